@@ -1,0 +1,216 @@
+package schemas
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/coperniq-mock/coperniq-mock/suggest"
+)
+
+// Family groups triggers by what they concern. It decides which record type a
+// trigger carries and whether a workOrder key is present.
+type Family string
+
+// The trigger families, in the order help text and reports list them.
+const (
+	FamilyWorkOrder   Family = "work order"
+	FamilyProject     Family = "project"
+	FamilyRequest     Family = "request"
+	FamilyAppointment Family = "appointment"
+	FamilyCall        Family = "call"
+)
+
+// Families lists every family in display order.
+func Families() []Family {
+	return []Family{FamilyWorkOrder, FamilyProject, FamilyRequest, FamilyAppointment, FamilyCall}
+}
+
+// FieldType is the JSON type of an extra event field, in JSON Schema words.
+type FieldType string
+
+// JSON Schema types and formats used by extra event fields.
+const (
+	TypeInteger  FieldType = "integer"
+	TypeString   FieldType = "string"
+	TypeDateTime FieldType = "date-time" // a string with format date-time
+)
+
+// Field is one trigger-specific field of the event object.
+type Field struct {
+	Name        string
+	Type        FieldType
+	Nullable    bool
+	Description string
+	// Enum closes the value set at the strict level; the contract level leaves
+	// status-like strings open so receivers are tested on unseen values.
+	Enum []string
+}
+
+// Trigger describes one Coperniq automation trigger.
+type Trigger struct {
+	Key       string // triggerKey, e.g. TASK_STATUS_MOVEMENT
+	Name      string // triggerName, e.g. Work Order Status Movement
+	Family    Family
+	FiresWhen string // one line, lower case: "a work order changes status"
+	// RecordTypes are the record.type values the trigger may carry; the first
+	// is what the generator uses by default.
+	RecordTypes []string
+	// WorkOrder is true when the payload carries a workOrder key.
+	WorkOrder bool
+	// Fields are the extra event fields beyond the common five.
+	Fields []Field
+}
+
+// RecordTypes every record may have.
+var RecordTypes = []string{"PROJECT", "DEAL", "ACCOUNT", "VENDOR"}
+
+// WorkOrderStatuses is the generator's closed set; the strict schema uses it,
+// the contract schema accepts any string.
+var WorkOrderStatuses = []string{"QUEUED", "ASSIGNED", "SCHEDULED", "WORKING", "IN_PROGRESS", "WAITING", "REVIEW", "COMPLETED", "CANCELLED"}
+
+// RecordStatuses are project and account statuses.
+var RecordStatuses = []string{"ACTIVE", "ON_HOLD", "CANCELLED", "COMPLETED"}
+
+// RequestStatuses are opportunity (request, deal) statuses; Coperniq does not
+// publish them, these follow its request stages.
+var RequestStatuses = []string{"NEW", "PROPOSAL", "WON", "LOST", "NURTURE"}
+
+// PhaseTypes are the kinds of workflow phase.
+var PhaseTypes = []string{"SALES", "DESIGN", "PERMITTING", "INSTALLATION", "INSPECTION", "INTERCONNECTION", "SERVICE"}
+
+// SLATypes are the two SLA thresholds.
+var SLATypes = []string{"YELLOW", "RED"}
+
+// Trades a record may list.
+var Trades = []string{"Solar", "Storage", "Roofing", "HVAC", "Electrical", "EV Charger", "Generator", "Plumbing"}
+
+var (
+	workOrderFields = []Field{
+		{Name: "workOrderId", Type: TypeInteger, Description: "Id of the work order the event concerns; equals workOrder.id."},
+		{Name: "currentStatus", Type: TypeString, Description: "The work order's status after the change; equals workOrder.status.", Enum: WorkOrderStatuses},
+		{Name: "previousStatus", Type: TypeString, Description: "The work order's status before the change.", Enum: WorkOrderStatuses},
+	}
+	// A work order that was just created has no previous status.
+	createdFields = []Field{workOrderFields[0], workOrderFields[1],
+		{Name: "previousStatus", Type: TypeString, Nullable: true, Description: "Null: a work order that was just created has no previous status.", Enum: WorkOrderStatuses}}
+	phaseFields = func(status string) []Field {
+		return []Field{
+			{Name: "phaseInstanceId", Type: TypeInteger, Description: "Id of this record's instance of the phase."},
+			{Name: "phaseTemplateId", Type: TypeInteger, Description: "Id of the workflow's phase definition, shared by every record that uses the workflow."},
+			{Name: "phaseType", Type: TypeString, Description: "The kind of phase, such as PERMITTING or INSTALLATION.", Enum: PhaseTypes},
+			{Name: "status", Type: TypeString, Description: "The phase instance's status after the event.", Enum: []string{status}},
+		}
+	}
+	slaFields = []Field{
+		{Name: "overdueAt", Type: TypeDateTime, Description: "When the phase crossed its SLA threshold."},
+		{Name: "slaType", Type: TypeString, Description: "Which threshold was crossed: YELLOW (warning) or RED (violation).", Enum: SLATypes},
+		{Name: "phaseTemplateId", Type: TypeInteger, Description: "Id of the workflow's phase definition that overran."},
+	}
+	appointmentID = Field{Name: "appointmentId", Type: TypeInteger, Description: "Id of the appointment."}
+	dueDate       = Field{Name: "dueDate", Type: TypeDateTime, Description: "When the appointment is scheduled."}
+)
+
+var triggers = []Trigger{
+	{Key: "TASK_CREATED", Name: "Work Order Created", Family: FamilyWorkOrder, FiresWhen: "a work order is created",
+		RecordTypes: []string{"PROJECT", "DEAL", "ACCOUNT"}, WorkOrder: true, Fields: createdFields},
+	{Key: "TASK_COMPLETED", Name: "Work Order Completed", Family: FamilyWorkOrder, FiresWhen: "a work order is completed",
+		RecordTypes: []string{"PROJECT", "DEAL", "ACCOUNT"}, WorkOrder: true, Fields: workOrderFields[:1]},
+	{Key: "TASK_STATUS_MOVEMENT", Name: "Work Order Status Movement", Family: FamilyWorkOrder, FiresWhen: "a work order changes status",
+		RecordTypes: []string{"PROJECT", "DEAL", "ACCOUNT"}, WorkOrder: true, Fields: workOrderFields},
+	{Key: "PROJECT_CREATED", Name: "Project Created", Family: FamilyProject, FiresWhen: "a project is created",
+		RecordTypes: []string{"PROJECT"}},
+	{Key: "PROJECT_STATUS_MOVEMENT", Name: "Project Status Movement", Family: FamilyProject, FiresWhen: "a project changes status",
+		RecordTypes: []string{"PROJECT"}},
+	{Key: "PROJECT_PROPERTY_UPDATED", Name: "Project Property Updated", Family: FamilyProject, FiresWhen: "a project custom property changes",
+		RecordTypes: []string{"PROJECT"}},
+	{Key: "PROJECT_PHASE_STARTED", Name: "Project Phase Started", Family: FamilyProject, FiresWhen: "a project enters a phase",
+		RecordTypes: []string{"PROJECT"}, Fields: phaseFields("IN_PROGRESS")},
+	{Key: "PROJECT_PHASE_COMPLETED", Name: "Project Phase Completed", Family: FamilyProject, FiresWhen: "a project phase completes",
+		RecordTypes: []string{"PROJECT"}, Fields: phaseFields("COMPLETED")},
+	{Key: "PROJECT_PHASE_SLA_VIOLATION", Name: "Project Phase SLA Violation", Family: FamilyProject, FiresWhen: "a project phase overruns its SLA",
+		RecordTypes: []string{"PROJECT"}, Fields: slaFields},
+	{Key: "REQUEST_CREATED", Name: "Request Created", Family: FamilyRequest, FiresWhen: "a request is created",
+		RecordTypes: []string{"DEAL"}},
+	{Key: "DEAL_STATUS_MOVEMENT", Name: "Request Status Movement", Family: FamilyRequest, FiresWhen: "a request changes status",
+		RecordTypes: []string{"DEAL"}},
+	{Key: "DEAL_PROPERTY_UPDATED", Name: "Request Property Updated", Family: FamilyRequest, FiresWhen: "a request custom property changes",
+		RecordTypes: []string{"DEAL"}},
+	{Key: "REQUEST_PHASE_STARTED", Name: "Request Phase Started", Family: FamilyRequest, FiresWhen: "a request enters a phase",
+		RecordTypes: []string{"DEAL"}, Fields: phaseFields("IN_PROGRESS")},
+	{Key: "REQUEST_PHASE_COMPLETED", Name: "Request Phase Completed", Family: FamilyRequest, FiresWhen: "a request phase completes",
+		RecordTypes: []string{"DEAL"}, Fields: phaseFields("COMPLETED")},
+	{Key: "DEAL_PHASE_SLA_VIOLATION", Name: "Request Phase SLA Violation", Family: FamilyRequest, FiresWhen: "a request phase overruns its SLA",
+		RecordTypes: []string{"DEAL"}, Fields: slaFields},
+	{Key: "APPOINTMENT_CREATED", Name: "Appointment Created", Family: FamilyAppointment, FiresWhen: "an appointment is scheduled",
+		RecordTypes: []string{"PROJECT", "DEAL"}, Fields: []Field{appointmentID, dueDate}},
+	{Key: "APPOINTMENT_RESCHEDULED", Name: "Appointment Rescheduled", Family: FamilyAppointment, FiresWhen: "an appointment is moved",
+		RecordTypes: []string{"PROJECT", "DEAL"}, Fields: []Field{appointmentID, dueDate,
+			{Name: "previousDueDate", Type: TypeDateTime, Description: "When the appointment was scheduled before it moved."}}},
+	{Key: "CALL_UPSERTED", Name: "Call Logged or Updated", Family: FamilyCall, FiresWhen: "a call is logged or updated",
+		RecordTypes: []string{"PROJECT", "DEAL", "ACCOUNT"}},
+}
+
+// Triggers returns every trigger, grouped by family in Families order. The
+// slice is a copy; callers may keep or sort it.
+func Triggers() []Trigger {
+	out := make([]Trigger, len(triggers))
+	copy(out, triggers)
+	return out
+}
+
+// TriggerKeys returns every triggerKey in Triggers order.
+func TriggerKeys() []string {
+	keys := make([]string, len(triggers))
+	for i, t := range triggers {
+		keys[i] = t.Key
+	}
+	return keys
+}
+
+// Lookup returns the trigger with the given key. The key is matched exactly
+// (Coperniq sends upper case); an unknown key gets an error that lists the
+// valid keys and suggests the nearest one.
+func Lookup(key string) (Trigger, error) {
+	for _, t := range triggers {
+		if t.Key == key {
+			return t, nil
+		}
+	}
+	return Trigger{}, &UnknownTriggerError{Key: key}
+}
+
+// UnknownTriggerError reports a triggerKey that is not one of the 18.
+type UnknownTriggerError struct {
+	Key string
+}
+
+func (e *UnknownTriggerError) Error() string {
+	msg := fmt.Sprintf("trigger %q isn't one of [%s]", e.Key, strings.Join(TriggerKeys(), " "))
+	if s := e.Suggestion(); s != "" {
+		msg += "; did you mean " + s + "?"
+	}
+	return msg
+}
+
+// Suggestion is the trigger key the user most likely meant, or "".
+func (e *UnknownTriggerError) Suggestion() string {
+	return suggest.Nearest(normalizeTriggerWords(e.Key), TriggerKeys())
+}
+
+// triggerSynonyms maps words people type for a trigger to Coperniq's words,
+// so TASK_DONE suggests TASK_COMPLETED and WORK_ORDER_CREATED TASK_CREATED.
+var triggerSynonyms = strings.NewReplacer(
+	"WORK_ORDER", "TASK", "WORKORDER", "TASK",
+	"DONE", "COMPLETED", "FINISHED", "COMPLETED", "CLOSED", "COMPLETED",
+	"NEW", "CREATED", "ADDED", "CREATED",
+	"STATUS_CHANGED", "STATUS_MOVEMENT", "STATUS_CHANGE", "STATUS_MOVEMENT", "MOVED", "STATUS_MOVEMENT",
+	"OPPORTUNITY", "DEAL",
+	"CALL_LOGGED", "CALL_UPSERTED", "CALL_UPDATED", "CALL_UPSERTED",
+	"APPOINTMENT_MOVED", "APPOINTMENT_RESCHEDULED",
+	"SLA_VIOLATED", "SLA_VIOLATION", "SLA_BREACH", "SLA_VIOLATION",
+	"-", "_", " ", "_",
+)
+
+func normalizeTriggerWords(key string) string {
+	return triggerSynonyms.Replace(strings.ToUpper(key))
+}

@@ -1,0 +1,30 @@
+package suggest
+
+import "testing"
+
+func TestNearest(t *testing.T) {
+	triggers := []string{"TASK_CREATED", "TASK_COMPLETED", "TASK_STATUS_MOVEMENT", "PROJECT_CREATED", "CALL_UPSERTED"}
+	cases := []struct {
+		name, in, want string
+	}{
+		{"one letter off", "TASK_COMPLETD", "TASK_COMPLETED"},
+		{"lower case", "project_created", "PROJECT_CREATED"},
+		{"fragment", "STATUS_MOVEMENT", "TASK_STATUS_MOVEMENT"},
+		{"different word, not a typo", "TASK_DONE", ""},
+		{"unrelated word", "banana", ""},
+		{"empty", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Nearest(tc.in, triggers); got != tc.want {
+				t.Errorf("Nearest(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNearestNoCandidates(t *testing.T) {
+	if got := Nearest("x", nil); got != "" {
+		t.Errorf("Nearest with no candidates = %q, want empty", got)
+	}
+}
