@@ -1,0 +1,31 @@
+# The two commands a newcomer runs are `make demo` and `make test`; CI runs
+# `make test` through .ci/run.
+GO ?= go
+BIN := bin/coperniq-mock
+STATICCHECK_VERSION := v0.8.2
+PKGS := ./...
+
+.PHONY: build test lint bench fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/coperniq-mock
+
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 $(PKGS)
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet $(PKGS)
+	@if $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -version >/dev/null 2>&1; then \
+		$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS); \
+	else echo "staticcheck $(STATICCHECK_VERSION) did not install from the module proxy; skipped"; fi
+
+# Performance goals live here, not in timed tests. -cpu 1: the figures the
+# README quotes are per core.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./schemas/ ./generator/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+	"github.com/spf13/cobra"
+)
+
+// genFlags are generate's payload flags, shared with send so that a contract
+// failure's reproducer (`send TRIGGER --seed S --profile P`) sends exactly
+// what `generate TRIGGER --seed S --profile P` prints.
+type genFlags struct {
+	seed         uint64
+	profile      string
+	sets         []string
+	merge        string
+	allowInvalid bool
+}
+
+func (f *genFlags) register(cmd *cobra.Command) {
+	cmd.Flags().Uint64Var(&f.seed, "seed", generator.DefaultSeed, "seed: the same seed and flags give byte-identical payloads")
+	cmd.Flags().StringVarP(&f.profile, "profile", "p", string(generator.DefaultProfile), "payload profile: realistic, minimal, maximal or edge")
+	cmd.Flags().StringArrayVar(&f.sets, "set", nil, "override a field: path=value, path dotted (record.stage.name) or a JSON pointer; value JSON, else a string (repeatable)")
+	cmd.Flags().StringVar(&f.merge, "merge", "", "apply a JSON Merge Patch (RFC 7386) from this file before --set")
+	cmd.Flags().BoolVar(&f.allowInvalid, "allow-invalid", false, "allow overrides that break the contract schema (to test a receiver's rejection path)")
+	_ = cmd.RegisterFlagCompletionFunc("profile", completeWords(profileNames()...))
+}
+
+// generator builds the generator the flags describe.
+func (f *genFlags) generator() (*generator.Generator, error) {
+	profile, err := generator.ParseProfile(f.profile)
+	if err != nil {
+		return nil, usage(err)
+	}
+	opts := []generator.Option{generator.WithProfile(profile), generator.WithAllowInvalid(f.allowInvalid)}
+	if f.merge != "" || len(f.sets) > 0 {
+		o := &generator.Overrides{}
+		if f.merge != "" {
+			patch, err := os.ReadFile(f.merge)
+			if err != nil {
+				return nil, usage(fmt.Errorf("--merge: %w", err))
+			}
+			if err := o.Merge(patch); err != nil {
+				return nil, usage(fmt.Errorf("--merge %s: %w", f.merge, err))
+			}
+		}
+		for _, expr := range f.sets {
+			path, value, err := generator.ParseSet(expr)
+			if err != nil {
+				return nil, usage(fmt.Errorf("--set %q: %w", expr, err))
+			}
+			o.Set(path, value)
+		}
+		opts = append(opts, generator.WithOverrides(o))
+	}
+	return generator.New(f.seed, opts...), nil
+}
+
+// triggerArgs expands "all" and checks every key before anything is printed,
+// so a typo in the third trigger doesn't leave half an output behind.
+func triggerArgs(args []string) ([]string, error) {
+	var keys []string
+	for _, a := range args {
+		if a == "all" {
+			keys = append(keys, schemas.TriggerKeys()...)
+			continue
+		}
+		if _, err := schemas.Lookup(a); err != nil {
+			return nil, usage(err)
+		}
+		keys = append(keys, a)
+	}
+	return keys, nil
+}
+
+func newGenerateCmd() *cobra.Command {
+	var (
+		gf     genFlags
+		count  int
+		pretty bool
+	)
+	cmd := &cobra.Command{
+		Use:   "generate TRIGGER...|all",
+		Short: "Print realistic payloads for triggers (one JSON document, or NDJSON for several)",
+		Long: `Print --count payloads of each named trigger, deterministic by --seed.
+One payload prints as one JSON document; several print as NDJSON (one per line),
+or with --pretty as indented documents one after another. Both forms are what
+'validate' reads.`,
+		Example: `  coperniq-mock generate TASK_STATUS_MOVEMENT --pretty
+  coperniq-mock generate all --count 100 --seed 7 > payloads.ndjson
+  coperniq-mock generate PROJECT_CREATED --profile edge --pretty
+  coperniq-mock generate PROJECT_CREATED --set record.stage.name=Permitting --set record.dealValue=0
+  coperniq-mock generate PROJECT_CREATED --set record.id='"oops"' --allow-invalid`,
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeTriggers(true),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if count < 1 {
+				return usage(fmt.Errorf("--count %d: want at least 1", count))
+			}
+			keys, err := triggerArgs(args)
+			if err != nil {
+				return err
+			}
+			g, err := gf.generator()
+			if err != nil {
+				return err
+			}
+			w := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
+			var buf, indented []byte
+			for _, key := range keys {
+				for range count {
+					buf, err = g.AppendJSON(buf[:0], key)
+					if err != nil {
+						w.Flush()
+						return usage(fmt.Errorf("%s: %w", key, err))
+					}
+					out := buf
+					if pretty {
+						var ib bytes.Buffer
+						if err := json.Indent(&ib, buf, "", "  "); err != nil {
+							return err
+						}
+						indented = ib.Bytes()
+						out = indented
+					}
+					w.Write(out)
+					w.WriteByte('\n')
+				}
+			}
+			return w.Flush()
+		},
+	}
+	gf.register(cmd)
+	cmd.Flags().IntVarP(&count, "count", "n", 1, "payloads per trigger")
+	cmd.Flags().BoolVar(&pretty, "pretty", false, "indent the JSON")
+	return cmd
+}

@@ -1,0 +1,41 @@
+// Command coperniq-mock stands in for Coperniq's webhook sender: it generates,
+// validates and sends realistic payloads for every Coperniq automation trigger.
+//
+// The command is a thin layer over the library packages: it parses flags,
+// calls one library function, prints, and chooses the exit code: 0 ok,
+// 1 a failure was found (an invalid payload, a non-2xx answer), 2 bad usage
+// or unreadable input.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// Exit codes shared by every command.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// run executes the CLI and returns the exit code, so that tests can drive the
+// cobra tree in-process exactly as main does.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	if !isSilent(err) {
+		fmt.Fprintf(stderr, "coperniq-mock: %v\n", err)
+	}
+	return code
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/spf13/cobra"
+)
+
+func newSendCmd() *cobra.Command {
+	var (
+		gf      genFlags
+		to      string
+		headers []string
+		timeout time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "send TRIGGER --to URL",
+		Short: "POST one generated payload to a receiver, as Coperniq would (no retries)",
+		Long: `Generate one payload (same flags and same bytes as 'generate') and POST it to
+--to with Content-Type: application/json. Prints the status, the latency and the
+response body (truncated). Redirects are never followed: Coperniq treats a 3xx as
+a failure and retries, so this does too.
+
+Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
+2 bad usage or the receiver could not be reached.`,
+		Example: `  coperniq-mock send TASK_STATUS_MOVEMENT --to http://127.0.0.1:8080/webhooks/coperniq
+  coperniq-mock send PROJECT_CREATED --seed 42 --profile edge --to 'http://localhost:3000/hook?token=s3cret'
+  coperniq-mock send CALL_UPSERTED --to http://localhost:3000/hook --header 'X-Env: staging'`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeTriggers(false),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if to == "" {
+				return usage(fmt.Errorf("--to URL is required (the receiver's webhook URL)"))
+			}
+			if err := delivery.CheckURL(to); err != nil {
+				return usage(err)
+			}
+			h := http.Header{}
+			for _, kv := range headers {
+				k, v, ok := strings.Cut(kv, ":")
+				if !ok || strings.TrimSpace(k) == "" {
+					return usage(fmt.Errorf("--header %q: want Name: value", kv))
+				}
+				h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+			}
+			keys, err := triggerArgs(args)
+			if err != nil {
+				return err
+			}
+			g, err := gf.generator()
+			if err != nil {
+				return err
+			}
+			body, err := g.JSON(keys[0])
+			if err != nil {
+				return usage(fmt.Errorf("%s: %w", keys[0], err))
+			}
+			client := delivery.NewClient(timeout, 1)
+			res := delivery.Send(context.Background(), client, to, body, h)
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "POST %s (%s, %d bytes)\n", delivery.MaskURL(to), keys[0], len(body))
+			if res.Err != nil {
+				return usage(fmt.Errorf("could not reach the receiver at %s after %s: %s", delivery.MaskURL(to), res.Latency.Round(time.Millisecond), res.Err))
+			}
+			fmt.Fprintf(out, "%d %s in %s\n", res.Status, http.StatusText(res.Status), res.Latency.Round(time.Microsecond))
+			if len(res.Body) > 0 {
+				fmt.Fprintf(out, "%s", res.Body)
+				if res.Truncated {
+					fmt.Fprint(out, " …(truncated)")
+				}
+				fmt.Fprintln(out)
+			}
+			if res.Status < 200 || res.Status > 299 {
+				why := "Coperniq would retry it"
+				if res.Status >= 300 && res.Status < 400 {
+					why = "a redirect is not an acknowledgement; Coperniq does not follow it and would retry"
+				}
+				return failureError{msg: fmt.Sprintf("not acknowledged: %d %s (%s)", res.Status, http.StatusText(res.Status), why)}
+			}
+			return nil
+		},
+	}
+	gf.register(cmd)
+	cmd.Flags().StringVar(&to, "to", "", "the receiver's URL (a token in the query string is masked in output)")
+	cmd.Flags().StringArrayVarP(&headers, "header", "H", nil, "extra request header, Name: value (repeatable)")
+	cmd.Flags().DurationVar(&timeout, "timeout", 10*time.Second, "how long to wait for the answer")
+	return cmd
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+	"github.com/spf13/cobra"
+)
+
+// validation is one payload's verdict, as printed by validate.
+type validation struct {
+	Source     string              `json:"source"`
+	Line       int                 `json:"line"`
+	TriggerKey string              `json:"triggerKey,omitempty"`
+	Valid      bool                `json:"valid"`
+	Unreadable string              `json:"unreadable,omitempty"`
+	Violations []schemas.Violation `json:"violations"`
+}
+
+type validateTotals struct {
+	Level      string `json:"level"`
+	Payloads   int    `json:"payloads"`
+	Valid      int    `json:"valid"`
+	Invalid    int    `json:"invalid"`
+	Unreadable int    `json:"unreadable"`
+	Warnings   int    `json:"warnings"`
+}
+
+func newValidateCmd() *cobra.Command {
+	var (
+		strict bool
+		output string
+		quiet  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "validate [FILE...|-]",
+		Short: "Check payloads (a JSON document or an NDJSON stream) against the schemas",
+		Long: `Check each payload against the contract schema (what a receiver must accept) or,
+with --strict, the strict schema (what coperniq-mock emits). Input is one JSON
+document, NDJSON, or pretty documents one after another; with no FILE, or with -,
+standard input is read.
+
+Exit status: 0 every payload valid, 1 some payload invalid, 2 unreadable input
+or bad usage.`,
+		Example: `  coperniq-mock generate all --count 100 --seed 7 | coperniq-mock validate --strict -
+  coperniq-mock validate captured.ndjson --quiet
+  coperniq-mock validate payload.json --output json | jq '.results[].violations'`,
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return nil, cobra.ShellCompDirectiveDefault
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOneOf("output", output, []string{"text", "json"}); err != nil {
+				return err
+			}
+			level := schemas.Contract
+			if strict {
+				level = schemas.Strict
+			}
+			if len(args) == 0 {
+				args = []string{"-"}
+			}
+			totals := validateTotals{Level: level.String()}
+			results := []validation{}
+			w := bufio.NewWriter(cmd.OutOrStdout())
+			defer w.Flush()
+			report := func(v validation) {
+				totals.Payloads++
+				for _, viol := range v.Violations {
+					if viol.Warning {
+						totals.Warnings++
+					}
+				}
+				switch {
+				case v.Unreadable != "":
+					totals.Unreadable++
+				case v.Valid:
+					totals.Valid++
+				default:
+					totals.Invalid++
+				}
+				if output == "json" {
+					results = append(results, v)
+					return
+				}
+				printValidation(w, v, quiet)
+			}
+			for _, name := range args {
+				if err := validateSource(cmd, name, level, report); err != nil {
+					return err
+				}
+			}
+			if output == "json" {
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(struct {
+					validateTotals
+					Results []validation `json:"results"`
+				}{totals, results}); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(w, "%d payloads: %d valid, %d invalid, %d unreadable, %d warnings (%s level)\n",
+					totals.Payloads, totals.Valid, totals.Invalid, totals.Unreadable, totals.Warnings, totals.Level)
+			}
+			switch {
+			case totals.Payloads == 0:
+				return usage(errors.New("no payloads in the input"))
+			case totals.Unreadable > 0:
+				return usage(fmt.Errorf("%d of %d payloads are not valid JSON", totals.Unreadable, totals.Payloads))
+			case totals.Invalid > 0:
+				return failureError{msg: "invalid payloads", silent: true}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&strict, "strict", false, "validate at the strict level (what coperniq-mock emits) instead of the contract level")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only payloads with problems, and the totals")
+	_ = cmd.RegisterFlagCompletionFunc("output", completeWords("text", "json"))
+	return cmd
+}
+
+// validateSource validates every document of one file (or stdin for "-").
+// An unopenable file is bad input: it stops the command with exit 2.
+func validateSource(cmd *cobra.Command, name string, level schemas.Level, report func(validation)) error {
+	var r io.Reader
+	if name == "-" {
+		r = cmd.InOrStdin()
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return usage(err)
+		}
+		defer f.Close()
+		r = f
+	}
+	err := schemas.ReadStream(r, func(d schemas.Document) error {
+		v := validation{Source: name, Line: d.Line, Violations: []schemas.Violation{}}
+		res, err := schemas.Validate(d.Raw, level)
+		var se *schemas.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			// Line numbers are the stream's, not the document's.
+			v.Unreadable = fmt.Sprintf("line %d, column %d: %s", d.Line+se.Line-1, se.Column, se.Msg)
+		case err != nil:
+			v.Unreadable = err.Error()
+		default:
+			v.TriggerKey = res.TriggerKey
+			v.Valid = res.Valid()
+			v.Violations = append(v.Violations, res.Violations...)
+		}
+		report(v)
+		return nil
+	})
+	if err != nil {
+		return usage(fmt.Errorf("reading %s: %w", name, err))
+	}
+	return nil
+}
+
+func printValidation(w io.Writer, v validation, quiet bool) {
+	where := fmt.Sprintf("%s:%d", v.Source, v.Line)
+	switch {
+	case v.Unreadable != "":
+		fmt.Fprintf(w, "%s: unreadable: %s\n", where, v.Unreadable)
+		return
+	case v.Valid && len(v.Violations) == 0:
+		if !quiet {
+			fmt.Fprintf(w, "%s: ok %s\n", where, v.TriggerKey)
+		}
+		return
+	case v.Valid:
+		fmt.Fprintf(w, "%s: ok %s, with warnings\n", where, v.TriggerKey)
+	default:
+		fmt.Fprintf(w, "%s: invalid %s\n", where, v.TriggerKey)
+	}
+	for _, viol := range v.Violations {
+		fmt.Fprintf(w, "  %s\n", viol)
+	}
+}

@@ -1,0 +1,70 @@
+package schemas
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+)
+
+// The committed, generated schema files. They are embedded rather than
+// generated at start-up so that what the validator uses is byte for byte
+// what integrators download from the repository.
+//
+//go:embed contract strict
+var files embed.FS
+
+// Schema returns the schema file of triggerKey at level, as committed. It
+// references the level's defs/ files by relative URL; Export writes them
+// all. An unknown trigger gets the *UnknownTriggerError from Lookup.
+func Schema(triggerKey string, level Level) ([]byte, error) {
+	if _, err := Lookup(triggerKey); err != nil {
+		return nil, err
+	}
+	if !level.valid() {
+		return nil, fmt.Errorf("level %d isn't one of [contract strict]", int(level))
+	}
+	return files.ReadFile(level.String() + "/" + triggerKey + ".json")
+}
+
+// Export writes every schema file of level into dir (created if needed),
+// keeping the layout (defs/ beside the trigger files) so that the relative
+// references resolve. The files keep their $ids under BaseURL; to validate
+// offline, map BaseURL + level + "/" to dir in the validator's loader.
+func Export(dir string, level Level) error {
+	if !level.valid() {
+		return fmt.Errorf("level %d isn't one of [contract strict]", int(level))
+	}
+	root := level.String()
+	return fs.WalkDir(files, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel := p[len(root):]
+		dst := filepath.Join(dir, filepath.FromSlash(rel))
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		data, err := files.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+}
+
+// schemaFiles lists the embedded files of one level as slash paths relative
+// to the level directory ("TASK_CREATED.json", "defs/record.json").
+func schemaFiles(level Level) ([]string, error) {
+	root := level.String()
+	var out []string
+	err := fs.WalkDir(files, root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && path.Ext(p) == ".json" {
+			out = append(out, p[len(root)+1:])
+		}
+		return err
+	})
+	return out, err
+}

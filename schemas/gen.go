@@ -1,0 +1,487 @@
+package schemas
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/coperniq-mock/coperniq-mock/suggest"
+)
+
+//go:generate go run ./schemagen
+
+// BaseURL prefixes every schema's $id: a file's $id is BaseURL + level +
+// "/" + its path, e.g. BaseURL + "strict/defs/record.json". References
+// between files are relative, so a copy of a level's directory resolves
+// offline once a validator maps this prefix to it.
+const BaseURL = "https://github.com/coperniq-mock/coperniq-mock/schemas/"
+
+const draft = "https://json-schema.org/draft/2020-12/schema"
+
+// Examples maps a dotted payload path, as Fields spells it ("record.stage.name"),
+// to example values that the generated schemas show under "examples" for
+// that property. Values are JSON values as encoding/json decodes them with
+// UseNumber (json.Number, string, bool, nil, []any, map[string]any).
+type Examples map[string][]any
+
+// ParseExamples reads Examples from a JSON object of path → array of values,
+// the format of schemas/examples.json.
+func ParseExamples(data []byte) (Examples, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var ex Examples
+	if err := dec.Decode(&ex); err != nil {
+		return nil, fmt.Errorf("examples: %w", err)
+	}
+	return ex, nil
+}
+
+// GenerateFiles renders every schema file of both levels from the Go tables
+// and ex (which may be nil). Keys are slash paths relative to the schemas
+// directory, e.g. "contract/TASK_CREATED.json" and "strict/defs/record.json".
+// An example keyed by a path no schema defines, or whose value has the wrong
+// type for its property, is an error; a value outside a strict vocabulary is
+// left out of the files whose vocabulary excludes it (event.status is
+// IN_PROGRESS on *_PHASE_STARTED but COMPLETED on *_PHASE_COMPLETED) and is
+// an error only if no file takes it.
+func GenerateFiles(ex Examples) (map[string][]byte, error) {
+	g := &generator{ex: ex, used: map[string][]bool{}}
+	if err := g.checkPaths(); err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{}
+	for _, level := range Levels() {
+		for _, d := range definitions {
+			files[level.String()+"/defs/"+d.name+".json"] = g.render(g.defFile(d, level))
+		}
+		for _, t := range triggers {
+			files[level.String()+"/"+t.Key+".json"] = g.render(g.triggerFile(t, level))
+		}
+	}
+	files["contract/envelope.json"] = g.render(g.envelopeFile())
+	if g.err != nil {
+		return nil, g.err
+	}
+	if err := g.checkUsed(); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+type generator struct {
+	ex   Examples
+	used map[string][]bool // path → which of its examples some file shows
+	err  error
+}
+
+func (g *generator) checkPaths() error {
+	known := map[string]bool{}
+	for _, t := range triggers {
+		for _, f := range fieldsOf(t) {
+			known[f] = true
+		}
+	}
+	for _, path := range slices.Sorted(maps.Keys(g.ex)) {
+		if !known[path] {
+			msg := fmt.Sprintf("examples: path %q isn't a property of any trigger's payload", path)
+			if s := suggest.Nearest(path, slices.Sorted(maps.Keys(known))); s != "" {
+				msg += "; did you mean " + s + "?"
+			}
+			return fmt.Errorf("%s", msg)
+		}
+		g.used[path] = make([]bool, len(g.ex[path]))
+	}
+	return nil
+}
+
+func (g *generator) checkUsed() error {
+	for _, path := range slices.Sorted(maps.Keys(g.used)) {
+		for i, ok := range g.used[path] {
+			if !ok {
+				return fmt.Errorf("examples: %s value %s fits no schema's vocabulary", path, jsonText(g.ex[path][i]))
+			}
+		}
+	}
+	return nil
+}
+
+// obj is a JSON object whose keys render in insertion order, so schema files
+// read top-down: identity, description, type, then properties.
+type obj []member
+
+type member struct {
+	key string
+	val any
+}
+
+func (o *obj) add(key string, val any) { *o = append(*o, member{key, val}) }
+
+func header(level Level, file, title, desc string) obj {
+	return obj{
+		{"$schema", draft},
+		{"$id", BaseURL + level.String() + "/" + file},
+		{"title", title},
+		{"description", desc},
+	}
+}
+
+func (g *generator) defFile(d *definition, level Level) obj {
+	o := header(level, "defs/"+d.name+".json", d.title, d.desc)
+	if !d.typed {
+		o.add("$comment", "No type here: the property that uses this definition is nullable and declares type [object, null] itself.")
+	}
+	if d.extensible && level == Strict {
+		o.add("$comment", "Open on purpose: each strict trigger file adds its own event fields and closes the object with unevaluatedProperties: false.")
+	}
+	if d.typed {
+		o.add("type", "object")
+	}
+	o.add("required", propNames(d.props))
+	o.add("properties", g.props(d.props, d.path, level))
+	g.closeObject(&o, level, d.extensible)
+	return o
+}
+
+// closeObject states the level's stance on unknown properties explicitly,
+// even where it is the default, so a reader of one file sees it.
+func (g *generator) closeObject(o *obj, level Level, extensible bool) {
+	switch {
+	case level == Contract:
+		o.add("additionalProperties", true)
+	case !extensible:
+		o.add("additionalProperties", false)
+	}
+}
+
+func (g *generator) triggerFile(t Trigger, level Level) obj {
+	desc := fmt.Sprintf("The payload Coperniq POSTs when %s (trigger %s, \"%s\"). ", t.FiresWhen, t.Key, t.Name)
+	if level == Contract {
+		desc += "Contract level: what a receiver must accept. Coperniq may add properties and new status values, so unknown ones are allowed."
+	} else {
+		desc += "Strict level: exactly what coperniq-mock emits, with no extra properties and closed vocabularies."
+	}
+	o := header(level, t.Key+".json", t.Key+": "+t.Name, desc)
+	o.add("type", "object")
+	required := []string{"event", "record"}
+	if t.WorkOrder {
+		required = append(required, "workOrder")
+	}
+	o.add("required", required)
+
+	extras := extraProps(t)
+	ev := obj{{"description", eventPropDesc}, {"type", "object"}, {"$ref", "defs/event.json"}}
+	if len(extras) > 0 {
+		ev.add("required", propNames(extras))
+	}
+	evProps := obj{
+		{"triggerKey", obj{{"description", "Always " + t.Key + " in this payload."}, {"const", t.Key}}},
+	}
+	if level == Strict {
+		evProps.add("triggerName", obj{{"description", "Always \"" + t.Name + "\" in what this tool sends; Coperniq's exact names are unpublished."}, {"const", t.Name}})
+	}
+	evProps = append(evProps, g.props(extras, "event", level)...)
+	ev.add("properties", evProps)
+	if level == Strict {
+		ev.add("unevaluatedProperties", false)
+	}
+
+	rec := obj{{"description", recordPropDesc}, {"type", "object"}, {"$ref", "defs/record.json"}}
+	if level == Strict {
+		rec.add("properties", obj{{"type", obj{
+			{"description", "This trigger carries a record of type " + orList(t.RecordTypes) + "."},
+			{"enum", anySlice(t.RecordTypes)},
+		}}})
+	}
+	props := obj{{"event", g.withExamples(ev, "event", nil)}, {"record", g.withExamples(rec, "record", nil)}}
+	if t.WorkOrder {
+		wo := obj{{"description", workOrderPropDesc}, {"type", "object"}, {"$ref", "defs/workOrder.json"}}
+		props.add("workOrder", g.withExamples(wo, "workOrder", nil))
+	}
+	o.add("properties", props)
+	g.closeObject(&o, level, false)
+	return o
+}
+
+func (g *generator) envelopeFile() obj {
+	o := header(Contract, "envelope.json", "Any Coperniq webhook payload",
+		"What every payload has in common, for a triggerKey this project does not know: Coperniq may add triggers, and a receiver must accept them. "+
+			"Only event is required; record and workOrder are checked when present.")
+	o.add("type", "object")
+	o.add("required", []string{"event"})
+	o.add("properties", obj{
+		{"event", g.withExamples(obj{{"description", eventPropDesc}, {"type", "object"}, {"$ref", "defs/event.json"}}, "event", nil)},
+		{"record", g.withExamples(obj{{"description", "The record the event concerns, when the trigger concerns one; every published trigger does."}, {"type", "object"}, {"$ref", "defs/record.json"}}, "record", nil)},
+		{"workOrder", g.withExamples(obj{{"description", "The work order the event concerns, on work-order triggers."}, {"type", "object"}, {"$ref", "defs/workOrder.json"}}, "workOrder", nil)},
+	})
+	o.add("additionalProperties", true)
+	return o
+}
+
+// props renders a properties object. prefix is the dotted payload path of
+// the object that holds them.
+func (g *generator) props(ps []prop, prefix string, level Level) obj {
+	out := make(obj, 0, len(ps))
+	for _, p := range ps {
+		out.add(p.name, g.propSchema(p, prefix+"."+p.name, level))
+	}
+	return out
+}
+
+func (g *generator) propSchema(p prop, path string, level Level) obj {
+	s := obj{{"description", p.desc}}
+	closed := level == Strict && len(p.enum) > 0
+	switch p.kind {
+	case kindObject:
+		if p.nullable {
+			s.add("type", []any{"object", "null"})
+		} else {
+			s.add("type", "object")
+		}
+		s.add("$ref", p.def+".json")
+	case kindStringArr:
+		s.add("type", jsonType("array", p.nullable))
+		items := obj{{"description", "One entry."}, {"type", "string"}}
+		if closed {
+			items = obj{{"description", "One of the trades this tool knows."}, {"type", "string"}, {"enum", anySlice(p.enum)}}
+		}
+		s.add("items", items)
+	default:
+		s.add("type", jsonType(p.kind.jsonType(), p.nullable))
+		switch p.kind {
+		case kindDateTime:
+			s.add("format", "date-time")
+		case kindEmail:
+			s.add("format", "email")
+		}
+		if closed {
+			vals := anySlice(p.enum)
+			if p.nullable {
+				vals = append(vals, nil)
+			}
+			s.add("enum", vals)
+		}
+	}
+	// Examples stay inside the catalog's vocabulary at both levels, so the
+	// two levels show the same examples.
+	return g.withExamples(s, path, func(v any) (fits, inVocab bool) { return exampleFits(p, v, len(p.enum) > 0) })
+}
+
+// withExamples appends the examples for path, if any. check reports whether
+// a value has the property's type and whether it is inside the property's
+// closed vocabulary; nil means anything goes.
+func (g *generator) withExamples(s obj, path string, check func(any) (fits, inVocab bool)) obj {
+	vals := g.ex[path]
+	if len(vals) == 0 {
+		return s
+	}
+	var shown []any
+	for i, v := range vals {
+		fits, inVocab := true, true
+		if check != nil {
+			fits, inVocab = check(v)
+		}
+		if !fits && g.err == nil {
+			g.err = fmt.Errorf("examples: %s value %s has the wrong type for the property", path, jsonText(v))
+		}
+		if fits && inVocab {
+			shown = append(shown, v)
+			g.used[path][i] = true
+		}
+	}
+	if len(shown) > 0 {
+		s.add("examples", shown)
+	}
+	return s
+}
+
+func (k propKind) jsonType() string {
+	switch k {
+	case kindInteger:
+		return "integer"
+	case kindNumber:
+		return "number"
+	case kindBoolean:
+		return "boolean"
+	case kindStringArr:
+		return "array"
+	case kindObject:
+		return "object"
+	}
+	return "string"
+}
+
+func jsonType(t string, nullable bool) any {
+	if nullable {
+		return []any{t, "null"}
+	}
+	return t
+}
+
+// exampleFits checks an example value against a property's type (fits) and,
+// for closed vocabularies, its values (inVocab).
+func exampleFits(p prop, v any, closed bool) (fits, inVocab bool) {
+	if v == nil {
+		return p.nullable, true
+	}
+	inEnum := func(s string) bool { return !closed || slices.Contains(p.enum, s) }
+	switch p.kind {
+	case kindInteger:
+		n, ok := v.(json.Number)
+		if !ok {
+			return false, false
+		}
+		f, err := n.Float64()
+		return err == nil && f == math.Trunc(f), true
+	case kindNumber:
+		_, ok := v.(json.Number)
+		return ok, true
+	case kindBoolean:
+		_, ok := v.(bool)
+		return ok, true
+	case kindStringArr:
+		arr, ok := v.([]any)
+		if !ok {
+			return false, false
+		}
+		inVocab = true
+		for _, e := range arr {
+			s, ok := e.(string)
+			if !ok {
+				return false, false
+			}
+			inVocab = inVocab && inEnum(s)
+		}
+		return true, inVocab
+	case kindObject:
+		_, ok := v.(map[string]any)
+		return ok, true
+	}
+	s, ok := v.(string)
+	if !ok {
+		return false, false
+	}
+	return true, inEnum(s)
+}
+
+func propNames(ps []prop) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.name
+	}
+	return out
+}
+
+func anySlice(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func orList(ss []string) string {
+	switch len(ss) {
+	case 1:
+		return ss[0]
+	case 2:
+		return ss[0] + " or " + ss[1]
+	}
+	return strings.Join(ss[:len(ss)-1], ", ") + " or " + ss[len(ss)-1]
+}
+
+// render writes o as indented JSON with a trailing newline. Arrays of
+// scalars stay on one line when short, which keeps "type": ["string",
+// "null"] and enums readable.
+func (g *generator) render(o obj) []byte {
+	var b bytes.Buffer
+	writeValue(&b, o, "")
+	b.WriteByte('\n')
+	return b.Bytes()
+}
+
+func writeValue(b *bytes.Buffer, v any, indent string) {
+	inner := indent + "  "
+	switch v := v.(type) {
+	case obj:
+		if len(v) == 0 {
+			b.WriteString("{}")
+			return
+		}
+		b.WriteString("{\n")
+		for i, m := range v {
+			b.WriteString(inner)
+			b.WriteString(jsonText(m.key))
+			b.WriteString(": ")
+			writeValue(b, m.val, inner)
+			if i < len(v)-1 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('\n')
+		}
+		b.WriteString(indent + "}")
+	case map[string]any:
+		o := make(obj, 0, len(v))
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			o.add(k, v[k])
+		}
+		writeValue(b, o, indent)
+	case []string:
+		writeValue(b, anySlice(v), indent)
+	case []any:
+		if line, ok := oneLine(v); ok {
+			b.WriteString(line)
+			return
+		}
+		b.WriteString("[\n")
+		for i, e := range v {
+			b.WriteString(inner)
+			writeValue(b, e, inner)
+			if i < len(v)-1 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('\n')
+		}
+		b.WriteString(indent + "]")
+	default:
+		b.WriteString(jsonText(v))
+	}
+}
+
+func oneLine(arr []any) (string, bool) {
+	parts := make([]string, len(arr))
+	n := 0
+	for i, e := range arr {
+		switch e.(type) {
+		case obj, map[string]any, []any, []string:
+			return "", false
+		}
+		parts[i] = jsonText(e)
+		n += len(parts[i]) + 2
+	}
+	if n > 100 {
+		return "", false
+	}
+	return "[" + strings.Join(parts, ", ") + "]", true
+}
+
+// jsonText encodes a scalar without HTML escaping, so descriptions keep
+// their "<=" and "&" readable.
+func jsonText(v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprintf("%q", fmt.Sprint(v))
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}

@@ -1,0 +1,180 @@
+package schemas
+
+// The Go tables below are the single source of both schema levels: the files
+// under contract/ and strict/ are rendered from them (gen.go), Fields reads
+// them, and the staleness test keeps the committed files in step.
+
+// propKind is a property's JSON shape in the tables.
+type propKind int
+
+const (
+	kindInteger propKind = iota
+	kindNumber
+	kindString
+	kindBoolean
+	kindDateTime  // string, format date-time
+	kindEmail     // string, format email
+	kindStringArr // array of strings
+	kindObject    // an object described by a definition file
+)
+
+// prop is one property of an object in the payload.
+type prop struct {
+	name     string
+	kind     propKind
+	nullable bool
+	desc     string
+	// enum closes the value set (of the items, for arrays) at the strict
+	// level only; the contract level leaves it open so receivers are tested
+	// on values they have not seen.
+	enum []string
+	// def names the definition file of a kindObject property.
+	def string
+}
+
+// definition is one shared definition file (defs/<name>.json). Each is used
+// at exactly one place in the payload, path, which is what lets examples be
+// keyed by dotted payload path.
+type definition struct {
+	name  string
+	path  string
+	title string
+	desc  string
+	// typed is false for objects that are nullable where they are used: the
+	// use site carries "type": ["object", "null"], and a type here would
+	// reject the null.
+	typed bool
+	// extensible is true for the event base, which every trigger file
+	// extends with its own fields; the strict trigger files close it with
+	// unevaluatedProperties instead.
+	extensible bool
+	props      []prop
+}
+
+const idNote = " An integer, possibly larger than 2^31; read it into a 64-bit integer."
+
+var eventDef = definition{
+	name: "event", path: "event", title: "event", typed: true, extensible: true,
+	desc: "What happened: which trigger fired, when, and for which record. Every payload has it. Trigger files add the trigger's own fields (such as workOrderId) to these five.",
+	props: []prop{
+		{name: "eventId", kind: kindInteger, desc: "Unique id of this event. A retry or duplicate delivery carries the same eventId, so receivers can use it to drop events they have already processed." + idNote},
+		{name: "recordId", kind: kindInteger, desc: "Id of the record (project, request or account) the event concerns; always equals record.id."},
+		{name: "triggerKey", kind: kindString, desc: "Machine name of the automation trigger that fired, such as TASK_STATUS_MOVEMENT. It decides which other event fields are present and whether the payload has a workOrder. Receivers should ignore, not reject, keys they do not know."},
+		{name: "triggerName", kind: kindString, desc: "Human-readable name of the trigger, such as \"Work Order Status Movement\". Coperniq publishes only that one name, so branch on triggerKey, never on this."},
+		{name: "firedAt", kind: kindDateTime, desc: "When the trigger fired, ISO 8601 in UTC, normally with milliseconds (2026-03-31T17:04:22.000Z); accept it without fractional seconds too. Deliveries may arrive out of order, so compare firedAt rather than arrival time."},
+	},
+}
+
+var recordDef = definition{
+	name: "record", path: "record", title: "record", typed: true,
+	desc: "The project, request (deal) or account the event concerns, as it was when the event fired. For work-order triggers it is the work order's parent record. Custom properties are not included; fetch them from Coperniq's REST API by id.",
+	props: []prop{
+		{name: "id", kind: kindInteger, desc: "Coperniq's id of the record, the key for its REST API (GET /projects/{id} for a project)." + idNote},
+		{name: "uid", kind: kindInteger, desc: "The record number people see in Coperniq's UI; smaller than id and not accepted by the API."},
+		{name: "type", kind: kindString, enum: RecordTypes, desc: "Kind of record: PROJECT, DEAL (a request, also called an opportunity), ACCOUNT or VENDOR. PROJECT_* triggers carry a PROJECT, REQUEST_* and DEAL_* triggers a DEAL."},
+		{name: "title", kind: kindString, desc: "The record's title; for residential projects it is usually the site address."},
+		{name: "status", kind: kindString, nullable: true, enum: RecordStatuses, desc: "Status of a project or account: ACTIVE, ON_HOLD, CANCELLED or COMPLETED as far as published; accept others. Null when the record has no such status, as on most requests."},
+		{name: "requestStatus", kind: kindString, nullable: true, enum: RequestStatuses, desc: "Opportunity status of a request (deal); Coperniq does not publish the values, so accept any string. Null on projects and accounts."},
+		{name: "stage", kind: kindObject, nullable: true, def: "stage", desc: "The workflow stage the record is in now. Null when the record is not in a workflow stage."},
+		{name: "address", kind: kindString, nullable: true, desc: "Site address on one line, such as \"123 Main St Austin TX 78701\". Null when the record has no address."},
+		{name: "city", kind: kindString, nullable: true, desc: "City of the site address. Null when unknown."},
+		{name: "state", kind: kindString, nullable: true, desc: "State of the site address as a two-letter code such as TX. Null when unknown."},
+		{name: "geoLocation", kind: kindObject, nullable: true, def: "geoLocation", desc: "Coordinates of the site; they agree with city and state. Null when the address has not been geocoded."},
+		{name: "jurisdiction", kind: kindObject, nullable: true, def: "jurisdiction", desc: "The authority having jurisdiction over the site, which issues its permits (a city or county building department). Null when none is assigned."},
+		{name: "trades", kind: kindStringArr, nullable: true, enum: Trades, desc: "Trades the work involves, such as Solar and Storage; accept names you do not know. Null when none are set."},
+		{name: "dealValue", kind: kindNumber, nullable: true, desc: "Contract value in US dollars; may have cents and may be 0. Null when no value is set."},
+		{name: "ownerId", kind: kindInteger, nullable: true, desc: "User id of the record's owner. Null when the record has no owner."},
+		{name: "primaryEmail", kind: kindEmail, nullable: true, desc: "Email address of the record's primary contact. Null when none is on file."},
+		{name: "primaryPhone", kind: kindString, nullable: true, desc: "Phone number of the record's primary contact in E.164 form, such as +15125550100. Null when none is on file."},
+		{name: "createdAt", kind: kindDateTime, desc: "When the record was created (ISO 8601, UTC); never after updatedAt."},
+		{name: "updatedAt", kind: kindDateTime, desc: "When the record last changed (ISO 8601, UTC); between createdAt and event.firedAt."},
+	},
+}
+
+var stageDef = definition{
+	name: "stage", path: "record.stage", title: "stage",
+	desc: "A stage of the record's workflow. Record.stage may also be null; the null is allowed where the definition is used.",
+	props: []prop{
+		{name: "id", kind: kindInteger, desc: "Id of the stage in the workflow definition; the same for every record in that stage."},
+		{name: "name", kind: kindString, desc: "Display name of the stage, such as Installation."},
+	},
+}
+
+var geoLocationDef = definition{
+	name: "geoLocation", path: "record.geoLocation", title: "geoLocation",
+	desc: "A point on the map. Record.geoLocation may also be null; the null is allowed where the definition is used.",
+	props: []prop{
+		{name: "lat", kind: kindNumber, desc: "Latitude in decimal degrees (WGS 84), positive north of the equator."},
+		{name: "lng", kind: kindNumber, desc: "Longitude in decimal degrees (WGS 84), negative west of Greenwich, so negative for every US site."},
+	},
+}
+
+var jurisdictionDef = definition{
+	name: "jurisdiction", path: "record.jurisdiction", title: "jurisdiction",
+	desc: "A permitting authority. Record.jurisdiction may also be null; the null is allowed where the definition is used.",
+	props: []prop{
+		{name: "id", kind: kindInteger, desc: "Id of the jurisdiction in Coperniq."},
+		{name: "name", kind: kindString, desc: "Name of the jurisdiction, such as \"City of Austin Development Services\"."},
+	},
+}
+
+var workOrderDef = definition{
+	name: "workOrder", path: "workOrder", title: "workOrder", typed: true,
+	desc: "The work order (task) the event concerns, as it was when the event fired. Only work-order triggers (TASK_*) carry it.",
+	props: []prop{
+		{name: "id", kind: kindInteger, desc: "Coperniq's id of the work order; equals event.workOrderId." + idNote},
+		{name: "uid", kind: kindInteger, desc: "The work order number people see in Coperniq's UI."},
+		{name: "title", kind: kindString, desc: "Title of the work order, such as Site Survey or Panel Installation."},
+		{name: "description", kind: kindString, nullable: true, desc: "Free-text instructions for whoever does the work. Null when empty."},
+		{name: "status", kind: kindString, enum: WorkOrderStatuses, desc: "Status of the work order: QUEUED, ASSIGNED, SCHEDULED, WORKING, IN_PROGRESS, WAITING, REVIEW, COMPLETED or CANCELLED as far as known; accept others."},
+		{name: "priority", kind: kindInteger, nullable: true, desc: "Priority as a small integer; this tool sends 1 for high, 2 for medium, 3 for low (Coperniq does not publish its mapping). Null when not set."},
+		{name: "recordId", kind: kindInteger, desc: "Id of the parent record; equals record.id and event.recordId."},
+		{name: "assigneeId", kind: kindInteger, nullable: true, desc: "User id of the person assigned. Null while nobody is."},
+		{name: "isField", kind: kindBoolean, desc: "True for field work done at the site (survey, installation, inspection), false for office work (design, permits)."},
+		{name: "startDate", kind: kindDateTime, nullable: true, desc: "Scheduled start (ISO 8601, UTC); not after endDate. Null when not scheduled."},
+		{name: "endDate", kind: kindDateTime, nullable: true, desc: "Scheduled end (ISO 8601, UTC); not before startDate. Null when not scheduled."},
+		{name: "startDateAllDay", kind: kindBoolean, desc: "True when the work is scheduled for the whole day of startDate; only its date part matters then."},
+		{name: "endDateAllDay", kind: kindBoolean, desc: "True when the work is scheduled until the end of the day of endDate; only its date part matters then."},
+		{name: "completionDate", kind: kindDateTime, nullable: true, desc: "When the work order was completed (ISO 8601, UTC). Set exactly when status is COMPLETED, null otherwise."},
+		{name: "createdAt", kind: kindDateTime, desc: "When the work order was created (ISO 8601, UTC); never after modifiedAt."},
+		{name: "modifiedAt", kind: kindDateTime, desc: "When the work order last changed (ISO 8601, UTC). Named modifiedAt, unlike record.updatedAt."},
+	},
+}
+
+// definitions in file-listing order.
+var definitions = []*definition{&eventDef, &recordDef, &stageDef, &geoLocationDef, &jurisdictionDef, &workOrderDef}
+
+func definitionNamed(name string) *definition {
+	for _, d := range definitions {
+		if d.name == name {
+			return d
+		}
+	}
+	panic("schemas: no definition " + name) // a typo in the tables, caught by every test
+}
+
+// extraProps turns a trigger's catalog fields into table properties.
+func extraProps(t Trigger) []prop {
+	out := make([]prop, 0, len(t.Fields))
+	for _, f := range t.Fields {
+		p := prop{name: f.Name, nullable: f.Nullable, desc: f.Description, enum: f.Enum}
+		switch f.Type {
+		case TypeInteger:
+			p.kind = kindInteger
+		case TypeDateTime:
+			p.kind = kindDateTime
+		default:
+			p.kind = kindString
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Top-level properties of a payload, described once for trigger files and
+// the envelope alike.
+const (
+	eventPropDesc     = "What happened and when. Always present."
+	recordPropDesc    = "The project, request or account the event concerns; for work-order triggers, the work order's parent record. Present for every published trigger."
+	workOrderPropDesc = "The work order the event concerns. Present on work-order triggers (TASK_*) only; other payloads omit the key rather than send null."
+)

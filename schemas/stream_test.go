@@ -1,0 +1,100 @@
+package schemas
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func collect(t *testing.T, in string) []Document {
+	t.Helper()
+	var docs []Document
+	if err := ReadStream(strings.NewReader(in), func(d Document) error {
+		docs = append(docs, d)
+		return nil
+	}); err != nil {
+		t.Fatalf("ReadStream: %v", err)
+	}
+	return docs
+}
+
+func TestReadStream(t *testing.T) {
+	cases := []struct {
+		name  string
+		in    string
+		lines []int
+		raws  []string
+	}{
+		{"one compact", `{"a":1}`, []int{1}, []string{`{"a":1}`}},
+		{"ndjson", "{\"a\":1}\n{\"b\":2}\n", []int{1, 2}, []string{`{"a":1}`, `{"b":2}`}},
+		{"blank lines between", "\n\n{\"a\":1}\n\n{\"b\":2}", []int{3, 5}, []string{`{"a":1}`, `{"b":2}`}},
+		{"pretty stream", "{\n  \"a\": {\n    \"b\": 1\n  }\n}\n{\n  \"c\": 2\n}\n", []int{1, 6},
+			[]string{"{\n  \"a\": {\n    \"b\": 1\n  }\n}", "{\n  \"c\": 2\n}"}},
+		{"braces inside strings", "{\"t\":\"}{ \\\" ]\"}\n{\"u\":1}", []int{1, 2}, []string{`{"t":"}{ \" ]"}`, `{"u":1}`}},
+		{"unclosed then next", "{\"a\":1\n{\"b\":2}\n", []int{1, 2}, []string{`{"a":1`, `{"b":2}`}},
+		{"junk line kept", "{\"a\":1}\nnot json\n{\"b\":2}\n", []int{1, 2, 3}, []string{`{"a":1}`, "not json", `{"b":2}`}},
+		{"scalar", "42\n", []int{1}, []string{"42"}},
+		{"crlf", "{\"a\":1}\r\n{\"b\":2}\r\n", []int{1, 2}, []string{`{"a":1}`, `{"b":2}`}},
+		{"empty", "", nil, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			docs := collect(t, tc.in)
+			if len(docs) != len(tc.lines) {
+				var raws []string
+				for _, d := range docs {
+					raws = append(raws, string(d.Raw))
+				}
+				t.Fatalf("got %d documents %q, want %d", len(docs), raws, len(tc.lines))
+			}
+			for i, d := range docs {
+				if d.Line != tc.lines[i] || string(d.Raw) != tc.raws[i] {
+					t.Errorf("doc %d = line %d %q, want line %d %q", i, d.Line, d.Raw, tc.lines[i], tc.raws[i])
+				}
+			}
+		})
+	}
+}
+
+func TestReadStreamLongLine(t *testing.T) {
+	long := `{"t":"` + strings.Repeat("x", 200<<10) + `"}`
+	docs := collect(t, long+"\n"+`{"b":2}`)
+	if len(docs) != 2 || len(docs[0].Raw) != len(long) || docs[1].Line != 2 {
+		t.Fatalf("long line not kept whole: %d docs", len(docs))
+	}
+}
+
+// FuzzReadStream checks that the reader never panics and never loses input:
+// every non-space byte of the stream appears in exactly one document, in order.
+func FuzzReadStream(f *testing.F) {
+	for _, s := range []string{"{\"a\":1}\n{\"b\":[1,2]}", "{\n \"a\": \"}\"\n}\n", "[[[\n{", "\"\\", "}}}\n{", "\n\n\r\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var got []byte
+		last := 0
+		err := ReadStream(bytes.NewReader(in), func(d Document) error {
+			if d.Line < last || d.Line < 1 {
+				t.Fatalf("line numbers go backwards or start below 1: %d after %d", d.Line, last)
+			}
+			last = d.Line
+			got = append(got, d.Raw...)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		strip := func(b []byte) []byte {
+			var out []byte
+			for _, c := range b {
+				if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+					out = append(out, c)
+				}
+			}
+			return out
+		}
+		if !bytes.Equal(strip(got), strip(in)) {
+			t.Fatalf("documents lost or changed input:\n in=%q\ngot=%q", in, got)
+		}
+	})
+}

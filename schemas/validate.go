@@ -1,0 +1,368 @@
+package schemas
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/coperniq-mock/coperniq-mock/suggest"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+)
+
+// RuleSchema is the Rule of every violation found by JSON Schema validation
+// (including an unknown trigger at the strict level); cross-field rules
+// carry their own names (see Rules).
+const RuleSchema = "schema"
+
+// Violation is one problem found in a payload.
+type Violation struct {
+	Location string // JSON pointer into the payload ("" = root), e.g. "/record/stage/id"
+	Message  string // e.g. "want integer, got string"
+	Rule     string // RuleSchema, or the cross-field rule's name
+	Warning  bool   // cross-field rules at the contract level warn rather than fail
+}
+
+func (v Violation) String() string {
+	loc := v.Location
+	if loc == "" {
+		loc = "(root)"
+	}
+	s := loc + ": " + v.Message
+	if v.Warning {
+		s += " (warning)"
+	}
+	return s
+}
+
+// Result is the outcome of validating one payload.
+type Result struct {
+	TriggerKey string // event.triggerKey when it is a string, else ""
+	Known      bool   // TriggerKey is one of the catalog's triggers
+	// Violations are sorted by location, then rule and message, so output
+	// is stable. Nil when the payload is fine.
+	Violations []Violation
+}
+
+// Valid reports whether the payload passed: no violation other than
+// warnings.
+func (r Result) Valid() bool {
+	for _, v := range r.Violations {
+		if !v.Warning {
+			return false
+		}
+	}
+	return true
+}
+
+// SyntaxError is the one error Validate returns: the payload is not JSON.
+// Line and Column (1-based, column in characters) point at the offending
+// character, or just past the end for a truncated payload.
+type SyntaxError struct {
+	Line, Column int
+	Msg          string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
+}
+
+// Validate decodes payload and checks it against the schema of its
+// event.triggerKey at level, plus the cross-field rules. The error is
+// non-nil only when payload is not JSON, and is then a *SyntaxError; every
+// other problem, a non-object payload included, is a Violation.
+func Validate(payload []byte, level Level) (Result, error) {
+	doc, err := decode(payload)
+	if err != nil {
+		return Result{}, err
+	}
+	return ValidateValue(doc, level), nil
+}
+
+func decode(payload []byte) (any, error) {
+	var doc any
+	err := json.Unmarshal(payload, &doc)
+	if err == nil {
+		return doc, nil
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return nil, syntaxError(payload, se)
+	}
+	// Valid JSON that float64 cannot hold (1e400): keep the number's text.
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	doc = nil
+	if err := dec.Decode(&doc); err != nil {
+		return nil, &SyntaxError{Line: 1, Column: 1, Msg: err.Error()}
+	}
+	return doc, nil
+}
+
+func syntaxError(payload []byte, se *json.SyntaxError) *SyntaxError {
+	// Offset counts the bytes read, the offending one included; at the end
+	// of a truncated payload it is the length, and the position is past it.
+	pos := int(se.Offset)
+	if pos > 0 && pos <= len(payload) && !strings.HasPrefix(se.Error(), "unexpected end") {
+		pos--
+	}
+	pos = min(max(pos, 0), len(payload))
+	line := 1 + bytes.Count(payload[:pos], []byte{'\n'})
+	lineStart := bytes.LastIndexByte(payload[:pos], '\n') + 1
+	return &SyntaxError{Line: line, Column: utf8.RuneCount(payload[lineStart:pos]) + 1, Msg: se.Error()}
+}
+
+// ValidateValue is Validate for a payload already decoded by encoding/json
+// (map[string]any, []any, string, float64 or json.Number, bool, nil). It
+// does not modify doc.
+func ValidateValue(doc any, level Level) Result {
+	var r Result
+	if !level.valid() {
+		r.Violations = []Violation{{Message: fmt.Sprintf("level %d isn't one of [contract strict]", int(level)), Rule: RuleSchema}}
+		return r
+	}
+	c := compiledSchemas()
+	key, isString := triggerKeyOf(doc)
+	if isString {
+		r.TriggerKey = key
+	}
+	sch := c.envelope
+	if s, ok := c.triggers[level][key]; ok && isString {
+		sch, r.Known = s, true
+	}
+	if err := sch.Validate(doc); err != nil {
+		var verr *jsonschema.ValidationError
+		if errors.As(err, &verr) {
+			r.Violations = flattenAll(verr)
+		} else {
+			r.Violations = append(r.Violations, Violation{Message: err.Error(), Rule: RuleSchema})
+		}
+	}
+	if isString && !r.Known && level == Strict {
+		r.Violations = append(r.Violations, Violation{Location: "/event/triggerKey", Message: (&UnknownTriggerError{Key: key}).Error(), Rule: RuleSchema})
+	}
+	r.Violations = checkRules(doc, key, level, r.Violations)
+	sortViolations(r.Violations)
+	return r
+}
+
+func triggerKeyOf(doc any) (string, bool) {
+	root, _ := doc.(map[string]any)
+	event, _ := root["event"].(map[string]any)
+	key, ok := event["triggerKey"].(string)
+	return key, ok
+}
+
+func sortViolations(vs []Violation) {
+	sort.SliceStable(vs, func(i, j int) bool {
+		a, b := vs[i], vs[j]
+		if a.Location != b.Location {
+			return a.Location < b.Location
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Message < b.Message
+	})
+}
+
+// flattenAll turns the library's error tree into violations.
+func flattenAll(verr *jsonschema.ValidationError) []Violation {
+	var out []Violation
+	var unevaluated []int
+	flatten(verr, &out, &unevaluated)
+	if len(unevaluated) == 0 {
+		return out
+	}
+	// A property that failed the base event definition counts as not
+	// evaluated, so unevaluatedProperties calls it unexpected as well. One
+	// problem, one violation: keep the real one.
+	failed := map[string]bool{}
+	for i, v := range out {
+		if !slices.Contains(unevaluated, i) {
+			failed[v.Location] = true
+		}
+	}
+	kept := out[:0]
+	for i, v := range out {
+		if !slices.Contains(unevaluated, i) || !failed[v.Location] {
+			kept = append(kept, v)
+		}
+	}
+	return kept
+}
+
+// flatten keeps the leaves of the library's error tree: they are the causes,
+// the inner nodes only say that a $ref or a group failed.
+func flatten(verr *jsonschema.ValidationError, out *[]Violation, unevaluated *[]int) {
+	if len(verr.Causes) > 0 {
+		for _, c := range verr.Causes {
+			flatten(c, out, unevaluated)
+		}
+		return
+	}
+	loc := pointer(verr.InstanceLocation)
+	add := func(loc, msg string) { *out = append(*out, Violation{Location: loc, Message: msg, Rule: RuleSchema}) }
+	switch k := verr.ErrorKind.(type) {
+	case *kind.Required:
+		// Pointing at the missing property itself tells the reader which
+		// key to add, and lets one missing key be one violation.
+		for _, m := range k.Missing {
+			add(loc+"/"+escapePointer(m), fmt.Sprintf("missing property %q", m))
+		}
+	case *kind.AdditionalProperties:
+		for _, p := range k.Properties {
+			add(loc+"/"+escapePointer(p), fmt.Sprintf("unexpected property %q", p))
+		}
+	case *kind.FalseSchema:
+		// Only unevaluatedProperties: false produces these.
+		if n := len(verr.InstanceLocation); n > 0 {
+			*unevaluated = append(*unevaluated, len(*out))
+			add(loc, fmt.Sprintf("unexpected property %q", verr.InstanceLocation[n-1]))
+		} else {
+			add(loc, "not allowed")
+		}
+	case *kind.Type:
+		add(loc, fmt.Sprintf("want %s, got %s", strings.Join(k.Want, " or "), k.Got))
+	case *kind.Const:
+		add(loc, fmt.Sprintf("want %s, got %s", jsonText(k.Want), jsonText(k.Got)))
+	case *kind.Enum:
+		add(loc, enumMessage(k))
+	case *kind.Format:
+		add(loc, fmt.Sprintf("%s isn't a valid %s: %v", jsonText(k.Got), k.Want, k.Err))
+	case *kind.InvalidJsonValue:
+		add(loc, fmt.Sprintf("a Go %T is not a JSON value", k.Value))
+	default:
+		add(loc, "fails "+strings.Join(verr.ErrorKind.KeywordPath(), "/"))
+	}
+}
+
+func enumMessage(k *kind.Enum) string {
+	want := make([]string, len(k.Want))
+	var names []string
+	for i, w := range k.Want {
+		want[i] = jsonText(w)
+		if s, ok := w.(string); ok {
+			names = append(names, s)
+		}
+	}
+	msg := fmt.Sprintf("%s isn't one of [%s]", jsonText(k.Got), strings.Join(want, " "))
+	if got, ok := k.Got.(string); ok {
+		if s := suggest.Nearest(got, names); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+	}
+	return msg
+}
+
+func pointer(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		b.WriteString(escapePointer(t))
+	}
+	return b.String()
+}
+
+func escapePointer(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// compiled holds the schemas, compiled once: compiling all of them takes
+// milliseconds, validating a payload microseconds.
+type compiled struct {
+	triggers [2]map[string]*jsonschema.Schema // by Level, then triggerKey
+	envelope *jsonschema.Schema
+}
+
+var (
+	compileOnce sync.Once
+	compiledSet *compiled
+)
+
+func compiledSchemas() *compiled {
+	compileOnce.Do(func() {
+		c, err := compileAll()
+		if err != nil {
+			// The files are embedded and every test compiles them, so this
+			// is a broken build, not a runtime condition.
+			panic("schemas: embedded schemas do not compile: " + err.Error())
+		}
+		compiledSet = c
+	})
+	return compiledSet
+}
+
+func compileAll() (*compiled, error) {
+	out := &compiled{}
+	for _, level := range Levels() {
+		comp, err := newCompiler(level)
+		if err != nil {
+			return nil, err
+		}
+		out.triggers[level] = map[string]*jsonschema.Schema{}
+		for _, t := range triggers {
+			s, err := comp.Compile(BaseURL + level.String() + "/" + t.Key + ".json")
+			if err != nil {
+				return nil, err
+			}
+			out.triggers[level][t.Key] = s
+		}
+		if level == Contract {
+			if out.envelope, err = comp.Compile(BaseURL + "contract/envelope.json"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// newCompiler returns a compiler that knows every embedded file of level
+// under its $id, so nothing is fetched.
+func newCompiler(level Level) (*jsonschema.Compiler, error) {
+	comp := jsonschema.NewCompiler()
+	comp.DefaultDraft(jsonschema.Draft2020)
+	if level == Strict {
+		// Draft 2020-12 only annotates formats unless told otherwise.
+		comp.AssertFormat()
+	}
+	names, err := schemaFiles(level)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		data, err := files.ReadFile(level.String() + "/" + name)
+		if err != nil {
+			return nil, err
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", level, name, err)
+		}
+		if err := comp.AddResource(BaseURL+level.String()+"/"+name, doc); err != nil {
+			return nil, err
+		}
+	}
+	return comp, nil
+}
+
+// numText formats a JSON number for a message the way it appeared.
+func numText(v any) string {
+	switch n := v.(type) {
+	case float64:
+		return strconv.FormatFloat(n, 'f', -1, 64)
+	case json.Number:
+		return n.String()
+	}
+	return fmt.Sprint(v)
+}
