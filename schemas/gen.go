@@ -50,7 +50,7 @@ func ParseExamples(data []byte) (Examples, error) {
 // IN_PROGRESS on *_PHASE_STARTED but COMPLETED on *_PHASE_COMPLETED) and is
 // an error only if no file takes it.
 func GenerateFiles(ex Examples) (map[string][]byte, error) {
-	g := &generator{ex: ex, used: map[string][]bool{}}
+	g := &schemaBuilder{ex: ex, used: map[string][]bool{}}
 	if err := g.checkPaths(); err != nil {
 		return nil, err
 	}
@@ -73,23 +73,31 @@ func GenerateFiles(ex Examples) (map[string][]byte, error) {
 	return files, nil
 }
 
-type generator struct {
+type schemaBuilder struct {
 	ex   Examples
 	used map[string][]bool // path → which of its examples some file shows
 	err  error
 }
 
-func (g *generator) checkPaths() error {
+func (g *schemaBuilder) checkPaths() error {
 	known := map[string]bool{}
 	for _, t := range triggers {
-		for _, f := range fieldsOf(t) {
+		for _, f := range propertyPaths(t) {
 			known[f] = true
 		}
 	}
 	for _, path := range slices.Sorted(maps.Keys(g.ex)) {
 		if !known[path] {
 			msg := fmt.Sprintf("examples: path %q isn't a property of any trigger's payload", path)
-			if s := suggest.Nearest(path, slices.Sorted(maps.Keys(known))); s != "" {
+			// Only paths as deep: "record" contains every record path.
+			var peers []string
+			for k := range known {
+				if strings.Count(k, ".") == strings.Count(path, ".") {
+					peers = append(peers, k)
+				}
+			}
+			slices.Sort(peers)
+			if s := suggest.Nearest(path, peers); s != "" {
 				msg += "; did you mean " + s + "?"
 			}
 			return fmt.Errorf("%s", msg)
@@ -99,7 +107,7 @@ func (g *generator) checkPaths() error {
 	return nil
 }
 
-func (g *generator) checkUsed() error {
+func (g *schemaBuilder) checkUsed() error {
 	for _, path := range slices.Sorted(maps.Keys(g.used)) {
 		for i, ok := range g.used[path] {
 			if !ok {
@@ -130,7 +138,7 @@ func header(level Level, file, title, desc string) obj {
 	}
 }
 
-func (g *generator) defFile(d *definition, level Level) obj {
+func (g *schemaBuilder) defFile(d *definition, level Level) obj {
 	o := header(level, "defs/"+d.name+".json", d.title, d.desc)
 	if !d.typed {
 		o.add("$comment", "No type here: the property that uses this definition is nullable and declares type [object, null] itself.")
@@ -149,7 +157,7 @@ func (g *generator) defFile(d *definition, level Level) obj {
 
 // closeObject states the level's stance on unknown properties explicitly,
 // even where it is the default, so a reader of one file sees it.
-func (g *generator) closeObject(o *obj, level Level, extensible bool) {
+func (g *schemaBuilder) closeObject(o *obj, level Level, extensible bool) {
 	switch {
 	case level == Contract:
 		o.add("additionalProperties", true)
@@ -158,7 +166,7 @@ func (g *generator) closeObject(o *obj, level Level, extensible bool) {
 	}
 }
 
-func (g *generator) triggerFile(t Trigger, level Level) obj {
+func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 	desc := fmt.Sprintf("The payload Coperniq POSTs when %s (trigger %s, \"%s\"). ", t.FiresWhen, t.Key, t.Name)
 	if level == Contract {
 		desc += "Contract level: what a receiver must accept. Coperniq may add properties and new status values, so unknown ones are allowed."
@@ -207,7 +215,7 @@ func (g *generator) triggerFile(t Trigger, level Level) obj {
 	return o
 }
 
-func (g *generator) envelopeFile() obj {
+func (g *schemaBuilder) envelopeFile() obj {
 	o := header(Contract, "envelope.json", "Any Coperniq webhook payload",
 		"What every payload has in common, for a triggerKey this project does not know: Coperniq may add triggers, and a receiver must accept them. "+
 			"Only event is required; record and workOrder are checked when present.")
@@ -224,7 +232,7 @@ func (g *generator) envelopeFile() obj {
 
 // props renders a properties object. prefix is the dotted payload path of
 // the object that holds them.
-func (g *generator) props(ps []prop, prefix string, level Level) obj {
+func (g *schemaBuilder) props(ps []prop, prefix string, level Level) obj {
 	out := make(obj, 0, len(ps))
 	for _, p := range ps {
 		out.add(p.name, g.propSchema(p, prefix+"."+p.name, level))
@@ -232,7 +240,7 @@ func (g *generator) props(ps []prop, prefix string, level Level) obj {
 	return out
 }
 
-func (g *generator) propSchema(p prop, path string, level Level) obj {
+func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
 	s := obj{{"description", p.desc}}
 	closed := level == Strict && len(p.enum) > 0
 	switch p.kind {
@@ -274,7 +282,7 @@ func (g *generator) propSchema(p prop, path string, level Level) obj {
 // withExamples appends the examples for path, if any. check reports whether
 // a value has the property's type and whether it is inside the property's
 // closed vocabulary; nil means anything goes.
-func (g *generator) withExamples(s obj, path string, check func(any) (fits, inVocab bool)) obj {
+func (g *schemaBuilder) withExamples(s obj, path string, check func(any) (fits, inVocab bool)) obj {
 	vals := g.ex[path]
 	if len(vals) == 0 {
 		return s
@@ -397,7 +405,7 @@ func orList(ss []string) string {
 // render writes o as indented JSON with a trailing newline. Arrays of
 // scalars stay on one line when short, which keeps "type": ["string",
 // "null"] and enums readable.
-func (g *generator) render(o obj) []byte {
+func (g *schemaBuilder) render(o obj) []byte {
 	var b bytes.Buffer
 	writeValue(&b, o, "")
 	b.WriteByte('\n')

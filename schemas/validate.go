@@ -24,10 +24,10 @@ const RuleSchema = "schema"
 
 // Violation is one problem found in a payload.
 type Violation struct {
-	Location string // JSON pointer into the payload ("" = root), e.g. "/record/stage/id"
-	Message  string // e.g. "want integer, got string"
-	Rule     string // RuleSchema, or the cross-field rule's name
-	Warning  bool   // cross-field rules at the contract level warn rather than fail
+	Location string `json:"location"` // JSON pointer into the payload ("" = root), e.g. "/record/stage/id"
+	Message  string `json:"message"`  // e.g. "want integer, got string"
+	Rule     string `json:"rule"`     // RuleSchema, or the cross-field rule's name
+	Warning  bool   `json:"warning"`  // cross-field rules at the contract level warn rather than fail
 }
 
 func (v Violation) String() string {
@@ -87,6 +87,9 @@ func Validate(payload []byte, level Level) (Result, error) {
 }
 
 func decode(payload []byte) (any, error) {
+	if doc, ok := fastDecode(payload); ok {
+		return doc, nil
+	}
 	var doc any
 	err := json.Unmarshal(payload, &doc)
 	if err == nil {
@@ -133,14 +136,14 @@ func ValidateValue(doc any, level Level) Result {
 	if isString {
 		r.TriggerKey = key
 	}
-	sch := c.envelope
+	sch, defined := c.envelope, map[string]bool(nil)
 	if s, ok := c.triggers[level][key]; ok && isString {
-		sch, r.Known = s, true
+		sch, defined, r.Known = s, c.eventProps[key], true
 	}
 	if err := sch.Validate(doc); err != nil {
 		var verr *jsonschema.ValidationError
 		if errors.As(err, &verr) {
-			r.Violations = flattenAll(verr)
+			r.Violations = flattenAll(verr, defined)
 		} else {
 			r.Violations = append(r.Violations, Violation{Message: err.Error(), Rule: RuleSchema})
 		}
@@ -173,26 +176,22 @@ func sortViolations(vs []Violation) {
 	})
 }
 
-// flattenAll turns the library's error tree into violations.
-func flattenAll(verr *jsonschema.ValidationError) []Violation {
+// flattenAll turns the library's error tree into violations. defined holds
+// the JSON pointers of the event properties the trigger's schema defines.
+func flattenAll(verr *jsonschema.ValidationError, defined map[string]bool) []Violation {
 	var out []Violation
 	var unevaluated []int
 	flatten(verr, &out, &unevaluated)
 	if len(unevaluated) == 0 {
 		return out
 	}
-	// A property that failed the base event definition counts as not
-	// evaluated, so unevaluatedProperties calls it unexpected as well. One
-	// problem, one violation: keep the real one.
-	failed := map[string]bool{}
-	for i, v := range out {
-		if !slices.Contains(unevaluated, i) {
-			failed[v.Location] = true
-		}
-	}
+	// When one property fails the base event definition, the library drops
+	// what that definition evaluated, and unevaluatedProperties then calls
+	// every base property unexpected. A property the schema defines is never
+	// unexpected; its real problem is reported on its own.
 	kept := out[:0]
 	for i, v := range out {
-		if !slices.Contains(unevaluated, i) || !failed[v.Location] {
+		if !slices.Contains(unevaluated, i) || !defined[v.Location] {
 			kept = append(kept, v)
 		}
 	}
@@ -230,7 +229,12 @@ func flatten(verr *jsonschema.ValidationError, out *[]Violation, unevaluated *[]
 			add(loc, "not allowed")
 		}
 	case *kind.Type:
-		add(loc, fmt.Sprintf("want %s, got %s", strings.Join(k.Want, " or "), k.Got))
+		// "integer or null" reads better than the library's "null or integer".
+		want := slices.Clone(k.Want)
+		if i := slices.Index(want, "null"); i >= 0 {
+			want = append(slices.Delete(want, i, i+1), "null")
+		}
+		add(loc, fmt.Sprintf("want %s, got %s", strings.Join(want, " or "), k.Got))
 	case *kind.Const:
 		add(loc, fmt.Sprintf("want %s, got %s", jsonText(k.Want), jsonText(k.Got)))
 	case *kind.Enum:
@@ -283,6 +287,9 @@ func escapePointer(s string) string {
 type compiled struct {
 	triggers [2]map[string]*jsonschema.Schema // by Level, then triggerKey
 	envelope *jsonschema.Schema
+	// eventProps holds, by triggerKey, the JSON pointers of the event
+	// properties the trigger's schemas define ("/event/eventId").
+	eventProps map[string]map[string]bool
 }
 
 var (
@@ -304,7 +311,16 @@ func compiledSchemas() *compiled {
 }
 
 func compileAll() (*compiled, error) {
-	out := &compiled{}
+	out := &compiled{eventProps: map[string]map[string]bool{}}
+	for _, t := range triggers {
+		set := map[string]bool{}
+		for _, f := range propertyPaths(t) {
+			if name, ok := strings.CutPrefix(f, "event."); ok {
+				set["/event/"+name] = true
+			}
+		}
+		out.eventProps[t.Key] = set
+	}
 	for _, level := range Levels() {
 		comp, err := newCompiler(level)
 		if err != nil {
@@ -330,7 +346,15 @@ func compileAll() (*compiled, error) {
 // newCompiler returns a compiler that knows every embedded file of level
 // under its $id, so nothing is fetched.
 func newCompiler(level Level) (*jsonschema.Compiler, error) {
+	return newCompilerWith(level, true)
+}
+
+func newCompilerWith(level Level, fastInteger bool) (*jsonschema.Compiler, error) {
 	comp := jsonschema.NewCompiler()
+	if fastInteger {
+		comp.RegisterVocabulary(integerVocab)
+		comp.AssertVocabs()
+	}
 	comp.DefaultDraft(jsonschema.Draft2020)
 	if level == Strict {
 		// Draft 2020-12 only annotates formats unless told otherwise.
@@ -348,6 +372,9 @@ func newCompiler(level Level) (*jsonschema.Compiler, error) {
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 		if err != nil {
 			return nil, fmt.Errorf("%s/%s: %w", level, name, err)
+		}
+		if fastInteger {
+			useIntegerExt(doc)
 		}
 		if err := comp.AddResource(BaseURL+level.String()+"/"+name, doc); err != nil {
 			return nil, err

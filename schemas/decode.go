@@ -1,0 +1,308 @@
+package schemas
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// fastDecode decodes a JSON document into the values encoding/json produces
+// for an `any` (map[string]any, []any, string, float64, bool, nil), in one
+// pass and without reflection: decoding was half the time spent validating
+// a payload. It handles the common shapes only and reports ok=false for
+// anything else (a syntax error, a number float64 cannot hold, very deep
+// nesting, a string it would have to repair), and the caller then falls
+// back to encoding/json, which also words the error. A fuzz test checks
+// that whenever it says ok, encoding/json agrees value for value.
+func fastDecode(data []byte) (any, bool) {
+	d := fastDecoder{data: data}
+	v, ok := d.value()
+	if !ok {
+		return nil, false
+	}
+	d.skipSpace()
+	return v, d.pos == len(d.data)
+}
+
+type fastDecoder struct {
+	data  []byte
+	pos   int
+	depth int
+	// members collects an object's members before its map is made at its
+	// final size; nested objects stack theirs on top.
+	members []member
+}
+
+// maxFastDepth is far below encoding/json's limit of 10000, so deep
+// documents go the slow way and get its error.
+const maxFastDepth = 1000
+
+func (d *fastDecoder) skipSpace() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (d *fastDecoder) value() (any, bool) {
+	d.skipSpace()
+	if d.pos >= len(d.data) {
+		return nil, false
+	}
+	switch c := d.data[d.pos]; {
+	case c == '{':
+		return d.object()
+	case c == '[':
+		return d.array()
+	case c == '"':
+		return d.str()
+	case c == '-' || (c >= '0' && c <= '9'):
+		return d.number()
+	case c == 't':
+		return true, d.literal("true")
+	case c == 'f':
+		return false, d.literal("false")
+	case c == 'n':
+		return nil, d.literal("null")
+	}
+	return nil, false
+}
+
+func (d *fastDecoder) literal(lit string) bool {
+	if len(d.data)-d.pos < len(lit) || string(d.data[d.pos:d.pos+len(lit)]) != lit {
+		return false
+	}
+	d.pos += len(lit)
+	return true
+}
+
+func (d *fastDecoder) object() (any, bool) {
+	if d.depth++; d.depth > maxFastDepth {
+		return nil, false
+	}
+	d.pos++ // {
+	base := len(d.members)
+	d.skipSpace()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		d.depth--
+		return map[string]any{}, true
+	}
+	for {
+		d.skipSpace()
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return nil, false
+		}
+		k, ok := d.key()
+		if !ok {
+			return nil, false
+		}
+		d.skipSpace()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return nil, false
+		}
+		d.pos++
+		v, ok := d.value()
+		if !ok {
+			return nil, false
+		}
+		d.members = append(d.members, member{k, v})
+		d.skipSpace()
+		if d.pos >= len(d.data) {
+			return nil, false
+		}
+		c := d.data[d.pos]
+		d.pos++
+		if c == '}' {
+			break
+		}
+		if c != ',' {
+			return nil, false
+		}
+	}
+	m := make(map[string]any, len(d.members)-base)
+	for _, kv := range d.members[base:] {
+		m[kv.key] = kv.val // a repeated key keeps its last value, as in encoding/json
+	}
+	clear(d.members[base:]) // drop references so the values can be collected
+	d.members = d.members[:base]
+	d.depth--
+	return m, true
+}
+
+func (d *fastDecoder) array() (any, bool) {
+	if d.depth++; d.depth > maxFastDepth {
+		return nil, false
+	}
+	d.pos++ // [
+	arr := []any{}
+	d.skipSpace()
+	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+		d.pos++
+		d.depth--
+		return arr, true
+	}
+	for {
+		v, ok := d.value()
+		if !ok {
+			return nil, false
+		}
+		arr = append(arr, v)
+		d.skipSpace()
+		if d.pos >= len(d.data) {
+			return nil, false
+		}
+		c := d.data[d.pos]
+		d.pos++
+		if c == ']' {
+			break
+		}
+		if c != ',' {
+			return nil, false
+		}
+	}
+	d.depth--
+	return arr, true
+}
+
+// rawString returns the bytes between the quotes of a string made of
+// printable ASCII without escapes, the only kind taken on the fast path.
+func (d *fastDecoder) rawString() ([]byte, bool) {
+	start := d.pos + 1
+	for i := start; i < len(d.data); i++ {
+		switch c := d.data[i]; {
+		case c == '"':
+			d.pos = i + 1
+			return d.data[start:i], true
+		case c == '\\' || c < 0x20 || c >= 0x80:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+func (d *fastDecoder) str() (any, bool) {
+	start := d.pos
+	if b, ok := d.rawString(); ok {
+		return string(b), true
+	}
+	return d.slowString(start)
+}
+
+// key is str for object keys; the payload's own field names come from a
+// table instead of a fresh allocation each.
+func (d *fastDecoder) key() (string, bool) {
+	start := d.pos
+	if b, ok := d.rawString(); ok {
+		if k, ok := knownKeys[string(b)]; ok {
+			return k, true
+		}
+		return string(b), true
+	}
+	v, ok := d.slowString(start)
+	s, _ := v.(string)
+	return s, ok
+}
+
+// slowString leaves escapes and non-ASCII text to encoding/json, which
+// decodes them (and repairs invalid UTF-8) its own way.
+func (d *fastDecoder) slowString(start int) (any, bool) {
+	i := start + 1
+	for ; i < len(d.data); i++ {
+		c := d.data[i]
+		if c == '\\' {
+			i++
+			continue
+		}
+		if c == '"' {
+			break
+		}
+	}
+	if i >= len(d.data) {
+		return nil, false
+	}
+	var s string
+	if err := json.Unmarshal(d.data[start:i+1], &s); err != nil {
+		return nil, false
+	}
+	d.pos = i + 1
+	return s, true
+}
+
+func (d *fastDecoder) number() (any, bool) {
+	data := d.data
+	start, i := d.pos, d.pos
+	if data[i] == '-' {
+		i++
+	}
+	intStart := i
+	var n uint64 // the integer part while it is short enough to be exact
+	for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+		n = n*10 + uint64(data[i]-'0')
+		i++
+	}
+	intDigits := i - intStart
+	if intDigits == 0 || (data[intStart] == '0' && intDigits > 1) {
+		return nil, false
+	}
+	simple := true
+	if i < len(data) && data[i] == '.' {
+		simple = false
+		i++
+		j := i
+		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return nil, false
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		simple = false
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return nil, false
+		}
+	}
+	d.pos = i
+	// Ids are the common case: up to 15 digits convert exactly.
+	if simple && intDigits <= 15 {
+		f := float64(n)
+		if data[start] == '-' {
+			f = -f
+		}
+		return f, true
+	}
+	// ParseFloat fails only when float64 cannot hold the number, and
+	// encoding/json then refuses too.
+	f, err := strconv.ParseFloat(string(data[start:i]), 64)
+	return f, err == nil
+}
+
+// knownKeys holds every property name the schemas define, so decoding a
+// payload does not allocate its keys.
+var knownKeys = func() map[string]string {
+	m := map[string]string{"event": "event", "record": "record", "workOrder": "workOrder"}
+	add := func(ps []prop) {
+		for _, p := range ps {
+			m[p.name] = p.name
+		}
+	}
+	for _, d := range definitions {
+		add(d.props)
+	}
+	for _, t := range triggers {
+		add(extraProps(t))
+	}
+	return m
+}()
