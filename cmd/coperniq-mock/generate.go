@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
@@ -62,6 +63,16 @@ func (f *genFlags) generator() (*generator.Generator, error) {
 	return generator.New(f.seed, opts...), nil
 }
 
+// payloadError turns a generator error into the CLI's words: the library
+// cannot name flags, the CLI can say which one gets past an invalid override.
+func payloadError(err error) error {
+	var inv *generator.InvalidError
+	if errors.As(err, &inv) {
+		return usage(fmt.Errorf("%w; pass --allow-invalid to produce it anyway", err))
+	}
+	return usage(err)
+}
+
 // triggerArgs expands "all" and checks every key before anything is printed,
 // so a typo in the third trigger doesn't leave half an output behind.
 func triggerArgs(args []string) ([]string, error) {
@@ -118,7 +129,7 @@ or with --pretty as indented documents one after another. Both forms are what
 					buf, err = g.AppendJSON(buf[:0], key)
 					if err != nil {
 						w.Flush()
-						return usage(fmt.Errorf("%s: %w", key, err))
+						return payloadError(err)
 					}
 					out := buf
 					if pretty {

@@ -239,8 +239,11 @@ func TestGenerateBadInput(t *testing.T) {
 func TestGenerateOverrides(t *testing.T) {
 	r := cli(t, "", "generate", "TASK_STATUS_MOVEMENT", "--set", "record.id=4242", "--set", "/record/stage/name=Permitting").want(t, 0)
 	var p struct {
-		Event     struct{ RecordID int64 }
-		Record    struct{ ID int64; Stage struct{ Name string } }
+		Event  struct{ RecordID int64 }
+		Record struct {
+			ID    int64
+			Stage struct{ Name string }
+		}
 		WorkOrder struct{ RecordID int64 }
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {

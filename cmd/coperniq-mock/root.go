@@ -34,6 +34,7 @@ waiting for real projects to move.`,
 		newValidateCmd(),
 		newSchemaCmd(),
 		newSendCmd(),
+		newListenCmd(),
 	)
 	return root
 }

@@ -58,7 +58,7 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 			}
 			body, err := g.JSON(keys[0])
 			if err != nil {
-				return usage(fmt.Errorf("%s: %w", keys[0], err))
+				return payloadError(err)
 			}
 			client := delivery.NewClient(timeout, 1)
 			res := delivery.Send(context.Background(), client, to, body, h)

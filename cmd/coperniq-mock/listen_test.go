@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// listener is a running `coperniq-mock listen`.
+type listener struct {
+	cmd    *exec.Cmd
+	url    string
+	lines  chan string // stdout, line by line; closed at EOF
+	stderr *bytes.Buffer
+}
+
+var listeningLine = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+) \(inspect: (http://127\.0\.0\.1:\d+)/_mock/deliveries\)$`)
+
+// listen starts the binary on a free port and reads the address from its
+// first line, as a script would.
+func listen(t *testing.T, args ...string) *listener {
+	t.Helper()
+	l := &listener{
+		cmd:    exec.Command(binary, append([]string{"listen", "--addr", "127.0.0.1:0"}, args...)...),
+		lines:  make(chan string, 100),
+		stderr: &bytes.Buffer{},
+	}
+	l.cmd.Stderr = l.stderr
+	stdout, err := l.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if l.cmd.ProcessState == nil {
+			_ = l.cmd.Process.Kill()
+			_ = l.cmd.Wait()
+		}
+	})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			l.lines <- sc.Text()
+		}
+		close(l.lines)
+	}()
+	first := l.next(t)
+	m := listeningLine.FindStringSubmatch(first)
+	if m == nil || m[1] != m[2] {
+		t.Fatalf("first line %q doesn't give the address", first)
+	}
+	l.url = m[1]
+	return l
+}
+
+func (l *listener) next(t *testing.T) string {
+	t.Helper()
+	select {
+	case line, ok := <-l.lines:
+		if !ok {
+			t.Fatalf("listen ended early; stderr:\n%s", l.stderr)
+		}
+		return line
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no line from listen within 10s; stderr:\n%s", l.stderr)
+	}
+	return ""
+}
+
+// stop signals the process and returns the rest of its output and its exit
+// code.
+func (l *listener) stop(t *testing.T, sig os.Signal) (string, int) {
+	t.Helper()
+	if err := l.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	var rest []string
+	for line := range l.lines {
+		rest = append(rest, line)
+	}
+	err := l.cmd.Wait()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(l.stderr.String(), "panic:") {
+		t.Fatalf("listen panicked:\n%s", l.stderr)
+	}
+	return strings.Join(rest, "\n"), code
+}
+
+func documentedExample(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "receiver", "testdata", "documented-example.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func postJSON(t *testing.T, url string, body []byte) int {
+	t.Helper()
+	res, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	return res.StatusCode
+}
+
+func TestListen(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "captured.jsonl")
+	if err := os.WriteFile(out, []byte("an older capture, replaced\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := listen(t, "--out", out)
+	if line := l.next(t); !strings.Contains(line, "contract level") {
+		t.Errorf("second line %q doesn't say what the receiver does", line)
+	}
+
+	example := documentedExample(t)
+	invalid := bytes.Replace(example, []byte(`"id": 16651`), []byte(`"id": "16651"`), 1)
+	if s := postJSON(t, l.url+"/webhooks/coperniq?token=s3cret", example); s != 200 {
+		t.Fatalf("valid payload answered %d", s)
+	}
+	if s := postJSON(t, l.url+"/webhooks/coperniq", invalid); s != 200 {
+		t.Fatalf("invalid payload answered %d (should be acked and recorded)", s)
+	}
+	for i, want := range []string{
+		`^\d\d:\d\d:\d\d\.\d{3} TASK_STATUS_MOVEMENT eventId=48291 recordId=10423 attempt=1 200 valid$`,
+		`^\d\d:\d\d:\d\d\.\d{3} TASK_STATUS_MOVEMENT eventId=48291 recordId=10423 attempt=2 200 invalid: /record/stage/id: want integer, got string$`,
+	} {
+		if line := l.next(t); !regexp.MustCompile(want).MatchString(line) {
+			t.Errorf("delivery line %d:\n got %q\nwant %s", i+1, line, want)
+		}
+	}
+
+	res, err := http.Get(l.url + "/_mock/deliveries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []struct {
+		EventID    int64 `json:"eventId"`
+		Attempt    int
+		Status     int
+		Valid      bool
+		Violations []any
+		Payload    json.RawMessage
+	}
+	err = json.NewDecoder(res.Body).Decode(&ds)
+	res.Body.Close()
+	if err != nil || len(ds) != 2 {
+		t.Fatalf("/_mock/deliveries: %d deliveries, %v", len(ds), err)
+	}
+	if !ds[0].Valid || ds[1].Valid || len(ds[1].Violations) != 1 || ds[1].Attempt != 2 || len(ds[0].Payload) == 0 {
+		t.Errorf("/_mock/deliveries: %+v", ds)
+	}
+
+	rest, code := l.stop(t, os.Interrupt)
+	if code != 0 {
+		t.Errorf("exit code %d after SIGINT, want 0; stderr:\n%s", code, l.stderr)
+	}
+	for _, want := range []string{
+		"summary: 2 deliveries, 1 unique events: 1 valid, 1 invalid, 0 unreadable",
+		"answered: 200 x2",
+		"by trigger: TASK_STATUS_MOVEMENT 2",
+	} {
+		if !strings.Contains(rest, want) {
+			t.Errorf("summary lacks %q:\n%s", want, rest)
+		}
+	}
+	if l.stderr.Len() != 0 {
+		t.Errorf("stderr: %s", l.stderr)
+	}
+
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("--out has %d lines, want 2:\n%s", len(lines), data)
+	}
+	for i, line := range lines {
+		var d struct {
+			Seq     int
+			Payload json.RawMessage
+		}
+		if err := json.Unmarshal([]byte(line), &d); err != nil || d.Seq != i+1 || len(d.Payload) == 0 {
+			t.Errorf("--out line %d (%v): %s", i+1, err, line)
+		}
+	}
+	if bytes.Contains(data, []byte("s3cret")) {
+		t.Error("the URL's token was captured")
+	}
+}
+
+// send against listen: the sender sees the 503 FailFirst injects, then an
+// acknowledgement for the same event.
+func TestListenFailFirstWithSend(t *testing.T) {
+	l := listen(t, "--fail-first", "1", "--status", "202")
+	l.next(t)
+	r := cli(t, "", "send", "PROJECT_CREATED", "--seed", "5", "--to", l.url+"/hook").want(t, 1)
+	if !strings.Contains(r.stderr, "503") {
+		t.Errorf("first attempt:\n%s", r.stderr)
+	}
+	if line := l.next(t); !strings.Contains(line, "PROJECT_CREATED") || !strings.Contains(line, "attempt=1 503 (fail-first) valid") {
+		t.Errorf("line %q", line)
+	}
+	cli(t, "", "send", "PROJECT_CREATED", "--seed", "5", "--to", l.url+"/hook").want(t, 0)
+	if line := l.next(t); !strings.Contains(line, "attempt=2 202 valid") {
+		t.Errorf("line %q", line)
+	}
+	rest, code := l.stop(t, syscall.SIGTERM)
+	if code != 0 || !strings.Contains(rest, "answered: 202 x1, 503 x1") {
+		t.Errorf("exit %d after SIGTERM:\n%s", code, rest)
+	}
+}
+
+func TestListenBadFlags(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	out := filepath.Join(t.TempDir(), "never.jsonl")
+	prev := filepath.Join(t.TempDir(), "previous.jsonl")
+	if err := os.WriteFile(prev, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--fail-rate", "1.5"}, []string{"--fail-rate", "1.5"}},
+		{[]string{"--reset-rate", "-0.5"}, []string{"--reset-rate", "-0.5"}},
+		{[]string{"--status", "99"}, []string{"--status", "99"}},
+		{[]string{"--status", "600"}, []string{"--status", "600"}},
+		{[]string{"--fail-first", "-1"}, []string{"--fail-first", "-1"}},
+		{[]string{"--latency", "-1s"}, []string{"--latency", "-1s"}},
+		{[]string{"--body-limit", "0"}, []string{"--body-limit", "0"}},
+		{[]string{"--latency", "soon"}, []string{"soon"}},
+		{[]string{"--addr", "127.0.0.1"}, []string{"--addr 127.0.0.1", "missing port"}},
+		{[]string{"--addr", busy.Addr().String(), "--out", out}, []string{"--addr " + busy.Addr().String(), "address already in use"}},
+		{[]string{"--addr", busy.Addr().String(), "--out", prev}, []string{"address already in use"}},
+		{[]string{"--out", filepath.Join(t.TempDir(), "no", "such", "dir.jsonl")}, []string{"--out"}},
+		{[]string{"extra-arg"}, []string{"extra-arg"}},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			r := cli(t, "", append([]string{"listen"}, tc.args...)...).want(t, 2)
+			if r.stdout != "" {
+				t.Errorf("printed on stdout:\n%s", r.stdout)
+			}
+			if n := strings.Count(strings.TrimSpace(r.stderr), "\n"); n != 0 {
+				t.Errorf("error is %d lines, want one:\n%s", n+1, r.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a failed start left %s behind (%v)", out, err)
+	}
+	if b, _ := os.ReadFile(prev); string(b) != "{}\n" {
+		t.Errorf("a failed start clobbered the previous capture: %q", b)
+	}
+	if r := cli(t, "", "listen", "--help").want(t, 0); !strings.Contains(r.stdout, "Examples:") {
+		t.Error("listen --help has no examples")
+	}
+}

@@ -1,0 +1,32 @@
+// Package delivery delivers webhook events the way Coperniq does: one JSON
+// event per POST, acknowledged only by a 2xx, retried on anything else
+// (3xx included: redirects are never followed), with the identical body on
+// every attempt.
+//
+// The building blocks are usable alone: [Send] makes one attempt (the CLI's
+// one-shot send), [NewClient] builds the HTTP client every attempt should use,
+// [MaskURL] hides the token customers put in their webhook URL. The [Engine]
+// adds what a real sender does around attempts: a retry [Policy], a bounded
+// worker pool, per-record ordering, and deliberate misbehaviour (duplicate
+// deliveries, reordering, jitter) so that receivers can be tested against it.
+//
+// Time: waits (backoff, jitter) go through a [Clock]. A virtual clock divides
+// every wait by its scale, yet every time the engine records is placed on the
+// virtual timeline, so a run with a 5-minute schedule at scale 1000 finishes
+// in a third of a second while its log reads as if it took 5 minutes. Network
+// time (request latency, the per-attempt timeout, the shutdown grace period)
+// is never scaled: it is spent by a real receiver, and a timeout divided by
+// 1000 would fail every attempt.
+//
+// Accounting: every event ends acked, dead (attempts exhausted) or, when the
+// run is interrupted, pending. [Summary.Check] verifies that events = acked +
+// dead + pending and that nothing is in flight, and every summary prints that
+// equation first.
+//
+// Secrets: every URL the package writes into an error, a log line, an
+// [Attempt] or a [Summary] goes through [MaskURL] first, and response excerpts
+// in the log are scrubbed of the URL's secret values.
+//
+// The package never prints and never exits; progress is reported through
+// [WithObserver] and [WithLog].
+package delivery

@@ -1,0 +1,566 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// State is where an event stands.
+type State string
+
+// The states. An event ends acked, dead or (only when the run was
+// interrupted) pending; StateRetrying only appears in Attempt.State.
+const (
+	StateAcked    State = "acked"    // a 2xx was received
+	StateDead     State = "dead"     // every attempt failed
+	StatePending  State = "pending"  // not finished when the run was interrupted
+	StateRetrying State = "retrying" // the attempt failed and another is scheduled
+)
+
+// Attempt is the record of one HTTP attempt, as logged and observed. Times
+// are on the clock's timeline (see Clock); Latency is real.
+type Attempt struct {
+	EventID    int64
+	TriggerKey string
+	RecordID   int64
+	// N counts the event's attempts from 1. A duplicate delivery is a
+	// separate delivery and has N 1.
+	N         int
+	Duplicate bool
+	// Scheduled is when the attempt was due: the run's start (plus jitter)
+	// for a first attempt, the end of the previous attempt plus the backoff
+	// for a retry. Started is when it was sent, later when every worker was
+	// busy.
+	Scheduled time.Time
+	Started   time.Time
+	Latency   time.Duration
+	// Status is the HTTP status, 0 when ErrKind says why there was none.
+	Status  int
+	ErrKind ErrKind
+	// Err is the error message, with the URL masked.
+	Err string
+	// Response is the start of a failed attempt's response body, scrubbed
+	// of the URL's secrets.
+	Response string
+	// State is the event's state after this attempt: acked, retrying,
+	// dead, or pending when the run was interrupted. Empty for a
+	// duplicate, which does not change it.
+	State State
+}
+
+// Acked reports whether the attempt got a 2xx.
+func (a Attempt) Acked() bool { return a.ErrKind == KindNone && acked(a.Status) }
+
+// Outcome is the status code as text, or the error kind.
+func (a Attempt) Outcome() string { return outcomeOf(a.Status, a.ErrKind) }
+
+// Engine delivers events to one target URL. It keeps nothing between runs
+// but its connection pool, so one Engine may run several times; runs at the
+// same time would share its log writer and observer.
+type Engine struct {
+	cfg    config
+	target *Target
+	client *http.Client
+}
+
+// New returns an engine delivering to target, which must be an absolute
+// http or https URL.
+func New(target string, opts ...Option) (*Engine, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	t, err := NewTarget(target, cfg.header)
+	if err != nil {
+		return nil, err
+	}
+	client := cfg.client
+	if client == nil {
+		client = NewClient(cfg.policy.Timeout, cfg.concurrency)
+	} else {
+		client = noFollow(client)
+	}
+	return &Engine{cfg: cfg, target: t, client: client}, nil
+}
+
+// Target is the masked target URL.
+func (e *Engine) Target() string { return e.target.masked }
+
+// Policy is the retry policy in use.
+func (e *Engine) Policy() Policy { return e.cfg.policy }
+
+// Run delivers events and returns when every event is acked or dead, or,
+// once ctx is cancelled, when the attempts in flight have finished or the
+// grace period has cut them short. Event ids must be unique within a run
+// and bodies non-empty.
+//
+// The Summary is complete in every case, interrupted runs included (their
+// unfinished events are pending). The error reports an interruption
+// (wrapping ctx's error) or a failure to write the log; invalid events
+// return a nil Summary.
+func (e *Engine) Run(ctx context.Context, events []Event) (*Summary, error) {
+	if err := checkEvents(events); err != nil {
+		return nil, err
+	}
+	r := e.newRun(events)
+	return r.run(ctx)
+}
+
+func checkEvents(events []Event) error {
+	seen := make(map[int64]int, len(events))
+	for i, ev := range events {
+		if j, ok := seen[ev.ID]; ok {
+			return fmt.Errorf("event id %d appears twice (events[%d] and events[%d]); ids must be unique within a run", ev.ID, j, i)
+		}
+		seen[ev.ID] = i
+		if len(ev.Body) == 0 {
+			return fmt.Errorf("event %d (events[%d]) has an empty body", ev.ID, i)
+		}
+	}
+	return nil
+}
+
+// reorderStream is the random stream of the reorder shuffle; per-event
+// streams use the event id, so a constant far from typical ids keeps them
+// apart.
+const reorderStream = 0x5eed_0f_0d3e5
+
+type eventState struct {
+	ev   *Event
+	rnd  *rand.Rand
+	next *eventState // the record's next event, with record order on
+
+	// skip is how far this event's timeline runs ahead of real time: the
+	// sum of (wait - real wait) of every wait on its causal chain.
+	skip time.Duration
+
+	state          State
+	final          bool // acked or dead
+	done           bool // final and nothing of it in flight or queued
+	logged         bool // event line written
+	resulted       bool // result line written
+	dupPlanned     bool
+	attempts       int
+	dups           int
+	inflight       int
+	dupOutstanding int
+	lastStatus     int
+	lastKind       ErrKind
+}
+
+type job struct {
+	es        *eventState
+	n         int
+	dup       bool
+	scheduled time.Time     // on the virtual timeline
+	skip      time.Duration // es.skip when the job was made
+}
+
+type outcome struct {
+	job
+	status     int
+	kind       ErrKind
+	err        error
+	excerpt    []byte
+	start, end time.Time // real
+}
+
+type run struct {
+	cfg    config
+	target *Target
+	client *http.Client
+	seed   uint64
+
+	states []eventState
+	heads  []*eventState
+
+	origin time.Time // real, monotonic
+	wall   time.Time // origin on the reported timeline
+
+	ready  fifo
+	timers timerHeap
+	seq    uint64
+
+	active      int // events not done
+	inflight    int
+	stopping    bool
+	interrupted bool
+	attempts    int
+	dupSent     int
+	lastEnd     time.Time // latest attempt end on the virtual timeline
+	statuses    map[int]int
+	errs        map[ErrKind]int
+	hist        *hdrhistogram.Histogram
+	log         *logWriter
+}
+
+func (e *Engine) newRun(events []Event) *run {
+	r := &run{cfg: e.cfg, target: e.target, client: e.client, seed: e.cfg.seed,
+		statuses: map[int]int{}, errs: map[ErrKind]int{}, hist: newHist()}
+	if !e.cfg.seeded {
+		// 53 bits: the seed is printed and logged as a JSON number, and
+		// tools such as jq read numbers as doubles.
+		r.seed = rand.Uint64() >> 11
+	}
+	r.states = make([]eventState, len(events))
+	order := make([]*eventState, len(events))
+	for i := range events {
+		r.states[i] = eventState{ev: &events[i], state: StatePending}
+		order[i] = &r.states[i]
+	}
+	if w := e.cfg.reorder; w > 1 {
+		rnd := rand.New(rand.NewPCG(r.seed, reorderStream))
+		for lo := 0; lo < len(order); lo += w {
+			win := order[lo:min(lo+w, len(order))]
+			rnd.Shuffle(len(win), func(i, j int) { win[i], win[j] = win[j], win[i] })
+		}
+	}
+	if !e.cfg.recordOrder {
+		r.heads = order
+		return r
+	}
+	last := make(map[int64]*eventState)
+	for _, es := range order {
+		if p := last[es.ev.RecordID]; p != nil {
+			p.next = es
+		} else {
+			r.heads = append(r.heads, es)
+		}
+		last[es.ev.RecordID] = es
+	}
+	return r
+}
+
+// virtual places a real instant on the reported timeline of a chain that is
+// skip ahead of real time.
+func (r *run) virtual(t time.Time, skip time.Duration) time.Time {
+	return r.wall.Add(t.Sub(r.origin) + skip)
+}
+
+func (r *run) run(ctx context.Context) (*Summary, error) {
+	r.origin = time.Now()
+	r.wall = r.origin.Round(0).UTC()
+	r.lastEnd = r.wall
+	r.log = newLogWriter(r.cfg.log, r.target.red)
+	r.log.run(r, len(r.states))
+
+	// Attempts run under hard, not ctx: cancelling ctx stops new attempts,
+	// and only the end of the grace period cuts running ones short.
+	hard, hardCancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer hardCancel()
+	work := make(chan job)
+	results := make(chan outcome, r.cfg.concurrency)
+	var wg sync.WaitGroup
+	for range r.cfg.concurrency {
+		wg.Go(func() {
+			for j := range work {
+				results <- r.attempt(hard, j)
+			}
+		})
+	}
+
+	r.active = len(r.states)
+	for _, es := range r.heads {
+		r.release(es, r.origin, 0)
+	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	var timerDue time.Time
+	var grace *time.Timer
+	stop := func() {
+		r.stopping, r.interrupted = true, true
+		if r.inflight > 0 {
+			grace = time.AfterFunc(r.cfg.grace, hardCancel)
+		}
+	}
+	done := ctx.Done()
+	for {
+		// Checked before every dispatch: select picks among ready cases at
+		// random, and a cancelled run must not start one more attempt.
+		if !r.stopping && ctx.Err() != nil {
+			stop()
+			done = nil
+		}
+		if r.stopping && r.inflight == 0 || !r.stopping && r.active == 0 {
+			break
+		}
+		var out chan job
+		var head job
+		if !r.stopping && r.ready.len() > 0 {
+			out, head = work, r.ready.front()
+		}
+		var tick <-chan time.Time
+		if !r.stopping && len(r.timers) > 0 {
+			if due := r.timers[0].due; !due.Equal(timerDue) {
+				timer.Reset(time.Until(due))
+				timerDue = due
+			}
+			tick = timer.C
+		}
+		select {
+		case out <- head:
+			r.ready.pop()
+			r.dispatched(head)
+		case o := <-results:
+			r.record(o)
+		case now := <-tick:
+			timerDue = time.Time{}
+			r.promote(now)
+		case <-done:
+			done = nil
+			stop()
+		}
+	}
+	close(work)
+	wg.Wait()
+	timer.Stop()
+	if grace != nil {
+		grace.Stop()
+	}
+	for i := range r.states {
+		es := &r.states[i]
+		if !es.final {
+			es.state = StatePending
+		}
+		r.log.event(es)
+		r.log.result(es)
+	}
+	s := r.summary()
+	var err error
+	if r.interrupted {
+		err = fmt.Errorf("delivery interrupted with %d of %d events pending: %w", s.Pending, s.Events, context.Cause(ctx))
+	}
+	if r.log.err != nil {
+		err = errors.Join(err, fmt.Errorf("writing the delivery log: %w", r.log.err))
+	}
+	return s, err
+}
+
+// release makes es's first attempt due, after the jitter, on a timeline
+// that continues the one of the event it waited for.
+func (r *run) release(es *eventState, now time.Time, skip time.Duration) {
+	es.rnd = rand.New(rand.NewPCG(r.seed, uint64(es.ev.ID)))
+	es.skip = skip
+	if r.cfg.dupP > 0 && es.rnd.Float64() < r.cfg.dupP {
+		es.dupPlanned = true
+	}
+	var d time.Duration
+	if r.cfg.jitter > 0 {
+		d = time.Duration(es.rnd.Int64N(int64(r.cfg.jitter) + 1))
+	}
+	wait := r.cfg.clock.Real(d)
+	scheduled := r.virtual(now, es.skip).Add(d)
+	es.skip += d - wait
+	r.schedule(job{es: es, n: 1, scheduled: scheduled, skip: es.skip}, now, wait)
+	if es.dupPlanned && r.cfg.dupMode == DupConcurrent {
+		es.dupOutstanding++
+		r.schedule(job{es: es, n: 1, dup: true, scheduled: scheduled, skip: es.skip}, now, wait)
+	}
+}
+
+func (r *run) schedule(j job, now time.Time, wait time.Duration) {
+	if wait <= 0 {
+		r.ready.push(j)
+		return
+	}
+	r.seq++
+	r.timers.push(timed{due: now.Add(wait), seq: r.seq, j: j})
+}
+
+func (r *run) promote(now time.Time) {
+	for len(r.timers) > 0 && !r.timers[0].due.After(now) {
+		r.ready.push(r.timers.pop().j)
+	}
+}
+
+func (r *run) dispatched(j job) {
+	j.es.inflight++
+	r.inflight++
+	if !j.es.logged {
+		r.log.event(j.es)
+	}
+}
+
+// attempt runs in a worker: it must only read j.es.ev, which no one writes.
+func (r *run) attempt(hard context.Context, j job) outcome {
+	ctx, cancel := hard, context.CancelFunc(nil)
+	if r.cfg.policy.Timeout > 0 {
+		ctx, cancel = context.WithTimeout(hard, r.cfg.policy.Timeout)
+	}
+	resp := r.target.post(ctx, r.client, j.es.ev.Body, DefaultLogBodyLimit, false)
+	if cancel != nil {
+		cancel()
+	}
+	o := outcome{job: j, status: resp.status, kind: resp.kind, err: resp.err, excerpt: resp.body, start: resp.start, end: resp.end}
+	if o.kind != KindNone && hard.Err() != nil {
+		o.kind = KindCanceled
+	}
+	return o
+}
+
+func (r *run) record(o outcome) {
+	es := o.es
+	es.inflight--
+	r.inflight--
+	lat := o.end.Sub(o.start)
+	recordLatency(r.hist, lat)
+	if o.kind != KindNone {
+		r.errs[o.kind]++
+	} else {
+		r.statuses[o.status]++
+	}
+	end := r.virtual(o.end, o.skip)
+	if end.After(r.lastEnd) {
+		r.lastEnd = end
+	}
+	a := Attempt{EventID: es.ev.ID, TriggerKey: es.ev.TriggerKey, RecordID: es.ev.RecordID,
+		N: o.n, Duplicate: o.dup, Scheduled: o.scheduled, Started: r.virtual(o.start, o.skip),
+		Latency: lat, Status: o.status, ErrKind: o.kind}
+	if o.err != nil {
+		a.Err = o.err.Error()
+	}
+	if len(o.excerpt) > 0 {
+		a.Response = r.target.red.String(string(o.excerpt))
+	}
+	if o.dup {
+		es.dupOutstanding--
+		es.dups++
+		r.dupSent++
+	} else {
+		es.attempts++
+		r.attempts++
+		es.lastStatus, es.lastKind = o.status, o.kind
+		switch {
+		case o.kind == KindNone && acked(o.status):
+			es.state, es.final = StateAcked, true
+			if es.dupPlanned && r.cfg.dupMode == DupAfter && !r.stopping {
+				es.dupOutstanding++
+				r.ready.push(job{es: es, n: 1, dup: true, scheduled: end, skip: es.skip})
+			}
+		case o.kind == KindCanceled:
+			es.state = StatePending
+		case es.attempts >= r.cfg.policy.Attempts:
+			es.state, es.final = StateDead, true
+		case r.stopping:
+			es.state = StatePending
+		default:
+			es.state = StateRetrying
+			d := r.cfg.policy.Backoff.Delay(es.attempts, es.rnd)
+			wait := r.cfg.clock.Real(d)
+			es.skip += d - wait
+			r.schedule(job{es: es, n: es.attempts + 1, scheduled: end.Add(d), skip: es.skip}, o.end, wait)
+		}
+		a.State = es.state
+	}
+	r.log.attempt(&a)
+	if r.cfg.observer != nil {
+		r.cfg.observer(a)
+	}
+	if es.final && !es.done && es.inflight == 0 && es.dupOutstanding == 0 {
+		// The result line waits for the duplicates, so that it counts them.
+		es.done = true
+		r.log.result(es)
+		r.active--
+		if es.next != nil && !r.stopping {
+			r.release(es.next, o.end, es.skip)
+		}
+	}
+}
+
+func newHist() *hdrhistogram.Histogram {
+	// Microseconds from 1 µs to one hour, 3 significant digits.
+	return hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
+}
+
+func recordLatency(h *hdrhistogram.Histogram, d time.Duration) {
+	us := max(d.Microseconds(), 1)
+	_ = h.RecordValue(min(us, h.HighestTrackableValue()))
+}
+
+// fifo is the queue of attempts due now, waiting for a worker.
+type fifo struct {
+	q    []job
+	head int
+}
+
+func (f *fifo) len() int   { return len(f.q) - f.head }
+func (f *fifo) front() job { return f.q[f.head] }
+func (f *fifo) push(j job) {
+	if f.head > 0 && f.head == len(f.q) {
+		f.q, f.head = f.q[:0], 0
+	}
+	f.q = append(f.q, j)
+}
+func (f *fifo) pop() {
+	f.q[f.head] = job{}
+	f.head++
+	// Reclaim the consumed prefix once it dominates, keeping pushes cheap.
+	if f.head > 1024 && f.head*2 > len(f.q) {
+		n := copy(f.q, f.q[f.head:])
+		f.q, f.head = f.q[:n], 0
+	}
+}
+
+// timerHeap holds attempts waiting for their backoff or jitter, earliest
+// first; seq keeps equal due times in scheduling order, for reproducibility.
+type timed struct {
+	due time.Time
+	seq uint64
+	j   job
+}
+
+type timerHeap []timed
+
+func (h timerHeap) less(a, b int) bool {
+	if !h[a].due.Equal(h[b].due) {
+		return h[a].due.Before(h[b].due)
+	}
+	return h[a].seq < h[b].seq
+}
+
+func (h *timerHeap) push(t timed) {
+	*h = append(*h, t)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !s.less(i, p) {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
+	}
+}
+
+func (h *timerHeap) pop() timed {
+	s := *h
+	top := s[0]
+	n := len(s) - 1
+	s[0] = s[n]
+	s[n] = timed{}
+	s = s[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && s.less(l, m) {
+			m = l
+		}
+		if l+1 < n && s.less(l+1, m) {
+			m = l + 1
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
+}

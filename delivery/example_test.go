@@ -1,0 +1,100 @@
+package delivery_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+)
+
+// Deliver three events to a receiver that fails the first attempt of each,
+// with the CI retry preset: every event is acked on its second attempt.
+func ExampleEngine_Run() {
+	var mu sync.Mutex
+	seen := map[int64]bool{}
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ev, _ := delivery.EventFromPayload(body)
+		mu.Lock()
+		defer mu.Unlock()
+		if !seen[ev.ID] {
+			seen[ev.ID] = true
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer receiver.Close()
+
+	var events []delivery.Event
+	for id := int64(1); id <= 3; id++ {
+		body := fmt.Appendf(nil, `{"event":{"eventId":%d,"recordId":10423,"triggerKey":"PROJECT_CREATED"}}`, id)
+		ev, err := delivery.EventFromPayload(body)
+		if err != nil {
+			panic(err)
+		}
+		events = append(events, ev)
+	}
+
+	ci, _ := delivery.ParsePreset("ci")
+	engine, err := delivery.New(receiver.URL+"/hook?token=s3cret",
+		delivery.WithPolicy(ci),
+		delivery.WithSeed(1),
+		delivery.WithObserver(func(a delivery.Attempt) {
+			fmt.Printf("event %d attempt %d: %s -> %s\n", a.EventID, a.N, a.Outcome(), a.State)
+		}),
+	)
+	if err != nil {
+		panic(err)
+	}
+	summary, err := engine.Run(context.Background(), events)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(summary.Accounting())
+	fmt.Println("attempts", summary.Attempts, "retried", summary.Retried)
+	// Output:
+	// event 1 attempt 1: 503 -> retrying
+	// event 1 attempt 2: 200 -> acked
+	// event 2 attempt 1: 503 -> retrying
+	// event 2 attempt 2: 200 -> acked
+	// event 3 attempt 1: 503 -> retrying
+	// event 3 attempt 2: 200 -> acked
+	// events 3 = acked 3 + dead 0
+	// attempts 6 retried 3
+}
+
+// Replay the events a run left dead, from its delivery log, as
+// `replay LOG --only dead --to URL` does.
+func ExampleReadLog() {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	defer down.Close()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer up.Close()
+
+	body := []byte(`{"event":{"eventId":7,"recordId":70,"triggerKey":"PROJECT_CREATED"}}`)
+	ev, _ := delivery.EventFromPayload(body)
+	none, _ := delivery.ParsePreset("none")
+
+	var log bytes.Buffer // a file in the CLI
+	first, _ := delivery.New(down.URL, delivery.WithPolicy(none), delivery.WithLog(&log))
+	s1, _ := first.Run(context.Background(), []delivery.Event{ev})
+	fmt.Println("first run:", s1.Accounting())
+
+	l, err := delivery.ReadLog(&log)
+	if err != nil {
+		panic(err)
+	}
+	only, _ := delivery.ParseOnly("dead")
+	replay, _ := delivery.New(up.URL, delivery.WithPolicy(none))
+	s2, _ := replay.Run(context.Background(), l.Select(only...))
+	fmt.Println("replay:", s2.Accounting())
+	// Output:
+	// first run: events 1 = acked 0 + dead 1
+	// replay: events 1 = acked 1 + dead 0
+}

@@ -1,0 +1,315 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Defaults of a single attempt.
+const (
+	// DefaultTimeout bounds one attempt, connection to last body byte.
+	DefaultTimeout = 10 * time.Second
+	// DefaultBodyLimit is how much of a response body Send keeps: enough
+	// for an error page's message, small enough to print.
+	DefaultBodyLimit = 4 << 10
+	// DefaultLogBodyLimit is how much of a failed attempt's response body
+	// goes into the delivery log.
+	DefaultLogBodyLimit = 256
+	// DefaultDrainLimit is how much of a response body is read and thrown
+	// away so that the connection can be reused; past it the connection is
+	// closed instead, because a receiver streaming an endless body must not
+	// hold an attempt open.
+	DefaultDrainLimit = 256 << 10
+	// DefaultMaxHeaderBytes bounds the response headers kept in memory.
+	DefaultMaxHeaderBytes = 64 << 10
+	// DefaultUserAgent is sent unless the caller sets User-Agent; Coperniq's
+	// own value is not published.
+	DefaultUserAgent = "coperniq-mock"
+	// ContentType is the only header Coperniq documents.
+	ContentType = "application/json"
+)
+
+// ErrKind says why an attempt got no HTTP status at all. It is empty when a
+// status was received, even a failing one.
+type ErrKind string
+
+// The error kinds, from the receiver's point of view of what went wrong.
+const (
+	KindNone     ErrKind = ""
+	KindTimeout  ErrKind = "timeout"  // no complete answer within the attempt timeout
+	KindRefused  ErrKind = "refused"  // nothing listening on the port
+	KindReset    ErrKind = "reset"    // the connection was reset (RST) or the pipe broke
+	KindEOF      ErrKind = "eof"      // the receiver closed the connection without answering
+	KindDNS      ErrKind = "dns"      // the host name did not resolve
+	KindTLS      ErrKind = "tls"      // handshake or certificate failure
+	KindCanceled ErrKind = "canceled" // the run was interrupted while the attempt was in flight
+	KindOther    ErrKind = "other"
+)
+
+// ErrKinds lists every non-empty ErrKind, for help text and reports.
+func ErrKinds() []ErrKind {
+	return []ErrKind{KindTimeout, KindRefused, KindReset, KindEOF, KindDNS, KindTLS, KindCanceled, KindOther}
+}
+
+// Classify maps an error from an HTTP attempt to its kind. Timeouts are
+// checked first: a DNS lookup or TLS handshake that ran out of time is
+// reported as a timeout, the thing a receiver's operator can act on.
+func Classify(err error) ErrKind {
+	if err == nil {
+		return KindNone
+	}
+	if errors.Is(err, context.Canceled) {
+		return KindCanceled
+	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		(errors.As(err, &ne) && ne.Timeout()) {
+		return KindTimeout
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return KindDNS
+	}
+	if isTLSError(err) {
+		return KindTLS
+	}
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return KindRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+		return KindReset
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return KindEOF
+	}
+	return KindOther
+}
+
+func isTLSError(err error) bool {
+	var (
+		rh tls.RecordHeaderError
+		ae tls.AlertError
+		cv *tls.CertificateVerificationError
+		ua x509.UnknownAuthorityError
+		he x509.HostnameError
+		ci x509.CertificateInvalidError
+	)
+	if errors.As(err, &rh) || errors.As(err, &ae) || errors.As(err, &cv) ||
+		errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) {
+		return true
+	}
+	// crypto/tls reports many handshake failures as plain errors.New values,
+	// and an https URL on a plain-HTTP port fails before any TLS record.
+	msg := err.Error()
+	return strings.Contains(msg, "tls: ") || strings.Contains(msg, "HTTP response to HTTPS client")
+}
+
+// NewClient returns the HTTP client every attempt should go through. It
+// never follows redirects (a 3xx is a failed attempt, as at Coperniq), keeps
+// up to maxConns connections to the target alive so that attempts reuse
+// them, and gives up on an attempt after timeout (0: never, which lets a
+// stalled receiver hold an attempt forever).
+func NewClient(timeout time.Duration, maxConns int) *http.Client {
+	maxConns = max(maxConns, 1)
+	dial := 30 * time.Second
+	if timeout > 0 {
+		dial = min(dial, timeout)
+	}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: dial, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          maxConns,
+		MaxIdleConnsPerHost:   maxConns,
+		MaxConnsPerHost:       maxConns,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   min(dial, 10*time.Second),
+		ExpectContinueTimeout: time.Second,
+		// Only the first bytes of a response are looked at; transparent
+		// gzip would cost CPU and hide what the receiver really sent.
+		DisableCompression:     true,
+		MaxResponseHeaderBytes: DefaultMaxHeaderBytes,
+	}
+	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: noRedirect}
+}
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// defaultClient serves Send calls without a client; shared, so that such
+// calls still reuse connections.
+var defaultClient = sync.OnceValue(func() *http.Client { return NewClient(DefaultTimeout, DefaultConcurrency) })
+
+// noFollow makes sure a caller's client cannot follow a redirect: a client
+// with the default policy is copied, costing one allocation, only then.
+func noFollow(c *http.Client) *http.Client {
+	if c == nil {
+		return defaultClient()
+	}
+	if c.CheckRedirect != nil {
+		return c
+	}
+	cp := *c
+	cp.CheckRedirect = noRedirect
+	return &cp
+}
+
+// Result is the outcome of one attempt.
+type Result struct {
+	// Status is the HTTP status code, 0 when none was received.
+	Status int
+	// Header is the response header as received (bounded by the client's
+	// MaxResponseHeaderBytes, DefaultMaxHeaderBytes with NewClient).
+	Header http.Header
+	// Body is the start of the response body, verbatim: it is what the
+	// receiver said, shown to whoever owns the URL.
+	Body []byte
+	// Truncated reports that the body was longer than Body.
+	Truncated bool
+	// Latency runs from sending the request to the last byte read of the
+	// response (or the error).
+	Latency time.Duration
+	// ErrKind classifies Err; it is empty when a status was received.
+	ErrKind ErrKind
+	// Err is set when no status was received; its message has the URL
+	// masked.
+	Err error
+}
+
+// Acked reports whether the attempt acknowledged the event: a 2xx, nothing
+// else.
+func (r Result) Acked() bool { return r.Err == nil && acked(r.Status) }
+
+// Outcome is the status code as text, or the error kind when there is no
+// status: the key of per-outcome counts.
+func (r Result) Outcome() string { return outcomeOf(r.Status, r.ErrKind) }
+
+func acked(status int) bool { return status >= 200 && status <= 299 }
+
+func outcomeOf(status int, kind ErrKind) string {
+	if kind != KindNone || status == 0 {
+		if kind == KindNone {
+			return string(KindOther)
+		}
+		return string(kind)
+	}
+	return strconv.Itoa(status)
+}
+
+// Target is a parsed webhook URL with the headers of every attempt. Build it
+// once and share it: it is safe for concurrent use and makes an attempt cost
+// no URL parsing or header building, which matters to a load test.
+type Target struct {
+	// BodyLimit is how much of each response body Send keeps, 0 for none;
+	// NewTarget sets DefaultBodyLimit.
+	BodyLimit int
+
+	u      *url.URL
+	raw    string
+	masked string
+	header http.Header // read-only once built: requests share it
+	red    *redactor
+}
+
+// NewTarget validates rawURL (see CheckURL) and prepares the headers of every
+// attempt: Content-Type: application/json and User-Agent: DefaultUserAgent,
+// each replaced by a header of the same name in header.
+func NewTarget(rawURL string, header http.Header) (*Target, error) {
+	u, err := parseTarget(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{
+		"Content-Type": {ContentType},
+		"User-Agent":   {DefaultUserAgent},
+	}
+	for k, vs := range header {
+		h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+	}
+	return &Target{BodyLimit: DefaultBodyLimit, u: u, raw: rawURL, masked: MaskURL(rawURL), header: h, red: newRedactor(rawURL)}, nil
+}
+
+// String is the masked URL.
+func (t *Target) String() string { return t.masked }
+
+// Send makes one attempt: POST body, never following a redirect.
+func (t *Target) Send(ctx context.Context, client *http.Client, body []byte) Result {
+	r := t.post(ctx, noFollow(client), body, t.BodyLimit, true)
+	return Result{Status: r.status, Header: r.header, Body: r.body, Truncated: r.truncated,
+		Latency: r.end.Sub(r.start), ErrKind: r.kind, Err: r.err}
+}
+
+// Send makes one attempt at url, as Coperniq would: POST body with
+// Content-Type: application/json plus header, no redirect followed, any 2xx
+// acknowledges (Result.Acked). A nil client means a shared
+// NewClient(DefaultTimeout, DefaultConcurrency); a client whose CheckRedirect
+// is nil is used with redirects disabled. An invalid URL is reported in
+// Result.Err with ErrKind other. For many attempts at one URL, NewTarget
+// once and Target.Send spare the URL parsing.
+func Send(ctx context.Context, client *http.Client, url string, body []byte, header http.Header) Result {
+	t, err := NewTarget(url, header)
+	if err != nil {
+		return Result{ErrKind: KindOther, Err: err}
+	}
+	return t.Send(ctx, client, body)
+}
+
+type response struct {
+	status     int
+	header     http.Header
+	body       []byte
+	truncated  bool
+	start, end time.Time
+	kind       ErrKind
+	err        error
+}
+
+// post is the attempt shared by Send and the engine. It keeps up to capture
+// bytes of the body, of every response when all is set and of failed ones
+// only otherwise: the engine logs why an attempt failed, not what a 2xx said.
+func (t *Target) post(ctx context.Context, client *http.Client, body []byte, capture int, all bool) response {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "", nil)
+	if err != nil {
+		return response{kind: KindOther, err: err, start: time.Now(), end: time.Now()}
+	}
+	// Sharing the parsed URL and the header map spares a parse and a
+	// header build per attempt; net/http only reads them.
+	req.URL, req.Host, req.Header = t.u, t.u.Host, t.header
+	if len(body) > 0 {
+		req.ContentLength = int64(len(body))
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	} else {
+		req.Body, req.GetBody = http.NoBody, func() (io.ReadCloser, error) { return http.NoBody, nil }
+	}
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return response{start: start, end: time.Now(), kind: Classify(err), err: t.red.Error(err)}
+	}
+	r := response{status: resp.StatusCode, header: resp.Header, start: start}
+	if capture > 0 && (all || !acked(resp.StatusCode)) {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, int64(capture)+1))
+		if len(b) > capture {
+			b, r.truncated = b[:capture], true
+		}
+		r.body = b
+	}
+	// A read error here does not change the verdict: the status decides,
+	// and a 2xx means the receiver took the event.
+	_, _ = io.CopyN(io.Discard, resp.Body, DefaultDrainLimit)
+	_ = resp.Body.Close()
+	r.end = time.Now()
+	return r
+}

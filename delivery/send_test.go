@@ -1,0 +1,235 @@
+package delivery_test
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+)
+
+func TestSendAcknowledged(t *testing.T) {
+	for _, code := range []int{200, 201, 202, 204} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			rc := newReceiver(t, always(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("X-Receiver", "yes")
+				w.WriteHeader(code)
+				if code != http.StatusNoContent {
+					_, _ = io.WriteString(w, `{"ok":true}`)
+				}
+			}))
+			body := payload(7, 70, "PROJECT_CREATED")
+			res := delivery.Send(context.Background(), delivery.NewClient(time.Second, 1), rc.url(),
+				body, http.Header{"X-Env": {"staging"}, "user-agent": {"coperniq-mock/test"}})
+			if !res.Acked() || res.Status != code || res.Err != nil || res.ErrKind != "" {
+				t.Fatalf("got %+v, want acked %d", res, code)
+			}
+			if res.Header.Get("X-Receiver") != "yes" {
+				t.Errorf("response header not kept: %v", res.Header)
+			}
+			if code != http.StatusNoContent && string(res.Body) != `{"ok":true}` {
+				t.Errorf("body %q", res.Body)
+			}
+			if res.Latency <= 0 {
+				t.Errorf("latency %s", res.Latency)
+			}
+			hits, _ := rc.snapshot()
+			if len(hits) != 1 {
+				t.Fatalf("%d requests, want 1", len(hits))
+			}
+			h := hits[0]
+			if got := h.Header.Get("Content-Type"); got != "application/json" {
+				t.Errorf("Content-Type %q", got)
+			}
+			if got := h.Header.Get("User-Agent"); got != "coperniq-mock/test" {
+				t.Errorf("User-Agent %q, want the caller's", got)
+			}
+			if got := h.Header.Get("X-Env"); got != "staging" {
+				t.Errorf("X-Env %q", got)
+			}
+			sameBodies(t, body, hits)
+		})
+	}
+}
+
+func TestSendDefaultUserAgent(t *testing.T) {
+	rc := newReceiver(t, always(ok))
+	delivery.Send(context.Background(), nil, rc.url(), payload(1, 1, "X"), nil)
+	hits, _ := rc.snapshot()
+	if len(hits) != 1 || hits[0].Header.Get("User-Agent") != delivery.DefaultUserAgent {
+		t.Fatalf("hits %+v", hits)
+	}
+}
+
+func TestSendTruncatesBody(t *testing.T) {
+	big := strings.Repeat("x", delivery.DefaultBodyLimit*3)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, big)
+	}))
+	defer srv.Close()
+	res := delivery.Send(context.Background(), nil, srv.URL, payload(1, 1, "X"), nil)
+	if res.Acked() || res.Status != 500 || len(res.Body) != delivery.DefaultBodyLimit || !res.Truncated {
+		t.Fatalf("status %d, %d body bytes, truncated %v", res.Status, len(res.Body), res.Truncated)
+	}
+}
+
+// Every failure mode is a failed attempt with the right classification.
+func TestSendFailures(t *testing.T) {
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failure is the point
+	tlsSrv.StartTLS()
+	plain := httptest.NewServer(http.NotFoundHandler())
+	defer plain.Close()
+	defer tlsSrv.Close()
+	cases := []struct {
+		name   string
+		act    action
+		url    string // instead of the receiver
+		status int
+		kind   delivery.ErrKind
+	}{
+		{name: "302", act: redirect, status: 302},
+		{name: "404", act: status(404), status: 404},
+		{name: "500", act: status(500), status: 500},
+		{name: "timeout", act: stall, kind: delivery.KindTimeout},
+		{name: "reset", act: reset, kind: delivery.KindReset},
+		{name: "eof", act: hangUp, kind: delivery.KindEOF},
+		{name: "refused", url: closedURL(t), kind: delivery.KindRefused},
+		{name: "tls", url: tlsSrv.URL, kind: delivery.KindTLS},
+		{name: "https to http", url: "https://" + strings.TrimPrefix(plain.URL, "http://"), kind: delivery.KindTLS},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rc := newReceiver(t, always(c.act))
+			target := rc.url()
+			if c.url != "" {
+				target = c.url
+			}
+			timeout := 5 * time.Second
+			if c.kind == delivery.KindTimeout {
+				timeout = 200 * time.Millisecond
+			}
+			res := delivery.Send(context.Background(), delivery.NewClient(timeout, 1), target, payload(1, 1, "X"), nil)
+			if res.Acked() {
+				t.Fatalf("acked: %+v", res)
+			}
+			if res.Status != c.status || res.ErrKind != c.kind {
+				t.Fatalf("status %d kind %q (err %v), want %d %q", res.Status, res.ErrKind, res.Err, c.status, c.kind)
+			}
+			if (c.kind != "") != (res.Err != nil) {
+				t.Fatalf("err %v with kind %q", res.Err, c.kind)
+			}
+			if rc.targets() != 0 {
+				t.Fatalf("the redirect target was requested %d times", rc.targets())
+			}
+		})
+	}
+}
+
+// A caller's client that follows redirects by default does not follow them
+// through Send.
+func TestSendNeverFollowsRedirectsWithForeignClient(t *testing.T) {
+	rc := newReceiver(t, always(redirect))
+	res := delivery.Send(context.Background(), &http.Client{}, rc.url(), payload(1, 1, "X"), nil)
+	if res.Status != http.StatusFound || rc.targets() != 0 {
+		t.Fatalf("status %d, target hits %d", res.Status, rc.targets())
+	}
+}
+
+func TestClassify(t *testing.T) {
+	opErr := func(err error) error {
+		return &url.Error{Op: "Post", URL: "http://h/?token=x", Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", err)}}
+	}
+	cases := []struct {
+		err  error
+		want delivery.ErrKind
+	}{
+		{nil, delivery.KindNone},
+		{context.Canceled, delivery.KindCanceled},
+		{context.DeadlineExceeded, delivery.KindTimeout},
+		{&url.Error{Op: "Post", URL: "u", Err: os.ErrDeadlineExceeded}, delivery.KindTimeout},
+		{&url.Error{Op: "Post", URL: "u", Err: &net.DNSError{Err: "no such host", Name: "nope.invalid", IsNotFound: true}}, delivery.KindDNS},
+		{opErr(syscall.ECONNREFUSED), delivery.KindRefused},
+		{opErr(syscall.ECONNRESET), delivery.KindReset},
+		{opErr(syscall.EPIPE), delivery.KindReset},
+		{&url.Error{Op: "Post", URL: "u", Err: io.EOF}, delivery.KindEOF},
+		{&url.Error{Op: "Post", URL: "u", Err: io.ErrUnexpectedEOF}, delivery.KindEOF},
+		{&url.Error{Op: "Post", URL: "u", Err: tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}}, delivery.KindTLS},
+		{errors.New("something else"), delivery.KindOther},
+	}
+	for _, c := range cases {
+		if got := delivery.Classify(c.err); got != c.want {
+			t.Errorf("Classify(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}
+
+// Connections are reused across attempts, also after failures with bodies
+// to drain: a load test depends on it.
+func TestNewClientReusesConnections(t *testing.T) {
+	var conns atomic.Int32
+	var n atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1)%2 == 0 {
+			w.WriteHeader(500)
+			_, _ = io.WriteString(w, strings.Repeat("e", 20<<10))
+			return
+		}
+		_, _ = io.WriteString(w, strings.Repeat("o", 1<<10))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	client := delivery.NewClient(time.Second, 1)
+	tg, err := delivery.NewTarget(srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		tg.Send(context.Background(), client, payload(1, 1, "X"))
+	}
+	if got := conns.Load(); got != 1 {
+		t.Fatalf("%d connections for 20 sequential attempts, want 1", got)
+	}
+}
+
+func BenchmarkSend(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	client := delivery.NewClient(5*time.Second, 1)
+	tg, err := delivery.NewTarget(srv.URL+"/hook?token=s3cret", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tg.BodyLimit = 0
+	body := payload(1, 1, "PROJECT_CREATED")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := tg.Send(ctx, client, body); !res.Acked() {
+			b.Fatalf("not acked: %+v", res)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}

@@ -1,0 +1,153 @@
+package generator
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// TestEdgeProfileCoversTheCases checks, across seeds and triggers, that the
+// edge profile really sends each awkward value at least once.
+func TestEdgeProfileCoversTheCases(t *testing.T) {
+	found := map[string]bool{}
+	noMillis := regexp.MustCompile(`"firedAt":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"`)
+	var buf []byte
+	for seed := uint64(1); seed <= seedsPerCase; seed++ {
+		for _, key := range schemas.TriggerKeys() {
+			var err error
+			buf, err = New(seed, WithProfile(Edge)).AppendJSON(buf[:0], key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(buf, []byte("9007199254740991")) {
+				t.Fatalf("seed %d %s: an edge payload lacks 2^53-1:\n%s", seed, key, buf)
+			}
+			var d decoded
+			if err := json.Unmarshal(buf, &d); err != nil {
+				t.Fatal(err)
+			}
+			found["max safe integer"] = true
+			if len(d.Record.Title) > 2000 {
+				found["title over 2000 bytes"] = true
+			}
+			for _, r := range string(buf) {
+				if r >= 0x1F300 && r <= 0x1FAFF {
+					found["emoji"] = true
+				}
+				if r > 0x7F && r < 0x1F300 {
+					found["non-ASCII letters"] = true
+				}
+			}
+			if bytes.Contains(buf, []byte(`\u0007`)) || bytes.Contains(buf, []byte(`\n`)) {
+				found["control characters"] = true
+			}
+			if noMillis.Match(buf) {
+				found["firedAt without milliseconds"] = true
+			}
+			if v := d.Record.DealValue; v != nil {
+				if *v == 0 {
+					found["dealValue 0"] = true
+				}
+				if *v != float64(int64(*v)) {
+					found["fractional dealValue"] = true
+				}
+			}
+			if w := d.WorkOrder; w != nil && !slices.Contains(schemas.WorkOrderStatuses, w.Status) {
+				found["unknown work-order status"] = true
+				if *d.Event.CurrentStatus != w.Status {
+					t.Fatalf("currentStatus %s out of step with status %s", *d.Event.CurrentStatus, w.Status)
+				}
+			}
+			if s := d.Record.Status; s != nil && !slices.Contains(schemas.RecordStatuses, *s) {
+				found["unknown record status"] = true
+			}
+			if d.Record.Trades != nil && len(d.Record.Trades) == 0 {
+				found["empty trades"] = true
+			}
+			if bytes.Contains(buf, []byte(`"":`)) {
+				found["empty key"] = true
+			}
+		}
+	}
+	for _, want := range []string{
+		"max safe integer", "title over 2000 bytes", "emoji", "non-ASCII letters", "control characters",
+		"firedAt without milliseconds", "dealValue 0", "fractional dealValue", "unknown work-order status",
+		"unknown record status", "empty trades", "empty key",
+	} {
+		if !found[want] {
+			t.Errorf("no edge payload had %s", want)
+		}
+	}
+}
+
+func TestMaximalFillsEverything(t *testing.T) {
+	for _, key := range schemas.TriggerKeys() {
+		for seed := uint64(1); seed <= 20; seed++ {
+			b, _ := New(seed, WithProfile(Maximal)).JSON(key)
+			var doc map[string]any
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := doc["x_future_field"]; !ok {
+				t.Fatalf("%s: no unknown top-level field", key)
+			}
+			for _, obj := range []string{"event", "record", "workOrder"} {
+				m, ok := doc[obj].(map[string]any)
+				if !ok {
+					continue
+				}
+				for k, v := range m {
+					if v == nil && k != "x_future_field" && !(key == "TASK_CREATED" && k == "previousStatus") && k != "completionDate" {
+						t.Errorf("%s seed %d: maximal %s.%s is null", key, seed, obj, k)
+					}
+				}
+				if len(m) <= 5 {
+					t.Errorf("%s: %s is small", key, obj)
+				}
+			}
+			rec := doc["record"].(map[string]any)
+			for _, nested := range []string{"stage", "geoLocation", "jurisdiction"} {
+				if n, _ := rec[nested].(map[string]any); len(n) < 3 {
+					t.Errorf("%s: record.%s has no unknown field: %v", key, nested, n)
+				}
+			}
+		}
+	}
+}
+
+func TestMinimalNullsEverything(t *testing.T) {
+	nullable := map[string][]string{
+		"record": {"status", "requestStatus", "stage", "address", "city", "state", "geoLocation",
+			"jurisdiction", "trades", "dealValue", "ownerId", "primaryEmail", "primaryPhone"},
+		"workOrder": {"description", "priority", "assigneeId", "startDate", "endDate"},
+	}
+	for _, key := range schemas.TriggerKeys() {
+		b, _ := New(3, WithProfile(Minimal)).JSON(key)
+		var doc map[string]map[string]any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, obj := range []string{"record", "workOrder"} {
+			for k, v := range doc[obj] {
+				if slices.Contains(nullable[obj], k) && v != nil {
+					t.Errorf("%s: minimal %s.%s = %v, want null", key, obj, k, v)
+				}
+			}
+		}
+	}
+}
+
+func TestEdgeStringsAreValidUTF8(t *testing.T) {
+	for seed := uint64(1); seed <= 50; seed++ {
+		b, _ := New(seed, WithProfile(Edge)).JSON("TASK_STATUS_MOVEMENT")
+		if !utf8.Valid(b) || strings.ContainsRune(string(b), utf8.RuneError) {
+			t.Fatalf("seed %d: invalid UTF-8 in output", seed)
+		}
+	}
+}

@@ -1,0 +1,399 @@
+package generator
+
+import (
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// The encoder writes JSON by hand with strconv.Append*, into the caller's
+// buffer: reflection-based encoding/json cost most of a prototype's time.
+// Output decodes with encoding/json to the same values (a test checks it).
+
+func appendPayload(b []byte, p *Payload, t *trigInfo) []byte {
+	b = append(b, `{"event":`...)
+	b = appendEvent(b, &p.Event, t)
+	if p.Record != nil {
+		b = append(b, `,"record":`...)
+		b = appendRecord(b, p.Record)
+	}
+	if p.WorkOrder != nil {
+		b = append(b, `,"workOrder":`...)
+		b = appendWorkOrder(b, p.WorkOrder)
+	}
+	b = appendExtra(b, p.Extra)
+	return append(b, '}')
+}
+
+// MarshalJSON encodes the event with the fields its trigger carries.
+func (e *Event) MarshalJSON() ([]byte, error) {
+	return appendEvent(nil, e, triggerByKey[e.TriggerKey]), nil
+}
+
+func appendEvent(b []byte, e *Event, t *trigInfo) []byte {
+	b = append(b, `{"eventId":`...)
+	b = strconv.AppendInt(b, e.EventID, 10)
+	b = append(b, `,"recordId":`...)
+	b = strconv.AppendInt(b, e.RecordID, 10)
+	b = append(b, `,"triggerKey":`...)
+	b = appendString(b, e.TriggerKey)
+	b = append(b, `,"triggerName":`...)
+	b = appendString(b, e.TriggerName)
+	b = append(b, `,"firedAt":`...)
+	b = appendTime(b, e.FiredAt, !e.FiredAtNoMillis)
+	if t != nil {
+		for _, f := range t.fields {
+			b = append(b, ',', '"')
+			b = append(b, f.name...)
+			b = append(b, '"', ':')
+			switch f.code {
+			case fWorkOrderID:
+				b = strconv.AppendInt(b, e.WorkOrderID, 10)
+			case fCurrentStatus:
+				b = appendString(b, e.CurrentStatus)
+			case fPreviousStatus:
+				b = appendNullString(b, e.PreviousStatus)
+			case fPhaseInstanceID:
+				b = strconv.AppendInt(b, e.PhaseInstanceID, 10)
+			case fPhaseTemplateID:
+				b = strconv.AppendInt(b, e.PhaseTemplateID, 10)
+			case fPhaseType:
+				b = appendString(b, e.PhaseType)
+			case fStatus:
+				b = appendString(b, e.Status)
+			case fOverdueAt:
+				b = appendTime(b, e.OverdueAt, true)
+			case fSLAType:
+				b = appendString(b, e.SLAType)
+			case fAppointmentID:
+				b = strconv.AppendInt(b, e.AppointmentID, 10)
+			case fDueDate:
+				b = appendTime(b, e.DueDate, true)
+			case fPreviousDueDate:
+				b = appendTime(b, e.PreviousDueDate, true)
+			default:
+				b = append(b, "null"...)
+			}
+		}
+	}
+	b = appendExtra(b, e.Extra)
+	return append(b, '}')
+}
+
+func appendRecord(b []byte, r *Record) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, r.ID, 10)
+	b = append(b, `,"uid":`...)
+	b = strconv.AppendInt(b, r.UID, 10)
+	b = append(b, `,"type":`...)
+	b = appendString(b, r.Type)
+	b = append(b, `,"title":`...)
+	b = appendString(b, r.Title)
+	b = append(b, `,"status":`...)
+	b = appendNullString(b, r.Status)
+	b = append(b, `,"requestStatus":`...)
+	b = appendNullString(b, r.RequestStatus)
+	b = append(b, `,"stage":`...)
+	if s := r.Stage; s != nil {
+		b = append(b, `{"id":`...)
+		b = strconv.AppendInt(b, s.ID, 10)
+		b = append(b, `,"name":`...)
+		b = appendString(b, s.Name)
+		b = appendExtra(b, s.Extra)
+		b = append(b, '}')
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"address":`...)
+	b = appendNullString(b, r.Address)
+	b = append(b, `,"city":`...)
+	b = appendNullString(b, r.City)
+	b = append(b, `,"state":`...)
+	b = appendNullString(b, r.State)
+	b = append(b, `,"geoLocation":`...)
+	if g := r.GeoLocation; g != nil {
+		b = append(b, `{"lat":`...)
+		b = appendFloat(b, g.Lat)
+		b = append(b, `,"lng":`...)
+		b = appendFloat(b, g.Lng)
+		b = appendExtra(b, g.Extra)
+		b = append(b, '}')
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"jurisdiction":`...)
+	if j := r.Jurisdiction; j != nil {
+		b = append(b, `{"id":`...)
+		b = strconv.AppendInt(b, j.ID, 10)
+		b = append(b, `,"name":`...)
+		b = appendString(b, j.Name)
+		b = appendExtra(b, j.Extra)
+		b = append(b, '}')
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"trades":`...)
+	if r.Trades == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, t := range r.Trades {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, t)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"dealValue":`...)
+	if r.DealValue.Valid {
+		b = appendFloat(b, r.DealValue.V)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"ownerId":`...)
+	b = appendNullInt(b, r.OwnerID)
+	b = append(b, `,"primaryEmail":`...)
+	b = appendNullString(b, r.PrimaryEmail)
+	b = append(b, `,"primaryPhone":`...)
+	b = appendNullString(b, r.PrimaryPhone)
+	b = append(b, `,"createdAt":`...)
+	b = appendTime(b, r.CreatedAt, true)
+	b = append(b, `,"updatedAt":`...)
+	b = appendTime(b, r.UpdatedAt, true)
+	b = appendExtra(b, r.Extra)
+	return append(b, '}')
+}
+
+func appendWorkOrder(b []byte, w *WorkOrder) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, w.ID, 10)
+	b = append(b, `,"uid":`...)
+	b = strconv.AppendInt(b, w.UID, 10)
+	b = append(b, `,"title":`...)
+	b = appendString(b, w.Title)
+	b = append(b, `,"description":`...)
+	b = appendNullString(b, w.Description)
+	b = append(b, `,"status":`...)
+	b = appendString(b, w.Status)
+	b = append(b, `,"priority":`...)
+	b = appendNullInt(b, w.Priority)
+	b = append(b, `,"recordId":`...)
+	b = strconv.AppendInt(b, w.RecordID, 10)
+	b = append(b, `,"assigneeId":`...)
+	b = appendNullInt(b, w.AssigneeID)
+	b = append(b, `,"isField":`...)
+	b = strconv.AppendBool(b, w.IsField)
+	b = append(b, `,"startDate":`...)
+	b = appendNullTime(b, w.StartDate)
+	b = append(b, `,"endDate":`...)
+	b = appendNullTime(b, w.EndDate)
+	b = append(b, `,"startDateAllDay":`...)
+	b = strconv.AppendBool(b, w.StartDateAllDay)
+	b = append(b, `,"endDateAllDay":`...)
+	b = strconv.AppendBool(b, w.EndDateAllDay)
+	b = append(b, `,"completionDate":`...)
+	b = appendNullTime(b, w.CompletionDate)
+	b = append(b, `,"createdAt":`...)
+	b = appendTime(b, w.CreatedAt, true)
+	b = append(b, `,"modifiedAt":`...)
+	b = appendTime(b, w.ModifiedAt, true)
+	b = appendExtra(b, w.Extra)
+	return append(b, '}')
+}
+
+func appendExtra(b []byte, extra []RawField) []byte {
+	for _, f := range extra {
+		b = append(b, ',')
+		b = appendString(b, f.Key)
+		b = append(b, ':')
+		if len(f.Value) == 0 {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, f.Value...)
+		}
+	}
+	return b
+}
+
+func appendNullString(b []byte, s Null[string]) []byte {
+	if !s.Valid {
+		return append(b, "null"...)
+	}
+	return appendString(b, s.V)
+}
+
+func appendNullInt(b []byte, n Null[int64]) []byte {
+	if !n.Valid {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, n.V, 10)
+}
+
+func appendNullTime(b []byte, t Null[time.Time]) []byte {
+	if !t.Valid {
+		return append(b, "null"...)
+	}
+	return appendTime(b, t.V, true)
+}
+
+// appendFloat follows encoding/json's choice of notation, so numbers read the
+// same whichever encoder wrote them.
+func appendFloat(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, "null"...)
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9, as encoding/json does
+		n := len(b)
+		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+const hexDigits = "0123456789abcdef"
+
+// safeASCII marks the ASCII bytes that need no escaping inside a JSON string.
+var safeASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendString writes s as a JSON string. Control characters are escaped,
+// invalid UTF-8 becomes U+FFFD and U+2028/U+2029 are escaped, as encoding/json
+// does, so the output is valid JSON (and JavaScript) whatever s holds. HTML
+// characters are left alone: nothing here is embedded in HTML.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if safeASCII[c] {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendTime writes t in UTC as 2026-03-31T17:04:22.000Z, or without the
+// fraction when millis is false. Digits are computed from the Unix time
+// directly: time.Format parses its layout on every call.
+func appendTime(b []byte, t time.Time, millis bool) []byte {
+	ms := t.UnixMilli()
+	days := floorDiv(ms, 86_400_000)
+	rem := ms - days*86_400_000
+	y, m, d := civil(days)
+	if y < 0 || y > 9999 {
+		layout := "2006-01-02T15:04:05.000Z07:00"
+		if !millis {
+			layout = time.RFC3339
+		}
+		b = append(b, '"')
+		b = t.UTC().AppendFormat(b, layout)
+		return append(b, '"')
+	}
+	b = append(b, '"')
+	b = append4(b, int(y))
+	b = append(b, '-')
+	b = append2(b, m)
+	b = append(b, '-')
+	b = append2(b, d)
+	b = append(b, 'T')
+	b = append2(b, int(rem/3_600_000))
+	b = append(b, ':')
+	b = append2(b, int(rem/60_000%60))
+	b = append(b, ':')
+	b = append2(b, int(rem/1000%60))
+	if millis {
+		f := int(rem % 1000)
+		b = append(b, '.', byte('0'+f/100), byte('0'+f/10%10), byte('0'+f%10))
+	}
+	return append(b, 'Z', '"')
+}
+
+func append2(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
+
+func append4(b []byte, n int) []byte {
+	return append(b, byte('0'+n/1000), byte('0'+n/100%10), byte('0'+n/10%10), byte('0'+n%10))
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// civil converts days since 1970-01-01 to a proleptic Gregorian date
+// (Howard Hinnant's days_from_civil inverse).
+func civil(days int64) (year int64, month, day int) {
+	z := days + 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, int(m), int(d)
+}

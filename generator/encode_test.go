@@ -1,0 +1,214 @@
+package generator
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// refEncode builds the payload with encoding/json, from maps, as an
+// independent encoder to check the hand-written one against.
+func refEncode(t *testing.T, p *Payload) []byte {
+	t.Helper()
+	ts := func(v time.Time) string { return v.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+	nullTime := func(v Null[time.Time]) any {
+		if !v.Valid {
+			return nil
+		}
+		return ts(v.V)
+	}
+	extras := func(m map[string]any, ex []RawField) map[string]any {
+		for _, f := range ex {
+			m[f.Key] = f.Value
+		}
+		return m
+	}
+	tk, _ := schemas.Lookup(p.Event.TriggerKey)
+	e := &p.Event
+	fired := ts(e.FiredAt)
+	if e.FiredAtNoMillis {
+		fired = e.FiredAt.UTC().Format(time.RFC3339)
+	}
+	ev := map[string]any{"eventId": e.EventID, "recordId": e.RecordID, "triggerKey": e.TriggerKey,
+		"triggerName": e.TriggerName, "firedAt": fired}
+	all := map[string]any{
+		"workOrderId": e.WorkOrderID, "currentStatus": e.CurrentStatus, "previousStatus": e.PreviousStatus,
+		"phaseInstanceId": e.PhaseInstanceID, "phaseTemplateId": e.PhaseTemplateID, "phaseType": e.PhaseType,
+		"status": e.Status, "overdueAt": ts(e.OverdueAt), "slaType": e.SLAType,
+		"appointmentId": e.AppointmentID, "dueDate": ts(e.DueDate), "previousDueDate": ts(e.PreviousDueDate),
+	}
+	for _, f := range tk.Fields {
+		ev[f.Name] = all[f.Name]
+	}
+	doc := map[string]any{"event": extras(ev, e.Extra)}
+	if r := p.Record; r != nil {
+		rec := map[string]any{"id": r.ID, "uid": r.UID, "type": r.Type, "title": r.Title, "status": r.Status,
+			"requestStatus": r.RequestStatus, "address": r.Address, "city": r.City, "state": r.State,
+			"trades": r.Trades, "dealValue": r.DealValue, "ownerId": r.OwnerID, "primaryEmail": r.PrimaryEmail,
+			"primaryPhone": r.PrimaryPhone, "createdAt": ts(r.CreatedAt), "updatedAt": ts(r.UpdatedAt),
+			"stage": nil, "geoLocation": nil, "jurisdiction": nil}
+		if s := r.Stage; s != nil {
+			rec["stage"] = extras(map[string]any{"id": s.ID, "name": s.Name}, s.Extra)
+		}
+		if g := r.GeoLocation; g != nil {
+			rec["geoLocation"] = extras(map[string]any{"lat": g.Lat, "lng": g.Lng}, g.Extra)
+		}
+		if j := r.Jurisdiction; j != nil {
+			rec["jurisdiction"] = extras(map[string]any{"id": j.ID, "name": j.Name}, j.Extra)
+		}
+		doc["record"] = extras(rec, r.Extra)
+	}
+	if w := p.WorkOrder; w != nil {
+		doc["workOrder"] = extras(map[string]any{"id": w.ID, "uid": w.UID, "title": w.Title, "description": w.Description,
+			"status": w.Status, "priority": w.Priority, "recordId": w.RecordID, "assigneeId": w.AssigneeID,
+			"isField": w.IsField, "startDate": nullTime(w.StartDate), "endDate": nullTime(w.EndDate),
+			"startDateAllDay": w.StartDateAllDay, "endDateAllDay": w.EndDateAllDay,
+			"completionDate": nullTime(w.CompletionDate), "createdAt": ts(w.CreatedAt), "modifiedAt": ts(w.ModifiedAt)}, w.Extra)
+	}
+	extras(doc, p.Extra)
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func decodeNumbers(t *testing.T, b []byte) any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	return v
+}
+
+// TestHandEncoderMatchesEncodingJSON decodes the hand encoder's output and an
+// encoding/json rendering of the same values, numbers as their literal text,
+// and requires equal results, for every profile including edge's unicode,
+// emoji and control characters.
+func TestHandEncoderMatchesEncodingJSON(t *testing.T) {
+	for _, p := range Profiles() {
+		for _, key := range schemas.TriggerKeys() {
+			g := New(11, WithProfile(p))
+			for range 25 {
+				pl, err := g.Payload(key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				hand := pl.AppendJSON(nil)
+				if !json.Valid(hand) {
+					t.Fatalf("%s %s: invalid JSON:\n%s", p, key, hand)
+				}
+				got, want := decodeNumbers(t, hand), decodeNumbers(t, refEncode(t, pl))
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("%s %s: hand encoder and encoding/json disagree:\n%s\n%s", p, key, hand, refEncode(t, pl))
+				}
+			}
+		}
+	}
+}
+
+// stringCases are strings whose encoding is easy to get wrong.
+var stringCases = []string{
+	"", "plain", `quote " and backslash \`, "slash / stays", "\x00\x01\x07\x08\x09\x0a\x0b\x0c\x0d\x1f\x7f",
+	"<script>&amp;</script>", "é ñ ü 日本 🐕 👨‍👩‍👧‍👦 🇺🇸", "\u2028\u2029", "bad \xff utf-8 \xc3", "\xed\xa0\x80 surrogate",
+	"trailing \xe2\x82", strings.Repeat("long 🌞 ", 400),
+}
+
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		got := appendString(nil, s)
+		if !bytes.Equal(got, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
+			t.Fatalf("appendString(%q) = %s, encoding/json writes %s", s, got, want.Bytes())
+		}
+	}
+	for _, s := range stringCases {
+		check(s)
+	}
+	for _, s := range edgeTexts {
+		check(s)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	buf := make([]byte, 64)
+	for range 20000 {
+		n := r.IntN(len(buf))
+		for i := range n {
+			buf[i] = byte(r.IntN(256))
+			if r.IntN(3) == 0 {
+				buf[i] = byte(r.IntN(128))
+			}
+		}
+		check(string(buf[:n]))
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range stringCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := appendString(nil, s)
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("%q encodes to invalid JSON %s: %v", s, got, err)
+		}
+		if utf8.ValidString(s) && back != s {
+			t.Fatalf("round trip of %q gave %q", s, back)
+		}
+	})
+}
+
+func TestAppendTime(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 100000 {
+		// 0001-01-01 to 9999-12-31, at millisecond resolution and beyond.
+		sec := r.Int64N(253402300799+62135596800) - 62135596800
+		tm := time.Unix(sec, r.Int64N(1e9)).In(time.FixedZone("x", 3600*(r.IntN(25)-12)))
+		want := `"` + tm.UTC().Format("2006-01-02T15:04:05.000Z07:00") + `"`
+		if got := string(appendTime(nil, tm, true)); got != want {
+			t.Fatalf("appendTime(%v) = %s, want %s", tm, got, want)
+		}
+		want = `"` + tm.UTC().Format(time.RFC3339) + `"`
+		if got := string(appendTime(nil, tm, false)); got != want {
+			t.Fatalf("appendTime(%v, no millis) = %s, want %s", tm, got, want)
+		}
+	}
+}
+
+func TestAppendFloat(t *testing.T) {
+	cases := []float64{0, 1, -1, 28500, 28500.75, 0.01, 30.267153, -97.743061, 1e21, 1e20, 1e-7, 1e-6, 123456789.123,
+		math.MaxFloat64, math.SmallestNonzeroFloat64, maxSafeInt, -0.0000012345}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 10000 {
+		cases = append(cases, math.Float64frombits(r.Uint64()))
+	}
+	for _, f := range cases {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			if got := string(appendFloat(nil, f)); got != "null" {
+				t.Fatalf("appendFloat(%v) = %s", f, got)
+			}
+			continue
+		}
+		want, _ := json.Marshal(f)
+		if got := appendFloat(nil, f); !bytes.Equal(got, want) {
+			t.Fatalf("appendFloat(%v) = %s, encoding/json writes %s", f, got, want)
+		}
+	}
+}

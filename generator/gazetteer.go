@@ -1,0 +1,180 @@
+package generator
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/csv"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"strings"
+)
+
+//go:embed data/gazetteer.csv
+var gazetteerCSV []byte
+
+//go:embed data/states.csv
+var statesCSV []byte
+
+// Place is one row of the embedded gazetteer: a real US city with a ZIP code
+// of its centre, its county, coordinates and main area code.
+type Place struct {
+	City, State, ZIP, County string
+	// Municipality is the kind of local government that issues permits:
+	// city, town, township, village, or none when the place is
+	// unincorporated and the county does.
+	Municipality string
+	Lat, Lng     float64
+	AreaCode     string
+
+	state *stateInfo
+	// Permitting authorities named after the place, fixed per place so the
+	// same city always has the same jurisdiction name and id.
+	cityJur, countyJur Jurisdiction
+}
+
+type stateInfo struct {
+	code, name string
+	utcOffset  int  // hours, during daylight saving time
+	dst        bool // Arizona and Hawaii stay on standard time
+	weight     float64
+	areaCodes  []string
+	places     []int
+}
+
+var (
+	places    []Place
+	states    []*stateInfo
+	stateByID = map[string]*stateInfo{}
+	// placeTable maps a uniform draw to a place index, with each state's
+	// share following its weight; one draw and one index per pick.
+	placeTable []uint16
+)
+
+// Places returns a copy of the embedded gazetteer.
+func Places() []Place {
+	out := make([]Place, len(places))
+	copy(out, places)
+	return out
+}
+
+// StateAreaCodes returns the area codes of a state (two-letter code) that
+// generated phone numbers may use, or nil for a state the gazetteer lacks.
+func StateAreaCodes(state string) []string {
+	if s := stateByID[state]; s != nil {
+		return append([]string(nil), s.areaCodes...)
+	}
+	return nil
+}
+
+func init() {
+	if err := loadGazetteer(); err != nil {
+		panic("generator: embedded data: " + err.Error()) // caught by every test
+	}
+}
+
+func readCSV(data []byte, fields int) ([][]string, error) {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comment = '#'
+	r.FieldsPerRecord = fields
+	return r.ReadAll()
+}
+
+func loadGazetteer() error {
+	rows, err := readCSV(statesCSV, 5)
+	if err != nil {
+		return fmt.Errorf("states.csv: %w", err)
+	}
+	for _, row := range rows {
+		off, err1 := strconv.Atoi(row[2])
+		w, err2 := strconv.ParseFloat(row[3], 64)
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("states.csv: bad row %v", row)
+		}
+		s := &stateInfo{code: row[0], name: row[1], utcOffset: off, weight: w, areaCodes: strings.Fields(row[4]),
+			dst: row[0] != "AZ" && row[0] != "HI"}
+		states = append(states, s)
+		stateByID[s.code] = s
+	}
+	rows, err = readCSV(gazetteerCSV, 8)
+	if err != nil {
+		return fmt.Errorf("gazetteer.csv: %w", err)
+	}
+	for _, row := range rows {
+		lat, err1 := strconv.ParseFloat(row[5], 64)
+		lng, err2 := strconv.ParseFloat(row[6], 64)
+		st := stateByID[row[1]]
+		if err1 != nil || err2 != nil || st == nil {
+			return fmt.Errorf("gazetteer.csv: bad row %v", row)
+		}
+		p := Place{City: row[0], State: row[1], ZIP: row[2], County: row[3], Municipality: row[4],
+			Lat: lat, Lng: lng, AreaCode: row[7], state: st}
+		p.cityJur, p.countyJur = jurisdictionsOf(&p)
+		st.places = append(st.places, len(places))
+		places = append(places, p)
+	}
+	const tableSize = 1 << 13
+	var total float64
+	for _, s := range states {
+		if len(s.places) > 0 {
+			total += s.weight
+		}
+	}
+	placeTable = make([]uint16, 0, tableSize+len(places))
+	for _, s := range states {
+		if len(s.places) == 0 {
+			continue
+		}
+		n := max(len(s.places), int(s.weight/total*tableSize+0.5))
+		for i := range n {
+			placeTable = append(placeTable, uint16(s.places[i%len(s.places)]))
+		}
+	}
+	return nil
+}
+
+// offsetOn returns the state's UTC offset in hours on the UTC day that
+// starts days days after 1970-01-01: US daylight saving time runs from the
+// second Sunday of March to the first Sunday of November.
+func (s *stateInfo) offsetOn(days int64) int {
+	if !s.dst {
+		return s.utcOffset
+	}
+	_, m, d := civil(days)
+	weekday := int((days%7 + 7 + 4) % 7) // 1970-01-01 was a Thursday
+	// The date of this month's first Sunday.
+	firstSunday := (d-1-weekday+7*5)%7 + 1
+	switch {
+	case m > 3 && m < 11,
+		m == 3 && d >= firstSunday+7,
+		m == 11 && d < firstSunday:
+		return s.utcOffset
+	}
+	return s.utcOffset - 1
+}
+
+var municipalityPrefix = map[string]string{
+	"city": "City of ", "town": "Town of ", "township": "Township of ", "village": "Village of ",
+}
+
+// jurisdictionsOf names a place's city and county permitting authorities. The
+// wording varies between places, as it does in life, but is fixed per place.
+func jurisdictionsOf(p *Place) (city, county Jurisdiction) {
+	cityForms := []string{" Building Department", " Development Services", " Permit Center", " Building and Safety"}
+	countyForms := []string{" Development Services", " Building Department", " Planning and Permitting", " Building Inspections"}
+	if pre, ok := municipalityPrefix[p.Municipality]; ok {
+		h := hash32(p.City + "," + p.State)
+		city = Jurisdiction{ID: int64(100 + h%9900), Name: pre + p.City + cityForms[h/9900%uint32(len(cityForms))]}
+	}
+	if p.County != "" {
+		h := hash32(p.County + "," + p.State)
+		county = Jurisdiction{ID: int64(100 + h%9900), Name: p.County + countyForms[h/9900%uint32(len(countyForms))]}
+	}
+	return city, county
+}
+
+func hash32(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
+}

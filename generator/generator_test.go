@@ -1,0 +1,235 @@
+package generator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+const seedsPerCase = 200
+
+// levelsFor lists the schema levels a profile's payloads must pass.
+func levelsFor(p Profile) []schemas.Level {
+	if p == Realistic || p == Minimal {
+		return []schemas.Level{schemas.Contract, schemas.Strict}
+	}
+	return []schemas.Level{schemas.Contract}
+}
+
+func TestPayloadsValidateAtTheirLevel(t *testing.T) {
+	for _, p := range Profiles() {
+		for _, key := range schemas.TriggerKeys() {
+			t.Run(string(p)+"/"+key, func(t *testing.T) {
+				t.Parallel()
+				var buf []byte
+				for seed := uint64(1); seed <= seedsPerCase; seed++ {
+					g := New(seed, WithProfile(p))
+					// The first payload of a seed, and one further along the
+					// stream.
+					for call := range 2 {
+						var err error
+						buf, err = g.AppendJSON(buf[:0], key)
+						if err != nil {
+							t.Fatalf("seed %d: %v", seed, err)
+						}
+						for _, level := range levelsFor(p) {
+							res, err := schemas.Validate(buf, level)
+							if err != nil {
+								t.Fatalf("seed %d call %d: not JSON: %v\n%s", seed, call, err, buf)
+							}
+							if !res.Valid() || !res.Known {
+								t.Fatalf("seed %d call %d: invalid at %s level: %v\n%s", seed, call, level, res.Violations, buf)
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestDocumentedExampleStillValidates(t *testing.T) {
+	// The generator's encoder and the schemas must agree on the one real
+	// payload: decode it into our types' JSON shape via overrides' tree
+	// and re-encode it byte-compatibly.
+	data, err := os.ReadFile("../../shared/coperniq/documented-example.json")
+	if err != nil {
+		data, err = os.ReadFile("/work/shared/coperniq/documented-example.json")
+	}
+	if err != nil {
+		t.Skip("documented example not found:", err)
+	}
+	root, err := parseTree(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := appendNode(nil, root)
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, data); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, compact.Bytes()) {
+		t.Errorf("tree round trip changed the documented example:\n got %s\nwant %s", out, compact.Bytes())
+	}
+}
+
+func TestDeterminism(t *testing.T) {
+	for _, p := range Profiles() {
+		t.Run(string(p), func(t *testing.T) {
+			t.Parallel()
+			a, b := New(42, WithProfile(p)), New(42, WithProfile(p))
+			for i := range 300 {
+				key := schemas.TriggerKeys()[i%18]
+				x, err1 := a.JSON(key)
+				y, err2 := b.JSON(key)
+				if err1 != nil || err2 != nil {
+					t.Fatal(err1, err2)
+				}
+				if !bytes.Equal(x, y) {
+					t.Fatalf("payload %d differs between two generators with one seed:\n%s\n%s", i, x, y)
+				}
+			}
+		})
+	}
+}
+
+func TestPayloadAndJSONAgree(t *testing.T) {
+	for _, p := range Profiles() {
+		for _, key := range schemas.TriggerKeys() {
+			a, b := New(9, WithProfile(p)), New(9, WithProfile(p))
+			for range 5 {
+				pl, err := a.Payload(key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				js, _ := b.JSON(key)
+				if got := pl.AppendJSON(nil); !bytes.Equal(got, js) {
+					t.Fatalf("%s %s: Payload and JSON differ:\n%s\n%s", p, key, got, js)
+				}
+				// encoding/json compacts a Marshaler's output and, unless
+				// told not to, escapes HTML characters in it.
+				var mj bytes.Buffer
+				enc := json.NewEncoder(&mj)
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(pl); err != nil || !bytes.Equal(bytes.TrimSuffix(mj.Bytes(), []byte("\n")), js) {
+					t.Fatalf("%s %s: encoding/json of the payload differs: %v\n%s", p, key, err, mj.Bytes())
+				}
+			}
+		}
+	}
+}
+
+func TestSeedsDiffer(t *testing.T) {
+	for _, key := range schemas.TriggerKeys() {
+		seen := map[string]uint64{}
+		for seed := uint64(1); seed <= 50; seed++ {
+			b, _ := New(seed).JSON(key)
+			if prev, ok := seen[string(b)]; ok {
+				t.Fatalf("%s: seeds %d and %d give the same payload", key, prev, seed)
+			}
+			seen[string(b)] = seed
+		}
+	}
+	// Successive payloads of one stream differ too.
+	g := New(1)
+	a, _ := g.JSON("PROJECT_CREATED")
+	b, _ := g.JSON("PROJECT_CREATED")
+	if bytes.Equal(a, b) {
+		t.Error("two successive payloads are identical")
+	}
+}
+
+func TestUnknownTrigger(t *testing.T) {
+	g := New(1)
+	_, err := g.JSON("TASK_DONE")
+	var ute *schemas.UnknownTriggerError
+	if !errors.As(err, &ute) {
+		t.Fatalf("got %v, want *schemas.UnknownTriggerError", err)
+	}
+	if !strings.Contains(err.Error(), "did you mean TASK_COMPLETED?") {
+		t.Errorf("error lacks the suggestion: %v", err)
+	}
+	if _, err := g.Payload("NOPE"); !errors.As(err, &ute) {
+		t.Errorf("Payload: got %v", err)
+	}
+}
+
+func TestParseProfile(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     Profile
+		err      string
+	}{
+		{"exact", "realistic", Realistic, ""},
+		{"case and space", " Maximal ", Maximal, ""},
+		{"edge", "edge", Edge, ""},
+		{"typo", "maximum", "", `profile "maximum" isn't one of [realistic minimal maximal edge]; did you mean maximal?`},
+		{"no suggestion", "zzzzzzzzzzzz", "", `profile "zzzzzzzzzzzz" isn't one of [realistic minimal maximal edge]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseProfile(tt.in)
+			if tt.err != "" {
+				if err == nil || err.Error() != tt.err {
+					t.Fatalf("error = %v, want %s", err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("got %q, %v", got, err)
+			}
+		})
+	}
+	if len(Profiles()) != 4 || Profiles()[0] != DefaultProfile {
+		t.Errorf("Profiles() = %v", Profiles())
+	}
+}
+
+func TestGolden(t *testing.T) {
+	dir := filepath.Join("testdata", "golden")
+	if *update {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range Profiles() {
+		for _, key := range schemas.TriggerKeys() {
+			name := fmt.Sprintf("%s.%s.json", key, p)
+			t.Run(name, func(t *testing.T) {
+				b, err := New(DefaultSeed, WithProfile(p)).JSON(key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var pretty bytes.Buffer
+				if err := json.Indent(&pretty, b, "", "  "); err != nil {
+					t.Fatal(err)
+				}
+				pretty.WriteByte('\n')
+				path := filepath.Join(dir, name)
+				if *update {
+					if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run go test ./generator -update to create it)", err)
+				}
+				if !bytes.Equal(pretty.Bytes(), want) {
+					t.Errorf("output differs from %s (run go test ./generator -update if the change is intended):\n%s", path, pretty.Bytes())
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,83 @@
+package generator
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/coperniq-mock/coperniq-mock/suggest"
+)
+
+// Profile selects how payload fields are filled.
+type Profile string
+
+// The profiles. Realistic and Minimal payloads pass the strict schema level,
+// every profile passes the contract level.
+const (
+	// Realistic fills fields the way a live Coperniq account would: most
+	// optional fields set, some null.
+	Realistic Profile = "realistic"
+	// Minimal sets every nullable field to null, to test that a receiver
+	// copes with the least a payload can carry.
+	Minimal Profile = "minimal"
+	// Maximal fills every field and adds unknown extra fields to every
+	// object, to test that a receiver ignores what it does not know.
+	Maximal Profile = "maximal"
+	// Edge sends what receivers commonly get wrong: ids up to 2^53-1,
+	// unicode and emoji, 2 KB titles, zero and fractional amounts, timestamps
+	// without milliseconds and statuses outside the published set.
+	Edge Profile = "edge"
+)
+
+// DefaultProfile is the profile a Generator uses unless WithProfile says
+// otherwise.
+const DefaultProfile = Realistic
+
+// Profiles lists every profile in the order help text shows them.
+func Profiles() []Profile { return []Profile{Realistic, Minimal, Maximal, Edge} }
+
+// ParseProfile turns a profile name, as typed on a command line, into a
+// Profile. Case and surrounding space are ignored. An unknown name gets an
+// *UnknownProfileError that suggests the nearest profile.
+func ParseProfile(s string) (Profile, error) {
+	name := strings.ToLower(strings.TrimSpace(s))
+	for _, p := range Profiles() {
+		if string(p) == name {
+			return p, nil
+		}
+	}
+	return "", &UnknownProfileError{Name: s}
+}
+
+// UnknownProfileError reports a profile name that is not one of Profiles.
+type UnknownProfileError struct {
+	Name string
+}
+
+func (e *UnknownProfileError) Error() string {
+	names := make([]string, 0, 4)
+	for _, p := range Profiles() {
+		names = append(names, string(p))
+	}
+	msg := fmt.Sprintf("profile %q isn't one of [%s]", e.Name, strings.Join(names, " "))
+	if s := e.Suggestion(); s != "" {
+		msg += "; did you mean " + s + "?"
+	}
+	return msg
+}
+
+// Suggestion is the profile the user most likely meant, or "".
+func (e *UnknownProfileError) Suggestion() string {
+	names := make([]string, 0, 4)
+	for _, p := range Profiles() {
+		names = append(names, string(p))
+	}
+	return suggest.Nearest(e.Name, names)
+}
+
+func (p Profile) valid() bool {
+	switch p {
+	case Realistic, Minimal, Maximal, Edge:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,93 @@
+package generator
+
+import "encoding/json"
+
+// Tables derived from the vocabulary once, at init.
+
+type combo struct {
+	trades []string
+	mask   uint16
+	ranges [][2]int
+}
+
+var (
+	combos     []combo
+	comboTable []uint8 // uniform draw → combo index, following the weights
+	// templatesFor lists work-order templates by record letter (P, D, A).
+	templatesFor = map[byte][]int{}
+	fieldTotal   int
+	officeTotal  int
+	// stageByID finds a stage of any workflow by its id.
+	stageByID = map[int64]*stageInfo{}
+)
+
+func init() {
+	for i, c := range tradeCombos {
+		cb := combo{trades: c.trades}
+		for _, t := range c.trades {
+			cb.mask |= tradeBits[t]
+			cb.ranges = append(cb.ranges, tradeValue[t])
+		}
+		combos = append(combos, cb)
+		for range c.weight {
+			comboTable = append(comboTable, uint8(i))
+		}
+	}
+	for i, t := range woTemplates {
+		for j := 0; j < len(t.records); j++ {
+			templatesFor[t.records[j]] = append(templatesFor[t.records[j]], i)
+		}
+	}
+	for _, wf := range []*workflow{&solarWorkflow, &roofingWorkflow, &hvacWorkflow, &electricalWorkflow, &requestWorkflow} {
+		for i := range wf.stages {
+			stageByID[wf.stages[i].id] = &wf.stages[i]
+		}
+	}
+	for _, t := range fieldTransitions {
+		fieldTotal += t.weight
+	}
+	for _, t := range officeTransitions {
+		officeTotal += t.weight
+	}
+}
+
+// Values for the maximal profile's extra fields, parsed once so every payload
+// shares them. They are read-only: a caller that wants to change an Extra
+// value assigns a new one.
+var (
+	moduleModels = []string{"REC Alpha Pure-R 410", "Qcells Q.PEAK DUO BLK ML-G10+ 400", "Silfab SIL-400 HC+", "Canadian Solar HiKu6 400W", "Panasonic EverVolt 410"}
+	roofTypes    = []string{"Composition Shingle", "Concrete Tile", "Clay Tile", "Standing Seam Metal", "TPO Flat"}
+	financing    = []string{"Cash", "Loan", "Lease", "PPA"}
+
+	rawNull       = json.RawMessage(`null`)
+	rawAccuracy   = json.RawMessage(`"ROOFTOP"`)
+	rawPortal     = json.RawMessage(`"https://permits.example.com/portal"`)
+	rawVersion    = json.RawMessage(`"2026-03-01"`)
+	rawFutureTop  = json.RawMessage(`{"note":"a property Coperniq may add later","nested":{"enabled":true,"count":3}}`)
+	rawSmallInts  = raws(`1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`)
+	rawTags       = raws(`["residential","priority"]`, `["commercial"]`, `[]`, `["referral","battery-upsell"]`)
+	rawLabels     = raws(`["install"]`, `["permit","urgent"]`, `[]`, `["callback"]`)
+	rawChecklists = raws(
+		`[{"item":"Photos uploaded","done":true},{"item":"Customer signature","done":false}]`,
+		`[{"item":"Plan set attached","done":true}]`,
+		`[]`,
+	)
+	// Edge extras: keys and values that trip naive decoders.
+	edgeExtras = []RawField{
+		{"", json.RawMessage(`"empty key"`)},
+		{"ünïcödé_kéy", json.RawMessage(`"✓ \u00e9\ud83d\ude00"`)},
+		{"x-future.field", rawNull},
+		{"bigNumber", json.RawMessage(`12345678901234567890`)},
+		{"nested", json.RawMessage(`{"deep":{"deeper":[1,2.5,-0.0,1e21,true,null,"\u0000",{}]}}`)},
+		{"emptyObject", json.RawMessage(`{}`)},
+		{"tiny", json.RawMessage(`1.0E-7`)},
+	}
+)
+
+func raws(ss ...string) []json.RawMessage {
+	out := make([]json.RawMessage, len(ss))
+	for i, s := range ss {
+		out[i] = json.RawMessage(s)
+	}
+	return out
+}

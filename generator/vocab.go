@@ -1,0 +1,373 @@
+package generator
+
+import "github.com/brianvoe/gofakeit/v7/data"
+
+// Word lists are plain slices resolved once, so drawing a word costs one
+// bounded random number and an index: no per-call lookups by category name.
+
+// Homeowner names come from gofakeit's US name lists, resolved once here so
+// that a draw is an index into a slice rather than gofakeit's per-call lookup
+// by category name. The list is pinned by go.mod, so output stays
+// deterministic for a given version. Street names are ours: gofakeit builds
+// streets from person names and suffixes ("Northburgh Avenue"), which a
+// person reading an address would not take for a real one.
+var (
+	firstNames = data.Person["first"]
+	lastNames  = data.Person["last"]
+)
+
+var streetNames = []string{
+	"Main", "Oak", "Maple", "Cedar", "Elm", "Pine", "Park", "Washington", "Lake", "Hill",
+	"Walnut", "Sunset", "Ridge", "Willow", "Meadow", "Highland", "Spring", "Church", "Jefferson", "Lincoln",
+	"Madison", "Franklin", "Jackson", "Mesa Verde", "Sierra Vista", "Canyon", "Vista", "Mountain View", "Valley View", "Riverside",
+	"Lakeview", "Forest", "Hickory", "Birch", "Magnolia", "Dogwood", "Juniper", "Cypress", "Aspen", "Sycamore",
+	"Chestnut", "Poplar", "Laurel", "Mulberry", "Peachtree", "Palmetto", "Live Oak", "Bluebonnet", "Mesquite", "Saguaro",
+	"Ocotillo", "Palo Verde", "Desert Bloom", "Camino Real", "El Camino", "Buena Vista", "Santa Rosa", "San Pedro", "Alamo", "Pecan",
+	"Cottonwood", "Prairie", "Meadowlark", "Cardinal", "Bluebird", "Hawthorne", "Briarwood", "Foxglove", "Stonebridge", "Fairway",
+	"Country Club", "Harbor", "Bayshore", "Ocean", "Seaside", "Coral", "Palm", "Orange Grove", "Olive", "Vineyard",
+	"Sunrise", "Sundance", "Solana", "Golden", "Silver Creek", "Deer Creek", "Bear Creek", "Cherry", "Apple", "Heritage",
+	"Liberty", "Independence", "Union", "Market", "Broad", "Center", "Mill", "School", "College", "Grant",
+	"Adams", "Monroe", "Hamilton", "Wilson", "Kennedy", "Roosevelt", "Chapel", "Quail Run", "Timber", "Summit",
+}
+
+// streetSuffixes repeats the common ones so a uniform draw gives a natural mix.
+var streetSuffixes = []string{
+	"St", "St", "St", "Ave", "Ave", "Ave", "Dr", "Dr", "Dr", "Ln", "Ln", "Rd", "Rd",
+	"Ct", "Way", "Way", "Blvd", "Pl", "Cir", "Trl", "Pkwy", "Loop", "Ter",
+}
+
+// emailDomains are the reserved example domains (RFC 2606): a receiver under
+// test that sends mail to a generated contact must not reach a real person,
+// for the same reason phone numbers use the fictional 555-01XX range.
+var emailDomains = []string{
+	"example.com", "example.com", "example.com", "example.com", "example.net", "example.org",
+}
+
+// vendorNames are fictional suppliers and subcontractors.
+var vendorNames = []string{
+	"Desert Sun Distribution", "Bright Path Solar Supply", "Ridgeline Roofing Supply", "Cascade HVAC Wholesale",
+	"Copper State Electric Supply", "Blue Sky Racking Co", "Lone Star Crane Services", "Pacific Coast Electrical Contractors",
+	"Summit Battery Logistics", "Evergreen Permit Services",
+}
+
+// tradeCombos are the trade sets records carry, weighted so Solar is most
+// common and often paired with Storage.
+var tradeCombos = []struct {
+	trades []string
+	weight int
+}{
+	{[]string{"Solar"}, 30},
+	{[]string{"Solar", "Storage"}, 24},
+	{[]string{"Solar", "Roofing"}, 5},
+	{[]string{"Solar", "Storage", "EV Charger"}, 4},
+	{[]string{"Solar", "Electrical"}, 4},
+	{[]string{"Solar", "Storage", "Electrical"}, 3},
+	{[]string{"Storage"}, 4},
+	{[]string{"Roofing"}, 9},
+	{[]string{"Roofing", "Solar", "Storage"}, 2},
+	{[]string{"HVAC"}, 7},
+	{[]string{"HVAC", "Electrical"}, 2},
+	{[]string{"Electrical"}, 2},
+	{[]string{"EV Charger"}, 2},
+	{[]string{"Generator"}, 1},
+	{[]string{"Plumbing"}, 1},
+}
+
+// tradeValue is a plausible contract value range in dollars for one trade.
+var tradeValue = map[string][2]int{
+	"Solar":      {15000, 60000},
+	"Storage":    {9000, 18000},
+	"Roofing":    {8000, 35000},
+	"HVAC":       {6000, 20000},
+	"Electrical": {1800, 6500},
+	"EV Charger": {1200, 3200},
+	"Generator":  {8000, 18000},
+	"Plumbing":   {1200, 6000},
+}
+
+// Workflows. Stage ids belong to a workflow definition, so the same stage
+// name has different ids in different workflows; phase template ids likewise.
+// The solar workflow's Installation stage is 16651, as in Coperniq's example.
+type stageInfo struct {
+	id, templateID int64
+	name           string
+	phaseType      string
+	// minAge and maxAge bound how many days a record in this stage has
+	// existed, so createdAt is plausible for the stage.
+	minAge, maxAge int
+}
+
+type workflow struct {
+	name   string
+	stages []stageInfo
+}
+
+var (
+	solarWorkflow = workflow{"solar", []stageInfo{
+		{16646, 2401, "Sales", "SALES", 0, 10},
+		{16647, 2402, "Site Survey", "DESIGN", 3, 25},
+		{16649, 2403, "Design", "DESIGN", 8, 40},
+		{16650, 2404, "Permitting", "PERMITTING", 15, 70},
+		{16651, 2405, "Installation", "INSTALLATION", 35, 110},
+		{16652, 2406, "Inspection", "INSPECTION", 45, 130},
+		{16653, 2407, "Interconnection", "INTERCONNECTION", 55, 160},
+		{16654, 2408, "Permission to Operate", "INTERCONNECTION", 65, 190},
+	}}
+	roofingWorkflow = workflow{"roofing", []stageInfo{
+		{17201, 2501, "Sales", "SALES", 0, 10},
+		{17202, 2502, "Site Survey", "DESIGN", 2, 20},
+		{17204, 2503, "Permitting", "PERMITTING", 7, 40},
+		{17205, 2504, "Installation", "INSTALLATION", 14, 60},
+		{17206, 2505, "Inspection", "INSPECTION", 18, 75},
+	}}
+	hvacWorkflow = workflow{"hvac", []stageInfo{
+		{17410, 2601, "Sales", "SALES", 0, 7},
+		{17411, 2602, "Design", "DESIGN", 2, 15},
+		{17412, 2603, "Installation", "INSTALLATION", 5, 30},
+		{17413, 2604, "Inspection", "INSPECTION", 8, 40},
+		{17414, 2605, "Service", "SERVICE", 30, 365},
+	}}
+	electricalWorkflow = workflow{"electrical", []stageInfo{
+		{17620, 2701, "Sales", "SALES", 0, 7},
+		{17621, 2702, "Site Survey", "DESIGN", 2, 15},
+		{17622, 2703, "Permitting", "PERMITTING", 5, 30},
+		{17623, 2704, "Installation", "INSTALLATION", 10, 45},
+		{17624, 2705, "Inspection", "INSPECTION", 12, 60},
+	}}
+	// requestWorkflow holds the stages of requests (deals); every phase of a
+	// request is a sales phase. status is the requestStatus a request in the
+	// stage has.
+	requestWorkflow = workflow{"request", []stageInfo{
+		{15301, 2301, "New Request", "SALES", 0, 3},
+		{15302, 2302, "Qualification", "SALES", 1, 7},
+		{15303, 2303, "Site Assessment", "SALES", 3, 14},
+		{15304, 2304, "Proposal", "SALES", 5, 21},
+		{15305, 2305, "Contract Sent", "SALES", 7, 30},
+		{15306, 2306, "Closed Won", "SALES", 10, 45},
+		{15307, 2307, "Closed Lost", "SALES", 10, 60},
+		{15308, 2308, "Nurture", "SALES", 14, 120},
+	}}
+	requestStageStatus = []string{"NEW", "NEW", "PROPOSAL", "PROPOSAL", "PROPOSAL", "WON", "LOST", "NURTURE"}
+)
+
+// workflowFor picks the workflow a record with these trades follows: its
+// first trade decides, as a contractor sets one workflow per project type.
+func workflowFor(trades []string) *workflow {
+	if len(trades) == 0 {
+		return &solarWorkflow
+	}
+	switch trades[0] {
+	case "Solar", "Storage":
+		return &solarWorkflow
+	case "Roofing":
+		return &roofingWorkflow
+	case "HVAC":
+		return &hvacWorkflow
+	}
+	return &electricalWorkflow
+}
+
+// Trade bits for work-order templates.
+const (
+	tSolar = 1 << iota
+	tStorage
+	tRoofing
+	tHVAC
+	tElectrical
+	tEV
+	tGenerator
+	tPlumbing
+	tAll = 1<<8 - 1
+)
+
+var tradeBits = map[string]uint16{
+	"Solar": tSolar, "Storage": tStorage, "Roofing": tRoofing, "HVAC": tHVAC,
+	"Electrical": tElectrical, "EV Charger": tEV, "Generator": tGenerator, "Plumbing": tPlumbing,
+}
+
+// woTemplate is a kind of work order: its title, whether it is field work,
+// which trades and which stage name it belongs to, and what people write in
+// its description.
+type woTemplate struct {
+	title   string
+	isField bool
+	trades  uint16
+	stage   string // stage name in the record's workflow; "" for any
+	records string // record types it occurs on: "P" project, "D" deal, "A" account
+	descs   []string
+}
+
+var woTemplates = []woTemplate{
+	{"Welcome Call", false, tAll, "Sales", "P", []string{
+		"Call the homeowner to confirm contract details, financing and next steps.",
+		"Introduce the project coordinator and confirm the best days for the site survey.",
+	}},
+	{"Contract Review", false, tAll, "Sales", "P", []string{
+		"Check the signed contract against the proposal: system size, price and adders.",
+	}},
+	{"Site Survey", true, tSolar | tStorage | tElectrical | tEV | tGenerator, "Site Survey", "P", []string{
+		"Measure roof planes, check rafter size and spacing, photograph the main service panel and meter.",
+		"Confirm shading with a Solmetric reading; note attic access and roof condition.",
+		"Photograph the main panel, meter and proposed equipment locations; verify the panel bus rating.",
+	}},
+	{"Roof Inspection", true, tRoofing | tSolar, "Site Survey", "PA", []string{
+		"Inspect decking, flashing and vents; photograph damaged areas for the estimate.",
+		"Check roof age and condition before the array goes on; note soft spots.",
+	}},
+	{"Duct Inspection", true, tHVAC, "Design", "P", []string{
+		"Inspect ductwork for leaks and sizing; measure static pressure.",
+	}},
+	{"Shade Analysis", false, tSolar, "Site Survey", "P", []string{
+		"Run the shade report from survey photos and aerial imagery; flag any plane under 80% TSRF.",
+	}},
+	{"System Design", false, tSolar | tStorage, "Design", "P", []string{
+		"Prepare the array layout and single-line diagram from the site survey.",
+		"Design to the customer's usage; keep modules off the north plane.",
+	}},
+	{"Engineering Review", false, tSolar | tStorage, "Design", "P", []string{
+		"Structural letter and electrical calculations for the permit set.",
+		"PE stamp needed for the structural letter; attach rafter span photos.",
+	}},
+	{"Load Calculation", false, tHVAC, "Design", "P", []string{
+		"Manual J load calculation for equipment sizing.",
+	}},
+	{"Material Order", false, tRoofing | tHVAC | tSolar, "Design", "P", []string{
+		"Order materials from the approved bill of materials; confirm the delivery date with the customer.",
+		"Confirm equipment availability with the distributor and schedule delivery.",
+	}},
+	{"Permit Submission", false, tSolar | tStorage | tRoofing | tElectrical | tEV | tGenerator | tHVAC, "Permitting", "P", []string{
+		"Submit the permit package to the jurisdiction and track plan review comments.",
+		"Upload the stamped plan set and pay the permit fee online.",
+		"Resubmit with corrections from the plan reviewer.",
+	}},
+	{"HOA Approval", false, tSolar | tRoofing, "Permitting", "P", []string{
+		"Send the HOA architectural application with the array layout and equipment spec sheets.",
+	}},
+	{"Panel Installation", true, tSolar, "Installation", "P", []string{
+		"Install racking and modules per the plan set; torque and photograph every attachment.",
+		"Two-day install. Crew lead to confirm attic access and breaker space on arrival.",
+	}},
+	{"Main Panel Upgrade", true, tElectrical | tSolar, "Installation", "P", []string{
+		"Replace the 100 A main panel with a 200 A panel; coordinate the meter pull with the utility.",
+	}},
+	{"Battery Installation", true, tStorage, "Installation", "P", []string{
+		"Mount the battery and gateway, land conductors and set up the backup loads panel.",
+		"Garage install; keep 3 ft clearance from the water heater.",
+	}},
+	{"Roof Replacement", true, tRoofing, "Installation", "P", []string{
+		"Tear off existing shingles, replace damaged decking, install underlayment and new shingles.",
+		"Full re-roof before the array goes on; dumpster delivered the day before.",
+	}},
+	{"Heat Pump Installation", true, tHVAC, "Installation", "P", []string{
+		"Remove the old condenser and air handler; install the heat pump and new line set.",
+	}},
+	{"EV Charger Installation", true, tEV, "Installation", "P", []string{
+		"Install a 48 A Level 2 charger in the garage on a dedicated 60 A circuit.",
+	}},
+	{"Generator Installation", true, tGenerator, "Installation", "P", []string{
+		"Set the standby generator pad and transfer switch; gas line by the plumbing sub.",
+	}},
+	{"Water Heater Replacement", true, tPlumbing, "Installation", "PA", []string{
+		"Replace the 50 gal gas water heater with a heat pump water heater.",
+	}},
+	{"Quality Review", false, tAll, "Inspection", "P", []string{
+		"Review install photos against the checklist before the final inspection.",
+	}},
+	{"Rough Inspection", true, tSolar | tElectrical | tRoofing, "Inspection", "P", []string{
+		"Meet the inspector for the rough electrical inspection; attic access required.",
+	}},
+	{"Final Inspection", true, tAll, "Inspection", "P", []string{
+		"Meet the inspector on site; have a ladder, the plan set and placards ready.",
+		"Final inspection window 8 AM to noon. Customer will be home.",
+	}},
+	{"Utility Application", false, tSolar | tStorage, "Interconnection", "P", []string{
+		"File the interconnection application with the utility; attach the single-line diagram and site plan.",
+		"Net metering application; utility requires the signed customer agreement.",
+	}},
+	{"Permission to Operate Request", false, tSolar | tStorage, "Permission to Operate", "P", []string{
+		"Send the signed-off inspection card to the utility and request permission to operate.",
+	}},
+	{"System Activation", true, tSolar | tStorage, "Permission to Operate", "P", []string{
+		"Turn the system on after PTO and confirm the monitoring portal is reporting.",
+		"Commission the battery and walk the homeowner through the app.",
+	}},
+	{"HVAC Service Visit", true, tHVAC, "Service", "PA", []string{
+		"No cooling reported; check refrigerant charge and the capacitor.",
+		"Annual maintenance: replace filter, clean coils, check refrigerant pressures.",
+	}},
+	{"Initial Consultation", true, tAll, "", "D", []string{
+		"In-home consultation: review utility bills and walk the roof line with the homeowner.",
+		"Customer wants to discuss battery backup; bring the storage brochure.",
+	}},
+	{"Site Assessment", true, tAll, "", "D", []string{
+		"Quick look at roof condition and panel capacity before the proposal.",
+	}},
+	{"Proposal Preparation", false, tAll, "", "D", []string{
+		"Build the proposal from the last 12 months of usage; include financing options.",
+		"Prepare two options: solar only and solar plus storage.",
+	}},
+	{"Follow-up Call", false, tAll, "", "D", []string{
+		"Follow up on the proposal sent last week; customer comparing two quotes.",
+		"Customer asked about the federal tax credit; send the summary sheet.",
+	}},
+	{"Panel Cleaning", true, tSolar, "", "A", []string{
+		"Clean the array; production down about 15% since spring.",
+	}},
+	{"Warranty Claim", false, tAll, "", "A", []string{
+		"File the manufacturer warranty claim for the failed microinverter; serial in the photos.",
+	}},
+	{"Inverter Replacement", true, tSolar, "", "A", []string{
+		"Replace the failed inverter under warranty; RMA unit shipped to the warehouse.",
+	}},
+	{"System Health Check", false, tSolar | tStorage, "", "A", []string{
+		"Monitoring shows a string offline since the 12th; check remotely before dispatching.",
+	}},
+	{"Seasonal Maintenance Visit", true, tHVAC, "", "A", []string{
+		"Spring tune-up: clean condenser coil, test capacitor, check the condensate drain.",
+	}},
+}
+
+// Work-order status changes, as (from, to) pairs with weights; field and
+// office work orders move through different statuses.
+type transition struct {
+	from, to string
+	weight   int
+}
+
+var fieldTransitions = []transition{
+	{"QUEUED", "ASSIGNED", 14}, {"ASSIGNED", "SCHEDULED", 18}, {"SCHEDULED", "IN_PROGRESS", 16},
+	{"IN_PROGRESS", "COMPLETED", 16}, {"IN_PROGRESS", "WAITING", 3}, {"WAITING", "IN_PROGRESS", 3},
+	{"SCHEDULED", "CANCELLED", 2}, {"QUEUED", "SCHEDULED", 4}, {"IN_PROGRESS", "REVIEW", 3}, {"REVIEW", "COMPLETED", 3},
+}
+
+var officeTransitions = []transition{
+	{"QUEUED", "ASSIGNED", 12}, {"ASSIGNED", "WORKING", 16}, {"WORKING", "WAITING", 10},
+	{"WAITING", "WORKING", 8}, {"WORKING", "REVIEW", 8}, {"REVIEW", "COMPLETED", 10},
+	{"WORKING", "COMPLETED", 10}, {"REVIEW", "WORKING", 3}, {"QUEUED", "CANCELLED", 2},
+}
+
+// Edge-profile vocabulary: values receivers mishandle.
+var (
+	edgeStatuses        = []string{"ON_SITE_REVIEW", "PENDING_CUSTOMER", "BLOCKED", "RESCHEDULE_REQUESTED", "on_hold"}
+	edgeRecordStatuses  = []string{"PENDING_INTERCONNECTION", "ARCHIVED", "DRAFT"}
+	edgeRequestStatuses = []string{"QUALIFIED", "APPOINTMENT_SET", "DISQUALIFIED"}
+	edgePhaseTypes      = []string{"PRECONSTRUCTION", "WARRANTY", "FINANCING"}
+	edgeTitleSuffixes   = []string{" 🏠☀️", " — Casa Núñez 🌞", " (Unit #4B) 🔋⚡", " 🇺🇸"}
+	edgeTrades          = []string{"Solar Thermal", "Battery Retrofit", "Électricité", "太阳能"}
+	edgeFirstNames      = []string{"José", "Zoë", "Nguyễn Văn", "Søren", "Björk", "Renée", "Chloé", "Ólafur", "Đức", "Ñusta", "D'Andre", "Mary-Kate", "明", "Αλέξανδρος", "Анна"}
+	edgeLastNames       = []string{"Núñez", "O'Brien", "Müller", "Ødegård", "Gonçalves", "Łukasiewicz", "Van der Berg", "St. John", "Smith-Jones", "山田", "Παπαδόπουλος", "Иванова", "Nguyễn"}
+	edgeTexts           = []string{
+		"Customer says the 🐕 is friendly ⚡ gate code #4521",
+		"Line one\nLine two\tindented\r\nWindows line",
+		"Quote \" backslash \\ slash / done",
+		"Bell \u0007 and unit separator \u001f inside",
+		"Emoji family 👨\u200d👩\u200d👧\u200d👦 and flag 🇺🇸 and skin tone 👍🏽",
+		"Right-to-left: مرحبا بالعالم — שלום",
+		"Line separator \u2028 and paragraph separator \u2029 inside",
+		"<script>alert('xss')</script> & ampersand",
+		"Combining: e\u0301 vs é; zero width \u200b space",
+		"日本語のテキスト、太陽光パネル設置",
+		"   leading and trailing spaces   ",
+		"",
+	}
+)

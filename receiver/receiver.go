@@ -1,0 +1,547 @@
+package receiver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// Injected names the option that chose a delivery's answer, in
+// Delivery.Injected; they are spelled like the CLI flags.
+const (
+	InjectedFailFirst = "fail-first"
+	InjectedFailRate  = "fail-rate"
+	InjectedResetRate = "reset-rate"
+)
+
+// bodyTimeout bounds the reading of a body, so that a sender trickling one
+// can't hold a connection forever; a MiB at 200 kbit/s still fits.
+const bodyTimeout = time.Minute
+
+// bodyExcerpt bounds the start of an unreadable body kept in Delivery.Body:
+// enough to recognise a form post or an HTML page, not a memory hazard.
+const bodyExcerpt = 512
+
+// Delivery is one POST received on a delivery path, with the answer it got.
+// The inspection API and the Output show it as JSON with these field names.
+// Deliveries handed out share their Payload, Violations and id pointers with
+// the Receiver's copy: don't modify them.
+type Delivery struct {
+	// Seq numbers deliveries from 1 in arrival order; it restarts after
+	// Clear.
+	Seq  int       `json:"seq"`
+	Time time.Time `json:"time"` // when the request arrived
+	// Path is the request's path. The query string is left out: it is
+	// where customers put their webhook token.
+	Path        string `json:"path"`
+	ContentType string `json:"contentType,omitempty"`
+	// Size is the body's length in bytes; for a body over the limit, its
+	// Content-Length, or -1 if it was sent chunked.
+	Size int64 `json:"size"`
+
+	EventID    *int64 `json:"eventId,omitempty"`    // event.eventId; nil when absent or not an integer
+	RecordID   *int64 `json:"recordId,omitempty"`   // event.recordId, likewise
+	TriggerKey string `json:"triggerKey,omitempty"` // event.triggerKey when it is a string
+	// Attempt counts the deliveries of EventID so far, this one included
+	// (1 for the first). 0 without an EventID.
+	Attempt int `json:"attempt,omitempty"`
+
+	Status   int    `json:"status"`             // the answer; 0 when the connection was reset
+	Reset    bool   `json:"reset,omitempty"`    // dropped without an answer (ResetRate)
+	Injected string `json:"injected,omitempty"` // the option that failed it: InjectedFailFirst, ...
+
+	// Valid reports that the payload passed validation (warnings allowed).
+	Valid bool `json:"valid"`
+	// Unreadable says why the body could not be validated at all: not
+	// JSON (with line and column), or over the body limit. Such a
+	// delivery is answered 400 or 413 and has no Payload.
+	Unreadable string              `json:"unreadable,omitempty"`
+	Violations []schemas.Violation `json:"violations"`
+	Payload    json.RawMessage     `json:"payload,omitempty"` // the body as received
+	// Body is the start of an unreadable body, to show what came instead
+	// of JSON.
+	Body string `json:"body,omitempty"`
+}
+
+// Summary totals the deliveries since the Receiver started or was last
+// cleared, including those MaxDeliveries dropped from memory.
+type Summary struct {
+	Deliveries   int `json:"deliveries"`
+	UniqueEvents int `json:"uniqueEvents"` // distinct eventIds
+	// Valid + Invalid + Unreadable = Deliveries.
+	Valid      int `json:"valid"`
+	Invalid    int `json:"invalid"`
+	Unreadable int `json:"unreadable"`
+	Resets     int `json:"resets"` // connections dropped, not in ByStatus
+	// ByTrigger counts the payloads carrying a string event.triggerKey,
+	// known to the catalog or not.
+	ByTrigger map[string]int `json:"byTrigger"`
+	ByStatus  map[int]int    `json:"byStatus"` // answered status → deliveries
+}
+
+// Receiver is the capture receiver, an http.Handler (see the package doc for
+// what it answers). It is safe for concurrent use. Create it with New.
+type Receiver struct {
+	cfg config
+
+	mu         sync.Mutex
+	seq        int
+	deliveries []Delivery
+	attempts   map[int64]int
+	sum        Summary
+	ticket     uint64 // never reset: orders publishing across Clear
+
+	// Publishing (Output, Observer) happens in ticket order without holding
+	// mu, so that an observer may call the Receiver's methods.
+	pubMu   sync.Mutex
+	pubCond *sync.Cond
+	pubNext uint64
+
+	errMu  sync.Mutex
+	outErr error
+}
+
+// New returns a Receiver configured by opts, or the first option's error.
+// It opens nothing: serve it with Start or any http.Server.
+func New(opts ...Option) (*Receiver, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	rc := &Receiver{cfg: cfg, attempts: map[int64]int{}, pubNext: 1}
+	rc.sum = emptySummary()
+	rc.pubCond = sync.NewCond(&rc.pubMu)
+	return rc, nil
+}
+
+func emptySummary() Summary {
+	return Summary{ByTrigger: map[string]int{}, ByStatus: map[int]int{}}
+}
+
+// ServeHTTP records and answers a delivery, or serves the inspection API
+// under /_mock/.
+func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL == nil {
+		writeError(w, http.StatusBadRequest, "request without a URL")
+		return
+	}
+	if isMockPath(r.URL.Path) {
+		rc.serveMock(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %q not allowed: Coperniq POSTs deliveries", r.Method))
+		return
+	}
+	d := rc.read(w, r)
+	ticket := rc.record(&d)
+	rc.publish(ticket, d)
+	rc.wait(r)
+	rc.answer(w, d)
+}
+
+func isMockPath(p string) bool {
+	return p == "/_mock" || strings.HasPrefix(p, "/_mock/")
+}
+
+// read reads and validates the body. The delivery it returns has its
+// Status set when the body is unreadable; record decides the others.
+func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) Delivery {
+	d := Delivery{Time: time.Now(), Path: r.URL.Path, ContentType: r.Header.Get("Content-Type")}
+	body := r.Body
+	if body == nil {
+		body = http.NoBody
+	}
+	// A deadline on the body alone: one on the whole request (ReadTimeout)
+	// would also cancel the request's context during a long Latency.
+	ctl := http.NewResponseController(w)
+	_ = ctl.SetReadDeadline(time.Now().Add(bodyTimeout))
+	data, err := io.ReadAll(http.MaxBytesReader(w, body, rc.cfg.bodyLimit))
+	_ = ctl.SetReadDeadline(time.Time{})
+	d.Size = int64(len(data))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		d.Status, d.Size = http.StatusRequestEntityTooLarge, r.ContentLength
+		d.Unreadable = fmt.Sprintf("body over the %d-byte limit", rc.cfg.bodyLimit)
+		return d
+	case err != nil:
+		d.Status = http.StatusBadRequest
+		d.Unreadable = "reading the body: " + err.Error()
+		d.Body = excerpt(data)
+		return d
+	}
+	res, err := schemas.Validate(data, rc.cfg.level)
+	if err != nil {
+		d.Status = http.StatusBadRequest
+		d.Unreadable = "not JSON: " + err.Error()
+		d.Body = excerpt(data)
+		return d
+	}
+	// ReadAll's buffer may be twice the body: keep only the body, as
+	// every delivery stays in memory.
+	d.Payload = bytes.Clone(data)
+	d.TriggerKey = res.TriggerKey
+	d.Valid = res.Valid()
+	d.Violations = res.Violations
+	d.EventID, d.RecordID = eventIDs(data)
+	return d
+}
+
+func excerpt(b []byte) string {
+	if len(b) <= bodyExcerpt {
+		return string(b)
+	}
+	cut := bodyExcerpt
+	for cut > bodyExcerpt-utf8.UTFMax && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return string(b[:cut]) + "…"
+}
+
+// eventIDs reads event.eventId and event.recordId. Keys are matched
+// exactly, unlike encoding/json's struct fields, so that "EventID" is not
+// taken for the id the schema reported missing.
+func eventIDs(payload []byte) (eventID, recordID *int64) {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(payload, &top) != nil {
+		return nil, nil
+	}
+	var event map[string]json.RawMessage
+	if json.Unmarshal(top["event"], &event) != nil {
+		return nil, nil
+	}
+	return integer(event["eventId"]), integer(event["recordId"])
+}
+
+// integer reads a JSON integer, including the integral floats (48291.0,
+// 4.8291e4) that JSON Schema counts as integers.
+func integer(raw json.RawMessage) *int64 {
+	s := string(raw)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return &n
+	}
+	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
+		return nil // a string, object, null...
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return nil
+	}
+	n := int64(f)
+	return &n
+}
+
+// record numbers the delivery, counts its attempt, decides its answer and
+// keeps it. It returns the delivery's publishing ticket.
+func (rc *Receiver) record(d *Delivery) uint64 {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.seq++
+	d.Seq = rc.seq
+	if d.EventID != nil {
+		rc.attempts[*d.EventID]++
+		d.Attempt = rc.attempts[*d.EventID]
+	}
+	if d.Violations == nil {
+		d.Violations = []schemas.Violation{}
+	}
+	if d.Unreadable == "" {
+		rc.decide(d)
+	}
+
+	s := &rc.sum
+	s.Deliveries++
+	s.UniqueEvents = len(rc.attempts)
+	switch {
+	case d.Unreadable != "":
+		s.Unreadable++
+	case d.Valid:
+		s.Valid++
+	default:
+		s.Invalid++
+	}
+	if d.TriggerKey != "" {
+		s.ByTrigger[d.TriggerKey]++
+	}
+	if d.Reset {
+		s.Resets++
+	} else {
+		s.ByStatus[d.Status]++
+	}
+
+	if rc.cfg.max > 0 && len(rc.deliveries) >= rc.cfg.max {
+		// Drop the oldest. Re-slicing walks the array forward and append
+		// reallocates now and then, which frees the dropped ones.
+		rc.deliveries[0] = Delivery{}
+		rc.deliveries = rc.deliveries[1:]
+	}
+	rc.deliveries = append(rc.deliveries, *d)
+	rc.ticket++
+	return rc.ticket
+}
+
+// Salts keep the reset and failure draws of one attempt independent.
+const (
+	saltReset = 0x7265736574 // "reset"
+	saltFail  = 0x6661696c   // "fail"
+)
+
+// decide chooses the answer to a readable delivery. Failures take precedence
+// over Status: a reset over everything (the receiver "crashed"), then
+// FailFirst, then FailRate.
+func (rc *Receiver) decide(d *Delivery) {
+	c := &rc.cfg
+	// Without an eventId there is no attempt to key the draw on; arrival
+	// order is the best remaining identity.
+	key, attempt, keyed := uint64(d.Seq), uint64(0), uint64(0)
+	if d.EventID != nil {
+		key, attempt, keyed = uint64(*d.EventID), uint64(d.Attempt), 1
+	}
+	switch {
+	case c.resetRate > 0 && draw(c.seed, saltReset, key, attempt<<1|keyed) < c.resetRate:
+		d.Reset, d.Injected = true, InjectedResetRate
+	case d.EventID != nil && d.Attempt <= c.failFirst:
+		d.Status, d.Injected = FailStatus, InjectedFailFirst
+	case c.failRate > 0 && draw(c.seed, saltFail, key, attempt<<1|keyed) < c.failRate:
+		d.Status, d.Injected = FailStatus, InjectedFailRate
+	default:
+		d.Status = c.status
+	}
+}
+
+// draw is a uniform number in [0, 1) that depends only on its inputs, so
+// that an attempt's fate does not depend on what else is in flight.
+func draw(vals ...uint64) float64 {
+	var h uint64
+	for _, v := range vals {
+		h = splitmix(h ^ v)
+	}
+	return float64(h>>11) / (1 << 53)
+}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// publish writes the delivery to the Output and hands it to the Observer,
+// once every earlier ticket has been published.
+func (rc *Receiver) publish(ticket uint64, d Delivery) {
+	if rc.cfg.out == nil && rc.cfg.observer == nil {
+		return // nothing to order: tickets are never waited on
+	}
+	var line []byte
+	if rc.cfg.out != nil {
+		// Encoded before taking the turn: only the Write is serialised.
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(d); err != nil {
+			rc.setErr(fmt.Errorf("encoding delivery %d: %w", d.Seq, err))
+		}
+		line = buf.Bytes()
+	}
+	rc.pubMu.Lock()
+	for rc.pubNext != ticket {
+		rc.pubCond.Wait()
+	}
+	rc.pubMu.Unlock()
+	// Advance even if the observer panics (net/http recovers handler
+	// panics), or every later delivery would wait forever.
+	defer rc.advance(ticket)
+	if len(line) > 0 && rc.Err() == nil {
+		if _, err := rc.cfg.out.Write(line); err != nil {
+			rc.setErr(fmt.Errorf("writing delivery %d: %w", d.Seq, err))
+		}
+	}
+	if rc.cfg.observer != nil {
+		rc.cfg.observer(d)
+	}
+}
+
+// advance passes the publishing turn, held by ticket, to the next one.
+func (rc *Receiver) advance(ticket uint64) {
+	rc.pubMu.Lock()
+	defer rc.pubMu.Unlock()
+	rc.pubNext = ticket + 1
+	rc.pubCond.Broadcast()
+}
+
+func (rc *Receiver) setErr(err error) {
+	rc.errMu.Lock()
+	defer rc.errMu.Unlock()
+	if rc.outErr == nil {
+		rc.outErr = err
+	}
+}
+
+// Err returns the first error writing to the Output, after which the
+// Output is no longer written; nil if none.
+func (rc *Receiver) Err() error {
+	rc.errMu.Lock()
+	defer rc.errMu.Unlock()
+	return rc.outErr
+}
+
+func (rc *Receiver) wait(r *http.Request) {
+	if rc.cfg.latency <= 0 {
+		return
+	}
+	t := time.NewTimer(rc.cfg.latency)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+}
+
+// ack is the body of an answer to a readable delivery: what was recorded,
+// so that a sender's log (or `coperniq-mock send`) shows the verdict.
+type ack struct {
+	Received   bool     `json:"received"`
+	Seq        int      `json:"seq"`
+	EventID    *int64   `json:"eventId,omitempty"`
+	Attempt    int      `json:"attempt,omitempty"`
+	Valid      bool     `json:"valid"`
+	Violations []string `json:"violations,omitempty"`
+	Injected   string   `json:"injected,omitempty"`
+}
+
+// maxAckViolations bounds the violations echoed in an answer; the
+// inspection API has them all.
+const maxAckViolations = 10
+
+func (rc *Receiver) answer(w http.ResponseWriter, d Delivery) {
+	switch {
+	case d.Reset:
+		reset(w)
+	case d.Status == http.StatusRequestEntityTooLarge:
+		writeJSON(w, d.Status, errorBody{
+			Error: fmt.Sprintf("request body over the limit of %d bytes", rc.cfg.bodyLimit),
+			Limit: rc.cfg.bodyLimit,
+		})
+	case d.Unreadable != "":
+		writeError(w, d.Status, d.Unreadable)
+	default:
+		a := ack{Received: true, Seq: d.Seq, EventID: d.EventID, Attempt: d.Attempt, Valid: d.Valid, Injected: d.Injected}
+		for i, v := range d.Violations {
+			if i == maxAckViolations {
+				a.Violations = append(a.Violations, fmt.Sprintf("…and %d more at /_mock/deliveries", len(d.Violations)-i))
+				break
+			}
+			a.Violations = append(a.Violations, v.String())
+		}
+		writeJSON(w, d.Status, a)
+	}
+}
+
+// reset drops the connection without an answer. Linger 0 makes the close
+// a TCP reset, as from a crashed process, rather than a clean EOF.
+func reset(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	nc := conn
+	if u, ok := conn.(interface{ NetConn() net.Conn }); ok {
+		nc = u.NetConn()
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+	Limit int64  `json:"limit,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	if status == http.StatusNoContent || status == http.StatusNotModified {
+		w.WriteHeader(status)
+		return
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		fmt.Fprintf(&buf, "{\"error\": %q}\n", err.Error())
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// Deliveries returns the deliveries kept in memory, oldest first.
+func (rc *Receiver) Deliveries() []Delivery {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]Delivery{}, rc.deliveries...)
+}
+
+// DeliveriesOf returns the kept deliveries of one eventId, oldest first;
+// none if it was never received (or was cleared or dropped).
+func (rc *Receiver) DeliveriesOf(eventID int64) []Delivery {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var out []Delivery
+	for _, d := range rc.deliveries {
+		if d.EventID != nil && *d.EventID == eventID {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Summary returns the totals; its maps are the caller's.
+func (rc *Receiver) Summary() Summary {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	s := rc.sum
+	s.ByTrigger = maps.Clone(rc.sum.ByTrigger)
+	s.ByStatus = maps.Clone(rc.sum.ByStatus)
+	return s
+}
+
+// Clear forgets every delivery, attempt count and total, so that the next
+// scenario starts fresh (FailFirst fails first attempts again), and returns
+// how many deliveries were kept. Deliveries in flight are recorded after
+// it. The Output is not touched.
+func (rc *Receiver) Clear() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	n := len(rc.deliveries)
+	rc.deliveries = nil
+	rc.attempts = map[int64]int{}
+	rc.seq = 0
+	rc.sum = emptySummary()
+	return n
+}
