@@ -13,7 +13,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/suggest"
 )
 
-//go:generate go run ./schemagen
+//go:generate go run ./schemagen -from-generator
 
 // BaseURL prefixes every schema's $id: a file's $id is BaseURL + level +
 // "/" + its path, e.g. BaseURL + "strict/defs/record.json". References

@@ -4,8 +4,10 @@
 // committed files differ from what it would write.
 //
 // Examples shown in the schemas come from examples.json (dotted payload path
-// → array of values). To change them, edit or regenerate that file and run
-// go generate again.
+// → array of values). With -from-generator (what go generate runs) that file
+// is first rewritten from realistic generator output, so the examples are
+// what the tool really emits; the generator imports package schemas, which
+// is why this lives in a command and not in the package.
 package main
 
 import (
@@ -22,7 +24,14 @@ import (
 func main() {
 	dir := flag.String("dir", ".", "the schemas package directory to write contract/ and strict/ into")
 	examples := flag.String("examples", "examples.json", "the examples file, relative to -dir")
+	fromGen := flag.Bool("from-generator", false, "rewrite the examples file from realistic generator output first")
 	flag.Parse()
+	if *fromGen {
+		if err := writeGeneratorExamples(filepath.Join(*dir, *examples)); err != nil {
+			fmt.Fprintln(os.Stderr, "schemagen:", err)
+			os.Exit(1)
+		}
+	}
 	if err := run(*dir, *examples); err != nil {
 		fmt.Fprintln(os.Stderr, "schemagen:", err)
 		os.Exit(1)
