@@ -104,14 +104,14 @@ or bad usage.`,
 					return err
 				}
 			} else {
-				fmt.Fprintf(w, "%d payloads: %d valid, %d invalid, %d unreadable, %d warnings (%s level)\n",
-					totals.Payloads, totals.Valid, totals.Invalid, totals.Unreadable, totals.Warnings, totals.Level)
+				fmt.Fprintf(w, "%s: %d valid, %d invalid, %d unreadable, %s (%s level)\n",
+					plural(totals.Payloads, "payload"), totals.Valid, totals.Invalid, totals.Unreadable, plural(totals.Warnings, "warning"), totals.Level)
 			}
 			switch {
 			case totals.Payloads == 0:
 				return usage(errors.New("no payloads in the input"))
 			case totals.Unreadable > 0:
-				return usage(fmt.Errorf("%d of %d payloads are not valid JSON", totals.Unreadable, totals.Payloads))
+				return usage(fmt.Errorf("%s of %d could not be read as JSON (see the unreadable lines above)", plural(totals.Unreadable, "payload"), totals.Payloads))
 			case totals.Invalid > 0:
 				return failureError{msg: "invalid payloads", silent: true}
 			}
@@ -165,6 +165,9 @@ func validateSource(cmd *cobra.Command, name string, level schemas.Level, report
 
 func printValidation(w io.Writer, v validation, quiet bool) {
 	where := fmt.Sprintf("%s:%d", v.Source, v.Line)
+	if v.TriggerKey == "" {
+		v.TriggerKey = "(no triggerKey)"
+	}
 	switch {
 	case v.Unreadable != "":
 		fmt.Fprintf(w, "%s: unreadable: %s\n", where, v.Unreadable)
@@ -182,4 +185,12 @@ func printValidation(w io.Writer, v validation, quiet bool) {
 	for _, viol := range v.Violations {
 		fmt.Fprintf(w, "  %s\n", viol)
 	}
+}
+
+// plural spells a count with its noun: "1 payload", "2 payloads".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
