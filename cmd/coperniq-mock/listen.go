@@ -307,8 +307,8 @@ func printable(s string, max int) string {
 }
 
 func printSummary(w io.Writer, s receiver.Summary) {
-	fmt.Fprintf(w, "summary: %d deliveries, %d unique events: %d valid, %d invalid, %d unreadable\n",
-		s.Deliveries, s.UniqueEvents, s.Valid, s.Invalid, s.Unreadable)
+	fmt.Fprintf(w, "summary: %s, %s: %d valid, %d invalid, %d unreadable\n",
+		plural(s.Deliveries, "delivery"), plural(s.UniqueEvents, "unique event"), s.Valid, s.Invalid, s.Unreadable)
 	if s.Deliveries == 0 {
 		return
 	}

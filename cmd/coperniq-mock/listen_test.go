@@ -177,7 +177,7 @@ func TestListen(t *testing.T) {
 		t.Errorf("exit code %d after SIGINT, want 0; stderr:\n%s", code, l.stderr)
 	}
 	for _, want := range []string{
-		"summary: 2 deliveries, 1 unique events: 1 valid, 1 invalid, 0 unreadable",
+		"summary: 2 deliveries, 1 unique event: 1 valid, 1 invalid, 0 unreadable",
 		"answered: 200 x2",
 		"by trigger: TASK_STATUS_MOVEMENT 2",
 	} {

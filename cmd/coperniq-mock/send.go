@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -69,7 +70,7 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 			}
 			fmt.Fprintf(out, "%d %s in %s\n", res.Status, http.StatusText(res.Status), res.Latency.Round(time.Microsecond))
 			if len(res.Body) > 0 {
-				fmt.Fprintf(out, "%s", res.Body)
+				fmt.Fprintf(out, "%s", bytes.TrimRight(res.Body, "\r\n"))
 				if res.Truncated {
 					fmt.Fprint(out, " …(truncated)")
 				}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
@@ -187,10 +188,14 @@ func printValidation(w io.Writer, v validation, quiet bool) {
 	}
 }
 
-// plural spells a count with its noun: "1 payload", "2 payloads".
+// plural spells a count with its noun: "1 payload", "2 payloads",
+// "2 deliveries".
 func plural(n int, noun string) string {
 	if n == 1 {
-		return fmt.Sprintf("1 %s", noun)
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") && !strings.HasSuffix(noun, "ey") {
+		return fmt.Sprintf("%d %sies", n, noun[:len(noun)-1])
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
