@@ -35,6 +35,7 @@ waiting for real projects to move.`,
 		newSchemaCmd(),
 		newSendCmd(),
 		newListenCmd(),
+		newDocsCmd(),
 	)
 	return root
 }

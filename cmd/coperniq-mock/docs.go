@@ -1,0 +1,85 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/coperniq-mock/coperniq-mock/docgen"
+	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+	"github.com/spf13/cobra"
+)
+
+func newDocsCmd() *cobra.Command {
+	var (
+		out     string
+		formats string
+		seed    uint64
+	)
+	var names []string
+	for _, f := range docgen.Formats() {
+		names = append(names, string(f))
+	}
+	cmd := &cobra.Command{
+		Use:   "docs --out DIR",
+		Short: "Write docs for your integrators: Markdown, one HTML page, AsyncAPI 3.0, OpenAPI 3.1, JSON Schemas",
+		Long: `Write the webhook reference a team publishes for its integrators, generated from
+the JSON Schemas so it cannot disagree with them: a Markdown index and a page per
+trigger (README.md, triggers/), the same on one self-contained HTML page
+(index.html), AsyncAPI 3.0 (asyncapi.yaml), OpenAPI 3.1 webhooks (openapi.yaml)
+and the schema files at both levels (schemas/). Example payloads are generated
+with --seed and validated against the strict schema as they are written.
+
+The output is byte-for-byte deterministic, so it can be committed. Files in DIR
+that docs did not write are never overwritten or deleted.`,
+		Example: `  coperniq-mock docs --out docs
+  coperniq-mock docs --out site --format html
+  coperniq-mock docs --out api --format asyncapi,openapi`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return usage(fmt.Errorf("--out DIR is required"))
+			}
+			chosen := docgen.Formats()
+			if formats != "" {
+				var err error
+				if chosen, err = docgen.ParseFormats(formats); err != nil {
+					var uf *docgen.UnknownFormatError
+					if errors.As(err, &uf) {
+						msg := fmt.Sprintf("--format %q isn't one of [%s]", uf.Name, strings.Join(names, " "))
+						if s := uf.Suggestion(); s != "" {
+							msg += "; did you mean " + s + "?"
+						}
+						return usage(errors.New(msg))
+					}
+					return usage(fmt.Errorf("--format: %w", err))
+				}
+			}
+			err := docgen.Write(out, docgen.WithSeed(seed), docgen.WithFormats(chosen...))
+			var invalid *docgen.InvalidExampleError
+			if errors.As(err, &invalid) {
+				// A finding about the generator or the schemas, not bad usage.
+				return failureError{msg: err.Error()}
+			}
+			if err != nil {
+				return usage(err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s docs for %d triggers to %s\n", strings.Join(formatList(chosen), ", "), len(schemas.TriggerKeys()), out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "directory to write into (created if missing)")
+	cmd.Flags().StringVar(&formats, "format", "", "comma-separated formats: "+strings.Join(names, ", ")+" (default all; asyncapi and openapi bring the schema files they reference)")
+	cmd.Flags().Uint64Var(&seed, "seed", generator.DefaultSeed, "seed of the example payloads: the same seed gives byte-identical docs")
+	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(names...))
+	return cmd
+}
+
+func formatList(fs []docgen.Format) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = string(f)
+	}
+	return out
+}
