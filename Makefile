@@ -5,10 +5,15 @@ BIN := bin/coperniq-mock
 STATICCHECK_VERSION := v0.8.2
 PKGS := ./...
 
-.PHONY: build test lint bench fuzz clean
+.PHONY: build test lint bench fuzz clean demo
 
 build:
 	$(GO) build -o $(BIN) ./cmd/coperniq-mock
+
+# The main job on embedded defaults: a capture receiver in-process, the
+# residential solar scenario delivered to it with retries, and what arrived.
+demo:
+	$(GO) run ./cmd/coperniq-mock demo
 
 test:
 	$(GO) vet $(PKGS)

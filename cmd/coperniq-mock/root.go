@@ -36,6 +36,10 @@ waiting for real projects to move.`,
 		newSendCmd(),
 		newListenCmd(),
 		newDocsCmd(),
+		newVerifyCmd(),
+		newScenarioCmd(),
+		newReplayCmd(),
+		newDemoCmd(),
 	)
 	return root
 }

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/spf13/cobra"
+)
+
+func newReplayCmd() *cobra.Command {
+	var (
+		df   deliveryFlags
+		to   string
+		only string
+		seed uint64
+	)
+	cmd := &cobra.Command{
+		Use:   "replay LOG --to URL",
+		Short: "Re-deliver events from a delivery log (the dead ones, by default)",
+		Long: `Read a delivery log written with --log (by 'scenario run', 'replay' or 'demo')
+and deliver its events again, byte for byte, to --to: the dead ones by default,
+or --only acked, pending, all, or a comma list. The retry and fault-injection
+flags are those of 'scenario run'. LOG may be - for standard input.
+
+Exit status: 0 every replayed event acknowledged (or nothing to replay), 1 some
+dead, 2 bad usage, an unreadable log, or the receiver could not be reached.`,
+		Example: `  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --log run.jsonl
+  coperniq-mock replay run.jsonl --to http://127.0.0.1:8080/hook
+  coperniq-mock replay run.jsonl --only all --to http://127.0.0.1:9090/hook --retry ci --log replay.jsonl`,
+		Args: cobra.ExactArgs(1),
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return nil, cobra.ShellCompDirectiveDefault
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if to == "" {
+				return usage(errors.New("--to URL is required (where to re-deliver the events)"))
+			}
+			states, err := delivery.ParseOnly(only)
+			if err != nil {
+				return usage(fmt.Errorf("--only: %w", err))
+			}
+			if err := delivery.CheckURL(to); err != nil {
+				return usage(err)
+			}
+			var in io.Reader = cmd.InOrStdin()
+			if args[0] != "-" {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return usage(err)
+				}
+				defer f.Close()
+				in = f
+			}
+			log, err := delivery.ReadLog(in)
+			if err != nil {
+				return usage(fmt.Errorf("%s: %w", args[0], err))
+			}
+			events := log.Select(states...)
+			out := cmd.OutOrStdout()
+			what := only
+			if only == "all" {
+				what = "any"
+			}
+			if len(events) == 0 {
+				fmt.Fprintf(out, "nothing to replay: no %s events among the %d in %s\n", strings.ReplaceAll(what, ",", " or "), len(log.Events), args[0])
+				return nil
+			}
+			if !cmd.Flags().Changed("seed") {
+				seed = log.Run.Seed
+			}
+			opts, err := df.options(cmd, scenarios.Delivery{}, seed)
+			if err != nil {
+				return err
+			}
+			if err := checkReachable(to); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, args[0], delivery.MaskURL(to))
+			_, err = deliver(out, to, opts, events, df.log)
+			return err
+		},
+	}
+	df.register(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&to, "to", "", "the receiver's URL (a token in the query string is masked in output)")
+	fl.StringVar(&only, "only", "dead", "which events to replay: dead, acked, pending, a comma list of them, or all")
+	fl.Uint64Var(&seed, "seed", 0, "seed of the delivery's random choices (default: the logged run's)")
+	_ = cmd.RegisterFlagCompletionFunc("only", completeWords("dead", "acked", "pending", "all"))
+	return cmd
+}

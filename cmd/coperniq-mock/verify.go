@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/contract"
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/spf13/cobra"
+)
+
+// verifyFlags are verify's flags: a contract.Target and a contract.RunConfig.
+type verifyFlags struct {
+	target, inspect, inspectCmd, tokenParam string
+	deadline, inspectTimeout, settle        time.Duration
+	burst                                   int
+	seed                                    uint64
+	focus, skip, scenarios                  []string
+	junit, jsonReport                       string
+	verbose, noColor                        bool
+}
+
+// reachTimeout bounds the reachability checks before the suite: a receiver
+// that cannot accept a connection in this long is not running.
+const reachTimeout = 5 * time.Second
+
+func newVerifyCmd() *cobra.Command {
+	var f verifyFlags
+	cmd := &cobra.Command{
+		Use:   "verify --target URL",
+		Short: "Run the contract suite against a receiver: does it handle Coperniq's webhooks correctly?",
+		Long: `Run the Coperniq contract specs (Ginkgo, built into this binary) against the
+receiver at --target, as a CI job does: every trigger's realistic, minimal,
+maximal and edge payloads must be acknowledged with a 2xx within --deadline, so
+must an unknown future trigger and a burst of --burst concurrent deliveries; a
+redirect is a failure, as it is to Coperniq. With --token-param the receiver must
+refuse deliveries without the token or with a wrong one. With an inspect hook
+(--inspect or --inspect-cmd) duplicates, redeliveries after a sender timeout
+and shuffled lifecycles must each be applied exactly once. Specs that need what
+is not configured are reported as skipped, with the reason, never as passed.
+
+Inspect protocol: --inspect 'http://127.0.0.1:8080/_state/events/{eventId}' is
+a GET answering 200 {"applied": N} (how many times the event was applied) or
+404 when never; placeholders {eventId}, {recordId}, {triggerKey}. --inspect-cmd
+runs a shell command with COPERNIQ_EVENT_ID, COPERNIQ_RECORD_ID and
+COPERNIQ_TRIGGER_KEY set and reads N from its stdout. The hook is polled until
+the count is reached or --inspect-timeout passes.
+
+Specs, for each of the 18 triggers, named "<family> triggers <TRIGGER_KEY> <spec>":
+  ` + contract.SpecRealistic + `
+  ` + contract.SpecMinimal + `
+  ` + contract.SpecMaximal + `
+  ` + contract.SpecEdge + `
+` + contract.GroupDelivery + `:
+  ` + contract.SpecUnknownTrigger + `
+  ` + contract.SpecDeadline + `
+  ` + contract.SpecBurst(contract.DefaultBurst) + ` (N is --burst)
+  ` + contract.SpecRedirect + `
+` + contract.GroupToken + `:
+  ` + contract.SpecTokenMissing + `
+  ` + contract.SpecTokenWrong + `
+  ` + contract.SpecTokenRight + `
+` + contract.GroupIdempotency + `:
+  ` + contract.SpecDupAfter + `
+  ` + contract.SpecDupConcurrent + `
+  ` + contract.SpecGaveUp + `
+` + contract.GroupLifecycle + ` <scenario>:
+  ` + contract.SpecScenarioInOrder + `
+  ` + contract.SpecScenarioShuffled + `
+--focus and --skip are regular expressions on those names, e.g. --focus 'project
+triggers' or --skip 'burst|edge payloads'.
+
+Every failure prints the delivery, the answer (status, headers, body), the
+timing and a command that sends the same bytes again:
+  coperniq-mock send TRIGGER --seed S --profile P --to URL
+Payloads are deterministic by --seed. A token in the URL is masked in output.
+
+Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed,
+2 bad usage or an unreachable target.`,
+		Example: `  coperniq-mock verify --target http://127.0.0.1:8080/webhooks/coperniq
+  coperniq-mock verify --target http://127.0.0.1:8080/webhooks/coperniq --token-param token=s3cret \
+      --inspect 'http://127.0.0.1:8080/_state/events/{eventId}' --junit-report reports/contract.xml
+  coperniq-mock verify --target http://localhost:3000/hook --inspect-cmd 'psql -tAc "select applied from events where id = $COPERNIQ_EVENT_ID"'
+  coperniq-mock verify --target http://localhost:3000/hook --focus 'work order' --skip burst --deadline 2s`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			target, cfg, err := f.config()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			if err := contract.CheckReachable(ctx, target.URL, min(reachTimeout, target.Deadline)); err != nil {
+				return usage(err)
+			}
+			if f.inspect != "" {
+				if err := contract.CheckReachable(ctx, f.inspect, reachTimeout); err != nil {
+					return usage(fmt.Errorf("--inspect: %w", err))
+				}
+			}
+			sum, err := contract.Run(target, cfg)
+			if err != nil {
+				return usage(err)
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "\nCoperniq contract of %s (seed %d)\n\n%s\n", delivery.MaskURL(f.target), target.Seed, sum)
+			ran := sum.Passed + sum.Failed
+			if sum.Passed+sum.Failed+sum.Skipped == sum.NotSelected {
+				return usage(errors.New("--focus/--skip selected no spec; `coperniq-mock verify --help` lists the spec names"))
+			}
+			if !sum.Succeeded {
+				if sum.Failed == 0 {
+					return failureError{msg: "the suite failed outside the specs (see above)"}
+				}
+				return failureError{msg: fmt.Sprintf("the receiver breaks the contract: %d of %d specs failed", sum.Failed, ran)}
+			}
+			verdict := fmt.Sprintf("PASS: %d specs passed, %d skipped", sum.Passed, sum.Skipped-sum.NotSelected)
+			if sum.NotSelected > 0 {
+				verdict += fmt.Sprintf(", %d not selected", sum.NotSelected)
+			}
+			fmt.Fprintln(out, verdict)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
+	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
+	fl.StringVar(&f.inspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
+	fl.StringVar(&f.tokenParam, "token-param", "", "the URL token the receiver requires, NAME=VALUE (enables the token specs)")
+	fl.DurationVar(&f.deadline, "deadline", contract.DefaultDeadline, "how long each delivery may wait for its answer")
+	fl.IntVar(&f.burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
+	fl.Uint64Var(&f.seed, "seed", contract.DefaultSeed, "payload seed: the same seed sends the same bytes")
+	fl.DurationVar(&f.inspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
+	fl.DurationVar(&f.settle, "settle", contract.DefaultSettle, "how long a reached count is watched for a duplicate applied late")
+	fl.StringArrayVar(&f.scenarios, "scenario", nil, "replay only this lifecycle scenario, a built-in name or a file (repeatable; default: every built-in one, see 'scenario list')")
+	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
+	fl.StringArrayVar(&f.focus, "focus", nil, "run only specs whose name matches this regular expression (repeatable)")
+	fl.StringArrayVar(&f.skip, "skip", nil, "skip specs whose name matches this regular expression (repeatable)")
+	fl.StringVar(&f.junit, "junit-report", "", "write a JUnit XML report to this file, for CI")
+	fl.StringVar(&f.jsonReport, "json-report", "", "write Ginkgo's JSON report to this file")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print every spec as it runs, not only failures")
+	fl.BoolVar(&f.noColor, "no-color", false, "no ANSI colours (the default when stdout is not a terminal or NO_COLOR is set)")
+	return cmd
+}
+
+// config checks the flags and turns them into the library's types; every
+// error is bad usage and echoes the bad value (tokens excepted).
+func (f *verifyFlags) config() (contract.Target, contract.RunConfig, error) {
+	var t contract.Target
+	var cfg contract.RunConfig
+	if f.target == "" {
+		return t, cfg, usage(errors.New("--target URL is required (the receiver's webhook URL)"))
+	}
+	if err := delivery.CheckURL(f.target); err != nil {
+		return t, cfg, usage(fmt.Errorf("--target: %w", err))
+	}
+	if f.inspect != "" && f.inspectCmd != "" {
+		return t, cfg, usage(errors.New("--inspect and --inspect-cmd are exclusive: give one"))
+	}
+	if f.deadline <= 0 {
+		return t, cfg, usage(fmt.Errorf("--deadline %s: want a positive duration, e.g. 10s", f.deadline))
+	}
+	if f.inspectTimeout <= 0 {
+		return t, cfg, usage(fmt.Errorf("--inspect-timeout %s: want a positive duration, e.g. 5s", f.inspectTimeout))
+	}
+	if f.settle < 0 {
+		return t, cfg, usage(fmt.Errorf("--settle %s: want 0 or a positive duration", f.settle))
+	}
+	if f.burst < 1 || f.burst > contract.MaxBurst {
+		return t, cfg, usage(fmt.Errorf("--burst %d: want 1 to %d", f.burst, contract.MaxBurst))
+	}
+	if f.tokenParam != "" {
+		if _, _, err := contract.ParseTokenParam(f.tokenParam); err != nil {
+			return t, cfg, usage(fmt.Errorf("--token-param: %w", err))
+		}
+	}
+	for _, re := range append(append([]string(nil), f.focus...), f.skip...) {
+		if _, err := regexp.Compile(re); err != nil {
+			return t, cfg, usage(fmt.Errorf("--focus/--skip %q: %w", re, err))
+		}
+	}
+	for _, name := range f.scenarios {
+		if _, err := os.Stat(name); err == nil {
+			if _, err := scenarios.Load(name); err != nil {
+				return t, cfg, usage(fmt.Errorf("--scenario: %w", err))
+			}
+			continue
+		}
+		if err := checkOneOf("scenario", name, scenarios.Names()); err != nil {
+			return t, cfg, err
+		}
+	}
+	for flag, path := range map[string]string{"junit-report": f.junit, "json-report": f.jsonReport} {
+		if err := writable(path); err != nil {
+			return t, cfg, usage(fmt.Errorf("--%s: %w", flag, err))
+		}
+	}
+	t = contract.Target{
+		URL:            f.target,
+		TokenParam:     f.tokenParam,
+		Deadline:       f.deadline,
+		Burst:          f.burst,
+		Seed:           f.seed,
+		InspectTimeout: f.inspectTimeout,
+		Settle:         f.settle,
+		Scenarios:      f.scenarios,
+	}
+	if f.settle == 0 {
+		t.Settle = -1 // the flag's 0 means no watch; the library's 0 means its default
+	}
+	var err error
+	switch {
+	case f.inspect != "":
+		t.Inspect, err = contract.InspectURL(f.inspect)
+	case f.inspectCmd != "":
+		t.Inspect, err = contract.InspectCommand(f.inspectCmd)
+	}
+	if err != nil {
+		return t, cfg, usage(fmt.Errorf("--inspect: %w", err))
+	}
+	cfg = contract.RunConfig{
+		Focus: f.focus, Skip: f.skip,
+		JUnitReport: f.junit, JSONReport: f.jsonReport,
+		Verbose: f.verbose,
+		NoColor: f.noColor || os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout),
+	}
+	return t, cfg, nil
+}
+
+// writable makes sure a report can be written before the suite runs: Ginkgo
+// would find out only at the end, and fail the run for it.
+func writable(path string) error {
+	if path == "" {
+		return nil
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	return fh.Close()
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

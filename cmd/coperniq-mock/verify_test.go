@@ -1,0 +1,293 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/coperniq-mock/coperniq-mock/contract"
+	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
+)
+
+const verifyToken = "token=s3cret-verify"
+
+// verifyArgs are the flags of a quick, complete run against srv.
+func verifyArgs(srv *httptest.Server, extra ...string) []string {
+	return append([]string{"verify",
+		"--target", srv.URL + "/webhooks/coperniq",
+		"--token-param", verifyToken,
+		"--inspect", srv.URL + testreceivers.InspectPath + "{eventId}",
+		"--deadline", "2s", "--burst", "10", "--inspect-timeout", "2s", "--settle", "50ms",
+		"--scenario", "work-order-lifecycle", "--scenario", "call-logged",
+	}, extra...)
+}
+
+func readReport(t *testing.T, path string) types.Report {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(data, &reports); err != nil || len(reports) != 1 {
+		t.Fatalf("JSON report: %v (%d reports)", err, len(reports))
+	}
+	return reports[0]
+}
+
+func TestVerifyReferenceReceiverPasses(t *testing.T) {
+	rc := testreceivers.New(testreceivers.Config{Token: verifyToken})
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	dir := t.TempDir()
+	junit := filepath.Join(dir, "reports", "contract.xml")
+	jsonReport := filepath.Join(dir, "contract.json")
+	r := cli(t, "", verifyArgs(srv, "--junit-report", junit, "--json-report", jsonReport)...).want(t, 0)
+
+	for _, w := range []string{
+		"Running Suite: Coperniq receiver contract",
+		"group", "passed", "failed", "skipped",
+		"work order triggers", "project triggers", "request triggers", "appointment triggers", "call triggers",
+		contract.GroupDelivery, contract.GroupToken, contract.GroupIdempotency, contract.GroupLifecycle,
+		"answer time: p50 ", "PASS: ",
+	} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout+r.stderr, "s3cret") {
+		t.Error("the token was printed")
+	}
+
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Cases []struct {
+				Name   string `xml:"name,attr"`
+				Status string `xml:"status,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	data, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := xml.Unmarshal(data, &suites); err != nil {
+		t.Fatalf("JUnit report: %v", err)
+	}
+	if suites.Failures != 0 || len(suites.Suites) != 1 || len(suites.Suites[0].Cases) < 80 {
+		t.Errorf("JUnit: %d failures, %d suites", suites.Failures, len(suites.Suites))
+	}
+
+	// Every reproducer sends the bytes the spec sent.
+	if n := checkReproducers(t, readReport(t, jsonReport)); n < 100 {
+		t.Errorf("only %d reproducers tried", n)
+	}
+}
+
+// checkReproducers runs the reproducer of every delivery in report against a
+// capture receiver and checks that it sends the bytes the spec sent (by
+// digest); it returns how many distinct reproducers it ran.
+func checkReproducers(t *testing.T, report types.Report) int {
+	t.Helper()
+	capture := testreceivers.New(testreceivers.Config{})
+	csrv := httptest.NewServer(capture)
+	defer csrv.Close()
+	received := map[string]map[string]bool{} // reproducer → digests it sent
+	for _, spec := range report.SpecReports {
+		for _, d := range contract.Deliveries(spec) {
+			if _, ok := received[d.Reproduce]; !ok {
+				args := shellWords(t, d.Reproduce)
+				if len(args) < 4 || args[0] != "coperniq-mock" || args[len(args)-2] != "--to" ||
+					(args[1] != "send" && (args[1] != "scenario" || args[2] != "run")) {
+					t.Fatalf("reproducer %q is not a send or scenario run command", d.Reproduce)
+				}
+				args[len(args)-1] = csrv.URL + "/capture"
+				before := len(capture.Received())
+				cli(t, "", args[1:]...).want(t, 0)
+				sent := map[string]bool{}
+				for _, r := range capture.Received()[before:] {
+					sent[r.SHA256()] = true
+				}
+				received[d.Reproduce] = sent
+			}
+			if !received[d.Reproduce][d.SHA256] {
+				t.Errorf("%q does not send the bytes of eventId %d that the spec sent", d.Reproduce, d.EventID)
+			}
+		}
+	}
+	return len(received)
+}
+
+// shellWords splits a reproducer as a POSIX shell would: words, and single
+// quotes with '\” for a quote inside.
+func shellWords(t *testing.T, s string) []string {
+	t.Helper()
+	var words []string
+	var cur strings.Builder
+	inWord, quoted := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quoted && c == '\'':
+			quoted = false
+		case quoted:
+			cur.WriteByte(c)
+		case c == '\'':
+			quoted, inWord = true, true
+		case c == '\\' && i+1 < len(s):
+			i++
+			cur.WriteByte(s[i])
+			inWord = true
+		case c == ' ':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if quoted {
+		t.Fatalf("unbalanced quote in %q", s)
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
+func TestVerifyBrokenReceiverFails(t *testing.T) {
+	rc := testreceivers.New(testreceivers.Config{Token: verifyToken, Fault: testreceivers.Fail500ForTrigger, Trigger: "TASK_CREATED"})
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	r := cli(t, "", verifyArgs(srv, "--focus", "TASK_CREATED")...).want(t, 1)
+	if !strings.Contains(r.stderr, "the receiver breaks the contract: 4 of 4 specs failed") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	for _, w := range []string{
+		"TASK_CREATED (minimal, seed 1) was not acknowledged: 500 Internal Server Error",
+		"Coperniq retries every answer that is not a 2xx",
+		"reproduce:\n    coperniq-mock send TASK_CREATED --seed 1 --profile minimal --to '" + srv.URL + "/webhooks/coperniq?token=***'",
+		`"triggerKey": "TASK_CREATED"`, // the delivery, pretty
+		"answer: 500 Internal Server Error in ",
+		"Content-Type: application/json",
+		`{"status":500}`,
+		"failed:\n  work order triggers TASK_CREATED acknowledges its realistic payload with a 2xx",
+	} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout+r.stderr, "s3cret") {
+		t.Error("the token was printed")
+	}
+
+	// A lifecycle replay breaks on the same trigger, and its reproducer
+	// (a pinned `scenario run`) sends the same events.
+	jsonReport := filepath.Join(t.TempDir(), "lifecycle.json")
+	r = cli(t, "", verifyArgs(srv, "--focus", contract.GroupLifecycle, "--json-report", jsonReport)...).want(t, 1)
+	for _, w := range []string{
+		"Scenario work-order-lifecycle was delivered shuffled",
+		"reproduce:\n    coperniq-mock scenario run work-order-lifecycle --seed ",
+		" --retry none --duplicate 0 --jitter 0 --reorder ",
+	} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	if n := checkReproducers(t, readReport(t, jsonReport)); n < 2 {
+		t.Errorf("%d scenario reproducers tried", n)
+	}
+}
+
+func TestVerifyInspectCommand(t *testing.T) {
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh")
+	}
+	state := t.TempDir()
+	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{StateDir: state}))
+	defer srv.Close()
+	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.GroupIdempotency,
+		"--inspect-cmd", `cat "`+state+`/$COPERNIQ_EVENT_ID" 2>/dev/null || echo 0`,
+		"--inspect-timeout", "2s", "--settle", "50ms").want(t, 0)
+	if !strings.Contains(r.stdout, "PASS: 3 specs passed") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+
+	// The same receiver without a hook: those specs are skipped, with why.
+	r = cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.GroupIdempotency+"|"+contract.GroupToken).want(t, 0)
+	for _, w := range []string{"PASS: 0 specs passed, 6 skipped", contract.SkipNoInspect, contract.SkipNoToken} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
+		}
+	}
+}
+
+func TestVerifyUnreachableTarget(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	r := cli(t, "", "verify", "--target", "http://"+addr+"/hook?token=s3cret").want(t, 2)
+	if want := "target http://" + addr + "/hook?token=*** is unreachable: connection refused"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr %q lacks %q", r.stderr, want)
+	}
+	if strings.Contains(r.stderr, "s3cret") || strings.Contains(r.stdout, "Running Suite") {
+		t.Errorf("token printed or suite run:\n%s\n%s", r.stdout, r.stderr)
+	}
+}
+
+func TestVerifyBadUsage(t *testing.T) {
+	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{}))
+	defer srv.Close()
+	target := srv.URL + "/hook"
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verify"}, "--target URL is required"},
+		{[]string{"verify", "--target", "ftp://x/hook"}, "--target: "},
+		{[]string{"verify", "--target", target, "--inspect", "http://x/{eventId}", "--inspect-cmd", "echo 1"}, "--inspect and --inspect-cmd are exclusive"},
+		{[]string{"verify", "--target", target, "--inspect", "http://x/events/{id}"}, "unknown placeholder {id}"},
+		{[]string{"verify", "--target", target, "--inspect", "http://x/events"}, "has no {eventId} placeholder"},
+		{[]string{"verify", "--target", target, "--token-param", "s3cretonly"}, `--token-param: token param has no "="`},
+		{[]string{"verify", "--target", target, "--burst", "0"}, "--burst 0: want 1 to"},
+		{[]string{"verify", "--target", target, "--deadline", "0s"}, "--deadline 0s: want a positive duration"},
+		{[]string{"verify", "--target", target, "--focus", "(unclosed"}, `--focus/--skip "(unclosed"`},
+		{[]string{"verify", "--target", target, "--focus", "no spec is named like this"}, "selected no spec"},
+		{[]string{"verify", "--target", target, "--deadlin", "1s"}, "unknown flag: --deadlin"},
+		{[]string{"verify", "--target", target, "--scenario", "residential-solr"}, `--scenario "residential-solr" isn't one of [`},
+		{[]string{"verify", "--target", target, "extra"}, `unknown command "extra"`},
+	}
+	for _, c := range cases {
+		r := cli(t, "", c.args...).want(t, 2)
+		if !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: stderr %q lacks %q", c.args, r.stderr, c.want)
+		}
+		if strings.Contains(r.stderr, "s3cretonly") {
+			t.Errorf("%v echoed the token", c.args)
+		}
+	}
+}
+
+func TestVerifyHelp(t *testing.T) {
+	r := cli(t, "", "verify", "--help").want(t, 0)
+	for _, w := range []string{"Examples:", "--inspect", "{eventId}", "COPERNIQ_EVENT_ID", "--junit-report", "Exit status: 0"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("verify --help lacks %q", w)
+		}
+	}
+}

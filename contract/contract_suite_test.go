@@ -1,0 +1,74 @@
+package contract_test
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/coperniq-mock/coperniq-mock/contract"
+)
+
+// The flags of `go test ./contract -args -target=URL ...`, the third way to
+// run the specs (after `coperniq-mock verify` and DescribeReceiver). Ginkgo's
+// own flags (-ginkgo.focus, -ginkgo.json-report, ...) work as usual.
+var (
+	flagTarget         = flag.String("target", "", "the receiver's webhook URL; without it the contract suite is skipped")
+	flagInspect        = flag.String("inspect", "", "inspect hook URL template with {eventId}, {recordId}, {triggerKey}")
+	flagInspectCmd     = flag.String("inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
+	flagTokenParam     = flag.String("token-param", "", "the receiver's URL token as NAME=VALUE")
+	flagDeadline       = flag.Duration("deadline", contract.DefaultDeadline, "how long a delivery may wait for its answer")
+	flagBurst          = flag.Int("burst", contract.DefaultBurst, "deliveries sent at once by the burst spec")
+	flagSeed           = flag.Uint64("seed", contract.DefaultSeed, "payload seed")
+	flagInspectTimeout = flag.Duration("inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook")
+	flagSettle         = flag.Duration("settle", contract.DefaultSettle, "how long a reached count is watched for a late duplicate")
+	flagScenarios      = flag.String("scenarios", "", "comma-separated lifecycle scenarios to replay (default: every built-in one)")
+)
+
+func targetFromFlags() (contract.Target, error) {
+	t := contract.Target{
+		URL:            *flagTarget,
+		TokenParam:     *flagTokenParam,
+		Deadline:       *flagDeadline,
+		Burst:          *flagBurst,
+		Seed:           *flagSeed,
+		InspectTimeout: *flagInspectTimeout,
+		Settle:         *flagSettle,
+	}
+	if *flagScenarios != "" {
+		t.Scenarios = strings.Split(*flagScenarios, ",")
+	}
+	var err error
+	switch {
+	case *flagInspect != "" && *flagInspectCmd != "":
+		return t, errors.New("-inspect and -inspect-cmd are exclusive: give one")
+	case *flagInspect != "":
+		t.Inspect, err = contract.InspectURL(*flagInspect)
+	case *flagInspectCmd != "":
+		t.Inspect, err = contract.InspectCommand(*flagInspectCmd)
+	}
+	return t, err
+}
+
+// TestContract verifies the receiver at -target. Without -target it is
+// skipped, so that `go test ./...` in CI runs the harness tests only.
+func TestContract(t *testing.T) {
+	if *flagTarget == "" {
+		t.Skip("no -target given: run `go test ./contract -run TestContract -args -target=URL` to verify a receiver")
+	}
+	target, err := targetFromFlags()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := contract.CheckReachable(context.Background(), target.URL, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	RegisterFailHandler(Fail)
+	contract.DescribeReceiver(target)
+	RunSpecs(t, contract.SuiteDescription)
+}

@@ -1,0 +1,302 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+)
+
+// What a spec expects of a delivery's answer, in DeliveryRecord.Expect.
+const (
+	ExpectAck     = "2xx"     // acknowledged within the deadline
+	ExpectReject  = "non-2xx" // refused (a delivery without the right token)
+	ExpectNoRedir = "not-3xx" // anything but a redirect
+	ExpectInTime  = "in-time" // any answer, within the deadline
+	ExpectAbandon = "abandon" // the sender hung up before the answer
+)
+
+// The names of the report entries the specs attach.
+const (
+	EntryDelivery  = "delivery"     // a DeliveryRecord
+	EntryLatencies = "answer times" // []float64, ms of a scenario's acknowledged deliveries
+	EntryLatency   = "answer time"  // the deadline spec's quantiles, as text
+	EntryWarning   = "warning"      // shown on the console even when the spec passed
+)
+
+// How much of a delivery a failure shows: enough to see the fields, not so
+// much that the next failure scrolls away.
+const (
+	maxBodyShown   = 3000 // bytes of the indented payload
+	maxLinesShown  = 60
+	maxAnswerShown = 1000 // bytes of the response body
+)
+
+// DeliveryRecord is the report entry a delivery leaves on its spec (named
+// EntryDelivery, never printed on the console): what Summarize computes
+// answer times from, and what a JSON or JUnit report keeps of each delivery.
+// A lifecycle scenario's acknowledged deliveries, hundreds of them, are
+// kept only as answer times (EntryLatencies).
+type DeliveryRecord struct {
+	TriggerKey string  `json:"triggerKey"` // event.triggerKey as sent
+	EventID    int64   `json:"eventId"`
+	Expect     string  `json:"expect"`
+	Status     int     `json:"status"`          // 0 when no answer came
+	Error      string  `json:"error,omitempty"` // the delivery.ErrKind when no answer came
+	LatencyMS  float64 `json:"latencyMs"`
+	Bytes      int     `json:"bytes"`
+	SHA256     string  `json:"sha256"` // of the body, to match it with what the receiver got
+	Reproduce  string  `json:"reproduce"`
+}
+
+// sent is one delivery and its answer.
+type sent struct {
+	p      payload
+	url    string // as sent, token included: never printed
+	shown  string // masked, or a hand-made display for the wrong-token URL
+	expect string
+	res    delivery.Result
+	// secrets are scrubbed from what the receiver answered: a redirect's
+	// Location or an error page may echo the token.
+	secrets []string
+}
+
+func (s sent) acked() bool { return s.res.Err == nil && s.res.Status >= 200 && s.res.Status <= 299 }
+
+func (s sent) redirected() bool {
+	return s.res.Err == nil && s.res.Status >= 300 && s.res.Status <= 399
+}
+
+func (s sent) timedOut() bool { return s.res.ErrKind == delivery.KindTimeout }
+
+func (s sent) record() DeliveryRecord {
+	sum := sha256.Sum256(s.p.Body)
+	return DeliveryRecord{
+		TriggerKey: s.p.Event.TriggerKey,
+		EventID:    s.p.Event.ID,
+		Expect:     s.expect,
+		Status:     s.res.Status,
+		Error:      string(s.res.ErrKind),
+		LatencyMS:  float64(s.res.Latency.Microseconds()) / 1000,
+		Bytes:      len(s.p.Body),
+		SHA256:     hex.EncodeToString(sum[:]),
+		Reproduce:  s.p.reproducer(s.shown),
+	}
+}
+
+// post delivers p to url as Coperniq would: one POST, no redirect followed,
+// the deadline as timeout.
+func (r *run) post(ctx context.Context, p payload, url, shown, expect string) sent {
+	res := delivery.Send(ctx, r.client, url, p.Body, nil)
+	return sent{p: p, url: url, shown: shown, expect: expect, res: res, secrets: r.secrets}
+}
+
+// abandon sends p and hangs up as soon as the request is written, as a sender
+// whose timeout is shorter than the receiver's work does. It writes the
+// request on a connection of its own, by hand: net/http reports a request
+// written before flushing it, so cancelling it there could lose the body,
+// while a Write on the connection has handed every byte to the kernel, which
+// delivers them before the close.
+func (r *run) abandon(ctx context.Context, p payload, rawURL, shown string) sent {
+	s := sent{p: p, url: rawURL, shown: shown, expect: ExpectAbandon, secrets: r.secrets}
+	start := time.Now()
+	fail := func(err error) sent {
+		s.res = delivery.Result{Err: err, ErrKind: delivery.Classify(err), Latency: time.Since(start)}
+		return s
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fail(err)
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), map[bool]string{true: "443", false: "80"}[u.Scheme == "https"])
+	}
+	d := &net.Dialer{Timeout: r.t.Deadline}
+	var conn net.Conn
+	if u.Scheme == "https" {
+		conn, err = (&tls.Dialer{NetDialer: d, Config: &tls.Config{ServerName: u.Hostname()}}).DialContext(ctx, "tcp", host)
+	} else {
+		conn, err = d.DialContext(ctx, "tcp", host)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	var req bytes.Buffer
+	fmt.Fprintf(&req, "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
+		u.RequestURI(), u.Host, delivery.DefaultUserAgent, delivery.ContentType, len(p.Body))
+	req.Write(p.Body)
+	_ = conn.SetWriteDeadline(time.Now().Add(r.t.Deadline))
+	_, err = conn.Write(req.Bytes())
+	conn.Close()
+	if err != nil {
+		return fail(err)
+	}
+	s.res.Latency = time.Since(start)
+	return s
+}
+
+// describe renders a delivery for a failure message: what failed and why it
+// matters, how to reproduce it, the payload and the answer.
+func (s sent) describe(headline, why string) string {
+	var b strings.Builder
+	b.WriteString(headline)
+	b.WriteString("\n")
+	if why != "" {
+		b.WriteString(why)
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "\nreproduce:\n  %s\n", s.p.reproducer(s.shown))
+	if strings.Contains(s.shown, delivery.Masked) {
+		b.WriteString("  (secrets in the URL are masked: put them back in place of " + delivery.Masked + ")\n")
+	}
+	fmt.Fprintf(&b, "\ndelivery: POST %s (%d bytes, eventId %d)\n", s.shown, len(s.p.Body), s.p.Event.ID)
+	b.WriteString(prettyExcerpt(s.p.Body))
+	b.WriteString("\n")
+	b.WriteString(s.answer())
+	return b.String()
+}
+
+// answer renders the response: status line and timing, headers, body.
+func (s sent) answer() string {
+	var b strings.Builder
+	res := s.res
+	if res.Err != nil {
+		fmt.Fprintf(&b, "\nanswer: none after %s (%s): %s\n", roundLatency(res.Latency), res.ErrKind, s.scrub(res.Err.Error()))
+		return b.String()
+	}
+	fmt.Fprintf(&b, "\nanswer: %d %s in %s\n", res.Status, http.StatusText(res.Status), roundLatency(res.Latency))
+	keys := make([]string, 0, len(res.Header))
+	for k := range res.Header {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		if i == 20 {
+			fmt.Fprintf(&b, "  … %d more headers\n", len(keys)-i)
+			break
+		}
+		v := strings.Join(res.Header[k], ", ")
+		if k == "Location" || k == "Content-Location" {
+			v = delivery.MaskURL(v)
+		}
+		v = s.scrub(v)
+		if len(v) > 200 {
+			v = v[:200] + "…"
+		}
+		fmt.Fprintf(&b, "  %s: %s\n", k, v)
+	}
+	if len(res.Body) > 0 {
+		body := res.Body
+		cut := res.Truncated
+		if len(body) > maxAnswerShown {
+			body, cut = body[:maxAnswerShown], true
+		}
+		fmt.Fprintf(&b, "\n%s", s.scrub(strings.TrimRight(string(body), "\n")))
+		if cut {
+			b.WriteString(" …(truncated)")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// prettyExcerpt indents the payload and cuts it to what a console shows.
+func prettyExcerpt(body []byte) string {
+	var ib bytes.Buffer
+	if err := json.Indent(&ib, body, "", "  "); err != nil {
+		ib.Reset()
+		ib.Write(body)
+	}
+	s := ib.String()
+	lines := strings.Split(s, "\n")
+	cut := false
+	if len(lines) > maxLinesShown {
+		lines, cut = lines[:maxLinesShown], true
+	}
+	s = strings.Join(lines, "\n")
+	if len(s) > maxBodyShown {
+		s, cut = s[:maxBodyShown], true
+	}
+	if cut {
+		s += fmt.Sprintf("\n  …(truncated; %d bytes in all: run the reproducer with `generate` instead of `send` to see it whole)", len(body))
+	}
+	return s
+}
+
+func roundLatency(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		// Fine enough that a timeout at 1 s does not read as "1s, over 1s".
+		return d.Round(100 * time.Microsecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// outcome says in a few words what a delivery got, for lists of failures.
+func (s sent) outcome() string {
+	if s.res.Err != nil {
+		if s.timedOut() {
+			return fmt.Sprintf("no answer within %s", roundLatency(s.res.Latency))
+		}
+		return fmt.Sprintf("no answer (%s)", s.res.ErrKind)
+	}
+	o := fmt.Sprintf("%d %s", s.res.Status, http.StatusText(s.res.Status))
+	if loc := s.res.Header.Get("Location"); s.redirected() && loc != "" {
+		o += " to " + s.scrub(delivery.MaskURL(loc))
+	}
+	return o
+}
+
+// scrub replaces every secret in text with delivery.Masked, longest first so
+// that a secret containing another is masked whole.
+func (s sent) scrub(text string) string {
+	for _, sec := range s.secrets {
+		text = strings.ReplaceAll(text, sec, delivery.Masked)
+	}
+	return text
+}
+
+// secretsOf lists the values of raw's query, raw and escaped, that a receiver
+// might echo: the token always, other values when long enough to be one
+// (masking every "1" of a message would make it unreadable).
+func secretsOf(raw, token string) []string {
+	var out []string
+	add := func(v string) {
+		for _, x := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
+			if x != "" && !slices.Contains(out, x) {
+				out = append(out, x)
+			}
+		}
+	}
+	if token != "" {
+		add(token)
+	}
+	if u, err := url.Parse(raw); err == nil {
+		for _, vs := range u.Query() {
+			for _, v := range vs {
+				if len(v) >= 6 {
+					add(v)
+				}
+			}
+		}
+		if pw, ok := u.User.Password(); ok {
+			add(pw)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}

@@ -1,0 +1,48 @@
+// Package contract holds the Ginkgo specs that tell a receiver team whether
+// their webhook endpoint handles Coperniq correctly: every trigger's payloads
+// acknowledged with a 2xx, unknown fields and future triggers tolerated,
+// answers within the deadline, no redirects, the URL token enforced, and
+// duplicates, retries after a timeout and out-of-order lifecycles applied
+// exactly once.
+//
+// Coperniq retries every delivery that is not answered with a 2xx, sends
+// duplicates, promises no order and signs nothing (customers put a token in
+// the URL). A receiver that gets any of that wrong loses events or applies
+// them twice, usually in production. The specs send what Coperniq sends,
+// generated from a seed, so every failure names a command that sends the
+// same bytes again:
+//
+//	coperniq-mock send TRIGGER --seed S --profile P --to URL
+//
+// # Three ways to run them
+//
+//   - The CLI: `coperniq-mock verify --target URL` runs the suite inside the
+//     binary (see Run); no Ginkgo installation is needed.
+//   - A Go team's own Ginkgo suite: DescribeReceiver registers the same
+//     specs, so a Go receiver can be verified in-process against an
+//     httptest server (see the sample suite in contract/sample).
+//   - `go test ./contract -args -target=URL` (plus -inspect, -inspect-cmd,
+//     -token-param, -deadline, -burst, -seed).
+//
+// # The inspect protocol
+//
+// Whether an event was applied once can only be told by the receiver, so the
+// idempotency and lifecycle specs ask it through an inspect hook, and are
+// reported as skipped (never as passed) without one. InspectURL polls a GET
+// endpoint that answers 200 with {"applied": N}, or 404 when the event was
+// never applied; InspectCommand runs a command with COPERNIQ_EVENT_ID,
+// COPERNIQ_RECORD_ID and COPERNIQ_TRIGGER_KEY in its environment and reads N
+// from its stdout. A receiver that decides to ignore an event still counts
+// it as applied once: "applied" means its handling of the event ran to the
+// end. The suite polls until the expected count or Target.InspectTimeout,
+// since receivers may apply events asynchronously, then keeps watching for
+// Target.Settle to catch a duplicate applied late.
+//
+// The receiver's state is not reset between specs, so each spec that counts
+// applications uses events no other spec of the run delivers. Point the
+// suite at a fresh receiver (or change the seed) for counts to mean anything
+// on a second run.
+//
+// The package never prints: results go through Ginkgo's reporters, and
+// Summarize turns a Ginkgo report into the per-family summary the CLI prints.
+package contract

@@ -1,0 +1,363 @@
+package contract_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/coperniq-mock/coperniq-mock/contract"
+	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// The harness tests run the suite the way CI does, against receivers that are
+// wrong on purpose, and assert which specs fail, by name: a spec that no
+// broken receiver fails could be passing vacuously. Each run is this test
+// binary again, as `go test ./contract -args -target=URL` (Ginkgo's suite is
+// global: one run per process), with a JSON report to read the outcome from.
+
+const (
+	harnessToken    = "token=s3cret-harness"
+	harnessDeadline = time.Second
+	harnessBurst    = 20
+	// The fault triggers: chosen away from the triggers the counting specs
+	// use (TASK_STATUS_MOVEMENT) and the unknown-trigger base
+	// (PROJECT_CREATED), so each fault fails the specs meant to catch it.
+	fail500Trigger = "PROJECT_PHASE_SLA_VIOLATION"
+	slowTrigger    = "CALL_UPSERTED"
+)
+
+type harnessRun struct {
+	report   types.Report
+	output   string
+	exitCode int
+}
+
+// runSuite runs the contract specs against url in a child process and reads
+// back its JSON report.
+func runSuite(t *testing.T, url string, args ...string) harnessRun {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "report.json")
+	argv := append([]string{"-test.run=^TestContract$", "-test.timeout=5m",
+		"-target=" + url, "-ginkgo.json-report=" + report, "-ginkgo.no-color"}, args...)
+	cmd := exec.Command(os.Args[0], argv...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	run := harnessRun{output: out.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		run.exitCode = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running the suite: %v", err)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatalf("no JSON report (%v); the run printed:\n%s", err, run.output)
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(data, &reports); err != nil || len(reports) != 1 {
+		t.Fatalf("reading the JSON report: %v (%d reports)", err, len(reports))
+	}
+	run.report = reports[0]
+	return run
+}
+
+func (h harnessRun) specs() map[string]types.SpecReport {
+	out := map[string]types.SpecReport{}
+	for _, s := range h.report.SpecReports {
+		if name, ok := contract.SpecName(s); ok {
+			out[name] = s
+		}
+	}
+	return out
+}
+
+func (h harnessRun) failed() []string {
+	var out []string
+	for name, s := range h.specs() {
+		if s.State.Is(types.SpecStateFailureStates) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// perTrigger names a per-trigger spec.
+func perTrigger(key, spec string) string {
+	tr, err := schemas.Lookup(key)
+	if err != nil {
+		panic(err)
+	}
+	return contract.FamilyText(tr.Family) + " " + key + " " + spec
+}
+
+func everyTrigger(spec string) []string {
+	var out []string
+	for _, k := range schemas.TriggerKeys() {
+		out = append(out, perTrigger(k, spec))
+	}
+	return out
+}
+
+func inGroup(group, spec string) string { return group + " " + spec }
+
+var counted = []string{
+	inGroup(contract.GroupIdempotency, contract.SpecDupAfter),
+	inGroup(contract.GroupIdempotency, contract.SpecDupConcurrent),
+	inGroup(contract.GroupIdempotency, contract.SpecGaveUp),
+}
+
+type harnessCase struct {
+	name string
+	cfg  testreceivers.Config
+	// mustFail are the specs the fault exists to fail.
+	mustFail []string
+	// failsOn are the DeliveryRecord.Expect values that a delivery the
+	// fault changed fails: a spec holding such a delivery may fail too
+	// (the burst, for instance, carries every trigger).
+	failsOn []string
+}
+
+func harnessCases() []harnessCase {
+	ack := []string{contract.ExpectAck}
+	return []harnessCase{
+		{
+			name:     "500 for one trigger",
+			cfg:      testreceivers.Config{Fault: testreceivers.Fail500ForTrigger, Trigger: fail500Trigger},
+			mustFail: []string{perTrigger(fail500Trigger, contract.SpecRealistic), perTrigger(fail500Trigger, contract.SpecMinimal), perTrigger(fail500Trigger, contract.SpecMaximal), perTrigger(fail500Trigger, contract.SpecEdge)},
+			failsOn:  ack,
+		},
+		{
+			name:     "rejects unknown fields",
+			cfg:      testreceivers.Config{Fault: testreceivers.RejectUnknownFields},
+			mustFail: everyTrigger(contract.SpecMaximal),
+			failsOn:  ack,
+		},
+		{
+			name:     "fails on a null stage",
+			cfg:      testreceivers.Config{Fault: testreceivers.FailNullStage},
+			mustFail: everyTrigger(contract.SpecMinimal),
+			failsOn:  ack,
+		},
+		{
+			name:     "cannot take ids above 2^31",
+			cfg:      testreceivers.Config{Fault: testreceivers.Int32IDs},
+			mustFail: everyTrigger(contract.SpecEdge),
+			failsOn:  ack,
+		},
+		{
+			name:     "applies duplicates twice",
+			cfg:      testreceivers.Config{Fault: testreceivers.ApplyDuplicates},
+			mustFail: counted,
+		},
+		{
+			name: "answers slower than the deadline",
+			cfg:  testreceivers.Config{Fault: testreceivers.SlowForTrigger, Trigger: slowTrigger, Delay: harnessDeadline + 300*time.Millisecond},
+			mustFail: []string{inGroup(contract.GroupDelivery, contract.SpecDeadline),
+				perTrigger(slowTrigger, contract.SpecRealistic), perTrigger(slowTrigger, contract.SpecMinimal), perTrigger(slowTrigger, contract.SpecMaximal), perTrigger(slowTrigger, contract.SpecEdge)},
+			failsOn: []string{contract.ExpectAck, contract.ExpectInTime},
+		},
+		{
+			name:     "answers 4xx to an unknown trigger",
+			cfg:      testreceivers.Config{Fault: testreceivers.RejectUnknownTrigger},
+			mustFail: []string{inGroup(contract.GroupDelivery, contract.SpecUnknownTrigger)},
+			failsOn:  ack,
+		},
+		{
+			name:     "redirects",
+			cfg:      testreceivers.Config{Fault: testreceivers.Redirect},
+			mustFail: []string{inGroup(contract.GroupDelivery, contract.SpecRedirect), inGroup(contract.GroupToken, contract.SpecTokenRight)},
+			failsOn:  []string{contract.ExpectAck, contract.ExpectNoRedir},
+		},
+		{
+			name:     "ignores the token",
+			cfg:      testreceivers.Config{Fault: testreceivers.IgnoreToken},
+			mustFail: []string{inGroup(contract.GroupToken, contract.SpecTokenMissing), inGroup(contract.GroupToken, contract.SpecTokenWrong)},
+			failsOn:  []string{contract.ExpectReject},
+		},
+	}
+}
+
+func TestVerifyHarness(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	var mu sync.Mutex
+	failedKinds := map[string]bool{} // leaf texts that some broken receiver failed
+	allKinds := map[string]bool{}
+
+	t.Run("receivers", func(t *testing.T) {
+		t.Run("reference", func(t *testing.T) {
+			t.Parallel()
+			testReference(t)
+		})
+		t.Run("reference without token or inspect hook", func(t *testing.T) {
+			t.Parallel()
+			testUnconfigured(t)
+		})
+		for _, c := range harnessCases() {
+			t.Run(c.name, func(t *testing.T) {
+				t.Parallel()
+				c.cfg.Token = harnessToken
+				rc := testreceivers.New(c.cfg)
+				srv := httptest.NewServer(rc)
+				defer srv.Close()
+				// One short scenario is enough to see that the lifecycle
+				// specs fail only for the faults that touch them; the
+				// reference replays them all.
+				run := runSuite(t, srv.URL+"/webhooks/coperniq", append(standardArgs(srv.URL), "-scenarios=work-order-lifecycle")...)
+				if run.exitCode == 0 {
+					t.Fatalf("the suite passed a receiver that %s:\n%s", c.name, run.output)
+				}
+				checkFailures(t, c, rc, run)
+				mu.Lock()
+				defer mu.Unlock()
+				for _, s := range run.specs() {
+					allKinds[s.LeafNodeText] = true
+					if s.State.Is(types.SpecStateFailureStates) {
+						failedKinds[s.LeafNodeText] = true
+					}
+				}
+			})
+		}
+	})
+	if t.Failed() {
+		return
+	}
+	// No spec passes vacuously: each kind of spec failed for some receiver.
+	for kind := range allKinds {
+		if !failedKinds[kind] && !strings.HasPrefix(kind, "replays every built-in") {
+			t.Errorf("no broken receiver fails %q: it may pass vacuously", kind)
+		}
+	}
+}
+
+func standardArgs(base string) []string {
+	return []string{
+		"-token-param=" + harnessToken,
+		"-inspect=" + base + testreceivers.InspectPath + "{eventId}",
+		"-deadline=" + harnessDeadline.String(),
+		"-burst=" + fmt.Sprint(harnessBurst),
+		"-inspect-timeout=2s",
+		"-settle=100ms",
+	}
+}
+
+func checkFailures(t *testing.T, c harnessCase, rc *testreceivers.Receiver, run harnessRun) {
+	t.Helper()
+	failed := run.failed()
+	for _, name := range c.mustFail {
+		if !slices.Contains(failed, name) {
+			t.Errorf("spec %q passed, want it failed", name)
+		}
+	}
+	deviated := rc.Deviated()
+	specs := run.specs()
+	for _, name := range failed {
+		if slices.Contains(c.mustFail, name) {
+			continue
+		}
+		explained := false
+		for _, d := range contract.Deliveries(specs[name]) {
+			if deviated[d.SHA256] && slices.Contains(c.failsOn, d.Expect) {
+				explained = true
+			}
+		}
+		if !explained {
+			t.Errorf("spec %q failed although the fault changed none of its deliveries:\n%s", name, specs[name].Failure.Message)
+		}
+	}
+	// Every failure says how to reproduce it.
+	for _, name := range failed {
+		msg := specs[name].Failure.Message
+		if !strings.Contains(msg, "coperniq-mock send ") && !strings.Contains(msg, "coperniq-mock scenario run ") {
+			t.Errorf("the failure of %q has no reproducer:\n%s", name, msg)
+		}
+		if strings.Contains(msg, "s3cret") {
+			t.Errorf("the failure of %q shows the token:\n%s", name, msg)
+		}
+	}
+	if t.Failed() {
+		t.Logf("failed specs:\n  %s\n\nrun output:\n%s", strings.Join(failed, "\n  "), run.output)
+	}
+}
+
+func testReference(t *testing.T) {
+	rc := testreceivers.New(testreceivers.Config{Token: harnessToken})
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	run := runSuite(t, srv.URL+"/webhooks/coperniq?source=coperniq", standardArgs(srv.URL)...)
+	if failed := run.failed(); len(failed) > 0 || run.exitCode != 0 {
+		t.Fatalf("the reference receiver failed %d specs (exit %d):\n  %s\n%s", len(failed), run.exitCode, strings.Join(failed, "\n  "), run.output)
+	}
+	received := map[string]bool{}
+	for _, r := range rc.Received() {
+		received[r.SHA256()] = true
+	}
+	passed := 0
+	for name, s := range run.specs() {
+		switch {
+		case s.State.Is(types.SpecStatePassed):
+			passed++
+		case s.State.Is(types.SpecStateSkipped):
+			if s.Failure.Message != contract.SkipNoScenarios {
+				t.Errorf("%q skipped with everything configured: %s", name, s.Failure.Message)
+			}
+		}
+		// The report says what was sent, truthfully.
+		for _, d := range contract.Deliveries(s) {
+			if !received[d.SHA256] {
+				t.Errorf("%q reports a delivery of eventId %d that the receiver never got", name, d.EventID)
+			}
+			if !strings.HasPrefix(d.Reproduce, "coperniq-mock ") || strings.Contains(d.Reproduce, "s3cret") {
+				t.Errorf("%q: bad reproducer %q", name, d.Reproduce)
+			}
+		}
+	}
+	// 18 triggers × 4 profiles, 4 delivery specs, 3 token specs, 3 counted.
+	if want := 18*4 + 4 + 3 + 3; passed < want {
+		t.Errorf("%d specs passed, want at least %d", passed, want)
+	}
+	sum := contract.Summarize(run.report)
+	if sum.Latency.N < 100 || sum.Latency.P99 <= 0 {
+		t.Errorf("latency summary over %d deliveries: %+v", sum.Latency.N, sum.Latency)
+	}
+}
+
+// Specs that need a token or an inspect hook are skipped with the reason,
+// never passed.
+func testUnconfigured(t *testing.T) {
+	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{}))
+	defer srv.Close()
+	run := runSuite(t, srv.URL+"/hook", "-burst=5", "-deadline=2s")
+	if run.exitCode != 0 {
+		t.Fatalf("exit %d:\n%s", run.exitCode, run.output)
+	}
+	for name, s := range run.specs() {
+		group := contract.Group(s)
+		var want string
+		switch group {
+		case contract.GroupToken:
+			want = contract.SkipNoToken
+		case contract.GroupIdempotency:
+			want = contract.SkipNoInspect
+		default:
+			continue
+		}
+		if !s.State.Is(types.SpecStateSkipped) || s.Failure.Message != want {
+			t.Errorf("%q: state %s, message %q; want skipped with %q", name, s.State, s.Failure.Message, want)
+		}
+	}
+}

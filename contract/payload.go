@@ -1,0 +1,118 @@
+package contract
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/coperniq-mock/coperniq-mock/generator"
+)
+
+// payload is one body the suite sends, with what it takes to send the same
+// bytes again from the command line.
+type payload struct {
+	Trigger string // the catalog trigger it was generated for
+	Profile generator.Profile
+	Seed    uint64
+	// Sets are --set expressions applied after generation; AllowInvalid is
+	// --allow-invalid. Both go into the reproducer as flags.
+	Sets         []string
+	AllowInvalid bool
+	// Command replaces the `send` reproducer for payloads that a single
+	// send cannot produce (a scenario's events); URL is appended.
+	Command string
+
+	Body []byte
+	// Event is read back from Body: with overrides, event.triggerKey is
+	// not Trigger.
+	Event Event
+}
+
+// generate builds the payload exactly as `coperniq-mock send` does with the
+// same flags: a fresh Generator whose first payload it is, so the printed
+// reproducer sends the same bytes.
+func generate(trigger string, profile generator.Profile, seed uint64, allowInvalid bool, sets ...string) (payload, error) {
+	p := payload{Trigger: trigger, Profile: profile, Seed: seed, Sets: sets, AllowInvalid: allowInvalid}
+	opts := []generator.Option{generator.WithProfile(profile), generator.WithAllowInvalid(allowInvalid)}
+	if len(sets) > 0 {
+		o := &generator.Overrides{}
+		for _, expr := range sets {
+			if err := o.SetExpr(expr); err != nil {
+				return p, fmt.Errorf("contract: --set %q: %w", expr, err)
+			}
+		}
+		opts = append(opts, generator.WithOverrides(o))
+	}
+	body, err := generator.New(seed, opts...).JSON(trigger)
+	if err != nil {
+		return p, fmt.Errorf("contract: generating %s (seed %d, profile %s): %w", trigger, seed, profile, err)
+	}
+	p.Body = body
+	p.Event, err = eventOf(body)
+	return p, err
+}
+
+// fromBody wraps a body made elsewhere (a scenario) with its reproducer.
+func fromBody(body []byte, command string) (payload, error) {
+	ev, err := eventOf(body)
+	return payload{Trigger: ev.TriggerKey, Body: body, Event: ev, Command: command}, err
+}
+
+func eventOf(body []byte) (Event, error) {
+	var v struct {
+		Event struct {
+			EventID    json.Number `json:"eventId"`
+			RecordID   json.Number `json:"recordId"`
+			TriggerKey string      `json:"triggerKey"`
+		} `json:"event"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		return Event{}, fmt.Errorf("contract: reading event ids back: %w", err)
+	}
+	id, err1 := v.Event.EventID.Int64()
+	rec, err2 := v.Event.RecordID.Int64()
+	if err1 != nil || err2 != nil {
+		return Event{}, fmt.Errorf("contract: payload without integer event.eventId/recordId: %.200s", body)
+	}
+	return Event{ID: id, RecordID: rec, TriggerKey: v.Event.TriggerKey}, nil
+}
+
+// label names the payload in messages: "TASK_CREATED (edge, seed 3)".
+func (p payload) label() string {
+	if p.Command != "" {
+		return fmt.Sprintf("%s, eventId %d", p.Event.TriggerKey, p.Event.ID)
+	}
+	s := fmt.Sprintf("%s (%s, seed %d)", p.Trigger, p.Profile, p.Seed)
+	if p.Event.TriggerKey != p.Trigger {
+		s = fmt.Sprintf("%s as %s (%s, seed %d)", p.Trigger, p.Event.TriggerKey, p.Profile, p.Seed)
+	}
+	return s
+}
+
+// reproducer is the one-line command that sends this payload to shownURL
+// (already masked by the caller).
+func (p payload) reproducer(shownURL string) string {
+	if p.Command != "" {
+		return p.Command + " --to " + shellQuote(shownURL)
+	}
+	args := []string{"coperniq-mock", "send", p.Trigger, "--seed", strconv.FormatUint(p.Seed, 10), "--profile", string(p.Profile)}
+	for _, s := range p.Sets {
+		args = append(args, "--set", shellQuote(s))
+	}
+	if p.AllowInvalid {
+		args = append(args, "--allow-invalid")
+	}
+	args = append(args, "--to", shellQuote(shownURL))
+	return strings.Join(args, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+%", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,443 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// SuiteText is the top container of the specs; Summarize finds them by it.
+const SuiteText = "Coperniq receiver"
+
+// The groups below SuiteText besides one per trigger family (named
+// FamilyText(family)).
+const (
+	GroupDelivery    = "every delivery"
+	GroupToken       = "token in the URL"
+	GroupIdempotency = "duplicates and retries"
+	GroupLifecycle   = "lifecycle scenarios"
+)
+
+// FamilyText is the container of a trigger family's specs.
+func FamilyText(f schemas.Family) string { return string(f) + " triggers" }
+
+// The spec names (leaf texts), so that a CI job can --focus or --skip them
+// and a test can tell which one failed. The per-trigger ones sit below the
+// family and trigger key: "Coperniq receiver work order triggers
+// TASK_CREATED acknowledges its realistic payload with a 2xx".
+const (
+	SpecRealistic        = "acknowledges its realistic payload with a 2xx"
+	SpecMinimal          = "acknowledges its minimal payload (nullable fields null) with a 2xx"
+	SpecMaximal          = "acknowledges its maximal payload, unknown extra fields included, with a 2xx"
+	SpecEdge             = "acknowledges its edge payloads (ids up to 2^53-1, unicode, long strings, firedAt with and without milliseconds, unseen statuses) with a 2xx"
+	SpecUnknownTrigger   = "acknowledges an unknown future triggerKey with a 2xx"
+	SpecDeadline         = "answers every delivery within the deadline"
+	SpecRedirect         = "does not acknowledge with a redirect"
+	SpecTokenMissing     = "rejects a delivery without the token"
+	SpecTokenWrong       = "rejects a delivery with a wrong token"
+	SpecTokenRight       = "acknowledges a delivery with the right token"
+	SpecDupAfter         = "applies a duplicate delivery once when the copy arrives after the first was acknowledged"
+	SpecDupConcurrent    = "applies a duplicate delivery once when the copy arrives concurrently with the first"
+	SpecGaveUp           = "applies an event once when the sender gave up waiting and delivered it again"
+	SpecScenarioInOrder  = "applies every event exactly once, delivered in order"
+	SpecScenarioShuffled = "applies every event exactly once, delivered shuffled"
+)
+
+// SpecBurst is the burst spec's name for a burst of n.
+func SpecBurst(n int) string {
+	return fmt.Sprintf("acknowledges a burst of %d concurrent deliveries", n)
+}
+
+// Skip reasons: a spec that cannot run is skipped with one of these, never
+// passed.
+const (
+	SkipNoInspect   = "needs an inspect hook to count applications: verify --inspect URL or --inspect-cmd CMD (Target.Inspect in Go)"
+	SkipNoToken     = "needs the receiver's token: verify --token-param NAME=VALUE (Target.TokenParam in Go)"
+	SkipNoScenarios = "lifecycle scenarios not available in this build"
+)
+
+// Why each kind of failure matters, printed under its headline.
+const (
+	whyNotAcked = "Coperniq retries every answer that is not a 2xx, so this event would come back again and again instead of being processed."
+	whyTimeout  = "Coperniq gives up waiting and delivers the event again. Acknowledge first, then do the work (a queue, a background job)."
+	whyNoAnswer = "A delivery without an answer has failed, and Coperniq retries it."
+	whyRedirect = "Coperniq does not follow redirects: a 3xx is a failed delivery, retried until Coperniq gives up. Configure the final URL (https, trailing slash) in Coperniq, or answer 2xx at this one."
+	hintMinimal = "Every nullable field of this payload is null (record.stage, address, geoLocation, jurisdiction, trades, dealValue, ...): Coperniq sends null for whatever is not filled in."
+	hintMaximal = "This payload carries every field, plus properties Coperniq does not document: Coperniq may add fields at any time, so read the ones you need and ignore the rest."
+	hintEdge    = "Edge payloads carry ids up to 2^53-1 (past 32-bit integers), unicode and emoji, 2 KB titles, firedAt without milliseconds and statuses outside the published set."
+	hintUnknown = "Coperniq adds triggers without notice. A 4xx to a trigger you do not handle makes Coperniq retry it forever: acknowledge it with a 2xx and ignore it."
+	hintCounted = "Coperniq may deliver an event more than once; a receiver must apply it once (keep the eventIds it has applied, or make the work idempotent)."
+)
+
+// run is one registration of the specs: the target, its payloads and the
+// client every delivery goes through.
+type run struct {
+	t      Target
+	err    error // a bad Target: every spec fails with it
+	plan   *plan
+	client *http.Client
+
+	url, shown      string // the delivery URL (token set) and its masked form
+	secrets         []string
+	tokName, tokVal string
+	scenarios       []scenarioPlan
+	scenarioSkipWhy string
+	scenarioErr     error // fails the lifecycle specs only
+}
+
+func newRun(t Target) *run {
+	r := &run{}
+	r.t, r.err = t.withDefaults()
+	if r.err != nil {
+		return r
+	}
+	r.url = r.t.URL
+	if r.t.TokenParam != "" {
+		r.tokName, r.tokVal, _ = ParseTokenParam(r.t.TokenParam)
+		r.url = withQuery(r.t.URL, r.tokName, r.tokVal, false)
+	}
+	r.shown = delivery.MaskURL(r.url)
+	r.secrets = secretsOf(r.url, r.tokVal)
+	r.client = delivery.NewClient(r.t.Deadline, max(r.t.Burst, 4))
+	if r.plan, r.err = newPlan(r.t); r.err != nil {
+		return r
+	}
+	r.scenarios, r.scenarioSkipWhy, r.scenarioErr = planScenarios(r.t, r.plan)
+	return r
+}
+
+// DescribeReceiver registers the contract specs for target in the calling
+// Ginkgo suite, in one container named SuiteText, and returns true so that
+// it can be called as `var _ = contract.DescribeReceiver(...)`. Specs that
+// need what target lacks (an inspect hook, a token) are skipped with the
+// reason. A bad target fails every spec with the reason rather than panicking
+// while the tree is built.
+//
+// The specs are independent of each other and of their order; they share
+// the receiver, whose state they never reset (see the package doc).
+func DescribeReceiver(target Target) bool {
+	r := newRun(target)
+	return Describe(SuiteText, func() {
+		BeforeEach(func() {
+			if r.err != nil {
+				Fail(r.err.Error())
+			}
+		})
+		for _, fam := range schemas.Families() {
+			table := []any{func(key string) {
+				It(SpecRealistic, func(ctx SpecContext) { r.ackAll(ctx, "", r.plan.realistic[key]) })
+				It(SpecMinimal, func(ctx SpecContext) { r.ackAll(ctx, hintMinimal, r.plan.minimal[key]) })
+				It(SpecMaximal, func(ctx SpecContext) { r.ackAll(ctx, hintMaximal, r.plan.maximal[key]) })
+				It(SpecEdge, func(ctx SpecContext) { r.ackAll(ctx, hintEdge, r.plan.edge[key]...) })
+			}}
+			for _, tr := range schemas.Triggers() {
+				if tr.Family == fam {
+					table = append(table, Entry(tr.Key, tr.Key))
+				}
+			}
+			DescribeTableSubtree(FamilyText(fam), table...)
+		}
+		Describe(GroupDelivery, func() {
+			It(SpecUnknownTrigger, func(ctx SpecContext) { r.ackAll(ctx, hintUnknown, r.plan.unknown) })
+			It(SpecDeadline, r.specDeadline)
+			It(SpecBurst(r.t.Burst), r.specBurst)
+			It(SpecRedirect, r.specRedirect)
+		})
+		Describe(GroupToken, func() {
+			BeforeEach(func() {
+				if r.tokName == "" {
+					Skip(SkipNoToken)
+				}
+			})
+			It(SpecTokenMissing, func(ctx SpecContext) {
+				u := withQuery(r.t.URL, r.tokName, "", true)
+				r.reject(ctx, r.post(ctx, r.plan.tokenMissing, u, delivery.MaskURL(u), ExpectReject), "without the "+r.tokName+" parameter")
+			})
+			It(SpecTokenWrong, func(ctx SpecContext) {
+				wrong := "coperniq-mock-wrong-token"
+				if wrong == r.tokVal {
+					wrong += "-2"
+				}
+				u := withQuery(r.t.URL, r.tokName, wrong, false)
+				// The wrong value is no secret: show it, so the reproducer
+				// sends the same request.
+				shown := withQuery(delivery.MaskURL(withQuery(r.t.URL, r.tokName, "", true)), r.tokName, wrong, false)
+				r.reject(ctx, r.post(ctx, r.plan.tokenWrong, u, shown, ExpectReject), fmt.Sprintf("with %s=%s", r.tokName, wrong))
+			})
+			It(SpecTokenRight, func(ctx SpecContext) { r.ackAll(ctx, "", r.plan.tokenRight) })
+		})
+		Describe(GroupIdempotency, func() {
+			BeforeEach(func() {
+				if r.t.Inspect == nil {
+					Skip(SkipNoInspect)
+				}
+			})
+			It(SpecDupAfter, r.specDupAfter)
+			It(SpecDupConcurrent, r.specDupConcurrent)
+			It(SpecGaveUp, r.specGaveUp)
+		})
+		r.describeScenarios()
+	})
+}
+
+// record attaches each delivery to the spec's report.
+func record(ss ...sent) {
+	for _, s := range ss {
+		AddReportEntry(EntryDelivery, s.record(), ReportEntryVisibilityNever)
+	}
+}
+
+// ackAll delivers each payload in turn and fails unless every one was
+// acknowledged within the deadline.
+func (r *run) ackAll(ctx context.Context, hint string, ps ...payload) {
+	var all, failed []sent
+	for _, p := range ps {
+		s := r.post(ctx, p, r.url, r.shown, ExpectAck)
+		all = append(all, s)
+		if !s.acked() {
+			failed = append(failed, s)
+		}
+	}
+	record(all...)
+	if len(failed) > 0 {
+		Fail(r.notAcked(failed, len(all), hint), 1)
+	}
+}
+
+// notAcked explains deliveries that were not acknowledged: a list when there
+// are several, then the first in full.
+func (r *run) notAcked(failed []sent, total int, hint string) string {
+	var b strings.Builder
+	if total > 1 {
+		fmt.Fprintf(&b, "%d of %d deliveries were not acknowledged:\n", len(failed), total)
+		for i, s := range failed {
+			if i == 10 {
+				fmt.Fprintf(&b, "  … and %d more\n", len(failed)-i)
+				break
+			}
+			fmt.Fprintf(&b, "  - %s: %s\n", s.p.label(), s.outcome())
+		}
+		b.WriteString("\nthe first of them:\n")
+	}
+	s := failed[0]
+	var headline, why string
+	switch {
+	case s.timedOut():
+		headline, why = fmt.Sprintf("%s got no answer within the deadline of %s", s.p.label(), r.t.Deadline), whyTimeout
+	case s.res.Err != nil:
+		headline, why = fmt.Sprintf("%s got no answer: %s", s.p.label(), s.res.ErrKind), whyNoAnswer
+	case s.redirected():
+		headline, why = fmt.Sprintf("%s was answered with a redirect: %s", s.p.label(), s.outcome()), whyRedirect
+	default:
+		headline, why = fmt.Sprintf("%s was not acknowledged: %s", s.p.label(), s.outcome()), whyNotAcked
+	}
+	if hint != "" {
+		why = hint + "\n" + why
+	}
+	b.WriteString(s.describe(headline, why))
+	return b.String()
+}
+
+// reject fails unless s was refused: a receiver that acknowledges a delivery
+// without its token accepts events from anyone who finds the URL.
+func (r *run) reject(ctx context.Context, s sent, how string) {
+	record(s)
+	if s.res.Err != nil {
+		Fail(s.describe(fmt.Sprintf("a delivery %s got no answer (%s), want a 401 or 403", how, s.res.ErrKind),
+			"The receiver must answer a delivery it refuses; it should refuse it quickly, before any work."), 1)
+	}
+	if s.acked() {
+		Fail(s.describe(fmt.Sprintf("a delivery %s was acknowledged: %s, want a 401 or 403", how, s.outcome()),
+			"Coperniq signs nothing: the token in the URL is the only thing that tells its deliveries from anyone else's POST. A receiver that ignores it applies forged events."), 1)
+	}
+}
+
+func (r *run) specDeadline(ctx SpecContext) {
+	var all, late []sent
+	for _, key := range schemas.TriggerKeys() {
+		s := r.post(ctx, r.plan.realistic[key], r.url, r.shown, ExpectInTime)
+		all = append(all, s)
+		if s.timedOut() || s.res.Latency > r.t.Deadline {
+			late = append(late, s)
+		}
+	}
+	record(all...)
+	lat := make([]time.Duration, 0, len(all))
+	for _, s := range all {
+		lat = append(lat, s.res.Latency)
+	}
+	q := quantiles(lat)
+	AddReportEntry(EntryLatency, q.String()+fmt.Sprintf(" over %d deliveries (deadline %s)", len(all), r.t.Deadline), ReportEntryVisibilityFailureOrVerbose)
+	if q.P99 > SlowAnswer {
+		AddReportEntry(EntryWarning, slowWarning(q.P99), ReportEntryVisibilityAlways)
+	}
+	if len(late) > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d of %d deliveries got no answer within the deadline of %s (%s):\n", len(late), len(all), r.t.Deadline, q)
+		for _, s := range late {
+			fmt.Fprintf(&b, "  - %s: %s\n", s.p.label(), s.outcome())
+		}
+		b.WriteString("\nthe first of them:\n")
+		b.WriteString(late[0].describe(fmt.Sprintf("%s got no answer within %s", late[0].p.label(), r.t.Deadline), whyTimeout))
+		Fail(b.String())
+	}
+}
+
+func slowWarning(p99 time.Duration) string {
+	return fmt.Sprintf("p99 answer time %s is over %s: the receiver works before acknowledging. Under a burst or a slow database it will pass Coperniq's timeout and get every event again; acknowledge first, then work.",
+		roundLatency(p99), SlowAnswer)
+}
+
+func (r *run) specBurst(ctx SpecContext) {
+	ps := r.plan.burst
+	all := make([]sent, len(ps))
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		wg.Go(func() {
+			<-start
+			all[i] = r.post(ctx, p, r.url, r.shown, ExpectAck)
+		})
+	}
+	close(start)
+	wg.Wait()
+	record(all...)
+	var failed []sent
+	for _, s := range all {
+		if !s.acked() {
+			failed = append(failed, s)
+		}
+	}
+	if len(failed) > 0 {
+		Fail(r.notAcked(failed, len(all), fmt.Sprintf("These %d deliveries were sent at once, as when a bulk import or a workflow change fires one event per record.", len(all))))
+	}
+}
+
+func (r *run) specRedirect(ctx SpecContext) {
+	s := r.post(ctx, r.plan.realistic[unknownBase], r.url, r.shown, ExpectNoRedir)
+	record(s)
+	if s.redirected() {
+		Fail(s.describe(fmt.Sprintf("%s was answered with a redirect: %s", s.p.label(), s.outcome()), whyRedirect))
+	}
+}
+
+// mustAck fails at once when a delivery a counting spec depends on was not
+// acknowledged: counting would explain nothing.
+func (r *run) mustAck(s sent, what string) {
+	if !s.acked() {
+		Fail(what + ":\n" + r.notAcked([]sent{s}, 1, hintCounted))
+	}
+}
+
+func (r *run) specDupAfter(ctx SpecContext) {
+	p := r.plan.dupAfter
+	first := r.post(ctx, p, r.url, r.shown, ExpectAck)
+	record(first)
+	r.mustAck(first, "the first copy was not acknowledged")
+	second := r.post(ctx, p, r.url, r.shown, ExpectAck)
+	record(second)
+	r.mustAck(second, "the duplicate was not acknowledged (a receiver must acknowledge a duplicate, and skip its work)")
+	r.expectOnce(ctx, "delivered twice, the copy after the first was acknowledged", []payload{p}, p.reproducer(r.shown)+"   (run it twice)", first, second)
+}
+
+func (r *run) specDupConcurrent(ctx SpecContext) {
+	p := r.plan.dupConcurrent
+	var both [2]sent
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range both {
+		wg.Go(func() {
+			<-start
+			both[i] = r.post(ctx, p, r.url, r.shown, ExpectAck)
+		})
+	}
+	close(start)
+	wg.Wait()
+	record(both[:]...)
+	for i, s := range both {
+		r.mustAck(s, fmt.Sprintf("copy %d of 2, sent at the same time, was not acknowledged (a receiver must acknowledge a duplicate, and skip its work)", i+1))
+	}
+	r.expectOnce(ctx, "delivered twice at the same moment", []payload{p}, p.reproducer(r.shown)+"   (run it twice at once)", both[:]...)
+}
+
+func (r *run) specGaveUp(ctx SpecContext) {
+	p := r.plan.gaveUp
+	first := r.abandon(ctx, p, r.url, r.shown)
+	record(first)
+	if first.res.Err != nil {
+		Fail(first.describe("the first copy could not be sent", whyNoAnswer))
+	}
+	second := r.post(ctx, p, r.url, r.shown, ExpectAck)
+	record(second)
+	r.mustAck(second, "the redelivery was not acknowledged")
+	r.expectOnce(ctx, "sent, abandoned by the sender before the answer (as a sender whose timeout is shorter than the receiver's work), and delivered again", []payload{p}, p.reproducer(r.shown)+"   (interrupt it, then run it again)", first, second)
+}
+
+// expectOnce asks the inspect hook until each payload's event was applied
+// exactly once, and fails listing those that were not.
+func (r *run) expectOnce(ctx context.Context, how string, ps []payload, reproduce string, deliveries ...sent) {
+	events := make([]Event, len(ps))
+	for i, p := range ps {
+		events[i] = p.Event
+	}
+	got, err := awaitApplied(ctx, r.t.Inspect, events, 1, r.t.InspectTimeout, r.t.Settle)
+	if err != nil {
+		Fail(fmt.Sprintf("asking the inspect hook: %v", err), 2)
+	}
+	var bad []string
+	var first *payload
+	for i, ev := range events {
+		n := got[ev.ID]
+		switch {
+		case n == 1:
+			continue
+		case n == 0:
+			bad = append(bad, fmt.Sprintf("%s was never applied (the inspect hook still said 0 after %s)", ev, r.t.InspectTimeout))
+		default:
+			bad = append(bad, fmt.Sprintf("%s was applied %d times, want once", ev, n))
+		}
+		if first == nil {
+			first = &ps[i]
+		}
+	}
+	if len(bad) == 0 {
+		return
+	}
+	var b strings.Builder
+	if len(events) > 1 {
+		fmt.Fprintf(&b, "%d of %d events were not applied exactly once after %s:\n", len(bad), len(events), how)
+	} else {
+		fmt.Fprintf(&b, "after the event was %s:\n", how)
+	}
+	for i, line := range bad {
+		if i == 10 {
+			fmt.Fprintf(&b, "  … and %d more\n", len(bad)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  %s\n", line)
+	}
+	fmt.Fprintf(&b, "%s\n\nreproduce:\n  %s\n", hintCounted, reproduce)
+	if len(deliveries) > 0 {
+		b.WriteString("\ndeliveries:\n")
+		for _, s := range deliveries {
+			fmt.Fprintf(&b, "  - %s, eventId %d: %s in %s\n", s.p.label(), s.p.Event.ID, abandonedOr(s), roundLatency(s.res.Latency))
+		}
+	}
+	fmt.Fprintf(&b, "\nthe event (eventId %d):\n%s\n", first.Event.ID, prettyExcerpt(first.Body))
+	Fail(b.String(), 2)
+}
+
+func abandonedOr(s sent) string {
+	if s.expect == ExpectAbandon && s.res.Status == 0 {
+		return "abandoned after sending"
+	}
+	return s.outcome()
+}

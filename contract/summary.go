@@ -1,0 +1,284 @@
+package contract
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// Quantiles summarise answer times.
+type Quantiles struct {
+	N             int
+	P50, P99, Max time.Duration
+}
+
+// quantiles uses the nearest-rank method: with the few hundred samples of a
+// run, interpolation would only suggest a precision that is not there.
+func quantiles(d []time.Duration) Quantiles {
+	q := Quantiles{N: len(d)}
+	if len(d) == 0 {
+		return q
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	rank := func(p float64) time.Duration {
+		i := int(p*float64(len(s))+0.999999) - 1
+		return s[min(max(i, 0), len(s)-1)]
+	}
+	q.P50, q.P99, q.Max = rank(0.50), rank(0.99), s[len(s)-1]
+	return q
+}
+
+func (q Quantiles) String() string {
+	if q.N == 0 {
+		return "no answers"
+	}
+	return fmt.Sprintf("p50 %s, p99 %s, max %s", roundLatency(q.P50), roundLatency(q.P99), roundLatency(q.Max))
+}
+
+// GroupResult counts the specs of one group: a trigger family, or one of the
+// Group* containers.
+type GroupResult struct {
+	Name                    string
+	Passed, Failed, Skipped int
+}
+
+// SkipNote is one reason specs were skipped, with how many.
+type SkipNote struct {
+	Group, Reason string
+	Specs         int
+}
+
+// Summary is what a run of the contract specs found, per group.
+type Summary struct {
+	// Succeeded is false when a spec failed or the suite itself did (a
+	// report that could not be written, an interruption).
+	Succeeded               bool
+	Passed, Failed, Skipped int
+	// NotSelected counts the skipped specs that --focus or --skip left
+	// out, as opposed to those skipped for a reason (a missing hook).
+	NotSelected int
+	Groups      []GroupResult
+	// Failures are the failed specs' names below SuiteText.
+	Failures []string
+	Skips    []SkipNote
+	// Latency is over every delivery of the run that was answered or
+	// timed out (those that failed to connect, and the one the sender
+	// abandoned on purpose, are left out).
+	Latency  Quantiles
+	Warnings []string
+	// SuiteFailures are failures outside the specs: Ginkgo's special
+	// failure reasons and failed report nodes.
+	SuiteFailures []string
+}
+
+// Deliveries returns the DeliveryRecords a spec attached, whether the report
+// comes straight from Ginkgo or was read back from a JSON report.
+func Deliveries(spec types.SpecReport) []DeliveryRecord {
+	var out []DeliveryRecord
+	for _, e := range spec.ReportEntries {
+		if e.Name != EntryDelivery {
+			continue
+		}
+		if d, ok := e.Value.GetRawValue().(DeliveryRecord); ok {
+			out = append(out, d)
+			continue
+		}
+		data := []byte(e.Value.AsJSON)
+		if len(data) == 0 {
+			data, _ = json.Marshal(e.Value.GetRawValue())
+		}
+		var d DeliveryRecord
+		if json.Unmarshal(data, &d) == nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// latenciesOf reads the EntryLatencies of a spec, in milliseconds.
+func latenciesOf(spec types.SpecReport) []float64 {
+	var out []float64
+	for _, e := range spec.ReportEntries {
+		if e.Name != EntryLatencies {
+			continue
+		}
+		if v, ok := e.Value.GetRawValue().([]float64); ok {
+			out = append(out, v...)
+			continue
+		}
+		data := []byte(e.Value.AsJSON)
+		if len(data) == 0 {
+			data, _ = json.Marshal(e.Value.GetRawValue())
+		}
+		var v []float64
+		if json.Unmarshal(data, &v) == nil {
+			out = append(out, v...)
+		}
+	}
+	return out
+}
+
+// SpecName is a spec's name below SuiteText ("work order triggers
+// TASK_CREATED acknowledges ..."), and false for a spec that is not one of
+// the contract's.
+func SpecName(spec types.SpecReport) (string, bool) {
+	i := slices.Index(spec.ContainerHierarchyTexts, SuiteText)
+	if i < 0 || spec.LeafNodeType != types.NodeTypeIt {
+		return "", false
+	}
+	return strings.Join(append(slices.Clone(spec.ContainerHierarchyTexts[i+1:]), spec.LeafNodeText), " "), true
+}
+
+// Group is the group a contract spec belongs to.
+func Group(spec types.SpecReport) string {
+	i := slices.Index(spec.ContainerHierarchyTexts, SuiteText)
+	if i < 0 || i+1 >= len(spec.ContainerHierarchyTexts) {
+		return ""
+	}
+	return spec.ContainerHierarchyTexts[i+1]
+}
+
+const notSelected = "not selected (--focus/--skip)"
+
+// Summarize counts the contract specs of report by group, in the order help
+// text lists trigger families, then the other groups. Specs of the report
+// that are not the contract's are ignored, so a team's own suite may hold
+// both.
+func Summarize(report types.Report) Summary {
+	s := Summary{Succeeded: report.SuiteSucceeded}
+	s.SuiteFailures = append(s.SuiteFailures, report.SpecialSuiteFailureReasons...)
+	var order []string
+	for _, f := range schemas.Families() {
+		order = append(order, FamilyText(f))
+	}
+	order = append(order, GroupDelivery, GroupToken, GroupIdempotency, GroupLifecycle)
+	groups := map[string]*GroupResult{}
+	skips := map[[2]string]int{}
+	var latencies []time.Duration
+	for _, spec := range report.SpecReports {
+		name, ok := SpecName(spec)
+		if !ok {
+			if spec.LeafNodeType != types.NodeTypeIt && spec.State.Is(types.SpecStateFailureStates) {
+				s.SuiteFailures = append(s.SuiteFailures, fmt.Sprintf("%s: %s", spec.LeafNodeType, spec.Failure.Message))
+			}
+			continue
+		}
+		g := Group(spec)
+		gr := groups[g]
+		if gr == nil {
+			gr = &GroupResult{Name: g}
+			groups[g] = gr
+			if !slices.Contains(order, g) {
+				order = append(order, g)
+			}
+		}
+		switch {
+		case spec.State.Is(types.SpecStatePassed):
+			gr.Passed++
+			s.Passed++
+		case spec.State.Is(types.SpecStateSkipped | types.SpecStatePending):
+			gr.Skipped++
+			s.Skipped++
+			reason := strings.TrimSpace(spec.Failure.Message)
+			if reason == "" {
+				reason = notSelected
+				s.NotSelected++
+			}
+			skips[[2]string{g, reason}]++
+		default:
+			gr.Failed++
+			s.Failed++
+			s.Failures = append(s.Failures, name)
+		}
+		for _, d := range Deliveries(spec) {
+			// A timed-out delivery counts at the time it was given up on: a
+			// receiver must not look fast by never answering.
+			if d.Expect != ExpectAbandon && (d.Status != 0 || d.Error == string(delivery.KindTimeout)) {
+				latencies = append(latencies, time.Duration(d.LatencyMS*float64(time.Millisecond)))
+			}
+		}
+		for _, ms := range latenciesOf(spec) {
+			latencies = append(latencies, time.Duration(ms*float64(time.Millisecond)))
+		}
+		for _, e := range spec.ReportEntries {
+			if e.Name == EntryWarning && !slices.Contains(s.Warnings, e.StringRepresentation()) {
+				s.Warnings = append(s.Warnings, e.StringRepresentation())
+			}
+		}
+	}
+	for _, g := range order {
+		if gr := groups[g]; gr != nil {
+			s.Groups = append(s.Groups, *gr)
+		}
+	}
+	for k, n := range skips {
+		s.Skips = append(s.Skips, SkipNote{Group: k[0], Reason: k[1], Specs: n})
+	}
+	slices.SortFunc(s.Skips, func(a, b SkipNote) int {
+		if c := slices.Index(order, a.Group) - slices.Index(order, b.Group); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Reason, b.Reason)
+	})
+	s.Latency = quantiles(latencies)
+	if s.Latency.P99 > SlowAnswer {
+		w := slowWarning(s.Latency.P99)
+		if !slices.Contains(s.Warnings, w) {
+			s.Warnings = append(s.Warnings, w)
+		}
+	}
+	if s.Failed > 0 {
+		s.Succeeded = false
+	}
+	return s
+}
+
+// String is the console summary: a table per group, answer times, skip
+// reasons, failed specs and warnings.
+func (s Summary) String() string {
+	var b strings.Builder
+	width := len("total")
+	for _, g := range s.Groups {
+		width = max(width, len(g.Name))
+	}
+	fmt.Fprintf(&b, "%-*s  %6s  %6s  %7s\n", width, "group", "passed", "failed", "skipped")
+	for _, g := range s.Groups {
+		fmt.Fprintf(&b, "%-*s  %6d  %6d  %7d\n", width, g.Name, g.Passed, g.Failed, g.Skipped)
+	}
+	fmt.Fprintf(&b, "%-*s  %6d  %6d  %7d\n", width, "total", s.Passed, s.Failed, s.Skipped)
+	if s.Latency.N > 0 {
+		fmt.Fprintf(&b, "\nanswer time: %s over %d deliveries\n", s.Latency, s.Latency.N)
+	}
+	if s.Skipped > s.NotSelected {
+		b.WriteString("\nskipped:\n")
+		for _, k := range s.Skips {
+			if k.Reason != notSelected {
+				fmt.Fprintf(&b, "  %s (%d): %s\n", k.Group, k.Specs, k.Reason)
+			}
+		}
+	}
+	if s.NotSelected > 0 {
+		fmt.Fprintf(&b, "\n%d specs not selected by --focus/--skip\n", s.NotSelected)
+	}
+	if len(s.Failures) > 0 {
+		b.WriteString("\nfailed:\n")
+		for _, f := range s.Failures {
+			fmt.Fprintf(&b, "  %s\n", f)
+		}
+	}
+	for _, f := range s.SuiteFailures {
+		fmt.Fprintf(&b, "\nsuite failure: %s\n", f)
+	}
+	for _, w := range s.Warnings {
+		fmt.Fprintf(&b, "\nwarning: %s\n", w)
+	}
+	return b.String()
+}

@@ -1,0 +1,198 @@
+package contract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/generator"
+)
+
+// Defaults of a Target.
+const (
+	// DefaultDeadline is how long a delivery may wait for its answer. Coperniq
+	// does not publish its timeout; this is the sender's default attempt
+	// timeout (delivery.DefaultTimeout), past which it gives up and retries.
+	DefaultDeadline = delivery.DefaultTimeout
+	// DefaultBurst is how many deliveries the burst spec sends at once: a
+	// bulk import or a workflow change fires one event per record.
+	DefaultBurst = 50
+	// DefaultSeed is the payload seed unless told otherwise, the CLI's.
+	DefaultSeed = generator.DefaultSeed
+	// DefaultInspectTimeout is how long the suite polls an inspect hook for
+	// the expected count: long enough for a queue worker to catch up.
+	DefaultInspectTimeout = 5 * time.Second
+	// DefaultSettle is how long a count must stay at the expected value once
+	// reached, to catch a duplicate applied after the first copy.
+	DefaultSettle = 250 * time.Millisecond
+	// SlowAnswer is the p99 answer time over which the suite warns: a
+	// receiver that slow is doing its work before acknowledging, and a burst
+	// or a slow database will push it past Coperniq's timeout.
+	SlowAnswer = time.Second
+)
+
+// Target is the receiver under test. Only URL is required; zero fields take
+// the defaults above.
+type Target struct {
+	// URL is the webhook URL as configured in Coperniq. With TokenParam,
+	// the suite sets that query parameter on it; a URL that already carries
+	// the token works without TokenParam, but then the token specs are
+	// skipped.
+	URL string
+	// TokenParam is the receiver's token as NAME=VALUE, e.g. token=s3cret:
+	// the query parameter Coperniq customers put in the URL since Coperniq
+	// signs nothing. Empty skips the token specs.
+	TokenParam string
+	// Inspect tells how many times the receiver applied an event (see the
+	// package doc). Nil skips the idempotency and lifecycle specs.
+	Inspect Inspector
+
+	// Deadline bounds each delivery's wait for an answer (DefaultDeadline).
+	Deadline time.Duration
+	// Burst is how many deliveries the burst spec sends concurrently
+	// (DefaultBurst).
+	Burst int
+	// Seed makes every payload reproducible (DefaultSeed); each failure
+	// prints the seed of the payload that failed.
+	Seed uint64
+	// InspectTimeout bounds the wait for an expected count
+	// (DefaultInspectTimeout).
+	InspectTimeout time.Duration
+	// Settle is how long a reached count is watched for a late duplicate
+	// (DefaultSettle); negative skips the watch.
+	Settle time.Duration
+	// Scenarios are the lifecycle scenarios to replay, by name; nil means
+	// every built-in one.
+	Scenarios []string
+}
+
+// withDefaults fills zero fields and checks the rest, so that a bad Target is
+// reported once, by every spec, instead of as a confusing network error.
+func (t Target) withDefaults() (Target, error) {
+	if t.Deadline == 0 {
+		t.Deadline = DefaultDeadline
+	}
+	if t.Burst == 0 {
+		t.Burst = DefaultBurst
+	}
+	if t.Seed == 0 {
+		t.Seed = DefaultSeed
+	}
+	if t.InspectTimeout == 0 {
+		t.InspectTimeout = DefaultInspectTimeout
+	}
+	if t.Settle == 0 {
+		t.Settle = DefaultSettle
+	}
+	if t.URL == "" {
+		return t, errors.New("contract: Target.URL is empty: give the receiver's webhook URL")
+	}
+	if err := delivery.CheckURL(t.URL); err != nil {
+		return t, fmt.Errorf("contract: Target.URL: %w", err)
+	}
+	if t.Deadline < 0 {
+		return t, fmt.Errorf("contract: Target.Deadline %s: want a positive duration", t.Deadline)
+	}
+	if t.Burst < 0 || t.Burst > MaxBurst {
+		return t, fmt.Errorf("contract: Target.Burst %d: want 1 to %d", t.Burst, MaxBurst)
+	}
+	if t.InspectTimeout < 0 {
+		return t, fmt.Errorf("contract: Target.InspectTimeout %s: want a positive duration", t.InspectTimeout)
+	}
+	if t.TokenParam != "" {
+		if _, _, err := ParseTokenParam(t.TokenParam); err != nil {
+			return t, fmt.Errorf("contract: Target.TokenParam: %w", err)
+		}
+	}
+	return t, nil
+}
+
+// MaxBurst bounds Target.Burst: past it the suite would test the machine it
+// runs on (file descriptors, ephemeral ports) rather than the receiver.
+const MaxBurst = 10000
+
+// ParseTokenParam splits NAME=VALUE. The error echoes the name only: the
+// value is a secret.
+func ParseTokenParam(s string) (name, value string, err error) {
+	name, value, ok := strings.Cut(s, "=")
+	name = strings.TrimSpace(name)
+	switch {
+	case !ok:
+		// Without "=" the whole argument may be the token: not echoed.
+		return "", "", errors.New(`token param has no "=": want NAME=VALUE, e.g. token=s3cret`)
+	case name == "":
+		return "", "", errors.New("token param: the NAME before = is empty")
+	case value == "":
+		return "", "", fmt.Errorf("token param %s: the VALUE after = is empty", name)
+	}
+	return name, value, nil
+}
+
+// withQuery returns raw with query parameter name set to value, or removed
+// when remove is true. Other parameters keep their order.
+func withQuery(raw, name, value string, remove bool) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw // withDefaults has checked it
+	}
+	var kept []string
+	for _, kv := range strings.Split(u.RawQuery, "&") {
+		if kv == "" {
+			continue
+		}
+		k, _, _ := strings.Cut(kv, "=")
+		if uk, err := url.QueryUnescape(k); err == nil && uk == name {
+			continue
+		}
+		kept = append(kept, kv)
+	}
+	if !remove {
+		kept = append(kept, url.QueryEscape(name)+"="+url.QueryEscape(value))
+	}
+	u.RawQuery = strings.Join(kept, "&")
+	return u.String()
+}
+
+// CheckReachable dials the host of rawURL, so that a receiver that is not
+// running is reported as such (the CLI exits 2) rather than as every spec
+// failing. It opens a TCP connection only: no delivery is made.
+func CheckReachable(ctx context.Context, rawURL string, timeout time.Duration) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("target %s is not a URL with a host", delivery.MaskURL(rawURL))
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
+	if err != nil {
+		return fmt.Errorf("target %s is unreachable: %s", delivery.MaskURL(rawURL), dialReason(err))
+	}
+	return conn.Close()
+}
+
+// dialReason shortens a dial error to what a person acts on: "connection
+// refused", not "dial tcp 127.0.0.1:9: connect: connection refused".
+func dialReason(err error) string {
+	var dns *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &dns):
+		return "no such host " + dns.Name
+	case delivery.Classify(err) == delivery.KindTimeout:
+		return "no answer to the connection attempt (timeout)"
+	}
+	return err.Error()
+}

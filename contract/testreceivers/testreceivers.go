@@ -1,0 +1,372 @@
+// Package testreceivers holds webhook receivers for testing the contract
+// suite itself: a reference receiver that meets the contract, and the same
+// receiver made wrong on purpose in one way at a time (a Fault), so that a
+// test can check that each fault fails the spec meant to catch it and no spec
+// passes vacuously.
+//
+// The reference receiver is also the smallest complete example of what the
+// contract asks: acknowledge every POST with a 2xx unless the token is wrong,
+// read only the fields it needs, apply each eventId once, and answer the
+// inspect protocol:
+//
+//	GET /_state/events/{eventId}  200 {"applied": N}, or 404 when never applied
+package testreceivers
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// InspectPath is where the receiver answers the inspect protocol; the
+// eventId follows it.
+const InspectPath = "/_state/events/"
+
+// Fault is one way a receiver is wrong on purpose.
+type Fault string
+
+// The faults. Each names the mistake, as the contract's failure would.
+const (
+	None                 Fault = ""
+	Fail500ForTrigger    Fault = "500-for-one-trigger"     // answers 500 to Config.Trigger
+	RejectUnknownFields  Fault = "rejects-unknown-fields"  // decodes strictly: 400 on any undocumented property
+	FailNullStage        Fault = "fails-on-null-stage"     // reads record.stage.name without a nil check: 500
+	Int32IDs             Fault = "int32-ids"               // keeps ids in int32: 400 past 2^31-1
+	ApplyDuplicates      Fault = "applies-duplicates"      // applies every copy of an event
+	SlowForTrigger       Fault = "slow-for-one-trigger"    // works Config.Delay before answering Config.Trigger
+	RejectUnknownTrigger Fault = "rejects-unknown-trigger" // 400 to a triggerKey outside the catalog
+	Redirect             Fault = "redirects"               // 308 to the https URL, as a force-TLS proxy does
+	IgnoreToken          Fault = "ignores-token"           // never checks the token
+)
+
+// Faults lists every fault (None excluded), for table tests.
+func Faults() []Fault {
+	return []Fault{Fail500ForTrigger, RejectUnknownFields, FailNullStage, Int32IDs, ApplyDuplicates,
+		SlowForTrigger, RejectUnknownTrigger, Redirect, IgnoreToken}
+}
+
+// Config configures a Receiver.
+type Config struct {
+	Fault Fault
+	// Token is NAME=VALUE: deliveries must carry query parameter NAME with
+	// VALUE, else 401. Empty accepts any delivery.
+	Token string
+	// Trigger is the trigger Fail500ForTrigger and SlowForTrigger act on.
+	Trigger string
+	// Delay is how long SlowForTrigger works before answering.
+	Delay time.Duration
+	// StateDir, when set, gets a file per applied event named by its
+	// eventId and holding the count, for an inspect command to read.
+	StateDir string
+}
+
+// Received is one delivery as the receiver saw it.
+type Received struct {
+	Query  string
+	Body   []byte
+	Status int
+	// Deviated is true when the fault made the answer (or the timing, or
+	// the application) differ from the reference receiver's.
+	Deviated bool
+}
+
+// SHA256 is the hex digest of the body, as contract.DeliveryRecord has it.
+func (r Received) SHA256() string {
+	sum := sha256.Sum256(r.Body)
+	return hex.EncodeToString(sum[:])
+}
+
+// Receiver is an http.Handler; see the package doc.
+type Receiver struct {
+	cfg      Config
+	tokName  string
+	tokValue string
+
+	mu       sync.Mutex
+	applied  map[int64]int
+	received []Received
+}
+
+// New returns a receiver with cfg.
+func New(cfg Config) *Receiver {
+	rc := &Receiver{cfg: cfg, applied: map[int64]int{}}
+	if cfg.Token != "" {
+		rc.tokName, rc.tokValue, _ = strings.Cut(cfg.Token, "=")
+	}
+	return rc
+}
+
+// Applied is how many times the receiver applied eventID.
+func (rc *Receiver) Applied(eventID int64) int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.applied[eventID]
+}
+
+// Received returns every delivery so far, in arrival order.
+func (rc *Receiver) Received() []Received {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]Received(nil), rc.received...)
+}
+
+// Deviated returns the sha256 (hex) of every body whose delivery the fault
+// changed, to match with contract.DeliveryRecord.SHA256.
+func (rc *Receiver) Deviated() map[string]bool {
+	out := map[string]bool{}
+	for _, r := range rc.Received() {
+		if r.Deviated {
+			out[r.SHA256()] = true
+		}
+	}
+	return out
+}
+
+// payload is what the reference receiver reads: the ids it keys on and the
+// trigger it dispatches on; everything else is left alone (a tolerant
+// reader). Ids are json.Number because eventIds reach 2^53-1.
+type payload struct {
+	Event struct {
+		EventID    json.Number `json:"eventId"`
+		TriggerKey string      `json:"triggerKey"`
+	} `json:"event"`
+	Record *struct {
+		Stage *struct {
+			Name string `json:"name"`
+		} `json:"stage"`
+	} `json:"record"`
+}
+
+func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if id, ok := strings.CutPrefix(r.URL.Path, InspectPath); ok && r.Method == http.MethodGet {
+		rc.inspect(w, id)
+		return
+	}
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return // the sender hung up before the body was complete
+	}
+	status, deviated := rc.handle(r, body)
+	rc.mu.Lock()
+	rc.received = append(rc.received, Received{Query: r.URL.RawQuery, Body: body, Status: status, Deviated: deviated})
+	rc.mu.Unlock()
+	if status == http.StatusPermanentRedirect {
+		w.Header().Set("Location", "https://"+r.Host+r.URL.RequestURI())
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"status":%d}`, status)
+}
+
+// handle decides the answer; deviated reports that the fault changed it.
+func (rc *Receiver) handle(r *http.Request, body []byte) (status int, deviated bool) {
+	f := rc.cfg.Fault
+	if rc.tokName != "" && r.URL.Query().Get(rc.tokName) != rc.tokValue {
+		if f != IgnoreToken {
+			return http.StatusUnauthorized, false
+		}
+		deviated = true
+	}
+	if f == Redirect {
+		return http.StatusPermanentRedirect, true
+	}
+	if f == RejectUnknownFields {
+		if err := decodeStrict(body); err != nil {
+			return http.StatusBadRequest, true
+		}
+	}
+	if f == Int32IDs && idOver32(body) {
+		return http.StatusBadRequest, true
+	}
+	var p payload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return http.StatusBadRequest, deviated
+	}
+	id, err := p.Event.EventID.Int64()
+	if err != nil {
+		return http.StatusBadRequest, deviated
+	}
+	key := p.Event.TriggerKey
+	if f == FailNullStage && p.Record != nil && p.Record.Stage == nil {
+		return http.StatusInternalServerError, true
+	}
+	if f == Fail500ForTrigger && key == rc.cfg.Trigger {
+		return http.StatusInternalServerError, true
+	}
+	if f == RejectUnknownTrigger {
+		if _, err := schemas.Lookup(key); err != nil {
+			return http.StatusBadRequest, true
+		}
+	}
+	if f == SlowForTrigger && key == rc.cfg.Trigger {
+		deviated = true
+		select {
+		case <-time.After(rc.cfg.Delay):
+		case <-r.Context().Done():
+		}
+	}
+	if rc.apply(id) {
+		deviated = true
+	}
+	return http.StatusOK, deviated
+}
+
+// apply records the event once (every time with ApplyDuplicates) and
+// reports whether it applied a duplicate.
+func (rc *Receiver) apply(id int64) (duplicate bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	n := rc.applied[id]
+	if n > 0 && rc.cfg.Fault != ApplyDuplicates {
+		return false
+	}
+	rc.applied[id] = n + 1
+	if rc.cfg.StateDir != "" {
+		name := filepath.Join(rc.cfg.StateDir, strconv.FormatInt(id, 10))
+		_ = os.WriteFile(name, []byte(strconv.Itoa(n+1)+"\n"), 0o644)
+	}
+	return n > 0
+}
+
+func (rc *Receiver) inspect(w http.ResponseWriter, idText string) {
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		http.Error(w, fmt.Sprintf("eventId %q is not an integer", idText), http.StatusBadRequest)
+		return
+	}
+	n := rc.Applied(id)
+	if n == 0 {
+		http.Error(w, "never applied", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"applied":%d}`, n)
+}
+
+// documented mirrors every property Coperniq documents, for the strict
+// decoder of RejectUnknownFields: what a receiver generated from the docs
+// with DisallowUnknownFields would do.
+type documented struct {
+	Event struct {
+		EventID         json.Number `json:"eventId"`
+		RecordID        json.Number `json:"recordId"`
+		TriggerKey      string      `json:"triggerKey"`
+		TriggerName     string      `json:"triggerName"`
+		FiredAt         string      `json:"firedAt"`
+		WorkOrderID     json.Number `json:"workOrderId"`
+		CurrentStatus   string      `json:"currentStatus"`
+		PreviousStatus  *string     `json:"previousStatus"`
+		PhaseInstanceID json.Number `json:"phaseInstanceId"`
+		PhaseTemplateID json.Number `json:"phaseTemplateId"`
+		PhaseType       string      `json:"phaseType"`
+		Status          string      `json:"status"`
+		OverdueAt       string      `json:"overdueAt"`
+		SLAType         string      `json:"slaType"`
+		AppointmentID   json.Number `json:"appointmentId"`
+		DueDate         string      `json:"dueDate"`
+		PreviousDueDate string      `json:"previousDueDate"`
+	} `json:"event"`
+	Record *struct {
+		ID            json.Number `json:"id"`
+		UID           json.Number `json:"uid"`
+		Type          string      `json:"type"`
+		Title         string      `json:"title"`
+		Status        *string     `json:"status"`
+		RequestStatus *string     `json:"requestStatus"`
+		Stage         *struct {
+			ID   json.Number `json:"id"`
+			Name string      `json:"name"`
+		} `json:"stage"`
+		Address     *string `json:"address"`
+		City        *string `json:"city"`
+		State       *string `json:"state"`
+		GeoLocation *struct {
+			Lat float64 `json:"lat"`
+			Lng float64 `json:"lng"`
+		} `json:"geoLocation"`
+		Jurisdiction *struct {
+			ID   json.Number `json:"id"`
+			Name string      `json:"name"`
+		} `json:"jurisdiction"`
+		Trades       []string    `json:"trades"`
+		DealValue    *float64    `json:"dealValue"`
+		OwnerID      json.Number `json:"ownerId"`
+		PrimaryEmail *string     `json:"primaryEmail"`
+		PrimaryPhone *string     `json:"primaryPhone"`
+		CreatedAt    string      `json:"createdAt"`
+		UpdatedAt    string      `json:"updatedAt"`
+	} `json:"record"`
+	WorkOrder *struct {
+		ID              json.Number `json:"id"`
+		UID             json.Number `json:"uid"`
+		Title           string      `json:"title"`
+		Description     *string     `json:"description"`
+		Status          string      `json:"status"`
+		Priority        json.Number `json:"priority"`
+		RecordID        json.Number `json:"recordId"`
+		AssigneeID      json.Number `json:"assigneeId"`
+		IsField         bool        `json:"isField"`
+		StartDate       *string     `json:"startDate"`
+		EndDate         *string     `json:"endDate"`
+		StartDateAllDay bool        `json:"startDateAllDay"`
+		EndDateAllDay   bool        `json:"endDateAllDay"`
+		CompletionDate  *string     `json:"completionDate"`
+		CreatedAt       string      `json:"createdAt"`
+		ModifiedAt      string      `json:"modifiedAt"`
+	} `json:"workOrder"`
+}
+
+func decodeStrict(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var d documented
+	return dec.Decode(&d)
+}
+
+// idOver32 reports whether any id (a key "id" or ending in "Id") is past
+// 2^31-1, where an int32 field overflows.
+func idOver32(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return false
+	}
+	var walk func(key string, v any) bool
+	walk = func(key string, v any) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				if walk(k, c) {
+					return true
+				}
+			}
+		case json.Number:
+			if key == "id" || key == "uid" || strings.HasSuffix(key, "Id") {
+				n, err := x.Int64()
+				return err != nil || n > 1<<31-1
+			}
+		}
+		return false
+	}
+	return walk("", v)
+}
+
+// Ensure the receiver stays an http.Handler.
+var _ http.Handler = (*Receiver)(nil)

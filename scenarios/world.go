@@ -1,0 +1,910 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+const (
+	minute = time.Minute
+	hour   = time.Hour
+)
+
+// world is the state a scenario plays in: records with their workflow
+// position, work orders, appointments and calls. Every event is rendered
+// from it, after the step has changed it, so ids agree across a sequence
+// and each payload's record is the record as it stands at that moment.
+type world struct {
+	sc    *Scenario
+	g     *generator.Generator
+	rng   *rand.Rand
+	check bool // count and check only; don't encode payloads
+
+	cur      *inst
+	last     time.Time // the latest firedAt
+	nextID   int64
+	eventIDs map[int64]bool
+	used     map[int64]bool // record, work-order, appointment and phase-instance ids
+	events   []Event
+	count    int
+	triggers map[string]int
+}
+
+type phaseState int
+
+const (
+	notStarted phaseState = iota
+	running
+	completed
+)
+
+type recordEnt struct {
+	kind entityKind
+	name string
+	rec  *generator.Record
+	wf   *workflow // nil for accounts
+	// stage is the index of the phase the record shows as its stage:
+	// the latest started, or the first before any started.
+	stage    int
+	state    phaseState // of that phase
+	instance int64      // phase instance id while started
+	started  time.Time
+	slas     int
+	// converted is set on a won request once it became a project.
+	converted bool
+	wos       []*woEnt
+}
+
+type woEnt struct {
+	name string
+	wo   *generator.WorkOrder
+	re   *recordEnt
+	// instance is the phase instance the work order belongs to: the one
+	// running when it was created, or (0 until then) the next to start.
+	// Accounts have no phases: -1.
+	instance int64
+	slow     bool
+}
+
+type apptEnt struct {
+	id  int64
+	re  *recordEnt
+	due time.Time
+}
+
+type callEnt struct{ re *recordEnt }
+
+func (r *recordEnt) phase() *phase { return &r.wf.phases[r.stage] }
+
+func (r *recordEnt) label() string {
+	return fmt.Sprintf("%s %s", r.kind.words(), r.name)
+}
+
+func (r *recordEnt) openWorkOrders(instance int64) []string {
+	var open []string
+	for _, wo := range r.wos {
+		if wo.instance == instance && !terminal(wo.wo.Status) {
+			open = append(open, fmt.Sprintf("%s (%s)", wo.name, wo.wo.Status))
+		}
+	}
+	return open
+}
+
+func terminal(status string) bool { return status == "COMPLETED" || status == "CANCELLED" }
+
+// Arguments of the current instance.
+
+func (in *inst) has(name string) bool    { _, ok := in.st.args[name]; return ok }
+func (in *inst) text(name string) string { return in.st.args[name].text }
+
+func (in *inst) record() *recordEnt {
+	if in.st.recordParam == "" {
+		return nil
+	}
+	return in.scope.lookup(in.text(in.st.recordParam)).(*recordEnt)
+}
+
+func (in *inst) recordNamed(param string) *recordEnt {
+	if !in.has(param) {
+		return nil
+	}
+	return in.scope.lookup(in.text(param)).(*recordEnt)
+}
+
+func (in *inst) bind(e any) {
+	if in.has("name") {
+		in.scope.ents[in.text("name")] = e
+	}
+}
+
+func (in *inst) name(fallback string) string {
+	if in.has("name") {
+		return in.text("name")
+	}
+	return fallback
+}
+
+// Time.
+
+// fire returns the firedAt of the step's next event: the step's time for
+// the first, a moment later for the others (automations reacting to one
+// change fire together), and always after every event before it.
+func (w *world) fire(in *inst) time.Time {
+	t := in.at
+	if in.emitted > 0 {
+		t = w.last.Add(time.Duration(150+w.rng.IntN(1050)) * time.Millisecond)
+	}
+	if !t.After(w.last) {
+		t = w.last.Add(time.Millisecond)
+	}
+	t = t.Truncate(time.Millisecond)
+	w.last = t
+	in.emitted++
+	return t
+}
+
+// latency is how long before firedAt the change that fired it was saved.
+func (w *world) latency() time.Duration {
+	if w.rng.IntN(10) < 4 {
+		return 0
+	}
+	return time.Duration(1+w.rng.IntN(1500)) * time.Millisecond
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// touch records that the record changed at at.
+func (w *world) touch(r *recordEnt, at time.Time) {
+	r.rec.UpdatedAt = laterOf(laterOf(r.rec.UpdatedAt, at.Add(-w.latency())), r.rec.CreatedAt)
+}
+
+func (w *world) touchWO(wo *woEnt, at time.Time) {
+	wo.wo.ModifiedAt = laterOf(laterOf(wo.wo.ModifiedAt, at.Add(-w.latency())), wo.wo.CreatedAt)
+}
+
+func (w *world) newID(lo, hi int64) int64 {
+	for {
+		id := lo + w.rng.Int64N(hi-lo+1)
+		if !w.used[id] {
+			w.used[id] = true
+			return id
+		}
+	}
+}
+
+// Events.
+
+func (w *world) emit(in *inst, trigger string, at time.Time, re *recordEnt, wo *woEnt, fill func(*generator.Event)) error {
+	w.count++
+	w.triggers[trigger]++
+	if w.count > MaxEvents {
+		return fmt.Errorf("the scenario fires more than %d events", MaxEvents)
+	}
+	w.nextID += 1 + w.rng.Int64N(12)
+	id := w.nextID
+	if w.check && in.st.overrides == nil {
+		return nil
+	}
+	var gwo *generator.WorkOrder
+	if wo != nil {
+		gwo = wo.wo
+	}
+	p, err := generator.NewPayload(trigger, id, at, re.rec, gwo)
+	if err != nil {
+		return err
+	}
+	if fill != nil {
+		fill(&p.Event)
+	}
+	body := p.AppendJSON(make([]byte, 0, 1536))
+	ev := Event{ID: id, TriggerKey: trigger, RecordID: re.rec.ID, FiredAt: at, Step: in.st.name, Line: in.st.pos.line}
+	if o := in.st.overrides; o != nil {
+		if body, err = o.Apply(trigger, body); err != nil {
+			return fmt.Errorf("set/merge on %s: %w", trigger, err)
+		}
+		// Overrides may change the ids the engine orders and counts by.
+		de, err := delivery.EventFromPayload(body)
+		if err != nil {
+			return fmt.Errorf("set/merge on %s: %w", trigger, err)
+		}
+		ev.ID, ev.TriggerKey, ev.RecordID = de.ID, de.TriggerKey, de.RecordID
+	}
+	if w.eventIDs[ev.ID] {
+		return fmt.Errorf("event id %d is used twice (by set/merge); event ids must be unique", ev.ID)
+	}
+	w.eventIDs[ev.ID] = true
+	ev.Body = body
+	if !w.check {
+		w.events = append(w.events, ev)
+	}
+	return nil
+}
+
+// Records.
+
+// newRecord draws a record of type rt from the generator, whose details
+// (place, contact, value) are realistic and agree with each other. For a
+// project of a given workflow it draws until the record's trades fit, so
+// that its value and work fit too; a record whose id is taken is skipped.
+func (w *world) newRecord(rt string, wf *workflow) *generator.Record {
+	var r *generator.Record
+	for try := 0; try < 200; try++ {
+		r = w.g.Record(rt)
+		if w.used[r.ID] {
+			continue
+		}
+		if rt == "PROJECT" && try < 100 && (r.Trades == nil || (wf != nil && workflowForTrades(r.Trades) != wf)) {
+			continue
+		}
+		break
+	}
+	for w.used[r.ID] {
+		r.ID = w.newID(10000, 99999)
+	}
+	w.used[r.ID] = true
+	if rt == "PROJECT" && (r.Trades == nil || (wf != nil && workflowForTrades(r.Trades) != wf)) {
+		r.Trades = slices.Clone(wf.trades[:1])
+	}
+	return r
+}
+
+func (w *world) startRecord(re *recordEnt, at time.Time) {
+	r := re.rec
+	r.CreatedAt = at.Add(-w.latency())
+	r.UpdatedAt = r.CreatedAt
+	if re.wf != nil {
+		ph := &re.wf.phases[0]
+		r.Stage = &generator.Stage{ID: ph.stageID, Name: ph.name}
+	}
+}
+
+// inherit copies the customer's details from an account or the request a
+// project came from: the same person, at the same site.
+func inherit(dst, src *generator.Record, site bool) {
+	dst.PrimaryEmail, dst.PrimaryPhone = src.PrimaryEmail, src.PrimaryPhone
+	if src.OwnerID.Valid {
+		dst.OwnerID = src.OwnerID
+	}
+	if site && src.Address.Valid {
+		dst.Address, dst.City, dst.State = src.Address, src.City, src.State
+		dst.Title = src.Address.V
+		dst.GeoLocation, dst.Jurisdiction = src.GeoLocation, src.Jurisdiction
+		if dst.GeoLocation != nil {
+			g := *dst.GeoLocation
+			dst.GeoLocation = &g
+		}
+		if dst.Jurisdiction != nil {
+			j := *dst.Jurisdiction
+			dst.Jurisdiction = &j
+		}
+	}
+}
+
+func (w *world) createAccount(in *inst) error {
+	re := &recordEnt{kind: kAccount, name: in.name("account"), rec: w.newRecord("ACCOUNT", nil)}
+	w.startRecord(re, in.at)
+	in.bind(re)
+	return nil
+}
+
+func (w *world) createRequest(in *inst) error {
+	re := &recordEnt{kind: kRequest, name: in.name("request"), rec: w.newRecord("DEAL", nil), wf: requestWorkflow}
+	r := re.rec
+	if in.has("trades") {
+		r.Trades = slices.Clone(in.st.args["trades"].trades)
+	}
+	if acc := in.recordNamed("account"); acc != nil {
+		inherit(r, acc.rec, true)
+	}
+	r.Status = generator.Null[string]{}
+	r.RequestStatus = generator.Some(re.wf.phases[0].status)
+	at := w.fire(in)
+	w.startRecord(re, at)
+	in.bind(re)
+	return w.emit(in, "REQUEST_CREATED", at, re, nil, nil)
+}
+
+func (w *world) createProjectDelay(in *inst) span {
+	if in.has("from") {
+		return between(hour, 2*day)
+	}
+	return between(30*minute, 4*hour)
+}
+
+func (w *world) createProject(in *inst) error {
+	var wf *workflow
+	if in.has("workflow") {
+		wf = workflowNamed(in.text("workflow"))
+	}
+	var trades []string
+	if in.has("trades") {
+		trades = in.st.args["trades"].trades
+		tw := workflowForTrades(trades)
+		if wf != nil && tw != wf {
+			return fmt.Errorf("trades [%s] follow the %s workflow, not %s (a project's first trade picks its workflow)", strings.Join(trades, ", "), tw.name, wf.name)
+		}
+		wf = tw
+	}
+	from := in.recordNamed("from")
+	if from != nil {
+		if st := from.rec.RequestStatus.V; st != "WON" {
+			return fmt.Errorf("%s is %s; a request becomes a project once it is won (moveRequest to: WON first)", from.label(), st)
+		}
+		if from.converted {
+			return fmt.Errorf("%s already became a project", from.label())
+		}
+		if wf == nil && from.rec.Trades != nil {
+			wf = workflowForTrades(from.rec.Trades)
+			trades = from.rec.Trades
+		}
+	}
+	r := w.newRecord("PROJECT", wf)
+	if wf == nil {
+		wf = workflowForTrades(r.Trades)
+	}
+	if trades != nil {
+		r.Trades = slices.Clone(trades)
+	}
+	if acc := in.recordNamed("account"); acc != nil {
+		inherit(r, acc.rec, true)
+	}
+	if from != nil {
+		// The same site: the project's title is the request's, even when
+		// the request has no address on file.
+		inherit(r, from.rec, true)
+		r.Title = from.rec.Title
+		r.Address, r.City, r.State = from.rec.Address, from.rec.City, from.rec.State
+		if from.rec.DealValue.Valid {
+			r.DealValue = from.rec.DealValue
+		}
+		from.converted = true
+	}
+	r.Status = generator.Some("ACTIVE")
+	r.RequestStatus = generator.Null[string]{}
+	re := &recordEnt{kind: kProject, name: in.name("project"), rec: r, wf: wf}
+	at := w.fire(in)
+	w.startRecord(re, at)
+	in.bind(re)
+	return w.emit(in, "PROJECT_CREATED", at, re, nil, nil)
+}
+
+// Phases.
+
+func (w *world) startPhaseDelay(in *inst) span {
+	if re := in.record(); re != nil && re.state == notStarted && re.kind == kProject {
+		return between(5*minute, hour)
+	}
+	return between(2*minute, 30*minute)
+}
+
+func phaseTrigger(re *recordEnt, project, request string) string {
+	if re.kind == kProject {
+		return project
+	}
+	return request
+}
+
+func (w *world) startPhase(in *inst) error {
+	re := in.record()
+	if re.state == running {
+		return fmt.Errorf("%s is still in phase %s; completePhase first", re.label(), re.phase().name)
+	}
+	target := re.stage
+	if re.kind == kProject {
+		if err := projectOpen(re); err != nil {
+			return err
+		}
+		if re.state == completed {
+			target++
+		}
+		if target >= len(re.wf.phases) {
+			return fmt.Errorf("%s has completed its last phase, %s", re.label(), re.phase().name)
+		}
+		if in.has("phase") {
+			idx := re.wf.phaseNamed(in.text("phase"))
+			if idx < 0 {
+				return fmt.Errorf("%s follows the %s workflow: %s", re.label(), re.wf.name, oneOf("phase", in.text("phase"), re.wf.phaseNames()))
+			}
+			if idx < target {
+				return fmt.Errorf("phase %s comes before %s, where %s stands; projects move forward", re.wf.phases[idx].name, re.wf.phases[target].name, re.label())
+			}
+			target = idx
+		}
+	} else {
+		if re.state == completed {
+			return fmt.Errorf("%s's phase %s is completed; moveRequest moves it to another stage", re.label(), re.phase().name)
+		}
+		if in.has("phase") && re.wf.phaseNamed(in.text("phase")) != target {
+			return fmt.Errorf("%s is in stage %s; startPhase starts that one, moveRequest moves a request to another stage", re.label(), re.phase().name)
+		}
+	}
+	return w.enterPhase(in, re, target)
+}
+
+func projectOpen(re *recordEnt) error {
+	if st := re.rec.Status.V; st == "CANCELLED" || st == "COMPLETED" {
+		return fmt.Errorf("%s is %s", re.label(), st)
+	}
+	return nil
+}
+
+func (w *world) enterPhase(in *inst, re *recordEnt, idx int) error {
+	at := w.fire(in)
+	re.stage, re.state, re.slas = idx, running, 0
+	re.instance = w.newID(100000, 999999)
+	re.started = at
+	ph := re.phase()
+	re.rec.Stage = &generator.Stage{ID: ph.stageID, Name: ph.name}
+	for _, wo := range re.wos {
+		if wo.instance == 0 {
+			wo.instance = re.instance
+			wo.slow = ph.slow && !wo.wo.IsField
+		}
+	}
+	w.touch(re, at)
+	return w.emit(in, phaseTrigger(re, "PROJECT_PHASE_STARTED", "REQUEST_PHASE_STARTED"), at, re, nil, re.phaseFields("IN_PROGRESS"))
+}
+
+func (re *recordEnt) phaseFields(status string) func(*generator.Event) {
+	ph, instance := *re.phase(), re.instance
+	return func(e *generator.Event) {
+		e.PhaseInstanceID, e.PhaseTemplateID, e.PhaseType, e.Status = instance, ph.templateID, ph.phaseType, status
+	}
+}
+
+func (w *world) completePhase(in *inst) error {
+	re := in.record()
+	if re.state != running {
+		return fmt.Errorf("%s has no phase in progress (its stage %s is %s)", re.label(), re.phase().name, stateWord(re.state))
+	}
+	return w.leavePhase(in, re)
+}
+
+func stateWord(s phaseState) string {
+	switch s {
+	case running:
+		return "in progress"
+	case completed:
+		return "completed"
+	}
+	return "not started"
+}
+
+func (w *world) leavePhase(in *inst, re *recordEnt) error {
+	if open := re.openWorkOrders(re.instance); len(open) > 0 {
+		return fmt.Errorf("%s's phase %s has open work orders: %s; complete or cancel them first (a phase completes only after its work orders)", re.label(), re.phase().name, strings.Join(open, ", "))
+	}
+	at := w.fire(in)
+	re.state = completed
+	w.touch(re, at)
+	return w.emit(in, phaseTrigger(re, "PROJECT_PHASE_COMPLETED", "REQUEST_PHASE_COMPLETED"), at, re, nil, re.phaseFields("COMPLETED"))
+}
+
+func (w *world) slaViolation(in *inst) error {
+	re := in.record()
+	if re.state != running {
+		return fmt.Errorf("%s has no phase in progress to overrun (stage %s is %s)", re.label(), re.phase().name, stateWord(re.state))
+	}
+	level := "YELLOW"
+	if re.slas > 0 {
+		level = "RED"
+	}
+	if in.has("level") {
+		level = in.text("level")
+	}
+	re.slas++
+	at := w.fire(in)
+	// SLA checks run every few minutes to hours after the threshold.
+	overdue := at.Add(-time.Duration(5+w.rng.IntN(175)) * minute).Truncate(minute)
+	overdue = laterOf(laterOf(overdue, re.started), re.rec.CreatedAt)
+	tmpl := re.phase().templateID
+	return w.emit(in, phaseTrigger(re, "PROJECT_PHASE_SLA_VIOLATION", "DEAL_PHASE_SLA_VIOLATION"), at, re, nil, func(e *generator.Event) {
+		e.OverdueAt, e.SLAType, e.PhaseTemplateID = overdue, level, tmpl
+	})
+}
+
+// requestTarget is the stage a moveRequest to: names: a stage by name, or
+// a status, meaning the first stage after the current one with that
+// status (else the first with it anywhere).
+func requestTarget(re *recordEnt, to string) (int, error) {
+	if idx := re.wf.phaseNamed(to); idx >= 0 {
+		return idx, nil
+	}
+	if !slices.Contains(schemas.RequestStatuses, to) {
+		return -1, errors.New(oneOf("request stage or status", to, requestTargets()))
+	}
+	first := -1
+	for i, ph := range re.wf.phases {
+		if ph.status != to {
+			continue
+		}
+		if i > re.stage {
+			return i, nil
+		}
+		if first < 0 && i != re.stage {
+			first = i
+		}
+	}
+	if first < 0 {
+		return -1, fmt.Errorf("%s is in stage %s already, the only one with status %s", re.label(), re.phase().name, to)
+	}
+	return first, nil
+}
+
+func requestTargets() []string {
+	return append(slices.Clone(schemas.RequestStatuses), requestWorkflow.phaseNames()...)
+}
+
+func (w *world) moveRequest(in *inst) error {
+	re := in.record()
+	if re == nil {
+		re = in.recordNamed("request")
+	}
+	if re.rec.RequestStatus.V == "WON" {
+		return fmt.Errorf("%s was won; a won request becomes a project and moves no further", re.label())
+	}
+	target, err := requestTarget(re, in.text("to"))
+	if err != nil {
+		return err
+	}
+	if target == re.stage {
+		return fmt.Errorf("%s is in stage %s already", re.label(), re.phase().name)
+	}
+	if re.state == running {
+		if err := w.leavePhase(in, re); err != nil {
+			return err
+		}
+	}
+	oldStatus := re.rec.RequestStatus.V
+	if err := w.enterPhase(in, re, target); err != nil {
+		return err
+	}
+	if status := re.phase().status; status != oldStatus {
+		at := w.fire(in)
+		re.rec.RequestStatus = generator.Some(status)
+		w.touch(re, at)
+		return w.emit(in, "DEAL_STATUS_MOVEMENT", at, re, nil, nil)
+	}
+	return nil
+}
+
+func (w *world) moveProject(in *inst) error {
+	re := in.recordNamed("project")
+	to, from := in.text("to"), re.rec.Status.V
+	if to == from {
+		return fmt.Errorf("%s is %s already", re.label(), to)
+	}
+	if to == "COMPLETED" && !(re.stage == len(re.wf.phases)-1 && re.state == completed) {
+		return fmt.Errorf("%s is in phase %s (%s); a project is COMPLETED once its last phase, %s, is", re.label(), re.phase().name, stateWord(re.state), re.wf.phases[len(re.wf.phases)-1].name)
+	}
+	at := w.fire(in)
+	re.rec.Status = generator.Some(to)
+	w.touch(re, at)
+	return w.emit(in, "PROJECT_STATUS_MOVEMENT", at, re, nil, nil)
+}
+
+func (w *world) updateProperty(in *inst) error {
+	re := in.record()
+	at := w.fire(in)
+	if in.has("dealValue") {
+		re.rec.DealValue = generator.Some(in.st.args["dealValue"].num)
+	}
+	w.touch(re, at)
+	return w.emit(in, phaseTrigger(re, "PROJECT_PROPERTY_UPDATED", "DEAL_PROPERTY_UPDATED"), at, re, nil, nil)
+}
+
+// Work orders.
+
+func (w *world) createWorkOrder(in *inst) error {
+	re := in.record()
+	if re.kind == kProject {
+		if err := projectOpen(re); err != nil {
+			return err
+		}
+	}
+	wo := &woEnt{name: in.name("work order"), re: re, instance: -1}
+	phaseName := ""
+	if re.wf != nil {
+		switch {
+		case re.state == running:
+			wo.instance = re.instance
+			phaseName = re.phase().name
+		case re.state == notStarted:
+			wo.instance = 0
+			phaseName = re.phase().name
+		case re.stage+1 < len(re.wf.phases):
+			wo.instance = 0
+			phaseName = re.wf.phases[re.stage+1].name
+		default:
+			return fmt.Errorf("%s has completed its last phase; there is no phase left for a work order to belong to", re.label())
+		}
+	}
+	var kind *woKind
+	if in.has("title") {
+		kind = woKindTitled(in.text("title"))
+	} else if re.kind == kAccount {
+		kind = woKindTitled("Warranty Claim")
+	} else {
+		kind = defaultWorkOrder(phaseName)
+	}
+	// The generator draws the work order's identity and priority; what it
+	// is and where it stands comes from the scenario.
+	var gwo *generator.WorkOrder
+	for {
+		gwo = w.g.WorkOrder(re.rec)
+		if !w.used[gwo.ID] {
+			break
+		}
+	}
+	w.used[gwo.ID] = true
+	if in.has("title") {
+		gwo.Title = in.text("title")
+	} else {
+		gwo.Title = kind.title
+	}
+	gwo.IsField = false
+	gwo.Description = generator.Null[string]{}
+	if kind != nil {
+		gwo.IsField = kind.isField
+		gwo.Description = generator.Some(kind.desc)
+	}
+	if in.has("field") {
+		gwo.IsField = in.st.args["field"].b
+	}
+	if in.has("description") {
+		gwo.Description = generator.Some(in.text("description"))
+	}
+	gwo.Status = "QUEUED"
+	if in.has("status") {
+		gwo.Status = in.text("status")
+	}
+	gwo.AssigneeID = generator.Null[int64]{}
+	if gwo.Status != "QUEUED" {
+		gwo.AssigneeID = generator.Some(w.userID(re))
+	}
+	gwo.StartDate, gwo.EndDate = generator.Null[time.Time]{}, generator.Null[time.Time]{}
+	gwo.StartDateAllDay, gwo.EndDateAllDay = false, false
+	gwo.CompletionDate = generator.Null[time.Time]{}
+	wo.wo = gwo
+	if wo.instance > 0 {
+		wo.slow = re.phase().slow && !gwo.IsField
+	}
+	at := w.fire(in)
+	gwo.CreatedAt = laterOf(at.Add(-w.latency()), re.rec.CreatedAt)
+	gwo.ModifiedAt = gwo.CreatedAt
+	re.wos = append(re.wos, wo)
+	in.bind(wo)
+	return w.emit(in, "TASK_CREATED", at, re, wo, nil)
+}
+
+// userID is who gets assigned: mostly the record's owner, sometimes a
+// crew member.
+func (w *world) userID(re *recordEnt) int64 {
+	if re.rec.OwnerID.Valid && w.rng.IntN(3) == 0 {
+		return re.rec.OwnerID.V
+	}
+	return 13000 + w.rng.Int64N(1000)
+}
+
+func (w *world) moveWorkOrderDelay(in *inst) span {
+	wo := in.scope.lookup(in.text("workOrder")).(*woEnt)
+	switch in.text("to") {
+	case "ASSIGNED":
+		return between(15*minute, 4*hour)
+	case "SCHEDULED":
+		return between(hour, day)
+	case "IN_PROGRESS", "WORKING":
+		if s := wo.wo.StartDate; s.Valid && s.V.After(in.clock) {
+			lead := s.V.Sub(in.clock)
+			return between(lead, lead+45*minute)
+		}
+		return between(2*hour, 2*day)
+	case "WAITING":
+		if wo.slow {
+			return between(day, 3*day)
+		}
+		return between(2*hour, 2*day)
+	case "REVIEW":
+		return between(hour, day)
+	case "CANCELLED":
+		return between(hour, 3*day)
+	}
+	return between(hour, day)
+}
+
+func (w *world) moveWorkOrder(in *inst) error {
+	wo := in.scope.lookup(in.text("workOrder")).(*woEnt)
+	to := in.text("to")
+	if err := movable(wo, to); err != nil {
+		return err
+	}
+	at := w.fire(in)
+	prev := w.setStatus(wo, to, at)
+	return w.emit(in, "TASK_STATUS_MOVEMENT", at, wo.re, wo, func(e *generator.Event) { e.PreviousStatus = generator.Some(prev) })
+}
+
+func movable(wo *woEnt, to string) error {
+	switch {
+	case terminal(wo.wo.Status):
+		return fmt.Errorf("work order %s is %s; nothing moves it after that", wo.name, wo.wo.Status)
+	case wo.wo.Status == to:
+		return fmt.Errorf("work order %s is %s already", wo.name, to)
+	}
+	if wo.re.kind == kProject {
+		return projectOpen(wo.re)
+	}
+	return nil
+}
+
+// setStatus moves wo to status at at, keeping the fields that go with a
+// status in step, and returns the status it had.
+func (w *world) setStatus(wo *woEnt, status string, at time.Time) string {
+	g := wo.wo
+	prev := g.Status
+	g.Status = status
+	w.touchWO(wo, at)
+	switch status {
+	case "QUEUED":
+		g.AssigneeID = generator.Null[int64]{}
+	case "CANCELLED":
+	default:
+		if !g.AssigneeID.Valid {
+			g.AssigneeID = generator.Some(w.userID(wo.re))
+		}
+	}
+	if status == "SCHEDULED" {
+		w.schedule(wo, at)
+	}
+	if status == "COMPLETED" {
+		g.CompletionDate = generator.Some(g.ModifiedAt)
+	}
+	return prev
+}
+
+// schedule puts a work order on the calendar: field work on a weekday
+// morning a few days out, for a few hours (installs take the day); office
+// work as all-day dates.
+func (w *world) schedule(wo *woEnt, at time.Time) {
+	g := wo.wo
+	if !g.IsField {
+		start := at.Truncate(day).Add(time.Duration(1+w.rng.IntN(3)) * day)
+		g.StartDate = generator.Some(start)
+		g.EndDate = generator.Some(start.Add(time.Duration(w.rng.IntN(4)) * day))
+		g.StartDateAllDay, g.EndDateAllDay = true, true
+		return
+	}
+	// 13:00-16:30 UTC is a morning start across US time zones.
+	start := at.Truncate(day).Add(time.Duration(1+w.rng.IntN(4))*day + 13*hour + time.Duration(w.rng.IntN(8))*30*minute)
+	dur := time.Duration(2+w.rng.IntN(3)) * hour
+	if strings.Contains(g.Title, "Installation") || strings.Contains(g.Title, "Replacement") {
+		dur = time.Duration(6+w.rng.IntN(4)) * hour
+	}
+	g.StartDate, g.EndDate = generator.Some(start), generator.Some(start.Add(dur))
+	g.StartDateAllDay, g.EndDateAllDay = false, false
+}
+
+func (w *world) completeWorkOrderDelay(in *inst) span {
+	wo := in.scope.lookup(in.text("workOrder")).(*woEnt)
+	switch {
+	case wo.wo.IsField && wo.wo.EndDate.Valid && wo.wo.EndDate.V.After(in.clock):
+		lead := wo.wo.EndDate.V.Sub(in.clock)
+		return between(lead, lead+time.Hour)
+	case wo.wo.IsField:
+		return between(2*hour, 8*hour)
+	case wo.slow:
+		// Permit offices and utilities answer in weeks.
+		return between(week, 3*week)
+	}
+	return between(2*hour, 3*day)
+}
+
+func (w *world) completeWorkOrder(in *inst) error {
+	wo := in.scope.lookup(in.text("workOrder")).(*woEnt)
+	if err := movable(wo, "COMPLETED"); err != nil {
+		return err
+	}
+	at := w.fire(in)
+	prev := w.setStatus(wo, "COMPLETED", at)
+	if err := w.emit(in, "TASK_STATUS_MOVEMENT", at, wo.re, wo, func(e *generator.Event) { e.PreviousStatus = generator.Some(prev) }); err != nil {
+		return err
+	}
+	return w.emit(in, "TASK_COMPLETED", w.fire(in), wo.re, wo, nil)
+}
+
+// Appointments and calls.
+
+// dueAt places an appointment d after at: to the half hour when d is
+// under a day, else on that day's business hours (14:00-21:30 UTC, a
+// working day across US time zones).
+func (w *world) dueAt(at time.Time, d time.Duration) time.Time {
+	t := at.Add(d)
+	if d < day {
+		t = t.Truncate(30 * minute)
+	} else {
+		t = t.Truncate(day).Add(14*hour + time.Duration(w.rng.IntN(16))*30*minute)
+	}
+	for !t.After(at) {
+		t = t.Add(30 * minute)
+	}
+	return t
+}
+
+func (w *world) createAppointment(in *inst) error {
+	re := in.record()
+	sp := between(day, 10*day)
+	if in.has("in") {
+		sp = in.st.args["in"].span
+	}
+	at := w.fire(in)
+	a := &apptEnt{id: w.newID(20000, 199999), re: re, due: w.dueAt(at, sp.draw(w.rng))}
+	in.bind(a)
+	return w.emit(in, "APPOINTMENT_CREATED", at, re, nil, func(e *generator.Event) {
+		e.AppointmentID, e.DueDate = a.id, a.due
+	})
+}
+
+func (w *world) rescheduleAppointment(in *inst) error {
+	a := in.scope.lookup(in.text("appointment")).(*apptEnt)
+	at := w.fire(in)
+	prev := a.due
+	var due time.Time
+	if in.has("by") {
+		due = a.due.Add(in.st.args["by"].span.lo)
+		// An appointment is never moved into the past.
+		if !due.After(at) {
+			due = w.dueAt(at, hour)
+		}
+	} else {
+		due = w.dueAt(laterOf(a.due, at), between(day, 5*day).draw(w.rng))
+	}
+	a.due = due
+	return w.emit(in, "APPOINTMENT_RESCHEDULED", at, a.re, nil, func(e *generator.Event) {
+		e.AppointmentID, e.DueDate, e.PreviousDueDate = a.id, due, prev
+	})
+}
+
+func (w *world) logCall(in *inst) error {
+	re := in.record()
+	c := &callEnt{re: re}
+	in.bind(c)
+	return w.emit(in, "CALL_UPSERTED", w.fire(in), re, nil, nil)
+}
+
+func (w *world) updateCall(in *inst) error {
+	c := in.scope.lookup(in.text("call")).(*callEnt)
+	return w.emit(in, "CALL_UPSERTED", w.fire(in), c.re, nil, nil)
+}
+
+// US business hours in UTC: 13:00 is 8 in the morning in Chicago (9 in
+// New York), 01:00 is 8 in the evening there (6 in Los Angeles).
+const (
+	dayStartUTC = 13 * hour
+	dayEndUTC   = 1 * hour
+)
+
+// workingHours moves t, when it falls at night in the US, to the next
+// morning, within the first three hours of the working day.
+func (w *world) workingHours(t time.Time) time.Time {
+	h := t.Sub(t.Truncate(day))
+	if h >= dayEndUTC && h < dayStartUTC {
+		return t.Truncate(day).Add(dayStartUTC + time.Duration(w.rng.Int64N(int64(3*hour/time.Millisecond)))*time.Millisecond)
+	}
+	return t
+}
+
+func constDelay(lo, hi time.Duration) func(*world, *inst) span {
+	return func(*world, *inst) span { return between(lo, hi) }
+}
