@@ -22,7 +22,11 @@ func (g *Generator) edgeify(box *payloadBox) {
 		r.ID = maxSafeInt
 		r.UID = maxSafeInt - 1 - int64(g.intn(1000))
 	case 1:
-		e.EventID = maxSafeInt
+		if g.idStep != 0 { // ids from WithEventIDs must stay unique
+			r.ID = maxSafeInt
+		} else {
+			e.EventID = maxSafeInt
+		}
 	case 2:
 		if w != nil {
 			w.ID, w.UID = maxSafeInt, maxSafeInt-1
@@ -30,7 +34,10 @@ func (g *Generator) edgeify(box *payloadBox) {
 			r.ID = maxSafeInt
 		}
 	default:
-		r.ID, r.UID, e.EventID = maxSafeInt, 1<<31, maxSafeInt-1
+		r.ID, r.UID = maxSafeInt, 1<<31
+		if g.idStep == 0 {
+			e.EventID = maxSafeInt - 1
+		}
 	}
 	e.RecordID = r.ID
 	if w != nil {

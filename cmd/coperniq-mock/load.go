@@ -1,0 +1,412 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/load"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/spf13/cobra"
+)
+
+type loadFlags struct {
+	target      string
+	rate        string
+	duration    time.Duration
+	stages      string
+	mix         string
+	scenario    string
+	profile     string
+	timeout     time.Duration
+	retry       string
+	maxInflight int
+	maxLateness time.Duration
+	seed        uint64
+	shard       string
+	out         string
+	html        string
+	headers     []string
+	progress    string
+}
+
+var progressModes = []string{"auto", "bar", "plain", "none"}
+
+func newLoadCmd() *cobra.Command {
+	var f loadFlags
+	cmd := &cobra.Command{
+		Use:   "load --target URL --rate RATE --duration D",
+		Short: "Load-test a receiver: constant-rate open-model load with honest latency and reports",
+		Long: `Send webhook events to a receiver at a fixed rate, each a freshly generated,
+schema-valid payload with a unique eventId, and report what happened.
+
+Requests leave at their scheduled times whatever the receiver does (an open
+model, as Coperniq's sender behaves): latency is measured from the scheduled
+time ("corrected", so time spent waiting behind a slow receiver counts) and
+also from when the request left ("raw"). At most --max-inflight requests (and
+connections) are open at once; a send that finds no free slot at its time is
+late, and one more than --max-lateness behind is dropped. Both are counted,
+and the verdict says whether the receiver or this machine held the load back.
+
+--rate takes 500/s, 1200/m, 36000/h or 1/5s. --stages replaces --rate and
+--duration with a profile such as 0/s..500/s:30s,500/s:2m (a ramp, then a
+plateau). --mix chooses the triggers and their weights (default: all 18
+equally). --scenario sends whole lifecycles instead (a built-in scenario such
+as residential-solar, or a scenario file), at --rate events per second, with
+eventIds renumbered so that they stay unique. --retry retries failed events per
+a delivery preset (default none).
+
+--shard i/n makes this copy shard i (0..n-1) of n: it sends every n-th event of
+the run, so n copies at the same flags send exactly what one copy would, with
+disjoint eventIds. 'coperniq-mock load merge' adds their --out files up.
+
+Progress goes to stderr: a live bar on a terminal, a line every 5 s otherwise.
+The report goes to stdout; --out writes it as JSON with the HDR histograms
+(--out - writes the JSON to stdout and the text to stderr), --html as one
+self-contained page with plots. Ctrl-C ends the run early and still reports;
+a second Ctrl-C exits at once.
+
+Exit status: 0 the run completed (see the verdict and success ratio), 2 bad
+usage or a report file could not be written.`,
+		Example: `  coperniq-mock load --target http://127.0.0.1:8080/hook --rate 500/s --duration 60s
+  coperniq-mock load --target http://127.0.0.1:8080/hook --stages '0/s..500/s:30s,500/s:2m' --html report.html
+  coperniq-mock load --target http://127.0.0.1:8080/hook --rate 200/s --mix 'TASK_STATUS_MOVEMENT=5,PROJECT_CREATED=1' --retry default
+  coperniq-mock load --target http://127.0.0.1:8080/hook --scenario residential-solar --rate 100/s --duration 5m
+  coperniq-mock load --target http://receiver.staging.internal/hook --rate 40000/s --duration 5m --shard 0/4 --out results-0.json
+  coperniq-mock load merge results-*.json --html report.html`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runLoad(cmd, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.target, "target", "", "the receiver's URL (a token in the query string is masked in output)")
+	fl.StringVar(&f.rate, "rate", "", "events per time unit: 500/s, 1200/m, 36000/h, 1/5s")
+	fl.DurationVar(&f.duration, "duration", time.Minute, "how long to send at --rate")
+	fl.StringVar(&f.stages, "stages", "", "load profile instead of --rate/--duration: FROM..TO:DURATION or RATE:DURATION, comma-separated")
+	fl.StringVar(&f.mix, "mix", "", "triggers and weights, TRIGGER=WEIGHT comma-separated (default: every trigger equally)")
+	fl.StringVar(&f.scenario, "scenario", "", "send whole lifecycles of this scenario (a built-in name or a YAML file) instead of independent events")
+	fl.StringVarP(&f.profile, "profile", "p", string(generator.DefaultProfile), "payload profile: realistic, minimal, maximal or edge")
+	fl.DurationVar(&f.timeout, "timeout", delivery.DefaultTimeout, "how long each request may take; with --retry default or ci, that preset's timeout unless this is given")
+	fl.StringVar(&f.retry, "retry", "none", "retry failed events per this delivery preset: "+strings.Join(delivery.Presets(), ", "))
+	fl.IntVar(&f.maxInflight, "max-inflight", load.DefaultMaxInflight, "most requests (and connections) in flight at once")
+	fl.DurationVar(&f.maxLateness, "max-lateness", load.DefaultMaxLateness, "drop a send more than this behind its scheduled time")
+	fl.Uint64Var(&f.seed, "seed", generator.DefaultSeed, "seed of payloads and trigger choice (shards of one run must share it)")
+	fl.StringVar(&f.shard, "shard", "0/1", "this copy is shard i of n (i from 0, like JOB_COMPLETION_INDEX)")
+	fl.StringVar(&f.out, "out", "", "write the report as JSON (histograms included) to this file, - for stdout")
+	fl.StringVar(&f.html, "html", "", "write the report as one self-contained HTML page with plots")
+	fl.StringArrayVarP(&f.headers, "header", "H", nil, "extra request header, Name: value (repeatable)")
+	fl.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (bar on a terminal, lines otherwise), bar, plain, none")
+	_ = cmd.RegisterFlagCompletionFunc("profile", completeWords(profileNames()...))
+	_ = cmd.RegisterFlagCompletionFunc("retry", completeWords(delivery.Presets()...))
+	_ = cmd.RegisterFlagCompletionFunc("progress", completeWords(progressModes...))
+	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
+	cmd.AddCommand(newLoadMergeCmd())
+	return cmd
+}
+
+// options checks every flag before anything is sent, so that a typo in the
+// last flag doesn't cost a run.
+func (f loadFlags) options(cmd *cobra.Command) (*delivery.Target, []load.Option, error) {
+	if f.target == "" {
+		return nil, nil, usage(errors.New("--target URL is required (the receiver's webhook URL)"))
+	}
+	h := http.Header{}
+	for _, kv := range f.headers {
+		k, v, ok := strings.Cut(kv, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, nil, usage(fmt.Errorf("--header %q: want Name: value", kv))
+		}
+		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	target, err := delivery.NewTarget(f.target, h)
+	if err != nil {
+		return nil, nil, usage(fmt.Errorf("--target: %w", err))
+	}
+	var opts []load.Option
+	changed := cmd.Flags().Changed
+	switch {
+	case f.stages != "" && (f.rate != "" || changed("duration")):
+		return nil, nil, usage(errors.New("--stages replaces --rate and --duration: give one or the other"))
+	case f.stages != "":
+		st, err := load.ParseStages(f.stages)
+		if err != nil {
+			return nil, nil, usage(fmt.Errorf("--stages: %w", err))
+		}
+		opts = append(opts, load.WithStages(st...))
+	case f.rate == "":
+		return nil, nil, usage(errors.New("give --rate (like 500/s) and --duration, or --stages"))
+	default:
+		r, err := load.ParseRate(f.rate)
+		if err != nil {
+			return nil, nil, usage(fmt.Errorf("--rate: %w", err))
+		}
+		if r <= 0 {
+			return nil, nil, usage(fmt.Errorf("--rate %q must be more than 0 (like 500/s)", f.rate))
+		}
+		if f.duration <= 0 {
+			return nil, nil, usage(fmt.Errorf("--duration %s must be more than 0 (like 60s or 5m)", f.duration))
+		}
+		opts = append(opts, load.WithRate(r, f.duration))
+	}
+	if f.scenario != "" {
+		if f.mix != "" {
+			return nil, nil, usage(errors.New("--scenario drives its own triggers: give --scenario or --mix, not both"))
+		}
+		if changed("profile") {
+			return nil, nil, usage(errors.New("--profile does not apply to --scenario: a scenario renders its own payloads"))
+		}
+		sc, err := scenarios.Load(f.scenario)
+		if err != nil {
+			return nil, nil, usage(fmt.Errorf("--scenario: %w", err))
+		}
+		opts = append(opts, load.WithScenario(sc))
+	}
+	if f.mix != "" {
+		m, err := load.ParseMix(f.mix)
+		if err != nil {
+			return nil, nil, usage(fmt.Errorf("--mix: %w", err))
+		}
+		opts = append(opts, load.WithMix(m))
+	}
+	profile, err := generator.ParseProfile(f.profile)
+	if err != nil {
+		return nil, nil, usage(fmt.Errorf("--profile: %w", err))
+	}
+	opts = append(opts, load.WithProfile(profile), load.WithSeed(f.seed))
+	if err := checkOneOf("retry", f.retry, delivery.Presets()); err != nil {
+		return nil, nil, err
+	}
+	policy, _ := delivery.ParsePreset(f.retry)
+	opts = append(opts, load.WithPolicy(policy))
+	if changed("timeout") || f.retry == "none" {
+		if f.timeout <= 0 {
+			return nil, nil, usage(fmt.Errorf("--timeout %s must be more than 0", f.timeout))
+		}
+		opts = append(opts, load.WithTimeout(f.timeout))
+	}
+	if f.maxInflight < 1 || f.maxInflight > load.MaxInflightLimit {
+		return nil, nil, usage(fmt.Errorf("--max-inflight %d must be 1..%d", f.maxInflight, load.MaxInflightLimit))
+	}
+	if f.maxLateness <= 0 {
+		return nil, nil, usage(fmt.Errorf("--max-lateness %s must be more than 0 (like 1s)", f.maxLateness))
+	}
+	opts = append(opts, load.WithMaxInflight(f.maxInflight), load.WithMaxLateness(f.maxLateness))
+	sh, err := load.ParseShard(f.shard)
+	if err != nil {
+		return nil, nil, usage(fmt.Errorf("--shard: %w", err))
+	}
+	opts = append(opts, load.WithShard(sh))
+	if err := checkOneOf("progress", f.progress, progressModes); err != nil {
+		return nil, nil, err
+	}
+	if f.out != "" && f.out == f.html {
+		return nil, nil, usage(fmt.Errorf("--out and --html both name %s", f.out))
+	}
+	return target, opts, nil
+}
+
+func runLoad(cmd *cobra.Command, f loadFlags) error {
+	target, opts, err := f.options(cmd)
+	if err != nil {
+		return err
+	}
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	textOut := stdout
+	if f.out == "-" {
+		textOut = stderr
+	}
+	// Files are created before the run so that an unwritable path fails
+	// now, not after an hour of load.
+	outFile, htmlFile, err := createReportFiles(f.out, f.html)
+	if err != nil {
+		return err
+	}
+	if mode := progressMode(f.progress, stderr); mode != "none" {
+		p := &progressPrinter{w: stderr, bar: mode == "bar"}
+		interval := 5 * time.Second
+		if p.bar {
+			interval = 250 * time.Millisecond
+		}
+		opts = append(opts, load.WithObserver(p.show, interval))
+	}
+
+	// The heap holds little that lives long (histograms, the workers'
+	// buffers); most garbage is per-request net/http state. A higher GC
+	// target trades a few megabytes for CPU the load needs.
+	debug.SetGCPercent(400)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills at once
+	}()
+	rep, err := load.Run(ctx, target, opts...)
+	if err != nil {
+		return usage(err)
+	}
+	return writeReports(rep, textOut, stdout, f.out, outFile, htmlFile)
+}
+
+func createReportFiles(out, html string) (outFile, htmlFile *os.File, err error) {
+	if out != "" && out != "-" {
+		if outFile, err = os.Create(out); err != nil {
+			return nil, nil, usage(fmt.Errorf("--out: %w", err))
+		}
+	}
+	if html != "" {
+		if htmlFile, err = os.Create(html); err != nil {
+			if outFile != nil {
+				outFile.Close()
+			}
+			return nil, nil, usage(fmt.Errorf("--html: %w", err))
+		}
+	}
+	return outFile, htmlFile, nil
+}
+
+// writeReports prints the text report and writes the files; the text comes
+// first so that a person sees the outcome even if a file fails.
+func writeReports(rep *load.Report, textOut, stdout io.Writer, out string, outFile, htmlFile *os.File) error {
+	if err := rep.WriteText(textOut); err != nil {
+		return err
+	}
+	var errs []error
+	if out == "-" {
+		errs = append(errs, rep.EncodeJSON(stdout))
+	}
+	if outFile != nil {
+		err := rep.EncodeJSON(outFile)
+		errs = append(errs, err, outFile.Close())
+	}
+	if htmlFile != nil {
+		err := rep.WriteHTML(htmlFile)
+		errs = append(errs, err, htmlFile.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return usage(fmt.Errorf("writing the report: %w", err))
+	}
+	return nil
+}
+
+func progressMode(mode string, w io.Writer) string {
+	if mode != "auto" {
+		return mode
+	}
+	if f, ok := w.(*os.File); ok && os.Getenv("TERM") != "dumb" {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return "bar"
+		}
+	}
+	return "plain"
+}
+
+// progressPrinter draws progress on stderr: one redrawn line on a terminal,
+// or one plain line per call for logs.
+type progressPrinter struct {
+	w   io.Writer
+	bar bool
+}
+
+func (p *progressPrinter) show(pr load.Progress) {
+	elapsed := min(pr.Elapsed, pr.Planned)
+	state := fmt.Sprintf("%s/%s", elapsed.Round(time.Second), pr.Planned.Round(time.Second))
+	if pr.Draining {
+		state = "draining retries"
+	}
+	stats := fmt.Sprintf("%7.0f/s  p99 %-7s  sent %d  acked %d  errors %d  late %d  dropped %d  in flight %d",
+		pr.Rate, latency(pr.P99), pr.Sent, pr.Acked, pr.Failed, pr.Late, pr.Dropped, pr.InFlight)
+	if !p.bar {
+		if !pr.Done {
+			fmt.Fprintf(p.w, "load %s  %s\n", state, stats)
+		}
+		return
+	}
+	if pr.Done {
+		fmt.Fprint(p.w, "\r\033[K")
+		return
+	}
+	const width = 24
+	filled := 0
+	if pr.Planned > 0 {
+		filled = int(float64(width) * float64(elapsed) / float64(pr.Planned))
+	}
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
+	fmt.Fprintf(p.w, "\r\033[K%s %s (%s left)  %s", bar, state, (pr.Planned - elapsed).Round(time.Second), stats)
+}
+
+func latency(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "-"
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+func newLoadMergeCmd() *cobra.Command {
+	var out, html string
+	cmd := &cobra.Command{
+		Use:   "merge FILE...",
+		Short: "Merge the --out reports of a sharded run into one report",
+		Long: `Read the JSON reports that the copies of a sharded run wrote with --out and
+report the run as a whole: counts are summed and HDR histograms merged exactly,
+so the result is what one copy sending all the shards' events would report.
+Each shard must appear once, and the reports must share target, stages, mix,
+profile and seed.
+
+Exit status: 0 merged, 2 a file is missing, unreadable or not a shard of the
+same run.`,
+		Example: `  coperniq-mock load merge results-0.json results-1.json results-2.json results-3.json
+  coperniq-mock load merge results-*.json --out merged.json --html report.html`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var reps []*load.Report
+			for _, name := range args {
+				fh, err := os.Open(name)
+				if err != nil {
+					return usage(err)
+				}
+				rep, err := load.DecodeReport(fh)
+				fh.Close()
+				if err != nil {
+					return usage(fmt.Errorf("%s: %w", name, err))
+				}
+				reps = append(reps, rep)
+			}
+			merged, err := load.Merge(reps...)
+			if err != nil {
+				return usage(err)
+			}
+			if out != "" && out == html {
+				return usage(fmt.Errorf("--out and --html both name %s", out))
+			}
+			outFile, htmlFile, err := createReportFiles(out, html)
+			if err != nil {
+				return err
+			}
+			textOut := cmd.OutOrStdout()
+			if out == "-" {
+				textOut = cmd.ErrOrStderr()
+			}
+			return writeReports(merged, textOut, cmd.OutOrStdout(), out, outFile, htmlFile)
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "write the merged report as JSON to this file, - for stdout")
+	cmd.Flags().StringVar(&html, "html", "", "write the merged report as one self-contained HTML page")
+	return cmd
+}

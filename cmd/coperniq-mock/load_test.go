@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/load"
+)
+
+func loadReceiver(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/webhooks/coperniq?token=s3cret-token"
+}
+
+func readLoadReport(t *testing.T, path string) *load.Report {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := load.DecodeReport(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return rep
+}
+
+func TestLoadBadFlags(t *testing.T) {
+	url := "http://127.0.0.1:9/hook"
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"load", "--rate", "5/s"}, "--target URL is required"},
+		{[]string{"load", "--target", url}, "give --rate (like 500/s) and --duration, or --stages"},
+		{[]string{"load", "--target", url, "--rate", "fast"}, `--rate: rate "fast": "fast" isn't a number`},
+		{[]string{"load", "--target", url, "--rate", "5/week"}, `unit "week" isn't s, m, h or a duration`},
+		{[]string{"load", "--target", url, "--rate", "0/s"}, `--rate "0/s" must be more than 0`},
+		{[]string{"load", "--target", url, "--stages", "0/s..500/s"}, `has no :DURATION; want comma-separated RATE:DURATION`},
+		{[]string{"load", "--target", url, "--stages", "10/s:1s", "--rate", "5/s"}, "--stages replaces --rate and --duration"},
+		{[]string{"load", "--target", url, "--rate", "5/s", "--shard", "4/4"}, `--shard: shard "4/4": index must be 0..3`},
+		{[]string{"load", "--target", url, "--rate", "5/s", "--shard", "two"}, `shard "two" isn't i/n; want i/n with 0 ≤ i < n, like 0/4`},
+		{[]string{"load", "--target", url, "--rate", "5/s", "--mix", "TASK_DONE=3"}, "did you mean TASK_COMPLETED"},
+		{[]string{"load", "--target", url, "--rate", "5/s", "--retry", "sometimes"}, `--retry "sometimes" isn't one of [default ci none]`},
+		{[]string{"load", "--target", url, "--rate", "5/s", "--profile", "loud"}, "--profile"},
+		{[]string{"load", "--target", url, "--rate", "5/s", "--max-inflight", "0"}, "--max-inflight 0 must be 1..16384"},
+		{[]string{"load", "--target", url, "--rate", "5/s", "--scenario", "residential-solr"}, "did you mean residential-solar?"},
+		{[]string{"load", "--target", url, "--rate", "5/s", "--scenario", "call-logged", "--mix", "all"}, "give --scenario or --mix, not both"},
+		{[]string{"load", "--target", "ftp://x/y", "--rate", "5/s"}, "--target"},
+		{[]string{"load", "--target", url, "--rate", "5/s", "--progress", "loud"}, `--progress "loud" isn't one of [auto bar plain none]`},
+		{[]string{"load", "merge"}, "requires at least 1 arg"},
+	}
+	for _, c := range cases {
+		r := cli(t, "", c.args...).want(t, 2)
+		if !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: stderr %q, want it to contain %q", c.args, r.stderr, c.want)
+		}
+	}
+}
+
+func TestLoadRunWritesReports(t *testing.T) {
+	url := loadReceiver(t)
+	dir := t.TempDir()
+	out, html := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html")
+	r := cli(t, "", "load", "--target", url, "--rate", "300/s", "--duration", "1s", "--mix", "TASK_CREATED=2,PROJECT_CREATED",
+		"--retry", "ci", "--out", out, "--html", html, "--progress", "bar").want(t, 0)
+	for _, want := range []string{"300 scheduled, 300 sent, 0 dropped", "204: 300", "corrected", "TASK_CREATED", "Verdict: kept up", "token=***"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout has no %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout+r.stderr, "s3cret") {
+		t.Error("the URL's token was printed")
+	}
+	if !strings.Contains(r.stderr, "█") && !strings.Contains(r.stderr, "░") {
+		t.Errorf("--progress bar drew no bar: %q", r.stderr)
+	}
+	rep := readLoadReport(t, out)
+	if rep.Sent != 300 || rep.Acked != 300 || len(rep.Triggers) != 2 || rep.Timeout != load.Duration(2*time.Second) {
+		t.Errorf("report: sent %d acked %d triggers %d timeout %v", rep.Sent, rep.Acked, len(rep.Triggers), time.Duration(rep.Timeout))
+	}
+	page, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lower := strings.ToLower(string(page))
+	if !strings.Contains(lower, "<svg") || strings.Contains(lower, `src="http`) || strings.Contains(lower, `href="http`) || strings.Contains(lower, "<script") {
+		t.Error("--html page is not self-contained with inline plots")
+	}
+
+	// --out - puts the JSON on stdout and the text on stderr.
+	r = cli(t, "", "load", "--target", url, "--rate", "50/s", "--duration", "200ms", "--out", "-", "--progress", "none").want(t, 0)
+	if _, err := load.DecodeReport(strings.NewReader(r.stdout)); err != nil || !strings.Contains(r.stderr, "Verdict") {
+		t.Errorf("--out -: %v\nstdout %.200s\nstderr %.200s", err, r.stdout, r.stderr)
+	}
+}
+
+func TestLoadShardsMerge(t *testing.T) {
+	url := loadReceiver(t)
+	dir := t.TempDir()
+	files := []string{filepath.Join(dir, "results-0.json"), filepath.Join(dir, "results-1.json")}
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cli(t, "", "load", "--target", url, "--rate", "400/s", "--duration", "1s", "--shard", []string{"0/2", "1/2"}[i],
+				"--out", f, "--progress", "none").want(t, 0)
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	merged := filepath.Join(dir, "merged.json")
+	r := cli(t, "", "load", "merge", files[0], files[1], "--out", merged, "--html", filepath.Join(dir, "m.html")).want(t, 0)
+	if !strings.Contains(r.stdout, "400 scheduled, 400 sent") || !strings.Contains(r.stdout, "shard 0-1/2") {
+		t.Errorf("merged report:\n%s", r.stdout)
+	}
+	if rep := readLoadReport(t, merged); rep.Sent != 400 || rep.Corrected.Count() != 400 {
+		t.Errorf("merged JSON: sent %d, %d latencies", rep.Sent, rep.Corrected.Count())
+	}
+
+	r = cli(t, "", "load", "merge", files[0], files[0]).want(t, 2)
+	if !strings.Contains(r.stderr, "shard 0/2 appears twice") {
+		t.Errorf("merging a shard twice: %q", r.stderr)
+	}
+	r = cli(t, "", "load", "merge", filepath.Join(dir, "missing.json")).want(t, 2)
+	if !strings.Contains(r.stderr, "missing.json") {
+		t.Errorf("missing file: %q", r.stderr)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	_ = os.WriteFile(bad, []byte(`{"hello": 1}`), 0o644)
+	r = cli(t, "", "load", "merge", bad).want(t, 2)
+	if !strings.Contains(r.stderr, "bad.json") || !strings.Contains(r.stderr, "version") {
+		t.Errorf("not a report: %q", r.stderr)
+	}
+}
+
+// TestLoadInterruptStillReports sends SIGINT to a running load, as Ctrl-C
+// would: the run ends early, and the full report is printed and written.
+func TestLoadInterruptStillReports(t *testing.T) {
+	url := loadReceiver(t)
+	out := filepath.Join(t.TempDir(), "r.json")
+	cmd := exec.Command(binary, "load", "--target", url, "--rate", "200/s", "--duration", "1m", "--out", out, "--progress", "plain")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("load did not stop after SIGINT")
+	}
+	if !strings.Contains(stdout.String(), "Interrupted") || !strings.Contains(stdout.String(), "Verdict: interrupted") {
+		t.Errorf("stdout:\n%s", stdout.String())
+	}
+	rep := readLoadReport(t, out)
+	if !rep.Interrupted || rep.Sent < 100 || rep.Sent > 300 || rep.Acked != rep.Sent {
+		t.Errorf("report: interrupted %v, sent %d, acked %d", rep.Interrupted, rep.Sent, rep.Acked)
+	}
+}
+
+func TestLoadScenario(t *testing.T) {
+	url := loadReceiver(t)
+	r := cli(t, "", "load", "--target", url, "--scenario", "call-logged", "--rate", "40/s", "--duration", "500ms", "--progress", "none").want(t, 0)
+	for _, want := range []string{"scenario call-logged", "20 scheduled, 20 sent", "CALL_UPSERTED"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout has no %q:\n%s", want, r.stdout)
+		}
+	}
+}

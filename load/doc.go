@@ -1,0 +1,44 @@
+// Package load load-tests a webhook receiver the way Coperniq's sender
+// would hit it: events at a planned rate whatever the receiver does (an
+// open model), each a freshly generated, schema-valid payload with a unique
+// eventId, and reports what happened with honest latency.
+//
+// # Pacing
+//
+// A run is a sequence of slots, the events of its load profile (a constant
+// rate, or stages that ramp), each due at a time computed from the start of
+// the run, never by adding intervals, so that there is no drift. A fixed
+// pool of max-inflight workers claims slots in order; a worker generates
+// the payload, sleeps until the slot is due and sends it. When every worker
+// is busy at a slot's time (a slow receiver, or a machine that cannot keep
+// up), the slot is sent late by the next free worker, and a slot more than
+// the max lateness behind is dropped. Late and dropped sends are counted and
+// the report says which side held the load back, instead of the tool
+// quietly slowing down; requests in flight, and so connections, never
+// exceed max-inflight. (An open-model tool without that bound was measured
+// opening 22,000 connections against a stalled receiver and collapsing to a
+// third of its rate.)
+//
+// # Latency
+//
+// Corrected latency runs from a slot's scheduled time to the end of its
+// first attempt, so that waiting behind a stalled receiver counts, as wrk2
+// and vegeta measure it; raw latency runs from the moment the request left,
+// which is what a closed-model tool reports and what hides a stall
+// (coordinated omission). Both go into HDR histograms of fixed size, so
+// memory stays flat however long the run; the timeline keeps one small
+// encoded histogram per interval, its interval widened for long runs.
+//
+// # Shards and event ids
+//
+// A shard i of n takes every n-th slot of the run (slots i, i+n, ...), at
+// the same times one copy would send them, so n copies at the same options
+// together send exactly one copy's load and trigger mix, and [Merge] adds
+// their reports up exactly. Event ids come from arithmetic sequences that
+// differ per shard and per worker (generator.WithEventIDs), so no two events
+// of a run share one, however many copies send it.
+//
+// The package never prints and never exits: progress goes to an observer
+// ([WithObserver]), and reports are written by [Report.WriteText],
+// [Report.EncodeJSON] and [Report.WriteHTML] to the caller's writers.
+package load

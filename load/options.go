@@ -1,0 +1,296 @@
+package load
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// Defaults of a run.
+const (
+	// DefaultMaxInflight bounds the requests in flight, and so the
+	// connections, at any rate: an open-model tool without such a bound
+	// was measured opening 22,000 connections against a slow receiver and
+	// collapsing to a third of its rate.
+	DefaultMaxInflight = 64
+	// MaxInflightLimit is the largest max-inflight accepted. The event-id
+	// space is split into this many sequences per shard, so it must not
+	// change between copies of a run.
+	MaxInflightLimit = 16384
+	// DefaultMaxLateness is how far behind its scheduled time a send may
+	// start; a slot later than that is dropped (and counted) instead of
+	// sent, so that a stalled receiver is followed by a bounded burst and
+	// not by an unbounded catch-up.
+	DefaultMaxLateness = time.Second
+	// DefaultLateAfter is the delay after its scheduled time from which a
+	// send counts as late: below it is timer and scheduler noise.
+	DefaultLateAfter = 10 * time.Millisecond
+	// DefaultGrace is how long requests in flight may finish after the run
+	// is interrupted, before they are cancelled.
+	DefaultGrace = 2 * time.Second
+	// DefaultDrain bounds how long retries go on after the last scheduled
+	// send; events still waiting then are reported pending.
+	DefaultDrain = 30 * time.Second
+	// DefaultMaxPendingRetries bounds the failed events kept (with their
+	// bodies) for a retry; an event failing beyond it is dead at once, so
+	// that memory stays bounded when every request fails.
+	DefaultMaxPendingRetries = 10000
+	// DefaultProgressInterval is how often the observer hears of progress.
+	DefaultProgressInterval = time.Second
+	// DefaultMaxPoints bounds the timeline: long runs get wider intervals
+	// instead of more points, so that memory and report size stay flat.
+	DefaultMaxPoints = 1800
+	// EventIDBase is the first event id of a run.
+	EventIDBase = 1_000_000
+)
+
+// Option configures a run. Options check their argument; Run reports the
+// first bad one.
+type Option func(*config) error
+
+type config struct {
+	stages       []Stage
+	mix          Mix
+	profile      generator.Profile
+	seed         uint64
+	shard        Shard
+	maxInflight  int
+	timeout      time.Duration
+	policy       delivery.Policy
+	client       *http.Client
+	maxLateness  time.Duration
+	lateAfter    time.Duration
+	grace        time.Duration
+	drain        time.Duration
+	maxRetryQ    int
+	observer     func(Progress)
+	progressTick time.Duration
+	interval     time.Duration
+	scenario     *scenarios.Scenario
+}
+
+func defaultConfig() config {
+	return config{
+		mix:          DefaultMix(),
+		profile:      generator.DefaultProfile,
+		seed:         generator.DefaultSeed,
+		shard:        Shard{Index: 0, Count: 1},
+		maxInflight:  DefaultMaxInflight,
+		policy:       delivery.Policy{Attempts: 1, Timeout: delivery.DefaultTimeout},
+		maxLateness:  DefaultMaxLateness,
+		lateAfter:    DefaultLateAfter,
+		grace:        DefaultGrace,
+		drain:        DefaultDrain,
+		maxRetryQ:    DefaultMaxPendingRetries,
+		progressTick: DefaultProgressInterval,
+	}
+}
+
+// WithRate sends at a constant rate for d.
+func WithRate(r Rate, d time.Duration) Option {
+	return func(c *config) error {
+		if r <= 0 || r > MaxRate {
+			return fmt.Errorf("rate %s must be more than 0/s and at most %s", r, MaxRate)
+		}
+		if d <= 0 {
+			return fmt.Errorf("duration %s must be more than 0", d)
+		}
+		c.stages = Constant(r, d)
+		return nil
+	}
+}
+
+// WithStages sends along a load profile (see ParseStages).
+func WithStages(stages ...Stage) Option {
+	return func(c *config) error {
+		total := 0.0
+		for _, s := range stages {
+			if s.From < 0 || s.To < 0 || s.From > MaxRate || s.To > MaxRate || s.Duration <= 0 {
+				return fmt.Errorf("stage %s: rates must be 0..%s and the duration more than 0", s, MaxRate)
+			}
+			total += s.events()
+		}
+		if total < 1 {
+			return errors.New("stages send no event")
+		}
+		c.stages = append([]Stage(nil), stages...)
+		return nil
+	}
+}
+
+// WithMix chooses the triggers sent (default: every trigger equally).
+func WithMix(m Mix) Option {
+	return func(c *config) error {
+		total := 0
+		for _, w := range m {
+			if _, err := schemas.Lookup(w.Trigger); err != nil {
+				return err
+			}
+			if w.Weight < 0 {
+				return fmt.Errorf("mix: weight %d of %s is negative", w.Weight, w.Trigger)
+			}
+			total += w.Weight
+		}
+		if total == 0 {
+			return errors.New("mix is empty or every weight is 0")
+		}
+		c.mix = append(Mix(nil), m...)
+		return nil
+	}
+}
+
+// WithProfile chooses the generator profile of the payloads.
+func WithProfile(p generator.Profile) Option {
+	return func(c *config) error {
+		if _, err := generator.ParseProfile(string(p)); err != nil {
+			return err
+		}
+		c.profile = p
+		return nil
+	}
+}
+
+// WithSeed seeds the payloads and the trigger choice. Copies of a sharded
+// run must share the seed for their trigger mix to add up to one run's.
+func WithSeed(seed uint64) Option { return func(c *config) error { c.seed = seed; return nil } }
+
+// WithShard makes this run one shard of several (see Shard).
+func WithShard(s Shard) Option {
+	return func(c *config) error {
+		if err := s.valid(); err != nil {
+			return err
+		}
+		c.shard = s
+		return nil
+	}
+}
+
+// WithMaxInflight bounds the requests in flight and the connections
+// (default DefaultMaxInflight).
+func WithMaxInflight(n int) Option {
+	return func(c *config) error {
+		if n < 1 || n > MaxInflightLimit {
+			return fmt.Errorf("max in-flight %d must be 1..%d", n, MaxInflightLimit)
+		}
+		c.maxInflight = n
+		return nil
+	}
+}
+
+// WithTimeout bounds each request; it replaces the retry policy's timeout.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("timeout %s must be more than 0", d)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithPolicy retries failed requests as Coperniq would (see
+// delivery.ParsePreset); by default nothing is retried. Retries re-send the
+// identical body, and wait for a free worker like any send.
+func WithPolicy(p delivery.Policy) Option {
+	return func(c *config) error {
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		c.policy = p
+		return nil
+	}
+}
+
+// WithClient sends through client instead of a delivery.NewClient limited
+// to max-inflight connections. The run then cannot count connections.
+func WithClient(client *http.Client) Option {
+	return func(c *config) error {
+		if client == nil {
+			return errors.New("client is nil")
+		}
+		c.client = client
+		return nil
+	}
+}
+
+// WithMaxLateness sets how late a send may start before its slot is
+// dropped (default DefaultMaxLateness).
+func WithMaxLateness(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("max lateness %s must be more than 0", d)
+		}
+		c.maxLateness = d
+		return nil
+	}
+}
+
+// WithGrace sets how long requests in flight may finish after ctx is
+// cancelled (default DefaultGrace).
+func WithGrace(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("grace %s is negative", d)
+		}
+		c.grace = d
+		return nil
+	}
+}
+
+// WithDrain bounds how long retries go on after the last scheduled send
+// (default DefaultDrain).
+func WithDrain(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("drain %s is negative", d)
+		}
+		c.drain = d
+		return nil
+	}
+}
+
+// WithObserver calls fn every interval (0: DefaultProgressInterval) from a
+// goroutine of its own while the run goes on, and once more at the end
+// with Progress.Done set. fn must return quickly.
+func WithObserver(fn func(Progress), interval time.Duration) Option {
+	return func(c *config) error {
+		if interval < 0 {
+			return fmt.Errorf("progress interval %s is negative", interval)
+		}
+		c.observer = fn
+		if interval > 0 {
+			c.progressTick = interval
+		}
+		return nil
+	}
+}
+
+// WithInterval sets the width of the report's timeline points (default:
+// one second, wider for runs longer than DefaultMaxPoints seconds).
+func WithInterval(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 10*time.Millisecond {
+			return fmt.Errorf("interval %s must be at least 10ms", d)
+		}
+		c.interval = d
+		return nil
+	}
+}
+
+// timeoutOf is the request timeout: WithTimeout, else the policy's, else
+// the delivery default.
+func (c *config) timeoutOf() time.Duration {
+	switch {
+	case c.timeout > 0:
+		return c.timeout
+	case c.policy.Timeout > 0:
+		return c.policy.Timeout
+	}
+	return delivery.DefaultTimeout
+}

@@ -1,0 +1,448 @@
+package load
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ReportVersion is the version of the report's JSON form; DecodeReport
+// refuses others.
+const ReportVersion = 1
+
+// Duration is a time.Duration that reads and writes JSON as "1m30s".
+type Duration time.Duration
+
+// MarshalJSON implements json.Marshaler.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return errors.New(`duration: want a string like "1m30s"`)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: %w", s, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Report is the outcome of a run, or of several shards of one merged.
+//
+// Accounting: Scheduled = Sent + Dropped (slots due in the window that were
+// sent, or were not because the tool could not keep up or was stopped), and
+// Sent = Acked + Dead + Pending (events that were acknowledged, gave up,
+// or were still waiting for a retry when the run ended).
+type Report struct {
+	Version int    `json:"version"`
+	Target  string `json:"target"` // masked
+	// Started is when the first slot was due; merged reports keep the
+	// earliest shard's.
+	Started time.Time `json:"started"`
+	// Planned is the length of the load profile; Window is how much of it
+	// ran (less when interrupted); Elapsed runs to the end of the last
+	// request, retries included.
+	Planned     Duration `json:"planned"`
+	Window      Duration `json:"window"`
+	Elapsed     Duration `json:"elapsed"`
+	Interrupted bool     `json:"interrupted"`
+
+	Stages      string   `json:"stages"`
+	Mix         string   `json:"mix"`
+	Scenario    string   `json:"scenario,omitempty"` // whole lifecycles instead of the mix
+	Profile     string   `json:"profile"`
+	Seed        uint64   `json:"seed"`
+	Shards      []Shard  `json:"shards"`
+	MaxInflight int      `json:"maxInflight"`
+	Timeout     Duration `json:"timeout"`
+	Retry       string   `json:"retry"`
+	MaxLateness Duration `json:"maxLateness"`
+	LateAfter   Duration `json:"lateAfter"`
+
+	Scheduled int64 `json:"scheduled"`
+	Sent      int64 `json:"sent"`
+	// Dropped slots were never sent: DroppedLate of them because no worker
+	// was free within MaxLateness of their time, the rest because the run
+	// ended (or was interrupted) first.
+	Dropped     int64 `json:"dropped"`
+	DroppedLate int64 `json:"droppedLate"`
+	// Late sends started more than LateAfter after their time; CapWaits
+	// of those found every one of the MaxInflight workers busy at their
+	// time.
+	Late     int64 `json:"late"`
+	CapWaits int64 `json:"capWaits"`
+	// GenErrors counts slots left unsent because their payload could not
+	// be made (a scenario that fails to render at some seed).
+	GenErrors int64 `json:"genErrors,omitempty"`
+	// PeakInflight is the most requests in flight at once (for merged
+	// reports, the sum of the shards' peaks).
+	PeakInflight int64 `json:"peakInflight"`
+	// Connections is how many connections were opened, -1 when unknown
+	// (a caller's own client).
+	Connections int64 `json:"connections"`
+
+	Acked   int64 `json:"acked"`
+	Dead    int64 `json:"dead"`
+	Pending int64 `json:"pending"`
+	// Attempts counts every request, Retries those that repeated an
+	// event; RetryOverflow counts events declared dead because the retry
+	// queue was full.
+	Attempts      int64 `json:"attempts"`
+	Retries       int64 `json:"retries"`
+	RetryOverflow int64 `json:"retryOverflow"`
+
+	// Statuses counts requests by HTTP status; Errors counts requests that
+	// got no status, by delivery.ErrKind.
+	Statuses map[string]int64 `json:"statuses"`
+	Errors   map[string]int64 `json:"errors"`
+
+	Triggers map[string]*TriggerStats `json:"triggers"`
+
+	// Corrected latency runs from each event's scheduled time to the end
+	// of its first attempt, so time spent waiting for a free worker (or a
+	// stalled receiver) counts; Raw runs from the moment the request left,
+	// as a closed-model tool would measure. Retries are in neither.
+	Corrected *Histogram `json:"corrected"`
+	Raw       *Histogram `json:"raw"`
+
+	// Timeline has one point per Interval, by the time first attempts
+	// ended.
+	Interval Duration `json:"interval"`
+	Timeline []Point  `json:"timeline"`
+
+	// Summary repeats the headline figures in plain numbers for readers
+	// of the JSON (jq, dashboards); it is written, never read back.
+	Summary *Summary `json:"summary,omitempty"`
+}
+
+// TriggerStats is one trigger's share of a run.
+type TriggerStats struct {
+	Sent  int64 `json:"sent"`
+	Acked int64 `json:"acked"`
+	Dead  int64 `json:"dead"`
+	// Corrected latency of first attempts, two significant digits.
+	Corrected *Histogram `json:"corrected"`
+}
+
+// Point is one interval of the timeline.
+type Point struct {
+	At     Duration `json:"at"`     // start of the interval, from Started
+	Done   int64    `json:"done"`   // first attempts that ended in it
+	Errors int64    `json:"errors"` // of those, not acknowledged
+	// Latency of those attempts, two significant digits.
+	Corrected *Histogram `json:"corrected"`
+	Raw       *Histogram `json:"raw"`
+}
+
+// Summary is the headline of a report in plain numbers.
+type Summary struct {
+	TargetRate   float64            `json:"targetRate"`
+	AchievedRate float64            `json:"achievedRate"`
+	SuccessRatio float64            `json:"successRatio"`
+	CorrectedMs  map[string]float64 `json:"correctedMs"`
+	RawMs        map[string]float64 `json:"rawMs"`
+	KeptUp       bool               `json:"keptUp"`
+	Verdict      string             `json:"verdict"`
+}
+
+// quantiles are the percentiles every report shows.
+var quantiles = []struct {
+	name string
+	q    float64
+}{{"p50", 50}, {"p90", 90}, {"p99", 99}, {"p99.9", 99.9}}
+
+// TargetRate is the mean rate the window asked for.
+func (r *Report) TargetRate() float64 {
+	if r.Window <= 0 {
+		return 0
+	}
+	return float64(r.Scheduled) / time.Duration(r.Window).Seconds()
+}
+
+// AchievedRate is the mean rate at which events were sent.
+func (r *Report) AchievedRate() float64 {
+	if r.Window <= 0 {
+		return 0
+	}
+	return float64(r.Sent) / time.Duration(r.Window).Seconds()
+}
+
+// SuccessRatio is the share of scheduled events that were acknowledged:
+// dropped events count against it, since the receiver never got them.
+func (r *Report) SuccessRatio() float64 {
+	if r.Scheduled == 0 {
+		return 0
+	}
+	return float64(r.Acked) / float64(r.Scheduled)
+}
+
+// KeptUp reports whether every event left on time: none dropped for
+// lateness (or left unsent, unless the run was interrupted) and at most
+// one send in a thousand late.
+func (r *Report) KeptUp() bool {
+	unsent := r.Dropped - r.DroppedLate
+	return r.DroppedLate == 0 && (unsent == 0 || r.Interrupted) && r.Late*1000 <= r.Sent
+}
+
+// Verdict says in one sentence whether the load was delivered as planned,
+// and if not, what held it back.
+func (r *Report) Verdict() string {
+	v := "kept up: every event left at its scheduled time"
+	if !r.KeptUp() {
+		v = fmt.Sprintf("could not keep up: %d of %d sends late (>%s), %d dropped", r.Late, r.Sent, fmtDur(time.Duration(r.LateAfter)), r.Dropped)
+		if r.CapWaits > 0 && r.PeakInflight >= int64(r.MaxInflight) {
+			v += fmt.Sprintf("; all %d in-flight slots were busy at their time: answers (raw p99 %s) came too slowly for this rate with this cap (raise --max-inflight, or lower the rate; if the receiver is idle, this machine is the bottleneck)",
+				r.MaxInflight, fmtLat(r.Raw.Quantile(99)))
+		} else {
+			v += "; the in-flight cap was not reached: this machine could not generate the load (spread it with --shard)"
+		}
+	}
+	if r.Interrupted {
+		v = fmt.Sprintf("interrupted after %s of %s; ", fmtDur(time.Duration(r.Window)), fmtDur(time.Duration(r.Planned))) + v
+	}
+	// Pacing and acknowledgement are separate findings: a receiver can
+	// answer on time with 500s.
+	if r.Scheduled > 0 && r.Acked < r.Scheduled {
+		v += fmt.Sprintf("; %.2f%% of scheduled events were not acknowledged", 100*(1-r.SuccessRatio()))
+	}
+	return v
+}
+
+func (r *Report) summary() *Summary {
+	s := &Summary{
+		TargetRate:   r.TargetRate(),
+		AchievedRate: r.AchievedRate(),
+		SuccessRatio: r.SuccessRatio(),
+		CorrectedMs:  map[string]float64{},
+		RawMs:        map[string]float64{},
+		KeptUp:       r.KeptUp(),
+		Verdict:      r.Verdict(),
+	}
+	for _, q := range quantiles {
+		s.CorrectedMs[q.name] = ms(r.Corrected.Quantile(q.q))
+		s.RawMs[q.name] = ms(r.Raw.Quantile(q.q))
+	}
+	s.CorrectedMs["max"] = ms(r.Corrected.Max())
+	s.RawMs["max"] = ms(r.Raw.Max())
+	return s
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// EncodeJSON writes the report as indented JSON, histograms included.
+func (r *Report) EncodeJSON(w io.Writer) error {
+	cp := *r
+	cp.Summary = r.summary()
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(&cp)
+}
+
+// DecodeReport reads a report written by EncodeJSON.
+func DecodeReport(rd io.Reader) (*Report, error) {
+	var r Report
+	dec := json.NewDecoder(rd)
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("not a load report: %w", err)
+	}
+	if r.Version != ReportVersion {
+		return nil, fmt.Errorf("load report version %d, want %d", r.Version, ReportVersion)
+	}
+	if r.Corrected == nil || r.Raw == nil {
+		return nil, errors.New("load report has no latency histograms")
+	}
+	if len(r.Shards) == 0 {
+		return nil, errors.New("load report names no shard")
+	}
+	r.Summary = nil
+	if r.Statuses == nil {
+		r.Statuses = map[string]int64{}
+	}
+	if r.Errors == nil {
+		r.Errors = map[string]int64{}
+	}
+	if r.Triggers == nil {
+		r.Triggers = map[string]*TriggerStats{}
+	}
+	for k, t := range r.Triggers {
+		if t == nil || t.Corrected == nil {
+			return nil, fmt.Errorf("load report: trigger %s has no histogram", k)
+		}
+	}
+	for i, p := range r.Timeline {
+		if p.Corrected == nil || p.Raw == nil {
+			return nil, fmt.Errorf("load report: timeline point %d has no histogram", i)
+		}
+	}
+	return &r, nil
+}
+
+// Merge adds up reports of shards of one run into the report of the whole:
+// counts are summed and histograms merged exactly, so the result is what
+// one copy sending all the shards' events would have reported. Timelines
+// are aligned by offset from each shard's own start (the copies of a
+// Kubernetes Indexed Job start within moments of each other). Reports must
+// cover different shards of the same shard count.
+func Merge(reports ...*Report) (*Report, error) {
+	if len(reports) == 0 {
+		return nil, errors.New("merge: no report")
+	}
+	first := reports[0]
+	out := &Report{
+		Version:     ReportVersion,
+		Target:      first.Target,
+		Started:     first.Started,
+		Stages:      first.Stages,
+		Mix:         first.Mix,
+		Scenario:    first.Scenario,
+		Profile:     first.Profile,
+		Seed:        first.Seed,
+		Timeout:     first.Timeout,
+		Retry:       first.Retry,
+		MaxLateness: first.MaxLateness,
+		LateAfter:   first.LateAfter,
+		Interval:    first.Interval,
+		Statuses:    map[string]int64{},
+		Errors:      map[string]int64{},
+		Triggers:    map[string]*TriggerStats{},
+		Corrected:   newHist(histDigits),
+		Raw:         newHist(histDigits),
+	}
+	seen := map[int]bool{}
+	var differ []string
+	for i, r := range reports {
+		for _, s := range r.Shards {
+			if s.Count != first.Shards[0].Count {
+				return nil, fmt.Errorf("merge: report %d is shard %s but report 1 is of %d shards", i+1, s, first.Shards[0].Count)
+			}
+			if seen[s.Index] {
+				return nil, fmt.Errorf("merge: shard %s appears twice (report %d); each shard must be merged once", s, i+1)
+			}
+			seen[s.Index] = true
+			out.Shards = append(out.Shards, s)
+		}
+		if r.Interval != first.Interval {
+			return nil, fmt.Errorf("merge: report %d has %s timeline intervals, report 1 %s", i+1, time.Duration(r.Interval), time.Duration(first.Interval))
+		}
+		for _, d := range []struct{ what, a, b string }{
+			{"target", r.Target, first.Target}, {"stages", r.Stages, first.Stages}, {"mix", r.Mix, first.Mix}, {"scenario", r.Scenario, first.Scenario},
+			{"profile", r.Profile, first.Profile}, {"seed", fmt.Sprint(r.Seed), fmt.Sprint(first.Seed)},
+		} {
+			if d.a != d.b && !slices.Contains(differ, d.what) {
+				differ = append(differ, d.what)
+			}
+		}
+		if r.Started.Before(out.Started) {
+			out.Started = r.Started
+		}
+		out.Planned = max(out.Planned, r.Planned)
+		out.Window = max(out.Window, r.Window)
+		out.Elapsed = max(out.Elapsed, r.Elapsed)
+		out.Interrupted = out.Interrupted || r.Interrupted
+		out.MaxInflight += r.MaxInflight
+		out.Scheduled += r.Scheduled
+		out.Sent += r.Sent
+		out.Dropped += r.Dropped
+		out.DroppedLate += r.DroppedLate
+		out.Late += r.Late
+		out.CapWaits += r.CapWaits
+		out.GenErrors += r.GenErrors
+		out.PeakInflight += r.PeakInflight
+		if r.Connections < 0 || out.Connections < 0 {
+			out.Connections = -1
+		} else {
+			out.Connections += r.Connections
+		}
+		out.Acked += r.Acked
+		out.Dead += r.Dead
+		out.Pending += r.Pending
+		out.Attempts += r.Attempts
+		out.Retries += r.Retries
+		out.RetryOverflow += r.RetryOverflow
+		for k, v := range r.Statuses {
+			out.Statuses[k] += v
+		}
+		for k, v := range r.Errors {
+			out.Errors[k] += v
+		}
+		for k, t := range r.Triggers {
+			o := out.Triggers[k]
+			if o == nil {
+				o = &TriggerStats{Corrected: newHist(histDigitsSmall)}
+				out.Triggers[k] = o
+			}
+			o.Sent += t.Sent
+			o.Acked += t.Acked
+			o.Dead += t.Dead
+			if err := o.Corrected.merge(t.Corrected); err != nil {
+				return nil, fmt.Errorf("merge: report %d, trigger %s: %w", i+1, k, err)
+			}
+		}
+		if err := out.Corrected.merge(r.Corrected); err != nil {
+			return nil, fmt.Errorf("merge: report %d: %w", i+1, err)
+		}
+		if err := out.Raw.merge(r.Raw); err != nil {
+			return nil, fmt.Errorf("merge: report %d: %w", i+1, err)
+		}
+		for j, p := range r.Timeline {
+			if j == len(out.Timeline) {
+				out.Timeline = append(out.Timeline, Point{At: p.At, Corrected: newHist(histDigitsSmall), Raw: newHist(histDigitsSmall)})
+			}
+			o := &out.Timeline[j]
+			o.Done += p.Done
+			o.Errors += p.Errors
+			if err := o.Corrected.merge(p.Corrected); err != nil {
+				return nil, fmt.Errorf("merge: report %d, point %d: %w", i+1, j, err)
+			}
+			if err := o.Raw.merge(p.Raw); err != nil {
+				return nil, fmt.Errorf("merge: report %d, point %d: %w", i+1, j, err)
+			}
+			// Merging the next report decodes the point again; in the
+			// meantime it must not hold tens of kilobytes.
+			_ = o.Corrected.compact()
+			_ = o.Raw.compact()
+		}
+	}
+	if len(differ) > 0 {
+		return nil, fmt.Errorf("merge: the reports differ in %s: they are not shards of one run", strings.Join(differ, ", "))
+	}
+	slices.SortFunc(out.Shards, func(a, b Shard) int { return a.Index - b.Index })
+	return out, nil
+}
+
+// ShardsString describes the shards a report covers: "0/1", "0-3/4", "0,2/4".
+func (r *Report) ShardsString() string {
+	if len(r.Shards) == 0 {
+		return "?"
+	}
+	n := r.Shards[0].Count
+	if len(r.Shards) == 1 {
+		return r.Shards[0].String()
+	}
+	idx := make([]int, len(r.Shards))
+	for i, s := range r.Shards {
+		idx[i] = s.Index
+	}
+	slices.Sort(idx)
+	if idx[len(idx)-1]-idx[0] == len(idx)-1 {
+		return fmt.Sprintf("%d-%d/%d", idx[0], idx[len(idx)-1], n)
+	}
+	parts := make([]string, len(idx))
+	for i, v := range idx {
+		parts[i] = fmt.Sprint(v)
+	}
+	return strings.Join(parts, ",") + "/" + fmt.Sprint(n)
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}

@@ -1,0 +1,585 @@
+package load
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/generator"
+)
+
+// Progress is what an observer hears while a run goes on.
+type Progress struct {
+	Elapsed   time.Duration // since the start
+	Planned   time.Duration // the load profile's length
+	Scheduled int64         // slots due so far
+	Sent      int64
+	Acked     int64
+	Failed    int64 // attempts not acknowledged, so far
+	Dropped   int64 // slots dropped for lateness, so far
+	Late      int64
+	InFlight  int64
+	// Rate is first attempts ended per second, and P99 their corrected
+	// p99, over the last progress interval.
+	Rate float64
+	P99  time.Duration
+	// Draining is set once every slot is sent and retries are finishing;
+	// Done on the last call.
+	Draining, Done bool
+}
+
+// Run sends load to target as configured by opts and reports what
+// happened. Requests leave at their scheduled times whatever the receiver
+// does (an open model), at most max-inflight at a time. Run returns when
+// the load profile is over and retries have drained, or soon after ctx is
+// cancelled: requests in flight then get the grace period to finish, and
+// the report is complete either way (marked interrupted). The error is
+// only for bad options.
+func Run(ctx context.Context, target *delivery.Target, opts ...Option) (*Report, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if target == nil {
+		return nil, errors.New("no target")
+	}
+	if len(cfg.stages) == 0 {
+		return nil, errors.New("no load profile: give WithRate or WithStages")
+	}
+	if cfg.scenario != nil {
+		// A scenario that cannot render fails here, not slot by slot.
+		if _, err := cfg.scenario.Render(cfg.seed); err != nil {
+			return nil, fmt.Errorf("scenario %s: %w", cfg.scenario.Name, err)
+		}
+	}
+	r := newRunner(&cfg, target)
+	return r.run(ctx), nil
+}
+
+type runner struct {
+	cfg    *config
+	target *delivery.Target
+	client *http.Client
+	dials  atomic.Int64
+	sched  *schedule
+	slots  int64 // this shard's
+	keys   []string
+	cum    []uint64 // cumulative mix weights
+	start  time.Time
+
+	next      atomic.Int64 // next slot of this shard to claim
+	sent      atomic.Int64
+	late      atomic.Int64
+	capWaits  atomic.Int64
+	dropLate  atomic.Int64
+	inflight  atomic.Int64
+	peak      atomic.Int64
+	open      atomic.Int64 // events sent and not yet acked or dead
+	draining  atomic.Bool
+	stopOnce  sync.Once
+	stopAt    time.Time     // written before interrupt is closed
+	interrupt chan struct{} // closed when ctx is cancelled
+	done      chan struct{} // closed when workers may leave
+	reqCtx    context.Context
+	reqCancel context.CancelFunc
+
+	retries *retryQueue
+	rec     *recorder
+
+	life      *lifecycles // with a scenario
+	keyIndex  map[string]int
+	genErrors atomic.Int64
+}
+
+func newRunner(cfg *config, target *delivery.Target) *runner {
+	// A copy, so that the caller's target keeps its body limit: a load
+	// test reads no response body beyond draining it.
+	t := *target
+	t.BodyLimit = 0
+	r := &runner{
+		cfg:       cfg,
+		target:    &t,
+		sched:     newSchedule(cfg.stages),
+		interrupt: make(chan struct{}),
+		done:      make(chan struct{}),
+	}
+	r.slots = shardSlots(r.sched.slots, cfg.shard)
+	if cfg.scenario != nil {
+		r.life = newLifecycles(cfg.scenario, cfg.seed, cfg.maxInflight)
+		r.keyIndex = map[string]int{}
+		for i, k := range cfg.scenario.Triggers() {
+			r.keys = append(r.keys, k)
+			r.keyIndex[k] = i
+		}
+	} else {
+		var sum uint64
+		for _, w := range cfg.mix {
+			sum += uint64(w.Weight)
+			r.keys = append(r.keys, w.Trigger)
+			r.cum = append(r.cum, sum)
+		}
+	}
+	r.client = cfg.client
+	if r.client == nil {
+		r.client = delivery.NewClient(cfg.timeoutOf(), cfg.maxInflight)
+		if tr, ok := r.client.Transport.(*http.Transport); ok && tr.DialContext != nil {
+			dial := tr.DialContext
+			tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				r.dials.Add(1)
+				return dial(ctx, network, addr)
+			}
+		} else {
+			r.dials.Store(-1)
+		}
+	} else {
+		r.dials.Store(-1)
+	}
+	r.reqCtx, r.reqCancel = context.WithCancel(context.Background())
+	return r
+}
+
+func (r *runner) run(ctx context.Context) *Report {
+	cfg := r.cfg
+	interval := cfg.interval
+	if interval == 0 {
+		interval = max(time.Second, (r.sched.planned / DefaultMaxPoints).Round(time.Second))
+	}
+	// A short lead lets every worker claim its first slot before it is due.
+	r.start = time.Now().Add(5 * time.Millisecond)
+	r.rec = newRecorder(r.start, interval, r.keys)
+	r.retries = newRetryQueue(cfg.maxRetryQ)
+	defer r.reqCancel()
+
+	go r.retries.dispatch(r.done)
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-ctx.Done():
+			r.stop()
+		case <-finished:
+		}
+	}()
+	stopProgress := r.progress()
+
+	var phase1, all sync.WaitGroup
+	for w := range cfg.maxInflight {
+		phase1.Add(1)
+		all.Add(1)
+		go r.worker(w, &phase1, &all)
+	}
+	phase1.Wait()
+	window := r.sched.planned
+	if r.interrupted() {
+		window = max(min(window, r.stopAt.Sub(r.start)), 0)
+	} else {
+		r.draining.Store(true)
+		r.drain()
+	}
+	close(r.done)
+	all.Wait()
+	end := time.Now()
+	stopProgress()
+	return r.report(window, end)
+}
+
+// drain waits for retries to settle, within the drain bound.
+func (r *runner) drain() {
+	if r.open.Load() == 0 {
+		return
+	}
+	deadline := time.NewTimer(r.cfg.drain)
+	defer deadline.Stop()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for r.open.Load() > 0 {
+		select {
+		case <-deadline.C:
+			return
+		case <-r.interrupt:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (r *runner) stop() {
+	r.stopOnce.Do(func() {
+		r.stopAt = time.Now()
+		close(r.interrupt)
+		time.AfterFunc(r.cfg.grace, r.reqCancel)
+	})
+}
+
+func (r *runner) interrupted() bool {
+	select {
+	case <-r.interrupt:
+		return true
+	default:
+		return false
+	}
+}
+
+// pick chooses the trigger of slot g from the slot number alone, so that
+// the shards of a run together send the same mix as one copy would.
+func (r *runner) pick(g int64) int {
+	u := splitmix(r.cfg.seed ^ uint64(g)*0x9E3779B97F4A7C15)
+	x := u % r.cum[len(r.cum)-1]
+	for i, c := range r.cum {
+		if x < c {
+			return i
+		}
+	}
+	return len(r.cum) - 1
+}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9E3779B97F4A7C15
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EB
+	return x ^ (x >> 31)
+}
+
+// event is a sent event that may be retried.
+type event struct {
+	body     []byte
+	trig     int
+	attempts int
+	due      time.Time // of the next retry
+}
+
+func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
+	defer all.Done()
+	cfg := r.cfg
+	sh := cfg.shard
+	// Event ids: every worker of every shard walks its own arithmetic
+	// sequence, with a stride that does not depend on this run's
+	// max-inflight, so that copies of a run never share an id.
+	n := int64(sh.Count)
+	gen := generator.New(splitmix(cfg.seed^uint64(sh.Index)<<32^uint64(w)),
+		generator.WithProfile(cfg.profile),
+		generator.WithEventIDs(EventIDBase+int64(sh.Index)+n*int64(w), n*MaxInflightLimit))
+	rnd := rand.New(rand.NewPCG(cfg.seed, uint64(sh.Index)<<32|uint64(w)))
+	buf := make([]byte, 0, 4096)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+
+	func() {
+		defer phase1.Done()
+		for !r.interrupted() {
+			k := r.next.Add(1) - 1
+			if k >= r.slots {
+				return
+			}
+			g := k*n + int64(sh.Index)
+			due := r.start.Add(r.sched.at(g))
+			if lag := time.Since(due); lag > cfg.lateAfter {
+				// No worker was free when the slot fell due.
+				r.capWaits.Add(1)
+				if lag > cfg.maxLateness {
+					r.dropLate.Add(1)
+					continue
+				}
+			}
+			var trig int
+			if r.life != nil {
+				ev, err := r.life.event(g)
+				if err != nil {
+					// Counted, and the slot left unsent: a scenario that
+					// cannot render at some seed is the scenario's bug.
+					r.genErrors.Add(1)
+					continue
+				}
+				trig = r.keyIndex[ev.TriggerKey]
+				buf = withEventID(buf[:0], ev.Body, EventIDBase+g)
+			} else {
+				trig = r.pick(g)
+				var err error
+				if buf, err = gen.AppendJSON(buf[:0], r.keys[trig]); err != nil {
+					// The mix was checked against the catalog: unreachable.
+					panic(err)
+				}
+			}
+			if !r.waitUntil(due, timer, rnd) || r.interrupted() {
+				return
+			}
+			r.sendFirst(buf, trig, due, rnd)
+		}
+	}()
+	for {
+		select {
+		case ev := <-r.retries.ready:
+			r.sendRetry(ev, rnd)
+		case <-r.done:
+			return
+		}
+	}
+}
+
+// waitUntil sleeps until due, serving retries that fall due meanwhile; it
+// is false when the run was interrupted.
+func (r *runner) waitUntil(due time.Time, timer *time.Timer, rnd *rand.Rand) bool {
+	for {
+		d := time.Until(due)
+		if d <= 0 {
+			return true
+		}
+		timer.Reset(d)
+		select {
+		case <-timer.C:
+		case ev := <-r.retries.ready:
+			timer.Stop()
+			r.sendRetry(ev, rnd)
+		case <-r.interrupt:
+			timer.Stop()
+			return false
+		}
+	}
+}
+
+func (r *runner) attempt(body []byte) (delivery.Result, time.Time) {
+	n := r.inflight.Add(1)
+	for p := r.peak.Load(); n > p && !r.peak.CompareAndSwap(p, n); p = r.peak.Load() {
+	}
+	res := r.target.Send(r.reqCtx, r.client, body)
+	end := time.Now()
+	r.inflight.Add(-1)
+	return res, end
+}
+
+func (r *runner) sendFirst(body []byte, trig int, due time.Time, rnd *rand.Rand) {
+	r.sent.Add(1)
+	r.open.Add(1)
+	if time.Since(due) > r.cfg.lateAfter {
+		r.late.Add(1)
+	}
+	res, end := r.attempt(body)
+	r.rec.first(trig, due, end, &res)
+	if res.Acked() {
+		r.open.Add(-1)
+		return
+	}
+	// The worker reuses body for its next event: a retry needs its own.
+	r.failed(&event{body: append([]byte(nil), body...), trig: trig, attempts: 1}, rnd)
+}
+
+func (r *runner) sendRetry(ev *event, rnd *rand.Rand) {
+	ev.attempts++
+	res, _ := r.attempt(ev.body)
+	r.rec.retry(ev.trig, &res)
+	if res.Acked() {
+		r.open.Add(-1)
+		return
+	}
+	r.failed(ev, rnd)
+}
+
+// failed retries ev per the policy, or declares it dead.
+func (r *runner) failed(ev *event, rnd *rand.Rand) {
+	p := r.cfg.policy
+	if ev.attempts >= p.Attempts || r.interrupted() {
+		if ev.attempts >= p.Attempts {
+			r.rec.died(ev.trig, false)
+			r.open.Add(-1)
+		}
+		// Interrupted: the event stays open and is reported pending.
+		return
+	}
+	ev.due = time.Now().Add(p.Backoff.Delay(ev.attempts, rnd))
+	if !r.retries.push(ev) {
+		r.rec.died(ev.trig, true)
+		r.open.Add(-1)
+	}
+}
+
+// progress calls the observer every tick until the returned stop is called,
+// which also makes the last call.
+func (r *runner) progress() (stop func()) {
+	fn := r.cfg.observer
+	if fn == nil {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	last := time.Now()
+	snap := func(done bool) {
+		now := time.Now()
+		n, errs, p99 := r.rec.window()
+		acked, _, _ := r.rec.totals()
+		elapsed := max(now.Sub(r.start), 0)
+		scheduled := shardSlots(r.sched.count(min(elapsed, r.sched.planned)), r.cfg.shard)
+		rate := 0.0
+		if d := now.Sub(last).Seconds(); d > 0 {
+			rate = float64(n) / d
+		}
+		last = now
+		fn(Progress{
+			Elapsed: elapsed, Planned: r.sched.planned, Scheduled: scheduled,
+			Sent: r.sent.Load(), Acked: acked, Failed: errs, Dropped: r.dropLate.Load(),
+			Late: r.late.Load(), InFlight: r.inflight.Load(), Rate: rate, P99: p99,
+			Draining: r.draining.Load(), Done: done,
+		})
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(r.cfg.progressTick)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				snap(false)
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		wg.Wait()
+		snap(true)
+	}
+}
+
+func (r *runner) report(window time.Duration, end time.Time) *Report {
+	cfg := r.cfg
+	rep := &Report{
+		Version:     ReportVersion,
+		Target:      r.target.String(),
+		Started:     r.start,
+		Planned:     Duration(r.sched.planned),
+		Window:      Duration(window),
+		Elapsed:     Duration(end.Sub(r.start)),
+		Interrupted: r.interrupted(),
+		Stages:      FormatStages(cfg.stages),
+		Mix:         mixName(cfg),
+		Scenario:    scenarioName(cfg),
+		Profile:     string(cfg.profile),
+		Seed:        cfg.seed,
+		Shards:      []Shard{cfg.shard},
+		MaxInflight: cfg.maxInflight,
+		Timeout:     Duration(cfg.timeoutOf()),
+		Retry:       cfg.policy.String(),
+		MaxLateness: Duration(cfg.maxLateness),
+		LateAfter:   Duration(cfg.lateAfter),
+		Sent:        r.sent.Load(),
+		DroppedLate: r.dropLate.Load(),
+		Late:        r.late.Load(),
+		CapWaits:    r.capWaits.Load(),
+		Connections: r.dials.Load(),
+		GenErrors:   r.genErrors.Load(),
+	}
+	rep.Scheduled = r.slots
+	if rep.Interrupted {
+		rep.Scheduled = shardSlots(r.sched.count(window), cfg.shard)
+	}
+	// A send racing the interruption may be due a hair after it.
+	rep.Scheduled = max(rep.Scheduled, rep.Sent+rep.DroppedLate)
+	rep.Dropped = rep.Scheduled - rep.Sent
+	rep.PeakInflight = r.peak.Load()
+	r.rec.fill(rep, end)
+	rep.Pending = rep.Sent - rep.Acked - rep.Dead
+	return rep
+}
+
+// retryQueue holds failed events until their retry is due, then hands each
+// to the first free worker.
+type retryQueue struct {
+	mu    sync.Mutex
+	h     eventHeap
+	limit int
+	wake  chan struct{}
+	ready chan *event
+}
+
+func newRetryQueue(limit int) *retryQueue {
+	return &retryQueue{limit: limit, wake: make(chan struct{}, 1), ready: make(chan *event)}
+}
+
+// push queues ev; false when the queue is full.
+func (q *retryQueue) push(ev *event) bool {
+	q.mu.Lock()
+	if len(q.h) >= q.limit {
+		q.mu.Unlock()
+		return false
+	}
+	heap.Push(&q.h, ev)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+func (q *retryQueue) dispatch(done <-chan struct{}) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		q.mu.Lock()
+		var ev *event
+		wait := time.Hour
+		if len(q.h) > 0 {
+			if d := time.Until(q.h[0].due); d <= 0 {
+				ev = heap.Pop(&q.h).(*event)
+			} else {
+				wait = d
+			}
+		}
+		q.mu.Unlock()
+		if ev != nil {
+			select {
+			case q.ready <- ev:
+			case <-done:
+				return
+			}
+			continue
+		}
+		timer.Reset(wait)
+		select {
+		case <-timer.C:
+		case <-q.wake:
+			timer.Stop()
+		case <-done:
+			return
+		}
+	}
+}
+
+type eventHeap []*event
+
+func (h eventHeap) Len() int           { return len(h) }
+func (h eventHeap) Less(i, j int) bool { return h[i].due.Before(h[j].due) }
+func (h eventHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *eventHeap) Push(x any)        { *h = append(*h, x.(*event)) }
+func (h *eventHeap) Pop() any {
+	old := *h
+	ev := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return ev
+}
+
+func scenarioName(c *config) string {
+	if c.scenario == nil {
+		return ""
+	}
+	return c.scenario.Name
+}
+
+func mixName(c *config) string {
+	if c.scenario != nil {
+		return ""
+	}
+	return c.mix.String()
+}

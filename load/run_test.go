@@ -1,0 +1,556 @@
+package load
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// server is a test receiver that records what it was sent.
+type server struct {
+	*httptest.Server
+	mu       sync.Mutex
+	arrivals []time.Time
+	ids      map[int64]int // eventId → deliveries
+	bad      []string      // schema violations
+	answer   func(body []byte) int
+	accepted atomic.Int64 // connections
+	open     atomic.Int64
+	peakOpen atomic.Int64
+	validate bool
+}
+
+func newServer(t *testing.T, answer func(body []byte) int) *server {
+	t.Helper()
+	s := &server{ids: map[int64]int{}, answer: answer}
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		now := time.Now()
+		var p struct {
+			Event struct {
+				EventID int64 `json:"eventId"`
+			} `json:"event"`
+		}
+		_ = json.Unmarshal(body, &p)
+		s.mu.Lock()
+		s.arrivals = append(s.arrivals, now)
+		s.ids[p.Event.EventID]++
+		s.mu.Unlock()
+		if s.validate {
+			if res, err := schemas.Validate(body, schemas.Contract); err != nil || !res.Valid() {
+				s.mu.Lock()
+				s.bad = append(s.bad, string(body))
+				s.mu.Unlock()
+			}
+		}
+		code := http.StatusOK
+		if s.answer != nil {
+			code = s.answer(body)
+		}
+		w.WriteHeader(code)
+	}))
+	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		switch st {
+		case http.StateNew:
+			s.accepted.Add(1)
+			n := s.open.Add(1)
+			for p := s.peakOpen.Load(); n > p && !s.peakOpen.CompareAndSwap(p, n); p = s.peakOpen.Load() {
+			}
+		case http.StateClosed, http.StateHijacked:
+			s.open.Add(-1)
+		}
+	}
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *server) target(t *testing.T) *delivery.Target {
+	t.Helper()
+	tg, err := delivery.NewTarget(s.URL+"/webhooks/coperniq", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+func run(t *testing.T, s *server, opts ...Option) *Report {
+	t.Helper()
+	rep, err := Run(context.Background(), s.target(t), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAccounting(t, rep)
+	return rep
+}
+
+// checkAccounting verifies the equations every report keeps.
+func checkAccounting(t *testing.T, r *Report) {
+	t.Helper()
+	if r.Scheduled != r.Sent+r.Dropped {
+		t.Errorf("scheduled %d != sent %d + dropped %d", r.Scheduled, r.Sent, r.Dropped)
+	}
+	if r.Sent != r.Acked+r.Dead+r.Pending {
+		t.Errorf("sent %d != acked %d + dead %d + pending %d", r.Sent, r.Acked, r.Dead, r.Pending)
+	}
+	if r.Corrected.Count() != r.Sent || r.Raw.Count() != r.Sent {
+		t.Errorf("histograms hold %d/%d values for %d sends", r.Corrected.Count(), r.Raw.Count(), r.Sent)
+	}
+	var attempts, points int64
+	for _, n := range r.Statuses {
+		attempts += n
+	}
+	for _, n := range r.Errors {
+		attempts += n
+	}
+	for _, p := range r.Timeline {
+		points += p.Done
+	}
+	if attempts != r.Attempts || r.Attempts != r.Sent+r.Retries {
+		t.Errorf("statuses+errors %d, attempts %d, sent %d + retries %d", attempts, r.Attempts, r.Sent, r.Retries)
+	}
+	if points != r.Sent {
+		t.Errorf("timeline counts %d first attempts, want %d", points, r.Sent)
+	}
+}
+
+func TestPacingHoldsTheRate(t *testing.T) {
+	s := newServer(t, nil)
+	s.validate = true
+	const rate, dur = 2000, 2 * time.Second
+	rep := run(t, s, WithRate(rate, dur), WithProfile("realistic"))
+	if rep.Scheduled != rate*2 || rep.Sent != rep.Scheduled || rep.Acked != rep.Sent {
+		t.Fatalf("scheduled %d, sent %d, acked %d; want %d of each", rep.Scheduled, rep.Sent, rep.Acked, rate*2)
+	}
+	if a := rep.AchievedRate(); a < rate*0.99 || a > rate*1.01 {
+		t.Errorf("reported achieved rate %.1f/s, want %d/s ± 1%%", a, rate)
+	}
+	// The receiver's own clock is the judge: arrivals span the window at
+	// the rate asked for.
+	s.mu.Lock()
+	first, last, n := s.arrivals[0], s.arrivals[len(s.arrivals)-1], len(s.arrivals)
+	s.mu.Unlock()
+	measured := float64(n-1) / last.Sub(first).Seconds()
+	if measured < rate*0.99 || measured > rate*1.01 {
+		t.Errorf("receiver saw %.1f/s over %v, want %d/s ± 1%%", measured, last.Sub(first), rate)
+	}
+	if len(s.bad) > 0 {
+		t.Errorf("%d payloads failed the contract schema, first:\n%s", len(s.bad), s.bad[0])
+	}
+	if len(s.ids) != n {
+		t.Errorf("%d distinct eventIds in %d deliveries", len(s.ids), n)
+	}
+	if len(rep.Triggers) != 18 {
+		t.Errorf("default mix sent %d triggers, want all 18", len(rep.Triggers))
+	}
+}
+
+// TestCoordinatedOmission: a receiver that stalls for 2 s once. Requests
+// due during the stall wait; measured from when they were due (corrected)
+// the stall dominates the tail, measured from when they left (raw) it
+// touches only the few requests caught in flight.
+func TestCoordinatedOmission(t *testing.T) {
+	var once sync.Once
+	var stallEnd atomic.Int64
+	start := time.Now()
+	s := newServer(t, func([]byte) int {
+		if time.Since(start) > time.Second {
+			once.Do(func() { stallEnd.Store(time.Now().Add(2 * time.Second).UnixNano()) })
+		}
+		if d := time.Until(time.Unix(0, stallEnd.Load())); d > 0 {
+			time.Sleep(d)
+		}
+		return http.StatusOK
+	})
+	rep := run(t, s, WithRate(1000, 5*time.Second), WithMaxInflight(16), WithMaxLateness(10*time.Second))
+	c99, r99 := rep.Corrected.Quantile(99), rep.Raw.Quantile(99)
+	t.Logf("corrected p99 %v, raw p99 %v, raw max %v, late %d", c99, r99, rep.Raw.Max(), rep.Late)
+	if c99 < time.Second {
+		t.Errorf("corrected p99 %v does not show the 2 s stall", c99)
+	}
+	if r99 > 200*time.Millisecond {
+		t.Errorf("raw p99 %v shows the stall: coordinated omission is not what this measures", r99)
+	}
+	if rep.Raw.Max() < 1500*time.Millisecond {
+		t.Errorf("raw max %v: the requests caught in the stall should show it", rep.Raw.Max())
+	}
+	if rep.Late < 1000 || rep.KeptUp() || !strings.Contains(rep.Verdict(), "all 16 in-flight slots were busy") {
+		t.Errorf("late %d, verdict %q: the report must say the receiver could not keep up", rep.Late, rep.Verdict())
+	}
+	if rep.Dropped != 0 {
+		t.Errorf("%d dropped within a 10 s lateness bound", rep.Dropped)
+	}
+}
+
+func TestLatenessBoundDropsAndCounts(t *testing.T) {
+	s := newServer(t, func([]byte) int { time.Sleep(20 * time.Millisecond); return 200 })
+	// Two workers at 20 ms each carry 100/s: at 500/s most slots fall more
+	// than 100 ms behind and are dropped, never silently.
+	rep := run(t, s, WithRate(500, time.Second), WithMaxInflight(2), WithMaxLateness(100*time.Millisecond))
+	if rep.DroppedLate < 200 || rep.Dropped < rep.DroppedLate {
+		t.Errorf("dropped %d (%d late): want most of %d", rep.Dropped, rep.DroppedLate, rep.Scheduled)
+	}
+	if rep.Corrected.Max() > 200*time.Millisecond {
+		t.Errorf("corrected max %v: a send more than 100 ms late should have been dropped", rep.Corrected.Max())
+	}
+}
+
+func TestConnectionsStayBounded(t *testing.T) {
+	s := newServer(t, func([]byte) int { time.Sleep(5 * time.Millisecond); return 200 })
+	// 8 workers at 5 ms carry 1,600/s: asked for 3,000/s, an unbounded
+	// tool would open connection after connection.
+	rep := run(t, s, WithRate(3000, time.Second), WithMaxInflight(8))
+	if s.accepted.Load() > 8 || s.peakOpen.Load() > 8 || rep.Connections > 8 || rep.PeakInflight > 8 {
+		t.Errorf("accepted %d, peak open %d, dialled %d, peak in flight %d: want ≤ 8",
+			s.accepted.Load(), s.peakOpen.Load(), rep.Connections, rep.PeakInflight)
+	}
+	if rep.CapWaits == 0 || rep.Late == 0 || rep.KeptUp() {
+		t.Errorf("cap waits %d, late %d: the report must say the cap held the load back", rep.CapWaits, rep.Late)
+	}
+}
+
+func TestCancelStillReports(t *testing.T) {
+	s := newServer(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(500*time.Millisecond, cancel)
+	began := time.Now()
+	rep, err := Run(ctx, s.target(t), WithRate(1000, time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(began); took > 3*time.Second {
+		t.Errorf("Run took %v after cancel at 500ms", took)
+	}
+	checkAccounting(t, rep)
+	if !rep.Interrupted || rep.Window > Duration(time.Second) || rep.Scheduled < 400 || rep.Scheduled > 700 {
+		t.Errorf("interrupted %v, window %v, scheduled %d: want a report of the first ~500 ms",
+			rep.Interrupted, time.Duration(rep.Window), rep.Scheduled)
+	}
+	if rep.Acked < 400 || rep.Corrected.Count() != rep.Sent {
+		t.Errorf("acked %d of %d sent", rep.Acked, rep.Sent)
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteText(&buf); err != nil || !strings.Contains(buf.String(), "Interrupted") {
+		t.Errorf("text report: %v\n%s", err, buf.String())
+	}
+}
+
+func TestRetriesFollowThePolicy(t *testing.T) {
+	ci, err := delivery.ParsePreset("ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("each event fails once", func(t *testing.T) {
+		var mu sync.Mutex
+		seen := map[string]bool{}
+		s := newServer(t, func(body []byte) int {
+			mu.Lock()
+			defer mu.Unlock()
+			k := string(body)
+			if !seen[k] {
+				seen[k] = true
+				return http.StatusServiceUnavailable
+			}
+			return http.StatusOK
+		})
+		rep := run(t, s, WithRate(200, time.Second), WithPolicy(ci))
+		if rep.Acked != rep.Sent || rep.Retries != rep.Sent || rep.Dead != 0 || rep.Statuses["503"] != rep.Sent {
+			t.Errorf("sent %d, acked %d, retries %d, dead %d, statuses %v", rep.Sent, rep.Acked, rep.Retries, rep.Dead, rep.Statuses)
+		}
+		// A retry re-sends the same event: two deliveries per eventId.
+		for id, n := range s.ids {
+			if n != 2 {
+				t.Fatalf("eventId %d delivered %d times", id, n)
+			}
+		}
+	})
+	t.Run("every attempt fails", func(t *testing.T) {
+		s := newServer(t, func([]byte) int { return http.StatusInternalServerError })
+		rep := run(t, s, WithRate(100, time.Second), WithPolicy(ci))
+		if rep.Dead != rep.Sent || rep.Attempts != 5*rep.Sent || rep.SuccessRatio() != 0 {
+			t.Errorf("sent %d, dead %d, attempts %d", rep.Sent, rep.Dead, rep.Attempts)
+		}
+		if rep.Triggers == nil || sumDead(rep) != rep.Dead {
+			t.Errorf("per-trigger dead %d, want %d", sumDead(rep), rep.Dead)
+		}
+	})
+}
+
+func sumDead(r *Report) int64 {
+	var n int64
+	for _, t := range r.Triggers {
+		n += t.Dead
+	}
+	return n
+}
+
+// TestShardsMergeToOneRun runs the same load once whole and once as two
+// shards in parallel, against a receiver whose answer depends on the
+// payload, and checks that the merged shards report what the whole did.
+func TestShardsMergeToOneRun(t *testing.T) {
+	answer := func(body []byte) int {
+		if bytes.Contains(body, []byte(`"triggerKey":"PROJECT_CREATED"`)) {
+			return http.StatusConflict
+		}
+		return http.StatusOK
+	}
+	mix, err := ParseMix("TASK_STATUS_MOVEMENT=5,PROJECT_CREATED=2,CALL_UPSERTED=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	common := []Option{WithRate(1000, time.Second), WithMix(mix), WithSeed(42)}
+
+	whole := run(t, newServer(t, answer), common...)
+
+	s := newServer(t, answer)
+	shards := make([]*Report, 2)
+	var wg sync.WaitGroup
+	for i := range shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rep, err := Run(context.Background(), s.target(t), append(common, WithShard(Shard{i, 2}), WithMaxInflight(8+i*8))...)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			// Through JSON, as `load merge` reads them.
+			var buf bytes.Buffer
+			if err := rep.EncodeJSON(&buf); err != nil {
+				t.Error(err)
+			}
+			if shards[i], err = DecodeReport(&buf); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	merged, err := Merge(shards...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAccounting(t, merged)
+
+	type counts struct {
+		Scheduled, Sent, Acked, Dead, Dropped, Corrected, Raw int64
+		Statuses                                              string
+		Triggers                                              string
+	}
+	summarize := func(r *Report) counts {
+		st, _ := json.Marshal(r.Statuses)
+		tr := map[string][3]int64{}
+		for k, v := range r.Triggers {
+			tr[k] = [3]int64{v.Sent, v.Acked, v.Dead}
+		}
+		trj, _ := json.Marshal(tr)
+		return counts{r.Scheduled, r.Sent, r.Acked, r.Dead, r.Dropped, r.Corrected.Count(), r.Raw.Count(), string(st), string(trj)}
+	}
+	if a, b := summarize(whole), summarize(merged); a != b {
+		t.Errorf("merged shards differ from the whole run:\nwhole  %+v\nmerged %+v", a, b)
+	}
+	if whole.Dead == 0 || len(whole.Triggers) != 3 {
+		t.Errorf("the test should exercise failures and three triggers: %+v", whole.Triggers)
+	}
+	// The two shards together sent each eventId once.
+	if len(s.ids) != int(whole.Sent) {
+		t.Errorf("shards sent %d distinct eventIds for %d events", len(s.ids), whole.Sent)
+	}
+	for id, n := range s.ids {
+		if n != 1 {
+			t.Fatalf("eventId %d sent %d times across shards", id, n)
+		}
+	}
+	// Histograms merge exactly: the merged count at every value is the
+	// sum of the shards'.
+	sum := newHist(histDigits)
+	_ = sum.merge(shards[0].Corrected)
+	_ = sum.merge(shards[1].Corrected)
+	if !sum.HDR().Equals(merged.Corrected.HDR()) {
+		t.Error("merged corrected histogram is not the sum of the shards'")
+	}
+
+	if _, err := Merge(shards[0], shards[0]); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("merging a shard with itself: %v", err)
+	}
+	other := *shards[1]
+	other.Seed = 7
+	if _, err := Merge(shards[0], &other); err == nil || !strings.Contains(err.Error(), "seed") {
+		t.Errorf("merging shards of different seeds: %v", err)
+	}
+}
+
+// TestEventIDsUniqueAcrossShards: three shards with different max-inflight
+// (so different worker counts) never repeat an id between them.
+func TestEventIDsUniqueAcrossShards(t *testing.T) {
+	s := newServer(t, nil)
+	var wg sync.WaitGroup
+	for i, inflight := range []int{1, 5, 64} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := Run(context.Background(), s.target(t), WithRate(900, time.Second), WithShard(Shard{i, 3}),
+				WithMaxInflight(inflight), WithProfile("edge")); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for id, n := range s.ids {
+		total += n
+		if n != 1 {
+			t.Errorf("eventId %d sent %d times", id, n)
+		}
+	}
+	if total != 900 {
+		t.Errorf("%d deliveries, want 900", total)
+	}
+}
+
+func TestReportRoundTripsThroughJSON(t *testing.T) {
+	s := newServer(t, func(b []byte) int {
+		if len(b)%7 == 0 {
+			return 500
+		}
+		return 200
+	})
+	rep := run(t, s, WithRate(500, time.Second), WithInterval(100*time.Millisecond))
+	var j bytes.Buffer
+	if err := rep.EncodeJSON(&j); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(j.String(), `"achievedRate"`) {
+		t.Error("JSON has no summary")
+	}
+	back, err := DecodeReport(bytes.NewReader(j.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	_ = rep.WriteText(&a)
+	_ = back.WriteText(&b)
+	if a.String() != b.String() {
+		t.Errorf("report changed through JSON:\n%s\n---\n%s", a.String(), b.String())
+	}
+	if len(back.Timeline) < 10 {
+		t.Errorf("timeline of %d points for 1 s at 100 ms", len(back.Timeline))
+	}
+	for _, bad := range []string{`{}`, `{"version":1}`, `not json`, `{"version":1,"corrected":"AAAA","raw":"AAAA","shards":[{"index":0,"count":1}]}`} {
+		if _, err := DecodeReport(strings.NewReader(bad)); err == nil {
+			t.Errorf("DecodeReport(%s) accepted", bad)
+		}
+	}
+}
+
+func TestHTMLIsSelfContained(t *testing.T) {
+	s := newServer(t, nil)
+	rep := run(t, s, WithRate(300, time.Second))
+	var buf bytes.Buffer
+	if err := rep.WriteHTML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	for _, want := range []string{"<svg", "Latency over time", "Latency distribution", "<polyline", "Verdict"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page has no %q", want)
+		}
+	}
+	lower := strings.ToLower(page)
+	for _, attr := range []string{`src="http`, `href="http`, `src='http`, `href='http`, "url(http", "<script", "@import", "<link"} {
+		if strings.Contains(lower, attr) {
+			t.Errorf("page loads something from elsewhere: %q", attr)
+		}
+	}
+}
+
+func TestOptionsAreChecked(t *testing.T) {
+	tg, _ := delivery.NewTarget("http://127.0.0.1:9/", nil)
+	for name, opts := range map[string][]Option{
+		"no rate":      nil,
+		"zero rate":    {WithRate(0, time.Second)},
+		"inflight":     {WithRate(1, time.Second), WithMaxInflight(0)},
+		"shard":        {WithRate(1, time.Second), WithShard(Shard{2, 2})},
+		"unknown mix":  {WithRate(1, time.Second), WithMix(Mix{{"NOPE", 1}})},
+		"bad profile":  {WithRate(1, time.Second), WithProfile("loud")},
+		"empty stages": {WithStages(Stage{0, 0, time.Second})},
+	} {
+		if _, err := Run(context.Background(), tg, opts...); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestScenarioSendsWholeLifecycles: with a scenario the slots are the
+// events of lifecycle after lifecycle, ids renumbered but in firing order,
+// so each lifecycle a receiver got still passes the scenario's checks.
+func TestScenarioSendsWholeLifecycles(t *testing.T) {
+	sc, err := scenarios.Load("work-order-lifecycle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	bodies := map[int64][]byte{}
+	s := newServer(t, func(body []byte) int {
+		var p struct {
+			Event struct {
+				EventID int64 `json:"eventId"`
+			} `json:"event"`
+		}
+		_ = json.Unmarshal(body, &p)
+		mu.Lock()
+		bodies[p.Event.EventID] = body
+		mu.Unlock()
+		return http.StatusOK
+	})
+	n := int64(sc.Events())
+	rep := run(t, s, WithScenario(sc), WithRate(Rate(10*n), time.Second), WithSeed(3))
+	if rep.Sent != 10*n || rep.Acked != rep.Sent || rep.Scenario != sc.Name {
+		t.Fatalf("sent %d acked %d scenario %q; want %d lifecycles of %d events", rep.Sent, rep.Acked, rep.Scenario, 10, n)
+	}
+	for _, k := range sc.Triggers() {
+		if rep.Triggers[k] == nil {
+			t.Errorf("no %s in the per-trigger breakdown", k)
+		}
+	}
+	for life := int64(0); life < 10; life++ {
+		var got [][]byte
+		for g := life * n; g < (life+1)*n; g++ {
+			b, ok := bodies[EventIDBase+g]
+			if !ok {
+				t.Fatalf("eventId %d (lifecycle %d) not received", EventIDBase+g, life)
+			}
+			got = append(got, b)
+		}
+		if errs := scenarios.CheckSequence(got); len(errs) > 0 {
+			t.Fatalf("lifecycle %d breaks the scenario's invariants: %v", life, errs[0])
+		}
+	}
+}
+
+func TestWithEventIDRewritesOnlyTheID(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"event":{"eventId":123,"recordId":5}}`: `{"event":{"eventId":77,"recordId":5}}`,
+		`{"event":{"recordId":5,"eventId":9}}`:   `{"event":{"recordId":5,"eventId":77}}`,
+		`{"event":{"recordId":5}}`:               `{"event":{"recordId":5}}`,
+	} {
+		if got := string(withEventID(nil, []byte(body), 77)); got != want {
+			t.Errorf("withEventID(%s) = %s, want %s", body, got, want)
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package load
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteText writes the report for a person: the load asked for and
+// delivered, outcomes, latency (corrected and raw), and the per-trigger
+// breakdown.
+func (r *Report) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(format string, a ...any) { fmt.Fprintf(tw, format, a...) }
+
+	p("Target\t%s\n", r.Target)
+	p("Load\t%s (%s), shard %s, max in-flight %d, timeout %s\n", r.Stages, fmtDur(time.Duration(r.Planned)), r.ShardsString(), r.MaxInflight, fmtDur(time.Duration(r.Timeout)))
+	if r.Scenario != "" {
+		p("Payloads\tscenario %s (whole lifecycles, event ids renumbered), seed %d\n", r.Scenario, r.Seed)
+	} else {
+		p("Payloads\tprofile %s, seed %d, mix %s\n", r.Profile, r.Seed, shortMix(r.Mix))
+	}
+	if r.Interrupted {
+		p("Interrupted\tafter %s of %s\n", fmtDur(time.Duration(r.Window)), fmtDur(time.Duration(r.Planned)))
+	}
+	p("Requests\t%d scheduled, %d sent, %d dropped (%d more than %s behind), %d late (>%s)\n",
+		r.Scheduled, r.Sent, r.Dropped, r.DroppedLate, fmtDur(time.Duration(r.MaxLateness)), r.Late, fmtDur(time.Duration(r.LateAfter)))
+	if r.GenErrors > 0 {
+		p("Not generated\t%d slots left unsent: their payload could not be made\n", r.GenErrors)
+	}
+	p("Rate\ttarget %.1f/s, achieved %.1f/s (%.2f%%)\n", r.TargetRate(), r.AchievedRate(), pct(r.AchievedRate(), r.TargetRate()))
+	conns := "unknown"
+	if r.Connections >= 0 {
+		conns = strconv.FormatInt(r.Connections, 10)
+	}
+	p("In flight\tpeak %d of %d; %d sends waited for a free worker; %s connections opened\n", r.PeakInflight, r.MaxInflight, r.CapWaits, conns)
+	p("Success\t%.2f%% of scheduled events acknowledged: %d acked, %d dead, %d pending\n", 100*r.SuccessRatio(), r.Acked, r.Dead, r.Pending)
+	p("Retries\t%d (%s)", r.Retries, r.Retry)
+	if r.RetryOverflow > 0 {
+		p("; %d events dead because the retry queue was full", r.RetryOverflow)
+	}
+	p("\n")
+	p("Status codes\t%s\n", countList(r.Statuses, "none"))
+	p("Errors\t%s\n", countList(r.Errors, "none"))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	p = func(format string, a ...any) { fmt.Fprintf(tw, format, a...) }
+	p("Latency\tp50\tp90\tp99\tp99.9\tmax\t\n")
+	for _, row := range []struct {
+		name string
+		h    *Histogram
+	}{{"corrected", r.Corrected}, {"raw", r.Raw}} {
+		p("%s", row.name)
+		for _, q := range quantiles {
+			p("\t%s", fmtLat(row.h.Quantile(q.q)))
+		}
+		p("\t%s\t\n", fmtLat(row.h.Max()))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "(corrected: from each event's scheduled time, so waiting counts; raw: from when the request left)")
+
+	if len(r.Triggers) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "Trigger\tsent\tacked\tdead\tp50\tp99\t\n")
+		for _, k := range sortedKeys(r.Triggers) {
+			t := r.Triggers[k]
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t\n", k, t.Sent, t.Acked, t.Dead, fmtLat(t.Corrected.Quantile(50)), fmtLat(t.Corrected.Quantile(99)))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\nVerdict: %s\n", r.Verdict())
+	return nil
+}
+
+// countList prints a map of counts as "200: 9 500: 1", keys in numeric
+// then alphabetical order.
+func countList(m map[string]int64, empty string) string {
+	if len(m) == 0 {
+		return empty
+	}
+	keys := sortedKeys(m)
+	slices.SortStableFunc(keys, func(a, b string) int {
+		ai, errA := strconv.Atoi(a)
+		bi, errB := strconv.Atoi(b)
+		if errA == nil && errB == nil {
+			return ai - bi
+		}
+		return 0
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s: %d", k, m[k])
+	}
+	return strings.Join(parts, "  ")
+}
+
+// shortMix keeps the default mix (every trigger once) from filling a line.
+func shortMix(mix string) string {
+	if mix == DefaultMix().String() {
+		return "every trigger equally"
+	}
+	return mix
+}
+
+func pct(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * a / b
+}
+
+// fmtLat prints a latency with three significant digits.
+func fmtLat(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "-"
+	case d < time.Millisecond:
+		return strconv.FormatFloat(float64(d)/float64(time.Microsecond), 'f', 0, 64) + "µs"
+	case d < time.Second:
+		return sig3(float64(d)/float64(time.Millisecond)) + "ms"
+	}
+	return sig3(d.Seconds()) + "s"
+}
+
+// sig3 prints v with about three significant digits, never in e-notation.
+func sig3(v float64) string {
+	switch {
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+func fmtDur(d time.Duration) string {
+	if d >= time.Second {
+		d = d.Round(100 * time.Millisecond)
+	}
+	return d.String()
+}
