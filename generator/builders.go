@@ -15,6 +15,7 @@ import (
 // createdAt and updatedAt are at or before it. The record's workflow stage
 // fits its trades.
 func (g *Generator) Record(recordType string) *Record {
+	g.started = true // a scenario drives the stream; its seed already names it
 	rb := new(recordBox)
 	place := g.place()
 	r := g.buildRecord(rb, recordType, nil, place, g.epoch)
@@ -30,6 +31,7 @@ func (g *Generator) Record(recordType string) *Record {
 // updated. Set its Status, times and assignee as the work order moves on;
 // PayloadFor keeps the event in step.
 func (g *Generator) WorkOrder(rec *Record) *WorkOrder {
+	g.started = true // a scenario drives the stream; its seed already names it
 	mask := rec.mask
 	if mask == 0 {
 		mask = tradeMask(rec.Trades)
@@ -51,6 +53,7 @@ func (g *Generator) WorkOrder(rec *Record) *WorkOrder {
 // p.Event fields to state exactly what happened (p.Event.PreviousStatus,
 // for instance).
 func (g *Generator) PayloadFor(triggerKey string, firedAt time.Time, rec *Record, wo *WorkOrder) (*Payload, error) {
+	g.started = true // a scenario drives the stream; its seed already names it
 	t, err := checkEntities(triggerKey, rec, wo)
 	if err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ func ExampleNew() {
 	}
 	fmt.Println(string(b))
 	// Output:
-	// {"event":{"eventId":58633,"recordId":95594,"triggerKey":"PROJECT_CREATED","triggerName":"Project Created","firedAt":"2026-03-29T19:01:57.355Z"},"record":{"id":95594,"uid":6770,"type":"PROJECT","title":"10659 Dogwood Blvd Ithaca NY 14850","status":"ACTIVE","requestStatus":null,"stage":{"id":16647,"name":"Site Survey"},"address":"10659 Dogwood Blvd Ithaca NY 14850","city":"Ithaca","state":"NY","geoLocation":{"lat":42.429104,"lng":-76.509026},"jurisdiction":{"id":8872,"name":"City of Ithaca Building and Safety"},"trades":["Solar","Storage"],"dealValue":50300,"ownerId":13066,"primaryEmail":"molly_holmes@example.com","primaryPhone":"+16075550110","createdAt":"2026-03-29T19:01:57.253Z","updatedAt":"2026-03-29T19:01:57.253Z"}}
+	// {"event":{"eventId":43404,"recordId":86143,"triggerKey":"PROJECT_CREATED","triggerName":"Project Created","firedAt":"2026-03-30T22:32:42.523Z"},"record":{"id":86143,"uid":7998,"type":"PROJECT","title":"6646 Madison Dr Waco TX 76701","status":"ACTIVE","requestStatus":null,"stage":{"id":16646,"name":"Sales"},"address":"6646 Madison Dr Waco TX 76701","city":"Waco","state":"TX","geoLocation":{"lat":31.549368,"lng":-97.147005},"jurisdiction":{"id":3965,"name":"City of Waco Development Services"},"trades":["Solar"],"dealValue":46750,"ownerId":13140,"primaryEmail":"abigayle_mcdonald@example.com","primaryPhone":"+12545550133","createdAt":"2026-03-30T22:32:41.433Z","updatedAt":"2026-03-30T22:32:41.433Z"}}
 }
 
 func ExampleGenerator_Payload() {
@@ -33,7 +33,7 @@ func ExampleGenerator_Payload() {
 func ExampleOverrides() {
 	o := &generator.Overrides{}
 	// As the command line's --set does: the value is JSON if it parses.
-	if err := o.SetExpr("record.stage.name=Permitting"); err != nil {
+	if err := o.SetExpr(`record.stage={"id":16650,"name":"Permitting"}`); err != nil {
 		panic(err)
 	}
 	o.Set("record.id", 10423) // event.recordId follows

@@ -29,6 +29,8 @@ const pcgStream = 0x9E3779B97F4A7C15
 // example base seed + worker number).
 type Generator struct {
 	pcg          rand.PCG
+	seed         uint64
+	started      bool // a payload or entity has been drawn from the stream
 	profile      Profile
 	epoch        time.Time
 	overrides    *Overrides
@@ -84,10 +86,32 @@ func New(seed uint64, opts ...Option) *Generator {
 	for _, o := range opts {
 		o(g)
 	}
+	g.seed = seed
+	g.reseed(seed)
+	return g
+}
+
+func (g *Generator) reseed(seed uint64) {
 	g.pcg.Seed(seed, pcgStream)
 	// Event ids increase through a stream, as a real account's do.
 	g.eventID = int64(g.between(40000, 59999))
-	return g
+}
+
+// begin makes a fresh generator's first payload depend on its trigger as
+// well as its seed. New(seed).JSON(trigger) is the unit a reproducer names
+// (`send TRIGGER --seed S`), and without this every trigger's first payload
+// would share an eventId and a record: a user sending each trigger once with
+// the default seed would see an idempotent receiver drop all but the first.
+func (g *Generator) begin(t *trigInfo) {
+	if g.started {
+		return
+	}
+	g.started = true
+	h := uint64(14695981039346656037) // FNV-1a: stable across Go versions
+	for i := 0; i < len(t.key); i++ {
+		h = (h ^ uint64(t.key[i])) * 1099511628211
+	}
+	g.reseed(g.seed ^ h)
 }
 
 // Profile reports the generator's profile.
@@ -104,6 +128,7 @@ func (g *Generator) Payload(triggerKey string) (*Payload, error) {
 	if err != nil {
 		return nil, err
 	}
+	g.begin(t)
 	box := new(payloadBox)
 	g.build(box, t)
 	return &box.p, nil
@@ -117,6 +142,7 @@ func (g *Generator) AppendJSON(dst []byte, triggerKey string) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
+	g.begin(t)
 	g.build(&g.scratch, t)
 	if g.overrides.empty() {
 		return appendPayload(dst, &g.scratch.p, t), nil
