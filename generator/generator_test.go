@@ -230,3 +230,20 @@ func TestGolden(t *testing.T) {
 		}
 	}
 }
+
+// Reproducers name (trigger, seed): a user sending each trigger once with the
+// default seed must not get the same eventId for all of them, or an
+// idempotent receiver would drop every trigger after the first.
+func TestFirstPayloadsOfTriggersDiffer(t *testing.T) {
+	seen := map[int64]string{}
+	for _, key := range schemas.TriggerKeys() {
+		p, err := New(DefaultSeed).Payload(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if other, dup := seen[p.Event.EventID]; dup {
+			t.Errorf("New(%d) gives %s and %s the same eventId %d", DefaultSeed, other, key, p.Event.EventID)
+		}
+		seen[p.Event.EventID] = key
+	}
+}
