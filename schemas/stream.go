@@ -27,12 +27,19 @@ const jsonSpace = " \t\r\n"
 //
 // It does not parse JSON, only tracks nesting and strings, so a malformed
 // document is still handed to fn (whose validation reports the syntax error)
-// and reading resumes at the next document: a line that starts a new
-// top-level object at column 0 ends a document left unclosed. Nothing in the
+// and reading resumes at the next document: a line that starts at column 0
+// with the bracket the open document started with ends that document (pretty
+// printers indent everything nested), and so does the end of a line cut
+// inside a string. Nothing in the
 // stream is skipped: every non-blank byte reaches fn in some document.
 // ReadStream returns fn's first error, or an error reading r.
 func ReadStream(r io.Reader, fn func(Document) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
+	// Editors on Windows start files with a UTF-8 byte order mark; it is not
+	// JSON, but it is not the user's mistake either.
+	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
 	var (
 		doc      []byte
 		docLine  int
@@ -40,6 +47,7 @@ func ReadStream(r io.Reader, fn func(Document) error) error {
 		inString bool
 		escaped  bool
 		lineNo   int
+		opener   byte // the current document's first byte
 	)
 	flush := func() error {
 		trimmed := bytes.Trim(doc, jsonSpace)
@@ -70,17 +78,23 @@ func ReadStream(r io.Reader, fn func(Document) error) error {
 			blank := len(bytes.Trim(line, jsonSpace)) == 0
 			// A new document at column 0 while the current one is still open:
 			// the current one is malformed; hand it over and start afresh.
-			if len(doc) > 0 && depth > 0 && !inString && (line[0] == '{' || line[0] == '[') {
+			if len(doc) > 0 && depth > 0 && !inString && line[0] == opener {
 				if err := flush(); err != nil {
 					return err
 				}
 			}
 			if len(bytes.Trim(doc, jsonSpace)) == 0 && !blank {
 				docLine = lineNo
+				opener = bytes.Trim(line, jsonSpace)[0]
 			}
 			doc = append(doc, line...)
 			for _, c := range line {
 				switch {
+				case inString && c == '\n':
+					// JSON strings cannot hold a raw newline: this one was cut
+					// short (a truncated line), so the next line is not inside
+					// it and may start a new document.
+					inString, escaped = false, false
 				case escaped:
 					escaped = false
 				case inString:

@@ -421,3 +421,48 @@ func lastLine(s string) string {
 	s = strings.TrimSpace(s)
 	return s[strings.LastIndex(s, "\n")+1:]
 }
+
+func TestValidateInputShapes(t *testing.T) {
+	gen := cli(t, "", "generate", "PROJECT_CREATED", "CALL_UPSERTED").want(t, 0)
+	lines := strings.Split(strings.TrimSpace(gen.stdout), "\n")
+
+	t.Run("array of payloads", func(t *testing.T) {
+		r := cli(t, "["+lines[0]+",\n"+lines[1]+"]\n", "validate", "--strict").want(t, 0)
+		if !strings.Contains(r.stdout, "-:1[0]: ok PROJECT_CREATED") || !strings.Contains(r.stdout, "-:1[1]: ok CALL_UPSERTED") {
+			t.Errorf("array elements not validated one by one:\n%s", r.stdout)
+		}
+	})
+	t.Run("listen capture lines", func(t *testing.T) {
+		capture := `{"seq":1,"time":"2026-03-31T17:04:22Z","payload":` + lines[0] + "}\n" +
+			`{"seq":2,"time":"2026-03-31T17:04:23Z","unreadable":"not JSON: line 1, column 2"}` + "\n"
+		r := cli(t, capture, "validate").want(t, 2)
+		if !strings.Contains(r.stdout, "-:1: ok PROJECT_CREATED") || !strings.Contains(r.stdout, "-:2: unreadable: captured body: not JSON") {
+			t.Errorf("capture lines not unwrapped:\n%s", r.stdout)
+		}
+	})
+	t.Run("byte order mark", func(t *testing.T) {
+		cli(t, "\xef\xbb\xbf"+lines[0]+"\n", "validate", "--strict").want(t, 0)
+	})
+	t.Run("a line cut inside a string loses nothing after it", func(t *testing.T) {
+		bad := strings.Replace(lines[1], `"uid":`, `"uid":"oops","formerUid":`, 1)
+		in := lines[0][:300] + "\n" + lines[0] + "\n" + bad + "\n"
+		r := cli(t, in, "validate").want(t, 2)
+		if !strings.Contains(r.stdout, "3 payloads: 1 valid, 1 invalid, 1 unreadable") {
+			t.Errorf("payloads after the cut line were dropped:\n%s", r.stdout)
+		}
+	})
+}
+
+func TestSendTimeoutIsAFailedDelivery(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+	r := cli(t, "", "send", "CALL_UPSERTED", "--to", srv.URL, "--timeout", "200ms").want(t, 1)
+	if !strings.Contains(r.stderr, "no answer") || !strings.Contains(r.stderr, "timeout") {
+		t.Errorf("timeout verdict:\n%s", r.stderr)
+	}
+	cli(t, "", "send", "CALL_UPSERTED", "--to", srv.URL, "--timeout", "0s").want(t, 2)
+}

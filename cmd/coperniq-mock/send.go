@@ -38,6 +38,9 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 			if to == "" {
 				return usage(fmt.Errorf("--to URL is required (the receiver's webhook URL)"))
 			}
+			if timeout <= 0 {
+				return usage(fmt.Errorf("--timeout %s: want a positive duration such as 10s", timeout))
+			}
 			if err := delivery.CheckURL(to); err != nil {
 				return usage(err)
 			}
@@ -65,7 +68,14 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 			res := delivery.Send(context.Background(), client, to, body, h)
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "POST %s (%s, %d bytes)\n", delivery.MaskURL(to), keys[0], len(body))
-			if res.Err != nil {
+			switch res.ErrKind {
+			case delivery.KindNone:
+			case delivery.KindTimeout, delivery.KindReset, delivery.KindEOF:
+				// The receiver was there and did not answer in time, or
+				// hung up: to Coperniq that is a failed delivery, retried.
+				return failureError{msg: fmt.Sprintf("not acknowledged: no answer from %s (%s after %s); Coperniq would retry it",
+					delivery.MaskURL(to), res.ErrKind, res.Latency.Round(time.Millisecond))}
+			default:
 				return usage(fmt.Errorf("could not reach the receiver at %s after %s: %s", delivery.MaskURL(to), res.Latency.Round(time.Millisecond), res.Err))
 			}
 			fmt.Fprintf(out, "%d %s in %s\n", res.Status, http.StatusText(res.Status), res.Latency.Round(time.Microsecond))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 type validation struct {
 	Source     string              `json:"source"`
 	Line       int                 `json:"line"`
+	Index      *int                `json:"index,omitempty"` // element of a top-level array
 	TriggerKey string              `json:"triggerKey,omitempty"`
 	Valid      bool                `json:"valid"`
 	Unreadable string              `json:"unreadable,omitempty"`
@@ -141,21 +143,28 @@ func validateSource(cmd *cobra.Command, name string, level schemas.Level, report
 		r = f
 	}
 	err := schemas.ReadStream(r, func(d schemas.Document) error {
-		v := validation{Source: name, Line: d.Line, Violations: []schemas.Violation{}}
-		res, err := schemas.Validate(d.Raw, level)
-		var se *schemas.SyntaxError
-		switch {
-		case errors.As(err, &se):
-			// Line numbers are the stream's, not the document's.
-			v.Unreadable = fmt.Sprintf("line %d, column %d: %s", d.Line+se.Line-1, se.Column, se.Msg)
-		case err != nil:
-			v.Unreadable = err.Error()
-		default:
-			v.TriggerKey = res.TriggerKey
-			v.Valid = res.Valid()
-			v.Violations = append(v.Violations, res.Violations...)
+		for _, p := range unwrapDocument(d.Raw) {
+			v := validation{Source: name, Line: d.Line, Index: p.index, Violations: []schemas.Violation{}}
+			if p.unreadable != "" {
+				v.Unreadable = p.unreadable
+				report(v)
+				continue
+			}
+			res, err := schemas.Validate(p.raw, level)
+			var se *schemas.SyntaxError
+			switch {
+			case errors.As(err, &se) && p.index == nil && !p.captured:
+				// Line numbers are the stream's, not the document's.
+				v.Unreadable = fmt.Sprintf("line %d, column %d: %s", d.Line+se.Line-1, se.Column, se.Msg)
+			case err != nil:
+				v.Unreadable = err.Error()
+			default:
+				v.TriggerKey = res.TriggerKey
+				v.Valid = res.Valid()
+				v.Violations = append(v.Violations, res.Violations...)
+			}
+			report(v)
 		}
-		report(v)
 		return nil
 	})
 	if err != nil {
@@ -166,6 +175,9 @@ func validateSource(cmd *cobra.Command, name string, level schemas.Level, report
 
 func printValidation(w io.Writer, v validation, quiet bool) {
 	where := fmt.Sprintf("%s:%d", v.Source, v.Line)
+	if v.Index != nil {
+		where += fmt.Sprintf("[%d]", *v.Index)
+	}
 	if v.TriggerKey == "" {
 		v.TriggerKey = "(no triggerKey)"
 	}
@@ -198,4 +210,49 @@ func plural(n int, noun string) string {
 		return fmt.Sprintf("%d %sies", n, noun[:len(noun)-1])
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// payloadDoc is one payload found in a document of the input.
+type payloadDoc struct {
+	raw        []byte
+	index      *int   // position in a top-level array, or nil
+	captured   bool   // taken out of a listen --out capture line
+	unreadable string // the capture recorded a body that was not JSON
+}
+
+// captureLine is the part of a `listen --out` JSONL line that matters here.
+type captureLine struct {
+	Seq        *int            `json:"seq"`
+	Payload    json.RawMessage `json:"payload"`
+	Unreadable string          `json:"unreadable"`
+}
+
+// unwrapDocument finds the payloads in one input document, so that what
+// users naturally have validates as they expect: a plain payload; a JSON
+// array of payloads (`jq -s .`); or a line of `listen --out`, whose payload
+// is under "payload". Anything else is returned as is, for the validator to
+// judge.
+func unwrapDocument(raw []byte) []payloadDoc {
+	switch {
+	case len(raw) > 0 && raw[0] == '[':
+		var elems []json.RawMessage
+		if json.Unmarshal(raw, &elems) != nil {
+			break // malformed: let the validator word the syntax error
+		}
+		out := make([]payloadDoc, len(elems))
+		for i, e := range elems {
+			out[i] = payloadDoc{raw: e, index: &i}
+		}
+		return out
+	case bytes.HasPrefix(raw, []byte(`{"seq":`)):
+		var c captureLine
+		if json.Unmarshal(raw, &c) != nil || c.Seq == nil {
+			break
+		}
+		if len(c.Payload) == 0 {
+			return []payloadDoc{{captured: true, unreadable: "captured body: " + c.Unreadable}}
+		}
+		return []payloadDoc{{raw: c.Payload, captured: true}}
+	}
+	return []payloadDoc{{raw: raw}}
 }
