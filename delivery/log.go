@@ -161,7 +161,16 @@ type Log struct {
 	Run      RunInfo
 	Events   []LoggedEvent // in the order of their event lines
 	Attempts []Attempt     // in the order written
+	// Warnings are sentences about what a log cut off by a killed process
+	// lacks: an incomplete last line ReadLog skipped, events the run line
+	// counts that have no event line. A complete log has none.
+	Warnings []string
 }
+
+// ErrNotLog is wrapped by ReadLog's error for input that is not a delivery
+// log at all: empty, or a first line that isn't a run line. The error
+// says what it found instead.
+var ErrNotLog = errors.New("not a coperniq-mock delivery log: its first line should be a run record")
 
 // RunInfo is the run line of a log.
 type RunInfo struct {
@@ -201,25 +210,56 @@ type LoggedEvent struct {
 // value would re-encode it, and a replay must send the same bytes (with jq:
 // .body | fromjson). Times are RFC 3339 on the clock's timeline; latencyMs is
 // real time.
+//
+// Input without a run line first is not a log: the error wraps ErrNotLog.
+// A process killed while writing can leave the last line incomplete: a
+// last line with no newline that isn't JSON is skipped, with a warning in
+// Log.Warnings, and everything before it is read. Any other bad line is an
+// error.
 func ReadLog(r io.Reader) (*Log, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	log := &Log{}
 	index := map[int64]int{}    // event id -> index in log.Events
 	defined := map[int64]int{}  // event id -> line of its event line
 	resulted := map[int64]int{} // event id -> line of its result line
+	header := false
 	for n := 1; ; n++ {
 		raw, rerr := br.ReadBytes('\n')
 		if rerr != nil && rerr != io.EOF {
 			return nil, fmt.Errorf("line %d: %w", n, rerr)
 		}
-		if len(bytes.TrimSpace(raw)) > 0 {
-			if err := log.line(raw, n, index, defined, resulted); err != nil {
+		line := bytes.TrimSpace(raw)
+		switch {
+		case len(line) == 0:
+		case rerr == io.EOF && !json.Valid(line):
+			// No newline after it (ReadBytes stops at one) and not JSON:
+			// the write of the last line was cut short.
+			if !header {
+				return nil, fmt.Errorf("%w (line %d, its only line, is incomplete)", ErrNotLog, n)
+			}
+			log.Warnings = append(log.Warnings, fmt.Sprintf(
+				"line %d is incomplete (no newline at its end, and not JSON), as a killed run leaves it: skipped it and read the %d line(s) before it", n, n-1))
+		case !header:
+			if err := log.header(line, n); err != nil {
+				return nil, err
+			}
+			header = true
+		default:
+			if err := log.line(line, n, index, defined, resulted); err != nil {
 				return nil, fmt.Errorf("line %d: %w", n, err)
 			}
 		}
 		if rerr == io.EOF {
 			break
 		}
+	}
+	if !header {
+		return nil, fmt.Errorf("%w (the input is empty)", ErrNotLog)
+	}
+	if missing := log.Run.Events - len(log.Events); missing > 0 {
+		log.Warnings = append(log.Warnings, fmt.Sprintf(
+			"the run line counts %d events but only %d have an event line: the run stopped before the other %d were attempted, and their bodies are not in the log, so they can't be replayed",
+			log.Run.Events, len(log.Events), missing))
 	}
 	for i := range log.Events {
 		if _, ok := resulted[log.Events[i].ID]; !ok {
@@ -272,6 +312,35 @@ type anyLine struct {
 	TimeScale   float64 `json:"timeScale"`
 }
 
+// header reads the first line, which must be the run line.
+func (log *Log) header(raw []byte, n int) error {
+	var probe struct {
+		Type *string `json:"type"`
+	}
+	var why string
+	switch {
+	case !json.Valid(raw):
+		why = fmt.Sprintf("line %d is not JSON", n)
+	case json.Unmarshal(raw, &probe) != nil || probe.Type == nil:
+		why = fmt.Sprintf("line %d is JSON without a \"type\"", n)
+	case *probe.Type != "run":
+		why = fmt.Sprintf("line %d is a %.40q line", n, *probe.Type)
+	default:
+		var l anyLine
+		if err := json.Unmarshal(raw, &l); err != nil {
+			return fmt.Errorf("line %d: a bad run line: %v", n, err)
+		}
+		if l.Version < 1 || l.Version > LogVersion {
+			return fmt.Errorf("line %d: log version %d isn't one this build reads (1 to %d)", n, l.Version, LogVersion)
+		}
+		log.Run = RunInfo{Version: l.Version, Target: l.Target, Started: l.Started, Events: l.Events,
+			Policy: l.Policy, Concurrency: l.Concurrency, Seed: l.Seed, TimeScale: l.TimeScale}
+		return nil
+	}
+	return fmt.Errorf("%w (%s)", ErrNotLog, why)
+}
+
+// line reads a line after the run line.
 func (log *Log) line(raw []byte, n int, index, defined, resulted map[int64]int) error {
 	var l anyLine
 	if err := json.Unmarshal(raw, &l); err != nil {
@@ -281,15 +350,7 @@ func (log *Log) line(raw []byte, n int, index, defined, resulted map[int64]int) 
 		return fmt.Errorf("no \"type\" (want one of [%s])", strings.Join(lineTypes, " "))
 	}
 	if *l.Type == "run" {
-		if n != 1 || log.Run.Version != 0 {
-			return errors.New("a run line must be the first line, and a log holds one run")
-		}
-		if l.Version < 1 || l.Version > LogVersion {
-			return fmt.Errorf("log version %d isn't one this build reads (1 to %d)", l.Version, LogVersion)
-		}
-		log.Run = RunInfo{Version: l.Version, Target: l.Target, Started: l.Started, Events: l.Events,
-			Policy: l.Policy, Concurrency: l.Concurrency, Seed: l.Seed, TimeScale: l.TimeScale}
-		return nil
+		return errors.New("a run line must be the first line, and a log holds one run")
 	}
 	if !slices.Contains(lineTypes, *l.Type) {
 		return oneOf("line type", *l.Type, lineTypes)

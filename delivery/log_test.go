@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -147,21 +149,97 @@ func TestReadLogTruncated(t *testing.T) {
 			t.Errorf("%+v", e)
 		}
 	}
+	if len(l.Warnings) != 0 {
+		t.Errorf("warnings about a log that lacks only result lines: %q", l.Warnings)
+	}
+}
+
+// A process killed while writing leaves the last line incomplete: that
+// line is skipped with a warning and everything before it is read, wherever
+// the cut falls. A bad line that ends in a newline is still an error.
+func TestReadLogIncompleteLastLine(t *testing.T) {
+	rc := newReceiver(t, func(h hit) action {
+		if h.N == 1 {
+			return status(503)
+		}
+		return ok
+	})
+	var log bytes.Buffer
+	if _, err := mustNew(t, rc.url(), delivery.WithConcurrency(1), delivery.WithPolicy(fast(3)), delivery.WithLog(&log)).Run(context.Background(), makeEvents(t, 3, 3)); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(log.String(), "\n")
+	lines = lines[:len(lines)-1] // the empty string after the last newline
+	for k := 2; k <= len(lines); k++ {
+		before := strings.Join(lines[:k-1], "")
+		cut := lines[k-1][:len(lines[k-1])/2]
+		l, err := delivery.ReadLog(strings.NewReader(before + cut))
+		if err != nil {
+			t.Errorf("cut in line %d: %v", k, err)
+			continue
+		}
+		want, _ := delivery.ReadLog(strings.NewReader(before))
+		if len(l.Events) != len(want.Events) || len(l.Attempts) != len(want.Attempts) {
+			t.Errorf("cut in line %d: %d events and %d attempts, want those of the %d lines before: %d and %d",
+				k, len(l.Events), len(l.Attempts), k-1, len(want.Events), len(want.Attempts))
+		}
+		if len(l.Warnings) == 0 || !strings.Contains(l.Warnings[0], fmt.Sprintf("line %d is incomplete", k)) ||
+			!strings.Contains(l.Warnings[0], fmt.Sprintf("read the %d line(s) before it", k-1)) {
+			t.Errorf("cut in line %d: warnings %q", k, l.Warnings)
+		}
+		// The run line counts 3 events: the log says when some never got
+		// an event line.
+		if missing := len(l.Events) < 3; missing != (len(l.Warnings) == 2) {
+			t.Errorf("cut in line %d: %d events read, warnings %q", k, len(l.Events), l.Warnings)
+		} else if missing && !strings.Contains(l.Warnings[1], fmt.Sprintf("counts 3 events but only %d have an event line", len(l.Events))) {
+			t.Errorf("cut in line %d: %q", k, l.Warnings[1])
+		}
+		// The same half line followed by a newline isn't a cut write.
+		if _, err := delivery.ReadLog(strings.NewReader(before + cut + "\n")); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("line %d: not a JSON log line", k)) {
+			t.Errorf("half of line %d with a newline: %v", k, err)
+		}
+	}
+}
+
+// Input without a run line first is not a log, and the error says what it
+// found instead.
+func TestReadLogNotALog(t *testing.T) {
+	cases := map[string]string{
+		"":     "(the input is empty)",
+		"\n\n": "(the input is empty)",
+		`{"event":{"eventId":1,"recordId":2,"triggerKey":"PROJECT_CREATED"}}` + "\n": `(line 1 is JSON without a "type")`,
+		"[1,2]\n":            `(line 1 is JSON without a "type")`,
+		"steps:\n  - x: 1\n": "(line 1 is not JSON)",
+		`{"type":"event","eventId":1,"triggerKey":"X","recordId":2,"body":"{}"}` + "\n" + `{"type":"run","version":1}` + "\n": `(line 1 is a "event" line)`,
+		`{"type":"run","vers`: "(line 1, its only line, is incomplete)",
+	}
+	for in, want := range cases {
+		_, err := delivery.ReadLog(strings.NewReader(in))
+		if !errors.Is(err, delivery.ErrNotLog) || !strings.Contains(err.Error(), "its first line should be a run record "+want) {
+			t.Errorf("ReadLog(%q) = %v, want ErrNotLog %s", in, err, want)
+		}
+	}
+	// A run line alone is a log, of no events.
+	l, err := delivery.ReadLog(strings.NewReader(`{"type":"run","version":1,"events":0}` + "\n"))
+	if err != nil || len(l.Events) != 0 || len(l.Warnings) != 0 {
+		t.Errorf("a run line alone: %+v %v", l, err)
+	}
 }
 
 func TestReadLogErrors(t *testing.T) {
 	run := `{"type":"run","version":1,"target":"http://h/","events":1}`
 	event := `{"type":"event","eventId":1,"triggerKey":"X","recordId":2,"body":"{}"}`
 	cases := map[string]string{
-		run + "\nnot json": "line 2: not a JSON log line",
-		run + "\n{}":       `line 2: no "type"`,
+		run + "\nnot json\n": "line 2: not a JSON log line", // with its newline: not cut short
+		run + "\n{}":         `line 2: no "type"`,
 		run + "\n" + `{"type":"attempts","eventId":1}`:                             `line 2: line type "attempts" isn't one of [run event attempt result] (did you mean "attempt"?)`,
 		run + "\n" + `{"type":"attempt","eventId":1,"attempt":1}`:                  "line 2: attempt of event 1 before its event line",
 		run + "\n" + event + "\n" + event:                                          "line 3: event 1 already appeared on line 2",
 		run + "\n" + `{"type":"event","eventId":1}`:                                "line 2: event 1 has no body",
 		run + "\n" + event + "\n" + `{"type":"result","eventId":1,"state":"done"}`: `line 3: event state "done" isn't one of [acked dead pending]`,
 		run + "\n" + event + "\n" + `{"type":"attempt","eventId":1,"attempt":0}`:   "line 3: attempt of event 1 has attempt number 0",
-		event + "\n" + run:                               "line 2: a run line must be the first line",
+		run + "\n" + run: "line 2: a run line must be the first line",
+		run + "\n" + event + "\nnot json\n" + event:      "line 3: not a JSON log line",
 		`{"type":"run","version":7}`:                     "line 1: log version 7",
 		run + "\n" + `{"type":"result","state":"acked"}`: "line 2: result line without eventId",
 	}

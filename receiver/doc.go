@@ -40,13 +40,38 @@
 //	GET    /_mock/summary             the totals (Summary)
 //	GET    /_mock/healthz             200 once the server answers
 //
+// The inspection API shows real customers' data when real Coperniq traffic
+// comes in, typically through a tunnel (ngrok, cloudflared) to the same
+// address. So by default it answers only requests made directly on this
+// machine, and refuses the others with 403 and a JSON error saying why and
+// how to allow them: a request with a header that proxies and tunnels add
+// (X-Forwarded-For, Forwarded, X-Real-IP, Via, Cf-Connecting-Ip,
+// Ngrok-Skip-Browser-Warning, ...), from an address that is not loopback nor
+// the one the connection was accepted on, or addressed (Host) to a name
+// other than localhost or those addresses. The address alone would not do:
+// a tunnel's agent runs here and connects from 127.0.0.1. This is a
+// heuristic for the common case of a tunnel on the delivery address;
+// [InspectToken] is the sure way, and lets inspection through tunnels too:
+// with a token, every inspection request must carry "Authorization: Bearer
+// token" (401 otherwise) and may come from anywhere. [PublicInspect] lifts
+// the restriction for anyone who reaches the address. /_mock/healthz is
+// always answered. Deliveries themselves are accepted from anywhere: they
+// are what Coperniq sends.
+//
 // # Memory
 //
-// Every delivery is kept, payload included, until cleared: a capture session
-// is expected to be short (at the 1 MiB default limit, a thousand maximal
-// payloads is at most a GiB, typical ones a few MiB). [MaxDeliveries] keeps
-// only the newest n; the totals and the attempt counts (a map entry per
-// distinct eventId) are kept regardless.
+// Deliveries are kept in memory, payload included, until cleared, within
+// bounds that a sender cannot push: the newest [DefaultMaxDeliveries]
+// ([MaxDeliveries]), whose payloads and violations take at most
+// [DefaultMaxBytes] together ([MaxBytes]: beyond it the oldest deliveries
+// lose their payload and keep their metadata, marked PayloadDropped), and
+// attempt counts for the [DefaultMaxEventIDs] most recently delivered
+// eventIds ([MaxEventIDs]: an eventId forgotten starts again at attempt 1).
+// What a sender chooses is cut when absurdly long (paths, triggerKeys), and
+// Summary.ByTrigger counts at most [MaxUnknownTriggers] distinct keys outside
+// the catalog, the rest under [OtherTriggers]. The totals count every
+// delivery regardless, and the [Output] has every one in full. 0 lifts
+// MaxDeliveries, MaxBytes and MaxEventIDs, for as long as memory lasts.
 //
 // The package never prints and never exits: deliveries are reported through
 // the Observer and the inspection methods, failures through returned errors

@@ -26,9 +26,34 @@ const (
 	FailStatus = http.StatusServiceUnavailable
 	// DefaultSeed makes the random failures reproducible out of the box.
 	DefaultSeed = 1
-	// DefaultMaxDeliveries keeps every delivery (see the package doc on
-	// memory).
-	DefaultMaxDeliveries = 0
+	// DefaultMaxDeliveries is how many deliveries are kept in memory, the
+	// newest (see the package doc on memory): a long capture session of
+	// typical payloads, a few KiB each, in some tens of MiB.
+	DefaultMaxDeliveries = 10_000
+	// DefaultMaxBytes bounds the payloads kept in memory, all deliveries
+	// together; beyond it the oldest deliveries lose their payload and keep
+	// their metadata. It holds DefaultMaxDeliveries payloads of 6 KiB,
+	// more than Coperniq's usually weigh. The process peaks near 2.5 times
+	// it (the Go heap grows to twice the live data): some 160 MB under a
+	// flood of 1 MiB bodies.
+	DefaultMaxBytes = 64 << 20
+	// DefaultMaxEventIDs bounds the eventIds whose attempts are counted;
+	// beyond it the least recently delivered is forgotten (its next
+	// delivery counts as attempt 1 again, FailFirst included). An entry
+	// takes some 70 bytes.
+	DefaultMaxEventIDs = 100_000
+	// MaxUnknownTriggers bounds the distinct triggerKeys outside the
+	// catalog that Summary.ByTrigger counts one by one: a sender chooses
+	// them. Beyond it they are counted together under OtherTriggers; the
+	// catalog's triggers always have their own count.
+	MaxUnknownTriggers = 64
+	// OtherTriggers is the Summary.ByTrigger key counting the unknown
+	// triggerKeys beyond MaxUnknownTriggers.
+	OtherTriggers = "(other)"
+	// MinInspectTokenLen is the shortest InspectToken accepted: the token
+	// guards real customers' data on a public tunnel URL, where nothing
+	// limits how many guesses are tried.
+	MinInspectTokenLen = 16
 )
 
 // Option configures a Receiver. Options check their argument; New (and
@@ -45,6 +70,10 @@ type config struct {
 	latency   time.Duration
 	seed      uint64
 	max       int
+	maxBytes  int64
+	maxEvents int
+	public    bool
+	token     string
 	out       io.Writer
 	observer  func(Delivery)
 }
@@ -56,6 +85,8 @@ func defaultConfig() config {
 		status:    DefaultStatus,
 		seed:      DefaultSeed,
 		max:       DefaultMaxDeliveries,
+		maxBytes:  DefaultMaxBytes,
+		maxEvents: DefaultMaxEventIDs,
 	}
 }
 
@@ -165,15 +196,80 @@ func Seed(s uint64) Option {
 	}
 }
 
-// MaxDeliveries keeps only the newest n deliveries in memory, 0 keeping all
-// (default DefaultMaxDeliveries). Totals, attempt counts and the Output are
-// unaffected.
+// MaxDeliveries keeps only the newest n deliveries in memory (default
+// DefaultMaxDeliveries); 0 keeps them all, for as long as the process has
+// memory. Totals, attempt counts and the Output are unaffected.
 func MaxDeliveries(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
 			return fmt.Errorf("max deliveries %d is negative", n)
 		}
 		c.max = n
+		return nil
+	}
+}
+
+// MaxBytes bounds the bytes of the payloads kept in memory, all deliveries
+// together (default DefaultMaxBytes; 0 for no bound). Beyond it the oldest
+// deliveries lose their Payload (or Body) and all but their first 10
+// violations, and are marked PayloadDropped; their other fields, the totals
+// and the Output are unaffected. Violations count towards the bound too.
+func MaxBytes(n int64) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("max bytes %d is negative", n)
+		}
+		c.maxBytes = n
+		return nil
+	}
+}
+
+// MaxEventIDs bounds the eventIds whose attempts are counted (default
+// DefaultMaxEventIDs; 0 for no bound). Beyond it the least recently
+// delivered eventId is forgotten: if it comes again, that delivery is
+// attempt 1 (FailFirst fails it again) and Summary.UniqueEvents counts it
+// again.
+func MaxEventIDs(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("max event ids %d is negative", n)
+		}
+		c.maxEvents = n
+		return nil
+	}
+}
+
+// PublicInspect lets anyone who reaches the Receiver use the inspection API
+// (read every payload, clear the capture), including through a proxy or a
+// tunnel. By default it answers only requests made directly on this machine
+// (see the package doc). With an InspectToken, the token is still required.
+func PublicInspect(on bool) Option {
+	return func(c *config) error {
+		c.public = on
+		return nil
+	}
+}
+
+// InspectToken requires every request to the inspection API (but
+// PathHealthz) to carry "Authorization: Bearer token", wherever it comes
+// from; a request that does may come through a proxy or a tunnel. The token
+// must be at least MinInspectTokenLen visible ASCII characters (e.g. from
+// `openssl rand -hex 16`); "" requires none (the default).
+func InspectToken(token string) Option {
+	return func(c *config) error {
+		if token == "" {
+			c.token = ""
+			return nil
+		}
+		for _, r := range token {
+			if r <= ' ' || r > '~' {
+				return fmt.Errorf("inspect token: %q is not a visible ASCII character (a token must fit an Authorization header)", r)
+			}
+		}
+		if len(token) < MinInspectTokenLen {
+			return fmt.Errorf("inspect token of %d characters is too short: at least %d (e.g. openssl rand -hex 16)", len(token), MinInspectTokenLen)
+		}
+		c.token = token
 		return nil
 	}
 }

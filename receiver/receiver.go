@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"maps"
 	"math"
@@ -35,6 +36,21 @@ const bodyTimeout = time.Minute
 // enough to recognise a form post or an HTML page, not a memory hazard.
 const bodyExcerpt = 512
 
+// Bounds on the metadata a delivery keeps once its payload is dropped: a
+// sender chooses these strings, and a path or header may take a MiB. Real
+// ones are far shorter.
+const (
+	maxPathLen       = 512
+	maxShortLen      = 128 // Content-Type, triggerKey
+	maxUnreadableLen = 512
+	maxViolationLen  = 128 // a dropped delivery's violation's location and message
+	// keptViolations are the violations a delivery keeps when its payload
+	// is dropped: as many as an answer echoes.
+	keptViolations = maxAckViolations
+	// violationSize is what a Violation costs besides its strings.
+	violationSize = 64
+)
+
 // Delivery is one POST received on a delivery path, with the answer it got.
 // The inspection API and the Output show it as JSON with these field names.
 // Deliveries handed out share their Payload, Violations and id pointers with
@@ -45,7 +61,8 @@ type Delivery struct {
 	Seq  int       `json:"seq"`
 	Time time.Time `json:"time"` // when the request arrived
 	// Path is the request's path. The query string is left out: it is
-	// where customers put their webhook token.
+	// where customers put their webhook token. Path, ContentType,
+	// TriggerKey and Unreadable are cut (ending in "…") when absurdly long.
 	Path        string `json:"path"`
 	ContentType string `json:"contentType,omitempty"`
 	// Size is the body's length in bytes; for a body over the limit, its
@@ -74,20 +91,27 @@ type Delivery struct {
 	// Body is the start of an unreadable body, to show what came instead
 	// of JSON.
 	Body string `json:"body,omitempty"`
+	// PayloadDropped reports that the Payload (or Body) and all but the
+	// first violations were dropped from memory to stay within MaxBytes.
+	// The Output and the Observer had them in full.
+	PayloadDropped bool `json:"payloadDropped,omitempty"`
 }
 
 // Summary totals the deliveries since the Receiver started or was last
 // cleared, including those MaxDeliveries dropped from memory.
 type Summary struct {
-	Deliveries   int `json:"deliveries"`
-	UniqueEvents int `json:"uniqueEvents"` // distinct eventIds
+	Deliveries int `json:"deliveries"`
+	// UniqueEvents counts the distinct eventIds; one that MaxEventIDs
+	// forgot counts again if it comes back.
+	UniqueEvents int `json:"uniqueEvents"`
 	// Valid + Invalid + Unreadable = Deliveries.
 	Valid      int `json:"valid"`
 	Invalid    int `json:"invalid"`
 	Unreadable int `json:"unreadable"`
 	Resets     int `json:"resets"` // connections dropped, not in ByStatus
 	// ByTrigger counts the payloads carrying a string event.triggerKey,
-	// known to the catalog or not.
+	// known to the catalog or not; beyond MaxUnknownTriggers distinct
+	// unknown keys, the others are counted under OtherTriggers.
 	ByTrigger map[string]int `json:"byTrigger"`
 	ByStatus  map[int]int    `json:"byStatus"` // answered status → deliveries
 }
@@ -99,10 +123,16 @@ type Receiver struct {
 
 	mu         sync.Mutex
 	seq        int
-	deliveries []Delivery
-	attempts   map[int64]int
-	sum        Summary
-	ticket     uint64 // never reset: orders publishing across Clear
+	deliveries []entry
+	// deliveries[:shed] have had their payload dropped (or had none);
+	// kept is the cost of the others.
+	shed     int
+	kept     int64
+	attempts *attemptCounts
+	unknown  int // distinct unknown triggerKeys in sum.ByTrigger
+	sum      Summary
+	ticket   uint64 // never reset: orders publishing across Clear
+	hashSeed maphash.Seed
 
 	// Publishing (Output, Observer) happens in ticket order without holding
 	// mu, so that an observer may call the Receiver's methods.
@@ -123,7 +153,7 @@ func New(opts ...Option) (*Receiver, error) {
 			return nil, err
 		}
 	}
-	rc := &Receiver{cfg: cfg, attempts: map[int64]int{}, pubNext: 1}
+	rc := &Receiver{cfg: cfg, attempts: newAttemptCounts(cfg.maxEvents), pubNext: 1, hashSeed: maphash.MakeSeed()}
 	rc.sum = emptySummary()
 	rc.pubCond = sync.NewCond(&rc.pubMu)
 	return rc, nil
@@ -149,8 +179,8 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %q not allowed: Coperniq POSTs deliveries", r.Method))
 		return
 	}
-	d := rc.read(w, r)
-	ticket := rc.record(&d)
+	d, known := rc.read(w, r)
+	ticket := rc.record(&d, known)
 	rc.publish(ticket, d)
 	rc.wait(r)
 	rc.answer(w, d)
@@ -161,9 +191,14 @@ func isMockPath(p string) bool {
 }
 
 // read reads and validates the body. The delivery it returns has its
-// Status set when the body is unreadable; record decides the others.
-func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) Delivery {
-	d := Delivery{Time: time.Now(), Path: r.URL.Path, ContentType: r.Header.Get("Content-Type")}
+// Status set when the body is unreadable; record decides the others. known
+// reports a triggerKey from the catalog.
+func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) (d Delivery, known bool) {
+	d = Delivery{
+		Time:        time.Now(),
+		Path:        clip(r.URL.Path, maxPathLen),
+		ContentType: clip(r.Header.Get("Content-Type"), maxShortLen),
+	}
 	body := r.Body
 	if body == nil {
 		body = http.NoBody
@@ -180,39 +215,49 @@ func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) Delivery {
 	case errors.As(err, &tooBig):
 		d.Status, d.Size = http.StatusRequestEntityTooLarge, r.ContentLength
 		d.Unreadable = fmt.Sprintf("body over the %d-byte limit", rc.cfg.bodyLimit)
-		return d
+		return d, false
 	case err != nil:
 		d.Status = http.StatusBadRequest
-		d.Unreadable = "reading the body: " + err.Error()
+		d.Unreadable = clip("reading the body: "+err.Error(), maxUnreadableLen)
 		d.Body = excerpt(data)
-		return d
+		return d, false
 	}
 	res, err := schemas.Validate(data, rc.cfg.level)
 	if err != nil {
 		d.Status = http.StatusBadRequest
-		d.Unreadable = "not JSON: " + err.Error()
+		d.Unreadable = clip("not JSON: "+err.Error(), maxUnreadableLen)
 		d.Body = excerpt(data)
-		return d
+		return d, false
 	}
 	// ReadAll's buffer may be twice the body: keep only the body, as
-	// every delivery stays in memory.
+	// deliveries stay in memory.
 	d.Payload = bytes.Clone(data)
-	d.TriggerKey = res.TriggerKey
+	d.TriggerKey = clip(res.TriggerKey, maxShortLen)
 	d.Valid = res.Valid()
 	d.Violations = res.Violations
 	d.EventID, d.RecordID = eventIDs(data)
-	return d
+	return d, res.Known
 }
 
 func excerpt(b []byte) string {
 	if len(b) <= bodyExcerpt {
 		return string(b)
 	}
-	cut := bodyExcerpt
-	for cut > bodyExcerpt-utf8.UTFMax && !utf8.RuneStart(b[cut]) {
+	return clip(string(b[:bodyExcerpt+1]), bodyExcerpt)
+}
+
+// clip cuts s to at most n bytes on a rune boundary, marking the cut with
+// "…". A short s is returned as is, a long one as a copy, so that it does
+// not keep a larger string alive.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > n-utf8.UTFMax && cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return string(b[:cut]) + "…"
+	return s[:cut] + "…"
 }
 
 // eventIDs reads event.eventId and event.recordId. Keys are matched
@@ -250,14 +295,17 @@ func integer(raw json.RawMessage) *int64 {
 
 // record numbers the delivery, counts its attempt, decides its answer and
 // keeps it. It returns the delivery's publishing ticket.
-func (rc *Receiver) record(d *Delivery) uint64 {
+func (rc *Receiver) record(d *Delivery, knownTrigger bool) uint64 {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.seq++
 	d.Seq = rc.seq
+	s := &rc.sum
 	if d.EventID != nil {
-		rc.attempts[*d.EventID]++
-		d.Attempt = rc.attempts[*d.EventID]
+		d.Attempt = rc.attempts.add(*d.EventID)
+		if d.Attempt == 1 {
+			s.UniqueEvents++
+		}
 	}
 	if d.Violations == nil {
 		d.Violations = []schemas.Violation{}
@@ -266,9 +314,7 @@ func (rc *Receiver) record(d *Delivery) uint64 {
 		rc.decide(d)
 	}
 
-	s := &rc.sum
 	s.Deliveries++
-	s.UniqueEvents = len(rc.attempts)
 	switch {
 	case d.Unreadable != "":
 		s.Unreadable++
@@ -277,24 +323,119 @@ func (rc *Receiver) record(d *Delivery) uint64 {
 	default:
 		s.Invalid++
 	}
-	if d.TriggerKey != "" {
-		s.ByTrigger[d.TriggerKey]++
+	if key := d.TriggerKey; key != "" {
+		if _, counted := s.ByTrigger[key]; !counted && !knownTrigger {
+			if rc.unknown < MaxUnknownTriggers {
+				rc.unknown++
+			} else {
+				key = OtherTriggers
+			}
+		}
+		s.ByTrigger[key]++
 	}
 	if d.Reset {
 		s.Resets++
 	} else {
 		s.ByStatus[d.Status]++
 	}
+	rc.keep(*d)
+	rc.ticket++
+	return rc.ticket
+}
 
+// entry is a kept delivery.
+type entry struct {
+	Delivery
+	cost   int64  // of its payload, body and violations; 0 once shed
+	digest uint64 // of its payload, so that retries compare once it is shed
+}
+
+// keep appends d to the kept deliveries, dropping the oldest beyond
+// MaxDeliveries and shedding the oldest payloads beyond MaxBytes.
+func (rc *Receiver) keep(d Delivery) {
+	e := entry{Delivery: d, cost: int64(len(d.Payload) + len(d.Body))}
+	if d.Payload != nil {
+		e.digest = maphash.Bytes(rc.hashSeed, d.Payload)
+	}
+	for _, v := range d.Violations {
+		e.cost += int64(len(v.Location) + len(v.Message) + len(v.Rule) + violationSize)
+	}
 	if rc.cfg.max > 0 && len(rc.deliveries) >= rc.cfg.max {
 		// Drop the oldest. Re-slicing walks the array forward and append
 		// reallocates now and then, which frees the dropped ones.
-		rc.deliveries[0] = Delivery{}
+		rc.kept -= rc.deliveries[0].cost
+		rc.shed = max(rc.shed-1, 0)
+		rc.deliveries[0] = entry{}
 		rc.deliveries = rc.deliveries[1:]
 	}
-	rc.deliveries = append(rc.deliveries, *d)
-	rc.ticket++
-	return rc.ticket
+	rc.deliveries = append(rc.deliveries, e)
+	rc.kept += e.cost
+	for rc.cfg.maxBytes > 0 && rc.kept > rc.cfg.maxBytes && rc.shed < len(rc.deliveries) {
+		old := &rc.deliveries[rc.shed]
+		rc.kept -= old.cost
+		old.cost = 0
+		old.shedPayload()
+		rc.shed++
+	}
+}
+
+// shedPayload drops the payload, the body and all but the first violations,
+// cut short. The slices are replaced, not modified: copies handed out share
+// them.
+func (e *entry) shedPayload() {
+	d := &e.Delivery
+	if d.Payload == nil && d.Body == "" && len(d.Violations) <= keptViolations {
+		return
+	}
+	d.Payload, d.Body, d.PayloadDropped = nil, "", true
+	vs := make([]schemas.Violation, min(len(d.Violations), keptViolations))
+	for i := range vs {
+		v := d.Violations[i]
+		v.Location, v.Message = clip(v.Location, maxViolationLen), clip(v.Message, maxViolationLen)
+		vs[i] = v
+	}
+	d.Violations = vs
+}
+
+// attemptCounts counts the deliveries of each eventId, forgetting the least
+// recently delivered beyond max (0: never).
+type attemptCounts struct {
+	max   int
+	byID  map[int64]*attemptNode
+	first attemptNode // sentinel: first.next is the least recently delivered
+}
+
+type attemptNode struct {
+	id         int64
+	n          int
+	prev, next *attemptNode
+}
+
+func newAttemptCounts(limit int) *attemptCounts {
+	a := &attemptCounts{max: limit, byID: map[int64]*attemptNode{}}
+	a.first.prev, a.first.next = &a.first, &a.first
+	return a
+}
+
+// add counts a delivery of id and returns its attempt number.
+func (a *attemptCounts) add(id int64) int {
+	node, ok := a.byID[id]
+	if ok {
+		node.prev.next, node.next.prev = node.next, node.prev // unlink
+	} else {
+		if a.max > 0 && len(a.byID) >= a.max {
+			old := a.first.next
+			old.prev.next, old.next.prev = old.next, old.prev
+			delete(a.byID, old.id)
+		}
+		node = &attemptNode{id: id}
+		a.byID[id] = node
+	}
+	node.n++
+	// Link as the most recent, just before the sentinel.
+	node.prev, node.next = a.first.prev, &a.first
+	node.prev.next, a.first.prev = node, node
+	return node.n
 }
 
 // Salts keep the reset and failure draws of one attempt independent.
@@ -474,6 +615,7 @@ func reset(w http.ResponseWriter) {
 type errorBody struct {
 	Error string `json:"error"`
 	Limit int64  `json:"limit,omitempty"`
+	Hint  string `json:"hint,omitempty"` // what to do about it
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
@@ -504,18 +646,30 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (rc *Receiver) Deliveries() []Delivery {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	return append([]Delivery{}, rc.deliveries...)
+	out := make([]Delivery, len(rc.deliveries))
+	for i, e := range rc.deliveries {
+		out[i] = e.Delivery
+	}
+	return out
 }
 
 // DeliveriesOf returns the kept deliveries of one eventId, oldest first;
 // none if it was never received (or was cleared or dropped).
 func (rc *Receiver) DeliveriesOf(eventID int64) []Delivery {
+	var out []Delivery
+	for _, e := range rc.entriesOf(eventID) {
+		out = append(out, e.Delivery)
+	}
+	return out
+}
+
+func (rc *Receiver) entriesOf(eventID int64) []entry {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	var out []Delivery
-	for _, d := range rc.deliveries {
-		if d.EventID != nil && *d.EventID == eventID {
-			out = append(out, d)
+	var out []entry
+	for _, e := range rc.deliveries {
+		if e.EventID != nil && *e.EventID == eventID {
+			out = append(out, e)
 		}
 	}
 	return out
@@ -540,7 +694,9 @@ func (rc *Receiver) Clear() int {
 	defer rc.mu.Unlock()
 	n := len(rc.deliveries)
 	rc.deliveries = nil
-	rc.attempts = map[int64]int{}
+	rc.shed, rc.kept = 0, 0
+	rc.attempts = newAttemptCounts(rc.cfg.maxEvents)
+	rc.unknown = 0
 	rc.seq = 0
 	rc.sum = emptySummary()
 	return n

@@ -2,14 +2,19 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
@@ -26,6 +31,7 @@ func TestDemo(t *testing.T) {
 		"PROJECT_CREATED eventId=",
 		"attempt=1 503 (fail-first) valid",
 		"world invariants on what arrived: ok",
+		"fail-first: every event answered 503 once, then 200 on its retry (43 events checked)",
 		"demo ok",
 	} {
 		if !strings.Contains(r.stdout, w) {
@@ -39,7 +45,7 @@ func TestDemo(t *testing.T) {
 
 func TestDemoOtherScenarios(t *testing.T) {
 	r := cli(t, "", "demo", "--scenario", "duplicate-delivery", "--seed", "3").want(t, 0)
-	if !strings.Contains(r.stdout, "24 deliveries of 8 unique events: 24 valid") {
+	if !strings.Contains(r.stdout, "24 deliveries of 8 unique events: 24 valid") || !strings.Contains(r.stdout, "fail-first: every event answered 503 once") {
 		t.Errorf("duplicates in the demo:\n%s", r.stdout)
 	}
 	r = cli(t, "", "demo", "--scenario", "residental-solar").want(t, 2)
@@ -61,11 +67,124 @@ func TestDemoViewCountsProblems(t *testing.T) {
 	for _, body := range []string{string(good), bad} {
 		rc.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/hook", strings.NewReader(body)))
 	}
+	// Say the sender made two attempts of the good one; the receiver saw
+	// one (the bad one is not JSON: it has no eventId).
+	ev, err := delivery.EventFromPayload(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := []delivery.EventResult{{Event: ev, State: delivery.StateAcked, Attempts: 2}}
 	var out bytes.Buffer
-	if n := printReceiverView(&out, rc, 2); n < 2 {
+	n, notRetried := printReceiverView(&out, rc, sent)
+	if n < 2 {
 		t.Errorf("%d problems found:\n%s", n, out.String())
+	}
+	// Nothing failed its first attempt: it wasn't retried after a 503.
+	if len(notRetried) != 1 || notRetried[0] != ev.ID || !strings.Contains(out.String(), fmt.Sprintf("eventId %d: got 200; want 503 (fail-first), then 200", ev.ID)) {
+		t.Errorf("not retried: %v\n%s", notRetried, out.String())
 	}
 	if !strings.Contains(out.String(), "PROBLEM:") {
 		t.Errorf("no problem shown:\n%s", out.String())
+	}
+}
+
+// The demo's claim that every event was retried after its 503 is checked
+// on the receiver's deliveries, and the check can fail.
+func TestDemoFailFirstCheck(t *testing.T) {
+	seq := 0
+	d := func(id int64, status int, injected string) receiver.Delivery {
+		seq++
+		return receiver.Delivery{Seq: seq, EventID: &id, Status: status, Injected: injected}
+	}
+	ff := func(id int64) receiver.Delivery { return d(id, 503, receiver.InjectedFailFirst) }
+	ok := func(id int64) receiver.Delivery { return d(id, 200, "") }
+	sent := func(id int64, attempts, dups int) delivery.EventResult {
+		return delivery.EventResult{Event: delivery.Event{ID: id}, State: delivery.StateAcked, Attempts: attempts, Duplicates: dups}
+	}
+	cases := []struct {
+		name string
+		ds   []receiver.Delivery
+		sent []delivery.EventResult
+		bad  map[int64]string // eventId -> what the problem says it got
+	}{
+		{"as promised, interleaved", []receiver.Delivery{ff(1), ff(2), ok(2), ok(1)}, []delivery.EventResult{sent(1, 2, 0), sent(2, 2, 0)}, nil},
+		{"a duplicate after the ack", []receiver.Delivery{ff(1), ok(1), ok(1)}, []delivery.EventResult{sent(1, 2, 1)}, nil},
+		{"a concurrent duplicate took the 503", []receiver.Delivery{ff(1), ok(1)}, []delivery.EventResult{sent(1, 1, 1)}, nil},
+		{"never failed", []receiver.Delivery{ok(1), ff(2), ok(2)}, []delivery.EventResult{sent(1, 1, 0), sent(2, 2, 0)},
+			map[int64]string{1: "200"}},
+		{"failed twice", []receiver.Delivery{ff(1), d(1, 503, receiver.InjectedFailFirst), ok(1)}, []delivery.EventResult{sent(1, 3, 0)},
+			map[int64]string{1: "503 (fail-first), 503 (fail-first), 200"}},
+		{"a 503 not from fail-first", []receiver.Delivery{d(1, 503, receiver.InjectedFailRate), ok(1)}, []delivery.EventResult{sent(1, 2, 0)},
+			map[int64]string{1: "503 (fail-rate), 200"}},
+		{"retry answered 500", []receiver.Delivery{ff(1), d(1, 500, "")}, []delivery.EventResult{sent(1, 5, 0)},
+			map[int64]string{1: "503 (fail-first), 500"}},
+		{"retry never arrived", []receiver.Delivery{ff(1)}, []delivery.EventResult{sent(1, 2, 0)},
+			map[int64]string{1: "503 (fail-first)"}},
+		{"a retry the sender didn't make", []receiver.Delivery{ff(1), ok(1), ok(1)}, []delivery.EventResult{sent(1, 2, 0)},
+			map[int64]string{1: "503 (fail-first), 200, 200"}},
+		{"never arrived", nil, []delivery.EventResult{sent(1, 2, 0)}, map[int64]string{1: "no delivery"}},
+		{"arrived unsent", []receiver.Delivery{ff(1), ok(1), ff(9), ok(9)}, []delivery.EventResult{sent(1, 2, 0)},
+			map[int64]string{9: "503 (fail-first), 200"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := checkFailFirst(tc.ds, tc.sent)
+			if len(got) != len(tc.bad) {
+				t.Fatalf("problems %+v, want events %v", got, tc.bad)
+			}
+			for _, p := range got {
+				if want, ok := tc.bad[p.EventID]; !ok || p.Got != want {
+					t.Errorf("problem %+v, want got %q", p, want)
+				}
+			}
+		})
+	}
+}
+
+// A receiver that doesn't answer 503 then 200 fails the demo, which names
+// the events.
+func TestDemoFailsWhenNotRetriedAfterOne503(t *testing.T) {
+	sc, err := scenarios.Load("call-logged")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := sc.Render(generator.DefaultSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		failFirst int
+		got       string
+	}{
+		{2, "got 503 (fail-first), 503 (fail-first), 200; want 503 (fail-first), then 200"},
+		{0, "got 200; want 503 (fail-first), then 200"},
+	} {
+		var out bytes.Buffer
+		err := runDemo(&out, "call-logged", generator.DefaultSeed, "", receiver.FailFirst(tc.failFirst))
+		if exitCode(err) != exitFailure || err == nil {
+			t.Fatalf("fail-first %d: err %v\n%s", tc.failFirst, err, out.String())
+		}
+		if !strings.Contains(err.Error(), fmt.Sprintf("%d of %d events weren't answered 503 (fail-first) and then 200", len(events), len(events))) {
+			t.Errorf("fail-first %d: %v", tc.failFirst, err)
+		}
+		for _, e := range events {
+			id := e.Delivery().ID
+			if !strings.Contains(err.Error(), fmt.Sprint(id)) || !strings.Contains(out.String(), fmt.Sprintf("eventId %d: %s", id, tc.got)) {
+				t.Errorf("fail-first %d: event %d not named:\n%v\n%s", tc.failFirst, id, err, out.String())
+			}
+		}
+		if strings.Contains(out.String(), "demo ok") {
+			t.Errorf("fail-first %d: demo ok printed:\n%s", tc.failFirst, out.String())
+		}
+	}
+}
+
+// A scenario that fires no events is refused rather than "delivered".
+func TestDemoZeroEvents(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "zero.yaml")
+	os.WriteFile(path, []byte(zeroScenario), 0o644)
+	r := cli(t, "", "demo", "--scenario", path).want(t, 2)
+	if !strings.Contains(r.stderr, "scenario zero renders to no events (seed 1): nothing to send") {
+		t.Errorf("stderr: %s", r.stderr)
 	}
 }

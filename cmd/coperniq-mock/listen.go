@@ -33,6 +33,9 @@ type listenFlags struct {
 	bodyLimit int64
 	seed      uint64
 	max       int
+	maxBytes  int64
+	public    bool
+	token     string
 }
 
 func newListenCmd() *cobra.Command {
@@ -55,15 +58,32 @@ deliveries on purpose (seeded by --seed), --status changes the answer and
 
 What was received is at /_mock/deliveries, /_mock/events/{eventId} and
 /_mock/summary (DELETE /_mock/deliveries clears it; /_mock/healthz answers 200).
-The first line printed is the address, for scripts. SIGINT (Ctrl-C) or SIGTERM
-stops the receiver, prints a summary and exits 0.
+These show real customers' data once real Coperniq traffic comes in through a
+tunnel (ngrok http 8080), so by default they answer only requests made directly
+on this machine, and refuse with 403 those that came through a proxy or tunnel
+(X-Forwarded-For, Forwarded, X-Real-IP, Cf-Connecting-Ip... headers), from
+another machine, or to a host name other than localhost. With --inspect-token
+TOKEN every /_mock/ request must carry "Authorization: Bearer TOKEN" and may
+then come from anywhere; --public-inspect opens /_mock/ to all. Deliveries are
+accepted from anywhere.
+
+Memory is bounded: the newest --max-deliveries deliveries are kept, and beyond
+--max-bytes of payloads the oldest lose theirs (their metadata stays); the
+summary and --out have every delivery.
+
+The first line printed is the address, for scripts: its first URL is the one to
+use from this machine, and an address bound on all interfaces (--addr
+0.0.0.0:8080) is said to be. SIGINT (Ctrl-C) or SIGTERM stops the receiver,
+prints a summary and exits 0.
 
 Exit status: 0 stopped by a signal, 1 the --out file could not be written,
 2 bad usage or the address could not be bound.`,
 		Example: `  coperniq-mock listen
   coperniq-mock listen --addr 127.0.0.1:0 --fail-first 1 --out captured.jsonl
   coperniq-mock listen --strict --fail-rate 0.2 --seed 7 --latency 300ms
-  curl -s http://127.0.0.1:8080/_mock/deliveries | jq '.[] | {eventId, attempt, status, valid}'`,
+  curl -s http://127.0.0.1:8080/_mock/deliveries | jq '.[] | {eventId, attempt, status, valid}'
+  coperniq-mock listen --inspect-token "$TOKEN"   # then, through the tunnel:
+  curl -s -H "Authorization: Bearer $TOKEN" https://YOUR-TUNNEL/_mock/summary`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runListen(cmd.OutOrStdout(), f)
@@ -80,7 +100,10 @@ Exit status: 0 stopped by a signal, 1 the --out file could not be written,
 	fl.Float64Var(&f.resetRate, "reset-rate", 0, "drop the connection without an answer on this fraction of attempts, 0 to 1")
 	fl.Int64Var(&f.bodyLimit, "body-limit", receiver.DefaultBodyLimit, "answer 413 to bodies over this many bytes")
 	fl.Uint64Var(&f.seed, "seed", receiver.DefaultSeed, "seed of --fail-rate and --reset-rate: the same seed fails the same attempts")
-	fl.IntVar(&f.max, "max-deliveries", receiver.DefaultMaxDeliveries, "keep only the newest N deliveries in memory (0 keeps all; the summary counts all)")
+	fl.IntVar(&f.max, "max-deliveries", receiver.DefaultMaxDeliveries, "keep only the newest N deliveries in memory (0 keeps all, however many; the summary counts all)")
+	fl.Int64Var(&f.maxBytes, "max-bytes", receiver.DefaultMaxBytes, "keep at most this many bytes of payloads in memory; beyond, the oldest deliveries lose theirs (0: no limit)")
+	fl.BoolVar(&f.public, "public-inspect", false, "serve /_mock/ to anyone who reaches the address, through proxies and tunnels too (default: this machine only)")
+	fl.StringVar(&f.token, "inspect-token", "", `require "Authorization: Bearer TOKEN" on /_mock/, and accept it from anywhere (16+ characters, e.g. from openssl rand -hex 16)`)
 	return cmd
 }
 
@@ -104,6 +127,9 @@ func (f listenFlags) options() ([]receiver.Option, error) {
 		{"body-limit", receiver.BodyLimit(f.bodyLimit)},
 		{"seed", receiver.Seed(f.seed)},
 		{"max-deliveries", receiver.MaxDeliveries(f.max)},
+		{"max-bytes", receiver.MaxBytes(f.maxBytes)},
+		{"public-inspect", receiver.PublicInspect(f.public)},
+		{"inspect-token", receiver.InspectToken(f.token)},
 	}
 	var opts []receiver.Option
 	for _, fl := range flags {
@@ -167,7 +193,7 @@ func runListen(stdout io.Writer, f listenFlags) error {
 			return usage(fmt.Errorf("--out: %w", err))
 		}
 	}
-	fmt.Fprintf(stdout, "listening on %s (inspect: %s%s)\n", srv.URL, srv.URL, receiver.PathDeliveries)
+	fmt.Fprintln(stdout, addressLine(srv.Addr, srv.URL))
 	fmt.Fprintln(stdout, f.describe())
 	close(ready)
 
@@ -208,6 +234,21 @@ func (a afterReady) Write(p []byte) (int, error) {
 	return a.w.Write(p)
 }
 
+// addressLine is the first line printed: the URL to use from this machine
+// comes first, and an address bound on all interfaces is said to be, e.g.
+//
+//	listening on http://127.0.0.1:8080 (inspect: http://127.0.0.1:8080/_mock/deliveries)
+//	listening on all interfaces (0.0.0.0:8080); locally http://127.0.0.1:8080 (inspect: http://127.0.0.1:8080/_mock/deliveries)
+func addressLine(bound, url string) string {
+	local := fmt.Sprintf("%s (inspect: %s%s)", url, url, receiver.PathDeliveries)
+	if host, _, err := net.SplitHostPort(bound); err == nil {
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			return fmt.Sprintf("listening on all interfaces (%s); locally %s", bound, local)
+		}
+	}
+	return "listening on " + local
+}
+
 // describe is the line under the address: what the receiver will do.
 func (f listenFlags) describe() string {
 	level := "contract"
@@ -230,7 +271,14 @@ func (f listenFlags) describe() string {
 	if f.out != "" {
 		parts = append(parts, "capturing to "+f.out)
 	}
-	return strings.Join(parts, ", ") + "; Ctrl-C stops"
+	inspect := "/_mock/ for this machine only"
+	switch {
+	case f.token != "":
+		inspect = "/_mock/ for bearers of the token"
+	case f.public:
+		inspect = "/_mock/ open to anyone who reaches this address"
+	}
+	return strings.Join(parts, ", ") + "; " + inspect + "; Ctrl-C stops"
 }
 
 // deliveryLine is the one line printed per delivery, e.g.

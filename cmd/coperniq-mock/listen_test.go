@@ -255,6 +255,9 @@ func TestListenBadFlags(t *testing.T) {
 		{[]string{"--fail-first", "-1"}, []string{"--fail-first", "-1"}},
 		{[]string{"--latency", "-1s"}, []string{"--latency", "-1s"}},
 		{[]string{"--body-limit", "0"}, []string{"--body-limit", "0"}},
+		{[]string{"--max-bytes", "-1"}, []string{"--max-bytes", "-1"}},
+		{[]string{"--max-deliveries", "-1"}, []string{"--max-deliveries", "-1"}},
+		{[]string{"--inspect-token", "hunter2"}, []string{"--inspect-token", "too short"}},
 		{[]string{"--latency", "soon"}, []string{"soon"}},
 		{[]string{"--addr", "127.0.0.1"}, []string{"--addr 127.0.0.1", "missing port"}},
 		{[]string{"--addr", busy.Addr().String(), "--out", out}, []string{"--addr " + busy.Addr().String(), "address already in use"}},
@@ -286,5 +289,94 @@ func TestListenBadFlags(t *testing.T) {
 	}
 	if r := cli(t, "", "listen", "--help").want(t, 0); !strings.Contains(r.stdout, "Examples:") {
 		t.Error("listen --help has no examples")
+	}
+}
+
+// getWith GETs url with extra headers and returns the status and body.
+func getWith(t *testing.T, url string, header map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, string(b)
+}
+
+// The inspection API shows real payloads: a tunnel (whose agent connects
+// from 127.0.0.1, adding X-Forwarded-For) must not serve it to the world.
+func TestListenInspectionThroughATunnel(t *testing.T) {
+	const token = "5f0c8e2a9b7d4c1e8a6f3b2d"
+	tunnel := map[string]string{"X-Forwarded-For": "203.0.113.7"}
+	withToken := map[string]string{"X-Forwarded-For": "203.0.113.7", "Authorization": "Bearer " + token}
+	for _, tc := range []struct {
+		args     []string
+		describe string
+		want     map[string]int // header set → status of GET /_mock/deliveries
+	}{
+		{nil, "/_mock/ for this machine only", map[string]int{"direct": 200, "tunnel": 403, "token": 403}},
+		{[]string{"--public-inspect"}, "open to anyone", map[string]int{"direct": 200, "tunnel": 200}},
+		{[]string{"--inspect-token", token}, "bearers of the token", map[string]int{"direct": 401, "tunnel": 401, "token": 200}},
+	} {
+		t.Run(strings.Join(append([]string{"listen"}, tc.args...), " "), func(t *testing.T) {
+			l := listen(t, tc.args...)
+			if line := l.next(t); !strings.Contains(line, tc.describe) {
+				t.Errorf("second line %q doesn't say %q", line, tc.describe)
+			}
+			postJSON(t, l.url+"/hook", documentedExample(t)) // through the tunnel or not, deliveries come in
+			l.next(t)
+			headers := map[string]map[string]string{"direct": nil, "tunnel": tunnel, "token": withToken}
+			for name, want := range tc.want {
+				status, body := getWith(t, l.url+"/_mock/deliveries", headers[name])
+				if status != want {
+					t.Errorf("%s: %d, want %d: %s", name, status, want, body)
+				}
+				leaked := strings.Contains(body, "homeowner@example.com")
+				if leaked != (status == 200) {
+					t.Errorf("%s: %d with the payload %v", name, status, leaked)
+				}
+				if status == 403 {
+					var e struct{ Error, Hint string }
+					if err := json.Unmarshal([]byte(body), &e); err != nil || !strings.Contains(e.Error, "X-Forwarded-For") ||
+						!strings.Contains(e.Hint, "--public-inspect") || !strings.Contains(e.Hint, "--inspect-token") {
+						t.Errorf("403 doesn't explain itself (%v): %s", err, body)
+					}
+				}
+			}
+			if status, _ := getWith(t, l.url+"/_mock/healthz", tunnel); status != 200 {
+				t.Errorf("healthz through the tunnel: %d", status)
+			}
+			if rest, code := l.stop(t, os.Interrupt); code != 0 || !strings.Contains(rest, "summary: 1 delivery") {
+				t.Errorf("exit %d:\n%s", code, rest)
+			}
+		})
+	}
+}
+
+func TestListenAddressLine(t *testing.T) {
+	for _, tc := range []struct{ bound, url, want string }{
+		{"127.0.0.1:8080", "http://127.0.0.1:8080",
+			"listening on http://127.0.0.1:8080 (inspect: http://127.0.0.1:8080/_mock/deliveries)"},
+		{"0.0.0.0:41234", "http://127.0.0.1:41234",
+			"listening on all interfaces (0.0.0.0:41234); locally http://127.0.0.1:41234 (inspect: http://127.0.0.1:41234/_mock/deliveries)"},
+		{"[::]:8080", "http://127.0.0.1:8080",
+			"listening on all interfaces ([::]:8080); locally http://127.0.0.1:8080 (inspect: http://127.0.0.1:8080/_mock/deliveries)"},
+		{"192.0.2.1:8080", "http://192.0.2.1:8080",
+			"listening on http://192.0.2.1:8080 (inspect: http://192.0.2.1:8080/_mock/deliveries)"},
+	} {
+		if got := addressLine(tc.bound, tc.url); got != tc.want {
+			t.Errorf("bound on %s:\n got %s\nwant %s", tc.bound, got, tc.want)
+		}
 	}
 }

@@ -27,8 +27,12 @@ and deliver its events again, byte for byte, to --to: the dead ones by default,
 or --only acked, pending, all, or a comma list. The retry and fault-injection
 flags are those of 'scenario run'. LOG may be - for standard input.
 
-Exit status: 0 every replayed event acknowledged (or nothing to replay), 1 some
-dead, 2 bad usage, an unreadable log, or the receiver could not be reached.`,
+A log whose last line was cut short (the run was killed while writing it) is
+read up to that line, with a warning on stderr.
+
+Exit status: 0 every replayed event acknowledged (or none in the states
+selected), 1 some dead, 2 bad usage, a file that isn't a delivery log or is
+unreadable, or the receiver could not be reached.`,
 		Example: `  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --log run.jsonl
   coperniq-mock replay run.jsonl --to http://127.0.0.1:8080/hook
   coperniq-mock replay run.jsonl --only all --to http://127.0.0.1:9090/hook --retry ci --log replay.jsonl`,
@@ -48,26 +52,30 @@ dead, 2 bad usage, an unreadable log, or the receiver could not be reached.`,
 				return usage(err)
 			}
 			var in io.Reader = cmd.InOrStdin()
+			name := "standard input"
 			if args[0] != "-" {
 				f, err := os.Open(args[0])
 				if err != nil {
 					return usage(err)
 				}
 				defer f.Close()
-				in = f
+				in, name = f, args[0]
 			}
 			log, err := delivery.ReadLog(in)
+			if errors.Is(err, delivery.ErrNotLog) {
+				return usage(fmt.Errorf("%s is %w; write one with 'scenario run --log FILE'", name, err))
+			}
 			if err != nil {
-				return usage(fmt.Errorf("%s: %w", args[0], err))
+				return usage(fmt.Errorf("%s: %w", name, err))
+			}
+			for _, w := range log.Warnings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: %s: %s\n", name, w)
 			}
 			events := log.Select(states...)
 			out := cmd.OutOrStdout()
-			what := only
-			if only == "all" {
-				what = "any"
-			}
 			if len(events) == 0 {
-				fmt.Fprintf(out, "nothing to replay: no %s events among the %d in %s\n", strings.ReplaceAll(what, ",", " or "), len(log.Events), args[0])
+				fmt.Fprintf(out, "nothing to replay: --only %s selects none of the %d events in %s (%s)\n",
+					only, len(log.Events), name, stateCounts(log))
 				return nil
 			}
 			if !cmd.Flags().Changed("seed") {
@@ -80,7 +88,7 @@ dead, 2 bad usage, an unreadable log, or the receiver could not be reached.`,
 			if err := checkReachable(to); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, args[0], delivery.MaskURL(to))
+			fmt.Fprintf(out, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, name, delivery.MaskURL(to))
 			_, err = deliver(out, to, opts, events, df.log)
 			return err
 		},
@@ -92,4 +100,17 @@ dead, 2 bad usage, an unreadable log, or the receiver could not be reached.`,
 	fl.Uint64Var(&seed, "seed", 0, "seed of the delivery's random choices (default: the logged run's)")
 	_ = cmd.RegisterFlagCompletionFunc("only", completeWords("dead", "acked", "pending", "all"))
 	return cmd
+}
+
+// stateCounts says how many of a log's events are in each final state.
+func stateCounts(log *delivery.Log) string {
+	n := map[delivery.State]int{}
+	for _, e := range log.Events {
+		n[e.State]++
+	}
+	var parts []string
+	for _, st := range []delivery.State{delivery.StateAcked, delivery.StateDead, delivery.StatePending} {
+		parts = append(parts, fmt.Sprintf("%s %d", st, n[st]))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -37,10 +38,15 @@ func TestReplayDeadEvents(t *testing.T) {
 		}
 	}
 
-	// Nothing acked in that log: nothing to do, and that is not a failure.
+	// Nothing acked in that log: nothing to do, and that is not a failure;
+	// the message says what was selected and what the log holds.
 	r = cli(t, "", "replay", logPath, "--only", "acked", "--to", healthy.URL).want(t, 0)
-	if !strings.Contains(r.stdout, "nothing to replay: no acked events among the 11") {
-		t.Errorf("stdout: %s", r.stdout)
+	if want := "nothing to replay: --only acked selects none of the 11 events in " + logPath + " (acked 0, dead 11, pending 0)\n"; r.stdout != want {
+		t.Errorf("stdout: %q, want %q", r.stdout, want)
+	}
+	r = cli(t, "", "replay", logPath, "--only", "acked,pending", "--to", healthy.URL).want(t, 0)
+	if !strings.Contains(r.stdout, "--only acked,pending selects none of the 11 events") || r.stderr != "" {
+		t.Errorf("stdout: %s\nstderr: %s", r.stdout, r.stderr)
 	}
 	// From standard input, everything, and into a log of its own.
 	log, _ := os.ReadFile(logPath)
@@ -58,27 +64,90 @@ func TestReplayDeadEvents(t *testing.T) {
 	}
 }
 
+// A run killed while writing its log leaves the last line incomplete: the
+// replay warns on stderr, skips that line and replays what comes before.
+func TestReplayIncompleteLastLine(t *testing.T) {
+	broken := startReceiver(t, receiver.Status(http.StatusBadGateway))
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "run.jsonl")
+	cli(t, "", "scenario", "run", "call-logged", "--to", broken.URL, "--retry", "none", "--concurrency", "1", "--log", logPath).want(t, 1)
+	full, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(full), "\n")
+	lines = lines[:len(lines)-1]
+	// Cut in the middle of the last event's attempt line: the three
+	// events before it are dead, the fourth has no attempt, so pending.
+	k := len(lines)
+	for !strings.Contains(lines[k-1], `"type":"attempt"`) {
+		k--
+	}
+	cut := filepath.Join(dir, "cut.jsonl")
+	os.WriteFile(cut, []byte(strings.Join(lines[:k-1], "")+lines[k-1][:len(lines[k-1])/2]), 0o644)
+
+	healthy := startReceiver(t)
+	r := cli(t, "", "replay", cut, "--only", "dead", "--to", healthy.URL).want(t, 0)
+	if want := fmt.Sprintf("coperniq-mock: warning: %s: line %d is incomplete (no newline at its end, and not JSON)", cut, k); !strings.HasPrefix(r.stderr, want) {
+		t.Errorf("stderr: %s\nwant %s", r.stderr, want)
+	}
+	if !strings.Contains(r.stdout, "replaying 3 of 4 events (dead) from "+cut) || !strings.Contains(r.stdout, "events 3 = acked 3 + dead 0") {
+		t.Errorf("stdout: %s", r.stdout)
+	}
+	if n := healthy.Summary().Deliveries; n != 3 {
+		t.Errorf("%d deliveries", n)
+	}
+	r = cli(t, "", "replay", cut, "--only", "acked", "--to", healthy.URL).want(t, 0)
+	if !strings.Contains(r.stdout, "(acked 0, dead 3, pending 1)") || !strings.Contains(r.stderr, "is incomplete") {
+		t.Errorf("stdout: %s\nstderr: %s", r.stdout, r.stderr)
+	}
+	// The same half line with a newline after it is no cut write: refused.
+	os.WriteFile(cut, []byte(strings.Join(lines[:k-1], "")+lines[k-1][:len(lines[k-1])/2]+"\n"), 0o644)
+	r = cli(t, "", "replay", cut, "--to", healthy.URL).want(t, 2)
+	if !strings.Contains(r.stderr, fmt.Sprintf("line %d: not a JSON log line", k)) {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
+
 func TestReplayBadInput(t *testing.T) {
 	dir := t.TempDir()
 	garbage := filepath.Join(dir, "garbage.jsonl")
 	os.WriteFile(garbage, []byte(`{"type":"run","version":1}`+"\n"+`{"type":"evnt","eventId":1}`+"\n"), 0o644)
+	empty := filepath.Join(dir, "empty.jsonl")
+	os.WriteFile(empty, nil, 0o644)
+	payloads := filepath.Join(dir, "payloads.ndjson")
+	os.WriteFile(payloads, []byte(cli(t, "", "generate", "PROJECT_CREATED").want(t, 0).stdout), 0o644)
+	yaml := filepath.Join(dir, "scenario.yaml")
+	os.WriteFile(yaml, []byte(cli(t, "", "scenario", "show", "call-logged").want(t, 0).stdout), 0o644)
 	up := startReceiver(t)
+	notLog := func(file, found string) string {
+		return file + " is not a coperniq-mock delivery log: its first line should be a run record (" + found + "); write one with 'scenario run --log FILE'\n"
+	}
 	cases := []struct {
-		name string
-		args []string
-		want string
+		name  string
+		args  []string
+		stdin string
+		want  string
 	}{
-		{"no --to", []string{"replay", garbage}, "--to URL is required"},
-		{"bad --only", []string{"replay", garbage, "--to", up.URL, "--only", "daed"}, `did you mean "dead"?`},
-		{"missing log", []string{"replay", filepath.Join(dir, "none.jsonl"), "--to", up.URL}, "none.jsonl"},
-		{"not a log", []string{"replay", garbage, "--to", up.URL}, "line 2:"},
-		{"no log argument", []string{"replay", "--to", up.URL}, "accepts 1 arg"},
+		{"no --to", []string{"replay", garbage}, "", "--to URL is required"},
+		{"bad --only", []string{"replay", garbage, "--to", up.URL, "--only", "daed"}, "", `did you mean "dead"?`},
+		{"missing log", []string{"replay", filepath.Join(dir, "none.jsonl"), "--to", up.URL}, "", "none.jsonl"},
+		{"bad line", []string{"replay", garbage, "--to", up.URL}, "", "line 2:"},
+		{"no log argument", []string{"replay", "--to", up.URL}, "", "accepts 1 arg"},
+		{"empty file", []string{"replay", empty, "--to", up.URL}, "", notLog(empty, "the input is empty")},
+		{"empty stdin", []string{"replay", "-", "--only", "all", "--to", up.URL}, "", notLog("standard input", "the input is empty")},
+		{"payloads", []string{"replay", payloads, "--to", up.URL}, "", notLog(payloads, `line 1 is JSON without a "type"`)},
+		{"a scenario file", []string{"replay", yaml, "--to", up.URL}, "", notLog(yaml, "line 1 is not JSON")},
+		{"an event line first", []string{"replay", "-", "--to", up.URL}, `{"type":"event","eventId":1,"body":"{}"}` + "\n", notLog("standard input", `line 1 is a "event" line`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := cli(t, "", tc.args...).want(t, 2)
+			r := cli(t, tc.stdin, tc.args...).want(t, 2)
 			if !strings.Contains(r.stderr, tc.want) {
 				t.Errorf("stderr lacks %q: %s", tc.want, r.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout: %s", r.stdout)
 			}
 		})
 	}

@@ -474,6 +474,15 @@ func deliver(out io.Writer, to string, opts []delivery.Option, events []delivery
 	return summary, runOutcome(summary, runErr, logPath)
 }
 
+// checkSomeEvents refuses a scenario that fired no events: a run that
+// sends nothing and exits 0 would look like a success.
+func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Event) error {
+	if len(events) > 0 {
+		return nil
+	}
+	return usage(fmt.Errorf("scenario %s renders to no events (seed %d): nothing to send; is a repeat count or parameter 0?", sc.Name, seed))
+}
+
 func newScenarioRunCmd() *cobra.Command {
 	var (
 		df       deliveryFlags
@@ -497,7 +506,8 @@ Ctrl-C stops sending, lets attempts in flight finish, and still prints it.
 --dry-run prints the payloads as NDJSON instead of sending them.
 
 Exit status: 0 every event acknowledged, 1 some dead (or the run interrupted),
-2 bad usage, a bad scenario file, or the receiver could not be reached.`,
+2 bad usage, a bad scenario file or one that fires no events, or the receiver
+could not be reached.`,
 		Example: `  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook
   coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --retry ci --log run.jsonl
   coperniq-mock scenario run concurrent-projects --projects 20 --to http://127.0.0.1:8080/hook --concurrency 32
@@ -509,12 +519,16 @@ Exit status: 0 every event acknowledged, 1 some dead (or the run interrupted),
 			if !dryRun && to == "" {
 				return usage(errors.New("--to URL is required (the receiver's webhook URL), or --dry-run to print the payloads"))
 			}
+			setProjects := cmd.Flags().Changed("projects")
+			if setProjects && projects < 1 {
+				return usage(fmt.Errorf("--projects %d: want at least 1", projects))
+			}
 			sc, err := scenarios.Load(args[0])
 			if err != nil {
 				return usage(err)
 			}
 			var ropts []scenarios.RenderOption
-			if cmd.Flags().Changed("projects") {
+			if setProjects {
 				ropts = append(ropts, scenarios.WithParam("projects", projects))
 			}
 			events, err := sc.Render(seed, ropts...)
@@ -524,6 +538,9 @@ Exit status: 0 every event acknowledged, 1 some dead (or the run interrupted),
 					err = fmt.Errorf("--projects: %w", err)
 				}
 				return usage(err)
+			}
+			if err := checkSomeEvents(sc, seed, events); err != nil {
+				return err
 			}
 			out := cmd.OutOrStdout()
 			if dryRun {
@@ -553,7 +570,7 @@ Exit status: 0 every event acknowledged, 1 some dead (or the run interrupted),
 	fl := cmd.Flags()
 	fl.StringVar(&to, "to", "", "the receiver's URL (a token in the query string is masked in output)")
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same events and the same delivery choices")
-	fl.IntVar(&projects, "projects", 0, "number of projects, for scenarios with a projects parameter (concurrent-projects)")
+	fl.IntVar(&projects, "projects", 0, "number of projects (at least 1), for scenarios with a projects parameter (concurrent-projects)")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the payloads (NDJSON, in firing order) instead of sending them")
 	return cmd
 }

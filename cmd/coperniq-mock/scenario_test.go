@@ -105,8 +105,15 @@ func TestScenarioDryRunPipesIntoStrictValidate(t *testing.T) {
 	cli(t, gen.stdout, "validate", "--strict").want(t, 0)
 }
 
+// zeroScenario is a valid scenario file that fires no events.
+const zeroScenario = "name: zero\nsteps:\n  - repeat:\n      count: 0\n      steps:\n        - createProject: {name: p}\n"
+
 func TestScenarioRunBadInput(t *testing.T) {
 	dir := t.TempDir()
+	zero := filepath.Join(dir, "zero.yaml")
+	os.WriteFile(zero, []byte(zeroScenario), 0o644)
+	noProjects := filepath.Join(dir, "none.yaml")
+	os.WriteFile(noProjects, []byte(strings.Replace(cli(t, "", "scenario", "show", "concurrent-projects").want(t, 0).stdout, "projects: 100", "projects: 0", 1)), 0o644)
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("steps:\n  - createProject: {name: home}\n  - startPhase: {project: hom}\n"), 0o644)
 	impossible := filepath.Join(dir, "impossible.yaml")
@@ -129,6 +136,12 @@ func TestScenarioRunBadInput(t *testing.T) {
 		{"bad duplicate", []string{"scenario", "run", "residential-solar", "--to", down, "--duplicate", "2"}, []string{"--duplicate"}},
 		{"bad header", []string{"scenario", "run", "residential-solar", "--to", down, "--header", "nocolon"}, []string{`--header "nocolon"`}},
 		{"projects on a scenario without", []string{"scenario", "run", "residential-solar", "--dry-run", "--projects", "3"}, []string{`--projects: scenario residential-solar has no parameter "projects"`}},
+		{"projects 0", []string{"scenario", "run", "concurrent-projects", "--to", down, "--projects", "0"}, []string{"--projects 0: want at least 1"}},
+		{"projects 0, dry run", []string{"scenario", "run", "concurrent-projects", "--dry-run", "--projects", "0"}, []string{"--projects 0: want at least 1"}},
+		{"projects negative", []string{"scenario", "run", "concurrent-projects", "--dry-run", "--projects", "-3"}, []string{"--projects -3: want at least 1"}},
+		{"no events", []string{"scenario", "run", zero, "--to", down}, []string{"scenario zero renders to no events (seed 1): nothing to send"}},
+		{"no events, dry run", []string{"scenario", "run", zero, "--dry-run", "--seed", "4"}, []string{"scenario zero renders to no events (seed 4)"}},
+		{"a parameter's default of 0", []string{"scenario", "run", noProjects, "--dry-run"}, []string{"scenario concurrent-projects renders to no events", "parameter 0?"}},
 		{"bad url", []string{"scenario", "run", "residential-solar", "--to", "ftp://example/x"}, []string{"ftp"}},
 		{"unreachable", []string{"scenario", "run", "residential-solar", "--to", down + "?token=s3cret"}, []string{"could not reach the receiver", "token=***"}},
 	}
