@@ -26,7 +26,7 @@ var (
 	flagBurst          = flag.Int("burst", contract.DefaultBurst, "deliveries sent at once by the burst spec")
 	flagSeed           = flag.Uint64("seed", contract.DefaultSeed, "payload seed")
 	flagInspectTimeout = flag.Duration("inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook")
-	flagSettle         = flag.Duration("settle", contract.DefaultSettle, "how long a reached count is watched for a late duplicate")
+	flagSettle         = flag.Duration("settle", 0, "how long a reached count is watched for a late duplicate: 0 adapts it (at least 1s), negative skips the watch")
 	flagScenarios      = flag.String("scenarios", "", "comma-separated lifecycle scenarios to replay (default: every built-in one)")
 )
 

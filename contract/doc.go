@@ -36,12 +36,19 @@
 // it as applied once: "applied" means its handling of the event ran to the
 // end. The suite polls until the expected count or Target.InspectTimeout,
 // since receivers may apply events asynchronously, then keeps watching for
-// Target.Settle to catch a duplicate applied late.
+// Target.Settle (by default MinSettle, or twice the time the count took to
+// appear when longer) to catch a duplicate applied late.
 //
 // The receiver's state is not reset between specs, so each spec that counts
-// applications uses events no other spec of the run delivers. Point the
-// suite at a fresh receiver (or change the seed) for counts to mean anything
-// on a second run.
+// applications uses events no other spec of the run delivers, and asks the
+// hook about them before the first delivery: an event already applied (the
+// state of an earlier run with the same seed, or a hook that does not count)
+// fails the spec as a setup problem, since a receiver that dropped every
+// event would otherwise pass. Runs with different seeds count different
+// events. A hook that answers outside the protocol fails the spec as a setup
+// problem too, naming the hook, never the receiver (see EntryProblem); the
+// CLI exits 2 when every failure is one. An InspectCommand is never shown in
+// messages: it may hold a password.
 //
 // The package never prints: results go through Ginkgo's reporters, and
 // Summarize turns a Ginkgo report into the per-family summary the CLI prints.

@@ -119,6 +119,19 @@ var counted = []string{
 	inGroup(contract.GroupIdempotency, contract.SpecGaveUp),
 }
 
+// harnessScenario is the one lifecycle scenario the broken receivers get.
+const harnessScenario = "work-order-lifecycle"
+
+// everyCounted are the specs that count applications, in a harness run.
+var everyCounted = append(slices.Clone(counted),
+	inGroup(contract.GroupLifecycle, harnessScenario+" "+contract.SpecScenarioInOrder),
+	inGroup(contract.GroupLifecycle, harnessScenario+" "+contract.SpecScenarioShuffled),
+)
+
+// focusCounted runs only the specs that count applications: the others
+// cannot fail for the faults that need nothing else.
+const focusCounted = "-ginkgo.focus=" + contract.GroupIdempotency + "|" + contract.GroupLifecycle
+
 type harnessCase struct {
 	name string
 	cfg  testreceivers.Config
@@ -128,6 +141,15 @@ type harnessCase struct {
 	// fault changed fails: a spec holding such a delivery may fail too
 	// (the burst, for instance, carries every trigger).
 	failsOn []string
+	// args are added to standardArgs; defaultSettle drops its -settle.
+	args          []string
+	defaultSettle bool
+	// priorRun runs the counting specs against the same receiver first,
+	// and wants them passed: the run checked is the second.
+	priorRun bool
+	// setup is the kind of setup problem (contract.ProblemHook,
+	// ProblemStale) every failure must be marked with; empty wants none.
+	setup string
 }
 
 func harnessCases() []harnessCase {
@@ -187,6 +209,54 @@ func harnessCases() []harnessCase {
 			mustFail: []string{inGroup(contract.GroupToken, contract.SpecTokenMissing), inGroup(contract.GroupToken, contract.SpecTokenWrong)},
 			failsOn:  []string{contract.ExpectReject},
 		},
+		{
+			// A queue without dedupe, slower than a quarter second: caught
+			// by the default (adaptive) settle.
+			name:          "applies the duplicate 600 ms late",
+			cfg:           testreceivers.Config{Fault: testreceivers.LateDuplicate, Delay: 600 * time.Millisecond},
+			mustFail:      counted,
+			args:          []string{"-ginkgo.focus=" + contract.GroupIdempotency},
+			defaultSettle: true,
+		},
+		{
+			// A correct receiver that kept the applied eventIds of an
+			// earlier run with the same seed: without the check before
+			// sending, it would pass even if it now dropped every event.
+			name:     "keeps state across runs",
+			cfg:      testreceivers.Config{},
+			mustFail: everyCounted,
+			args:     []string{focusCounted},
+			priorRun: true,
+			setup:    contract.ProblemStale,
+		},
+		{
+			name:     "inspect hook always says 1",
+			cfg:      testreceivers.Config{Fault: testreceivers.HookAlwaysOne},
+			mustFail: everyCounted,
+			args:     []string{focusCounted},
+			setup:    contract.ProblemStale,
+		},
+		{
+			name:     "inspect hook answers 500",
+			cfg:      testreceivers.Config{Fault: testreceivers.HookFails},
+			mustFail: everyCounted,
+			args:     []string{focusCounted},
+			setup:    contract.ProblemHook,
+		},
+		{
+			name:     "inspect hook answers an HTML page",
+			cfg:      testreceivers.Config{Fault: testreceivers.HookAnswersHTML},
+			mustFail: everyCounted,
+			args:     []string{focusCounted},
+			setup:    contract.ProblemHook,
+		},
+		{
+			name:     "inspect hook answers {}",
+			cfg:      testreceivers.Config{Fault: testreceivers.HookAnswersNoCount},
+			mustFail: everyCounted,
+			args:     []string{focusCounted},
+			setup:    contract.ProblemHook,
+		},
 	}
 }
 
@@ -217,7 +287,18 @@ func TestVerifyHarness(t *testing.T) {
 				// One short scenario is enough to see that the lifecycle
 				// specs fail only for the faults that touch them; the
 				// reference replays them all.
-				run := runSuite(t, srv.URL+"/webhooks/coperniq", append(standardArgs(srv.URL), "-scenarios=work-order-lifecycle")...)
+				args := append(standardArgs(srv.URL), "-scenarios="+harnessScenario)
+				if c.defaultSettle {
+					args = slices.DeleteFunc(args, func(a string) bool { return strings.HasPrefix(a, "-settle=") })
+				}
+				args = append(args, c.args...)
+				if c.priorRun {
+					prior := runSuite(t, srv.URL+"/webhooks/coperniq", append(slices.Clone(args), focusCounted)...)
+					if failed := prior.failed(); prior.exitCode != 0 || len(failed) > 0 {
+						t.Fatalf("the first run failed %q (exit %d):\n%s", failed, prior.exitCode, prior.output)
+					}
+				}
+				run := runSuite(t, srv.URL+"/webhooks/coperniq", args...)
 				if run.exitCode == 0 {
 					t.Fatalf("the suite passed a receiver that %s:\n%s", c.name, run.output)
 				}
@@ -279,14 +360,40 @@ func checkFailures(t *testing.T, c harnessCase, rc *testreceivers.Receiver, run 
 			t.Errorf("spec %q failed although the fault changed none of its deliveries:\n%s", name, specs[name].Failure.Message)
 		}
 	}
-	// Every failure says how to reproduce it.
+	// A failure of the setup is told from the receiver's, and only then.
+	setup := map[string]string{}
+	for _, p := range contract.Summarize(run.report).Setup {
+		setup[p.Spec] = p.Kind
+	}
+	for _, name := range failed {
+		if setup[name] != c.setup {
+			t.Errorf("spec %q failed as setup problem %q, want %q:\n%s", name, setup[name], c.setup, specs[name].Failure.Message)
+		}
+	}
 	for _, name := range failed {
 		msg := specs[name].Failure.Message
-		if !strings.Contains(msg, "coperniq-mock send ") && !strings.Contains(msg, "coperniq-mock scenario run ") {
+		switch c.setup {
+		case contract.ProblemHook:
+			// The hook is named as the problem, with how to ask it.
+			if !strings.Contains(msg, "the inspect hook at GET ") || !strings.Contains(msg, ": fix the hook (see the inspect protocol") || !strings.Contains(msg, "curl -i ") {
+				t.Errorf("the failure of %q does not blame the hook:\n%s", name, msg)
+			}
+		case contract.ProblemStale:
+			if !strings.Contains(msg, "already applied before it was sent: stale receiver state from an earlier run, or an inspect hook that does not count; reset the receiver's state or pass a different --seed") {
+				t.Errorf("the failure of %q does not say the event was applied before it was sent:\n%s", name, msg)
+			}
+		}
+		// Every failure but the hook's says how to reproduce it.
+		if c.setup != contract.ProblemHook && !strings.Contains(msg, "coperniq-mock send ") && !strings.Contains(msg, "coperniq-mock scenario run ") {
 			t.Errorf("the failure of %q has no reproducer:\n%s", name, msg)
 		}
 		if strings.Contains(msg, "s3cret") {
 			t.Errorf("the failure of %q shows the token:\n%s", name, msg)
+		}
+		// The location is the contract's code, not Ginkgo's internals.
+		loc := specs[name].Failure.Location
+		if !strings.Contains(filepath.ToSlash(loc.FileName), "/contract/") || strings.Contains(loc.FileName, "ginkgo") {
+			t.Errorf("the failure of %q is located at %s", name, loc)
 		}
 	}
 	if t.Failed() {

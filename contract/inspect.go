@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,10 +66,26 @@ const (
 // is bounded by Target.InspectTimeout.
 const inspectCallTimeout = 10 * time.Second
 
+// What a hook must answer, for the messages that say it did not.
+const (
+	protocolURL = `see the inspect protocol: 200 with {"applied": N}, or 404 for an event never applied`
+	protocolCmd = "see the inspect protocol: print how many times $" + EnvEventID + " was applied, 0 when never"
+)
+
 var placeholderRE = regexp.MustCompile(`\{[^{}]*\}`)
+
+// hookError is a hook that did not answer by the protocol. Its message names
+// the hook (the URL template, masked, or "the inspect command", never the
+// command itself: it may hold a password), says what went wrong and how to
+// ask the hook by hand.
+type hookError struct{ msg string }
+
+func (e *hookError) Error() string { return e.msg }
 
 type urlInspector struct {
 	template string
+	shown    string   // the template, masked, placeholders readable
+	secrets  []string // query values of the template, scrubbed from answers
 	client   *http.Client
 }
 
@@ -78,20 +95,48 @@ type urlInspector struct {
 // is an error. The template must hold {eventId}: a hook that cannot tell
 // events apart cannot count them.
 func InspectURL(template string) (Inspector, error) {
+	shown := maskTemplate(template)
 	for _, p := range placeholderRE.FindAllString(template, -1) {
 		if p != PlaceholderEventID && p != PlaceholderRecordID && p != PlaceholderTriggerKey {
 			return nil, fmt.Errorf("inspect URL %s: unknown placeholder %s; want %s, %s or %s",
-				maskTemplate(template), p, PlaceholderEventID, PlaceholderRecordID, PlaceholderTriggerKey)
+				shown, p, PlaceholderEventID, PlaceholderRecordID, PlaceholderTriggerKey)
 		}
 	}
 	if !strings.Contains(template, PlaceholderEventID) {
 		return nil, fmt.Errorf("inspect URL %s has no %s placeholder, e.g. http://127.0.0.1:8080/_state/events/{eventId}",
-			maskTemplate(template), PlaceholderEventID)
+			shown, PlaceholderEventID)
 	}
-	if err := delivery.CheckURL(fill(template, Event{ID: 1, RecordID: 1, TriggerKey: "X"})); err != nil {
-		return nil, fmt.Errorf("inspect URL: %w", err)
+	if _, err := hookURL(template); err != nil {
+		return nil, err
 	}
-	return &urlInspector{template: template, client: delivery.NewClient(inspectCallTimeout, 4)}, nil
+	var secrets []string
+	for _, s := range secretsOf(template, "") {
+		if !strings.ContainsAny(s, "{}") && !strings.Contains(s, "%7B") {
+			secrets = append(secrets, s)
+		}
+	}
+	return &urlInspector{template: template, shown: shown, secrets: secrets, client: delivery.NewClient(inspectCallTimeout, 4)}, nil
+}
+
+// hookURL parses template with sample values in its placeholders; its errors
+// show the template, not the filled-in URL, which the user never wrote.
+func hookURL(template string) (*url.URL, error) {
+	shown := maskTemplate(template)
+	u, err := url.Parse(fill(template, Event{ID: 1, RecordID: 1, TriggerKey: "X"}))
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("inspect hook %s is not a URL: %v", shown, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("inspect hook %s: scheme %q isn't one of [http https]", shown, u.Scheme)
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("inspect hook %s has no host (want %s://host/path/{eventId})", shown, u.Scheme)
+	}
+	return u, nil
 }
 
 func fill(template string, ev Event) string {
@@ -103,7 +148,7 @@ func fill(template string, ev Event) string {
 }
 
 // String is the masked template, for reports.
-func (u *urlInspector) String() string { return "GET " + maskTemplate(u.template) }
+func (u *urlInspector) String() string { return "GET " + u.shown }
 
 // maskTemplate masks a template's secrets but keeps its placeholders
 // readable, which MaskURL would escape.
@@ -111,16 +156,30 @@ func maskTemplate(t string) string {
 	return strings.NewReplacer("%7B", "{", "%7D", "}").Replace(delivery.MaskURL(t))
 }
 
+// fail is the hook's error: what it did wrong, then its answer when there is
+// one (body, empty for none), then how to ask it by hand.
+func (u *urlInspector) fail(ev Event, body []byte, format string, args ...any) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the inspect hook at GET %s %s for %s: fix the hook (%s)\n", u.shown, fmt.Sprintf(format, args...), ev, protocolURL)
+	if body != nil {
+		fmt.Fprintf(&b, "its answer: %s\n", excerpt(body, 200))
+	}
+	fmt.Fprintf(&b, "ask it yourself: curl -i %s", shellQuote(delivery.MaskURL(fill(u.template, ev))))
+	return &hookError{scrubAll(b.String(), u.secrets)}
+}
+
 func (u *urlInspector) Applied(ctx context.Context, ev Event) (int, error) {
-	target := fill(u.template, ev)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fill(u.template, ev), nil)
 	if err != nil {
-		return 0, fmt.Errorf("inspect hook %s: %w", delivery.MaskURL(target), err)
+		return 0, u.fail(ev, nil, "could not be asked: %v", err)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := u.client.Do(req)
 	if err != nil {
-		return 0, &transientError{fmt.Errorf("inspect hook GET %s: %s", delivery.MaskURL(target), delivery.Classify(err))}
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		return 0, &transientError{u.fail(ev, nil, "could not be reached (%s)", delivery.Classify(err))}
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
@@ -129,47 +188,101 @@ func (u *urlInspector) Applied(ctx context.Context, ev Event) (int, error) {
 		return 0, nil
 	case http.StatusOK:
 	default:
-		return 0, fmt.Errorf("inspect hook GET %s answered %d %s, want 200 with {\"applied\": N} or 404: %s",
-			delivery.MaskURL(target), resp.StatusCode, http.StatusText(resp.StatusCode), excerpt(body, 200))
+		return 0, u.fail(ev, body, "answered %d %s, not 200 or 404", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
 	var v struct {
 		Applied *json.Number `json:"applied"`
 	}
-	if err := json.Unmarshal(body, &v); err != nil || v.Applied == nil {
-		return 0, fmt.Errorf("inspect hook GET %s answered 200 with %s, want a JSON object {\"applied\": N}",
-			delivery.MaskURL(target), excerpt(body, 200))
+	if err := json.Unmarshal(body, &v); err != nil {
+		ct := resp.Header.Get("Content-Type")
+		if ct == "" {
+			ct = "no Content-Type"
+		}
+		return 0, u.fail(ev, body, "answered 200 with %s, not a JSON object with an \"applied\" count", ct)
+	}
+	if v.Applied == nil {
+		return 0, u.fail(ev, body, "answered 200 without an \"applied\" count")
 	}
 	n, err := strconv.Atoi(v.Applied.String())
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("inspect hook GET %s: \"applied\" is %s, want a count (0 or more)", delivery.MaskURL(target), v.Applied)
+		return 0, u.fail(ev, body, "answered \"applied\": %s, not a count (0 or more)", v.Applied)
 	}
 	return n, nil
 }
 
-type cmdInspector struct{ command string }
+type cmdInspector struct {
+	command string
+	secrets []string // values in the command that look like secrets
+}
 
 // InspectCommand returns an Inspector that runs command through the shell
 // (sh -c; cmd /C on Windows) with COPERNIQ_EVENT_ID, COPERNIQ_RECORD_ID and
 // COPERNIQ_TRIGGER_KEY added to its environment, and reads the count from
 // its stdout: an integer, surrounding space allowed (psql -tAc prints one).
-// A non-zero exit is an error that quotes the command's stderr.
+// A non-zero exit is an error that quotes the start of the command's stderr.
+// No message ever shows the command itself, which may hold a password
+// (PGPASSWORD=... psql ...); the values of NAME=VALUE words and URL
+// passwords in it are also masked in what the command prints.
 func InspectCommand(command string) (Inspector, error) {
 	if strings.TrimSpace(command) == "" {
 		return nil, errors.New("inspect command is empty")
 	}
-	return &cmdInspector{command: command}, nil
+	return &cmdInspector{command: command, secrets: commandSecrets(command)}, nil
 }
 
-func (c *cmdInspector) String() string { return "command " + c.command }
+func (c *cmdInspector) String() string { return "the inspect command" }
+
+// assignmentRE finds NAME=VALUE words (PGPASSWORD=..., password=... in a
+// connection string, --password=...), quoted or not.
+var assignmentRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_.-]*=('[^']*'|"[^"]*"|[^\s'";&|]+)`)
+
+var urlInCommandRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s'"]+`)
+
+// commandSecrets lists what in command could be a secret, longest first.
+func commandSecrets(command string) []string {
+	var out []string
+	add := func(v string) {
+		v = strings.Trim(v, `'"`)
+		if len(v) >= 4 && !strings.HasPrefix(v, "$") && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for _, m := range assignmentRE.FindAllStringSubmatch(command, -1) {
+		add(m[1])
+	}
+	for _, raw := range urlInCommandRE.FindAllString(command, -1) {
+		if u, err := url.Parse(raw); err == nil {
+			if pw, ok := u.User.Password(); ok {
+				add(pw)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+// fail is the hook's error: what it did wrong, then what it printed when
+// that says why (label and out; out nil for nothing), then how to run it by
+// hand. The command itself is never shown.
+func (c *cmdInspector) fail(ev Event, label string, out []byte, format string, args ...any) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the inspect command %s for %s: fix the hook (%s)\n", fmt.Sprintf(format, args...), ev, protocolCmd)
+	if out != nil {
+		fmt.Fprintf(&b, "%s: %s\n", label, excerpt(out, 300))
+	}
+	fmt.Fprintf(&b, "ask it yourself: run the inspect command with %s=%d %s=%d %s=%s in its environment",
+		EnvEventID, ev.ID, EnvRecordID, ev.RecordID, EnvTriggerKey, ev.TriggerKey)
+	return &hookError{scrubAll(b.String(), c.secrets)}
+}
 
 func (c *cmdInspector) Applied(ctx context.Context, ev Event) (int, error) {
-	ctx, cancel := context.WithTimeout(ctx, inspectCallTimeout)
+	cctx, cancel := context.WithTimeout(ctx, inspectCallTimeout)
 	defer cancel()
 	var cmd *exec.Cmd
 	if runtime.GOOS == "windows" {
-		cmd = exec.CommandContext(ctx, "cmd", "/C", c.command)
+		cmd = exec.CommandContext(cctx, "cmd", "/C", c.command)
 	} else {
-		cmd = exec.CommandContext(ctx, "sh", "-c", c.command)
+		cmd = exec.CommandContext(cctx, "sh", "-c", c.command)
 	}
 	cmd.Env = append(os.Environ(),
 		EnvEventID+"="+strconv.FormatInt(ev.ID, 10),
@@ -179,15 +292,33 @@ func (c *cmdInspector) Applied(ctx context.Context, ev Event) (int, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("inspect command %q for %s: %v: %s", c.command, ev, err, excerpt(stderr.Bytes(), 300))
+		switch {
+		case ctx.Err() != nil:
+			return 0, ctx.Err()
+		case cctx.Err() != nil:
+			return 0, c.fail(ev, "its stderr", stderr.Bytes(), "did not finish within %s", inspectCallTimeout)
+		}
+		how := "failed"
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			how = "failed (" + ee.String() + ")"
+		}
+		return 0, c.fail(ev, "its stderr", stderr.Bytes(), "%s", how)
 	}
 	out := strings.TrimSpace(stdout.String())
 	n, err := strconv.Atoi(out)
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("inspect command %q for %s printed %s, want a count (0 or more) on stdout",
-			c.command, ev, excerpt([]byte(out), 200))
+		return 0, c.fail(ev, "its stdout", []byte(out), "printed no count (0 or more) on stdout")
 	}
 	return n, nil
+}
+
+// scrubAll replaces every secret (longest first) in text with delivery.Masked.
+func scrubAll(text string, secrets []string) string {
+	for _, s := range secrets {
+		text = strings.ReplaceAll(text, s, delivery.Masked)
+	}
+	return text
 }
 
 // transientError is a hook that could not be reached: worth asking again
@@ -200,18 +331,52 @@ func (e *transientError) Unwrap() error { return e.err }
 // counts is what polling found: the last count of every event.
 type counts map[int64]int
 
+// askError is a question to the hook that got no usable answer: the event it
+// was about and why.
+type askError struct {
+	ev  Event
+	err error
+}
+
+func (e *askError) Error() string { return e.err.Error() }
+func (e *askError) Unwrap() error { return e.err }
+
 // inspectParallel bounds the questions in flight to the hook: a scenario
 // has hundreds of events, and one at a time over a network (or one process
 // each, for a command) would take longer than the receiver.
 const inspectParallel = 8
 
+// awaited is what awaitApplied found.
+type awaited struct {
+	got counts
+	// took is how long the counts took to reach want; watched is how long
+	// they were then watched for a late duplicate.
+	took, watched time.Duration
+}
+
+// settleFor is how long counts that took took to appear are watched: settle
+// when positive, none when negative, and when zero (adaptive) MinSettle or
+// twice took, whichever is longer, since a duplicate handled by the same
+// queue as its first copy is applied about as late.
+func settleFor(settle, took time.Duration) time.Duration {
+	switch {
+	case settle > 0:
+		return settle
+	case settle < 0:
+		return 0
+	}
+	return max(MinSettle, 2*took)
+}
+
 // awaitApplied polls insp until every event's count reaches want, a count
 // goes past it (a failure, reported at once) or timeout passes; once every
-// count is reached it keeps watching them for settle, since a duplicate
+// count is reached it keeps watching them (see settleFor), since a duplicate
 // processed in the background is applied after its first copy was counted.
-func awaitApplied(ctx context.Context, insp Inspector, events []Event, want int, timeout, settle time.Duration) (counts, error) {
-	got := counts{}
-	deadline := time.Now().Add(timeout)
+// An error is an *askError, or the context's.
+func awaitApplied(ctx context.Context, insp Inspector, events []Event, want int, timeout, settle time.Duration) (awaited, error) {
+	res := awaited{got: counts{}}
+	start := time.Now()
+	deadline := start.Add(timeout)
 	var settleUntil time.Time
 	interval := 10 * time.Millisecond
 	pending := events // the events not known to have reached want
@@ -222,16 +387,18 @@ func awaitApplied(ctx context.Context, insp Inspector, events []Event, want int,
 		for i, ev := range pending {
 			var te *transientError
 			switch err := errs[i]; {
+			case err != nil && ctx.Err() != nil:
+				return res, ctx.Err()
 			case err != nil && errors.As(err, &te) && time.Now().Before(deadline):
 				reached = false
 				next = append(next, ev)
 				continue
 			case err != nil:
-				return got, err
+				return res, &askError{ev: ev, err: err}
 			}
-			got[ev.ID] = ns[i]
+			res.got[ev.ID] = ns[i]
 			if ns[i] > want {
-				return got, nil
+				return res, nil
 			}
 			if ns[i] < want {
 				reached = false
@@ -240,27 +407,31 @@ func awaitApplied(ctx context.Context, insp Inspector, events []Event, want int,
 		}
 		now := time.Now()
 		switch {
-		case reached && settle <= 0:
-			return got, nil
 		case reached && settleUntil.IsZero():
+			res.took = now.Sub(start)
+			w := settleFor(settle, res.took)
+			if w == 0 {
+				return res, nil
+			}
 			// Every count is reached: from now on watch them all.
-			settleUntil = now.Add(settle)
+			res.watched = w
+			settleUntil = now.Add(w)
 			next = events
 		case reached && now.After(settleUntil):
-			return got, nil
+			return res, nil
 		case reached:
 			next = events
 		case !settleUntil.IsZero():
 			// A count went back down: the hook is inconsistent, which
 			// the caller reports from the counts.
-			return got, nil
+			return res, nil
 		case now.After(deadline):
-			return got, nil
+			return res, nil
 		}
 		pending = next
 		select {
 		case <-ctx.Done():
-			return got, ctx.Err()
+			return res, ctx.Err()
 		case <-time.After(interval):
 		}
 		if interval < 100*time.Millisecond {

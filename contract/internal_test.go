@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -183,6 +184,99 @@ func TestInspectURL(t *testing.T) {
 	if _, err := InspectURL("http://h/_state/all"); err == nil || !strings.Contains(err.Error(), "{eventId}") {
 		t.Errorf("no placeholder: %v", err)
 	}
+	// A bad template is reported as the inspect hook's, with its
+	// placeholders, not as a "target" filled in with sample values.
+	for _, bad := range []string{"http://[::1/_state/events/{eventId}", "ftp://h/_state/events/{eventId}", "http:///_state/events/{eventId}"} {
+		_, err := InspectURL(bad)
+		if err == nil || !strings.Contains(err.Error(), "inspect hook ") || !strings.Contains(err.Error(), "/_state/events/{eventId}") ||
+			strings.Contains(err.Error(), "target") || strings.Contains(err.Error(), "events/1") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
+
+// A hook that does not answer by the protocol is named as the problem, with
+// its template (not the filled-in URL), what it answered and how to ask it.
+func TestInspectURLProtocolErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/events/1":
+			http.Error(w, "boom for key s3cret-key", 500)
+		case "/events/2":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html><body>Sign in</body></html>")
+		case "/events/3":
+			fmt.Fprint(w, `{}`)
+		case "/events/4":
+			fmt.Fprint(w, `{"applied": -1}`)
+		}
+	}))
+	defer srv.Close()
+	insp, err := InspectURL(srv.URL + "/events/{eventId}?key=s3cret-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[int64]string{
+		1: "answered 500 Internal Server Error, not 200 or 404 for event 1 (TASK_STATUS_MOVEMENT, record 5): fix the hook (see the inspect protocol: " +
+			`200 with {"applied": N}, or 404 for an event never applied)` + "\nits answer: \"boom for key ***\"\n",
+		2: "answered 200 with text/html, not a JSON object with an \"applied\" count for event 2 (TASK_STATUS_MOVEMENT, record 5): fix the hook" +
+			` (see the inspect protocol: 200 with {"applied": N}, or 404 for an event never applied)` + "\nits answer: \"<html><body>Sign in</body></html>\"\n",
+		3: `answered 200 without an "applied" count for event 3`,
+		4: `answered "applied": -1, not a count (0 or more) for event 4`,
+	} {
+		_, err := insp.Applied(context.Background(), Event{ID: id, RecordID: 5, TriggerKey: "TASK_STATUS_MOVEMENT"})
+		var he *hookError
+		if !errors.As(err, &he) {
+			t.Errorf("event %d: %v is not a hook error", id, err)
+			continue
+		}
+		msg := err.Error()
+		for _, w := range []string{
+			"the inspect hook at GET " + srv.URL + "/events/{eventId}?key=*** " + want,
+			": fix the hook (see the inspect protocol: ",
+			fmt.Sprintf("curl -i '%s/events/%d?key=***'", srv.URL, id),
+		} {
+			if !strings.Contains(msg, w) {
+				t.Errorf("event %d: %q lacks %q", id, msg, w)
+			}
+		}
+		if strings.Contains(msg, "s3cret") {
+			t.Errorf("event %d: the key shows: %s", id, msg)
+		}
+	}
+}
+
+// The inspect command may hold a password: no message shows it, and what
+// looks like a secret in it is masked in what the command printed.
+func TestInspectCommandSecrets(t *testing.T) {
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh")
+	}
+	ctx := context.Background()
+	for _, c := range []struct{ command, want string }{
+		{`PGPASSWORD=hunter2 sh -c 'echo "password authentication failed: hunter2" >&2; exit 3'`,
+			"the inspect command failed (exit status 3) for event 9 (CALL_UPSERTED, record 3): fix the hook (see the inspect protocol: print how many times $COPERNIQ_EVENT_ID was applied, 0 when never)\n" +
+				`its stderr: "password authentication failed: ***"` + "\n"},
+		{`coperniq-no-such-psql "postgres://app:hunter2@db/app" -tAc "select 1" 2>/dev/null || echo "no hunter2 here"`,
+			"the inspect command printed no count (0 or more) on stdout for event 9 (CALL_UPSERTED, record 3): fix the hook" +
+				" (see the inspect protocol: print how many times $COPERNIQ_EVENT_ID was applied, 0 when never)\n" + `its stdout: "no *** here"` + "\n"},
+	} {
+		insp, _ := InspectCommand(c.command)
+		_, err := insp.Applied(ctx, Event{ID: 9, RecordID: 3, TriggerKey: "CALL_UPSERTED"})
+		if err == nil {
+			t.Fatalf("%s: no error", c.command)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, c.want) || strings.Contains(msg, "hunter2") || strings.Contains(msg, "PGPASSWORD") || strings.Contains(msg, "psql") || strings.Contains(msg, "sh -c") {
+			t.Errorf("%q lacks %q or shows the command", msg, c.want)
+		}
+		if !strings.Contains(msg, "fix the hook") || !strings.Contains(msg, "COPERNIQ_EVENT_ID=9 COPERNIQ_RECORD_ID=3 COPERNIQ_TRIGGER_KEY=CALL_UPSERTED") {
+			t.Errorf("%q says neither what to fix nor how to ask", msg)
+		}
+	}
+	if got := commandSecrets(`PGPASSWORD='a b c d' psql "host=db password=pw12 dbname=x" -c "$COPERNIQ_EVENT_ID" --url=https://u:tok3n@h/`); !slices.Contains(got, "a b c d") || !slices.Contains(got, "pw12") || !slices.Contains(got, "tok3n") {
+		t.Errorf("commandSecrets: %q", got)
+	}
 }
 
 func TestInspectCommand(t *testing.T) {
@@ -219,9 +313,9 @@ func TestAwaitApplied(t *testing.T) {
 		}
 		return 1, nil
 	})
-	got, err := awaitApplied(ctx, late, []Event{{ID: 1}}, 1, time.Second, 20*time.Millisecond)
-	if err != nil || got[1] != 1 {
-		t.Errorf("late apply: %v %v", got, err)
+	res, err := awaitApplied(ctx, late, []Event{{ID: 1}}, 1, time.Second, 20*time.Millisecond)
+	if err != nil || res.got[1] != 1 || res.took < 40*time.Millisecond || res.watched != 20*time.Millisecond {
+		t.Errorf("late apply: %+v %v", res, err)
 	}
 	// A duplicate applied during the settle period is caught.
 	start = time.Now()
@@ -231,19 +325,53 @@ func TestAwaitApplied(t *testing.T) {
 		}
 		return 2, nil
 	})
-	if got, _ := awaitApplied(ctx, dup, []Event{{ID: 1}}, 1, time.Second, 200*time.Millisecond); got[1] != 2 {
-		t.Errorf("late duplicate not seen: %v", got)
+	if res, _ := awaitApplied(ctx, dup, []Event{{ID: 1}}, 1, time.Second, 200*time.Millisecond); res.got[1] != 2 {
+		t.Errorf("late duplicate not seen: %+v", res)
 	}
 	// Never applied: the timeout ends the wait.
 	never := InspectFunc(func(context.Context, Event) (int, error) { return 0, nil })
-	if got, _ := awaitApplied(ctx, never, []Event{{ID: 1}}, 1, 50*time.Millisecond, 0); got[1] != 0 {
-		t.Errorf("never: %v", got)
+	if res, _ := awaitApplied(ctx, never, []Event{{ID: 1}}, 1, 50*time.Millisecond, -1); res.got[1] != 0 {
+		t.Errorf("never: %+v", res)
 	}
-	// A hook that answers nonsense fails at once.
+	// A hook that answers nonsense fails at once, naming the event.
 	broken := InspectFunc(func(context.Context, Event) (int, error) { return 0, errors.New("bad answer") })
 	t0 := time.Now()
-	if _, err := awaitApplied(ctx, broken, []Event{{ID: 1}}, 1, 5*time.Second, 0); err == nil || time.Since(t0) > time.Second {
+	_, err = awaitApplied(ctx, broken, []Event{{ID: 7}}, 1, 5*time.Second, -1)
+	var ae *askError
+	if !errors.As(err, &ae) || ae.ev.ID != 7 || time.Since(t0) > time.Second {
 		t.Errorf("broken hook: %v after %s", err, time.Since(t0))
+	}
+	// want 0 is the check before sending: a count already there returns
+	// at once.
+	one := InspectFunc(func(context.Context, Event) (int, error) { return 1, nil })
+	if res, err := awaitApplied(ctx, one, []Event{{ID: 1}, {ID: 2}}, 0, time.Second, -1); err != nil || res.got[1] != 1 {
+		t.Errorf("precheck: %+v %v", res, err)
+	}
+}
+
+// The default settle adapts: a queue that applies a duplicate 600 ms after
+// the first copy is caught (a fixed 250 ms missed it), and the watch lasts
+// at least MinSettle.
+func TestAwaitAppliedAdaptiveSettle(t *testing.T) {
+	if got := settleFor(0, 50*time.Millisecond); got != MinSettle {
+		t.Errorf("settleFor(auto, 50ms) = %s, want %s", got, MinSettle)
+	}
+	if got := settleFor(0, 2*time.Second); got != 4*time.Second {
+		t.Errorf("settleFor(auto, 2s) = %s", got)
+	}
+	if settleFor(-1, time.Second) != 0 || settleFor(300*time.Millisecond, time.Second) != 300*time.Millisecond {
+		t.Error("an explicit settle is not kept")
+	}
+	start := time.Now()
+	dup := InspectFunc(func(context.Context, Event) (int, error) {
+		if time.Since(start) < 600*time.Millisecond {
+			return 1, nil
+		}
+		return 2, nil
+	})
+	res, err := awaitApplied(context.Background(), dup, []Event{{ID: 1}}, 1, time.Second, 0)
+	if err != nil || res.got[1] != 2 || res.watched != MinSettle {
+		t.Errorf("a duplicate 600 ms late: %+v %v", res, err)
 	}
 }
 
@@ -309,6 +437,104 @@ func TestSummarize(t *testing.T) {
 	for _, w := range []string{"call triggers", "total", "answer time: p50 20ms, p99 1.5s", "failed:\n  call triggers " + SpecRealistic, "warning: p99"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("summary lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// Failures of the setup are told apart from the receiver's; a run whose every
+// delivery got the same refusal says what it likely means; one delivery is
+// "1 delivery".
+func TestSummarizeSetupAndSameAnswer(t *testing.T) {
+	spec := func(group, leaf string, state types.SpecState, problem string, statuses ...int) types.SpecReport {
+		s := types.SpecReport{
+			ContainerHierarchyTexts: []string{SuiteText, group},
+			LeafNodeText:            leaf,
+			LeafNodeType:            types.NodeTypeIt,
+			State:                   state,
+		}
+		if problem != "" {
+			s.ReportEntries = append(s.ReportEntries, types.ReportEntry{Name: EntryProblem, Value: types.WrapEntryValue(problem)})
+		}
+		for _, st := range statuses {
+			s.ReportEntries = append(s.ReportEntries, types.ReportEntry{Name: EntryDelivery,
+				Value: types.WrapEntryValue(DeliveryRecord{Status: st, Expect: ExpectAck, LatencyMS: 1})})
+		}
+		return s
+	}
+	s := Summarize(types.Report{SpecReports: []types.SpecReport{
+		spec(GroupIdempotency, SpecDupAfter, types.SpecStateFailed, ProblemHook),
+		spec(GroupIdempotency, SpecGaveUp, types.SpecStateFailed, ProblemStale),
+		spec(GroupDelivery, SpecRedirect, types.SpecStatePassed, "", 200),
+	}})
+	if len(s.Setup) != 2 || s.Setup[0] != (SetupProblem{GroupIdempotency + " " + SpecDupAfter, ProblemHook}) || s.Setup[1].Kind != ProblemStale || s.SameAnswer != 0 {
+		t.Errorf("setup %+v, same answer %d", s.Setup, s.SameAnswer)
+	}
+	out := s.String()
+	for _, w := range []string{
+		"  " + GroupIdempotency + " " + SpecDupAfter + "  [inspect hook]\n",
+		"1 spec marked [inspect hook] failed because the inspect hook did not answer by the protocol",
+		"1 spec marked [stale state] found their events already applied before they were sent",
+		"answer time: p50 1ms, p99 1ms, max 1ms over 1 delivery\n",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("summary lacks %q:\n%s", w, out)
+		}
+	}
+
+	for status, want := range map[int]string{
+		404: "every delivery was answered 404 Not Found: is --target the webhook's path?",
+		405: "every delivery was answered 405 Method Not Allowed: is --target the webhook's path?",
+		401: "every delivery was answered 401 Unauthorized: does the receiver want a token",
+		502: "every delivery was answered 502 Bad Gateway: is the receiver at --target working at all?",
+	} {
+		s := Summarize(types.Report{SpecReports: []types.SpecReport{
+			spec(GroupDelivery, SpecRedirect, types.SpecStatePassed, "", status),
+			spec(FamilyText(schemas.FamilyCall), SpecRealistic, types.SpecStateFailed, "", status, status),
+		}})
+		if s.SameAnswer != status || !strings.Contains(s.String(), want) {
+			t.Errorf("%d: same answer %d, summary:\n%s", status, s.SameAnswer, s.String())
+		}
+	}
+	// One 2xx among them, or a scenario's acknowledged deliveries: no
+	// such line.
+	mixed := spec(FamilyText(schemas.FamilyCall), SpecRealistic, types.SpecStateFailed, "", 404, 404)
+	acked := mixed
+	acked.ReportEntries = append(slices.Clone(acked.ReportEntries), types.ReportEntry{Name: EntryLatencies, Value: types.WrapEntryValue([]float64{1})})
+	for _, r := range []types.SpecReport{spec(GroupDelivery, SpecRedirect, types.SpecStatePassed, "", 200), acked} {
+		specs := []types.SpecReport{r}
+		if r.LeafNodeText == SpecRedirect {
+			specs = append(specs, mixed)
+		}
+		if s := Summarize(types.Report{SpecReports: specs}); s.SameAnswer != 0 || strings.Contains(s.String(), "every delivery was answered") {
+			t.Errorf("mixed answers reported as one:\n%s", s.String())
+		}
+	}
+}
+
+// A receiver that kept the state of a run is told to pass another seed: any
+// other seed, the next one included, must count other events.
+func TestCountedEventsDependOnSeed(t *testing.T) {
+	seen := map[int64]uint64{}
+	for _, seed := range []uint64{1, 2, 3} {
+		tg := Target{Seed: seed, Burst: 5, Scenarios: []string{"work-order-lifecycle", "call-logged"}}
+		pl, err := newPlan(tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sps, _, err := planScenarios(tg, pl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counted := []payload{pl.dupAfter, pl.dupConcurrent, pl.gaveUp}
+		for _, sp := range sps {
+			counted = append(counted, sp.inOrder.payloads...)
+			counted = append(counted, sp.shuffled.payloads...)
+		}
+		for _, p := range counted {
+			if other, ok := seen[p.Event.ID]; ok {
+				t.Errorf("seeds %d and %d both count eventId %d", other, seed, p.Event.ID)
+			}
+			seen[p.Event.ID] = seed
 		}
 	}
 }

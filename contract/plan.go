@@ -29,7 +29,19 @@ const (
 	offsetInspected  = 50000 // specs that count applications
 	edgeSearchSpan   = 64
 	inspectedSpan    = 10000
+	// seedStride spreads the seeds of the events that are counted (the
+	// counting specs' and the lifecycle scenarios') by the run's seed:
+	// seed S counts events from seeds S×seedStride on, so runs with
+	// different seeds count different events, and a receiver holding the
+	// state of a run with another seed (even the next one) starts clean.
+	seedStride = 1000
 )
+
+// countedSeed is the first seed of the counting specs' payloads.
+func countedSeed(s uint64) uint64 { return s*seedStride + offsetInspected }
+
+// scenarioSeed is the first seed of the lifecycle scenarios' renderings.
+func scenarioSeed(s uint64) uint64 { return s * seedStride }
 
 // plan holds every payload the suite sends, built before any spec runs, so
 // that the payloads (and the seeds in their reproducers) do not depend on
@@ -111,7 +123,7 @@ func newPlan(t Target) (*plan, error) {
 		}
 		add(*dst)
 	}
-	counted, err := pl.fresh(s+offsetInspected, 3)
+	counted, err := pl.fresh(countedSeed(s), 3)
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,8 @@ func (sr scenarioRun) command(name string) string {
 }
 
 // planScenarios renders the lifecycle scenarios of t (every built-in one
-// unless t.Scenarios names some), each twice with seeds from t.Seed up whose
+// unless t.Scenarios names some), each twice with seeds from
+// scenarioSeed(t.Seed) up whose
 // events share no eventId with anything else the run sends. The string is
 // the reason to skip the lifecycle specs, when there is nothing to run.
 func planScenarios(t Target, pl *plan) ([]scenarioPlan, string, error) {
@@ -65,7 +66,7 @@ func planScenarios(t Target, pl *plan) ([]scenarioPlan, string, error) {
 		return nil, SkipNoScenarios, nil
 	}
 	var out []scenarioPlan
-	seed := t.Seed
+	seed := scenarioSeed(t.Seed)
 	for _, name := range names {
 		sc, err := scenarios.Load(name)
 		if err != nil {
@@ -150,11 +151,14 @@ func (r *run) describeScenarios() {
 // that every event was applied exactly once.
 func (r *run) specScenario(ctx context.Context, name string, sr scenarioRun) {
 	cmd := sr.command(name)
+	ps := make([]payload, len(sr.payloads))
 	byID := map[int64]payload{}
-	for _, p := range sr.payloads {
+	for i, p := range sr.payloads {
 		p.Command = cmd
+		ps[i] = p
 		byID[p.Event.ID] = p
 	}
+	r.precheck(ctx, ps)
 	var all []sent
 	opts := []delivery.Option{
 		delivery.WithPolicy(delivery.Policy{Attempts: 1, Timeout: r.t.Deadline}),
@@ -209,5 +213,5 @@ func (r *run) specScenario(ctx context.Context, name string, sr scenarioRun) {
 	if len(failed) > 0 {
 		Fail(r.notAcked(failed, len(all), hint))
 	}
-	r.expectOnce(ctx, fmt.Sprintf("scenario %s was delivered %s", name, how), sr.payloads, cmd+" --to "+shellQuote(r.shown))
+	r.expectOnce(ctx, fmt.Sprintf("scenario %s was delivered %s", name, how), ps, cmd+" --to "+shellQuote(r.shown))
 }

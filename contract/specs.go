@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -75,6 +76,19 @@ const (
 	hintEdge    = "Edge payloads carry ids up to 2^53-1 (past 32-bit integers), unicode and emoji, 2 KB titles, firedAt without milliseconds and statuses outside the published set."
 	hintUnknown = "Coperniq adds triggers without notice. A 4xx to a trigger you do not handle makes Coperniq retry it forever: acknowledge it with a 2xx and ignore it."
 	hintCounted = "Coperniq may deliver an event more than once; a receiver must apply it once (keep the eventIds it has applied, or make the work idempotent)."
+)
+
+// Setup problems: a spec that failed because of how the suite was set up,
+// not because of the receiver's handling of a delivery, carries a report
+// entry named EntryProblem whose value says which problem (Summarize
+// collects them; the CLI exits 2 when every failure is one).
+const (
+	EntryProblem = "setup problem"
+	// ProblemHook: the inspect hook did not answer by the protocol.
+	ProblemHook = "inspect hook"
+	// ProblemStale: an event was counted as applied before it was sent,
+	// from a previous run's state or a hook that does not count.
+	ProblemStale = "stale state"
 )
 
 // run is one registration of the specs: the target, its payloads and the
@@ -198,6 +212,7 @@ func record(ss ...sent) {
 // ackAll delivers each payload in turn and fails unless every one was
 // acknowledged within the deadline.
 func (r *run) ackAll(ctx context.Context, hint string, ps ...payload) {
+	GinkgoHelper()
 	var all, failed []sent
 	for _, p := range ps {
 		s := r.post(ctx, p, r.url, r.shown, ExpectAck)
@@ -208,7 +223,7 @@ func (r *run) ackAll(ctx context.Context, hint string, ps ...payload) {
 	}
 	record(all...)
 	if len(failed) > 0 {
-		Fail(r.notAcked(failed, len(all), hint), 1)
+		Fail(r.notAcked(failed, len(all), hint))
 	}
 }
 
@@ -249,14 +264,15 @@ func (r *run) notAcked(failed []sent, total int, hint string) string {
 // reject fails unless s was refused: a receiver that acknowledges a delivery
 // without its token accepts events from anyone who finds the URL.
 func (r *run) reject(ctx context.Context, s sent, how string) {
+	GinkgoHelper()
 	record(s)
 	if s.res.Err != nil {
 		Fail(s.describe(fmt.Sprintf("a delivery %s got no answer (%s), want a 401 or 403", how, s.res.ErrKind),
-			"The receiver must answer a delivery it refuses; it should refuse it quickly, before any work."), 1)
+			"The receiver must answer a delivery it refuses; it should refuse it quickly, before any work."))
 	}
 	if s.acked() {
 		Fail(s.describe(fmt.Sprintf("a delivery %s was acknowledged: %s, want a 401 or 403", how, s.outcome()),
-			"Coperniq signs nothing: the token in the URL is the only thing that tells its deliveries from anyone else's POST. A receiver that ignores it applies forged events."), 1)
+			"Coperniq signs nothing: the token in the URL is the only thing that tells its deliveries from anyone else's POST. A receiver that ignores it applies forged events."))
 	}
 }
 
@@ -275,10 +291,9 @@ func (r *run) specDeadline(ctx SpecContext) {
 		lat = append(lat, s.res.Latency)
 	}
 	q := quantiles(lat)
-	AddReportEntry(EntryLatency, q.String()+fmt.Sprintf(" over %d deliveries (deadline %s)", len(all), r.t.Deadline), ReportEntryVisibilityFailureOrVerbose)
-	if q.P99 > SlowAnswer {
-		AddReportEntry(EntryWarning, slowWarning(q.P99), ReportEntryVisibilityAlways)
-	}
+	// The slow-answer warning is Summarize's, from every delivery of the
+	// run: warning here too would print it twice, with two p99s.
+	AddReportEntry(EntryLatency, fmt.Sprintf("%s over %s (deadline %s)", q, nDeliveries(len(all)), r.t.Deadline), ReportEntryVisibilityFailureOrVerbose)
 	if len(late) > 0 {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%d of %d deliveries got no answer within the deadline of %s (%s):\n", len(late), len(all), r.t.Deadline, q)
@@ -289,6 +304,14 @@ func (r *run) specDeadline(ctx SpecContext) {
 		b.WriteString(late[0].describe(fmt.Sprintf("%s got no answer within %s", late[0].p.label(), r.t.Deadline), whyTimeout))
 		Fail(b.String())
 	}
+}
+
+// nDeliveries counts deliveries in words: "1 delivery", "18 deliveries".
+func nDeliveries(n int) string {
+	if n == 1 {
+		return "1 delivery"
+	}
+	return fmt.Sprintf("%d deliveries", n)
 }
 
 func slowWarning(p99 time.Duration) string {
@@ -332,6 +355,7 @@ func (r *run) specRedirect(ctx SpecContext) {
 // mustAck fails at once when a delivery a counting spec depends on was not
 // acknowledged: counting would explain nothing.
 func (r *run) mustAck(s sent, what string) {
+	GinkgoHelper()
 	if !s.acked() {
 		Fail(what + ":\n" + r.notAcked([]sent{s}, 1, hintCounted))
 	}
@@ -339,6 +363,7 @@ func (r *run) mustAck(s sent, what string) {
 
 func (r *run) specDupAfter(ctx SpecContext) {
 	p := r.plan.dupAfter
+	r.precheck(ctx, []payload{p})
 	first := r.post(ctx, p, r.url, r.shown, ExpectAck)
 	record(first)
 	r.mustAck(first, "the first copy was not acknowledged")
@@ -350,6 +375,7 @@ func (r *run) specDupAfter(ctx SpecContext) {
 
 func (r *run) specDupConcurrent(ctx SpecContext) {
 	p := r.plan.dupConcurrent
+	r.precheck(ctx, []payload{p})
 	var both [2]sent
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -370,6 +396,7 @@ func (r *run) specDupConcurrent(ctx SpecContext) {
 
 func (r *run) specGaveUp(ctx SpecContext) {
 	p := r.plan.gaveUp
+	r.precheck(ctx, []payload{p})
 	first := r.abandon(ctx, p, r.url, r.shown)
 	record(first)
 	if first.res.Err != nil {
@@ -381,28 +408,111 @@ func (r *run) specGaveUp(ctx SpecContext) {
 	r.expectOnce(ctx, "sent, abandoned by the sender before the answer (as a sender whose timeout is shorter than the receiver's work), and delivered again", []payload{p}, p.reproducer(r.shown)+"   (interrupt it, then run it again)", first, second)
 }
 
-// expectOnce asks the inspect hook until each payload's event was applied
-// exactly once, and fails listing those that were not.
-func (r *run) expectOnce(ctx context.Context, how string, ps []payload, reproduce string, deliveries ...sent) {
+// eventsOf lists the events of ps.
+func eventsOf(ps []payload) []Event {
 	events := make([]Event, len(ps))
 	for i, p := range ps {
 		events[i] = p.Event
 	}
-	got, err := awaitApplied(ctx, r.t.Inspect, events, 1, r.t.InspectTimeout, r.t.Settle)
-	if err != nil {
-		Fail(fmt.Sprintf("asking the inspect hook: %v", err), 2)
+	return events
+}
+
+// failSetup fails the spec for a problem of the setup, not of the receiver,
+// and marks it so (see EntryProblem).
+func failSetup(kind, msg string) {
+	GinkgoHelper()
+	AddReportEntry(EntryProblem, kind, ReportEntryVisibilityNever)
+	Fail(msg)
+}
+
+// failHook fails the spec because the inspect hook gave no usable answer.
+func (r *run) failHook(err error) {
+	GinkgoHelper()
+	var ae *askError
+	if !errors.As(err, &ae) {
+		// The spec was interrupted or timed out: not the hook's fault.
+		Fail(fmt.Sprintf("asking the inspect hook: %v", err))
 	}
+	msg := ae.err.Error()
+	var he *hookError
+	if !errors.As(ae.err, &he) {
+		// An InspectFunc of a Go suite: its error is the team's own.
+		msg = fmt.Sprintf("the inspect hook (Target.Inspect) failed for %s: %v: fix the hook (see the inspect protocol in the contract package doc)", ae.ev, ae.err)
+	}
+	failSetup(ProblemHook, msg+"\n\nThe receiver was not judged: this spec counts the receiver's applications of an event, and only the hook can tell them.")
+}
+
+// staleAdvice is what to do about counts found before the events were sent.
+const staleAdvice = "stale receiver state from an earlier run, or an inspect hook that does not count; reset the receiver's state or pass a different --seed"
+
+// precheck asks the hook about every event of ps before the first delivery
+// of any of them, and fails the spec when one was already applied: eventIds
+// depend only on the seed, so a receiver that kept a previous run's state
+// (or a hook that answers 1 to everything) would make the counts mean
+// nothing: a receiver that drops every event would pass.
+func (r *run) precheck(ctx context.Context, ps []payload) {
+	GinkgoHelper()
+	res, err := awaitApplied(ctx, r.t.Inspect, eventsOf(ps), 0, r.t.InspectTimeout, -1)
+	if err != nil {
+		r.failHook(err)
+	}
+	var stale []payload
+	for _, p := range ps {
+		if res.got[p.Event.ID] > 0 {
+			stale = append(stale, p)
+		}
+	}
+	if len(stale) == 0 {
+		return
+	}
+	var b strings.Builder
+	first := stale[0]
+	fmt.Fprintf(&b, "eventId %d was already applied before it was sent: %s\n", first.Event.ID, staleAdvice)
+	if len(ps) > 1 {
+		verb := "were"
+		if len(stale) == 1 {
+			verb = "was"
+		}
+		fmt.Fprintf(&b, "%d of the %d events this spec counts %s:\n", len(stale), len(ps), verb)
+	}
+	for i, p := range stale {
+		if i == 10 {
+			fmt.Fprintf(&b, "  … and %d more\n", len(stale)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  - %s: the inspect hook said %d before any delivery\n", p.Event, res.got[p.Event.ID])
+	}
+	fmt.Fprintf(&b, "\nThe receiver was not judged: this spec counts applications of events it has not sent yet.\nthe event is sent by:\n  %s\n", first.reproducer(r.shown))
+	failSetup(ProblemStale, b.String())
+}
+
+// expectOnce asks the inspect hook until each payload's event was applied
+// exactly once, and fails listing those that were not.
+func (r *run) expectOnce(ctx context.Context, how string, ps []payload, reproduce string, deliveries ...sent) {
+	GinkgoHelper()
+	events := eventsOf(ps)
+	res, err := awaitApplied(ctx, r.t.Inspect, events, 1, r.t.InspectTimeout, r.t.Settle)
+	if err != nil {
+		r.failHook(err)
+	}
+	got := res.got
 	var bad []string
 	var first *payload
+	never := 0
 	for i, ev := range events {
 		n := got[ev.ID]
 		switch {
 		case n == 1:
 			continue
 		case n == 0:
+			never++
 			bad = append(bad, fmt.Sprintf("%s was never applied (the inspect hook still said 0 after %s)", ev, r.t.InspectTimeout))
 		default:
-			bad = append(bad, fmt.Sprintf("%s was applied %d times, want once", ev, n))
+			late := ""
+			if res.watched > 0 {
+				late = fmt.Sprintf(" (counted within %s of the count reaching 1)", roundLatency(res.watched))
+			}
+			bad = append(bad, fmt.Sprintf("%s was applied %d times, want once%s", ev, n, late))
 		}
 		if first == nil {
 			first = &ps[i]
@@ -424,7 +534,11 @@ func (r *run) expectOnce(ctx context.Context, how string, ps []payload, reproduc
 		}
 		fmt.Fprintf(&b, "  %s\n", line)
 	}
-	fmt.Fprintf(&b, "%s\n\nreproduce:\n  %s\n", hintCounted, reproduce)
+	b.WriteString(hintCounted + "\n")
+	if never == len(events) {
+		b.WriteString("If the receiver did apply it, the inspect hook is not finding it: ask the hook about that eventId yourself (see the inspect protocol).\n")
+	}
+	fmt.Fprintf(&b, "\nreproduce:\n  %s\n", reproduce)
 	if len(deliveries) > 0 {
 		b.WriteString("\ndeliveries:\n")
 		for _, s := range deliveries {
@@ -432,7 +546,7 @@ func (r *run) expectOnce(ctx context.Context, how string, ps []payload, reproduc
 		}
 	}
 	fmt.Fprintf(&b, "\nthe event (eventId %d):\n%s\n", first.Event.ID, prettyExcerpt(first.Body))
-	Fail(b.String(), 2)
+	Fail(b.String())
 }
 
 func abandonedOr(s sent) string {

@@ -3,6 +3,7 @@ package contract
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -56,6 +57,13 @@ type SkipNote struct {
 	Specs         int
 }
 
+// SetupProblem is a failed spec that failed because of the setup, not the
+// receiver (see EntryProblem).
+type SetupProblem struct {
+	Spec string // as in Summary.Failures
+	Kind string // ProblemHook or ProblemStale
+}
+
 // Summary is what a run of the contract specs found, per group.
 type Summary struct {
 	// Succeeded is false when a spec failed or the suite itself did (a
@@ -68,7 +76,10 @@ type Summary struct {
 	Groups      []GroupResult
 	// Failures are the failed specs' names below SuiteText.
 	Failures []string
-	Skips    []SkipNote
+	// Setup are the failures that are the setup's, not the receiver's:
+	// when they are all the failures, the receiver was not judged.
+	Setup []SetupProblem
+	Skips []SkipNote
 	// Latency is over every delivery of the run that was answered or
 	// timed out (those that failed to connect, and the one the sender
 	// abandoned on purpose, are left out).
@@ -77,6 +88,10 @@ type Summary struct {
 	// SuiteFailures are failures outside the specs: Ginkgo's special
 	// failure reasons and failed report nodes.
 	SuiteFailures []string
+	// SameAnswer is the status every delivery of the run was answered with,
+	// when they were at least two, all answered, and all with this one
+	// non-2xx status (a wrong path, a missing token); 0 otherwise.
+	SameAnswer int
 }
 
 // Deliveries returns the DeliveryRecords a spec attached, whether the report
@@ -163,6 +178,7 @@ func Summarize(report types.Report) Summary {
 	groups := map[string]*GroupResult{}
 	skips := map[[2]string]int{}
 	var latencies []time.Duration
+	statuses := map[int]int{} // status → deliveries; 0 for no answer
 	for _, spec := range report.SpecReports {
 		name, ok := SpecName(spec)
 		if !ok {
@@ -197,6 +213,12 @@ func Summarize(report types.Report) Summary {
 			gr.Failed++
 			s.Failed++
 			s.Failures = append(s.Failures, name)
+			for _, e := range spec.ReportEntries {
+				if e.Name == EntryProblem {
+					s.Setup = append(s.Setup, SetupProblem{Spec: name, Kind: e.StringRepresentation()})
+					break
+				}
+			}
 		}
 		for _, d := range Deliveries(spec) {
 			// A timed-out delivery counts at the time it was given up on: a
@@ -204,9 +226,13 @@ func Summarize(report types.Report) Summary {
 			if d.Expect != ExpectAbandon && (d.Status != 0 || d.Error == string(delivery.KindTimeout)) {
 				latencies = append(latencies, time.Duration(d.LatencyMS*float64(time.Millisecond)))
 			}
+			if d.Expect != ExpectAbandon {
+				statuses[d.Status]++
+			}
 		}
 		for _, ms := range latenciesOf(spec) {
 			latencies = append(latencies, time.Duration(ms*float64(time.Millisecond)))
+			statuses[http.StatusOK]++ // acknowledged: some 2xx
 		}
 		for _, e := range spec.ReportEntries {
 			if e.Name == EntryWarning && !slices.Contains(s.Warnings, e.StringRepresentation()) {
@@ -228,6 +254,13 @@ func Summarize(report types.Report) Summary {
 		}
 		return strings.Compare(a.Reason, b.Reason)
 	})
+	if len(statuses) == 1 {
+		for st, n := range statuses {
+			if n >= 2 && st != 0 && (st < 200 || st > 299) {
+				s.SameAnswer = st
+			}
+		}
+	}
 	s.Latency = quantiles(latencies)
 	if s.Latency.P99 > SlowAnswer {
 		w := slowWarning(s.Latency.P99)
@@ -239,6 +272,28 @@ func Summarize(report types.Report) Summary {
 		s.Succeeded = false
 	}
 	return s
+}
+
+func specs(n int) string {
+	if n == 1 {
+		return "1 spec"
+	}
+	return fmt.Sprintf("%d specs", n)
+}
+
+// sameAnswerLine guesses at the configuration mistake behind a run whose
+// every delivery got the same refusal.
+func sameAnswerLine(status int) string {
+	what := fmt.Sprintf("every delivery was answered %d %s: ", status, http.StatusText(status))
+	switch {
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+		return what + "is --target the webhook's path?"
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return what + "does the receiver want a token in the URL (--token-param NAME=VALUE), or another one?"
+	case status >= 300 && status <= 399:
+		return what + "is --target the final URL (https, trailing slash)?"
+	}
+	return what + "is the receiver at --target working at all?"
 }
 
 // String is the console summary: a table per group, answer times, skip
@@ -255,7 +310,7 @@ func (s Summary) String() string {
 	}
 	fmt.Fprintf(&b, "%-*s  %6d  %6d  %7d\n", width, "total", s.Passed, s.Failed, s.Skipped)
 	if s.Latency.N > 0 {
-		fmt.Fprintf(&b, "\nanswer time: %s over %d deliveries\n", s.Latency, s.Latency.N)
+		fmt.Fprintf(&b, "\nanswer time: %s over %s\n", s.Latency, nDeliveries(s.Latency.N))
 	}
 	if s.Skipped > s.NotSelected {
 		b.WriteString("\nskipped:\n")
@@ -269,10 +324,29 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, "\n%d specs not selected by --focus/--skip\n", s.NotSelected)
 	}
 	if len(s.Failures) > 0 {
+		kinds := map[string]string{}
+		perKind := map[string]int{}
+		for _, p := range s.Setup {
+			kinds[p.Spec] = p.Kind
+			perKind[p.Kind]++
+		}
 		b.WriteString("\nfailed:\n")
 		for _, f := range s.Failures {
+			if k := kinds[f]; k != "" {
+				fmt.Fprintf(&b, "  %s  [%s]\n", f, k)
+				continue
+			}
 			fmt.Fprintf(&b, "  %s\n", f)
 		}
+		if n := perKind[ProblemHook]; n > 0 {
+			fmt.Fprintf(&b, "\n%s marked [%s] failed because the inspect hook did not answer by the protocol, not because of the receiver: fix the hook (see the inspect protocol)\n", specs(n), ProblemHook)
+		}
+		if n := perKind[ProblemStale]; n > 0 {
+			fmt.Fprintf(&b, "\n%s marked [%s] found their events already applied before they were sent: %s\n", specs(n), ProblemStale, staleAdvice)
+		}
+	}
+	if s.SameAnswer != 0 {
+		fmt.Fprintf(&b, "\n%s\n", sameAnswerLine(s.SameAnswer))
 	}
 	for _, f := range s.SuiteFailures {
 		fmt.Fprintf(&b, "\nsuite failure: %s\n", f)

@@ -28,9 +28,13 @@ const (
 	// DefaultInspectTimeout is how long the suite polls an inspect hook for
 	// the expected count: long enough for a queue worker to catch up.
 	DefaultInspectTimeout = 5 * time.Second
-	// DefaultSettle is how long a count must stay at the expected value once
-	// reached, to catch a duplicate applied after the first copy.
-	DefaultSettle = 250 * time.Millisecond
+	// MinSettle is the least time a count must stay at the expected value
+	// once reached, to catch a duplicate applied after the first copy, when
+	// Target.Settle is left to adapt: the watch lasts MinSettle or twice the
+	// time the count took to appear, whichever is longer. A queue that
+	// applies a duplicate 600 ms after its first copy is caught; a fixed
+	// quarter second was not enough.
+	MinSettle = time.Second
 	// SlowAnswer is the p99 answer time over which the suite warns: a
 	// receiver that slow is doing its work before acknowledging, and a burst
 	// or a slow database will push it past Coperniq's timeout.
@@ -64,8 +68,9 @@ type Target struct {
 	// InspectTimeout bounds the wait for an expected count
 	// (DefaultInspectTimeout).
 	InspectTimeout time.Duration
-	// Settle is how long a reached count is watched for a late duplicate
-	// (DefaultSettle); negative skips the watch.
+	// Settle is how long a reached count is watched for a late duplicate.
+	// Zero adapts it to the receiver: MinSettle, or twice the time the
+	// count took to appear when that is longer. Negative skips the watch.
 	Settle time.Duration
 	// Scenarios are the lifecycle scenarios to replay, by name; nil means
 	// every built-in one.
@@ -86,9 +91,6 @@ func (t Target) withDefaults() (Target, error) {
 	}
 	if t.InspectTimeout == 0 {
 		t.InspectTimeout = DefaultInspectTimeout
-	}
-	if t.Settle == 0 {
-		t.Settle = DefaultSettle
 	}
 	if t.URL == "" {
 		return t, errors.New("contract: Target.URL is empty: give the receiver's webhook URL")
@@ -167,6 +169,21 @@ func CheckReachable(ctx context.Context, rawURL string, timeout time.Duration) e
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("target %s is not a URL with a host", delivery.MaskURL(rawURL))
 	}
+	return dial(ctx, u, timeout, "target "+delivery.MaskURL(rawURL))
+}
+
+// CheckInspectReachable is CheckReachable for an InspectURL template: a hook
+// that does not accept connections is bad configuration, not a receiver that
+// never applies anything. Errors show the template, placeholders and all.
+func CheckInspectReachable(ctx context.Context, template string, timeout time.Duration) error {
+	u, err := hookURL(template)
+	if err != nil {
+		return err
+	}
+	return dial(ctx, u, timeout, "inspect hook "+maskTemplate(template))
+}
+
+func dial(ctx context.Context, u *url.URL, timeout time.Duration, shown string) error {
 	port := u.Port()
 	if port == "" {
 		port = "80"
@@ -177,7 +194,7 @@ func CheckReachable(ctx context.Context, rawURL string, timeout time.Duration) e
 	d := net.Dialer{Timeout: timeout}
 	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
 	if err != nil {
-		return fmt.Errorf("target %s is unreachable: %s", delivery.MaskURL(rawURL), dialReason(err))
+		return fmt.Errorf("%s is unreachable: %s", shown, dialReason(err))
 	}
 	return conn.Close()
 }

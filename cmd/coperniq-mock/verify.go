@@ -18,7 +18,8 @@ import (
 // verifyFlags are verify's flags: a contract.Target and a contract.RunConfig.
 type verifyFlags struct {
 	target, inspect, inspectCmd, tokenParam string
-	deadline, inspectTimeout, settle        time.Duration
+	deadline, inspectTimeout                time.Duration
+	settle                                  settleValue
 	burst                                   int
 	seed                                    uint64
 	focus, skip, scenarios                  []string
@@ -49,8 +50,13 @@ Inspect protocol: --inspect 'http://127.0.0.1:8080/_state/events/{eventId}' is
 a GET answering 200 {"applied": N} (how many times the event was applied) or
 404 when never; placeholders {eventId}, {recordId}, {triggerKey}. --inspect-cmd
 runs a shell command with COPERNIQ_EVENT_ID, COPERNIQ_RECORD_ID and
-COPERNIQ_TRIGGER_KEY set and reads N from its stdout. The hook is polled until
-the count is reached or --inspect-timeout passes.
+COPERNIQ_TRIGGER_KEY set and reads N from its stdout (the command is never
+printed: only its stderr is quoted, when it fails). Before the first delivery of
+an event it counts, a spec asks the hook, and an event already applied (a
+previous run's state: eventIds depend only on --seed) fails it. After the
+deliveries the hook is polled until the count is reached or --inspect-timeout
+passes, then watched for --settle to catch a duplicate applied late: auto
+watches for 1s, or twice the time the count took to appear when that is longer.
 
 Specs, for each of the 18 triggers, named "<family> triggers <TRIGGER_KEY> <spec>":
   ` + contract.SpecRealistic + `
@@ -82,7 +88,9 @@ timing and a command that sends the same bytes again:
 Payloads are deterministic by --seed. A token in the URL is masked in output.
 
 Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed,
-2 bad usage or an unreachable target.`,
+2 bad usage, an unreachable target or inspect hook, or every failure was the
+setup's, not the receiver's: an inspect hook that does not answer by the
+protocol, or events already applied before they were sent.`,
 		Example: `  coperniq-mock verify --target http://127.0.0.1:8080/webhooks/coperniq
   coperniq-mock verify --target http://127.0.0.1:8080/webhooks/coperniq --token-param token=s3cret \
       --inspect 'http://127.0.0.1:8080/_state/events/{eventId}' --junit-report reports/contract.xml
@@ -102,7 +110,7 @@ Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed,
 				return usage(err)
 			}
 			if f.inspect != "" {
-				if err := contract.CheckReachable(ctx, f.inspect, reachTimeout); err != nil {
+				if err := contract.CheckInspectReachable(ctx, f.inspect, reachTimeout); err != nil {
 					return usage(fmt.Errorf("--inspect: %w", err))
 				}
 			}
@@ -120,7 +128,14 @@ Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed,
 				if sum.Failed == 0 {
 					return failureError{msg: "the suite failed outside the specs (see above)"}
 				}
-				return failureError{msg: fmt.Sprintf("the receiver breaks the contract: %d of %d specs failed", sum.Failed, ran)}
+				if len(sum.Setup) == sum.Failed && len(sum.SuiteFailures) == 0 {
+					return usage(setupError(sum))
+				}
+				msg := fmt.Sprintf("the receiver breaks the contract: %d of %d specs failed", sum.Failed, ran)
+				if n := len(sum.Setup); n > 0 {
+					msg += fmt.Sprintf(" (%d of them because of the setup, not the receiver: see above)", n)
+				}
+				return failureError{msg: msg}
 			}
 			verdict := fmt.Sprintf("PASS: %d specs passed, %d skipped", sum.Passed, sum.Skipped-sum.NotSelected)
 			if sum.NotSelected > 0 {
@@ -139,7 +154,7 @@ Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed,
 	fl.IntVar(&f.burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
 	fl.Uint64Var(&f.seed, "seed", contract.DefaultSeed, "payload seed: the same seed sends the same bytes")
 	fl.DurationVar(&f.inspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
-	fl.DurationVar(&f.settle, "settle", contract.DefaultSettle, "how long a reached count is watched for a duplicate applied late")
+	fl.Var(&f.settle, "settle", "how long a reached count is watched for a duplicate applied late: auto is 1s, or twice the time the count took to appear when longer; 0 does not watch")
 	fl.StringArrayVar(&f.scenarios, "scenario", nil, "replay only this lifecycle scenario, a built-in name or a file (repeatable; default: every built-in one, see 'scenario list')")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
 	fl.StringArrayVar(&f.focus, "focus", nil, "run only specs whose name matches this regular expression (repeatable)")
@@ -170,9 +185,6 @@ func (f *verifyFlags) config() (contract.Target, contract.RunConfig, error) {
 	}
 	if f.inspectTimeout <= 0 {
 		return t, cfg, usage(fmt.Errorf("--inspect-timeout %s: want a positive duration, e.g. 5s", f.inspectTimeout))
-	}
-	if f.settle < 0 {
-		return t, cfg, usage(fmt.Errorf("--settle %s: want 0 or a positive duration", f.settle))
 	}
 	if f.burst < 1 || f.burst > contract.MaxBurst {
 		return t, cfg, usage(fmt.Errorf("--burst %d: want 1 to %d", f.burst, contract.MaxBurst))
@@ -210,11 +222,8 @@ func (f *verifyFlags) config() (contract.Target, contract.RunConfig, error) {
 		Burst:          f.burst,
 		Seed:           f.seed,
 		InspectTimeout: f.inspectTimeout,
-		Settle:         f.settle,
+		Settle:         f.settle.target(),
 		Scenarios:      f.scenarios,
-	}
-	if f.settle == 0 {
-		t.Settle = -1 // the flag's 0 means no watch; the library's 0 means its default
 	}
 	var err error
 	switch {
@@ -233,6 +242,64 @@ func (f *verifyFlags) config() (contract.Target, contract.RunConfig, error) {
 		NoColor: f.noColor || os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout),
 	}
 	return t, cfg, nil
+}
+
+// setupError is verify's verdict when every failure was the setup's: the
+// receiver was not judged, which is bad configuration (exit 2), not a
+// contract break.
+func setupError(sum contract.Summary) error {
+	kinds := map[string]int{}
+	for _, p := range sum.Setup {
+		kinds[p.Kind]++
+	}
+	switch {
+	case kinds[contract.ProblemHook] == sum.Failed:
+		return fmt.Errorf("the receiver was not judged: the inspect hook does not answer by the protocol, so %d counting specs could not count (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", sum.Failed)
+	case kinds[contract.ProblemStale] == sum.Failed:
+		return fmt.Errorf("the receiver was not judged: %d counting specs found their events already applied before they were sent (see above): stale receiver state from an earlier run, or an inspect hook that does not count; reset the receiver's state or pass a different --seed", sum.Failed)
+	}
+	return fmt.Errorf("the receiver was not judged: %d counting specs failed because of the inspect hook or the receiver's leftover state, not its handling (see above)", sum.Failed)
+}
+
+// settleValue is --settle: "auto" (the default) or a duration, 0 for no
+// watch at all.
+type settleValue struct {
+	d   time.Duration
+	set bool // a duration was given: not auto
+}
+
+func (s *settleValue) String() string {
+	if !s.set {
+		return "auto"
+	}
+	return s.d.String()
+}
+
+func (s *settleValue) Set(v string) error {
+	if v == "auto" {
+		*s = settleValue{}
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("want auto, 0 or a positive duration, e.g. 2s")
+	}
+	*s = settleValue{d: d, set: true}
+	return nil
+}
+
+func (s *settleValue) Type() string { return "duration|auto" }
+
+// target is the flag as contract.Target.Settle has it: 0 adapts, negative
+// does not watch.
+func (s settleValue) target() time.Duration {
+	switch {
+	case !s.set:
+		return 0
+	case s.d == 0:
+		return -1
+	}
+	return s.d
 }
 
 // writable makes sure a report can be written before the suite runs: Ginkgo

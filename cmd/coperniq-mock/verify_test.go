@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -263,6 +265,10 @@ func TestVerifyBadUsage(t *testing.T) {
 		{[]string{"verify", "--target", target, "--inspect", "http://x/{eventId}", "--inspect-cmd", "echo 1"}, "--inspect and --inspect-cmd are exclusive"},
 		{[]string{"verify", "--target", target, "--inspect", "http://x/events/{id}"}, "unknown placeholder {id}"},
 		{[]string{"verify", "--target", target, "--inspect", "http://x/events"}, "has no {eventId} placeholder"},
+		{[]string{"verify", "--target", target, "--inspect", "http://[::1/events/{eventId}"}, "--inspect: inspect hook http://[::1/events/{eventId} is not a URL: "},
+		{[]string{"verify", "--target", target, "--inspect", "http://127.0.0.1:1/events/{eventId}"}, "--inspect: inspect hook http://127.0.0.1:1/events/{eventId} is unreachable: connection refused"},
+		{[]string{"verify", "--target", target, "--settle", "soon"}, `invalid argument "soon" for "--settle" flag: want auto, 0 or a positive duration`},
+		{[]string{"verify", "--target", target, "--settle", "-1s"}, `invalid argument "-1s" for "--settle" flag`},
 		{[]string{"verify", "--target", target, "--token-param", "s3cretonly"}, `--token-param: token param has no "="`},
 		{[]string{"verify", "--target", target, "--burst", "0"}, "--burst 0: want 1 to"},
 		{[]string{"verify", "--target", target, "--deadline", "0s"}, "--deadline 0s: want a positive duration"},
@@ -289,5 +295,114 @@ func TestVerifyHelp(t *testing.T) {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("verify --help lacks %q", w)
 		}
+	}
+}
+
+// A wrong webhook path fails every spec; the summary says what it likely is.
+func TestVerifyWrongPath(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	r := cli(t, "", "verify", "--target", srv.URL+"/webhook", "--burst", "5", "--deadline", "2s").want(t, 1)
+	want := "every delivery was answered 404 Not Found: is --target the webhook's path?"
+	if strings.Count(r.stdout, want) != 1 {
+		t.Errorf("stdout does not say %q once:\n%s", want, r.stdout)
+	}
+	if !strings.Contains(r.stderr, "the receiver breaks the contract") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
+
+// The inspect command may hold a password: it is never printed, in any
+// report; its stderr is, with what looks like a secret masked. A hook that
+// fails every counting spec is bad configuration: exit 2.
+func TestVerifyInspectCommandNotEchoed(t *testing.T) {
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh")
+	}
+	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{}))
+	defer srv.Close()
+	dir := t.TempDir()
+	junit, jsonReport := filepath.Join(dir, "contract.xml"), filepath.Join(dir, "contract.json")
+	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.GroupIdempotency,
+		"--inspect-cmd", `PGPASSWORD=hunter2 sh -c 'echo "FATAL: password authentication failed (hunter2)" >&2; exit 2'`,
+		"--junit-report", junit, "--json-report", jsonReport, "--settle", "50ms").want(t, 2)
+	for _, w := range []string{
+		"the inspect command failed (exit status 2) for event ",
+		": fix the hook (see the inspect protocol: print how many times $COPERNIQ_EVENT_ID was applied",
+		`its stderr: "FATAL: password authentication failed (***)"`,
+		"ask it yourself: run the inspect command with COPERNIQ_EVENT_ID=",
+		"[inspect hook]",
+	} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "the receiver was not judged: the inspect hook does not answer by the protocol") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	outputs := map[string]string{"stdout": r.stdout, "stderr": r.stderr}
+	for _, path := range []string{junit, jsonReport} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outputs[filepath.Base(path)] = string(data)
+	}
+	for name, out := range outputs {
+		for _, secret := range []string{"hunter2", "PGPASSWORD"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("%s shows %s", name, secret)
+			}
+		}
+	}
+}
+
+// A hook that answers 500, and a receiver that kept the events of a previous
+// run with the same seed: the receiver is not judged (exit 2), and the
+// summary says why.
+func TestVerifySetupProblems(t *testing.T) {
+	broken := httptest.NewServer(testreceivers.New(testreceivers.Config{Fault: testreceivers.HookFails}))
+	defer broken.Close()
+	args := []string{"verify", "--target", broken.URL + "/hook", "--focus", contract.GroupIdempotency,
+		"--inspect", broken.URL + testreceivers.InspectPath + "{eventId}?key=s3cret-key", "--settle", "50ms"}
+	r := cli(t, "", args...).want(t, 2)
+	for _, w := range []string{
+		"the inspect hook at GET " + broken.URL + testreceivers.InspectPath + "{eventId}?key=*** answered 500 Internal Server Error, not 200 or 404",
+		"3 specs marked [inspect hook] failed because the inspect hook did not answer by the protocol",
+	} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout+r.stderr, "s3cret") {
+		t.Error("the hook's key was printed")
+	}
+
+	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{}))
+	defer srv.Close()
+	args = []string{"verify", "--target", srv.URL + "/hook", "--focus", contract.GroupIdempotency,
+		"--inspect", srv.URL + testreceivers.InspectPath + "{eventId}", "--settle", "50ms"}
+	cli(t, "", args...).want(t, 0)
+	r = cli(t, "", args...).want(t, 2)
+	if !strings.Contains(r.stdout, "was already applied before it was sent: stale receiver state from an earlier run") ||
+		!strings.Contains(r.stderr, "reset the receiver's state or pass a different --seed") {
+		t.Errorf("second run:\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	// Another seed sends other eventIds.
+	cli(t, "", append(args, "--seed", "2")...).want(t, 0)
+}
+
+// The slow-answer warning is printed once, from every delivery's answer
+// time; one delivery is "1 delivery".
+func TestVerifyOutputDetails(t *testing.T) {
+	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{Fault: testreceivers.SlowForTrigger, Trigger: "CALL_UPSERTED", Delay: 1100 * time.Millisecond}))
+	defer srv.Close()
+	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--deadline", "3s", "--focus", contract.SpecDeadline).want(t, 0)
+	if n := strings.Count(r.stdout, "p99 answer time"); n != 1 || !strings.Contains(r.stdout, "warning: p99 answer time 1.1") {
+		t.Errorf("the slow-answer warning is printed %d times:\n%s", n, r.stdout)
+	}
+	r = cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.SpecRedirect).want(t, 0)
+	if !strings.Contains(r.stdout, " over 1 delivery\n") {
+		t.Errorf("stdout:\n%s", r.stdout)
 	}
 }

@@ -49,12 +49,19 @@ const (
 	RejectUnknownTrigger Fault = "rejects-unknown-trigger" // 400 to a triggerKey outside the catalog
 	Redirect             Fault = "redirects"               // 308 to the https URL, as a force-TLS proxy does
 	IgnoreToken          Fault = "ignores-token"           // never checks the token
+	LateDuplicate        Fault = "late-duplicate"          // applies a duplicate again, Config.Delay later (a queue without dedupe)
+	// The inspect hook's faults: the receiver is right, its hook is not.
+	HookAlwaysOne      Fault = "hook-always-one"       // answers {"applied":1} for every eventId
+	HookFails          Fault = "hook-fails"            // answers 500
+	HookAnswersHTML    Fault = "hook-answers-html"     // answers 200 with an HTML page, as a login proxy does
+	HookAnswersNoCount Fault = "hook-answers-no-count" // answers 200 {}
 )
 
 // Faults lists every fault (None excluded), for table tests.
 func Faults() []Fault {
 	return []Fault{Fail500ForTrigger, RejectUnknownFields, FailNullStage, Int32IDs, ApplyDuplicates,
-		SlowForTrigger, RejectUnknownTrigger, Redirect, IgnoreToken}
+		SlowForTrigger, RejectUnknownTrigger, Redirect, IgnoreToken, LateDuplicate,
+		HookAlwaysOne, HookFails, HookAnswersHTML, HookAnswersNoCount}
 }
 
 // Config configures a Receiver.
@@ -65,7 +72,8 @@ type Config struct {
 	Token string
 	// Trigger is the trigger Fail500ForTrigger and SlowForTrigger act on.
 	Trigger string
-	// Delay is how long SlowForTrigger works before answering.
+	// Delay is how long SlowForTrigger works before answering, and how
+	// long after a duplicate's delivery LateDuplicate applies it.
 	Delay time.Duration
 	// StateDir, when set, gets a file per applied event named by its
 	// eventId and holding the count, for an inspect command to read.
@@ -227,27 +235,58 @@ func (rc *Receiver) handle(r *http.Request, body []byte) (status int, deviated b
 	return http.StatusOK, deviated
 }
 
-// apply records the event once (every time with ApplyDuplicates) and
-// reports whether it applied a duplicate.
+// apply records the event once (every time with ApplyDuplicates, and
+// Config.Delay later with LateDuplicate) and reports whether it applied a
+// duplicate.
 func (rc *Receiver) apply(id int64) (duplicate bool) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	n := rc.applied[id]
-	if n > 0 && rc.cfg.Fault != ApplyDuplicates {
+	switch {
+	case n > 0 && rc.cfg.Fault == LateDuplicate:
+		time.AfterFunc(rc.cfg.Delay, func() {
+			rc.mu.Lock()
+			defer rc.mu.Unlock()
+			rc.count(id)
+		})
+		return true
+	case n > 0 && rc.cfg.Fault != ApplyDuplicates:
 		return false
 	}
-	rc.applied[id] = n + 1
+	rc.count(id)
+	return n > 0
+}
+
+// count adds one application of id; rc.mu is held.
+func (rc *Receiver) count(id int64) {
+	n := rc.applied[id] + 1
+	rc.applied[id] = n
 	if rc.cfg.StateDir != "" {
 		name := filepath.Join(rc.cfg.StateDir, strconv.FormatInt(id, 10))
-		_ = os.WriteFile(name, []byte(strconv.Itoa(n+1)+"\n"), 0o644)
+		_ = os.WriteFile(name, []byte(strconv.Itoa(n)+"\n"), 0o644)
 	}
-	return n > 0
 }
 
 func (rc *Receiver) inspect(w http.ResponseWriter, idText string) {
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {
 		http.Error(w, fmt.Sprintf("eventId %q is not an integer", idText), http.StatusBadRequest)
+		return
+	}
+	switch rc.cfg.Fault {
+	case HookAlwaysOne:
+		fmt.Fprint(w, `{"applied":1}`)
+		return
+	case HookFails:
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	case HookAnswersHTML:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, "<!doctype html><html><head><title>Sign in</title></head><body>Sign in to continue</body></html>")
+		return
+	case HookAnswersNoCount:
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{}`)
 		return
 	}
 	n := rc.Applied(id)
