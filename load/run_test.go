@@ -138,14 +138,18 @@ func TestPacingHoldsTheRate(t *testing.T) {
 	if a := rep.AchievedRate(); a < rate*0.99 || a > rate*1.01 {
 		t.Errorf("reported achieved rate %.1f/s, want %d/s ± 1%%", a, rate)
 	}
-	// The receiver's own clock is the judge: arrivals span the window at
-	// the rate asked for.
+	// The receiver's own clock is the judge: arrivals come at the rate
+	// asked for. Measured between the 10th and 90th percentile arrivals, so
+	// that the first connection's setup, or a scheduling hiccup of a busy
+	// machine at either end, does not stretch or shrink the window.
 	s.mu.Lock()
-	first, last, n := s.arrivals[0], s.arrivals[len(s.arrivals)-1], len(s.arrivals)
+	n := len(s.arrivals)
+	lo, hi := n/10, n*9/10
+	first, last := s.arrivals[lo], s.arrivals[hi]
 	s.mu.Unlock()
-	measured := float64(n-1) / last.Sub(first).Seconds()
+	measured := float64(hi-lo) / last.Sub(first).Seconds()
 	if measured < rate*0.99 || measured > rate*1.01 {
-		t.Errorf("receiver saw %.1f/s over %v, want %d/s ± 1%%", measured, last.Sub(first), rate)
+		t.Errorf("receiver saw %.1f/s over the middle %v, want %d/s ± 1%%", measured, last.Sub(first), rate)
 	}
 	if len(s.bad) > 0 {
 		t.Errorf("%d payloads failed the contract schema, first:\n%s", len(s.bad), s.bad[0])
