@@ -36,7 +36,7 @@ func (g *Generator) WorkOrder(rec *Record) *WorkOrder {
 	if mask == 0 {
 		mask = tradeMask(rec.Trades)
 	}
-	tp := g.template(rec, mask)
+	tp := g.template(rec, mask, false)
 	w := &WorkOrder{Title: tp.title, IsField: tp.isField, RecordID: rec.ID, Status: "QUEUED"}
 	w.ID = int64(g.between(2000, 99999))
 	w.UID = int64(g.between(1, min(999, int(w.ID)-1)))

@@ -6,7 +6,10 @@
 // A Generator draws from one seeded PCG stream. Its first payload depends only
 // on the seed and options; later payloads continue the stream. Places come
 // from an embedded gazetteer of real US cities, so city, state, ZIP code,
-// coordinates, jurisdiction and phone area code agree with each other.
+// coordinates, jurisdiction and phone area code agree with each other. A
+// record's status, stage and the event agree too: work orders belong to the
+// record's current stage, and phases, SLAs, work orders and appointments
+// come only on projects that are ACTIVE or ON_HOLD and requests still open.
 //
 // The fast path is AppendJSON, which encodes by hand into the caller's buffer
 // and allocates next to nothing. Payload returns Go values instead, for code

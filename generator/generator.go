@@ -451,8 +451,23 @@ func (g *Generator) stageFor(r *Record, kind trigKind) int {
 		return 1 + g.intn(n-1)
 	case r.wf == &requestWorkflow && (kind == kindPhaseCompleted || kind == kindSLA):
 		return g.intn(5) // open stages: a closed request has no running phase
+	case r.wf == &requestWorkflow && kind.needsLiveRecord():
+		// A request that is won or lost has no phase to start, no work
+		// left and no appointments to keep: the project carries them on.
+		return openRequestStages[g.intn(len(openRequestStages))]
 	}
 	return g.intn(n)
+}
+
+// needsLiveRecord is true for events that happen only while work on the
+// record goes on: phases starting, SLAs running out, work orders and
+// appointments. Projects then are ACTIVE or ON_HOLD, requests open.
+func (k trigKind) needsLiveRecord() bool {
+	switch k {
+	case kindPhaseStarted, kindPhaseCompleted, kindSLA, kindTaskCreated, kindTaskCompleted, kindTaskMove, kindApptCreated, kindApptRescheduled:
+		return true
+	}
+	return false
 }
 
 func (g *Generator) recordStatus(r *Record, kind trigKind) {
@@ -470,6 +485,11 @@ func (g *Generator) recordStatus(r *Record, kind trigKind) {
 			}
 		case kind == kindPhaseStarted || kind == kindPhaseCompleted:
 			s = "ACTIVE"
+		case kind.needsLiveRecord():
+			s = "ACTIVE"
+			if g.chance(80) {
+				s = "ON_HOLD"
+			}
 		case last && g.chance(400):
 			s = "COMPLETED"
 		default:
@@ -644,13 +664,11 @@ func (g *Generator) fullName(first, last string) string {
 	return g.strEnd(start)
 }
 
-// phone returns an E.164 number in the fictional 555-0100..0199 range, with
-// the place's own area code mostly and another of its state's otherwise.
+// phone returns an E.164 number in the fictional 555-0100..0199 range with
+// the place's own area code. People keep their numbers when they move, but a
+// reader takes a Birmingham address with a Huntsville number for a mistake.
 func (g *Generator) phone(p *Place) string {
 	ac := p.AreaCode
-	if g.chance(200) {
-		ac = g.pick(p.state.areaCodes)
-	}
 	start := g.strStart()
 	b := append(g.arena, "+1"...)
 	b = append(b, ac...)
@@ -748,31 +766,63 @@ func tradeMask(trades []string) uint16 {
 	return m
 }
 
+// leftoverPermille is how often a work order that moves or completes belongs
+// to the stage before the record's: a permit correction finished during
+// installation, say. New work orders always belong to the current stage.
+const leftoverPermille = 20
+
 // template picks a work-order kind that fits the record: its type, its
-// trades and, mostly, its current stage.
-func (g *Generator) template(r *Record, mask uint16) *woTemplate {
+// trades and its current stage (or, with leftover, rarely the stage before).
+func (g *Generator) template(r *Record, mask uint16, leftover bool) *woTemplate {
 	list := templatesFor[recordLetter(r.Type)]
-	stageName := ""
-	if r.wf != nil && r.wf != &requestWorkflow && g.chance(750) {
-		stageName = r.wf.stages[r.stageIdx].name
-	}
-	for try := 0; try < 40; try++ {
-		tp := &woTemplates[list[g.intn(len(list))]]
-		if tp.trades&mask == 0 {
-			continue
+	var cand [48]int
+	n := 0
+	if idx := r.currentStage(); idx >= 0 {
+		if leftover && idx > 0 && r.wf != &requestWorkflow && g.chance(leftoverPermille) {
+			idx--
 		}
-		if try < 30 && stageName != "" && tp.stage != stageName {
-			continue
+		name := r.wf.stages[idx].name
+		for _, i := range list {
+			if tp := &woTemplates[i]; tp.trades&mask != 0 && tp.onStage(name) && n < len(cand) {
+				cand[n] = i
+				n++
+			}
 		}
-		return tp
 	}
-	return &woTemplates[list[0]]
+	if n == 0 { // no workflow, or a stage without work of these trades
+		for _, i := range list {
+			if woTemplates[i].trades&mask != 0 && n < len(cand) {
+				cand[n] = i
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return &woTemplates[list[0]]
+	}
+	return &woTemplates[cand[g.intn(n)]]
+}
+
+// currentStage is the index of the record's stage in its workflow, going by
+// record.stage when a caller has set it, or -1 without a workflow.
+func (r *Record) currentStage() int {
+	if r.wf == nil {
+		return -1
+	}
+	if r.Stage != nil {
+		for i := range r.wf.stages {
+			if r.wf.stages[i].id == r.Stage.ID {
+				return i
+			}
+		}
+	}
+	return r.stageIdx
 }
 
 // buildWorkOrder fills box's work order for an event of t at fired, and
 // returns the status it had before (for TASK_STATUS_MOVEMENT).
 func (g *Generator) buildWorkOrder(box *payloadBox, r *Record, t *trigInfo, fired time.Time) (*WorkOrder, string) {
-	tp := g.template(r, r.mask)
+	tp := g.template(r, r.mask, t.kind != kindTaskCreated)
 	w := &box.wo
 	*w = WorkOrder{Title: tp.title, IsField: tp.isField, RecordID: r.ID}
 	w.ID = int64(g.between(2000, 99999))
@@ -871,7 +921,7 @@ func (g *Generator) workOrderDetails(w *WorkOrder, tp *woTemplate, r *Record, fi
 			}
 			// Installs take the day, sometimes several; visits a few hours.
 			dur := time.Duration(g.between(2, 8)) * 30 * time.Minute
-			if tp.stage == "Installation" {
+			if tp.onStage("Installation") {
 				dur = time.Duration(g.between(6, 9)) * time.Hour
 				if g.chance(300) {
 					dur += time.Duration(g.between(1, 2)) * day
@@ -946,10 +996,9 @@ func (g *Generator) fillEvent(e *Event, t *trigInfo, fired time.Time, r *Record,
 		if place == nil {
 			place = &places[0]
 		}
+		// Always a later day: an appointment is made, or moved, ahead of
+		// the visit.
 		off := g.between(1, 21)
-		if g.chance(80) { // logged after the fact
-			off = -g.between(1, 3)
-		}
 		due := localTime(dayStart(fired).Add(time.Duration(off)*day), place, g.between(8, 16), 30*g.intn(2))
 		e.DueDate = due
 		if t.kind == kindApptRescheduled {

@@ -100,7 +100,7 @@ func TestOverrides(t *testing.T) {
 			sets: []set{{"record.trades", json.RawMessage(`["Solar","Storage"]`)}, {"/record/trades/-", "Generator"}},
 			want: map[string]any{"record.trades.2": "Generator"}},
 		{name: "array index out of range", trigger: "PROJECT_CREATED",
-			sets: []set{{"record.trades", json.RawMessage(`["Solar","Storage"]`)}, {"record.trades.7", "Solar"}},
+			sets:    []set{{"record.trades", json.RawMessage(`["Solar","Storage"]`)}, {"record.trades.7", "Solar"}},
 			wantErr: `override path "record.trades.7": record.trades is an array of 2, and "7" is not an index from 0 to 2`},
 		{name: "child of a null object is created", trigger: "PROJECT_CREATED", profile: Minimal,
 			sets: []set{{"record.stage.id", 16650}, {"record.stage.name", "Permitting"}},

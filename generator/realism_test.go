@@ -198,8 +198,8 @@ func TestRealism(t *testing.T) {
 						}
 						if ph := rec.PrimaryPhone; ph != nil {
 							m := e164.FindStringSubmatch(*ph)
-							if m == nil || !slices.Contains(StateAreaCodes(p.State), m[1]) {
-								fail("phone %q is not E.164 with an area code of %s", *ph, p.State)
+							if m == nil || m[1] != p.AreaCode {
+								fail("phone %q is not E.164 with %s's area code %s", *ph, p.City, p.AreaCode)
 							}
 						}
 					}
@@ -340,6 +340,9 @@ func TestGazetteer(t *testing.T) {
 		// Continental US, Alaska and Hawaii.
 		if p.Lat < 18 || p.Lat > 72 || p.Lng < -170 || p.Lng > -66 {
 			t.Errorf("%s %s: coordinates %v,%v outside the US", p.City, p.State, p.Lat, p.Lng)
+		}
+		if !slices.Contains(schemas.USStates, p.State) {
+			t.Errorf("%s %s: the strict schema does not know state %s", p.City, p.State, p.State)
 		}
 		if !slices.Contains(StateAreaCodes(p.State), p.AreaCode) {
 			t.Errorf("%s %s: area code %s is not one of the state's", p.City, p.State, p.AreaCode)

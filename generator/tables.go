@@ -19,6 +19,9 @@ var (
 	officeTotal  int
 	// stageByID finds a stage of any workflow by its id.
 	stageByID = map[int64]*stageInfo{}
+	// openRequestStages are the request stages of requests still open (NEW,
+	// PROPOSAL or NURTURE), by index.
+	openRequestStages []int
 )
 
 func init() {
@@ -41,6 +44,11 @@ func init() {
 	for _, wf := range []*workflow{&solarWorkflow, &roofingWorkflow, &hvacWorkflow, &electricalWorkflow, &requestWorkflow} {
 		for i := range wf.stages {
 			stageByID[wf.stages[i].id] = &wf.stages[i]
+		}
+	}
+	for i, st := range requestStageStatus {
+		if st != "WON" && st != "LOST" {
+			openRequestStages = append(openRequestStages, i)
 		}
 	}
 	for _, t := range fieldTransitions {

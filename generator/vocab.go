@@ -186,143 +186,159 @@ var tradeBits = map[string]uint16{
 }
 
 // woTemplate is a kind of work order: its title, whether it is field work,
-// which trades and which stage name it belongs to, and what people write in
-// its description.
+// which trades and which stages it belongs to, and what people write in its
+// description.
 type woTemplate struct {
 	title   string
 	isField bool
 	trades  uint16
-	stage   string // stage name in the record's workflow; "" for any
+	// stages are the names of the workflow stages (of a project's workflow,
+	// or of the request workflow) in which the work is done; nil for
+	// accounts, which have no workflow.
+	stages  []string
 	records string // record types it occurs on: "P" project, "D" deal, "A" account
 	descs   []string
 }
 
+// onStage reports whether the work belongs to the stage named name.
+func (tp *woTemplate) onStage(name string) bool {
+	for _, s := range tp.stages {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
 var woTemplates = []woTemplate{
-	{"Welcome Call", false, tAll, "Sales", "P", []string{
+	{"Welcome Call", false, tAll, []string{"Sales"}, "P", []string{
 		"Call the homeowner to confirm contract details, financing and next steps.",
 		"Introduce the project coordinator and confirm the best days for the site survey.",
 	}},
-	{"Contract Review", false, tAll, "Sales", "P", []string{
+	{"Contract Review", false, tAll, []string{"Sales"}, "P", []string{
 		"Check the signed contract against the proposal: system size, price and adders.",
 	}},
-	{"Site Survey", true, tSolar | tStorage | tElectrical | tEV | tGenerator, "Site Survey", "P", []string{
+	{"Site Survey", true, tSolar | tStorage | tElectrical | tEV | tGenerator, []string{"Site Survey"}, "P", []string{
 		"Measure roof planes, check rafter size and spacing, photograph the main service panel and meter.",
 		"Confirm shading with a Solmetric reading; note attic access and roof condition.",
 		"Photograph the main panel, meter and proposed equipment locations; verify the panel bus rating.",
 	}},
-	{"Roof Inspection", true, tRoofing | tSolar, "Site Survey", "PA", []string{
+	{"Site Visit", true, tPlumbing, []string{"Site Survey"}, "P", []string{
+		"Measure the water heater closet, venting and supply lines; photograph the existing unit's data plate.",
+	}},
+	{"Roof Inspection", true, tRoofing | tSolar, []string{"Site Survey"}, "PA", []string{
 		"Inspect decking, flashing and vents; photograph damaged areas for the estimate.",
 		"Check roof age and condition before the array goes on; note soft spots.",
 	}},
-	{"Duct Inspection", true, tHVAC, "Design", "P", []string{
+	{"Duct Inspection", true, tHVAC, []string{"Design"}, "P", []string{
 		"Inspect ductwork for leaks and sizing; measure static pressure.",
 	}},
-	{"Shade Analysis", false, tSolar, "Site Survey", "P", []string{
+	{"Shade Analysis", false, tSolar, []string{"Site Survey"}, "P", []string{
 		"Run the shade report from survey photos and aerial imagery; flag any plane under 80% TSRF.",
 	}},
-	{"System Design", false, tSolar | tStorage, "Design", "P", []string{
+	{"System Design", false, tSolar | tStorage, []string{"Design"}, "P", []string{
 		"Prepare the array layout and single-line diagram from the site survey.",
 		"Design to the customer's usage; keep modules off the north plane.",
 	}},
-	{"Engineering Review", false, tSolar | tStorage, "Design", "P", []string{
+	{"Engineering Review", false, tSolar | tStorage, []string{"Design"}, "P", []string{
 		"Structural letter and electrical calculations for the permit set.",
 		"PE stamp needed for the structural letter; attach rafter span photos.",
 	}},
-	{"Load Calculation", false, tHVAC, "Design", "P", []string{
+	{"Load Calculation", false, tHVAC, []string{"Design"}, "P", []string{
 		"Manual J load calculation for equipment sizing.",
 	}},
-	{"Material Order", false, tRoofing | tHVAC | tSolar, "Design", "P", []string{
+	{"Material Order", false, tRoofing | tHVAC | tSolar, []string{"Design"}, "P", []string{
 		"Order materials from the approved bill of materials; confirm the delivery date with the customer.",
 		"Confirm equipment availability with the distributor and schedule delivery.",
 	}},
-	{"Permit Submission", false, tSolar | tStorage | tRoofing | tElectrical | tEV | tGenerator | tHVAC, "Permitting", "P", []string{
+	{"Permit Submission", false, tSolar | tStorage | tRoofing | tElectrical | tEV | tGenerator | tHVAC | tPlumbing, []string{"Permitting"}, "P", []string{
 		"Submit the permit package to the jurisdiction and track plan review comments.",
 		"Upload the stamped plan set and pay the permit fee online.",
 		"Resubmit with corrections from the plan reviewer.",
 	}},
-	{"HOA Approval", false, tSolar | tRoofing, "Permitting", "P", []string{
+	{"HOA Approval", false, tSolar | tRoofing, []string{"Permitting"}, "P", []string{
 		"Send the HOA architectural application with the array layout and equipment spec sheets.",
 	}},
-	{"Panel Installation", true, tSolar, "Installation", "P", []string{
+	{"Panel Installation", true, tSolar, []string{"Installation"}, "P", []string{
 		"Install racking and modules per the plan set; torque and photograph every attachment.",
 		"Two-day install. Crew lead to confirm attic access and breaker space on arrival.",
 	}},
-	{"Main Panel Upgrade", true, tElectrical | tSolar, "Installation", "P", []string{
+	{"Main Panel Upgrade", true, tElectrical | tSolar, []string{"Installation"}, "P", []string{
 		"Replace the 100 A main panel with a 200 A panel; coordinate the meter pull with the utility.",
 	}},
-	{"Battery Installation", true, tStorage, "Installation", "P", []string{
+	{"Battery Installation", true, tStorage, []string{"Installation"}, "P", []string{
 		"Mount the battery and gateway, land conductors and set up the backup loads panel.",
 		"Garage install; keep 3 ft clearance from the water heater.",
 	}},
-	{"Roof Replacement", true, tRoofing, "Installation", "P", []string{
+	{"Roof Replacement", true, tRoofing, []string{"Installation"}, "P", []string{
 		"Tear off existing shingles, replace damaged decking, install underlayment and new shingles.",
 		"Full re-roof before the array goes on; dumpster delivered the day before.",
 	}},
-	{"Heat Pump Installation", true, tHVAC, "Installation", "P", []string{
+	{"Heat Pump Installation", true, tHVAC, []string{"Installation"}, "P", []string{
 		"Remove the old condenser and air handler; install the heat pump and new line set.",
 	}},
-	{"EV Charger Installation", true, tEV, "Installation", "P", []string{
+	{"EV Charger Installation", true, tEV, []string{"Installation"}, "P", []string{
 		"Install a 48 A Level 2 charger in the garage on a dedicated 60 A circuit.",
 	}},
-	{"Generator Installation", true, tGenerator, "Installation", "P", []string{
+	{"Generator Installation", true, tGenerator, []string{"Installation"}, "P", []string{
 		"Set the standby generator pad and transfer switch; gas line by the plumbing sub.",
 	}},
-	{"Water Heater Replacement", true, tPlumbing, "Installation", "PA", []string{
+	{"Water Heater Replacement", true, tPlumbing, []string{"Installation"}, "PA", []string{
 		"Replace the 50 gal gas water heater with a heat pump water heater.",
 	}},
-	{"Quality Review", false, tAll, "Inspection", "P", []string{
+	{"Quality Review", false, tAll, []string{"Inspection"}, "P", []string{
 		"Review install photos against the checklist before the final inspection.",
 	}},
-	{"Rough Inspection", true, tSolar | tElectrical | tRoofing, "Inspection", "P", []string{
+	{"Rough Inspection", true, tSolar | tElectrical | tRoofing, []string{"Inspection"}, "P", []string{
 		"Meet the inspector for the rough electrical inspection; attic access required.",
 	}},
-	{"Final Inspection", true, tAll, "Inspection", "P", []string{
+	{"Final Inspection", true, tAll, []string{"Inspection"}, "P", []string{
 		"Meet the inspector on site; have a ladder, the plan set and placards ready.",
 		"Final inspection window 8 AM to noon. Customer will be home.",
 	}},
-	{"Utility Application", false, tSolar | tStorage, "Interconnection", "P", []string{
+	{"Utility Application", false, tSolar | tStorage, []string{"Interconnection"}, "P", []string{
 		"File the interconnection application with the utility; attach the single-line diagram and site plan.",
 		"Net metering application; utility requires the signed customer agreement.",
 	}},
-	{"Permission to Operate Request", false, tSolar | tStorage, "Permission to Operate", "P", []string{
+	{"Permission to Operate Request", false, tSolar | tStorage, []string{"Permission to Operate"}, "P", []string{
 		"Send the signed-off inspection card to the utility and request permission to operate.",
 	}},
-	{"System Activation", true, tSolar | tStorage, "Permission to Operate", "P", []string{
+	{"System Activation", true, tSolar | tStorage, []string{"Permission to Operate"}, "P", []string{
 		"Turn the system on after PTO and confirm the monitoring portal is reporting.",
 		"Commission the battery and walk the homeowner through the app.",
 	}},
-	{"HVAC Service Visit", true, tHVAC, "Service", "PA", []string{
+	{"HVAC Service Visit", true, tHVAC, []string{"Service"}, "PA", []string{
 		"No cooling reported; check refrigerant charge and the capacitor.",
 		"Annual maintenance: replace filter, clean coils, check refrigerant pressures.",
 	}},
-	{"Initial Consultation", true, tAll, "", "D", []string{
+	{"Initial Consultation", true, tAll, []string{"New Request", "Qualification"}, "D", []string{
 		"In-home consultation: review utility bills and walk the roof line with the homeowner.",
 		"Customer wants to discuss battery backup; bring the storage brochure.",
 	}},
-	{"Site Assessment", true, tAll, "", "D", []string{
+	{"Site Assessment", true, tAll, []string{"Site Assessment"}, "D", []string{
 		"Quick look at roof condition and panel capacity before the proposal.",
 	}},
-	{"Proposal Preparation", false, tAll, "", "D", []string{
+	{"Proposal Preparation", false, tAll, []string{"Proposal"}, "D", []string{
 		"Build the proposal from the last 12 months of usage; include financing options.",
 		"Prepare two options: solar only and solar plus storage.",
 	}},
-	{"Follow-up Call", false, tAll, "", "D", []string{
+	{"Follow-up Call", false, tAll, []string{"New Request", "Qualification", "Proposal", "Contract Sent", "Nurture"}, "D", []string{
 		"Follow up on the proposal sent last week; customer comparing two quotes.",
 		"Customer asked about the federal tax credit; send the summary sheet.",
 	}},
-	{"Panel Cleaning", true, tSolar, "", "A", []string{
+	{"Panel Cleaning", true, tSolar, nil, "A", []string{
 		"Clean the array; production down about 15% since spring.",
 	}},
-	{"Warranty Claim", false, tAll, "", "A", []string{
+	{"Warranty Claim", false, tAll, nil, "A", []string{
 		"File the manufacturer warranty claim for the failed microinverter; serial in the photos.",
 	}},
-	{"Inverter Replacement", true, tSolar, "", "A", []string{
+	{"Inverter Replacement", true, tSolar, nil, "A", []string{
 		"Replace the failed inverter under warranty; RMA unit shipped to the warehouse.",
 	}},
-	{"System Health Check", false, tSolar | tStorage, "", "A", []string{
+	{"System Health Check", false, tSolar | tStorage, nil, "A", []string{
 		"Monitoring shows a string offline since the 12th; check remotely before dispatching.",
 	}},
-	{"Seasonal Maintenance Visit", true, tHVAC, "", "A", []string{
+	{"Seasonal Maintenance Visit", true, tHVAC, nil, "A", []string{
 		"Spring tune-up: clean condenser coil, test capacitor, check the condensate drain.",
 	}},
 }

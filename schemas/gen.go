@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/coperniq-mock/coperniq-mock/suggest"
 )
@@ -266,6 +268,12 @@ func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
 		case kindEmail:
 			s.add("format", "email")
 		}
+		if level == Strict && p.minLength > 0 {
+			s.add("minLength", p.minLength)
+		}
+		if level == Strict && p.pattern != "" {
+			s.add("pattern", p.pattern)
+		}
 		if closed {
 			vals := anySlice(p.enum)
 			if p.nullable {
@@ -372,6 +380,9 @@ func exampleFits(p prop, v any, closed bool) (fits, inVocab bool) {
 	s, ok := v.(string)
 	if !ok {
 		return false, false
+	}
+	if utf8.RuneCountInString(s) < p.minLength || p.pattern != "" && !regexp.MustCompile(p.pattern).MatchString(s) {
+		return true, false
 	}
 	return true, inEnum(s)
 }

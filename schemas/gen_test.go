@@ -140,7 +140,12 @@ func TestSchemaFilesFollowTheRules(t *testing.T) {
 			}
 			for _, kw := range []string{"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"} {
 				if _, ok := s[kw]; ok {
-					t.Errorf("%s: %s makes the library use big-number arithmetic and bounds ids; leave it out", where, kw)
+					t.Errorf("%s: %s makes the library use big-number arithmetic; check ranges with a rule in rules.go", where, kw)
+				}
+			}
+			for _, kw := range []string{"pattern", "minLength", "maxLength"} {
+				if _, ok := s[kw]; ok && level == "contract" {
+					t.Errorf("%s: %s belongs to the strict level; the contract level accepts any string", where, kw)
 				}
 			}
 			if _, hasProps := s["properties"]; !hasProps {
@@ -185,6 +190,7 @@ func TestStrictVocabulariesAreClosedAndContractOpen(t *testing.T) {
 		{"defs/record.json", "/properties/status", RecordStatuses},
 		{"defs/record.json", "/properties/requestStatus", RequestStatuses},
 		{"defs/record.json", "/properties/trades/items", Trades},
+		{"defs/record.json", "/properties/state", USStates},
 		{"defs/workOrder.json", "/properties/status", WorkOrderStatuses},
 		{"TASK_STATUS_MOVEMENT.json", "/properties/event/properties/currentStatus", WorkOrderStatuses},
 		{"PROJECT_PHASE_STARTED.json", "/properties/event/properties/phaseType", PhaseTypes},

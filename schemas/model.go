@@ -30,6 +30,10 @@ type prop struct {
 	enum []string
 	// def names the definition file of a kindObject property.
 	def string
+	// pattern and minLength constrain a string at the strict level only,
+	// like enum: what this tool sends, not what Coperniq promises.
+	pattern   string
+	minLength int
 }
 
 // definition is one shared definition file (defs/<name>.json). Each is used
@@ -51,14 +55,14 @@ type definition struct {
 	props      []prop
 }
 
-const idNote = " An integer, possibly larger than 2^31; read it into a 64-bit integer."
+const idNote = " A positive integer (at least 1), possibly larger than 2^31; read it into a 64-bit integer."
 
 var eventDef = definition{
 	name: "event", path: "event", title: "event", typed: true, extensible: true,
 	desc: "What happened: which trigger fired, when, and for which record. Every payload has it. Trigger files add the trigger's own fields (such as workOrderId) to these five.",
 	props: []prop{
 		{name: "eventId", kind: kindInteger, desc: "Unique id of this event. A retry or duplicate delivery carries the same eventId, so receivers can use it to drop events they have already processed." + idNote},
-		{name: "recordId", kind: kindInteger, desc: "Id of the record (project, request or account) the event concerns; always equals record.id."},
+		{name: "recordId", kind: kindInteger, desc: "Id of the record (project, request or account) the event concerns; always equals record.id, so at least 1."},
 		{name: "triggerKey", kind: kindString, desc: "Machine name of the automation trigger that fired, such as TASK_STATUS_MOVEMENT. It decides which other event fields are present and whether the payload has a workOrder. Receivers should ignore, not reject, keys they do not know."},
 		{name: "triggerName", kind: kindString, desc: "Human-readable name of the trigger, such as \"Work Order Status Movement\". Coperniq publishes only that one name, so branch on triggerKey, never on this."},
 		{name: "firedAt", kind: kindDateTime, desc: "When the trigger fired, ISO 8601 in UTC, normally with milliseconds (2026-03-31T17:04:22.000Z); accept it without fractional seconds too. Deliveries may arrive out of order, so compare firedAt rather than arrival time."},
@@ -70,22 +74,22 @@ var recordDef = definition{
 	desc: "The project, request (deal) or account the event concerns, as it was when the event fired. For work-order triggers it is the work order's parent record. Custom properties are not included; fetch them from Coperniq's REST API by id.",
 	props: []prop{
 		{name: "id", kind: kindInteger, desc: "Coperniq's id of the record, the key for its REST API (GET /projects/{id} for a project)." + idNote},
-		{name: "uid", kind: kindInteger, desc: "The record number people see in Coperniq's UI; smaller than id and not accepted by the API."},
+		{name: "uid", kind: kindInteger, desc: "The record number people see in Coperniq's UI: at least 1, smaller than id, and not accepted by the API."},
 		{name: "type", kind: kindString, enum: RecordTypes, desc: "Kind of record: PROJECT, DEAL (a request, also called an opportunity), ACCOUNT or VENDOR. PROJECT_* triggers carry a PROJECT, REQUEST_* and DEAL_* triggers a DEAL."},
-		{name: "title", kind: kindString, desc: "The record's title; for residential projects it is usually the site address."},
+		{name: "title", kind: kindString, minLength: 1, desc: "The record's title, never empty; for residential projects it is usually the site address."},
 		{name: "status", kind: kindString, nullable: true, enum: RecordStatuses, desc: "Status of a project or account: ACTIVE, ON_HOLD, CANCELLED or COMPLETED as far as published; accept others. Null when the record has no such status, as on most requests."},
 		{name: "requestStatus", kind: kindString, nullable: true, enum: RequestStatuses, desc: "Opportunity status of a request (deal); Coperniq does not publish the values, so accept any string. Null on projects and accounts."},
 		{name: "stage", kind: kindObject, nullable: true, def: "stage", desc: "The workflow stage the record is in now. Null when the record is not in a workflow stage."},
-		{name: "address", kind: kindString, nullable: true, desc: "Site address on one line, such as \"123 Main St Austin TX 78701\". Null when the record has no address."},
-		{name: "city", kind: kindString, nullable: true, desc: "City of the site address. Null when unknown."},
-		{name: "state", kind: kindString, nullable: true, desc: "State of the site address as a two-letter code such as TX. Null when unknown."},
+		{name: "address", kind: kindString, nullable: true, minLength: 1, desc: "Site address on one line, such as \"123 Main St Austin TX 78701\"; never empty. Null when the record has no address."},
+		{name: "city", kind: kindString, nullable: true, minLength: 1, desc: "City of the site address; never empty. Null when unknown."},
+		{name: "state", kind: kindString, nullable: true, enum: USStates, desc: "State of the site address as a two-letter code such as TX: one of the 50 states or DC. Null when unknown."},
 		{name: "geoLocation", kind: kindObject, nullable: true, def: "geoLocation", desc: "Coordinates of the site; they agree with city and state. Null when the address has not been geocoded."},
 		{name: "jurisdiction", kind: kindObject, nullable: true, def: "jurisdiction", desc: "The authority having jurisdiction over the site, which issues its permits (a city or county building department). Null when none is assigned."},
 		{name: "trades", kind: kindStringArr, nullable: true, enum: Trades, desc: "Trades the work involves, such as Solar and Storage; accept names you do not know. Null when none are set."},
-		{name: "dealValue", kind: kindNumber, nullable: true, desc: "Contract value in US dollars; may have cents and may be 0. Null when no value is set."},
-		{name: "ownerId", kind: kindInteger, nullable: true, desc: "User id of the record's owner. Null when the record has no owner."},
+		{name: "dealValue", kind: kindNumber, nullable: true, desc: "Contract value in US dollars, never negative; may have cents and may be 0. Null when no value is set."},
+		{name: "ownerId", kind: kindInteger, nullable: true, desc: "User id of the record's owner, at least 1. Null when the record has no owner."},
 		{name: "primaryEmail", kind: kindEmail, nullable: true, desc: "Email address of the record's primary contact. Null when none is on file."},
-		{name: "primaryPhone", kind: kindString, nullable: true, desc: "Phone number of the record's primary contact in E.164 form, such as +15125550100. Null when none is on file."},
+		{name: "primaryPhone", kind: kindString, nullable: true, pattern: USPhonePattern, desc: "Phone number of the record's primary contact in E.164 form, such as +15125550100: a plus sign, the country code and the number, digits only. This tool sends US numbers, +1 and ten digits. Null when none is on file."},
 		{name: "createdAt", kind: kindDateTime, desc: "When the record was created (ISO 8601, UTC); never after updatedAt."},
 		{name: "updatedAt", kind: kindDateTime, desc: "When the record last changed (ISO 8601, UTC); between createdAt and event.firedAt."},
 	},
@@ -95,8 +99,8 @@ var stageDef = definition{
 	name: "stage", path: "record.stage", title: "stage",
 	desc: "A stage of the record's workflow. Record.stage may also be null; the null is allowed where the definition is used.",
 	props: []prop{
-		{name: "id", kind: kindInteger, desc: "Id of the stage in the workflow definition; the same for every record in that stage."},
-		{name: "name", kind: kindString, desc: "Display name of the stage, such as Installation."},
+		{name: "id", kind: kindInteger, desc: "Id of the stage in the workflow definition, at least 1; the same for every record in that stage."},
+		{name: "name", kind: kindString, minLength: 1, desc: "Display name of the stage, such as Installation; never empty."},
 	},
 }
 
@@ -104,8 +108,8 @@ var geoLocationDef = definition{
 	name: "geoLocation", path: "record.geoLocation", title: "geoLocation",
 	desc: "A point on the map. Record.geoLocation may also be null; the null is allowed where the definition is used.",
 	props: []prop{
-		{name: "lat", kind: kindNumber, desc: "Latitude in decimal degrees (WGS 84), positive north of the equator."},
-		{name: "lng", kind: kindNumber, desc: "Longitude in decimal degrees (WGS 84), negative west of Greenwich, so negative for every US site."},
+		{name: "lat", kind: kindNumber, desc: "Latitude in decimal degrees (WGS 84), from -90 to 90, positive north of the equator."},
+		{name: "lng", kind: kindNumber, desc: "Longitude in decimal degrees (WGS 84), from -180 to 180, negative west of Greenwich, so negative for every US site."},
 	},
 }
 
@@ -113,8 +117,8 @@ var jurisdictionDef = definition{
 	name: "jurisdiction", path: "record.jurisdiction", title: "jurisdiction",
 	desc: "A permitting authority. Record.jurisdiction may also be null; the null is allowed where the definition is used.",
 	props: []prop{
-		{name: "id", kind: kindInteger, desc: "Id of the jurisdiction in Coperniq."},
-		{name: "name", kind: kindString, desc: "Name of the jurisdiction, such as \"City of Austin Development Services\"."},
+		{name: "id", kind: kindInteger, desc: "Id of the jurisdiction in Coperniq, at least 1."},
+		{name: "name", kind: kindString, minLength: 1, desc: "Name of the jurisdiction, such as \"City of Austin Development Services\"; never empty."},
 	},
 }
 
@@ -123,13 +127,13 @@ var workOrderDef = definition{
 	desc: "The work order (task) the event concerns, as it was when the event fired. Only work-order triggers (TASK_*) carry it.",
 	props: []prop{
 		{name: "id", kind: kindInteger, desc: "Coperniq's id of the work order; equals event.workOrderId." + idNote},
-		{name: "uid", kind: kindInteger, desc: "The work order number people see in Coperniq's UI."},
-		{name: "title", kind: kindString, desc: "Title of the work order, such as Site Survey or Panel Installation."},
-		{name: "description", kind: kindString, nullable: true, desc: "Free-text instructions for whoever does the work. Null when empty."},
+		{name: "uid", kind: kindInteger, desc: "The work order number people see in Coperniq's UI, at least 1."},
+		{name: "title", kind: kindString, minLength: 1, desc: "Title of the work order, such as Site Survey or Panel Installation; never empty."},
+		{name: "description", kind: kindString, nullable: true, minLength: 1, desc: "Free-text instructions for whoever does the work. Null when empty, rather than an empty string."},
 		{name: "status", kind: kindString, enum: WorkOrderStatuses, desc: "Status of the work order: QUEUED, ASSIGNED, SCHEDULED, WORKING, IN_PROGRESS, WAITING, REVIEW, COMPLETED or CANCELLED as far as known; accept others."},
-		{name: "priority", kind: kindInteger, nullable: true, desc: "Priority as a small integer; this tool sends 1 for high, 2 for medium, 3 for low (Coperniq does not publish its mapping). Null when not set."},
-		{name: "recordId", kind: kindInteger, desc: "Id of the parent record; equals record.id and event.recordId."},
-		{name: "assigneeId", kind: kindInteger, nullable: true, desc: "User id of the person assigned. Null while nobody is."},
+		{name: "priority", kind: kindInteger, nullable: true, desc: "Priority as a small integer: this tool sends 1 for high, 2 for medium, 3 for low and nothing else (Coperniq does not publish its mapping, so accept other integers). Null when not set."},
+		{name: "recordId", kind: kindInteger, desc: "Id of the parent record, at least 1; equals record.id and event.recordId."},
+		{name: "assigneeId", kind: kindInteger, nullable: true, desc: "User id of the person assigned, at least 1. Null while nobody is."},
 		{name: "isField", kind: kindBoolean, desc: "True for field work done at the site (survey, installation, inspection), false for office work (design, permits)."},
 		{name: "startDate", kind: kindDateTime, nullable: true, desc: "Scheduled start (ISO 8601, UTC); not after endDate. Null when not scheduled."},
 		{name: "endDate", kind: kindDateTime, nullable: true, desc: "Scheduled end (ISO 8601, UTC); not before startDate. Null when not scheduled."},

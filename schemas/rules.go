@@ -2,8 +2,11 @@ package schemas
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,10 +27,23 @@ const (
 	RuleRecordTypeFamily   = "record-type-family"   // PROJECT_* carry PROJECT, REQUEST_*/DEAL_* carry DEAL
 )
 
-// Rules lists the cross-field rule names.
+// Names of the range rules. JSON Schema's minimum and maximum would make the
+// validator compare every number as a big.Rat; these check the same bounds on
+// float64. Geo ranges warn at the contract level (no point on Earth lies
+// outside them); the others are this tool's choices and apply at the strict
+// level only.
+const (
+	RuleGeoRange       = "geo-range"        // record.geoLocation.lat in [-90, 90], lng in [-180, 180]
+	RuleIDRange        = "id-range"         // every id and uid is at least 1
+	RuleDealValueRange = "deal-value-range" // record.dealValue >= 0
+	RulePriorityRange  = "priority-range"   // workOrder.priority is 1, 2 or 3
+)
+
+// Rules lists the names of the cross-field and range rules.
 func Rules() []string {
 	return []string{RuleEventRecordID, RuleWorkOrderRecordID, RuleEventWorkOrderID, RuleEventCurrentStatus,
-		RuleRecordTimestamps, RuleWorkOrderTimes, RuleWorkOrderDates, RuleCompletionDate, RuleRecordTypeFamily}
+		RuleRecordTimestamps, RuleWorkOrderTimes, RuleWorkOrderDates, RuleCompletionDate, RuleRecordTypeFamily,
+		RuleGeoRange, RuleIDRange, RuleDealValueRange, RulePriorityRange}
 }
 
 // checkRules appends the cross-field violations of doc to vs. At the
@@ -84,6 +100,8 @@ func checkRules(doc any, triggerKey string, level Level, vs []Violation) []Viola
 		}
 	}
 
+	vs = checkRanges(event, record, wo, level, vs)
+
 	if want := familyRecordType(triggerKey); want != "" {
 		got, ok := record["type"].(string)
 		// At the strict level the trigger's schema restricts record.type
@@ -93,6 +111,78 @@ func checkRules(doc any, triggerKey string, level Level, vs []Violation) []Viola
 		}
 	}
 	return vs
+}
+
+// Id properties, by object, that the id-range rule checks.
+var (
+	eventIDs     = []string{"eventId", "recordId", "workOrderId", "phaseInstanceId", "phaseTemplateId", "appointmentId"}
+	recordIDs    = []string{"id", "uid", "ownerId"}
+	workOrderIDs = []string{"id", "uid", "recordId", "assigneeId"}
+)
+
+// checkRanges appends the range violations of the payload's objects (nil
+// when absent) to vs.
+func checkRanges(event, record, wo map[string]any, level Level, vs []Violation) []Violation {
+	add := func(loc, rule string, warn bool, format string, args ...any) {
+		vs = append(vs, Violation{Location: loc, Message: fmt.Sprintf(format, args...), Rule: rule, Warning: warn})
+	}
+	contract := level == Contract
+	if gl, ok := record["geoLocation"].(map[string]any); ok {
+		if v, ok := numberOf(gl["lat"]); ok && !(v >= -90 && v <= 90) {
+			add("/record/geoLocation/lat", RuleGeoRange, contract, "record.geoLocation.lat %s is outside [-90, 90]", numText(gl["lat"]))
+		}
+		if v, ok := numberOf(gl["lng"]); ok && !(v >= -180 && v <= 180) {
+			add("/record/geoLocation/lng", RuleGeoRange, contract, "record.geoLocation.lng %s is outside [-180, 180]", numText(gl["lng"]))
+		}
+	}
+	if contract {
+		return vs
+	}
+	ids := func(obj map[string]any, prefix string, names []string) {
+		for _, name := range names {
+			v := obj[name]
+			if n, ok := numberOf(v); ok && n < 1 && n == math.Trunc(n) {
+				add("/"+prefix+"/"+name, RuleIDRange, false, "%s.%s %s is below 1; ids start at 1", prefix, name, numText(v))
+			}
+		}
+	}
+	ids(event, "event", eventIDs)
+	ids(record, "record", recordIDs)
+	if st, ok := record["stage"].(map[string]any); ok {
+		ids(st, "record/stage", []string{"id"})
+	}
+	if j, ok := record["jurisdiction"].(map[string]any); ok {
+		ids(j, "record/jurisdiction", []string{"id"})
+	}
+	ids(wo, "workOrder", workOrderIDs)
+	if v, ok := numberOf(record["dealValue"]); ok && v < 0 {
+		add("/record/dealValue", RuleDealValueRange, false, "record.dealValue %s is negative", numText(record["dealValue"]))
+	}
+	if v, ok := numberOf(wo["priority"]); ok && v == math.Trunc(v) && (v < 1 || v > 3) {
+		add("/workOrder/priority", RulePriorityRange, false, "workOrder.priority %s isn't 1 (high), 2 (medium) or 3 (low)", numText(wo["priority"]))
+	}
+	return vs
+}
+
+// numberOf reads a JSON number as float64: a number too large for one
+// (json.Number 1e400) becomes an infinity, which compares as it should.
+// Anything else is the schema's business.
+func numberOf(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, !math.IsNaN(n)
+	case json.Number:
+		f, err := strconv.ParseFloat(n.String(), 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return 0, false
+		}
+		return f, true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	}
+	return 0, false
 }
 
 // familyRecordType is the record type a trigger's key prefix implies, or ""

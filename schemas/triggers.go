@@ -84,9 +84,23 @@ var SLATypes = []string{"YELLOW", "RED"}
 // Trades a record may list.
 var Trades = []string{"Solar", "Storage", "Roofing", "HVAC", "Electrical", "EV Charger", "Generator", "Plumbing"}
 
+// USStates are the two-letter codes of the 50 states and the District of
+// Columbia, the values record.state takes at the strict level.
+var USStates = []string{
+	"AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS",
+	"KY", "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV",
+	"NY", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY",
+}
+
+// USPhonePattern is the form of the phone numbers this tool sends, checked at
+// the strict level: E.164 with country code 1 and a ten-digit North American
+// number whose area code does not start with 0 or 1. Coperniq documents
+// E.164 (^\+[1-9][0-9]{7,14}$), which the contract level leaves unchecked.
+const USPhonePattern = `^\+1[2-9][0-9]{9}$`
+
 var (
 	workOrderFields = []Field{
-		{Name: "workOrderId", Type: TypeInteger, Description: "Id of the work order the event concerns; equals workOrder.id."},
+		{Name: "workOrderId", Type: TypeInteger, Description: "Id of the work order the event concerns, at least 1; equals workOrder.id."},
 		{Name: "currentStatus", Type: TypeString, Description: "The work order's status after the change; equals workOrder.status.", Enum: WorkOrderStatuses},
 		{Name: "previousStatus", Type: TypeString, Description: "The work order's status before the change.", Enum: WorkOrderStatuses},
 	}
@@ -95,8 +109,8 @@ var (
 		{Name: "previousStatus", Type: TypeString, Nullable: true, Description: "Null: a work order that was just created has no previous status.", Enum: WorkOrderStatuses}}
 	phaseFields = func(status string) []Field {
 		return []Field{
-			{Name: "phaseInstanceId", Type: TypeInteger, Description: "Id of this record's instance of the phase."},
-			{Name: "phaseTemplateId", Type: TypeInteger, Description: "Id of the workflow's phase definition, shared by every record that uses the workflow."},
+			{Name: "phaseInstanceId", Type: TypeInteger, Description: "Id of this record's instance of the phase, at least 1."},
+			{Name: "phaseTemplateId", Type: TypeInteger, Description: "Id of the workflow's phase definition, at least 1, shared by every record that uses the workflow."},
 			{Name: "phaseType", Type: TypeString, Description: "The kind of phase, such as PERMITTING or INSTALLATION.", Enum: PhaseTypes},
 			{Name: "status", Type: TypeString, Description: "The phase instance's status after the event.", Enum: []string{status}},
 		}
@@ -104,9 +118,9 @@ var (
 	slaFields = []Field{
 		{Name: "overdueAt", Type: TypeDateTime, Description: "When the phase crossed its SLA threshold."},
 		{Name: "slaType", Type: TypeString, Description: "Which threshold was crossed: YELLOW (warning) or RED (violation).", Enum: SLATypes},
-		{Name: "phaseTemplateId", Type: TypeInteger, Description: "Id of the workflow's phase definition that overran."},
+		{Name: "phaseTemplateId", Type: TypeInteger, Description: "Id of the workflow's phase definition that overran, at least 1."},
 	}
-	appointmentID = Field{Name: "appointmentId", Type: TypeInteger, Description: "Id of the appointment."}
+	appointmentID = Field{Name: "appointmentId", Type: TypeInteger, Description: "Id of the appointment, at least 1."}
 	dueDate       = Field{Name: "dueDate", Type: TypeDateTime, Description: "When the appointment is scheduled."}
 )
 

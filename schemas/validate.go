@@ -239,6 +239,10 @@ func flatten(verr *jsonschema.ValidationError, out *[]Violation, unevaluated *[]
 		add(loc, fmt.Sprintf("want %s, got %s", jsonText(k.Want), jsonText(k.Got)))
 	case *kind.Enum:
 		add(loc, enumMessage(k))
+	case *kind.Pattern:
+		add(loc, fmt.Sprintf("%s doesn't match %s", jsonText(k.Got), k.Want))
+	case *kind.MinLength:
+		add(loc, fmt.Sprintf("%d characters, want at least %d (minLength)", k.Got, k.Want))
 	case *kind.Format:
 		add(loc, fmt.Sprintf("%s isn't a valid %s: %v", jsonText(k.Got), k.Want, k.Err))
 	case *kind.InvalidJsonValue:

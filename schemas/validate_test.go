@@ -111,6 +111,23 @@ func TestEdgeValuesPass(t *testing.T) {
 			at(d, "record")["jurisdiction"] = map[string]any{"id": 4402.0, "name": "Travis County"}
 		}},
 		{"empty trades", func(d map[string]any) { at(d, "record")["trades"] = []any{} }},
+		{"ranges include their bounds", func(d map[string]any) {
+			at(d, "record.geoLocation")["lat"] = -90.0
+			at(d, "record.geoLocation")["lng"] = 180.0
+			at(d, "record")["uid"] = 1.0
+			at(d, "record")["ownerId"] = 1.0
+			at(d, "record.stage")["id"] = 1.0
+			at(d, "workOrder")["uid"] = 1.0
+			at(d, "workOrder")["priority"] = 3.0
+		}},
+		{"the other pole and priority", func(d map[string]any) {
+			at(d, "record.geoLocation")["lat"] = 90.0
+			at(d, "record.geoLocation")["lng"] = -180.0
+			at(d, "workOrder")["priority"] = 1.0
+		}},
+		{"a phone of another US area code", func(d map[string]any) { at(d, "record")["primaryPhone"] = "+12065550199" }},
+		{"state DC", func(d map[string]any) { at(d, "record")["state"] = "DC" }},
+		{"one-character title", func(d map[string]any) { at(d, "record")["title"] = "é" }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -186,6 +203,85 @@ func TestStrictOnlyConstraints(t *testing.T) {
 		{name: "record type against the family", start: "PROJECT_CREATED", mutate: func(d map[string]any) { at(d, "record")["type"] = "DEAL" },
 			strict:       []locRule{{"/record/type", RuleSchema}},
 			contractWarn: []locRule{{"/record/type", RuleRecordTypeFamily}}},
+
+		// Closed vocabulary and forms of strings.
+		{name: "state not a US state", mutate: func(d map[string]any) { at(d, "record")["state"] = "ZZ" },
+			strict: []locRule{{"/record/state", RuleSchema}}, msg: `"ZZ" isn't one of ["AK" "AL"`},
+		{name: "state in lower case", mutate: func(d map[string]any) { at(d, "record")["state"] = "tx" },
+			strict: []locRule{{"/record/state", RuleSchema}}},
+		{name: "primaryPhone not E.164", mutate: func(d map[string]any) { at(d, "record")["primaryPhone"] = "+1abc" },
+			strict: []locRule{{"/record/primaryPhone", RuleSchema}}, msg: `"+1abc" doesn't match ` + USPhonePattern},
+		{name: "primaryPhone formatted for people", mutate: func(d map[string]any) { at(d, "record")["primaryPhone"] = "(512) 555-0100" },
+			strict: []locRule{{"/record/primaryPhone", RuleSchema}}},
+		{name: "primaryPhone outside the US", mutate: func(d map[string]any) { at(d, "record")["primaryPhone"] = "+442079460958" },
+			strict: []locRule{{"/record/primaryPhone", RuleSchema}}},
+		{name: "primaryPhone area code starting with 1", mutate: func(d map[string]any) { at(d, "record")["primaryPhone"] = "+11125550100" },
+			strict: []locRule{{"/record/primaryPhone", RuleSchema}}},
+		{name: "record.title empty", mutate: func(d map[string]any) { at(d, "record")["title"] = "" },
+			strict: []locRule{{"/record/title", RuleSchema}}, msg: "0 characters, want at least 1 (minLength)"},
+		{name: "record.address empty", mutate: func(d map[string]any) { at(d, "record")["address"] = "" },
+			strict: []locRule{{"/record/address", RuleSchema}}},
+		{name: "record.city empty", mutate: func(d map[string]any) { at(d, "record")["city"] = "" },
+			strict: []locRule{{"/record/city", RuleSchema}}},
+		{name: "stage name empty", mutate: func(d map[string]any) { at(d, "record.stage")["name"] = "" },
+			strict: []locRule{{"/record/stage/name", RuleSchema}}},
+		{name: "jurisdiction name empty", mutate: func(d map[string]any) {
+			at(d, "record")["jurisdiction"] = map[string]any{"id": 4402.0, "name": ""}
+		}, strict: []locRule{{"/record/jurisdiction/name", RuleSchema}}},
+		{name: "workOrder.title empty", mutate: func(d map[string]any) { at(d, "workOrder")["title"] = "" },
+			strict: []locRule{{"/workOrder/title", RuleSchema}}},
+		{name: "workOrder.description empty rather than null", mutate: func(d map[string]any) { at(d, "workOrder")["description"] = "" },
+			strict: []locRule{{"/workOrder/description", RuleSchema}}},
+
+		// Ranges, checked by Go rules rather than minimum and maximum.
+		{name: "latitude beyond the pole", mutate: func(d map[string]any) { at(d, "record.geoLocation")["lat"] = 500.0 },
+			strict:       []locRule{{"/record/geoLocation/lat", RuleGeoRange}},
+			contractWarn: []locRule{{"/record/geoLocation/lat", RuleGeoRange}}, msg: "record.geoLocation.lat 500 is outside [-90, 90]"},
+		{name: "latitude just below the south pole", mutate: func(d map[string]any) { at(d, "record.geoLocation")["lat"] = -90.000001 },
+			strict:       []locRule{{"/record/geoLocation/lat", RuleGeoRange}},
+			contractWarn: []locRule{{"/record/geoLocation/lat", RuleGeoRange}}},
+		{name: "longitude beyond the antimeridian", mutate: func(d map[string]any) { at(d, "record.geoLocation")["lng"] = 999.0 },
+			strict:       []locRule{{"/record/geoLocation/lng", RuleGeoRange}},
+			contractWarn: []locRule{{"/record/geoLocation/lng", RuleGeoRange}}, msg: "record.geoLocation.lng 999 is outside [-180, 180]"},
+		{name: "negative dealValue", mutate: func(d map[string]any) { at(d, "record")["dealValue"] = -100.0 },
+			strict: []locRule{{"/record/dealValue", RuleDealValueRange}}, msg: "record.dealValue -100 is negative"},
+		{name: "record.uid 0", mutate: func(d map[string]any) { at(d, "record")["uid"] = 0.0 },
+			strict: []locRule{{"/record/uid", RuleIDRange}}, msg: "record.uid 0 is below 1"},
+		{name: "record.id negative, everywhere it appears", mutate: func(d map[string]any) {
+			at(d, "record")["id"] = -5.0
+			at(d, "event")["recordId"] = -5.0
+			at(d, "workOrder")["recordId"] = -5.0
+		}, strict: []locRule{{"/event/recordId", RuleIDRange}, {"/record/id", RuleIDRange}, {"/workOrder/recordId", RuleIDRange}}},
+		{name: "record.id negative alone", mutate: func(d map[string]any) { at(d, "record")["id"] = -5.0 },
+			strict:       []locRule{{"/event/recordId", RuleEventRecordID}, {"/record/id", RuleIDRange}, {"/workOrder/recordId", RuleWorkOrderRecordID}},
+			contractWarn: []locRule{{"/event/recordId", RuleEventRecordID}, {"/workOrder/recordId", RuleWorkOrderRecordID}}},
+		{name: "event.eventId 0", mutate: func(d map[string]any) { at(d, "event")["eventId"] = 0.0 },
+			strict: []locRule{{"/event/eventId", RuleIDRange}}},
+		{name: "ownerId 0", mutate: func(d map[string]any) { at(d, "record")["ownerId"] = 0.0 },
+			strict: []locRule{{"/record/ownerId", RuleIDRange}}},
+		{name: "stage id 0", mutate: func(d map[string]any) { at(d, "record.stage")["id"] = 0.0 },
+			strict: []locRule{{"/record/stage/id", RuleIDRange}}, msg: "record/stage.id 0 is below 1"},
+		{name: "jurisdiction id negative", mutate: func(d map[string]any) {
+			at(d, "record")["jurisdiction"] = map[string]any{"id": -1.0, "name": "Travis County"}
+		}, strict: []locRule{{"/record/jurisdiction/id", RuleIDRange}}},
+		{name: "workOrder.id and workOrderId 0", mutate: func(d map[string]any) {
+			at(d, "workOrder")["id"] = 0.0
+			at(d, "event")["workOrderId"] = 0.0
+		}, strict: []locRule{{"/event/workOrderId", RuleIDRange}, {"/workOrder/id", RuleIDRange}}},
+		{name: "workOrder.uid 0", mutate: func(d map[string]any) { at(d, "workOrder")["uid"] = 0.0 },
+			strict: []locRule{{"/workOrder/uid", RuleIDRange}}},
+		{name: "assigneeId negative", mutate: func(d map[string]any) { at(d, "workOrder")["assigneeId"] = -13870.0 },
+			strict: []locRule{{"/workOrder/assigneeId", RuleIDRange}}},
+		{name: "phaseInstanceId and phaseTemplateId 0", start: "PROJECT_PHASE_STARTED", mutate: func(d map[string]any) {
+			at(d, "event")["phaseInstanceId"] = 0.0
+			at(d, "event")["phaseTemplateId"] = 0.0
+		}, strict: []locRule{{"/event/phaseInstanceId", RuleIDRange}, {"/event/phaseTemplateId", RuleIDRange}}},
+		{name: "appointmentId negative", start: "APPOINTMENT_CREATED", mutate: func(d map[string]any) { at(d, "event")["appointmentId"] = -7.0 },
+			strict: []locRule{{"/event/appointmentId", RuleIDRange}}},
+		{name: "priority 0", mutate: func(d map[string]any) { at(d, "workOrder")["priority"] = 0.0 },
+			strict: []locRule{{"/workOrder/priority", RulePriorityRange}}, msg: "workOrder.priority 0 isn't 1 (high), 2 (medium) or 3 (low)"},
+		{name: "priority 4", mutate: func(d map[string]any) { at(d, "workOrder")["priority"] = 4.0 },
+			strict: []locRule{{"/workOrder/priority", RulePriorityRange}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -458,6 +554,23 @@ func TestNumbersFloat64CannotHold(t *testing.T) {
 	payload = bytes.ReplaceAll(documentedBytes(t), []byte("10423"), []byte("123456789012345678901234567890"))
 	if r, err := Validate(payload, Strict); err != nil || len(r.Violations) != 0 {
 		t.Errorf("huge ids: %v %v", err, r.Violations)
+	}
+}
+
+// Range rules read numbers float64 cannot hold as infinities, so a huge
+// negative value is still out of range and a huge positive id still in it.
+func TestRangesOfHugeNumbers(t *testing.T) {
+	payload := bytes.Replace(documentedBytes(t), []byte(`"dealValue": 28500`), []byte(`"dealValue": -1e400`), 1)
+	r, err := Validate(payload, Strict)
+	if err != nil || !slices.Equal(failures(r), []locRule{{"/record/dealValue", RuleDealValueRange}}) {
+		t.Errorf("strict: %v %v", err, r.Violations)
+	}
+	if r, err := Validate(payload, Contract); err != nil || len(r.Violations) != 0 {
+		t.Errorf("contract: %v %v", err, r.Violations)
+	}
+	payload = bytes.Replace(documentedBytes(t), []byte(`"uid": 3301`), []byte(`"uid": -123456789012345678901234567890`), 1)
+	if r, err := Validate(payload, Strict); err != nil || !slices.Equal(failures(r), []locRule{{"/record/uid", RuleIDRange}}) {
+		t.Errorf("huge negative uid: %v %v", err, r.Violations)
 	}
 }
 
