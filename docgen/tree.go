@@ -35,19 +35,6 @@ func (o obj) get(key string) (any, bool) {
 	return nil, false
 }
 
-// with returns o with key set to v, replacing an existing member in place so
-// that the key keeps its position.
-func (o obj) with(key string, v any) obj {
-	for i, m := range o {
-		if m.k == key {
-			out := append(obj(nil), o...)
-			out[i].v = v
-			return out
-		}
-	}
-	return append(o, kv{key, v})
-}
-
 // decodeOrdered parses one JSON document into an ordered tree, numbers as
 // json.Number so that 28500 stays 28500 and not 28500.0.
 func decodeOrdered(data []byte) (any, error) {
