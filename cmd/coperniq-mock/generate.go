@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -68,6 +69,14 @@ func (f *genFlags) generator() (*generator.Generator, error) {
 func payloadError(err error) error {
 	var inv *generator.InvalidError
 	if errors.As(err, &inv) {
+		for _, v := range inv.Violations {
+			// --set parses values as JSON first, so 12345 is a number: the
+			// user who meant the string needs to know how to say so.
+			if strings.HasPrefix(v.Message, "want string") {
+				return usage(fmt.Errorf("%w; a --set value that parses as JSON is taken as JSON: quote it to get a string (--set '%s=\"...\"'), or pass --allow-invalid to produce it anyway",
+					err, strings.TrimPrefix(strings.ReplaceAll(v.Location, "/", "."), ".")))
+			}
+		}
 		return usage(fmt.Errorf("%w; pass --allow-invalid to produce it anyway", err))
 	}
 	return usage(err)

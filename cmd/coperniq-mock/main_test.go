@@ -213,6 +213,8 @@ func TestGenerateBadInput(t *testing.T) {
 			[]string{"--set", "record.stage.name"}},
 		{"invalid override", []string{"generate", "PROJECT_CREATED", "--set", "record.id=\"abc\""},
 			[]string{"/record/id", "--allow-invalid"}},
+		{"number where a string is wanted", []string{"generate", "PROJECT_CREATED", "--set", "record.title=12345"},
+			[]string{"/record/title: want string, got number", `--set 'record.title="..."'`}},
 		{"zero count", []string{"generate", "all", "--count", "0"}, []string{"--count 0"}},
 		{"no trigger", []string{"generate"}, []string{"requires at least 1 arg"}},
 		{"missing merge file", []string{"generate", "PROJECT_CREATED", "--merge", "/nonexistent/patch.json"},
