@@ -408,6 +408,10 @@ func TestCompletionAndHelp(t *testing.T) {
 		}
 	}
 	cli(t, "", "completion", "bash").want(t, 0)
+	r = cli(t, "", "completion", "fsh").want(t, 2)
+	if !strings.Contains(r.stderr, `unknown command "fsh"`) {
+		t.Errorf("unknown shell: %s", r.stderr)
+	}
 }
 
 func compact(t *testing.T, b []byte) string {

@@ -42,5 +42,12 @@ waiting for real projects to move.`,
 		newReplayCmd(),
 		newDemoCmd(),
 	)
+	// Cobra's completion command prints its help and exits 0 for a shell it
+	// does not know. Giving it a RunE makes cobra check its arguments as
+	// subcommands, so "completion fsh" is an unknown command: exit 2.
+	root.InitDefaultCompletionCmd()
+	if comp, _, err := root.Find([]string{"completion"}); err == nil && comp != root {
+		comp.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	}
 	return root
 }
