@@ -121,6 +121,12 @@ var combinations = []combination{
 		}
 		return true, requestStageStatusByName[p.stageName] != p.requestStatus
 	}},
+	{"won or lost request still ACTIVE", 0, func(p *comboPayload) (bool, bool) {
+		if p.recType != "DEAL" || (p.requestStatus != "WON" && p.requestStatus != "LOST") {
+			return false, false
+		}
+		return true, p.status == "ACTIVE"
+	}},
 	{"COMPLETED project not in its workflow's last stage", 0, func(p *comboPayload) (bool, bool) {
 		if p.recType != "PROJECT" || p.status != "COMPLETED" || p.stageID == 0 {
 			return false, false

@@ -502,7 +502,9 @@ func (g *Generator) recordStatus(r *Record, kind trigKind) {
 		if g.profile != Minimal {
 			r.RequestStatus = Some(requestStageStatus[r.stageIdx])
 		}
-		if g.present(60) {
+		// A few open requests carry a status too; a won or lost one is
+		// closed, and "ACTIVE" beside LOST would read as a contradiction.
+		if rs := requestStageStatus[r.stageIdx]; g.present(60) && rs != "WON" && rs != "LOST" {
 			r.Status = Some("ACTIVE")
 		}
 	default:
@@ -1025,7 +1027,15 @@ func (g *Generator) maximize(box *payloadBox) {
 		r.RequestStatus = Some("WON") // the request the project or account came from
 	}
 	if !r.Status.Valid {
-		r.Status = Some("ACTIVE")
+		// Every field filled, but a closed request is not ACTIVE.
+		switch r.RequestStatus.V {
+		case "WON":
+			r.Status = Some("COMPLETED")
+		case "LOST":
+			r.Status = Some("CANCELLED")
+		default:
+			r.Status = Some("ACTIVE")
+		}
 	}
 	if r.Stage == nil {
 		s := &solarWorkflow.stages[0]
