@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -136,16 +135,7 @@ func printReceiverView(out io.Writer, rc *receiver.Receiver, sent []delivery.Eve
 	fmt.Fprintln(out, "what the receiver saw:")
 	fmt.Fprintf(out, "  %d deliveries of %d unique events: %d valid, %d invalid, %d unreadable (strict schema)\n",
 		sum.Deliveries, sum.UniqueEvents, sum.Valid, sum.Invalid, sum.Unreadable)
-	codes := make([]int, 0, len(sum.ByStatus))
-	for c := range sum.ByStatus {
-		codes = append(codes, c)
-	}
-	sort.Ints(codes)
-	var answered []string
-	for _, c := range codes {
-		answered = append(answered, fmt.Sprintf("%d x%d", c, sum.ByStatus[c]))
-	}
-	fmt.Fprintf(out, "  answered: %s\n", strings.Join(answered, ", "))
+	fmt.Fprintf(out, "  answered: %s\n", answeredCounts(sum))
 	var byTrigger []string
 	for _, k := range schemas.TriggerKeys() {
 		if n := sum.ByTrigger[k]; n > 0 {

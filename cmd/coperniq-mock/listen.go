@@ -354,12 +354,8 @@ func printable(s string, max int) string {
 	return b.String()
 }
 
-func printSummary(w io.Writer, s receiver.Summary) {
-	fmt.Fprintf(w, "summary: %s, %s: %d valid, %d invalid, %d unreadable\n",
-		plural(s.Deliveries, "delivery"), plural(s.UniqueEvents, "unique event"), s.Valid, s.Invalid, s.Unreadable)
-	if s.Deliveries == 0 {
-		return
-	}
+// answeredCounts spells how a receiver answered: "200 x43, 503 x43".
+func answeredCounts(s receiver.Summary) string {
 	statuses := make([]int, 0, len(s.ByStatus))
 	for code := range s.ByStatus {
 		statuses = append(statuses, code)
@@ -372,7 +368,16 @@ func printSummary(w io.Writer, s receiver.Summary) {
 	if s.Resets > 0 {
 		answered = append(answered, fmt.Sprintf("reset x%d", s.Resets))
 	}
-	fmt.Fprintf(w, "answered: %s\n", strings.Join(answered, ", "))
+	return strings.Join(answered, ", ")
+}
+
+func printSummary(w io.Writer, s receiver.Summary) {
+	fmt.Fprintf(w, "summary: %s, %s: %d valid, %d invalid, %d unreadable\n",
+		plural(s.Deliveries, "delivery"), plural(s.UniqueEvents, "unique event"), s.Valid, s.Invalid, s.Unreadable)
+	if s.Deliveries == 0 {
+		return
+	}
+	fmt.Fprintf(w, "answered: %s\n", answeredCounts(s))
 	if len(s.ByTrigger) > 0 {
 		keys := make([]string, 0, len(s.ByTrigger))
 		for k := range s.ByTrigger {
