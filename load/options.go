@@ -46,8 +46,6 @@ const (
 	// DefaultMaxPoints bounds the timeline: long runs get wider intervals
 	// instead of more points, so that memory and report size stay flat.
 	DefaultMaxPoints = 1800
-	// EventIDBase is the first event id of a run.
-	EventIDBase = 1_000_000
 )
 
 // Option configures a run. Options check their argument; Run reports the

@@ -24,6 +24,7 @@ type recorder struct {
 	trig           []trigRec // by mix index
 
 	acked, dead, attempts, retries, overflow int64
+	noStatus                                 int64 // first attempts without an HTTP status
 
 	// The interval being filled, by the end time of first attempts.
 	cur     int64
@@ -77,6 +78,9 @@ func (r *recorder) countAttempt(res *delivery.Result) {
 }
 
 // first records the first attempt of an event due at due, which ended at end.
+// An attempt that got no HTTP status (refused, timed out, reset) is counted
+// but kept out of the latency histograms: a refused connection's 100 µs is
+// not an answer, and a timeout is the timeout, not the receiver's latency.
 func (r *recorder) first(trig int, due, end time.Time, res *delivery.Result) {
 	corrected := end.Sub(due)
 	acked := res.Acked()
@@ -84,16 +88,10 @@ func (r *recorder) first(trig int, due, end time.Time, res *delivery.Result) {
 	defer r.mu.Unlock()
 	r.roll(end)
 	r.countAttempt(res)
-	r.corrected.record(corrected)
-	r.raw.record(res.Latency)
-	r.curCorr.record(corrected)
-	r.curRaw.record(res.Latency)
-	r.winCorr.record(corrected)
-	r.curDone++
-	r.winDone++
 	t := &r.trig[trig]
 	t.sent++
-	t.corrected.record(corrected)
+	r.curDone++
+	r.winDone++
 	if acked {
 		r.acked++
 		t.acked++
@@ -101,6 +99,25 @@ func (r *recorder) first(trig int, due, end time.Time, res *delivery.Result) {
 		r.curErrs++
 		r.winErrs++
 	}
+	if res.Err != nil || res.Status == 0 {
+		r.noStatus++
+		return
+	}
+	r.corrected.record(corrected)
+	r.raw.record(res.Latency)
+	r.curCorr.record(corrected)
+	r.curRaw.record(res.Latency)
+	r.winCorr.record(corrected)
+	t.corrected.record(corrected)
+}
+
+// dropped records a slot dropped for lateness, lag behind its time, in the
+// corrected histogram: its latency is at least that, and leaving it out
+// would let the percentiles cover only the sends that survived a stall.
+func (r *recorder) dropped(lag time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.corrected.record(lag)
 }
 
 // retry records a retry attempt.
@@ -172,6 +189,7 @@ func (r *recorder) fill(rep *Report, end time.Time) {
 	}
 	rep.Corrected, rep.Raw = r.corrected, r.raw
 	rep.Acked, rep.Dead, rep.Attempts, rep.Retries, rep.RetryOverflow = r.acked, r.dead, r.attempts, r.retries, r.overflow
+	rep.NoStatus = r.noStatus
 	rep.Statuses = map[string]int64{}
 	for code, n := range r.statuses {
 		rep.Statuses[strconv.Itoa(code)] = n

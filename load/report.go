@@ -55,12 +55,18 @@ type Report struct {
 	Elapsed     Duration `json:"elapsed"`
 	Interrupted bool     `json:"interrupted"`
 
-	Stages      string   `json:"stages"`
-	Mix         string   `json:"mix"`
-	Scenario    string   `json:"scenario,omitempty"` // whole lifecycles instead of the mix
-	Profile     string   `json:"profile"`
-	Seed        uint64   `json:"seed"`
-	Shards      []Shard  `json:"shards"`
+	Stages   string `json:"stages"`
+	Mix      string `json:"mix"`
+	Scenario string `json:"scenario,omitempty"` // whole lifecycles instead of the mix
+	Profile  string `json:"profile"`
+	Seed     uint64 `json:"seed"`
+	// SeedRandom is set when the seed was drawn at random for this run
+	// (no --seed given): the report then says how to repeat the run.
+	SeedRandom bool    `json:"seedRandom,omitempty"`
+	Shards     []Shard `json:"shards"`
+	// Missing lists the shards of the run absent from a merged report
+	// (MergePartial); empty for a whole run.
+	Missing     []int    `json:"missing,omitempty"`
 	MaxInflight int      `json:"maxInflight"`
 	Timeout     Duration `json:"timeout"`
 	Retry       string   `json:"retry"`
@@ -103,13 +109,23 @@ type Report struct {
 	// got no status, by delivery.ErrKind.
 	Statuses map[string]int64 `json:"statuses"`
 	Errors   map[string]int64 `json:"errors"`
+	// NoStatus counts first attempts that got no HTTP status (refused,
+	// timed out, reset...): they are in Errors and Timeline, not in the
+	// latency histograms.
+	NoStatus int64 `json:"noStatus"`
+	// MinSuccess is the pass mark the run was held to (percent of
+	// scheduled events acknowledged), when one was; set by the caller.
+	MinSuccess *float64 `json:"minSuccess,omitempty"`
 
 	Triggers map[string]*TriggerStats `json:"triggers"`
 
 	// Corrected latency runs from each event's scheduled time to the end
 	// of its first attempt, so time spent waiting for a free worker (or a
 	// stalled receiver) counts; Raw runs from the moment the request left,
-	// as a closed-model tool would measure. Retries are in neither.
+	// as a closed-model tool would measure. Retries are in neither, nor
+	// are first attempts without an HTTP status (NoStatus). Corrected also
+	// holds each slot dropped for lateness (DroppedLate of them) at its
+	// lateness when dropped: a lower bound of the latency it would have had.
 	Corrected *Histogram `json:"corrected"`
 	Raw       *Histogram `json:"raw"`
 
@@ -159,12 +175,21 @@ var quantiles = []struct {
 	q    float64
 }{{"p50", 50}, {"p90", 90}, {"p99", 99}, {"p99.9", 99.9}}
 
-// TargetRate is the mean rate the window asked for.
+// TargetRate is the mean rate the load profile asks for over the window,
+// for the shards the report covers: the configured rate (500/s for
+// --rate 500/s, even when interrupted), not whole slots counted in a
+// window that may end between two of them.
 func (r *Report) TargetRate() float64 {
 	if r.Window <= 0 {
 		return 0
 	}
-	return float64(r.Scheduled) / time.Duration(r.Window).Seconds()
+	w := time.Duration(r.Window)
+	st, err := ParseStages(r.Stages)
+	if err != nil || len(st) == 0 || len(r.Shards) == 0 || r.Shards[0].Count <= 0 {
+		return float64(r.Scheduled) / w.Seconds()
+	}
+	share := float64(len(r.Shards)) / float64(r.Shards[0].Count)
+	return newSchedule(st).eventsBy(w) * share / w.Seconds()
 }
 
 // AchievedRate is the mean rate at which events were sent.
@@ -198,22 +223,85 @@ func (r *Report) Verdict() string {
 	v := "kept up: every event left at its scheduled time"
 	if !r.KeptUp() {
 		v = fmt.Sprintf("could not keep up: %d of %d sends late (>%s), %d dropped", r.Late, r.Sent, fmtDur(time.Duration(r.LateAfter)), r.Dropped)
-		if r.CapWaits > 0 && r.PeakInflight >= int64(r.MaxInflight) {
+		if rawMax, rawP99 := r.Raw.Max(), r.Raw.Quantile(99); r.CapWaits > 0 && r.PeakInflight >= int64(r.MaxInflight) && rawMax >= 5*rawP99 && rawMax > time.Duration(r.LateAfter) {
+			// A stall: a few answers far slower than the rest held every
+			// slot; the p99 would not explain it.
+			v += fmt.Sprintf("; all %d in-flight slots were busy at their time: the receiver stalled, its slowest answer taking %s (raw max, against a raw p99 of %s)%s, and the sends due meanwhile waited behind it",
+				r.MaxInflight, fmtLat(rawMax), fmtLat(rawP99), r.whenSlowest())
+		} else if r.CapWaits > 0 && r.PeakInflight >= int64(r.MaxInflight) {
 			v += fmt.Sprintf("; all %d in-flight slots were busy at their time: answers (raw p99 %s) came too slowly for this rate with this cap (raise --max-inflight, or lower the rate; if the receiver is idle, this machine is the bottleneck)",
-				r.MaxInflight, fmtLat(r.Raw.Quantile(99)))
+				r.MaxInflight, fmtLat(rawP99))
 		} else {
 			v += "; the in-flight cap was not reached: this machine could not generate the load (spread it with --shard)"
 		}
+	}
+	if len(r.Missing) > 0 && len(r.Shards) > 0 {
+		v = fmt.Sprintf("partial: shards %s missing; ", formatShardSet(r.Missing, r.Shards[0].Count)) + v
 	}
 	if r.Interrupted {
 		v = fmt.Sprintf("interrupted after %s of %s; ", fmtDur(time.Duration(r.Window)), fmtDur(time.Duration(r.Planned))) + v
 	}
 	// Pacing and acknowledgement are separate findings: a receiver can
-	// answer on time with 500s.
+	// answer on time with 500s. A failure to acknowledge leads: "kept up"
+	// means little when nothing was accepted.
 	if r.Scheduled > 0 && r.Acked < r.Scheduled {
-		v += fmt.Sprintf("; %.2f%% of scheduled events were not acknowledged", 100*(1-r.SuccessRatio()))
+		v = fmt.Sprintf("only %.2f%% of events acknowledged: %s; ", 100*r.SuccessRatio(), r.failures()) + v
 	}
 	return v
+}
+
+// whenSlowest says when the slowest answer ended, from the timeline:
+// ", ending 3s–4s into the run".
+func (r *Report) whenSlowest() string {
+	best, at := time.Duration(0), -1
+	for i, p := range r.Timeline {
+		if m := p.Raw.Max(); m > best {
+			best, at = m, i
+		}
+	}
+	if at < 0 {
+		return ""
+	}
+	from := time.Duration(r.Timeline[at].At)
+	return fmt.Sprintf(", ending %s–%s into the run", fmtDur(from), fmtDur(from+time.Duration(r.Interval)))
+}
+
+// Passed reports whether the success ratio meets MinSuccess (true when
+// there is no pass mark).
+func (r *Report) Passed() bool {
+	return r.MinSuccess == nil || 100*r.SuccessRatio() >= *r.MinSuccess
+}
+
+// Healthy is true when the run kept up and every scheduled event was
+// acknowledged.
+func (r *Report) Healthy() bool {
+	return r.KeptUp() && r.Scheduled > 0 && r.Acked >= r.Scheduled
+}
+
+// failures lists what became of the attempts that were not acknowledged
+// and the slots never sent: "200 refused", "37 answered 503, 3 dropped".
+func (r *Report) failures() string {
+	var parts []string
+	for _, k := range sortedKeys(r.Errors) {
+		parts = append(parts, fmt.Sprintf("%d %s", r.Errors[k], k))
+	}
+	codes := sortedKeys(r.Statuses)
+	slices.SortStableFunc(codes, func(a, b string) int { return len(a) - len(b) })
+	for _, k := range codes {
+		if c := k[0]; c != '2' {
+			parts = append(parts, fmt.Sprintf("%d answered %s", r.Statuses[k], k))
+		}
+	}
+	if r.Dropped > 0 {
+		parts = append(parts, fmt.Sprintf("%d dropped", r.Dropped))
+	}
+	if r.Pending > 0 {
+		parts = append(parts, fmt.Sprintf("%d pending", r.Pending))
+	}
+	if len(parts) == 0 {
+		return "no attempt failed outright"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (r *Report) summary() *Summary {
@@ -290,8 +378,41 @@ func DecodeReport(rd io.Reader) (*Report, error) {
 // one copy sending all the shards' events would have reported. Timelines
 // are aligned by offset from each shard's own start (the copies of a
 // Kubernetes Indexed Job start within moments of each other). Reports must
-// cover different shards of the same shard count.
+// cover every shard 0..n-1 of one run exactly once; the error of a missing
+// shard is a *MissingShardsError.
 func Merge(reports ...*Report) (*Report, error) {
+	out, err := MergePartial(reports...)
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Missing) > 0 {
+		return nil, &MissingShardsError{Missing: out.Missing, Count: out.Shards[0].Count}
+	}
+	return out, nil
+}
+
+// MissingShardsError is Merge's error when shards of the run are missing.
+type MissingShardsError struct {
+	Missing []int
+	Count   int
+}
+
+func (e *MissingShardsError) Error() string {
+	return fmt.Sprintf("merge: shards %s missing: every shard 0..%d of the run must be merged once", formatShardSet(e.Missing, e.Count), e.Count-1)
+}
+
+// formatShardSet prints shard indices of n as "1/2" or "1,3/4".
+func formatShardSet(idx []int, n int) string {
+	parts := make([]string, len(idx))
+	for i, v := range idx {
+		parts[i] = fmt.Sprint(v)
+	}
+	return strings.Join(parts, ",") + "/" + fmt.Sprint(n)
+}
+
+// MergePartial is Merge that accepts missing shards (never a duplicate):
+// the report lists them in Missing and says it is partial.
+func MergePartial(reports ...*Report) (*Report, error) {
 	if len(reports) == 0 {
 		return nil, errors.New("merge: no report")
 	}
@@ -362,6 +483,7 @@ func Merge(reports ...*Report) (*Report, error) {
 			out.Connections += r.Connections
 		}
 		out.Acked += r.Acked
+		out.NoStatus += r.NoStatus
 		out.Dead += r.Dead
 		out.Pending += r.Pending
 		out.Attempts += r.Attempts
@@ -415,6 +537,11 @@ func Merge(reports ...*Report) (*Report, error) {
 		return nil, fmt.Errorf("merge: the reports differ in %s: they are not shards of one run", strings.Join(differ, ", "))
 	}
 	slices.SortFunc(out.Shards, func(a, b Shard) int { return a.Index - b.Index })
+	for i := range first.Shards[0].Count {
+		if !seen[i] {
+			out.Missing = append(out.Missing, i)
+		}
+	}
 	return out, nil
 }
 

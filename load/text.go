@@ -19,10 +19,17 @@ func (r *Report) WriteText(w io.Writer) error {
 
 	p("Target\t%s\n", r.Target)
 	p("Load\t%s (%s), shard %s, max in-flight %d, timeout %s\n", r.Stages, fmtDur(time.Duration(r.Planned)), r.ShardsString(), r.MaxInflight, fmtDur(time.Duration(r.Timeout)))
+	seed := strconv.FormatUint(r.Seed, 10)
+	if r.SeedRandom {
+		seed += fmt.Sprintf(" (random; pass --seed %d to repeat this run)", r.Seed)
+	}
 	if r.Scenario != "" {
-		p("Payloads\tscenario %s (whole lifecycles, event ids renumbered), seed %d\n", r.Scenario, r.Seed)
+		p("Payloads\tscenario %s (whole lifecycles, event ids renumbered), seed %s\n", r.Scenario, seed)
 	} else {
-		p("Payloads\tprofile %s, seed %d, mix %s\n", r.Profile, r.Seed, shortMix(r.Mix))
+		p("Payloads\tprofile %s, seed %s, mix %s\n", r.Profile, seed, shortMix(r.Mix))
+	}
+	if len(r.Missing) > 0 && len(r.Shards) > 0 {
+		p("Partial\tshards %s missing: this report covers %d of %d shards\n", formatShardSet(r.Missing, r.Shards[0].Count), len(r.Shards), r.Shards[0].Count)
 	}
 	if r.Interrupted {
 		p("Interrupted\tafter %s of %s\n", fmtDur(time.Duration(r.Window)), fmtDur(time.Duration(r.Planned)))
@@ -38,7 +45,15 @@ func (r *Report) WriteText(w io.Writer) error {
 		conns = strconv.FormatInt(r.Connections, 10)
 	}
 	p("In flight\tpeak %d of %d; %d sends waited for a free worker; %s connections opened\n", r.PeakInflight, r.MaxInflight, r.CapWaits, conns)
-	p("Success\t%.2f%% of scheduled events acknowledged: %d acked, %d dead, %d pending\n", 100*r.SuccessRatio(), r.Acked, r.Dead, r.Pending)
+	p("Success\t%.2f%% of scheduled events acknowledged: %d acked, %d dead, %d pending", 100*r.SuccessRatio(), r.Acked, r.Dead, r.Pending)
+	if m := r.MinSuccess; m != nil && *m > 0 {
+		if r.Passed() {
+			p("; at or above --min-success %s%%", strconv.FormatFloat(*m, 'g', -1, 64))
+		} else {
+			p("; below --min-success %s%%: exit status 1", strconv.FormatFloat(*m, 'g', -1, 64))
+		}
+	}
+	p("\n")
 	p("Retries\t%d (%s)", r.Retries, r.Retry)
 	if r.RetryOverflow > 0 {
 		p("; %d events dead because the retry queue was full", r.RetryOverflow)
@@ -68,6 +83,11 @@ func (r *Report) WriteText(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(w, "(corrected: from each event's scheduled time, so waiting counts; raw: from when the request left)")
+	fmt.Fprintf(w, "(%d first attempts got no HTTP status (see Errors) and are left out of both rows", r.NoStatus)
+	if r.DroppedLate > 0 {
+		fmt.Fprintf(w, "; %d corrected values are slots dropped more than %s late, recorded at their lateness when dropped: lower bounds", r.DroppedLate, fmtDur(time.Duration(r.MaxLateness)))
+	}
+	fmt.Fprintln(w, ")")
 
 	if len(r.Triggers) > 0 {
 		fmt.Fprintln(w)

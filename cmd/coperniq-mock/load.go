@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/signal"
@@ -13,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/load"
@@ -38,9 +40,38 @@ type loadFlags struct {
 	html        string
 	headers     []string
 	progress    string
+	minSuccess  float64
 }
 
 var progressModes = []string{"auto", "bar", "plain", "none"}
+
+// defaultMinSuccess is the share of scheduled events, in percent, that a
+// run must get acknowledged to exit 0.
+const defaultMinSuccess = 99.0
+
+// reachTimeoutLoad bounds the dial that checks the target before a run.
+const reachTimeoutLoad = 5 * time.Second
+
+func checkMinSuccess(m float64) error {
+	if m < 0 || m > 100 {
+		return usage(fmt.Errorf("--min-success %g must be 0..100 (percent)", m))
+	}
+	return nil
+}
+
+// judge records the pass mark in rep; verdictErr then makes a miss exit 1.
+func judge(rep *load.Report, minSuccess float64) {
+	if minSuccess > 0 {
+		rep.MinSuccess = &minSuccess
+	}
+}
+
+func verdictErr(rep *load.Report) error {
+	if rep.Passed() {
+		return nil
+	}
+	return failureError{msg: fmt.Sprintf("%.2f%% of scheduled events acknowledged, below --min-success %g%%", 100*rep.SuccessRatio(), *rep.MinSuccess)}
+}
 
 func newLoadCmd() *cobra.Command {
 	var f loadFlags
@@ -76,8 +107,20 @@ The report goes to stdout; --out writes it as JSON with the HDR histograms
 self-contained page with plots. Ctrl-C ends the run early and still reports;
 a second Ctrl-C exits at once.
 
-Exit status: 0 the run completed (see the verdict and success ratio), 2 bad
-usage or a report file could not be written.`,
+Without --seed each run draws a random seed (printed in the report: pass it
+as --seed to repeat the run), so that a second run sends new eventIds rather
+than duplicates; --shard needs --seed, which every shard must share.
+
+Before sending, the target's host is dialled once: a receiver that does not
+accept connections ends the command (exit 2) instead of a run of refusals.
+Attempts that got no HTTP status (refused, timed out) are counted under
+Errors and left out of the latency percentiles; slots dropped for lateness
+are in the corrected percentiles at their lateness when dropped.
+
+Exit status: 0 the run completed and at least --min-success percent (default
+99) of the scheduled events were acknowledged; 1 fewer were (the report says
+so; --min-success 0 never fails); 2 bad usage, an unreachable target, or a
+report file could not be written.`,
 		Example: `  coperniq-mock load --target http://127.0.0.1:8080/hook --rate 500/s --duration 60s
   coperniq-mock load --target http://127.0.0.1:8080/hook --stages '0/s..500/s:30s,500/s:2m' --html report.html
   coperniq-mock load --target http://127.0.0.1:8080/hook --rate 200/s --mix 'TASK_STATUS_MOVEMENT=5,PROJECT_CREATED=1' --retry default
@@ -101,12 +144,13 @@ usage or a report file could not be written.`,
 	fl.StringVar(&f.retry, "retry", "none", "retry failed events per this delivery preset: "+strings.Join(delivery.Presets(), ", "))
 	fl.IntVar(&f.maxInflight, "max-inflight", load.DefaultMaxInflight, "most requests (and connections) in flight at once")
 	fl.DurationVar(&f.maxLateness, "max-lateness", load.DefaultMaxLateness, "drop a send more than this behind its scheduled time")
-	fl.Uint64Var(&f.seed, "seed", generator.DefaultSeed, "seed of payloads and trigger choice (shards of one run must share it)")
+	fl.Uint64Var(&f.seed, "seed", 0, "seed of payloads, event ids and trigger choice (default: random, printed in the report; shards of one run must share it)")
 	fl.StringVar(&f.shard, "shard", "0/1", "this copy is shard i of n (i from 0, like JOB_COMPLETION_INDEX)")
 	fl.StringVar(&f.out, "out", "", "write the report as JSON (histograms included) to this file, - for stdout")
 	fl.StringVar(&f.html, "html", "", "write the report as one self-contained HTML page with plots")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "extra request header, Name: value (repeatable)")
 	fl.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (bar on a terminal, lines otherwise), bar, plain, none")
+	fl.Float64Var(&f.minSuccess, "min-success", defaultMinSuccess, "exit 1 when fewer than this percent of scheduled events were acknowledged (0: never)")
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeWords(profileNames()...))
 	_ = cmd.RegisterFlagCompletionFunc("retry", completeWords(delivery.Presets()...))
 	_ = cmd.RegisterFlagCompletionFunc("progress", completeWords(progressModes...))
@@ -206,6 +250,9 @@ func (f loadFlags) options(cmd *cobra.Command) (*delivery.Target, []load.Option,
 	if err != nil {
 		return nil, nil, usage(fmt.Errorf("--shard: %w", err))
 	}
+	if sh.Count > 1 && !changed("seed") {
+		return nil, nil, usage(errors.New("--shard needs --seed so every shard draws from the same run"))
+	}
 	opts = append(opts, load.WithShard(sh))
 	if err := checkOneOf("progress", f.progress, progressModes); err != nil {
 		return nil, nil, err
@@ -213,13 +260,32 @@ func (f loadFlags) options(cmd *cobra.Command) (*delivery.Target, []load.Option,
 	if f.out != "" && f.out == f.html {
 		return nil, nil, usage(fmt.Errorf("--out and --html both name %s", f.out))
 	}
+	if err := checkMinSuccess(f.minSuccess); err != nil {
+		return nil, nil, err
+	}
 	return target, opts, nil
 }
 
 func runLoad(cmd *cobra.Command, f loadFlags) error {
+	// Without --seed every run draws a new seed, and so new payloads and
+	// event ids: the same ids again would only exercise a deduplicating
+	// receiver's duplicate shortcut. The report prints the seed.
+	randomSeed := !cmd.Flags().Changed("seed")
+	if randomSeed {
+		f.seed = rand.Uint64()
+	}
 	target, opts, err := f.options(cmd)
 	if err != nil {
 		return err
+	}
+	// A receiver that is not running fails now, like verify, rather than
+	// as a run of refusals with a verdict.
+	reachCtx := cmd.Context()
+	if reachCtx == nil {
+		reachCtx = context.Background()
+	}
+	if err := contract.CheckReachable(reachCtx, f.target, reachTimeoutLoad); err != nil {
+		return usage(err)
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	textOut := stdout
@@ -256,7 +322,12 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	if err != nil {
 		return usage(err)
 	}
-	return writeReports(rep, textOut, stdout, f.out, outFile, htmlFile)
+	rep.SeedRandom = randomSeed
+	judge(rep, f.minSuccess)
+	if err := writeReports(rep, textOut, stdout, f.out, outFile, htmlFile); err != nil {
+		return err
+	}
+	return verdictErr(rep)
 }
 
 func createReportFiles(out, html string) (outFile, htmlFile *os.File, err error) {
@@ -360,21 +431,29 @@ func latency(d time.Duration) string {
 
 func newLoadMergeCmd() *cobra.Command {
 	var out, html string
+	var allowPartial bool
+	minSuccess := defaultMinSuccess
 	cmd := &cobra.Command{
 		Use:   "merge FILE...",
 		Short: "Merge the --out reports of a sharded run into one report",
 		Long: `Read the JSON reports that the copies of a sharded run wrote with --out and
 report the run as a whole: counts are summed and HDR histograms merged exactly,
 so the result is what one copy sending all the shards' events would report.
-Each shard must appear once, and the reports must share target, stages, mix,
-profile and seed.
+Every shard 0..n-1 must appear exactly once, and the reports must share
+target, stages (the rate), mix, profile and seed. --allow-partial merges
+the shards there are anyway; the report then says which are missing.
 
-Exit status: 0 merged, 2 a file is missing, unreadable or not a shard of the
-same run.`,
+Exit status: 0 merged and at least --min-success percent (default 99) of the
+scheduled events acknowledged; 1 fewer were; 2 a file is missing, unreadable
+or not a shard of the same run, or a shard is missing (without
+--allow-partial) or given twice.`,
 		Example: `  coperniq-mock load merge results-0.json results-1.json results-2.json results-3.json
   coperniq-mock load merge results-*.json --out merged.json --html report.html`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkMinSuccess(minSuccess); err != nil {
+				return err
+			}
 			var reps []*load.Report
 			for _, name := range args {
 				fh, err := os.Open(name)
@@ -388,7 +467,15 @@ same run.`,
 				}
 				reps = append(reps, rep)
 			}
-			merged, err := load.Merge(reps...)
+			merge := load.Merge
+			if allowPartial {
+				merge = load.MergePartial
+			}
+			merged, err := merge(reps...)
+			var missing *load.MissingShardsError
+			if errors.As(err, &missing) {
+				return usage(fmt.Errorf("%w (--allow-partial merges them anyway)", err))
+			}
 			if err != nil {
 				return usage(err)
 			}
@@ -403,10 +490,16 @@ same run.`,
 			if out == "-" {
 				textOut = cmd.ErrOrStderr()
 			}
-			return writeReports(merged, textOut, cmd.OutOrStdout(), out, outFile, htmlFile)
+			judge(merged, minSuccess)
+			if err := writeReports(merged, textOut, cmd.OutOrStdout(), out, outFile, htmlFile); err != nil {
+				return err
+			}
+			return verdictErr(merged)
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "write the merged report as JSON to this file, - for stdout")
 	cmd.Flags().StringVar(&html, "html", "", "write the merged report as one self-contained HTML page")
+	cmd.Flags().BoolVar(&allowPartial, "allow-partial", false, "merge even when shards of the run are missing (the report says which)")
+	cmd.Flags().Float64Var(&minSuccess, "min-success", defaultMinSuccess, "exit 1 when fewer than this percent of scheduled events were acknowledged (0: never)")
 	return cmd
 }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -65,6 +67,7 @@ func TestLoadBadFlags(t *testing.T) {
 		{[]string{"load", "--target", "ftp://x/y", "--rate", "5/s"}, "--target"},
 		{[]string{"load", "--target", url, "--rate", "5/s", "--progress", "loud"}, `--progress "loud" isn't one of [auto bar plain none]`},
 		{[]string{"load", "merge"}, "requires at least 1 arg"},
+		{[]string{"load", "--target", url, "--rate", "5/s", "--shard", "1/2"}, "--shard needs --seed so every shard draws from the same run"},
 	}
 	for _, c := range cases {
 		r := cli(t, "", c.args...).want(t, 2)
@@ -120,7 +123,7 @@ func TestLoadShardsMerge(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cli(t, "", "load", "--target", url, "--rate", "400/s", "--duration", "1s", "--shard", []string{"0/2", "1/2"}[i],
+			cli(t, "", "load", "--target", url, "--rate", "400/s", "--duration", "1s", "--shard", []string{"0/2", "1/2"}[i], "--seed", "7",
 				"--out", f, "--progress", "none").want(t, 0)
 		}()
 	}
@@ -137,6 +140,14 @@ func TestLoadShardsMerge(t *testing.T) {
 		t.Errorf("merged JSON: sent %d, %d latencies", rep.Sent, rep.Corrected.Count())
 	}
 
+	r = cli(t, "", "load", "merge", files[0]).want(t, 2)
+	if !strings.Contains(r.stderr, "shards 1/2 missing") || !strings.Contains(r.stderr, "--allow-partial") || r.stdout != "" {
+		t.Errorf("merging one shard of two: stdout %q stderr %q", r.stdout, r.stderr)
+	}
+	r = cli(t, "", "load", "merge", files[1], "--allow-partial").want(t, 0)
+	if !strings.Contains(r.stdout, "Partial       shards 0/2 missing") || !strings.Contains(r.stdout, "Verdict: partial: shards 0/2 missing") {
+		t.Errorf("--allow-partial:\n%s", r.stdout)
+	}
 	r = cli(t, "", "load", "merge", files[0], files[0]).want(t, 2)
 	if !strings.Contains(r.stderr, "shard 0/2 appears twice") {
 		t.Errorf("merging a shard twice: %q", r.stderr)
@@ -194,4 +205,86 @@ func TestLoadScenario(t *testing.T) {
 			t.Errorf("stdout has no %q:\n%s", want, r.stdout)
 		}
 	}
+}
+
+// TestLoadRandomSeedByDefault: two runs without --seed send different
+// event ids (a deduplicating receiver sees new events), and each report
+// prints its seed and how to repeat it.
+func TestLoadRandomSeedByDefault(t *testing.T) {
+	var mu sync.Mutex
+	ids := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p struct {
+			Event struct {
+				EventID json.Number `json:"eventId"`
+			} `json:"event"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&p)
+		mu.Lock()
+		ids[p.Event.EventID.String()]++
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	var seeds []string
+	for range 2 {
+		r := cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--duration", "200ms", "--progress", "none").want(t, 0)
+		m := regexp.MustCompile(`seed (\d+) \(random; pass --seed (\d+) to repeat this run\)`).FindStringSubmatch(r.stdout)
+		if m == nil || m[1] != m[2] {
+			t.Fatalf("report does not print the random seed:\n%s", r.stdout)
+		}
+		seeds = append(seeds, m[1])
+	}
+	if seeds[0] == seeds[1] {
+		t.Errorf("both runs used seed %s", seeds[0])
+	}
+	for id, n := range ids {
+		if n != 1 {
+			t.Errorf("eventId %s sent %d times over two runs", id, n)
+		}
+	}
+	if len(ids) != 40 {
+		t.Errorf("%d distinct event ids, want 40", len(ids))
+	}
+	r := cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--duration", "100ms", "--seed", "5", "--progress", "none").want(t, 0)
+	if !strings.Contains(r.stdout, "seed 5, mix") {
+		t.Errorf("--seed 5: %s", r.stdout)
+	}
+}
+
+// TestLoadFailsWhenNothingIsAcknowledged: an unreachable target is bad
+// usage (exit 2), and a receiver answering 404 to everything fails the run
+// (exit 1) with a verdict that leads with it, unless --min-success 0.
+func TestLoadFailsWhenNothingIsAcknowledged(t *testing.T) {
+	r := cli(t, "", "load", "--target", "http://127.0.0.1:9/h", "--rate", "100/s", "--duration", "200ms", "--progress", "none").want(t, 2)
+	if !strings.Contains(r.stderr, "target http://127.0.0.1:9/h is unreachable: connection refused") || strings.Contains(r.stdout, "Verdict") {
+		t.Errorf("unreachable target: stdout %q stderr %q", r.stdout, r.stderr)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	t.Cleanup(srv.Close)
+	html := filepath.Join(t.TempDir(), "r.html")
+	r = cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--duration", "200ms", "--progress", "none", "--html", html).want(t, 1)
+	for _, want := range []string{
+		"Verdict: only 0.00% of events acknowledged: 20 answered 404; kept up",
+		"below --min-success 99%: exit status 1",
+		"got no HTTP status (see Errors) and are left out",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout has no %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "below --min-success 99%") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	page, _ := os.ReadFile(html)
+	if !strings.Contains(string(page), `class="verdict bad"`) {
+		t.Error("HTML verdict of an all-404 run is not marked bad")
+	}
+	r = cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--duration", "100ms", "--progress", "none", "--min-success", "0").want(t, 0)
+	if !strings.Contains(r.stdout, "only 0.00% of events acknowledged") {
+		t.Errorf("--min-success 0: %s", r.stdout)
+	}
+	cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--min-success", "101").want(t, 2)
 }
