@@ -99,6 +99,14 @@ func (s sent) record() DeliveryRecord {
 // the deadline as timeout.
 func (r *run) post(ctx context.Context, p payload, url, shown, expect string) sent {
 	res := delivery.Send(ctx, r.client, url, p.Body, nil)
+	r.mu.Lock()
+	switch {
+	case res.ErrKind == delivery.KindTimeout:
+		r.timeouts++
+	case res.Err == nil:
+		r.timeouts = 0
+	}
+	r.mu.Unlock()
 	return sent{p: p, url: url, shown: shown, expect: expect, res: res, secrets: r.secrets}
 }
 

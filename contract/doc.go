@@ -39,6 +39,19 @@
 // Target.Settle (by default MinSettle, or twice the time the count took to
 // appear when longer) to catch a duplicate applied late.
 //
+// With a hook, the payload specs (realistic, minimal, maximal, edge, unknown
+// trigger) count too: each event must be applied once, since a receiver that
+// acknowledges and then drops an event in its worker loses it. Their events
+// already applied before they were sent are left out of that count. When the
+// receiver acknowledged every counted event but nothing in the run was ever
+// counted as applied, the failure is the hook's (a wrong hook URL answers 404,
+// "never applied", to everything), and after a few such checks the rest are
+// not waited out.
+//
+// When HungAfter deliveries in a row get no answer within the deadline, the
+// suite is aborted: a hung receiver would make every remaining spec wait out
+// the deadline.
+//
 // The receiver's state is not reset between specs, so each spec that counts
 // applications uses events no other spec of the run delivers, and asks the
 // hook about them before the first delivery: an event already applied (the

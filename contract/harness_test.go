@@ -128,6 +128,22 @@ var everyCounted = append(slices.Clone(counted),
 	inGroup(contract.GroupLifecycle, harnessScenario+" "+contract.SpecScenarioShuffled),
 )
 
+// focusShapes runs only the per-trigger payload specs.
+const focusShapes = "-ginkgo.focus=triggers [A-Z_]+ acknowledges"
+
+// everyTriggerOf names specs of every trigger of family f.
+func everyTriggerOf(f schemas.Family, specs ...string) []string {
+	var out []string
+	for _, tr := range schemas.Triggers() {
+		if tr.Family == f {
+			for _, spec := range specs {
+				out = append(out, perTrigger(tr.Key, spec))
+			}
+		}
+	}
+	return out
+}
+
 // focusCounted runs only the specs that count applications: the others
 // cannot fail for the faults that need nothing else.
 const focusCounted = "-ginkgo.focus=" + contract.GroupIdempotency + "|" + contract.GroupLifecycle
@@ -147,6 +163,8 @@ type harnessCase struct {
 	// priorRun runs the counting specs against the same receiver first,
 	// and wants them passed: the run checked is the second.
 	priorRun bool
+	// maxTime, when set, bounds how long the run may take.
+	maxTime time.Duration
 	// setup is the kind of setup problem (contract.ProblemHook,
 	// ProblemStale) every failure must be marked with; empty wants none.
 	setup string
@@ -178,6 +196,32 @@ func harnessCases() []harnessCase {
 			cfg:      testreceivers.Config{Fault: testreceivers.Int32IDs},
 			mustFail: everyTrigger(contract.SpecEdge),
 			failsOn:  ack,
+		},
+		{
+			// Acknowledged, then lost in the worker: only the count tells.
+			name:     "acks then drops null-stage events in its worker",
+			cfg:      testreceivers.Config{Fault: testreceivers.AckThenDropNullStage},
+			mustFail: everyTrigger(contract.SpecMinimal),
+			failsOn:  ack,
+			args:     []string{focusShapes, "-inspect-timeout=500ms"},
+		},
+		{
+			name:     "acks then drops events with unknown fields",
+			cfg:      testreceivers.Config{Fault: testreceivers.AckThenDropUnknownFields},
+			mustFail: everyTrigger(contract.SpecMaximal),
+			failsOn:  ack,
+			// Realistic first: a run that never sees an event applied
+			// blames the hook (see "inspect hook at a wrong URL").
+			args: []string{"-ginkgo.focus=acknowledges its (realistic|maximal)", "-inspect-timeout=500ms"},
+		},
+		{
+			// At the default seed no TASK_* edge payload draws a work-order
+			// id past 2^31 by chance: the max-id payload must carry one.
+			name:     "work-order ids in int32",
+			cfg:      testreceivers.Config{Fault: testreceivers.WorkOrderInt32},
+			mustFail: []string{perTrigger("TASK_CREATED", contract.SpecEdge), perTrigger("TASK_COMPLETED", contract.SpecEdge), perTrigger("TASK_STATUS_MOVEMENT", contract.SpecEdge)},
+			failsOn:  ack,
+			args:     []string{"-ginkgo.focus=" + contract.FamilyText(schemas.FamilyWorkOrder)},
 		},
 		{
 			name:     "applies duplicates twice",
@@ -251,6 +295,17 @@ func harnessCases() []harnessCase {
 			setup:    contract.ProblemHook,
 		},
 		{
+			// A typo in the hook's URL: 404, "never applied", for every
+			// event the receiver acknowledged. The hook is blamed, and
+			// after the first few checks the rest are not waited out.
+			name:     "inspect hook at a wrong URL",
+			cfg:      testreceivers.Config{Fault: testreceivers.HookWrongPath},
+			mustFail: append(everyTriggerOf(schemas.FamilyWorkOrder, contract.SpecRealistic, contract.SpecMinimal, contract.SpecMaximal, contract.SpecEdge), counted...),
+			args:     []string{"-ginkgo.focus=" + contract.FamilyText(schemas.FamilyWorkOrder) + "|" + contract.GroupIdempotency},
+			setup:    contract.ProblemHook,
+			maxTime:  15 * time.Second,
+		},
+		{
 			name:     "inspect hook answers {}",
 			cfg:      testreceivers.Config{Fault: testreceivers.HookAnswersNoCount},
 			mustFail: everyCounted,
@@ -298,7 +353,11 @@ func TestVerifyHarness(t *testing.T) {
 						t.Fatalf("the first run failed %q (exit %d):\n%s", failed, prior.exitCode, prior.output)
 					}
 				}
+				start := time.Now()
 				run := runSuite(t, srv.URL+"/webhooks/coperniq", args...)
+				if took := time.Since(start); c.maxTime > 0 && took > c.maxTime {
+					t.Errorf("the run took %s, want at most %s", took.Round(time.Millisecond), c.maxTime)
+				}
 				if run.exitCode == 0 {
 					t.Fatalf("the suite passed a receiver that %s:\n%s", c.name, run.output)
 				}

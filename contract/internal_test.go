@@ -109,8 +109,48 @@ func TestPlan(t *testing.T) {
 	}
 	for _, key := range schemas.TriggerKeys() {
 		e := a.edge[key]
-		if len(e) != 2 || firedAtMillis.Match(e[0].Body) == firedAtMillis.Match(e[1].Body) {
+		if len(e) != 3 || firedAtMillis.Match(e[0].Body) == firedAtMillis.Match(e[1].Body) {
 			t.Errorf("%s: edge payloads do not cover firedAt with and without milliseconds", key)
+			continue
+		}
+		// The last carries every integer id the trigger documents (and has
+		// non-null) at 2^53-1, eventId just below it, contract-valid, and
+		// its reproducer has the --set flags that make it.
+		maxIDs := e[2]
+		if maxIDs.AllowInvalid || len(maxIDs.Sets) < 5 || maxIDs.Event.ID < MaxSafeID-highIDs {
+			t.Errorf("%s: max-id payload %+v", key, maxIDs.Sets)
+		}
+		fields, _ := schemas.Fields(key)
+		for _, f := range fields {
+			k := f[strings.LastIndex(f, ".")+1:]
+			if (k == "id" || k == "uid" || strings.HasSuffix(k, "Id")) && f != "event.eventId" && present(maxIDs.Body, f) &&
+				!strings.Contains(maxIDs.reproducer("U"), "--set "+f+"=9007199254740991") {
+				t.Errorf("%s: %s is not at 2^53-1 in %s", key, f, maxIDs.reproducer("U"))
+			}
+		}
+		if !strings.Contains(string(maxIDs.Body), `"recordId":9007199254740991`) {
+			t.Errorf("%s: %s", key, maxIDs.Body)
+		}
+	}
+	for _, key := range []string{"TASK_CREATED", "TASK_COMPLETED", "TASK_STATUS_MOVEMENT"} {
+		body := string(a.edge[key][2].Body)
+		if !strings.Contains(body, `"workOrderId":9007199254740991`) || !strings.Contains(body, `"workOrder":{"id":9007199254740991`) {
+			t.Errorf("%s: no work-order id at 2^53-1: %s", key, body)
+		}
+	}
+	// Every event a payload-shape spec counts has an eventId of its own.
+	for _, pl := range []*plan{a} {
+		shapes := map[int64]string{}
+		ps := []payload{pl.unknown}
+		for _, key := range schemas.TriggerKeys() {
+			ps = append(ps, pl.realistic[key], pl.minimal[key], pl.maximal[key])
+			ps = append(ps, pl.edge[key]...)
+		}
+		for _, p := range ps {
+			if other, ok := shapes[p.Event.ID]; ok {
+				t.Errorf("eventId %d is sent by %s and %s", p.Event.ID, other, p.label())
+			}
+			shapes[p.Event.ID] = p.label()
 		}
 	}
 	// Counted events share no eventId with any other payload, nor with

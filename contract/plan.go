@@ -1,8 +1,12 @@
 package contract
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -27,6 +31,7 @@ const (
 	offsetToken      = 100   // token specs
 	offsetBurst      = 1000  // burst: one seed per delivery
 	offsetInspected  = 50000 // specs that count applications
+	offsetMaxIDs     = 0     // the edge spec's payload with every id at 2^53-1
 	edgeSearchSpan   = 64
 	inspectedSpan    = 10000
 	// seedStride spreads the seeds of the events that are counted (the
@@ -42,6 +47,19 @@ func countedSeed(s uint64) uint64 { return s*seedStride + offsetInspected }
 
 // scenarioSeed is the first seed of the lifecycle scenarios' renderings.
 func scenarioSeed(s uint64) uint64 { return s * seedStride }
+
+// MaxSafeID is 2^53-1, the largest integer a JSON number carries exactly
+// into a JavaScript receiver, and the value of every integer id of the edge
+// spec's max-id payload.
+const MaxSafeID = 1<<53 - 1
+
+// highIDs are eventIds near MaxSafeID, which the edge profile produces for
+// every seed alike; highStride keeps the ones the plan hands out apart per
+// seed, so runs with different seeds count different events.
+const (
+	highIDs    = 1 << 24
+	highStride = 512
+)
 
 // plan holds every payload the suite sends, built before any spec runs, so
 // that the payloads (and the seeds in their reproducers) do not depend on
@@ -74,6 +92,10 @@ func newPlan(t Target) (*plan, error) {
 		used:      map[int64]bool{},
 	}
 	add := func(p payload) payload { pl.used[p.Event.ID] = true; return p }
+	// The payload-shape specs' events are counted when there is an inspect
+	// hook, so each gets an eventId of its own: profiles of one seed share
+	// eventIds, and the edge profile's 2^53-1 is every seed's.
+	high := MaxSafeID - int64((s-1)%(highIDs/highStride))*highStride
 	for _, tr := range schemas.Triggers() {
 		for _, prof := range []struct {
 			m map[string]payload
@@ -83,7 +105,10 @@ func newPlan(t Target) (*plan, error) {
 			if err != nil {
 				return nil, err
 			}
-			prof.m[tr.Key] = add(p)
+			if p, err = pl.unique(p, &high); err != nil {
+				return nil, err
+			}
+			prof.m[tr.Key] = p
 		}
 		// The edge profile drops the milliseconds of firedAt at random:
 		// send the seed's payload and the next one of the other form.
@@ -91,24 +116,39 @@ func newPlan(t Target) (*plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		pl.edge[tr.Key] = []payload{add(first)}
+		if first, err = pl.unique(first, &high); err != nil {
+			return nil, err
+		}
+		pl.edge[tr.Key] = []payload{first}
 		for i := uint64(offsetEdgeSearch); i < offsetEdgeSearch+edgeSearchSpan; i++ {
 			p, err := generate(tr.Key, generator.Edge, s+i, false)
 			if err != nil {
 				return nil, err
 			}
 			if firedAtMillis.Match(p.Body) != firedAtMillis.Match(first.Body) {
-				pl.edge[tr.Key] = append(pl.edge[tr.Key], add(p))
+				if p, err = pl.unique(p, &high); err != nil {
+					return nil, err
+				}
+				pl.edge[tr.Key] = append(pl.edge[tr.Key], p)
 				break
 			}
 		}
+		// Then one with every integer id at 2^53-1, whatever the seed
+		// drew: a receiver keeping any id in 32 bits fails at every seed.
+		maxIDs, err := pl.maxIDs(tr.Key, s+offsetMaxIDs, &high)
+		if err != nil {
+			return nil, err
+		}
+		pl.edge[tr.Key] = append(pl.edge[tr.Key], maxIDs)
 	}
 	var err error
 	if pl.unknown, err = generate(unknownBase, generator.Realistic, s, true,
 		"event.triggerKey="+UnknownTriggerKey, "event.triggerName="+UnknownTriggerName); err != nil {
 		return nil, err
 	}
-	add(pl.unknown)
+	if pl.unknown, err = pl.unique(pl.unknown, &high); err != nil {
+		return nil, err
+	}
 	keys := schemas.TriggerKeys()
 	for i := range t.Burst {
 		p, err := generate(keys[i%len(keys)], generator.Realistic, s+offsetBurst+uint64(i), false)
@@ -149,4 +189,106 @@ func (pl *plan) fresh(seed uint64, n int) ([]payload, error) {
 		return nil, fmt.Errorf("contract: no %d fresh eventIds among seeds %d to %d", n, seed, seed+inspectedSpan)
 	}
 	return out, nil
+}
+
+// unique returns p, marked used, when its eventId is its own; otherwise p
+// generated again with --set event.eventId=N (in its reproducer too), N the
+// first unused id below p's, or below *high for the edge profile's ids near
+// 2^53-1, which every seed draws.
+func (pl *plan) unique(p payload, high *int64) (payload, error) {
+	id := p.Event.ID
+	if !pl.used[id] && id <= MaxSafeID-highIDs {
+		pl.used[id] = true
+		return p, nil
+	}
+	var n int64
+	if id > MaxSafeID-highIDs {
+		n = pl.nextHigh(high)
+	} else {
+		for n = id - 1; pl.used[n] || n <= 0; n-- {
+			if n <= 0 {
+				n = id + highStride
+			}
+		}
+	}
+	q, err := generate(p.Trigger, p.Profile, p.Seed, p.AllowInvalid, append(slices.Clone(p.Sets), "event.eventId="+strconv.FormatInt(n, 10))...)
+	if err != nil {
+		return p, err
+	}
+	pl.used[q.Event.ID] = true
+	return q, nil
+}
+
+// nextHigh hands out the next unused eventId from *high down.
+func (pl *plan) nextHigh(high *int64) int64 {
+	for pl.used[*high] {
+		*high--
+	}
+	n := *high
+	*high--
+	return n
+}
+
+// maxIDs is trigger's edge payload with every integer id the trigger
+// documents (eventId, recordId, record.id and uid, workOrderId, workOrder.id,
+// uid, recordId and assigneeId, ownerId, phase and appointment ids, ...) set
+// to 2^53-1 by --set overrides that keep it contract-valid; its eventId is
+// 2^53-1 too at seed 1 for the first trigger, and just below it otherwise,
+// since every counted event needs an eventId of its own. Objects that are
+// null in the edge payload (record.jurisdiction, say) are left null: setting
+// their id would make them invalid. The realistic profile is the base when
+// the edge one cannot carry them all.
+func (pl *plan) maxIDs(trigger string, seed uint64, high *int64) (payload, error) {
+	fields, err := schemas.Fields(trigger)
+	if err != nil {
+		return payload{}, err
+	}
+	var ids []string
+	for _, f := range fields {
+		key := f[strings.LastIndex(f, ".")+1:]
+		if (key == "id" || key == "uid" || strings.HasSuffix(key, "Id")) && f != "event.eventId" {
+			ids = append(ids, f)
+		}
+	}
+	eventID := pl.nextHigh(high)
+	var firstErr error
+	for _, prof := range []generator.Profile{generator.Edge, generator.Maximal} {
+		base, err := generate(trigger, prof, seed, false)
+		if err != nil {
+			return payload{}, err
+		}
+		sets := []string{"event.eventId=" + strconv.FormatInt(eventID, 10)}
+		for _, f := range ids {
+			if present(base.Body, f) {
+				sets = append(sets, f+"="+strconv.FormatInt(MaxSafeID, 10))
+			}
+		}
+		p, err := generate(trigger, prof, seed, false, sets...)
+		if err == nil {
+			pl.used[p.Event.ID] = true
+			return p, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	return payload{}, firstErr
+}
+
+// present reports whether the dotted path holds a non-null value in body.
+func present(body []byte, path string) bool {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return false
+	}
+	for _, seg := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		if v, ok = m[seg]; !ok {
+			return false
+		}
+	}
+	return v != nil
 }

@@ -1,10 +1,15 @@
 package contract
 
 import (
+	"encoding/xml"
 	"errors"
+	"fmt"
+	"os"
+	"slices"
 	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
+	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 )
 
@@ -48,7 +53,24 @@ func Run(target Target, cfg RunConfig) (Summary, error) {
 	}
 	DescribeReceiver(target)
 	var report types.Report
-	ReportAfterSuite("contract summary", func(r Report) { report = r })
+	var reportErrs []string
+	// The reports are written here rather than by Ginkgo: Ginkgo would
+	// list this node as one more test case, and could not carry the
+	// run's warnings (a slow p99), which only the summary computes.
+	ReportAfterSuite("contract summary", func(r Report) {
+		report = r
+		warnings := Summarize(r).Warnings
+		if cfg.JUnitReport != "" {
+			if err := writeJUnit(r, cfg.JUnitReport, warnings); err != nil {
+				reportErrs = append(reportErrs, fmt.Sprintf("writing the JUnit report: %v", err))
+			}
+		}
+		if cfg.JSONReport != "" {
+			if err := reporters.GenerateJSONReport(withSummaryNode(r, warnings), cfg.JSONReport); err != nil {
+				reportErrs = append(reportErrs, fmt.Sprintf("writing the JSON report: %v", err))
+			}
+		}
+	})
 
 	sc := types.NewDefaultSuiteConfig()
 	sc.FocusStrings, sc.SkipStrings = cfg.Focus, cfg.Skip
@@ -57,7 +79,6 @@ func Run(target Target, cfg RunConfig) (Summary, error) {
 	// clock reading.
 	sc.RandomSeed = int64(t.Seed % (1 << 62))
 	rc := types.NewDefaultReporterConfig()
-	rc.JUnitReport, rc.JSONReport = cfg.JUnitReport, cfg.JSONReport
 	rc.Verbose, rc.NoColor = cfg.Verbose, cfg.NoColor
 	// A row of S for specs left out by --focus drowns the output; the
 	// summary lists every skip with its reason instead.
@@ -65,6 +86,64 @@ func Run(target Target, cfg RunConfig) (Summary, error) {
 
 	passed := RunSpecs(noTestingT{}, SuiteDescription, sc, rc)
 	s := Summarize(report)
-	s.Succeeded = passed && s.Failed == 0
+	s.SuiteFailures = append(s.SuiteFailures, reportErrs...)
+	s.Succeeded = passed && s.Failed == 0 && len(reportErrs) == 0
 	return s, nil
+}
+
+// PropertyWarning names the JUnit testsuite property of each warning of the
+// run (the slow-answer one, say): CI shows properties, not the console.
+const PropertyWarning = "coperniq.warning"
+
+// writeJUnit writes Ginkgo's JUnit report of r with a property per warning
+// on the test suite, and each warning in its system-out.
+func writeJUnit(r types.Report, path string, warnings []string) error {
+	if err := reporters.GenerateJUnitReportWithConfig(r, path, reporters.JunitReportConfig{}); err != nil {
+		return err
+	}
+	if len(warnings) == 0 {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var suites reporters.JUnitTestSuites
+	if err := xml.Unmarshal(data, &suites); err != nil {
+		return err
+	}
+	for i := range suites.TestSuites {
+		for _, w := range warnings {
+			suites.TestSuites[i].Properties.Properties = append(suites.TestSuites[i].Properties.Properties,
+				reporters.JUnitProperty{Name: PropertyWarning, Value: w})
+		}
+	}
+	out, err := xml.MarshalIndent(suites, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append([]byte(xml.Header), append(out, '\n')...), 0o644)
+}
+
+// withSummaryNode is r with the summary node that Ginkgo's own JSON report
+// would list, carrying the run's warnings as EntryWarning entries, so that
+// Summarize of the JSON report read back finds them.
+func withSummaryNode(r types.Report, warnings []string) types.Report {
+	node := types.SpecReport{
+		LeafNodeType: types.NodeTypeReportAfterSuite,
+		LeafNodeText: "contract summary",
+		State:        types.SpecStatePassed,
+		StartTime:    r.EndTime,
+		EndTime:      r.EndTime,
+	}
+	for _, w := range warnings {
+		node.ReportEntries = append(node.ReportEntries, types.ReportEntry{
+			Name:       EntryWarning,
+			Time:       r.EndTime,
+			Visibility: types.ReportEntryVisibilityAlways,
+			Value:      types.WrapEntryValue(w),
+		})
+	}
+	r.SpecReports = append(slices.Clone(r.SpecReports), node)
+	return r
 }

@@ -94,6 +94,16 @@ const (
 // run is one registration of the specs: the target, its payloads and the
 // client every delivery goes through.
 type run struct {
+	// mu guards the tallies below, kept across specs.
+	mu sync.Mutex
+	// anyApplied: some count check found an event applied; zeroChecks:
+	// how many found none of theirs applied (see expectApplied).
+	anyApplied bool
+	zeroChecks int
+	// timeouts counts the deliveries in a row that got no answer within
+	// the deadline (see hungAfter).
+	timeouts int
+
 	t      Target
 	err    error // a bad Target: every spec fails with it
 	plan   *plan
@@ -144,13 +154,14 @@ func DescribeReceiver(target Target) bool {
 			if r.err != nil {
 				Fail(r.err.Error())
 			}
+			r.abortIfHung()
 		})
 		for _, fam := range schemas.Families() {
 			table := []any{func(key string) {
-				It(SpecRealistic, func(ctx SpecContext) { r.ackAll(ctx, "", r.plan.realistic[key]) })
-				It(SpecMinimal, func(ctx SpecContext) { r.ackAll(ctx, hintMinimal, r.plan.minimal[key]) })
-				It(SpecMaximal, func(ctx SpecContext) { r.ackAll(ctx, hintMaximal, r.plan.maximal[key]) })
-				It(SpecEdge, func(ctx SpecContext) { r.ackAll(ctx, hintEdge, r.plan.edge[key]...) })
+				It(SpecRealistic, func(ctx SpecContext) { r.ackApplied(ctx, "", r.plan.realistic[key]) })
+				It(SpecMinimal, func(ctx SpecContext) { r.ackApplied(ctx, hintMinimal, r.plan.minimal[key]) })
+				It(SpecMaximal, func(ctx SpecContext) { r.ackApplied(ctx, hintMaximal, r.plan.maximal[key]) })
+				It(SpecEdge, func(ctx SpecContext) { r.ackApplied(ctx, hintEdge, r.plan.edge[key]...) })
 			}}
 			for _, tr := range schemas.Triggers() {
 				if tr.Family == fam {
@@ -160,7 +171,7 @@ func DescribeReceiver(target Target) bool {
 			DescribeTableSubtree(FamilyText(fam), table...)
 		}
 		Describe(GroupDelivery, func() {
-			It(SpecUnknownTrigger, func(ctx SpecContext) { r.ackAll(ctx, hintUnknown, r.plan.unknown) })
+			It(SpecUnknownTrigger, func(ctx SpecContext) { r.ackApplied(ctx, hintUnknown, r.plan.unknown) })
 			It(SpecDeadline, r.specDeadline)
 			It(SpecBurst(r.t.Burst), r.specBurst)
 			It(SpecRedirect, r.specRedirect)
@@ -211,7 +222,7 @@ func record(ss ...sent) {
 
 // ackAll delivers each payload in turn and fails unless every one was
 // acknowledged within the deadline.
-func (r *run) ackAll(ctx context.Context, hint string, ps ...payload) {
+func (r *run) ackAll(ctx context.Context, hint string, ps ...payload) []sent {
 	GinkgoHelper()
 	var all, failed []sent
 	for _, p := range ps {
@@ -220,10 +231,84 @@ func (r *run) ackAll(ctx context.Context, hint string, ps ...payload) {
 		if !s.acked() {
 			failed = append(failed, s)
 		}
+		if r.hung() {
+			record(all...)
+			r.abortIfHung()
+		}
 	}
 	record(all...)
 	if len(failed) > 0 {
 		Fail(r.notAcked(failed, len(all), hint))
+	}
+	return all
+}
+
+// ackApplied is ackAll, then, with an inspect hook, the check that the
+// receiver applied each event once: a receiver that acknowledges first and
+// drops the event in its worker (a null it did not expect, a field it does
+// not know) loses it as surely as one that answers 500, and Coperniq never
+// sends it again. An event the receiver decides to ignore (an unknown
+// trigger) counts as applied once, by the inspect protocol. The count is not
+// watched for a late duplicate: each event is sent once.
+func (r *run) ackApplied(ctx context.Context, hint string, ps ...payload) {
+	GinkgoHelper()
+	if r.t.Inspect == nil {
+		r.ackAll(ctx, hint, ps...)
+		return
+	}
+	// Unlike the specs that exist to count, an event already applied
+	// before it was sent (a previous run's state: eventIds depend on the
+	// seed) is not a setup failure here: its count would mean nothing, so
+	// it is left out, and the answer is checked all the same.
+	before, err := awaitApplied(ctx, r.t.Inspect, eventsOf(ps), 0, r.t.InspectTimeout, -1)
+	if err != nil {
+		r.failHook(err)
+	}
+	all := r.ackAll(ctx, hint, ps...)
+	var fresh []payload
+	for _, p := range ps {
+		if before.got[p.Event.ID] == 0 {
+			fresh = append(fresh, p)
+		}
+	}
+	if len(fresh) == 0 {
+		return
+	}
+	// The reproducer is the first event's that was not applied.
+	r.expectApplied(ctx, "was acknowledged", fresh, "", -1, appliedHint(hint), all...)
+}
+
+// appliedHint is why an acknowledged event that was not applied matters.
+func appliedHint(hint string) string {
+	why := "Acknowledged and not applied is an event lost: Coperniq got its 2xx and will not send it again. Whatever the receiver's worker does with it, it must end in the event being applied (or deliberately ignored, which counts as applied once)."
+	if hint != "" {
+		return hint + "\n" + why
+	}
+	return why
+}
+
+// HungAfter is how many deliveries in a row may go without an answer within
+// the deadline before the suite stops: a hung receiver would otherwise make
+// every remaining spec wait out the deadline, about an hour of CI at the
+// default 10 s.
+const HungAfter = 5
+
+// AbortedHung starts the message of a run stopped for a hung receiver.
+const AbortedHung = "the receiver answered none of the last"
+
+func (r *run) hung() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.timeouts >= HungAfter
+}
+
+// abortIfHung stops the suite when the last HungAfter deliveries went
+// unanswered: the current spec fails with the reason, the rest are not run.
+func (r *run) abortIfHung() {
+	GinkgoHelper()
+	if r.hung() {
+		AbortSuite(fmt.Sprintf("%s %d deliveries within %s: is it hung? The remaining specs were not run: each would wait out the deadline too. Check that the receiver answers at all (coperniq-mock send TASK_CREATED --to URL), then run the suite again.",
+			AbortedHung, HungAfter, r.t.Deadline))
 	}
 }
 
@@ -283,6 +368,10 @@ func (r *run) specDeadline(ctx SpecContext) {
 		all = append(all, s)
 		if s.timedOut() || s.res.Latency > r.t.Deadline {
 			late = append(late, s)
+		}
+		if r.hung() {
+			record(all...)
+			r.abortIfHung()
 		}
 	}
 	record(all...)
@@ -347,9 +436,18 @@ func (r *run) specBurst(ctx SpecContext) {
 func (r *run) specRedirect(ctx SpecContext) {
 	s := r.post(ctx, r.plan.realistic[unknownBase], r.url, r.shown, ExpectNoRedir)
 	record(s)
-	if s.redirected() {
+	switch {
+	case s.timedOut():
+		// No answer is no evidence either way, and no pass: Coperniq
+		// counts it as a failed delivery.
+		Fail(s.describe(fmt.Sprintf("%s got no answer within the deadline of %s, so whether the receiver redirects is unknown", s.p.label(), r.t.Deadline), whyTimeout))
+	case s.res.Err != nil:
+		Fail(s.describe(fmt.Sprintf("%s got no answer (%s), so whether the receiver redirects is unknown", s.p.label(), s.res.ErrKind), whyNoAnswer))
+	case s.redirected():
 		Fail(s.describe(fmt.Sprintf("%s was answered with a redirect: %s", s.p.label(), s.outcome()), whyRedirect))
 	}
+	// Any other answer, a 404 included, is not a redirect: the specs that
+	// want a 2xx catch the rest.
 }
 
 // mustAck fails at once when a delivery a counting spec depends on was not
@@ -487,11 +585,40 @@ func (r *run) precheck(ctx context.Context, ps []payload) {
 }
 
 // expectOnce asks the inspect hook until each payload's event was applied
-// exactly once, and fails listing those that were not.
+// exactly once, watches the counts for a late duplicate (Target.Settle), and
+// fails listing those that were not.
 func (r *run) expectOnce(ctx context.Context, how string, ps []payload, reproduce string, deliveries ...sent) {
 	GinkgoHelper()
+	r.expectApplied(ctx, how, ps, reproduce, r.t.Settle, hintCounted, deliveries...)
+}
+
+// hookSuspectAfter is how many count checks in a row may find every event of
+// theirs never applied, though acknowledged, before the suite stops waiting
+// the whole Target.InspectTimeout for the next ones: a hook at a wrong URL
+// answers 404 for everything, and waiting 5 s per spec for it turned a
+// typo into minutes.
+const hookSuspectAfter = 3
+
+// hookSuspectTimeout replaces Target.InspectTimeout once hookSuspectAfter
+// checks found nothing applied and no count was ever above 0.
+const hookSuspectTimeout = 100 * time.Millisecond
+
+// expectApplied asks the inspect hook until each payload's event was applied
+// once (settle as in awaitApplied: negative does not watch for a late
+// duplicate), and fails listing those that were not. Every delivery of ps
+// was acknowledged. When no event of the run was ever counted as applied, a
+// check that finds all of its events never applied blames the hook, not the
+// receiver (see hookNeverCounts).
+func (r *run) expectApplied(ctx context.Context, how string, ps []payload, reproduce string, settle time.Duration, hint string, deliveries ...sent) {
+	GinkgoHelper()
 	events := eventsOf(ps)
-	res, err := awaitApplied(ctx, r.t.Inspect, events, 1, r.t.InspectTimeout, r.t.Settle)
+	timeout := r.t.InspectTimeout
+	r.mu.Lock()
+	if !r.anyApplied && r.zeroChecks >= hookSuspectAfter {
+		timeout = min(timeout, hookSuspectTimeout)
+	}
+	r.mu.Unlock()
+	res, err := awaitApplied(ctx, r.t.Inspect, events, 1, timeout, settle)
 	if err != nil {
 		r.failHook(err)
 	}
@@ -506,7 +633,7 @@ func (r *run) expectOnce(ctx context.Context, how string, ps []payload, reproduc
 			continue
 		case n == 0:
 			never++
-			bad = append(bad, fmt.Sprintf("%s was never applied (the inspect hook still said 0 after %s)", ev, r.t.InspectTimeout))
+			bad = append(bad, fmt.Sprintf("%s was acknowledged but never applied (the inspect hook still said 0 after %s)", ev, roundLatency(timeout)))
 		default:
 			late := ""
 			if res.watched > 0 {
@@ -518,14 +645,30 @@ func (r *run) expectOnce(ctx context.Context, how string, ps []payload, reproduc
 			first = &ps[i]
 		}
 	}
+	r.mu.Lock()
+	if never < len(events) {
+		r.anyApplied = true
+	} else {
+		r.zeroChecks++
+	}
+	suspect := !r.anyApplied && never == len(events)
+	zeroChecks := r.zeroChecks
+	r.mu.Unlock()
 	if len(bad) == 0 {
 		return
 	}
+	if reproduce == "" {
+		reproduce = first.reproducer(r.shown)
+	}
 	var b strings.Builder
+	if suspect {
+		b.WriteString(r.hookNeverCounts(first.Event, zeroChecks))
+		b.WriteString("\n\n")
+	}
 	if len(events) > 1 {
 		fmt.Fprintf(&b, "%d of %d events were not applied exactly once after %s:\n", len(bad), len(events), how)
 	} else {
-		fmt.Fprintf(&b, "after the event was %s:\n", how)
+		fmt.Fprintf(&b, "after the event %s:\n", how)
 	}
 	for i, line := range bad {
 		if i == 10 {
@@ -534,8 +677,18 @@ func (r *run) expectOnce(ctx context.Context, how string, ps []payload, reproduc
 		}
 		fmt.Fprintf(&b, "  %s\n", line)
 	}
-	b.WriteString(hintCounted + "\n")
-	if never == len(events) {
+	switch {
+	case never == len(bad):
+		// Never applied: the duplicate hint would be beside the point.
+		if hint != hintCounted {
+			b.WriteString(hint + "\n")
+		} else {
+			b.WriteString("Coperniq got a 2xx for it and will not send it again: an event acknowledged and not applied is lost.\n")
+		}
+	default:
+		b.WriteString(hintCounted + "\n")
+	}
+	if never == len(events) && !suspect {
 		b.WriteString("If the receiver did apply it, the inspect hook is not finding it: ask the hook about that eventId yourself (see the inspect protocol).\n")
 	}
 	fmt.Fprintf(&b, "\nreproduce:\n  %s\n", reproduce)
@@ -546,7 +699,30 @@ func (r *run) expectOnce(ctx context.Context, how string, ps []payload, reproduc
 		}
 	}
 	fmt.Fprintf(&b, "\nthe event (eventId %d):\n%s\n", first.Event.ID, prettyExcerpt(first.Body))
+	if suspect {
+		failSetup(ProblemHook, b.String())
+	}
 	Fail(b.String())
+}
+
+// hookNeverCounts is the headline of a count check that found nothing
+// applied when nothing of the run ever was: a hook at a wrong URL answers
+// 404 to everything, which the protocol reads as "never applied", and a
+// receiver that acknowledged every event is then blamed for a typo.
+func (r *run) hookNeverCounts(ev Event, checks int) string {
+	var b strings.Builder
+	switch insp := r.t.Inspect.(type) {
+	case *urlInspector:
+		fmt.Fprintf(&b, "[%s] the inspect hook at GET %s answered 404 (never applied) for every event of the %d checks so far, though the receiver acknowledged each with a 2xx (is the hook's URL right?): fix the hook (%s)\n", ProblemHook, insp.shown, checks, protocolURL)
+		fmt.Fprintf(&b, "ask it yourself: curl -i %s", scrubAll(shellQuote(delivery.MaskURL(fill(insp.template, ev))), insp.secrets))
+	case *cmdInspector:
+		fmt.Fprintf(&b, "[%s] the inspect command printed 0 (never applied) for every event of the %d checks so far, though the receiver acknowledged each with a 2xx: does it look where the receiver records what it applied? fix the hook (%s)\n", ProblemHook, checks, protocolCmd)
+		fmt.Fprintf(&b, "ask it yourself: run the inspect command with %s=%d %s=%d %s=%s in its environment", EnvEventID, ev.ID, EnvRecordID, ev.RecordID, EnvTriggerKey, ev.TriggerKey)
+	default:
+		fmt.Fprintf(&b, "[%s] the inspect hook (Target.Inspect) said 0 (never applied) for every event of the %d checks so far, though the receiver acknowledged each with a 2xx: does it read the receiver's state? fix the hook (see the inspect protocol in the contract package doc)", ProblemHook, checks)
+	}
+	b.WriteString("\nEither the hook does not find what the receiver applies, or the receiver applies nothing at all: the receiver was not judged. (Once any event is counted, a check that finds nothing is the receiver's failure again.)")
+	return b.String()
 }
 
 func abandonedOr(s sent) string {

@@ -88,6 +88,11 @@ type Summary struct {
 	// SuiteFailures are failures outside the specs: Ginkgo's special
 	// failure reasons and failed report nodes.
 	SuiteFailures []string
+	// Aborted is why the suite stopped before its last spec (a hung
+	// receiver: see HungAfter), empty when it did not; NotRun counts the
+	// specs it left.
+	Aborted string
+	NotRun  int
 	// SameAnswer is the status every delivery of the run was answered with,
 	// when they were at least two, all answered, and all with this one
 	// non-2xx status (a wrong path, a missing token); 0 otherwise.
@@ -161,7 +166,10 @@ func Group(spec types.SpecReport) string {
 	return spec.ContainerHierarchyTexts[i+1]
 }
 
-const notSelected = "not selected (--focus/--skip)"
+const (
+	notSelected   = "not selected (--focus/--skip)"
+	notRunAborted = "not run: the suite was aborted"
+)
 
 // Summarize counts the contract specs of report by group, in the order help
 // text lists trigger families, then the other groups. Specs of the report
@@ -181,6 +189,14 @@ func Summarize(report types.Report) Summary {
 	statuses := map[int]int{} // status → deliveries; 0 for no answer
 	for _, spec := range report.SpecReports {
 		name, ok := SpecName(spec)
+		if !ok && spec.LeafNodeType == types.NodeTypeReportAfterSuite {
+			// The summary node of a JSON report written by Run.
+			for _, e := range spec.ReportEntries {
+				if e.Name == EntryWarning && !slices.Contains(s.Warnings, e.StringRepresentation()) {
+					s.Warnings = append(s.Warnings, e.StringRepresentation())
+				}
+			}
+		}
 		if !ok {
 			if spec.LeafNodeType != types.NodeTypeIt && spec.State.Is(types.SpecStateFailureStates) {
 				s.SuiteFailures = append(s.SuiteFailures, fmt.Sprintf("%s: %s", spec.LeafNodeType, spec.Failure.Message))
@@ -200,6 +216,12 @@ func Summarize(report types.Report) Summary {
 		case spec.State.Is(types.SpecStatePassed):
 			gr.Passed++
 			s.Passed++
+		case spec.State.Is(types.SpecStateSkipped|types.SpecStatePending) && s.Aborted != "" && strings.TrimSpace(spec.Failure.Message) == "":
+			// Left by the abort, not by --focus/--skip.
+			gr.Skipped++
+			s.Skipped++
+			s.NotRun++
+			skips[[2]string{g, notRunAborted}]++
 		case spec.State.Is(types.SpecStateSkipped | types.SpecStatePending):
 			gr.Skipped++
 			s.Skipped++
@@ -213,6 +235,9 @@ func Summarize(report types.Report) Summary {
 			gr.Failed++
 			s.Failed++
 			s.Failures = append(s.Failures, name)
+			if spec.State.Is(types.SpecStateAborted) && s.Aborted == "" {
+				s.Aborted = spec.Failure.Message
+			}
 			for _, e := range spec.ReportEntries {
 				if e.Name == EntryProblem {
 					s.Setup = append(s.Setup, SetupProblem{Spec: name, Kind: e.StringRepresentation()})
@@ -281,9 +306,9 @@ func specs(n int) string {
 	return fmt.Sprintf("%d specs", n)
 }
 
-// sameAnswerLine guesses at the configuration mistake behind a run whose
-// every delivery got the same refusal.
-func sameAnswerLine(status int) string {
+// SameAnswerLine guesses at the configuration mistake behind a run whose
+// every delivery got the same refusal (Summary.SameAnswer).
+func SameAnswerLine(status int) string {
 	what := fmt.Sprintf("every delivery was answered %d %s: ", status, http.StatusText(status))
 	switch {
 	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
@@ -346,7 +371,10 @@ func (s Summary) String() string {
 		}
 	}
 	if s.SameAnswer != 0 {
-		fmt.Fprintf(&b, "\n%s\n", sameAnswerLine(s.SameAnswer))
+		fmt.Fprintf(&b, "\n%s\n", SameAnswerLine(s.SameAnswer))
+	}
+	if s.Aborted != "" {
+		fmt.Fprintf(&b, "\naborted after a spec, %d not run: %s\n", s.NotRun, s.Aborted)
 	}
 	for _, f := range s.SuiteFailures {
 		fmt.Fprintf(&b, "\nsuite failure: %s\n", f)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -87,10 +88,21 @@ timing and a command that sends the same bytes again:
   coperniq-mock send TRIGGER --seed S --profile P --to URL
 Payloads are deterministic by --seed. A token in the URL is masked in output.
 
-Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed,
-2 bad usage, an unreachable target or inspect hook, or every failure was the
-setup's, not the receiver's: an inspect hook that does not answer by the
-protocol, or events already applied before they were sent.`,
+With an inspect hook the payload specs (realistic, minimal, maximal, edge,
+unknown trigger) also want each event applied once: acknowledging and then
+dropping the event in a worker loses it. When nothing at all is ever counted
+as applied, the hook is blamed ([inspect hook]: a wrong URL answers 404 to
+everything), and after the first checks the rest are not waited out.
+
+When the receiver answers none of 5 deliveries in a row within --deadline,
+the suite stops ("is it hung?") instead of waiting out every remaining spec.
+
+Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed (or
+the suite stopped for a hung receiver), 2 bad usage, an unreachable target or
+inspect hook, every delivery refused with the same status (a wrong path, a
+missing token), or every failure was the setup's, not the receiver's: an
+inspect hook that does not answer by the protocol, or events already applied
+before they were sent.`,
 		Example: `  coperniq-mock verify --target http://127.0.0.1:8080/webhooks/coperniq
   coperniq-mock verify --target http://127.0.0.1:8080/webhooks/coperniq --token-param token=s3cret \
       --inspect 'http://127.0.0.1:8080/_state/events/{eventId}' --junit-report reports/contract.xml
@@ -123,6 +135,19 @@ protocol, or events already applied before they were sent.`,
 			ran := sum.Passed + sum.Failed
 			if sum.Passed+sum.Failed+sum.Skipped == sum.NotSelected {
 				return usage(errors.New("--focus/--skip selected no spec; `coperniq-mock verify --help` lists the spec names"))
+			}
+			if selected := sum.Passed + sum.Failed + sum.Skipped - sum.NotSelected; selected < minSelected && len(f.focus)+len(f.skip) > 0 {
+				// --skip edge also skips every spec that "acknowledges".
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: --focus/--skip left %s of %d selected: they are regular expressions matched anywhere in the spec names (--skip edge also skips \"acknowledges\"; --skip 'edge payloads' does not)\n",
+					specCount(selected), sum.Passed+sum.Failed+sum.Skipped)
+			}
+			if sum.Aborted != "" {
+				return failureError{msg: fmt.Sprintf("the receiver breaks the contract: the suite was aborted, %d specs not run: %s", sum.NotRun, sum.Aborted)}
+			}
+			if st := sum.SameAnswer; st == http.StatusNotFound || st == http.StatusMethodNotAllowed || st == http.StatusUnauthorized || st == http.StatusForbidden {
+				// Every delivery refused alike: a wrong path or token, and
+				// the receiver was not judged.
+				return usage(fmt.Errorf("the receiver was not judged: %s", contract.SameAnswerLine(sum.SameAnswer)))
 			}
 			if !sum.Succeeded {
 				if sum.Failed == 0 {
@@ -179,6 +204,9 @@ func (f *verifyFlags) config() (contract.Target, contract.RunConfig, error) {
 	}
 	if f.inspect != "" && f.inspectCmd != "" {
 		return t, cfg, usage(errors.New("--inspect and --inspect-cmd are exclusive: give one"))
+	}
+	if f.seed == 0 {
+		return t, cfg, usage(errors.New("--seed 0: seeds start at 1 (the default); any other positive seed sends other payloads"))
 	}
 	if f.deadline <= 0 {
 		return t, cfg, usage(fmt.Errorf("--deadline %s: want a positive duration, e.g. 10s", f.deadline))
@@ -242,6 +270,17 @@ func (f *verifyFlags) config() (contract.Target, contract.RunConfig, error) {
 		NoColor: f.noColor || os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout),
 	}
 	return t, cfg, nil
+}
+
+// minSelected is how few specs --focus/--skip may leave before verify warns
+// that the filter likely matched more than meant.
+const minSelected = 3
+
+func specCount(n int) string {
+	if n == 1 {
+		return "1 spec"
+	}
+	return fmt.Sprintf("%d specs", n)
 }
 
 // setupError is verify's verdict when every failure was the setup's: the

@@ -272,6 +272,7 @@ func TestVerifyBadUsage(t *testing.T) {
 		{[]string{"verify", "--target", target, "--token-param", "s3cretonly"}, `--token-param: token param has no "="`},
 		{[]string{"verify", "--target", target, "--burst", "0"}, "--burst 0: want 1 to"},
 		{[]string{"verify", "--target", target, "--deadline", "0s"}, "--deadline 0s: want a positive duration"},
+		{[]string{"verify", "--target", target, "--seed", "0"}, "--seed 0: seeds start at 1"},
 		{[]string{"verify", "--target", target, "--focus", "(unclosed"}, `--focus/--skip "(unclosed"`},
 		{[]string{"verify", "--target", target, "--focus", "no spec is named like this"}, "selected no spec"},
 		{[]string{"verify", "--target", target, "--deadlin", "1s"}, "unknown flag: --deadlin"},
@@ -302,12 +303,87 @@ func TestVerifyHelp(t *testing.T) {
 func TestVerifyWrongPath(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
-	r := cli(t, "", "verify", "--target", srv.URL+"/webhook", "--burst", "5", "--deadline", "2s").want(t, 1)
+	// Bad configuration, not a contract break: exit 2, with the diagnosis.
+	r := cli(t, "", "verify", "--target", srv.URL+"/webhook", "--burst", "5", "--deadline", "2s").want(t, 2)
 	want := "every delivery was answered 404 Not Found: is --target the webhook's path?"
 	if strings.Count(r.stdout, want) != 1 {
 		t.Errorf("stdout does not say %q once:\n%s", want, r.stdout)
 	}
-	if !strings.Contains(r.stderr, "the receiver breaks the contract") {
+	if !strings.Contains(r.stderr, "the receiver was not judged: "+want) {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	// A missing token: every delivery 401, the token specs' included.
+	tok := httptest.NewServer(testreceivers.New(testreceivers.Config{Token: verifyToken}))
+	defer tok.Close()
+	r = cli(t, "", "verify", "--target", tok.URL+"/webhook", "--focus", "work order|token", "--token-param", "token=wrong").want(t, 2)
+	if !strings.Contains(r.stderr, "every delivery was answered 401 Unauthorized: does the receiver want a token") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
+
+// A receiver that never answers: the redirect spec does not pass for want
+// of a 3xx, and the suite stops after 5 deliveries without an answer instead
+// of waiting out every spec.
+func TestVerifyHungReceiver(t *testing.T) {
+	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{Fault: testreceivers.Hang}))
+	defer srv.Close()
+	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.SpecRedirect, "--deadline", "200ms").want(t, 1)
+	if !strings.Contains(r.stdout, "got no answer within the deadline of 200ms, so whether the receiver redirects is unknown") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+
+	junit := filepath.Join(t.TempDir(), "contract.xml")
+	start := time.Now()
+	r = cli(t, "", "verify", "--target", srv.URL+"/hook", "--deadline", "200ms", "--junit-report", junit).want(t, 1)
+	if took := time.Since(start); took > 15*time.Second {
+		t.Errorf("a hung receiver kept the run going %s", took)
+	}
+	want := "the receiver answered none of the last 5 deliveries within 200ms: is it hung?"
+	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stderr, "the suite was aborted") || !strings.Contains(r.stderr, want) {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "not run: the suite was aborted") || strings.Contains(r.stdout, "not selected by --focus/--skip") {
+		t.Errorf("the specs left by the abort are not told apart:\n%s", r.stdout)
+	}
+}
+
+// A typo in the hook's URL: every event acknowledged, the hook says 404 for
+// all of them. The hook is blamed (exit 2), and the run does not wait out
+// every check.
+func TestVerifyInspectHookWrongURL(t *testing.T) {
+	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{Token: verifyToken, Fault: testreceivers.HookWrongPath}))
+	defer srv.Close()
+	args := verifyArgs(srv, "--focus", "work order|duplicates")
+	start := time.Now()
+	r := cli(t, "", args...).want(t, 2)
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("took %s", took)
+	}
+	for _, w := range []string{
+		"[inspect hook] the inspect hook at GET " + srv.URL + testreceivers.InspectPath + "{eventId} answered 404 (never applied) for every event",
+		"ask it yourself: curl -i " + srv.URL + testreceivers.InspectPath,
+		"specs marked [inspect hook] failed because",
+	} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "the receiver was not judged") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
+
+// Filters that leave fewer than 3 specs are told on stderr: --skip edge
+// matches "acknowledges" too.
+func TestVerifyFewSelected(t *testing.T) {
+	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{}))
+	defer srv.Close()
+	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.SpecRedirect).want(t, 0)
+	if !strings.Contains(r.stderr, "warning: --focus/--skip left 1 spec of ") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	r = cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", "TASK_CREATED").want(t, 0)
+	if strings.Contains(r.stderr, "warning") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 }
@@ -397,9 +473,50 @@ func TestVerifySetupProblems(t *testing.T) {
 func TestVerifyOutputDetails(t *testing.T) {
 	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{Fault: testreceivers.SlowForTrigger, Trigger: "CALL_UPSERTED", Delay: 1100 * time.Millisecond}))
 	defer srv.Close()
-	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--deadline", "3s", "--focus", contract.SpecDeadline).want(t, 0)
+	dir := t.TempDir()
+	junit, jsonReport := filepath.Join(dir, "contract.xml"), filepath.Join(dir, "contract.json")
+	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--deadline", "3s", "--focus", contract.SpecDeadline,
+		"--junit-report", junit, "--json-report", jsonReport).want(t, 0)
 	if n := strings.Count(r.stdout, "p99 answer time"); n != 1 || !strings.Contains(r.stdout, "warning: p99 answer time 1.1") {
 		t.Errorf("the slow-answer warning is printed %d times:\n%s", n, r.stdout)
+	}
+	// The warning is in the reports CI keeps, and the JUnit report lists
+	// the specs only, not the summary node.
+	data, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites struct {
+		Tests  int `xml:"tests,attr"`
+		Suites []struct {
+			Properties []struct {
+				Name  string `xml:"name,attr"`
+				Value string `xml:"value,attr"`
+			} `xml:"properties>property"`
+			Cases []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(data, &suites); err != nil || len(suites.Suites) != 1 {
+		t.Fatalf("JUnit: %v\n%s", err, data)
+	}
+	found := false
+	for _, p := range suites.Suites[0].Properties {
+		if p.Name == contract.PropertyWarning && strings.HasPrefix(p.Value, "p99 answer time 1.1") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the JUnit report has no %s property:\n%s", contract.PropertyWarning, data)
+	}
+	for _, c := range suites.Suites[0].Cases {
+		if !strings.HasPrefix(c.Name, "[It] "+contract.SuiteText) {
+			t.Errorf("JUnit test case %q is not a contract spec", c.Name)
+		}
+	}
+	if sum := contract.Summarize(readReport(t, jsonReport)); len(sum.Warnings) != 1 || !strings.HasPrefix(sum.Warnings[0], "p99 answer time 1.1") {
+		t.Errorf("the JSON report read back warns %q", sum.Warnings)
 	}
 	r = cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.SpecRedirect).want(t, 0)
 	if !strings.Contains(r.stdout, " over 1 delivery\n") {

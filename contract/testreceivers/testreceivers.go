@@ -39,29 +39,35 @@ type Fault string
 
 // The faults. Each names the mistake, as the contract's failure would.
 const (
-	None                 Fault = ""
-	Fail500ForTrigger    Fault = "500-for-one-trigger"     // answers 500 to Config.Trigger
-	RejectUnknownFields  Fault = "rejects-unknown-fields"  // decodes strictly: 400 on any undocumented property
-	FailNullStage        Fault = "fails-on-null-stage"     // reads record.stage.name without a nil check: 500
-	Int32IDs             Fault = "int32-ids"               // keeps ids in int32: 400 past 2^31-1
-	ApplyDuplicates      Fault = "applies-duplicates"      // applies every copy of an event
-	SlowForTrigger       Fault = "slow-for-one-trigger"    // works Config.Delay before answering Config.Trigger
-	RejectUnknownTrigger Fault = "rejects-unknown-trigger" // 400 to a triggerKey outside the catalog
-	Redirect             Fault = "redirects"               // 308 to the https URL, as a force-TLS proxy does
-	IgnoreToken          Fault = "ignores-token"           // never checks the token
-	LateDuplicate        Fault = "late-duplicate"          // applies a duplicate again, Config.Delay later (a queue without dedupe)
+	None                     Fault = ""
+	Fail500ForTrigger        Fault = "500-for-one-trigger"          // answers 500 to Config.Trigger
+	RejectUnknownFields      Fault = "rejects-unknown-fields"       // decodes strictly: 400 on any undocumented property
+	FailNullStage            Fault = "fails-on-null-stage"          // reads record.stage.name without a nil check: 500
+	Int32IDs                 Fault = "int32-ids"                    // keeps ids in int32: 400 past 2^31-1
+	ApplyDuplicates          Fault = "applies-duplicates"           // applies every copy of an event
+	SlowForTrigger           Fault = "slow-for-one-trigger"         // works Config.Delay before answering Config.Trigger
+	RejectUnknownTrigger     Fault = "rejects-unknown-trigger"      // 400 to a triggerKey outside the catalog
+	Redirect                 Fault = "redirects"                    // 308 to the https URL, as a force-TLS proxy does
+	IgnoreToken              Fault = "ignores-token"                // never checks the token
+	LateDuplicate            Fault = "late-duplicate"               // applies a duplicate again, Config.Delay later (a queue without dedupe)
+	AckThenDropNullStage     Fault = "ack-then-drop-null-stage"     // answers 200, then its worker drops events whose record.stage is null
+	AckThenDropUnknownFields Fault = "ack-then-drop-unknown-fields" // answers 200, then its worker drops events with undocumented properties
+	WorkOrderInt32           Fault = "work-order-int32"             // keeps workOrderId and workOrder ids in int32: 400 past 2^31-1
+	Hang                     Fault = "hangs"                        // never answers a POST (a deadlock, a stuck pool)
 	// The inspect hook's faults: the receiver is right, its hook is not.
 	HookAlwaysOne      Fault = "hook-always-one"       // answers {"applied":1} for every eventId
 	HookFails          Fault = "hook-fails"            // answers 500
 	HookAnswersHTML    Fault = "hook-answers-html"     // answers 200 with an HTML page, as a login proxy does
 	HookAnswersNoCount Fault = "hook-answers-no-count" // answers 200 {}
+	HookWrongPath      Fault = "hook-wrong-path"       // 404 for every eventId, as a typo in the hook's URL does
 )
 
 // Faults lists every fault (None excluded), for table tests.
 func Faults() []Fault {
 	return []Fault{Fail500ForTrigger, RejectUnknownFields, FailNullStage, Int32IDs, ApplyDuplicates,
 		SlowForTrigger, RejectUnknownTrigger, Redirect, IgnoreToken, LateDuplicate,
-		HookAlwaysOne, HookFails, HookAnswersHTML, HookAnswersNoCount}
+		AckThenDropNullStage, AckThenDropUnknownFields, WorkOrderInt32, Hang,
+		HookAlwaysOne, HookFails, HookAnswersHTML, HookAnswersNoCount, HookWrongPath}
 }
 
 // Config configures a Receiver.
@@ -202,6 +208,13 @@ func (rc *Receiver) handle(r *http.Request, body []byte) (status int, deviated b
 	if f == Int32IDs && idOver32(body) {
 		return http.StatusBadRequest, true
 	}
+	if f == WorkOrderInt32 && workOrderIDOver32(body) {
+		return http.StatusBadRequest, true
+	}
+	if f == Hang {
+		<-r.Context().Done()
+		return http.StatusOK, true
+	}
 	var p payload
 	if err := json.Unmarshal(body, &p); err != nil {
 		return http.StatusBadRequest, deviated
@@ -213,6 +226,12 @@ func (rc *Receiver) handle(r *http.Request, body []byte) (status int, deviated b
 	key := p.Event.TriggerKey
 	if f == FailNullStage && p.Record != nil && p.Record.Stage == nil {
 		return http.StatusInternalServerError, true
+	}
+	if f == AckThenDropNullStage && p.Record != nil && p.Record.Stage == nil {
+		return http.StatusOK, true
+	}
+	if f == AckThenDropUnknownFields && decodeStrict(body) != nil {
+		return http.StatusOK, true
 	}
 	if f == Fail500ForTrigger && key == rc.cfg.Trigger {
 		return http.StatusInternalServerError, true
@@ -283,6 +302,9 @@ func (rc *Receiver) inspect(w http.ResponseWriter, idText string) {
 	case HookAnswersHTML:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<!doctype html><html><head><title>Sign in</title></head><body>Sign in to continue</body></html>")
+		return
+	case HookWrongPath:
+		http.NotFound(w, nil)
 		return
 	case HookAnswersNoCount:
 		w.Header().Set("Content-Type", "application/json")
@@ -405,6 +427,36 @@ func idOver32(body []byte) bool {
 		return false
 	}
 	return walk("", v)
+}
+
+// workOrderIDOver32 reports whether a work order's own id (event.workOrderId,
+// workOrder.id or uid) is past 2^31-1: a receiver whose work-order table has
+// a 32-bit key, while it keeps the other ids in 64 bits.
+func workOrderIDOver32(body []byte) bool {
+	var v struct {
+		Event struct {
+			WorkOrderID *json.Number `json:"workOrderId"`
+		} `json:"event"`
+		WorkOrder map[string]any `json:"workOrder"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return false
+	}
+	over := func(n json.Number) bool {
+		i, err := n.Int64()
+		return err != nil || i > 1<<31-1
+	}
+	if v.Event.WorkOrderID != nil && over(*v.Event.WorkOrderID) {
+		return true
+	}
+	for _, k := range []string{"id", "uid"} {
+		if n, ok := v.WorkOrder[k].(json.Number); ok && over(n) {
+			return true
+		}
+	}
+	return false
 }
 
 // Ensure the receiver stays an http.Handler.
