@@ -127,11 +127,23 @@ func TestDocsLayout(t *testing.T) {
 }
 
 func TestDocsFormatsWriteOnlyWhatWasAsked(t *testing.T) {
+	// The Markdown pages link to the schema files, so they come along;
+	// nothing else does.
 	_, md := writeDocs(t, WithFormats(Markdown))
 	for name := range md {
-		if name != "README.md" && !strings.HasPrefix(name, "triggers/") {
+		if name != "README.md" && !strings.HasPrefix(name, "triggers/") && !strings.HasPrefix(name, "schemas/") {
 			t.Errorf("markdown alone wrote %s", name)
 		}
+	}
+	if _, ok := md["schemas/strict/TASK_CREATED.json"]; !ok {
+		t.Error("markdown without the schema files its pages link to")
+	}
+	_, h := writeDocs(t, WithFormats(HTML))
+	if _, ok := h["schemas/contract/TASK_CREATED.json"]; !ok {
+		t.Error("html without the schema files it links to")
+	}
+	if _, ok := h["README.md"]; ok {
+		t.Error("html alone wrote the markdown")
 	}
 	_, api := writeDocs(t, WithFormats(OpenAPI))
 	if _, ok := api["schemas/contract/TASK_CREATED.json"]; !ok {
@@ -343,7 +355,26 @@ var (
 // heading or id on the same page, a relative path to a written file or
 // folder. External links are not used at all.
 func TestDocsLinksResolve(t *testing.T) {
-	dir, files := writeDocs(t)
+	// All formats, and the subsets a site publishes (the README suggests
+	// --format html,markdown): a format not written is not linked to.
+	for _, formats := range [][]Format{Formats(), {Markdown, HTML}, {Markdown}, {HTML}, {HTML, OpenAPI}} {
+		t.Run(strings.Join(formatsToStrings(formats), ","), func(t *testing.T) {
+			dir, files := writeDocs(t, WithFormats(formats...))
+			checkLinks(t, dir, files)
+		})
+	}
+}
+
+func formatsToStrings(fs []Format) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = string(f)
+	}
+	return out
+}
+
+func checkLinks(t *testing.T, dir string, files map[string][]byte) {
+	t.Helper()
 	check := func(page, target string, anchors map[string]bool) {
 		t.Helper()
 		if strings.Contains(target, "://") {

@@ -32,7 +32,7 @@ type field struct {
 	meaning  string
 	known    []any  // the strict level's enum or const values
 	pinned   bool   // the contract level fixes the value too (a const)
-	example  string // compact JSON of the contract example, "" if none
+	example  string // compact JSON of the value in the page's example payload (the contract example where the payload lacks the path), "" if none or an object
 	extra    bool   // specific to this trigger (not in the shared definition)
 	object   string // for an object-typed field, the path of its own table
 }
@@ -43,6 +43,7 @@ type object struct {
 	description string
 	nullable    bool
 	fields      []field
+	exampleFrom string // on the HTML page's shared tables: the trigger whose payload gave the examples
 }
 
 // page is everything the docs say about one trigger.
@@ -61,6 +62,14 @@ type page struct {
 type site struct {
 	seed  uint64
 	pages []*page
+	// formats are the formats being written; links to the others are left
+	// out. Nil (as in tests that render one format directly) means all.
+	formats []Format
+}
+
+// writes reports whether f is among the formats being written.
+func (s *site) writes(f Format) bool {
+	return s.formats == nil || slices.Contains(s.formats, f)
 }
 
 // buildSite reads the schemas and generates one validated example per
@@ -79,6 +88,7 @@ func buildSite(seed uint64) (*site, error) {
 		if err := p.generateExample(seed); err != nil {
 			return nil, err
 		}
+		p.fillExamples()
 		s.pages = append(s.pages, p)
 	}
 	return s, nil
@@ -133,6 +143,50 @@ func (p *page) checkExample(raw []byte, seed uint64) error {
 	tree, err := decodeOrdered(raw)
 	p.example, p.exampleTree = buf.Bytes(), tree
 	return err
+}
+
+// fillExamples replaces each field's schema example with the value at its
+// path in the page's own example payload, so that a table agrees with the
+// payload printed below it: one record, one address, timestamps in order.
+// A field the payload lacks (inside a null record.stage, say) keeps the
+// schema's example; an object value leaves the cell to its own table.
+func (p *page) fillExamples() {
+	fill := func(fs []field) {
+		for i := range fs {
+			if v, ok := valueAt(p.exampleTree, fs[i].path); ok {
+				fs[i].example = payloadExample(v)
+			}
+		}
+	}
+	fill(p.keys)
+	fill(p.extras)
+	for _, o := range p.objects {
+		fill(o.fields)
+	}
+}
+
+// payloadExample renders a payload value for an Example cell: compact
+// JSON, null as null, "" for an object (its own table shows its fields).
+func payloadExample(v any) string {
+	if _, isObj := v.(obj); isObj {
+		return ""
+	}
+	return compactJSON(v)
+}
+
+// valueAt finds the value at a dotted path in an ordered JSON tree.
+func valueAt(tree any, dotted string) (any, bool) {
+	v := tree
+	for _, k := range strings.Split(dotted, ".") {
+		o, ok := v.(obj)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = o.get(k); !ok {
+			return nil, false
+		}
+	}
+	return v, true
 }
 
 // schemaSet holds every schema file of both levels as ordered trees, keyed
@@ -455,6 +509,11 @@ func typeOf(p prop) (string, bool) {
 func knownValues(p prop) []any {
 	if c, ok := p.local.get("const"); ok {
 		return []any{c}
+	}
+	if t, _ := p.local.get("type"); t == "null" {
+		// The strict level narrows a nullable field to null: what this
+		// tool always sends there.
+		return []any{nil}
 	}
 	var enum []any
 	if e, ok := p.attr("enum").([]any); ok {

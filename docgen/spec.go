@@ -83,7 +83,20 @@ func (s *site) asyncAPITree() obj {
 				{"variables", obj{
 					{"receiverHost", obj{
 						{"description", "Host, and port if any, of your webhook URL."},
-						{"examples", []any{"hooks.example.com", "127.0.0.1:8080"}},
+						{"examples", []any{"hooks.example.com", "hooks.example.com:8443"}},
+					}},
+				}},
+			}},
+			{"local", obj{
+				{"host", "{localHost}"},
+				{"protocol", "http"},
+				{"title", "A receiver on your machine"},
+				{"description", "A receiver under development on your machine, reached over plain HTTP, such as one you point `coperniq-mock send` at. Coperniq itself calls the URL set in the automation, normally HTTPS."},
+				{"variables", obj{
+					{"localHost", obj{
+						{"description", "Host and port of the local receiver."},
+						{"default", "127.0.0.1:8080"},
+						{"examples", []any{"127.0.0.1:8080", "localhost:3000"}},
 					}},
 				}},
 			}},

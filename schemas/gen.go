@@ -244,6 +244,13 @@ func (g *schemaBuilder) props(ps []prop, prefix string, level Level) obj {
 
 func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
 	s := obj{{"description", p.desc}}
+	if level == Strict && p.alwaysNull {
+		s.add("type", "null")
+		return g.withExamples(s, path, func(v any) (fits, inVocab bool) {
+			fits, _ = exampleFits(p, v, len(p.enum) > 0)
+			return fits, v == nil
+		})
+	}
 	closed := level == Strict && len(p.enum) > 0
 	switch p.kind {
 	case kindObject:

@@ -51,6 +51,8 @@ func payloadFor(t testing.TB, tr Trigger) map[string]any {
 			event[f.Name] = doc["workOrder"].(map[string]any)["id"]
 		case f.Name == "currentStatus":
 			event[f.Name] = doc["workOrder"].(map[string]any)["status"]
+		case f.AlwaysNull:
+			event[f.Name] = nil
 		case len(f.Enum) > 0:
 			event[f.Name] = f.Enum[0]
 		case f.Type == TypeInteger:

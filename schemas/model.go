@@ -34,6 +34,9 @@ type prop struct {
 	// like enum: what this tool sends, not what Coperniq promises.
 	pattern   string
 	minLength int
+	// alwaysNull narrows a nullable property to null at the strict level:
+	// this tool never sends another value there.
+	alwaysNull bool
 }
 
 // definition is one shared definition file (defs/<name>.json). Each is used
@@ -161,7 +164,7 @@ func definitionNamed(name string) *definition {
 func extraProps(t Trigger) []prop {
 	out := make([]prop, 0, len(t.Fields))
 	for _, f := range t.Fields {
-		p := prop{name: f.Name, nullable: f.Nullable, desc: f.Description, enum: f.Enum}
+		p := prop{name: f.Name, nullable: f.Nullable, alwaysNull: f.AlwaysNull, desc: f.Description, enum: f.Enum}
 		switch f.Type {
 		case TypeInteger:
 			p.kind = kindInteger

@@ -44,6 +44,10 @@ type Field struct {
 	// Enum closes the value set at the strict level; the contract level leaves
 	// status-like strings open so receivers are tested on unseen values.
 	Enum []string
+	// AlwaysNull is true for a nullable field this tool always sends as
+	// null: the strict level allows only null (exactly what coperniq-mock
+	// emits), the contract level the type or null as Coperniq documents it.
+	AlwaysNull bool
 }
 
 // Trigger describes one Coperniq automation trigger.
@@ -106,7 +110,7 @@ var (
 	}
 	// A work order that was just created has no previous status.
 	createdFields = []Field{workOrderFields[0], workOrderFields[1],
-		{Name: "previousStatus", Type: TypeString, Nullable: true, Description: "Null: a work order that was just created has no previous status.", Enum: WorkOrderStatuses}}
+		{Name: "previousStatus", Type: TypeString, Nullable: true, AlwaysNull: true, Description: "Null: a work order that was just created has no previous status.", Enum: WorkOrderStatuses}}
 	phaseFields = func(status string) []Field {
 		return []Field{
 			{Name: "phaseInstanceId", Type: TypeInteger, Description: "Id of this record's instance of the phase, at least 1."},

@@ -176,6 +176,11 @@ func TestStrictOnlyConstraints(t *testing.T) {
 		}, strict: []locRule{{"/event/currentStatus", RuleSchema}, {"/workOrder/status", RuleSchema}}},
 		{name: "event.previousStatus outside the vocabulary", mutate: func(d map[string]any) { at(d, "event")["previousStatus"] = "IN_PROGRES" },
 			strict: []locRule{{"/event/previousStatus", RuleSchema}}, msg: `did you mean "IN_PROGRESS"?`},
+		// TASK_CREATED: this tool always sends a null previousStatus, so the
+		// strict level allows only null; the contract level, Coperniq's
+		// documented string or null, accepts a status.
+		{name: "TASK_CREATED previousStatus not null", start: "TASK_CREATED", mutate: func(d map[string]any) { at(d, "event")["previousStatus"] = "QUEUED" },
+			strict: []locRule{{"/event/previousStatus", RuleSchema}}},
 		{name: "trade outside the vocabulary", mutate: func(d map[string]any) { at(d, "record")["trades"] = []any{"Solar", "Pool"} },
 			strict: []locRule{{"/record/trades/1", RuleSchema}}},
 		{name: "phaseType outside the vocabulary", start: "PROJECT_PHASE_STARTED", mutate: func(d map[string]any) { at(d, "event")["phaseType"] = "FINANCING" },

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/docgen"
@@ -28,7 +29,8 @@ func newDocsCmd() *cobra.Command {
 the JSON Schemas so it cannot disagree with them: a Markdown index and a page per
 trigger (README.md, triggers/), the same on one self-contained HTML page
 (index.html), AsyncAPI 3.0 (asyncapi.yaml), OpenAPI 3.1 webhooks (openapi.yaml)
-and the schema files at both levels (schemas/). Example payloads are generated
+and the schema files at both levels (schemas/), which every other format links to
+and so brings along. Example payloads are generated
 with --seed and validated against the strict schema as they are written.
 
 The output is byte-for-byte deterministic, so it can be committed. Files in DIR
@@ -64,6 +66,10 @@ that docs did not write are never overwritten or deleted.`,
 			}
 			if err != nil {
 				return usage(err)
+			}
+			// Every format brings the schema files it links to or references.
+			if !slices.Contains(chosen, docgen.Schema) {
+				chosen = append(chosen, docgen.Schema)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s docs for %d triggers to %s\n", strings.Join(formatList(chosen), ", "), len(schemas.TriggerKeys()), out)
 			return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -11,9 +12,30 @@ import (
 func TestDocsWritesOnlyTheRequestedFormat(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "site")
 	r := cli(t, "", "docs", "--out", dir, "--format", "markdown").want(t, 0)
-	if !strings.Contains(r.stdout, "wrote markdown docs for 18 triggers to "+dir) {
+	if !strings.Contains(r.stdout, "wrote markdown, schema docs for 18 triggers to "+dir) {
 		t.Errorf("summary line: %q", r.stdout)
 	}
+	files := listFiles(dir)
+	var md, other []string
+	for _, f := range files {
+		switch {
+		case f == "README.md" || strings.HasPrefix(f, "triggers/"):
+			md = append(md, f)
+		case strings.HasPrefix(f, "schemas/"):
+		default:
+			other = append(other, f)
+		}
+	}
+	if len(md) != 19 || len(other) != 0 {
+		t.Errorf("--format markdown wrote %v besides schemas/, want README.md and 18 trigger pages", append(md, other...))
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "triggers", "TASK_STATUS_MOVEMENT.md"))
+	if err != nil || !strings.Contains(string(page), "# TASK_STATUS_MOVEMENT: Work Order Status Movement") {
+		t.Errorf("trigger page: %v", err)
+	}
+}
+
+func listFiles(dir string) []string {
 	var files []string
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -23,12 +45,33 @@ func TestDocsWritesOnlyTheRequestedFormat(t *testing.T) {
 		return err
 	})
 	sort.Strings(files)
-	if len(files) != 19 || files[0] != "README.md" || !strings.HasPrefix(files[1], "triggers/") {
-		t.Errorf("--format markdown wrote %v, want README.md and 18 trigger pages", files)
+	return files
+}
+
+// The site the README suggests: the pages link to the schema files, which
+// are written, and not to AsyncAPI or OpenAPI, which are not.
+func TestDocsForYourOwnSite(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	cli(t, "", "docs", "--out", dir, "--format", "html,markdown").want(t, 0)
+	files := listFiles(dir)
+	for _, want := range []string{"README.md", "index.html", "triggers/TASK_CREATED.md",
+		"schemas/contract/TASK_CREATED.json", "schemas/strict/TASK_CREATED.json", "schemas/strict/defs/record.json"} {
+		if !slices.Contains(files, want) {
+			t.Errorf("%s was not written", want)
+		}
 	}
-	page, err := os.ReadFile(filepath.Join(dir, "triggers", "TASK_STATUS_MOVEMENT.md"))
-	if err != nil || !strings.Contains(string(page), "# TASK_STATUS_MOVEMENT: Work Order Status Movement") {
-		t.Errorf("trigger page: %v", err)
+	for _, f := range files {
+		if strings.HasSuffix(f, ".yaml") {
+			t.Errorf("wrote %s, which was not asked for", f)
+		}
+	}
+	for _, page := range []string{"README.md", "index.html", "triggers/TASK_CREATED.md"} {
+		b, _ := os.ReadFile(filepath.Join(dir, page))
+		for _, spec := range []string{"asyncapi.yaml", "openapi.yaml"} {
+			if strings.Contains(string(b), spec) {
+				t.Errorf("%s links to %s, which was not written", page, spec)
+			}
+		}
 	}
 }
 
