@@ -8,6 +8,9 @@ import (
 	"hash/fnv"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // StateLocation works without a zone database
 )
 
 //go:embed data/gazetteer.csv
@@ -178,3 +181,28 @@ func hash32(s string) uint32 {
 	h.Write([]byte(s))
 	return h.Sum32()
 }
+
+// StateLocation returns the time zone of a state (two-letter code) in the
+// gazetteer, the one most of its people live in, or nil for a state the
+// gazetteer lacks. The zone follows the state's row in states.csv: its UTC
+// offset in summer, and whether it keeps daylight saving time.
+func StateLocation(state string) *time.Location { return stateLocations()[state] }
+
+var stateLocations = sync.OnceValue(func() map[string]*time.Location {
+	zones := map[int]string{-4: "America/New_York", -5: "America/Chicago", -6: "America/Denver",
+		-7: "America/Los_Angeles", -8: "America/Anchorage", -10: "Pacific/Honolulu"}
+	m := map[string]*time.Location{}
+	for _, s := range states {
+		name := zones[s.utcOffset]
+		if !s.dst && s.code == "AZ" {
+			name = "America/Phoenix"
+		}
+		loc, err := time.LoadLocation(name)
+		if err != nil || name == "" {
+			// Without a zone for it: the summer offset all year.
+			loc = time.FixedZone(s.code, s.utcOffset*3600)
+		}
+		m[s.code] = loc
+	}
+	return m
+})

@@ -73,7 +73,8 @@
 // Every step also takes after: (the delay since the step before it in its
 // flow: 90s, 15m, 3h, 2d, 1w, or a range 1d..3d drawn from the seed; each
 // kind has a plausible default, and what people do rather than
-// automations falls in US working hours unless the delay is fixed), set:
+// automations (SLA checks) falls in working hours, Monday to Friday, in the
+// time zone of the record's site, unless the delay is fixed), set:
 // (overrides, path: value, or a list of path=value read like the command
 // line's --set) and merge: (a JSON Merge Patch), applied to every event
 // the step fires.

@@ -139,6 +139,9 @@ type inst struct {
 	at      time.Time // when it is due
 	clock   time.Time // its flow's clock before the delay
 	emitted int
+	// pre is the record a step creating one will create, drawn before
+	// the step is timed (world.prepare).
+	pre *generator.Record
 }
 
 type rtScope struct {
@@ -209,7 +212,8 @@ func (s *Scenario) render(seed uint64, cfg renderConfig, check bool) (*renderRes
 	w.nextID = 40000 + w.rng.Int64N(1000000)
 	start := s.start
 	if start.IsZero() {
-		start = generator.DefaultEpoch.Add(dayStartUTC)
+		// 13:00 UTC: the morning across US time zones.
+		start = generator.DefaultEpoch.Add(13 * hour)
 	}
 	w.last = start.Add(-time.Millisecond)
 
@@ -300,11 +304,16 @@ func (r *renderer) advance(f *flow) error {
 				d = st.kind.delay(r.w, in)
 			}
 			in.at = f.clock.Add(d.draw(r.w.rng))
-			// People work in the day: a delay left to the kind's default
-			// or given as a range lands in working hours; a fixed after:
-			// is taken as written.
+			// People work in the day, on weekdays, where the record is: a
+			// delay left to the kind's default or given as a range lands
+			// in working hours in the site's time zone; a fixed after: is
+			// taken as written.
+			r.w.prepare(in)
 			if (!st.after.set || st.after.lo != st.after.hi) && !st.kind.auto {
-				in.at = r.w.workingHours(in.at)
+				in.at = r.w.workingHours(in.at, r.w.stepLocation(in))
+			}
+			if st.kind.due != nil {
+				in.at = laterOf(in.at, st.kind.due(r.w, in))
 			}
 			in.at = in.at.Truncate(time.Millisecond)
 			f.pending = in

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"slices"
+	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -69,10 +70,14 @@ type stepKind struct {
 	emits func(refKind entityKind) []string
 	apply func(w *world, in *inst) error
 	delay func(w *world, in *inst) span
-	// auto marks what automations do (phases following work orders, SLA
-	// checks), which happens at any hour; the other steps are people at
-	// work, and their default times fall in US business hours.
+	// auto marks what automations do (SLA checks), which happens at any
+	// hour; the other steps are people at work (or follow what they did
+	// within the hour, as phases do work orders), and their default times
+	// fall in working hours, Monday to Friday, in the site's time zone.
 	auto bool
+	// due, when set, is the earliest the step may happen (an SLA
+	// violation once the phase is overdue), whatever its delay.
+	due func(w *world, in *inst) time.Time
 }
 
 var (
@@ -113,13 +118,13 @@ var stepKinds = []*stepKind{
 		emits: always("PROJECT_CREATED"), apply: (*world).createProject, delay: (*world).createProjectDelay},
 	{name: "startPhase", recordRefs: []string{"project", "request"},
 		params: []paramSpec{ref(kProject, true), ref(kRequest, true), {name: "phase", typ: pPhase}},
-		emits:  byRecord("PROJECT_PHASE_STARTED", "REQUEST_PHASE_STARTED", ""), apply: (*world).startPhase, delay: (*world).startPhaseDelay, auto: true},
+		emits:  byRecord("PROJECT_PHASE_STARTED", "REQUEST_PHASE_STARTED", ""), apply: (*world).startPhase, delay: (*world).startPhaseDelay},
 	{name: "completePhase", recordRefs: []string{"project", "request"},
 		params: []paramSpec{ref(kProject, true), ref(kRequest, true)},
-		emits:  byRecord("PROJECT_PHASE_COMPLETED", "REQUEST_PHASE_COMPLETED", ""), apply: (*world).completePhase, delay: constDelay(minute, 20*minute), auto: true},
+		emits:  byRecord("PROJECT_PHASE_COMPLETED", "REQUEST_PHASE_COMPLETED", ""), apply: (*world).completePhase, delay: constDelay(minute, 20*minute)},
 	{name: "slaViolation", recordRefs: []string{"project", "request"},
 		params: []paramSpec{ref(kProject, true), ref(kRequest, true), {name: "level", typ: pEnum, enum: schemas.SLATypes}},
-		emits:  byRecord("PROJECT_PHASE_SLA_VIOLATION", "DEAL_PHASE_SLA_VIOLATION", ""), apply: (*world).slaViolation, delay: constDelay(2*day, 6*day), auto: true},
+		emits:  byRecord("PROJECT_PHASE_SLA_VIOLATION", "DEAL_PHASE_SLA_VIOLATION", ""), apply: (*world).slaViolation, delay: constDelay(5*minute, 3*hour), due: (*world).slaDue, auto: true},
 	{name: "moveRequest", params: []paramSpec{{name: "request", typ: pRef, kind: kRequest, mutates: true, required: true},
 		{name: "to", typ: pText, required: true}},
 		emits: always("REQUEST_PHASE_COMPLETED", "REQUEST_PHASE_STARTED", "DEAL_STATUS_MOVEMENT"), apply: (*world).moveRequest, delay: constDelay(day, 5*day)},

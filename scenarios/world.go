@@ -33,6 +33,8 @@ type world struct {
 	nextID   int64
 	eventIDs map[int64]bool
 	used     map[int64]bool // record, work-order, appointment and phase-instance ids
+	// seq is the last id given, per kind of thing (seqID).
+	seq      map[string]int64
 	events   []Event
 	count    int
 	triggers map[string]int
@@ -61,6 +63,9 @@ type recordEnt struct {
 	// converted is set on a won request once it became a project.
 	converted bool
 	wos       []*woEnt
+	appts     []*apptEnt
+	// loc is the time zone of the record's site, where its people work.
+	loc *time.Location
 }
 
 type woEnt struct {
@@ -72,12 +77,17 @@ type woEnt struct {
 	// Accounts have no phases: -1.
 	instance int64
 	slow     bool
+	// appt is the appointment the work order's visit is booked as.
+	appt *apptEnt
 }
 
 type apptEnt struct {
 	id  int64
 	re  *recordEnt
 	due time.Time
+	// wo is the field work order the appointment books, once one is
+	// scheduled at it.
+	wo *woEnt
 }
 
 type callEnt struct{ re *recordEnt }
@@ -116,7 +126,8 @@ func (in *inst) recordNamed(param string) *recordEnt {
 	if !in.has(param) {
 		return nil
 	}
-	return in.scope.lookup(in.text(param)).(*recordEnt)
+	re, _ := in.scope.lookup(in.text(param)).(*recordEnt)
+	return re
 }
 
 func (in *inst) bind(e any) {
@@ -175,14 +186,28 @@ func (w *world) touchWO(wo *woEnt, at time.Time) {
 	wo.wo.ModifiedAt = laterOf(laterOf(wo.wo.ModifiedAt, at.Add(-w.latency())), wo.wo.CreatedAt)
 }
 
-func (w *world) newID(lo, hi int64) int64 {
+// seqID gives the next id of a kind of thing (records, work orders,
+// phase instances, appointments): ids increase in the order things are
+// created, as the database's sequences do, from a seeded start in
+// [lo, lo+span) and by a few at a time (the account creates other things
+// in between), skipping any id in use.
+func (w *world) seqID(kind string, lo, span int64) int64 {
+	if w.seq == nil {
+		w.seq = map[string]int64{}
+	}
+	id, ok := w.seq[kind]
+	if !ok {
+		id = lo + w.rng.Int64N(span)
+	}
 	for {
-		id := lo + w.rng.Int64N(hi-lo+1)
+		id += 1 + w.rng.Int64N(20)
 		if !w.used[id] {
-			w.used[id] = true
-			return id
+			break
 		}
 	}
+	w.used[id] = true
+	w.seq[kind] = id
+	return id
 }
 
 // Events.
@@ -238,24 +263,20 @@ func (w *world) emit(in *inst, trigger string, at time.Time, re *recordEnt, wo *
 // newRecord draws a record of type rt from the generator, whose details
 // (place, contact, value) are realistic and agree with each other. For a
 // project of a given workflow it draws until the record's trades fit, so
-// that its value and work fit too; a record whose id is taken is skipped.
+// that its value and work fit too. Its id is given when it is created
+// (startRecord).
 func (w *world) newRecord(rt string, wf *workflow) *generator.Record {
 	var r *generator.Record
-	for try := 0; try < 200; try++ {
+	for try := 0; try < 100; try++ {
 		r = w.g.Record(rt)
-		if w.used[r.ID] {
-			continue
+		if rt != "PROJECT" || (r.Trades != nil && (wf == nil || workflowForTrades(r.Trades) == wf)) {
+			break
 		}
-		if rt == "PROJECT" && try < 100 && (r.Trades == nil || (wf != nil && workflowForTrades(r.Trades) != wf)) {
-			continue
-		}
-		break
 	}
-	for w.used[r.ID] {
-		r.ID = w.newID(10000, 99999)
-	}
-	w.used[r.ID] = true
 	if rt == "PROJECT" && (r.Trades == nil || (wf != nil && workflowForTrades(r.Trades) != wf)) {
+		if wf == nil {
+			wf = solarWorkflow
+		}
 		r.Trades = slices.Clone(wf.trades[:1])
 	}
 	return r
@@ -263,8 +284,13 @@ func (w *world) newRecord(rt string, wf *workflow) *generator.Record {
 
 func (w *world) startRecord(re *recordEnt, at time.Time) {
 	r := re.rec
+	// The record was drawn ahead (prepare); its id is given now, so ids
+	// follow creation order. The generator's uid is below 10000, so
+	// under the id.
+	r.ID = w.seqID("record", 10000, 40000)
 	r.CreatedAt = at.Add(-w.latency())
 	r.UpdatedAt = r.CreatedAt
+	re.loc = recordLocation(r)
 	if re.wf != nil {
 		ph := &re.wf.phases[0]
 		r.Stage = &generator.Stage{ID: ph.stageID, Name: ph.name}
@@ -293,22 +319,62 @@ func inherit(dst, src *generator.Record, site bool) {
 	}
 }
 
+// applyOrigin gives a new record the customer and site of the account and
+// the request (from) it comes from, either of which may be nil.
+func applyOrigin(r *generator.Record, acc, from *recordEnt) {
+	if acc != nil {
+		inherit(r, acc.rec, true)
+	}
+	if from != nil {
+		// The same site: the project's title is the request's, even when
+		// the request has no address on file.
+		inherit(r, from.rec, true)
+		r.Title = from.rec.Title
+		r.Address, r.City, r.State = from.rec.Address, from.rec.City, from.rec.State
+		if from.rec.DealValue.Valid {
+			r.DealValue = from.rec.DealValue
+		}
+	}
+}
+
+// prepare draws, before a step creating a record is timed, the record it
+// will create, so that the step's time can be the working hours of the
+// record's site.
+func (w *world) prepare(in *inst) {
+	switch in.st.kind.name {
+	case "createAccount":
+		in.pre = w.newRecord("ACCOUNT", nil)
+	case "createRequest":
+		in.pre = w.newRecord("DEAL", nil)
+	case "createProject":
+		if wf, _, err := in.projectWorkflow(); err == nil {
+			in.pre = w.newRecord("PROJECT", wf)
+		}
+	}
+}
+
+// drawn is the record prepare drew for the step, else a new one.
+func (w *world) drawn(in *inst, rt string, wf *workflow) *generator.Record {
+	if in.pre != nil {
+		return in.pre
+	}
+	return w.newRecord(rt, wf)
+}
+
 func (w *world) createAccount(in *inst) error {
-	re := &recordEnt{kind: kAccount, name: in.name("account"), rec: w.newRecord("ACCOUNT", nil)}
+	re := &recordEnt{kind: kAccount, name: in.name("account"), rec: w.drawn(in, "ACCOUNT", nil)}
 	w.startRecord(re, in.at)
 	in.bind(re)
 	return nil
 }
 
 func (w *world) createRequest(in *inst) error {
-	re := &recordEnt{kind: kRequest, name: in.name("request"), rec: w.newRecord("DEAL", nil), wf: requestWorkflow}
+	re := &recordEnt{kind: kRequest, name: in.name("request"), rec: w.drawn(in, "DEAL", nil), wf: requestWorkflow}
 	r := re.rec
 	if in.has("trades") {
 		r.Trades = slices.Clone(in.st.args["trades"].trades)
 	}
-	if acc := in.recordNamed("account"); acc != nil {
-		inherit(r, acc.rec, true)
-	}
+	applyOrigin(r, in.recordNamed("account"), nil)
 	r.Status = generator.Null[string]{}
 	r.RequestStatus = generator.Some(re.wf.phases[0].status)
 	at := w.fire(in)
@@ -324,7 +390,9 @@ func (w *world) createProjectDelay(in *inst) span {
 	return between(30*minute, 4*hour)
 }
 
-func (w *world) createProject(in *inst) error {
+// projectWorkflow is the workflow and trades a createProject step gives
+// its project, nil when the generator's record is to pick them.
+func (in *inst) projectWorkflow() (*workflow, []string, error) {
 	var wf *workflow
 	if in.has("workflow") {
 		wf = workflowNamed(in.text("workflow"))
@@ -334,9 +402,21 @@ func (w *world) createProject(in *inst) error {
 		trades = in.st.args["trades"].trades
 		tw := workflowForTrades(trades)
 		if wf != nil && tw != wf {
-			return fmt.Errorf("trades [%s] follow the %s workflow, not %s (a project's first trade picks its workflow)", strings.Join(trades, ", "), tw.name, wf.name)
+			return nil, nil, fmt.Errorf("trades [%s] follow the %s workflow, not %s (a project's first trade picks its workflow)", strings.Join(trades, ", "), tw.name, wf.name)
 		}
 		wf = tw
+	}
+	if from := in.recordNamed("from"); from != nil && wf == nil && from.rec.Trades != nil {
+		wf = workflowForTrades(from.rec.Trades)
+		trades = from.rec.Trades
+	}
+	return wf, trades, nil
+}
+
+func (w *world) createProject(in *inst) error {
+	wf, trades, err := in.projectWorkflow()
+	if err != nil {
+		return err
 	}
 	from := in.recordNamed("from")
 	if from != nil {
@@ -346,30 +426,16 @@ func (w *world) createProject(in *inst) error {
 		if from.converted {
 			return fmt.Errorf("%s already became a project", from.label())
 		}
-		if wf == nil && from.rec.Trades != nil {
-			wf = workflowForTrades(from.rec.Trades)
-			trades = from.rec.Trades
-		}
 	}
-	r := w.newRecord("PROJECT", wf)
+	r := w.drawn(in, "PROJECT", wf)
 	if wf == nil {
 		wf = workflowForTrades(r.Trades)
 	}
 	if trades != nil {
 		r.Trades = slices.Clone(trades)
 	}
-	if acc := in.recordNamed("account"); acc != nil {
-		inherit(r, acc.rec, true)
-	}
+	applyOrigin(r, in.recordNamed("account"), from)
 	if from != nil {
-		// The same site: the project's title is the request's, even when
-		// the request has no address on file.
-		inherit(r, from.rec, true)
-		r.Title = from.rec.Title
-		r.Address, r.City, r.State = from.rec.Address, from.rec.City, from.rec.State
-		if from.rec.DealValue.Valid {
-			r.DealValue = from.rec.DealValue
-		}
 		from.converted = true
 	}
 	r.Status = generator.Some("ACTIVE")
@@ -444,7 +510,7 @@ func projectOpen(re *recordEnt) error {
 func (w *world) enterPhase(in *inst, re *recordEnt, idx int) error {
 	at := w.fire(in)
 	re.stage, re.state, re.slas = idx, running, 0
-	re.instance = w.newID(100000, 999999)
+	re.instance = w.seqID("phase", 100000, 400000)
 	re.started = at
 	ph := re.phase()
 	re.rec.Stage = &generator.Stage{ID: ph.stageID, Name: ph.name}
@@ -498,22 +564,61 @@ func (w *world) slaViolation(in *inst) error {
 	if re.state != running {
 		return fmt.Errorf("%s has no phase in progress to overrun (stage %s is %s)", re.label(), re.phase().name, stateWord(re.state))
 	}
-	level := "YELLOW"
-	if re.slas > 0 {
-		level = "RED"
-	}
-	if in.has("level") {
-		level = in.text("level")
-	}
+	level := slaLevel(in, re)
 	re.slas++
 	at := w.fire(in)
-	// SLA checks run every few minutes to hours after the threshold.
-	overdue := at.Add(-time.Duration(5+w.rng.IntN(175)) * minute).Truncate(minute)
-	overdue = laterOf(laterOf(overdue, re.started), re.rec.CreatedAt)
+	// The phase is overdue a whole number of days after it started: the
+	// phase template's yellow or red SLA. The step's time is never before
+	// (slaDue), so at is after it.
+	overdue := slaOverdue(re, level)
 	tmpl := re.phase().templateID
 	return w.emit(in, phaseTrigger(re, "PROJECT_PHASE_SLA_VIOLATION", "DEAL_PHASE_SLA_VIOLATION"), at, re, nil, func(e *generator.Event) {
 		e.OverdueAt, e.SLAType, e.PhaseTemplateID = overdue, level, tmpl
 	})
+}
+
+// slaLevel is the level of the SLA violation the step fires: the one
+// named, else YELLOW first and RED after.
+func slaLevel(in *inst, re *recordEnt) string {
+	switch {
+	case in.has("level"):
+		return in.text("level")
+	case re.slas > 0:
+		return "RED"
+	}
+	return "YELLOW"
+}
+
+// slaDays are a phase template's SLAs, whole days after the phase starts:
+// phases waiting on a permit office or a utility get longer, sales
+// shorter.
+func (p *phase) slaDays() (yellow, red int) {
+	switch {
+	case p.slow:
+		return 5, 10
+	case p.phaseType == "SALES":
+		return 2, 4
+	}
+	return 3, 5
+}
+
+func slaOverdue(re *recordEnt, level string) time.Time {
+	yellow, red := re.phase().slaDays()
+	n := yellow
+	if level == "RED" {
+		n = red
+	}
+	return re.started.Add(time.Duration(n) * day)
+}
+
+// slaDue is the earliest an SLA violation step fires: the SLA check runs
+// every few minutes to hours after the phase became overdue.
+func (w *world) slaDue(in *inst) time.Time {
+	re := in.record()
+	if re == nil || re.state != running || re.wf == nil {
+		return time.Time{}
+	}
+	return slaOverdue(re, slaLevel(in, re)).Add(time.Duration(5+w.rng.IntN(175)) * minute)
 }
 
 // requestTarget is the stage a moveRequest to: names: a stage by name, or
@@ -642,14 +747,10 @@ func (w *world) createWorkOrder(in *inst) error {
 	}
 	// The generator draws the work order's identity and priority; what it
 	// is and where it stands comes from the scenario.
-	var gwo *generator.WorkOrder
-	for {
-		gwo = w.g.WorkOrder(re.rec)
-		if !w.used[gwo.ID] {
-			break
-		}
-	}
-	w.used[gwo.ID] = true
+	gwo := w.g.WorkOrder(re.rec)
+	// Ids follow creation order; the generator's uid (under 1000) stays
+	// under the id.
+	gwo.ID = w.seqID("workOrder", 2000, 40000)
 	if in.has("title") {
 		gwo.Title = in.text("title")
 	} else {
@@ -774,26 +875,63 @@ func (w *world) setStatus(wo *woEnt, status string, at time.Time) string {
 	return prev
 }
 
-// schedule puts a work order on the calendar: field work on a weekday
-// morning a few days out, for a few hours (installs take the day); office
-// work as all-day dates.
+// schedule puts a work order on the calendar, in its site's time zone:
+// field work at the appointment booked for it, else on a weekday morning
+// a few working days out, for a few hours (installs take the day); office
+// work as all-day dates on working days.
 func (w *world) schedule(wo *woEnt, at time.Time) {
 	g := wo.wo
+	loc := wo.re.loc
 	if !g.IsField {
-		start := at.Truncate(day).Add(time.Duration(1+w.rng.IntN(3)) * day)
-		g.StartDate = generator.Some(start)
-		g.EndDate = generator.Some(start.Add(time.Duration(w.rng.IntN(4)) * day))
+		// All-day dates are calendar days, written as UTC midnight.
+		start := addWorkdays(at, loc, 1+w.rng.IntN(3))
+		end := addWorkdays(start, loc, w.rng.IntN(4))
+		g.StartDate = generator.Some(dateOf(start))
+		g.EndDate = generator.Some(dateOf(end))
 		g.StartDateAllDay, g.EndDateAllDay = true, true
 		return
 	}
-	// 13:00-16:30 UTC is a morning start across US time zones.
-	start := at.Truncate(day).Add(time.Duration(1+w.rng.IntN(4))*day + 13*hour + time.Duration(w.rng.IntN(8))*30*minute)
+	var start time.Time
+	if a := wo.re.openAppointment(at); a != nil {
+		a.wo, wo.appt = wo, a
+		start = a.due
+	} else {
+		start = localAt(addWorkdays(at, loc, 1+w.rng.IntN(4)), loc, 0, fieldFirst+time.Duration(w.rng.IntN(fieldSlots))*30*minute)
+	}
 	dur := time.Duration(2+w.rng.IntN(3)) * hour
 	if strings.Contains(g.Title, "Installation") || strings.Contains(g.Title, "Replacement") {
-		dur = time.Duration(6+w.rng.IntN(4)) * hour
+		dur = time.Duration(6+w.rng.IntN(3)) * hour
 	}
-	g.StartDate, g.EndDate = generator.Some(start), generator.Some(start.Add(dur))
+	g.StartDate, g.EndDate = generator.Some(start), generator.Some(fieldEndOf(start, dur, loc))
 	g.StartDateAllDay, g.EndDateAllDay = false, false
+}
+
+// fieldEndOf is when a visit starting at start for dur ends: by the end
+// of the working day.
+func fieldEndOf(start time.Time, dur time.Duration, loc *time.Location) time.Time {
+	end := start.Add(dur)
+	if last := localAt(start, loc, 0, fieldEnd); end.After(last) {
+		end = laterOf(last, start.Add(hour))
+	}
+	return end
+}
+
+// dateOf is t's local calendar day as UTC midnight, the way all-day dates
+// are written.
+func dateOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// openAppointment is the record's appointment due after at that no work
+// order is booked at yet, the earliest, or nil.
+func (r *recordEnt) openAppointment(at time.Time) *apptEnt {
+	var best *apptEnt
+	for _, a := range r.appts {
+		if a.wo == nil && a.due.After(at) && (best == nil || a.due.Before(best.due)) {
+			best = a
+		}
+	}
+	return best
 }
 
 func (w *world) completeWorkOrderDelay(in *inst) span {
@@ -826,20 +964,20 @@ func (w *world) completeWorkOrder(in *inst) error {
 
 // Appointments and calls.
 
-// dueAt places an appointment d after at: to the half hour when d is
-// under a day, else on that day's business hours (14:00-21:30 UTC, a
-// working day across US time zones).
-func (w *world) dueAt(at time.Time, d time.Duration) time.Time {
+// dueAt places an appointment d after at, in loc: to the half hour when d
+// is under a day, else on that day's slots; either way on a slot of a
+// working day, after at.
+func (w *world) dueAt(at time.Time, d time.Duration, loc *time.Location) time.Time {
 	t := at.Add(d)
 	if d < day {
 		t = t.Truncate(30 * minute)
 	} else {
-		t = t.Truncate(day).Add(14*hour + time.Duration(w.rng.IntN(16))*30*minute)
+		t = localAt(t, loc, 0, apptFirst+time.Duration(w.rng.IntN(apptSlots))*30*minute)
 	}
 	for !t.After(at) {
 		t = t.Add(30 * minute)
 	}
-	return t
+	return w.apptSlot(t, loc)
 }
 
 func (w *world) createAppointment(in *inst) error {
@@ -849,7 +987,16 @@ func (w *world) createAppointment(in *inst) error {
 		sp = in.st.args["in"].span
 	}
 	at := w.fire(in)
-	a := &apptEnt{id: w.newID(20000, 199999), re: re, due: w.dueAt(at, sp.draw(w.rng))}
+	a := &apptEnt{id: w.seqID("appointment", 20000, 80000), re: re, due: w.dueAt(at, sp.draw(w.rng), re.loc)}
+	// A field visit already on the calendar is what the appointment
+	// books: it is due when the visit starts.
+	for _, wo := range re.wos {
+		if wo.appt == nil && wo.wo.IsField && wo.wo.Status == "SCHEDULED" && wo.wo.StartDate.Valid && wo.wo.StartDate.V.After(at) {
+			a.due, a.wo, wo.appt = wo.wo.StartDate.V, wo, a
+			break
+		}
+	}
+	re.appts = append(re.appts, a)
 	in.bind(a)
 	return w.emit(in, "APPOINTMENT_CREATED", at, re, nil, func(e *generator.Event) {
 		e.AppointmentID, e.DueDate = a.id, a.due
@@ -860,17 +1007,25 @@ func (w *world) rescheduleAppointment(in *inst) error {
 	a := in.scope.lookup(in.text("appointment")).(*apptEnt)
 	at := w.fire(in)
 	prev := a.due
+	loc := a.re.loc
 	var due time.Time
 	if in.has("by") {
 		due = a.due.Add(in.st.args["by"].span.lo)
 		// An appointment is never moved into the past.
 		if !due.After(at) {
-			due = w.dueAt(at, hour)
+			due = w.dueAt(at, hour, loc)
 		}
+		due = w.apptSlot(due, loc)
 	} else {
-		due = w.dueAt(laterOf(a.due, at), between(day, 5*day).draw(w.rng))
+		due = w.dueAt(laterOf(a.due, at), between(day, 5*day).draw(w.rng), loc)
 	}
 	a.due = due
+	// The visit it books moves with it, until it has begun.
+	if wo := a.wo; wo != nil && wo.wo.Status == "SCHEDULED" && wo.wo.StartDate.Valid && wo.wo.EndDate.Valid {
+		dur := wo.wo.EndDate.V.Sub(wo.wo.StartDate.V)
+		wo.wo.StartDate = generator.Some(due)
+		wo.wo.EndDate = generator.Some(fieldEndOf(due, dur, loc))
+	}
 	return w.emit(in, "APPOINTMENT_RESCHEDULED", at, a.re, nil, func(e *generator.Event) {
 		e.AppointmentID, e.DueDate, e.PreviousDueDate = a.id, due, prev
 	})
@@ -886,23 +1041,6 @@ func (w *world) logCall(in *inst) error {
 func (w *world) updateCall(in *inst) error {
 	c := in.scope.lookup(in.text("call")).(*callEnt)
 	return w.emit(in, "CALL_UPSERTED", w.fire(in), c.re, nil, nil)
-}
-
-// US business hours in UTC: 13:00 is 8 in the morning in Chicago (9 in
-// New York), 01:00 is 8 in the evening there (6 in Los Angeles).
-const (
-	dayStartUTC = 13 * hour
-	dayEndUTC   = 1 * hour
-)
-
-// workingHours moves t, when it falls at night in the US, to the next
-// morning, within the first three hours of the working day.
-func (w *world) workingHours(t time.Time) time.Time {
-	h := t.Sub(t.Truncate(day))
-	if h >= dayEndUTC && h < dayStartUTC {
-		return t.Truncate(day).Add(dayStartUTC + time.Duration(w.rng.Int64N(int64(3*hour/time.Millisecond)))*time.Millisecond)
-	}
-	return t
 }
 
 func constDelay(lo, hi time.Duration) func(*world, *inst) span {
