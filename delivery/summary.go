@@ -240,9 +240,18 @@ func (s *Summary) String() string {
 		c := s.Triggers[k]
 		fmt.Fprintf(&b, "\n  %s: %s", k, equation(c.Events, c.Acked, c.Dead, c.Pending, false))
 	}
-	fmt.Fprintf(&b, "\ntarget %s; %s; clock %s; seed %d; took %s", s.Target, s.Policy, s.Clock, s.Seed, s.Elapsed.Round(time.Millisecond))
-	if s.Clock != RealClock().String() {
-		fmt.Fprintf(&b, " (%s on the virtual timeline)", s.Span.Round(time.Millisecond))
-	}
+	b.WriteString("\n")
+	b.WriteString(s.Settings())
 	return b.String()
+}
+
+// Settings is the one-line account of how the run was made: target, retry
+// policy, clock, seed and duration (and, on a virtual clock, the span the
+// run covered on its timeline).
+func (s *Summary) Settings() string {
+	line := fmt.Sprintf("target %s; %s; clock %s; seed %d; took %s", s.Target, s.Policy, s.Clock, s.Seed, s.Elapsed.Round(time.Millisecond))
+	if s.Clock != RealClock().String() {
+		line += fmt.Sprintf(" (%s on the virtual timeline)", s.Span.Round(time.Millisecond))
+	}
+	return line
 }

@@ -400,11 +400,7 @@ func printRunSummary(w io.Writer, s *delivery.Summary) {
 			row(printable(k, 60), c.Events, c.Acked, c.Dead)
 		}
 	}
-	fmt.Fprintf(w, "target %s; %s; clock %s; seed %d; took %s", s.Target, s.Policy, s.Clock, s.Seed, s.Elapsed.Round(time.Millisecond))
-	if s.Clock != delivery.RealClock().String() {
-		fmt.Fprintf(w, " (%s on the virtual timeline)", s.Span.Round(time.Millisecond))
-	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(w, s.Settings())
 }
 
 func roundLatency(d time.Duration) time.Duration {
