@@ -115,7 +115,7 @@ func TestInspectionRefusesProxiedRequests(t *testing.T) {
 }
 
 func TestPublicInspect(t *testing.T) {
-	s := start(t, PublicInspect(true))
+	s := start(t, WithPublicInspect(true))
 	post(t, s.URL+"/hook", example(t))
 	xff := map[string]string{"X-Forwarded-For": "203.0.113.7", "Host": "abc.ngrok.app"}
 	if res := request(t, http.MethodGet, s.URL+PathDeliveries, xff); res.status != 200 || !bytes.Contains(res.body, []byte("48291")) {
@@ -128,7 +128,7 @@ func TestPublicInspect(t *testing.T) {
 
 func TestInspectToken(t *testing.T) {
 	const token = "0123456789abcdef0123"
-	s := start(t, InspectToken(token))
+	s := start(t, WithInspectToken(token))
 	post(t, s.URL+"/hook", example(t))
 	for name, h := range map[string]map[string]string{
 		"no token":        nil,
@@ -165,11 +165,11 @@ func TestInspectToken(t *testing.T) {
 
 func TestInspectTokenIsChecked(t *testing.T) {
 	for _, bad := range []string{"short", "0123456789abcdef 0123", "0123456789abcdef\n0123", "0123456789abcdefé0123"} {
-		if _, err := New(InspectToken(bad)); err == nil {
+		if _, err := New(WithInspectToken(bad)); err == nil {
 			t.Errorf("token %q accepted", bad)
 		}
 	}
-	if _, err := New(InspectToken("")); err != nil {
+	if _, err := New(WithInspectToken("")); err != nil {
 		t.Errorf("no token: %v", err)
 	}
 }

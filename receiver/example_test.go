@@ -13,7 +13,7 @@ import (
 // A receiver on a free port that fails each event's first attempt, as a
 // demo or an integration test of a sender's retries would use it.
 func ExampleStart() {
-	srv, err := receiver.Start("127.0.0.1:0", receiver.FailFirst(1))
+	srv, err := receiver.Start("127.0.0.1:0", receiver.WithFailFirst(1))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func ExampleStart() {
 // any mux) as well.
 func ExampleNew() {
 	var seen []string
-	rc, err := receiver.New(receiver.Observer(func(d receiver.Delivery) {
+	rc, err := receiver.New(receiver.WithObserver(func(d receiver.Delivery) {
 		seen = append(seen, fmt.Sprintf("%s answered %d", d.TriggerKey, d.Status))
 	}))
 	if err != nil {

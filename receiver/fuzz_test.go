@@ -45,7 +45,7 @@ func FuzzHandler(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		misbehaving, err := New(FailFirst(1), FailRate(0.5), Status(202), BodyLimit(256), MaxDeliveries(4))
+		misbehaving, err := New(WithFailFirst(1), WithFailRate(0.5), WithStatus(202), WithBodyLimit(256), WithMaxDeliveries(4))
 		if err != nil {
 			t.Fatal(err)
 		}

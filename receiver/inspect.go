@@ -119,9 +119,9 @@ var proxyHeaders = []string{
 	"Cf-Visitor", "Cdn-Loop", "Ngrok-Skip-Browser-Warning",
 }
 
-const inspectHint = `to inspect from elsewhere, give the receiver a token (listen --inspect-token TOKEN, or receiver.InspectToken) ` +
+const inspectHint = `to inspect from elsewhere, give the receiver a token (listen --inspect-token TOKEN, or receiver.WithInspectToken) ` +
 	`and send "Authorization: Bearer TOKEN"; or let anyone who reaches this address read and clear the capture ` +
-	`(listen --public-inspect, or receiver.PublicInspect)`
+	`(listen --public-inspect, or receiver.WithPublicInspect)`
 
 // inspectAllowed answers 401 or 403 to an inspection request it refuses
 // (see the package doc on access). Health checks are always allowed: they
@@ -137,7 +137,7 @@ func (rc *Receiver) inspectAllowed(w http.ResponseWriter, r *http.Request) bool 
 		w.Header().Set("WWW-Authenticate", `Bearer realm="coperniq-mock inspection"`)
 		writeJSON(w, http.StatusUnauthorized, errorBody{
 			Error: "the inspection API needs the receiver's inspect token",
-			Hint:  `send "Authorization: Bearer TOKEN", TOKEN being the one given to listen --inspect-token (receiver.InspectToken)`,
+			Hint:  `send "Authorization: Bearer TOKEN", TOKEN being the one given to listen --inspect-token (receiver.WithInspectToken)`,
 		})
 		return false
 	}

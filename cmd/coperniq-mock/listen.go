@@ -118,18 +118,18 @@ func (f listenFlags) options() ([]receiver.Option, error) {
 		name string
 		opt  receiver.Option
 	}{
-		{"strict", receiver.Level(level)},
-		{"fail-first", receiver.FailFirst(f.failFirst)},
-		{"fail-rate", receiver.FailRate(f.failRate)},
-		{"status", receiver.Status(f.status)},
-		{"latency", receiver.Latency(f.latency)},
-		{"reset-rate", receiver.ResetRate(f.resetRate)},
-		{"body-limit", receiver.BodyLimit(f.bodyLimit)},
-		{"seed", receiver.Seed(f.seed)},
-		{"max-deliveries", receiver.MaxDeliveries(f.max)},
-		{"max-bytes", receiver.MaxBytes(f.maxBytes)},
-		{"public-inspect", receiver.PublicInspect(f.public)},
-		{"inspect-token", receiver.InspectToken(f.token)},
+		{"strict", receiver.WithLevel(level)},
+		{"fail-first", receiver.WithFailFirst(f.failFirst)},
+		{"fail-rate", receiver.WithFailRate(f.failRate)},
+		{"status", receiver.WithStatus(f.status)},
+		{"latency", receiver.WithLatency(f.latency)},
+		{"reset-rate", receiver.WithResetRate(f.resetRate)},
+		{"body-limit", receiver.WithBodyLimit(f.bodyLimit)},
+		{"seed", receiver.WithSeed(f.seed)},
+		{"max-deliveries", receiver.WithMaxDeliveries(f.max)},
+		{"max-bytes", receiver.WithMaxBytes(f.maxBytes)},
+		{"public-inspect", receiver.WithPublicInspect(f.public)},
+		{"inspect-token", receiver.WithInspectToken(f.token)},
 	}
 	var opts []receiver.Option
 	for _, fl := range flags {
@@ -150,7 +150,7 @@ func runListen(stdout io.Writer, f listenFlags) error {
 		mu    sync.Mutex // the observer and the summary share stdout
 		ready = make(chan struct{})
 	)
-	opts = append(opts, receiver.Observer(func(d receiver.Delivery) {
+	opts = append(opts, receiver.WithObserver(func(d receiver.Delivery) {
 		<-ready // the address line comes first, scripts read it
 		mu.Lock()
 		defer mu.Unlock()
@@ -170,7 +170,7 @@ func runListen(stdout io.Writer, f listenFlags) error {
 			return usage(fmt.Errorf("--out: %w", err))
 		}
 		defer out.Close() // for early returns; the normal path checks Close
-		opts = append(opts, receiver.Output(afterReady{out, ready}))
+		opts = append(opts, receiver.WithOutput(afterReady{out, ready}))
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
