@@ -106,7 +106,7 @@ func decode(payload []byte) (any, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, &SyntaxError{Line: 1, Column: 1, Msg: err.Error()}
 	}
-	return doc, nil
+	return boundNumbers(doc), nil
 }
 
 func syntaxError(payload []byte, se *json.SyntaxError) *SyntaxError {
