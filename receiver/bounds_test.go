@@ -56,7 +56,7 @@ func TestMaxBytesShedsTheOldestPayloads(t *testing.T) {
 	// The event's report still compares its attempts' payloads, and shows
 	// the latest.
 	var ev eventReport
-	do(t, http.MethodGet, s.URL+PathEvents+"1", nil).json(t, &ev)
+	do(t, http.MethodGet, s.InspectURL+PathEvents+"1", nil).json(t, &ev)
 	if ev.Received != 3 || !ev.SamePayload || !ev.Attempts[0].PayloadDropped || ev.Attempts[2].PayloadDropped || len(ev.Payload) == 0 {
 		t.Errorf("event 1: %+v", ev)
 	}
@@ -65,7 +65,7 @@ func TestMaxBytesShedsTheOldestPayloads(t *testing.T) {
 	for range 2 { // shed the changed one
 		post(t, s.URL+"/hook", withEventID(t, example(t), 4))
 	}
-	do(t, http.MethodGet, s.URL+PathEvents+"2", nil).json(t, &ev)
+	do(t, http.MethodGet, s.InspectURL+PathEvents+"2", nil).json(t, &ev)
 	if ev.Received != 2 || ev.SamePayload || string(ev.Payload) != "null" {
 		t.Errorf("event 2, both payloads dropped, the second changed: samePayload=%v payload=%.40s", ev.SamePayload, ev.Payload)
 	}

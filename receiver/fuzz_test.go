@@ -50,19 +50,20 @@ func FuzzHandler(f *testing.F) {
 			t.Fatal(err)
 		}
 		for _, rc := range []*Receiver{plain, misbehaving} {
-			// The plain one is asked from this machine; the other from
-			// httptest's remote 192.0.2.1, which inspection refuses.
+			// The plain one's inspection API is asked on its own handler;
+			// the other's on the delivery handler, which refuses it.
 			local := rc == plain
 			// Twice, so that retries, attempt counts and the kept list
 			// are exercised too.
 			for range 2 {
 				req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
 				req.Method, req.URL.Path = method, path
-				if local {
-					req.RemoteAddr, req.Host = "127.0.0.1:50000", "127.0.0.1:8080"
-				}
 				w := httptest.NewRecorder()
-				rc.ServeHTTP(w, req)
+				if local && isMockPath(path) {
+					rc.InspectHandler().ServeHTTP(w, req)
+				} else {
+					rc.ServeHTTP(w, req)
+				}
 
 				var allowed []int
 				switch {

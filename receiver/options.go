@@ -50,6 +50,18 @@ const (
 	// OtherTriggers is the Summary.ByTrigger key counting the unknown
 	// triggerKeys beyond MaxUnknownTriggers.
 	OtherTriggers = "(other)"
+	// DefaultMaxConnections bounds the connections open at once (see
+	// WithMaxConnections): sixteen times what `coperniq-mock load` opens by
+	// default (64), and far more than Coperniq's sender does.
+	DefaultMaxConnections = 1024
+	// DefaultMaxInFlight bounds the bytes of request bodies being read
+	// beyond the first 16 KiB of each, all requests together (see
+	// WithMaxInFlight): 32 bodies of a MiB arriving at once.
+	DefaultMaxInFlight = 32 << 20
+	// DefaultInspectAddr is where Start serves the inspection API: its own
+	// loopback address, with a port of its own (0: a free one), which a
+	// tunnel to the delivery address does not reach.
+	DefaultInspectAddr = "127.0.0.1:0"
 	// MinInspectTokenLen is the shortest token WithInspectToken accepted: the token
 	// guards real customers' data on a public tunnel URL, where nothing
 	// limits how many guesses are tried.
@@ -61,32 +73,38 @@ const (
 type Option func(*config) error
 
 type config struct {
-	level     schemas.Level
-	bodyLimit int64
-	status    int
-	failFirst int
-	failRate  float64
-	resetRate float64
-	latency   time.Duration
-	seed      uint64
-	max       int
-	maxBytes  int64
-	maxEvents int
-	public    bool
-	token     string
-	out       io.Writer
-	observer  func(Delivery)
+	level       schemas.Level
+	bodyLimit   int64
+	status      int
+	failFirst   int
+	failRate    float64
+	resetRate   float64
+	latency     time.Duration
+	seed        uint64
+	max         int
+	maxBytes    int64
+	maxEvents   int
+	public      bool
+	token       string
+	maxConns    int
+	maxInFlight int64
+	inspectAddr string
+	out         io.Writer
+	observer    func(Delivery)
 }
 
 func defaultConfig() config {
 	return config{
-		level:     DefaultLevel,
-		bodyLimit: DefaultBodyLimit,
-		status:    DefaultStatus,
-		seed:      DefaultSeed,
-		max:       DefaultMaxDeliveries,
-		maxBytes:  DefaultMaxBytes,
-		maxEvents: DefaultMaxEventIDs,
+		level:       DefaultLevel,
+		bodyLimit:   DefaultBodyLimit,
+		status:      DefaultStatus,
+		seed:        DefaultSeed,
+		max:         DefaultMaxDeliveries,
+		maxBytes:    DefaultMaxBytes,
+		maxEvents:   DefaultMaxEventIDs,
+		maxConns:    DefaultMaxConnections,
+		maxInFlight: DefaultMaxInFlight,
+		inspectAddr: DefaultInspectAddr,
 	}
 }
 
@@ -239,10 +257,11 @@ func WithMaxEventIDs(n int) Option {
 	}
 }
 
-// WithPublicInspect lets anyone who reaches the Receiver use the inspection API
-// (read every payload, clear the capture), including through a proxy or a
-// tunnel. By default it answers only requests made directly on this machine
-// (see the package doc). With WithInspectToken, the token is still required.
+// WithPublicInspect serves the inspection API on the delivery address too,
+// to anyone who reaches it, through proxies and tunnels included: only on a
+// network you trust. By default it is served only by InspectHandler (on
+// Start's own loopback address, Server.InspectURL). With WithInspectToken,
+// the token is still required.
 func WithPublicInspect(on bool) Option {
 	return func(c *config) error {
 		c.public = on
@@ -250,11 +269,12 @@ func WithPublicInspect(on bool) Option {
 	}
 }
 
-// WithInspectToken requires every request to the inspection API (but
-// PathHealthz) to carry "Authorization: Bearer token", wherever it comes
-// from; a request that does may come through a proxy or a tunnel. The token
-// must be at least MinInspectTokenLen visible ASCII characters (e.g. from
-// `openssl rand -hex 16`); "" requires none (the default).
+// WithInspectToken serves the inspection API on the delivery address too,
+// to requests that carry "Authorization: Bearer token" (401 otherwise),
+// wherever they come from: through a tunnel, for instance. The token must be
+// at least MinInspectTokenLen visible ASCII characters (e.g. from `openssl
+// rand -hex 16`); "" requires none and serves no inspection on the delivery
+// address (the default). InspectHandler does not ask for it.
 func WithInspectToken(token string) Option {
 	return func(c *config) error {
 		if token == "" {
@@ -274,8 +294,51 @@ func WithInspectToken(token string) Option {
 	}
 }
 
+// WithInspectAddr sets where Start serves the inspection API (default
+// DefaultInspectAddr, a free port on 127.0.0.1). Keep it off the address a
+// tunnel forwards to: what it serves is every captured payload. "" serves
+// none there (WithInspectToken or WithPublicInspect may still serve it on
+// the delivery address).
+func WithInspectAddr(addr string) Option {
+	return func(c *config) error {
+		c.inspectAddr = addr
+		return nil
+	}
+}
+
+// WithMaxConnections bounds the connections Start's server keeps open at
+// once (default DefaultMaxConnections); beyond, a new connection is answered
+// 503 with Retry-After and closed unread, and counted in Summary.Refused.
+// 0 lifts the bound.
+func WithMaxConnections(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("max connections %d is negative", n)
+		}
+		c.maxConns = n
+		return nil
+	}
+}
+
+// WithMaxInFlight bounds the bytes of request bodies held while they are
+// read, beyond the first 16 KiB of each (which a Coperniq payload never
+// exceeds), all requests together (default DefaultMaxInFlight). A request
+// whose body would go over is answered 503 with Retry-After, unread, and
+// counted in Summary.Refused, so that senders stalling mid-body cannot make
+// memory grow with their number. 0 lifts the bound.
+func WithMaxInFlight(n int64) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("max in-flight bytes %d is negative", n)
+		}
+		c.maxInFlight = n
+		return nil
+	}
+}
+
 // WithOutput writes every delivery to w as one JSON line (a Delivery, as the
-// inspection API shows it), in arrival order, one Write call per line. The
+// inspection API shows it), in arrival order, one Write call per line, once
+// its answer is settled. The
 // Receiver never closes w. The first write error stops the output and is
 // kept for Receiver.Err; deliveries are still answered and recorded.
 func WithOutput(w io.Writer) Option {
@@ -285,11 +348,11 @@ func WithOutput(w io.Writer) Option {
 	}
 }
 
-// WithObserver calls fn with every delivery as soon as it is recorded, before
-// the Latency wait and the answer: Delivery.Status is the answer to come. Calls
-// come one at a time, in arrival order, from the handlers' goroutines: fn
-// may call the Receiver's methods, and should be quick, since deliveries
-// queue behind it.
+// WithObserver calls fn with every delivery once its answer is settled:
+// written, or not (Delivery.Wire says why). Calls come one at a time, in
+// arrival order, from the handlers' goroutines, after the answer: fn may
+// call the Receiver's methods, and should be quick (hand the delivery to a
+// queue), since later deliveries' handlers wait for their turn behind it.
 func WithObserver(fn func(Delivery)) Option {
 	return func(c *config) error {
 		c.observer = fn

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"io"
 	"maps"
 	"math"
 	"net"
@@ -14,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -26,6 +26,15 @@ const (
 	InjectedFailFirst = "fail-first"
 	InjectedFailRate  = "fail-rate"
 	InjectedResetRate = "reset-rate"
+)
+
+// What became of an answer that did not reach the sender, in Delivery.Wire.
+const (
+	// WireClientLeft: the sender closed the connection before the answer
+	// (it gave up waiting, e.g. during a WithLatency wait).
+	WireClientLeft = "client-left"
+	// WireWriteFailed: writing the answer failed (the connection broke).
+	WireWriteFailed = "write-failed"
 )
 
 // bodyTimeout bounds the reading of a body, so that a sender trickling one
@@ -77,8 +86,13 @@ type Delivery struct {
 	Attempt int `json:"attempt,omitempty"`
 
 	Status   int    `json:"status"`             // the answer; 0 when the connection was reset
-	Reset    bool   `json:"reset,omitempty"`    // dropped without an answer (ResetRate)
+	Reset    bool   `json:"reset,omitempty"`    // dropped without an answer (WithResetRate)
 	Injected string `json:"injected,omitempty"` // the option that failed it: InjectedFailFirst, ...
+	// Wire says what became of the answer when it did not reach the
+	// sender: WireClientLeft or WireWriteFailed; "" when it was written
+	// (or, with Reset, deliberately not). WireError is the write's error.
+	Wire      string `json:"wire,omitempty"`
+	WireError string `json:"wireError,omitempty"`
 
 	// Valid reports that the payload passed validation (warnings allowed).
 	Valid bool `json:"valid"`
@@ -109,6 +123,15 @@ type Summary struct {
 	Invalid    int `json:"invalid"`
 	Unreadable int `json:"unreadable"`
 	Resets     int `json:"resets"` // connections dropped, not in ByStatus
+	// ClientLeft and WriteFailed count the deliveries whose answer never
+	// reached the sender (Delivery.Wire); they are in ByStatus all the same,
+	// under the status that was meant.
+	ClientLeft  int `json:"clientLeft"`
+	WriteFailed int `json:"writeFailed"`
+	// Refused counts the requests answered 503 unread because the
+	// receiver was at its WithMaxConnections or WithMaxInFlight cap: they
+	// are not deliveries, and a sender retries them.
+	Refused int `json:"refused"`
 	// ByTrigger counts the payloads carrying a string event.triggerKey,
 	// known to the catalog or not; beyond MaxUnknownTriggers distinct
 	// unknown keys, the others are counted under OtherTriggers.
@@ -132,7 +155,11 @@ type Receiver struct {
 	unknown  int // distinct unknown triggerKeys in sum.ByTrigger
 	sum      Summary
 	ticket   uint64 // never reset: orders publishing across Clear
+	cleared  uint64 // how many times Clear ran: a delivery in flight across it is not settled
 	hashSeed maphash.Seed
+
+	inFlight atomic.Int64 // body bytes read beyond bodyAllowance, all requests together
+	stopping atomic.Bool  // the Server is shutting down: waits end, not because clients left
 
 	// Publishing (Output, Observer) happens in ticket order without holding
 	// mu, so that an observer may call the Receiver's methods.
@@ -163,15 +190,16 @@ func emptySummary() Summary {
 	return Summary{ByTrigger: map[string]int{}, ByStatus: map[int]int{}}
 }
 
-// ServeHTTP records and answers a delivery, or serves the inspection API
-// under /_mock/.
+// ServeHTTP records and answers a delivery. Under /_mock/ it answers the
+// health check, and the inspection API only with WithInspectToken or
+// WithPublicInspect (see the package doc: InspectHandler serves it).
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL == nil {
 		writeError(w, http.StatusBadRequest, "request without a URL")
 		return
 	}
 	if isMockPath(r.URL.Path) {
-		rc.serveMock(w, r)
+		rc.serveMockOnDelivery(w, r)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -179,11 +207,29 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %q not allowed: Coperniq POSTs deliveries", r.Method))
 		return
 	}
-	d, known := rc.read(w, r)
-	ticket := rc.record(&d, known)
-	rc.publish(ticket, d)
-	rc.wait(r)
-	rc.answer(w, d)
+	d, known, busy := rc.read(w, r)
+	if busy {
+		rc.refuse(w)
+		return
+	}
+	ticket, gen := rc.record(&d, known)
+	// Published once the answer is settled, whatever happens to it (a
+	// reset panics out of the handler): later tickets wait for this one.
+	defer func() { rc.publish(ticket, d) }()
+	left := rc.wait(r)
+	switch {
+	case left:
+		d.Wire = WireClientLeft
+	case d.Reset:
+		reset(w)
+	default:
+		if err := rc.answer(w, d); err != nil {
+			d.Wire, d.WireError = WireWriteFailed, clip(err.Error(), maxUnreadableLen)
+		}
+	}
+	if d.Wire != "" {
+		rc.settle(d, gen)
+	}
 }
 
 func isMockPath(p string) bool {
@@ -192,8 +238,9 @@ func isMockPath(p string) bool {
 
 // read reads and validates the body. The delivery it returns has its
 // Status set when the body is unreadable; record decides the others. known
-// reports a triggerKey from the catalog.
-func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) (d Delivery, known bool) {
+// reports a triggerKey from the catalog; busy, that the body could not be
+// read within WithMaxInFlight (nothing is recorded then).
+func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) (d Delivery, known, busy bool) {
 	d = Delivery{
 		Time:        time.Now(),
 		Path:        clip(r.URL.Path, maxPathLen),
@@ -207,36 +254,41 @@ func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) (d Delivery, kn
 	// would also cancel the request's context during a long Latency.
 	ctl := http.NewResponseController(w)
 	_ = ctl.SetReadDeadline(time.Now().Add(bodyTimeout))
-	data, err := io.ReadAll(http.MaxBytesReader(w, body, rc.cfg.bodyLimit))
+	data, charged, err := rc.readBody(body, r.ContentLength)
+	defer rc.inFlight.Add(-charged)
 	_ = ctl.SetReadDeadline(time.Time{})
 	d.Size = int64(len(data))
-	var tooBig *http.MaxBytesError
 	switch {
-	case errors.As(err, &tooBig):
+	case errors.Is(err, errBusy):
+		return d, false, true
+	case errors.Is(err, errTooBig):
+		// The rest of the body is not read: the connection is closed
+		// after the answer instead.
+		w.Header().Set("Connection", "close")
 		d.Status, d.Size = http.StatusRequestEntityTooLarge, r.ContentLength
 		d.Unreadable = fmt.Sprintf("body over the %d-byte limit", rc.cfg.bodyLimit)
-		return d, false
+		return d, false, false
 	case err != nil:
 		d.Status = http.StatusBadRequest
 		d.Unreadable = clip("reading the body: "+err.Error(), maxUnreadableLen)
 		d.Body = excerpt(data)
-		return d, false
+		return d, false, false
 	}
 	res, err := schemas.Validate(data, rc.cfg.level)
 	if err != nil {
 		d.Status = http.StatusBadRequest
 		d.Unreadable = clip("not JSON: "+err.Error(), maxUnreadableLen)
 		d.Body = excerpt(data)
-		return d, false
+		return d, false, false
 	}
-	// ReadAll's buffer may be twice the body: keep only the body, as
+	// The read buffer may be larger than the body: keep only the body, as
 	// deliveries stay in memory.
 	d.Payload = bytes.Clone(data)
 	d.TriggerKey = clip(res.TriggerKey, maxShortLen)
 	d.Valid = res.Valid()
 	d.Violations = res.Violations
 	d.EventID, d.RecordID = eventIDs(data)
-	return d, res.Known
+	return d, res.Known, false
 }
 
 func excerpt(b []byte) string {
@@ -294,8 +346,9 @@ func integer(raw json.RawMessage) *int64 {
 }
 
 // record numbers the delivery, counts its attempt, decides its answer and
-// keeps it. It returns the delivery's publishing ticket.
-func (rc *Receiver) record(d *Delivery, knownTrigger bool) uint64 {
+// keeps it. It returns the delivery's publishing ticket, and the Clear
+// generation it belongs to.
+func (rc *Receiver) record(d *Delivery, knownTrigger bool) (ticket, gen uint64) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.seq++
@@ -340,7 +393,48 @@ func (rc *Receiver) record(d *Delivery, knownTrigger bool) uint64 {
 	}
 	rc.keep(*d)
 	rc.ticket++
-	return rc.ticket
+	return rc.ticket, rc.cleared
+}
+
+// settle records what became of a delivery's answer on the wire, in its
+// kept copy and the totals, unless a Clear came in between.
+func (rc *Receiver) settle(d Delivery, gen uint64) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if gen != rc.cleared {
+		return
+	}
+	switch d.Wire {
+	case WireClientLeft:
+		rc.sum.ClientLeft++
+	case WireWriteFailed:
+		rc.sum.WriteFailed++
+	}
+	// In flight are the newest: look from the end.
+	for i := len(rc.deliveries) - 1; i >= 0; i-- {
+		if e := &rc.deliveries[i]; e.Seq == d.Seq {
+			e.Wire, e.WireError = d.Wire, d.WireError
+			return
+		}
+	}
+}
+
+// refuse answers 503 to a request the receiver is too busy to read, and
+// counts it.
+func (rc *Receiver) refuse(w http.ResponseWriter) {
+	rc.countRefused()
+	w.Header().Set("Retry-After", "1")
+	w.Header().Set("Connection", "close")
+	writeJSON(w, http.StatusServiceUnavailable, errorBody{
+		Error: fmt.Sprintf("receiver busy: request bodies in flight are at the %d-byte cap (listen --max-in-flight, receiver.WithMaxInFlight); retry", rc.cfg.maxInFlight),
+		Limit: rc.cfg.maxInFlight,
+	})
+}
+
+func (rc *Receiver) countRefused() {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.sum.Refused++
 }
 
 // entry is a kept delivery.
@@ -497,15 +591,25 @@ func (rc *Receiver) Err() error {
 	return rc.outErr
 }
 
-func (rc *Receiver) wait(r *http.Request) {
-	if rc.cfg.latency <= 0 {
-		return
+// wait holds the answer for the Latency, and reports that the sender left
+// meanwhile (or before): its answer would reach no one.
+func (rc *Receiver) wait(r *http.Request) (left bool) {
+	done := r.Context().Done()
+	if rc.cfg.latency > 0 {
+		t := time.NewTimer(rc.cfg.latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-done:
+		}
 	}
-	t := time.NewTimer(rc.cfg.latency)
-	defer t.Stop()
 	select {
-	case <-t.C:
-	case <-r.Context().Done():
+	case <-done:
+		// Shutdown cancels the contexts too: then the answer is still
+		// written, within the grace period.
+		return !rc.stopping.Load()
+	default:
+		return false
 	}
 }
 
@@ -525,10 +629,10 @@ type ack struct {
 // inspection API has them all.
 const maxAckViolations = 10
 
-func (rc *Receiver) answer(w http.ResponseWriter, d Delivery) {
+// answer writes the answer and flushes it, so that a broken connection
+// shows as an error rather than passing unseen in a buffer.
+func (rc *Receiver) answer(w http.ResponseWriter, d Delivery) error {
 	switch {
-	case d.Reset:
-		reset(w)
 	case d.Status == http.StatusRequestEntityTooLarge:
 		writeJSON(w, d.Status, errorBody{
 			Error: fmt.Sprintf("request body over the limit of %d bytes", rc.cfg.bodyLimit),
@@ -547,6 +651,10 @@ func (rc *Receiver) answer(w http.ResponseWriter, d Delivery) {
 		}
 		writeJSON(w, d.Status, a)
 	}
+	if err := http.NewResponseController(w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	return nil
 }
 
 // reset drops the connection without an answer. Linger 0 makes the close
@@ -652,6 +760,7 @@ func (rc *Receiver) Clear() int {
 	rc.attempts = newAttemptCounts(rc.cfg.maxEvents)
 	rc.unknown = 0
 	rc.seq = 0
+	rc.cleared++
 	rc.sum = emptySummary()
 	return n
 }

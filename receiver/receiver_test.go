@@ -415,7 +415,7 @@ func TestInspection(t *testing.T) {
 	post(t, s.URL, example(t))
 
 	var ds []Delivery
-	do(t, http.MethodGet, s.URL+PathDeliveries, nil).json(t, &ds)
+	do(t, http.MethodGet, s.InspectURL+PathDeliveries, nil).json(t, &ds)
 	if len(ds) != 3 || ds[0].Seq != 1 || ds[2].Seq != 3 || *ds[1].EventID != 7 {
 		t.Fatalf("deliveries, oldest first: %+v", ds)
 	}
@@ -424,7 +424,7 @@ func TestInspection(t *testing.T) {
 	}
 
 	var ev eventReport
-	res := do(t, http.MethodGet, s.URL+PathEvents+"48291", nil)
+	res := do(t, http.MethodGet, s.InspectURL+PathEvents+"48291", nil)
 	res.json(t, &ev)
 	if res.status != 200 || ev.Received != 2 || !ev.SamePayload || ev.Attempts[0].Status != 503 || ev.Attempts[1].Status != 200 || len(ev.Payload) == 0 {
 		t.Errorf("event report: %d %s", res.status, res.body)
@@ -436,7 +436,7 @@ func TestInspection(t *testing.T) {
 		"/_mock/nothing-here": 404,
 		"/_mock":              404,
 	} {
-		res := do(t, http.MethodGet, s.URL+path, nil)
+		res := do(t, http.MethodGet, s.InspectURL+path, nil)
 		var e errorBody
 		res.json(t, &e)
 		if res.status != status || e.Error == "" {
@@ -445,23 +445,23 @@ func TestInspection(t *testing.T) {
 	}
 
 	var sum Summary
-	do(t, http.MethodGet, s.URL+PathSummary, nil).json(t, &sum)
+	do(t, http.MethodGet, s.InspectURL+PathSummary, nil).json(t, &sum)
 	if sum.Deliveries != 3 || sum.UniqueEvents != 2 || sum.ByStatus[503] != 2 {
 		t.Errorf("summary %+v", sum)
 	}
-	if res := do(t, http.MethodGet, s.URL+PathHealthz, nil); res.status != 200 {
+	if res := do(t, http.MethodGet, s.InspectURL+PathHealthz, nil); res.status != 200 {
 		t.Errorf("healthz %d", res.status)
 	}
-	if res := do(t, http.MethodPost, s.URL+PathDeliveries, nil); res.status != 405 || res.header.Get("Allow") != "GET, HEAD, DELETE" {
+	if res := do(t, http.MethodPost, s.InspectURL+PathDeliveries, nil); res.status != 405 || res.header.Get("Allow") != "GET, HEAD, DELETE" {
 		t.Errorf("POST %s: %d Allow=%q", PathDeliveries, res.status, res.header.Get("Allow"))
 	}
 
 	var cleared map[string]int
-	do(t, http.MethodDelete, s.URL+PathDeliveries, nil).json(t, &cleared)
+	do(t, http.MethodDelete, s.InspectURL+PathDeliveries, nil).json(t, &cleared)
 	if cleared["cleared"] != 3 || len(s.Deliveries()) != 0 || s.Summary().Deliveries != 0 {
 		t.Errorf("DELETE: %v, %d left", cleared, len(s.Deliveries()))
 	}
-	if res := do(t, http.MethodGet, s.URL+PathDeliveries, nil); strings.TrimSpace(string(res.body)) != "[]" {
+	if res := do(t, http.MethodGet, s.InspectURL+PathDeliveries, nil); strings.TrimSpace(string(res.body)) != "[]" {
 		t.Errorf("after DELETE: %s", res.body)
 	}
 	// Attempt counts start over: the first attempt fails again.
@@ -504,6 +504,7 @@ func TestOutputIsOneJSONLinePerDelivery(t *testing.T) {
 	if res := post(t, f.URL, example(t)); res.status != 200 {
 		t.Errorf("status %d", res.status)
 	}
+	f.Close() // the output is written once the answer is settled
 	if err := f.Err(); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("Err() = %v", err)
 	}
