@@ -171,4 +171,3 @@ func TestInspectTokenIsChecked(t *testing.T) {
 		t.Errorf("no token: %v", err)
 	}
 }
-

@@ -19,11 +19,11 @@ import (
 
 // listener is a running `coperniq-mock listen`.
 type listener struct {
-	cmd    *exec.Cmd
+	cmd     *exec.Cmd
 	url     string
-	inspect string // the inspection API's base URL
+	inspect string      // the inspection API's base URL
 	lines   chan string // stdout, line by line; closed at EOF
-	stderr *bytes.Buffer
+	stderr  *bytes.Buffer
 }
 
 var listeningLine = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+) \(inspect: (http://127\.0\.0\.1:\d+)/_mock/deliveries\)$`)
