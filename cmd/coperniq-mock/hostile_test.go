@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,7 +158,7 @@ func TestListenStopsWithStdoutBlocked(t *testing.T) {
 		t.Fatalf("first line %q", first)
 	}
 	big := bytes.Repeat([]byte("x"), 1000) // long unreadable lines fill the pipe fast
-	for range 1000 { // some 300 KB of lines: more than the pipe holds
+	for range 1000 {                       // some 300 KB of lines: more than the pipe holds
 		if res, err := http.Post(m[1]+"/hook", "text/plain", bytes.NewReader(append([]byte("\x1b[2J"), big...))); err == nil {
 			res.Body.Close()
 		}
@@ -266,4 +267,45 @@ func TestListenClientLeft(t *testing.T) {
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
+}
+
+// echoing answers 500 with the request line it got (the URL's token in it),
+// an error page quoting it, and terminal escape sequences: what a hostile or
+// careless receiver sends back.
+func echoing() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("X-Echo", r.URL.RawQuery)
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, "%s %s %s\r\n\x1b[2J\x1b[31mgot token %s\x1b[0m\u202e", r.Method, r.URL.RequestURI(), r.Proto, r.URL.Query().Get("token"))
+	}))
+}
+
+// TestReceiverBytesAreMaskedAndEscaped holds item 5: what a receiver
+// answers is printed with the URL's secrets masked and nothing that could
+// drive the terminal, by send and by verify.
+func TestReceiverBytesAreMaskedAndEscaped(t *testing.T) {
+	srv := echoing()
+	defer srv.Close()
+	const secret = "s3cr3t-t0ken-value"
+	target := srv.URL + "/hook?token=" + secret
+	check := func(name, out string) {
+		t.Helper()
+		if strings.Contains(out, secret) {
+			t.Errorf("%s printed the token:\n%s", name, out)
+		}
+		if strings.ContainsAny(out, "\x1b\x07\r\u202e") {
+			t.Errorf("%s printed terminal control characters: %q", name, out)
+		}
+		if !strings.Contains(out, `\x1b[2J`) {
+			t.Errorf("%s did not show the escape sequence escaped:\n%s", name, out)
+		}
+	}
+	r := cli(t, "", "send", "PROJECT_CREATED", "--to", target).want(t, 1)
+	check("send", r.stdout+r.stderr)
+	r = cli(t, "", "verify", "--target", target, "--focus", "acknowledges", "--deadline", "2s")
+	if r.code != 1 {
+		t.Fatalf("verify against a 500 receiver: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	check("verify", r.stdout+r.stderr)
 }

@@ -15,7 +15,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
@@ -423,24 +425,21 @@ func deliveryLine(d receiver.Delivery) string {
 }
 
 // printable keeps what a sender controls from breaking the terminal or the
-// one-line-per-delivery format: control characters are escaped, and long
-// text is cut.
+// one-line-per-delivery format: control characters (newlines included) are
+// escaped, and long text is cut to max characters.
 func printable(s string, max int) string {
-	var b strings.Builder
+	s = delivery.Escape(strings.ReplaceAll(strings.ReplaceAll(s, "\n", `\n`), "\t", `\t`))
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
 	n := 0
-	for _, r := range s {
+	for i := range s {
 		if n == max {
-			b.WriteString("…")
-			break
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			fmt.Fprintf(&b, "\\x%02x", r)
-		} else {
-			b.WriteRune(r)
+			return s[:i] + "…"
 		}
 		n++
 	}
-	return b.String()
+	return s
 }
 
 // answeredCounts spells how a receiver answered: "200 x43, 503 x43".

@@ -80,7 +80,9 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 			}
 			fmt.Fprintf(out, "%d %s in %s\n", res.Status, http.StatusText(res.Status), res.Latency.Round(time.Microsecond))
 			if len(res.Body) > 0 {
-				fmt.Fprintf(out, "%s", bytes.TrimRight(res.Body, "\r\n"))
+				// The receiver chose these bytes: its echo of the URL is
+				// masked, and nothing in it may drive the terminal.
+				fmt.Fprintf(out, "%s", delivery.ShowAnswer(to, string(bytes.TrimRight(res.Body, "\r\n"))))
 				if res.Truncated {
 					fmt.Fprint(out, " …(truncated)")
 				}
