@@ -148,6 +148,10 @@ var deliveryKeys = []string{"retry", "schedule", "timeScale", "concurrency", "re
 func Parse(name string, src []byte) (*Scenario, error) {
 	c := &errCollector{file: name}
 	p := &parsing{errs: c, anchors: map[string]ast.Node{}, budget: maxNodes}
+	if why := checkCaps(src); why != "" {
+		c.add(pos{1, 1}, "%s", why)
+		return nil, c.err()
+	}
 	body := parseYAML(src, c)
 	if c.err() != nil {
 		return nil, c.err()

@@ -34,7 +34,8 @@ currentStatus, a phase completes only after its work orders, firedAt increases.
 
 Built-in scenarios are embedded; 'scenario show NAME' prints one to copy and
 change, and 'scenario run FILE' runs your copy. A file is checked before
-anything is sent: errors point at file:line:col.`,
+anything is sent: errors point at file:line:col. A file may take 1 MiB and
+5000 keys; a larger one is refused before it is parsed.`,
 		Example: `  coperniq-mock scenario list
   coperniq-mock scenario show residential-solar > mine.yaml
   coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --retry ci
