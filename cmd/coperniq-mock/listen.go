@@ -93,8 +93,9 @@ use from this machine, and an address bound on all interfaces (--addr
 0.0.0.0:8080) is said to be. SIGINT (Ctrl-C) or SIGTERM stops the receiver,
 prints a summary and exits 0.
 
-Exit status: 0 stopped by a signal, 1 the --out file could not be written,
-2 bad usage or the address could not be bound.`,
+Exit status: 0 stopped by a signal, 1 stdout blocked so that the summary could
+not be printed, 2 bad usage, the address could not be bound, or the --out file
+could not be written.`,
 		Example: `  coperniq-mock listen
   coperniq-mock listen --addr 127.0.0.1:0 --fail-first 1 --out captured.jsonl
   coperniq-mock listen --strict --fail-rate 0.2 --seed 7 --latency 300ms
@@ -235,11 +236,11 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	}
 
 	if werr := srv.Err(); werr != nil {
-		return failureError{msg: fmt.Sprintf("--out %s: %v", f.out, werr)}
+		return outputError("--out %s: %v", f.out, werr)
 	}
 	if out != nil {
 		if cerr := out.Close(); cerr != nil {
-			return failureError{msg: fmt.Sprintf("--out %s: %v", f.out, cerr)}
+			return outputError("--out %s: %v", f.out, cerr)
 		}
 	}
 	if shutdownErr != nil {

@@ -258,7 +258,7 @@ func openLog(path string) (w io.Writer, close func() error, err error) {
 			ferr = cerr
 		}
 		if ferr != nil {
-			return failureError{msg: fmt.Sprintf("--log %s: %v", path, ferr)}
+			return outputError("--log %s: %v", path, ferr)
 		}
 		return nil
 	}, nil
@@ -503,8 +503,8 @@ Ctrl-C stops sending, lets attempts in flight finish, and still prints it.
 --dry-run prints the payloads as NDJSON instead of sending them.
 
 Exit status: 0 every event acknowledged, 1 some dead (or the run interrupted),
-2 bad usage, a bad scenario file or one that fires no events, or the receiver
-could not be reached.`,
+2 bad usage, a bad scenario file or one that fires no events, the receiver
+could not be reached, or the --log file could not be written.`,
 		Example: `  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook
   coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --retry ci --log run.jsonl
   coperniq-mock scenario run concurrent-projects --projects 20 --to http://127.0.0.1:8080/hook --concurrency 32

@@ -27,8 +27,9 @@ func newSendCmd() *cobra.Command {
 response body (truncated). Redirects are never followed: Coperniq treats a 3xx as
 a failure and retries, so this does too.
 
-Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
-2 bad usage or the receiver could not be reached.`,
+Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status, no
+answer, or an answer that is not HTTP), 2 bad usage or the receiver could not
+be reached (connection refused, DNS, TLS).`,
 		Example: `  coperniq-mock send TASK_STATUS_MOVEMENT --to http://127.0.0.1:8080/webhooks/coperniq
   coperniq-mock send PROJECT_CREATED --seed 42 --profile edge --to 'http://localhost:3000/hook?token=s3cret'
   coperniq-mock send CALL_UPSERTED --to http://localhost:3000/hook --header 'X-Env: staging'`,
@@ -75,8 +76,13 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 				// hung up: to Coperniq that is a failed delivery, retried.
 				return failureError{msg: fmt.Sprintf("not acknowledged: no answer from %s (%s after %s); Coperniq would retry it",
 					delivery.MaskURL(to), res.ErrKind, res.Latency.Round(time.Millisecond))}
-			default:
+			case delivery.KindRefused, delivery.KindDNS, delivery.KindTLS:
 				return usage(fmt.Errorf("could not reach the receiver at %s after %s: %s", delivery.MaskURL(to), res.Latency.Round(time.Millisecond), res.Err))
+			default:
+				// It was reached, and answered what HTTP can't read: the
+				// receiver's fault, a finding (see exitTable).
+				return failureError{msg: fmt.Sprintf("not acknowledged: the receiver at %s answered no readable HTTP (%s); Coperniq would retry it",
+					delivery.MaskURL(to), delivery.ShowAnswer(to, res.Err.Error()))}
 			}
 			fmt.Fprintf(out, "%d %s in %s\n", res.Status, http.StatusText(res.Status), res.Latency.Round(time.Microsecond))
 			if len(res.Body) > 0 {

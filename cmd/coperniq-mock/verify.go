@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -100,7 +101,7 @@ the suite stops ("is it hung?") instead of waiting out every remaining spec.
 Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed (or
 the suite stopped for a hung receiver), 2 bad usage, an unreachable target or
 inspect hook, every delivery refused with the same status (a wrong path, a
-missing token), or every failure was the setup's, not the receiver's: an
+missing token), a report file that could not be written, or every failure was the setup's, not the receiver's: an
 inspect hook that does not answer by the protocol, or events already applied
 before they were sent.`,
 		Example: `  coperniq-mock verify --target http://127.0.0.1:8080/webhooks/coperniq
@@ -148,6 +149,9 @@ before they were sent.`,
 				// Every delivery refused alike: a wrong path or token, and
 				// the receiver was not judged.
 				return usage(fmt.Errorf("the receiver was not judged: %s", contract.SameAnswerLine(sum.SameAnswer)))
+			}
+			if len(sum.ReportErrors) > 0 {
+				return outputError("%s", strings.Join(sum.ReportErrors, "; "))
 			}
 			if !sum.Succeeded {
 				if sum.Failed == 0 {
