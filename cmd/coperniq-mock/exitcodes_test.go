@@ -80,7 +80,9 @@ func TestExitCodes(t *testing.T) {
 			func(t *testing.T) result { return cli(t, "", "replay", "/nonexistent/run.jsonl", "--to", ok.URL) },
 		},
 		"setup": {
-			func(t *testing.T) result { return cli(t, "", "send", "PROJECT_CREATED", "--to", "http://"+closedPort(t)+"/hook") },
+			func(t *testing.T) result {
+				return cli(t, "", "send", "PROJECT_CREATED", "--to", "http://"+closedPort(t)+"/hook")
+			},
 			func(t *testing.T) result {
 				return cli(t, "", "scenario", "run", "call-logged", "--to", "http://"+closedPort(t)+"/hook")
 			},
