@@ -63,3 +63,17 @@ func TestScenarioFileCaps(t *testing.T) {
 		t.Errorf("a file of 3001 keys and many colons in values: %s", why)
 	}
 }
+
+// A scenario that starts at the end of year 9999 would date its events in
+// year 10000, which strict rejects: it is refused with why (issue 11,
+// item 10).
+func TestScenarioPastYear9999(t *testing.T) {
+	path := writeScenario(t, "start: 9999-12-31T23:00:00Z\nsteps:\n  - createAccount: {name: c}\n  - createProject: {name: home, account: c, workflow: solar, after: 2h}\n")
+	s, err := Load(path)
+	if err == nil {
+		_, err = s.Render(1)
+	}
+	if err == nil || !strings.Contains(err.Error(), "passes the end of year 9999") {
+		t.Fatalf("error %v", err)
+	}
+}
