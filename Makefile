@@ -37,6 +37,29 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./schemas/ ./generator/
 
+# Fuzz the parsers of what strangers send, each target for FUZZTIME (Go runs
+# one fuzz target at a time): the JSON value reader (validate), the scenario
+# loader with its caps, the capture receiver's handler and its server with
+# arbitrary bytes on the wire, the replay log reader, the payload decoder.
+# make fuzz FUZZTIME=5m for a longer run; the corpus grows under testdata/fuzz.
+FUZZTIME ?= 15s
+FUZZ_TARGETS := \
+	./schemas:FuzzReadStream \
+	./schemas:FuzzValidate \
+	./schemas:FuzzFastDecode \
+	./scenarios:FuzzParse \
+	./receiver:FuzzHandler \
+	./receiver:FuzzServerRawBytes \
+	./delivery:FuzzReadLog \
+	./generator:FuzzParseSet
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
+	done
+
 clean:
 	rm -rf bin
 

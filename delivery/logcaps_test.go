@@ -74,3 +74,28 @@ func TestReadLogCaps(t *testing.T) {
 		t.Errorf("reading a 200 MB line allocated %d MiB before refusing it", alloc>>20)
 	}
 }
+
+// FuzzReadLog: a log of unknown origin never makes ReadLog panic, and what
+// it reads stays within the caps.
+func FuzzReadLog(f *testing.F) {
+	for _, s := range []string{
+		runLine + "\n" + eventLine + "\n",
+		"\xef\xbb\xbf" + runLine + "\r\n" + eventLine,
+		runLine + "\n" + `{"type":"attempt","eventId":1,"attempt":1}`,
+		runLine + "\n" + eventLine + "\n" + `{"type":"result","eventId":1,"state":"acked"}` + "\n",
+		`{"type":"run","vers`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		l, err := delivery.ReadLog(strings.NewReader(string(in)))
+		if err != nil {
+			return
+		}
+		for _, e := range l.Events {
+			if len(e.Body) == 0 || len(e.Body) > delivery.MaxLogBody {
+				t.Fatalf("event %d with a body of %d bytes", e.ID, len(e.Body))
+			}
+		}
+	})
+}

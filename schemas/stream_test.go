@@ -107,7 +107,7 @@ func TestReadStreamLongLine(t *testing.T) {
 // FuzzReadStream checks that the reader never panics and never loses input:
 // every non-space byte of the stream appears in exactly one document, in order.
 func FuzzReadStream(f *testing.F) {
-	for _, s := range []string{"\xef\xbb\xbf{}", "{\"a\":1}\n{\"b\":[1,2]}", "{\n \"a\": \"}\"\n}\n", "[[[\n{", "\"\\", "}}}\n{", "\n\n\r\n"} {
+	for _, s := range []string{"{\n\"a\": [\n{\n\"b\": 1\n}\n]\n}", `{"a":1} {"b":2}[3] junk`, "{\"x\":\"0123456789\"}\n{}", "\xef\xbb\xbf{}", "{\"a\":1}\n{\"b\":[1,2]}", "{\n \"a\": \"}\"\n}\n", "[[[\n{", "\"\\", "}}}\n{", "\n\n\r\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -136,6 +136,27 @@ func FuzzReadStream(f *testing.F) {
 		// A leading byte order mark is the one thing the reader drops.
 		if !bytes.Equal(strip(got), strip(bytes.TrimPrefix(in, []byte("\xef\xbb\xbf")))) {
 			t.Fatalf("documents lost or changed input:\n in=%q\ngot=%q", in, got)
+		}
+		// With a small cap, values over it are reported, never kept, and
+		// the values around them are read all the same.
+		var kept, skipped int64
+		if err := ReadStreamMax(bytes.NewReader(in), 8, func(d Document) error {
+			switch {
+			case d.TooLarge && (d.Raw != nil || d.Size <= 8):
+				t.Fatalf("a value over the cap: %+v", d)
+			case d.TooLarge:
+				skipped += d.Size
+			case int64(len(d.Raw)) > 8:
+				t.Fatalf("a value of %d bytes kept under a cap of 8", len(d.Raw))
+			default:
+				kept += int64(len(strip(d.Raw)))
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if total := int64(len(strip(bytes.TrimPrefix(in, []byte("\xef\xbb\xbf"))))); kept > total || (skipped == 0 && kept != total) {
+			t.Fatalf("kept %d and skipped %d bytes of %d", kept, skipped, total)
 		}
 	})
 }
