@@ -41,22 +41,30 @@
 //	GET    /_mock/healthz             200 once the server answers
 //
 // The inspection API shows real customers' data when real Coperniq traffic
-// comes in, typically through a tunnel (ngrok, cloudflared) to the same
-// address. So by default it answers only requests made directly on this
-// machine, and refuses the others with 403 and a JSON error saying why and
-// how to allow them: a request with a header that proxies and tunnels add
-// (X-Forwarded-For, Forwarded, X-Real-IP, Via, Cf-Connecting-Ip,
-// Ngrok-Skip-Browser-Warning, ...), from an address that is not loopback nor
-// the one the connection was accepted on, or addressed (Host) to a name
-// other than localhost or those addresses. The address alone would not do:
-// a tunnel's agent runs here and connects from 127.0.0.1. This is a
-// heuristic for the common case of a tunnel on the delivery address;
-// [WithInspectToken] is the sure way, and lets inspection through tunnels too:
-// with a token, every inspection request must carry "Authorization: Bearer
-// token" (401 otherwise) and may come from anywhere. [WithPublicInspect] lifts
-// the restriction for anyone who reaches the address. /_mock/healthz is
-// always answered. Deliveries themselves are accepted from anywhere: they
-// are what Coperniq sends.
+// comes in, typically through a tunnel to the delivery address. A request
+// through a TCP-level tunnel (ssh -R, ngrok tcp, kubectl port-forward) comes
+// from 127.0.0.1, addressed to localhost, with whatever headers the sender
+// chose: nothing tells it from a local one. So the delivery handler
+// (ServeHTTP) does not serve the inspection API: it answers
+// /_mock/healthz and refuses the rest of /_mock/ with 403 and a JSON error
+// saying where inspection is. [Receiver.InspectHandler] serves it, and
+// [Start] serves that on its own loopback address ([WithInspectAddr],
+// [Server.InspectURL]), which a tunnel to the delivery address does not
+// reach. [WithInspectToken] serves it on the delivery address too, to
+// requests carrying "Authorization: Bearer token" (401 otherwise);
+// [WithPublicInspect] serves it there to anyone. Deliveries themselves are
+// accepted from anywhere: they are what Coperniq sends.
+//
+// # Hostile senders
+//
+// A delivery line is published (Output, Observer) once its answer is
+// settled, with what happened on the wire: Delivery.Wire says when the
+// sender left before the answer or the write failed. Start's server keeps
+// at most [WithMaxConnections] connections open, and bodies being read hold
+// at most [WithMaxInFlight] bytes beyond the first 16 KiB of each; beyond
+// either, a request is answered 503 with Retry-After, unread, and counted in
+// Summary.Refused, so that senders stalling mid-body cannot make memory grow
+// with their number.
 //
 // # Memory
 //
