@@ -231,7 +231,7 @@ steps:
 		t.Errorf("header: %q %q %v", s.Name, s.Description, s.Params)
 	}
 	d := s.Delivery
-	if d.Retry != "ci" || d.TimeScale != 100 || d.Concurrency != 3 || d.RecordOrder == nil || *d.RecordOrder || d.Duplicate != 0.5 ||
+	if d.Retry != "ci" || d.TimeScale != 100 || d.Concurrency != 3 || d.RecordOrder || d.Duplicate != 0.5 ||
 		d.DuplicateMode != "concurrent" || d.Reorder != 4 || d.Jitter != 20*time.Millisecond {
 		t.Errorf("delivery: %+v", d)
 	}

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,9 +26,10 @@ type Scenario struct {
 	// Params are the declared parameters with their defaults, in file
 	// order; WithParam changes them for one Render.
 	Params []Param
-	// Delivery is how the file asks for its events to be delivered;
-	// command-line flags override it field by field.
-	Delivery Delivery
+	// Delivery is how the file asks for its events to be delivered: the
+	// defaults with its delivery: block laid over them. Command-line flags
+	// override it field by field.
+	Delivery delivery.Settings
 
 	file     string
 	start    time.Time // zero: the generator's epoch
@@ -43,21 +43,6 @@ type Scenario struct {
 type Param struct {
 	Name    string
 	Default int
-}
-
-// Delivery is a scenario's delivery: block. The zero value of a field
-// means "not set": the command line's flag, or the engine's default,
-// applies.
-type Delivery struct {
-	Retry         string // a retry preset name (delivery.Presets)
-	Schedule      string // an explicit backoff, such as 1s,5s,30s,5m (delivery.ParseBackoff)
-	TimeScale     float64
-	Concurrency   int
-	RecordOrder   *bool
-	Duplicate     float64
-	DuplicateMode string
-	Reorder       int
-	Jitter        time.Duration
 }
 
 // Events is how many events the scenario fires with its default
@@ -134,7 +119,6 @@ type declared struct {
 
 var topKeys = []string{"name", "description", "params", "start", "delivery", "steps"}
 
-var deliveryKeys = []string{"retry", "schedule", "timeScale", "concurrency", "recordOrder", "duplicate", "duplicateMode", "reorder", "jitter"}
 
 // Parse reads a scenario file. name is used in error positions
 // ("name:line:col: ...") and, without directory and extension, as the
@@ -157,7 +141,7 @@ func Parse(name string, src []byte) (*Scenario, error) {
 		return nil, c.err()
 	}
 	collectAnchors(body, p.anchors)
-	s := &Scenario{file: name, Name: baseName(name)}
+	s := &Scenario{file: name, Name: baseName(name), Delivery: delivery.DefaultSettings()}
 	entries, ok := p.mapping(body, "a scenario")
 	if !ok {
 		return nil, c.err()
@@ -197,7 +181,7 @@ func Parse(name string, src []byte) (*Scenario, error) {
 				}
 			}
 		case "delivery":
-			s.Delivery = p.parseDelivery(e.value)
+			p.parseDelivery(e.value, &s.Delivery)
 		case "steps":
 			stepsNode, stepsPos = e.value, e.keyPos
 		default:
@@ -276,89 +260,6 @@ func (p *parsing) parseParams(n ast.Node) {
 		}
 		p.params = append(p.params, Param{Name: e.key, Default: int(v)})
 	}
-}
-
-func (p *parsing) parseDelivery(n ast.Node) Delivery {
-	var d Delivery
-	entries, ok := p.mapping(n, "delivery")
-	if !ok {
-		return d
-	}
-	for _, e := range entries {
-		vp := nodePos(e.value)
-		switch e.key {
-		case "retry":
-			if v, ok := p.str(e.value, "retry"); ok {
-				if _, err := delivery.ParsePreset(v); err != nil {
-					p.errs.add(vp, "%s", oneOf("retry preset", v, delivery.Presets()))
-				}
-				d.Retry = v
-			}
-		case "schedule":
-			if v, ok := p.str(e.value, "schedule"); ok {
-				if _, err := delivery.ParseBackoff(v); err != nil {
-					p.errs.add(vp, "schedule: %v", err)
-				}
-				d.Schedule = v
-			}
-		case "timeScale":
-			if v, ok := p.number(e.value, "timeScale"); ok {
-				if _, err := delivery.VirtualClock(v); err != nil {
-					p.errs.add(vp, "timeScale: %v", err)
-				}
-				d.TimeScale = v
-			}
-		case "concurrency":
-			if v, ok := p.integer(e.value, "concurrency"); ok {
-				if v < 1 || v > 1024 {
-					p.errs.add(vp, "concurrency %d must be between 1 and 1024", v)
-				}
-				d.Concurrency = int(v)
-			}
-		case "recordOrder":
-			if v, ok := p.boolean(e.value, "recordOrder"); ok {
-				d.RecordOrder = &v
-			}
-		case "duplicate":
-			if v, ok := p.number(e.value, "duplicate"); ok {
-				if !(v >= 0 && v <= 1) {
-					p.errs.add(vp, "duplicate %v must be a fraction between 0 and 1", v)
-				}
-				d.Duplicate = v
-			}
-		case "duplicateMode":
-			if v, ok := p.str(e.value, "duplicateMode"); ok {
-				if _, err := delivery.ParseDupMode(v); err != nil {
-					p.errs.add(vp, "%s", oneOf("duplicateMode", v, delivery.DupModes()))
-				}
-				d.DuplicateMode = v
-			}
-		case "reorder":
-			if v, ok := p.integer(e.value, "reorder"); ok {
-				if v < 0 || v > math.MaxInt32 {
-					p.errs.add(vp, "reorder window %d must be 0 or more", v)
-				}
-				d.Reorder = int(v)
-			}
-		case "jitter":
-			if v, ok := p.str(e.value, "jitter"); ok {
-				j, err := parseDuration(v)
-				switch {
-				case err != nil:
-					p.errs.add(vp, "jitter: %v", err)
-				case j < 0:
-					p.errs.add(vp, "jitter %s is negative", v)
-				}
-				d.Jitter = j
-			}
-		default:
-			p.errs.add(e.keyPos, "%s", oneOf("delivery key", e.key, deliveryKeys))
-		}
-	}
-	if d.Retry != "" && d.Schedule != "" {
-		p.errs.add(nodePos(n), "delivery gives both retry: and schedule:; keep one")
-	}
-	return d
 }
 
 // staticScope resolves names while parsing. A repeat's body is a scope of

@@ -79,28 +79,17 @@ func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...
 	}
 	defer srv.Close()
 	target := srv.URL + "/webhooks/coperniq"
-	ci, _ := delivery.ParsePreset("ci")
 	fmt.Fprintf(out, "capture receiver on %s: strict validation, 503 to the first attempt of every event\n", target)
 	fmt.Fprintf(out, "scenario %s: %d events, seed %d, retry preset ci\n", sc.Name, len(events), seed)
 	fmt.Fprintln(out)
 
 	// The scenario's own delivery block (duplicates, reordering) applies;
 	// the retry policy is always ci, so the demo is quick.
-	opts := []delivery.Option{delivery.WithPolicy(ci), delivery.WithSeed(seed)}
-	if d := sc.Delivery; d.Duplicate > 0 {
-		mode := delivery.DupAfter
-		if d.DuplicateMode != "" {
-			mode = delivery.DupMode(d.DuplicateMode)
-		}
-		opts = append(opts, delivery.WithDuplicate(d.Duplicate, mode))
-	}
-	if d := sc.Delivery; d.Reorder > 0 {
-		opts = append(opts, delivery.WithReorder(d.Reorder))
-	}
-	if d := sc.Delivery; d.Concurrency > 0 {
-		opts = append(opts, delivery.WithConcurrency(d.Concurrency))
-	}
-	summary, runErr := deliver(out, target, opts, scenarios.DeliveryEvents(events), logPath)
+	settings := delivery.DefaultSettings()
+	settings.Retry = "ci"
+	d := sc.Delivery
+	settings.Duplicate, settings.DuplicateMode, settings.Reorder, settings.Concurrency = d.Duplicate, d.DuplicateMode, d.Reorder, d.Concurrency
+	summary, runErr := deliver(out, target, settings, seed, scenarios.DeliveryEvents(events), logPath)
 	if summary == nil {
 		return runErr
 	}

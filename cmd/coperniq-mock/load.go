@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -14,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/load"
@@ -48,9 +46,6 @@ var progressModes = []string{"auto", "bar", "plain", "none"}
 // defaultMinSuccess is the share of scheduled events, in percent, that a
 // run must get acknowledged to exit 0.
 const defaultMinSuccess = 99.0
-
-// reachTimeoutLoad bounds the dial that checks the target before a run.
-const reachTimeoutLoad = 5 * time.Second
 
 func checkMinSuccess(m float64) error {
 	if m < 0 || m > 100 {
@@ -165,13 +160,9 @@ func (f loadFlags) options(cmd *cobra.Command) (*delivery.Target, []load.Option,
 	if f.target == "" {
 		return nil, nil, usage(errors.New("--target URL is required (the receiver's webhook URL)"))
 	}
-	h := http.Header{}
-	for _, kv := range f.headers {
-		k, v, ok := strings.Cut(kv, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, nil, usage(fmt.Errorf("--header %q: want Name: value", kv))
-		}
-		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	h, err := parseHeaders(f.headers)
+	if err != nil {
+		return nil, nil, err
 	}
 	target, err := delivery.NewTarget(f.target, h)
 	if err != nil {
@@ -280,12 +271,8 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	}
 	// A receiver that is not running fails now, like verify, rather than
 	// as a run of refusals with a verdict.
-	reachCtx := cmd.Context()
-	if reachCtx == nil {
-		reachCtx = context.Background()
-	}
-	if err := contract.CheckReachable(reachCtx, f.target, reachTimeoutLoad); err != nil {
-		return usage(err)
+	if err := checkReachable(cmd.Context(), f.target); err != nil {
+		return err
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	textOut := stdout
@@ -375,10 +362,8 @@ func progressMode(mode string, w io.Writer) string {
 	if mode != "auto" {
 		return mode
 	}
-	if f, ok := w.(*os.File); ok && os.Getenv("TERM") != "dumb" {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			return "bar"
-		}
+	if os.Getenv("TERM") != "dumb" && isTerminal(w) {
+		return "bar"
 	}
 	return "plain"
 }

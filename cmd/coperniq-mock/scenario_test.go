@@ -260,19 +260,17 @@ func TestScenarioRunInterrupted(t *testing.T) {
 	}
 }
 
-func TestProgressLine(t *testing.T) {
+func TestIsTerminal(t *testing.T) {
 	var buf bytes.Buffer
-	p := newProgress(&buf, 3)
-	p.live = true // as on a terminal
-	p.observe(delivery.Attempt{EventID: 1, N: 1, State: delivery.StateRetrying})
-	p.observe(delivery.Attempt{EventID: 1, N: 2, State: delivery.StateAcked})
-	p.observe(delivery.Attempt{EventID: 2, N: 1, State: delivery.StateDead})
-	p.done()
-	out := buf.String()
-	if !strings.HasPrefix(out, "\r") || !strings.HasSuffix(out, "2/3 events done: 1 acked, 1 dead, 0 retrying; 3 attempts\x1b[K\n") {
-		t.Errorf("progress line: %q", out)
-	}
-	if stdoutIsTerminal(&buf) {
+	if isTerminal(&buf) {
 		t.Error("a buffer taken for a terminal")
+	}
+	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if isTerminal(f) {
+		t.Error("a file taken for a terminal")
 	}
 }
