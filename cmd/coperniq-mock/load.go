@@ -54,6 +54,15 @@ func checkMinSuccess(m float64) error {
 	return nil
 }
 
+// checkLoadOption checks one option against the load package's bounds,
+// so that an error names the flag it came from.
+func checkLoadOption(flag string, opt load.Option) error {
+	if err := load.Check(opt); err != nil {
+		return usage(fmt.Errorf("--%s: %w", flag, err))
+	}
+	return nil
+}
+
 // judge records the pass mark in rep; verdictErr then makes a miss exit 1.
 func judge(rep *load.Report, minSuccess float64) {
 	if minSuccess > 0 {
@@ -186,11 +195,12 @@ func (f loadFlags) options(cmd *cobra.Command) (*delivery.Target, []load.Option,
 		if err != nil {
 			return nil, nil, usage(fmt.Errorf("--rate: %w", err))
 		}
-		if r <= 0 {
-			return nil, nil, usage(fmt.Errorf("--rate %q must be more than 0 (like 500/s)", f.rate))
+		flag := "rate"
+		if r > 0 {
+			flag = "duration" // WithRate checks both
 		}
-		if f.duration <= 0 {
-			return nil, nil, usage(fmt.Errorf("--duration %s must be more than 0 (like 60s or 5m)", f.duration))
+		if err := checkLoadOption(flag, load.WithRate(r, f.duration)); err != nil {
+			return nil, nil, err
 		}
 		opts = append(opts, load.WithRate(r, f.duration))
 	}
@@ -225,18 +235,20 @@ func (f loadFlags) options(cmd *cobra.Command) (*delivery.Target, []load.Option,
 	policy, _ := delivery.ParsePreset(f.retry)
 	opts = append(opts, load.WithPolicy(policy))
 	if changed("timeout") || f.retry == "none" {
-		if f.timeout <= 0 {
-			return nil, nil, usage(fmt.Errorf("--timeout %s must be more than 0", f.timeout))
+		if err := checkLoadOption("timeout", load.WithTimeout(f.timeout)); err != nil {
+			return nil, nil, err
 		}
 		opts = append(opts, load.WithTimeout(f.timeout))
 	}
-	if f.maxInflight < 1 || f.maxInflight > load.MaxInflightLimit {
-		return nil, nil, usage(fmt.Errorf("--max-inflight %d must be 1..%d", f.maxInflight, load.MaxInflightLimit))
+	for _, c := range []struct {
+		flag string
+		opt  load.Option
+	}{{"max-inflight", load.WithMaxInflight(f.maxInflight)}, {"max-lateness", load.WithMaxLateness(f.maxLateness)}} {
+		if err := checkLoadOption(c.flag, c.opt); err != nil {
+			return nil, nil, err
+		}
+		opts = append(opts, c.opt)
 	}
-	if f.maxLateness <= 0 {
-		return nil, nil, usage(fmt.Errorf("--max-lateness %s must be more than 0 (like 1s)", f.maxLateness))
-	}
-	opts = append(opts, load.WithMaxInflight(f.maxInflight), load.WithMaxLateness(f.maxLateness))
 	sh, err := load.ParseShard(f.shard)
 	if err != nil {
 		return nil, nil, usage(fmt.Errorf("--shard: %w", err))
