@@ -3,25 +3,39 @@ package scenarios
 import (
 	"errors"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/goccy/go-yaml/ast"
 )
 
-// deliveryKeys maps the delivery: block's keys to the delivery.Settings
-// fields they set, and names each field in errors as a reader of the file
-// knows it.
-var deliveryKeys = []struct{ key, field, noun string }{
-	{"retry", "Retry", "retry preset"},
-	{"schedule", "Schedule", "schedule"},
-	{"timeScale", "TimeScale", "timeScale"},
-	{"concurrency", "Concurrency", "concurrency"},
-	{"recordOrder", "RecordOrder", "recordOrder"},
-	{"duplicate", "Duplicate", "duplicate"},
-	{"duplicateMode", "DuplicateMode", "duplicateMode"},
-	{"reorder", "Reorder", "reorder window"},
-	{"jitter", "Jitter", "jitter"},
+// deliveryKeys are the delivery: block's keys, in the order they are
+// documented; each sets the delivery.Settings field of its name,
+// capitalised (timeScale sets TimeScale).
+var deliveryKeys = []string{"retry", "schedule", "timeScale", "concurrency", "recordOrder", "duplicate", "duplicateMode", "reorder", "jitter"}
+
+// fieldNouns name two fields in errors as the file's reader knows them;
+// the others go by their key.
+var fieldNouns = map[string]string{"Retry": "retry preset", "Reorder": "reorder window"}
+
+func fieldOf(key string) string { return strings.ToUpper(key[:1]) + key[1:] }
+
+// into stores what read finds in n in *dst, converted; a value read
+// cannot take is reported by read and leaves *dst alone.
+func into[T, V any](read func(ast.Node, string) (T, bool), conv func(T) V, dst *V) func(ast.Node, string) {
+	return func(n ast.Node, what string) {
+		if v, ok := read(n, what); ok {
+			*dst = conv(v)
+		}
+	}
 }
+
+func same[T any](v T) T { return v }
+
+// clampInt keeps a YAML integer within int, so that Validate sees an
+// out-of-range count rather than a wrapped one where int is 32 bits.
+func clampInt(v int64) int { return int(max(math.MinInt, min(v, math.MaxInt))) }
 
 // parseDelivery decodes a delivery: block over d. The bounds are
 // delivery.Settings.Validate's; an error it reports points at the value of
@@ -31,66 +45,35 @@ func (p *parsing) parseDelivery(n ast.Node, d *delivery.Settings) {
 	if !ok {
 		return
 	}
-	at := map[string]pos{} // field -> position of its value
-	for _, e := range entries {
-		vp := nodePos(e.value)
-		field := ""
-		for _, k := range deliveryKeys {
-			if k.key == e.key {
-				field = k.field
+	jitter := func(n ast.Node, what string) {
+		if v, ok := p.str(n, what); ok {
+			j, err := parseDuration(v)
+			if err != nil {
+				p.errs.add(nodePos(n), "jitter: %v", err)
+				return
 			}
+			d.Jitter = j
 		}
-		switch e.key {
-		case "retry":
-			if v, ok := p.str(e.value, "retry"); ok {
-				d.Retry = v
-			}
-		case "schedule":
-			if v, ok := p.str(e.value, "schedule"); ok {
-				d.Schedule = v
-			}
-		case "timeScale":
-			if v, ok := p.number(e.value, "timeScale"); ok {
-				d.TimeScale = v
-			}
-		case "concurrency":
-			if v, ok := p.integer(e.value, "concurrency"); ok {
-				d.Concurrency = int(max(math.MinInt32, min(v, math.MaxInt32)))
-			}
-		case "recordOrder":
-			if v, ok := p.boolean(e.value, "recordOrder"); ok {
-				d.RecordOrder = v
-			}
-		case "duplicate":
-			if v, ok := p.number(e.value, "duplicate"); ok {
-				d.Duplicate = v
-			}
-		case "duplicateMode":
-			if v, ok := p.str(e.value, "duplicateMode"); ok {
-				d.DuplicateMode = delivery.DupMode(v)
-			}
-		case "reorder":
-			if v, ok := p.integer(e.value, "reorder"); ok {
-				d.Reorder = int(max(math.MinInt32, min(v, math.MaxInt32+1)))
-			}
-		case "jitter":
-			if v, ok := p.str(e.value, "jitter"); ok {
-				j, err := parseDuration(v)
-				if err != nil {
-					p.errs.add(vp, "jitter: %v", err)
-					continue
-				}
-				d.Jitter = j
-			}
-		default:
-			keys := make([]string, len(deliveryKeys))
-			for i, k := range deliveryKeys {
-				keys[i] = k.key
-			}
-			p.errs.add(e.keyPos, "%s", oneOf("delivery key", e.key, keys))
+	}
+	decode := map[string]func(ast.Node, string){
+		"retry":         into(p.str, same, &d.Retry),
+		"schedule":      into(p.str, same, &d.Schedule),
+		"timeScale":     into(p.number, same, &d.TimeScale),
+		"concurrency":   into(p.integer, clampInt, &d.Concurrency),
+		"recordOrder":   into(p.boolean, same, &d.RecordOrder),
+		"duplicate":     into(p.number, same, &d.Duplicate),
+		"duplicateMode": into(p.str, func(v string) delivery.DupMode { return delivery.DupMode(v) }, &d.DuplicateMode),
+		"reorder":       into(p.integer, clampInt, &d.Reorder),
+		"jitter":        jitter,
+	}
+	at := map[string]pos{} // field -> position of the value that set it
+	for _, e := range entries {
+		if !slices.Contains(deliveryKeys, e.key) {
+			p.errs.add(e.keyPos, "%s", oneOf("delivery key", e.key, deliveryKeys))
 			continue
 		}
-		at[field] = vp
+		decode[e.key](e.value, e.key)
+		at[fieldOf(e.key)] = nodePos(e.value)
 	}
 	_, retry := at["Retry"]
 	_, schedule := at["Schedule"]
@@ -101,27 +84,28 @@ func (p *parsing) parseDelivery(n ast.Node, d *delivery.Settings) {
 	case schedule:
 		d.Retry = "" // the file's schedule replaces the default preset
 	}
-	err := d.Validate()
+	p.settingErrors(d.Validate(), nodePos(n), at)
+}
+
+// settingErrors reports each *delivery.FieldError of err at the value
+// that set its field (at block when a default is wrong), in the file's words.
+func (p *parsing) settingErrors(err error, block pos, at map[string]pos) {
 	if err == nil {
 		return
 	}
-	var errs []error
+	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
 	}
 	for _, e := range errs {
 		var fe *delivery.FieldError
 		if !errors.As(e, &fe) {
-			p.errs.add(nodePos(n), "delivery: %v", e)
+			p.errs.add(block, "delivery: %v", e)
 			continue
 		}
-		name, where := fe.Field, nodePos(n)
-		for _, k := range deliveryKeys {
-			if k.field == fe.Field {
-				name = k.noun
-			}
+		name, where := fieldNouns[fe.Field], block
+		if name == "" {
+			name = strings.ToLower(fe.Field[:1]) + fe.Field[1:]
 		}
 		if vp, ok := at[fe.Field]; ok {
 			where = vp

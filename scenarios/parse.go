@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/goccy/go-yaml/ast"
@@ -47,7 +46,7 @@ func Parse(name string, src []byte) (*Scenario, error) {
 		return nil, c.err()
 	}
 	collectAnchors(body, p.anchors)
-	s := &Scenario{file: name, Name: baseName(name), Delivery: delivery.DefaultSettings()}
+	s := newScenario(name)
 	entries, ok := p.mapping(body, "a scenario")
 	if !ok {
 		return nil, c.err()

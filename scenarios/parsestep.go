@@ -227,39 +227,32 @@ func (p *parsing) parseSet(st *step, e entry) {
 func (p *parsing) parseArg(st *step, spec *paramSpec, e entry, sc *staticScope) (arg, bool) {
 	a := arg{pos: nodePos(e.value)}
 	what := st.name + " " + spec.name
+	var v string // the argument, for the kinds written as a string
 	switch spec.typ {
-	case pDecl:
-		v, ok := p.str(e.value, what)
+	case pDecl, pRef, pText, pEnum, pSpan, pSigned, pPhase, pWorkflow:
+		s, ok := p.str(e.value, what)
 		if !ok {
 			return a, false
 		}
+		v = s
+	}
+	switch spec.typ {
+	case pDecl:
 		if !identRE.MatchString(v) {
 			p.errs.add(a.pos, "%s %q must be a word of letters, digits, dashes, dots and underscores", what, clip(v))
 			return a, false
 		}
 		a.text = v
 	case pRef:
-		v, ok := p.str(e.value, what)
-		if !ok {
-			return a, false
-		}
 		a.text = v
 		return a, p.resolve(st, spec, v, a.pos, sc)
 	case pText:
-		v, ok := p.str(e.value, what)
-		if !ok {
-			return a, false
-		}
 		if strings.TrimSpace(v) == "" {
 			p.errs.add(a.pos, "%s is empty", what)
 			return a, false
 		}
 		a.text = v
 	case pEnum:
-		v, ok := p.str(e.value, what)
-		if !ok {
-			return a, false
-		}
 		if !slices.Contains(spec.enum, v) {
 			p.errs.add(a.pos, "%s", oneOf(what, v, spec.enum))
 			return a, false
@@ -298,10 +291,6 @@ func (p *parsing) parseArg(st *step, spec *paramSpec, e entry, sc *staticScope) 
 		}
 		a.b = v
 	case pSpan, pSigned:
-		v, ok := p.str(e.value, what)
-		if !ok {
-			return a, false
-		}
 		var err error
 		if spec.typ == pSigned {
 			var d time.Duration
@@ -332,10 +321,6 @@ func (p *parsing) parseArg(st *step, spec *paramSpec, e entry, sc *staticScope) 
 		}
 		a.num = v
 	case pPhase:
-		v, ok := p.str(e.value, what)
-		if !ok {
-			return a, false
-		}
 		all := allPhaseNames()
 		if !slices.ContainsFunc(all, func(n string) bool { return phaseKey(n) == phaseKey(v) }) {
 			p.errs.add(a.pos, "%s", oneOf("phase", v, all))
@@ -343,10 +328,6 @@ func (p *parsing) parseArg(st *step, spec *paramSpec, e entry, sc *staticScope) 
 		}
 		a.text = v
 	case pWorkflow:
-		v, ok := p.str(e.value, what)
-		if !ok {
-			return a, false
-		}
 		if workflowNamed(v) == nil {
 			p.errs.add(a.pos, "%s", oneOf("workflow", v, workflowNames()))
 			return a, false

@@ -31,6 +31,12 @@ type Scenario struct {
 	triggers []string // fired with the default parameters, catalog order
 }
 
+// newScenario is an empty scenario read from a file called name: its name
+// the file's base name, its delivery the defaults until the file says more.
+func newScenario(name string) *Scenario {
+	return &Scenario{file: name, Name: baseName(name), Delivery: delivery.DefaultSettings()}
+}
+
 // Param is a numeric parameter of a scenario, such as the number of
 // projects.
 type Param struct {

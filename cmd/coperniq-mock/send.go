@@ -47,11 +47,7 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 			if err != nil {
 				return err
 			}
-			keys, err := triggerArgs(args)
-			if err != nil {
-				return err
-			}
-			g, err := gf.generator()
+			keys, g, err := gf.forTriggers(args)
 			if err != nil {
 				return err
 			}
