@@ -134,6 +134,7 @@ func TestScenarioRunBadInput(t *testing.T) {
 		{"bad time scale", []string{"scenario", "run", "residential-solar", "--to", down, "--time-scale", "0"}, []string{"--time-scale"}},
 		{"bad duplicate mode", []string{"scenario", "run", "residential-solar", "--to", down, "--duplicate-mode", "later"}, []string{`--duplicate-mode "later" isn't one of [after concurrent]`}},
 		{"bad duplicate", []string{"scenario", "run", "residential-solar", "--to", down, "--duplicate", "2"}, []string{"--duplicate"}},
+		{"concurrency over the bound", []string{"scenario", "run", "residential-solar", "--to", down, "--concurrency", "2000"}, []string{"--concurrency 2000: must be between 1 and 1024"}},
 		{"bad header", []string{"scenario", "run", "residential-solar", "--to", down, "--header", "nocolon"}, []string{`--header "nocolon"`}},
 		{"projects on a scenario without", []string{"scenario", "run", "residential-solar", "--dry-run", "--projects", "3"}, []string{`--projects: scenario residential-solar has no parameter "projects"`}},
 		{"projects 0", []string{"scenario", "run", "concurrent-projects", "--to", down, "--projects", "0"}, []string{"--projects 0: want at least 1"}},
