@@ -10,6 +10,8 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // State is where an event stands.
@@ -27,9 +29,7 @@ const (
 // Attempt is the record of one HTTP attempt, as logged and observed. Times
 // are on the clock's timeline (see Clock); Latency is real.
 type Attempt struct {
-	EventID    int64
-	TriggerKey string
-	RecordID   int64
+	schemas.Identity
 	// N counts the event's attempts from 1. A duplicate delivery is a
 	// separate delivery and has N 1.
 	N         int
@@ -107,7 +107,7 @@ func (e *Engine) Policy() Policy { return e.cfg.policy }
 // unfinished events are pending). The error reports an interruption
 // (wrapping ctx's error) or a failure to write the log; invalid events
 // return a nil Summary.
-func (e *Engine) Run(ctx context.Context, events []Event) (*Summary, error) {
+func (e *Engine) Run(ctx context.Context, events []Message) (*Summary, error) {
 	if err := checkEvents(events); err != nil {
 		return nil, err
 	}
@@ -115,15 +115,15 @@ func (e *Engine) Run(ctx context.Context, events []Event) (*Summary, error) {
 	return r.run(ctx)
 }
 
-func checkEvents(events []Event) error {
+func checkEvents(events []Message) error {
 	seen := make(map[int64]int, len(events))
 	for i, ev := range events {
-		if j, ok := seen[ev.ID]; ok {
-			return fmt.Errorf("event id %d appears twice (events[%d] and events[%d]); ids must be unique within a run", ev.ID, j, i)
+		if j, ok := seen[ev.EventID]; ok {
+			return fmt.Errorf("event id %d appears twice (events[%d] and events[%d]); ids must be unique within a run", ev.EventID, j, i)
 		}
-		seen[ev.ID] = i
+		seen[ev.EventID] = i
 		if len(ev.Body) == 0 {
-			return fmt.Errorf("event %d (events[%d]) has an empty body", ev.ID, i)
+			return fmt.Errorf("event %d (events[%d]) has an empty body", ev.EventID, i)
 		}
 	}
 	return nil
@@ -135,7 +135,7 @@ func checkEvents(events []Event) error {
 const reorderStream = 0x5eed_0f_0d3e5
 
 type eventState struct {
-	ev   *Event
+	ev   *Message
 	rnd  *rand.Rand
 	next *eventState // the record's next event, with record order on
 
@@ -203,7 +203,7 @@ type run struct {
 	log         *logWriter
 }
 
-func (e *Engine) newRun(events []Event) *run {
+func (e *Engine) newRun(events []Message) *run {
 	r := &run{cfg: e.cfg, target: e.target, client: e.client, seed: e.cfg.seed,
 		statuses: map[int]int{}, errs: map[ErrKind]int{}, hist: newHist()}
 	if !e.cfg.seeded {
@@ -348,7 +348,7 @@ func (r *run) run(ctx context.Context) (*Summary, error) {
 // release makes es's first attempt due, after the jitter, on a timeline
 // that continues the one of the event it waited for.
 func (r *run) release(es *eventState, now time.Time, skip time.Duration) {
-	es.rnd = rand.New(rand.NewPCG(r.seed, uint64(es.ev.ID)))
+	es.rnd = rand.New(rand.NewPCG(r.seed, uint64(es.ev.EventID)))
 	es.skip = skip
 	if r.cfg.dupP > 0 && es.rnd.Float64() < r.cfg.dupP {
 		es.dupPlanned = true
@@ -422,7 +422,7 @@ func (r *run) record(o outcome) {
 	if end.After(r.lastEnd) {
 		r.lastEnd = end
 	}
-	a := Attempt{EventID: es.ev.ID, TriggerKey: es.ev.TriggerKey, RecordID: es.ev.RecordID,
+	a := Attempt{Identity: es.ev.Identity,
 		N: o.n, Duplicate: o.dup, Scheduled: o.scheduled, Started: r.virtual(o.start, o.skip),
 		Latency: lat, Status: o.status, ErrKind: o.kind}
 	if o.err != nil {

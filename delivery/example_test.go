@@ -19,20 +19,20 @@ func ExampleEngine_Run() {
 	seen := map[int64]bool{}
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		ev, _ := delivery.EventFromPayload(body)
+		ev, _ := delivery.MessageFromPayload(body)
 		mu.Lock()
 		defer mu.Unlock()
-		if !seen[ev.ID] {
-			seen[ev.ID] = true
+		if !seen[ev.EventID] {
+			seen[ev.EventID] = true
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 	}))
 	defer receiver.Close()
 
-	var events []delivery.Event
+	var events []delivery.Message
 	for id := int64(1); id <= 3; id++ {
 		body := fmt.Appendf(nil, `{"event":{"eventId":%d,"recordId":10423,"triggerKey":"PROJECT_CREATED"}}`, id)
-		ev, err := delivery.EventFromPayload(body)
+		ev, err := delivery.MessageFromPayload(body)
 		if err != nil {
 			panic(err)
 		}
@@ -78,12 +78,12 @@ func ExampleReadLog() {
 	defer up.Close()
 
 	body := []byte(`{"event":{"eventId":7,"recordId":70,"triggerKey":"PROJECT_CREATED"}}`)
-	ev, _ := delivery.EventFromPayload(body)
+	ev, _ := delivery.MessageFromPayload(body)
 	none, _ := delivery.ParsePreset("none")
 
 	var log bytes.Buffer // a file in the CLI
 	first, _ := delivery.New(down.URL, delivery.WithPolicy(none), delivery.WithLog(&log))
-	s1, _ := first.Run(context.Background(), []delivery.Event{ev})
+	s1, _ := first.Run(context.Background(), []delivery.Message{ev})
 	fmt.Println("first run:", s1.Accounting())
 
 	l, err := delivery.ReadLog(&log)

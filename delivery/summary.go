@@ -49,10 +49,10 @@ type Counts struct {
 	Events, Acked, Dead, Pending int
 }
 
-// EventResult is an event's final state. Event.Body is the slice given to
+// EventResult is an event's final state. Message.Body is the slice given to
 // Run, not a copy, so that a caller can re-deliver from the summary.
 type EventResult struct {
-	Event
+	Message
 	State       State
 	Attempts    int
 	Duplicates  int
@@ -84,7 +84,7 @@ func (r *run) summary() *Summary {
 	}
 	for i := range r.states {
 		es := &r.states[i]
-		s.Results[i] = EventResult{Event: *es.ev, State: es.state, Attempts: es.attempts,
+		s.Results[i] = EventResult{Message: *es.ev, State: es.state, Attempts: es.attempts,
 			Duplicates: es.dups, LastStatus: es.lastStatus, LastErrKind: es.lastKind}
 		c := s.Triggers[es.ev.TriggerKey]
 		c.Events++
@@ -153,10 +153,10 @@ func (s *Summary) Check() error {
 		case StatePending:
 			pending++
 		default:
-			fail("event %d ended %q, not acked, dead or pending", r.ID, r.State)
+			fail("event %d ended %q, not acked, dead or pending", r.EventID, r.State)
 		}
 		if r.State != StatePending && r.Attempts < 1 {
-			fail("event %d is %s without an attempt", r.ID, r.State)
+			fail("event %d is %s without an attempt", r.EventID, r.State)
 		}
 		if r.Attempts > 1 {
 			retried++
@@ -195,11 +195,11 @@ func (s *Summary) Check() error {
 
 // Select returns the events in the given states, in the order given to Run,
 // all of them when no state is given: the input of a re-delivery.
-func (s *Summary) Select(states ...State) []Event {
-	var out []Event
+func (s *Summary) Select(states ...State) []Message {
+	var out []Message
 	for _, r := range s.Results {
 		if len(states) == 0 || slices.Contains(states, r.State) {
-			out = append(out, r.Event)
+			out = append(out, r.Message)
 		}
 	}
 	return out

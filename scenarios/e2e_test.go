@@ -76,7 +76,7 @@ func TestBuiltinsDeliverEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sum, err := engine.Run(context.Background(), scenarios.DeliveryEvents(events))
+			sum, err := engine.Run(context.Background(), scenarios.Messages(events))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -149,7 +149,7 @@ func TestRetryScheduleOnTheVirtualClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := engine.Run(context.Background(), scenarios.DeliveryEvents(events))
+	sum, err := engine.Run(context.Background(), scenarios.Messages(events))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestAccountingUnderChaos(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sum, err := engine.Run(context.Background(), scenarios.DeliveryEvents(events))
+			sum, err := engine.Run(context.Background(), scenarios.Messages(events))
 			srv.Close()
 			if err != nil {
 				t.Fatal(err)
@@ -251,8 +251,8 @@ func TestAccountingUnderChaos(t *testing.T) {
 				payloads = append(payloads, d.Payload)
 			}
 			for _, r := range sum.Results {
-				if r.State == delivery.StateAcked && !answered[r.ID] {
-					t.Errorf("%s seed %d: event %d acked but the receiver never answered it 200", sc.name, seed, r.ID)
+				if r.State == delivery.StateAcked && !answered[r.EventID] {
+					t.Errorf("%s seed %d: event %d acked but the receiver never answered it 200", sc.name, seed, r.EventID)
 				}
 			}
 			if sum.Dead == 0 {

@@ -100,7 +100,7 @@ func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...
 	if d := sc.Delivery; d.Concurrency > 0 {
 		opts = append(opts, delivery.WithConcurrency(d.Concurrency))
 	}
-	summary, runErr := deliver(out, target, opts, scenarios.DeliveryEvents(events), logPath)
+	summary, runErr := deliver(out, target, opts, scenarios.Messages(events), logPath)
 	if summary == nil {
 		return runErr
 	}
@@ -221,8 +221,8 @@ func checkFailFirst(ds []receiver.Delivery, sent []delivery.EventResult) []failF
 	var out []failFirstProblem
 	isSent := map[int64]bool{}
 	for _, r := range sent {
-		isSent[r.ID] = true
-		got := byID[r.ID]
+		isSent[r.EventID] = true
+		got := byID[r.EventID]
 		slices.SortStableFunc(got, func(a, b receiver.Delivery) int { return cmp.Compare(a.Seq, b.Seq) })
 		// A 200 for the retry and one for each duplicate; but a
 		// duplicate sent alongside the first attempt may be the one that
@@ -241,7 +241,7 @@ func checkFailFirst(ds []receiver.Delivery, sent []delivery.EventResult) []failF
 			if r.Duplicates > 0 {
 				want += fmt.Sprintf(" x%d (%d of them duplicates)", oks, r.Duplicates)
 			}
-			out = append(out, failFirstProblem{EventID: r.ID, Got: answers(got), Want: want})
+			out = append(out, failFirstProblem{EventID: r.EventID, Got: answers(got), Want: want})
 		}
 	}
 	var extra []int64

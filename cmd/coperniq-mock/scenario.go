@@ -436,7 +436,7 @@ func runOutcome(s *delivery.Summary, runErr error, logPath string) error {
 
 // deliver runs events through an engine until done or Ctrl-C, with a
 // progress line on a terminal, and prints the summary.
-func deliver(out io.Writer, to string, opts []delivery.Option, events []delivery.Event, logPath string) (*delivery.Summary, error) {
+func deliver(out io.Writer, to string, opts []delivery.Option, events []delivery.Message, logPath string) (*delivery.Summary, error) {
 	logW, closeLog, err := openLog(logPath)
 	if err != nil {
 		return nil, err
@@ -472,7 +472,7 @@ func deliver(out io.Writer, to string, opts []delivery.Option, events []delivery
 
 // checkSomeEvents refuses a scenario that fired no events: a run that
 // sends nothing and exits 0 would look like a success.
-func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Event) error {
+func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Rendered) error {
 	if len(events) > 0 {
 		return nil
 	}
@@ -558,7 +558,7 @@ could not be reached.`,
 				return err
 			}
 			fmt.Fprintf(out, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, delivery.MaskURL(to))
-			_, err = deliver(out, to, opts, scenarios.DeliveryEvents(events), df.log)
+			_, err = deliver(out, to, opts, scenarios.Messages(events), df.log)
 			return err
 		},
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // startReceiver runs a capture receiver in the test process for the binary
@@ -264,9 +265,9 @@ func TestProgressLine(t *testing.T) {
 	var buf bytes.Buffer
 	p := newProgress(&buf, 3)
 	p.live = true // as on a terminal
-	p.observe(delivery.Attempt{EventID: 1, N: 1, State: delivery.StateRetrying})
-	p.observe(delivery.Attempt{EventID: 1, N: 2, State: delivery.StateAcked})
-	p.observe(delivery.Attempt{EventID: 2, N: 1, State: delivery.StateDead})
+	p.observe(delivery.Attempt{Identity: schemas.Identity{EventID: 1}, N: 1, State: delivery.StateRetrying})
+	p.observe(delivery.Attempt{Identity: schemas.Identity{EventID: 1}, N: 2, State: delivery.StateAcked})
+	p.observe(delivery.Attempt{Identity: schemas.Identity{EventID: 2}, N: 1, State: delivery.StateDead})
 	p.done()
 	out := buf.String()
 	if !strings.HasPrefix(out, "\r") || !strings.HasSuffix(out, "2/3 events done: 1 acked, 1 dead, 0 retrying; 3 attempts\x1b[K\n") {
