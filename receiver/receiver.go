@@ -8,7 +8,6 @@ import (
 	"hash/maphash"
 	"io"
 	"maps"
-	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -260,37 +259,19 @@ func clip(s string, n int) string {
 	return s[:cut] + "…"
 }
 
-// eventIDs reads event.eventId and event.recordId. Keys are matched
-// exactly, unlike encoding/json's struct fields, so that "EventID" is not
-// taken for the id the schema reported missing.
+// eventIDs reads event.eventId and event.recordId (schemas.DecodeIdentity),
+// nil for either the payload lacks or gives with another type.
 func eventIDs(payload []byte) (eventID, recordID *int64) {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(payload, &top) != nil {
-		return nil, nil
+	id, err := schemas.DecodeIdentity(payload)
+	var ie *schemas.IdentityError
+	errors.As(err, &ie)
+	if !ie.Lacks(schemas.FieldEventID) {
+		eventID = &id.EventID
 	}
-	var event map[string]json.RawMessage
-	if json.Unmarshal(top["event"], &event) != nil {
-		return nil, nil
+	if !ie.Lacks(schemas.FieldRecordID) {
+		recordID = &id.RecordID
 	}
-	return integer(event["eventId"]), integer(event["recordId"])
-}
-
-// integer reads a JSON integer, including the integral floats (48291.0,
-// 4.8291e4) that JSON Schema counts as integers.
-func integer(raw json.RawMessage) *int64 {
-	s := string(raw)
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return &n
-	}
-	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
-		return nil // a string, object, null...
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return nil
-	}
-	n := int64(f)
-	return &n
+	return eventID, recordID
 }
 
 // record numbers the delivery, counts its attempt, decides its answer and
