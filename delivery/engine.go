@@ -103,11 +103,11 @@ func (e *Engine) Policy() Policy { return e.cfg.policy }
 // grace period has cut them short. Event ids must be unique within a run
 // and bodies non-empty.
 //
-// The Summary is complete in every case, interrupted runs included (their
+// The Outcome is complete in every case, interrupted runs included (their
 // unfinished events are pending). The error reports an interruption
 // (wrapping ctx's error) or a failure to write the log; invalid events
-// return a nil Summary.
-func (e *Engine) Run(ctx context.Context, events []Message) (*Summary, error) {
+// return a nil Outcome.
+func (e *Engine) Run(ctx context.Context, events []Message) (*Outcome, error) {
 	if err := checkEvents(events); err != nil {
 		return nil, err
 	}
@@ -246,7 +246,7 @@ func (r *run) virtual(t time.Time, skip time.Duration) time.Time {
 	return r.wall.Add(t.Sub(r.origin) + skip)
 }
 
-func (r *run) run(ctx context.Context) (*Summary, error) {
+func (r *run) run(ctx context.Context) (*Outcome, error) {
 	r.origin = time.Now()
 	r.wall = r.origin.Round(0).UTC()
 	r.lastEnd = r.wall

@@ -204,7 +204,7 @@ func mustNew(t testing.TB, target string, opts ...delivery.Option) *delivery.Eng
 	return e
 }
 
-func mustCheck(t testing.TB, s *delivery.Summary) {
+func mustCheck(t testing.TB, s *delivery.Outcome) {
 	t.Helper()
 	if s == nil {
 		t.Fatal("nil summary")

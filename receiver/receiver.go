@@ -96,9 +96,9 @@ type Delivery struct {
 	PayloadDropped bool `json:"payloadDropped,omitempty"`
 }
 
-// Summary totals the deliveries since the Receiver started or was last
+// Totals counts the deliveries since the Receiver started or was last
 // cleared, including those MaxDeliveries dropped from memory.
-type Summary struct {
+type Totals struct {
 	Deliveries int `json:"deliveries"`
 	// UniqueEvents counts the distinct eventIds; one that MaxEventIDs
 	// forgot counts again if it comes back.
@@ -129,7 +129,7 @@ type Receiver struct {
 	kept     int64
 	attempts *attemptCounts
 	unknown  int // distinct unknown triggerKeys in sum.ByTrigger
-	sum      Summary
+	sum      Totals
 	ticket   uint64 // never reset: orders publishing across Clear
 	hashSeed maphash.Seed
 
@@ -153,13 +153,13 @@ func New(opts ...Option) (*Receiver, error) {
 		}
 	}
 	rc := &Receiver{cfg: cfg, attempts: newAttemptCounts(cfg.maxEvents), pubNext: 1, hashSeed: maphash.MakeSeed()}
-	rc.sum = emptySummary()
+	rc.sum = emptyTotals()
 	rc.pubCond = sync.NewCond(&rc.pubMu)
 	return rc, nil
 }
 
-func emptySummary() Summary {
-	return Summary{ByTrigger: map[string]int{}, ByStatus: map[int]int{}}
+func emptyTotals() Totals {
+	return Totals{ByTrigger: map[string]int{}, ByStatus: map[int]int{}}
 }
 
 // ServeHTTP records and answers a delivery, or serves the inspection API
@@ -657,7 +657,7 @@ func (rc *Receiver) entriesOf(eventID int64) []entry {
 }
 
 // Summary returns the totals; its maps are the caller's.
-func (rc *Receiver) Summary() Summary {
+func (rc *Receiver) Summary() Totals {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	s := rc.sum
@@ -679,6 +679,6 @@ func (rc *Receiver) Clear() int {
 	rc.attempts = newAttemptCounts(rc.cfg.maxEvents)
 	rc.unknown = 0
 	rc.seq = 0
-	rc.sum = emptySummary()
+	rc.sum = emptyTotals()
 	return n
 }

@@ -360,7 +360,7 @@ func (p *progress) done() {
 // printRunSummary is the summary every delivery run ends with: the
 // accounting equation first, then retries, latency and a per-trigger
 // table.
-func printRunSummary(w io.Writer, s *delivery.Summary) {
+func printRunSummary(w io.Writer, s *delivery.Outcome) {
 	fmt.Fprintln(w, s.Accounting())
 	fmt.Fprintf(w, "retried %d, attempts %d, duplicates %d\n", s.Retried, s.Attempts, s.Duplicates)
 	fmt.Fprintf(w, "latency p50 %s, p99 %s, max %s\n", roundLatency(s.LatencyP50), roundLatency(s.LatencyP99), roundLatency(s.LatencyMax))
@@ -415,7 +415,7 @@ func roundLatency(d time.Duration) time.Duration {
 
 // runOutcome turns a finished run into the exit status: 0 when every
 // event was acknowledged, 1 otherwise (the summary above says which).
-func runOutcome(s *delivery.Summary, runErr error, logPath string) error {
+func runOutcome(s *delivery.Outcome, runErr error, logPath string) error {
 	if err := s.Check(); err != nil {
 		return failureError{msg: fmt.Sprintf("the run's accounting doesn't add up: %v", err)}
 	}
@@ -436,7 +436,7 @@ func runOutcome(s *delivery.Summary, runErr error, logPath string) error {
 
 // deliver runs events through an engine until done or Ctrl-C, with a
 // progress line on a terminal, and prints the summary.
-func deliver(out io.Writer, to string, opts []delivery.Option, events []delivery.Message, logPath string) (*delivery.Summary, error) {
+func deliver(out io.Writer, to string, opts []delivery.Option, events []delivery.Message, logPath string) (*delivery.Outcome, error) {
 	logW, closeLog, err := openLog(logPath)
 	if err != nil {
 		return nil, err
