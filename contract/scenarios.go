@@ -172,7 +172,11 @@ func (r *run) specScenario(ctx context.Context, name string, sr scenarioRun) {
 	if sr.shuffled {
 		opts = append(opts, delivery.WithReorder(len(sr.events)))
 	}
-	eng, err := delivery.New(r.url, opts...)
+	target, err := delivery.NewTarget(r.url, nil)
+	if err != nil {
+		Fail(fmt.Sprintf("contract: delivery engine for scenario %s: %v", name, err))
+	}
+	eng, err := delivery.New(target, opts...)
 	if err != nil {
 		Fail(fmt.Sprintf("contract: delivery engine for scenario %s: %v", name, err))
 	}

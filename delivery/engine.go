@@ -70,19 +70,19 @@ type Engine struct {
 	client *http.Client
 }
 
-// New returns an engine delivering to target, which must be an absolute
-// http or https URL.
-func New(target string, opts ...Option) (*Engine, error) {
+// New returns an engine delivering to target, parsed once by NewTarget at
+// the edge and shared; WithHeader adds to its headers.
+func New(target *Target, opts ...Option) (*Engine, error) {
+	if target == nil {
+		return nil, errors.New("target is nil (want one from delivery.NewTarget)")
+	}
 	cfg := defaultConfig()
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}
 	}
-	t, err := NewTarget(target, cfg.header)
-	if err != nil {
-		return nil, err
-	}
+	t := target.withHeader(cfg.header)
 	client := cfg.client
 	if client == nil {
 		client = NewClient(cfg.policy.Timeout, cfg.concurrency)

@@ -52,7 +52,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		"grace period -1s is negative":                           delivery.WithGrace(-time.Second),
 		"has no name":                                            delivery.WithHeader("", "x"),
 	} {
-		if _, err := delivery.New("http://127.0.0.1/", opt); err == nil || !strings.Contains(err.Error(), name) {
+		if _, err := delivery.New(mustTarget(t, "http://127.0.0.1/"), opt); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("got %v, want %q", err, name)
 		}
 	}

@@ -40,7 +40,12 @@ func ExampleEngine_Run() {
 	}
 
 	ci, _ := delivery.ParsePreset("ci")
-	engine, err := delivery.New(receiver.URL+"/hook?token=s3cret",
+	// The URL is parsed once; the engine, reports and logs share it.
+	target, err := delivery.NewTarget(receiver.URL+"/hook?token=s3cret", nil)
+	if err != nil {
+		panic(err)
+	}
+	engine, err := delivery.New(target,
 		delivery.WithPolicy(ci),
 		delivery.WithSeed(1),
 		delivery.WithObserver(func(a delivery.Attempt) {
@@ -82,7 +87,8 @@ func ExampleReadLog() {
 	none, _ := delivery.ParsePreset("none")
 
 	var log bytes.Buffer // a file in the CLI
-	first, _ := delivery.New(down.URL, delivery.WithPolicy(none), delivery.WithLog(&log))
+	downTarget, _ := delivery.NewTarget(down.URL, nil)
+	first, _ := delivery.New(downTarget, delivery.WithPolicy(none), delivery.WithLog(&log))
 	s1, _ := first.Run(context.Background(), []delivery.Message{ev})
 	fmt.Println("first run:", s1.Accounting())
 
@@ -91,7 +97,8 @@ func ExampleReadLog() {
 		panic(err)
 	}
 	only, _ := delivery.ParseOnly("dead")
-	replay, _ := delivery.New(up.URL, delivery.WithPolicy(none))
+	upTarget, _ := delivery.NewTarget(up.URL, nil)
+	replay, _ := delivery.New(upTarget, delivery.WithPolicy(none))
 	s2, _ := replay.Run(context.Background(), l.Select(only...))
 	fmt.Println("replay:", s2.Accounting())
 	// Output:

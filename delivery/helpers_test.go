@@ -195,9 +195,18 @@ func fast(attempts int) delivery.Policy {
 	return delivery.Policy{Attempts: attempts, Backoff: delivery.Exponential{Base: time.Millisecond, Cap: 5 * time.Millisecond}, Timeout: 2 * time.Second}
 }
 
+func mustTarget(t testing.TB, url string) *delivery.Target {
+	t.Helper()
+	tg, err := delivery.NewTarget(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
 func mustNew(t testing.TB, target string, opts ...delivery.Option) *delivery.Engine {
 	t.Helper()
-	e, err := delivery.New(target, opts...)
+	e, err := delivery.New(mustTarget(t, target), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

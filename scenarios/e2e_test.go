@@ -72,7 +72,7 @@ func TestBuiltinsDeliverEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer srv.Close()
-			engine, err := delivery.New(srv.URL+"/hook", deliveryOptions(t, s.Delivery, 3)...)
+			engine, err := delivery.New(mustTarget(t, srv.URL+"/hook"), deliveryOptions(t, s.Delivery, 3)...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +145,7 @@ func TestRetryScheduleOnTheVirtualClock(t *testing.T) {
 	}
 	defer srv.Close()
 	var log bytes.Buffer
-	engine, err := delivery.New(srv.URL, append(deliveryOptions(t, s.Delivery, 1), delivery.WithLog(&log))...)
+	engine, err := delivery.New(mustTarget(t, srv.URL), append(deliveryOptions(t, s.Delivery, 1), delivery.WithLog(&log))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestAccountingUnderChaos(t *testing.T) {
 			}
 			srv := httptest.NewServer(&chaos{h: rc, rnd: rand.New(rand.NewPCG(seed, 9)), stall: 150 * time.Millisecond})
 			policy := delivery.Policy{Attempts: 3, Backoff: delivery.Fixed{Wait: time.Millisecond}, Timeout: 100 * time.Millisecond}
-			engine, err := delivery.New(srv.URL, delivery.WithPolicy(policy), delivery.WithSeed(seed), delivery.WithConcurrency(6))
+			engine, err := delivery.New(mustTarget(t, srv.URL), delivery.WithPolicy(policy), delivery.WithSeed(seed), delivery.WithConcurrency(6))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -262,4 +262,13 @@ func TestAccountingUnderChaos(t *testing.T) {
 			}
 		}
 	}
+}
+
+func mustTarget(t testing.TB, url string) *delivery.Target {
+	t.Helper()
+	tg, err := delivery.NewTarget(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
 }

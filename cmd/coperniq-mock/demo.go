@@ -100,7 +100,11 @@ func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...
 	if d := sc.Delivery; d.Concurrency > 0 {
 		opts = append(opts, delivery.WithConcurrency(d.Concurrency))
 	}
-	summary, runErr := deliver(out, target, opts, scenarios.Messages(events), logPath)
+	dt, err := delivery.NewTarget(target, nil)
+	if err != nil {
+		return usage(err)
+	}
+	summary, runErr := deliver(out, dt, opts, scenarios.Messages(events), logPath)
 	if summary == nil {
 		return runErr
 	}

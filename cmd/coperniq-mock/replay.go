@@ -48,7 +48,8 @@ unreadable, or the receiver could not be reached.`,
 			if err != nil {
 				return usage(fmt.Errorf("--only: %w", err))
 			}
-			if err := delivery.CheckURL(to); err != nil {
+			target, err := delivery.NewTarget(to, nil)
+			if err != nil {
 				return usage(err)
 			}
 			var in io.Reader = cmd.InOrStdin()
@@ -85,11 +86,11 @@ unreadable, or the receiver could not be reached.`,
 			if err != nil {
 				return err
 			}
-			if err := checkReachable(to); err != nil {
+			if err := checkReachable(target); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, name, delivery.MaskURL(to))
-			_, err = deliver(out, to, opts, events, df.log)
+			fmt.Fprintf(out, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, name, target)
+			_, err = deliver(out, target, opts, events, df.log)
 			return err
 		},
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -191,8 +190,9 @@ func (f *deliveryFlags) options(cmd *cobra.Command, sd scenarios.Delivery, seed 
 		{"reorder", delivery.WithReorder(reorder)},
 		{"jitter", delivery.WithJitter(jitter)},
 	}
+	probe, _ := delivery.NewTarget("http://127.0.0.1/", nil)
 	for _, c := range checked {
-		if _, err := delivery.New("http://127.0.0.1/", c.opt); err != nil {
+		if _, err := delivery.New(probe, c.opt); err != nil {
 			return nil, usage(fmt.Errorf("--%s: %w", c.flag, err))
 		}
 		opts = append(opts, c.opt)
@@ -266,26 +266,14 @@ func openLog(path string) (w io.Writer, close func() error, err error) {
 // checkReachable dials the target once before a run, so that a receiver
 // that isn't listening is reported at once (exit 2) rather than after
 // every event has exhausted its retries.
-func checkReachable(target string) error {
-	u, err := url.Parse(target)
-	if err != nil {
-		return usage(err)
-	}
-	host := u.Host
-	if u.Port() == "" {
-		port := "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
-		host = net.JoinHostPort(u.Hostname(), port)
-	}
-	conn, err := net.DialTimeout("tcp", host, 3*time.Second)
+func checkReachable(target *delivery.Target) error {
+	conn, err := net.DialTimeout("tcp", target.Addr(), 3*time.Second)
 	if err != nil {
 		var op *net.OpError
 		if errors.As(err, &op) && op.Err != nil {
 			err = op.Err
 		}
-		return usage(fmt.Errorf("could not reach the receiver at %s: %v (is it running? 'coperniq-mock listen' is one)", delivery.MaskURL(target), err))
+		return usage(fmt.Errorf("could not reach the receiver at %s: %v (is it running? 'coperniq-mock listen' is one)", target, err))
 	}
 	conn.Close()
 	return nil
@@ -436,7 +424,7 @@ func runOutcome(s *delivery.Outcome, runErr error, logPath string) error {
 
 // deliver runs events through an engine until done or Ctrl-C, with a
 // progress line on a terminal, and prints the summary.
-func deliver(out io.Writer, to string, opts []delivery.Option, events []delivery.Message, logPath string) (*delivery.Outcome, error) {
+func deliver(out io.Writer, target *delivery.Target, opts []delivery.Option, events []delivery.Message, logPath string) (*delivery.Outcome, error) {
 	logW, closeLog, err := openLog(logPath)
 	if err != nil {
 		return nil, err
@@ -446,7 +434,7 @@ func deliver(out io.Writer, to string, opts []delivery.Option, events []delivery
 	if logW != nil {
 		opts = append(opts, delivery.WithLog(logW))
 	}
-	engine, err := delivery.New(to, opts...)
+	engine, err := delivery.New(target, opts...)
 	if err != nil {
 		closeLog()
 		return nil, usage(err)
@@ -547,18 +535,20 @@ could not be reached.`,
 				}
 				return w.Flush()
 			}
-			if err := delivery.CheckURL(to); err != nil {
+			// Parsed once: the checks, the output and the engine share it.
+			target, err := delivery.NewTarget(to, nil)
+			if err != nil {
 				return usage(err)
 			}
 			opts, err := df.options(cmd, sc.Delivery, seed)
 			if err != nil {
 				return err
 			}
-			if err := checkReachable(to); err != nil {
+			if err := checkReachable(target); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, delivery.MaskURL(to))
-			_, err = deliver(out, to, opts, scenarios.Messages(events), df.log)
+			fmt.Fprintf(out, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
+			_, err = deliver(out, target, opts, scenarios.Messages(events), df.log)
 			return err
 		},
 	}
