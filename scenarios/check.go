@@ -98,20 +98,21 @@ type seqEvent struct {
 
 type seqPayload struct {
 	Event struct {
+		FiredAt         time.Time       `json:"firedAt"`
+		WorkOrderID     int64           `json:"workOrderId"`
+		CurrentStatus   string          `json:"currentStatus"`
+		PreviousStatus  json.RawMessage `json:"previousStatus"`
+		PhaseInstanceID int64           `json:"phaseInstanceId"`
+		PhaseTemplateID int64           `json:"phaseTemplateId"`
+		PhaseType       string          `json:"phaseType"`
+		OverdueAt       time.Time       `json:"overdueAt"`
+		AppointmentID   int64           `json:"appointmentId"`
+		DueDate         time.Time       `json:"dueDate"`
+		PreviousDueDate time.Time       `json:"previousDueDate"`
+
 		// Read by schemas.DecodeIdentity, the one reader of a payload's
-		// identity; the rest by encoding/json.
+		// identity; the rest above by encoding/json.
 		schemas.Identity `json:"-"`
-		FiredAt          time.Time       `json:"firedAt"`
-		WorkOrderID      int64           `json:"workOrderId"`
-		CurrentStatus    string          `json:"currentStatus"`
-		PreviousStatus   json.RawMessage `json:"previousStatus"`
-		PhaseInstanceID  int64           `json:"phaseInstanceId"`
-		PhaseTemplateID  int64           `json:"phaseTemplateId"`
-		PhaseType        string          `json:"phaseType"`
-		OverdueAt        time.Time       `json:"overdueAt"`
-		AppointmentID    int64           `json:"appointmentId"`
-		DueDate          time.Time       `json:"dueDate"`
-		PreviousDueDate  time.Time       `json:"previousDueDate"`
 	} `json:"event"`
 	Record *struct {
 		ID            int64   `json:"id"`

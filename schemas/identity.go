@@ -91,33 +91,31 @@ func DecodeIdentity(payload []byte) (Identity, error) {
 		return Identity{}, &IdentityError{noEvent: true}
 	}
 	var id Identity
-	var missing []string
-	var typeErrs []string
-	if raw, ok := event["eventId"]; !ok {
-		missing = append(missing, FieldEventID)
-	} else if n, ok := integer(raw); ok {
-		id.EventID = n
-	} else {
-		missing = append(missing, FieldEventID)
-		typeErrs = append(typeErrs, wrongType(FieldEventID, raw, "an integer"))
+	var missing, typeErrs []string
+	bad := func(field string, raw json.RawMessage, want string) {
+		missing = append(missing, field)
+		if raw != nil {
+			typeErrs = append(typeErrs, wrongType(field, raw, want))
+		}
 	}
+	readInt := func(key, field string, to *int64) {
+		raw, ok := event[key]
+		if n, isInt := integer(raw); ok && isInt {
+			*to = n
+		} else {
+			bad(field, raw, "an integer")
+		}
+	}
+	readInt("eventId", FieldEventID, &id.EventID)
 	if raw, ok := event["triggerKey"]; !ok {
-		missing = append(missing, FieldTriggerKey)
+		bad(FieldTriggerKey, nil, "")
 	} else if err := json.Unmarshal(raw, &id.TriggerKey); err != nil || raw[0] != '"' {
 		id.TriggerKey = ""
-		missing = append(missing, FieldTriggerKey)
-		typeErrs = append(typeErrs, wrongType(FieldTriggerKey, raw, "a string"))
+		bad(FieldTriggerKey, raw, "a string")
 	} else if id.TriggerKey == "" {
-		missing = append(missing, FieldTriggerKey)
+		bad(FieldTriggerKey, nil, "")
 	}
-	if raw, ok := event["recordId"]; !ok {
-		missing = append(missing, FieldRecordID)
-	} else if n, ok := integer(raw); ok {
-		id.RecordID = n
-	} else {
-		missing = append(missing, FieldRecordID)
-		typeErrs = append(typeErrs, wrongType(FieldRecordID, raw, "an integer"))
-	}
+	readInt("recordId", FieldRecordID, &id.RecordID)
 	switch {
 	case len(typeErrs) > 0:
 		return id, &IdentityError{Err: errors.New(strings.Join(typeErrs, "; ")), Missing: missing}

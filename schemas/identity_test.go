@@ -3,17 +3,12 @@ package schemas
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 )
 
 func TestDecodeIdentity(t *testing.T) {
-	doc, err := os.ReadFile("testdata/documented-example.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := DecodeIdentity(doc)
+	id, err := DecodeIdentity(documentedBytes(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,9 +81,7 @@ func TestDecodeIdentity(t *testing.T) {
 // accepts exactly what has the three fields with their types, and that
 // what it reads is what encoding/json reads.
 func FuzzDecodeIdentity(f *testing.F) {
-	if doc, err := os.ReadFile("testdata/documented-example.json"); err == nil {
-		f.Add(doc)
-	}
+	f.Add(documentedBytes(f))
 	f.Add([]byte(`{"event":{"eventId":1,"recordId":2,"triggerKey":"K"}}`))
 	f.Add([]byte(`{"event":{"eventId":1e3,"recordId":-2,"triggerKey":""}}`))
 	f.Add([]byte(`{"event":[]}`))
