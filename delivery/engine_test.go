@@ -16,7 +16,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
-func TestEventFromPayload(t *testing.T) {
+func TestMessageFromPayload(t *testing.T) {
 	body, err := os.ReadFile("testdata/documented-example.json")
 	if err != nil {
 		t.Fatal(err)
