@@ -37,7 +37,7 @@
 //	GET    /_mock/deliveries          every delivery, oldest first (JSON array of Delivery)
 //	DELETE /_mock/deliveries          forget every delivery, attempt count and total
 //	GET    /_mock/events/{eventId}    the deliveries of one event and its payload (404 if never received)
-//	GET    /_mock/summary             the totals ([Totals])
+//	GET    /_mock/summary             the totals (Totals)
 //	GET    /_mock/healthz             200 once the server answers
 //
 // The inspection API shows real customers' data when real Coperniq traffic
