@@ -92,10 +92,13 @@ func DecodeIdentity(payload []byte) (Identity, error) {
 	}
 	var id Identity
 	var missing, typeErrs []string
+	var absent []string
 	bad := func(field string, raw json.RawMessage, want string) {
 		missing = append(missing, field)
 		if raw != nil {
 			typeErrs = append(typeErrs, wrongType(field, raw, want))
+		} else {
+			absent = append(absent, field)
 		}
 	}
 	readInt := func(key, field string, to *int64) {
@@ -118,6 +121,9 @@ func DecodeIdentity(payload []byte) (Identity, error) {
 	readInt("recordId", FieldRecordID, &id.RecordID)
 	switch {
 	case len(typeErrs) > 0:
+		if len(absent) > 0 {
+			typeErrs = append(typeErrs, "missing "+strings.Join(absent, ", "))
+		}
 		return id, &IdentityError{Err: errors.New(strings.Join(typeErrs, "; ")), Missing: missing}
 	case len(missing) > 0:
 		return id, &IdentityError{Missing: missing}
@@ -126,11 +132,11 @@ func DecodeIdentity(payload []byte) (Identity, error) {
 }
 
 func wrongType(field string, raw json.RawMessage, want string) string {
-	shown := string(raw)
+	shown := []rune(string(raw))
 	if len(shown) > 40 {
-		shown = shown[:40] + "…"
+		shown = append(shown[:40], '…')
 	}
-	return fmt.Sprintf("%s is %s, want %s", field, shown, want)
+	return fmt.Sprintf("%s is %s, want %s", field, string(shown), want)
 }
 
 // integer reads a JSON integer, including the integral floats (48291.0,

@@ -32,6 +32,7 @@ func TestDecodeIdentity(t *testing.T) {
 		{name: "no recordId", in: `{"event":{"eventId":1,"triggerKey":"X"}}`, want: Identity{EventID: 1, TriggerKey: "X"}, err: "missing event.recordId", lacks: []string{FieldRecordID}},
 		{name: "string eventId", in: `{"event":{"eventId":"1","triggerKey":"X","recordId":2}}`, want: Identity{RecordID: 2, TriggerKey: "X"}, err: `not a Coperniq event: event.eventId is "1", want an integer`, lacks: []string{FieldEventID}},
 		{name: "fractional recordId", in: `{"event":{"eventId":1,"triggerKey":"X","recordId":2.5}}`, want: Identity{EventID: 1, TriggerKey: "X"}, err: "event.recordId is 2.5", lacks: []string{FieldRecordID}},
+		{name: "wrong type and absent", in: `{"event":{"eventId":true,"triggerKey":"X"}}`, want: Identity{TriggerKey: "X"}, err: "event.eventId is true, want an integer; missing event.recordId", lacks: []string{FieldEventID, FieldRecordID}},
 		{name: "null triggerKey", in: `{"event":{"eventId":1,"triggerKey":null,"recordId":2}}`, want: Identity{EventID: 1, RecordID: 2}, err: "event.triggerKey is null, want a string", lacks: []string{FieldTriggerKey}},
 		{name: "empty triggerKey", in: `{"event":{"eventId":1,"triggerKey":"","recordId":2}}`, want: Identity{EventID: 1, RecordID: 2}, err: "missing event.triggerKey", lacks: []string{FieldTriggerKey}},
 		{name: "keys match exactly", in: `{"event":{"EventID":1,"triggerKey":"X","recordId":2}}`, want: Identity{RecordID: 2, TriggerKey: "X"}, err: "missing event.eventId", lacks: []string{FieldEventID}},
