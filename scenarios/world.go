@@ -38,6 +38,7 @@ type world struct {
 	events   []Event
 	count    int
 	triggers map[string]int
+	tl       *Timeline // nil unless rendered WithTimeline
 }
 
 type phaseState int
@@ -254,6 +255,9 @@ func (w *world) emit(in *inst, trigger string, at time.Time, re *recordEnt, wo *
 	ev.Body = body
 	if !w.check {
 		w.events = append(w.events, ev)
+	}
+	if w.tl != nil {
+		w.tl.observe(in, re, ev)
 	}
 	return nil
 }
