@@ -1,0 +1,547 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+)
+
+// Defaults.
+const (
+	// DefaultKey is the x-api-key the mock accepts when none is given.
+	DefaultKey = "coperniq-mock-key"
+	// DefaultRetryAfter is the Retry-After of a 429 fault. Coperniq
+	// documents the 429 but not the header: the header is our
+	// assumption.
+	DefaultRetryAfter = time.Second
+	// DefaultMaxCalls bounds the call log; older calls are dropped and
+	// counted.
+	DefaultMaxCalls = 10000
+	// maxBody bounds a request body the mock reads.
+	maxBody = 1 << 20
+)
+
+// Option configures a Handler.
+type Option func(*config) error
+
+type config struct {
+	key        string
+	failRate   float64
+	limitRate  float64
+	retryAfter time.Duration
+	latLo      time.Duration
+	latHi      time.Duration
+	seed       uint64
+	at         time.Time
+	atSet      bool
+	maxCalls   int
+}
+
+// WithKey sets the x-api-key the mock accepts (default DefaultKey).
+func WithKey(key string) Option {
+	return func(c *config) error {
+		if key == "" {
+			return errors.New("the API key is empty; give the key your receiver sends in x-api-key")
+		}
+		c.key = key
+		return nil
+	}
+}
+
+// WithFailRate answers this fraction of authenticated calls, 0 to 1, with
+// a 500 (the error body the document gives the operation's 500 where it
+// has one).
+func WithFailRate(p float64) Option {
+	return func(c *config) error {
+		if !(p >= 0 && p <= 1) {
+			return fmt.Errorf("fail rate %v: want a fraction from 0 to 1", p)
+		}
+		c.failRate = p
+		return nil
+	}
+}
+
+// WithRateLimit answers this fraction of authenticated calls, 0 to 1,
+// with 429 Too Many Requests and a Retry-After header of retryAfter
+// (whole seconds; Retry-After is our assumption, Coperniq documents only
+// the 429).
+func WithRateLimit(p float64, retryAfter time.Duration) Option {
+	return func(c *config) error {
+		if !(p >= 0 && p <= 1) {
+			return fmt.Errorf("429 rate %v: want a fraction from 0 to 1", p)
+		}
+		if retryAfter < 0 {
+			return fmt.Errorf("Retry-After %s is negative", retryAfter)
+		}
+		c.limitRate, c.retryAfter = p, retryAfter
+		return nil
+	}
+}
+
+// WithLatency delays every answer by a time drawn from lo to hi (equal for
+// a fixed delay).
+func WithLatency(lo, hi time.Duration) Option {
+	return func(c *config) error {
+		if lo < 0 || hi < lo {
+			return fmt.Errorf("latency %s..%s: want 0 <= lo <= hi", lo, hi)
+		}
+		c.latLo, c.latHi = lo, hi
+		return nil
+	}
+}
+
+// WithSeed seeds the fault draws, so that a run can be repeated.
+func WithSeed(seed uint64) Option {
+	return func(c *config) error { c.seed = seed; return nil }
+}
+
+// WithTime sets the world time the API starts answering as of (default:
+// the timeline's end, every record created). A scenario run starts before
+// the first event and moves the time forward as events are sent (see
+// Handler.Transport).
+func WithTime(at time.Time) Option {
+	return func(c *config) error { c.at, c.atSet = at, true; return nil }
+}
+
+// WithMaxCalls bounds the call log (default DefaultMaxCalls).
+func WithMaxCalls(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("call log size %d: want at least 1", n)
+		}
+		c.maxCalls = n
+		return nil
+	}
+}
+
+// Call is one request the mock answered, as /_mock/api-calls lists it.
+type Call struct {
+	Seq       int       `json:"seq"`
+	Time      time.Time `json:"time"`
+	WorldTime time.Time `json:"worldTime"`
+	Method    string    `json:"method"`
+	Path      string    `json:"path"`
+	Query     string    `json:"query,omitempty"`
+	// Operation is the documented operationId, "" for a path the document
+	// does not have.
+	Operation string `json:"operation,omitempty"`
+	Status    int    `json:"status"`
+	// Auth is ok, missing or wrong (the x-api-key).
+	Auth string `json:"auth"`
+	// Fault is 429 or 500 when the mock injected one, else empty.
+	Fault string `json:"fault,omitempty"`
+	// Body is a write's request body (PATCH, POST, PUT).
+	Body json.RawMessage `json:"body,omitempty"`
+}
+
+// Handler serves the REST API from a scenario's timeline. It is safe for
+// concurrent use.
+type Handler struct {
+	cfg  config
+	tl   *scenarios.Timeline
+	spec *spec
+	mux  *http.ServeMux
+
+	mu      sync.Mutex
+	rng     *rand.Rand
+	clock   time.Time
+	snap    *scenarios.Snapshot
+	calls   []Call
+	seq     int
+	dropped int
+	state   *writes
+}
+
+// NewHandler returns the API over tl (filled by a Render given
+// scenarios.WithTimeline).
+func NewHandler(tl *scenarios.Timeline, opts ...Option) (*Handler, error) {
+	if tl == nil {
+		return nil, errors.New("no timeline: render the scenario with scenarios.WithTimeline")
+	}
+	cfg := config{key: DefaultKey, retryAfter: DefaultRetryAfter, maxCalls: DefaultMaxCalls}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	s, err := loadSpec()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{cfg: cfg, tl: tl, spec: s, rng: rand.New(rand.NewPCG(cfg.seed, 0xa91)), state: newWrites()}
+	h.clock = tl.End()
+	if cfg.atSet {
+		h.clock = cfg.at
+	}
+	h.mux = http.NewServeMux()
+	impl := map[string]bool{}
+	for _, r := range routes {
+		impl[r.key] = true
+		h.mux.Handle(r.key, h.operation(s.byKey[r.key], r.fn))
+	}
+	for _, op := range s.ops {
+		if !impl[op.Method+" "+op.Path] {
+			h.mux.Handle(op.Method+" "+op.Path, h.operation(op, notImplemented(op)))
+		}
+	}
+	h.mux.HandleFunc("GET /_mock/api-calls", h.serveCalls)
+	h.mux.HandleFunc("GET /_mock/clock", h.serveClock)
+	h.mux.HandleFunc("/", h.notFound)
+	return h, nil
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The document's server is https://api.coperniq.io/v1; accept the
+	// /v1 prefix so that a client configured with a base URL ending in
+	// /v1 works unchanged.
+	if p, ok := strings.CutPrefix(r.URL.Path, "/v1/"); ok {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/" + p
+		r2.URL.RawPath = ""
+		r = r2
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// Now is the world time the API answers as of.
+func (h *Handler) Now() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.clock
+}
+
+// Advance moves the world time forward to at (never back): from then on
+// the API shows what the world's events up to at made.
+func (h *Handler) Advance(at time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if at.After(h.clock) {
+		h.clock, h.snap = at, nil
+	}
+}
+
+// Calls is the call log, oldest first.
+func (h *Handler) Calls() []Call {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]Call(nil), h.calls...)
+}
+
+// snapshot is the world as of the clock, cached until it moves.
+func (h *Handler) snapshot() *scenarios.Snapshot {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.snap == nil {
+		h.snap = h.tl.At(h.clock)
+	}
+	return h.snap
+}
+
+// Transport wraps base (nil: http.DefaultTransport) so that sending an
+// event of events moves the world time to its firedAt before the request
+// leaves: a receiver that calls the API while handling the webhook sees
+// the change the webhook announces, and nothing after it. Give it to the
+// delivery engine with delivery.WithClient.
+func (h *Handler) Transport(base http.RoundTripper, events []scenarios.Event) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	at := make(map[string]time.Time, len(events))
+	for _, e := range events {
+		at[string(e.Body)] = e.FiredAt
+	}
+	return roundTripper(func(r *http.Request) (*http.Response, error) {
+		if r.GetBody != nil {
+			if rc, err := r.GetBody(); err == nil {
+				b, _ := io.ReadAll(io.LimitReader(rc, maxBody))
+				rc.Close()
+				if t, ok := at[string(b)]; ok {
+					h.Advance(t)
+				}
+			}
+		}
+		return base.RoundTrip(r)
+	})
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// operation wraps a documented operation's handler with what every call
+// goes through: latency, the key, injected faults, and the call log.
+func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Operation: op.ID, Time: time.Now().UTC()}
+		var body []byte
+		if r.Method != http.MethodGet && r.Method != http.MethodDelete {
+			b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+			if err == nil && len(b) <= maxBody {
+				body = b
+				if json.Valid(b) {
+					c.Body = json.RawMessage(b)
+				} else if len(b) > 0 {
+					c.Body, _ = json.Marshal(string(b))
+				}
+			} else {
+				body = nil
+				c.Body, _ = json.Marshal(fmt.Sprintf("(a body over %d bytes)", maxBody))
+			}
+		}
+		rec := &recorder{ResponseWriter: w}
+		defer func() { h.log(c, rec.status) }()
+		h.delay()
+		c.WorldTime = h.Now()
+
+		switch got := r.Header.Get("x-api-key"); {
+		case got == "":
+			c.Auth = "missing"
+			h.fail(rec, op, http.StatusUnauthorized, "the x-api-key header is missing; Coperniq's API authenticates every call with it", "")
+			return
+		case got != h.cfg.key:
+			c.Auth = "wrong"
+			h.fail(rec, op, http.StatusUnauthorized, "the x-api-key is not valid", "")
+			return
+		}
+		c.Auth = "ok"
+		switch fault := h.drawFault(); fault {
+		case http.StatusTooManyRequests:
+			c.Fault = "429"
+			secs := int(math.Ceil(h.cfg.retryAfter.Seconds()))
+			// Retry-After is our assumption: Coperniq documents the 429,
+			// not the header.
+			rec.Header().Set("Retry-After", fmt.Sprint(secs))
+			h.fail(rec, op, fault, fmt.Sprintf("rate limit exceeded (a fault the mock injected; retry after %d s, per the Retry-After header, which is the mock's assumption)", secs), "")
+			return
+		case http.StatusInternalServerError:
+			c.Fault = "500"
+			h.fail(rec, op, fault, "internal error (a fault the mock injected with --api-fail-rate)", "")
+			return
+		}
+		fn(h, rec, r, body)
+	})
+}
+
+type handlerFunc func(h *Handler, w http.ResponseWriter, r *http.Request, body []byte)
+
+func (h *Handler) delay() {
+	lo, hi := h.cfg.latLo, h.cfg.latHi
+	if hi <= 0 {
+		return
+	}
+	d := lo
+	if hi > lo {
+		h.mu.Lock()
+		d += time.Duration(h.rng.Int64N(int64(hi - lo + 1)))
+		h.mu.Unlock()
+	}
+	time.Sleep(d)
+}
+
+func (h *Handler) drawFault() int {
+	if h.cfg.limitRate == 0 && h.cfg.failRate == 0 {
+		return 0
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	x := h.rng.Float64()
+	switch {
+	case x < h.cfg.limitRate:
+		return http.StatusTooManyRequests
+	case x < h.cfg.limitRate+h.cfg.failRate:
+		return http.StatusInternalServerError
+	}
+	return 0
+}
+
+func (h *Handler) log(c Call, status int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seq++
+	c.Seq, c.Status = h.seq, status
+	if c.Status == 0 {
+		c.Status = http.StatusOK
+	}
+	if len(h.calls) >= h.cfg.maxCalls {
+		h.calls = h.calls[1:]
+		h.dropped++
+	}
+	h.calls = append(h.calls, c)
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// errorBody is the error shape the document gives every operation:
+// message, code, and for validation errors the field.
+type errorBody struct {
+	Message string `json:"message"`
+	Code    string `json:"code,omitempty"`
+	Field   string `json:"field,omitempty"`
+}
+
+// fail answers an error with the body the document gives op's status.
+// Where the document gives that status no code, the mock's code is the
+// status's name (ours).
+func (h *Handler) fail(w http.ResponseWriter, op *Operation, status int, msg, field string) {
+	code := h.spec.errorCode(op, status)
+	if code == "" {
+		code = strings.ToUpper(strings.ReplaceAll(http.StatusText(status), " ", "_"))
+	}
+	writeJSON(w, status, errorBody{Message: msg, Code: code, Field: field})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+func notImplemented(op *Operation) handlerFunc {
+	return func(h *Handler, w http.ResponseWriter, _ *http.Request, _ []byte) {
+		writeJSON(w, http.StatusNotImplemented, errorBody{
+			Message: fmt.Sprintf("coperniq-mock does not implement %s %s (%s), which Coperniq's API documents; 'coperniq-mock api --help' lists what it serves", op.Method, op.Path, op.ID),
+			Code:    "NOT_IMPLEMENTED",
+		})
+	}
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Time: time.Now().UTC(), WorldTime: h.Now(), Auth: "-"}
+	writeJSON(w, http.StatusNotFound, errorBody{
+		Message: fmt.Sprintf("%s %s is not a path of Coperniq's API (the mock serves the paths of its OpenAPI document, under / or /v1/)", r.Method, r.URL.Path),
+		Code:    "NOT_FOUND",
+	})
+	h.log(c, http.StatusNotFound)
+}
+
+// serveCalls lists the calls answered so far: ?since=N gives those after
+// sequence number N.
+func (h *Handler) serveCalls(w http.ResponseWriter, r *http.Request) {
+	var since int
+	if s := r.URL.Query().Get("since"); s != "" {
+		if _, err := fmt.Sscan(s, &since); err != nil {
+			writeJSON(w, http.StatusBadRequest, errorBody{Message: fmt.Sprintf("since=%q: want a call sequence number", s), Code: "BAD_REQUEST", Field: "since"})
+			return
+		}
+	}
+	h.mu.Lock()
+	out := []Call{}
+	for _, c := range h.calls {
+		if c.Seq > since {
+			out = append(out, c)
+		}
+	}
+	dropped := h.dropped
+	h.mu.Unlock()
+	writeJSON(w, http.StatusOK, struct {
+		Calls   []Call `json:"calls"`
+		Dropped int    `json:"dropped"`
+	}{out, dropped})
+}
+
+func (h *Handler) serveClock(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, struct {
+		Now   time.Time `json:"now"`
+		Start time.Time `json:"start"`
+		End   time.Time `json:"end"`
+	}{h.Now(), h.tl.Start(), h.tl.End()})
+}
+
+// Server is the API mock listening on a loopback port, for tests: the
+// httptest.Server of the REST API.
+type Server struct {
+	*Handler
+	// URL is the base URL, http://127.0.0.1:PORT, with no trailing slash.
+	URL string
+	// Key is the x-api-key it accepts.
+	Key string
+	srv *http.Server
+	ln  net.Listener
+}
+
+// NewServer starts the API over tl on 127.0.0.1, on a free port. It
+// panics on a bad option, as httptest.NewServer does on a failed listen;
+// use NewHandler to get the error instead. Close it when done.
+func NewServer(tl *scenarios.Timeline, opts ...Option) *Server {
+	h, err := NewHandler(tl, opts...)
+	if err != nil {
+		panic(fmt.Sprintf("api.NewServer: %v", err))
+	}
+	s, err := Listen("127.0.0.1:0", h)
+	if err != nil {
+		panic(fmt.Sprintf("api.NewServer: %v", err))
+	}
+	return s
+}
+
+// Listen serves h on addr (host:port; port 0 picks a free one).
+func Listen(addr string, h *Handler) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Handler: h, Key: h.cfg.key, ln: ln, URL: "http://" + ln.Addr().String(),
+		srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+	go s.srv.Serve(ln)
+	return s, nil
+}
+
+// Close stops the server, closing open connections.
+func (s *Server) Close() error { return s.srv.Close() }
+
+// Get calls the API with the server's key and decodes a 2xx JSON answer
+// into v, for tests.
+func (s *Server) Get(path string, v any) error {
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("x-api-key", s.Key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("GET %s: %s: %s", path, resp.Status, bytes.TrimSpace(b))
+	}
+	return json.Unmarshal(b, v)
+}
+
