@@ -157,10 +157,10 @@ func TestResponsesMatchDocument(t *testing.T) {
 		woOf[k] = w[0]
 	}
 	bodies := map[string]any{
-		"PATCH /projects/{projectId}":                                   map[string]any{"status": "ON_HOLD", "custom": map[string]any{"crm_id": "A-1"}},
-		"PATCH /projects/{projectId}/work-orders/{workOrderId}":         map[string]any{"status": "COMPLETED", "priority": 1},
+		"PATCH /projects/{projectId}":                                    map[string]any{"status": "ON_HOLD", "custom": map[string]any{"crm_id": "A-1"}},
+		"PATCH /projects/{projectId}/work-orders/{workOrderId}":          map[string]any{"status": "COMPLETED", "priority": 1},
 		"PATCH /opportunities/{opportunityId}/work-orders/{workOrderId}": map[string]any{"status": "REVIEW"},
-		"PATCH /accounts/{accountId}/work-orders/{workOrderId}":         map[string]any{"assigneeId": 13001},
+		"PATCH /accounts/{accountId}/work-orders/{workOrderId}":          map[string]any{"assigneeId": 13001},
 	}
 	seen := 0
 	for _, op := range api.Operations() {

@@ -544,4 +544,3 @@ func (s *Server) Get(path string, v any) error {
 	}
 	return json.Unmarshal(b, v)
 }
-

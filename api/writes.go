@@ -294,7 +294,7 @@ func patchWorkOrder(kind, param string) handlerFunc {
 		p.fields["updatedAt"] = ts(laterTime(now, wo.ModifiedAt))
 		p.at = now
 		h.state.mu.Unlock()
-			writeJSON(w, http.StatusOK, h.workOrder(snap, wo))
+		writeJSON(w, http.StatusOK, h.workOrder(snap, wo))
 	}
 }
 
