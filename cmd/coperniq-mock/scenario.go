@@ -486,6 +486,7 @@ func newScenarioRunCmd() *cobra.Command {
 		seed     uint64
 		projects int
 		dryRun   bool
+		af       apiFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "run NAME|FILE --to URL",
@@ -523,7 +524,8 @@ could not be reached.`,
 			if err != nil {
 				return usage(err)
 			}
-			var ropts []scenarios.RenderOption
+			tl := scenarios.NewTimeline()
+			ropts := []scenarios.RenderOption{scenarios.WithTimeline(tl)}
 			if setProjects {
 				ropts = append(ropts, scenarios.WithParam("projects", projects))
 			}
@@ -557,9 +559,16 @@ could not be reached.`,
 			if err := checkReachable(to); err != nil {
 				return err
 			}
+			apiRun, err := startAPI(cmd, &af, &df, sc.Delivery, seed, tl, events)
+			if err != nil {
+				return err
+			}
+			if apiRun != nil {
+				opts = append(opts, apiRun.option)
+			}
 			fmt.Fprintf(out, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, delivery.MaskURL(to))
 			_, err = deliver(out, to, opts, scenarios.DeliveryEvents(events), df.log)
-			return err
+			return apiRun.finish(out, err)
 		},
 	}
 	df.register(cmd)
@@ -568,5 +577,8 @@ could not be reached.`,
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same events and the same delivery choices")
 	fl.IntVar(&projects, "projects", 0, "number of projects (at least 1), for scenarios with a projects parameter (concurrent-projects)")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the payloads (NDJSON, in firing order) instead of sending them")
+	fl.StringVar(&af.addr, "api", "", "also serve the mock REST API on this address (host:port), answering as of each event as it is sent ('api --help')")
+	fl.DurationVar(&af.linger, "api-linger", 0, "keep the API up this long after the last delivery, for receivers that call it after acknowledging")
+	af.register(cmd)
 	return cmd
 }
