@@ -153,9 +153,16 @@ type Handler struct {
 	spec *spec
 	mux  *http.ServeMux
 
-	mu      sync.Mutex
-	rng     *rand.Rand
-	clock   time.Time
+	mu    sync.Mutex
+	rng   *rand.Rand
+	clock time.Time
+	// recAt is, per record, the firedAt of the last event about it that
+	// was sent, where that is after clock.
+	recAt map[int64]time.Time
+	// sent marks the events (in firing order) Transport has sent; clock
+	// is the firedAt of the last of the first run of sent ones.
+	sent    []bool
+	low     int
 	snap    *scenarios.Snapshot
 	calls   []Call
 	seq     int
@@ -179,7 +186,7 @@ func NewHandler(tl *scenarios.Timeline, opts ...Option) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg, tl: tl, spec: s, rng: rand.New(rand.NewPCG(cfg.seed, 0xa91)), state: newWrites()}
+	h := &Handler{cfg: cfg, tl: tl, spec: s, rng: rand.New(rand.NewPCG(cfg.seed, 0xa91)), state: newWrites(), recAt: map[int64]time.Time{}}
 	h.clock = tl.End()
 	if cfg.atSet {
 		h.clock = cfg.at
@@ -214,7 +221,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-// Now is the world time the API answers as of.
+// Now is the world time the API answers as of; a record an event sent
+// out of firing order is about stands as of that event.
 func (h *Handler) Now() time.Time {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -243,36 +251,61 @@ func (h *Handler) snapshot() *scenarios.Snapshot {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.snap == nil {
-		h.snap = h.tl.At(h.clock)
+		h.snap = h.tl.AtEach(h.clock, h.recAt)
 	}
 	return h.snap
 }
 
-// Transport wraps base (nil: http.DefaultTransport) so that sending an
-// event of events moves the world time to its firedAt before the request
-// leaves: a receiver that calls the API while handling the webhook sees
-// the change the webhook announces, and nothing after it. Give it to the
-// delivery engine with delivery.WithClient.
+// Transport wraps base (nil: http.DefaultTransport) so that sending one
+// of events moves the world time before the request leaves: a receiver
+// that calls the API while handling the webhook sees the change the
+// webhook announces. Events go out of firing order (records in parallel,
+// reordering, retries); the record an event is about then stands as of
+// that event, and the rest of the world as of the last event before
+// which every event has been sent, so nothing shows before its webhook
+// could have announced it. Give it to the delivery engine with
+// delivery.WithClient.
 func (h *Handler) Transport(base http.RoundTripper, events []scenarios.Event) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	at := make(map[string]time.Time, len(events))
-	for _, e := range events {
-		at[string(e.Body)] = e.FiredAt
+	index := make(map[string]int, len(events))
+	for i, e := range events {
+		index[string(e.Body)] = i
 	}
+	h.mu.Lock()
+	h.sent, h.low = make([]bool, len(events)), 0
+	h.mu.Unlock()
 	return roundTripper(func(r *http.Request) (*http.Response, error) {
 		if r.GetBody != nil {
 			if rc, err := r.GetBody(); err == nil {
 				b, _ := io.ReadAll(io.LimitReader(rc, maxBody))
 				rc.Close()
-				if t, ok := at[string(b)]; ok {
-					h.Advance(t)
+				if i, ok := index[string(b)]; ok {
+					h.sending(events, i)
 				}
 			}
 		}
 		return base.RoundTrip(r)
 	})
+}
+
+// sending marks events[i] sent.
+func (h *Handler) sending(events []scenarios.Event, i int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e := events[i]
+	if e.FiredAt.After(h.recAt[e.RecordID]) {
+		h.recAt[e.RecordID] = e.FiredAt
+	}
+	h.sent[i] = true
+	for h.low < len(h.sent) && h.sent[h.low] {
+		if t := events[h.low].FiredAt; t.After(h.clock) {
+			h.clock = t
+		}
+		h.low++
+	}
+	h.snap = nil
 }
 
 type roundTripper func(*http.Request) (*http.Response, error)
@@ -300,7 +333,16 @@ func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
 			}
 		}
 		rec := &recorder{ResponseWriter: w}
-		defer func() { h.log(c, rec.status) }()
+		defer func() {
+			// A bug in the mock is a 500 naming it, not a dropped
+			// connection the receiver would take for a network fault.
+			if p := recover(); p != nil {
+				if rec.status == 0 {
+					writeJSON(rec, http.StatusInternalServerError, errorBody{Message: fmt.Sprintf("coperniq-mock failed answering %s %s: %v (a bug in the mock; please report it)", r.Method, r.URL.Path, p), Code: "MOCK_ERROR"})
+				}
+			}
+			h.log(c, rec.status)
+		}()
 		h.delay()
 		c.WorldTime = h.Now()
 

@@ -118,21 +118,25 @@ func (h *Handler) body(w http.ResponseWriter, r *http.Request, raw []byte, known
 	return o, true
 }
 
-// leafError is the first detailed cause of a validation error: the field
+// leafError is the most detailed cause of a validation error: the field
 // it is at and what is wrong.
 func leafError(err error) (field, msg string) {
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
 		return "", err.Error()
 	}
-	for len(ve.Causes) > 0 {
-		ve = ve.Causes[0]
+	msg = err.Error()
+	depth := -1
+	for _, u := range ve.BasicOutput().Errors {
+		if u.Error == nil {
+			continue
+		}
+		if d := strings.Count(u.InstanceLocation, "/"); d > depth {
+			depth = d
+			field = strings.ReplaceAll(strings.TrimPrefix(u.InstanceLocation, "/"), "/", ".")
+			msg = u.Error.String()
+		}
 	}
-	loc := ve.InstanceLocation
-	if len(loc) > 0 {
-		field = strings.Join(loc, ".")
-	}
-	msg = ve.ErrorKind.LocalizedString(nil)
 	if field != "" {
 		msg = field + ": " + msg
 	}

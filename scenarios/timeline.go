@@ -273,16 +273,31 @@ type Snapshot struct {
 // At is the world as it stood at at: each thing in its latest version
 // from at or before, things created later left out.
 func (t *Timeline) At(at time.Time) *Snapshot {
+	return t.AtEach(at, nil)
+}
+
+// AtEach is At with a moment per record: the things of a record that
+// recordAt gives a time for (the record, its work orders, appointments
+// and calls) stand as of that time instead. A webhook receiver sees the
+// world this way while events are delivered out of firing order: each
+// record as of the last event about it that was sent.
+func (t *Timeline) AtEach(at time.Time, recordAt map[int64]time.Time) *Snapshot {
+	of := func(id int64) time.Time {
+		if r, ok := recordAt[id]; ok && r.After(at) {
+			return r
+		}
+		return at
+	}
 	return &Snapshot{
 		At:           at,
-		Records:      asOf(t.records, at, func(s RecordState) time.Time { return s.Since }),
-		WorkOrders:   asOf(t.wos, at, func(s WorkOrderState) time.Time { return s.Since }),
-		Appointments: asOf(t.appts, at, func(s AppointmentState) time.Time { return s.Since }),
-		Calls:        asOf(t.calls, at, func(s CallState) time.Time { return s.Since }),
+		Records:      asOf(t.records, of, func(s RecordState) (time.Time, int64) { return s.Since, s.ID }),
+		WorkOrders:   asOf(t.wos, of, func(s WorkOrderState) (time.Time, int64) { return s.Since, s.RecordID }),
+		Appointments: asOf(t.appts, of, func(s AppointmentState) (time.Time, int64) { return s.Since, s.RecordID }),
+		Calls:        asOf(t.calls, of, func(s CallState) (time.Time, int64) { return s.Since, s.RecordID }),
 	}
 }
 
-func asOf[T any](m map[int64][]T, at time.Time, since func(T) time.Time) []T {
+func asOf[T any](m map[int64][]T, of func(int64) time.Time, key func(T) (time.Time, int64)) []T {
 	ids := make([]int64, 0, len(m))
 	for id := range m {
 		ids = append(ids, id)
@@ -291,8 +306,10 @@ func asOf[T any](m map[int64][]T, at time.Time, since func(T) time.Time) []T {
 	var out []T
 	for _, id := range ids {
 		vs := m[id]
+		_, rec := key(vs[0])
+		at := of(rec)
 		// The first version after at; the one before it stands.
-		i := sort.Search(len(vs), func(i int) bool { return since(vs[i]).After(at) })
+		i := sort.Search(len(vs), func(i int) bool { since, _ := key(vs[i]); return since.After(at) })
 		if i > 0 {
 			out = append(out, vs[i-1])
 		}
