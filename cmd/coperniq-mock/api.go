@@ -130,6 +130,13 @@ func startAPI(cmd *cobra.Command, f *apiFlags, df *deliveryFlags, sd scenarios.D
 	return &apiRun{srv: srv, flags: f, option: delivery.WithClient(client)}, nil
 }
 
+// close stops the API without a summary, for a run that never started.
+func (a *apiRun) close() {
+	if a != nil {
+		a.srv.Close()
+	}
+}
+
 // finish keeps the API up for --api-linger (for receivers that call it
 // after acknowledging), summarises its calls, writes --api-calls, and
 // closes it. runErr is the run's outcome, passed through.

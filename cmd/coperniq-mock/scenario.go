@@ -556,11 +556,12 @@ could not be reached.`,
 			if err != nil {
 				return err
 			}
-			if err := checkReachable(to); err != nil {
-				return err
-			}
 			apiRun, err := startAPI(cmd, &af, &df, sc.Delivery, seed, tl, events)
 			if err != nil {
+				return err
+			}
+			if err := checkReachable(to); err != nil {
+				apiRun.close()
 				return err
 			}
 			if apiRun != nil {
