@@ -513,6 +513,9 @@ could not be reached.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if dryRun && af.addr != "" {
+				return usage(errors.New("--api serves the API while events are delivered; --dry-run delivers none"))
+			}
 			if !dryRun && to == "" {
 				return usage(errors.New("--to URL is required (the receiver's webhook URL), or --dry-run to print the payloads"))
 			}
