@@ -344,7 +344,7 @@ func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
 			h.log(c, rec.status)
 		}()
 		h.delay()
-		c.WorldTime = h.Now()
+		c.WorldTime = h.Now().UTC()
 
 		switch got := r.Header.Get("x-api-key"); {
 		case got == "":
@@ -481,7 +481,7 @@ func notImplemented(op *Operation) handlerFunc {
 }
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Time: time.Now().UTC(), WorldTime: h.Now(), Auth: "-"}
+	c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Time: time.Now().UTC(), WorldTime: h.Now().UTC(), Auth: "-"}
 	writeJSON(w, http.StatusNotFound, errorBody{
 		Message: fmt.Sprintf("%s %s is not a path of Coperniq's API (the mock serves the paths of its OpenAPI document, under / or /v1/)", r.Method, r.URL.Path),
 		Code:    "NOT_FOUND",
@@ -519,7 +519,7 @@ func (h *Handler) serveClock(w http.ResponseWriter, _ *http.Request) {
 		Now   time.Time `json:"now"`
 		Start time.Time `json:"start"`
 		End   time.Time `json:"end"`
-	}{h.Now(), h.tl.Start(), h.tl.End()})
+	}{h.Now().UTC(), h.tl.Start().UTC(), h.tl.End().UTC()})
 }
 
 // Server is the API mock listening on a loopback port, for tests: the
