@@ -302,26 +302,34 @@ func patchWorkOrder(kind, param string) handlerFunc {
 	}
 }
 
+// noteTarget is what a notes path names: a record of kind, or (kind "")
+// a work order; a bad or unknown one is answered 404.
+func (h *Handler) noteTarget(w http.ResponseWriter, r *http.Request, kind, param string) (recID, woID int64, ok bool) {
+	snap := h.snapshot()
+	if kind != "" {
+		rec := h.record(w, r, snap, kind, param)
+		if rec == nil {
+			return 0, 0, false
+		}
+		return rec.ID, 0, true
+	}
+	id, ok := h.pathID(w, r, param)
+	if !ok {
+		return 0, 0, false
+	}
+	if findWorkOrder(snap, id) == nil {
+		h.fail(w, h.op(r), http.StatusNotFound, h.notFoundMessage("work order", id), "")
+		return 0, 0, false
+	}
+	return 0, id, true
+}
+
 func postNote(kind, param string) handlerFunc {
 	return func(h *Handler, w http.ResponseWriter, r *http.Request, raw []byte) {
-		snap := h.snapshot()
 		n := note{At: h.Now()}
-		if kind == "" {
-			id, ok := h.pathID(w, r, param)
-			if !ok {
-				return
-			}
-			if findWorkOrder(snap, id) == nil {
-				h.fail(w, h.op(r), http.StatusNotFound, h.notFoundMessage("work order", id), "")
-				return
-			}
-			n.WorkOrder = id
-		} else {
-			rec := h.record(w, r, snap, kind, param)
-			if rec == nil {
-				return
-			}
-			n.RecordID = rec.ID
+		var ok bool
+		if n.RecordID, n.WorkOrder, ok = h.noteTarget(w, r, kind, param); !ok {
+			return
 		}
 		in, ok := h.body(w, r, raw, nil)
 		if !ok {
@@ -348,24 +356,9 @@ func listNotes(kind, param string) handlerFunc {
 		if !ok {
 			return
 		}
-		snap := h.snapshot()
-		var recID, woID int64
-		if kind == "" {
-			id, ok := h.pathID(w, r, param)
-			if !ok {
-				return
-			}
-			if findWorkOrder(snap, id) == nil {
-				h.fail(w, h.op(r), http.StatusNotFound, h.notFoundMessage("work order", id), "")
-				return
-			}
-			woID = id
-		} else {
-			rec := h.record(w, r, snap, kind, param)
-			if rec == nil {
-				return
-			}
-			recID = rec.ID
+		recID, woID, ok := h.noteTarget(w, r, kind, param)
+		if !ok {
+			return
 		}
 		h.state.mu.Lock()
 		var out []object

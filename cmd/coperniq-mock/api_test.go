@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -178,17 +177,6 @@ func TestAPICommandWorldAndHelp(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // The sample receiver (Python, standard library) fetches the project
 // from the API after each webhook and stores its phases; run against
 // 'scenario run residential-solar --api' with 429s and 500s injected, its
@@ -202,7 +190,7 @@ func TestScenarioRunAPIWithPythonReceiver(t *testing.T) {
 	dir := t.TempDir()
 	statePath := filepath.Join(dir, "state.json")
 	callsPath := filepath.Join(dir, "calls.jsonl")
-	apiAddr := freePort(t)
+	apiAddr := closedPort(t)
 	rcv := exec.Command(py, "../../api/testdata/receiver.py", "--port", "0", "--api", "http://"+apiAddr, "--key", "k", "--state", statePath)
 	out, _ := rcv.StdoutPipe()
 	var rcvErr strings.Builder
