@@ -121,3 +121,48 @@ func TestTimelinePhases(t *testing.T) {
 		t.Fatalf("only %d phase instances seen", len(started))
 	}
 }
+
+// Accounts, which fire no event, appear as of their creation; calls get
+// ids, an update keeps the call's id; AtEach shows one record ahead of
+// the rest.
+func TestTimelineAccountsCallsAndAtEach(t *testing.T) {
+	sc, err := Load("call-logged")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := NewTimeline()
+	events, err := sc.Render(1, WithTimeline(tl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := tl.At(tl.End())
+	var account, project *RecordState
+	for i := range end.Records {
+		switch end.Records[i].Type {
+		case "ACCOUNT":
+			account = &end.Records[i]
+		case "PROJECT":
+			project = &end.Records[i]
+		}
+	}
+	if account == nil || project == nil || project.AccountID != account.ID {
+		t.Fatalf("records at the end: %+v", end.Records)
+	}
+	if got := tl.At(account.CreatedAt.Add(-time.Millisecond)).Records; len(got) != 0 {
+		t.Errorf("before the account was created: %+v", got)
+	}
+	if len(end.Calls) != 2 {
+		t.Fatalf("calls: %+v", end.Calls)
+	}
+	welcome := end.Calls[0]
+	if welcome.RecordID != project.ID || !welcome.UpdatedAt.After(welcome.CreatedAt) || end.Calls[1].RecordID != account.ID {
+		t.Errorf("calls: %+v", end.Calls)
+	}
+	// As of the first event, with the account as of the last: the
+	// project's call is logged but not updated, the account's is there.
+	first := events[0].FiredAt
+	each := tl.AtEach(first, map[int64]time.Time{account.ID: tl.End()})
+	if len(each.Calls) != 1 || each.Calls[0].RecordID != account.ID {
+		t.Errorf("AtEach calls: %+v", each.Calls)
+	}
+}
