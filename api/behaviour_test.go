@@ -448,3 +448,56 @@ func TestTransportMovesWorldTime(t *testing.T) {
 		t.Errorf("after the run the world time is %s, want the last event's %s", h.Now(), tl.End())
 	}
 }
+
+// Out of firing order (records in parallel, a reorder window), the record
+// a webhook is about is never behind the webhook.
+func TestTransportOutOfOrder(t *testing.T) {
+	sc, err := scenarios.Load("concurrent-projects")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := scenarios.NewTimeline()
+	events, err := sc.Render(5, scenarios.WithTimeline(tl), scenarios.WithParam("projects", 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := api.NewHandler(tl, api.WithKey("k"), api.WithTime(tl.Start().Add(-time.Millisecond)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := api.Listen("127.0.0.1:0", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	var mu sync.Mutex
+	var behind []string
+	checked := 0
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p payload
+		json.NewDecoder(r.Body).Decode(&p)
+		var got struct {
+			UpdatedAt string `json:"updatedAt"`
+		}
+		err := srv.Get(fmt.Sprintf("/projects/%d", p.Record.ID), &got)
+		mu.Lock()
+		defer mu.Unlock()
+		checked++
+		if err != nil || got.UpdatedAt < p.Record.UpdatedAt {
+			behind = append(behind, fmt.Sprintf("%s %d: API %s (%v), webhook %s", p.Event.TriggerKey, p.Event.EventID, got.UpdatedAt, err, p.Record.UpdatedAt))
+		}
+	}))
+	defer receiver.Close()
+	client := delivery.NewClient(time.Second, 4)
+	client.Transport = h.Transport(client.Transport, events)
+	engine, err := delivery.New(receiver.URL, delivery.WithClient(client), delivery.WithConcurrency(4), delivery.WithReorder(8), delivery.WithSeed(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := engine.Run(t.Context(), scenarios.DeliveryEvents(events)); err != nil || sum.Acked != len(events) {
+		t.Fatalf("run: %v, %+v", err, sum)
+	}
+	if checked != len(events) || len(behind) > 0 {
+		t.Errorf("%d of %d checked; behind the webhook: %s", checked, len(events), strings.Join(behind, "\n"))
+	}
+}
