@@ -89,6 +89,15 @@ func parseLatency(s string) (lo, hi time.Duration, err error) {
 	return lo, hi, nil
 }
 
+// renderOptions fill tl when the API is to be served: keeping the world's
+// versions costs a copy per event, which a run without --api does not pay.
+func (f *apiFlags) renderOptions(tl *scenarios.Timeline) []scenarios.RenderOption {
+	if f.addr == "" {
+		return nil
+	}
+	return []scenarios.RenderOption{scenarios.WithTimeline(tl)}
+}
+
 // apiRun is the API mock serving alongside a scenario run.
 type apiRun struct {
 	srv    *api.Server

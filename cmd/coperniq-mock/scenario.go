@@ -528,7 +528,7 @@ could not be reached.`,
 				return usage(err)
 			}
 			tl := scenarios.NewTimeline()
-			ropts := []scenarios.RenderOption{scenarios.WithTimeline(tl)}
+			ropts := af.renderOptions(tl)
 			if setProjects {
 				ropts = append(ropts, scenarios.WithParam("projects", projects))
 			}
