@@ -501,3 +501,17 @@ func TestTransportOutOfOrder(t *testing.T) {
 		t.Errorf("%d of %d checked; behind the webhook: %s", checked, len(events), strings.Join(behind, "\n"))
 	}
 }
+
+func TestOversizedBody(t *testing.T) {
+	tl, _ := world(t)
+	srv := api.NewServer(tl, api.WithKey("k"))
+	defer srv.Close()
+	pid := ids(t, call(t, "GET", srv.URL+"/projects", "k", nil).body)[0]
+	a := call(t, "POST", fmt.Sprintf("%s/projects/%d/notes", srv.URL, pid), "k", map[string]any{"body": strings.Repeat("x", 2<<20)})
+	if a.status != 400 || !strings.Contains(string(a.body), "over") {
+		t.Errorf("a 2 MiB note: %d %s", a.status, a.body)
+	}
+	if c := srv.Calls(); len(c) != 2 || !strings.Contains(string(c[1].Body), "over") {
+		t.Errorf("call log: %+v", c)
+	}
+}

@@ -318,18 +318,24 @@ func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Operation: op.ID, Time: time.Now().UTC()}
 		var body []byte
+		var bodyErr string
 		if r.Method != http.MethodGet && r.Method != http.MethodDelete {
 			b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-			if err == nil && len(b) <= maxBody {
+			switch {
+			case err != nil:
+				bodyErr = fmt.Sprintf("the request body could not be read: %v", err)
+			case len(b) > maxBody:
+				bodyErr = fmt.Sprintf("the request body is over %d bytes; the mock reads no more", maxBody)
+			default:
 				body = b
-				if json.Valid(b) {
-					c.Body = json.RawMessage(b)
-				} else if len(b) > 0 {
-					c.Body, _ = json.Marshal(string(b))
-				}
-			} else {
-				body = nil
-				c.Body, _ = json.Marshal(fmt.Sprintf("(a body over %d bytes)", maxBody))
+			}
+			switch {
+			case bodyErr != "":
+				c.Body, _ = json.Marshal("(" + bodyErr + ")")
+			case json.Valid(b):
+				c.Body = json.RawMessage(b)
+			case len(b) > 0:
+				c.Body, _ = json.Marshal(string(b))
 			}
 		}
 		rec := &recorder{ResponseWriter: w}
@@ -369,6 +375,10 @@ func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
 		case http.StatusInternalServerError:
 			c.Fault = "500"
 			h.fail(rec, op, fault, "internal error (a fault the mock injected with --api-fail-rate)", "")
+			return
+		}
+		if bodyErr != "" {
+			h.fail(rec, op, http.StatusBadRequest, bodyErr, "")
 			return
 		}
 		fn(h, rec, r, body)
