@@ -515,3 +515,32 @@ func TestOversizedBody(t *testing.T) {
 		t.Errorf("call log: %+v", c)
 	}
 }
+
+// A list whose operation documents no page_size answers every item; one
+// that does answers 20 by default.
+func TestUnpagedLists(t *testing.T) {
+	sc, err := scenarios.Parse("many.yaml", []byte(`steps:
+  - createAccount: {name: a}
+  - createWorkOrder: {account: a, name: first}
+  - repeat: {count: 24, steps: [{createWorkOrder: {account: a}}]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := scenarios.NewTimeline()
+	if _, err := sc.Render(1, scenarios.WithTimeline(tl)); err != nil {
+		t.Fatal(err)
+	}
+	srv := api.NewServer(tl, api.WithKey("k"))
+	defer srv.Close()
+	acc := ids(t, call(t, "GET", srv.URL+"/accounts", "k", nil).body)
+	if len(acc) != 1 {
+		t.Fatalf("accounts %v", acc)
+	}
+	if got := ids(t, call(t, "GET", fmt.Sprintf("%s/accounts/%d/work-orders", srv.URL, acc[0]), "k", nil).body); len(got) != 25 {
+		t.Errorf("GET /accounts/{id}/work-orders (no page_size documented): %d, want 25", len(got))
+	}
+	if got := ids(t, call(t, "GET", srv.URL+"/work-orders", "k", nil).body); len(got) != api.DefaultPageSize {
+		t.Errorf("GET /work-orders: %d, want the default page of %d", len(got), api.DefaultPageSize)
+	}
+}

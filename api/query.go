@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +13,9 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 )
+
+// DefaultPageSize is the document's default page_size.
+const DefaultPageSize = 20
 
 // MaxPageSize is the document's largest page_size. A larger one is
 // served as MaxPageSize (ours: the document gives the maximum, not what
@@ -33,7 +37,8 @@ type listQuery struct {
 func (h *Handler) query(w http.ResponseWriter, r *http.Request) (*listQuery, bool) {
 	op := h.op(r)
 	v := r.URL.Query()
-	q := &listQuery{Values: v, size: 20, pageNo: 1}
+	// Operations that document no page_size answer every item.
+	q := &listQuery{Values: v, size: math.MaxInt, pageNo: 1}
 	bad := func(field, format string, args ...any) (*listQuery, bool) {
 		h.fail(w, op, http.StatusBadRequest, fmt.Sprintf(format, args...), field)
 		return nil, false
@@ -41,6 +46,9 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) (*listQuery, boo
 	for _, p := range h.spec.parameters(op) {
 		if p.in != "query" {
 			continue
+		}
+		if p.name == "page_size" {
+			q.size = DefaultPageSize
 		}
 		s, present := v[p.name]
 		if !present || len(s) == 0 || s[0] == "" {
@@ -71,11 +79,11 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) (*listQuery, boo
 			return bad(p.name, "%s=%q: want one of %s", p.name, val, strings.Join(p.enum, ", "))
 		}
 	}
-	if s := v.Get("page_size"); s != "" {
+	if s := v.Get("page_size"); s != "" && q.size == DefaultPageSize {
 		q.size, _ = strconv.Atoi(s)
 		q.size = min(q.size, MaxPageSize)
 	}
-	if s := v.Get("page"); s != "" {
+	if s := v.Get("page"); s != "" && q.size != math.MaxInt {
 		q.pageNo, _ = strconv.Atoi(s)
 	}
 	q.desc = v.Get("order_by") == "desc"
@@ -114,8 +122,14 @@ func (q *listQuery) keep(o object) bool {
 // order_by sorts) and cuts the page asked for; never nil, so that an
 // empty page is [].
 func (q *listQuery) page(all []object) []object {
+	if all == nil {
+		all = []object{}
+	}
 	if q.desc {
 		slices.Reverse(all)
+	}
+	if q.size == math.MaxInt {
+		return all
 	}
 	from := (q.pageNo - 1) * q.size
 	if from >= len(all) {
