@@ -108,7 +108,7 @@ type apiRun struct {
 // startAPI serves the API from the scenario's timeline on --api, as of
 // before the first event; sending each event moves the API's world time
 // to it. nil when --api is not set.
-func startAPI(cmd *cobra.Command, f *apiFlags, df *deliveryFlags, sd scenarios.Delivery, seed uint64, tl *scenarios.Timeline, events []scenarios.Event) (*apiRun, error) {
+func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Event) (*apiRun, error) {
 	if f.addr == "" {
 		return nil, nil
 	}
@@ -120,16 +120,13 @@ func startAPI(cmd *cobra.Command, f *apiFlags, df *deliveryFlags, sd scenarios.D
 	if err != nil {
 		return nil, usage(err)
 	}
-	// The engine's client, with the transport that moves the world time.
-	policy, err := df.policy(cmd.Flags().Changed, sd)
+	// The engine's own client, with the transport that moves the world
+	// time.
+	policy, err := s.Policy()
 	if err != nil {
-		return nil, err
+		return nil, usage(err)
 	}
-	conc := df.concurrency
-	if !cmd.Flags().Changed("concurrency") && sd.Concurrency != 0 {
-		conc = sd.Concurrency
-	}
-	client := delivery.NewClient(policy.Timeout, conc)
+	client := delivery.NewClient(policy.Timeout, s.Concurrency)
 	client.Transport = h.Transport(client.Transport, events)
 	srv, err := api.Listen(f.addr, h)
 	if err != nil {
@@ -137,6 +134,14 @@ func startAPI(cmd *cobra.Command, f *apiFlags, df *deliveryFlags, sd scenarios.D
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "API mock on %s (x-api-key %s), answering as of each event as it is sent\n", srv.URL, f.key)
 	return &apiRun{srv: srv, flags: f, option: delivery.WithClient(client)}, nil
+}
+
+// options are the delivery options the API needs: none without --api.
+func (a *apiRun) options() []delivery.Option {
+	if a == nil {
+		return nil
+	}
+	return []delivery.Option{a.option}
 }
 
 // close stops the API without a summary, for a run that never started.
