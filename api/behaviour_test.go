@@ -400,52 +400,65 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// deliverChecking delivers events through Handler.Transport to a receiver
+// that reads each webhook's record from the API, and returns what check
+// said about each (empty: fine).
+func deliverChecking(t *testing.T, tl *scenarios.Timeline, events []scenarios.Event, opts []delivery.Option, check func(p payload, apiUpdatedAt string) string) (*api.Server, []string) {
+	t.Helper()
+	srv := api.NewServer(tl, api.WithKey("k"), api.WithTime(tl.Start().Add(-time.Millisecond)))
+	t.Cleanup(func() { srv.Close() })
+	var mu sync.Mutex
+	var bad []string
+	checked := 0
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p payload
+		json.NewDecoder(r.Body).Decode(&p)
+		var got struct {
+			UpdatedAt string `json:"updatedAt"`
+		}
+		err := srv.Get(fmt.Sprintf("/projects/%d", p.Record.ID), &got)
+		mu.Lock()
+		defer mu.Unlock()
+		checked++
+		if p.Record.Type != "PROJECT" {
+			return
+		}
+		if msg := check(p, got.UpdatedAt); err != nil || msg != "" {
+			bad = append(bad, fmt.Sprintf("%s %d: %s (%v)", p.Event.TriggerKey, p.Event.EventID, msg, err))
+		}
+	}))
+	defer receiver.Close()
+	client := delivery.NewClient(time.Second, 4)
+	client.Transport = srv.Transport(client.Transport, events)
+	engine, err := delivery.New(receiver.URL, append(opts, delivery.WithClient(client))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := engine.Run(t.Context(), scenarios.DeliveryEvents(events)); err != nil || sum.Acked != len(events) {
+		t.Fatalf("run: %v, %+v", err, sum)
+	}
+	if checked != len(events) {
+		t.Fatalf("the receiver checked %d of %d events", checked, len(events))
+	}
+	return srv, bad
+}
+
 // Handler.Transport moves the world time as the delivery engine sends
 // each event: a receiver calling the API while handling a webhook sees
 // the record the webhook is about, as the webhook has it.
 func TestTransportMovesWorldTime(t *testing.T) {
 	tl, events := world(t)
-	h, err := api.NewHandler(tl, api.WithKey("k"), api.WithTime(tl.Start().Add(-time.Millisecond)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := api.Listen("127.0.0.1:0", h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	var mu sync.Mutex
-	var mismatches []string
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var p payload
-		json.NewDecoder(r.Body).Decode(&p)
-		if p.Record.Type == "PROJECT" {
-			var got struct {
-				UpdatedAt string `json:"updatedAt"`
-			}
-			if err := srv.Get(fmt.Sprintf("/projects/%d", p.Record.ID), &got); err != nil || got.UpdatedAt != p.Record.UpdatedAt {
-				mu.Lock()
-				mismatches = append(mismatches, fmt.Sprintf("%s: API %s (%v), webhook %s", p.Event.TriggerKey, got.UpdatedAt, err, p.Record.UpdatedAt))
-				mu.Unlock()
-			}
+	srv, bad := deliverChecking(t, tl, events, []delivery.Option{delivery.WithConcurrency(1)}, func(p payload, got string) string {
+		if got != p.Record.UpdatedAt {
+			return fmt.Sprintf("API updatedAt %s, webhook %s", got, p.Record.UpdatedAt)
 		}
-	}))
-	defer receiver.Close()
-	client := delivery.NewClient(time.Second, 1)
-	client.Transport = h.Transport(client.Transport, events)
-	engine, err := delivery.New(receiver.URL, delivery.WithClient(client), delivery.WithConcurrency(1))
-	if err != nil {
-		t.Fatal(err)
+		return ""
+	})
+	if len(bad) > 0 {
+		t.Errorf("%d mismatches: %s", len(bad), strings.Join(bad, "\n"))
 	}
-	sum, err := engine.Run(t.Context(), scenarios.DeliveryEvents(events))
-	if err != nil || sum.Acked != len(events) {
-		t.Fatalf("run: %v, %+v", err, sum)
-	}
-	if len(mismatches) > 0 {
-		t.Errorf("%d mismatches: %s", len(mismatches), strings.Join(mismatches, "\n"))
-	}
-	if !h.Now().Equal(tl.End()) {
-		t.Errorf("after the run the world time is %s, want the last event's %s", h.Now(), tl.End())
+	if !srv.Now().Equal(tl.End()) {
+		t.Errorf("after the run the world time is %s, want the last event's %s", srv.Now(), tl.End())
 	}
 }
 
@@ -461,44 +474,15 @@ func TestTransportOutOfOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := api.NewHandler(tl, api.WithKey("k"), api.WithTime(tl.Start().Add(-time.Millisecond)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := api.Listen("127.0.0.1:0", h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	var mu sync.Mutex
-	var behind []string
-	checked := 0
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var p payload
-		json.NewDecoder(r.Body).Decode(&p)
-		var got struct {
-			UpdatedAt string `json:"updatedAt"`
+	opts := []delivery.Option{delivery.WithConcurrency(4), delivery.WithReorder(8), delivery.WithSeed(3)}
+	_, bad := deliverChecking(t, tl, events, opts, func(p payload, got string) string {
+		if got < p.Record.UpdatedAt {
+			return fmt.Sprintf("API updatedAt %s is behind the webhook's %s", got, p.Record.UpdatedAt)
 		}
-		err := srv.Get(fmt.Sprintf("/projects/%d", p.Record.ID), &got)
-		mu.Lock()
-		defer mu.Unlock()
-		checked++
-		if err != nil || got.UpdatedAt < p.Record.UpdatedAt {
-			behind = append(behind, fmt.Sprintf("%s %d: API %s (%v), webhook %s", p.Event.TriggerKey, p.Event.EventID, got.UpdatedAt, err, p.Record.UpdatedAt))
-		}
-	}))
-	defer receiver.Close()
-	client := delivery.NewClient(time.Second, 4)
-	client.Transport = h.Transport(client.Transport, events)
-	engine, err := delivery.New(receiver.URL, delivery.WithClient(client), delivery.WithConcurrency(4), delivery.WithReorder(8), delivery.WithSeed(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum, err := engine.Run(t.Context(), scenarios.DeliveryEvents(events)); err != nil || sum.Acked != len(events) {
-		t.Fatalf("run: %v, %+v", err, sum)
-	}
-	if checked != len(events) || len(behind) > 0 {
-		t.Errorf("%d of %d checked; behind the webhook: %s", checked, len(events), strings.Join(behind, "\n"))
+		return ""
+	})
+	if len(bad) > 0 {
+		t.Errorf("behind the webhook: %s", strings.Join(bad, "\n"))
 	}
 }
 

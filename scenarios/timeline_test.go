@@ -11,15 +11,7 @@ import (
 func TestTimelineAgreesWithPayloads(t *testing.T) {
 	for _, name := range []string{"residential-solar", "request-won", "concurrent-projects"} {
 		t.Run(name, func(t *testing.T) {
-			sc, err := Load(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tl := NewTimeline()
-			events, err := sc.Render(7, WithTimeline(tl))
-			if err != nil {
-				t.Fatal(err)
-			}
+			tl, events := renderTimeline(t, name, 7)
 			if !tl.Start().Equal(events[0].FiredAt) || !tl.End().Equal(events[len(events)-1].FiredAt) {
 				t.Fatalf("timeline spans %s..%s, events %s..%s", tl.Start(), tl.End(), events[0].FiredAt, events[len(events)-1].FiredAt)
 			}
@@ -83,15 +75,7 @@ func TestTimelineAgreesWithPayloads(t *testing.T) {
 }
 
 func TestTimelinePhases(t *testing.T) {
-	sc, err := Load("residential-solar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl := NewTimeline()
-	events, err := sc.Render(1, WithTimeline(tl))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tl, events := renderTimeline(t, "residential-solar", 1)
 	started := map[int64]bool{}
 	for _, ev := range events {
 		var p struct {
@@ -126,15 +110,7 @@ func TestTimelinePhases(t *testing.T) {
 // ids, an update keeps the call's id; AtEach shows one record ahead of
 // the rest.
 func TestTimelineAccountsCallsAndAtEach(t *testing.T) {
-	sc, err := Load("call-logged")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl := NewTimeline()
-	events, err := sc.Render(1, WithTimeline(tl))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tl, events := renderTimeline(t, "call-logged", 1)
 	end := tl.At(tl.End())
 	var account, project *RecordState
 	for i := range end.Records {
@@ -165,4 +141,18 @@ func TestTimelineAccountsCallsAndAtEach(t *testing.T) {
 	if len(each.Calls) != 1 || each.Calls[0].RecordID != account.ID {
 		t.Errorf("AtEach calls: %+v", each.Calls)
 	}
+}
+
+func renderTimeline(t *testing.T, name string, seed uint64) (*Timeline, []Event) {
+	t.Helper()
+	sc, err := Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := NewTimeline()
+	events, err := sc.Render(seed, WithTimeline(tl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tl, events
 }
