@@ -110,6 +110,11 @@ type apiRun struct {
 // to it. nil when --api is not set.
 func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Event) (*apiRun, error) {
 	if f.addr == "" {
+		for _, name := range []string{"api-key", "api-fail-rate", "api-429-rate", "api-retry-after", "api-latency", "api-calls", "api-linger"} {
+			if cmd.Flags().Changed(name) {
+				return nil, usage(fmt.Errorf("--%s shapes the API mock, which only --api ADDR serves", name))
+			}
+		}
 		return nil, nil
 	}
 	opts, err := f.options(seed)

@@ -169,6 +169,8 @@ func TestAPICommandWorldAndHelp(t *testing.T) {
 		{[]string{"api", "--api-key", ""}, "--api-key"},
 		{[]string{"api", "no-such-scenario"}, "no-such-scenario"},
 		{[]string{"scenario", "run", "residential-solar", "--to", "http://127.0.0.1:1/", "--api", "127.0.0.1:0", "--api-fail-rate", "-1"}, "--api-fail-rate"},
+		{[]string{"scenario", "run", "residential-solar", "--to", "http://127.0.0.1:1/", "--api-fail-rate", "0.5"}, "only --api ADDR"},
+		{[]string{"scenario", "run", "residential-solar", "--dry-run", "--api", "127.0.0.1:0"}, "--dry-run"},
 	} {
 		r := cli(t, "", c.args...).want(t, 2)
 		if !strings.Contains(r.stderr, c.want) {
