@@ -143,6 +143,10 @@ type Call struct {
 	Fault string `json:"fault,omitempty"`
 	// Body is a write's request body (PATCH, POST, PUT).
 	Body json.RawMessage `json:"body,omitempty"`
+	// AfterEvent is the eventId of the last webhook sent before the call
+	// (Handler.Transport), 0 before any: with one delivery at a time, the
+	// event whose handling made the call.
+	AfterEvent int64 `json:"afterEvent,omitempty"`
 }
 
 // Handler serves the REST API from a scenario's timeline. It is safe for
@@ -163,6 +167,7 @@ type Handler struct {
 	// is the firedAt of the last of the first run of sent ones.
 	sent    []bool
 	low     int
+	last    int64 // the eventId last sent
 	snap    *scenarios.Snapshot
 	calls   []Call
 	seq     int
@@ -299,6 +304,7 @@ func (h *Handler) sending(events []scenarios.Event, i int) {
 		h.recAt[e.RecordID] = e.FiredAt
 	}
 	h.sent[i] = true
+	h.last = e.ID
 	for h.low < len(h.sent) && h.sent[h.low] {
 		if t := events[h.low].FiredAt; t.After(h.clock) {
 			h.clock = t
@@ -421,7 +427,7 @@ func (h *Handler) log(c Call, status int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.seq++
-	c.Seq, c.Status = h.seq, status
+	c.Seq, c.Status, c.AfterEvent = h.seq, status, h.last
 	if c.Status == 0 {
 		c.Status = http.StatusOK
 	}

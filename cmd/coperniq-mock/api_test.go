@@ -298,6 +298,7 @@ func TestScenarioRunAPIWithPythonReceiver(t *testing.T) {
 	// and retried.
 	cb, _ := os.ReadFile(callsPath)
 	var faults, ok int
+	answered := map[int64]bool{}
 	for _, l := range strings.Split(strings.TrimSpace(string(cb)), "\n") {
 		var c api.Call
 		if err := json.Unmarshal([]byte(l), &c); err != nil {
@@ -306,10 +307,20 @@ func TestScenarioRunAPIWithPythonReceiver(t *testing.T) {
 		if c.Auth != "ok" || c.Operation != "get-project" {
 			t.Errorf("call %+v", c)
 		}
+		if c.AfterEvent == 0 {
+			t.Errorf("call %+v: no afterEvent; every call follows a webhook", c)
+		}
 		if c.Fault != "" {
 			faults++
 		} else if c.Status == 200 {
 			ok++
+			answered[c.AfterEvent] = true
+		}
+	}
+	// One project, its events one at a time: each event's fetch follows it.
+	for _, e := range events {
+		if !answered[e.ID] {
+			t.Errorf("no answered API call after event %d (%s)", e.ID, e.TriggerKey)
 		}
 	}
 	if faults == 0 || ok < 43 {
