@@ -119,7 +119,7 @@ func ids(t testing.TB, b []byte) []int64 {
 // the document gives it.
 func TestResponsesMatchDocument(t *testing.T) {
 	tl, _ := world(t)
-	srv := api.NewServer(tl, api.WithKey("k"))
+	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
 	defer srv.Close()
 	get := func(path string) answer { return call(t, "GET", srv.URL+path, "k", nil) }
 

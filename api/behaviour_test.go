@@ -330,7 +330,7 @@ func TestListParameters(t *testing.T) {
 
 func TestUnimplementedAndUnknownPaths(t *testing.T) {
 	tl, _ := world(t)
-	srv := api.NewServer(tl, api.WithKey("k"))
+	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
 	defer srv.Close()
 	n := 0
 	for _, op := range api.Operations() {
@@ -382,7 +382,7 @@ func TestFaults(t *testing.T) {
 		t.Errorf("call log: %+v", calls)
 	}
 	// A fraction: with a seed, about that fraction.
-	some := api.NewServer(tl, api.WithKey("k"), api.WithFailRate(0.3), api.WithSeed(9))
+	some := api.NewServer(tl, api.WithKey("k"), api.WithFailRate(0.3), api.WithSeed(9), api.WithQuota(0, 0))
 	defer some.Close()
 	fails := 0
 	for range 200 {
@@ -393,7 +393,7 @@ func TestFaults(t *testing.T) {
 	if fails < 35 || fails > 85 {
 		t.Errorf("fail rate 0.3 failed %d of 200", fails)
 	}
-	for _, o := range []api.Option{api.WithFailRate(1.5), api.WithRateLimit(-0.1, 0), api.WithLatency(time.Second, time.Millisecond), api.WithKey("")} {
+	for _, o := range []api.Option{api.WithFailRate(1.5), api.WithRateLimit(-0.1, 0), api.WithLatency(time.Second, time.Millisecond), api.WithKey(""), api.WithQuota(-1, 0)} {
 		if _, err := api.NewHandler(tl, o); err == nil {
 			t.Errorf("a bad option was accepted")
 		}
@@ -526,5 +526,25 @@ func TestUnpagedLists(t *testing.T) {
 	}
 	if got := ids(t, call(t, "GET", srv.URL+"/work-orders", "k", nil).body); len(got) != api.DefaultPageSize {
 		t.Errorf("GET /work-orders: %d, want the default page of %d", len(got), api.DefaultPageSize)
+	}
+}
+
+// Over the per-key quota, a call is a 429 naming the limit, logged as such.
+func TestQuotaOverLoopback(t *testing.T) {
+	tl, _ := world(t)
+	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 2))
+	defer srv.Close()
+	for i := range 2 {
+		if a := call(t, "GET", srv.URL+"/projects", "k", nil); a.status != 200 {
+			t.Fatalf("call %d: %d %s", i+1, a.status, a.body)
+		}
+	}
+	a := call(t, "GET", srv.URL+"/projects", "k", nil)
+	if a.status != 429 || !strings.Contains(string(a.body), "2 requests a day") || a.header.Get("Retry-After") == "" {
+		t.Fatalf("third call of a 2-a-day quota: %d Retry-After %q %s", a.status, a.header.Get("Retry-After"), a.body)
+	}
+	validate(t, "GET", "/projects", a)
+	if c := srv.Calls(); c[2].Fault != "quota" {
+		t.Errorf("call log: %+v", c[2])
 	}
 }

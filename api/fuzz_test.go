@@ -14,7 +14,7 @@ import (
 // with a 500 of its own making (500 is only an injected fault, off here).
 func FuzzRequests(f *testing.F) {
 	tl, _ := world(f)
-	h, err := api.NewHandler(tl, api.WithKey("k"))
+	h, err := api.NewHandler(tl, api.WithKey("k"), api.WithQuota(0, 0))
 	if err != nil {
 		f.Fatal(err)
 	}

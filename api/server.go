@@ -45,6 +45,8 @@ type config struct {
 	seed       uint64
 	at         time.Time
 	atSet      bool
+	perSecond  int
+	perDay     int
 	maxCalls   int
 }
 
@@ -85,6 +87,26 @@ func WithRateLimit(p float64, retryAfter time.Duration) Option {
 			return fmt.Errorf("Retry-After %s is negative", retryAfter)
 		}
 		c.limitRate, c.retryAfter = p, retryAfter
+		return nil
+	}
+}
+
+// Coperniq's published limits per API key: over either, a call gets 429.
+const (
+	DefaultPerSecond = 100
+	DefaultPerDay    = 5000
+)
+
+// WithQuota enforces per-key limits (default Coperniq's documented
+// DefaultPerSecond and DefaultPerDay): an authenticated call over either
+// is answered 429, with a Retry-After of the time until a call would be
+// allowed again (the header is our assumption). Zero turns a limit off.
+func WithQuota(perSecond, perDay int) Option {
+	return func(c *config) error {
+		if perSecond < 0 || perDay < 0 {
+			return fmt.Errorf("quota %d/s, %d/day: want 0 (off) or more", perSecond, perDay)
+		}
+		c.perSecond, c.perDay = perSecond, perDay
 		return nil
 	}
 }
@@ -139,7 +161,8 @@ type Call struct {
 	Status    int    `json:"status"`
 	// Auth is ok, missing or wrong (the x-api-key).
 	Auth string `json:"auth"`
-	// Fault is 429 or 500 when the mock injected one, else empty.
+	// Fault is 429 or 500 when the mock injected one, quota when the call
+	// was over the per-key limits, else empty.
 	Fault string `json:"fault,omitempty"`
 	// Body is a write's request body (PATCH, POST, PUT).
 	Body json.RawMessage `json:"body,omitempty"`
@@ -165,14 +188,18 @@ type Handler struct {
 	recAt map[int64]time.Time
 	// sent marks the events (in firing order) Transport has sent; clock
 	// is the firedAt of the last of the first run of sent ones.
-	sent    []bool
-	low     int
-	last    int64 // the eventId last sent
-	snap    *scenarios.Snapshot
-	calls   []Call
-	seq     int
-	dropped int
-	state   *writes
+	sent []bool
+	low  int
+	last int64 // the eventId last sent
+	// The per-key quota: calls of the last second, and of the day so far.
+	recent   []time.Time
+	dayStart time.Time
+	dayCount int
+	snap     *scenarios.Snapshot
+	calls    []Call
+	seq      int
+	dropped  int
+	state    *writes
 }
 
 // NewHandler returns the API over tl (filled by a Render given
@@ -181,7 +208,7 @@ func NewHandler(tl *scenarios.Timeline, opts ...Option) (*Handler, error) {
 	if tl == nil {
 		return nil, errors.New("no timeline: render the scenario with scenarios.WithTimeline")
 	}
-	cfg := config{key: DefaultKey, retryAfter: DefaultRetryAfter, maxCalls: DefaultMaxCalls}
+	cfg := config{key: DefaultKey, retryAfter: DefaultRetryAfter, maxCalls: DefaultMaxCalls, perSecond: DefaultPerSecond, perDay: DefaultPerDay}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -369,6 +396,13 @@ func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
 			return
 		}
 		c.Auth = "ok"
+		if wait, which := h.overQuota(time.Now()); wait > 0 {
+			c.Fault = "quota"
+			secs := int(math.Ceil(wait.Seconds()))
+			rec.Header().Set("Retry-After", fmt.Sprint(secs))
+			h.fail(rec, op, http.StatusTooManyRequests, fmt.Sprintf("rate limit exceeded: Coperniq allows %s per key; retry after %d s (the Retry-After header is the mock's assumption)", which, secs), "")
+			return
+		}
 		switch fault := h.drawFault(); fault {
 		case http.StatusTooManyRequests:
 			c.Fault = "429"
@@ -405,6 +439,38 @@ func (h *Handler) delay() {
 		h.mu.Unlock()
 	}
 	time.Sleep(d)
+}
+
+// overQuota counts an authenticated call against the per-key limits and
+// says how long to wait when it is over one, and which.
+func (h *Handler) overQuota(now time.Time) (time.Duration, string) {
+	if h.cfg.perSecond == 0 && h.cfg.perDay == 0 {
+		return 0, ""
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cfg.perDay > 0 {
+		if h.dayStart.IsZero() || now.Sub(h.dayStart) >= 24*time.Hour {
+			h.dayStart, h.dayCount = now, 0
+		}
+		if h.dayCount >= h.cfg.perDay {
+			return h.dayStart.Add(24 * time.Hour).Sub(now), fmt.Sprintf("%d requests a day", h.cfg.perDay)
+		}
+	}
+	if h.cfg.perSecond > 0 {
+		// The calls of the last second, oldest first.
+		cut := 0
+		for cut < len(h.recent) && now.Sub(h.recent[cut]) >= time.Second {
+			cut++
+		}
+		h.recent = h.recent[cut:]
+		if len(h.recent) >= h.cfg.perSecond {
+			return h.recent[0].Add(time.Second).Sub(now), fmt.Sprintf("%d requests a second", h.cfg.perSecond)
+		}
+		h.recent = append(h.recent, now)
+	}
+	h.dayCount++
+	return 0, ""
 }
 
 func (h *Handler) drawFault() int {

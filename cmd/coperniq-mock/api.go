@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -32,6 +33,7 @@ type apiFlags struct {
 	latency    string
 	calls      string
 	linger     time.Duration
+	quota      string
 }
 
 func (f *apiFlags) register(cmd *cobra.Command) {
@@ -41,6 +43,7 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 	fl.Float64Var(&f.limitRate, "api-429-rate", 0, "answer this fraction of API calls, 0 to 1, with 429 Too Many Requests and a Retry-After header (the header is our assumption: Coperniq documents only the 429)")
 	fl.DurationVar(&f.retryAfter, "api-retry-after", api.DefaultRetryAfter, "the Retry-After of a 429, rounded up to whole seconds")
 	fl.StringVar(&f.latency, "api-latency", "", "delay every API answer by this long, or by a random time in a range LO..HI (e.g. 50ms..300ms)")
+	fl.StringVar(&f.quota, "api-quota", fmt.Sprintf("%d/s,%d/day", api.DefaultPerSecond, api.DefaultPerDay), "per-key limits, over which a call gets 429 (Coperniq's documented 100/s and 5,000/day by default), or off")
 	fl.StringVar(&f.calls, "api-calls", "", "when done, write the API call log (JSON lines, as /_mock/api-calls lists it) to this file")
 }
 
@@ -51,6 +54,10 @@ func (f *apiFlags) options(seed uint64) ([]api.Option, error) {
 	if err != nil {
 		return nil, usage(fmt.Errorf("--api-latency %q: %v", f.latency, err))
 	}
+	perSecond, perDay, err := parseQuota(f.quota)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--api-quota %q: %v", f.quota, err))
+	}
 	checked := []struct {
 		flag string
 		opt  api.Option
@@ -59,6 +66,7 @@ func (f *apiFlags) options(seed uint64) ([]api.Option, error) {
 		{"api-fail-rate", api.WithFailRate(f.failRate)},
 		{"api-429-rate", api.WithRateLimit(f.limitRate, f.retryAfter)},
 		{"api-latency", api.WithLatency(lo, hi)},
+		{"api-quota", api.WithQuota(perSecond, perDay)},
 	}
 	for _, c := range checked {
 		if _, err := api.NewHandler(scenarios.NewTimeline(), c.opt); err != nil {
@@ -98,6 +106,29 @@ func (f *apiFlags) renderOptions(tl *scenarios.Timeline) []scenarios.RenderOptio
 	return []scenarios.RenderOption{scenarios.WithTimeline(tl)}
 }
 
+// parseQuota reads --api-quota: off, or N/s and N/day separated by a
+// comma, either alone (the other is then off).
+func parseQuota(s string) (perSecond, perDay int, err error) {
+	if s == "off" {
+		return 0, 0, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		n, unit, ok := strings.Cut(strings.TrimSpace(part), "/")
+		v, aerr := strconv.Atoi(n)
+		switch {
+		case !ok || aerr != nil || v < 1:
+			return 0, 0, errors.New("want off, or limits such as 100/s,5000/day")
+		case unit == "s":
+			perSecond = v
+		case unit == "day":
+			perDay = v
+		default:
+			return 0, 0, fmt.Errorf("unit %q: want s or day", unit)
+		}
+	}
+	return perSecond, perDay, nil
+}
+
 // apiRun is the API mock serving alongside a scenario run.
 type apiRun struct {
 	srv    *api.Server
@@ -110,7 +141,7 @@ type apiRun struct {
 // to it. nil when --api is not set.
 func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Event) (*apiRun, error) {
 	if f.addr == "" {
-		for _, name := range []string{"api-key", "api-fail-rate", "api-429-rate", "api-retry-after", "api-latency", "api-calls", "api-linger"} {
+		for _, name := range []string{"api-key", "api-fail-rate", "api-429-rate", "api-retry-after", "api-latency", "api-quota", "api-calls", "api-linger"} {
 			if cmd.Flags().Changed(name) {
 				return nil, usage(fmt.Errorf("--%s shapes the API mock, which only --api ADDR serves", name))
 			}

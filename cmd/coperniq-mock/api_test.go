@@ -132,6 +132,16 @@ func TestAPICommandFaultsAndCallLog(t *testing.T) {
 		t.Errorf("--api-calls file: %v %s", err, b)
 	}
 
+	// The per-key quota.
+	line, _ = startBinary(t, "Coperniq API mock on", "api", "--addr", "127.0.0.1:0", "--api-quota", "2/day")
+	base = apiURL(t, line)
+	for i := range 3 {
+		resp, body := get(t, base+"/projects", api.DefaultKey)
+		if want := map[bool]int{true: 200, false: 429}[i < 2]; resp.StatusCode != want {
+			t.Errorf("--api-quota 2/day, call %d: %d %s", i+1, resp.StatusCode, body)
+		}
+	}
+
 	// Fail rate 1 and latency.
 	line, _ = startBinary(t, "Coperniq API mock on", "api", "request-won", "--addr", "127.0.0.1:0",
 		"--api-fail-rate", "1", "--api-latency", "300ms")
@@ -166,6 +176,8 @@ func TestAPICommandWorldAndHelp(t *testing.T) {
 		{[]string{"api", "--api-429-rate", "0.6", "--api-fail-rate", "0.6"}, "more than 1"},
 		{[]string{"api", "--api-latency", "fast"}, "--api-latency"},
 		{[]string{"api", "--at", "noon"}, "--at"},
+		{[]string{"api", "--api-quota", "100/min"}, "--api-quota"},
+		{[]string{"api", "--api-quota", "fast"}, "--api-quota"},
 		{[]string{"api", "--api-key", ""}, "--api-key"},
 		{[]string{"api", "no-such-scenario"}, "no-such-scenario"},
 		{[]string{"scenario", "run", "residential-solar", "--to", "http://127.0.0.1:1/", "--api", "127.0.0.1:0", "--api-fail-rate", "-1"}, "--api-fail-rate"},
