@@ -15,9 +15,10 @@
 // orders, appointments, calls, notes, and the /search variants) and the
 // write paths it may call back (PATCH of a project or work order, posting
 // a note) are implemented; every other documented operation answers 501
-// with a body naming it. Every call needs the x-api-key; faults (500s,
-// 429 with Retry-After, latency) are injected on request, and every call
-// is logged for tests to read (Handler.Calls, GET /_mock/api-calls).
+// with a body naming it. Every call needs the x-api-key and counts
+// against Coperniq's per-key limits; faults (500s, 429 with Retry-After,
+// latency) are injected on request, and every call is logged for tests to
+// read (Handler.Calls, GET /_mock/api-calls).
 //
 // Where the webhook and the API name one thing differently, the mapping
 // follows the document: the webhook's record uid is the API's number,

@@ -339,3 +339,19 @@ func TestScenarioRunAPIWithPythonReceiver(t *testing.T) {
 		t.Errorf("call log: %d faults, %d answered; want some faults and at least one answer per event (43)", faults, ok)
 	}
 }
+
+// The README shows the sample receiver the end-to-end test runs: the two
+// must not drift apart.
+func TestReadmeShowsTheSampleReceiver(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv, err := os.ReadFile("../../api/testdata/receiver.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```python\n"+string(rcv)+"```") {
+		t.Error("README.md's python block is not api/testdata/receiver.py; copy the file into it")
+	}
+}
