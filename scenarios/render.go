@@ -39,7 +39,8 @@ func Messages(events []Rendered) []delivery.Message {
 type RenderOption func(*renderConfig) error
 
 type renderConfig struct {
-	params map[string]int
+	params   map[string]int
+	timeline *Timeline
 }
 
 // WithParam sets a declared parameter (such as projects) for one Render.
@@ -198,6 +199,7 @@ func (s *Scenario) render(seed uint64, cfg renderConfig, check bool) (*renderRes
 		triggers: map[string]int{},
 		used:     map[int64]bool{},
 		eventIDs: map[int64]bool{},
+		tl:       cfg.timeline,
 	}
 	// Event ids increase through a run as a busy account's do: from a
 	// seeded start, by a few at a time (other automations fire between).

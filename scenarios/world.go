@@ -38,6 +38,7 @@ type world struct {
 	events   []Rendered
 	count    int
 	triggers map[string]int
+	tl       *Timeline // nil unless rendered WithTimeline
 }
 
 type phaseState int
@@ -252,6 +253,9 @@ func (w *world) emit(in *inst, trigger string, at time.Time, re *recordEnt, wo *
 	w.eventIDs[ev.EventID] = true
 	if !w.check {
 		w.events = append(w.events, ev)
+	}
+	if w.tl != nil {
+		w.tl.observe(in, re, ev)
 	}
 	return nil
 }

@@ -119,11 +119,12 @@ func openLog(path string) (w io.Writer, close func() error, err error) {
 // progress line on a terminal, prints the summary, and returns the run's
 // verdict as the exit status: 0 when every event was acknowledged, 1
 // otherwise (the summary says which).
-func deliver(out io.Writer, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, logPath string) (*delivery.Outcome, error) {
+func deliver(out io.Writer, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, logPath string, extra ...delivery.Option) (*delivery.Outcome, error) {
 	opts, err := s.Options()
 	if err != nil {
 		return nil, usage(err)
 	}
+	opts = append(opts, extra...)
 	logW, closeLog, err := openLog(logPath)
 	if err != nil {
 		return nil, err
