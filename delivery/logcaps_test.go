@@ -94,7 +94,7 @@ func FuzzReadLog(f *testing.F) {
 		}
 		for _, e := range l.Events {
 			if len(e.Body) == 0 || len(e.Body) > delivery.MaxLogBody {
-				t.Fatalf("event %d with a body of %d bytes", e.ID, len(e.Body))
+				t.Fatalf("event %d with a body of %d bytes", e.EventID, len(e.Body))
 			}
 		}
 	})

@@ -60,10 +60,10 @@ func unsafeRune(r rune) bool {
 	return false
 }
 
-// ShowAnswer is a receiver's answer (a body, a header value) made fit to
-// print: the secrets of target, the URL it was sent to, masked wherever the
-// receiver echoed them (a request line, an error page quoting the URL), and
-// what could drive a terminal escaped (see Escape).
-func ShowAnswer(target, answer string) string {
-	return Escape(newRedactor(target).String(answer))
+// ShowAnswer is a receiver's answer (a body, a header value, an error that
+// quotes it) made fit to print: the target URL's secrets masked wherever
+// the receiver echoed them (a request line, an error page quoting the URL),
+// and what could drive a terminal escaped (see Escape).
+func (t *Target) ShowAnswer(answer string) string {
+	return Escape(t.red.String(answer))
 }

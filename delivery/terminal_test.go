@@ -21,8 +21,11 @@ func TestEscape(t *testing.T) {
 }
 
 func TestShowAnswerMasksEchoedSecrets(t *testing.T) {
-	got := ShowAnswer("https://hooks.example.com/in?token=s3cr3t-t0ken&x=1",
-		"POST /in?token=s3cr3t-t0ken&x=1 HTTP/1.1\r\n\x1b[2Jbad token s3cr3t-t0ken")
+	tg, err := NewTarget("https://hooks.example.com/in?token=s3cr3t-t0ken&x=1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tg.ShowAnswer("POST /in?token=s3cr3t-t0ken&x=1 HTTP/1.1\r\n\x1b[2Jbad token s3cr3t-t0ken")
 	want := `POST /in?token=***&x=*** HTTP/1.1\x0d` + "\n" + `\x1b[2Jbad token ***`
 	if got != want {
 		t.Errorf("got  %q\nwant %q", got, want)

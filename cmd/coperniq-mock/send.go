@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -45,19 +44,11 @@ be reached (connection refused, DNS, TLS).`,
 			if err := delivery.CheckURL(to); err != nil {
 				return usage(err)
 			}
-			h := http.Header{}
-			for _, kv := range headers {
-				k, v, ok := strings.Cut(kv, ":")
-				if !ok || strings.TrimSpace(k) == "" {
-					return usage(fmt.Errorf("--header %q: want Name: value", kv))
-				}
-				h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
-			}
-			keys, err := triggerArgs(args)
+			h, err := parseHeaders(headers)
 			if err != nil {
 				return err
 			}
-			g, err := gf.generator()
+			keys, g, err := gf.forTriggers(args)
 			if err != nil {
 				return err
 			}
@@ -66,7 +57,11 @@ be reached (connection refused, DNS, TLS).`,
 				return payloadError(err)
 			}
 			client := delivery.NewClient(timeout, 1)
-			res := delivery.Send(context.Background(), client, to, body, h)
+			tg, err := delivery.NewTarget(to, h)
+			if err != nil {
+				return usage(err)
+			}
+			res := tg.Send(context.Background(), client, body)
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "POST %s (%s, %d bytes)\n", delivery.MaskURL(to), keys[0], len(body))
 			switch res.ErrKind {
@@ -82,13 +77,13 @@ be reached (connection refused, DNS, TLS).`,
 				// It was reached, and answered what HTTP can't read: the
 				// receiver's fault, a finding (see exitTable).
 				return failureError{msg: fmt.Sprintf("not acknowledged: the receiver at %s answered no readable HTTP (%s); Coperniq would retry it",
-					delivery.MaskURL(to), delivery.ShowAnswer(to, res.Err.Error()))}
+					delivery.MaskURL(to), tg.ShowAnswer(res.Err.Error()))}
 			}
 			fmt.Fprintf(out, "%d %s in %s\n", res.Status, http.StatusText(res.Status), res.Latency.Round(time.Microsecond))
 			if len(res.Body) > 0 {
 				// The receiver chose these bytes: its echo of the URL is
 				// masked, and nothing in it may drive the terminal.
-				fmt.Fprintf(out, "%s", delivery.ShowAnswer(to, string(bytes.TrimRight(res.Body, "\r\n"))))
+				fmt.Fprintf(out, "%s", tg.ShowAnswer(string(bytes.TrimRight(res.Body, "\r\n"))))
 				if res.Truncated {
 					fmt.Fprint(out, " …(truncated)")
 				}
