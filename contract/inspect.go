@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -328,135 +327,6 @@ type transientError struct{ err error }
 func (e *transientError) Error() string { return e.err.Error() }
 func (e *transientError) Unwrap() error { return e.err }
 
-// counts is what polling found: the last count of every event.
-type counts map[int64]int
-
-// askError is a question to the hook that got no usable answer: the event it
-// was about and why.
-type askError struct {
-	ev  Event
-	err error
-}
-
-func (e *askError) Error() string { return e.err.Error() }
-func (e *askError) Unwrap() error { return e.err }
-
-// inspectParallel bounds the questions in flight to the hook: a scenario
-// has hundreds of events, and one at a time over a network (or one process
-// each, for a command) would take longer than the receiver.
-const inspectParallel = 8
-
-// awaited is what awaitApplied found.
-type awaited struct {
-	got counts
-	// took is how long the counts took to reach want; watched is how long
-	// they were then watched for a late duplicate.
-	took, watched time.Duration
-}
-
-// settleFor is how long counts that took took to appear are watched: settle
-// when positive, none when negative, and when zero (adaptive) MinSettle or
-// twice took, whichever is longer, since a duplicate handled by the same
-// queue as its first copy is applied about as late.
-func settleFor(settle, took time.Duration) time.Duration {
-	switch {
-	case settle > 0:
-		return settle
-	case settle < 0:
-		return 0
-	}
-	return max(MinSettle, 2*took)
-}
-
-// awaitApplied polls insp until every event's count reaches want, a count
-// goes past it (a failure, reported at once) or timeout passes; once every
-// count is reached it keeps watching them (see settleFor), since a duplicate
-// processed in the background is applied after its first copy was counted.
-// An error is an *askError, or the context's.
-func awaitApplied(ctx context.Context, insp Inspector, events []Event, want int, timeout, settle time.Duration) (awaited, error) {
-	res := awaited{got: counts{}}
-	start := time.Now()
-	deadline := start.Add(timeout)
-	var settleUntil time.Time
-	interval := 10 * time.Millisecond
-	pending := events // the events not known to have reached want
-	for {
-		ns, errs := askAll(ctx, insp, pending)
-		reached := true
-		var next []Event
-		for i, ev := range pending {
-			var te *transientError
-			switch err := errs[i]; {
-			case err != nil && ctx.Err() != nil:
-				return res, ctx.Err()
-			case err != nil && errors.As(err, &te) && time.Now().Before(deadline):
-				reached = false
-				next = append(next, ev)
-				continue
-			case err != nil:
-				return res, &askError{ev: ev, err: err}
-			}
-			res.got[ev.ID] = ns[i]
-			if ns[i] > want {
-				return res, nil
-			}
-			if ns[i] < want {
-				reached = false
-				next = append(next, ev)
-			}
-		}
-		now := time.Now()
-		switch {
-		case reached && settleUntil.IsZero():
-			res.took = now.Sub(start)
-			w := settleFor(settle, res.took)
-			if w == 0 {
-				return res, nil
-			}
-			// Every count is reached: from now on watch them all.
-			res.watched = w
-			settleUntil = now.Add(w)
-			next = events
-		case reached && now.After(settleUntil):
-			return res, nil
-		case reached:
-			next = events
-		case !settleUntil.IsZero():
-			// A count went back down: the hook is inconsistent, which
-			// the caller reports from the counts.
-			return res, nil
-		case now.After(deadline):
-			return res, nil
-		}
-		pending = next
-		select {
-		case <-ctx.Done():
-			return res, ctx.Err()
-		case <-time.After(interval):
-		}
-		if interval < 100*time.Millisecond {
-			interval *= 2
-		}
-	}
-}
-
-// askAll asks insp about every event, a few at a time.
-func askAll(ctx context.Context, insp Inspector, events []Event) ([]int, []error) {
-	ns := make([]int, len(events))
-	errs := make([]error, len(events))
-	sem := make(chan struct{}, inspectParallel)
-	var wg sync.WaitGroup
-	for i, ev := range events {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			ns[i], errs[i] = insp.Applied(ctx, ev)
-		})
-	}
-	wg.Wait()
-	return ns, errs
-}
-
 // excerpt quotes the start of b for a message.
 func excerpt(b []byte, n int) string {
 	s := strings.TrimSpace(string(b))
@@ -467,4 +337,45 @@ func excerpt(b []byte, n int) string {
 		return strconv.Quote(s[:n]) + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// hookName names the hook in messages: its masked URL template, never the
+// command (it may hold a password).
+func hookName(insp Inspector) string {
+	switch h := insp.(type) {
+	case *urlInspector:
+		return "the inspect hook at GET " + h.shown
+	case *cmdInspector:
+		return "the inspect command"
+	}
+	return "the inspect hook (Target.Inspect)"
+}
+
+// hookProtocol is what the hook must answer, for "fix the hook (...)".
+func hookProtocol(insp Inspector) string {
+	switch insp.(type) {
+	case *urlInspector:
+		return protocolURL
+	case *cmdInspector:
+		return protocolCmd
+	}
+	return "see the inspect protocol in the contract package doc"
+}
+
+// askYourself is how to ask the hook about ev by hand.
+func askYourself(insp Inspector, ev Event) string {
+	switch h := insp.(type) {
+	case *urlInspector:
+		return "ask it yourself: curl -i " + scrubAll(shellQuote(delivery.MaskURL(fill(h.template, ev))), h.secrets)
+	case *cmdInspector:
+		return fmt.Sprintf("ask it yourself: run the inspect command with %s=%d %s=%d %s=%s in its environment", EnvEventID, ev.ID, EnvRecordID, ev.RecordID, EnvTriggerKey, ev.TriggerKey)
+	}
+	return "ask it yourself: call Target.Inspect with that event"
+}
+
+// hookTimeout is the error of a question the hook did not answer within
+// the inspect timeout: the hook's fault, named as such.
+func hookTimeout(insp Inspector, ev Event, d time.Duration) error {
+	return &hookError{fmt.Sprintf("%s did not answer within %s (--inspect-timeout) for %s: fix the hook (%s)\n%s",
+		hookName(insp), d, ev, hookProtocol(insp), askYourself(insp, ev))}
 }

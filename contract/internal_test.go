@@ -175,8 +175,17 @@ func TestPlan(t *testing.T) {
 
 func TestTargetDefaults(t *testing.T) {
 	got, err := Target{URL: "http://h/x"}.withDefaults()
-	if err != nil || got.Deadline != DefaultDeadline || got.Burst != DefaultBurst || got.Seed != DefaultSeed {
+	if err != nil || got.Deadline != DefaultDeadline || got.Burst != DefaultBurst || got.Seed < 2 || got.MaxLate != DefaultMaxLate || got.DrainBudget != DefaultDrainBudget {
 		t.Errorf("%+v %v", got, err)
+	}
+	// Without a seed each run draws its own: a receiver keeping its state
+	// between runs (a staging one) does not find them already applied.
+	again, _ := Target{URL: "http://h/x"}.withDefaults()
+	if again.Seed == got.Seed {
+		t.Errorf("two runs drew seed %d", got.Seed)
+	}
+	if kept, _ := got.withDefaults(); kept.Seed != got.Seed {
+		t.Error("a drawn seed is drawn again")
 	}
 	for _, bad := range []Target{{}, {URL: "ftp://h/x"}, {URL: "http://h/x", Burst: -1}, {URL: "http://h/x", TokenParam: "x"}} {
 		if _, err := bad.withDefaults(); err == nil {
@@ -343,8 +352,19 @@ func TestInspectCommand(t *testing.T) {
 	}
 }
 
-func TestAwaitApplied(t *testing.T) {
-	ctx := context.Background()
+// testRun is a run with just enough to ask insp.
+func testRun(insp Inspector, inspectTimeout time.Duration) *run {
+	return &run{t: Target{Inspect: insp, InspectTimeout: inspectTimeout, DrainBudget: time.Second, MaxLate: DefaultMaxLate, Deadline: time.Second}}
+}
+
+// watchOne watches one event acknowledged now.
+func watchOne(r *run, settle time.Duration) (*tracked, error) {
+	now := time.Now()
+	it := r.newTracked(Event{ID: 1}, "spec", now, now, r.t.InspectTimeout)
+	return it, r.watch(context.Background(), []*tracked{it}, settle)
+}
+
+func TestWatch(t *testing.T) {
 	start := time.Now()
 	// Applied asynchronously: 0 for a while, then 1.
 	late := InspectFunc(func(context.Context, Event) (int, error) {
@@ -353,9 +373,9 @@ func TestAwaitApplied(t *testing.T) {
 		}
 		return 1, nil
 	})
-	res, err := awaitApplied(ctx, late, []Event{{ID: 1}}, 1, time.Second, 20*time.Millisecond)
-	if err != nil || res.got[1] != 1 || res.took < 40*time.Millisecond || res.watched != 20*time.Millisecond {
-		t.Errorf("late apply: %+v %v", res, err)
+	it, err := watchOne(testRun(late, time.Second), 20*time.Millisecond)
+	if err != nil || it.n != 1 || it.took() < 40*time.Millisecond || it.settleTo.Sub(it.appliedAt) != 20*time.Millisecond {
+		t.Errorf("late apply: %+v %v", it, err)
 	}
 	// A duplicate applied during the settle period is caught.
 	start = time.Now()
@@ -365,34 +385,88 @@ func TestAwaitApplied(t *testing.T) {
 		}
 		return 2, nil
 	})
-	if res, _ := awaitApplied(ctx, dup, []Event{{ID: 1}}, 1, time.Second, 200*time.Millisecond); res.got[1] != 2 {
-		t.Errorf("late duplicate not seen: %+v", res)
+	if it, _ := watchOne(testRun(dup, time.Second), 200*time.Millisecond); it.n != 2 {
+		t.Errorf("late duplicate not seen: %+v", it)
 	}
-	// Never applied: the timeout ends the wait.
+	// Never applied: the timeout ends the wait, and the event is overdue.
 	never := InspectFunc(func(context.Context, Event) (int, error) { return 0, nil })
-	if res, _ := awaitApplied(ctx, never, []Event{{ID: 1}}, 1, 50*time.Millisecond, -1); res.got[1] != 0 {
-		t.Errorf("never: %+v", res)
+	if it, _ := watchOne(testRun(never, 50*time.Millisecond), -1); it.n != 0 || !it.overdue() {
+		t.Errorf("never: %+v", it)
 	}
 	// A hook that answers nonsense fails at once, naming the event.
 	broken := InspectFunc(func(context.Context, Event) (int, error) { return 0, errors.New("bad answer") })
 	t0 := time.Now()
-	_, err = awaitApplied(ctx, broken, []Event{{ID: 7}}, 1, 5*time.Second, -1)
+	r := testRun(broken, 5*time.Second)
+	it = r.newTracked(Event{ID: 7}, "spec", t0, t0, time.Second)
+	err = r.watch(context.Background(), []*tracked{it}, -1)
 	var ae *askError
 	if !errors.As(err, &ae) || ae.ev.ID != 7 || time.Since(t0) > time.Second {
 		t.Errorf("broken hook: %v after %s", err, time.Since(t0))
 	}
-	// want 0 is the check before sending: a count already there returns
-	// at once.
+	// The check before sending asks once.
 	one := InspectFunc(func(context.Context, Event) (int, error) { return 1, nil })
-	if res, err := awaitApplied(ctx, one, []Event{{ID: 1}, {ID: 2}}, 0, time.Second, -1); err != nil || res.got[1] != 1 {
-		t.Errorf("precheck: %+v %v", res, err)
+	if got, err := testRun(one, time.Second).askOnce(context.Background(), []Event{{ID: 1}, {ID: 2}}, time.Second); err != nil || got[1] != 1 || got[2] != 1 {
+		t.Errorf("precheck: %+v %v", got, err)
+	}
+}
+
+// Events watched together share the settle window: each is watched from
+// its own last delivery, and the whole watch lasts about one window.
+func TestWatchTogether(t *testing.T) {
+	start := time.Now()
+	insp := InspectFunc(func(_ context.Context, ev Event) (int, error) {
+		if ev.ID == 3 && time.Since(start) > 300*time.Millisecond {
+			return 2, nil // a duplicate applied late
+		}
+		return 1, nil
+	})
+	r := testRun(insp, time.Second)
+	var items []*tracked
+	for id := int64(1); id <= 50; id++ {
+		items = append(items, r.newTracked(Event{ID: id}, "spec", start, start, time.Second))
+	}
+	if err := r.watch(context.Background(), items, 500*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 900*time.Millisecond {
+		t.Errorf("50 events watched together took %s, want about one window of 500ms", took)
+	}
+	for _, it := range items {
+		if want := map[bool]int{true: 2, false: 1}[it.ev.ID == 3]; it.n != want {
+			t.Errorf("event %d: count %d, want %d", it.ev.ID, it.n, want)
+		}
+	}
+}
+
+// A hook that does not answer within the inspect timeout is the hook's
+// fault; after HookHungAfter such questions in a row, it is hung.
+func TestHookHung(t *testing.T) {
+	hung := InspectFunc(func(ctx context.Context, _ Event) (int, error) {
+		<-ctx.Done()
+		return 0, ctx.Err()
+	})
+	r := testRun(hung, 50*time.Millisecond)
+	start := time.Now()
+	_, err := r.askOnce(context.Background(), []Event{{ID: 1}}, time.Second)
+	var he *hookError
+	if !errors.As(err, &he) || !strings.Contains(err.Error(), "did not answer within 50ms (--inspect-timeout) for event 1") {
+		t.Errorf("first question: %v", err)
+	}
+	_, _ = r.askOnce(context.Background(), []Event{{ID: 2}}, time.Second)
+	_, err = r.askOnce(context.Background(), []Event{{ID: 3}}, time.Second)
+	var hh *hookHungError
+	if !errors.As(err, &hh) || !strings.Contains(err.Error(), "the inspect hook (Target.Inspect) answered none of the last 3 questions in a row within 50ms (--inspect-timeout): is it hung?") {
+		t.Errorf("third question: %v", err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("three questions to a hung hook took %s, want about 3 × 50ms", took)
 	}
 }
 
 // The default settle adapts: a queue that applies a duplicate 600 ms after
 // the first copy is caught (a fixed 250 ms missed it), and the watch lasts
 // at least MinSettle.
-func TestAwaitAppliedAdaptiveSettle(t *testing.T) {
+func TestWatchAdaptiveSettle(t *testing.T) {
 	if got := settleFor(0, 50*time.Millisecond); got != MinSettle {
 		t.Errorf("settleFor(auto, 50ms) = %s, want %s", got, MinSettle)
 	}
@@ -409,9 +483,9 @@ func TestAwaitAppliedAdaptiveSettle(t *testing.T) {
 		}
 		return 2, nil
 	})
-	res, err := awaitApplied(context.Background(), dup, []Event{{ID: 1}}, 1, time.Second, 0)
-	if err != nil || res.got[1] != 2 || res.watched != MinSettle {
-		t.Errorf("a duplicate 600 ms late: %+v %v", res, err)
+	it, err := watchOne(testRun(dup, time.Second), 0)
+	if err != nil || it.n != 2 || it.settleTo.Sub(it.appliedAt) != MinSettle {
+		t.Errorf("a duplicate 600 ms late: %+v %v", it, err)
 	}
 }
 

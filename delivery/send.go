@@ -251,6 +251,18 @@ func NewTarget(rawURL string, header http.Header) (*Target, error) {
 // String is the masked URL.
 func (t *Target) String() string { return t.masked }
 
+// URL is a copy of the parsed URL, secrets included: for a caller that must
+// speak HTTP itself (a sender hanging up mid-request, say) without parsing
+// the URL again.
+func (t *Target) URL() *url.URL {
+	u := *t.u
+	if t.u.User != nil {
+		ui := *t.u.User
+		u.User = &ui
+	}
+	return &u
+}
+
 // Send makes one attempt: POST body, never following a redirect.
 func (t *Target) Send(ctx context.Context, client *http.Client, body []byte) Result {
 	r := t.post(ctx, noFollow(client), body, t.BodyLimit, true)

@@ -286,7 +286,7 @@ func specCount(n int) string {
 // setupError is verify's verdict when every failure was the setup's: the
 // receiver was not judged, which is bad configuration (exit 2), not a
 // contract break.
-func setupError(sum contract.Summary) error {
+func setupError(sum contract.Findings) error {
 	kinds := map[string]int{}
 	for _, p := range sum.Setup {
 		kinds[p.Kind]++
