@@ -288,7 +288,9 @@ func (r *run) drain(ctx context.Context) (string, error) {
 	r.mu.Lock()
 	var wait []*tracked
 	for _, it := range r.overdue {
-		if it.lateAt.IsZero() {
+		// A suspect event says nothing of a backlog: the hook may never
+		// count (a wrong URL), and waiting for it would only cost time.
+		if it.lateAt.IsZero() && !it.suspect {
 			wait = append(wait, it)
 		}
 	}
@@ -377,7 +379,7 @@ type LateApplication struct {
 func (l LateApplication) String() string {
 	ev := Event{ID: l.EventID, RecordID: l.RecordID, TriggerKey: l.TriggerKey}
 	if l.AppliedAfterMS > 0 {
-		return fmt.Sprintf("%s (%s) was applied later, after %s: counted %s after it was acknowledged, past the inspect timeout", ev, l.Spec, roundLatency(ms(l.AppliedAfterMS)), roundLatency(ms(l.AppliedAfterMS)))
+		return fmt.Sprintf("%s (%s) was applied later, after %s: its count appeared that long after it was acknowledged, past the inspect timeout", ev, l.Spec, roundLatency(ms(l.AppliedAfterMS)))
 	}
 	return fmt.Sprintf("%s (%s) was never applied: still not applied %s after it was acknowledged. Coperniq got its 2xx and will not send it again: this event is lost", ev, l.Spec, roundLatency(ms(l.NotAppliedAfterMS)))
 }

@@ -11,6 +11,8 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // RunConfig is how Run runs the suite: Ginkgo's own settings, as the CLI
@@ -86,7 +88,7 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 
 	passed := RunSpecs(noTestingT{}, SuiteDescription, sc, rc)
 	s := Summarize(report)
-	s.Seed, s.SeedRandom = t.Seed, target.Seed == 0
+	s.Seed, s.SeedRandom, s.Target = t.Seed, target.Seed == 0, delivery.MaskURL(t.URL)
 	s.SuiteFailures = append(s.SuiteFailures, reportErrs...)
 	s.Succeeded = passed && s.Failed == 0 && len(reportErrs) == 0
 	return s, nil

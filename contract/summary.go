@@ -103,6 +103,8 @@ type Findings struct {
 	// specs it left.
 	Aborted string
 	NotRun  int
+	// Target is the receiver's URL, masked. Set by Run.
+	Target string
 	// Seed is the run's payload seed; SeedRandom says it was drawn at
 	// random (Target.Seed zero). Set by Run.
 	Seed       uint64

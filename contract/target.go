@@ -105,10 +105,16 @@ func RandomSeed() uint64 { return 2 + rand.Uint64N(1<<31) }
 // struct does, so that a command can name its own flag.
 type TargetError struct {
 	Field string // "Deadline", "Burst", ...
-	Msg   string // what is wrong, echoing the value (never a token)
+	Value string // the bad value as written, empty when it may be a secret
+	Msg   string // what is wrong, and what is wanted
 }
 
-func (e *TargetError) Error() string { return "contract: Target." + e.Field + " " + e.Msg }
+func (e *TargetError) Error() string {
+	if e.Value != "" {
+		return fmt.Sprintf("contract: Target.%s %s: %s", e.Field, e.Value, e.Msg)
+	}
+	return fmt.Sprintf("contract: Target.%s: %s", e.Field, e.Msg)
+}
 
 // withDefaults fills zero fields and checks the rest, so that a bad Target is
 // reported once, by every spec, instead of as a confusing network error.
@@ -135,27 +141,30 @@ func (t Target) withDefaults() (Target, error) {
 		t.DrainBudget = 0
 	}
 	if t.URL == "" {
-		return t, &TargetError{"URL", "is empty: give the receiver's webhook URL"}
+		return t, &TargetError{Field: "URL", Msg: errNoURL.Error()}
 	}
 	if err := delivery.CheckURL(t.URL); err != nil {
-		return t, &TargetError{"URL", err.Error()}
+		return t, &TargetError{Field: "URL", Msg: err.Error()}
 	}
 	if t.Deadline < 0 {
-		return t, &TargetError{"Deadline", fmt.Sprintf("%s: want a positive duration, e.g. 10s", t.Deadline)}
+		return t, &TargetError{Field: "Deadline", Value: t.Deadline.String(), Msg: "want a positive duration, e.g. 10s"}
 	}
 	if t.Burst < 0 || t.Burst > MaxBurst {
-		return t, &TargetError{"Burst", fmt.Sprintf("%d: want 1 to %d", t.Burst, MaxBurst)}
+		return t, &TargetError{Field: "Burst", Value: fmt.Sprint(t.Burst), Msg: fmt.Sprintf("want 1 to %d", MaxBurst)}
 	}
 	if t.InspectTimeout < 0 {
-		return t, &TargetError{"InspectTimeout", fmt.Sprintf("%s: want a positive duration, e.g. 5s", t.InspectTimeout)}
+		return t, &TargetError{Field: "InspectTimeout", Value: t.InspectTimeout.String(), Msg: "want a positive duration, e.g. 5s"}
 	}
 	if t.MaxLate < 0 {
-		return t, &TargetError{"MaxLate", fmt.Sprintf("%d: want 1 or more", t.MaxLate)}
+		return t, &TargetError{Field: "MaxLate", Value: fmt.Sprint(t.MaxLate), Msg: "want 1 or more"}
 	}
 	if t.TokenParam != "" {
 		if _, _, err := ParseTokenParam(t.TokenParam); err != nil {
-			return t, &TargetError{"TokenParam", err.Error()}
+			return t, &TargetError{Field: "TokenParam", Msg: err.Error()}
 		}
+	}
+	if err := checkScenarios(t.Scenarios); err != nil {
+		return t, err
 	}
 	return t, nil
 }
