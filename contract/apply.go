@@ -94,11 +94,18 @@ func (r *run) ask(ctx context.Context, ev Event) (int, error) {
 	return n, err
 }
 
+// answer is the hook's answer about one event: the count, and when it was
+// asked and answered (the count held at some moment between the two).
+type answer struct {
+	n               int
+	err             error
+	asked, answered time.Time
+}
+
 // askAll asks the hook about every event, a few at a time. A hung hook
 // stops it early.
-func (r *run) askAll(ctx context.Context, events []Event) ([]int, []error) {
-	ns := make([]int, len(events))
-	errs := make([]error, len(events))
+func (r *run) askAll(ctx context.Context, events []Event) []answer {
+	out := make([]answer, len(events))
 	sem := make(chan struct{}, inspectParallel)
 	var wg sync.WaitGroup
 	for i, ev := range events {
@@ -106,17 +113,20 @@ func (r *run) askAll(ctx context.Context, events []Event) ([]int, []error) {
 		if r.hookHung() {
 			<-sem
 			r.mu.Lock()
-			errs[i] = &askError{ev: ev, err: r.hookHungErrLocked(ev)}
+			out[i].err = &askError{ev: ev, err: r.hookHungErrLocked(ev)}
 			r.mu.Unlock()
 			continue
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			ns[i], errs[i] = r.ask(ctx, ev)
+			a := answer{asked: time.Now()}
+			a.n, a.err = r.ask(ctx, ev)
+			a.answered = time.Now()
+			out[i] = a
 		})
 	}
 	wg.Wait()
-	return ns, errs
+	return out
 }
 
 func (r *run) hookHung() bool {
@@ -139,13 +149,13 @@ func (r *run) askOnce(ctx context.Context, events []Event, timeout time.Duration
 	deadline := time.Now().Add(timeout)
 	pending := events
 	for interval := 10 * time.Millisecond; ; interval = min(2*interval, 100*time.Millisecond) {
-		ns, errs := r.askAll(ctx, pending)
+		as := r.askAll(ctx, pending)
 		var next []Event
 		for i, ev := range pending {
 			var te *transientError
-			switch err := errs[i]; {
+			switch err := as[i].err; {
 			case err == nil:
-				got[ev.ID] = ns[i]
+				got[ev.ID] = as[i].n
 			case ctx.Err() != nil:
 				return got, ctx.Err()
 			case errors.As(err, &te) && time.Now().Before(deadline):
@@ -206,19 +216,23 @@ func (r *run) watch(ctx context.Context, items []*tracked, settle time.Duration)
 		for i, it := range ask {
 			evs[i] = it.ev
 		}
-		ns, errs := r.askAll(ctx, evs)
-		now := time.Now()
+		as := r.askAll(ctx, evs)
 		for i, it := range ask {
 			var te *transientError
-			switch err := errs[i]; {
+			// The count held between the question and the answer: seen
+			// at 1, it was applied by the answer; seen at 0 when asked
+			// past the deadline, it was not applied within it.
+			a := as[i]
+			now := a.answered
+			switch err := a.err; {
 			case err != nil && ctx.Err() != nil:
 				return ctx.Err()
-			case err != nil && errors.As(err, &te) && now.Before(it.deadline):
+			case err != nil && errors.As(err, &te) && time.Now().Before(it.deadline):
 				continue
 			case err != nil:
 				return asAskError(it.ev, err)
 			}
-			n := ns[i]
+			n := a.n
 			prev := it.n
 			it.n = n
 			switch {
@@ -242,7 +256,7 @@ func (r *run) watch(ctx context.Context, items []*tracked, settle time.Duration)
 				// The count went back down: the hook is inconsistent,
 				// which the verdict reports from the counts.
 				it.done = true
-			case now.After(it.deadline):
+			case a.asked.After(it.deadline):
 				it.done = true
 			}
 		}
@@ -326,21 +340,21 @@ func (r *run) pollLate(ctx context.Context, wait []*tracked, budget time.Duratio
 		for _, it := range wait {
 			evs = append(evs, it.ev)
 		}
-		ns, errs := r.askAll(ctx, evs)
-		now := time.Now()
+		as := r.askAll(ctx, evs)
 		var next []*tracked
 		for i, it := range wait {
 			var te *transientError
-			switch err := errs[i]; {
+			now := as[i].answered
+			switch err := as[i].err; {
 			case err != nil && ctx.Err() != nil:
 				return len(wait), ctx.Err()
 			case err != nil && errors.As(err, &te):
 				next = append(next, it)
 			case err != nil:
 				return len(wait), asAskError(it.ev, err)
-			case ns[i] > 0:
+			case as[i].n > 0:
 				r.mu.Lock()
-				it.lateAt, it.n = now, ns[i]
+				it.lateAt, it.n = now, as[i].n
 				// The hook does count: a check that finds nothing is the
 				// receiver's failure again.
 				r.anyApplied = true
