@@ -514,6 +514,7 @@ func (r *run) abortIfHung() {
 	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--deadline). %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (coperniq-mock send TASK_CREATED --to URL), then run the suite again.",
 		AbortedHung, n, r.t.Deadline, probe, r.t.MaxLate))
 }
+
 // notAcked explains deliveries that were not acknowledged: a list when there
 // are several, then the first in full.
 func (r *run) notAcked(failed []sent, total int, hint string) string {
@@ -577,7 +578,6 @@ func slowWarning(p99 time.Duration) string {
 	return fmt.Sprintf("p99 answer time %s is over %s: the receiver works before acknowledging. Under a burst or a slow database it will pass Coperniq's timeout and get every event again; acknowledge first, then work.",
 		roundLatency(p99), SlowAnswer)
 }
-
 
 // specDeadline measures how long the receiver takes to answer each trigger:
 // its deliveries wait past the deadline (see lateWait), so that a late

@@ -181,4 +181,3 @@ func (f Findings) Title() string {
 
 // errNoURL is kept apart so that a command can ask for its flag.
 var errNoURL = errors.New("is empty: give the receiver's webhook URL")
-
