@@ -48,10 +48,22 @@ runs a shell command with COPERNIQ_EVENT_ID, COPERNIQ_RECORD_ID and
 COPERNIQ_TRIGGER_KEY set and reads N from its stdout (the command is never
 printed: only its stderr is quoted, when it fails). Before the first delivery of
 an event it counts, a spec asks the hook, and an event already applied (a
-previous run's state: eventIds depend only on --seed) fails it. After the
-deliveries the hook is polled until the count is reached or --inspect-timeout
-passes, then watched for --settle to catch a duplicate applied late: auto
-watches for 1s, or twice the time the count took to appear when that is longer.
+previous run's state with the same --seed) fails it. After the deliveries
+the hook is polled until each event's count appears, for at most
+--inspect-timeout after its acknowledgement; the duplicate, retry and
+lifecycle specs then watch the counts for --settle to catch a duplicate
+applied late (auto: 1s, or twice the time the count took to appear when
+longer). Those specs are delivered together and watched at once, so the
+watch costs about one --settle for the whole run.
+
+Verdicts about application: an event whose count did not appear within
+--inspect-timeout fails its spec as "not applied within 5s (--inspect-timeout)".
+Before the next spec that counts, the suite waits for such events (the drain,
+at most --drain-budget in all), so that one spec's backlog does not fail the
+next; at the end of the run each is asked again, and the summary says
+"applied later, after N s" or "never applied: still not applied N s after it
+was acknowledged" (only that one is lost). Applied later still fails its spec.
+"apply time" reports p50/p99 from acknowledgement to count.
 
 Specs, for each of the 18 triggers, named "<family> triggers <TRIGGER_KEY> <spec>":
   ` + contract.SpecRealistic + `
@@ -88,11 +100,19 @@ dropping the event in a worker loses it. When nothing at all is ever counted
 as applied, the hook is blamed ([inspect hook]: a wrong URL answers 404 to
 everything), and after the first checks the rest are not waited out.
 
-When the receiver answers none of 5 deliveries in a row within --deadline,
-the suite stops ("is it hung?") instead of waiting out every remaining spec.
+Fail fast: when --max-late (8) deliveries in a row get no answer within
+--deadline (answered late or not at all), the run stops, and the verdict says
+how late the receiver answers (one more delivery, waited on for twice the
+deadline); when the inspect hook leaves 3 questions in a row unanswered within
+--inspect-timeout, the run stops and blames the hook (exit 2). An answer cut
+short (a 2xx whose body ends before its Content-Length) is a failed delivery.
+
+Without --seed each run draws its own seed, printed with the flag that
+repeats it: a staging receiver that keeps its state between runs would find
+a repeated seed's events already applied ("stale state").
 
 Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed (or
-the suite stopped for a hung receiver), 2 bad usage, an unreachable target or
+the suite stopped for a receiver that answers late or not at all), 2 bad usage, an unreachable target or
 inspect hook, every delivery refused with the same status (a wrong path, a
 missing token), or every failure was the setup's, not the receiver's: an
 inspect hook that does not answer by the protocol, or events already applied
