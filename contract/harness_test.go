@@ -171,6 +171,10 @@ type harnessCase struct {
 	// says are what the run must say about this receiver, in the console
 	// output or the summary: each verdict class in its own words.
 	says []string
+	// lateRun measures the longest run of deliveries in a row answered
+	// late: it must stay below contract.DefaultMaxLate, which is chosen
+	// above it, so that the run is reported spec by spec, not stopped.
+	lateRun bool
 }
 
 // The verdict classes and the case whose run must say each (see says):
@@ -304,6 +308,7 @@ func harnessCases() []harnessCase {
 			mustFail: []string{inGroup(contract.GroupDelivery, contract.SpecDeadline),
 				perTrigger(slowTrigger, contract.SpecRealistic), perTrigger(slowTrigger, contract.SpecMinimal), perTrigger(slowTrigger, contract.SpecMaximal), perTrigger(slowTrigger, contract.SpecEdge)},
 			failsOn: []string{contract.ExpectAck, contract.ExpectInTime},
+			lateRun: true,
 		},
 		{
 			name:     "answers 4xx to an unknown trigger",
@@ -447,6 +452,23 @@ func TestVerifyHarness(t *testing.T) {
 					t.Fatalf("the suite passed a receiver that %s:\n%s", c.name, run.output)
 				}
 				checkFailures(t, c, rc, run)
+				if c.lateRun {
+					longest, n := 0, 0
+					for _, spec := range run.report.SpecReports {
+						for _, d := range contract.Deliveries(spec) {
+							if d.Error == "timeout" || d.LatencyMS > float64(harnessDeadline.Milliseconds()) {
+								n++
+								longest = max(longest, n)
+							} else if d.Status != 0 {
+								n = 0
+							}
+						}
+					}
+					t.Logf("longest run of late deliveries: %d (DefaultMaxLate %d)", longest, contract.DefaultMaxLate)
+					if longest >= contract.DefaultMaxLate || contract.Summarize(run.report).Aborted != "" {
+						t.Errorf("a receiver slow for one trigger got %d late deliveries in a row, and the run was stopped: DefaultMaxLate %d is too low", longest, contract.DefaultMaxLate)
+					}
+				}
 				said := run.output + contract.Summarize(run.report).String()
 				for _, w := range c.says {
 					if !strings.Contains(said, w) {
