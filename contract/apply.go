@@ -9,10 +9,11 @@ import (
 	"time"
 )
 
-// inspectParallel bounds the questions in flight to the hook: a batch of
-// counting specs has thousands of events, and one at a time over a network
-// (or one process each, for a command) would take longer than the receiver.
-const inspectParallel = 8
+// inspectParallel bounds the questions in flight to the hook, run-wide: a
+// batch of counting specs has thousands of events, and one at a time over a
+// network (or one process each, for a command) would take longer than the
+// receiver, while more at once would test the hook.
+const inspectParallel = 16
 
 // askError is a question to the hook that got no usable answer: the event it
 // was about and why.
@@ -106,7 +107,8 @@ type answer struct {
 // stops it early.
 func (r *run) askAll(ctx context.Context, events []Event) []answer {
 	out := make([]answer, len(events))
-	sem := make(chan struct{}, inspectParallel)
+	r.hookOnce.Do(func() { r.hookSem = make(chan struct{}, inspectParallel) })
+	sem := r.hookSem
 	var wg sync.WaitGroup
 	for i, ev := range events {
 		sem <- struct{}{}

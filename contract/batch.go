@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
 )
 
 // countJob is a spec that counts applications with a settle watch: the
@@ -31,81 +33,128 @@ type countJob struct {
 	// delivery the count depends on failed, why counting is moot.
 	deliver func(ctx context.Context) ([]sent, string)
 
-	// What running it found.
-	ran     bool
-	drain   string
-	err     error // the hook's, or the context's
-	stale   string
-	sent    []sent
-	failure string
-	items   []*tracked
+	// reroll replaces the job's events by fresh ones (another seed), for
+	// a run whose seed was drawn at random: see runJobs.
+	reroll func(j *countJob) error
+
+	// What running it found; rerolled says what reroll did.
+	rerolled string
+	ran      bool
+	drain    string
+	err      error // the hook's, or the context's
+	stale    string
+	sent     []sent
+	failure  string
+	items    []*tracked
 }
 
 func (j *countJob) name() string { return j.group + " " + j.leaf }
 
 // idempotencyJobs are the jobs of GroupIdempotency.
 func (r *run) idempotencyJobs() []*countJob {
-	dupAfter, dupConcurrent, gaveUp := r.plan.dupAfter, r.plan.dupConcurrent, r.plan.gaveUp
 	jobs := []*countJob{
-		{
-			group: GroupIdempotency, leaf: SpecDupAfter, ps: []payload{dupAfter},
-			how:       "delivered twice, the copy after the first was acknowledged",
-			reproduce: dupAfter.reproducer(r.to.shown) + "   (run it twice)",
-			deliver: func(ctx context.Context) ([]sent, string) {
-				first := r.post(ctx, dupAfter, r.to, ExpectAck)
-				if !first.acked() {
-					return []sent{first}, "the first copy was not acknowledged:\n" + r.notAcked([]sent{first}, 1, hintCounted)
-				}
-				second := r.post(ctx, dupAfter, r.to, ExpectAck)
-				if !second.acked() {
-					return []sent{first, second}, "the duplicate was not acknowledged (a receiver must acknowledge a duplicate, and skip its work):\n" + r.notAcked([]sent{second}, 1, hintCounted)
-				}
-				return []sent{first, second}, ""
-			},
-		},
-		{
-			group: GroupIdempotency, leaf: SpecDupConcurrent, ps: []payload{dupConcurrent},
-			how:       "delivered twice at the same moment",
-			reproduce: dupConcurrent.reproducer(r.to.shown) + "   (run it twice at once)",
-			deliver: func(ctx context.Context) ([]sent, string) {
-				var both [2]sent
-				start := make(chan struct{})
-				var wg sync.WaitGroup
-				for i := range both {
-					wg.Go(func() {
-						<-start
-						both[i] = r.post(ctx, dupConcurrent, r.to, ExpectAck)
-					})
-				}
-				close(start)
-				wg.Wait()
-				for i, s := range both {
-					if !s.acked() {
-						return both[:], fmt.Sprintf("copy %d of 2, sent at the same time, was not acknowledged (a receiver must acknowledge a duplicate, and skip its work):\n", i+1) + r.notAcked([]sent{s}, 1, hintCounted)
-					}
-				}
-				return both[:], ""
-			},
-		},
-		{
-			group: GroupIdempotency, leaf: SpecGaveUp, ps: []payload{gaveUp},
-			how:       "sent, abandoned by the sender before the answer (as a sender whose timeout is shorter than the receiver's work), and delivered again",
-			reproduce: gaveUp.reproducer(r.to.shown) + "   (interrupt it, then run it again)",
-			deliver: func(ctx context.Context) ([]sent, string) {
-				first := r.abandon(ctx, gaveUp, r.to)
-				if first.res.Err != nil {
-					return []sent{first}, first.describe("the first copy could not be sent", whyNoAnswer)
-				}
-				second := r.post(ctx, gaveUp, r.to, ExpectAck)
-				if !second.acked() {
-					return []sent{first, second}, "the redelivery was not acknowledged:\n" + r.notAcked([]sent{second}, 1, hintCounted)
-				}
-				return []sent{first, second}, ""
-			},
-		},
+		r.dupAfterJob(r.plan.dupAfter),
+		r.dupConcurrentJob(r.plan.dupConcurrent),
+		r.gaveUpJob(r.plan.gaveUp),
 	}
 	r.jobs = append(r.jobs, jobs...)
 	return jobs
+}
+
+// rerollWith makes a one-event job's reroll: the next fresh counted
+// payload, made into a job by build.
+func (r *run) rerollWith(build func(payload) *countJob) func(j *countJob) error {
+	return func(j *countJob) error {
+		ps, err := r.plan.fresh(r.nextSeed(1), 1)
+		if err != nil {
+			return err
+		}
+		*j = *build(ps[0])
+		return nil
+	}
+}
+
+// nextSeed hands out n seeds for rerolls, past those the plan used.
+func (r *run) nextSeed(n uint64) uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.rerollSeed == 0 {
+		r.rerollSeed = countedSeed(r.t.Seed) + inspectedSpan
+	}
+	s := r.rerollSeed
+	r.rerollSeed += n
+	return s
+}
+
+func (r *run) dupAfterJob(p payload) *countJob {
+	j := &countJob{
+		group: GroupIdempotency, leaf: SpecDupAfter, ps: []payload{p},
+		how:       "delivered twice, the copy after the first was acknowledged",
+		reproduce: p.reproducer(r.to.shown) + "   (run it twice)",
+		deliver: func(ctx context.Context) ([]sent, string) {
+			first := r.post(ctx, p, r.to, ExpectAck)
+			if !first.acked() {
+				return []sent{first}, "the first copy was not acknowledged:\n" + r.notAcked([]sent{first}, 1, hintCounted)
+			}
+			second := r.post(ctx, p, r.to, ExpectAck)
+			if !second.acked() {
+				return []sent{first, second}, "the duplicate was not acknowledged (a receiver must acknowledge a duplicate, and skip its work):\n" + r.notAcked([]sent{second}, 1, hintCounted)
+			}
+			return []sent{first, second}, ""
+		},
+	}
+	j.reroll = r.rerollWith(r.dupAfterJob)
+	return j
+}
+
+func (r *run) dupConcurrentJob(p payload) *countJob {
+	j := &countJob{
+		group: GroupIdempotency, leaf: SpecDupConcurrent, ps: []payload{p},
+		how:       "delivered twice at the same moment",
+		reproduce: p.reproducer(r.to.shown) + "   (run it twice at once)",
+		deliver: func(ctx context.Context) ([]sent, string) {
+			var both [2]sent
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range both {
+				wg.Go(func() {
+					<-start
+					both[i] = r.post(ctx, p, r.to, ExpectAck)
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, s := range both {
+				if !s.acked() {
+					return both[:], fmt.Sprintf("copy %d of 2, sent at the same time, was not acknowledged (a receiver must acknowledge a duplicate, and skip its work):\n", i+1) + r.notAcked([]sent{s}, 1, hintCounted)
+				}
+			}
+			return both[:], ""
+		},
+	}
+	j.reroll = r.rerollWith(r.dupConcurrentJob)
+	return j
+}
+
+func (r *run) gaveUpJob(p payload) *countJob {
+	j := &countJob{
+		group: GroupIdempotency, leaf: SpecGaveUp, ps: []payload{p},
+		how:       "sent, abandoned by the sender before the answer (as a sender whose timeout is shorter than the receiver's work), and delivered again",
+		reproduce: p.reproducer(r.to.shown) + "   (interrupt it, then run it again)",
+		deliver: func(ctx context.Context) ([]sent, string) {
+			first := r.abandon(ctx, p, r.to)
+			if first.res.Err != nil {
+				return []sent{first}, first.describe("the first copy could not be sent", whyNoAnswer)
+			}
+			second := r.post(ctx, p, r.to, ExpectAck)
+			if !second.acked() {
+				return []sent{first, second}, "the redelivery was not acknowledged:\n" + r.notAcked([]sent{second}, 1, hintCounted)
+			}
+			return []sent{first, second}, ""
+		},
+	}
+	j.reroll = r.rerollWith(r.gaveUpJob)
+	return j
 }
 
 // batchParallel is how many jobs of a batch deliver at once: enough to
@@ -198,41 +247,40 @@ func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 		setErr(err)
 		return
 	}
+	if err := r.rerollApplied(ctx, jobs, got); err != nil {
+		setErr(err)
+		return
+	}
 	dctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Each job is watched as soon as its own deliveries are done, while
+	// the others deliver: the settle windows overlap, and an event's apply
+	// time does not include the other jobs' deliveries.
 	sem := make(chan struct{}, batchParallel)
 	var wg sync.WaitGroup
 	for _, j := range jobs {
 		if j.stale = r.staleMessage(j.ps, got); j.stale != "" {
 			continue
 		}
-		sem <- struct{}{}
 		wg.Go(func() {
-			defer func() { <-sem }()
+			sem <- struct{}{}
 			if r.hung() {
 				// The receiver answers nothing in time: the spec that
 				// judges this job stops the run.
+				<-sem
 				cancel()
 				return
 			}
 			j.sent, j.failure = j.deliver(dctx)
+			<-sem
+			if j.failure != "" || len(j.sent) == 0 {
+				return
+			}
+			j.items = r.track(j.name(), j.ps, j.sent)
+			j.err = r.watch(ctx, j.items, r.t.Settle)
 		})
 	}
 	wg.Wait()
-	var items []*tracked
-	for _, j := range jobs {
-		if j.stale != "" || j.failure != "" || len(j.sent) == 0 {
-			continue
-		}
-		j.items = r.track(j.name(), j.ps, j.sent)
-		items = append(items, j.items...)
-	}
-	if len(items) == 0 {
-		return
-	}
-	if err := r.watch(ctx, items, r.t.Settle); err != nil {
-		setErr(err)
-	}
 }
 
 // judge reports what running j found, as its spec's outcome.
@@ -270,6 +318,9 @@ func (r *run) judge(j *countJob) {
 	case len(j.items) == 0:
 		Fail(fmt.Sprintf("%s: nothing was delivered", j.leaf))
 	}
+	if j.rerolled != "" {
+		AddReportEntry(EntryDrain, j.rerolled, ReportEntryVisibilityFailureOrVerbose)
+	}
 	r.verdict(j.how, j.ps, j.items, j.reproduce, hintCounted, j.sent...)
 }
 
@@ -277,6 +328,15 @@ func (r *run) judge(j *countJob) {
 // through the delivery engine, as `scenario run` does, one attempt per
 // event.
 func (r *run) scenarioJob(name string, sr scenarioRun) *countJob {
+	j := r.buildScenarioJob(name, sr)
+	r.jobs = append(r.jobs, j)
+	return j
+}
+
+// buildScenarioJob is scenarioJob without the registration; its reroll
+// renders the scenario again with the next seed whose eventIds the run
+// does not use.
+func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 	cmd := sr.command(name)
 	ps := make([]payload, len(sr.payloads))
 	byID := map[int64]payload{}
@@ -348,6 +408,63 @@ func (r *run) scenarioJob(name string, sr scenarioRun) *countJob {
 		}
 		return all, ""
 	}
-	r.jobs = append(r.jobs, j)
+	j.reroll = func(j *countJob) error {
+		sc, err := scenarios.Load(name)
+		if err != nil {
+			return err
+		}
+		seed := r.nextSeed(scenarioSeedSpan)
+		next, err := renderFresh(sc, &seed, r.plan)
+		if err != nil {
+			return err
+		}
+		next.shuffled = sr.shuffled
+		*j = *r.buildScenarioJob(name, next)
+		return nil
+	}
 	return j
+}
+
+// maxRerolls bounds the seeds a job tries before its events are taken as
+// stale state after all.
+const maxRerolls = 20
+
+// rerollApplied gives a job whose events the receiver already applied
+// before they were sent other events, when the run's seed was drawn at
+// random: scenario eventIds come from a range of about a million, so a
+// receiver that keeps the state of earlier runs (a staging one) holds many
+// of the eventIds another seed draws, without any stale state of this seed.
+// A repeated seed is never rerolled: its events already applied are stale
+// state. got gains the counts of the new events.
+func (r *run) rerollApplied(ctx context.Context, jobs []*countJob, got map[int64]int) error {
+	if !r.seedRandom {
+		return nil
+	}
+	applied := func(ps []payload) int {
+		n := 0
+		for _, p := range ps {
+			if got[p.Event.ID] > 0 {
+				n++
+			}
+		}
+		return n
+	}
+	for _, j := range jobs {
+		first := applied(j.ps)
+		tries := 0
+		for ; j.reroll != nil && tries < maxRerolls && applied(j.ps) > 0; tries++ {
+			if err := j.reroll(j); err != nil {
+				return err
+			}
+			more, err := r.askOnce(ctx, eventsOf(j.ps), r.t.InspectTimeout)
+			if err != nil {
+				return err
+			}
+			maps.Copy(got, more)
+		}
+		if tries > 0 && applied(j.ps) == 0 {
+			j.rerolled = fmt.Sprintf("the receiver had already applied %d of the eventIds first drawn for this spec (earlier runs' events: it keeps its state, and this run's seed was drawn at random); it counts the events of another seed, tried %d times", first, tries)
+		}
+	}
+	return nil
 }

@@ -46,14 +46,15 @@ func (noTestingT) Fail() {}
 // globals, so Run works once per process (a second call is an error), and
 // the process must not have registered other specs.
 func Run(target Target, cfg RunConfig) (Findings, error) {
-	t, err := target.withDefaults()
-	if err != nil {
-		return Findings{}, err
+	r := newRun(target, SuiteDescription)
+	if r.err != nil {
+		return Findings{}, r.err
 	}
+	t := r.t
 	if !ran.CompareAndSwap(false, true) {
 		return Findings{}, errors.New("contract: Run works once per process (Ginkgo's suite is global)")
 	}
-	describe(newRun(t, SuiteDescription))
+	describe(r)
 	var report types.Report
 	var reportErrs []string
 	// The reports are written here rather than by Ginkgo: Ginkgo would

@@ -150,9 +150,15 @@ type run struct {
 	// drained is the drain budget spent.
 	overdue []*tracked
 	drained time.Duration
+	// rerollSeed is the next seed for a job's fresh events (nextSeed).
+	rerollSeed uint64
+	// hookSem bounds the questions in flight to the hook (inspectParallel).
+	hookSem  chan struct{}
+	hookOnce sync.Once
 
-	t    Target
-	err  error // a bad Target: every spec fails with it
+	t          Target
+	seedRandom bool  // t.Seed was drawn for this run
+	err        error // a bad Target: every spec fails with it
 	plan *plan
 	// client serves every delivery; patient waits past the deadline, to
 	// measure how late a late answer is (the deadline spec, the probe).
@@ -182,7 +188,7 @@ func lateWait(deadline time.Duration) time.Duration {
 }
 
 func newRun(t Target, description string) *run {
-	r := &run{description: description}
+	r := &run{description: description, seedRandom: t.Seed == 0}
 	r.t, r.err = t.withDefaults()
 	if r.err != nil {
 		return r

@@ -40,9 +40,9 @@ func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error)
 			return Findings{}, fmt.Errorf("--inspect: %w", err)
 		}
 	}
-	f, err := Run(t, cfg)
-	f.SeedRandom = target.Seed == 0
-	return f, err
+	// The target as given: a seed left zero is drawn by Run, which knows
+	// it was drawn.
+	return Run(target, cfg)
 }
 
 // check checks what Ginkgo would only find out late: filters that are not
