@@ -61,6 +61,17 @@ func (r *run) idempotencyJobs() []*countJob {
 	return jobs
 }
 
+// oneEventJob is a GroupIdempotency job counting p, whose reroll makes
+// the job again with build; note says how to repeat the deliveries by hand.
+func (r *run) oneEventJob(leaf, how, note string, p payload, build func(payload) *countJob, deliver func(context.Context) ([]sent, string)) *countJob {
+	return &countJob{
+		group: GroupIdempotency, leaf: leaf, ps: []payload{p}, how: how,
+		reproduce: p.reproducer(r.to.shown) + "   (" + note + ")",
+		deliver:   deliver,
+		reroll:    r.rerollWith(build),
+	}
+}
+
 // rerollWith makes a one-event job's reroll: the next fresh counted
 // payload, made into a job by build.
 func (r *run) rerollWith(build func(payload) *countJob) func(j *countJob) error {
@@ -87,74 +98,53 @@ func (r *run) nextSeed(n uint64) uint64 {
 }
 
 func (r *run) dupAfterJob(p payload) *countJob {
-	j := &countJob{
-		group: GroupIdempotency, leaf: SpecDupAfter, ps: []payload{p},
-		how:       "delivered twice, the copy after the first was acknowledged",
-		reproduce: p.reproducer(r.to.shown) + "   (run it twice)",
-		deliver: func(ctx context.Context) ([]sent, string) {
-			first := r.post(ctx, p, r.to, ExpectAck)
-			if !first.acked() {
-				return []sent{first}, "the first copy was not acknowledged:\n" + r.notAcked([]sent{first}, 1, hintCounted)
-			}
-			second := r.post(ctx, p, r.to, ExpectAck)
-			if !second.acked() {
-				return []sent{first, second}, "the duplicate was not acknowledged (a receiver must acknowledge a duplicate, and skip its work):\n" + r.notAcked([]sent{second}, 1, hintCounted)
-			}
-			return []sent{first, second}, ""
-		},
-	}
-	j.reroll = r.rerollWith(r.dupAfterJob)
-	return j
+	return r.oneEventJob(SpecDupAfter, "delivered twice, the copy after the first was acknowledged", "run it twice", p, r.dupAfterJob, func(ctx context.Context) ([]sent, string) {
+		first := r.post(ctx, p, r.to, ExpectAck)
+		if !first.acked() {
+			return []sent{first}, "the first copy was not acknowledged:\n" + r.notAcked([]sent{first}, 1, hintCounted)
+		}
+		second := r.post(ctx, p, r.to, ExpectAck)
+		if !second.acked() {
+			return []sent{first, second}, "the duplicate was not acknowledged (a receiver must acknowledge a duplicate, and skip its work):\n" + r.notAcked([]sent{second}, 1, hintCounted)
+		}
+		return []sent{first, second}, ""
+	})
 }
 
 func (r *run) dupConcurrentJob(p payload) *countJob {
-	j := &countJob{
-		group: GroupIdempotency, leaf: SpecDupConcurrent, ps: []payload{p},
-		how:       "delivered twice at the same moment",
-		reproduce: p.reproducer(r.to.shown) + "   (run it twice at once)",
-		deliver: func(ctx context.Context) ([]sent, string) {
-			var both [2]sent
-			start := make(chan struct{})
-			var wg sync.WaitGroup
-			for i := range both {
-				wg.Go(func() {
-					<-start
-					both[i] = r.post(ctx, p, r.to, ExpectAck)
-				})
+	return r.oneEventJob(SpecDupConcurrent, "delivered twice at the same moment", "run it twice at once", p, r.dupConcurrentJob, func(ctx context.Context) ([]sent, string) {
+		var both [2]sent
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range both {
+			wg.Go(func() {
+				<-start
+				both[i] = r.post(ctx, p, r.to, ExpectAck)
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, s := range both {
+			if !s.acked() {
+				return both[:], fmt.Sprintf("copy %d of 2, sent at the same time, was not acknowledged (a receiver must acknowledge a duplicate, and skip its work):\n", i+1) + r.notAcked([]sent{s}, 1, hintCounted)
 			}
-			close(start)
-			wg.Wait()
-			for i, s := range both {
-				if !s.acked() {
-					return both[:], fmt.Sprintf("copy %d of 2, sent at the same time, was not acknowledged (a receiver must acknowledge a duplicate, and skip its work):\n", i+1) + r.notAcked([]sent{s}, 1, hintCounted)
-				}
-			}
-			return both[:], ""
-		},
-	}
-	j.reroll = r.rerollWith(r.dupConcurrentJob)
-	return j
+		}
+		return both[:], ""
+	})
 }
 
 func (r *run) gaveUpJob(p payload) *countJob {
-	j := &countJob{
-		group: GroupIdempotency, leaf: SpecGaveUp, ps: []payload{p},
-		how:       "sent, abandoned by the sender before the answer (as a sender whose timeout is shorter than the receiver's work), and delivered again",
-		reproduce: p.reproducer(r.to.shown) + "   (interrupt it, then run it again)",
-		deliver: func(ctx context.Context) ([]sent, string) {
-			first := r.abandon(ctx, p, r.to)
-			if first.res.Err != nil {
-				return []sent{first}, first.describe("the first copy could not be sent", whyNoAnswer)
-			}
-			second := r.post(ctx, p, r.to, ExpectAck)
-			if !second.acked() {
-				return []sent{first, second}, "the redelivery was not acknowledged:\n" + r.notAcked([]sent{second}, 1, hintCounted)
-			}
-			return []sent{first, second}, ""
-		},
-	}
-	j.reroll = r.rerollWith(r.gaveUpJob)
-	return j
+	return r.oneEventJob(SpecGaveUp, "sent, abandoned by the sender before the answer (as a sender whose timeout is shorter than the receiver's work), and delivered again", "interrupt it, then run it again", p, r.gaveUpJob, func(ctx context.Context) ([]sent, string) {
+		first := r.abandon(ctx, p, r.to)
+		if first.res.Err != nil {
+			return []sent{first}, first.describe("the first copy could not be sent", whyNoAnswer)
+		}
+		second := r.post(ctx, p, r.to, ExpectAck)
+		if !second.acked() {
+			return []sent{first, second}, "the redelivery was not acknowledged:\n" + r.notAcked([]sent{second}, 1, hintCounted)
+		}
+		return []sent{first, second}, ""
+	})
 }
 
 // batchParallel is how many jobs of a batch deliver at once: enough to

@@ -159,7 +159,7 @@ type run struct {
 	t          Target
 	seedRandom bool  // t.Seed was drawn for this run
 	err        error // a bad Target: every spec fails with it
-	plan *plan
+	plan       *plan
 	// client serves every delivery; patient waits past the deadline, to
 	// measure how late a late answer is (the deadline spec, the probe).
 	client, patient *http.Client

@@ -25,7 +25,6 @@ type verifyFlags struct {
 	verbose, noColor                        bool
 }
 
-
 func newVerifyCmd() *cobra.Command {
 	var f verifyFlags
 	cmd := &cobra.Command{
@@ -293,7 +292,6 @@ func (s settleValue) target() time.Duration {
 	}
 	return s.d
 }
-
 
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
