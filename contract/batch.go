@@ -377,7 +377,7 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 		if sr.shuffled {
 			opts = append(opts, delivery.WithReorder(len(sr.events)))
 		}
-		eng, err := delivery.New(r.to.raw, opts...)
+		eng, err := delivery.New(r.to.t, opts...)
 		if err != nil {
 			return nil, fmt.Sprintf("contract: delivery engine for scenario %s: %v", name, err)
 		}

@@ -25,7 +25,7 @@ const scenarioSeedSpan = 200
 type scenarioRun struct {
 	seed     uint64
 	shuffled bool
-	events   []scenarios.Event
+	events   []scenarios.Rendered
 	payloads []payload
 }
 
@@ -94,7 +94,7 @@ func renderFresh(sc *scenarios.Scenario, seed *uint64, pl *plan) (scenarioRun, e
 		}
 		fresh := true
 		for _, e := range events {
-			if pl.used[e.ID] {
+			if pl.used[e.EventID] {
 				fresh = false
 				break
 			}
@@ -104,12 +104,8 @@ func renderFresh(sc *scenarios.Scenario, seed *uint64, pl *plan) (scenarioRun, e
 		}
 		run := scenarioRun{seed: s, events: events}
 		for _, e := range events {
-			pl.used[e.ID] = true
-			p, err := fromBody(e.Body, "")
-			if err != nil {
-				return scenarioRun{}, err
-			}
-			run.payloads = append(run.payloads, p)
+			pl.used[e.EventID] = true
+			run.payloads = append(run.payloads, fromBody(e.Identity, e.Body, ""))
 		}
 		return run, nil
 	}
@@ -146,4 +142,4 @@ func (r *run) describeScenarios() {
 }
 
 // deliveryEvents are the events of a rendering, as the engine takes them.
-func deliveryEvents(sr scenarioRun) []delivery.Event { return scenarios.DeliveryEvents(sr.events) }
+func deliveryEvents(sr scenarioRun) []delivery.Message { return scenarios.Messages(sr.events) }

@@ -294,15 +294,22 @@ func TestSendCutShort(t *testing.T) {
 // The engine, behind scenario run and replay, does not count a cut-short
 // 2xx as acknowledged either: the event is retried.
 func TestEngineRetriesCutShort(t *testing.T) {
-	u := cutShortServer(t, false)
+	target, err := delivery.NewTarget(cutShortServer(t, false), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var attempts []delivery.Attempt
-	eng, err := delivery.New(u,
+	eng, err := delivery.New(target,
 		delivery.WithPolicy(delivery.Policy{Attempts: 2, Timeout: time.Second, Backoff: delivery.Fixed{Wait: time.Millisecond}}),
 		delivery.WithObserver(func(a delivery.Attempt) { attempts = append(attempts, a) }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := eng.Run(context.Background(), []delivery.Event{{ID: 1, RecordID: 1, TriggerKey: "TASK_CREATED", Body: payload(1, 1, "TASK_CREATED")}})
+	msg, err := delivery.MessageFromPayload(payload(1, 1, "TASK_CREATED"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := eng.Run(context.Background(), []delivery.Message{msg})
 	if err != nil {
 		t.Fatal(err)
 	}

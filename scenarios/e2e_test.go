@@ -19,37 +19,16 @@ import (
 // deliveryOptions turns a scenario's delivery block into engine options,
 // with the ci preset unless the block gives a schedule; the command line
 // does the same with its flags on top.
-func deliveryOptions(t *testing.T, d scenarios.Delivery, seed uint64) []delivery.Option {
+func deliveryOptions(t *testing.T, d delivery.Settings, seed uint64) []delivery.Option {
 	t.Helper()
-	policy, _ := delivery.ParsePreset("ci")
-	if d.Schedule != "" {
-		b, err := delivery.ParseBackoff(d.Schedule)
-		if err != nil {
-			t.Fatal(err)
-		}
-		policy = delivery.Policy{Attempts: b.(delivery.Schedule).Attempts(), Backoff: b, Timeout: 2 * time.Second}
+	if d.Schedule == "" {
+		d.Retry = "ci"
 	}
-	opts := []delivery.Option{delivery.WithPolicy(policy), delivery.WithSeed(seed)}
-	if d.TimeScale != 0 {
-		clk, err := delivery.VirtualClock(d.TimeScale)
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts = append(opts, delivery.WithClock(clk))
+	opts, err := d.Options()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if d.Duplicate > 0 {
-		opts = append(opts, delivery.WithDuplicate(d.Duplicate, delivery.DupMode(d.DuplicateMode)))
-	}
-	if d.Reorder > 0 {
-		opts = append(opts, delivery.WithReorder(d.Reorder))
-	}
-	if d.Concurrency > 0 {
-		opts = append(opts, delivery.WithConcurrency(d.Concurrency))
-	}
-	if d.RecordOrder != nil {
-		opts = append(opts, delivery.WithRecordOrder(*d.RecordOrder))
-	}
-	return opts
+	return append(opts, delivery.WithSeed(seed))
 }
 
 // Every built-in scenario, delivered over loopback to the capture receiver
@@ -72,11 +51,13 @@ func TestBuiltinsDeliverEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer srv.Close()
-			engine, err := delivery.New(srv.URL+"/hook", deliveryOptions(t, s.Delivery, 3)...)
+			// A bad URL leaves target nil, which New reports.
+			target, _ := delivery.NewTarget(srv.URL+"/hook", nil)
+			engine, err := delivery.New(target, deliveryOptions(t, s.Delivery, 3)...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			sum, err := engine.Run(context.Background(), scenarios.DeliveryEvents(events))
+			sum, err := engine.Run(context.Background(), scenarios.Messages(events))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,11 +126,12 @@ func TestRetryScheduleOnTheVirtualClock(t *testing.T) {
 	}
 	defer srv.Close()
 	var log bytes.Buffer
-	engine, err := delivery.New(srv.URL, append(deliveryOptions(t, s.Delivery, 1), delivery.WithLog(&log))...)
+	target, _ := delivery.NewTarget(srv.URL, nil)
+	engine, err := delivery.New(target, append(deliveryOptions(t, s.Delivery, 1), delivery.WithLog(&log))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := engine.Run(context.Background(), scenarios.DeliveryEvents(events))
+	sum, err := engine.Run(context.Background(), scenarios.Messages(events))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,11 +209,12 @@ func TestAccountingUnderChaos(t *testing.T) {
 			}
 			srv := httptest.NewServer(&chaos{h: rc, rnd: rand.New(rand.NewPCG(seed, 9)), stall: 150 * time.Millisecond})
 			policy := delivery.Policy{Attempts: 3, Backoff: delivery.Fixed{Wait: time.Millisecond}, Timeout: 100 * time.Millisecond}
-			engine, err := delivery.New(srv.URL, delivery.WithPolicy(policy), delivery.WithSeed(seed), delivery.WithConcurrency(6))
+			target, _ := delivery.NewTarget(srv.URL, nil)
+			engine, err := delivery.New(target, delivery.WithPolicy(policy), delivery.WithSeed(seed), delivery.WithConcurrency(6))
 			if err != nil {
 				t.Fatal(err)
 			}
-			sum, err := engine.Run(context.Background(), scenarios.DeliveryEvents(events))
+			sum, err := engine.Run(context.Background(), scenarios.Messages(events))
 			srv.Close()
 			if err != nil {
 				t.Fatal(err)
@@ -251,8 +234,8 @@ func TestAccountingUnderChaos(t *testing.T) {
 				payloads = append(payloads, d.Payload)
 			}
 			for _, r := range sum.Results {
-				if r.State == delivery.StateAcked && !answered[r.ID] {
-					t.Errorf("%s seed %d: event %d acked but the receiver never answered it 200", sc.name, seed, r.ID)
+				if r.State == delivery.StateAcked && !answered[r.EventID] {
+					t.Errorf("%s seed %d: event %d acked but the receiver never answered it 200", sc.name, seed, r.EventID)
 				}
 			}
 			if sum.Dead == 0 {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
-	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/spf13/cobra"
 )
 
@@ -81,15 +80,20 @@ unreadable, or the receiver could not be reached.`,
 			if !cmd.Flags().Changed("seed") {
 				seed = log.Run.Seed
 			}
-			opts, err := df.options(cmd, scenarios.Delivery{}, seed)
+			settings, err := df.settings(cmd, delivery.DefaultSettings())
 			if err != nil {
 				return err
 			}
-			if err := checkReachable(to); err != nil {
+			// Parsed once: the check, the output and the engine share it.
+			target, err := delivery.NewTarget(to, nil)
+			if err != nil {
+				return usage(err)
+			}
+			if err := checkReachable(cmd.Context(), target); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, name, delivery.MaskURL(to))
-			_, err = deliver(out, to, opts, events, df.log)
+			fmt.Fprintf(out, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, name, target)
+			_, err = deliver(out, target, settings, seed, events, df.log)
 			return err
 		},
 	}

@@ -293,7 +293,3 @@ func (s settleValue) target() time.Duration {
 	return s.d
 }
 
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
