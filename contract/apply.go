@@ -1,6 +1,8 @@
 package contract
 
 import (
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +20,7 @@ const inspectParallel = 16
 // askError is a question to the hook that got no usable answer: the event it
 // was about and why.
 type askError struct {
-	ev  Event
+	ev  schemas.Identity
 	err error
 }
 
@@ -50,7 +52,7 @@ func settleFor(settle, took time.Duration) time.Duration {
 // tracked is one counted event: when it was acknowledged, when its count
 // was first seen at 1, and what the watch found.
 type tracked struct {
-	ev   Event
+	ev   schemas.Identity
 	spec string // the spec that counts it, for the end-of-run report
 	// ackedAt is its first acknowledgement; lastSent the end of its last
 	// delivery, from which a late duplicate is watched for.
@@ -76,7 +78,7 @@ func (it *tracked) overdue() bool { return it.appliedAt.IsZero() && it.n == 0 }
 
 // ask asks the hook about ev, bounded by the inspect timeout, and keeps the
 // run-wide tally of questions in a row that got no answer in time.
-func (r *run) ask(ctx context.Context, ev Event) (int, error) {
+func (r *run) ask(ctx context.Context, ev schemas.Identity) (int, error) {
 	cctx, cancel := context.WithTimeout(ctx, r.t.InspectTimeout)
 	defer cancel()
 	n, err := r.t.Inspect.Applied(cctx, ev)
@@ -105,7 +107,7 @@ type answer struct {
 
 // askAll asks the hook about every event, a few at a time. A hung hook
 // stops it early.
-func (r *run) askAll(ctx context.Context, events []Event) []answer {
+func (r *run) askAll(ctx context.Context, events []schemas.Identity) []answer {
 	out := make([]answer, len(events))
 	r.hookOnce.Do(func() { r.hookSem = make(chan struct{}, inspectParallel) })
 	sem := r.hookSem
@@ -138,7 +140,7 @@ func (r *run) hookHung() bool {
 }
 
 // hookHungErrLocked is the verdict on a hung hook; r.mu is held.
-func (r *run) hookHungErrLocked(ev Event) error {
+func (r *run) hookHungErrLocked(ev schemas.Identity) error {
 	return &hookHungError{fmt.Sprintf("%s %s %d questions in a row within %s (--inspect-timeout): is it hung? The receiver was not judged, and the remaining specs were not run, since each would wait for the hook too: fix the hook (%s)\n%s",
 		hookName(r.t.Inspect), AbortedHookHung, r.hookLate, r.t.InspectTimeout, hookProtocol(r.t.Inspect), askYourself(r.t.Inspect, ev))}
 }
@@ -146,18 +148,18 @@ func (r *run) hookHungErrLocked(ev Event) error {
 // askOnce asks about every event until each has an answer: a hook that
 // could not be reached is asked again until timeout. It is the check before
 // sending, and the end-of-run question.
-func (r *run) askOnce(ctx context.Context, events []Event, timeout time.Duration) (map[int64]int, error) {
+func (r *run) askOnce(ctx context.Context, events []schemas.Identity, timeout time.Duration) (map[int64]int, error) {
 	got := map[int64]int{}
 	deadline := time.Now().Add(timeout)
 	pending := events
 	for interval := 10 * time.Millisecond; ; interval = min(2*interval, 100*time.Millisecond) {
 		as := r.askAll(ctx, pending)
-		var next []Event
+		var next []schemas.Identity
 		for i, ev := range pending {
 			var te *transientError
 			switch err := as[i].err; {
 			case err == nil:
-				got[ev.ID] = as[i].n
+				got[ev.EventID] = as[i].n
 			case ctx.Err() != nil:
 				return got, ctx.Err()
 			case errors.As(err, &te) && time.Now().Before(deadline):
@@ -176,7 +178,7 @@ func (r *run) askOnce(ctx context.Context, events []Event, timeout time.Duration
 	}
 }
 
-func asAskError(ev Event, err error) error {
+func asAskError(ev schemas.Identity, err error) error {
 	var ae *askError
 	if errors.As(err, &ae) {
 		return ae
@@ -214,7 +216,7 @@ func (r *run) watch(ctx context.Context, items []*tracked, settle time.Duration)
 		if len(ask) == 0 {
 			return nil
 		}
-		evs := make([]Event, len(ask))
+		evs := make([]schemas.Identity, len(ask))
 		for i, it := range ask {
 			evs[i] = it.ev
 		}
@@ -271,7 +273,7 @@ func (r *run) watch(ctx context.Context, items []*tracked, settle time.Duration)
 // newTracked starts tracking ev, acknowledged at ackedAt and last delivered
 // at lastSent, for spec, with deadline the inspect timeout (or timeout when
 // shorter) after the acknowledgement.
-func (r *run) newTracked(ev Event, spec string, ackedAt, lastSent time.Time, timeout time.Duration) *tracked {
+func (r *run) newTracked(ev schemas.Identity, spec string, ackedAt, lastSent time.Time, timeout time.Duration) *tracked {
 	return &tracked{ev: ev, spec: spec, ackedAt: ackedAt, lastSent: lastSent, deadline: ackedAt.Add(timeout)}
 }
 
@@ -338,7 +340,7 @@ func (r *run) drain(ctx context.Context) (string, error) {
 func (r *run) pollLate(ctx context.Context, wait []*tracked, budget time.Duration) (int, error) {
 	end := time.Now().Add(budget)
 	for interval := 20 * time.Millisecond; ; interval = min(2*interval, 200*time.Millisecond) {
-		evs := make([]Event, 0, len(wait))
+		evs := make([]schemas.Identity, 0, len(wait))
 		for _, it := range wait {
 			evs = append(evs, it.ev)
 		}
@@ -393,11 +395,11 @@ type LateApplication struct {
 
 // String says what became of the event, in the words of the verdict.
 func (l LateApplication) String() string {
-	ev := Event{ID: l.EventID, RecordID: l.RecordID, TriggerKey: l.TriggerKey}
+	ev := schemas.Identity{EventID: l.EventID, RecordID: l.RecordID, TriggerKey: l.TriggerKey}
 	if l.AppliedAfterMS > 0 {
-		return fmt.Sprintf("%s (%s) was applied later, after %s: its count appeared that long after it was acknowledged, past the inspect timeout", ev, l.Spec, roundLatency(ms(l.AppliedAfterMS)))
+		return fmt.Sprintf("%s (%s) was applied later, after %s: its count appeared that long after it was acknowledged, past the inspect timeout", eventName(ev), l.Spec, roundLatency(ms(l.AppliedAfterMS)))
 	}
-	return fmt.Sprintf("%s (%s) was never applied: still not applied %s after it was acknowledged. Coperniq got its 2xx and will not send it again: this event is lost", ev, l.Spec, roundLatency(ms(l.NotAppliedAfterMS)))
+	return fmt.Sprintf("%s (%s) was never applied: still not applied %s after it was acknowledged. Coperniq got its 2xx and will not send it again: this event is lost", eventName(ev), l.Spec, roundLatency(ms(l.NotAppliedAfterMS)))
 }
 
 // LateApplications is the end-of-run report entry (EntryLate): one line
@@ -458,7 +460,7 @@ func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
 			// on the receiver.
 			continue
 		}
-		l := LateApplication{Spec: it.spec, EventID: it.ev.ID, RecordID: it.ev.RecordID, TriggerKey: it.ev.TriggerKey}
+		l := LateApplication{Spec: it.spec, EventID: it.ev.EventID, RecordID: it.ev.RecordID, TriggerKey: it.ev.TriggerKey}
 		if !it.lateAt.IsZero() {
 			l.AppliedAfterMS = float64(it.lateAt.Sub(it.ackedAt).Microseconds()) / 1000
 		} else {

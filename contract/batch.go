@@ -15,6 +15,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // countJob is a spec that counts applications with a settle watch: the
@@ -227,7 +228,7 @@ func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 		setErr(err)
 		return
 	}
-	var events []Event
+	var events []schemas.Identity
 	for _, j := range jobs {
 		j.drain = note
 		events = append(events, eventsOf(j.ps)...)
@@ -333,7 +334,7 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 	for i, p := range sr.payloads {
 		p.Command = cmd
 		ps[i] = p
-		byID[p.Event.ID] = p
+		byID[p.Event.EventID] = p
 	}
 	how, leaf := "in order", SpecScenarioInOrder
 	if sr.shuffled {
@@ -433,7 +434,7 @@ func (r *run) rerollApplied(ctx context.Context, jobs []*countJob, got map[int64
 	applied := func(ps []payload) int {
 		n := 0
 		for _, p := range ps {
-			if got[p.Event.ID] > 0 {
+			if got[p.Event.EventID] > 0 {
 				n++
 			}
 		}

@@ -84,7 +84,7 @@ func (s sent) record() DeliveryRecord {
 	sum := sha256.Sum256(s.p.Body)
 	return DeliveryRecord{
 		TriggerKey: s.p.Event.TriggerKey,
-		EventID:    s.p.Event.ID,
+		EventID:    s.p.Event.EventID,
 		Expect:     s.expect,
 		Status:     s.res.Status,
 		Error:      string(s.res.ErrKind),
@@ -186,7 +186,7 @@ func (s sent) describe(headline, why string) string {
 	if strings.Contains(s.to.shown, delivery.Masked) {
 		b.WriteString("  (secrets in the URL are masked: put them back in place of " + delivery.Masked + ")\n")
 	}
-	fmt.Fprintf(&b, "\ndelivery: POST %s (%d bytes, eventId %d)\n", s.to.shown, len(s.p.Body), s.p.Event.ID)
+	fmt.Fprintf(&b, "\ndelivery: POST %s (%d bytes, eventId %d)\n", s.to.shown, len(s.p.Body), s.p.Event.EventID)
 	b.WriteString(prettyExcerpt(s.p.Body))
 	b.WriteString("\n")
 	b.WriteString(s.answer())

@@ -19,17 +19,12 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
-// Event identifies a delivered event to an Inspector.
-type Event struct {
-	ID         int64
-	RecordID   int64
-	TriggerKey string
-}
-
-func (e Event) String() string {
-	return fmt.Sprintf("event %d (%s, record %d)", e.ID, e.TriggerKey, e.RecordID)
+// eventName names an event in messages: "event 7 (TASK_CREATED, record 3)".
+func eventName(e schemas.Identity) string {
+	return fmt.Sprintf("event %d (%s, record %d)", e.EventID, e.TriggerKey, e.RecordID)
 }
 
 // Inspector tells how many times the receiver applied an event: 0 when it
@@ -37,15 +32,17 @@ func (e Event) String() string {
 // is missing. Applied is called for several events at once, so it must be
 // safe for concurrent use.
 type Inspector interface {
-	Applied(ctx context.Context, ev Event) (int, error)
+	Applied(ctx context.Context, ev schemas.Identity) (int, error)
 }
 
 // InspectFunc adapts a function to an Inspector, for a Go suite that can
 // read the receiver's state directly.
-type InspectFunc func(ctx context.Context, ev Event) (int, error)
+type InspectFunc func(ctx context.Context, ev schemas.Identity) (int, error)
 
 // Applied implements Inspector.
-func (f InspectFunc) Applied(ctx context.Context, ev Event) (int, error) { return f(ctx, ev) }
+func (f InspectFunc) Applied(ctx context.Context, ev schemas.Identity) (int, error) {
+	return f(ctx, ev)
+}
 
 // The placeholders of an inspect URL template.
 const (
@@ -121,7 +118,7 @@ func InspectURL(template string) (Inspector, error) {
 // show the template, not the filled-in URL, which the user never wrote.
 func hookURL(template string) (*url.URL, error) {
 	shown := maskTemplate(template)
-	u, err := url.Parse(fill(template, Event{ID: 1, RecordID: 1, TriggerKey: "X"}))
+	u, err := url.Parse(fill(template, schemas.Identity{EventID: 1, RecordID: 1, TriggerKey: "X"}))
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -138,9 +135,9 @@ func hookURL(template string) (*url.URL, error) {
 	return u, nil
 }
 
-func fill(template string, ev Event) string {
+func fill(template string, ev schemas.Identity) string {
 	return strings.NewReplacer(
-		PlaceholderEventID, strconv.FormatInt(ev.ID, 10),
+		PlaceholderEventID, strconv.FormatInt(ev.EventID, 10),
 		PlaceholderRecordID, strconv.FormatInt(ev.RecordID, 10),
 		PlaceholderTriggerKey, url.PathEscape(ev.TriggerKey),
 	).Replace(template)
@@ -157,9 +154,9 @@ func maskTemplate(t string) string {
 
 // fail is the hook's error: what it did wrong, then its answer when there is
 // one (body, empty for none), then how to ask it by hand.
-func (u *urlInspector) fail(ev Event, body []byte, format string, args ...any) error {
+func (u *urlInspector) fail(ev schemas.Identity, body []byte, format string, args ...any) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "the inspect hook at GET %s %s for %s: fix the hook (%s)\n", u.shown, fmt.Sprintf(format, args...), ev, protocolURL)
+	fmt.Fprintf(&b, "the inspect hook at GET %s %s for %s: fix the hook (%s)\n", u.shown, fmt.Sprintf(format, args...), eventName(ev), protocolURL)
 	if body != nil {
 		fmt.Fprintf(&b, "its answer: %s\n", excerpt(body, 200))
 	}
@@ -167,7 +164,7 @@ func (u *urlInspector) fail(ev Event, body []byte, format string, args ...any) e
 	return &hookError{scrubAll(b.String(), u.secrets)}
 }
 
-func (u *urlInspector) Applied(ctx context.Context, ev Event) (int, error) {
+func (u *urlInspector) Applied(ctx context.Context, ev schemas.Identity) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fill(u.template, ev), nil)
 	if err != nil {
 		return 0, u.fail(ev, nil, "could not be asked: %v", err)
@@ -263,18 +260,18 @@ func commandSecrets(command string) []string {
 // fail is the hook's error: what it did wrong, then what it printed when
 // that says why (label and out; out nil for nothing), then how to run it by
 // hand. The command itself is never shown.
-func (c *cmdInspector) fail(ev Event, label string, out []byte, format string, args ...any) error {
+func (c *cmdInspector) fail(ev schemas.Identity, label string, out []byte, format string, args ...any) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "the inspect command %s for %s: fix the hook (%s)\n", fmt.Sprintf(format, args...), ev, protocolCmd)
+	fmt.Fprintf(&b, "the inspect command %s for %s: fix the hook (%s)\n", fmt.Sprintf(format, args...), eventName(ev), protocolCmd)
 	if out != nil {
 		fmt.Fprintf(&b, "%s: %s\n", label, excerpt(out, 300))
 	}
 	fmt.Fprintf(&b, "ask it yourself: run the inspect command with %s=%d %s=%d %s=%s in its environment",
-		EnvEventID, ev.ID, EnvRecordID, ev.RecordID, EnvTriggerKey, ev.TriggerKey)
+		EnvEventID, ev.EventID, EnvRecordID, ev.RecordID, EnvTriggerKey, ev.TriggerKey)
 	return &hookError{scrubAll(b.String(), c.secrets)}
 }
 
-func (c *cmdInspector) Applied(ctx context.Context, ev Event) (int, error) {
+func (c *cmdInspector) Applied(ctx context.Context, ev schemas.Identity) (int, error) {
 	cctx, cancel := context.WithTimeout(ctx, inspectCallTimeout)
 	defer cancel()
 	var cmd *exec.Cmd
@@ -284,7 +281,7 @@ func (c *cmdInspector) Applied(ctx context.Context, ev Event) (int, error) {
 		cmd = exec.CommandContext(cctx, "sh", "-c", c.command)
 	}
 	cmd.Env = append(os.Environ(),
-		EnvEventID+"="+strconv.FormatInt(ev.ID, 10),
+		EnvEventID+"="+strconv.FormatInt(ev.EventID, 10),
 		EnvRecordID+"="+strconv.FormatInt(ev.RecordID, 10),
 		EnvTriggerKey+"="+ev.TriggerKey,
 	)
@@ -363,19 +360,19 @@ func hookProtocol(insp Inspector) string {
 }
 
 // askYourself is how to ask the hook about ev by hand.
-func askYourself(insp Inspector, ev Event) string {
+func askYourself(insp Inspector, ev schemas.Identity) string {
 	switch h := insp.(type) {
 	case *urlInspector:
 		return "ask it yourself: curl -i " + scrubAll(shellQuote(delivery.MaskURL(fill(h.template, ev))), h.secrets)
 	case *cmdInspector:
-		return fmt.Sprintf("ask it yourself: run the inspect command with %s=%d %s=%d %s=%s in its environment", EnvEventID, ev.ID, EnvRecordID, ev.RecordID, EnvTriggerKey, ev.TriggerKey)
+		return fmt.Sprintf("ask it yourself: run the inspect command with %s=%d %s=%d %s=%s in its environment", EnvEventID, ev.EventID, EnvRecordID, ev.RecordID, EnvTriggerKey, ev.TriggerKey)
 	}
 	return "ask it yourself: call Target.Inspect with that event"
 }
 
 // hookTimeout is the error of a question the hook did not answer within
 // the inspect timeout: the hook's fault, named as such.
-func hookTimeout(insp Inspector, ev Event, d time.Duration) error {
+func hookTimeout(insp Inspector, ev schemas.Identity, d time.Duration) error {
 	return &hookError{fmt.Sprintf("%s did not answer within %s (--inspect-timeout) for %s: fix the hook (%s)\n%s",
-		hookName(insp), d, ev, hookProtocol(insp), askYourself(insp, ev))}
+		hookName(insp), d, eventName(ev), hookProtocol(insp), askYourself(insp, ev))}
 }

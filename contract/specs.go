@@ -381,7 +381,7 @@ func (r *run) ackApplied(ctx context.Context, hint string, ps ...payload) {
 	all := r.ackAll(ctx, hint, ps...)
 	var fresh []payload
 	for _, p := range ps {
-		if before[p.Event.ID] == 0 {
+		if before[p.Event.EventID] == 0 {
 			fresh = append(fresh, p)
 		}
 	}
@@ -410,7 +410,7 @@ func (r *run) track(spec string, ps []payload, ss []sent) []*tracked {
 	for _, p := range ps {
 		var acked, last time.Time
 		for _, s := range ss {
-			if s.p.Event.ID != p.Event.ID {
+			if s.p.Event.EventID != p.Event.EventID {
 				continue
 			}
 			if s.acked() && acked.IsZero() {
@@ -676,8 +676,8 @@ func (r *run) specRedirect(ctx SpecContext) {
 }
 
 // eventsOf lists the events of ps.
-func eventsOf(ps []payload) []Event {
-	events := make([]Event, len(ps))
+func eventsOf(ps []payload) []schemas.Identity {
+	events := make([]schemas.Identity, len(ps))
 	for i, p := range ps {
 		events[i] = p.Event
 	}
@@ -710,7 +710,7 @@ func (r *run) failHook(err error) {
 	var he *hookError
 	if !errors.As(ae.err, &he) {
 		// An InspectFunc of a Go suite: its error is the team's own.
-		msg = fmt.Sprintf("the inspect hook (Target.Inspect) failed for %s: %v: fix the hook (see the inspect protocol in the contract package doc)", ae.ev, ae.err)
+		msg = fmt.Sprintf("the inspect hook (Target.Inspect) failed for %s: %v: fix the hook (see the inspect protocol in the contract package doc)", eventName(ae.ev), ae.err)
 	}
 	failSetup(ProblemHook, msg+"\n\nThe receiver was not judged: this spec counts the receiver's applications of an event, and only the hook can tell them.")
 }
@@ -725,7 +725,7 @@ const staleAdvice = "stale receiver state from an earlier run, or an inspect hoo
 func (r *run) staleMessage(ps []payload, got map[int64]int) string {
 	var stale []payload
 	for _, p := range ps {
-		if got[p.Event.ID] > 0 {
+		if got[p.Event.EventID] > 0 {
 			stale = append(stale, p)
 		}
 	}
@@ -734,7 +734,7 @@ func (r *run) staleMessage(ps []payload, got map[int64]int) string {
 	}
 	var b strings.Builder
 	first := stale[0]
-	fmt.Fprintf(&b, "eventId %d was already applied before it was sent: %s\n", first.Event.ID, staleAdvice)
+	fmt.Fprintf(&b, "eventId %d was already applied before it was sent: %s\n", first.Event.EventID, staleAdvice)
 	if len(ps) > 1 {
 		verb := "were"
 		if len(stale) == 1 {
@@ -747,7 +747,7 @@ func (r *run) staleMessage(ps []payload, got map[int64]int) string {
 			fmt.Fprintf(&b, "  … and %d more\n", len(stale)-i)
 			break
 		}
-		fmt.Fprintf(&b, "  - %s: the inspect hook said %d before any delivery\n", p.Event, got[p.Event.ID])
+		fmt.Fprintf(&b, "  - %s: the inspect hook said %d before any delivery\n", eventName(p.Event), got[p.Event.EventID])
 	}
 	fmt.Fprintf(&b, "\nThe receiver was not judged: this spec counts applications of events it has not sent yet.\nthe event is sent by:\n  %s\n", first.reproducer(r.to.shown))
 	return b.String()
@@ -783,9 +783,9 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 		case it.n == 0 && it.appliedAt.IsZero():
 			overdue++
 			bad = append(bad, fmt.Sprintf("%s was acknowledged but not applied within %s (--inspect-timeout): the inspect hook still said 0 %s after it was acknowledged",
-				it.ev, roundLatency(it.deadline.Sub(it.ackedAt)), roundLatency(time.Since(it.ackedAt))))
+				eventName(it.ev), roundLatency(it.deadline.Sub(it.ackedAt)), roundLatency(time.Since(it.ackedAt))))
 		case it.n == 0:
-			bad = append(bad, fmt.Sprintf("%s was counted as applied, then as never applied: the inspect hook's count went back down", it.ev))
+			bad = append(bad, fmt.Sprintf("%s was counted as applied, then as never applied: the inspect hook's count went back down", eventName(it.ev)))
 		default:
 			times := fmt.Sprintf("%d times", it.n)
 			if it.n == 2 {
@@ -795,7 +795,7 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 			if !it.settleTo.IsZero() {
 				when = fmt.Sprintf(" (the extra application was counted while the count was watched for %s after its last delivery)", roundLatency(it.settleTo.Sub(later(it.lastSent, it.appliedAt))))
 			}
-			bad = append(bad, fmt.Sprintf("%s was applied %s, want once%s", it.ev, times, when))
+			bad = append(bad, fmt.Sprintf("%s was applied %s, want once%s", eventName(it.ev), times, when))
 		}
 		if first == nil {
 			first = &ps[i]
@@ -862,10 +862,10 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 				fmt.Fprintf(&b, "  … and %d more\n", len(deliveries)-i)
 				break
 			}
-			fmt.Fprintf(&b, "  - %s, eventId %d: %s in %s\n", s.p.label(), s.p.Event.ID, abandonedOr(s), roundLatency(s.res.Latency))
+			fmt.Fprintf(&b, "  - %s, eventId %d: %s in %s\n", s.p.label(), s.p.Event.EventID, abandonedOr(s), roundLatency(s.res.Latency))
 		}
 	}
-	fmt.Fprintf(&b, "\nthe event (eventId %d):\n%s\n", first.Event.ID, prettyExcerpt(first.Body))
+	fmt.Fprintf(&b, "\nthe event (eventId %d):\n%s\n", first.Event.EventID, prettyExcerpt(first.Body))
 	if suspect {
 		failSetup(ProblemHook, b.String())
 	}
@@ -887,7 +887,7 @@ func (r *run) anyDrainNote() bool {
 // applied when nothing of the run ever was: a hook at a wrong URL answers
 // 404 to everything, which the protocol reads as "never applied", and a
 // receiver that acknowledged every event is then blamed for a typo.
-func (r *run) hookNeverCounts(ev Event, checks int) string {
+func (r *run) hookNeverCounts(ev schemas.Identity, checks int) string {
 	var b strings.Builder
 	switch insp := r.t.Inspect.(type) {
 	case *urlInspector:
