@@ -292,4 +292,3 @@ func (s settleValue) target() time.Duration {
 	}
 	return s.d
 }
-
