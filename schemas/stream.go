@@ -28,7 +28,11 @@ func (d Document) Err(maxSize int64) error {
 	if !d.TooLarge {
 		return nil
 	}
-	return fmt.Errorf("payload of %d bytes or more is over the %d-byte cap per payload (%d MiB); it was skipped", d.Size, maxSize, maxSize>>20)
+	limit := fmt.Sprintf("%d-byte", maxSize)
+	if maxSize >= 1<<20 {
+		limit += fmt.Sprintf(" (%d MiB)", maxSize>>20)
+	}
+	return fmt.Errorf("payload of %d bytes or more is over the %s cap per payload; it was skipped", d.Size, limit)
 }
 
 // MaxDocumentSize is ReadStream's cap on one value, so that a stream with an
