@@ -16,7 +16,7 @@ import (
 )
 
 // world renders testdata/everything.yaml with a timeline.
-func world(t testing.TB) (*scenarios.Timeline, []scenarios.Event) {
+func world(t testing.TB) (*scenarios.Timeline, []scenarios.Rendered) {
 	t.Helper()
 	src, err := os.ReadFile("testdata/everything.yaml")
 	if err != nil {

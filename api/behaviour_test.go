@@ -403,7 +403,7 @@ func TestFaults(t *testing.T) {
 // deliverChecking delivers events through Handler.Transport to a receiver
 // that reads each webhook's record from the API, and returns what check
 // said about each (empty: fine).
-func deliverChecking(t *testing.T, tl *scenarios.Timeline, events []scenarios.Event, opts []delivery.Option, check func(p payload, apiUpdatedAt string) string) (*api.Server, []string) {
+func deliverChecking(t *testing.T, tl *scenarios.Timeline, events []scenarios.Rendered, opts []delivery.Option, check func(p payload, apiUpdatedAt string) string) (*api.Server, []string) {
 	t.Helper()
 	srv := api.NewServer(tl, api.WithKey("k"), api.WithTime(tl.Start().Add(-time.Millisecond)))
 	t.Cleanup(func() { srv.Close() })
@@ -430,11 +430,15 @@ func deliverChecking(t *testing.T, tl *scenarios.Timeline, events []scenarios.Ev
 	defer receiver.Close()
 	client := delivery.NewClient(time.Second, 4)
 	client.Transport = srv.Transport(client.Transport, events)
-	engine, err := delivery.New(receiver.URL, append(opts, delivery.WithClient(client))...)
+	target, err := delivery.NewTarget(receiver.URL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum, err := engine.Run(t.Context(), scenarios.DeliveryEvents(events)); err != nil || sum.Acked != len(events) {
+	engine, err := delivery.New(target, append(opts, delivery.WithClient(client))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := engine.Run(t.Context(), scenarios.Messages(events)); err != nil || sum.Acked != len(events) {
 		t.Fatalf("run: %v, %+v", err, sum)
 	}
 	if checked != len(events) {

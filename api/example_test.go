@@ -80,8 +80,9 @@ func ExampleHandler_Transport() {
 
 	client := delivery.NewClient(time.Second, 1)
 	client.Transport = srv.Transport(client.Transport, events)
-	engine, _ := delivery.New(receiver.URL, delivery.WithClient(client), delivery.WithConcurrency(1))
-	summary, _ := engine.Run(context.Background(), scenarios.DeliveryEvents(events))
+	target, _ := delivery.NewTarget(receiver.URL, nil)
+	engine, _ := delivery.New(target, delivery.WithClient(client), delivery.WithConcurrency(1))
+	summary, _ := engine.Run(context.Background(), scenarios.Messages(events))
 	fmt.Println(summary.Accounting())
 	fmt.Println(len(srv.Calls()), "API calls,", stale, "stale")
 	// Output:

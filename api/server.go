@@ -301,7 +301,7 @@ func (h *Handler) snapshot() *scenarios.Snapshot {
 // which every event has been sent, so nothing shows before its webhook
 // could have announced it. Give it to the delivery engine with
 // delivery.WithClient.
-func (h *Handler) Transport(base http.RoundTripper, events []scenarios.Event) http.RoundTripper {
+func (h *Handler) Transport(base http.RoundTripper, events []scenarios.Rendered) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
@@ -327,7 +327,7 @@ func (h *Handler) Transport(base http.RoundTripper, events []scenarios.Event) ht
 }
 
 // sending marks events[i] sent.
-func (h *Handler) sending(events []scenarios.Event, i int) {
+func (h *Handler) sending(events []scenarios.Rendered, i int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	e := events[i]
@@ -335,7 +335,7 @@ func (h *Handler) sending(events []scenarios.Event, i int) {
 		h.recAt[e.RecordID] = e.FiredAt
 	}
 	h.sent[i] = true
-	h.last = e.ID
+	h.last = e.EventID
 	for h.low < len(h.sent) && h.sent[h.low] {
 		if t := events[h.low].FiredAt; t.After(h.clock) {
 			h.clock = t

@@ -126,7 +126,7 @@ func (t *Timeline) End() time.Time { return t.last }
 
 // observe takes the versions the event ev, fired by in on re (and wo),
 // shows.
-func (t *Timeline) observe(in *inst, re *recordEnt, ev Event) {
+func (t *Timeline) observe(in *inst, re *recordEnt, ev Rendered) {
 	at := ev.FiredAt
 	if t.first.IsZero() {
 		t.first = at

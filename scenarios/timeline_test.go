@@ -41,14 +41,14 @@ func TestTimelineAgreesWithPayloads(t *testing.T) {
 					}
 					found = true
 					if !r.UpdatedAt.Equal(p.Record.UpdatedAt) {
-						t.Errorf("event %d: record %d updatedAt %s, timeline %s", ev.ID, r.ID, p.Record.UpdatedAt, r.UpdatedAt)
+						t.Errorf("event %d: record %d updatedAt %s, timeline %s", ev.EventID, r.ID, p.Record.UpdatedAt, r.UpdatedAt)
 					}
 					if p.Record.Stage != nil && (r.Stage == nil || r.Stage.ID != p.Record.Stage.ID) {
-						t.Errorf("event %d: record %d stage %d, timeline %+v", ev.ID, r.ID, p.Record.Stage.ID, r.Stage)
+						t.Errorf("event %d: record %d stage %d, timeline %+v", ev.EventID, r.ID, p.Record.Stage.ID, r.Stage)
 					}
 				}
 				if !found {
-					t.Fatalf("event %d: record %d not in the timeline at its firedAt", ev.ID, p.Record.ID)
+					t.Fatalf("event %d: record %d not in the timeline at its firedAt", ev.EventID, p.Record.ID)
 				}
 				if p.WorkOrder != nil {
 					var ok bool
@@ -58,14 +58,14 @@ func TestTimelineAgreesWithPayloads(t *testing.T) {
 						}
 					}
 					if !ok {
-						t.Errorf("event %d: work order %d %s not so in the timeline", ev.ID, p.WorkOrder.ID, p.WorkOrder.Status)
+						t.Errorf("event %d: work order %d %s not so in the timeline", ev.EventID, p.WorkOrder.ID, p.WorkOrder.Status)
 					}
 				}
 				// A millisecond earlier the record of a creation event does not exist yet.
 				if ev.TriggerKey == "PROJECT_CREATED" || ev.TriggerKey == "REQUEST_CREATED" {
 					for _, r := range tl.At(ev.FiredAt.Add(-time.Millisecond)).Records {
 						if r.ID == p.Record.ID {
-							t.Errorf("event %d: record %d exists before it was created", ev.ID, r.ID)
+							t.Errorf("event %d: record %d exists before it was created", ev.EventID, r.ID)
 						}
 					}
 				}
@@ -143,7 +143,7 @@ func TestTimelineAccountsCallsAndAtEach(t *testing.T) {
 	}
 }
 
-func renderTimeline(t *testing.T, name string, seed uint64) (*Timeline, []Event) {
+func renderTimeline(t *testing.T, name string, seed uint64) (*Timeline, []Rendered) {
 	t.Helper()
 	sc, err := Load(name)
 	if err != nil {

@@ -140,7 +140,7 @@ type apiRun struct {
 // startAPI serves the API from the scenario's timeline on --api, as of
 // before the first event; sending each event moves the API's world time
 // to it. nil when --api is not set.
-func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Event) (*apiRun, error) {
+func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*apiRun, error) {
 	if f.addr == "" {
 		for _, name := range []string{"api-key", "api-fail-rate", "api-429-rate", "api-retry-after", "api-latency", "api-quota", "api-calls", "api-linger", "api-max-calls"} {
 			if cmd.Flags().Changed(name) {

@@ -281,7 +281,7 @@ func TestScenarioRunAPIWithPythonReceiver(t *testing.T) {
 	// Each fetch saw what its webhook announced.
 	byID := map[int64][]byte{}
 	for _, e := range events {
-		byID[e.ID] = e.Body
+		byID[e.EventID] = e.Body
 	}
 	phaseEvents := 0
 	for _, f := range stored.Fetches {
@@ -332,8 +332,8 @@ func TestScenarioRunAPIWithPythonReceiver(t *testing.T) {
 	}
 	// One project, its events one at a time: each event's fetch follows it.
 	for _, e := range events {
-		if !answered[e.ID] {
-			t.Errorf("no answered API call after event %d (%s)", e.ID, e.TriggerKey)
+		if !answered[e.EventID] {
+			t.Errorf("no answered API call after event %d (%s)", e.EventID, e.TriggerKey)
 		}
 	}
 	if faults == 0 || ok < 43 {

@@ -96,7 +96,7 @@ func newScenarioShowCmd() *cobra.Command {
 
 // checkSomeEvents refuses a scenario that fired no events: a run that
 // sends nothing and exits 0 would look like a success.
-func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Event) error {
+func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Rendered) error {
 	if len(events) > 0 {
 		return nil
 	}
@@ -183,16 +183,21 @@ could not be reached.`,
 			if err != nil {
 				return err
 			}
+			// Parsed once: the check, the output and the engine share it.
+			target, err := delivery.NewTarget(to, nil)
+			if err != nil {
+				return usage(err)
+			}
 			apiRun, err := startAPI(cmd, &af, settings, seed, tl, events)
 			if err != nil {
 				return err
 			}
-			if err := checkReachable(cmd.Context(), to); err != nil {
+			if err := checkReachable(cmd.Context(), target); err != nil {
 				apiRun.close()
 				return err
 			}
-			fmt.Fprintf(out, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, delivery.MaskURL(to))
-			_, err = deliver(out, to, settings, seed, scenarios.DeliveryEvents(events), df.log, apiRun.options()...)
+			fmt.Fprintf(out, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
+			_, err = deliver(out, target, settings, seed, scenarios.Messages(events), df.log, apiRun.options()...)
 			return apiRun.finish(out, err)
 		},
 	}
