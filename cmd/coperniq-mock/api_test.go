@@ -357,6 +357,18 @@ func TestReadmeShowsTheSampleReceiver(t *testing.T) {
 	}
 }
 
+// getTwice is a receiver's API client that calls twice per webhook, with
+// no pause.
+func getTwice(base string) {
+	for range 2 {
+		req, _ := http.NewRequest("GET", base+"/projects", nil)
+		req.Header.Set("x-api-key", api.DefaultKey)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+}
+
 // A receiver that misuses the API fails the run (exit 1), each misuse
 // named: a call without the key, a retry before Retry-After, too many
 // calls for one webhook.
@@ -368,24 +380,8 @@ func TestScenarioRunAPIMisuse(t *testing.T) {
 		want  string
 	}{
 		{"no key", nil, func(base string) { http.Get(base + "/projects") }, "key (call"},
-		{"retry before Retry-After", []string{"--api-429-rate", "1", "--api-retry-after", "2s"}, func(base string) {
-			for range 2 {
-				req, _ := http.NewRequest("GET", base+"/projects", nil)
-				req.Header.Set("x-api-key", api.DefaultKey)
-				if resp, err := http.DefaultClient.Do(req); err == nil {
-					resp.Body.Close()
-				}
-			}
-		}, "retry-after (call"},
-		{"too many calls per event", []string{"--api-max-calls", "1", "--concurrency", "1"}, func(base string) {
-			for range 2 {
-				req, _ := http.NewRequest("GET", base+"/projects", nil)
-				req.Header.Set("x-api-key", api.DefaultKey)
-				if resp, err := http.DefaultClient.Do(req); err == nil {
-					resp.Body.Close()
-				}
-			}
-		}, "calls-per-event (call"},
+		{"retry before Retry-After", []string{"--api-429-rate", "1", "--api-retry-after", "2s"}, getTwice, "retry-after (call"},
+		{"too many calls per event", []string{"--api-max-calls", "1", "--concurrency", "1"}, getTwice, "calls-per-event (call"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			apiAddr := closedPort(t)
