@@ -163,6 +163,22 @@ func TestAPICommandWorldAndHelp(t *testing.T) {
 	if resp, body := get(t, base+"/opportunities", api.DefaultKey); resp.StatusCode != 200 || string(body) != "[]\n" {
 		t.Errorf("--at start: %d %s, want an empty world", resp.StatusCode, body)
 	}
+	var clock struct{ Now, Start, End time.Time }
+	if _, body := get(t, base+"/_mock/clock", ""); json.Unmarshal(body, &clock) != nil || !clock.Now.Before(clock.Start) || !clock.End.After(clock.Start) {
+		t.Errorf("/_mock/clock at start: %+v", clock)
+	}
+	// --at a time between: the request exists, the project it becomes not yet.
+	mid := clock.Start.Add(time.Hour).Format(time.RFC3339)
+	line, _ = startBinary(t, "Coperniq API mock on", "api", "request-won", "--addr", "127.0.0.1:0", "--at", mid)
+	base = apiURL(t, line)
+	_, opps := get(t, base+"/v1/opportunities", api.DefaultKey)
+	_, projects := get(t, base+"/projects", api.DefaultKey)
+	if strings.Count(string(opps), `"number"`) != 1 || string(projects) != "[]\n" {
+		t.Errorf("--at %s: opportunities %s; projects %s", mid, opps, projects)
+	}
+	if resp, body := get(t, base+"/_mock/api-calls?since=x", ""); resp.StatusCode != 400 || !strings.Contains(string(body), "since") {
+		t.Errorf("since=x: %d %s", resp.StatusCode, body)
+	}
 	r := cli(t, "", "api", "--help").want(t, 0)
 	for _, want := range []string{"answer 501", "DELETE /projects/{projectId}", "POST   /projects", "GET    /projects/{projectId}", "PATCH  /projects/{projectId}/work-orders/{workOrderId}"} {
 		if !strings.Contains(r.stdout, want) {
