@@ -244,6 +244,7 @@ func NewHandler(tl *scenarios.Timeline, opts ...Option) (*Handler, error) {
 	return h, nil
 }
 
+// ServeHTTP answers one API call.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The document's server is https://api.coperniq.io/v1; accept the
 	// /v1 prefix so that a client configured with a base URL ending in
