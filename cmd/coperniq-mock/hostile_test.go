@@ -114,7 +114,10 @@ func TestListenBlockedStdout(t *testing.T) {
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	rest, _ := io.ReadAll(br) // the reader wakes up
+	// The reader wakes up only once listen has queued its summary behind
+	// a full queue: the summary must wait for room, not be dropped.
+	time.Sleep(time.Second)
+	rest, _ := io.ReadAll(br)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit: %v\n%.2000s", err, rest)
 	}

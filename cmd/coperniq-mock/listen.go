@@ -228,8 +228,7 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	if n := pr.dropped.Load(); n > 0 {
 		fmt.Fprintf(&sum, "not printed: %s (stdout was not keeping up; --out has every delivery)\n", plural(int(n), "delivery line"))
 	}
-	pr.line(strings.TrimSuffix(sum.String(), "\n"))
-	if !pr.close(receiver.DefaultGrace) {
+	if !pr.finish(receiver.DefaultGrace, strings.TrimSuffix(sum.String(), "\n")) {
 		// The summary is lost with the lines before it, but the process
 		// must stop when asked to.
 		return failureError{msg: "stdout blocked: the summary could not be printed"}
@@ -292,14 +291,23 @@ func (p *printer) line(l string) {
 	}
 }
 
-// close lets the queued lines out, waiting at most grace for a stdout that
-// does not read; it reports whether they all went out.
-func (p *printer) close(grace time.Duration) bool {
+// finish queues the last lines (the summary), waiting for room rather than
+// dropping them, and lets every queued line out; all within grace, for a
+// stdout that does not read. It reports whether they all went out.
+func (p *printer) finish(grace time.Duration, last ...string) bool {
+	deadline := time.After(grace)
+	for _, l := range last {
+		select {
+		case p.lines <- l:
+		case <-deadline:
+			return false
+		}
+	}
 	close(p.lines)
 	select {
 	case <-p.done:
 		return true
-	case <-time.After(grace):
+	case <-deadline:
 		return false
 	}
 }
