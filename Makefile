@@ -46,6 +46,23 @@ clean:
 docs:
 	$(GO) run ./cmd/coperniq-mock docs --out docs
 
+# lint-docs: docs/ read by the tools integrators use: @asyncapi/parser,
+# @readme/openapi-parser (tools/lint-docs/lint.mjs) and redocly lint,
+# offline. npm installs the versions pinned in tools/lint-docs into
+# bin/lint-docs (ignored); `make test` never needs npm. redocly lints the
+# OpenAPI document only: its AsyncAPI 3 rules reject fields the 3.0.0
+# specification defines (a server's title), which the official parser and
+# the specification's JSON Schema (TestDocsAsyncAPIMatchesOfficialSchema)
+# accept.
+LINT_DOCS_DIR := bin/lint-docs
+.PHONY: lint-docs
+lint-docs:
+	@mkdir -p $(LINT_DOCS_DIR)
+	cp tools/lint-docs/package.json tools/lint-docs/package-lock.json tools/lint-docs/lint.mjs $(LINT_DOCS_DIR)/
+	cd $(LINT_DOCS_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	node $(LINT_DOCS_DIR)/lint.mjs docs
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(LINT_DOCS_DIR)/node_modules/.bin/redocly lint --config tools/lint-docs/redocly.yaml docs/openapi.yaml
+
 # bench-load: coperniq-mock load against vegeta (built from the module proxy
 # into a temporary directory, never a dependency) on this machine, in one
 # run: each tool's highest sustained rate, their ratio, and a constant
