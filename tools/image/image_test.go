@@ -125,15 +125,21 @@ func TestImageUnpacksAndRunsAsNonRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	decode(t, indexJSON, &index)
+	// index.json names one multi-platform index by the version.
 	if len(index.Manifests) != 1 {
-		t.Fatalf("index lists %d manifests, want 1 (one platform built)", len(index.Manifests))
+		t.Fatalf("index.json lists %d entries, want 1", len(index.Manifests))
+	}
+	top := index.Manifests[0]
+	if top.MediaType != "application/vnd.oci.image.index.v1+json" || top.Annotations["org.opencontainers.image.ref.name"] != version {
+		t.Errorf("index.json entry %+v, want an image index named %s", top, version)
+	}
+	decode(t, blob(t, oci, top), &index)
+	if len(index.Manifests) != 1 {
+		t.Fatalf("the image index lists %d manifests, want 1 (one platform built)", len(index.Manifests))
 	}
 	md := index.Manifests[0]
 	if md.Platform == nil || md.Platform.OS != "linux" || md.Platform.Architecture != runtime.GOARCH {
 		t.Errorf("platform %+v, want linux/%s", md.Platform, runtime.GOARCH)
-	}
-	if md.Annotations["org.opencontainers.image.ref.name"] != version {
-		t.Errorf("ref name %q, want %s", md.Annotations["org.opencontainers.image.ref.name"], version)
 	}
 	var m manifest
 	decode(t, blob(t, oci, md), &m)

@@ -3,8 +3,8 @@
 // no Docker engine and no base image to pull: the image is one layer on an
 // empty base. It writes
 //
-//	OUT/oci/                               an OCI image layout, one image per
-//	                                       platform under one index
+//	OUT/oci/                               an OCI image layout: one index, named
+//	                                       VERSION, with an image per platform
 //	OUT/coperniq-mock-image-linux-ARCH.tar  per platform, for docker/podman load
 //
 // The layer holds the binary as /usr/local/bin/coperniq-mock (the
@@ -161,11 +161,8 @@ func build(o options) ([]string, error) {
 			return nil, err
 		}
 		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{
-			Add: img,
-			Descriptor: v1.Descriptor{
-				Platform:    &v1.Platform{OS: "linux", Architecture: arch},
-				Annotations: map[string]string{"org.opencontainers.image.ref.name": o.version},
-			},
+			Add:        img,
+			Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: arch}},
 		})
 		tb := filepath.Join(o.out, "coperniq-mock-image-linux-"+arch+".tar")
 		if err := tarball.WriteToFile(tb, tag, img); err != nil {
@@ -173,7 +170,14 @@ func build(o options) ([]string, error) {
 		}
 		written = append(written, tb)
 	}
-	if _, err := layout.Write(ociDir, idx); err != nil {
+	// One entry in index.json, the multi-platform index, named by the
+	// version: what `skopeo copy --all oci:DIR:VERSION docker://...` and
+	// other OCI layout readers look up.
+	p, err := layout.Write(ociDir, empty.Index)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.AppendIndex(idx, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": o.version})); err != nil {
 		return nil, err
 	}
 	return written, nil
