@@ -161,8 +161,11 @@ def read_junit(path):
             if name.startswith("[It] "):
                 name = name[len("[It] "):]
             message = problem.get("message") or (problem.text or "")
-            first = next((ln for ln in message.splitlines() if ln.strip()), "")
-            failed.append((case.get("classname", ""), name, first))
+            lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+            why = lines[0] if lines else ""
+            if why.endswith(":") and len(lines) > 1:  # "3 of 3 deliveries were not acknowledged:"
+                why += " " + lines[1]
+            failed.append((case.get("classname", ""), name, why))
         elif case.find("skipped") is not None or case.get("status") in ("skipped", "pending", "disabled"):
             counts["skipped"] += 1
         else:
@@ -225,11 +228,15 @@ def verify():
         md += ["| passed | failed | skipped | total |", "|---:|---:|---:|---:|",
                f"| {counts['passed']} | {counts['failed']} | {counts['skipped']} | {total} |", ""]
         if failed:
-            md += [f"### Failed specs ({len(failed)})", "", "| group | spec | why |", "|---|---|---|"]
+            # A group column only when the report has groups (JUnit classnames).
+            grouped = len({group for group, _, _ in failed}) > 1
+            md += [f"### Failed specs ({len(failed)})", ""]
+            md += ["| group | spec | why |", "|---|---|---|"] if grouped else ["| spec | why |", "|---|---|"]
             for group, name, why in failed[:MAX_FAILED_ROWS]:
-                md.append(f"| {cell(group)} | {cell(name)} | {cell(why)} |")
+                md.append((f"| {cell(group)} " if grouped else "") + f"| {cell(name)} | {cell(why)} |")
             if len(failed) > MAX_FAILED_ROWS:
-                md.append(f"| | … and {len(failed) - MAX_FAILED_ROWS} more | see the JUnit report |")
+                more = f"| … and {len(failed) - MAX_FAILED_ROWS} more | see the JUnit report |"
+                md.append(("| " if grouped else "") + more)
             md.append("")
         for k, v in counts.items():
             set_output(k, v)
