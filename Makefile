@@ -5,7 +5,7 @@ BIN := bin/coperniq-mock
 STATICCHECK_VERSION := v0.8.2
 PKGS := ./...
 
-.PHONY: build test lint bench fuzz clean demo release image
+.PHONY: build test lint bench fuzz clean demo generate release image
 
 # What --version reports for builds made here. The go command records VCS
 # details itself only from a plain clone and never with GOFLAGS=-buildvcs=false;
@@ -67,6 +67,11 @@ bench:
 
 clean:
 	rm -rf bin dist
+
+# The JSON Schema files under schemas/ are generated from its Go tables by
+# tools/schemagen; TestCommittedSchemasAreGenerated fails when they are stale.
+generate:
+	$(GO) generate ./schemas
 
 # The integrator docs in docs/ are generated and committed; TestDocsUpToDate
 # in ./docgen fails when they no longer match the schemas or the generator.

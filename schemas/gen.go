@@ -15,7 +15,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/suggest"
 )
 
-//go:generate go run ./schemagen -from-generator
+//go:generate go run ../tools/schemagen -from-generator
 
 // BaseURL is where the validator places the embedded files in memory: a
 // file is known as BaseURL + level + "/" + its path, e.g. BaseURL +
