@@ -100,8 +100,6 @@ func actionReceiver(t *testing.T, failing, token string) *httptest.Server {
 	return srv
 }
 
-// The rows check passed and failed only: specs left out by --focus are in
-// today's JUnit report as skipped, which issue 13 §2 changes.
 func TestActionVerifySummaries(t *testing.T) {
 	cases := []struct {
 		name     string
@@ -115,20 +113,25 @@ func TestActionVerifySummaries(t *testing.T) {
 		{
 			name: "passed", code: 0, result: "passed",
 			inputs:   map[string]string{"INPUT_ARGS": "--focus 'work order triggers'"},
-			contains: []string{"## ✅ Coperniq contract: passed", "| 12 | 0 | ", "Coperniq contract of"},
+			contains: []string{"## ✅ Coperniq contract: passed", "| 12 | 0 | 0 | 12 |", "92 more specs were not selected", "Coperniq contract of"},
 		},
 		{
 			name: "a failing trigger", failing: "TASK_COMPLETED", code: 1, result: "failed",
 			inputs: map[string]string{"INPUT_ARGS": "--focus 'work order triggers'"},
 			contains: []string{
-				"## ❌ Coperniq contract: failed", "| 8 | 4 | ", "### Failed specs (4)",
+				"## ❌ Coperniq contract: failed", "| 8 | 4 | 0 | 12 |", "### Failed specs (4)",
 				"TASK_COMPLETED acknowledges its realistic payload", "500 Internal Server Error",
 			},
 		},
 		{
 			name: "the token is masked", token: "s3cret-value", code: 0, result: "passed",
 			inputs:   map[string]string{"INPUT_TOKEN_PARAM": "token=s3cret-value", "INPUT_ARGS": "--focus 'work order triggers|token'"},
-			contains: []string{"## ✅ Coperniq contract: passed", "?token=***`"},
+			contains: []string{"## ✅ Coperniq contract: passed", "?token=***`", "| 15 | 0 | 0 | 15 |"},
+		},
+		{
+			name: "skipped for a reason is not unselected", code: 0, result: "passed",
+			inputs:   map[string]string{"INPUT_ARGS": "--focus 'token in the URL'"},
+			contains: []string{"## ✅ Coperniq contract: passed", "| 0 | 0 | 3 | 3 |", "101 more specs were not selected"},
 		},
 		{
 			name: "an unreachable target is not judged", code: 2, result: "not judged",

@@ -151,6 +151,7 @@ def read_junit(path):
         return None
     counts = {"passed": 0, "failed": 0, "skipped": 0}
     failed = []
+    not_selected = 0
     for case in root.iter("testcase"):
         problem = case.find("failure")
         if problem is None:
@@ -167,10 +168,16 @@ def read_junit(path):
                 why += " " + lines[1]
             failed.append((case.get("classname", ""), name, why))
         elif case.find("skipped") is not None or case.get("status") in ("skipped", "pending", "disabled"):
-            counts["skipped"] += 1
+            skip = case.find("skipped")
+            # Ginkgo lists specs --focus/--skip left out as skipped with no
+            # reason; a spec skipped for a reason says "skipped - <reason>".
+            if skip is not None and (skip.get("message") or "").strip() == "skipped" and not (skip.text or "").strip():
+                not_selected += 1
+            else:
+                counts["skipped"] += 1
         else:
             counts["passed"] += 1
-    return counts, failed
+    return counts, failed, not_selected
 
 
 def summary_block(output):
@@ -223,10 +230,12 @@ def verify():
     md.append(f"Receiver `{mask_url(target)}`" + (f", inspect hook `{mask_url(inspect)}`" if inspect else "") + f"; exit code {code}.")
     md.append("")
     if report:
-        counts, failed = report
+        counts, failed, not_selected = report
         total = sum(counts.values())
         md += ["| passed | failed | skipped | total |", "|---:|---:|---:|---:|",
                f"| {counts['passed']} | {counts['failed']} | {counts['skipped']} | {total} |", ""]
+        if not_selected:
+            md += [f"{not_selected} more specs were not selected by `--focus`/`--skip`.", ""]
         if failed:
             # A group column only when the report has groups (JUnit classnames).
             grouped = len({group for group, _, _ in failed}) > 1
