@@ -12,8 +12,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/goccy/go-yaml"
 )
 
 // The GitHub Action (action.yml) keeps its logic in scripts/action/verify.py;
@@ -238,5 +241,80 @@ func TestActionInstallsAReleaseAfterCheckingItsChecksum(t *testing.T) {
 	console, code = r.run(t, "install", map[string]string{"INPUT_VERSION": "v9.9.9", "COPERNIQ_MOCK_RELEASES": srv.URL})
 	if code == 0 || !strings.Contains(console, "is `version` a published release") {
 		t.Errorf("an unknown version (exit %d):\n%s", code, console)
+	}
+}
+
+// action.yml and its script agree: every input is handed to the script,
+// every env value names a declared input, every output is one the script
+// sets, and the steps run a script that exists.
+func TestActionManifestMatchesItsScript(t *testing.T) {
+	data, err := os.ReadFile("../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var action struct {
+		Inputs  map[string]struct{ Required bool }
+		Outputs map[string]struct{ Value string }
+		Runs    struct {
+			Using string
+			Steps []struct {
+				ID   string
+				Uses string
+				Run  string
+				Env  map[string]string
+				With map[string]string
+			}
+		}
+	}
+	if err := yaml.Unmarshal(data, &action); err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	if action.Runs.Using != "composite" {
+		t.Errorf("runs.using %q, want composite", action.Runs.Using)
+	}
+	script, err := os.ReadFile(actionScript)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	ref := regexp.MustCompile(`\$\{\{\s*inputs\.([a-z-]+)\s*\}\}`)
+	for _, step := range action.Runs.Steps {
+		if step.Run != "" && !strings.Contains(step.Run, "scripts/action/verify.py") {
+			t.Errorf("step %q runs %q: keep the logic in scripts/action/verify.py, where it is tested", step.ID, step.Run)
+		}
+		for k, v := range step.Env {
+			for _, m := range ref.FindAllStringSubmatch(v, -1) {
+				used[m[1]] = true
+				if _, ok := action.Inputs[m[1]]; !ok {
+					t.Errorf("env %s reads undeclared input %q", k, m[1])
+				}
+			}
+			if !strings.Contains(string(script), `"`+k+`"`) {
+				t.Errorf("env %s is set for the script, which never reads it", k)
+			}
+		}
+		for _, v := range step.With {
+			for _, m := range ref.FindAllStringSubmatch(v, -1) {
+				used[m[1]] = true
+			}
+		}
+		if strings.Contains(step.Uses, "upload-artifact") {
+			used["artifact-name"] = true
+		}
+	}
+	for name := range action.Inputs {
+		if !used[name] && !strings.Contains(string(data), "inputs."+name) {
+			t.Errorf("input %q is declared but never used", name)
+		}
+	}
+	if !action.Inputs["target"].Required {
+		t.Errorf("the target input must be required")
+	}
+	out := regexp.MustCompile(`steps\.verify\.outputs\.([a-z-]+)`)
+	for name, o := range action.Outputs {
+		m := out.FindStringSubmatch(o.Value)
+		if m == nil || !strings.Contains(string(script), `set_output("`+m[1]+`"`) {
+			t.Errorf("output %s = %q: the script sets no such output", name, o.Value)
+		}
 	}
 }

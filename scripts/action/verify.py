@@ -247,8 +247,9 @@ def verify():
                 more = f"| … and {len(failed) - MAX_FAILED_ROWS} more | see the JUnit report |"
                 md.append(("| " if grouped else "") + more)
             md.append("")
-        for k, v in counts.items():
-            set_output(k, v)
+        set_output("passed", counts["passed"])
+        set_output("failed", counts["failed"])
+        set_output("skipped", counts["skipped"])
     elif code == 2:
         md += ["The receiver was not judged: the run stopped on its setup (target, token or inspect hook).", ""]
     md += ["<details><summary>Run output</summary>", "", "```text", summary_block(output), "```", "", "</details>", ""]
