@@ -56,6 +56,12 @@ func (r runner) run(t *testing.T, sub string, inputs map[string]string) (string,
 		"RUNNER_TEMP=" + r.dir, "RUNNER_OS=Linux", "RUNNER_ARCH=X64",
 		"COPERNIQ_MOCK=" + binary,
 	}
+	// What a runner's shell has besides: a home, and Go's settings.
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "HOME=") || strings.HasPrefix(kv, "GO") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	if abs, err := filepath.Abs(actionScript); err == nil {
 		cmd.Args[1] = abs
 	}
@@ -316,5 +322,25 @@ func TestActionManifestMatchesItsScript(t *testing.T) {
 		if m == nil || !strings.Contains(string(script), `set_output("`+m[1]+`"`) {
 			t.Errorf("output %s = %q: the script sets no such output", name, o.Value)
 		}
+	}
+}
+
+// With no version (the default), the action builds its own checkout.
+func TestActionBuildsItsCheckoutWithoutAVersion(t *testing.T) {
+	r := newRunner(t)
+	root, _ := filepath.Abs("../..")
+	console, code := r.run(t, "install", map[string]string{"GITHUB_ACTION_PATH": root, "GITHUB_ACTION_REF": "v0.0.0-actiontest"})
+	if code != 0 {
+		t.Fatalf("install exited %d:\n%s", code, console)
+	}
+	if !strings.Contains(console, "coperniq-mock version v0.0.0-actiontest") {
+		t.Errorf("the built binary does not report the action's ref:\n%s", console)
+	}
+	path, _ := os.ReadFile(r.gopath)
+	if _, err := os.Stat(filepath.Join(strings.TrimSpace(string(path)), "coperniq-mock")); err != nil {
+		t.Errorf("no binary in the directory added to GITHUB_PATH (%q): %v", path, err)
+	}
+	if out := r.outputs(t); !strings.HasSuffix(out["path"], "coperniq-mock") {
+		t.Errorf("outputs %v: want the binary's path", out)
 	}
 }
