@@ -362,7 +362,7 @@ func compileAll() (*compiled, error) {
 }
 
 // newCompiler returns a compiler that knows every embedded file of level
-// under its $id, so nothing is fetched.
+// under BaseURL, so nothing is fetched.
 func newCompiler(level Level) (*jsonschema.Compiler, error) {
 	return newCompilerWith(level, true)
 }
