@@ -177,7 +177,13 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 	}
 	o := header(level, t.Key+".json", t.Key+": "+t.Name, desc)
 	o.add("type", "object")
-	required := []string{"event", "record"}
+	// Coperniq sends record only "when the trigger is associated with a
+	// Project, Request, or Account": the contract level never requires it;
+	// the strict level requires it where this tool always sends one.
+	required := []string{"event"}
+	if level == Strict && !t.RecordOptional {
+		required = append(required, "record")
+	}
 	if t.WorkOrder {
 		required = append(required, "workOrder")
 	}
@@ -200,7 +206,13 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 		ev.add("unevaluatedProperties", false)
 	}
 
-	rec := obj{{"description", recordPropDesc}, {"type", "object"}, {"$ref", "defs/record.json"}}
+	recDesc := recordPropDesc
+	if level == Strict && t.RecordOptional {
+		recDesc += " This tool leaves it out of some " + t.Key + " payloads (a call or appointment not tied to a record)."
+	} else if level == Strict {
+		recDesc += " This tool always sends it with " + t.Key + "."
+	}
+	rec := obj{{"description", recDesc}, {"type", "object"}, {"$ref", "defs/record.json"}}
 	if level == Strict {
 		rec.add("properties", obj{{"type", obj{
 			{"description", "This trigger carries a record of type " + orList(t.RecordTypes) + "."},
@@ -225,7 +237,7 @@ func (g *schemaBuilder) envelopeFile() obj {
 	o.add("required", []string{"event"})
 	o.add("properties", obj{
 		{"event", g.withExamples(obj{{"description", eventPropDesc}, {"type", "object"}, {"$ref", "defs/event.json"}}, "event", nil)},
-		{"record", g.withExamples(obj{{"description", "The record the event concerns, when the trigger concerns one; every published trigger does."}, {"type", "object"}, {"$ref", "defs/record.json"}}, "record", nil)},
+		{"record", g.withExamples(obj{{"description", recordPropDesc}, {"type", "object"}, {"$ref", "defs/record.json"}}, "record", nil)},
 		{"workOrder", g.withExamples(obj{{"description", "The work order the event concerns, on work-order triggers."}, {"type", "object"}, {"$ref", "defs/workOrder.json"}}, "workOrder", nil)},
 	})
 	o.add("additionalProperties", true)
@@ -268,7 +280,11 @@ func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
 		}
 		s.add("items", items)
 	default:
-		s.add("type", jsonType(p.kind.jsonType(), p.nullable))
+		k := p.kind
+		if level == Contract && p.documentedNumber {
+			k = kindNumber
+		}
+		s.add("type", jsonType(k.jsonType(), p.nullable))
 		switch p.kind {
 		case kindDateTime:
 			s.add("format", "date-time")

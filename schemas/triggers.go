@@ -61,6 +61,12 @@ type Trigger struct {
 	RecordTypes []string
 	// WorkOrder is true when the payload carries a workOrder key.
 	WorkOrder bool
+	// RecordOptional is true for triggers whose payload may lack a record:
+	// Coperniq sends one only "when the trigger is associated with a
+	// Project, Request, or Account". Which triggers may lack it is this
+	// project's assumption (calls and appointments not tied to a record);
+	// the contract level makes record optional for every trigger.
+	RecordOptional bool
 	// Fields are the extra event fields beyond the common five.
 	Fields []Field
 }
@@ -160,12 +166,12 @@ var triggers = []Trigger{
 	{Key: "DEAL_PHASE_SLA_VIOLATION", Name: "Request Phase SLA Violation", Family: FamilyRequest, FiresWhen: "a request phase overruns its SLA",
 		RecordTypes: []string{"DEAL"}, Fields: slaFields},
 	{Key: "APPOINTMENT_CREATED", Name: "Appointment Created", Family: FamilyAppointment, FiresWhen: "an appointment is scheduled",
-		RecordTypes: []string{"PROJECT", "DEAL"}, Fields: []Field{appointmentID, dueDate}},
+		RecordTypes: []string{"PROJECT", "DEAL"}, RecordOptional: true, Fields: []Field{appointmentID, dueDate}},
 	{Key: "APPOINTMENT_RESCHEDULED", Name: "Appointment Rescheduled", Family: FamilyAppointment, FiresWhen: "an appointment is moved",
-		RecordTypes: []string{"PROJECT", "DEAL"}, Fields: []Field{appointmentID, dueDate,
+		RecordTypes: []string{"PROJECT", "DEAL"}, RecordOptional: true, Fields: []Field{appointmentID, dueDate,
 			{Name: "previousDueDate", Type: TypeDateTime, Description: "When the appointment was scheduled before it moved."}}},
 	{Key: "CALL_UPSERTED", Name: "Call Logged or Updated", Family: FamilyCall, FiresWhen: "a call is logged or updated",
-		RecordTypes: []string{"PROJECT", "DEAL", "ACCOUNT"}},
+		RecordTypes: []string{"PROJECT", "DEAL", "ACCOUNT", "VENDOR"}, RecordOptional: true},
 }
 
 // Triggers returns every trigger, grouped by family in Families order. The

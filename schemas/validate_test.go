@@ -436,9 +436,9 @@ func TestInvalidPayloads(t *testing.T) {
 		known      bool
 	}{
 		{"stage-id-string", "/record/stage/id", false, true},
-		{"event-id-fraction", "/event/eventId", false, true},
+		{"event-id-fraction", "/event/eventId", true, true},
 		{"record-id-missing", "/record/id", false, true},
-		{"record-missing", "/record", false, true},
+		{"record-missing", "/record", true, true},
 		{"workorder-missing", "/workOrder", false, true},
 		{"event-missing", "/event", false, false},
 		{"event-not-object", "/event", false, false},
@@ -450,7 +450,7 @@ func TestInvalidPayloads(t *testing.T) {
 		{"trades-string", "/record/trades", false, true},
 		{"is-field-string", "/workOrder/isField", false, true},
 		{"lat-string", "/record/geoLocation/lat", false, true},
-		{"priority-fraction", "/workOrder/priority", false, true},
+		{"priority-fraction", "/workOrder/priority", true, true},
 		{"unknown-trigger-bad-record", "/record/id", false, false},
 		{"root-array", "", false, false},
 		{"root-string", "", false, false},
@@ -690,5 +690,52 @@ func TestSchemaReturnsTheFile(t *testing.T) {
 	var ute *UnknownTriggerError
 	if !errors.As(err, &ute) || ute.Suggestion() != "TASK_COMPLETED" {
 		t.Errorf("err = %v, want the UnknownTriggerError", err)
+	}
+}
+
+// The contract level is what a receiver must accept, so it accepts every
+// shape Coperniq's documentation allows: record is sent only "when the
+// trigger is associated with a Project, Request, or Account", and
+// workOrder.priority is documented as number | null.
+func TestContractAcceptsWhatCoperniqDocuments(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(d map[string]any)
+		strict []locRule // what the strict level, this tool's own rules, says
+	}{
+		{"without record", func(d map[string]any) { delete(d, "record") },
+			[]locRule{{"/record", RuleSchema}}},
+		{"priority 1.5", func(d map[string]any) { at(d, "workOrder")["priority"] = 1.5 },
+			[]locRule{{"/workOrder/priority", RuleSchema}}},
+		{"eventId and uid as fractions", func(d map[string]any) {
+			at(d, "event")["eventId"] = 48291.5
+			at(d, "record")["uid"] = 3301.25
+		}, []locRule{{"/event/eventId", RuleSchema}, {"/record/uid", RuleSchema}}},
+		{"a call on a VENDOR record", func(d map[string]any) {
+			for k, v := range payloadFor(t, mustLookup(t, "CALL_UPSERTED")) {
+				d[k] = v
+			}
+			delete(d, "workOrder")
+			at(d, "record")["type"] = "VENDOR"
+		}, nil},
+		{"a call without record", func(d map[string]any) {
+			for k, v := range payloadFor(t, mustLookup(t, "CALL_UPSERTED")) {
+				d[k] = v
+			}
+			delete(d, "workOrder")
+			delete(d, "record")
+		}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := documentedDoc(t)
+			tc.mutate(doc)
+			if r := validateDoc(t, doc, Contract); len(r.Violations) != 0 {
+				t.Errorf("contract: %v", r.Violations)
+			}
+			if got := failures(validateDoc(t, doc, Strict)); !slices.Equal(got, tc.strict) {
+				t.Errorf("strict: got %v, want %v", got, tc.strict)
+			}
+		})
 	}
 }
