@@ -83,7 +83,14 @@ func Validate(payload []byte, level Level) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return ValidateValue(doc, level), nil
+	r := ValidateValue(doc, level)
+	if level.valid() {
+		n := len(r.Violations)
+		if r.Violations = rawViolations(payload, level, r.Violations); len(r.Violations) > n {
+			sortViolations(r.Violations)
+		}
+	}
+	return r, nil
 }
 
 func decode(payload []byte) (any, error) {
@@ -124,7 +131,8 @@ func syntaxError(payload []byte, se *json.SyntaxError) *SyntaxError {
 
 // ValidateValue is Validate for a payload already decoded by encoding/json
 // (map[string]any, []any, string, float64 or json.Number, bool, nil). It
-// does not modify doc.
+// does not modify doc. Decoding has already lost what only the bytes show
+// (RuleUTF8, RuleDuplicateKey), so those rules are Validate's alone.
 func ValidateValue(doc any, level Level) Result {
 	var r Result
 	if !level.valid() {

@@ -358,6 +358,7 @@ func TestCrossFieldRules(t *testing.T) {
 		{name: "completionDate set while IN_PROGRESS", mutate: func(d map[string]any) {
 			at(d, "workOrder")["status"] = "IN_PROGRESS"
 			at(d, "event")["currentStatus"] = "IN_PROGRESS"
+			at(d, "event")["previousStatus"] = "SCHEDULED"
 		}, want: locRule{"/workOrder/completionDate", RuleCompletionDate}},
 		{name: "record type against the family of an unknown trigger", mutate: func(d map[string]any) {
 			at(d, "event")["triggerKey"] = "DEAL_ARCHIVED"
@@ -556,9 +557,16 @@ func TestNumbersFloat64CannotHold(t *testing.T) {
 			t.Errorf("%s: %v %v", level, err, r.Violations)
 		}
 	}
+	// Coperniq documents ids as numbers: the contract level takes any size,
+	// the strict level only what a float64 holds exactly.
 	payload = bytes.ReplaceAll(documentedBytes(t), []byte("10423"), []byte("123456789012345678901234567890"))
-	if r, err := Validate(payload, Strict); err != nil || len(r.Violations) != 0 {
-		t.Errorf("huge ids: %v %v", err, r.Violations)
+	if r, err := Validate(payload, Contract); err != nil || len(r.Violations) != 0 {
+		t.Errorf("huge ids at contract: %v %v", err, r.Violations)
+	}
+	r, err := Validate(payload, Strict)
+	want := []locRule{{"/event/recordId", RuleIDRange}, {"/record/id", RuleIDRange}, {"/workOrder/recordId", RuleIDRange}}
+	if err != nil || !slices.Equal(failures(r), want) {
+		t.Errorf("huge ids at strict: %v %v", err, r.Violations)
 	}
 }
 
@@ -735,6 +743,75 @@ func TestContractAcceptsWhatCoperniqDocuments(t *testing.T) {
 			}
 			if got := failures(validateDoc(t, doc, Strict)); !slices.Equal(got, tc.strict) {
 				t.Errorf("strict: got %v, want %v", got, tc.strict)
+			}
+		})
+	}
+}
+
+// Strict means what it says (#10 §6): what this tool never sends and a
+// receiver may get wrong fails the strict level. The contract level accepts
+// what Coperniq documents and warns where the bytes are ambiguous.
+func TestStrictMeansWhatItSays(t *testing.T) {
+	doc := string(documentedBytes(t))
+	replace := func(old, new string) string {
+		t.Helper()
+		if !strings.Contains(doc, old) {
+			t.Fatalf("the documented example has no %q", old)
+		}
+		return strings.Replace(doc, old, new, 1)
+	}
+	cases := []struct {
+		name     string
+		payload  string
+		strict   []locRule // failures at strict
+		contract []locRule // warnings at contract; it never fails these
+	}{
+		{"eventId 2^53-1 is the largest id", replace(`"eventId": 48291`, `"eventId": 9007199254740991`), nil, nil},
+		{"eventId 2^53+1", replace(`"eventId": 48291`, `"eventId": 9007199254740993`), []locRule{{"/event/eventId", RuleIDRange}}, nil},
+		{"eventId 10^400", replace(`"eventId": 48291`, `"eventId": 1e400`), []locRule{{"/event/eventId", RuleIDRange}}, nil},
+		{"eventId 1e999999", replace(`"eventId": 48291`, `"eventId": 1e999999`), []locRule{{"/event/eventId", RuleIDRange}}, nil},
+		{"workOrder.uid 2^53", replace(`"uid": 204`, `"uid": 9007199254740992`), []locRule{{"/workOrder/uid", RuleIDRange}}, nil},
+		{"invalid UTF-8 in a title", replace(`"title": "Panel Installation"`, "\"title\": \"Panel \xff Installation\""),
+			[]locRule{{"/workOrder/title", RuleUTF8}}, []locRule{{"/workOrder/title", RuleUTF8}}},
+		{"overlong UTF-8 encoding", replace(`"city": "Austin"`, "\"city\": \"Aus\xc0\xaftin\""),
+			[]locRule{{"/record/city", RuleUTF8}}, []locRule{{"/record/city", RuleUTF8}}},
+		{"lone high surrogate", replace(`"city": "Austin"`, `"city": "Austin \ud83d"`),
+			[]locRule{{"/record/city", RuleUTF8}}, []locRule{{"/record/city", RuleUTF8}}},
+		{"lone low surrogate in a key", replace(`"city": "Austin"`, `"city": "Austin", "x\udc00": 1`),
+			[]locRule{{"/record/x\uFFFD", RuleSchema}, {"/record/x\uFFFD", RuleUTF8}}, []locRule{{"/record/x\uFFFD", RuleUTF8}}},
+		{"a surrogate pair is one character", replace(`"city": "Austin"`, `"city": "Austin \ud83d\ude00"`), nil, nil},
+		{"duplicate key", replace(`"recordId": 10423,`, `"recordId": 10423, "recordId": 10423,`),
+			[]locRule{{"/event/recordId", RuleDuplicateKey}}, []locRule{{"/event/recordId", RuleDuplicateKey}}},
+		{"duplicate key spelled with an escape", replace(`"recordId": 10423,`, `"recordId": 10423, "record\u0049d": 10423,`),
+			[]locRule{{"/event/recordId", RuleDuplicateKey}}, []locRule{{"/event/recordId", RuleDuplicateKey}}},
+		{"duplicate top-level key", replace(`"workOrder": {`, `"workOrder": null, "workOrder": {`),
+			[]locRule{{"/workOrder", RuleDuplicateKey}}, []locRule{{"/workOrder", RuleDuplicateKey}}},
+		{"equal keys in sibling objects are fine", replace(`"name": "Installation"`, `"name": "Installation", "id2": {"id": 1}`),
+			[]locRule{{"/record/stage/id2", RuleSchema}}, nil},
+		{"a movement that does not move", replace(`"previousStatus": "IN_PROGRESS"`, `"previousStatus": "COMPLETED"`),
+			[]locRule{{"/event/previousStatus", RuleStatusMoved}}, []locRule{{"/event/previousStatus", RuleStatusMoved}}},
+		{"uid not below id", replace(`"uid": 3301`, `"uid": 10423`), []locRule{{"/record/uid", RuleUIDBelowID}}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Validate([]byte(tc.payload), Strict)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := failures(r); !slices.Equal(got, tc.strict) {
+				t.Errorf("strict: got %v, want %v; all: %v", got, tc.strict, r.Violations)
+			}
+			r, err = Validate([]byte(tc.payload), Contract)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Valid() || !slices.Equal(warnings(r), tc.contract) {
+				t.Errorf("contract: got %v, want warnings %v", r.Violations, tc.contract)
+			}
+			for _, v := range r.Violations {
+				if v.Rule == RuleDuplicateKey && !strings.Contains(v.Message, `"recordId"`) && !strings.Contains(v.Message, `"workOrder"`) {
+					t.Errorf("the warning names no key: %q", v.Message)
+				}
 			}
 		})
 	}
