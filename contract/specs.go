@@ -71,7 +71,7 @@ const (
 	whyTimeout  = "Coperniq gives up waiting and delivers the event again. Acknowledge first, then do the work (a queue, a background job)."
 	whyNoAnswer = "A delivery without an answer has failed, and Coperniq retries it."
 	whyRedirect = "Coperniq does not follow redirects: a 3xx is a failed delivery, retried until Coperniq gives up. Configure the final URL (https, trailing slash) in Coperniq, or answer 2xx at this one."
-	hintMinimal = "Every nullable field of this payload is null (record.stage, address, geoLocation, jurisdiction, trades, dealValue, ...): Coperniq sends null for whatever is not filled in."
+	hintMinimal = "Every nullable field of this payload is null (record.stage, address, geoLocation, jurisdiction, trades, dealValue, ...): Coperniq sends null for whatever is not filled in. Calls and appointments come without record, which Coperniq sends only when the trigger concerns a project, request or account."
 	hintMaximal = "This payload carries every field, plus properties Coperniq does not document: Coperniq may add fields at any time, so read the ones you need and ignore the rest."
 	hintEdge    = "Edge payloads carry ids up to 2^53-1 (past 32-bit integers), unicode and emoji, 2 KB titles, firedAt without milliseconds and statuses outside the published set."
 	hintUnknown = "Coperniq adds triggers without notice. A 4xx to a trigger you do not handle makes Coperniq retry it forever: acknowledge it with a 2xx and ignore it."
@@ -172,6 +172,7 @@ func DescribeReceiver(target Target) bool {
 		}
 		Describe(GroupDelivery, func() {
 			It(SpecUnknownTrigger, func(ctx SpecContext) { r.ackApplied(ctx, hintUnknown, r.plan.unknown) })
+			It(SpecWithoutRecord, r.specWithoutRecord)
 			It(SpecDeadline, r.specDeadline)
 			It(SpecBurst(r.t.Burst), r.specBurst)
 			It(SpecRedirect, r.specRedirect)

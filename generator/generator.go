@@ -352,6 +352,35 @@ func (g *Generator) build(box *payloadBox, t *trigInfo) {
 	case Edge:
 		g.edgeify(box)
 	}
+	if t.recordOptional && (g.profile == Minimal || g.profile == Edge && g.chance(withoutRecordPermille)) {
+		g.dropRecord(p)
+	}
+}
+
+// withoutRecordPermille is how often an edge payload of a trigger whose
+// record is optional comes without one; minimal payloads always do.
+const withoutRecordPermille = 300
+
+// dropRecord leaves the record out, as Coperniq does when the trigger is not
+// "associated with a Project, Request, or Account". event.recordId is
+// documented as always present; what it holds then is unpublished, and this
+// tool sends the id of the appointment or call itself.
+func (g *Generator) dropRecord(p *Payload) {
+	p.Record = nil
+	e := &p.Event
+	id := e.AppointmentID
+	if id == 0 {
+		id = int64(g.between(300000, 999999)) // a call's id
+	}
+	if g.profile == Edge && e.EventID != maxSafeInt {
+		// Every edge payload carries 2^53-1 somewhere; the record that
+		// may have carried it is gone.
+		id = maxSafeInt
+		if e.AppointmentID != 0 {
+			e.AppointmentID = id
+		}
+	}
+	e.RecordID = id
 }
 
 func (g *Generator) recordTypeFor(t *trigInfo) string {
@@ -1018,61 +1047,68 @@ func (g *Generator) fillEvent(e *Event, t *trigInfo, fired time.Time, r *Record,
 
 // Profiles beyond realistic.
 
-// maximize adds unknown fields to every object: Coperniq may add properties
-// at any time, and receivers must ignore them.
+// UnknownFieldPrefix starts the name of every property the maximal profile
+// adds beyond Coperniq's documented ones. Coperniq may add properties at any
+// time and receivers must ignore them; the prefix keeps a reader from taking
+// these for fields Coperniq sends today.
+const UnknownFieldPrefix = "x-coperniq-mock-"
+
+// maximize fills every field this project's rules allow on the record and
+// adds unknown fields (UnknownFieldPrefix) to every object.
 func (g *Generator) maximize(box *payloadBox) {
 	rb := &box.rec
 	r := &rb.rec
-	if !r.RequestStatus.Valid {
-		r.RequestStatus = Some("WON") // the request the project or account came from
-	}
-	if !r.Status.Valid {
-		// Every field filled, but a closed request is not ACTIVE.
+	// requestStatus belongs to requests: projects, accounts and vendors keep
+	// it null, as their schema descriptions say.
+	if !r.Status.Valid && r.Type == "DEAL" {
 		switch r.RequestStatus.V {
-		case "WON":
-			r.Status = Some("COMPLETED")
-		case "LOST":
-			r.Status = Some("CANCELLED")
+		case "WON", "LOST": // a closed request has no status
 		default:
 			r.Status = Some("ACTIVE")
 		}
 	}
-	if r.Stage == nil {
-		s := &solarWorkflow.stages[0]
+	if r.Stage == nil && r.wf != nil {
+		s := &r.wf.stages[r.stageIdx]
 		rb.stage = Stage{ID: s.id, Name: s.name}
 		r.Stage = &rb.stage
 	}
-	if r.Jurisdiction == nil {
+	if r.Jurisdiction == nil && jurisdictionPermille(r.Type) > 0 {
 		rb.jur = r.place.countyJur
 		if rb.jur.Name == "" {
 			rb.jur = r.place.cityJur
 		}
 		r.Jurisdiction = &rb.jur
 	}
-	if !r.DealValue.Valid {
+	if !r.DealValue.Valid && dealValuePermille(r.Type) > 0 {
 		r.DealValue = Some(float64(g.between(150, 600) * 100))
 	}
-	rb.recExt[0] = RawField{"customFields", g.customFields(r)}
-	rb.recExt[1] = RawField{"tags", rawTags[g.intn(len(rawTags))]}
-	rb.recExt[2] = RawField{"x_future_field", rawNull}
+	rb.recExt[0] = RawField{UnknownFieldPrefix + "customFields", g.customFields(r)}
+	rb.recExt[1] = RawField{UnknownFieldPrefix + "tags", rawTags[g.intn(len(rawTags))]}
+	rb.recExt[2] = RawField{UnknownFieldPrefix + "futureField", rawNull}
 	r.Extra = rb.recExt[:3]
-	rb.stageExt[0] = RawField{"position", rawSmallInts[r.stageIdx%len(rawSmallInts)]}
-	r.Stage.Extra = rb.stageExt[:1]
-	rb.geoExt[0] = RawField{"accuracy", rawAccuracy}
-	r.GeoLocation.Extra = rb.geoExt[:1]
-	rb.jurExt[0] = RawField{"portalUrl", rawPortal}
-	r.Jurisdiction.Extra = rb.jurExt[:1]
+	if r.Stage != nil {
+		rb.stageExt[0] = RawField{UnknownFieldPrefix + "position", rawSmallInts[r.stageIdx%len(rawSmallInts)]}
+		r.Stage.Extra = rb.stageExt[:1]
+	}
+	if r.GeoLocation != nil {
+		rb.geoExt[0] = RawField{UnknownFieldPrefix + "accuracy", rawAccuracy}
+		r.GeoLocation.Extra = rb.geoExt[:1]
+	}
+	if r.Jurisdiction != nil {
+		rb.jurExt[0] = RawField{UnknownFieldPrefix + "portalUrl", rawPortal}
+		r.Jurisdiction.Extra = rb.jurExt[:1]
+	}
 
 	e := &box.p.Event
-	box.evExt[0] = RawField{"webhookVersion", rawVersion}
-	box.evExt[1] = RawField{"x_future_field", rawNull}
+	box.evExt[0] = RawField{UnknownFieldPrefix + "webhookVersion", rawVersion}
+	box.evExt[1] = RawField{UnknownFieldPrefix + "futureField", rawNull}
 	e.Extra = box.evExt[:2]
-	box.top[0] = RawField{"x_future_field", rawFutureTop}
+	box.top[0] = RawField{UnknownFieldPrefix + "futureField", rawFutureTop}
 	box.p.Extra = box.top[:1]
 	if w := box.p.WorkOrder; w != nil {
-		box.woExt[0] = RawField{"checklist", rawChecklists[g.intn(len(rawChecklists))]}
-		box.woExt[1] = RawField{"labels", rawLabels[g.intn(len(rawLabels))]}
-		box.woExt[2] = RawField{"x_future_field", rawNull}
+		box.woExt[0] = RawField{UnknownFieldPrefix + "checklist", rawChecklists[g.intn(len(rawChecklists))]}
+		box.woExt[1] = RawField{UnknownFieldPrefix + "labels", rawLabels[g.intn(len(rawLabels))]}
+		box.woExt[2] = RawField{UnknownFieldPrefix + "futureField", rawNull}
 		w.Extra = box.woExt[:3]
 		if !w.CompletionDate.Valid && w.Status == "COMPLETED" {
 			w.CompletionDate = Some(w.ModifiedAt)

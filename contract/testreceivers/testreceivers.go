@@ -54,6 +54,7 @@ const (
 	AckThenDropUnknownFields Fault = "ack-then-drop-unknown-fields" // answers 200, then its worker drops events with undocumented properties
 	WorkOrderInt32           Fault = "work-order-int32"             // keeps workOrderId and workOrder ids in int32: 400 past 2^31-1
 	Hang                     Fault = "hangs"                        // never answers a POST (a deadlock, a stuck pool)
+	FailNoRecord             Fault = "fails-without-record"         // reads record.id without a check: 500 when record is absent
 	// The inspect hook's faults: the receiver is right, its hook is not.
 	HookAlwaysOne      Fault = "hook-always-one"       // answers {"applied":1} for every eventId
 	HookFails          Fault = "hook-fails"            // answers 500
@@ -66,7 +67,7 @@ const (
 func Faults() []Fault {
 	return []Fault{Fail500ForTrigger, RejectUnknownFields, FailNullStage, Int32IDs, ApplyDuplicates,
 		SlowForTrigger, RejectUnknownTrigger, Redirect, IgnoreToken, LateDuplicate,
-		AckThenDropNullStage, AckThenDropUnknownFields, WorkOrderInt32, Hang,
+		AckThenDropNullStage, AckThenDropUnknownFields, WorkOrderInt32, Hang, FailNoRecord,
 		HookAlwaysOne, HookFails, HookAnswersHTML, HookAnswersNoCount, HookWrongPath}
 }
 
@@ -224,6 +225,9 @@ func (rc *Receiver) handle(r *http.Request, body []byte) (status int, deviated b
 		return http.StatusBadRequest, deviated
 	}
 	key := p.Event.TriggerKey
+	if f == FailNoRecord && p.Record == nil {
+		return http.StatusInternalServerError, true
+	}
 	if f == FailNullStage && p.Record != nil && p.Record.Stage == nil {
 		return http.StatusInternalServerError, true
 	}
