@@ -30,11 +30,14 @@ type field struct {
 	nullable bool
 	required bool
 	meaning  string
-	known    []any  // the strict level's enum or const values
-	pinned   bool   // the contract level fixes the value too (a const)
-	example  string // compact JSON of the value in the page's example payload (the contract example where the payload lacks the path), "" if none or an object
-	extra    bool   // specific to this trigger (not in the shared definition)
-	object   string // for an object-typed field, the path of its own table
+	known    []any // the strict level's enum or const values
+	pinned   bool  // the contract level fixes the value too (a const)
+	// valuesAssumed is the strict level's reason for calling its value list
+	// an assumption (x-values-assumption), "" when Coperniq documents it.
+	valuesAssumed string
+	example       string // compact JSON of the value in the page's example payload (the contract example where the payload lacks the path), "" if none or an object
+	extra         bool   // specific to this trigger (not in the shared definition)
+	object        string // for an object-typed field, the path of its own table
 }
 
 // object is one field table: the properties of one JSON object.
@@ -394,6 +397,12 @@ func (s schemaSet) page(t schemas.Trigger) (*page, error) {
 			if i := slices.IndexFunc(sprops, func(p prop) bool { return p.name == cp.name }); i >= 0 {
 				sp = &sprops[i]
 				f.known = knownValues(*sp)
+				if sp.attr(schemas.ValuesSourceKeyword) == schemas.Assumed {
+					f.valuesAssumed, _ = sp.attr(schemas.ValuesAssumptionKeyword).(string)
+					if f.valuesAssumed == "" {
+						f.valuesAssumed = "Coperniq does not publish these values."
+					}
+				}
 			}
 			f.example = exampleOf(cp, f.known)
 			if f.typ == "object" {

@@ -244,7 +244,8 @@ func (s *Scenario) render(seed uint64, cfg renderConfig, check bool) (*renderRes
 			return nil, err
 		}
 	}
-	return &renderResult{events: w.events, count: w.count, triggers: w.triggers}, nil
+	events := s.activation.filter(w.events, start)
+	return &renderResult{events: events, count: w.count - (len(w.events) - len(events)), triggers: w.triggers}, nil
 }
 
 type renderer struct {

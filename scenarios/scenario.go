@@ -31,11 +31,15 @@ type Scenario struct {
 	// command-line flags override it field by field.
 	Delivery Delivery
 
-	file     string
-	start    time.Time // zero: the generator's epoch
-	steps    []*step
-	events   int      // with the default parameters
-	triggers []string // fired with the default parameters, catalog order
+	file  string
+	start time.Time // zero: the generator's epoch
+	// activation is when the automation was switched on, as a time or an
+	// offset from start (activation.go); events fired before it are not
+	// delivered.
+	activation activation
+	steps      []*step
+	events     int      // with the default parameters
+	triggers   []string // fired with the default parameters, catalog order
 }
 
 // Param is a numeric parameter of a scenario, such as the number of
@@ -132,7 +136,7 @@ type declared struct {
 	pinned bool
 }
 
-var topKeys = []string{"name", "description", "params", "start", "delivery", "steps"}
+var topKeys = []string{"name", "description", "params", "start", "activation", "delivery", "steps"}
 
 var deliveryKeys = []string{"retry", "schedule", "timeScale", "concurrency", "recordOrder", "duplicate", "duplicateMode", "reorder", "jitter"}
 
@@ -194,6 +198,14 @@ func Parse(name string, src []byte) (*Scenario, error) {
 					c.add(nodePos(e.value), "start %q isn't an RFC 3339 time such as 2026-03-31T14:00:00Z", clip(v))
 				} else {
 					s.start = t.UTC()
+				}
+			}
+		case "activation":
+			if v, ok := p.str(e.value, "activation"); ok {
+				if a, err := parseActivation(v); err != nil {
+					c.add(nodePos(e.value), "%v", err)
+				} else {
+					s.activation = a
 				}
 			}
 		case "delivery":

@@ -198,7 +198,13 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 		{"triggerKey", obj{{"description", "Always " + t.Key + " in this payload."}, {"const", t.Key}}},
 	}
 	if level == Strict {
-		evProps.add("triggerName", obj{{"description", "Always \"" + t.Name + "\" in what this tool sends; Coperniq's exact names are unpublished."}, {"const", t.Name}})
+		nameAssumed := ""
+		nameDesc := "Always \"" + t.Name + "\", the name Coperniq documents for this trigger."
+		if !t.NameDocumented {
+			nameAssumed = "Coperniq publishes only the name of TASK_STATUS_MOVEMENT; this one is the trigger's description in title case."
+			nameDesc = "Always \"" + t.Name + "\" in what this tool sends; Coperniq's exact name for this trigger is unpublished."
+		}
+		evProps.add("triggerName", sourced(obj{{"description", nameDesc}, {"const", t.Name}}, "", nameAssumed, true))
 	}
 	evProps = append(evProps, g.props(extras, "event", level)...)
 	ev.add("properties", evProps)
@@ -254,8 +260,58 @@ func (g *schemaBuilder) props(ps []prop, prefix string, level Level) obj {
 	return out
 }
 
+// Keywords that say, in every schema file, what Coperniq documents and what
+// this project assumes (#10 §3). Validators ignore them; docgen and readers
+// use them. SourceKeyword is on every property ("documented" or "assumed",
+// with AssumptionKeyword giving the reason); ValuesSourceKeyword is on every
+// strict-level value list (enum or const) likewise, with
+// ValuesAssumptionKeyword.
+const (
+	SourceKeyword           = "x-source"
+	AssumptionKeyword       = "x-assumption"
+	ValuesSourceKeyword     = "x-values-source"
+	ValuesAssumptionKeyword = "x-values-assumption"
+	Documented              = "documented"
+	Assumed                 = "assumed"
+)
+
+// sourced appends the source keywords of a property and, where the level
+// closes its values, of its value list.
+func sourced(s obj, assumed, valuesAssumed string, closed bool) obj {
+	if assumed == "" {
+		s.add(SourceKeyword, Documented)
+	} else {
+		s.add(SourceKeyword, Assumed)
+		s.add(AssumptionKeyword, assumed)
+	}
+	if closed {
+		if valuesAssumed == "" {
+			s.add(ValuesSourceKeyword, Documented)
+		} else {
+			s.add(ValuesSourceKeyword, Assumed)
+			s.add(ValuesAssumptionKeyword, valuesAssumed)
+		}
+	}
+	return s
+}
+
+// describe is a property's description with its source said in words, so a
+// reader of the description alone knows what is a guess.
+func describe(desc, assumed string) string {
+	if assumed == "" {
+		return desc + " Field documented by Coperniq."
+	}
+	return desc + " Assumed by coperniq-mock: " + assumed
+}
+
 func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
-	s := obj{{"description", p.desc}}
+	s := obj{{"description", describe(p.desc, p.assumed)}}
+	closed := level == Strict && (len(p.enum) > 0 || p.alwaysNull)
+	valuesAssumed := p.valuesAssumed
+	if p.alwaysNull && valuesAssumed == "" {
+		valuesAssumed = p.assumed // the one value is the assumption
+	}
+	s = sourced(s, p.assumed, valuesAssumed, closed)
 	if level == Strict && p.alwaysNull {
 		s.add("type", "null")
 		return g.withExamples(s, path, func(v any) (fits, inVocab bool) {
@@ -263,7 +319,7 @@ func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
 			return fits, v == nil
 		})
 	}
-	closed := level == Strict && len(p.enum) > 0
+	closed = level == Strict && len(p.enum) > 0
 	switch p.kind {
 	case kindObject:
 		if p.nullable {

@@ -41,6 +41,12 @@ type prop struct {
 	// as a number: the contract level says number, only the strict level
 	// holds it to this tool's integers.
 	documentedNumber bool
+	// assumed is why the property (its presence, type or meaning) is this
+	// project's assumption; "" when Coperniq documents it.
+	assumed string
+	// valuesAssumed is why the strict level's closed value list (enum) is
+	// this project's assumption; "" when Coperniq documents the values.
+	valuesAssumed string
 }
 
 // definition is one shared definition file (defs/<name>.json). Each is used
@@ -81,18 +87,18 @@ var recordDef = definition{
 	desc: "The project, request (deal) or account the event concerns, as it was when the event fired. For work-order triggers it is the work order's parent record. Custom properties are not included; fetch them from Coperniq's REST API by id.",
 	props: []prop{
 		{name: "id", kind: kindInteger, desc: "Coperniq's id of the record, the key for its REST API (GET /projects/{id} for a project)." + idNote},
-		{name: "uid", kind: kindInteger, documentedNumber: true, desc: "The record number people see in Coperniq's UI: at least 1, smaller than id, and not accepted by the API."},
+		{name: "uid", kind: kindInteger, documentedNumber: true, desc: "The record number people see in Coperniq's UI: at least 1, smaller than id, and not accepted by the API. This tool numbers records of each type in creation order (an assumption)."},
 		{name: "type", kind: kindString, enum: RecordTypes, desc: "Kind of record: PROJECT, DEAL (a request, also called an opportunity), ACCOUNT or VENDOR. PROJECT_* triggers carry a PROJECT, REQUEST_* and DEAL_* triggers a DEAL."},
 		{name: "title", kind: kindString, minLength: 1, desc: "The record's title, never empty; for residential projects it is usually the site address."},
 		{name: "status", kind: kindString, nullable: true, enum: RecordStatuses, desc: "Status of a project or account: ACTIVE, ON_HOLD, CANCELLED or COMPLETED as far as published; accept others. Null when the record has no such status, as on most requests."},
-		{name: "requestStatus", kind: kindString, nullable: true, enum: RequestStatuses, desc: "Opportunity status of a request (deal); Coperniq does not publish the values, so accept any string. Null on projects and accounts."},
+		{name: "requestStatus", kind: kindString, nullable: true, enum: RequestStatuses, valuesAssumed: reasonRequestStatuses, desc: "Opportunity status of a request (deal); Coperniq does not publish the values, so accept any string. Null on projects and accounts."},
 		{name: "stage", kind: kindObject, nullable: true, def: "stage", desc: "The workflow stage the record is in now. Null when the record is not in a workflow stage."},
 		{name: "address", kind: kindString, nullable: true, minLength: 1, desc: "Site address on one line, such as \"123 Main St Austin TX 78701\"; never empty. Null when the record has no address."},
 		{name: "city", kind: kindString, nullable: true, minLength: 1, desc: "City of the site address; never empty. Null when unknown."},
-		{name: "state", kind: kindString, nullable: true, enum: USStates, desc: "State of the site address as a two-letter code such as TX: one of the 50 states or DC. Null when unknown."},
+		{name: "state", kind: kindString, nullable: true, enum: USStates, valuesAssumed: "Coperniq documents a two-letter state code; closing the list to the 50 states and DC is this tool's choice.", desc: "State of the site address as a two-letter code such as TX: one of the 50 states or DC. Null when unknown."},
 		{name: "geoLocation", kind: kindObject, nullable: true, def: "geoLocation", desc: "Coordinates of the site; they agree with city and state. Null when the address has not been geocoded."},
 		{name: "jurisdiction", kind: kindObject, nullable: true, def: "jurisdiction", desc: "The authority having jurisdiction over the site, which issues its permits (a city or county building department). Null when none is assigned."},
-		{name: "trades", kind: kindStringArr, nullable: true, enum: Trades, desc: "Trades the work involves, such as Solar and Storage; accept names you do not know. Null when none are set."},
+		{name: "trades", kind: kindStringArr, nullable: true, enum: Trades, valuesAssumed: "Coperniq names these trades as examples; the closed list is this tool's.", desc: "Trades the work involves, such as Solar and Storage; accept names you do not know. Null when none are set."},
 		{name: "dealValue", kind: kindNumber, nullable: true, desc: "Contract value in US dollars, never negative; may have cents and may be 0. Null when no value is set."},
 		{name: "ownerId", kind: kindInteger, nullable: true, desc: "User id of the record's owner, at least 1. Null when the record has no owner."},
 		{name: "primaryEmail", kind: kindEmail, nullable: true, desc: "Email address of the record's primary contact. Null when none is on file."},
@@ -168,7 +174,8 @@ func definitionNamed(name string) *definition {
 func extraProps(t Trigger) []prop {
 	out := make([]prop, 0, len(t.Fields))
 	for _, f := range t.Fields {
-		p := prop{name: f.Name, nullable: f.Nullable, alwaysNull: f.AlwaysNull, desc: f.Description, enum: f.Enum}
+		p := prop{name: f.Name, nullable: f.Nullable, alwaysNull: f.AlwaysNull, desc: f.Description, enum: f.Enum,
+			assumed: f.Assumed, valuesAssumed: f.ValuesAssumed}
 		switch f.Type {
 		case TypeInteger:
 			p.kind = kindInteger
