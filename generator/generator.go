@@ -35,6 +35,7 @@ type Generator struct {
 	epoch        time.Time
 	overrides    *Overrides
 	allowInvalid bool
+	working      string // the working state's name (WithWorkingStatus)
 
 	eventID int64
 	idStep  int64 // non-zero: ids come from idNext, idNext+idStep, ...
@@ -46,6 +47,34 @@ type Generator struct {
 
 // Option configures a Generator.
 type Option func(*Generator)
+
+// DefaultWorkingStatus is the name a Generator gives a work order's working
+// state: IN_PROGRESS, as in Coperniq's one documented webhook, where its
+// REST API and help pages say WORKING. Coperniq does not say whether one
+// account can send both; this tool assumes not.
+const DefaultWorkingStatus = "IN_PROGRESS"
+
+// WorkingStatuses are the names WithWorkingStatus accepts.
+func WorkingStatuses() []string { return []string{"IN_PROGRESS", "WORKING"} }
+
+// WithWorkingStatus names the working state of work orders IN_PROGRESS or
+// WORKING in everything the generator sends; another name leaves the
+// default.
+func WithWorkingStatus(name string) Option {
+	return func(g *Generator) {
+		if name == "IN_PROGRESS" || name == "WORKING" {
+			g.working = name
+		}
+	}
+}
+
+// workingName maps either name of the working state to the generator's.
+func (g *Generator) workingName(status string) string {
+	if status == "IN_PROGRESS" || status == "WORKING" {
+		return g.working
+	}
+	return status
+}
 
 // WithProfile selects the profile; an invalid one leaves the default.
 func WithProfile(p Profile) Option {
@@ -82,7 +111,7 @@ func WithEventIDs(start, step int64) Option {
 
 // New returns a Generator whose output is determined by seed and opts alone.
 func New(seed uint64, opts ...Option) *Generator {
-	g := &Generator{profile: DefaultProfile, epoch: DefaultEpoch}
+	g := &Generator{profile: DefaultProfile, epoch: DefaultEpoch, working: DefaultWorkingStatus}
 	for _, o := range opts {
 		o(g)
 	}
@@ -869,7 +898,7 @@ func (g *Generator) buildWorkOrder(box *payloadBox, r *Record, t *trigInfo, fire
 		w.Status = "COMPLETED"
 	default:
 		tr := g.transition(tp.isField)
-		prev, w.Status = tr.from, tr.to
+		prev, w.Status = g.workingName(tr.from), g.workingName(tr.to)
 	}
 	g.workOrderDetails(w, tp, r, fired, t.kind == kindTaskCreated)
 	return w, prev
@@ -893,7 +922,8 @@ func (g *Generator) transition(isField bool) transition {
 // workOrderDetails fills everything but identity, title and status: who,
 // priority, description, schedule and timestamps, consistent with status.
 func (g *Generator) workOrderDetails(w *WorkOrder, tp *woTemplate, r *Record, fired time.Time, justCreated bool) {
-	if w.Status != "QUEUED" && g.present(960) || w.Status == "QUEUED" && g.present(80) {
+	// Someone is assigned with the move to ASSIGNED, never while QUEUED.
+	if w.Status != "QUEUED" && g.present(960) {
 		w.AssigneeID = Some(int64(g.between(13000, 13999)))
 	}
 	if g.present(550) {
@@ -1014,12 +1044,9 @@ func (g *Generator) fillEvent(e *Event, t *trigInfo, fired time.Time, r *Record,
 		if g.chance(450) {
 			e.SLAType = "RED"
 		}
-		var back time.Duration
-		if g.chance(700) { // SLA checks run every few minutes to hours
-			back = time.Duration(g.between(0, 2*3600)) * second
-		} else {
-			back = time.Duration(g.between(1, 5)) * day
-		}
+		// SLA checks run every few minutes to hours: the violation fires
+		// that long after the phase became overdue.
+		back := time.Duration(g.between(5*60, 3*3600)) * second
 		e.OverdueAt = maxTime(fired.Add(-back).Truncate(time.Minute), r.CreatedAt)
 	case kindApptCreated, kindApptRescheduled:
 		e.AppointmentID = int64(g.between(20000, 199999))

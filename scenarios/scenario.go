@@ -37,9 +37,12 @@ type Scenario struct {
 	// offset from start (activation.go); events fired before it are not
 	// delivered.
 	activation activation
-	steps      []*step
-	events     int      // with the default parameters
-	triggers   []string // fired with the default parameters, catalog order
+	// slaLag is how long after a phase is overdue its SLA violation fires
+	// (the slaLag: setting); unset, 5 minutes to 3 hours.
+	slaLag   span
+	steps    []*step
+	events   int      // with the default parameters
+	triggers []string // fired with the default parameters, catalog order
 }
 
 // Param is a numeric parameter of a scenario, such as the number of
@@ -136,7 +139,7 @@ type declared struct {
 	pinned bool
 }
 
-var topKeys = []string{"name", "description", "params", "start", "activation", "delivery", "steps"}
+var topKeys = []string{"name", "description", "params", "start", "activation", "slaLag", "delivery", "steps"}
 
 var deliveryKeys = []string{"retry", "schedule", "timeScale", "concurrency", "recordOrder", "duplicate", "duplicateMode", "reorder", "jitter"}
 
@@ -206,6 +209,14 @@ func Parse(name string, src []byte) (*Scenario, error) {
 					c.add(nodePos(e.value), "%v", err)
 				} else {
 					s.activation = a
+				}
+			}
+		case "slaLag":
+			if v, ok := p.str(e.value, "slaLag"); ok {
+				if sp, err := parseSpan(v); err != nil || sp.lo < 0 {
+					c.add(nodePos(e.value), "slaLag %q isn't a duration or range such as 5m..3h", clip(v))
+				} else {
+					s.slaLag = sp
 				}
 			}
 		case "delivery":
