@@ -365,6 +365,24 @@ var referenceChecks = map[string]refCheck{
 			}
 		}
 	}},
+	"extra-field-types": {schemas.Assumed, func(t *testing.T) {
+		for file, want := range map[string][2]string{
+			"contract/TASK_CREATED.json":            {"workOrderId", "integer"},
+			"contract/PROJECT_PHASE_STARTED.json":   {"phaseTemplateId", "integer"},
+			"contract/APPOINTMENT_RESCHEDULED.json": {"previousDueDate", "string"},
+		} {
+			if got := schemaAt(t, file, "event", want[0])["type"]; got != want[1] {
+				t.Errorf("%s event.%s: type %v, want %s", file, want[0], got, want[1])
+			}
+		}
+	}},
+	"fields-present": {schemas.Assumed, func(t *testing.T) {
+		doc := documented(t)
+		delete(doc["record"].(map[string]any), "jurisdiction")
+		if validAt(t, doc, schemas.Contract).Valid() {
+			t.Error("the contract level accepts a record without jurisdiction")
+		}
+	}},
 	"id-range": {schemas.Assumed, func(t *testing.T) {
 		doc := documented(t)
 		doc["event"].(map[string]any)["eventId"] = float64(1 << 53)
