@@ -131,9 +131,8 @@ func labelled(t *testing.T, want, keyword, file string, names ...string) {
 	}
 }
 
-func mustGenerate(t *testing.T, key string, opts ...generator.Option) map[string]any {
+func decodeObject(t *testing.T, b []byte, err error) map[string]any {
 	t.Helper()
-	b, err := generator.New(1, opts...).JSON(key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,17 +143,16 @@ func mustGenerate(t *testing.T, key string, opts ...generator.Option) map[string
 	return m
 }
 
+func mustGenerate(t *testing.T, key string, opts ...generator.Option) map[string]any {
+	t.Helper()
+	b, err := generator.New(1, opts...).JSON(key)
+	return decodeObject(t, b, err)
+}
+
 func documented(t *testing.T) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "schemas", "testdata", "documented-example.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	b, err := os.ReadFile(filepath.Join("..", "schemas", "testdata", "documented-example.json"))
+	return decodeObject(t, b, err)
 }
 
 func validAt(t *testing.T, doc map[string]any, level schemas.Level) schemas.Result {
@@ -200,14 +198,7 @@ func renderScenario(t *testing.T, src string) []scenarios.Event {
 func triggerJSON(t *testing.T, key string) map[string]any {
 	t.Helper()
 	b, err := schemas.Schema(key, schemas.Strict)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return decodeObject(t, b, err)
 }
 
 func rulesMention(t *testing.T, words ...string) {
