@@ -52,33 +52,43 @@ func ParseExamples(data []byte) (Examples, error) {
 // IN_PROGRESS on *_PHASE_STARTED but COMPLETED on *_PHASE_COMPLETED) and is
 // an error only if no file takes it.
 func GenerateFiles(ex Examples) (map[string][]byte, error) {
-	g := &schemaBuilder{ex: ex, used: map[string][]bool{}}
+	return GenerateFilesFor(ex, nil)
+}
+
+// GenerateFilesFor is GenerateFiles with the names and value lists of v (nil
+// for the built-in vocabulary): the strict files close their vocabularies
+// to v's, and say that the values came from v's file.
+func GenerateFilesFor(ex Examples, v *Vocabulary) (map[string][]byte, error) {
+	g := &schemaBuilder{ex: ex, used: map[string][]bool{}, vocab: v}
 	if err := g.checkPaths(); err != nil {
 		return nil, err
 	}
 	files := map[string][]byte{}
 	for _, level := range Levels() {
 		for _, d := range definitions {
-			files[level.String()+"/defs/"+d.name+".json"] = g.render(g.defFile(d, level))
+			files[level.String()+"/defs/"+d.name+".json"] = g.render(g.defFile(v.def(d), level))
 		}
 		for _, t := range triggers {
-			files[level.String()+"/"+t.Key+".json"] = g.render(g.triggerFile(t, level))
+			files[level.String()+"/"+t.Key+".json"] = g.render(g.triggerFile(v.trigger(t), level))
 		}
 	}
 	files["contract/envelope.json"] = g.render(g.envelopeFile())
 	if g.err != nil {
 		return nil, g.err
 	}
-	if err := g.checkUsed(); err != nil {
+	// Examples outside a file's vocabulary are left out, not an error: they
+	// come from the built-in vocabulary.
+	if err := g.checkUsed(); err != nil && v.IsDefault() {
 		return nil, err
 	}
 	return files, nil
 }
 
 type schemaBuilder struct {
-	ex   Examples
-	used map[string][]bool // path → which of its examples some file shows
-	err  error
+	vocab *Vocabulary
+	ex    Examples
+	used  map[string][]bool // path → which of its examples some file shows
+	err   error
 }
 
 func (g *schemaBuilder) checkPaths() error {
