@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"time"
 	"unsafe"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // DefaultSeed is the seed the command line uses unless told otherwise.
@@ -36,6 +38,10 @@ type Generator struct {
 	overrides    *Overrides
 	allowInvalid bool
 	working      string // the working state's name (WithWorkingStatus)
+	// vocab is the vocabulary (WithVocabulary), nil for the built-in one;
+	// extraStatuses are its work-order statuses the built-in one lacks.
+	vocab         *schemas.Vocabulary
+	extraStatuses []string
 
 	eventID int64
 	idStep  int64 // non-zero: ids come from idNext, idNext+idStep, ...
@@ -384,6 +390,7 @@ func (g *Generator) build(box *payloadBox, t *trigInfo) {
 	if t.recordOptional && (g.profile == Minimal || g.profile == Edge && g.chance(withoutRecordPermille)) {
 		g.dropRecord(p)
 	}
+	g.ApplyVocabulary(p)
 }
 
 // withoutRecordPermille is how often an edge payload of a trigger whose
@@ -891,17 +898,37 @@ func (g *Generator) buildWorkOrder(box *payloadBox, r *Record, t *trigInfo, fire
 	switch t.kind {
 	case kindTaskCreated:
 		w.Status = "QUEUED"
-		if g.profile != Minimal && g.chance(400) {
+		if g.profile != Minimal && g.chance(400) && g.woStatus("ASSIGNED") == "ASSIGNED" {
 			w.Status = "ASSIGNED"
 		}
 	case kindTaskCompleted:
 		w.Status = "COMPLETED"
 	default:
-		tr := g.transition(tp.isField)
-		prev, w.Status = g.workingName(tr.from), g.workingName(tr.to)
+		prev, w.Status = g.movement(tp.isField)
 	}
 	g.workOrderDetails(w, tp, r, fired, t.kind == kindTaskCreated)
 	return w, prev
+}
+
+// movement draws a status change in the generator's vocabulary: a
+// built-in transition whose statuses the vocabulary has (or maps to its
+// working state) and that still changes the status, or, now and then, one
+// into or out of a status only the vocabulary has.
+func (g *Generator) movement(isField bool) (from, to string) {
+	if len(g.extraStatuses) > 0 && g.chance(150) {
+		x := g.pick(g.extraStatuses)
+		if g.chance(500) {
+			return g.working, x
+		}
+		return x, g.working
+	}
+	for range 20 {
+		tr := g.transition(isField)
+		if from, to = g.woStatus(tr.from), g.woStatus(tr.to); from != to {
+			return from, to
+		}
+	}
+	return "QUEUED", g.working
 }
 
 func (g *Generator) transition(isField bool) transition {
@@ -1043,6 +1070,9 @@ func (g *Generator) fillEvent(e *Event, t *trigInfo, fired time.Time, r *Record,
 		e.SLAType = "YELLOW"
 		if g.chance(450) {
 			e.SLAType = "RED"
+		}
+		if g.vocab != nil {
+			e.SLAType = g.pick(g.vocab.SLATypes)
 		}
 		// SLA checks run every few minutes to hours: the violation fires
 		// that long after the phase became overdue.
