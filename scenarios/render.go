@@ -198,7 +198,7 @@ func (s *Scenario) render(seed uint64, cfg renderConfig, check bool) (*renderRes
 	seed ^= fnv64(s.Name)
 	w := &world{
 		sc:       s,
-		g:        generator.New(seed),
+		g:        generator.New(seed, s.generatorOptions()...),
 		rng:      rand.New(rand.NewPCG(seed, worldStream)),
 		check:    check,
 		triggers: map[string]int{},

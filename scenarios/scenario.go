@@ -39,7 +39,11 @@ type Scenario struct {
 	activation activation
 	// slaLag is how long after a phase is overdue its SLA violation fires
 	// (the slaLag: setting); unset, 5 minutes to 3 hours.
-	slaLag   span
+	slaLag span
+	// src and vocab: the file as read and the vocabulary it was parsed
+	// with, so WithVocabulary can parse it again (vocabulary.go).
+	src      []byte
+	vocab    *schemas.Vocabulary
 	steps    []*step
 	events   int      // with the default parameters
 	triggers []string // fired with the default parameters, catalog order
@@ -127,6 +131,7 @@ type parsing struct {
 	declWalk int
 	decls    []declared // every name declared anywhere, for "created later" hints
 	params   []Param
+	vocab    *schemas.Vocabulary // nil: the built-in one (vocabulary.go)
 }
 
 type declared struct {
@@ -152,9 +157,11 @@ var deliveryKeys = []string{"retry", "schedule", "timeScale", "concurrency", "re
 // work order that does not exist, completing a phase with open work
 // orders), the latter found by rendering the scenario once with its
 // default parameters.
-func Parse(name string, src []byte) (*Scenario, error) {
+func Parse(name string, src []byte) (*Scenario, error) { return parseWith(name, src, nil) }
+
+func parseWith(name string, src []byte, vocab *schemas.Vocabulary) (*Scenario, error) {
 	c := &errCollector{file: name}
-	p := &parsing{errs: c, anchors: map[string]ast.Node{}, budget: maxNodes}
+	p := &parsing{errs: c, anchors: map[string]ast.Node{}, budget: maxNodes, vocab: vocab}
 	body := parseYAML(src, c)
 	if c.err() != nil {
 		return nil, c.err()
@@ -164,7 +171,7 @@ func Parse(name string, src []byte) (*Scenario, error) {
 		return nil, c.err()
 	}
 	collectAnchors(body, p.anchors)
-	s := &Scenario{file: name, Name: baseName(name)}
+	s := &Scenario{file: name, Name: baseName(name), src: src, vocab: vocab}
 	entries, ok := p.mapping(body, "a scenario")
 	if !ok {
 		return nil, c.err()
@@ -739,8 +746,8 @@ func (p *parsing) parseArg(st *step, spec *paramSpec, e entry, sc *staticScope) 
 		if !ok {
 			return a, false
 		}
-		if !slices.Contains(spec.enum, v) {
-			p.errs.add(a.pos, "%s", oneOf(what, v, spec.enum))
+		if enum := p.enumFor(st.name, spec); !slices.Contains(enum, v) {
+			p.errs.add(a.pos, "%s", oneOf(what, v, enum))
 			return a, false
 		}
 		if st.name == "moveWorkOrder" && v == "COMPLETED" {

@@ -51,8 +51,8 @@ var workingStatuses = []string{"IN_PROGRESS", "WORKING"}
 // useStatus records the working-state name the world uses, and fails when
 // a scenario names it both ways.
 func (w *world) useStatus(status string) error {
-	if !slices.Contains(workingStatuses, status) {
-		return nil
+	if !slices.Contains(workingStatuses, status) || w.sc.vocab != nil {
+		return nil // a vocabulary names the working state itself
 	}
 	if w.working == "" {
 		w.working = status
@@ -275,6 +275,7 @@ func (w *world) emit(in *inst, trigger string, at time.Time, re *recordEnt, wo *
 	if fill != nil {
 		fill(&p.Event)
 	}
+	w.g.ApplyVocabulary(p)
 	body := p.AppendJSON(make([]byte, 0, 1536))
 	ev := Event{ID: id, TriggerKey: trigger, RecordID: re.rec.ID, FiredAt: at, Step: in.st.name, Line: in.st.pos.line}
 	if o := in.st.overrides; o != nil {
