@@ -69,7 +69,7 @@ func GenerateFilesFor(ex Examples, v *Vocabulary) (map[string][]byte, error) {
 			files[level.String()+"/defs/"+d.name+".json"] = g.render(g.defFile(v.def(d), level))
 		}
 		for _, t := range triggers {
-			files[level.String()+"/"+t.Key+".json"] = g.render(g.triggerFile(v.trigger(t), level))
+			files[level.String()+"/"+t.Key+".json"] = g.render(g.triggerFile(v.Trigger(t), level))
 		}
 	}
 	files["contract/envelope.json"] = g.render(g.envelopeFile())

@@ -284,9 +284,9 @@ func (v *Vocabulary) fromFile() string {
 	return "set by the vocabulary file " + v.file + "."
 }
 
-// trigger is t as v names it: its triggerName and the value lists of its
+// Trigger is t as v names it: its triggerName and the value lists of its
 // event fields.
-func (v *Vocabulary) trigger(t Trigger) Trigger {
+func (v *Vocabulary) Trigger(t Trigger) Trigger {
 	if v == nil {
 		return t
 	}
