@@ -1,7 +1,9 @@
 package scenarios
 
 import (
+	"os"
 	"slices"
+	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -44,4 +46,24 @@ func (s *Scenario) generatorOptions() []generator.Option {
 		return nil
 	}
 	return []generator.Option{generator.WithVocabulary(s.vocab)}
+}
+
+// LoadWithVocabulary is Load with a vocabulary: a built-in scenario or a
+// file, parsed against v's names. A nil v is Load.
+func LoadWithVocabulary(nameOrPath string, v *schemas.Vocabulary) (*Scenario, error) {
+	if v == nil {
+		return Load(nameOrPath)
+	}
+	if n := builtinName(nameOrPath); n != "" && !strings.ContainsAny(nameOrPath, `/\`) {
+		s, err := Load(nameOrPath)
+		if err != nil {
+			return nil, err
+		}
+		return s.WithVocabulary(v)
+	}
+	src, err := os.ReadFile(nameOrPath)
+	if err != nil {
+		return Load(nameOrPath) // Load words a missing file and names the built-ins
+	}
+	return parseWith(nameOrPath, src, v)
 }

@@ -481,6 +481,7 @@ func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Eve
 
 func newScenarioRunCmd() *cobra.Command {
 	var (
+		vf       vocabularyFlag
 		df       deliveryFlags
 		to       string
 		seed     uint64
@@ -519,7 +520,11 @@ could not be reached.`,
 			if setProjects && projects < 1 {
 				return usage(fmt.Errorf("--projects %d: want at least 1", projects))
 			}
-			sc, err := scenarios.Load(args[0])
+			vocab, err := vf.load()
+			if err != nil {
+				return err
+			}
+			sc, err := scenarios.LoadWithVocabulary(args[0], vocab)
 			if err != nil {
 				return usage(err)
 			}
@@ -568,5 +573,6 @@ could not be reached.`,
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same events and the same delivery choices")
 	fl.IntVar(&projects, "projects", 0, "number of projects (at least 1), for scenarios with a projects parameter (concurrent-projects)")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the payloads (NDJSON, in firing order) instead of sending them")
+	vf.register(cmd)
 	return cmd
 }
