@@ -590,11 +590,55 @@ func TestReferenceRows(t *testing.T) {
 				}
 			}
 			c.check(t)
+			if key, ok := vocabularySwitch(row.change); ok {
+				switchedByVocabulary(t, key)
+			}
 		})
 	}
 	for id := range referenceChecks {
 		if !seen[id] {
 			t.Errorf("check %s has no row in %s", id, referencePath)
 		}
+	}
+}
+
+// vocabularySwitch reads the vocabulary key a row's switch names:
+// "`--vocabulary` (slaTypes)" → slaTypes.
+func vocabularySwitch(change string) (string, bool) {
+	_, rest, ok := strings.Cut(change, "`--vocabulary` (")
+	if !ok {
+		return "", false
+	}
+	key, _, ok := strings.Cut(rest, ")")
+	return key, ok
+}
+
+// switchedByVocabulary checks that a vocabulary file setting key changes
+// what the strict schemas accept.
+func switchedByVocabulary(t *testing.T, key string) {
+	t.Helper()
+	cases := map[string][3]string{
+		"requestStatuses":   {"requestStatuses: [OPEN, SIGNED]", "strict/defs/record.json", `"SIGNED"`},
+		"workingStatus":     {"workOrderStatuses: [QUEUED, WORKING, COMPLETED]\nworkingStatus: WORKING", "strict/defs/workOrder.json", `"WORKING", "COMPLETED"`},
+		"triggerNames":      {"triggerNames: {PROJECT_CREATED: New Project}", "strict/PROJECT_CREATED.json", `"New Project"`},
+		"phaseStatuses":     {"phaseStatuses: {started: ACTIVE, completed: DONE}", "strict/PROJECT_PHASE_COMPLETED.json", `"DONE"`},
+		"phaseTypes":        {"phaseTypes: [SALES, FIELD]", "strict/PROJECT_PHASE_STARTED.json", `"FIELD"`},
+		"slaTypes":          {"slaTypes: [YELLOW, ORANGE, RED]", "strict/PROJECT_PHASE_SLA_VIOLATION.json", `"ORANGE"`},
+		"workOrderStatuses": {"workOrderStatuses: [QUEUED, IN_PROGRESS, ON_HOLD, COMPLETED]", "strict/defs/workOrder.json", `"ON_HOLD"`},
+	}
+	c, ok := cases[key]
+	if !ok {
+		t.Fatalf("the switch names vocabulary key %q, which this test does not know", key)
+	}
+	v, err := schemas.ParseVocabulary("switch.yaml", []byte(c[0]+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := schemas.GenerateFilesFor(nil, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(files[c[1]]), c[2]) {
+		t.Errorf("vocabulary %q: %s lacks %s", c[0], c[1], c[2])
 	}
 }
