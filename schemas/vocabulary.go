@@ -136,13 +136,30 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 	v := DefaultVocabulary()
 	v.custom, v.file = true, name
 	errs := &VocabularyError{}
+	type problem struct {
+		line, col int
+		msg       string
+	}
+	var problems []problem
 	add := func(n ast.Node, format string, args ...any) {
 		line, col := 1, 1
 		if n != nil && n.GetToken() != nil {
 			line, col = n.GetToken().Position.Line, n.GetToken().Position.Column
 		}
-		errs.Problems = append(errs.Problems, fmt.Sprintf("%s:%d:%d: %s", name, line, col, fmt.Sprintf(format, args...)))
+		problems = append(problems, problem{line, col, fmt.Sprintf(format, args...)})
 	}
+	// Problems are reported in file order, whichever check found them.
+	defer func() {
+		slices.SortStableFunc(problems, func(a, b problem) int {
+			if a.line != b.line {
+				return a.line - b.line
+			}
+			return a.col - b.col
+		})
+		for _, p := range problems {
+			errs.Problems = append(errs.Problems, fmt.Sprintf("%s:%d:%d: %s", name, p.line, p.col, p.msg))
+		}
+	}()
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -153,7 +170,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 	root, ok := f.Docs[0].Body.(*ast.MappingNode)
 	if !ok {
 		add(f.Docs[0].Body, "a vocabulary is a mapping of %s", strings.Join(vocabularyKeys, ", "))
-		return nil, errs
+		return nil, errs // filled by the deferred sort
 	}
 	str := func(n ast.Node, what string) (string, bool) {
 		s, ok := n.(*ast.StringNode)
@@ -273,8 +290,8 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 	if len(v.SLATypes) < 2 {
 		add(positions["slaTypes"], "slaTypes needs a warning and a violation threshold, at least two names")
 	}
-	if len(errs.Problems) > 0 {
-		return nil, errs
+	if len(problems) > 0 {
+		return nil, errs // filled in file order by the deferred sort
 	}
 	return v, nil
 }
