@@ -710,7 +710,7 @@ func (g *Generator) address(p *Place) string {
 	start := g.strStart()
 	b := appendInt(g.arena, num)
 	b = append(b, ' ')
-	b = append(b, g.pick(streetNames)...)
+	b = append(b, g.street(p)...)
 	b = append(b, ' ')
 	b = append(b, g.pick(streetSuffixes)...)
 	b = append(b, ' ')
@@ -721,6 +721,15 @@ func (g *Generator) address(p *Place) string {
 	b = append(b, p.ZIP...)
 	g.arena = b
 	return g.strEnd(start)
+}
+
+// street picks a street name that fits the place: most are found anywhere,
+// some only in its region.
+func (g *Generator) street(p *Place) string {
+	if regional := regionalStreets[p.State]; len(regional) > 0 && g.chance(350) {
+		return g.pick(regional)
+	}
+	return g.pick(streetNames)
 }
 
 func (g *Generator) fullName(first, last string) string {

@@ -472,3 +472,54 @@ func TestRealismRulesOverManySeeds(t *testing.T) {
 		})
 	}
 }
+
+// Street names fit the region: a name kept for one part of the country
+// never appears in an address elsewhere, and each region's names appear.
+func TestStreetNamesFitTheRegion(t *testing.T) {
+	home := map[string][]string{} // regional name → states it belongs to
+	for st, names := range regionalStreets {
+		for _, n := range names {
+			if !slices.Contains(home[n], st) {
+				home[n] = append(home[n], st)
+			}
+		}
+	}
+	for _, n := range streetNames {
+		if _, regional := home[n]; regional {
+			t.Errorf("%s is both national and regional", n)
+		}
+	}
+	seen := map[string]bool{}
+	for seed := uint64(1); seed <= 3000; seed++ {
+		b, err := New(seed).JSON("PROJECT_CREATED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d struct {
+			Record struct {
+				Address *string `json:"address"`
+				State   *string `json:"state"`
+			} `json:"record"`
+		}
+		if err := json.Unmarshal(b, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Record.Address == nil {
+			continue
+		}
+		_, street, _ := strings.Cut(*d.Record.Address, " ") // after the house number
+		for n, states := range home {
+			if rest, ok := strings.CutPrefix(street, n+" "); ok && slices.Contains(streetSuffixes, strings.Fields(rest)[0]) {
+				if !slices.Contains(states, *d.Record.State) {
+					t.Errorf("%q: %s streets belong to %v", *d.Record.Address, n, states)
+				}
+				seen[n] = true
+			}
+		}
+	}
+	for _, n := range []string{"Saguaro", "Peachtree", "Bluebonnet", "Palmetto", "Camino Real"} {
+		if !seen[n] {
+			t.Errorf("no address on %s in 3000 projects", n)
+		}
+	}
+}
