@@ -261,6 +261,9 @@ func (pl *plan) maxIDs(trigger string, seed uint64, high *int64) (payload, error
 		if err != nil {
 			return payload{}, err
 		}
+		if prof == generator.Edge && !present(base.Body, "record.id") {
+			continue // an edge call or appointment without record carries too few ids
+		}
 		sets := []string{"event.eventId=" + strconv.FormatInt(eventID, 10)}
 		for _, f := range ids {
 			if present(base.Body, f) {
