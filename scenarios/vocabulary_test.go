@@ -1,29 +1,23 @@
 package scenarios
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
-const vocabScenario = `name: on-hold
-steps:
-  - createProject: {name: home, workflow: solar}
-  - startPhase: {project: home}
-  - createWorkOrder: {project: home, name: call, title: Sales Call}
-  - moveWorkOrder: {workOrder: call, to: ON_HOLD}
-  - moveWorkOrder: {workOrder: call, to: IN_PROGRESS}
-  - slaViolation: {project: home, level: ORANGE}
-  - completeWorkOrder: {workOrder: call}
-  - completePhase: {project: home}
-`
-
 // moveWorkOrder to: ON_HOLD and slaViolation level: ORANGE work when the
 // vocabulary has them, and the events speak it.
 func TestScenarioWithVocabulary(t *testing.T) {
-	_, err := Parse("on-hold.yaml", []byte(vocabScenario))
-	if err == nil || !strings.Contains(err.Error(), `on-hold.yaml:6:42:`) || !strings.Contains(err.Error(), `"ON_HOLD" isn't one of`) {
+	vocabScenario, err := os.ReadFile(filepath.Join("testdata", "on-hold.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Parse("on-hold.yaml", vocabScenario)
+	if err == nil || !strings.Contains(err.Error(), `on-hold.yaml:7:42:`) || !strings.Contains(err.Error(), `"ON_HOLD" isn't one of`) {
 		t.Fatalf("without the vocabulary: %v", err)
 	}
 	v, err := schemas.ParseVocabulary("team.yaml", []byte(`triggerNames: {TASK_STATUS_MOVEMENT: Task Status Changed}
@@ -41,7 +35,7 @@ slaTypes: [YELLOW, ORANGE, RED]
 	if _, err := s.WithVocabulary(v); err != nil {
 		t.Fatal(err)
 	}
-	s, err = parseWith("on-hold.yaml", []byte(vocabScenario), v)
+	s, err = parseWith("on-hold.yaml", vocabScenario, v)
 	if err != nil {
 		t.Fatal(err)
 	}

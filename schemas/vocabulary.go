@@ -200,6 +200,15 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 		}
 		return out, true
 	}
+	// mapping is n's entries, or none (and a problem) when n is no mapping.
+	mapping := func(n ast.Node, problem string) []*ast.MappingValueNode {
+		m, ok := n.(*ast.MappingNode)
+		if !ok {
+			add(n, "%s", problem)
+			return nil
+		}
+		return m.Values
+	}
 	positions := map[string]ast.Node{}
 	seen := map[string]bool{}
 	for _, kv := range root.Values {
@@ -210,14 +219,19 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 		}
 		seen[key] = true
 		positions[key] = kv.Value
+		lists := map[string]*[]string{
+			"workOrderStatuses": &v.WorkOrderStatuses, "phaseTypes": &v.PhaseTypes,
+			"slaTypes": &v.SLATypes, "requestStatuses": &v.RequestStatuses,
+		}
+		if dst, ok := lists[key]; ok {
+			if l, ok := words(kv.Value, key); ok {
+				*dst = l
+			}
+			continue
+		}
 		switch key {
 		case "triggerNames":
-			m, ok := kv.Value.(*ast.MappingNode)
-			if !ok {
-				add(kv.Value, "triggerNames must be a mapping of triggerKey: triggerName")
-				continue
-			}
-			for _, e := range m.Values {
+			for _, e := range mapping(kv.Value, "triggerNames must be a mapping of triggerKey: triggerName") {
 				k := e.Key.String()
 				if _, err := Lookup(k); err != nil {
 					add(e.Key, "%v", err)
@@ -227,45 +241,18 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 					v.TriggerNames[k] = n
 				}
 			}
-		case "workOrderStatuses":
-			if l, ok := words(kv.Value, key); ok {
-				v.WorkOrderStatuses = l
-			}
 		case "workingStatus":
 			if s, ok := str(kv.Value, key); ok {
 				v.WorkingStatus = s
 			}
-		case "phaseTypes":
-			if l, ok := words(kv.Value, key); ok {
-				v.PhaseTypes = l
-			}
 		case "phaseStatuses":
-			m, ok := kv.Value.(*ast.MappingNode)
-			if !ok {
-				add(kv.Value, "phaseStatuses must be a mapping {started: ..., completed: ...}")
-				continue
-			}
-			for _, e := range m.Values {
-				switch k := e.Key.String(); k {
-				case "started":
-					if s, ok := str(e.Value, "phaseStatuses.started"); ok {
-						v.PhaseStarted = s
-					}
-				case "completed":
-					if s, ok := str(e.Value, "phaseStatuses.completed"); ok {
-						v.PhaseCompleted = s
-					}
-				default:
-					add(e.Key, "phaseStatuses has started and completed, not %s", k)
+			for _, e := range mapping(kv.Value, "phaseStatuses must be a mapping {started: ..., completed: ...}") {
+				dst := map[string]*string{"started": &v.PhaseStarted, "completed": &v.PhaseCompleted}[e.Key.String()]
+				if dst == nil {
+					add(e.Key, "phaseStatuses has started and completed, not %s", e.Key.String())
+				} else if s, ok := str(e.Value, "phaseStatuses."+e.Key.String()); ok {
+					*dst = s
 				}
-			}
-		case "slaTypes":
-			if l, ok := words(kv.Value, key); ok {
-				v.SLATypes = l
-			}
-		case "requestStatuses":
-			if l, ok := words(kv.Value, key); ok {
-				v.RequestStatuses = l
 			}
 		default:
 			msg := fmt.Sprintf("unknown key %s; a vocabulary has %s", key, strings.Join(vocabularyKeys, ", "))

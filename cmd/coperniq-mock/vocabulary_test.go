@@ -27,23 +27,11 @@ func TestVocabularyEndToEnd(t *testing.T) {
 	if err := os.WriteFile(vocab, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	scenario := filepath.Join(dir, "on-hold.yaml")
-	if err := os.WriteFile(scenario, []byte(`steps:
-  - createProject: {name: home, workflow: solar}
-  - startPhase: {project: home}
-  - createWorkOrder: {project: home, name: call, title: Sales Call}
-  - moveWorkOrder: {workOrder: call, to: ON_HOLD}
-  - moveWorkOrder: {workOrder: call, to: IN_PROGRESS}
-  - slaViolation: {project: home, level: ORANGE}
-  - completeWorkOrder: {workOrder: call}
-  - completePhase: {project: home}
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	scenario := filepath.Join("..", "..", "scenarios", "testdata", "on-hold.yaml")
 
 	// Without the vocabulary the scenario is refused where it says ON_HOLD.
 	r := cli(t, "", "scenario", "run", scenario, "--dry-run").want(t, 2)
-	if !strings.Contains(r.stderr, "on-hold.yaml:5:") || !strings.Contains(r.stderr, `"ON_HOLD" isn't one of`) {
+	if !strings.Contains(r.stderr, "on-hold.yaml:7:") || !strings.Contains(r.stderr, `"ON_HOLD" isn't one of`) {
 		t.Errorf("without --vocabulary: %s", r.stderr)
 	}
 	events := cli(t, "", "scenario", "run", scenario, "--dry-run", "--vocabulary", vocab).want(t, 0).stdout
