@@ -155,7 +155,7 @@ func documented(t *testing.T) map[string]any {
 	return decodeObject(t, b, err)
 }
 
-func validAt(t *testing.T, doc map[string]any, level schemas.Level) schemas.Result {
+func validAt(t *testing.T, doc map[string]any, level schemas.Level) schemas.Validation {
 	t.Helper()
 	b, _ := json.Marshal(doc)
 	r, err := schemas.Validate(b, level)
@@ -182,7 +182,7 @@ func send(t *testing.T, status int, header http.Header) (delivery.Result, *http.
 	return res, seen
 }
 
-func renderScenario(t *testing.T, src string) []scenarios.Event {
+func renderScenario(t *testing.T, src string) []scenarios.Rendered {
 	t.Helper()
 	s, err := scenarios.Parse("ref.yaml", []byte(src))
 	if err != nil {

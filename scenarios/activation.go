@@ -42,7 +42,7 @@ func (a activation) time(start time.Time) time.Time {
 }
 
 // filter drops the events fired before the activation.
-func (a activation) filter(events []Event, start time.Time) []Event {
+func (a activation) filter(events []Rendered, start time.Time) []Rendered {
 	if !a.set {
 		return events
 	}

@@ -19,7 +19,7 @@ steps:
   - moveWorkOrder: {workOrder: survey, to: SCHEDULED, after: 1d}
 `)
 	}
-	render := func(activation string) []Event {
+	render := func(activation string) []Rendered {
 		t.Helper()
 		s, err := Parse("activation.yaml", src(activation))
 		if err != nil {
@@ -50,14 +50,14 @@ steps:
 			}
 			for _, e := range got {
 				if e.FiredAt.Before(tc.on) {
-					t.Errorf("event %d (%s) fired at %s, before the activation at %s", e.ID, e.TriggerKey, e.FiredAt, tc.on)
+					t.Errorf("event %d (%s) fired at %s, before the activation at %s", e.EventID, e.TriggerKey, e.FiredAt, tc.on)
 				}
 			}
 			// What is delivered is exactly the events after activation.
 			var want []int64
 			for _, e := range all {
 				if !e.FiredAt.Before(tc.on) {
-					want = append(want, e.ID)
+					want = append(want, e.EventID)
 				}
 			}
 			if len(want) != len(got) {

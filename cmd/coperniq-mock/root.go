@@ -41,6 +41,7 @@ waiting for real projects to move.`,
 		newScenarioCmd(),
 		newReplayCmd(),
 		newDemoCmd(),
+		newAPICmd(),
 		newVocabularyCmd(),
 	)
 	// Cobra's completion command prints its help and exits 0 for a shell it
