@@ -23,6 +23,9 @@ const (
 // one pass that allocates only for what it reports.
 func rawViolations(payload []byte, level Level, vs []Violation) []Violation {
 	s := rawScanner{data: payload, warn: level == Contract, out: vs}
+	// Payloads nest a few levels and hold a few dozen keys: backing arrays
+	// in the scanner spare the validator's hot path any allocation.
+	s.path, s.keys = s.pathBuf[:0], s.keysBuf[:0]
 	s.value()
 	return s.out
 }
@@ -37,6 +40,9 @@ type rawScanner struct {
 	out  []Violation
 	path []rawToken // the pointer of the current value
 	keys [][]byte   // keys of the open objects, innermost last
+
+	pathBuf [8]rawToken
+	keysBuf [48][]byte
 }
 
 type rawToken struct {
