@@ -159,7 +159,7 @@ func deliver(out io.Writer, to string, s delivery.Settings, seed uint64, events 
 		if errors.Is(err, delivery.ErrDead) {
 			msg += "; run with --log FILE to replay them later with 'replay FILE'"
 			if logPath != "" {
-				msg = fmt.Sprintf("%v; 'coperniq-mock replay %s --to URL' re-delivers them", err, logPath)
+				msg = fmt.Sprintf("%v; 'coperniq-mock replay %s --target URL' re-delivers them", err, logPath)
 			}
 		}
 		return summary, failureError{msg: msg}

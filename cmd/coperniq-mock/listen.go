@@ -104,6 +104,7 @@ Exit status: 0 stopped by a signal, 1 the --out file could not be written,
 	fl.Int64Var(&f.maxBytes, "max-bytes", receiver.DefaultMaxBytes, "keep at most this many bytes of payloads in memory; beyond, the oldest deliveries lose theirs (0: no limit)")
 	fl.BoolVar(&f.public, "public-inspect", false, "serve /_mock/ to anyone who reaches the address, through proxies and tunnels too (default: this machine only)")
 	fl.StringVar(&f.token, "inspect-token", "", `require "Authorization: Bearer TOKEN" on /_mock/, and accept it from anywhere (16+ characters, e.g. from openssl rand -hex 16)`)
+	secretFromEnv(cmd, "inspect-token", "COPERNIQ_MOCK_INSPECT_TOKEN")
 	return cmd
 }
 

@@ -159,6 +159,8 @@ report file could not be written.`,
 	_ = cmd.RegisterFlagCompletionFunc("retry", completeWords(delivery.Presets()...))
 	_ = cmd.RegisterFlagCompletionFunc("progress", completeWords(progressModes...))
 	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
+	_ = cmd.RegisterFlagCompletionFunc("mix", completeMix)
+	alias(cmd, "to", "target")
 	cmd.AddCommand(newLoadMergeCmd())
 	return cmd
 }

@@ -19,10 +19,10 @@ func newReplayCmd() *cobra.Command {
 		seed uint64
 	)
 	cmd := &cobra.Command{
-		Use:   "replay LOG --to URL",
+		Use:   "replay LOG --target URL",
 		Short: "Re-deliver events from a delivery log (the dead ones, by default)",
 		Long: `Read a delivery log written with --log (by 'scenario run', 'replay' or 'demo')
-and deliver its events again, byte for byte, to --to: the dead ones by default,
+and deliver its events again, byte for byte, to --target: the dead ones by default,
 or --only acked, pending, all, or a comma list. The retry and fault-injection
 flags are those of 'scenario run'. LOG may be - for standard input.
 
@@ -32,16 +32,16 @@ read up to that line, with a warning on stderr.
 Exit status: 0 every replayed event acknowledged (or none in the states
 selected), 1 some dead, 2 bad usage, a file that isn't a delivery log or is
 unreadable, or the receiver could not be reached.`,
-		Example: `  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --log run.jsonl
-  coperniq-mock replay run.jsonl --to http://127.0.0.1:8080/hook
-  coperniq-mock replay run.jsonl --only all --to http://127.0.0.1:9090/hook --retry ci --log replay.jsonl`,
+		Example: `  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook --log run.jsonl
+  coperniq-mock replay run.jsonl --target http://127.0.0.1:8080/hook
+  coperniq-mock replay run.jsonl --only all --target http://127.0.0.1:9090/hook --retry ci --log replay.jsonl`,
 		Args: cobra.ExactArgs(1),
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			return nil, cobra.ShellCompDirectiveDefault
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if to == "" {
-				return usage(errors.New("--to URL is required (where to re-deliver the events)"))
+				return usage(errors.New("--target URL is required (where to re-deliver the events)"))
 			}
 			states, err := delivery.ParseOnly(only)
 			if err != nil {
@@ -94,7 +94,7 @@ unreadable, or the receiver could not be reached.`,
 	}
 	df.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&to, "to", "", "the receiver's URL (a token in the query string is masked in output)")
+	targetFlag(cmd, &to, "the receiver's URL")
 	fl.StringVar(&only, "only", "dead", "which events to replay: dead, acked, pending, a comma list of them, or all")
 	fl.Uint64Var(&seed, "seed", 0, "seed of the delivery's random choices (default: the logged run's)")
 	_ = cmd.RegisterFlagCompletionFunc("only", completeWords("dead", "acked", "pending", "all"))

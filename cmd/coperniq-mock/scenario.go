@@ -26,7 +26,7 @@ change, and 'scenario run FILE' runs your copy. A file is checked before
 anything is sent: errors point at file:line:col.`,
 		Example: `  coperniq-mock scenario list
   coperniq-mock scenario show residential-solar > mine.yaml
-  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --retry ci
+  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook --retry ci
   coperniq-mock scenario run mine.yaml --dry-run | coperniq-mock validate --strict -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -112,10 +112,10 @@ func newScenarioRunCmd() *cobra.Command {
 		dryRun   bool
 	)
 	cmd := &cobra.Command{
-		Use:   "run NAME|FILE --to URL",
+		Use:   "run NAME|FILE --target URL",
 		Short: "Play a scenario and deliver its events to a receiver, with retries",
 		Long: `Play a built-in scenario (see 'scenario list') or a scenario file, and deliver
-its events to --to as Coperniq would: one POST per event, retried on anything but
+its events to --target as Coperniq would: one POST per event, retried on anything but
 a 2xx. The file's delivery: block (retry policy, duplicates, reordering, ...)
 applies unless a flag says otherwise. The same --seed gives the same events and
 the same delivery choices.
@@ -128,16 +128,16 @@ Ctrl-C stops sending, lets attempts in flight finish, and still prints it.
 Exit status: 0 every event acknowledged, 1 some dead (or the run interrupted),
 2 bad usage, a bad scenario file or one that fires no events, or the receiver
 could not be reached.`,
-		Example: `  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook
-  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --retry ci --log run.jsonl
-  coperniq-mock scenario run concurrent-projects --projects 20 --to http://127.0.0.1:8080/hook --concurrency 32
-  coperniq-mock scenario run retry-after-5xx --to http://127.0.0.1:8080/hook --schedule 1s,5s,30s --time-scale 1000
+		Example: `  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook
+  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook --retry ci --log run.jsonl
+  coperniq-mock scenario run concurrent-projects --projects 20 --target http://127.0.0.1:8080/hook --concurrency 32
+  coperniq-mock scenario run retry-after-5xx --target http://127.0.0.1:8080/hook --schedule 1s,5s,30s --time-scale 1000
   coperniq-mock scenario run mine.yaml --dry-run --seed 7 | coperniq-mock validate --strict -`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !dryRun && to == "" {
-				return usage(errors.New("--to URL is required (the receiver's webhook URL), or --dry-run to print the payloads"))
+				return usage(errors.New("--target URL is required (the receiver's webhook URL), or --dry-run to print the payloads"))
 			}
 			setProjects := cmd.Flags().Changed("projects")
 			if setProjects && projects < 1 {
@@ -188,7 +188,7 @@ could not be reached.`,
 	}
 	df.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&to, "to", "", "the receiver's URL (a token in the query string is masked in output)")
+	targetFlag(cmd, &to, "the receiver's URL")
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same events and the same delivery choices")
 	fl.IntVar(&projects, "projects", 0, "number of projects (at least 1), for scenarios with a projects parameter (concurrent-projects)")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the payloads (NDJSON, in firing order) instead of sending them")

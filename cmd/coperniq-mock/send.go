@@ -19,23 +19,23 @@ func newSendCmd() *cobra.Command {
 		timeout time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "send TRIGGER --to URL",
+		Use:   "send TRIGGER --target URL",
 		Short: "POST one generated payload to a receiver, as Coperniq would (no retries)",
 		Long: `Generate one payload (same flags and same bytes as 'generate') and POST it to
---to with Content-Type: application/json. Prints the status, the latency and the
+--target with Content-Type: application/json. Prints the status, the latency and the
 response body (truncated). Redirects are never followed: Coperniq treats a 3xx as
 a failure and retries, so this does too.
 
 Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 2 bad usage or the receiver could not be reached.`,
-		Example: `  coperniq-mock send TASK_STATUS_MOVEMENT --to http://127.0.0.1:8080/webhooks/coperniq
-  coperniq-mock send PROJECT_CREATED --seed 42 --profile edge --to 'http://localhost:3000/hook?token=s3cret'
-  coperniq-mock send CALL_UPSERTED --to http://localhost:3000/hook --header 'X-Env: staging'`,
+		Example: `  coperniq-mock send TASK_STATUS_MOVEMENT --target http://127.0.0.1:8080/webhooks/coperniq
+  coperniq-mock send PROJECT_CREATED --seed 42 --profile edge --target 'http://localhost:3000/hook?token=s3cret'
+  coperniq-mock send CALL_UPSERTED --target http://localhost:3000/hook --header 'X-Env: staging'`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeTriggers(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if to == "" {
-				return usage(fmt.Errorf("--to URL is required (the receiver's webhook URL)"))
+				return usage(fmt.Errorf("--target URL is required (the receiver's webhook URL)"))
 			}
 			if timeout <= 0 {
 				return usage(fmt.Errorf("--timeout %s: want a positive duration such as 10s", timeout))
@@ -88,7 +88,7 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 		},
 	}
 	gf.register(cmd)
-	cmd.Flags().StringVar(&to, "to", "", "the receiver's URL (a token in the query string is masked in output)")
+	targetFlag(cmd, &to, "the receiver's URL")
 	cmd.Flags().StringArrayVarP(&headers, "header", "H", nil, "extra request header, Name: value (repeatable)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 10*time.Second, "how long to wait for the answer")
 	return cmd

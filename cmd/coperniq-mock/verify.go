@@ -35,7 +35,7 @@ func newVerifyCmd() *cobra.Command {
 		Short: "Run the contract suite against a receiver: does it handle Coperniq's webhooks correctly?",
 		Long: `Run the Coperniq contract specs (Ginkgo, built into this binary) against the
 receiver at --target, as a CI job does: every trigger's realistic, minimal,
-maximal and edge payloads must be acknowledged with a 2xx within --deadline, so
+maximal and edge payloads must be acknowledged with a 2xx within --timeout, so
 must an unknown future trigger and a burst of --burst concurrent deliveries; a
 redirect is a failure, as it is to Coperniq. With --token-param the receiver must
 refuse deliveries without the token or with a wrong one. With an inspect hook
@@ -90,7 +90,7 @@ dropping the event in a worker loses it. When nothing at all is ever counted
 as applied, the hook is blamed ([inspect hook]: a wrong URL answers 404 to
 everything), and after the first checks the rest are not waited out.
 
-When the receiver answers none of 5 deliveries in a row within --deadline,
+When the receiver answers none of 5 deliveries in a row within --timeout,
 the suite stops ("is it hung?") instead of waiting out every remaining spec.
 
 Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed (or
@@ -103,12 +103,15 @@ before they were sent.`,
   coperniq-mock verify --target http://127.0.0.1:8080/webhooks/coperniq --token-param token=s3cret \
       --inspect 'http://127.0.0.1:8080/_state/events/{eventId}' --junit-report reports/contract.xml
   coperniq-mock verify --target http://localhost:3000/hook --inspect-cmd 'psql -tAc "select applied from events where id = $COPERNIQ_EVENT_ID"'
-  coperniq-mock verify --target http://localhost:3000/hook --focus 'work order' --skip burst --deadline 2s`,
+  coperniq-mock verify --target http://localhost:3000/hook --focus 'work order' --skip burst --timeout 2s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			target, cfg, err := f.config()
 			if err != nil {
 				return err
+			}
+			if h := tokenInURLHint(f.target, f.tokenParam); h != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), h)
 			}
 			ctx := cmd.Context()
 			if ctx == nil {
@@ -171,7 +174,10 @@ before they were sent.`,
 	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
 	fl.StringVar(&f.inspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
 	fl.StringVar(&f.tokenParam, "token-param", "", "the URL token the receiver requires, NAME=VALUE (enables the token specs)")
-	fl.DurationVar(&f.deadline, "deadline", contract.DefaultDeadline, "how long each delivery may wait for its answer")
+	fl.DurationVar(&f.deadline, "timeout", contract.DefaultDeadline, "how long each delivery may wait for its answer")
+	alias(cmd, "deadline", "timeout")
+	alias(cmd, "to", "target")
+	secretFromEnv(cmd, "token-param", "COPERNIQ_MOCK_TOKEN_PARAM")
 	fl.IntVar(&f.burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
 	fl.Uint64Var(&f.seed, "seed", contract.DefaultSeed, "payload seed: the same seed sends the same bytes")
 	fl.DurationVar(&f.inspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
@@ -205,7 +211,7 @@ func (f *verifyFlags) config() (contract.Target, contract.RunConfig, error) {
 		return t, cfg, usage(errors.New("--seed 0: seeds start at 1 (the default); any other positive seed sends other payloads"))
 	}
 	if f.deadline <= 0 {
-		return t, cfg, usage(fmt.Errorf("--deadline %s: want a positive duration, e.g. 10s", f.deadline))
+		return t, cfg, usage(fmt.Errorf("--timeout %s: want a positive duration, e.g. 10s", f.deadline))
 	}
 	if f.inspectTimeout <= 0 {
 		return t, cfg, usage(fmt.Errorf("--inspect-timeout %s: want a positive duration, e.g. 5s", f.inspectTimeout))
