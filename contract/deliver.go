@@ -134,7 +134,12 @@ func (r *run) abandon(ctx context.Context, p payload, rawURL, shown string) sent
 	d := &net.Dialer{Timeout: r.t.Deadline}
 	var conn net.Conn
 	if u.Scheme == "https" {
-		conn, err = (&tls.Dialer{NetDialer: d, Config: &tls.Config{ServerName: u.Hostname()}}).DialContext(ctx, "tcp", host)
+		c := &tls.Config{}
+		if r.t.TLS != nil {
+			c = r.t.TLS.Clone()
+		}
+		c.ServerName = u.Hostname()
+		conn, err = (&tls.Dialer{NetDialer: d, Config: c}).DialContext(ctx, "tcp", host)
 	} else {
 		conn, err = d.DialContext(ctx, "tcp", host)
 	}

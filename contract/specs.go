@@ -130,7 +130,7 @@ func newRun(t Target) *run {
 	}
 	r.shown = delivery.MaskURL(r.url)
 	r.secrets = secretsOf(r.url, r.tokVal)
-	r.client = delivery.NewClient(r.t.Deadline, max(r.t.Burst, 4))
+	r.client = delivery.NewTLSClient(r.t.Deadline, max(r.t.Burst, 4), r.t.TLS)
 	if r.plan, r.err = newPlan(r.t); r.err != nil {
 		return r
 	}

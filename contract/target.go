@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -75,6 +76,9 @@ type Target struct {
 	// Scenarios are the lifecycle scenarios to replay, by name; nil means
 	// every built-in one.
 	Scenarios []string
+	// TLS is how an https:// URL is trusted (delivery.TLS.Config); nil is
+	// the system's trust store.
+	TLS *tls.Config
 }
 
 // withDefaults fills zero fields and checks the rest, so that a bad Target is

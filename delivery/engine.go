@@ -85,7 +85,7 @@ func New(target string, opts ...Option) (*Engine, error) {
 	}
 	client := cfg.client
 	if client == nil {
-		client = NewClient(cfg.policy.Timeout, cfg.concurrency)
+		client = NewTLSClient(cfg.policy.Timeout, cfg.concurrency, cfg.tls)
 	} else {
 		client = noFollow(client)
 	}

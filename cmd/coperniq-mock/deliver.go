@@ -115,21 +115,39 @@ func openLog(path string) (w io.Writer, close func() error, err error) {
 	}, nil
 }
 
+// runOutput is where and how a delivery run reports.
+type runOutput struct {
+	out, info io.Writer // the summary; the lines around it (stderr with -o json)
+	json      bool
+	logPath   string
+	tls       *tlsFlags
+}
+
+// newRunOutput sends the lines around the summary to stderr with -o json,
+// so that stdout is one JSON document.
+func newRunOutput(cmd *cobra.Command, output, logPath string, tf *tlsFlags) runOutput {
+	o := runOutput{out: cmd.OutOrStdout(), info: cmd.OutOrStdout(), json: output == "json", logPath: logPath, tls: tf}
+	if o.json {
+		o.info = cmd.ErrOrStderr()
+	}
+	return o
+}
+
 // deliver runs events through an engine until done or Ctrl-C, with a
 // progress line on a terminal, prints the summary, and returns the run's
 // verdict as the exit status: 0 when every event was acknowledged, 1
 // otherwise (the summary says which).
-func deliver(out io.Writer, to string, s delivery.Settings, seed uint64, events []delivery.Event, logPath string) (*delivery.Summary, error) {
+func deliver(o runOutput, to string, s delivery.Settings, seed uint64, events []delivery.Event) (*delivery.Summary, error) {
 	opts, err := s.Options()
 	if err != nil {
 		return nil, usage(err)
 	}
-	logW, closeLog, err := openLog(logPath)
+	logW, closeLog, err := openLog(o.logPath)
 	if err != nil {
 		return nil, err
 	}
-	pr := delivery.NewProgress(out, len(events), isTerminal(out))
-	opts = append(opts, delivery.WithSeed(seed), delivery.WithObserver(pr.Observe))
+	pr := delivery.NewProgress(o.info, len(events), isTerminal(o.info))
+	opts = append(opts, delivery.WithSeed(seed), delivery.WithObserver(pr.Observe), delivery.WithTLS(o.tls.cfg))
 	if logW != nil {
 		opts = append(opts, delivery.WithLog(logW))
 	}
@@ -147,20 +165,31 @@ func deliver(out io.Writer, to string, s delivery.Settings, seed uint64, events 
 		closeLog()
 		return nil, usage(runErr)
 	}
-	printRunSummary(out, summary)
+	if o.json {
+		if err := printJSON(o.out, summary); err != nil {
+			closeLog()
+			return summary, err
+		}
+	} else {
+		printRunSummary(o.out, summary)
+	}
+	o.tls.warnInsecure(o.info)
 	if err := closeLog(); err != nil {
 		return summary, err
 	}
-	if logPath != "" {
-		fmt.Fprintf(out, "delivery log: %s\n", logPath)
+	if o.logPath != "" {
+		fmt.Fprintf(o.info, "delivery log: %s\n", o.logPath)
 	}
 	if err := summary.Verdict(runErr); err != nil {
 		msg := err.Error()
 		if errors.Is(err, delivery.ErrDead) {
 			msg += "; run with --log FILE to replay them later with 'replay FILE'"
-			if logPath != "" {
-				msg = fmt.Sprintf("%v; 'coperniq-mock replay %s --target URL' re-delivers them", err, logPath)
+			if o.logPath != "" {
+				msg = fmt.Sprintf("%v; 'coperniq-mock replay %s --target URL' re-delivers them", err, o.logPath)
 			}
+		}
+		if summary.Dead > 0 && summary.Errors[delivery.KindTLS] > 0 {
+			msg += "; some attempts failed in the TLS handshake (see --cacert, --cert/--key, --insecure)"
 		}
 		return summary, failureError{msg: msg}
 	}

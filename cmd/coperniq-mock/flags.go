@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,9 +17,11 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"golang.org/x/term"
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/load"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/coperniq-mock/coperniq-mock/suggest"
 	"github.com/spf13/cobra"
@@ -222,4 +229,174 @@ func tokenInURLHint(target, tokenParam string) string {
 	sort.Strings(names)
 	return fmt.Sprintf("hint: --target carries %s in its query string, so the token specs (a delivery without the token, or with a wrong one, must be refused) are skipped; "+
 		"to run them, take it out of the URL and pass --token-param %s=VALUE (or set COPERNIQ_MOCK_TOKEN_PARAM)", strings.Join(names, ", "), names[0])
+}
+
+// tlsFlags are the HTTPS flags of every command that sends: --cacert,
+// --insecure, --cert and --key, as curl and vegeta spell them.
+type tlsFlags struct {
+	t   delivery.TLS
+	cfg *tls.Config // built by check
+}
+
+func (f *tlsFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.t.CACert, "cacert", "", "trust the CA certificates in this PEM file, instead of the system's, for an https:// target (internal CA, self-signed)")
+	fl.BoolVarP(&f.t.Insecure, "insecure", "k", false, "do not verify the https:// target's certificate (every report and summary says so)")
+	fl.StringVar(&f.t.Cert, "cert", "", "client certificate (PEM file) for a receiver that requires mutual TLS; with --key")
+	fl.StringVar(&f.t.Key, "key", "", "private key (PEM file) of the --cert client certificate")
+}
+
+// check reads the certificate files and keeps the config; errors name the
+// file and are bad usage.
+func (f *tlsFlags) check() error {
+	cfg, err := f.t.Config()
+	if err != nil {
+		return usage(err)
+	}
+	f.cfg = cfg
+	return nil
+}
+
+// insecureWarning marks the output of a run whose target's certificate was
+// not verified: at its start and in its summary, so that nobody mistakes
+// it for a run against a verified receiver.
+const insecureWarning = "WARNING: --insecure: the receiver's TLS certificate was NOT verified; anyone on the path could read or change these deliveries"
+
+// warnInsecure prints insecureWarning when --insecure is set.
+func (f *tlsFlags) warnInsecure(w io.Writer) {
+	if f.t.Insecure {
+		fmt.Fprintln(w, insecureWarning)
+	}
+}
+
+// reachable checks before a run that the target accepts a connection and,
+// for https://, completes a TLS handshake with these settings: a
+// certificate the sender does not trust is reported once (exit 2), with
+// what to do, instead of as every event's failure.
+func (f *tlsFlags) reachable(ctx context.Context, target string) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := checkReachable(ctx, target); err != nil {
+		return err
+	}
+	if err := delivery.CheckTLS(ctx, target, f.cfg, reachTimeout); err != nil {
+		return usage(tlsHint(err))
+	}
+	return nil
+}
+
+// tlsHint adds what to do to a TLS error: a certificate nobody vouched for
+// wants --cacert (or --insecure), a receiver asking for a client
+// certificate wants --cert/--key. Other errors come back as they are.
+func tlsHint(err error) error {
+	if err == nil {
+		return nil
+	}
+	var (
+		ua x509.UnknownAuthorityError
+		cv *tls.CertificateVerificationError
+		he x509.HostnameError
+	)
+	msg := err.Error()
+	switch {
+	case errors.As(err, &he):
+		return fmt.Errorf("%w (the certificate is for other names: use a host it names in the URL, or --insecure to skip verification)", err)
+	case errors.As(err, &ua), errors.As(err, &cv):
+		return fmt.Errorf("%w (pass --cacert FILE with the CA that signed the receiver's certificate, or --insecure to skip verification)", err)
+	case strings.Contains(msg, "certificate required"), strings.Contains(msg, "bad certificate"):
+		return fmt.Errorf("%w (the receiver wants a client certificate: pass --cert FILE --key FILE)", err)
+	case strings.Contains(msg, "HTTP response to HTTPS client"), strings.Contains(msg, "first record does not look like a TLS handshake"):
+		return fmt.Errorf("%w (the receiver speaks plain HTTP: use an http:// URL)", err)
+	}
+	return err
+}
+
+// outputFlag is -o/--output on a command that prints a listing or a
+// summary: text for people (the default) or json for scripts.
+func outputFlag(cmd *cobra.Command, p *string, what string) {
+	cmd.Flags().StringVarP(p, "output", "o", "text", "output format: text, or json ("+what+")")
+	_ = cmd.RegisterFlagCompletionFunc("output", completeWords("text", "json"))
+}
+
+// checkOutput validates -o.
+func checkOutput(o string) error { return checkOneOf("output", o, []string{"text", "json"}) }
+
+// printJSON writes v as one indented JSON document.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// changed names the generator flags the user gave, which --file leaves
+// nothing to apply to.
+func (f *genFlags) changed(cmd *cobra.Command) []string {
+	var set []string
+	for _, name := range []string{"seed", "profile", "set", "merge", "allow-invalid"} {
+		if cmd.Flags().Changed(name) {
+			set = append(set, "--"+name)
+		}
+	}
+	return set
+}
+
+// maxPayloadFile bounds send --file: far above any webhook body (Coperniq's
+// are a few KB), low enough that a wrong file (a disk image, /dev/zero)
+// is refused instead of read into memory.
+const maxPayloadFile = 16 << 20
+
+// readPayloadFile reads send --file's payload, - for stdin, and says what
+// it is for the POST line: its trigger key when it is a Coperniq event. A
+// body that is not JSON is sent anyway (a receiver's rejection path is
+// worth testing) with a warning.
+func readPayloadFile(cmd *cobra.Command, path string, genFlags []string) (body []byte, what string, err error) {
+	if len(genFlags) > 0 {
+		return nil, "", usage(fmt.Errorf("%s generate a payload: with --file the file is sent as it is; drop them", strings.Join(genFlags, ", ")))
+	}
+	var r io.Reader = cmd.InOrStdin()
+	name := "standard input"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, "", usage(fmt.Errorf("--file: %w", err))
+		}
+		defer f.Close()
+		r, name = f, path
+	}
+	body, err = io.ReadAll(io.LimitReader(r, maxPayloadFile+1))
+	if err != nil {
+		return nil, "", usage(fmt.Errorf("--file %s: %w", name, err))
+	}
+	switch {
+	case len(body) > maxPayloadFile:
+		return nil, "", usage(fmt.Errorf("--file %s is over %d MiB: not a webhook payload", name, maxPayloadFile>>20))
+	case len(bytes.TrimSpace(body)) == 0:
+		return nil, "", usage(fmt.Errorf("--file %s is empty: nothing to send", name))
+	}
+	what = name
+	if e, err := delivery.EventFromPayload(body); err == nil {
+		what = e.TriggerKey + " from " + name
+	} else if !json.Valid(body) {
+		fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: --file %s is not valid JSON; sending it as it is\n", name)
+	}
+	return body, what, nil
+}
+
+// tlsOptions adds load's client for the TLS flags, when any is given: the
+// load library's own client knows no TLS settings. It has the request
+// timeout load would use: --timeout, else the retry preset's.
+func (f *loadFlags) tlsOptions(cmd *cobra.Command, opts []load.Option) ([]load.Option, error) {
+	if err := f.tls.check(); err != nil {
+		return opts, err
+	}
+	if f.tls.cfg == nil {
+		return opts, nil
+	}
+	timeout := f.timeout
+	if p, err := delivery.ParsePreset(f.retry); err == nil && !cmd.Flags().Changed("timeout") && f.retry != "none" {
+		timeout = p.Timeout
+	}
+	return append(opts, load.WithClient(delivery.NewTLSClient(timeout, f.maxInflight, f.tls.cfg))), nil
 }

@@ -39,6 +39,7 @@ type loadFlags struct {
 	headers     []string
 	progress    string
 	minSuccess  float64
+	tls         tlsFlags
 }
 
 var progressModes = []string{"auto", "bar", "plain", "none"}
@@ -160,6 +161,7 @@ report file could not be written.`,
 	_ = cmd.RegisterFlagCompletionFunc("progress", completeWords(progressModes...))
 	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
 	_ = cmd.RegisterFlagCompletionFunc("mix", completeMix)
+	f.tls.register(cmd)
 	alias(cmd, "to", "target")
 	cmd.AddCommand(newLoadMergeCmd())
 	return cmd
@@ -285,10 +287,14 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	}
 	// A receiver that is not running fails now, like verify, rather than
 	// as a run of refusals with a verdict.
-	if err := checkReachable(cmd.Context(), f.target); err != nil {
+	if opts, err = f.tlsOptions(cmd, opts); err != nil {
+		return err
+	}
+	if err := f.tls.reachable(cmd.Context(), f.target); err != nil {
 		return err
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	f.tls.warnInsecure(stderr)
 	textOut := stdout
 	if f.out == "-" {
 		textOut = stderr
@@ -328,6 +334,7 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	if err := writeReports(rep, textOut, stdout, f.out, outFile, htmlFile); err != nil {
 		return err
 	}
+	f.tls.warnInsecure(textOut)
 	return verdictErr(rep)
 }
 

@@ -13,10 +13,12 @@ import (
 
 func newReplayCmd() *cobra.Command {
 	var (
-		df   deliveryFlags
-		to   string
-		only string
-		seed uint64
+		df     deliveryFlags
+		tf     tlsFlags
+		output string
+		to     string
+		only   string
+		seed   uint64
 	)
 	cmd := &cobra.Command{
 		Use:   "replay LOG --target URL",
@@ -42,6 +44,12 @@ unreadable, or the receiver could not be reached.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if to == "" {
 				return usage(errors.New("--target URL is required (where to re-deliver the events)"))
+			}
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			if err := tf.check(); err != nil {
+				return err
 			}
 			states, err := delivery.ParseOnly(only)
 			if err != nil {
@@ -84,15 +92,19 @@ unreadable, or the receiver could not be reached.`,
 			if err != nil {
 				return err
 			}
-			if err := checkReachable(cmd.Context(), to); err != nil {
+			if err := tf.reachable(cmd.Context(), to); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, name, delivery.MaskURL(to))
-			_, err = deliver(out, to, settings, seed, events, df.log)
+			o := newRunOutput(cmd, output, df.log, &tf)
+			fmt.Fprintf(o.info, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, name, delivery.MaskURL(to))
+			tf.warnInsecure(o.info)
+			_, err = deliver(o, to, settings, seed, events)
 			return err
 		},
 	}
 	df.register(cmd)
+	tf.register(cmd)
+	outputFlag(cmd, &output, "the summary as one versioned JSON document; the lines around it go to stderr")
 	fl := cmd.Flags()
 	targetFlag(cmd, &to, "the receiver's URL")
 	fl.StringVar(&only, "only", "dead", "which events to replay: dead, acked, pending, a comma list of them, or all")

@@ -106,6 +106,8 @@ func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Eve
 func newScenarioRunCmd() *cobra.Command {
 	var (
 		df       deliveryFlags
+		tf       tlsFlags
+		output   string
 		to       string
 		seed     uint64
 		projects int
@@ -138,6 +140,12 @@ could not be reached.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !dryRun && to == "" {
 				return usage(errors.New("--target URL is required (the receiver's webhook URL), or --dry-run to print the payloads"))
+			}
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			if err := tf.check(); err != nil {
+				return err
 			}
 			setProjects := cmd.Flags().Changed("projects")
 			if setProjects && projects < 1 {
@@ -178,15 +186,19 @@ could not be reached.`,
 			if err != nil {
 				return err
 			}
-			if err := checkReachable(cmd.Context(), to); err != nil {
+			if err := tf.reachable(cmd.Context(), to); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, delivery.MaskURL(to))
-			_, err = deliver(out, to, settings, seed, scenarios.DeliveryEvents(events), df.log)
+			o := newRunOutput(cmd, output, df.log, &tf)
+			fmt.Fprintf(o.info, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, delivery.MaskURL(to))
+			tf.warnInsecure(o.info)
+			_, err = deliver(o, to, settings, seed, scenarios.DeliveryEvents(events))
 			return err
 		},
 	}
 	df.register(cmd)
+	tf.register(cmd)
+	outputFlag(cmd, &output, "the summary as one versioned JSON document; the lines around it go to stderr")
 	fl := cmd.Flags()
 	targetFlag(cmd, &to, "the receiver's URL")
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same events and the same delivery choices")

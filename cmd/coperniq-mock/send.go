@@ -17,12 +17,16 @@ func newSendCmd() *cobra.Command {
 		to      string
 		headers []string
 		timeout time.Duration
+		file    string
+		tf      tlsFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "send TRIGGER --target URL",
-		Short: "POST one generated payload to a receiver, as Coperniq would (no retries)",
+		Use:   "send TRIGGER --target URL | send --file FILE --target URL",
+		Short: "POST one generated (or given) payload to a receiver, as Coperniq would (no retries)",
 		Long: `Generate one payload (same flags and same bytes as 'generate') and POST it to
---target with Content-Type: application/json. Prints the status, the latency and the
+--target with Content-Type: application/json. With --file, POST that file's
+bytes instead, as they are (- reads standard input): a payload someone handed
+you, or one captured by 'listen --out' and extracted. Prints the status, the latency and the
 response body (truncated). Redirects are never followed: Coperniq treats a 3xx as
 a failure and retries, so this does too.
 
@@ -30,8 +34,21 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 2 bad usage or the receiver could not be reached.`,
 		Example: `  coperniq-mock send TASK_STATUS_MOVEMENT --target http://127.0.0.1:8080/webhooks/coperniq
   coperniq-mock send PROJECT_CREATED --seed 42 --profile edge --target 'http://localhost:3000/hook?token=s3cret'
-  coperniq-mock send CALL_UPSERTED --target http://localhost:3000/hook --header 'X-Env: staging'`,
-		Args:              cobra.ExactArgs(1),
+  coperniq-mock send CALL_UPSERTED --target http://localhost:3000/hook --header 'X-Env: staging'
+  coperniq-mock send --file payload.json --target https://staging.example.com/hook --cacert internal-ca.pem
+  coperniq-mock generate PROJECT_CREATED | coperniq-mock send --file - --target http://127.0.0.1:8080/hook`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if file != "" {
+				if len(args) > 0 {
+					return usage(fmt.Errorf("give a TRIGGER to generate a payload or --file with one, not both (got %q and --file %s)", args[0], file))
+				}
+				return nil
+			}
+			if len(args) != 1 {
+				return usage(fmt.Errorf("send needs a TRIGGER (see 'coperniq-mock triggers') or --file FILE with the payload"))
+			}
+			return nil
+		},
 		ValidArgsFunction: completeTriggers(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if to == "" {
@@ -47,18 +64,30 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 			if err != nil {
 				return err
 			}
-			keys, g, err := gf.forTriggers(args)
-			if err != nil {
+			if err := tf.check(); err != nil {
 				return err
 			}
-			body, err := g.JSON(keys[0])
-			if err != nil {
-				return payloadError(err)
+			var body []byte
+			what := ""
+			if file != "" {
+				if body, what, err = readPayloadFile(cmd, file, gf.changed(cmd)); err != nil {
+					return err
+				}
+			} else {
+				keys, g, err := gf.forTriggers(args)
+				if err != nil {
+					return err
+				}
+				if body, err = g.JSON(keys[0]); err != nil {
+					return payloadError(err)
+				}
+				what = keys[0]
 			}
-			client := delivery.NewClient(timeout, 1)
+			client := delivery.NewTLSClient(timeout, 1, tf.cfg)
 			res := delivery.Send(context.Background(), client, to, body, h)
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "POST %s (%s, %d bytes)\n", delivery.MaskURL(to), keys[0], len(body))
+			fmt.Fprintf(out, "POST %s (%s, %d bytes)\n", delivery.MaskURL(to), what, len(body))
+			tf.warnInsecure(out)
 			switch res.ErrKind {
 			case delivery.KindNone:
 			case delivery.KindTimeout, delivery.KindReset, delivery.KindEOF:
@@ -67,7 +96,7 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 				return failureError{msg: fmt.Sprintf("not acknowledged: no answer from %s (%s after %s); Coperniq would retry it",
 					delivery.MaskURL(to), res.ErrKind, res.Latency.Round(time.Millisecond))}
 			default:
-				return usage(fmt.Errorf("could not reach the receiver at %s after %s: %s", delivery.MaskURL(to), res.Latency.Round(time.Millisecond), res.Err))
+				return usage(fmt.Errorf("could not reach the receiver at %s after %s: %w", delivery.MaskURL(to), res.Latency.Round(time.Millisecond), tlsHint(res.Err)))
 			}
 			fmt.Fprintf(out, "%d %s in %s\n", res.Status, http.StatusText(res.Status), res.Latency.Round(time.Microsecond))
 			if len(res.Body) > 0 {
@@ -91,5 +120,7 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 	targetFlag(cmd, &to, "the receiver's URL")
 	cmd.Flags().StringArrayVarP(&headers, "header", "H", nil, "extra request header, Name: value (repeatable)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 10*time.Second, "how long to wait for the answer")
+	cmd.Flags().StringVarP(&file, "file", "f", "", "POST this file's bytes as they are instead of a generated payload (- for standard input)")
+	tf.register(cmd)
 	return cmd
 }

@@ -29,7 +29,10 @@ type verifyFlags struct {
 }
 
 func newVerifyCmd() *cobra.Command {
-	var f verifyFlags
+	var (
+		f  verifyFlags
+		tf tlsFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "verify --target URL",
 		Short: "Run the contract suite against a receiver: does it handle Coperniq's webhooks correctly?",
@@ -110,6 +113,10 @@ before they were sent.`,
 			if err != nil {
 				return err
 			}
+			if err := tf.check(); err != nil {
+				return err
+			}
+			target.TLS = tf.cfg
 			if h := tokenInURLHint(f.target, f.tokenParam); h != "" {
 				fmt.Fprintln(cmd.ErrOrStderr(), h)
 			}
@@ -120,6 +127,10 @@ before they were sent.`,
 			if err := contract.CheckReachable(ctx, target.URL, min(reachTimeout, target.Deadline)); err != nil {
 				return usage(err)
 			}
+			if err := delivery.CheckTLS(ctx, target.URL, tf.cfg, reachTimeout); err != nil {
+				return usage(tlsHint(err))
+			}
+			tf.warnInsecure(cmd.OutOrStdout())
 			if f.inspect != "" {
 				if err := contract.CheckInspectReachable(ctx, f.inspect, reachTimeout); err != nil {
 					return usage(fmt.Errorf("--inspect: %w", err))
@@ -131,6 +142,7 @@ before they were sent.`,
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "\nCoperniq contract of %s (seed %d)\n\n%s\n", delivery.MaskURL(f.target), target.Seed, sum)
+			tf.warnInsecure(out)
 			ran := sum.Passed + sum.Failed
 			if sum.Passed+sum.Failed+sum.Skipped == sum.NotSelected {
 				return usage(errors.New("--focus/--skip selected no spec; `coperniq-mock verify --help` lists the spec names"))
@@ -178,6 +190,7 @@ before they were sent.`,
 	alias(cmd, "deadline", "timeout")
 	alias(cmd, "to", "target")
 	secretFromEnv(cmd, "token-param", "COPERNIQ_MOCK_TOKEN_PARAM")
+	tf.register(cmd)
 	fl.IntVar(&f.burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
 	fl.Uint64Var(&f.seed, "seed", contract.DefaultSeed, "payload seed: the same seed sends the same bytes")
 	fl.DurationVar(&f.inspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
