@@ -22,6 +22,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/load"
+	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/coperniq-mock/coperniq-mock/suggest"
 	"github.com/spf13/cobra"
@@ -399,4 +400,23 @@ func (f *loadFlags) tlsOptions(cmd *cobra.Command, opts []load.Option) ([]load.O
 		timeout = p.Timeout
 	}
 	return append(opts, load.WithClient(delivery.NewTLSClient(timeout, f.maxInflight, f.tls.cfg))), nil
+}
+
+// printListenSummary prints listen's summary at exit: text, or with -o json
+// one JSON object on one line, the last of the output.
+func printListenSummary(w io.Writer, output string, s receiver.Summary) {
+	if output != "json" {
+		printSummary(w, s)
+		return
+	}
+	if s.ByTrigger == nil {
+		s.ByTrigger = map[string]int{}
+	}
+	if s.ByStatus == nil {
+		s.ByStatus = map[int]int{}
+	}
+	b, _ := json.Marshal(struct {
+		Summary receiver.Summary `json:"summary"`
+	}{s})
+	fmt.Fprintf(w, "%s\n", b)
 }

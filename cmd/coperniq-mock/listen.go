@@ -36,6 +36,7 @@ type listenFlags struct {
 	maxBytes  int64
 	public    bool
 	token     string
+	output    string
 }
 
 func newListenCmd() *cobra.Command {
@@ -74,7 +75,9 @@ summary and --out have every delivery.
 The first line printed is the address, for scripts: its first URL is the one to
 use from this machine, and an address bound on all interfaces (--addr
 0.0.0.0:8080) is said to be. SIGINT (Ctrl-C) or SIGTERM stops the receiver,
-prints a summary and exits 0.
+prints a summary and exits 0; with -o json the summary is one JSON object on
+the last line ({"summary": {"deliveries", "uniqueEvents", "valid", "invalid",
+"unreadable", "resets", "byTrigger", "byStatus"}}).
 
 Exit status: 0 stopped by a signal, 1 the --out file could not be written,
 2 bad usage or the address could not be bound.`,
@@ -105,6 +108,7 @@ Exit status: 0 stopped by a signal, 1 the --out file could not be written,
 	fl.BoolVar(&f.public, "public-inspect", false, "serve /_mock/ to anyone who reaches the address, through proxies and tunnels too (default: this machine only)")
 	fl.StringVar(&f.token, "inspect-token", "", `require "Authorization: Bearer TOKEN" on /_mock/, and accept it from anywhere (16+ characters, e.g. from openssl rand -hex 16)`)
 	secretFromEnv(cmd, "inspect-token", "COPERNIQ_MOCK_INSPECT_TOKEN")
+	outputFlag(cmd, &f.output, "the summary at exit as one JSON line")
 	return cmd
 }
 
@@ -143,6 +147,9 @@ func (f listenFlags) options() ([]receiver.Option, error) {
 }
 
 func runListen(stdout io.Writer, f listenFlags) error {
+	if err := checkOutput(f.output); err != nil {
+		return err
+	}
 	opts, err := f.options()
 	if err != nil {
 		return err
@@ -203,7 +210,7 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	shutdownErr := srv.Close()
 
 	mu.Lock()
-	printSummary(stdout, srv.Summary())
+	printListenSummary(stdout, f.output, srv.Summary())
 	mu.Unlock()
 
 	if werr := srv.Err(); werr != nil {

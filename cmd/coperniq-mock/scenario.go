@@ -54,13 +54,42 @@ func completeScenarios(files bool) cobra.CompletionFunc {
 }
 
 func newScenarioListCmd() *cobra.Command {
-	return &cobra.Command{
+	var output string
+	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the built-in scenarios with their event counts",
+		Long: `List the built-in scenarios: name, events fired with the default parameters,
+distinct triggers, what it shows. -o json prints a JSON array of
+{"name", "summary", "events", "triggers": [...], "params": [{"name", "default"}]}.`,
 		Example: `  coperniq-mock scenario list
-  coperniq-mock scenario list | awk 'NR>1 {print $1}'`,
+  coperniq-mock scenario list -o json | jq -r '.[].name'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			if output == "json" {
+				type param struct {
+					Name    string `json:"name"`
+					Default int    `json:"default"`
+				}
+				type entry struct {
+					Name     string   `json:"name"`
+					Summary  string   `json:"summary"`
+					Events   int      `json:"events"`
+					Triggers []string `json:"triggers"`
+					Params   []param  `json:"params"`
+				}
+				list := []entry{}
+				for _, info := range scenarios.Builtin() {
+					e := entry{Name: info.Name, Summary: info.Summary, Events: info.Events, Triggers: info.Triggers, Params: []param{}}
+					for _, p := range info.Params {
+						e.Params = append(e.Params, param{p.Name, p.Default})
+					}
+					list = append(list, e)
+				}
+				return printJSON(cmd.OutOrStdout(), list)
+			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(w, "NAME\tEVENTS\tTRIGGERS\tWHAT IT SHOWS")
 			for _, info := range scenarios.Builtin() {
@@ -73,6 +102,8 @@ func newScenarioListCmd() *cobra.Command {
 			return w.Flush()
 		},
 	}
+	outputFlag(cmd, &output, "a JSON array, one object per scenario")
+	return cmd
 }
 
 func newScenarioShowCmd() *cobra.Command {
