@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/spf13/cobra"
 )
 
@@ -21,22 +26,30 @@ func newReplayCmd() *cobra.Command {
 		seed   uint64
 	)
 	cmd := &cobra.Command{
-		Use:   "replay LOG --target URL",
-		Short: "Re-deliver events from a delivery log (the dead ones, by default)",
+		Use:   "replay LOG|CAPTURE --target URL",
+		Short: "Re-deliver events from a delivery log (the dead ones, by default) or a listen --out capture",
 		Long: `Read a delivery log written with --log (by 'scenario run', 'replay' or 'demo')
 and deliver its events again, byte for byte, to --target: the dead ones by default,
 or --only acked, pending, all, or a comma list. The retry and fault-injection
 flags are those of 'scenario run'. LOG may be - for standard input.
 
+A capture written by 'listen --out' (real Coperniq payloads, caught through a
+tunnel) is replayed too: every captured event once, in arrival order (retries
+and duplicates of an event are left out), with the same retry presets. Bodies
+are sent as listen recorded them (JSON without insignificant whitespace).
+Which of the two the file is, is told by its content.
+
 A log whose last line was cut short (the run was killed while writing it) is
 read up to that line, with a warning on stderr.
 
 Exit status: 0 every replayed event acknowledged (or none in the states
-selected), 1 some dead, 2 bad usage, a file that isn't a delivery log or is
-unreadable, or the receiver could not be reached.`,
+selected), 1 some dead, 2 bad usage, a file that is neither a delivery log nor
+a capture, or is unreadable, or the receiver could not be reached.`,
 		Example: `  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook --log run.jsonl
   coperniq-mock replay run.jsonl --target http://127.0.0.1:8080/hook
-  coperniq-mock replay run.jsonl --only all --target http://127.0.0.1:9090/hook --retry ci --log replay.jsonl`,
+  coperniq-mock replay run.jsonl --only all --target http://127.0.0.1:9090/hook --retry ci --log replay.jsonl
+  coperniq-mock listen --out captured.jsonl   # then, once Coperniq has sent some:
+  coperniq-mock replay captured.jsonl --target https://staging.example.com/hook --cacert ca.pem --retry ci`,
 		Args: cobra.ExactArgs(1),
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			return nil, cobra.ShellCompDirectiveDefault
@@ -68,25 +81,49 @@ unreadable, or the receiver could not be reached.`,
 				defer f.Close()
 				in, name = f, args[0]
 			}
-			log, err := delivery.ReadLog(in)
-			if errors.Is(err, delivery.ErrNotLog) {
-				return usage(fmt.Errorf("%s is %w; write one with 'scenario run --log FILE'", name, err))
-			}
+			in, kind, err := sniffReplayInput(in)
 			if err != nil {
 				return usage(fmt.Errorf("%s: %w", name, err))
 			}
-			for _, w := range log.Warnings {
-				fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: %s: %s\n", name, w)
-			}
-			events := log.Select(states...)
 			out := cmd.OutOrStdout()
-			if len(events) == 0 {
-				fmt.Fprintf(out, "nothing to replay: --only %s selects none of the %d events in %s (%s)\n",
-					only, len(log.Events), name, stateCounts(log))
-				return nil
-			}
-			if !cmd.Flags().Changed("seed") {
-				seed = log.Run.Seed
+			var (
+				events []delivery.Event
+				from   string
+			)
+			switch kind {
+			case inputCapture:
+				if cmd.Flags().Changed("only") {
+					return usage(fmt.Errorf("--only selects by a delivery log's final states; %s is a listen --out capture, which has none: every captured event is replayed", name))
+				}
+				c, err := receiver.ReadCapture(in)
+				if err != nil {
+					return usage(fmt.Errorf("%s: %w", name, err))
+				}
+				warn(cmd, name, c.Warnings)
+				var notes []string
+				if events, notes = captureEvents(c); len(events) == 0 {
+					return usage(fmt.Errorf("%s: none of its %d deliveries can be replayed (%s)", name, len(c.Deliveries), strings.Join(notes, "; ")))
+				}
+				warn(cmd, name, notes)
+				from = fmt.Sprintf("%d events captured by listen --out (%d deliveries) in %s", len(events), len(c.Deliveries), name)
+			default:
+				log, err := delivery.ReadLog(in)
+				if errors.Is(err, delivery.ErrNotLog) {
+					return usage(fmt.Errorf("%s is %w; write one with 'scenario run --log FILE'", name, err))
+				}
+				if err != nil {
+					return usage(fmt.Errorf("%s: %w", name, err))
+				}
+				warn(cmd, name, log.Warnings)
+				if events = log.Select(states...); len(events) == 0 {
+					fmt.Fprintf(out, "nothing to replay: --only %s selects none of the %d events in %s (%s)\n",
+						only, len(log.Events), name, stateCounts(log))
+					return nil
+				}
+				if !cmd.Flags().Changed("seed") {
+					seed = log.Run.Seed
+				}
+				from = fmt.Sprintf("%d of %d events (%s) from %s", len(events), len(log.Events), only, name)
 			}
 			settings, err := df.settings(cmd, delivery.DefaultSettings())
 			if err != nil {
@@ -96,7 +133,7 @@ unreadable, or the receiver could not be reached.`,
 				return err
 			}
 			o := newRunOutput(cmd, output, df.log, &tf)
-			fmt.Fprintf(o.info, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, name, delivery.MaskURL(to))
+			fmt.Fprintf(o.info, "replaying %s to %s\n", from, delivery.MaskURL(to))
 			tf.warnInsecure(o.info)
 			_, err = deliver(o, to, settings, seed, events)
 			return err
@@ -124,4 +161,88 @@ func stateCounts(log *delivery.Log) string {
 		parts = append(parts, fmt.Sprintf("%s %d", st, n[st]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Kinds of replay input, told apart by sniffReplayInput.
+const (
+	inputLog     = "log"
+	inputCapture = "capture"
+)
+
+// sniffReplayInput tells a delivery log (a run line first) from a listen
+// --out capture (a delivery first) by the keys of the first line, and
+// returns a reader that still starts with that line.
+func sniffReplayInput(in io.Reader) (io.Reader, string, error) {
+	br := bufio.NewReaderSize(in, 64<<10)
+	var first []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		first = append(first, chunk...)
+		if len(first) > receiver.MaxCaptureLine {
+			return nil, "", errors.New("its first line is longer than 64 MiB: neither a delivery log ('scenario run --log') nor a capture ('listen --out')")
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			break
+		}
+	}
+	rest := io.MultiReader(bytes.NewReader(first), br)
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(bytes.TrimSpace(first), &keys) == nil {
+		if t, ok := keys["type"]; ok && string(t) == `"run"` {
+			return rest, inputLog, nil
+		}
+		_, seq := keys["seq"]
+		_, path := keys["path"]
+		_, status := keys["status"]
+		if seq && path && status {
+			return rest, inputCapture, nil
+		}
+	}
+	// Empty input is left to the log reader, which says so.
+	if len(bytes.TrimSpace(first)) > 0 {
+		return nil, "", fmt.Errorf("neither a delivery log ('scenario run --log FILE' writes one; its first line is {\"type\":\"run\",...}) nor a capture ('listen --out FILE' writes one; each line is {\"seq\":...,\"path\":...,\"status\":...}); its first line starts %s", quoteStart(first))
+	}
+	return rest, inputLog, nil
+}
+
+// quoteStart quotes the start of a line for an error.
+func quoteStart(b []byte) string {
+	b = bytes.TrimSpace(b)
+	if len(b) > 60 {
+		return strconv.Quote(string(b[:60])) + "…"
+	}
+	return strconv.Quote(string(b))
+}
+
+// captureEvents turns a capture's payloads into events to deliver, and
+// says what was left out and why.
+func captureEvents(c *receiver.Capture) ([]delivery.Event, []string) {
+	payloads, missing := c.Payloads()
+	var (
+		events []delivery.Event
+		notes  []string
+		bad    int
+		why    error
+	)
+	for _, p := range payloads {
+		e, err := delivery.EventFromPayload(p)
+		if err != nil {
+			bad, why = bad+1, err
+			continue
+		}
+		events = append(events, e)
+	}
+	if missing > 0 {
+		notes = append(notes, fmt.Sprintf("%d deliveries have no payload (unreadable bodies): left out", missing))
+	}
+	if bad > 0 {
+		notes = append(notes, fmt.Sprintf("%d payloads are not Coperniq events (e.g. %v): left out", bad, why))
+	}
+	return events, notes
+}
+
+func warn(cmd *cobra.Command, name string, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: %s: %s\n", name, w)
+	}
 }
