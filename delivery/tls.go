@@ -5,7 +5,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -132,5 +134,20 @@ func CheckTLS(ctx context.Context, rawURL string, cfg *tls.Config, timeout time.
 	if err != nil {
 		return fmt.Errorf("TLS handshake with %s failed: %w", MaskURL(rawURL), err)
 	}
-	return conn.Close()
+	defer conn.Close()
+	if len(c.Certificates) == 0 {
+		// With TLS 1.3 the client's handshake ends before the server has
+		// checked the client's certificate: a server that requires one
+		// says so in an alert right after. A server content with none
+		// sends nothing (session tickets aside) until asked.
+		_ = conn.SetReadDeadline(time.Now().Add(alertWait))
+		if _, err := conn.Read(make([]byte, 1)); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("TLS handshake with %s failed: %w", MaskURL(rawURL), err)
+		}
+	}
+	return nil
 }
+
+// alertWait is how long CheckTLS listens for a server's alert after the
+// handshake.
+const alertWait = 300 * time.Millisecond
