@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -109,7 +108,7 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			default:
 				log, err := delivery.ReadLog(in)
 				if errors.Is(err, delivery.ErrNotLog) {
-					return usage(fmt.Errorf("%s is %w; write one with 'scenario run --log FILE'", name, err))
+					return usage(fmt.Errorf("%s is %w; write one with 'scenario run --log FILE', or capture deliveries with 'listen --out FILE'", name, err))
 				}
 				if err != nil {
 					return usage(fmt.Errorf("%s: %w", name, err))
@@ -198,20 +197,8 @@ func sniffReplayInput(in io.Reader) (io.Reader, string, error) {
 			return rest, inputCapture, nil
 		}
 	}
-	// Empty input is left to the log reader, which says so.
-	if len(bytes.TrimSpace(first)) > 0 {
-		return nil, "", fmt.Errorf("neither a delivery log ('scenario run --log FILE' writes one; its first line is {\"type\":\"run\",...}) nor a capture ('listen --out FILE' writes one; each line is {\"seq\":...,\"path\":...,\"status\":...}); its first line starts %s", quoteStart(first))
-	}
+	// Anything else is left to the log reader, which says what it found.
 	return rest, inputLog, nil
-}
-
-// quoteStart quotes the start of a line for an error.
-func quoteStart(b []byte) string {
-	b = bytes.TrimSpace(b)
-	if len(b) > 60 {
-		return strconv.Quote(string(b[:60])) + "…"
-	}
-	return strconv.Quote(string(b))
 }
 
 // captureEvents turns a capture's payloads into events to deliver, and

@@ -88,6 +88,7 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "POST %s (%s, %d bytes)\n", delivery.MaskURL(to), what, len(body))
 			tf.warnInsecure(out)
+			defer tf.warnInsecure(out) // and after the answer, where eyes land
 			switch res.ErrKind {
 			case delivery.KindNone:
 			case delivery.KindTimeout, delivery.KindReset, delivery.KindEOF:

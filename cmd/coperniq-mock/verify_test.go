@@ -271,7 +271,7 @@ func TestVerifyBadUsage(t *testing.T) {
 		{[]string{"verify", "--target", target, "--settle", "-1s"}, `invalid argument "-1s" for "--settle" flag`},
 		{[]string{"verify", "--target", target, "--token-param", "s3cretonly"}, `--token-param: token param has no "="`},
 		{[]string{"verify", "--target", target, "--burst", "0"}, "--burst 0: want 1 to"},
-		{[]string{"verify", "--target", target, "--deadline", "0s"}, "--deadline 0s: want a positive duration"},
+		{[]string{"verify", "--target", target, "--deadline", "0s"}, "--timeout 0s: want a positive duration"}, // --deadline is --timeout's old name
 		{[]string{"verify", "--target", target, "--seed", "0"}, "--seed 0: seeds start at 1"},
 		{[]string{"verify", "--target", target, "--focus", "(unclosed"}, `--focus/--skip "(unclosed"`},
 		{[]string{"verify", "--target", target, "--focus", "no spec is named like this"}, "selected no spec"},

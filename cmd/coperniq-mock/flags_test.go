@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/coperniq-mock/coperniq-mock/contract"
+	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
+	"github.com/coperniq-mock/coperniq-mock/delivery/tlstest"
+	"github.com/coperniq-mock/coperniq-mock/receiver"
+)
+
+// cliEnv is cli with extra environment variables.
+func cliEnv(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running %v: %v", args, err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func has(t *testing.T, what, s string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(s, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, s)
+		}
+	}
+}
+
+func hasNot(t *testing.T, what, s string, bad ...string) {
+	t.Helper()
+	for _, b := range bad {
+		if strings.Contains(s, b) {
+			t.Errorf("%s has %q:\n%s", what, b, s)
+		}
+	}
+}
+
+// Every command that sends spells the receiver's URL --target and the
+// per-request limit --timeout; the old spellings still work, unlisted.
+func TestOneFlagVocabulary(t *testing.T) {
+	for _, c := range [][]string{{"send"}, {"scenario", "run"}, {"replay"}, {"verify"}, {"load"}} {
+		help := cli(t, "", append(c, "--help")...).want(t, 0).stdout
+		has(t, strings.Join(c, " ")+" --help", help, "--target string", "--cacert string", "--insecure", "--cert string", "--key string")
+		hasNot(t, strings.Join(c, " ")+" --help", help, "--to string", "--deadline")
+	}
+	for _, c := range [][]string{{"send"}, {"verify"}, {"load"}} {
+		has(t, strings.Join(c, " ")+" --help", cli(t, "", append(c, "--help")...).stdout, "--timeout duration")
+	}
+	for _, c := range [][]string{{"scenario", "list"}, {"scenario", "run"}, {"replay"}, {"listen"}} {
+		has(t, strings.Join(c, " ")+" --help", cli(t, "", append(c, "--help")...).stdout, "-o, --output string")
+	}
+
+	up := startReceiver(t)
+	cli(t, "", "send", "PROJECT_CREATED", "--to", up.URL+"/hook").want(t, 0)
+	cli(t, "", "scenario", "run", "call-logged", "--to", up.URL+"/hook", "--retry", "ci").want(t, 0)
+	// --deadline is read as --timeout: its error names the new flag.
+	r := cli(t, "", "verify", "--to", up.URL+"/hook", "--deadline", "-1s").want(t, 2)
+	has(t, "verify --deadline -1s", r.stderr, "--timeout -1s")
+}
+
+func TestUnknownFlagDidYouMean(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"send", "PROJECT_CREATED", "--tagret", "http://x"}, "unknown flag: --tagret; did you mean --target?"},
+		{[]string{"verify", "--tiemout", "1s"}, "did you mean --timeout?"},
+		{[]string{"load", "--rat", "5/s"}, "did you mean --rate?"},
+		{[]string{"scenario", "run", "x", "--inscure"}, "did you mean --insecure?"},
+		{[]string{"generate", "all", "--zzzzzzzz"}, "unknown flag: --zzzzzzzz ('coperniq-mock generate --help' lists the flags)"},
+	} {
+		r := cli(t, "", tc.args...).want(t, 2)
+		has(t, strings.Join(tc.args, " "), r.stderr, tc.want)
+	}
+}
+
+func TestSecretFlagsFromEnvironment(t *testing.T) {
+	has(t, "verify --help", cli(t, "", "verify", "--help").stdout, "COPERNIQ_MOCK_TOKEN_PARAM")
+	has(t, "listen --help", cli(t, "", "listen", "--help").stdout, "COPERNIQ_MOCK_INSPECT_TOKEN")
+	up := startReceiver(t)
+	// The value is read and checked like the flag's: a malformed one is
+	// refused, naming the flag and not echoing the secret.
+	r := cliEnv(t, []string{"COPERNIQ_MOCK_TOKEN_PARAM=nonsense-s3cret"}, "verify", "--target", up.URL+"/hook").want(t, 2)
+	has(t, "verify with a bad COPERNIQ_MOCK_TOKEN_PARAM", r.stderr, "--token-param")
+	hasNot(t, "verify with a bad COPERNIQ_MOCK_TOKEN_PARAM", r.stderr, "s3cret")
+	r = cliEnv(t, []string{"COPERNIQ_MOCK_INSPECT_TOKEN=short"}, "listen", "--addr", "127.0.0.1:0").want(t, 2)
+	has(t, "listen with a short COPERNIQ_MOCK_INSPECT_TOKEN", r.stderr, "inspect-token")
+	// A token given in the environment enables the token specs.
+	tokened := httptest.NewServer(testreceivers.New(testreceivers.Config{Token: verifyToken}))
+	defer tokened.Close()
+	r = cliEnv(t, []string{"COPERNIQ_MOCK_TOKEN_PARAM=" + verifyToken}, "verify", "--target", tokened.URL+"/hook", "--focus", contract.GroupToken).want(t, 0)
+	has(t, "verify with COPERNIQ_MOCK_TOKEN_PARAM", r.stdout, "PASS: 3 specs passed")
+	hasNot(t, "verify with COPERNIQ_MOCK_TOKEN_PARAM", r.stdout+r.stderr, "s3cret")
+	// Without it, a token written in the URL gets a hint.
+	r = cli(t, "", "verify", "--target", tokened.URL+"/hook?"+verifyToken, "--focus", contract.SpecUnknownTrigger).want(t, 0)
+	has(t, "verify --target URL?token=", r.stderr, "token specs", "are skipped", "--token-param token=VALUE")
+	hasNot(t, "verify --target URL?token=", r.stdout+r.stderr, "s3cret")
+}
+
+func TestMixCompletes(t *testing.T) {
+	r := cli(t, "", "__complete", "load", "--mix", "PROJECT_CREATED=3,TASK").want(t, 0)
+	has(t, "--mix completion", r.stdout, "PROJECT_CREATED=3,TASK_CREATED=\t", "PROJECT_CREATED=3,CALL_UPSERTED=\t")
+	hasNot(t, "--mix completion", r.stdout, "PROJECT_CREATED=3,PROJECT_CREATED=")
+	has(t, "--mix completion", r.stdout, ":6") // no space, no file completion
+}
+
+func TestOutputJSON(t *testing.T) {
+	var list []struct {
+		Name     string   `json:"name"`
+		Events   int      `json:"events"`
+		Triggers []string `json:"triggers"`
+	}
+	if err := json.Unmarshal([]byte(cli(t, "", "scenario", "list", "-o", "json").want(t, 0).stdout), &list); err != nil || len(list) < 3 {
+		t.Fatalf("scenario list -o json: %v, %d scenarios", err, len(list))
+	}
+	if list[0].Name != "residential-solar" || list[0].Events == 0 || len(list[0].Triggers) == 0 {
+		t.Errorf("scenario list -o json: first %+v", list[0])
+	}
+	cli(t, "", "scenario", "list", "-o", "yaml").want(t, 2)
+
+	up := startReceiver(t, receiver.FailFirst(1))
+	log := filepath.Join(t.TempDir(), "run.jsonl")
+	r := cli(t, "", "scenario", "run", "call-logged", "--target", up.URL+"/hook", "--retry", "ci", "-o", "json", "--log", log).want(t, 0)
+	var sum struct {
+		Version       int
+		Events, Acked int
+		Retried       int
+		Attempts      int
+		LatencyMs     struct{ P50, P99, Max float64 }
+		Statuses      map[string]int
+		NotAcked      []any
+		Insecure      bool
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatalf("scenario run -o json stdout is not one JSON document: %v\n%s", err, r.stdout)
+	}
+	if sum.Version != 1 || sum.Events == 0 || sum.Acked != sum.Events || sum.Retried != sum.Events ||
+		sum.Attempts != 2*sum.Events || sum.Statuses["503"] != sum.Events || len(sum.NotAcked) != 0 || sum.Insecure || sum.LatencyMs.Max <= 0 {
+		t.Errorf("scenario run -o json: %+v", sum)
+	}
+	has(t, "scenario run -o json stderr", r.stderr, "scenario call-logged:", "delivery log: "+log)
+
+	// Replay with -o json: every event dead this time, each listed.
+	down := startReceiver(t, receiver.Status(500))
+	r = cli(t, "", "replay", log, "--only", "all", "--target", down.URL+"/hook", "--retry", "none", "-o", "json").want(t, 1)
+	var rs struct {
+		Dead     int
+		NotAcked []struct {
+			EventID    int64
+			State      string
+			LastStatus int
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rs); err != nil || rs.Dead == 0 || len(rs.NotAcked) != rs.Dead ||
+		rs.NotAcked[0].State != "dead" || rs.NotAcked[0].LastStatus != 500 {
+		t.Errorf("replay -o json: %v %+v\n%s", err, rs, r.stdout)
+	}
+}
+
+// Every command that sends, against an https:// receiver whose certificate
+// a CA the test made signed: refused without --cacert with what to do,
+// delivered with it, delivered with --insecure and marked so, and mutual
+// TLS with --cert/--key.
+func TestTLSOnEveryCommandThatSends(t *testing.T) {
+	pki := tlstest.New(t)
+	start := func(mutual bool) string {
+		srv := httptest.NewUnstartedServer(testreceivers.New(testreceivers.Config{}))
+		srv.TLS = pki.ServerConfig(mutual)
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are the point
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		return srv.URL + "/hook"
+	}
+	plain, mutual := start(false), start(true)
+	runLog := filepath.Join(t.TempDir(), "run.jsonl")
+	cli(t, "", "scenario", "run", "call-logged", "--target", plain, "--cacert", pki.CAFile, "--retry", "ci", "--log", runLog).want(t, 0)
+
+	commands := map[string][]string{
+		"send":         {"send", "PROJECT_CREATED"},
+		"scenario run": {"scenario", "run", "call-logged", "--retry", "ci"},
+		"replay":       {"replay", runLog, "--only", "all", "--retry", "ci"},
+		"verify":       {"verify", "--focus", contract.SpecUnknownTrigger},
+		"load":         {"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none"},
+	}
+	for name, args := range commands {
+		t.Run(name, func(t *testing.T) {
+			run := func(target string, extra ...string) result {
+				return cli(t, "", append(append(append([]string(nil), args...), "--target", target), extra...)...)
+			}
+			r := run(plain).want(t, 2)
+			has(t, "without --cacert", r.stderr, "certificate signed by unknown authority", "--cacert FILE")
+			r = run(plain, "--cacert", pki.OtherCAFile).want(t, 2)
+			has(t, "with another CA", r.stderr, "--cacert FILE")
+
+			r = run(plain, "--cacert", pki.CAFile).want(t, 0)
+			hasNot(t, "with --cacert", r.stdout+r.stderr, "WARNING", "insecure")
+
+			r = run(plain, "--insecure").want(t, 0)
+			if n := strings.Count(r.stdout+r.stderr, insecureWarning); n < 2 {
+				t.Errorf("--insecure: the warning appears %d times, want at the start and in the summary:\n%s\n%s", n, r.stdout, r.stderr)
+			}
+
+			r = run(mutual, "--cacert", pki.CAFile).want(t, 2)
+			has(t, "mTLS without --cert", r.stderr, "certificate required", "--cert FILE --key FILE")
+			run(mutual, "--cacert", pki.CAFile, "--cert", pki.ClientCertFile, "--key", pki.ClientKeyFile).want(t, 0)
+
+			r = run(plain, "--cacert", filepath.Join(t.TempDir(), "nope.pem")).want(t, 2)
+			has(t, "a missing --cacert file", r.stderr, "nope.pem", "no such file")
+			r = run(plain, "--cert", pki.ClientCertFile).want(t, 2)
+			has(t, "--cert without --key", r.stderr, "without its key")
+		})
+	}
+}
