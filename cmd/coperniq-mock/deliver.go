@@ -36,6 +36,7 @@ var settingFlags = []struct {
 }{
 	{"Retry", "retry", func(d *delivery.Settings, f *deliveryFlags) { d.Retry, d.Schedule = f.s.Retry, "" }},
 	{"Schedule", "schedule", func(d *delivery.Settings, f *deliveryFlags) { d.Retry, d.Schedule = "", f.s.Schedule }},
+	{"Timeout", "timeout", func(d *delivery.Settings, f *deliveryFlags) { d.Timeout = f.s.Timeout }},
 	{"TimeScale", "time-scale", func(d *delivery.Settings, f *deliveryFlags) { d.TimeScale = f.s.TimeScale }},
 	{"Concurrency", "concurrency", func(d *delivery.Settings, f *deliveryFlags) { d.Concurrency = f.s.Concurrency }},
 	{"Duplicate", "duplicate", func(d *delivery.Settings, f *deliveryFlags) { d.Duplicate = f.s.Duplicate }},
@@ -50,6 +51,7 @@ func (f *deliveryFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.s.Retry, "retry", def.Retry, "retry preset: default (5 attempts, backoff from 1s), ci (the same in milliseconds) or none (1 attempt)")
 	fl.StringVar(&f.s.Schedule, "schedule", "", "explicit retry schedule instead of a preset, e.g. 1s,5s,30s,5m (one wait per retry)")
+	fl.DurationVar(&f.s.Timeout, "timeout", 0, "how long each attempt waits for the answer before it counts as failed (default: the retry preset's, 2s for ci, 10s otherwise)")
 	fl.Float64Var(&f.s.TimeScale, "time-scale", def.TimeScale, "virtual clock: divide every retry wait by this (1000 makes 5m last 0.3s); the log keeps real-schedule times")
 	fl.IntVar(&f.s.Concurrency, "concurrency", def.Concurrency, fmt.Sprintf("attempts in flight at once, 1 to %d (each record's events still go one at a time, in order)", delivery.MaxConcurrency))
 	fl.Float64Var(&f.s.Duplicate, "duplicate", def.Duplicate, "re-deliver this fraction of events, 0 to 1, with the same body")

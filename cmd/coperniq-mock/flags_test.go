@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
@@ -62,7 +63,7 @@ func TestOneFlagVocabulary(t *testing.T) {
 		has(t, strings.Join(c, " ")+" --help", help, "--target string", "--cacert string", "--insecure", "--cert string", "--key string")
 		hasNot(t, strings.Join(c, " ")+" --help", help, "--to string", "--deadline")
 	}
-	for _, c := range [][]string{{"send"}, {"verify"}, {"load"}} {
+	for _, c := range [][]string{{"send"}, {"scenario", "run"}, {"replay"}, {"verify"}, {"load"}} {
 		has(t, strings.Join(c, " ")+" --help", cli(t, "", append(c, "--help")...).stdout, "--timeout duration")
 	}
 	for _, c := range [][]string{{"scenario", "list"}, {"scenario", "run"}, {"replay"}, {"listen"}} {
@@ -72,8 +73,12 @@ func TestOneFlagVocabulary(t *testing.T) {
 	up := startReceiver(t)
 	cli(t, "", "send", "PROJECT_CREATED", "--to", up.URL+"/hook").want(t, 0)
 	cli(t, "", "scenario", "run", "call-logged", "--to", up.URL+"/hook", "--retry", "ci").want(t, 0)
+	// scenario run's --timeout bounds each attempt, as send's does.
+	slow := startReceiver(t, receiver.Latency(time.Second))
+	r := cli(t, "", "scenario", "run", "call-logged", "--target", slow.URL+"/hook", "--retry", "none", "--timeout", "50ms").want(t, 1)
+	has(t, "scenario run --timeout 50ms", r.stdout, "1 attempts, backoff none, 50ms timeout", "acked 0 + dead 4")
 	// --deadline is read as --timeout: its error names the new flag.
-	r := cli(t, "", "verify", "--to", up.URL+"/hook", "--deadline", "-1s").want(t, 2)
+	r = cli(t, "", "verify", "--to", up.URL+"/hook", "--deadline", "-1s").want(t, 2)
 	has(t, "verify --deadline -1s", r.stderr, "--timeout -1s")
 }
 
