@@ -6,12 +6,12 @@ import (
 	"time"
 )
 
-// SummaryVersion is the version of Summary's JSON format (MarshalJSON);
+// SummaryVersion is the version of Outcome's JSON format (MarshalJSON);
 // it changes when a field changes meaning or goes away, not when one is
 // added.
 const SummaryVersion = 1
 
-// summaryJSON is the documented JSON form of a Summary: durations are
+// summaryJSON is the documented JSON form of an Outcome: durations are
 // numbers in milliseconds, with the unit in the key; the events that were
 // not acknowledged are listed, the acked ones only counted.
 type summaryJSON struct {
@@ -64,7 +64,7 @@ type notAckedJSON struct {
 
 // MarshalJSON writes the summary in its documented, versioned format
 // (SummaryVersion), for -o json.
-func (s *Summary) MarshalJSON() ([]byte, error) {
+func (s *Outcome) MarshalJSON() ([]byte, error) {
 	j := summaryJSON{
 		Version: SummaryVersion, Target: s.Target, Insecure: s.Insecure, Started: s.Started,
 		ElapsedMs: ms(s.Elapsed), SpanMs: ms(s.Span), Seed: s.Seed, Clock: s.Clock, Policy: s.Policy,
@@ -85,7 +85,7 @@ func (s *Summary) MarshalJSON() ([]byte, error) {
 	}
 	for _, r := range s.Results {
 		if r.State != StateAcked {
-			j.NotAcked = append(j.NotAcked, notAckedJSON{EventID: r.ID, TriggerKey: r.TriggerKey, RecordID: r.RecordID,
+			j.NotAcked = append(j.NotAcked, notAckedJSON{EventID: r.EventID, TriggerKey: r.TriggerKey, RecordID: r.RecordID,
 				State: r.State, Attempts: r.Attempts, LastStatus: r.LastStatus, LastErrKind: r.LastErrKind})
 		}
 	}

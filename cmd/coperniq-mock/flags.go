@@ -18,8 +18,6 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
-	"golang.org/x/term"
-
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/load"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
@@ -27,6 +25,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/suggest"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 )
 
 // checkOneOf rejects a flag value outside valid, echoing it and listing the
@@ -98,11 +97,11 @@ const reachTimeout = 5 * time.Second
 // checkReachable dials the target once before a run, so that a receiver
 // that isn't listening is reported at once (exit 2) rather than after
 // every event has exhausted its retries.
-func checkReachable(ctx context.Context, target string) error {
+func checkReachable(ctx context.Context, target *delivery.Target) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := contract.CheckReachable(ctx, target, reachTimeout); err != nil {
+	if err := contract.CheckReachable(ctx, target.Raw(), reachTimeout); err != nil {
 		return usage(fmt.Errorf("could not reach the receiver: %w (is it running? 'coperniq-mock listen' is one)", err))
 	}
 	return nil
@@ -274,14 +273,14 @@ func (f *tlsFlags) warnInsecure(w io.Writer) {
 // for https://, completes a TLS handshake with these settings: a
 // certificate the sender does not trust is reported once (exit 2), with
 // what to do, instead of as every event's failure.
-func (f *tlsFlags) reachable(ctx context.Context, target string) error {
+func (f *tlsFlags) reachable(ctx context.Context, target *delivery.Target) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if err := checkReachable(ctx, target); err != nil {
 		return err
 	}
-	if err := delivery.CheckTLS(ctx, target, f.cfg, reachTimeout); err != nil {
+	if err := delivery.CheckTLS(ctx, target.Raw(), f.cfg, reachTimeout); err != nil {
 		return usage(tlsHint(err))
 	}
 	return nil
@@ -377,7 +376,7 @@ func readPayloadFile(cmd *cobra.Command, path string, genFlags []string) (body [
 		return nil, "", usage(fmt.Errorf("--file %s is empty: nothing to send", name))
 	}
 	what = name
-	if e, err := delivery.EventFromPayload(body); err == nil {
+	if e, err := delivery.MessageFromPayload(body); err == nil {
 		what = e.TriggerKey + " from " + name
 	} else if !json.Valid(body) {
 		fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: --file %s is not valid JSON; sending it as it is\n", name)
@@ -404,7 +403,7 @@ func (f *loadFlags) tlsOptions(cmd *cobra.Command, opts []load.Option) ([]load.O
 
 // printListenSummary prints listen's summary at exit: text, or with -o json
 // one JSON object on one line, the last of the output.
-func printListenSummary(w io.Writer, output string, s receiver.Summary) {
+func printListenSummary(w io.Writer, output string, s receiver.Totals) {
 	if output != "json" {
 		printSummary(w, s)
 		return
@@ -416,7 +415,7 @@ func printListenSummary(w io.Writer, output string, s receiver.Summary) {
 		s.ByStatus = map[int]int{}
 	}
 	b, _ := json.Marshal(struct {
-		Summary receiver.Summary `json:"summary"`
+		Summary receiver.Totals `json:"summary"`
 	}{s})
 	fmt.Fprintf(w, "%s\n", b)
 }

@@ -290,7 +290,7 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	if opts, err = f.tlsOptions(cmd, opts); err != nil {
 		return err
 	}
-	if err := f.tls.reachable(cmd.Context(), f.target); err != nil {
+	if err := f.tls.reachable(cmd.Context(), target); err != nil {
 		return err
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()

@@ -86,7 +86,7 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			}
 			out := cmd.OutOrStdout()
 			var (
-				events []delivery.Event
+				events []delivery.Message
 				from   string
 			)
 			switch kind {
@@ -128,13 +128,18 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			if err != nil {
 				return err
 			}
-			if err := tf.reachable(cmd.Context(), to); err != nil {
+			// Parsed once: the check, the output and the engine share it.
+			target, err := delivery.NewTarget(to, nil)
+			if err != nil {
+				return usage(err)
+			}
+			if err := tf.reachable(cmd.Context(), target); err != nil {
 				return err
 			}
 			o := newRunOutput(cmd, output, df.log, &tf)
-			fmt.Fprintf(o.info, "replaying %s to %s\n", from, delivery.MaskURL(to))
+			fmt.Fprintf(o.info, "replaying %s to %s\n", from, target)
 			tf.warnInsecure(o.info)
-			_, err = deliver(o, to, settings, seed, events)
+			_, err = deliver(o, target, settings, seed, events)
 			return err
 		},
 	}
@@ -203,16 +208,16 @@ func sniffReplayInput(in io.Reader) (io.Reader, string, error) {
 
 // captureEvents turns a capture's payloads into events to deliver, and
 // says what was left out and why.
-func captureEvents(c *receiver.Capture) ([]delivery.Event, []string) {
+func captureEvents(c *receiver.Capture) ([]delivery.Message, []string) {
 	payloads, missing := c.Payloads()
 	var (
-		events []delivery.Event
+		events []delivery.Message
 		notes  []string
 		bad    int
 		why    error
 	)
 	for _, p := range payloads {
-		e, err := delivery.EventFromPayload(p)
+		e, err := delivery.MessageFromPayload(p)
 		if err != nil {
 			bad, why = bad+1, err
 			continue

@@ -127,7 +127,7 @@ func newScenarioShowCmd() *cobra.Command {
 
 // checkSomeEvents refuses a scenario that fired no events: a run that
 // sends nothing and exits 0 would look like a success.
-func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Event) error {
+func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Rendered) error {
 	if len(events) > 0 {
 		return nil
 	}
@@ -143,6 +143,7 @@ func newScenarioRunCmd() *cobra.Command {
 		seed     uint64
 		projects int
 		dryRun   bool
+		af       apiFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "run NAME|FILE --target URL",
@@ -169,6 +170,9 @@ could not be reached.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if dryRun && af.addr != "" {
+				return usage(errors.New("--api serves the API while events are delivered; --dry-run delivers none"))
+			}
 			if !dryRun && to == "" {
 				return usage(errors.New("--target URL is required (the receiver's webhook URL), or --dry-run to print the payloads"))
 			}
@@ -186,7 +190,8 @@ could not be reached.`,
 			if err != nil {
 				return usage(err)
 			}
-			var ropts []scenarios.RenderOption
+			tl := scenarios.NewTimeline()
+			ropts := af.renderOptions(tl)
 			if setProjects {
 				ropts = append(ropts, scenarios.WithParam("projects", projects))
 			}
@@ -217,14 +222,24 @@ could not be reached.`,
 			if err != nil {
 				return err
 			}
-			if err := tf.reachable(cmd.Context(), to); err != nil {
+			// Parsed once: the check, the output and the engine share it.
+			target, err := delivery.NewTarget(to, nil)
+			if err != nil {
+				return usage(err)
+			}
+			apiRun, err := startAPI(cmd, &af, settings, seed, tl, events)
+			if err != nil {
+				return err
+			}
+			if err := tf.reachable(cmd.Context(), target); err != nil {
+				apiRun.close()
 				return err
 			}
 			o := newRunOutput(cmd, output, df.log, &tf)
-			fmt.Fprintf(o.info, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, delivery.MaskURL(to))
+			fmt.Fprintf(o.info, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
 			tf.warnInsecure(o.info)
-			_, err = deliver(o, to, settings, seed, scenarios.DeliveryEvents(events))
-			return err
+			_, err = deliver(o, target, settings, seed, scenarios.Messages(events), apiRun.options()...)
+			return apiRun.finish(o.info, err)
 		},
 	}
 	df.register(cmd)
@@ -235,5 +250,8 @@ could not be reached.`,
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same events and the same delivery choices")
 	fl.IntVar(&projects, "projects", 0, "number of projects (at least 1), for scenarios with a projects parameter (concurrent-projects)")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the payloads (NDJSON, in firing order) instead of sending them")
+	fl.StringVar(&af.addr, "api", "", "also serve the mock REST API on this address (host:port), answering as of each event as it is sent ('api --help')")
+	fl.DurationVar(&af.linger, "api-linger", 0, "keep the API up this long after the last delivery, for receivers that call it after acknowledging")
+	af.register(cmd)
 	return cmd
 }
