@@ -104,9 +104,9 @@ func TestSecretFlagsFromEnvironment(t *testing.T) {
 	up := startReceiver(t)
 	// The value is read and checked like the flag's: a malformed one is
 	// refused, naming the flag and not echoing the secret.
-	r := cliEnv(t, []string{"COPERNIQ_MOCK_TOKEN_PARAM=nonsense-s3cret"}, "verify", "--target", up.URL+"/hook").want(t, 2)
+	r := cliEnv(t, []string{"COPERNIQ_MOCK_TOKEN_PARAM=nonsense-hunter2"}, "verify", "--target", up.URL+"/hook").want(t, 2)
 	has(t, "verify with a bad COPERNIQ_MOCK_TOKEN_PARAM", r.stderr, "--token-param")
-	hasNot(t, "verify with a bad COPERNIQ_MOCK_TOKEN_PARAM", r.stderr, "s3cret")
+	hasNot(t, "verify with a bad COPERNIQ_MOCK_TOKEN_PARAM", r.stderr, "hunter2")
 	r = cliEnv(t, []string{"COPERNIQ_MOCK_INSPECT_TOKEN=short"}, "listen", "--addr", "127.0.0.1:0").want(t, 2)
 	has(t, "listen with a short COPERNIQ_MOCK_INSPECT_TOKEN", r.stderr, "inspect-token")
 	// A token given in the environment enables the token specs.
