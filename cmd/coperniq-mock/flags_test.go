@@ -8,7 +8,6 @@ import (
 	"log"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,23 +18,6 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/delivery/tlstest"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 )
-
-// cliEnv is cli with extra environment variables.
-func cliEnv(t *testing.T, env []string, args ...string) result {
-	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running %v: %v", args, err)
-	}
-	return result{out.String(), errb.String(), code}
-}
 
 func has(t *testing.T, what, s string, wants ...string) {
 	t.Helper()
