@@ -45,6 +45,7 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.latency, "api-latency", "", "delay every API answer by this long, or by a random time in a range LO..HI (e.g. 50ms..300ms)")
 	fl.StringVar(&f.quota, "api-quota", fmt.Sprintf("%d/s,%d/day", api.DefaultPerSecond, api.DefaultPerDay), "per-key limits, over which a call gets 429 (Coperniq's documented 100/s and 5,000/day by default), or off")
 	fl.StringVar(&f.calls, "api-calls", "", "when done, write the API call log (JSON lines, as /_mock/api-calls lists it) to this file")
+	secretFromEnv(cmd, "api-key", "COPERNIQ_MOCK_API_KEY")
 }
 
 // options checks the flags, each error naming its flag.

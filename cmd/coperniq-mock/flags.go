@@ -160,6 +160,9 @@ func fromEnv(cmd *cobra.Command) error {
 		if serr := cmd.Flags().Set(f.Name, v); serr != nil {
 			err = usage(fmt.Errorf("%s (for --%s): %w", env[0], f.Name, serr))
 		}
+		// Not given on the command line: a check that a flag was given
+		// (--api-key without --api) must not fire for the environment.
+		f.Changed = false
 	})
 	return err
 }

@@ -83,7 +83,12 @@ func TestUnknownFlagDidYouMean(t *testing.T) {
 func TestSecretFlagsFromEnvironment(t *testing.T) {
 	has(t, "verify --help", cli(t, "", "verify", "--help").stdout, "COPERNIQ_MOCK_TOKEN_PARAM")
 	has(t, "listen --help", cli(t, "", "listen", "--help").stdout, "COPERNIQ_MOCK_INSPECT_TOKEN")
+	has(t, "api --help", cli(t, "", "api", "--help").stdout, "COPERNIQ_MOCK_API_KEY")
+	// The API key set for every step of a CI job does not trip scenario
+	// run's check that --api-key needs --api.
 	up := startReceiver(t)
+	cliEnv(t, []string{"COPERNIQ_MOCK_API_KEY=ci-key"}, "scenario", "run", "call-logged", "--target", up.URL+"/hook").want(t, 0)
+	cli(t, "", "scenario", "run", "call-logged", "--target", up.URL+"/hook", "--api-key", "ci-key").want(t, 2)
 	// The value is read and checked like the flag's: a malformed one is
 	// refused, naming the flag and not echoing the secret.
 	r := cliEnv(t, []string{"COPERNIQ_MOCK_TOKEN_PARAM=nonsense-hunter2"}, "verify", "--target", up.URL+"/hook").want(t, 2)
