@@ -321,3 +321,28 @@ func TestSendFile(t *testing.T) {
 		})
 	}
 }
+
+func TestListenSummaryJSON(t *testing.T) {
+	l := listen(t, "-o", "json", "--fail-first", "1")
+	cli(t, "", "scenario", "run", "call-logged", "--target", l.url+"/hook", "--retry", "ci").want(t, 0)
+	rest, code := l.stop(t, os.Interrupt)
+	if code != 0 {
+		t.Fatalf("listen exited %d", code)
+	}
+	lines := strings.Split(rest, "\n")
+	var out struct {
+		Summary struct {
+			Deliveries, UniqueEvents, Valid int
+			ByStatus                        map[string]int
+			ByTrigger                       map[string]int
+		}
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &out); err != nil {
+		t.Fatalf("the last line is not the JSON summary: %v\n%s", err, rest)
+	}
+	s := out.Summary
+	if s.Deliveries != 8 || s.UniqueEvents != 4 || s.Valid != 8 || s.ByStatus["503"] != 4 || s.ByStatus["200"] != 4 || s.ByTrigger["CALL_UPSERTED"] != 6 {
+		t.Errorf("listen -o json summary %+v", s)
+	}
+	hasNot(t, "listen -o json", rest, "summary: ")
+}
