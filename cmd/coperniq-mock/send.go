@@ -26,8 +26,7 @@ func newSendCmd() *cobra.Command {
 		Long: `Generate one payload (same flags and same bytes as 'generate') and POST it to
 --target with Content-Type: application/json. With --file, POST that file's
 bytes instead, as they are (- reads standard input): a payload someone handed
-you, or one captured by 'listen --out' and extracted. Prints the status, the latency and the
-response body (truncated). Redirects are never followed: Coperniq treats a 3xx as
+you. Prints the status, the latency and the response body (truncated). Redirects are never followed: Coperniq treats a 3xx as
 a failure and retries, so this does too.
 
 Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
