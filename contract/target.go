@@ -76,8 +76,8 @@ type Target struct {
 	// Scenarios are the lifecycle scenarios to replay, by name; nil means
 	// every built-in one.
 	Scenarios []string
-	// TLS is how an https:// URL is trusted (delivery.TLS.Config); nil is
-	// the system's trust store.
+	// TLS is how an https:// URL is trusted (delivery.TLS.Config), the
+	// webhook's and an InspectURL hook's; nil is the system's trust store.
 	TLS *tls.Config
 }
 
@@ -110,6 +110,13 @@ func (t Target) withDefaults() (Target, error) {
 	}
 	if t.InspectTimeout < 0 {
 		return t, fmt.Errorf("contract: Target.InspectTimeout %s: want a positive duration", t.InspectTimeout)
+	}
+	if ui, ok := t.Inspect.(*urlInspector); ok && t.TLS != nil {
+		// A staging receiver's hook is served like its webhook, under the
+		// same CA: the hook's client trusts what the deliveries' does.
+		c := *ui
+		c.client = delivery.NewTLSClient(inspectCallTimeout, 4, t.TLS)
+		t.Inspect = &c
 	}
 	if t.TokenParam != "" {
 		if _, _, err := ParseTokenParam(t.TokenParam); err != nil {

@@ -346,3 +346,17 @@ func TestListenSummaryJSON(t *testing.T) {
 	}
 	hasNot(t, "listen -o json", rest, "summary: ")
 }
+
+// verify's inspect hook on the same https:// receiver is trusted with the
+// same --cacert.
+func TestVerifyInspectHookOverTLS(t *testing.T) {
+	pki := tlstest.New(t)
+	srv := httptest.NewUnstartedServer(testreceivers.New(testreceivers.Config{}))
+	srv.TLS = pki.ServerConfig(false)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--inspect", srv.URL+testreceivers.InspectPath+"{eventId}",
+		"--cacert", pki.CAFile, "--focus", contract.SpecDupAfter, "--settle", "0").want(t, 0)
+	has(t, "verify --inspect https://", r.stdout, "PASS: 1 specs passed")
+}
