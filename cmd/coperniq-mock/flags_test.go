@@ -210,6 +210,13 @@ func TestTLSOnEveryCommandThatSends(t *testing.T) {
 			if n := strings.Count(r.stdout+r.stderr, insecureWarning); n < 2 {
 				t.Errorf("--insecure: the warning appears %d times, want at the start and in the summary:\n%s\n%s", n, r.stdout, r.stderr)
 			}
+			if name == "load" {
+				out := filepath.Join(t.TempDir(), "load.json")
+				run(plain, "--insecure", "--out", out).want(t, 0)
+				if rep := readLoadReport(t, out); !strings.HasSuffix(rep.Target, insecureMark) {
+					t.Errorf("load --insecure --out: target %q is not marked", rep.Target)
+				}
+			}
 
 			r = run(mutual, "--cacert", pki.CAFile).want(t, 2)
 			has(t, "mTLS without --cert", r.stderr, "certificate required", "--cert FILE --key FILE")

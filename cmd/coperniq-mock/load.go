@@ -330,6 +330,9 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 		return usage(err)
 	}
 	rep.SeedRandom = randomSeed
+	if f.tls.t.Insecure {
+		rep.Target += insecureMark // every report format shows the target
+	}
 	judge(rep, f.minSuccess)
 	if err := writeReports(rep, textOut, stdout, f.out, outFile, htmlFile); err != nil {
 		return err
