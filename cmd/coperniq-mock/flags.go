@@ -167,9 +167,9 @@ func fromEnv(cmd *cobra.Command) error {
 	return err
 }
 
-// flagError adds did-you-mean to an unknown flag, as every other name in
+// unknownFlagError adds did-you-mean to an unknown flag, as every other name in
 // the tool has, and makes every flag error bad usage.
-func flagError(cmd *cobra.Command, err error) error {
+func unknownFlagError(cmd *cobra.Command, err error) error {
 	msg := err.Error()
 	name, ok := strings.CutPrefix(msg, "unknown flag: --")
 	if !ok {

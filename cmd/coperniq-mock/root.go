@@ -27,7 +27,7 @@ waiting for real projects to move.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(flagError)
+	root.SetFlagErrorFunc(unknownFlagError)
 	// Secret flags may come from the environment (secretFromEnv); a
 	// subcommand with hooks of its own must call fromEnv too.
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return fromEnv(cmd) }
