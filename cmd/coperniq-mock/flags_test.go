@@ -56,7 +56,7 @@ func TestOneFlagVocabulary(t *testing.T) {
 	cli(t, "", "send", "PROJECT_CREATED", "--to", up.URL+"/hook").want(t, 0)
 	cli(t, "", "scenario", "run", "call-logged", "--to", up.URL+"/hook", "--retry", "ci").want(t, 0)
 	// scenario run's --timeout bounds each attempt, as send's does.
-	slow := startReceiver(t, receiver.Latency(time.Second))
+	slow := startReceiver(t, receiver.WithLatency(time.Second))
 	r := cli(t, "", "scenario", "run", "call-logged", "--target", slow.URL+"/hook", "--retry", "none", "--timeout", "50ms").want(t, 1)
 	has(t, "scenario run --timeout 50ms", r.stdout, "1 attempts, backoff none, 50ms timeout", "acked 0 + dead 4")
 	// --deadline is read as --timeout: its error names the new flag.
@@ -129,7 +129,7 @@ func TestOutputJSON(t *testing.T) {
 	}
 	cli(t, "", "scenario", "list", "-o", "yaml").want(t, 2)
 
-	up := startReceiver(t, receiver.FailFirst(1))
+	up := startReceiver(t, receiver.WithFailFirst(1))
 	log := filepath.Join(t.TempDir(), "run.jsonl")
 	r := cli(t, "", "scenario", "run", "call-logged", "--target", up.URL+"/hook", "--retry", "ci", "-o", "json", "--log", log).want(t, 0)
 	var sum struct {
@@ -152,7 +152,7 @@ func TestOutputJSON(t *testing.T) {
 	has(t, "scenario run -o json stderr", r.stderr, "scenario call-logged:", "delivery log: "+log)
 
 	// Replay with -o json: every event dead this time, each listed.
-	down := startReceiver(t, receiver.Status(500))
+	down := startReceiver(t, receiver.WithStatus(500))
 	r = cli(t, "", "replay", log, "--only", "all", "--target", down.URL+"/hook", "--retry", "none", "-o", "json").want(t, 1)
 	var rs struct {
 		Dead     int
@@ -239,7 +239,7 @@ func TestReplayCapture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := startReceiver(t, receiver.FailFirst(1), receiver.Output(f))
+	first := startReceiver(t, receiver.WithFailFirst(1), receiver.WithOutput(f))
 	cli(t, "", "scenario", "run", "work-order-lifecycle", "--target", first.URL+"/hook", "--retry", "ci").want(t, 0)
 	first.Close()
 	f.Close()
@@ -247,7 +247,7 @@ func TestReplayCapture(t *testing.T) {
 
 	// The second receiver fails every first attempt too: the retry preset
 	// given to replay is what gets the events through.
-	second := startReceiver(t, receiver.FailFirst(1))
+	second := startReceiver(t, receiver.WithFailFirst(1))
 	r := cli(t, "", "replay", capture, "--target", second.URL+"/hook", "--retry", "ci").want(t, 0)
 	events := len(captured) / 2
 	has(t, "replay of a capture", r.stdout, fmt.Sprintf("replaying %d events captured by listen --out (%d deliveries) in %s", events, len(captured), capture),
@@ -267,7 +267,7 @@ func TestReplayCapture(t *testing.T) {
 	}
 
 	// Without the retries it needs, the receiver's failures show.
-	third := startReceiver(t, receiver.FailFirst(1))
+	third := startReceiver(t, receiver.WithFailFirst(1))
 	cli(t, "", "replay", capture, "--target", third.URL+"/hook", "--retry", "none").want(t, 1)
 
 	// A capture from standard input; --only has nothing to select in one.
