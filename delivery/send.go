@@ -57,11 +57,15 @@ const (
 	KindTLS      ErrKind = "tls"      // handshake or certificate failure
 	KindCanceled ErrKind = "canceled" // the run was interrupted while the attempt was in flight
 	KindOther    ErrKind = "other"
+
+	// KindCutShort: a status came, but the body ended before its stated
+	// length (CutShortError), which is no acknowledgement.
+	KindCutShort ErrKind = "cut-short"
 )
 
 // ErrKinds lists every non-empty ErrKind, for help text and reports.
 func ErrKinds() []ErrKind {
-	return []ErrKind{KindTimeout, KindRefused, KindReset, KindEOF, KindDNS, KindTLS, KindCanceled, KindOther}
+	return []ErrKind{KindTimeout, KindRefused, KindReset, KindEOF, KindDNS, KindTLS, KindCanceled, KindCutShort, KindOther}
 }
 
 // Classify maps an error from an HTTP attempt to its kind. Timeouts are
@@ -78,6 +82,10 @@ func Classify(err error) ErrKind {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
 		(errors.As(err, &ne) && ne.Timeout()) {
 		return KindTimeout
+	}
+	var cut *CutShortError
+	if errors.As(err, &cut) {
+		return KindCutShort
 	}
 	var dns *net.DNSError
 	if errors.As(err, &dns) {

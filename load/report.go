@@ -94,6 +94,10 @@ type Report struct {
 	// Connections is how many connections were opened, -1 when unknown
 	// (a caller's own client).
 	Connections int64 `json:"connections"`
+	// Client is the HTTP client that sent: ClientWire, or net/http where
+	// a proxy from the environment applied or the caller gave a client.
+	// Shards that differ are listed, joined by " + ".
+	Client string `json:"client,omitempty"`
 
 	Acked   int64 `json:"acked"`
 	Dead    int64 `json:"dead"`
@@ -431,6 +435,7 @@ func MergePartial(reports ...*Report) (*Report, error) {
 		MaxLateness: first.MaxLateness,
 		LateAfter:   first.LateAfter,
 		Interval:    first.Interval,
+		Client:      first.Client,
 		Statuses:    map[string]int64{},
 		Errors:      map[string]int64{},
 		Triggers:    map[string]*TriggerStats{},
@@ -477,6 +482,12 @@ func MergePartial(reports ...*Report) (*Report, error) {
 		out.CapWaits += r.CapWaits
 		out.GenErrors += r.GenErrors
 		out.PeakInflight += r.PeakInflight
+		switch {
+		case out.Client == "":
+			out.Client = r.Client
+		case r.Client != "" && !slices.Contains(strings.Split(out.Client, " + "), r.Client):
+			out.Client += " + " + r.Client
+		}
 		if r.Connections < 0 || out.Connections < 0 {
 			out.Connections = -1
 		} else {

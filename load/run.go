@@ -64,20 +64,27 @@ func Run(ctx context.Context, target *delivery.Target, opts ...Option) (*Report,
 		}
 	}
 	r := newRunner(&cfg, target)
+	send, err := r.newSender()
+	if err != nil {
+		return nil, err
+	}
+	r.send = send
+	defer send.close()
 	return r.run(ctx), nil
 }
 
 type runner struct {
-	cfg    *config
-	target *delivery.Target
-	client *http.Client
-	dials  atomic.Int64
-	sched  *schedule
-	slots  int64 // this shard's
-	keys   []string
-	cum    []uint64 // cumulative mix weights
-	start  time.Time
-	idBase int64 // first event id, from the seed
+	cfg        *config
+	target     *delivery.Target
+	send       sender
+	clientName string
+	dials      atomic.Int64
+	sched      *schedule
+	slots      int64 // this shard's
+	keys       []string
+	cum        []uint64 // cumulative mix weights
+	start      time.Time
+	idBase     int64 // first event id, from the seed
 
 	next      atomic.Int64 // next slot of this shard to claim
 	sent      atomic.Int64
@@ -92,8 +99,6 @@ type runner struct {
 	stopAt    time.Time     // written before interrupt is closed
 	interrupt chan struct{} // closed when ctx is cancelled
 	done      chan struct{} // closed when workers may leave
-	reqCtx    context.Context
-	reqCancel context.CancelFunc
 
 	retries *retryQueue
 	rec     *recorder
@@ -132,23 +137,35 @@ func newRunner(cfg *config, target *delivery.Target) *runner {
 			r.cum = append(r.cum, sum)
 		}
 	}
-	r.client = cfg.client
-	if r.client == nil {
-		r.client = delivery.NewClient(cfg.timeoutOf(), cfg.maxInflight)
-		if tr, ok := r.client.Transport.(*http.Transport); ok && tr.DialContext != nil {
-			dial := tr.DialContext
-			tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-				r.dials.Add(1)
-				return dial(ctx, network, addr)
-			}
-		} else {
-			r.dials.Store(-1)
-		}
-	} else {
-		r.dials.Store(-1)
-	}
-	r.reqCtx, r.reqCancel = context.WithCancel(context.Background())
 	return r
+}
+
+// newSender chooses the client: the caller's (WithClient), net/http where
+// a proxy from the environment applies to the target (the HTTP/1.1 writer
+// speaks to the target only), else the writer.
+func (r *runner) newSender() (sender, error) {
+	cfg := r.cfg
+	if cfg.client != nil {
+		r.dials.Store(-1)
+		r.clientName = "net/http (the caller's client)"
+		return newHTTPSender(r.target, cfg.client), nil
+	}
+	req := &http.Request{URL: r.target.URL()}
+	if proxy, err := http.ProxyFromEnvironment(req); err != nil {
+		return nil, fmt.Errorf("proxy from the environment: %w", err)
+	} else if proxy != nil {
+		client := delivery.NewClient(cfg.timeoutOf(), cfg.maxInflight)
+		tr := client.Transport.(*http.Transport)
+		dial := tr.DialContext
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			r.dials.Add(1)
+			return dial(ctx, network, addr)
+		}
+		r.clientName = "net/http (through the proxy " + delivery.MaskURL(proxy.String()) + ")"
+		return newHTTPSender(r.target, client), nil
+	}
+	r.clientName = ClientWire
+	return newWire(r.target, cfg.timeoutOf(), cfg.maxInflight, &r.dials)
 }
 
 func (r *runner) run(ctx context.Context) *Report {
@@ -161,7 +178,7 @@ func (r *runner) run(ctx context.Context) *Report {
 	r.start = time.Now().Add(5 * time.Millisecond)
 	r.rec = newRecorder(r.start, interval, r.keys)
 	r.retries = newRetryQueue(cfg.maxRetryQ)
-	defer r.reqCancel()
+	defer r.send.cancel()
 
 	go r.retries.dispatch(r.done)
 	finished := make(chan struct{})
@@ -220,7 +237,7 @@ func (r *runner) stop() {
 	r.stopOnce.Do(func() {
 		r.stopAt = time.Now()
 		close(r.interrupt)
-		time.AfterFunc(r.cfg.grace, r.reqCancel)
+		time.AfterFunc(r.cfg.grace, r.send.cancel)
 	})
 }
 
@@ -331,16 +348,16 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 			// Spin for the last stretch, within a CPU budget: up to a
 			// tenth of the gap to this shard's next slot, at most 1 ms.
 			spin := min(maxSpin, (r.sched.at(g+n)-r.sched.at(g))/spinShare)
-			if !r.waitUntil(due, spin, timer, rnd) || r.interrupted() {
+			if !r.waitUntil(w, due, spin, timer, rnd) || r.interrupted() {
 				return
 			}
-			r.sendFirst(buf, trig, due, rnd)
+			r.sendFirst(w, buf, trig, due, rnd)
 		}
 	}()
 	for {
 		select {
 		case ev := <-r.retries.ready:
-			r.sendRetry(ev, rnd)
+			r.sendRetry(w, ev, rnd)
 		case <-r.done:
 			return
 		}
@@ -360,7 +377,7 @@ const (
 
 // waitUntil waits until due, serving retries that fall due meanwhile; it
 // is false when the run was interrupted.
-func (r *runner) waitUntil(due time.Time, spin time.Duration, timer *time.Timer, rnd *rand.Rand) bool {
+func (r *runner) waitUntil(w int, due time.Time, spin time.Duration, timer *time.Timer, rnd *rand.Rand) bool {
 	for {
 		d := time.Until(due)
 		if d <= spin {
@@ -374,7 +391,7 @@ func (r *runner) waitUntil(due time.Time, spin time.Duration, timer *time.Timer,
 		case <-timer.C:
 		case ev := <-r.retries.ready:
 			timer.Stop()
-			r.sendRetry(ev, rnd)
+			r.sendRetry(w, ev, rnd)
 		case <-r.interrupt:
 			timer.Stop()
 			return false
@@ -382,23 +399,23 @@ func (r *runner) waitUntil(due time.Time, spin time.Duration, timer *time.Timer,
 	}
 }
 
-func (r *runner) attempt(body []byte) (delivery.Result, time.Time) {
+func (r *runner) attempt(w int, body []byte) (delivery.Result, time.Time) {
 	n := r.inflight.Add(1)
 	for p := r.peak.Load(); n > p && !r.peak.CompareAndSwap(p, n); p = r.peak.Load() {
 	}
-	res := r.target.Send(r.reqCtx, r.client, body)
+	res := r.send.send(w, body)
 	end := time.Now()
 	r.inflight.Add(-1)
 	return res, end
 }
 
-func (r *runner) sendFirst(body []byte, trig int, due time.Time, rnd *rand.Rand) {
+func (r *runner) sendFirst(w int, body []byte, trig int, due time.Time, rnd *rand.Rand) {
 	r.sent.Add(1)
 	r.open.Add(1)
 	if time.Since(due) > r.cfg.lateAfter {
 		r.late.Add(1)
 	}
-	res, end := r.attempt(body)
+	res, end := r.attempt(w, body)
 	r.rec.first(trig, due, end, &res)
 	if res.Acked() {
 		r.open.Add(-1)
@@ -408,9 +425,9 @@ func (r *runner) sendFirst(body []byte, trig int, due time.Time, rnd *rand.Rand)
 	r.failed(&event{body: append([]byte(nil), body...), trig: trig, attempts: 1}, rnd)
 }
 
-func (r *runner) sendRetry(ev *event, rnd *rand.Rand) {
+func (r *runner) sendRetry(w int, ev *event, rnd *rand.Rand) {
 	ev.attempts++
-	res, _ := r.attempt(ev.body)
+	res, _ := r.attempt(w, ev.body)
 	r.rec.retry(ev.trig, &res)
 	if res.Acked() {
 		r.open.Add(-1)
@@ -512,6 +529,7 @@ func (r *runner) report(window time.Duration, end time.Time) *Report {
 		Late:        r.late.Load(),
 		CapWaits:    r.capWaits.Load(),
 		Connections: r.dials.Load(),
+		Client:      r.clientName,
 		GenErrors:   r.genErrors.Load(),
 	}
 	rep.Scheduled = r.slots

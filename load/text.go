@@ -45,6 +45,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		conns = strconv.FormatInt(r.Connections, 10)
 	}
 	p("In flight\tpeak %d of %d; %d sends waited for a free worker; %s connections opened\n", r.PeakInflight, r.MaxInflight, r.CapWaits, conns)
+	if r.Client != "" && r.Client != ClientWire {
+		p("Client\t%s\n", r.Client)
+	}
 	p("Success\t%.2f%% of scheduled events acknowledged: %d acked, %d dead, %d pending", 100*r.SuccessRatio(), r.Acked, r.Dead, r.Pending)
 	if m := r.MinSuccess; m != nil && *m > 0 {
 		if r.Passed() {
