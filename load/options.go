@@ -1,6 +1,7 @@
 package load
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -69,6 +70,7 @@ type config struct {
 	timeout      time.Duration
 	policy       delivery.Policy
 	client       *http.Client
+	tls          *tls.Config
 	maxLateness  time.Duration
 	lateAfter    time.Duration
 	grace        time.Duration
@@ -222,6 +224,21 @@ func WithClient(client *http.Client) Option {
 			return errors.New("client is nil")
 		}
 		c.client = client
+		return nil
+	}
+}
+
+// WithTLSConfig makes https connections with c (a copy): trusted roots
+// (RootCAs, for a staging receiver's internal CA), a client certificate for
+// mTLS, or InsecureSkipVerify. By default the system's roots are trusted
+// (SSL_CERT_FILE and SSL_CERT_DIR apply). Connections speak HTTP/1.1
+// whatever c.NextProtos says.
+func WithTLSConfig(c *tls.Config) Option {
+	return func(cfg *config) error {
+		if c == nil {
+			return errors.New("TLS config is nil")
+		}
+		cfg.tls = c.Clone()
 		return nil
 	}
 }

@@ -156,6 +156,9 @@ func (r *runner) newSender() (sender, error) {
 	} else if proxy != nil {
 		client := delivery.NewClient(cfg.timeoutOf(), cfg.maxInflight)
 		tr := client.Transport.(*http.Transport)
+		if cfg.tls != nil {
+			tr.TLSClientConfig = cfg.tls.Clone()
+		}
 		dial := tr.DialContext
 		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 			r.dials.Add(1)
@@ -165,7 +168,7 @@ func (r *runner) newSender() (sender, error) {
 		return newHTTPSender(r.target, client), nil
 	}
 	r.clientName = ClientWire
-	return newWire(r.target, cfg.timeoutOf(), cfg.maxInflight, &r.dials)
+	return newWire(r.target, cfg.timeoutOf(), cfg.maxInflight, cfg.tls, &r.dials)
 }
 
 func (r *runner) run(ctx context.Context) *Report {
@@ -348,16 +351,16 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 			// Spin for the last stretch, within a CPU budget: up to a
 			// tenth of the gap to this shard's next slot, at most 1 ms.
 			spin := min(maxSpin, (r.sched.at(g+n)-r.sched.at(g))/spinShare)
-			if !r.waitUntil(w, due, spin, timer, rnd) || r.interrupted() {
+			if !r.waitUntil(due, spin, timer, rnd) || r.interrupted() {
 				return
 			}
-			r.sendFirst(w, buf, trig, due, rnd)
+			r.sendFirst(buf, trig, due, rnd)
 		}
 	}()
 	for {
 		select {
 		case ev := <-r.retries.ready:
-			r.sendRetry(w, ev, rnd)
+			r.sendRetry(ev, rnd)
 		case <-r.done:
 			return
 		}
@@ -377,7 +380,7 @@ const (
 
 // waitUntil waits until due, serving retries that fall due meanwhile; it
 // is false when the run was interrupted.
-func (r *runner) waitUntil(w int, due time.Time, spin time.Duration, timer *time.Timer, rnd *rand.Rand) bool {
+func (r *runner) waitUntil(due time.Time, spin time.Duration, timer *time.Timer, rnd *rand.Rand) bool {
 	for {
 		d := time.Until(due)
 		if d <= spin {
@@ -391,7 +394,7 @@ func (r *runner) waitUntil(w int, due time.Time, spin time.Duration, timer *time
 		case <-timer.C:
 		case ev := <-r.retries.ready:
 			timer.Stop()
-			r.sendRetry(w, ev, rnd)
+			r.sendRetry(ev, rnd)
 		case <-r.interrupt:
 			timer.Stop()
 			return false
@@ -399,23 +402,23 @@ func (r *runner) waitUntil(w int, due time.Time, spin time.Duration, timer *time
 	}
 }
 
-func (r *runner) attempt(w int, body []byte) (delivery.Result, time.Time) {
+func (r *runner) attempt(body []byte) (delivery.Result, time.Time) {
 	n := r.inflight.Add(1)
 	for p := r.peak.Load(); n > p && !r.peak.CompareAndSwap(p, n); p = r.peak.Load() {
 	}
-	res := r.send.send(w, body)
+	res := r.send.send(body)
 	end := time.Now()
 	r.inflight.Add(-1)
 	return res, end
 }
 
-func (r *runner) sendFirst(w int, body []byte, trig int, due time.Time, rnd *rand.Rand) {
+func (r *runner) sendFirst(body []byte, trig int, due time.Time, rnd *rand.Rand) {
 	r.sent.Add(1)
 	r.open.Add(1)
 	if time.Since(due) > r.cfg.lateAfter {
 		r.late.Add(1)
 	}
-	res, end := r.attempt(w, body)
+	res, end := r.attempt(body)
 	r.rec.first(trig, due, end, &res)
 	if res.Acked() {
 		r.open.Add(-1)
@@ -425,9 +428,9 @@ func (r *runner) sendFirst(w int, body []byte, trig int, due time.Time, rnd *ran
 	r.failed(&event{body: append([]byte(nil), body...), trig: trig, attempts: 1}, rnd)
 }
 
-func (r *runner) sendRetry(w int, ev *event, rnd *rand.Rand) {
+func (r *runner) sendRetry(ev *event, rnd *rand.Rand) {
 	ev.attempts++
-	res, _ := r.attempt(w, ev.body)
+	res, _ := r.attempt(ev.body)
 	r.rec.retry(ev.trig, &res)
 	if res.Acked() {
 		r.open.Add(-1)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"io"
 	"net"
@@ -106,7 +107,7 @@ func newTestWire(t *testing.T, url string, timeout time.Duration, header http.He
 		t.Fatal(err)
 	}
 	var dials atomic.Int64
-	w, err := newWire(tg, timeout, 1, &dials)
+	w, err := newWire(tg, timeout, 1, nil, &dials)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func TestWireReadsEveryFraming(t *testing.T) {
 			s := newRawServer(t, tc.answers...)
 			w, dials := newTestWire(t, s.url(), 2*time.Second, nil)
 			for i := range 2 {
-				res := w.send(0, []byte(`{"a":1}`))
+				res := w.send([]byte(`{"a":1}`))
 				if res.Status != tc.status || res.ErrKind != tc.kind || (tc.kind != "") != (res.Err != nil) ||
 					res.Err != nil && !strings.Contains(res.Err.Error(), tc.errText) {
 					t.Fatalf("send %d: status %d, kind %q, err %v; want %d, %q, %q", i, res.Status, res.ErrKind, res.Err, tc.status, tc.kind, tc.errText)
@@ -169,7 +170,7 @@ func TestWireWritesWhatNetHTTPWould(t *testing.T) {
 	s := newRawServer(t, rawAnswer{text: ok200})
 	u := strings.Replace(s.url(), "http://", "http://user:pw@", 1)
 	w, _ := newTestWire(t, u, time.Second, http.Header{"User-Agent": {"mine"}, "X-Extra": {"1"}})
-	if res := w.send(0, []byte(`{}`)); !res.Acked() {
+	if res := w.send([]byte(`{}`)); !res.Acked() {
 		t.Fatalf("not acked: %+v", res)
 	}
 	head := s.requests[0]
@@ -181,7 +182,7 @@ func TestWireWritesWhatNetHTTPWould(t *testing.T) {
 	}
 	tg, _ := delivery.NewTarget(s.url(), http.Header{"X-Bad": {"a\r\nInjected: 1"}})
 	var dials atomic.Int64
-	if _, err := newWire(tg, time.Second, 1, &dials); err == nil || !strings.Contains(err.Error(), "X-Bad") {
+	if _, err := newWire(tg, time.Second, 1, nil, &dials); err == nil || !strings.Contains(err.Error(), "X-Bad") {
 		t.Errorf("a header value with CRLF: err %v, want one naming the header", err)
 	}
 }
@@ -194,7 +195,7 @@ func TestWireRedialsAConnectionClosedWhileIdle(t *testing.T) {
 	s := newRawServer(t, rawAnswer{text: ok200, close: true})
 	w, dials := newTestWire(t, s.url(), time.Second, nil)
 	for i := range 5 {
-		if res := w.send(0, []byte(`{}`)); !res.Acked() {
+		if res := w.send([]byte(`{}`)); !res.Acked() {
 			t.Fatalf("send %d: %+v", i, res)
 		}
 		time.Sleep(5 * time.Millisecond) // let the close arrive
@@ -208,7 +209,7 @@ func TestWireTimeoutAndCancel(t *testing.T) {
 	s := newRawServer(t, rawAnswer{hang: true})
 	w, _ := newTestWire(t, s.url(), 200*time.Millisecond, nil)
 	began := time.Now()
-	res := w.send(0, []byte(`{}`))
+	res := w.send([]byte(`{}`))
 	if res.ErrKind != delivery.KindTimeout || time.Since(began) > time.Second {
 		t.Errorf("a receiver that never answers: kind %q after %v, want timeout after 200ms", res.ErrKind, time.Since(began))
 	}
@@ -216,11 +217,11 @@ func TestWireTimeoutAndCancel(t *testing.T) {
 	w, _ = newTestWire(t, s.url(), time.Minute, nil)
 	time.AfterFunc(100*time.Millisecond, w.cancel)
 	began = time.Now()
-	res = w.send(0, []byte(`{}`))
+	res = w.send([]byte(`{}`))
 	if res.ErrKind != delivery.KindCanceled || time.Since(began) > time.Second {
 		t.Errorf("cancelled in flight: kind %q after %v, want canceled at once", res.ErrKind, time.Since(began))
 	}
-	if res := w.send(0, []byte(`{}`)); res.ErrKind != delivery.KindCanceled {
+	if res := w.send([]byte(`{}`)); res.ErrKind != delivery.KindCanceled {
 		t.Errorf("after cancel: kind %q, want canceled", res.ErrKind)
 	}
 }
@@ -237,19 +238,31 @@ func TestWireSpeaksTLS(t *testing.T) {
 	}))
 	defer srv.Close()
 	w, dials := newTestWire(t, srv.URL+"/hook", 2*time.Second, nil)
-	if res := w.send(0, []byte(`{}`)); res.ErrKind != delivery.KindTLS {
+	if res := w.send([]byte(`{}`)); res.ErrKind != delivery.KindTLS {
 		t.Errorf("an unknown certificate: %+v, want a TLS error", res)
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
 	w.tls.RootCAs = pool
 	for i := range 3 {
-		if res := w.send(0, []byte(`{}`)); res.Status != 200 {
+		if res := w.send([]byte(`{}`)); res.Status != 200 {
 			t.Fatalf("send %d over TLS: %+v", i, res)
 		}
 	}
 	if dials.Load() != 2 {
 		t.Errorf("dialled %d: want 2 (the refused handshake, then one kept-alive connection)", dials.Load())
+	}
+
+	// A run: the default trusts the system's roots only; WithTLSConfig
+	// brings the receiver's CA.
+	tg, _ := delivery.NewTarget(srv.URL+"/hook", nil)
+	rep, err := Run(context.Background(), tg, WithRate(100, 200*time.Millisecond))
+	if err != nil || rep.Acked != 0 || rep.Errors["tls"] != rep.Sent {
+		t.Errorf("untrusted: err %v, acked %d, errors %v", err, rep.Acked, rep.Errors)
+	}
+	rep, err = Run(context.Background(), tg, WithRate(100, 200*time.Millisecond), WithTLSConfig(&tls.Config{RootCAs: pool}))
+	if err != nil || rep.Acked != rep.Sent || rep.Sent < 15 || rep.Connections > rep.Sent/2 {
+		t.Errorf("with the CA: err %v, acked %d of %d, %d connections", err, rep.Acked, rep.Sent, rep.Connections)
 	}
 }
 
