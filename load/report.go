@@ -132,6 +132,11 @@ type Report struct {
 	// lateness when dropped: a lower bound of the latency it would have had.
 	Corrected *Histogram `json:"corrected"`
 	Raw       *Histogram `json:"raw"`
+	// Lateness is how far behind its scheduled time each send started
+	// (0 when on time), and each slot dropped for lateness at its lag: what
+	// the verdict's pacing figures come from. Absent from reports written
+	// before it existed.
+	Lateness *Histogram `json:"lateness,omitempty"`
 
 	// Timeline has one point per Interval, by the time first attempts
 	// ended.
@@ -236,7 +241,12 @@ func (r *Report) Verdict() string {
 			v += fmt.Sprintf("; all %d in-flight slots were busy at their time: answers (raw p99 %s) came too slowly for this rate with this cap (raise --max-inflight, or lower the rate; if the receiver is idle, this machine is the bottleneck)",
 				r.MaxInflight, fmtLat(rawP99))
 		} else {
-			v += "; the in-flight cap was not reached: this machine could not generate the load (spread it with --shard)"
+			v += "; the in-flight cap was not reached" + r.lateFigures()
+			if r.ranOut() {
+				v += ": this machine could not generate the load (spread it with --shard)"
+			} else {
+				v += ": a few sends started late while workers were free, the hiccups of a busy machine (other processes, a pause), not a shortage of capacity"
+			}
 		}
 	}
 	if len(r.Missing) > 0 && len(r.Shards) > 0 {
@@ -252,6 +262,22 @@ func (r *Report) Verdict() string {
 		v = fmt.Sprintf("only %.2f%% of events acknowledged: %s; ", 100*r.SuccessRatio(), r.failures()) + v
 	}
 	return v
+}
+
+// ranOut tells a machine that could not generate the load (slots dropped
+// for lateness although workers were free, or more than 1% of sends late)
+// from one that had hiccups: a few late sends at a low rate.
+func (r *Report) ranOut() bool {
+	return r.DroppedLate > 0 || r.Late*100 > r.Sent
+}
+
+// lateFigures gives how late sends started: " (lateness p99 1.2ms, max
+// 35ms)", empty for reports without the lateness histogram.
+func (r *Report) lateFigures() string {
+	if r.Lateness == nil || r.Lateness.Count() == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (sends started behind their time by %s at p99, %s at most)", fmtLat(r.Lateness.Quantile(99)), fmtLat(r.Lateness.Max()))
 }
 
 // whenSlowest says when the slowest answer ended, from the timeline:
@@ -441,6 +467,7 @@ func MergePartial(reports ...*Report) (*Report, error) {
 		Triggers:    map[string]*TriggerStats{},
 		Corrected:   newHist(histDigits),
 		Raw:         newHist(histDigits),
+		Lateness:    newHist(histDigitsSmall),
 	}
 	seen := map[int]bool{}
 	var differ []string
@@ -524,6 +551,13 @@ func MergePartial(reports ...*Report) (*Report, error) {
 		}
 		if err := out.Raw.merge(r.Raw); err != nil {
 			return nil, fmt.Errorf("merge: report %d: %w", i+1, err)
+		}
+		if r.Lateness == nil {
+			out.Lateness = nil
+		} else if out.Lateness != nil {
+			if err := out.Lateness.merge(r.Lateness); err != nil {
+				return nil, fmt.Errorf("merge: report %d: %w", i+1, err)
+			}
 		}
 		for j, p := range r.Timeline {
 			if j == len(out.Timeline) {

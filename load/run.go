@@ -415,11 +415,12 @@ func (r *runner) attempt(body []byte) (delivery.Result, time.Time) {
 func (r *runner) sendFirst(body []byte, trig int, due time.Time, rnd *rand.Rand) {
 	r.sent.Add(1)
 	r.open.Add(1)
-	if time.Since(due) > r.cfg.lateAfter {
+	lag := time.Since(due)
+	if lag > r.cfg.lateAfter {
 		r.late.Add(1)
 	}
 	res, end := r.attempt(body)
-	r.rec.first(trig, due, end, &res)
+	r.rec.first(trig, due, lag, end, &res)
 	if res.Acked() {
 		r.open.Add(-1)
 		return
