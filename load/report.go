@@ -120,6 +120,9 @@ type Report struct {
 	// MinSuccess is the pass mark the run was held to (percent of
 	// scheduled events acknowledged), when one was; set by the caller.
 	MinSuccess *float64 `json:"minSuccess,omitempty"`
+	// Thresholds are the pass marks the run was held to (Check), each
+	// with the figure compared and whether it passed.
+	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
 
 	Triggers map[string]*TriggerStats `json:"triggers"`
 
@@ -296,9 +299,15 @@ func (r *Report) whenSlowest() string {
 	return fmt.Sprintf(", ending %s–%s into the run", fmtDur(from), fmtDur(from+time.Duration(r.Interval)))
 }
 
-// Passed reports whether the success ratio meets MinSuccess (true when
-// there is no pass mark).
+// Passed reports whether the success ratio meets MinSuccess and every
+// threshold passed (true when there is no pass mark).
 func (r *Report) Passed() bool {
+	return r.SuccessPassed() && len(r.FailedThresholds()) == 0
+}
+
+// SuccessPassed reports whether the success ratio meets MinSuccess (true
+// when there is none).
+func (r *Report) SuccessPassed() bool {
 	return r.MinSuccess == nil || 100*r.SuccessRatio() >= *r.MinSuccess
 }
 
