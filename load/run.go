@@ -101,7 +101,10 @@ type runner struct {
 	done      chan struct{} // closed when workers may leave
 
 	retries *retryQueue
-	rec     *recorder
+	// ready is retries.ready when the policy retries, else nil: a worker
+	// waiting for its slot then selects on one channel fewer.
+	ready <-chan *event
+	rec   *recorder
 
 	life      *lifecycles // with a scenario
 	keyIndex  map[string]int
@@ -181,6 +184,9 @@ func (r *runner) run(ctx context.Context) *Report {
 	r.start = time.Now().Add(5 * time.Millisecond)
 	r.rec = newRecorder(r.start, interval, r.keys)
 	r.retries = newRetryQueue(cfg.maxRetryQ)
+	if cfg.policy.Attempts > 1 {
+		r.ready = r.retries.ready
+	}
 	defer r.send.cancel()
 
 	go r.retries.dispatch(r.done)
@@ -359,7 +365,7 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 	}()
 	for {
 		select {
-		case ev := <-r.retries.ready:
+		case ev := <-r.ready:
 			r.sendRetry(ev, rnd)
 		case <-r.done:
 			return
@@ -392,7 +398,7 @@ func (r *runner) waitUntil(due time.Time, spin time.Duration, timer *time.Timer,
 		timer.Reset(d - spin)
 		select {
 		case <-timer.C:
-		case ev := <-r.retries.ready:
+		case ev := <-r.ready:
 			timer.Stop()
 			r.sendRetry(ev, rnd)
 		case <-r.interrupt:

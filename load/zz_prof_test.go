@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -15,9 +16,12 @@ func TestZZProf(t *testing.T) {
 		t.Skip()
 	}
 	tg, _ := delivery.NewTarget(u, nil)
-	rep, err := Run(context.Background(), tg, WithRate(30000, 6*time.Second), WithMaxLateness(100*time.Millisecond), WithSeed(1))
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	rep, err := Run(context.Background(), tg, WithRate(20000, 3*time.Second), WithSeed(1))
+	runtime.ReadMemStats(&m1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Log(rep.AchievedRate(), rep.Corrected.Quantile(99), rep.Raw.Quantile(99), rep.Late)
+	t.Log(rep.AchievedRate(), rep.Corrected.Quantile(99), rep.Raw.Quantile(99), rep.Late, "allocs/req", float64(m1.Mallocs-m0.Mallocs)/float64(rep.Sent), "bytes/req", float64(m1.TotalAlloc-m0.TotalAlloc)/float64(rep.Sent), "gc", m1.NumGC-m0.NumGC)
 }

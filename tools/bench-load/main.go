@@ -74,6 +74,7 @@ var (
 	constRate = flag.Float64("const", 20000, "rate of the constant-rate check, per second (0 skips it)")
 	constP99  = flag.Duration("const-p99", 10*time.Millisecond, "the constant-rate check's bound on corrected p99")
 	inflight  = flag.Int("max-inflight", load.DefaultMaxInflight, "coperniq-mock's --max-inflight, vegeta's capped -max-workers and bombardier's -c")
+	busyRetry = flag.Bool("busy-retry", true, "run a failed step once more when other processes took over 15% of the machine during it")
 	quietWait = flag.Duration("quiet-wait", 10*time.Second, "before each step, wait up to this long for other processes to leave the machine mostly idle")
 	onlyTools = flag.String("tools", "", "comma-separated subset of tools to run (default all): "+strings.Join(toolNames, ", "))
 	rcvKind   = flag.String("receiver", "raw", "the receiver: raw (a minimal HTTP/1.1 responder, so that the tools are what is measured) or nethttp (Go's net/http server)")
@@ -252,7 +253,7 @@ func measure(t *tool, rate float64) (result, string, bool) {
 		case !ok:
 			verdict = "NOT sustained"
 		}
-		if !ok && res.others > 0.15 && try == 0 {
+		if !ok && *busyRetry && res.others > 0.15 && try == 0 {
 			fmt.Printf("    %-14s %9s  %s (busy machine, %.0f%% others: once more)\n", t.name, rateCol(t, rate), verdict, 100*res.others)
 			continue
 		}
