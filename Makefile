@@ -5,7 +5,7 @@ BIN := bin/coperniq-mock
 STATICCHECK_VERSION := v0.8.2
 PKGS := ./...
 
-.PHONY: build test lint bench fuzz clean demo
+.PHONY: build test lint bench fuzz clean demo generate
 
 build:
 	$(GO) build -o $(BIN) ./cmd/coperniq-mock
@@ -39,6 +39,11 @@ bench:
 
 clean:
 	rm -rf bin
+
+# The JSON Schema files under schemas/ are generated from its Go tables by
+# tools/schemagen; TestCommittedSchemasAreGenerated fails when they are stale.
+generate:
+	$(GO) generate ./schemas
 
 # The integrator docs in docs/ are generated and committed; TestDocsUpToDate
 # in ./docgen fails when they no longer match the schemas or the generator.

@@ -98,3 +98,18 @@ func ExampleReadLog() {
 	// first run: events 1 = acked 0 + dead 1
 	// replay: events 1 = acked 1 + dead 0
 }
+
+// Settings start from the defaults; a scenario file or flags change fields,
+// and Validate names the field a bad value is in.
+func ExampleSettings() {
+	s := delivery.DefaultSettings()
+	s.Retry = "ci"
+	s.Concurrency = 5000
+	fmt.Println(s.Validate())
+	s.Concurrency = 16
+	opts, err := s.Options()
+	fmt.Println(len(opts) > 0, err)
+	// Output:
+	// Concurrency 5000: must be between 1 and 1024
+	// true <nil>
+}

@@ -100,12 +100,12 @@ func WithHeader(key, value string) Option {
 }
 
 // WithConcurrency bounds the attempts in flight, and the connections kept
-// to the target (default DefaultConcurrency). Events waiting for a retry do
-// not hold a slot.
+// to the target (default DefaultConcurrency), 1 to MaxConcurrency. Events
+// waiting for a retry do not hold a slot.
 func WithConcurrency(n int) Option {
 	return func(c *config) error {
-		if n < 1 {
-			return fmt.Errorf("concurrency %d must be at least 1", n)
+		if n < 1 || n > MaxConcurrency {
+			return fmt.Errorf("concurrency %d must be at least 1 and at most %d", n, MaxConcurrency)
 		}
 		c.concurrency = n
 		return nil

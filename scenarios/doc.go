@@ -23,7 +23,7 @@
 //	  retry: ci                  #   a retry preset, or
 //	  schedule: 1s,5s,30s,5m     #   an explicit backoff
 //	  timeScale: 1000            #   virtual clock
-//	  concurrency: 8
+//	  concurrency: 8             #   attempts in flight, 1 to 1024
 //	  recordOrder: true          #   each record's events one at a time
 //	  duplicate: 0.2             #   fraction delivered twice
 //	  duplicateMode: after       #   or concurrent

@@ -19,37 +19,16 @@ import (
 // deliveryOptions turns a scenario's delivery block into engine options,
 // with the ci preset unless the block gives a schedule; the command line
 // does the same with its flags on top.
-func deliveryOptions(t *testing.T, d scenarios.Delivery, seed uint64) []delivery.Option {
+func deliveryOptions(t *testing.T, d delivery.Settings, seed uint64) []delivery.Option {
 	t.Helper()
-	policy, _ := delivery.ParsePreset("ci")
-	if d.Schedule != "" {
-		b, err := delivery.ParseBackoff(d.Schedule)
-		if err != nil {
-			t.Fatal(err)
-		}
-		policy = delivery.Policy{Attempts: b.(delivery.Schedule).Attempts(), Backoff: b, Timeout: 2 * time.Second}
+	if d.Schedule == "" {
+		d.Retry = "ci"
 	}
-	opts := []delivery.Option{delivery.WithPolicy(policy), delivery.WithSeed(seed)}
-	if d.TimeScale != 0 {
-		clk, err := delivery.VirtualClock(d.TimeScale)
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts = append(opts, delivery.WithClock(clk))
+	opts, err := d.Options()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if d.Duplicate > 0 {
-		opts = append(opts, delivery.WithDuplicate(d.Duplicate, delivery.DupMode(d.DuplicateMode)))
-	}
-	if d.Reorder > 0 {
-		opts = append(opts, delivery.WithReorder(d.Reorder))
-	}
-	if d.Concurrency > 0 {
-		opts = append(opts, delivery.WithConcurrency(d.Concurrency))
-	}
-	if d.RecordOrder != nil {
-		opts = append(opts, delivery.WithRecordOrder(*d.RecordOrder))
-	}
-	return opts
+	return append(opts, delivery.WithSeed(seed))
 }
 
 // Every built-in scenario, delivered over loopback to the capture receiver

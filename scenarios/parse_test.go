@@ -83,6 +83,14 @@ func TestParseErrors(t *testing.T) {
 			[]string{"f.yaml:1:12:", `delivery key "retyr" isn't one of`, "did you mean retry?"}},
 		{"unknown preset", "delivery: {retry: fast}\nsteps:\n  - createProject: {}\n",
 			[]string{"f.yaml:1:19:", `retry preset "fast" isn't one of [default ci none]`}},
+		{"concurrency over delivery's bound", "delivery: {concurrency: 2000}\nsteps:\n  - createProject: {}\n",
+			[]string{"f.yaml:1:25:", "concurrency 2000: must be between 1 and 1024"}},
+		{"bad duplicate", "delivery:\n  duplicate: 2\nsteps:\n  - createProject: {}\n",
+			[]string{"f.yaml:2:14:", "duplicate 2: must be a fraction between 0 and 1"}},
+		{"bad duplicate mode", "delivery:\n  duplicateMode: later\nsteps:\n  - createProject: {}\n",
+			[]string{"f.yaml:2:18:", `duplicateMode "later" isn't one of [after concurrent]`}},
+		{"negative reorder", "delivery:\n  reorder: -1\nsteps:\n  - createProject: {}\n",
+			[]string{"f.yaml:2:12:", "reorder window -1: must be 0 or more"}},
 		{"bad schedule", "delivery:\n  schedule: 1s,soon\nsteps:\n  - createProject: {}\n",
 			[]string{"f.yaml:2:13:", "schedule:", `"soon" isn't a duration`}},
 		{"retry and schedule", "delivery:\n  retry: ci\n  schedule: 1s\nsteps:\n  - createProject: {}\n",
@@ -231,7 +239,7 @@ steps:
 		t.Errorf("header: %q %q %v", s.Name, s.Description, s.Params)
 	}
 	d := s.Delivery
-	if d.Retry != "ci" || d.TimeScale != 100 || d.Concurrency != 3 || d.RecordOrder == nil || *d.RecordOrder || d.Duplicate != 0.5 ||
+	if d.Retry != "ci" || d.TimeScale != 100 || d.Concurrency != 3 || d.RecordOrder || d.Duplicate != 0.5 ||
 		d.DuplicateMode != "concurrent" || d.Reorder != 4 || d.Jitter != 20*time.Millisecond {
 		t.Errorf("delivery: %+v", d)
 	}

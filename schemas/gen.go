@@ -15,7 +15,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/suggest"
 )
 
-//go:generate go run ./schemagen -from-generator
+//go:generate go run ../tools/schemagen -from-generator
 
 // BaseURL prefixes every schema's $id: a file's $id is BaseURL + level +
 // "/" + its path, e.g. BaseURL + "strict/defs/record.json". References

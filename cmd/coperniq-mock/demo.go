@@ -1,15 +1,12 @@
 package main
 
 import (
-	"cmp"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/demo"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
@@ -79,59 +76,38 @@ func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...
 	}
 	defer srv.Close()
 	target := srv.URL + "/webhooks/coperniq"
-	ci, _ := delivery.ParsePreset("ci")
 	fmt.Fprintf(out, "capture receiver on %s: strict validation, 503 to the first attempt of every event\n", target)
 	fmt.Fprintf(out, "scenario %s: %d events, seed %d, retry preset ci\n", sc.Name, len(events), seed)
 	fmt.Fprintln(out)
 
 	// The scenario's own delivery block (duplicates, reordering) applies;
 	// the retry policy is always ci, so the demo is quick.
-	opts := []delivery.Option{delivery.WithPolicy(ci), delivery.WithSeed(seed)}
-	if d := sc.Delivery; d.Duplicate > 0 {
-		mode := delivery.DupAfter
-		if d.DuplicateMode != "" {
-			mode = delivery.DupMode(d.DuplicateMode)
-		}
-		opts = append(opts, delivery.WithDuplicate(d.Duplicate, mode))
-	}
-	if d := sc.Delivery; d.Reorder > 0 {
-		opts = append(opts, delivery.WithReorder(d.Reorder))
-	}
-	if d := sc.Delivery; d.Concurrency > 0 {
-		opts = append(opts, delivery.WithConcurrency(d.Concurrency))
-	}
-	summary, runErr := deliver(out, target, opts, scenarios.DeliveryEvents(events), logPath)
+	settings := delivery.DefaultSettings()
+	settings.Retry = "ci"
+	d := sc.Delivery
+	settings.Duplicate, settings.DuplicateMode, settings.Reorder, settings.Concurrency = d.Duplicate, d.DuplicateMode, d.Reorder, d.Concurrency
+	summary, runErr := deliver(out, target, settings, seed, scenarios.DeliveryEvents(events), logPath)
 	if summary == nil {
 		return runErr
 	}
 	srv.Close() // every answer is in: the view below is final
 	fmt.Fprintln(out)
-	problems, notRetried := printReceiverView(out, srv.Receiver, summary.Results)
+	findings := printReceiverView(out, srv.Receiver, summary.Results)
 	if runErr != nil {
 		return runErr
 	}
-	if len(notRetried) > 0 {
-		msg := fmt.Sprintf("%d of %d events weren't answered 503 (fail-first) and then 200 on the retry: eventId %s",
-			len(notRetried), len(events), idList(notRetried, 10))
-		if problems > 1 {
-			msg += fmt.Sprintf("; and %d other problem(s), listed above", problems-1)
-		}
-		return failureError{msg: msg}
-	}
-	if problems > 0 {
-		return failureError{msg: fmt.Sprintf("the receiver's view shows %d problem(s), listed above", problems)}
+	if err := findings.Err(); err != nil {
+		return failureError{msg: err.Error()}
 	}
 	fmt.Fprintln(out, "\ndemo ok: every event delivered, retried after its 503, valid and consistent")
 	return nil
 }
 
-// printReceiverView prints what the receiver recorded and checks it
-// against what was sent, and returns how many problems it found and the
-// events that weren't failed once then acknowledged (see checkFailFirst).
-func printReceiverView(out io.Writer, rc *receiver.Receiver, sent []delivery.EventResult) (problems int, notRetried []int64) {
-	sum := rc.Summary()
-	ds := rc.Deliveries()
-	want := len(sent)
+// printReceiverView prints what the receiver recorded and what demo.Check
+// found in it, and returns the findings.
+func printReceiverView(out io.Writer, rc *receiver.Receiver, sent []delivery.EventResult) *demo.Findings {
+	f := demo.Check(rc, sent)
+	sum, ds := f.Summary, f.Deliveries
 	fmt.Fprintln(out, "what the receiver saw:")
 	fmt.Fprintf(out, "  %d deliveries of %d unique events: %d valid, %d invalid, %d unreadable (strict schema)\n",
 		sum.Deliveries, sum.UniqueEvents, sum.Valid, sum.Invalid, sum.Unreadable)
@@ -152,144 +128,33 @@ func printReceiverView(out io.Writer, rc *receiver.Receiver, sent []delivery.Eve
 			fmt.Fprintf(out, "    %s\n", deliveryLine(d))
 		}
 	}
-	if sum.UniqueEvents != want {
-		fmt.Fprintf(out, "  PROBLEM: %d unique events arrived, %d were sent\n", sum.UniqueEvents, want)
-		problems++
+	if f.Lost {
+		fmt.Fprintf(out, "  PROBLEM: %d unique events arrived, %d were sent\n", sum.UniqueEvents, f.Sent)
 	}
-	if sum.Invalid+sum.Unreadable > 0 {
-		fmt.Fprintf(out, "  PROBLEM: %d deliveries failed validation\n", sum.Invalid+sum.Unreadable)
-		problems++
+	if f.Invalid > 0 {
+		fmt.Fprintf(out, "  PROBLEM: %d deliveries failed validation\n", f.Invalid)
 	}
-	if bad := checkFailFirst(ds, sent); len(bad) == 0 {
-		fmt.Fprintf(out, "  fail-first: every event answered 503 once, then 200 on its retry (%d events checked)\n", len(sent))
+	if bad := f.FailFirst; len(bad) == 0 {
+		fmt.Fprintf(out, "  fail-first: every event answered 503 once, then 200 on its retry (%d events checked)\n", f.Sent)
 	} else {
 		fmt.Fprintf(out, "  PROBLEM: %d events not answered 503 (fail-first) once, then 200 on the retry:\n", len(bad))
-		for i, b := range bad {
-			notRetried = append(notRetried, b.EventID)
-			if i < 10 {
-				fmt.Fprintf(out, "    eventId %d: got %s; want %s\n", b.EventID, b.Got, b.Want)
-			}
+		for _, b := range bad[:min(10, len(bad))] {
+			fmt.Fprintf(out, "    eventId %d: got %s; want %s\n", b.EventID, b.Got, b.Want)
 		}
 		if len(bad) > 10 {
 			fmt.Fprintf(out, "    … %d more\n", len(bad)-10)
 		}
-		problems++
 	}
-	payloads := make([][]byte, 0, len(ds))
-	for _, d := range ds {
-		if d.Payload != nil {
-			payloads = append(payloads, d.Payload)
-		}
-	}
-	errs := scenarios.CheckSequence(payloads)
-	if len(errs) == 0 {
+	if len(f.Invariants) == 0 {
 		fmt.Fprintf(out, "  world invariants on what arrived: ok (%d events checked in eventId order)\n", sum.UniqueEvents)
 	} else {
 		fmt.Fprintf(out, "  PROBLEM: world invariants broken:\n")
-		for _, e := range errs {
+		for _, e := range f.Invariants {
 			fmt.Fprintf(out, "    %v\n", e)
 		}
-		problems++
 	}
-	if err := rc.Err(); err != nil && !errors.Is(err, io.EOF) {
-		fmt.Fprintf(out, "  PROBLEM: receiver: %v\n", err)
-		problems++
+	if f.ReceiverErr != nil {
+		fmt.Fprintf(out, "  PROBLEM: receiver: %v\n", f.ReceiverErr)
 	}
-	return problems, notRetried
-}
-
-// failFirstProblem is an event the receiver didn't answer as the demo
-// promises: Got and Want are its answers, in arrival order.
-type failFirstProblem struct {
-	EventID   int64
-	Got, Want string
-}
-
-// checkFailFirst checks, from the receiver's deliveries, the demo's claim
-// that every event was retried after its 503: each event sent must have
-// arrived first to a 503 from fail-first, exactly once, and then to a 200
-// for every further request the sender made for it (its retry, and any
-// duplicate the scenario asks for). It returns the events where that does
-// not hold, and any event that arrived without being sent, by eventId.
-func checkFailFirst(ds []receiver.Delivery, sent []delivery.EventResult) []failFirstProblem {
-	byID := map[int64][]receiver.Delivery{}
-	for _, d := range ds {
-		if d.EventID != nil {
-			byID[*d.EventID] = append(byID[*d.EventID], d)
-		}
-	}
-	var out []failFirstProblem
-	isSent := map[int64]bool{}
-	for _, r := range sent {
-		isSent[r.ID] = true
-		got := byID[r.ID]
-		slices.SortStableFunc(got, func(a, b receiver.Delivery) int { return cmp.Compare(a.Seq, b.Seq) })
-		// A 200 for the retry and one for each duplicate; but a
-		// duplicate sent alongside the first attempt may be the one that
-		// got the 503, and then the first attempt is acked without a
-		// retry.
-		oks := 1 + r.Duplicates
-		if r.Attempts == 1 && r.Duplicates > 0 {
-			oks = r.Duplicates
-		}
-		good := len(got) == 1+oks && isFailFirst(got[0])
-		for _, d := range got[min(1, len(got)):] {
-			good = good && d.Status == http.StatusOK && !d.Reset
-		}
-		if !good {
-			want := fmt.Sprintf("%d (%s), then %d", receiver.FailStatus, receiver.InjectedFailFirst, http.StatusOK)
-			if r.Duplicates > 0 {
-				want += fmt.Sprintf(" x%d (%d of them duplicates)", oks, r.Duplicates)
-			}
-			out = append(out, failFirstProblem{EventID: r.ID, Got: answers(got), Want: want})
-		}
-	}
-	var extra []int64
-	for id := range byID {
-		if !isSent[id] {
-			extra = append(extra, id)
-		}
-	}
-	slices.Sort(extra)
-	for _, id := range extra {
-		out = append(out, failFirstProblem{EventID: id, Got: answers(byID[id]), Want: "nothing: the demo never sent it"})
-	}
-	slices.SortStableFunc(out, func(a, b failFirstProblem) int { return cmp.Compare(a.EventID, b.EventID) })
-	return out
-}
-
-func isFailFirst(d receiver.Delivery) bool {
-	return d.Status == receiver.FailStatus && d.Injected == receiver.InjectedFailFirst
-}
-
-// answers lists the answers an event's deliveries got, in arrival order.
-func answers(ds []receiver.Delivery) string {
-	if len(ds) == 0 {
-		return "no delivery"
-	}
-	var parts []string
-	for _, d := range ds {
-		switch {
-		case d.Reset:
-			parts = append(parts, "reset")
-		case d.Injected != "":
-			parts = append(parts, fmt.Sprintf("%d (%s)", d.Status, d.Injected))
-		default:
-			parts = append(parts, fmt.Sprint(d.Status))
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-// idList prints at most n ids, and how many more there are.
-func idList(ids []int64, n int) string {
-	var parts []string
-	for i, id := range ids {
-		if i == n {
-			parts = append(parts, fmt.Sprintf("and %d more", len(ids)-n))
-			break
-		}
-		parts = append(parts, fmt.Sprint(id))
-	}
-	return strings.Join(parts, ", ")
+	return f
 }

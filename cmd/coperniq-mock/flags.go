@@ -1,8 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
 	"strings"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/contract"
+	"golang.org/x/term"
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -50,4 +58,41 @@ func completeTriggers(withAll bool) cobra.CompletionFunc {
 
 func completeWords(words ...string) cobra.CompletionFunc {
 	return cobra.FixedCompletions(words, cobra.ShellCompDirectiveNoFileComp)
+}
+
+// parseHeaders reads --header values, Name: value each.
+func parseHeaders(kvs []string) (http.Header, error) {
+	h := http.Header{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, usage(fmt.Errorf("--header %q: want Name: value", kv))
+		}
+		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	return h, nil
+}
+
+// isTerminal reports whether w is a terminal, where a line rewritten in
+// place (progress) or colour makes sense; pipes and files get neither.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// reachTimeout bounds the reachability checks before a run: a receiver
+// that cannot accept a connection in this long is not running.
+const reachTimeout = 5 * time.Second
+
+// checkReachable dials the target once before a run, so that a receiver
+// that isn't listening is reported at once (exit 2) rather than after
+// every event has exhausted its retries.
+func checkReachable(ctx context.Context, target string) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := contract.CheckReachable(ctx, target, reachTimeout); err != nil {
+		return usage(fmt.Errorf("could not reach the receiver: %w (is it running? 'coperniq-mock listen' is one)", err))
+	}
+	return nil
 }

@@ -82,6 +82,17 @@ func payloadError(err error) error {
 	return usage(err)
 }
 
+// forTriggers checks the trigger arguments and builds the generator: what
+// generate and send both start with.
+func (f *genFlags) forTriggers(args []string) ([]string, *generator.Generator, error) {
+	keys, err := triggerArgs(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := f.generator()
+	return keys, g, err
+}
+
 // triggerArgs expands "all" and checks every key before anything is printed,
 // so a typo in the third trigger doesn't leave half an output behind.
 func triggerArgs(args []string) ([]string, error) {
@@ -123,11 +134,7 @@ or with --pretty as indented documents one after another. Both forms are what
 			if count < 1 {
 				return usage(fmt.Errorf("--count %d: want at least 1", count))
 			}
-			keys, err := triggerArgs(args)
-			if err != nil {
-				return err
-			}
-			g, err := gf.generator()
+			keys, g, err := gf.forTriggers(args)
 			if err != nil {
 				return err
 			}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -14,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/load"
@@ -50,12 +48,18 @@ var progressModes = []string{"auto", "bar", "plain", "none"}
 // run must get acknowledged to exit 0.
 const defaultMinSuccess = 99.0
 
-// reachTimeoutLoad bounds the dial that checks the target before a run.
-const reachTimeoutLoad = 5 * time.Second
-
 func checkMinSuccess(m float64) error {
 	if m < 0 || m > 100 {
 		return usage(fmt.Errorf("--min-success %g must be 0..100 (percent)", m))
+	}
+	return nil
+}
+
+// checkLoadOption checks one option against the load package's bounds,
+// so that an error names the flag it came from.
+func checkLoadOption(flag string, opt load.Option) error {
+	if err := load.Check(opt); err != nil {
+		return usage(fmt.Errorf("--%s: %w", flag, err))
 	}
 	return nil
 }
@@ -191,13 +195,9 @@ func (f loadFlags) options(cmd *cobra.Command) (*delivery.Target, []load.Option,
 	if f.target == "" {
 		return nil, nil, usage(errors.New("--target URL is required (the receiver's webhook URL)"))
 	}
-	h := http.Header{}
-	for _, kv := range f.headers {
-		k, v, ok := strings.Cut(kv, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, nil, usage(fmt.Errorf("--header %q: want Name: value", kv))
-		}
-		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	h, err := parseHeaders(f.headers)
+	if err != nil {
+		return nil, nil, err
 	}
 	target, err := delivery.NewTarget(f.target, h)
 	if err != nil {
@@ -221,11 +221,12 @@ func (f loadFlags) options(cmd *cobra.Command) (*delivery.Target, []load.Option,
 		if err != nil {
 			return nil, nil, usage(fmt.Errorf("--rate: %w", err))
 		}
-		if r <= 0 {
-			return nil, nil, usage(fmt.Errorf("--rate %q must be more than 0 (like 500/s)", f.rate))
+		flag := "rate"
+		if r > 0 {
+			flag = "duration" // WithRate checks both
 		}
-		if f.duration <= 0 {
-			return nil, nil, usage(fmt.Errorf("--duration %s must be more than 0 (like 60s or 5m)", f.duration))
+		if err := checkLoadOption(flag, load.WithRate(r, f.duration)); err != nil {
+			return nil, nil, err
 		}
 		opts = append(opts, load.WithRate(r, f.duration))
 	}
@@ -260,18 +261,20 @@ func (f loadFlags) options(cmd *cobra.Command) (*delivery.Target, []load.Option,
 	policy, _ := delivery.ParsePreset(f.retry)
 	opts = append(opts, load.WithPolicy(policy))
 	if changed("timeout") || f.retry == "none" {
-		if f.timeout <= 0 {
-			return nil, nil, usage(fmt.Errorf("--timeout %s must be more than 0", f.timeout))
+		if err := checkLoadOption("timeout", load.WithTimeout(f.timeout)); err != nil {
+			return nil, nil, err
 		}
 		opts = append(opts, load.WithTimeout(f.timeout))
 	}
-	if f.maxInflight < 1 || f.maxInflight > load.MaxInflightLimit {
-		return nil, nil, usage(fmt.Errorf("--max-inflight %d must be 1..%d", f.maxInflight, load.MaxInflightLimit))
+	for _, c := range []struct {
+		flag string
+		opt  load.Option
+	}{{"max-inflight", load.WithMaxInflight(f.maxInflight)}, {"max-lateness", load.WithMaxLateness(f.maxLateness)}} {
+		if err := checkLoadOption(c.flag, c.opt); err != nil {
+			return nil, nil, err
+		}
+		opts = append(opts, c.opt)
 	}
-	if f.maxLateness <= 0 {
-		return nil, nil, usage(fmt.Errorf("--max-lateness %s must be more than 0 (like 1s)", f.maxLateness))
-	}
-	opts = append(opts, load.WithMaxInflight(f.maxInflight), load.WithMaxLateness(f.maxLateness))
 	sh, err := load.ParseShard(f.shard)
 	if err != nil {
 		return nil, nil, usage(fmt.Errorf("--shard: %w", err))
@@ -310,12 +313,8 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	}
 	// A receiver that is not running fails now, like verify, rather than
 	// as a run of refusals with a verdict.
-	reachCtx := cmd.Context()
-	if reachCtx == nil {
-		reachCtx = context.Background()
-	}
-	if err := contract.CheckReachable(reachCtx, f.target, reachTimeoutLoad); err != nil {
-		return usage(err)
+	if err := checkReachable(cmd.Context(), f.target); err != nil {
+		return err
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	textOut := stdout
@@ -406,10 +405,8 @@ func progressMode(mode string, w io.Writer) string {
 	if mode != "auto" {
 		return mode
 	}
-	if f, ok := w.(*os.File); ok && os.Getenv("TERM") != "dumb" {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			return "bar"
-		}
+	if os.Getenv("TERM") != "dumb" && isTerminal(w) {
+		return "bar"
 	}
 	return "plain"
 }

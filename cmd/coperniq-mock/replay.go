@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
-	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/spf13/cobra"
 )
 
@@ -81,15 +80,15 @@ unreadable, or the receiver could not be reached.`,
 			if !cmd.Flags().Changed("seed") {
 				seed = log.Run.Seed
 			}
-			opts, err := df.options(cmd, scenarios.Delivery{}, seed)
+			settings, err := df.settings(cmd, delivery.DefaultSettings())
 			if err != nil {
 				return err
 			}
-			if err := checkReachable(to); err != nil {
+			if err := checkReachable(cmd.Context(), to); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, name, delivery.MaskURL(to))
-			_, err = deliver(out, to, opts, events, df.log)
+			_, err = deliver(out, to, settings, seed, events, df.log)
 			return err
 		},
 	}

@@ -134,6 +134,7 @@ func TestScenarioRunBadInput(t *testing.T) {
 		{"bad time scale", []string{"scenario", "run", "residential-solar", "--to", down, "--time-scale", "0"}, []string{"--time-scale"}},
 		{"bad duplicate mode", []string{"scenario", "run", "residential-solar", "--to", down, "--duplicate-mode", "later"}, []string{`--duplicate-mode "later" isn't one of [after concurrent]`}},
 		{"bad duplicate", []string{"scenario", "run", "residential-solar", "--to", down, "--duplicate", "2"}, []string{"--duplicate"}},
+		{"concurrency over the bound", []string{"scenario", "run", "residential-solar", "--to", down, "--concurrency", "2000"}, []string{"--concurrency 2000: must be between 1 and 1024"}},
 		{"bad header", []string{"scenario", "run", "residential-solar", "--to", down, "--header", "nocolon"}, []string{`--header "nocolon"`}},
 		{"projects on a scenario without", []string{"scenario", "run", "residential-solar", "--dry-run", "--projects", "3"}, []string{`--projects: scenario residential-solar has no parameter "projects"`}},
 		{"projects 0", []string{"scenario", "run", "concurrent-projects", "--to", down, "--projects", "0"}, []string{"--projects 0: want at least 1"}},
@@ -260,19 +261,17 @@ func TestScenarioRunInterrupted(t *testing.T) {
 	}
 }
 
-func TestProgressLine(t *testing.T) {
+func TestIsTerminal(t *testing.T) {
 	var buf bytes.Buffer
-	p := newProgress(&buf, 3)
-	p.live = true // as on a terminal
-	p.observe(delivery.Attempt{EventID: 1, N: 1, State: delivery.StateRetrying})
-	p.observe(delivery.Attempt{EventID: 1, N: 2, State: delivery.StateAcked})
-	p.observe(delivery.Attempt{EventID: 2, N: 1, State: delivery.StateDead})
-	p.done()
-	out := buf.String()
-	if !strings.HasPrefix(out, "\r") || !strings.HasSuffix(out, "2/3 events done: 1 acked, 1 dead, 0 retrying; 3 attempts\x1b[K\n") {
-		t.Errorf("progress line: %q", out)
-	}
-	if stdoutIsTerminal(&buf) {
+	if isTerminal(&buf) {
 		t.Error("a buffer taken for a terminal")
+	}
+	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if isTerminal(f) {
+		t.Error("a file taken for a terminal")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -44,19 +43,11 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 			if err := delivery.CheckURL(to); err != nil {
 				return usage(err)
 			}
-			h := http.Header{}
-			for _, kv := range headers {
-				k, v, ok := strings.Cut(kv, ":")
-				if !ok || strings.TrimSpace(k) == "" {
-					return usage(fmt.Errorf("--header %q: want Name: value", kv))
-				}
-				h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
-			}
-			keys, err := triggerArgs(args)
+			h, err := parseHeaders(headers)
 			if err != nil {
 				return err
 			}
-			g, err := gf.generator()
+			keys, g, err := gf.forTriggers(args)
 			if err != nil {
 				return err
 			}

@@ -28,10 +28,6 @@ type verifyFlags struct {
 	verbose, noColor                        bool
 }
 
-// reachTimeout bounds the reachability checks before the suite: a receiver
-// that cannot accept a connection in this long is not running.
-const reachTimeout = 5 * time.Second
-
 func newVerifyCmd() *cobra.Command {
 	var f verifyFlags
 	cmd := &cobra.Command{
@@ -357,9 +353,4 @@ func writable(path string) error {
 		return err
 	}
 	return fh.Close()
-}
-
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
