@@ -323,3 +323,66 @@ func TestProxyFromEnvironmentGoesThroughNetHTTP(t *testing.T) {
 		t.Errorf("the proxy saw no request")
 	}
 }
+
+// pythonReceiver is a receiver written with Python's standard library, as
+// many are: version "HTTP/1.0" closes after every answer (the module's
+// default), "HTTP/1.1" keeps connections alive. It prints its port, then
+// counts the bodies it read whole.
+const pythonReceiver = `
+import http.server, socketserver, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = sys.argv[1]
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", 0))
+        body = self.rfile.read(n)
+        ok = len(body) == n and body.startswith(b'{"event":')
+        self.send_response(200 if ok else 400)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *a): pass
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+s = S(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+`
+
+// TestPythonReceivers: the writer against real receivers in another
+// language, one closing every connection and one keeping them alive.
+func TestPythonReceivers(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	for _, version := range []string{"HTTP/1.0", "HTTP/1.1"} {
+		t.Run(version, func(t *testing.T) {
+			cmd := exec.Command("python3", "-c", pythonReceiver, version)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+			port, err := bufio.NewReader(out).ReadString('\n')
+			if err != nil {
+				t.Fatal(err)
+			}
+			tg, _ := delivery.NewTarget("http://127.0.0.1:"+strings.TrimSpace(port)+"/hook", nil)
+			rep, err := Run(context.Background(), tg, WithRate(100, 500*time.Millisecond), WithMaxInflight(4))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAccounting(t, rep)
+			if rep.Acked != rep.Sent || rep.Sent != 50 {
+				t.Errorf("acked %d of %d sent (want 50): statuses %v, errors %v", rep.Acked, rep.Sent, rep.Statuses, rep.Errors)
+			}
+			// HTTP/1.0 closes after each answer: a connection per request.
+			// HTTP/1.1 keeps them: no more than the workers.
+			if version == "HTTP/1.0" && rep.Connections != rep.Sent || version == "HTTP/1.1" && rep.Connections > 4 {
+				t.Errorf("%d connections for %d requests", rep.Connections, rep.Sent)
+			}
+		})
+	}
+}
