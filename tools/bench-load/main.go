@@ -67,7 +67,7 @@ const (
 var (
 	step      = flag.Duration("step", 10*time.Second, "how long each tool sends at each rate")
 	runs      = flag.Int("runs", 3, "how many times the whole comparison runs; the summary is each tool's median")
-	budget    = flag.Duration("budget", 4*time.Minute, "stop a run's searches after this long (their figures are then lower bounds)")
+	budget    = flag.Duration("budget", 6*time.Minute, "stop a run's searches after this long (their figures are then lower bounds)")
 	startRate = flag.Float64("start", 10000, "first rate tried in the first run, per second")
 	maxRate   = flag.Float64("max", 200000, "highest rate tried, per second")
 	precision = flag.Float64("precision", 1.1, "stop bisecting when fail/pass is below this ratio")
