@@ -223,7 +223,12 @@ func (w *wire) send(body []byte) delivery.Result {
 		if reused && !answered && staleConn(err) {
 			continue
 		}
-		return delivery.Result{Status: 0, Latency: time.Since(start), ErrKind: delivery.Classify(err), Err: err}
+		res := delivery.Result{Latency: time.Since(start), ErrKind: delivery.Classify(err), Err: err}
+		var cut *delivery.CutShortError
+		if errors.As(err, &cut) {
+			res.Status = cut.Status // kept, as delivery keeps it: the answer began
+		}
+		return res
 	}
 }
 
