@@ -134,6 +134,10 @@ func TestWireReadsEveryFraming(t *testing.T) {
 		{name: "early hints first", answers: []rawAnswer{{text: "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + ok200}}, status: 200, dials: 1},
 		{name: "connection close", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", close: true}}, status: 200, dials: 2},
 		{name: "http/1.0 until the close", answers: []rawAnswer{{text: "HTTP/1.0 200 OK\r\n\r\nbody until close", close: true}}, status: 200, dials: 2},
+		{name: "http/1.0 keep-alive", answers: []rawAnswer{{text: "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok"}}, status: 200, dials: 1},
+		{name: "chunked wins over a length", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"}}, status: 200, dials: 1},
+		{name: "long header line", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("a", 10000) + "\r\nContent-Length: 0\r\n\r\n"}}, status: 200, dials: 1},
+		{name: "headers too long", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("a", 70000) + "\r\n\r\n", close: true}}, kind: delivery.KindOther, errText: "headers over", dials: 2},
 		{name: "failing status", answers: []rawAnswer{{text: "HTTP/1.1 503 Busy\r\nContent-Length: 4\r\n\r\nbusy"}}, status: 503, dials: 1},
 		{name: "cut short", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nsix by", close: true}},
 			status: 200, kind: delivery.KindCutShort, errText: "cut short after 6 of 100 bytes", dials: 2},
@@ -385,4 +389,22 @@ func TestPythonReceivers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzReadResponse: whatever a receiver sends, reading its answer ends
+// (the input is finite), never panics, and a status comes with no error
+// only when it is a real one.
+func FuzzReadResponse(f *testing.F) {
+	for _, s := range []string{ok200, "HTTP/1.1 204 No Content\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\nhello\r\n0\r\nX-T: 1\r\n\r\n",
+		"HTTP/1.1 103 Early Hints\r\n\r\n" + ok200, "HTTP/1.0 200 OK\r\n\r\nbody", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nsix by",
+		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nok", "HTTP/1.1 2000\r\n\r\n", "\r\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		status, _, _, err := readResponse(bufio.NewReaderSize(bytes.NewReader(b), wireReadBuffer))
+		if err == nil && (status < 200 || status > 999) {
+			t.Fatalf("status %d without error from %q", status, b)
+		}
+	})
 }
