@@ -1,12 +1,13 @@
 package contract
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // payload is one body the suite sends, with what it takes to send the same
@@ -53,29 +54,22 @@ func generate(trigger string, profile generator.Profile, seed uint64, allowInval
 	return p, err
 }
 
-// fromBody wraps a body made elsewhere (a scenario) with its reproducer.
-func fromBody(body []byte, command string) (payload, error) {
-	ev, err := eventOf(body)
-	return payload{Trigger: ev.TriggerKey, Body: body, Event: ev, Command: command}, err
+// fromBody wraps a body made elsewhere (a scenario), whose identity was
+// read there, with its reproducer.
+func fromBody(id schemas.Identity, body []byte, command string) payload {
+	ev := Event{ID: id.EventID, RecordID: id.RecordID, TriggerKey: id.TriggerKey}
+	return payload{Trigger: ev.TriggerKey, Body: body, Event: ev, Command: command}
 }
 
+// eventOf reads the identity back with schemas.DecodeIdentity. Specs send
+// payloads without a triggerKey on purpose; they need their ids.
 func eventOf(body []byte) (Event, error) {
-	var v struct {
-		Event struct {
-			EventID    json.Number `json:"eventId"`
-			RecordID   json.Number `json:"recordId"`
-			TriggerKey string      `json:"triggerKey"`
-		} `json:"event"`
+	id, err := schemas.DecodeIdentity(body)
+	var ie *schemas.IdentityError
+	if errors.As(err, &ie) && (ie.Lacks(schemas.FieldEventID) || ie.Lacks(schemas.FieldRecordID)) {
+		return Event{}, fmt.Errorf("contract: reading event ids back: %w: %.200s", err, body)
 	}
-	if err := json.Unmarshal(body, &v); err != nil {
-		return Event{}, fmt.Errorf("contract: reading event ids back: %w", err)
-	}
-	id, err1 := v.Event.EventID.Int64()
-	rec, err2 := v.Event.RecordID.Int64()
-	if err1 != nil || err2 != nil {
-		return Event{}, fmt.Errorf("contract: payload without integer event.eventId/recordId: %.200s", body)
-	}
-	return Event{ID: id, RecordID: rec, TriggerKey: v.Event.TriggerKey}, nil
+	return Event{ID: id.EventID, RecordID: id.RecordID, TriggerKey: id.TriggerKey}, nil
 }
 
 // label names the payload in messages: "TASK_CREATED (edge, seed 3)".

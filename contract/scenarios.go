@@ -27,7 +27,7 @@ const scenarioSeedSpan = 200
 type scenarioRun struct {
 	seed     uint64
 	shuffled bool
-	events   []scenarios.Event
+	events   []scenarios.Rendered
 	payloads []payload
 }
 
@@ -96,7 +96,7 @@ func renderFresh(sc *scenarios.Scenario, seed *uint64, pl *plan) (scenarioRun, e
 		}
 		fresh := true
 		for _, e := range events {
-			if pl.used[e.ID] {
+			if pl.used[e.EventID] {
 				fresh = false
 				break
 			}
@@ -106,12 +106,8 @@ func renderFresh(sc *scenarios.Scenario, seed *uint64, pl *plan) (scenarioRun, e
 		}
 		run := scenarioRun{seed: s, events: events}
 		for _, e := range events {
-			pl.used[e.ID] = true
-			p, err := fromBody(e.Body, "")
-			if err != nil {
-				return scenarioRun{}, err
-			}
-			run.payloads = append(run.payloads, p)
+			pl.used[e.EventID] = true
+			run.payloads = append(run.payloads, fromBody(e.Identity, e.Body, ""))
 		}
 		return run, nil
 	}
@@ -176,11 +172,15 @@ func (r *run) specScenario(ctx context.Context, name string, sr scenarioRun) {
 	if sr.shuffled {
 		opts = append(opts, delivery.WithReorder(len(sr.events)))
 	}
-	eng, err := delivery.New(r.url, opts...)
+	target, err := delivery.NewTarget(r.url, nil)
 	if err != nil {
 		Fail(fmt.Sprintf("contract: delivery engine for scenario %s: %v", name, err))
 	}
-	_, runErr := eng.Run(ctx, scenarios.DeliveryEvents(sr.events))
+	eng, err := delivery.New(target, opts...)
+	if err != nil {
+		Fail(fmt.Sprintf("contract: delivery engine for scenario %s: %v", name, err))
+	}
+	_, runErr := eng.Run(ctx, scenarios.Messages(sr.events))
 	// A scenario makes hundreds of deliveries: only those that went wrong
 	// are recorded one by one, the others as answer times, so that a JUnit
 	// report stays readable.

@@ -19,12 +19,12 @@
 // 1000 would fail every attempt.
 //
 // Accounting: every event ends acked, dead (attempts exhausted) or, when the
-// run is interrupted, pending. [Summary.Check] verifies that events = acked +
+// run is interrupted, pending. [Outcome.Check] verifies that events = acked +
 // dead + pending and that nothing is in flight, and every summary prints that
 // equation first.
 //
 // Secrets: every URL the package writes into an error, a log line, an
-// [Attempt] or a [Summary] goes through [MaskURL] first, and response excerpts
+// [Attempt] or an [Outcome] goes through [MaskURL] first, and response excerpts
 // in the log are scrubbed of the URL's secret values.
 //
 // The package never prints and never exits; progress is reported through

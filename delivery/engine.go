@@ -10,6 +10,8 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // State is where an event stands.
@@ -27,9 +29,7 @@ const (
 // Attempt is the record of one HTTP attempt, as logged and observed. Times
 // are on the clock's timeline (see Clock); Latency is real.
 type Attempt struct {
-	EventID    int64
-	TriggerKey string
-	RecordID   int64
+	schemas.Identity
 	// N counts the event's attempts from 1. A duplicate delivery is a
 	// separate delivery and has N 1.
 	N         int
@@ -70,19 +70,19 @@ type Engine struct {
 	client *http.Client
 }
 
-// New returns an engine delivering to target, which must be an absolute
-// http or https URL.
-func New(target string, opts ...Option) (*Engine, error) {
+// New returns an engine delivering to target, parsed once by NewTarget at
+// the edge and shared; WithHeader adds to its headers.
+func New(target *Target, opts ...Option) (*Engine, error) {
+	if target == nil {
+		return nil, errors.New("target is nil (want one from delivery.NewTarget)")
+	}
 	cfg := defaultConfig()
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}
 	}
-	t, err := NewTarget(target, cfg.header)
-	if err != nil {
-		return nil, err
-	}
+	t := target.withHeader(cfg.header)
 	client := cfg.client
 	if client == nil {
 		client = NewClient(cfg.policy.Timeout, cfg.concurrency)
@@ -103,11 +103,11 @@ func (e *Engine) Policy() Policy { return e.cfg.policy }
 // grace period has cut them short. Event ids must be unique within a run
 // and bodies non-empty.
 //
-// The Summary is complete in every case, interrupted runs included (their
+// The Outcome is complete in every case, interrupted runs included (their
 // unfinished events are pending). The error reports an interruption
 // (wrapping ctx's error) or a failure to write the log; invalid events
-// return a nil Summary.
-func (e *Engine) Run(ctx context.Context, events []Event) (*Summary, error) {
+// return a nil Outcome.
+func (e *Engine) Run(ctx context.Context, events []Message) (*Outcome, error) {
 	if err := checkEvents(events); err != nil {
 		return nil, err
 	}
@@ -115,15 +115,15 @@ func (e *Engine) Run(ctx context.Context, events []Event) (*Summary, error) {
 	return r.run(ctx)
 }
 
-func checkEvents(events []Event) error {
+func checkEvents(events []Message) error {
 	seen := make(map[int64]int, len(events))
 	for i, ev := range events {
-		if j, ok := seen[ev.ID]; ok {
-			return fmt.Errorf("event id %d appears twice (events[%d] and events[%d]); ids must be unique within a run", ev.ID, j, i)
+		if j, ok := seen[ev.EventID]; ok {
+			return fmt.Errorf("event id %d appears twice (events[%d] and events[%d]); ids must be unique within a run", ev.EventID, j, i)
 		}
-		seen[ev.ID] = i
+		seen[ev.EventID] = i
 		if len(ev.Body) == 0 {
-			return fmt.Errorf("event %d (events[%d]) has an empty body", ev.ID, i)
+			return fmt.Errorf("event %d (events[%d]) has an empty body", ev.EventID, i)
 		}
 	}
 	return nil
@@ -135,7 +135,7 @@ func checkEvents(events []Event) error {
 const reorderStream = 0x5eed_0f_0d3e5
 
 type eventState struct {
-	ev   *Event
+	ev   *Message
 	rnd  *rand.Rand
 	next *eventState // the record's next event, with record order on
 
@@ -203,7 +203,7 @@ type run struct {
 	log         *logWriter
 }
 
-func (e *Engine) newRun(events []Event) *run {
+func (e *Engine) newRun(events []Message) *run {
 	r := &run{cfg: e.cfg, target: e.target, client: e.client, seed: e.cfg.seed,
 		statuses: map[int]int{}, errs: map[ErrKind]int{}, hist: newHist()}
 	if !e.cfg.seeded {
@@ -246,7 +246,7 @@ func (r *run) virtual(t time.Time, skip time.Duration) time.Time {
 	return r.wall.Add(t.Sub(r.origin) + skip)
 }
 
-func (r *run) run(ctx context.Context) (*Summary, error) {
+func (r *run) run(ctx context.Context) (*Outcome, error) {
 	r.origin = time.Now()
 	r.wall = r.origin.Round(0).UTC()
 	r.lastEnd = r.wall
@@ -348,7 +348,7 @@ func (r *run) run(ctx context.Context) (*Summary, error) {
 // release makes es's first attempt due, after the jitter, on a timeline
 // that continues the one of the event it waited for.
 func (r *run) release(es *eventState, now time.Time, skip time.Duration) {
-	es.rnd = rand.New(rand.NewPCG(r.seed, uint64(es.ev.ID)))
+	es.rnd = rand.New(rand.NewPCG(r.seed, uint64(es.ev.EventID)))
 	es.skip = skip
 	if r.cfg.dupP > 0 && es.rnd.Float64() < r.cfg.dupP {
 		es.dupPlanned = true
@@ -422,7 +422,7 @@ func (r *run) record(o outcome) {
 	if end.After(r.lastEnd) {
 		r.lastEnd = end
 	}
-	a := Attempt{EventID: es.ev.ID, TriggerKey: es.ev.TriggerKey, RecordID: es.ev.RecordID,
+	a := Attempt{Identity: es.ev.Identity,
 		N: o.n, Duplicate: o.dup, Scheduled: o.scheduled, Started: r.virtual(o.start, o.skip),
 		Latency: lat, Status: o.status, ErrKind: o.kind}
 	if o.err != nil {

@@ -16,17 +16,17 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
-func TestEventFromPayload(t *testing.T) {
+func TestMessageFromPayload(t *testing.T) {
 	body, err := os.ReadFile("testdata/documented-example.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := delivery.EventFromPayload(body)
+	ev, err := delivery.MessageFromPayload(body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev.ID != 48291 || ev.TriggerKey != "TASK_STATUS_MOVEMENT" || ev.RecordID != 10423 || !bytes.Equal(ev.Body, body) {
-		t.Fatalf("got %d %s %d", ev.ID, ev.TriggerKey, ev.RecordID)
+	if ev.EventID != 48291 || ev.TriggerKey != "TASK_STATUS_MOVEMENT" || ev.RecordID != 10423 || !bytes.Equal(ev.Body, body) {
+		t.Fatalf("got %d %s %d", ev.EventID, ev.TriggerKey, ev.RecordID)
 	}
 	for in, want := range map[string]string{
 		`nope`:          "not a Coperniq event",
@@ -36,8 +36,8 @@ func TestEventFromPayload(t *testing.T) {
 		`{"event":{"eventId":"1","triggerKey":"X","recordId":2}}`: "not a Coperniq event",
 		`{"event":{"eventId":1,"triggerKey":"","recordId":2}}`:    "missing event.triggerKey",
 	} {
-		if _, err := delivery.EventFromPayload([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("EventFromPayload(%s) = %v, want %q", in, err, want)
+		if _, err := delivery.MessageFromPayload([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("MessageFromPayload(%s) = %v, want %q", in, err, want)
 		}
 	}
 }
@@ -52,7 +52,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		"grace period -1s is negative":                           delivery.WithGrace(-time.Second),
 		"has no name":                                            delivery.WithHeader("", "x"),
 	} {
-		if _, err := delivery.New("http://127.0.0.1/", opt); err == nil || !strings.Contains(err.Error(), name) {
+		if _, err := delivery.New(mustTarget(t, "http://127.0.0.1/"), opt); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("got %v, want %q", err, name)
 		}
 	}
@@ -61,7 +61,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 func TestRunRejectsBadEvents(t *testing.T) {
 	e := mustNew(t, "http://127.0.0.1/")
 	evs := makeEvents(t, 3, 3)
-	evs[2].ID = evs[0].ID
+	evs[2].EventID = evs[0].EventID
 	if _, err := e.Run(context.Background(), evs); err == nil || !strings.Contains(err.Error(), "appears twice (events[0] and events[2])") {
 		t.Errorf("duplicate ids: %v", err)
 	}
@@ -93,7 +93,7 @@ func TestRunAcksOn2xx(t *testing.T) {
 		t.Errorf("latency p50 %s p99 %s max %s", s.LatencyP50, s.LatencyP99, s.LatencyMax)
 	}
 	for i, r := range s.Results {
-		if r.ID != evs[i].ID || r.State != delivery.StateAcked || r.Attempts != 1 || r.LastStatus != 202 {
+		if r.EventID != evs[i].EventID || r.State != delivery.StateAcked || r.Attempts != 1 || r.LastStatus != 202 {
 			t.Errorf("result %d: %+v", i, r)
 		}
 	}
@@ -134,10 +134,10 @@ func TestRunRetriesEveryFailure(t *testing.T) {
 			}
 			_, by := rc.snapshot()
 			for _, ev := range evs {
-				if len(by[ev.ID]) != 3 {
-					t.Errorf("event %d reached the receiver %d times, want 3", ev.ID, len(by[ev.ID]))
+				if len(by[ev.EventID]) != 3 {
+					t.Errorf("event %d reached the receiver %d times, want 3", ev.EventID, len(by[ev.EventID]))
 				}
-				sameBodies(t, ev.Body, by[ev.ID])
+				sameBodies(t, ev.Body, by[ev.EventID])
 			}
 			for id, as := range obs.byEvent() {
 				if len(as) != 3 {
@@ -181,10 +181,10 @@ func TestRunDeadAfterAttempts(t *testing.T) {
 	}
 	_, by := rc.snapshot()
 	for _, ev := range evs {
-		if len(by[ev.ID]) != 3 {
-			t.Errorf("event %d: %d requests", ev.ID, len(by[ev.ID]))
+		if len(by[ev.EventID]) != 3 {
+			t.Errorf("event %d: %d requests", ev.EventID, len(by[ev.EventID]))
 		}
-		sameBodies(t, ev.Body, by[ev.ID])
+		sameBodies(t, ev.Body, by[ev.EventID])
 	}
 }
 
@@ -454,9 +454,9 @@ func TestRunDuplicates(t *testing.T) {
 			}
 			_, by := rc.snapshot()
 			for _, ev := range evs {
-				hs := by[ev.ID]
+				hs := by[ev.EventID]
 				if len(hs) != 2 {
-					t.Fatalf("event %d arrived %d times, want 2", ev.ID, len(hs))
+					t.Fatalf("event %d arrived %d times, want 2", ev.EventID, len(hs))
 				}
 				sameBodies(t, ev.Body, hs)
 			}
@@ -573,20 +573,20 @@ func TestRunAccountingInvariant(t *testing.T) {
 		}
 		_, by := rc.snapshot()
 		for _, r := range s.Results {
-			hs := by[r.ID]
+			hs := by[r.EventID]
 			// Refused connections never arrive and stalls may arrive after
 			// the timeout, but nothing arrives that was not sent.
 			if len(hs) > r.Attempts+r.Duplicates {
-				t.Errorf("seed %d: event %d arrived %d times for %d attempts + %d duplicates", seed, r.ID, len(hs), r.Attempts, r.Duplicates)
+				t.Errorf("seed %d: event %d arrived %d times for %d attempts + %d duplicates", seed, r.EventID, len(hs), r.Attempts, r.Duplicates)
 			}
 			if r.State == delivery.StateAcked && len(hs) == 0 {
-				t.Errorf("seed %d: event %d acked but never received", seed, r.ID)
+				t.Errorf("seed %d: event %d acked but never received", seed, r.EventID)
 			}
 			if r.State == delivery.StatePending && r.Attempts == 3 && r.LastErrKind != delivery.KindCanceled {
-				t.Errorf("seed %d: event %d pending after its last attempt failed", seed, r.ID)
+				t.Errorf("seed %d: event %d pending after its last attempt failed", seed, r.EventID)
 			}
 			if r.State == delivery.StateDead && r.Attempts != 3 {
-				t.Errorf("seed %d: event %d dead after %d attempts", seed, r.ID, r.Attempts)
+				t.Errorf("seed %d: event %d dead after %d attempts", seed, r.EventID, r.Attempts)
 			}
 			sameBodies(t, r.Body, hs)
 		}

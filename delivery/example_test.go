@@ -19,20 +19,20 @@ func ExampleEngine_Run() {
 	seen := map[int64]bool{}
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		ev, _ := delivery.EventFromPayload(body)
+		ev, _ := delivery.MessageFromPayload(body)
 		mu.Lock()
 		defer mu.Unlock()
-		if !seen[ev.ID] {
-			seen[ev.ID] = true
+		if !seen[ev.EventID] {
+			seen[ev.EventID] = true
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 	}))
 	defer receiver.Close()
 
-	var events []delivery.Event
+	var events []delivery.Message
 	for id := int64(1); id <= 3; id++ {
 		body := fmt.Appendf(nil, `{"event":{"eventId":%d,"recordId":10423,"triggerKey":"PROJECT_CREATED"}}`, id)
-		ev, err := delivery.EventFromPayload(body)
+		ev, err := delivery.MessageFromPayload(body)
 		if err != nil {
 			panic(err)
 		}
@@ -40,7 +40,12 @@ func ExampleEngine_Run() {
 	}
 
 	ci, _ := delivery.ParsePreset("ci")
-	engine, err := delivery.New(receiver.URL+"/hook?token=s3cret",
+	// The URL is parsed once; the engine, reports and logs share it.
+	target, err := delivery.NewTarget(receiver.URL+"/hook?token=s3cret", nil)
+	if err != nil {
+		panic(err)
+	}
+	engine, err := delivery.New(target,
 		delivery.WithPolicy(ci),
 		delivery.WithSeed(1),
 		delivery.WithObserver(func(a delivery.Attempt) {
@@ -78,12 +83,13 @@ func ExampleReadLog() {
 	defer up.Close()
 
 	body := []byte(`{"event":{"eventId":7,"recordId":70,"triggerKey":"PROJECT_CREATED"}}`)
-	ev, _ := delivery.EventFromPayload(body)
+	ev, _ := delivery.MessageFromPayload(body)
 	none, _ := delivery.ParsePreset("none")
 
 	var log bytes.Buffer // a file in the CLI
-	first, _ := delivery.New(down.URL, delivery.WithPolicy(none), delivery.WithLog(&log))
-	s1, _ := first.Run(context.Background(), []delivery.Event{ev})
+	downTarget, _ := delivery.NewTarget(down.URL, nil)
+	first, _ := delivery.New(downTarget, delivery.WithPolicy(none), delivery.WithLog(&log))
+	s1, _ := first.Run(context.Background(), []delivery.Message{ev})
 	fmt.Println("first run:", s1.Accounting())
 
 	l, err := delivery.ReadLog(&log)
@@ -91,7 +97,8 @@ func ExampleReadLog() {
 		panic(err)
 	}
 	only, _ := delivery.ParseOnly("dead")
-	replay, _ := delivery.New(up.URL, delivery.WithPolicy(none))
+	upTarget, _ := delivery.NewTarget(up.URL, nil)
+	replay, _ := delivery.New(upTarget, delivery.WithPolicy(none))
 	s2, _ := replay.Run(context.Background(), l.Select(only...))
 	fmt.Println("replay:", s2.Accounting())
 	// Output:

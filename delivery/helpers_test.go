@@ -100,29 +100,29 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	ev, err := delivery.EventFromPayload(body)
+	ev, err := delivery.MessageFromPayload(body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	rc.mu.Lock()
-	h := hit{EventID: ev.ID, RecordID: ev.RecordID, Body: body, Header: r.Header.Clone(), Path: r.URL.Path,
-		Query: r.URL.RawQuery, At: time.Now(), N: len(rc.byEvent[ev.ID]) + 1}
+	h := hit{EventID: ev.EventID, RecordID: ev.RecordID, Body: body, Header: r.Header.Clone(), Path: r.URL.Path,
+		Query: r.URL.RawQuery, At: time.Now(), N: len(rc.byEvent[ev.EventID]) + 1}
 	rc.hits = append(rc.hits, h)
-	rc.byEvent[ev.ID] = append(rc.byEvent[ev.ID], h)
+	rc.byEvent[ev.EventID] = append(rc.byEvent[ev.EventID], h)
 	if rc.inflight[ev.RecordID] > 0 {
 		rc.overlap++
 	}
-	if rc.evInflight[ev.ID] > 0 {
+	if rc.evInflight[ev.EventID] > 0 {
 		rc.evOverlap++
 	}
 	rc.inflight[ev.RecordID]++
-	rc.evInflight[ev.ID]++
+	rc.evInflight[ev.EventID]++
 	rc.mu.Unlock()
 	defer func() {
 		rc.mu.Lock()
 		rc.inflight[ev.RecordID]--
-		rc.evInflight[ev.ID]--
+		rc.evInflight[ev.EventID]--
 		rc.mu.Unlock()
 	}()
 	rc.decide(h)(w, r)
@@ -176,11 +176,11 @@ var triggers = []string{"PROJECT_CREATED", "TASK_STATUS_MOVEMENT", "DEAL_STATUS_
 
 // makeEvents returns n events spread round-robin over records, ids from 1,
 // so that each record's events are interleaved with others' in the input.
-func makeEvents(t testing.TB, n, records int) []delivery.Event {
+func makeEvents(t testing.TB, n, records int) []delivery.Message {
 	t.Helper()
-	evs := make([]delivery.Event, n)
+	evs := make([]delivery.Message, n)
 	for i := range n {
-		ev, err := delivery.EventFromPayload(payload(int64(i+1), int64(1000+i%records), triggers[i%len(triggers)]))
+		ev, err := delivery.MessageFromPayload(payload(int64(i+1), int64(1000+i%records), triggers[i%len(triggers)]))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,16 +195,25 @@ func fast(attempts int) delivery.Policy {
 	return delivery.Policy{Attempts: attempts, Backoff: delivery.Exponential{Base: time.Millisecond, Cap: 5 * time.Millisecond}, Timeout: 2 * time.Second}
 }
 
+func mustTarget(t testing.TB, url string) *delivery.Target {
+	t.Helper()
+	tg, err := delivery.NewTarget(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
 func mustNew(t testing.TB, target string, opts ...delivery.Option) *delivery.Engine {
 	t.Helper()
-	e, err := delivery.New(target, opts...)
+	e, err := delivery.New(mustTarget(t, target), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return e
 }
 
-func mustCheck(t testing.TB, s *delivery.Summary) {
+func mustCheck(t testing.TB, s *delivery.Outcome) {
 	t.Helper()
 	if s == nil {
 		t.Fatal("nil summary")

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // LogVersion is the format version written in the run line of a log.
@@ -128,7 +130,7 @@ func (l *logWriter) event(es *eventState) {
 	if l.w == nil {
 		return
 	}
-	line := eventLine{Type: "event", EventID: es.ev.ID, TriggerKey: es.ev.TriggerKey, RecordID: es.ev.RecordID}
+	line := eventLine{Type: "event", EventID: es.ev.EventID, TriggerKey: es.ev.TriggerKey, RecordID: es.ev.RecordID}
 	if utf8.Valid(es.ev.Body) {
 		s := string(es.ev.Body)
 		line.Body = &s
@@ -153,7 +155,7 @@ func (l *logWriter) result(es *eventState) {
 		return
 	}
 	es.resulted = true
-	l.write(resultLine{Type: "result", EventID: es.ev.ID, State: es.state, Attempts: es.attempts, Duplicates: es.dups})
+	l.write(resultLine{Type: "result", EventID: es.ev.EventID, State: es.state, Attempts: es.attempts, Duplicates: es.dups})
 }
 
 // Log is a delivery log read back by ReadLog.
@@ -188,7 +190,7 @@ type RunInfo struct {
 // off before an event's result line (a killed process) gives the state of
 // its last attempt: acked or dead, else pending.
 type LoggedEvent struct {
-	Event
+	Message
 	State      State
 	Attempts   int
 	Duplicates int
@@ -262,7 +264,7 @@ func ReadLog(r io.Reader) (*Log, error) {
 			log.Run.Events, len(log.Events), missing))
 	}
 	for i := range log.Events {
-		if _, ok := resulted[log.Events[i].ID]; !ok {
+		if _, ok := resulted[log.Events[i].EventID]; !ok {
 			log.Events[i].State = StatePending
 		}
 	}
@@ -363,7 +365,7 @@ func (log *Log) line(raw []byte, n int, index, defined, resulted map[int64]int) 
 		if prev, ok := defined[id]; ok {
 			return fmt.Errorf("event %d already appeared on line %d", id, prev)
 		}
-		ev := Event{ID: id, TriggerKey: l.TriggerKey, RecordID: l.RecordID}
+		ev := Message{Identity: schemas.Identity{EventID: id, TriggerKey: l.TriggerKey, RecordID: l.RecordID}}
 		switch {
 		case l.Body != nil:
 			ev.Body = []byte(*l.Body)
@@ -375,7 +377,7 @@ func (log *Log) line(raw []byte, n int, index, defined, resulted map[int64]int) 
 		}
 		defined[id] = n
 		index[id] = len(log.Events)
-		log.Events = append(log.Events, LoggedEvent{Event: ev})
+		log.Events = append(log.Events, LoggedEvent{Message: ev})
 		return nil
 	}
 	i, ok := index[id]
@@ -387,7 +389,7 @@ func (log *Log) line(raw []byte, n int, index, defined, resulted map[int64]int) 
 		if l.Attempt < 1 {
 			return fmt.Errorf("attempt of event %d has attempt number %d", id, l.Attempt)
 		}
-		log.Attempts = append(log.Attempts, Attempt{EventID: id, TriggerKey: e.TriggerKey, RecordID: e.RecordID,
+		log.Attempts = append(log.Attempts, Attempt{Identity: e.Identity,
 			N: l.Attempt, Duplicate: l.Duplicate, Scheduled: l.Scheduled, Started: l.Started,
 			Latency: fromMs(l.LatencyMs), Status: l.Status, ErrKind: l.ErrKind, Err: l.Error,
 			Response: l.Response, State: l.State})
@@ -433,11 +435,11 @@ func ParseOnly(s string) ([]State, error) {
 
 // Select returns the events in the given states (all with none), in log
 // order, with their exact bodies: the input of a replay.
-func (log *Log) Select(states ...State) []Event {
-	var out []Event
+func (log *Log) Select(states ...State) []Message {
+	var out []Message
 	for _, e := range log.Events {
 		if len(states) == 0 || slices.Contains(states, e.State) {
-			out = append(out, e.Event)
+			out = append(out, e.Message)
 		}
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // A log read back gives every event's final state and exact body, and the
@@ -33,12 +34,12 @@ func TestLogRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := delivery.EventFromPayload(doc)
+	ev, err := delivery.MessageFromPayload(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	evs = append(evs, ev)
-	evs = append(evs, delivery.Event{ID: 99, TriggerKey: "PROJECT_CREATED", RecordID: 9, Body: []byte("{\"event\":{\"eventId\":99,\"recordId\":9,\"triggerKey\":\"PROJECT_CREATED\"},\"x\":\"\xff\"}")})
+	evs = append(evs, delivery.Message{Identity: schemas.Identity{EventID: 99, TriggerKey: "PROJECT_CREATED", RecordID: 9}, Body: []byte("{\"event\":{\"eventId\":99,\"recordId\":9,\"triggerKey\":\"PROJECT_CREATED\"},\"x\":\"\xff\"}")})
 
 	var log bytes.Buffer
 	var obs observed
@@ -69,15 +70,15 @@ func TestLogRoundTrip(t *testing.T) {
 	}
 	byID := map[int64]delivery.LoggedEvent{}
 	for _, e := range l.Events {
-		byID[e.ID] = e
+		byID[e.EventID] = e
 	}
 	for _, r := range s.Results {
-		e := byID[r.ID]
+		e := byID[r.EventID]
 		if !bytes.Equal(e.Body, r.Body) {
-			t.Errorf("event %d: body changed through the log\n got %q\nwant %q", r.ID, e.Body, r.Body)
+			t.Errorf("event %d: body changed through the log\n got %q\nwant %q", r.EventID, e.Body, r.Body)
 		}
 		if e.State != r.State || e.Attempts != r.Attempts || e.Duplicates != r.Duplicates || e.TriggerKey != r.TriggerKey || e.RecordID != r.RecordID {
-			t.Errorf("event %d: log says %s %d attempts %d duplicates (%s, record %d), summary %s %d %d (%s, %d)", r.ID,
+			t.Errorf("event %d: log says %s %d attempts %d duplicates (%s, record %d), summary %s %d %d (%s, %d)", r.EventID,
 				e.State, e.Attempts, e.Duplicates, e.TriggerKey, e.RecordID, r.State, r.Attempts, r.Duplicates, r.TriggerKey, r.RecordID)
 		}
 	}
@@ -113,7 +114,7 @@ func TestLogRoundTrip(t *testing.T) {
 	}
 	_, by := rc2.snapshot()
 	for _, ev := range dead {
-		sameBodies(t, ev.Body, by[ev.ID])
+		sameBodies(t, ev.Body, by[ev.EventID])
 	}
 	if all, _ := delivery.ParseOnly("all"); len(l.Select(all...)) != len(evs) {
 		t.Error("all does not select every event")

@@ -179,7 +179,7 @@ func WithClock(clk Clock) Option {
 // jitter, which events are duplicated, reordering) reproducible. Each event
 // draws from its own stream, seeded by the run seed and its id, so the same
 // seed gives the same choices whatever the scheduling. Without it the seed
-// is random and reported in the Summary and the log.
+// is random and reported in the Outcome and the log.
 func WithSeed(seed uint64) Option {
 	return func(c *config) error {
 		c.seed, c.seeded = seed, true

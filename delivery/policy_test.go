@@ -98,7 +98,7 @@ func TestPolicyValidate(t *testing.T) {
 		if p.Validate() == nil {
 			t.Errorf("%+v validated", p)
 		}
-		if _, err := delivery.New("http://h/", delivery.WithPolicy(p)); err == nil {
+		if _, err := delivery.New(mustTarget(t, "http://h/"), delivery.WithPolicy(p)); err == nil {
 			t.Errorf("New accepted %+v", p)
 		}
 	}

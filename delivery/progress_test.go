@@ -6,15 +6,16 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 func TestProgressLine(t *testing.T) {
 	for _, live := range []bool{true, false} {
 		var buf bytes.Buffer
 		p := delivery.NewProgress(&buf, 3, live)
-		p.Observe(delivery.Attempt{EventID: 1, N: 1, State: delivery.StateRetrying})
-		p.Observe(delivery.Attempt{EventID: 1, N: 2, State: delivery.StateAcked})
-		p.Observe(delivery.Attempt{EventID: 2, N: 1, State: delivery.StateDead})
+		p.Observe(delivery.Attempt{Identity: schemas.Identity{EventID: 1}, N: 1, State: delivery.StateRetrying})
+		p.Observe(delivery.Attempt{Identity: schemas.Identity{EventID: 1}, N: 2, State: delivery.StateAcked})
+		p.Observe(delivery.Attempt{Identity: schemas.Identity{EventID: 2}, N: 1, State: delivery.StateDead})
 		p.Done()
 		out := buf.String()
 		if !live {

@@ -242,14 +242,43 @@ func NewTarget(rawURL string, header http.Header) (*Target, error) {
 		"Content-Type": {ContentType},
 		"User-Agent":   {DefaultUserAgent},
 	}
-	for k, vs := range header {
-		h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
-	}
-	return &Target{BodyLimit: DefaultBodyLimit, u: u, raw: rawURL, masked: MaskURL(rawURL), header: h, red: newRedactor(rawURL)}, nil
+	masked := maskParsed(clone(u))
+	t := &Target{BodyLimit: DefaultBodyLimit, u: u, raw: rawURL, masked: masked, header: h, red: newRedactor(rawURL, u, masked)}
+	return t.withHeader(header), nil
 }
 
 // String is the masked URL.
 func (t *Target) String() string { return t.masked }
+
+// Raw is the URL as given, token and all: for dialling and sending, never
+// for printing (String is for that).
+func (t *Target) Raw() string { return t.raw }
+
+// Addr is the host and port to dial, the port defaulted from the scheme.
+func (t *Target) Addr() string {
+	port := t.u.Port()
+	if port == "" {
+		port = "80"
+		if t.u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(t.u.Hostname(), port)
+}
+
+// withHeader is t with header added, each replacing the one of the same
+// name; t itself when header is empty.
+func (t *Target) withHeader(header http.Header) *Target {
+	if len(header) == 0 {
+		return t
+	}
+	c := *t
+	c.header = t.header.Clone()
+	for k, vs := range header {
+		c.header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+	}
+	return &c
+}
 
 // Send makes one attempt: POST body, never following a redirect.
 func (t *Target) Send(ctx context.Context, client *http.Client, body []byte) Result {

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// Summary accounts for every event of a run.
-type Summary struct {
+// Outcome accounts for every event of a run.
+type Outcome struct {
 	Target  string    // masked
 	Started time.Time // start of the run, where the reported timeline begins
 	Elapsed time.Duration
@@ -49,10 +49,10 @@ type Counts struct {
 	Events, Acked, Dead, Pending int
 }
 
-// EventResult is an event's final state. Event.Body is the slice given to
+// EventResult is an event's final state. Message.Body is the slice given to
 // Run, not a copy, so that a caller can re-deliver from the summary.
 type EventResult struct {
-	Event
+	Message
 	State       State
 	Attempts    int
 	Duplicates  int
@@ -60,8 +60,8 @@ type EventResult struct {
 	LastErrKind ErrKind
 }
 
-func (r *run) summary() *Summary {
-	s := &Summary{
+func (r *run) summary() *Outcome {
+	s := &Outcome{
 		Target:      r.target.masked,
 		Started:     r.wall,
 		Elapsed:     time.Since(r.origin),
@@ -84,7 +84,7 @@ func (r *run) summary() *Summary {
 	}
 	for i := range r.states {
 		es := &r.states[i]
-		s.Results[i] = EventResult{Event: *es.ev, State: es.state, Attempts: es.attempts,
+		s.Results[i] = EventResult{Message: *es.ev, State: es.state, Attempts: es.attempts,
 			Duplicates: es.dups, LastStatus: es.lastStatus, LastErrKind: es.lastKind}
 		c := s.Triggers[es.ev.TriggerKey]
 		c.Events++
@@ -110,7 +110,7 @@ func (r *run) summary() *Summary {
 // Accounting is the equation every summary starts with, e.g.
 // "events 40 = acked 39 + dead 1"; pending appears when the run was
 // interrupted.
-func (s *Summary) Accounting() string {
+func (s *Outcome) Accounting() string {
 	return equation(s.Events, s.Acked, s.Dead, s.Pending, s.Interrupted)
 }
 
@@ -128,7 +128,7 @@ func equation(events, ack, dead, pending int, interrupted bool) string {
 // Check verifies the accounting: every event is acked, dead or (only after
 // an interruption) pending, nothing is in flight, and the per-event,
 // per-trigger and per-outcome counts agree with the totals.
-func (s *Summary) Check() error {
+func (s *Outcome) Check() error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if s.Acked+s.Dead+s.Pending != s.Events {
@@ -153,10 +153,10 @@ func (s *Summary) Check() error {
 		case StatePending:
 			pending++
 		default:
-			fail("event %d ended %q, not acked, dead or pending", r.ID, r.State)
+			fail("event %d ended %q, not acked, dead or pending", r.EventID, r.State)
 		}
 		if r.State != StatePending && r.Attempts < 1 {
-			fail("event %d is %s without an attempt", r.ID, r.State)
+			fail("event %d is %s without an attempt", r.EventID, r.State)
 		}
 		if r.Attempts > 1 {
 			retried++
@@ -195,11 +195,11 @@ func (s *Summary) Check() error {
 
 // Select returns the events in the given states, in the order given to Run,
 // all of them when no state is given: the input of a re-delivery.
-func (s *Summary) Select(states ...State) []Event {
-	var out []Event
+func (s *Outcome) Select(states ...State) []Message {
+	var out []Message
 	for _, r := range s.Results {
 		if len(states) == 0 || slices.Contains(states, r.State) {
-			out = append(out, r.Event)
+			out = append(out, r.Message)
 		}
 	}
 	return out
@@ -207,7 +207,7 @@ func (s *Summary) Select(states ...State) []Event {
 
 // String is the human summary: the accounting equation first, then
 // requests, latency, outcomes, triggers and the run's settings.
-func (s *Summary) String() string {
+func (s *Outcome) String() string {
 	var b strings.Builder
 	b.WriteString(s.Accounting())
 	fmt.Fprintf(&b, "\nattempts %d, retried events %d, duplicates %d", s.Attempts, s.Retried, s.Duplicates)
@@ -248,7 +248,7 @@ func (s *Summary) String() string {
 // Settings is the one-line account of how the run was made: target, retry
 // policy, clock, seed and duration (and, on a virtual clock, the span the
 // run covered on its timeline).
-func (s *Summary) Settings() string {
+func (s *Outcome) Settings() string {
 	line := fmt.Sprintf("target %s; %s; clock %s; seed %d; took %s", s.Target, s.Policy, s.Clock, s.Seed, s.Elapsed.Round(time.Millisecond))
 	if s.Clock != RealClock().String() {
 		line += fmt.Sprintf(" (%s on the virtual timeline)", s.Span.Round(time.Millisecond))

@@ -29,6 +29,11 @@ func MaskURL(raw string) string {
 	if err != nil {
 		return maskUnparsed(raw)
 	}
+	return maskParsed(u)
+}
+
+// maskParsed is MaskURL of a URL already parsed; u is modified.
+func maskParsed(u *url.URL) string {
 	// url.Userinfo would escape the asterisks; the userinfo is put back
 	// by hand below.
 	userinfo := ""
@@ -99,12 +104,12 @@ func CheckURL(raw string) error {
 }
 
 func parseTarget(raw string) (*url.URL, error) {
-	shown := MaskURL(raw)
 	if raw == "" {
 		return nil, errors.New("target URL is empty (want http://host/path or https://host/path)")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
+		shown := maskUnparsed(raw)
 		// url.Parse quotes the whole URL in its message; keep only the reason.
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -112,6 +117,7 @@ func parseTarget(raw string) (*url.URL, error) {
 		}
 		return nil, fmt.Errorf("target %q is not a URL: %v", shown, err)
 	}
+	shown := maskParsed(clone(u))
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("target %q: scheme %q isn't one of [http https]", shown, u.Scheme)
 	}
@@ -128,8 +134,8 @@ type redactor struct {
 	r     *strings.Replacer
 }
 
-func newRedactor(raw string) *redactor {
-	masked := MaskURL(raw)
+// newRedactor scrubs the secrets of raw, already parsed (u) and masked.
+func newRedactor(raw string, u *url.URL, masked string) *redactor {
 	pairs := []string{}
 	add := func(s, with string) {
 		if len(s) >= minSecretLen && s != with {
@@ -137,27 +143,25 @@ func newRedactor(raw string) *redactor {
 		}
 	}
 	add(raw, masked)
-	if u, err := url.Parse(raw); err == nil {
-		if u.User != nil {
-			if p, ok := u.User.Password(); ok {
-				add(p, Masked)
-			} else {
-				add(u.User.Username(), Masked)
-			}
+	if u.User != nil {
+		if p, ok := u.User.Password(); ok {
+			add(p, Masked)
+		} else {
+			add(u.User.Username(), Masked)
 		}
-		for _, part := range strings.Split(u.RawQuery, "&") {
-			k, v, ok := strings.Cut(part, "=")
-			if !ok {
-				v = k
-			}
-			add(v, Masked)
-			if dec, err := url.QueryUnescape(v); err == nil {
-				add(dec, Masked)
-			}
-		}
-		add(u.RawQuery, maskQuery(u.RawQuery))
-		add(u.Fragment, Masked)
 	}
+	for _, part := range strings.Split(u.RawQuery, "&") {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			v = k
+		}
+		add(v, Masked)
+		if dec, err := url.QueryUnescape(v); err == nil {
+			add(dec, Masked)
+		}
+	}
+	add(u.RawQuery, maskQuery(u.RawQuery))
+	add(u.Fragment, Masked)
 	// The whole URL must be replaced before its parts, or it would no
 	// longer match once a value inside it had been replaced.
 	sortPairsLongestFirst(pairs)
@@ -203,3 +207,9 @@ type maskedError struct {
 
 func (e *maskedError) Error() string { return e.msg }
 func (e *maskedError) Unwrap() error { return e.err }
+
+// clone copies u, so that masking the copy leaves u whole.
+func clone(u *url.URL) *url.URL {
+	c := *u
+	return &c
+}

@@ -56,8 +56,11 @@ func TestCheckURL(t *testing.T) {
 			t.Errorf("CheckURL(%q) leaks the token: %v", c.in, err)
 		}
 	}
-	if _, err := delivery.New("ftp://h/x?token=s3cret"); err == nil || strings.Contains(err.Error(), "s3cret") {
-		t.Errorf("New: %v", err)
+	if _, err := delivery.NewTarget("ftp://h/x?token=s3cret", nil); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("NewTarget: %v", err)
+	}
+	if _, err := delivery.New(nil); err == nil {
+		t.Error("New(nil) did not fail")
 	}
 	res := delivery.Send(context.Background(), nil, "http://h example/x?token=s3cret", []byte(`{}`), nil)
 	if res.Err == nil || strings.Contains(res.Err.Error(), "s3cret") {
@@ -116,5 +119,22 @@ func TestTokenNeverLeaks(t *testing.T) {
 	_, by := rc.snapshot()
 	if len(by) == 0 || by[1][0].Query != "token="+token+"&env=prod" {
 		t.Fatalf("the receiver must get the real token, got %+v", by[1])
+	}
+}
+
+func TestTargetAddr(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"http://h/x", "h:80"},
+		{"https://h/x?token=s3cret", "h:443"},
+		{"http://user:pw@127.0.0.1:8080/x", "127.0.0.1:8080"},
+		{"https://[::1]/x", "[::1]:443"},
+	} {
+		tg, err := delivery.NewTarget(c.in, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tg.Addr(); got != c.want {
+			t.Errorf("NewTarget(%q).Addr() = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

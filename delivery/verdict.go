@@ -13,7 +13,7 @@ var ErrDead = errors.New("the receiver never acknowledged them")
 // acknowledged; otherwise an error saying why not, from runErr (what Run
 // returned), an interruption, dead events (wrapping ErrDead) or accounting
 // that doesn't add up.
-func (s *Summary) Verdict(runErr error) error {
+func (s *Outcome) Verdict(runErr error) error {
 	if err := s.Check(); err != nil {
 		return fmt.Errorf("the run's accounting doesn't add up: %v", err)
 	}

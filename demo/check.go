@@ -17,7 +17,7 @@ import (
 // Findings is what Check found. Each field is one of the demo's claims;
 // Problems counts the broken ones.
 type Findings struct {
-	Summary    receiver.Summary
+	Summary    receiver.Totals
 	Deliveries []receiver.Delivery
 	// Sent is how many events the engine sent; Lost reports that a
 	// different number of unique events arrived.
@@ -113,8 +113,8 @@ func CheckFailFirst(ds []receiver.Delivery, sent []delivery.EventResult) []FailF
 	var out []FailFirstProblem
 	isSent := map[int64]bool{}
 	for _, r := range sent {
-		isSent[r.ID] = true
-		got := byID[r.ID]
+		isSent[r.EventID] = true
+		got := byID[r.EventID]
 		slices.SortStableFunc(got, func(a, b receiver.Delivery) int { return cmp.Compare(a.Seq, b.Seq) })
 		// A 200 for the retry and one for each duplicate; but a
 		// duplicate sent alongside the first attempt may be the one that
@@ -133,7 +133,7 @@ func CheckFailFirst(ds []receiver.Delivery, sent []delivery.EventResult) []FailF
 			if r.Duplicates > 0 {
 				want += fmt.Sprintf(" x%d (%d of them duplicates)", oks, r.Duplicates)
 			}
-			out = append(out, FailFirstProblem{EventID: r.ID, Got: answers(got), Want: want})
+			out = append(out, FailFirstProblem{EventID: r.EventID, Got: answers(got), Want: want})
 		}
 	}
 	var extra []int64

@@ -6,6 +6,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/demo"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // The demo's claim that every event was retried after its 503 is checked
@@ -19,7 +20,7 @@ func TestCheckFailFirst(t *testing.T) {
 	ff := func(id int64) receiver.Delivery { return d(id, 503, receiver.InjectedFailFirst) }
 	ok := func(id int64) receiver.Delivery { return d(id, 200, "") }
 	sent := func(id int64, attempts, dups int) delivery.EventResult {
-		return delivery.EventResult{Event: delivery.Event{ID: id}, State: delivery.StateAcked, Attempts: attempts, Duplicates: dups}
+		return delivery.EventResult{Message: delivery.Message{Identity: schemas.Identity{EventID: id}}, State: delivery.StateAcked, Attempts: attempts, Duplicates: dups}
 	}
 	cases := []struct {
 		name string

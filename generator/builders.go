@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Entity builders, for code that keeps its own world of records and work
@@ -77,7 +79,7 @@ func NewPayload(triggerKey string, eventID int64, firedAt time.Time, rec *Record
 		return nil, err
 	}
 	p := &Payload{Record: rec.Clone(), WorkOrder: wo.Clone(), trig: t}
-	p.Event = Event{EventID: eventID, RecordID: rec.ID, TriggerKey: t.key, TriggerName: t.name, FiredAt: firedAt.UTC()}
+	p.Event = Event{Identity: schemas.Identity{EventID: eventID, RecordID: rec.ID, TriggerKey: t.key}, TriggerName: t.name, FiredAt: firedAt.UTC()}
 	if wo != nil {
 		p.WorkOrder.RecordID = rec.ID
 		p.Event.WorkOrderID = wo.ID

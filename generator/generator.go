@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"time"
 	"unsafe"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // DefaultSeed is the seed the command line uses unless told otherwise.
@@ -948,7 +950,7 @@ func (g *Generator) workOrderDetails(w *WorkOrder, tp *woTemplate, r *Record, fi
 // Events.
 
 func (g *Generator) fillEvent(e *Event, t *trigInfo, fired time.Time, r *Record, w *WorkOrder, prev string) {
-	*e = Event{EventID: g.nextEventID(), RecordID: r.ID, TriggerKey: t.key, TriggerName: t.name, FiredAt: fired}
+	*e = Event{Identity: schemas.Identity{EventID: g.nextEventID(), RecordID: r.ID, TriggerKey: t.key}, TriggerName: t.name, FiredAt: fired}
 	if w != nil {
 		e.WorkOrderID = w.ID
 		e.CurrentStatus = w.Status

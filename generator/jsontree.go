@@ -3,15 +3,14 @@ package generator
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"reflect"
 	"slices"
 	"strconv"
-	"strings"
-	"unicode/utf8"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // jnode is a decoded JSON value that remembers the order of object keys, so
@@ -40,42 +39,8 @@ func (k jkind) String() string {
 	return [...]string{"null", "a boolean", "a number", "a string", "an array", "an object"}[k]
 }
 
-// SyntaxError is malformed JSON, located by line and column (both 1-based).
-type SyntaxError struct {
-	Line, Column int
-	Msg          string
-}
-
-func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
-}
-
-// checkJSON reports malformed JSON with its line and column (in
-// characters), as schemas.Validate does.
-func checkJSON(data []byte) error {
-	if json.Valid(data) {
-		return nil
-	}
-	var v any
-	err := json.Unmarshal(data, &v)
-	var se *json.SyntaxError
-	if !errors.As(err, &se) {
-		return &SyntaxError{Line: 1, Column: 1, Msg: "not valid JSON"}
-	}
-	// Offset counts the bytes read, the offending one included; at the end
-	// of truncated input it is the length, and the position is past it.
-	pos := int(se.Offset)
-	if pos > 0 && pos <= len(data) && !strings.HasPrefix(se.Error(), "unexpected end") {
-		pos--
-	}
-	pos = min(max(pos, 0), len(data))
-	line := 1 + bytes.Count(data[:pos], []byte{'\n'})
-	lineStart := bytes.LastIndexByte(data[:pos], '\n') + 1
-	return &SyntaxError{Line: line, Column: utf8.RuneCount(data[lineStart:pos]) + 1, Msg: se.Error()}
-}
-
 func parseTree(data []byte) (*jnode, error) {
-	if err := checkJSON(data); err != nil {
+	if err := schemas.CheckJSON(data); err != nil {
 		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -3,6 +3,8 @@ package generator
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Null is a value that may be JSON null; the zero value is null. It has the
@@ -47,9 +49,7 @@ type Payload struct {
 // five are written only when the catalog lists them for Event.TriggerKey;
 // the others are ignored, so one struct serves every trigger.
 type Event struct {
-	EventID     int64
-	RecordID    int64
-	TriggerKey  string
+	schemas.Identity
 	TriggerName string
 	FiredAt     time.Time
 	// FiredAtNoMillis writes firedAt without fractional seconds

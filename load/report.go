@@ -148,7 +148,7 @@ type Report struct {
 
 	// Summary repeats the headline figures in plain numbers for readers
 	// of the JSON (jq, dashboards); it is written, never read back.
-	Summary *Summary `json:"summary,omitempty"`
+	Summary *Headline `json:"summary,omitempty"`
 }
 
 // TriggerStats is one trigger's share of a run.
@@ -170,8 +170,8 @@ type Point struct {
 	Raw       *Histogram `json:"raw"`
 }
 
-// Summary is the headline of a report in plain numbers.
-type Summary struct {
+// Headline is a report in plain numbers.
+type Headline struct {
 	TargetRate   float64            `json:"targetRate"`
 	AchievedRate float64            `json:"achievedRate"`
 	SuccessRatio float64            `json:"successRatio"`
@@ -345,8 +345,8 @@ func (r *Report) failures() string {
 	return strings.Join(parts, ", ")
 }
 
-func (r *Report) summary() *Summary {
-	s := &Summary{
+func (r *Report) summary() *Headline {
+	s := &Headline{
 		TargetRate:   r.TargetRate(),
 		AchievedRate: r.AchievedRate(),
 		SuccessRatio: r.SuccessRatio(),

@@ -48,7 +48,7 @@ type lifecycles struct {
 type lifecycle struct {
 	mu     sync.Mutex
 	iter   int64
-	events []scenarios.Event
+	events []scenarios.Rendered
 	err    error
 }
 
@@ -63,7 +63,7 @@ func newLifecycles(s *scenarios.Scenario, seed uint64, workers int) *lifecycles 
 }
 
 // event returns the scenario event of slot g.
-func (l *lifecycles) event(g int64) (scenarios.Event, error) {
+func (l *lifecycles) event(g int64) (scenarios.Rendered, error) {
 	iter, k := g/l.n, g%l.n
 	e := &l.ring[iter%int64(len(l.ring))]
 	e.mu.Lock()
@@ -78,7 +78,7 @@ func (l *lifecycles) event(g int64) (scenarios.Event, error) {
 		}
 	}
 	if e.err != nil {
-		return scenarios.Event{}, e.err
+		return scenarios.Rendered{}, e.err
 	}
 	return e.events[k], nil
 }

@@ -37,7 +37,7 @@
 //	GET    /_mock/deliveries          every delivery, oldest first (JSON array of Delivery)
 //	DELETE /_mock/deliveries          forget every delivery, attempt count and total
 //	GET    /_mock/events/{eventId}    the deliveries of one event and its payload (404 if never received)
-//	GET    /_mock/summary             the totals (Summary)
+//	GET    /_mock/summary             the totals (Totals)
 //	GET    /_mock/healthz             200 once the server answers
 //
 // The inspection API shows real customers' data when real Coperniq traffic
@@ -68,7 +68,7 @@
 // attempt counts for the [DefaultMaxEventIDs] most recently delivered
 // eventIds ([MaxEventIDs]: an eventId forgotten starts again at attempt 1).
 // What a sender chooses is cut when absurdly long (paths, triggerKeys), and
-// Summary.ByTrigger counts at most [MaxUnknownTriggers] distinct keys outside
+// Totals.ByTrigger counts at most [MaxUnknownTriggers] distinct keys outside
 // the catalog, the rest under [OtherTriggers]. The totals count every
 // delivery regardless, and the [Output] has every one in full. 0 lifts
 // MaxDeliveries, MaxBytes and MaxEventIDs, for as long as memory lasts.

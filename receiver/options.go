@@ -47,7 +47,7 @@ const (
 	// them. Beyond it they are counted together under OtherTriggers; the
 	// catalog's triggers always have their own count.
 	MaxUnknownTriggers = 64
-	// OtherTriggers is the Summary.ByTrigger key counting the unknown
+	// OtherTriggers is the Totals.ByTrigger key counting the unknown
 	// triggerKeys beyond MaxUnknownTriggers.
 	OtherTriggers = "(other)"
 	// MinInspectTokenLen is the shortest InspectToken accepted: the token

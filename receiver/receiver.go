@@ -8,7 +8,6 @@ import (
 	"hash/maphash"
 	"io"
 	"maps"
-	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -97,9 +96,9 @@ type Delivery struct {
 	PayloadDropped bool `json:"payloadDropped,omitempty"`
 }
 
-// Summary totals the deliveries since the Receiver started or was last
+// Totals counts the deliveries since the Receiver started or was last
 // cleared, including those MaxDeliveries dropped from memory.
-type Summary struct {
+type Totals struct {
 	Deliveries int `json:"deliveries"`
 	// UniqueEvents counts the distinct eventIds; one that MaxEventIDs
 	// forgot counts again if it comes back.
@@ -130,7 +129,7 @@ type Receiver struct {
 	kept     int64
 	attempts *attemptCounts
 	unknown  int // distinct unknown triggerKeys in sum.ByTrigger
-	sum      Summary
+	sum      Totals
 	ticket   uint64 // never reset: orders publishing across Clear
 	hashSeed maphash.Seed
 
@@ -154,13 +153,13 @@ func New(opts ...Option) (*Receiver, error) {
 		}
 	}
 	rc := &Receiver{cfg: cfg, attempts: newAttemptCounts(cfg.maxEvents), pubNext: 1, hashSeed: maphash.MakeSeed()}
-	rc.sum = emptySummary()
+	rc.sum = emptyTotals()
 	rc.pubCond = sync.NewCond(&rc.pubMu)
 	return rc, nil
 }
 
-func emptySummary() Summary {
-	return Summary{ByTrigger: map[string]int{}, ByStatus: map[int]int{}}
+func emptyTotals() Totals {
+	return Totals{ByTrigger: map[string]int{}, ByStatus: map[int]int{}}
 }
 
 // ServeHTTP records and answers a delivery, or serves the inspection API
@@ -260,37 +259,19 @@ func clip(s string, n int) string {
 	return s[:cut] + "…"
 }
 
-// eventIDs reads event.eventId and event.recordId. Keys are matched
-// exactly, unlike encoding/json's struct fields, so that "EventID" is not
-// taken for the id the schema reported missing.
+// eventIDs reads event.eventId and event.recordId (schemas.DecodeIdentity),
+// nil for either the payload lacks or gives with another type.
 func eventIDs(payload []byte) (eventID, recordID *int64) {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(payload, &top) != nil {
-		return nil, nil
+	id, err := schemas.DecodeIdentity(payload)
+	var ie *schemas.IdentityError
+	errors.As(err, &ie)
+	if !ie.Lacks(schemas.FieldEventID) {
+		eventID = &id.EventID
 	}
-	var event map[string]json.RawMessage
-	if json.Unmarshal(top["event"], &event) != nil {
-		return nil, nil
+	if !ie.Lacks(schemas.FieldRecordID) {
+		recordID = &id.RecordID
 	}
-	return integer(event["eventId"]), integer(event["recordId"])
-}
-
-// integer reads a JSON integer, including the integral floats (48291.0,
-// 4.8291e4) that JSON Schema counts as integers.
-func integer(raw json.RawMessage) *int64 {
-	s := string(raw)
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return &n
-	}
-	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
-		return nil // a string, object, null...
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return nil
-	}
-	n := int64(f)
-	return &n
+	return eventID, recordID
 }
 
 // record numbers the delivery, counts its attempt, decides its answer and
@@ -676,7 +657,7 @@ func (rc *Receiver) entriesOf(eventID int64) []entry {
 }
 
 // Summary returns the totals; its maps are the caller's.
-func (rc *Receiver) Summary() Summary {
+func (rc *Receiver) Summary() Totals {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	s := rc.sum
@@ -698,6 +679,6 @@ func (rc *Receiver) Clear() int {
 	rc.attempts = newAttemptCounts(rc.cfg.maxEvents)
 	rc.unknown = 0
 	rc.seq = 0
-	rc.sum = emptySummary()
+	rc.sum = emptyTotals()
 	return n
 }

@@ -444,7 +444,7 @@ func TestInspection(t *testing.T) {
 		}
 	}
 
-	var sum Summary
+	var sum Totals
 	do(t, http.MethodGet, s.URL+PathSummary, nil).json(t, &sum)
 	if sum.Deliveries != 3 || sum.UniqueEvents != 2 || sum.ByStatus[503] != 2 {
 		t.Errorf("summary %+v", sum)

@@ -69,6 +69,10 @@ func CheckSequence(payloads [][]byte) []error {
 			c.fail("payload %d: can't read it: %v", i+1, err)
 			continue
 		}
+		if e.p.Event.Identity, err = schemas.DecodeIdentity(body); err != nil {
+			c.fail("payload %d: %v", i+1, err)
+			continue
+		}
 		if j, dup := byID[e.p.Event.EventID]; dup {
 			if !bytes.Equal(payloads[j], body) {
 				c.fail("eventId %d: payloads %d and %d carry different bodies; a retry or duplicate must resend the same bytes", e.p.Event.EventID, j+1, i+1)
@@ -94,9 +98,6 @@ type seqEvent struct {
 
 type seqPayload struct {
 	Event struct {
-		EventID         int64           `json:"eventId"`
-		RecordID        int64           `json:"recordId"`
-		TriggerKey      string          `json:"triggerKey"`
 		FiredAt         time.Time       `json:"firedAt"`
 		WorkOrderID     int64           `json:"workOrderId"`
 		CurrentStatus   string          `json:"currentStatus"`
@@ -108,6 +109,10 @@ type seqPayload struct {
 		AppointmentID   int64           `json:"appointmentId"`
 		DueDate         time.Time       `json:"dueDate"`
 		PreviousDueDate time.Time       `json:"previousDueDate"`
+
+		// Read by schemas.DecodeIdentity, the one reader of a payload's
+		// identity; the rest above by encoding/json.
+		schemas.Identity `json:"-"`
 	} `json:"event"`
 	Record *struct {
 		ID            int64   `json:"id"`

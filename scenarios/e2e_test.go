@@ -51,11 +51,13 @@ func TestBuiltinsDeliverEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer srv.Close()
-			engine, err := delivery.New(srv.URL+"/hook", deliveryOptions(t, s.Delivery, 3)...)
+			// A bad URL leaves target nil, which New reports.
+			target, _ := delivery.NewTarget(srv.URL+"/hook", nil)
+			engine, err := delivery.New(target, deliveryOptions(t, s.Delivery, 3)...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			sum, err := engine.Run(context.Background(), scenarios.DeliveryEvents(events))
+			sum, err := engine.Run(context.Background(), scenarios.Messages(events))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,11 +126,12 @@ func TestRetryScheduleOnTheVirtualClock(t *testing.T) {
 	}
 	defer srv.Close()
 	var log bytes.Buffer
-	engine, err := delivery.New(srv.URL, append(deliveryOptions(t, s.Delivery, 1), delivery.WithLog(&log))...)
+	target, _ := delivery.NewTarget(srv.URL, nil)
+	engine, err := delivery.New(target, append(deliveryOptions(t, s.Delivery, 1), delivery.WithLog(&log))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := engine.Run(context.Background(), scenarios.DeliveryEvents(events))
+	sum, err := engine.Run(context.Background(), scenarios.Messages(events))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,11 +209,12 @@ func TestAccountingUnderChaos(t *testing.T) {
 			}
 			srv := httptest.NewServer(&chaos{h: rc, rnd: rand.New(rand.NewPCG(seed, 9)), stall: 150 * time.Millisecond})
 			policy := delivery.Policy{Attempts: 3, Backoff: delivery.Fixed{Wait: time.Millisecond}, Timeout: 100 * time.Millisecond}
-			engine, err := delivery.New(srv.URL, delivery.WithPolicy(policy), delivery.WithSeed(seed), delivery.WithConcurrency(6))
+			target, _ := delivery.NewTarget(srv.URL, nil)
+			engine, err := delivery.New(target, delivery.WithPolicy(policy), delivery.WithSeed(seed), delivery.WithConcurrency(6))
 			if err != nil {
 				t.Fatal(err)
 			}
-			sum, err := engine.Run(context.Background(), scenarios.DeliveryEvents(events))
+			sum, err := engine.Run(context.Background(), scenarios.Messages(events))
 			srv.Close()
 			if err != nil {
 				t.Fatal(err)
@@ -230,8 +234,8 @@ func TestAccountingUnderChaos(t *testing.T) {
 				payloads = append(payloads, d.Payload)
 			}
 			for _, r := range sum.Results {
-				if r.State == delivery.StateAcked && !answered[r.ID] {
-					t.Errorf("%s seed %d: event %d acked but the receiver never answered it 200", sc.name, seed, r.ID)
+				if r.State == delivery.StateAcked && !answered[r.EventID] {
+					t.Errorf("%s seed %d: event %d acked but the receiver never answered it 200", sc.name, seed, r.EventID)
 				}
 			}
 			if sum.Dead == 0 {

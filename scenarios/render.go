@@ -13,30 +13,24 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/generator"
 )
 
-// Event is one rendered webhook event, in firing order.
-type Event struct {
-	ID         int64
-	TriggerKey string
-	RecordID   int64
-	FiredAt    time.Time
-	// Body is the exact payload, compact JSON, overrides applied.
-	Body []byte
+// Rendered is one event of a rendered scenario, in firing order: the
+// message to deliver (its identity and exact payload, overrides applied)
+// and where it came from.
+type Rendered struct {
+	delivery.Message
+	FiredAt time.Time
 	// Step is the kind of step that fired the event and Line where that
 	// step is in the file, for reports.
 	Step string
 	Line int
 }
 
-// Delivery is the event as the delivery engine takes it; Body is shared.
-func (e Event) Delivery() delivery.Event {
-	return delivery.Event{ID: e.ID, TriggerKey: e.TriggerKey, RecordID: e.RecordID, Body: e.Body}
-}
-
-// DeliveryEvents converts a rendered scenario for delivery.Engine.Run.
-func DeliveryEvents(events []Event) []delivery.Event {
-	out := make([]delivery.Event, len(events))
+// Messages is a rendered scenario as delivery.Engine.Run takes it; bodies
+// are shared.
+func Messages(events []Rendered) []delivery.Message {
+	out := make([]delivery.Message, len(events))
 	for i, e := range events {
-		out[i] = e.Delivery()
+		out[i] = e.Message
 	}
 	return out
 }
@@ -45,7 +39,8 @@ func DeliveryEvents(events []Event) []delivery.Event {
 type RenderOption func(*renderConfig) error
 
 type renderConfig struct {
-	params map[string]int
+	params   map[string]int
+	timeline *Timeline
 }
 
 // WithParam sets a declared parameter (such as projects) for one Render.
@@ -67,7 +62,7 @@ func WithParam(name string, value int) RenderOption {
 //
 // Rendering is also where a lifecycle is checked against the parameters
 // given: errors are *Error values located at the step that failed.
-func (s *Scenario) Render(seed uint64, opts ...RenderOption) ([]Event, error) {
+func (s *Scenario) Render(seed uint64, opts ...RenderOption) ([]Rendered, error) {
 	cfg := renderConfig{params: map[string]int{}}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
@@ -94,7 +89,7 @@ func (s *Scenario) Render(seed uint64, opts ...RenderOption) ([]Event, error) {
 }
 
 type renderResult struct {
-	events   []Event
+	events   []Rendered
 	count    int
 	triggers map[string]int
 }
@@ -204,6 +199,7 @@ func (s *Scenario) render(seed uint64, cfg renderConfig, check bool) (*renderRes
 		triggers: map[string]int{},
 		used:     map[int64]bool{},
 		eventIDs: map[int64]bool{},
+		tl:       cfg.timeline,
 	}
 	// Event ids increase through a run as a busy account's do: from a
 	// seeded start, by a few at a time (other automations fire between).

@@ -35,9 +35,10 @@ type world struct {
 	used     map[int64]bool // record, work-order, appointment and phase-instance ids
 	// seq is the last id given, per kind of thing (seqID).
 	seq      map[string]int64
-	events   []Event
+	events   []Rendered
 	count    int
 	triggers map[string]int
+	tl       *Timeline // nil unless rendered WithTimeline
 }
 
 type phaseState int
@@ -235,25 +236,26 @@ func (w *world) emit(in *inst, trigger string, at time.Time, re *recordEnt, wo *
 		fill(&p.Event)
 	}
 	body := p.AppendJSON(make([]byte, 0, 1536))
-	ev := Event{ID: id, TriggerKey: trigger, RecordID: re.rec.ID, FiredAt: at, Step: in.st.name, Line: in.st.pos.line}
+	ident := p.Event.Identity
 	if o := in.st.overrides; o != nil {
 		if body, err = o.Apply(trigger, body); err != nil {
 			return fmt.Errorf("set/merge on %s: %w", trigger, err)
 		}
 		// Overrides may change the ids the engine orders and counts by.
-		de, err := delivery.EventFromPayload(body)
-		if err != nil {
+		if ident, err = schemas.DecodeIdentity(body); err != nil {
 			return fmt.Errorf("set/merge on %s: %w", trigger, err)
 		}
-		ev.ID, ev.TriggerKey, ev.RecordID = de.ID, de.TriggerKey, de.RecordID
 	}
-	if w.eventIDs[ev.ID] {
-		return fmt.Errorf("event id %d is used twice (by set/merge); event ids must be unique", ev.ID)
+	ev := Rendered{Message: delivery.Message{Identity: ident, Body: body}, FiredAt: at, Step: in.st.name, Line: in.st.pos.line}
+	if w.eventIDs[ev.EventID] {
+		return fmt.Errorf("event id %d is used twice (by set/merge); event ids must be unique", ev.EventID)
 	}
-	w.eventIDs[ev.ID] = true
-	ev.Body = body
+	w.eventIDs[ev.EventID] = true
 	if !w.check {
 		w.events = append(w.events, ev)
+	}
+	if w.tl != nil {
+		w.tl.observe(in, re, ev)
 	}
 	return nil
 }

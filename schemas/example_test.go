@@ -2,6 +2,7 @@ package schemas_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 
@@ -41,4 +42,20 @@ func ExampleValidate_syntaxError() {
 	fmt.Println(err)
 	// Output:
 	// line 4, column 3: invalid character '}' looking for beginning of object key string
+}
+
+func ExampleDecodeIdentity() {
+	id, err := schemas.DecodeIdentity([]byte(`{"event":{"eventId":48291,"recordId":10423,"triggerKey":"TASK_STATUS_MOVEMENT","firedAt":"2026-03-31T17:04:22.000Z"}}`))
+	fmt.Printf("%+v %v\n", id, err)
+
+	// A payload without a recordId: what was there is kept, and the error
+	// says what was not.
+	id, err = schemas.DecodeIdentity([]byte(`{"event":{"eventId":7,"triggerKey":"PROJECT_CREATED"}}`))
+	var ie *schemas.IdentityError
+	if errors.As(err, &ie) {
+		fmt.Println(id.EventID, ie.Lacks(schemas.FieldRecordID), err)
+	}
+	// Output:
+	// {EventID:48291 RecordID:10423 TriggerKey:TASK_STATUS_MOVEMENT} <nil>
+	// 7 true payload is missing event.recordId
 }

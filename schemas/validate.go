@@ -42,8 +42,8 @@ func (v Violation) String() string {
 	return s
 }
 
-// Result is the outcome of validating one payload.
-type Result struct {
+// Validation is the outcome of validating one payload.
+type Validation struct {
 	TriggerKey string // event.triggerKey when it is a string, else ""
 	Known      bool   // TriggerKey is one of the catalog's triggers
 	// Violations are sorted by location, then rule and message, so output
@@ -53,7 +53,7 @@ type Result struct {
 
 // Valid reports whether the payload passed: no violation other than
 // warnings.
-func (r Result) Valid() bool {
+func (r Validation) Valid() bool {
 	for _, v := range r.Violations {
 		if !v.Warning {
 			return false
@@ -78,10 +78,10 @@ func (e *SyntaxError) Error() string {
 // event.triggerKey at level, plus the cross-field rules. The error is
 // non-nil only when payload is not JSON, and is then a *SyntaxError; every
 // other problem, a non-object payload included, is a Violation.
-func Validate(payload []byte, level Level) (Result, error) {
+func Validate(payload []byte, level Level) (Validation, error) {
 	doc, err := decode(payload)
 	if err != nil {
-		return Result{}, err
+		return Validation{}, err
 	}
 	return ValidateValue(doc, level), nil
 }
@@ -109,6 +109,20 @@ func decode(payload []byte) (any, error) {
 	return doc, nil
 }
 
+// CheckJSON reports whether data is JSON, without decoding it; the error
+// is a *SyntaxError locating the first problem, as Validate's is.
+func CheckJSON(data []byte) error {
+	if json.Valid(data) {
+		return nil
+	}
+	var v any
+	var se *json.SyntaxError
+	if err := json.Unmarshal(data, &v); errors.As(err, &se) {
+		return syntaxError(data, se)
+	}
+	return &SyntaxError{Line: 1, Column: 1, Msg: "not valid JSON"}
+}
+
 func syntaxError(payload []byte, se *json.SyntaxError) *SyntaxError {
 	// Offset counts the bytes read, the offending one included; at the end
 	// of a truncated payload it is the length, and the position is past it.
@@ -125,8 +139,8 @@ func syntaxError(payload []byte, se *json.SyntaxError) *SyntaxError {
 // ValidateValue is Validate for a payload already decoded by encoding/json
 // (map[string]any, []any, string, float64 or json.Number, bool, nil). It
 // does not modify doc.
-func ValidateValue(doc any, level Level) Result {
-	var r Result
+func ValidateValue(doc any, level Level) Validation {
+	var r Validation
 	if !level.valid() {
 		r.Violations = []Violation{{Message: fmt.Sprintf("level %d isn't one of [contract strict]", int(level)), Rule: RuleSchema}}
 		return r

@@ -18,7 +18,7 @@ type locRule struct{ loc, rule string }
 
 func (l locRule) String() string { return fmt.Sprintf("%q (%s)", l.loc, l.rule) }
 
-func failures(r Result) []locRule {
+func failures(r Validation) []locRule {
 	var out []locRule
 	for _, v := range r.Violations {
 		if !v.Warning {
@@ -28,7 +28,7 @@ func failures(r Result) []locRule {
 	return out
 }
 
-func warnings(r Result) []locRule {
+func warnings(r Validation) []locRule {
 	var out []locRule
 	for _, v := range r.Violations {
 		if v.Warning {
@@ -38,7 +38,7 @@ func warnings(r Result) []locRule {
 	return out
 }
 
-func validateDoc(t *testing.T, doc any, level Level) Result {
+func validateDoc(t *testing.T, doc any, level Level) Validation {
 	t.Helper()
 	r, err := Validate(mustJSON(t, doc), level)
 	if err != nil {
@@ -664,7 +664,7 @@ func TestViolationStringAndResultValid(t *testing.T) {
 			t.Errorf("String() = %q, want %q", got, tc.want)
 		}
 	}
-	if !(Result{}).Valid() || !(Result{Violations: []Violation{cases[1].v}}).Valid() || (Result{Violations: []Violation{cases[0].v, cases[1].v}}).Valid() {
+	if !(Validation{}).Valid() || !(Validation{Violations: []Violation{cases[1].v}}).Valid() || (Validation{Violations: []Violation{cases[0].v, cases[1].v}}).Valid() {
 		t.Error("Valid must ignore warnings and only warnings")
 	}
 	if Contract.String() != "contract" || Strict.String() != "strict" {

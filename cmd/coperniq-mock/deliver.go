@@ -119,11 +119,12 @@ func openLog(path string) (w io.Writer, close func() error, err error) {
 // progress line on a terminal, prints the summary, and returns the run's
 // verdict as the exit status: 0 when every event was acknowledged, 1
 // otherwise (the summary says which).
-func deliver(out io.Writer, to string, s delivery.Settings, seed uint64, events []delivery.Event, logPath string) (*delivery.Summary, error) {
+func deliver(out io.Writer, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, logPath string, extra ...delivery.Option) (*delivery.Outcome, error) {
 	opts, err := s.Options()
 	if err != nil {
 		return nil, usage(err)
 	}
+	opts = append(opts, extra...)
 	logW, closeLog, err := openLog(logPath)
 	if err != nil {
 		return nil, err
@@ -170,7 +171,7 @@ func deliver(out io.Writer, to string, s delivery.Settings, seed uint64, events 
 // printRunSummary is the summary every delivery run ends with: the
 // accounting equation first, then retries, latency and a per-trigger
 // table.
-func printRunSummary(w io.Writer, s *delivery.Summary) {
+func printRunSummary(w io.Writer, s *delivery.Outcome) {
 	fmt.Fprintln(w, s.Accounting())
 	fmt.Fprintf(w, "retried %d, attempts %d, duplicates %d\n", s.Retried, s.Attempts, s.Duplicates)
 	fmt.Fprintf(w, "latency p50 %s, p99 %s, max %s\n", roundLatency(s.LatencyP50), roundLatency(s.LatencyP99), roundLatency(s.LatencyMax))

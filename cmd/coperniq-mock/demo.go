@@ -75,7 +75,10 @@ func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...
 		return usage(fmt.Errorf("starting the capture receiver: %w", err))
 	}
 	defer srv.Close()
-	target := srv.URL + "/webhooks/coperniq"
+	target, err := delivery.NewTarget(srv.URL+"/webhooks/coperniq", nil)
+	if err != nil {
+		return usage(err)
+	}
 	fmt.Fprintf(out, "capture receiver on %s: strict validation, 503 to the first attempt of every event\n", target)
 	fmt.Fprintf(out, "scenario %s: %d events, seed %d, retry preset ci\n", sc.Name, len(events), seed)
 	fmt.Fprintln(out)
@@ -86,7 +89,7 @@ func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...
 	settings.Retry = "ci"
 	d := sc.Delivery
 	settings.Duplicate, settings.DuplicateMode, settings.Reorder, settings.Concurrency = d.Duplicate, d.DuplicateMode, d.Reorder, d.Concurrency
-	summary, runErr := deliver(out, target, settings, seed, scenarios.DeliveryEvents(events), logPath)
+	summary, runErr := deliver(out, target, settings, seed, scenarios.Messages(events), logPath)
 	if summary == nil {
 		return runErr
 	}

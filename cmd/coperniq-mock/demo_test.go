@@ -69,11 +69,11 @@ func TestDemoViewCountsProblems(t *testing.T) {
 	}
 	// Say the sender made two attempts of the good one; the receiver saw
 	// one (the bad one is not JSON: it has no eventId).
-	ev, err := delivery.EventFromPayload(good)
+	ev, err := delivery.MessageFromPayload(good)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sent := []delivery.EventResult{{Event: ev, State: delivery.StateAcked, Attempts: 2}}
+	sent := []delivery.EventResult{{Message: ev, State: delivery.StateAcked, Attempts: 2}}
 	var out bytes.Buffer
 	f := printReceiverView(&out, rc, sent)
 	n, notRetried := f.Problems(), f.NotRetried()
@@ -81,7 +81,7 @@ func TestDemoViewCountsProblems(t *testing.T) {
 		t.Errorf("%d problems found:\n%s", n, out.String())
 	}
 	// Nothing failed its first attempt: it wasn't retried after a 503.
-	if len(notRetried) != 1 || notRetried[0] != ev.ID || !strings.Contains(out.String(), fmt.Sprintf("eventId %d: got 200; want 503 (fail-first), then 200", ev.ID)) {
+	if len(notRetried) != 1 || notRetried[0] != ev.EventID || !strings.Contains(out.String(), fmt.Sprintf("eventId %d: got 200; want 503 (fail-first), then 200", ev.EventID)) {
 		t.Errorf("not retried: %v\n%s", notRetried, out.String())
 	}
 	if !strings.Contains(out.String(), "PROBLEM:") {
@@ -116,7 +116,7 @@ func TestDemoFailsWhenNotRetriedAfterOne503(t *testing.T) {
 			t.Errorf("fail-first %d: %v", tc.failFirst, err)
 		}
 		for _, e := range events {
-			id := e.Delivery().ID
+			id := e.EventID
 			if !strings.Contains(err.Error(), fmt.Sprint(id)) || !strings.Contains(out.String(), fmt.Sprintf("eventId %d: %s", id, tc.got)) {
 				t.Errorf("fail-first %d: event %d not named:\n%v\n%s", tc.failFirst, id, err, out.String())
 			}

@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
-	"golang.org/x/term"
-
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/coperniq-mock/coperniq-mock/suggest"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // checkOneOf rejects a flag value outside valid, echoing it and listing the
@@ -87,11 +87,11 @@ const reachTimeout = 5 * time.Second
 // checkReachable dials the target once before a run, so that a receiver
 // that isn't listening is reported at once (exit 2) rather than after
 // every event has exhausted its retries.
-func checkReachable(ctx context.Context, target string) error {
+func checkReachable(ctx context.Context, target *delivery.Target) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := contract.CheckReachable(ctx, target, reachTimeout); err != nil {
+	if err := contract.CheckReachable(ctx, target.Raw(), reachTimeout); err != nil {
 		return usage(fmt.Errorf("could not reach the receiver: %w (is it running? 'coperniq-mock listen' is one)", err))
 	}
 	return nil

@@ -355,7 +355,7 @@ func printable(s string, max int) string {
 }
 
 // answeredCounts spells how a receiver answered: "200 x43, 503 x43".
-func answeredCounts(s receiver.Summary) string {
+func answeredCounts(s receiver.Totals) string {
 	statuses := make([]int, 0, len(s.ByStatus))
 	for code := range s.ByStatus {
 		statuses = append(statuses, code)
@@ -371,7 +371,7 @@ func answeredCounts(s receiver.Summary) string {
 	return strings.Join(answered, ", ")
 }
 
-func printSummary(w io.Writer, s receiver.Summary) {
+func printSummary(w io.Writer, s receiver.Totals) {
 	fmt.Fprintf(w, "summary: %s, %s: %d valid, %d invalid, %d unreadable\n",
 		plural(s.Deliveries, "delivery"), plural(s.UniqueEvents, "unique event"), s.Valid, s.Invalid, s.Unreadable)
 	if s.Deliveries == 0 {

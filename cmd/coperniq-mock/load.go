@@ -313,7 +313,7 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	}
 	// A receiver that is not running fails now, like verify, rather than
 	// as a run of refusals with a verdict.
-	if err := checkReachable(cmd.Context(), f.target); err != nil {
+	if err := checkReachable(cmd.Context(), target); err != nil {
 		return err
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()

@@ -84,11 +84,16 @@ unreadable, or the receiver could not be reached.`,
 			if err != nil {
 				return err
 			}
-			if err := checkReachable(cmd.Context(), to); err != nil {
+			// Parsed once: the check, the output and the engine share it.
+			target, err := delivery.NewTarget(to, nil)
+			if err != nil {
+				return usage(err)
+			}
+			if err := checkReachable(cmd.Context(), target); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, name, delivery.MaskURL(to))
-			_, err = deliver(out, to, settings, seed, events, df.log)
+			fmt.Fprintf(out, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, name, target)
+			_, err = deliver(out, target, settings, seed, events, df.log)
 			return err
 		},
 	}

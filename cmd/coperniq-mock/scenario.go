@@ -96,7 +96,7 @@ func newScenarioShowCmd() *cobra.Command {
 
 // checkSomeEvents refuses a scenario that fired no events: a run that
 // sends nothing and exits 0 would look like a success.
-func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Event) error {
+func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Rendered) error {
 	if len(events) > 0 {
 		return nil
 	}
@@ -110,6 +110,7 @@ func newScenarioRunCmd() *cobra.Command {
 		seed     uint64
 		projects int
 		dryRun   bool
+		af       apiFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "run NAME|FILE --to URL",
@@ -136,6 +137,9 @@ could not be reached.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if dryRun && af.addr != "" {
+				return usage(errors.New("--api serves the API while events are delivered; --dry-run delivers none"))
+			}
 			if !dryRun && to == "" {
 				return usage(errors.New("--to URL is required (the receiver's webhook URL), or --dry-run to print the payloads"))
 			}
@@ -147,7 +151,8 @@ could not be reached.`,
 			if err != nil {
 				return usage(err)
 			}
-			var ropts []scenarios.RenderOption
+			tl := scenarios.NewTimeline()
+			ropts := af.renderOptions(tl)
 			if setProjects {
 				ropts = append(ropts, scenarios.WithParam("projects", projects))
 			}
@@ -178,12 +183,22 @@ could not be reached.`,
 			if err != nil {
 				return err
 			}
-			if err := checkReachable(cmd.Context(), to); err != nil {
+			// Parsed once: the check, the output and the engine share it.
+			target, err := delivery.NewTarget(to, nil)
+			if err != nil {
+				return usage(err)
+			}
+			apiRun, err := startAPI(cmd, &af, settings, seed, tl, events)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, delivery.MaskURL(to))
-			_, err = deliver(out, to, settings, seed, scenarios.DeliveryEvents(events), df.log)
-			return err
+			if err := checkReachable(cmd.Context(), target); err != nil {
+				apiRun.close()
+				return err
+			}
+			fmt.Fprintf(out, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
+			_, err = deliver(out, target, settings, seed, scenarios.Messages(events), df.log, apiRun.options()...)
+			return apiRun.finish(out, err)
 		},
 	}
 	df.register(cmd)
@@ -192,5 +207,8 @@ could not be reached.`,
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same events and the same delivery choices")
 	fl.IntVar(&projects, "projects", 0, "number of projects (at least 1), for scenarios with a projects parameter (concurrent-projects)")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the payloads (NDJSON, in firing order) instead of sending them")
+	fl.StringVar(&af.addr, "api", "", "also serve the mock REST API on this address (host:port), answering as of each event as it is sent ('api --help')")
+	fl.DurationVar(&af.linger, "api-linger", 0, "keep the API up this long after the last delivery, for receivers that call it after acknowledging")
+	af.register(cmd)
 	return cmd
 }

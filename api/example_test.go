@@ -1,0 +1,91 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/api"
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+)
+
+// A Go receiver's test: render a scenario with a timeline, serve the API
+// from it, and check that the project a webhook names reads back with the
+// status the webhook says (here as of the end of the scenario).
+func ExampleNewServer() {
+	sc, err := scenarios.Load("residential-solar")
+	if err != nil {
+		log.Fatal(err)
+	}
+	tl := scenarios.NewTimeline()
+	events, err := sc.Render(1, scenarios.WithTimeline(tl))
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := api.NewServer(tl, api.WithKey("test-key"))
+	defer srv.Close()
+
+	last := events[len(events)-1]
+	var project struct {
+		Status         string `json:"status"`
+		PhaseInstances []struct {
+			Name   string `json:"name"`
+			Status string `json:"status"`
+		} `json:"phaseInstances"`
+	}
+	if err := srv.Get(fmt.Sprintf("/projects/%d", last.RecordID), &project); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(last.TriggerKey, project.Status, len(project.PhaseInstances), "phases")
+	fmt.Println(project.PhaseInstances[0].Name, project.PhaseInstances[0].Status)
+	// Output:
+	// PROJECT_STATUS_MOVEMENT COMPLETED 8 phases
+	// Sales COMPLETED
+}
+
+// A Go receiver's test, webhook and API in one process: the delivery
+// engine sends through the transport that moves the API's world time, so
+// the receiver's GET sees what each webhook announced; srv.Calls() is what
+// the receiver asked.
+func ExampleHandler_Transport() {
+	sc, _ := scenarios.Load("residential-solar")
+	tl := scenarios.NewTimeline()
+	events, _ := sc.Render(1, scenarios.WithTimeline(tl))
+	srv := api.NewServer(tl, api.WithKey("test-key"), api.WithTime(tl.Start().Add(-time.Millisecond)))
+	defer srv.Close()
+
+	// The receiver under test: after each webhook it reads the project.
+	stale := 0
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p struct {
+			Record struct {
+				ID        int64  `json:"id"`
+				UpdatedAt string `json:"updatedAt"`
+			} `json:"record"`
+		}
+		json.NewDecoder(r.Body).Decode(&p)
+		var project struct {
+			UpdatedAt string `json:"updatedAt"`
+		}
+		if err := srv.Get(fmt.Sprintf("/projects/%d", p.Record.ID), &project); err != nil || project.UpdatedAt != p.Record.UpdatedAt {
+			stale++
+		}
+	}))
+	defer receiver.Close()
+
+	client := delivery.NewClient(time.Second, 1)
+	client.Transport = srv.Transport(client.Transport, events)
+	target, _ := delivery.NewTarget(receiver.URL, nil)
+	engine, _ := delivery.New(target, delivery.WithClient(client), delivery.WithConcurrency(1))
+	summary, _ := engine.Run(context.Background(), scenarios.Messages(events))
+	fmt.Println(summary.Accounting())
+	fmt.Println(len(srv.Calls()), "API calls,", stale, "stale")
+	// Output:
+	// events 43 = acked 43 + dead 0
+	// 43 API calls, 0 stale
+}

@@ -1,0 +1,392 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/api"
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/spf13/cobra"
+)
+
+// apiFlags are the REST API mock's flags, shared by 'api' and
+// 'scenario run --api'.
+type apiFlags struct {
+	addr       string
+	key        string
+	failRate   float64
+	limitRate  float64
+	retryAfter time.Duration
+	latency    string
+	calls      string
+	linger     time.Duration
+	quota      string
+}
+
+func (f *apiFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.key, "api-key", api.DefaultKey, "the x-api-key the API mock accepts; a call without it, or with another, gets the documented 401")
+	fl.Float64Var(&f.failRate, "api-fail-rate", 0, "answer this fraction of API calls, 0 to 1, with a 500")
+	fl.Float64Var(&f.limitRate, "api-429-rate", 0, "answer this fraction of API calls, 0 to 1, with 429 Too Many Requests and a Retry-After header (the header is our assumption: Coperniq documents only the 429)")
+	fl.DurationVar(&f.retryAfter, "api-retry-after", api.DefaultRetryAfter, "the Retry-After of a 429, rounded up to whole seconds")
+	fl.StringVar(&f.latency, "api-latency", "", "delay every API answer by this long, or by a random time in a range LO..HI (e.g. 50ms..300ms)")
+	fl.StringVar(&f.quota, "api-quota", fmt.Sprintf("%d/s,%d/day", api.DefaultPerSecond, api.DefaultPerDay), "per-key limits, over which a call gets 429 (Coperniq's documented 100/s and 5,000/day by default), or off")
+	fl.StringVar(&f.calls, "api-calls", "", "when done, write the API call log (JSON lines, as /_mock/api-calls lists it) to this file")
+}
+
+// options checks the flags, each error naming its flag.
+func (f *apiFlags) options(seed uint64) ([]api.Option, error) {
+	opts := []api.Option{api.WithSeed(seed)}
+	lo, hi, err := parseLatency(f.latency)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--api-latency %q: %v", f.latency, err))
+	}
+	perSecond, perDay, err := parseQuota(f.quota)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--api-quota %q: %v", f.quota, err))
+	}
+	checked := []struct {
+		flag string
+		opt  api.Option
+	}{
+		{"api-key", api.WithKey(f.key)},
+		{"api-fail-rate", api.WithFailRate(f.failRate)},
+		{"api-429-rate", api.WithRateLimit(f.limitRate, f.retryAfter)},
+		{"api-latency", api.WithLatency(lo, hi)},
+		{"api-quota", api.WithQuota(perSecond, perDay)},
+	}
+	for _, c := range checked {
+		if _, err := api.NewHandler(scenarios.NewTimeline(), c.opt); err != nil {
+			return nil, usage(fmt.Errorf("--%s: %w", c.flag, err))
+		}
+		opts = append(opts, c.opt)
+	}
+	if f.limitRate+f.failRate > 1 {
+		return nil, usage(fmt.Errorf("--api-429-rate %v and --api-fail-rate %v add up to more than 1", f.limitRate, f.failRate))
+	}
+	return opts, nil
+}
+
+func parseLatency(s string) (lo, hi time.Duration, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	a, b, isRange := strings.Cut(s, "..")
+	if lo, err = time.ParseDuration(a); err != nil {
+		return 0, 0, errors.New("want a duration such as 200ms, or a range such as 50ms..300ms")
+	}
+	hi = lo
+	if isRange {
+		if hi, err = time.ParseDuration(b); err != nil {
+			return 0, 0, errors.New("want a range such as 50ms..300ms")
+		}
+	}
+	return lo, hi, nil
+}
+
+// renderOptions fill tl when the API is to be served: keeping the world's
+// versions costs a copy per event, which a run without --api does not pay.
+func (f *apiFlags) renderOptions(tl *scenarios.Timeline) []scenarios.RenderOption {
+	if f.addr == "" {
+		return nil
+	}
+	return []scenarios.RenderOption{scenarios.WithTimeline(tl)}
+}
+
+// parseQuota reads --api-quota: off, or N/s and N/day separated by a
+// comma, either alone (the other is then off).
+func parseQuota(s string) (perSecond, perDay int, err error) {
+	if s == "off" {
+		return 0, 0, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		n, unit, ok := strings.Cut(strings.TrimSpace(part), "/")
+		v, aerr := strconv.Atoi(n)
+		switch {
+		case !ok || aerr != nil || v < 1:
+			return 0, 0, errors.New("want off, or limits such as 100/s,5000/day")
+		case unit == "s":
+			perSecond = v
+		case unit == "day":
+			perDay = v
+		default:
+			return 0, 0, fmt.Errorf("unit %q: want s or day", unit)
+		}
+	}
+	return perSecond, perDay, nil
+}
+
+// apiRun is the API mock serving alongside a scenario run.
+type apiRun struct {
+	srv    *api.Server
+	flags  *apiFlags
+	option delivery.Option
+}
+
+// startAPI serves the API from the scenario's timeline on --api, as of
+// before the first event; sending each event moves the API's world time
+// to it. nil when --api is not set.
+func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*apiRun, error) {
+	if f.addr == "" {
+		for _, name := range []string{"api-key", "api-fail-rate", "api-429-rate", "api-retry-after", "api-latency", "api-quota", "api-calls", "api-linger"} {
+			if cmd.Flags().Changed(name) {
+				return nil, usage(fmt.Errorf("--%s shapes the API mock, which only --api ADDR serves", name))
+			}
+		}
+		return nil, nil
+	}
+	opts, err := f.options(seed)
+	if err != nil {
+		return nil, err
+	}
+	h, err := api.NewHandler(tl, append(opts, api.WithTime(tl.Start().Add(-time.Millisecond)))...)
+	if err != nil {
+		return nil, usage(err)
+	}
+	// The engine's own client, with the transport that moves the world
+	// time.
+	policy, err := s.Policy()
+	if err != nil {
+		return nil, usage(err)
+	}
+	client := delivery.NewClient(policy.Timeout, s.Concurrency)
+	client.Transport = h.Transport(client.Transport, events)
+	srv, err := api.Listen(f.addr, h)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--api %s: %v", f.addr, err))
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "API mock on %s (x-api-key %s), answering as of each event as it is sent\n", srv.URL, f.key)
+	return &apiRun{srv: srv, flags: f, option: delivery.WithClient(client)}, nil
+}
+
+// options are the delivery options the API needs: none without --api.
+func (a *apiRun) options() []delivery.Option {
+	if a == nil {
+		return nil
+	}
+	return []delivery.Option{a.option}
+}
+
+// close stops the API without a summary, for a run that never started.
+func (a *apiRun) close() {
+	if a != nil {
+		a.srv.Close()
+	}
+}
+
+// finish keeps the API up for --api-linger (for receivers that call it
+// after acknowledging), summarises its calls, writes --api-calls, and
+// closes it. runErr is the run's outcome, passed through.
+func (a *apiRun) finish(out io.Writer, runErr error) error {
+	if a == nil {
+		return runErr
+	}
+	if a.flags.linger > 0 {
+		time.Sleep(a.flags.linger)
+	}
+	a.srv.Close()
+	calls := a.srv.Calls()
+	printAPISummary(out, calls)
+	if err := writeCalls(a.flags.calls, calls); err != nil && runErr == nil {
+		return err
+	}
+	return runErr
+}
+
+func printAPISummary(out io.Writer, calls []api.Call) {
+	by := map[string]int{}
+	var ok, faults, denied int
+	for _, c := range calls {
+		key := c.Operation
+		if key == "" {
+			key = c.Method + " " + c.Path
+		}
+		by[key]++
+		switch {
+		case c.Fault != "":
+			faults++
+		case c.Status == 401:
+			denied++
+		case c.Status/100 == 2:
+			ok++
+		}
+	}
+	fmt.Fprintf(out, "API: %d calls, %d answered 2xx, %d faults injected, %d refused for the key\n", len(calls), ok, faults, denied)
+	names := make([]string, 0, len(by))
+	for k := range by {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(out, "  %-40s %d\n", k, by[k])
+	}
+}
+
+func writeCalls(path string, calls []api.Call) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return failureError{msg: fmt.Sprintf("--api-calls: %v", err)}
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	for _, c := range calls {
+		enc.Encode(c)
+	}
+	err = w.Flush()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return failureError{msg: fmt.Sprintf("--api-calls %s: %v", path, err)}
+	}
+	return nil
+}
+
+func newAPICmd() *cobra.Command {
+	var (
+		f        apiFlags
+		seed     uint64
+		projects int
+		at       string
+	)
+	cmd := &cobra.Command{
+		Use:   "api [NAME|FILE]",
+		Short: "Serve a mock of Coperniq's REST API from a scenario's world",
+		Long: `Serve the REST API a webhook receiver calls back (GET /projects/{projectId}, ...)
+from the world a scenario plays, so that what the API answers agrees with the
+webhooks: ids, numbers, values, statuses and dates. The world is the one
+'scenario run' renders with the same scenario and --seed (default
+residential-solar); --at picks the moment it answers as of.
+
+Paths, parameters, pagination, response shapes and error bodies follow Coperniq's
+published OpenAPI 3.1 document. Every call needs the x-api-key (--api-key).
+Writes (PATCH of a project or work order, posting a note) are checked against the
+document, recorded, and show in later GETs. GET /_mock/api-calls lists every call
+answered; GET /_mock/clock the world time.
+
+To serve the API while a scenario's webhooks are delivered, use
+'scenario run --api ADDR': each event moves the API's world time as it is sent.`,
+		Example: `  coperniq-mock api --addr 127.0.0.1:8081
+  curl -H 'x-api-key: coperniq-mock-key' http://127.0.0.1:8081/projects
+  coperniq-mock api request-won --at start --api-key secret --api-429-rate 0.1
+  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --api 127.0.0.1:8081`,
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeScenarios(true),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := "residential-solar"
+			if len(args) == 1 {
+				name = args[0]
+			}
+			sc, err := scenarios.Load(name)
+			if err != nil {
+				return usage(err)
+			}
+			tl := scenarios.NewTimeline()
+			ropts := []scenarios.RenderOption{scenarios.WithTimeline(tl)}
+			if cmd.Flags().Changed("projects") {
+				ropts = append(ropts, scenarios.WithParam("projects", projects))
+			}
+			events, err := sc.Render(seed, ropts...)
+			if err != nil {
+				return usage(err)
+			}
+			if err := checkSomeEvents(sc, seed, events); err != nil {
+				return err
+			}
+			when, err := worldTime(at, tl)
+			if err != nil {
+				return usage(fmt.Errorf("--at %q: %v", at, err))
+			}
+			opts, err := f.options(seed)
+			if err != nil {
+				return err
+			}
+			h, err := api.NewHandler(tl, append(opts, api.WithTime(when))...)
+			if err != nil {
+				return usage(err)
+			}
+			srv, err := api.Listen(f.addr, h)
+			if err != nil {
+				return usage(fmt.Errorf("--addr %s: %v", f.addr, err))
+			}
+			out := cmd.OutOrStdout()
+			snap := tl.At(when)
+			kinds := map[string]int{}
+			for _, r := range snap.Records {
+				kinds[r.Type]++
+			}
+			fmt.Fprintf(out, "Coperniq API mock on %s (x-api-key %s)\n", srv.URL, f.key)
+			fmt.Fprintf(out, "world: scenario %s, seed %d, as of %s: %d projects, %d opportunities, %d accounts, %d work orders, %d appointments, %d calls\n",
+				sc.Name, seed, when.UTC().Format(time.RFC3339Nano), kinds["PROJECT"], kinds["DEAL"], kinds["ACCOUNT"], len(snap.WorkOrders), len(snap.Appointments), len(snap.Calls))
+			fmt.Fprintf(out, "try: curl -H 'x-api-key: %s' %s/projects\ncall log: %s/_mock/api-calls; Ctrl-C stops\n", f.key, srv.URL, srv.URL)
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			<-ctx.Done()
+			srv.Close()
+			calls := srv.Calls()
+			printAPISummary(out, calls)
+			return writeCalls(f.calls, calls)
+		},
+	}
+	f.register(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8081", "address to listen on, host:port (port 0 picks a free one)")
+	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same world as 'scenario run --seed'")
+	fl.IntVar(&projects, "projects", 0, "number of projects, for scenarios with a projects parameter (concurrent-projects)")
+	fl.StringVar(&at, "at", "end", "the world time the API answers as of: end (every event fired), start (before the first), or an RFC 3339 time")
+	defaultHelp := cmd.HelpFunc()
+	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
+		// The lists come from the embedded document, read only when
+		// help is asked for.
+		c.Long += "\n\n" + operationLists()
+		defaultHelp(c, args)
+	})
+	return cmd
+}
+
+// worldTime reads --at.
+func worldTime(at string, tl *scenarios.Timeline) (time.Time, error) {
+	switch at {
+	case "end":
+		return tl.End(), nil
+	case "start":
+		return tl.Start().Add(-time.Millisecond), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return time.Time{}, errors.New("want end, start, or an RFC 3339 time such as 2026-03-31T17:04:22Z")
+	}
+	return t, nil
+}
+
+// operationLists is the help's list of what the mock serves and what
+// answers 501.
+func operationLists() string {
+	var impl, not []string
+	for _, op := range api.Operations() {
+		line := fmt.Sprintf("  %-6s %s", op.Method, op.Path)
+		if op.Implemented {
+			impl = append(impl, line)
+		} else {
+			not = append(not, line)
+		}
+	}
+	return fmt.Sprintf("Implemented (%d operations):\n%s\n\nNot implemented: these documented operations answer 501 Not Implemented (%d):\n%s",
+		len(impl), strings.Join(impl, "\n"), len(not), strings.Join(not, "\n"))
+}

@@ -1,0 +1,357 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/api"
+	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+)
+
+// startBinary runs the real binary in the background and returns the
+// first line it prints with the given prefix; the process is stopped
+// (SIGINT) and waited for at cleanup, and its exit code checked.
+func startBinary(t *testing.T, wantPrefix string, args ...string) (line string, stop func() (string, int)) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 100)
+	var rest strings.Builder
+	done := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			default:
+			}
+			rest.WriteString(sc.Text() + "\n")
+		}
+		close(done)
+	}()
+	deadline := time.After(20 * time.Second)
+	for line == "" {
+		select {
+		case l := <-lines:
+			if strings.HasPrefix(l, wantPrefix) {
+				line = l
+			}
+		case <-deadline:
+			cmd.Process.Kill()
+			t.Fatalf("%v printed no %q line; stderr: %s", args, wantPrefix, errb.String())
+		}
+	}
+	stopped := false
+	stop = func() (string, int) {
+		if !stopped {
+			stopped = true
+			cmd.Process.Signal(syscall.SIGINT)
+			cmd.Wait()
+			<-done
+		}
+		return rest.String(), cmd.ProcessState.ExitCode()
+	}
+	t.Cleanup(func() { stop() })
+	return line, stop
+}
+
+func get(t *testing.T, url, key string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if key != "" {
+		req.Header.Set("x-api-key", key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// apiURL reads the base URL from the api command's first line.
+func apiURL(t *testing.T, line string) string {
+	t.Helper()
+	f := strings.Fields(line)
+	for _, w := range f {
+		if strings.HasPrefix(w, "http://") {
+			return w
+		}
+	}
+	t.Fatalf("no URL in %q", line)
+	return ""
+}
+
+// Faults and the call log, over loopback, with the real binary.
+func TestAPICommandFaultsAndCallLog(t *testing.T) {
+	calls := filepath.Join(t.TempDir(), "calls.jsonl")
+	line, stop := startBinary(t, "Coperniq API mock on", "api", "--addr", "127.0.0.1:0", "--api-key", "k",
+		"--api-429-rate", "1", "--api-retry-after", "2s", "--api-calls", calls)
+	base := apiURL(t, line)
+	resp, body := get(t, base+"/projects", "k")
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "2" || !strings.Contains(string(body), "Retry-After") {
+		t.Fatalf("429 rate 1: %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	if resp, body := get(t, base+"/projects", "wrong"); resp.StatusCode != 401 || !strings.Contains(string(body), "not valid") {
+		t.Fatalf("wrong key: %d %s", resp.StatusCode, body)
+	}
+	resp, body = get(t, base+"/_mock/api-calls", "")
+	var log struct{ Calls []api.Call }
+	if err := json.Unmarshal(body, &log); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("call log: %d %s", resp.StatusCode, body)
+	}
+	if len(log.Calls) != 2 || log.Calls[0].Fault != "429" || log.Calls[0].Operation != "list-projects" || log.Calls[1].Auth != "wrong" || log.Calls[1].Status != 401 {
+		t.Errorf("call log: %+v", log.Calls)
+	}
+	out, code := stop()
+	if code != 0 || !strings.Contains(out, "API: 2 calls") {
+		t.Errorf("after Ctrl-C: exit %d, %s", code, out)
+	}
+	b, err := os.ReadFile(calls)
+	if err != nil || strings.Count(string(b), "\n") != 2 || !strings.Contains(string(b), `"fault":"429"`) {
+		t.Errorf("--api-calls file: %v %s", err, b)
+	}
+
+	// The per-key quota.
+	line, _ = startBinary(t, "Coperniq API mock on", "api", "--addr", "127.0.0.1:0", "--api-quota", "2/day")
+	base = apiURL(t, line)
+	for i := range 3 {
+		resp, body := get(t, base+"/projects", api.DefaultKey)
+		if want := map[bool]int{true: 200, false: 429}[i < 2]; resp.StatusCode != want {
+			t.Errorf("--api-quota 2/day, call %d: %d %s", i+1, resp.StatusCode, body)
+		}
+	}
+
+	// Fail rate 1 and latency.
+	line, _ = startBinary(t, "Coperniq API mock on", "api", "request-won", "--addr", "127.0.0.1:0",
+		"--api-fail-rate", "1", "--api-latency", "300ms")
+	base = apiURL(t, line)
+	start := time.Now()
+	resp, body = get(t, base+"/opportunities", api.DefaultKey)
+	if resp.StatusCode != 500 || !strings.Contains(string(body), "api-fail-rate") {
+		t.Errorf("fail rate 1: %d %s", resp.StatusCode, body)
+	}
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("--api-latency 300ms answered in %s", took)
+	}
+}
+
+func TestAPICommandWorldAndHelp(t *testing.T) {
+	line, _ := startBinary(t, "Coperniq API mock on", "api", "request-won", "--addr", "127.0.0.1:0", "--at", "start")
+	base := apiURL(t, line)
+	if resp, body := get(t, base+"/opportunities", api.DefaultKey); resp.StatusCode != 200 || string(body) != "[]\n" {
+		t.Errorf("--at start: %d %s, want an empty world", resp.StatusCode, body)
+	}
+	r := cli(t, "", "api", "--help").want(t, 0)
+	for _, want := range []string{"answer 501", "DELETE /projects/{projectId}", "POST   /projects", "GET    /projects/{projectId}", "PATCH  /projects/{projectId}/work-orders/{workOrderId}"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("api --help lacks %q", want)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"api", "--api-fail-rate", "2"}, "--api-fail-rate"},
+		{[]string{"api", "--api-429-rate", "0.6", "--api-fail-rate", "0.6"}, "more than 1"},
+		{[]string{"api", "--api-latency", "fast"}, "--api-latency"},
+		{[]string{"api", "--at", "noon"}, "--at"},
+		{[]string{"api", "--api-quota", "100/min"}, "--api-quota"},
+		{[]string{"api", "--api-quota", "fast"}, "--api-quota"},
+		{[]string{"api", "--api-key", ""}, "--api-key"},
+		{[]string{"api", "no-such-scenario"}, "no-such-scenario"},
+		{[]string{"scenario", "run", "residential-solar", "--to", "http://127.0.0.1:1/", "--api", "127.0.0.1:0", "--api-fail-rate", "-1"}, "--api-fail-rate"},
+		{[]string{"scenario", "run", "residential-solar", "--to", "http://127.0.0.1:1/", "--api-fail-rate", "0.5"}, "only --api ADDR"},
+		{[]string{"scenario", "run", "residential-solar", "--dry-run", "--api", "127.0.0.1:0"}, "--dry-run"},
+	} {
+		r := cli(t, "", c.args...).want(t, 2)
+		if !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: stderr %q lacks %q", c.args, r.stderr, c.want)
+		}
+	}
+}
+
+// The sample receiver (Python, standard library) fetches the project
+// from the API after each webhook and stores its phases; run against
+// 'scenario run residential-solar --api' with 429s and 500s injected, its
+// stored state is the world's, and every fetch saw the phase the webhook
+// announced.
+func TestScenarioRunAPIWithPythonReceiver(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not found")
+	}
+	dir := t.TempDir()
+	statePath := filepath.Join(dir, "state.json")
+	callsPath := filepath.Join(dir, "calls.jsonl")
+	apiAddr := closedPort(t)
+	rcv := exec.Command(py, "../../api/testdata/receiver.py", "--port", "0", "--api", "http://"+apiAddr, "--key", "k", "--state", statePath)
+	out, _ := rcv.StdoutPipe()
+	var rcvErr strings.Builder
+	rcv.Stderr = &rcvErr
+	if err := rcv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { rcv.Process.Kill(); rcv.Wait() }()
+	first, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("receiver: %v %s", err, rcvErr.String())
+	}
+	port := strings.TrimSpace(strings.TrimPrefix(first, "listening on "))
+
+	r := cli(t, "", "scenario", "run", "residential-solar", "--to", "http://127.0.0.1:"+port+"/hook", "--retry", "ci",
+		"--api", apiAddr, "--api-key", "k", "--api-429-rate", "0.15", "--api-retry-after", "0s", "--api-fail-rate", "0.1", "--api-calls", callsPath)
+	r.want(t, 0)
+	if !strings.Contains(r.stdout, "API mock on http://"+apiAddr) || !strings.Contains(r.stdout, "get-project") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+
+	// The world, as the Go API has it at the end.
+	sc, _ := scenarios.Load("residential-solar")
+	tl := scenarios.NewTimeline()
+	events, err := sc.Render(generator.DefaultSeed, scenarios.WithTimeline(tl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.NewServer(tl)
+	defer srv.Close()
+	type phase struct {
+		ID     int64  `json:"id"`
+		Name   string `json:"name"`
+		Status string `json:"status"`
+	}
+	var stored struct {
+		Projects map[string]struct {
+			Number int64   `json:"number"`
+			Status string  `json:"status"`
+			Phases []phase `json:"phases"`
+		} `json:"projects"`
+		Fetches []struct {
+			EventID int64   `json:"eventId"`
+			Phases  []phase `json:"phases"`
+		} `json:"fetches"`
+	}
+	b, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatalf("%v; receiver stderr: %s", err, rcvErr.String())
+	}
+	if err := json.Unmarshal(b, &stored); err != nil {
+		t.Fatal(err)
+	}
+	if len(stored.Projects) != 1 {
+		t.Fatalf("the receiver stored %d projects", len(stored.Projects))
+	}
+	for id, got := range stored.Projects {
+		var want struct {
+			Number         int64   `json:"number"`
+			Status         string  `json:"status"`
+			PhaseInstances []phase `json:"phaseInstances"`
+		}
+		if err := srv.Get("/projects/"+id, &want); err != nil {
+			t.Fatal(err)
+		}
+		if got.Number != want.Number || got.Status != want.Status || fmt.Sprint(got.Phases) != fmt.Sprint(want.PhaseInstances) {
+			t.Errorf("the receiver stored %+v;\nthe world has %+v", got, want)
+		}
+		if len(want.PhaseInstances) != 8 || want.PhaseInstances[7].Status != "COMPLETED" {
+			t.Errorf("the world's project: %+v", want)
+		}
+	}
+	// Each fetch saw what its webhook announced.
+	byID := map[int64][]byte{}
+	for _, e := range events {
+		byID[e.EventID] = e.Body
+	}
+	phaseEvents := 0
+	for _, f := range stored.Fetches {
+		var p struct {
+			Event struct {
+				PhaseInstanceID int64  `json:"phaseInstanceId"`
+				Status          string `json:"status"`
+			} `json:"event"`
+		}
+		json.Unmarshal(byID[f.EventID], &p)
+		if p.Event.PhaseInstanceID == 0 {
+			continue
+		}
+		phaseEvents++
+		ok := false
+		for _, ph := range f.Phases {
+			ok = ok || (ph.ID == p.Event.PhaseInstanceID && ph.Status == p.Event.Status)
+		}
+		if !ok {
+			t.Errorf("event %d announced phase instance %d %s; the receiver's fetch saw %+v", f.EventID, p.Event.PhaseInstanceID, p.Event.Status, f.Phases)
+		}
+	}
+	if phaseEvents != 16 {
+		t.Errorf("%d phase events fetched, want 16", phaseEvents)
+	}
+	// The call log: every fetch used the key; the faults were injected
+	// and retried.
+	cb, _ := os.ReadFile(callsPath)
+	var faults, ok int
+	answered := map[int64]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(string(cb)), "\n") {
+		var c api.Call
+		if err := json.Unmarshal([]byte(l), &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.Auth != "ok" || c.Operation != "get-project" {
+			t.Errorf("call %+v", c)
+		}
+		if c.AfterEvent == 0 {
+			t.Errorf("call %+v: no afterEvent; every call follows a webhook", c)
+		}
+		if c.Fault != "" {
+			faults++
+		} else if c.Status == 200 {
+			ok++
+			answered[c.AfterEvent] = true
+		}
+	}
+	// One project, its events one at a time: each event's fetch follows it.
+	for _, e := range events {
+		if !answered[e.EventID] {
+			t.Errorf("no answered API call after event %d (%s)", e.EventID, e.TriggerKey)
+		}
+	}
+	if faults == 0 || ok < 43 {
+		t.Errorf("call log: %d faults, %d answered; want some faults and at least one answer per event (43)", faults, ok)
+	}
+}
+
+// The README shows the sample receiver the end-to-end test runs: the two
+// must not drift apart.
+func TestReadmeShowsTheSampleReceiver(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv, err := os.ReadFile("../../api/testdata/receiver.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```python\n"+string(rcv)+"```") {
+		t.Error("README.md's python block is not api/testdata/receiver.py; copy the file into it")
+	}
+}
