@@ -95,12 +95,8 @@ const (
 // newWire prepares the client of target for workers connections.
 func newWire(target *delivery.Target, timeout time.Duration, workers int, tlsConf *tls.Config, dials *atomic.Int64) (*wire, error) {
 	u := target.URL()
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
-	}
 	w := &wire{
-		addr:    net.JoinHostPort(u.Hostname(), port),
+		addr:    target.Addr(),
 		timeout: timeout,
 		dialer:  net.Dialer{Timeout: min(30*time.Second, timeout), KeepAlive: 30 * time.Second},
 		dials:   dials,
