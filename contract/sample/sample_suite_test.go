@@ -11,6 +11,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/contract/sample"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // TestVerifyReceiverContract is how a Go team verifies its receiver in-process:
@@ -24,8 +25,8 @@ func TestVerifyReceiverContract(t *testing.T) {
 	contract.DescribeReceiver(contract.Target{
 		URL:        srv.URL + "/webhooks/coperniq",
 		TokenParam: "token=s3cret",
-		Inspect: contract.InspectFunc(func(_ context.Context, ev contract.Event) (int, error) {
-			return store.Applied(ev.ID), nil
+		Inspect: contract.InspectFunc(func(_ context.Context, ev schemas.Identity) (int, error) {
+			return store.Applied(ev.EventID), nil
 		}),
 		Burst:    20,
 		Deadline: 2 * time.Second,
