@@ -62,10 +62,6 @@ const (
 	// Coperniq's HTTP client sees an error, not an acknowledgement.
 	KindCutShort ErrKind = "cut-short"
 	KindOther    ErrKind = "other"
-
-	// KindCutShort: a status came, but the body ended before its stated
-	// length (CutShortError), which is no acknowledgement.
-	KindCutShort ErrKind = "cut-short"
 )
 
 // ErrKinds lists every non-empty ErrKind, for help text and reports.
@@ -404,12 +400,30 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // cutShort is the error of a response whose body did not arrive whole: got
 // bytes of want (-1 when the length was not stated).
 func cutShort(kind ErrKind, got, want int64, err error) error {
-	of := fmt.Sprintf("%d of %d bytes", got, want)
-	if want < 0 {
-		of = fmt.Sprintf("%d bytes, before its last chunk", got)
-	}
-	if kind == KindTimeout || kind == KindCanceled {
-		return fmt.Errorf("the answer was cut short after %s: the rest did not arrive in time (%w)", of, err)
-	}
-	return fmt.Errorf("the answer was cut short after %s (%w)", of, err)
+	return &CutShortError{Got: got, Want: want, Late: kind == KindTimeout || kind == KindCanceled, Err: err}
 }
+
+// CutShortError is an answer whose body did not arrive whole: Got bytes of
+// Want (-1 when the length was not stated), because of Err. It is no
+// acknowledgement, whatever the status: Coperniq's HTTP client would see
+// an error and retry. Classify makes it KindCutShort, or KindTimeout
+// (KindCanceled) when Late: the rest did not arrive in time.
+type CutShortError struct {
+	Got, Want int64
+	Late      bool
+	Err       error
+}
+
+func (e *CutShortError) Error() string {
+	of := fmt.Sprintf("%d of %d bytes", e.Got, e.Want)
+	if e.Want < 0 {
+		of = fmt.Sprintf("%d bytes, before its last chunk", e.Got)
+	}
+	if e.Late {
+		return fmt.Sprintf("the answer was cut short after %s: the rest did not arrive in time (%v)", of, e.Err)
+	}
+	return fmt.Sprintf("the answer was cut short after %s (%v)", of, e.Err)
+}
+
+// Unwrap is why the body stopped.
+func (e *CutShortError) Unwrap() error { return e.Err }

@@ -220,9 +220,8 @@ func (w *wire) send(body []byte) delivery.Result {
 			continue
 		}
 		res := delivery.Result{Latency: time.Since(start), ErrKind: delivery.Classify(err), Err: err}
-		var cut *delivery.CutShortError
-		if errors.As(err, &cut) {
-			res.Status = cut.Status // kept, as delivery keeps it: the answer began
+		if errors.As(err, new(*delivery.CutShortError)) {
+			res.Status = status // kept, as delivery keeps it: the answer began
 		}
 		return res
 	}
@@ -399,32 +398,32 @@ func readResponse(br *bufio.Reader) (status int, keep, answered bool, err error)
 		switch {
 		case status == http.StatusNoContent || status == http.StatusNotModified:
 		case chunked:
-			err = readChunked(br, status)
+			err = readChunked(br)
 		case length > wireDrainLimit:
 			keep = false
 		case length >= 0:
 			if n, err := br.Discard(int(length)); err != nil {
-				return status, false, true, cutShort(status, int64(n), length, err)
+				return status, false, true, cutShort(int64(n), length, err)
 			}
 		default:
 			// Delimited by the close: read what comes, then close.
 			keep = false
 			n, err := io.CopyN(io.Discard, br, wireDrainLimit)
 			if err != nil && !errors.Is(err, io.EOF) {
-				return status, false, true, cutShort(status, n, -1, err)
+				return status, false, true, cutShort(n, -1, err)
 			}
 		}
 		return status, keep && err == nil, true, err
 	}
 }
 
-func readChunked(br *bufio.Reader, status int) error {
+func readChunked(br *bufio.Reader) error {
 	var got int64
 	budget := wireMaxHeader
 	for {
 		line, err := readLine(br, &budget)
 		if err != nil {
-			return cutShort(status, got, -1, err)
+			return cutShort(got, -1, err)
 		}
 		if i := bytes.IndexByte(line, ';'); i >= 0 {
 			line = line[:i]
@@ -437,7 +436,7 @@ func readChunked(br *bufio.Reader, status int) error {
 			for { // trailers, up to the blank line
 				t, err := readLine(br, &budget)
 				if err != nil {
-					return cutShort(status, got, -1, err)
+					return cutShort(got, -1, err)
 				}
 				if len(t) == 0 {
 					return nil
@@ -450,28 +449,26 @@ func readChunked(br *bufio.Reader, status int) error {
 		n, err := br.Discard(int(size))
 		got += int64(n)
 		if err != nil {
-			return cutShort(status, got, -1, err)
+			return cutShort(got, -1, err)
 		}
 		if crlf, err := readLine(br, &budget); err != nil || len(crlf) != 0 {
 			if err != nil {
-				return cutShort(status, got, -1, err)
+				return cutShort(got, -1, err)
 			}
 			return fmt.Errorf("%w: no CRLF after a chunk", errMalformed)
 		}
 	}
 }
 
-// cutShort is the error of a body that ended early; a timeout stays a
-// timeout (the receiver was slow, not short).
-func cutShort(status int, got, want int64, err error) error {
+// cutShort is the error of a body that ended early (the connection
+// closed), or did not arrive in time (a timeout, classified as one).
+func cutShort(got, want int64, err error) error {
 	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
+	late := errors.As(err, &ne) && ne.Timeout()
+	if !late && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return err
 	}
-	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return err
-	}
-	return &delivery.CutShortError{Status: status, Got: got, Want: want}
+	return &delivery.CutShortError{Got: got, Want: want, Late: late, Err: err}
 }
 
 // readLine reads a line without its CRLF (or LF), charging its length to
