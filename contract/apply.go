@@ -60,8 +60,13 @@ type tracked struct {
 	deadline          time.Time // ackedAt + the inspect timeout
 	n                 int       // the last count
 	appliedAt         time.Time // first seen at 1; zero while not
-	settleTo          time.Time
-	done              bool
+	// firstAsked is when the hook was first asked about it (and answered);
+	// zeroAt when a question last found it at 0. The count is monotonic,
+	// so a 0 there proves it was not applied by then, and a first count
+	// seen past the deadline proves nothing about the deadline.
+	firstAsked, zeroAt time.Time
+	settleTo           time.Time
+	done               bool
 	// lateAt is when the count was first seen at 1 after the deadline
 	// passed (by a drain or the end-of-run question); zero while not.
 	lateAt time.Time
@@ -70,8 +75,18 @@ type tracked struct {
 	suspect bool
 }
 
-// took is how long the count took to appear after the acknowledgement.
+// took is how long after the acknowledgement the count was first seen: an
+// upper bound of how long it took to appear.
 func (it *tracked) took() time.Duration { return max(0, it.appliedAt.Sub(it.ackedAt)) }
+
+// lateStart reports that the hook was first asked about it only after its
+// deadline: whatever that question found, it says nothing of whether the
+// count appeared within the inspect timeout.
+func (it *tracked) lateStart() bool { return it.firstAsked.After(it.deadline) }
+
+// saidZero is how long after the acknowledgement a question last found
+// the count at 0.
+func (it *tracked) saidZero() time.Duration { return max(0, it.zeroAt.Sub(it.ackedAt)) }
 
 // overdue reports that the count was not reached before the deadline.
 func (it *tracked) overdue() bool { return it.appliedAt.IsZero() && it.n == 0 }
@@ -208,13 +223,28 @@ func sleep(ctx context.Context, d time.Duration) bool {
 func (r *run) watch(ctx context.Context, items []*tracked, settle time.Duration) error {
 	for interval := 10 * time.Millisecond; ; interval = min(2*interval, 100*time.Millisecond) {
 		var ask []*tracked
+		waiting := 0
+		now := time.Now()
 		for _, it := range items {
-			if !it.done {
+			switch {
+			case it.done:
+			case it.n == 1 && now.Before(it.settleTo):
+				// The count only grows: one question once the settle
+				// window has passed sees any duplicate applied in it,
+				// and the hook is spared a question per interval.
+				waiting++
+			default:
 				ask = append(ask, it)
 			}
 		}
-		if len(ask) == 0 {
+		if len(ask) == 0 && waiting == 0 {
 			return nil
+		}
+		if len(ask) == 0 {
+			if !sleep(ctx, interval) {
+				return ctx.Err()
+			}
+			continue
 		}
 		evs := make([]schemas.Identity, len(ask))
 		for i, it := range ask {
@@ -239,6 +269,12 @@ func (r *run) watch(ctx context.Context, items []*tracked, settle time.Duration)
 			n := a.n
 			prev := it.n
 			it.n = n
+			if it.firstAsked.IsZero() {
+				it.firstAsked = a.asked
+			}
+			if n == 0 {
+				it.zeroAt = a.asked
+			}
 			switch {
 			case n > 1:
 				it.done = true
@@ -279,13 +315,16 @@ func (r *run) newTracked(ev schemas.Identity, spec string, ackedAt, lastSent tim
 
 // settled records what a watch found, run-wide: apply latencies, and the
 // events not applied within the inspect timeout, which the next drain and
-// the end of the run ask about again.
-func (r *run) settled(items []*tracked, suspect bool) []float64 {
-	var lat []float64
+// the end of the run ask about again. An event first asked about past its
+// deadline has no apply latency worth the name (it is how late verify
+// asked): it is counted in unknown instead.
+func (r *run) settled(items []*tracked, suspect bool) (lat []float64, unknown int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, it := range items {
 		switch {
+		case !it.appliedAt.IsZero() && it.lateStart():
+			unknown++
 		case !it.appliedAt.IsZero():
 			lat = append(lat, float64(it.took().Microseconds())/1000)
 		case it.n == 0:
@@ -293,7 +332,7 @@ func (r *run) settled(items []*tracked, suspect bool) []float64 {
 			r.overdue = append(r.overdue, it)
 		}
 	}
-	return lat
+	return lat, unknown
 }
 
 // drain waits, before a spec that counts, until every event of earlier
@@ -364,6 +403,9 @@ func (r *run) pollLate(ctx context.Context, wait []*tracked, budget time.Duratio
 				r.anyApplied = true
 				r.mu.Unlock()
 			default:
+				r.mu.Lock()
+				it.zeroAt = as[i].asked
+				r.mu.Unlock()
 				next = append(next, it)
 			}
 		}
@@ -386,10 +428,11 @@ type LateApplication struct {
 	RecordID   int64  `json:"recordId"`
 	TriggerKey string `json:"triggerKey"`
 	// AppliedAfterMS is how long after its acknowledgement its count was
-	// first seen at 1 or more; 0 when it never was.
+	// first seen at 1 or more (it was applied by then: an upper bound); 0
+	// when it never was.
 	AppliedAfterMS float64 `json:"appliedAfterMs,omitempty"`
-	// NotAppliedAfterMS is how long after its acknowledgement it was last
-	// asked about and still not applied; 0 when it was applied.
+	// NotAppliedAfterMS is how long after its acknowledgement the last
+	// question that found it not applied was asked; 0 when it was applied.
 	NotAppliedAfterMS float64 `json:"notAppliedAfterMs,omitempty"`
 }
 
@@ -397,7 +440,7 @@ type LateApplication struct {
 func (l LateApplication) String() string {
 	ev := schemas.Identity{EventID: l.EventID, RecordID: l.RecordID, TriggerKey: l.TriggerKey}
 	if l.AppliedAfterMS > 0 {
-		return fmt.Sprintf("%s (%s) was applied later, after %s: its count appeared that long after it was acknowledged, past the inspect timeout", eventName(ev), l.Spec, roundLatency(ms(l.AppliedAfterMS)))
+		return fmt.Sprintf("%s (%s) was applied later, after %s: its count appeared that long after it was acknowledged, past the inspect timeout (at most: that is when the inspect hook first counted it)", eventName(ev), l.Spec, roundLatency(ms(l.AppliedAfterMS)))
 	}
 	return fmt.Sprintf("%s (%s) was never applied: still not applied %s after it was acknowledged. Coperniq got its 2xx and will not send it again: this event is lost", eventName(ev), l.Spec, roundLatency(ms(l.NotAppliedAfterMS)))
 }
@@ -449,7 +492,6 @@ func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
 			return nil, err
 		}
 	}
-	now := time.Now()
 	r.mu.Lock()
 	anyApplied := r.anyApplied
 	r.mu.Unlock()
@@ -464,7 +506,7 @@ func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
 		if !it.lateAt.IsZero() {
 			l.AppliedAfterMS = float64(it.lateAt.Sub(it.ackedAt).Microseconds()) / 1000
 		} else {
-			l.NotAppliedAfterMS = float64(now.Sub(it.ackedAt).Microseconds()) / 1000
+			l.NotAppliedAfterMS = float64(it.saidZero().Microseconds()) / 1000
 		}
 		out = append(out, l)
 	}

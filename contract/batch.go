@@ -340,6 +340,9 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 	if sr.shuffled {
 		how, leaf = "shuffled", SpecScenarioShuffled
 	}
+	if d := sr.duplicates(); d != "" {
+		how += ", " + d
+	}
 	hint := fmt.Sprintf("Scenario %s was delivered %s (%d events; each record's events one at a time).", name, how, len(sr.events))
 	if sr.shuffled {
 		hint += " Coperniq promises no order: an event may arrive before the one it follows, and must still be acknowledged."
@@ -365,7 +368,8 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 				if a.Err != "" {
 					res.Err = errors.New(a.Err)
 				}
-				s := sent{p: byID[a.EventID], to: r.to, expect: ExpectAck, res: res, at: time.Now(), secrets: r.secrets}
+				now := time.Now()
+				s := sent{p: byID[a.EventID], to: r.to, expect: ExpectAck, res: res, start: now.Add(-a.Latency), at: now, secrets: r.secrets}
 				r.noteAnswer(s)
 				mu.Lock()
 				all = append(all, s)
@@ -377,6 +381,9 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 		}
 		if sr.shuffled {
 			opts = append(opts, delivery.WithReorder(len(sr.events)))
+		}
+		if sr.dup > 0 {
+			opts = append(opts, delivery.WithDuplicate(sr.dup, sr.dupMode))
 		}
 		eng, err := delivery.New(r.to.t, opts...)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -66,6 +67,7 @@ type sent struct {
 	to     dest
 	expect string
 	res    delivery.Result
+	start  time.Time // when the delivery was started
 	at     time.Time // when the answer ended (or the attempt failed)
 	// secrets are scrubbed from what the receiver answered: a redirect's
 	// Location or an error page may echo the token.
@@ -104,8 +106,9 @@ func (r *run) post(ctx context.Context, p payload, d dest, expect string) sent {
 // send delivers p to d through client, and keeps the run-wide tally of
 // deliveries in a row without an answer within the deadline.
 func (r *run) send(ctx context.Context, client *http.Client, p payload, d dest, expect string) sent {
+	start := time.Now()
 	res := d.t.Send(ctx, client, p.Body)
-	s := sent{p: p, to: d, expect: expect, res: res, at: time.Now(), secrets: r.secrets}
+	s := sent{p: p, to: d, expect: expect, res: res, start: start, at: time.Now(), secrets: r.secrets}
 	r.noteAnswer(s)
 	return s
 }
@@ -114,14 +117,25 @@ func (r *run) send(ctx context.Context, client *http.Client, p payload, d dest, 
 // answered late or not at all within the deadline adds one, a complete
 // answer in time starts the count again, and a failure that says nothing
 // about time (a refused connection) leaves it.
+//
+// "In a row" means one after another: a late delivery that was under way
+// while the last counted one was (the rest of a burst of 50 sent at once,
+// queued behind a small accept backlog) is the same observation, not
+// another. Otherwise one slow burst would stop the run of a receiver that
+// answers in time everywhere else.
 func (r *run) noteAnswer(s sent) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
 	case s.expect == ExpectAbandon:
 	case s.timedOut() || s.res.Latency > r.t.Deadline:
-		r.late++
-		r.lastLate = s
+		counted := r.late == 0 || !s.start.Before(r.lastLate.at)
+		if counted {
+			r.late++
+		}
+		if counted || s.at.After(r.lastLate.at) {
+			r.lastLate = s
+		}
 	case s.res.Err == nil || s.res.ErrKind == delivery.KindCutShort:
 		r.late = 0
 	}
@@ -299,13 +313,23 @@ func (s sent) outcome() string {
 }
 
 // cutShort is "the answer was cut short after N of M bytes" of a delivery
-// whose answer was.
+// whose answer was, or "the answer's body was malformed ..." of one whose
+// body broke its framing.
 func (s sent) cutShort() string {
 	msg := s.res.Err.Error()
-	if i := strings.Index(msg, "the answer was cut short"); i >= 0 {
-		msg = msg[i:]
+	for _, from := range []string{"the answer was cut short", "the answer's body was malformed"} {
+		if i := strings.Index(msg, from); i >= 0 {
+			msg = msg[i:]
+			break
+		}
 	}
 	return s.scrub(msg)
+}
+
+// malformed reports an answer whose body broke its own framing.
+func (s sent) malformed() bool {
+	var cs *delivery.CutShortError
+	return errors.As(s.res.Err, &cs) && cs.Malformed()
 }
 
 // scrub replaces every secret in text with delivery.Masked, longest first so

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,13 +11,16 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
@@ -650,5 +654,204 @@ func TestCountedEventsDependOnSeed(t *testing.T) {
 			}
 			seen[p.Event.EventID] = seed
 		}
+	}
+}
+
+// lateSent is a delivery started at start and answered after took.
+func lateSent(start time.Time, took time.Duration, err error) sent {
+	res := delivery.Result{Status: 202, Latency: took}
+	if err != nil {
+		res = delivery.Result{Err: err, ErrKind: delivery.KindTimeout, Latency: took}
+	}
+	return sent{expect: ExpectAck, res: res, start: start, at: start.Add(took)}
+}
+
+func TestNoteAnswerConcurrentBurstIsOneObservation(t *testing.T) {
+	r := testRun(nil, time.Second) // deadline 1s, MaxLate DefaultMaxLate
+	t0 := time.Now()
+	// A burst of 50 sent at once: 31 answered at once, 19 queued behind
+	// the accept backlog and answered after a SYN retransmit.
+	for i := range 31 {
+		r.noteAnswer(lateSent(t0, time.Duration(i+1)*time.Millisecond, nil))
+	}
+	for i := range 19 {
+		r.noteAnswer(lateSent(t0, 1100*time.Millisecond+time.Duration(i)*time.Millisecond, nil))
+	}
+	if r.late != 1 || r.hung() {
+		t.Fatalf("a burst's late deliveries counted as %d in a row (hung %v), want 1", r.late, r.hung())
+	}
+	// Deliveries one after another, each late, do count one by one.
+	at := t0.Add(2 * time.Second)
+	for range DefaultMaxLate - 1 {
+		s := lateSent(at, 1500*time.Millisecond, nil)
+		r.noteAnswer(s)
+		at = s.at
+	}
+	if r.late != DefaultMaxLate || !r.hung() {
+		t.Fatalf("sequential late deliveries: %d in a row (hung %v), want %d", r.late, r.hung(), DefaultMaxLate)
+	}
+	// An answer in time starts the count again.
+	r.noteAnswer(lateSent(at, time.Millisecond, nil))
+	if r.late != 0 {
+		t.Fatalf("after an answer in time: %d", r.late)
+	}
+}
+
+func TestProbeVerdict(t *testing.T) {
+	p := payload{Event: schemas.Identity{EventID: 7, TriggerKey: "TASK_CREATED"}}
+	for _, tc := range []struct {
+		name      string
+		s         sent
+		want, not string
+	}{
+		{"in time", sent{p: p, res: delivery.Result{Status: 202, Latency: 1210 * time.Microsecond}}, "was answered in time: 202 Accepted in 1.21ms, within the deadline of 2s", "late"},
+		{"late", sent{p: p, res: delivery.Result{Status: 200, Latency: 3 * time.Second}}, "was answered late: 200 OK in 3s, past the deadline of 2s", "in time"},
+		{"none", sent{p: p, res: delivery.Result{Err: context.DeadlineExceeded, ErrKind: delivery.KindTimeout, Latency: 4 * time.Second}}, "got no answer either: is it hung?", "answered"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := probeVerdict(tc.s, 4*time.Second, 2*time.Second)
+			if !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
+				t.Errorf("got %q\nwant it to say %q and not %q", got, tc.want, tc.not)
+			}
+		})
+	}
+}
+
+// A watch that starts past the inspect timeout (a lifecycle job's events
+// are asked about once all its deliveries are done) must not report how
+// late it asked as the apply time, nor call the event applied within.
+func TestWatchLateStart(t *testing.T) {
+	r := testRun(InspectFunc(func(context.Context, schemas.Identity) (int, error) { return 1, nil }), 100*time.Millisecond)
+	acked := time.Now().Add(-2 * time.Second)
+	it := r.newTracked(schemas.Identity{EventID: 1}, "spec", acked, acked, r.t.InspectTimeout)
+	if err := r.watch(context.Background(), []*tracked{it}, -1); err != nil {
+		t.Fatal(err)
+	}
+	lat, unknown := r.settled([]*tracked{it}, false)
+	if len(lat) != 0 || unknown != 1 || !it.lateStart() {
+		t.Errorf("first asked 2s after the ack: apply times %v, unknown %d, want none and 1", lat, unknown)
+	}
+	if note := lateStartNote([]*tracked{it}, unknown); !strings.Contains(note, "1 event were first asked about up to 2") || !strings.Contains(note, "whether within 100ms is not known") {
+		t.Errorf("note: %s", note)
+	}
+	// Asked in time, the figure is kept.
+	prompt := r.newTracked(schemas.Identity{EventID: 2}, "spec", time.Now(), time.Now(), r.t.InspectTimeout)
+	if err := r.watch(context.Background(), []*tracked{prompt}, -1); err != nil {
+		t.Fatal(err)
+	}
+	if lat, unknown := r.settled([]*tracked{prompt}, false); len(lat) != 1 || unknown != 0 {
+		t.Errorf("asked at once: %v, %d", lat, unknown)
+	}
+}
+
+// "still said 0 N after it was acknowledged" names when the hook said 0,
+// not when the verdict was written.
+func TestOverdueSaysWhenItWasAsked(t *testing.T) {
+	r := testRun(InspectFunc(func(context.Context, schemas.Identity) (int, error) { return 0, nil }), 50*time.Millisecond)
+	acked := time.Now()
+	it := r.newTracked(schemas.Identity{EventID: 1, TriggerKey: "TASK_CREATED"}, "spec", acked, acked, r.t.InspectTimeout)
+	if err := r.watch(context.Background(), []*tracked{it}, -1); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // the verdict comes much later
+	line := overdueLine(it)
+	if !strings.Contains(line, "still said 0 ") || strings.Contains(line, "still said 0 1.") || it.saidZero() > 500*time.Millisecond {
+		t.Errorf("the hook said 0 about %s after the ack; the line says: %s", it.saidZero(), line)
+	}
+	l := LateApplication{Spec: "s", EventID: 1, TriggerKey: "TASK_CREATED", AppliedAfterMS: 7200}
+	if got := l.String(); !strings.Contains(got, "was applied later, after 7.2s: its count appeared that long after it was acknowledged, past the inspect timeout (at most") {
+		t.Errorf("late application: %s", got)
+	}
+}
+
+// The slow-answer warning states what was measured and lists causes; it
+// cannot know which one it is.
+func TestSlowWarningNamesNoSingleCause(t *testing.T) {
+	w := slowWarning(1231 * time.Millisecond)
+	for _, want := range []string{"p99 answer time 1.231s is over 1s.", "Possible causes:", "works before acknowledging", "accept backlog", "inspect hook"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warning lacks %q: %s", want, w)
+		}
+	}
+	if strings.Contains(w, "over 1s: the receiver works before acknowledging") {
+		t.Errorf("warning names one cause as fact: %s", w)
+	}
+}
+
+// The duplicate-delivery scenario's spec sends the duplicates its name
+// promises, and the job still counts each event once.
+func TestScenarioJobSendsItsDuplicates(t *testing.T) {
+	var mu sync.Mutex
+	got := map[int64]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		var body struct {
+			Event struct {
+				EventID int64 `json:"eventId"`
+			} `json:"event"`
+		}
+		_ = json.NewDecoder(req.Body).Decode(&body)
+		mu.Lock()
+		got[body.Event.EventID]++
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	sc, err := scenarios.Load("duplicate-delivery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := uint64(1)
+	sr, err := renderFresh(sc, &seed, &plan{used: map[int64]bool{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := testRun(nil, time.Second)
+	if r.to, err = newDest(srv.URL+"/hook", ""); err != nil {
+		t.Fatal(err)
+	}
+	j := r.buildScenarioJob(sc.Name, sr)
+	sent, failure := j.deliver(context.Background())
+	if failure != "" {
+		t.Fatal(failure)
+	}
+	if len(got) != len(sr.events) || len(sent) != 2*len(sr.events) {
+		t.Fatalf("%d events, %d deliveries: want %d events each delivered twice (the scenario's duplicate: 1)", len(got), len(sent), len(sr.events))
+	}
+	for id, n := range got {
+		if n != 2 {
+			t.Errorf("event %d delivered %d times, want 2", id, n)
+		}
+	}
+	if !strings.Contains(j.how, "each event delivered twice") || !strings.Contains(j.reproduce, "--duplicate 1 --duplicate-mode after") {
+		t.Errorf("the verdict does not say what was sent: %q / %q", j.how, j.reproduce)
+	}
+	if items := r.track(j.name(), j.ps, sent); len(items) != len(sr.events) {
+		t.Errorf("%d tracked, want one per event (%d)", len(items), len(sr.events))
+	}
+}
+
+// Once an event is counted, the settle window is checked with one question
+// at its end (the count only grows), not one per polling interval: a full
+// run otherwise asked the hook 61k times for 2.2k deliveries.
+func TestWatchSettleAsksOnceAtTheEnd(t *testing.T) {
+	var asked atomic.Int32
+	n := atomic.Int32{}
+	n.Store(1)
+	hook := InspectFunc(func(context.Context, schemas.Identity) (int, error) {
+		asked.Add(1)
+		return int(n.Load()), nil
+	})
+	it, err := watchOne(testRun(hook, time.Second), 500*time.Millisecond)
+	if err != nil || it.n != 1 || !it.done {
+		t.Fatalf("%+v %v", it, err)
+	}
+	if got := asked.Load(); got > 3 {
+		t.Errorf("the hook was asked %d times for one event settled over 500ms, want at most 3", got)
+	}
+	// A duplicate applied within the window is still caught.
+	go func() { time.Sleep(200 * time.Millisecond); n.Store(2) }()
+	it, err = watchOne(testRun(hook, time.Second), 500*time.Millisecond)
+	if err != nil || it.n != 2 {
+		t.Errorf("a duplicate applied in the settle window: %+v %v", it, err)
 	}
 }

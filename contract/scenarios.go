@@ -27,6 +27,23 @@ type scenarioRun struct {
 	shuffled bool
 	events   []scenarios.Rendered
 	payloads []payload
+	// dup and dupMode are the scenario file's own duplicates (its
+	// delivery: block): a scenario named for duplicates sends them, and
+	// its events are still to be applied once each.
+	dup     float64
+	dupMode delivery.DupMode
+}
+
+// duplicates says what dup and dupMode send, for the verdict; empty for
+// none.
+func (sr scenarioRun) duplicates() string {
+	switch {
+	case sr.dup <= 0:
+		return ""
+	case sr.dup >= 1:
+		return fmt.Sprintf("each event delivered twice (duplicate: 1, %s)", sr.dupMode)
+	}
+	return fmt.Sprintf("%.0f%% of the events delivered twice (duplicate: %v, %s)", 100*sr.dup, sr.dup, sr.dupMode)
 }
 
 // scenarioPlan is one lifecycle scenario rendered twice, with other eventIds:
@@ -37,15 +54,19 @@ type scenarioPlan struct {
 }
 
 // command is the reproducer of a run: `scenario run` with every delivery
-// choice pinned, so that the scenario file's own delivery block (retries,
-// duplicates, reordering) does not change what is sent.
+// choice pinned to what the spec sent: one attempt, the file's own
+// duplicates, in order or shuffled whole.
 func (sr scenarioRun) command(name string) string {
 	reorder := 0
 	if sr.shuffled {
 		reorder = len(sr.events)
 	}
-	return fmt.Sprintf("coperniq-mock scenario run %s --seed %d --retry none --duplicate 0 --jitter 0 --reorder %d --concurrency %d",
-		name, sr.seed, reorder, scenarioConcurrency)
+	dup := "--duplicate 0"
+	if sr.dup > 0 {
+		dup = fmt.Sprintf("--duplicate %v --duplicate-mode %s", sr.dup, sr.dupMode)
+	}
+	return fmt.Sprintf("coperniq-mock scenario run %s --seed %d --retry none %s --jitter 0 --reorder %d --concurrency %d",
+		name, sr.seed, dup, reorder, scenarioConcurrency)
 }
 
 // planScenarios renders the lifecycle scenarios of t (every built-in one
@@ -102,7 +123,10 @@ func renderFresh(sc *scenarios.Scenario, seed *uint64, pl *plan) (scenarioRun, e
 		if !fresh {
 			continue
 		}
-		run := scenarioRun{seed: s, events: events}
+		run := scenarioRun{seed: s, events: events, dup: sc.Delivery.Duplicate, dupMode: sc.Delivery.DuplicateMode}
+		if run.dup > 0 && run.dupMode == "" {
+			run.dupMode = delivery.DupAfter
+		}
 		for _, e := range events {
 			pl.used[e.EventID] = true
 			run.payloads = append(run.payloads, fromBody(e.Identity, e.Body, ""))

@@ -67,16 +67,17 @@ const (
 
 // Why each kind of failure matters, printed under its headline.
 const (
-	whyNotAcked = "Coperniq retries every answer that is not a 2xx (documented), so this event would come back again and again instead of being processed."
-	whyTimeout  = "Coperniq gives up waiting and delivers the event again (assumed: Coperniq publishes no timeout; coperniq-mock waits 10 s by default). Acknowledge first, then do the work (a queue, a background job)."
-	whyNoAnswer = "A delivery without an answer has failed, and Coperniq retries it."
-	whyCutShort = "Coperniq's HTTP client reads an answer to the end its Content-Length (or chunked encoding) states: an answer cut short is an error, not an acknowledgement, and the event is retried. Send the whole body (or none, with 204 No Content) before closing the connection."
-	whyRedirect = "A 3xx is not a 2xx, so it is a failed delivery, retried until Coperniq gives up (assumed: Coperniq documents only that non-2xx answers are retried). Configure the final URL (https, trailing slash) in Coperniq, or answer 2xx at this one."
-	hintMinimal = "Every nullable field of this payload is null (record.stage, address, geoLocation, jurisdiction, trades, dealValue, ...): Coperniq sends null for whatever is not filled in. Calls and appointments come without record, which Coperniq sends only when the trigger concerns a project, request or account."
-	hintMaximal = "This payload carries every field, plus properties Coperniq does not document: Coperniq may add fields at any time, so read the ones you need and ignore the rest."
-	hintEdge    = "Edge payloads carry ids up to 2^53-1 (past 32-bit integers), unicode and emoji, 2 KB titles, firedAt without milliseconds and statuses outside the published set."
-	hintUnknown = "Coperniq adds triggers without notice. A 4xx to a trigger you do not handle makes Coperniq retry it forever: acknowledge it with a 2xx and ignore it."
-	hintCounted = "Coperniq may deliver an event more than once (documented); a receiver must apply it once (keep the eventIds it has applied, or make the work idempotent). A retry carries the same body and eventId (our assumption: Coperniq does not say)."
+	whyNotAcked  = "Coperniq retries every answer that is not a 2xx (documented), so this event would come back again and again instead of being processed."
+	whyTimeout   = "Coperniq gives up waiting and delivers the event again (assumed: Coperniq publishes no timeout; coperniq-mock waits 10 s by default). Acknowledge first, then do the work (a queue, a background job)."
+	whyNoAnswer  = "A delivery without an answer has failed, and Coperniq retries it."
+	whyCutShort  = "Coperniq's HTTP client reads an answer to the end its Content-Length (or chunked encoding) states (assumed: Coperniq does not say, but any standard HTTP client does): an answer cut short is an error, not an acknowledgement, and the event is retried. Send the whole body (or none, with 204 No Content) before closing the connection."
+	whyMalformed = "Coperniq's HTTP client reads an answer by its Content-Length or chunked encoding (assumed: Coperniq does not say, but any standard HTTP client does): a body that breaks that framing cannot be read, is an error, not an acknowledgement, and the event is retried. Let the HTTP library frame the answer (or send none, with 204 No Content)."
+	whyRedirect  = "A 3xx is not a 2xx, so it is a failed delivery, retried until Coperniq gives up (assumed: Coperniq documents only that non-2xx answers are retried). Configure the final URL (https, trailing slash) in Coperniq, or answer 2xx at this one."
+	hintMinimal  = "Every nullable field of this payload is null (record.stage, address, geoLocation, jurisdiction, trades, dealValue, ...): Coperniq sends null for whatever is not filled in. Calls and appointments come without record, which Coperniq sends only when the trigger concerns a project, request or account."
+	hintMaximal  = "This payload carries every field, plus properties Coperniq does not document: Coperniq may add fields at any time, so read the ones you need and ignore the rest."
+	hintEdge     = "Edge payloads carry ids up to 2^53-1 (past 32-bit integers), unicode and emoji, 2 KB titles, firedAt without milliseconds and statuses outside the published set."
+	hintUnknown  = "Coperniq adds triggers without notice. A 4xx to a trigger you do not handle makes Coperniq retry it forever: acknowledge it with a 2xx and ignore it."
+	hintCounted  = "Coperniq may deliver an event more than once (documented); a receiver must apply it once (keep the eventIds it has applied, or make the work idempotent). A retry carries the same body and eventId (our assumption: Coperniq does not say)."
 )
 
 // Setup problems: a spec that failed because of how the suite was set up,
@@ -98,6 +99,10 @@ const (
 	// EntryApplyLatencies is []float64, ms from an event's acknowledgement
 	// to its count appearing, for every counted event of a spec.
 	EntryApplyLatencies = "apply times"
+	// EntryApplyUnknown is an int: how many of a spec's events were
+	// applied but first asked about past the inspect timeout, so that
+	// their apply time is not known.
+	EntryApplyUnknown = "apply times unknown"
 	// EntryDrain says what a spec waited for before it started: earlier
 	// specs' events not applied within the inspect timeout.
 	EntryDrain = "drain"
@@ -505,21 +510,31 @@ func (r *run) abortIfHung() {
 	if probe == "" {
 		wait := lateWait(r.t.Deadline)
 		s := r.send(context.Background(), r.patient, last.p, last.to, ExpectInTime)
-		switch {
-		case s.res.Err == nil:
-			probe = fmt.Sprintf("One more delivery of the last of them (%s), waited on for up to %s, was answered late: %s in %s, past the deadline of %s. The receiver answers, but too late: Coperniq gives up at its timeout and delivers every event again. Acknowledge first, then do the work.",
-				last.p.label(), wait, s.outcome(), roundLatency(s.res.Latency), r.t.Deadline)
-		case s.timedOut():
-			probe = fmt.Sprintf("One more delivery of the last of them (%s), waited on for up to %s, got no answer either: is it hung?", last.p.label(), wait)
-		default:
-			probe = fmt.Sprintf("One more delivery of the last of them (%s) got no answer either (%s).", last.p.label(), s.res.ErrKind)
-		}
+		probe = probeVerdict(s, wait, r.t.Deadline)
 		r.mu.Lock()
 		r.probe = probe
 		r.mu.Unlock()
 	}
 	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--timeout). %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (coperniq-mock send TASK_CREATED --target URL), then run the suite again.",
 		AbortedHung, n, r.t.Deadline, probe, r.t.MaxLate))
+}
+
+// probeVerdict says what the probe delivery s of a run about to stop for
+// late answers found, waited on for up to wait: late only when its answer
+// really came past the deadline.
+func probeVerdict(s sent, wait, deadline time.Duration) string {
+	switch {
+	case s.res.Err == nil && s.res.Latency > deadline:
+		return fmt.Sprintf("One more delivery of the last of them (%s), waited on for up to %s, was answered late: %s in %s, past the deadline of %s. The receiver answers, but too late: Coperniq gives up at its timeout and delivers every event again. Acknowledge first, then do the work.",
+			s.p.label(), wait, s.outcome(), roundLatency(s.res.Latency), deadline)
+	case s.res.Err == nil:
+		return fmt.Sprintf("One more delivery of the last of them (%s) was answered in time: %s in %s, within the deadline of %s. The receiver answers some deliveries in time and others not: look for what makes it slow at times (work before the acknowledgement, a small accept backlog, a lock or a pool it waits on).",
+			s.p.label(), s.outcome(), roundLatency(s.res.Latency), deadline)
+	case s.timedOut():
+		return fmt.Sprintf("One more delivery of the last of them (%s), waited on for up to %s, got no answer either: is it hung?", s.p.label(), wait)
+	default:
+		return fmt.Sprintf("One more delivery of the last of them (%s) got no answer either (%s).", s.p.label(), s.res.ErrKind)
+	}
 }
 
 // notAcked explains deliveries that were not acknowledged: a list when there
@@ -542,6 +557,9 @@ func (r *run) notAcked(failed []sent, total int, hint string) string {
 	switch {
 	case s.res.ErrKind == delivery.KindCutShort:
 		headline, why = fmt.Sprintf("%s was not acknowledged: %s", s.p.label(), s.outcome()), whyCutShort
+		if s.malformed() {
+			why = whyMalformed
+		}
 	case s.timedOut():
 		headline, why = fmt.Sprintf("%s got no answer within the deadline of %s", s.p.label(), r.t.Deadline), whyTimeout
 	case s.res.Err != nil:
@@ -581,8 +599,10 @@ func nDeliveries(n int) string {
 	return fmt.Sprintf("%d deliveries", n)
 }
 
+// slowWarning states the measurement and what may cause it: verify cannot
+// tell which, only the receiver's owner can.
 func slowWarning(p99 time.Duration) string {
-	return fmt.Sprintf("p99 answer time %s is over %s: the receiver works before acknowledging. Under a burst or a slow database it will pass Coperniq's timeout and get every event again; acknowledge first, then work.",
+	return fmt.Sprintf("p99 answer time %s is over %s. Possible causes: the receiver works before acknowledging; its accept backlog is too small for the burst of concurrent deliveries, which then wait for the connection to be retried; or the inspect hook's questions are served by the same port and compete with the deliveries. An answer that slow under a real burst or a slow database passes Coperniq's timeout and the event is delivered again: acknowledge first, then work.",
 		roundLatency(p99), SlowAnswer)
 }
 
@@ -765,6 +785,27 @@ const hookSuspectAfter = 3
 // checks found nothing applied and no count was ever above 0.
 const hookSuspectTimeout = 100 * time.Millisecond
 
+// overdueLine says what is known of an event not applied within its
+// deadline: when the question that last found it at 0 was asked.
+func overdueLine(it *tracked) string {
+	return fmt.Sprintf("%s was acknowledged but not applied within %s (--inspect-timeout): the inspect hook still said 0 %s after it was acknowledged",
+		eventName(it.ev), roundLatency(it.deadline.Sub(it.ackedAt)), roundLatency(it.saidZero()))
+}
+
+// lateStartNote says, for a spec that passed them, that unknown of its
+// events were first asked about only past their deadline: applied by
+// then, but not known to be applied within the inspect timeout.
+func lateStartNote(items []*tracked, unknown int) string {
+	var first time.Duration
+	for _, it := range items {
+		if it.lateStart() && !it.appliedAt.IsZero() {
+			first = max(first, it.firstAsked.Sub(it.ackedAt))
+		}
+	}
+	return fmt.Sprintf("%s were first asked about up to %s after their acknowledgement, past --inspect-timeout (the hook is asked once all of a job's deliveries are done): each was applied by then, but whether within %s is not known, and their apply times are left out of the apply-time figure",
+		nEvents(unknown), roundLatency(first), roundLatency(items[0].deadline.Sub(items[0].ackedAt)))
+}
+
 // verdict fails the spec unless the watch found each event of ps applied
 // exactly once, listing those that were not, each in the words of what is
 // known of it: not applied within the inspect timeout (asked again at the
@@ -783,8 +824,7 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 			continue
 		case it.n == 0 && it.appliedAt.IsZero():
 			overdue++
-			bad = append(bad, fmt.Sprintf("%s was acknowledged but not applied within %s (--inspect-timeout): the inspect hook still said 0 %s after it was acknowledged",
-				eventName(it.ev), roundLatency(it.deadline.Sub(it.ackedAt)), roundLatency(time.Since(it.ackedAt))))
+			bad = append(bad, overdueLine(it))
 		case it.n == 0:
 			bad = append(bad, fmt.Sprintf("%s was counted as applied, then as never applied: the inspect hook's count went back down", eventName(it.ev)))
 		default:
@@ -813,8 +853,13 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 	r.mu.Unlock()
 	// A hook suspected of never counting says nothing about the receiver:
 	// its events are not asked about again.
-	if lat := r.settled(items, suspect); len(lat) > 0 {
+	lat, unknown := r.settled(items, suspect)
+	if len(lat) > 0 {
 		AddReportEntry(EntryApplyLatencies, lat, ReportEntryVisibilityNever)
+	}
+	if unknown > 0 {
+		AddReportEntry(EntryApplyUnknown, unknown, ReportEntryVisibilityNever)
+		AddReportEntry(EntryDrain, lateStartNote(items, unknown), ReportEntryVisibilityFailureOrVerbose)
 	}
 	if len(bad) == 0 {
 		return

@@ -85,10 +85,14 @@ type Findings struct {
 	// abandoned on purpose, are left out).
 	Latency  Quantiles
 	Warnings []string
-	// ApplyLatency is over every counted event that was applied: from its
-	// acknowledgement to its count first seen at 1 (an upper bound: the
-	// hook is polled).
+	// ApplyLatency is over every counted event that was applied and first
+	// asked about within the inspect timeout: from its acknowledgement to
+	// its count first seen at 1 (an upper bound: the hook is polled).
 	ApplyLatency Quantiles
+	// ApplyUnknown counts the applied events first asked about past the
+	// inspect timeout, left out of ApplyLatency: when they were applied is
+	// not known.
+	ApplyUnknown int
 	// Late is what the end of the run found about each event that was not
 	// applied within the inspect timeout: applied later, or never.
 	Late []LateApplication
@@ -223,6 +227,11 @@ func Summarize(report types.Report) Findings {
 				}
 			case EntryDrainBudget:
 				s.Drain = e.StringRepresentation()
+			case EntryApplyUnknown:
+				var n int
+				if entryValue(e, &n) {
+					s.ApplyUnknown += n
+				}
 			}
 		}
 		for _, v := range latenciesOf(spec, EntryApplyLatencies) {
@@ -379,7 +388,10 @@ func (s Findings) String() string {
 		fmt.Fprintf(&b, "\nanswer time: %s over %s\n", s.Latency, nDeliveries(s.Latency.N))
 	}
 	if s.ApplyLatency.N > 0 {
-		fmt.Fprintf(&b, "apply time: %s over %s (from the acknowledgement to the inspect hook's count)\n", s.ApplyLatency, nEvents(s.ApplyLatency.N))
+		fmt.Fprintf(&b, "apply time: %s over %s (from the acknowledgement to the first question that found the count: at most)\n", s.ApplyLatency, nEvents(s.ApplyLatency.N))
+	}
+	if s.ApplyUnknown > 0 {
+		fmt.Fprintf(&b, "apply time not known for %s: applied, but first asked about past --inspect-timeout\n", nEvents(s.ApplyUnknown))
 	}
 	if len(s.Late) > 0 {
 		b.WriteString("\nnot applied within the inspect timeout, asked again at the end of the run:\n")

@@ -421,10 +421,20 @@ type CutShortError struct {
 	Err       error
 }
 
+// Malformed reports a body that did not end early but broke its own
+// framing (a chunk length that is not hex, say): the client could not
+// read it, which is no acknowledgement either, but nothing was cut short.
+func (e *CutShortError) Malformed() bool {
+	return !e.Late && (errors.Is(e.Err, http.ErrLineTooLong) || strings.Contains(e.Err.Error(), "chunk"))
+}
+
 func (e *CutShortError) Error() string {
 	of := fmt.Sprintf("%d of %d bytes", e.Got, e.Want)
 	if e.Want < 0 {
 		of = fmt.Sprintf("%d bytes, before its last chunk", e.Got)
+	}
+	if e.Malformed() {
+		return fmt.Sprintf("the answer's body was malformed after %d bytes (%v)", e.Got, e.Err)
 	}
 	if e.Late {
 		return fmt.Sprintf("the answer was cut short after %s: the rest did not arrive in time (%v)", of, e.Err)

@@ -320,3 +320,32 @@ func TestEngineRetriesCutShort(t *testing.T) {
 		t.Errorf("summary counts %d acked", sum.Acked)
 	}
 }
+
+// A body that breaks its chunked framing is no acknowledgement either, but
+// it was not cut short: the error says what it was.
+func TestSendMalformedChunk(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{\"ok\":true}\r\n0\r\n\r\n")
+		_ = buf.Flush()
+	}))
+	t.Cleanup(srv.Close)
+	target, err := delivery.NewTarget(srv.URL+"/hook", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := target.Send(context.Background(), delivery.NewClient(time.Second, 1), payload(1, 1, "TASK_CREATED"))
+	if res.Acked() || res.Err == nil {
+		t.Fatalf("%+v, want a failed attempt", res)
+	}
+	var cs *delivery.CutShortError
+	if msg := res.Err.Error(); !strings.Contains(msg, "the answer's body was malformed after 0 bytes (") || strings.Contains(msg, "cut short") || !errors.As(res.Err, &cs) || !cs.Malformed() {
+		t.Errorf("error %q, want it to say the body was malformed, not cut short", msg)
+	}
+}

@@ -282,6 +282,23 @@ var referenceChecks = map[string]refCheck{
 		_ = delivery.WithReorder(12)
 		_ = delivery.WithRecordOrder(true)
 	}},
+	"whole-answer": {schemas.Assumed, func(t *testing.T) {
+		// 200 with a Content-Length of 100, six bytes, then the close.
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			conn, buf, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer conn.Close()
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"ok\":")
+			_ = buf.Flush()
+		}))
+		defer srv.Close()
+		if res := delivery.Send(context.Background(), nil, srv.URL+"/hook", []byte(`{"event":{}}`), nil); res.Acked() {
+			t.Error("a 200 cut short acknowledged the event")
+		}
+	}},
 	"redirects": {schemas.Assumed, func(t *testing.T) {
 		if res, _ := send(t, http.StatusPermanentRedirect, nil); res.Acked() {
 			t.Error("a 308 acknowledged the event")
