@@ -262,12 +262,15 @@ func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 				cancel()
 				return
 			}
-			j.sent, j.failure = j.deliver(dctx)
+			jctx, early := r.startEarly(dctx)
+			j.sent, j.failure = j.deliver(jctx)
+			early.finish()
 			<-sem
 			if j.failure != "" || len(j.sent) == 0 {
 				return
 			}
 			j.items = r.track(j.name(), j.ps, j.sent)
+			early.merge(j.items, r.t.Settle)
 			j.err = r.watch(ctx, j.items, r.t.Settle)
 		})
 	}
@@ -371,6 +374,9 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 				now := time.Now()
 				s := sent{p: byID[a.EventID], to: r.to, expect: ExpectAck, res: res, start: now.Add(-a.Latency), at: now, secrets: r.secrets}
 				r.noteAnswer(s)
+				if s.acked() {
+					earlyFrom(ctx).acked(s.p.Event, now)
+				}
 				mu.Lock()
 				all = append(all, s)
 				mu.Unlock()

@@ -810,9 +810,14 @@ func TestScenarioJobSendsItsDuplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := r.buildScenarioJob(sc.Name, sr)
-	sent, failure := j.deliver(context.Background())
+	ctx, early := r.startEarly(context.Background())
+	sent, failure := j.deliver(ctx)
+	early.finish()
 	if failure != "" {
 		t.Fatal(failure)
+	}
+	if len(early.items) != len(sr.events) {
+		t.Errorf("the early watch heard of %d acknowledged events, want %d", len(early.items), len(sr.events))
 	}
 	if len(got) != len(sr.events) || len(sent) != 2*len(sr.events) {
 		t.Fatalf("%d events, %d deliveries: want %d events each delivered twice (the scenario's duplicate: 1)", len(got), len(sent), len(sr.events))
@@ -853,5 +858,50 @@ func TestWatchSettleAsksOnceAtTheEnd(t *testing.T) {
 	it, err = watchOne(testRun(hook, time.Second), 500*time.Millisecond)
 	if err != nil || it.n != 2 {
 		t.Errorf("a duplicate applied in the settle window: %+v %v", it, err)
+	}
+}
+
+// A long job's events are asked about from their acknowledgement on, while
+// the rest is still delivered: the apply time is the receiver's, not how
+// long the job took to deliver.
+func TestEarlyWatchMeasuresFromTheAck(t *testing.T) {
+	acked := time.Now()
+	hook := InspectFunc(func(context.Context, schemas.Identity) (int, error) {
+		if time.Since(acked) < 50*time.Millisecond {
+			return 0, nil
+		}
+		return 1, nil
+	})
+	r := testRun(hook, time.Second)
+	ctx, early := r.startEarly(context.Background())
+	ev := schemas.Identity{EventID: 1}
+	earlyFrom(ctx).acked(ev, acked)
+	time.Sleep(400 * time.Millisecond) // the job's other deliveries
+	early.finish()
+	last := time.Now()
+	items := []*tracked{r.newTracked(ev, "spec", acked, last, r.t.InspectTimeout)}
+	early.merge(items, 100*time.Millisecond)
+	if err := r.watch(context.Background(), items, 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	it := items[0]
+	if it.n != 1 || it.took() < 50*time.Millisecond || it.took() > 300*time.Millisecond || it.lateStart() {
+		t.Errorf("applied 50ms after the ack, watched while 400ms more were delivered: took %s (n %d, late start %v)", it.took(), it.n, it.lateStart())
+	}
+	if it.settleTo.Before(last.Add(100 * time.Millisecond)) {
+		t.Errorf("the settle window ends %s, before 100ms after the last delivery", it.settleTo.Sub(last))
+	}
+	// Seen at 0 past its deadline, it was not applied in time, whatever
+	// came after.
+	r2 := testRun(InspectFunc(func(context.Context, schemas.Identity) (int, error) { return 0, nil }), 30*time.Millisecond)
+	ctx2, early2 := r2.startEarly(context.Background())
+	a2 := time.Now()
+	earlyFrom(ctx2).acked(ev, a2)
+	time.Sleep(150 * time.Millisecond)
+	early2.finish()
+	items2 := []*tracked{r2.newTracked(ev, "spec", a2, time.Now(), r2.t.InspectTimeout)}
+	early2.merge(items2, 0)
+	if !items2[0].done || !items2[0].overdue() || items2[0].saidZero() < 30*time.Millisecond {
+		t.Errorf("seen at 0 past the deadline: %+v", items2[0])
 	}
 }
