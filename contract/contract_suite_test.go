@@ -28,6 +28,9 @@ var (
 	flagInspectTimeout = flag.Duration("inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook")
 	flagSettle         = flag.Duration("settle", 0, "how long a reached count is watched for a late duplicate: 0 adapts it (at least 1s), negative skips the watch")
 	flagScenarios      = flag.String("scenarios", "", "comma-separated lifecycle scenarios to replay (default: every built-in one)")
+	// The state hook (state.go).
+	flagState    = flag.String("state", "", "state hook URL template with {recordId}: the receiver's view of a record")
+	flagStateCmd = flag.String("state-cmd", "", "state command: prints the JSON state of $COPERNIQ_RECORD_ID")
 )
 
 func targetFromFlags() (contract.Target, error) {
@@ -44,6 +47,17 @@ func targetFromFlags() (contract.Target, error) {
 		t.Scenarios = strings.Split(*flagScenarios, ",")
 	}
 	var err error
+	switch {
+	case *flagState != "" && *flagStateCmd != "":
+		return t, errors.New("-state and -state-cmd are exclusive: give one")
+	case *flagState != "":
+		t.State, err = contract.StateURL(*flagState)
+	case *flagStateCmd != "":
+		t.State, err = contract.StateCommand(*flagStateCmd)
+	}
+	if err != nil {
+		return t, err
+	}
 	switch {
 	case *flagInspect != "" && *flagInspectCmd != "":
 		return t, errors.New("-inspect and -inspect-cmd are exclusive: give one")

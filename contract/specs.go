@@ -210,6 +210,7 @@ func DescribeReceiver(target Target) bool {
 			It(SpecGaveUp, r.specGaveUp)
 		})
 		r.describeScenarios()
+		r.describeStates() // final-state specs: statespecs.go
 	})
 }
 

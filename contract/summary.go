@@ -182,7 +182,7 @@ func Summarize(report types.Report) Summary {
 	for _, f := range schemas.Families() {
 		order = append(order, FamilyText(f))
 	}
-	order = append(order, GroupDelivery, GroupToken, GroupIdempotency, GroupLifecycle)
+	order = append(order, GroupDelivery, GroupToken, GroupIdempotency, GroupLifecycle, GroupState) // GroupState: statespecs.go
 	groups := map[string]*GroupResult{}
 	skips := map[[2]string]int{}
 	var latencies []time.Duration
@@ -365,6 +365,9 @@ func (s Summary) String() string {
 		}
 		if n := perKind[ProblemHook]; n > 0 {
 			fmt.Fprintf(&b, "\n%s marked [%s] failed because the inspect hook did not answer by the protocol, not because of the receiver: fix the hook (see the inspect protocol)\n", specs(n), ProblemHook)
+		}
+		if n := perKind[ProblemStateHook]; n > 0 { // final-state specs (statespecs.go)
+			fmt.Fprintf(&b, "\n%s marked [%s] failed because the state hook did not answer by the protocol, not because of the receiver: fix the hook (see the state protocol)\n", specs(n), ProblemStateHook)
 		}
 		if n := perKind[ProblemStale]; n > 0 {
 			fmt.Fprintf(&b, "\n%s marked [%s] found their events already applied before they were sent: %s\n", specs(n), ProblemStale, staleAdvice)

@@ -75,6 +75,10 @@ type Target struct {
 	// Scenarios are the lifecycle scenarios to replay, by name; nil means
 	// every built-in one.
 	Scenarios []string
+
+	// State reads the receiver's view of a record (see the state protocol
+	// in the package doc; state.go). Nil skips the final-state specs.
+	State StateReader
 }
 
 // withDefaults fills zero fields and checks the rest, so that a bad Target is

@@ -26,6 +26,7 @@ type verifyFlags struct {
 	focus, skip, scenarios                  []string
 	junit, jsonReport                       string
 	verbose, noColor                        bool
+	state                                   verifyStateFlags // verifystate.go
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -122,6 +123,9 @@ before they were sent.`,
 					return usage(fmt.Errorf("--inspect: %w", err))
 				}
 			}
+			if err := f.state.reachable(ctx); err != nil {
+				return err
+			}
 			sum, err := contract.Run(target, cfg)
 			if err != nil {
 				return usage(err)
@@ -166,7 +170,9 @@ before they were sent.`,
 			return nil
 		},
 	}
+	cmd.Long += verifyStateHelp
 	fl := cmd.Flags()
+	f.state.register(fl)
 	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
 	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
 	fl.StringVar(&f.inspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
@@ -259,6 +265,9 @@ func (f *verifyFlags) config() (contract.Target, contract.RunConfig, error) {
 	if err != nil {
 		return t, cfg, usage(fmt.Errorf("--inspect: %w", err))
 	}
+	if err := f.state.apply(&t); err != nil {
+		return t, cfg, err
+	}
 	cfg = contract.RunConfig{
 		Focus: f.focus, Skip: f.skip,
 		JUnitReport: f.junit, JSONReport: f.jsonReport,
@@ -290,6 +299,8 @@ func setupError(sum contract.Summary) error {
 	switch {
 	case kinds[contract.ProblemHook] == sum.Failed:
 		return fmt.Errorf("the receiver was not judged: the inspect hook does not answer by the protocol, so %d counting specs could not count (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", sum.Failed)
+	case kinds[contract.ProblemStateHook] == sum.Failed:
+		return fmt.Errorf("the receiver was not judged: the state hook does not answer by the protocol, so %d final-state specs could not compare (see above); fix the hook (see the state protocol in `coperniq-mock verify --help`)", sum.Failed)
 	case kinds[contract.ProblemStale] == sum.Failed:
 		return fmt.Errorf("the receiver was not judged: %d counting specs found their events already applied before they were sent (see above): stale receiver state from an earlier run, or an inspect hook that does not count; reset the receiver's state or pass a different --seed", sum.Failed)
 	}
