@@ -378,7 +378,7 @@ func TestVerifyHarness(t *testing.T) {
 	}
 	// No spec passes vacuously: each kind of spec failed for some receiver.
 	for kind := range allKinds {
-		if !failedKinds[kind] && !strings.HasPrefix(kind, "replays every built-in") {
+		if !failedKinds[kind] && !strings.HasPrefix(kind, "replays every built-in") && !strings.HasPrefix(kind, "ends in the newest state") { // final state: TestStateHarness
 			t.Errorf("no broken receiver fails %q: it may pass vacuously", kind)
 		}
 	}
@@ -478,7 +478,7 @@ func testReference(t *testing.T) {
 		case s.State.Is(types.SpecStatePassed):
 			passed++
 		case s.State.Is(types.SpecStateSkipped):
-			if s.Failure.Message != contract.SkipNoScenarios {
+			if s.Failure.Message != contract.SkipNoScenarios && s.Failure.Message != contract.SkipNoState { // the reference receiver keeps no records
 				t.Errorf("%q skipped with everything configured: %s", name, s.Failure.Message)
 			}
 		}

@@ -43,9 +43,10 @@ func runStateSuite(t *testing.T, ordering testreceivers.Ordering, extra ...strin
 // those that apply in arrival order, or drop what they cannot place, fail
 // the shuffled ones, with a message that names the stale value.
 func TestStateHarness(t *testing.T) {
-	var shuffled []string
+	var shuffled, all []string
 	for _, sc := range stateScenarios {
 		shuffled = append(shuffled, stateSpec(sc, contract.SpecStateReversed), stateSpec(sc, contract.SpecStateDuplicates))
+		all = append(all, stateSpec(sc, contract.SpecStateInOrder), stateSpec(sc, contract.SpecStateReversed), stateSpec(sc, contract.SpecStateDuplicates))
 	}
 	cases := []struct {
 		ordering testreceivers.Ordering
@@ -59,6 +60,7 @@ func TestStateHarness(t *testing.T) {
 		{testreceivers.LastArrivalRecord, false, shuffled, "record."},
 		{testreceivers.LastArrivalWorkOrder, false, shuffled, "work order "},
 		{testreceivers.DropUnseenRecord, false, shuffled, "record "},
+		{testreceivers.FirstVersion, false, all, "record."},
 	}
 	for _, c := range cases {
 		t.Run(string(c.ordering), func(t *testing.T) {
@@ -84,7 +86,9 @@ func TestStateHarness(t *testing.T) {
 			if len(failed) == 0 {
 				t.Fatalf("receiver %s passed every final-state spec:\n%s", c.ordering, h.output)
 			}
+			inOrder := false
 			for _, f := range failed {
+				inOrder = inOrder || strings.HasSuffix(f, contract.SpecStateInOrder)
 				if !slices.Contains(c.wantIn, f) {
 					t.Errorf("failed %q, which delivers in order", f)
 				}
@@ -94,6 +98,9 @@ func TestStateHarness(t *testing.T) {
 						t.Errorf("%s: message lacks %q:\n%s", f, want, msg)
 					}
 				}
+			}
+			if c.ordering == testreceivers.FirstVersion && !inOrder {
+				t.Errorf("a receiver that never updates a record passed every in-order spec: %v", failed)
 			}
 		})
 	}

@@ -36,11 +36,14 @@ const (
 	// DropUnseenRecord answers 2xx to an event whose record it has not
 	// seen created yet, and drops it.
 	DropUnseenRecord Ordering = "drops-event-of-unseen-record"
+	// FirstVersion keeps the first version of a record it gets and never
+	// updates its status or stage (a cache filled once).
+	FirstVersion Ordering = "keeps-first-record-version"
 )
 
 // Orderings lists every ordering, for table tests.
 func Orderings() []Ordering {
-	return []Ordering{NewestWins, Await409, LastArrivalRecord, LastArrivalWorkOrder, DropUnseenRecord}
+	return []Ordering{NewestWins, Await409, LastArrivalRecord, LastArrivalWorkOrder, DropUnseenRecord, FirstVersion}
 }
 
 // StateReceiver is a webhook receiver that keeps each record's status and
@@ -164,7 +167,7 @@ func (s *StateReceiver) apply(p *statePayload) int {
 		rec = &keptRecord{workOrders: map[int64]*keptWorkOrder{}}
 		s.records[rid] = rec
 	}
-	if p.Record != nil && (s.ordering == LastArrivalRecord || rec.status == nil || p.Record.UpdatedAt.After(rec.updatedAt)) {
+	if p.Record != nil && (rec.status == nil || s.ordering == LastArrivalRecord || s.ordering != FirstVersion && p.Record.UpdatedAt.After(rec.updatedAt)) {
 		rec.status, rec.stage, rec.updatedAt = p.Record.Status, p.Record.Stage, p.Record.UpdatedAt
 	}
 	if wo := p.WorkOrder; wo != nil {
