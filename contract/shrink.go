@@ -233,10 +233,12 @@ func (s *Shrunk) Progress() string {
 
 // ParseChaosFile reads a chaos schedule file and checks that every
 // delivery names an event of its scenarios.
-func ParseChaosFile(data []byte) (ChaosFile, error) {
-	var f ChaosFile
-	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
-		return f, fmt.Errorf("not a chaos schedule: %s", yaml.FormatError(err, false, false))
+func ParseChaosFile(data []byte) (f ChaosFile, err error) {
+	if len(data) > 1<<20 {
+		return f, fmt.Errorf("not a chaos schedule: %d bytes, want at most 1 MiB", len(data))
+	}
+	if err := unmarshalYAML(data, &f); err != nil {
+		return f, err
 	}
 	switch {
 	case f.Chaos != ChaosFileVersion:
@@ -253,6 +255,20 @@ func ParseChaosFile(data []byte) (ChaosFile, error) {
 		return f, err
 	}
 	return f, r.check(f.Schedule())
+}
+
+// unmarshalYAML decodes data strictly into v. The YAML library panics on
+// some malformed input (a fuzz test found one): that is an error too.
+func unmarshalYAML(data []byte, v any) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("not a chaos schedule: the YAML is malformed (%v)", p)
+		}
+	}()
+	if err := yaml.UnmarshalWithOptions(data, v, yaml.Strict()); err != nil {
+		return fmt.Errorf("not a chaos schedule: %s", yaml.FormatError(err, false, false))
+	}
+	return nil
 }
 
 // Replay is what ReplayChaos found.
