@@ -638,11 +638,11 @@ func RunChaos(ctx context.Context, t Target, o ChaosOptions) (*ChaosReport, erro
 
 // String is a run's line in a report.
 func (r RunResult) String() string {
-	verdict := "ok"
+	took := roundLatency(r.Took).Round(time.Millisecond)
 	if len(r.Problems) > 0 {
-		verdict = fmt.Sprintf("FAILED (%s): %s", plural(len(r.Problems), "problem"), r.Problems[0].Text)
+		return fmt.Sprintf("run %d: %s: FAILED in %s (%s): %s", r.Run, r.Schedule.Describe(), took, plural(len(r.Problems), "problem"), r.Problems[0].Text)
 	}
-	return fmt.Sprintf("run %d: %s: %s in %s", r.Run, r.Schedule.Describe(), verdict, roundLatency(r.Took).Round(time.Millisecond))
+	return fmt.Sprintf("run %d: %s: ok in %s", r.Run, r.Schedule.Describe(), took)
 }
 
 // kinds lists the kinds of problems, in first-seen order.

@@ -126,6 +126,9 @@ before they were sent.`,
 			if err := f.state.reachable(ctx); err != nil {
 				return err
 			}
+			if done, err := f.state.chaos.run(ctx, cmd.OutOrStdout(), &f, target); done { // verifystate.go
+				return err
+			}
 			sum, err := contract.Run(target, cfg)
 			if err != nil {
 				return usage(err)
@@ -170,7 +173,7 @@ before they were sent.`,
 			return nil
 		},
 	}
-	cmd.Long += verifyStateHelp
+	cmd.Long += verifyStateHelp + verifyChaosHelp
 	fl := cmd.Flags()
 	f.state.register(fl)
 	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")

@@ -79,3 +79,103 @@ func TestVerifyStateHookProblems(t *testing.T) {
 		}
 	}
 }
+
+func chaosArgs(srv *httptest.Server, extra ...string) []string {
+	return append([]string{"verify",
+		"--target", srv.URL + "/webhooks/coperniq",
+		"--inspect", srv.URL + testreceivers.InspectPath + "{eventId}",
+		"--state", srv.URL + testreceivers.StatePath + "{recordId}",
+		"--inspect-timeout", "150ms", "--deadline", "2s", "--seed", "7",
+	}, extra...)
+}
+
+// TestVerifyChaosShrinksAndReplays: verify --chaos finds the receiver that
+// applies work-order statuses in arrival order, shrinks the failing run to
+// a few deliveries, writes the schedule, and its replay command, run as
+// printed, reproduces the failure against the same receiver.
+func TestVerifyChaosShrinksAndReplays(t *testing.T) {
+	srv := httptest.NewServer(testreceivers.NewState(testreceivers.LastArrivalWorkOrder))
+	defer srv.Close()
+	dir := t.TempDir()
+	r := cli(t, "", chaosArgs(srv, "--chaos", "10", "--chaos-out", dir)...).want(t, 1)
+	for _, w := range []string{"1-minimal", "wrote " + dir, "deliveries:", "status is", "the receiver fails chaos run"} {
+		if !strings.Contains(r.stdout+r.stderr, w) {
+			t.Errorf("output lacks %q:\n%s\n%s", w, r.stdout, r.stderr)
+		}
+	}
+	_, after, ok := strings.Cut(r.stdout, "\nreplay:\n  ")
+	if !ok {
+		t.Fatalf("no replay command:\n%s", r.stdout)
+	}
+	line, _, _ := strings.Cut(after, "\n")
+	words := shellSplit(t, line)
+	if len(words) < 3 || words[0] != "coperniq-mock" {
+		t.Fatalf("replay command %q", line)
+	}
+	rep := cli(t, "", words[1:]...).want(t, 1)
+	if !strings.Contains(rep.stderr, "the failure reproduced") {
+		t.Errorf("replay: %s\n%s", rep.stdout, rep.stderr)
+	}
+	// Against a receiver that converges, the same file does not fail.
+	good := httptest.NewServer(testreceivers.NewState(testreceivers.NewestWins))
+	defer good.Close()
+	for i, w := range words {
+		words[i] = strings.ReplaceAll(w, srv.URL, good.URL)
+	}
+	ok2 := cli(t, "", words[1:]...).want(t, 0)
+	if !strings.Contains(ok2.stdout, "did not reproduce") {
+		t.Errorf("replay against a converging receiver: %s", ok2.stdout)
+	}
+}
+
+func TestVerifyChaosPasses(t *testing.T) {
+	srv := httptest.NewServer(testreceivers.NewState(testreceivers.Await409))
+	defer srv.Close()
+	r := cli(t, "", chaosArgs(srv, "--chaos", "4")...).want(t, 0)
+	if !strings.Contains(r.stdout, "PASS: 4 chaos runs") || strings.Count(r.stdout, ": ok in ") != 4 {
+		t.Errorf("want 4 runs ok:\n%s", r.stdout)
+	}
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--chaos", "-1"}, "want 1 or more"},
+		{[]string{"--chaos", "2", "--chaos-replay", "x.yaml", "--id-offset", "100000000"}, "exclusive"},
+		{[]string{"--chaos-replay", "x.yaml"}, "--id-offset"},
+		{[]string{"--chaos-replay", "/nonexistent/x.yaml", "--id-offset", "100000000"}, "no such file"},
+		{[]string{"--chaos", "2", "--shrink-budget", "-1s"}, "--shrink-budget"},
+	} {
+		r := cli(t, "", chaosArgs(srv, c.args...)...).want(t, 2)
+		if !strings.Contains(r.stderr, c.says) {
+			t.Errorf("%v: stderr lacks %q:\n%s", c.args, c.says, r.stderr)
+		}
+	}
+}
+
+// shellSplit splits a command line as sh would, for the quoting that
+// replay commands use (single quotes only).
+func shellSplit(t *testing.T, line string) []string {
+	t.Helper()
+	var words []string
+	var cur strings.Builder
+	in, has := false, false
+	for _, c := range line {
+		switch {
+		case c == '\'':
+			in, has = !in, true
+		case c == ' ' && !in:
+			if has {
+				words = append(words, cur.String())
+			}
+			cur.Reset()
+			has = false
+		default:
+			cur.WriteRune(c)
+			has = true
+		}
+	}
+	if has {
+		words = append(words, cur.String())
+	}
+	return words
+}
