@@ -157,3 +157,15 @@ func FuzzParseChaosFile(f *testing.F) {
 		}
 	})
 }
+
+// TestShrinkBudgetSaysHowFarItGot: a budget spent before the schedule is
+// minimal is reported as such.
+func TestShrinkBudgetSaysHowFarItGot(t *testing.T) {
+	rep, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.LastArrivalWorkOrder), contract.ChaosOptions{Runs: 10, Seed: chaosSeed, ShrinkBudget: time.Nanosecond})
+	if err != nil || rep.Failure == nil {
+		t.Fatalf("%v, %v", err, rep)
+	}
+	if f := rep.Failure; f.Minimal || !strings.Contains(f.Progress(), "stopped by the shrink budget of 1ns before it was minimal") {
+		t.Errorf("minimal %v, progress %q", f.Minimal, f.Progress())
+	}
+}
