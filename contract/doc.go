@@ -82,6 +82,15 @@
 // with the newest record.updatedAt / workOrder.modifiedAt (see
 // contract/sample). Without a state hook these specs are skipped.
 //
+// # Chaos runs
+//
+// RunChaos makes seeded runs outside the specs, each a random mix of
+// lifecycle scenarios delivered with random faults (reordering windows,
+// sequential and concurrent duplicates, give-up-and-resend, delays; ci
+// retries after a non-2xx) and fresh ids derived from the seed, judged by
+// both hooks; the first failing run is shrunk to a 1-minimal schedule
+// (shrink.go), written as a ChaosFile that ReplayChaos delivers again.
+//
 // The package never prints: results go through Ginkgo's reporters, and
 // Summarize turns a Ginkgo report into the per-family summary the CLI prints.
 package contract
