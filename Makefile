@@ -37,6 +37,13 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./schemas/ ./generator/
 
+# bench-verify: the wall time of a full `verify` (every spec, every built-in
+# scenario, --settle auto, a token and an inspect hook) against the reference
+# receiver, which applies synchronously: the figure the README quotes.
+.PHONY: bench-verify
+bench-verify:
+	$(GO) test -run '^$$' -bench BenchmarkVerify -benchtime 5x ./contract/
+
 clean:
 	rm -rf bin
 

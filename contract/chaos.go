@@ -257,6 +257,7 @@ type executor struct {
 	client  *http.Client
 	policy  delivery.Policy
 	secrets []string
+	to      dest
 	light   *run // for abandon
 }
 
@@ -275,11 +276,28 @@ func newExecutor(t Target) (*executor, error) {
 		x.secrets = secretsOf(x.url, val)
 	}
 	x.shown = delivery.MaskURL(x.url)
+	if x.to, err = newDest(x.url, x.shown); err != nil {
+		return nil, err
+	}
 	x.policy, _ = delivery.ParsePreset(stateRetry)
 	x.policy.Timeout = t.Deadline
 	x.client = delivery.NewClient(t.Deadline, 4)
 	x.light = &run{t: t, secrets: x.secrets}
 	return x, nil
+}
+
+// reachable checks that the target and the hooks accept connections, so
+// that a receiver not running is not reported as one that loses events.
+func (x *executor) reachable(ctx context.Context) error {
+	if err := CheckReachable(ctx, x.t.URL, min(ReachTimeout, x.t.Deadline)); err != nil {
+		return err
+	}
+	if u, ok := x.t.Inspect.(*urlInspector); ok {
+		if err := CheckInspectReachable(ctx, u.template, min(ReachTimeout, x.t.InspectTimeout)); err != nil {
+			return fmt.Errorf("--inspect: %w", err)
+		}
+	}
+	return checkStateReachable(ctx, x.t)
 }
 
 // message is an event as an attempt sends it: its ids offset.
@@ -332,21 +350,29 @@ func idOffset(seed uint64, run, n int) int64 {
 
 // pending is a delivery waiting for its retry.
 type pending struct {
-	msg  message
-	n    int // attempts so far
-	due  time.Time
-	rnd  *rand.Rand
-	last string
+	msg message
+	n   int   // attempts so far
+	due int64 // on the delivery clock
 }
 
-// execute delivers s with ids offset by off, then checks applied counts and
-// the final state. An error is the setup's (a hook outside its protocol, a
-// context cancelled), not the receiver's.
-func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int64) (attempt, error) {
-	start := time.Now()
-	var res attempt
+// delivered is what deliver sent and got.
+type delivered struct {
+	events     []message // each event once, in first-delivery order
+	acked      map[int64]bool
+	lastAnswer map[int64]string
+	arrivals   []schemas.Identity // acknowledged deliveries, in order
+	posts      int
+}
+
+// deliver sends s's deliveries one at a time, in order, with ids offset by
+// off. A delivery that gets no 2xx is retried at the ci preset's backoff
+// ceilings (5, 10, 20, 40 ms) on a clock that counts each delivery as one
+// millisecond, while the next ones go: the arrival order is the
+// schedule's, whatever the machine's speed, and a receiver answering 409
+// until a record exists gets the record within a reordering window.
+func (x *executor) deliver(ctx context.Context, s Schedule, r *rendered, off int64) (*delivered, error) {
+	res := &delivered{acked: map[int64]bool{}, lastAnswer: map[int64]string{}}
 	msgs := map[[2]int]message{}
-	var order [][2]int // each event once, in first-delivery order
 	for _, d := range s.Deliveries {
 		k := [2]int{d.Scenario, d.Event}
 		if _, ok := msgs[k]; ok {
@@ -354,13 +380,12 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 		}
 		m, err := offsetBody(r.events[d.Scenario][d.Event].Body, off)
 		if err != nil {
-			return res, fmt.Errorf("contract: offsetting the ids of %s: %w", r.events[d.Scenario][d.Event].TriggerKey, err)
+			return nil, fmt.Errorf("contract: offsetting the ids of %s: %w", r.events[d.Scenario][d.Event].TriggerKey, err)
 		}
 		msgs[k] = m
-		order = append(order, k)
+		res.events = append(res.events, m)
 	}
-	acked := map[int64]bool{}
-	lastAnswer := map[int64]string{}
+	var clock int64
 	var queue []*pending
 	var mu sync.Mutex
 	post := func(m message) bool {
@@ -368,48 +393,52 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 		ok := sres.Err == nil && sres.Status >= 200 && sres.Status <= 299
 		mu.Lock()
 		defer mu.Unlock()
-		res.deliveries++
-		if ok {
-			acked[m.id.EventID] = true
-		} else if sres.Err != nil {
-			lastAnswer[m.id.EventID] = "no answer (" + string(sres.ErrKind) + ")"
-		} else {
-			lastAnswer[m.id.EventID] = fmt.Sprintf("%d %s", sres.Status, http.StatusText(sres.Status))
+		res.posts++
+		clock++
+		switch {
+		case ok:
+			res.acked[m.id.EventID] = true
+			res.arrivals = append(res.arrivals, m.id)
+		case sres.Err != nil:
+			res.lastAnswer[m.id.EventID] = "no answer (" + string(sres.ErrKind) + ")"
+		default:
+			res.lastAnswer[m.id.EventID] = fmt.Sprintf("%d %s", sres.Status, http.StatusText(sres.Status))
 		}
 		return ok
 	}
-	// first sends a delivery's first attempt; a failure goes to the retry
-	// queue, as Coperniq's would: other deliveries go on meanwhile.
+	backoff := func(n int) int64 {
+		return int64(x.policy.Backoff.Delay(n, nil) / time.Millisecond)
+	}
+	// first sends a delivery's first attempt; a failure waits for its
+	// retry while other deliveries go on, as with Coperniq.
 	first := func(m message) {
-		if !post(m) {
-			p := &pending{msg: m, n: 1, rnd: rand.New(rand.NewPCG(uint64(off), uint64(m.id.EventID)))}
-			p.due = time.Now().Add(x.policy.Backoff.Delay(1, p.rnd))
-			queue = append(queue, p)
+		if !post(m) && x.policy.Attempts > 1 {
+			queue = append(queue, &pending{msg: m, n: 1, due: clock + backoff(1)})
 		}
 	}
 	retryDue := func(all bool) {
-		for len(queue) > 0 {
-			slices.SortStableFunc(queue, func(a, b *pending) int { return a.due.Compare(b.due) })
+		for len(queue) > 0 && ctx.Err() == nil {
+			slices.SortStableFunc(queue, func(a, b *pending) int { return int(a.due - b.due) })
 			p := queue[0]
-			if wait := time.Until(p.due); wait > 0 {
+			if p.due > clock {
 				if !all {
 					return
 				}
-				sleepCtx(ctx, wait)
+				clock = p.due
 			}
 			queue = queue[1:]
-			if post(p.msg) || ctx.Err() != nil {
+			if post(p.msg) {
 				continue
 			}
 			if p.n++; p.n < x.policy.Attempts {
-				p.due = time.Now().Add(x.policy.Backoff.Delay(p.n, p.rnd))
+				p.due = clock + backoff(p.n)
 				queue = append(queue, p)
 			}
 		}
 	}
 	for _, d := range s.Deliveries {
 		if ctx.Err() != nil {
-			return res, ctx.Err()
+			return nil, ctx.Err()
 		}
 		if d.DelayMS > 0 {
 			sleepCtx(ctx, time.Duration(d.DelayMS)*time.Millisecond)
@@ -424,12 +453,11 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 				wg.Go(func() { ok[i] = post(m) })
 			}
 			wg.Wait()
-			if !ok[0] && !ok[1] {
-				first(m)
+			if !ok[0] && !ok[1] && x.policy.Attempts > 1 {
+				queue = append(queue, &pending{msg: m, n: 1, due: clock + backoff(1)})
 			}
 		case FaultGaveUp:
-			p := payload{Body: m.body}
-			x.light.abandon(ctx, p, x.url, x.shown)
+			x.light.abandon(ctx, payload{Body: m.body}, x.to)
 			first(m)
 		default:
 			first(m)
@@ -437,27 +465,44 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 	}
 	retryDue(true)
 	if ctx.Err() != nil {
-		return res, ctx.Err()
+		return nil, ctx.Err()
 	}
-	var events []message
-	for _, k := range order {
-		events = append(events, msgs[k])
-	}
-	for _, m := range events {
-		if !acked[m.id.EventID] {
-			res.problems = append(res.problems, Problem{ProblemNotAcked, fmt.Sprintf("%s was not acknowledged after %d attempts (retry preset %s); its last answer: %s",
-				identityName(m.id), x.policy.Attempts, stateRetry, lastAnswer[m.id.EventID])})
+	return res, nil
+}
+
+// notAcked lists the events that were never acknowledged.
+func (x *executor) notAcked(d *delivered) []Problem {
+	var out []Problem
+	for _, m := range d.events {
+		if !d.acked[m.id.EventID] {
+			out = append(out, Problem{ProblemNotAcked, fmt.Sprintf("%s was not acknowledged after %d attempts (retry preset %s); its last answer: %s",
+				identityName(m.id), x.policy.Attempts, stateRetry, d.lastAnswer[m.id.EventID])})
 		}
 	}
+	return out
+}
+
+// execute delivers s with ids offset by off, then checks applied counts and
+// the final state. An error is the setup's (a hook outside its protocol, a
+// context cancelled), not the receiver's.
+func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int64) (attempt, error) {
+	start := time.Now()
+	var res attempt
+	d, err := x.deliver(ctx, s, r, off)
+	if err != nil {
+		return res, err
+	}
+	res.deliveries = d.posts
+	res.problems = x.notAcked(d)
 	allApplied := true
 	if x.t.Inspect != nil {
-		counts, err := x.applied(ctx, events)
+		counts, err := x.applied(ctx, d.events)
 		if err != nil {
 			return res, err
 		}
-		for _, m := range events {
+		for _, m := range d.events {
 			switch n := counts[m.id.EventID]; {
-			case n == 0 && acked[m.id.EventID]:
+			case n == 0 && d.acked[m.id.EventID]:
 				allApplied = false
 				res.problems = append(res.problems, Problem{ProblemLost, fmt.Sprintf("%s was acknowledged but not applied (the inspect hook said 0 after %s)", identityName(m.id), roundLatency(x.t.InspectTimeout))})
 			case n > 1:
@@ -467,8 +512,8 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 	}
 	if x.t.State != nil {
 		var bodies [][]byte
-		for _, m := range events {
-			if acked[m.id.EventID] {
+		for _, m := range d.events {
+			if d.acked[m.id.EventID] {
 				bodies = append(bodies, m.body)
 			}
 		}
@@ -533,7 +578,7 @@ func (x *executor) applied(ctx context.Context, events []message) (map[int64]int
 
 // inspectIdentity asks insp about one event.
 func inspectIdentity(ctx context.Context, insp Inspector, id schemas.Identity) (int, error) {
-	return insp.Applied(ctx, Event{ID: id.EventID, RecordID: id.RecordID, TriggerKey: id.TriggerKey})
+	return insp.Applied(ctx, id)
 }
 
 // identityName names an event in a problem.
@@ -554,8 +599,9 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 type ChaosOptions struct {
 	// Runs is how many seeded runs to make, at least 1.
 	Runs int
-	// Seed makes the runs reproducible (DefaultSeed when 0): the same seed
-	// gives the same schedules, ids and shrunk sequence.
+	// Seed makes the runs reproducible: the same seed gives the same
+	// schedules, ids and shrunk sequence. Zero draws one (RandomSeed),
+	// returned in the report.
 	Seed uint64
 	// Pool is the scenarios a run mixes (ChaosPool when nil).
 	Pool []string
@@ -592,7 +638,7 @@ func RunChaos(ctx context.Context, t Target, o ChaosOptions) (*ChaosReport, erro
 		return nil, fmt.Errorf("contract: chaos runs %d: want 1 or more", o.Runs)
 	}
 	if o.Seed == 0 {
-		o.Seed = DefaultSeed
+		o.Seed = RandomSeed()
 	}
 	if o.Pool == nil {
 		o.Pool = ChaosPool
@@ -602,6 +648,9 @@ func RunChaos(ctx context.Context, t Target, o ChaosOptions) (*ChaosReport, erro
 	}
 	x, err := newExecutor(t)
 	if err != nil {
+		return nil, err
+	}
+	if err := x.reachable(ctx); err != nil {
 		return nil, err
 	}
 	rep := &ChaosReport{Seed: o.Seed}

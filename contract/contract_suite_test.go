@@ -24,9 +24,11 @@ var (
 	flagTokenParam     = flag.String("token-param", "", "the receiver's URL token as NAME=VALUE")
 	flagDeadline       = flag.Duration("deadline", contract.DefaultDeadline, "how long a delivery may wait for its answer")
 	flagBurst          = flag.Int("burst", contract.DefaultBurst, "deliveries sent at once by the burst spec")
-	flagSeed           = flag.Uint64("seed", contract.DefaultSeed, "payload seed")
+	flagSeed           = flag.Uint64("seed", 0, "payload seed (default: drawn at random, printed in every reproducer)")
 	flagInspectTimeout = flag.Duration("inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook")
 	flagSettle         = flag.Duration("settle", 0, "how long a reached count is watched for a late duplicate: 0 adapts it (at least 1s), negative skips the watch")
+	flagMaxLate        = flag.Int("max-late", contract.DefaultMaxLate, "deliveries in a row without an answer within the deadline before the run stops")
+	flagDrainBudget    = flag.Duration("drain-budget", contract.DefaultDrainBudget, "time the run may spend waiting for earlier specs' late events")
 	flagScenarios      = flag.String("scenarios", "", "comma-separated lifecycle scenarios to replay (default: every built-in one)")
 	// The state hook (state.go).
 	flagState    = flag.String("state", "", "state hook URL template with {recordId}: the receiver's view of a record")
@@ -42,6 +44,8 @@ func targetFromFlags() (contract.Target, error) {
 		Seed:           *flagSeed,
 		InspectTimeout: *flagInspectTimeout,
 		Settle:         *flagSettle,
+		MaxLate:        *flagMaxLate,
+		DrainBudget:    *flagDrainBudget,
 	}
 	if *flagScenarios != "" {
 		t.Scenarios = strings.Split(*flagScenarios, ",")

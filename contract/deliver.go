@@ -63,10 +63,10 @@ type DeliveryRecord struct {
 // sent is one delivery and its answer.
 type sent struct {
 	p      payload
-	url    string // as sent, token included: never printed
-	shown  string // masked, or a hand-made display for the wrong-token URL
+	to     dest
 	expect string
 	res    delivery.Result
+	at     time.Time // when the answer ended (or the attempt failed)
 	// secrets are scrubbed from what the receiver answered: a redirect's
 	// Location or an error page may echo the token.
 	secrets []string
@@ -84,30 +84,47 @@ func (s sent) record() DeliveryRecord {
 	sum := sha256.Sum256(s.p.Body)
 	return DeliveryRecord{
 		TriggerKey: s.p.Event.TriggerKey,
-		EventID:    s.p.Event.ID,
+		EventID:    s.p.Event.EventID,
 		Expect:     s.expect,
 		Status:     s.res.Status,
 		Error:      string(s.res.ErrKind),
 		LatencyMS:  float64(s.res.Latency.Microseconds()) / 1000,
 		Bytes:      len(s.p.Body),
 		SHA256:     hex.EncodeToString(sum[:]),
-		Reproduce:  s.p.reproducer(s.shown),
+		Reproduce:  s.p.reproducer(s.to.shown),
 	}
 }
 
-// post delivers p to url as Coperniq would: one POST, no redirect followed,
+// post delivers p to d as Coperniq would: one POST, no redirect followed,
 // the deadline as timeout.
-func (r *run) post(ctx context.Context, p payload, url, shown, expect string) sent {
-	res := delivery.Send(ctx, r.client, url, p.Body, nil)
+func (r *run) post(ctx context.Context, p payload, d dest, expect string) sent {
+	return r.send(ctx, r.client, p, d, expect)
+}
+
+// send delivers p to d through client, and keeps the run-wide tally of
+// deliveries in a row without an answer within the deadline.
+func (r *run) send(ctx context.Context, client *http.Client, p payload, d dest, expect string) sent {
+	res := d.t.Send(ctx, client, p.Body)
+	s := sent{p: p, to: d, expect: expect, res: res, at: time.Now(), secrets: r.secrets}
+	r.noteAnswer(s)
+	return s
+}
+
+// noteAnswer counts a delivery toward the fail-fast rule (Target.MaxLate):
+// answered late or not at all within the deadline adds one, a complete
+// answer in time starts the count again, and a failure that says nothing
+// about time (a refused connection) leaves it.
+func (r *run) noteAnswer(s sent) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	switch {
-	case res.ErrKind == delivery.KindTimeout:
-		r.timeouts++
-	case res.Err == nil:
-		r.timeouts = 0
+	case s.expect == ExpectAbandon:
+	case s.timedOut() || s.res.Latency > r.t.Deadline:
+		r.late++
+		r.lastLate = s
+	case s.res.Err == nil || s.res.ErrKind == delivery.KindCutShort:
+		r.late = 0
 	}
-	r.mu.Unlock()
-	return sent{p: p, url: url, shown: shown, expect: expect, res: res, secrets: r.secrets}
 }
 
 // abandon sends p and hangs up as soon as the request is written, as a sender
@@ -116,27 +133,26 @@ func (r *run) post(ctx context.Context, p payload, url, shown, expect string) se
 // written before flushing it, so cancelling it there could lose the body,
 // while a Write on the connection has handed every byte to the kernel, which
 // delivers them before the close.
-func (r *run) abandon(ctx context.Context, p payload, rawURL, shown string) sent {
-	s := sent{p: p, url: rawURL, shown: shown, expect: ExpectAbandon, secrets: r.secrets}
+func (r *run) abandon(ctx context.Context, p payload, d dest) sent {
+	s := sent{p: p, to: d, expect: ExpectAbandon, secrets: r.secrets}
 	start := time.Now()
 	fail := func(err error) sent {
 		s.res = delivery.Result{Err: err, ErrKind: delivery.Classify(err), Latency: time.Since(start)}
+		s.at = time.Now()
 		return s
 	}
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return fail(err)
-	}
+	u := d.t.URL()
 	host := u.Host
 	if u.Port() == "" {
 		host = net.JoinHostPort(u.Hostname(), map[bool]string{true: "443", false: "80"}[u.Scheme == "https"])
 	}
-	d := &net.Dialer{Timeout: r.t.Deadline}
+	dl := &net.Dialer{Timeout: r.t.Deadline}
 	var conn net.Conn
+	var err error
 	if u.Scheme == "https" {
-		conn, err = (&tls.Dialer{NetDialer: d, Config: &tls.Config{ServerName: u.Hostname()}}).DialContext(ctx, "tcp", host)
+		conn, err = (&tls.Dialer{NetDialer: dl, Config: &tls.Config{ServerName: u.Hostname()}}).DialContext(ctx, "tcp", host)
 	} else {
-		conn, err = d.DialContext(ctx, "tcp", host)
+		conn, err = dl.DialContext(ctx, "tcp", host)
 	}
 	if err != nil {
 		return fail(err)
@@ -152,6 +168,7 @@ func (r *run) abandon(ctx context.Context, p payload, rawURL, shown string) sent
 		return fail(err)
 	}
 	s.res.Latency = time.Since(start)
+	s.at = time.Now()
 	return s
 }
 
@@ -165,11 +182,11 @@ func (s sent) describe(headline, why string) string {
 		b.WriteString(why)
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\nreproduce:\n  %s\n", s.p.reproducer(s.shown))
-	if strings.Contains(s.shown, delivery.Masked) {
+	fmt.Fprintf(&b, "\nreproduce:\n  %s\n", s.p.reproducer(s.to.shown))
+	if strings.Contains(s.to.shown, delivery.Masked) {
 		b.WriteString("  (secrets in the URL are masked: put them back in place of " + delivery.Masked + ")\n")
 	}
-	fmt.Fprintf(&b, "\ndelivery: POST %s (%d bytes, eventId %d)\n", s.shown, len(s.p.Body), s.p.Event.ID)
+	fmt.Fprintf(&b, "\ndelivery: POST %s (%d bytes, eventId %d)\n", s.to.shown, len(s.p.Body), s.p.Event.EventID)
 	b.WriteString(prettyExcerpt(s.p.Body))
 	b.WriteString("\n")
 	b.WriteString(s.answer())
@@ -180,11 +197,15 @@ func (s sent) describe(headline, why string) string {
 func (s sent) answer() string {
 	var b strings.Builder
 	res := s.res
-	if res.Err != nil {
+	if res.Err != nil && res.Status == 0 {
 		fmt.Fprintf(&b, "\nanswer: none after %s (%s): %s\n", roundLatency(res.Latency), res.ErrKind, s.scrub(res.Err.Error()))
 		return b.String()
 	}
-	fmt.Fprintf(&b, "\nanswer: %d %s in %s\n", res.Status, http.StatusText(res.Status), roundLatency(res.Latency))
+	if res.Err != nil {
+		fmt.Fprintf(&b, "\nanswer: %d %s, incomplete after %s (%s): %s\n", res.Status, http.StatusText(res.Status), roundLatency(res.Latency), res.ErrKind, s.scrub(res.Err.Error()))
+	} else {
+		fmt.Fprintf(&b, "\nanswer: %d %s in %s\n", res.Status, http.StatusText(res.Status), roundLatency(res.Latency))
+	}
 	keys := make([]string, 0, len(res.Header))
 	for k := range res.Header {
 		keys = append(keys, k)
@@ -256,6 +277,9 @@ func roundLatency(d time.Duration) time.Duration {
 
 // outcome says in a few words what a delivery got, for lists of failures.
 func (s sent) outcome() string {
+	if s.res.ErrKind == delivery.KindCutShort {
+		return fmt.Sprintf("%d %s, but %s", s.res.Status, http.StatusText(s.res.Status), s.cutShort())
+	}
 	if s.res.Err != nil {
 		if s.timedOut() {
 			return fmt.Sprintf("no answer within %s", roundLatency(s.res.Latency))
@@ -267,6 +291,16 @@ func (s sent) outcome() string {
 		o += " to " + s.scrub(delivery.MaskURL(loc))
 	}
 	return o
+}
+
+// cutShort is "the answer was cut short after N of M bytes" of a delivery
+// whose answer was.
+func (s sent) cutShort() string {
+	msg := s.res.Err.Error()
+	if i := strings.Index(msg, "the answer was cut short"); i >= 0 {
+		msg = msg[i:]
+	}
+	return s.scrub(msg)
 }
 
 // scrub replaces every secret in text with delivery.Masked, longest first so

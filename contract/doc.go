@@ -34,10 +34,24 @@
 // COPERNIQ_RECORD_ID and COPERNIQ_TRIGGER_KEY in its environment and reads N
 // from its stdout. A receiver that decides to ignore an event still counts
 // it as applied once: "applied" means its handling of the event ran to the
-// end. The suite polls until the expected count or Target.InspectTimeout,
-// since receivers may apply events asynchronously, then keeps watching for
-// Target.Settle (by default MinSettle, or twice the time the count took to
-// appear when longer) to catch a duplicate applied late.
+// end. The suite polls until each event's count appears, for at most
+// Target.InspectTimeout after its acknowledgement, since receivers may apply
+// events asynchronously; the specs that count duplicates then keep watching
+// for Target.Settle (by default MinSettle, or twice the time the count took
+// to appear when longer) to catch a duplicate applied late. Those specs (the
+// duplicate and retry specs, every lifecycle replay) are delivered together,
+// in one batch, and watched at once: the settle windows overlap, so a run
+// costs one window rather than one per spec. Each spec still judges only
+// its own events.
+//
+// What the verdicts say is true of the receiver: an event whose count did
+// not appear in time fails its spec as "not applied within" the inspect
+// timeout, and is asked about again, before the next spec that counts (a
+// drain, so that one spec's backlog does not fail the next, within
+// Target.DrainBudget for the whole run) and at the end of the run, which
+// reports it "applied later, after N s" or "never applied: still not
+// applied N s after it was acknowledged" (only then is it lost). Apply times,
+// from acknowledgement to count, are reported like answer times.
 //
 // With a hook, the payload specs (realistic, minimal, maximal, edge, unknown
 // trigger) count too: each event must be applied once, since a receiver that
@@ -48,9 +62,13 @@
 // "never applied", to everything), and after a few such checks the rest are
 // not waited out.
 //
-// When HungAfter deliveries in a row get no answer within the deadline, the
-// suite is aborted: a hung receiver would make every remaining spec wait out
-// the deadline.
+// The run fails fast: after Target.MaxLate deliveries in a row without an
+// answer within the deadline (answered late or not at all) it stops, with a
+// verdict that measures how late the receiver answers; after HookHungAfter
+// questions in a row that the hook left unanswered within the inspect
+// timeout it stops too, blaming the hook. A response cut short (a 2xx whose
+// body ends before its Content-Length) is a failed delivery, as it is to
+// Coperniq's HTTP client.
 //
 // The receiver's state is not reset between specs, so each spec that counts
 // applications uses events no other spec of the run delivers, and asks the
@@ -58,7 +76,8 @@
 // state of an earlier run with the same seed, or a hook that does not count)
 // fails the spec as a setup problem, since a receiver that dropped every
 // event would otherwise pass. Runs with different seeds count different
-// events. A hook that answers outside the protocol fails the spec as a setup
+// events; without a Target.Seed each run draws its own (Findings.Title
+// prints it with the flag that repeats it). A hook that answers outside the protocol fails the spec as a setup
 // problem too, naming the hook, never the receiver (see EntryProblem); the
 // CLI exits 2 when every failure is one. An InspectCommand is never shown in
 // messages: it may hold a password.
@@ -91,6 +110,7 @@
 // both hooks; the first failing run is shrunk to a 1-minimal schedule
 // (shrink.go), written as a ChaosFile that ReplayChaos delivers again.
 //
-// The package never prints: results go through Ginkgo's reporters, and
-// Summarize turns a Ginkgo report into the per-family summary the CLI prints.
+// The package never prints: results go through Ginkgo's reporters, Summarize
+// turns a Ginkgo report into the Findings the CLI prints, and
+// Findings.Verdict says what they mean to CI (the exit status and why).
 package contract

@@ -9,6 +9,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // A Go receiver verified in-process, in the team's own Ginkgo suite: serve
@@ -24,16 +25,16 @@ func ExampleInspectFunc() {
 	target := contract.Target{
 		URL:        srv.URL + "/webhooks/coperniq",
 		TokenParam: "token=s3cret",
-		Inspect: contract.InspectFunc(func(_ context.Context, ev contract.Event) (int, error) {
-			return rc.Applied(ev.ID), nil
+		Inspect: contract.InspectFunc(func(_ context.Context, ev schemas.Identity) (int, error) {
+			return rc.Applied(ev.EventID), nil
 		}),
 	}
 	// In the suite: contract.DescribeReceiver(target); RunSpecs(t, "my receiver")
 
-	ev := contract.Event{ID: 58640, RecordID: 7, TriggerKey: "TASK_STATUS_MOVEMENT"}
+	ev := schemas.Identity{EventID: 58640, RecordID: 7, TriggerKey: "TASK_STATUS_MOVEMENT"}
 	applied := func() int { n, _ := target.Inspect.Applied(context.Background(), ev); return n }
 	deliver := func() string {
-		body := fmt.Sprintf(`{"event":{"eventId":%d,"recordId":%d,"triggerKey":%q}}`, ev.ID, ev.RecordID, ev.TriggerKey)
+		body := fmt.Sprintf(`{"event":{"eventId":%d,"recordId":%d,"triggerKey":%q}}`, ev.EventID, ev.RecordID, ev.TriggerKey)
 		resp, err := http.Post(target.URL+"?"+target.TokenParam, "application/json", strings.NewReader(body))
 		if err != nil {
 			return err.Error()

@@ -46,7 +46,7 @@ type harnessRun struct {
 
 // runSuite runs the contract specs against url in a child process and reads
 // back its JSON report.
-func runSuite(t *testing.T, url string, args ...string) harnessRun {
+func runSuite(t testing.TB, url string, args ...string) harnessRun {
 	t.Helper()
 	report := filepath.Join(t.TempDir(), "report.json")
 	argv := append([]string{"-test.run=^TestContract$", "-test.timeout=5m",
@@ -168,6 +168,24 @@ type harnessCase struct {
 	// setup is the kind of setup problem (contract.ProblemHook,
 	// ProblemStale) every failure must be marked with; empty wants none.
 	setup string
+	// says are what the run must say about this receiver, in the console
+	// output or the summary: each verdict class in its own words.
+	says []string
+	// lateRun measures the longest run of deliveries in a row answered
+	// late: it must stay below contract.DefaultMaxLate, which is chosen
+	// above it, so that the run is reported spec by spec, not stopped.
+	lateRun bool
+}
+
+// The verdict classes and the case whose run must say each (see says):
+// every failure message of the harness is true of the receiver behind it.
+var verdictClasses = map[string]string{
+	"not applied within": "acks then drops null-stage events in its worker",
+	"applied later":      "applies one trigger's events 1.5 s after acknowledging them",
+	"never applied":      "acks then drops null-stage events in its worker",
+	"applied twice":      "applies duplicates twice",
+	"answered late":      "always answers after 3 s under a 2 s deadline",
+	"cut short":          "answers 200 and hangs up mid-body",
 }
 
 func harnessCases() []harnessCase {
@@ -203,7 +221,12 @@ func harnessCases() []harnessCase {
 			cfg:      testreceivers.Config{Fault: testreceivers.AckThenDropNullStage},
 			mustFail: everyTrigger(contract.SpecMinimal),
 			failsOn:  ack,
-			args:     []string{focusShapes, "-inspect-timeout=500ms"},
+			args:     []string{focusShapes, "-inspect-timeout=500ms", "-drain-budget=1s"},
+			says: []string{
+				"was acknowledged but not applied within 500ms (--inspect-timeout): the inspect hook still said 0 ",
+				") was never applied: still not applied ",
+				" after it was acknowledged. Coperniq got its 2xx and will not send it again: this event is lost",
+			},
 		},
 		{
 			name:     "acks then drops events with unknown fields",
@@ -227,6 +250,57 @@ func harnessCases() []harnessCase {
 			name:     "applies duplicates twice",
 			cfg:      testreceivers.Config{Fault: testreceivers.ApplyDuplicates},
 			mustFail: counted,
+			says:     []string{"was applied twice, want once"},
+		},
+		{
+			// The drain before each spec waits for the one before it,
+			// and the end of the run finds the last applied too.
+			name:     "applies one trigger's events 1.5 s after acknowledging them",
+			cfg:      testreceivers.Config{Fault: testreceivers.ApplyLate, Trigger: "CALL_UPSERTED", Delay: 1500 * time.Millisecond},
+			mustFail: []string{perTrigger("CALL_UPSERTED", contract.SpecRealistic)},
+			failsOn:  ack,
+			// The unknown trigger's spec comes after it: the drain waits.
+			args: []string{"-ginkgo.focus=acknowledges (its realistic payload|an unknown future)", "-inspect-timeout=500ms"},
+			says: []string{
+				"was acknowledged but not applied within 500ms (--inspect-timeout)",
+				") was applied later, after 1.",
+				"s: its count appeared that long after it was acknowledged, past the inspect timeout",
+				"drain: waited ",
+			},
+		},
+		{
+			// Every delivery answered late: the run stops after
+			// DefaultMaxLate of them, and the verdict measures how late.
+			name:     "always answers after 3 s under a 2 s deadline",
+			cfg:      testreceivers.Config{Fault: testreceivers.AnswerAfter, Delay: 3 * time.Second},
+			mustFail: []string{perTrigger("TASK_CREATED", contract.SpecRealistic)},
+			failsOn:  []string{contract.ExpectAck, contract.ExpectInTime},
+			args:     []string{"-deadline=2s"},
+			maxTime:  30 * time.Second,
+			says: []string{
+				fmt.Sprintf("%s %d deliveries within the deadline of 2s (--deadline).", contract.AbortedHung, contract.DefaultMaxLate),
+				"waited on for up to 4s, was answered late: 200 OK in 3.0",
+				"s, past the deadline of 2s",
+			},
+		},
+		{
+			name:     "answers 200 and hangs up mid-body",
+			cfg:      testreceivers.Config{Fault: testreceivers.TruncatedAck},
+			mustFail: append(everyTrigger(contract.SpecRealistic), inGroup(contract.GroupToken, contract.SpecTokenRight)),
+			failsOn:  []string{contract.ExpectAck, contract.ExpectNoRedir},
+			maxTime:  30 * time.Second,
+			says:     []string{"was not acknowledged: 200 OK, but the answer was cut short after 6 of 100 bytes"},
+		},
+		{
+			name:     "inspect hook hangs",
+			cfg:      testreceivers.Config{Fault: testreceivers.HookHangs},
+			mustFail: []string{perTrigger("TASK_CREATED", contract.SpecRealistic), perTrigger("TASK_CREATED", contract.SpecMinimal), perTrigger("TASK_CREATED", contract.SpecMaximal)},
+			setup:    contract.ProblemHook,
+			maxTime:  20 * time.Second,
+			says: []string{
+				"did not answer within 2s (--inspect-timeout) for event ",
+				"answered none of the last 3 questions in a row within 2s (--inspect-timeout): is it hung?",
+			},
 		},
 		{
 			name: "answers slower than the deadline",
@@ -234,6 +308,7 @@ func harnessCases() []harnessCase {
 			mustFail: []string{inGroup(contract.GroupDelivery, contract.SpecDeadline),
 				perTrigger(slowTrigger, contract.SpecRealistic), perTrigger(slowTrigger, contract.SpecMinimal), perTrigger(slowTrigger, contract.SpecMaximal), perTrigger(slowTrigger, contract.SpecEdge)},
 			failsOn: []string{contract.ExpectAck, contract.ExpectInTime},
+			lateRun: true,
 		},
 		{
 			name:     "answers 4xx to an unknown trigger",
@@ -319,6 +394,21 @@ func TestVerifyHarness(t *testing.T) {
 	if *flagTarget != "" {
 		t.Skip("-target given: verifying that receiver, not the harness")
 	}
+	// Each verdict class is asserted, in its words, on a receiver that
+	// earns it.
+	cases := map[string]harnessCase{}
+	for _, c := range harnessCases() {
+		cases[c.name] = c
+	}
+	for class, name := range verdictClasses {
+		found := false
+		for _, w := range cases[name].says {
+			found = found || strings.Contains(w, class) || (class == "applied later" && strings.Contains(w, "was applied later"))
+		}
+		if !found {
+			t.Errorf("no case asserts the wording of %q (case %q)", class, name)
+		}
+	}
 	var mu sync.Mutex
 	failedKinds := map[string]bool{} // leaf texts that some broken receiver failed
 	allKinds := map[string]bool{}
@@ -362,6 +452,29 @@ func TestVerifyHarness(t *testing.T) {
 					t.Fatalf("the suite passed a receiver that %s:\n%s", c.name, run.output)
 				}
 				checkFailures(t, c, rc, run)
+				if c.lateRun {
+					longest, n := 0, 0
+					for _, spec := range run.report.SpecReports {
+						for _, d := range contract.Deliveries(spec) {
+							if d.Error == "timeout" || d.LatencyMS > float64(harnessDeadline.Milliseconds()) {
+								n++
+								longest = max(longest, n)
+							} else if d.Status != 0 {
+								n = 0
+							}
+						}
+					}
+					t.Logf("longest run of late deliveries: %d (DefaultMaxLate %d)", longest, contract.DefaultMaxLate)
+					if longest >= contract.DefaultMaxLate || contract.Summarize(run.report).Aborted != "" {
+						t.Errorf("a receiver slow for one trigger got %d late deliveries in a row, and the run was stopped: DefaultMaxLate %d is too low", longest, contract.DefaultMaxLate)
+					}
+				}
+				said := run.output + contract.Summarize(run.report).String()
+				for _, w := range c.says {
+					if !strings.Contains(said, w) {
+						t.Errorf("the run does not say %q:\n%s", w, said)
+					}
+				}
 				mu.Lock()
 				defer mu.Unlock()
 				for _, s := range run.specs() {
@@ -392,6 +505,7 @@ func standardArgs(base string) []string {
 		"-burst=" + fmt.Sprint(harnessBurst),
 		"-inspect-timeout=2s",
 		"-settle=100ms",
+		"-seed=1",
 	}
 }
 
@@ -526,4 +640,87 @@ func testUnconfigured(t *testing.T) {
 			t.Errorf("%q: state %s, message %q; want skipped with %q", name, s.State, s.Failure.Message, want)
 		}
 	}
+}
+
+// Receivers that are right, each in a way a naive suite mistakes for wrong:
+// they must pass.
+func TestVerifyHarnessPasses(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	// A queue worker that spends 1 ms on each event falls seconds behind
+	// the batch of counting specs (thousands of events delivered in a
+	// second or two) and catches up within the inspect timeout.
+	t.Run("queue worker seconds behind after a burst", func(t *testing.T) {
+		t.Parallel()
+		rc := testreceivers.New(testreceivers.Config{Token: harnessToken, Fault: testreceivers.QueueWorker, Delay: time.Millisecond})
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		run := runSuite(t, srv.URL+"/webhooks/coperniq", "-token-param="+harnessToken,
+			"-inspect="+srv.URL+testreceivers.InspectPath+"{eventId}", "-seed=1")
+		sum := mustPass(t, run)
+		if sum.ApplyLatency.Max < time.Second {
+			t.Errorf("the queue never fell a second behind (apply time %s): the case does not test what it says", sum.ApplyLatency)
+		}
+		t.Logf("apply time %s", sum.ApplyLatency)
+	})
+	// A receiver in another language that acknowledges, then applies each
+	// event in a process of its own.
+	t.Run("python receiver with a process per event", func(t *testing.T) {
+		t.Parallel()
+		python, err := exec.LookPath("python3")
+		if err != nil {
+			t.Skip("no python3")
+		}
+		state := t.TempDir()
+		cmd := exec.Command(python, filepath.Join("testreceivers", "python", "process_per_event.py"), "0", state, harnessToken)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+		var port int
+		if _, err := fmt.Fscanf(stdout, "listening on %d\n", &port); err != nil {
+			t.Fatalf("the python receiver did not start: %v", err)
+		}
+		base := fmt.Sprintf("http://127.0.0.1:%d", port)
+		// Every payload spec, and the scenarios of the issue that found
+		// the problem: a process per event for the 900 events of
+		// concurrent-projects takes minutes on two shared cores.
+		run := runSuite(t, base+"/webhooks/coperniq", "-token-param="+harnessToken,
+			"-inspect="+base+testreceivers.InspectPath+"{eventId}", "-seed=1", "-scenarios=duplicate-delivery,work-order-lifecycle,out-of-order-delivery")
+		sum := mustPass(t, run)
+		t.Logf("apply time %s", sum.ApplyLatency)
+	})
+	// Slow, but within the deadline: 1.5 s under 2 s.
+	t.Run("answers in 1.5 s under a 2 s deadline", func(t *testing.T) {
+		t.Parallel()
+		rc := testreceivers.New(testreceivers.Config{Token: harnessToken, Fault: testreceivers.AnswerAfter, Delay: 1500 * time.Millisecond})
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		args := append(standardArgs(srv.URL), "-deadline=2s", "-scenarios=call-logged", "-settle=0",
+			"-ginkgo.focus="+contract.FamilyText(schemas.FamilyCall)+"|"+contract.GroupDelivery+"|"+contract.GroupToken+"|"+contract.GroupIdempotency+"|"+contract.GroupLifecycle)
+		sum := mustPass(t, runSuite(t, srv.URL+"/webhooks/coperniq", args...))
+		if sum.Latency.P50 < 1500*time.Millisecond {
+			t.Errorf("answer time %s: the receiver was not slow", sum.Latency)
+		}
+	})
+}
+
+// mustPass fails t unless run passed every spec it ran, and returns its
+// summary.
+func mustPass(t *testing.T, run harnessRun) contract.Findings {
+	t.Helper()
+	sum := contract.Summarize(run.report)
+	if failed := run.failed(); run.exitCode != 0 || len(failed) > 0 || sum.Passed == 0 {
+		t.Fatalf("a correct receiver failed %d specs (exit %d):\n  %s\n%s", len(failed), run.exitCode, strings.Join(failed, "\n  "), run.output)
+	}
+	if len(sum.Late) > 0 {
+		t.Errorf("late applications reported for a receiver that passed: %v", sum.Late)
+	}
+	return sum
 }

@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,28 +8,19 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
-// Event identifies a delivered event to an Inspector.
-type Event struct {
-	ID         int64
-	RecordID   int64
-	TriggerKey string
-}
-
-func (e Event) String() string {
-	return fmt.Sprintf("event %d (%s, record %d)", e.ID, e.TriggerKey, e.RecordID)
+// eventName names an event in messages: "event 7 (TASK_CREATED, record 3)".
+func eventName(e schemas.Identity) string {
+	return fmt.Sprintf("event %d (%s, record %d)", e.EventID, e.TriggerKey, e.RecordID)
 }
 
 // Inspector tells how many times the receiver applied an event: 0 when it
@@ -38,15 +28,17 @@ func (e Event) String() string {
 // is missing. Applied is called for several events at once, so it must be
 // safe for concurrent use.
 type Inspector interface {
-	Applied(ctx context.Context, ev Event) (int, error)
+	Applied(ctx context.Context, ev schemas.Identity) (int, error)
 }
 
 // InspectFunc adapts a function to an Inspector, for a Go suite that can
 // read the receiver's state directly.
-type InspectFunc func(ctx context.Context, ev Event) (int, error)
+type InspectFunc func(ctx context.Context, ev schemas.Identity) (int, error)
 
 // Applied implements Inspector.
-func (f InspectFunc) Applied(ctx context.Context, ev Event) (int, error) { return f(ctx, ev) }
+func (f InspectFunc) Applied(ctx context.Context, ev schemas.Identity) (int, error) {
+	return f(ctx, ev)
+}
 
 // The placeholders of an inspect URL template.
 const (
@@ -122,7 +114,7 @@ func InspectURL(template string) (Inspector, error) {
 // show the template, not the filled-in URL, which the user never wrote.
 func hookURL(template string) (*url.URL, error) {
 	shown := maskTemplate(template)
-	u, err := url.Parse(fill(template, Event{ID: 1, RecordID: 1, TriggerKey: "X"}))
+	u, err := url.Parse(fill(template, schemas.Identity{EventID: 1, RecordID: 1, TriggerKey: "X"}))
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -139,9 +131,9 @@ func hookURL(template string) (*url.URL, error) {
 	return u, nil
 }
 
-func fill(template string, ev Event) string {
+func fill(template string, ev schemas.Identity) string {
 	return strings.NewReplacer(
-		PlaceholderEventID, strconv.FormatInt(ev.ID, 10),
+		PlaceholderEventID, strconv.FormatInt(ev.EventID, 10),
 		PlaceholderRecordID, strconv.FormatInt(ev.RecordID, 10),
 		PlaceholderTriggerKey, url.PathEscape(ev.TriggerKey),
 	).Replace(template)
@@ -158,9 +150,9 @@ func maskTemplate(t string) string {
 
 // fail is the hook's error: what it did wrong, then its answer when there is
 // one (body, empty for none), then how to ask it by hand.
-func (u *urlInspector) fail(ev Event, body []byte, format string, args ...any) error {
+func (u *urlInspector) fail(ev schemas.Identity, body []byte, format string, args ...any) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "the inspect hook at GET %s %s for %s: fix the hook (%s)\n", u.shown, fmt.Sprintf(format, args...), ev, protocolURL)
+	fmt.Fprintf(&b, "the inspect hook at GET %s %s for %s: fix the hook (%s)\n", u.shown, fmt.Sprintf(format, args...), eventName(ev), protocolURL)
 	if body != nil {
 		fmt.Fprintf(&b, "its answer: %s\n", excerpt(body, 200))
 	}
@@ -168,7 +160,7 @@ func (u *urlInspector) fail(ev Event, body []byte, format string, args ...any) e
 	return &hookError{scrubAll(b.String(), u.secrets)}
 }
 
-func (u *urlInspector) Applied(ctx context.Context, ev Event) (int, error) {
+func (u *urlInspector) Applied(ctx context.Context, ev schemas.Identity) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fill(u.template, ev), nil)
 	if err != nil {
 		return 0, u.fail(ev, nil, "could not be asked: %v", err)
@@ -264,48 +256,30 @@ func commandSecrets(command string) []string {
 // fail is the hook's error: what it did wrong, then what it printed when
 // that says why (label and out; out nil for nothing), then how to run it by
 // hand. The command itself is never shown.
-func (c *cmdInspector) fail(ev Event, label string, out []byte, format string, args ...any) error {
+func (c *cmdInspector) fail(ev schemas.Identity, label string, out []byte, format string, args ...any) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "the inspect command %s for %s: fix the hook (%s)\n", fmt.Sprintf(format, args...), ev, protocolCmd)
+	fmt.Fprintf(&b, "the inspect command %s for %s: fix the hook (%s)\n", fmt.Sprintf(format, args...), eventName(ev), protocolCmd)
 	if out != nil {
 		fmt.Fprintf(&b, "%s: %s\n", label, excerpt(out, 300))
 	}
 	fmt.Fprintf(&b, "ask it yourself: run the inspect command with %s=%d %s=%d %s=%s in its environment",
-		EnvEventID, ev.ID, EnvRecordID, ev.RecordID, EnvTriggerKey, ev.TriggerKey)
+		EnvEventID, ev.EventID, EnvRecordID, ev.RecordID, EnvTriggerKey, ev.TriggerKey)
 	return &hookError{scrubAll(b.String(), c.secrets)}
 }
 
-func (c *cmdInspector) Applied(ctx context.Context, ev Event) (int, error) {
-	cctx, cancel := context.WithTimeout(ctx, inspectCallTimeout)
-	defer cancel()
-	var cmd *exec.Cmd
-	if runtime.GOOS == "windows" {
-		cmd = exec.CommandContext(cctx, "cmd", "/C", c.command)
-	} else {
-		cmd = exec.CommandContext(cctx, "sh", "-c", c.command)
-	}
-	cmd.Env = append(os.Environ(),
-		EnvEventID+"="+strconv.FormatInt(ev.ID, 10),
+func (c *cmdInspector) Applied(ctx context.Context, ev schemas.Identity) (int, error) {
+	stdout, stderr, how, err := runHookCommand(ctx, c.command, inspectCallTimeout,
+		EnvEventID+"="+strconv.FormatInt(ev.EventID, 10),
 		EnvRecordID+"="+strconv.FormatInt(ev.RecordID, 10),
 		EnvTriggerKey+"="+ev.TriggerKey,
 	)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		switch {
-		case ctx.Err() != nil:
-			return 0, ctx.Err()
-		case cctx.Err() != nil:
-			return 0, c.fail(ev, "its stderr", stderr.Bytes(), "did not finish within %s", inspectCallTimeout)
-		}
-		how := "failed"
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			how = "failed (" + ee.String() + ")"
-		}
-		return 0, c.fail(ev, "its stderr", stderr.Bytes(), "%s", how)
+	switch {
+	case err != nil:
+		return 0, err
+	case how != "":
+		return 0, c.fail(ev, "its stderr", stderr, "%s", how)
 	}
-	out := strings.TrimSpace(stdout.String())
+	out := strings.TrimSpace(string(stdout))
 	n, err := strconv.Atoi(out)
 	if err != nil || n < 0 {
 		return 0, c.fail(ev, "its stdout", []byte(out), "printed no count (0 or more) on stdout")
@@ -328,135 +302,6 @@ type transientError struct{ err error }
 func (e *transientError) Error() string { return e.err.Error() }
 func (e *transientError) Unwrap() error { return e.err }
 
-// counts is what polling found: the last count of every event.
-type counts map[int64]int
-
-// askError is a question to the hook that got no usable answer: the event it
-// was about and why.
-type askError struct {
-	ev  Event
-	err error
-}
-
-func (e *askError) Error() string { return e.err.Error() }
-func (e *askError) Unwrap() error { return e.err }
-
-// inspectParallel bounds the questions in flight to the hook: a scenario
-// has hundreds of events, and one at a time over a network (or one process
-// each, for a command) would take longer than the receiver.
-const inspectParallel = 8
-
-// awaited is what awaitApplied found.
-type awaited struct {
-	got counts
-	// took is how long the counts took to reach want; watched is how long
-	// they were then watched for a late duplicate.
-	took, watched time.Duration
-}
-
-// settleFor is how long counts that took took to appear are watched: settle
-// when positive, none when negative, and when zero (adaptive) MinSettle or
-// twice took, whichever is longer, since a duplicate handled by the same
-// queue as its first copy is applied about as late.
-func settleFor(settle, took time.Duration) time.Duration {
-	switch {
-	case settle > 0:
-		return settle
-	case settle < 0:
-		return 0
-	}
-	return max(MinSettle, 2*took)
-}
-
-// awaitApplied polls insp until every event's count reaches want, a count
-// goes past it (a failure, reported at once) or timeout passes; once every
-// count is reached it keeps watching them (see settleFor), since a duplicate
-// processed in the background is applied after its first copy was counted.
-// An error is an *askError, or the context's.
-func awaitApplied(ctx context.Context, insp Inspector, events []Event, want int, timeout, settle time.Duration) (awaited, error) {
-	res := awaited{got: counts{}}
-	start := time.Now()
-	deadline := start.Add(timeout)
-	var settleUntil time.Time
-	interval := 10 * time.Millisecond
-	pending := events // the events not known to have reached want
-	for {
-		ns, errs := askAll(ctx, insp, pending)
-		reached := true
-		var next []Event
-		for i, ev := range pending {
-			var te *transientError
-			switch err := errs[i]; {
-			case err != nil && ctx.Err() != nil:
-				return res, ctx.Err()
-			case err != nil && errors.As(err, &te) && time.Now().Before(deadline):
-				reached = false
-				next = append(next, ev)
-				continue
-			case err != nil:
-				return res, &askError{ev: ev, err: err}
-			}
-			res.got[ev.ID] = ns[i]
-			if ns[i] > want {
-				return res, nil
-			}
-			if ns[i] < want {
-				reached = false
-				next = append(next, ev)
-			}
-		}
-		now := time.Now()
-		switch {
-		case reached && settleUntil.IsZero():
-			res.took = now.Sub(start)
-			w := settleFor(settle, res.took)
-			if w == 0 {
-				return res, nil
-			}
-			// Every count is reached: from now on watch them all.
-			res.watched = w
-			settleUntil = now.Add(w)
-			next = events
-		case reached && now.After(settleUntil):
-			return res, nil
-		case reached:
-			next = events
-		case !settleUntil.IsZero():
-			// A count went back down: the hook is inconsistent, which
-			// the caller reports from the counts.
-			return res, nil
-		case now.After(deadline):
-			return res, nil
-		}
-		pending = next
-		select {
-		case <-ctx.Done():
-			return res, ctx.Err()
-		case <-time.After(interval):
-		}
-		if interval < 100*time.Millisecond {
-			interval *= 2
-		}
-	}
-}
-
-// askAll asks insp about every event, a few at a time.
-func askAll(ctx context.Context, insp Inspector, events []Event) ([]int, []error) {
-	ns := make([]int, len(events))
-	errs := make([]error, len(events))
-	sem := make(chan struct{}, inspectParallel)
-	var wg sync.WaitGroup
-	for i, ev := range events {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			ns[i], errs[i] = insp.Applied(ctx, ev)
-		})
-	}
-	wg.Wait()
-	return ns, errs
-}
-
 // excerpt quotes the start of b for a message.
 func excerpt(b []byte, n int) string {
 	s := strings.TrimSpace(string(b))
@@ -467,4 +312,45 @@ func excerpt(b []byte, n int) string {
 		return strconv.Quote(s[:n]) + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// hookName names the hook in messages: its masked URL template, never the
+// command (it may hold a password).
+func hookName(insp Inspector) string {
+	switch h := insp.(type) {
+	case *urlInspector:
+		return "the inspect hook at GET " + h.shown
+	case *cmdInspector:
+		return "the inspect command"
+	}
+	return "the inspect hook (Target.Inspect)"
+}
+
+// hookProtocol is what the hook must answer, for "fix the hook (...)".
+func hookProtocol(insp Inspector) string {
+	switch insp.(type) {
+	case *urlInspector:
+		return protocolURL
+	case *cmdInspector:
+		return protocolCmd
+	}
+	return "see the inspect protocol in the contract package doc"
+}
+
+// askYourself is how to ask the hook about ev by hand.
+func askYourself(insp Inspector, ev schemas.Identity) string {
+	switch h := insp.(type) {
+	case *urlInspector:
+		return "ask it yourself: curl -i " + scrubAll(shellQuote(delivery.MaskURL(fill(h.template, ev))), h.secrets)
+	case *cmdInspector:
+		return fmt.Sprintf("ask it yourself: run the inspect command with %s=%d %s=%d %s=%s in its environment", EnvEventID, ev.EventID, EnvRecordID, ev.RecordID, EnvTriggerKey, ev.TriggerKey)
+	}
+	return "ask it yourself: call Target.Inspect with that event"
+}
+
+// hookTimeout is the error of a question the hook did not answer within
+// the inspect timeout: the hook's fault, named as such.
+func hookTimeout(insp Inspector, ev schemas.Identity, d time.Duration) error {
+	return &hookError{fmt.Sprintf("%s did not answer within %s (--inspect-timeout) for %s: fix the hook (%s)\n%s",
+		hookName(insp), d, eventName(ev), hookProtocol(insp), askYourself(insp, ev))}
 }

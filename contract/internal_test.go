@@ -117,7 +117,7 @@ func TestPlan(t *testing.T) {
 		// non-null) at 2^53-1, eventId just below it, contract-valid, and
 		// its reproducer has the --set flags that make it.
 		maxIDs := e[2]
-		if maxIDs.AllowInvalid || len(maxIDs.Sets) < 5 || maxIDs.Event.ID < MaxSafeID-highIDs {
+		if maxIDs.AllowInvalid || len(maxIDs.Sets) < 5 || maxIDs.Event.EventID < MaxSafeID-highIDs {
 			t.Errorf("%s: max-id payload %+v", key, maxIDs.Sets)
 		}
 		fields, _ := schemas.Fields(key)
@@ -147,10 +147,10 @@ func TestPlan(t *testing.T) {
 			ps = append(ps, pl.edge[key]...)
 		}
 		for _, p := range ps {
-			if other, ok := shapes[p.Event.ID]; ok {
-				t.Errorf("eventId %d is sent by %s and %s", p.Event.ID, other, p.label())
+			if other, ok := shapes[p.Event.EventID]; ok {
+				t.Errorf("eventId %d is sent by %s and %s", p.Event.EventID, other, p.label())
 			}
-			shapes[p.Event.ID] = p.label()
+			shapes[p.Event.EventID] = p.label()
 		}
 	}
 	// Counted events share no eventId with any other payload, nor with
@@ -163,20 +163,29 @@ func TestPlan(t *testing.T) {
 		all = append(all, a.edge[key]...)
 	}
 	for _, p := range all {
-		seen[p.Event.ID]++
+		seen[p.Event.EventID]++
 	}
 	for _, p := range []payload{a.dupAfter, a.dupConcurrent, a.gaveUp} {
-		if seen[p.Event.ID] > 0 {
-			t.Errorf("counted event %d is also sent by another spec", p.Event.ID)
+		if seen[p.Event.EventID] > 0 {
+			t.Errorf("counted event %d is also sent by another spec", p.Event.EventID)
 		}
-		seen[p.Event.ID]++
+		seen[p.Event.EventID]++
 	}
 }
 
 func TestTargetDefaults(t *testing.T) {
 	got, err := Target{URL: "http://h/x"}.withDefaults()
-	if err != nil || got.Deadline != DefaultDeadline || got.Burst != DefaultBurst || got.Seed != DefaultSeed {
+	if err != nil || got.Deadline != DefaultDeadline || got.Burst != DefaultBurst || got.Seed < 2 || got.MaxLate != DefaultMaxLate || got.DrainBudget != DefaultDrainBudget {
 		t.Errorf("%+v %v", got, err)
+	}
+	// Without a seed each run draws its own: a receiver keeping its state
+	// between runs (a staging one) does not find them already applied.
+	again, _ := Target{URL: "http://h/x"}.withDefaults()
+	if again.Seed == got.Seed {
+		t.Errorf("two runs drew seed %d", got.Seed)
+	}
+	if kept, _ := got.withDefaults(); kept.Seed != got.Seed {
+		t.Error("a drawn seed is drawn again")
 	}
 	for _, bad := range []Target{{}, {URL: "ftp://h/x"}, {URL: "http://h/x", Burst: -1}, {URL: "http://h/x", TokenParam: "x"}} {
 		if _, err := bad.withDefaults(); err == nil {
@@ -206,17 +215,17 @@ func TestInspectURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if n, err := insp.Applied(ctx, Event{ID: 1, RecordID: 9, TriggerKey: "TASK_CREATED"}); n != 2 || err != nil {
+	if n, err := insp.Applied(ctx, schemas.Identity{EventID: 1, RecordID: 9, TriggerKey: "TASK_CREATED"}); n != 2 || err != nil {
 		t.Errorf("applied %d, %v", n, err)
 	}
 	if got := seen.Load(); got != "/events/1?r=9&t=TASK_CREATED&key=s3cret-key" {
 		t.Errorf("requested %v", got)
 	}
-	if n, err := insp.Applied(ctx, Event{ID: 2}); n != 0 || err != nil {
+	if n, err := insp.Applied(ctx, schemas.Identity{EventID: 2}); n != 0 || err != nil {
 		t.Errorf("404: %d, %v", n, err)
 	}
 	for _, id := range []int64{3, 4} {
-		_, err := insp.Applied(ctx, Event{ID: id})
+		_, err := insp.Applied(ctx, schemas.Identity{EventID: id})
 		if err == nil || strings.Contains(err.Error(), "s3cret-key") {
 			t.Errorf("event %d: %v", id, err)
 		}
@@ -264,7 +273,7 @@ func TestInspectURLProtocolErrors(t *testing.T) {
 		3: `answered 200 without an "applied" count for event 3`,
 		4: `answered "applied": -1, not a count (0 or more) for event 4`,
 	} {
-		_, err := insp.Applied(context.Background(), Event{ID: id, RecordID: 5, TriggerKey: "TASK_STATUS_MOVEMENT"})
+		_, err := insp.Applied(context.Background(), schemas.Identity{EventID: id, RecordID: 5, TriggerKey: "TASK_STATUS_MOVEMENT"})
 		var he *hookError
 		if !errors.As(err, &he) {
 			t.Errorf("event %d: %v is not a hook error", id, err)
@@ -302,7 +311,7 @@ func TestInspectCommandSecrets(t *testing.T) {
 				" (see the inspect protocol: print how many times $COPERNIQ_EVENT_ID was applied, 0 when never)\n" + `its stdout: "no *** here"` + "\n"},
 	} {
 		insp, _ := InspectCommand(c.command)
-		_, err := insp.Applied(ctx, Event{ID: 9, RecordID: 3, TriggerKey: "CALL_UPSERTED"})
+		_, err := insp.Applied(ctx, schemas.Identity{EventID: 9, RecordID: 3, TriggerKey: "CALL_UPSERTED"})
 		if err == nil {
 			t.Fatalf("%s: no error", c.command)
 		}
@@ -327,72 +336,137 @@ func TestInspectCommand(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "42"), []byte(" 3\n"), 0o644)
 	insp, _ := InspectCommand(`cat "` + dir + `/$COPERNIQ_EVENT_ID" 2>/dev/null || echo 0`)
 	ctx := context.Background()
-	if n, err := insp.Applied(ctx, Event{ID: 42}); n != 3 || err != nil {
+	if n, err := insp.Applied(ctx, schemas.Identity{EventID: 42}); n != 3 || err != nil {
 		t.Errorf("42: %d, %v", n, err)
 	}
-	if n, err := insp.Applied(ctx, Event{ID: 43}); n != 0 || err != nil {
+	if n, err := insp.Applied(ctx, schemas.Identity{EventID: 43}); n != 0 || err != nil {
 		t.Errorf("43: %d, %v", n, err)
 	}
 	bad, _ := InspectCommand(`echo "$COPERNIQ_TRIGGER_KEY $COPERNIQ_RECORD_ID"`)
-	if _, err := bad.Applied(ctx, Event{ID: 1, RecordID: 7, TriggerKey: "CALL_UPSERTED"}); err == nil || !strings.Contains(err.Error(), `"CALL_UPSERTED 7"`) {
+	if _, err := bad.Applied(ctx, schemas.Identity{EventID: 1, RecordID: 7, TriggerKey: "CALL_UPSERTED"}); err == nil || !strings.Contains(err.Error(), `"CALL_UPSERTED 7"`) {
 		t.Errorf("non-count output: %v", err)
 	}
 	fails, _ := InspectCommand(`echo no database >&2; exit 3`)
-	if _, err := fails.Applied(ctx, Event{ID: 1}); err == nil || !strings.Contains(err.Error(), "no database") {
+	if _, err := fails.Applied(ctx, schemas.Identity{EventID: 1}); err == nil || !strings.Contains(err.Error(), "no database") {
 		t.Errorf("failing command: %v", err)
 	}
 }
 
-func TestAwaitApplied(t *testing.T) {
-	ctx := context.Background()
+// testRun is a run with just enough to ask insp.
+func testRun(insp Inspector, inspectTimeout time.Duration) *run {
+	return &run{t: Target{Inspect: insp, InspectTimeout: inspectTimeout, DrainBudget: time.Second, MaxLate: DefaultMaxLate, Deadline: time.Second}}
+}
+
+// watchOne watches one event acknowledged now.
+func watchOne(r *run, settle time.Duration) (*tracked, error) {
+	now := time.Now()
+	it := r.newTracked(schemas.Identity{EventID: 1}, "spec", now, now, r.t.InspectTimeout)
+	return it, r.watch(context.Background(), []*tracked{it}, settle)
+}
+
+func TestWatch(t *testing.T) {
 	start := time.Now()
 	// Applied asynchronously: 0 for a while, then 1.
-	late := InspectFunc(func(context.Context, Event) (int, error) {
+	late := InspectFunc(func(context.Context, schemas.Identity) (int, error) {
 		if time.Since(start) < 50*time.Millisecond {
 			return 0, nil
 		}
 		return 1, nil
 	})
-	res, err := awaitApplied(ctx, late, []Event{{ID: 1}}, 1, time.Second, 20*time.Millisecond)
-	if err != nil || res.got[1] != 1 || res.took < 40*time.Millisecond || res.watched != 20*time.Millisecond {
-		t.Errorf("late apply: %+v %v", res, err)
+	it, err := watchOne(testRun(late, time.Second), 20*time.Millisecond)
+	if err != nil || it.n != 1 || it.took() < 40*time.Millisecond || it.settleTo.Sub(it.appliedAt) != 20*time.Millisecond {
+		t.Errorf("late apply: %+v %v", it, err)
 	}
 	// A duplicate applied during the settle period is caught.
 	start = time.Now()
-	dup := InspectFunc(func(context.Context, Event) (int, error) {
+	dup := InspectFunc(func(context.Context, schemas.Identity) (int, error) {
 		if time.Since(start) < 30*time.Millisecond {
 			return 1, nil
 		}
 		return 2, nil
 	})
-	if res, _ := awaitApplied(ctx, dup, []Event{{ID: 1}}, 1, time.Second, 200*time.Millisecond); res.got[1] != 2 {
-		t.Errorf("late duplicate not seen: %+v", res)
+	if it, _ := watchOne(testRun(dup, time.Second), 200*time.Millisecond); it.n != 2 {
+		t.Errorf("late duplicate not seen: %+v", it)
 	}
-	// Never applied: the timeout ends the wait.
-	never := InspectFunc(func(context.Context, Event) (int, error) { return 0, nil })
-	if res, _ := awaitApplied(ctx, never, []Event{{ID: 1}}, 1, 50*time.Millisecond, -1); res.got[1] != 0 {
-		t.Errorf("never: %+v", res)
+	// Never applied: the timeout ends the wait, and the event is overdue.
+	never := InspectFunc(func(context.Context, schemas.Identity) (int, error) { return 0, nil })
+	if it, _ := watchOne(testRun(never, 50*time.Millisecond), -1); it.n != 0 || !it.overdue() {
+		t.Errorf("never: %+v", it)
 	}
 	// A hook that answers nonsense fails at once, naming the event.
-	broken := InspectFunc(func(context.Context, Event) (int, error) { return 0, errors.New("bad answer") })
+	broken := InspectFunc(func(context.Context, schemas.Identity) (int, error) { return 0, errors.New("bad answer") })
 	t0 := time.Now()
-	_, err = awaitApplied(ctx, broken, []Event{{ID: 7}}, 1, 5*time.Second, -1)
+	r := testRun(broken, 5*time.Second)
+	it = r.newTracked(schemas.Identity{EventID: 7}, "spec", t0, t0, time.Second)
+	err = r.watch(context.Background(), []*tracked{it}, -1)
 	var ae *askError
-	if !errors.As(err, &ae) || ae.ev.ID != 7 || time.Since(t0) > time.Second {
+	if !errors.As(err, &ae) || ae.ev.EventID != 7 || time.Since(t0) > time.Second {
 		t.Errorf("broken hook: %v after %s", err, time.Since(t0))
 	}
-	// want 0 is the check before sending: a count already there returns
-	// at once.
-	one := InspectFunc(func(context.Context, Event) (int, error) { return 1, nil })
-	if res, err := awaitApplied(ctx, one, []Event{{ID: 1}, {ID: 2}}, 0, time.Second, -1); err != nil || res.got[1] != 1 {
-		t.Errorf("precheck: %+v %v", res, err)
+	// The check before sending asks once.
+	one := InspectFunc(func(context.Context, schemas.Identity) (int, error) { return 1, nil })
+	if got, err := testRun(one, time.Second).askOnce(context.Background(), []schemas.Identity{{EventID: 1}, {EventID: 2}}, time.Second); err != nil || got[1] != 1 || got[2] != 1 {
+		t.Errorf("precheck: %+v %v", got, err)
+	}
+}
+
+// Events watched together share the settle window: each is watched from
+// its own last delivery, and the whole watch lasts about one window.
+func TestWatchTogether(t *testing.T) {
+	start := time.Now()
+	insp := InspectFunc(func(_ context.Context, ev schemas.Identity) (int, error) {
+		if ev.EventID == 3 && time.Since(start) > 300*time.Millisecond {
+			return 2, nil // a duplicate applied late
+		}
+		return 1, nil
+	})
+	r := testRun(insp, time.Second)
+	var items []*tracked
+	for id := int64(1); id <= 50; id++ {
+		items = append(items, r.newTracked(schemas.Identity{EventID: id}, "spec", start, start, time.Second))
+	}
+	if err := r.watch(context.Background(), items, 500*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 900*time.Millisecond {
+		t.Errorf("50 events watched together took %s, want about one window of 500ms", took)
+	}
+	for _, it := range items {
+		if want := map[bool]int{true: 2, false: 1}[it.ev.EventID == 3]; it.n != want {
+			t.Errorf("event %d: count %d, want %d", it.ev.EventID, it.n, want)
+		}
+	}
+}
+
+// A hook that does not answer within the inspect timeout is the hook's
+// fault; after HookHungAfter such questions in a row, it is hung.
+func TestHookHung(t *testing.T) {
+	hung := InspectFunc(func(ctx context.Context, _ schemas.Identity) (int, error) {
+		<-ctx.Done()
+		return 0, ctx.Err()
+	})
+	r := testRun(hung, 50*time.Millisecond)
+	start := time.Now()
+	_, err := r.askOnce(context.Background(), []schemas.Identity{{EventID: 1}}, time.Second)
+	var he *hookError
+	if !errors.As(err, &he) || !strings.Contains(err.Error(), "did not answer within 50ms (--inspect-timeout) for event 1") {
+		t.Errorf("first question: %v", err)
+	}
+	_, _ = r.askOnce(context.Background(), []schemas.Identity{{EventID: 2}}, time.Second)
+	_, err = r.askOnce(context.Background(), []schemas.Identity{{EventID: 3}}, time.Second)
+	var hh *hookHungError
+	if !errors.As(err, &hh) || !strings.Contains(err.Error(), "the inspect hook (Target.Inspect) answered none of the last 3 questions in a row within 50ms (--inspect-timeout): is it hung?") {
+		t.Errorf("third question: %v", err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("three questions to a hung hook took %s, want about 3 × 50ms", took)
 	}
 }
 
 // The default settle adapts: a queue that applies a duplicate 600 ms after
 // the first copy is caught (a fixed 250 ms missed it), and the watch lasts
 // at least MinSettle.
-func TestAwaitAppliedAdaptiveSettle(t *testing.T) {
+func TestWatchAdaptiveSettle(t *testing.T) {
 	if got := settleFor(0, 50*time.Millisecond); got != MinSettle {
 		t.Errorf("settleFor(auto, 50ms) = %s, want %s", got, MinSettle)
 	}
@@ -403,15 +477,15 @@ func TestAwaitAppliedAdaptiveSettle(t *testing.T) {
 		t.Error("an explicit settle is not kept")
 	}
 	start := time.Now()
-	dup := InspectFunc(func(context.Context, Event) (int, error) {
+	dup := InspectFunc(func(context.Context, schemas.Identity) (int, error) {
 		if time.Since(start) < 600*time.Millisecond {
 			return 1, nil
 		}
 		return 2, nil
 	})
-	res, err := awaitApplied(context.Background(), dup, []Event{{ID: 1}}, 1, time.Second, 0)
-	if err != nil || res.got[1] != 2 || res.watched != MinSettle {
-		t.Errorf("a duplicate 600 ms late: %+v %v", res, err)
+	it, err := watchOne(testRun(dup, time.Second), 0)
+	if err != nil || it.n != 2 || it.settleTo.Sub(it.appliedAt) != MinSettle {
+		t.Errorf("a duplicate 600 ms late: %+v %v", it, err)
 	}
 }
 
@@ -571,10 +645,10 @@ func TestCountedEventsDependOnSeed(t *testing.T) {
 			counted = append(counted, sp.shuffled.payloads...)
 		}
 		for _, p := range counted {
-			if other, ok := seen[p.Event.ID]; ok {
-				t.Errorf("seeds %d and %d both count eventId %d", other, seed, p.Event.ID)
+			if other, ok := seen[p.Event.EventID]; ok {
+				t.Errorf("seeds %d and %d both count eventId %d", other, seed, p.Event.EventID)
 			}
-			seen[p.Event.ID] = seed
+			seen[p.Event.EventID] = seed
 		}
 	}
 }

@@ -27,7 +27,7 @@ type payload struct {
 	Body []byte
 	// Event is read back from Body: with overrides, event.triggerKey is
 	// not Trigger.
-	Event Event
+	Event schemas.Identity
 }
 
 // generate builds the payload exactly as `coperniq-mock send` does with the
@@ -57,25 +57,24 @@ func generate(trigger string, profile generator.Profile, seed uint64, allowInval
 // fromBody wraps a body made elsewhere (a scenario), whose identity was
 // read there, with its reproducer.
 func fromBody(id schemas.Identity, body []byte, command string) payload {
-	ev := Event{ID: id.EventID, RecordID: id.RecordID, TriggerKey: id.TriggerKey}
-	return payload{Trigger: ev.TriggerKey, Body: body, Event: ev, Command: command}
+	return payload{Trigger: id.TriggerKey, Body: body, Event: id, Command: command}
 }
 
 // eventOf reads the identity back with schemas.DecodeIdentity. Specs send
 // payloads without a triggerKey on purpose; they need their ids.
-func eventOf(body []byte) (Event, error) {
+func eventOf(body []byte) (schemas.Identity, error) {
 	id, err := schemas.DecodeIdentity(body)
 	var ie *schemas.IdentityError
 	if errors.As(err, &ie) && (ie.Lacks(schemas.FieldEventID) || ie.Lacks(schemas.FieldRecordID)) {
-		return Event{}, fmt.Errorf("contract: reading event ids back: %w: %.200s", err, body)
+		return schemas.Identity{}, fmt.Errorf("contract: reading event ids back: %w: %.200s", err, body)
 	}
-	return Event{ID: id.EventID, RecordID: id.RecordID, TriggerKey: id.TriggerKey}, nil
+	return id, nil
 }
 
 // label names the payload in messages: "TASK_CREATED (edge, seed 3)".
 func (p payload) label() string {
 	if p.Command != "" {
-		return fmt.Sprintf("%s, eventId %d", p.Event.TriggerKey, p.Event.ID)
+		return fmt.Sprintf("%s, eventId %d", p.Event.TriggerKey, p.Event.EventID)
 	}
 	s := fmt.Sprintf("%s (%s, seed %d)", p.Trigger, p.Profile, p.Seed)
 	if p.Event.TriggerKey != p.Trigger {

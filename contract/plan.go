@@ -91,7 +91,7 @@ func newPlan(t Target) (*plan, error) {
 		edge:      map[string][]payload{},
 		used:      map[int64]bool{},
 	}
-	add := func(p payload) payload { pl.used[p.Event.ID] = true; return p }
+	add := func(p payload) payload { pl.used[p.Event.EventID] = true; return p }
 	// The payload-shape specs' events are counted when there is an inspect
 	// hook, so each gets an eventId of its own: profiles of one seed share
 	// eventIds, and the edge profile's 2^53-1 is every seed's.
@@ -180,8 +180,8 @@ func (pl *plan) fresh(seed uint64, n int) ([]payload, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !pl.used[p.Event.ID] {
-			pl.used[p.Event.ID] = true
+		if !pl.used[p.Event.EventID] {
+			pl.used[p.Event.EventID] = true
 			out = append(out, p)
 		}
 	}
@@ -196,7 +196,7 @@ func (pl *plan) fresh(seed uint64, n int) ([]payload, error) {
 // first unused id below p's, or below *high for the edge profile's ids near
 // 2^53-1, which every seed draws.
 func (pl *plan) unique(p payload, high *int64) (payload, error) {
-	id := p.Event.ID
+	id := p.Event.EventID
 	if !pl.used[id] && id <= MaxSafeID-highIDs {
 		pl.used[id] = true
 		return p, nil
@@ -215,7 +215,7 @@ func (pl *plan) unique(p payload, high *int64) (payload, error) {
 	if err != nil {
 		return p, err
 	}
-	pl.used[q.Event.ID] = true
+	pl.used[q.Event.EventID] = true
 	return q, nil
 }
 
@@ -265,7 +265,7 @@ func (pl *plan) maxIDs(trigger string, seed uint64, high *int64) (payload, error
 		}
 		p, err := generate(trigger, prof, seed, false, sets...)
 		if err == nil {
-			pl.used[p.Event.ID] = true
+			pl.used[p.Event.EventID] = true
 			return p, nil
 		}
 		if firstErr == nil {

@@ -11,6 +11,8 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // RunConfig is how Run runs the suite: Ginkgo's own settings, as the CLI
@@ -40,18 +42,19 @@ func (noTestingT) Fail() {}
 
 // Run runs the contract specs against target outside `go test`, as `verify`
 // does: Ginkgo's default reporter prints to stdout, the reports of cfg are
-// written, and the Summary says what happened. Ginkgo keeps its suite in
+// written, and the Findings says what happened. Ginkgo keeps its suite in
 // globals, so Run works once per process (a second call is an error), and
 // the process must not have registered other specs.
-func Run(target Target, cfg RunConfig) (Summary, error) {
-	t, err := target.withDefaults()
-	if err != nil {
-		return Summary{}, err
+func Run(target Target, cfg RunConfig) (Findings, error) {
+	r := newRun(target, SuiteDescription)
+	if r.err != nil {
+		return Findings{}, r.err
 	}
+	t := r.t
 	if !ran.CompareAndSwap(false, true) {
-		return Summary{}, errors.New("contract: Run works once per process (Ginkgo's suite is global)")
+		return Findings{}, errors.New("contract: Run works once per process (Ginkgo's suite is global)")
 	}
-	DescribeReceiver(target)
+	describe(r)
 	var report types.Report
 	var reportErrs []string
 	// The reports are written here rather than by Ginkgo: Ginkgo would
@@ -86,6 +89,7 @@ func Run(target Target, cfg RunConfig) (Summary, error) {
 
 	passed := RunSpecs(noTestingT{}, SuiteDescription, sc, rc)
 	s := Summarize(report)
+	s.Seed, s.SeedRandom, s.Target = t.Seed, target.Seed == 0, delivery.MaskURL(t.URL)
 	s.SuiteFailures = append(s.SuiteFailures, reportErrs...)
 	s.Succeeded = passed && s.Failed == 0 && len(reportErrs) == 0
 	return s, nil

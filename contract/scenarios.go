@@ -1,8 +1,6 @@
 package contract
 
 import (
-	"context"
-	"errors"
 	"fmt"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
@@ -135,83 +133,13 @@ func (r *run) describeScenarios() {
 		})
 		for _, sp := range r.scenarios {
 			Describe(sp.name, func() {
-				It(SpecScenarioInOrder, func(ctx SpecContext) { r.specScenario(ctx, sp.name, sp.inOrder) })
-				It(SpecScenarioShuffled, func(ctx SpecContext) { r.specScenario(ctx, sp.name, sp.shuffled) })
+				inOrder, shuffled := r.scenarioJob(sp.name, sp.inOrder), r.scenarioJob(sp.name, sp.shuffled)
+				It(SpecScenarioInOrder, func(ctx SpecContext) { r.counted(ctx, inOrder) })
+				It(SpecScenarioShuffled, func(ctx SpecContext) { r.counted(ctx, shuffled) })
 			})
 		}
 	})
 }
 
-// specScenario delivers a rendered scenario through the delivery engine, as
-// `scenario run` does, one attempt per event, then asks the inspect hook
-// that every event was applied exactly once.
-func (r *run) specScenario(ctx context.Context, name string, sr scenarioRun) {
-	cmd := sr.command(name)
-	ps := make([]payload, len(sr.payloads))
-	byID := map[int64]payload{}
-	for i, p := range sr.payloads {
-		p.Command = cmd
-		ps[i] = p
-		byID[p.Event.ID] = p
-	}
-	r.precheck(ctx, ps)
-	var all []sent
-	opts := []delivery.Option{
-		delivery.WithPolicy(delivery.Policy{Attempts: 1, Timeout: r.t.Deadline}),
-		delivery.WithSeed(sr.seed),
-		delivery.WithConcurrency(scenarioConcurrency),
-		delivery.WithRecordOrder(true),
-		delivery.WithObserver(func(a delivery.Attempt) {
-			res := delivery.Result{Status: a.Status, Latency: a.Latency, ErrKind: a.ErrKind, Body: []byte(a.Response)}
-			if a.Err != "" {
-				res.Err = errors.New(a.Err)
-			}
-			all = append(all, sent{p: byID[a.EventID], url: r.url, shown: r.shown, expect: ExpectAck, res: res, secrets: r.secrets})
-		}),
-	}
-	if sr.shuffled {
-		opts = append(opts, delivery.WithReorder(len(sr.events)))
-	}
-	target, err := delivery.NewTarget(r.url, nil)
-	if err != nil {
-		Fail(fmt.Sprintf("contract: delivery engine for scenario %s: %v", name, err))
-	}
-	eng, err := delivery.New(target, opts...)
-	if err != nil {
-		Fail(fmt.Sprintf("contract: delivery engine for scenario %s: %v", name, err))
-	}
-	_, runErr := eng.Run(ctx, scenarios.Messages(sr.events))
-	// A scenario makes hundreds of deliveries: only those that went wrong
-	// are recorded one by one, the others as answer times, so that a JUnit
-	// report stays readable.
-	var latencies []float64
-	for _, s := range all {
-		if s.acked() {
-			latencies = append(latencies, float64(s.res.Latency.Microseconds())/1000)
-		} else {
-			record(s)
-		}
-	}
-	AddReportEntry(EntryLatencies, latencies, ReportEntryVisibilityNever)
-	if runErr != nil {
-		Fail(fmt.Sprintf("delivering scenario %s was interrupted: %v", name, runErr))
-	}
-	how := "in order"
-	if sr.shuffled {
-		how = "shuffled"
-	}
-	var failed []sent
-	for _, s := range all {
-		if !s.acked() {
-			failed = append(failed, s)
-		}
-	}
-	hint := fmt.Sprintf("Scenario %s was delivered %s (%d events; each record's events one at a time).", name, how, len(sr.events))
-	if sr.shuffled {
-		hint += " Coperniq promises no order: an event may arrive before the one it follows, and must still be acknowledged."
-	}
-	if len(failed) > 0 {
-		Fail(r.notAcked(failed, len(all), hint))
-	}
-	r.expectOnce(ctx, fmt.Sprintf("scenario %s was delivered %s", name, how), ps, cmd+" --to "+shellQuote(r.shown))
-}
+// deliveryEvents are the events of a rendering, as the engine takes them.
+func deliveryEvents(sr scenarioRun) []delivery.Message { return scenarios.Messages(sr.events) }

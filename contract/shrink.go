@@ -291,6 +291,9 @@ func ReplayChaos(ctx context.Context, t Target, f ChaosFile, idOffset int64) (Re
 	if err != nil {
 		return Replay{}, err
 	}
+	if err := x.reachable(ctx); err != nil {
+		return Replay{}, err
+	}
 	r, err := renderSchedule(f.Schedule())
 	if err != nil {
 		return Replay{}, err

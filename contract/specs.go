@@ -70,6 +70,7 @@ const (
 	whyNotAcked = "Coperniq retries every answer that is not a 2xx, so this event would come back again and again instead of being processed."
 	whyTimeout  = "Coperniq gives up waiting and delivers the event again. Acknowledge first, then do the work (a queue, a background job)."
 	whyNoAnswer = "A delivery without an answer has failed, and Coperniq retries it."
+	whyCutShort = "Coperniq's HTTP client reads an answer to the end its Content-Length (or chunked encoding) states: an answer cut short is an error, not an acknowledgement, and the event is retried. Send the whole body (or none, with 204 No Content) before closing the connection."
 	whyRedirect = "Coperniq does not follow redirects: a 3xx is a failed delivery, retried until Coperniq gives up. Configure the final URL (https, trailing slash) in Coperniq, or answer 2xx at this one."
 	hintMinimal = "Every nullable field of this payload is null (record.stage, address, geoLocation, jurisdiction, trades, dealValue, ...): Coperniq sends null for whatever is not filled in."
 	hintMaximal = "This payload carries every field, plus properties Coperniq does not document: Coperniq may add fields at any time, so read the ones you need and ignore the rest."
@@ -91,46 +92,131 @@ const (
 	ProblemStale = "stale state"
 )
 
+// The names of the report entries about application (besides those in
+// deliver.go).
+const (
+	// EntryApplyLatencies is []float64, ms from an event's acknowledgement
+	// to its count appearing, for every counted event of a spec.
+	EntryApplyLatencies = "apply times"
+	// EntryDrain says what a spec waited for before it started: earlier
+	// specs' events not applied within the inspect timeout.
+	EntryDrain = "drain"
+	// EntryLate is []LateApplication: what the end of the run found about
+	// every event not applied within the inspect timeout.
+	EntryLate = "applied after the inspect timeout"
+	// EntryDrainBudget says how much of the drain budget the run spent.
+	EntryDrainBudget = "drain budget"
+)
+
+// dest is where a delivery goes: the parsed target and how it is shown
+// (masked, or made by hand for the wrong-token URL).
+type dest struct {
+	t     *delivery.Target
+	raw   string // for the delivery engine, which takes a URL
+	shown string
+}
+
+func newDest(raw, shown string) (dest, error) {
+	t, err := delivery.NewTarget(raw, nil)
+	if err != nil {
+		return dest{}, err
+	}
+	if shown == "" {
+		shown = t.String()
+	}
+	return dest{t: t, raw: raw, shown: shown}, nil
+}
+
 // run is one registration of the specs: the target, its payloads and the
 // client every delivery goes through.
 type run struct {
 	// mu guards the tallies below, kept across specs.
 	mu sync.Mutex
 	// anyApplied: some count check found an event applied; zeroChecks:
-	// how many found none of theirs applied (see expectApplied).
+	// how many found none of theirs applied (see verdict).
 	anyApplied bool
 	zeroChecks int
-	// timeouts counts the deliveries in a row that got no answer within
-	// the deadline (see hungAfter).
-	timeouts int
+	// late counts the deliveries in a row that got no answer within the
+	// deadline (see Target.MaxLate), lastLate is the last of them, and
+	// probe the verdict of the probe delivery once made.
+	late     int
+	lastLate sent
+	probe    string
+	// hookLate counts the questions in a row the hook did not answer
+	// within the inspect timeout (see HookHungAfter).
+	hookLate int
+	// overdue are the counted events not applied within the inspect
+	// timeout, asked about again by drains and at the end of the run;
+	// drained is the drain budget spent.
+	overdue []*tracked
+	drained time.Duration
+	// rerollSeed is the next seed for a job's fresh events (nextSeed).
+	rerollSeed uint64
+	// hookSem bounds the questions in flight to the hook (inspectParallel).
+	hookSem  chan struct{}
+	hookOnce sync.Once
 
-	t      Target
-	err    error // a bad Target: every spec fails with it
-	plan   *plan
-	client *http.Client
+	t          Target
+	seedRandom bool  // t.Seed was drawn for this run
+	err        error // a bad Target: every spec fails with it
+	plan       *plan
+	// client serves every delivery; patient waits past the deadline, to
+	// measure how late a late answer is (the deadline spec, the probe).
+	client, patient *http.Client
 
-	url, shown      string // the delivery URL (token set) and its masked form
+	to              dest // the webhook URL, token set
+	noToken         dest
+	wrongToken      dest
+	wrongValue      string
 	secrets         []string
 	tokName, tokVal string
 	scenarios       []scenarioPlan
 	scenarioSkipWhy string
 	scenarioErr     error // fails the lifecycle specs only
+
+	// description is the suite's, when known (Run's), for predicting
+	// which counting specs --focus and --skip select (see batch.go).
+	description string
+	jobs        []*countJob
+	batchOnce   sync.Once
 }
 
-func newRun(t Target) *run {
-	r := &run{}
+// lateWait is how long a delivery that measures lateness waits for its
+// answer: the deadline and as long again, at most ten seconds more.
+func lateWait(deadline time.Duration) time.Duration {
+	return deadline + min(deadline, 10*time.Second)
+}
+
+func newRun(t Target, description string) *run {
+	r := &run{description: description, seedRandom: t.Seed == 0}
 	r.t, r.err = t.withDefaults()
 	if r.err != nil {
 		return r
 	}
-	r.url = r.t.URL
+	raw := r.t.URL
 	if r.t.TokenParam != "" {
 		r.tokName, r.tokVal, _ = ParseTokenParam(r.t.TokenParam)
-		r.url = withQuery(r.t.URL, r.tokName, r.tokVal, false)
+		raw = withQuery(r.t.URL, r.tokName, r.tokVal, false)
+		if r.noToken, r.err = newDest(withQuery(r.t.URL, r.tokName, "", true), ""); r.err != nil {
+			return r
+		}
+		r.wrongValue = "coperniq-mock-wrong-token"
+		if r.wrongValue == r.tokVal {
+			r.wrongValue += "-2"
+		}
+		// The wrong value is no secret: show it, so the reproducer sends
+		// the same request.
+		if r.wrongToken, r.err = newDest(withQuery(r.t.URL, r.tokName, r.wrongValue, false),
+			withQuery(r.noToken.shown, r.tokName, r.wrongValue, false)); r.err != nil {
+			return r
+		}
 	}
-	r.shown = delivery.MaskURL(r.url)
-	r.secrets = secretsOf(r.url, r.tokVal)
+	if r.to, r.err = newDest(raw, ""); r.err != nil {
+		return r
+	}
+	r.secrets = secretsOf(raw, r.tokVal)
 	r.client = delivery.NewClient(r.t.Deadline, max(r.t.Burst, 4))
+	r.patient = delivery.NewClient(lateWait(r.t.Deadline), 4)
 	if r.plan, r.err = newPlan(r.t); r.err != nil {
 		return r
 	}
@@ -145,17 +231,25 @@ func newRun(t Target) *run {
 // reason. A bad target fails every spec with the reason rather than panicking
 // while the tree is built.
 //
-// The specs are independent of each other and of their order; they share
-// the receiver, whose state they never reset (see the package doc).
+// The container is Ordered (with ContinueOnFailure: a failed spec does not
+// skip the rest), so that the specs that count applications can be
+// delivered together and watched at once, and so that the end of the run
+// can ask again about events not applied in time; it must not be nested in
+// another Ordered container. The specs share the receiver, whose state they
+// never reset (see the package doc).
 func DescribeReceiver(target Target) bool {
-	r := newRun(target)
-	return Describe(SuiteText, func() {
+	return describe(newRun(target, ""))
+}
+
+func describe(r *run) bool {
+	return Describe(SuiteText, Ordered, ContinueOnFailure, func() {
 		BeforeEach(func() {
 			if r.err != nil {
 				Fail(r.err.Error())
 			}
 			r.abortIfHung()
 		})
+		AfterAll(r.afterAll)
 		for _, fam := range schemas.Families() {
 			table := []any{func(key string) {
 				It(SpecRealistic, func(ctx SpecContext) { r.ackApplied(ctx, "", r.plan.realistic[key]) })
@@ -183,19 +277,10 @@ func DescribeReceiver(target Target) bool {
 				}
 			})
 			It(SpecTokenMissing, func(ctx SpecContext) {
-				u := withQuery(r.t.URL, r.tokName, "", true)
-				r.reject(ctx, r.post(ctx, r.plan.tokenMissing, u, delivery.MaskURL(u), ExpectReject), "without the "+r.tokName+" parameter")
+				r.reject(ctx, r.post(ctx, r.plan.tokenMissing, r.noToken, ExpectReject), "without the "+r.tokName+" parameter")
 			})
 			It(SpecTokenWrong, func(ctx SpecContext) {
-				wrong := "coperniq-mock-wrong-token"
-				if wrong == r.tokVal {
-					wrong += "-2"
-				}
-				u := withQuery(r.t.URL, r.tokName, wrong, false)
-				// The wrong value is no secret: show it, so the reproducer
-				// sends the same request.
-				shown := withQuery(delivery.MaskURL(withQuery(r.t.URL, r.tokName, "", true)), r.tokName, wrong, false)
-				r.reject(ctx, r.post(ctx, r.plan.tokenWrong, u, shown, ExpectReject), fmt.Sprintf("with %s=%s", r.tokName, wrong))
+				r.reject(ctx, r.post(ctx, r.plan.tokenWrong, r.wrongToken, ExpectReject), fmt.Sprintf("with %s=%s", r.tokName, r.wrongValue))
 			})
 			It(SpecTokenRight, func(ctx SpecContext) { r.ackAll(ctx, "", r.plan.tokenRight) })
 		})
@@ -205,13 +290,41 @@ func DescribeReceiver(target Target) bool {
 					Skip(SkipNoInspect)
 				}
 			})
-			It(SpecDupAfter, r.specDupAfter)
-			It(SpecDupConcurrent, r.specDupConcurrent)
-			It(SpecGaveUp, r.specGaveUp)
+			if r.err != nil {
+				It(SpecDupAfter, func() {})
+				It(SpecDupConcurrent, func() {})
+				It(SpecGaveUp, func() {})
+				return
+			}
+			for _, j := range r.idempotencyJobs() {
+				It(j.leaf, func(ctx SpecContext) { r.counted(ctx, j) })
+			}
 		})
 		r.describeScenarios()
 		r.describeStates() // final-state specs: statespecs.go
 	})
+}
+
+// afterAll asks again about every event not applied within the inspect
+// timeout, and reports what became of each and how much of the drain
+// budget the run spent.
+func (r *run) afterAll(ctx SpecContext) {
+	if r.err != nil || r.t.Inspect == nil {
+		return
+	}
+	late, err := r.finish(ctx)
+	if err != nil {
+		AddReportEntry(EntryWarning, fmt.Sprintf("asking again, at the end of the run, about the events not applied within the inspect timeout: %v", err))
+	}
+	if len(late) > 0 {
+		AddReportEntry(EntryLate, LateApplications(late), ReportEntryVisibilityAlways)
+	}
+	r.mu.Lock()
+	drained := r.drained
+	r.mu.Unlock()
+	if drained > 0 {
+		AddReportEntry(EntryDrainBudget, fmt.Sprintf("waited %s of the %s drain budget (--drain-budget) for earlier specs' events before later specs", roundLatency(drained), r.t.DrainBudget), ReportEntryVisibilityNever)
+	}
 }
 
 // record attaches each delivery to the spec's report.
@@ -227,7 +340,7 @@ func (r *run) ackAll(ctx context.Context, hint string, ps ...payload) []sent {
 	GinkgoHelper()
 	var all, failed []sent
 	for _, p := range ps {
-		s := r.post(ctx, p, r.url, r.shown, ExpectAck)
+		s := r.post(ctx, p, r.to, ExpectAck)
 		all = append(all, s)
 		if !s.acked() {
 			failed = append(failed, s)
@@ -257,26 +370,87 @@ func (r *run) ackApplied(ctx context.Context, hint string, ps ...payload) {
 		r.ackAll(ctx, hint, ps...)
 		return
 	}
+	r.drainBefore(ctx)
 	// Unlike the specs that exist to count, an event already applied
 	// before it was sent (a previous run's state: eventIds depend on the
 	// seed) is not a setup failure here: its count would mean nothing, so
 	// it is left out, and the answer is checked all the same.
-	before, err := awaitApplied(ctx, r.t.Inspect, eventsOf(ps), 0, r.t.InspectTimeout, -1)
+	before, err := r.askOnce(ctx, eventsOf(ps), r.t.InspectTimeout)
 	if err != nil {
 		r.failHook(err)
 	}
 	all := r.ackAll(ctx, hint, ps...)
 	var fresh []payload
 	for _, p := range ps {
-		if before.got[p.Event.ID] == 0 {
+		if before[p.Event.EventID] == 0 {
 			fresh = append(fresh, p)
 		}
 	}
 	if len(fresh) == 0 {
 		return
 	}
+	items := r.track(CurrentSpecName(), fresh, all)
+	if err := r.watch(ctx, items, -1); err != nil {
+		r.failHook(err)
+	}
 	// The reproducer is the first event's that was not applied.
-	r.expectApplied(ctx, "was acknowledged", fresh, "", -1, appliedHint(hint), all...)
+	r.verdict("was acknowledged", fresh, items, "", appliedHint(hint), all...)
+}
+
+// CurrentSpecName is the running spec's name below SuiteText.
+func CurrentSpecName() string {
+	name, _ := SpecName(CurrentSpecReport())
+	return name
+}
+
+// track starts tracking the events of ps, from their deliveries in ss: each
+// from its first acknowledgement to its last delivery.
+func (r *run) track(spec string, ps []payload, ss []sent) []*tracked {
+	timeout := r.checkTimeout()
+	items := make([]*tracked, 0, len(ps))
+	for _, p := range ps {
+		var acked, last time.Time
+		for _, s := range ss {
+			if s.p.Event.EventID != p.Event.EventID {
+				continue
+			}
+			if s.acked() && acked.IsZero() {
+				acked = s.at
+			}
+			if s.at.After(last) {
+				last = s.at
+			}
+		}
+		if acked.IsZero() {
+			acked = last
+		}
+		items = append(items, r.newTracked(p.Event, spec, acked, last, timeout))
+	}
+	return items
+}
+
+// checkTimeout is how long a count may take to appear: the inspect timeout,
+// or hookSuspectTimeout once the hook looks like it never counts.
+func (r *run) checkTimeout() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.anyApplied && r.zeroChecks >= hookSuspectAfter {
+		return min(r.t.InspectTimeout, hookSuspectTimeout)
+	}
+	return r.t.InspectTimeout
+}
+
+// drainBefore drains (see drain) before a spec that counts, and notes what
+// it waited for on the spec's report.
+func (r *run) drainBefore(ctx context.Context) {
+	GinkgoHelper()
+	note, err := r.drain(ctx)
+	if err != nil {
+		r.failHook(err)
+	}
+	if note != "" {
+		AddReportEntry(EntryDrain, note, ReportEntryVisibilityFailureOrVerbose)
+	}
 }
 
 // appliedHint is why an acknowledged event that was not applied matters.
@@ -288,29 +462,64 @@ func appliedHint(hint string) string {
 	return why
 }
 
-// HungAfter is how many deliveries in a row may go without an answer within
-// the deadline before the suite stops: a hung receiver would otherwise make
-// every remaining spec wait out the deadline, about an hour of CI at the
-// default 10 s.
-const HungAfter = 5
+// DefaultMaxLate is how many deliveries in a row may go without an answer
+// within the deadline (answered late or not at all) before the run stops
+// (Target.MaxLate). A receiver slow for one trigger only gets 6 late
+// deliveries in a row (its realistic, minimal, maximal and three edge
+// payloads) and is reported spec by spec; one slow for everything is
+// stopped after 8 deadlines, about 16 s at --deadline 2s, instead of an
+// hour of CI.
+const DefaultMaxLate = 8
 
-// AbortedHung starts the message of a run stopped for a hung receiver.
-const AbortedHung = "the receiver answered none of the last"
+// HookHungAfter is how many questions in a row the inspect hook may leave
+// unanswered within the inspect timeout before the run stops (exit 2: the
+// hook's fault, the receiver was not judged).
+const HookHungAfter = 3
+
+// AbortedHung starts the verdict of a run stopped for a receiver that
+// answers late or not at all; AbortedHookHung follows the hook's name in
+// that of a run stopped for a hung hook.
+const (
+	AbortedHung     = "the receiver answered none of the last"
+	AbortedHookHung = "answered none of the last"
+)
 
 func (r *run) hung() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.timeouts >= HungAfter
+	return r.late >= r.t.MaxLate
 }
 
-// abortIfHung stops the suite when the last HungAfter deliveries went
-// unanswered: the current spec fails with the reason, the rest are not run.
+// abortIfHung stops the suite when the last MaxLate deliveries went without
+// an answer within the deadline: the current spec fails with the verdict,
+// the rest are not run. The verdict measures how late the receiver is with
+// one more delivery of the last event, waited on past the deadline.
 func (r *run) abortIfHung() {
 	GinkgoHelper()
-	if r.hung() {
-		AbortSuite(fmt.Sprintf("%s %d deliveries within %s: is it hung? The remaining specs were not run: each would wait out the deadline too. Check that the receiver answers at all (coperniq-mock send TASK_CREATED --to URL), then run the suite again.",
-			AbortedHung, HungAfter, r.t.Deadline))
+	if !r.hung() {
+		return
 	}
+	r.mu.Lock()
+	probe, last, n := r.probe, r.lastLate, r.late
+	r.mu.Unlock()
+	if probe == "" {
+		wait := lateWait(r.t.Deadline)
+		s := r.send(context.Background(), r.patient, last.p, last.to, ExpectInTime)
+		switch {
+		case s.res.Err == nil:
+			probe = fmt.Sprintf("One more delivery of the last of them (%s), waited on for up to %s, was answered late: %s in %s, past the deadline of %s. The receiver answers, but too late: Coperniq gives up at its timeout and delivers every event again. Acknowledge first, then do the work.",
+				last.p.label(), wait, s.outcome(), roundLatency(s.res.Latency), r.t.Deadline)
+		case s.timedOut():
+			probe = fmt.Sprintf("One more delivery of the last of them (%s), waited on for up to %s, got no answer either: is it hung?", last.p.label(), wait)
+		default:
+			probe = fmt.Sprintf("One more delivery of the last of them (%s) got no answer either (%s).", last.p.label(), s.res.ErrKind)
+		}
+		r.mu.Lock()
+		r.probe = probe
+		r.mu.Unlock()
+	}
+	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--deadline). %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (coperniq-mock send TASK_CREATED --to URL), then run the suite again.",
+		AbortedHung, n, r.t.Deadline, probe, r.t.MaxLate))
 }
 
 // notAcked explains deliveries that were not acknowledged: a list when there
@@ -331,6 +540,8 @@ func (r *run) notAcked(failed []sent, total int, hint string) string {
 	s := failed[0]
 	var headline, why string
 	switch {
+	case s.res.ErrKind == delivery.KindCutShort:
+		headline, why = fmt.Sprintf("%s was not acknowledged: %s", s.p.label(), s.outcome()), whyCutShort
 	case s.timedOut():
 		headline, why = fmt.Sprintf("%s got no answer within the deadline of %s", s.p.label(), r.t.Deadline), whyTimeout
 	case s.res.Err != nil:
@@ -362,10 +573,26 @@ func (r *run) reject(ctx context.Context, s sent, how string) {
 	}
 }
 
+// nDeliveries counts deliveries in words: "1 delivery", "18 deliveries".
+func nDeliveries(n int) string {
+	if n == 1 {
+		return "1 delivery"
+	}
+	return fmt.Sprintf("%d deliveries", n)
+}
+
+func slowWarning(p99 time.Duration) string {
+	return fmt.Sprintf("p99 answer time %s is over %s: the receiver works before acknowledging. Under a burst or a slow database it will pass Coperniq's timeout and get every event again; acknowledge first, then work.",
+		roundLatency(p99), SlowAnswer)
+}
+
+// specDeadline measures how long the receiver takes to answer each trigger:
+// its deliveries wait past the deadline (see lateWait), so that a late
+// answer is told from none at all, and judged against the deadline.
 func (r *run) specDeadline(ctx SpecContext) {
 	var all, late []sent
 	for _, key := range schemas.TriggerKeys() {
-		s := r.post(ctx, r.plan.realistic[key], r.url, r.shown, ExpectInTime)
+		s := r.send(ctx, r.patient, r.plan.realistic[key], r.to, ExpectInTime)
 		all = append(all, s)
 		if s.timedOut() || s.res.Latency > r.t.Deadline {
 			late = append(late, s)
@@ -386,27 +613,25 @@ func (r *run) specDeadline(ctx SpecContext) {
 	AddReportEntry(EntryLatency, fmt.Sprintf("%s over %s (deadline %s)", q, nDeliveries(len(all)), r.t.Deadline), ReportEntryVisibilityFailureOrVerbose)
 	if len(late) > 0 {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%d of %d deliveries got no answer within the deadline of %s (%s):\n", len(late), len(all), r.t.Deadline, q)
+		fmt.Fprintf(&b, "%d of %d deliveries were not answered within the deadline of %s (%s):\n", len(late), len(all), r.t.Deadline, q)
 		for _, s := range late {
-			fmt.Fprintf(&b, "  - %s: %s\n", s.p.label(), s.outcome())
+			fmt.Fprintf(&b, "  - %s: %s\n", s.p.label(), r.lateness(s))
 		}
 		b.WriteString("\nthe first of them:\n")
-		b.WriteString(late[0].describe(fmt.Sprintf("%s got no answer within %s", late[0].p.label(), r.t.Deadline), whyTimeout))
+		b.WriteString(late[0].describe(fmt.Sprintf("%s %s", late[0].p.label(), r.lateness(late[0])), whyTimeout))
 		Fail(b.String())
 	}
 }
 
-// nDeliveries counts deliveries in words: "1 delivery", "18 deliveries".
-func nDeliveries(n int) string {
-	if n == 1 {
-		return "1 delivery"
+// lateness says how late a delivery of the deadline spec was answered.
+func (r *run) lateness(s sent) string {
+	if s.res.Err == nil {
+		return fmt.Sprintf("answered late: %s in %s, past the deadline of %s", s.outcome(), roundLatency(s.res.Latency), r.t.Deadline)
 	}
-	return fmt.Sprintf("%d deliveries", n)
-}
-
-func slowWarning(p99 time.Duration) string {
-	return fmt.Sprintf("p99 answer time %s is over %s: the receiver works before acknowledging. Under a burst or a slow database it will pass Coperniq's timeout and get every event again; acknowledge first, then work.",
-		roundLatency(p99), SlowAnswer)
+	if s.timedOut() {
+		return fmt.Sprintf("got no answer within %s (the deadline of %s, and as long again)", roundLatency(s.res.Latency), r.t.Deadline)
+	}
+	return s.outcome()
 }
 
 func (r *run) specBurst(ctx SpecContext) {
@@ -417,7 +642,7 @@ func (r *run) specBurst(ctx SpecContext) {
 	for i, p := range ps {
 		wg.Go(func() {
 			<-start
-			all[i] = r.post(ctx, p, r.url, r.shown, ExpectAck)
+			all[i] = r.post(ctx, p, r.to, ExpectAck)
 		})
 	}
 	close(start)
@@ -435,7 +660,7 @@ func (r *run) specBurst(ctx SpecContext) {
 }
 
 func (r *run) specRedirect(ctx SpecContext) {
-	s := r.post(ctx, r.plan.realistic[unknownBase], r.url, r.shown, ExpectNoRedir)
+	s := r.post(ctx, r.plan.realistic[unknownBase], r.to, ExpectNoRedir)
 	record(s)
 	switch {
 	case s.timedOut():
@@ -443,7 +668,7 @@ func (r *run) specRedirect(ctx SpecContext) {
 		// counts it as a failed delivery.
 		Fail(s.describe(fmt.Sprintf("%s got no answer within the deadline of %s, so whether the receiver redirects is unknown", s.p.label(), r.t.Deadline), whyTimeout))
 	case s.res.Err != nil:
-		Fail(s.describe(fmt.Sprintf("%s got no answer (%s), so whether the receiver redirects is unknown", s.p.label(), s.res.ErrKind), whyNoAnswer))
+		Fail(s.describe(fmt.Sprintf("%s got no complete answer (%s), so whether the receiver redirects is unknown", s.p.label(), s.res.ErrKind), whyNoAnswer))
 	case s.redirected():
 		Fail(s.describe(fmt.Sprintf("%s was answered with a redirect: %s", s.p.label(), s.outcome()), whyRedirect))
 	}
@@ -451,65 +676,9 @@ func (r *run) specRedirect(ctx SpecContext) {
 	// want a 2xx catch the rest.
 }
 
-// mustAck fails at once when a delivery a counting spec depends on was not
-// acknowledged: counting would explain nothing.
-func (r *run) mustAck(s sent, what string) {
-	GinkgoHelper()
-	if !s.acked() {
-		Fail(what + ":\n" + r.notAcked([]sent{s}, 1, hintCounted))
-	}
-}
-
-func (r *run) specDupAfter(ctx SpecContext) {
-	p := r.plan.dupAfter
-	r.precheck(ctx, []payload{p})
-	first := r.post(ctx, p, r.url, r.shown, ExpectAck)
-	record(first)
-	r.mustAck(first, "the first copy was not acknowledged")
-	second := r.post(ctx, p, r.url, r.shown, ExpectAck)
-	record(second)
-	r.mustAck(second, "the duplicate was not acknowledged (a receiver must acknowledge a duplicate, and skip its work)")
-	r.expectOnce(ctx, "delivered twice, the copy after the first was acknowledged", []payload{p}, p.reproducer(r.shown)+"   (run it twice)", first, second)
-}
-
-func (r *run) specDupConcurrent(ctx SpecContext) {
-	p := r.plan.dupConcurrent
-	r.precheck(ctx, []payload{p})
-	var both [2]sent
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range both {
-		wg.Go(func() {
-			<-start
-			both[i] = r.post(ctx, p, r.url, r.shown, ExpectAck)
-		})
-	}
-	close(start)
-	wg.Wait()
-	record(both[:]...)
-	for i, s := range both {
-		r.mustAck(s, fmt.Sprintf("copy %d of 2, sent at the same time, was not acknowledged (a receiver must acknowledge a duplicate, and skip its work)", i+1))
-	}
-	r.expectOnce(ctx, "delivered twice at the same moment", []payload{p}, p.reproducer(r.shown)+"   (run it twice at once)", both[:]...)
-}
-
-func (r *run) specGaveUp(ctx SpecContext) {
-	p := r.plan.gaveUp
-	r.precheck(ctx, []payload{p})
-	first := r.abandon(ctx, p, r.url, r.shown)
-	record(first)
-	if first.res.Err != nil {
-		Fail(first.describe("the first copy could not be sent", whyNoAnswer))
-	}
-	second := r.post(ctx, p, r.url, r.shown, ExpectAck)
-	record(second)
-	r.mustAck(second, "the redelivery was not acknowledged")
-	r.expectOnce(ctx, "sent, abandoned by the sender before the answer (as a sender whose timeout is shorter than the receiver's work), and delivered again", []payload{p}, p.reproducer(r.shown)+"   (interrupt it, then run it again)", first, second)
-}
-
 // eventsOf lists the events of ps.
-func eventsOf(ps []payload) []Event {
-	events := make([]Event, len(ps))
+func eventsOf(ps []payload) []schemas.Identity {
+	events := make([]schemas.Identity, len(ps))
 	for i, p := range ps {
 		events[i] = p.Event
 	}
@@ -524,9 +693,15 @@ func failSetup(kind, msg string) {
 	Fail(msg)
 }
 
-// failHook fails the spec because the inspect hook gave no usable answer.
+// failHook fails the spec because the inspect hook gave no usable answer,
+// and aborts the suite when the hook is hung.
 func (r *run) failHook(err error) {
 	GinkgoHelper()
+	var hung *hookHungError
+	if errors.As(err, &hung) {
+		AddReportEntry(EntryProblem, ProblemHook, ReportEntryVisibilityNever)
+		AbortSuite(hung.msg)
+	}
 	var ae *askError
 	if !errors.As(err, &ae) {
 		// The spec was interrupted or timed out: not the hook's fault.
@@ -536,7 +711,7 @@ func (r *run) failHook(err error) {
 	var he *hookError
 	if !errors.As(ae.err, &he) {
 		// An InspectFunc of a Go suite: its error is the team's own.
-		msg = fmt.Sprintf("the inspect hook (Target.Inspect) failed for %s: %v: fix the hook (see the inspect protocol in the contract package doc)", ae.ev, ae.err)
+		msg = fmt.Sprintf("the inspect hook (Target.Inspect) failed for %s: %v: fix the hook (see the inspect protocol in the contract package doc)", eventName(ae.ev), ae.err)
 	}
 	failSetup(ProblemHook, msg+"\n\nThe receiver was not judged: this spec counts the receiver's applications of an event, and only the hook can tell them.")
 }
@@ -544,29 +719,23 @@ func (r *run) failHook(err error) {
 // staleAdvice is what to do about counts found before the events were sent.
 const staleAdvice = "stale receiver state from an earlier run, or an inspect hook that does not count; reset the receiver's state or pass a different --seed"
 
-// precheck asks the hook about every event of ps before the first delivery
-// of any of them, and fails the spec when one was already applied: eventIds
-// depend only on the seed, so a receiver that kept a previous run's state
-// (or a hook that answers 1 to everything) would make the counts mean
-// nothing: a receiver that drops every event would pass.
-func (r *run) precheck(ctx context.Context, ps []payload) {
-	GinkgoHelper()
-	res, err := awaitApplied(ctx, r.t.Inspect, eventsOf(ps), 0, r.t.InspectTimeout, -1)
-	if err != nil {
-		r.failHook(err)
-	}
+// staleMessage explains events found applied before they were sent:
+// eventIds depend only on the seed, so a receiver that kept a previous
+// run's state (or a hook that answers 1 to everything) would make the
+// counts mean nothing: a receiver that drops every event would pass.
+func (r *run) staleMessage(ps []payload, got map[int64]int) string {
 	var stale []payload
 	for _, p := range ps {
-		if res.got[p.Event.ID] > 0 {
+		if got[p.Event.EventID] > 0 {
 			stale = append(stale, p)
 		}
 	}
 	if len(stale) == 0 {
-		return
+		return ""
 	}
 	var b strings.Builder
 	first := stale[0]
-	fmt.Fprintf(&b, "eventId %d was already applied before it was sent: %s\n", first.Event.ID, staleAdvice)
+	fmt.Fprintf(&b, "eventId %d was already applied before it was sent: %s\n", first.Event.EventID, staleAdvice)
 	if len(ps) > 1 {
 		verb := "were"
 		if len(stale) == 1 {
@@ -579,18 +748,10 @@ func (r *run) precheck(ctx context.Context, ps []payload) {
 			fmt.Fprintf(&b, "  … and %d more\n", len(stale)-i)
 			break
 		}
-		fmt.Fprintf(&b, "  - %s: the inspect hook said %d before any delivery\n", p.Event, res.got[p.Event.ID])
+		fmt.Fprintf(&b, "  - %s: the inspect hook said %d before any delivery\n", eventName(p.Event), got[p.Event.EventID])
 	}
-	fmt.Fprintf(&b, "\nThe receiver was not judged: this spec counts applications of events it has not sent yet.\nthe event is sent by:\n  %s\n", first.reproducer(r.shown))
-	failSetup(ProblemStale, b.String())
-}
-
-// expectOnce asks the inspect hook until each payload's event was applied
-// exactly once, watches the counts for a late duplicate (Target.Settle), and
-// fails listing those that were not.
-func (r *run) expectOnce(ctx context.Context, how string, ps []payload, reproduce string, deliveries ...sent) {
-	GinkgoHelper()
-	r.expectApplied(ctx, how, ps, reproduce, r.t.Settle, hintCounted, deliveries...)
+	fmt.Fprintf(&b, "\nThe receiver was not judged: this spec counts applications of events it has not sent yet.\nthe event is sent by:\n  %s\n", first.reproducer(r.to.shown))
+	return b.String()
 }
 
 // hookSuspectAfter is how many count checks in a row may find every event of
@@ -604,70 +765,70 @@ const hookSuspectAfter = 3
 // checks found nothing applied and no count was ever above 0.
 const hookSuspectTimeout = 100 * time.Millisecond
 
-// expectApplied asks the inspect hook until each payload's event was applied
-// once (settle as in awaitApplied: negative does not watch for a late
-// duplicate), and fails listing those that were not. Every delivery of ps
-// was acknowledged. When no event of the run was ever counted as applied, a
-// check that finds all of its events never applied blames the hook, not the
-// receiver (see hookNeverCounts).
-func (r *run) expectApplied(ctx context.Context, how string, ps []payload, reproduce string, settle time.Duration, hint string, deliveries ...sent) {
+// verdict fails the spec unless the watch found each event of ps applied
+// exactly once, listing those that were not, each in the words of what is
+// known of it: not applied within the inspect timeout (asked again at the
+// end of the run), applied twice, or a count that went back down. Every
+// delivery of ps was acknowledged. When no event of the run was ever
+// counted as applied, a check that finds all of its events never applied
+// blames the hook, not the receiver (see hookNeverCounts).
+func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hint string, deliveries ...sent) {
 	GinkgoHelper()
-	events := eventsOf(ps)
-	timeout := r.t.InspectTimeout
-	r.mu.Lock()
-	if !r.anyApplied && r.zeroChecks >= hookSuspectAfter {
-		timeout = min(timeout, hookSuspectTimeout)
-	}
-	r.mu.Unlock()
-	res, err := awaitApplied(ctx, r.t.Inspect, events, 1, timeout, settle)
-	if err != nil {
-		r.failHook(err)
-	}
-	got := res.got
 	var bad []string
 	var first *payload
-	never := 0
-	for i, ev := range events {
-		n := got[ev.ID]
+	overdue := 0
+	for i, it := range items {
 		switch {
-		case n == 1:
+		case it.n == 1:
 			continue
-		case n == 0:
-			never++
-			bad = append(bad, fmt.Sprintf("%s was acknowledged but never applied (the inspect hook still said 0 after %s)", ev, roundLatency(timeout)))
+		case it.n == 0 && it.appliedAt.IsZero():
+			overdue++
+			bad = append(bad, fmt.Sprintf("%s was acknowledged but not applied within %s (--inspect-timeout): the inspect hook still said 0 %s after it was acknowledged",
+				eventName(it.ev), roundLatency(it.deadline.Sub(it.ackedAt)), roundLatency(time.Since(it.ackedAt))))
+		case it.n == 0:
+			bad = append(bad, fmt.Sprintf("%s was counted as applied, then as never applied: the inspect hook's count went back down", eventName(it.ev)))
 		default:
-			late := ""
-			if res.watched > 0 {
-				late = fmt.Sprintf(" (counted within %s of the count reaching 1)", roundLatency(res.watched))
+			times := fmt.Sprintf("%d times", it.n)
+			if it.n == 2 {
+				times = "twice"
 			}
-			bad = append(bad, fmt.Sprintf("%s was applied %d times, want once%s", ev, n, late))
+			when := ""
+			if !it.settleTo.IsZero() {
+				when = fmt.Sprintf(" (the extra application was counted while the count was watched for %s after its last delivery)", roundLatency(it.settleTo.Sub(later(it.lastSent, it.appliedAt))))
+			}
+			bad = append(bad, fmt.Sprintf("%s was applied %s, want once%s", eventName(it.ev), times, when))
 		}
 		if first == nil {
 			first = &ps[i]
 		}
 	}
 	r.mu.Lock()
-	if never < len(events) {
+	if overdue < len(items) {
 		r.anyApplied = true
 	} else {
 		r.zeroChecks++
 	}
-	suspect := !r.anyApplied && never == len(events)
+	suspect := !r.anyApplied && overdue == len(items)
 	zeroChecks := r.zeroChecks
 	r.mu.Unlock()
+	// A hook suspected of never counting says nothing about the receiver:
+	// its events are not asked about again.
+	if lat := r.settled(items, suspect); len(lat) > 0 {
+		AddReportEntry(EntryApplyLatencies, lat, ReportEntryVisibilityNever)
+	}
 	if len(bad) == 0 {
 		return
 	}
 	if reproduce == "" {
-		reproduce = first.reproducer(r.shown)
+		reproduce = first.reproducer(r.to.shown)
 	}
 	var b strings.Builder
 	if suspect {
 		b.WriteString(r.hookNeverCounts(first.Event, zeroChecks))
 		b.WriteString("\n\n")
 	}
-	if len(events) > 1 {
-		fmt.Fprintf(&b, "%d of %d events were not applied exactly once after %s:\n", len(bad), len(events), how)
+	if len(items) > 1 {
+		fmt.Fprintf(&b, "%d of %d events were not applied exactly once after %s:\n", len(bad), len(items), how)
 	} else {
 		fmt.Fprintf(&b, "after the event %s:\n", how)
 	}
@@ -679,49 +840,65 @@ func (r *run) expectApplied(ctx context.Context, how string, ps []payload, repro
 		fmt.Fprintf(&b, "  %s\n", line)
 	}
 	switch {
-	case never == len(bad):
-		// Never applied: the duplicate hint would be beside the point.
+	case overdue == len(bad):
+		// Not applied in time: the duplicate hint would be beside the point.
 		if hint != hintCounted {
 			b.WriteString(hint + "\n")
-		} else {
-			b.WriteString("Coperniq got a 2xx for it and will not send it again: an event acknowledged and not applied is lost.\n")
 		}
+		b.WriteString("The end of the run asks again about every event not applied in time, and says whether it was applied later or never: one acknowledged and never applied is lost, since Coperniq got its 2xx and will not send it again. Applied later still fails this spec: a count that takes longer than --inspect-timeout to appear is late.\n")
 	default:
 		b.WriteString(hintCounted + "\n")
 	}
-	if never == len(events) && !suspect {
+	if overdue == len(items) && !suspect {
 		b.WriteString("If the receiver did apply it, the inspect hook is not finding it: ask the hook about that eventId yourself (see the inspect protocol).\n")
+	}
+	if r.anyDrainNote() {
+		b.WriteString("This spec started while the receiver may still have been applying earlier specs' events (see the drain entry below).\n")
 	}
 	fmt.Fprintf(&b, "\nreproduce:\n  %s\n", reproduce)
 	if len(deliveries) > 0 {
 		b.WriteString("\ndeliveries:\n")
-		for _, s := range deliveries {
-			fmt.Fprintf(&b, "  - %s, eventId %d: %s in %s\n", s.p.label(), s.p.Event.ID, abandonedOr(s), roundLatency(s.res.Latency))
+		for i, s := range deliveries {
+			if i == 10 {
+				fmt.Fprintf(&b, "  … and %d more\n", len(deliveries)-i)
+				break
+			}
+			fmt.Fprintf(&b, "  - %s, eventId %d: %s in %s\n", s.p.label(), s.p.Event.EventID, abandonedOr(s), roundLatency(s.res.Latency))
 		}
 	}
-	fmt.Fprintf(&b, "\nthe event (eventId %d):\n%s\n", first.Event.ID, prettyExcerpt(first.Body))
+	fmt.Fprintf(&b, "\nthe event (eventId %d):\n%s\n", first.Event.EventID, prettyExcerpt(first.Body))
 	if suspect {
 		failSetup(ProblemHook, b.String())
 	}
 	Fail(b.String())
 }
 
+// anyDrainNote reports whether the running spec carries a drain entry that
+// says the receiver may still have been busy.
+func (r *run) anyDrainNote() bool {
+	for _, e := range CurrentSpecReport().ReportEntries {
+		if e.Name == EntryDrain && strings.Contains(e.StringRepresentation(), "still") {
+			return true
+		}
+	}
+	return false
+}
+
 // hookNeverCounts is the headline of a count check that found nothing
 // applied when nothing of the run ever was: a hook at a wrong URL answers
 // 404 to everything, which the protocol reads as "never applied", and a
 // receiver that acknowledged every event is then blamed for a typo.
-func (r *run) hookNeverCounts(ev Event, checks int) string {
+func (r *run) hookNeverCounts(ev schemas.Identity, checks int) string {
 	var b strings.Builder
 	switch insp := r.t.Inspect.(type) {
 	case *urlInspector:
 		fmt.Fprintf(&b, "[%s] the inspect hook at GET %s answered 404 (never applied) for every event of the %d checks so far, though the receiver acknowledged each with a 2xx (is the hook's URL right?): fix the hook (%s)\n", ProblemHook, insp.shown, checks, protocolURL)
-		fmt.Fprintf(&b, "ask it yourself: curl -i %s", scrubAll(shellQuote(delivery.MaskURL(fill(insp.template, ev))), insp.secrets))
 	case *cmdInspector:
 		fmt.Fprintf(&b, "[%s] the inspect command printed 0 (never applied) for every event of the %d checks so far, though the receiver acknowledged each with a 2xx: does it look where the receiver records what it applied? fix the hook (%s)\n", ProblemHook, checks, protocolCmd)
-		fmt.Fprintf(&b, "ask it yourself: run the inspect command with %s=%d %s=%d %s=%s in its environment", EnvEventID, ev.ID, EnvRecordID, ev.RecordID, EnvTriggerKey, ev.TriggerKey)
 	default:
-		fmt.Fprintf(&b, "[%s] the inspect hook (Target.Inspect) said 0 (never applied) for every event of the %d checks so far, though the receiver acknowledged each with a 2xx: does it read the receiver's state? fix the hook (see the inspect protocol in the contract package doc)", ProblemHook, checks)
+		fmt.Fprintf(&b, "[%s] the inspect hook (Target.Inspect) said 0 (never applied) for every event of the %d checks so far, though the receiver acknowledged each with a 2xx: does it read the receiver's state? fix the hook (see the inspect protocol in the contract package doc)\n", ProblemHook, checks)
 	}
+	b.WriteString(askYourself(r.t.Inspect, ev))
 	b.WriteString("\nEither the hook does not find what the receiver applies, or the receiver applies nothing at all: the receiver was not judged. (Once any event is counted, a check that finds nothing is the receiver's failure again.)")
 	return b.String()
 }
@@ -731,4 +908,11 @@ func abandonedOr(s sent) string {
 		return "abandoned after sending"
 	}
 	return s.outcome()
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -115,6 +115,16 @@ func CheckStateReachable(ctx context.Context, template string, timeout time.Dura
 	return dial(ctx, u, timeout, "state hook "+maskTemplate(template))
 }
 
+// checkStateReachable checks t's state hook when it is a URL.
+func checkStateReachable(ctx context.Context, t Target) error {
+	if u, ok := t.State.(*stateURL); ok {
+		if err := CheckStateReachable(ctx, u.template, min(ReachTimeout, t.InspectTimeout)); err != nil {
+			return fmt.Errorf("--state: %w", err)
+		}
+	}
+	return nil
+}
+
 func fillRecord(template string, recordID int64) string {
 	return strings.ReplaceAll(template, PlaceholderRecordID, strconv.FormatInt(recordID, 10))
 }
@@ -190,27 +200,14 @@ func (c *stateCmd) fail(recordID int64, label string, out []byte, format string,
 }
 
 func (c *stateCmd) State(ctx context.Context, recordID int64) (*RecordState, error) {
-	cctx, cancel := context.WithTimeout(ctx, stateCallTimeout)
-	defer cancel()
-	var cmd *exec.Cmd
-	if runtime.GOOS == "windows" {
-		cmd = exec.CommandContext(cctx, "cmd", "/C", c.command)
-	} else {
-		cmd = exec.CommandContext(cctx, "sh", "-c", c.command)
+	stdout, stderr, how, err := runHookCommand(ctx, c.command, stateCallTimeout, EnvRecordID+"="+strconv.FormatInt(recordID, 10))
+	switch {
+	case err != nil:
+		return nil, err
+	case how != "":
+		return nil, c.fail(recordID, "its stderr", stderr, "%s", how)
 	}
-	cmd.Env = append(os.Environ(), EnvRecordID+"="+strconv.FormatInt(recordID, 10))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		switch {
-		case ctx.Err() != nil:
-			return nil, ctx.Err()
-		case cctx.Err() != nil:
-			return nil, c.fail(recordID, "its stderr", stderr.Bytes(), "did not finish within %s", stateCallTimeout)
-		}
-		return nil, c.fail(recordID, "its stderr", stderr.Bytes(), "failed (%v)", err)
-	}
-	out := bytes.TrimSpace(stdout.Bytes())
+	out := bytes.TrimSpace(stdout)
 	if len(out) == 0 {
 		return nil, nil
 	}
@@ -219,6 +216,39 @@ func (c *stateCmd) State(ctx context.Context, recordID int64) (*RecordState, err
 		return nil, c.fail(recordID, "its stdout", out, "printed %v", why)
 	}
 	return st, nil
+}
+
+// runHookCommand runs a hook's command through the shell (sh -c; cmd /C
+// on Windows) with env added to its environment, for at most timeout. how
+// says why it failed ("did not finish within 10s", "failed (exit status
+// 1)"), with what it wrote to stderr; err is the context's.
+func runHookCommand(ctx context.Context, command string, timeout time.Duration, env ...string) (stdout, stderr []byte, how string, err error) {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var cmd *exec.Cmd
+	if runtime.GOOS == "windows" {
+		cmd = exec.CommandContext(cctx, "cmd", "/C", command)
+	} else {
+		cmd = exec.CommandContext(cctx, "sh", "-c", command)
+	}
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		switch {
+		case ctx.Err() != nil:
+			return nil, nil, "", ctx.Err()
+		case cctx.Err() != nil:
+			return nil, errb.Bytes(), fmt.Sprintf("did not finish within %s", timeout), nil
+		}
+		how := "failed"
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			how = "failed (" + ee.String() + ")"
+		}
+		return nil, errb.Bytes(), how, nil
+	}
+	return out.Bytes(), errb.Bytes(), "", nil
 }
 
 // ParseRecordState reads a state hook's answer: {"record": {"status": S,

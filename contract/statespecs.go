@@ -15,7 +15,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 )
 
@@ -60,34 +59,61 @@ type stateRun struct {
 	want      wantState
 	reorder   int // 0: in order; else the window
 	duplicate float64
+	offset    int64 // added to the rendering's ids
 }
 
-// arranged is the order a state spec sends s's events in: as fired, each
-// window of s.reorder newest first, or, with duplicates, each window
-// shuffled by the seed. The engine then sends them one at a time in that
-// order (a retry waits without holding the slot), so the arrival order is
-// the seed's, not the scheduler's.
-func arranged(s stateRun) []delivery.Message {
-	msgs := scenarios.Messages(s.events)
-	if s.reorder < 2 {
-		return msgs
+// stateOffsetRun numbers the state specs' id offsets apart from chaos runs'.
+const stateOffsetRun = 1 << 20
+
+// offset is w with every record and work order id moved by off.
+func (w wantState) offset(off int64) wantState {
+	out := wantState{}
+	for id, rec := range w {
+		wos := map[int64]string{}
+		for wo, st := range rec.workOrders {
+			wos[wo+off] = st
+		}
+		rec.workOrders = wos
+		out[id+off] = rec
+	}
+	return out
+}
+
+// schedule is how a state spec delivers s's events, one at a time: as
+// fired, each window of s.reorder newest first, or, with duplicates, each
+// window shuffled by the seed and a fraction s.duplicate of the events
+// delivered again right after.
+func (s stateRun) schedule() Schedule {
+	sch := Schedule{Scenarios: []ScheduledScenario{{Name: s.name, Seed: s.seed}}}
+	idx := make([]int, len(s.events))
+	for i := range idx {
+		idx[i] = i
 	}
 	rnd := rand.New(rand.NewPCG(s.seed, 0x57a7e))
-	for lo := 0; lo < len(msgs); lo += s.reorder {
-		win := msgs[lo:min(lo+s.reorder, len(msgs))]
-		if s.duplicate > 0 {
-			rnd.Shuffle(len(win), func(i, j int) { win[i], win[j] = win[j], win[i] })
-		} else {
-			slices.Reverse(win)
+	if s.reorder > 1 {
+		for lo := 0; lo < len(idx); lo += s.reorder {
+			win := idx[lo:min(lo+s.reorder, len(idx))]
+			if s.duplicate > 0 {
+				rnd.Shuffle(len(win), func(i, j int) { win[i], win[j] = win[j], win[i] })
+			} else {
+				slices.Reverse(win)
+			}
 		}
 	}
-	return msgs
+	for _, i := range idx {
+		d := Delivery{Event: i, Trigger: s.events[i].TriggerKey}
+		sch.Deliveries = append(sch.Deliveries, d)
+		if s.duplicate > 0 && rnd.Float64() < s.duplicate {
+			sch.Deliveries = append(sch.Deliveries, d)
+		}
+	}
+	return sch
 }
 
-// planStates renders each lifecycle scenario three times more, with
-// eventIds unused by the rest of the run, and the world's state after its
+// planStates renders each lifecycle scenario three times more, with ids
+// offset apart from every other spec's, with the world's state after its
 // last event.
-func planStates(t Target, pl *plan) ([]stateRun, error) {
+func planStates(t Target) ([]stateRun, error) {
 	names := t.Scenarios
 	if names == nil {
 		for _, info := range scenarios.Builtin() {
@@ -106,16 +132,18 @@ func planStates(t Target, pl *plan) ([]stateRun, error) {
 			reorder   int
 			duplicate float64
 		}{{SpecStateInOrder, 0, 0}, {SpecStateReversed, StateReorder, 0}, {SpecStateDuplicates, StateReorder, StateDuplicate}} {
-			sr, err := renderFresh(sc, &seed, pl)
-			if err != nil {
-				return nil, err
-			}
+			seed++
 			tl := scenarios.NewTimeline()
-			if _, err := sc.Render(sr.seed, scenarios.WithTimeline(tl)); err != nil {
-				return nil, fmt.Errorf("contract: rendering scenario %s (seed %d): %w", sc.Name, sr.seed, err)
+			events, err := sc.Render(seed, scenarios.WithTimeline(tl))
+			if err != nil {
+				return nil, fmt.Errorf("contract: rendering scenario %s (seed %d): %w", sc.Name, seed, err)
 			}
-			out = append(out, stateRun{name: sc.Name, spec: v.spec, seed: sr.seed, events: sr.events,
-				want: wantFromTimeline(tl, sr.events), reorder: v.reorder, duplicate: v.duplicate})
+			// The ids are offset far from every other spec's (and from
+			// another seed's runs): record ids of two renderings may
+			// meet, and a record the receiver knows is stale state.
+			off := idOffset(t.Seed, stateOffsetRun+len(out), 0)
+			out = append(out, stateRun{name: sc.Name, spec: v.spec, seed: seed, events: events, offset: off,
+				want: wantFromTimeline(tl, events).offset(off), reorder: v.reorder, duplicate: v.duplicate})
 		}
 	}
 	return out, nil
@@ -311,7 +339,7 @@ func (r *run) describeStates() {
 	if r.err != nil || r.scenarioErr != nil || len(r.scenarios) == 0 {
 		return
 	}
-	states, err := planStates(r.t, r.plan)
+	states, err := planStates(r.t)
 	Describe(GroupState, func() {
 		BeforeEach(func() {
 			if err != nil {
@@ -348,7 +376,7 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 		hook = "--state " + shellQuote(u.shown)
 	}
 	reproduce := fmt.Sprintf("coperniq-mock verify --target %s %s --seed %d --scenario %s --focus %s",
-		shellQuote(r.shown), hook, r.t.Seed, s.name, shellQuote(GroupState+" "+s.name+" "+s.spec))
+		shellQuote(r.to.shown), hook, r.t.Seed, s.name, shellQuote(GroupState+" "+s.name+" "+s.spec))
 	// Stale state: a record the receiver already knows makes the
 	// comparison mean nothing.
 	for _, id := range s.want.recordIDs() {
@@ -360,55 +388,19 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 			failSetup(ProblemStale, fmt.Sprintf("record %d already has state in the receiver before any event about it was sent: %s\nThe receiver was not judged.\nreproduce:\n  %s", id, staleAdvice, reproduce))
 		}
 	}
-	policy, _ := delivery.ParsePreset(stateRetry)
-	policy.Timeout = r.t.Deadline
-	var mu sync.Mutex
-	last := map[int64]delivery.Attempt{}
-	var arrivals []delivery.Attempt
-	opts := []delivery.Option{
-		delivery.WithPolicy(policy),
-		delivery.WithSeed(s.seed),
-		delivery.WithConcurrency(stateConcurrency(s)),
-		delivery.WithRecordOrder(s.reorder == 0),
-		delivery.WithObserver(func(a delivery.Attempt) {
-			mu.Lock()
-			defer mu.Unlock()
-			if !a.Duplicate {
-				last[a.EventID] = a
-			}
-			if a.Acked() {
-				arrivals = append(arrivals, a)
-			}
-		}),
-	}
-	if s.duplicate > 0 {
-		opts = append(opts, delivery.WithDuplicate(s.duplicate, delivery.DupAfter))
-	}
-	target, err := delivery.NewTarget(r.url, nil)
+	x, err := newExecutor(r.t)
 	if err != nil {
-		Fail(fmt.Sprintf("contract: delivery engine for scenario %s: %v", s.name, err))
+		Fail(err.Error())
 	}
-	eng, err := delivery.New(target, opts...)
+	sch := s.schedule()
+	rd := &rendered{events: [][]scenarios.Rendered{s.events}}
+	d, err := x.deliver(ctx, sch, rd, s.offset)
 	if err != nil {
-		Fail(fmt.Sprintf("contract: delivery engine for scenario %s: %v", s.name, err))
+		Fail(fmt.Sprintf("delivering scenario %s was interrupted: %v", s.name, err))
 	}
-	out, runErr := eng.Run(ctx, arranged(s))
-	if runErr != nil {
-		Fail(fmt.Sprintf("delivering scenario %s was interrupted: %v", s.name, runErr))
-	}
-	if out.Dead > 0 {
+	if dead := x.notAcked(d); len(dead) > 0 {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%d of %d events of scenario %s were never acknowledged, after %d attempts each (retry preset %s):\n", out.Dead, len(s.events), s.name, policy.Attempts, stateRetry)
-		n := 0
-		for _, e := range s.events {
-			if a := last[e.EventID]; a.State == delivery.StateDead {
-				if n++; n > 10 {
-					b.WriteString("  …\n")
-					break
-				}
-				fmt.Fprintf(&b, "  - %s, eventId %d (record %d): last answer %s\n", e.TriggerKey, e.EventID, e.RecordID, a.Outcome())
-			}
-		}
+		fmt.Fprintf(&b, "%d of %d events of scenario %s were never acknowledged, after %d attempts each (retry preset %s):\n%s", len(dead), len(s.events), s.name, x.policy.Attempts, stateRetry, problemLines(dead))
 		fmt.Fprintf(&b, "A receiver may answer non-2xx to an event it cannot apply yet and rely on Coperniq's retries, but every event must end acknowledged.\n\nreproduce:\n  %s\n", reproduce)
 		Fail(b.String())
 	}
@@ -419,10 +411,7 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 	if len(res.mismatches) == 0 {
 		return
 	}
-	mu.Lock()
-	order := slices.Clone(arrivals)
-	mu.Unlock()
-	msg := stateFailure(s.name, describeHow(s), res, s.events, order, r.t.InspectTimeout) + "\nreproduce:\n  " + reproduce + "\n"
+	msg := stateFailure(s.name, describeHow(s), res, d, r.t.InspectTimeout) + "\nreproduce:\n  " + reproduce + "\n"
 	if !res.answered && !r.stateAnswered() {
 		failSetup(ProblemStateHook, fmt.Sprintf("[%s] the state hook answered 404 (nothing on the record) for every record, though the receiver acknowledged every event: is the hook's URL right? fix the hook (%s)\n\n%s", ProblemStateHook, stateProtocolURL, msg))
 	}
@@ -430,17 +419,6 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 		r.markStateAnswered()
 	}
 	Fail(msg)
-}
-
-// stateConcurrency is how many deliveries of a state spec are in flight: one
-// when shuffled, so that the arrival order is the seed's (what a stale
-// state is explained by, and reproduced with), not the scheduler's; a
-// retried event does not hold the slot while it waits.
-func stateConcurrency(s stateRun) int {
-	if s.reorder > 0 {
-		return 1
-	}
-	return scenarioConcurrency
 }
 
 var stateAnswered sync.Map // *run -> true once a state check got a 200
@@ -461,7 +439,7 @@ func describeHow(s stateRun) string {
 // stateFailure explains the differences: which values, then for the first
 // record the events about it in firing order and in arrival order, which
 // is what tells a last-arrival-wins receiver.
-func stateFailure(name, how string, res stateCheck, events []scenarios.Rendered, arrivals []delivery.Attempt, timeout time.Duration) string {
+func stateFailure(name, how string, res stateCheck, d *delivered, timeout time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "after scenario %s was delivered %s, the receiver's state differs from the world's after the last event in %s of %s (still after %s):\n",
 		name, how, plural(len(res.mismatches), "value"), plural(res.records, "record"), roundLatency(timeout))
@@ -475,19 +453,23 @@ func stateFailure(name, how string, res stateCheck, events []scenarios.Rendered,
 	b.WriteString(hintState + "\n")
 	rec := res.mismatches[0].recordID
 	fmt.Fprintf(&b, "\nrecord %d's events, as fired:\n", rec)
-	for _, e := range events {
-		if e.RecordID == rec {
-			fmt.Fprintf(&b, "  - eventId %d %s%s\n", e.EventID, e.TriggerKey, versionOf(e.Body))
+	events := slices.Clone(d.events)
+	slices.SortFunc(events, func(a, b message) int { return int(a.id.EventID - b.id.EventID) })
+	for _, m := range events {
+		if m.id.RecordID == rec {
+			fmt.Fprintf(&b, "  - eventId %d %s%s\n", m.id.EventID, m.id.TriggerKey, versionOf(m.body))
 		}
 	}
 	fmt.Fprintf(&b, "as acknowledged (arrival order):\n")
-	for _, a := range arrivals {
+	seen := map[int64]bool{}
+	for _, a := range d.arrivals {
 		if a.RecordID == rec {
-			dup := ""
-			if a.Duplicate {
-				dup = " (duplicate)"
+			again := ""
+			if seen[a.EventID] {
+				again = " (again)"
 			}
-			fmt.Fprintf(&b, "  - eventId %d %s%s\n", a.EventID, a.TriggerKey, dup)
+			seen[a.EventID] = true
+			fmt.Fprintf(&b, "  - eventId %d %s%s\n", a.EventID, a.TriggerKey, again)
 		}
 	}
 	return b.String()

@@ -60,12 +60,12 @@ type SkipNote struct {
 // SetupProblem is a failed spec that failed because of the setup, not the
 // receiver (see EntryProblem).
 type SetupProblem struct {
-	Spec string // as in Summary.Failures
+	Spec string // as in Findings.Failures
 	Kind string // ProblemHook or ProblemStale
 }
 
-// Summary is what a run of the contract specs found, per group.
-type Summary struct {
+// Findings is what a run of the contract specs found, per group.
+type Findings struct {
 	// Succeeded is false when a spec failed or the suite itself did (a
 	// report that could not be written, an interruption).
 	Succeeded               bool
@@ -85,6 +85,16 @@ type Summary struct {
 	// abandoned on purpose, are left out).
 	Latency  Quantiles
 	Warnings []string
+	// ApplyLatency is over every counted event that was applied: from its
+	// acknowledgement to its count first seen at 1 (an upper bound: the
+	// hook is polled).
+	ApplyLatency Quantiles
+	// Late is what the end of the run found about each event that was not
+	// applied within the inspect timeout: applied later, or never.
+	Late []LateApplication
+	// Drain says how much of the drain budget the run spent, empty when
+	// none.
+	Drain string
 	// SuiteFailures are failures outside the specs: Ginkgo's special
 	// failure reasons and failed report nodes.
 	SuiteFailures []string
@@ -93,6 +103,12 @@ type Summary struct {
 	// specs it left.
 	Aborted string
 	NotRun  int
+	// Target is the receiver's URL, masked. Set by Run.
+	Target string
+	// Seed is the run's payload seed; SeedRandom says it was drawn at
+	// random (Target.Seed zero). Set by Run.
+	Seed       uint64
+	SeedRandom bool
 	// SameAnswer is the status every delivery of the run was answered with,
 	// when they were at least two, all answered, and all with this one
 	// non-2xx status (a wrong path, a missing token); 0 otherwise.
@@ -123,27 +139,34 @@ func Deliveries(spec types.SpecReport) []DeliveryRecord {
 	return out
 }
 
-// latenciesOf reads the EntryLatencies of a spec, in milliseconds.
-func latenciesOf(spec types.SpecReport) []float64 {
+// latenciesOf reads the entries named name of a spec, lists of
+// milliseconds.
+func latenciesOf(spec types.SpecReport, name string) []float64 {
 	var out []float64
 	for _, e := range spec.ReportEntries {
-		if e.Name != EntryLatencies {
+		if e.Name != name {
 			continue
-		}
-		if v, ok := e.Value.GetRawValue().([]float64); ok {
-			out = append(out, v...)
-			continue
-		}
-		data := []byte(e.Value.AsJSON)
-		if len(data) == 0 {
-			data, _ = json.Marshal(e.Value.GetRawValue())
 		}
 		var v []float64
-		if json.Unmarshal(data, &v) == nil {
+		if entryValue(e, &v) {
 			out = append(out, v...)
 		}
 	}
 	return out
+}
+
+// entryValue reads a report entry's value into v, whether the report comes
+// straight from Ginkgo or was read back from a JSON report.
+func entryValue[T any](e types.ReportEntry, v *T) bool {
+	if raw, ok := e.Value.GetRawValue().(T); ok {
+		*v = raw
+		return true
+	}
+	data := []byte(e.Value.AsJSON)
+	if len(data) == 0 {
+		data, _ = json.Marshal(e.Value.GetRawValue())
+	}
+	return json.Unmarshal(data, v) == nil
 }
 
 // SpecName is a spec's name below SuiteText ("work order triggers
@@ -175,8 +198,8 @@ const (
 // text lists trigger families, then the other groups. Specs of the report
 // that are not the contract's are ignored, so a team's own suite may hold
 // both.
-func Summarize(report types.Report) Summary {
-	s := Summary{Succeeded: report.SuiteSucceeded}
+func Summarize(report types.Report) Findings {
+	s := Findings{Succeeded: report.SuiteSucceeded}
 	s.SuiteFailures = append(s.SuiteFailures, report.SpecialSuiteFailureReasons...)
 	var order []string
 	for _, f := range schemas.Families() {
@@ -185,9 +208,23 @@ func Summarize(report types.Report) Summary {
 	order = append(order, GroupDelivery, GroupToken, GroupIdempotency, GroupLifecycle, GroupState) // GroupState: statespecs.go
 	groups := map[string]*GroupResult{}
 	skips := map[[2]string]int{}
-	var latencies []time.Duration
+	var latencies, applyLat []time.Duration
 	statuses := map[int]int{} // status → deliveries; 0 for no answer
 	for _, spec := range report.SpecReports {
+		for _, e := range spec.ReportEntries {
+			switch e.Name {
+			case EntryLate:
+				var late LateApplications
+				if entryValue(e, &late) {
+					s.Late = append(s.Late, late...)
+				}
+			case EntryDrainBudget:
+				s.Drain = e.StringRepresentation()
+			}
+		}
+		for _, v := range latenciesOf(spec, EntryApplyLatencies) {
+			applyLat = append(applyLat, ms(v))
+		}
 		name, ok := SpecName(spec)
 		if !ok && spec.LeafNodeType == types.NodeTypeReportAfterSuite {
 			// The summary node of a JSON report written by Run.
@@ -255,8 +292,8 @@ func Summarize(report types.Report) Summary {
 				statuses[d.Status]++
 			}
 		}
-		for _, ms := range latenciesOf(spec) {
-			latencies = append(latencies, time.Duration(ms*float64(time.Millisecond)))
+		for _, v := range latenciesOf(spec, EntryLatencies) {
+			latencies = append(latencies, ms(v))
 			statuses[http.StatusOK]++ // acknowledged: some 2xx
 		}
 		for _, e := range spec.ReportEntries {
@@ -287,6 +324,7 @@ func Summarize(report types.Report) Summary {
 		}
 	}
 	s.Latency = quantiles(latencies)
+	s.ApplyLatency = quantiles(applyLat)
 	if s.Latency.P99 > SlowAnswer {
 		w := slowWarning(s.Latency.P99)
 		if !slices.Contains(s.Warnings, w) {
@@ -307,7 +345,7 @@ func specs(n int) string {
 }
 
 // SameAnswerLine guesses at the configuration mistake behind a run whose
-// every delivery got the same refusal (Summary.SameAnswer).
+// every delivery got the same refusal (Findings.SameAnswer).
 func SameAnswerLine(status int) string {
 	what := fmt.Sprintf("every delivery was answered %d %s: ", status, http.StatusText(status))
 	switch {
@@ -323,7 +361,7 @@ func SameAnswerLine(status int) string {
 
 // String is the console summary: a table per group, answer times, skip
 // reasons, failed specs and warnings.
-func (s Summary) String() string {
+func (s Findings) String() string {
 	var b strings.Builder
 	width := len("total")
 	for _, g := range s.Groups {
@@ -336,6 +374,22 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, "%-*s  %6d  %6d  %7d\n", width, "total", s.Passed, s.Failed, s.Skipped)
 	if s.Latency.N > 0 {
 		fmt.Fprintf(&b, "\nanswer time: %s over %s\n", s.Latency, nDeliveries(s.Latency.N))
+	}
+	if s.ApplyLatency.N > 0 {
+		fmt.Fprintf(&b, "apply time: %s over %s (from the acknowledgement to the inspect hook's count)\n", s.ApplyLatency, nEvents(s.ApplyLatency.N))
+	}
+	if len(s.Late) > 0 {
+		b.WriteString("\nnot applied within the inspect timeout, asked again at the end of the run:\n")
+		for i, l := range s.Late {
+			if i == 20 {
+				fmt.Fprintf(&b, "  … and %d more\n", len(s.Late)-i)
+				break
+			}
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
+	}
+	if s.Drain != "" {
+		fmt.Fprintf(&b, "\ndrain: %s\n", s.Drain)
 	}
 	if s.Skipped > s.NotSelected {
 		b.WriteString("\nskipped:\n")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/url"
 	"strings"
@@ -35,6 +36,16 @@ const (
 	// applies a duplicate 600 ms after its first copy is caught; a fixed
 	// quarter second was not enough.
 	MinSettle = time.Second
+	// DefaultDrainBudget bounds, over the whole run, the time spent
+	// waiting before a spec that counts for earlier specs' events that were
+	// not applied within the inspect timeout (Target.DrainBudget). A
+	// correct receiver never needs it: each spec waits for its own events.
+	// It is spent only after a spec failed for an event not applied in
+	// time, so that a receiver still busy with that backlog does not fail
+	// the next spec too; a receiver that drops events costs at most this
+	// much more. Twice the default inspect timeout: the harness's queue
+	// receiver, seconds behind after a burst, catches up well within it.
+	DefaultDrainBudget = 2 * DefaultInspectTimeout
 	// SlowAnswer is the p99 answer time over which the suite warns: a
 	// receiver that slow is doing its work before acknowledging, and a burst
 	// or a slow database will push it past Coperniq's timeout.
@@ -62,8 +73,10 @@ type Target struct {
 	// Burst is how many deliveries the burst spec sends concurrently
 	// (DefaultBurst).
 	Burst int
-	// Seed makes every payload reproducible (DefaultSeed); each failure
-	// prints the seed of the payload that failed.
+	// Seed makes every payload reproducible; each failure prints the seed
+	// of the payload that failed. Zero draws one at random (see
+	// RandomSeed): a receiver that keeps its state between runs (a staging
+	// one) would find a repeated seed's events already applied.
 	Seed uint64
 	// InspectTimeout bounds the wait for an expected count
 	// (DefaultInspectTimeout).
@@ -75,10 +88,36 @@ type Target struct {
 	// Scenarios are the lifecycle scenarios to replay, by name; nil means
 	// every built-in one.
 	Scenarios []string
+	// MaxLate is how many deliveries in a row may get no answer within the
+	// deadline before the run stops (DefaultMaxLate).
+	MaxLate int
+	// DrainBudget bounds the time the run spends waiting for earlier
+	// specs' late events (DefaultDrainBudget); negative never waits.
+	DrainBudget time.Duration
 
 	// State reads the receiver's view of a record (see the state protocol
 	// in the package doc; state.go). Nil skips the final-state specs.
 	State StateReader
+}
+
+// RandomSeed draws a payload seed for a run without one: never 1, the
+// default of earlier versions, which a staging receiver may hold the state
+// of.
+func RandomSeed() uint64 { return 2 + rand.Uint64N(1<<31) }
+
+// TargetError is a Target field with a bad value: Field names it as the
+// struct does, so that a command can name its own flag.
+type TargetError struct {
+	Field string // "Deadline", "Burst", ...
+	Value string // the bad value as written, empty when it may be a secret
+	Msg   string // what is wrong, and what is wanted
+}
+
+func (e *TargetError) Error() string {
+	if e.Value != "" {
+		return fmt.Sprintf("contract: Target.%s %s: %s", e.Field, e.Value, e.Msg)
+	}
+	return fmt.Sprintf("contract: Target.%s: %s", e.Field, e.Msg)
 }
 
 // withDefaults fills zero fields and checks the rest, so that a bad Target is
@@ -91,30 +130,45 @@ func (t Target) withDefaults() (Target, error) {
 		t.Burst = DefaultBurst
 	}
 	if t.Seed == 0 {
-		t.Seed = DefaultSeed
+		t.Seed = RandomSeed()
 	}
 	if t.InspectTimeout == 0 {
 		t.InspectTimeout = DefaultInspectTimeout
 	}
+	if t.MaxLate == 0 {
+		t.MaxLate = DefaultMaxLate
+	}
+	switch {
+	case t.DrainBudget == 0:
+		t.DrainBudget = DefaultDrainBudget
+	case t.DrainBudget < 0:
+		t.DrainBudget = 0
+	}
 	if t.URL == "" {
-		return t, errors.New("contract: Target.URL is empty: give the receiver's webhook URL")
+		return t, &TargetError{Field: "URL", Msg: errNoURL.Error()}
 	}
 	if err := delivery.CheckURL(t.URL); err != nil {
-		return t, fmt.Errorf("contract: Target.URL: %w", err)
+		return t, &TargetError{Field: "URL", Msg: err.Error()}
 	}
 	if t.Deadline < 0 {
-		return t, fmt.Errorf("contract: Target.Deadline %s: want a positive duration", t.Deadline)
+		return t, &TargetError{Field: "Deadline", Value: t.Deadline.String(), Msg: "want a positive duration, e.g. 10s"}
 	}
 	if t.Burst < 0 || t.Burst > MaxBurst {
-		return t, fmt.Errorf("contract: Target.Burst %d: want 1 to %d", t.Burst, MaxBurst)
+		return t, &TargetError{Field: "Burst", Value: fmt.Sprint(t.Burst), Msg: fmt.Sprintf("want 1 to %d", MaxBurst)}
 	}
 	if t.InspectTimeout < 0 {
-		return t, fmt.Errorf("contract: Target.InspectTimeout %s: want a positive duration", t.InspectTimeout)
+		return t, &TargetError{Field: "InspectTimeout", Value: t.InspectTimeout.String(), Msg: "want a positive duration, e.g. 5s"}
+	}
+	if t.MaxLate < 0 {
+		return t, &TargetError{Field: "MaxLate", Value: fmt.Sprint(t.MaxLate), Msg: "want 1 or more"}
 	}
 	if t.TokenParam != "" {
 		if _, _, err := ParseTokenParam(t.TokenParam); err != nil {
-			return t, fmt.Errorf("contract: Target.TokenParam: %w", err)
+			return t, &TargetError{Field: "TokenParam", Msg: err.Error()}
 		}
+	}
+	if err := checkScenarios(t.Scenarios); err != nil {
+		return t, err
 	}
 	return t, nil
 }

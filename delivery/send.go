@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -56,12 +57,16 @@ const (
 	KindDNS      ErrKind = "dns"      // the host name did not resolve
 	KindTLS      ErrKind = "tls"      // handshake or certificate failure
 	KindCanceled ErrKind = "canceled" // the run was interrupted while the attempt was in flight
+	// KindCutShort: a status came, but the body ended before its stated
+	// length (Content-Length, or a chunked body without its last chunk).
+	// Coperniq's HTTP client sees an error, not an acknowledgement.
+	KindCutShort ErrKind = "cut-short"
 	KindOther    ErrKind = "other"
 )
 
 // ErrKinds lists every non-empty ErrKind, for help text and reports.
 func ErrKinds() []ErrKind {
-	return []ErrKind{KindTimeout, KindRefused, KindReset, KindEOF, KindDNS, KindTLS, KindCanceled, KindOther}
+	return []ErrKind{KindTimeout, KindRefused, KindReset, KindEOF, KindDNS, KindTLS, KindCanceled, KindCutShort, KindOther}
 }
 
 // Classify maps an error from an HTTP attempt to its kind. Timeouts are
@@ -180,10 +185,13 @@ type Result struct {
 	// Latency runs from sending the request to the last byte read of the
 	// response (or the error).
 	Latency time.Duration
-	// ErrKind classifies Err; it is empty when a status was received.
+	// ErrKind classifies Err; it is empty when a complete answer was
+	// received.
 	ErrKind ErrKind
-	// Err is set when no status was received; its message has the URL
-	// masked.
+	// Err is set when no complete answer was received: no status, or a
+	// status whose body was cut short (ErrKind KindCutShort, Status kept,
+	// "the answer was cut short after N of M bytes"), or did not arrive
+	// within the timeout (KindTimeout). Its message has the URL masked.
 	Err error
 }
 
@@ -241,6 +249,18 @@ func NewTarget(rawURL string, header http.Header) (*Target, error) {
 
 // String is the masked URL.
 func (t *Target) String() string { return t.masked }
+
+// URL is a copy of the parsed URL, secrets included: for a caller that must
+// speak HTTP itself (a sender hanging up mid-request, say) without parsing
+// the URL again.
+func (t *Target) URL() *url.URL {
+	u := *t.u
+	if t.u.User != nil {
+		ui := *t.u.User
+		u.User = &ui
+	}
+	return &u
+}
 
 // Raw is the URL as given, token and all: for dialling and sending, never
 // for printing (String is for that).
@@ -328,17 +348,60 @@ func (t *Target) post(ctx context.Context, client *http.Client, body []byte, cap
 		return response{start: start, end: time.Now(), kind: Classify(err), err: t.red.Error(err)}
 	}
 	r := response{status: resp.StatusCode, header: resp.Header, start: start}
+	// The body is read to its stated end, within the timeout: a 2xx whose
+	// body is cut short is not an acknowledgement (Coperniq's client sees
+	// an error and retries), and a body still arriving at the timeout is
+	// no complete answer either.
+	cr := &countingReader{r: resp.Body}
+	var readErr error
 	if capture > 0 && (all || !acked(resp.StatusCode)) {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, int64(capture)+1))
+		b, err := io.ReadAll(io.LimitReader(cr, int64(capture)+1))
 		if len(b) > capture {
 			b, r.truncated = b[:capture], true
 		}
-		r.body = b
+		r.body, readErr = b, err
 	}
-	// A read error here does not change the verdict: the status decides,
-	// and a 2xx means the receiver took the event.
-	_, _ = io.CopyN(io.Discard, resp.Body, DefaultDrainLimit)
+	if readErr == nil {
+		// Past the drain limit the connection is closed instead: a
+		// receiver streaming an endless body must not hold the attempt.
+		_, readErr = io.CopyN(io.Discard, cr, DefaultDrainLimit)
+		if errors.Is(readErr, io.EOF) {
+			readErr = nil
+		}
+	}
 	_ = resp.Body.Close()
+	if readErr != nil {
+		r.kind = Classify(readErr)
+		if r.kind != KindTimeout && r.kind != KindCanceled {
+			r.kind = KindCutShort
+		}
+		r.err = t.red.Error(cutShort(r.kind, cr.n, resp.ContentLength, readErr))
+	}
 	r.end = time.Now()
 	return r
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// cutShort is the error of a response whose body did not arrive whole: got
+// bytes of want (-1 when the length was not stated).
+func cutShort(kind ErrKind, got, want int64, err error) error {
+	of := fmt.Sprintf("%d of %d bytes", got, want)
+	if want < 0 {
+		of = fmt.Sprintf("%d bytes, before its last chunk", got)
+	}
+	if kind == KindTimeout || kind == KindCanceled {
+		return fmt.Errorf("the answer was cut short after %s: the rest did not arrive in time (%w)", of, err)
+	}
+	return fmt.Errorf("the answer was cut short after %s (%w)", of, err)
 }

@@ -233,3 +233,90 @@ func BenchmarkSend(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
+
+// cutShortServer answers 200 with a Content-Length of 100 (or chunked,
+// without the last chunk), writes six bytes and hangs up.
+func cutShortServer(t *testing.T, chunked bool) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		if chunked {
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n{\"ok\":\r\n")
+		} else {
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ok\":")
+		}
+		_ = buf.Flush()
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/hook?token=s3cret"
+}
+
+// A 2xx whose body ends before its stated length is no acknowledgement:
+// Coperniq's HTTP client sees an error and retries.
+func TestSendCutShort(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		chunked bool
+		want    string
+	}{
+		{"content-length", false, "the answer was cut short after 6 of 100 bytes"},
+		{"chunked", true, "the answer was cut short after 6 bytes, before its last chunk"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u := cutShortServer(t, c.chunked)
+			for _, limit := range []int{0, delivery.DefaultBodyLimit} {
+				target, err := delivery.NewTarget(u, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				target.BodyLimit = limit
+				res := target.Send(context.Background(), delivery.NewClient(time.Second, 1), payload(1, 1, "TASK_CREATED"))
+				if res.Acked() || res.ErrKind != delivery.KindCutShort || res.Status != 200 || res.Err == nil {
+					t.Fatalf("body limit %d: %+v, want a failed attempt of kind %s", limit, res, delivery.KindCutShort)
+				}
+				if !strings.Contains(res.Err.Error(), c.want) || strings.Contains(res.Err.Error(), "s3cret") {
+					t.Errorf("error %q lacks %q", res.Err, c.want)
+				}
+				if res.Outcome() != string(delivery.KindCutShort) {
+					t.Errorf("outcome %q", res.Outcome())
+				}
+			}
+		})
+	}
+}
+
+// The engine, behind scenario run and replay, does not count a cut-short
+// 2xx as acknowledged either: the event is retried.
+func TestEngineRetriesCutShort(t *testing.T) {
+	target, err := delivery.NewTarget(cutShortServer(t, false), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attempts []delivery.Attempt
+	eng, err := delivery.New(target,
+		delivery.WithPolicy(delivery.Policy{Attempts: 2, Timeout: time.Second, Backoff: delivery.Fixed{Wait: time.Millisecond}}),
+		delivery.WithObserver(func(a delivery.Attempt) { attempts = append(attempts, a) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := delivery.MessageFromPayload(payload(1, 1, "TASK_CREATED"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := eng.Run(context.Background(), []delivery.Message{msg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(attempts) != 2 || attempts[0].Acked() || attempts[1].State != delivery.StateDead || !strings.Contains(attempts[1].Err, "cut short after 6 of 100 bytes") {
+		t.Errorf("attempts %+v", attempts)
+	}
+	if sum.Acked != 0 {
+		t.Errorf("summary counts %d acked", sum.Acked)
+	}
+}

@@ -61,6 +61,9 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 			fmt.Fprintf(out, "POST %s (%s, %d bytes)\n", delivery.MaskURL(to), keys[0], len(body))
 			switch res.ErrKind {
 			case delivery.KindNone:
+			case delivery.KindCutShort:
+				return failureError{msg: fmt.Sprintf("not acknowledged: %d %s from %s, but %s; Coperniq would retry it",
+					res.Status, http.StatusText(res.Status), delivery.MaskURL(to), res.Err)}
 			case delivery.KindTimeout, delivery.KindReset, delivery.KindEOF:
 				// The receiver was there and did not answer in time, or
 				// hung up: to Coperniq that is a failed delivery, retried.

@@ -4,14 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
-	"path/filepath"
-	"regexp"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/spf13/cobra"
 )
@@ -19,7 +15,8 @@ import (
 // verifyFlags are verify's flags: a contract.Target and a contract.RunConfig.
 type verifyFlags struct {
 	target, inspect, inspectCmd, tokenParam string
-	deadline, inspectTimeout                time.Duration
+	deadline, inspectTimeout, drainBudget   time.Duration
+	maxLate                                 int
 	settle                                  settleValue
 	burst                                   int
 	seed                                    uint64
@@ -51,10 +48,22 @@ runs a shell command with COPERNIQ_EVENT_ID, COPERNIQ_RECORD_ID and
 COPERNIQ_TRIGGER_KEY set and reads N from its stdout (the command is never
 printed: only its stderr is quoted, when it fails). Before the first delivery of
 an event it counts, a spec asks the hook, and an event already applied (a
-previous run's state: eventIds depend only on --seed) fails it. After the
-deliveries the hook is polled until the count is reached or --inspect-timeout
-passes, then watched for --settle to catch a duplicate applied late: auto
-watches for 1s, or twice the time the count took to appear when that is longer.
+previous run's state with the same --seed) fails it. After the deliveries
+the hook is polled until each event's count appears, for at most
+--inspect-timeout after its acknowledgement; the duplicate, retry and
+lifecycle specs then watch the counts for --settle to catch a duplicate
+applied late (auto: 1s, or twice the time the count took to appear when
+longer). Those specs are delivered together and watched at once, so the
+watch costs about one --settle for the whole run.
+
+Verdicts about application: an event whose count did not appear within
+--inspect-timeout fails its spec as "not applied within 5s (--inspect-timeout)".
+Before the next spec that counts, the suite waits for such events (the drain,
+at most --drain-budget in all), so that one spec's backlog does not fail the
+next; at the end of the run each is asked again, and the summary says
+"applied later, after N s" or "never applied: still not applied N s after it
+was acknowledged" (only that one is lost). Applied later still fails its spec.
+"apply time" reports p50/p99 from acknowledgement to count.
 
 Specs, for each of the 18 triggers, named "<family> triggers <TRIGGER_KEY> <spec>":
   ` + contract.SpecRealistic + `
@@ -91,11 +100,19 @@ dropping the event in a worker loses it. When nothing at all is ever counted
 as applied, the hook is blamed ([inspect hook]: a wrong URL answers 404 to
 everything), and after the first checks the rest are not waited out.
 
-When the receiver answers none of 5 deliveries in a row within --deadline,
-the suite stops ("is it hung?") instead of waiting out every remaining spec.
+Fail fast: when --max-late (8) deliveries in a row get no answer within
+--deadline (answered late or not at all), the run stops, and the verdict says
+how late the receiver answers (one more delivery, waited on for twice the
+deadline); when the inspect hook leaves 3 questions in a row unanswered within
+--inspect-timeout, the run stops and blames the hook (exit 2). An answer cut
+short (a 2xx whose body ends before its Content-Length) is a failed delivery.
+
+Without --seed each run draws its own seed, printed with the flag that
+repeats it: a staging receiver that keeps its state between runs would find
+a repeated seed's events already applied ("stale state").
 
 Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed (or
-the suite stopped for a hung receiver), 2 bad usage, an unreachable target or
+the suite stopped for a receiver that answers late or not at all), 2 bad usage, an unreachable target or
 inspect hook, every delivery refused with the same status (a wrong path, a
 missing token), or every failure was the setup's, not the receiver's: an
 inspect hook that does not answer by the protocol, or events already applied
@@ -107,7 +124,7 @@ before they were sent.`,
   coperniq-mock verify --target http://localhost:3000/hook --focus 'work order' --skip burst --deadline 2s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			target, cfg, err := f.config()
+			target, cfg, err := f.config(cmd)
 			if err != nil {
 				return err
 			}
@@ -115,62 +132,26 @@ before they were sent.`,
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			if err := contract.CheckReachable(ctx, target.URL, min(reachTimeout, target.Deadline)); err != nil {
-				return usage(err)
-			}
-			if f.inspect != "" {
-				if err := contract.CheckInspectReachable(ctx, f.inspect, reachTimeout); err != nil {
-					return usage(fmt.Errorf("--inspect: %w", err))
-				}
-			}
-			if err := f.state.reachable(ctx); err != nil {
-				return err
-			}
 			if done, err := f.state.chaos.run(ctx, cmd.OutOrStdout(), &f, target); done { // verifystate.go
 				return err
 			}
-			sum, err := contract.Run(target, cfg)
+			sum, err := contract.Verify(ctx, target, cfg)
 			if err != nil {
-				return usage(err)
+				return usage(flagError(err))
 			}
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "\nCoperniq contract of %s (seed %d)\n\n%s\n", delivery.MaskURL(f.target), target.Seed, sum)
-			ran := sum.Passed + sum.Failed
-			if sum.Passed+sum.Failed+sum.Skipped == sum.NotSelected {
-				return usage(errors.New("--focus/--skip selected no spec; `coperniq-mock verify --help` lists the spec names"))
+			fmt.Fprintf(cmd.OutOrStdout(), "\n%s\n\n%s\n", sum.Title(), sum)
+			v := sum.Verdict(len(f.focus)+len(f.skip) > 0)
+			for _, n := range v.Notes {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", n)
 			}
-			if selected := sum.Passed + sum.Failed + sum.Skipped - sum.NotSelected; selected < minSelected && len(f.focus)+len(f.skip) > 0 {
-				// --skip edge also skips every spec that "acknowledges".
-				fmt.Fprintf(cmd.ErrOrStderr(), "warning: --focus/--skip left %s of %d selected: they are regular expressions matched anywhere in the spec names (--skip edge also skips \"acknowledges\"; --skip 'edge payloads' does not)\n",
-					specCount(selected), sum.Passed+sum.Failed+sum.Skipped)
+			switch v.Exit {
+			case 0:
+				fmt.Fprintln(cmd.OutOrStdout(), v.Message)
+				return nil
+			case 1:
+				return failureError{msg: v.Message}
 			}
-			if sum.Aborted != "" {
-				return failureError{msg: fmt.Sprintf("the receiver breaks the contract: the suite was aborted, %d specs not run: %s", sum.NotRun, sum.Aborted)}
-			}
-			if st := sum.SameAnswer; st == http.StatusNotFound || st == http.StatusMethodNotAllowed || st == http.StatusUnauthorized || st == http.StatusForbidden {
-				// Every delivery refused alike: a wrong path or token, and
-				// the receiver was not judged.
-				return usage(fmt.Errorf("the receiver was not judged: %s", contract.SameAnswerLine(sum.SameAnswer)))
-			}
-			if !sum.Succeeded {
-				if sum.Failed == 0 {
-					return failureError{msg: "the suite failed outside the specs (see above)"}
-				}
-				if len(sum.Setup) == sum.Failed && len(sum.SuiteFailures) == 0 {
-					return usage(setupError(sum))
-				}
-				msg := fmt.Sprintf("the receiver breaks the contract: %d of %d specs failed", sum.Failed, ran)
-				if n := len(sum.Setup); n > 0 {
-					msg += fmt.Sprintf(" (%d of them because of the setup, not the receiver: see above)", n)
-				}
-				return failureError{msg: msg}
-			}
-			verdict := fmt.Sprintf("PASS: %d specs passed, %d skipped", sum.Passed, sum.Skipped-sum.NotSelected)
-			if sum.NotSelected > 0 {
-				verdict += fmt.Sprintf(", %d not selected", sum.NotSelected)
-			}
-			fmt.Fprintln(out, verdict)
-			return nil
+			return usage(errors.New(v.Message))
 		},
 	}
 	cmd.Long += verifyStateHelp + verifyChaosHelp
@@ -182,7 +163,9 @@ before they were sent.`,
 	fl.StringVar(&f.tokenParam, "token-param", "", "the URL token the receiver requires, NAME=VALUE (enables the token specs)")
 	fl.DurationVar(&f.deadline, "deadline", contract.DefaultDeadline, "how long each delivery may wait for its answer")
 	fl.IntVar(&f.burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
-	fl.Uint64Var(&f.seed, "seed", contract.DefaultSeed, "payload seed: the same seed sends the same bytes")
+	fl.Uint64Var(&f.seed, "seed", 0, "payload seed: the same seed sends the same bytes (default: drawn for each run, printed with the flag that repeats it)")
+	fl.IntVar(&f.maxLate, "max-late", contract.DefaultMaxLate, "stop the run after this many deliveries in a row get no answer within --deadline")
+	fl.DurationVar(&f.drainBudget, "drain-budget", contract.DefaultDrainBudget, "the most time the run spends, in all, waiting before a spec for earlier specs' events not applied within --inspect-timeout; 0 never waits")
 	fl.DurationVar(&f.inspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
 	fl.Var(&f.settle, "settle", "how long a reached count is watched for a duplicate applied late: auto is 1s, or twice the time the count took to appear when longer; 0 does not watch")
 	fl.StringArrayVar(&f.scenarios, "scenario", nil, "replay only this lifecycle scenario, a built-in name or a file (repeatable; default: every built-in one, see 'scenario list')")
@@ -196,57 +179,30 @@ before they were sent.`,
 	return cmd
 }
 
-// config checks the flags and turns them into the library's types; every
-// error is bad usage and echoes the bad value (tokens excepted).
-func (f *verifyFlags) config() (contract.Target, contract.RunConfig, error) {
+// config turns the flags into the library's types; contract.Verify checks
+// them. Only what the library cannot tell is checked here: flags given as
+// 0, which the library reads as "the default".
+func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunConfig, error) {
 	var t contract.Target
 	var cfg contract.RunConfig
 	if f.target == "" {
 		return t, cfg, usage(errors.New("--target URL is required (the receiver's webhook URL)"))
 	}
-	if err := delivery.CheckURL(f.target); err != nil {
-		return t, cfg, usage(fmt.Errorf("--target: %w", err))
-	}
 	if f.inspect != "" && f.inspectCmd != "" {
 		return t, cfg, usage(errors.New("--inspect and --inspect-cmd are exclusive: give one"))
 	}
-	if f.seed == 0 {
-		return t, cfg, usage(errors.New("--seed 0: seeds start at 1 (the default); any other positive seed sends other payloads"))
-	}
-	if f.deadline <= 0 {
-		return t, cfg, usage(fmt.Errorf("--deadline %s: want a positive duration, e.g. 10s", f.deadline))
-	}
-	if f.inspectTimeout <= 0 {
-		return t, cfg, usage(fmt.Errorf("--inspect-timeout %s: want a positive duration, e.g. 5s", f.inspectTimeout))
-	}
-	if f.burst < 1 || f.burst > contract.MaxBurst {
-		return t, cfg, usage(fmt.Errorf("--burst %d: want 1 to %d", f.burst, contract.MaxBurst))
-	}
-	if f.tokenParam != "" {
-		if _, _, err := contract.ParseTokenParam(f.tokenParam); err != nil {
-			return t, cfg, usage(fmt.Errorf("--token-param: %w", err))
-		}
-	}
-	for _, re := range append(append([]string(nil), f.focus...), f.skip...) {
-		if _, err := regexp.Compile(re); err != nil {
-			return t, cfg, usage(fmt.Errorf("--focus/--skip %q: %w", re, err))
-		}
-	}
-	for _, name := range f.scenarios {
-		if _, err := os.Stat(name); err == nil {
-			if _, err := scenarios.Load(name); err != nil {
-				return t, cfg, usage(fmt.Errorf("--scenario: %w", err))
-			}
-			continue
-		}
-		if err := checkOneOf("scenario", name, scenarios.Names()); err != nil {
-			return t, cfg, err
-		}
-	}
-	for flag, path := range map[string]string{"junit-report": f.junit, "json-report": f.jsonReport} {
-		if err := writable(path); err != nil {
-			return t, cfg, usage(fmt.Errorf("--%s: %w", flag, err))
-		}
+	changed := cmd.Flags().Changed
+	switch {
+	case changed("seed") && f.seed == 0:
+		return t, cfg, usage(errors.New("--seed 0: seeds start at 1; without --seed each run draws its own, printed with the flag that repeats it"))
+	case changed("deadline") && f.deadline == 0:
+		return t, cfg, usage(errors.New("--deadline 0s: want a positive duration, e.g. 10s"))
+	case changed("inspect-timeout") && f.inspectTimeout == 0:
+		return t, cfg, usage(errors.New("--inspect-timeout 0s: want a positive duration, e.g. 5s"))
+	case changed("burst") && f.burst == 0:
+		return t, cfg, usage(fmt.Errorf("--burst 0: want 1 to %d", contract.MaxBurst))
+	case changed("max-late") && f.maxLate == 0:
+		return t, cfg, usage(errors.New("--max-late 0: want 1 or more"))
 	}
 	t = contract.Target{
 		URL:            f.target,
@@ -257,6 +213,11 @@ func (f *verifyFlags) config() (contract.Target, contract.RunConfig, error) {
 		InspectTimeout: f.inspectTimeout,
 		Settle:         f.settle.target(),
 		Scenarios:      f.scenarios,
+		MaxLate:        f.maxLate,
+		DrainBudget:    f.drainBudget,
+	}
+	if changed("drain-budget") && f.drainBudget == 0 {
+		t.DrainBudget = -1 // 0: never wait
 	}
 	var err error
 	switch {
@@ -280,34 +241,24 @@ func (f *verifyFlags) config() (contract.Target, contract.RunConfig, error) {
 	return t, cfg, nil
 }
 
-// minSelected is how few specs --focus/--skip may leave before verify warns
-// that the filter likely matched more than meant.
-const minSelected = 3
-
-func specCount(n int) string {
-	if n == 1 {
-		return "1 spec"
-	}
-	return fmt.Sprintf("%d specs", n)
+// verifyFlagOf names the flag of each contract.Target and RunConfig field.
+var verifyFlagOf = map[string]string{
+	"URL": "--target", "TokenParam": "--token-param", "Deadline": "--deadline", "Burst": "--burst",
+	"InspectTimeout": "--inspect-timeout", "MaxLate": "--max-late", "Scenarios": "--scenario",
+	"Focus": "--focus/--skip", "JUnitReport": "--junit-report", "JSONReport": "--json-report",
 }
 
-// setupError is verify's verdict when every failure was the setup's: the
-// receiver was not judged, which is bad configuration (exit 2), not a
-// contract break.
-func setupError(sum contract.Summary) error {
-	kinds := map[string]int{}
-	for _, p := range sum.Setup {
-		kinds[p.Kind]++
+// flagError words a contract.TargetError with the flag's name.
+func flagError(err error) error {
+	var te *contract.TargetError
+	if !errors.As(err, &te) {
+		return err
 	}
-	switch {
-	case kinds[contract.ProblemHook] == sum.Failed:
-		return fmt.Errorf("the receiver was not judged: the inspect hook does not answer by the protocol, so %d counting specs could not count (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", sum.Failed)
-	case kinds[contract.ProblemStateHook] == sum.Failed:
-		return fmt.Errorf("the receiver was not judged: the state hook does not answer by the protocol, so %d final-state specs could not compare (see above); fix the hook (see the state protocol in `coperniq-mock verify --help`)", sum.Failed)
-	case kinds[contract.ProblemStale] == sum.Failed:
-		return fmt.Errorf("the receiver was not judged: %d counting specs found their events already applied before they were sent (see above): stale receiver state from an earlier run, or an inspect hook that does not count; reset the receiver's state or pass a different --seed", sum.Failed)
+	name := verifyFlagOf[te.Field]
+	if te.Value != "" {
+		return fmt.Errorf("%s %s: %s", name, te.Value, te.Msg)
 	}
-	return fmt.Errorf("the receiver was not judged: %d counting specs failed because of the inspect hook or the receiver's leftover state, not its handling (see above)", sum.Failed)
+	return fmt.Errorf("%s: %s", name, te.Msg)
 }
 
 // settleValue is --settle: "auto" (the default) or a duration, 0 for no
@@ -349,22 +300,4 @@ func (s settleValue) target() time.Duration {
 		return -1
 	}
 	return s.d
-}
-
-// writable makes sure a report can be written before the suite runs: Ginkgo
-// would find out only at the end, and fail the run for it.
-func writable(path string) error {
-	if path == "" {
-		return nil
-	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
-	if err != nil {
-		return err
-	}
-	return fh.Close()
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func verifyArgs(srv *httptest.Server, extra ...string) []string {
 		"--token-param", verifyToken,
 		"--inspect", srv.URL + testreceivers.InspectPath + "{eventId}",
 		"--deadline", "2s", "--burst", "10", "--inspect-timeout", "2s", "--settle", "50ms",
-		"--scenario", "work-order-lifecycle", "--scenario", "call-logged",
+		"--scenario", "work-order-lifecycle", "--scenario", "call-logged", "--seed", "1",
 	}, extra...)
 }
 
@@ -276,7 +277,7 @@ func TestVerifyBadUsage(t *testing.T) {
 		{[]string{"verify", "--target", target, "--focus", "(unclosed"}, `--focus/--skip "(unclosed"`},
 		{[]string{"verify", "--target", target, "--focus", "no spec is named like this"}, "selected no spec"},
 		{[]string{"verify", "--target", target, "--deadlin", "1s"}, "unknown flag: --deadlin"},
-		{[]string{"verify", "--target", target, "--scenario", "residential-solr"}, `--scenario "residential-solr" isn't one of [`},
+		{[]string{"verify", "--target", target, "--scenario", "residential-solr"}, `--scenario "residential-solr": isn't one of [`},
 		{[]string{"verify", "--target", target, "extra"}, `unknown command "extra"`},
 	}
 	for _, c := range cases {
@@ -322,7 +323,7 @@ func TestVerifyWrongPath(t *testing.T) {
 }
 
 // A receiver that never answers: the redirect spec does not pass for want
-// of a 3xx, and the suite stops after 5 deliveries without an answer instead
+// of a 3xx, and the suite stops after 8 deliveries without an answer instead
 // of waiting out every spec.
 func TestVerifyHungReceiver(t *testing.T) {
 	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{Fault: testreceivers.Hang}))
@@ -338,8 +339,8 @@ func TestVerifyHungReceiver(t *testing.T) {
 	if took := time.Since(start); took > 15*time.Second {
 		t.Errorf("a hung receiver kept the run going %s", took)
 	}
-	want := "the receiver answered none of the last 5 deliveries within 200ms: is it hung?"
-	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stderr, "the suite was aborted") || !strings.Contains(r.stderr, want) {
+	want := "the receiver answered none of the last 8 deliveries within the deadline of 200ms (--deadline). One more delivery of the last of them"
+	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stderr, "the suite was aborted") || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "got no answer either: is it hung?") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
 	if !strings.Contains(r.stdout, "not run: the suite was aborted") || strings.Contains(r.stdout, "not selected by --focus/--skip") {
@@ -458,6 +459,23 @@ func TestVerifySetupProblems(t *testing.T) {
 	defer srv.Close()
 	args = []string{"verify", "--target", srv.URL + "/hook", "--focus", contract.GroupIdempotency,
 		"--inspect", srv.URL + testreceivers.InspectPath + "{eventId}", "--settle", "50ms"}
+	// Without --seed, runs against a receiver that keeps its state (a
+	// staging one) each draw their own seed, printed with the flag that
+	// repeats it.
+	seeds := map[string]bool{}
+	for range 2 {
+		r := cli(t, "", args...).want(t, 0)
+		m := regexp.MustCompile(`\(seed (\d+), drawn for this run: --seed (\d+) repeats it\)`).FindStringSubmatch(r.stdout)
+		if m == nil || m[1] != m[2] {
+			t.Fatalf("the drawn seed is not printed with its flag:\n%s", r.stdout)
+		}
+		seeds[m[1]] = true
+	}
+	if len(seeds) != 2 {
+		t.Errorf("two runs drew the same seed %v", seeds)
+	}
+	// A repeated seed finds its events already applied.
+	args = append(args, "--seed", "1")
 	cli(t, "", args...).want(t, 0)
 	r = cli(t, "", args...).want(t, 2)
 	if !strings.Contains(r.stdout, "was already applied before it was sent: stale receiver state from an earlier run") ||
@@ -465,7 +483,7 @@ func TestVerifySetupProblems(t *testing.T) {
 		t.Errorf("second run:\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
 	// Another seed sends other eventIds.
-	cli(t, "", append(args, "--seed", "2")...).want(t, 0)
+	cli(t, "", append(args[:len(args)-2], "--seed", "2")...).want(t, 0)
 }
 
 // The slow-answer warning is printed once, from every delivery's answer

@@ -67,17 +67,6 @@ func (s *verifyStateFlags) apply(t *contract.Target) error {
 	return nil
 }
 
-// reachable checks that a --state hook accepts connections.
-func (s *verifyStateFlags) reachable(ctx context.Context) error {
-	if s.state == "" {
-		return nil
-	}
-	if err := contract.CheckStateReachable(ctx, s.state, reachTimeout); err != nil {
-		return usage(fmt.Errorf("--state: %w", err))
-	}
-	return nil
-}
-
 // verifyChaosFlags are verify's chaos flags.
 type verifyChaosFlags struct {
 	runs         int
@@ -144,7 +133,12 @@ func (c *verifyChaosFlags) run(ctx context.Context, out io.Writer, f *verifyFlag
 	if c.replay != "" {
 		return true, c.replayFile(ctx, out, t)
 	}
-	fmt.Fprintf(out, "chaos: %d runs of seed %d against %s, retries per the ci preset\n", c.runs, t.Seed, delivery.MaskURL(t.URL))
+	seed := fmt.Sprintf("seed %d", t.Seed)
+	if t.Seed == 0 {
+		t.Seed = contract.RandomSeed()
+		seed = fmt.Sprintf("seed %d, drawn at random (--seed %d repeats it)", t.Seed, t.Seed)
+	}
+	fmt.Fprintf(out, "chaos: %d runs of %s against %s, retries per the ci preset\n", c.runs, seed, delivery.MaskURL(t.URL))
 	budget := c.shrinkBudget
 	if budget == 0 {
 		budget = -1

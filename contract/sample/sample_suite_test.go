@@ -12,6 +12,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/contract/sample"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // TestVerifyReceiverContract is how a Go team verifies its receiver in-process:
@@ -25,8 +26,8 @@ func TestVerifyReceiverContract(t *testing.T) {
 	contract.DescribeReceiver(contract.Target{
 		URL:        srv.URL + "/webhooks/coperniq",
 		TokenParam: "token=s3cret",
-		Inspect: contract.InspectFunc(func(_ context.Context, ev contract.Event) (int, error) {
-			return store.Applied(ev.ID), nil
+		Inspect: contract.InspectFunc(func(_ context.Context, ev schemas.Identity) (int, error) {
+			return store.Applied(ev.EventID), nil
 		}),
 		// The state hook reads the store too: the final-state specs compare
 		// each record with the world's after the scenario's last event.

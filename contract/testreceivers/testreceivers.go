@@ -54,6 +54,14 @@ const (
 	AckThenDropUnknownFields Fault = "ack-then-drop-unknown-fields" // answers 200, then its worker drops events with undocumented properties
 	WorkOrderInt32           Fault = "work-order-int32"             // keeps workOrderId and workOrder ids in int32: 400 past 2^31-1
 	Hang                     Fault = "hangs"                        // never answers a POST (a deadlock, a stuck pool)
+	AnswerAfter              Fault = "answers-after-delay"          // applies, then answers every POST Config.Delay later (late when past the deadline)
+	TruncatedAck             Fault = "truncated-ack"                // answers 200 with Content-Length 100, sends 6 bytes and hangs up
+	ApplyLate                Fault = "applies-late"                 // answers 200 at once, applies Config.Trigger's events Config.Delay later
+	HookHangs                Fault = "hook-hangs"                   // the inspect hook never answers
+	// QueueWorker is no fault: it acknowledges at once and applies every
+	// event through one queue worker that spends Config.Delay on each, so
+	// that a burst leaves it seconds behind. It applies each eventId once.
+	QueueWorker Fault = "queue-worker"
 	// The inspect hook's faults: the receiver is right, its hook is not.
 	HookAlwaysOne      Fault = "hook-always-one"       // answers {"applied":1} for every eventId
 	HookFails          Fault = "hook-fails"            // answers 500
@@ -67,6 +75,7 @@ func Faults() []Fault {
 	return []Fault{Fail500ForTrigger, RejectUnknownFields, FailNullStage, Int32IDs, ApplyDuplicates,
 		SlowForTrigger, RejectUnknownTrigger, Redirect, IgnoreToken, LateDuplicate,
 		AckThenDropNullStage, AckThenDropUnknownFields, WorkOrderInt32, Hang,
+		AnswerAfter, TruncatedAck, ApplyLate, HookHangs,
 		HookAlwaysOne, HookFails, HookAnswersHTML, HookAnswersNoCount, HookWrongPath}
 }
 
@@ -76,10 +85,13 @@ type Config struct {
 	// Token is NAME=VALUE: deliveries must carry query parameter NAME with
 	// VALUE, else 401. Empty accepts any delivery.
 	Token string
-	// Trigger is the trigger Fail500ForTrigger and SlowForTrigger act on.
+	// Trigger is the trigger Fail500ForTrigger, SlowForTrigger and
+	// ApplyLate act on.
 	Trigger string
-	// Delay is how long SlowForTrigger works before answering, and how
-	// long after a duplicate's delivery LateDuplicate applies it.
+	// Delay is how long SlowForTrigger and AnswerAfter work before
+	// answering, how long after a duplicate's delivery LateDuplicate
+	// applies it, how long after the answer ApplyLate applies an event, and
+	// what QueueWorker spends on each event.
 	Delay time.Duration
 	// StateDir, when set, gets a file per applied event named by its
 	// eventId and holding the count, for an inspect command to read.
@@ -111,15 +123,33 @@ type Receiver struct {
 	mu       sync.Mutex
 	applied  map[int64]int
 	received []Received
+	queue    chan int64 // QueueWorker's
 }
 
-// New returns a receiver with cfg.
+// New returns a receiver with cfg. A QueueWorker runs its worker until the
+// process ends.
 func New(cfg Config) *Receiver {
 	rc := &Receiver{cfg: cfg, applied: map[int64]int{}}
 	if cfg.Token != "" {
 		rc.tokName, rc.tokValue, _ = strings.Cut(cfg.Token, "=")
 	}
+	if cfg.Fault == QueueWorker {
+		rc.queue = make(chan int64, 1<<16)
+		go rc.work()
+	}
 	return rc
+}
+
+// work applies queued events one at a time, each costing Config.Delay.
+func (rc *Receiver) work() {
+	for id := range rc.queue {
+		time.Sleep(rc.cfg.Delay)
+		rc.mu.Lock()
+		if rc.applied[id] == 0 {
+			rc.count(id)
+		}
+		rc.mu.Unlock()
+	}
 }
 
 // Applied is how many times the receiver applied eventID.
@@ -165,7 +195,7 @@ type payload struct {
 
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if id, ok := strings.CutPrefix(r.URL.Path, InspectPath); ok && r.Method == http.MethodGet {
-		rc.inspect(w, id)
+		rc.inspect(w, r, id)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -180,6 +210,14 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc.mu.Lock()
 	rc.received = append(rc.received, Received{Query: r.URL.RawQuery, Body: body, Status: status, Deviated: deviated})
 	rc.mu.Unlock()
+	if rc.cfg.Fault == TruncatedAck && status == http.StatusOK {
+		if conn, buf, err := http.NewResponseController(w).Hijack(); err == nil {
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ok\":")
+			_ = buf.Flush()
+			conn.Close()
+			return
+		}
+	}
 	if status == http.StatusPermanentRedirect {
 		w.Header().Set("Location", "https://"+r.Host+r.URL.RequestURI())
 	}
@@ -248,8 +286,27 @@ func (rc *Receiver) handle(r *http.Request, body []byte) (status int, deviated b
 		case <-r.Context().Done():
 		}
 	}
+	switch f {
+	case QueueWorker:
+		rc.queue <- id
+		return http.StatusOK, deviated
+	case ApplyLate:
+		if key == rc.cfg.Trigger {
+			time.AfterFunc(rc.cfg.Delay, func() { rc.apply(id) })
+			return http.StatusOK, true
+		}
+	case TruncatedAck:
+		deviated = true
+	}
 	if rc.apply(id) {
 		deviated = true
+	}
+	if f == AnswerAfter {
+		deviated = true
+		select {
+		case <-time.After(rc.cfg.Delay):
+		case <-r.Context().Done():
+		}
 	}
 	return http.StatusOK, deviated
 }
@@ -286,13 +343,16 @@ func (rc *Receiver) count(id int64) {
 	}
 }
 
-func (rc *Receiver) inspect(w http.ResponseWriter, idText string) {
+func (rc *Receiver) inspect(w http.ResponseWriter, r *http.Request, idText string) {
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {
 		http.Error(w, fmt.Sprintf("eventId %q is not an integer", idText), http.StatusBadRequest)
 		return
 	}
 	switch rc.cfg.Fault {
+	case HookHangs:
+		<-r.Context().Done()
+		return
 	case HookAlwaysOne:
 		fmt.Fprint(w, `{"applied":1}`)
 		return

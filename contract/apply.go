@@ -1,0 +1,480 @@
+package contract
+
+import (
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// inspectParallel bounds the questions in flight to the hook, run-wide: a
+// batch of counting specs has thousands of events, and one at a time over a
+// network (or one process each, for a command) would take longer than the
+// receiver, while more at once would test the hook.
+const inspectParallel = 16
+
+// askError is a question to the hook that got no usable answer: the event it
+// was about and why.
+type askError struct {
+	ev  schemas.Identity
+	err error
+}
+
+func (e *askError) Error() string { return e.err.Error() }
+func (e *askError) Unwrap() error { return e.err }
+
+// hookHungError is the hook found hung by the run-wide rule (HookHungAfter
+// questions in a row without an answer): the spec that finds it aborts the
+// suite.
+type hookHungError struct{ msg string }
+
+func (e *hookHungError) Error() string { return e.msg }
+
+// settleFor is how long a count reached after took is watched for a late
+// duplicate: settle when positive, none when negative, and when zero
+// (adaptive) MinSettle or twice took, whichever is longer, since a
+// duplicate handled by the same queue as its first copy is applied about as
+// late.
+func settleFor(settle, took time.Duration) time.Duration {
+	switch {
+	case settle > 0:
+		return settle
+	case settle < 0:
+		return 0
+	}
+	return max(MinSettle, 2*took)
+}
+
+// tracked is one counted event: when it was acknowledged, when its count
+// was first seen at 1, and what the watch found.
+type tracked struct {
+	ev   schemas.Identity
+	spec string // the spec that counts it, for the end-of-run report
+	// ackedAt is its first acknowledgement; lastSent the end of its last
+	// delivery, from which a late duplicate is watched for.
+	ackedAt, lastSent time.Time
+	deadline          time.Time // ackedAt + the inspect timeout
+	n                 int       // the last count
+	appliedAt         time.Time // first seen at 1; zero while not
+	settleTo          time.Time
+	done              bool
+	// lateAt is when the count was first seen at 1 after the deadline
+	// passed (by a drain or the end-of-run question); zero while not.
+	lateAt time.Time
+	// suspect: its spec blamed the hook (nothing in the run was ever
+	// counted), so that never applying it proves nothing of the receiver.
+	suspect bool
+}
+
+// took is how long the count took to appear after the acknowledgement.
+func (it *tracked) took() time.Duration { return max(0, it.appliedAt.Sub(it.ackedAt)) }
+
+// overdue reports that the count was not reached before the deadline.
+func (it *tracked) overdue() bool { return it.appliedAt.IsZero() && it.n == 0 }
+
+// ask asks the hook about ev, bounded by the inspect timeout, and keeps the
+// run-wide tally of questions in a row that got no answer in time.
+func (r *run) ask(ctx context.Context, ev schemas.Identity) (int, error) {
+	cctx, cancel := context.WithTimeout(ctx, r.t.InspectTimeout)
+	defer cancel()
+	n, err := r.t.Inspect.Applied(cctx, ev)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded):
+		r.hookLate++
+		if r.hookLate >= HookHungAfter {
+			return 0, r.hookHungErrLocked(ev)
+		}
+		return 0, hookTimeout(r.t.Inspect, ev, r.t.InspectTimeout)
+	case err == nil:
+		r.hookLate = 0
+	}
+	return n, err
+}
+
+// answer is the hook's answer about one event: the count, and when it was
+// asked and answered (the count held at some moment between the two).
+type answer struct {
+	n               int
+	err             error
+	asked, answered time.Time
+}
+
+// askAll asks the hook about every event, a few at a time. A hung hook
+// stops it early.
+func (r *run) askAll(ctx context.Context, events []schemas.Identity) []answer {
+	out := make([]answer, len(events))
+	r.hookOnce.Do(func() { r.hookSem = make(chan struct{}, inspectParallel) })
+	sem := r.hookSem
+	var wg sync.WaitGroup
+	for i, ev := range events {
+		sem <- struct{}{}
+		if r.hookHung() {
+			<-sem
+			r.mu.Lock()
+			out[i].err = &askError{ev: ev, err: r.hookHungErrLocked(ev)}
+			r.mu.Unlock()
+			continue
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			a := answer{asked: time.Now()}
+			a.n, a.err = r.ask(ctx, ev)
+			a.answered = time.Now()
+			out[i] = a
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func (r *run) hookHung() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.hookLate >= HookHungAfter
+}
+
+// hookHungErrLocked is the verdict on a hung hook; r.mu is held.
+func (r *run) hookHungErrLocked(ev schemas.Identity) error {
+	return &hookHungError{fmt.Sprintf("%s %s %d questions in a row within %s (--inspect-timeout): is it hung? The receiver was not judged, and the remaining specs were not run, since each would wait for the hook too: fix the hook (%s)\n%s",
+		hookName(r.t.Inspect), AbortedHookHung, r.hookLate, r.t.InspectTimeout, hookProtocol(r.t.Inspect), askYourself(r.t.Inspect, ev))}
+}
+
+// askOnce asks about every event until each has an answer: a hook that
+// could not be reached is asked again until timeout. It is the check before
+// sending, and the end-of-run question.
+func (r *run) askOnce(ctx context.Context, events []schemas.Identity, timeout time.Duration) (map[int64]int, error) {
+	got := map[int64]int{}
+	deadline := time.Now().Add(timeout)
+	pending := events
+	for interval := 10 * time.Millisecond; ; interval = min(2*interval, 100*time.Millisecond) {
+		as := r.askAll(ctx, pending)
+		var next []schemas.Identity
+		for i, ev := range pending {
+			var te *transientError
+			switch err := as[i].err; {
+			case err == nil:
+				got[ev.EventID] = as[i].n
+			case ctx.Err() != nil:
+				return got, ctx.Err()
+			case errors.As(err, &te) && time.Now().Before(deadline):
+				next = append(next, ev)
+			default:
+				return got, asAskError(ev, err)
+			}
+		}
+		if len(next) == 0 {
+			return got, nil
+		}
+		pending = next
+		if !sleep(ctx, interval) {
+			return got, ctx.Err()
+		}
+	}
+}
+
+func asAskError(ev schemas.Identity, err error) error {
+	var ae *askError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return &askError{ev: ev, err: err}
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// watch polls the hook until every item is done: its count reached 1 and,
+// with settle watching, stayed there for its settle window (see settleFor)
+// from its last delivery on, since a duplicate processed in the background
+// is applied after its first copy was counted; or its count went past 1 (a
+// duplicate applied); or its deadline passed without the count reaching 1.
+// Items that are all watched together share the polling: a batch of specs
+// costs one settle window, not one each. An error is an *askError, a hung
+// hook's, or the context's.
+func (r *run) watch(ctx context.Context, items []*tracked, settle time.Duration) error {
+	for interval := 10 * time.Millisecond; ; interval = min(2*interval, 100*time.Millisecond) {
+		var ask []*tracked
+		for _, it := range items {
+			if !it.done {
+				ask = append(ask, it)
+			}
+		}
+		if len(ask) == 0 {
+			return nil
+		}
+		evs := make([]schemas.Identity, len(ask))
+		for i, it := range ask {
+			evs[i] = it.ev
+		}
+		as := r.askAll(ctx, evs)
+		for i, it := range ask {
+			var te *transientError
+			// The count held between the question and the answer: seen
+			// at 1, it was applied by the answer; seen at 0 when asked
+			// past the deadline, it was not applied within it.
+			a := as[i]
+			now := a.answered
+			switch err := a.err; {
+			case err != nil && ctx.Err() != nil:
+				return ctx.Err()
+			case err != nil && errors.As(err, &te) && time.Now().Before(it.deadline):
+				continue
+			case err != nil:
+				return asAskError(it.ev, err)
+			}
+			n := a.n
+			prev := it.n
+			it.n = n
+			switch {
+			case n > 1:
+				it.done = true
+			case n == 1 && it.appliedAt.IsZero():
+				it.appliedAt = now
+				w := settleFor(settle, it.took())
+				if w == 0 {
+					it.done = true
+					break
+				}
+				from := it.lastSent
+				if now.After(from) {
+					from = now
+				}
+				it.settleTo = from.Add(w)
+			case n == 1:
+				it.done = !now.Before(it.settleTo)
+			case n == 0 && prev > 0:
+				// The count went back down: the hook is inconsistent,
+				// which the verdict reports from the counts.
+				it.done = true
+			case a.asked.After(it.deadline):
+				it.done = true
+			}
+		}
+		if !sleep(ctx, interval) {
+			return ctx.Err()
+		}
+	}
+}
+
+// newTracked starts tracking ev, acknowledged at ackedAt and last delivered
+// at lastSent, for spec, with deadline the inspect timeout (or timeout when
+// shorter) after the acknowledgement.
+func (r *run) newTracked(ev schemas.Identity, spec string, ackedAt, lastSent time.Time, timeout time.Duration) *tracked {
+	return &tracked{ev: ev, spec: spec, ackedAt: ackedAt, lastSent: lastSent, deadline: ackedAt.Add(timeout)}
+}
+
+// settled records what a watch found, run-wide: apply latencies, and the
+// events not applied within the inspect timeout, which the next drain and
+// the end of the run ask about again.
+func (r *run) settled(items []*tracked, suspect bool) []float64 {
+	var lat []float64
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, it := range items {
+		switch {
+		case !it.appliedAt.IsZero():
+			lat = append(lat, float64(it.took().Microseconds())/1000)
+		case it.n == 0:
+			it.suspect = suspect
+			r.overdue = append(r.overdue, it)
+		}
+	}
+	return lat
+}
+
+// drain waits, before a spec that counts, until every event of earlier
+// specs that was not applied within the inspect timeout is applied, or the
+// run's drain budget is spent: a receiver still applying one spec's backlog
+// would otherwise fail the next spec, whose events queue behind it. What it
+// did is returned for the spec's report, empty when there was nothing to
+// wait for.
+func (r *run) drain(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	var wait []*tracked
+	for _, it := range r.overdue {
+		// A suspect event says nothing of a backlog: the hook may never
+		// count (a wrong URL), and waiting for it would only cost time.
+		if it.lateAt.IsZero() && !it.suspect {
+			wait = append(wait, it)
+		}
+	}
+	budget := r.t.DrainBudget - r.drained
+	r.mu.Unlock()
+	if len(wait) == 0 {
+		return "", nil
+	}
+	if budget <= 0 {
+		return fmt.Sprintf("this spec started while %s of earlier specs were still not applied: the drain budget of %s (--drain-budget) was spent, so it did not wait for them, and the receiver may still have been busy with them", nEvents(len(wait)), r.t.DrainBudget), nil
+	}
+	start := time.Now()
+	left, err := r.pollLate(ctx, wait, budget)
+	took := time.Since(start)
+	r.mu.Lock()
+	r.drained += took
+	r.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	if left == 0 {
+		return fmt.Sprintf("before this spec, waited %s for %s of earlier specs that were not applied within the inspect timeout: all were applied then", roundLatency(took), nEvents(len(wait))), nil
+	}
+	return fmt.Sprintf("before this spec, waited %s (the rest of the drain budget, --drain-budget %s) for %s of earlier specs that were not applied within the inspect timeout; %d still were not, and the receiver may still have been busy with them", roundLatency(took), r.t.DrainBudget, nEvents(len(wait)), left), nil
+}
+
+// pollLate asks about overdue events until each is applied or budget passes,
+// noting when each was first seen applied; it returns how many were not.
+func (r *run) pollLate(ctx context.Context, wait []*tracked, budget time.Duration) (int, error) {
+	end := time.Now().Add(budget)
+	for interval := 20 * time.Millisecond; ; interval = min(2*interval, 200*time.Millisecond) {
+		evs := make([]schemas.Identity, 0, len(wait))
+		for _, it := range wait {
+			evs = append(evs, it.ev)
+		}
+		as := r.askAll(ctx, evs)
+		var next []*tracked
+		for i, it := range wait {
+			var te *transientError
+			now := as[i].answered
+			switch err := as[i].err; {
+			case err != nil && ctx.Err() != nil:
+				return len(wait), ctx.Err()
+			case err != nil && errors.As(err, &te):
+				next = append(next, it)
+			case err != nil:
+				return len(wait), asAskError(it.ev, err)
+			case as[i].n > 0:
+				r.mu.Lock()
+				it.lateAt, it.n = now, as[i].n
+				// The hook does count: a check that finds nothing is the
+				// receiver's failure again.
+				r.anyApplied = true
+				r.mu.Unlock()
+			default:
+				next = append(next, it)
+			}
+		}
+		wait = next
+		if len(wait) == 0 || !time.Now().Add(interval).Before(end) {
+			return len(wait), nil
+		}
+		if !sleep(ctx, interval) {
+			return len(wait), ctx.Err()
+		}
+	}
+}
+
+// LateApplication is what the end of the run found about an event that was
+// not applied within the inspect timeout (the spec that counted it failed
+// for it): applied later, or still not.
+type LateApplication struct {
+	Spec       string `json:"spec"` // the spec that counted it, below SuiteText
+	EventID    int64  `json:"eventId"`
+	RecordID   int64  `json:"recordId"`
+	TriggerKey string `json:"triggerKey"`
+	// AppliedAfterMS is how long after its acknowledgement its count was
+	// first seen at 1 or more; 0 when it never was.
+	AppliedAfterMS float64 `json:"appliedAfterMs,omitempty"`
+	// NotAppliedAfterMS is how long after its acknowledgement it was last
+	// asked about and still not applied; 0 when it was applied.
+	NotAppliedAfterMS float64 `json:"notAppliedAfterMs,omitempty"`
+}
+
+// String says what became of the event, in the words of the verdict.
+func (l LateApplication) String() string {
+	ev := schemas.Identity{EventID: l.EventID, RecordID: l.RecordID, TriggerKey: l.TriggerKey}
+	if l.AppliedAfterMS > 0 {
+		return fmt.Sprintf("%s (%s) was applied later, after %s: its count appeared that long after it was acknowledged, past the inspect timeout", eventName(ev), l.Spec, roundLatency(ms(l.AppliedAfterMS)))
+	}
+	return fmt.Sprintf("%s (%s) was never applied: still not applied %s after it was acknowledged. Coperniq got its 2xx and will not send it again: this event is lost", eventName(ev), l.Spec, roundLatency(ms(l.NotAppliedAfterMS)))
+}
+
+// LateApplications is the end-of-run report entry (EntryLate): one line
+// per event on the console.
+type LateApplications []LateApplication
+
+func (ls LateApplications) String() string {
+	var b strings.Builder
+	b.WriteString("not applied within the inspect timeout, asked again at the end of the run:")
+	for _, l := range ls {
+		b.WriteString("\n  ")
+		b.WriteString(l.String())
+	}
+	return b.String()
+}
+
+func ms(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+
+// finish asks once more, at the end of the run, about every event that was
+// not applied within the inspect timeout, for what is left of the drain
+// budget (or once when it is spent), and says what became of each.
+func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
+	r.mu.Lock()
+	overdue := append([]*tracked(nil), r.overdue...)
+	budget := r.t.DrainBudget - r.drained
+	r.mu.Unlock()
+	if len(overdue) == 0 {
+		return nil, nil
+	}
+	var wait []*tracked
+	suspects := 0
+	for _, it := range overdue {
+		if it.lateAt.IsZero() {
+			wait = append(wait, it)
+			if it.suspect {
+				suspects++
+			}
+		}
+	}
+	if suspects == len(wait) {
+		// Only events of a hook that never counted: asked once, not
+		// waited for.
+		budget = 0
+	}
+	if len(wait) > 0 && !r.hookHung() {
+		if _, err := r.pollLate(ctx, wait, max(budget, 0)); err != nil {
+			return nil, err
+		}
+	}
+	now := time.Now()
+	r.mu.Lock()
+	anyApplied := r.anyApplied
+	r.mu.Unlock()
+	out := make([]LateApplication, 0, len(overdue))
+	for _, it := range overdue {
+		if it.suspect && it.lateAt.IsZero() && !anyApplied {
+			// The hook was blamed and nothing ever counted: no verdict
+			// on the receiver.
+			continue
+		}
+		l := LateApplication{Spec: it.spec, EventID: it.ev.EventID, RecordID: it.ev.RecordID, TriggerKey: it.ev.TriggerKey}
+		if !it.lateAt.IsZero() {
+			l.AppliedAfterMS = float64(it.lateAt.Sub(it.ackedAt).Microseconds()) / 1000
+		} else {
+			l.NotAppliedAfterMS = float64(now.Sub(it.ackedAt).Microseconds()) / 1000
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// nEvents counts events in words.
+func nEvents(n int) string {
+	if n == 1 {
+		return "1 event"
+	}
+	return fmt.Sprintf("%d events", n)
+}

@@ -1,0 +1,188 @@
+package contract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+)
+
+// ReachTimeout bounds the reachability checks before the suite (at most
+// the deadline, or the inspect timeout for the hook): a receiver that cannot
+// accept a connection in this long is not running.
+const ReachTimeout = 5 * time.Second
+
+// Verify checks target and cfg, dials the receiver and the inspect hook, runs
+// the suite (see Run) and returns what it found; Findings.Verdict says what
+// that means. An error means the receiver was not judged: a bad Target
+// (*TargetError) or RunConfig, an unreachable receiver or hook.
+func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error) {
+	t, err := target.withDefaults()
+	if err != nil {
+		return Findings{}, err
+	}
+	if err := cfg.check(); err != nil {
+		return Findings{}, err
+	}
+	if err := CheckReachable(ctx, t.URL, min(ReachTimeout, t.Deadline)); err != nil {
+		return Findings{}, err
+	}
+	if u, ok := t.Inspect.(*urlInspector); ok {
+		if err := CheckInspectReachable(ctx, u.template, min(ReachTimeout, t.InspectTimeout)); err != nil {
+			return Findings{}, fmt.Errorf("--inspect: %w", err)
+		}
+	}
+	if err := checkStateReachable(ctx, t); err != nil { // state.go
+		return Findings{}, err
+	}
+	// The target as given: a seed left zero is drawn by Run, which knows
+	// it was drawn.
+	return Run(target, cfg)
+}
+
+// check checks what Ginkgo would only find out late: filters that are not
+// regular expressions, report files that cannot be written.
+func (cfg RunConfig) check() error {
+	for _, re := range slices.Concat(cfg.Focus, cfg.Skip) {
+		if _, err := regexp.Compile(re); err != nil {
+			return &TargetError{Field: "Focus", Value: fmt.Sprintf("%q", re), Msg: err.Error()}
+		}
+	}
+	for field, path := range map[string]string{"JUnitReport": cfg.JUnitReport, "JSONReport": cfg.JSONReport} {
+		if err := writable(path); err != nil {
+			return &TargetError{Field: field, Msg: err.Error()}
+		}
+	}
+	return nil
+}
+
+// writable makes sure a report can be written before the suite runs: Ginkgo
+// would find out only at the end, and fail the run for it.
+func writable(path string) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// checkScenarios checks Target.Scenarios: built-in names or files.
+func checkScenarios(names []string) error {
+	for _, name := range names {
+		if _, err := os.Stat(name); err == nil {
+			if _, err := scenarios.Load(name); err != nil {
+				return &TargetError{Field: "Scenarios", Msg: err.Error()}
+			}
+			continue
+		}
+		if !slices.Contains(scenarios.Names(), name) {
+			return &TargetError{Field: "Scenarios", Value: fmt.Sprintf("%q", name), Msg: fmt.Sprintf("isn't one of [%s] (nor a scenario file)", strings.Join(scenarios.Names(), " "))}
+		}
+	}
+	return nil
+}
+
+// Verdict is what a run means to CI.
+type Verdict struct {
+	// Exit is 0 when every selected spec passed (skipped ones aside), 1
+	// when the receiver breaks the contract (a spec failed, or the run
+	// stopped for a receiver that answers late or not at all), 2 when the
+	// receiver was not judged: every failure was the setup's (the inspect
+	// hook, stale state), every delivery got the same 404/405/401/403, or
+	// the filters selected nothing.
+	Exit int
+	// Message is the last line: "PASS: ..." or why not.
+	Message string
+	// Notes are warnings about the run itself, for stderr.
+	Notes []string
+}
+
+// MinSelected is how few specs --focus/--skip may leave before the verdict
+// notes that the filter likely matched more than meant.
+const MinSelected = 3
+
+// Verdict maps what the run found to an exit status and a message; filtered
+// says --focus or --skip were given.
+func (f Findings) Verdict(filtered bool) Verdict {
+	var v Verdict
+	all := f.Passed + f.Failed + f.Skipped
+	if all == f.NotSelected {
+		return Verdict{Exit: 2, Message: "--focus/--skip selected no spec; `coperniq-mock verify --help` lists the spec names"}
+	}
+	if selected := all - f.NotSelected; filtered && selected < MinSelected {
+		// --skip edge also skips every spec that "acknowledges".
+		v.Notes = append(v.Notes, fmt.Sprintf("--focus/--skip left %s of %d selected: they are regular expressions matched anywhere in the spec names (--skip edge also skips \"acknowledges\"; --skip 'edge payloads' does not)", specs(selected), all))
+	}
+	ran := f.Passed + f.Failed
+	setupOnly := f.Failed > 0 && len(f.Setup) == f.Failed && len(f.SuiteFailures) == 0
+	switch st := f.SameAnswer; {
+	case setupOnly:
+		v.Exit, v.Message = 2, f.setupMessage()
+	case f.Aborted != "":
+		v.Exit, v.Message = 1, fmt.Sprintf("the receiver breaks the contract: the suite was aborted, %d specs not run: %s", f.NotRun, f.Aborted)
+	case st == http.StatusNotFound || st == http.StatusMethodNotAllowed || st == http.StatusUnauthorized || st == http.StatusForbidden:
+		// Every delivery refused alike: a wrong path or token, and the
+		// receiver was not judged.
+		v.Exit, v.Message = 2, "the receiver was not judged: "+SameAnswerLine(st)
+	case !f.Succeeded && f.Failed == 0:
+		v.Exit, v.Message = 1, "the suite failed outside the specs (see above)"
+	case !f.Succeeded:
+		v.Exit, v.Message = 1, fmt.Sprintf("the receiver breaks the contract: %d of %d specs failed", f.Failed, ran)
+		if n := len(f.Setup); n > 0 {
+			v.Message += fmt.Sprintf(" (%d of them because of the setup, not the receiver: see above)", n)
+		}
+	default:
+		v.Message = fmt.Sprintf("PASS: %d specs passed, %d skipped", f.Passed, f.Skipped-f.NotSelected)
+		if f.NotSelected > 0 {
+			v.Message += fmt.Sprintf(", %d not selected", f.NotSelected)
+		}
+	}
+	return v
+}
+
+// setupMessage is the verdict when every failure was the setup's: the
+// receiver was not judged, which is bad configuration, not a contract break.
+func (f Findings) setupMessage() string {
+	kinds := map[string]int{}
+	for _, p := range f.Setup {
+		kinds[p.Kind]++
+	}
+	switch {
+	case kinds[ProblemHook] == f.Failed && f.Aborted != "":
+		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer in time, so the suite was aborted, %d specs not run (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", f.NotRun)
+	case kinds[ProblemHook] == f.Failed:
+		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer by the protocol, so %d counting specs could not count (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", f.Failed)
+	case kinds[ProblemStateHook] == f.Failed: // final-state specs: statespecs.go
+		return fmt.Sprintf("the receiver was not judged: the state hook does not answer by the protocol, so %d final-state specs could not compare (see above); fix the hook (see the state protocol in `coperniq-mock verify --help`)", f.Failed)
+	case kinds[ProblemStale] == f.Failed:
+		return fmt.Sprintf("the receiver was not judged: %d counting specs found their events already applied before they were sent (see above): %s", f.Failed, staleAdvice)
+	}
+	return fmt.Sprintf("the receiver was not judged: %d counting specs failed because of the inspect hook or the receiver's leftover state, not its handling (see above)", f.Failed)
+}
+
+// Title names the run: the receiver (masked) and the seed, with the flag
+// that repeats a seed drawn at random.
+func (f Findings) Title() string {
+	seed := fmt.Sprintf("seed %d", f.Seed)
+	if f.SeedRandom {
+		seed = fmt.Sprintf("seed %d, drawn for this run: --seed %d repeats it", f.Seed, f.Seed)
+	}
+	return fmt.Sprintf("Coperniq contract of %s (%s)", f.Target, seed)
+}
+
+// errNoURL is kept apart so that a command can ask for its flag.
+var errNoURL = errors.New("is empty: give the receiver's webhook URL")
