@@ -19,7 +19,10 @@ func TestWorldStateIsNewestVersion(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, seed := range []uint64{1, 2, 77} {
+		// The last two: the renderings of a run (--seed 17377729) in which
+		// request-lost ended with three events of one updatedAt, the first
+		// of them with the older stage.
+		for _, seed := range []uint64{1, 2, 77, 17377729500, 17377729501} {
 			t.Run(fmt.Sprintf("%s/seed%d", info.Name, seed), func(t *testing.T) {
 				tl := scenarios.NewTimeline()
 				events, err := sc.Render(seed, scenarios.WithTimeline(tl))
@@ -39,8 +42,17 @@ func TestWorldStateIsNewestVersion(t *testing.T) {
 					t.Fatal("no records expected")
 				}
 				for id, w := range world {
-					if f := folded[id]; !reflect.DeepEqual(w, f) {
+					f := folded[id]
+					if w.status != f.status && !f.anyStatus || w.stageID != f.stageID && !f.anyStage {
 						t.Errorf("record %d: world %+v, newest versions of the events %+v", id, w, f)
+					}
+					for wo, st := range w.workOrders {
+						if f.workOrders[wo] != st && !f.anyWorkOrder[wo] {
+							t.Errorf("record %d work order %d: world %s, newest version %s", id, wo, st, f.workOrders[wo])
+						}
+					}
+					if len(w.workOrders) != len(f.workOrders) {
+						t.Errorf("record %d: %d work orders in the world, %d in the events", id, len(w.workOrders), len(f.workOrders))
 					}
 				}
 				if len(folded) != len(world) {
