@@ -169,3 +169,20 @@ func TestShrinkBudgetSaysHowFarItGot(t *testing.T) {
 		t.Errorf("minimal %v, progress %q", f.Minimal, f.Progress())
 	}
 }
+
+func TestChaosPool(t *testing.T) {
+	rep, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.NewestWins), contract.ChaosOptions{Runs: 3, Seed: chaosSeed, Pool: []string{"call-logged"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Runs {
+		for _, sc := range r.Schedule.Scenarios {
+			if sc.Name != "call-logged" {
+				t.Errorf("run %d mixes %s, outside the pool", r.Run, sc.Name)
+			}
+		}
+	}
+	if _, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.NewestWins), contract.ChaosOptions{Runs: 1, Pool: []string{"no-such-scenario"}}); err == nil || !strings.Contains(err.Error(), "no-such-scenario") {
+		t.Errorf("a pool naming no scenario: %v", err)
+	}
+}

@@ -88,7 +88,9 @@ state hook must show the newest state. The first failing run is shrunk (events,
 faults, records removed, order restored) while it fails the same way, for at
 most --shrink-budget, and printed as a schedule with the command that replays
 it; --chaos-out DIR writes it to a file. --chaos-replay FILE --id-offset N
-replays such a file once and says whether the failure reproduced (exit 1) or not.`
+replays such a file once and says whether the failure reproduced (exit 1) or not.
+--scenario picks the scenarios a chaos run mixes (default: the built-in ones of a
+few dozen events).`
 
 func (c *verifyChaosFlags) register(fl *pflag.FlagSet) {
 	fl.IntVar(&c.runs, "chaos", 0, "make N seeded chaos runs instead of the specs (needs --inspect/--inspect-cmd or --state/--state-cmd)")
@@ -143,7 +145,7 @@ func (c *verifyChaosFlags) run(ctx context.Context, out io.Writer, f *verifyFlag
 	if budget == 0 {
 		budget = -1
 	}
-	rep, err := contract.RunChaos(ctx, t, contract.ChaosOptions{Runs: c.runs, Seed: t.Seed, ShrinkBudget: budget,
+	rep, err := contract.RunChaos(ctx, t, contract.ChaosOptions{Runs: c.runs, Seed: t.Seed, ShrinkBudget: budget, Pool: t.Scenarios,
 		Progress: func(line string) { fmt.Fprintln(out, line) }})
 	if err != nil {
 		return true, usage(err)
