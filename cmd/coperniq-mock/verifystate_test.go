@@ -1,8 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -178,4 +182,40 @@ func shellSplit(t *testing.T, line string) []string {
 		words = append(words, cur.String())
 	}
 	return words
+}
+
+// TestVerifyStatePythonReceiver: a receiver in another language that
+// applies through a queue and keeps the newest versions passes the
+// final-state specs and chaos runs.
+func TestVerifyStatePythonReceiver(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	cmd := exec.Command(python, filepath.Join("..", "..", "contract", "testreceivers", "python", "newest_wins.py"), "0")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	var port int
+	if _, err := fmt.Fscanf(stdout, "listening on %d\n", &port); err != nil {
+		t.Fatalf("the python receiver did not start: %v", err)
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	hooks := []string{"verify", "--target", base + "/webhooks/coperniq",
+		"--inspect", base + testreceivers.InspectPath + "{eventId}",
+		"--state", base + testreceivers.StatePath + "{recordId}", "--inspect-timeout", "2s"}
+	r := cli(t, "", append(hooks, "--focus", contract.GroupState, "--scenario", "request-lost", "--scenario", "work-order-lifecycle", "--no-color")...).want(t, 0)
+	if !strings.Contains(r.stdout, "PASS: 6 specs passed") {
+		t.Errorf("want 6 final-state passes:\n%s", r.stdout)
+	}
+	r = cli(t, "", append(hooks, "--chaos", "3", "--seed", "7")...).want(t, 0)
+	if !strings.Contains(r.stdout, "PASS: 3 chaos runs") {
+		t.Errorf("want 3 chaos runs passed:\n%s", r.stdout)
+	}
 }
