@@ -16,6 +16,7 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
 
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // The final-state specs, below GroupLifecycle's scenarios in a group of
@@ -231,9 +232,7 @@ type eventView struct {
 func viewOf(body []byte) (eventView, error) {
 	var p struct {
 		Event struct {
-			EventID  int64  `json:"eventId"`
-			RecordID int64  `json:"recordId"`
-			FiredAt  string `json:"firedAt"`
+			FiredAt string `json:"firedAt"`
 		} `json:"event"`
 		Record    json.RawMessage `json:"record"`
 		WorkOrder json.RawMessage `json:"workOrder"`
@@ -242,7 +241,11 @@ func viewOf(body []byte) (eventView, error) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		return v, err
 	}
-	v.eventID, v.recordID, v.firedAt = p.Event.EventID, p.Event.RecordID, p.Event.FiredAt
+	id, err := schemas.DecodeIdentity(body)
+	if err != nil {
+		return v, err
+	}
+	v.eventID, v.recordID, v.firedAt = id.EventID, id.RecordID, p.Event.FiredAt
 	if len(p.Record) > 0 && !bytes.Equal(p.Record, []byte("null")) {
 		if err := json.Unmarshal(p.Record, &v.record); err != nil {
 			return v, err
