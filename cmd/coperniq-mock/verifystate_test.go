@@ -1,11 +1,9 @@
 package main
 
 import (
-	"fmt"
+	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -188,25 +186,14 @@ func shellSplit(t *testing.T, line string) []string {
 // applies through a queue and keeps the newest versions passes the
 // final-state specs and chaos runs.
 func TestVerifyStatePythonReceiver(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
+	base, stop, err := testreceivers.StartPython(filepath.Join("..", "..", "contract", "testreceivers", "python", "newest_wins.py"), "0")
+	if errors.Is(err, testreceivers.ErrNoPython) {
+		t.Skip(err)
 	}
-	cmd := exec.Command(python, filepath.Join("..", "..", "contract", "testreceivers", "python", "newest_wins.py"), "0")
-	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	var port int
-	if _, err := fmt.Fscanf(stdout, "listening on %d\n", &port); err != nil {
-		t.Fatalf("the python receiver did not start: %v", err)
-	}
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	defer stop()
 	hooks := []string{"verify", "--target", base + "/webhooks/coperniq",
 		"--inspect", base + testreceivers.InspectPath + "{eventId}",
 		"--state", base + testreceivers.StatePath + "{recordId}", "--inspect-timeout", "2s"}
