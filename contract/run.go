@@ -91,6 +91,7 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 	s := Summarize(report)
 	s.Seed, s.SeedRandom, s.Target = t.Seed, target.Seed == 0, delivery.MaskURL(t.URL)
 	s.SuiteFailures = append(s.SuiteFailures, reportErrs...)
+	s.ReportErrors = reportErrs
 	s.Succeeded = passed && s.Failed == 0 && len(reportErrs) == 0
 	return s, nil
 }
@@ -102,15 +103,23 @@ const PropertyWarning = "coperniq.warning"
 // writeJUnit writes Ginkgo's JUnit report of r with a property per warning
 // on the test suite, and each warning in its system-out.
 func writeJUnit(r types.Report, path string, warnings []string) error {
-	if err := reporters.GenerateJUnitReportWithConfig(r, path, reporters.JunitReportConfig{}); err != nil {
+	// Ginkgo ignores its write errors (a full disk gave a silent exit 0):
+	// it writes a temporary file, and this copy checks every error.
+	tmp, err := os.CreateTemp("", "coperniq-mock-junit-*.xml")
+	if err != nil {
+		return err
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name())
+	if err := reporters.GenerateJUnitReportWithConfig(r, tmp.Name(), reporters.JunitReportConfig{}); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(tmp.Name())
+	if err != nil {
 		return err
 	}
 	if len(warnings) == 0 {
-		return nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
+		return os.WriteFile(path, data, 0o644)
 	}
 	var suites reporters.JUnitTestSuites
 	if err := xml.Unmarshal(data, &suites); err != nil {
