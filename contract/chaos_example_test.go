@@ -22,7 +22,7 @@ func ExampleRunChaos() {
 	rep, err := contract.RunChaos(context.Background(), contract.Target{
 		URL: srv.URL + "/webhooks/coperniq", Inspect: insp, State: state,
 		InspectTimeout: 200 * time.Millisecond,
-	}, contract.ChaosOptions{Runs: 10, Seed: 7})
+	}, contract.ChaosOptions{Runs: 50, Seed: 7})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -33,7 +33,7 @@ func ExampleRunChaos() {
 		fmt.Println(d.Trigger, "event", d.Event, "of", f.Schedule.Scenarios[d.Scenario].Name)
 	}
 	// Output:
-	// run 5 of 5 failed (final state), shrunk to 2 deliveries, 1-minimal: true
-	// TASK_STATUS_MOVEMENT event 13 of out-of-order-delivery
-	// TASK_STATUS_MOVEMENT event 12 of out-of-order-delivery
+	// run 21 of 21 failed (final state), shrunk to 2 deliveries, 1-minimal: true
+	// TASK_STATUS_MOVEMENT event 18 of work-order-lifecycle
+	// TASK_STATUS_MOVEMENT event 17 of work-order-lifecycle
 }

@@ -35,7 +35,7 @@ func TestChaosFailsAndShrinks(t *testing.T) {
 	for _, o := range []testreceivers.Ordering{testreceivers.LastArrivalRecord, testreceivers.LastArrivalWorkOrder, testreceivers.DropUnseenRecord} {
 		t.Run(string(o), func(t *testing.T) {
 			t.Parallel()
-			rep, err := contract.RunChaos(context.Background(), chaosTarget(t, o), contract.ChaosOptions{Runs: 10, Seed: chaosSeed, ShrinkBudget: time.Minute})
+			rep, err := contract.RunChaos(context.Background(), chaosTarget(t, o), contract.ChaosOptions{Runs: 50, Seed: chaosSeed, ShrinkBudget: time.Minute})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +74,7 @@ func TestChaosPassesConvergingReceivers(t *testing.T) {
 // shrunk sequence, against a fresh receiver each time.
 func TestChaosIsReproducible(t *testing.T) {
 	run := func() *contract.ChaosReport {
-		rep, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.LastArrivalWorkOrder), contract.ChaosOptions{Runs: 10, Seed: chaosSeed + 1})
+		rep, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.LastArrivalWorkOrder), contract.ChaosOptions{Runs: 50, Seed: chaosSeed + 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func TestChaosIsReproducible(t *testing.T) {
 // against a converging one it does not.
 func TestChaosFileRoundTrip(t *testing.T) {
 	target := chaosTarget(t, testreceivers.LastArrivalRecord)
-	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 10, Seed: chaosSeed})
+	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 50, Seed: chaosSeed})
 	if err != nil || rep.Failure == nil {
 		t.Fatalf("%v, failure %v", err, rep.Failure)
 	}
@@ -161,7 +161,7 @@ func FuzzParseChaosFile(f *testing.F) {
 // TestShrinkBudgetSaysHowFarItGot: a budget spent before the schedule is
 // minimal is reported as such.
 func TestShrinkBudgetSaysHowFarItGot(t *testing.T) {
-	rep, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.LastArrivalWorkOrder), contract.ChaosOptions{Runs: 10, Seed: chaosSeed, ShrinkBudget: time.Nanosecond})
+	rep, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.LastArrivalWorkOrder), contract.ChaosOptions{Runs: 50, Seed: chaosSeed, ShrinkBudget: time.Nanosecond})
 	if err != nil || rep.Failure == nil {
 		t.Fatalf("%v, %v", err, rep)
 	}

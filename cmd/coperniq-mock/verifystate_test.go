@@ -99,7 +99,7 @@ func TestVerifyChaosShrinksAndReplays(t *testing.T) {
 	srv := httptest.NewServer(testreceivers.NewState(testreceivers.LastArrivalWorkOrder))
 	defer srv.Close()
 	dir := t.TempDir()
-	r := cli(t, "", chaosArgs(srv, "--chaos", "10", "--chaos-out", dir)...).want(t, 1)
+	r := cli(t, "", chaosArgs(srv, "--chaos", "50", "--chaos-out", dir)...).want(t, 1)
 	for _, w := range []string{"1-minimal", "wrote " + dir, "deliveries:", "status is", "the receiver fails chaos run"} {
 		if !strings.Contains(r.stdout+r.stderr, w) {
 			t.Errorf("output lacks %q:\n%s\n%s", w, r.stdout, r.stderr)
