@@ -281,7 +281,7 @@ func newExecutor(t Target) (*executor, error) {
 	}
 	x.policy, _ = delivery.ParsePreset(stateRetry)
 	x.policy.Timeout = t.Deadline
-	x.client = delivery.NewClient(t.Deadline, 4)
+	x.client = delivery.NewTLSClient(t.Deadline, 4, t.TLS)
 	x.light = &run{t: t, secrets: x.secrets}
 	return x, nil
 }
