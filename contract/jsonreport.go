@@ -126,7 +126,7 @@ func newJSONReport(r types.Report, f Findings, cfg RunConfig) JSONReport {
 		FormatVersion: JSONFormatVersion, Suite: SuiteDescription,
 		Target: f.Target, Seed: f.Seed, SeedDrawn: f.SeedRandom,
 		Focus: nonNil(cfg.Focus), Skip: nonNil(cfg.Skip),
-		StartedAt: r.StartTime.UTC(), DurationSeconds: millis(r.RunTime) / 1000,
+		StartedAt: r.StartTime.UTC(), DurationSeconds: float64(r.RunTime.Milliseconds()) / 1000,
 		Verdict:    JSONVerdict{Exit: v.Exit, Message: v.Message, Notes: nonNil(v.Notes)},
 		Totals:     JSONCounts{Total: f.Passed + f.Failed + f.Skipped, Passed: f.Passed, Failed: f.Failed, Skipped: f.Skipped - f.NotSelected, NotSelected: f.NotSelected},
 		AnswerTime: jsonQuantiles(f.Latency), ApplyTime: jsonQuantiles(f.ApplyLatency),
