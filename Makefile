@@ -2,18 +2,21 @@
 # `make test` through .ci/run.
 GO ?= go
 BIN := bin/coperniq-mock
+# -trimpath: no path of the machine that built the binary in what it prints
+# (Ginkgo's code locations in verify --verbose, panics).
+BUILDFLAGS := -trimpath
 STATICCHECK_VERSION := v0.8.2
 PKGS := ./...
 
 .PHONY: build test lint bench fuzz clean demo generate
 
 build:
-	$(GO) build -o $(BIN) ./cmd/coperniq-mock
+	$(GO) build $(BUILDFLAGS) -o $(BIN) ./cmd/coperniq-mock
 
 # The main job on embedded defaults: a capture receiver in-process, the
 # residential solar scenario delivered to it with retries, and what arrived.
 demo:
-	$(GO) run ./cmd/coperniq-mock demo
+	$(GO) run $(BUILDFLAGS) ./cmd/coperniq-mock demo
 
 # The load tester's pacing tests measure rates to 1%: they run on their own,
 # after the rest, so that other packages' tests do not share the two cores.
