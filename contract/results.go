@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -91,7 +92,7 @@ func results(r types.Report) []specResult {
 			if msg == "" {
 				msg = fmt.Sprintf("the spec %s", spec.State)
 			}
-			res.reason, _, _ = strings.Cut(msg, "\n")
+			res.reason = headline(msg)
 			res.detail = failureDetail(spec, msg)
 			for _, e := range spec.ReportEntries {
 				if e.Name == EntryProblem {
@@ -103,6 +104,40 @@ func results(r types.Report) []specResult {
 		out = append(out, res)
 	}
 	return out
+}
+
+// maxHeadline bounds a failure's one-line reason (JUnit's failure@message).
+const maxHeadline = 300
+
+// headline is a failure message in one line: its first line, and when that
+// line introduces a list ("3 of 3 deliveries were not acknowledged:"), the
+// list's items after it, "; "-separated, up to maxHeadline bytes.
+func headline(msg string) string {
+	lines := strings.Split(msg, "\n")
+	line := strings.TrimSpace(lines[0])
+	if !strings.HasSuffix(line, ":") {
+		return line
+	}
+	var items []string
+	for _, l := range lines[1:] {
+		item, ok := strings.CutPrefix(strings.TrimSpace(l), "- ")
+		if !ok {
+			break
+		}
+		items = append(items, item)
+	}
+	if len(items) == 0 {
+		return strings.TrimSuffix(line, ":")
+	}
+	line += " " + strings.Join(items, "; ")
+	if len(line) > maxHeadline {
+		cut := maxHeadline
+		for cut > 0 && !utf8.RuneStart(line[cut]) {
+			cut--
+		}
+		line = line[:cut] + "…"
+	}
+	return line
 }
 
 // failureDetail is a failure's message with the report entries Ginkgo shows
