@@ -330,6 +330,16 @@ func TestVerifyHungReceiver(t *testing.T) {
 	if !strings.Contains(r.stdout, "not run: the suite was aborted") || strings.Contains(r.stdout, "not selected by --focus/--skip") {
 		t.Errorf("the specs left by the abort are not told apart:\n%s", r.stdout)
 	}
+	// The JUnit report lists them as skipped, with that reason.
+	notRun := 0
+	for _, c := range checkJUnit(t, readFile(t, junit)) {
+		if c.skipped {
+			notRun++
+		}
+	}
+	if notRun == 0 {
+		t.Error("the JUnit report lists no spec left by the abort as skipped")
+	}
 }
 
 // A typo in the hook's URL: every event acknowledged, the hook says 404 for
