@@ -166,6 +166,10 @@ type Call struct {
 	Fault string `json:"fault,omitempty"`
 	// Body is a write's request body (PATCH, POST, PUT).
 	Body json.RawMessage `json:"body,omitempty"`
+	// RetryAfter is the Retry-After of a 429, in seconds.
+	RetryAfter int `json:"retryAfter,omitempty"`
+	// AnsweredAt is when the answer was sent, latency included.
+	AnsweredAt time.Time `json:"answeredAt"`
 	// AfterEvent is the eventId of the last webhook sent before the call
 	// (Handler.Transport), 0 before any: with one delivery at a time, the
 	// event whose handling made the call.
@@ -240,6 +244,7 @@ func NewHandler(tl *scenarios.Timeline, opts ...Option) (*Handler, error) {
 	return h, nil
 }
 
+// ServeHTTP answers one API call.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The document's server is https://api.coperniq.io/v1; accept the
 	// /v1 prefix so that a client configured with a base URL ending in
@@ -400,6 +405,7 @@ func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
 			c.Fault = "quota"
 			secs := int(math.Ceil(wait.Seconds()))
 			rec.Header().Set("Retry-After", fmt.Sprint(secs))
+			c.RetryAfter = secs
 			h.fail(rec, op, http.StatusTooManyRequests, fmt.Sprintf("rate limit exceeded: Coperniq allows %s per key; retry after %d s (the Retry-After header is the mock's assumption)", which, secs), "")
 			return
 		}
@@ -410,6 +416,7 @@ func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
 			// Retry-After is our assumption: Coperniq documents the 429,
 			// not the header.
 			rec.Header().Set("Retry-After", fmt.Sprint(secs))
+			c.RetryAfter = secs
 			h.fail(rec, op, fault, fmt.Sprintf("rate limit exceeded (a fault the mock injected; retry after %d s, per the Retry-After header, which is the mock's assumption)", secs), "")
 			return
 		case http.StatusInternalServerError:
@@ -493,7 +500,7 @@ func (h *Handler) log(c Call, status int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.seq++
-	c.Seq, c.Status, c.AfterEvent = h.seq, status, h.last
+	c.Seq, c.Status, c.AfterEvent, c.AnsweredAt = h.seq, status, h.last, time.Now().UTC()
 	if c.Status == 0 {
 		c.Status = http.StatusOK
 	}

@@ -34,6 +34,7 @@ type apiFlags struct {
 	calls      string
 	linger     time.Duration
 	quota      string
+	maxCalls   int
 }
 
 func (f *apiFlags) register(cmd *cobra.Command) {
@@ -141,7 +142,7 @@ type apiRun struct {
 // to it. nil when --api is not set.
 func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*apiRun, error) {
 	if f.addr == "" {
-		for _, name := range []string{"api-key", "api-fail-rate", "api-429-rate", "api-retry-after", "api-latency", "api-quota", "api-calls", "api-linger"} {
+		for _, name := range []string{"api-key", "api-fail-rate", "api-429-rate", "api-retry-after", "api-latency", "api-quota", "api-calls", "api-linger", "api-max-calls"} {
 			if cmd.Flags().Changed(name) {
 				return nil, usage(fmt.Errorf("--%s shapes the API mock, which only --api ADDR serves", name))
 			}
@@ -202,6 +203,13 @@ func (a *apiRun) finish(out io.Writer, runErr error) error {
 	printAPISummary(out, calls)
 	if err := writeCalls(a.flags.calls, calls); err != nil && runErr == nil {
 		return err
+	}
+	findings := api.Check(calls, api.Rules{MaxCallsPerEvent: a.flags.maxCalls})
+	for _, f := range findings {
+		fmt.Fprintf(out, "  API misuse: %s\n", f)
+	}
+	if len(findings) > 0 && runErr == nil {
+		return failureError{msg: fmt.Sprintf("the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most --api-max-calls per event (listed above)", len(findings))}
 	}
 	return runErr
 }
@@ -341,6 +349,10 @@ To serve the API while a scenario's webhooks are delivered, use
 			srv.Close()
 			calls := srv.Calls()
 			printAPISummary(out, calls)
+			// Informational here: a server stopped with Ctrl-C exits 0.
+			for _, finding := range api.Check(calls, api.Rules{}) {
+				fmt.Fprintf(out, "  API misuse: %s\n", finding)
+			}
 			return writeCalls(f.calls, calls)
 		},
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -124,7 +125,7 @@ func TestAPICommandFaultsAndCallLog(t *testing.T) {
 		t.Errorf("call log: %+v", log.Calls)
 	}
 	out, code := stop()
-	if code != 0 || !strings.Contains(out, "API: 2 calls") {
+	if code != 0 || !strings.Contains(out, "API: 2 calls") || !strings.Contains(out, "API misuse: key (call 2)") {
 		t.Errorf("after Ctrl-C: exit %d, %s", code, out)
 	}
 	b, err := os.ReadFile(calls)
@@ -161,6 +162,22 @@ func TestAPICommandWorldAndHelp(t *testing.T) {
 	base := apiURL(t, line)
 	if resp, body := get(t, base+"/opportunities", api.DefaultKey); resp.StatusCode != 200 || string(body) != "[]\n" {
 		t.Errorf("--at start: %d %s, want an empty world", resp.StatusCode, body)
+	}
+	var clock struct{ Now, Start, End time.Time }
+	if _, body := get(t, base+"/_mock/clock", ""); json.Unmarshal(body, &clock) != nil || !clock.Now.Before(clock.Start) || !clock.End.After(clock.Start) {
+		t.Errorf("/_mock/clock at start: %+v", clock)
+	}
+	// --at a time between: the request exists, the project it becomes not yet.
+	mid := clock.Start.Add(time.Hour).Format(time.RFC3339)
+	line, _ = startBinary(t, "Coperniq API mock on", "api", "request-won", "--addr", "127.0.0.1:0", "--at", mid)
+	base = apiURL(t, line)
+	_, opps := get(t, base+"/v1/opportunities", api.DefaultKey)
+	_, projects := get(t, base+"/projects", api.DefaultKey)
+	if strings.Count(string(opps), `"number"`) != 1 || string(projects) != "[]\n" {
+		t.Errorf("--at %s: opportunities %s; projects %s", mid, opps, projects)
+	}
+	if resp, body := get(t, base+"/_mock/api-calls?since=x", ""); resp.StatusCode != 400 || !strings.Contains(string(body), "since") {
+		t.Errorf("since=x: %d %s", resp.StatusCode, body)
 	}
 	r := cli(t, "", "api", "--help").want(t, 0)
 	for _, want := range []string{"answer 501", "DELETE /projects/{projectId}", "POST   /projects", "GET    /projects/{projectId}", "PATCH  /projects/{projectId}/work-orders/{workOrderId}"} {
@@ -353,5 +370,47 @@ func TestReadmeShowsTheSampleReceiver(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), "```python\n"+string(rcv)+"```") {
 		t.Error("README.md's python block is not api/testdata/receiver.py; copy the file into it")
+	}
+}
+
+// getTwice is a receiver's API client that calls twice per webhook, with
+// no pause.
+func getTwice(base string) {
+	for range 2 {
+		req, _ := http.NewRequest("GET", base+"/projects", nil)
+		req.Header.Set("x-api-key", api.DefaultKey)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+}
+
+// A receiver that misuses the API fails the run (exit 1), each misuse
+// named: a call without the key, a retry before Retry-After, too many
+// calls for one webhook.
+func TestScenarioRunAPIMisuse(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		flags []string
+		calls func(base string) // what the receiver does per webhook
+		want  string
+	}{
+		{"no key", nil, func(base string) { http.Get(base + "/projects") }, "key (call"},
+		{"retry before Retry-After", []string{"--api-429-rate", "1", "--api-retry-after", "2s"}, getTwice, "retry-after (call"},
+		{"too many calls per event", []string{"--api-max-calls", "1", "--concurrency", "1"}, getTwice, "calls-per-event (call"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			apiAddr := closedPort(t)
+			receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				c.calls("http://" + apiAddr)
+			}))
+			defer receiver.Close()
+			args := append([]string{"scenario", "run", "call-logged", "--to", receiver.URL, "--retry", "none", "--api", apiAddr}, c.flags...)
+			r := cli(t, "", args...).want(t, 1)
+			if !strings.Contains(r.stdout, "API misuse: "+c.want) || !strings.Contains(r.stderr, "broke") {
+				t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+			}
+		})
 	}
 }

@@ -209,6 +209,7 @@ could not be reached.`,
 	fl.BoolVar(&dryRun, "dry-run", false, "print the payloads (NDJSON, in firing order) instead of sending them")
 	fl.StringVar(&af.addr, "api", "", "also serve the mock REST API on this address (host:port), answering as of each event as it is sent ('api --help')")
 	fl.DurationVar(&af.linger, "api-linger", 0, "keep the API up this long after the last delivery, for receivers that call it after acknowledging")
+	fl.IntVar(&af.maxCalls, "api-max-calls", 0, "fail the run (exit 1) when a webhook is followed by more answered API calls than this (0: no bound; use with --concurrency 1)")
 	af.register(cmd)
 	return cmd
 }
