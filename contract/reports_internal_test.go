@@ -56,8 +56,8 @@ func TestJUnitReportCounts(t *testing.T) {
 	f := Summarize(r)
 	f.SuiteFailures = append(f.SuiteFailures, "interrupted")
 	got := junitReport(r, f)
-	if got.Tests != 7 || got.Failures != 2 || got.Errors != 2 || got.Disabled != 0 {
-		t.Errorf("testsuites: %d tests, %d failures, %d errors, %d disabled; want 7 (6 specs and the suite), 2, 2, 0", got.Tests, got.Failures, got.Errors, got.Disabled)
+	if got.Tests != 7 || got.Failures != 2 || got.Errors != 2 {
+		t.Errorf("testsuites: %d tests, %d failures, %d errors; want 7 (6 specs and the suite), 2, 2", got.Tests, got.Failures, got.Errors)
 	}
 	byName := map[string]junitCase{}
 	skipped := 0

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,23 +21,27 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
 )
 
-// junitRules are the elements and attributes of the common JUnit XSD
-// (Jenkins' junit-10.xsd, which GitLab and the GitHub test-report actions
-// also read) that the report uses: the children each element may have, and
-// its attributes, required ones marked with a trailing "!".
+// junitRules are the common JUnit XSD's (junit-10.xsd of Jenkins' xUnit
+// plugin, which GitLab and the GitHub test-report actions also read)
+// elements and attributes: the children each element may have, and its
+// attributes, required ones marked with a trailing "!".
 var junitRules = map[string]struct{ children, attrs []string }{
-	"testsuites": {[]string{"testsuite"}, []string{"name", "time", "tests", "failures", "disabled", "errors"}},
-	"testsuite": {[]string{"properties", "testcase", "system-out", "system-err"},
-		[]string{"name!", "tests!", "failures", "errors", "time", "disabled", "skipped", "timestamp", "hostname", "id", "package", "file", "log", "url", "version"}},
+	"testsuites": {[]string{"testsuite"}, []string{"name", "time", "tests", "failures", "errors"}},
+	"testsuite": {[]string{"testsuite", "properties", "testcase", "system-out", "system-err"},
+		[]string{"name!", "tests!", "failures!", "errors!", "group", "time", "skipped", "timestamp", "hostname", "id", "package", "file", "log", "url"}},
 	"properties": {[]string{"property"}, nil},
 	"property":   {nil, []string{"name!", "value!"}},
-	"testcase":   {[]string{"skipped", "error", "failure", "system-out", "system-err"}, []string{"name!", "assertions", "time", "classname", "status"}},
-	"skipped":    {nil, []string{"message"}},
-	"error":      {nil, []string{"message", "type"}},
-	"failure":    {nil, []string{"message", "type"}},
+	"testcase": {[]string{"skipped", "error", "failure", "rerunFailure", "rerunError", "flakyFailure", "flakyError", "system-out", "system-err"},
+		[]string{"name!", "time", "classname", "group"}},
+	"skipped":    {nil, []string{"type", "message"}},
+	"error":      {nil, []string{"type", "message"}},
+	"failure":    {nil, []string{"type", "message"}},
 	"system-out": {nil, nil},
 	"system-err": {nil, nil},
 }
+
+// surefireTime is the XSD's pattern for a time attribute.
+var surefireTime = regexp.MustCompile(`^(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?$`)
 
 // junitCase is a test case as checkJUnit reads it.
 type junitCase struct {
@@ -54,7 +59,7 @@ func checkJUnit(t *testing.T, data []byte) []junitCase {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	var stack []string
 	var cases []junitCase
-	type counts struct{ tests, failures, errors, skipped, disabled int }
+	type counts struct{ tests, failures, errors, skipped int }
 	var total, sum, suite, inSuite counts
 	var suiteName string
 	attrInt := func(el string, a xml.Attr) int {
@@ -92,12 +97,12 @@ func checkJUnit(t *testing.T, data []byte) []junitCase {
 				}
 				switch a.Name.Local {
 				case "time":
-					if f, err := strconv.ParseFloat(a.Value, 64); err != nil || f < 0 {
-						t.Errorf("<%s time=%q>: not a duration in seconds", name, a.Value)
+					if _, err := strconv.ParseFloat(a.Value, 64); err != nil || !surefireTime.MatchString(a.Value) {
+						t.Errorf("<%s time=%q>: not a time in seconds as the XSD has it", name, a.Value)
 					}
-				case "tests", "failures", "errors", "disabled":
+				case "tests", "failures", "errors":
 					if name == "testsuites" {
-						*map[string]*int{"tests": &total.tests, "failures": &total.failures, "errors": &total.errors, "disabled": &total.disabled}[a.Name.Local] = attrInt(name, a)
+						*map[string]*int{"tests": &total.tests, "failures": &total.failures, "errors": &total.errors}[a.Name.Local] = attrInt(name, a)
 					}
 				}
 			}
@@ -121,8 +126,6 @@ func checkJUnit(t *testing.T, data []byte) []junitCase {
 						suite.errors = attrInt(name, a)
 					case "skipped":
 						suite.skipped = attrInt(name, a)
-					case "disabled":
-						suite.disabled = attrInt(name, a)
 					}
 				}
 			case "testcase":
@@ -153,7 +156,6 @@ func checkJUnit(t *testing.T, data []byte) []junitCase {
 				sum.failures += suite.failures
 				sum.errors += suite.errors
 				sum.skipped += suite.skipped
-				sum.disabled += suite.disabled
 			}
 		}
 	}
