@@ -1,12 +1,16 @@
 package contract
 
 import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/onsi/ginkgo/v2/types"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 func TestHeadline(t *testing.T) {
@@ -39,12 +43,10 @@ func fakeSpec(group, subject, leaf string, state types.SpecState, msg string, en
 		Failure: types.Failure{Message: msg}, RunTime: 3 * time.Millisecond, ReportEntries: entries}
 }
 
-// Every kind of outcome lands where CI expects it: failures, setup errors,
-// skips with their reason, specs left by an abort; the specs --focus left
-// out nowhere; the counts of the suites add up to the whole.
-func TestJUnitReportCounts(t *testing.T) {
+// everyOutcome is a run with every kind of spec result.
+func everyOutcome() types.Report {
 	problem := types.ReportEntry{Name: EntryProblem, Value: types.WrapEntryValue(ProblemHook)}
-	r := types.Report{StartTime: time.Now(), RunTime: time.Second, SpecReports: []types.SpecReport{
+	return types.Report{StartTime: time.Now(), RunTime: time.Second, SpecReports: []types.SpecReport{
 		fakeSpec("work order triggers", "TASK_CREATED", SpecRealistic, types.SpecStatePassed, ""),
 		fakeSpec("work order triggers", "TASK_CREATED", SpecMinimal, types.SpecStateFailed, "TASK_CREATED (minimal, seed 1) was not acknowledged: 500\nwhy"),
 		fakeSpec("work order triggers", "TASK_CREATED", SpecMaximal, types.SpecStateSkipped, ""), // not selected
@@ -53,6 +55,13 @@ func TestJUnitReportCounts(t *testing.T) {
 		fakeSpec(GroupDelivery, "", SpecDeadline, types.SpecStateAborted, "the receiver answered none of the last 8"),
 		fakeSpec(GroupDelivery, "", SpecRedirect, types.SpecStateSkipped, ""), // left by the abort
 	}}
+}
+
+// Every kind of outcome lands where CI expects it: failures, setup errors,
+// skips with their reason, specs left by an abort; the specs --focus left
+// out nowhere; the counts of the suites add up to the whole.
+func TestJUnitReportCounts(t *testing.T) {
+	r := everyOutcome()
 	f := Summarize(r)
 	f.SuiteFailures = append(f.SuiteFailures, "interrupted")
 	got := junitReport(r, f)
@@ -93,5 +102,53 @@ func TestJUnitReportCounts(t *testing.T) {
 	}
 	if p := got.Suites[0].Properties; len(p) < 2 || p[0].Name != PropertyTarget || p[1].Name != PropertySeed {
 		t.Errorf("properties %+v", p)
+	}
+}
+
+// The JSON report of every kind of spec result validates against the
+// schema published in docs/, and its counts add up.
+func TestJSONReportEveryOutcome(t *testing.T) {
+	r := everyOutcome()
+	f := Summarize(r)
+	f.Target, f.Seed = "http://127.0.0.1:1/hook?token=***", 7
+	rep := newJSONReport(r, f, RunConfig{Focus: []string{"x"}})
+	data, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	schema, err := c.Compile(filepath.Join("..", "docs", "reports", "verify-report.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(doc); err != nil {
+		t.Errorf("%#v", err)
+	}
+	tot := rep.Totals
+	if tot.Passed+tot.Failed+tot.Skipped != len(rep.Specs) || tot.Passed+tot.Failed+tot.Skipped+tot.NotSelected != tot.Total || tot.NotSelected != 1 || tot.Skipped != 2 {
+		t.Errorf("totals %+v for %d specs listed", tot, len(rep.Specs))
+	}
+	var groups JSONCounts
+	for _, g := range rep.Groups {
+		if g.Passed+g.Failed+g.Skipped+g.NotSelected != g.Total {
+			t.Errorf("group %+v does not add up", g)
+		}
+		groups.Total += g.Total
+		groups.Passed += g.Passed
+		groups.Failed += g.Failed
+		groups.Skipped += g.Skipped
+		groups.NotSelected += g.NotSelected
+	}
+	if groups != tot {
+		t.Errorf("groups add up to %+v, totals %+v", groups, tot)
+	}
+	for _, s := range rep.Specs {
+		if s.Name == GroupIdempotency+" "+SpecDupAfter && s.SetupProblem != ProblemHook {
+			t.Errorf("setup problem: %+v", s)
+		}
 	}
 }
