@@ -182,13 +182,19 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// writeJSONReport writes the JSON report of a run to path.
-func writeJSONReport(path string, r types.Report, f Findings, cfg RunConfig) error {
-	data, err := json.MarshalIndent(newJSONReport(r, f, cfg), "", "  ")
+// writeJSONReport writes a JSON report to path.
+func writeJSONReport(path string, rep JSONReport) error {
+	data, err := rep.Marshal()
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
+	return os.WriteFile(path, data, 0o644)
+}
+
+// Marshal is the report as verify writes it: indented JSON and a newline.
+func (r JSONReport) Marshal() ([]byte, error) {
+	data, err := json.MarshalIndent(r, "", "  ")
+	return append(data, '\n'), err
 }
 
 // ReadJSONReport reads a JSON report written by verify --json-report,

@@ -95,19 +95,26 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 	}
 	s := Summarize(report)
 	s.Seed, s.SeedRandom, s.Target = t.Seed, target.Seed == 0, delivery.MaskURL(t.URL)
+	s.Succeeded = passed && s.Failed == 0 && len(s.SuiteFailures) == 0
 	// The reports are written here rather than by Ginkgo: they carry what
 	// only the summary computes (warnings, the verdict), and leave out
 	// Ginkgo's internals (see junit.go and jsonreport.go).
+	rep := newJSONReport(report, s, cfg)
+	failures := len(s.SuiteFailures)
 	if cfg.JUnitReport != "" {
 		if err := writeJUnit(cfg.JUnitReport, report, s); err != nil {
 			s.SuiteFailures = append(s.SuiteFailures, fmt.Sprintf("writing the JUnit report: %v", err))
 		}
 	}
 	if cfg.JSONReport != "" {
-		if err := writeJSONReport(cfg.JSONReport, report, s, cfg); err != nil {
+		if err := writeJSONReport(cfg.JSONReport, rep); err != nil {
 			s.SuiteFailures = append(s.SuiteFailures, fmt.Sprintf("writing the JSON report: %v", err))
 		}
 	}
-	s.Succeeded = passed && s.Failed == 0 && len(s.SuiteFailures) == 0
+	if len(s.SuiteFailures) > failures {
+		s.Succeeded = false
+		rep = newJSONReport(report, s, cfg)
+	}
+	s.Report = &rep
 	return s, nil
 }

@@ -113,6 +113,9 @@ type Findings struct {
 	// when they were at least two, all answered, and all with this one
 	// non-2xx status (a wrong path, a missing token); 0 otherwise.
 	SameAnswer int
+	// Report is the run's JSON report, what RunConfig.JSONReport gets
+	// written (for a command that prints it instead). Set by Run.
+	Report *JSONReport `json:"-"`
 }
 
 // Deliveries returns the DeliveryRecords a spec attached, whether the report
