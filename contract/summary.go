@@ -229,14 +229,6 @@ func Summarize(report types.Report) Findings {
 			applyLat = append(applyLat, ms(v))
 		}
 		name, ok := SpecName(spec)
-		if !ok && spec.LeafNodeType == types.NodeTypeReportAfterSuite {
-			// The summary node of a JSON report written by Run.
-			for _, e := range spec.ReportEntries {
-				if e.Name == EntryWarning && !slices.Contains(s.Warnings, e.StringRepresentation()) {
-					s.Warnings = append(s.Warnings, e.StringRepresentation())
-				}
-			}
-		}
 		if !ok {
 			if spec.LeafNodeType != types.NodeTypeIt && spec.State.Is(types.SpecStateFailureStates) {
 				s.SuiteFailures = append(s.SuiteFailures, fmt.Sprintf("%s: %s", spec.LeafNodeType, spec.Failure.Message))
