@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -142,12 +141,7 @@ func newJSONReport(r types.Report, f Findings, cfg RunConfig) JSONReport {
 		js := JSONSpec{
 			Name: s.name, Group: s.group, Trigger: s.trigger(), Scenario: s.scenario(),
 			Verdict: s.verdict, Reason: s.reason, Detail: s.detail, SetupProblem: s.setup,
-			DurationMs: millis(s.runTime), Reproduce: []string{}, Deliveries: nonNil(s.deliveries),
-		}
-		for _, d := range s.deliveries {
-			if d.Reproduce != "" && !slices.Contains(js.Reproduce, d.Reproduce) {
-				js.Reproduce = append(js.Reproduce, d.Reproduce)
-			}
+			DurationMs: millis(s.runTime), Reproduce: nonNil(s.reproduce), Deliveries: nonNil(s.deliveries),
 		}
 		out.Specs = append(out.Specs, js)
 		c := selected[s.group]

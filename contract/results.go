@@ -36,6 +36,9 @@ type specResult struct {
 	setup      string // ProblemHook or ProblemStale when the setup failed it
 	runTime    time.Duration
 	deliveries []DeliveryRecord
+	// reproduce are the commands that send the spec's deliveries again:
+	// a scenario spec's `scenario run`, each recorded delivery's own.
+	reproduce []string
 }
 
 // trigger is the spec's trigger key when its group is a trigger family.
@@ -71,6 +74,16 @@ func results(r types.Report) []specResult {
 		res := specResult{name: name, group: Group(spec), leaf: spec.LeafNodeText, runTime: spec.RunTime, deliveries: Deliveries(spec)}
 		if i := slices.Index(spec.ContainerHierarchyTexts, SuiteText); i >= 0 && len(spec.ContainerHierarchyTexts) > i+2 {
 			res.subject = strings.Join(spec.ContainerHierarchyTexts[i+2:], " ")
+		}
+		for _, e := range spec.ReportEntries {
+			if e.Name == EntryReproduce {
+				res.reproduce = append(res.reproduce, e.StringRepresentation())
+			}
+		}
+		for _, d := range res.deliveries {
+			if d.Reproduce != "" && !slices.Contains(res.reproduce, d.Reproduce) {
+				res.reproduce = append(res.reproduce, d.Reproduce)
+			}
 		}
 		msg := strings.TrimSpace(spec.Failure.Message)
 		switch {

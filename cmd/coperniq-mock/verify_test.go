@@ -74,8 +74,15 @@ func TestVerifyReferenceReceiverPasses(t *testing.T) {
 		t.Errorf("the JUnit report of a passing run is %d bytes", len(data))
 	}
 
-	// Every reproducer sends the bytes the spec sent.
-	if n := checkReproducers(t, readReport(t, jsonReport)); n < 100 {
+	// Every spec names a command that sends its deliveries again, and
+	// every delivery's reproducer sends the bytes the spec sent.
+	rep := readReport(t, jsonReport)
+	for _, spec := range rep.Specs {
+		if len(spec.Reproduce) == 0 {
+			t.Errorf("spec %q has no reproducer", spec.Name)
+		}
+	}
+	if n := checkReproducers(t, rep); n < 100 {
 		t.Errorf("only %d reproducers tried", n)
 	}
 }
