@@ -8,10 +8,38 @@ BUILDFLAGS := -trimpath
 STATICCHECK_VERSION := v0.8.2
 PKGS := ./...
 
-.PHONY: build test lint bench fuzz clean demo generate
+.PHONY: build test lint bench fuzz clean demo generate release image
+
+# What --version reports for builds made here. The go command records VCS
+# details itself only from a plain clone and never with GOFLAGS=-buildvcs=false;
+# these stamps work from worktrees and archives too. VERSION is the tag on
+# HEAD, else "dev"; override it: make release VERSION=v1.2.0.
+VERSION ?= $(shell git describe --tags --exact-match 2>/dev/null || echo dev)
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
+COMMIT_TIME := $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null)
+MODIFIED := $(shell test -n "$$(git status --porcelain 2>/dev/null)" && echo true || echo false)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.commitTime=$(COMMIT_TIME) -X main.modified=$(MODIFIED)
 
 build:
-	$(GO) build $(BUILDFLAGS) -o $(BIN) ./cmd/coperniq-mock
+	$(GO) build $(BUILDFLAGS) -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/coperniq-mock
+
+# release: archives for linux, darwin and windows on amd64 and arm64, and
+# SHA256 checksums of them, in dist/release/. Cross-compiled static
+# (CGO_ENABLED=0) with -trimpath, so no build path is in any binary.
+release:
+	$(GO) run ./tools/release -out dist/release -version $(VERSION) -ldflags '$(LDFLAGS)' -mtime '$(COMMIT_TIME)'
+
+# image: an OCI image (dist/image/oci, linux/amd64 and linux/arm64) and a
+# tarball per platform for docker/podman load, built with no Docker engine
+# and no base image: static binaries on an empty base, run as uid 65532.
+IMAGE_ARCHES := amd64 arm64
+image:
+	@for arch in $(IMAGE_ARCHES); do \
+		echo "go build linux/$$arch"; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build $(BUILDFLAGS) -ldflags '$(LDFLAGS)' -o dist/image/linux-$$arch/coperniq-mock ./cmd/coperniq-mock || exit 1; \
+	done
+	$(GO) run ./tools/image -out dist/image -version $(VERSION) -revision '$(COMMIT)' -created '$(COMMIT_TIME)' \
+		$(foreach a,$(IMAGE_ARCHES),-binary $(a)=dist/image/linux-$(a)/coperniq-mock)
 
 # The main job on embedded defaults: a capture receiver in-process, the
 # residential solar scenario delivered to it with retries, and what arrived.
@@ -40,6 +68,29 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./schemas/ ./generator/
 
+# Fuzz the parsers of what strangers send, each target for FUZZTIME (Go runs
+# one fuzz target at a time): the JSON value reader (validate), the scenario
+# loader with its caps, the capture receiver's handler and its server with
+# arbitrary bytes on the wire, the replay log reader, the payload decoder.
+# make fuzz FUZZTIME=5m for a longer run; the corpus grows under testdata/fuzz.
+FUZZTIME ?= 15s
+FUZZ_TARGETS := \
+	./schemas:FuzzReadStream \
+	./schemas:FuzzValidate \
+	./schemas:FuzzFastDecode \
+	./scenarios:FuzzParse \
+	./receiver:FuzzHandler \
+	./receiver:FuzzServerRawBytes \
+	./delivery:FuzzReadLog \
+	./generator:FuzzParseSet
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
+	done
+
 # bench-verify: the wall time of a full `verify` (every spec, every built-in
 # scenario, --settle auto, a token and an inspect hook) against the reference
 # receiver, which applies synchronously: the figure the README quotes.
@@ -48,7 +99,7 @@ bench-verify:
 	$(GO) test -run '^$$' -bench BenchmarkVerify -benchtime 5x ./contract/
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
 
 # The JSON Schema files under schemas/ are generated from its Go tables by
 # tools/schemagen; TestCommittedSchemasAreGenerated fails when they are stale.
@@ -60,6 +111,23 @@ generate:
 .PHONY: docs
 docs:
 	$(GO) run ./cmd/coperniq-mock docs --out docs
+
+# lint-docs: docs/ read by the tools integrators use: @asyncapi/parser,
+# @readme/openapi-parser (tools/lint-docs/lint.mjs) and redocly lint,
+# offline. npm installs the versions pinned in tools/lint-docs into
+# bin/lint-docs (ignored); `make test` never needs npm. redocly lints the
+# OpenAPI document only: its AsyncAPI 3 rules reject fields the 3.0.0
+# specification defines (a server's title), which the official parser and
+# the specification's JSON Schema (TestDocsAsyncAPIMatchesOfficialSchema)
+# accept.
+LINT_DOCS_DIR := bin/lint-docs
+.PHONY: lint-docs
+lint-docs:
+	@mkdir -p $(LINT_DOCS_DIR)
+	cp tools/lint-docs/package.json tools/lint-docs/package-lock.json tools/lint-docs/lint.mjs $(LINT_DOCS_DIR)/
+	cd $(LINT_DOCS_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	node $(LINT_DOCS_DIR)/lint.mjs docs
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(LINT_DOCS_DIR)/node_modules/.bin/redocly lint --config tools/lint-docs/redocly.yaml docs/openapi.yaml
 
 # bench-load: coperniq-mock load against vegeta (built from the module proxy
 # into a temporary directory, never a dependency) on this machine, in one

@@ -310,7 +310,7 @@ func (s sent) scrub(text string) string {
 	for _, sec := range s.secrets {
 		text = strings.ReplaceAll(text, sec, delivery.Masked)
 	}
-	return text
+	return delivery.Escape(text) // the receiver chose it: nothing may drive the terminal
 }
 
 // secretsOf lists the values of raw's query, raw and escaped, that a receiver

@@ -100,18 +100,19 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 	// only the summary computes (warnings, the verdict), and leave out
 	// Ginkgo's internals (see junit.go and jsonreport.go).
 	rep := newJSONReport(report, s, cfg)
-	failures := len(s.SuiteFailures)
 	if cfg.JUnitReport != "" {
 		if err := writeJUnit(cfg.JUnitReport, report, s); err != nil {
-			s.SuiteFailures = append(s.SuiteFailures, fmt.Sprintf("writing the JUnit report: %v", err))
+			s.ReportErrors = append(s.ReportErrors, fmt.Sprintf("writing the JUnit report: %v", err))
 		}
 	}
 	if cfg.JSONReport != "" {
 		if err := writeJSONReport(cfg.JSONReport, rep); err != nil {
-			s.SuiteFailures = append(s.SuiteFailures, fmt.Sprintf("writing the JSON report: %v", err))
+			s.ReportErrors = append(s.ReportErrors, fmt.Sprintf("writing the JSON report: %v", err))
 		}
 	}
-	if len(s.SuiteFailures) > failures {
+	if len(s.ReportErrors) > 0 {
+		// An unwritable report is exit 2 (see Findings.Verdict).
+		s.SuiteFailures = append(s.SuiteFailures, s.ReportErrors...)
 		s.Succeeded = false
 		rep = newJSONReport(report, s, cfg)
 	}

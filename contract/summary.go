@@ -98,6 +98,9 @@ type Findings struct {
 	// SuiteFailures are failures outside the specs: Ginkgo's special
 	// failure reasons and failed report nodes.
 	SuiteFailures []string
+	// ReportErrors are the report files (JUnit, JSON) that could not be
+	// written; they are in SuiteFailures too.
+	ReportErrors []string
 	// Aborted is why the suite stopped before its last spec (a hung
 	// receiver: see HungAfter), empty when it did not; NotRun counts the
 	// specs it left.

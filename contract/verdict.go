@@ -127,6 +127,10 @@ func (f Findings) Verdict(filtered bool) Verdict {
 	ran := f.Passed + f.Failed
 	setupOnly := f.Failed > 0 && len(f.Setup) == f.Failed && len(f.SuiteFailures) == 0
 	switch st := f.SameAnswer; {
+	case len(f.ReportErrors) > 0:
+		// An unwritable report is an output file that could not be
+		// written: exit 2 in every command, whatever the specs found.
+		v.Exit, v.Message = 2, strings.Join(f.ReportErrors, "; ")
 	case setupOnly:
 		v.Exit, v.Message = 2, f.setupMessage()
 	case f.Aborted != "":

@@ -196,6 +196,19 @@ type LoggedEvent struct {
 	Duplicates int
 }
 
+// Caps on what ReadLog holds, so that a log of unknown origin cannot take
+// the memory it likes: a body is sent whole, so it is held whole.
+const (
+	// MaxLogBody bounds one event's body: sixteen times the receiver's
+	// default body limit, and thousands of times a Coperniq payload.
+	MaxLogBody = 16 << 20
+	// MaxLogBodies bounds the bodies of a log, all events together.
+	MaxLogBodies = 256 << 20
+	// maxLogLine bounds a line: a body escaped as JSON or base64 takes at
+	// most twice its size, plus the line's other fields.
+	maxLogLine = 2*MaxLogBody + 64<<10
+)
+
 // ReadLog reads a delivery log written with WithLog. Errors name the line.
 //
 // The log is JSON lines of four types, told apart by "type":
@@ -217,16 +230,24 @@ type LoggedEvent struct {
 // A process killed while writing can leave the last line incomplete: a
 // last line with no newline that isn't JSON is skipped, with a warning in
 // Log.Warnings, and everything before it is read. Any other bad line is an
-// error.
+// error, and so is a body over MaxLogBody or bodies over MaxLogBodies in
+// all. A UTF-8 byte order mark before the first line is skipped.
 func ReadLog(r io.Reader) (*Log, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
+	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3) // editors on Windows add one; it is not the log's
+	}
 	log := &Log{}
+	var bodies int64
 	index := map[int64]int{}    // event id -> index in log.Events
 	defined := map[int64]int{}  // event id -> line of its event line
 	resulted := map[int64]int{} // event id -> line of its result line
 	header := false
 	for n := 1; ; n++ {
-		raw, rerr := br.ReadBytes('\n')
+		raw, rerr := readLine(br, maxLogLine)
+		if errors.Is(rerr, errLongLine) {
+			return nil, fmt.Errorf("line %d is over %d MiB: no line of a delivery log is (an event's body may take %d MiB, escaped); is this a delivery log?", n, maxLogLine>>20, MaxLogBody>>20)
+		}
 		if rerr != nil && rerr != io.EOF {
 			return nil, fmt.Errorf("line %d: %w", n, rerr)
 		}
@@ -249,6 +270,15 @@ func ReadLog(r io.Reader) (*Log, error) {
 		default:
 			if err := log.line(line, n, index, defined, resulted); err != nil {
 				return nil, fmt.Errorf("line %d: %w", n, err)
+			}
+			if k := len(log.Events); k > 0 && defined[log.Events[k-1].EventID] == n {
+				body := int64(len(log.Events[k-1].Body))
+				if body > MaxLogBody {
+					return nil, fmt.Errorf("line %d: event %d's body of %d bytes is over the %d MiB cap per body", n, log.Events[k-1].EventID, body, MaxLogBody>>20)
+				}
+				if bodies += body; bodies > MaxLogBodies {
+					return nil, fmt.Errorf("line %d: the bodies so far take %d bytes, over the %d MiB cap for a log; split the log (it is JSON lines: keep the run line first)", n, bodies, MaxLogBodies>>20)
+				}
 			}
 		}
 		if rerr == io.EOF {
@@ -283,6 +313,32 @@ func ReadLog(r io.Reader) (*Log, error) {
 		}
 	}
 	return log, nil
+}
+
+var errLongLine = errors.New("line too long")
+
+// readLine reads a line, newline included, of at most max bytes; beyond, it
+// stops with errLongLine rather than hold the rest.
+func readLine(br *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		need := len(line) + len(chunk)
+		if need > max {
+			return nil, errLongLine
+		}
+		if need > cap(line) {
+			// Doubling (append grows large slices by a quarter): a long
+			// line costs twice its size in allocations, not five times.
+			grown := make([]byte, len(line), min(max, 2*need))
+			copy(grown, line)
+			line = grown
+		}
+		line = append(line, chunk...)
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, err
+		}
+	}
 }
 
 type anyLine struct {

@@ -249,11 +249,25 @@ func (n node) child(key string) (node, bool) {
 	return node{o, n.file}, ok && isObj
 }
 
+// ref is the definition n applies: the $ref of its one-entry allOf (the
+// form the schema files use, so that draft-07 tooling keeps n's own
+// keywords), or a bare $ref.
+func (n node) ref() string {
+	if v, ok := n.o.get("allOf"); ok {
+		if all, _ := v.([]any); len(all) == 1 {
+			if o, ok := all[0].(obj); ok {
+				return node{o, n.file}.str("$ref")
+			}
+		}
+	}
+	return n.str("$ref")
+}
+
 // deref follows n's $ref, if any, to the definition it names. Only relative
 // file references occur in these schemas; anything else is an error, so the
 // docs fail loudly rather than silently drop fields if that changes.
 func (s schemaSet) deref(n node) (node, bool, error) {
-	ref := n.str("$ref")
+	ref := n.ref()
 	if ref == "" {
 		return node{}, false, nil
 	}
@@ -306,7 +320,7 @@ func (p prop) description() string {
 
 // objectNode is the schema to descend into for an object-typed property.
 func (p prop) objectNode() node {
-	if p.local != nil && p.local.str("$ref") != "" {
+	if p.local != nil && p.local.ref() != "" {
 		return *p.local
 	}
 	if p.def != nil {

@@ -206,8 +206,8 @@ func TestDocsOpenAPIMatchesOfficialSchema(t *testing.T) {
 	}
 }
 
-// diskSchemas serves the exported schema files: their $ids are under
-// schemas.BaseURL, and their relative $refs resolve against those.
+// diskSchemas serves the exported schema files, which have no $id: their
+// relative $refs resolve against the file:// URL they were loaded from.
 type diskSchemas struct{ dir string }
 
 func (l diskSchemas) Load(url string) (any, error) {

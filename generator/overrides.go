@@ -24,8 +24,9 @@ import (
 // Paths are dotted (record.stage.name, record.trades.0) or JSON pointers
 // (/record/stage/name). A path must name a property the trigger's strict
 // schema defines (schemas.Fields), an element of an array the payload has
-// (an index up to its length, which appends; "-" in a pointer appends too),
-// or a property the payload already carries. Setting a property inside a null
+// (an index up to its length, which appends; "-" appends too), a property
+// the payload already carries, or one inside record.customFields, whose keys
+// are the contractor's own. Setting a property inside a null
 // object creates the object.
 //
 // Apply may run concurrently (several generators sharing one Overrides), but
@@ -377,7 +378,7 @@ func setPath(root *jnode, op *overrideOp, val *jnode, known map[string]bool, fie
 }
 
 func arrayIndex(seg string, n int, pointer bool) (int, bool) {
-	if pointer && seg == "-" {
+	if seg == "-" { // appends, dotted (record.trades.-) as in a pointer
 		return n, true
 	}
 	idx, err := strconv.Atoi(seg)
@@ -398,7 +399,7 @@ func dotted(segs []string) string {
 // already has (such as an unknown field of the maximal profile).
 func checkKnown(op *overrideOp, schemaPath []string, exists bool, known map[string]bool, fields []string, trigger string) error {
 	p := strings.Join(schemaPath, ".")
-	if exists || known[p] {
+	if exists || known[p] || freeForm(p) {
 		return nil
 	}
 	e := &PathError{Path: op.path, TriggerKey: trigger}
@@ -409,6 +410,20 @@ func checkKnown(op *overrideOp, schemaPath []string, exists bool, known map[stri
 		}
 	}
 	return e
+}
+
+// freeFormObjects are objects whose keys are the contractor's own (the
+// generator's maximal profile fills them): any path inside them may be set,
+// as a merge patch may add them.
+var freeFormObjects = []string{"record.customFields"}
+
+func freeForm(p string) bool {
+	for _, f := range freeFormObjects {
+		if p == f || strings.HasPrefix(p, f+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // nearestSibling is the documented path at the same depth that p is a

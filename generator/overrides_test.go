@@ -291,3 +291,25 @@ func FuzzParseSet(f *testing.F) {
 		_, _ = o.Apply("TASK_CREATED", doc)
 	})
 }
+
+// --set reaches what --merge reaches: record.customFields, whose keys are the
+// contractor's own, and dotted "-" appends as a pointer's does (issue 11,
+// item 10).
+func TestSetCustomFieldsAndDottedAppend(t *testing.T) {
+	for _, tc := range []struct{ expr, want string }{
+		{`record.customFields={"a":1}`, `"customFields":{"a":1}`},
+		{`record.customFields.panelCount=24`, `"panelCount":24`},
+		{`record.trades.-=Roofing`, `"Roofing"]`},
+		{`/record/trades/-=Roofing`, `"Roofing"]`},
+	} {
+		var o Overrides
+		if err := o.SetExpr(tc.expr); err != nil {
+			t.Fatal(err)
+		}
+		g := New(1, WithOverrides(&o))
+		out, err := g.JSON("PROJECT_CREATED")
+		if err != nil || !strings.Contains(string(out), tc.want) {
+			t.Errorf("--set %s: %v\n%s", tc.expr, err, out)
+		}
+	}
+}

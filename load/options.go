@@ -283,6 +283,14 @@ func WithInterval(d time.Duration) Option {
 
 // timeoutOf is the request timeout: WithTimeout, else the policy's, else
 // the delivery default.
+// retryString is the retry policy as it runs: with the timeout WithTimeout
+// put in place of the policy's own.
+func (c *config) retryString() string {
+	p := c.policy
+	p.Timeout = c.timeoutOf()
+	return p.String()
+}
+
 func (c *config) timeoutOf() time.Duration {
 	switch {
 	case c.timeout > 0:

@@ -504,7 +504,7 @@ func (r *runner) report(window time.Duration, end time.Time) *Report {
 		Shards:      []Shard{cfg.shard},
 		MaxInflight: cfg.maxInflight,
 		Timeout:     Duration(cfg.timeoutOf()),
-		Retry:       cfg.policy.String(),
+		Retry:       cfg.retryString(),
 		MaxLateness: Duration(cfg.maxLateness),
 		LateAfter:   Duration(cfg.lateAfter),
 		Sent:        r.sent.Load(),

@@ -2,8 +2,6 @@ package receiver
 
 import (
 	"bytes"
-	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -48,37 +46,37 @@ func remote(rc *Receiver, method, path string, header map[string]string) *httpte
 	return w
 }
 
-// A tunnel (ngrok http 8080) connects from 127.0.0.1: the inspection API
-// must tell its requests apart by their headers, and refuse them.
-func TestInspectionRefusesProxiedRequests(t *testing.T) {
+// A TCP-level tunnel (ssh -R, ngrok tcp, kubectl port-forward) to the
+// delivery address brings requests from 127.0.0.1 addressed to localhost,
+// with no proxy header or with any header a sender likes: nothing tells them
+// from local ones. So the delivery address serves no inspection, and the
+// inspection API is on its own loopback address (issue 11, item 4).
+func TestInspectionIsNotOnTheDeliveryAddress(t *testing.T) {
 	s := start(t)
 	post(t, s.URL+"/hook", example(t))
-
-	if res := request(t, http.MethodGet, s.URL+PathDeliveries, nil); res.status != 200 || !bytes.Contains(res.body, []byte("homeowner@example.com")) {
-		t.Fatalf("from this machine: %d %.200s", res.status, res.body)
+	if s.InspectURL == "" || s.InspectURL == s.URL || !strings.HasPrefix(s.InspectURL, "http://127.0.0.1:") {
+		t.Fatalf("inspection URL %q, delivery URL %q", s.InspectURL, s.URL)
 	}
-	if res := request(t, http.MethodGet, s.URL+PathSummary, map[string]string{"Host": strings.Replace(s.Addr, "127.0.0.1", "localhost", 1)}); res.status != 200 {
-		t.Errorf("addressed to localhost: %d %s", res.status, res.body)
+	if res := request(t, http.MethodGet, s.InspectURL+PathDeliveries, nil); res.status != 200 || !bytes.Contains(res.body, []byte("homeowner@example.com")) {
+		t.Fatalf("on the inspection address: %d %.200s", res.status, res.body)
 	}
 
 	for _, h := range []map[string]string{
+		nil, // what a TCP tunnel forwards: indistinguishable from a local request
+		{"Host": strings.Replace(s.Addr, "127.0.0.1", "localhost", 1)},
+		{"X-Forwarded": "for=203.0.113.7"},
+		{"X-Cluster-Client-Ip": "203.0.113.7"},
+		{"Fastly-Client-Ip": "203.0.113.7"},
+		{"X-Envoy-External-Address": "203.0.113.7"},
 		{"X-Forwarded-For": "203.0.113.7"},
-		{"X-Forwarded-Host": "abc.ngrok.app"},
-		{"Forwarded": "for=203.0.113.7;proto=https"},
-		{"X-Real-IP": "203.0.113.7"},
-		{"Cf-Connecting-Ip": "203.0.113.7"},
-		{"Ngrok-Skip-Browser-Warning": "1"},
-		{"Via": "1.1 proxy"},
-		{"Host": "abc.ngrok-free.app"},     // a tunnel that adds no header
-		{"Host": "203.0.113.7:8080"},       // ssh -R on a public address
-		{"Host": "rebound.example.com:80"}, // DNS rebinding
+		{"Host": "abc.ngrok-free.app"},
 	} {
 		for _, path := range []string{PathDeliveries, PathEvents + "48291", PathSummary, "/_mock/nothing"} {
 			res := request(t, http.MethodGet, s.URL+path, h)
 			var e errorBody
 			res.json(t, &e)
-			if res.status != http.StatusForbidden || !strings.Contains(e.Error, "this machine") ||
-				!strings.Contains(e.Hint, "--inspect-token") || !strings.Contains(e.Hint, "--public-inspect") {
+			if res.status != http.StatusForbidden || !strings.Contains(e.Hint, "own loopback address") ||
+				!strings.Contains(e.Hint, "--inspect-token") {
 				t.Errorf("GET %s with %v: %d %s", path, h, res.status, res.body)
 			}
 			if bytes.Contains(res.body, []byte("homeowner")) {
@@ -95,40 +93,40 @@ func TestInspectionRefusesProxiedRequests(t *testing.T) {
 	if n := len(s.Deliveries()); n != 1 {
 		t.Errorf("a refused DELETE cleared the capture: %d left", n)
 	}
-
-	// From another machine, whatever the headers.
-	if w := remote(s.Receiver, http.MethodGet, PathDeliveries, nil); w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "192.0.2.1") {
+	// The inspection address takes no deliveries.
+	if res := post(t, s.InspectURL+"/hook", example(t)); res.status != http.StatusNotFound || len(s.Deliveries()) != 1 {
+		t.Errorf("a delivery to the inspection address: %d", res.status)
+	}
+	if w := remote(s.Receiver, http.MethodGet, PathDeliveries, nil); w.Code != http.StatusForbidden {
 		t.Errorf("from 192.0.2.1: %d %s", w.Code, w.Body)
 	}
+}
 
-	// Deliveries themselves come through the tunnel: they stay open.
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/hook", bytes.NewReader(example(t)))
-	req.Header.Set("X-Forwarded-For", "203.0.113.7")
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
+func TestInspectAddrOff(t *testing.T) {
+	s := start(t, WithInspectAddr(""))
+	if s.InspectURL != "" {
+		t.Errorf("InspectURL %q with no inspection address", s.InspectURL)
 	}
-	res.Body.Close()
-	if res.StatusCode != 200 || len(s.Deliveries()) != 2 {
-		t.Errorf("a proxied delivery: %d, %d kept", res.StatusCode, len(s.Deliveries()))
+	if _, err := Start("127.0.0.1:0", WithInspectAddr("256.0.0.1:0")); err == nil || !strings.Contains(err.Error(), "inspection address") {
+		t.Errorf("a bad inspection address: %v", err)
 	}
 }
 
 func TestPublicInspect(t *testing.T) {
-	s := start(t, PublicInspect(true))
+	s := start(t, WithPublicInspect(true))
 	post(t, s.URL+"/hook", example(t))
 	xff := map[string]string{"X-Forwarded-For": "203.0.113.7", "Host": "abc.ngrok.app"}
 	if res := request(t, http.MethodGet, s.URL+PathDeliveries, xff); res.status != 200 || !bytes.Contains(res.body, []byte("48291")) {
-		t.Errorf("proxied, with PublicInspect: %d %.200s", res.status, res.body)
+		t.Errorf("proxied, with WithPublicInspect: %d %.200s", res.status, res.body)
 	}
 	if w := remote(s.Receiver, http.MethodGet, PathSummary, nil); w.Code != 200 {
-		t.Errorf("from another machine, with PublicInspect: %d %s", w.Code, w.Body)
+		t.Errorf("from another machine, with WithPublicInspect: %d %s", w.Code, w.Body)
 	}
 }
 
 func TestInspectToken(t *testing.T) {
 	const token = "0123456789abcdef0123"
-	s := start(t, InspectToken(token))
+	s := start(t, WithInspectToken(token))
 	post(t, s.URL+"/hook", example(t))
 	for name, h := range map[string]map[string]string{
 		"no token":        nil,
@@ -165,43 +163,11 @@ func TestInspectToken(t *testing.T) {
 
 func TestInspectTokenIsChecked(t *testing.T) {
 	for _, bad := range []string{"short", "0123456789abcdef 0123", "0123456789abcdef\n0123", "0123456789abcdefé0123"} {
-		if _, err := New(InspectToken(bad)); err == nil {
+		if _, err := New(WithInspectToken(bad)); err == nil {
 			t.Errorf("token %q accepted", bad)
 		}
 	}
-	if _, err := New(InspectToken("")); err != nil {
+	if _, err := New(WithInspectToken("")); err != nil {
 		t.Errorf("no token: %v", err)
-	}
-}
-
-// On an address of this machine other than loopback (listen --addr
-// 192.168.1.5:8080, then curl from the same machine), the connection's
-// two ends share the address: that is this machine too.
-func TestNotLocalAcceptsThisMachinesOwnAddress(t *testing.T) {
-	at := func(remote, host string) *http.Request {
-		req := httptest.NewRequest(http.MethodGet, PathDeliveries, nil)
-		local, _ := net.ResolveTCPAddr("tcp", "192.0.2.1:8080")
-		req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, local))
-		req.RemoteAddr, req.Host = remote, host
-		return req
-	}
-	for _, tc := range []struct {
-		remote, host string
-		local        bool
-	}{
-		{"192.0.2.1:50000", "192.0.2.1:8080", true},
-		{"127.0.0.1:50000", "192.0.2.1:8080", true},
-		{"[::1]:50000", "[::1]:8080", true},
-		{"[::ffff:127.0.0.1]:50000", "localhost", true},
-		{"127.0.0.1:50000", "", true},
-		{"192.0.2.2:50000", "192.0.2.1:8080", false},
-		{"127.0.0.1:50000", "192.0.2.2:8080", false},
-		{"127.0.0.1:50000", "my-laptop.lan:8080", false},
-		{"not an address", "localhost", false},
-	} {
-		why := notLocal(at(tc.remote, tc.host))
-		if (why == "") != tc.local {
-			t.Errorf("from %s to %q: %q, want local=%v", tc.remote, tc.host, why, tc.local)
-		}
 	}
 }

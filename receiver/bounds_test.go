@@ -19,7 +19,7 @@ func TestMemoryBoundsByDefault(t *testing.T) {
 		t.Errorf("defaults: %d deliveries, %d bytes, %d eventIds", rc.cfg.max, rc.cfg.maxBytes, rc.cfg.maxEvents)
 	}
 	// 0 asks for no bound, explicitly.
-	s := start(t, MaxDeliveries(0), MaxBytes(0), MaxEventIDs(0))
+	s := start(t, WithMaxDeliveries(0), WithMaxBytes(0), WithMaxEventIDs(0))
 	for i := range 5 {
 		post(t, s.URL, withEventID(t, example(t), int64(i)))
 	}
@@ -32,7 +32,7 @@ func TestMemoryBoundsByDefault(t *testing.T) {
 
 func TestMaxBytesShedsTheOldestPayloads(t *testing.T) {
 	size := len(withEventID(t, example(t), 1))
-	s := start(t, MaxBytes(int64(size*5/2)), FailFirst(1))
+	s := start(t, WithMaxBytes(int64(size*5/2)), WithFailFirst(1))
 	for _, id := range []int64{1, 2, 1, 3, 1} {
 		post(t, s.URL+"/hook", withEventID(t, example(t), id))
 	}
@@ -56,7 +56,7 @@ func TestMaxBytesShedsTheOldestPayloads(t *testing.T) {
 	// The event's report still compares its attempts' payloads, and shows
 	// the latest.
 	var ev eventReport
-	do(t, http.MethodGet, s.URL+PathEvents+"1", nil).json(t, &ev)
+	do(t, http.MethodGet, s.InspectURL+PathEvents+"1", nil).json(t, &ev)
 	if ev.Received != 3 || !ev.SamePayload || !ev.Attempts[0].PayloadDropped || ev.Attempts[2].PayloadDropped || len(ev.Payload) == 0 {
 		t.Errorf("event 1: %+v", ev)
 	}
@@ -65,13 +65,13 @@ func TestMaxBytesShedsTheOldestPayloads(t *testing.T) {
 	for range 2 { // shed the changed one
 		post(t, s.URL+"/hook", withEventID(t, example(t), 4))
 	}
-	do(t, http.MethodGet, s.URL+PathEvents+"2", nil).json(t, &ev)
+	do(t, http.MethodGet, s.InspectURL+PathEvents+"2", nil).json(t, &ev)
 	if ev.Received != 2 || ev.SamePayload || string(ev.Payload) != "null" {
 		t.Errorf("event 2, both payloads dropped, the second changed: samePayload=%v payload=%.40s", ev.SamePayload, ev.Payload)
 	}
 
 	// A delivery dropped by MaxDeliveries gives its bytes back.
-	small := start(t, MaxDeliveries(2), MaxBytes(int64(size*5/2)))
+	small := start(t, WithMaxDeliveries(2), WithMaxBytes(int64(size*5/2)))
 	for i := range 6 {
 		post(t, small.URL, withEventID(t, example(t), int64(i)))
 	}
@@ -86,7 +86,7 @@ func TestMaxBytesShedsTheOldestPayloads(t *testing.T) {
 }
 
 func TestShedDeliveryKeepsItsFirstViolations(t *testing.T) {
-	s := start(t, Level(schemas.Strict), MaxBytes(1))
+	s := start(t, WithLevel(schemas.Strict), WithMaxBytes(1))
 	long := strings.Repeat("x", 1000)
 	payload := edit(t, example(t), func(p map[string]any) {
 		rec := p["record"].(map[string]any)
@@ -118,7 +118,7 @@ func TestShedDeliveryKeepsItsFirstViolations(t *testing.T) {
 }
 
 func TestMaxEventIDsForgetsTheLeastRecent(t *testing.T) {
-	s := start(t, MaxEventIDs(2), FailFirst(1))
+	s := start(t, WithMaxEventIDs(2), WithFailFirst(1))
 	for i, step := range []struct {
 		id      int64
 		attempt int

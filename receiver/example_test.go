@@ -13,7 +13,7 @@ import (
 // A receiver on a free port that fails each event's first attempt, as a
 // demo or an integration test of a sender's retries would use it.
 func ExampleStart() {
-	srv, err := receiver.Start("127.0.0.1:0", receiver.FailFirst(1))
+	srv, err := receiver.Start("127.0.0.1:0", receiver.WithFailFirst(1))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -43,9 +43,9 @@ func ExampleStart() {
 // The Receiver is an http.Handler: it runs in an httptest.Server (or under
 // any mux) as well.
 func ExampleNew() {
-	var seen []string
-	rc, err := receiver.New(receiver.Observer(func(d receiver.Delivery) {
-		seen = append(seen, fmt.Sprintf("%s answered %d", d.TriggerKey, d.Status))
+	seen := make(chan string, 1)
+	rc, err := receiver.New(receiver.WithObserver(func(d receiver.Delivery) {
+		seen <- fmt.Sprintf("%s answered %d", d.TriggerKey, d.Status)
 	}))
 	if err != nil {
 		log.Fatal(err)
@@ -58,9 +58,9 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	res.Body.Close()
-	fmt.Println(seen)
+	fmt.Println(<-seen) // the observer hears of it once answered
 	fmt.Printf("%+v\n", rc.Summary())
 	// Output:
-	// [CALL_UPSERTED answered 200]
-	// {Deliveries:1 UniqueEvents:0 Valid:0 Invalid:1 Unreadable:0 Resets:0 ByTrigger:map[CALL_UPSERTED:1] ByStatus:map[200:1]}
+	// CALL_UPSERTED answered 200
+	// {Deliveries:1 UniqueEvents:0 Valid:0 Invalid:1 Unreadable:0 Resets:0 ClientLeft:0 WriteFailed:0 Refused:0 ByTrigger:map[CALL_UPSERTED:1] ByStatus:map[200:1]}
 }

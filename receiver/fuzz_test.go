@@ -3,11 +3,16 @@ package receiver
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzHandler feeds arbitrary methods, paths and bodies through the
@@ -45,24 +50,25 @@ func FuzzHandler(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		misbehaving, err := New(FailFirst(1), FailRate(0.5), Status(202), BodyLimit(256), MaxDeliveries(4))
+		misbehaving, err := New(WithFailFirst(1), WithFailRate(0.5), WithStatus(202), WithBodyLimit(256), WithMaxDeliveries(4))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, rc := range []*Receiver{plain, misbehaving} {
-			// The plain one is asked from this machine; the other from
-			// httptest's remote 192.0.2.1, which inspection refuses.
+			// The plain one's inspection API is asked on its own handler;
+			// the other's on the delivery handler, which refuses it.
 			local := rc == plain
 			// Twice, so that retries, attempt counts and the kept list
 			// are exercised too.
 			for range 2 {
 				req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
 				req.Method, req.URL.Path = method, path
-				if local {
-					req.RemoteAddr, req.Host = "127.0.0.1:50000", "127.0.0.1:8080"
-				}
 				w := httptest.NewRecorder()
-				rc.ServeHTTP(w, req)
+				if local && isMockPath(path) {
+					rc.InspectHandler().ServeHTTP(w, req)
+				} else {
+					rc.ServeHTTP(w, req)
+				}
 
 				var allowed []int
 				switch {
@@ -92,6 +98,57 @@ func FuzzHandler(f *testing.F) {
 			if s := rc.Summary(); s.Valid+s.Invalid+s.Unreadable != s.Deliveries {
 				t.Fatalf("summary doesn't add up: %+v", s)
 			}
+		}
+	})
+}
+
+// FuzzServerRawBytes writes arbitrary bytes on a connection to a running
+// Server, as anyone on the internet may: the server must answer or close,
+// never hang or fall over, and must still answer a real delivery after.
+func FuzzServerRawBytes(f *testing.F) {
+	ex, err := os.ReadFile("testdata/documented-example.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []string{
+		"POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}",
+		"POST /hook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n",
+		"POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n{",
+		"GET /_mock/deliveries HTTP/1.1\r\nHost: localhost\r\n\r\n",
+		"POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n1e999999",
+		"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03",
+		"GET / HTTP/1.1\r\n" + strings.Repeat("X-A: b\r\n", 200) + "\r\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	s, err := Start("127.0.0.1:0", WithBodyLimit(4096), WithMaxInFlight(1<<16))
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close()
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		c, err := net.Dial("tcp", s.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		_, _ = c.Write(raw)
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.CloseWrite() // the sender is done: the server must answer or close
+		}
+		_, err = io.Copy(io.Discard, c)
+		c.Close()
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatalf("the server neither answered nor closed within 5s after %q", raw)
+		}
+		res, err := http.Post(s.URL+"/hook", "application/json", bytes.NewReader(ex))
+		if err != nil {
+			t.Fatalf("a real delivery after %q: %v", raw, err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("a real delivery after %q: %d", raw, res.StatusCode)
 		}
 	})
 }

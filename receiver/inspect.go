@@ -4,9 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -44,10 +42,20 @@ type attemptBrief struct {
 	PayloadDropped bool `json:"payloadDropped,omitempty"`
 }
 
+// InspectHandler serves the inspection API (see the package doc) to every
+// request it gets: mount it where only you reach it. Start serves it on its
+// own loopback address, Server.InspectURL.
+func (rc *Receiver) InspectHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL == nil || !isMockPath(r.URL.Path) {
+			writeError(w, http.StatusNotFound, "this address serves the inspection API only, under /_mock/; deliveries go to the delivery address")
+			return
+		}
+		rc.serveMock(w, r)
+	})
+}
+
 func (rc *Receiver) serveMock(w http.ResponseWriter, r *http.Request) {
-	if !rc.inspectAllowed(w, r) {
-		return
-	}
 	path := r.URL.Path
 	read := r.Method == http.MethodGet || r.Method == http.MethodHead
 	switch {
@@ -108,51 +116,40 @@ func (rc *Receiver) serveEvent(w http.ResponseWriter, raw string) {
 	writeJSON(w, http.StatusOK, rep)
 }
 
-// proxyHeaders are request headers that reverse proxies and tunnels add
-// (ngrok, cloudflared, localtunnel, nginx, Caddy, ...), or that only their
-// users send. A tunnel's agent connects from this machine, so that its
-// requests come from a loopback address: these headers give them away.
-var proxyHeaders = []string{
-	"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
-	"X-Forwarded-Port", "X-Forwarded-Server", "X-Real-Ip", "X-Original-Forwarded-For",
-	"Via", "True-Client-Ip", "X-Client-Ip", "Cf-Connecting-Ip", "Cf-Ray",
-	"Cf-Visitor", "Cdn-Loop", "Ngrok-Skip-Browser-Warning",
-}
+const inspectHint = `the inspection API is served on its own loopback address, printed by listen at start ` +
+	`(receiver: Server.InspectURL, or mount Receiver.InspectHandler), which a tunnel to this address does not reach; ` +
+	`to inspect through the tunnel, give the receiver a token (listen --inspect-token TOKEN, receiver.WithInspectToken) ` +
+	`and send "Authorization: Bearer TOKEN"`
 
-const inspectHint = `to inspect from elsewhere, give the receiver a token (listen --inspect-token TOKEN, or receiver.InspectToken) ` +
-	`and send "Authorization: Bearer TOKEN"; or let anyone who reaches this address read and clear the capture ` +
-	`(listen --public-inspect, or receiver.PublicInspect)`
-
-// inspectAllowed answers 401 or 403 to an inspection request it refuses
-// (see the package doc on access). Health checks are always allowed: they
-// tell nothing.
-func (rc *Receiver) inspectAllowed(w http.ResponseWriter, r *http.Request) bool {
-	if r.URL.Path == PathHealthz {
-		return true
-	}
-	if rc.cfg.token != "" {
+// serveMockOnDelivery answers /_mock/ on the delivery address, which a
+// tunnel may make public: a request there cannot be told from a local one
+// (a TCP tunnel's agent connects from 127.0.0.1 with whatever headers the
+// sender chose), so only a token or an explicit WithPublicInspect opens
+// the inspection API there. The health check tells nothing and is always
+// answered.
+func (rc *Receiver) serveMockOnDelivery(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == PathHealthz:
+		rc.serveMock(w, r)
+	case rc.cfg.token != "":
 		if bearer(r.Header.Get("Authorization"), rc.cfg.token) {
-			return true
+			rc.serveMock(w, r)
+			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="coperniq-mock inspection"`)
 		writeJSON(w, http.StatusUnauthorized, errorBody{
 			Error: "the inspection API needs the receiver's inspect token",
-			Hint:  `send "Authorization: Bearer TOKEN", TOKEN being the one given to listen --inspect-token (receiver.InspectToken)`,
+			Hint:  `send "Authorization: Bearer TOKEN", TOKEN being the one given to listen --inspect-token (receiver.WithInspectToken)`,
 		})
-		return false
-	}
-	if rc.cfg.public {
-		return true
-	}
-	if why := notLocal(r); why != "" {
+	case rc.cfg.public:
+		rc.serveMock(w, r)
+	default:
 		writeJSON(w, http.StatusForbidden, errorBody{
-			Error: "inspection refused: " + why + "; the inspection API shows real payloads (customers' names, emails, " +
-				"addresses) and can clear them, so by default it answers only requests made directly on this machine",
+			Error: "no inspection on the delivery address: it shows real payloads (customers' names, emails, addresses) " +
+				"and can clear them, and this address may be reached through a tunnel",
 			Hint: inspectHint,
 		})
-		return false
 	}
-	return true
 }
 
 // bearer reports that an Authorization header carries the token.
@@ -160,59 +157,6 @@ func bearer(header, token string) bool {
 	scheme, cred, _ := strings.Cut(header, " ")
 	return strings.EqualFold(scheme, "Bearer") &&
 		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(cred)), []byte(token)) == 1
-}
-
-// notLocal says why a request was not made directly on this machine, or ""
-// if it was: no proxy header, from a loopback address or this machine's own
-// (that of the connection's local end), to a host named localhost or by one
-// of those addresses. The host check also catches a tunnel that adds no
-// header (ssh -R keeps the public name) and DNS rebinding, where a web page
-// from elsewhere gets its name resolved to 127.0.0.1.
-func notLocal(r *http.Request) string {
-	for _, h := range proxyHeaders {
-		if len(r.Header.Values(h)) > 0 {
-			return fmt.Sprintf("the request came through a proxy or tunnel (its %s header says so)", h)
-		}
-	}
-	var local netip.Addr
-	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-		local = addrIP(a.String())
-	}
-	self := func(ip netip.Addr) bool {
-		return ip.IsValid() && (ip.IsLoopback() || ip == local)
-	}
-	if !self(addrIP(r.RemoteAddr)) {
-		return fmt.Sprintf("the request came from %q, not from this machine", r.RemoteAddr)
-	}
-	if host := r.Host; host != "" && !self(addrIP(host)) && !localhostName(host) {
-		return fmt.Sprintf("the request was addressed to %q, not to this machine by a local name or address "+
-			"(it came through a tunnel, or from a web page that had its name resolved here)", host)
-	}
-	return ""
-}
-
-// addrIP is the IP of "host:port", "[v6]", or a bare IP, without zone and
-// unmapped from IPv6; invalid if there is none.
-func addrIP(hostport string) netip.Addr {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ip.WithZone("").Unmap()
-}
-
-func localhostName(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }
 
 func notAllowed(w http.ResponseWriter, r *http.Request, allow string) {

@@ -20,7 +20,7 @@ const (
 	DefaultBodyLimit = 1 << 20
 	// DefaultStatus answers a delivery that no failure was injected into.
 	DefaultStatus = http.StatusOK
-	// FailStatus answers the attempts FailFirst and FailRate fail: 503 is
+	// FailStatus answers the attempts WithFailFirst and WithFailRate fail: 503 is
 	// what an overloaded receiver really answers, and any non-2xx makes
 	// Coperniq retry.
 	FailStatus = http.StatusServiceUnavailable
@@ -39,7 +39,7 @@ const (
 	DefaultMaxBytes = 64 << 20
 	// DefaultMaxEventIDs bounds the eventIds whose attempts are counted;
 	// beyond it the least recently delivered is forgotten (its next
-	// delivery counts as attempt 1 again, FailFirst included). An entry
+	// delivery counts as attempt 1 again, WithFailFirst included). An entry
 	// takes some 70 bytes.
 	DefaultMaxEventIDs = 100_000
 	// MaxUnknownTriggers bounds the distinct triggerKeys outside the
@@ -50,7 +50,19 @@ const (
 	// OtherTriggers is the Totals.ByTrigger key counting the unknown
 	// triggerKeys beyond MaxUnknownTriggers.
 	OtherTriggers = "(other)"
-	// MinInspectTokenLen is the shortest InspectToken accepted: the token
+	// DefaultMaxConnections bounds the connections open at once (see
+	// WithMaxConnections): sixteen times what `coperniq-mock load` opens by
+	// default (64), and far more than Coperniq's sender does.
+	DefaultMaxConnections = 1024
+	// DefaultMaxInFlight bounds the bytes of request bodies being read
+	// beyond the first 16 KiB of each, all requests together (see
+	// WithMaxInFlight): 32 bodies of a MiB arriving at once.
+	DefaultMaxInFlight = 32 << 20
+	// DefaultInspectAddr is where Start serves the inspection API: its own
+	// loopback address, with a port of its own (0: a free one), which a
+	// tunnel to the delivery address does not reach.
+	DefaultInspectAddr = "127.0.0.1:0"
+	// MinInspectTokenLen is the shortest token WithInspectToken accepted: the token
 	// guards real customers' data on a public tunnel URL, where nothing
 	// limits how many guesses are tried.
 	MinInspectTokenLen = 16
@@ -61,39 +73,45 @@ const (
 type Option func(*config) error
 
 type config struct {
-	level     schemas.Level
-	bodyLimit int64
-	status    int
-	failFirst int
-	failRate  float64
-	resetRate float64
-	latency   time.Duration
-	seed      uint64
-	max       int
-	maxBytes  int64
-	maxEvents int
-	public    bool
-	token     string
-	out       io.Writer
-	observer  func(Delivery)
+	level       schemas.Level
+	bodyLimit   int64
+	status      int
+	failFirst   int
+	failRate    float64
+	resetRate   float64
+	latency     time.Duration
+	seed        uint64
+	max         int
+	maxBytes    int64
+	maxEvents   int
+	public      bool
+	token       string
+	maxConns    int
+	maxInFlight int64
+	inspectAddr string
+	out         io.Writer
+	observer    func(Delivery)
 }
 
 func defaultConfig() config {
 	return config{
-		level:     DefaultLevel,
-		bodyLimit: DefaultBodyLimit,
-		status:    DefaultStatus,
-		seed:      DefaultSeed,
-		max:       DefaultMaxDeliveries,
-		maxBytes:  DefaultMaxBytes,
-		maxEvents: DefaultMaxEventIDs,
+		level:       DefaultLevel,
+		bodyLimit:   DefaultBodyLimit,
+		status:      DefaultStatus,
+		seed:        DefaultSeed,
+		max:         DefaultMaxDeliveries,
+		maxBytes:    DefaultMaxBytes,
+		maxEvents:   DefaultMaxEventIDs,
+		maxConns:    DefaultMaxConnections,
+		maxInFlight: DefaultMaxInFlight,
+		inspectAddr: DefaultInspectAddr,
 	}
 }
 
-// Level sets the schema level deliveries are checked at (default
+// WithLevel sets the schema level deliveries are checked at (default
 // DefaultLevel). schemas.Strict also flags what Coperniq may send but this
 // tool never emits, such as unknown properties.
-func Level(l schemas.Level) Option {
+func WithLevel(l schemas.Level) Option {
 	return func(c *config) error {
 		if l != schemas.Contract && l != schemas.Strict {
 			return fmt.Errorf("schema level %d is neither contract nor strict", int(l))
@@ -103,8 +121,8 @@ func Level(l schemas.Level) Option {
 	}
 }
 
-// BodyLimit refuses bodies over n bytes with 413 (default DefaultBodyLimit).
-func BodyLimit(n int64) Option {
+// WithBodyLimit refuses bodies over n bytes with 413 (default DefaultBodyLimit).
+func WithBodyLimit(n int64) Option {
 	return func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("body limit %d must be at least 1 byte", n)
@@ -114,12 +132,12 @@ func BodyLimit(n int64) Option {
 	}
 }
 
-// Status sets the answer to a delivery no failure was injected into
+// WithStatus sets the answer to a delivery no failure was injected into
 // (default DefaultStatus). A non-2xx code fails every delivery, and a sender
 // retries each until it gives up; a 3xx tests that it doesn't follow
 // redirects. The code must be 200 to 599: net/http can't answer with a
 // final 1xx.
-func Status(code int) Option {
+func WithStatus(code int) Option {
 	return func(c *config) error {
 		if code < 200 || code > 599 {
 			return fmt.Errorf("status %d is not a final HTTP status (200 to 599)", code)
@@ -129,10 +147,10 @@ func Status(code int) Option {
 	}
 }
 
-// FailFirst answers FailStatus to the first n attempts of every eventId, so
+// WithFailFirst answers FailStatus to the first n attempts of every eventId, so
 // that a sender succeeds on attempt n+1 if it retries. 0 (the default)
 // disables it. Payloads without a usable eventId are never failed by it.
-func FailFirst(n int) Option {
+func WithFailFirst(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
 			return fmt.Errorf("fail-first %d is negative", n)
@@ -142,9 +160,9 @@ func FailFirst(n int) Option {
 	}
 }
 
-// FailRate answers FailStatus to a fraction p of the attempts, drawn from
-// the Seed, the eventId and the attempt number (a retry gets a fresh draw).
-func FailRate(p float64) Option {
+// WithFailRate answers FailStatus to a fraction p of the attempts, drawn from
+// the seed (WithSeed), the eventId and the attempt number (a retry gets a fresh draw).
+func WithFailRate(p float64) Option {
 	return func(c *config) error {
 		if !(p >= 0 && p <= 1) {
 			return fmt.Errorf("fail rate %v must be between 0 and 1", p)
@@ -154,8 +172,8 @@ func FailRate(p float64) Option {
 	}
 }
 
-// ResetRate drops the connection without an answer on a fraction p of the
-// attempts, drawn like FailRate's: the sender sees a network error, as when
+// WithResetRate drops the connection without an answer on a fraction p of the
+// attempts, drawn like WithFailRate's: the sender sees a network error, as when
 // a receiver crashes mid-request. It takes precedence over the other
 // answers.
 //
@@ -164,7 +182,7 @@ func FailRate(p float64) Option {
 // gets the handler aborted with panic(http.ErrAbortHandler), which net/http
 // turns into a reset stream without logging; a direct caller of ServeHTTP
 // sees the panic.
-func ResetRate(p float64) Option {
+func WithResetRate(p float64) Option {
 	return func(c *config) error {
 		if !(p >= 0 && p <= 1) {
 			return fmt.Errorf("reset rate %v must be between 0 and 1", p)
@@ -174,10 +192,10 @@ func ResetRate(p float64) Option {
 	}
 }
 
-// Latency delays every answer to a delivery by d, to exercise a sender's
+// WithLatency delays every answer to a delivery by d, to exercise a sender's
 // timeout. The wait ends early if the sender gives up or the Server shuts
 // down.
-func Latency(d time.Duration) Option {
+func WithLatency(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
 			return fmt.Errorf("latency %s is negative", d)
@@ -187,19 +205,19 @@ func Latency(d time.Duration) Option {
 	}
 }
 
-// Seed sets the seed of FailRate's and ResetRate's draws (default
+// WithSeed sets the seed of WithFailRate's and WithResetRate's draws (default
 // DefaultSeed).
-func Seed(s uint64) Option {
+func WithSeed(s uint64) Option {
 	return func(c *config) error {
 		c.seed = s
 		return nil
 	}
 }
 
-// MaxDeliveries keeps only the newest n deliveries in memory (default
+// WithMaxDeliveries keeps only the newest n deliveries in memory (default
 // DefaultMaxDeliveries); 0 keeps them all, for as long as the process has
 // memory. Totals, attempt counts and the Output are unaffected.
-func MaxDeliveries(n int) Option {
+func WithMaxDeliveries(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
 			return fmt.Errorf("max deliveries %d is negative", n)
@@ -209,12 +227,12 @@ func MaxDeliveries(n int) Option {
 	}
 }
 
-// MaxBytes bounds the bytes of the payloads kept in memory, all deliveries
+// WithMaxBytes bounds the bytes of the payloads kept in memory, all deliveries
 // together (default DefaultMaxBytes; 0 for no bound). Beyond it the oldest
 // deliveries lose their Payload (or Body) and all but their first 10
 // violations, and are marked PayloadDropped; their other fields, the totals
 // and the Output are unaffected. Violations count towards the bound too.
-func MaxBytes(n int64) Option {
+func WithMaxBytes(n int64) Option {
 	return func(c *config) error {
 		if n < 0 {
 			return fmt.Errorf("max bytes %d is negative", n)
@@ -224,12 +242,12 @@ func MaxBytes(n int64) Option {
 	}
 }
 
-// MaxEventIDs bounds the eventIds whose attempts are counted (default
+// WithMaxEventIDs bounds the eventIds whose attempts are counted (default
 // DefaultMaxEventIDs; 0 for no bound). Beyond it the least recently
 // delivered eventId is forgotten: if it comes again, that delivery is
-// attempt 1 (FailFirst fails it again) and Summary.UniqueEvents counts it
+// attempt 1 (WithFailFirst fails it again) and Summary.UniqueEvents counts it
 // again.
-func MaxEventIDs(n int) Option {
+func WithMaxEventIDs(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
 			return fmt.Errorf("max event ids %d is negative", n)
@@ -239,23 +257,25 @@ func MaxEventIDs(n int) Option {
 	}
 }
 
-// PublicInspect lets anyone who reaches the Receiver use the inspection API
-// (read every payload, clear the capture), including through a proxy or a
-// tunnel. By default it answers only requests made directly on this machine
-// (see the package doc). With an InspectToken, the token is still required.
-func PublicInspect(on bool) Option {
+// WithPublicInspect serves the inspection API on the delivery address too,
+// to anyone who reaches it, through proxies and tunnels included: only on a
+// network you trust. By default it is served only by InspectHandler (on
+// Start's own loopback address, Server.InspectURL). With WithInspectToken,
+// the token is still required.
+func WithPublicInspect(on bool) Option {
 	return func(c *config) error {
 		c.public = on
 		return nil
 	}
 }
 
-// InspectToken requires every request to the inspection API (but
-// PathHealthz) to carry "Authorization: Bearer token", wherever it comes
-// from; a request that does may come through a proxy or a tunnel. The token
-// must be at least MinInspectTokenLen visible ASCII characters (e.g. from
-// `openssl rand -hex 16`); "" requires none (the default).
-func InspectToken(token string) Option {
+// WithInspectToken serves the inspection API on the delivery address too,
+// to requests that carry "Authorization: Bearer token" (401 otherwise),
+// wherever they come from: through a tunnel, for instance. The token must be
+// at least MinInspectTokenLen visible ASCII characters (e.g. from `openssl
+// rand -hex 16`); "" requires none and serves no inspection on the delivery
+// address (the default). InspectHandler does not ask for it.
+func WithInspectToken(token string) Option {
 	return func(c *config) error {
 		if token == "" {
 			c.token = ""
@@ -274,23 +294,66 @@ func InspectToken(token string) Option {
 	}
 }
 
-// Output writes every delivery to w as one JSON line (a Delivery, as the
-// inspection API shows it), in arrival order, one Write call per line. The
+// WithInspectAddr sets where Start serves the inspection API (default
+// DefaultInspectAddr, a free port on 127.0.0.1). Keep it off the address a
+// tunnel forwards to: what it serves is every captured payload. "" serves
+// none there (WithInspectToken or WithPublicInspect may still serve it on
+// the delivery address).
+func WithInspectAddr(addr string) Option {
+	return func(c *config) error {
+		c.inspectAddr = addr
+		return nil
+	}
+}
+
+// WithMaxConnections bounds the connections Start's server keeps open at
+// once (default DefaultMaxConnections); beyond, a new connection is answered
+// 503 with Retry-After and closed unread, and counted in Summary.Refused.
+// 0 lifts the bound.
+func WithMaxConnections(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("max connections %d is negative", n)
+		}
+		c.maxConns = n
+		return nil
+	}
+}
+
+// WithMaxInFlight bounds the bytes of request bodies held while they are
+// read, beyond the first 16 KiB of each (which a Coperniq payload never
+// exceeds), all requests together (default DefaultMaxInFlight). A request
+// whose body would go over is answered 503 with Retry-After, unread, and
+// counted in Summary.Refused, so that senders stalling mid-body cannot make
+// memory grow with their number. 0 lifts the bound.
+func WithMaxInFlight(n int64) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("max in-flight bytes %d is negative", n)
+		}
+		c.maxInFlight = n
+		return nil
+	}
+}
+
+// WithOutput writes every delivery to w as one JSON line (a Delivery, as the
+// inspection API shows it), in arrival order, one Write call per line, once
+// its answer is settled. The
 // Receiver never closes w. The first write error stops the output and is
 // kept for Receiver.Err; deliveries are still answered and recorded.
-func Output(w io.Writer) Option {
+func WithOutput(w io.Writer) Option {
 	return func(c *config) error {
 		c.out = w
 		return nil
 	}
 }
 
-// Observer calls fn with every delivery as soon as it is recorded, before
-// the Latency wait and the answer: Delivery.Status is the answer to come. Calls
-// come one at a time, in arrival order, from the handlers' goroutines: fn
-// may call the Receiver's methods, and should be quick, since deliveries
-// queue behind it.
-func Observer(fn func(Delivery)) Option {
+// WithObserver calls fn with every delivery once its answer is settled:
+// written, or not (Delivery.Wire says why). Calls come one at a time, in
+// arrival order, from the handlers' goroutines, after the answer: fn may
+// call the Receiver's methods, and should be quick (hand the delivery to a
+// queue), since later deliveries' handlers wait for their turn behind it.
+func WithObserver(fn func(Delivery)) Option {
 	return func(c *config) error {
 		c.observer = fn
 		return nil

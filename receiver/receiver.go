@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"io"
 	"maps"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -25,6 +25,15 @@ const (
 	InjectedFailFirst = "fail-first"
 	InjectedFailRate  = "fail-rate"
 	InjectedResetRate = "reset-rate"
+)
+
+// What became of an answer that did not reach the sender, in Delivery.Wire.
+const (
+	// WireClientLeft: the sender closed the connection before the answer
+	// (it gave up waiting, e.g. during a WithLatency wait).
+	WireClientLeft = "client-left"
+	// WireWriteFailed: writing the answer failed (the connection broke).
+	WireWriteFailed = "write-failed"
 )
 
 // bodyTimeout bounds the reading of a body, so that a sender trickling one
@@ -76,8 +85,13 @@ type Delivery struct {
 	Attempt int `json:"attempt,omitempty"`
 
 	Status   int    `json:"status"`             // the answer; 0 when the connection was reset
-	Reset    bool   `json:"reset,omitempty"`    // dropped without an answer (ResetRate)
+	Reset    bool   `json:"reset,omitempty"`    // dropped without an answer (WithResetRate)
 	Injected string `json:"injected,omitempty"` // the option that failed it: InjectedFailFirst, ...
+	// Wire says what became of the answer when it did not reach the
+	// sender: WireClientLeft or WireWriteFailed; "" when it was written
+	// (or, with Reset, deliberately not). WireError is the write's error.
+	Wire      string `json:"wire,omitempty"`
+	WireError string `json:"wireError,omitempty"`
 
 	// Valid reports that the payload passed validation (warnings allowed).
 	Valid bool `json:"valid"`
@@ -108,6 +122,15 @@ type Totals struct {
 	Invalid    int `json:"invalid"`
 	Unreadable int `json:"unreadable"`
 	Resets     int `json:"resets"` // connections dropped, not in ByStatus
+	// ClientLeft and WriteFailed count the deliveries whose answer never
+	// reached the sender (Delivery.Wire); they are in ByStatus all the same,
+	// under the status that was meant.
+	ClientLeft  int `json:"clientLeft"`
+	WriteFailed int `json:"writeFailed"`
+	// Refused counts the requests answered 503 unread because the
+	// receiver was at its WithMaxConnections or WithMaxInFlight cap: they
+	// are not deliveries, and a sender retries them.
+	Refused int `json:"refused"`
 	// ByTrigger counts the payloads carrying a string event.triggerKey,
 	// known to the catalog or not; beyond MaxUnknownTriggers distinct
 	// unknown keys, the others are counted under OtherTriggers.
@@ -131,7 +154,11 @@ type Receiver struct {
 	unknown  int // distinct unknown triggerKeys in sum.ByTrigger
 	sum      Totals
 	ticket   uint64 // never reset: orders publishing across Clear
+	cleared  uint64 // how many times Clear ran: a delivery in flight across it is not settled
 	hashSeed maphash.Seed
+
+	inFlight atomic.Int64 // body bytes read beyond bodyAllowance, all requests together
+	stopping atomic.Bool  // the Server is shutting down: waits end, not because clients left
 
 	// Publishing (Output, Observer) happens in ticket order without holding
 	// mu, so that an observer may call the Receiver's methods.
@@ -162,15 +189,16 @@ func emptyTotals() Totals {
 	return Totals{ByTrigger: map[string]int{}, ByStatus: map[int]int{}}
 }
 
-// ServeHTTP records and answers a delivery, or serves the inspection API
-// under /_mock/.
+// ServeHTTP records and answers a delivery. Under /_mock/ it answers the
+// health check, and the inspection API only with WithInspectToken or
+// WithPublicInspect (see the package doc: InspectHandler serves it).
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL == nil {
 		writeError(w, http.StatusBadRequest, "request without a URL")
 		return
 	}
 	if isMockPath(r.URL.Path) {
-		rc.serveMock(w, r)
+		rc.serveMockOnDelivery(w, r)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -178,11 +206,29 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %q not allowed: Coperniq POSTs deliveries", r.Method))
 		return
 	}
-	d, known := rc.read(w, r)
-	ticket := rc.record(&d, known)
-	rc.publish(ticket, d)
-	rc.wait(r)
-	rc.answer(w, d)
+	d, known, busy := rc.read(w, r)
+	if busy {
+		rc.refuse(w)
+		return
+	}
+	ticket, gen := rc.record(&d, known)
+	// Published once the answer is settled, whatever happens to it (a
+	// reset panics out of the handler): later tickets wait for this one.
+	defer func() { rc.publish(ticket, d) }()
+	left := rc.wait(r)
+	switch {
+	case left:
+		d.Wire = WireClientLeft
+	case d.Reset:
+		reset(w)
+	default:
+		if err := rc.answer(w, d); err != nil {
+			d.Wire, d.WireError = WireWriteFailed, clip(err.Error(), maxUnreadableLen)
+		}
+	}
+	if d.Wire != "" {
+		rc.settle(d, gen)
+	}
 }
 
 func isMockPath(p string) bool {
@@ -191,8 +237,9 @@ func isMockPath(p string) bool {
 
 // read reads and validates the body. The delivery it returns has its
 // Status set when the body is unreadable; record decides the others. known
-// reports a triggerKey from the catalog.
-func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) (d Delivery, known bool) {
+// reports a triggerKey from the catalog; busy, that the body could not be
+// read within WithMaxInFlight (nothing is recorded then).
+func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) (d Delivery, known, busy bool) {
 	d = Delivery{
 		Time:        time.Now(),
 		Path:        clip(r.URL.Path, maxPathLen),
@@ -206,36 +253,41 @@ func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) (d Delivery, kn
 	// would also cancel the request's context during a long Latency.
 	ctl := http.NewResponseController(w)
 	_ = ctl.SetReadDeadline(time.Now().Add(bodyTimeout))
-	data, err := io.ReadAll(http.MaxBytesReader(w, body, rc.cfg.bodyLimit))
+	data, charged, err := rc.readBody(body, r.ContentLength)
+	defer rc.inFlight.Add(-charged)
 	_ = ctl.SetReadDeadline(time.Time{})
 	d.Size = int64(len(data))
-	var tooBig *http.MaxBytesError
 	switch {
-	case errors.As(err, &tooBig):
+	case errors.Is(err, errBusy):
+		return d, false, true
+	case errors.Is(err, errTooBig):
+		// The rest of the body is not read: the connection is closed
+		// after the answer instead.
+		w.Header().Set("Connection", "close")
 		d.Status, d.Size = http.StatusRequestEntityTooLarge, r.ContentLength
 		d.Unreadable = fmt.Sprintf("body over the %d-byte limit", rc.cfg.bodyLimit)
-		return d, false
+		return d, false, false
 	case err != nil:
 		d.Status = http.StatusBadRequest
 		d.Unreadable = clip("reading the body: "+err.Error(), maxUnreadableLen)
 		d.Body = excerpt(data)
-		return d, false
+		return d, false, false
 	}
 	res, err := schemas.Validate(data, rc.cfg.level)
 	if err != nil {
 		d.Status = http.StatusBadRequest
 		d.Unreadable = clip("not JSON: "+err.Error(), maxUnreadableLen)
 		d.Body = excerpt(data)
-		return d, false
+		return d, false, false
 	}
-	// ReadAll's buffer may be twice the body: keep only the body, as
+	// The read buffer may be larger than the body: keep only the body, as
 	// deliveries stay in memory.
 	d.Payload = bytes.Clone(data)
 	d.TriggerKey = clip(res.TriggerKey, maxShortLen)
 	d.Valid = res.Valid()
 	d.Violations = res.Violations
 	d.EventID, d.RecordID = eventIDs(data)
-	return d, res.Known
+	return d, res.Known, false
 }
 
 func excerpt(b []byte) string {
@@ -275,8 +327,9 @@ func eventIDs(payload []byte) (eventID, recordID *int64) {
 }
 
 // record numbers the delivery, counts its attempt, decides its answer and
-// keeps it. It returns the delivery's publishing ticket.
-func (rc *Receiver) record(d *Delivery, knownTrigger bool) uint64 {
+// keeps it. It returns the delivery's publishing ticket, and the Clear
+// generation it belongs to.
+func (rc *Receiver) record(d *Delivery, knownTrigger bool) (ticket, gen uint64) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.seq++
@@ -321,7 +374,48 @@ func (rc *Receiver) record(d *Delivery, knownTrigger bool) uint64 {
 	}
 	rc.keep(*d)
 	rc.ticket++
-	return rc.ticket
+	return rc.ticket, rc.cleared
+}
+
+// settle records what became of a delivery's answer on the wire, in its
+// kept copy and the totals, unless a Clear came in between.
+func (rc *Receiver) settle(d Delivery, gen uint64) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if gen != rc.cleared {
+		return
+	}
+	switch d.Wire {
+	case WireClientLeft:
+		rc.sum.ClientLeft++
+	case WireWriteFailed:
+		rc.sum.WriteFailed++
+	}
+	// In flight are the newest: look from the end.
+	for i := len(rc.deliveries) - 1; i >= 0; i-- {
+		if e := &rc.deliveries[i]; e.Seq == d.Seq {
+			e.Wire, e.WireError = d.Wire, d.WireError
+			return
+		}
+	}
+}
+
+// refuse answers 503 to a request the receiver is too busy to read, and
+// counts it.
+func (rc *Receiver) refuse(w http.ResponseWriter) {
+	rc.countRefused()
+	w.Header().Set("Retry-After", "1")
+	w.Header().Set("Connection", "close")
+	writeJSON(w, http.StatusServiceUnavailable, errorBody{
+		Error: fmt.Sprintf("receiver busy: request bodies in flight are at the %d-byte cap (listen --max-in-flight, receiver.WithMaxInFlight); retry", rc.cfg.maxInFlight),
+		Limit: rc.cfg.maxInFlight,
+	})
+}
+
+func (rc *Receiver) countRefused() {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.sum.Refused++
 }
 
 // entry is a kept delivery.
@@ -419,52 +513,6 @@ func (a *attemptCounts) add(id int64) int {
 	return node.n
 }
 
-// Salts keep the reset and failure draws of one attempt independent.
-const (
-	saltReset = 0x7265736574 // "reset"
-	saltFail  = 0x6661696c   // "fail"
-)
-
-// decide chooses the answer to a readable delivery. Failures take precedence
-// over Status: a reset over everything (the receiver "crashed"), then
-// FailFirst, then FailRate.
-func (rc *Receiver) decide(d *Delivery) {
-	c := &rc.cfg
-	// Without an eventId there is no attempt to key the draw on; arrival
-	// order is the best remaining identity.
-	key, attempt, keyed := uint64(d.Seq), uint64(0), uint64(0)
-	if d.EventID != nil {
-		key, attempt, keyed = uint64(*d.EventID), uint64(d.Attempt), 1
-	}
-	switch {
-	case c.resetRate > 0 && draw(c.seed, saltReset, key, attempt<<1|keyed) < c.resetRate:
-		d.Reset, d.Injected = true, InjectedResetRate
-	case d.EventID != nil && d.Attempt <= c.failFirst:
-		d.Status, d.Injected = FailStatus, InjectedFailFirst
-	case c.failRate > 0 && draw(c.seed, saltFail, key, attempt<<1|keyed) < c.failRate:
-		d.Status, d.Injected = FailStatus, InjectedFailRate
-	default:
-		d.Status = c.status
-	}
-}
-
-// draw is a uniform number in [0, 1) that depends only on its inputs, so
-// that an attempt's fate does not depend on what else is in flight.
-func draw(vals ...uint64) float64 {
-	var h uint64
-	for _, v := range vals {
-		h = splitmix(h ^ v)
-	}
-	return float64(h>>11) / (1 << 53)
-}
-
-func splitmix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
-}
-
 // publish writes the delivery to the Output and hands it to the Observer,
 // once every earlier ticket has been published.
 func (rc *Receiver) publish(ticket uint64, d Delivery) {
@@ -524,15 +572,25 @@ func (rc *Receiver) Err() error {
 	return rc.outErr
 }
 
-func (rc *Receiver) wait(r *http.Request) {
-	if rc.cfg.latency <= 0 {
-		return
+// wait holds the answer for the Latency, and reports that the sender left
+// meanwhile (or before): its answer would reach no one.
+func (rc *Receiver) wait(r *http.Request) (left bool) {
+	done := r.Context().Done()
+	if rc.cfg.latency > 0 {
+		t := time.NewTimer(rc.cfg.latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-done:
+		}
 	}
-	t := time.NewTimer(rc.cfg.latency)
-	defer t.Stop()
 	select {
-	case <-t.C:
-	case <-r.Context().Done():
+	case <-done:
+		// Shutdown cancels the contexts too: then the answer is still
+		// written, within the grace period.
+		return !rc.stopping.Load()
+	default:
+		return false
 	}
 }
 
@@ -552,10 +610,10 @@ type ack struct {
 // inspection API has them all.
 const maxAckViolations = 10
 
-func (rc *Receiver) answer(w http.ResponseWriter, d Delivery) {
+// answer writes the answer and flushes it, so that a broken connection
+// shows as an error rather than passing unseen in a buffer.
+func (rc *Receiver) answer(w http.ResponseWriter, d Delivery) error {
 	switch {
-	case d.Reset:
-		reset(w)
 	case d.Status == http.StatusRequestEntityTooLarge:
 		writeJSON(w, d.Status, errorBody{
 			Error: fmt.Sprintf("request body over the limit of %d bytes", rc.cfg.bodyLimit),
@@ -574,6 +632,10 @@ func (rc *Receiver) answer(w http.ResponseWriter, d Delivery) {
 		}
 		writeJSON(w, d.Status, a)
 	}
+	if err := http.NewResponseController(w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	return nil
 }
 
 // reset drops the connection without an answer. Linger 0 makes the close
@@ -679,6 +741,7 @@ func (rc *Receiver) Clear() int {
 	rc.attempts = newAttemptCounts(rc.cfg.maxEvents)
 	rc.unknown = 0
 	rc.seq = 0
+	rc.cleared++
 	rc.sum = emptyTotals()
 	return n
 }

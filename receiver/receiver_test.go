@@ -168,7 +168,7 @@ func TestInvalidDeliveryIsAckedWithItsViolations(t *testing.T) {
 func TestStrictLevelCatchesWhatContractAccepts(t *testing.T) {
 	extra := edit(t, example(t), func(p map[string]any) { p["record"].(map[string]any)["customField"] = "x" })
 	contract := start(t)
-	strict := start(t, Level(schemas.Strict))
+	strict := start(t, WithLevel(schemas.Strict))
 	post(t, contract.URL, extra)
 	post(t, strict.URL, extra)
 	if d := contract.Deliveries()[0]; !d.Valid {
@@ -181,7 +181,7 @@ func TestStrictLevelCatchesWhatContractAccepts(t *testing.T) {
 }
 
 func TestFailFirst(t *testing.T) {
-	s := start(t, FailFirst(2))
+	s := start(t, WithFailFirst(2))
 	a, b := withEventID(t, example(t), 1), withEventID(t, example(t), 2)
 	for i, tc := range []struct {
 		body   []byte
@@ -220,9 +220,9 @@ func failures(t *testing.T, opts ...Option) []bool {
 }
 
 func TestFailRateIsSeeded(t *testing.T) {
-	a := failures(t, FailRate(0.3), Seed(7))
-	b := failures(t, FailRate(0.3), Seed(7))
-	c := failures(t, FailRate(0.3), Seed(8))
+	a := failures(t, WithFailRate(0.3), WithSeed(7))
+	b := failures(t, WithFailRate(0.3), WithSeed(7))
+	c := failures(t, WithFailRate(0.3), WithSeed(8))
 	n := 0
 	for _, f := range a {
 		if f {
@@ -239,13 +239,13 @@ func TestFailRateIsSeeded(t *testing.T) {
 	if fmt.Sprint(a) == fmt.Sprint(c) {
 		t.Error("different seeds failed the same attempts")
 	}
-	if f := failures(t, FailRate(1)); strings.Contains(fmt.Sprint(f), "false") {
+	if f := failures(t, WithFailRate(1)); strings.Contains(fmt.Sprint(f), "false") {
 		t.Error("fail rate 1 let an attempt through")
 	}
 }
 
 func TestStatus(t *testing.T) {
-	s := start(t, Status(500))
+	s := start(t, WithStatus(500))
 	for range 2 {
 		res := post(t, s.URL, example(t))
 		if res.status != 500 {
@@ -256,11 +256,11 @@ func TestStatus(t *testing.T) {
 		t.Errorf("summary %+v", sum)
 	}
 	// Status is the answer when nothing fails: FailFirst still comes first.
-	s = start(t, Status(202), FailFirst(1))
+	s = start(t, WithStatus(202), WithFailFirst(1))
 	if a, b := post(t, s.URL, example(t)).status, post(t, s.URL, example(t)).status; a != 503 || b != 202 {
 		t.Errorf("fail-first then status 202: got %d, %d", a, b)
 	}
-	s = start(t, Status(204))
+	s = start(t, WithStatus(204))
 	if res := post(t, s.URL, example(t)); res.status != 204 || len(res.body) != 0 {
 		t.Errorf("status 204 answered %d with %q", res.status, res.body)
 	}
@@ -268,7 +268,7 @@ func TestStatus(t *testing.T) {
 
 func TestLatency(t *testing.T) {
 	const lat = 150 * time.Millisecond
-	s := start(t, Latency(lat))
+	s := start(t, WithLatency(lat))
 	t0 := time.Now()
 	if res := post(t, s.URL, example(t)); res.status != 200 {
 		t.Fatalf("status %d", res.status)
@@ -288,7 +288,7 @@ func TestLatency(t *testing.T) {
 }
 
 func TestResetRate(t *testing.T) {
-	s := start(t, ResetRate(1))
+	s := start(t, WithResetRate(1))
 	res, err := client.Post(s.URL+"/hook", "application/json", bytes.NewReader(example(t)))
 	if err == nil {
 		res.Body.Close()
@@ -312,7 +312,7 @@ func TestResetRate(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	s := start(t, BodyLimit(2000))
+	s := start(t, WithBodyLimit(2000))
 	big := edit(t, example(t), func(p map[string]any) {
 		p["record"].(map[string]any)["notes"] = strings.Repeat("x", 2000)
 	})
@@ -408,14 +408,14 @@ func TestMethodNotAllowed(t *testing.T) {
 }
 
 func TestInspection(t *testing.T) {
-	s := start(t, FailFirst(1))
+	s := start(t, WithFailFirst(1))
 	other := withEventID(t, example(t), 7)
 	post(t, s.URL, example(t))
 	post(t, s.URL, other)
 	post(t, s.URL, example(t))
 
 	var ds []Delivery
-	do(t, http.MethodGet, s.URL+PathDeliveries, nil).json(t, &ds)
+	do(t, http.MethodGet, s.InspectURL+PathDeliveries, nil).json(t, &ds)
 	if len(ds) != 3 || ds[0].Seq != 1 || ds[2].Seq != 3 || *ds[1].EventID != 7 {
 		t.Fatalf("deliveries, oldest first: %+v", ds)
 	}
@@ -424,7 +424,7 @@ func TestInspection(t *testing.T) {
 	}
 
 	var ev eventReport
-	res := do(t, http.MethodGet, s.URL+PathEvents+"48291", nil)
+	res := do(t, http.MethodGet, s.InspectURL+PathEvents+"48291", nil)
 	res.json(t, &ev)
 	if res.status != 200 || ev.Received != 2 || !ev.SamePayload || ev.Attempts[0].Status != 503 || ev.Attempts[1].Status != 200 || len(ev.Payload) == 0 {
 		t.Errorf("event report: %d %s", res.status, res.body)
@@ -436,7 +436,7 @@ func TestInspection(t *testing.T) {
 		"/_mock/nothing-here": 404,
 		"/_mock":              404,
 	} {
-		res := do(t, http.MethodGet, s.URL+path, nil)
+		res := do(t, http.MethodGet, s.InspectURL+path, nil)
 		var e errorBody
 		res.json(t, &e)
 		if res.status != status || e.Error == "" {
@@ -445,23 +445,23 @@ func TestInspection(t *testing.T) {
 	}
 
 	var sum Totals
-	do(t, http.MethodGet, s.URL+PathSummary, nil).json(t, &sum)
+	do(t, http.MethodGet, s.InspectURL+PathSummary, nil).json(t, &sum)
 	if sum.Deliveries != 3 || sum.UniqueEvents != 2 || sum.ByStatus[503] != 2 {
 		t.Errorf("summary %+v", sum)
 	}
-	if res := do(t, http.MethodGet, s.URL+PathHealthz, nil); res.status != 200 {
+	if res := do(t, http.MethodGet, s.InspectURL+PathHealthz, nil); res.status != 200 {
 		t.Errorf("healthz %d", res.status)
 	}
-	if res := do(t, http.MethodPost, s.URL+PathDeliveries, nil); res.status != 405 || res.header.Get("Allow") != "GET, HEAD, DELETE" {
+	if res := do(t, http.MethodPost, s.InspectURL+PathDeliveries, nil); res.status != 405 || res.header.Get("Allow") != "GET, HEAD, DELETE" {
 		t.Errorf("POST %s: %d Allow=%q", PathDeliveries, res.status, res.header.Get("Allow"))
 	}
 
 	var cleared map[string]int
-	do(t, http.MethodDelete, s.URL+PathDeliveries, nil).json(t, &cleared)
+	do(t, http.MethodDelete, s.InspectURL+PathDeliveries, nil).json(t, &cleared)
 	if cleared["cleared"] != 3 || len(s.Deliveries()) != 0 || s.Summary().Deliveries != 0 {
 		t.Errorf("DELETE: %v, %d left", cleared, len(s.Deliveries()))
 	}
-	if res := do(t, http.MethodGet, s.URL+PathDeliveries, nil); strings.TrimSpace(string(res.body)) != "[]" {
+	if res := do(t, http.MethodGet, s.InspectURL+PathDeliveries, nil); strings.TrimSpace(string(res.body)) != "[]" {
 		t.Errorf("after DELETE: %s", res.body)
 	}
 	// Attempt counts start over: the first attempt fails again.
@@ -472,7 +472,7 @@ func TestInspection(t *testing.T) {
 
 func TestOutputIsOneJSONLinePerDelivery(t *testing.T) {
 	var buf bytes.Buffer
-	s := start(t, Output(&buf), FailFirst(1))
+	s := start(t, WithOutput(&buf), WithFailFirst(1))
 	post(t, s.URL, example(t))
 	post(t, s.URL, []byte("not json"))
 	post(t, s.URL, example(t))
@@ -500,10 +500,11 @@ func TestOutputIsOneJSONLinePerDelivery(t *testing.T) {
 	}
 
 	// A failing Output is reported, and deliveries are still answered.
-	f := start(t, Output(failingWriter{}))
+	f := start(t, WithOutput(failingWriter{}))
 	if res := post(t, f.URL, example(t)); res.status != 200 {
 		t.Errorf("status %d", res.status)
 	}
+	f.Close() // the output is written once the answer is settled
 	if err := f.Err(); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("Err() = %v", err)
 	}
@@ -521,7 +522,7 @@ func TestConcurrentDeliveries(t *testing.T) {
 		seqs []int
 	)
 	var s *Server
-	s = start(t, Output(&out), Observer(func(d Delivery) {
+	s = start(t, WithOutput(&out), WithObserver(func(d Delivery) {
 		_ = s.Summary() // observers may call back
 		mu.Lock()
 		seqs = append(seqs, d.Seq)
@@ -580,7 +581,7 @@ func TestConcurrentDeliveries(t *testing.T) {
 }
 
 func TestMaxDeliveries(t *testing.T) {
-	s := start(t, MaxDeliveries(3))
+	s := start(t, WithMaxDeliveries(3))
 	for i := range 5 {
 		post(t, s.URL, withEventID(t, example(t), int64(i)))
 	}
@@ -598,16 +599,16 @@ func TestBadOptions(t *testing.T) {
 		opt  Option
 		want string
 	}{
-		{FailRate(1.5), "1.5"},
-		{FailRate(-0.1), "-0.1"},
-		{ResetRate(2), "2"},
-		{Status(100), "100"},
-		{Status(600), "600"},
-		{BodyLimit(0), "0"},
-		{FailFirst(-1), "-1"},
-		{Latency(-time.Second), "-1s"},
-		{MaxDeliveries(-5), "-5"},
-		{Level(schemas.Level(9)), "9"},
+		{WithFailRate(1.5), "1.5"},
+		{WithFailRate(-0.1), "-0.1"},
+		{WithResetRate(2), "2"},
+		{WithStatus(100), "100"},
+		{WithStatus(600), "600"},
+		{WithBodyLimit(0), "0"},
+		{WithFailFirst(-1), "-1"},
+		{WithLatency(-time.Second), "-1s"},
+		{WithMaxDeliveries(-5), "-5"},
+		{WithLevel(schemas.Level(9)), "9"},
 	} {
 		_, err := New(tc.opt)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -628,7 +629,7 @@ func TestBadOptions(t *testing.T) {
 }
 
 func TestShutdownEndsLatencyWaits(t *testing.T) {
-	s, err := Start("127.0.0.1:0", Latency(time.Minute))
+	s, err := Start("127.0.0.1:0", WithLatency(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package receiver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -35,8 +36,13 @@ type Server struct {
 	// Addr is the bound address, host:port, with the real port when
 	// Start was given port 0.
 	Addr string
+	// InspectURL is the base URL of the inspection API, on its own
+	// loopback address (WithInspectAddr), e.g. http://127.0.0.1:41235:
+	// GET InspectURL + PathDeliveries. "" when WithInspectAddr("").
+	InspectURL string
 
 	srv      *http.Server
+	inspect  *http.Server // nil without an inspection address
 	cancel   context.CancelFunc
 	done     chan struct{}
 	serveErr error // set before done is closed
@@ -58,6 +64,13 @@ func Start(addr string, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	var ils net.Listener
+	if rc.cfg.inspectAddr != "" {
+		if ils, err = net.Listen("tcp", rc.cfg.inspectAddr); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("inspection address: %w", err)
+		}
+	}
 	// Cancelled on shutdown, so that Latency waits end instead of holding
 	// the shutdown for their full length.
 	base, cancel := context.WithCancel(context.Background())
@@ -67,23 +80,47 @@ func Start(addr string, opts ...Option) (*Server, error) {
 		Addr:     ln.Addr().String(),
 		cancel:   cancel,
 		done:     make(chan struct{}),
-		srv: &http.Server{
-			Handler:           rc,
-			ReadHeaderTimeout: readHeaderTimeout,
-			IdleTimeout:       idleTimeout,
-			BaseContext:       func(net.Listener) context.Context { return base },
-			// The library never prints; the errors net/http logs (a
-			// client hanging up mid-request) are the sender's business.
-			ErrorLog: log.New(io.Discard, "", 0),
-		},
+		srv:      newHTTPServer(rc, base),
+	}
+	if rc.cfg.maxConns > 0 {
+		ln = &capListener{Listener: ln, slots: make(chan struct{}, rc.cfg.maxConns), refuse: rc.refuseConn}
+	}
+	serving := []func() error{func() error { return s.srv.Serve(ln) }}
+	if ils != nil {
+		s.InspectURL = "http://" + displayAddr(ils.Addr())
+		s.inspect = newHTTPServer(rc.InspectHandler(), base)
+		serving = append(serving, func() error { return s.inspect.Serve(ils) })
+	}
+	var wg sync.WaitGroup
+	var errMu sync.Mutex
+	for _, serve := range serving {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := serve(); !errors.Is(err, http.ErrServerClosed) {
+				errMu.Lock()
+				s.serveErr = errors.Join(s.serveErr, err)
+				errMu.Unlock()
+			}
+		}()
 	}
 	go func() {
-		defer close(s.done)
-		if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			s.serveErr = err
-		}
+		wg.Wait()
+		close(s.done)
 	}()
 	return s, nil
+}
+
+func newHTTPServer(h http.Handler, base context.Context) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		BaseContext:       func(net.Listener) context.Context { return base },
+		// The library never prints; the errors net/http logs (a
+		// client hanging up mid-request) are the sender's business.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
 }
 
 func displayAddr(a net.Addr) string {
@@ -103,7 +140,11 @@ func displayAddr(a net.Addr) string {
 // early. Later calls (and Close) return the first call's result.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeOnce.Do(func() {
+		s.stopping.Store(true)
 		s.cancel()
+		if s.inspect != nil {
+			_ = s.inspect.Close()
+		}
 		err := s.srv.Shutdown(ctx)
 		if err != nil {
 			_ = s.srv.Close()

@@ -46,7 +46,7 @@ func TestBuiltinsDeliverEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv, err := receiver.Start("127.0.0.1:0", receiver.FailFirst(1), receiver.Level(schemas.Strict))
+			srv, err := receiver.Start("127.0.0.1:0", receiver.WithFailFirst(1), receiver.WithLevel(schemas.Strict))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +120,7 @@ func TestRetryScheduleOnTheVirtualClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := receiver.Start("127.0.0.1:0", receiver.FailFirst(2))
+	srv, err := receiver.Start("127.0.0.1:0", receiver.WithFailFirst(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestAccountingUnderChaos(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rc, err := receiver.New(receiver.FailRate(0.25), receiver.ResetRate(0.1), receiver.Seed(seed), receiver.Level(schemas.Strict))
+			rc, err := receiver.New(receiver.WithFailRate(0.25), receiver.WithResetRate(0.1), receiver.WithSeed(seed), receiver.WithLevel(schemas.Strict))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -30,6 +30,9 @@ func FuzzParse(f *testing.F) {
 		"steps: [{createRequest: {name: r}}, {moveRequest: {request: r, to: Proposal}}]\n",
 		"{steps: [1, [2], {3: 4}]}\n",
 		"steps:\n  - createProject: {name: \"\\u0000\"}\n",
+		// Over the key cap: refused before the parser runs.
+		"steps:\n" + strings.Repeat("  - createAccount: {name: a}\n", MaxKeys),
+		"description: \"a:b: c\"\nsteps: [{\"createAccount\": {\"name\": \"x\"}}]\n",
 	} {
 		f.Add([]byte(src))
 	}

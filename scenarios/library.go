@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -107,7 +106,7 @@ func Load(nameOrPath string) (*Scenario, error) {
 	if n := builtinName(nameOrPath); n != "" && !strings.ContainsAny(nameOrPath, `/\`) {
 		return builtins[n]()
 	}
-	src, err := os.ReadFile(nameOrPath)
+	src, err := readFileCapped(nameOrPath)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !strings.ContainsAny(nameOrPath, `/\.`) {
 			msg := fmt.Sprintf("scenario %q is neither a built-in one [%s] nor a file", nameOrPath, strings.Join(builtinOrder, " "))

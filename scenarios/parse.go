@@ -37,6 +37,10 @@ var topKeys = []string{"name", "description", "params", "start", "delivery", "st
 func Parse(name string, src []byte) (*Scenario, error) {
 	c := &errCollector{file: name}
 	p := &parsing{errs: c, anchors: map[string]ast.Node{}, budget: maxNodes}
+	if why := checkCaps(src); why != "" {
+		c.add(pos{1, 1}, "%s", why)
+		return nil, c.err()
+	}
 	body := parseYAML(src, c)
 	if c.err() != nil {
 		return nil, c.err()

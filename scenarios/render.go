@@ -230,6 +230,11 @@ func (s *Scenario) render(seed uint64, cfg renderConfig, check bool) (*renderRes
 		if err := in.st.kind.apply(w, in); err != nil {
 			return nil, w.stepError(in, err)
 		}
+		if w.last.Year() > 9999 {
+			// RFC 3339 writes four-digit years: a later time is a payload
+			// every strict receiver rejects.
+			return nil, w.stepError(in, fmt.Errorf("the scenario's clock passes the end of year 9999 (%s), which RFC 3339 times cannot write; start it earlier", w.last.Format(time.RFC3339)))
+		}
 		if in.emitted > 0 {
 			f.clock = w.last
 		} else {

@@ -3,6 +3,7 @@ package schemas
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // fastDecode decodes a JSON document into the values encoding/json produces
@@ -306,3 +307,69 @@ var knownKeys = func() map[string]string {
 	}
 	return m
 }()
+
+// Numbers beyond float64's range are kept as json.Number, and the schema
+// validator turns those into big.Rat: 1e999999 costs a million-digit power
+// of ten, half a CPU-second for a dozen bytes. So that a payload's cost stays
+// a small constant factor of its size whatever its numbers look like, such a
+// number is replaced, in the decoded value only, by a stand-in of bounded
+// size that every check this project makes answers alike: the same sign, the
+// same integral or not, and beyond any bound a schema sets.
+const (
+	hugeInteger  = "1e400"
+	hugeFraction = "1" + zeros400 + ".5"
+	zeros400     = "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000" +
+		"0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000" +
+		"0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000" +
+		"0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+)
+
+// boundNumbers walks a value decoded with UseNumber: a number float64 holds
+// becomes a float64, as on the fast path; one it cannot becomes a stand-in.
+func boundNumbers(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = boundNumbers(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = boundNumbers(e)
+		}
+	case json.Number:
+		if f, err := strconv.ParseFloat(string(t), 64); err == nil {
+			return f
+		}
+		return standIn(string(t))
+	}
+	return v
+}
+
+// standIn is the bounded stand-in of s, a valid JSON number too large for
+// float64. Its digits D, trailing zeros t and fraction digits f make it
+// D x 10^(e+t-f): an integer when e+t >= f. One pass over s.
+func standIn(s string) json.Number {
+	neg := strings.HasPrefix(s, "-")
+	mant, exp, _ := strings.Cut(strings.ToLower(strings.TrimPrefix(s, "-")), "e")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	all := intPart + frac
+	t := len(all) - len(strings.TrimRight(all, "0"))
+	// The exponent saturates: past a billion its size makes no difference.
+	e := 0
+	for _, c := range strings.TrimLeft(exp, "+-") {
+		if e < 1e9 {
+			e = e*10 + int(c-'0')
+		}
+	}
+	if strings.HasPrefix(exp, "-") {
+		e = -e
+	}
+	out := hugeFraction
+	if e+t >= len(frac) {
+		out = hugeInteger
+	}
+	if neg {
+		out = "-" + out
+	}
+	return json.Number(out)
+}

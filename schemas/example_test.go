@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -58,4 +59,24 @@ func ExampleDecodeIdentity() {
 	// Output:
 	// {EventID:48291 RecordID:10423 TriggerKey:TASK_STATUS_MOVEMENT} <nil>
 	// 7 true payload is missing event.recordId
+}
+
+// Payloads in any layout, one of them over the cap: it is reported, and the
+// reading goes on.
+func ExampleReadStreamMax() {
+	in := "{\"a\": 1} {\"b\":\n[2]}\n{\"big\": \"" + strings.Repeat("x", 100) + "\"}\n42\n"
+	_ = schemas.ReadStreamMax(strings.NewReader(in), 64, func(d schemas.Document) error {
+		if d.TooLarge {
+			fmt.Printf("line %d: %v\n", d.Line, d.Err(64))
+			return nil
+		}
+		fmt.Printf("line %d: %s\n", d.Line, d.Raw)
+		return nil
+	})
+	// Output:
+	// line 1: {"a": 1}
+	// line 1: {"b":
+	// [2]}
+	// line 3: payload of 111 bytes or more is over the 64-byte cap per payload; it was skipped
+	// line 4: 42
 }

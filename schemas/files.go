@@ -31,8 +31,8 @@ func Schema(triggerKey string, level Level) ([]byte, error) {
 
 // Export writes every schema file of level into dir (created if needed),
 // keeping the layout (defs/ beside the trigger files) so that the relative
-// references resolve. The files keep their $ids under BaseURL; to validate
-// offline, map BaseURL + level + "/" to dir in the validator's loader.
+// references resolve. The files have no $id, so a validator that loads a
+// file from dir resolves its references in dir: nothing is fetched.
 func Export(dir string, level Level) error {
 	if !level.valid() {
 		return fmt.Errorf("level %d isn't one of [contract strict]", int(level))

@@ -17,10 +17,15 @@ import (
 
 //go:generate go run ../tools/schemagen -from-generator
 
-// BaseURL prefixes every schema's $id: a file's $id is BaseURL + level +
-// "/" + its path, e.g. BaseURL + "strict/defs/record.json". References
-// between files are relative, so a copy of a level's directory resolves
-// offline once a validator maps this prefix to it.
+// BaseURL is where the validator places the embedded files in memory: a
+// file is known as BaseURL + level + "/" + its path, e.g. BaseURL +
+// "strict/defs/record.json". The files themselves carry no $id, so every
+// reference between them is relative to where the file is read from: a
+// copy of a level's directory (docs/schemas/contract, what `schema export`
+// writes) resolves offline in any tool, with nothing to map and nothing
+// fetched. An absolute $id made bundlers and linters resolve references
+// against a URL that serves nothing; a relative one still confuses those
+// that inline a file into another document.
 const BaseURL = "https://github.com/coperniq-mock/coperniq-mock/schemas/"
 
 const draft = "https://json-schema.org/draft/2020-12/schema"
@@ -131,17 +136,23 @@ type member struct {
 
 func (o *obj) add(key string, val any) { *o = append(*o, member{key, val}) }
 
-func header(level Level, file, title, desc string) obj {
+func header(title, desc string) obj {
 	return obj{
 		{"$schema", draft},
-		{"$id", BaseURL + level.String() + "/" + file},
 		{"title", title},
 		{"description", desc},
 	}
 }
 
+// refTo applies the schema at target (a path relative to the file) with
+// allOf rather than a bare $ref beside other keywords: draft-07 based
+// tooling (AsyncAPI's default schema format, many code generators) ignores
+// every sibling of $ref, which would drop the properties and consts a
+// trigger adds to the shared definition.
+func refTo(target string) []any { return []any{obj{{"$ref", target}}} }
+
 func (g *schemaBuilder) defFile(d *definition, level Level) obj {
-	o := header(level, "defs/"+d.name+".json", d.title, d.desc)
+	o := header(d.title, d.desc)
 	if !d.typed {
 		o.add("$comment", "No type here: the property that uses this definition is nullable and declares type [object, null] itself.")
 	}
@@ -175,7 +186,7 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 	} else {
 		desc += "Strict level: exactly what coperniq-mock emits, with no extra properties and closed vocabularies."
 	}
-	o := header(level, t.Key+".json", t.Key+": "+t.Name, desc)
+	o := header(t.Key+": "+t.Name, desc)
 	o.add("type", "object")
 	required := []string{"event", "record"}
 	if t.WorkOrder {
@@ -184,7 +195,7 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 	o.add("required", required)
 
 	extras := extraProps(t)
-	ev := obj{{"description", eventPropDesc}, {"type", "object"}, {"$ref", "defs/event.json"}}
+	ev := obj{{"description", eventPropDesc}, {"type", "object"}, {"allOf", refTo("defs/event.json")}}
 	if len(extras) > 0 {
 		ev.add("required", propNames(extras))
 	}
@@ -200,7 +211,7 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 		ev.add("unevaluatedProperties", false)
 	}
 
-	rec := obj{{"description", recordPropDesc}, {"type", "object"}, {"$ref", "defs/record.json"}}
+	rec := obj{{"description", recordPropDesc}, {"type", "object"}, {"allOf", refTo("defs/record.json")}}
 	if level == Strict {
 		rec.add("properties", obj{{"type", obj{
 			{"description", "This trigger carries a record of type " + orList(t.RecordTypes) + "."},
@@ -209,7 +220,7 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 	}
 	props := obj{{"event", g.withExamples(ev, "event", nil)}, {"record", g.withExamples(rec, "record", nil)}}
 	if t.WorkOrder {
-		wo := obj{{"description", workOrderPropDesc}, {"type", "object"}, {"$ref", "defs/workOrder.json"}}
+		wo := obj{{"description", workOrderPropDesc}, {"type", "object"}, {"allOf", refTo("defs/workOrder.json")}}
 		props.add("workOrder", g.withExamples(wo, "workOrder", nil))
 	}
 	o.add("properties", props)
@@ -218,15 +229,15 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 }
 
 func (g *schemaBuilder) envelopeFile() obj {
-	o := header(Contract, "envelope.json", "Any Coperniq webhook payload",
+	o := header("Any Coperniq webhook payload",
 		"What every payload has in common, for a triggerKey this project does not know: Coperniq may add triggers, and a receiver must accept them. "+
 			"Only event is required; record and workOrder are checked when present.")
 	o.add("type", "object")
 	o.add("required", []string{"event"})
 	o.add("properties", obj{
-		{"event", g.withExamples(obj{{"description", eventPropDesc}, {"type", "object"}, {"$ref", "defs/event.json"}}, "event", nil)},
-		{"record", g.withExamples(obj{{"description", "The record the event concerns, when the trigger concerns one; every published trigger does."}, {"type", "object"}, {"$ref", "defs/record.json"}}, "record", nil)},
-		{"workOrder", g.withExamples(obj{{"description", "The work order the event concerns, on work-order triggers."}, {"type", "object"}, {"$ref", "defs/workOrder.json"}}, "workOrder", nil)},
+		{"event", g.withExamples(obj{{"description", eventPropDesc}, {"type", "object"}, {"allOf", refTo("defs/event.json")}}, "event", nil)},
+		{"record", g.withExamples(obj{{"description", "The record the event concerns, when the trigger concerns one; every published trigger does."}, {"type", "object"}, {"allOf", refTo("defs/record.json")}}, "record", nil)},
+		{"workOrder", g.withExamples(obj{{"description", "The work order the event concerns, on work-order triggers."}, {"type", "object"}, {"allOf", refTo("defs/workOrder.json")}}, "workOrder", nil)},
 	})
 	o.add("additionalProperties", true)
 	return o
@@ -259,7 +270,7 @@ func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
 		} else {
 			s.add("type", "object")
 		}
-		s.add("$ref", p.def+".json")
+		s.add("allOf", refTo(p.def+".json"))
 	case kindStringArr:
 		s.add("type", jsonType("array", p.nullable))
 		items := obj{{"description", "One entry."}, {"type", "string"}}

@@ -125,8 +125,10 @@ func TestEverySchemaCompiles(t *testing.T) {
 func TestSchemaFilesFollowTheRules(t *testing.T) {
 	for name, doc := range loadFiles(t) {
 		level, file, _ := strings.Cut(name, "/")
-		if got, want := doc["$id"], BaseURL+name; got != want {
-			t.Errorf("%s: $id %v, want %s", name, got, want)
+		// No $id: references resolve against where the file is read from,
+		// so a copied directory works offline in any tool.
+		if id, ok := doc["$id"]; ok {
+			t.Errorf("%s: $id %v; the files carry none", name, id)
 		}
 		if doc["$schema"] != draft {
 			t.Errorf("%s: $schema %v, want %s", name, doc["$schema"], draft)
@@ -224,6 +226,10 @@ func strictPaths(t *testing.T, docs map[string]map[string]any, file string) []st
 	var out []string
 	var walk func(s map[string]any, base, prefix string)
 	walk = func(s map[string]any, base, prefix string) {
+		all, _ := s["allOf"].([]any)
+		for _, sub := range all {
+			walk(sub.(map[string]any), base, prefix)
+		}
 		if ref, ok := s["$ref"].(string); ok {
 			target := path.Join(path.Dir(base), ref)
 			d, ok := docs[target]

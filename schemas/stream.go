@@ -3,6 +3,8 @@ package schemas
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 )
 
@@ -11,119 +13,194 @@ type Document struct {
 	// Line is the 1-based line of the stream on which the value starts, so a
 	// syntax error at line L of Raw is at line Line+L-1 of the stream.
 	Line int
-	Raw  []byte
+	// Raw is the value's bytes, without the white space around it; nil
+	// when the value was over the size cap (see TooLarge).
+	Raw []byte
+	// Size is the value's length in bytes, white space around it left out.
+	Size int64
+	// TooLarge reports a value longer than the reader's cap: its bytes
+	// were read and skipped, not kept, and the reading went on after it.
+	TooLarge bool
 }
 
-// MaxDocumentSize bounds one document, so that a stream with an unclosed
-// brace cannot make the reader hold the whole input.
-const MaxDocumentSize = 16 << 20
+// Err says why a Document could not be kept, or is nil.
+func (d Document) Err(maxSize int64) error {
+	if !d.TooLarge {
+		return nil
+	}
+	limit := fmt.Sprintf("%d-byte", maxSize)
+	if maxSize >= 1<<20 {
+		limit += fmt.Sprintf(" (%d MiB)", maxSize>>20)
+	}
+	return fmt.Errorf("payload of %d bytes or more is over the %s cap per payload; it was skipped", d.Size, limit)
+}
+
+// MaxDocumentSize is ReadStream's cap on one value, so that a stream with an
+// unclosed brace cannot make the reader hold the whole input. Coperniq's
+// payloads weigh a few KiB; a pretty-printed array of many thousands of
+// them (`jq -s .`) still fits.
+const MaxDocumentSize = 64 << 20
 
 // jsonSpace is the white space JSON allows between tokens (RFC 8259).
 const jsonSpace = " \t\r\n"
 
-// ReadStream cuts r into JSON documents and calls fn with each, in order. It
-// takes NDJSON (one payload per line) and pretty-printed documents written one
-// after another, as `generate --pretty` and jq print them.
+// ReadStream cuts r into JSON values and calls fn with each, in order, with
+// MaxDocumentSize as the cap: see ReadStreamMax.
+func ReadStream(r io.Reader, fn func(Document) error) error {
+	return ReadStreamMax(r, MaxDocumentSize, fn)
+}
+
+// ReadStreamMax cuts r into JSON values and calls fn with each, in order.
+// Values may be laid out any way: one per line (NDJSON), pretty-printed with
+// any indentation (none included: Python's json.dumps(indent=0)), several on
+// a line, one over many megabytes on a single line. A value ends where its
+// outermost bracket closes; a value that is not an object or an array (a
+// number, a string, junk) ends at the end of its line.
 //
 // It does not parse JSON, only tracks nesting and strings, so a malformed
-// document is still handed to fn (whose validation reports the syntax error)
-// and reading resumes at the next document: a line that starts at column 0
-// with the bracket the open document started with ends that document (pretty
-// printers indent everything nested), and so does the end of a line cut
-// inside a string. Nothing in the
-// stream is skipped: every non-blank byte reaches fn in some document.
-// ReadStream returns fn's first error, or an error reading r.
-func ReadStream(r io.Reader, fn func(Document) error) error {
+// value is still handed to fn (whose validation reports the syntax error)
+// and reading resumes at the next one: a line that starts with { or [ where
+// the open value needs a comma first (its last token was a value, not [ , or
+// :) starts a new value, and so does the end of a line cut inside a string,
+// which JSON cannot hold. Nothing in the stream is skipped: every non-blank
+// byte reaches fn in some Document, but those of a value over maxSize bytes,
+// which is handed over with TooLarge set and no Raw. A leading UTF-8 byte
+// order mark is dropped. It returns fn's first error, or an error reading r.
+func ReadStreamMax(r io.Reader, maxSize int64, fn func(Document) error) error {
+	if maxSize < 1 {
+		return errors.New("the cap per payload must be at least 1 byte")
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	// Editors on Windows start files with a UTF-8 byte order mark; it is not
 	// JSON, but it is not the user's mistake either.
 	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-		br.Discard(3)
+		_, _ = br.Discard(3)
 	}
-	var (
-		doc      []byte
-		docLine  int
-		depth    int
-		inString bool
-		escaped  bool
-		lineNo   int
-		opener   byte // the current document's first byte
-	)
-	flush := func() error {
-		trimmed := bytes.Trim(doc, jsonSpace)
-		if len(trimmed) > 0 {
-			if err := fn(Document{Line: docLine, Raw: append([]byte(nil), trimmed...)}); err != nil {
+	s := scanner{max: maxSize, fn: fn, line: 1, lineStart: true}
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(chunk) > 0 {
+			if ferr := s.feed(chunk); ferr != nil {
+				return ferr
+			}
+		}
+		switch {
+		case err == nil, errors.Is(err, bufio.ErrBufferFull):
+		case errors.Is(err, io.EOF):
+			return s.flush()
+		default:
+			return err
+		}
+	}
+}
+
+// scanner is ReadStreamMax's state between chunks.
+type scanner struct {
+	max  int64
+	fn   func(Document) error
+	line int
+
+	open      bool // a value has started
+	doc       []byte
+	size      int64 // of the value so far, kept or not
+	docLine   int
+	depth     int
+	scalar    bool // the value is not an object or array: it ends with its line
+	inString  bool
+	escaped   bool
+	last      byte // the last token byte outside strings ('"' for a string)
+	lineStart bool // nothing but white space on this line so far
+}
+
+func (s *scanner) feed(chunk []byte) error {
+	for _, c := range chunk {
+		space := c == ' ' || c == '\t' || c == '\r' || c == '\n'
+		if !s.open && space {
+			if c == '\n' {
+				s.line++
+				s.lineStart = true
+			}
+			continue
+		}
+		if s.open && s.lineStart && !s.scalar && !s.inString && (c == '{' || c == '[') && s.last != '[' && s.last != ',' && s.last != ':' {
+			// A value where the open one needed a comma: the open one was
+			// cut short, and this line starts afresh.
+			if err := s.flush(); err != nil {
 				return err
 			}
 		}
-		doc, depth, inString, escaped = doc[:0], 0, false, false
+		if !s.open {
+			s.open, s.docLine, s.scalar = true, s.line, c != '{' && c != '['
+		}
+		s.add(c)
+		switch {
+		case s.inString && c == '\n':
+			// JSON strings cannot hold a raw newline: this one was cut
+			// short (a truncated line), and the next line is not inside it.
+			s.inString, s.escaped, s.last = false, false, '"'
+		case s.escaped:
+			s.escaped = false
+		case s.inString:
+			if c == '\\' {
+				s.escaped = true
+			} else if c == '"' {
+				s.inString = false
+			}
+		case c == '"':
+			s.inString, s.last = true, '"'
+		case c == '{' || c == '[':
+			s.depth++
+			s.last = c
+		case c == '}' || c == ']':
+			s.depth--
+			s.last = c
+		case !space:
+			s.last = c
+		}
+		if c == '\n' {
+			s.line++
+			s.lineStart = true
+		} else if !space {
+			s.lineStart = false
+		}
+		if (!s.scalar && s.depth <= 0 && !s.inString) || (s.scalar && c == '\n') {
+			if err := s.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// add keeps c in the value, or only counts it once the value is over the cap.
+func (s *scanner) add(c byte) {
+	s.size++
+	if s.size <= s.max {
+		s.doc = append(s.doc, c)
+	} else if s.doc != nil {
+		s.doc = nil // over the cap: let the memory go at once
+	}
+}
+
+// flush hands the open value to fn and resets the state for the next one.
+func (s *scanner) flush() error {
+	if !s.open {
 		return nil
 	}
-	for {
-		line, readErr := br.ReadSlice('\n')
-		if readErr == bufio.ErrBufferFull {
-			// A long line: keep reading it whole.
-			full := append([]byte(nil), line...)
-			for readErr == bufio.ErrBufferFull {
-				line, readErr = br.ReadSlice('\n')
-				full = append(full, line...)
-				if len(full) > MaxDocumentSize {
-					break
-				}
-			}
-			line = full
-		}
-		if len(line) > 0 {
-			lineNo++
-			blank := len(bytes.Trim(line, jsonSpace)) == 0
-			// A new document at column 0 while the current one is still open:
-			// the current one is malformed; hand it over and start afresh.
-			if len(doc) > 0 && depth > 0 && !inString && line[0] == opener {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			if len(bytes.Trim(doc, jsonSpace)) == 0 && !blank {
-				docLine = lineNo
-				opener = bytes.Trim(line, jsonSpace)[0]
-			}
-			doc = append(doc, line...)
-			for _, c := range line {
-				switch {
-				case inString && c == '\n':
-					// JSON strings cannot hold a raw newline: this one was cut
-					// short (a truncated line), so the next line is not inside
-					// it and may start a new document.
-					inString, escaped = false, false
-				case escaped:
-					escaped = false
-				case inString:
-					if c == '\\' {
-						escaped = true
-					} else if c == '"' {
-						inString = false
-					}
-				case c == '"':
-					inString = true
-				case c == '{' || c == '[':
-					depth++
-				case c == '}' || c == ']':
-					depth--
-				}
-			}
-			// A document ends when its nesting closes at the end of a line,
-			// or, for scalars and one-line junk, at the end of its line.
-			if depth <= 0 && !inString || len(doc) > MaxDocumentSize {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-		if readErr == io.EOF {
-			return flush()
-		}
-		if readErr != nil {
-			return readErr
-		}
+	d := Document{Line: s.docLine}
+	if s.size > s.max {
+		d.TooLarge, d.Size = true, s.size
+	} else {
+		d.Raw = bytes.Clone(bytes.Trim(s.doc, jsonSpace))
+		d.Size = int64(len(d.Raw))
 	}
+	s.open, s.depth, s.inString, s.escaped, s.last, s.size = false, 0, false, false, 0, 0
+	s.doc = s.doc[:0]
+	if cap(s.doc) > 1<<20 {
+		s.doc = nil // one huge value must not pin its buffer for the rest
+	}
+	if len(d.Raw) == 0 && !d.TooLarge {
+		return nil
+	}
+	return s.fn(d)
 }

@@ -40,6 +40,11 @@ func TestReadStream(t *testing.T) {
 		{"byte order mark", "\xef\xbb\xbf{\"a\":1}\n", []int{1}, []string{`{"a":1}`}},
 		{"crlf", "{\"a\":1}\r\n{\"b\":2}\r\n", []int{1, 2}, []string{`{"a":1}`, `{"b":2}`}},
 		{"empty", "", nil, nil},
+		{"indent 0", "{\n\"a\": [\n{\n\"b\": 1\n},\n{\n\"c\": 2\n}\n]\n}\n{\n\"d\": 3\n}\n", []int{1, 11},
+			[]string{"{\n\"a\": [\n{\n\"b\": 1\n},\n{\n\"c\": 2\n}\n]\n}", "{\n\"d\": 3\n}"}},
+		{"indent 0, nested object after a key", "{\n\"a\":\n{\n\"b\": 1\n}\n}\n", []int{1}, []string{"{\n\"a\":\n{\n\"b\": 1\n}\n}"}},
+		{"two values on a line", `{"a":1} {"b":2}[3]`, []int{1, 1, 1}, []string{`{"a":1}`, `{"b":2}`, `[3]`}},
+		{"junk after a value", "{\"a\":1} trailing junk\n{\"b\":2}", []int{1, 1, 2}, []string{`{"a":1}`, "trailing junk", `{"b":2}`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,6 +65,37 @@ func TestReadStream(t *testing.T) {
 	}
 }
 
+// TestReadStreamCap holds the cap per payload: a value over it is reported,
+// not kept, and the values after it are read as usual.
+func TestReadStreamCap(t *testing.T) {
+	big := `{"t":"` + strings.Repeat("x", 100) + `"}`
+	in := `{"a":1}` + "\n" + big + "\n" + `{"b":2}` + "\n"
+	var docs []Document
+	if err := ReadStreamMax(strings.NewReader(in), 50, func(d Document) error {
+		docs = append(docs, d)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 3 || !docs[1].TooLarge || docs[1].Raw != nil || docs[1].Size < int64(len(big)) || docs[1].Line != 2 ||
+		docs[0].TooLarge || docs[2].TooLarge || string(docs[2].Raw) != `{"b":2}` || docs[2].Line != 3 {
+		t.Fatalf("cap not applied value by value: %+v", docs)
+	}
+	if err := docs[1].Err(50); err == nil || !strings.Contains(err.Error(), "over the 50-byte cap") {
+		t.Errorf("error: %v", err)
+	}
+}
+
+// TestReadStreamHugeLine reads one payload longer than the old 16 MiB line
+// limit, which used to stop the run.
+func TestReadStreamHugeLine(t *testing.T) {
+	long := `{"t":"` + strings.Repeat("x", 17<<20) + `"}`
+	docs := collect(t, long+"\n"+`{"b":2}`)
+	if len(docs) != 2 || len(docs[0].Raw) != len(long) || docs[0].TooLarge || docs[1].Line != 2 {
+		t.Fatalf("a 17 MiB line not read whole: %d docs", len(docs))
+	}
+}
+
 func TestReadStreamLongLine(t *testing.T) {
 	long := `{"t":"` + strings.Repeat("x", 200<<10) + `"}`
 	docs := collect(t, long+"\n"+`{"b":2}`)
@@ -71,7 +107,7 @@ func TestReadStreamLongLine(t *testing.T) {
 // FuzzReadStream checks that the reader never panics and never loses input:
 // every non-space byte of the stream appears in exactly one document, in order.
 func FuzzReadStream(f *testing.F) {
-	for _, s := range []string{"\xef\xbb\xbf{}", "{\"a\":1}\n{\"b\":[1,2]}", "{\n \"a\": \"}\"\n}\n", "[[[\n{", "\"\\", "}}}\n{", "\n\n\r\n"} {
+	for _, s := range []string{"{\n\"a\": [\n{\n\"b\": 1\n}\n]\n}", `{"a":1} {"b":2}[3] junk`, "{\"x\":\"0123456789\"}\n{}", "\xef\xbb\xbf{}", "{\"a\":1}\n{\"b\":[1,2]}", "{\n \"a\": \"}\"\n}\n", "[[[\n{", "\"\\", "}}}\n{", "\n\n\r\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -100,6 +136,27 @@ func FuzzReadStream(f *testing.F) {
 		// A leading byte order mark is the one thing the reader drops.
 		if !bytes.Equal(strip(got), strip(bytes.TrimPrefix(in, []byte("\xef\xbb\xbf")))) {
 			t.Fatalf("documents lost or changed input:\n in=%q\ngot=%q", in, got)
+		}
+		// With a small cap, values over it are reported, never kept, and
+		// the values around them are read all the same.
+		var kept, skipped int64
+		if err := ReadStreamMax(bytes.NewReader(in), 8, func(d Document) error {
+			switch {
+			case d.TooLarge && (d.Raw != nil || d.Size <= 8):
+				t.Fatalf("a value over the cap: %+v", d)
+			case d.TooLarge:
+				skipped += d.Size
+			case int64(len(d.Raw)) > 8:
+				t.Fatalf("a value of %d bytes kept under a cap of 8", len(d.Raw))
+			default:
+				kept += int64(len(strip(d.Raw)))
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if total := int64(len(strip(bytes.TrimPrefix(in, []byte("\xef\xbb\xbf"))))); kept > total || (skipped == 0 && kept != total) {
+			t.Fatalf("kept %d and skipped %d bytes of %d", kept, skipped, total)
 		}
 	})
 }

@@ -106,7 +106,7 @@ func decode(payload []byte) (any, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, &SyntaxError{Line: 1, Column: 1, Msg: err.Error()}
 	}
-	return doc, nil
+	return boundNumbers(doc), nil
 }
 
 // CheckJSON reports whether data is JSON, without decoding it; the error
@@ -362,7 +362,7 @@ func compileAll() (*compiled, error) {
 }
 
 // newCompiler returns a compiler that knows every embedded file of level
-// under its $id, so nothing is fetched.
+// under BaseURL, so nothing is fetched.
 func newCompiler(level Level) (*jsonschema.Compiler, error) {
 	return newCompilerWith(level, true)
 }

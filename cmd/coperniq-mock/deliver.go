@@ -109,7 +109,7 @@ func openLog(path string) (w io.Writer, close func() error, err error) {
 			ferr = cerr
 		}
 		if ferr != nil {
-			return failureError{msg: fmt.Sprintf("--log %s: %v", path, ferr)}
+			return outputError("--log %s: %v", path, ferr)
 		}
 		return nil
 	}, nil

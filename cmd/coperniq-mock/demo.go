@@ -69,7 +69,7 @@ func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...
 		return err
 	}
 	// Every delivery is kept: the checks below need all of them.
-	rcOpts = append([]receiver.Option{receiver.FailFirst(1), receiver.Level(schemas.Strict), receiver.MaxDeliveries(0)}, rcOpts...)
+	rcOpts = append([]receiver.Option{receiver.WithFailFirst(1), receiver.WithLevel(schemas.Strict), receiver.WithMaxDeliveries(0)}, rcOpts...)
 	srv, err := receiver.Start("127.0.0.1:0", rcOpts...)
 	if err != nil {
 		return usage(fmt.Errorf("starting the capture receiver: %w", err))

@@ -57,7 +57,7 @@ func TestDemoOtherScenarios(t *testing.T) {
 // The demo can't hide a failure: an invalid or inconsistent delivery is a
 // problem it counts (and exits 1 for).
 func TestDemoViewCountsProblems(t *testing.T) {
-	rc, err := receiver.New(receiver.Level(schemas.Strict))
+	rc, err := receiver.New(receiver.WithLevel(schemas.Strict))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestDemoFailsWhenNotRetriedAfterOne503(t *testing.T) {
 		{0, "got 200; want 503 (fail-first), then 200"},
 	} {
 		var out bytes.Buffer
-		err := runDemo(&out, "call-logged", generator.DefaultSeed, "", receiver.FailFirst(tc.failFirst))
+		err := runDemo(&out, "call-logged", generator.DefaultSeed, "", receiver.WithFailFirst(tc.failFirst))
 		if exitCode(err) != exitFailure || err == nil {
 			t.Fatalf("fail-first %d: err %v\n%s", tc.failFirst, err, out.String())
 		}

@@ -1,8 +1,35 @@
 package main
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
-// usageError marks bad usage or unreadable input: exit 2.
+// Exit codes: the same situation gets the same code in every command. The
+// README's table is exitTable, checked by TestExitCodeTableInREADME, and
+// each row has a test that runs the binary (TestExitCodes).
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// exitTable is every situation a command ends in, with its code: one place
+// to read the rules. The constructors below are the only way to end with 1
+// or 2.
+var exitTable = []struct {
+	code      int
+	situation string
+}{
+	{exitOK, "success: every payload valid, every delivery acknowledged, every spec passed; `listen` stopped by Ctrl-C or SIGTERM"},
+	{exitFailure, "a finding: an invalid payload, a non-2xx answer or no answer, malformed HTTP from the receiver, dead events, failed specs, a load run below --min-success"},
+	{exitFailure, "a run interrupted (Ctrl-C, SIGTERM) before it finished: `scenario run`, `replay`, `load`"},
+	{exitUsage, "bad usage: an unknown flag or command, a bad value, an unreadable input file (`validate`, `replay`, a scenario)"},
+	{exitUsage, "a setup problem: the receiver unreachable (connection refused, DNS, TLS), the address taken, every delivery refused alike (wrong path or token)"},
+	{exitUsage, "an output file that could not be written: `--out`, `--log`, `--html`, `--junit-report`, `--json-report`"},
+}
+
+// usageError marks bad usage, unreadable input or a setup problem: exit 2.
 type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
@@ -15,8 +42,15 @@ func usage(err error) error {
 	return usageError{err}
 }
 
-// failureError marks a finding (invalid payload, non-2xx answer): exit 1. A
-// silent one has already been reported on stdout in the command's own format.
+// outputError is an output file that could not be written: exit 2, the
+// same in every command, even when the run itself went well.
+func outputError(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// failureError marks a finding (invalid payload, non-2xx answer) or an
+// interrupted run: exit 1. A silent one has already been reported on stdout
+// in the command's own format.
 type failureError struct {
 	msg    string
 	silent bool
@@ -25,6 +59,9 @@ type failureError struct {
 func (e failureError) Error() string { return e.msg }
 
 func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
 	var f failureError
 	if errors.As(err, &f) {
 		return exitFailure

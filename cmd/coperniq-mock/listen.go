@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,10 +12,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
@@ -36,7 +39,15 @@ type listenFlags struct {
 	maxBytes  int64
 	public    bool
 	token     string
+	inspect   string
+	maxConns  int
+	inFlight  int64
+	queue     int
 }
+
+// DefaultPrintQueue is how many delivery lines may wait for a slow stdout
+// before listen drops (and counts) them: printing never holds up an answer.
+const DefaultPrintQueue = 4096
 
 func newListenCmd() *cobra.Command {
 	var f listenFlags
@@ -46,8 +57,10 @@ func newListenCmd() *cobra.Command {
 		Long: `Listen for webhook deliveries as a customer's endpoint would, and show each one.
 Every POST to any path (outside /_mock/) is validated at the contract level (or
 --strict), kept in memory, written to --out as a JSON line, and printed as one
-line: time, trigger, eventId, recordId, attempt number of that eventId, the
-status answered, and "valid" or the first violation.
+line once answered: time, trigger, eventId, recordId, attempt number of that
+eventId, the status answered, and "valid" or the first violation. An answer
+that never reached the sender says so: "(client left)" when the sender gave up
+first (e.g. during --latency), "(write failed)" when the connection broke.
 
 A payload that parses as JSON is acknowledged (200) even when it violates the
 schema: Coperniq would only retry the same payload, so the receiver records the
@@ -56,32 +69,38 @@ To exercise a sender's retries, --fail-first, --fail-rate and --reset-rate fail
 deliveries on purpose (seeded by --seed), --status changes the answer and
 --latency delays it.
 
-What was received is at /_mock/deliveries, /_mock/events/{eventId} and
-/_mock/summary (DELETE /_mock/deliveries clears it; /_mock/healthz answers 200).
-These show real customers' data once real Coperniq traffic comes in through a
-tunnel (ngrok http 8080), so by default they answer only requests made directly
-on this machine, and refuse with 403 those that came through a proxy or tunnel
-(X-Forwarded-For, Forwarded, X-Real-IP, Cf-Connecting-Ip... headers), from
-another machine, or to a host name other than localhost. With --inspect-token
-TOKEN every /_mock/ request must carry "Authorization: Bearer TOKEN" and may
-then come from anywhere; --public-inspect opens /_mock/ to all. Deliveries are
-accepted from anywhere.
+What was received is served on a separate inspection address, on loopback, with
+a port of its own (--inspect-addr, a free port by default), printed on the first
+line: /_mock/deliveries, /_mock/events/{eventId}, /_mock/summary (DELETE
+/_mock/deliveries clears it). It shows real customers' data once real Coperniq
+traffic comes in through a tunnel, and a tunnel to the delivery address (ngrok,
+ssh -R, kubectl port-forward) cannot reach it. The delivery address answers
+/_mock/healthz only, unless --inspect-token TOKEN (then /_mock/ there needs
+"Authorization: Bearer TOKEN", from anywhere) or --public-inspect (open to all).
 
-Memory is bounded: the newest --max-deliveries deliveries are kept, and beyond
---max-bytes of payloads the oldest lose theirs (their metadata stays); the
-summary and --out have every delivery.
+Hostile senders cannot stall or exhaust it: at most --max-connections are open
+at once and --max-in-flight bytes of bodies are held beyond the first 16 KiB of
+each (a Coperniq payload never needs more); beyond, a request is answered 503
+with Retry-After, unread, and counted. A stdout that stops reading never holds
+up an answer: up to 4096 lines wait for it, then lines are dropped and counted
+in the summary (--out still has every delivery). Memory is bounded: the newest
+--max-deliveries deliveries are kept, and beyond --max-bytes of payloads the
+oldest lose theirs (their metadata stays); the summary and --out have every
+delivery.
 
 The first line printed is the address, for scripts: its first URL is the one to
 use from this machine, and an address bound on all interfaces (--addr
 0.0.0.0:8080) is said to be. SIGINT (Ctrl-C) or SIGTERM stops the receiver,
 prints a summary and exits 0.
 
-Exit status: 0 stopped by a signal, 1 the --out file could not be written,
-2 bad usage or the address could not be bound.`,
+Exit status: 0 stopped by a signal, 1 stdout blocked so that the summary could
+not be printed, 2 bad usage, the address could not be bound, or the --out file
+could not be written.`,
 		Example: `  coperniq-mock listen
   coperniq-mock listen --addr 127.0.0.1:0 --fail-first 1 --out captured.jsonl
   coperniq-mock listen --strict --fail-rate 0.2 --seed 7 --latency 300ms
-  curl -s http://127.0.0.1:8080/_mock/deliveries | jq '.[] | {eventId, attempt, status, valid}'
+  coperniq-mock listen --inspect-addr 127.0.0.1:8081
+  curl -s http://127.0.0.1:8081/_mock/deliveries | jq '.[] | {eventId, attempt, status, valid}'
   coperniq-mock listen --inspect-token "$TOKEN"   # then, through the tunnel:
   curl -s -H "Authorization: Bearer $TOKEN" https://YOUR-TUNNEL/_mock/summary`,
 		Args: cobra.NoArgs,
@@ -102,8 +121,11 @@ Exit status: 0 stopped by a signal, 1 the --out file could not be written,
 	fl.Uint64Var(&f.seed, "seed", receiver.DefaultSeed, "seed of --fail-rate and --reset-rate: the same seed fails the same attempts")
 	fl.IntVar(&f.max, "max-deliveries", receiver.DefaultMaxDeliveries, "keep only the newest N deliveries in memory (0 keeps all, however many; the summary counts all)")
 	fl.Int64Var(&f.maxBytes, "max-bytes", receiver.DefaultMaxBytes, "keep at most this many bytes of payloads in memory; beyond, the oldest deliveries lose theirs (0: no limit)")
-	fl.BoolVar(&f.public, "public-inspect", false, "serve /_mock/ to anyone who reaches the address, through proxies and tunnels too (default: this machine only)")
-	fl.StringVar(&f.token, "inspect-token", "", `require "Authorization: Bearer TOKEN" on /_mock/, and accept it from anywhere (16+ characters, e.g. from openssl rand -hex 16)`)
+	fl.BoolVar(&f.public, "public-inspect", false, "also serve /_mock/ on the delivery address, to anyone who reaches it, through tunnels too")
+	fl.StringVar(&f.token, "inspect-token", "", `also serve /_mock/ on the delivery address to requests with "Authorization: Bearer TOKEN", from anywhere (16+ characters, e.g. from openssl rand -hex 16)`)
+	fl.StringVar(&f.inspect, "inspect-addr", receiver.DefaultInspectAddr, `address of the inspection API, host:port (port 0 picks a free one; "" serves none there)`)
+	fl.IntVar(&f.maxConns, "max-connections", receiver.DefaultMaxConnections, "answer 503 to connections beyond this many open at once (0: no limit)")
+	fl.Int64Var(&f.inFlight, "max-in-flight", receiver.DefaultMaxInFlight, "answer 503 to bodies that would take the bytes held while reading, beyond 16 KiB each, over this (0: no limit)")
 	return cmd
 }
 
@@ -118,18 +140,21 @@ func (f listenFlags) options() ([]receiver.Option, error) {
 		name string
 		opt  receiver.Option
 	}{
-		{"strict", receiver.Level(level)},
-		{"fail-first", receiver.FailFirst(f.failFirst)},
-		{"fail-rate", receiver.FailRate(f.failRate)},
-		{"status", receiver.Status(f.status)},
-		{"latency", receiver.Latency(f.latency)},
-		{"reset-rate", receiver.ResetRate(f.resetRate)},
-		{"body-limit", receiver.BodyLimit(f.bodyLimit)},
-		{"seed", receiver.Seed(f.seed)},
-		{"max-deliveries", receiver.MaxDeliveries(f.max)},
-		{"max-bytes", receiver.MaxBytes(f.maxBytes)},
-		{"public-inspect", receiver.PublicInspect(f.public)},
-		{"inspect-token", receiver.InspectToken(f.token)},
+		{"strict", receiver.WithLevel(level)},
+		{"fail-first", receiver.WithFailFirst(f.failFirst)},
+		{"fail-rate", receiver.WithFailRate(f.failRate)},
+		{"status", receiver.WithStatus(f.status)},
+		{"latency", receiver.WithLatency(f.latency)},
+		{"reset-rate", receiver.WithResetRate(f.resetRate)},
+		{"body-limit", receiver.WithBodyLimit(f.bodyLimit)},
+		{"seed", receiver.WithSeed(f.seed)},
+		{"max-deliveries", receiver.WithMaxDeliveries(f.max)},
+		{"max-bytes", receiver.WithMaxBytes(f.maxBytes)},
+		{"public-inspect", receiver.WithPublicInspect(f.public)},
+		{"inspect-token", receiver.WithInspectToken(f.token)},
+		{"inspect-addr", receiver.WithInspectAddr(f.inspect)},
+		{"max-connections", receiver.WithMaxConnections(f.maxConns)},
+		{"max-in-flight", receiver.WithMaxInFlight(f.inFlight)},
 	}
 	var opts []receiver.Option
 	for _, fl := range flags {
@@ -146,15 +171,11 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	if err != nil {
 		return err
 	}
-	var (
-		mu    sync.Mutex // the observer and the summary share stdout
-		ready = make(chan struct{})
-	)
-	opts = append(opts, receiver.Observer(func(d receiver.Delivery) {
-		<-ready // the address line comes first, scripts read it
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintln(stdout, deliveryLine(d))
+	ready := make(chan struct{})
+	pr := newPrinter(stdout, f.queue)
+	opts = append(opts, receiver.WithObserver(func(d receiver.Delivery) {
+		<-ready // the address line comes first
+		pr.line(deliveryLine(d))
 	}))
 
 	var (
@@ -170,7 +191,7 @@ func runListen(stdout io.Writer, f listenFlags) error {
 			return usage(fmt.Errorf("--out: %w", err))
 		}
 		defer out.Close() // for early returns; the normal path checks Close
-		opts = append(opts, receiver.Output(afterReady{out, ready}))
+		opts = append(opts, receiver.WithOutput(afterReady{out, ready}))
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -193,24 +214,32 @@ func runListen(stdout io.Writer, f listenFlags) error {
 			return usage(fmt.Errorf("--out: %w", err))
 		}
 	}
-	fmt.Fprintln(stdout, addressLine(srv.Addr, srv.URL))
-	fmt.Fprintln(stdout, f.describe())
+	// Through the printer too: the address line comes first, scripts read it.
+	pr.line(addressLine(srv.Addr, srv.URL, srv.InspectURL))
+	pr.line(f.describe())
 	close(ready)
 
 	<-ctx.Done()
 	stop() // a second Ctrl-C kills at once
 	shutdownErr := srv.Close()
 
-	mu.Lock()
-	printSummary(stdout, srv.Summary())
-	mu.Unlock()
+	var sum strings.Builder
+	printSummary(&sum, srv.Summary())
+	if n := pr.dropped.Load(); n > 0 {
+		fmt.Fprintf(&sum, "not printed: %s (stdout was not keeping up; --out has every delivery)\n", plural(int(n), "delivery line"))
+	}
+	if !pr.finish(receiver.DefaultGrace, strings.TrimSuffix(sum.String(), "\n")) {
+		// The summary is lost with the lines before it, but the process
+		// must stop when asked to.
+		return failureError{msg: "stdout blocked: the summary could not be printed"}
+	}
 
 	if werr := srv.Err(); werr != nil {
-		return failureError{msg: fmt.Sprintf("--out %s: %v", f.out, werr)}
+		return outputError("--out %s: %v", f.out, werr)
 	}
 	if out != nil {
 		if cerr := out.Close(); cerr != nil {
-			return failureError{msg: fmt.Sprintf("--out %s: %v", f.out, cerr)}
+			return outputError("--out %s: %v", f.out, cerr)
 		}
 	}
 	if shutdownErr != nil {
@@ -220,6 +249,67 @@ func runListen(stdout io.Writer, f listenFlags) error {
 		fmt.Fprintf(stdout, "shutdown: %v\n", shutdownErr)
 	}
 	return nil
+}
+
+// printer writes lines to stdout from its own goroutine, so that a stdout
+// that stops reading (a pipe to a stalled program) never holds up a
+// delivery's answer: up to queue lines wait for it, and beyond that lines
+// are dropped and counted.
+type printer struct {
+	lines   chan string
+	done    chan struct{}
+	dropped atomic.Int64
+}
+
+func newPrinter(w io.Writer, queue int) *printer {
+	if queue < 1 {
+		queue = DefaultPrintQueue
+	}
+	p := &printer{lines: make(chan string, queue), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		bw := bufio.NewWriter(w)
+		for l := range p.lines {
+			bw.WriteString(l)
+			bw.WriteByte('\n')
+			// Flushed when nothing else waits: one write per burst.
+			if len(p.lines) == 0 {
+				_ = bw.Flush()
+			}
+		}
+		_ = bw.Flush()
+	}()
+	return p
+}
+
+// line queues l, or drops and counts it when the queue is full.
+func (p *printer) line(l string) {
+	select {
+	case p.lines <- l:
+	default:
+		p.dropped.Add(1)
+	}
+}
+
+// finish queues the last lines (the summary), waiting for room rather than
+// dropping them, and lets every queued line out; all within grace, for a
+// stdout that does not read. It reports whether they all went out.
+func (p *printer) finish(grace time.Duration, last ...string) bool {
+	deadline := time.After(grace)
+	for _, l := range last {
+		select {
+		case p.lines <- l:
+		case <-deadline:
+			return false
+		}
+	}
+	close(p.lines)
+	select {
+	case <-p.done:
+		return true
+	case <-deadline:
+		return false
+	}
 }
 
 // afterReady holds writes until ready is closed: the --out file is
@@ -237,10 +327,14 @@ func (a afterReady) Write(p []byte) (int, error) {
 // addressLine is the first line printed: the URL to use from this machine
 // comes first, and an address bound on all interfaces is said to be, e.g.
 //
-//	listening on http://127.0.0.1:8080 (inspect: http://127.0.0.1:8080/_mock/deliveries)
-//	listening on all interfaces (0.0.0.0:8080); locally http://127.0.0.1:8080 (inspect: http://127.0.0.1:8080/_mock/deliveries)
-func addressLine(bound, url string) string {
-	local := fmt.Sprintf("%s (inspect: %s%s)", url, url, receiver.PathDeliveries)
+//	listening on http://127.0.0.1:8080 (inspect: http://127.0.0.1:41235/_mock/deliveries)
+//	listening on all interfaces (0.0.0.0:8080); locally http://127.0.0.1:8080 (inspect: http://127.0.0.1:41235/_mock/deliveries)
+func addressLine(bound, url, inspectURL string) string {
+	inspect := "inspect: " + inspectURL + receiver.PathDeliveries
+	if inspectURL == "" {
+		inspect = "no inspection address"
+	}
+	local := fmt.Sprintf("%s (%s)", url, inspect)
 	if host, _, err := net.SplitHostPort(bound); err == nil {
 		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 			return fmt.Sprintf("listening on all interfaces (%s); locally %s", bound, local)
@@ -271,12 +365,12 @@ func (f listenFlags) describe() string {
 	if f.out != "" {
 		parts = append(parts, "capturing to "+f.out)
 	}
-	inspect := "/_mock/ for this machine only"
+	inspect := "/_mock/ on the inspection address only"
 	switch {
 	case f.token != "":
-		inspect = "/_mock/ for bearers of the token"
+		inspect = "/_mock/ also here for bearers of the token"
 	case f.public:
-		inspect = "/_mock/ open to anyone who reaches this address"
+		inspect = "/_mock/ also open to anyone who reaches this address"
 	}
 	return strings.Join(parts, ", ") + "; " + inspect + "; Ctrl-C stops"
 }
@@ -306,6 +400,12 @@ func deliveryLine(d receiver.Delivery) string {
 	if d.Injected != "" {
 		answer += " (" + d.Injected + ")"
 	}
+	switch d.Wire {
+	case receiver.WireClientLeft:
+		answer += " (client left: not answered)"
+	case receiver.WireWriteFailed:
+		answer += " (write failed: " + printable(d.WireError, 80) + ")"
+	}
 	var verdict string
 	switch {
 	case d.Unreadable != "":
@@ -334,24 +434,21 @@ func deliveryLine(d receiver.Delivery) string {
 }
 
 // printable keeps what a sender controls from breaking the terminal or the
-// one-line-per-delivery format: control characters are escaped, and long
-// text is cut.
+// one-line-per-delivery format: control characters (newlines included) are
+// escaped, and long text is cut to max characters.
 func printable(s string, max int) string {
-	var b strings.Builder
+	s = delivery.Escape(strings.ReplaceAll(strings.ReplaceAll(s, "\n", `\n`), "\t", `\t`))
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
 	n := 0
-	for _, r := range s {
+	for i := range s {
 		if n == max {
-			b.WriteString("…")
-			break
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			fmt.Fprintf(&b, "\\x%02x", r)
-		} else {
-			b.WriteRune(r)
+			return s[:i] + "…"
 		}
 		n++
 	}
-	return b.String()
+	return s
 }
 
 // answeredCounts spells how a receiver answered: "200 x43, 503 x43".
@@ -368,12 +465,18 @@ func answeredCounts(s receiver.Totals) string {
 	if s.Resets > 0 {
 		answered = append(answered, fmt.Sprintf("reset x%d", s.Resets))
 	}
+	if n := s.ClientLeft + s.WriteFailed; n > 0 {
+		answered = append(answered, fmt.Sprintf("of which never reached the sender x%d (client left %d, write failed %d)", n, s.ClientLeft, s.WriteFailed))
+	}
 	return strings.Join(answered, ", ")
 }
 
 func printSummary(w io.Writer, s receiver.Totals) {
 	fmt.Fprintf(w, "summary: %s, %s: %d valid, %d invalid, %d unreadable\n",
 		plural(s.Deliveries, "delivery"), plural(s.UniqueEvents, "unique event"), s.Valid, s.Invalid, s.Unreadable)
+	if s.Refused > 0 {
+		fmt.Fprintf(w, "refused busy: %s answered 503 unread (--max-connections or --max-in-flight reached)\n", plural(s.Refused, "request"))
+	}
 	if s.Deliveries == 0 {
 		return
 	}

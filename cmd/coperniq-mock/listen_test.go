@@ -19,10 +19,11 @@ import (
 
 // listener is a running `coperniq-mock listen`.
 type listener struct {
-	cmd    *exec.Cmd
-	url    string
-	lines  chan string // stdout, line by line; closed at EOF
-	stderr *bytes.Buffer
+	cmd     *exec.Cmd
+	url     string
+	inspect string      // the inspection API's base URL
+	lines   chan string // stdout, line by line; closed at EOF
+	stderr  *bytes.Buffer
 }
 
 var listeningLine = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+) \(inspect: (http://127\.0\.0\.1:\d+)/_mock/deliveries\)$`)
@@ -59,10 +60,10 @@ func listen(t *testing.T, args ...string) *listener {
 	}()
 	first := l.next(t)
 	m := listeningLine.FindStringSubmatch(first)
-	if m == nil || m[1] != m[2] {
-		t.Fatalf("first line %q doesn't give the address", first)
+	if m == nil || m[1] == m[2] {
+		t.Fatalf("first line %q doesn't give the address and a separate inspection address", first)
 	}
-	l.url = m[1]
+	l.url, l.inspect = m[1], m[2]
 	return l
 }
 
@@ -151,7 +152,7 @@ func TestListen(t *testing.T) {
 		}
 	}
 
-	res, err := http.Get(l.url + "/_mock/deliveries")
+	res, err := http.Get(l.inspect + "/_mock/deliveries")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,20 +315,22 @@ func getWith(t *testing.T, url string, header map[string]string) (int, string) {
 	return res.StatusCode, string(b)
 }
 
-// The inspection API shows real payloads: a tunnel (whose agent connects
-// from 127.0.0.1, adding X-Forwarded-For) must not serve it to the world.
+// The inspection API shows real payloads. A TCP tunnel to the delivery
+// address (ssh -R, ngrok tcp, kubectl port-forward) forwards requests that
+// look local in every way: only its own loopback address serves it, unless
+// a token or --public-inspect opens the delivery address too.
 func TestListenInspectionThroughATunnel(t *testing.T) {
 	const token = "5f0c8e2a9b7d4c1e8a6f3b2d"
-	tunnel := map[string]string{"X-Forwarded-For": "203.0.113.7"}
-	withToken := map[string]string{"X-Forwarded-For": "203.0.113.7", "Authorization": "Bearer " + token}
+	tunnel := map[string]string{"Host": "localhost"} // what ssh -R delivers: nothing to tell it by
+	withToken := map[string]string{"Host": "localhost", "Authorization": "Bearer " + token}
 	for _, tc := range []struct {
 		args     []string
 		describe string
-		want     map[string]int // header set → status of GET /_mock/deliveries
+		want     map[string]int // header set → status of GET /_mock/deliveries on the delivery address
 	}{
-		{nil, "/_mock/ for this machine only", map[string]int{"direct": 200, "tunnel": 403, "token": 403}},
-		{[]string{"--public-inspect"}, "open to anyone", map[string]int{"direct": 200, "tunnel": 200}},
-		{[]string{"--inspect-token", token}, "bearers of the token", map[string]int{"direct": 401, "tunnel": 401, "token": 200}},
+		{nil, "/_mock/ on the inspection address only", map[string]int{"tunnel": 403, "token": 403}},
+		{[]string{"--public-inspect"}, "open to anyone", map[string]int{"tunnel": 200}},
+		{[]string{"--inspect-token", token}, "bearers of the token", map[string]int{"tunnel": 401, "token": 200}},
 	} {
 		t.Run(strings.Join(append([]string{"listen"}, tc.args...), " "), func(t *testing.T) {
 			l := listen(t, tc.args...)
@@ -336,7 +339,10 @@ func TestListenInspectionThroughATunnel(t *testing.T) {
 			}
 			postJSON(t, l.url+"/hook", documentedExample(t)) // through the tunnel or not, deliveries come in
 			l.next(t)
-			headers := map[string]map[string]string{"direct": nil, "tunnel": tunnel, "token": withToken}
+			if status, body := getWith(t, l.inspect+"/_mock/deliveries", nil); status != 200 || !strings.Contains(body, "homeowner@example.com") {
+				t.Errorf("on the inspection address: %d %.200s", status, body)
+			}
+			headers := map[string]map[string]string{"tunnel": tunnel, "token": withToken}
 			for name, want := range tc.want {
 				status, body := getWith(t, l.url+"/_mock/deliveries", headers[name])
 				if status != want {
@@ -348,8 +354,8 @@ func TestListenInspectionThroughATunnel(t *testing.T) {
 				}
 				if status == 403 {
 					var e struct{ Error, Hint string }
-					if err := json.Unmarshal([]byte(body), &e); err != nil || !strings.Contains(e.Error, "X-Forwarded-For") ||
-						!strings.Contains(e.Hint, "--public-inspect") || !strings.Contains(e.Hint, "--inspect-token") {
+					if err := json.Unmarshal([]byte(body), &e); err != nil || !strings.Contains(e.Hint, "own loopback address") ||
+						!strings.Contains(e.Hint, "--inspect-token") {
 						t.Errorf("403 doesn't explain itself (%v): %s", err, body)
 					}
 				}
@@ -365,17 +371,18 @@ func TestListenInspectionThroughATunnel(t *testing.T) {
 }
 
 func TestListenAddressLine(t *testing.T) {
-	for _, tc := range []struct{ bound, url, want string }{
-		{"127.0.0.1:8080", "http://127.0.0.1:8080",
-			"listening on http://127.0.0.1:8080 (inspect: http://127.0.0.1:8080/_mock/deliveries)"},
-		{"0.0.0.0:41234", "http://127.0.0.1:41234",
-			"listening on all interfaces (0.0.0.0:41234); locally http://127.0.0.1:41234 (inspect: http://127.0.0.1:41234/_mock/deliveries)"},
-		{"[::]:8080", "http://127.0.0.1:8080",
-			"listening on all interfaces ([::]:8080); locally http://127.0.0.1:8080 (inspect: http://127.0.0.1:8080/_mock/deliveries)"},
-		{"192.0.2.1:8080", "http://192.0.2.1:8080",
-			"listening on http://192.0.2.1:8080 (inspect: http://192.0.2.1:8080/_mock/deliveries)"},
+	const in = "http://127.0.0.1:41235"
+	for _, tc := range []struct{ bound, url, inspect, want string }{
+		{"127.0.0.1:8080", "http://127.0.0.1:8080", in,
+			"listening on http://127.0.0.1:8080 (inspect: http://127.0.0.1:41235/_mock/deliveries)"},
+		{"0.0.0.0:41234", "http://127.0.0.1:41234", in,
+			"listening on all interfaces (0.0.0.0:41234); locally http://127.0.0.1:41234 (inspect: http://127.0.0.1:41235/_mock/deliveries)"},
+		{"[::]:8080", "http://127.0.0.1:8080", in,
+			"listening on all interfaces ([::]:8080); locally http://127.0.0.1:8080 (inspect: http://127.0.0.1:41235/_mock/deliveries)"},
+		{"192.0.2.1:8080", "http://192.0.2.1:8080", "",
+			"listening on http://192.0.2.1:8080 (no inspection address)"},
 	} {
-		if got := addressLine(tc.bound, tc.url); got != tc.want {
+		if got := addressLine(tc.bound, tc.url, tc.inspect); got != tc.want {
 			t.Errorf("bound on %s:\n got %s\nwant %s", tc.bound, got, tc.want)
 		}
 	}

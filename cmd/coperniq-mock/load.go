@@ -71,6 +71,11 @@ func judge(rep *load.Report, minSuccess float64) {
 }
 
 func verdictErr(rep *load.Report) error {
+	if rep.Interrupted {
+		// Like every interrupted run (see exitTable): the report is
+		// printed, but the load asked for was not applied.
+		return failureError{msg: "interrupted: the run stopped before its planned duration; the report covers what was sent"}
+	}
 	if rep.Passed() {
 		return nil
 	}
@@ -123,8 +128,8 @@ are in the corrected percentiles at their lateness when dropped.
 
 Exit status: 0 the run completed and at least --min-success percent (default
 99) of the scheduled events were acknowledged; 1 fewer were (the report says
-so; --min-success 0 never fails); 2 bad usage, an unreachable target, or a
-report file could not be written.`,
+so; --min-success 0 never fails) or the run was interrupted; 2 bad usage, an
+unreachable target, or a report file could not be written.`,
 		Example: `  coperniq-mock load --target http://127.0.0.1:8080/hook --rate 500/s --duration 60s
   coperniq-mock load --target http://127.0.0.1:8080/hook --stages '0/s..500/s:30s,500/s:2m' --html report.html
   coperniq-mock load --target http://127.0.0.1:8080/hook --rate 200/s --mix 'TASK_STATUS_MOVEMENT=5,PROJECT_CREATED=1' --retry default

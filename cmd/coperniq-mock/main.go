@@ -17,13 +17,6 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// Exit codes shared by every command.
-const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
-)
-
 // run executes the CLI and returns the exit code, so that tests can drive the
 // cobra tree in-process exactly as main does.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

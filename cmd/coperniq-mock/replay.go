@@ -27,7 +27,9 @@ or --only acked, pending, all, or a comma list. The retry and fault-injection
 flags are those of 'scenario run'. LOG may be - for standard input.
 
 A log whose last line was cut short (the run was killed while writing it) is
-read up to that line, with a warning on stderr.
+read up to that line, with a warning on stderr. A byte order mark before the
+first line is skipped. Caps: an event's body may take 16 MiB, the bodies of a
+log 256 MiB in all; a log over either is refused with the line that passed it.
 
 Exit status: 0 every replayed event acknowledged (or none in the states
 selected), 1 some dead, 2 bad usage, a file that isn't a delivery log or is

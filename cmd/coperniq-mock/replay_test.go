@@ -17,11 +17,11 @@ import (
 // log; replaying the dead ones to a healthy receiver delivers the same
 // bytes.
 func TestReplayDeadEvents(t *testing.T) {
-	broken := startReceiver(t, receiver.Status(http.StatusBadGateway))
+	broken := startReceiver(t, receiver.WithStatus(http.StatusBadGateway))
 	logPath := filepath.Join(t.TempDir(), "run.jsonl")
 	cli(t, "", "scenario", "run", "request-lost", "--to", broken.URL, "--retry", "none", "--log", logPath).want(t, 1)
 
-	healthy := startReceiver(t, receiver.FailFirst(1))
+	healthy := startReceiver(t, receiver.WithFailFirst(1))
 	r := cli(t, "", "replay", logPath, "--to", healthy.URL+"/again", "--retry", "ci").want(t, 0)
 	for _, w := range []string{"replaying 11 of 11 events (dead) from " + logPath, "events 11 = acked 11 + dead 0", "retried 11"} {
 		if !strings.Contains(r.stdout, w) {
@@ -67,7 +67,7 @@ func TestReplayDeadEvents(t *testing.T) {
 // A run killed while writing its log leaves the last line incomplete: the
 // replay warns on stderr, skips that line and replays what comes before.
 func TestReplayIncompleteLastLine(t *testing.T) {
-	broken := startReceiver(t, receiver.Status(http.StatusBadGateway))
+	broken := startReceiver(t, receiver.WithStatus(http.StatusBadGateway))
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "run.jsonl")
 	cli(t, "", "scenario", "run", "call-logged", "--to", broken.URL, "--retry", "none", "--concurrency", "1", "--log", logPath).want(t, 1)

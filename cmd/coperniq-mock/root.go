@@ -6,8 +6,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is stamped by make release with -ldflags "-X main.version=...";
+// empty, --version reads the build info (see buildVersion).
+var version = ""
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
@@ -20,7 +21,7 @@ waiting for real projects to move.`,
   coperniq-mock generate TASK_STATUS_MOVEMENT --pretty
   coperniq-mock generate all --count 100 --seed 7 | coperniq-mock validate --strict -
   coperniq-mock send PROJECT_CREATED --to http://127.0.0.1:8080/webhooks/coperniq`,
-		Version:       version,
+		Version:       buildVersion(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}

@@ -23,7 +23,8 @@ currentStatus, a phase completes only after its work orders, firedAt increases.
 
 Built-in scenarios are embedded; 'scenario show NAME' prints one to copy and
 change, and 'scenario run FILE' runs your copy. A file is checked before
-anything is sent: errors point at file:line:col.`,
+anything is sent: errors point at file:line:col. A file may take 1 MiB and
+5000 keys; a larger one is refused before it is parsed.`,
 		Example: `  coperniq-mock scenario list
   coperniq-mock scenario show residential-solar > mine.yaml
   coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --retry ci
@@ -127,8 +128,8 @@ Ctrl-C stops sending, lets attempts in flight finish, and still prints it.
 --dry-run prints the payloads as NDJSON instead of sending them.
 
 Exit status: 0 every event acknowledged, 1 some dead (or the run interrupted),
-2 bad usage, a bad scenario file or one that fires no events, or the receiver
-could not be reached.`,
+2 bad usage, a bad scenario file or one that fires no events, the receiver
+could not be reached, or the --log file could not be written.`,
 		Example: `  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook
   coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --retry ci --log run.jsonl
   coperniq-mock scenario run concurrent-projects --projects 20 --to http://127.0.0.1:8080/hook --concurrency 32

@@ -162,7 +162,7 @@ func TestScenarioRunBadInput(t *testing.T) {
 }
 
 func TestScenarioRunDelivers(t *testing.T) {
-	srv := startReceiver(t, receiver.FailFirst(1))
+	srv := startReceiver(t, receiver.WithFailFirst(1))
 	logPath := filepath.Join(t.TempDir(), "run.jsonl")
 	r := cli(t, "", "scenario", "run", "residential-solar", "--to", srv.URL+"/hook?token=s3cret", "--retry", "ci", "--log", logPath, "--seed", "9").want(t, 0)
 	for _, w := range []string{
@@ -210,7 +210,7 @@ func TestScenarioRunDelivers(t *testing.T) {
 }
 
 func TestScenarioRunDeadExitsOne(t *testing.T) {
-	srv := startReceiver(t, receiver.Status(http.StatusInternalServerError))
+	srv := startReceiver(t, receiver.WithStatus(http.StatusInternalServerError))
 	r := cli(t, "", "scenario", "run", "call-logged", "--to", srv.URL, "--retry", "none").want(t, 1)
 	if !strings.Contains(r.stdout, "events 4 = acked 0 + dead 4") || !strings.Contains(r.stderr, "4 of 4 events dead") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
@@ -226,7 +226,7 @@ func TestScenarioRunDeadExitsOne(t *testing.T) {
 // reports every event: none unaccounted for.
 func TestScenarioRunInterrupted(t *testing.T) {
 	got := make(chan struct{}, 1000)
-	srv := startReceiver(t, receiver.Latency(100*time.Millisecond), receiver.Observer(func(receiver.Delivery) { got <- struct{}{} }))
+	srv := startReceiver(t, receiver.WithLatency(100*time.Millisecond), receiver.WithObserver(func(receiver.Delivery) { got <- struct{}{} }))
 	cmd := exec.Command(binary, "scenario", "run", "residential-solar", "--to", srv.URL, "--retry", "ci")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

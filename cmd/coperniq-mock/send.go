@@ -26,8 +26,9 @@ func newSendCmd() *cobra.Command {
 response body (truncated). Redirects are never followed: Coperniq treats a 3xx as
 a failure and retries, so this does too.
 
-Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
-2 bad usage or the receiver could not be reached.`,
+Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status, no
+answer, or an answer that is not HTTP), 2 bad usage or the receiver could not
+be reached (connection refused, DNS, TLS).`,
 		Example: `  coperniq-mock send TASK_STATUS_MOVEMENT --to http://127.0.0.1:8080/webhooks/coperniq
   coperniq-mock send PROJECT_CREATED --seed 42 --profile edge --to 'http://localhost:3000/hook?token=s3cret'
   coperniq-mock send CALL_UPSERTED --to http://localhost:3000/hook --header 'X-Env: staging'`,
@@ -56,7 +57,11 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 				return payloadError(err)
 			}
 			client := delivery.NewClient(timeout, 1)
-			res := delivery.Send(context.Background(), client, to, body, h)
+			tg, err := delivery.NewTarget(to, h)
+			if err != nil {
+				return usage(err)
+			}
+			res := tg.Send(context.Background(), client, body)
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "POST %s (%s, %d bytes)\n", delivery.MaskURL(to), keys[0], len(body))
 			switch res.ErrKind {
@@ -69,12 +74,19 @@ Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status),
 				// hung up: to Coperniq that is a failed delivery, retried.
 				return failureError{msg: fmt.Sprintf("not acknowledged: no answer from %s (%s after %s); Coperniq would retry it",
 					delivery.MaskURL(to), res.ErrKind, res.Latency.Round(time.Millisecond))}
-			default:
+			case delivery.KindRefused, delivery.KindDNS, delivery.KindTLS:
 				return usage(fmt.Errorf("could not reach the receiver at %s after %s: %s", delivery.MaskURL(to), res.Latency.Round(time.Millisecond), res.Err))
+			default:
+				// It was reached, and answered what HTTP can't read: the
+				// receiver's fault, a finding (see exitTable).
+				return failureError{msg: fmt.Sprintf("not acknowledged: the receiver at %s answered no readable HTTP (%s); Coperniq would retry it",
+					delivery.MaskURL(to), tg.ShowAnswer(res.Err.Error()))}
 			}
 			fmt.Fprintf(out, "%d %s in %s\n", res.Status, http.StatusText(res.Status), res.Latency.Round(time.Microsecond))
 			if len(res.Body) > 0 {
-				fmt.Fprintf(out, "%s", bytes.TrimRight(res.Body, "\r\n"))
+				// The receiver chose these bytes: its echo of the URL is
+				// masked, and nothing in it may drive the terminal.
+				fmt.Fprintf(out, "%s", tg.ShowAnswer(string(bytes.TrimRight(res.Body, "\r\n"))))
 				if res.Truncated {
 					fmt.Fprint(out, " …(truncated)")
 				}

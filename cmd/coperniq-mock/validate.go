@@ -44,9 +44,12 @@ func newValidateCmd() *cobra.Command {
 		Use:   "validate [FILE...|-]",
 		Short: "Check payloads (a JSON document or an NDJSON stream) against the schemas",
 		Long: `Check each payload against the contract schema (what a receiver must accept) or,
-with --strict, the strict schema (what coperniq-mock emits). Input is one JSON
-document, NDJSON, or pretty documents one after another; with no FILE, or with -,
-standard input is read.
+with --strict, the strict schema (what coperniq-mock emits). Input is JSON values
+in any layout: one document, NDJSON, pretty-printed documents one after another
+(any indentation), a JSON array of payloads, or listen --out capture lines; with
+no FILE, or with -, standard input is read. One payload may take up to 64 MiB
+(a larger one is reported unreadable and skipped; the others are still checked).
+With --output json, results are written as they come, then the totals.
 
 Exit status: 0 every payload valid, 1 some payload invalid, 2 unreadable input
 or bad usage.`,
@@ -68,9 +71,15 @@ or bad usage.`,
 				args = []string{"-"}
 			}
 			totals := validateTotals{Level: level.String()}
-			results := []validation{}
 			w := bufio.NewWriter(cmd.OutOrStdout())
 			defer w.Flush()
+			// -o json streams: each result is written as it comes, and the
+			// totals follow the results, so that memory does not grow with
+			// the input.
+			var js *jsonResults
+			if output == "json" {
+				js = &jsonResults{w: w}
+			}
 			report := func(v validation) {
 				totals.Payloads++
 				for _, viol := range v.Violations {
@@ -86,8 +95,8 @@ or bad usage.`,
 				default:
 					totals.Invalid++
 				}
-				if output == "json" {
-					results = append(results, v)
+				if js != nil {
+					js.add(v)
 					return
 				}
 				printValidation(w, v, quiet)
@@ -97,18 +106,16 @@ or bad usage.`,
 					return err
 				}
 			}
-			if output == "json" {
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(struct {
-					validateTotals
-					Results []validation `json:"results"`
-				}{totals, results}); err != nil {
+			if js != nil {
+				if err := js.close(totals); err != nil {
 					return err
 				}
 			} else {
 				fmt.Fprintf(w, "%s: %d valid, %d invalid, %d unreadable, %s (%s level)\n",
 					plural(totals.Payloads, "payload"), totals.Valid, totals.Invalid, totals.Unreadable, plural(totals.Warnings, "warning"), totals.Level)
+			}
+			if err := w.Flush(); err != nil {
+				return fmt.Errorf("writing the results: %w", err)
 			}
 			switch {
 			case totals.Payloads == 0:
@@ -143,6 +150,10 @@ func validateSource(cmd *cobra.Command, name string, level schemas.Level, report
 		r = f
 	}
 	err := schemas.ReadStream(r, func(d schemas.Document) error {
+		if d.TooLarge {
+			report(validation{Source: name, Line: d.Line, Violations: []schemas.Violation{}, Unreadable: d.Err(schemas.MaxDocumentSize).Error()})
+			return nil
+		}
 		for _, p := range unwrapDocument(d.Raw) {
 			v := validation{Source: name, Line: d.Line, Index: p.index, Violations: []schemas.Violation{}}
 			if p.unreadable != "" {
@@ -170,6 +181,50 @@ func validateSource(cmd *cobra.Command, name string, level schemas.Level, report
 	if err != nil {
 		return usage(fmt.Errorf("reading %s: %w", name, err))
 	}
+	return nil
+}
+
+// jsonResults writes validate's --output json as results come: an object
+// whose "results" are written one by one, then the totals.
+type jsonResults struct {
+	w   *bufio.Writer
+	n   int
+	err error
+}
+
+func (j *jsonResults) add(v validation) {
+	if j.err != nil {
+		return
+	}
+	sep := ",\n    "
+	if j.n == 0 {
+		sep = "{\n  \"results\": [\n    "
+	}
+	j.n++
+	b, err := json.Marshal(v)
+	if err != nil {
+		j.err = err
+		return
+	}
+	j.w.WriteString(sep)
+	j.w.Write(b)
+}
+
+func (j *jsonResults) close(t validateTotals) error {
+	if j.err != nil {
+		return j.err
+	}
+	if j.n == 0 {
+		j.w.WriteString("{\n  \"results\": [")
+	}
+	j.w.WriteString("\n  ],\n")
+	b, err := json.MarshalIndent(t, "", "  ")
+	if err != nil {
+		return err
+	}
+	// The totals' members follow the results in the same object.
+	j.w.Write(bytes.TrimPrefix(b, []byte("{\n")))
+	j.w.WriteString("\n")
 	return nil
 }
 

@@ -113,7 +113,7 @@ a repeated seed's events already applied ("stale state").
 Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed (or
 the suite stopped for a receiver that answers late or not at all), 2 bad usage, an unreachable target or
 inspect hook, every delivery refused with the same status (a wrong path, a
-missing token), or every failure was the setup's, not the receiver's: an
+missing token), a report file that could not be written, or every failure was the setup's, not the receiver's: an
 inspect hook that does not answer by the protocol, or events already applied
 before they were sent.`,
 		Example: `  coperniq-mock verify --target http://127.0.0.1:8080/webhooks/coperniq

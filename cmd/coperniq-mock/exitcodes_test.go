@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
+	"github.com/coperniq-mock/coperniq-mock/receiver"
+)
+
+// malformedHTTP is a receiver that answers what HTTP cannot read.
+func malformedHTTP(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_, _ = bufio.NewReader(c).ReadString('\n')
+				fmt.Fprint(c, "HTTP/1.1 200 OK\r\nContent-Length: banana\r\n\r\n")
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String() + "/hook"
+}
+
+// TestExitCodes runs the binary once or more per row of exitTable: the
+// same situation ends with the same code in every command (issue 11,
+// item 9).
+func TestExitCodes(t *testing.T) {
+	example := string(documentedExample(t))
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))
+	defer failing.Close()
+	ok := startReceiver(t)
+	good := httptest.NewServer(testreceivers.New(testreceivers.Config{}))
+	defer good.Close()
+	rows := map[string][]func(t *testing.T) result{
+		"success": {
+			func(t *testing.T) result { return cli(t, example, "validate", "-") },
+			func(t *testing.T) result { return cli(t, "", "send", "PROJECT_CREATED", "--to", ok.URL+"/hook") },
+		},
+		"finding": {
+			func(t *testing.T) result { return cli(t, `{"event":{}}`, "validate", "-") },
+			func(t *testing.T) result { return cli(t, "", "send", "PROJECT_CREATED", "--to", failing.URL) },
+			func(t *testing.T) result { return cli(t, "", "send", "PROJECT_CREATED", "--to", malformedHTTP(t)) },
+			func(t *testing.T) result {
+				return cli(t, "", "scenario", "run", "call-logged", "--to", malformedHTTP(t), "--retry", "none")
+			},
+		},
+		"interrupted": {
+			func(t *testing.T) result {
+				return interrupt(t, "load", "--target", ok.URL+"/hook", "--rate", "50/s", "--duration", "1m")
+			},
+			func(t *testing.T) result {
+				slow := startReceiver(t, receiver.WithLatency(200*time.Millisecond))
+				return interrupt(t, "scenario", "run", "residential-solar", "--to", slow.URL+"/hook")
+			},
+		},
+		"bad usage": {
+			func(t *testing.T) result { return cli(t, "", "validate", "--no-such-flag") },
+			func(t *testing.T) result { return cli(t, "", "validate", "/nonexistent/file.json") },
+			func(t *testing.T) result { return cli(t, "", "replay", "/nonexistent/run.jsonl", "--to", ok.URL) },
+		},
+		"setup": {
+			func(t *testing.T) result {
+				return cli(t, "", "send", "PROJECT_CREATED", "--to", "http://"+closedPort(t)+"/hook")
+			},
+			func(t *testing.T) result {
+				return cli(t, "", "scenario", "run", "call-logged", "--to", "http://"+closedPort(t)+"/hook")
+			},
+		},
+		"output": {
+			func(t *testing.T) result {
+				return cli(t, "", "verify", "--target", good.URL+"/hook", "--focus", "acknowledges", "--junit-report", "/dev/full")
+			},
+			func(t *testing.T) result {
+				return cli(t, "", "verify", "--target", good.URL+"/hook", "--focus", "acknowledges", "--json-report", "/dev/full")
+			},
+			func(t *testing.T) result {
+				return cli(t, "", "load", "--target", ok.URL+"/hook", "--rate", "20/s", "--duration", "200ms", "--out", "/dev/full")
+			},
+			func(t *testing.T) result {
+				return cli(t, "", "scenario", "run", "call-logged", "--to", ok.URL+"/hook", "--log", "/dev/full")
+			},
+		},
+	}
+	want := map[string]int{"success": exitOK, "finding": exitFailure, "interrupted": exitFailure, "bad usage": exitUsage, "setup": exitUsage, "output": exitUsage}
+	if len(rows) != len(exitTable) {
+		t.Fatalf("%d rows tested, exitTable has %d", len(rows), len(exitTable))
+	}
+	if _, err := os.Stat("/dev/full"); err != nil {
+		delete(rows, "output")
+	}
+	for name, cases := range rows {
+		t.Run(name, func(t *testing.T) {
+			for i, run := range cases {
+				if r := run(t); r.code != want[name] {
+					t.Errorf("case %d: exit %d, want %d\nstdout: %.1500s\nstderr: %.1500s", i, r.code, want[name], r.stdout, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+// interrupt starts the binary, sends SIGINT once it has run a second, and
+// returns its exit code.
+func interrupt(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// TestExitCodeTableInREADME keeps the README's table the code's.
+func TestExitCodeTableInREADME(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range exitTable {
+		line := fmt.Sprintf("| %d | %s |", row.code, row.situation)
+		if !strings.Contains(string(readme), line) {
+			t.Errorf("README lacks the row\n%s", line)
+		}
+	}
+}
