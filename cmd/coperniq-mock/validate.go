@@ -36,6 +36,7 @@ type validateTotals struct {
 
 func newValidateCmd() *cobra.Command {
 	var (
+		vf     vocabularyFlag
 		strict bool
 		output string
 		quiet  bool
@@ -70,6 +71,14 @@ or bad usage.`,
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
+			vocab, err := vf.load()
+			if err != nil {
+				return err
+			}
+			val, err := schemas.NewValidator(vocab)
+			if err != nil {
+				return err
+			}
 			totals := validateTotals{Level: level.String()}
 			w := bufio.NewWriter(cmd.OutOrStdout())
 			defer w.Flush()
@@ -102,7 +111,7 @@ or bad usage.`,
 				printValidation(w, v, quiet)
 			}
 			for _, name := range args {
-				if err := validateSource(cmd, name, level, report); err != nil {
+				if err := validateSource(cmd, name, level, val, report); err != nil {
 					return err
 				}
 			}
@@ -129,6 +138,7 @@ or bad usage.`,
 		},
 	}
 	cmd.Flags().BoolVar(&strict, "strict", false, "validate at the strict level (what coperniq-mock emits) instead of the contract level")
+	vf.register(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only payloads with problems, and the totals")
 	_ = cmd.RegisterFlagCompletionFunc("output", completeWords("text", "json"))
@@ -137,7 +147,7 @@ or bad usage.`,
 
 // validateSource validates every document of one file (or stdin for "-").
 // An unopenable file is bad input: it stops the command with exit 2.
-func validateSource(cmd *cobra.Command, name string, level schemas.Level, report func(validation)) error {
+func validateSource(cmd *cobra.Command, name string, level schemas.Level, val *schemas.Validator, report func(validation)) error {
 	var r io.Reader
 	if name == "-" {
 		r = cmd.InOrStdin()
@@ -161,7 +171,7 @@ func validateSource(cmd *cobra.Command, name string, level schemas.Level, report
 				report(v)
 				continue
 			}
-			res, err := schemas.Validate(p.raw, level)
+			res, err := val.Validate(p.raw, level)
 			var se *schemas.SyntaxError
 			switch {
 			case errors.As(err, &se) && p.index == nil && !p.captured:
