@@ -89,7 +89,7 @@ func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...
 	settings.Retry = "ci"
 	d := sc.Delivery
 	settings.Duplicate, settings.DuplicateMode, settings.Reorder, settings.Concurrency = d.Duplicate, d.DuplicateMode, d.Reorder, d.Concurrency
-	summary, runErr := deliver(out, target, settings, seed, scenarios.Messages(events), logPath)
+	summary, runErr := deliver(runOutput{out: out, info: out, logPath: logPath, tls: &tlsFlags{}}, target, settings, seed, scenarios.Messages(events))
 	if summary == nil {
 		return runErr
 	}
