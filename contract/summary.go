@@ -116,6 +116,9 @@ type Findings struct {
 	// when they were at least two, all answered, and all with this one
 	// non-2xx status (a wrong path, a missing token); 0 otherwise.
 	SameAnswer int
+	// Report is the run's JSON report, what RunConfig.JSONReport gets
+	// written (for a command that prints it instead). Set by Run.
+	Report *JSONReport `json:"-"`
 }
 
 // Deliveries returns the DeliveryRecords a spec attached, whether the report
@@ -229,14 +232,6 @@ func Summarize(report types.Report) Findings {
 			applyLat = append(applyLat, ms(v))
 		}
 		name, ok := SpecName(spec)
-		if !ok && spec.LeafNodeType == types.NodeTypeReportAfterSuite {
-			// The summary node of a JSON report written by Run.
-			for _, e := range spec.ReportEntries {
-				if e.Name == EntryWarning && !slices.Contains(s.Warnings, e.StringRepresentation()) {
-					s.Warnings = append(s.Warnings, e.StringRepresentation())
-				}
-			}
-		}
 		if !ok {
 			if spec.LeafNodeType != types.NodeTypeIt && spec.State.Is(types.SpecStateFailureStates) {
 				s.SuiteFailures = append(s.SuiteFailures, fmt.Sprintf("%s: %s", spec.LeafNodeType, spec.Failure.Message))

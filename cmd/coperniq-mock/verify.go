@@ -192,9 +192,9 @@ before they were sent.`,
 	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
 	fl.StringArrayVar(&f.focus, "focus", nil, "run only specs whose name matches this regular expression (repeatable)")
 	fl.StringArrayVar(&f.skip, "skip", nil, "skip specs whose name matches this regular expression (repeatable)")
-	fl.StringVar(&f.junit, "junit-report", "", "write a JUnit XML report to this file, for CI")
-	fl.StringVar(&f.jsonReport, "json-report", "", "write Ginkgo's JSON report to this file")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print every spec as it runs, not only failures")
+	fl.StringVar(&f.junit, "junit-report", "", "write a JUnit XML report to this file, for CI (one test suite per group, failures in one line)")
+	fl.StringVar(&f.jsonReport, "json-report", "", "write the JSON report to this file (formatVersion 1: docs/reports/verify-report.md in the repository)")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print Ginkgo's own output: its header and every spec as it runs, with its timeline")
 	fl.BoolVar(&f.noColor, "no-color", false, "no ANSI colours (the default when stdout is not a terminal or NO_COLOR is set)")
 	return cmd
 }
@@ -255,7 +255,7 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 	cfg = contract.RunConfig{
 		Focus: f.focus, Skip: f.skip,
 		JUnitReport: f.junit, JSONReport: f.jsonReport,
-		Verbose: f.verbose,
+		Verbose: f.verbose, Out: cmd.OutOrStdout(),
 		NoColor: f.noColor || os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout),
 	}
 	return t, cfg, nil
