@@ -23,9 +23,9 @@ import (
 // their own.
 const (
 	GroupState            = "final state"
-	SpecStateInOrder      = "ends in the newest state of every record and work order, delivered in order"
-	SpecStateReversed     = "ends in the newest state of every record and work order, delivered newest first within windows"
-	SpecStateDuplicates   = "ends in the newest state of every record and work order, delivered shuffled with duplicates"
+	SpecStateInOrder      = "ends with every record's newest status and stage and work-order statuses, delivered in order"
+	SpecStateReversed     = "ends with every record's newest status and stage and work-order statuses, delivered newest first within windows"
+	SpecStateDuplicates   = "ends with every record's newest status and stage and work-order statuses, delivered shuffled with duplicates"
 	SkipNoState           = "needs a state hook to read the receiver's records: verify --state URL or --state-cmd CMD (Target.State in Go)"
 	ProblemStateHook      = "state hook"
 	stateScenarioSeedBase = 500 // state specs' renderings start this far into the run's scenario seeds
@@ -410,6 +410,7 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 	}
 	reproduce := fmt.Sprintf("coperniq-mock verify --target %s %s --seed %d --scenario %s --focus %s",
 		shellQuote(r.to.shown), hook, r.t.Seed, s.name, shellQuote(GroupState+" "+s.name+" "+s.spec))
+	AddReportEntry(EntryReproduce, reproduce, ReportEntryVisibilityNever)
 	// Stale state: a record the receiver already knows makes the
 	// comparison mean nothing.
 	for _, id := range s.want.recordIDs() {

@@ -64,12 +64,20 @@ func TestVerifyReferenceReceiverPasses(t *testing.T) {
 	cases := checkJUnit(t, data)
 	// The header, the JUnit and the JSON report agree on how many specs
 	// ran: all of them.
+	// This receiver serves no state hook: the final-state specs are
+	// skipped for that reason, and every other spec passes.
 	rep := readReport(t, jsonReport)
-	if all := rep.Totals.Total; len(cases) != all || rep.Totals.Passed != all || !strings.Contains(r.stdout, fmt.Sprintf("\nrunning %d specs\n", all)) {
-		t.Errorf("JUnit: %d test cases, JSON: %+v, header:\n%.200s", len(cases), rep.Totals, r.stdout)
+	stateSkipped := 0
+	for _, c := range cases {
+		if c.skipped && c.classname == contract.GroupState {
+			stateSkipped++
+		}
+	}
+	if all := rep.Totals.Total; len(cases) != all || rep.Totals.Passed+stateSkipped != all || rep.Totals.Skipped != stateSkipped || !strings.Contains(r.stdout, fmt.Sprintf("\nrunning %d specs\n", all)) {
+		t.Errorf("JUnit: %d test cases (%d final-state skipped), JSON: %+v, header:\n%.200s", len(cases), stateSkipped, rep.Totals, r.stdout)
 	}
 	for _, c := range cases {
-		if c.failure != "" || c.errorMsg != "" || c.skipped {
+		if c.failure != "" || c.errorMsg != "" || c.skipped && c.classname != contract.GroupState {
 			t.Errorf("JUnit: test case %+v did not pass", c)
 		}
 	}
@@ -81,7 +89,7 @@ func TestVerifyReferenceReceiverPasses(t *testing.T) {
 	// Every spec names a command that sends its deliveries again, and
 	// every delivery's reproducer sends the bytes the spec sent.
 	for _, spec := range rep.Specs {
-		if len(spec.Reproduce) == 0 {
+		if len(spec.Reproduce) == 0 && spec.Verdict != contract.SpecSkipped {
 			t.Errorf("spec %q has no reproducer", spec.Name)
 		}
 	}
