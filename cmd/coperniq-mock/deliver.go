@@ -185,7 +185,7 @@ func printRunSummary(w io.Writer, s *delivery.Outcome) {
 	width := len("TRIGGER")
 	for _, k := range keys {
 		if _, ok := s.Triggers[k]; ok {
-			width = max(width, len(printable(k, 60)))
+			width = max(width, len(delivery.Printable(k, 60)))
 		}
 	}
 	row := func(name string, cols ...any) {
@@ -206,9 +206,9 @@ func printRunSummary(w io.Writer, s *delivery.Outcome) {
 			continue
 		}
 		if pending {
-			row(printable(k, 60), c.Events, c.Acked, c.Dead, c.Pending)
+			row(delivery.Printable(k, 60), c.Events, c.Acked, c.Dead, c.Pending)
 		} else {
-			row(printable(k, 60), c.Events, c.Acked, c.Dead)
+			row(delivery.Printable(k, 60), c.Events, c.Acked, c.Dead)
 		}
 	}
 	fmt.Fprintln(w, s.Settings())

@@ -114,7 +114,7 @@ func printReceiverView(out io.Writer, rc *receiver.Receiver, sent []delivery.Eve
 	fmt.Fprintln(out, "what the receiver saw:")
 	fmt.Fprintf(out, "  %d deliveries of %d unique events: %d valid, %d invalid, %d unreadable (strict schema)\n",
 		sum.Deliveries, sum.UniqueEvents, sum.Valid, sum.Invalid, sum.Unreadable)
-	fmt.Fprintf(out, "  answered: %s\n", answeredCounts(sum))
+	fmt.Fprintf(out, "  answered: %s\n", sum.Answered())
 	var byTrigger []string
 	for _, k := range schemas.TriggerKeys() {
 		if n := sum.ByTrigger[k]; n > 0 {
@@ -128,7 +128,7 @@ func printReceiverView(out io.Writer, rc *receiver.Receiver, sent []delivery.Eve
 			fmt.Fprintf(out, "    … %d more …\n", len(ds)-2*demoShown)
 		}
 		if i < demoShown || i >= len(ds)-demoShown {
-			fmt.Fprintf(out, "    %s\n", deliveryLine(d))
+			fmt.Fprintf(out, "    %s\n", d.Line())
 		}
 	}
 	if f.Lost {

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
@@ -255,17 +255,8 @@ func printValidation(w io.Writer, v validation, quiet bool) {
 	}
 }
 
-// plural spells a count with its noun: "1 payload", "2 payloads",
-// "2 deliveries".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if strings.HasSuffix(noun, "y") && !strings.HasSuffix(noun, "ey") {
-		return fmt.Sprintf("%d %sies", n, noun[:len(noun)-1])
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
+// plural spells a count with its noun: "1 payload", "2 deliveries".
+var plural = delivery.Plural
 
 // payloadDoc is one payload found in a document of the input.
 type payloadDoc struct {
