@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -23,16 +22,4 @@ func Printable(s string, max int) string {
 		n++
 	}
 	return s
-}
-
-// Plural spells a count with its noun: "1 payload", "2 payloads",
-// "2 deliveries".
-func Plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if strings.HasSuffix(noun, "y") && !strings.HasSuffix(noun, "ey") {
-		return fmt.Sprintf("%d %sies", n, noun[:len(noun)-1])
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

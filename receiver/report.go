@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Line is the one line that shows a delivery, e.g.
@@ -103,9 +104,9 @@ func (t Totals) Answered() string {
 func (t Totals) Text() string {
 	var w strings.Builder
 	fmt.Fprintf(&w, "summary: %s, %s: %d valid, %d invalid, %d unreadable\n",
-		delivery.Plural(t.Deliveries, "delivery"), delivery.Plural(t.UniqueEvents, "unique event"), t.Valid, t.Invalid, t.Unreadable)
+		schemas.Plural(t.Deliveries, "delivery"), schemas.Plural(t.UniqueEvents, "unique event"), t.Valid, t.Invalid, t.Unreadable)
 	if t.Refused > 0 {
-		fmt.Fprintf(&w, "refused busy: %s answered 503 unread (--max-connections or --max-in-flight reached)\n", delivery.Plural(t.Refused, "request"))
+		fmt.Fprintf(&w, "refused busy: %s answered 503 unread (--max-connections or --max-in-flight reached)\n", schemas.Plural(t.Refused, "request"))
 	}
 	if t.Deliveries == 0 {
 		return w.String()
@@ -233,7 +234,7 @@ func (p *Printer) Dropped() int64 { return p.dropped.Load() }
 func (p *Printer) Finish(grace time.Duration, summary string) bool {
 	summary = strings.TrimSuffix(summary, "\n")
 	if n := p.dropped.Load(); n > 0 {
-		summary += fmt.Sprintf("\nnot printed: %s (stdout was not keeping up; --out has every delivery)", delivery.Plural(int(n), "delivery line"))
+		summary += fmt.Sprintf("\nnot printed: %s (stdout was not keeping up; --out has every delivery)", schemas.Plural(int(n), "delivery line"))
 	}
 	deadline := time.After(grace)
 	select {
