@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -31,12 +32,7 @@ func Summary(calls []Call) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "API: %d calls, %d answered 2xx, %d faults injected, %d refused for the key\n", len(calls), ok, faults, denied)
-	names := make([]string, 0, len(by))
-	for k := range by {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(by)) {
 		fmt.Fprintf(&b, "  %-40s %d\n", k, by[k])
 	}
 	return b.String()

@@ -4,8 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"net"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -81,13 +82,8 @@ func (d Delivery) verdict() string {
 
 // Answered spells how the receiver answered: "200 x43, 503 x43".
 func (t Totals) Answered() string {
-	statuses := make([]int, 0, len(t.ByStatus))
-	for code := range t.ByStatus {
-		statuses = append(statuses, code)
-	}
-	sort.Ints(statuses)
 	var answered []string
-	for _, code := range statuses {
+	for _, code := range slices.Sorted(maps.Keys(t.ByStatus)) {
 		answered = append(answered, fmt.Sprintf("%d x%d", code, t.ByStatus[code]))
 	}
 	if t.Resets > 0 {
@@ -113,13 +109,8 @@ func (t Totals) Text() string {
 	}
 	fmt.Fprintf(&w, "answered: %s\n", t.Answered())
 	if len(t.ByTrigger) > 0 {
-		keys := make([]string, 0, len(t.ByTrigger))
-		for k := range t.ByTrigger {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		var by []string
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(t.ByTrigger)) {
 			by = append(by, fmt.Sprintf("%s %d", delivery.Printable(k, 60), t.ByTrigger[k]))
 		}
 		fmt.Fprintf(&w, "by trigger: %s\n", strings.Join(by, ", "))
