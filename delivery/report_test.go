@@ -20,7 +20,7 @@ func TestWriteReport(t *testing.T) {
 			not:  []string{"PENDING"},
 		},
 		"pending, unknown key escaped": {
-			o: Outcome{Events: 2, Acked: 1, Pending: 1, Triggers: map[string]Counts{"PROJECT_CREATED": {Events: 1, Acked: 1}, "X\x1bY": {Events: 1, Pending: 1}}},
+			o:    Outcome{Events: 2, Acked: 1, Pending: 1, Triggers: map[string]Counts{"PROJECT_CREATED": {Events: 1, Acked: 1}, "X\x1bY": {Events: 1, Pending: 1}}},
 			want: []string{"PENDING", `X\x1bY`},
 		},
 	} {
