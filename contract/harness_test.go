@@ -111,6 +111,21 @@ func everyTrigger(spec string) []string {
 	return out
 }
 
+// withRecord and withoutRecord name a per-trigger spec for the triggers
+// whose minimal payload has a record, and for those whose has none.
+func withRecord(spec string) []string    { return recordTriggers(spec, false) }
+func withoutRecord(spec string) []string { return recordTriggers(spec, true) }
+
+func recordTriggers(spec string, optional bool) []string {
+	var out []string
+	for _, tr := range schemas.Triggers() {
+		if tr.RecordOptional == optional {
+			out = append(out, perTrigger(tr.Key, spec))
+		}
+	}
+	return out
+}
+
 func inGroup(group, spec string) string { return group + " " + spec }
 
 var counted = []string{
@@ -206,7 +221,16 @@ func harnessCases() []harnessCase {
 		{
 			name:     "fails on a null stage",
 			cfg:      testreceivers.Config{Fault: testreceivers.FailNullStage},
-			mustFail: everyTrigger(contract.SpecMinimal),
+			mustFail: withRecord(contract.SpecMinimal),
+			failsOn:  ack,
+		},
+		{
+			// Coperniq sends record only when the trigger concerns a
+			// project, request or account; minimal calls and appointments
+			// come without one.
+			name:     "fails on a payload without record",
+			cfg:      testreceivers.Config{Fault: testreceivers.FailNoRecord},
+			mustFail: append(withoutRecord(contract.SpecMinimal), inGroup(contract.GroupDelivery, contract.SpecWithoutRecord)),
 			failsOn:  ack,
 		},
 		{
@@ -219,7 +243,7 @@ func harnessCases() []harnessCase {
 			// Acknowledged, then lost in the worker: only the count tells.
 			name:     "acks then drops null-stage events in its worker",
 			cfg:      testreceivers.Config{Fault: testreceivers.AckThenDropNullStage},
-			mustFail: everyTrigger(contract.SpecMinimal),
+			mustFail: withRecord(contract.SpecMinimal),
 			failsOn:  ack,
 			args:     []string{focusShapes, "-inspect-timeout=500ms", "-drain-budget=1s"},
 			says: []string{

@@ -67,16 +67,16 @@ const (
 
 // Why each kind of failure matters, printed under its headline.
 const (
-	whyNotAcked = "Coperniq retries every answer that is not a 2xx, so this event would come back again and again instead of being processed."
-	whyTimeout  = "Coperniq gives up waiting and delivers the event again. Acknowledge first, then do the work (a queue, a background job)."
+	whyNotAcked = "Coperniq retries every answer that is not a 2xx (documented), so this event would come back again and again instead of being processed."
+	whyTimeout  = "Coperniq gives up waiting and delivers the event again (assumed: Coperniq publishes no timeout; coperniq-mock waits 10 s by default). Acknowledge first, then do the work (a queue, a background job)."
 	whyNoAnswer = "A delivery without an answer has failed, and Coperniq retries it."
 	whyCutShort = "Coperniq's HTTP client reads an answer to the end its Content-Length (or chunked encoding) states: an answer cut short is an error, not an acknowledgement, and the event is retried. Send the whole body (or none, with 204 No Content) before closing the connection."
-	whyRedirect = "Coperniq does not follow redirects: a 3xx is a failed delivery, retried until Coperniq gives up. Configure the final URL (https, trailing slash) in Coperniq, or answer 2xx at this one."
-	hintMinimal = "Every nullable field of this payload is null (record.stage, address, geoLocation, jurisdiction, trades, dealValue, ...): Coperniq sends null for whatever is not filled in."
+	whyRedirect = "A 3xx is not a 2xx, so it is a failed delivery, retried until Coperniq gives up (assumed: Coperniq documents only that non-2xx answers are retried). Configure the final URL (https, trailing slash) in Coperniq, or answer 2xx at this one."
+	hintMinimal = "Every nullable field of this payload is null (record.stage, address, geoLocation, jurisdiction, trades, dealValue, ...): Coperniq sends null for whatever is not filled in. Calls and appointments come without record, which Coperniq sends only when the trigger concerns a project, request or account."
 	hintMaximal = "This payload carries every field, plus properties Coperniq does not document: Coperniq may add fields at any time, so read the ones you need and ignore the rest."
 	hintEdge    = "Edge payloads carry ids up to 2^53-1 (past 32-bit integers), unicode and emoji, 2 KB titles, firedAt without milliseconds and statuses outside the published set."
 	hintUnknown = "Coperniq adds triggers without notice. A 4xx to a trigger you do not handle makes Coperniq retry it forever: acknowledge it with a 2xx and ignore it."
-	hintCounted = "Coperniq may deliver an event more than once; a receiver must apply it once (keep the eventIds it has applied, or make the work idempotent)."
+	hintCounted = "Coperniq may deliver an event more than once (documented); a receiver must apply it once (keep the eventIds it has applied, or make the work idempotent). A retry carries the same body and eventId (our assumption: Coperniq does not say)."
 )
 
 // Setup problems: a spec that failed because of how the suite was set up,
@@ -266,6 +266,7 @@ func describe(r *run) bool {
 		}
 		Describe(GroupDelivery, func() {
 			It(SpecUnknownTrigger, func(ctx SpecContext) { r.ackApplied(ctx, hintUnknown, r.plan.unknown) })
+			It(SpecWithoutRecord, r.specWithoutRecord)
 			It(SpecDeadline, r.specDeadline)
 			It(SpecBurst(r.t.Burst), r.specBurst)
 			It(SpecRedirect, r.specRedirect)

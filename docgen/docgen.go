@@ -91,7 +91,13 @@ func sortFormats(fs []Format) []Format {
 type config struct {
 	seed    uint64
 	formats []Format
+	vocab   *schemas.Vocabulary
 }
+
+// WithVocabulary writes the docs for a team's vocabulary (#10 §4): the
+// schema files generated from it, its names in the pages, and examples the
+// generator wrote in it. Nil is the built-in vocabulary.
+func WithVocabulary(v *schemas.Vocabulary) Option { return func(c *config) { c.vocab = v } }
 
 // Option configures Write.
 type Option func(*config)
@@ -131,7 +137,7 @@ func Write(dir string, opts ...Option) error {
 	formats := sortFormats(c.formats)
 	formats = withSchema(formats)
 
-	s, err := buildSite(c.seed)
+	s, err := buildSiteFor(c.seed, c.vocab)
 	if err != nil {
 		return err
 	}
@@ -160,7 +166,21 @@ func Write(dir string, opts ...Option) error {
 			return err
 		}
 	}
-	if slices.Contains(formats, Schema) {
+	if slices.Contains(formats, Schema) && !c.vocab.IsDefault() {
+		generated, err := schemas.GenerateFilesFor(nil, c.vocab)
+		if err != nil {
+			return err
+		}
+		for name, data := range generated {
+			p := filepath.Join(dir, "schemas", filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				return err
+			}
+		}
+	} else if slices.Contains(formats, Schema) {
 		for _, level := range schemas.Levels() {
 			if err := schemas.Export(filepath.Join(dir, "schemas", level.String()), level); err != nil {
 				return err

@@ -175,13 +175,21 @@ func knownText(f field, code func(any) string) string {
 	case len(known) == 1 && f.pinned:
 		return "Always " + code(known[0]) + " here."
 	case len(known) == 1:
-		return "coperniq-mock sends " + code(known[0]) + "."
+		return "coperniq-mock sends " + code(known[0]) + "." + valuesMark(f)
 	}
 	parts := make([]string, len(known))
 	for i, k := range known {
 		parts[i] = code(k)
 	}
-	return "Known values: " + strings.Join(parts, ", ") + "."
+	return "Known values: " + strings.Join(parts, ", ") + "." + valuesMark(f)
+}
+
+// valuesMark says whether a value list is Coperniq's or this project's.
+func valuesMark(f field) string {
+	if f.valuesAssumed == "" {
+		return " Values documented by Coperniq."
+	}
+	return " Values assumed by coperniq-mock: " + f.valuesAssumed
 }
 
 func yesNo(b bool) string {

@@ -30,11 +30,14 @@ type field struct {
 	nullable bool
 	required bool
 	meaning  string
-	known    []any  // the strict level's enum or const values
-	pinned   bool   // the contract level fixes the value too (a const)
-	example  string // compact JSON of the value in the page's example payload (the contract example where the payload lacks the path), "" if none or an object
-	extra    bool   // specific to this trigger (not in the shared definition)
-	object   string // for an object-typed field, the path of its own table
+	known    []any // the strict level's enum or const values
+	pinned   bool  // the contract level fixes the value too (a const)
+	// valuesAssumed is the strict level's reason for calling its value list
+	// an assumption (x-values-assumption), "" when Coperniq documents it.
+	valuesAssumed string
+	example       string // compact JSON of the value in the page's example payload (the contract example where the payload lacks the path), "" if none or an object
+	extra         bool   // specific to this trigger (not in the shared definition)
+	object        string // for an object-typed field, the path of its own table
 }
 
 // object is one field table: the properties of one JSON object.
@@ -56,6 +59,8 @@ type page struct {
 	recordTypes []any    // record.type values the strict schema allows here
 	example     []byte   // the realistic payload, indented as generate --pretty prints it
 	exampleTree any
+	vocab       *schemas.Vocabulary // nil: the built-in one
+	validator   *schemas.Validator
 }
 
 // site is the content every format renders.
@@ -74,17 +79,25 @@ func (s *site) writes(f Format) bool {
 
 // buildSite reads the schemas and generates one validated example per
 // trigger.
-func buildSite(seed uint64) (*site, error) {
-	set, err := loadSchemas()
+func buildSite(seed uint64) (*site, error) { return buildSiteFor(seed, nil) }
+
+// buildSiteFor is buildSite in a vocabulary (nil: the built-in one).
+func buildSiteFor(seed uint64, v *schemas.Vocabulary) (*site, error) {
+	set, err := loadSchemasFor(v)
+	if err != nil {
+		return nil, err
+	}
+	val, err := schemas.NewValidator(v)
 	if err != nil {
 		return nil, err
 	}
 	s := &site{seed: seed}
 	for _, t := range schemas.Triggers() {
-		p, err := set.page(t)
+		p, err := set.page(v.Trigger(t))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", t.Key, err)
 		}
+		p.vocab, p.validator = v, val
 		if err := p.generateExample(seed); err != nil {
 			return nil, err
 		}
@@ -116,7 +129,7 @@ func (p *page) generateExample(seed uint64) error {
 	key := p.trigger.Key
 	// A fresh generator per trigger: each page's example is then exactly
 	// what `coperniq-mock generate KEY --seed N` prints, whatever the order.
-	raw, err := generator.New(seed, generator.WithProfile(generator.Realistic)).JSON(key)
+	raw, err := generator.New(seed, generator.WithProfile(generator.Realistic), generator.WithVocabulary(p.vocab)).JSON(key)
 	if err != nil {
 		return fmt.Errorf("generating the example of %s: %w", key, err)
 	}
@@ -128,7 +141,11 @@ func (p *page) generateExample(seed uint64) error {
 func (p *page) checkExample(raw []byte, seed uint64) error {
 	key := p.trigger.Key
 	for _, level := range []schemas.Level{schemas.Strict, schemas.Contract} {
-		r, err := schemas.Validate(raw, level)
+		validate := schemas.Validate
+		if p.validator != nil {
+			validate = p.validator.Validate
+		}
+		r, err := validate(raw, level)
 		if err != nil {
 			return fmt.Errorf("the example payload of %s is not JSON: %w", key, err)
 		}
@@ -195,16 +212,36 @@ type schemaSet map[string]obj
 
 // loadSchemas reads the files through schemas.Export, the package's one
 // way to hand out the definitions under defs/, into a scratch directory.
-func loadSchemas() (schemaSet, error) {
+func loadSchemas() (schemaSet, error) { return loadSchemasFor(nil) }
+
+// loadSchemasFor reads the committed schema files, or for a vocabulary
+// file the ones generated from it.
+func loadSchemasFor(v *schemas.Vocabulary) (schemaSet, error) {
 	tmp, err := os.MkdirTemp("", "coperniq-mock-docgen-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
 	set := schemaSet{}
-	for _, level := range schemas.Levels() {
-		if err := schemas.Export(filepath.Join(tmp, level.String()), level); err != nil {
+	if v.IsDefault() {
+		for _, level := range schemas.Levels() {
+			if err := schemas.Export(filepath.Join(tmp, level.String()), level); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		generated, err := schemas.GenerateFilesFor(nil, v)
+		if err != nil {
 			return nil, err
+		}
+		for name, data := range generated {
+			p := filepath.Join(tmp, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				return nil, err
+			}
 		}
 	}
 	err = filepath.WalkDir(tmp, func(p string, d fs.DirEntry, err error) error {
@@ -408,6 +445,12 @@ func (s schemaSet) page(t schemas.Trigger) (*page, error) {
 			if i := slices.IndexFunc(sprops, func(p prop) bool { return p.name == cp.name }); i >= 0 {
 				sp = &sprops[i]
 				f.known = knownValues(*sp)
+				if sp.attr(schemas.ValuesSourceKeyword) == schemas.Assumed {
+					f.valuesAssumed, _ = sp.attr(schemas.ValuesAssumptionKeyword).(string)
+					if f.valuesAssumed == "" {
+						f.valuesAssumed = "Coperniq does not publish these values."
+					}
+				}
 			}
 			f.example = exampleOf(cp, f.known)
 			if f.typ == "object" {

@@ -21,7 +21,7 @@ const specTitle = "Coperniq outbound webhooks"
 
 const ackText = "Any 2xx status acknowledges the event; the response body is ignored. Answer quickly and do slow work afterwards."
 
-const retryText = "Any other status, a redirect (3xx is not followed), a timeout or a refused connection counts as a failure, and Coperniq retries with the same body, so the same `event.eventId` can arrive more than once."
+const retryText = "Any other status counts as a failure and Coperniq retries (documented); so do, by this tool's assumption, a redirect (3xx is not followed), a timeout or a refused connection. A retry carries the same body (assumed), so the same `event.eventId` can arrive more than once."
 
 func (s *site) specHeader() string {
 	return generatedMark + " from the JSON Schemas in schemas/; do not edit.\nRegenerate: " + s.regenerateCommand() + "\n"

@@ -15,14 +15,18 @@ const docTitle = "Coperniq webhooks: trigger reference"
 
 const intro = "Coperniq calls your URL when one of its automation triggers fires: one HTTP `POST` per event, with a JSON body that says what happened (`event`), to which project, request or account (`record`) and, for work-order triggers, to which work order (`workOrder`)."
 
-// deliveryRules are the receiving rules, Markdown inline syntax.
+// deliveryRules are the receiving rules, Markdown inline syntax. Each says
+// whether Coperniq documents it or this project assumes it (#10 §3); the
+// sources are in docs/coperniq.md.
 var deliveryRules = []string{
-	"**Request.** `POST` with `Content-Type: application/json`, one event per request, to the URL set in the automation's webhook action.",
-	"**Acknowledge with any 2xx**, quickly; do slow work after answering. Any other status, a redirect (3xx is not followed), a timeout or a refused connection makes Coperniq retry.",
-	"**Be idempotent.** The same event can arrive more than once; `event.eventId` identifies it, and a retry carries the same body.",
-	"**Don't rely on order.** Events can arrive out of order; compare `event.firedAt`.",
-	"**No signature or auth header.** If you need authentication, put a secret token in the URL's query string and check it.",
-	"**Be tolerant.** Coperniq may add properties, status values and triggers: accept what you don't know (the contract schemas do).",
+	"**Set up.** In Coperniq: Company Settings → Process Studio → Automations, pick the trigger, add the action Call webhook with your URL, and switch the automation to Active (documented). Records that met the trigger before activation are not processed retroactively (documented).",
+	"**Request.** `POST` with `Content-Type: application/json`, one event per request, to the URL set in the automation's webhook action (documented).",
+	"**Acknowledge with any 2xx**, quickly; do slow work after answering. Any other status makes Coperniq retry (documented); a redirect (3xx is not followed), a timeout or a refused connection count as failures too (assumed: Coperniq publishes no retry schedule or timeout).",
+	"**Be idempotent.** The same event can arrive more than once (documented); `event.eventId` identifies it, and a retry carries the same body (assumed: Coperniq does not say).",
+	"**Don't rely on order.** Events can arrive out of order (assumed: Coperniq publishes no ordering); compare `event.firedAt`.",
+	"**No signature or auth header.** If you need authentication, put a secret token in the URL's query string and check it (documented).",
+	"**Be tolerant.** Coperniq may add properties, status values and triggers: accept what you don't know (the contract schemas do). Only `triggerKey` values and one `triggerName` are documented; the other names are this tool's.",
+	"**`record` may be absent.** Coperniq sends it \"when the trigger is associated with a Project, Request, or Account\" (documented); `event.recordId` is always there.",
 	"**Custom fields are not in the payload.** Fetch them from Coperniq's REST API with `record.id` (`GET /projects/{id}` for a project).",
 }
 

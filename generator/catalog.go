@@ -71,8 +71,10 @@ type trigInfo struct {
 	family      schemas.Family
 	recordTypes []string
 	workOrder   bool
-	fields      []trigField
-	kind        trigKind
+	// recordOptional: the payload may lack a record (schemas.Trigger).
+	recordOptional bool
+	fields         []trigField
+	kind           trigKind
 }
 
 var (
@@ -83,7 +85,7 @@ var (
 func init() {
 	for _, t := range schemas.Triggers() {
 		ti := &trigInfo{key: t.Key, name: t.Name, family: t.Family, recordTypes: t.RecordTypes,
-			workOrder: t.WorkOrder, kind: kindOf[t.Key]}
+			workOrder: t.WorkOrder, recordOptional: t.RecordOptional, kind: kindOf[t.Key]}
 		if _, ok := kindOf[t.Key]; !ok {
 			// A trigger added to the catalog but not taught to the generator
 			// still gets a plausible payload: a record that changed.

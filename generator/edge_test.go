@@ -33,6 +33,10 @@ func TestEdgeProfileCoversTheCases(t *testing.T) {
 				t.Fatal(err)
 			}
 			found["max safe integer"] = true
+			if !bytes.Contains(buf, []byte(`"record":`)) {
+				found["without record"] = true
+				continue
+			}
 			if len(d.Record.Title) > 2000 {
 				found["title over 2000 bytes"] = true
 			}
@@ -78,7 +82,7 @@ func TestEdgeProfileCoversTheCases(t *testing.T) {
 	for _, want := range []string{
 		"max safe integer", "title over 2000 bytes", "emoji", "non-ASCII letters", "control characters",
 		"firedAt without milliseconds", "dealValue 0", "fractional dealValue", "unknown work-order status",
-		"unknown record status", "empty trades", "empty key",
+		"unknown record status", "empty trades", "empty key", "without record",
 	} {
 		if !found[want] {
 			t.Errorf("no edge payload had %s", want)
@@ -86,7 +90,23 @@ func TestEdgeProfileCoversTheCases(t *testing.T) {
 	}
 }
 
+// The maximal profile fills every field the rules allow, adds unknown fields
+// that nobody can take for Coperniq's (UnknownFieldPrefix), and never
+// contradicts this project's own rules: requestStatus only on requests,
+// stage only where a workflow is, strict-valid apart from the extra fields.
 func TestMaximalFillsEverything(t *testing.T) {
+	// Fields that stay null where the rules say so, by record type.
+	allowedNull := func(recType, obj, k string) bool {
+		switch {
+		case obj == "record" && k == "requestStatus":
+			return recType != "DEAL"
+		case obj == "record" && k == "status":
+			return recType == "DEAL"
+		case obj == "record" && (k == "stage" || k == "jurisdiction" || k == "dealValue"):
+			return recType == "ACCOUNT" || recType == "VENDOR"
+		}
+		return false
+	}
 	for _, key := range schemas.TriggerKeys() {
 		for seed := uint64(1); seed <= 20; seed++ {
 			b, _ := New(seed, WithProfile(Maximal)).JSON(key)
@@ -94,31 +114,71 @@ func TestMaximalFillsEverything(t *testing.T) {
 			if err := json.Unmarshal(b, &doc); err != nil {
 				t.Fatal(err)
 			}
-			if _, ok := doc["x_future_field"]; !ok {
+			if _, ok := doc[UnknownFieldPrefix+"futureField"]; !ok {
 				t.Fatalf("%s: no unknown top-level field", key)
 			}
+			rec := doc["record"].(map[string]any)
+			recType := rec["type"].(string)
+			if rs := rec["requestStatus"]; rs != nil && recType != "DEAL" {
+				t.Errorf("%s seed %d: a %s record with requestStatus %v", key, seed, recType, rs)
+			}
+			var unknown int
+			var walk func(path string, m map[string]any)
+			walk = func(path string, m map[string]any) {
+				for k, v := range m {
+					if strings.HasPrefix(k, UnknownFieldPrefix) {
+						unknown++
+						continue
+					}
+					if n, ok := v.(map[string]any); ok {
+						walk(path+"."+k, n)
+					}
+				}
+			}
+			walk("", doc)
 			for _, obj := range []string{"event", "record", "workOrder"} {
 				m, ok := doc[obj].(map[string]any)
 				if !ok {
 					continue
 				}
 				for k, v := range m {
-					if v == nil && k != "x_future_field" && !(key == "TASK_CREATED" && k == "previousStatus") && k != "completionDate" {
-						t.Errorf("%s seed %d: maximal %s.%s is null", key, seed, obj, k)
+					queued := obj == "workOrder" && m["status"] == "QUEUED" && k == "assigneeId" // nobody is assigned yet
+					if v == nil && !queued && !strings.HasPrefix(k, UnknownFieldPrefix) && !(key == "TASK_CREATED" && k == "previousStatus") && k != "completionDate" && !allowedNull(recType, obj, k) {
+						t.Errorf("%s seed %d: maximal %s.%s is null on a %s", key, seed, obj, k, recType)
 					}
 				}
-				if len(m) <= 5 {
-					t.Errorf("%s: %s is small", key, obj)
-				}
 			}
-			rec := doc["record"].(map[string]any)
 			for _, nested := range []string{"stage", "geoLocation", "jurisdiction"} {
-				if n, _ := rec[nested].(map[string]any); len(n) < 3 {
+				if n, _ := rec[nested].(map[string]any); n != nil && len(n) < 3 {
 					t.Errorf("%s: record.%s has no unknown field: %v", key, nested, n)
 				}
 			}
+			// Apart from the unknown fields, a maximal payload follows
+			// every strict rule.
+			stripped := stripUnknown(doc)
+			sb, _ := json.Marshal(stripped)
+			if r, err := schemas.Validate(sb, schemas.Strict); err != nil || !r.Valid() {
+				t.Errorf("%s seed %d without its unknown fields: %v %v", key, seed, err, r.Violations)
+			}
+			if unknown < 4 {
+				t.Errorf("%s seed %d: only %d unknown fields", key, seed, unknown)
+			}
 		}
 	}
+}
+
+func stripUnknown(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	out := map[string]any{}
+	for k, e := range m {
+		if !strings.HasPrefix(k, UnknownFieldPrefix) {
+			out[k] = stripUnknown(e)
+		}
+	}
+	return out
 }
 
 func TestMinimalNullsEverything(t *testing.T) {

@@ -17,7 +17,7 @@ func ExampleNew() {
 	}
 	fmt.Println(string(b))
 	// Output:
-	// {"event":{"eventId":43425,"recordId":86143,"triggerKey":"PROJECT_CREATED","triggerName":"Project Created","firedAt":"2026-03-30T22:32:42.523Z"},"record":{"id":86143,"uid":7998,"type":"PROJECT","title":"6646 Madison Dr Waco TX 76701","status":"ACTIVE","requestStatus":null,"stage":{"id":16646,"name":"Sales"},"address":"6646 Madison Dr Waco TX 76701","city":"Waco","state":"TX","geoLocation":{"lat":31.549368,"lng":-97.147005},"jurisdiction":{"id":3965,"name":"City of Waco Development Services"},"trades":["Solar"],"dealValue":46750,"ownerId":13140,"primaryEmail":"abigayle_mcdonald@example.com","primaryPhone":"+12545550127","createdAt":"2026-03-30T22:32:42.523Z","updatedAt":"2026-03-30T22:32:42.523Z"}}
+	// {"event":{"eventId":43425,"recordId":86143,"triggerKey":"PROJECT_CREATED","triggerName":"Project Created","firedAt":"2026-03-30T22:32:42.523Z"},"record":{"id":86143,"uid":7998,"type":"PROJECT","title":"6646 Pecan Pkwy Waco TX 76701","status":"ACTIVE","requestStatus":null,"stage":{"id":16646,"name":"Sales"},"address":"6646 Pecan Pkwy Waco TX 76701","city":"Waco","state":"TX","geoLocation":{"lat":31.548995,"lng":-97.158835},"jurisdiction":null,"trades":["Solar"],"dealValue":46750,"ownerId":13140,"primaryEmail":"abigayle_mcdonald@example.com","primaryPhone":"+12545550127","createdAt":"2026-03-30T22:32:42.523Z","updatedAt":"2026-03-30T22:32:42.523Z"}}
 }
 
 func ExampleGenerator_Payload() {

@@ -37,6 +37,11 @@ type Generator struct {
 	epoch        time.Time
 	overrides    *Overrides
 	allowInvalid bool
+	working      string // the working state's name (WithWorkingStatus)
+	// vocab is the vocabulary (WithVocabulary), nil for the built-in one;
+	// extraStatuses are its work-order statuses the built-in one lacks.
+	vocab         *schemas.Vocabulary
+	extraStatuses []string
 
 	eventID int64
 	idStep  int64 // non-zero: ids come from idNext, idNext+idStep, ...
@@ -48,6 +53,34 @@ type Generator struct {
 
 // Option configures a Generator.
 type Option func(*Generator)
+
+// DefaultWorkingStatus is the name a Generator gives a work order's working
+// state: IN_PROGRESS, as in Coperniq's one documented webhook, where its
+// REST API and help pages say WORKING. Coperniq does not say whether one
+// account can send both; this tool assumes not.
+const DefaultWorkingStatus = "IN_PROGRESS"
+
+// WorkingStatuses are the names WithWorkingStatus accepts.
+func WorkingStatuses() []string { return []string{"IN_PROGRESS", "WORKING"} }
+
+// WithWorkingStatus names the working state of work orders IN_PROGRESS or
+// WORKING in everything the generator sends; another name leaves the
+// default.
+func WithWorkingStatus(name string) Option {
+	return func(g *Generator) {
+		if name == "IN_PROGRESS" || name == "WORKING" {
+			g.working = name
+		}
+	}
+}
+
+// workingName maps either name of the working state to the generator's.
+func (g *Generator) workingName(status string) string {
+	if status == "IN_PROGRESS" || status == "WORKING" {
+		return g.working
+	}
+	return status
+}
 
 // WithProfile selects the profile; an invalid one leaves the default.
 func WithProfile(p Profile) Option {
@@ -84,7 +117,7 @@ func WithEventIDs(start, step int64) Option {
 
 // New returns a Generator whose output is determined by seed and opts alone.
 func New(seed uint64, opts ...Option) *Generator {
-	g := &Generator{profile: DefaultProfile, epoch: DefaultEpoch}
+	g := &Generator{profile: DefaultProfile, epoch: DefaultEpoch, working: DefaultWorkingStatus}
 	for _, o := range opts {
 		o(g)
 	}
@@ -354,6 +387,36 @@ func (g *Generator) build(box *payloadBox, t *trigInfo) {
 	case Edge:
 		g.edgeify(box)
 	}
+	if t.recordOptional && (g.profile == Minimal || g.profile == Edge && g.chance(withoutRecordPermille)) {
+		g.dropRecord(p)
+	}
+	g.ApplyVocabulary(p)
+}
+
+// withoutRecordPermille is how often an edge payload of a trigger whose
+// record is optional comes without one; minimal payloads always do.
+const withoutRecordPermille = 300
+
+// dropRecord leaves the record out, as Coperniq does when the trigger is not
+// "associated with a Project, Request, or Account". event.recordId is
+// documented as always present; what it holds then is unpublished, and this
+// tool sends the id of the appointment or call itself.
+func (g *Generator) dropRecord(p *Payload) {
+	p.Record = nil
+	e := &p.Event
+	id := e.AppointmentID
+	if id == 0 {
+		id = int64(g.between(300000, 999999)) // a call's id
+	}
+	if g.profile == Edge && e.EventID != maxSafeInt {
+		// Every edge payload carries 2^53-1 somewhere; the record that
+		// may have carried it is gone.
+		id = maxSafeInt
+		if e.AppointmentID != 0 {
+			e.AppointmentID = id
+		}
+	}
+	e.RecordID = id
 }
 
 func (g *Generator) recordTypeFor(t *trigInfo) string {
@@ -647,7 +710,7 @@ func (g *Generator) address(p *Place) string {
 	start := g.strStart()
 	b := appendInt(g.arena, num)
 	b = append(b, ' ')
-	b = append(b, g.pick(streetNames)...)
+	b = append(b, g.street(p)...)
 	b = append(b, ' ')
 	b = append(b, g.pick(streetSuffixes)...)
 	b = append(b, ' ')
@@ -658,6 +721,15 @@ func (g *Generator) address(p *Place) string {
 	b = append(b, p.ZIP...)
 	g.arena = b
 	return g.strEnd(start)
+}
+
+// street picks a street name that fits the place: most are found anywhere,
+// some only in its region.
+func (g *Generator) street(p *Place) string {
+	if regional := regionalStreets[p.State]; len(regional) > 0 && g.chance(350) {
+		return g.pick(regional)
+	}
+	return g.pick(streetNames)
 }
 
 func (g *Generator) fullName(first, last string) string {
@@ -835,17 +907,37 @@ func (g *Generator) buildWorkOrder(box *payloadBox, r *Record, t *trigInfo, fire
 	switch t.kind {
 	case kindTaskCreated:
 		w.Status = "QUEUED"
-		if g.profile != Minimal && g.chance(400) {
+		if g.profile != Minimal && g.chance(400) && g.woStatus("ASSIGNED") == "ASSIGNED" {
 			w.Status = "ASSIGNED"
 		}
 	case kindTaskCompleted:
 		w.Status = "COMPLETED"
 	default:
-		tr := g.transition(tp.isField)
-		prev, w.Status = tr.from, tr.to
+		prev, w.Status = g.movement(tp.isField)
 	}
 	g.workOrderDetails(w, tp, r, fired, t.kind == kindTaskCreated)
 	return w, prev
+}
+
+// movement draws a status change in the generator's vocabulary: a
+// built-in transition whose statuses the vocabulary has (or maps to its
+// working state) and that still changes the status, or, now and then, one
+// into or out of a status only the vocabulary has.
+func (g *Generator) movement(isField bool) (from, to string) {
+	if len(g.extraStatuses) > 0 && g.chance(150) {
+		x := g.pick(g.extraStatuses)
+		if g.chance(500) {
+			return g.working, x
+		}
+		return x, g.working
+	}
+	for range 20 {
+		tr := g.transition(isField)
+		if from, to = g.woStatus(tr.from), g.woStatus(tr.to); from != to {
+			return from, to
+		}
+	}
+	return "QUEUED", g.working
 }
 
 func (g *Generator) transition(isField bool) transition {
@@ -866,7 +958,8 @@ func (g *Generator) transition(isField bool) transition {
 // workOrderDetails fills everything but identity, title and status: who,
 // priority, description, schedule and timestamps, consistent with status.
 func (g *Generator) workOrderDetails(w *WorkOrder, tp *woTemplate, r *Record, fired time.Time, justCreated bool) {
-	if w.Status != "QUEUED" && g.present(960) || w.Status == "QUEUED" && g.present(80) {
+	// Someone is assigned with the move to ASSIGNED, never while QUEUED.
+	if w.Status != "QUEUED" && g.present(960) {
 		w.AssigneeID = Some(int64(g.between(13000, 13999)))
 	}
 	if g.present(550) {
@@ -987,12 +1080,12 @@ func (g *Generator) fillEvent(e *Event, t *trigInfo, fired time.Time, r *Record,
 		if g.chance(450) {
 			e.SLAType = "RED"
 		}
-		var back time.Duration
-		if g.chance(700) { // SLA checks run every few minutes to hours
-			back = time.Duration(g.between(0, 2*3600)) * second
-		} else {
-			back = time.Duration(g.between(1, 5)) * day
+		if g.vocab != nil {
+			e.SLAType = g.pick(g.vocab.SLATypes)
 		}
+		// SLA checks run every few minutes to hours: the violation fires
+		// that long after the phase became overdue.
+		back := time.Duration(g.between(5*60, 3*3600)) * second
 		e.OverdueAt = maxTime(fired.Add(-back).Truncate(time.Minute), r.CreatedAt)
 	case kindApptCreated, kindApptRescheduled:
 		e.AppointmentID = int64(g.between(20000, 199999))
@@ -1020,61 +1113,68 @@ func (g *Generator) fillEvent(e *Event, t *trigInfo, fired time.Time, r *Record,
 
 // Profiles beyond realistic.
 
-// maximize adds unknown fields to every object: Coperniq may add properties
-// at any time, and receivers must ignore them.
+// UnknownFieldPrefix starts the name of every property the maximal profile
+// adds beyond Coperniq's documented ones. Coperniq may add properties at any
+// time and receivers must ignore them; the prefix keeps a reader from taking
+// these for fields Coperniq sends today.
+const UnknownFieldPrefix = "x-coperniq-mock-"
+
+// maximize fills every field this project's rules allow on the record and
+// adds unknown fields (UnknownFieldPrefix) to every object.
 func (g *Generator) maximize(box *payloadBox) {
 	rb := &box.rec
 	r := &rb.rec
-	if !r.RequestStatus.Valid {
-		r.RequestStatus = Some("WON") // the request the project or account came from
-	}
-	if !r.Status.Valid {
-		// Every field filled, but a closed request is not ACTIVE.
+	// requestStatus belongs to requests: projects, accounts and vendors keep
+	// it null, as their schema descriptions say.
+	if !r.Status.Valid && r.Type == "DEAL" {
 		switch r.RequestStatus.V {
-		case "WON":
-			r.Status = Some("COMPLETED")
-		case "LOST":
-			r.Status = Some("CANCELLED")
+		case "WON", "LOST": // a closed request has no status
 		default:
 			r.Status = Some("ACTIVE")
 		}
 	}
-	if r.Stage == nil {
-		s := &solarWorkflow.stages[0]
+	if r.Stage == nil && r.wf != nil {
+		s := &r.wf.stages[r.stageIdx]
 		rb.stage = Stage{ID: s.id, Name: s.name}
 		r.Stage = &rb.stage
 	}
-	if r.Jurisdiction == nil {
+	if r.Jurisdiction == nil && jurisdictionPermille(r.Type) > 0 {
 		rb.jur = r.place.countyJur
 		if rb.jur.Name == "" {
 			rb.jur = r.place.cityJur
 		}
 		r.Jurisdiction = &rb.jur
 	}
-	if !r.DealValue.Valid {
+	if !r.DealValue.Valid && dealValuePermille(r.Type) > 0 {
 		r.DealValue = Some(float64(g.between(150, 600) * 100))
 	}
-	rb.recExt[0] = RawField{"customFields", g.customFields(r)}
-	rb.recExt[1] = RawField{"tags", rawTags[g.intn(len(rawTags))]}
-	rb.recExt[2] = RawField{"x_future_field", rawNull}
+	rb.recExt[0] = RawField{UnknownFieldPrefix + "customFields", g.customFields(r)}
+	rb.recExt[1] = RawField{UnknownFieldPrefix + "tags", rawTags[g.intn(len(rawTags))]}
+	rb.recExt[2] = RawField{UnknownFieldPrefix + "futureField", rawNull}
 	r.Extra = rb.recExt[:3]
-	rb.stageExt[0] = RawField{"position", rawSmallInts[r.stageIdx%len(rawSmallInts)]}
-	r.Stage.Extra = rb.stageExt[:1]
-	rb.geoExt[0] = RawField{"accuracy", rawAccuracy}
-	r.GeoLocation.Extra = rb.geoExt[:1]
-	rb.jurExt[0] = RawField{"portalUrl", rawPortal}
-	r.Jurisdiction.Extra = rb.jurExt[:1]
+	if r.Stage != nil {
+		rb.stageExt[0] = RawField{UnknownFieldPrefix + "position", rawSmallInts[r.stageIdx%len(rawSmallInts)]}
+		r.Stage.Extra = rb.stageExt[:1]
+	}
+	if r.GeoLocation != nil {
+		rb.geoExt[0] = RawField{UnknownFieldPrefix + "accuracy", rawAccuracy}
+		r.GeoLocation.Extra = rb.geoExt[:1]
+	}
+	if r.Jurisdiction != nil {
+		rb.jurExt[0] = RawField{UnknownFieldPrefix + "portalUrl", rawPortal}
+		r.Jurisdiction.Extra = rb.jurExt[:1]
+	}
 
 	e := &box.p.Event
-	box.evExt[0] = RawField{"webhookVersion", rawVersion}
-	box.evExt[1] = RawField{"x_future_field", rawNull}
+	box.evExt[0] = RawField{UnknownFieldPrefix + "webhookVersion", rawVersion}
+	box.evExt[1] = RawField{UnknownFieldPrefix + "futureField", rawNull}
 	e.Extra = box.evExt[:2]
-	box.top[0] = RawField{"x_future_field", rawFutureTop}
+	box.top[0] = RawField{UnknownFieldPrefix + "futureField", rawFutureTop}
 	box.p.Extra = box.top[:1]
 	if w := box.p.WorkOrder; w != nil {
-		box.woExt[0] = RawField{"checklist", rawChecklists[g.intn(len(rawChecklists))]}
-		box.woExt[1] = RawField{"labels", rawLabels[g.intn(len(rawLabels))]}
-		box.woExt[2] = RawField{"x_future_field", rawNull}
+		box.woExt[0] = RawField{UnknownFieldPrefix + "checklist", rawChecklists[g.intn(len(rawChecklists))]}
+		box.woExt[1] = RawField{UnknownFieldPrefix + "labels", rawLabels[g.intn(len(rawLabels))]}
+		box.woExt[2] = RawField{UnknownFieldPrefix + "futureField", rawNull}
 		w.Extra = box.woExt[:3]
 		if !w.CompletionDate.Valid && w.Status == "COMPLETED" {
 			w.CompletionDate = Some(w.ModifiedAt)

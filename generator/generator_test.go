@@ -247,3 +247,51 @@ func TestFirstPayloadsOfTriggersDiffer(t *testing.T) {
 		seen[p.Event.EventID] = key
 	}
 }
+
+// Coperniq sends record only "when the trigger is associated with a Project,
+// Request, or Account". The minimal profile leaves it out wherever this
+// project assumes it may be absent, the edge profile sometimes, and the
+// payloads stay valid at both levels with event.recordId still present.
+func TestPayloadsWithoutRecord(t *testing.T) {
+	for _, tr := range schemas.Triggers() {
+		for _, profile := range []Profile{Minimal, Edge, Realistic} {
+			without := 0
+			for seed := uint64(1); seed <= 50; seed++ {
+				b, err := New(seed, WithProfile(profile)).JSON(tr.Key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var doc map[string]map[string]any
+				if err := json.Unmarshal(b, &doc); err != nil {
+					t.Fatal(err)
+				}
+				if _, ok := doc["record"]; ok {
+					continue
+				}
+				without++
+				if id, _ := doc["event"]["recordId"].(float64); id < 1 {
+					t.Fatalf("%s %s seed %d: event.recordId %v without record", tr.Key, profile, seed, doc["event"]["recordId"])
+				}
+				if a, ok := doc["event"]["appointmentId"]; ok && a != doc["event"]["recordId"] {
+					t.Errorf("%s %s seed %d: recordId %v isn't the appointment's id %v", tr.Key, profile, seed, doc["event"]["recordId"], a)
+				}
+				for _, level := range schemas.Levels() {
+					if profile == Edge && level == schemas.Strict {
+						continue
+					}
+					if r, err := schemas.Validate(b, level); err != nil || !r.Valid() {
+						t.Fatalf("%s %s seed %d at %s: %v %v\n%s", tr.Key, profile, seed, level, err, r.Violations, b)
+					}
+				}
+			}
+			switch {
+			case !tr.RecordOptional || profile == Realistic:
+				if without != 0 {
+					t.Errorf("%s %s: %d of 50 payloads lack a record", tr.Key, profile, without)
+				}
+			case profile == Minimal && without != 50, profile == Edge && (without == 0 || without == 50):
+				t.Errorf("%s %s: %d of 50 payloads lack a record", tr.Key, profile, without)
+			}
+		}
+	}
+}

@@ -34,8 +34,10 @@ type RawField struct {
 	Value json.RawMessage
 }
 
-// Payload is one webhook body. Record is nil only for hand-built payloads of
-// triggers without a record; WorkOrder is non-nil exactly on TASK_* triggers.
+// Payload is one webhook body. Record is nil when the trigger's record is
+// optional (calls and appointments, schemas.Trigger.RecordOptional) and the
+// profile left it out: always in the minimal profile, sometimes in the edge
+// one. WorkOrder is non-nil exactly on TASK_* triggers.
 type Payload struct {
 	Event     Event
 	Record    *Record

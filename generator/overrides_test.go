@@ -110,7 +110,7 @@ func TestOverrides(t *testing.T) {
 		{name: "object value", trigger: "PROJECT_CREATED", sets: []set{{"record.geoLocation", json.RawMessage(`{"lng":-97.7,"lat":30.2}`)}},
 			want: map[string]any{"record.geoLocation.lat": json.Number("30.2")}},
 		{name: "unknown field the payload has", trigger: "PROJECT_CREATED", profile: Maximal,
-			sets: []set{{"record.customFields.financing", "Cash"}}, want: map[string]any{"record.customFields.financing": "Cash"}},
+			sets: []set{{"record.x-coperniq-mock-customFields.financing", "Cash"}}, want: map[string]any{"record.x-coperniq-mock-customFields.financing": "Cash"}},
 		{name: "merge patch", trigger: "PROJECT_CREATED", profile: Maximal,
 			merge: `{"record": {"stage": {"name": "Design"}, "x_future_field": null}, "x_future_field": null}`,
 			want:  map[string]any{"record.stage.name": "Design", "record.x_future_field": "<missing>", "x_future_field": "<missing>"}},

@@ -16,15 +16,19 @@ const (
 	// Realistic fills fields the way a live Coperniq account would: most
 	// optional fields set, some null.
 	Realistic Profile = "realistic"
-	// Minimal sets every nullable field to null, to test that a receiver
-	// copes with the least a payload can carry.
+	// Minimal sets every nullable field to null and leaves record out where
+	// it is optional (calls and appointments), to test that a receiver copes
+	// with the least a payload can carry.
 	Minimal Profile = "minimal"
-	// Maximal fills every field and adds unknown extra fields to every
-	// object, to test that a receiver ignores what it does not know.
+	// Maximal fills every field this project's rules allow and adds
+	// unknown extra fields to every object, to test that a receiver ignores
+	// what it does not know. Their names start with UnknownFieldPrefix, so
+	// nobody takes them for fields Coperniq documents.
 	Maximal Profile = "maximal"
 	// Edge sends what receivers commonly get wrong: ids up to 2^53-1,
 	// unicode and emoji, 2 KB titles, zero and fractional amounts, timestamps
-	// without milliseconds and statuses outside the published set.
+	// without milliseconds, statuses outside the published set and calls
+	// and appointments without a record.
 	Edge Profile = "edge"
 )
 

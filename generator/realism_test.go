@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -400,5 +401,125 @@ func TestTradesAndValues(t *testing.T) {
 	}
 	if solar*2 < n || storageWithSolar*4 < solar {
 		t.Errorf("Solar in %d of %d records, with Storage in %d: Solar should dominate, often with Storage", solar, n, storageWithSolar)
+	}
+}
+
+// The realism rules of #10 §5 that single payloads show, over many seeds:
+// nobody is assigned to a QUEUED work order; an SLA violation fires minutes
+// to hours after overdueAt; one generator names the working state one way;
+// an address never comes without its city and state; vendors appear.
+func TestRealismRulesOverManySeeds(t *testing.T) {
+	const seeds = 300
+	for _, working := range WorkingStatuses() {
+		t.Run(working, func(t *testing.T) {
+			other := "WORKING"
+			if working == "WORKING" {
+				other = "IN_PROGRESS"
+			}
+			vendors := 0
+			for _, profile := range []Profile{Realistic, Minimal, Maximal} {
+				for seed := uint64(1); seed <= seeds; seed++ {
+					g := New(seed, WithProfile(profile), WithWorkingStatus(working))
+					for _, key := range schemas.TriggerKeys() {
+						b, err := g.JSON(key)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if bytes.Contains(b, []byte(`"workOrder"`)) && bytes.Contains(b, []byte(`"`+other+`"`)) {
+							t.Fatalf("%s seed %d %s: %s in a generator that names the working state %s:\n%s", profile, seed, key, other, working, b)
+						}
+						var d struct {
+							Event struct {
+								FiredAt   time.Time  `json:"firedAt"`
+								OverdueAt *time.Time `json:"overdueAt"`
+							} `json:"event"`
+							Record *struct {
+								Type    string  `json:"type"`
+								Address *string `json:"address"`
+								City    *string `json:"city"`
+								State   *string `json:"state"`
+							} `json:"record"`
+							WorkOrder *struct {
+								Status     string `json:"status"`
+								AssigneeID *int64 `json:"assigneeId"`
+							} `json:"workOrder"`
+						}
+						if err := json.Unmarshal(b, &d); err != nil {
+							t.Fatal(err)
+						}
+						if w := d.WorkOrder; w != nil && w.Status == "QUEUED" && w.AssigneeID != nil {
+							t.Errorf("%s seed %d %s: a QUEUED work order has assignee %d", profile, seed, key, *w.AssigneeID)
+						}
+						if o := d.Event.OverdueAt; o != nil {
+							if lag := d.Event.FiredAt.Sub(*o); lag < 0 || lag > 3*time.Hour+time.Minute {
+								t.Errorf("%s seed %d %s: the violation fires %s after overdueAt", profile, seed, key, lag)
+							}
+						}
+						if r := d.Record; r != nil {
+							if r.Address != nil && (r.City == nil || r.State == nil) {
+								t.Errorf("%s seed %d %s: address %q with city %v, state %v", profile, seed, key, *r.Address, r.City, r.State)
+							}
+							if r.Type == "VENDOR" {
+								vendors++
+							}
+						}
+					}
+				}
+			}
+			if vendors == 0 {
+				t.Error("no payload carries a VENDOR record")
+			}
+		})
+	}
+}
+
+// Street names fit the region: a name kept for one part of the country
+// never appears in an address elsewhere, and each region's names appear.
+func TestStreetNamesFitTheRegion(t *testing.T) {
+	home := map[string][]string{} // regional name → states it belongs to
+	for st, names := range regionalStreets {
+		for _, n := range names {
+			if !slices.Contains(home[n], st) {
+				home[n] = append(home[n], st)
+			}
+		}
+	}
+	for _, n := range streetNames {
+		if _, regional := home[n]; regional {
+			t.Errorf("%s is both national and regional", n)
+		}
+	}
+	seen := map[string]bool{}
+	for seed := uint64(1); seed <= 3000; seed++ {
+		b, err := New(seed).JSON("PROJECT_CREATED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d struct {
+			Record struct {
+				Address *string `json:"address"`
+				State   *string `json:"state"`
+			} `json:"record"`
+		}
+		if err := json.Unmarshal(b, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Record.Address == nil {
+			continue
+		}
+		_, street, _ := strings.Cut(*d.Record.Address, " ") // after the house number
+		for n, states := range home {
+			if rest, ok := strings.CutPrefix(street, n+" "); ok && slices.Contains(streetSuffixes, strings.Fields(rest)[0]) {
+				if !slices.Contains(states, *d.Record.State) {
+					t.Errorf("%q: %s streets belong to %v", *d.Record.Address, n, states)
+				}
+				seen[n] = true
+			}
+		}
+	}
+	for _, n := range []string{"Saguaro", "Peachtree", "Bluebonnet", "Palmetto", "Camino Real"} {
+		if !seen[n] {
+			t.Errorf("no address on %s in 3000 projects", n)
+		}
 	}
 }

@@ -16,19 +16,56 @@ var (
 	lastNames  = data.Person["last"]
 )
 
+// streetNames are found across the country; regionalStreets add the names
+// a reader expects in one part of it (a Saguaro Dr in Phoenix, a Peachtree
+// St in Atlanta) and never elsewhere.
 var streetNames = []string{
 	"Main", "Oak", "Maple", "Cedar", "Elm", "Pine", "Park", "Washington", "Lake", "Hill",
 	"Walnut", "Sunset", "Ridge", "Willow", "Meadow", "Highland", "Spring", "Church", "Jefferson", "Lincoln",
-	"Madison", "Franklin", "Jackson", "Mesa Verde", "Sierra Vista", "Canyon", "Vista", "Mountain View", "Valley View", "Riverside",
-	"Lakeview", "Forest", "Hickory", "Birch", "Magnolia", "Dogwood", "Juniper", "Cypress", "Aspen", "Sycamore",
-	"Chestnut", "Poplar", "Laurel", "Mulberry", "Peachtree", "Palmetto", "Live Oak", "Bluebonnet", "Mesquite", "Saguaro",
-	"Ocotillo", "Palo Verde", "Desert Bloom", "Camino Real", "El Camino", "Buena Vista", "Santa Rosa", "San Pedro", "Alamo", "Pecan",
-	"Cottonwood", "Prairie", "Meadowlark", "Cardinal", "Bluebird", "Hawthorne", "Briarwood", "Foxglove", "Stonebridge", "Fairway",
-	"Country Club", "Harbor", "Bayshore", "Ocean", "Seaside", "Coral", "Palm", "Orange Grove", "Olive", "Vineyard",
-	"Sunrise", "Sundance", "Solana", "Golden", "Silver Creek", "Deer Creek", "Bear Creek", "Cherry", "Apple", "Heritage",
-	"Liberty", "Independence", "Union", "Market", "Broad", "Center", "Mill", "School", "College", "Grant",
-	"Adams", "Monroe", "Hamilton", "Wilson", "Kennedy", "Roosevelt", "Chapel", "Quail Run", "Timber", "Summit",
+	"Madison", "Franklin", "Jackson", "Valley View", "Riverside", "Lakeview", "Forest", "Hickory", "Birch", "Sycamore",
+	"Chestnut", "Poplar", "Laurel", "Mulberry", "Hawthorne", "Briarwood", "Stonebridge", "Fairway", "Country Club", "Cardinal",
+	"Bluebird", "Sunrise", "Golden", "Silver Creek", "Deer Creek", "Bear Creek", "Cherry", "Heritage", "Liberty", "Independence",
+	"Union", "Market", "Broad", "Center", "Mill", "School", "College", "Grant", "Adams", "Monroe",
+	"Hamilton", "Wilson", "Kennedy", "Roosevelt", "Chapel", "Quail Run", "Timber", "Summit",
 }
+
+var (
+	desertStreets   = []string{"Saguaro", "Ocotillo", "Palo Verde", "Desert Bloom", "Mesquite", "Camino Real", "Sierra Vista", "Mesa Verde", "Canyon", "Cottonwood", "Sundance", "Solana"}
+	californiaSts   = []string{"Camino Real", "El Camino", "Buena Vista", "Santa Rosa", "San Pedro", "Vista", "Canyon", "Olive", "Vineyard", "Orange Grove", "Harbor", "Ocean", "Seaside", "Palm"}
+	northwestSts    = []string{"Alder", "Madrona", "Cascade", "Douglas Fir", "Harbor", "Vista", "Juniper"}
+	mountainSts     = []string{"Aspen", "Juniper", "Cottonwood", "Canyon", "Mountain View", "Columbine", "Sundance", "Mesa Verde"}
+	texasStreets    = []string{"Bluebonnet", "Alamo", "Pecan", "Mesquite", "Live Oak", "Magnolia", "Cypress", "Prairie"}
+	floridaStreets  = []string{"Palm", "Palmetto", "Coral", "Bayshore", "Harbor", "Ocean", "Seaside", "Orange Grove", "Magnolia", "Live Oak", "Cypress"}
+	southernStreets = []string{"Magnolia", "Dogwood", "Pecan", "Cypress", "Live Oak"}
+	plainsStreets   = []string{"Prairie", "Meadowlark", "Cottonwood"}
+	easternStreets  = []string{"Beacon", "Colonial", "Harbor", "Dogwood"}
+	hawaiiStreets   = []string{"Kalakaua", "Kamehameha", "Kapiolani", "Aloha"}
+	alaskaStreets   = []string{"Spruce", "Glacier", "Tundra"}
+)
+
+// regionalStreets lists, by state, the street names of its region.
+var regionalStreets = func() map[string][]string {
+	m := map[string][]string{}
+	add := func(names []string, states ...string) {
+		for _, st := range states {
+			m[st] = append(m[st], names...)
+		}
+	}
+	add(desertStreets, "AZ", "NV", "NM", "UT")
+	add(californiaSts, "CA")
+	add(northwestSts, "OR", "WA")
+	add(mountainSts, "CO", "ID", "MT", "WY")
+	add(texasStreets, "TX", "OK")
+	add(floridaStreets, "FL")
+	add(southernStreets, "GA", "SC", "NC", "AL", "LA", "TN", "AR", "MS", "KY", "VA")
+	add([]string{"Peachtree"}, "GA")
+	add([]string{"Palmetto"}, "SC")
+	add(plainsStreets, "KS", "NE", "IA", "MO", "MN", "WI", "IL", "IN", "OH", "MI", "SD", "ND")
+	add(easternStreets, "NY", "NJ", "PA", "MA", "CT", "RI", "NH", "VT", "ME", "MD", "DE", "DC", "WV")
+	add(hawaiiStreets, "HI")
+	add(alaskaStreets, "AK")
+	return m
+}()
 
 // streetSuffixes repeats the common ones so a uniform draw gives a natural mix.
 var streetSuffixes = []string{

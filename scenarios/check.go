@@ -30,7 +30,7 @@ import (
 //   - a phase starts only when none is in progress, completes only after
 //     it started and after every work order created in it (or, created
 //     between phases, in the next one) is COMPLETED or CANCELLED; a
-//     project's phases start in workflow order; an SLA violation concerns
+//     project's phases start in workflow order, none skipped; an SLA violation concerns
 //     the phase in progress;
 //   - a record's stage changes only when a phase starts, to that phase's
 //     stage; its status only at PROJECT_STATUS_MOVEMENT, its requestStatus
@@ -131,6 +131,8 @@ type seqPayload struct {
 	} `json:"record"`
 	WorkOrder *struct {
 		ID         int64     `json:"id"`
+		UID        int64     `json:"uid"`
+		AssigneeID *int64    `json:"assigneeId"`
 		Title      string    `json:"title"`
 		Status     string    `json:"status"`
 		RecordID   int64     `json:"recordId"`
@@ -176,6 +178,22 @@ type seqChecker struct {
 	appts    map[int64]*seqAppt
 	won      map[string]int64 // request title -> eventId it was won at
 	projects map[string]int64 // project title -> eventId it was created at
+	working  string           // the working state's name, once seen
+	// lastUID is the uid of the latest record created, by record type, and
+	// of the latest work order ("workOrder"): numbers grow in creation order.
+	lastUID map[string]int64
+}
+
+// createdInOrder checks that a record or work order created now has a
+// higher number (uid) than the last one of its kind.
+func (c *seqChecker) createdInOrder(kind string, uid int64, at func(string, ...any)) {
+	if c.lastUID == nil {
+		c.lastUID = map[string]int64{}
+	}
+	if last, ok := c.lastUID[kind]; ok && uid <= last {
+		at("%s uid %d is created after uid %d; numbers grow in creation order", kind, uid, last)
+	}
+	c.lastUID[kind] = uid
 }
 
 const maxSeqErrors = 50
@@ -225,6 +243,15 @@ func (c *seqChecker) event(e *seqEvent) {
 		stage = rec.Stage.ID
 	}
 	trigger := ev.TriggerKey
+	if trigger == "PROJECT_CREATED" || trigger == "REQUEST_CREATED" {
+		c.createdInOrder(rec.Type, rec.UID, at)
+	}
+	if trigger == "TASK_CREATED" && e.p.WorkOrder != nil {
+		c.createdInOrder("workOrder", e.p.WorkOrder.UID, at)
+	}
+	if w := e.p.WorkOrder; w != nil && w.Status == "QUEUED" && w.AssigneeID != nil {
+		at("work order %d is QUEUED with assignee %d; someone is assigned with or after ASSIGNED", w.ID, *w.AssigneeID)
+	}
 	phaseStart := strings.HasSuffix(trigger, "_PHASE_STARTED")
 	switch {
 	case phaseStart:
@@ -313,6 +340,15 @@ func (c *seqChecker) phaseStarted(r *seqRecord, e *seqEvent, stage int64, at fun
 		if r.typ == "PROJECT" && ref.idx <= r.lastStarted {
 			at("phase %s starts after a later phase of the workflow did; a project's phases go forward", ph.name)
 		}
+		// Nor does a project skip one: the first phase it starts is the
+		// stage it was in, each later one the next.
+		want := r.lastStarted + 1
+		if prev, ok := stageIndex[r.stage]; r.lastStarted < 0 && ok && prev.wf == ref.wf {
+			want = prev.idx
+		}
+		if r.typ == "PROJECT" && ref.idx > want && (r.lastStarted >= 0 || r.stage != 0) {
+			at("phase %s starts, but %s never did; a project goes through its phases in order", ph.name, ref.wf.phases[want].name)
+		}
 		r.lastStarted = ref.idx
 	}
 	r.running, r.instance, r.template = true, ev.PhaseInstanceID, ev.PhaseTemplateID
@@ -324,6 +360,14 @@ func (c *seqChecker) phaseStarted(r *seqRecord, e *seqEvent, stage int64, at fun
 
 func (c *seqChecker) workOrder(r *seqRecord, e *seqEvent, at func(string, ...any)) {
 	ev, w := &e.p.Event, e.p.WorkOrder
+	// One account names the working state one way (IN_PROGRESS or WORKING).
+	if w.Status == "IN_PROGRESS" || w.Status == "WORKING" {
+		if c.working == "" {
+			c.working = w.Status
+		} else if c.working != w.Status {
+			at("work order %d is %s, but this sequence named the working state %s before; one account uses one name", w.ID, w.Status, c.working)
+		}
+	}
 	wo, seen := c.wos[w.ID]
 	if ev.TriggerKey == "TASK_CREATED" {
 		if seen {

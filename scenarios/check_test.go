@@ -131,11 +131,11 @@ func TestCheckSequenceCatches(t *testing.T) {
 			obj(m, "event")["phaseTemplateId"] = 2402.0
 			obj(m, "event")["phaseType"] = "DESIGN"
 		}), "a project's phases go forward"},
-		{"a move after completion", append(slices.Clone(solar), mutate(t, solar, find(t, solar, "TASK_STATUS_MOVEMENT", 2, isSurvey), func(m map[string]any) {
+		{"a move after completion", append(slices.Clone(solar), mutate(t, solar, find(t, solar, "TASK_STATUS_MOVEMENT", 1, isSurvey), func(m map[string]any) {
 			e := obj(m, "event")
 			e["eventId"] = e["eventId"].(float64) + 1e7
 			e["previousStatus"] = "COMPLETED"
-		})[find(t, solar, "TASK_STATUS_MOVEMENT", 2, isSurvey)]), "after it was COMPLETED"},
+		})[find(t, solar, "TASK_STATUS_MOVEMENT", 1, isSurvey)]), "after it was COMPLETED"},
 		{"a won request that never became a project", without(won, find(t, won, "PROJECT_CREATED", 0, nil), find(t, won, "PROJECT_PHASE_STARTED", 0, nil)),
 			"was won (eventId"},
 		{"a requestStatus change without its movement", without(won, find(t, won, "DEAL_STATUS_MOVEMENT", 0, nil)),

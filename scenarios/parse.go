@@ -21,9 +21,10 @@ type parsing struct {
 	declWalk int
 	decls    []declared // every name declared anywhere, for "created later" hints
 	params   []Param
+	vocab    *schemas.Vocabulary // nil: the built-in one (vocabulary.go)
 }
 
-var topKeys = []string{"name", "description", "params", "start", "delivery", "steps"}
+var topKeys = []string{"name", "description", "params", "start", "activation", "slaLag", "delivery", "steps"}
 
 // Parse reads a scenario file. name is used in error positions
 // ("name:line:col: ...") and, without directory and extension, as the
@@ -34,9 +35,11 @@ var topKeys = []string{"name", "description", "params", "start", "delivery", "st
 // work order that does not exist, completing a phase with open work
 // orders), the latter found by rendering the scenario once with its
 // default parameters.
-func Parse(name string, src []byte) (*Scenario, error) {
+func Parse(name string, src []byte) (*Scenario, error) { return parseWith(name, src, nil) }
+
+func parseWith(name string, src []byte, vocab *schemas.Vocabulary) (*Scenario, error) {
 	c := &errCollector{file: name}
-	p := &parsing{errs: c, anchors: map[string]ast.Node{}, budget: maxNodes}
+	p := &parsing{errs: c, anchors: map[string]ast.Node{}, budget: maxNodes, vocab: vocab}
 	if why := checkCaps(src); why != "" {
 		c.add(pos{1, 1}, "%s", why)
 		return nil, c.err()
@@ -51,6 +54,7 @@ func Parse(name string, src []byte) (*Scenario, error) {
 	}
 	collectAnchors(body, p.anchors)
 	s := newScenario(name)
+	s.src, s.vocab = src, vocab
 	entries, ok := p.mapping(body, "a scenario")
 	if !ok {
 		return nil, c.err()
@@ -87,6 +91,22 @@ func Parse(name string, src []byte) (*Scenario, error) {
 					c.add(nodePos(e.value), "start %q isn't an RFC 3339 time such as 2026-03-31T14:00:00Z", clip(v))
 				} else {
 					s.start = t.UTC()
+				}
+			}
+		case "activation":
+			if v, ok := p.str(e.value, "activation"); ok {
+				if a, err := parseActivation(v); err != nil {
+					c.add(nodePos(e.value), "%v", err)
+				} else {
+					s.activation = a
+				}
+			}
+		case "slaLag":
+			if v, ok := p.str(e.value, "slaLag"); ok {
+				if sp, err := parseSpan(v); err != nil || sp.lo < 0 {
+					c.add(nodePos(e.value), "slaLag %q isn't a duration or range such as 5m..3h", clip(v))
+				} else {
+					s.slaLag = sp
 				}
 			}
 		case "delivery":

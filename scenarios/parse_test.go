@@ -119,8 +119,10 @@ func TestParseErrors(t *testing.T) {
 			[]string{"f.yaml:3:5:", "completePhase: project p has no phase in progress"}},
 		{"starting a phase twice", "steps:\n  - createProject: {name: p, workflow: solar}\n  - startPhase: {project: p}\n  - startPhase: {project: p}\n",
 			[]string{"f.yaml:4:5:", "startPhase: project p is still in phase Sales; completePhase first"}},
-		{"going back a phase", "steps:\n  - createProject: {name: p, workflow: solar}\n  - startPhase: {project: p, phase: Design}\n  - completePhase: {project: p}\n  - startPhase: {project: p, phase: Sales}\n",
-			[]string{"f.yaml:5:5:", "phase Sales comes before Permitting", "projects move forward"}},
+		{"going back a phase", "steps:\n  - createProject: {name: p, workflow: solar}\n  - startPhase: {project: p}\n  - completePhase: {project: p}\n  - startPhase: {project: p, phase: Sales}\n",
+			[]string{"f.yaml:5:5:", "phase Sales comes before Site Survey", "projects move forward"}},
+		{"skipping a phase", "steps:\n  - createProject: {name: p, workflow: solar}\n  - startPhase: {project: p, phase: Design}\n",
+			[]string{"f.yaml:3:5:", "phase Design comes after Sales, where project p stands", "startPhase and completePhase Sales first"}},
 		{"phase outside the workflow", "steps:\n  - createProject: {name: p, workflow: hvac}\n  - startPhase: {project: p, phase: Permitting}\n",
 			[]string{"f.yaml:3:5:", "project p follows the hvac workflow", `phase "Permitting" isn't one of [Sales Design Installation Inspection Service]`}},
 		{"moving a completed work order", "steps:\n  - createProject: {name: p}\n  - createWorkOrder: {project: p, name: w}\n  - completeWorkOrder: {workOrder: w}\n  - moveWorkOrder: {workOrder: w, to: WORKING}\n",
@@ -213,6 +215,8 @@ steps:
     after: 1d..2d
     set:
       - record.dealValue=31000
+  - startPhase: {project: home}
+  - completePhase: {project: home}
   - startPhase: {project: home, phase: Site Survey}
   - createWorkOrder: {project: home, name: survey, title: Site Survey, status: ASSIGNED}
   - moveWorkOrder: {workOrder: survey, to: SCHEDULED, set: {workOrder.priority: 1}}
@@ -248,9 +252,10 @@ steps:
 		t.Fatal(err)
 	}
 	// request: created, phase started, moved within NEW (2), won (3);
-	// project: created, phase, work order (1+1+1 SLA+2), phase done,
-	// appointment (2), calls (2), property, 3 iterations of 2, status.
-	if want := 1 + 1 + 2 + 3 + 1 + 1 + 1 + 1 + 1 + 2 + 1 + 2 + 2 + 1 + 3*2 + 1; len(events) != want {
+	// project: created, Sales started and completed, phase, work order
+	// (1+1+1 SLA+2), phase done, appointment (2), calls (2), property, 3
+	// iterations of 2, status.
+	if want := 1 + 1 + 2 + 3 + 1 + 2 + 1 + 1 + 1 + 1 + 2 + 1 + 2 + 2 + 1 + 3*2 + 1; len(events) != want {
 		t.Errorf("%d events, want %d", len(events), want)
 	}
 	if !events[0].FiredAt.After(time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)) {

@@ -253,8 +253,8 @@ func (p *parsing) parseArg(st *step, spec *paramSpec, e entry, sc *staticScope) 
 		}
 		a.text = v
 	case pEnum:
-		if !slices.Contains(spec.enum, v) {
-			p.errs.add(a.pos, "%s", oneOf(what, v, spec.enum))
+		if enum := p.enumFor(st.name, spec); !slices.Contains(enum, v) {
+			p.errs.add(a.pos, "%s", oneOf(what, v, enum))
 			return a, false
 		}
 		if st.name == "moveWorkOrder" && v == "COMPLETED" {

@@ -193,7 +193,7 @@ func (s *Scenario) render(seed uint64, cfg renderConfig, check bool) (*renderRes
 	seed ^= fnv64(s.Name)
 	w := &world{
 		sc:       s,
-		g:        generator.New(seed),
+		g:        generator.New(seed, s.generatorOptions()...),
 		rng:      rand.New(rand.NewPCG(seed, worldStream)),
 		check:    check,
 		triggers: map[string]int{},
@@ -245,7 +245,8 @@ func (s *Scenario) render(seed uint64, cfg renderConfig, check bool) (*renderRes
 			return nil, err
 		}
 	}
-	return &renderResult{events: w.events, count: w.count, triggers: w.triggers}, nil
+	events := s.activation.filter(w.events, start)
+	return &renderResult{events: events, count: w.count - (len(w.events) - len(events)), triggers: w.triggers}, nil
 }
 
 type renderer struct {

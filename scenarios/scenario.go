@@ -6,6 +6,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Scenario is a parsed, checked scenario file. It is immutable: Render
@@ -24,8 +25,19 @@ type Scenario struct {
 	// override it field by field.
 	Delivery delivery.Settings
 
-	file     string
-	start    time.Time // zero: the generator's epoch
+	file  string
+	start time.Time // zero: the generator's epoch
+	// activation is when the automation was switched on, as a time or an
+	// offset from start (activation.go); events fired before it are not
+	// delivered.
+	activation activation
+	// slaLag is how long after a phase is overdue its SLA violation fires
+	// (the slaLag: setting); unset, 5 minutes to 3 hours.
+	slaLag span
+	// src and vocab: the file as read and the vocabulary it was parsed
+	// with, so WithVocabulary can parse it again (vocabulary.go).
+	src      []byte
+	vocab    *schemas.Vocabulary
 	steps    []*step
 	events   int      // with the default parameters
 	triggers []string // fired with the default parameters, catalog order

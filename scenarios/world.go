@@ -38,7 +38,30 @@ type world struct {
 	events   []Rendered
 	count    int
 	triggers map[string]int
-	tl       *Timeline // nil unless rendered WithTimeline
+	// working is the name this world gives the working state of a work
+	// order, IN_PROGRESS or WORKING: whichever the scenario uses first.
+	// Coperniq's API names it WORKING, its one webhook example IN_PROGRESS;
+	// one account uses one of them.
+	working string
+	tl      *Timeline // nil unless rendered WithTimeline
+}
+
+// workingStatuses are the two names of a work order's working state.
+var workingStatuses = []string{"IN_PROGRESS", "WORKING"}
+
+// useStatus records the working-state name the world uses, and fails when
+// a scenario names it both ways.
+func (w *world) useStatus(status string) error {
+	if !slices.Contains(workingStatuses, status) || w.sc.vocab != nil {
+		return nil // a vocabulary names the working state itself
+	}
+	if w.working == "" {
+		w.working = status
+	}
+	if status != w.working {
+		return fmt.Errorf("this scenario already names the working state %s; one account uses one name, so use %s here too", w.working, w.working)
+	}
+	return nil
 }
 
 type phaseState int
@@ -187,6 +210,24 @@ func (w *world) touchWO(wo *woEnt, at time.Time) {
 	wo.wo.ModifiedAt = laterOf(laterOf(wo.wo.ModifiedAt, at.Add(-w.latency())), wo.wo.CreatedAt)
 }
 
+// seqUID gives the next record number people see (uid) of a kind of thing:
+// numbers count one record type (or work orders) in creation order, from a
+// seeded start in [lo, lo+span), by a few at a time. They stay far below
+// the ids, as the uid rule of the strict schema wants.
+func (w *world) seqUID(kind string, lo, span int64) int64 {
+	if w.seq == nil {
+		w.seq = map[string]int64{}
+	}
+	key := "uid " + kind
+	n, ok := w.seq[key]
+	if !ok {
+		n = lo + w.rng.Int64N(span)
+	}
+	n += 1 + w.rng.Int64N(4)
+	w.seq[key] = n
+	return n
+}
+
 // seqID gives the next id of a kind of thing (records, work orders,
 // phase instances, appointments): ids increase in the order things are
 // created, as the database's sequences do, from a seeded start in
@@ -235,6 +276,7 @@ func (w *world) emit(in *inst, trigger string, at time.Time, re *recordEnt, wo *
 	if fill != nil {
 		fill(&p.Event)
 	}
+	w.g.ApplyVocabulary(p)
 	body := p.AppendJSON(make([]byte, 0, 1536))
 	ident := p.Event.Identity
 	if o := in.st.overrides; o != nil {
@@ -287,9 +329,9 @@ func (w *world) newRecord(rt string, wf *workflow) *generator.Record {
 func (w *world) startRecord(re *recordEnt, at time.Time) {
 	r := re.rec
 	// The record was drawn ahead (prepare); its id is given now, so ids
-	// follow creation order. The generator's uid is below 10000, so
-	// under the id.
+	// follow creation order, and so do record numbers (uids), per type.
 	r.ID = w.seqID("record", 10000, 40000)
+	r.UID = w.seqUID(r.Type, 100, 3000)
 	r.CreatedAt = at.Add(-w.latency())
 	r.UpdatedAt = r.CreatedAt
 	re.loc = recordLocation(r)
@@ -489,7 +531,9 @@ func (w *world) startPhase(in *inst) error {
 			if idx < target {
 				return fmt.Errorf("phase %s comes before %s, where %s stands; projects move forward", re.wf.phases[idx].name, re.wf.phases[target].name, re.label())
 			}
-			target = idx
+			if idx > target {
+				return fmt.Errorf("phase %s comes after %s, where %s stands; a project goes through every phase in order: startPhase and completePhase %s first", re.wf.phases[idx].name, re.wf.phases[target].name, re.label(), re.wf.phases[target].name)
+			}
 		}
 	} else {
 		if re.state == completed {
@@ -619,6 +663,9 @@ func (w *world) slaDue(in *inst) time.Time {
 	re := in.record()
 	if re == nil || re.state != running || re.wf == nil {
 		return time.Time{}
+	}
+	if lag := w.sc.slaLag; lag.set {
+		return slaOverdue(re, slaLevel(in, re)).Add(lag.draw(w.rng))
 	}
 	return slaOverdue(re, slaLevel(in, re)).Add(time.Duration(5+w.rng.IntN(175)) * minute)
 }
@@ -750,9 +797,9 @@ func (w *world) createWorkOrder(in *inst) error {
 	// The generator draws the work order's identity and priority; what it
 	// is and where it stands comes from the scenario.
 	gwo := w.g.WorkOrder(re.rec)
-	// Ids follow creation order; the generator's uid (under 1000) stays
-	// under the id.
+	// Ids and work-order numbers follow creation order.
 	gwo.ID = w.seqID("workOrder", 2000, 40000)
+	gwo.UID = w.seqUID("workOrder", 1, 300)
 	if in.has("title") {
 		gwo.Title = in.text("title")
 	} else {
@@ -832,6 +879,9 @@ func (w *world) moveWorkOrder(in *inst) error {
 	wo := in.scope.lookup(in.text("workOrder")).(*woEnt)
 	to := in.text("to")
 	if err := movable(wo, to); err != nil {
+		return err
+	}
+	if err := w.useStatus(to); err != nil {
 		return err
 	}
 	at := w.fire(in)

@@ -62,6 +62,11 @@ func (t Tally) String() string {
 // MaxDocumentSize, or one that isn't JSON, is a verdict (Unreadable), not an
 // error; the error is the input's own (a read that failed).
 func CheckStream(r io.Reader, source string, level Level, fn func(Checked)) error {
+	return defaultValidator.CheckStream(r, source, level, fn)
+}
+
+// CheckStream is the package's CheckStream with val's vocabulary.
+func (val *Validator) CheckStream(r io.Reader, source string, level Level, fn func(Checked)) error {
 	return ReadStream(r, func(d Document) error {
 		if d.TooLarge {
 			fn(Checked{Source: source, Line: d.Line, Violations: []Violation{}, Unreadable: d.Err(MaxDocumentSize).Error()})
@@ -74,7 +79,7 @@ func CheckStream(r io.Reader, source string, level Level, fn func(Checked)) erro
 				fn(c)
 				continue
 			}
-			res, err := Validate(p.raw, level)
+			res, err := val.Validate(p.raw, level)
 			var se *SyntaxError
 			switch {
 			case errors.As(err, &se) && p.index == nil && !p.captured:

@@ -50,7 +50,16 @@ func FuzzValidate(f *testing.F) {
 			}
 			var doc any
 			if err := json.Unmarshal(data, &doc); err == nil {
-				if again := ValidateValue(doc, level); !reflect.DeepEqual(again, r) {
+				// Only the bytes show what the raw rules find; apart from
+				// them both entry points agree.
+				fromBytes := r
+				fromBytes.Violations = slices.DeleteFunc(slices.Clone(r.Violations), func(v Violation) bool {
+					return v.Rule == RuleUTF8 || v.Rule == RuleDuplicateKey
+				})
+				if len(fromBytes.Violations) == 0 {
+					fromBytes.Violations = nil
+				}
+				if again := ValidateValue(doc, level); !reflect.DeepEqual(again, fromBytes) {
 					t.Fatalf("Validate and ValidateValue disagree:\n%+v\n%+v", r, again)
 				}
 			}

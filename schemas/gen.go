@@ -57,33 +57,43 @@ func ParseExamples(data []byte) (Examples, error) {
 // IN_PROGRESS on *_PHASE_STARTED but COMPLETED on *_PHASE_COMPLETED) and is
 // an error only if no file takes it.
 func GenerateFiles(ex Examples) (map[string][]byte, error) {
-	g := &schemaBuilder{ex: ex, used: map[string][]bool{}}
+	return GenerateFilesFor(ex, nil)
+}
+
+// GenerateFilesFor is GenerateFiles with the names and value lists of v (nil
+// for the built-in vocabulary): the strict files close their vocabularies
+// to v's, and say that the values came from v's file.
+func GenerateFilesFor(ex Examples, v *Vocabulary) (map[string][]byte, error) {
+	g := &schemaBuilder{ex: ex, used: map[string][]bool{}, vocab: v}
 	if err := g.checkPaths(); err != nil {
 		return nil, err
 	}
 	files := map[string][]byte{}
 	for _, level := range Levels() {
 		for _, d := range definitions {
-			files[level.String()+"/defs/"+d.name+".json"] = g.render(g.defFile(d, level))
+			files[level.String()+"/defs/"+d.name+".json"] = g.render(g.defFile(v.def(d), level))
 		}
 		for _, t := range triggers {
-			files[level.String()+"/"+t.Key+".json"] = g.render(g.triggerFile(t, level))
+			files[level.String()+"/"+t.Key+".json"] = g.render(g.triggerFile(v.Trigger(t), level))
 		}
 	}
 	files["contract/envelope.json"] = g.render(g.envelopeFile())
 	if g.err != nil {
 		return nil, g.err
 	}
-	if err := g.checkUsed(); err != nil {
+	// Examples outside a file's vocabulary are left out, not an error: they
+	// come from the built-in vocabulary.
+	if err := g.checkUsed(); err != nil && v.IsDefault() {
 		return nil, err
 	}
 	return files, nil
 }
 
 type schemaBuilder struct {
-	ex   Examples
-	used map[string][]bool // path → which of its examples some file shows
-	err  error
+	vocab *Vocabulary
+	ex    Examples
+	used  map[string][]bool // path → which of its examples some file shows
+	err   error
 }
 
 func (g *schemaBuilder) checkPaths() error {
@@ -188,7 +198,13 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 	}
 	o := header(t.Key+": "+t.Name, desc)
 	o.add("type", "object")
-	required := []string{"event", "record"}
+	// Coperniq sends record only "when the trigger is associated with a
+	// Project, Request, or Account": the contract level never requires it;
+	// the strict level requires it where this tool always sends one.
+	required := []string{"event"}
+	if level == Strict && !t.RecordOptional {
+		required = append(required, "record")
+	}
 	if t.WorkOrder {
 		required = append(required, "workOrder")
 	}
@@ -203,7 +219,13 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 		{"triggerKey", obj{{"description", "Always " + t.Key + " in this payload."}, {"const", t.Key}}},
 	}
 	if level == Strict {
-		evProps.add("triggerName", obj{{"description", "Always \"" + t.Name + "\" in what this tool sends; Coperniq's exact names are unpublished."}, {"const", t.Name}})
+		nameAssumed := ""
+		nameDesc := "Always \"" + t.Name + "\", the name Coperniq documents for this trigger."
+		if !t.NameDocumented {
+			nameAssumed = "Coperniq publishes only the name of TASK_STATUS_MOVEMENT; this one is the trigger's description in title case."
+			nameDesc = "Always \"" + t.Name + "\" in what this tool sends; Coperniq's exact name for this trigger is unpublished."
+		}
+		evProps.add("triggerName", sourced(obj{{"description", nameDesc}, {"const", t.Name}}, "", nameAssumed, true))
 	}
 	evProps = append(evProps, g.props(extras, "event", level)...)
 	ev.add("properties", evProps)
@@ -211,7 +233,13 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 		ev.add("unevaluatedProperties", false)
 	}
 
-	rec := obj{{"description", recordPropDesc}, {"type", "object"}, {"allOf", refTo("defs/record.json")}}
+	recDesc := recordPropDesc
+	if level == Strict && t.RecordOptional {
+		recDesc += " This tool leaves it out of some " + t.Key + " payloads (a call or appointment not tied to a record)."
+	} else if level == Strict {
+		recDesc += " This tool always sends it with " + t.Key + "."
+	}
+	rec := obj{{"description", recDesc}, {"type", "object"}, {"allOf", refTo("defs/record.json")}}
 	if level == Strict {
 		rec.add("properties", obj{{"type", obj{
 			{"description", "This trigger carries a record of type " + orList(t.RecordTypes) + "."},
@@ -236,7 +264,7 @@ func (g *schemaBuilder) envelopeFile() obj {
 	o.add("required", []string{"event"})
 	o.add("properties", obj{
 		{"event", g.withExamples(obj{{"description", eventPropDesc}, {"type", "object"}, {"allOf", refTo("defs/event.json")}}, "event", nil)},
-		{"record", g.withExamples(obj{{"description", "The record the event concerns, when the trigger concerns one; every published trigger does."}, {"type", "object"}, {"allOf", refTo("defs/record.json")}}, "record", nil)},
+		{"record", g.withExamples(obj{{"description", recordPropDesc}, {"type", "object"}, {"allOf", refTo("defs/record.json")}}, "record", nil)},
 		{"workOrder", g.withExamples(obj{{"description", "The work order the event concerns, on work-order triggers."}, {"type", "object"}, {"allOf", refTo("defs/workOrder.json")}}, "workOrder", nil)},
 	})
 	o.add("additionalProperties", true)
@@ -253,8 +281,58 @@ func (g *schemaBuilder) props(ps []prop, prefix string, level Level) obj {
 	return out
 }
 
+// Keywords that say, in every schema file, what Coperniq documents and what
+// this project assumes (#10 §3). Validators ignore them; docgen and readers
+// use them. SourceKeyword is on every property ("documented" or "assumed",
+// with AssumptionKeyword giving the reason); ValuesSourceKeyword is on every
+// strict-level value list (enum or const) likewise, with
+// ValuesAssumptionKeyword.
+const (
+	SourceKeyword           = "x-source"
+	AssumptionKeyword       = "x-assumption"
+	ValuesSourceKeyword     = "x-values-source"
+	ValuesAssumptionKeyword = "x-values-assumption"
+	Documented              = "documented"
+	Assumed                 = "assumed"
+)
+
+// sourced appends the source keywords of a property and, where the level
+// closes its values, of its value list.
+func sourced(s obj, assumed, valuesAssumed string, closed bool) obj {
+	if assumed == "" {
+		s.add(SourceKeyword, Documented)
+	} else {
+		s.add(SourceKeyword, Assumed)
+		s.add(AssumptionKeyword, assumed)
+	}
+	if closed {
+		if valuesAssumed == "" {
+			s.add(ValuesSourceKeyword, Documented)
+		} else {
+			s.add(ValuesSourceKeyword, Assumed)
+			s.add(ValuesAssumptionKeyword, valuesAssumed)
+		}
+	}
+	return s
+}
+
+// describe is a property's description with its source said in words, so a
+// reader of the description alone knows what is a guess.
+func describe(desc, assumed string) string {
+	if assumed == "" {
+		return desc + " Field documented by Coperniq."
+	}
+	return desc + " Assumed by coperniq-mock: " + assumed
+}
+
 func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
-	s := obj{{"description", p.desc}}
+	s := obj{{"description", describe(p.desc, p.assumed)}}
+	closed := level == Strict && (len(p.enum) > 0 || p.alwaysNull)
+	valuesAssumed := p.valuesAssumed
+	if p.alwaysNull && valuesAssumed == "" {
+		valuesAssumed = p.assumed // the one value is the assumption
+	}
+	s = sourced(s, p.assumed, valuesAssumed, closed)
 	if level == Strict && p.alwaysNull {
 		s.add("type", "null")
 		return g.withExamples(s, path, func(v any) (fits, inVocab bool) {
@@ -262,7 +340,7 @@ func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
 			return fits, v == nil
 		})
 	}
-	closed := level == Strict && len(p.enum) > 0
+	closed = level == Strict && len(p.enum) > 0
 	switch p.kind {
 	case kindObject:
 		if p.nullable {
@@ -279,7 +357,11 @@ func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
 		}
 		s.add("items", items)
 	default:
-		s.add("type", jsonType(p.kind.jsonType(), p.nullable))
+		k := p.kind
+		if level == Contract && p.documentedNumber {
+			k = kindNumber
+		}
+		s.add("type", jsonType(k.jsonType(), p.nullable))
 		switch p.kind {
 		case kindDateTime:
 			s.add("format", "date-time")

@@ -37,6 +37,16 @@ type prop struct {
 	// alwaysNull narrows a nullable property to null at the strict level:
 	// this tool never sends another value there.
 	alwaysNull bool
+	// documentedNumber marks a kindInteger property that Coperniq documents
+	// as a number: the contract level says number, only the strict level
+	// holds it to this tool's integers.
+	documentedNumber bool
+	// assumed is why the property (its presence, type or meaning) is this
+	// project's assumption; "" when Coperniq documents it.
+	assumed string
+	// valuesAssumed is why the strict level's closed value list (enum) is
+	// this project's assumption; "" when Coperniq documents the values.
+	valuesAssumed string
 }
 
 // definition is one shared definition file (defs/<name>.json). Each is used
@@ -64,8 +74,8 @@ var eventDef = definition{
 	name: "event", path: "event", title: "event", typed: true, extensible: true,
 	desc: "What happened: which trigger fired, when, and for which record. Every payload has it. Trigger files add the trigger's own fields (such as workOrderId) to these five.",
 	props: []prop{
-		{name: "eventId", kind: kindInteger, desc: "Unique id of this event. A retry or duplicate delivery carries the same eventId, so receivers can use it to drop events they have already processed." + idNote},
-		{name: "recordId", kind: kindInteger, desc: "Id of the record (project, request or account) the event concerns; always equals record.id, so at least 1."},
+		{name: "eventId", kind: kindInteger, documentedNumber: true, desc: "Unique id of this event. A retry or duplicate delivery carries the same eventId, so receivers can use it to drop events they have already processed." + idNote},
+		{name: "recordId", kind: kindInteger, documentedNumber: true, desc: "Id of the record (project, request or account) the event concerns; equals record.id when the payload has a record. Coperniq documents it as always present: on a payload without record (a call or appointment not tied to a record) this tool sends the id of the call or appointment (an assumption)."},
 		{name: "triggerKey", kind: kindString, desc: "Machine name of the automation trigger that fired, such as TASK_STATUS_MOVEMENT. It decides which other event fields are present and whether the payload has a workOrder. Receivers should ignore, not reject, keys they do not know."},
 		{name: "triggerName", kind: kindString, desc: "Human-readable name of the trigger, such as \"Work Order Status Movement\". Coperniq publishes only that one name, so branch on triggerKey, never on this."},
 		{name: "firedAt", kind: kindDateTime, desc: "When the trigger fired, ISO 8601 in UTC, normally with milliseconds (2026-03-31T17:04:22.000Z); accept it without fractional seconds too. Deliveries may arrive out of order, so compare firedAt rather than arrival time."},
@@ -77,18 +87,18 @@ var recordDef = definition{
 	desc: "The project, request (deal) or account the event concerns, as it was when the event fired. For work-order triggers it is the work order's parent record. Custom properties are not included; fetch them from Coperniq's REST API by id.",
 	props: []prop{
 		{name: "id", kind: kindInteger, desc: "Coperniq's id of the record, the key for its REST API (GET /projects/{id} for a project)." + idNote},
-		{name: "uid", kind: kindInteger, desc: "The record number people see in Coperniq's UI: at least 1, smaller than id, and not accepted by the API."},
+		{name: "uid", kind: kindInteger, documentedNumber: true, desc: "The record number people see in Coperniq's UI: at least 1, smaller than id, and not accepted by the API. This tool numbers records of each type in creation order (an assumption)."},
 		{name: "type", kind: kindString, enum: RecordTypes, desc: "Kind of record: PROJECT, DEAL (a request, also called an opportunity), ACCOUNT or VENDOR. PROJECT_* triggers carry a PROJECT, REQUEST_* and DEAL_* triggers a DEAL."},
 		{name: "title", kind: kindString, minLength: 1, desc: "The record's title, never empty; for residential projects it is usually the site address."},
 		{name: "status", kind: kindString, nullable: true, enum: RecordStatuses, desc: "Status of a project or account: ACTIVE, ON_HOLD, CANCELLED or COMPLETED as far as published; accept others. Null when the record has no such status, as on most requests."},
-		{name: "requestStatus", kind: kindString, nullable: true, enum: RequestStatuses, desc: "Opportunity status of a request (deal); Coperniq does not publish the values, so accept any string. Null on projects and accounts."},
+		{name: "requestStatus", kind: kindString, nullable: true, enum: RequestStatuses, valuesAssumed: reasonRequestStatuses, desc: "Opportunity status of a request (deal); Coperniq does not publish the values, so accept any string. Null on projects and accounts."},
 		{name: "stage", kind: kindObject, nullable: true, def: "stage", desc: "The workflow stage the record is in now. Null when the record is not in a workflow stage."},
 		{name: "address", kind: kindString, nullable: true, minLength: 1, desc: "Site address on one line, such as \"123 Main St Austin TX 78701\"; never empty. Null when the record has no address."},
 		{name: "city", kind: kindString, nullable: true, minLength: 1, desc: "City of the site address; never empty. Null when unknown."},
-		{name: "state", kind: kindString, nullable: true, enum: USStates, desc: "State of the site address as a two-letter code such as TX: one of the 50 states or DC. Null when unknown."},
+		{name: "state", kind: kindString, nullable: true, enum: USStates, valuesAssumed: "Coperniq documents a two-letter state code; closing the list to the 50 states and DC is this tool's choice.", desc: "State of the site address as a two-letter code such as TX: one of the 50 states or DC. Null when unknown."},
 		{name: "geoLocation", kind: kindObject, nullable: true, def: "geoLocation", desc: "Coordinates of the site; they agree with city and state. Null when the address has not been geocoded."},
 		{name: "jurisdiction", kind: kindObject, nullable: true, def: "jurisdiction", desc: "The authority having jurisdiction over the site, which issues its permits (a city or county building department). Null when none is assigned."},
-		{name: "trades", kind: kindStringArr, nullable: true, enum: Trades, desc: "Trades the work involves, such as Solar and Storage; accept names you do not know. Null when none are set."},
+		{name: "trades", kind: kindStringArr, nullable: true, enum: Trades, valuesAssumed: "Coperniq names these trades as examples; the closed list is this tool's.", desc: "Trades the work involves, such as Solar and Storage; accept names you do not know. Null when none are set."},
 		{name: "dealValue", kind: kindNumber, nullable: true, desc: "Contract value in US dollars, never negative; may have cents and may be 0. Null when no value is set."},
 		{name: "ownerId", kind: kindInteger, nullable: true, desc: "User id of the record's owner, at least 1. Null when the record has no owner."},
 		{name: "primaryEmail", kind: kindEmail, nullable: true, desc: "Email address of the record's primary contact. Null when none is on file."},
@@ -134,7 +144,7 @@ var workOrderDef = definition{
 		{name: "title", kind: kindString, minLength: 1, desc: "Title of the work order, such as Site Survey or Panel Installation; never empty."},
 		{name: "description", kind: kindString, nullable: true, minLength: 1, desc: "Free-text instructions for whoever does the work. Null when empty, rather than an empty string."},
 		{name: "status", kind: kindString, enum: WorkOrderStatuses, desc: "Status of the work order: QUEUED, ASSIGNED, SCHEDULED, WORKING, IN_PROGRESS, WAITING, REVIEW, COMPLETED or CANCELLED as far as known; accept others."},
-		{name: "priority", kind: kindInteger, nullable: true, desc: "Priority as a small integer: this tool sends 1 for high, 2 for medium, 3 for low and nothing else (Coperniq does not publish its mapping, so accept other integers). Null when not set."},
+		{name: "priority", kind: kindInteger, nullable: true, documentedNumber: true, desc: "Priority, a number as Coperniq documents it (the UI shows Low, Medium and High; the mapping is unpublished, so accept any number, fractions included). This tool sends 1 for high, 2 for medium, 3 for low and nothing else, which its strict level holds it to. Null when not set."},
 		{name: "recordId", kind: kindInteger, desc: "Id of the parent record, at least 1; equals record.id and event.recordId."},
 		{name: "assigneeId", kind: kindInteger, nullable: true, desc: "User id of the person assigned, at least 1. Null while nobody is."},
 		{name: "isField", kind: kindBoolean, desc: "True for field work done at the site (survey, installation, inspection), false for office work (design, permits)."},
@@ -164,7 +174,8 @@ func definitionNamed(name string) *definition {
 func extraProps(t Trigger) []prop {
 	out := make([]prop, 0, len(t.Fields))
 	for _, f := range t.Fields {
-		p := prop{name: f.Name, nullable: f.Nullable, alwaysNull: f.AlwaysNull, desc: f.Description, enum: f.Enum}
+		p := prop{name: f.Name, nullable: f.Nullable, alwaysNull: f.AlwaysNull, desc: f.Description, enum: f.Enum,
+			assumed: f.Assumed, valuesAssumed: f.ValuesAssumed}
 		switch f.Type {
 		case TypeInteger:
 			p.kind = kindInteger
@@ -182,6 +193,6 @@ func extraProps(t Trigger) []prop {
 // the envelope alike.
 const (
 	eventPropDesc     = "What happened and when. Always present."
-	recordPropDesc    = "The project, request or account the event concerns; for work-order triggers, the work order's parent record. Present for every published trigger."
+	recordPropDesc    = "The project, request, account or vendor the event concerns; for work-order triggers, the work order's parent record. Coperniq sends it \"when the trigger is associated with a Project, Request, or Account\" and does not say which events are, so a receiver must accept a payload without it."
 	workOrderPropDesc = "The work order the event concerns. Present on work-order triggers (TASK_*) only; other payloads omit the key rather than send null."
 )

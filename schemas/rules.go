@@ -25,6 +25,7 @@ const (
 	RuleWorkOrderDates     = "workorder-dates"      // workOrder.startDate <= workOrder.endDate
 	RuleCompletionDate     = "completion-date"      // completionDate set exactly when status is COMPLETED
 	RuleRecordTypeFamily   = "record-type-family"   // PROJECT_* carry PROJECT, REQUEST_*/DEAL_* carry DEAL
+	RuleStatusMoved        = "status-moved"         // a movement's previousStatus != currentStatus
 )
 
 // Names of the range rules. JSON Schema's minimum and maximum would make the
@@ -34,7 +35,8 @@ const (
 // level only.
 const (
 	RuleGeoRange       = "geo-range"        // record.geoLocation.lat in [-90, 90], lng in [-180, 180]
-	RuleIDRange        = "id-range"         // every id and uid is at least 1
+	RuleIDRange        = "id-range"         // every id and uid is in 1..2^53-1
+	RuleUIDBelowID     = "uid-below-id"     // record.uid < record.id
 	RuleDealValueRange = "deal-value-range" // record.dealValue >= 0
 	RulePriorityRange  = "priority-range"   // workOrder.priority is 1, 2 or 3
 )
@@ -43,7 +45,8 @@ const (
 func Rules() []string {
 	return []string{RuleEventRecordID, RuleWorkOrderRecordID, RuleEventWorkOrderID, RuleEventCurrentStatus,
 		RuleRecordTimestamps, RuleWorkOrderTimes, RuleWorkOrderDates, RuleCompletionDate, RuleRecordTypeFamily,
-		RuleGeoRange, RuleIDRange, RuleDealValueRange, RulePriorityRange}
+		RuleStatusMoved, RuleGeoRange, RuleIDRange, RuleUIDBelowID, RuleDealValueRange, RulePriorityRange,
+		RuleUTF8, RuleDuplicateKey}
 }
 
 // checkRules appends the cross-field violations of doc to vs. At the
@@ -74,6 +77,12 @@ func checkRules(doc any, triggerKey string, level Level, vs []Violation) []Viola
 	status, ok2 := wo["status"].(string)
 	if ok1 && ok2 && cur != status {
 		add("/event/currentStatus", RuleEventCurrentStatus, "event.currentStatus %q != workOrder.status %q", cur, status)
+	}
+
+	// A movement is a change: the same status before and after is no
+	// movement. TASK_CREATED has no previous status to compare.
+	if prev, ok := event["previousStatus"].(string); ok && ok1 && prev == cur && strings.HasSuffix(triggerKey, "_STATUS_MOVEMENT") {
+		add("/event/previousStatus", RuleStatusMoved, "event.previousStatus %q equals event.currentStatus; a status movement changes the status", prev)
 	}
 
 	created, updated, fired := timeOf(record["createdAt"]), timeOf(record["updatedAt"]), timeOf(event["firedAt"])
@@ -138,11 +147,19 @@ func checkRanges(event, record, wo map[string]any, level Level, vs []Violation) 
 	if contract {
 		return vs
 	}
+	// Ids beyond 2^53-1 are not exact in JavaScript or any float64
+	// decoder: two ids would compare equal. numberOf reads numbers too large
+	// for a float64 (1e999999) as infinities, so they are out of range too.
 	ids := func(obj map[string]any, prefix string, names []string) {
 		for _, name := range names {
 			v := obj[name]
-			if n, ok := numberOf(v); ok && n < 1 && n == math.Trunc(n) {
+			n, ok := numberOf(v)
+			switch {
+			case !ok || n != math.Trunc(n):
+			case n < 1:
 				add("/"+prefix+"/"+name, RuleIDRange, false, "%s.%s %s is below 1; ids start at 1", prefix, name, numText(v))
+			case n > maxID:
+				add("/"+prefix+"/"+name, RuleIDRange, false, "%s.%s %s is above 2^53-1 (9007199254740991), the largest integer JavaScript and float64 decoders hold exactly", prefix, name, numText(v))
 			}
 		}
 	}
@@ -155,6 +172,13 @@ func checkRanges(event, record, wo map[string]any, level Level, vs []Violation) 
 		ids(j, "record/jurisdiction", []string{"id"})
 	}
 	ids(wo, "workOrder", workOrderIDs)
+	// Its description says a uid is smaller than the id: record numbers
+	// count records of one type, ids every object in Coperniq.
+	if uid, ok1 := numberOf(record["uid"]); ok1 {
+		if id, ok2 := numberOf(record["id"]); ok2 && id >= 1 && uid >= id && uid == math.Trunc(uid) && !math.IsInf(id, 0) {
+			add("/record/uid", RuleUIDBelowID, false, "record.uid %s isn't smaller than record.id %s", numText(record["uid"]), numText(record["id"]))
+		}
+	}
 	if v, ok := numberOf(record["dealValue"]); ok && v < 0 {
 		add("/record/dealValue", RuleDealValueRange, false, "record.dealValue %s is negative", numText(record["dealValue"]))
 	}
@@ -163,6 +187,9 @@ func checkRanges(event, record, wo map[string]any, level Level, vs []Violation) 
 	}
 	return vs
 }
+
+// maxID is 2^53-1, the largest id the strict level accepts.
+const maxID = 1<<53 - 1
 
 // numberOf reads a JSON number as float64: a number too large for one
 // (json.Number 1e400) becomes an infinity, which compares as it should.

@@ -48,6 +48,10 @@ type Field struct {
 	// null: the strict level allows only null (exactly what coperniq-mock
 	// emits), the contract level the type or null as Coperniq documents it.
 	AlwaysNull bool
+	// Assumed says why the field's type or content is this project's
+	// assumption; "" when Coperniq documents it. ValuesAssumed does the same
+	// for Enum.
+	Assumed, ValuesAssumed string
 }
 
 // Trigger describes one Coperniq automation trigger.
@@ -61,8 +65,18 @@ type Trigger struct {
 	RecordTypes []string
 	// WorkOrder is true when the payload carries a workOrder key.
 	WorkOrder bool
+	// RecordOptional is true for triggers whose payload may lack a record:
+	// Coperniq sends one only "when the trigger is associated with a
+	// Project, Request, or Account". Which triggers may lack it is this
+	// project's assumption (calls and appointments not tied to a record);
+	// the contract level makes record optional for every trigger.
+	RecordOptional bool
 	// Fields are the extra event fields beyond the common five.
 	Fields []Field
+	// NameDocumented is true when Coperniq publishes the trigger's exact
+	// triggerName; the other names are this project's, in title case from
+	// the trigger's description.
+	NameDocumented bool
 }
 
 // RecordTypes every record may have.
@@ -78,6 +92,8 @@ var RecordStatuses = []string{"ACTIVE", "ON_HOLD", "CANCELLED", "COMPLETED"}
 // RequestStatuses are opportunity (request, deal) statuses; Coperniq does not
 // publish them, these follow its request stages.
 var RequestStatuses = []string{"NEW", "PROPOSAL", "WON", "LOST", "NURTURE"}
+
+const reasonRequestStatuses = "Coperniq does not publish request statuses; these follow its request stages (New Request, Proposal, Closed Won, Closed Lost, Nurture)."
 
 // PhaseTypes are the kinds of workflow phase.
 var PhaseTypes = []string{"SALES", "DESIGN", "PERMITTING", "INSTALLATION", "INSPECTION", "INTERCONNECTION", "SERVICE"}
@@ -106,22 +122,23 @@ var (
 	workOrderFields = []Field{
 		{Name: "workOrderId", Type: TypeInteger, Description: "Id of the work order the event concerns, at least 1; equals workOrder.id."},
 		{Name: "currentStatus", Type: TypeString, Description: "The work order's status after the change; equals workOrder.status.", Enum: WorkOrderStatuses},
-		{Name: "previousStatus", Type: TypeString, Description: "The work order's status before the change.", Enum: WorkOrderStatuses},
+		{Name: "previousStatus", Type: TypeString, Description: "The work order's status before the change; never equal to currentStatus.", Enum: WorkOrderStatuses},
 	}
 	// A work order that was just created has no previous status.
 	createdFields = []Field{workOrderFields[0], workOrderFields[1],
-		{Name: "previousStatus", Type: TypeString, Nullable: true, AlwaysNull: true, Description: "Null: a work order that was just created has no previous status.", Enum: WorkOrderStatuses}}
+		{Name: "previousStatus", Type: TypeString, Nullable: true, AlwaysNull: true, Description: "Null: a work order that was just created has no previous status.", Enum: WorkOrderStatuses,
+			Assumed: "Coperniq lists previousStatus on TASK_CREATED without saying what it holds; a new work order has no previous status, so this tool sends null."}}
 	phaseFields = func(status string) []Field {
 		return []Field{
 			{Name: "phaseInstanceId", Type: TypeInteger, Description: "Id of this record's instance of the phase, at least 1."},
 			{Name: "phaseTemplateId", Type: TypeInteger, Description: "Id of the workflow's phase definition, at least 1, shared by every record that uses the workflow."},
-			{Name: "phaseType", Type: TypeString, Description: "The kind of phase, such as PERMITTING or INSTALLATION.", Enum: PhaseTypes},
-			{Name: "status", Type: TypeString, Description: "The phase instance's status after the event.", Enum: []string{status}},
+			{Name: "phaseType", Type: TypeString, Description: "The kind of phase, such as PERMITTING or INSTALLATION.", Enum: PhaseTypes, ValuesAssumed: "Coperniq does not publish phase types; these short upper-case words for the kinds of phase are this tool's."},
+			{Name: "status", Type: TypeString, Description: "The phase instance's status after the event.", Enum: []string{status}, ValuesAssumed: "Coperniq does not publish this value; this tool sends the phase instance status of its REST API (IN_PROGRESS when started, COMPLETED when completed)."},
 		}
 	}
 	slaFields = []Field{
 		{Name: "overdueAt", Type: TypeDateTime, Description: "When the phase crossed its SLA threshold."},
-		{Name: "slaType", Type: TypeString, Description: "Which threshold was crossed: YELLOW (warning) or RED (violation).", Enum: SLATypes},
+		{Name: "slaType", Type: TypeString, Description: "Which threshold was crossed: YELLOW (warning) or RED (violation).", Enum: SLATypes, ValuesAssumed: "Coperniq does not publish SLA types; YELLOW and RED follow the yellowSla and redSla settings of its REST API."},
 		{Name: "phaseTemplateId", Type: TypeInteger, Description: "Id of the workflow's phase definition that overran, at least 1."},
 	}
 	appointmentID = Field{Name: "appointmentId", Type: TypeInteger, Description: "Id of the appointment, at least 1."}
@@ -134,7 +151,7 @@ var triggers = []Trigger{
 	{Key: "TASK_COMPLETED", Name: "Work Order Completed", Family: FamilyWorkOrder, FiresWhen: "a work order is completed",
 		RecordTypes: []string{"PROJECT", "DEAL", "ACCOUNT"}, WorkOrder: true, Fields: workOrderFields[:1]},
 	{Key: "TASK_STATUS_MOVEMENT", Name: "Work Order Status Movement", Family: FamilyWorkOrder, FiresWhen: "a work order changes status",
-		RecordTypes: []string{"PROJECT", "DEAL", "ACCOUNT"}, WorkOrder: true, Fields: workOrderFields},
+		RecordTypes: []string{"PROJECT", "DEAL", "ACCOUNT"}, WorkOrder: true, Fields: workOrderFields, NameDocumented: true},
 	{Key: "PROJECT_CREATED", Name: "Project Created", Family: FamilyProject, FiresWhen: "a project is created",
 		RecordTypes: []string{"PROJECT"}},
 	{Key: "PROJECT_STATUS_MOVEMENT", Name: "Project Status Movement", Family: FamilyProject, FiresWhen: "a project changes status",
@@ -160,12 +177,12 @@ var triggers = []Trigger{
 	{Key: "DEAL_PHASE_SLA_VIOLATION", Name: "Request Phase SLA Violation", Family: FamilyRequest, FiresWhen: "a request phase overruns its SLA",
 		RecordTypes: []string{"DEAL"}, Fields: slaFields},
 	{Key: "APPOINTMENT_CREATED", Name: "Appointment Created", Family: FamilyAppointment, FiresWhen: "an appointment is scheduled",
-		RecordTypes: []string{"PROJECT", "DEAL"}, Fields: []Field{appointmentID, dueDate}},
+		RecordTypes: []string{"PROJECT", "DEAL"}, RecordOptional: true, Fields: []Field{appointmentID, dueDate}},
 	{Key: "APPOINTMENT_RESCHEDULED", Name: "Appointment Rescheduled", Family: FamilyAppointment, FiresWhen: "an appointment is moved",
-		RecordTypes: []string{"PROJECT", "DEAL"}, Fields: []Field{appointmentID, dueDate,
+		RecordTypes: []string{"PROJECT", "DEAL"}, RecordOptional: true, Fields: []Field{appointmentID, dueDate,
 			{Name: "previousDueDate", Type: TypeDateTime, Description: "When the appointment was scheduled before it moved."}}},
 	{Key: "CALL_UPSERTED", Name: "Call Logged or Updated", Family: FamilyCall, FiresWhen: "a call is logged or updated",
-		RecordTypes: []string{"PROJECT", "DEAL", "ACCOUNT"}},
+		RecordTypes: []string{"PROJECT", "DEAL", "ACCOUNT", "VENDOR"}, RecordOptional: true},
 }
 
 // Triggers returns every trigger, grouped by family in Families order. The

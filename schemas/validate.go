@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -79,12 +80,11 @@ func (e *SyntaxError) Error() string {
 // non-nil only when payload is not JSON, and is then a *SyntaxError; every
 // other problem, a non-object payload included, is a Violation.
 func Validate(payload []byte, level Level) (Validation, error) {
-	doc, err := decode(payload)
-	if err != nil {
-		return Validation{}, err
-	}
-	return ValidateValue(doc, level), nil
+	return defaultValidator.Validate(payload, level)
 }
+
+// defaultValidator uses the embedded schemas, compiled on first use.
+var defaultValidator = &Validator{}
 
 func decode(payload []byte) (any, error) {
 	if doc, ok := fastDecode(payload); ok {
@@ -138,14 +138,70 @@ func syntaxError(payload []byte, se *json.SyntaxError) *SyntaxError {
 
 // ValidateValue is Validate for a payload already decoded by encoding/json
 // (map[string]any, []any, string, float64 or json.Number, bool, nil). It
-// does not modify doc.
+// does not modify doc. Decoding has already lost what only the bytes show
+// (RuleUTF8, RuleDuplicateKey), so those rules are Validate's alone.
 func ValidateValue(doc any, level Level) Validation {
+	return validateValue(compiledSchemas(), doc, level)
+}
+
+// Validator validates against the schemas of one vocabulary (#10 §4); the
+// package-level Validate uses the built-in one. It is safe for concurrent
+// use.
+type Validator struct {
+	c *compiled
+}
+
+// NewValidator compiles the schemas of v (nil: the built-in vocabulary).
+func NewValidator(v *Vocabulary) (*Validator, error) {
+	if v.IsDefault() {
+		return &Validator{c: compiledSchemas()}, nil
+	}
+	files, err := GenerateFilesFor(nil, v)
+	if err != nil {
+		return nil, err
+	}
+	c, err := compileFrom(func(level Level) (map[string][]byte, error) {
+		out := map[string][]byte{}
+		prefix := level.String() + "/"
+		for name, data := range files {
+			if rest, ok := strings.CutPrefix(name, prefix); ok {
+				out[rest] = data
+			}
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Validator{c: c}, nil
+}
+
+// Validate is the package-level Validate against the validator's schemas.
+func (val *Validator) Validate(payload []byte, level Level) (Validation, error) {
+	doc, err := decode(payload)
+	if err != nil {
+		return Validation{}, err
+	}
+	c := val.c
+	if c == nil {
+		c = compiledSchemas()
+	}
+	r := validateValue(c, doc, level)
+	if level.valid() {
+		n := len(r.Violations)
+		if r.Violations = rawViolations(payload, level, r.Violations); len(r.Violations) > n {
+			sortViolations(r.Violations)
+		}
+	}
+	return r, nil
+}
+
+func validateValue(c *compiled, doc any, level Level) Validation {
 	var r Validation
 	if !level.valid() {
 		r.Violations = []Violation{{Message: fmt.Sprintf("level %d isn't one of [contract strict]", int(level)), Rule: RuleSchema}}
 		return r
 	}
-	c := compiledSchemas()
 	key, isString := triggerKeyOf(doc)
 	if isString {
 		r.TriggerKey = key
@@ -328,7 +384,28 @@ func compiledSchemas() *compiled {
 	return compiledSet
 }
 
-func compileAll() (*compiled, error) {
+func compileAll() (*compiled, error) { return compileFrom(embeddedFiles) }
+
+// embeddedFiles reads the committed files of one level, keyed by their path
+// relative to the level directory.
+func embeddedFiles(level Level) (map[string][]byte, error) {
+	names, err := schemaFiles(level)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, name := range names {
+		data, err := files.ReadFile(level.String() + "/" + name)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = data
+	}
+	return out, nil
+}
+
+// compileFrom compiles the schema files src gives for each level.
+func compileFrom(src func(Level) (map[string][]byte, error)) (*compiled, error) {
 	out := &compiled{eventProps: map[string]map[string]bool{}}
 	for _, t := range triggers {
 		set := map[string]bool{}
@@ -340,7 +417,11 @@ func compileAll() (*compiled, error) {
 		out.eventProps[t.Key] = set
 	}
 	for _, level := range Levels() {
-		comp, err := newCompiler(level)
+		levelFiles, err := src(level)
+		if err != nil {
+			return nil, err
+		}
+		comp, err := newCompilerFrom(level, true, levelFiles)
 		if err != nil {
 			return nil, err
 		}
@@ -368,6 +449,14 @@ func newCompiler(level Level) (*jsonschema.Compiler, error) {
 }
 
 func newCompilerWith(level Level, fastInteger bool) (*jsonschema.Compiler, error) {
+	levelFiles, err := embeddedFiles(level)
+	if err != nil {
+		return nil, err
+	}
+	return newCompilerFrom(level, fastInteger, levelFiles)
+}
+
+func newCompilerFrom(level Level, fastInteger bool, levelFiles map[string][]byte) (*jsonschema.Compiler, error) {
 	comp := jsonschema.NewCompiler()
 	if fastInteger {
 		comp.RegisterVocabulary(integerVocab)
@@ -378,15 +467,8 @@ func newCompilerWith(level Level, fastInteger bool) (*jsonschema.Compiler, error
 		// Draft 2020-12 only annotates formats unless told otherwise.
 		comp.AssertFormat()
 	}
-	names, err := schemaFiles(level)
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range names {
-		data, err := files.ReadFile(level.String() + "/" + name)
-		if err != nil {
-			return nil, err
-		}
+	for _, name := range slices.Sorted(maps.Keys(levelFiles)) {
+		data := levelFiles[name]
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 		if err != nil {
 			return nil, fmt.Errorf("%s/%s: %w", level, name, err)

@@ -358,6 +358,7 @@ func TestCrossFieldRules(t *testing.T) {
 		{name: "completionDate set while IN_PROGRESS", mutate: func(d map[string]any) {
 			at(d, "workOrder")["status"] = "IN_PROGRESS"
 			at(d, "event")["currentStatus"] = "IN_PROGRESS"
+			at(d, "event")["previousStatus"] = "SCHEDULED"
 		}, want: locRule{"/workOrder/completionDate", RuleCompletionDate}},
 		{name: "record type against the family of an unknown trigger", mutate: func(d map[string]any) {
 			at(d, "event")["triggerKey"] = "DEAL_ARCHIVED"
@@ -436,9 +437,9 @@ func TestInvalidPayloads(t *testing.T) {
 		known      bool
 	}{
 		{"stage-id-string", "/record/stage/id", false, true},
-		{"event-id-fraction", "/event/eventId", false, true},
+		{"event-id-fraction", "/event/eventId", true, true},
 		{"record-id-missing", "/record/id", false, true},
-		{"record-missing", "/record", false, true},
+		{"record-missing", "/record", true, true},
 		{"workorder-missing", "/workOrder", false, true},
 		{"event-missing", "/event", false, false},
 		{"event-not-object", "/event", false, false},
@@ -450,7 +451,7 @@ func TestInvalidPayloads(t *testing.T) {
 		{"trades-string", "/record/trades", false, true},
 		{"is-field-string", "/workOrder/isField", false, true},
 		{"lat-string", "/record/geoLocation/lat", false, true},
-		{"priority-fraction", "/workOrder/priority", false, true},
+		{"priority-fraction", "/workOrder/priority", true, true},
 		{"unknown-trigger-bad-record", "/record/id", false, false},
 		{"root-array", "", false, false},
 		{"root-string", "", false, false},
@@ -556,9 +557,16 @@ func TestNumbersFloat64CannotHold(t *testing.T) {
 			t.Errorf("%s: %v %v", level, err, r.Violations)
 		}
 	}
+	// Coperniq documents ids as numbers: the contract level takes any size,
+	// the strict level only what a float64 holds exactly.
 	payload = bytes.ReplaceAll(documentedBytes(t), []byte("10423"), []byte("123456789012345678901234567890"))
-	if r, err := Validate(payload, Strict); err != nil || len(r.Violations) != 0 {
-		t.Errorf("huge ids: %v %v", err, r.Violations)
+	if r, err := Validate(payload, Contract); err != nil || len(r.Violations) != 0 {
+		t.Errorf("huge ids at contract: %v %v", err, r.Violations)
+	}
+	r, err := Validate(payload, Strict)
+	want := []locRule{{"/event/recordId", RuleIDRange}, {"/record/id", RuleIDRange}, {"/workOrder/recordId", RuleIDRange}}
+	if err != nil || !slices.Equal(failures(r), want) {
+		t.Errorf("huge ids at strict: %v %v", err, r.Violations)
 	}
 }
 
@@ -690,5 +698,121 @@ func TestSchemaReturnsTheFile(t *testing.T) {
 	var ute *UnknownTriggerError
 	if !errors.As(err, &ute) || ute.Suggestion() != "TASK_COMPLETED" {
 		t.Errorf("err = %v, want the UnknownTriggerError", err)
+	}
+}
+
+// The contract level is what a receiver must accept, so it accepts every
+// shape Coperniq's documentation allows: record is sent only "when the
+// trigger is associated with a Project, Request, or Account", and
+// workOrder.priority is documented as number | null.
+func TestContractAcceptsWhatCoperniqDocuments(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(d map[string]any)
+		strict []locRule // what the strict level, this tool's own rules, says
+	}{
+		{"without record", func(d map[string]any) { delete(d, "record") },
+			[]locRule{{"/record", RuleSchema}}},
+		{"priority 1.5", func(d map[string]any) { at(d, "workOrder")["priority"] = 1.5 },
+			[]locRule{{"/workOrder/priority", RuleSchema}}},
+		{"eventId and uid as fractions", func(d map[string]any) {
+			at(d, "event")["eventId"] = 48291.5
+			at(d, "record")["uid"] = 3301.25
+		}, []locRule{{"/event/eventId", RuleSchema}, {"/record/uid", RuleSchema}}},
+		{"a call on a VENDOR record", func(d map[string]any) {
+			for k, v := range payloadFor(t, mustLookup(t, "CALL_UPSERTED")) {
+				d[k] = v
+			}
+			delete(d, "workOrder")
+			at(d, "record")["type"] = "VENDOR"
+		}, nil},
+		{"a call without record", func(d map[string]any) {
+			for k, v := range payloadFor(t, mustLookup(t, "CALL_UPSERTED")) {
+				d[k] = v
+			}
+			delete(d, "workOrder")
+			delete(d, "record")
+		}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := documentedDoc(t)
+			tc.mutate(doc)
+			if r := validateDoc(t, doc, Contract); len(r.Violations) != 0 {
+				t.Errorf("contract: %v", r.Violations)
+			}
+			if got := failures(validateDoc(t, doc, Strict)); !slices.Equal(got, tc.strict) {
+				t.Errorf("strict: got %v, want %v", got, tc.strict)
+			}
+		})
+	}
+}
+
+// Strict means what it says (#10 §6): what this tool never sends and a
+// receiver may get wrong fails the strict level. The contract level accepts
+// what Coperniq documents and warns where the bytes are ambiguous.
+func TestStrictMeansWhatItSays(t *testing.T) {
+	doc := string(documentedBytes(t))
+	replace := func(old, new string) string {
+		t.Helper()
+		if !strings.Contains(doc, old) {
+			t.Fatalf("the documented example has no %q", old)
+		}
+		return strings.Replace(doc, old, new, 1)
+	}
+	cases := []struct {
+		name     string
+		payload  string
+		strict   []locRule // failures at strict
+		contract []locRule // warnings at contract; it never fails these
+	}{
+		{"eventId 2^53-1 is the largest id", replace(`"eventId": 48291`, `"eventId": 9007199254740991`), nil, nil},
+		{"eventId 2^53+1", replace(`"eventId": 48291`, `"eventId": 9007199254740993`), []locRule{{"/event/eventId", RuleIDRange}}, nil},
+		{"eventId 10^400", replace(`"eventId": 48291`, `"eventId": 1e400`), []locRule{{"/event/eventId", RuleIDRange}}, nil},
+		{"eventId 1e999999", replace(`"eventId": 48291`, `"eventId": 1e999999`), []locRule{{"/event/eventId", RuleIDRange}}, nil},
+		{"workOrder.uid 2^53", replace(`"uid": 204`, `"uid": 9007199254740992`), []locRule{{"/workOrder/uid", RuleIDRange}}, nil},
+		{"invalid UTF-8 in a title", replace(`"title": "Panel Installation"`, "\"title\": \"Panel \xff Installation\""),
+			[]locRule{{"/workOrder/title", RuleUTF8}}, []locRule{{"/workOrder/title", RuleUTF8}}},
+		{"overlong UTF-8 encoding", replace(`"city": "Austin"`, "\"city\": \"Aus\xc0\xaftin\""),
+			[]locRule{{"/record/city", RuleUTF8}}, []locRule{{"/record/city", RuleUTF8}}},
+		{"lone high surrogate", replace(`"city": "Austin"`, `"city": "Austin \ud83d"`),
+			[]locRule{{"/record/city", RuleUTF8}}, []locRule{{"/record/city", RuleUTF8}}},
+		{"lone low surrogate in a key", replace(`"city": "Austin"`, `"city": "Austin", "x\udc00": 1`),
+			[]locRule{{"/record/x\uFFFD", RuleSchema}, {"/record/x\uFFFD", RuleUTF8}}, []locRule{{"/record/x\uFFFD", RuleUTF8}}},
+		{"a surrogate pair is one character", replace(`"city": "Austin"`, `"city": "Austin \ud83d\ude00"`), nil, nil},
+		{"duplicate key", replace(`"recordId": 10423,`, `"recordId": 10423, "recordId": 10423,`),
+			[]locRule{{"/event/recordId", RuleDuplicateKey}}, []locRule{{"/event/recordId", RuleDuplicateKey}}},
+		{"duplicate key spelled with an escape", replace(`"recordId": 10423,`, `"recordId": 10423, "record\u0049d": 10423,`),
+			[]locRule{{"/event/recordId", RuleDuplicateKey}}, []locRule{{"/event/recordId", RuleDuplicateKey}}},
+		{"duplicate top-level key", replace(`"workOrder": {`, `"workOrder": null, "workOrder": {`),
+			[]locRule{{"/workOrder", RuleDuplicateKey}}, []locRule{{"/workOrder", RuleDuplicateKey}}},
+		{"equal keys in sibling objects are fine", replace(`"name": "Installation"`, `"name": "Installation", "id2": {"id": 1}`),
+			[]locRule{{"/record/stage/id2", RuleSchema}}, nil},
+		{"a movement that does not move", replace(`"previousStatus": "IN_PROGRESS"`, `"previousStatus": "COMPLETED"`),
+			[]locRule{{"/event/previousStatus", RuleStatusMoved}}, []locRule{{"/event/previousStatus", RuleStatusMoved}}},
+		{"uid not below id", replace(`"uid": 3301`, `"uid": 10423`), []locRule{{"/record/uid", RuleUIDBelowID}}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Validate([]byte(tc.payload), Strict)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := failures(r); !slices.Equal(got, tc.strict) {
+				t.Errorf("strict: got %v, want %v; all: %v", got, tc.strict, r.Violations)
+			}
+			r, err = Validate([]byte(tc.payload), Contract)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Valid() || !slices.Equal(warnings(r), tc.contract) {
+				t.Errorf("contract: got %v, want warnings %v", r.Violations, tc.contract)
+			}
+			for _, v := range r.Violations {
+				if v.Rule == RuleDuplicateKey && !strings.Contains(v.Message, `"recordId"`) && !strings.Contains(v.Message, `"workOrder"`) {
+					t.Errorf("the warning names no key: %q", v.Message)
+				}
+			}
+		})
 	}
 }

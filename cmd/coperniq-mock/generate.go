@@ -23,6 +23,7 @@ type genFlags struct {
 	sets         []string
 	merge        string
 	allowInvalid bool
+	vocabulary   vocabularyFlag
 }
 
 func (f *genFlags) register(cmd *cobra.Command) {
@@ -32,6 +33,7 @@ func (f *genFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.merge, "merge", "", "apply a JSON Merge Patch (RFC 7386) from this file before --set")
 	cmd.Flags().BoolVar(&f.allowInvalid, "allow-invalid", false, "allow overrides that break the contract schema (to test a receiver's rejection path)")
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeWords(profileNames()...))
+	f.vocabulary.register(cmd)
 }
 
 // generator builds the generator the flags describe.
@@ -40,7 +42,11 @@ func (f *genFlags) generator() (*generator.Generator, error) {
 	if err != nil {
 		return nil, usage(err)
 	}
-	opts := []generator.Option{generator.WithProfile(profile), generator.WithAllowInvalid(f.allowInvalid)}
+	vocab, err := f.vocabulary.load()
+	if err != nil {
+		return nil, err
+	}
+	opts := []generator.Option{generator.WithProfile(profile), generator.WithAllowInvalid(f.allowInvalid), generator.WithVocabulary(vocab)}
 	if f.merge != "" || len(f.sets) > 0 {
 		o := &generator.Overrides{}
 		if f.merge != "" {

@@ -105,15 +105,31 @@ func TestTriggers(t *testing.T) {
 
 	r = cli(t, "", "triggers", "--output", "json").want(t, 0)
 	var ts []struct {
-		TriggerKey  string `json:"triggerKey"`
-		Family      string `json:"family"`
-		ExtraFields []struct{ Name string }
+		TriggerKey     string `json:"triggerKey"`
+		Family         string `json:"family"`
+		NameDocumented *bool  `json:"nameDocumented"`
+		ExtraFields    []struct {
+			Name             string
+			ValuesDocumented *bool `json:"valuesDocumented"`
+		}
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &ts); err != nil || len(ts) != 18 {
 		t.Fatalf("json output: %d triggers, %v", len(ts), err)
 	}
 	if ts[2].TriggerKey != "TASK_STATUS_MOVEMENT" || len(ts[2].ExtraFields) != 3 {
 		t.Errorf("unexpected third trigger %+v", ts[2])
+	}
+	// Coperniq publishes one triggerName, Work Order Status Movement; the
+	// JSON says which names are guesses, and which value lists.
+	for _, tr := range ts {
+		if tr.NameDocumented == nil || *tr.NameDocumented != (tr.TriggerKey == "TASK_STATUS_MOVEMENT") {
+			t.Errorf("%s: nameDocumented %v", tr.TriggerKey, tr.NameDocumented)
+		}
+		for _, f := range tr.ExtraFields {
+			if f.Name == "phaseType" && (f.ValuesDocumented == nil || *f.ValuesDocumented) {
+				t.Errorf("%s: phaseType values marked documented", tr.TriggerKey)
+			}
+		}
 	}
 
 	r = cli(t, "", "triggers", "--output", "yml").want(t, 2)

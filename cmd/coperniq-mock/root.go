@@ -43,6 +43,7 @@ waiting for real projects to move.`,
 		newReplayCmd(),
 		newDemoCmd(),
 		newAPICmd(),
+		newVocabularyCmd(),
 	)
 	// Cobra's completion command prints its help and exits 0 for a shell it
 	// does not know. Giving it a RunE makes cobra check its arguments as

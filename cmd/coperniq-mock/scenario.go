@@ -106,6 +106,7 @@ func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Ren
 
 func newScenarioRunCmd() *cobra.Command {
 	var (
+		vf       vocabularyFlag
 		df       deliveryFlags
 		to       string
 		seed     uint64
@@ -148,7 +149,11 @@ could not be reached, or the --log file could not be written.`,
 			if setProjects && projects < 1 {
 				return usage(fmt.Errorf("--projects %d: want at least 1", projects))
 			}
-			sc, err := scenarios.Load(args[0])
+			vocab, err := vf.load()
+			if err != nil {
+				return err
+			}
+			sc, err := scenarios.LoadWithVocabulary(args[0], vocab)
 			if err != nil {
 				return usage(err)
 			}
@@ -212,5 +217,6 @@ could not be reached, or the --log file could not be written.`,
 	fl.DurationVar(&af.linger, "api-linger", 0, "keep the API up this long after the last delivery, for receivers that call it after acknowledging")
 	fl.IntVar(&af.maxCalls, "api-max-calls", 0, "fail the run (exit 1) when a webhook is followed by more answered API calls than this (0: no bound; use with --concurrency 1)")
 	af.register(cmd)
+	vf.register(cmd)
 	return cmd
 }

@@ -48,13 +48,17 @@ func newTriggersCmd() *cobra.Command {
 }
 
 type triggerJSON struct {
-	TriggerKey  string      `json:"triggerKey"`
-	TriggerName string      `json:"triggerName"`
-	Family      string      `json:"family"`
-	FiresWhen   string      `json:"firesWhen"`
-	RecordTypes []string    `json:"recordTypes"`
-	WorkOrder   bool        `json:"workOrder"`
-	ExtraFields []fieldJSON `json:"extraFields"`
+	TriggerKey  string `json:"triggerKey"`
+	TriggerName string `json:"triggerName"`
+	// NameDocumented is false where triggerName is this project's guess.
+	NameDocumented bool     `json:"nameDocumented"`
+	Family         string   `json:"family"`
+	FiresWhen      string   `json:"firesWhen"`
+	RecordTypes    []string `json:"recordTypes"`
+	WorkOrder      bool     `json:"workOrder"`
+	// RecordOptional: the payload may lack record (our assumption which).
+	RecordOptional bool        `json:"recordOptional"`
+	ExtraFields    []fieldJSON `json:"extraFields"`
 }
 
 type fieldJSON struct {
@@ -62,15 +66,24 @@ type fieldJSON struct {
 	Type     string   `json:"type"`
 	Nullable bool     `json:"nullable"`
 	Values   []string `json:"values,omitempty"`
+	// Documented and ValuesDocumented say whether Coperniq documents the
+	// field and its value list, or this project assumes them.
+	Documented       bool  `json:"documented"`
+	ValuesDocumented *bool `json:"valuesDocumented,omitempty"`
 }
 
 func printTriggersJSON(cmd *cobra.Command, ts []schemas.Trigger) error {
 	out := make([]triggerJSON, 0, len(ts))
 	for _, t := range ts {
-		tj := triggerJSON{TriggerKey: t.Key, TriggerName: t.Name, Family: string(t.Family), FiresWhen: t.FiresWhen,
-			RecordTypes: t.RecordTypes, WorkOrder: t.WorkOrder, ExtraFields: []fieldJSON{}}
+		tj := triggerJSON{TriggerKey: t.Key, TriggerName: t.Name, NameDocumented: t.NameDocumented, Family: string(t.Family), FiresWhen: t.FiresWhen,
+			RecordTypes: t.RecordTypes, WorkOrder: t.WorkOrder, RecordOptional: t.RecordOptional, ExtraFields: []fieldJSON{}}
 		for _, f := range t.Fields {
-			tj.ExtraFields = append(tj.ExtraFields, fieldJSON{Name: f.Name, Type: string(f.Type), Nullable: f.Nullable, Values: f.Enum})
+			fj := fieldJSON{Name: f.Name, Type: string(f.Type), Nullable: f.Nullable, Values: f.Enum, Documented: f.Assumed == ""}
+			if len(f.Enum) > 0 {
+				vd := f.ValuesAssumed == ""
+				fj.ValuesDocumented = &vd
+			}
+			tj.ExtraFields = append(tj.ExtraFields, fj)
 		}
 		out = append(out, tj)
 	}

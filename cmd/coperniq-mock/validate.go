@@ -12,6 +12,7 @@ import (
 
 func newValidateCmd() *cobra.Command {
 	var (
+		vf     vocabularyFlag
 		strict bool
 		output string
 		quiet  bool
@@ -46,6 +47,14 @@ or bad usage.`,
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
+			vocab, err := vf.load()
+			if err != nil {
+				return err
+			}
+			val, err := schemas.NewValidator(vocab)
+			if err != nil {
+				return err
+			}
 			totals := schemas.Tally{Level: level.String()}
 			w := bufio.NewWriter(cmd.OutOrStdout())
 			defer w.Flush()
@@ -62,7 +71,7 @@ or bad usage.`,
 				}
 			}
 			for _, name := range args {
-				if err := validateSource(cmd, name, level, report); err != nil {
+				if err := validateSource(cmd, name, level, val, report); err != nil {
 					return err
 				}
 			}
@@ -88,6 +97,7 @@ or bad usage.`,
 		},
 	}
 	cmd.Flags().BoolVar(&strict, "strict", false, "validate at the strict level (what coperniq-mock emits) instead of the contract level")
+	vf.register(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only payloads with problems, and the totals")
 	_ = cmd.RegisterFlagCompletionFunc("output", completeWords("text", "json"))
@@ -96,7 +106,7 @@ or bad usage.`,
 
 // validateSource validates every payload of one file (or stdin for "-").
 // An unopenable file is bad input: it stops the command with exit 2.
-func validateSource(cmd *cobra.Command, name string, level schemas.Level, report func(schemas.Checked)) error {
+func validateSource(cmd *cobra.Command, name string, level schemas.Level, val *schemas.Validator, report func(schemas.Checked)) error {
 	r := cmd.InOrStdin()
 	if name != "-" {
 		f, err := os.Open(name)
@@ -106,7 +116,7 @@ func validateSource(cmd *cobra.Command, name string, level schemas.Level, report
 		defer f.Close()
 		r = f
 	}
-	if err := schemas.CheckStream(r, name, level, report); err != nil {
+	if err := val.CheckStream(r, name, level, report); err != nil {
 		return usage(fmt.Errorf("reading %s: %w", name, err))
 	}
 	return nil

@@ -54,6 +54,7 @@ const (
 	AckThenDropUnknownFields Fault = "ack-then-drop-unknown-fields" // answers 200, then its worker drops events with undocumented properties
 	WorkOrderInt32           Fault = "work-order-int32"             // keeps workOrderId and workOrder ids in int32: 400 past 2^31-1
 	Hang                     Fault = "hangs"                        // never answers a POST (a deadlock, a stuck pool)
+	FailNoRecord             Fault = "fails-without-record"         // reads record.id without a check: 500 when record is absent
 	AnswerAfter              Fault = "answers-after-delay"          // applies, then answers every POST Config.Delay later (late when past the deadline)
 	TruncatedAck             Fault = "truncated-ack"                // answers 200 with Content-Length 100, sends 6 bytes and hangs up
 	ApplyLate                Fault = "applies-late"                 // answers 200 at once, applies Config.Trigger's events Config.Delay later
@@ -75,7 +76,7 @@ func Faults() []Fault {
 	return []Fault{Fail500ForTrigger, RejectUnknownFields, FailNullStage, Int32IDs, ApplyDuplicates,
 		SlowForTrigger, RejectUnknownTrigger, Redirect, IgnoreToken, LateDuplicate,
 		AckThenDropNullStage, AckThenDropUnknownFields, WorkOrderInt32, Hang,
-		AnswerAfter, TruncatedAck, ApplyLate, HookHangs,
+		AnswerAfter, TruncatedAck, ApplyLate, HookHangs, FailNoRecord,
 		HookAlwaysOne, HookFails, HookAnswersHTML, HookAnswersNoCount, HookWrongPath}
 }
 
@@ -262,6 +263,9 @@ func (rc *Receiver) handle(r *http.Request, body []byte) (status int, deviated b
 		return http.StatusBadRequest, deviated
 	}
 	key := p.Event.TriggerKey
+	if f == FailNoRecord && p.Record == nil {
+		return http.StatusInternalServerError, true
+	}
 	if f == FailNullStage && p.Record != nil && p.Record.Stage == nil {
 		return http.StatusInternalServerError, true
 	}

@@ -1,0 +1,88 @@
+package generator
+
+import (
+	"slices"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// WithVocabulary makes the generator speak v (#10 §4): v's trigger names,
+// work-order statuses (and working state), phase types and statuses, SLA
+// types and request statuses. A built-in value v lacks is replaced by v's
+// value at the same position in its list (phase types, SLA types, request
+// statuses), or by v's working state (work-order statuses); a status only v
+// has is reached from the working state and left back to it. A nil v is
+// the built-in vocabulary.
+func WithVocabulary(v *schemas.Vocabulary) Option {
+	return func(g *Generator) {
+		if v == nil {
+			return
+		}
+		g.vocab = v
+		g.working = v.WorkingStatus
+		g.extraStatuses = nil
+		for _, s := range v.WorkOrderStatuses {
+			if !slices.Contains(schemas.WorkOrderStatuses, s) {
+				g.extraStatuses = append(g.extraStatuses, s)
+			}
+		}
+	}
+}
+
+// Vocabulary is the generator's vocabulary, nil for the built-in one.
+func (g *Generator) Vocabulary() *schemas.Vocabulary { return g.vocab }
+
+// woStatus maps a built-in work-order status to the vocabulary's.
+func (g *Generator) woStatus(s string) string {
+	s = g.workingName(s)
+	// Statuses from outside the built-in list (the edge profile's) stay.
+	if g.vocab == nil || s == "" || slices.Contains(g.vocab.WorkOrderStatuses, s) || !slices.Contains(schemas.WorkOrderStatuses, s) {
+		return s
+	}
+	return g.working
+}
+
+// inList maps a built-in value to v's list: kept when v has it, else v's
+// value at the same position of the built-in list.
+func inList(s string, builtin, v []string) string {
+	if s == "" || len(v) == 0 || slices.Contains(v, s) {
+		return s
+	}
+	i := slices.Index(builtin, s)
+	if i < 0 {
+		return s // a value from outside every list, such as the edge profile's
+	}
+	return v[i%len(v)]
+}
+
+// ApplyVocabulary rewrites p's names into the generator's vocabulary:
+// trigger name, phase type and status, SLA type, request status and
+// work-order statuses. Payloads the generator builds get it already;
+// callers that assemble payloads with NewPayload (a scenario's world) call
+// it before encoding.
+func (g *Generator) ApplyVocabulary(p *Payload) {
+	v := g.vocab
+	if v == nil {
+		return
+	}
+	e := &p.Event
+	e.TriggerName = v.TriggerName(e.TriggerKey)
+	e.PhaseType = inList(e.PhaseType, schemas.PhaseTypes, v.PhaseTypes)
+	e.SLAType = inList(e.SLAType, schemas.SLATypes, v.SLATypes)
+	switch e.Status {
+	case "IN_PROGRESS":
+		e.Status = v.PhaseStarted
+	case "COMPLETED":
+		e.Status = v.PhaseCompleted
+	}
+	if r := p.Record; r != nil && r.RequestStatus.Valid {
+		r.RequestStatus.V = inList(r.RequestStatus.V, schemas.RequestStatuses, v.RequestStatuses)
+	}
+	if w := p.WorkOrder; w != nil {
+		w.Status = g.woStatus(w.Status)
+		e.CurrentStatus = g.woStatus(e.CurrentStatus)
+		if e.PreviousStatus.Valid {
+			e.PreviousStatus.V = g.woStatus(e.PreviousStatus.V)
+		}
+	}
+}

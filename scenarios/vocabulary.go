@@ -1,0 +1,69 @@
+package scenarios
+
+import (
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// A team's vocabulary (#10 §4) reaches scenarios in two places: the
+// parser takes its work-order statuses for moveWorkOrder to: and its SLA
+// types for slaViolation level: (moveWorkOrder to: ON_HOLD works when the
+// vocabulary has ON_HOLD, with file:line:col errors otherwise), and the
+// world's generator writes every payload in it.
+
+// WithVocabulary parses the scenario again with v, so that its steps are
+// checked against v's names and its events use them. A nil v is the
+// built-in vocabulary.
+func (s *Scenario) WithVocabulary(v *schemas.Vocabulary) (*Scenario, error) {
+	return parseWith(s.file, s.src, v)
+}
+
+// enumFor is the value list a step's enum parameter takes: the
+// vocabulary's where it has one. Both names of the working state stay
+// accepted, as the vocabulary's working state, so that the built-in
+// scenarios run with any vocabulary.
+func (p *parsing) enumFor(step string, spec *paramSpec) []string {
+	v := p.vocab
+	if v == nil {
+		return spec.enum
+	}
+	switch {
+	case step == "moveWorkOrder" && spec.name == "to":
+		return append(slices.Clone(v.WorkOrderStatuses), workingStatuses...)
+	case step == "slaViolation" && spec.name == "level":
+		return v.SLATypes
+	}
+	return spec.enum
+}
+
+// generatorOptions are the world generator's options for the scenario.
+func (s *Scenario) generatorOptions() []generator.Option {
+	if s.vocab == nil {
+		return nil
+	}
+	return []generator.Option{generator.WithVocabulary(s.vocab)}
+}
+
+// LoadWithVocabulary is Load with a vocabulary: a built-in scenario or a
+// file, parsed against v's names. A nil v is Load.
+func LoadWithVocabulary(nameOrPath string, v *schemas.Vocabulary) (*Scenario, error) {
+	if v == nil {
+		return Load(nameOrPath)
+	}
+	if n := builtinName(nameOrPath); n != "" && !strings.ContainsAny(nameOrPath, `/\`) {
+		s, err := Load(nameOrPath)
+		if err != nil {
+			return nil, err
+		}
+		return s.WithVocabulary(v)
+	}
+	src, err := os.ReadFile(nameOrPath)
+	if err != nil {
+		return Load(nameOrPath) // Load words a missing file and names the built-ins
+	}
+	return parseWith(nameOrPath, src, v)
+}

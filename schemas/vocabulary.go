@@ -1,0 +1,355 @@
+package schemas
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/coperniq-mock/coperniq-mock/suggest"
+)
+
+// Vocabulary is the set of names coperniq-mock guesses where Coperniq
+// publishes none (#10 §4): a team that sees real Coperniq traffic writes
+// what it sees into a vocabulary file (--vocabulary FILE) and the generator,
+// the scenarios, the strict schemas and the docs follow it without a fork.
+// The zero value is not useful; start from DefaultVocabulary.
+type Vocabulary struct {
+	// TriggerNames maps a triggerKey to its triggerName. A key left out
+	// keeps the built-in name.
+	TriggerNames map[string]string
+	// WorkOrderStatuses are the work-order statuses, QUEUED and COMPLETED
+	// among them (the lifecycle starts and ends there).
+	WorkOrderStatuses []string
+	// WorkingStatus names the working state, one of WorkOrderStatuses.
+	WorkingStatus string
+	// PhaseTypes are the kinds of phase; PhaseStarted and PhaseCompleted the
+	// phase event status on *_PHASE_STARTED and *_PHASE_COMPLETED.
+	PhaseTypes                   []string
+	PhaseStarted, PhaseCompleted string
+	// SLATypes are the SLA thresholds, warning first.
+	SLATypes []string
+	// RequestStatuses are the request (deal) statuses.
+	RequestStatuses []string
+
+	// custom is true for a vocabulary read from a file: its value lists are
+	// then the file's, which the schemas say.
+	custom bool
+	file   string
+}
+
+// DefaultVocabulary returns the built-in vocabulary, a fresh copy.
+func DefaultVocabulary() *Vocabulary {
+	names := map[string]string{}
+	for _, t := range triggers {
+		names[t.Key] = t.Name
+	}
+	return &Vocabulary{
+		TriggerNames:      names,
+		WorkOrderStatuses: slices.Clone(WorkOrderStatuses),
+		WorkingStatus:     "IN_PROGRESS",
+		PhaseTypes:        slices.Clone(PhaseTypes),
+		PhaseStarted:      "IN_PROGRESS",
+		PhaseCompleted:    "COMPLETED",
+		SLATypes:          slices.Clone(SLATypes),
+		RequestStatuses:   slices.Clone(RequestStatuses),
+	}
+}
+
+// IsDefault reports whether v is the built-in vocabulary (not read from a
+// file).
+func (v *Vocabulary) IsDefault() bool { return v == nil || !v.custom }
+
+// File is the file v was read from, "" for the built-in one.
+func (v *Vocabulary) File() string {
+	if v == nil {
+		return ""
+	}
+	return v.file
+}
+
+// TriggerName is the name of triggerKey in v.
+func (v *Vocabulary) TriggerName(key string) string {
+	if v != nil {
+		if n, ok := v.TriggerNames[key]; ok {
+			return n
+		}
+	}
+	for _, t := range triggers {
+		if t.Key == key {
+			return t.Name
+		}
+	}
+	return ""
+}
+
+// vocabularyKeys are the top-level keys of a vocabulary file, in the order
+// Marshal writes them.
+var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses"}
+
+// Marshal writes v as a vocabulary file, with comments saying what each key
+// drives; ParseVocabulary reads it back.
+func (v *Vocabulary) Marshal() []byte {
+	var b bytes.Buffer
+	b.WriteString("# coperniq-mock vocabulary: the names Coperniq does not publish.\n")
+	b.WriteString("# Edit what real traffic shows you, then pass --vocabulary FILE to generate,\n")
+	b.WriteString("# send, scenario run, validate and docs. Every key is optional; a key left\n")
+	b.WriteString("# out keeps the built-in value.\n\n")
+	b.WriteString("# triggerKey: triggerName. Coperniq documents only TASK_STATUS_MOVEMENT's.\n")
+	b.WriteString("triggerNames:\n")
+	for _, t := range triggers {
+		fmt.Fprintf(&b, "  %s: %s\n", t.Key, yamlScalar(v.TriggerName(t.Key)))
+	}
+	list := func(comment, key string, vals []string) {
+		fmt.Fprintf(&b, "\n# %s\n%s: [%s]\n", comment, key, strings.Join(vals, ", "))
+	}
+	list("Work-order statuses (QUEUED and COMPLETED are required).", "workOrderStatuses", v.WorkOrderStatuses)
+	fmt.Fprintf(&b, "\n# The name of the working state, one of workOrderStatuses.\nworkingStatus: %s\n", v.WorkingStatus)
+	list("Kinds of workflow phase (event.phaseType).", "phaseTypes", v.PhaseTypes)
+	fmt.Fprintf(&b, "\n# event.status on *_PHASE_STARTED and *_PHASE_COMPLETED.\nphaseStatuses: {started: %s, completed: %s}\n", v.PhaseStarted, v.PhaseCompleted)
+	list("SLA thresholds (event.slaType), warning first.", "slaTypes", v.SLATypes)
+	list("Request (deal) statuses (record.requestStatus).", "requestStatuses", v.RequestStatuses)
+	return b.Bytes()
+}
+
+func yamlScalar(s string) string {
+	if s == "" || strings.ContainsAny(s, ":#{}[],&*!|>'\"%@`") || strings.TrimSpace(s) != s {
+		return fmt.Sprintf("%q", s)
+	}
+	return s
+}
+
+// VocabularyError lists every problem of a vocabulary file, each as
+// file:line:col: message.
+type VocabularyError struct {
+	Problems []string
+}
+
+func (e *VocabularyError) Error() string { return strings.Join(e.Problems, "\n") }
+
+// ParseVocabulary reads a vocabulary file. name is used in errors, which
+// are a *VocabularyError with file:line:col positions.
+func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
+	v := DefaultVocabulary()
+	v.custom, v.file = true, name
+	errs := &VocabularyError{}
+	type problem struct {
+		line, col int
+		msg       string
+	}
+	var problems []problem
+	add := func(n ast.Node, format string, args ...any) {
+		line, col := 1, 1
+		if n != nil && n.GetToken() != nil {
+			line, col = n.GetToken().Position.Line, n.GetToken().Position.Column
+		}
+		problems = append(problems, problem{line, col, fmt.Sprintf(format, args...)})
+	}
+	// Problems are reported in file order, whichever check found them.
+	defer func() {
+		slices.SortStableFunc(problems, func(a, b problem) int {
+			if a.line != b.line {
+				return a.line - b.line
+			}
+			return a.col - b.col
+		})
+		for _, p := range problems {
+			errs.Problems = append(errs.Problems, fmt.Sprintf("%s:%d:%d: %s", name, p.line, p.col, p.msg))
+		}
+	}()
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
+		return v, nil // an empty file changes nothing
+	}
+	root, ok := f.Docs[0].Body.(*ast.MappingNode)
+	if !ok {
+		add(f.Docs[0].Body, "a vocabulary is a mapping of %s", strings.Join(vocabularyKeys, ", "))
+		return nil, errs // filled by the deferred sort
+	}
+	str := func(n ast.Node, what string) (string, bool) {
+		s, ok := n.(*ast.StringNode)
+		if !ok || strings.TrimSpace(s.Value) == "" {
+			add(n, "%s must be a non-empty string", what)
+			return "", false
+		}
+		return s.Value, true
+	}
+	words := func(n ast.Node, what string) ([]string, bool) {
+		seq, ok := n.(*ast.SequenceNode)
+		if !ok || len(seq.Values) == 0 {
+			add(n, "%s must be a non-empty list such as [A, B]", what)
+			return nil, false
+		}
+		var out []string
+		for _, item := range seq.Values {
+			s, ok := str(item, what+" entry")
+			if !ok {
+				return nil, false
+			}
+			if slices.Contains(out, s) {
+				add(item, "%s lists %s twice", what, s)
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, true
+	}
+	// mapping is n's entries, or none (and a problem) when n is no mapping.
+	mapping := func(n ast.Node, problem string) []*ast.MappingValueNode {
+		m, ok := n.(*ast.MappingNode)
+		if !ok {
+			add(n, "%s", problem)
+			return nil
+		}
+		return m.Values
+	}
+	positions := map[string]ast.Node{}
+	seen := map[string]bool{}
+	for _, kv := range root.Values {
+		key := kv.Key.String()
+		if seen[key] {
+			add(kv.Key, "%s is given twice", key)
+			continue
+		}
+		seen[key] = true
+		positions[key] = kv.Value
+		lists := map[string]*[]string{
+			"workOrderStatuses": &v.WorkOrderStatuses, "phaseTypes": &v.PhaseTypes,
+			"slaTypes": &v.SLATypes, "requestStatuses": &v.RequestStatuses,
+		}
+		if dst, ok := lists[key]; ok {
+			if l, ok := words(kv.Value, key); ok {
+				*dst = l
+			}
+			continue
+		}
+		switch key {
+		case "triggerNames":
+			for _, e := range mapping(kv.Value, "triggerNames must be a mapping of triggerKey: triggerName") {
+				k := e.Key.String()
+				if _, err := Lookup(k); err != nil {
+					add(e.Key, "%v", err)
+					continue
+				}
+				if n, ok := str(e.Value, "the name of "+k); ok {
+					v.TriggerNames[k] = n
+				}
+			}
+		case "workingStatus":
+			if s, ok := str(kv.Value, key); ok {
+				v.WorkingStatus = s
+			}
+		case "phaseStatuses":
+			for _, e := range mapping(kv.Value, "phaseStatuses must be a mapping {started: ..., completed: ...}") {
+				dst := map[string]*string{"started": &v.PhaseStarted, "completed": &v.PhaseCompleted}[e.Key.String()]
+				if dst == nil {
+					add(e.Key, "phaseStatuses has started and completed, not %s", e.Key.String())
+				} else if s, ok := str(e.Value, "phaseStatuses."+e.Key.String()); ok {
+					*dst = s
+				}
+			}
+		default:
+			msg := fmt.Sprintf("unknown key %s; a vocabulary has %s", key, strings.Join(vocabularyKeys, ", "))
+			if s := suggest.Nearest(key, vocabularyKeys); s != "" {
+				msg += "; did you mean " + s + "?"
+			}
+			add(kv.Key, "%s", msg)
+		}
+	}
+	for _, need := range []string{"QUEUED", "COMPLETED"} {
+		if !slices.Contains(v.WorkOrderStatuses, need) {
+			add(positions["workOrderStatuses"], "workOrderStatuses must include %s: every work order starts QUEUED and may end COMPLETED", need)
+		}
+	}
+	if !slices.Contains(v.WorkOrderStatuses, v.WorkingStatus) {
+		n := positions["workingStatus"]
+		if n == nil {
+			n = positions["workOrderStatuses"]
+		}
+		add(n, "workingStatus %s isn't one of workOrderStatuses [%s]", v.WorkingStatus, strings.Join(v.WorkOrderStatuses, " "))
+	}
+	if len(v.SLATypes) < 2 {
+		add(positions["slaTypes"], "slaTypes needs a warning and a violation threshold, at least two names")
+	}
+	if len(problems) > 0 {
+		return nil, errs // filled in file order by the deferred sort
+	}
+	return v, nil
+}
+
+// fromFile is the values-assumption reason of a list a vocabulary file set.
+func (v *Vocabulary) fromFile() string {
+	return "set by the vocabulary file " + v.file + "."
+}
+
+// Trigger is t as v names it: its triggerName and the value lists of its
+// event fields.
+func (v *Vocabulary) Trigger(t Trigger) Trigger {
+	if v == nil {
+		return t
+	}
+	t.Name = v.TriggerName(t.Key)
+	if v.custom && t.Name != defaultName(t.Key) {
+		t.NameDocumented = false
+	}
+	fields := slices.Clone(t.Fields)
+	for i, f := range fields {
+		var vals []string
+		switch {
+		case f.Name == "currentStatus" || f.Name == "previousStatus":
+			vals = v.WorkOrderStatuses
+		case f.Name == "phaseType":
+			vals = v.PhaseTypes
+		case f.Name == "slaType":
+			vals = v.SLATypes
+		case f.Name == "status" && slices.Equal(f.Enum, []string{"IN_PROGRESS"}):
+			vals = []string{v.PhaseStarted}
+		case f.Name == "status" && slices.Equal(f.Enum, []string{"COMPLETED"}):
+			vals = []string{v.PhaseCompleted}
+		default:
+			continue
+		}
+		fields[i].Enum = vals
+		if v.custom {
+			fields[i].ValuesAssumed = v.fromFile()
+		}
+	}
+	t.Fields = fields
+	return t
+}
+
+func defaultName(key string) string {
+	for _, t := range triggers {
+		if t.Key == key {
+			return t.Name
+		}
+	}
+	return ""
+}
+
+// def is d with v's value lists.
+func (v *Vocabulary) def(d *definition) *definition {
+	if v == nil || !v.custom {
+		return d
+	}
+	c := *d
+	c.props = slices.Clone(d.props)
+	for i, p := range c.props {
+		switch {
+		case d.name == "record" && p.name == "requestStatus":
+			c.props[i].enum = v.RequestStatuses
+		case d.name == "workOrder" && p.name == "status":
+			c.props[i].enum = v.WorkOrderStatuses
+		default:
+			continue
+		}
+		c.props[i].valuesAssumed = v.fromFile()
+	}
+	return &c
+}
