@@ -347,7 +347,7 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 	j := &countJob{
 		group: GroupLifecycle + " " + name, leaf: leaf, ps: ps,
 		how:       fmt.Sprintf("scenario %s was delivered %s", name, how),
-		reproduce: cmd + " --to " + shellQuote(r.to.shown),
+		reproduce: cmd + " --target " + shellQuote(r.to.shown),
 		hint:      hint,
 	}
 	j.deliver = func(ctx context.Context) ([]sent, string) {

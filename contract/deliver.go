@@ -150,7 +150,12 @@ func (r *run) abandon(ctx context.Context, p payload, d dest) sent {
 	var conn net.Conn
 	var err error
 	if u.Scheme == "https" {
-		conn, err = (&tls.Dialer{NetDialer: dl, Config: &tls.Config{ServerName: u.Hostname()}}).DialContext(ctx, "tcp", host)
+		c := &tls.Config{}
+		if r.t.TLS != nil {
+			c = r.t.TLS.Clone()
+		}
+		c.ServerName = u.Hostname()
+		conn, err = (&tls.Dialer{NetDialer: dl, Config: c}).DialContext(ctx, "tcp", host)
 	} else {
 		conn, err = dl.DialContext(ctx, "tcp", host)
 	}

@@ -12,7 +12,7 @@
 // generated from a seed, so every failure names a command that sends the
 // same bytes again:
 //
-//	coperniq-mock send TRIGGER --seed S --profile P --to URL
+//	coperniq-mock send TRIGGER --seed S --profile P --target URL
 //
 // # Three ways to run them
 //

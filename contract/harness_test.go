@@ -302,7 +302,7 @@ func harnessCases() []harnessCase {
 			args:     []string{"-deadline=2s"},
 			maxTime:  30 * time.Second,
 			says: []string{
-				fmt.Sprintf("%s %d deliveries within the deadline of 2s (--deadline).", contract.AbortedHung, contract.DefaultMaxLate),
+				fmt.Sprintf("%s %d deliveries within the deadline of 2s (--timeout).", contract.AbortedHung, contract.DefaultMaxLate),
 				"waited on for up to 4s, was answered late: 200 OK in 3.0",
 				"s, past the deadline of 2s",
 			},

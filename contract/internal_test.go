@@ -80,7 +80,7 @@ func TestReproducer(t *testing.T) {
 	if string(p.Body) != string(want) {
 		t.Error("generate differs from a fresh generator's first payload")
 	}
-	if got := p.reproducer("http://h/hook?token=***"); got != "coperniq-mock send TASK_CREATED --seed 7 --profile edge --to 'http://h/hook?token=***'" {
+	if got := p.reproducer("http://h/hook?token=***"); got != "coperniq-mock send TASK_CREATED --seed 7 --profile edge --target 'http://h/hook?token=***'" {
 		t.Errorf("reproducer %s", got)
 	}
 	u, err := generate(unknownBase, generator.Realistic, 3, true, "event.triggerKey="+UnknownTriggerKey, "event.triggerName="+UnknownTriggerName)

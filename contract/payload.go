@@ -87,7 +87,7 @@ func (p payload) label() string {
 // (already masked by the caller).
 func (p payload) reproducer(shownURL string) string {
 	if p.Command != "" {
-		return p.Command + " --to " + shellQuote(shownURL)
+		return p.Command + " --target " + shellQuote(shownURL)
 	}
 	args := []string{"coperniq-mock", "send", p.Trigger, "--seed", strconv.FormatUint(p.Seed, 10), "--profile", string(p.Profile)}
 	for _, s := range p.Sets {
@@ -96,7 +96,7 @@ func (p payload) reproducer(shownURL string) string {
 	if p.AllowInvalid {
 		args = append(args, "--allow-invalid")
 	}
-	args = append(args, "--to", shellQuote(shownURL))
+	args = append(args, "--target", shellQuote(shownURL))
 	return strings.Join(args, " ")
 }
 

@@ -215,8 +215,8 @@ func newRun(t Target, description string) *run {
 		return r
 	}
 	r.secrets = secretsOf(raw, r.tokVal)
-	r.client = delivery.NewClient(r.t.Deadline, max(r.t.Burst, 4))
-	r.patient = delivery.NewClient(lateWait(r.t.Deadline), 4)
+	r.client = delivery.NewTLSClient(r.t.Deadline, max(r.t.Burst, 4), r.t.TLS)
+	r.patient = delivery.NewTLSClient(lateWait(r.t.Deadline), 4, r.t.TLS)
 	if r.plan, r.err = newPlan(r.t); r.err != nil {
 		return r
 	}
@@ -518,7 +518,7 @@ func (r *run) abortIfHung() {
 		r.probe = probe
 		r.mu.Unlock()
 	}
-	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--deadline). %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (coperniq-mock send TASK_CREATED --to URL), then run the suite again.",
+	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--timeout). %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (coperniq-mock send TASK_CREATED --target URL), then run the suite again.",
 		AbortedHung, n, r.t.Deadline, probe, r.t.MaxLate))
 }
 

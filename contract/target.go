@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -94,6 +95,9 @@ type Target struct {
 	// DrainBudget bounds the time the run spends waiting for earlier
 	// specs' late events (DefaultDrainBudget); negative never waits.
 	DrainBudget time.Duration
+	// TLS is how an https:// URL is trusted (delivery.TLS.Config), the
+	// webhook's and an InspectURL hook's; nil is the system's trust store.
+	TLS *tls.Config
 }
 
 // RandomSeed draws a payload seed for a run without one: never 1, the
@@ -157,6 +161,13 @@ func (t Target) withDefaults() (Target, error) {
 	}
 	if t.MaxLate < 0 {
 		return t, &TargetError{Field: "MaxLate", Value: fmt.Sprint(t.MaxLate), Msg: "want 1 or more"}
+	}
+	if ui, ok := t.Inspect.(*urlInspector); ok && t.TLS != nil {
+		// A staging receiver's hook is served like its webhook, under the
+		// same CA: the hook's client trusts what the deliveries' does.
+		c := *ui
+		c.client = delivery.NewTLSClient(inspectCallTimeout, 4, t.TLS)
+		t.Inspect = &c
 	}
 	if t.TokenParam != "" {
 		if _, _, err := ParseTokenParam(t.TokenParam); err != nil {

@@ -85,7 +85,7 @@ func New(target *Target, opts ...Option) (*Engine, error) {
 	t := target.withHeader(cfg.header)
 	client := cfg.client
 	if client == nil {
-		client = NewClient(cfg.policy.Timeout, cfg.concurrency)
+		client = NewTLSClient(cfg.policy.Timeout, cfg.concurrency, cfg.tls)
 	} else {
 		client = noFollow(client)
 	}

@@ -120,3 +120,13 @@ func ExampleSettings() {
 	// Concurrency 5000: must be between 1 and 1024
 	// true <nil>
 }
+
+// A sender trusting a staging receiver's internal CA, with a client
+// certificate for mutual TLS: TLS.Config reads the PEM files once, and every
+// client (NewTLSClient, WithTLS) uses the result. A bad setting names the
+// file.
+func ExampleTLS_Config() {
+	_, err := delivery.TLS{CACert: "internal-ca.pem", Cert: "client.pem"}.Config()
+	fmt.Println(err)
+	// Output: CA file: open internal-ca.pem: no such file or directory
+}

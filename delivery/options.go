@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io"
 	"math"
@@ -63,6 +64,7 @@ type config struct {
 	observer    func(Attempt)
 	grace       time.Duration
 	client      *http.Client
+	tls         *tls.Config
 }
 
 func defaultConfig() config {
@@ -210,6 +212,15 @@ func WithGrace(d time.Duration) Option {
 func WithClient(client *http.Client) Option {
 	return func(c *config) error {
 		c.client = client
+		return nil
+	}
+}
+
+// WithTLS sends to an https:// target with cfg (TLS.Config): the CAs it
+// trusts, a client certificate. Ignored with WithClient.
+func WithTLS(cfg *tls.Config) Option {
+	return func(c *config) error {
+		c.tls = cfg
 		return nil
 	}
 }

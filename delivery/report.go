@@ -73,7 +73,7 @@ func (s *Outcome) VerdictLogged(runErr error, logPath string) error {
 		return err
 	}
 	if logPath != "" {
-		return fmt.Errorf("%w; 'coperniq-mock replay %s --to URL' re-delivers them", err, logPath)
+		return fmt.Errorf("%w; 'coperniq-mock replay %s --target URL' re-delivers them", err, logPath)
 	}
 	return fmt.Errorf("%w; run with --log FILE to replay them later with 'replay FILE'", err)
 }

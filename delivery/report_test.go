@@ -65,7 +65,7 @@ func runOf(states ...State) *Outcome {
 
 func TestVerdictLogged(t *testing.T) {
 	dead := runOf(StateAcked, StateDead)
-	if err := dead.VerdictLogged(nil, "run.jsonl"); err == nil || !errors.Is(err, ErrDead) || !strings.Contains(err.Error(), "'coperniq-mock replay run.jsonl --to URL'") {
+	if err := dead.VerdictLogged(nil, "run.jsonl"); err == nil || !errors.Is(err, ErrDead) || !strings.Contains(err.Error(), "'coperniq-mock replay run.jsonl --target URL'") {
 		t.Errorf("with a log: %v", err)
 	}
 	if err := dead.VerdictLogged(nil, ""); err == nil || !strings.Contains(err.Error(), "run with --log FILE") {

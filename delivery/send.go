@@ -127,6 +127,12 @@ func isTLSError(err error) bool {
 // them, and gives up on an attempt after timeout (0: never, which lets a
 // stalled receiver hold an attempt forever).
 func NewClient(timeout time.Duration, maxConns int) *http.Client {
+	return NewTLSClient(timeout, maxConns, nil)
+}
+
+// NewTLSClient is NewClient with the TLS settings of cfg (TLS.Config) for
+// https:// targets; nil is Go's default (the system's trust store).
+func NewTLSClient(timeout time.Duration, maxConns int, cfg *tls.Config) *http.Client {
 	maxConns = max(maxConns, 1)
 	dial := 30 * time.Second
 	if timeout > 0 {
@@ -146,6 +152,7 @@ func NewClient(timeout time.Duration, maxConns int) *http.Client {
 		// gzip would cost CPU and hide what the receiver really sent.
 		DisableCompression:     true,
 		MaxResponseHeaderBytes: DefaultMaxHeaderBytes,
+		TLSClientConfig:        cfg,
 	}
 	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: noRedirect}
 }

@@ -38,6 +38,9 @@ type Settings struct {
 	Retry string
 	// Schedule is an explicit backoff such as 1s,5s,30s,5m (ParseBackoff).
 	Schedule string
+	// Timeout bounds each attempt's wait for an answer; 0 keeps the
+	// policy's (the preset's, or DefaultTimeout with a Schedule).
+	Timeout time.Duration
 	// TimeScale divides every wait (VirtualClock); 1 is real time.
 	TimeScale float64
 	// Concurrency bounds the attempts in flight, 1 to MaxConcurrency.
@@ -114,6 +117,9 @@ func (s Settings) Validate() error {
 			errs = append(errs, &FieldError{Field: "Retry", Value: s.Retry, Valid: Presets()})
 		}
 	}
+	if s.Timeout < 0 {
+		bad("Timeout", s.Timeout.String(), "must be a positive duration such as 10s, or 0 for the retry policy's")
+	}
 	if _, err := VirtualClock(s.TimeScale); err != nil {
 		bad("TimeScale", "", err.Error()) // err echoes the scale
 	}
@@ -140,8 +146,16 @@ func (s Settings) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Policy is the retry policy Retry or Schedule names.
+// Policy is the retry policy Retry or Schedule names, with Timeout when set.
 func (s Settings) Policy() (Policy, error) {
+	p, err := s.policy()
+	if err == nil && s.Timeout > 0 {
+		p.Timeout = s.Timeout
+	}
+	return p, err
+}
+
+func (s Settings) policy() (Policy, error) {
 	if s.Schedule == "" {
 		p, err := ParsePreset(s.Retry)
 		if err != nil {

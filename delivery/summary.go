@@ -21,6 +21,9 @@ type Outcome struct {
 	Clock       string
 	Policy      string
 	Interrupted bool
+	// Insecure reports that the target's TLS certificate was not verified
+	// (TLS.Insecure): every report of the run must say so.
+	Insecure bool
 
 	// Events = Acked + Dead + Pending; Pending is 0 unless Interrupted.
 	Events, Acked, Dead, Pending int
@@ -70,6 +73,7 @@ func (r *run) summary() *Outcome {
 		Clock:       r.cfg.clock.String(),
 		Policy:      r.cfg.policy.String(),
 		Interrupted: r.interrupted,
+		Insecure:    r.cfg.tls != nil && r.cfg.tls.InsecureSkipVerify,
 		Events:      len(r.states),
 		InFlight:    r.inflight,
 		Attempts:    r.attempts,

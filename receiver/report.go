@@ -218,18 +218,24 @@ func (p *Printer) Line(l string) {
 // Dropped is how many lines were dropped so far.
 func (p *Printer) Dropped() int64 { return p.dropped.Load() }
 
-// Finish queues the summary, with a line counting the dropped lines if any,
-// waiting for room rather than dropping it, and lets every queued line out;
-// all within grace, for a writer that does not read. It reports whether
-// they all went out.
-func (p *Printer) Finish(grace time.Duration, summary string) bool {
-	summary = strings.TrimSuffix(summary, "\n")
-	if n := p.dropped.Load(); n > 0 {
-		summary += fmt.Sprintf("\nnot printed: %s (stdout was not keeping up; --out has every delivery)", schemas.Plural(int(n), "delivery line"))
+// DroppedNote is a line counting the dropped lines, ending in a newline,
+// or "" when none was dropped.
+func (p *Printer) DroppedNote() string {
+	n := p.dropped.Load()
+	if n == 0 {
+		return ""
 	}
+	return fmt.Sprintf("not printed: %s (stdout was not keeping up; --out has every delivery)\n", schemas.Plural(int(n), "delivery line"))
+}
+
+// Finish queues the last line (the summary, which may span lines), waiting
+// for room rather than dropping it, and lets every queued line out; all
+// within grace, for a writer that does not read. It reports whether they
+// all went out.
+func (p *Printer) Finish(grace time.Duration, last string) bool {
 	deadline := time.After(grace)
 	select {
-	case p.lines <- summary:
+	case p.lines <- last:
 	case <-deadline:
 		return false
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/goccy/go-yaml/ast"
@@ -13,7 +14,7 @@ import (
 // deliveryKeys are the delivery: block's keys, in the order they are
 // documented; each sets the delivery.Settings field of its name,
 // capitalised (timeScale sets TimeScale).
-var deliveryKeys = []string{"retry", "schedule", "timeScale", "concurrency", "recordOrder", "duplicate", "duplicateMode", "reorder", "jitter"}
+var deliveryKeys = []string{"retry", "schedule", "timeout", "timeScale", "concurrency", "recordOrder", "duplicate", "duplicateMode", "reorder", "jitter"}
 
 // fieldNouns name two fields in errors as the file's reader knows them;
 // the others go by their key.
@@ -45,14 +46,16 @@ func (p *parsing) parseDelivery(n ast.Node, d *delivery.Settings) {
 	if !ok {
 		return
 	}
-	jitter := func(n ast.Node, what string) {
-		if v, ok := p.str(n, what); ok {
-			j, err := parseDuration(v)
-			if err != nil {
-				p.errs.add(nodePos(n), "jitter: %v", err)
-				return
+	duration := func(dst *time.Duration) func(ast.Node, string) {
+		return func(n ast.Node, what string) {
+			if v, ok := p.str(n, what); ok {
+				j, err := parseDuration(v)
+				if err != nil {
+					p.errs.add(nodePos(n), "%s: %v", what, err)
+					return
+				}
+				*dst = j
 			}
-			d.Jitter = j
 		}
 	}
 	decode := map[string]func(ast.Node, string){
@@ -64,7 +67,8 @@ func (p *parsing) parseDelivery(n ast.Node, d *delivery.Settings) {
 		"duplicate":     into(p.number, same, &d.Duplicate),
 		"duplicateMode": into(p.str, func(v string) delivery.DupMode { return delivery.DupMode(v) }, &d.DuplicateMode),
 		"reorder":       into(p.integer, clampInt, &d.Reorder),
-		"jitter":        jitter,
+		"jitter":        duration(&d.Jitter),
+		"timeout":       duration(&d.Timeout),
 	}
 	at := map[string]pos{} // field -> position of the value that set it
 	for _, e := range entries {

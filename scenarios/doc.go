@@ -22,6 +22,7 @@
 //	delivery:                    # optional; how the events should arrive
 //	  retry: ci                  #   a retry preset, or
 //	  schedule: 1s,5s,30s,5m     #   an explicit backoff
+//	  timeout: 2s                #   per attempt (default: the policy's)
 //	  timeScale: 1000            #   virtual clock
 //	  concurrency: 8             #   attempts in flight, 1 to 1024
 //	  recordOrder: true          #   each record's events one at a time

@@ -203,6 +203,7 @@ delivery:
   duplicateMode: concurrent
   reorder: 4
   jitter: 20ms
+  timeout: 750ms
 steps:
   - createAccount: {name: acme}
   - createRequest: {name: lead, account: acme, trades: Solar}
@@ -244,7 +245,7 @@ steps:
 	}
 	d := s.Delivery
 	if d.Retry != "ci" || d.TimeScale != 100 || d.Concurrency != 3 || d.RecordOrder || d.Duplicate != 0.5 ||
-		d.DuplicateMode != "concurrent" || d.Reorder != 4 || d.Jitter != 20*time.Millisecond {
+		d.DuplicateMode != "concurrent" || d.Reorder != 4 || d.Jitter != 20*time.Millisecond || d.Timeout != 750*time.Millisecond {
 		t.Errorf("delivery: %+v", d)
 	}
 	events, err := s.Render(3, WithParam("crews", 3))

@@ -41,6 +41,7 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.latency, "api-latency", "", "delay every API answer by this long, or by a random time in a range LO..HI (e.g. 50ms..300ms)")
 	fl.StringVar(&f.quota, "api-quota", fmt.Sprintf("%d/s,%d/day", api.DefaultPerSecond, api.DefaultPerDay), "per-key limits, over which a call gets 429 (Coperniq's documented 100/s and 5,000/day by default), or off")
 	fl.StringVar(&f.calls, "api-calls", "", "when done, write the API call log (JSON lines, as /_mock/api-calls lists it) to this file")
+	secretFromEnv(cmd, "api-key", "COPERNIQ_MOCK_API_KEY")
 }
 
 // options checks the flags, each error naming its flag.
@@ -215,7 +216,7 @@ To serve the API while a scenario's webhooks are delivered, use
 		Example: `  coperniq-mock api --addr 127.0.0.1:8081
   curl -H 'x-api-key: coperniq-mock-key' http://127.0.0.1:8081/projects
   coperniq-mock api request-won --at start --api-key secret --api-429-rate 0.1
-  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --api 127.0.0.1:8081`,
+  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook --api 127.0.0.1:8081`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeScenarios(true),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -34,6 +34,7 @@ var settingFlags = []struct {
 }{
 	{"Retry", "retry", func(d *delivery.Settings, f *deliveryFlags) { d.Retry, d.Schedule = f.s.Retry, "" }},
 	{"Schedule", "schedule", func(d *delivery.Settings, f *deliveryFlags) { d.Retry, d.Schedule = "", f.s.Schedule }},
+	{"Timeout", "timeout", func(d *delivery.Settings, f *deliveryFlags) { d.Timeout = f.s.Timeout }},
 	{"TimeScale", "time-scale", func(d *delivery.Settings, f *deliveryFlags) { d.TimeScale = f.s.TimeScale }},
 	{"Concurrency", "concurrency", func(d *delivery.Settings, f *deliveryFlags) { d.Concurrency = f.s.Concurrency }},
 	{"Duplicate", "duplicate", func(d *delivery.Settings, f *deliveryFlags) { d.Duplicate = f.s.Duplicate }},
@@ -48,6 +49,7 @@ func (f *deliveryFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.s.Retry, "retry", def.Retry, "retry preset: default (5 attempts, backoff from 1s), ci (the same in milliseconds) or none (1 attempt)")
 	fl.StringVar(&f.s.Schedule, "schedule", "", "explicit retry schedule instead of a preset, e.g. 1s,5s,30s,5m (one wait per retry)")
+	fl.DurationVar(&f.s.Timeout, "timeout", 0, "how long each attempt waits for the answer before it counts as failed (default: the retry preset's, 2s for ci, 10s otherwise)")
 	fl.Float64Var(&f.s.TimeScale, "time-scale", def.TimeScale, "virtual clock: divide every retry wait by this (1000 makes 5m last 0.3s); the log keeps real-schedule times")
 	fl.IntVar(&f.s.Concurrency, "concurrency", def.Concurrency, fmt.Sprintf("attempts in flight at once, 1 to %d (each record's events still go one at a time, in order)", delivery.MaxConcurrency))
 	fl.Float64Var(&f.s.Duplicate, "duplicate", def.Duplicate, "re-deliver this fraction of events, 0 to 1, with the same body")
@@ -113,22 +115,40 @@ func openLog(path string) (w io.Writer, close func() error, err error) {
 	}, nil
 }
 
+// runOutput is where and how a delivery run reports.
+type runOutput struct {
+	out, info io.Writer // the summary; the lines around it (stderr with -o json)
+	json      bool
+	logPath   string
+	tls       *tlsFlags
+}
+
+// newRunOutput sends the lines around the summary to stderr with -o json,
+// so that stdout is one JSON document.
+func newRunOutput(cmd *cobra.Command, output, logPath string, tf *tlsFlags) runOutput {
+	o := runOutput{out: cmd.OutOrStdout(), info: cmd.OutOrStdout(), json: output == "json", logPath: logPath, tls: tf}
+	if o.json {
+		o.info = cmd.ErrOrStderr()
+	}
+	return o
+}
+
 // deliver runs events through an engine until done or Ctrl-C, with a
 // progress line on a terminal, prints the summary, and returns the run's
 // verdict as the exit status: 0 when every event was acknowledged, 1
 // otherwise (the summary says which).
-func deliver(out io.Writer, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, logPath string, extra ...delivery.Option) (*delivery.Outcome, error) {
+func deliver(o runOutput, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, extra ...delivery.Option) (*delivery.Outcome, error) {
 	opts, err := s.Options()
 	if err != nil {
 		return nil, usage(err)
 	}
 	opts = append(opts, extra...)
-	logW, closeLog, err := openLog(logPath)
+	logW, closeLog, err := openLog(o.logPath)
 	if err != nil {
 		return nil, err
 	}
-	pr := delivery.NewProgress(out, len(events), isTerminal(out))
-	opts = append(opts, delivery.WithSeed(seed), delivery.WithObserver(pr.Observe))
+	pr := delivery.NewProgress(o.info, len(events), isTerminal(o.info))
+	opts = append(opts, delivery.WithSeed(seed), delivery.WithObserver(pr.Observe), delivery.WithTLS(o.tls.cfg))
 	if logW != nil {
 		opts = append(opts, delivery.WithLog(logW))
 	}
@@ -146,15 +166,27 @@ func deliver(out io.Writer, to *delivery.Target, s delivery.Settings, seed uint6
 		closeLog()
 		return nil, usage(runErr)
 	}
-	summary.WriteReport(out)
+	if o.json {
+		if err := printJSON(o.out, summary); err != nil {
+			closeLog()
+			return summary, err
+		}
+	} else {
+		summary.WriteReport(o.out)
+	}
+	o.tls.warnInsecure(o.info)
 	if err := closeLog(); err != nil {
 		return summary, err
 	}
-	if logPath != "" {
-		fmt.Fprintf(out, "delivery log: %s\n", logPath)
+	if o.logPath != "" {
+		fmt.Fprintf(o.info, "delivery log: %s\n", o.logPath)
 	}
-	if err := summary.VerdictLogged(runErr, logPath); err != nil {
-		return summary, failureError{msg: err.Error()}
+	if err := summary.VerdictLogged(runErr, o.logPath); err != nil {
+		msg := err.Error()
+		if summary.Dead > 0 && summary.Errors[delivery.KindTLS] > 0 {
+			msg += "; some attempts failed in the TLS handshake (see --cacert, --cert/--key, --insecure)"
+		}
+		return summary, failureError{msg: msg}
 	}
 	return summary, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -36,6 +37,7 @@ type listenFlags struct {
 	maxConns  int
 	inFlight  int64
 	queue     int
+	output    string
 }
 
 func newListenCmd() *cobra.Command {
@@ -80,7 +82,9 @@ delivery.
 The first line printed is the address, for scripts: its first URL is the one to
 use from this machine, and an address bound on all interfaces (--addr
 0.0.0.0:8080) is said to be. SIGINT (Ctrl-C) or SIGTERM stops the receiver,
-prints a summary and exits 0.
+prints a summary and exits 0; with -o json the summary is one JSON object on
+the last line ({"summary": {"deliveries", "uniqueEvents", "valid", "invalid",
+"unreadable", "resets", ..., "byTrigger", "byStatus"}}).
 
 Exit status: 0 stopped by a signal, 1 stdout blocked so that the summary could
 not be printed, 2 bad usage, the address could not be bound, or the --out file
@@ -115,6 +119,8 @@ could not be written.`,
 	fl.StringVar(&f.inspect, "inspect-addr", receiver.DefaultInspectAddr, `address of the inspection API, host:port (port 0 picks a free one; "" serves none there)`)
 	fl.IntVar(&f.maxConns, "max-connections", receiver.DefaultMaxConnections, "answer 503 to connections beyond this many open at once (0: no limit)")
 	fl.Int64Var(&f.inFlight, "max-in-flight", receiver.DefaultMaxInFlight, "answer 503 to bodies that would take the bytes held while reading, beyond 16 KiB each, over this (0: no limit)")
+	secretFromEnv(cmd, "inspect-token", "COPERNIQ_MOCK_INSPECT_TOKEN")
+	outputFlag(cmd, &f.output, "the summary at exit as one JSON line")
 	return cmd
 }
 
@@ -156,6 +162,9 @@ func (f listenFlags) options() ([]receiver.Option, error) {
 }
 
 func runListen(stdout io.Writer, f listenFlags) error {
+	if err := checkOutput(f.output); err != nil {
+		return err
+	}
 	opts, err := f.options()
 	if err != nil {
 		return err
@@ -212,7 +221,14 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	stop() // a second Ctrl-C kills at once
 	shutdownErr := srv.Close()
 
-	if !pr.Finish(receiver.DefaultGrace, srv.Summary().Text()) {
+	note := pr.DroppedNote()
+	sum := srv.Summary().Text() + note
+	if f.output == "json" {
+		var b strings.Builder
+		printListenSummary(&b, f.output, srv.Summary())
+		sum = note + b.String() // the JSON summary stays the last line
+	}
+	if !pr.Finish(receiver.DefaultGrace, strings.TrimSuffix(sum, "\n")) {
 		// The summary is lost with the lines before it, but the process
 		// must stop when asked to.
 		return failureError{msg: "stdout blocked: the summary could not be printed"}

@@ -39,6 +39,7 @@ type loadFlags struct {
 	headers     []string
 	progress    string
 	minSuccess  float64
+	tls         tlsFlags
 }
 
 var progressModes = []string{"auto", "bar", "plain", "none"}
@@ -164,6 +165,9 @@ unreachable target, or a report file could not be written.`,
 	_ = cmd.RegisterFlagCompletionFunc("retry", completeWords(delivery.Presets()...))
 	_ = cmd.RegisterFlagCompletionFunc("progress", completeWords(progressModes...))
 	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
+	_ = cmd.RegisterFlagCompletionFunc("mix", completeMix)
+	f.tls.register(cmd)
+	alias(cmd, "to", "target")
 	cmd.AddCommand(newLoadMergeCmd())
 	return cmd
 }
@@ -288,10 +292,14 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	}
 	// A receiver that is not running fails now, like verify, rather than
 	// as a run of refusals with a verdict.
-	if err := checkReachable(cmd.Context(), target); err != nil {
+	if opts, err = f.tlsOptions(cmd, opts); err != nil {
+		return err
+	}
+	if err := f.tls.reachable(cmd.Context(), target); err != nil {
 		return err
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	f.tls.warnInsecure(stderr)
 	textOut := stdout
 	if f.out == "-" {
 		textOut = stderr
@@ -327,10 +335,14 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 		return usage(err)
 	}
 	rep.SeedRandom = randomSeed
+	if f.tls.t.Insecure {
+		rep.Target += insecureMark // every report format shows the target
+	}
 	judge(rep, f.minSuccess)
 	if err := writeReports(rep, textOut, stdout, f.out, outFile, htmlFile); err != nil {
 		return err
 	}
+	f.tls.warnInsecure(textOut)
 	return verdictErr(rep)
 }
 

@@ -47,7 +47,21 @@ type result struct {
 // cli runs the binary with stdin and returns what it printed and its exit code.
 func cli(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return runCLI(t, stdin, nil, args)
+}
+
+// cliEnv is cli with extra environment variables.
+func cliEnv(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	return runCLI(t, "", env, args)
+}
+
+func runCLI(t *testing.T, stdin string, env, args []string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

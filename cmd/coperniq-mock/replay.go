@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -8,23 +11,32 @@ import (
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/spf13/cobra"
 )
 
 func newReplayCmd() *cobra.Command {
 	var (
-		df   deliveryFlags
-		to   string
-		only string
-		seed uint64
+		df     deliveryFlags
+		tf     tlsFlags
+		output string
+		to     string
+		only   string
+		seed   uint64
 	)
 	cmd := &cobra.Command{
-		Use:   "replay LOG --to URL",
-		Short: "Re-deliver events from a delivery log (the dead ones, by default)",
+		Use:   "replay LOG|CAPTURE --target URL",
+		Short: "Re-deliver events from a delivery log (the dead ones, by default) or a listen --out capture",
 		Long: `Read a delivery log written with --log (by 'scenario run', 'replay' or 'demo')
-and deliver its events again, byte for byte, to --to: the dead ones by default,
+and deliver its events again, byte for byte, to --target: the dead ones by default,
 or --only acked, pending, all, or a comma list. The retry and fault-injection
 flags are those of 'scenario run'. LOG may be - for standard input.
+
+A capture written by 'listen --out' (real Coperniq payloads, caught through a
+tunnel) is replayed too: every captured event once, in arrival order (retries
+and duplicates of an event are left out), with the same retry presets. Bodies
+are sent as listen recorded them (JSON without insignificant whitespace).
+Which of the two the file is, is told by its content.
 
 A log whose last line was cut short (the run was killed while writing it) is
 read up to that line, with a warning on stderr. A byte order mark before the
@@ -32,18 +44,26 @@ first line is skipped. Caps: an event's body may take 16 MiB, the bodies of a
 log 256 MiB in all; a log over either is refused with the line that passed it.
 
 Exit status: 0 every replayed event acknowledged (or none in the states
-selected), 1 some dead, 2 bad usage, a file that isn't a delivery log or is
-unreadable, or the receiver could not be reached.`,
-		Example: `  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --log run.jsonl
-  coperniq-mock replay run.jsonl --to http://127.0.0.1:8080/hook
-  coperniq-mock replay run.jsonl --only all --to http://127.0.0.1:9090/hook --retry ci --log replay.jsonl`,
+selected), 1 some dead, 2 bad usage, a file that is neither a delivery log nor
+a capture, or is unreadable, or the receiver could not be reached.`,
+		Example: `  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook --log run.jsonl
+  coperniq-mock replay run.jsonl --target http://127.0.0.1:8080/hook
+  coperniq-mock replay run.jsonl --only all --target http://127.0.0.1:9090/hook --retry ci --log replay.jsonl
+  coperniq-mock listen --out captured.jsonl   # then, once Coperniq has sent some:
+  coperniq-mock replay captured.jsonl --target https://staging.example.com/hook --cacert ca.pem --retry ci`,
 		Args: cobra.ExactArgs(1),
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			return nil, cobra.ShellCompDirectiveDefault
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if to == "" {
-				return usage(errors.New("--to URL is required (where to re-deliver the events)"))
+				return usage(errors.New("--target URL is required (where to re-deliver the events)"))
+			}
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			if err := tf.check(); err != nil {
+				return err
 			}
 			states, err := delivery.ParseOnly(only)
 			if err != nil {
@@ -62,25 +82,49 @@ unreadable, or the receiver could not be reached.`,
 				defer f.Close()
 				in, name = f, args[0]
 			}
-			log, err := delivery.ReadLog(in)
-			if errors.Is(err, delivery.ErrNotLog) {
-				return usage(fmt.Errorf("%s is %w; write one with 'scenario run --log FILE'", name, err))
-			}
+			in, kind, err := sniffReplayInput(in)
 			if err != nil {
 				return usage(fmt.Errorf("%s: %w", name, err))
 			}
-			for _, w := range log.Warnings {
-				fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: %s: %s\n", name, w)
-			}
-			events := log.Select(states...)
 			out := cmd.OutOrStdout()
-			if len(events) == 0 {
-				fmt.Fprintf(out, "nothing to replay: --only %s selects none of the %d events in %s (%s)\n",
-					only, len(log.Events), name, stateCounts(log))
-				return nil
-			}
-			if !cmd.Flags().Changed("seed") {
-				seed = log.Run.Seed
+			var (
+				events []delivery.Message
+				from   string
+			)
+			switch kind {
+			case inputCapture:
+				if cmd.Flags().Changed("only") {
+					return usage(fmt.Errorf("--only selects by a delivery log's final states; %s is a listen --out capture, which has none: every captured event is replayed", name))
+				}
+				c, err := receiver.ReadCapture(in)
+				if err != nil {
+					return usage(fmt.Errorf("%s: %w", name, err))
+				}
+				warn(cmd, name, c.Warnings)
+				var notes []string
+				if events, notes = captureEvents(c); len(events) == 0 {
+					return usage(fmt.Errorf("%s: none of its %d deliveries can be replayed (%s)", name, len(c.Deliveries), strings.Join(notes, "; ")))
+				}
+				warn(cmd, name, notes)
+				from = fmt.Sprintf("%d events captured by listen --out (%d deliveries) in %s", len(events), len(c.Deliveries), name)
+			default:
+				log, err := delivery.ReadLog(in)
+				if errors.Is(err, delivery.ErrNotLog) {
+					return usage(fmt.Errorf("%s is %w; write one with 'scenario run --log FILE', or capture deliveries with 'listen --out FILE'", name, err))
+				}
+				if err != nil {
+					return usage(fmt.Errorf("%s: %w", name, err))
+				}
+				warn(cmd, name, log.Warnings)
+				if events = log.Select(states...); len(events) == 0 {
+					fmt.Fprintf(out, "nothing to replay: --only %s selects none of the %d events in %s (%s)\n",
+						only, len(log.Events), name, stateCounts(log))
+					return nil
+				}
+				if !cmd.Flags().Changed("seed") {
+					seed = log.Run.Seed
+				}
+				from = fmt.Sprintf("%d of %d events (%s) from %s", len(events), len(log.Events), only, name)
 			}
 			settings, err := df.settings(cmd, delivery.DefaultSettings())
 			if err != nil {
@@ -91,17 +135,21 @@ unreadable, or the receiver could not be reached.`,
 			if err != nil {
 				return usage(err)
 			}
-			if err := checkReachable(cmd.Context(), target); err != nil {
+			if err := tf.reachable(cmd.Context(), target); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "replaying %d of %d events (%s) from %s to %s\n", len(events), len(log.Events), only, name, target)
-			_, err = deliver(out, target, settings, seed, events, df.log)
+			o := newRunOutput(cmd, output, df.log, &tf)
+			fmt.Fprintf(o.info, "replaying %s to %s\n", from, target)
+			tf.warnInsecure(o.info)
+			_, err = deliver(o, target, settings, seed, events)
 			return err
 		},
 	}
 	df.register(cmd)
+	tf.register(cmd)
+	outputFlag(cmd, &output, "the summary as one versioned JSON document; the lines around it go to stderr")
 	fl := cmd.Flags()
-	fl.StringVar(&to, "to", "", "the receiver's URL (a token in the query string is masked in output)")
+	targetFlag(cmd, &to, "the receiver's URL")
 	fl.StringVar(&only, "only", "dead", "which events to replay: dead, acked, pending, a comma list of them, or all")
 	fl.Uint64Var(&seed, "seed", 0, "seed of the delivery's random choices (default: the logged run's)")
 	_ = cmd.RegisterFlagCompletionFunc("only", completeWords("dead", "acked", "pending", "all"))
@@ -119,4 +167,76 @@ func stateCounts(log *delivery.Log) string {
 		parts = append(parts, fmt.Sprintf("%s %d", st, n[st]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Kinds of replay input, told apart by sniffReplayInput.
+const (
+	inputLog     = "log"
+	inputCapture = "capture"
+)
+
+// sniffReplayInput tells a delivery log (a run line first) from a listen
+// --out capture (a delivery first) by the keys of the first line, and
+// returns a reader that still starts with that line.
+func sniffReplayInput(in io.Reader) (io.Reader, string, error) {
+	br := bufio.NewReaderSize(in, 64<<10)
+	var first []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		first = append(first, chunk...)
+		if len(first) > receiver.MaxCaptureLine {
+			return nil, "", errors.New("its first line is longer than 64 MiB: neither a delivery log ('scenario run --log') nor a capture ('listen --out')")
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			break
+		}
+	}
+	rest := io.MultiReader(bytes.NewReader(first), br)
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(bytes.TrimSpace(first), &keys) == nil {
+		if t, ok := keys["type"]; ok && string(t) == `"run"` {
+			return rest, inputLog, nil
+		}
+		_, seq := keys["seq"]
+		_, path := keys["path"]
+		_, status := keys["status"]
+		if seq && path && status {
+			return rest, inputCapture, nil
+		}
+	}
+	// Anything else is left to the log reader, which says what it found.
+	return rest, inputLog, nil
+}
+
+// captureEvents turns a capture's payloads into events to deliver, and
+// says what was left out and why.
+func captureEvents(c *receiver.Capture) ([]delivery.Message, []string) {
+	payloads, missing := c.Payloads()
+	var (
+		events []delivery.Message
+		notes  []string
+		bad    int
+		why    error
+	)
+	for _, p := range payloads {
+		e, err := delivery.MessageFromPayload(p)
+		if err != nil {
+			bad, why = bad+1, err
+			continue
+		}
+		events = append(events, e)
+	}
+	if missing > 0 {
+		notes = append(notes, fmt.Sprintf("%d deliveries have no payload (unreadable bodies): left out", missing))
+	}
+	if bad > 0 {
+		notes = append(notes, fmt.Sprintf("%d payloads are not Coperniq events (e.g. %v): left out", bad, why))
+	}
+	return events, notes
+}
+
+func warn(cmd *cobra.Command, name string, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: %s: %s\n", name, w)
+	}
 }

@@ -121,7 +121,7 @@ func TestReplayBadInput(t *testing.T) {
 	os.WriteFile(yaml, []byte(cli(t, "", "scenario", "show", "call-logged").want(t, 0).stdout), 0o644)
 	up := startReceiver(t)
 	notLog := func(file, found string) string {
-		return file + " is not a coperniq-mock delivery log: its first line should be a run record (" + found + "); write one with 'scenario run --log FILE'\n"
+		return file + " is not a coperniq-mock delivery log: its first line should be a run record (" + found + "); write one with 'scenario run --log FILE', or capture deliveries with 'listen --out FILE'\n"
 	}
 	cases := []struct {
 		name  string
@@ -129,7 +129,7 @@ func TestReplayBadInput(t *testing.T) {
 		stdin string
 		want  string
 	}{
-		{"no --to", []string{"replay", garbage}, "", "--to URL is required"},
+		{"no --target", []string{"replay", garbage}, "", "--target URL is required"},
 		{"bad --only", []string{"replay", garbage, "--to", up.URL, "--only", "daed"}, "", `did you mean "dead"?`},
 		{"missing log", []string{"replay", filepath.Join(dir, "none.jsonl"), "--to", up.URL}, "", "none.jsonl"},
 		{"bad line", []string{"replay", garbage, "--to", up.URL}, "", "line 2:"},

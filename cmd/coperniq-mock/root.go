@@ -20,7 +20,7 @@ waiting for real projects to move.`,
 		Example: `  coperniq-mock triggers
   coperniq-mock generate TASK_STATUS_MOVEMENT --pretty
   coperniq-mock generate all --count 100 --seed 7 | coperniq-mock validate --strict -
-  coperniq-mock send PROJECT_CREATED --to http://127.0.0.1:8080/webhooks/coperniq`,
+  coperniq-mock send PROJECT_CREATED --target http://127.0.0.1:8080/webhooks/coperniq`,
 		Version:       buildVersion(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -28,7 +28,10 @@ waiting for real projects to move.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage(err) })
+	root.SetFlagErrorFunc(unknownFlagError)
+	// Secret flags may come from the environment (secretFromEnv); a
+	// subcommand with hooks of its own must call fromEnv too.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return fromEnv(cmd) }
 	root.AddCommand(
 		newTriggersCmd(),
 		newGenerateCmd(),

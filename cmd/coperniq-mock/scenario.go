@@ -27,7 +27,7 @@ anything is sent: errors point at file:line:col. A file may take 1 MiB and
 5000 keys; a larger one is refused before it is parsed.`,
 		Example: `  coperniq-mock scenario list
   coperniq-mock scenario show residential-solar > mine.yaml
-  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --retry ci
+  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook --retry ci
   coperniq-mock scenario run mine.yaml --dry-run | coperniq-mock validate --strict -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -55,13 +55,42 @@ func completeScenarios(files bool) cobra.CompletionFunc {
 }
 
 func newScenarioListCmd() *cobra.Command {
-	return &cobra.Command{
+	var output string
+	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the built-in scenarios with their event counts",
+		Long: `List the built-in scenarios: name, events fired with the default parameters,
+distinct triggers, what it shows. -o json prints a JSON array of
+{"name", "summary", "events", "triggers": [...], "params": [{"name", "default"}]}.`,
 		Example: `  coperniq-mock scenario list
-  coperniq-mock scenario list | awk 'NR>1 {print $1}'`,
+  coperniq-mock scenario list -o json | jq -r '.[].name'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			if output == "json" {
+				type param struct {
+					Name    string `json:"name"`
+					Default int    `json:"default"`
+				}
+				type entry struct {
+					Name     string   `json:"name"`
+					Summary  string   `json:"summary"`
+					Events   int      `json:"events"`
+					Triggers []string `json:"triggers"`
+					Params   []param  `json:"params"`
+				}
+				list := []entry{}
+				for _, info := range scenarios.Builtin() {
+					e := entry{Name: info.Name, Summary: info.Summary, Events: info.Events, Triggers: info.Triggers, Params: []param{}}
+					for _, p := range info.Params {
+						e.Params = append(e.Params, param{p.Name, p.Default})
+					}
+					list = append(list, e)
+				}
+				return printJSON(cmd.OutOrStdout(), list)
+			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(w, "NAME\tEVENTS\tTRIGGERS\tWHAT IT SHOWS")
 			for _, info := range scenarios.Builtin() {
@@ -74,6 +103,8 @@ func newScenarioListCmd() *cobra.Command {
 			return w.Flush()
 		},
 	}
+	outputFlag(cmd, &output, "a JSON array, one object per scenario")
+	return cmd
 }
 
 func newScenarioShowCmd() *cobra.Command {
@@ -108,6 +139,8 @@ func newScenarioRunCmd() *cobra.Command {
 	var (
 		vf       vocabularyFlag
 		df       deliveryFlags
+		tf       tlsFlags
+		output   string
 		to       string
 		seed     uint64
 		projects int
@@ -115,10 +148,10 @@ func newScenarioRunCmd() *cobra.Command {
 		af       apiFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "run NAME|FILE --to URL",
+		Use:   "run NAME|FILE --target URL",
 		Short: "Play a scenario and deliver its events to a receiver, with retries",
 		Long: `Play a built-in scenario (see 'scenario list') or a scenario file, and deliver
-its events to --to as Coperniq would: one POST per event, retried on anything but
+its events to --target as Coperniq would: one POST per event, retried on anything but
 a 2xx. The file's delivery: block (retry policy, duplicates, reordering, ...)
 applies unless a flag says otherwise. The same --seed gives the same events and
 the same delivery choices.
@@ -131,10 +164,10 @@ Ctrl-C stops sending, lets attempts in flight finish, and still prints it.
 Exit status: 0 every event acknowledged, 1 some dead (or the run interrupted),
 2 bad usage, a bad scenario file or one that fires no events, the receiver
 could not be reached, or the --log file could not be written.`,
-		Example: `  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook
-  coperniq-mock scenario run residential-solar --to http://127.0.0.1:8080/hook --retry ci --log run.jsonl
-  coperniq-mock scenario run concurrent-projects --projects 20 --to http://127.0.0.1:8080/hook --concurrency 32
-  coperniq-mock scenario run retry-after-5xx --to http://127.0.0.1:8080/hook --schedule 1s,5s,30s --time-scale 1000
+		Example: `  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook
+  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook --retry ci --log run.jsonl
+  coperniq-mock scenario run concurrent-projects --projects 20 --target http://127.0.0.1:8080/hook --concurrency 32
+  coperniq-mock scenario run retry-after-5xx --target http://127.0.0.1:8080/hook --schedule 1s,5s,30s --time-scale 1000
   coperniq-mock scenario run mine.yaml --dry-run --seed 7 | coperniq-mock validate --strict -`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(true),
@@ -143,7 +176,13 @@ could not be reached, or the --log file could not be written.`,
 				return usage(errors.New("--api serves the API while events are delivered; --dry-run delivers none"))
 			}
 			if !dryRun && to == "" {
-				return usage(errors.New("--to URL is required (the receiver's webhook URL), or --dry-run to print the payloads"))
+				return usage(errors.New("--target URL is required (the receiver's webhook URL), or --dry-run to print the payloads"))
+			}
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			if err := tf.check(); err != nil {
+				return err
 			}
 			setProjects := cmd.Flags().Changed("projects")
 			if setProjects && projects < 1 {
@@ -198,18 +237,22 @@ could not be reached, or the --log file could not be written.`,
 			if err != nil {
 				return err
 			}
-			if err := checkReachable(cmd.Context(), target); err != nil {
+			if err := tf.reachable(cmd.Context(), target); err != nil {
 				apiRun.close()
 				return err
 			}
-			fmt.Fprintf(out, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
-			_, err = deliver(out, target, settings, seed, scenarios.Messages(events), df.log, apiRun.options()...)
-			return apiRun.finish(out, err)
+			o := newRunOutput(cmd, output, df.log, &tf)
+			fmt.Fprintf(o.info, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
+			tf.warnInsecure(o.info)
+			_, err = deliver(o, target, settings, seed, scenarios.Messages(events), apiRun.options()...)
+			return apiRun.finish(o.info, err)
 		},
 	}
 	df.register(cmd)
+	tf.register(cmd)
+	outputFlag(cmd, &output, "the summary as one versioned JSON document; the lines around it go to stderr")
 	fl := cmd.Flags()
-	fl.StringVar(&to, "to", "", "the receiver's URL (a token in the query string is masked in output)")
+	targetFlag(cmd, &to, "the receiver's URL")
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same events and the same delivery choices")
 	fl.IntVar(&projects, "projects", 0, "number of projects (at least 1), for scenarios with a projects parameter (concurrent-projects)")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the payloads (NDJSON, in firing order) instead of sending them")

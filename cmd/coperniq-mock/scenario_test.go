@@ -124,7 +124,7 @@ func TestScenarioRunBadInput(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"no --to", []string{"scenario", "run", "residential-solar"}, []string{"--to URL is required", "--dry-run"}},
+		{"no --target", []string{"scenario", "run", "residential-solar"}, []string{"--target URL is required", "--dry-run"}},
 		{"unknown scenario", []string{"scenario", "run", "residental-solar", "--dry-run"}, []string{"did you mean residential-solar?"}},
 		{"bad file", []string{"scenario", "run", bad, "--dry-run"}, []string{bad + ":3:27:", `no project named "hom"`, "did you mean home?"}},
 		{"impossible lifecycle", []string{"scenario", "run", impossible, "--to", down}, []string{impossible + ":5:5:", "open work orders: w (QUEUED)"}},

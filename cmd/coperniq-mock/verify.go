@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/spf13/cobra"
 )
@@ -26,13 +27,16 @@ type verifyFlags struct {
 }
 
 func newVerifyCmd() *cobra.Command {
-	var f verifyFlags
+	var (
+		f  verifyFlags
+		tf tlsFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "verify --target URL",
 		Short: "Run the contract suite against a receiver: does it handle Coperniq's webhooks correctly?",
 		Long: `Run the Coperniq contract specs (Ginkgo, built into this binary) against the
 receiver at --target, as a CI job does: every trigger's realistic, minimal,
-maximal and edge payloads must be acknowledged with a 2xx within --deadline, so
+maximal and edge payloads must be acknowledged with a 2xx within --timeout, so
 must an unknown future trigger and a burst of --burst concurrent deliveries; a
 redirect is a failure, as it is to Coperniq. With --token-param the receiver must
 refuse deliveries without the token or with a wrong one. With an inspect hook
@@ -90,7 +94,7 @@ triggers' or --skip 'burst|edge payloads'.
 
 Every failure prints the delivery, the answer (status, headers, body), the
 timing and a command that sends the same bytes again:
-  coperniq-mock send TRIGGER --seed S --profile P --to URL
+  coperniq-mock send TRIGGER --seed S --profile P --target URL
 Payloads are deterministic by --seed. A token in the URL is masked in output.
 
 With an inspect hook the payload specs (realistic, minimal, maximal, edge,
@@ -100,7 +104,7 @@ as applied, the hook is blamed ([inspect hook]: a wrong URL answers 404 to
 everything), and after the first checks the rest are not waited out.
 
 Fail fast: when --max-late (8) deliveries in a row get no answer within
---deadline (answered late or not at all), the run stops, and the verdict says
+--timeout (answered late or not at all), the run stops, and the verdict says
 how late the receiver answers (one more delivery, waited on for twice the
 deadline); when the inspect hook leaves 3 questions in a row unanswered within
 --inspect-timeout, the run stops and blames the hook (exit 2). An answer cut
@@ -120,22 +124,34 @@ before they were sent.`,
   coperniq-mock verify --target http://127.0.0.1:8080/webhooks/coperniq --token-param token=s3cret \
       --inspect 'http://127.0.0.1:8080/_state/events/{eventId}' --junit-report reports/contract.xml
   coperniq-mock verify --target http://localhost:3000/hook --inspect-cmd 'psql -tAc "select applied from events where id = $COPERNIQ_EVENT_ID"'
-  coperniq-mock verify --target http://localhost:3000/hook --focus 'work order' --skip burst --deadline 2s`,
+  coperniq-mock verify --target http://localhost:3000/hook --focus 'work order' --skip burst --timeout 2s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			target, cfg, err := f.config(cmd)
 			if err != nil {
 				return err
 			}
+			if err := tf.check(); err != nil {
+				return err
+			}
+			target.TLS = tf.cfg
+			if h := tokenInURLHint(f.target, f.tokenParam); h != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), h)
+			}
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
+			if err := delivery.CheckTLS(ctx, target.URL, tf.cfg, reachTimeout); err != nil {
+				return usage(tlsHint(err))
+			}
+			tf.warnInsecure(cmd.OutOrStdout())
 			sum, err := contract.Verify(ctx, target, cfg)
 			if err != nil {
 				return usage(flagError(err))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "\n%s\n\n%s\n", sum.Title(), sum)
+			tf.warnInsecure(cmd.OutOrStdout())
 			v := sum.Verdict(len(f.focus)+len(f.skip) > 0)
 			for _, n := range v.Notes {
 				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", n)
@@ -155,10 +171,14 @@ before they were sent.`,
 	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
 	fl.StringVar(&f.inspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
 	fl.StringVar(&f.tokenParam, "token-param", "", "the URL token the receiver requires, NAME=VALUE (enables the token specs)")
-	fl.DurationVar(&f.deadline, "deadline", contract.DefaultDeadline, "how long each delivery may wait for its answer")
+	fl.DurationVar(&f.deadline, "timeout", contract.DefaultDeadline, "how long each delivery may wait for its answer")
+	alias(cmd, "deadline", "timeout")
+	alias(cmd, "to", "target")
+	secretFromEnv(cmd, "token-param", "COPERNIQ_MOCK_TOKEN_PARAM")
+	tf.register(cmd)
 	fl.IntVar(&f.burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
 	fl.Uint64Var(&f.seed, "seed", 0, "payload seed: the same seed sends the same bytes (default: drawn for each run, printed with the flag that repeats it)")
-	fl.IntVar(&f.maxLate, "max-late", contract.DefaultMaxLate, "stop the run after this many deliveries in a row get no answer within --deadline")
+	fl.IntVar(&f.maxLate, "max-late", contract.DefaultMaxLate, "stop the run after this many deliveries in a row get no answer within --timeout")
 	fl.DurationVar(&f.drainBudget, "drain-budget", contract.DefaultDrainBudget, "the most time the run spends, in all, waiting before a spec for earlier specs' events not applied within --inspect-timeout; 0 never waits")
 	fl.DurationVar(&f.inspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
 	fl.Var(&f.settle, "settle", "how long a reached count is watched for a duplicate applied late: auto is 1s, or twice the time the count took to appear when longer; 0 does not watch")
@@ -189,8 +209,8 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 	switch {
 	case changed("seed") && f.seed == 0:
 		return t, cfg, usage(errors.New("--seed 0: seeds start at 1; without --seed each run draws its own, printed with the flag that repeats it"))
-	case changed("deadline") && f.deadline == 0:
-		return t, cfg, usage(errors.New("--deadline 0s: want a positive duration, e.g. 10s"))
+	case changed("timeout") && f.deadline == 0:
+		return t, cfg, usage(errors.New("--timeout 0s: want a positive duration, e.g. 10s"))
 	case changed("inspect-timeout") && f.inspectTimeout == 0:
 		return t, cfg, usage(errors.New("--inspect-timeout 0s: want a positive duration, e.g. 5s"))
 	case changed("burst") && f.burst == 0:
@@ -234,7 +254,7 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 
 // verifyFlagOf names the flag of each contract.Target and RunConfig field.
 var verifyFlagOf = map[string]string{
-	"URL": "--target", "TokenParam": "--token-param", "Deadline": "--deadline", "Burst": "--burst",
+	"URL": "--target", "TokenParam": "--token-param", "Deadline": "--timeout", "Burst": "--burst",
 	"InspectTimeout": "--inspect-timeout", "MaxLate": "--max-late", "Scenarios": "--scenario",
 	"Focus": "--focus/--skip", "JUnitReport": "--junit-report", "JSONReport": "--json-report",
 }

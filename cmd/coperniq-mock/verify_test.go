@@ -109,7 +109,7 @@ func checkReproducers(t *testing.T, report types.Report) int {
 		for _, d := range contract.Deliveries(spec) {
 			if _, ok := received[d.Reproduce]; !ok {
 				args := shellWords(t, d.Reproduce)
-				if len(args) < 4 || args[0] != "coperniq-mock" || args[len(args)-2] != "--to" ||
+				if len(args) < 4 || args[0] != "coperniq-mock" || args[len(args)-2] != "--target" ||
 					(args[1] != "send" && (args[1] != "scenario" || args[2] != "run")) {
 					t.Fatalf("reproducer %q is not a send or scenario run command", d.Reproduce)
 				}
@@ -181,7 +181,7 @@ func TestVerifyBrokenReceiverFails(t *testing.T) {
 	for _, w := range []string{
 		"TASK_CREATED (minimal, seed 1) was not acknowledged: 500 Internal Server Error",
 		"Coperniq retries every answer that is not a 2xx",
-		"reproduce:\n    coperniq-mock send TASK_CREATED --seed 1 --profile minimal --to '" + srv.URL + "/webhooks/coperniq?token=***'",
+		"reproduce:\n    coperniq-mock send TASK_CREATED --seed 1 --profile minimal --target '" + srv.URL + "/webhooks/coperniq?token=***'",
 		`"triggerKey": "TASK_CREATED"`, // the delivery, pretty
 		"answer: 500 Internal Server Error in ",
 		"Content-Type: application/json",
@@ -272,7 +272,7 @@ func TestVerifyBadUsage(t *testing.T) {
 		{[]string{"verify", "--target", target, "--settle", "-1s"}, `invalid argument "-1s" for "--settle" flag`},
 		{[]string{"verify", "--target", target, "--token-param", "s3cretonly"}, `--token-param: token param has no "="`},
 		{[]string{"verify", "--target", target, "--burst", "0"}, "--burst 0: want 1 to"},
-		{[]string{"verify", "--target", target, "--deadline", "0s"}, "--deadline 0s: want a positive duration"},
+		{[]string{"verify", "--target", target, "--deadline", "0s"}, "--timeout 0s: want a positive duration"}, // --deadline is --timeout's old name
 		{[]string{"verify", "--target", target, "--seed", "0"}, "--seed 0: seeds start at 1"},
 		{[]string{"verify", "--target", target, "--focus", "(unclosed"}, `--focus/--skip "(unclosed"`},
 		{[]string{"verify", "--target", target, "--focus", "no spec is named like this"}, "selected no spec"},
@@ -339,7 +339,7 @@ func TestVerifyHungReceiver(t *testing.T) {
 	if took := time.Since(start); took > 15*time.Second {
 		t.Errorf("a hung receiver kept the run going %s", took)
 	}
-	want := "the receiver answered none of the last 8 deliveries within the deadline of 200ms (--deadline). One more delivery of the last of them"
+	want := "the receiver answered none of the last 8 deliveries within the deadline of 200ms (--timeout). One more delivery of the last of them"
 	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stderr, "the suite was aborted") || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "got no answer either: is it hung?") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}

@@ -1,0 +1,153 @@
+package delivery
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"time"
+)
+
+// TLS is how a sender trusts an https:// receiver and, for mutual TLS,
+// identifies itself to it: the settings every tool that sends to a staging
+// receiver has (curl --cacert/-k/--cert, vegeta -root-certs/-insecure/-cert).
+// The zero value uses the system's trust store and no client certificate.
+type TLS struct {
+	// CACert is a PEM file of CA certificates to trust instead of the
+	// system's, for a receiver with an internal CA or a self-signed
+	// certificate.
+	CACert string
+	// Cert and Key are PEM files of a client certificate and its private
+	// key, for a receiver that requires mutual TLS. Both or neither.
+	Cert, Key string
+	// Insecure skips verifying the receiver's certificate: anyone on the
+	// path can read and change the deliveries. Reports must say so.
+	Insecure bool
+}
+
+// IsZero reports whether t changes nothing from Go's defaults.
+func (t TLS) IsZero() bool { return t == TLS{} }
+
+// Config builds the *tls.Config t describes, or nil for the zero TLS.
+// Errors name the file and what is wrong with it.
+func (t TLS) Config() (*tls.Config, error) {
+	if t.IsZero() {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: t.Insecure}
+	if t.CACert != "" {
+		pool, err := readCAs(t.CACert)
+		if err != nil {
+			return nil, err
+		}
+		cfg.RootCAs = pool
+	}
+	switch {
+	case t.Cert != "" && t.Key != "":
+		pair, err := loadPair(t.Cert, t.Key)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	case t.Cert != "":
+		return nil, fmt.Errorf("client certificate %s given without its key: give the key file too", t.Cert)
+	case t.Key != "":
+		return nil, fmt.Errorf("client key %s given without its certificate: give the certificate file too", t.Key)
+	}
+	return cfg, nil
+}
+
+func readCAs(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("CA file: %w", err) // *PathError names the file
+	}
+	pool := x509.NewCertPool()
+	n := 0
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("CA file %s: certificate %d: %w", path, n+1, err)
+		}
+		pool.AddCert(c)
+		n++
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("CA file %s holds no PEM certificate (want \"-----BEGIN CERTIFICATE-----\" blocks)", path)
+	}
+	return pool, nil
+}
+
+func loadPair(certFile, keyFile string) (tls.Certificate, error) {
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("client certificate: %w", err)
+	}
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("client key: %w", err)
+	}
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		// crypto/tls names neither file.
+		return tls.Certificate{}, fmt.Errorf("client certificate %s and key %s: %w", certFile, keyFile, err)
+	}
+	return pair, nil
+}
+
+// CheckTLS completes one TLS handshake with the host of rawURL, an https://
+// URL (others pass unchecked), so that a certificate the sender does not
+// trust is reported once, before a run, rather than as every attempt's
+// failure. cfg may be nil (the system's trust store).
+func CheckTLS(ctx context.Context, rawURL string, cfg *tls.Config, timeout time.Duration) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "https" {
+		return nil
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "443")
+	}
+	c := &tls.Config{}
+	if cfg != nil {
+		c = cfg.Clone()
+	}
+	if c.ServerName == "" {
+		c.ServerName = u.Hostname()
+	}
+	d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: timeout}, Config: c}
+	conn, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return fmt.Errorf("TLS handshake with %s failed: %w", MaskURL(rawURL), err)
+	}
+	defer conn.Close()
+	if len(c.Certificates) == 0 {
+		// With TLS 1.3 the client's handshake ends before the server has
+		// checked the client's certificate: a server that requires one
+		// says so in an alert right after. A server content with none
+		// sends nothing (session tickets aside) until asked.
+		_ = conn.SetReadDeadline(time.Now().Add(alertWait))
+		if _, err := conn.Read(make([]byte, 1)); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("TLS handshake with %s failed: %w", MaskURL(rawURL), err)
+		}
+	}
+	return nil
+}
+
+// alertWait is how long CheckTLS listens for a server's alert after the
+// handshake.
+const alertWait = 300 * time.Millisecond

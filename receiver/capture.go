@@ -1,0 +1,121 @@
+package receiver
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// MaxCaptureLine bounds one line of a capture read back: a delivery of the
+// largest body a Receiver accepts by default is a small fraction of it,
+// and a file that is not a capture (one huge line) is refused, not read
+// into memory whole.
+const MaxCaptureLine = 64 << 20
+
+// ErrNotCapture is wrapped by ReadCapture's error for input that is not a
+// capture written by Output (listen --out): its lines are not deliveries.
+var ErrNotCapture = errors.New("not a capture written by listen --out: its lines should be deliveries ({\"seq\", \"time\", \"path\", \"status\", ...})")
+
+// Capture is a file written by Output, read back.
+type Capture struct {
+	Deliveries []Delivery // in the order written
+	// Warnings are what was skipped: an incomplete last line, as a killed
+	// listen leaves.
+	Warnings []string
+}
+
+// ReadCapture reads the JSON lines Output writes. A last line cut short
+// (no newline, not JSON) is skipped with a warning; any other bad line is
+// an error naming it. Input whose first line is not a delivery wraps
+// ErrNotCapture.
+func ReadCapture(r io.Reader) (*Capture, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	c := &Capture{}
+	for n := 1; ; n++ {
+		line, err := readLine(br)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		complete := bytes.HasSuffix(line, []byte("\n"))
+		line = bytes.TrimSpace(line)
+		if len(line) > 0 {
+			var d Delivery
+			if derr := decodeDelivery(line, &d); derr != nil {
+				switch {
+				case !complete && n > 1:
+					c.Warnings = append(c.Warnings, fmt.Sprintf("line %d is incomplete (no newline at its end, and not a delivery), as a killed listen leaves it: skipped it", n))
+				case len(c.Deliveries) == 0:
+					return nil, fmt.Errorf("%w (line %d: %v)", ErrNotCapture, n, derr)
+				default:
+					return nil, fmt.Errorf("line %d: %w", n, derr)
+				}
+			} else {
+				c.Deliveries = append(c.Deliveries, d)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+	}
+	if len(c.Deliveries) == 0 && len(c.Warnings) == 0 {
+		return nil, fmt.Errorf("%w (the input is empty)", ErrNotCapture)
+	}
+	return c, nil
+}
+
+// decodeDelivery reads one line, insisting on the fields every delivery
+// line has, so that another JSON-lines file is not taken for a capture.
+func decodeDelivery(line []byte, d *Delivery) error {
+	var probe struct {
+		Seq    *int    `json:"seq"`
+		Path   *string `json:"path"`
+		Status *int    `json:"status"`
+	}
+	if err := json.Unmarshal(line, &probe); err != nil {
+		return err
+	}
+	if probe.Seq == nil || probe.Path == nil || probe.Status == nil {
+		return errors.New(`not a delivery: it lacks "seq", "path" or "status"`)
+	}
+	return json.Unmarshal(line, d)
+}
+
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > MaxCaptureLine {
+			return nil, fmt.Errorf("longer than %d MiB: not a delivery line", MaxCaptureLine>>20)
+		}
+		line = append(line, chunk...)
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, err
+		}
+	}
+}
+
+// Payloads are the bodies to deliver again: each eventId's first captured
+// body, in arrival order (a retry or a duplicate carries the same event),
+// and every body without an eventId. Deliveries recorded without a body
+// (unreadable, or dropped from memory before being written) are counted in
+// missing.
+func (c *Capture) Payloads() (payloads [][]byte, missing int) {
+	seen := map[int64]bool{}
+	for _, d := range c.Deliveries {
+		if len(d.Payload) == 0 {
+			missing++
+			continue
+		}
+		if d.EventID != nil {
+			if seen[*d.EventID] {
+				continue
+			}
+			seen[*d.EventID] = true
+		}
+		payloads = append(payloads, []byte(d.Payload))
+	}
+	return payloads, missing
+}
