@@ -126,10 +126,12 @@ lint-docs:
 	node $(LINT_DOCS_DIR)/lint.mjs docs
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(LINT_DOCS_DIR)/node_modules/.bin/redocly lint --config tools/lint-docs/redocly.yaml docs/openapi.yaml
 
-# bench-load: coperniq-mock load against vegeta (built from the module proxy
-# into a temporary directory, never a dependency) on this machine, in one
-# run: each tool's highest sustained rate, their ratio, and a constant
-# 20,000/s check. About four minutes; needs both cores to itself.
+# bench-load: coperniq-mock load against vegeta (as users run it, and with
+# -max-workers 64) and bombardier --fasthttp, each built from the module
+# proxy into a temporary directory (never a dependency), on this machine in
+# one run: each tool's highest sustained rate, the median of three runs,
+# ours ÷ each, and a constant 20,000/s check. About 15 minutes; needs both
+# cores to itself. BENCH_LOAD_FLAGS shortens it (-runs 1 -step 3s).
 .PHONY: bench-load
 bench-load:
-	$(GO) run ./load/bench
+	$(GO) run ./tools/bench-load $(BENCH_LOAD_FLAGS)

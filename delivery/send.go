@@ -84,6 +84,10 @@ func Classify(err error) ErrKind {
 		(errors.As(err, &ne) && ne.Timeout()) {
 		return KindTimeout
 	}
+	var cut *CutShortError
+	if errors.As(err, &cut) {
+		return KindCutShort
+	}
 	var dns *net.DNSError
 	if errors.As(err, &dns) {
 		return KindDNS
@@ -403,12 +407,30 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // cutShort is the error of a response whose body did not arrive whole: got
 // bytes of want (-1 when the length was not stated).
 func cutShort(kind ErrKind, got, want int64, err error) error {
-	of := fmt.Sprintf("%d of %d bytes", got, want)
-	if want < 0 {
-		of = fmt.Sprintf("%d bytes, before its last chunk", got)
-	}
-	if kind == KindTimeout || kind == KindCanceled {
-		return fmt.Errorf("the answer was cut short after %s: the rest did not arrive in time (%w)", of, err)
-	}
-	return fmt.Errorf("the answer was cut short after %s (%w)", of, err)
+	return &CutShortError{Got: got, Want: want, Late: kind == KindTimeout || kind == KindCanceled, Err: err}
 }
+
+// CutShortError is an answer whose body did not arrive whole: Got bytes of
+// Want (-1 when the length was not stated), because of Err. It is no
+// acknowledgement, whatever the status: Coperniq's HTTP client would see
+// an error and retry. Classify makes it KindCutShort, or KindTimeout
+// (KindCanceled) when Late: the rest did not arrive in time.
+type CutShortError struct {
+	Got, Want int64
+	Late      bool
+	Err       error
+}
+
+func (e *CutShortError) Error() string {
+	of := fmt.Sprintf("%d of %d bytes", e.Got, e.Want)
+	if e.Want < 0 {
+		of = fmt.Sprintf("%d bytes, before its last chunk", e.Got)
+	}
+	if e.Late {
+		return fmt.Sprintf("the answer was cut short after %s: the rest did not arrive in time (%v)", of, e.Err)
+	}
+	return fmt.Sprintf("the answer was cut short after %s (%v)", of, e.Err)
+}
+
+// Unwrap is why the body stopped.
+func (e *CutShortError) Unwrap() error { return e.Err }

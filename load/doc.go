@@ -19,6 +19,18 @@
 // opening 22,000 connections against a stalled receiver and collapsing to a
 // third of its rate.)
 //
+// # Client
+//
+// Requests go through the package's own HTTP/1.1 client: at most
+// max-inflight kept-alive connections, the most recently used first; a
+// request is one write, a response is read to the end of its body, and a
+// body shorter than its Content-Length is a failed attempt
+// (delivery.KindCutShort). It costs about a third of net/http's CPU per
+// request, the ceiling of a load test that shares its machine with the
+// receiver. Targets that a proxy from HTTP_PROXY or HTTPS_PROXY applies
+// to, and runs given WithClient, go through net/http; Report.Client says
+// which client sent.
+//
 // # Latency
 //
 // Corrected latency runs from a slot's scheduled time to the end of its

@@ -53,6 +53,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 24px auto; max-width: 960px
 h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
 .verdict { padding: 8px 12px; border-radius: 4px; background: #e8f5e9; }
 .verdict.bad { background: #fdecea; }
+.pass { color: #1b5e20; } .fail { color: #b71c1c; font-weight: bold; }
 pre { background: #f6f8fa; padding: 12px; overflow-x: auto; font-size: 12px; }
 svg { display: block; margin: 8px 0; }
 svg text { font: 11px system-ui, sans-serif; fill: #444; }
@@ -64,6 +65,7 @@ svg text { font: 11px system-ui, sans-serif; fill: #444; }
 <h1>{{.Title}}</h1>
 <p class="verdict{{if not .KeptUp}} bad{{end}}">{{.Verdict}}</p>
 <p>{{.Summary}}</p>
+{{if .R.Thresholds}}<p>Thresholds: {{range $i, $t := .R.Thresholds}}{{if $i}} · {{end}}<span class="{{if $t.Passed}}pass{{else}}fail{{end}}">{{$t.Threshold}} {{if $t.Passed}}passed{{else}}FAILED{{end}} ({{$t.Actual}})</span>{{end}}</p>{{end}}
 <h2>Latency over time</h2>
 <p class="legend"><span><i style="background:#d62728"></i>corrected p99</span><span><i style="background:#ff9896"></i>corrected max</span><span><i style="background:#1f77b4"></i>raw p99</span><span><i style="background:#2ca02c"></i>corrected p50</span></p>
 {{.OverTime}}

@@ -38,7 +38,7 @@ func TestMemoryStaysFlat(t *testing.T) {
 			res = &slow
 		}
 		res.Latency = time.Duration(100+i%5000) * time.Microsecond
-		rec.first(i%18, due, due.Add(res.Latency+time.Duration(i%7)*time.Millisecond), res)
+		rec.first(i%18, due, 0, due.Add(res.Latency+time.Duration(i%7)*time.Millisecond), res)
 		if i == total/10 {
 			at1M = heap()
 		}

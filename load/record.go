@@ -19,6 +19,7 @@ type recorder struct {
 	interval time.Duration
 
 	corrected, raw *Histogram
+	lateness       *Histogram // of sends' starts (and drops) behind their time
 	statuses       map[int]int64
 	errs           map[delivery.ErrKind]int64
 	trig           []trigRec // by mix index
@@ -52,6 +53,7 @@ func newRecorder(start time.Time, interval time.Duration, keys []string) *record
 		interval:  interval,
 		corrected: newHist(histDigits),
 		raw:       newHist(histDigits),
+		lateness:  newHist(histDigitsSmall),
 		statuses:  map[int]int64{},
 		errs:      map[delivery.ErrKind]int64{},
 		curCorr:   newHist(histDigitsSmall),
@@ -77,15 +79,17 @@ func (r *recorder) countAttempt(res *delivery.Result) {
 	r.statuses[res.Status]++
 }
 
-// first records the first attempt of an event due at due, which ended at end.
+// first records the first attempt of an event due at due, which left lag
+// behind it and ended at end.
 // An attempt that got no HTTP status (refused, timed out, reset) is counted
 // but kept out of the latency histograms: a refused connection's 100 µs is
 // not an answer, and a timeout is the timeout, not the receiver's latency.
-func (r *recorder) first(trig int, due, end time.Time, res *delivery.Result) {
+func (r *recorder) first(trig int, due time.Time, lag time.Duration, end time.Time, res *delivery.Result) {
 	corrected := end.Sub(due)
 	acked := res.Acked()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.lateness.record(max(lag, 0))
 	r.roll(end)
 	r.countAttempt(res)
 	t := &r.trig[trig]
@@ -118,6 +122,7 @@ func (r *recorder) dropped(lag time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.corrected.record(lag)
+	r.lateness.record(lag)
 }
 
 // retry records a retry attempt.
@@ -187,7 +192,7 @@ func (r *recorder) fill(rep *Report, end time.Time) {
 	if r.curDone > 0 || len(r.points) == 0 {
 		r.closePoint()
 	}
-	rep.Corrected, rep.Raw = r.corrected, r.raw
+	rep.Corrected, rep.Raw, rep.Lateness = r.corrected, r.raw, r.lateness
 	rep.Acked, rep.Dead, rep.Attempts, rep.Retries, rep.RetryOverflow = r.acked, r.dead, r.attempts, r.retries, r.overflow
 	rep.NoStatus = r.noStatus
 	rep.Statuses = map[string]int64{}

@@ -94,6 +94,10 @@ type Report struct {
 	// Connections is how many connections were opened, -1 when unknown
 	// (a caller's own client).
 	Connections int64 `json:"connections"`
+	// Client is the HTTP client that sent: ClientWire, or net/http where
+	// a proxy from the environment applied or the caller gave a client.
+	// Shards that differ are listed, joined by " + ".
+	Client string `json:"client,omitempty"`
 
 	Acked   int64 `json:"acked"`
 	Dead    int64 `json:"dead"`
@@ -116,6 +120,9 @@ type Report struct {
 	// MinSuccess is the pass mark the run was held to (percent of
 	// scheduled events acknowledged), when one was; set by the caller.
 	MinSuccess *float64 `json:"minSuccess,omitempty"`
+	// Thresholds are the pass marks the run was held to (Check), each
+	// with the figure compared and whether it passed.
+	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
 
 	Triggers map[string]*TriggerStats `json:"triggers"`
 
@@ -128,6 +135,11 @@ type Report struct {
 	// lateness when dropped: a lower bound of the latency it would have had.
 	Corrected *Histogram `json:"corrected"`
 	Raw       *Histogram `json:"raw"`
+	// Lateness is how far behind its scheduled time each send started
+	// (0 when on time), and each slot dropped for lateness at its lag: what
+	// the verdict's pacing figures come from. Absent from reports written
+	// before it existed.
+	Lateness *Histogram `json:"lateness,omitempty"`
 
 	// Timeline has one point per Interval, by the time first attempts
 	// ended.
@@ -232,7 +244,12 @@ func (r *Report) Verdict() string {
 			v += fmt.Sprintf("; all %d in-flight slots were busy at their time: answers (raw p99 %s) came too slowly for this rate with this cap (raise --max-inflight, or lower the rate; if the receiver is idle, this machine is the bottleneck)",
 				r.MaxInflight, fmtLat(rawP99))
 		} else {
-			v += "; the in-flight cap was not reached: this machine could not generate the load (spread it with --shard)"
+			v += "; the in-flight cap was not reached" + r.lateFigures()
+			if r.ranOut() {
+				v += ": this machine could not generate the load (spread it with --shard)"
+			} else {
+				v += ": some sends started late while workers were free, the hiccups of a busy machine (other processes, a pause), not a shortage of capacity"
+			}
 		}
 	}
 	if len(r.Missing) > 0 && len(r.Shards) > 0 {
@@ -248,6 +265,24 @@ func (r *Report) Verdict() string {
 		v = fmt.Sprintf("only %.2f%% of events acknowledged: %s; ", 100*r.SuccessRatio(), r.failures()) + v
 	}
 	return v
+}
+
+// ranOut tells a machine that could not generate the load (slots dropped
+// for lateness although workers were free, or more than a tenth of sends
+// late) from one that had hiccups: some late sends, at a low rate or while
+// other processes took the CPU for a moment, which more machines would
+// not cure.
+func (r *Report) ranOut() bool {
+	return r.DroppedLate > 0 || r.Late*10 > r.Sent
+}
+
+// lateFigures gives how late sends started: " (lateness p99 1.2ms, max
+// 35ms)", empty for reports without the lateness histogram.
+func (r *Report) lateFigures() string {
+	if r.Lateness == nil || r.Lateness.Count() == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (sends started behind their time by %s at p99, %s at most)", fmtLat(r.Lateness.Quantile(99)), fmtLat(r.Lateness.Max()))
 }
 
 // whenSlowest says when the slowest answer ended, from the timeline:
@@ -266,9 +301,15 @@ func (r *Report) whenSlowest() string {
 	return fmt.Sprintf(", ending %s–%s into the run", fmtDur(from), fmtDur(from+time.Duration(r.Interval)))
 }
 
-// Passed reports whether the success ratio meets MinSuccess (true when
-// there is no pass mark).
+// Passed reports whether the success ratio meets MinSuccess and every
+// threshold passed (true when there is no pass mark).
 func (r *Report) Passed() bool {
+	return r.SuccessPassed() && len(r.FailedThresholds()) == 0
+}
+
+// SuccessPassed reports whether the success ratio meets MinSuccess (true
+// when there is none).
+func (r *Report) SuccessPassed() bool {
 	return r.MinSuccess == nil || 100*r.SuccessRatio() >= *r.MinSuccess
 }
 
@@ -431,11 +472,13 @@ func MergePartial(reports ...*Report) (*Report, error) {
 		MaxLateness: first.MaxLateness,
 		LateAfter:   first.LateAfter,
 		Interval:    first.Interval,
+		Client:      first.Client,
 		Statuses:    map[string]int64{},
 		Errors:      map[string]int64{},
 		Triggers:    map[string]*TriggerStats{},
 		Corrected:   newHist(histDigits),
 		Raw:         newHist(histDigits),
+		Lateness:    newHist(histDigitsSmall),
 	}
 	seen := map[int]bool{}
 	var differ []string
@@ -477,6 +520,12 @@ func MergePartial(reports ...*Report) (*Report, error) {
 		out.CapWaits += r.CapWaits
 		out.GenErrors += r.GenErrors
 		out.PeakInflight += r.PeakInflight
+		switch {
+		case out.Client == "":
+			out.Client = r.Client
+		case r.Client != "" && !slices.Contains(strings.Split(out.Client, " + "), r.Client):
+			out.Client += " + " + r.Client
+		}
 		if r.Connections < 0 || out.Connections < 0 {
 			out.Connections = -1
 		} else {
@@ -513,6 +562,13 @@ func MergePartial(reports ...*Report) (*Report, error) {
 		}
 		if err := out.Raw.merge(r.Raw); err != nil {
 			return nil, fmt.Errorf("merge: report %d: %w", i+1, err)
+		}
+		if r.Lateness == nil {
+			out.Lateness = nil
+		} else if out.Lateness != nil {
+			if err := out.Lateness.merge(r.Lateness); err != nil {
+				return nil, fmt.Errorf("merge: report %d: %w", i+1, err)
+			}
 		}
 		for j, p := range r.Timeline {
 			if j == len(out.Timeline) {

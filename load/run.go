@@ -64,20 +64,27 @@ func Run(ctx context.Context, target *delivery.Target, opts ...Option) (*Report,
 		}
 	}
 	r := newRunner(&cfg, target)
+	send, err := r.newSender()
+	if err != nil {
+		return nil, err
+	}
+	r.send = send
+	defer send.close()
 	return r.run(ctx), nil
 }
 
 type runner struct {
-	cfg    *config
-	target *delivery.Target
-	client *http.Client
-	dials  atomic.Int64
-	sched  *schedule
-	slots  int64 // this shard's
-	keys   []string
-	cum    []uint64 // cumulative mix weights
-	start  time.Time
-	idBase int64 // first event id, from the seed
+	cfg        *config
+	target     *delivery.Target
+	send       sender
+	clientName string
+	dials      atomic.Int64
+	sched      *schedule
+	slots      int64 // this shard's
+	keys       []string
+	cum        []uint64 // cumulative mix weights
+	start      time.Time
+	idBase     int64 // first event id, from the seed
 
 	next      atomic.Int64 // next slot of this shard to claim
 	sent      atomic.Int64
@@ -92,11 +99,12 @@ type runner struct {
 	stopAt    time.Time     // written before interrupt is closed
 	interrupt chan struct{} // closed when ctx is cancelled
 	done      chan struct{} // closed when workers may leave
-	reqCtx    context.Context
-	reqCancel context.CancelFunc
 
 	retries *retryQueue
-	rec     *recorder
+	// ready is retries.ready when the policy retries, else nil: a worker
+	// waiting for its slot then selects on one channel fewer.
+	ready <-chan *event
+	rec   *recorder
 
 	life      *lifecycles // with a scenario
 	keyIndex  map[string]int
@@ -132,23 +140,38 @@ func newRunner(cfg *config, target *delivery.Target) *runner {
 			r.cum = append(r.cum, sum)
 		}
 	}
-	r.client = cfg.client
-	if r.client == nil {
-		r.client = delivery.NewClient(cfg.timeoutOf(), cfg.maxInflight)
-		if tr, ok := r.client.Transport.(*http.Transport); ok && tr.DialContext != nil {
-			dial := tr.DialContext
-			tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-				r.dials.Add(1)
-				return dial(ctx, network, addr)
-			}
-		} else {
-			r.dials.Store(-1)
-		}
-	} else {
-		r.dials.Store(-1)
-	}
-	r.reqCtx, r.reqCancel = context.WithCancel(context.Background())
 	return r
+}
+
+// newSender chooses the client: the caller's (WithClient), net/http where
+// a proxy from the environment applies to the target (the HTTP/1.1 writer
+// speaks to the target only), else the writer.
+func (r *runner) newSender() (sender, error) {
+	cfg := r.cfg
+	if cfg.client != nil {
+		r.dials.Store(-1)
+		r.clientName = "net/http (the caller's client)"
+		return newHTTPSender(r.target, cfg.client), nil
+	}
+	req := &http.Request{URL: r.target.URL()}
+	if proxy, err := http.ProxyFromEnvironment(req); err != nil {
+		return nil, fmt.Errorf("proxy from the environment: %w", err)
+	} else if proxy != nil {
+		client := delivery.NewClient(cfg.timeoutOf(), cfg.maxInflight)
+		tr := client.Transport.(*http.Transport)
+		if cfg.tls != nil {
+			tr.TLSClientConfig = cfg.tls.Clone()
+		}
+		dial := tr.DialContext
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			r.dials.Add(1)
+			return dial(ctx, network, addr)
+		}
+		r.clientName = "net/http (through the proxy " + delivery.MaskURL(proxy.String()) + ")"
+		return newHTTPSender(r.target, client), nil
+	}
+	r.clientName = ClientWire
+	return newWire(r.target, cfg.timeoutOf(), cfg.maxInflight, cfg.tls, &r.dials)
 }
 
 func (r *runner) run(ctx context.Context) *Report {
@@ -161,7 +184,10 @@ func (r *runner) run(ctx context.Context) *Report {
 	r.start = time.Now().Add(5 * time.Millisecond)
 	r.rec = newRecorder(r.start, interval, r.keys)
 	r.retries = newRetryQueue(cfg.maxRetryQ)
-	defer r.reqCancel()
+	if cfg.policy.Attempts > 1 {
+		r.ready = r.retries.ready
+	}
+	defer r.send.cancel()
 
 	go r.retries.dispatch(r.done)
 	finished := make(chan struct{})
@@ -220,7 +246,7 @@ func (r *runner) stop() {
 	r.stopOnce.Do(func() {
 		r.stopAt = time.Now()
 		close(r.interrupt)
-		time.AfterFunc(r.cfg.grace, r.reqCancel)
+		time.AfterFunc(r.cfg.grace, r.send.cancel)
 	})
 }
 
@@ -339,7 +365,7 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 	}()
 	for {
 		select {
-		case ev := <-r.retries.ready:
+		case ev := <-r.ready:
 			r.sendRetry(ev, rnd)
 		case <-r.done:
 			return
@@ -372,7 +398,7 @@ func (r *runner) waitUntil(due time.Time, spin time.Duration, timer *time.Timer,
 		timer.Reset(d - spin)
 		select {
 		case <-timer.C:
-		case ev := <-r.retries.ready:
+		case ev := <-r.ready:
 			timer.Stop()
 			r.sendRetry(ev, rnd)
 		case <-r.interrupt:
@@ -386,7 +412,7 @@ func (r *runner) attempt(body []byte) (delivery.Result, time.Time) {
 	n := r.inflight.Add(1)
 	for p := r.peak.Load(); n > p && !r.peak.CompareAndSwap(p, n); p = r.peak.Load() {
 	}
-	res := r.target.Send(r.reqCtx, r.client, body)
+	res := r.send.send(body)
 	end := time.Now()
 	r.inflight.Add(-1)
 	return res, end
@@ -395,11 +421,12 @@ func (r *runner) attempt(body []byte) (delivery.Result, time.Time) {
 func (r *runner) sendFirst(body []byte, trig int, due time.Time, rnd *rand.Rand) {
 	r.sent.Add(1)
 	r.open.Add(1)
-	if time.Since(due) > r.cfg.lateAfter {
+	lag := time.Since(due)
+	if lag > r.cfg.lateAfter {
 		r.late.Add(1)
 	}
 	res, end := r.attempt(body)
-	r.rec.first(trig, due, end, &res)
+	r.rec.first(trig, due, lag, end, &res)
 	if res.Acked() {
 		r.open.Add(-1)
 		return
@@ -512,6 +539,7 @@ func (r *runner) report(window time.Duration, end time.Time) *Report {
 		Late:        r.late.Load(),
 		CapWaits:    r.capWaits.Load(),
 		Connections: r.dials.Load(),
+		Client:      r.clientName,
 		GenErrors:   r.genErrors.Load(),
 	}
 	rep.Scheduled = r.slots

@@ -45,15 +45,33 @@ func (r *Report) WriteText(w io.Writer) error {
 		conns = strconv.FormatInt(r.Connections, 10)
 	}
 	p("In flight\tpeak %d of %d; %d sends waited for a free worker; %s connections opened\n", r.PeakInflight, r.MaxInflight, r.CapWaits, conns)
+	if r.Client != "" && r.Client != ClientWire {
+		p("Client\t%s\n", r.Client)
+	}
 	p("Success\t%.2f%% of scheduled events acknowledged: %d acked, %d dead, %d pending", 100*r.SuccessRatio(), r.Acked, r.Dead, r.Pending)
 	if m := r.MinSuccess; m != nil && *m > 0 {
-		if r.Passed() {
+		if r.SuccessPassed() {
 			p("; at or above --min-success %s%%", strconv.FormatFloat(*m, 'g', -1, 64))
 		} else {
 			p("; below --min-success %s%%: exit status 1", strconv.FormatFloat(*m, 'g', -1, 64))
 		}
 	}
 	p("\n")
+	if len(r.Thresholds) > 0 {
+		var parts []string
+		for _, t := range r.Thresholds {
+			verdict := "passed"
+			if !t.Passed {
+				verdict = "FAILED"
+			}
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", t.Threshold, verdict, t.Actual))
+		}
+		p("Thresholds\t%s", strings.Join(parts, ", "))
+		if len(r.FailedThresholds()) > 0 {
+			p(": exit status 1")
+		}
+		p("\n")
+	}
 	p("Retries\t%d (%s)", r.Retries, r.Retry)
 	if r.RetryOverflow > 0 {
 		p("; %d events dead because the retry queue was full", r.RetryOverflow)

@@ -402,21 +402,16 @@ func readPayloadFile(cmd *cobra.Command, path string, genFlags []string) (body [
 	return body, what, nil
 }
 
-// tlsOptions adds load's client for the TLS flags, when any is given: the
-// load library's own client knows no TLS settings. It has the request
-// timeout load would use: --timeout, else the retry preset's.
-func (f *loadFlags) tlsOptions(cmd *cobra.Command, opts []load.Option) ([]load.Option, error) {
+// tlsOptions hands the TLS flags, when any is given, to load's own client,
+// which keeps its speed and its connection cap on https targets.
+func (f *loadFlags) tlsOptions(opts []load.Option) ([]load.Option, error) {
 	if err := f.tls.check(); err != nil {
 		return opts, err
 	}
 	if f.tls.cfg == nil {
 		return opts, nil
 	}
-	timeout := f.timeout
-	if p, err := delivery.ParsePreset(f.retry); err == nil && !cmd.Flags().Changed("timeout") && f.retry != "none" {
-		timeout = p.Timeout
-	}
-	return append(opts, load.WithClient(delivery.NewTLSClient(timeout, f.maxInflight, f.tls.cfg))), nil
+	return append(opts, load.WithTLSConfig(f.tls.cfg)), nil
 }
 
 // printListenSummary prints listen's summary at exit: text, or with -o json

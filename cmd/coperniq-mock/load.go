@@ -40,6 +40,7 @@ type loadFlags struct {
 	progress    string
 	minSuccess  float64
 	tls         tlsFlags
+	thresholds  []string
 }
 
 var progressModes = []string{"auto", "bar", "plain", "none"}
@@ -80,7 +81,27 @@ func verdictErr(rep *load.Report) error {
 	if rep.Passed() {
 		return nil
 	}
-	return failureError{msg: fmt.Sprintf("%.2f%% of scheduled events acknowledged, below --min-success %g%%", 100*rep.SuccessRatio(), *rep.MinSuccess)}
+	var why []string
+	if !rep.SuccessPassed() {
+		why = append(why, fmt.Sprintf("%.2f%% of scheduled events acknowledged, below --min-success %g%%", 100*rep.SuccessRatio(), *rep.MinSuccess))
+	}
+	if failed := rep.FailedThresholds(); len(failed) > 0 {
+		why = append(why, "threshold failed: "+strings.Join(failed, ", "))
+	}
+	return failureError{msg: strings.Join(why, "; ")}
+}
+
+// parseThresholds reads --threshold values.
+func parseThresholds(exprs []string) ([]load.Threshold, error) {
+	var ts []load.Threshold
+	for _, e := range exprs {
+		t, err := load.ParseThreshold(e)
+		if err != nil {
+			return nil, usage(fmt.Errorf("--threshold: %w", err))
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
 }
 
 func newLoadCmd() *cobra.Command {
@@ -127,10 +148,15 @@ Attempts that got no HTTP status (refused, timed out) are counted under
 Errors and left out of the latency percentiles; slots dropped for lateness
 are in the corrected percentiles at their lateness when dropped.
 
-Exit status: 0 the run completed and at least --min-success percent (default
-99) of the scheduled events were acknowledged; 1 fewer were (the report says
-so; --min-success 0 never fails) or the run was interrupted; 2 bad usage, an
-unreachable target, or a report file could not be written.`,
+--threshold 'p99<50ms' --threshold 'success>=99.9%' holds the run to pass
+marks as k6 does: latency is corrected unless the metric says raw (raw.p99),
+and each threshold is shown passed or FAILED in every report format.
+
+Exit status: 0 the run completed, at least --min-success percent (default
+99) of the scheduled events were acknowledged and every --threshold passed;
+1 otherwise (the report says so; --min-success 0 never fails) or the run was
+interrupted; 2 bad usage, an unreachable target, or a report file could not
+be written.`,
 		Example: `  coperniq-mock load --target http://127.0.0.1:8080/hook --rate 500/s --duration 60s
   coperniq-mock load --target http://127.0.0.1:8080/hook --stages '0/s..500/s:30s,500/s:2m' --html report.html
   coperniq-mock load --target http://127.0.0.1:8080/hook --rate 200/s --mix 'TASK_STATUS_MOVEMENT=5,PROJECT_CREATED=1' --retry default
@@ -161,6 +187,7 @@ unreachable target, or a report file could not be written.`,
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "extra request header, Name: value (repeatable)")
 	fl.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (bar on a terminal, lines otherwise), bar, plain, none")
 	fl.Float64Var(&f.minSuccess, "min-success", defaultMinSuccess, "exit 1 when fewer than this percent of scheduled events were acknowledged (0: never)")
+	fl.StringArrayVar(&f.thresholds, "threshold", nil, "exit 1 unless the run meets this, like 'p99<50ms' or 'success>=99.9%' (repeatable; metrics: "+load.ThresholdMetrics+")")
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeWords(profileNames()...))
 	_ = cmd.RegisterFlagCompletionFunc("retry", completeWords(delivery.Presets()...))
 	_ = cmd.RegisterFlagCompletionFunc("progress", completeWords(progressModes...))
@@ -290,9 +317,13 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	if err != nil {
 		return err
 	}
+	thresholds, err := parseThresholds(f.thresholds)
+	if err != nil {
+		return err
+	}
 	// A receiver that is not running fails now, like verify, rather than
 	// as a run of refusals with a verdict.
-	if opts, err = f.tlsOptions(cmd, opts); err != nil {
+	if opts, err = f.tlsOptions(opts); err != nil {
 		return err
 	}
 	if err := f.tls.reachable(cmd.Context(), target); err != nil {
@@ -320,8 +351,9 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	}
 
 	// The heap holds little that lives long (histograms, the workers'
-	// buffers); most garbage is per-request net/http state. A higher GC
-	// target trades a few megabytes for CPU the load needs.
+	// buffers), and load's own HTTP client makes next to no garbage; where
+	// net/http sends instead (a proxy), most garbage is its per-request
+	// state. A higher GC target trades a few megabytes for CPU.
 	debug.SetGCPercent(400)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -339,6 +371,7 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 		rep.Target += insecureMark // every report format shows the target
 	}
 	judge(rep, f.minSuccess)
+	rep.Check(thresholds...)
 	if err := writeReports(rep, textOut, stdout, f.out, outFile, htmlFile); err != nil {
 		return err
 	}
@@ -446,6 +479,7 @@ func latency(d time.Duration) string {
 func newLoadMergeCmd() *cobra.Command {
 	var out, html string
 	var allowPartial bool
+	var thresholdExprs []string
 	minSuccess := defaultMinSuccess
 	cmd := &cobra.Command{
 		Use:   "merge FILE...",
@@ -466,6 +500,10 @@ or not a shard of the same run, or a shard is missing (without
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkMinSuccess(minSuccess); err != nil {
+				return err
+			}
+			thresholds, err := parseThresholds(thresholdExprs)
+			if err != nil {
 				return err
 			}
 			var reps []*load.Report
@@ -505,6 +543,7 @@ or not a shard of the same run, or a shard is missing (without
 				textOut = cmd.ErrOrStderr()
 			}
 			judge(merged, minSuccess)
+			merged.Check(thresholds...)
 			if err := writeReports(merged, textOut, cmd.OutOrStdout(), out, outFile, htmlFile); err != nil {
 				return err
 			}
@@ -515,5 +554,6 @@ or not a shard of the same run, or a shard is missing (without
 	cmd.Flags().StringVar(&html, "html", "", "write the merged report as one self-contained HTML page")
 	cmd.Flags().BoolVar(&allowPartial, "allow-partial", false, "merge even when shards of the run are missing (the report says which)")
 	cmd.Flags().Float64Var(&minSuccess, "min-success", defaultMinSuccess, "exit 1 when fewer than this percent of scheduled events were acknowledged (0: never)")
+	cmd.Flags().StringArrayVar(&thresholdExprs, "threshold", nil, "exit 1 unless the merged run meets this, like 'p99<50ms' (repeatable)")
 	return cmd
 }

@@ -68,6 +68,7 @@ func TestLoadBadFlags(t *testing.T) {
 		{[]string{"load", "--target", url, "--rate", "5/s", "--progress", "loud"}, `--progress "loud" isn't one of [auto bar plain none]`},
 		{[]string{"load", "merge"}, "requires at least 1 arg"},
 		{[]string{"load", "--target", url, "--rate", "5/s", "--shard", "1/2"}, "--shard needs --seed so every shard draws from the same run"},
+		{[]string{"load", "--target", url, "--rate", "5/s", "--threshold", "latency<5ms"}, `--threshold: threshold "latency<5ms": metric "latency" isn't one of`},
 	}
 	for _, c := range cases {
 		r := cli(t, "", c.args...).want(t, 2)
@@ -288,4 +289,25 @@ func TestLoadFailsWhenNothingIsAcknowledged(t *testing.T) {
 		t.Errorf("--min-success 0: %s", r.stdout)
 	}
 	cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--min-success", "101").want(t, 2)
+}
+
+// TestLoadThresholdsGateTheRun: a met threshold exits 0, a missed one exits
+// 1 naming it, and the JSON report carries both verdicts.
+func TestLoadThresholdsGateTheRun(t *testing.T) {
+	target := loadReceiver(t)
+	out := filepath.Join(t.TempDir(), "r.json")
+	r := cli(t, "", "load", "--target", target, "--rate", "100/s", "--duration", "300ms", "--progress", "none",
+		"--threshold", "p99<10s", "--threshold", "success>=99%", "--out", out).want(t, 0)
+	if !strings.Contains(r.stdout, "Thresholds    p99<10s passed (") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+	r = cli(t, "", "load", "--target", target, "--rate", "100/s", "--duration", "300ms", "--progress", "none",
+		"--threshold", "p99<10s", "--threshold", "raw.max<1ns", "--out", out).want(t, 1)
+	if !strings.Contains(r.stderr, "threshold failed: raw.max<1ns") || !strings.Contains(r.stdout, "raw.max<1ns FAILED (") {
+		t.Errorf("stdout:\n%s\nstderr: %s", r.stdout, r.stderr)
+	}
+	rep := readLoadReport(t, out)
+	if len(rep.Thresholds) != 2 || !rep.Thresholds[0].Passed || rep.Thresholds[1].Passed {
+		t.Errorf("report thresholds: %+v", rep.Thresholds)
+	}
 }
