@@ -2,6 +2,9 @@
 # `make test` through .ci/run.
 GO ?= go
 BIN := bin/coperniq-mock
+# -trimpath: no path of the machine that built the binary in what it prints
+# (Ginkgo's code locations in verify --verbose, panics).
+BUILDFLAGS := -trimpath
 STATICCHECK_VERSION := v0.8.2
 PKGS := ./...
 
@@ -18,7 +21,7 @@ MODIFIED := $(shell test -n "$$(git status --porcelain 2>/dev/null)" && echo tru
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.commitTime=$(COMMIT_TIME) -X main.modified=$(MODIFIED)
 
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/coperniq-mock
+	$(GO) build $(BUILDFLAGS) -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/coperniq-mock
 
 # release: archives for linux, darwin and windows on amd64 and arm64, and
 # SHA256 checksums of them, in dist/release/. Cross-compiled static
@@ -33,7 +36,7 @@ IMAGE_ARCHES := amd64 arm64
 image:
 	@for arch in $(IMAGE_ARCHES); do \
 		echo "go build linux/$$arch"; \
-		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/image/linux-$$arch/coperniq-mock ./cmd/coperniq-mock || exit 1; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build $(BUILDFLAGS) -ldflags '$(LDFLAGS)' -o dist/image/linux-$$arch/coperniq-mock ./cmd/coperniq-mock || exit 1; \
 	done
 	$(GO) run ./tools/image -out dist/image -version $(VERSION) -revision '$(COMMIT)' -created '$(COMMIT_TIME)' \
 		$(foreach a,$(IMAGE_ARCHES),-binary $(a)=dist/image/linux-$(a)/coperniq-mock)
@@ -41,7 +44,7 @@ image:
 # The main job on embedded defaults: a capture receiver in-process, the
 # residential solar scenario delivered to it with retries, and what arrived.
 demo:
-	$(GO) run ./cmd/coperniq-mock demo
+	$(GO) run $(BUILDFLAGS) ./cmd/coperniq-mock demo
 
 # The load tester's pacing tests measure rates to 1%: they run on their own,
 # after the rest, so that other packages' tests do not share the two cores.

@@ -218,6 +218,9 @@ func NewHandler(tl *scenarios.Timeline, opts ...Option) (*Handler, error) {
 			return nil, err
 		}
 	}
+	if cfg.failRate+cfg.limitRate > 1 {
+		return nil, &RatesError{Fail: cfg.failRate, Limit: cfg.limitRate}
+	}
 	s, err := loadSpec()
 	if err != nil {
 		return nil, err

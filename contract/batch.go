@@ -298,6 +298,7 @@ func (r *run) judge(j *countJob) {
 			}
 		}
 		AddReportEntry(EntryLatencies, latencies, ReportEntryVisibilityNever)
+		AddReportEntry(EntryReproduce, j.reproduce, ReportEntryVisibilityNever)
 	}
 	r.abortIfHung()
 	switch {

@@ -30,6 +30,9 @@ var (
 	flagMaxLate        = flag.Int("max-late", contract.DefaultMaxLate, "deliveries in a row without an answer within the deadline before the run stops")
 	flagDrainBudget    = flag.Duration("drain-budget", contract.DefaultDrainBudget, "time the run may spend waiting for earlier specs' late events")
 	flagScenarios      = flag.String("scenarios", "", "comma-separated lifecycle scenarios to replay (default: every built-in one)")
+	// The state hook (state.go).
+	flagState    = flag.String("state", "", "state hook URL template with {recordId}: the receiver's view of a record")
+	flagStateCmd = flag.String("state-cmd", "", "state command: prints the JSON state of $COPERNIQ_RECORD_ID")
 )
 
 func targetFromFlags() (contract.Target, error) {
@@ -48,6 +51,17 @@ func targetFromFlags() (contract.Target, error) {
 		t.Scenarios = strings.Split(*flagScenarios, ",")
 	}
 	var err error
+	switch {
+	case *flagState != "" && *flagStateCmd != "":
+		return t, errors.New("-state and -state-cmd are exclusive: give one")
+	case *flagState != "":
+		t.State, err = contract.StateURL(*flagState)
+	case *flagStateCmd != "":
+		t.State, err = contract.StateCommand(*flagStateCmd)
+	}
+	if err != nil {
+		return t, err
+	}
 	switch {
 	case *flagInspect != "" && *flagInspectCmd != "":
 		return t, errors.New("-inspect and -inspect-cmd are exclusive: give one")

@@ -34,6 +34,7 @@ const (
 	EntryLatencies = "answer times" // []float64, ms of a scenario's acknowledged deliveries
 	EntryLatency   = "answer time"  // the deadline spec's quantiles, as text
 	EntryWarning   = "warning"      // shown on the console even when the spec passed
+	EntryReproduce = "reproduce"    // a command that sends a scenario spec's deliveries again
 )
 
 // How much of a delivery a failure shows: enough to see the fields, not so

@@ -82,6 +82,34 @@
 // CLI exits 2 when every failure is one. An InspectCommand is never shown in
 // messages: it may hold a password.
 //
+// # The state protocol
+//
+// Applying every event exactly once is not enough: Coperniq promises no
+// order, and a receiver that applies events in arrival order ends with a
+// stale status. The final-state specs (GroupState; statespecs.go) deliver
+// each lifecycle scenario in order, newest first within windows of
+// StateReorder events, and shuffled with duplicates, with the ci retries,
+// then ask a state hook what the receiver believes each record looks like,
+// and compare it with the world's state after the scenario's last event.
+// StateURL polls a GET endpoint that answers 200 with
+// {"record": {"status": S, "stage": {"id": N}}, "workOrders": {"ID":
+// {"status": S}}}, or 404 for a record the receiver has nothing on;
+// StateCommand runs a command with COPERNIQ_RECORD_ID set and reads that
+// JSON from its stdout. Every key is optional: what the receiver returns is
+// compared, as text, exactly, and it must return at least one value. A
+// receiver converges by keeping, per record and work order, the version
+// with the newest record.updatedAt / workOrder.modifiedAt (see
+// contract/sample). Without a state hook these specs are skipped.
+//
+// # Chaos runs
+//
+// RunChaos makes seeded runs outside the specs, each a random mix of
+// lifecycle scenarios delivered with random faults (reordering windows,
+// sequential and concurrent duplicates, give-up-and-resend, delays; ci
+// retries after a non-2xx) and fresh ids derived from the seed, judged by
+// both hooks; the first failing run is shrunk to a 1-minimal schedule
+// (shrink.go), written as a ChaosFile that ReplayChaos delivers again.
+//
 // The package never prints: results go through Ginkgo's reporters, Summarize
 // turns a Ginkgo report into the Findings the CLI prints, and
 // Findings.Verdict says what they mean to CI (the exit status and why).

@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,10 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -272,36 +268,18 @@ func (c *cmdInspector) fail(ev schemas.Identity, label string, out []byte, forma
 }
 
 func (c *cmdInspector) Applied(ctx context.Context, ev schemas.Identity) (int, error) {
-	cctx, cancel := context.WithTimeout(ctx, inspectCallTimeout)
-	defer cancel()
-	var cmd *exec.Cmd
-	if runtime.GOOS == "windows" {
-		cmd = exec.CommandContext(cctx, "cmd", "/C", c.command)
-	} else {
-		cmd = exec.CommandContext(cctx, "sh", "-c", c.command)
-	}
-	cmd.Env = append(os.Environ(),
+	stdout, stderr, how, err := runHookCommand(ctx, c.command, inspectCallTimeout,
 		EnvEventID+"="+strconv.FormatInt(ev.EventID, 10),
 		EnvRecordID+"="+strconv.FormatInt(ev.RecordID, 10),
 		EnvTriggerKey+"="+ev.TriggerKey,
 	)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		switch {
-		case ctx.Err() != nil:
-			return 0, ctx.Err()
-		case cctx.Err() != nil:
-			return 0, c.fail(ev, "its stderr", stderr.Bytes(), "did not finish within %s", inspectCallTimeout)
-		}
-		how := "failed"
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			how = "failed (" + ee.String() + ")"
-		}
-		return 0, c.fail(ev, "its stderr", stderr.Bytes(), "%s", how)
+	switch {
+	case err != nil:
+		return 0, err
+	case how != "":
+		return 0, c.fail(ev, "its stderr", stderr, "%s", how)
 	}
-	out := strings.TrimSpace(stdout.String())
+	out := strings.TrimSpace(string(stdout))
 	n, err := strconv.Atoi(out)
 	if err != nil || n < 0 {
 		return 0, c.fail(ev, "its stdout", []byte(out), "printed no count (0 or more) on stdout")

@@ -1,15 +1,13 @@
 package contract
 
 import (
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"os"
-	"slices"
+	"io"
 	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
-	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -23,7 +21,12 @@ type RunConfig struct {
 	Focus, Skip []string
 	// JUnitReport and JSONReport are files to write, or empty.
 	JUnitReport, JSONReport string
-	// Verbose prints every spec as it runs, not only the failures.
+	// Out is where the run's progress goes: a header (target, seed, how
+	// many specs), a dot per passed spec and each failure as it happens;
+	// nil discards it.
+	Out io.Writer
+	// Verbose prints Ginkgo's own output instead: its header, every spec
+	// as it runs with its timeline.
 	Verbose bool
 	// NoColor drops the ANSI colours (for logs that show them raw).
 	NoColor bool
@@ -41,8 +44,7 @@ type noTestingT struct{}
 func (noTestingT) Fail() {}
 
 // Run runs the contract specs against target outside `go test`, as `verify`
-// does: Ginkgo's default reporter prints to stdout, the reports of cfg are
-// written, and the Findings says what happened. Ginkgo keeps its suite in
+// does: the progress goes to cfg.Out, the reports of cfg are written, and the Findings says what happened. Ginkgo keeps its suite in
 // globals, so Run works once per process (a second call is an error), and
 // the process must not have registered other specs.
 func Run(target Target, cfg RunConfig) (Findings, error) {
@@ -56,30 +58,30 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 	}
 	describe(r)
 	var report types.Report
-	var reportErrs []string
-	// The reports are written here rather than by Ginkgo: Ginkgo would
-	// list this node as one more test case, and could not carry the
-	// run's warnings (a slow p99), which only the summary computes.
-	ReportAfterSuite("contract summary", func(r Report) {
-		report = r
-		warnings := Summarize(r).Warnings
-		if cfg.JUnitReport != "" {
-			if err := writeJUnit(r, cfg.JUnitReport, warnings); err != nil {
-				reportErrs = append(reportErrs, fmt.Sprintf("writing the JUnit report: %v", err))
-			}
-		}
-		if cfg.JSONReport != "" {
-			if err := reporters.GenerateJSONReport(withSummaryNode(r, warnings), cfg.JSONReport); err != nil {
-				reportErrs = append(reportErrs, fmt.Sprintf("writing the JSON report: %v", err))
-			}
-		}
-	})
+	ReportAfterSuite("contract summary", func(r Report) { report = r })
+
+	out := cfg.Out
+	if out == nil {
+		out = io.Discard
+	}
+	title := Findings{Target: delivery.MaskURL(t.URL), Seed: t.Seed, SeedRandom: target.Seed == 0}.Title()
+	// Ginkgo's reporter writes to this global; it is Run's for the run.
+	defer func(w io.Writer) { formatter.ColorableStdOut = w }(formatter.ColorableStdOut)
+	formatter.ColorableStdOut = io.Discard
+	var con *console
+	if cfg.Verbose {
+		formatter.ColorableStdOut = out
+	} else {
+		con = &console{w: out, title: title, color: !cfg.NoColor}
+		ReportBeforeSuite(con.header)
+		ReportAfterEach(con.spec)
+	}
 
 	sc := types.NewDefaultSuiteConfig()
 	sc.FocusStrings, sc.SkipStrings = cfg.Focus, cfg.Skip
 	// The order of the specs is fixed by the tree; the seed only shows up
-	// in Ginkgo's header, where the payload seed is less confusing than a
-	// clock reading.
+	// in Ginkgo's header (--verbose), where the payload seed is less
+	// confusing than a clock reading.
 	sc.RandomSeed = int64(t.Seed % (1 << 62))
 	rc := types.NewDefaultReporterConfig()
 	rc.Verbose, rc.NoColor = cfg.Verbose, cfg.NoColor
@@ -88,75 +90,32 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 	rc.SilenceSkips = !cfg.Verbose
 
 	passed := RunSpecs(noTestingT{}, SuiteDescription, sc, rc)
+	if con != nil {
+		con.end()
+	}
 	s := Summarize(report)
 	s.Seed, s.SeedRandom, s.Target = t.Seed, target.Seed == 0, delivery.MaskURL(t.URL)
-	s.SuiteFailures = append(s.SuiteFailures, reportErrs...)
-	s.ReportErrors = reportErrs
-	s.Succeeded = passed && s.Failed == 0 && len(reportErrs) == 0
-	return s, nil
-}
-
-// PropertyWarning names the JUnit testsuite property of each warning of the
-// run (the slow-answer one, say): CI shows properties, not the console.
-const PropertyWarning = "coperniq.warning"
-
-// writeJUnit writes Ginkgo's JUnit report of r with a property per warning
-// on the test suite, and each warning in its system-out.
-func writeJUnit(r types.Report, path string, warnings []string) error {
-	// Ginkgo ignores its write errors (a full disk gave a silent exit 0):
-	// it writes a temporary file, and this copy checks every error.
-	tmp, err := os.CreateTemp("", "coperniq-mock-junit-*.xml")
-	if err != nil {
-		return err
-	}
-	tmp.Close()
-	defer os.Remove(tmp.Name())
-	if err := reporters.GenerateJUnitReportWithConfig(r, tmp.Name(), reporters.JunitReportConfig{}); err != nil {
-		return err
-	}
-	data, err := os.ReadFile(tmp.Name())
-	if err != nil {
-		return err
-	}
-	if len(warnings) == 0 {
-		return os.WriteFile(path, data, 0o644)
-	}
-	var suites reporters.JUnitTestSuites
-	if err := xml.Unmarshal(data, &suites); err != nil {
-		return err
-	}
-	for i := range suites.TestSuites {
-		for _, w := range warnings {
-			suites.TestSuites[i].Properties.Properties = append(suites.TestSuites[i].Properties.Properties,
-				reporters.JUnitProperty{Name: PropertyWarning, Value: w})
+	s.Succeeded = passed && s.Failed == 0 && len(s.SuiteFailures) == 0
+	// The reports are written here rather than by Ginkgo: they carry what
+	// only the summary computes (warnings, the verdict), and leave out
+	// Ginkgo's internals (see junit.go and jsonreport.go).
+	rep := newJSONReport(report, s, cfg)
+	if cfg.JUnitReport != "" {
+		if err := writeJUnit(cfg.JUnitReport, report, s); err != nil {
+			s.ReportErrors = append(s.ReportErrors, fmt.Sprintf("writing the JUnit report: %v", err))
 		}
 	}
-	out, err := xml.MarshalIndent(suites, "", "  ")
-	if err != nil {
-		return err
+	if cfg.JSONReport != "" {
+		if err := writeJSONReport(cfg.JSONReport, rep); err != nil {
+			s.ReportErrors = append(s.ReportErrors, fmt.Sprintf("writing the JSON report: %v", err))
+		}
 	}
-	return os.WriteFile(path, append([]byte(xml.Header), append(out, '\n')...), 0o644)
-}
-
-// withSummaryNode is r with the summary node that Ginkgo's own JSON report
-// would list, carrying the run's warnings as EntryWarning entries, so that
-// Summarize of the JSON report read back finds them.
-func withSummaryNode(r types.Report, warnings []string) types.Report {
-	node := types.SpecReport{
-		LeafNodeType: types.NodeTypeReportAfterSuite,
-		LeafNodeText: "contract summary",
-		State:        types.SpecStatePassed,
-		StartTime:    r.EndTime,
-		EndTime:      r.EndTime,
+	if len(s.ReportErrors) > 0 {
+		// An unwritable report is exit 2 (see Findings.Verdict).
+		s.SuiteFailures = append(s.SuiteFailures, s.ReportErrors...)
+		s.Succeeded = false
+		rep = newJSONReport(report, s, cfg)
 	}
-	for _, w := range warnings {
-		node.ReportEntries = append(node.ReportEntries, types.ReportEntry{
-			Name:       EntryWarning,
-			Time:       r.EndTime,
-			Visibility: types.ReportEntryVisibilityAlways,
-			Value:      types.WrapEntryValue(w),
-		})
-	}
-	r.SpecReports = append(slices.Clone(r.SpecReports), node)
-	return r
+	s.Report = &rep
+	return s, nil
 }

@@ -307,6 +307,7 @@ func describe(r *run) bool {
 			}
 		})
 		r.describeScenarios()
+		r.describeStates() // final-state specs: statespecs.go
 	})
 }
 

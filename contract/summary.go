@@ -120,6 +120,9 @@ type Findings struct {
 	// when they were at least two, all answered, and all with this one
 	// non-2xx status (a wrong path, a missing token); 0 otherwise.
 	SameAnswer int
+	// Report is the run's JSON report, what RunConfig.JSONReport gets
+	// written (for a command that prints it instead). Set by Run.
+	Report *JSONReport `json:"-"`
 }
 
 // Deliveries returns the DeliveryRecords a spec attached, whether the report
@@ -212,7 +215,7 @@ func Summarize(report types.Report) Findings {
 	for _, f := range schemas.Families() {
 		order = append(order, FamilyText(f))
 	}
-	order = append(order, GroupDelivery, GroupToken, GroupIdempotency, GroupLifecycle)
+	order = append(order, GroupDelivery, GroupToken, GroupIdempotency, GroupLifecycle, GroupState) // GroupState: statespecs.go
 	groups := map[string]*GroupResult{}
 	skips := map[[2]string]int{}
 	var latencies, applyLat []time.Duration
@@ -238,14 +241,6 @@ func Summarize(report types.Report) Findings {
 			applyLat = append(applyLat, ms(v))
 		}
 		name, ok := SpecName(spec)
-		if !ok && spec.LeafNodeType == types.NodeTypeReportAfterSuite {
-			// The summary node of a JSON report written by Run.
-			for _, e := range spec.ReportEntries {
-				if e.Name == EntryWarning && !slices.Contains(s.Warnings, e.StringRepresentation()) {
-					s.Warnings = append(s.Warnings, e.StringRepresentation())
-				}
-			}
-		}
 		if !ok {
 			if spec.LeafNodeType != types.NodeTypeIt && spec.State.Is(types.SpecStateFailureStates) {
 				s.SuiteFailures = append(s.SuiteFailures, fmt.Sprintf("%s: %s", spec.LeafNodeType, spec.Failure.Message))
@@ -434,6 +429,9 @@ func (s Findings) String() string {
 		}
 		if n := perKind[ProblemHook]; n > 0 {
 			fmt.Fprintf(&b, "\n%s marked [%s] failed because the inspect hook did not answer by the protocol, not because of the receiver: fix the hook (see the inspect protocol)\n", specs(n), ProblemHook)
+		}
+		if n := perKind[ProblemStateHook]; n > 0 { // final-state specs (statespecs.go)
+			fmt.Fprintf(&b, "\n%s marked [%s] failed because the state hook did not answer by the protocol, not because of the receiver: fix the hook (see the state protocol)\n", specs(n), ProblemStateHook)
 		}
 		if n := perKind[ProblemStale]; n > 0 {
 			fmt.Fprintf(&b, "\n%s marked [%s] found their events already applied before they were sent: %s\n", specs(n), ProblemStale, staleAdvice)

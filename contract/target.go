@@ -98,6 +98,10 @@ type Target struct {
 	// TLS is how an https:// URL is trusted (delivery.TLS.Config), the
 	// webhook's and an InspectURL hook's; nil is the system's trust store.
 	TLS *tls.Config
+
+	// State reads the receiver's view of a record (see the state protocol
+	// in the package doc; state.go). Nil skips the final-state specs.
+	State StateReader
 }
 
 // RandomSeed draws a payload seed for a run without one: never 1, the
@@ -168,6 +172,11 @@ func (t Target) withDefaults() (Target, error) {
 		c := *ui
 		c.client = delivery.NewTLSClient(inspectCallTimeout, 4, t.TLS)
 		t.Inspect = &c
+	}
+	if su, ok := t.State.(*stateURL); ok && t.TLS != nil { // the state hook likewise (state.go)
+		c := *su
+		c.client = delivery.NewTLSClient(stateCallTimeout, 4, t.TLS)
+		t.State = &c
 	}
 	if t.TokenParam != "" {
 		if _, _, err := ParseTokenParam(t.TokenParam); err != nil {

@@ -40,6 +40,9 @@ func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error)
 			return Findings{}, fmt.Errorf("--inspect: %w", err)
 		}
 	}
+	if err := checkStateReachable(ctx, t); err != nil { // state.go
+		return Findings{}, err
+	}
 	// The target as given: a seed left zero is drawn by Run, which knows
 	// it was drawn.
 	return Run(target, cfg)
@@ -167,6 +170,8 @@ func (f Findings) setupMessage() string {
 		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer in time, so the suite was aborted, %d specs not run (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", f.NotRun)
 	case kinds[ProblemHook] == f.Failed:
 		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer by the protocol, so %d counting specs could not count (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", f.Failed)
+	case kinds[ProblemStateHook] == f.Failed: // final-state specs: statespecs.go
+		return fmt.Sprintf("the receiver was not judged: the state hook does not answer by the protocol, so %d final-state specs could not compare (see above); fix the hook (see the state protocol in `coperniq-mock verify --help`)", f.Failed)
 	case kinds[ProblemStale] == f.Failed:
 		return fmt.Sprintf("the receiver was not judged: %d counting specs found their events already applied before they were sent (see above): %s", f.Failed, staleAdvice)
 	}

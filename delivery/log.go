@@ -492,11 +492,5 @@ func ParseOnly(s string) ([]State, error) {
 // Select returns the events in the given states (all with none), in log
 // order, with their exact bodies: the input of a replay.
 func (log *Log) Select(states ...State) []Message {
-	var out []Message
-	for _, e := range log.Events {
-		if len(states) == 0 || slices.Contains(states, e.State) {
-			out = append(out, e.Message)
-		}
-	}
-	return out
+	return selectIn(log.Events, func(e LoggedEvent) (State, Message) { return e.State, e.Message }, states)
 }

@@ -145,25 +145,13 @@ func WithDuplicate(p float64, mode DupMode) Option {
 // before delivery, so that a record's events are deliberately delivered out
 // of order (still one at a time with record order on). 0 or 1 disables it.
 func WithReorder(window int) Option {
-	return func(c *config) error {
-		if window < 0 {
-			return fmt.Errorf("reorder window %d is negative", window)
-		}
-		c.reorder = window
-		return nil
-	}
+	return nonNegative("reorder window", window, func(c *config) { c.reorder = window })
 }
 
 // WithJitter delays each event's first attempt by a random time in [0, d],
 // on the clock's timeline.
 func WithJitter(d time.Duration) Option {
-	return func(c *config) error {
-		if d < 0 {
-			return fmt.Errorf("jitter %s is negative", d)
-		}
-		c.jitter = d
-		return nil
-	}
+	return nonNegative("jitter", d, func(c *config) { c.jitter = d })
 }
 
 // WithClock sets the clock that waits go through (default RealClock).
@@ -215,13 +203,7 @@ func WithObserver(f func(Attempt)) Option {
 // starts once it is cancelled; attempts still running when the grace period
 // ends are cut short and their events reported pending.
 func WithGrace(d time.Duration) Option {
-	return func(c *config) error {
-		if d < 0 {
-			return fmt.Errorf("grace period %s is negative", d)
-		}
-		c.grace = d
-		return nil
-	}
+	return nonNegative("grace period", d, func(c *config) { c.grace = d })
 }
 
 // WithClient sends through client instead of NewClient(policy timeout,
@@ -239,6 +221,18 @@ func WithClient(client *http.Client) Option {
 func WithTLS(cfg *tls.Config) Option {
 	return func(c *config) error {
 		c.tls = cfg
+		return nil
+	}
+}
+
+// nonNegative is an option that refuses a negative v, naming it what, and
+// otherwise sets it.
+func nonNegative[T ~int | ~int64](what string, v T, set func(*config)) Option {
+	return func(c *config) error {
+		if v < 0 {
+			return fmt.Errorf("%s %v is negative", what, v)
+		}
+		set(c)
 		return nil
 	}
 }

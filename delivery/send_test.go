@@ -238,6 +238,16 @@ func BenchmarkSend(b *testing.B) {
 // without the last chunk), writes six bytes and hangs up.
 func cutShortServer(t *testing.T, chunked bool) string {
 	t.Helper()
+	if chunked {
+		return rawServer(t, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n{\"ok\":\r\n")
+	}
+	return rawServer(t, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ok\":")
+}
+
+// rawServer reads each request and answers it with answer, byte for byte,
+// then hangs up.
+func rawServer(t *testing.T, answer string) string {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		conn, buf, err := http.NewResponseController(w).Hijack()
@@ -246,11 +256,7 @@ func cutShortServer(t *testing.T, chunked bool) string {
 			return
 		}
 		defer conn.Close()
-		if chunked {
-			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n{\"ok\":\r\n")
-		} else {
-			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ok\":")
-		}
+		_, _ = buf.WriteString(answer)
 		_ = buf.Flush()
 	}))
 	t.Cleanup(srv.Close)
@@ -324,19 +330,7 @@ func TestEngineRetriesCutShort(t *testing.T) {
 // A body that breaks its chunked framing is no acknowledgement either, but
 // it was not cut short: the error says what it was.
 func TestSendMalformedChunk(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		conn, buf, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close()
-		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{\"ok\":true}\r\n0\r\n\r\n")
-		_ = buf.Flush()
-	}))
-	t.Cleanup(srv.Close)
-	target, err := delivery.NewTarget(srv.URL+"/hook", nil)
+	target, err := delivery.NewTarget(rawServer(t, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{\"ok\":true}\r\n0\r\n\r\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

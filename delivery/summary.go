@@ -200,10 +200,16 @@ func (s *Outcome) Check() error {
 // Select returns the events in the given states, in the order given to Run,
 // all of them when no state is given: the input of a re-delivery.
 func (s *Outcome) Select(states ...State) []Message {
+	return selectIn(s.Results, func(r EventResult) (State, Message) { return r.State, r.Message }, states)
+}
+
+// selectIn returns the messages of items in the given states (all with
+// none), in order.
+func selectIn[T any](items []T, of func(T) (State, Message), states []State) []Message {
 	var out []Message
-	for _, r := range s.Results {
-		if len(states) == 0 || slices.Contains(states, r.State) {
-			out = append(out, r.Message)
+	for _, it := range items {
+		if st, m := of(it); len(states) == 0 || slices.Contains(states, st) {
+			out = append(out, m)
 		}
 	}
 	return out

@@ -179,6 +179,7 @@ type Headline struct {
 	RawMs        map[string]float64 `json:"rawMs"`
 	KeptUp       bool               `json:"keptUp"`
 	Verdict      string             `json:"verdict"`
+	DurationFigures
 }
 
 // quantiles are the percentiles every report shows.
@@ -355,6 +356,7 @@ func (r *Report) summary() *Headline {
 		KeptUp:       r.KeptUp(),
 		Verdict:      r.Verdict(),
 	}
+	s.DurationFigures = r.durationFigures()
 	for _, q := range quantiles {
 		s.CorrectedMs[q.name] = ms(r.Corrected.Quantile(q.q))
 		s.RawMs[q.name] = ms(r.Raw.Quantile(q.q))

@@ -151,13 +151,7 @@ func WithStatus(code int) Option {
 // that a sender succeeds on attempt n+1 if it retries. 0 (the default)
 // disables it. Payloads without a usable eventId are never failed by it.
 func WithFailFirst(n int) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("fail-first %d is negative", n)
-		}
-		c.failFirst = n
-		return nil
-	}
+	return nonNegative("fail-first", n, func(c *config) { c.failFirst = n })
 }
 
 // WithFailRate answers FailStatus to a fraction p of the attempts, drawn from
@@ -196,13 +190,7 @@ func WithResetRate(p float64) Option {
 // timeout. The wait ends early if the sender gives up or the Server shuts
 // down.
 func WithLatency(d time.Duration) Option {
-	return func(c *config) error {
-		if d < 0 {
-			return fmt.Errorf("latency %s is negative", d)
-		}
-		c.latency = d
-		return nil
-	}
+	return nonNegative("latency", d, func(c *config) { c.latency = d })
 }
 
 // WithSeed sets the seed of WithFailRate's and WithResetRate's draws (default
@@ -218,13 +206,7 @@ func WithSeed(s uint64) Option {
 // DefaultMaxDeliveries); 0 keeps them all, for as long as the process has
 // memory. Totals, attempt counts and the Output are unaffected.
 func WithMaxDeliveries(n int) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("max deliveries %d is negative", n)
-		}
-		c.max = n
-		return nil
-	}
+	return nonNegative("max deliveries", n, func(c *config) { c.max = n })
 }
 
 // WithMaxBytes bounds the bytes of the payloads kept in memory, all deliveries
@@ -233,13 +215,7 @@ func WithMaxDeliveries(n int) Option {
 // violations, and are marked PayloadDropped; their other fields, the totals
 // and the Output are unaffected. Violations count towards the bound too.
 func WithMaxBytes(n int64) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("max bytes %d is negative", n)
-		}
-		c.maxBytes = n
-		return nil
-	}
+	return nonNegative("max bytes", n, func(c *config) { c.maxBytes = n })
 }
 
 // WithMaxEventIDs bounds the eventIds whose attempts are counted (default
@@ -248,13 +224,7 @@ func WithMaxBytes(n int64) Option {
 // attempt 1 (WithFailFirst fails it again) and Summary.UniqueEvents counts it
 // again.
 func WithMaxEventIDs(n int) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("max event ids %d is negative", n)
-		}
-		c.maxEvents = n
-		return nil
-	}
+	return nonNegative("max event ids", n, func(c *config) { c.maxEvents = n })
 }
 
 // WithPublicInspect serves the inspection API on the delivery address too,
@@ -311,13 +281,7 @@ func WithInspectAddr(addr string) Option {
 // 503 with Retry-After and closed unread, and counted in Summary.Refused.
 // 0 lifts the bound.
 func WithMaxConnections(n int) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("max connections %d is negative", n)
-		}
-		c.maxConns = n
-		return nil
-	}
+	return nonNegative("max connections", n, func(c *config) { c.maxConns = n })
 }
 
 // WithMaxInFlight bounds the bytes of request bodies held while they are
@@ -327,13 +291,7 @@ func WithMaxConnections(n int) Option {
 // counted in Summary.Refused, so that senders stalling mid-body cannot make
 // memory grow with their number. 0 lifts the bound.
 func WithMaxInFlight(n int64) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("max in-flight bytes %d is negative", n)
-		}
-		c.maxInFlight = n
-		return nil
-	}
+	return nonNegative("max in-flight bytes", n, func(c *config) { c.maxInFlight = n })
 }
 
 // WithOutput writes every delivery to w as one JSON line (a Delivery, as the
@@ -356,6 +314,18 @@ func WithOutput(w io.Writer) Option {
 func WithObserver(fn func(Delivery)) Option {
 	return func(c *config) error {
 		c.observer = fn
+		return nil
+	}
+}
+
+// nonNegative is an option that refuses a negative v, naming it what, and
+// otherwise sets it.
+func nonNegative[T ~int | ~int64](what string, v T, set func(*config)) Option {
+	return func(c *config) error {
+		if v < 0 {
+			return fmt.Errorf("%s %v is negative", what, v)
+		}
+		set(c)
 		return nil
 	}
 }

@@ -553,6 +553,17 @@ func TestConcurrentDeliveries(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+	// A delivery is published after its answer is written, so a sender can
+	// have its answer before the Output has the line: wait for the last
+	// observer call, which follows its delivery's Write.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		mu.Lock()
+		got := len(seqs)
+		mu.Unlock()
+		if got == n || time.Now().After(deadline) {
+			break
+		}
+	}
 	sum := s.Summary()
 	if len(s.Deliveries()) != n || sum.Deliveries != n || sum.UniqueEvents != n/2 || sum.Valid != n {
 		t.Errorf("%d kept, summary %+v", len(s.Deliveries()), sum)

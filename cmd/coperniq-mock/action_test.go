@@ -176,6 +176,11 @@ func TestActionVerifySummaries(t *testing.T) {
 					t.Errorf("the step summary lacks %q:\n%s", want, summary)
 				}
 			}
+			// The run output shown is verify's closing summary, not its
+			// progress (the header, a dot per spec, each failure).
+			if strings.Contains(string(summary), "•") || strings.Contains(string(summary), "\nFAIL ") {
+				t.Errorf("the step summary shows the run's progress:\n%s", summary)
+			}
 			out := r.outputs(t)
 			if out["result"] != c.result || out["exit-code"] != fmt.Sprint(c.code) {
 				t.Errorf("outputs %v, want result=%s exit-code=%d", out, c.result, c.code)

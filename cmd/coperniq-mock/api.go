@@ -1,17 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"sort"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -52,11 +47,11 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 // options checks the flags, each error naming its flag.
 func (f *apiFlags) options(seed uint64) ([]api.Option, error) {
 	opts := []api.Option{api.WithSeed(seed)}
-	lo, hi, err := parseLatency(f.latency)
+	lo, hi, err := api.ParseLatency(f.latency)
 	if err != nil {
 		return nil, usage(fmt.Errorf("--api-latency %q: %v", f.latency, err))
 	}
-	perSecond, perDay, err := parseQuota(f.quota)
+	perSecond, perDay, err := api.ParseQuota(f.quota)
 	if err != nil {
 		return nil, usage(fmt.Errorf("--api-quota %q: %v", f.quota, err))
 	}
@@ -76,27 +71,11 @@ func (f *apiFlags) options(seed uint64) ([]api.Option, error) {
 		}
 		opts = append(opts, c.opt)
 	}
-	if f.limitRate+f.failRate > 1 {
-		return nil, usage(fmt.Errorf("--api-429-rate %v and --api-fail-rate %v add up to more than 1", f.limitRate, f.failRate))
+	var rates *api.RatesError
+	if _, err := api.NewHandler(scenarios.NewTimeline(), opts...); errors.As(err, &rates) {
+		return nil, usage(fmt.Errorf("--api-429-rate %v and --api-fail-rate %v add up to more than 1", rates.Limit, rates.Fail))
 	}
 	return opts, nil
-}
-
-func parseLatency(s string) (lo, hi time.Duration, err error) {
-	if s == "" {
-		return 0, 0, nil
-	}
-	a, b, isRange := strings.Cut(s, "..")
-	if lo, err = time.ParseDuration(a); err != nil {
-		return 0, 0, errors.New("want a duration such as 200ms, or a range such as 50ms..300ms")
-	}
-	hi = lo
-	if isRange {
-		if hi, err = time.ParseDuration(b); err != nil {
-			return 0, 0, errors.New("want a range such as 50ms..300ms")
-		}
-	}
-	return lo, hi, nil
 }
 
 // renderOptions fill tl when the API is to be served: keeping the world's
@@ -106,29 +85,6 @@ func (f *apiFlags) renderOptions(tl *scenarios.Timeline) []scenarios.RenderOptio
 		return nil
 	}
 	return []scenarios.RenderOption{scenarios.WithTimeline(tl)}
-}
-
-// parseQuota reads --api-quota: off, or N/s and N/day separated by a
-// comma, either alone (the other is then off).
-func parseQuota(s string) (perSecond, perDay int, err error) {
-	if s == "off" {
-		return 0, 0, nil
-	}
-	for _, part := range strings.Split(s, ",") {
-		n, unit, ok := strings.Cut(strings.TrimSpace(part), "/")
-		v, aerr := strconv.Atoi(n)
-		switch {
-		case !ok || aerr != nil || v < 1:
-			return 0, 0, errors.New("want off, or limits such as 100/s,5000/day")
-		case unit == "s":
-			perSecond = v
-		case unit == "day":
-			perDay = v
-		default:
-			return 0, 0, fmt.Errorf("unit %q: want s or day", unit)
-		}
-	}
-	return perSecond, perDay, nil
 }
 
 // apiRun is the API mock serving alongside a scenario run.
@@ -201,7 +157,7 @@ func (a *apiRun) finish(out io.Writer, runErr error) error {
 	}
 	a.srv.Close()
 	calls := a.srv.Calls()
-	printAPISummary(out, calls)
+	fmt.Fprint(out, api.Summary(calls))
 	if err := writeCalls(a.flags.calls, calls); err != nil && runErr == nil {
 		return err
 	}
@@ -215,35 +171,6 @@ func (a *apiRun) finish(out io.Writer, runErr error) error {
 	return runErr
 }
 
-func printAPISummary(out io.Writer, calls []api.Call) {
-	by := map[string]int{}
-	var ok, faults, denied int
-	for _, c := range calls {
-		key := c.Operation
-		if key == "" {
-			key = c.Method + " " + c.Path
-		}
-		by[key]++
-		switch {
-		case c.Fault != "":
-			faults++
-		case c.Status == 401:
-			denied++
-		case c.Status/100 == 2:
-			ok++
-		}
-	}
-	fmt.Fprintf(out, "API: %d calls, %d answered 2xx, %d faults injected, %d refused for the key\n", len(calls), ok, faults, denied)
-	names := make([]string, 0, len(by))
-	for k := range by {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		fmt.Fprintf(out, "  %-40s %d\n", k, by[k])
-	}
-}
-
 func writeCalls(path string, calls []api.Call) error {
 	if path == "" {
 		return nil
@@ -252,12 +179,7 @@ func writeCalls(path string, calls []api.Call) error {
 	if err != nil {
 		return failureError{msg: fmt.Sprintf("--api-calls: %v", err)}
 	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	for _, c := range calls {
-		enc.Encode(c)
-	}
-	err = w.Flush()
+	err = api.WriteCalls(f, calls)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -306,19 +228,15 @@ To serve the API while a scenario's webhooks are delivered, use
 			if err != nil {
 				return usage(err)
 			}
-			tl := scenarios.NewTimeline()
-			ropts := []scenarios.RenderOption{scenarios.WithTimeline(tl)}
+			var ropts []scenarios.RenderOption
 			if cmd.Flags().Changed("projects") {
 				ropts = append(ropts, scenarios.WithParam("projects", projects))
 			}
-			events, err := sc.Render(seed, ropts...)
+			world, err := api.NewWorld(sc, seed, ropts...)
 			if err != nil {
 				return usage(err)
 			}
-			if err := checkSomeEvents(sc, seed, events); err != nil {
-				return err
-			}
-			when, err := worldTime(at, tl)
+			when, err := api.ParseTime(at, world.Timeline)
 			if err != nil {
 				return usage(fmt.Errorf("--at %q: %v", at, err))
 			}
@@ -326,7 +244,7 @@ To serve the API while a scenario's webhooks are delivered, use
 			if err != nil {
 				return err
 			}
-			h, err := api.NewHandler(tl, append(opts, api.WithTime(when))...)
+			h, err := api.NewHandler(world.Timeline, append(opts, api.WithTime(when))...)
 			if err != nil {
 				return usage(err)
 			}
@@ -335,21 +253,14 @@ To serve the API while a scenario's webhooks are delivered, use
 				return usage(fmt.Errorf("--addr %s: %v", f.addr, err))
 			}
 			out := cmd.OutOrStdout()
-			snap := tl.At(when)
-			kinds := map[string]int{}
-			for _, r := range snap.Records {
-				kinds[r.Type]++
-			}
-			fmt.Fprintf(out, "Coperniq API mock on %s (x-api-key %s)\n", srv.URL, f.key)
-			fmt.Fprintf(out, "world: scenario %s, seed %d, as of %s: %d projects, %d opportunities, %d accounts, %d work orders, %d appointments, %d calls\n",
-				sc.Name, seed, when.UTC().Format(time.RFC3339Nano), kinds["PROJECT"], kinds["DEAL"], kinds["ACCOUNT"], len(snap.WorkOrders), len(snap.Appointments), len(snap.Calls))
+			fmt.Fprintf(out, "Coperniq API mock on %s (x-api-key %s)\n%s\n", srv.URL, f.key, world.Describe(when))
 			fmt.Fprintf(out, "try: curl -H 'x-api-key: %s' %s/projects\ncall log: %s/_mock/api-calls; Ctrl-C stops\n", f.key, srv.URL, srv.URL)
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			<-ctx.Done()
 			srv.Close()
 			calls := srv.Calls()
-			printAPISummary(out, calls)
+			fmt.Fprint(out, api.Summary(calls))
 			// Informational here: a server stopped with Ctrl-C exits 0.
 			for _, finding := range api.Check(calls, api.Rules{}) {
 				fmt.Fprintf(out, "  API misuse: %s\n", finding)
@@ -367,39 +278,8 @@ To serve the API while a scenario's webhooks are delivered, use
 	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
 		// The lists come from the embedded document, read only when
 		// help is asked for.
-		c.Long += "\n\n" + operationLists()
+		c.Long += "\n\n" + api.OperationList()
 		defaultHelp(c, args)
 	})
 	return cmd
-}
-
-// worldTime reads --at.
-func worldTime(at string, tl *scenarios.Timeline) (time.Time, error) {
-	switch at {
-	case "end":
-		return tl.End(), nil
-	case "start":
-		return tl.Start().Add(-time.Millisecond), nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if err != nil {
-		return time.Time{}, errors.New("want end, start, or an RFC 3339 time such as 2026-03-31T17:04:22Z")
-	}
-	return t, nil
-}
-
-// operationLists is the help's list of what the mock serves and what
-// answers 501.
-func operationLists() string {
-	var impl, not []string
-	for _, op := range api.Operations() {
-		line := fmt.Sprintf("  %-6s %s", op.Method, op.Path)
-		if op.Implemented {
-			impl = append(impl, line)
-		} else {
-			not = append(not, line)
-		}
-	}
-	return fmt.Sprintf("Implemented (%d operations):\n%s\n\nNot implemented: these documented operations answer 501 Not Implemented (%d):\n%s",
-		len(impl), strings.Join(impl, "\n"), len(not), strings.Join(not, "\n"))
 }

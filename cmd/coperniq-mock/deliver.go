@@ -9,10 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
-	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
 
@@ -174,7 +172,7 @@ func deliver(o runOutput, to *delivery.Target, s delivery.Settings, seed uint64,
 			return summary, err
 		}
 	} else {
-		printRunSummary(o.out, summary)
+		summary.WriteReport(o.out)
 	}
 	o.tls.warnInsecure(o.info)
 	if err := closeLog(); err != nil {
@@ -183,74 +181,12 @@ func deliver(o runOutput, to *delivery.Target, s delivery.Settings, seed uint64,
 	if o.logPath != "" {
 		fmt.Fprintf(o.info, "delivery log: %s\n", o.logPath)
 	}
-	if err := summary.Verdict(runErr); err != nil {
+	if err := summary.VerdictLogged(runErr, o.logPath); err != nil {
 		msg := err.Error()
-		if errors.Is(err, delivery.ErrDead) {
-			msg += "; run with --log FILE to replay them later with 'replay FILE'"
-			if o.logPath != "" {
-				msg = fmt.Sprintf("%v; 'coperniq-mock replay %s --target URL' re-delivers them", err, o.logPath)
-			}
-		}
 		if summary.Dead > 0 && summary.Errors[delivery.KindTLS] > 0 {
 			msg += "; some attempts failed in the TLS handshake (see --cacert, --cert/--key, --insecure)"
 		}
 		return summary, failureError{msg: msg}
 	}
 	return summary, nil
-}
-
-// printRunSummary is the summary every delivery run ends with: the
-// accounting equation first, then retries, latency and a per-trigger
-// table.
-func printRunSummary(w io.Writer, s *delivery.Outcome) {
-	fmt.Fprintln(w, s.Accounting())
-	fmt.Fprintf(w, "retried %d, attempts %d, duplicates %d\n", s.Retried, s.Attempts, s.Duplicates)
-	fmt.Fprintf(w, "latency p50 %s, p99 %s, max %s\n", roundLatency(s.LatencyP50), roundLatency(s.LatencyP99), roundLatency(s.LatencyMax))
-	pending := s.Pending > 0 || s.Interrupted
-	keys := schemas.TriggerKeys()
-	for k := range s.Triggers {
-		if _, err := schemas.Lookup(k); err != nil {
-			keys = append(keys, k) // a replayed log may carry unknown keys
-		}
-	}
-	width := len("TRIGGER")
-	for _, k := range keys {
-		if _, ok := s.Triggers[k]; ok {
-			width = max(width, len(printable(k, 60)))
-		}
-	}
-	row := func(name string, cols ...any) {
-		fmt.Fprintf(w, "  %-*s", width, name)
-		for _, c := range cols {
-			fmt.Fprintf(w, " %7v", c)
-		}
-		fmt.Fprintln(w)
-	}
-	if pending {
-		row("TRIGGER", "EVENTS", "ACKED", "DEAD", "PENDING")
-	} else {
-		row("TRIGGER", "EVENTS", "ACKED", "DEAD")
-	}
-	for _, k := range keys {
-		c, ok := s.Triggers[k]
-		if !ok {
-			continue
-		}
-		if pending {
-			row(printable(k, 60), c.Events, c.Acked, c.Dead, c.Pending)
-		} else {
-			row(printable(k, 60), c.Events, c.Acked, c.Dead)
-		}
-	}
-	fmt.Fprintln(w, s.Settings())
-}
-
-func roundLatency(d time.Duration) time.Duration {
-	switch {
-	case d >= time.Second:
-		return d.Round(time.Millisecond)
-	case d >= time.Millisecond:
-		return d.Round(10 * time.Microsecond)
-	}
-	return d.Round(time.Microsecond)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/demo"
@@ -13,9 +12,6 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
-
-// demoShown is how many deliveries the receiver's view lists at each end.
-const demoShown = 4
 
 func newDemoCmd() *cobra.Command {
 	var (
@@ -85,17 +81,14 @@ func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...
 
 	// The scenario's own delivery block (duplicates, reordering) applies;
 	// the retry policy is always ci, so the demo is quick.
-	settings := delivery.DefaultSettings()
-	settings.Retry = "ci"
-	d := sc.Delivery
-	settings.Duplicate, settings.DuplicateMode, settings.Reorder, settings.Concurrency = d.Duplicate, d.DuplicateMode, d.Reorder, d.Concurrency
-	summary, runErr := deliver(runOutput{out: out, info: out, logPath: logPath, tls: &tlsFlags{}}, target, settings, seed, scenarios.Messages(events))
+	summary, runErr := deliver(runOutput{out: out, info: out, logPath: logPath, tls: &tlsFlags{}}, target, demo.Settings(sc), seed, scenarios.Messages(events))
 	if summary == nil {
 		return runErr
 	}
 	srv.Close() // every answer is in: the view below is final
 	fmt.Fprintln(out)
-	findings := printReceiverView(out, srv.Receiver, summary.Results)
+	findings := demo.Check(srv.Receiver, summary.Results)
+	findings.WriteReport(out)
 	if runErr != nil {
 		return runErr
 	}
@@ -104,60 +97,4 @@ func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...
 	}
 	fmt.Fprintln(out, "\ndemo ok: every event delivered, retried after its 503, valid and consistent")
 	return nil
-}
-
-// printReceiverView prints what the receiver recorded and what demo.Check
-// found in it, and returns the findings.
-func printReceiverView(out io.Writer, rc *receiver.Receiver, sent []delivery.EventResult) *demo.Findings {
-	f := demo.Check(rc, sent)
-	sum, ds := f.Summary, f.Deliveries
-	fmt.Fprintln(out, "what the receiver saw:")
-	fmt.Fprintf(out, "  %d deliveries of %d unique events: %d valid, %d invalid, %d unreadable (strict schema)\n",
-		sum.Deliveries, sum.UniqueEvents, sum.Valid, sum.Invalid, sum.Unreadable)
-	fmt.Fprintf(out, "  answered: %s\n", answeredCounts(sum))
-	var byTrigger []string
-	for _, k := range schemas.TriggerKeys() {
-		if n := sum.ByTrigger[k]; n > 0 {
-			byTrigger = append(byTrigger, fmt.Sprintf("%s %d", k, n))
-		}
-	}
-	fmt.Fprintf(out, "  by trigger (deliveries): %s\n", strings.Join(byTrigger, ", "))
-	fmt.Fprintln(out, "  deliveries:")
-	for i, d := range ds {
-		if i == demoShown && len(ds) > 2*demoShown {
-			fmt.Fprintf(out, "    … %d more …\n", len(ds)-2*demoShown)
-		}
-		if i < demoShown || i >= len(ds)-demoShown {
-			fmt.Fprintf(out, "    %s\n", deliveryLine(d))
-		}
-	}
-	if f.Lost {
-		fmt.Fprintf(out, "  PROBLEM: %d unique events arrived, %d were sent\n", sum.UniqueEvents, f.Sent)
-	}
-	if f.Invalid > 0 {
-		fmt.Fprintf(out, "  PROBLEM: %d deliveries failed validation\n", f.Invalid)
-	}
-	if bad := f.FailFirst; len(bad) == 0 {
-		fmt.Fprintf(out, "  fail-first: every event answered 503 once, then 200 on its retry (%d events checked)\n", f.Sent)
-	} else {
-		fmt.Fprintf(out, "  PROBLEM: %d events not answered 503 (fail-first) once, then 200 on the retry:\n", len(bad))
-		for _, b := range bad[:min(10, len(bad))] {
-			fmt.Fprintf(out, "    eventId %d: got %s; want %s\n", b.EventID, b.Got, b.Want)
-		}
-		if len(bad) > 10 {
-			fmt.Fprintf(out, "    … %d more\n", len(bad)-10)
-		}
-	}
-	if len(f.Invariants) == 0 {
-		fmt.Fprintf(out, "  world invariants on what arrived: ok (%d events checked in eventId order)\n", sum.UniqueEvents)
-	} else {
-		fmt.Fprintf(out, "  PROBLEM: world invariants broken:\n")
-		for _, e := range f.Invariants {
-			fmt.Fprintf(out, "    %v\n", e)
-		}
-	}
-	if f.ReceiverErr != nil {
-		fmt.Fprintf(out, "  PROBLEM: receiver: %v\n", f.ReceiverErr)
-	}
-	return f
 }

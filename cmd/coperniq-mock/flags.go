@@ -418,7 +418,7 @@ func (f *loadFlags) tlsOptions(opts []load.Option) ([]load.Option, error) {
 // one JSON object on one line, the last of the output.
 func printListenSummary(w io.Writer, output string, s receiver.Totals) {
 	if output != "json" {
-		printSummary(w, s)
+		fmt.Fprint(w, s.Text())
 		return
 	}
 	if s.ByTrigger == nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,15 +8,10 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"sort"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
@@ -45,10 +39,6 @@ type listenFlags struct {
 	queue     int
 	output    string
 }
-
-// DefaultPrintQueue is how many delivery lines may wait for a slow stdout
-// before listen drops (and counts) them: printing never holds up an answer.
-const DefaultPrintQueue = 4096
 
 func newListenCmd() *cobra.Command {
 	var f listenFlags
@@ -180,10 +170,10 @@ func runListen(stdout io.Writer, f listenFlags) error {
 		return err
 	}
 	ready := make(chan struct{})
-	pr := newPrinter(stdout, f.queue)
+	pr := receiver.NewPrinter(stdout, f.queue)
 	opts = append(opts, receiver.WithObserver(func(d receiver.Delivery) {
 		<-ready // the address line comes first
-		pr.line(deliveryLine(d))
+		pr.Line(d.Line())
 	}))
 
 	var (
@@ -223,27 +213,22 @@ func runListen(stdout io.Writer, f listenFlags) error {
 		}
 	}
 	// Through the printer too: the address line comes first, scripts read it.
-	pr.line(addressLine(srv.Addr, srv.URL, srv.InspectURL))
-	pr.line(f.describe())
+	pr.Line(receiver.AddressLine(srv.Addr, srv.URL, srv.InspectURL))
+	pr.Line(srv.Describe(f.out))
 	close(ready)
 
 	<-ctx.Done()
 	stop() // a second Ctrl-C kills at once
 	shutdownErr := srv.Close()
 
-	var sum strings.Builder
-	note := ""
-	if n := pr.dropped.Load(); n > 0 {
-		note = fmt.Sprintf("not printed: %s (stdout was not keeping up; --out has every delivery)\n", plural(int(n), "delivery line"))
-	}
+	note := pr.DroppedNote()
+	sum := srv.Summary().Text() + note
 	if f.output == "json" {
-		sum.WriteString(note) // before: the JSON summary stays the last line
-		printListenSummary(&sum, f.output, srv.Summary())
-	} else {
-		printSummary(&sum, srv.Summary())
-		sum.WriteString(note)
+		var b strings.Builder
+		printListenSummary(&b, f.output, srv.Summary())
+		sum = note + b.String() // the JSON summary stays the last line
 	}
-	if !pr.finish(receiver.DefaultGrace, strings.TrimSuffix(sum.String(), "\n")) {
+	if !pr.Finish(receiver.DefaultGrace, strings.TrimSuffix(sum, "\n")) {
 		// The summary is lost with the lines before it, but the process
 		// must stop when asked to.
 		return failureError{msg: "stdout blocked: the summary could not be printed"}
@@ -266,67 +251,6 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	return nil
 }
 
-// printer writes lines to stdout from its own goroutine, so that a stdout
-// that stops reading (a pipe to a stalled program) never holds up a
-// delivery's answer: up to queue lines wait for it, and beyond that lines
-// are dropped and counted.
-type printer struct {
-	lines   chan string
-	done    chan struct{}
-	dropped atomic.Int64
-}
-
-func newPrinter(w io.Writer, queue int) *printer {
-	if queue < 1 {
-		queue = DefaultPrintQueue
-	}
-	p := &printer{lines: make(chan string, queue), done: make(chan struct{})}
-	go func() {
-		defer close(p.done)
-		bw := bufio.NewWriter(w)
-		for l := range p.lines {
-			bw.WriteString(l)
-			bw.WriteByte('\n')
-			// Flushed when nothing else waits: one write per burst.
-			if len(p.lines) == 0 {
-				_ = bw.Flush()
-			}
-		}
-		_ = bw.Flush()
-	}()
-	return p
-}
-
-// line queues l, or drops and counts it when the queue is full.
-func (p *printer) line(l string) {
-	select {
-	case p.lines <- l:
-	default:
-		p.dropped.Add(1)
-	}
-}
-
-// finish queues the last lines (the summary), waiting for room rather than
-// dropping them, and lets every queued line out; all within grace, for a
-// stdout that does not read. It reports whether they all went out.
-func (p *printer) finish(grace time.Duration, last ...string) bool {
-	deadline := time.After(grace)
-	for _, l := range last {
-		select {
-		case p.lines <- l:
-		case <-deadline:
-			return false
-		}
-	}
-	close(p.lines)
-	select {
-	case <-p.done:
-		return true
-	case <-deadline:
-		return false
-	}
-}
-
 // afterReady holds writes until ready is closed: the --out file is
 // truncated after the server starts, and no delivery may be written first.
 type afterReady struct {
@@ -337,175 +261,4 @@ type afterReady struct {
 func (a afterReady) Write(p []byte) (int, error) {
 	<-a.ready
 	return a.w.Write(p)
-}
-
-// addressLine is the first line printed: the URL to use from this machine
-// comes first, and an address bound on all interfaces is said to be, e.g.
-//
-//	listening on http://127.0.0.1:8080 (inspect: http://127.0.0.1:41235/_mock/deliveries)
-//	listening on all interfaces (0.0.0.0:8080); locally http://127.0.0.1:8080 (inspect: http://127.0.0.1:41235/_mock/deliveries)
-func addressLine(bound, url, inspectURL string) string {
-	inspect := "inspect: " + inspectURL + receiver.PathDeliveries
-	if inspectURL == "" {
-		inspect = "no inspection address"
-	}
-	local := fmt.Sprintf("%s (%s)", url, inspect)
-	if host, _, err := net.SplitHostPort(bound); err == nil {
-		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
-			return fmt.Sprintf("listening on all interfaces (%s); locally %s", bound, local)
-		}
-	}
-	return "listening on " + local
-}
-
-// describe is the line under the address: what the receiver will do.
-func (f listenFlags) describe() string {
-	level := "contract"
-	if f.strict {
-		level = "strict"
-	}
-	parts := []string{fmt.Sprintf("validating at the %s level, answering %d", level, f.status)}
-	if f.failFirst > 0 {
-		parts = append(parts, fmt.Sprintf("503 to the first %d attempt(s) of each event", f.failFirst))
-	}
-	if f.failRate > 0 {
-		parts = append(parts, fmt.Sprintf("503 to %g of attempts (seed %d)", f.failRate, f.seed))
-	}
-	if f.resetRate > 0 {
-		parts = append(parts, fmt.Sprintf("reset on %g of attempts (seed %d)", f.resetRate, f.seed))
-	}
-	if f.latency > 0 {
-		parts = append(parts, "after "+f.latency.String())
-	}
-	if f.out != "" {
-		parts = append(parts, "capturing to "+f.out)
-	}
-	inspect := "/_mock/ on the inspection address only"
-	switch {
-	case f.token != "":
-		inspect = "/_mock/ also here for bearers of the token"
-	case f.public:
-		inspect = "/_mock/ also open to anyone who reaches this address"
-	}
-	return strings.Join(parts, ", ") + "; " + inspect + "; Ctrl-C stops"
-}
-
-// deliveryLine is the one line printed per delivery, e.g.
-//
-//	17:04:22.123 TASK_STATUS_MOVEMENT eventId=48291 recordId=10423 attempt=1 200 valid
-func deliveryLine(d receiver.Delivery) string {
-	orDash := func(p *int64) string {
-		if p == nil {
-			return "-"
-		}
-		return strconv.FormatInt(*p, 10)
-	}
-	trigger := printable(d.TriggerKey, 60)
-	if trigger == "" {
-		trigger = "-"
-	}
-	attempt := "-"
-	if d.Attempt > 0 {
-		attempt = strconv.Itoa(d.Attempt)
-	}
-	answer := strconv.Itoa(d.Status)
-	if d.Reset {
-		answer = "reset"
-	}
-	if d.Injected != "" {
-		answer += " (" + d.Injected + ")"
-	}
-	switch d.Wire {
-	case receiver.WireClientLeft:
-		answer += " (client left: not answered)"
-	case receiver.WireWriteFailed:
-		answer += " (write failed: " + printable(d.WireError, 80) + ")"
-	}
-	var verdict string
-	switch {
-	case d.Unreadable != "":
-		verdict = "unreadable: " + printable(d.Unreadable, 200)
-	case !d.Valid:
-		var errs []string
-		for _, v := range d.Violations {
-			if !v.Warning {
-				errs = append(errs, v.String())
-			}
-		}
-		if len(errs) == 0 { // Valid says there is one; don't trust it blindly
-			errs = append(errs, "no violation given")
-		}
-		verdict = "invalid: " + printable(errs[0], 200)
-		if len(errs) > 1 {
-			verdict += fmt.Sprintf(" (+%d more)", len(errs)-1)
-		}
-	case len(d.Violations) > 0:
-		verdict = fmt.Sprintf("valid, %d warning(s): %s", len(d.Violations), printable(d.Violations[0].String(), 200))
-	default:
-		verdict = "valid"
-	}
-	return fmt.Sprintf("%s %s eventId=%s recordId=%s attempt=%s %s %s",
-		d.Time.Format("15:04:05.000"), trigger, orDash(d.EventID), orDash(d.RecordID), attempt, answer, verdict)
-}
-
-// printable keeps what a sender controls from breaking the terminal or the
-// one-line-per-delivery format: control characters (newlines included) are
-// escaped, and long text is cut to max characters.
-func printable(s string, max int) string {
-	s = delivery.Escape(strings.ReplaceAll(strings.ReplaceAll(s, "\n", `\n`), "\t", `\t`))
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == max {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
-}
-
-// answeredCounts spells how a receiver answered: "200 x43, 503 x43".
-func answeredCounts(s receiver.Totals) string {
-	statuses := make([]int, 0, len(s.ByStatus))
-	for code := range s.ByStatus {
-		statuses = append(statuses, code)
-	}
-	sort.Ints(statuses)
-	var answered []string
-	for _, code := range statuses {
-		answered = append(answered, fmt.Sprintf("%d x%d", code, s.ByStatus[code]))
-	}
-	if s.Resets > 0 {
-		answered = append(answered, fmt.Sprintf("reset x%d", s.Resets))
-	}
-	if n := s.ClientLeft + s.WriteFailed; n > 0 {
-		answered = append(answered, fmt.Sprintf("of which never reached the sender x%d (client left %d, write failed %d)", n, s.ClientLeft, s.WriteFailed))
-	}
-	return strings.Join(answered, ", ")
-}
-
-func printSummary(w io.Writer, s receiver.Totals) {
-	fmt.Fprintf(w, "summary: %s, %s: %d valid, %d invalid, %d unreadable\n",
-		plural(s.Deliveries, "delivery"), plural(s.UniqueEvents, "unique event"), s.Valid, s.Invalid, s.Unreadable)
-	if s.Refused > 0 {
-		fmt.Fprintf(w, "refused busy: %s answered 503 unread (--max-connections or --max-in-flight reached)\n", plural(s.Refused, "request"))
-	}
-	if s.Deliveries == 0 {
-		return
-	}
-	fmt.Fprintf(w, "answered: %s\n", answeredCounts(s))
-	if len(s.ByTrigger) > 0 {
-		keys := make([]string, 0, len(s.ByTrigger))
-		for k := range s.ByTrigger {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var by []string
-		for _, k := range keys {
-			by = append(by, fmt.Sprintf("%s %d", printable(k, 60), s.ByTrigger[k]))
-		}
-		fmt.Fprintf(w, "by trigger: %s\n", strings.Join(by, ", "))
-	}
 }

@@ -369,21 +369,3 @@ func TestListenInspectionThroughATunnel(t *testing.T) {
 		})
 	}
 }
-
-func TestListenAddressLine(t *testing.T) {
-	const in = "http://127.0.0.1:41235"
-	for _, tc := range []struct{ bound, url, inspect, want string }{
-		{"127.0.0.1:8080", "http://127.0.0.1:8080", in,
-			"listening on http://127.0.0.1:8080 (inspect: http://127.0.0.1:41235/_mock/deliveries)"},
-		{"0.0.0.0:41234", "http://127.0.0.1:41234", in,
-			"listening on all interfaces (0.0.0.0:41234); locally http://127.0.0.1:41234 (inspect: http://127.0.0.1:41235/_mock/deliveries)"},
-		{"[::]:8080", "http://127.0.0.1:8080", in,
-			"listening on all interfaces ([::]:8080); locally http://127.0.0.1:8080 (inspect: http://127.0.0.1:41235/_mock/deliveries)"},
-		{"192.0.2.1:8080", "http://192.0.2.1:8080", "",
-			"listening on http://192.0.2.1:8080 (no inspection address)"},
-	} {
-		if got := addressLine(tc.bound, tc.url, tc.inspect); got != tc.want {
-			t.Errorf("bound on %s:\n got %s\nwant %s", tc.bound, got, tc.want)
-		}
-	}
-}

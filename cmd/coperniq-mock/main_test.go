@@ -19,7 +19,8 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // binary is the real coperniq-mock, built once for the whole package: CLI
-// behaviour (exit codes, stdout vs stderr, pipes) is tested on what users run.
+// behaviour (exit codes, stdout vs stderr, pipes) is tested on what users run,
+// built as make builds it (-trimpath: no path of this checkout in its output).
 var binary string
 
 func TestMain(m *testing.M) {
@@ -30,7 +31,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "coperniq-mock")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-trimpath", "-o", binary, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building the binary: %v\n%s", err, out)
 		os.Exit(1)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -93,40 +94,25 @@ be reached (connection refused, DNS, TLS).`,
 			fmt.Fprintf(out, "POST %s (%s, %d bytes)\n", delivery.MaskURL(to), what, len(body))
 			tf.warnInsecure(out)
 			defer tf.warnInsecure(out) // and after the answer, where eyes land
-			switch res.ErrKind {
-			case delivery.KindNone:
-			case delivery.KindCutShort:
-				return failureError{msg: fmt.Sprintf("not acknowledged: %d %s from %s, but %s; Coperniq would retry it",
-					res.Status, http.StatusText(res.Status), delivery.MaskURL(to), res.Err)}
-			case delivery.KindTimeout, delivery.KindReset, delivery.KindEOF:
-				// The receiver was there and did not answer in time, or
-				// hung up: to Coperniq that is a failed delivery, retried.
-				return failureError{msg: fmt.Sprintf("not acknowledged: no answer from %s (%s after %s); Coperniq would retry it",
-					delivery.MaskURL(to), res.ErrKind, res.Latency.Round(time.Millisecond))}
-			case delivery.KindRefused, delivery.KindDNS, delivery.KindTLS:
-				return usage(fmt.Errorf("could not reach the receiver at %s after %s: %v", delivery.MaskURL(to), res.Latency.Round(time.Millisecond), tlsHint(res.Err)))
-			default:
-				// It was reached, and answered what HTTP can't read: the
-				// receiver's fault, a finding (see exitTable).
-				return failureError{msg: fmt.Sprintf("not acknowledged: the receiver at %s answered no readable HTTP (%s); Coperniq would retry it",
-					delivery.MaskURL(to), tg.ShowAnswer(res.Err.Error()))}
-			}
-			fmt.Fprintf(out, "%d %s in %s\n", res.Status, http.StatusText(res.Status), res.Latency.Round(time.Microsecond))
-			if len(res.Body) > 0 {
-				// The receiver chose these bytes: its echo of the URL is
-				// masked, and nothing in it may drive the terminal.
-				fmt.Fprintf(out, "%s", tg.ShowAnswer(string(bytes.TrimRight(res.Body, "\r\n"))))
-				if res.Truncated {
-					fmt.Fprint(out, " …(truncated)")
+			if res.ErrKind == delivery.KindNone {
+				fmt.Fprintf(out, "%d %s in %s\n", res.Status, http.StatusText(res.Status), res.Latency.Round(time.Microsecond))
+				if len(res.Body) > 0 {
+					// The receiver chose these bytes: its echo of the URL is
+					// masked, and nothing in it may drive the terminal.
+					fmt.Fprintf(out, "%s", tg.ShowAnswer(string(bytes.TrimRight(res.Body, "\r\n"))))
+					if res.Truncated {
+						fmt.Fprint(out, " …(truncated)")
+					}
+					fmt.Fprintln(out)
 				}
-				fmt.Fprintln(out)
 			}
-			if res.Status < 200 || res.Status > 299 {
-				why := "Coperniq would retry it"
-				if res.Status >= 300 && res.Status < 400 {
-					why = "a redirect is not an acknowledgement; Coperniq does not follow it and would retry"
+			if err := tg.Acknowledged(res); err != nil {
+				if errors.Is(err, delivery.ErrUnreachable) {
+					// The CLI knows the flags that fix a TLS setup.
+					res.Err = tlsHint(res.Err)
+					return usage(tg.Acknowledged(res))
 				}
-				return failureError{msg: fmt.Sprintf("not acknowledged: %d %s (%s)", res.Status, http.StatusText(res.Status), why)}
+				return failureError{msg: err.Error()}
 			}
 			return nil
 		},

@@ -24,6 +24,7 @@ type verifyFlags struct {
 	focus, skip, scenarios                  []string
 	junit, jsonReport                       string
 	verbose, noColor                        bool
+	state                                   verifyStateFlags // verifystate.go
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -146,6 +147,9 @@ before they were sent.`,
 				return usage(tlsHint(err))
 			}
 			tf.warnInsecure(cmd.OutOrStdout())
+			if done, err := f.state.chaos.run(ctx, cmd.OutOrStdout(), &f, target); done { // verifystate.go
+				return err
+			}
 			sum, err := contract.Verify(ctx, target, cfg)
 			if err != nil {
 				return usage(flagError(err))
@@ -166,7 +170,9 @@ before they were sent.`,
 			return usage(errors.New(v.Message))
 		},
 	}
+	cmd.Long += verifyStateHelp + verifyChaosHelp
 	fl := cmd.Flags()
+	f.state.register(fl)
 	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
 	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
 	fl.StringVar(&f.inspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
@@ -186,9 +192,9 @@ before they were sent.`,
 	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
 	fl.StringArrayVar(&f.focus, "focus", nil, "run only specs whose name matches this regular expression (repeatable)")
 	fl.StringArrayVar(&f.skip, "skip", nil, "skip specs whose name matches this regular expression (repeatable)")
-	fl.StringVar(&f.junit, "junit-report", "", "write a JUnit XML report to this file, for CI")
-	fl.StringVar(&f.jsonReport, "json-report", "", "write Ginkgo's JSON report to this file")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print every spec as it runs, not only failures")
+	fl.StringVar(&f.junit, "junit-report", "", "write a JUnit XML report to this file, for CI (one test suite per group, failures in one line)")
+	fl.StringVar(&f.jsonReport, "json-report", "", "write the JSON report to this file (formatVersion 1: docs/reports/verify-report.md in the repository)")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print Ginkgo's own output: its header and every spec as it runs, with its timeline")
 	fl.BoolVar(&f.noColor, "no-color", false, "no ANSI colours (the default when stdout is not a terminal or NO_COLOR is set)")
 	return cmd
 }
@@ -243,10 +249,13 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 	if err != nil {
 		return t, cfg, usage(fmt.Errorf("--inspect: %w", err))
 	}
+	if err := f.state.apply(&t); err != nil {
+		return t, cfg, err
+	}
 	cfg = contract.RunConfig{
 		Focus: f.focus, Skip: f.skip,
 		JUnitReport: f.junit, JSONReport: f.jsonReport,
-		Verbose: f.verbose,
+		Verbose: f.verbose, Out: cmd.OutOrStdout(),
 		NoColor: f.noColor || os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout),
 	}
 	return t, cfg, nil

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
@@ -32,17 +30,10 @@ func verifyArgs(srv *httptest.Server, extra ...string) []string {
 	}, extra...)
 }
 
-func readReport(t *testing.T, path string) types.Report {
+// readReport reads verify's JSON report, checked against its schema.
+func readReport(t *testing.T, path string) contract.JSONReport {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reports []types.Report
-	if err := json.Unmarshal(data, &reports); err != nil || len(reports) != 1 {
-		t.Fatalf("JSON report: %v (%d reports)", err, len(reports))
-	}
-	return reports[0]
+	return checkJSONReport(t, readFile(t, path))
 }
 
 func TestVerifyReferenceReceiverPasses(t *testing.T) {
@@ -55,7 +46,7 @@ func TestVerifyReferenceReceiverPasses(t *testing.T) {
 	r := cli(t, "", verifyArgs(srv, "--junit-report", junit, "--json-report", jsonReport)...).want(t, 0)
 
 	for _, w := range []string{
-		"Running Suite: Coperniq receiver contract",
+		"Coperniq contract of " + srv.URL + "/webhooks/coperniq (seed 1)\nrunning ",
 		"group", "passed", "failed", "skipped",
 		"work order triggers", "project triggers", "request triggers", "appointment triggers", "call triggers",
 		contract.GroupDelivery, contract.GroupToken, contract.GroupIdempotency, contract.GroupLifecycle,
@@ -69,29 +60,40 @@ func TestVerifyReferenceReceiverPasses(t *testing.T) {
 		t.Error("the token was printed")
 	}
 
-	var suites struct {
-		Tests    int `xml:"tests,attr"`
-		Failures int `xml:"failures,attr"`
-		Suites   []struct {
-			Cases []struct {
-				Name   string `xml:"name,attr"`
-				Status string `xml:"status,attr"`
-			} `xml:"testcase"`
-		} `xml:"testsuite"`
+	data := readFile(t, junit)
+	cases := checkJUnit(t, data)
+	// The header, the JUnit and the JSON report agree on how many specs
+	// ran: all of them.
+	// This receiver serves no state hook: the final-state specs are
+	// skipped for that reason, and every other spec passes.
+	rep := readReport(t, jsonReport)
+	stateSkipped := 0
+	for _, c := range cases {
+		if c.skipped && c.classname == contract.GroupState {
+			stateSkipped++
+		}
 	}
-	data, err := os.ReadFile(junit)
-	if err != nil {
-		t.Fatal(err)
+	if all := rep.Totals.Total; len(cases) != all || rep.Totals.Passed+stateSkipped != all || rep.Totals.Skipped != stateSkipped || !strings.Contains(r.stdout, fmt.Sprintf("\nrunning %d specs\n", all)) {
+		t.Errorf("JUnit: %d test cases (%d final-state skipped), JSON: %+v, header:\n%.200s", len(cases), stateSkipped, rep.Totals, r.stdout)
 	}
-	if err := xml.Unmarshal(data, &suites); err != nil {
-		t.Fatalf("JUnit report: %v", err)
+	for _, c := range cases {
+		if c.failure != "" || c.errorMsg != "" || c.skipped && c.classname != contract.GroupState {
+			t.Errorf("JUnit: test case %+v did not pass", c)
+		}
 	}
-	if suites.Failures != 0 || len(suites.Suites) != 1 || len(suites.Suites[0].Cases) < 80 {
-		t.Errorf("JUnit: %d failures, %d suites", suites.Failures, len(suites.Suites))
+	// A passed spec is its name and time: no Ginkgo timeline.
+	if len(data) > 30_000 {
+		t.Errorf("the JUnit report of a passing run is %d bytes", len(data))
 	}
 
-	// Every reproducer sends the bytes the spec sent.
-	if n := checkReproducers(t, readReport(t, jsonReport)); n < 100 {
+	// Every spec names a command that sends its deliveries again, and
+	// every delivery's reproducer sends the bytes the spec sent.
+	for _, spec := range rep.Specs {
+		if len(spec.Reproduce) == 0 && spec.Verdict != contract.SpecSkipped {
+			t.Errorf("spec %q has no reproducer", spec.Name)
+		}
+	}
+	if n := checkReproducers(t, rep); n < 100 {
 		t.Errorf("only %d reproducers tried", n)
 	}
 }
@@ -99,14 +101,14 @@ func TestVerifyReferenceReceiverPasses(t *testing.T) {
 // checkReproducers runs the reproducer of every delivery in report against a
 // capture receiver and checks that it sends the bytes the spec sent (by
 // digest); it returns how many distinct reproducers it ran.
-func checkReproducers(t *testing.T, report types.Report) int {
+func checkReproducers(t *testing.T, report contract.JSONReport) int {
 	t.Helper()
 	capture := testreceivers.New(testreceivers.Config{})
 	csrv := httptest.NewServer(capture)
 	defer csrv.Close()
 	received := map[string]map[string]bool{} // reproducer → digests it sent
-	for _, spec := range report.SpecReports {
-		for _, d := range contract.Deliveries(spec) {
+	for _, spec := range report.Specs {
+		for _, d := range spec.Deliveries {
 			if _, ok := received[d.Reproduce]; !ok {
 				args := shellWords(t, d.Reproduce)
 				if len(args) < 4 || args[0] != "coperniq-mock" || args[len(args)-2] != "--target" ||
@@ -248,7 +250,7 @@ func TestVerifyUnreachableTarget(t *testing.T) {
 	if want := "target http://" + addr + "/hook?token=*** is unreachable: connection refused"; !strings.Contains(r.stderr, want) {
 		t.Errorf("stderr %q lacks %q", r.stderr, want)
 	}
-	if strings.Contains(r.stderr, "s3cret") || strings.Contains(r.stdout, "Running Suite") {
+	if strings.Contains(r.stderr, "s3cret") || strings.Contains(r.stdout, "Coperniq contract of") {
 		t.Errorf("token printed or suite run:\n%s\n%s", r.stdout, r.stderr)
 	}
 }
@@ -345,6 +347,16 @@ func TestVerifyHungReceiver(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "not run: the suite was aborted") || strings.Contains(r.stdout, "not selected by --focus/--skip") {
 		t.Errorf("the specs left by the abort are not told apart:\n%s", r.stdout)
+	}
+	// The JUnit report lists them as skipped, with that reason.
+	notRun := 0
+	for _, c := range checkJUnit(t, readFile(t, junit)) {
+		if c.skipped {
+			notRun++
+		}
+	}
+	if notRun == 0 {
+		t.Error("the JUnit report lists no spec left by the abort as skipped")
 	}
 }
 
@@ -499,21 +511,17 @@ func TestVerifyOutputDetails(t *testing.T) {
 		t.Errorf("the slow-answer warning is printed %d times:\n%s", n, r.stdout)
 	}
 	// The warning is in the reports CI keeps, and the JUnit report lists
-	// the specs only, not the summary node.
-	data, err := os.ReadFile(junit)
-	if err != nil {
-		t.Fatal(err)
+	// the selected spec only.
+	data := readFile(t, junit)
+	if cases := checkJUnit(t, data); len(cases) != 1 || cases[0].name != contract.SpecDeadline || cases[0].classname != contract.GroupDelivery {
+		t.Errorf("JUnit test cases %+v, want the one selected", cases)
 	}
 	var suites struct {
-		Tests  int `xml:"tests,attr"`
 		Suites []struct {
 			Properties []struct {
 				Name  string `xml:"name,attr"`
 				Value string `xml:"value,attr"`
 			} `xml:"properties>property"`
-			Cases []struct {
-				Name string `xml:"name,attr"`
-			} `xml:"testcase"`
 		} `xml:"testsuite"`
 	}
 	if err := xml.Unmarshal(data, &suites); err != nil || len(suites.Suites) != 1 {
@@ -528,13 +536,8 @@ func TestVerifyOutputDetails(t *testing.T) {
 	if !found {
 		t.Errorf("the JUnit report has no %s property:\n%s", contract.PropertyWarning, data)
 	}
-	for _, c := range suites.Suites[0].Cases {
-		if !strings.HasPrefix(c.Name, "[It] "+contract.SuiteText) {
-			t.Errorf("JUnit test case %q is not a contract spec", c.Name)
-		}
-	}
-	if sum := contract.Summarize(readReport(t, jsonReport)); len(sum.Warnings) != 1 || !strings.HasPrefix(sum.Warnings[0], "p99 answer time 1.1") {
-		t.Errorf("the JSON report read back warns %q", sum.Warnings)
+	if rep := readReport(t, jsonReport); len(rep.Warnings) != 1 || !strings.HasPrefix(rep.Warnings[0], "p99 answer time 1.1") || rep.AnswerTime.P99Ms < 1100 {
+		t.Errorf("the JSON report warns %q, answer time %+v", rep.Warnings, rep.AnswerTime)
 	}
 	r = cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.SpecRedirect).want(t, 0)
 	if !strings.Contains(r.stdout, " over 1 delivery\n") {

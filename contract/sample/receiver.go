@@ -2,7 +2,8 @@
 // specs in its own Ginkgo suite (sample_suite_test.go): the pattern the
 // contract pushes toward, in a few lines. It checks the URL token, reads
 // only the fields it needs, acknowledges at once and applies each event in
-// the background, once per eventId.
+// the background, once per eventId, and keeps the newest version of each
+// record and work order whatever order the events arrive in.
 package sample
 
 import (
@@ -10,25 +11,89 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 )
 
+// Event is what the receiver reads of a delivery: the ids it keys on and
+// the versions it keeps. Ids are json.Number, not int: eventIds reach
+// 2^53-1, which a float64 would round.
+type Event struct {
+	Event struct {
+		EventID json.Number `json:"eventId"`
+	} `json:"event"`
+	Record *struct {
+		ID     json.Number `json:"id"`
+		Status *string     `json:"status"`
+		Stage  *struct {
+			ID json.Number `json:"id"`
+		} `json:"stage"`
+		UpdatedAt time.Time `json:"updatedAt"`
+	} `json:"record"`
+	WorkOrder *struct {
+		ID         json.Number `json:"id"`
+		Status     string      `json:"status"`
+		ModifiedAt time.Time   `json:"modifiedAt"`
+	} `json:"workOrder"`
+}
+
+// Record is the receiver's view of a record.
+type Record struct {
+	Status     *string
+	StageID    string // "" when the record has no stage
+	UpdatedAt  time.Time
+	WorkOrders map[string]WorkOrder
+}
+
+// WorkOrder is the receiver's view of a work order.
+type WorkOrder struct {
+	Status     string
+	ModifiedAt time.Time
+}
+
 // Store is where the receiver applies events; a real one is a database
-// table with a unique key on the eventId.
+// with a unique key on the eventId and an "UPDATE ... WHERE updated_at <
+// $new" per record.
 type Store struct {
 	mu      sync.Mutex
 	applied map[int64]int
+	records map[string]*Record
 }
 
 // NewStore returns an empty store.
-func NewStore() *Store { return &Store{applied: map[int64]int{}} }
+func NewStore() *Store {
+	return &Store{applied: map[int64]int{}, records: map[string]*Record{}}
+}
 
 // Apply applies an event unless it was applied before, which is what makes
-// Coperniq's duplicates and retries harmless.
-func (s *Store) Apply(eventID int64) {
+// Coperniq's duplicates and retries harmless. Coperniq promises no order,
+// so a version older than the one kept (by record.updatedAt, by
+// workOrder.modifiedAt) arrives late and is ignored: the last to arrive is
+// not the newest.
+func (s *Store) Apply(eventID int64, ev Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.applied[eventID] == 0 {
-		s.applied[eventID] = 1
+	if s.applied[eventID] > 0 {
+		return
+	}
+	s.applied[eventID] = 1
+	if ev.Record == nil {
+		return
+	}
+	rec := s.records[ev.Record.ID.String()]
+	if rec == nil {
+		rec = &Record{WorkOrders: map[string]WorkOrder{}}
+		s.records[ev.Record.ID.String()] = rec
+	}
+	if rec.UpdatedAt.IsZero() || ev.Record.UpdatedAt.After(rec.UpdatedAt) {
+		rec.Status, rec.StageID, rec.UpdatedAt = ev.Record.Status, "", ev.Record.UpdatedAt
+		if ev.Record.Stage != nil {
+			rec.StageID = ev.Record.Stage.ID.String()
+		}
+	}
+	if wo := ev.WorkOrder; wo != nil {
+		if kept, ok := rec.WorkOrders[wo.ID.String()]; !ok || wo.ModifiedAt.After(kept.ModifiedAt) {
+			rec.WorkOrders[wo.ID.String()] = WorkOrder{Status: wo.Status, ModifiedAt: wo.ModifiedAt}
+		}
 	}
 }
 
@@ -40,14 +105,35 @@ func (s *Store) Applied(eventID int64) int {
 	return s.applied[eventID]
 }
 
+// Record is a copy of the receiver's view of a record, false when it has
+// none: what the state hook of the contract specs asks.
+func (s *Store) Record(id string) (Record, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.records[id]
+	if !ok {
+		return Record{}, false
+	}
+	cp := *rec
+	cp.WorkOrders = make(map[string]WorkOrder, len(rec.WorkOrders))
+	for k, v := range rec.WorkOrders {
+		cp.WorkOrders[k] = v
+	}
+	return cp, true
+}
+
 // Handler is the webhook endpoint. Work goes to a queue so that the answer
 // never waits for it: Coperniq retries whatever it does not get a 2xx for in
 // time.
 func Handler(token string, store *Store) http.Handler {
-	queue := make(chan int64, 1024)
+	type job struct {
+		id int64
+		ev Event
+	}
+	queue := make(chan job, 1024)
 	go func() {
-		for id := range queue {
-			store.Apply(id)
+		for j := range queue {
+			store.Apply(j.id, j.ev)
 		}
 	}()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -59,18 +145,12 @@ func Handler(token string, store *Store) http.Handler {
 			http.Error(w, "unknown sender", http.StatusUnauthorized)
 			return
 		}
-		var p struct {
-			Event struct {
-				// Not int: eventIds reach 2^53-1. A float64 would
-				// round them.
-				EventID json.Number `json:"eventId"`
-			} `json:"event"`
-		}
+		var ev Event
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		if err == nil {
-			err = json.Unmarshal(body, &p)
+			err = json.Unmarshal(body, &ev)
 		}
-		id, idErr := p.Event.EventID.Int64()
+		id, idErr := ev.Event.EventID.Int64()
 		if err != nil || idErr != nil {
 			// Not Coperniq's: it never sends a body without an eventId.
 			http.Error(w, "not a Coperniq event", http.StatusBadRequest)
@@ -78,7 +158,7 @@ func Handler(token string, store *Store) http.Handler {
 		}
 		// Any trigger, known or not, is acknowledged: a 4xx would make
 		// Coperniq retry it forever.
-		queue <- id
+		queue <- job{id, ev}
 		w.WriteHeader(http.StatusNoContent)
 	})
 }

@@ -17,6 +17,7 @@ have python3.
 
 import hashlib
 import os
+import re
 import shlex
 import stat
 import subprocess
@@ -181,9 +182,10 @@ def read_junit(path):
 
 
 def summary_block(output):
-    """The run's own summary: the console from its "Coperniq contract of" line on."""
+    """The run's own summary: the console from its last "Coperniq contract of" line on
+    (the first one heads the run's progress)."""
     lines = output.splitlines()
-    start = next((i for i, ln in enumerate(lines) if ln.startswith("Coperniq contract of")), None)
+    start = max((i for i, ln in enumerate(lines) if ln.startswith("Coperniq contract of")), default=None)
     tail = lines[start:] if start is not None else lines[-30:]
     return "\n".join(tail).replace("```", "'''")
 
@@ -231,6 +233,10 @@ def verify():
     md.append("")
     if report:
         counts, failed, not_selected = report
+        if not not_selected:
+            # Our JUnit report leaves them out; the console counts them.
+            m = re.search(r"^(\d+) specs not selected by --focus/--skip$", output, re.M)
+            not_selected = int(m.group(1)) if m else 0
         total = sum(counts.values())
         md += ["| passed | failed | skipped | total |", "|---:|---:|---:|---:|",
                f"| {counts['passed']} | {counts['failed']} | {counts['skipped']} | {total} |", ""]

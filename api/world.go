@@ -1,0 +1,42 @@
+package api
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+)
+
+// World is a scenario's world as the API serves it: rendered once with a
+// timeline, so that the API's answers agree with the webhooks.
+type World struct {
+	Scenario string
+	Seed     uint64
+	Timeline *scenarios.Timeline
+	Events   []scenarios.Rendered
+}
+
+// NewWorld renders sc with seed (and opts) into a timeline. A scenario
+// that renders to no events is refused: it has no world to serve.
+func NewWorld(sc *scenarios.Scenario, seed uint64, opts ...scenarios.RenderOption) (*World, error) {
+	tl := scenarios.NewTimeline()
+	events, err := sc.Render(seed, append(opts, scenarios.WithTimeline(tl))...)
+	if err != nil {
+		return nil, err
+	}
+	if len(events) == 0 {
+		return nil, fmt.Errorf("scenario %s renders to no events (seed %d): nothing to send; is a repeat count or parameter 0?", sc.Name, seed)
+	}
+	return &World{Scenario: sc.Name, Seed: seed, Timeline: tl, Events: events}, nil
+}
+
+// Describe counts what the world holds as of at, in one line.
+func (w *World) Describe(at time.Time) string {
+	snap := w.Timeline.At(at)
+	kinds := map[string]int{}
+	for _, r := range snap.Records {
+		kinds[r.Type]++
+	}
+	return fmt.Sprintf("world: scenario %s, seed %d, as of %s: %d projects, %d opportunities, %d accounts, %d work orders, %d appointments, %d calls",
+		w.Scenario, w.Seed, at.UTC().Format(time.RFC3339Nano), kinds["PROJECT"], kinds["DEAL"], kinds["ACCOUNT"], len(snap.WorkOrders), len(snap.Appointments), len(snap.Calls))
+}

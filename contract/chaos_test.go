@@ -1,0 +1,188 @@
+package contract_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/contract"
+	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
+)
+
+// chaosTarget serves a fresh StateReceiver and returns the Target that
+// judges it with both hooks.
+func chaosTarget(t *testing.T, o testreceivers.Ordering) contract.Target {
+	t.Helper()
+	srv := httptest.NewServer(testreceivers.NewState(o))
+	t.Cleanup(srv.Close)
+	insp, err := contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := contract.StateURL(srv.URL + testreceivers.StatePath + "{recordId}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return contract.Target{URL: srv.URL + "/hook", Inspect: insp, State: st, InspectTimeout: 150 * time.Millisecond, Deadline: 2 * time.Second}
+}
+
+const chaosSeed = 7
+
+func TestChaosFailsAndShrinks(t *testing.T) {
+	for _, o := range []testreceivers.Ordering{testreceivers.LastArrivalRecord, testreceivers.LastArrivalWorkOrder, testreceivers.DropUnseenRecord} {
+		t.Run(string(o), func(t *testing.T) {
+			t.Parallel()
+			rep, err := contract.RunChaos(context.Background(), chaosTarget(t, o), contract.ChaosOptions{Runs: 50, Seed: chaosSeed, ShrinkBudget: time.Minute})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Failure == nil {
+				t.Fatalf("receiver %s passed %d chaos runs", o, len(rep.Runs))
+			}
+			f := rep.Failure
+			t.Logf("%s: %s\n%s", o, f.Progress(), f.File(""))
+			if n := len(f.Schedule.Deliveries); n > 5 || !f.Minimal {
+				t.Errorf("shrunk to %d deliveries, minimal %v; want at most 5, minimal", n, f.Minimal)
+			}
+
+		})
+	}
+}
+
+func TestChaosPassesConvergingReceivers(t *testing.T) {
+	for _, o := range []testreceivers.Ordering{testreceivers.NewestWins, testreceivers.Await409} {
+		t.Run(string(o), func(t *testing.T) {
+			t.Parallel()
+			rep, err := contract.RunChaos(context.Background(), chaosTarget(t, o), contract.ChaosOptions{Runs: 8, Seed: chaosSeed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Failure != nil {
+				t.Fatalf("receiver %s failed run %d: %v", o, rep.Failure.Run, rep.Failure.Problems)
+			}
+			if len(rep.Runs) != 8 {
+				t.Fatalf("%d runs, want 8", len(rep.Runs))
+			}
+		})
+	}
+}
+
+// TestChaosIsReproducible: the same seed gives the same runs and the same
+// shrunk sequence, against a fresh receiver each time.
+func TestChaosIsReproducible(t *testing.T) {
+	run := func() *contract.ChaosReport {
+		rep, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.LastArrivalWorkOrder), contract.ChaosOptions{Runs: 50, Seed: chaosSeed + 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Failure == nil {
+			t.Fatal("no failing run")
+		}
+		return rep
+	}
+	a, b := run(), run()
+	var sa, sb []contract.Schedule
+	for i := range a.Runs {
+		sa = append(sa, a.Runs[i].Schedule)
+	}
+	for i := range b.Runs {
+		sb = append(sb, b.Runs[i].Schedule)
+	}
+	if !reflect.DeepEqual(sa, sb) {
+		t.Errorf("the same seed gave other runs")
+	}
+	if !reflect.DeepEqual(a.Failure.Schedule, b.Failure.Schedule) || a.Failure.Attempts != b.Failure.Attempts {
+		t.Errorf("the same seed shrank to other sequences:\n%s\n%s", a.Failure.File(""), b.Failure.File(""))
+	}
+	other, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.NewestWins), contract.ChaosOptions{Runs: 2, Seed: chaosSeed + 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reflect.DeepEqual(other.Runs[0].Schedule, a.Runs[0].Schedule) {
+		t.Error("another seed gave the same first run")
+	}
+}
+
+// TestChaosFileRoundTrip: a shrunk schedule's file parses back to it, and
+// replaying it against the same kind of receiver reproduces the failure;
+// against a converging one it does not.
+func TestChaosFileRoundTrip(t *testing.T) {
+	target := chaosTarget(t, testreceivers.LastArrivalRecord)
+	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 50, Seed: chaosSeed})
+	if err != nil || rep.Failure == nil {
+		t.Fatalf("%v, failure %v", err, rep.Failure)
+	}
+	f, err := contract.ParseChaosFile(rep.Failure.File("coperniq-mock verify ..."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(f.Schedule(), rep.Failure.Schedule) || f.Failure != rep.Failure.Kind {
+		t.Fatalf("read back %+v, wrote %+v", f, rep.Failure.Schedule)
+	}
+	got, err := contract.ReplayChaos(context.Background(), target, f, rep.Failure.ReplayOffset)
+	if err != nil || !got.Reproduced {
+		t.Fatalf("replay: %v, %+v", err, got)
+	}
+	good, err := contract.ReplayChaos(context.Background(), chaosTarget(t, testreceivers.NewestWins), f, rep.Failure.ReplayOffset)
+	if err != nil || good.Reproduced || len(good.Problems) > 0 {
+		t.Fatalf("replay against a converging receiver: %v, %+v", err, good)
+	}
+}
+
+func TestParseChaosFileErrors(t *testing.T) {
+	for _, c := range []struct{ in, says string }{
+		{"chaos: 2\n", "want 1"},
+		{"chaos: 1\nfailure: final state\nscenarios: [{name: nope, seed: 1}]\ndeliveries: [{scenario: 0, event: 0}]\n", "nope"},
+		{"chaos: 1\nfailure: final state\nscenarios: [{name: request-lost, seed: 1}]\ndeliveries: [{scenario: 0, event: 99}]\n", "does not exist"},
+		{"chaos: 1\nfailure: final state\nscenarios: [{name: request-lost, seed: 1}]\ndeliveries: [{scenario: 0, event: 1, fault: explode}]\n", "explode"},
+		{"chaos: 1\nfailure: boom\nscenarios: [{name: request-lost, seed: 1}]\ndeliveries: [{scenario: 0, event: 1}]\n", "boom"},
+		{"chaos: 1\nextra: 1\n", "extra"},
+		{"[", "not a chaos schedule"},
+	} {
+		if _, err := contract.ParseChaosFile([]byte(c.in)); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%q: %v, want an error with %q", c.in, err, c.says)
+		}
+	}
+}
+
+func FuzzParseChaosFile(f *testing.F) {
+	f.Add([]byte("chaos: 1\nfailure: final state\nscenarios: [{name: request-lost, seed: 1}]\ndeliveries: [{scenario: 0, event: 1}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cf, err := contract.ParseChaosFile(data)
+		if err == nil && len(cf.Deliveries) == 0 {
+			t.Fatalf("accepted %q without deliveries", data)
+		}
+	})
+}
+
+// TestShrinkBudgetSaysHowFarItGot: a budget spent before the schedule is
+// minimal is reported as such.
+func TestShrinkBudgetSaysHowFarItGot(t *testing.T) {
+	rep, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.LastArrivalWorkOrder), contract.ChaosOptions{Runs: 50, Seed: chaosSeed, ShrinkBudget: time.Nanosecond})
+	if err != nil || rep.Failure == nil {
+		t.Fatalf("%v, %v", err, rep)
+	}
+	if f := rep.Failure; f.Minimal || !strings.Contains(f.Progress(), "stopped by the shrink budget of 1ns before it was minimal") {
+		t.Errorf("minimal %v, progress %q", f.Minimal, f.Progress())
+	}
+}
+
+func TestChaosPool(t *testing.T) {
+	rep, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.NewestWins), contract.ChaosOptions{Runs: 3, Seed: chaosSeed, Pool: []string{"call-logged"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Runs {
+		for _, sc := range r.Schedule.Scenarios {
+			if sc.Name != "call-logged" {
+				t.Errorf("run %d mixes %s, outside the pool", r.Run, sc.Name)
+			}
+		}
+	}
+	if _, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.NewestWins), contract.ChaosOptions{Runs: 1, Pool: []string{"no-such-scenario"}}); err == nil || !strings.Contains(err.Error(), "no-such-scenario") {
+		t.Errorf("a pool naming no scenario: %v", err)
+	}
+}

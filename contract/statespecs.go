@@ -1,0 +1,561 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
+
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// The final-state specs, below GroupLifecycle's scenarios in a group of
+// their own.
+const (
+	GroupState            = "final state"
+	SpecStateInOrder      = "ends with every record's newest status and stage and work-order statuses, delivered in order"
+	SpecStateReversed     = "ends with every record's newest status and stage and work-order statuses, delivered newest first within windows"
+	SpecStateDuplicates   = "ends with every record's newest status and stage and work-order statuses, delivered shuffled with duplicates"
+	SkipNoState           = "needs a state hook to read the receiver's records: verify --state URL or --state-cmd CMD (Target.State in Go)"
+	ProblemStateHook      = "state hook"
+	stateScenarioSeedBase = 500 // state specs' renderings start this far into the run's scenario seeds
+)
+
+// The faults of the state specs' deliveries: Coperniq promises no order,
+// sends duplicates, and retries whatever is not acknowledged, so a receiver
+// may answer non-2xx to an event it cannot apply yet.
+const (
+	// StateReorder is the reordering window: the events are taken in
+	// consecutive windows of this many, and each window is delivered newest
+	// first (or shuffled), across records. It is kept shorter than what the
+	// ci retries cover, so that a receiver answering 409 until the record
+	// exists gets its record in time.
+	StateReorder = 8
+	// StateDuplicate is the fraction of events delivered twice.
+	StateDuplicate = 0.5
+)
+
+// stateRetry is the retry preset of the state specs and chaos runs.
+const stateRetry = "ci"
+
+// hintState is why the final state matters.
+const hintState = "Coperniq promises no order: an event may arrive after a newer one about the same record or work order. A receiver that applies events in arrival order ends with a stale status though it applied every event exactly once. Keep, per record and work order, the version with the newest record.updatedAt / workOrder.modifiedAt, and ignore an older one that arrives late."
+
+// stateRun is one rendering of a scenario for a final-state spec.
+type stateRun struct {
+	name      string
+	spec      string
+	seed      uint64
+	events    []scenarios.Rendered
+	want      wantState
+	reorder   int // 0: in order; else the window
+	duplicate float64
+	offset    int64 // added to the rendering's ids
+}
+
+// stateOffsetRun numbers the state specs' id offsets apart from chaos runs'.
+const stateOffsetRun = 1 << 20
+
+// tolerate leaves uncompared the values the events cannot tell: where
+// the newest versions of a record or work order carry the same updatedAt
+// (modifiedAt) and disagree, a receiver keeping either is right, whatever
+// the world says.
+func (w wantState) tolerate(fold wantState) {
+	for id, rec := range w {
+		f := fold[id]
+		rec.anyStatus, rec.anyStage = f.anyStatus, f.anyStage
+		rec.anyWorkOrder = f.anyWorkOrder
+		w[id] = rec
+	}
+}
+
+// offset is w with every record and work order id moved by off.
+func (w wantState) offset(off int64) wantState {
+	out := wantState{}
+	for id, rec := range w {
+		wos := map[int64]string{}
+		for wo, st := range rec.workOrders {
+			wos[wo+off] = st
+		}
+		rec.workOrders = wos
+		if rec.anyWorkOrder != nil {
+			any := map[int64]bool{}
+			for wo := range rec.anyWorkOrder {
+				any[wo+off] = true
+			}
+			rec.anyWorkOrder = any
+		}
+		out[id+off] = rec
+	}
+	return out
+}
+
+// schedule is how a state spec delivers s's events, one at a time: as
+// fired, each window of s.reorder newest first, or, with duplicates, each
+// window shuffled by the seed and a fraction s.duplicate of the events
+// delivered again right after.
+func (s stateRun) schedule() Schedule {
+	sch := Schedule{Scenarios: []ScheduledScenario{{Name: s.name, Seed: s.seed}}}
+	idx := make([]int, len(s.events))
+	for i := range idx {
+		idx[i] = i
+	}
+	rnd := rand.New(rand.NewPCG(s.seed, 0x57a7e))
+	if s.reorder > 1 {
+		for lo := 0; lo < len(idx); lo += s.reorder {
+			win := idx[lo:min(lo+s.reorder, len(idx))]
+			if s.duplicate > 0 {
+				rnd.Shuffle(len(win), func(i, j int) { win[i], win[j] = win[j], win[i] })
+			} else {
+				slices.Reverse(win)
+			}
+		}
+	}
+	for _, i := range idx {
+		d := Delivery{Event: i, Trigger: s.events[i].TriggerKey}
+		sch.Deliveries = append(sch.Deliveries, d)
+		if s.duplicate > 0 && rnd.Float64() < s.duplicate {
+			sch.Deliveries = append(sch.Deliveries, d)
+		}
+	}
+	return sch
+}
+
+// planStates renders each lifecycle scenario three times more, with ids
+// offset apart from every other spec's, with the world's state after its
+// last event.
+func planStates(t Target) ([]stateRun, error) {
+	names := t.Scenarios
+	if names == nil {
+		for _, info := range scenarios.Builtin() {
+			names = append(names, info.Name)
+		}
+	}
+	seed := scenarioSeed(t.Seed) + stateScenarioSeedBase
+	var out []stateRun
+	for _, name := range names {
+		sc, err := scenarios.Load(name)
+		if err != nil {
+			return nil, fmt.Errorf("contract: lifecycle scenario %q: %w", name, err)
+		}
+		for _, v := range []struct {
+			spec      string
+			reorder   int
+			duplicate float64
+		}{{SpecStateInOrder, 0, 0}, {SpecStateReversed, StateReorder, 0}, {SpecStateDuplicates, StateReorder, StateDuplicate}} {
+			seed++
+			tl := scenarios.NewTimeline()
+			events, err := sc.Render(seed, scenarios.WithTimeline(tl))
+			if err != nil {
+				return nil, fmt.Errorf("contract: rendering scenario %s (seed %d): %w", sc.Name, seed, err)
+			}
+			// The ids are offset far from every other spec's (and from
+			// another seed's runs): record ids of two renderings may
+			// meet, and a record the receiver knows is stale state.
+			off := idOffset(t.Seed, stateOffsetRun+len(out), 0)
+			want := wantFromTimeline(tl, events)
+			var bodies [][]byte
+			for _, e := range events {
+				bodies = append(bodies, e.Body)
+			}
+			fold, err := wantFromBodies(bodies)
+			if err != nil {
+				return nil, fmt.Errorf("contract: reading scenario %s (seed %d): %w", sc.Name, seed, err)
+			}
+			want.tolerate(fold)
+			out = append(out, stateRun{name: sc.Name, spec: v.spec, seed: seed, events: events, offset: off,
+				want: want.offset(off), reorder: v.reorder, duplicate: v.duplicate})
+		}
+	}
+	return out, nil
+}
+
+// wantFromTimeline is the world's state after the last event, for the
+// records and work orders the events are about.
+func wantFromTimeline(tl *scenarios.Timeline, events []scenarios.Rendered) wantState {
+	records := map[int64]bool{}
+	for _, e := range events {
+		records[e.RecordID] = true
+	}
+	snap := tl.At(tl.End())
+	want := wantState{}
+	for _, r := range snap.Records {
+		if !records[r.ID] {
+			continue
+		}
+		w := wantRecord{status: "null", stageID: "null", workOrders: map[int64]string{}}
+		if r.Status.Valid {
+			w.status = r.Status.V
+		}
+		if r.Stage != nil {
+			w.stageID = strconv.FormatInt(r.Stage.ID, 10)
+		}
+		want[r.ID] = w
+	}
+	for _, wo := range snap.WorkOrders {
+		if w, ok := want[wo.RecordID]; ok {
+			w.workOrders[wo.ID] = wo.Status
+		}
+	}
+	return want
+}
+
+// eventView is what a payload says about its record and work order, with
+// the times that order the versions.
+type eventView struct {
+	eventID, recordID int64
+	firedAt           string
+	record            *struct {
+		ID        int64                     `json:"id"`
+		Status    json.RawMessage           `json:"status"`
+		Stage     *struct{ ID json.Number } `json:"stage"`
+		UpdatedAt string                    `json:"updatedAt"`
+	}
+	workOrder *struct {
+		ID         int64  `json:"id"`
+		Status     string `json:"status"`
+		RecordID   int64  `json:"recordId"`
+		ModifiedAt string `json:"modifiedAt"`
+	}
+}
+
+func viewOf(body []byte) (eventView, error) {
+	var p struct {
+		Event struct {
+			FiredAt string `json:"firedAt"`
+		} `json:"event"`
+		Record    json.RawMessage `json:"record"`
+		WorkOrder json.RawMessage `json:"workOrder"`
+	}
+	var v eventView
+	if err := json.Unmarshal(body, &p); err != nil {
+		return v, err
+	}
+	id, err := schemas.DecodeIdentity(body)
+	if err != nil {
+		return v, err
+	}
+	v.eventID, v.recordID, v.firedAt = id.EventID, id.RecordID, p.Event.FiredAt
+	if len(p.Record) > 0 && !bytes.Equal(p.Record, []byte("null")) {
+		if err := json.Unmarshal(p.Record, &v.record); err != nil {
+			return v, err
+		}
+	}
+	if len(p.WorkOrder) > 0 && !bytes.Equal(p.WorkOrder, []byte("null")) {
+		if err := json.Unmarshal(p.WorkOrder, &v.workOrder); err != nil {
+			return v, err
+		}
+	}
+	return v, nil
+}
+
+// newer orders two versions: by their own time (updatedAt, modifiedAt),
+// then by firedAt, then eventId. Times are RFC 3339 in UTC with the same
+// precision throughout a payload family, so they compare as text once
+// parsed.
+func newer(at, fired string, id int64, bAt, bFired string, bID int64) bool {
+	ta, ea := time.Parse(time.RFC3339Nano, at)
+	tb, eb := time.Parse(time.RFC3339Nano, bAt)
+	if ea == nil && eb == nil && !ta.Equal(tb) {
+		return ta.After(tb)
+	}
+	fa, _ := time.Parse(time.RFC3339Nano, fired)
+	fb, _ := time.Parse(time.RFC3339Nano, bFired)
+	if !fa.Equal(fb) {
+		return fa.After(fb)
+	}
+	return id > bID
+}
+
+func recordStatus(v eventView) string {
+	if s, err := scalarText(v.record.Status); err == nil && len(v.record.Status) > 0 {
+		return s
+	}
+	return "null"
+}
+
+func recordStage(v eventView) string {
+	if v.record.Stage != nil {
+		return v.record.Stage.ID.String()
+	}
+	return "null"
+}
+
+func sameTime(a, b string) bool {
+	ta, ea := time.Parse(time.RFC3339Nano, a)
+	tb, eb := time.Parse(time.RFC3339Nano, b)
+	return ea == nil && eb == nil && ta.Equal(tb)
+}
+
+func setTrue(m map[int64]bool, k int64) map[int64]bool {
+	if m == nil {
+		m = map[int64]bool{}
+	}
+	m[k] = true
+	return m
+}
+
+// wantFromBodies is the state a receiver that keeps the newest version
+// ends in after applying bodies, in any order: what the events delivered
+// show, whichever of a scenario's events they are. A value two newest
+// versions of the same time disagree on is not compared: a receiver
+// keeping either is right.
+func wantFromBodies(bodies [][]byte) (wantState, error) {
+	type ver struct {
+		at, fired string
+		id        int64
+	}
+	want := wantState{}
+	recVer := map[int64]ver{}
+	woVer := map[int64]ver{}
+	for _, b := range bodies {
+		v, err := viewOf(b)
+		if err != nil {
+			return nil, err
+		}
+		if v.record != nil {
+			w, ok := want[v.record.ID]
+			if !ok {
+				w = wantRecord{workOrders: map[int64]string{}}
+			}
+			pv := recVer[v.record.ID]
+			if ok && sameTime(v.record.UpdatedAt, pv.at) && (recordStatus(v) != w.status || recordStage(v) != w.stageID) {
+				// Two versions of one updatedAt that disagree: a receiver
+				// keeping either is right.
+				w.anyStatus = w.anyStatus || recordStatus(v) != w.status
+				w.anyStage = w.anyStage || recordStage(v) != w.stageID
+			}
+			if !ok || newer(v.record.UpdatedAt, v.firedAt, v.eventID, pv.at, pv.fired, pv.id) {
+				if ok && !sameTime(v.record.UpdatedAt, pv.at) {
+					w.anyStatus, w.anyStage = false, false
+				}
+				w.status, w.stageID = recordStatus(v), recordStage(v)
+				recVer[v.record.ID] = ver{v.record.UpdatedAt, v.firedAt, v.eventID}
+			}
+			want[v.record.ID] = w
+		}
+		if wo := v.workOrder; wo != nil {
+			pv, seen := woVer[wo.ID]
+			rec := wo.RecordID
+			if rec == 0 {
+				rec = v.recordID
+			}
+			if w, ok := want[rec]; ok && seen && sameTime(wo.ModifiedAt, pv.at) && w.workOrders[wo.ID] != wo.Status {
+				w.anyWorkOrder = setTrue(w.anyWorkOrder, wo.ID)
+				want[rec] = w
+			}
+			if !seen || newer(wo.ModifiedAt, v.firedAt, v.eventID, pv.at, pv.fired, pv.id) {
+				if w, ok := want[rec]; ok && seen && !sameTime(wo.ModifiedAt, pv.at) {
+					delete(w.anyWorkOrder, wo.ID)
+				}
+				woVer[wo.ID] = ver{wo.ModifiedAt, v.firedAt, v.eventID}
+				if w, ok := want[rec]; ok {
+					w.workOrders[wo.ID] = wo.Status
+				}
+			}
+		}
+	}
+	return want, nil
+}
+
+func (r *run) describeStates() {
+	if r.err != nil || r.scenarioErr != nil || len(r.scenarios) == 0 {
+		return
+	}
+	states, err := planStates(r.t)
+	Describe(GroupState, func() {
+		BeforeEach(func() {
+			if err != nil {
+				Fail(err.Error())
+			}
+			if r.t.State == nil {
+				Skip(SkipNoState)
+			}
+		})
+		var names []string
+		byName := map[string][]stateRun{}
+		for _, s := range states {
+			if byName[s.name] == nil {
+				names = append(names, s.name)
+			}
+			byName[s.name] = append(byName[s.name], s)
+		}
+		for _, name := range names {
+			Describe(name, func() {
+				for _, s := range byName[name] {
+					It(s.spec, func(ctx SpecContext) { r.specState(ctx, s) })
+				}
+			})
+		}
+	})
+}
+
+// specState delivers a rendering with the ci retries and the run's faults,
+// then asks the state hook until every record matches the world's state
+// after the last event.
+func (r *run) specState(ctx context.Context, s stateRun) {
+	hook := "--state-cmd CMD"
+	if u, ok := r.t.State.(*stateURL); ok {
+		hook = "--state " + shellQuote(u.shown)
+	}
+	reproduce := fmt.Sprintf("coperniq-mock verify --target %s %s --seed %d --scenario %s --focus %s",
+		shellQuote(r.to.shown), hook, r.t.Seed, s.name, shellQuote(GroupState+" "+s.name+" "+s.spec))
+	AddReportEntry(EntryReproduce, reproduce, ReportEntryVisibilityNever)
+	// Stale state: a record the receiver already knows makes the
+	// comparison mean nothing.
+	for _, id := range s.want.recordIDs() {
+		st, err := r.t.State.State(ctx, id)
+		if err != nil {
+			r.failState(&stateAsk{recordID: id, err: err})
+		}
+		if st != nil {
+			failSetup(ProblemStale, fmt.Sprintf("record %d already has state in the receiver before any event about it was sent: %s\nThe receiver was not judged.\nreproduce:\n  %s", id, staleAdvice, reproduce))
+		}
+	}
+	x, err := newExecutor(r.t)
+	if err != nil {
+		Fail(err.Error())
+	}
+	sch := s.schedule()
+	rd := &rendered{events: [][]scenarios.Rendered{s.events}}
+	d, err := x.deliver(ctx, sch, rd, s.offset)
+	if err != nil {
+		Fail(fmt.Sprintf("delivering scenario %s was interrupted: %v", s.name, err))
+	}
+	if dead := x.notAcked(d); len(dead) > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d of %d events of scenario %s were never acknowledged, after %d attempts each (retry preset %s):\n%s", len(dead), len(s.events), s.name, x.policy.Attempts, stateRetry, problemLines(dead))
+		fmt.Fprintf(&b, "A receiver may answer non-2xx to an event it cannot apply yet and rely on Coperniq's retries, but every event must end acknowledged.\n\nreproduce:\n  %s\n", reproduce)
+		Fail(b.String())
+	}
+	res, err := checkState(ctx, r.t.State, s.want, r.t.InspectTimeout)
+	if err != nil {
+		r.failState(err)
+	}
+	if len(res.mismatches) == 0 {
+		return
+	}
+	msg := stateFailure(s.name, describeHow(s), res, d, r.t.InspectTimeout) + "\nreproduce:\n  " + reproduce + "\n"
+	if !res.answered && !r.stateAnswered() {
+		failSetup(ProblemStateHook, fmt.Sprintf("[%s] the state hook answered 404 (nothing on the record) for every record, though the receiver acknowledged every event: is the hook's URL right? fix the hook (%s)\n\n%s", ProblemStateHook, stateProtocolURL, msg))
+	}
+	if res.answered {
+		r.markStateAnswered()
+	}
+	Fail(msg)
+}
+
+var stateAnswered sync.Map // *run -> true once a state check got a 200
+
+func (r *run) stateAnswered() bool { _, ok := stateAnswered.Load(r); return ok }
+func (r *run) markStateAnswered()  { stateAnswered.Store(r, true) }
+
+func describeHow(s stateRun) string {
+	switch {
+	case s.duplicate > 0:
+		return fmt.Sprintf("shuffled within windows of %d, %.0f%% delivered twice, retries per the %s preset", s.reorder, 100*s.duplicate, stateRetry)
+	case s.reorder > 0:
+		return fmt.Sprintf("newest first within windows of %d, retries per the %s preset", s.reorder, stateRetry)
+	}
+	return fmt.Sprintf("in order, each record's events one at a time, retries per the %s preset", stateRetry)
+}
+
+// stateFailure explains the differences: which values, then for the first
+// record the events about it in firing order and in arrival order, which
+// is what tells a last-arrival-wins receiver.
+func stateFailure(name, how string, res stateCheck, d *delivered, timeout time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "after scenario %s was delivered %s, the receiver's state differs from the world's after the last event in %s of %s (still after %s):\n",
+		name, how, plural(len(res.mismatches), "value"), plural(res.records, "record"), roundLatency(timeout))
+	for i, m := range res.mismatches {
+		if i == 10 {
+			fmt.Fprintf(&b, "  … and %d more\n", len(res.mismatches)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  %s\n", m)
+	}
+	b.WriteString(hintState + "\n")
+	rec := res.mismatches[0].recordID
+	fmt.Fprintf(&b, "\nrecord %d's events, as fired:\n", rec)
+	events := slices.Clone(d.events)
+	slices.SortFunc(events, func(a, b message) int { return int(a.id.EventID - b.id.EventID) })
+	for _, m := range events {
+		if m.id.RecordID == rec {
+			fmt.Fprintf(&b, "  - eventId %d %s%s\n", m.id.EventID, m.id.TriggerKey, versionOf(m.body))
+		}
+	}
+	fmt.Fprintf(&b, "as acknowledged (arrival order):\n")
+	seen := map[int64]bool{}
+	for _, a := range d.arrivals {
+		if a.RecordID == rec {
+			again := ""
+			if seen[a.EventID] {
+				again = " (again)"
+			}
+			seen[a.EventID] = true
+			fmt.Fprintf(&b, "  - eventId %d %s%s\n", a.EventID, a.TriggerKey, again)
+		}
+	}
+	return b.String()
+}
+
+// versionOf says in a few words what an event shows: record status and
+// updatedAt, work order status and modifiedAt.
+func versionOf(body []byte) string {
+	v, err := viewOf(body)
+	if err != nil {
+		return ""
+	}
+	var parts []string
+	if v.record != nil {
+		st, _ := scalarText(v.record.Status)
+		stage := "null"
+		if v.record.Stage != nil {
+			stage = v.record.Stage.ID.String()
+		}
+		parts = append(parts, fmt.Sprintf("record status %s stage %s updatedAt %s", st, stage, v.record.UpdatedAt))
+	}
+	if v.workOrder != nil {
+		parts = append(parts, fmt.Sprintf("work order %d %s modifiedAt %s", v.workOrder.ID, v.workOrder.Status, v.workOrder.ModifiedAt))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(parts, ", ")
+}
+
+// plural counts in words: "1 value", "3 values".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// failState fails the spec because the state hook gave no usable answer.
+func (r *run) failState(err error) {
+	GinkgoHelper()
+	var sa *stateAsk
+	if !errors.As(err, &sa) {
+		Fail(fmt.Sprintf("asking the state hook: %v", err))
+	}
+	msg := sa.err.Error()
+	var he *hookError
+	if !errors.As(sa.err, &he) {
+		msg = fmt.Sprintf("the state hook (Target.State) failed for record %d: %v: fix the hook (see the state protocol in the contract package doc)", sa.recordID, sa.err)
+	}
+	failSetup(ProblemStateHook, msg+"\n\nThe receiver was not judged: this spec compares the receiver's records, and only the hook can tell them.")
+}

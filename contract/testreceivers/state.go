@@ -1,0 +1,238 @@
+package testreceivers
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// StatePath is where a StateReceiver answers the state protocol; the
+// recordId follows it.
+const StatePath = "/_state/records/"
+
+// Ordering is how a StateReceiver applies what an event says about its
+// record and work order.
+type Ordering string
+
+// The orderings: one right way to converge, and the ways the final-state
+// specs and chaos runs must catch.
+const (
+	// NewestWins keeps, per record and work order, the version with the
+	// newest record.updatedAt / workOrder.modifiedAt: it converges whatever
+	// the arrival order.
+	NewestWins Ordering = "newest-wins"
+	// Await409 is NewestWins, but answers 409 to an event whose record it
+	// has not seen created yet, and relies on the sender's retries.
+	Await409 Ordering = "409-until-record-exists"
+	// LastArrivalRecord applies record.status and stage in arrival order.
+	LastArrivalRecord Ordering = "last-arrival-record-status"
+	// LastArrivalWorkOrder applies work-order statuses in arrival order.
+	LastArrivalWorkOrder Ordering = "last-arrival-work-order-status"
+	// DropUnseenRecord answers 2xx to an event whose record it has not
+	// seen created yet, and drops it.
+	DropUnseenRecord Ordering = "drops-event-of-unseen-record"
+	// FirstVersion keeps the first version of a record it gets and never
+	// updates its status or stage (a cache filled once).
+	FirstVersion Ordering = "keeps-first-record-version"
+)
+
+// Orderings lists every ordering, for table tests.
+func Orderings() []Ordering {
+	return []Ordering{NewestWins, Await409, LastArrivalRecord, LastArrivalWorkOrder, DropUnseenRecord, FirstVersion}
+}
+
+// StateReceiver is a webhook receiver that keeps each record's status and
+// stage and its work orders' statuses, applies each eventId once, and
+// answers the inspect protocol at InspectPath and the state protocol at
+// StatePath:
+//
+//	GET /_state/records/{recordId}  200 {"record": {"status": S, "stage": {"id": N}},
+//	                                     "workOrders": {"ID": {"status": S}}}, or 404
+type StateReceiver struct {
+	ordering Ordering
+
+	mu      sync.Mutex
+	applied map[int64]int
+	records map[int64]*keptRecord
+	created map[int64]bool
+	posts   int
+}
+
+type keptRecord struct {
+	status     json.RawMessage
+	stage      json.RawMessage // {"id": N, ...} or null
+	updatedAt  time.Time
+	workOrders map[int64]*keptWorkOrder
+}
+
+type keptWorkOrder struct {
+	status     string
+	modifiedAt time.Time
+}
+
+// NewState returns a StateReceiver applying events by ordering.
+func NewState(ordering Ordering) *StateReceiver {
+	return &StateReceiver{ordering: ordering, applied: map[int64]int{}, records: map[int64]*keptRecord{}, created: map[int64]bool{}}
+}
+
+// Posts is how many deliveries the receiver got.
+func (s *StateReceiver) Posts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.posts
+}
+
+type statePayload struct {
+	Event struct {
+		EventID    int64  `json:"eventId"`
+		RecordID   int64  `json:"recordId"`
+		TriggerKey string `json:"triggerKey"`
+	} `json:"event"`
+	Record *struct {
+		ID        int64           `json:"id"`
+		Type      string          `json:"type"`
+		Status    json.RawMessage `json:"status"`
+		Stage     json.RawMessage `json:"stage"`
+		UpdatedAt time.Time       `json:"updatedAt"`
+	} `json:"record"`
+	WorkOrder *struct {
+		ID         int64     `json:"id"`
+		Status     string    `json:"status"`
+		ModifiedAt time.Time `json:"modifiedAt"`
+	} `json:"workOrder"`
+}
+
+// creates reports whether a trigger brings its record into existence.
+// Accounts fire no event of their own: they exist from the start.
+func creates(p *statePayload) bool {
+	k := p.Event.TriggerKey
+	return k == "PROJECT_CREATED" || k == "REQUEST_CREATED" || p.Record != nil && p.Record.Type == "ACCOUNT"
+}
+
+func (s *StateReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		if id, ok := strings.CutPrefix(r.URL.Path, InspectPath); ok {
+			s.inspect(w, id)
+			return
+		}
+		if id, ok := strings.CutPrefix(r.URL.Path, StatePath); ok {
+			s.state(w, id)
+			return
+		}
+	}
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return
+	}
+	var p statePayload
+	if err := json.Unmarshal(body, &p); err != nil {
+		http.Error(w, "not a Coperniq event", http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(s.apply(&p))
+}
+
+// apply applies p once, as the ordering says, and returns the answer.
+func (s *StateReceiver) apply(p *statePayload) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.posts++
+	if s.applied[p.Event.EventID] > 0 {
+		return http.StatusOK
+	}
+	rid := p.Event.RecordID
+	if creates(p) {
+		s.created[rid] = true
+	}
+	if !s.created[rid] {
+		switch s.ordering {
+		case Await409:
+			return http.StatusConflict
+		case DropUnseenRecord:
+			return http.StatusOK
+		}
+	}
+	s.applied[p.Event.EventID]++
+	rec := s.records[rid]
+	if rec == nil {
+		rec = &keptRecord{workOrders: map[int64]*keptWorkOrder{}}
+		s.records[rid] = rec
+	}
+	if p.Record != nil && (rec.status == nil || s.ordering == LastArrivalRecord || s.ordering != FirstVersion && p.Record.UpdatedAt.After(rec.updatedAt)) {
+		rec.status, rec.stage, rec.updatedAt = p.Record.Status, p.Record.Stage, p.Record.UpdatedAt
+	}
+	if wo := p.WorkOrder; wo != nil {
+		kept := rec.workOrders[wo.ID]
+		if kept == nil || s.ordering == LastArrivalWorkOrder || wo.ModifiedAt.After(kept.modifiedAt) {
+			rec.workOrders[wo.ID] = &keptWorkOrder{status: wo.Status, modifiedAt: wo.ModifiedAt}
+		}
+	}
+	return http.StatusOK
+}
+
+func (s *StateReceiver) inspect(w http.ResponseWriter, idText string) {
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		http.Error(w, "eventId is not an integer", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	n := s.applied[id]
+	s.mu.Unlock()
+	if n == 0 {
+		http.Error(w, "never applied", http.StatusNotFound)
+		return
+	}
+	fmt.Fprintf(w, `{"applied":%d}`, n)
+}
+
+func (s *StateReceiver) state(w http.ResponseWriter, idText string) {
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		http.Error(w, "recordId is not an integer", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.records[id]
+	if rec == nil {
+		http.Error(w, "no such record", http.StatusNotFound)
+		return
+	}
+	type wo struct {
+		Status string `json:"status"`
+	}
+	out := struct {
+		Record *struct {
+			Status json.RawMessage `json:"status"`
+			Stage  json.RawMessage `json:"stage"`
+		} `json:"record,omitempty"`
+		WorkOrders map[string]wo `json:"workOrders"`
+	}{WorkOrders: map[string]wo{}}
+	if rec.status != nil {
+		out.Record = &struct {
+			Status json.RawMessage `json:"status"`
+			Stage  json.RawMessage `json:"stage"`
+		}{rec.status, rec.stage}
+		if out.Record.Stage == nil {
+			out.Record.Stage = json.RawMessage("null")
+		}
+	}
+	for id, k := range rec.workOrders {
+		out.WorkOrders[strconv.FormatInt(id, 10)] = wo{k.status}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// Ensure StateReceiver stays an http.Handler.
+var _ http.Handler = (*StateReceiver)(nil)

@@ -1,0 +1,221 @@
+package schemas
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Checked is one payload's verdict in a stream CheckStream read, as
+// `validate` prints it (and, with -o json, with these field names).
+type Checked struct {
+	Source     string      `json:"source"`
+	Line       int         `json:"line"`
+	Index      *int        `json:"index,omitempty"` // element of a top-level array
+	TriggerKey string      `json:"triggerKey,omitempty"`
+	Valid      bool        `json:"valid"`
+	Unreadable string      `json:"unreadable,omitempty"`
+	Violations []Violation `json:"violations"`
+}
+
+// Tally counts the verdicts of a stream.
+type Tally struct {
+	Level      string `json:"level"`
+	Payloads   int    `json:"payloads"`
+	Valid      int    `json:"valid"`
+	Invalid    int    `json:"invalid"`
+	Unreadable int    `json:"unreadable"`
+	Warnings   int    `json:"warnings"`
+}
+
+// Add counts c.
+func (t *Tally) Add(c Checked) {
+	t.Payloads++
+	for _, v := range c.Violations {
+		if v.Warning {
+			t.Warnings++
+		}
+	}
+	switch {
+	case c.Unreadable != "":
+		t.Unreadable++
+	case c.Valid:
+		t.Valid++
+	default:
+		t.Invalid++
+	}
+}
+
+// String is the totals line: "3 payloads: 2 valid, 1 invalid, 0 unreadable, 0 warnings (contract level)".
+func (t Tally) String() string {
+	return fmt.Sprintf("%s: %d valid, %d invalid, %d unreadable, %s (%s level)",
+		Plural(t.Payloads, "payload"), t.Valid, t.Invalid, t.Unreadable, Plural(t.Warnings, "warning"), t.Level)
+}
+
+// CheckStream validates every payload of r at level, handing each verdict
+// to fn in input order; source names r in the verdicts. The input is JSON
+// values in any layout (ReadStream), each a payload, a JSON array of
+// payloads, or a `listen --out` capture line. A payload over
+// MaxDocumentSize, or one that isn't JSON, is a verdict (Unreadable), not an
+// error; the error is the input's own (a read that failed).
+func CheckStream(r io.Reader, source string, level Level, fn func(Checked)) error {
+	return defaultValidator.CheckStream(r, source, level, fn)
+}
+
+// CheckStream is the package's CheckStream with val's vocabulary.
+func (val *Validator) CheckStream(r io.Reader, source string, level Level, fn func(Checked)) error {
+	return ReadStream(r, func(d Document) error {
+		if d.TooLarge {
+			fn(Checked{Source: source, Line: d.Line, Violations: []Violation{}, Unreadable: d.Err(MaxDocumentSize).Error()})
+			return nil
+		}
+		for _, p := range unwrapDocument(d.Raw) {
+			c := Checked{Source: source, Line: d.Line, Index: p.index, Violations: []Violation{}}
+			if p.unreadable != "" {
+				c.Unreadable = p.unreadable
+				fn(c)
+				continue
+			}
+			res, err := val.Validate(p.raw, level)
+			var se *SyntaxError
+			switch {
+			case errors.As(err, &se) && p.index == nil && !p.captured:
+				// Line numbers are the stream's, not the document's.
+				c.Unreadable = fmt.Sprintf("line %d, column %d: %s", d.Line+se.Line-1, se.Column, se.Msg)
+			case err != nil:
+				c.Unreadable = err.Error()
+			default:
+				c.TriggerKey = res.TriggerKey
+				c.Valid = res.Valid()
+				c.Violations = append(c.Violations, res.Violations...)
+			}
+			fn(c)
+		}
+		return nil
+	})
+}
+
+// JSONResults writes verdicts as they come, so that memory does not grow
+// with the input: an object whose "results" are written one by one, then
+// the Tally's members. Close ends it.
+type JSONResults struct {
+	W   *bufio.Writer
+	n   int
+	err error
+}
+
+// Add writes c.
+func (j *JSONResults) Add(c Checked) {
+	if j.err != nil {
+		return
+	}
+	sep := ",\n    "
+	if j.n == 0 {
+		sep = "{\n  \"results\": [\n    "
+	}
+	j.n++
+	b, err := json.Marshal(c)
+	if err != nil {
+		j.err = err
+		return
+	}
+	j.W.WriteString(sep)
+	j.W.Write(b)
+}
+
+// Close writes the totals and ends the object; the first error of any
+// write so far is returned.
+func (j *JSONResults) Close(t Tally) error {
+	if j.err != nil {
+		return j.err
+	}
+	if j.n == 0 {
+		j.W.WriteString("{\n  \"results\": [")
+	}
+	j.W.WriteString("\n  ],\n")
+	b, err := json.MarshalIndent(t, "", "  ")
+	if err != nil {
+		return err
+	}
+	// The totals' members follow the results in the same object.
+	j.W.Write(bytes.TrimPrefix(b, []byte("{\n")))
+	j.W.WriteString("\n")
+	return nil
+}
+
+// WriteText writes c as `validate` prints it: one line, then its
+// violations indented; quiet leaves out payloads that are fine.
+func (v Checked) WriteText(w io.Writer, quiet bool) {
+	where := fmt.Sprintf("%s:%d", v.Source, v.Line)
+	if v.Index != nil {
+		where += fmt.Sprintf("[%d]", *v.Index)
+	}
+	if v.TriggerKey == "" {
+		v.TriggerKey = "(no triggerKey)"
+	}
+	switch {
+	case v.Unreadable != "":
+		fmt.Fprintf(w, "%s: unreadable: %s\n", where, v.Unreadable)
+		return
+	case v.Valid && len(v.Violations) == 0:
+		if !quiet {
+			fmt.Fprintf(w, "%s: ok %s\n", where, v.TriggerKey)
+		}
+		return
+	case v.Valid:
+		fmt.Fprintf(w, "%s: ok %s, with warnings\n", where, v.TriggerKey)
+	default:
+		fmt.Fprintf(w, "%s: invalid %s\n", where, v.TriggerKey)
+	}
+	for _, viol := range v.Violations {
+		fmt.Fprintf(w, "  %s\n", viol)
+	}
+}
+
+// payloadDoc is one payload found in a document of the input.
+type payloadDoc struct {
+	raw        []byte
+	index      *int   // position in a top-level array, or nil
+	captured   bool   // taken out of a listen --out capture line
+	unreadable string // the capture recorded a body that was not JSON
+}
+
+// captureLine is the part of a `listen --out` JSONL line that matters here.
+type captureLine struct {
+	Seq        *int            `json:"seq"`
+	Payload    json.RawMessage `json:"payload"`
+	Unreadable string          `json:"unreadable"`
+}
+
+// unwrapDocument finds the payloads in one input document, so that what
+// users naturally have validates as they expect: a plain payload; a JSON
+// array of payloads (`jq -s .`); or a line of `listen --out`, whose payload
+// is under "payload". Anything else is returned as is, for the validator to
+// judge.
+func unwrapDocument(raw []byte) []payloadDoc {
+	switch {
+	case len(raw) > 0 && raw[0] == '[':
+		var elems []json.RawMessage
+		if json.Unmarshal(raw, &elems) != nil {
+			break // malformed: let the validator word the syntax error
+		}
+		out := make([]payloadDoc, len(elems))
+		for i, e := range elems {
+			out[i] = payloadDoc{raw: e, index: &i}
+		}
+		return out
+	case bytes.HasPrefix(raw, []byte(`{"seq":`)):
+		var c captureLine
+		if json.Unmarshal(raw, &c) != nil || c.Seq == nil {
+			break
+		}
+		if len(c.Payload) == 0 {
+			return []payloadDoc{{captured: true, unreadable: "captured body: " + c.Unreadable}}
+		}
+		return []payloadDoc{{raw: c.Payload, captured: true}}
+	}
+	return []payloadDoc{{raw: raw}}
+}

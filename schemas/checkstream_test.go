@@ -1,0 +1,94 @@
+package schemas
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestCheckStream(t *testing.T) {
+	doc, err := os.ReadFile("testdata/documented-example.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, doc); err != nil {
+		t.Fatal(err)
+	}
+	one := compact.String()
+	input := strings.Join([]string{
+		one,                               // line 1: a payload
+		"[" + one + `,{"event":{}}]`,      // line 2: an array of two
+		`{"seq":1,"payload":` + one + `}`, // line 3: a capture line
+		`{"seq":2,"unreadable":"line 1, column 1: not JSON"}`, // line 4: a capture of a non-JSON body
+		`{"event": nope}`, // line 5: not JSON
+	}, "\n")
+	var got []Checked
+	tally := Tally{Level: Contract.String()}
+	if err := CheckStream(strings.NewReader(input), "in.ndjson", Contract, func(c Checked) {
+		got = append(got, c)
+		tally.Add(c)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		line   int
+		index  int // -1: none
+		valid  bool
+		unread string
+	}
+	wants := []want{{1, -1, true, ""}, {2, 0, true, ""}, {2, 1, false, ""}, {3, -1, true, ""}, {4, -1, false, "captured body: line 1, column 1"}, {5, -1, false, "line 5, column"}}
+	if len(got) != len(wants) {
+		t.Fatalf("%d verdicts, want %d: %+v", len(got), len(wants), got)
+	}
+	for i, w := range wants {
+		g := got[i]
+		idx := -1
+		if g.Index != nil {
+			idx = *g.Index
+		}
+		if g.Source != "in.ndjson" || g.Line != w.line || idx != w.index || g.Valid != w.valid || !strings.HasPrefix(g.Unreadable, w.unread) || (w.unread == "") != (g.Unreadable == "") {
+			t.Errorf("verdict %d: %+v, want %+v", i, g, w)
+		}
+	}
+	if tally.String() != "6 payloads: 3 valid, 1 invalid, 2 unreadable, "+Plural(tally.Warnings, "warning")+" (contract level)" {
+		t.Errorf("tally: %s", tally)
+	}
+
+	var text bytes.Buffer
+	got[2].WriteText(&text, true)
+	got[0].WriteText(&text, true) // fine: quiet leaves it out
+	if s := text.String(); !strings.HasPrefix(s, "in.ndjson:2[1]: invalid (no triggerKey)\n  ") || strings.Contains(s, "in.ndjson:1") {
+		t.Errorf("text:\n%s", s)
+	}
+
+	var out bytes.Buffer
+	w := bufio.NewWriter(&out)
+	js := &JSONResults{W: w}
+	for _, c := range got {
+		js.Add(c)
+	}
+	if err := js.Close(tally); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	var parsed struct {
+		Results []Checked `json:"results"`
+		Tally
+	}
+	if err := json.Unmarshal(out.Bytes(), &parsed); err != nil || len(parsed.Results) != 6 || parsed.Payloads != 6 || parsed.Unreadable != 2 {
+		t.Errorf("-o json (%v):\n%s", err, out.String())
+	}
+	var empty bytes.Buffer
+	w = bufio.NewWriter(&empty)
+	if err := (&JSONResults{W: w}).Close(Tally{Level: "strict"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	if err := json.Unmarshal(empty.Bytes(), &parsed); err != nil || len(parsed.Results) != 0 {
+		t.Errorf("no results (%v):\n%s", err, empty.String())
+	}
+}
