@@ -135,3 +135,22 @@ func TestCompareLooksOnlyAtWhatIsKept(t *testing.T) {
 		t.Errorf("work-order-only receiver, record without work orders: %v", got)
 	}
 }
+
+// TestReorderedStateSpecsTellArrivalOrder: on lifecycles whose records
+// change more than once, the reordered final-state specs are, for every
+// seed, able to fail a receiver that applies events in arrival order. A
+// seed that drew a harmless order once let such a receiver pass (a false
+// PASS in CI), and updatedAt ties hid stage changes from the comparison.
+func TestReorderedStateSpecsTellArrivalOrder(t *testing.T) {
+	for seed := uint64(1); seed <= 150; seed++ {
+		states, err := planStates(Target{Seed: seed, Scenarios: []string{"request-lost", "work-order-lifecycle", "residential-solar"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range states {
+			if s.reorder > 0 && !s.tellsArrivalOrder(s.schedule()) {
+				t.Errorf("seed %d: %s %q cannot fail an arrival-order receiver", seed, s.name, s.spec)
+			}
+		}
+	}
+}

@@ -22,7 +22,8 @@ import (
 // The invariants, each reported with the eventId that breaks it:
 //   - every payload passes the strict schema;
 //   - a record id always comes with the same uid, type, title, address and
-//     createdAt, and its firedAt and updatedAt never go back;
+//     createdAt, its firedAt and updatedAt never go back, and updatedAt
+//     moves forward whenever its stage or status changes;
 //   - a work order keeps its record, title and createdAt, starts with
 //     TASK_CREATED (previousStatus null), each TASK_STATUS_MOVEMENT's
 //     previousStatus is its last currentStatus, nothing moves it after
@@ -236,12 +237,12 @@ func (c *seqChecker) event(e *seqEvent) {
 	if rec.UpdatedAt.Before(r.lastUpdated) {
 		at("record %d's updatedAt went back from %s to %s", rec.ID, r.lastUpdated.Format(time.RFC3339Nano), rec.UpdatedAt.Format(time.RFC3339Nano))
 	}
+	if seen && !rec.UpdatedAt.After(r.lastUpdated) && (stageOf(rec.Stage) != r.stage || str(rec.Status) != r.status || str(rec.RequestStatus) != r.requestStatus) {
+		at("record %d's stage or status changed but its updatedAt stayed %s: a receiver keeping the newest version cannot tell which is newer", rec.ID, rec.UpdatedAt.Format(time.RFC3339Nano))
+	}
 	r.lastFired, r.lastUpdated = ev.FiredAt, rec.UpdatedAt
 
-	var stage int64
-	if rec.Stage != nil {
-		stage = rec.Stage.ID
-	}
+	stage := stageOf(rec.Stage)
 	trigger := ev.TriggerKey
 	if trigger == "PROJECT_CREATED" || trigger == "REQUEST_CREATED" {
 		c.createdInOrder(rec.Type, rec.UID, at)
@@ -469,4 +470,14 @@ func (c *seqChecker) finish() {
 			}
 		}
 	}
+}
+
+func stageOf(s *struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}) int64 {
+	if s == nil {
+		return 0
+	}
+	return s.ID
 }

@@ -201,13 +201,24 @@ func laterOf(a, b time.Time) time.Time {
 	return b
 }
 
-// touch records that the record changed at at.
+// touch records that the record changed at at. Each change moves
+// updatedAt strictly forward (by a millisecond, the payloads' precision, at
+// least): two versions of a record with one updatedAt and different values
+// would leave a receiver no way to tell which is newer.
 func (w *world) touch(r *recordEnt, at time.Time) {
-	r.rec.UpdatedAt = laterOf(laterOf(r.rec.UpdatedAt, at.Add(-w.latency())), r.rec.CreatedAt)
+	r.rec.UpdatedAt = after(r.rec.UpdatedAt, laterOf(at.Add(-w.latency()), r.rec.CreatedAt))
 }
 
 func (w *world) touchWO(wo *woEnt, at time.Time) {
-	wo.wo.ModifiedAt = laterOf(laterOf(wo.wo.ModifiedAt, at.Add(-w.latency())), wo.wo.CreatedAt)
+	wo.wo.ModifiedAt = after(wo.wo.ModifiedAt, laterOf(at.Add(-w.latency()), wo.wo.CreatedAt))
+}
+
+// after is t, or prev plus a millisecond when t is not after prev.
+func after(prev, t time.Time) time.Time {
+	if t.After(prev) {
+		return t
+	}
+	return prev.Add(time.Millisecond)
 }
 
 // seqUID gives the next record number people see (uid) of a kind of thing:
