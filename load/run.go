@@ -110,6 +110,7 @@ type runner struct {
 	ready <-chan *event
 	rec   *recorder
 
+	ring      []prepared  // payloads generated ahead, without a scenario
 	life      *lifecycles // with a scenario
 	keyIndex  map[string]int
 	genErrors atomic.Int64
@@ -139,6 +140,10 @@ func newRunner(cfg *config, target *delivery.Target) *runner {
 			r.keyIndex[k] = i
 		}
 	} else {
+		r.ring = make([]prepared, ringSize)
+		for i := range r.ring {
+			r.ring[i].slot.Store(free)
+		}
 		var sum uint64
 		for _, w := range cfg.mix {
 			sum += uint64(w.Weight)
@@ -316,9 +321,7 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 	// sequence, with a stride that does not depend on this run's
 	// max-inflight, so that copies of a run never share an id.
 	n := int64(sh.Count)
-	gen := generator.New(splitmix(cfg.seed^uint64(sh.Index)<<32^uint64(w)),
-		generator.WithProfile(cfg.profile),
-		generator.WithEventIDs(r.idBase+int64(sh.Index)+n*int64(w), n*MaxInflightLimit))
+	gen := r.generator(w)
 	rnd := rand.New(rand.NewPCG(cfg.seed, uint64(sh.Index)<<32|uint64(w)))
 	buf := make([]byte, 0, 4096)
 
@@ -342,6 +345,9 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 				if lag > cfg.maxLateness {
 					r.dropLate.Add(1)
 					r.rec.dropped(lag)
+					if p := r.prepared(k); p != nil {
+						p.slot.Store(free)
+					}
 					continue
 				}
 			}
@@ -356,13 +362,13 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 				}
 				trig = r.keyIndex[ev.TriggerKey]
 				buf = withEventID(buf[:0], ev.Body, r.idBase+g)
+			} else if p := r.prepared(k); p != nil {
+				r.sendFirst(p.body, p.trig, due, rnd)
+				p.slot.Store(free)
+				continue
 			} else {
 				trig = r.pick(g)
-				var err error
-				if buf, err = gen.AppendJSON(buf[:0], r.keys[trig]); err != nil {
-					// The mix was checked against the catalog: unreachable.
-					panic(err)
-				}
+				buf = r.appendPayload(gen, buf[:0], trig)
 			}
 			r.sendFirst(buf, trig, due, rnd)
 		}
@@ -375,6 +381,29 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 			return
 		}
 	}
+}
+
+// idSequences is how many event-id sequences a shard has: one per
+// worker, at most MaxInflightLimit, and the pacer's.
+const idSequences = MaxInflightLimit + 1
+
+// generator is the payload generator of worker w, or of the pacer when w
+// is MaxInflightLimit, each with its own sequence of event ids.
+func (r *runner) generator(w int) *generator.Generator {
+	sh := r.cfg.shard
+	n := int64(sh.Count)
+	return generator.New(splitmix(r.cfg.seed^uint64(sh.Index)<<32^uint64(w)),
+		generator.WithProfile(r.cfg.profile),
+		generator.WithEventIDs(r.idBase+int64(sh.Index)+n*int64(w), n*idSequences))
+}
+
+func (r *runner) appendPayload(gen *generator.Generator, buf []byte, trig int) []byte {
+	buf, err := gen.AppendJSON(buf, r.keys[trig])
+	if err != nil {
+		// The mix was checked against the catalog: unreachable.
+		panic(err)
+	}
+	return buf
 }
 
 // idleWait sleeps until the pacer may have released a slot, serving a
