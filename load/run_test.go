@@ -679,3 +679,39 @@ func TestVerdictTellsHiccupsFromRunningOut(t *testing.T) {
 		}
 	}
 }
+
+// TestEverySlotSentOnceWithAFreshPayload: whether the pacer generated a
+// slot's payload ahead (its ring) or the worker did (the ring's buffer was
+// still in use behind a backlog), and whether the pacer released slots one
+// by one or a tick's worth at a time, every slot goes out once with a valid
+// payload and an eventId of its own.
+func TestEverySlotSentOnceWithAFreshPayload(t *testing.T) {
+	for name, tc := range map[string]struct {
+		rate     Rate
+		dur      time.Duration
+		inflight int
+		delay    time.Duration
+	}{
+		"slots a tick's worth at a time":                {rate: 20000, dur: 300 * time.Millisecond, inflight: 64},
+		"a backlog longer than the ring of payloads":    {rate: 5000, dur: 200 * time.Millisecond, inflight: 2, delay: time.Millisecond},
+		"slots one by one, a prepared payload for each": {rate: 1000, dur: 300 * time.Millisecond, inflight: 4},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newServer(t, func([]byte) int { time.Sleep(tc.delay); return 200 })
+			s.validate = true
+			rep := run(t, s, WithRate(tc.rate, tc.dur), WithMaxInflight(tc.inflight), WithMaxLateness(time.Minute))
+			want := int64(float64(tc.rate) * tc.dur.Seconds())
+			if rep.Scheduled != want || rep.Acked != want {
+				t.Errorf("scheduled %d, acked %d, want %d of each", rep.Scheduled, rep.Acked, want)
+			}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if len(s.ids) != len(s.arrivals) || int64(len(s.arrivals)) != want {
+				t.Errorf("%d distinct eventIds in %d deliveries, want %d", len(s.ids), len(s.arrivals), want)
+			}
+			if len(s.bad) > 0 {
+				t.Errorf("%d payloads failed the contract schema, first:\n%s", len(s.bad), s.bad[0])
+			}
+		})
+	}
+}
