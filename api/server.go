@@ -223,6 +223,7 @@ type Handler struct {
 	seq      int
 	dropped  int
 	state    *writes
+	learned  learned // learn.go
 }
 
 // NewHandler returns the API over tl (filled by a Render given
@@ -310,7 +311,7 @@ func (h *Handler) snapshot() *scenarios.Snapshot {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.snap == nil {
-		h.snap = h.tl.AtEach(h.clock, h.recAt)
+		h.snap = h.withLearned(h.tl.AtEach(h.clock, h.recAt))
 	}
 	return h.snap
 }

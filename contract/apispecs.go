@@ -3,6 +3,7 @@ package contract
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -140,10 +141,59 @@ func (a *apiSpecs) start() {
 		a.err = fmt.Errorf("contract: the API mock cannot listen on %s: %v", a.r.t.API.Addr, err)
 		return
 	}
+	a.learnAll()
 	a.sw = &apiSwitch{}
 	a.sw.set(a.idle)
 	a.srv = &http.Server{Handler: a.sw, ReadHeaderTimeout: 10 * time.Second}
 	go a.srv.Serve(ln)
+}
+
+// learnAll makes the idle API know the record of every webhook the other
+// specs send, as Coperniq's API knows the record of every webhook: a
+// receiver that fetches each webhook's record, and refuses the webhook
+// when it cannot, is not failed by the other specs for a record the mock
+// did not know. The lifecycle and final-state specs' events are known
+// from their plans; the rest are learned as they are sent.
+func (a *apiSpecs) learnAll() {
+	for _, c := range []*http.Client{a.r.client, a.r.patient} {
+		c.Transport = learner{base: c.Transport, h: a.idle}
+	}
+	for _, sp := range a.r.scenarios {
+		for _, e := range slices.Concat(sp.inOrder.events, sp.shuffled.events) {
+			a.idle.Learn(e.Body)
+		}
+	}
+	if a.r.t.State == nil {
+		return
+	}
+	states, err := planStates(a.r.t)
+	if err != nil {
+		return // the final-state specs fail with it
+	}
+	for _, s := range states {
+		for _, e := range s.events {
+			if m, err := offsetBody(e.Body, s.offset); err == nil {
+				a.idle.Learn(m.body)
+			}
+		}
+	}
+}
+
+// learner lets h learn every webhook sent through it.
+type learner struct {
+	base http.RoundTripper
+	h    *api.Handler
+}
+
+func (l learner) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.GetBody != nil {
+		if rc, err := r.GetBody(); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(rc, 4<<20))
+			rc.Close()
+			l.h.Learn(b)
+		}
+	}
+	return l.base.RoundTrip(r)
 }
 
 func (a *apiSpecs) stop() {
