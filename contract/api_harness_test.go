@@ -80,7 +80,9 @@ func TestAPIHarness(t *testing.T) {
 		{fault: testreceivers.APIWrongKey, focus: contract.SpecAPIKey, fails: apiSpecs[0],
 			says: []string{"API calls carried a wrong x-api-key: GET /"}},
 		{fault: testreceivers.APITooManyCalls, focus: "at most", fails: apiSpecs[1],
-			says: []string{"called the API more than 5 times (--api-max-calls); the most, 8 calls, after eventId", "GET /", "(8)"}},
+			// 8 calls a webhook, counted as 8 unless the machine is so
+			// busy that some start past the quiet window: then more.
+			says: []string{"called the API more than 5 times (--api-max-calls); the most, ", " calls, after eventId", "GET /"}},
 	}
 	for _, c := range cases {
 		name := string(c.fault)

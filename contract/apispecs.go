@@ -413,7 +413,6 @@ func (a *apiSpecs) specCalls(ctx SpecContext) {
 }
 
 func (a *apiSpecs) specRetryAfter(ctx SpecContext) {
-	GinkgoHelper()
 	if a.srv == nil {
 		Fail(errAPINotServing.Error())
 	}

@@ -30,7 +30,7 @@ call after each of %d more webhooks is answered 429 with Retry-After: %d (the
 header is our assumption: Coperniq documents only the 429):
 %s:
   %s
-  %s (N is --api-max-calls)
+  %s (the bound is --api-max-calls)
   %s
 Without --api they are skipped; a receiver that makes no API call is not
 judged on them (skipped: nothing to judge).`,
