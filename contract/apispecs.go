@@ -238,7 +238,7 @@ func (s *apiSwitch) quiet(ctx context.Context, since time.Time, pending func() b
 
 // deliver sends w's events one at a time, with the API answering from h as
 // of each, waiting for the receiver's API calls after each.
-func (a *apiSpecs) deliver(ctx context.Context, w apiWorld, h *api.Handler, pending func() bool) (acked int, unacked []string) {
+func (a *apiSpecs) deliver(ctx context.Context, w apiWorld, h *api.Handler, pending func() bool) (unacked []string) {
 	client := *a.r.client
 	client.Transport = h.Transport(a.r.client.Transport, w.all)
 	a.sw.set(h)
@@ -247,10 +247,7 @@ func (a *apiSpecs) deliver(ctx context.Context, w apiWorld, h *api.Handler, pend
 		if ctx.Err() != nil {
 			break
 		}
-		res := a.r.to.t.Send(ctx, &client, e.Body)
-		if res.Acked() {
-			acked++
-		} else {
+		if res := a.r.to.t.Send(ctx, &client, e.Body); !res.Acked() {
 			why := fmt.Sprintf("%d %s", res.Status, http.StatusText(res.Status))
 			if res.Err != nil {
 				why = res.Err.Error() // the URL masked
@@ -259,7 +256,7 @@ func (a *apiSpecs) deliver(ctx context.Context, w apiWorld, h *api.Handler, pend
 		}
 		a.sw.quiet(ctx, time.Now(), pending)
 	}
-	return acked, unacked
+	return unacked
 }
 
 // calls tags h's call log with w.
@@ -287,7 +284,7 @@ func (a *apiSpecs) runPass(ctx context.Context) (apiPass, bool) {
 				a.pass.err = err
 				return
 			}
-			_, un := a.deliver(ctx, w, h, nil)
+			un := a.deliver(ctx, w, h, nil)
 			a.pass.events += len(w.events)
 			a.pass.unacked = append(a.pass.unacked, un...)
 			a.pass.calls = append(a.pass.calls, w.calls(h)...)
@@ -432,7 +429,7 @@ func (a *apiSpecs) specRetryAfter(ctx SpecContext) {
 		}
 		return false
 	}
-	_, unacked := a.deliver(ctx, a.retry, h, pending)
+	unacked := a.deliver(ctx, a.retry, h, pending)
 	warnUnacked(unacked, len(a.retry.events))
 	calls := h.Calls()
 	if len(calls) == 0 {
