@@ -1,0 +1,84 @@
+package schemas
+
+import (
+	"crypto/sha256"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// FastMismatch says how the fast path and the full validator disagree on
+// payload at level, or "" when they agree: the fast path says clean only
+// when the full validator finds no violation (and then returns the same
+// result), it recognises every clean payload it can walk (nesting up to
+// fastMaxDepth), and Validate returns exactly what the full validator does.
+func FastMismatch(val *Validator, payload []byte, level Level) string {
+	c := val.compiled()
+	full, fullErr := validateFull(c, payload, level)
+	fast, clean := c.fast.check(payload, level)
+	fullClean := fullErr == nil && len(full.Violations) == 0
+	switch {
+	case clean && !fullClean:
+		return fmt.Sprintf("%s: the fast path says clean, the full validator finds: error %v, violations %v", level, fullErr, full.Violations)
+	case clean && !reflect.DeepEqual(fast, full):
+		return fmt.Sprintf("%s: the fast path returns %+v, the full validator %+v", level, fast, full)
+	case !clean && fullClean && nesting(payload) <= fastMaxDepth:
+		return fmt.Sprintf("%s: the fast path missed a clean payload", level)
+	}
+	got, gotErr := val.Validate(payload, level)
+	if !reflect.DeepEqual(got, full) || fmt.Sprint(gotErr) != fmt.Sprint(fullErr) {
+		return fmt.Sprintf("%s: Validate returns %+v (error %v), the full validator %+v (error %v)", level, got, gotErr, full, fullErr)
+	}
+	return ""
+}
+
+// nesting is the deepest nesting of objects and arrays in data.
+func nesting(data []byte) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
+}
+
+// updateFastCorpus writes every payload the schema tests validate through
+// validateDoc (each mutation of the documented example they make) into the
+// seed corpus of FuzzFastMatchesFull, which `go test` runs.
+var updateFastCorpus = flag.Bool("update-fast-corpus", false, "write the payloads the schema tests validate to testdata/fuzz/FuzzFastMatchesFull")
+
+// checkFast is the differential check the schema tests make on every
+// payload they validate (through validateDoc and elsewhere): each mutation
+// of the documented example they make is checked against the fast path.
+func checkFast(t testing.TB, val *Validator, payload []byte) {
+	t.Helper()
+	for _, level := range Levels() {
+		if msg := FastMismatch(val, payload, level); msg != "" {
+			t.Errorf("%s\npayload: %s", msg, payload)
+		}
+	}
+	if *updateFastCorpus {
+		dir := filepath.Join("testdata", "fuzz", "FuzzFastMatchesFull")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("mutation-%x", sha256.Sum256(payload))[:25]
+		if err := os.WriteFile(filepath.Join(dir, name), fmt.Appendf(nil, "go test fuzz v1\n[]byte(%q)\n", payload), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
