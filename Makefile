@@ -71,13 +71,15 @@ bench:
 # Fuzz the parsers of what strangers send, each target for FUZZTIME (Go runs
 # one fuzz target at a time): the JSON value reader (validate), the scenario
 # loader with its caps, the capture receiver's handler and its server with
-# arbitrary bytes on the wire, the replay log reader, the payload decoder.
+# arbitrary bytes on the wire, the replay log reader, the payload decoder,
+# and the validator's fast path against the full one (same verdict).
 # make fuzz FUZZTIME=5m for a longer run; the corpus grows under testdata/fuzz.
 FUZZTIME ?= 15s
 FUZZ_TARGETS := \
 	./schemas:FuzzReadStream \
 	./schemas:FuzzValidate \
 	./schemas:FuzzFastDecode \
+	./schemas:FuzzFastMatchesFull \
 	./scenarios:FuzzParse \
 	./receiver:FuzzHandler \
 	./receiver:FuzzServerRawBytes \
