@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"bytes"
 	"math"
 	"regexp"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -57,17 +59,24 @@ type fnode struct {
 	minLength int
 	pattern   *regexp.Regexp
 	format    func(any) error // the library's own format check (strict)
+	// isDateTime: format is date-time, which plainDateTime answers for
+	// the common form.
+	isDateTime bool
 	// arrays
 	items *fnode
 	// objects
 	props    map[string]*fprop
-	required uint64 // bits of the props that must be present
-	closed   bool   // no property outside props
+	order    []*fprop // props in the order of the schema, which payloads follow
+	required uint64   // bits of the props that must be present
+	closed   bool     // no property outside props
 }
 
 type fprop struct {
-	bit  uint64
-	node *fnode
+	name  string
+	index int // in order
+	bit   uint64
+	node  *fnode
+	slot  int // where the rules read its value, slotNone if they do not
 }
 
 // Formats, taken from the library so that the fast path asserts exactly
@@ -102,10 +111,13 @@ func newFastValidator(v *Vocabulary) *fastValidator {
 		}
 		fv.triggers[level] = map[string]*fnode{}
 		for _, t := range triggers {
-			fv.triggers[level][t.Key] = fastTriggerShape(v.Trigger(t), level, defs)
+			root := fastTriggerShape(v.Trigger(t), level, defs)
+			assignSlots(root, slotRoot)
+			fv.triggers[level][t.Key] = root
 		}
 		if level == Contract {
 			fv.envelope = fastEnvelopeShape(defs)
+			assignSlots(fv.envelope, slotRoot)
 		}
 	}
 	return fv
@@ -124,8 +136,9 @@ func (n *fnode) add(name string, s *fnode, required bool) {
 		if len(n.props) >= 64 {
 			panic("schemas: more than 64 properties in one object")
 		}
-		p = &fprop{bit: 1 << len(n.props), node: s}
+		p = &fprop{name: name, index: len(n.order), bit: 1 << len(n.props), node: s}
 		n.props[name] = p
+		n.order = append(n.order, p)
 	} else if s != nil {
 		p.node = p.node.and(s)
 	}
@@ -215,7 +228,7 @@ func propShape(p prop, level Level, defs map[string]*definition) *fnode {
 	if level == Strict {
 		switch p.kind {
 		case kindDateTime:
-			n.format = formatDateTime
+			n.format, n.isDateTime = formatDateTime, true
 		case kindEmail:
 			n.format = formatEmail
 		}
@@ -368,6 +381,17 @@ var slotMembers = [...]map[string]int{
 	slotJurisdiction: {"id": jurisdictionID},
 }
 
+// assignSlots tells the properties of n, an object the rules read (ctx),
+// where their values go.
+func assignSlots(n *fnode, ctx int) {
+	for _, p := range n.order {
+		p.slot = slotMembers[ctx][p.name]
+		if sub := objectSlot(p.slot); sub != slotNone && sub != ctx {
+			assignSlots(p.node, sub)
+		}
+	}
+}
+
 // objectSlot is the slot of the object a member slot holds, for the
 // members that are objects the rules look into.
 func objectSlot(slot int) int {
@@ -391,7 +415,11 @@ type fval struct {
 	// integral: num has no fractional part; huge: the number was beyond
 	// float64 (num is then an infinity), as decode's stand-in keeps it.
 	integral, huge bool
-	str            string
+	// str is a string's text: in the payload, or a copy when it had escapes.
+	str []byte
+	// when is the time str reads as, once after has parsed it.
+	when   time.Time
+	parsed uint8 // 0: not yet, 1: a time, 2: not RFC 3339
 }
 
 // maxFastDepth bounds the nesting the fast path walks; deeper documents go
@@ -406,7 +434,9 @@ type fastScanner struct {
 	// innermost last, to find duplicates among them.
 	keys []string
 	str  []byte // the current string, unescaped: in data, or in buf
-	buf  []byte
+	// escaped: str is in buf
+	escaped bool
+	buf     []byte
 }
 
 // scanners are reused: a scanner is a few KiB, and a payload should cost
@@ -513,6 +543,7 @@ func (s *fastScanner) object(n *fnode, objSlot, slot, depth int) bool {
 		members = slotMembers[objSlot]
 	}
 	var seen uint64
+	next := 0 // the index in n.order of the property expected next
 	base := len(s.keys)
 	defer func() { s.keys = s.keys[:base] }()
 	s.skipSpace()
@@ -531,9 +562,16 @@ func (s *fastScanner) object(n *fnode, objSlot, slot, depth int) bool {
 		key := s.str
 		var p *fprop
 		if n != nil {
-			p = n.props[string(key)]
+			// Payloads list properties in schema order: a comparison
+			// instead of a hash, nearly always.
+			if next < len(n.order) && n.order[next].name == string(key) {
+				p = n.order[next]
+			} else {
+				p = n.props[string(key)]
+			}
 		}
 		if p != nil {
+			next = p.index + 1
 			if seen&p.bit != 0 {
 				return false // a duplicate key
 			}
@@ -550,7 +588,9 @@ func (s *fastScanner) object(n *fnode, objSlot, slot, depth int) bool {
 			s.keys = append(s.keys, string(key))
 		}
 		memberSlot := slotNone
-		if members != nil {
+		if p != nil {
+			memberSlot = p.slot
+		} else if members != nil {
 			memberSlot = members[string(key)]
 		}
 		s.skipSpace()
@@ -615,7 +655,11 @@ func (s *fastScanner) stringValue(n *fnode, slot int) bool {
 		return false
 	}
 	if slot != slotNone {
-		s.slots[slot] = fval{kind: tString, str: string(s.str)}
+		str := s.str
+		if s.escaped {
+			str = bytes.Clone(str) // buf is reused
+		}
+		s.slots[slot] = fval{kind: tString, str: str}
 	}
 	if n == nil {
 		return true
@@ -634,21 +678,18 @@ func (s *fastScanner) stringValue(n *fnode, slot int) bool {
 	if n.pattern != nil && !n.pattern.Match(s.str) {
 		return false
 	}
-	if n.format != nil {
-		str := slotString(s, slot)
-		if n.format(str) != nil {
+	if n.format != nil && !(n.isDateTime && plainDateTime(s.str)) {
+		if n.format(transient(s.str)) != nil {
 			return false
 		}
 	}
 	return true
 }
 
-func slotString(s *fastScanner, slot int) string {
-	if slot != slotNone {
-		return s.slots[slot].str
-	}
-	return string(s.str)
-}
+// transient is b as a string without a copy, for a call that neither
+// keeps it nor outlives b's contents: the payload, which Validate does not
+// change, or buf until the next string.
+func transient(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // scanString reads the string at pos into s.str, unescaped. It fails on
 // what is not JSON and on what the raw rules report: invalid UTF-8 and
@@ -656,17 +697,14 @@ func slotString(s *fastScanner, slot int) string {
 func (s *fastScanner) scanString() bool {
 	start := s.pos + 1
 	i := start
-	for i < len(s.data) {
-		c := s.data[i]
-		if c == '"' {
-			s.str = s.data[start:i]
-			s.pos = i + 1
-			return true
-		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			break
-		}
+	s.escaped = false
+	for i < len(s.data) && plainByte[s.data[i]] {
 		i++
+	}
+	if i < len(s.data) && s.data[i] == '"' {
+		s.str = s.data[start:i]
+		s.pos = i + 1
+		return true
 	}
 	// The slow way: escapes or non-ASCII text.
 	s.buf = append(s.buf[:0], s.data[start:i]...)
@@ -675,7 +713,7 @@ func (s *fastScanner) scanString() bool {
 		switch {
 		case c == '"':
 			s.pos = i + 1
-			s.str = s.buf
+			s.str, s.escaped = s.buf, true
 			return true
 		case c < 0x20:
 			return false
@@ -733,6 +771,15 @@ func (s *fastScanner) scanString() bool {
 	}
 	return false
 }
+
+// plainByte holds the bytes a string may hold as they are: printable
+// ASCII but the quote and the backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // isHex4 reports whether b is four hex digits; hex4 alone takes a sign.
 func isHex4(b []byte) bool {
@@ -873,18 +920,18 @@ func (s *fastScanner) rulesClean(key string, level Level) bool {
 		return false
 	}
 	cur, status := v[evCurrentStatus], v[woStatus]
-	if cur.kind == tString && status.kind == tString && cur.str != status.str {
+	if cur.kind == tString && status.kind == tString && !bytes.Equal(cur.str, status.str) {
 		return false
 	}
-	if prev := v[evPreviousStatus]; prev.kind == tString && cur.kind == tString && prev.str == cur.str && strings.HasSuffix(key, "_STATUS_MOVEMENT") {
+	if prev := v[evPreviousStatus]; prev.kind == tString && cur.kind == tString && bytes.Equal(prev.str, cur.str) && strings.HasSuffix(key, "_STATUS_MOVEMENT") {
 		return false
 	}
-	if after(v[recCreatedAt], v[recUpdatedAt]) || after(v[recUpdatedAt], v[evFiredAt]) ||
-		after(v[woCreatedAt], v[woModifiedAt]) || after(v[woStartDate], v[woEndDate]) {
+	if after(&v[recCreatedAt], &v[recUpdatedAt]) || after(&v[recUpdatedAt], &v[evFiredAt]) ||
+		after(&v[woCreatedAt], &v[woModifiedAt]) || after(&v[woStartDate], &v[woEndDate]) {
 		return false
 	}
 	if c := v[woCompletionDate]; c.kind != 0 && status.kind == tString {
-		if status.str == "COMPLETED" && c.kind == tNull || status.str != "COMPLETED" && c.kind == tString {
+		if string(status.str) == "COMPLETED" && c.kind == tNull || string(status.str) != "COMPLETED" && c.kind == tString {
 			return false
 		}
 	}
@@ -896,7 +943,7 @@ func (s *fastScanner) rulesClean(key string, level Level) bool {
 			return false
 		}
 	}
-	if want := familyRecordType(key); want != "" && v[recType].kind == tString && v[recType].str != want {
+	if want := familyRecordType(key); want != "" && v[recType].kind == tString && string(v[recType].str) != want {
 		return false
 	}
 	if level == Contract {
@@ -949,15 +996,101 @@ func numbersDiffer2(a, b fval) bool {
 	return a.num != b.num
 }
 
-// after reports whether both values are RFC 3339 timestamps and a is after b.
-func after(a, b fval) bool {
+// after reports whether both values are RFC 3339 timestamps and a is after
+// b, as the record-timestamps and work-order rules compare them.
+func after(a, b *fval) bool {
 	if a.kind != tString || b.kind != tString {
 		return false
 	}
-	ta, err := time.Parse(time.RFC3339, a.str)
-	if err != nil {
+	if plainDateTime(a.str) && plainDateTime(b.str) {
+		// Fixed-width fields compare as text; then the fractions, which
+		// time.Parse reads to the nanosecond.
+		if c := bytes.Compare(a.str[:19], b.str[:19]); c != 0 {
+			return c > 0
+		}
+		return nanos(a.str) > nanos(b.str)
+	}
+	return a.time() && b.time() && a.when.After(b.when)
+}
+
+func (v *fval) time() bool {
+	if v.parsed == 0 {
+		v.parsed = 2
+		if t, err := time.Parse(time.RFC3339, transient(v.str)); err == nil {
+			v.when, v.parsed = t, 1
+		}
+	}
+	return v.parsed == 1
+}
+
+// plainDateTime reports whether b is a date-time in the form this tool and
+// Coperniq send, YYYY-MM-DDTHH:MM:SS[.fraction]Z, with a real calendar
+// date and no leap second: one that the library's date-time format and
+// time.Parse certainly accept. Other forms go to them.
+func plainDateTime(b []byte) bool {
+	if len(b) < 20 || b[len(b)-1] != 'Z' || len(b) > 20 && (b[19] != '.' || len(b) == 21) {
 		return false
 	}
-	tb, err := time.Parse(time.RFC3339, b.str)
-	return err == nil && ta.After(tb)
+	for i, c := range b[:len(b)-1] {
+		switch i {
+		case 4, 7:
+			if c != '-' {
+				return false
+			}
+		case 10:
+			if c != 'T' {
+				return false
+			}
+		case 13, 16:
+			if c != ':' {
+				return false
+			}
+		case 19:
+		default:
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	num := func(i, j int) int {
+		n := 0
+		for _, c := range b[i:j] {
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(5, 7), num(8, 10)
+	if year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) {
+		return false
+	}
+	return num(11, 13) <= 23 && num(14, 16) <= 59 && num(17, 19) <= 59
+}
+
+func daysIn(month, year int) int {
+	if month == 2 {
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return 31 - (month-1)%7%2
+}
+
+// nanos is the fraction of a plainDateTime in nanoseconds, its digits past
+// the ninth dropped as time.Parse drops them.
+func nanos(b []byte) int {
+	n, digits := 0, 0
+	if len(b) > 20 {
+		for _, c := range b[20 : len(b)-1] {
+			if digits == 9 {
+				break
+			}
+			n = n*10 + int(c-'0')
+			digits++
+		}
+	}
+	for ; digits < 9; digits++ {
+		n *= 10
+	}
+	return n
 }

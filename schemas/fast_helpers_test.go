@@ -86,3 +86,9 @@ func FastClean(val *Validator, payload []byte, level Level) bool {
 	_, clean := val.compiled().fast.check(payload, level)
 	return clean
 }
+
+// ValidateFull is Validate without the fast path: the JSON Schema validator
+// and the rules, as before it, for benchmarks to compare.
+func ValidateFull(payload []byte, level Level) (Validation, error) {
+	return validateFull(compiledSchemas(), payload, level)
+}
