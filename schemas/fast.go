@@ -335,6 +335,7 @@ const (
 	evPhaseInstanceID
 	evPhaseTemplateID
 	evAppointmentID
+	evTriggerKey
 	recID
 	recUID
 	recOwnerID
@@ -369,7 +370,8 @@ var slotMembers = [...]map[string]int{
 	slotRoot: {"event": slotEvent, "record": slotRecord, "workOrder": slotWorkOrder},
 	slotEvent: {"recordId": evRecordID, "workOrderId": evWorkOrderID, "currentStatus": evCurrentStatus,
 		"previousStatus": evPreviousStatus, "firedAt": evFiredAt, "eventId": evEventID,
-		"phaseInstanceId": evPhaseInstanceID, "phaseTemplateId": evPhaseTemplateID, "appointmentId": evAppointmentID},
+		"phaseInstanceId": evPhaseInstanceID, "phaseTemplateId": evPhaseTemplateID, "appointmentId": evAppointmentID,
+		"triggerKey": evTriggerKey},
 	slotRecord: {"id": recID, "uid": recUID, "ownerId": recOwnerID, "type": recType, "createdAt": recCreatedAt,
 		"updatedAt": recUpdatedAt, "dealValue": recDealValue, "geoLocation": recGeoLocation, "stage": recStage,
 		"jurisdiction": recJurisdiction},
@@ -432,8 +434,8 @@ type fastScanner struct {
 	slots [numSlots]fval
 	// keys holds the names of the unknown members of the open objects,
 	// innermost last, to find duplicates among them.
-	keys []string
-	str  []byte // the current string, unescaped: in data, or in buf
+	keys [][]byte // in data, or a copy when escaped
+	str  []byte   // the current string, unescaped: in data, or in buf
 	// escaped: str is in buf
 	escaped bool
 	buf     []byte
@@ -581,11 +583,14 @@ func (s *fastScanner) object(n *fnode, objSlot, slot, depth int) bool {
 				return false
 			}
 			for _, k := range s.keys[base:] {
-				if k == string(key) {
+				if bytes.Equal(k, key) {
 					return false // a duplicate key
 				}
 			}
-			s.keys = append(s.keys, string(key))
+			if s.escaped {
+				key = bytes.Clone(key) // buf is reused
+			}
+			s.keys = append(s.keys, key)
 		}
 		memberSlot := slotNone
 		if p != nil {
@@ -1093,4 +1098,38 @@ func nanos(b []byte) int {
 		n *= 10
 	}
 	return n
+}
+
+// fastIdentity is DecodeIdentity for a payload it can read in one pass
+// without doubt: JSON (with no duplicate key, no invalid UTF-8, no deep
+// nesting) whose event object has integer ids below 2^53 and a non-empty
+// string triggerKey. It reports false for anything else, which
+// DecodeIdentity then reads (and explains) the slow way.
+func fastIdentity(payload []byte) (Identity, bool) {
+	s := scanners.Get().(*fastScanner)
+	defer scanners.Put(s)
+	s.reset(payload)
+	if !s.value(nil, slotRoot, 0) {
+		return Identity{}, false
+	}
+	s.skipSpace()
+	if s.pos != len(s.data) || s.slots[slotEvent].kind != tObject {
+		return Identity{}, false
+	}
+	eventID, ok1 := exactInteger(s.slots[evEventID])
+	recordID, ok2 := exactInteger(s.slots[evRecordID])
+	key := s.slots[evTriggerKey]
+	if !ok1 || !ok2 || key.kind != tString || len(key.str) == 0 {
+		return Identity{}, false
+	}
+	return Identity{EventID: eventID, RecordID: recordID, TriggerKey: string(key.str)}, true
+}
+
+// exactInteger is the integer v holds when its float64 is exactly its
+// text's value: integral and below 2^53 in magnitude.
+func exactInteger(v fval) (int64, bool) {
+	if v.kind != tNumber || v.huge || !v.integral || math.Abs(v.num) >= 1<<53 {
+		return 0, false
+	}
+	return int64(v.num), true
 }

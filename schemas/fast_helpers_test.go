@@ -92,3 +92,24 @@ func FastClean(val *Validator, payload []byte, level Level) bool {
 func ValidateFull(payload []byte, level Level) (Validation, error) {
 	return validateFull(compiledSchemas(), payload, level)
 }
+
+// IdentityMismatch says how fastIdentity and the slow DecodeIdentity
+// disagree on payload, or "" when they agree: the fast one answers only
+// where the slow one finds the same identity and no error.
+func IdentityMismatch(payload []byte) string {
+	fast, ok := fastIdentity(payload)
+	if !ok {
+		return ""
+	}
+	slow, err := decodeIdentity(payload)
+	if err != nil || slow != fast {
+		return fmt.Sprintf("fastIdentity %+v; decodeIdentity %+v, %v", fast, slow, err)
+	}
+	return ""
+}
+
+// FastIdentity reports whether fastIdentity reads payload.
+func FastIdentity(payload []byte) bool {
+	_, ok := fastIdentity(payload)
+	return ok
+}

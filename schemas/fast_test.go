@@ -104,6 +104,9 @@ func mismatches(val *schemas.Validator, payload []byte) string {
 			msgs = append(msgs, msg)
 		}
 	}
+	if msg := schemas.IdentityMismatch(payload); msg != "" {
+		msgs = append(msgs, msg)
+	}
 	if len(msgs) == 0 {
 		return ""
 	}
@@ -126,7 +129,7 @@ func TestFastPathTakesGeneratedPayloads(t *testing.T) {
 					if level == schemas.Strict && (profile == generator.Maximal || profile == generator.Edge) {
 						continue
 					}
-					if err != nil || len(r.Violations) != 0 || !schemas.FastClean(vc.val, p, level) {
+					if err != nil || len(r.Violations) != 0 || !schemas.FastClean(vc.val, p, level) || !schemas.FastIdentity(p) {
 						t.Fatalf("%s, %s at %s: a generated payload fails or misses the fast path: %v %v\n%s", vc.name, profile, level, err, r.Violations, p)
 					}
 				}
