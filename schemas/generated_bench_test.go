@@ -1,6 +1,7 @@
 package schemas_test
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
@@ -20,6 +21,41 @@ func BenchmarkValidateGenerated(b *testing.B) {
 	}
 	for _, level := range schemas.Levels() {
 		benchValidateGenerated(b, "full/"+level.String(), level, schemas.ValidateFull)
+	}
+}
+
+// BenchmarkValidateGeneratedInvalid is the cost of a payload with a
+// violation: the fast pass that finds it is not clean, then the full
+// validator that explains it (priority 4 breaks a strict-only rule).
+func BenchmarkValidateGeneratedInvalid(b *testing.B) {
+	g := generator.New(7)
+	var payloads [][]byte
+	for _, key := range []string{"TASK_CREATED", "TASK_COMPLETED", "TASK_STATUS_MOVEMENT"} {
+		for range 10 {
+			p, err := g.JSON(key)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p = regexp.MustCompile(`"priority":(null|\d)`).ReplaceAll(p, []byte(`"priority":4`))
+			payloads = append(payloads, p)
+		}
+	}
+	for _, run := range []struct {
+		name     string
+		validate func([]byte, schemas.Level) (schemas.Validation, error)
+	}{{"strict", schemas.Validate}, {"full/strict", schemas.ValidateFull}} {
+		b.Run(run.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				r, err := run.validate(payloads[i%len(payloads)], schemas.Strict)
+				if err != nil || r.Valid() {
+					b.Fatal(err, "a payload with priority 4 passed")
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "payloads/s")
+		})
 	}
 }
 
