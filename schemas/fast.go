@@ -290,7 +290,7 @@ func (fv *fastValidator) check(payload []byte, level Level) (Validation, bool) {
 		return Validation{}, false
 	}
 	s := scanners.Get().(*fastScanner)
-	defer scanners.Put(s)
+	defer s.release()
 	s.reset(payload)
 	key, ok := s.findTriggerKey()
 	if !ok {
@@ -303,7 +303,7 @@ func (fv *fastValidator) check(payload []byte, level Level) (Validation, bool) {
 		}
 		root = fv.envelope
 	}
-	s.reset(payload)
+	s.pos = 0 // findTriggerKey recorded nothing, and left no key behind
 	if !s.value(root, slotRoot, 0) {
 		return Validation{}, false
 	}
@@ -439,6 +439,12 @@ type fastScanner struct {
 	// escaped: str is in buf
 	escaped bool
 	buf     []byte
+}
+
+// release returns s to the pool holding nothing of the payload.
+func (s *fastScanner) release() {
+	s.reset(nil)
+	scanners.Put(s)
 }
 
 // scanners are reused: a scanner is a few KiB, and a payload should cost
@@ -1107,7 +1113,7 @@ func nanos(b []byte) int {
 // DecodeIdentity then reads (and explains) the slow way.
 func fastIdentity(payload []byte) (Identity, bool) {
 	s := scanners.Get().(*fastScanner)
-	defer scanners.Put(s)
+	defer s.release()
 	s.reset(payload)
 	if !s.value(nil, slotRoot, 0) {
 		return Identity{}, false
