@@ -138,7 +138,7 @@ func benchLoad(b *testing.B, url string, rc *receiver.Receiver) {
 	b.ReportMetric(float64(rep.DroppedLate), "dropped-late")
 	b.ReportMetric(float64(rep.Scheduled-rep.Acked), "not-acked")
 	if rep.Corrected != nil {
-		b.ReportMetric(float64(rep.Corrected.Quantile(0.99))/1e6, "p99-ms")
+		b.ReportMetric(float64(rep.Corrected.Quantile(99))/1e6, "p99-ms")
 	}
 	b.Logf("%s: scheduled %d, sent %d, acked %d, late %d, dropped late %d, statuses %v, errors %v",
 		url, rep.Scheduled, rep.Sent, rep.Acked, rep.Late, rep.DroppedLate, rep.Statuses, rep.Errors)
