@@ -462,16 +462,7 @@ func (s *fastScanner) reset(data []byte) {
 	}
 }
 
-func (s *fastScanner) skipSpace() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
-	}
-}
+func (s *fastScanner) skipSpace() { s.pos = skipSpace(s.data, s.pos) }
 
 // value checks the value at pos against n (nil: any value) and records it
 // in slot. It returns false at the first problem.
@@ -616,17 +607,12 @@ func (s *fastScanner) object(n *fnode, objSlot, slot, depth int) bool {
 		if !s.value(child, memberSlot, depth) {
 			return false
 		}
-		s.skipSpace()
-		if s.pos >= len(s.data) {
+		done, ok := s.next('}')
+		if !ok {
 			return false
 		}
-		c := s.data[s.pos]
-		s.pos++
-		if c == '}' {
+		if done {
 			break
-		}
-		if c != ',' {
-			return false
 		}
 	}
 	return n == nil || seen&n.required == n.required
@@ -646,19 +632,22 @@ func (s *fastScanner) array(items *fnode, depth int) bool {
 		if !s.value(items, slotNone, depth) {
 			return false
 		}
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return false
-		}
-		c := s.data[s.pos]
-		s.pos++
-		if c == ']' {
-			return true
-		}
-		if c != ',' {
-			return false
+		if done, ok := s.next(']'); !ok || done {
+			return ok
 		}
 	}
+}
+
+// next moves past the comma or the closing bracket after a member or an
+// element: done at the closing one, ok false at anything else.
+func (s *fastScanner) next(closing byte) (done, ok bool) {
+	s.skipSpace()
+	if s.pos >= len(s.data) {
+		return false, false
+	}
+	c := s.data[s.pos]
+	s.pos++
+	return c == closing, c == closing || c == ','
 }
 
 func (s *fastScanner) stringValue(n *fnode, slot int) bool {
@@ -805,65 +794,24 @@ func isHex4(b []byte) bool {
 // number reads the number at pos as decode does: a float64, or for one
 // beyond float64's range the stand-in's sign and integrality.
 func (s *fastScanner) number(n *fnode, slot int) bool {
-	data := s.data
-	start, i := s.pos, s.pos
-	if data[i] == '-' {
-		i++
-	}
-	intStart := i
-	var u uint64
-	for i < len(data) && data[i] >= '0' && data[i] <= '9' {
-		u = u*10 + uint64(data[i]-'0')
-		i++
-	}
-	intDigits := i - intStart
-	if intDigits == 0 || (data[intStart] == '0' && intDigits > 1) {
+	start := s.pos
+	end, f, ok := scanNumber(s.data, start)
+	if !ok {
 		return false
 	}
-	simple := true
-	if i < len(data) && data[i] == '.' {
-		simple = false
-		i++
-		j := i
-		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
-			i++
-		}
-		if i == j {
-			return false
-		}
-	}
-	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
-		simple = false
-		i++
-		if i < len(data) && (data[i] == '+' || data[i] == '-') {
-			i++
-		}
-		j := i
-		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
-			i++
-		}
-		if i == j {
-			return false
-		}
-	}
-	s.pos = i
-	v := fval{kind: tNumber}
-	if simple && intDigits <= 15 {
-		v.num = float64(u)
-		if data[start] == '-' {
-			v.num = -v.num
-		}
-	} else {
-		f, err := strconv.ParseFloat(string(data[start:i]), 64)
-		if err != nil {
+	s.pos = end
+	v := fval{kind: tNumber, num: f}
+	if math.IsNaN(f) {
+		text := s.data[start:end]
+		if f, err := strconv.ParseFloat(transient(text), 64); err == nil {
+			v.num = f
+		} else {
 			// Beyond float64: decode keeps a stand-in (see standIn).
-			stand := strings.TrimPrefix(string(standIn(string(data[start:i]))), "-")
+			stand := strings.TrimPrefix(string(standIn(string(text))), "-")
 			v.huge, v.integral, v.num = true, stand == hugeInteger, math.Inf(1)
-			if data[start] == '-' {
+			if text[0] == '-' {
 				v.num = math.Inf(-1)
 			}
-		} else {
-			v.num = f
 		}
 	}
 	if !v.huge {
