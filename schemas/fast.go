@@ -18,15 +18,15 @@ import (
 // ~50 µs: decoding into maps, walking the compiled schemas, and then the
 // cross-field and raw-byte rules in passes of their own. Nearly every
 // payload a receiver or `validate` sees is clean, and for a clean payload
-// the answer is only "no violation". So Validate first asks fastCheck, a
-// single pass over the bytes against shapes compiled at start-up from the
+// the answer is only "no violation". So Validate first asks
+// fastValidator.check, a single pass over the bytes against shapes compiled at start-up from the
 // same Go tables and vocabulary the schema files are generated from
 // (definitions, extraProps, Vocabulary.Trigger and Vocabulary.def, the
 // rules of propSchema). It checks JSON syntax, every schema keyword the
 // files use, the raw rules (UTF-8, duplicate keys) and the cross-field and
 // range rules, and says "clean" only when the full validator would report
 // no violation at all, warnings included. Anything else, a payload with a
-// problem or one it does not handle (deeper than maxFastDepth), goes to the
+// problem or one it does not handle (deeper than fastMaxDepth), goes to the
 // full validator, which finds and words every violation as before. So the
 // result of Validate is the full validator's on every input as long as
 // "clean" is never said wrongly: FuzzFastMatchesFull and
@@ -123,7 +123,7 @@ func newFastValidator(v *Vocabulary) *fastValidator {
 	return fv
 }
 
-// newObject is an object shape with the named properties.
+// newObject is an object shape, with no property yet.
 func newObject(types uint8) *fnode {
 	return &fnode{types: types, props: map[string]*fprop{}}
 }
@@ -424,7 +424,7 @@ type fval struct {
 	parsed uint8 // 0: not yet, 1: a time, 2: not RFC 3339
 }
 
-// maxFastDepth bounds the nesting the fast path walks; deeper documents go
+// fastMaxDepth bounds the nesting the fast path walks; deeper documents go
 // to the full validator.
 const fastMaxDepth = 200
 
