@@ -115,7 +115,7 @@ func findPlace(city, state string) *Place {
 // stagePhase maps every workflow's stage id to its phase type and template.
 var stagePhase = func() map[int64]stageInfo {
 	m := map[int64]stageInfo{}
-	for _, wf := range []*workflow{&solarWorkflow, &roofingWorkflow, &hvacWorkflow, &electricalWorkflow, &requestWorkflow} {
+	for _, wf := range []*workflow{solarWorkflow, roofingWorkflow, hvacWorkflow, electricalWorkflow, requestWorkflow} {
 		for _, s := range wf.stages {
 			m[s.id] = s
 		}

@@ -17,10 +17,8 @@ var (
 	templatesFor = map[byte][]int{}
 	fieldTotal   int
 	officeTotal  int
-	// stageByID finds a stage of any workflow by its id.
-	stageByID = map[int64]*stageInfo{}
 	// openRequestStages are the request stages of requests still open (NEW,
-	// PROPOSAL or NURTURE), by index.
+	// PROPOSAL or NURTURE), by index. The request workflow is built in.
 	openRequestStages []int
 )
 
@@ -41,13 +39,8 @@ func init() {
 			templatesFor[t.records[j]] = append(templatesFor[t.records[j]], i)
 		}
 	}
-	for _, wf := range []*workflow{&solarWorkflow, &roofingWorkflow, &hvacWorkflow, &electricalWorkflow, &requestWorkflow} {
-		for i := range wf.stages {
-			stageByID[wf.stages[i].id] = &wf.stages[i]
-		}
-	}
-	for i, st := range requestStageStatus {
-		if st != "WON" && st != "LOST" {
+	for i, st := range defaultWorkflows.request.stages {
+		if st.requestStatus != "WON" && st.requestStatus != "LOST" {
 			openRequestStages = append(openRequestStages, i)
 		}
 	}

@@ -43,14 +43,26 @@ import (
 //
 // The result is nil when everything holds; it holds at most 50 errors.
 func CheckSequence(payloads [][]byte) []error {
+	return CheckSequenceWith(nil, payloads)
+}
+
+// CheckSequenceWith is CheckSequence for payloads in vocabulary v (nil:
+// the built-in one): the strict schema is v's, and phases go in the order
+// of v's workflows.
+func CheckSequenceWith(v *schemas.Vocabulary, payloads [][]byte) []error {
 	c := &seqChecker{
 		records: map[int64]*seqRecord{}, wos: map[int64]*seqWO{}, appts: map[int64]*seqAppt{},
 		won: map[string]int64{}, projects: map[string]int64{},
+		wfs: workflowsOf(v),
+	}
+	val, err := schemas.NewValidator(v)
+	if err != nil {
+		return []error{err}
 	}
 	byID := map[int64]int{}
 	var events []*seqEvent
 	for i, body := range payloads {
-		res, err := schemas.Validate(body, schemas.Strict)
+		res, err := val.Validate(body, schemas.Strict)
 		if err != nil {
 			c.fail("payload %d isn't JSON: %v", i+1, err)
 			continue
@@ -179,6 +191,7 @@ type seqChecker struct {
 	appts    map[int64]*seqAppt
 	won      map[string]int64 // request title -> eventId it was won at
 	projects map[string]int64 // project title -> eventId it was created at
+	wfs      *workflowSet     // the vocabulary's workflows
 	working  string           // the working state's name, once seen
 	// lastUID is the uid of the latest record created, by record type, and
 	// of the latest work order ("workOrder"): numbers grow in creation order.
@@ -298,7 +311,7 @@ func (c *seqChecker) event(e *seqEvent) {
 		if reqStatus == r.requestStatus {
 			at("request %d's status moved from %s to itself", rec.ID, reqStatus)
 		}
-		if ref, ok := stageIndex[stage]; ok && ref.wf.phases[ref.idx].status != reqStatus {
+		if ref, ok := c.wfs.index[stage]; ok && ref.wf.phases[ref.idx].status != reqStatus {
 			at("request %d is %s in stage %s, whose status is %s", rec.ID, reqStatus, ref.wf.phases[ref.idx].name, ref.wf.phases[ref.idx].status)
 		}
 	case reqStatus != r.requestStatus:
@@ -333,7 +346,7 @@ func (c *seqChecker) phaseStarted(r *seqRecord, e *seqEvent, stage int64, at fun
 	if r.running {
 		at("a phase starts while phase %d (template %d) of record %d is in progress", r.instance, r.template, r.id)
 	}
-	if ref, ok := stageIndex[stage]; ok {
+	if ref, ok := c.wfs.index[stage]; ok {
 		ph := ref.wf.phases[ref.idx]
 		if ph.templateID != ev.PhaseTemplateID || ph.phaseType != ev.PhaseType {
 			at("phase template %d (%s) starts, but the record's stage %d is %s's (template %d, %s)", ev.PhaseTemplateID, ev.PhaseType, stage, ph.name, ph.templateID, ph.phaseType)
@@ -344,7 +357,7 @@ func (c *seqChecker) phaseStarted(r *seqRecord, e *seqEvent, stage int64, at fun
 		// Nor does a project skip one: the first phase it starts is the
 		// stage it was in, each later one the next.
 		want := r.lastStarted + 1
-		if prev, ok := stageIndex[r.stage]; r.lastStarted < 0 && ok && prev.wf == ref.wf {
+		if prev, ok := c.wfs.index[r.stage]; r.lastStarted < 0 && ok && prev.wf == ref.wf {
 			want = prev.idx
 		}
 		if r.typ == "PROJECT" && ref.idx > want && (r.lastStarted >= 0 || r.stage != 0) {

@@ -46,6 +46,9 @@ type world struct {
 	tl      *Timeline // nil unless rendered WithTimeline
 }
 
+// wfs are the workflows of the scenario's vocabulary.
+func (w *world) wfs() *workflowSet { return workflowsOf(w.sc.vocab) }
+
 // workingStatuses are the two names of a work order's working state.
 var workingStatuses = []string{"IN_PROGRESS", "WORKING"}
 
@@ -324,13 +327,13 @@ func (w *world) newRecord(rt string, wf *workflow) *generator.Record {
 	var r *generator.Record
 	for try := 0; try < 100; try++ {
 		r = w.g.Record(rt)
-		if rt != "PROJECT" || (r.Trades != nil && (wf == nil || workflowForTrades(r.Trades) == wf)) {
+		if rt != "PROJECT" || (r.Trades != nil && (wf == nil || w.wfs().forTrades(r.Trades) == wf)) {
 			break
 		}
 	}
-	if rt == "PROJECT" && (r.Trades == nil || (wf != nil && workflowForTrades(r.Trades) != wf)) {
+	if rt == "PROJECT" && (r.Trades == nil || (wf != nil && w.wfs().forTrades(r.Trades) != wf)) {
 		if wf == nil {
-			wf = solarWorkflow
+			wf = w.wfs().forTrades(nil)
 		}
 		r.Trades = slices.Clone(wf.trades[:1])
 	}
@@ -402,7 +405,7 @@ func (w *world) prepare(in *inst) {
 	case "createRequest":
 		in.pre = w.newRecord("DEAL", nil)
 	case "createProject":
-		if wf, _, err := in.projectWorkflow(); err == nil {
+		if wf, _, err := in.projectWorkflow(w.wfs()); err == nil {
 			in.pre = w.newRecord("PROJECT", wf)
 		}
 	}
@@ -447,29 +450,29 @@ func (w *world) createProjectDelay(in *inst) span {
 
 // projectWorkflow is the workflow and trades a createProject step gives
 // its project, nil when the generator's record is to pick them.
-func (in *inst) projectWorkflow() (*workflow, []string, error) {
+func (in *inst) projectWorkflow(ws *workflowSet) (*workflow, []string, error) {
 	var wf *workflow
 	if in.has("workflow") {
-		wf = workflowNamed(in.text("workflow"))
+		wf = ws.named(in.text("workflow"))
 	}
 	var trades []string
 	if in.has("trades") {
 		trades = in.st.args["trades"].trades
-		tw := workflowForTrades(trades)
+		tw := ws.forTrades(trades)
 		if wf != nil && tw != wf {
 			return nil, nil, fmt.Errorf("trades [%s] follow the %s workflow, not %s (a project's first trade picks its workflow)", strings.Join(trades, ", "), tw.name, wf.name)
 		}
 		wf = tw
 	}
 	if from := in.recordNamed("from"); from != nil && wf == nil && from.rec.Trades != nil {
-		wf = workflowForTrades(from.rec.Trades)
+		wf = ws.forTrades(from.rec.Trades)
 		trades = from.rec.Trades
 	}
 	return wf, trades, nil
 }
 
 func (w *world) createProject(in *inst) error {
-	wf, trades, err := in.projectWorkflow()
+	wf, trades, err := in.projectWorkflow(w.wfs())
 	if err != nil {
 		return err
 	}
@@ -484,7 +487,7 @@ func (w *world) createProject(in *inst) error {
 	}
 	r := w.drawn(in, "PROJECT", wf)
 	if wf == nil {
-		wf = workflowForTrades(r.Trades)
+		wf = w.wfs().forTrades(r.Trades)
 	}
 	if trades != nil {
 		r.Trades = slices.Clone(trades)
@@ -781,18 +784,18 @@ func (w *world) createWorkOrder(in *inst) error {
 		}
 	}
 	wo := &woEnt{name: in.name("work order"), re: re, instance: -1}
-	phaseName := ""
+	var ph *phase
 	if re.wf != nil {
 		switch {
 		case re.state == running:
 			wo.instance = re.instance
-			phaseName = re.phase().name
+			ph = re.phase()
 		case re.state == notStarted:
 			wo.instance = 0
-			phaseName = re.phase().name
+			ph = re.phase()
 		case re.stage+1 < len(re.wf.phases):
 			wo.instance = 0
-			phaseName = re.wf.phases[re.stage+1].name
+			ph = &re.wf.phases[re.stage+1]
 		default:
 			return fmt.Errorf("%s has completed its last phase; there is no phase left for a work order to belong to", re.label())
 		}
@@ -803,7 +806,7 @@ func (w *world) createWorkOrder(in *inst) error {
 	} else if re.kind == kAccount {
 		kind = woKindTitled("Warranty Claim")
 	} else {
-		kind = defaultWorkOrder(phaseName)
+		kind = re.wf.defaultWorkOrder(ph)
 	}
 	// The generator draws the work order's identity and priority; what it
 	// is and where it stands comes from the scenario.

@@ -34,6 +34,10 @@ type Vocabulary struct {
 	SLATypes []string
 	// RequestStatuses are the request (deal) statuses.
 	RequestStatuses []string
+	// Workflows are the project workflows, each with its stages in order;
+	// RequestWorkflow the request (deal) stages, which a file does not set.
+	Workflows       []Workflow
+	RequestWorkflow Workflow
 
 	// custom is true for a vocabulary read from a file: its value lists are
 	// then the file's, which the schemas say.
@@ -56,6 +60,8 @@ func DefaultVocabulary() *Vocabulary {
 		PhaseCompleted:    "COMPLETED",
 		SLATypes:          slices.Clone(SLATypes),
 		RequestStatuses:   slices.Clone(RequestStatuses),
+		Workflows:         cloneWorkflows(builtinWorkflows),
+		RequestWorkflow:   cloneWorkflows([]Workflow{builtinRequestWorkflow})[0],
 	}
 }
 
@@ -88,7 +94,7 @@ func (v *Vocabulary) TriggerName(key string) string {
 
 // vocabularyKeys are the top-level keys of a vocabulary file, in the order
 // Marshal writes them.
-var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses"}
+var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses", "workflows"}
 
 // Marshal writes v as a vocabulary file, with comments saying what each key
 // drives; ParseVocabulary reads it back.
@@ -112,6 +118,7 @@ func (v *Vocabulary) Marshal() []byte {
 	fmt.Fprintf(&b, "\n# event.status on *_PHASE_STARTED and *_PHASE_COMPLETED.\nphaseStatuses: {started: %s, completed: %s}\n", v.PhaseStarted, v.PhaseCompleted)
 	list("SLA thresholds (event.slaType), warning first.", "slaTypes", v.SLATypes)
 	list("Request (deal) statuses (record.requestStatus).", "requestStatuses", v.RequestStatuses)
+	v.marshalWorkflows(&b)
 	return b.Bytes()
 }
 
@@ -211,6 +218,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 	}
 	positions := map[string]ast.Node{}
 	seen := map[string]bool{}
+	var stages map[string][]parsedStage
 	for _, kv := range root.Values {
 		key := kv.Key.String()
 		if seen[key] {
@@ -230,6 +238,8 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 			continue
 		}
 		switch key {
+		case "workflows":
+			stages = v.parseWorkflows(kv.Value, add)
 		case "triggerNames":
 			for _, e := range mapping(kv.Value, "triggerNames must be a mapping of triggerKey: triggerName") {
 				k := e.Key.String()
@@ -274,6 +284,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 		}
 		add(n, "workingStatus %s isn't one of workOrderStatuses [%s]", v.WorkingStatus, strings.Join(v.WorkOrderStatuses, " "))
 	}
+	v.finishWorkflows(stages, add)
 	if len(v.SLATypes) < 2 {
 		add(positions["slaTypes"], "slaTypes needs a warning and a violation threshold, at least two names")
 	}
