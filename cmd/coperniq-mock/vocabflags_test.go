@@ -1,0 +1,159 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// teamWorkflowScenario walks a solar project through every stage of the
+// team's workflow, naming the renamed and the added stage.
+const teamWorkflowScenario = `name: team-solar
+steps:
+  - createProject: {name: home, workflow: solar}
+  - startPhase: {project: home}
+  - completePhase: {project: home}
+  - startPhase: {project: home, phase: Site Visit}
+  - createWorkOrder: {project: home, name: visit}
+  - completeWorkOrder: {workOrder: visit}
+  - completePhase: {project: home}
+  - startPhase: {project: home, phase: Design}
+  - completePhase: {project: home}
+  - startPhase: {project: home, phase: HOA Approval}
+  - createWorkOrder: {project: home, name: hoa}
+  - completeWorkOrder: {workOrder: hoa}
+  - completePhase: {project: home}
+  - startPhase: {project: home, phase: Permitting}
+  - completePhase: {project: home}
+`
+
+// A vocabulary that renames a stage (keeping its id) and adds one drives
+// generate, scenario run (phases in the vocabulary's order), validate
+// --strict --vocabulary and docs, through the real binary (#10 §4).
+func TestVocabularyWorkflowsEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	exported := cli(t, "", "vocabulary").want(t, 0).stdout
+	edited := strings.NewReplacer(
+		"{id: 16647, templateId: 2402, name: Site Survey, phaseType: DESIGN}", "{id: 16647, templateId: 2402, name: Site Visit, phaseType: DESIGN}",
+		"    - {id: 16650, templateId: 2404, name: Permitting", "    - {name: HOA Approval, phaseType: PERMITTING}\n    - {id: 16650, templateId: 2404, name: Permitting",
+	).Replace(exported)
+	if strings.Count(edited, "Site Visit")+strings.Count(edited, "HOA Approval") != 2 {
+		t.Fatalf("the exported vocabulary changed shape:\n%s", exported)
+	}
+	vocab := filepath.Join(dir, "team.yaml")
+	scenario := filepath.Join(dir, "team-solar.yaml")
+	if err := os.WriteFile(vocab, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(scenario, []byte(teamWorkflowScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v, err := schemas.ParseVocabulary(vocab, []byte(edited))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Without the vocabulary the scenario's added stage is unknown, where
+	// the file names it.
+	r := cli(t, "", "scenario", "run", scenario, "--dry-run").want(t, 2)
+	if !strings.Contains(r.stderr, "team-solar.yaml:6:") || !strings.Contains(r.stderr, "Site Visit") {
+		t.Errorf("without --vocabulary: %s", r.stderr)
+	}
+
+	type stagePayload struct {
+		Event struct {
+			TriggerKey      string `json:"triggerKey"`
+			PhaseTemplateID int64  `json:"phaseTemplateId"`
+		} `json:"event"`
+		Record *struct {
+			Stage *struct {
+				ID   int64  `json:"id"`
+				Name string `json:"name"`
+			} `json:"stage"`
+		} `json:"record"`
+	}
+	lines := func(out string) (bodies [][]byte, ps []stagePayload) {
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var p stagePayload
+			if err := json.Unmarshal([]byte(l), &p); err != nil {
+				t.Fatalf("%v: %s", err, l)
+			}
+			bodies, ps = append(bodies, []byte(l)), append(ps, p)
+		}
+		return bodies, ps
+	}
+	// Phases run in the vocabulary's order: the added stage between Design
+	// and Permitting, the renamed one under its new name and old id.
+	var all strings.Builder
+	for seed := 1; seed <= 5; seed++ {
+		out := cli(t, "", "scenario", "run", scenario, "--dry-run", "--seed", string(rune('0'+seed)), "--vocabulary", vocab).want(t, 0).stdout
+		all.WriteString(out)
+		bodies, ps := lines(out)
+		var started []string
+		for _, p := range ps {
+			if p.Event.TriggerKey == "PROJECT_PHASE_STARTED" {
+				started = append(started, p.Record.Stage.Name)
+			}
+		}
+		if want := []string{"Sales", "Site Visit", "Design", "HOA Approval", "Permitting"}; !slices.Equal(started, want) {
+			t.Errorf("seed %d: phases started %v, want %v", seed, started, want)
+		}
+		if errs := scenarios.CheckSequenceWith(v, bodies); errs != nil {
+			t.Errorf("seed %d: %v", seed, errs)
+		}
+	}
+	// A built-in scenario that names Site Survey finds the renamed stage.
+	builtin := cli(t, "", "scenario", "run", "work-order-lifecycle", "--dry-run", "--vocabulary", vocab).want(t, 0).stdout
+	all.WriteString(builtin)
+	if !strings.Contains(builtin, `"stage":{"id":16647,"name":"Site Visit"}`) || strings.Contains(builtin, `"name":"Site Survey"}`) {
+		t.Error("work-order-lifecycle does not run in the renamed stage")
+	}
+
+	generated := cli(t, "", "generate", "PROJECT_PHASE_STARTED", "--count", "300", "--vocabulary", vocab).want(t, 0).stdout
+	all.WriteString(generated)
+	_, ps := lines(generated)
+	seen := map[string]int64{}
+	for _, p := range ps {
+		if p.Record == nil || p.Record.Stage == nil {
+			continue
+		}
+		s := p.Record.Stage
+		if s.Name == "Site Survey" && s.ID == 16647 {
+			t.Errorf("generate: the renamed stage under its old name: %+v", *s)
+		}
+		seen[s.Name] = s.ID
+	}
+	if seen["Site Visit"] != 16647 || seen["HOA Approval"] == 0 {
+		t.Errorf("generate: stages seen %v; want Site Visit (16647) and HOA Approval", seen)
+	}
+	cli(t, all.String(), "validate", "--strict", "--vocabulary", vocab, "-q").want(t, 0)
+
+	out := filepath.Join(dir, "docs")
+	cli(t, "", "docs", "--out", out, "--vocabulary", vocab).want(t, 0)
+	index, err := os.ReadFile(filepath.Join(out, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Set by the vocabulary file", "Site Visit (`16647`, `DESIGN`) → Design (`16649`, `DESIGN`) → HOA Approval ("} {
+		if !strings.Contains(string(index), want) {
+			t.Errorf("docs index lacks %q", want)
+		}
+	}
+
+	// A bad workflow gets file:line:col.
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("workflows:\n  soalr: [Sales]\n  hvac:\n    - {name: Tune-up}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = cli(t, "", "generate", "PROJECT_CREATED", "--vocabulary", bad).want(t, 2)
+	if !strings.Contains(r.stderr, "bad.yaml:2:3: unknown workflow soalr") || !strings.Contains(r.stderr, "did you mean solar?") ||
+		!strings.Contains(r.stderr, "bad.yaml:4:7: stage Tune-up is new to the hvac workflow: give its phaseType") {
+		t.Errorf("bad vocabulary: %s", r.stderr)
+	}
+}
