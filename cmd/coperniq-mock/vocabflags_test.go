@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -155,5 +157,120 @@ func TestVocabularyWorkflowsEndToEnd(t *testing.T) {
 	if !strings.Contains(r.stderr, "bad.yaml:2:3: unknown workflow soalr") || !strings.Contains(r.stderr, "did you mean solar?") ||
 		!strings.Contains(r.stderr, "bad.yaml:4:7: stage Tune-up is new to the hvac workflow: give its phaseType") {
 		t.Errorf("bad vocabulary: %s", r.stderr)
+	}
+}
+
+// teamVocabulary writes a vocabulary with ON_HOLD, ORANGE, a renamed
+// trigger and a renamed stage, from the exported built-in file.
+func teamVocabulary(t *testing.T, dir string) string {
+	t.Helper()
+	exported := cli(t, "", "vocabulary").want(t, 0).stdout
+	edited := strings.NewReplacer(
+		"TASK_STATUS_MOVEMENT: Work Order Status Movement", "TASK_STATUS_MOVEMENT: Task Status Changed",
+		"workOrderStatuses: [QUEUED, ASSIGNED, SCHEDULED, WORKING, IN_PROGRESS, WAITING, REVIEW, COMPLETED, CANCELLED]",
+		"workOrderStatuses: [QUEUED, ASSIGNED, SCHEDULED, IN_PROGRESS, ON_HOLD, WAITING, REVIEW, COMPLETED, CANCELLED]",
+		"slaTypes: [YELLOW, RED]", "slaTypes: [YELLOW, ORANGE, RED]",
+		"name: Site Survey, phaseType: DESIGN}", "name: Site Visit, phaseType: DESIGN}",
+	).Replace(exported)
+	if strings.Count(edited, "ON_HOLD") != 1 || strings.Count(edited, "Site Visit") != 3 {
+		t.Fatalf("the exported vocabulary changed shape:\n%s", exported)
+	}
+	path := filepath.Join(dir, "team.yaml")
+	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// listen --strict --vocabulary checks deliveries against the vocabulary's
+// strict schemas: what the team's account sends is valid there, and
+// invalid against the built-in ones.
+func TestListenVocabulary(t *testing.T) {
+	vocab := teamVocabulary(t, t.TempDir())
+	scenario := filepath.Join("..", "..", "scenarios", "testdata", "on-hold.yaml")
+	events := strings.Split(strings.TrimSpace(cli(t, "", "scenario", "run", scenario, "--dry-run", "--vocabulary", vocab).want(t, 0).stdout), "\n")
+	var onHold []byte
+	for _, e := range events {
+		if strings.Contains(e, `"currentStatus":"ON_HOLD"`) {
+			onHold = []byte(e)
+			break
+		}
+	}
+	if onHold == nil {
+		t.Fatal("the scenario sent no ON_HOLD movement")
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"built-in", []string{"--strict"}, ` invalid: `},
+		{"team", []string{"--strict", "--vocabulary", vocab}, ` 200 valid`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := listen(t, tc.args...)
+			if line := l.next(t); !strings.Contains(line, "strict level") {
+				t.Errorf("second line %q", line)
+			}
+			if s := postJSON(t, l.url+"/hook", onHold); s != 200 {
+				t.Fatalf("answered %d", s)
+			}
+			if line := l.next(t); !strings.Contains(line, "TASK_STATUS_MOVEMENT") || !strings.Contains(line, tc.want) {
+				t.Errorf("delivery line %q, want %q", line, tc.want)
+			}
+			if _, code := l.stop(t, os.Interrupt); code != 0 {
+				t.Errorf("exit %d", code)
+			}
+		})
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("slaTypes: [RED]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "", "listen", "--addr", "127.0.0.1:0", "--vocabulary", bad).want(t, 2)
+	if !strings.Contains(r.stderr, "bad.yaml:1:11: slaTypes needs") {
+		t.Errorf("bad vocabulary: %s", r.stderr)
+	}
+}
+
+// verify --vocabulary sends payloads and scenarios in the team's
+// vocabulary, and every reproducer names the file and sends the same bytes.
+func TestVerifyVocabulary(t *testing.T) {
+	vocab := teamVocabulary(t, t.TempDir())
+	rc := testreceivers.New(testreceivers.Config{Token: verifyToken})
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	report := filepath.Join(t.TempDir(), "contract.json")
+	cli(t, "", verifyArgs(srv, "--vocabulary", vocab, "--json-report", report)...).want(t, 0)
+	var renamed, stage, builtinName int
+	for _, r := range rc.Received() {
+		b := string(r.Body)
+		if strings.Contains(b, `"triggerName":"Task Status Changed"`) {
+			renamed++
+		}
+		if strings.Contains(b, `"stage":{"id":16647,"name":"Site Visit"}`) {
+			stage++
+		}
+		if strings.Contains(b, `"triggerName":"Work Order Status Movement"`) || strings.Contains(b, `"name":"Site Survey"}`) {
+			builtinName++
+		}
+	}
+	if renamed == 0 || stage == 0 || builtinName > 0 {
+		t.Errorf("of %d deliveries: %d with the renamed trigger, %d in the renamed stage, %d with a built-in name", len(rc.Received()), renamed, stage, builtinName)
+	}
+	rep := readReport(t, report)
+	for _, spec := range rep.Specs {
+		for _, d := range spec.Deliveries {
+			if !strings.Contains(d.Reproduce, "--vocabulary "+vocab) {
+				t.Fatalf("reproducer %q does not name the vocabulary", d.Reproduce)
+			}
+		}
+	}
+	if n := checkReproducers(t, rep); n < 100 {
+		t.Errorf("only %d reproducers tried", n)
+	}
+	r := cli(t, "", "verify", "--target", srv.URL, "--vocabulary", vocab, "--chaos", "3", "--inspect", srv.URL+testreceivers.InspectPath+"{eventId}").want(t, 2)
+	if !strings.Contains(r.stderr, "--vocabulary does not apply to --chaos") {
+		t.Errorf("--chaos with --vocabulary: %s", r.stderr)
 	}
 }
