@@ -191,7 +191,7 @@ func (t Target) withDefaults() (Target, error) {
 	if err := checkScenarios(t.Scenarios, t.Vocabulary); err != nil {
 		return t, err
 	}
-	return t, nil
+	return t, checkVocabularyScenarios(t)
 }
 
 // MaxBurst bounds Target.Burst: past it the suite would test the machine it

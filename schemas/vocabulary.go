@@ -102,8 +102,8 @@ func (v *Vocabulary) Marshal() []byte {
 	var b bytes.Buffer
 	b.WriteString("# coperniq-mock vocabulary: the names Coperniq does not publish.\n")
 	b.WriteString("# Edit what real traffic shows you, then pass --vocabulary FILE to generate,\n")
-	b.WriteString("# send, scenario run, validate and docs. Every key is optional; a key left\n")
-	b.WriteString("# out keeps the built-in value.\n\n")
+	b.WriteString("# send, scenario run, validate, listen, verify and docs. Every key is\n")
+	b.WriteString("# optional; a key left out keeps the built-in value.\n\n")
 	b.WriteString("# triggerKey: triggerName. Coperniq documents only TASK_STATUS_MOVEMENT's.\n")
 	b.WriteString("triggerNames:\n")
 	for _, t := range triggers {

@@ -269,7 +269,16 @@ func TestVerifyVocabulary(t *testing.T) {
 	if n := checkReproducers(t, rep); n < 100 {
 		t.Errorf("only %d reproducers tried", n)
 	}
-	r := cli(t, "", "verify", "--target", srv.URL, "--vocabulary", vocab, "--chaos", "3", "--inspect", srv.URL+testreceivers.InspectPath+"{eventId}").want(t, 2)
+	// A vocabulary a built-in scenario cannot run in is the setup's fault.
+	short := filepath.Join(t.TempDir(), "short.yaml")
+	if err := os.WriteFile(short, []byte("workflows:\n  solar: [Sales, Site Survey, Design]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "", "verify", "--target", srv.URL, "--vocabulary", short).want(t, 2)
+	if !strings.Contains(r.stderr, "--scenario: lifecycle scenario ") || !strings.Contains(r.stderr, "does not fit the vocabulary "+short) {
+		t.Errorf("verify with a vocabulary its scenarios do not fit: %s", r.stderr)
+	}
+	r = cli(t, "", "verify", "--target", srv.URL, "--vocabulary", vocab, "--chaos", "3", "--inspect", srv.URL+testreceivers.InspectPath+"{eventId}").want(t, 2)
 	if !strings.Contains(r.stderr, "--vocabulary does not apply to --chaos") {
 		t.Errorf("--chaos with --vocabulary: %s", r.stderr)
 	}
