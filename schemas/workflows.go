@@ -431,7 +431,9 @@ func (v *Vocabulary) finishWorkflows(parsed map[string][]parsedStage, add func(a
 		}
 		wf.Stages = wf.Stages[:0:0]
 		for _, s := range stages {
-			if !slices.Contains(v.PhaseTypes, s.PhaseType) {
+			// A built-in phase type is the file's at the same position in
+			// phaseTypes (as everywhere the vocabulary renames a list).
+			if !slices.Contains(v.PhaseTypes, s.PhaseType) && !slices.Contains(PhaseTypes, s.PhaseType) {
 				n := s.phaseTypeNode
 				if n == nil {
 					n = s.node
