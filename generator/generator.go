@@ -711,7 +711,8 @@ func (g *Generator) address(p *Place) string {
 	start := g.strStart()
 	b := appendInt(g.arena, num)
 	b = append(b, ' ')
-	b = append(b, g.street(p)...)
+	street := g.street(p)
+	b = append(b, street...)
 	b = append(b, ' ')
 	b = append(b, g.pick(streetSuffixes)...)
 	b = append(b, ' ')
@@ -719,7 +720,7 @@ func (g *Generator) address(p *Place) string {
 	b = append(b, ' ')
 	b = append(b, p.State...)
 	b = append(b, ' ')
-	b = append(b, p.ZIP...)
+	b = append(b, p.zipOf(street)...)
 	g.arena = b
 	return g.strEnd(start)
 }
