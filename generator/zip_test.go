@@ -73,7 +73,7 @@ func TestGazetteerZIPs(t *testing.T) {
 // fitting the state, and a street always the same ZIP.
 func TestGeneratedZIPs(t *testing.T) {
 	zipsOf := map[string]map[string]bool{} // "City ST" -> ZIPs seen
-	streetZIP := map[string]string{}      // "City ST|street" -> ZIP
+	streetZIP := map[string]string{}       // "City ST|street" -> ZIP
 	n := 0
 	for seed := uint64(1); seed <= 3000; seed++ {
 		body, err := New(seed).JSON("PROJECT_CREATED")
