@@ -2,6 +2,7 @@ package docgen
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -406,6 +407,35 @@ var referenceChecks = map[string]refCheck{
 		}
 		if d, _ := schemaAt(t, "contract/defs/record.json", "uid")["description"].(string); !strings.Contains(d, "creation order (an assumption)") {
 			t.Errorf("record.uid's description: %q", d)
+		}
+	}},
+	"won-request": {schemas.Assumed, func(t *testing.T) {
+		const steps = "steps:\n  - createRequest: {name: r, trades: [Solar]}\n  - updateProperty: {request: r, dealValue: 31000}\n  - moveRequest: {request: r, to: WON}\n  - createProject: {name: p, from: r%s}\n"
+		type rec struct {
+			ID, UID   int64
+			Type      string
+			DealValue float64
+		}
+		story := func(set string) (req, project rec) {
+			for _, e := range renderScenario(t, fmt.Sprintf(steps, set)) {
+				var p struct{ Record rec }
+				if err := json.Unmarshal(e.Body, &p); err != nil {
+					t.Fatal(err)
+				}
+				if p.Record.Type == "DEAL" {
+					req = p.Record
+				} else {
+					project = p.Record
+				}
+			}
+			return req, project
+		}
+		req, project := story("")
+		if project.ID <= req.ID || project.DealValue != 31000 || req.DealValue != 31000 {
+			t.Errorf("request %+v became project %+v", req, project)
+		}
+		if _, p := story(", set: {record.uid: 7}"); p.UID != 7 {
+			t.Errorf("set: on createProject did not switch the project's number: %+v", p)
 		}
 	}},
 	"priority-scale": {schemas.Assumed, func(t *testing.T) {

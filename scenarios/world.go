@@ -87,8 +87,10 @@ type recordEnt struct {
 	instance int64      // phase instance id while started
 	started  time.Time
 	slas     int
-	// converted is set on a won request once it became a project.
-	converted bool
+	// converted is set on a won request once it became a project, its
+	// project: the request's story ends there (no event concerns it
+	// after), the project's carries on.
+	converted *recordEnt
 	wos       []*woEnt
 	appts     []*apptEnt
 	// loc is the time zone of the record's site, where its people work.
@@ -269,6 +271,9 @@ func (w *world) seqID(kind string, lo, span int64) int64 {
 // Events.
 
 func (w *world) emit(in *inst, trigger string, at time.Time, re *recordEnt, wo *woEnt, fill func(*generator.Event)) error {
+	if re != nil && re.converted != nil {
+		return fmt.Errorf("%s became %s, and a request's story ends when it becomes a project (assumed): give this step the project", re.label(), re.converted.label())
+	}
 	w.count++
 	w.triggers[trigger]++
 	if w.count > MaxEvents {
@@ -481,7 +486,7 @@ func (w *world) createProject(in *inst) error {
 		if st := from.rec.RequestStatus.V; st != "WON" {
 			return fmt.Errorf("%s is %s; a request becomes a project once it is won (moveRequest to: WON first)", from.label(), st)
 		}
-		if from.converted {
+		if from.converted != nil {
 			return fmt.Errorf("%s already became a project", from.label())
 		}
 	}
@@ -493,12 +498,12 @@ func (w *world) createProject(in *inst) error {
 		r.Trades = slices.Clone(trades)
 	}
 	applyOrigin(r, in.recordNamed("account"), from)
-	if from != nil {
-		from.converted = true
-	}
 	r.Status = generator.Some("ACTIVE")
 	r.RequestStatus = generator.Null[string]{}
 	re := &recordEnt{kind: kProject, name: in.name("project"), rec: r, wf: wf}
+	if from != nil {
+		from.converted = re
+	}
 	at := w.fire(in)
 	w.startRecord(re, at)
 	in.bind(re)
