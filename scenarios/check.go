@@ -58,8 +58,9 @@ func CheckSequenceWith(v *schemas.Vocabulary, payloads [][]byte) []error {
 	c := &seqChecker{
 		records: map[int64]*seqRecord{}, wos: map[int64]*seqWO{}, appts: map[int64]*seqAppt{},
 		won: map[string]int64{}, projects: map[string]int64{}, wonReq: map[string]*seqRecord{},
-		wfs: workflowsOf(v), wonStatus: wonStatusIn(v),
+		wfs: workflowsOf(v),
 	}
+	c.wonStatus = c.requestStatus("WON")
 	val, err := schemas.NewValidator(v)
 	if err != nil {
 		return []error{err}
@@ -332,8 +333,8 @@ func (c *seqChecker) event(e *seqEvent) {
 		if reqStatus == r.requestStatus {
 			at("request %d's status moved from %s to itself", rec.ID, reqStatus)
 		}
-		if ref, ok := c.wfs.index[stage]; ok && ref.wf.phases[ref.idx].status != reqStatus {
-			at("request %d is %s in stage %s, whose status is %s", rec.ID, reqStatus, ref.wf.phases[ref.idx].name, ref.wf.phases[ref.idx].status)
+		if ref, ok := c.wfs.index[stage]; ok && c.requestStatus(ref.wf.phases[ref.idx].status) != reqStatus {
+			at("request %d is %s in stage %s, whose status is %s", rec.ID, reqStatus, ref.wf.phases[ref.idx].name, c.requestStatus(ref.wf.phases[ref.idx].status))
 		}
 	case reqStatus != r.requestStatus:
 		at("record %d's requestStatus changed from %q to %q without a DEAL_STATUS_MOVEMENT", rec.ID, r.requestStatus, reqStatus)
@@ -522,14 +523,16 @@ func orNull(s string) string {
 	return s
 }
 
-// wonStatusIn is v's name of the WON request status: the built-in one, or
-// the vocabulary's at its position (as the generator maps it).
-func wonStatusIn(v *schemas.Vocabulary) string {
-	const won = "WON"
-	if v == nil || slices.Contains(v.RequestStatuses, won) || len(v.RequestStatuses) == 0 {
-		return won
+// requestStatus is the vocabulary's name of a built-in request status:
+// the same, or the vocabulary's at its position (as the generator maps
+// it).
+func (c *seqChecker) requestStatus(builtin string) string {
+	v := c.wfs.vocab
+	i := slices.Index(schemas.RequestStatuses, builtin)
+	if i < 0 || len(v.RequestStatuses) == 0 || slices.Contains(v.RequestStatuses, builtin) {
+		return builtin
 	}
-	return v.RequestStatuses[slices.Index(schemas.RequestStatuses, won)%len(v.RequestStatuses)]
+	return v.RequestStatuses[i%len(v.RequestStatuses)]
 }
 
 // finish checks what only the whole sequence shows: won requests became
