@@ -31,7 +31,11 @@ func (s *site) workflowLines() (source string, lines []string) {
 	for _, wf := range v.Workflows {
 		lines = append(lines, fmt.Sprintf("**%s** (projects whose first trade is %s): %s", wf.Name, strings.Join(wf.Trades, ", "), stages(wf)))
 	}
-	lines = append(lines, "**request** (requests; stages are alternatives, not a sequence; built in): "+stages(v.RequestWorkflow))
+	req := make([]string, len(v.RequestWorkflow.Stages))
+	for i, st := range v.RequestWorkflow.Stages {
+		req[i] = fmt.Sprintf("%s (`%d`, %s)", st.Name, st.ID, codeSpan(v.RequestStatusName(st.RequestStatus)))
+	}
+	lines = append(lines, "**request** (requests move between these stages, which are alternatives rather than a sequence; in parentheses the `requestStatus` a request in the stage has): "+strings.Join(req, ", "))
 	return source, lines
 }
 

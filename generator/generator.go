@@ -514,13 +514,15 @@ func (g *Generator) stageFor(r *Record, kind trigKind) int {
 	case kind == kindCreated:
 		return g.intn(2) // a project starts in Sales, or at the survey when sales closed elsewhere
 	case r.wf.request && kind == kindStatusMove:
-		return 1 + g.intn(n-1)
+		return (1 + g.intn(max(n-1, 1))) % n
 	case r.wf.request && (kind == kindPhaseCompleted || kind == kindSLA):
-		return g.intn(5) // open stages: a closed request has no running phase
+		// Open stages before the closing ones: a closed request has no
+		// running phase.
+		return g.wfs.beforeClose[g.intn(len(g.wfs.beforeClose))]
 	case r.wf.request && kind.needsLiveRecord():
 		// A request that is won or lost has no phase to start, no work
 		// left and no appointments to keep: the project carries them on.
-		return openRequestStages[g.intn(len(openRequestStages))]
+		return g.wfs.openRequest[g.intn(len(g.wfs.openRequest))]
 	}
 	return g.intn(n)
 }

@@ -17,9 +17,6 @@ var (
 	templatesFor = map[byte][]int{}
 	fieldTotal   int
 	officeTotal  int
-	// openRequestStages are the request stages of requests still open (NEW,
-	// PROPOSAL or NURTURE), by index. The request workflow is built in.
-	openRequestStages []int
 )
 
 func init() {
@@ -37,11 +34,6 @@ func init() {
 	for i, t := range woTemplates {
 		for j := 0; j < len(t.records); j++ {
 			templatesFor[t.records[j]] = append(templatesFor[t.records[j]], i)
-		}
-	}
-	for i, st := range defaultWorkflows.request.stages {
-		if st.requestStatus != "WON" && st.requestStatus != "LOST" {
-			openRequestStages = append(openRequestStages, i)
 		}
 	}
 	for _, t := range fieldTransitions {

@@ -163,6 +163,10 @@ type workflows struct {
 	request  *workflow
 	// byID finds a stage of any workflow by its id.
 	byID map[int64]*stageInfo
+	// openRequest are the request stages of requests still open (not WON
+	// or LOST), by index; beforeClose those before the first closing
+	// stage, where a request's phases run.
+	openRequest, beforeClose []int
 }
 
 func newWorkflows(v *schemas.Vocabulary) *workflows {
@@ -188,6 +192,23 @@ func newWorkflows(v *schemas.Vocabulary) *workflows {
 		ws.projects[v.Workflows[i].Name] = conv(&v.Workflows[i], false)
 	}
 	ws.request = conv(&v.RequestWorkflow, true)
+	closed := false
+	for i, st := range ws.request.stages {
+		if st.requestStatus == "WON" || st.requestStatus == "LOST" {
+			closed = true
+			continue
+		}
+		ws.openRequest = append(ws.openRequest, i)
+		if !closed {
+			ws.beforeClose = append(ws.beforeClose, i)
+		}
+	}
+	if len(ws.beforeClose) == 0 {
+		ws.beforeClose = []int{0}
+	}
+	if len(ws.openRequest) == 0 {
+		ws.openRequest = []int{0}
+	}
 	return ws
 }
 

@@ -8,6 +8,7 @@ var (
 	electricalWorkflow = defaultWorkflows.projects["electrical"]
 	requestWorkflow    = defaultWorkflows.request
 	stageByID          = defaultWorkflows.byID
+	openRequestStages  = defaultWorkflows.openRequest
 	requestStageStatus = func() []string {
 		var out []string
 		for _, s := range requestWorkflow.stages {

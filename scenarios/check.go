@@ -523,16 +523,9 @@ func orNull(s string) string {
 	return s
 }
 
-// requestStatus is the vocabulary's name of a built-in request status:
-// the same, or the vocabulary's at its position (as the generator maps
-// it).
+// requestStatus is the vocabulary's name of a built-in request status.
 func (c *seqChecker) requestStatus(builtin string) string {
-	v := c.wfs.vocab
-	i := slices.Index(schemas.RequestStatuses, builtin)
-	if i < 0 || len(v.RequestStatuses) == 0 || slices.Contains(v.RequestStatuses, builtin) {
-		return builtin
-	}
-	return v.RequestStatuses[i%len(v.RequestStatuses)]
+	return c.wfs.vocab.RequestStatusName(builtin)
 }
 
 // finish checks what only the whole sequence shows: won requests became

@@ -112,8 +112,8 @@ func (p *parsing) parseStep(n ast.Node, sc *staticScope, depth int) *step {
 		}
 	}
 	if a, ok := st.args["to"]; ok && st.name == "moveRequest" {
-		if requestWorkflow.phaseNamed(a.text) < 0 && !slices.Contains(schemas.RequestStatuses, a.text) {
-			p.errs.add(a.pos, "%s", oneOf("request stage or status", a.text, requestTargets()))
+		if ws := workflowsOf(p.vocab); ws.request.phaseNamed(a.text) < 0 && ws.vocab.BuiltinRequestStatus(a.text) == "" {
+			p.errs.add(a.pos, "%s", oneOf("request stage or status", a.text, ws.requestTargets()))
 		}
 	}
 	if st.overrides != nil {

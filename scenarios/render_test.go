@@ -194,9 +194,9 @@ func TestLoad(t *testing.T) {
 // 16651 is.
 func TestWorkflowsMatchGenerator(t *testing.T) {
 	g := generator.New(1)
-	for _, wf := range append(slices.Clone(defaultWorkflowSet.projects), requestWorkflow) {
+	for _, wf := range append(slices.Clone(defaultWorkflowSet.projects), defaultWorkflowSet.request) {
 		rt, key := "PROJECT", "PROJECT_PHASE_STARTED"
-		if wf == requestWorkflow {
+		if wf == defaultWorkflowSet.request {
 			rt, key = "DEAL", "REQUEST_PHASE_STARTED"
 		}
 		for _, ph := range wf.phases {

@@ -54,13 +54,11 @@ func newWorkflow(src *schemas.Workflow, builtin *schemas.Workflow) *workflow {
 type workflowSet struct {
 	vocab    *schemas.Vocabulary
 	projects []*workflow
+	request  *workflow
 	// index maps a stage id of any workflow to its workflow and phase
 	// index, for the sequence checker.
 	index map[int64]stageRef
 }
-
-// requestWorkflow is built in: a vocabulary file does not set it.
-var requestWorkflow = newWorkflow(&schemas.DefaultVocabulary().RequestWorkflow, &schemas.DefaultVocabulary().RequestWorkflow)
 
 var (
 	defaultWorkflowSet = newWorkflowSet(nil)
@@ -88,7 +86,8 @@ func newWorkflowSet(v *schemas.Vocabulary) *workflowSet {
 	for i := range v.Workflows {
 		ws.projects = append(ws.projects, newWorkflow(&v.Workflows[i], builtin.ProjectWorkflow(v.Workflows[i].Name)))
 	}
-	for _, wf := range append(slices.Clone(ws.projects), requestWorkflow) {
+	ws.request = newWorkflow(&v.RequestWorkflow, &builtin.RequestWorkflow)
+	for _, wf := range append(slices.Clone(ws.projects), ws.request) {
 		for i := range wf.phases {
 			ws.index[wf.phases[i].stageID] = stageRef{wf, i}
 		}
@@ -128,14 +127,14 @@ func (ws *workflowSet) forTrades(trades []string) *workflow {
 // the built-in names of stages a vocabulary renamed.
 func (ws *workflowSet) phaseNames() []string {
 	var out []string
-	for _, wf := range append(slices.Clone(ws.projects), requestWorkflow) {
+	for _, wf := range append(slices.Clone(ws.projects), ws.request) {
 		for _, ph := range wf.phases {
 			if !slices.Contains(out, ph.name) {
 				out = append(out, ph.name)
 			}
 		}
 	}
-	for _, wf := range ws.projects {
+	for _, wf := range append(slices.Clone(ws.projects), ws.request) {
 		for _, s := range wf.builtin.Stages {
 			if _, ok := ws.index[s.ID]; ok && !slices.Contains(out, s.Name) {
 				out = append(out, s.Name)

@@ -432,7 +432,7 @@ func (w *world) createAccount(in *inst) error {
 }
 
 func (w *world) createRequest(in *inst) error {
-	re := &recordEnt{kind: kRequest, name: in.name("request"), rec: w.drawn(in, "DEAL", nil), wf: requestWorkflow}
+	re := &recordEnt{kind: kRequest, name: in.name("request"), rec: w.drawn(in, "DEAL", nil), wf: w.wfs().request}
 	r := re.rec
 	if in.has("trades") {
 		r.Trades = slices.Clone(in.st.args["trades"].trades)
@@ -690,15 +690,18 @@ func (w *world) slaDue(in *inst) time.Time {
 }
 
 // requestTarget is the stage a moveRequest to: names: a stage by name, or
-// a status, meaning the first stage after the current one with that
-// status (else the first with it anywhere).
-func requestTarget(re *recordEnt, to string) (int, error) {
+// a status (built in or the vocabulary's name of it), meaning the first
+// stage after the current one with that status (else the first with it
+// anywhere).
+func (ws *workflowSet) requestTarget(re *recordEnt, to string) (int, error) {
 	if idx := re.wf.phaseNamed(to); idx >= 0 {
 		return idx, nil
 	}
-	if !slices.Contains(schemas.RequestStatuses, to) {
-		return -1, errors.New(oneOf("request stage or status", to, requestTargets()))
+	b := ws.vocab.BuiltinRequestStatus(to)
+	if b == "" {
+		return -1, errors.New(oneOf("request stage or status", to, ws.requestTargets()))
 	}
+	to = b
 	first := -1
 	for i, ph := range re.wf.phases {
 		if ph.status != to {
@@ -717,8 +720,14 @@ func requestTarget(re *recordEnt, to string) (int, error) {
 	return first, nil
 }
 
-func requestTargets() []string {
-	return append(slices.Clone(schemas.RequestStatuses), requestWorkflow.phaseNames()...)
+func (ws *workflowSet) requestTargets() []string {
+	statuses := slices.Clone(schemas.RequestStatuses)
+	for _, s := range ws.vocab.RequestStatuses {
+		if !slices.Contains(statuses, s) && ws.vocab.BuiltinRequestStatus(s) != "" {
+			statuses = append(statuses, s)
+		}
+	}
+	return append(statuses, ws.request.phaseNames()...)
 }
 
 func (w *world) moveRequest(in *inst) error {
@@ -729,7 +738,7 @@ func (w *world) moveRequest(in *inst) error {
 	if re.rec.RequestStatus.V == "WON" {
 		return fmt.Errorf("%s was won; a won request becomes a project and moves no further", re.label())
 	}
-	target, err := requestTarget(re, in.text("to"))
+	target, err := w.wfs().requestTarget(re, in.text("to"))
 	if err != nil {
 		return err
 	}

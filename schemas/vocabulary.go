@@ -43,6 +43,9 @@ type Vocabulary struct {
 	// then the file's, which the schemas say.
 	custom bool
 	file   string
+	// requestSet is true when the file set the request workflow: its
+	// statuses are then in the file's names, and Marshal writes it.
+	requestSet bool
 }
 
 // DefaultVocabulary returns the built-in vocabulary, a fresh copy.
@@ -218,7 +221,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 	}
 	positions := map[string]ast.Node{}
 	seen := map[string]bool{}
-	var stages map[string][]parsedStage
+	var stages parsedWorkflows
 	for _, kv := range root.Values {
 		key := kv.Key.String()
 		if seen[key] {

@@ -85,7 +85,7 @@ var builtinWorkflows = []Workflow{
 
 // builtinRequestWorkflow holds the stages of requests (deals); every phase
 // of a request is a sales phase, and the closing stages are alternatives,
-// not a sequence. A vocabulary file does not set it (yet).
+// not a sequence: a request moves between any of them.
 var builtinRequestWorkflow = Workflow{"request", nil, []Stage{
 	{15301, 2301, "New Request", "SALES", "NEW"},
 	{15302, 2302, "Qualification", "SALES", "NEW"},
@@ -177,8 +177,51 @@ func (v *Vocabulary) orDefault() *Vocabulary {
 // JavaScript receiver reads exactly.
 const maxStageID = 1<<53 - 1
 
-// stageKeys are the keys of a stage entry of a vocabulary file.
-var stageKeys = []string{"id", "templateId", "name", "phaseType"}
+// stageKeys are the keys of a stage entry of a vocabulary file; a request
+// stage has requestStatus too.
+var stageKeys = []string{"id", "templateId", "name", "phaseType", "requestStatus"}
+
+// workflow is the workflow named name, the request one too, nil if none.
+func (v *Vocabulary) workflow(name string) *Workflow {
+	if name == v.RequestWorkflow.Name {
+		return &v.RequestWorkflow
+	}
+	return v.ProjectWorkflow(name)
+}
+
+// all are v's workflows, the request one last.
+func (v *Vocabulary) all() []*Workflow {
+	out := make([]*Workflow, 0, len(v.Workflows)+1)
+	for i := range v.Workflows {
+		out = append(out, &v.Workflows[i])
+	}
+	return append(out, &v.RequestWorkflow)
+}
+
+// RequestStatusName is v's name of a built-in request status: the same,
+// or v's at its position in the list (as the generator maps it).
+func (v *Vocabulary) RequestStatusName(builtin string) string {
+	v = v.orDefault()
+	i := slices.Index(RequestStatuses, builtin)
+	if i < 0 || len(v.RequestStatuses) == 0 || slices.Contains(v.RequestStatuses, builtin) {
+		return builtin
+	}
+	return v.RequestStatuses[i%len(v.RequestStatuses)]
+}
+
+// BuiltinRequestStatus is the built-in request status that v names s: s
+// when built in, else the built-in one at s's position in v's list; ""
+// when s is neither.
+func (v *Vocabulary) BuiltinRequestStatus(s string) string {
+	v = v.orDefault()
+	if slices.Contains(RequestStatuses, s) {
+		return s
+	}
+	if i := slices.Index(v.RequestStatuses, s); i >= 0 && i < len(RequestStatuses) {
+		return RequestStatuses[i]
+	}
+	return ""
+}
 
 // marshalWorkflows writes the workflows key of a vocabulary file.
 func (v *Vocabulary) marshalWorkflows(b *bytes.Buffer) {
@@ -189,12 +232,22 @@ func (v *Vocabulary) marshalWorkflows(b *bytes.Buffer) {
 	for _, wf := range v.Workflows {
 		fmt.Fprintf(b, "#   %s: %s\n", wf.Name, strings.Join(wf.Trades, ", "))
 	}
-	b.WriteString("# (any other trade: electrical). Request stages are built in.\n")
+	b.WriteString("# (any other trade: electrical). The request stages are alternatives a\n")
+	b.WriteString("# request moves between, each with its requestStatus; one is won, one lost.\n")
 	b.WriteString("workflows:\n")
-	for _, wf := range v.Workflows {
+	for _, wf := range v.all() {
+		if wf == &v.RequestWorkflow && v.custom && !v.requestSet {
+			// Left out of the file, it stays built in; in the file's
+			// names its statuses might not read back.
+			continue
+		}
 		fmt.Fprintf(b, "  %s:\n", wf.Name)
 		for _, s := range wf.Stages {
-			fmt.Fprintf(b, "    - {id: %d, templateId: %d, name: %s, phaseType: %s}\n", s.ID, s.TemplateID, yamlScalar(s.Name), yamlScalar(s.PhaseType))
+			fmt.Fprintf(b, "    - {id: %d, templateId: %d, name: %s, phaseType: %s", s.ID, s.TemplateID, yamlScalar(s.Name), yamlScalar(s.PhaseType))
+			if s.RequestStatus != "" {
+				fmt.Fprintf(b, ", requestStatus: %s", yamlScalar(v.RequestStatusName(s.RequestStatus)))
+			}
+			b.WriteString("}\n")
 		}
 	}
 }
@@ -202,42 +255,41 @@ func (v *Vocabulary) marshalWorkflows(b *bytes.Buffer) {
 // parsedStage is a stage entry of a file, with where it was for errors.
 type parsedStage struct {
 	Stage
-	node, phaseTypeNode ast.Node
+	node, phaseTypeNode, statusNode ast.Node
 	newID, newTemplate  bool
 }
 
 // parseWorkflows reads the workflows key into v. add reports a problem at
 // a node. Ids and phase types are checked by finishWorkflows, once the
 // whole file (its phaseTypes too) is read.
-func (v *Vocabulary) parseWorkflows(n ast.Node, add func(ast.Node, string, ...any)) map[string][]parsedStage {
+func (v *Vocabulary) parseWorkflows(n ast.Node, add func(ast.Node, string, ...any)) parsedWorkflows {
 	m, ok := n.(*ast.MappingNode)
 	if !ok {
 		add(n, "workflows must be a mapping of workflow name: list of stages, e.g. solar: [{name: Sales, phaseType: SALES}, ...]")
-		return nil
+		return parsedWorkflows{}
 	}
-	names := v.WorkflowNames()
-	out := map[string][]parsedStage{}
+	names := append(v.WorkflowNames(), v.RequestWorkflow.Name)
+	out := parsedWorkflows{stages: map[string][]parsedStage{}, nodes: map[string]ast.Node{}}
 	for _, kv := range m.Values {
 		name := kv.Key.String()
-		wf := v.ProjectWorkflow(name)
+		wf := v.workflow(name)
 		if wf == nil {
-			msg := fmt.Sprintf("unknown workflow %s; the project workflows are %s", name, strings.Join(names, ", "))
-			if name == "request" {
-				msg = "the request workflow's stages are built in and cannot be set yet; the project workflows are " + strings.Join(names, ", ")
-			} else if s := suggest.Nearest(name, names); s != "" {
+			msg := fmt.Sprintf("unknown workflow %s; the workflows are %s", name, strings.Join(names, ", "))
+			if s := suggest.Nearest(name, names); s != "" {
 				msg += "; did you mean " + s + "?"
 			}
 			add(kv.Key, "%s", msg)
 			continue
 		}
-		if _, dup := out[name]; dup {
+		if _, dup := out.stages[name]; dup {
 			add(kv.Key, "workflow %s is given twice", name)
 			continue
 		}
+		out.nodes[name] = kv.Key
 		seq, ok := kv.Value.(*ast.SequenceNode)
 		if !ok || len(seq.Values) == 0 {
 			add(kv.Value, "workflow %s must be a non-empty list of stages, in order, such as [{name: Sales, phaseType: SALES}, ...]", name)
-			out[name] = nil
+			out.stages[name] = nil
 			continue
 		}
 		var stages []parsedStage
@@ -250,9 +302,16 @@ func (v *Vocabulary) parseWorkflows(n ast.Node, add func(ast.Node, string, ...an
 				stages = append(stages, s)
 			}
 		}
-		out[name] = stages
+		out.stages[name] = stages
 	}
 	return out
+}
+
+// parsedWorkflows are the workflows of a file: stages by workflow name,
+// and where each workflow's key is.
+type parsedWorkflows struct {
+	stages map[string][]parsedStage
+	nodes  map[string]ast.Node
 }
 
 // parseStage reads one stage: a mapping {id, templateId, name, phaseType},
@@ -298,6 +357,18 @@ func parseStage(wf *Workflow, item ast.Node, add func(ast.Node, string, ...any))
 				ps.ID, idSet = n, true
 			} else {
 				ps.TemplateID, tplSet = n, true
+			}
+		case "requestStatus":
+			s, ok := e.Value.(*ast.StringNode)
+			switch {
+			case wf.Name != "request":
+				add(e.Key, "requestStatus is for request stages; a %s stage has id, templateId, name, phaseType", wf.Name)
+				good = false
+			case !ok || strings.TrimSpace(s.Value) == "":
+				add(e.Value, "stage requestStatus must be a non-empty string")
+				good = false
+			default:
+				ps.RequestStatus, ps.statusNode = s.Value, e.Value
 			}
 		case "name", "phaseType":
 			s, ok := e.Value.(*ast.StringNode)
@@ -347,8 +418,15 @@ func parseStage(wf *Workflow, item ast.Node, add func(ast.Node, string, ...any))
 		if !typeSet {
 			ps.PhaseType = b.PhaseType
 		}
+		if ps.statusNode == nil {
+			ps.RequestStatus = b.RequestStatus
+		}
 	case !typeSet:
 		add(item, "stage %s is new to the %s workflow: give its phaseType, one of phaseTypes", ps.Name, wf.Name)
+		return ps, false
+	}
+	if wf.Name == "request" && ps.RequestStatus == "" {
+		add(item, "request stage %s is new: give its requestStatus, one of requestStatuses", ps.Name)
 		return ps, false
 	}
 	ps.newID, ps.newTemplate = ps.ID == 0, ps.TemplateID == 0
@@ -370,7 +448,8 @@ func positiveID(n ast.Node) (int64, bool) {
 // finishWorkflows checks the file's stages against the rest of v (phase
 // types, ids unique across workflows), gives new stages fresh ids, and
 // sets v's workflows.
-func (v *Vocabulary) finishWorkflows(parsed map[string][]parsedStage, add func(ast.Node, string, ...any)) {
+func (v *Vocabulary) finishWorkflows(pw parsedWorkflows, add func(ast.Node, string, ...any)) {
+	parsed := pw.stages
 	if len(parsed) == 0 {
 		return
 	}
@@ -383,18 +462,15 @@ func (v *Vocabulary) finishWorkflows(parsed map[string][]parsedStage, add func(a
 		ids[s.ID] = wf + " " + s.Name
 		templates[s.TemplateID] = true
 	}
-	for _, s := range v.RequestWorkflow.Stages {
-		claim("request", s, nil)
-	}
 	// Built-in stages first, so that a clash is reported at the file's.
-	for _, wf := range v.Workflows {
+	for _, wf := range v.all() {
 		if _, set := parsed[wf.Name]; !set {
 			for _, s := range wf.Stages {
 				claim(wf.Name, s, nil)
 			}
 		}
 	}
-	for _, wf := range v.Workflows {
+	for _, wf := range v.all() {
 		for _, s := range parsed[wf.Name] {
 			if !s.newID {
 				claim(wf.Name, s.Stage, s.node)
@@ -423,13 +499,15 @@ func (v *Vocabulary) finishWorkflows(parsed map[string][]parsedStage, add func(a
 	for id := range templates {
 		maxTpl = max(maxTpl, id)
 	}
-	for i := range v.Workflows {
-		wf := &v.Workflows[i]
+	for _, wf := range v.all() {
 		stages, set := parsed[wf.Name]
 		if !set || stages == nil {
 			continue // left out, or a problem already reported
 		}
 		wf.Stages = wf.Stages[:0:0]
+		if wf == &v.RequestWorkflow {
+			v.requestSet = true
+		}
 		for _, s := range stages {
 			// A built-in phase type is the file's at the same position in
 			// phaseTypes (as everywhere the vocabulary renames a list).
@@ -440,6 +518,17 @@ func (v *Vocabulary) finishWorkflows(parsed map[string][]parsedStage, add func(a
 				}
 				add(n, "phaseType %s of stage %s isn't one of phaseTypes [%s]", s.PhaseType, s.Name, strings.Join(v.PhaseTypes, " "))
 			}
+			if s.RequestStatus != "" {
+				b := v.BuiltinRequestStatus(s.RequestStatus)
+				if b == "" {
+					n := s.statusNode
+					if n == nil {
+						n = s.node
+					}
+					add(n, "requestStatus %s of stage %s isn't one of requestStatuses [%s]", s.RequestStatus, s.Name, strings.Join(v.RequestStatuses[:min(len(v.RequestStatuses), len(RequestStatuses))], " "))
+				}
+				s.RequestStatus = b
+			}
 			if s.newID {
 				s.ID = next(usedIDs, maxID+1)
 			}
@@ -447,6 +536,14 @@ func (v *Vocabulary) finishWorkflows(parsed map[string][]parsedStage, add func(a
 				s.TemplateID = next(templates, maxTpl+1)
 			}
 			wf.Stages = append(wf.Stages, s.Stage)
+		}
+		if wf.Name == "request" {
+			// A request ends won (and becomes a project) or lost.
+			for _, end := range []string{"WON", "LOST"} {
+				if !slices.ContainsFunc(wf.Stages, func(s Stage) bool { return s.RequestStatus == end }) {
+					add(pw.nodes[wf.Name], "the request workflow needs a stage whose requestStatus is %s: a request ends won or lost", v.RequestStatusName(end))
+				}
+			}
 		}
 	}
 }

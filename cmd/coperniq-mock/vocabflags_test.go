@@ -44,8 +44,9 @@ func TestVocabularyWorkflowsEndToEnd(t *testing.T) {
 	edited := strings.NewReplacer(
 		"{id: 16647, templateId: 2402, name: Site Survey, phaseType: DESIGN}", "{id: 16647, templateId: 2402, name: Site Visit, phaseType: DESIGN}",
 		"    - {id: 16650, templateId: 2404, name: Permitting", "    - {name: HOA Approval, phaseType: PERMITTING}\n    - {id: 16650, templateId: 2404, name: Permitting",
+		"name: Proposal, phaseType: SALES, requestStatus: PROPOSAL}", "name: Quote Sent, phaseType: SALES, requestStatus: PROPOSAL}",
 	).Replace(exported)
-	if strings.Count(edited, "Site Visit")+strings.Count(edited, "HOA Approval") != 2 {
+	if strings.Count(edited, "Site Visit")+strings.Count(edited, "HOA Approval")+strings.Count(edited, "Quote Sent") != 3 {
 		t.Fatalf("the exported vocabulary changed shape:\n%s", exported)
 	}
 	vocab := filepath.Join(dir, "team.yaml")
@@ -110,11 +111,19 @@ func TestVocabularyWorkflowsEndToEnd(t *testing.T) {
 			t.Errorf("seed %d: %v", seed, errs)
 		}
 	}
-	// A built-in scenario that names Site Survey finds the renamed stage.
+	// Built-in scenarios that name Site Survey and Proposal find the
+	// renamed stages.
 	builtin := cli(t, "", "scenario", "run", "work-order-lifecycle", "--dry-run", "--vocabulary", vocab).want(t, 0).stdout
 	all.WriteString(builtin)
 	if !strings.Contains(builtin, `"stage":{"id":16647,"name":"Site Visit"}`) || strings.Contains(builtin, `"name":"Site Survey"}`) {
 		t.Error("work-order-lifecycle does not run in the renamed stage")
+	}
+	won := cli(t, "", "scenario", "run", "request-won", "--dry-run", "--vocabulary", vocab).want(t, 0).stdout
+	all.WriteString(won)
+	if bodies, _ := lines(won); !strings.Contains(won, `"stage":{"id":15304,"name":"Quote Sent"}`) || strings.Contains(won, `"name":"Proposal"}`) {
+		t.Error("request-won does not move the request to the renamed stage")
+	} else if errs := scenarios.CheckSequenceWith(v, bodies); errs != nil {
+		t.Errorf("request-won: %v", errs)
 	}
 
 	generated := cli(t, "", "generate", "PROJECT_PHASE_STARTED", "--count", "300", "--vocabulary", vocab).want(t, 0).stdout
