@@ -256,7 +256,7 @@ func (v *Vocabulary) marshalWorkflows(b *bytes.Buffer) {
 type parsedStage struct {
 	Stage
 	node, phaseTypeNode, statusNode ast.Node
-	newID, newTemplate  bool
+	newID, newTemplate              bool
 }
 
 // parseWorkflows reads the workflows key into v. add reports a problem at
