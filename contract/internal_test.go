@@ -76,7 +76,7 @@ func TestShellQuote(t *testing.T) {
 // The reproducer must send what the spec sent: the same generator call as
 // `coperniq-mock send`, flags included.
 func TestReproducer(t *testing.T) {
-	p, err := generate("TASK_CREATED", generator.Edge, 7, false)
+	p, err := (&plan{}).generate("TASK_CREATED", generator.Edge, 7, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestReproducer(t *testing.T) {
 	if got := p.reproducer("http://h/hook?token=***"); got != "coperniq-mock send TASK_CREATED --seed 7 --profile edge --target 'http://h/hook?token=***'" {
 		t.Errorf("reproducer %s", got)
 	}
-	u, err := generate(unknownBase, generator.Realistic, 3, true, "event.triggerKey="+UnknownTriggerKey, "event.triggerName="+UnknownTriggerName)
+	u, err := (&plan{}).generate(unknownBase, generator.Realistic, 3, true, "event.triggerKey="+UnknownTriggerKey, "event.triggerName="+UnknownTriggerName)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
 
@@ -26,6 +27,8 @@ type verifyFlags struct {
 	verbose, noColor                        bool
 	state                                   verifyStateFlags // verifystate.go
 	api                                     verifyAPIFlags   // verifyapi.go
+
+	vocab *schemas.Vocabulary // vocabflags.go
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -198,6 +201,7 @@ before they were sent.`,
 	fl.StringVar(&f.jsonReport, "json-report", "", "write the JSON report to this file (formatVersion 1: docs/reports/verify-report.md in the repository)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print Ginkgo's own output: its header and every spec as it runs, with its timeline")
 	fl.BoolVar(&f.noColor, "no-color", false, "no ANSI colours (the default when stdout is not a terminal or NO_COLOR is set)")
+	vocabularyInto(cmd, &f.vocab)
 	return cmd
 }
 
@@ -237,6 +241,7 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 		Scenarios:      f.scenarios,
 		MaxLate:        f.maxLate,
 		DrainBudget:    f.drainBudget,
+		Vocabulary:     f.vocab,
 	}
 	if changed("drain-budget") && f.drainBudget == 0 {
 		t.DrainBudget = -1 // 0: never wait
