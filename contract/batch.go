@@ -30,6 +30,10 @@ type countJob struct {
 	how         string // "delivered twice, ...", for the verdict
 	reproduce   string
 	hint        string // why a delivery that was not acknowledged matters
+	// steps is how many deliveries in a row the job makes at least (its
+	// longest record's, or all of them over the concurrency), to start
+	// the longest jobs first.
+	steps int
 	// deliver makes the job's deliveries; it returns them and, when a
 	// delivery the count depends on failed, why counting is moot.
 	deliver func(ctx context.Context) ([]sent, string)
@@ -66,7 +70,7 @@ func (r *run) idempotencyJobs() []*countJob {
 // the job again with build; note says how to repeat the deliveries by hand.
 func (r *run) oneEventJob(leaf, how, note string, p payload, build func(payload) *countJob, deliver func(context.Context) ([]sent, string)) *countJob {
 	return &countJob{
-		group: GroupIdempotency, leaf: leaf, ps: []payload{p}, how: how,
+		group: GroupIdempotency, leaf: leaf, ps: []payload{p}, how: how, steps: 2,
 		reproduce: p.reproducer(r.to.shown) + "   (" + note + ")",
 		deliver:   deliver,
 		reroll:    r.rerollWith(build),
@@ -148,10 +152,14 @@ func (r *run) gaveUpJob(p payload) *countJob {
 	})
 }
 
-// batchParallel is how many jobs of a batch deliver at once: enough to
-// overlap a slow receiver's answers, few enough that the receiver's
-// connection pool is not the test.
-const batchParallel = 4
+// batchParallel is how many jobs of a batch deliver at once: every job of
+// a full run (3 duplicate and retry specs, 22 scenario replays), so that
+// the batch lasts as long as its longest job, not the sum of a few at a
+// time: four at a time, a receiver that answers in 1.2 s kept a full run
+// busy for minutes. Most jobs deliver one record's events in turn, one
+// delivery in flight each; the widest deliver scenarioConcurrency records
+// at once.
+const batchParallel = 32
 
 // counted runs the spec of job j: in the run's batch when j is in it (the
 // first spec of the batch runs it all), alone otherwise; then judges it.
@@ -168,16 +176,30 @@ func (r *run) counted(ctx SpecContext, j *countJob) {
 	r.judge(j)
 }
 
-// batch lists the jobs that the current run of the suite selects, as far as
-// it can be told from Ginkgo's configuration: the focus and skip regular
-// expressions matched as Ginkgo matches them. Where it cannot be told
-// (label or file filters, an unknown suite description that a focus might
-// match), a job left out runs alone when its spec comes: the batch only
-// makes the run faster, never different.
+// batch lists the counting jobs that the current run of the suite selects
+// (see selected).
 func (r *run) batch() []*countJob {
 	if r.t.Inspect == nil {
 		return nil
 	}
+	sel := r.selected(func(i int) string { return r.jobs[i].name() }, len(r.jobs))
+	var out []*countJob
+	for i, j := range r.jobs {
+		if sel != nil && sel[i] {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// selected tells which of n specs, named name(i) below SuiteText, the
+// current run of the suite selects, as far as it can be told from Ginkgo's
+// configuration: the focus and skip regular expressions matched as Ginkgo
+// matches them. Where it cannot be told (label or file filters, an unknown
+// suite description that a focus might match), it is nil, and a job runs
+// alone when its spec comes: running jobs ahead only makes the run faster,
+// never different.
+func (r *run) selected(name func(i int) string, n int) []bool {
 	sc, _ := GinkgoConfiguration()
 	if sc.LabelFilter != "" || len(sc.FocusFiles) > 0 || len(sc.SkipFiles) > 0 {
 		return nil
@@ -199,12 +221,10 @@ func (r *run) batch() []*countJob {
 	if r.description != "" {
 		prefix = r.description + " " + prefix
 	}
-	var out []*countJob
-	for _, j := range r.jobs {
-		text := prefix + " " + j.name()
-		if (focus == nil || focus.MatchString(text)) && (skip == nil || !skip.MatchString(text)) {
-			out = append(out, j)
-		}
+	out := make([]bool, n)
+	for k := range n {
+		text := prefix + " " + name(k)
+		out[k] = (focus == nil || focus.MatchString(text)) && (skip == nil || !skip.MatchString(text))
 	}
 	return out
 }
@@ -215,6 +235,10 @@ func (r *run) batch() []*countJob {
 func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 	for _, j := range jobs {
 		j.ran = true
+	}
+	if len(jobs) > 1 {
+		r.prog.setPhase(fmt.Sprintf("the %d duplicate, retry and lifecycle specs together", len(jobs)))
+		defer r.prog.setPhase("")
 	}
 	setErr := func(err error) {
 		for _, j := range jobs {
@@ -249,7 +273,10 @@ func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 	// time does not include the other jobs' deliveries.
 	sem := make(chan struct{}, batchParallel)
 	var wg sync.WaitGroup
-	for _, j := range jobs {
+	// The longest first: they bound the batch.
+	order := slices.Clone(jobs)
+	slices.SortStableFunc(order, func(a, b *countJob) int { return b.steps - a.steps })
+	for _, j := range order {
 		if j.stale = r.staleMessage(j.ps, got); j.stale != "" {
 			continue
 		}
@@ -352,7 +379,7 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 		hint += " Coperniq promises no order: an event may arrive before the one it follows, and must still be acknowledged."
 	}
 	j := &countJob{
-		group: GroupLifecycle + " " + name, leaf: leaf, ps: ps,
+		group: GroupLifecycle + " " + name, leaf: leaf, ps: ps, steps: sr.steps(),
 		how:       fmt.Sprintf("scenario %s was delivered %s", name, how),
 		reproduce: cmd + " --target " + shellQuote(r.to.shown),
 		hint:      hint,

@@ -125,6 +125,7 @@ func (r *run) send(ctx context.Context, client *http.Client, p payload, d dest, 
 // another. Otherwise one slow burst would stop the run of a receiver that
 // answers in time everywhere else.
 func (r *run) noteAnswer(s sent) {
+	r.prog.deliveries.Add(1)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {

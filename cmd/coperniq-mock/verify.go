@@ -25,6 +25,7 @@ type verifyFlags struct {
 	junit, jsonReport                       string
 	verbose, noColor                        bool
 	state                                   verifyStateFlags // verifystate.go
+	progress                                verifyProgressFlag
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -173,6 +174,7 @@ before they were sent.`,
 	cmd.Long += verifyStateHelp + verifyChaosHelp
 	fl := cmd.Flags()
 	f.state.register(fl)
+	f.progress.register(fl)
 	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
 	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
 	fl.StringVar(&f.inspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
@@ -258,6 +260,7 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 		Verbose: f.verbose, Out: cmd.OutOrStdout(),
 		NoColor: f.noColor || os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout),
 	}
+	cfg.Progress, cfg.ProgressEvery = f.progress.config(cmd, f.verbose)
 	return t, cfg, nil
 }
 
