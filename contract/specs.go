@@ -150,6 +150,7 @@ type run struct {
 	// probe the verdict of the probe delivery once made.
 	late     int
 	lastLate sent
+	lateMark time.Time // when the last counted late delivery ended
 	probe    string
 	// hookLate counts the questions in a row the hook did not answer
 	// within the inspect timeout (see HookHungAfter).
@@ -711,11 +712,18 @@ func failSetup(kind, msg string) {
 func (r *run) failHook(err error) {
 	GinkgoHelper()
 	var hung *hookHungError
-	if errors.As(err, &hung) {
+	var ae *askError
+	if !errors.As(err, &hung) && errors.As(err, &ae) && r.hookHung() {
+		// Questions asked together, as the payload specs ask them, all
+		// timed out: whichever spec is judged first stops the run.
+		r.mu.Lock()
+		hung, _ = r.hookHungErrLocked(ae.ev).(*hookHungError)
+		r.mu.Unlock()
+	}
+	if hung != nil {
 		AddReportEntry(EntryProblem, ProblemHook, ReportEntryVisibilityNever)
 		AbortSuite(hung.msg)
 	}
-	var ae *askError
 	if !errors.As(err, &ae) {
 		// The spec was interrupted or timed out: not the hook's fault.
 		Fail(fmt.Sprintf("asking the inspect hook: %v", err))
