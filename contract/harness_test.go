@@ -318,8 +318,8 @@ func harnessCases() []harnessCase {
 			says:     []string{"was not acknowledged: 200 OK, but the answer was cut short after 6 of 100 bytes"},
 		},
 		{
-			name:     "inspect hook hangs",
-			cfg:      testreceivers.Config{Fault: testreceivers.HookHangs},
+			name: "inspect hook hangs",
+			cfg:  testreceivers.Config{Fault: testreceivers.HookHangs},
 			// The payload specs ask the hook 8 at a time: the first spec
 			// judged finds it hung (more than HookHungAfter questions
 			// timed out together) and stops the run.
