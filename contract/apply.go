@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -89,7 +90,7 @@ func (it *tracked) uncertainty() time.Duration {
 }
 
 // The polling of an event's count: the first question at its
-// acknowledgement, the next ones MinPollGap apart at first, then an eighth
+// acknowledgement, the next ones MinPollGap apart at first, then a quarter
 // of the time since the acknowledgement, at most MaxPollGap apart. A count
 // that appears soon is seen soon (the apply time is an upper bound, too
 // high by at most the gap, plus the hook's answer time), and the events
@@ -105,7 +106,7 @@ const (
 
 // pollGap is the gap before the next question about an event whose
 // acknowledgement was age ago.
-func pollGap(age time.Duration) time.Duration { return min(max(age/8, MinPollGap), MaxPollGap) }
+func pollGap(age time.Duration) time.Duration { return min(max(age/4, MinPollGap), MaxPollGap) }
 
 // asked notes a question about it answered at answered, for the next.
 func (it *tracked) asked(answered time.Time) {
@@ -124,6 +125,24 @@ func (it *tracked) due() (time.Time, bool) {
 		return it.settleTo, true
 	}
 	return it.nextAsk, true
+}
+
+// roundSize bounds the questions of one round of a watch: the next round
+// waits for the slowest answer of this one, so a round about every event
+// due at once (hundreds, when a scenario acknowledges faster than the hook
+// answers) held back the first question about the events acknowledged
+// meanwhile, and their apply times with it.
+const roundSize = 2 * inspectParallel
+
+// dueFirst keeps the roundSize items of ask whose questions are the most
+// overdue: an event never asked about (due at its acknowledgement) before
+// one asked about a moment ago.
+func dueFirst(ask []*tracked, due func(*tracked) time.Time) []*tracked {
+	if len(ask) <= roundSize {
+		return ask
+	}
+	slices.SortFunc(ask, func(a, b *tracked) int { return due(a).Compare(due(b)) })
+	return ask[:roundSize]
 }
 
 // sleepUntil sleeps until the earliest of due, at least a millisecond and
@@ -299,6 +318,7 @@ func (r *run) watch(ctx context.Context, items []*tracked, settle time.Duration)
 			}
 			continue
 		}
+		ask = dueFirst(ask, func(it *tracked) time.Time { due, _ := it.due(); return due })
 		evs := make([]schemas.Identity, len(ask))
 		for i, it := range ask {
 			evs[i] = it.ev

@@ -85,6 +85,7 @@ func (ew *earlyWatch) loop(ctx context.Context) {
 				next = it.nextAsk
 			}
 		}
+		ask = dueFirst(ask, func(it *tracked) time.Time { return it.nextAsk })
 		ew.mu.Unlock()
 		if len(ask) > 0 && !ew.r.hookHung() {
 			evs := make([]schemas.Identity, len(ask))

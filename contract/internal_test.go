@@ -905,3 +905,43 @@ func TestEarlyWatchMeasuresFromTheAck(t *testing.T) {
 		t.Errorf("seen at 0 past the deadline: %+v", items2[0])
 	}
 }
+
+// The watch's schedule (pollGap): an event whose count appears D after its
+// acknowledgement, asked about alone over loopback HTTP, is reported at
+// most the gap at that age (a quarter of D, 10 ms to 100 ms) late, plus
+// the hook's answer time (slack, for two shared cores); and the stated
+// uncertainty covers the difference.
+func TestApplyTimeResolution(t *testing.T) {
+	const slack = 40 * time.Millisecond
+	for _, d := range []time.Duration{0, 30 * time.Millisecond, 300 * time.Millisecond, time.Second} {
+		t.Run(d.String(), func(t *testing.T) {
+			var applyAt atomic.Int64 // unix ns
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if time.Now().UnixNano() < applyAt.Load() {
+					http.NotFound(w, r)
+					return
+				}
+				fmt.Fprint(w, `{"applied": 1}`)
+			}))
+			defer srv.Close()
+			insp, err := InspectURL(srv.URL + "/{eventId}")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := testRun(insp, 5*time.Second)
+			now := time.Now()
+			applyAt.Store(now.Add(d).UnixNano())
+			it := r.newTracked(schemas.Identity{EventID: 1}, "spec", now, now, r.t.InspectTimeout)
+			if err := r.watch(context.Background(), []*tracked{it}, -1); err != nil {
+				t.Fatal(err)
+			}
+			gap := pollGap(d)
+			if it.took() < d || it.took() > d+gap+slack {
+				t.Errorf("apply time %s, want %s to %s (the poll gap at %s is %s)", it.took(), d, d+gap+slack, d, gap)
+			}
+			if it.took()-d > it.uncertainty() {
+				t.Errorf("apply time %s is %s above the true %s, more than its stated uncertainty %s", it.took(), it.took()-d, d, it.uncertainty())
+			}
+		})
+	}
+}

@@ -392,9 +392,9 @@ func (s Findings) String() string {
 		fmt.Fprintf(&b, "\nanswer time: %s over %s\n", s.Latency, nDeliveries(s.Latency.N))
 	}
 	if s.ApplyLatency.N > 0 {
-		fmt.Fprintf(&b, "apply time: %s over %s (from the acknowledgement to the first question that found the count: at most; the hook is polled %s apart at first, then an eighth of the time since the acknowledgement, at most %s apart", s.ApplyLatency, nEvents(s.ApplyLatency.N), MinPollGap, MaxPollGap)
+		fmt.Fprintf(&b, "apply time: %s over %s (an upper bound: from the acknowledgement to the first question that found the count; the hook was polled %s apart at first, then every quarter of the time since the acknowledgement, at most %s apart", s.ApplyLatency, nEvents(s.ApplyLatency.N), MinPollGap, MaxPollGap)
 		if s.ApplyUncertainty.N > 0 {
-			fmt.Fprintf(&b, ", and each figure is above the true one by at most p50 %s, p99 %s", roundLatency(s.ApplyUncertainty.P50), roundLatency(s.ApplyUncertainty.P99))
+			fmt.Fprintf(&b, ": each figure is at most p50 %s, p99 %s above the true one", roundLatency(s.ApplyUncertainty.P50), roundLatency(s.ApplyUncertainty.P99))
 		}
 		b.WriteString(")\n")
 	}
