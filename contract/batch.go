@@ -15,7 +15,6 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
-	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // countJob is a spec that counts applications with a settle watch: the
@@ -229,9 +228,9 @@ func (r *run) selected(name func(i int) string, n int) []bool {
 	return out
 }
 
-// runJobs runs jobs together: one drain, one question to the hook about
-// every event before any is sent, the deliveries (a few jobs at a time),
-// then one watch of every count.
+// runJobs runs jobs together, after one drain: each job asks the hook
+// about its events before it sends any, delivers them, and watches their
+// counts, all jobs at once.
 func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 	for _, j := range jobs {
 		j.ran = true
@@ -252,47 +251,44 @@ func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 		setErr(err)
 		return
 	}
-	var events []schemas.Identity
-	for _, j := range jobs {
-		j.drain = note
-		events = append(events, eventsOf(j.ps)...)
-	}
-	got, err := r.askOnce(ctx, events, r.t.InspectTimeout)
-	if err != nil {
-		setErr(err)
-		return
-	}
-	if err := r.rerollApplied(ctx, jobs, got); err != nil {
-		setErr(err)
-		return
-	}
 	dctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Each job is watched as soon as its own deliveries are done, while
-	// the others deliver: the settle windows overlap, and an event's apply
-	// time does not include the other jobs' deliveries.
+	// Each job asks the hook about its events before it sends any, then
+	// delivers, and is watched as soon as its own deliveries are done,
+	// while the others go on: the settle windows overlap, an event's apply
+	// time does not include the other jobs' deliveries, and a one-record
+	// scenario does not wait for the hook to answer about the 900 events
+	// of another before it starts.
 	sem := make(chan struct{}, batchParallel)
 	var wg sync.WaitGroup
 	// The longest first: they bound the batch.
 	order := slices.Clone(jobs)
 	slices.SortStableFunc(order, func(a, b *countJob) int { return b.steps - a.steps })
 	for _, j := range order {
-		if j.stale = r.staleMessage(j.ps, got); j.stale != "" {
-			continue
-		}
+		j.drain = note
 		wg.Go(func() {
 			sem <- struct{}{}
+			defer func() { <-sem }()
+			got, err := r.askOnce(ctx, eventsOf(j.ps), r.t.InspectTimeout)
+			if err == nil {
+				err = r.rerollApplied(ctx, []*countJob{j}, got)
+			}
+			if err != nil {
+				j.err = err
+				return
+			}
+			if j.stale = r.staleMessage(j.ps, got); j.stale != "" {
+				return
+			}
 			if r.hung() {
 				// The receiver answers nothing in time: the spec that
 				// judges this job stops the run.
-				<-sem
 				cancel()
 				return
 			}
 			jctx, early := r.startEarly(dctx)
 			j.sent, j.failure = j.deliver(jctx)
 			early.finish()
-			<-sem
 			if j.failure != "" || len(j.sent) == 0 {
 				return
 			}
@@ -485,7 +481,12 @@ func (r *run) rerollApplied(ctx context.Context, jobs []*countJob, got map[int64
 		first := applied(j.ps)
 		tries := 0
 		for ; j.reroll != nil && tries < maxRerolls && applied(j.ps) > 0; tries++ {
-			if err := j.reroll(j); err != nil {
+			// The plan's record of the eventIds in use is shared by
+			// the jobs, which reroll concurrently.
+			r.rerollMu.Lock()
+			err := j.reroll(j)
+			r.rerollMu.Unlock()
+			if err != nil {
 				return err
 			}
 			more, err := r.askOnce(ctx, eventsOf(j.ps), r.t.InspectTimeout)

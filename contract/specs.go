@@ -160,8 +160,11 @@ type run struct {
 	// drained is the drain budget spent.
 	overdue []*tracked
 	drained time.Duration
-	// rerollSeed is the next seed for a job's fresh events (nextSeed).
+	// rerollSeed is the next seed for a job's fresh events (nextSeed);
+	// rerollMu serializes the rerolls, which mark eventIds used in the
+	// plan.
 	rerollSeed uint64
+	rerollMu   sync.Mutex
 	// hookSem bounds the questions in flight to the hook (inspectParallel).
 	hookSem  chan struct{}
 	hookOnce sync.Once
