@@ -83,24 +83,30 @@ func (r *run) runShapes(ctx context.Context, jobs []*shapeJob) {
 	if r.t.Inspect != nil {
 		note, err = r.drain(ctx)
 	}
+	for _, j := range jobs {
+		j.drain, j.beforeErr = note, err
+	}
+	if err != nil {
+		return
+	}
+	r.parallel(len(jobs), func(i int) { r.runShape(ctx, jobs[i]) })
+}
+
+// parallel calls f(0) to f(n-1), shapeParallel at a time, and starts no
+// more once the receiver answers nothing in time: the first spec judged
+// then stops the run.
+func (r *run) parallel(n int, f func(i int)) {
 	sem := make(chan struct{}, shapeParallel)
 	var wg sync.WaitGroup
-	for _, j := range jobs {
-		j.drain = note
-		if err != nil {
-			j.beforeErr = err
-			continue
-		}
+	for i := range n {
 		sem <- struct{}{}
 		if r.hung() {
-			// The receiver answers nothing in time: the first spec
-			// judged stops the run.
 			<-sem
 			break
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			r.runShape(ctx, j)
+			f(i)
 		})
 	}
 	wg.Wait()

@@ -594,20 +594,9 @@ func (r *run) specDeadline(ctx SpecContext) {
 	keys := schemas.TriggerKeys()
 	got := make([]sent, len(keys))
 	done := make([]bool, len(keys))
-	sem := make(chan struct{}, shapeParallel)
-	var wg sync.WaitGroup
-	for i, key := range keys {
-		sem <- struct{}{}
-		if r.hung() {
-			<-sem
-			break
-		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			got[i], done[i] = r.send(ctx, r.patient, r.plan.realistic[key], r.to, ExpectInTime), true
-		})
-	}
-	wg.Wait()
+	r.parallel(len(keys), func(i int) {
+		got[i], done[i] = r.send(ctx, r.patient, r.plan.realistic[keys[i]], r.to, ExpectInTime), true
+	})
 	var all, late []sent
 	for i, s := range got {
 		if !done[i] {
