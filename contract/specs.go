@@ -153,8 +153,10 @@ type run struct {
 	lateMark time.Time // when the last counted late delivery ended
 	probe    string
 	// hookLate counts the questions in a row the hook did not answer
-	// within the inspect timeout (see HookHungAfter).
-	hookLate int
+	// within the inspect timeout (see HookHungAfter); hookLateMark is when
+	// the last counted one ended.
+	hookLate     int
+	hookLateMark time.Time
 	// overdue are the counted events not applied within the inspect
 	// timeout, asked about again by drains and at the end of the run;
 	// drained is the drain budget spent.
