@@ -173,18 +173,34 @@ func NewValidator(v *Vocabulary) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.fast = newFastValidator(v)
 	return &Validator{c: c}, nil
 }
 
 // Validate is the package-level Validate against the validator's schemas.
+// A clean payload, the common case, is recognised in one pass over its
+// bytes (see fast.go); any other goes to the JSON Schema validator and the
+// rules, which find and explain every violation.
 func (val *Validator) Validate(payload []byte, level Level) (Validation, error) {
+	c := val.compiled()
+	if r, clean := c.fast.check(payload, level); clean {
+		return r, nil
+	}
+	return validateFull(c, payload, level)
+}
+
+func (val *Validator) compiled() *compiled {
+	if val.c == nil {
+		return compiledSchemas()
+	}
+	return val.c
+}
+
+// validateFull is Validate without the fast path.
+func validateFull(c *compiled, payload []byte, level Level) (Validation, error) {
 	doc, err := decode(payload)
 	if err != nil {
 		return Validation{}, err
-	}
-	c := val.c
-	if c == nil {
-		c = compiledSchemas()
 	}
 	r := validateValue(c, doc, level)
 	if level.valid() {
@@ -364,6 +380,8 @@ type compiled struct {
 	// eventProps holds, by triggerKey, the JSON pointers of the event
 	// properties the trigger's schemas define ("/event/eventId").
 	eventProps map[string]map[string]bool
+	// fast recognises clean payloads of the same vocabulary.
+	fast *fastValidator
 }
 
 var (
@@ -379,6 +397,7 @@ func compiledSchemas() *compiled {
 			// is a broken build, not a runtime condition.
 			panic("schemas: embedded schemas do not compile: " + err.Error())
 		}
+		c.fast = newFastValidator(nil)
 		compiledSet = c
 	})
 	return compiledSet

@@ -25,6 +25,7 @@ func TestVocabularyDrivesTheStrictSchemas(t *testing.T) {
 	at(doc, "event")["triggerName"] = "Task Status Changed"
 	at(doc, "event")["previousStatus"] = "ON_HOLD"
 	b := mustJSON(t, doc)
+	checkFast(t, val, b)
 	if r, err := val.Validate(b, Strict); err != nil || !r.Valid() {
 		t.Errorf("with the vocabulary: %v %v", err, r.Violations)
 	}
@@ -34,11 +35,13 @@ func TestVocabularyDrivesTheStrictSchemas(t *testing.T) {
 	}
 	// What the vocabulary leaves out, strict now rejects: WORKING.
 	at(doc, "event")["previousStatus"] = "WORKING"
+	checkFast(t, val, mustJSON(t, doc))
 	if r, _ := val.Validate(mustJSON(t, doc), Strict); r.Valid() {
 		t.Error("WORKING passes a vocabulary without it")
 	}
 	sla := payloadFor(t, mustLookup(t, "PROJECT_PHASE_SLA_VIOLATION"))
 	at(sla, "event")["slaType"] = "ORANGE"
+	checkFast(t, val, mustJSON(t, sla))
 	if r, _ := val.Validate(mustJSON(t, sla), Strict); !r.Valid() {
 		t.Errorf("ORANGE: %v", r.Violations)
 	}

@@ -25,6 +25,7 @@ type verifyFlags struct {
 	junit, jsonReport                       string
 	verbose, noColor                        bool
 	state                                   verifyStateFlags // verifystate.go
+	api                                     verifyAPIFlags   // verifyapi.go
 	progress                                verifyProgressFlag
 }
 
@@ -174,6 +175,7 @@ before they were sent.`,
 	cmd.Long += verifyStateHelp + verifyChaosHelp
 	fl := cmd.Flags()
 	f.state.register(fl)
+	f.api.register(cmd)
 	f.progress.register(fl)
 	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
 	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
@@ -252,6 +254,9 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 		return t, cfg, usage(fmt.Errorf("--inspect: %w", err))
 	}
 	if err := f.state.apply(&t); err != nil {
+		return t, cfg, err
+	}
+	if t.API, err = f.api.mock(cmd); err != nil { // verifyapi.go
 		return t, cfg, err
 	}
 	cfg = contract.RunConfig{
