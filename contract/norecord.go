@@ -1,8 +1,6 @@
 package contract
 
 import (
-	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
-
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -27,7 +25,7 @@ func planWithoutRecord(pl *plan, seed uint64, high *int64) error {
 		if !tr.RecordOptional {
 			continue
 		}
-		p, err := generate(tr.Key, generator.Minimal, seed+offsetWithoutRecord+uint64(i), false)
+		p, err := pl.generate(tr.Key, generator.Minimal, seed+offsetWithoutRecord+uint64(i), false)
 		if err != nil {
 			return err
 		}
@@ -37,8 +35,4 @@ func planWithoutRecord(pl *plan, seed uint64, high *int64) error {
 		pl.withoutRecord = append(pl.withoutRecord, p)
 	}
 	return nil
-}
-
-func (r *run) specWithoutRecord(ctx SpecContext) {
-	r.ackApplied(ctx, hintWithoutRecord, r.plan.withoutRecord...)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Defaults of a Target.
@@ -99,6 +100,10 @@ type Target struct {
 	// webhook's and an InspectURL hook's; nil is the system's trust store.
 	TLS *tls.Config
 
+	// Vocabulary is the team's vocabulary the payloads and scenarios are
+	// generated in (schemas.ParseVocabulary); nil is the built-in one.
+	Vocabulary *schemas.Vocabulary
+
 	// State reads the receiver's view of a record (see the state protocol
 	// in the package doc; state.go). Nil skips the final-state specs.
 	State StateReader
@@ -174,7 +179,7 @@ func (t Target) withDefaults() (Target, error) {
 		// A staging receiver's hook is served like its webhook, under the
 		// same CA: the hook's client trusts what the deliveries' does.
 		c := *ui
-		c.client = delivery.NewTLSClient(inspectCallTimeout, 4, t.TLS)
+		c.client = delivery.NewTLSClient(inspectCallTimeout, inspectParallel, t.TLS)
 		t.Inspect = &c
 	}
 	if su, ok := t.State.(*stateURL); ok && t.TLS != nil { // the state hook likewise (state.go)
@@ -187,7 +192,10 @@ func (t Target) withDefaults() (Target, error) {
 			return t, &TargetError{Field: "TokenParam", Msg: err.Error()}
 		}
 	}
-	if err := checkScenarios(t.Scenarios); err != nil {
+	if err := checkScenarios(t.Scenarios, t.Vocabulary); err != nil {
+		return t, err
+	}
+	if err := checkVocabularyScenarios(t); err != nil {
 		return t, err
 	}
 	var err error

@@ -10,6 +10,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
 
@@ -24,8 +25,11 @@ type verifyFlags struct {
 	focus, skip, scenarios                  []string
 	junit, jsonReport                       string
 	verbose, noColor                        bool
-	state                                   verifyStateFlags // verifystate.go
-	api                                     verifyAPIFlags   // verifyapi.go
+	state                                   verifyStateFlags   // verifystate.go
+	api                                     verifyAPIFlags     // verifyapi.go
+	progress                                verifyProgressFlag // verifyprogress.go
+
+	vocab *schemas.Vocabulary // vocabflags.go
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -175,6 +179,7 @@ before they were sent.`,
 	fl := cmd.Flags()
 	f.state.register(fl)
 	f.api.register(cmd)
+	f.progress.register(fl)
 	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
 	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
 	fl.StringVar(&f.inspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
@@ -198,6 +203,7 @@ before they were sent.`,
 	fl.StringVar(&f.jsonReport, "json-report", "", "write the JSON report to this file (formatVersion 1: docs/reports/verify-report.md in the repository)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print Ginkgo's own output: its header and every spec as it runs, with its timeline")
 	fl.BoolVar(&f.noColor, "no-color", false, "no ANSI colours (the default when stdout is not a terminal or NO_COLOR is set)")
+	vocabularyInto(cmd, &f.vocab)
 	return cmd
 }
 
@@ -237,6 +243,7 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 		Scenarios:      f.scenarios,
 		MaxLate:        f.maxLate,
 		DrainBudget:    f.drainBudget,
+		Vocabulary:     f.vocab,
 	}
 	if changed("drain-budget") && f.drainBudget == 0 {
 		t.DrainBudget = -1 // 0: never wait
@@ -263,6 +270,7 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 		Verbose: f.verbose, Out: cmd.OutOrStdout(),
 		NoColor: f.noColor || os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout),
 	}
+	cfg.Progress, cfg.ProgressEvery = f.progress.config(cmd, f.verbose)
 	return t, cfg, nil
 }
 
