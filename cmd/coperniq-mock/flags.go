@@ -19,7 +19,6 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
-	"github.com/coperniq-mock/coperniq-mock/load"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/coperniq-mock/coperniq-mock/suggest"
@@ -402,17 +401,6 @@ func readPayloadFile(cmd *cobra.Command, path string, genFlags []string) (body [
 	return body, what, nil
 }
 
-// tlsOptions hands the TLS flags, when any is given, to load's own client,
-// which keeps its speed and its connection cap on https targets.
-func (f *loadFlags) tlsOptions(opts []load.Option) ([]load.Option, error) {
-	if err := f.tls.check(); err != nil {
-		return opts, err
-	}
-	if f.tls.cfg == nil {
-		return opts, nil
-	}
-	return append(opts, load.WithTLSConfig(f.tls.cfg)), nil
-}
 
 // printListenSummary prints listen's summary at exit: text, or with -o json
 // one JSON object on one line, the last of the output.
