@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
@@ -86,6 +87,43 @@ func payloadError(err error) error {
 		return usage(fmt.Errorf("%w; pass --allow-invalid to produce it anyway", err))
 	}
 	return usage(err)
+}
+
+// payload is send's body: the --file's bytes, or the generated payload of
+// the TRIGGER argument; what names it for the POST line.
+func (f *genFlags) payload(cmd *cobra.Command, args []string, file string) (body []byte, what string, err error) {
+	if file == "" {
+		keys, g, err := f.forTriggers(args)
+		if err != nil {
+			return nil, "", err
+		}
+		if body, err = g.JSON(keys[0]); err != nil {
+			return nil, "", payloadError(err)
+		}
+		return body, keys[0], nil
+	}
+	var set []string
+	for _, name := range []string{"seed", "profile", "set", "merge", "allow-invalid"} {
+		if cmd.Flags().Changed(name) {
+			set = append(set, "--"+name)
+		}
+	}
+	if len(set) > 0 {
+		return nil, "", usage(fmt.Errorf("%s generate a payload: with --file the file is sent as it is; drop them", strings.Join(set, ", ")))
+	}
+	in, name, closeIn, err := openInput(cmd, file)
+	if err != nil {
+		return nil, "", usage(fmt.Errorf("--file: %w", err))
+	}
+	defer closeIn()
+	body, what, warning, err := delivery.ReadPayload(in, name)
+	if err != nil {
+		return nil, "", usage(fmt.Errorf("--file %w", err))
+	}
+	if warning != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: --file %s\n", warning)
+	}
+	return body, what, nil
 }
 
 // forTriggers checks the trigger arguments and builds the generator: what

@@ -225,7 +225,7 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	sum := srv.Summary().Text() + note
 	if f.output == "json" {
 		var b strings.Builder
-		printListenSummary(&b, f.output, srv.Summary())
+		srv.Summary().WriteJSON(&b)
 		sum = note + b.String() // the JSON summary stays the last line
 	}
 	if !pr.Finish(receiver.DefaultGrace, strings.TrimSuffix(sum, "\n")) {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -72,16 +71,11 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			if err := delivery.CheckURL(to); err != nil {
 				return usage(err)
 			}
-			var in io.Reader = cmd.InOrStdin()
-			name := "standard input"
-			if args[0] != "-" {
-				f, err := os.Open(args[0])
-				if err != nil {
-					return usage(err)
-				}
-				defer f.Close()
-				in, name = f, args[0]
+			in, name, closeIn, err := openInput(cmd, args[0])
+			if err != nil {
+				return usage(err)
 			}
+			defer closeIn()
 			in, kind, err := sniffReplayInput(in)
 			if err != nil {
 				return usage(fmt.Errorf("%s: %w", name, err))

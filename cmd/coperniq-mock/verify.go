@@ -136,7 +136,7 @@ before they were sent.`,
 				return err
 			}
 			target.TLS = tf.cfg
-			if h := tokenInURLHint(f.target, f.tokenParam); h != "" {
+			if h := target.TokenHint(); h != "" {
 				fmt.Fprintln(cmd.ErrOrStderr(), h)
 			}
 			ctx := cmd.Context()
@@ -144,7 +144,7 @@ before they were sent.`,
 				ctx = context.Background()
 			}
 			if err := delivery.CheckTLS(ctx, target.URL, tf.cfg, reachTimeout); err != nil {
-				return usage(tlsHint(err))
+				return usage(err)
 			}
 			tf.warnInsecure(cmd.OutOrStdout())
 			if done, err := f.state.chaos.run(ctx, cmd.OutOrStdout(), &f, target); done { // verifystate.go
