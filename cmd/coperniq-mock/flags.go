@@ -100,6 +100,17 @@ func checkReachable(ctx context.Context, target *delivery.Target) error {
 	return nil
 }
 
+// needTarget is the error for a --target not given: why says what the URL
+// is for, or what to give instead.
+func needTarget(to, why string) error {
+	if to != "" {
+		return nil
+	}
+	return usage(fmt.Errorf("--target URL is required %s", why))
+}
+
+const forReceiver = "(the receiver's webhook URL)"
+
 // alias makes --old a hidden spelling of --name on cmd: it parses as --name
 // (an error names --name), and help shows only --name. Old spellings keep
 // scripts written against earlier releases working.

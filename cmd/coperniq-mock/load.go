@@ -148,8 +148,8 @@ be written.`,
 }
 
 func runLoad(cmd *cobra.Command, f loadFlags) error {
-	if f.target == "" {
-		return usage(errors.New("--target URL is required (the receiver's webhook URL)"))
+	if err := needTarget(f.target, forReceiver); err != nil {
+		return err
 	}
 	h, err := parseHeaders(f.headers)
 	if err != nil {

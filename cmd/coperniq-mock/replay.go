@@ -55,8 +55,8 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			return nil, cobra.ShellCompDirectiveDefault
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if to == "" {
-				return usage(errors.New("--target URL is required (where to re-deliver the events)"))
+			if err := needTarget(to, "(where to re-deliver the events)"); err != nil {
+				return err
 			}
 			if err := checkOutput(output); err != nil {
 				return err

@@ -175,8 +175,10 @@ could not be reached, or the --log file could not be written.`,
 			if dryRun && af.addr != "" {
 				return usage(errors.New("--api serves the API while events are delivered; --dry-run delivers none"))
 			}
-			if !dryRun && to == "" {
-				return usage(errors.New("--target URL is required (the receiver's webhook URL), or --dry-run to print the payloads"))
+			if !dryRun {
+				if err := needTarget(to, forReceiver+", or --dry-run to print the payloads"); err != nil {
+					return err
+				}
 			}
 			if err := checkOutput(output); err != nil {
 				return err

@@ -50,8 +50,8 @@ be reached (connection refused, DNS, TLS).`,
 		},
 		ValidArgsFunction: completeTriggers(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if to == "" {
-				return usage(fmt.Errorf("--target URL is required (the receiver's webhook URL)"))
+			if err := needTarget(to, forReceiver); err != nil {
+				return err
 			}
 			if err := delivery.CheckURL(to); err != nil {
 				return usage(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
@@ -18,7 +19,7 @@ type verifyFlags struct {
 	target, inspect, inspectCmd, tokenParam string
 	deadline, inspectTimeout, drainBudget   time.Duration
 	maxLate                                 int
-	settle                                  settleValue
+	settle                                  contract.SettleValue
 	burst                                   int
 	seed                                    uint64
 	focus, skip, scenarios                  []string
@@ -205,24 +206,11 @@ before they were sent.`,
 func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunConfig, error) {
 	var t contract.Target
 	var cfg contract.RunConfig
-	if f.target == "" {
-		return t, cfg, usage(errors.New("--target URL is required (the receiver's webhook URL)"))
+	if err := needTarget(f.target, forReceiver); err != nil {
+		return t, cfg, err
 	}
 	if f.inspect != "" && f.inspectCmd != "" {
 		return t, cfg, usage(errors.New("--inspect and --inspect-cmd are exclusive: give one"))
-	}
-	changed := cmd.Flags().Changed
-	switch {
-	case changed("seed") && f.seed == 0:
-		return t, cfg, usage(errors.New("--seed 0: seeds start at 1; without --seed each run draws its own, printed with the flag that repeats it"))
-	case changed("timeout") && f.deadline == 0:
-		return t, cfg, usage(errors.New("--timeout 0s: want a positive duration, e.g. 10s"))
-	case changed("inspect-timeout") && f.inspectTimeout == 0:
-		return t, cfg, usage(errors.New("--inspect-timeout 0s: want a positive duration, e.g. 5s"))
-	case changed("burst") && f.burst == 0:
-		return t, cfg, usage(fmt.Errorf("--burst 0: want 1 to %d", contract.MaxBurst))
-	case changed("max-late") && f.maxLate == 0:
-		return t, cfg, usage(errors.New("--max-late 0: want 1 or more"))
 	}
 	t = contract.Target{
 		URL:            f.target,
@@ -231,10 +219,14 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 		Burst:          f.burst,
 		Seed:           f.seed,
 		InspectTimeout: f.inspectTimeout,
-		Settle:         f.settle.target(),
+		Settle:         f.settle.Settle(),
 		Scenarios:      f.scenarios,
 		MaxLate:        f.maxLate,
 		DrainBudget:    f.drainBudget,
+	}
+	changed := cmd.Flags().Changed
+	if err := t.CheckGiven(func(field string) bool { return changed(strings.TrimPrefix(verifyFlagOf[field], "--")) }); err != nil {
+		return t, cfg, usage(flagError(err))
 	}
 	if changed("drain-budget") && f.drainBudget == 0 {
 		t.DrainBudget = -1 // 0: never wait
@@ -263,7 +255,7 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 
 // verifyFlagOf names the flag of each contract.Target and RunConfig field.
 var verifyFlagOf = map[string]string{
-	"URL": "--target", "TokenParam": "--token-param", "Deadline": "--timeout", "Burst": "--burst",
+	"URL": "--target", "Seed": "--seed", "TokenParam": "--token-param", "Deadline": "--timeout", "Burst": "--burst",
 	"InspectTimeout": "--inspect-timeout", "MaxLate": "--max-late", "Scenarios": "--scenario",
 	"Focus": "--focus/--skip", "JUnitReport": "--junit-report", "JSONReport": "--json-report",
 }
@@ -279,45 +271,4 @@ func flagError(err error) error {
 		return fmt.Errorf("%s %s: %s", name, te.Value, te.Msg)
 	}
 	return fmt.Errorf("%s: %s", name, te.Msg)
-}
-
-// settleValue is --settle: "auto" (the default) or a duration, 0 for no
-// watch at all.
-type settleValue struct {
-	d   time.Duration
-	set bool // a duration was given: not auto
-}
-
-func (s *settleValue) String() string {
-	if !s.set {
-		return "auto"
-	}
-	return s.d.String()
-}
-
-func (s *settleValue) Set(v string) error {
-	if v == "auto" {
-		*s = settleValue{}
-		return nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return fmt.Errorf("want auto, 0 or a positive duration, e.g. 2s")
-	}
-	*s = settleValue{d: d, set: true}
-	return nil
-}
-
-func (s *settleValue) Type() string { return "duration|auto" }
-
-// target is the flag as contract.Target.Settle has it: 0 adapts, negative
-// does not watch.
-func (s settleValue) target() time.Duration {
-	switch {
-	case !s.set:
-		return 0
-	case s.d == 0:
-		return -1
-	}
-	return s.d
 }
