@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/api"
@@ -255,7 +252,7 @@ To serve the API while a scenario's webhooks are delivered, use
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "Coperniq API mock on %s (x-api-key %s)\n%s\n", srv.URL, f.key, world.Describe(when))
 			fmt.Fprintf(out, "try: curl -H 'x-api-key: %s' %s/projects\ncall log: %s/_mock/api-calls; Ctrl-C stops\n", f.key, srv.URL, srv.URL)
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := interruptContext()
 			defer stop()
 			<-ctx.Done()
 			srv.Close()

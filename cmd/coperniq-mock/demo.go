@@ -81,7 +81,7 @@ func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...
 
 	// The scenario's own delivery block (duplicates, reordering) applies;
 	// the retry policy is always ci, so the demo is quick.
-	summary, runErr := deliver(runOutput{out: out, info: out, logPath: logPath, tls: &tlsFlags{}}, target, demo.Settings(sc), seed, scenarios.Messages(events))
+	summary, runErr := deliver(delivery.Reported{Out: out, Info: out, LogPath: logPath, Live: isTerminal(out)}, target, demo.Settings(sc), seed, scenarios.Messages(events))
 	if summary == nil {
 		return runErr
 	}

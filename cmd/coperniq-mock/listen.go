@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/receiver"
@@ -192,7 +189,7 @@ func runListen(stdout io.Writer, f listenFlags) error {
 		opts = append(opts, receiver.WithOutput(afterReady{out, ready}))
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	srv, err := receiver.Start(f.addr, opts...)
 	if err != nil {
@@ -218,7 +215,6 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	close(ready)
 
 	<-ctx.Done()
-	stop() // a second Ctrl-C kills at once
 	shutdownErr := srv.Close()
 
 	note := pr.DroppedNote()

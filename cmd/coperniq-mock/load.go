@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -202,12 +199,8 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	// state. A higher GC target trades a few megabytes for CPU.
 	debug.SetGCPercent(400)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // a second Ctrl-C kills at once
-	}()
 	rep, err := load.Run(ctx, target, opts...)
 	if err != nil {
 		return usage(err)

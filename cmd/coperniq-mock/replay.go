@@ -132,9 +132,9 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			if err := tf.reachable(cmd.Context(), target); err != nil {
 				return err
 			}
-			o := newRunOutput(cmd, output, df.log, &tf)
-			fmt.Fprintf(o.info, "replaying %s to %s\n", from, target)
-			tf.warnInsecure(o.info)
+			o := df.reported(cmd, output, &tf)
+			fmt.Fprintf(o.Info, "replaying %s to %s\n", from, target)
+			tf.warnInsecure(o.Info)
 			_, err = deliver(o, target, settings, seed, events)
 			return err
 		},

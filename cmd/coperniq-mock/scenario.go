@@ -243,11 +243,11 @@ could not be reached, or the --log file could not be written.`,
 				apiRun.close()
 				return err
 			}
-			o := newRunOutput(cmd, output, df.log, &tf)
-			fmt.Fprintf(o.info, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
-			tf.warnInsecure(o.info)
+			o := df.reported(cmd, output, &tf)
+			fmt.Fprintf(o.Info, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
+			tf.warnInsecure(o.Info)
 			_, err = deliver(o, target, settings, seed, scenarios.Messages(events), apiRun.options()...)
-			return apiRun.finish(o.info, err)
+			return apiRun.finish(o.Info, err)
 		},
 	}
 	df.register(cmd)
