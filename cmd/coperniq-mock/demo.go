@@ -61,8 +61,8 @@ func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...
 	if err != nil {
 		return usage(err)
 	}
-	if err := checkSomeEvents(sc, seed, events); err != nil {
-		return err
+	if err := sc.CheckRendered(seed, events); err != nil {
+		return usage(err)
 	}
 	// Every delivery is kept: the checks below need all of them.
 	rcOpts = append([]receiver.Option{receiver.WithFailFirst(1), receiver.WithLevel(schemas.Strict), receiver.WithMaxDeliveries(0)}, rcOpts...)

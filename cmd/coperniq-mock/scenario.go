@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
@@ -70,37 +69,9 @@ distinct triggers, what it shows. -o json prints a JSON array of
 				return err
 			}
 			if output == "json" {
-				type param struct {
-					Name    string `json:"name"`
-					Default int    `json:"default"`
-				}
-				type entry struct {
-					Name     string   `json:"name"`
-					Summary  string   `json:"summary"`
-					Events   int      `json:"events"`
-					Triggers []string `json:"triggers"`
-					Params   []param  `json:"params"`
-				}
-				list := []entry{}
-				for _, info := range scenarios.Builtin() {
-					e := entry{Name: info.Name, Summary: info.Summary, Events: info.Events, Triggers: info.Triggers, Params: []param{}}
-					for _, p := range info.Params {
-						e.Params = append(e.Params, param{p.Name, p.Default})
-					}
-					list = append(list, e)
-				}
-				return printJSON(cmd.OutOrStdout(), list)
+				return scenarios.WriteBuiltinJSON(cmd.OutOrStdout())
 			}
-			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tEVENTS\tTRIGGERS\tWHAT IT SHOWS")
-			for _, info := range scenarios.Builtin() {
-				events := fmt.Sprint(info.Events)
-				for _, p := range info.Params {
-					events += fmt.Sprintf(" (%s=%d)", p.Name, p.Default)
-				}
-				fmt.Fprintf(w, "%s\t%s\t%d\t%s\n", info.Name, events, len(info.Triggers), info.Summary)
-			}
-			return w.Flush()
+			return scenarios.WriteBuiltinText(cmd.OutOrStdout())
 		},
 	}
 	outputFlag(cmd, &output, "a JSON array, one object per scenario")
@@ -124,15 +95,6 @@ func newScenarioShowCmd() *cobra.Command {
 			return err
 		},
 	}
-}
-
-// checkSomeEvents refuses a scenario that fired no events: a run that
-// sends nothing and exits 0 would look like a success.
-func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Rendered) error {
-	if len(events) > 0 {
-		return nil
-	}
-	return usage(fmt.Errorf("scenario %s renders to no events (seed %d): nothing to send; is a repeat count or parameter 0?", sc.Name, seed))
 }
 
 func newScenarioRunCmd() *cobra.Command {
@@ -211,8 +173,8 @@ could not be reached, or the --log file could not be written.`,
 				}
 				return usage(err)
 			}
-			if err := checkSomeEvents(sc, seed, events); err != nil {
-				return err
+			if err := sc.CheckRendered(seed, events); err != nil {
+				return usage(err)
 			}
 			out := cmd.OutOrStdout()
 			if dryRun {
