@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -175,36 +172,18 @@ or with --pretty as indented documents one after another. Both forms are what
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: completeTriggers(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if count < 1 {
-				return usage(fmt.Errorf("--count %d: want at least 1", count))
-			}
 			keys, g, err := gf.forTriggers(args)
 			if err != nil {
 				return err
 			}
-			w := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
-			var buf, indented []byte
-			for _, key := range keys {
-				for range count {
-					buf, err = g.AppendJSON(buf[:0], key)
-					if err != nil {
-						w.Flush()
-						return payloadError(err)
-					}
-					out := buf
-					if pretty {
-						var ib bytes.Buffer
-						if err := json.Indent(&ib, buf, "", "  "); err != nil {
-							return err
-						}
-						indented = ib.Bytes()
-						out = indented
-					}
-					w.Write(out)
-					w.WriteByte('\n')
-				}
+			err = g.WriteStream(cmd.OutOrStdout(), keys, count, pretty)
+			if ce := (*generator.CountError)(nil); errors.As(err, &ce) {
+				return usage(fmt.Errorf("--%w", err))
 			}
-			return w.Flush()
+			if err != nil {
+				return payloadError(err)
+			}
+			return nil
 		},
 	}
 	gf.register(cmd)
