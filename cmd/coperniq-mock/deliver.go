@@ -111,11 +111,17 @@ func deliver(r delivery.Reported, to *delivery.Target, s delivery.Settings, seed
 	ctx, stop := interruptContext()
 	defer stop()
 	sum, err := r.Run(ctx, to, s, seed, events, extra...)
+	return sum, runErr(err)
+}
+
+// runErr is the exit status of a run's error: 1 for a *delivery.FailedError
+// (a finding), 2 for anything else (the setup's).
+func runErr(err error) error {
 	var failed *delivery.FailedError
 	if errors.As(err, &failed) {
-		return sum, failureError{msg: err.Error()}
+		return failureError{msg: err.Error()}
 	}
-	return sum, usage(err)
+	return usage(err)
 }
 
 // interruptContext ends at the first SIGINT or SIGTERM; a second one kills
