@@ -33,7 +33,7 @@ func ExampleRunChaos() {
 		fmt.Println(d.Trigger, "event", d.Event, "of", f.Schedule.Scenarios[d.Scenario].Name)
 	}
 	// Output:
-	// run 21 of 21 failed (final state), shrunk to 2 deliveries, 1-minimal: true
-	// TASK_STATUS_MOVEMENT event 18 of work-order-lifecycle
-	// TASK_STATUS_MOVEMENT event 17 of work-order-lifecycle
+	// run 5 of 5 failed (final state), shrunk to 2 deliveries, 1-minimal: true
+	// TASK_STATUS_MOVEMENT event 15 of out-of-order-delivery
+	// TASK_STATUS_MOVEMENT event 14 of out-of-order-delivery
 }

@@ -147,41 +147,54 @@ func (s stateRun) draw(rnd *rand.Rand) Schedule {
 	return sch
 }
 
-// tellsArrivalOrder reports whether a receiver that applies record and
+// tellsArrivalOrder reports whether a receiver that applies record or
 // work-order values in arrival order would end, after sch, with a value
 // the spec compares that differs from s.want.
 func (s stateRun) tellsArrivalOrder(sch Schedule) bool {
-	status, stage, wos := map[int64]string{}, map[int64]string{}, map[int64]string{}
-	woRecord := map[int64]int64{}
+	var order []eventView
 	for _, d := range sch.Deliveries {
 		v, err := viewOf(s.events[d.Event].Body)
 		if err != nil {
 			return true // not this function's to judge: the spec reports it
 		}
+		order = append(order, v)
+	}
+	rec, wo := arrivalOrderTells(order, s.want, s.offset)
+	return rec || wo
+}
+
+// arrivalOrderTells reports, for events applied in the order given by a
+// receiver that keeps the last to arrive, whether it would end with a
+// record value (rec) or a work-order status (wo) that differs from want,
+// whose ids are the events' moved by offset.
+func arrivalOrderTells(order []eventView, want wantState, offset int64) (rec, wo bool) {
+	status, stage, wos := map[int64]string{}, map[int64]string{}, map[int64]string{}
+	woRecord := map[int64]int64{}
+	for _, v := range order {
 		if v.record != nil {
 			status[v.record.ID], stage[v.record.ID] = recordStatus(v), recordStage(v)
 		}
-		if wo := v.workOrder; wo != nil {
-			wos[wo.ID] = wo.Status
-			woRecord[wo.ID] = cmp.Or(wo.RecordID, v.recordID)
+		if w := v.workOrder; w != nil {
+			wos[w.ID] = w.Status
+			woRecord[w.ID] = cmp.Or(w.RecordID, v.recordID)
 		}
 	}
-	for id, w := range s.want {
-		id -= s.offset
+	for id, w := range want {
+		id -= offset
 		if st, ok := status[id]; ok && !w.anyStatus && st != w.status {
-			return true
+			rec = true
 		}
 		if sg, ok := stage[id]; ok && !w.anyStage && sg != w.stageID {
-			return true
+			rec = true
 		}
 	}
-	for wo, st := range wos {
-		w, ok := s.want[woRecord[wo]+s.offset]
-		if ok && !w.anyWorkOrder[wo+s.offset] && w.workOrders[wo+s.offset] != st {
-			return true
+	for id, st := range wos {
+		w, ok := want[woRecord[id]+offset]
+		if ok && !w.anyWorkOrder[id+offset] && w.workOrders[id+offset] != st {
+			wo = true
 		}
 	}
-	return false
+	return rec, wo
 }
 
 // planStates renders each lifecycle scenario three times more, with ids
