@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -65,13 +64,9 @@ func completeWords(words ...string) cobra.CompletionFunc {
 
 // parseHeaders reads --header values, Name: value each.
 func parseHeaders(kvs []string) (http.Header, error) {
-	h := http.Header{}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, usage(fmt.Errorf("--header %q: want Name: value", kv))
-		}
-		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	h, err := delivery.ParseHeaders(kvs)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--%w", err))
 	}
 	return h, nil
 }
@@ -292,14 +287,6 @@ func outputFlag(cmd *cobra.Command, p *string, what string) {
 
 // checkOutput validates -o.
 func checkOutput(o string) error { return checkOneOf("output", o, []string{"text", "json"}) }
-
-// printJSON writes v as one indented JSON document.
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
 
 // openInput opens path for reading, - for standard input, and names it for
 // messages.
