@@ -39,7 +39,7 @@ type catalogTrigger struct {
 	RecordTypes    []string `json:"recordTypes"`
 	WorkOrder      bool     `json:"workOrder"`
 	// RecordOptional: the payload may lack record (our assumption which).
-	RecordOptional bool        `json:"recordOptional"`
+	RecordOptional bool           `json:"recordOptional"`
 	ExtraFields    []catalogField `json:"extraFields"`
 }
 
