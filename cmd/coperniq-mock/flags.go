@@ -180,18 +180,7 @@ func unknownFlagError(cmd *cobra.Command, err error) error {
 			names = append(names, f.Name)
 		}
 	})
-	// A flag cut short (--rat) is most likely the one it begins, even
-	// when another merely contains it (--duration).
-	var prefixed []string
-	for _, n := range names {
-		if strings.HasPrefix(n, name) {
-			prefixed = append(prefixed, n)
-		}
-	}
-	s := suggest.Nearest(name, prefixed)
-	if s == "" {
-		s = suggest.Nearest(name, names)
-	}
+	s := suggest.Abbreviated(name, names)
 	if s != "" {
 		return usage(fmt.Errorf("%s; did you mean --%s?", msg, s))
 	}

@@ -57,11 +57,9 @@ func (f *genFlags) generator() (*generator.Generator, error) {
 			}
 		}
 		for _, expr := range f.sets {
-			path, value, err := generator.ParseSet(expr)
-			if err != nil {
+			if err := o.SetExpr(expr); err != nil {
 				return nil, usage(fmt.Errorf("--set %q: %w", expr, err))
 			}
-			o.Set(path, value)
 		}
 		opts = append(opts, generator.WithOverrides(o))
 	}
