@@ -16,6 +16,15 @@ func (sc *Scenario) CheckRendered(seed uint64, events []Rendered) error {
 	return fmt.Errorf("scenario %s renders to no events (seed %d): nothing to send; is a repeat count or parameter 0?", sc.Name, seed)
 }
 
+// CountParam is WithParam for a count a person gives, such as a number of
+// projects: it must be at least 1.
+func CountParam(name string, n int) (RenderOption, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("%s %d: want at least 1", name, n)
+	}
+	return WithParam(name, n), nil
+}
+
 // WriteBuiltinText writes the built-in scenarios as a table: name, events
 // fired with the default parameters, distinct triggers, what it shows.
 func WriteBuiltinText(w io.Writer) error {

@@ -184,9 +184,9 @@ To serve the API while a scenario's webhooks are delivered, use
 			if err != nil {
 				return usage(err)
 			}
-			var ropts []scenarios.RenderOption
-			if cmd.Flags().Changed("projects") {
-				ropts = append(ropts, scenarios.WithParam("projects", projects))
+			ropts, err := projectsOption(cmd, projects)
+			if err != nil {
+				return err
 			}
 			world, err := api.NewWorld(sc, seed, ropts...)
 			if err != nil {

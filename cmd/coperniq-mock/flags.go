@@ -13,6 +13,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/coperniq-mock/coperniq-mock/suggest"
 	"github.com/spf13/cobra"
@@ -288,4 +289,16 @@ func openInput(cmd *cobra.Command, path string) (r io.Reader, name string, close
 		return nil, "", nil, err
 	}
 	return f, path, f.Close, nil
+}
+
+// projectsOption is --projects when given: a scenario's projects parameter.
+func projectsOption(cmd *cobra.Command, projects int) ([]scenarios.RenderOption, error) {
+	if !cmd.Flags().Changed("projects") {
+		return nil, nil
+	}
+	opt, err := scenarios.CountParam("projects", projects)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--%w", err))
+	}
+	return []scenarios.RenderOption{opt}, nil
 }

@@ -148,9 +148,9 @@ could not be reached, or the --log file could not be written.`,
 			if err := tf.check(); err != nil {
 				return err
 			}
-			setProjects := cmd.Flags().Changed("projects")
-			if setProjects && projects < 1 {
-				return usage(fmt.Errorf("--projects %d: want at least 1", projects))
+			ropts, err := projectsOption(cmd, projects)
+			if err != nil {
+				return err
 			}
 			vocab, err := vf.load()
 			if err != nil {
@@ -161,10 +161,7 @@ could not be reached, or the --log file could not be written.`,
 				return usage(err)
 			}
 			tl := scenarios.NewTimeline()
-			ropts := af.renderOptions(tl)
-			if setProjects {
-				ropts = append(ropts, scenarios.WithParam("projects", projects))
-			}
+			ropts = append(ropts, af.renderOptions(tl)...)
 			events, err := sc.Render(seed, ropts...)
 			if err != nil {
 				var located scenarios.ErrorList
