@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -16,16 +15,13 @@ import (
 
 // verifyFlags are verify's flags: a contract.Target and a contract.RunConfig.
 type verifyFlags struct {
-	target, inspect, inspectCmd, tokenParam string
-	deadline, inspectTimeout, drainBudget   time.Duration
-	maxLate                                 int
-	settle                                  contract.SettleValue
-	burst                                   int
-	seed                                    uint64
-	focus, skip, scenarios                  []string
-	junit, jsonReport                       string
-	verbose, noColor                        bool
-	state                                   verifyStateFlags // verifystate.go
+	t                   contract.Target // the fields flags set directly
+	inspect, inspectCmd string
+	settle              contract.SettleValue
+	focus, skip         []string
+	junit, jsonReport   string
+	verbose, noColor    bool
+	state               verifyStateFlags // verifystate.go
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -174,22 +170,22 @@ before they were sent.`,
 	cmd.Long += verifyStateHelp + verifyChaosHelp
 	fl := cmd.Flags()
 	f.state.register(fl)
-	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
+	fl.StringVar(&f.t.URL, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
 	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
 	fl.StringVar(&f.inspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
-	fl.StringVar(&f.tokenParam, "token-param", "", "the URL token the receiver requires, NAME=VALUE (enables the token specs)")
-	fl.DurationVar(&f.deadline, "timeout", contract.DefaultDeadline, "how long each delivery may wait for its answer")
+	fl.StringVar(&f.t.TokenParam, "token-param", "", "the URL token the receiver requires, NAME=VALUE (enables the token specs)")
+	fl.DurationVar(&f.t.Deadline, "timeout", contract.DefaultDeadline, "how long each delivery may wait for its answer")
 	alias(cmd, "deadline", "timeout")
 	alias(cmd, "to", "target")
 	secretFromEnv(cmd, "token-param", "COPERNIQ_MOCK_TOKEN_PARAM")
 	tf.register(cmd)
-	fl.IntVar(&f.burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
-	fl.Uint64Var(&f.seed, "seed", 0, "payload seed: the same seed sends the same bytes (default: drawn for each run, printed with the flag that repeats it)")
-	fl.IntVar(&f.maxLate, "max-late", contract.DefaultMaxLate, "stop the run after this many deliveries in a row get no answer within --timeout")
-	fl.DurationVar(&f.drainBudget, "drain-budget", contract.DefaultDrainBudget, "the most time the run spends, in all, waiting before a spec for earlier specs' events not applied within --inspect-timeout; 0 never waits")
-	fl.DurationVar(&f.inspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
+	fl.IntVar(&f.t.Burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
+	fl.Uint64Var(&f.t.Seed, "seed", 0, "payload seed: the same seed sends the same bytes (default: drawn for each run, printed with the flag that repeats it)")
+	fl.IntVar(&f.t.MaxLate, "max-late", contract.DefaultMaxLate, "stop the run after this many deliveries in a row get no answer within --timeout")
+	fl.DurationVar(&f.t.DrainBudget, "drain-budget", contract.DefaultDrainBudget, "the most time the run spends, in all, waiting before a spec for earlier specs' events not applied within --inspect-timeout; 0 never waits")
+	fl.DurationVar(&f.t.InspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
 	fl.Var(&f.settle, "settle", "how long a reached count is watched for a duplicate applied late: auto is 1s, or twice the time the count took to appear when longer; 0 does not watch")
-	fl.StringArrayVar(&f.scenarios, "scenario", nil, "replay only this lifecycle scenario, a built-in name or a file (repeatable; default: every built-in one, see 'scenario list')")
+	fl.StringArrayVar(&f.t.Scenarios, "scenario", nil, "replay only this lifecycle scenario, a built-in name or a file (repeatable; default: every built-in one, see 'scenario list')")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
 	fl.StringArrayVar(&f.focus, "focus", nil, "run only specs whose name matches this regular expression (repeatable)")
 	fl.StringArrayVar(&f.skip, "skip", nil, "skip specs whose name matches this regular expression (repeatable)")
@@ -206,29 +202,19 @@ before they were sent.`,
 func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunConfig, error) {
 	var t contract.Target
 	var cfg contract.RunConfig
-	if err := needTarget(f.target, forReceiver); err != nil {
+	if err := needTarget(f.t.URL, forReceiver); err != nil {
 		return t, cfg, err
 	}
 	if f.inspect != "" && f.inspectCmd != "" {
 		return t, cfg, usage(errors.New("--inspect and --inspect-cmd are exclusive: give one"))
 	}
-	t = contract.Target{
-		URL:            f.target,
-		TokenParam:     f.tokenParam,
-		Deadline:       f.deadline,
-		Burst:          f.burst,
-		Seed:           f.seed,
-		InspectTimeout: f.inspectTimeout,
-		Settle:         f.settle.Settle(),
-		Scenarios:      f.scenarios,
-		MaxLate:        f.maxLate,
-		DrainBudget:    f.drainBudget,
-	}
+	t = f.t
+	t.Settle = f.settle.Settle()
 	changed := cmd.Flags().Changed
 	if err := t.CheckGiven(func(field string) bool { return changed(strings.TrimPrefix(verifyFlagOf[field], "--")) }); err != nil {
 		return t, cfg, usage(flagError(err))
 	}
-	if changed("drain-budget") && f.drainBudget == 0 {
+	if changed("drain-budget") && t.DrainBudget == 0 {
 		t.DrainBudget = -1 // 0: never wait
 	}
 	var err error

@@ -120,9 +120,9 @@ func (c *verifyChaosFlags) run(ctx context.Context, out io.Writer, f *verifyFlag
 // replayCommand is the command that replays a chaos file against the same
 // receiver with the same hooks; secrets and commands are not shown.
 func (f *verifyFlags) replayCommand(file string, offset int64) string {
-	args := []string{"coperniq-mock", "verify", "--target", shellWord(delivery.MaskURL(f.target))}
-	if f.tokenParam != "" {
-		name, _, _ := contract.ParseTokenParam(f.tokenParam)
+	args := []string{"coperniq-mock", "verify", "--target", shellWord(delivery.MaskURL(f.t.URL))}
+	if f.t.TokenParam != "" {
+		name, _, _ := contract.ParseTokenParam(f.t.TokenParam)
 		args = append(args, "--token-param", name+"="+delivery.Masked)
 	}
 	switch {
@@ -137,11 +137,11 @@ func (f *verifyFlags) replayCommand(file string, offset int64) string {
 	case f.state.stateCmd != "":
 		args = append(args, "--state-cmd", "CMD")
 	}
-	if f.inspectTimeout != contract.DefaultInspectTimeout {
-		args = append(args, "--inspect-timeout", f.inspectTimeout.String())
+	if f.t.InspectTimeout != contract.DefaultInspectTimeout {
+		args = append(args, "--inspect-timeout", f.t.InspectTimeout.String())
 	}
-	if f.deadline != contract.DefaultDeadline {
-		args = append(args, "--deadline", f.deadline.String())
+	if f.t.Deadline != contract.DefaultDeadline {
+		args = append(args, "--deadline", f.t.Deadline.String())
 	}
 	args = append(args, "--chaos-replay", shellWord(file), "--id-offset", fmt.Sprint(offset))
 	return strings.Join(args, " ")
