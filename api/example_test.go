@@ -89,3 +89,34 @@ func ExampleHandler_Transport() {
 	// events 43 = acked 43 + dead 0
 	// 43 API calls, 0 stale
 }
+
+// A payload from outside the world (here one the generator made, as
+// `send` or the contract specs do): once learned, its record answers as
+// the payload shows it, as Coperniq's API would answer for any webhook's
+// record.
+func ExampleHandler_Learn() {
+	sc, _ := scenarios.Load("request-won")
+	tl := scenarios.NewTimeline()
+	if _, err := sc.Render(1, scenarios.WithTimeline(tl)); err != nil {
+		log.Fatal(err)
+	}
+	srv := api.NewServer(tl, api.WithKey("test-key"))
+	defer srv.Close()
+
+	body := []byte(`{"event": {"eventId": 1, "recordId": 900001, "triggerKey": "PROJECT_CREATED", "firedAt": "2026-04-01T10:00:00Z"},
+		"record": {"id": 900001, "uid": 77, "type": "PROJECT", "title": "1 Main St", "status": "ACTIVE",
+		"createdAt": "2026-04-01T10:00:00Z", "updatedAt": "2026-04-01T10:00:00Z"}}`)
+	fmt.Println(srv.Get("/projects/900001", &struct{}{}) != nil)
+	srv.Learn(body)
+	var project struct {
+		Number int64  `json:"number"`
+		Status string `json:"status"`
+	}
+	if err := srv.Get("/projects/900001", &project); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(project.Number, project.Status)
+	// Output:
+	// true
+	// 77 ACTIVE
+}

@@ -75,11 +75,15 @@ func (h *Handler) pathID(w http.ResponseWriter, r *http.Request, name string) (i
 }
 
 func findRecord(snap *scenarios.Snapshot, kind string, id int64) *scenarios.RecordState {
-	i, ok := slices.BinarySearchFunc(snap.Records, id, func(r scenarios.RecordState, id int64) int { return cmpInt(r.ID, id) })
-	if !ok || (kind != "" && snap.Records[i].Type != kind) {
-		return nil
+	i, _ := slices.BinarySearchFunc(snap.Records, id, func(r scenarios.RecordState, id int64) int { return cmpInt(r.ID, id) })
+	// Records learned from payloads (learn.go) may share an id across
+	// types; the world's never do.
+	for ; i < len(snap.Records) && snap.Records[i].ID == id; i++ {
+		if kind == "" || snap.Records[i].Type == kind {
+			return &snap.Records[i]
+		}
 	}
-	return &snap.Records[i]
+	return nil
 }
 
 func findWorkOrder(snap *scenarios.Snapshot, id int64) *scenarios.WorkOrderState {

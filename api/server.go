@@ -48,6 +48,7 @@ type config struct {
 	perSecond  int
 	perDay     int
 	maxCalls   int
+	limitFirst bool
 }
 
 // WithKey sets the x-api-key the mock accepts (default DefaultKey).
@@ -87,6 +88,21 @@ func WithRateLimit(p float64, retryAfter time.Duration) Option {
 			return fmt.Errorf("Retry-After %s is negative", retryAfter)
 		}
 		c.limitRate, c.retryAfter = p, retryAfter
+		return nil
+	}
+}
+
+// WithLimitFirstCall answers the first authenticated call after each
+// webhook sent through Handler.Transport with 429 Too Many Requests and a
+// Retry-After of retryAfter (whole seconds; the header is our assumption),
+// whatever WithRateLimit draws: a receiver that calls the API while
+// handling a webhook is sure to meet a 429, at a point a run can repeat.
+func WithLimitFirstCall(retryAfter time.Duration) Option {
+	return func(c *config) error {
+		if retryAfter < 0 {
+			return fmt.Errorf("Retry-After %s is negative", retryAfter)
+		}
+		c.limitFirst, c.retryAfter = true, retryAfter
 		return nil
 	}
 }
@@ -195,6 +211,9 @@ type Handler struct {
 	sent []bool
 	low  int
 	last int64 // the eventId last sent
+	// limited is the eventId after which WithLimitFirstCall last
+	// answered 429.
+	limited int64
 	// The per-key quota: calls of the last second, and of the day so far.
 	recent   []time.Time
 	dayStart time.Time
@@ -204,6 +223,7 @@ type Handler struct {
 	seq      int
 	dropped  int
 	state    *writes
+	learned  learned // learn.go
 }
 
 // NewHandler returns the API over tl (filled by a Render given
@@ -291,7 +311,7 @@ func (h *Handler) snapshot() *scenarios.Snapshot {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.snap == nil {
-		h.snap = h.tl.AtEach(h.clock, h.recAt)
+		h.snap = h.withLearned(h.tl.AtEach(h.clock, h.recAt))
 	}
 	return h.snap
 }
@@ -484,11 +504,15 @@ func (h *Handler) overQuota(now time.Time) (time.Duration, string) {
 }
 
 func (h *Handler) drawFault() int {
-	if h.cfg.limitRate == 0 && h.cfg.failRate == 0 {
+	if h.cfg.limitRate == 0 && h.cfg.failRate == 0 && !h.cfg.limitFirst {
 		return 0
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.cfg.limitFirst && h.last != 0 && h.limited != h.last {
+		h.limited = h.last
+		return http.StatusTooManyRequests
+	}
 	x := h.rng.Float64()
 	switch {
 	case x < h.cfg.limitRate:

@@ -46,6 +46,7 @@ func targetFromFlags() (contract.Target, error) {
 		Settle:         *flagSettle,
 		MaxLate:        *flagMaxLate,
 		DrainBudget:    *flagDrainBudget,
+		API:            apiFromFlags(), // api_harness_test.go
 	}
 	if *flagScenarios != "" {
 		t.Scenarios = strings.Split(*flagScenarios, ",")

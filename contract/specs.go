@@ -308,6 +308,7 @@ func describe(r *run) bool {
 		})
 		r.describeScenarios()
 		r.describeStates() // final-state specs: statespecs.go
+		r.describeAPI()    // API specs: api.go
 	})
 }
 

@@ -102,6 +102,10 @@ type Target struct {
 	// State reads the receiver's view of a record (see the state protocol
 	// in the package doc; state.go). Nil skips the final-state specs.
 	State StateReader
+
+	// API serves the REST API mock to the receiver (api.go). Nil skips
+	// the API specs.
+	API *APIMock
 }
 
 // RandomSeed draws a payload seed for a run without one: never 1, the
@@ -186,7 +190,9 @@ func (t Target) withDefaults() (Target, error) {
 	if err := checkScenarios(t.Scenarios); err != nil {
 		return t, err
 	}
-	return t, nil
+	var err error
+	t.API, err = t.API.withDefaults() // api.go
+	return t, err
 }
 
 // MaxBurst bounds Target.Burst: past it the suite would test the machine it

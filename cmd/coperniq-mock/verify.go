@@ -22,6 +22,7 @@ type verifyFlags struct {
 	junit, jsonReport   string
 	verbose, noColor    bool
 	state               verifyStateFlags // verifystate.go
+	api                 verifyAPIFlags   // verifyapi.go
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -170,6 +171,7 @@ before they were sent.`,
 	cmd.Long += verifyStateHelp + verifyChaosHelp
 	fl := cmd.Flags()
 	f.state.register(fl)
+	f.api.register(cmd)
 	fl.StringVar(&f.t.URL, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
 	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
 	fl.StringVar(&f.inspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
@@ -228,6 +230,9 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 		return t, cfg, usage(fmt.Errorf("--inspect: %w", err))
 	}
 	if err := f.state.apply(&t); err != nil {
+		return t, cfg, err
+	}
+	if t.API, err = f.api.mock(cmd); err != nil { // verifyapi.go
 		return t, cfg, err
 	}
 	cfg = contract.RunConfig{

@@ -1,0 +1,195 @@
+package api
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+)
+
+// learnedKey names a learned record: payloads from outside a world (the
+// contract's edge payloads) give records of different types one id.
+type learnedKey struct {
+	id  int64
+	typ string
+}
+
+// learned are the records and work orders Learn took from payloads that
+// are not of the world, newest version of each.
+type learned struct {
+	records map[learnedKey]scenarios.RecordState
+	wos     map[int64]scenarios.WorkOrderState
+	world   map[learnedKey]bool // the world's records, which Learn leaves alone
+}
+
+// Learn makes the API know the record (and work order) of a webhook
+// payload that is not of its world, as Coperniq's API knows the record of
+// every webhook it sends: a receiver that fetches each webhook's record
+// finds it, whatever sent the payload (the contract specs' generated
+// payloads, a `send`). A learned record stands from then on, as the
+// newest payload about it shows it (by updatedAt), without phases or
+// account (the payload does not carry them). The world's own records are
+// left as the world has them; a body that is not a payload with a
+// record is ignored.
+func (h *Handler) Learn(body []byte) {
+	var p payloadView
+	// A field of an unexpected type (an edge payload) is left out, the
+	// rest read: Unmarshal goes on past it.
+	_ = json.Unmarshal(body, &p)
+	if p.Record == nil || p.Record.ID == 0 {
+		return
+	}
+	fired := timeOr(p.Event.FiredAt, time.Time{})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.learned.world == nil {
+		h.learned = learned{records: map[learnedKey]scenarios.RecordState{}, wos: map[int64]scenarios.WorkOrderState{}, world: map[learnedKey]bool{}}
+		for _, r := range h.tl.At(h.tl.End()).Records {
+			h.learned.world[learnedKey{r.ID, r.Type}] = true
+		}
+	}
+	rec := p.Record.state(fired)
+	k := learnedKey{rec.ID, rec.Type}
+	if h.learned.world[k] {
+		return
+	}
+	if old, ok := h.learned.records[k]; !ok || !rec.UpdatedAt.Before(old.UpdatedAt) {
+		h.learned.records[k] = rec
+	}
+	if wo := p.WorkOrder; wo != nil && wo.ID != 0 {
+		st := wo.state(rec.ID, fired)
+		if old, ok := h.learned.wos[st.ID]; !ok || !st.ModifiedAt.Before(old.ModifiedAt) {
+			h.learned.wos[st.ID] = st
+		}
+	}
+	h.snap = nil
+}
+
+// withLearned adds the learned records and work orders to snap, in id
+// order. Called with h.mu held.
+func (h *Handler) withLearned(snap *scenarios.Snapshot) *scenarios.Snapshot {
+	if len(h.learned.records) == 0 {
+		return snap
+	}
+	for _, r := range h.learned.records {
+		snap.Records = append(snap.Records, r)
+	}
+	for _, wo := range h.learned.wos {
+		snap.WorkOrders = append(snap.WorkOrders, wo)
+	}
+	slices.SortFunc(snap.Records, func(a, b scenarios.RecordState) int {
+		if c := cmpInt(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Type, b.Type)
+	})
+	slices.SortFunc(snap.WorkOrders, func(a, b scenarios.WorkOrderState) int { return cmpInt(a.ID, b.ID) })
+	return snap
+}
+
+// payloadView is what Learn reads of a payload. Every field is optional:
+// a payload the mock cannot read whole is learned as far as it can be.
+type payloadView struct {
+	Event struct {
+		FiredAt string `json:"firedAt"`
+	} `json:"event"`
+	Record    *payloadRecord    `json:"record"`
+	WorkOrder *payloadWorkOrder `json:"workOrder"`
+}
+
+type payloadRecord struct {
+	ID            int64    `json:"id"`
+	UID           int64    `json:"uid"`
+	Type          string   `json:"type"`
+	Title         string   `json:"title"`
+	Status        *string  `json:"status"`
+	RequestStatus *string  `json:"requestStatus"`
+	Address       *string  `json:"address"`
+	City          *string  `json:"city"`
+	State         *string  `json:"state"`
+	Trades        []string `json:"trades"`
+	DealValue     *float64 `json:"dealValue"`
+	OwnerID       *int64   `json:"ownerId"`
+	PrimaryEmail  *string  `json:"primaryEmail"`
+	PrimaryPhone  *string  `json:"primaryPhone"`
+	CreatedAt     string   `json:"createdAt"`
+	UpdatedAt     string   `json:"updatedAt"`
+	Stage         *struct {
+		ID   int64  `json:"id"`
+		Name string `json:"name"`
+	} `json:"stage"`
+}
+
+func (v *payloadRecord) state(fired time.Time) scenarios.RecordState {
+	r := generator.Record{ID: v.ID, UID: v.UID, Type: v.Type, Title: v.Title,
+		Status: null(v.Status), RequestStatus: null(v.RequestStatus), Address: null(v.Address),
+		City: null(v.City), State: null(v.State), Trades: v.Trades, DealValue: null(v.DealValue),
+		OwnerID: null(v.OwnerID), PrimaryEmail: null(v.PrimaryEmail), PrimaryPhone: null(v.PrimaryPhone)}
+	r.UpdatedAt = timeOr(v.UpdatedAt, fired)
+	r.CreatedAt = timeOr(v.CreatedAt, r.UpdatedAt)
+	if v.Stage != nil {
+		r.Stage = &generator.Stage{ID: v.Stage.ID, Name: v.Stage.Name}
+	}
+	return scenarios.RecordState{Record: r, Since: fired}
+}
+
+type payloadWorkOrder struct {
+	ID              int64   `json:"id"`
+	UID             int64   `json:"uid"`
+	Title           string  `json:"title"`
+	Description     *string `json:"description"`
+	Status          string  `json:"status"`
+	Priority        *int64  `json:"priority"`
+	RecordID        int64   `json:"recordId"`
+	AssigneeID      *int64  `json:"assigneeId"`
+	IsField         bool    `json:"isField"`
+	StartDate       *string `json:"startDate"`
+	EndDate         *string `json:"endDate"`
+	StartDateAllDay bool    `json:"startDateAllDay"`
+	EndDateAllDay   bool    `json:"endDateAllDay"`
+	CompletionDate  *string `json:"completionDate"`
+	CreatedAt       string  `json:"createdAt"`
+	ModifiedAt      string  `json:"modifiedAt"`
+}
+
+func (v *payloadWorkOrder) state(recordID int64, fired time.Time) scenarios.WorkOrderState {
+	wo := generator.WorkOrder{ID: v.ID, UID: v.UID, Title: v.Title, Description: null(v.Description),
+		Status: v.Status, Priority: null(v.Priority), RecordID: v.RecordID, AssigneeID: null(v.AssigneeID),
+		IsField: v.IsField, StartDate: nullTimeOf(v.StartDate), EndDate: nullTimeOf(v.EndDate),
+		StartDateAllDay: v.StartDateAllDay, EndDateAllDay: v.EndDateAllDay, CompletionDate: nullTimeOf(v.CompletionDate)}
+	if wo.RecordID == 0 {
+		wo.RecordID = recordID
+	}
+	wo.ModifiedAt = timeOr(v.ModifiedAt, fired)
+	wo.CreatedAt = timeOr(v.CreatedAt, wo.ModifiedAt)
+	return scenarios.WorkOrderState{WorkOrder: wo, Since: fired}
+}
+
+func null[T any](p *T) generator.Null[T] {
+	if p == nil {
+		return generator.Null[T]{}
+	}
+	return generator.Some(*p)
+}
+
+func nullTimeOf(s *string) generator.Null[time.Time] {
+	if s == nil {
+		return generator.Null[time.Time]{}
+	}
+	t := timeOr(*s, time.Time{})
+	if t.IsZero() {
+		return generator.Null[time.Time]{}
+	}
+	return generator.Some(t)
+}
+
+// timeOr reads an RFC 3339 time, or gives or.
+func timeOr(s string, or time.Time) time.Time {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t
+	}
+	return or
+}

@@ -1,0 +1,139 @@
+package contract
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
+
+	"github.com/coperniq-mock/coperniq-mock/api"
+)
+
+// The API specs: how the receiver calls Coperniq's REST API back while it
+// handles webhooks, judged on the calls the API mock (package api) answers.
+const (
+	GroupAPI          = "API calls"
+	SpecAPIKey        = "sends the x-api-key on every API call"
+	SpecAPIRetryAfter = "waits the Retry-After of a 429 before calling the API again"
+	SkipNoAPI         = "needs the REST API mock: verify --api ADDR --api-key KEY, with the receiver's API base URL pointed at http://ADDR (Target.API in Go)"
+	// SkipNoAPICalls is the reason an API spec is skipped when the
+	// receiver made no API call while its webhooks were delivered: a
+	// receiver that does not use the API is not judged on how it uses it.
+	SkipNoAPICalls = "the receiver made no API call while %d webhooks were delivered one at a time; nothing to judge (a receiver that does not call the API is not judged on how it calls it)"
+)
+
+// SpecAPICalls names the calls-per-webhook spec with its bound.
+func SpecAPICalls(n int) string {
+	return fmt.Sprintf("calls the API at most %d times per webhook", n)
+}
+
+// Defaults of an APIMock, and how the API specs deliver.
+const (
+	// DefaultAPIMaxCalls bounds the API calls a receiver may make while
+	// handling one webhook: the record, its work orders, a note, with
+	// room for one retry. Coperniq allows 5,000 calls a day per key, so a
+	// receiver spending many per webhook runs out in a busy day.
+	DefaultAPIMaxCalls = 5
+	// APIRetryAfter is the Retry-After of the 429s the Retry-After spec
+	// answers. Coperniq documents the 429 but not the header: the header
+	// is our assumption.
+	APIRetryAfter = time.Second
+	// APIEventsPerScenario is how many events of each lifecycle scenario
+	// (its first ones) the key and calls-per-webhook specs deliver, one
+	// at a time, with the API answering as of each.
+	APIEventsPerScenario = 3
+	// APIRetryEvents is how many webhooks the Retry-After spec delivers;
+	// the first API call after each is answered 429.
+	APIRetryEvents = 2
+	// APIQuiet is how long the receiver must make no API call, after a
+	// webhook is acknowledged, before the next is sent: the calls of a
+	// receiver that calls the API after acknowledging (from a queue)
+	// are counted for the webhook that caused them.
+	APIQuiet = 40 * time.Millisecond
+	// apiQuietMax bounds the wait for quiet after one webhook.
+	apiQuietMax = 3 * time.Second
+	// apiRetryGrace is how long past a 429's Retry-After the spec waits
+	// for the call that retries it.
+	apiRetryGrace = 500 * time.Millisecond
+	// apiScenarioSeedBase puts the API specs' renderings apart from the
+	// lifecycle and final-state specs' seeds.
+	apiScenarioSeedBase = 900
+)
+
+// APIMock is the REST API mock a run serves to the receiver (Target.API):
+// the receiver's API base URL must point at http://Addr. Only Addr is
+// required.
+type APIMock struct {
+	// Addr is where the mock listens, host:port (port 0 picks a free
+	// one, which only a Go test that reads it back can use).
+	Addr string
+	// Key is the x-api-key the receiver must send (api.DefaultKey when
+	// empty).
+	Key string
+	// MaxCallsPerEvent bounds the API calls after one webhook
+	// (DefaultAPIMaxCalls).
+	MaxCallsPerEvent int
+}
+
+// withDefaults fills zero fields and checks the rest.
+func (m *APIMock) withDefaults() (*APIMock, error) {
+	if m == nil {
+		return nil, nil
+	}
+	c := *m
+	if c.Key == "" {
+		c.Key = api.DefaultKey
+	}
+	if c.MaxCallsPerEvent == 0 {
+		c.MaxCallsPerEvent = DefaultAPIMaxCalls
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil || c.Addr == "" {
+		return nil, &TargetError{Field: "API.Addr", Value: fmt.Sprintf("%q", c.Addr), Msg: "want host:port, e.g. 127.0.0.1:8081, where the receiver's API base URL points"}
+	}
+	if c.MaxCallsPerEvent < 0 {
+		return nil, &TargetError{Field: "API.MaxCallsPerEvent", Value: fmt.Sprint(c.MaxCallsPerEvent), Msg: "want 1 or more"}
+	}
+	return &c, nil
+}
+
+// maxCalls is the bound the spec's name shows, before the Target is
+// checked.
+func (m *APIMock) maxCalls() int {
+	if m == nil || m.MaxCallsPerEvent <= 0 {
+		return DefaultAPIMaxCalls
+	}
+	return m.MaxCallsPerEvent
+}
+
+// describeAPI registers the API specs, and, with an APIMock, serves the
+// mock for the whole run: a receiver that calls the API after every
+// webhook must find it up during the other specs too.
+func (r *run) describeAPI() {
+	a := &apiSpecs{r: r}
+	if r.err == nil && r.t.API != nil {
+		a.err = a.plan()
+		BeforeAll(a.start)
+		AfterAll(a.stop)
+	}
+	bound := DefaultAPIMaxCalls
+	if r.t.API != nil {
+		bound = r.t.API.maxCalls()
+	}
+	Describe(GroupAPI, func() {
+		BeforeEach(func() {
+			if r.t.API == nil {
+				Skip(SkipNoAPI)
+			}
+			if a.err != nil {
+				Fail(a.err.Error())
+			}
+		})
+		It(SpecAPIKey, a.specKey)
+		It(SpecAPICalls(bound), a.specCalls)
+		It(SpecAPIRetryAfter, a.specRetryAfter)
+	})
+}
+
+var errAPINotServing = errors.New("contract: the API mock is not serving")

@@ -1,0 +1,148 @@
+package testreceivers
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// APIFault is one way an APIReceiver calls Coperniq's REST API wrong.
+type APIFault string
+
+// The API faults.
+const (
+	APICorrect           APIFault = ""
+	APIIgnoresRetryAfter APIFault = "ignores-retry-after" // retries a 429 at once
+	APINoKey             APIFault = "no-api-key"          // sends no x-api-key
+	APIWrongKey          APIFault = "wrong-api-key"       // sends a stale key
+	// APITooManyCalls acknowledges at once and fetches the record
+	// APITooManyCallsN times from a worker, after the answer, as a queue
+	// consumer without a cache does.
+	APITooManyCalls APIFault = "too-many-api-calls"
+)
+
+// APITooManyCallsN is how many times APITooManyCalls fetches a record per
+// webhook.
+const APITooManyCallsN = 8
+
+// APIReceiver is a webhook receiver that calls the REST API back: after
+// each webhook it fetches the event's record (GET /projects/{id},
+// /opportunities/{id} or /accounts/{id}, by record.type) with the x-api-key,
+// and after a 429 waits the Retry-After before trying again (up to 3
+// times); then it acknowledges. A record the API does not know (404) is
+// no reason to refuse the webhook: it may have been deleted since.
+type APIReceiver struct {
+	base, key string
+	fault     APIFault
+	client    *http.Client
+
+	mu      sync.Mutex
+	fetched map[int64]int // recordId -> successful fetches
+}
+
+// NewAPIReceiver calls the API at base (http://host:port) with key.
+func NewAPIReceiver(base, key string, fault APIFault) *APIReceiver {
+	return &APIReceiver{base: base, key: key, fault: fault, fetched: map[int64]int{},
+		client: &http.Client{Timeout: 5 * time.Second}}
+}
+
+// Fetched is how many times the record was fetched with a 200.
+func (a *APIReceiver) Fetched(recordID int64) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.fetched[recordID]
+}
+
+func (a *APIReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST webhooks here", http.StatusMethodNotAllowed)
+		return
+	}
+	var p struct {
+		Record *struct {
+			ID   int64  `json:"id"`
+			Type string `json:"type"`
+		} `json:"record"`
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	if err != nil || json.Unmarshal(body, &p) != nil {
+		http.Error(w, "not JSON", http.StatusBadRequest)
+		return
+	}
+	path := ""
+	if p.Record != nil {
+		switch p.Record.Type {
+		case "PROJECT":
+			path = "/projects/"
+		case "DEAL":
+			path = "/opportunities/"
+		case "ACCOUNT":
+			path = "/accounts/"
+		}
+	}
+	if path == "" {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	id := p.Record.ID
+	path += strconv.FormatInt(id, 10)
+	if a.fault == APITooManyCalls {
+		w.WriteHeader(http.StatusOK)
+		go func() {
+			for range APITooManyCallsN {
+				a.fetch(id, path)
+			}
+		}()
+		return
+	}
+	if err := a.fetch(id, path); err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// fetch GETs path, retrying a 429.
+func (a *APIReceiver) fetch(id int64, path string) error {
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequest(http.MethodGet, a.base+path, nil)
+		if err != nil {
+			return err
+		}
+		switch a.fault {
+		case APINoKey:
+		case APIWrongKey:
+			req.Header.Set("x-api-key", a.key+"-old")
+		default:
+			req.Header.Set("x-api-key", a.key)
+		}
+		resp, err := a.client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests && attempt < 3:
+			if a.fault != APIIgnoresRetryAfter {
+				secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+				time.Sleep(time.Duration(max(secs, 1)) * time.Second)
+			}
+			continue
+		case resp.StatusCode == http.StatusOK:
+			a.mu.Lock()
+			a.fetched[id]++
+			a.mu.Unlock()
+			return nil
+		case resp.StatusCode == http.StatusNotFound, resp.StatusCode == http.StatusUnauthorized:
+			// Not the webhook's fault: acknowledge, as a receiver that
+			// logs and moves on does.
+			return nil
+		}
+		return fmt.Errorf("GET %s: %d", path, resp.StatusCode)
+	}
+}
