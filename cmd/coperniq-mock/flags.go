@@ -83,19 +83,6 @@ func isTerminal(w io.Writer) bool {
 // that cannot accept a connection in this long is not running.
 const reachTimeout = 5 * time.Second
 
-// checkReachable dials the target once before a run, so that a receiver
-// that isn't listening is reported at once (exit 2) rather than after
-// every event has exhausted its retries.
-func checkReachable(ctx context.Context, target *delivery.Target) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if err := contract.CheckReachable(ctx, target.Raw(), reachTimeout); err != nil {
-		return usage(fmt.Errorf("could not reach the receiver: %w (is it running? 'coperniq-mock listen' is one)", err))
-	}
-	return nil
-}
-
 // needTarget is the error for a --target not given: why says what the URL
 // is for, or what to give instead.
 func needTarget(to, why string) error {
@@ -259,8 +246,8 @@ func (f *tlsFlags) reachable(ctx context.Context, target *delivery.Target) error
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := checkReachable(ctx, target); err != nil {
-		return err
+	if err := contract.CheckReachable(ctx, target.Raw(), reachTimeout); err != nil {
+		return usage(fmt.Errorf("could not reach the receiver: %w (is it running? 'coperniq-mock listen' is one)", err))
 	}
 	if err := delivery.CheckTLS(ctx, target.Raw(), f.cfg, reachTimeout); err != nil {
 		return usage(err)
