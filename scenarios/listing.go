@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,6 +24,17 @@ func CountParam(name string, n int) (RenderOption, error) {
 		return nil, fmt.Errorf("%s %d: want at least 1", name, n)
 	}
 	return WithParam(name, n), nil
+}
+
+// WriteNDJSON writes the events' payloads to w, one a line, in firing
+// order.
+func WriteNDJSON(w io.Writer, events []Rendered) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	for _, e := range events {
+		bw.Write(e.Body)
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
 }
 
 // WriteBuiltinText writes the built-in scenarios as a table: name, events

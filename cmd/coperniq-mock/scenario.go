@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 
@@ -175,12 +174,7 @@ could not be reached, or the --log file could not be written.`,
 			}
 			out := cmd.OutOrStdout()
 			if dryRun {
-				w := bufio.NewWriterSize(out, 64<<10)
-				for _, e := range events {
-					w.Write(e.Body)
-					w.WriteByte('\n')
-				}
-				return w.Flush()
+				return scenarios.WriteNDJSON(out, events)
 			}
 			if err := delivery.CheckURL(to); err != nil {
 				return usage(err)
