@@ -414,7 +414,7 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 		return all, ""
 	}
 	j.reroll = func(j *countJob) error {
-		sc, err := scenarios.Load(name)
+		sc, err := scenarios.LoadWithVocabulary(name, r.t.Vocabulary)
 		if err != nil {
 			return err
 		}

@@ -197,12 +197,19 @@ type harnessCase struct {
 // every failure message of the harness is true of the receiver behind it.
 var verdictClasses = map[string]string{
 	"not applied within": "acks then drops null-stage events in its worker",
-	"applied later":      "applies one trigger's events 1.5 s after acknowledging them",
+	"applied later":      "applies one trigger's events 3 s after acknowledging them",
 	"never applied":      "acks then drops null-stage events in its worker",
 	"applied twice":      "applies duplicates twice",
 	"answered late":      "always answers after 3 s under a 2 s deadline",
 	"cut short":          "answers 200 and hangs up mid-body",
 }
+
+// harnessLateInspect is the inspect timeout of the cases whose receiver
+// applies late or never: short, for the run's time, but long enough that one
+// question to the hook is answered within it while the two cores are busy
+// (500ms was not: a hook question waited past it, and the case failed as a
+// hook problem). The late receiver applies at twice this.
+const harnessLateInspect = 1500 * time.Millisecond
 
 func harnessCases() []harnessCase {
 	ack := []string{contract.ExpectAck}
@@ -246,9 +253,9 @@ func harnessCases() []harnessCase {
 			cfg:      testreceivers.Config{Fault: testreceivers.AckThenDropNullStage},
 			mustFail: withRecord(contract.SpecMinimal),
 			failsOn:  ack,
-			args:     []string{focusShapes, "-inspect-timeout=500ms", "-drain-budget=1s"},
+			args:     []string{focusShapes, "-inspect-timeout=" + harnessLateInspect.String(), "-drain-budget=1s"},
 			says: []string{
-				"was acknowledged but not applied within 500ms (--inspect-timeout): the inspect hook still said 0 ",
+				"was acknowledged but not applied within " + harnessLateInspect.String() + " (--inspect-timeout): the inspect hook still said 0 ",
 				") was never applied: still not applied ",
 				" after it was acknowledged. Coperniq got its 2xx and will not send it again: this event is lost",
 			},
@@ -260,7 +267,7 @@ func harnessCases() []harnessCase {
 			failsOn:  ack,
 			// Realistic first: a run that never sees an event applied
 			// blames the hook (see "inspect hook at a wrong URL").
-			args: []string{"-ginkgo.focus=acknowledges its (realistic|maximal)", "-inspect-timeout=500ms"},
+			args: []string{"-ginkgo.focus=acknowledges its (realistic|maximal)", "-inspect-timeout=" + harnessLateInspect.String()},
 		},
 		{
 			// At the default seed no TASK_* edge payload draws a work-order
@@ -280,15 +287,15 @@ func harnessCases() []harnessCase {
 		{
 			// The drain before each spec waits for the one before it,
 			// and the end of the run finds the last applied too.
-			name:     "applies one trigger's events 1.5 s after acknowledging them",
-			cfg:      testreceivers.Config{Fault: testreceivers.ApplyLate, Trigger: "CALL_UPSERTED", Delay: 1500 * time.Millisecond},
+			name:     "applies one trigger's events 3 s after acknowledging them",
+			cfg:      testreceivers.Config{Fault: testreceivers.ApplyLate, Trigger: "CALL_UPSERTED", Delay: 2 * harnessLateInspect},
 			mustFail: []string{perTrigger("CALL_UPSERTED", contract.SpecRealistic)},
 			failsOn:  ack,
 			// The unknown trigger's spec comes after it: the drain waits.
-			args: []string{"-ginkgo.focus=acknowledges (its realistic payload|an unknown future)", "-inspect-timeout=500ms"},
+			args: []string{"-ginkgo.focus=acknowledges (its realistic payload|an unknown future)", "-inspect-timeout=" + harnessLateInspect.String()},
 			says: []string{
-				"was acknowledged but not applied within 500ms (--inspect-timeout)",
-				") was applied later, after 1.",
+				"was acknowledged but not applied within " + harnessLateInspect.String() + " (--inspect-timeout)",
+				") was applied later, after 3.",
 				"s: its count appeared that long after it was acknowledged, past the inspect timeout",
 				"drain: waited ",
 			},
@@ -304,7 +311,8 @@ func harnessCases() []harnessCase {
 			maxTime:  30 * time.Second,
 			says: []string{
 				fmt.Sprintf("%s %d deliveries within the deadline of 2s (--timeout).", contract.AbortedHung, contract.DefaultMaxLate),
-				"waited on for up to 4s, was answered late: 200 OK in 3.0",
+				// 3.0s on a quiet machine; a busy one adds a fraction.
+				"waited on for up to 4s, was answered late: 200 OK in 3.",
 				"s, past the deadline of 2s",
 			},
 		},
@@ -709,13 +717,14 @@ func TestVerifyHarnessPasses(t *testing.T) {
 		sum := mustPass(t, run)
 		t.Logf("apply time %s", sum.ApplyLatency)
 	})
-	// Slow, but within the deadline: 1.5 s under 2 s.
-	t.Run("answers in 1.5 s under a 2 s deadline", func(t *testing.T) {
+	// Slow, but within the deadline: 1.5 s under 3 s (under 2 s, a busy
+	// machine could add the half second that makes it late).
+	t.Run("answers in 1.5 s under a 3 s deadline", func(t *testing.T) {
 		t.Parallel()
 		rc := testreceivers.New(testreceivers.Config{Token: harnessToken, Fault: testreceivers.AnswerAfter, Delay: 1500 * time.Millisecond})
 		srv := httptest.NewServer(rc)
 		defer srv.Close()
-		args := append(standardArgs(srv.URL), "-deadline=2s", "-scenarios=call-logged", "-settle=0",
+		args := append(standardArgs(srv.URL), "-deadline=3s", "-scenarios=call-logged", "-settle=0",
 			"-ginkgo.focus="+contract.FamilyText(schemas.FamilyCall)+"|"+contract.GroupDelivery+"|"+contract.GroupToken+"|"+contract.GroupIdempotency+"|"+contract.GroupLifecycle)
 		sum := mustPass(t, runSuite(t, srv.URL+"/webhooks/coperniq", args...))
 		if sum.Latency.P50 < 1500*time.Millisecond {

@@ -27,7 +27,7 @@ func planWithoutRecord(pl *plan, seed uint64, high *int64) error {
 		if !tr.RecordOptional {
 			continue
 		}
-		p, err := generate(tr.Key, generator.Minimal, seed+offsetWithoutRecord+uint64(i), false)
+		p, err := pl.generate(tr.Key, generator.Minimal, seed+offsetWithoutRecord+uint64(i), false)
 		if err != nil {
 			return err
 		}

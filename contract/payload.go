@@ -20,6 +20,9 @@ type payload struct {
 	// --allow-invalid. Both go into the reproducer as flags.
 	Sets         []string
 	AllowInvalid bool
+	// Vocabulary is the --vocabulary file the payload was generated in, ""
+	// for the built-in vocabulary.
+	Vocabulary string
 	// Command replaces the `send` reproducer for payloads that a single
 	// send cannot produce (a scenario's events); URL is appended.
 	Command string
@@ -33,9 +36,9 @@ type payload struct {
 // generate builds the payload exactly as `coperniq-mock send` does with the
 // same flags: a fresh Generator whose first payload it is, so the printed
 // reproducer sends the same bytes.
-func generate(trigger string, profile generator.Profile, seed uint64, allowInvalid bool, sets ...string) (payload, error) {
-	p := payload{Trigger: trigger, Profile: profile, Seed: seed, Sets: sets, AllowInvalid: allowInvalid}
-	opts := []generator.Option{generator.WithProfile(profile), generator.WithAllowInvalid(allowInvalid)}
+func (pl *plan) generate(trigger string, profile generator.Profile, seed uint64, allowInvalid bool, sets ...string) (payload, error) {
+	p := payload{Trigger: trigger, Profile: profile, Seed: seed, Sets: sets, AllowInvalid: allowInvalid, Vocabulary: pl.vocab.File()}
+	opts := []generator.Option{generator.WithProfile(profile), generator.WithAllowInvalid(allowInvalid), generator.WithVocabulary(pl.vocab)}
 	if len(sets) > 0 {
 		o := &generator.Overrides{}
 		for _, expr := range sets {
@@ -95,6 +98,9 @@ func (p payload) reproducer(shownURL string) string {
 	}
 	if p.AllowInvalid {
 		args = append(args, "--allow-invalid")
+	}
+	if p.Vocabulary != "" {
+		args = append(args, "--vocabulary", shellQuote(p.Vocabulary))
 	}
 	args = append(args, "--target", shellQuote(shownURL))
 	return strings.Join(args, " ")

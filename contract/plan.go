@@ -79,6 +79,8 @@ type plan struct {
 	// idempotent receiver would skip the counted event as already applied
 	// and the count would mean nothing.
 	used map[int64]bool
+	// vocab is the target's vocabulary, nil for the built-in one.
+	vocab *schemas.Vocabulary
 }
 
 var firedAtMillis = regexp.MustCompile(`"firedAt":"[^"]*\.\d+Z"`)
@@ -91,6 +93,7 @@ func newPlan(t Target) (*plan, error) {
 		maximal:   map[string]payload{},
 		edge:      map[string][]payload{},
 		used:      map[int64]bool{},
+		vocab:     t.Vocabulary,
 	}
 	add := func(p payload) payload { pl.used[p.Event.EventID] = true; return p }
 	// The payload-shape specs' events are counted when there is an inspect
@@ -102,7 +105,7 @@ func newPlan(t Target) (*plan, error) {
 			m map[string]payload
 			p generator.Profile
 		}{{pl.realistic, generator.Realistic}, {pl.minimal, generator.Minimal}, {pl.maximal, generator.Maximal}} {
-			p, err := generate(tr.Key, prof.p, s, false)
+			p, err := pl.generate(tr.Key, prof.p, s, false)
 			if err != nil {
 				return nil, err
 			}
@@ -113,7 +116,7 @@ func newPlan(t Target) (*plan, error) {
 		}
 		// The edge profile drops the milliseconds of firedAt at random:
 		// send the seed's payload and the next one of the other form.
-		first, err := generate(tr.Key, generator.Edge, s, false)
+		first, err := pl.generate(tr.Key, generator.Edge, s, false)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +125,7 @@ func newPlan(t Target) (*plan, error) {
 		}
 		pl.edge[tr.Key] = []payload{first}
 		for i := uint64(offsetEdgeSearch); i < offsetEdgeSearch+edgeSearchSpan; i++ {
-			p, err := generate(tr.Key, generator.Edge, s+i, false)
+			p, err := pl.generate(tr.Key, generator.Edge, s+i, false)
 			if err != nil {
 				return nil, err
 			}
@@ -143,7 +146,7 @@ func newPlan(t Target) (*plan, error) {
 		pl.edge[tr.Key] = append(pl.edge[tr.Key], maxIDs)
 	}
 	var err error
-	if pl.unknown, err = generate(unknownBase, generator.Realistic, s, true,
+	if pl.unknown, err = pl.generate(unknownBase, generator.Realistic, s, true,
 		"event.triggerKey="+UnknownTriggerKey, "event.triggerName="+UnknownTriggerName); err != nil {
 		return nil, err
 	}
@@ -155,14 +158,14 @@ func newPlan(t Target) (*plan, error) {
 	}
 	keys := schemas.TriggerKeys()
 	for i := range t.Burst {
-		p, err := generate(keys[i%len(keys)], generator.Realistic, s+offsetBurst+uint64(i), false)
+		p, err := pl.generate(keys[i%len(keys)], generator.Realistic, s+offsetBurst+uint64(i), false)
 		if err != nil {
 			return nil, err
 		}
 		pl.burst = append(pl.burst, add(p))
 	}
 	for i, dst := range []*payload{&pl.tokenMissing, &pl.tokenWrong, &pl.tokenRight} {
-		if *dst, err = generate(unknownBase, generator.Realistic, s+offsetToken+uint64(i), false); err != nil {
+		if *dst, err = pl.generate(unknownBase, generator.Realistic, s+offsetToken+uint64(i), false); err != nil {
 			return nil, err
 		}
 		add(*dst)
@@ -180,7 +183,7 @@ func newPlan(t Target) (*plan, error) {
 func (pl *plan) fresh(seed uint64, n int) ([]payload, error) {
 	var out []payload
 	for i := uint64(0); i < inspectedSpan && len(out) < n; i++ {
-		p, err := generate(inspectedTrigger, generator.Realistic, seed+i, false)
+		p, err := pl.generate(inspectedTrigger, generator.Realistic, seed+i, false)
 		if err != nil {
 			return nil, err
 		}
@@ -215,7 +218,7 @@ func (pl *plan) unique(p payload, high *int64) (payload, error) {
 			}
 		}
 	}
-	q, err := generate(p.Trigger, p.Profile, p.Seed, p.AllowInvalid, append(slices.Clone(p.Sets), "event.eventId="+strconv.FormatInt(n, 10))...)
+	q, err := pl.generate(p.Trigger, p.Profile, p.Seed, p.AllowInvalid, append(slices.Clone(p.Sets), "event.eventId="+strconv.FormatInt(n, 10))...)
 	if err != nil {
 		return p, err
 	}
@@ -257,7 +260,7 @@ func (pl *plan) maxIDs(trigger string, seed uint64, high *int64) (payload, error
 	eventID := pl.nextHigh(high)
 	var firstErr error
 	for _, prof := range []generator.Profile{generator.Edge, generator.Maximal} {
-		base, err := generate(trigger, prof, seed, false)
+		base, err := pl.generate(trigger, prof, seed, false)
 		if err != nil {
 			return payload{}, err
 		}
@@ -270,7 +273,7 @@ func (pl *plan) maxIDs(trigger string, seed uint64, high *int64) (payload, error
 				sets = append(sets, f+"="+strconv.FormatInt(MaxSafeID, 10))
 			}
 		}
-		p, err := generate(trigger, prof, seed, false, sets...)
+		p, err := pl.generate(trigger, prof, seed, false, sets...)
 		if err == nil {
 			pl.used[p.Event.EventID] = true
 			return p, nil

@@ -32,6 +32,8 @@ type scenarioRun struct {
 	// its events are still to be applied once each.
 	dup     float64
 	dupMode delivery.DupMode
+	// vocabulary is the --vocabulary file it was rendered in, "" for none.
+	vocabulary string
 }
 
 // duplicates says what dup and dupMode send, for the verdict; empty for
@@ -65,8 +67,12 @@ func (sr scenarioRun) command(name string) string {
 	if sr.dup > 0 {
 		dup = fmt.Sprintf("--duplicate %v --duplicate-mode %s", sr.dup, sr.dupMode)
 	}
-	return fmt.Sprintf("coperniq-mock scenario run %s --seed %d --retry none %s --jitter 0 --reorder %d --concurrency %d",
-		name, sr.seed, dup, reorder, scenarioConcurrency)
+	vocab := ""
+	if sr.vocabulary != "" {
+		vocab = " --vocabulary " + shellQuote(sr.vocabulary)
+	}
+	return fmt.Sprintf("coperniq-mock scenario run %s --seed %d --retry none %s --jitter 0 --reorder %d --concurrency %d%s",
+		name, sr.seed, dup, reorder, scenarioConcurrency, vocab)
 }
 
 // planScenarios renders the lifecycle scenarios of t (every built-in one
@@ -87,7 +93,7 @@ func planScenarios(t Target, pl *plan) ([]scenarioPlan, string, error) {
 	var out []scenarioPlan
 	seed := scenarioSeed(t.Seed)
 	for _, name := range names {
-		sc, err := scenarios.Load(name)
+		sc, err := scenarios.LoadWithVocabulary(name, t.Vocabulary)
 		if err != nil {
 			return nil, "", fmt.Errorf("contract: lifecycle scenario %q: %w", name, err)
 		}
@@ -123,7 +129,7 @@ func renderFresh(sc *scenarios.Scenario, seed *uint64, pl *plan) (scenarioRun, e
 		if !fresh {
 			continue
 		}
-		run := scenarioRun{seed: s, events: events, dup: sc.Delivery.Duplicate, dupMode: sc.Delivery.DuplicateMode}
+		run := scenarioRun{seed: s, events: events, dup: sc.Delivery.Duplicate, dupMode: sc.Delivery.DuplicateMode, vocabulary: pl.vocab.File()}
 		if run.dup > 0 && run.dupMode == "" {
 			run.dupMode = delivery.DupAfter
 		}

@@ -210,7 +210,7 @@ func planStates(t Target) ([]stateRun, error) {
 	seed := scenarioSeed(t.Seed) + stateScenarioSeedBase
 	var out []stateRun
 	for _, name := range names {
-		sc, err := scenarios.Load(name)
+		sc, err := scenarios.LoadWithVocabulary(name, t.Vocabulary)
 		if err != nil {
 			return nil, fmt.Errorf("contract: lifecycle scenario %q: %w", name, err)
 		}

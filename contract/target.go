@@ -14,6 +14,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Defaults of a Target.
@@ -98,6 +99,10 @@ type Target struct {
 	// TLS is how an https:// URL is trusted (delivery.TLS.Config), the
 	// webhook's and an InspectURL hook's; nil is the system's trust store.
 	TLS *tls.Config
+
+	// Vocabulary is the team's vocabulary the payloads and scenarios are
+	// generated in (schemas.ParseVocabulary); nil is the built-in one.
+	Vocabulary *schemas.Vocabulary
 
 	// State reads the receiver's view of a record (see the state protocol
 	// in the package doc; state.go). Nil skips the final-state specs.
@@ -187,7 +192,10 @@ func (t Target) withDefaults() (Target, error) {
 			return t, &TargetError{Field: "TokenParam", Msg: err.Error()}
 		}
 	}
-	if err := checkScenarios(t.Scenarios); err != nil {
+	if err := checkScenarios(t.Scenarios, t.Vocabulary); err != nil {
+		return t, err
+	}
+	if err := checkVocabularyScenarios(t); err != nil {
 		return t, err
 	}
 	var err error

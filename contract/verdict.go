@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // ReachTimeout bounds the reachability checks before the suite (at most
@@ -81,10 +82,10 @@ func writable(path string) error {
 }
 
 // checkScenarios checks Target.Scenarios: built-in names or files.
-func checkScenarios(names []string) error {
+func checkScenarios(names []string, v *schemas.Vocabulary) error {
 	for _, name := range names {
 		if _, err := os.Stat(name); err == nil {
-			if _, err := scenarios.Load(name); err != nil {
+			if _, err := scenarios.LoadWithVocabulary(name, v); err != nil {
 				return &TargetError{Field: "Scenarios", Msg: err.Error()}
 			}
 			continue

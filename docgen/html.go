@@ -49,6 +49,8 @@ type htmlFamily struct {
 type htmlPage struct {
 	Mark, Title, Regenerate string
 	Intro, Delivery, Levels []template.HTML
+	WorkflowsSource         template.HTML
+	Workflows               []template.HTML
 	Families                []htmlFamily
 	Objects                 []htmlObject
 	Count, CommonFields     int
@@ -78,6 +80,7 @@ func (s *site) html() ([]byte, error) {
 	for _, l := range levelsText {
 		d.Levels = append(d.Levels, inlineMarkdown(l))
 	}
+	d.WorkflowsSource, d.Workflows = s.htmlWorkflows()
 	for _, fp := range s.families() {
 		hf := htmlFamily{Title: familyTitle(fp.family), Anchor: "family-" + anchor(string(fp.family))}
 		for _, p := range fp.pages {
@@ -312,6 +315,7 @@ footer { margin-top: 3rem; color: var(--muted); font-size: 13px; }
 {{end}}<h2>Shared objects</h2>
 <ul>{{range .Objects}}
 <li><a href="#{{anchor .Path}}"><code>{{.Path}}</code></a></li>{{end}}
+<li><a href="#workflows">Workflows</a></li>
 <li><a href="#levels">Schema levels</a></li>
 </ul>
 </nav>
@@ -372,6 +376,11 @@ footer { margin-top: 3rem; color: var(--muted); font-size: 13px; }
 </tbody>
 </table>
 {{end}}
+<h2 id="workflows">Workflows</h2>
+<p>{{.WorkflowsSource}}</p>
+<ul>{{range .Workflows}}
+<li>{{.}}</li>{{end}}
+</ul>
 <h2 id="levels">Schema levels</h2>
 <ul>{{range .Levels}}
 <li>{{.}}</li>{{end}}

@@ -48,6 +48,7 @@ func (s *site) markdownIndex() []byte {
 		}
 		b.WriteString("\n")
 	}
+	s.markdownWorkflows(&b)
 	b.WriteString("## Schema levels\n\n")
 	for _, l := range levelsText {
 		b.WriteString("- " + l + "\n")

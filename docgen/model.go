@@ -66,6 +66,7 @@ type page struct {
 // site is the content every format renders.
 type site struct {
 	seed  uint64
+	vocab *schemas.Vocabulary // nil: the built-in one
 	pages []*page
 	// formats are the formats being written; links to the others are left
 	// out. Nil (as in tests that render one format directly) means all.
@@ -91,7 +92,7 @@ func buildSiteFor(seed uint64, v *schemas.Vocabulary) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &site{seed: seed}
+	s := &site{seed: seed, vocab: v}
 	for _, t := range schemas.Triggers() {
 		p, err := set.page(v.Trigger(t))
 		if err != nil {

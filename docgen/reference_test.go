@@ -3,6 +3,7 @@ package docgen
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -408,6 +409,35 @@ var referenceChecks = map[string]refCheck{
 			t.Errorf("record.uid's description: %q", d)
 		}
 	}},
+	"won-request": {schemas.Assumed, func(t *testing.T) {
+		const steps = "steps:\n  - createRequest: {name: r, trades: [Solar]}\n  - updateProperty: {request: r, dealValue: 31000}\n  - moveRequest: {request: r, to: WON}\n  - createProject: {name: p, from: r%s}\n"
+		type rec struct {
+			ID, UID   int64
+			Type      string
+			DealValue float64
+		}
+		story := func(set string) (req, project rec) {
+			for _, e := range renderScenario(t, fmt.Sprintf(steps, set)) {
+				var p struct{ Record rec }
+				if err := json.Unmarshal(e.Body, &p); err != nil {
+					t.Fatal(err)
+				}
+				if p.Record.Type == "DEAL" {
+					req = p.Record
+				} else {
+					project = p.Record
+				}
+			}
+			return req, project
+		}
+		req, project := story("")
+		if project.ID <= req.ID || project.DealValue != 31000 || req.DealValue != 31000 {
+			t.Errorf("request %+v became project %+v", req, project)
+		}
+		if _, p := story(", set: {record.uid: 7}"); p.UID != 7 {
+			t.Errorf("set: on createProject did not switch the project's number: %+v", p)
+		}
+	}},
 	"priority-scale": {schemas.Assumed, func(t *testing.T) {
 		doc := documented(t)
 		doc["workOrder"].(map[string]any)["priority"] = 7.0
@@ -504,6 +534,12 @@ var referenceChecks = map[string]refCheck{
 	}},
 	"phase-status": {schemas.Assumed, func(t *testing.T) {
 		labelled(t, schemas.Assumed, schemas.ValuesSourceKeyword, "strict/PROJECT_PHASE_STARTED.json", "event", "status")
+	}},
+	"workflows": {schemas.Assumed, func(t *testing.T) {
+		wf := schemas.DefaultVocabulary().ProjectWorkflow("solar")
+		if got := strings.Join(wf.Names(), " → "); !strings.Contains(referenceRow(t, "workflows").value, got) {
+			t.Errorf("the row does not give the solar workflow as the code has it, %s", got)
+		}
 	}},
 	"phase-types": {schemas.Assumed, func(t *testing.T) {
 		labelled(t, schemas.Assumed, schemas.ValuesSourceKeyword, "strict/PROJECT_PHASE_STARTED.json", "event", "phaseType")
@@ -643,6 +679,10 @@ func switchedByVocabulary(t *testing.T, key string) {
 		"slaTypes":          {"slaTypes: [YELLOW, ORANGE, RED]", "strict/PROJECT_PHASE_SLA_VIOLATION.json", `"ORANGE"`},
 		"workOrderStatuses": {"workOrderStatuses: [QUEUED, IN_PROGRESS, ON_HOLD, COMPLETED]", "strict/defs/workOrder.json", `"ON_HOLD"`},
 	}
+	if key == "workflows" {
+		switchedWorkflows(t)
+		return
+	}
 	c, ok := cases[key]
 	if !ok {
 		t.Fatalf("the switch names vocabulary key %q, which this test does not know", key)
@@ -657,5 +697,56 @@ func switchedByVocabulary(t *testing.T, key string) {
 	}
 	if !strings.Contains(string(files[c[1]]), c[2]) {
 		t.Errorf("vocabulary %q: %s lacks %s", c[0], c[1], c[2])
+	}
+}
+
+func referenceRow(t *testing.T, id string) refRow {
+	t.Helper()
+	for _, r := range readReference(t) {
+		if r.id == id {
+			return r
+		}
+	}
+	t.Fatalf("no row %s", id)
+	return refRow{}
+}
+
+// switchedWorkflows checks that a vocabulary's workflows reach the
+// payloads: a renamed stage keeps its id and shows its new name, an added
+// one shows up with a fresh id.
+func switchedWorkflows(t *testing.T) {
+	t.Helper()
+	v, err := schemas.ParseVocabulary("switch.yaml", []byte("workflows:\n  solar:\n    - {id: 16646, name: Closing}\n    - {name: Roof Check, phaseType: DESIGN}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for seed := uint64(1); seed <= 400 && len(seen) < 2; seed++ {
+		body, err := generator.New(seed, generator.WithVocabulary(v)).JSON("PROJECT_PHASE_STARTED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p struct {
+			Record struct {
+				Stage *struct {
+					ID   int64
+					Name string
+				}
+			}
+		}
+		if err := json.Unmarshal(body, &p); err != nil {
+			t.Fatal(err)
+		}
+		if s := p.Record.Stage; s != nil {
+			switch {
+			case s.ID == 16646 && s.Name == "Closing", s.Name == "Roof Check" && s.ID > 17624:
+				seen[s.Name] = true
+			case s.ID >= 16647 && s.ID <= 16654:
+				t.Errorf("seed %d: a stage the vocabulary removed from solar: %+v", seed, *s)
+			}
+		}
+	}
+	if len(seen) != 2 {
+		t.Errorf("over 400 seeds, the vocabulary's solar stages seen: %v", seen)
 	}
 }

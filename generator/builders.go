@@ -144,8 +144,8 @@ func (r *Record) AdvanceStage() bool {
 		extra = r.Stage.Extra
 	}
 	r.Stage = &Stage{ID: s.id, Name: s.name, Extra: extra}
-	if r.wf == &requestWorkflow && r.RequestStatus.Valid {
-		r.RequestStatus = Some(requestStageStatus[r.stageIdx])
+	if r.wf.request && r.RequestStatus.Valid {
+		r.RequestStatus = Some(r.wf.requestStageStatus(r.stageIdx))
 	}
 	return true
 }

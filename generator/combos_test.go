@@ -131,7 +131,7 @@ var combinations = []combination{
 		if p.recType != "PROJECT" || p.status != "COMPLETED" || p.stageID == 0 {
 			return false, false
 		}
-		for _, wf := range []*workflow{&solarWorkflow, &roofingWorkflow, &hvacWorkflow, &electricalWorkflow} {
+		for _, wf := range []*workflow{solarWorkflow, roofingWorkflow, hvacWorkflow, electricalWorkflow} {
 			if i := slices.IndexFunc(wf.stages, func(s stageInfo) bool { return s.id == p.stageID }); i >= 0 {
 				return true, i != len(wf.stages)-1
 			}
@@ -252,7 +252,7 @@ func TestEveryStageHasWorkOrders(t *testing.T) {
 		}
 	}
 	stageNames := map[byte]map[string]bool{'P': {}, 'D': {}}
-	for _, wf := range []*workflow{&solarWorkflow, &roofingWorkflow, &hvacWorkflow, &electricalWorkflow} {
+	for _, wf := range []*workflow{solarWorkflow, roofingWorkflow, hvacWorkflow, electricalWorkflow} {
 		for _, s := range wf.stages {
 			stageNames['P'][s.name] = true
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,10 +20,14 @@ var gazetteerCSV []byte
 //go:embed data/states.csv
 var statesCSV []byte
 
-// Place is one row of the embedded gazetteer: a real US city with a ZIP code
-// of its centre, its county, coordinates and main area code.
+// Place is one row of the embedded gazetteer: a real US city with its ZIP
+// codes, its county, coordinates and main area code.
 type Place struct {
 	City, State, ZIP, County string
+	// ZIPs are the city's ZIP codes, ZIP (the centre's) first; the others
+	// share its first three digits (its sectional centre, so its region
+	// and state).
+	ZIPs []string
 	// Municipality is the kind of local government that issues permits:
 	// city, town, township, village, or none when the place is
 	// unincorporated and the county does.
@@ -58,6 +63,9 @@ var (
 func Places() []Place {
 	out := make([]Place, len(places))
 	copy(out, places)
+	for i := range out {
+		out[i].ZIPs = slices.Clone(out[i].ZIPs)
+	}
 	return out
 }
 
@@ -110,7 +118,11 @@ func loadGazetteer() error {
 		if err1 != nil || err2 != nil || st == nil {
 			return fmt.Errorf("gazetteer.csv: bad row %v", row)
 		}
-		p := Place{City: row[0], State: row[1], ZIP: row[2], County: row[3], Municipality: row[4],
+		zips := strings.Fields(row[2])
+		if len(zips) == 0 {
+			return fmt.Errorf("gazetteer.csv: no ZIP code in row %v", row)
+		}
+		p := Place{City: row[0], State: row[1], ZIP: zips[0], ZIPs: zips, County: row[3], Municipality: row[4],
 			Lat: lat, Lng: lng, AreaCode: row[7], state: st}
 		p.cityJur, p.countyJur = jurisdictionsOf(&p)
 		st.places = append(st.places, len(places))
@@ -206,3 +218,16 @@ var stateLocations = sync.OnceValue(func() map[string]*time.Location {
 	}
 	return m
 })
+
+// zipOf is the ZIP code of a street in the place: one of the city's, the
+// same for every address on that street (no random draw, so adding ZIP
+// codes changed no other value a seed gives).
+func (p *Place) zipOf(street string) string {
+	if len(p.ZIPs) < 2 {
+		return p.ZIP
+	}
+	h := fnv.New32a()
+	h.Write([]byte(p.City))
+	h.Write([]byte(street))
+	return p.ZIPs[h.Sum32()%uint32(len(p.ZIPs))]
+}

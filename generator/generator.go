@@ -42,6 +42,7 @@ type Generator struct {
 	// extraStatuses are its work-order statuses the built-in one lacks.
 	vocab         *schemas.Vocabulary
 	extraStatuses []string
+	wfs           *workflows // the vocabulary's workflows
 
 	eventID int64
 	idStep  int64 // non-zero: ids come from idNext, idNext+idStep, ...
@@ -117,7 +118,7 @@ func WithEventIDs(start, step int64) Option {
 
 // New returns a Generator whose output is determined by seed and opts alone.
 func New(seed uint64, opts ...Option) *Generator {
-	g := &Generator{profile: DefaultProfile, epoch: DefaultEpoch, working: DefaultWorkingStatus}
+	g := &Generator{profile: DefaultProfile, epoch: DefaultEpoch, working: DefaultWorkingStatus, wfs: defaultWorkflows}
 	for _, o := range opts {
 		o(g)
 	}
@@ -449,9 +450,9 @@ func (g *Generator) buildRecord(rb *recordBox, rt string, t *trigInfo, place *Pl
 
 	switch rt {
 	case "PROJECT":
-		r.wf = workflowFor(trades)
+		r.wf = g.wfs.forTrades(trades)
 	case "DEAL":
-		r.wf = &requestWorkflow
+		r.wf = g.wfs.request
 	}
 	r.stageIdx = g.stageFor(r, kind)
 
@@ -508,18 +509,20 @@ func (g *Generator) stageFor(r *Record, kind trigKind) int {
 	}
 	n := len(r.wf.stages)
 	switch {
-	case kind == kindCreated && r.wf == &requestWorkflow:
+	case kind == kindCreated && r.wf.request:
 		return 0
 	case kind == kindCreated:
 		return g.intn(2) // a project starts in Sales, or at the survey when sales closed elsewhere
-	case r.wf == &requestWorkflow && kind == kindStatusMove:
-		return 1 + g.intn(n-1)
-	case r.wf == &requestWorkflow && (kind == kindPhaseCompleted || kind == kindSLA):
-		return g.intn(5) // open stages: a closed request has no running phase
-	case r.wf == &requestWorkflow && kind.needsLiveRecord():
+	case r.wf.request && kind == kindStatusMove:
+		return (1 + g.intn(max(n-1, 1))) % n
+	case r.wf.request && (kind == kindPhaseCompleted || kind == kindSLA):
+		// Open stages before the closing ones: a closed request has no
+		// running phase.
+		return g.wfs.beforeClose[g.intn(len(g.wfs.beforeClose))]
+	case r.wf.request && kind.needsLiveRecord():
 		// A request that is won or lost has no phase to start, no work
 		// left and no appointments to keep: the project carries them on.
-		return openRequestStages[g.intn(len(openRequestStages))]
+		return g.wfs.openRequest[g.intn(len(g.wfs.openRequest))]
 	}
 	return g.intn(n)
 }
@@ -565,11 +568,11 @@ func (g *Generator) recordStatus(r *Record, kind trigKind) {
 		}
 	case "DEAL":
 		if g.profile != Minimal {
-			r.RequestStatus = Some(requestStageStatus[r.stageIdx])
+			r.RequestStatus = Some(r.wf.requestStageStatus(r.stageIdx))
 		}
 		// A few open requests carry a status too; a won or lost one is
 		// closed, and "ACTIVE" beside LOST would read as a contradiction.
-		if rs := requestStageStatus[r.stageIdx]; g.present(60) && rs != "WON" && rs != "LOST" {
+		if rs := r.wf.requestStageStatus(r.stageIdx); g.present(60) && rs != "WON" && rs != "LOST" {
 			r.Status = Some("ACTIVE")
 		}
 	default:
@@ -710,7 +713,8 @@ func (g *Generator) address(p *Place) string {
 	start := g.strStart()
 	b := appendInt(g.arena, num)
 	b = append(b, ' ')
-	b = append(b, g.street(p)...)
+	street := g.street(p)
+	b = append(b, street...)
 	b = append(b, ' ')
 	b = append(b, g.pick(streetSuffixes)...)
 	b = append(b, ' ')
@@ -718,7 +722,7 @@ func (g *Generator) address(p *Place) string {
 	b = append(b, ' ')
 	b = append(b, p.State...)
 	b = append(b, ' ')
-	b = append(b, p.ZIP...)
+	b = append(b, p.zipOf(street)...)
 	g.arena = b
 	return g.strEnd(start)
 }
@@ -854,7 +858,7 @@ func (g *Generator) template(r *Record, mask uint16, leftover bool) *woTemplate 
 	var cand [48]int
 	n := 0
 	if idx := r.currentStage(); idx >= 0 {
-		if leftover && idx > 0 && r.wf != &requestWorkflow && g.chance(leftoverPermille) {
+		if leftover && idx > 0 && !r.wf.request && g.chance(leftoverPermille) {
 			idx--
 		}
 		name := r.wf.stages[idx].name
@@ -1053,7 +1057,7 @@ func (g *Generator) fillEvent(e *Event, t *trigInfo, fired time.Time, r *Record,
 	}
 	var st *stageInfo
 	if r.Stage != nil {
-		st = stageByID[r.Stage.ID] // the stage as the caller may have changed it
+		st = g.wfs.byID[r.Stage.ID] // the stage as the caller may have changed it
 	}
 	if st == nil && r.wf != nil {
 		st = &r.wf.stages[r.stageIdx]

@@ -115,7 +115,7 @@ func findPlace(city, state string) *Place {
 // stagePhase maps every workflow's stage id to its phase type and template.
 var stagePhase = func() map[int64]stageInfo {
 	m := map[int64]stageInfo{}
-	for _, wf := range []*workflow{&solarWorkflow, &roofingWorkflow, &hvacWorkflow, &electricalWorkflow, &requestWorkflow} {
+	for _, wf := range []*workflow{solarWorkflow, roofingWorkflow, hvacWorkflow, electricalWorkflow, requestWorkflow} {
 		for _, s := range wf.stages {
 			m[s.id] = s
 		}
@@ -182,7 +182,11 @@ func TestRealism(t *testing.T) {
 						if p == nil {
 							fail("%s, %s is not in the gazetteer", *rec.City, *rec.State)
 						}
-						suffix := " " + p.City + " " + p.State + " " + p.ZIP
+						zip := (*rec.Address)[max(0, len(*rec.Address)-5):]
+						if !slices.Contains(p.ZIPs, zip) {
+							fail("address %q: ZIP %s is not one of %s's %v", *rec.Address, zip, p.City, p.ZIPs)
+						}
+						suffix := " " + p.City + " " + p.State + " " + zip
 						if !strings.HasSuffix(*rec.Address, suffix) || !regexp.MustCompile(`^\d+ [A-Z][A-Za-z ]+ [A-Z][a-z]+$`).MatchString(strings.TrimSuffix(*rec.Address, suffix)) {
 							fail("address %q is not 'number street suffix%s'", *rec.Address, suffix)
 						}

@@ -17,11 +17,6 @@ var (
 	templatesFor = map[byte][]int{}
 	fieldTotal   int
 	officeTotal  int
-	// stageByID finds a stage of any workflow by its id.
-	stageByID = map[int64]*stageInfo{}
-	// openRequestStages are the request stages of requests still open (NEW,
-	// PROPOSAL or NURTURE), by index.
-	openRequestStages []int
 )
 
 func init() {
@@ -39,16 +34,6 @@ func init() {
 	for i, t := range woTemplates {
 		for j := 0; j < len(t.records); j++ {
 			templatesFor[t.records[j]] = append(templatesFor[t.records[j]], i)
-		}
-	}
-	for _, wf := range []*workflow{&solarWorkflow, &roofingWorkflow, &hvacWorkflow, &electricalWorkflow, &requestWorkflow} {
-		for i := range wf.stages {
-			stageByID[wf.stages[i].id] = &wf.stages[i]
-		}
-	}
-	for i, st := range requestStageStatus {
-		if st != "WON" && st != "LOST" {
-			openRequestStages = append(openRequestStages, i)
 		}
 	}
 	for _, t := range fieldTransitions {

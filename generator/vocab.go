@@ -1,6 +1,10 @@
 package generator
 
-import "github.com/brianvoe/gofakeit/v7/data"
+import (
+	"github.com/brianvoe/gofakeit/v7/data"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
 
 // Word lists are plain slices resolved once, so drawing a word costs one
 // bounded random number and an index: no per-call lookups by category name.
@@ -122,87 +126,103 @@ var tradeValue = map[string][2]int{
 	"Plumbing":   {1200, 6000},
 }
 
-// Workflows. Stage ids belong to a workflow definition, so the same stage
-// name has different ids in different workflows; phase template ids likewise.
-// The solar workflow's Installation stage is 16651, as in Coperniq's example.
+// Workflows come from the vocabulary (schemas.Vocabulary: the built-in
+// ones, or a team's file); the generator adds how long a record in each
+// stage has typically existed.
 type stageInfo struct {
 	id, templateID int64
 	name           string
 	phaseType      string
+	// requestStatus is the requestStatus of a request in the stage.
+	requestStatus string
 	// minAge and maxAge bound how many days a record in this stage has
 	// existed, so createdAt is plausible for the stage.
 	minAge, maxAge int
 }
 
 type workflow struct {
-	name   string
-	stages []stageInfo
+	name    string
+	request bool
+	stages  []stageInfo
 }
 
-var (
-	solarWorkflow = workflow{"solar", []stageInfo{
-		{16646, 2401, "Sales", "SALES", 0, 10},
-		{16647, 2402, "Site Survey", "DESIGN", 3, 25},
-		{16649, 2403, "Design", "DESIGN", 8, 40},
-		{16650, 2404, "Permitting", "PERMITTING", 15, 70},
-		{16651, 2405, "Installation", "INSTALLATION", 35, 110},
-		{16652, 2406, "Inspection", "INSPECTION", 45, 130},
-		{16653, 2407, "Interconnection", "INTERCONNECTION", 55, 160},
-		{16654, 2408, "Permission to Operate", "INTERCONNECTION", 65, 190},
-	}}
-	roofingWorkflow = workflow{"roofing", []stageInfo{
-		{17201, 2501, "Sales", "SALES", 0, 10},
-		{17202, 2502, "Site Survey", "DESIGN", 2, 20},
-		{17204, 2503, "Permitting", "PERMITTING", 7, 40},
-		{17205, 2504, "Installation", "INSTALLATION", 14, 60},
-		{17206, 2505, "Inspection", "INSPECTION", 18, 75},
-	}}
-	hvacWorkflow = workflow{"hvac", []stageInfo{
-		{17410, 2601, "Sales", "SALES", 0, 7},
-		{17411, 2602, "Design", "DESIGN", 2, 15},
-		{17412, 2603, "Installation", "INSTALLATION", 5, 30},
-		{17413, 2604, "Inspection", "INSPECTION", 8, 40},
-		{17414, 2605, "Service", "SERVICE", 30, 365},
-	}}
-	electricalWorkflow = workflow{"electrical", []stageInfo{
-		{17620, 2701, "Sales", "SALES", 0, 7},
-		{17621, 2702, "Site Survey", "DESIGN", 2, 15},
-		{17622, 2703, "Permitting", "PERMITTING", 5, 30},
-		{17623, 2704, "Installation", "INSTALLATION", 10, 45},
-		{17624, 2705, "Inspection", "INSPECTION", 12, 60},
-	}}
-	// requestWorkflow holds the stages of requests (deals); every phase of a
-	// request is a sales phase. status is the requestStatus a request in the
-	// stage has.
-	requestWorkflow = workflow{"request", []stageInfo{
-		{15301, 2301, "New Request", "SALES", 0, 3},
-		{15302, 2302, "Qualification", "SALES", 1, 7},
-		{15303, 2303, "Site Assessment", "SALES", 3, 14},
-		{15304, 2304, "Proposal", "SALES", 5, 21},
-		{15305, 2305, "Contract Sent", "SALES", 7, 30},
-		{15306, 2306, "Closed Won", "SALES", 10, 45},
-		{15307, 2307, "Closed Lost", "SALES", 10, 60},
-		{15308, 2308, "Nurture", "SALES", 14, 120},
-	}}
-	requestStageStatus = []string{"NEW", "NEW", "PROPOSAL", "PROPOSAL", "PROPOSAL", "WON", "LOST", "NURTURE"}
-)
+// stageAges are the built-in stages' ages in days, by stage id; a stage a
+// vocabulary adds takes the ages of the stage before it.
+var stageAges = map[int64][2]int{
+	16646: {0, 10}, 16647: {3, 25}, 16649: {8, 40}, 16650: {15, 70}, 16651: {35, 110}, 16652: {45, 130}, 16653: {55, 160}, 16654: {65, 190},
+	17201: {0, 10}, 17202: {2, 20}, 17204: {7, 40}, 17205: {14, 60}, 17206: {18, 75},
+	17410: {0, 7}, 17411: {2, 15}, 17412: {5, 30}, 17413: {8, 40}, 17414: {30, 365},
+	17620: {0, 7}, 17621: {2, 15}, 17622: {5, 30}, 17623: {10, 45}, 17624: {12, 60},
+	15301: {0, 3}, 15302: {1, 7}, 15303: {3, 14}, 15304: {5, 21}, 15305: {7, 30}, 15306: {10, 45}, 15307: {10, 60}, 15308: {14, 120},
+}
 
-// workflowFor picks the workflow a record with these trades follows: its
+// workflows are a vocabulary's workflows as the generator uses them.
+type workflows struct {
+	vocab    *schemas.Vocabulary
+	projects map[string]*workflow
+	request  *workflow
+	// byID finds a stage of any workflow by its id.
+	byID map[int64]*stageInfo
+	// openRequest are the request stages of requests still open (not WON
+	// or LOST), by index; beforeClose those before the first closing
+	// stage, where a request's phases run.
+	openRequest, beforeClose []int
+}
+
+func newWorkflows(v *schemas.Vocabulary) *workflows {
+	if v == nil {
+		v = schemas.DefaultVocabulary()
+	}
+	ws := &workflows{vocab: v, projects: map[string]*workflow{}, byID: map[int64]*stageInfo{}}
+	conv := func(src *schemas.Workflow, request bool) *workflow {
+		wf := &workflow{name: src.Name, request: request}
+		age := [2]int{0, 10}
+		for _, s := range src.Stages {
+			if a, ok := stageAges[s.ID]; ok {
+				age = a
+			}
+			wf.stages = append(wf.stages, stageInfo{s.ID, s.TemplateID, s.Name, s.PhaseType, s.RequestStatus, age[0], age[1]})
+		}
+		for i := range wf.stages {
+			ws.byID[wf.stages[i].id] = &wf.stages[i]
+		}
+		return wf
+	}
+	for i := range v.Workflows {
+		ws.projects[v.Workflows[i].Name] = conv(&v.Workflows[i], false)
+	}
+	ws.request = conv(&v.RequestWorkflow, true)
+	closed := false
+	for i, st := range ws.request.stages {
+		if st.requestStatus == "WON" || st.requestStatus == "LOST" {
+			closed = true
+			continue
+		}
+		ws.openRequest = append(ws.openRequest, i)
+		if !closed {
+			ws.beforeClose = append(ws.beforeClose, i)
+		}
+	}
+	if len(ws.beforeClose) == 0 {
+		ws.beforeClose = []int{0}
+	}
+	if len(ws.openRequest) == 0 {
+		ws.openRequest = []int{0}
+	}
+	return ws
+}
+
+// defaultWorkflows are the built-in vocabulary's.
+var defaultWorkflows = newWorkflows(nil)
+
+// forTrades picks the workflow a record with these trades follows: its
 // first trade decides, as a contractor sets one workflow per project type.
-func workflowFor(trades []string) *workflow {
-	if len(trades) == 0 {
-		return &solarWorkflow
-	}
-	switch trades[0] {
-	case "Solar", "Storage":
-		return &solarWorkflow
-	case "Roofing":
-		return &roofingWorkflow
-	case "HVAC":
-		return &hvacWorkflow
-	}
-	return &electricalWorkflow
+func (ws *workflows) forTrades(trades []string) *workflow {
+	return ws.projects[ws.vocab.WorkflowForTrades(trades).Name]
 }
+
+// requestStageStatus is the requestStatus of a request in stage i.
+func (wf *workflow) requestStageStatus(i int) string { return wf.stages[i].requestStatus }
 
 // Trade bits for work-order templates.
 const (

@@ -19,6 +19,7 @@ func WithVocabulary(v *schemas.Vocabulary) Option {
 			return
 		}
 		g.vocab = v
+		g.wfs = newWorkflows(v)
 		g.working = v.WorkingStatus
 		g.extraStatuses = nil
 		for _, s := range v.WorkOrderStatuses {

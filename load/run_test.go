@@ -130,16 +130,37 @@ func checkAccounting(t *testing.T, r *Report) {
 	}
 }
 
+// TestPacingHoldsTheRate measures the rate to 1%. A run during which the
+// machine stalled (sends left late against a receiver that answers at once:
+// the report does not keep up) is measured again, up to three times; a
+// miss on a run that kept up, or on all three, fails.
 func TestPacingHoldsTheRate(t *testing.T) {
+	for attempt := 1; ; attempt++ {
+		rep, problems := pacingOnce(t)
+		if len(problems) == 0 {
+			return
+		}
+		if rep.KeptUp() || attempt == 3 {
+			for _, p := range problems {
+				t.Error(p)
+			}
+			return
+		}
+		t.Logf("attempt %d: the machine stalled (%d of %d sends late, %d dropped), measuring again: %s", attempt, rep.Late, rep.Sent, rep.Dropped, strings.Join(problems, "; "))
+	}
+}
+
+func pacingOnce(t *testing.T) (*Report, []string) {
+	var problems []string
 	s := newServer(t, nil)
 	s.validate = true
 	const rate, dur = 2000, 2 * time.Second
 	rep := run(t, s, WithRate(rate, dur), WithProfile("realistic"))
 	if rep.Scheduled != rate*2 || rep.Sent != rep.Scheduled || rep.Acked != rep.Sent {
-		t.Fatalf("scheduled %d, sent %d, acked %d; want %d of each", rep.Scheduled, rep.Sent, rep.Acked, rate*2)
+		return rep, []string{fmt.Sprintf("scheduled %d, sent %d, acked %d; want %d of each", rep.Scheduled, rep.Sent, rep.Acked, rate*2)}
 	}
 	if a := rep.AchievedRate(); a < rate*0.99 || a > rate*1.01 {
-		t.Errorf("reported achieved rate %.1f/s, want %d/s ± 1%%", a, rate)
+		problems = append(problems, fmt.Sprintf("reported achieved rate %.1f/s, want %d/s ± 1%%", a, rate))
 	}
 	// The receiver's own clock is the judge: arrivals come at the rate
 	// asked for. Measured between the 10th and 90th percentile arrivals, so
@@ -152,17 +173,18 @@ func TestPacingHoldsTheRate(t *testing.T) {
 	s.mu.Unlock()
 	measured := float64(hi-lo) / last.Sub(first).Seconds()
 	if measured < rate*0.99 || measured > rate*1.01 {
-		t.Errorf("receiver saw %.1f/s over the middle %v, want %d/s ± 1%%", measured, last.Sub(first), rate)
+		problems = append(problems, fmt.Sprintf("receiver saw %.1f/s over the middle %v, want %d/s ± 1%%", measured, last.Sub(first), rate))
 	}
 	if len(s.bad) > 0 {
-		t.Errorf("%d payloads failed the contract schema, first:\n%s", len(s.bad), s.bad[0])
+		problems = append(problems, fmt.Sprintf("%d payloads failed the contract schema, first:\n%s", len(s.bad), s.bad[0]))
 	}
 	if len(s.ids) != n {
-		t.Errorf("%d distinct eventIds in %d deliveries", len(s.ids), n)
+		problems = append(problems, fmt.Sprintf("%d distinct eventIds in %d deliveries", len(s.ids), n))
 	}
 	if len(rep.Triggers) != 18 {
-		t.Errorf("default mix sent %d triggers, want all 18", len(rep.Triggers))
+		problems = append(problems, fmt.Sprintf("default mix sent %d triggers, want all 18", len(rep.Triggers)))
 	}
+	return rep, problems
 }
 
 // TestCoordinatedOmission: a receiver that stalls for 2 s once. Requests
@@ -203,10 +225,20 @@ func TestCoordinatedOmission(t *testing.T) {
 }
 
 func TestLatenessBoundDropsAndCounts(t *testing.T) {
-	s := newServer(t, func([]byte) int { time.Sleep(20 * time.Millisecond); return 200 })
 	// Two workers at 20 ms each carry 100/s: at 500/s most slots fall more
 	// than 100 ms behind and are dropped, never silently.
-	rep := run(t, s, WithRate(500, time.Second), WithMaxInflight(2), WithMaxLateness(100*time.Millisecond))
+	var rep *Report
+	for attempt := 1; ; attempt++ {
+		s := newServer(t, func([]byte) int { time.Sleep(20 * time.Millisecond); return 200 })
+		rep = run(t, s, WithRate(500, time.Second), WithMaxInflight(2), WithMaxLateness(100*time.Millisecond))
+		// An answer slower than 100 ms from this receiver is the machine
+		// stalling mid-request: a send that left within the bound then
+		// shows more than 200 ms corrected. Measured again, up to 3 times.
+		if rep.Corrected.Max() <= 200*time.Millisecond || rep.Raw.Max() <= 100*time.Millisecond || attempt == 3 {
+			break
+		}
+		t.Logf("attempt %d: the machine stalled (raw max %v, corrected max %v), measuring again", attempt, rep.Raw.Max(), rep.Corrected.Max())
+	}
 	if rep.DroppedLate < 200 || rep.Dropped < rep.DroppedLate {
 		t.Errorf("dropped %d (%d late): want most of %d", rep.Dropped, rep.DroppedLate, rep.Scheduled)
 	}

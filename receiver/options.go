@@ -91,6 +91,7 @@ type config struct {
 	inspectAddr string
 	out         io.Writer
 	observer    func(Delivery)
+	validator   *schemas.Validator // WithVocabulary; nil: the built-in schemas
 }
 
 func defaultConfig() config {

@@ -273,7 +273,7 @@ func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) (d Delivery, kn
 		d.Body = excerpt(data)
 		return d, false, false
 	}
-	res, err := schemas.Validate(data, rc.cfg.level)
+	res, err := rc.cfg.validate(data)
 	if err != nil {
 		d.Status = http.StatusBadRequest
 		d.Unreadable = clip("not JSON: "+err.Error(), maxUnreadableLen)

@@ -37,20 +37,38 @@ import (
 //     stage; its status only at PROJECT_STATUS_MOVEMENT, its requestStatus
 //     only at DEAL_STATUS_MOVEMENT, to the stage's status;
 //   - a won request becomes a project: a project with the request's title
-//     is created after the request was won, and only then;
+//     is created after the request was won, and only then; its numbers tell
+//     one story (assumed, docs/coperniq.md): the project is a new record, so
+//     a larger id than the request's and the next project number (uid), a
+//     createdAt at or after the win, the request's site (city, state),
+//     contact (email, phone), trades and dealValue, and no event concerns
+//     the request once the project exists;
 //   - an appointment stays on its record, and each reschedule's
 //     previousDueDate is its last dueDate.
 //
 // The result is nil when everything holds; it holds at most 50 errors.
 func CheckSequence(payloads [][]byte) []error {
+	return CheckSequenceWith(nil, payloads)
+}
+
+// CheckSequenceWith is CheckSequence for payloads in vocabulary v (nil:
+// the built-in one): the strict schema is v's, and phases go in the order
+// of v's workflows.
+func CheckSequenceWith(v *schemas.Vocabulary, payloads [][]byte) []error {
 	c := &seqChecker{
 		records: map[int64]*seqRecord{}, wos: map[int64]*seqWO{}, appts: map[int64]*seqAppt{},
-		won: map[string]int64{}, projects: map[string]int64{},
+		won: map[string]int64{}, projects: map[string]int64{}, wonReq: map[string]*seqRecord{},
+		wfs: workflowsOf(v),
+	}
+	c.wonStatus = c.requestStatus("WON")
+	val, err := schemas.NewValidator(v)
+	if err != nil {
+		return []error{err}
 	}
 	byID := map[int64]int{}
 	var events []*seqEvent
 	for i, body := range payloads {
-		res, err := schemas.Validate(body, schemas.Strict)
+		res, err := val.Validate(body, schemas.Strict)
 		if err != nil {
 			c.fail("payload %d isn't JSON: %v", i+1, err)
 			continue
@@ -126,9 +144,15 @@ type seqPayload struct {
 			ID   int64  `json:"id"`
 			Name string `json:"name"`
 		} `json:"stage"`
-		Address   *string   `json:"address"`
-		CreatedAt time.Time `json:"createdAt"`
-		UpdatedAt time.Time `json:"updatedAt"`
+		Address   *string          `json:"address"`
+		City      *string          `json:"city"`
+		State     *string          `json:"state"`
+		Email     *string          `json:"primaryEmail"`
+		Phone     *string          `json:"primaryPhone"`
+		DealValue json.RawMessage  `json:"dealValue"`
+		Trades    *json.RawMessage `json:"trades"`
+		CreatedAt time.Time        `json:"createdAt"`
+		UpdatedAt time.Time        `json:"updatedAt"`
 	} `json:"record"`
 	WorkOrder *struct {
 		ID         int64     `json:"id"`
@@ -155,6 +179,13 @@ type seqRecord struct {
 	lastStarted              int // workflow index of the latest started phase, -1 none
 	pending                  []*seqWO
 	firstEvent, createdEvent int64
+	// The latest site, contact, trades and value (JSON as sent; "" for
+	// null), which a won request hands on to its project.
+	city, state, email, phone, trades, dealValue string
+	// wonAt is when a request was won; project the project it became
+	// and converted the eventId that created it.
+	wonAt              time.Time
+	project, converted int64
 }
 
 type seqWO struct {
@@ -173,13 +204,17 @@ type seqAppt struct {
 }
 
 type seqChecker struct {
-	errs     []error
-	records  map[int64]*seqRecord
-	wos      map[int64]*seqWO
-	appts    map[int64]*seqAppt
-	won      map[string]int64 // request title -> eventId it was won at
-	projects map[string]int64 // project title -> eventId it was created at
-	working  string           // the working state's name, once seen
+	errs    []error
+	records map[int64]*seqRecord
+	wos     map[int64]*seqWO
+	appts   map[int64]*seqAppt
+	won     map[string]int64      // request title -> eventId it was won at
+	wonReq  map[string]*seqRecord // request title -> the request, once won
+	// wonStatus is the vocabulary's name of the WON request status.
+	wonStatus string
+	projects  map[string]int64 // project title -> eventId it was created at
+	wfs       *workflowSet     // the vocabulary's workflows
+	working   string           // the working state's name, once seen
 	// lastUID is the uid of the latest record created, by record type, and
 	// of the latest work order ("workOrder"): numbers grow in creation order.
 	lastUID map[string]int64
@@ -298,16 +333,29 @@ func (c *seqChecker) event(e *seqEvent) {
 		if reqStatus == r.requestStatus {
 			at("request %d's status moved from %s to itself", rec.ID, reqStatus)
 		}
-		if ref, ok := stageIndex[stage]; ok && ref.wf.phases[ref.idx].status != reqStatus {
-			at("request %d is %s in stage %s, whose status is %s", rec.ID, reqStatus, ref.wf.phases[ref.idx].name, ref.wf.phases[ref.idx].status)
+		if ref, ok := c.wfs.index[stage]; ok && c.requestStatus(ref.wf.phases[ref.idx].status) != reqStatus {
+			at("request %d is %s in stage %s, whose status is %s", rec.ID, reqStatus, ref.wf.phases[ref.idx].name, c.requestStatus(ref.wf.phases[ref.idx].status))
 		}
 	case reqStatus != r.requestStatus:
 		at("record %d's requestStatus changed from %q to %q without a DEAL_STATUS_MOVEMENT", rec.ID, r.requestStatus, reqStatus)
 	}
 	r.status, r.requestStatus = status, reqStatus
-	if rec.Type == "DEAL" && reqStatus == "WON" {
+	if r.converted != 0 {
+		at("request %d became project %d at eventId %d; a request's story ends there, no event concerns it after", rec.ID, r.project, r.converted)
+	}
+	r.city, r.state, r.email, r.phone = str(rec.City), str(rec.State), str(rec.Email), str(rec.Phone)
+	r.trades, r.dealValue = "", ""
+	if rec.Trades != nil && string(*rec.Trades) != "null" {
+		r.trades = string(*rec.Trades)
+	}
+	if len(rec.DealValue) > 0 && string(rec.DealValue) != "null" {
+		r.dealValue = string(rec.DealValue)
+	}
+	if rec.Type == "DEAL" && reqStatus == c.wonStatus {
 		if _, ok := c.won[rec.Title]; !ok {
 			c.won[rec.Title] = ev.EventID
+			c.wonReq[rec.Title] = r
+			r.wonAt = ev.FiredAt
 		}
 	}
 	if trigger == "PROJECT_CREATED" {
@@ -317,6 +365,9 @@ func (c *seqChecker) event(e *seqEvent) {
 		r.createdEvent = ev.EventID
 		if _, ok := c.projects[rec.Title]; !ok {
 			c.projects[rec.Title] = ev.EventID
+		}
+		if req := c.wonReq[rec.Title]; req != nil && req.converted == 0 {
+			c.fromRequest(req, r, ev.EventID, at)
 		}
 	}
 
@@ -333,7 +384,7 @@ func (c *seqChecker) phaseStarted(r *seqRecord, e *seqEvent, stage int64, at fun
 	if r.running {
 		at("a phase starts while phase %d (template %d) of record %d is in progress", r.instance, r.template, r.id)
 	}
-	if ref, ok := stageIndex[stage]; ok {
+	if ref, ok := c.wfs.index[stage]; ok {
 		ph := ref.wf.phases[ref.idx]
 		if ph.templateID != ev.PhaseTemplateID || ph.phaseType != ev.PhaseType {
 			at("phase template %d (%s) starts, but the record's stage %d is %s's (template %d, %s)", ev.PhaseTemplateID, ev.PhaseType, stage, ph.name, ph.templateID, ph.phaseType)
@@ -344,7 +395,7 @@ func (c *seqChecker) phaseStarted(r *seqRecord, e *seqEvent, stage int64, at fun
 		// Nor does a project skip one: the first phase it starts is the
 		// stage it was in, each later one the next.
 		want := r.lastStarted + 1
-		if prev, ok := stageIndex[r.stage]; r.lastStarted < 0 && ok && prev.wf == ref.wf {
+		if prev, ok := c.wfs.index[r.stage]; r.lastStarted < 0 && ok && prev.wf == ref.wf {
 			want = prev.idx
 		}
 		if r.typ == "PROJECT" && ref.idx > want && (r.lastStarted >= 0 || r.stage != 0) {
@@ -440,6 +491,41 @@ func (c *seqChecker) appointment(e *seqEvent, at func(string, ...any)) {
 		at("appointment %d's previousDueDate %s isn't its last dueDate %s", ev.AppointmentID, ev.PreviousDueDate.Format(time.RFC3339Nano), a.due.Format(time.RFC3339Nano))
 	}
 	a.due = ev.DueDate
+}
+
+// fromRequest checks that project p, created from the won request req,
+// tells the request's story on.
+func (c *seqChecker) fromRequest(req, p *seqRecord, eventID int64, at func(string, ...any)) {
+	req.project, req.converted = p.id, eventID
+	if p.id <= req.id {
+		at("project %d comes from request %d, created before it, yet has an id no larger; ids grow in creation order", p.id, req.id)
+	}
+	if p.createdAt.Before(req.wonAt) {
+		at("project %d was created at %s, before its request %d was won at %s", p.id, p.createdAt.Format(time.RFC3339Nano), req.id, req.wonAt.Format(time.RFC3339Nano))
+	}
+	for _, f := range []struct{ what, req, p string }{
+		{"city", req.city, p.city}, {"state", req.state, p.state},
+		{"primaryEmail", req.email, p.email}, {"primaryPhone", req.phone, p.phone},
+		{"trades", req.trades, p.trades}, {"dealValue", req.dealValue, p.dealValue},
+	} {
+		// What the request lacked, the project may learn; what it had,
+		// the project keeps.
+		if f.req != "" && f.req != f.p {
+			at("project %d's %s is %s, its request %d's %s: a won request hands its %s on", p.id, f.what, orNull(f.p), req.id, f.req, f.what)
+		}
+	}
+}
+
+func orNull(s string) string {
+	if s == "" {
+		return "null"
+	}
+	return s
+}
+
+// requestStatus is the vocabulary's name of a built-in request status.
+func (c *seqChecker) requestStatus(builtin string) string {
+	return c.wfs.vocab.RequestStatusName(builtin)
 }
 
 // finish checks what only the whole sequence shows: won requests became

@@ -83,11 +83,15 @@
 // Work orders belong to the phase in progress when they are created (or
 // the next phase to start), and a phase completes only when all of its
 // work orders are COMPLETED or CANCELLED. A project's phases start in
-// workflow order (skipping ahead is allowed, going back is not); a
-// request moves between its stages with moveRequest, whose status is the
-// stage's. A project's workflow follows its first trade; give it
-// workflow: or trades: before naming one of its phases, or the phase would
-// exist for some seeds and not others. Names, kinds and types are checked by Parse, the lifecycle by
+// the order of its workflow (the vocabulary's: schemas.Vocabulary), none
+// skipped, none repeated; a request moves between its stages with
+// moveRequest, whose status is the stage's. A won request becomes a
+// project with createProject from:, a new record (the next id and project
+// number) with the request's site, contact, trades and value, and the
+// request fires no event after (assumed; docs/coperniq.md). A project's
+// workflow follows its first trade; give it workflow: or trades: before
+// naming one of its phases, or the phase would exist for some seeds and
+// not others. Names, kinds and types are checked by Parse, the lifecycle by
 // playing the scenario once; both before anything is sent.
 //
 // The package never prints and never exits.

@@ -112,8 +112,8 @@ func (p *parsing) parseStep(n ast.Node, sc *staticScope, depth int) *step {
 		}
 	}
 	if a, ok := st.args["to"]; ok && st.name == "moveRequest" {
-		if requestWorkflow.phaseNamed(a.text) < 0 && !slices.Contains(schemas.RequestStatuses, a.text) {
-			p.errs.add(a.pos, "%s", oneOf("request stage or status", a.text, requestTargets()))
+		if ws := workflowsOf(p.vocab); ws.request.phaseNamed(a.text) < 0 && ws.vocab.BuiltinRequestStatus(a.text) == "" {
+			p.errs.add(a.pos, "%s", oneOf("request stage or status", a.text, ws.requestTargets()))
 		}
 	}
 	if st.overrides != nil {
@@ -321,32 +321,20 @@ func (p *parsing) parseArg(st *step, spec *paramSpec, e entry, sc *staticScope) 
 		}
 		a.num = v
 	case pPhase:
-		all := allPhaseNames()
+		all := workflowsOf(p.vocab).phaseNames()
 		if !slices.ContainsFunc(all, func(n string) bool { return phaseKey(n) == phaseKey(v) }) {
 			p.errs.add(a.pos, "%s", oneOf("phase", v, all))
 			return a, false
 		}
 		a.text = v
 	case pWorkflow:
-		if workflowNamed(v) == nil {
-			p.errs.add(a.pos, "%s", oneOf("workflow", v, workflowNames()))
+		if ws := workflowsOf(p.vocab); ws.named(v) == nil {
+			p.errs.add(a.pos, "%s", oneOf("workflow", v, ws.names()))
 			return a, false
 		}
 		a.text = v
 	}
 	return a, true
-}
-
-func allPhaseNames() []string {
-	var out []string
-	for _, wf := range append(slices.Clone(projectWorkflows), requestWorkflow) {
-		for _, ph := range wf.phases {
-			if !slices.Contains(out, ph.name) {
-				out = append(out, ph.name)
-			}
-		}
-	}
-	return out
 }
 
 func (p *parsing) parseRepeat(st *step, params, common []entry, sc *staticScope, depth int) *step {

@@ -189,14 +189,14 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-// The scenario workflows copy the generator's stage and phase ids; a
+// The scenario workflows and the generator's come from one vocabulary; a
 // drift would make `generate` and `scenario run` disagree on what stage
 // 16651 is.
 func TestWorkflowsMatchGenerator(t *testing.T) {
 	g := generator.New(1)
-	for _, wf := range append(slices.Clone(projectWorkflows), requestWorkflow) {
+	for _, wf := range append(slices.Clone(defaultWorkflowSet.projects), defaultWorkflowSet.request) {
 		rt, key := "PROJECT", "PROJECT_PHASE_STARTED"
-		if wf == requestWorkflow {
+		if wf == defaultWorkflowSet.request {
 			rt, key = "DEAL", "REQUEST_PHASE_STARTED"
 		}
 		for _, ph := range wf.phases {

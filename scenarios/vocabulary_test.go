@@ -3,6 +3,7 @@ package scenarios
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,5 +63,40 @@ slaTypes: [YELLOW, ORANGE, RED]
 	}
 	if strings.Contains(all.String(), `"IN_PROGRESS"`) && strings.Contains(all.String(), `"currentStatus":"IN_PROGRESS"`) {
 		t.Error("IN_PROGRESS outside the vocabulary")
+	}
+}
+
+// CheckSequenceWith reads the payloads in the vocabulary's names: renamed
+// request statuses and a renamed stage pass, and a request won under its
+// new name still has to become a project.
+func TestCheckSequenceWithVocabulary(t *testing.T) {
+	v, err := schemas.ParseVocabulary("team.yaml", []byte("requestStatuses: [OPEN, QUOTED, SIGNED, DECLINED, LATER]\nworkflows:\n  solar:\n    - {id: 16646, name: Closing}\n    - Site Survey\n    - Design\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadWithVocabulary("request-won", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := uint64(1); seed <= 10; seed++ {
+		events, err := s.Render(seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bodies [][]byte
+		for _, e := range events {
+			bodies = append(bodies, e.Body)
+		}
+		all := string(slices.Concat(bodies...))
+		if !strings.Contains(all, `"requestStatus":"SIGNED"`) || !strings.Contains(all, `"name":"Closing"`) {
+			t.Fatalf("seed %d: the payloads do not speak the vocabulary", seed)
+		}
+		if errs := CheckSequenceWith(v, bodies); errs != nil {
+			t.Fatalf("seed %d: %v", seed, errs)
+		}
+		// Without the project, the win is still seen.
+		if errs := CheckSequenceWith(v, bodies[:len(bodies)-2]); !slices.ContainsFunc(errs, func(e error) bool { return strings.Contains(e.Error(), "never became a project") }) {
+			t.Fatalf("seed %d: a won request without its project passed: %v", seed, errs)
+		}
 	}
 }

@@ -3,20 +3,26 @@ package scenarios
 import (
 	"slices"
 	"strings"
+	"sync"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // A workflow is the ordered list of phases a record moves through; each
-// phase is also the stage the record shows while in it. The ids are the
-// generator's (its vocabulary is the one Coperniq account this tool
-// pretends to be), so that a scenario's payloads and `generate`'s agree on
-// what stage 16651 is; TestWorkflowsMatchGenerator keeps them in step.
+// phase is also the stage the record shows while in it. The workflows are
+// the vocabulary's (schemas.Vocabulary: the built-in ones or a team's
+// file), the same the generator uses, so that a scenario's payloads and
+// `generate`'s agree on what stage 16651 is.
 type workflow struct {
 	name   string
 	phases []phase
 	// trades are the trades whose projects follow the workflow, the first
-	// being the default; the generator picks a project's workflow by its
-	// first trade the same way.
+	// being the default.
 	trades []string
+	// builtin is the built-in workflow of the same name, whose stage names
+	// still find a stage a vocabulary renamed (it keeps its id), so that
+	// the built-in scenarios run with a team's names.
+	builtin *schemas.Workflow
 }
 
 type phase struct {
@@ -32,82 +38,78 @@ type phase struct {
 	slow bool
 }
 
-var (
-	solarWorkflow = &workflow{"solar", []phase{
-		{16646, 2401, "Sales", "SALES", "", false},
-		{16647, 2402, "Site Survey", "DESIGN", "", false},
-		{16649, 2403, "Design", "DESIGN", "", false},
-		{16650, 2404, "Permitting", "PERMITTING", "", true},
-		{16651, 2405, "Installation", "INSTALLATION", "", false},
-		{16652, 2406, "Inspection", "INSPECTION", "", false},
-		{16653, 2407, "Interconnection", "INTERCONNECTION", "", true},
-		{16654, 2408, "Permission to Operate", "INTERCONNECTION", "", true},
-	}, []string{"Solar", "Storage"}}
-	roofingWorkflow = &workflow{"roofing", []phase{
-		{17201, 2501, "Sales", "SALES", "", false},
-		{17202, 2502, "Site Survey", "DESIGN", "", false},
-		{17204, 2503, "Permitting", "PERMITTING", "", true},
-		{17205, 2504, "Installation", "INSTALLATION", "", false},
-		{17206, 2505, "Inspection", "INSPECTION", "", false},
-	}, []string{"Roofing"}}
-	hvacWorkflow = &workflow{"hvac", []phase{
-		{17410, 2601, "Sales", "SALES", "", false},
-		{17411, 2602, "Design", "DESIGN", "", false},
-		{17412, 2603, "Installation", "INSTALLATION", "", false},
-		{17413, 2604, "Inspection", "INSPECTION", "", false},
-		{17414, 2605, "Service", "SERVICE", "", false},
-	}, []string{"HVAC"}}
-	electricalWorkflow = &workflow{"electrical", []phase{
-		{17620, 2701, "Sales", "SALES", "", false},
-		{17621, 2702, "Site Survey", "DESIGN", "", false},
-		{17622, 2703, "Permitting", "PERMITTING", "", true},
-		{17623, 2704, "Installation", "INSTALLATION", "", false},
-		{17624, 2705, "Inspection", "INSPECTION", "", false},
-	}, []string{"Electrical", "EV Charger", "Generator", "Plumbing"}}
-	// Every phase of a request is a sales phase; the closing stages are
-	// alternatives, not a sequence, so requests may move between any
-	// stages.
-	requestWorkflow = &workflow{"request", []phase{
-		{15301, 2301, "New Request", "SALES", "NEW", false},
-		{15302, 2302, "Qualification", "SALES", "NEW", false},
-		{15303, 2303, "Site Assessment", "SALES", "PROPOSAL", false},
-		{15304, 2304, "Proposal", "SALES", "PROPOSAL", false},
-		{15305, 2305, "Contract Sent", "SALES", "PROPOSAL", false},
-		{15306, 2306, "Closed Won", "SALES", "WON", false},
-		{15307, 2307, "Closed Lost", "SALES", "LOST", false},
-		{15308, 2308, "Nurture", "SALES", "NURTURE", false},
-	}, nil}
+// slowPhaseTypes are the kinds of phase that wait on someone outside the
+// company.
+var slowPhaseTypes = []string{"PERMITTING", "INTERCONNECTION"}
 
-	projectWorkflows = []*workflow{solarWorkflow, roofingWorkflow, hvacWorkflow, electricalWorkflow}
+func newWorkflow(src *schemas.Workflow, builtin *schemas.Workflow) *workflow {
+	wf := &workflow{name: src.Name, trades: slices.Clone(src.Trades), builtin: builtin}
+	for _, s := range src.Stages {
+		wf.phases = append(wf.phases, phase{s.ID, s.TemplateID, s.Name, s.PhaseType, s.RequestStatus, slices.Contains(slowPhaseTypes, s.PhaseType)})
+	}
+	return wf
+}
+
+// workflowSet is a vocabulary's workflows as scenarios use them.
+type workflowSet struct {
+	vocab    *schemas.Vocabulary
+	projects []*workflow
+	request  *workflow
+	// index maps a stage id of any workflow to its workflow and phase
+	// index, for the sequence checker.
+	index map[int64]stageRef
+}
+
+var (
+	defaultWorkflowSet = newWorkflowSet(nil)
+	workflowSets       sync.Map // *schemas.Vocabulary -> *workflowSet
 )
 
-// stageIndex maps a stage id of any workflow to its workflow and phase
-// index, for the sequence checker.
-var stageIndex = func() map[int64]stageRef {
-	m := map[int64]stageRef{}
-	for _, wf := range append(slices.Clone(projectWorkflows), requestWorkflow) {
+// workflowsOf is v's workflow set, built once per vocabulary.
+func workflowsOf(v *schemas.Vocabulary) *workflowSet {
+	if v == nil {
+		return defaultWorkflowSet
+	}
+	if ws, ok := workflowSets.Load(v); ok {
+		return ws.(*workflowSet)
+	}
+	ws, _ := workflowSets.LoadOrStore(v, newWorkflowSet(v))
+	return ws.(*workflowSet)
+}
+
+func newWorkflowSet(v *schemas.Vocabulary) *workflowSet {
+	builtin := schemas.DefaultVocabulary()
+	if v == nil {
+		v = builtin
+	}
+	ws := &workflowSet{vocab: v, index: map[int64]stageRef{}}
+	for i := range v.Workflows {
+		ws.projects = append(ws.projects, newWorkflow(&v.Workflows[i], builtin.ProjectWorkflow(v.Workflows[i].Name)))
+	}
+	ws.request = newWorkflow(&v.RequestWorkflow, &builtin.RequestWorkflow)
+	for _, wf := range append(slices.Clone(ws.projects), ws.request) {
 		for i := range wf.phases {
-			m[wf.phases[i].stageID] = stageRef{wf, i}
+			ws.index[wf.phases[i].stageID] = stageRef{wf, i}
 		}
 	}
-	return m
-}()
+	return ws
+}
 
 type stageRef struct {
 	wf  *workflow
 	idx int
 }
 
-func workflowNames() []string {
-	names := make([]string, len(projectWorkflows))
-	for i, wf := range projectWorkflows {
+func (ws *workflowSet) names() []string {
+	names := make([]string, len(ws.projects))
+	for i, wf := range ws.projects {
 		names[i] = wf.name
 	}
 	return names
 }
 
-func workflowNamed(name string) *workflow {
-	for _, wf := range projectWorkflows {
+func (ws *workflowSet) named(name string) *workflow {
+	for _, wf := range ws.projects {
 		if wf.name == name {
 			return wf
 		}
@@ -115,27 +117,54 @@ func workflowNamed(name string) *workflow {
 	return nil
 }
 
-// workflowForTrades is the workflow a project with these trades follows:
-// its first trade decides, as in the generator.
-func workflowForTrades(trades []string) *workflow {
-	if len(trades) == 0 {
-		return solarWorkflow
-	}
-	for _, wf := range projectWorkflows {
-		if slices.Contains(wf.trades, trades[0]) {
-			return wf
+// forTrades is the workflow a project with these trades follows: its
+// first trade decides, as in the generator.
+func (ws *workflowSet) forTrades(trades []string) *workflow {
+	return ws.named(ws.vocab.WorkflowForTrades(trades).Name)
+}
+
+// phaseNames are the names a step may give a phase: every workflow's, and
+// the built-in names of stages a vocabulary renamed.
+func (ws *workflowSet) phaseNames() []string {
+	var out []string
+	for _, wf := range append(slices.Clone(ws.projects), ws.request) {
+		for _, ph := range wf.phases {
+			if !slices.Contains(out, ph.name) {
+				out = append(out, ph.name)
+			}
 		}
 	}
-	return electricalWorkflow
+	for _, wf := range append(slices.Clone(ws.projects), ws.request) {
+		for _, s := range wf.builtin.Stages {
+			if _, ok := ws.index[s.ID]; ok && !slices.Contains(out, s.Name) {
+				out = append(out, s.Name)
+			}
+		}
+	}
+	return out
 }
 
 // phaseNamed finds a phase by name, ignoring case, spaces and dashes, so
 // that "permission-to-operate" finds "Permission to Operate".
+// A built-in stage's name finds the stage a vocabulary renamed.
 func (wf *workflow) phaseNamed(name string) int {
 	want := phaseKey(name)
 	for i, p := range wf.phases {
 		if phaseKey(p.name) == want {
 			return i
+		}
+	}
+	if wf.builtin == nil {
+		return -1
+	}
+	for _, s := range wf.builtin.Stages {
+		if phaseKey(s.Name) != want {
+			continue
+		}
+		for i, p := range wf.phases {
+			if p.stageID == s.ID {
+				return i
+			}
 		}
 	}
 	return -1
@@ -201,11 +230,31 @@ func woKindTitled(title string) *woKind {
 }
 
 // defaultWorkOrder is the work order a phase gets when the step names no
-// title; "Follow-up Call" fits anything else.
-func defaultWorkOrder(phaseName string) *woKind {
-	for i := range woKinds {
-		if slices.Contains(woKinds[i].phases, phaseName) {
-			return &woKinds[i]
+// title: the built-in phase's (a renamed stage keeps its id), else that of
+// the built-in phase of the same kind; "Follow-up Call" fits anything
+// else (and a nil phase: accounts have none).
+func (wf *workflow) defaultWorkOrder(ph *phase) *woKind {
+	if ph == nil {
+		return woKindTitled("Follow-up Call")
+	}
+	names := []string{ph.name}
+	if wf.builtin != nil {
+		for _, s := range wf.builtin.Stages {
+			if s.ID == ph.stageID {
+				names = append(names, s.Name)
+			}
+		}
+		for _, s := range wf.builtin.Stages {
+			if s.PhaseType == ph.phaseType {
+				names = append(names, s.Name)
+			}
+		}
+	}
+	for _, name := range names {
+		for i := range woKinds {
+			if slices.Contains(woKinds[i].phases, name) {
+				return &woKinds[i]
+			}
 		}
 	}
 	return woKindTitled("Follow-up Call")

@@ -46,6 +46,9 @@ type world struct {
 	tl      *Timeline // nil unless rendered WithTimeline
 }
 
+// wfs are the workflows of the scenario's vocabulary.
+func (w *world) wfs() *workflowSet { return workflowsOf(w.sc.vocab) }
+
 // workingStatuses are the two names of a work order's working state.
 var workingStatuses = []string{"IN_PROGRESS", "WORKING"}
 
@@ -84,8 +87,10 @@ type recordEnt struct {
 	instance int64      // phase instance id while started
 	started  time.Time
 	slas     int
-	// converted is set on a won request once it became a project.
-	converted bool
+	// converted is set on a won request once it became a project, its
+	// project: the request's story ends there (no event concerns it
+	// after), the project's carries on.
+	converted *recordEnt
 	wos       []*woEnt
 	appts     []*apptEnt
 	// loc is the time zone of the record's site, where its people work.
@@ -266,6 +271,9 @@ func (w *world) seqID(kind string, lo, span int64) int64 {
 // Events.
 
 func (w *world) emit(in *inst, trigger string, at time.Time, re *recordEnt, wo *woEnt, fill func(*generator.Event)) error {
+	if re != nil && re.converted != nil {
+		return fmt.Errorf("%s became %s, and a request's story ends when it becomes a project (assumed): give this step the project", re.label(), re.converted.label())
+	}
 	w.count++
 	w.triggers[trigger]++
 	if w.count > MaxEvents {
@@ -324,13 +332,13 @@ func (w *world) newRecord(rt string, wf *workflow) *generator.Record {
 	var r *generator.Record
 	for try := 0; try < 100; try++ {
 		r = w.g.Record(rt)
-		if rt != "PROJECT" || (r.Trades != nil && (wf == nil || workflowForTrades(r.Trades) == wf)) {
+		if rt != "PROJECT" || (r.Trades != nil && (wf == nil || w.wfs().forTrades(r.Trades) == wf)) {
 			break
 		}
 	}
-	if rt == "PROJECT" && (r.Trades == nil || (wf != nil && workflowForTrades(r.Trades) != wf)) {
+	if rt == "PROJECT" && (r.Trades == nil || (wf != nil && w.wfs().forTrades(r.Trades) != wf)) {
 		if wf == nil {
-			wf = solarWorkflow
+			wf = w.wfs().forTrades(nil)
 		}
 		r.Trades = slices.Clone(wf.trades[:1])
 	}
@@ -402,7 +410,7 @@ func (w *world) prepare(in *inst) {
 	case "createRequest":
 		in.pre = w.newRecord("DEAL", nil)
 	case "createProject":
-		if wf, _, err := in.projectWorkflow(); err == nil {
+		if wf, _, err := in.projectWorkflow(w.wfs()); err == nil {
 			in.pre = w.newRecord("PROJECT", wf)
 		}
 	}
@@ -424,7 +432,7 @@ func (w *world) createAccount(in *inst) error {
 }
 
 func (w *world) createRequest(in *inst) error {
-	re := &recordEnt{kind: kRequest, name: in.name("request"), rec: w.drawn(in, "DEAL", nil), wf: requestWorkflow}
+	re := &recordEnt{kind: kRequest, name: in.name("request"), rec: w.drawn(in, "DEAL", nil), wf: w.wfs().request}
 	r := re.rec
 	if in.has("trades") {
 		r.Trades = slices.Clone(in.st.args["trades"].trades)
@@ -447,29 +455,29 @@ func (w *world) createProjectDelay(in *inst) span {
 
 // projectWorkflow is the workflow and trades a createProject step gives
 // its project, nil when the generator's record is to pick them.
-func (in *inst) projectWorkflow() (*workflow, []string, error) {
+func (in *inst) projectWorkflow(ws *workflowSet) (*workflow, []string, error) {
 	var wf *workflow
 	if in.has("workflow") {
-		wf = workflowNamed(in.text("workflow"))
+		wf = ws.named(in.text("workflow"))
 	}
 	var trades []string
 	if in.has("trades") {
 		trades = in.st.args["trades"].trades
-		tw := workflowForTrades(trades)
+		tw := ws.forTrades(trades)
 		if wf != nil && tw != wf {
 			return nil, nil, fmt.Errorf("trades [%s] follow the %s workflow, not %s (a project's first trade picks its workflow)", strings.Join(trades, ", "), tw.name, wf.name)
 		}
 		wf = tw
 	}
 	if from := in.recordNamed("from"); from != nil && wf == nil && from.rec.Trades != nil {
-		wf = workflowForTrades(from.rec.Trades)
+		wf = ws.forTrades(from.rec.Trades)
 		trades = from.rec.Trades
 	}
 	return wf, trades, nil
 }
 
 func (w *world) createProject(in *inst) error {
-	wf, trades, err := in.projectWorkflow()
+	wf, trades, err := in.projectWorkflow(w.wfs())
 	if err != nil {
 		return err
 	}
@@ -478,24 +486,24 @@ func (w *world) createProject(in *inst) error {
 		if st := from.rec.RequestStatus.V; st != "WON" {
 			return fmt.Errorf("%s is %s; a request becomes a project once it is won (moveRequest to: WON first)", from.label(), st)
 		}
-		if from.converted {
+		if from.converted != nil {
 			return fmt.Errorf("%s already became a project", from.label())
 		}
 	}
 	r := w.drawn(in, "PROJECT", wf)
 	if wf == nil {
-		wf = workflowForTrades(r.Trades)
+		wf = w.wfs().forTrades(r.Trades)
 	}
 	if trades != nil {
 		r.Trades = slices.Clone(trades)
 	}
 	applyOrigin(r, in.recordNamed("account"), from)
-	if from != nil {
-		from.converted = true
-	}
 	r.Status = generator.Some("ACTIVE")
 	r.RequestStatus = generator.Null[string]{}
 	re := &recordEnt{kind: kProject, name: in.name("project"), rec: r, wf: wf}
+	if from != nil {
+		from.converted = re
+	}
 	at := w.fire(in)
 	w.startRecord(re, at)
 	in.bind(re)
@@ -682,15 +690,18 @@ func (w *world) slaDue(in *inst) time.Time {
 }
 
 // requestTarget is the stage a moveRequest to: names: a stage by name, or
-// a status, meaning the first stage after the current one with that
-// status (else the first with it anywhere).
-func requestTarget(re *recordEnt, to string) (int, error) {
+// a status (built in or the vocabulary's name of it), meaning the first
+// stage after the current one with that status (else the first with it
+// anywhere).
+func (ws *workflowSet) requestTarget(re *recordEnt, to string) (int, error) {
 	if idx := re.wf.phaseNamed(to); idx >= 0 {
 		return idx, nil
 	}
-	if !slices.Contains(schemas.RequestStatuses, to) {
-		return -1, errors.New(oneOf("request stage or status", to, requestTargets()))
+	b := ws.vocab.BuiltinRequestStatus(to)
+	if b == "" {
+		return -1, errors.New(oneOf("request stage or status", to, ws.requestTargets()))
 	}
+	to = b
 	first := -1
 	for i, ph := range re.wf.phases {
 		if ph.status != to {
@@ -709,8 +720,14 @@ func requestTarget(re *recordEnt, to string) (int, error) {
 	return first, nil
 }
 
-func requestTargets() []string {
-	return append(slices.Clone(schemas.RequestStatuses), requestWorkflow.phaseNames()...)
+func (ws *workflowSet) requestTargets() []string {
+	statuses := slices.Clone(schemas.RequestStatuses)
+	for _, s := range ws.vocab.RequestStatuses {
+		if !slices.Contains(statuses, s) && ws.vocab.BuiltinRequestStatus(s) != "" {
+			statuses = append(statuses, s)
+		}
+	}
+	return append(statuses, ws.request.phaseNames()...)
 }
 
 func (w *world) moveRequest(in *inst) error {
@@ -721,7 +738,7 @@ func (w *world) moveRequest(in *inst) error {
 	if re.rec.RequestStatus.V == "WON" {
 		return fmt.Errorf("%s was won; a won request becomes a project and moves no further", re.label())
 	}
-	target, err := requestTarget(re, in.text("to"))
+	target, err := w.wfs().requestTarget(re, in.text("to"))
 	if err != nil {
 		return err
 	}
@@ -781,18 +798,18 @@ func (w *world) createWorkOrder(in *inst) error {
 		}
 	}
 	wo := &woEnt{name: in.name("work order"), re: re, instance: -1}
-	phaseName := ""
+	var ph *phase
 	if re.wf != nil {
 		switch {
 		case re.state == running:
 			wo.instance = re.instance
-			phaseName = re.phase().name
+			ph = re.phase()
 		case re.state == notStarted:
 			wo.instance = 0
-			phaseName = re.phase().name
+			ph = re.phase()
 		case re.stage+1 < len(re.wf.phases):
 			wo.instance = 0
-			phaseName = re.wf.phases[re.stage+1].name
+			ph = &re.wf.phases[re.stage+1]
 		default:
 			return fmt.Errorf("%s has completed its last phase; there is no phase left for a work order to belong to", re.label())
 		}
@@ -803,7 +820,7 @@ func (w *world) createWorkOrder(in *inst) error {
 	} else if re.kind == kAccount {
 		kind = woKindTitled("Warranty Claim")
 	} else {
-		kind = defaultWorkOrder(phaseName)
+		kind = re.wf.defaultWorkOrder(ph)
 	}
 	// The generator draws the work order's identity and priority; what it
 	// is and where it stands comes from the scenario.

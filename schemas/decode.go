@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -37,16 +38,7 @@ type fastDecoder struct {
 // documents go the slow way and get its error.
 const maxFastDepth = 1000
 
-func (d *fastDecoder) skipSpace() {
-	for d.pos < len(d.data) {
-		switch d.data[d.pos] {
-		case ' ', '\t', '\n', '\r':
-			d.pos++
-		default:
-			return
-		}
-	}
-}
+func (d *fastDecoder) skipSpace() { d.pos = skipSpace(d.data, d.pos) }
 
 func (d *fastDecoder) value() (any, bool) {
 	d.skipSpace()
@@ -234,8 +226,27 @@ func (d *fastDecoder) slowString(start int) (any, bool) {
 }
 
 func (d *fastDecoder) number() (any, bool) {
-	data := d.data
-	start, i := d.pos, d.pos
+	end, f, ok := scanNumber(d.data, d.pos)
+	if !ok {
+		return nil, false
+	}
+	start := d.pos
+	d.pos = end
+	if !math.IsNaN(f) {
+		return f, true
+	}
+	// ParseFloat fails only when float64 cannot hold the number, and
+	// encoding/json then refuses too.
+	f, err := strconv.ParseFloat(string(d.data[start:end]), 64)
+	return f, err == nil
+}
+
+// scanNumber reads the JSON number at data[start] (a '-' or a digit) and
+// returns where it ends and, when it is a plain integer short enough to be
+// exact (up to 15 digits, the common case: ids), its value; NaN when
+// strconv must convert it. ok is false when it is not a JSON number.
+func scanNumber(data []byte, start int) (end int, f float64, ok bool) {
+	i := start
 	if data[i] == '-' {
 		i++
 	}
@@ -247,18 +258,21 @@ func (d *fastDecoder) number() (any, bool) {
 	}
 	intDigits := i - intStart
 	if intDigits == 0 || (data[intStart] == '0' && intDigits > 1) {
-		return nil, false
+		return 0, 0, false
 	}
 	simple := true
-	if i < len(data) && data[i] == '.' {
-		simple = false
-		i++
+	digits := func() bool {
 		j := i
 		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
 			i++
 		}
-		if i == j {
-			return nil, false
+		return i > j
+	}
+	if i < len(data) && data[i] == '.' {
+		simple = false
+		i++
+		if !digits() {
+			return 0, 0, false
 		}
 	}
 	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
@@ -267,27 +281,32 @@ func (d *fastDecoder) number() (any, bool) {
 		if i < len(data) && (data[i] == '+' || data[i] == '-') {
 			i++
 		}
-		j := i
-		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+		if !digits() {
+			return 0, 0, false
+		}
+	}
+	if !simple || intDigits > 15 {
+		return i, math.NaN(), true
+	}
+	f = float64(n)
+	if data[start] == '-' {
+		f = -f
+	}
+	return i, f, true
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON white space.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\n', '\r':
 			i++
-		}
-		if i == j {
-			return nil, false
+		default:
+			return i
 		}
 	}
-	d.pos = i
-	// Ids are the common case: up to 15 digits convert exactly.
-	if simple && intDigits <= 15 {
-		f := float64(n)
-		if data[start] == '-' {
-			f = -f
-		}
-		return f, true
-	}
-	// ParseFloat fails only when float64 cannot hold the number, and
-	// encoding/json then refuses too.
-	f, err := strconv.ParseFloat(string(data[start:i]), 64)
-	return f, err == nil
+	return i
 }
 
 // knownKeys holds every property name the schemas define, so decoding a

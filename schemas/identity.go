@@ -78,6 +78,14 @@ func (e *IdentityError) Lacks(field string) bool {
 // the returned Identity holds the fields that were read; the error is an
 // *IdentityError whose Lacks says which were not.
 func DecodeIdentity(payload []byte) (Identity, error) {
+	if id, ok := fastIdentity(payload); ok {
+		return id, nil
+	}
+	return decodeIdentity(payload)
+}
+
+// decodeIdentity is DecodeIdentity the slow way, which words every error.
+func decodeIdentity(payload []byte) (Identity, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &top); err != nil {
 		var ute *json.UnmarshalTypeError

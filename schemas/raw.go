@@ -67,16 +67,7 @@ func (s *rawScanner) add(loc, rule, format string, args ...any) {
 	s.out = append(s.out, Violation{Location: loc, Message: fmt.Sprintf(format, args...), Rule: rule, Warning: s.warn})
 }
 
-func (s *rawScanner) skipSpace() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
-	}
-}
+func (s *rawScanner) skipSpace() { s.pos = skipSpace(s.data, s.pos) }
 
 func (s *rawScanner) value() {
 	s.skipSpace()

@@ -173,20 +173,37 @@ func NewValidator(v *Vocabulary) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.fast = newFastValidator(v)
 	return &Validator{c: c}, nil
 }
 
 // Validate is the package-level Validate against the validator's schemas.
+// A clean payload, the common case, is recognised in one pass over its
+// bytes (see fast.go); any other goes to the JSON Schema validator and the
+// rules, which find and explain every violation.
 func (val *Validator) Validate(payload []byte, level Level) (Validation, error) {
+	c := val.compiled()
+	if r, clean := c.fast.check(payload, level); clean {
+		return r, nil
+	}
+	return validateFull(c, payload, level)
+}
+
+func (val *Validator) compiled() *compiled {
+	if val.c == nil {
+		return compiledSchemas()
+	}
+	return val.c
+}
+
+// validateFull is Validate without the fast path.
+func validateFull(c *compiled, payload []byte, level Level) (Validation, error) {
 	doc, err := decode(payload)
 	if err != nil {
 		return Validation{}, err
 	}
-	c := val.c
-	if c == nil {
-		c = compiledSchemas()
-	}
 	r := validateValue(c, doc, level)
+	asWritten(payload, r.Violations)
 	if level.valid() {
 		n := len(r.Violations)
 		if r.Violations = rawViolations(payload, level, r.Violations); len(r.Violations) > n {
@@ -364,6 +381,8 @@ type compiled struct {
 	// eventProps holds, by triggerKey, the JSON pointers of the event
 	// properties the trigger's schemas define ("/event/eventId").
 	eventProps map[string]map[string]bool
+	// fast recognises clean payloads of the same vocabulary.
+	fast *fastValidator
 }
 
 var (
@@ -379,6 +398,7 @@ func compiledSchemas() *compiled {
 			// is a broken build, not a runtime condition.
 			panic("schemas: embedded schemas do not compile: " + err.Error())
 		}
+		c.fast = newFastValidator(nil)
 		compiledSet = c
 	})
 	return compiledSet
@@ -492,4 +512,48 @@ func numText(v any) string {
 		return n.String()
 	}
 	return fmt.Sprint(v)
+}
+
+// asWritten puts back, in the id-range messages, the number as the payload
+// wrote it: the decoded value holds 9007199254740993 as the float64
+// 9007199254740992 and 1e999999 as its bounded stand-in, and a message
+// that names another value than the one in the file misleads. Only
+// payloads with such a violation pay for the second decoding.
+func asWritten(payload []byte, vs []Violation) {
+	var doc any
+	for i, v := range vs {
+		if v.Rule != RuleIDRange {
+			continue
+		}
+		if doc == nil {
+			d := json.NewDecoder(bytes.NewReader(payload))
+			d.UseNumber()
+			if d.Decode(&doc) != nil {
+				return
+			}
+		}
+		n, ok := atPointer(doc, v.Location).(json.Number)
+		is := strings.Index(v.Message, " is ")
+		if !ok || is < 0 {
+			continue
+		}
+		text := string(n)
+		if len(text) > 40 {
+			text = fmt.Sprintf("%s…(%d characters)", text[:24], len(text))
+		}
+		head := v.Message[:is]
+		vs[i].Message = head[:strings.LastIndex(head, " ")+1] + text + v.Message[is:]
+	}
+}
+
+// atPointer is the value at a JSON pointer of plain object keys ("/a/b").
+func atPointer(doc any, ptr string) any {
+	for _, k := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		m, ok := doc.(map[string]any)
+		if !ok {
+			return nil
+		}
+		doc = m[strings.ReplaceAll(strings.ReplaceAll(k, "~1", "/"), "~0", "~")]
+	}
+	return doc
 }

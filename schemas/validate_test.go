@@ -40,7 +40,9 @@ func warnings(r Validation) []locRule {
 
 func validateDoc(t *testing.T, doc any, level Level) Validation {
 	t.Helper()
-	r, err := Validate(mustJSON(t, doc), level)
+	payload := mustJSON(t, doc)
+	checkFast(t, defaultValidator, payload)
+	r, err := Validate(payload, level)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -467,6 +469,7 @@ func TestInvalidPayloads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkFast(t, defaultValidator, payload)
 			for _, level := range Levels() {
 				r, err := Validate(payload, level)
 				if err != nil {
@@ -551,6 +554,7 @@ func TestSyntaxErrors(t *testing.T) {
 
 func TestNumbersFloat64CannotHold(t *testing.T) {
 	payload := bytes.Replace(documentedBytes(t), []byte(`"dealValue": 28500`), []byte(`"dealValue": 1e400`), 1)
+	checkFast(t, defaultValidator, payload)
 	for _, level := range Levels() {
 		r, err := Validate(payload, level)
 		if err != nil || len(r.Violations) != 0 {
@@ -560,6 +564,7 @@ func TestNumbersFloat64CannotHold(t *testing.T) {
 	// Coperniq documents ids as numbers: the contract level takes any size,
 	// the strict level only what a float64 holds exactly.
 	payload = bytes.ReplaceAll(documentedBytes(t), []byte("10423"), []byte("123456789012345678901234567890"))
+	checkFast(t, defaultValidator, payload)
 	if r, err := Validate(payload, Contract); err != nil || len(r.Violations) != 0 {
 		t.Errorf("huge ids at contract: %v %v", err, r.Violations)
 	}
@@ -574,6 +579,7 @@ func TestNumbersFloat64CannotHold(t *testing.T) {
 // negative value is still out of range and a huge positive id still in it.
 func TestRangesOfHugeNumbers(t *testing.T) {
 	payload := bytes.Replace(documentedBytes(t), []byte(`"dealValue": 28500`), []byte(`"dealValue": -1e400`), 1)
+	checkFast(t, defaultValidator, payload)
 	r, err := Validate(payload, Strict)
 	if err != nil || !slices.Equal(failures(r), []locRule{{"/record/dealValue", RuleDealValueRange}}) {
 		t.Errorf("strict: %v %v", err, r.Violations)
@@ -582,6 +588,7 @@ func TestRangesOfHugeNumbers(t *testing.T) {
 		t.Errorf("contract: %v %v", err, r.Violations)
 	}
 	payload = bytes.Replace(documentedBytes(t), []byte(`"uid": 3301`), []byte(`"uid": -123456789012345678901234567890`), 1)
+	checkFast(t, defaultValidator, payload)
 	if r, err := Validate(payload, Strict); err != nil || !slices.Equal(failures(r), []locRule{{"/record/uid", RuleIDRange}}) {
 		t.Errorf("huge negative uid: %v %v", err, r.Violations)
 	}
@@ -794,6 +801,7 @@ func TestStrictMeansWhatItSays(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			checkFast(t, defaultValidator, []byte(tc.payload))
 			r, err := Validate([]byte(tc.payload), Strict)
 			if err != nil {
 				t.Fatal(err)

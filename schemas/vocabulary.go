@@ -34,11 +34,18 @@ type Vocabulary struct {
 	SLATypes []string
 	// RequestStatuses are the request (deal) statuses.
 	RequestStatuses []string
+	// Workflows are the project workflows, each with its stages in order;
+	// RequestWorkflow the request (deal) stages, which a file does not set.
+	Workflows       []Workflow
+	RequestWorkflow Workflow
 
 	// custom is true for a vocabulary read from a file: its value lists are
 	// then the file's, which the schemas say.
 	custom bool
 	file   string
+	// requestSet is true when the file set the request workflow: its
+	// statuses are then in the file's names, and Marshal writes it.
+	requestSet bool
 }
 
 // DefaultVocabulary returns the built-in vocabulary, a fresh copy.
@@ -56,6 +63,8 @@ func DefaultVocabulary() *Vocabulary {
 		PhaseCompleted:    "COMPLETED",
 		SLATypes:          slices.Clone(SLATypes),
 		RequestStatuses:   slices.Clone(RequestStatuses),
+		Workflows:         cloneWorkflows(builtinWorkflows),
+		RequestWorkflow:   cloneWorkflows([]Workflow{builtinRequestWorkflow})[0],
 	}
 }
 
@@ -88,7 +97,7 @@ func (v *Vocabulary) TriggerName(key string) string {
 
 // vocabularyKeys are the top-level keys of a vocabulary file, in the order
 // Marshal writes them.
-var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses"}
+var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses", "workflows"}
 
 // Marshal writes v as a vocabulary file, with comments saying what each key
 // drives; ParseVocabulary reads it back.
@@ -96,8 +105,8 @@ func (v *Vocabulary) Marshal() []byte {
 	var b bytes.Buffer
 	b.WriteString("# coperniq-mock vocabulary: the names Coperniq does not publish.\n")
 	b.WriteString("# Edit what real traffic shows you, then pass --vocabulary FILE to generate,\n")
-	b.WriteString("# send, scenario run, validate and docs. Every key is optional; a key left\n")
-	b.WriteString("# out keeps the built-in value.\n\n")
+	b.WriteString("# send, scenario run, validate, listen, verify and docs. Every key is\n")
+	b.WriteString("# optional; a key left out keeps the built-in value.\n\n")
 	b.WriteString("# triggerKey: triggerName. Coperniq documents only TASK_STATUS_MOVEMENT's.\n")
 	b.WriteString("triggerNames:\n")
 	for _, t := range triggers {
@@ -112,6 +121,7 @@ func (v *Vocabulary) Marshal() []byte {
 	fmt.Fprintf(&b, "\n# event.status on *_PHASE_STARTED and *_PHASE_COMPLETED.\nphaseStatuses: {started: %s, completed: %s}\n", v.PhaseStarted, v.PhaseCompleted)
 	list("SLA thresholds (event.slaType), warning first.", "slaTypes", v.SLATypes)
 	list("Request (deal) statuses (record.requestStatus).", "requestStatuses", v.RequestStatuses)
+	v.marshalWorkflows(&b)
 	return b.Bytes()
 }
 
@@ -211,6 +221,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 	}
 	positions := map[string]ast.Node{}
 	seen := map[string]bool{}
+	var stages parsedWorkflows
 	for _, kv := range root.Values {
 		key := kv.Key.String()
 		if seen[key] {
@@ -230,6 +241,8 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 			continue
 		}
 		switch key {
+		case "workflows":
+			stages = v.parseWorkflows(kv.Value, add)
 		case "triggerNames":
 			for _, e := range mapping(kv.Value, "triggerNames must be a mapping of triggerKey: triggerName") {
 				k := e.Key.String()
@@ -274,6 +287,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 		}
 		add(n, "workingStatus %s isn't one of workOrderStatuses [%s]", v.WorkingStatus, strings.Join(v.WorkOrderStatuses, " "))
 	}
+	v.finishWorkflows(stages, add)
 	if len(v.SLATypes) < 2 {
 		add(positions["slaTypes"], "slaTypes needs a warning and a violation threshold, at least two names")
 	}

@@ -208,11 +208,13 @@ To serve the API while a scenario's webhooks are delivered, use
 			if err != nil {
 				return usage(fmt.Errorf("--addr %s: %v", f.addr, err))
 			}
+			// Before the address line: a script that reads it and sends
+			// Ctrl-C at once must get the summary, not a killed process.
+			ctx, stop := interruptContext()
+			defer stop()
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "Coperniq API mock on %s (x-api-key %s)\n%s\n", srv.URL, f.Key, world.Describe(when))
 			fmt.Fprintf(out, "try: curl -H 'x-api-key: %s' %s/projects\ncall log: %s/_mock/api-calls; Ctrl-C stops\n", f.Key, srv.URL, srv.URL)
-			ctx, stop := interruptContext()
-			defer stop()
 			<-ctx.Done()
 			srv.Close()
 			calls := srv.Calls()

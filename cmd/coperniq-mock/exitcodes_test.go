@@ -67,11 +67,11 @@ func TestExitCodes(t *testing.T) {
 		},
 		"interrupted": {
 			func(t *testing.T) result {
-				return interrupt(t, "load", "--target", ok.URL+"/hook", "--rate", "50/s", "--duration", "1m")
+				return interrupt(t, ok, "load", "--target", ok.URL+"/hook", "--rate", "50/s", "--duration", "1m")
 			},
 			func(t *testing.T) result {
 				slow := startReceiver(t, receiver.WithLatency(200*time.Millisecond))
-				return interrupt(t, "scenario", "run", "residential-solar", "--to", slow.URL+"/hook")
+				return interrupt(t, slow, "scenario", "run", "residential-solar", "--to", slow.URL+"/hook")
 			},
 		},
 		"bad usage": {
@@ -120,19 +120,40 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-// interrupt starts the binary, sends SIGINT once it has run a second, and
-// returns its exit code.
-func interrupt(t *testing.T, args ...string) result {
+// interrupt starts the binary, sends SIGINT once rc has received a
+// delivery from it (the run is under way: its Ctrl-C handler is installed;
+// a fixed sleep let a busy machine signal a binary still starting, which
+// the signal killed), and returns its exit code.
+func interrupt(t *testing.T, rc *receiver.Server, args ...string) result {
 	t.Helper()
+	before := len(rc.Deliveries())
 	cmd := exec.Command(binary, args...)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.After(30 * time.Second)
+	var err error
+wait:
+	for {
+		select {
+		case err = <-done:
+			t.Errorf("%v exited before it was interrupted", args)
+			break wait
+		case <-deadline:
+			_ = cmd.Process.Kill()
+			t.Fatalf("%v sent nothing in 30s", args)
+		case <-time.After(5 * time.Millisecond):
+			if len(rc.Deliveries()) > before {
+				_ = cmd.Process.Signal(syscall.SIGINT)
+				err = <-done
+				break wait
+			}
+		}
+	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()

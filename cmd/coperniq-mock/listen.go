@@ -34,6 +34,7 @@ type listenFlags struct {
 	inFlight  int64
 	queue     int
 	output    string
+	vocab     *schemas.Vocabulary // vocabflags.go
 }
 
 func newListenCmd() *cobra.Command {
@@ -117,6 +118,7 @@ could not be written.`,
 	fl.Int64Var(&f.inFlight, "max-in-flight", receiver.DefaultMaxInFlight, "answer 503 to bodies that would take the bytes held while reading, beyond 16 KiB each, over this (0: no limit)")
 	secretFromEnv(cmd, "inspect-token", "COPERNIQ_MOCK_INSPECT_TOKEN")
 	outputFlag(cmd, &f.output, "the summary at exit as one JSON line")
+	vocabularyInto(cmd, &f.vocab)
 	return cmd
 }
 
@@ -146,6 +148,7 @@ func (f listenFlags) options() ([]receiver.Option, error) {
 		{"inspect-addr", receiver.WithInspectAddr(f.inspect)},
 		{"max-connections", receiver.WithMaxConnections(f.maxConns)},
 		{"max-in-flight", receiver.WithMaxInFlight(f.inFlight)},
+		{"vocabulary", receiver.WithVocabulary(f.vocab)},
 	}
 	var opts []receiver.Option
 	for _, fl := range flags {

@@ -10,6 +10,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
 
@@ -23,6 +24,8 @@ type verifyFlags struct {
 	verbose, noColor    bool
 	state               verifyStateFlags // verifystate.go
 	api                 verifyAPIFlags   // verifyapi.go
+
+	vocab *schemas.Vocabulary // vocabflags.go
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -195,6 +198,7 @@ before they were sent.`,
 	fl.StringVar(&f.jsonReport, "json-report", "", "write the JSON report to this file (formatVersion 1: docs/reports/verify-report.md in the repository)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print Ginkgo's own output: its header and every spec as it runs, with its timeline")
 	fl.BoolVar(&f.noColor, "no-color", false, "no ANSI colours (the default when stdout is not a terminal or NO_COLOR is set)")
+	vocabularyInto(cmd, &f.vocab)
 	return cmd
 }
 
@@ -212,6 +216,7 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 	}
 	t = f.t
 	t.Settle = f.settle.Settle()
+	t.Vocabulary = f.vocab
 	changed := cmd.Flags().Changed
 	if err := t.CheckGiven(func(field string) bool { return changed(strings.TrimPrefix(verifyFlagOf[field], "--")) }); err != nil {
 		return t, cfg, usage(flagError(err))

@@ -483,7 +483,17 @@ func TestVerifyOutputDetails(t *testing.T) {
 	junit, jsonReport := filepath.Join(dir, "contract.xml"), filepath.Join(dir, "contract.json")
 	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--deadline", "3s", "--focus", contract.SpecDeadline,
 		"--junit-report", junit, "--json-report", jsonReport).want(t, 0)
-	if n := strings.Count(r.stdout, "p99 answer time"); n != 1 || !strings.Contains(r.stdout, "warning: p99 answer time 1.1") {
+	// The receiver answers in 1.1s; a busy machine may add to it.
+	slow := func(warning string) bool {
+		m := regexp.MustCompile(`^p99 answer time (\S+) is over`).FindStringSubmatch(warning)
+		if m == nil {
+			return false
+		}
+		d, err := time.ParseDuration(m[1])
+		return err == nil && d >= 1100*time.Millisecond && d < 3*time.Second
+	}
+	_, warning, _ := strings.Cut(r.stdout, "warning: ")
+	if n := strings.Count(r.stdout, "p99 answer time"); n != 1 || !slow(warning) {
 		t.Errorf("the slow-answer warning is printed %d times:\n%s", n, r.stdout)
 	}
 	// The warning is in the reports CI keeps, and the JUnit report lists
@@ -505,14 +515,14 @@ func TestVerifyOutputDetails(t *testing.T) {
 	}
 	found := false
 	for _, p := range suites.Suites[0].Properties {
-		if p.Name == contract.PropertyWarning && strings.HasPrefix(p.Value, "p99 answer time 1.1") {
+		if p.Name == contract.PropertyWarning && slow(p.Value) {
 			found = true
 		}
 	}
 	if !found {
 		t.Errorf("the JUnit report has no %s property:\n%s", contract.PropertyWarning, data)
 	}
-	if rep := readReport(t, jsonReport); len(rep.Warnings) != 1 || !strings.HasPrefix(rep.Warnings[0], "p99 answer time 1.1") || rep.AnswerTime.P99Ms < 1100 {
+	if rep := readReport(t, jsonReport); len(rep.Warnings) != 1 || !slow(rep.Warnings[0]) || rep.AnswerTime.P99Ms < 1100 {
 		t.Errorf("the JSON report warns %q, answer time %+v", rep.Warnings, rep.AnswerTime)
 	}
 	r = cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.SpecRedirect).want(t, 0)

@@ -1,0 +1,294 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// teamWorkflowScenario walks a solar project through every stage of the
+// team's workflow, naming the renamed and the added stage.
+const teamWorkflowScenario = `name: team-solar
+steps:
+  - createProject: {name: home, workflow: solar}
+  - startPhase: {project: home}
+  - completePhase: {project: home}
+  - startPhase: {project: home, phase: Site Visit}
+  - createWorkOrder: {project: home, name: visit}
+  - completeWorkOrder: {workOrder: visit}
+  - completePhase: {project: home}
+  - startPhase: {project: home, phase: Design}
+  - completePhase: {project: home}
+  - startPhase: {project: home, phase: HOA Approval}
+  - createWorkOrder: {project: home, name: hoa}
+  - completeWorkOrder: {workOrder: hoa}
+  - completePhase: {project: home}
+  - startPhase: {project: home, phase: Permitting}
+  - completePhase: {project: home}
+`
+
+// A vocabulary that renames a stage (keeping its id) and adds one drives
+// generate, scenario run (phases in the vocabulary's order), validate
+// --strict --vocabulary and docs, through the real binary (#10 §4).
+func TestVocabularyWorkflowsEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	exported := cli(t, "", "vocabulary").want(t, 0).stdout
+	edited := strings.NewReplacer(
+		"{id: 16647, templateId: 2402, name: Site Survey, phaseType: DESIGN}", "{id: 16647, templateId: 2402, name: Site Visit, phaseType: DESIGN}",
+		"    - {id: 16650, templateId: 2404, name: Permitting", "    - {name: HOA Approval, phaseType: PERMITTING}\n    - {id: 16650, templateId: 2404, name: Permitting",
+		"name: Proposal, phaseType: SALES, requestStatus: PROPOSAL}", "name: Quote Sent, phaseType: SALES, requestStatus: PROPOSAL}",
+	).Replace(exported)
+	if strings.Count(edited, "Site Visit")+strings.Count(edited, "HOA Approval")+strings.Count(edited, "Quote Sent") != 3 {
+		t.Fatalf("the exported vocabulary changed shape:\n%s", exported)
+	}
+	vocab := filepath.Join(dir, "team.yaml")
+	scenario := filepath.Join(dir, "team-solar.yaml")
+	if err := os.WriteFile(vocab, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(scenario, []byte(teamWorkflowScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v, err := schemas.ParseVocabulary(vocab, []byte(edited))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Without the vocabulary the scenario's added stage is unknown, where
+	// the file names it.
+	r := cli(t, "", "scenario", "run", scenario, "--dry-run").want(t, 2)
+	if !strings.Contains(r.stderr, "team-solar.yaml:6:") || !strings.Contains(r.stderr, "Site Visit") {
+		t.Errorf("without --vocabulary: %s", r.stderr)
+	}
+
+	type stagePayload struct {
+		Event struct {
+			TriggerKey      string `json:"triggerKey"`
+			PhaseTemplateID int64  `json:"phaseTemplateId"`
+		} `json:"event"`
+		Record *struct {
+			Stage *struct {
+				ID   int64  `json:"id"`
+				Name string `json:"name"`
+			} `json:"stage"`
+		} `json:"record"`
+	}
+	lines := func(out string) (bodies [][]byte, ps []stagePayload) {
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var p stagePayload
+			if err := json.Unmarshal([]byte(l), &p); err != nil {
+				t.Fatalf("%v: %s", err, l)
+			}
+			bodies, ps = append(bodies, []byte(l)), append(ps, p)
+		}
+		return bodies, ps
+	}
+	// Phases run in the vocabulary's order: the added stage between Design
+	// and Permitting, the renamed one under its new name and old id.
+	var all strings.Builder
+	for seed := 1; seed <= 5; seed++ {
+		out := cli(t, "", "scenario", "run", scenario, "--dry-run", "--seed", string(rune('0'+seed)), "--vocabulary", vocab).want(t, 0).stdout
+		all.WriteString(out)
+		bodies, ps := lines(out)
+		var started []string
+		for _, p := range ps {
+			if p.Event.TriggerKey == "PROJECT_PHASE_STARTED" {
+				started = append(started, p.Record.Stage.Name)
+			}
+		}
+		if want := []string{"Sales", "Site Visit", "Design", "HOA Approval", "Permitting"}; !slices.Equal(started, want) {
+			t.Errorf("seed %d: phases started %v, want %v", seed, started, want)
+		}
+		if errs := scenarios.CheckSequenceWith(v, bodies); errs != nil {
+			t.Errorf("seed %d: %v", seed, errs)
+		}
+	}
+	// Built-in scenarios that name Site Survey and Proposal find the
+	// renamed stages.
+	builtin := cli(t, "", "scenario", "run", "work-order-lifecycle", "--dry-run", "--vocabulary", vocab).want(t, 0).stdout
+	all.WriteString(builtin)
+	if !strings.Contains(builtin, `"stage":{"id":16647,"name":"Site Visit"}`) || strings.Contains(builtin, `"name":"Site Survey"}`) {
+		t.Error("work-order-lifecycle does not run in the renamed stage")
+	}
+	won := cli(t, "", "scenario", "run", "request-won", "--dry-run", "--vocabulary", vocab).want(t, 0).stdout
+	all.WriteString(won)
+	if bodies, _ := lines(won); !strings.Contains(won, `"stage":{"id":15304,"name":"Quote Sent"}`) || strings.Contains(won, `"name":"Proposal"}`) {
+		t.Error("request-won does not move the request to the renamed stage")
+	} else if errs := scenarios.CheckSequenceWith(v, bodies); errs != nil {
+		t.Errorf("request-won: %v", errs)
+	}
+
+	generated := cli(t, "", "generate", "PROJECT_PHASE_STARTED", "--count", "300", "--vocabulary", vocab).want(t, 0).stdout
+	all.WriteString(generated)
+	_, ps := lines(generated)
+	seen := map[string]int64{}
+	for _, p := range ps {
+		if p.Record == nil || p.Record.Stage == nil {
+			continue
+		}
+		s := p.Record.Stage
+		if s.Name == "Site Survey" && s.ID == 16647 {
+			t.Errorf("generate: the renamed stage under its old name: %+v", *s)
+		}
+		seen[s.Name] = s.ID
+	}
+	if seen["Site Visit"] != 16647 || seen["HOA Approval"] == 0 {
+		t.Errorf("generate: stages seen %v; want Site Visit (16647) and HOA Approval", seen)
+	}
+	cli(t, all.String(), "validate", "--strict", "--vocabulary", vocab, "-q").want(t, 0)
+
+	out := filepath.Join(dir, "docs")
+	cli(t, "", "docs", "--out", out, "--vocabulary", vocab).want(t, 0)
+	index, err := os.ReadFile(filepath.Join(out, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Set by the vocabulary file", "Site Visit (`16647`, `DESIGN`) → Design (`16649`, `DESIGN`) → HOA Approval ("} {
+		if !strings.Contains(string(index), want) {
+			t.Errorf("docs index lacks %q", want)
+		}
+	}
+
+	// A bad workflow gets file:line:col.
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("workflows:\n  soalr: [Sales]\n  hvac:\n    - {name: Tune-up}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = cli(t, "", "generate", "PROJECT_CREATED", "--vocabulary", bad).want(t, 2)
+	if !strings.Contains(r.stderr, "bad.yaml:2:3: unknown workflow soalr") || !strings.Contains(r.stderr, "did you mean solar?") ||
+		!strings.Contains(r.stderr, "bad.yaml:4:7: stage Tune-up is new to the hvac workflow: give its phaseType") {
+		t.Errorf("bad vocabulary: %s", r.stderr)
+	}
+}
+
+// teamVocabulary writes a vocabulary with ON_HOLD, ORANGE, a renamed
+// trigger and a renamed stage, from the exported built-in file.
+func teamVocabulary(t *testing.T, dir string) string {
+	t.Helper()
+	exported := cli(t, "", "vocabulary").want(t, 0).stdout
+	edited := strings.NewReplacer(
+		"TASK_STATUS_MOVEMENT: Work Order Status Movement", "TASK_STATUS_MOVEMENT: Task Status Changed",
+		"workOrderStatuses: [QUEUED, ASSIGNED, SCHEDULED, WORKING, IN_PROGRESS, WAITING, REVIEW, COMPLETED, CANCELLED]",
+		"workOrderStatuses: [QUEUED, ASSIGNED, SCHEDULED, IN_PROGRESS, ON_HOLD, WAITING, REVIEW, COMPLETED, CANCELLED]",
+		"slaTypes: [YELLOW, RED]", "slaTypes: [YELLOW, ORANGE, RED]",
+		"name: Site Survey, phaseType: DESIGN}", "name: Site Visit, phaseType: DESIGN}",
+	).Replace(exported)
+	if strings.Count(edited, "ON_HOLD") != 1 || strings.Count(edited, "Site Visit") != 3 {
+		t.Fatalf("the exported vocabulary changed shape:\n%s", exported)
+	}
+	path := filepath.Join(dir, "team.yaml")
+	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// listen --strict --vocabulary checks deliveries against the vocabulary's
+// strict schemas: what the team's account sends is valid there, and
+// invalid against the built-in ones.
+func TestListenVocabulary(t *testing.T) {
+	vocab := teamVocabulary(t, t.TempDir())
+	scenario := filepath.Join("..", "..", "scenarios", "testdata", "on-hold.yaml")
+	events := strings.Split(strings.TrimSpace(cli(t, "", "scenario", "run", scenario, "--dry-run", "--vocabulary", vocab).want(t, 0).stdout), "\n")
+	var onHold []byte
+	for _, e := range events {
+		if strings.Contains(e, `"currentStatus":"ON_HOLD"`) {
+			onHold = []byte(e)
+			break
+		}
+	}
+	if onHold == nil {
+		t.Fatal("the scenario sent no ON_HOLD movement")
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"built-in", []string{"--strict"}, ` invalid: `},
+		{"team", []string{"--strict", "--vocabulary", vocab}, ` 200 valid`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := listen(t, tc.args...)
+			if line := l.next(t); !strings.Contains(line, "strict level") {
+				t.Errorf("second line %q", line)
+			}
+			if s := postJSON(t, l.url+"/hook", onHold); s != 200 {
+				t.Fatalf("answered %d", s)
+			}
+			if line := l.next(t); !strings.Contains(line, "TASK_STATUS_MOVEMENT") || !strings.Contains(line, tc.want) {
+				t.Errorf("delivery line %q, want %q", line, tc.want)
+			}
+			if _, code := l.stop(t, os.Interrupt); code != 0 {
+				t.Errorf("exit %d", code)
+			}
+		})
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("slaTypes: [RED]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "", "listen", "--addr", "127.0.0.1:0", "--vocabulary", bad).want(t, 2)
+	if !strings.Contains(r.stderr, "bad.yaml:1:11: slaTypes needs") {
+		t.Errorf("bad vocabulary: %s", r.stderr)
+	}
+}
+
+// verify --vocabulary sends payloads and scenarios in the team's
+// vocabulary, and every reproducer names the file and sends the same bytes.
+func TestVerifyVocabulary(t *testing.T) {
+	vocab := teamVocabulary(t, t.TempDir())
+	rc := testreceivers.New(testreceivers.Config{Token: verifyToken})
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	report := filepath.Join(t.TempDir(), "contract.json")
+	cli(t, "", verifyArgs(srv, "--vocabulary", vocab, "--json-report", report)...).want(t, 0)
+	var renamed, stage, builtinName int
+	for _, r := range rc.Received() {
+		b := string(r.Body)
+		if strings.Contains(b, `"triggerName":"Task Status Changed"`) {
+			renamed++
+		}
+		if strings.Contains(b, `"stage":{"id":16647,"name":"Site Visit"}`) {
+			stage++
+		}
+		if strings.Contains(b, `"triggerName":"Work Order Status Movement"`) || strings.Contains(b, `"name":"Site Survey"}`) {
+			builtinName++
+		}
+	}
+	if renamed == 0 || stage == 0 || builtinName > 0 {
+		t.Errorf("of %d deliveries: %d with the renamed trigger, %d in the renamed stage, %d with a built-in name", len(rc.Received()), renamed, stage, builtinName)
+	}
+	rep := readReport(t, report)
+	for _, spec := range rep.Specs {
+		for _, d := range spec.Deliveries {
+			if !strings.Contains(d.Reproduce, "--vocabulary "+vocab) {
+				t.Fatalf("reproducer %q does not name the vocabulary", d.Reproduce)
+			}
+		}
+	}
+	if n := checkReproducers(t, rep); n < 100 {
+		t.Errorf("only %d reproducers tried", n)
+	}
+	// A vocabulary a built-in scenario cannot run in is the setup's fault.
+	short := filepath.Join(t.TempDir(), "short.yaml")
+	if err := os.WriteFile(short, []byte("workflows:\n  solar: [Sales, Site Survey, Design]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "", "verify", "--target", srv.URL, "--vocabulary", short).want(t, 2)
+	if !strings.Contains(r.stderr, "--scenario: lifecycle scenario ") || !strings.Contains(r.stderr, "does not fit the vocabulary "+short) {
+		t.Errorf("verify with a vocabulary its scenarios do not fit: %s", r.stderr)
+	}
+	r = cli(t, "", "verify", "--target", srv.URL, "--vocabulary", vocab, "--chaos", "3", "--inspect", srv.URL+testreceivers.InspectPath+"{eventId}").want(t, 2)
+	if !strings.Contains(r.stderr, "--vocabulary does not apply to --chaos") {
+		t.Errorf("--chaos with --vocabulary: %s", r.stderr)
+	}
+}

@@ -1,0 +1,60 @@
+package docgen
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// workflowLines describe the vocabulary's workflows, one Markdown line per
+// workflow (stages in order with their ids), after a line saying where
+// they come from: Coperniq publishes none, so they are assumed, or the
+// team's vocabulary file set them.
+func (s *site) workflowLines() (source string, lines []string) {
+	v := s.vocab
+	if v == nil {
+		v = schemas.DefaultVocabulary()
+	}
+	source = "**Assumed**: Coperniq publishes no workflows (each company builds its own in Process Studio); these are this tool's, switchable with a vocabulary file (`coperniq-mock vocabulary` prints them as `workflows:`)."
+	if !v.IsDefault() {
+		source = fmt.Sprintf("Set by the vocabulary file `%s` (stages it leaves out are this tool's assumed ones).", v.File())
+	}
+	stages := func(wf schemas.Workflow) string {
+		out := make([]string, len(wf.Stages))
+		for i, st := range wf.Stages {
+			out[i] = fmt.Sprintf("%s (`%d`, %s)", st.Name, st.ID, codeSpan(st.PhaseType))
+		}
+		return strings.Join(out, " → ")
+	}
+	for _, wf := range v.Workflows {
+		lines = append(lines, fmt.Sprintf("**%s** (projects whose first trade is %s): %s", wf.Name, strings.Join(wf.Trades, ", "), stages(wf)))
+	}
+	req := make([]string, len(v.RequestWorkflow.Stages))
+	for i, st := range v.RequestWorkflow.Stages {
+		req[i] = fmt.Sprintf("%s (`%d`, %s)", st.Name, st.ID, codeSpan(v.RequestStatusName(st.RequestStatus)))
+	}
+	lines = append(lines, "**request** (requests move between these stages, which are alternatives rather than a sequence; in parentheses the `requestStatus` a request in the stage has): "+strings.Join(req, ", "))
+	return source, lines
+}
+
+const workflowsIntro = "A project goes through its workflow's stages in order, one phase per stage: `record.stage` is `{id, name}` of the stage it is in, phase events carry the stage's `phaseType` and template id (`phaseTemplateId`). Stage name and id in parentheses (`id`, `phaseType`):"
+
+func (s *site) markdownWorkflows(b *strings.Builder) {
+	source, lines := s.workflowLines()
+	b.WriteString("## Workflows\n\n" + source + " " + workflowsIntro + "\n\n")
+	for _, l := range lines {
+		b.WriteString("- " + l + "\n")
+	}
+	b.WriteString("\n")
+}
+
+func (s *site) htmlWorkflows() (source template.HTML, lines []template.HTML) {
+	src, ls := s.workflowLines()
+	source = inlineMarkdown(src + " " + workflowsIntro)
+	for _, l := range ls {
+		lines = append(lines, inlineMarkdown(l))
+	}
+	return source, lines
+}
