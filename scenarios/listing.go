@@ -71,7 +71,7 @@ func WriteBuiltinJSON(w io.Writer) error {
 	for _, info := range Builtin() {
 		e := entry{Name: info.Name, Summary: info.Summary, Events: info.Events, Triggers: info.Triggers, Params: []param{}}
 		for _, p := range info.Params {
-			e.Params = append(e.Params, param{p.Name, p.Default})
+			e.Params = append(e.Params, param(p))
 		}
 		list = append(list, e)
 	}
