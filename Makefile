@@ -110,6 +110,12 @@ fuzz:
 bench-verify:
 	$(GO) test -run '^$$' -bench BenchmarkVerify -benchtime 5x ./contract/
 
+# bench-verify-slow: the same full run against a receiver that answers every
+# delivery in 1.2 s under --timeout 2s (about a minute and a half; once).
+.PHONY: bench-verify-slow
+bench-verify-slow:
+	$(GO) test -run '^$$' -bench BenchmarkSlowReceiver -benchtime 1x -timeout 20m ./contract/
+
 clean:
 	rm -rf bin dist
 

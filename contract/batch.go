@@ -15,7 +15,6 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
-	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // countJob is a spec that counts applications with a settle watch: the
@@ -30,6 +29,10 @@ type countJob struct {
 	how         string // "delivered twice, ...", for the verdict
 	reproduce   string
 	hint        string // why a delivery that was not acknowledged matters
+	// steps is how many deliveries in a row the job makes at least (its
+	// longest record's, or all of them over the concurrency), to start
+	// the longest jobs first.
+	steps int
 	// deliver makes the job's deliveries; it returns them and, when a
 	// delivery the count depends on failed, why counting is moot.
 	deliver func(ctx context.Context) ([]sent, string)
@@ -66,7 +69,7 @@ func (r *run) idempotencyJobs() []*countJob {
 // the job again with build; note says how to repeat the deliveries by hand.
 func (r *run) oneEventJob(leaf, how, note string, p payload, build func(payload) *countJob, deliver func(context.Context) ([]sent, string)) *countJob {
 	return &countJob{
-		group: GroupIdempotency, leaf: leaf, ps: []payload{p}, how: how,
+		group: GroupIdempotency, leaf: leaf, ps: []payload{p}, how: how, steps: 2,
 		reproduce: p.reproducer(r.to.shown) + "   (" + note + ")",
 		deliver:   deliver,
 		reroll:    r.rerollWith(build),
@@ -148,10 +151,14 @@ func (r *run) gaveUpJob(p payload) *countJob {
 	})
 }
 
-// batchParallel is how many jobs of a batch deliver at once: enough to
-// overlap a slow receiver's answers, few enough that the receiver's
-// connection pool is not the test.
-const batchParallel = 4
+// batchParallel is how many jobs of a batch deliver at once: every job of
+// a full run (3 duplicate and retry specs, 22 scenario replays), so that
+// the batch lasts as long as its longest job, not the sum of a few at a
+// time: four at a time, a receiver that answers in 1.2 s kept a full run
+// busy for minutes. Most jobs deliver one record's events in turn, one
+// delivery in flight each; the widest deliver scenarioConcurrency records
+// at once.
+const batchParallel = 32
 
 // counted runs the spec of job j: in the run's batch when j is in it (the
 // first spec of the batch runs it all), alone otherwise; then judges it.
@@ -168,16 +175,30 @@ func (r *run) counted(ctx SpecContext, j *countJob) {
 	r.judge(j)
 }
 
-// batch lists the jobs that the current run of the suite selects, as far as
-// it can be told from Ginkgo's configuration: the focus and skip regular
-// expressions matched as Ginkgo matches them. Where it cannot be told
-// (label or file filters, an unknown suite description that a focus might
-// match), a job left out runs alone when its spec comes: the batch only
-// makes the run faster, never different.
+// batch lists the counting jobs that the current run of the suite selects
+// (see selected).
 func (r *run) batch() []*countJob {
 	if r.t.Inspect == nil {
 		return nil
 	}
+	sel := r.selected(func(i int) string { return r.jobs[i].name() }, len(r.jobs))
+	var out []*countJob
+	for i, j := range r.jobs {
+		if sel != nil && sel[i] {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// selected tells which of n specs, named name(i) below SuiteText, the
+// current run of the suite selects, as far as it can be told from Ginkgo's
+// configuration: the focus and skip regular expressions matched as Ginkgo
+// matches them. Where it cannot be told (label or file filters, an unknown
+// suite description that a focus might match), it is nil, and a job runs
+// alone when its spec comes: running jobs ahead only makes the run faster,
+// never different.
+func (r *run) selected(name func(i int) string, n int) []bool {
 	sc, _ := GinkgoConfiguration()
 	if sc.LabelFilter != "" || len(sc.FocusFiles) > 0 || len(sc.SkipFiles) > 0 {
 		return nil
@@ -199,22 +220,24 @@ func (r *run) batch() []*countJob {
 	if r.description != "" {
 		prefix = r.description + " " + prefix
 	}
-	var out []*countJob
-	for _, j := range r.jobs {
-		text := prefix + " " + j.name()
-		if (focus == nil || focus.MatchString(text)) && (skip == nil || !skip.MatchString(text)) {
-			out = append(out, j)
-		}
+	out := make([]bool, n)
+	for k := range n {
+		text := prefix + " " + name(k)
+		out[k] = (focus == nil || focus.MatchString(text)) && (skip == nil || !skip.MatchString(text))
 	}
 	return out
 }
 
-// runJobs runs jobs together: one drain, one question to the hook about
-// every event before any is sent, the deliveries (a few jobs at a time),
-// then one watch of every count.
+// runJobs runs jobs together, after one drain: each job asks the hook
+// about its events before it sends any, delivers them, and watches their
+// counts, all jobs at once.
 func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 	for _, j := range jobs {
 		j.ran = true
+	}
+	if len(jobs) > 1 {
+		r.prog.setPhase(fmt.Sprintf("the %d duplicate, retry and lifecycle specs together", len(jobs)))
+		defer r.prog.setPhase("")
 	}
 	setErr := func(err error) {
 		for _, j := range jobs {
@@ -228,44 +251,44 @@ func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 		setErr(err)
 		return
 	}
-	var events []schemas.Identity
-	for _, j := range jobs {
-		j.drain = note
-		events = append(events, eventsOf(j.ps)...)
-	}
-	got, err := r.askOnce(ctx, events, r.t.InspectTimeout)
-	if err != nil {
-		setErr(err)
-		return
-	}
-	if err := r.rerollApplied(ctx, jobs, got); err != nil {
-		setErr(err)
-		return
-	}
 	dctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Each job is watched as soon as its own deliveries are done, while
-	// the others deliver: the settle windows overlap, and an event's apply
-	// time does not include the other jobs' deliveries.
+	// Each job asks the hook about its events before it sends any, then
+	// delivers, and is watched as soon as its own deliveries are done,
+	// while the others go on: the settle windows overlap, an event's apply
+	// time does not include the other jobs' deliveries, and a one-record
+	// scenario does not wait for the hook to answer about the 900 events
+	// of another before it starts.
 	sem := make(chan struct{}, batchParallel)
 	var wg sync.WaitGroup
-	for _, j := range jobs {
-		if j.stale = r.staleMessage(j.ps, got); j.stale != "" {
-			continue
-		}
+	// The longest first: they bound the batch.
+	order := slices.Clone(jobs)
+	slices.SortStableFunc(order, func(a, b *countJob) int { return b.steps - a.steps })
+	for _, j := range order {
+		j.drain = note
 		wg.Go(func() {
 			sem <- struct{}{}
+			defer func() { <-sem }()
+			got, err := r.askOnce(ctx, eventsOf(j.ps), r.t.InspectTimeout)
+			if err == nil {
+				err = r.rerollApplied(ctx, []*countJob{j}, got)
+			}
+			if err != nil {
+				j.err = err
+				return
+			}
+			if j.stale = r.staleMessage(j.ps, got); j.stale != "" {
+				return
+			}
 			if r.hung() {
 				// The receiver answers nothing in time: the spec that
 				// judges this job stops the run.
-				<-sem
 				cancel()
 				return
 			}
 			jctx, early := r.startEarly(dctx)
 			j.sent, j.failure = j.deliver(jctx)
 			early.finish()
-			<-sem
 			if j.failure != "" || len(j.sent) == 0 {
 				return
 			}
@@ -352,7 +375,7 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 		hint += " Coperniq promises no order: an event may arrive before the one it follows, and must still be acknowledged."
 	}
 	j := &countJob{
-		group: GroupLifecycle + " " + name, leaf: leaf, ps: ps,
+		group: GroupLifecycle + " " + name, leaf: leaf, ps: ps, steps: sr.steps(),
 		how:       fmt.Sprintf("scenario %s was delivered %s", name, how),
 		reproduce: cmd + " --target " + shellQuote(r.to.shown),
 		hint:      hint,
@@ -458,7 +481,12 @@ func (r *run) rerollApplied(ctx context.Context, jobs []*countJob, got map[int64
 		first := applied(j.ps)
 		tries := 0
 		for ; j.reroll != nil && tries < maxRerolls && applied(j.ps) > 0; tries++ {
-			if err := j.reroll(j); err != nil {
+			// The plan's record of the eventIds in use is shared by
+			// the jobs, which reroll concurrently.
+			r.rerollMu.Lock()
+			err := j.reroll(j)
+			r.rerollMu.Unlock()
+			if err != nil {
 				return err
 			}
 			more, err := r.askOnce(ctx, eventsOf(j.ps), r.t.InspectTimeout)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -14,6 +15,7 @@ import (
 // (the working directory, Ginkgo's random seed, node types, code
 // locations). With --verbose, Ginkgo's own reporter prints instead.
 type console struct {
+	mu     sync.Mutex // the progress reports come from another goroutine
 	w      io.Writer
 	title  string
 	color  bool
@@ -34,6 +36,8 @@ func (c *console) spec(spec types.SpecReport) {
 	if _, ok := SpecName(spec); !ok {
 		return
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	switch {
 	case spec.State.Is(types.SpecStatePassed):
 		fmt.Fprint(c.w, "•")
@@ -67,6 +71,14 @@ func (c *console) failure(spec types.SpecReport) {
 		fmt.Fprintf(c.w, "  %s\n", line)
 	}
 	fmt.Fprintln(c.w)
+}
+
+// breakLine ends the line of dots, for a progress line on another stream
+// of the same terminal.
+func (c *console) breakLine() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.end()
 }
 
 // end finishes the line of dots.

@@ -125,14 +125,20 @@ func (r *run) send(ctx context.Context, client *http.Client, p payload, d dest, 
 // another. Otherwise one slow burst would stop the run of a receiver that
 // answers in time everywhere else.
 func (r *run) noteAnswer(s sent) {
+	r.prog.deliveries.Add(1)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
 	case s.expect == ExpectAbandon:
 	case s.timedOut() || s.res.Latency > r.t.Deadline:
-		counted := r.late == 0 || !s.start.Before(r.lastLate.at)
+		// Measured from the end of the last counted one, not the last
+		// to end: the payload specs deliver several at a time, each
+		// started as another ended, and against a receiver late to
+		// everything the last to end was always under way.
+		counted := r.late == 0 || !s.start.Before(r.lateMark)
 		if counted {
 			r.late++
+			r.lateMark = s.at
 		}
 		if counted || s.at.After(r.lastLate.at) {
 			r.lastLate = s

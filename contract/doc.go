@@ -40,9 +40,15 @@
 // for Target.Settle (by default MinSettle, or twice the time the count took
 // to appear when longer) to catch a duplicate applied late. Those specs (the
 // duplicate and retry specs, every lifecycle replay) are delivered together,
-// in one batch, and watched at once: the settle windows overlap, so a run
-// costs one window rather than one per spec. Each spec still judges only
-// its own events.
+// in one batch, all at once, and watched at once: the settle windows
+// overlap, so a run costs one window rather than one per spec. The payload
+// specs run ahead together too, a few at a time, as Coperniq delivers
+// concurrently: a receiver that answers in a second or two is verified in
+// a minute or two, not ten. Each spec still judges only its own events.
+// RunConfig.Progress reports where a long run stands. The hook is asked
+// about each event from its acknowledgement on, sooner at first (see
+// MinPollGap), and the apply times reported are upper bounds that state
+// their own uncertainty.
 //
 // What the verdicts say is true of the receiver: an event whose count did
 // not appear in time fails its spec as "not applied within" the inspect

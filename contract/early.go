@@ -59,18 +59,33 @@ func (ew *earlyWatch) finish() {
 
 // loop asks about every event acknowledged and not yet seen applied (nor
 // seen at 0 past its deadline, which settles that it was not applied in
-// time), backing off as the job's watch does. Errors are left to the
+// time), each when its question is due (see pollGap), as the job's watch
+// does. Errors are left to the
 // job's watch, which asks again.
 func (ew *earlyWatch) loop(ctx context.Context) {
 	defer close(ew.done)
-	for interval := 10 * time.Millisecond; ; interval = min(2*interval, 100*time.Millisecond) {
+	for {
+		select {
+		case <-ew.stop:
+			return
+		case <-ctx.Done():
+			return
+		default:
+		}
 		ew.mu.Lock()
 		var ask []*tracked
+		var next time.Time
+		now := time.Now()
 		for _, it := range ew.items {
-			if it.appliedAt.IsZero() && !it.zeroAt.After(it.deadline) {
+			switch {
+			case !it.appliedAt.IsZero() || it.zeroAt.After(it.deadline):
+			case !now.Before(it.nextAsk):
 				ask = append(ask, it)
+			case next.IsZero() || it.nextAsk.Before(next):
+				next = it.nextAsk
 			}
 		}
+		ask = dueFirst(ask, func(it *tracked) time.Time { return it.nextAsk })
 		ew.mu.Unlock()
 		if len(ask) > 0 && !ew.r.hookHung() {
 			evs := make([]schemas.Identity, len(ask))
@@ -82,8 +97,10 @@ func (ew *earlyWatch) loop(ctx context.Context) {
 			for i, it := range ask {
 				a := as[i]
 				if a.err != nil {
+					it.asked(time.Now())
 					continue
 				}
+				it.asked(a.answered)
 				if it.firstAsked.IsZero() {
 					it.firstAsked = a.asked
 				}
@@ -95,13 +112,18 @@ func (ew *earlyWatch) loop(ctx context.Context) {
 				}
 			}
 			ew.mu.Unlock()
+			continue
+		}
+		wait := MaxPollGap
+		if !next.IsZero() {
+			wait = min(max(time.Until(next), time.Millisecond), MaxPollGap)
 		}
 		select {
 		case <-ew.stop:
 			return
 		case <-ctx.Done():
 			return
-		case <-time.After(interval):
+		case <-time.After(wait):
 		}
 	}
 }

@@ -107,7 +107,7 @@ func InspectURL(template string) (Inspector, error) {
 			secrets = append(secrets, s)
 		}
 	}
-	return &urlInspector{template: template, shown: shown, secrets: secrets, client: delivery.NewClient(inspectCallTimeout, 4)}, nil
+	return &urlInspector{template: template, shown: shown, secrets: secrets, client: delivery.NewClient(inspectCallTimeout, inspectParallel)}, nil
 }
 
 // hookURL parses template with sample values in its placeholders; its errors

@@ -908,3 +908,65 @@ func TestEarlyWatchMeasuresFromTheAck(t *testing.T) {
 		t.Errorf("seen at 0 past the deadline: %+v", items2[0])
 	}
 }
+
+// The watch's schedule (pollGap): an event whose count appears D after its
+// acknowledgement, asked about alone over loopback HTTP, is reported no
+// sooner than D (an upper bound), no later than D plus its stated
+// uncertainty, and the hook is asked no more often than the schedule says
+// (10 ms apart, then a quarter of the age, at most 100 ms apart: for 1 s,
+// at most 24 questions, where every 10 ms would be 100). How close the
+// figure comes to D depends on how soon a busy machine wakes the watch:
+// TestApplyTimeBound checks the stated bound in a full run.
+func TestApplyTimeResolution(t *testing.T) {
+	for _, d := range []time.Duration{0, 30 * time.Millisecond, 300 * time.Millisecond, time.Second} {
+		t.Run(d.String(), func(t *testing.T) {
+			var applyAt atomic.Int64 // unix ns
+			var questions atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				questions.Add(1)
+				if time.Now().UnixNano() < applyAt.Load() {
+					http.NotFound(w, r)
+					return
+				}
+				fmt.Fprint(w, `{"applied": 1}`)
+			}))
+			defer srv.Close()
+			insp, err := InspectURL(srv.URL + "/{eventId}")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := testRun(insp, 5*time.Second)
+			now := time.Now()
+			applyAt.Store(now.Add(d).UnixNano())
+			it := r.newTracked(schemas.Identity{EventID: 1}, "spec", now, now, r.t.InspectTimeout)
+			if err := r.watch(context.Background(), []*tracked{it}, -1); err != nil {
+				t.Fatal(err)
+			}
+			if it.took() < d {
+				t.Errorf("apply time %s, below the true %s: not an upper bound", it.took(), d)
+			}
+			if it.took()-d > it.uncertainty() {
+				t.Errorf("apply time %s is %s above the true %s, more than its stated uncertainty %s", it.took(), it.took()-d, d, it.uncertainty())
+			}
+			// The most questions the schedule allows until the count is
+			// seen: one at the acknowledgement, then one per gap, each
+			// gap from the answer before (here taken as instant).
+			most := 1
+			for age := time.Duration(0); age < it.took(); age += pollGap(age) {
+				most++
+			}
+			if n := int(questions.Load()); n > most {
+				t.Errorf("%d questions in %s, want at most %d (the schedule)", n, it.took(), most)
+			}
+		})
+	}
+	// The schedule itself.
+	for _, c := range []struct{ age, want time.Duration }{
+		{0, MinPollGap}, {30 * time.Millisecond, MinPollGap}, {200 * time.Millisecond, 50 * time.Millisecond},
+		{time.Second, MaxPollGap}, {time.Minute, MaxPollGap},
+	} {
+		if got := pollGap(c.age); got != c.want {
+			t.Errorf("pollGap(%s) = %s, want %s", c.age, got, c.want)
+		}
+	}
+}

@@ -1,8 +1,6 @@
 package contract
 
 import (
-	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
-
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -37,8 +35,4 @@ func planWithoutRecord(pl *plan, seed uint64, high *int64) error {
 		pl.withoutRecord = append(pl.withoutRecord, p)
 	}
 	return nil
-}
-
-func (r *run) specWithoutRecord(ctx SpecContext) {
-	r.ackApplied(ctx, hintWithoutRecord, r.plan.withoutRecord...)
 }

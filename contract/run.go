@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
 	"github.com/onsi/ginkgo/v2/formatter"
@@ -30,6 +31,13 @@ type RunConfig struct {
 	Verbose bool
 	// NoColor drops the ANSI colours (for logs that show them raw).
 	NoColor bool
+	// Progress, when set, is called every ProgressEvery
+	// (DefaultProgressEvery) while the run goes, from a goroutine of its
+	// own, with where the run stands: for a line on stderr, so that a long
+	// run does not look hung. A run shorter than ProgressEvery makes no
+	// call.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
 }
 
 // SuiteDescription names the suite in Ginkgo's output and in reports.
@@ -89,7 +97,25 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 	// summary lists every skip with its reason instead.
 	rc.SilenceSkips = !cfg.Verbose
 
+	stop := make(chan struct{})
+	if cfg.Progress != nil {
+		every := cfg.ProgressEvery
+		if every <= 0 {
+			every = DefaultProgressEvery
+		}
+		ReportBeforeSuite(func(rep Report) { r.prog.total.Store(int64(rep.PreRunStats.SpecsThatWillRun)) })
+		ReportBeforeEach(r.prog.before)
+		ReportAfterEach(r.prog.after)
+		r.prog.started = time.Now()
+		go r.prog.report(func(p Progress) {
+			if con != nil {
+				con.breakLine() // the progress line does not land amid the dots
+			}
+			cfg.Progress(p)
+		}, every, stop)
+	}
 	passed := RunSpecs(noTestingT{}, SuiteDescription, sc, rc)
+	close(stop)
 	if con != nil {
 		con.end()
 	}

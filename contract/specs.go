@@ -99,6 +99,10 @@ const (
 	// EntryApplyLatencies is []float64, ms from an event's acknowledgement
 	// to its count appearing, for every counted event of a spec.
 	EntryApplyLatencies = "apply times"
+	// EntryApplyUncertainty is []float64, ms: for the same events, by how
+	// much each apply time may exceed the true one (see
+	// tracked.uncertainty).
+	EntryApplyUncertainty = "apply time uncertainty"
 	// EntryApplyUnknown is an int: how many of a spec's events were
 	// applied but first asked about past the inspect timeout, so that
 	// their apply time is not known.
@@ -146,17 +150,23 @@ type run struct {
 	// probe the verdict of the probe delivery once made.
 	late     int
 	lastLate sent
+	lateMark time.Time // when the last counted late delivery ended
 	probe    string
 	// hookLate counts the questions in a row the hook did not answer
-	// within the inspect timeout (see HookHungAfter).
-	hookLate int
+	// within the inspect timeout (see HookHungAfter); hookLateMark is when
+	// the last counted one ended.
+	hookLate     int
+	hookLateMark time.Time
 	// overdue are the counted events not applied within the inspect
 	// timeout, asked about again by drains and at the end of the run;
 	// drained is the drain budget spent.
 	overdue []*tracked
 	drained time.Duration
-	// rerollSeed is the next seed for a job's fresh events (nextSeed).
+	// rerollSeed is the next seed for a job's fresh events (nextSeed);
+	// rerollMu serializes the rerolls, which mark eventIds used in the
+	// plan.
 	rerollSeed uint64
+	rerollMu   sync.Mutex
 	// hookSem bounds the questions in flight to the hook (inspectParallel).
 	hookSem  chan struct{}
 	hookOnce sync.Once
@@ -184,6 +194,11 @@ type run struct {
 	description string
 	jobs        []*countJob
 	batchOnce   sync.Once
+	// shapes are the payload specs' jobs, run ahead together (ahead.go).
+	shapes    []*shapeJob
+	shapeOnce sync.Once
+	// prog is where the run stands, for RunConfig.Progress.
+	prog progress
 }
 
 // lateWait is how long a delivery that measures lateness waits for its
@@ -220,8 +235,10 @@ func newRun(t Target, description string) *run {
 		return r
 	}
 	r.secrets = secretsOf(raw, r.tokVal)
-	r.client = delivery.NewTLSClient(r.t.Deadline, max(r.t.Burst, 4), r.t.TLS)
-	r.patient = delivery.NewTLSClient(lateWait(r.t.Deadline), 4, r.t.TLS)
+	// A connection for every delivery in flight: one waiting for a
+	// connection of the pool would be measured late for nothing.
+	r.client = delivery.NewTLSClient(r.t.Deadline, max(r.t.Burst, 2*shapeParallel), r.t.TLS)
+	r.patient = delivery.NewTLSClient(lateWait(r.t.Deadline), shapeParallel, r.t.TLS)
 	if r.plan, r.err = newPlan(r.t); r.err != nil {
 		return r
 	}
@@ -255,12 +272,25 @@ func describe(r *run) bool {
 			r.abortIfHung()
 		})
 		AfterAll(r.afterAll)
+		pl := r.plan
+		if pl == nil {
+			pl = &plan{} // a bad Target: every spec fails with the reason
+		}
 		for _, fam := range schemas.Families() {
 			table := []any{func(key string) {
-				It(SpecRealistic, func(ctx SpecContext) { r.ackApplied(ctx, "", r.plan.realistic[key]) })
-				It(SpecMinimal, func(ctx SpecContext) { r.ackApplied(ctx, hintMinimal, r.plan.minimal[key]) })
-				It(SpecMaximal, func(ctx SpecContext) { r.ackApplied(ctx, hintMaximal, r.plan.maximal[key]) })
-				It(SpecEdge, func(ctx SpecContext) { r.ackApplied(ctx, hintEdge, r.plan.edge[key]...) })
+				group := FamilyText(fam) + " " + key
+				for _, spec := range []struct {
+					leaf, hint string
+					ps         []payload
+				}{
+					{SpecRealistic, "", []payload{pl.realistic[key]}},
+					{SpecMinimal, hintMinimal, []payload{pl.minimal[key]}},
+					{SpecMaximal, hintMaximal, []payload{pl.maximal[key]}},
+					{SpecEdge, hintEdge, pl.edge[key]},
+				} {
+					j := r.shapeJob(group, spec.leaf, spec.ps...)
+					It(spec.leaf, func(ctx SpecContext) { r.shaped(ctx, j, spec.hint) })
+				}
 			}}
 			for _, tr := range schemas.Triggers() {
 				if tr.Family == fam {
@@ -270,8 +300,10 @@ func describe(r *run) bool {
 			DescribeTableSubtree(FamilyText(fam), table...)
 		}
 		Describe(GroupDelivery, func() {
-			It(SpecUnknownTrigger, func(ctx SpecContext) { r.ackApplied(ctx, hintUnknown, r.plan.unknown) })
-			It(SpecWithoutRecord, r.specWithoutRecord)
+			unknown := r.shapeJob(GroupDelivery, SpecUnknownTrigger, pl.unknown)
+			It(SpecUnknownTrigger, func(ctx SpecContext) { r.shaped(ctx, unknown, hintUnknown) })
+			withoutRecord := r.shapeJob(GroupDelivery, SpecWithoutRecord, pl.withoutRecord...)
+			It(SpecWithoutRecord, func(ctx SpecContext) { r.shaped(ctx, withoutRecord, hintWithoutRecord) })
 			It(SpecDeadline, r.specDeadline)
 			It(SpecBurst(r.t.Burst), r.specBurst)
 			It(SpecRedirect, r.specRedirect)
@@ -364,46 +396,6 @@ func (r *run) ackAll(ctx context.Context, hint string, ps ...payload) []sent {
 	return all
 }
 
-// ackApplied is ackAll, then, with an inspect hook, the check that the
-// receiver applied each event once: a receiver that acknowledges first and
-// drops the event in its worker (a null it did not expect, a field it does
-// not know) loses it as surely as one that answers 500, and Coperniq never
-// sends it again. An event the receiver decides to ignore (an unknown
-// trigger) counts as applied once, by the inspect protocol. The count is not
-// watched for a late duplicate: each event is sent once.
-func (r *run) ackApplied(ctx context.Context, hint string, ps ...payload) {
-	GinkgoHelper()
-	if r.t.Inspect == nil {
-		r.ackAll(ctx, hint, ps...)
-		return
-	}
-	r.drainBefore(ctx)
-	// Unlike the specs that exist to count, an event already applied
-	// before it was sent (a previous run's state: eventIds depend on the
-	// seed) is not a setup failure here: its count would mean nothing, so
-	// it is left out, and the answer is checked all the same.
-	before, err := r.askOnce(ctx, eventsOf(ps), r.t.InspectTimeout)
-	if err != nil {
-		r.failHook(err)
-	}
-	all := r.ackAll(ctx, hint, ps...)
-	var fresh []payload
-	for _, p := range ps {
-		if before[p.Event.EventID] == 0 {
-			fresh = append(fresh, p)
-		}
-	}
-	if len(fresh) == 0 {
-		return
-	}
-	items := r.track(CurrentSpecName(), fresh, all)
-	if err := r.watch(ctx, items, -1); err != nil {
-		r.failHook(err)
-	}
-	// The reproducer is the first event's that was not applied.
-	r.verdict("was acknowledged", fresh, items, "", appliedHint(hint), all...)
-}
-
 // CurrentSpecName is the running spec's name below SuiteText.
 func CurrentSpecName() string {
 	name, _ := SpecName(CurrentSpecReport())
@@ -445,19 +437,6 @@ func (r *run) checkTimeout() time.Duration {
 		return min(r.t.InspectTimeout, hookSuspectTimeout)
 	}
 	return r.t.InspectTimeout
-}
-
-// drainBefore drains (see drain) before a spec that counts, and notes what
-// it waited for on the spec's report.
-func (r *run) drainBefore(ctx context.Context) {
-	GinkgoHelper()
-	note, err := r.drain(ctx)
-	if err != nil {
-		r.failHook(err)
-	}
-	if note != "" {
-		AddReportEntry(EntryDrain, note, ReportEntryVisibilityFailureOrVerbose)
-	}
 }
 
 // appliedHint is why an acknowledged event that was not applied matters.
@@ -611,20 +590,28 @@ func slowWarning(p99 time.Duration) string {
 // specDeadline measures how long the receiver takes to answer each trigger:
 // its deliveries wait past the deadline (see lateWait), so that a late
 // answer is told from none at all, and judged against the deadline.
+//
+// The triggers are sent shapeParallel at a time, as Coperniq sends
+// concurrently: one by one, a receiver that answers in 1.2 s cost 22 s here.
 func (r *run) specDeadline(ctx SpecContext) {
+	keys := schemas.TriggerKeys()
+	got := make([]sent, len(keys))
+	done := make([]bool, len(keys))
+	r.parallel(len(keys), func(i int) {
+		got[i], done[i] = r.send(ctx, r.patient, r.plan.realistic[keys[i]], r.to, ExpectInTime), true
+	})
 	var all, late []sent
-	for _, key := range schemas.TriggerKeys() {
-		s := r.send(ctx, r.patient, r.plan.realistic[key], r.to, ExpectInTime)
+	for i, s := range got {
+		if !done[i] {
+			continue
+		}
 		all = append(all, s)
 		if s.timedOut() || s.res.Latency > r.t.Deadline {
 			late = append(late, s)
 		}
-		if r.hung() {
-			record(all...)
-			r.abortIfHung()
-		}
 	}
 	record(all...)
+	r.abortIfHung()
 	lat := make([]time.Duration, 0, len(all))
 	for _, s := range all {
 		lat = append(lat, s.res.Latency)
@@ -720,11 +707,18 @@ func failSetup(kind, msg string) {
 func (r *run) failHook(err error) {
 	GinkgoHelper()
 	var hung *hookHungError
-	if errors.As(err, &hung) {
+	var ae *askError
+	if !errors.As(err, &hung) && errors.As(err, &ae) && r.hookHung() {
+		// Questions asked together, as the payload specs ask them, all
+		// timed out: whichever spec is judged first stops the run.
+		r.mu.Lock()
+		hung, _ = r.hookHungErrLocked(ae.ev).(*hookHungError)
+		r.mu.Unlock()
+	}
+	if hung != nil {
 		AddReportEntry(EntryProblem, ProblemHook, ReportEntryVisibilityNever)
 		AbortSuite(hung.msg)
 	}
-	var ae *askError
 	if !errors.As(err, &ae) {
 		// The spec was interrupted or timed out: not the hook's fault.
 		Fail(fmt.Sprintf("asking the inspect hook: %v", err))
@@ -858,6 +852,7 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 	lat, unknown := r.settled(items, suspect)
 	if len(lat) > 0 {
 		AddReportEntry(EntryApplyLatencies, lat, ReportEntryVisibilityNever)
+		AddReportEntry(EntryApplyUncertainty, uncertainties(items), ReportEntryVisibilityNever)
 	}
 	if unknown > 0 {
 		AddReportEntry(EntryApplyUnknown, unknown, ReportEntryVisibilityNever)

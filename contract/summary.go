@@ -89,6 +89,11 @@ type Findings struct {
 	// asked about within the inspect timeout: from its acknowledgement to
 	// its count first seen at 1 (an upper bound: the hook is polled).
 	ApplyLatency Quantiles
+	// ApplyUncertainty is over the same events: by how much each apply
+	// time may be above the true one, the gap between the last question
+	// that found the count at 0 (or the acknowledgement) and the answer
+	// that found it.
+	ApplyUncertainty Quantiles
 	// ApplyUnknown counts the applied events first asked about past the
 	// inspect timeout, left out of ApplyLatency: when they were applied is
 	// not known.
@@ -218,7 +223,7 @@ func Summarize(report types.Report) Findings {
 	order = append(order, GroupDelivery, GroupToken, GroupIdempotency, GroupLifecycle, GroupState) // GroupState: statespecs.go
 	groups := map[string]*GroupResult{}
 	skips := map[[2]string]int{}
-	var latencies, applyLat []time.Duration
+	var latencies, applyLat, applyUnc []time.Duration
 	statuses := map[int]int{} // status → deliveries; 0 for no answer
 	for _, spec := range report.SpecReports {
 		for _, e := range spec.ReportEntries {
@@ -239,6 +244,9 @@ func Summarize(report types.Report) Findings {
 		}
 		for _, v := range latenciesOf(spec, EntryApplyLatencies) {
 			applyLat = append(applyLat, ms(v))
+		}
+		for _, v := range latenciesOf(spec, EntryApplyUncertainty) {
+			applyUnc = append(applyUnc, ms(v))
 		}
 		name, ok := SpecName(spec)
 		if !ok {
@@ -332,6 +340,7 @@ func Summarize(report types.Report) Findings {
 	}
 	s.Latency = quantiles(latencies)
 	s.ApplyLatency = quantiles(applyLat)
+	s.ApplyUncertainty = quantiles(applyUnc)
 	if s.Latency.P99 > SlowAnswer {
 		w := slowWarning(s.Latency.P99)
 		if !slices.Contains(s.Warnings, w) {
@@ -383,7 +392,11 @@ func (s Findings) String() string {
 		fmt.Fprintf(&b, "\nanswer time: %s over %s\n", s.Latency, nDeliveries(s.Latency.N))
 	}
 	if s.ApplyLatency.N > 0 {
-		fmt.Fprintf(&b, "apply time: %s over %s (from the acknowledgement to the first question that found the count: at most)\n", s.ApplyLatency, nEvents(s.ApplyLatency.N))
+		fmt.Fprintf(&b, "apply time: %s over %s (an upper bound: from the acknowledgement to the first question that found the count; the hook was polled %s apart at first, then every quarter of the time since the acknowledgement, at most %s apart", s.ApplyLatency, nEvents(s.ApplyLatency.N), MinPollGap, MaxPollGap)
+		if s.ApplyUncertainty.N > 0 {
+			fmt.Fprintf(&b, ": each figure is at most p50 %s, p99 %s above the true one", roundLatency(s.ApplyUncertainty.P50), roundLatency(s.ApplyUncertainty.P99))
+		}
+		b.WriteString(")\n")
 	}
 	if s.ApplyUnknown > 0 {
 		fmt.Fprintf(&b, "apply time not known for %s: applied, but first asked about past --inspect-timeout\n", nEvents(s.ApplyUnknown))

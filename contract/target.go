@@ -179,7 +179,7 @@ func (t Target) withDefaults() (Target, error) {
 		// A staging receiver's hook is served like its webhook, under the
 		// same CA: the hook's client trusts what the deliveries' does.
 		c := *ui
-		c.client = delivery.NewTLSClient(inspectCallTimeout, 4, t.TLS)
+		c.client = delivery.NewTLSClient(inspectCallTimeout, inspectParallel, t.TLS)
 		t.Inspect = &c
 	}
 	if su, ok := t.State.(*stateURL); ok && t.TLS != nil { // the state hook likewise (state.go)

@@ -203,6 +203,7 @@ func validateFull(c *compiled, payload []byte, level Level) (Validation, error) 
 		return Validation{}, err
 	}
 	r := validateValue(c, doc, level)
+	asWritten(payload, r.Violations)
 	if level.valid() {
 		n := len(r.Violations)
 		if r.Violations = rawViolations(payload, level, r.Violations); len(r.Violations) > n {
@@ -511,4 +512,48 @@ func numText(v any) string {
 		return n.String()
 	}
 	return fmt.Sprint(v)
+}
+
+// asWritten puts back, in the id-range messages, the number as the payload
+// wrote it: the decoded value holds 9007199254740993 as the float64
+// 9007199254740992 and 1e999999 as its bounded stand-in, and a message
+// that names another value than the one in the file misleads. Only
+// payloads with such a violation pay for the second decoding.
+func asWritten(payload []byte, vs []Violation) {
+	var doc any
+	for i, v := range vs {
+		if v.Rule != RuleIDRange {
+			continue
+		}
+		if doc == nil {
+			d := json.NewDecoder(bytes.NewReader(payload))
+			d.UseNumber()
+			if d.Decode(&doc) != nil {
+				return
+			}
+		}
+		n, ok := atPointer(doc, v.Location).(json.Number)
+		is := strings.Index(v.Message, " is ")
+		if !ok || is < 0 {
+			continue
+		}
+		text := string(n)
+		if len(text) > 40 {
+			text = fmt.Sprintf("%s…(%d characters)", text[:24], len(text))
+		}
+		head := v.Message[:is]
+		vs[i].Message = head[:strings.LastIndex(head, " ")+1] + text + v.Message[is:]
+	}
+}
+
+// atPointer is the value at a JSON pointer of plain object keys ("/a/b").
+func atPointer(doc any, ptr string) any {
+	for _, k := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		m, ok := doc.(map[string]any)
+		if !ok {
+			return nil
+		}
+		doc = m[strings.ReplaceAll(strings.ReplaceAll(k, "~1", "/"), "~0", "~")]
+	}
+	return doc
 }

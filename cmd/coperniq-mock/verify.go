@@ -25,8 +25,9 @@ type verifyFlags struct {
 	focus, skip, scenarios                  []string
 	junit, jsonReport                       string
 	verbose, noColor                        bool
-	state                                   verifyStateFlags // verifystate.go
-	api                                     verifyAPIFlags   // verifyapi.go
+	state                                   verifyStateFlags   // verifystate.go
+	api                                     verifyAPIFlags     // verifyapi.go
+	progress                                verifyProgressFlag // verifyprogress.go
 
 	vocab *schemas.Vocabulary // vocabflags.go
 }
@@ -178,6 +179,7 @@ before they were sent.`,
 	fl := cmd.Flags()
 	f.state.register(fl)
 	f.api.register(cmd)
+	f.progress.register(fl)
 	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
 	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
 	fl.StringVar(&f.inspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
@@ -268,6 +270,7 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 		Verbose: f.verbose, Out: cmd.OutOrStdout(),
 		NoColor: f.noColor || os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout),
 	}
+	cfg.Progress, cfg.ProgressEvery = f.progress.config(cmd, f.verbose)
 	return t, cfg, nil
 }
 

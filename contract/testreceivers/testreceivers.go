@@ -63,6 +63,10 @@ const (
 	// event through one queue worker that spends Config.Delay on each, so
 	// that a burst leaves it seconds behind. It applies each eventId once.
 	QueueWorker Fault = "queue-worker"
+	// ApplyAfter is no fault either: it acknowledges at once and applies
+	// each event Config.Delay after its delivery, once (a job scheduled
+	// for later), so that its apply time is known: Config.Delay.
+	ApplyAfter Fault = "applies-after-delay"
 	// The inspect hook's faults: the receiver is right, its hook is not.
 	HookAlwaysOne      Fault = "hook-always-one"       // answers {"applied":1} for every eventId
 	HookFails          Fault = "hook-fails"            // answers 500
@@ -91,8 +95,9 @@ type Config struct {
 	Trigger string
 	// Delay is how long SlowForTrigger and AnswerAfter work before
 	// answering, how long after a duplicate's delivery LateDuplicate
-	// applies it, how long after the answer ApplyLate applies an event, and
-	// what QueueWorker spends on each event.
+	// applies it, how long after the answer ApplyLate applies an event,
+	// what QueueWorker spends on each event, and how long after its
+	// delivery ApplyAfter applies one.
 	Delay time.Duration
 	// StateDir, when set, gets a file per applied event named by its
 	// eventId and holding the count, for an inspect command to read.
@@ -293,6 +298,9 @@ func (rc *Receiver) handle(r *http.Request, body []byte) (status int, deviated b
 	switch f {
 	case QueueWorker:
 		rc.queue <- id
+		return http.StatusOK, deviated
+	case ApplyAfter:
+		time.AfterFunc(rc.cfg.Delay, func() { rc.apply(id) })
 		return http.StatusOK, deviated
 	case ApplyLate:
 		if key == rc.cfg.Trigger {

@@ -1,0 +1,187 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
+)
+
+// shapeJob is a spec that sends payloads of its own and, with an inspect
+// hook, counts each once: the per-trigger payload specs (realistic,
+// minimal, maximal, edge), the unknown trigger and the payloads without
+// record. Like the counting specs (countJob), every selected one is run
+// ahead, together, when the first of them comes, a few at a time: one by
+// one, a receiver that answers in 1.2 s cost two and a half minutes for
+// these specs alone, since each waited for its answers in turn. The specs
+// are independent (no two share an eventId), as Coperniq's deliveries are:
+// it sends concurrently. Each spec then judges its own part.
+type shapeJob struct {
+	group, leaf string // the spec's containers below SuiteText, and its text
+	ps          []payload
+
+	// What running it found.
+	ran       bool
+	drain     string
+	beforeErr error         // asking the hook before sending
+	before    map[int64]int // the counts before sending
+	sent      []sent        // in the order of ps, as far as delivered
+	items     []*tracked    // the events counted, each watched from its acknowledgement
+	fresh     []payload     // their payloads
+	watchErr  error
+}
+
+func (j *shapeJob) name() string { return j.group + " " + j.leaf }
+
+// shapeParallel is how many payload specs deliver at once. Coperniq's own
+// concurrency is not published; 16 is below the burst spec's 50, and cuts
+// these specs to 10 s against a receiver that answers in 1.2 s (8 at a
+// time: 20 s; one by one: two and a half minutes).
+const shapeParallel = 16
+
+// shapeJob registers a payload spec's job.
+func (r *run) shapeJob(group, leaf string, ps ...payload) *shapeJob {
+	j := &shapeJob{group: group, leaf: leaf, ps: ps}
+	r.shapes = append(r.shapes, j)
+	return j
+}
+
+// shaped runs the spec of job j: with every selected payload spec when it
+// is the first (see selected), alone otherwise; then judges it.
+func (r *run) shaped(ctx SpecContext, j *shapeJob, hint string) {
+	GinkgoHelper()
+	r.shapeOnce.Do(func() {
+		if sel := r.selected(func(i int) string { return r.shapes[i].name() }, len(r.shapes)); sel != nil {
+			var jobs []*shapeJob
+			for i, s := range r.shapes {
+				if sel[i] {
+					jobs = append(jobs, s)
+				}
+			}
+			r.runShapes(ctx, jobs)
+		}
+	})
+	if !j.ran {
+		r.runShapes(ctx, []*shapeJob{j})
+	}
+	r.judgeShape(j, hint)
+}
+
+// runShapes runs jobs, shapeParallel at a time, after one drain: each asks
+// the hook about its events, delivers them in turn and watches each from
+// its own acknowledgement.
+func (r *run) runShapes(ctx context.Context, jobs []*shapeJob) {
+	for _, j := range jobs {
+		j.ran = true
+	}
+	if len(jobs) > 1 {
+		r.prog.setPhase(fmt.Sprintf("the %d payload specs together, %d at a time", len(jobs), shapeParallel))
+		defer r.prog.setPhase("")
+	}
+	note, err := "", error(nil)
+	if r.t.Inspect != nil {
+		note, err = r.drain(ctx)
+	}
+	for _, j := range jobs {
+		j.drain, j.beforeErr = note, err
+	}
+	if err != nil {
+		return
+	}
+	r.parallel(len(jobs), func(i int) { r.runShape(ctx, jobs[i]) })
+}
+
+// parallel calls f(0) to f(n-1), shapeParallel at a time, and starts no
+// more once the receiver answers nothing in time: the first spec judged
+// then stops the run.
+func (r *run) parallel(n int, f func(i int)) {
+	sem := make(chan struct{}, shapeParallel)
+	var wg sync.WaitGroup
+	for i := range n {
+		sem <- struct{}{}
+		if r.hung() {
+			<-sem
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			f(i)
+		})
+	}
+	wg.Wait()
+}
+
+// runShape is one job of runShapes.
+func (r *run) runShape(ctx context.Context, j *shapeJob) {
+	if r.t.Inspect != nil {
+		// An event already applied before it was sent (a previous run's
+		// state: eventIds depend on the seed) is left out of the count:
+		// its count would mean nothing. Its answer is checked all the
+		// same.
+		j.before, j.beforeErr = r.askOnce(ctx, eventsOf(j.ps), r.t.InspectTimeout)
+		if j.beforeErr != nil {
+			return
+		}
+	}
+	var watches sync.WaitGroup
+	var mu sync.Mutex
+	for _, p := range j.ps {
+		if r.hung() {
+			break
+		}
+		s := r.post(ctx, p, r.to, ExpectAck)
+		j.sent = append(j.sent, s)
+		if r.t.Inspect == nil || !s.acked() || j.before[p.Event.EventID] > 0 {
+			continue
+		}
+		// Watched from its own acknowledgement while the next payload
+		// is sent: its apply time is its own.
+		it := r.track(j.name(), []payload{p}, []sent{s})
+		j.items = append(j.items, it...)
+		j.fresh = append(j.fresh, p)
+		watches.Go(func() {
+			if err := r.watch(ctx, it, -1); err != nil {
+				mu.Lock()
+				if j.watchErr == nil {
+					j.watchErr = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	watches.Wait()
+}
+
+// judgeShape reports what running j found, as its spec's outcome: every
+// payload acknowledged within the deadline and, with an inspect hook, each
+// event applied once. The count is not watched for a late duplicate: each
+// event is sent once.
+func (r *run) judgeShape(j *shapeJob, hint string) {
+	GinkgoHelper()
+	if j.drain != "" {
+		AddReportEntry(EntryDrain, j.drain, ReportEntryVisibilityFailureOrVerbose)
+	}
+	if j.beforeErr != nil {
+		r.failHook(j.beforeErr)
+	}
+	record(j.sent...)
+	r.abortIfHung()
+	var failed []sent
+	for _, s := range j.sent {
+		if !s.acked() {
+			failed = append(failed, s)
+		}
+	}
+	if len(failed) > 0 {
+		Fail(r.notAcked(failed, len(j.sent), hint))
+	}
+	if r.t.Inspect == nil || len(j.items) == 0 {
+		return
+	}
+	if j.watchErr != nil {
+		r.failHook(j.watchErr)
+	}
+	// The reproducer is the first event's that was not applied.
+	r.verdict("was acknowledged", j.fresh, j.items, "", appliedHint(hint), j.sent...)
+}
