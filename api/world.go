@@ -24,8 +24,8 @@ func NewWorld(sc *scenarios.Scenario, seed uint64, opts ...scenarios.RenderOptio
 	if err != nil {
 		return nil, err
 	}
-	if len(events) == 0 {
-		return nil, fmt.Errorf("scenario %s renders to no events (seed %d): nothing to send; is a repeat count or parameter 0?", sc.Name, seed)
+	if err := sc.CheckRendered(seed, events); err != nil {
+		return nil, err
 	}
 	return &World{Scenario: sc.Name, Seed: seed, Timeline: tl, Events: events}, nil
 }

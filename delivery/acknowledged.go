@@ -1,8 +1,12 @@
 package delivery
 
 import (
+	"bytes"
+	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 )
@@ -14,7 +18,8 @@ var ErrUnreachable = errors.New("could not reach the receiver")
 
 // Acknowledged is the verdict on one attempt at t, worded as Coperniq would
 // see it: nil for a 2xx; otherwise why the event is not acknowledged (and
-// would be retried), or, wrapping ErrUnreachable, why nothing was reached.
+// would be retried), or, wrapping ErrUnreachable, why nothing was reached
+// (and, for TLS, what to do: TLSHint).
 func (t *Target) Acknowledged(res Result) error {
 	switch res.ErrKind {
 	case KindNone:
@@ -27,7 +32,7 @@ func (t *Target) Acknowledged(res Result) error {
 		return fmt.Errorf("not acknowledged: no answer from %s (%s after %s); Coperniq would retry it",
 			t, res.ErrKind, res.Latency.Round(time.Millisecond))
 	case KindRefused, KindDNS, KindTLS:
-		return fmt.Errorf("%w at %s after %s: %s", ErrUnreachable, t, res.Latency.Round(time.Millisecond), res.Err)
+		return fmt.Errorf("%w at %s after %s: %s", ErrUnreachable, t, res.Latency.Round(time.Millisecond), TLSHint(res.Err))
 	default:
 		// It was reached, and answered what HTTP can't read: the
 		// receiver's fault.
@@ -42,4 +47,32 @@ func (t *Target) Acknowledged(res Result) error {
 		return fmt.Errorf("not acknowledged: %d %s (%s)", res.Status, http.StatusText(res.Status), why)
 	}
 	return nil
+}
+
+// WriteAnswer writes what the receiver answered: status and latency, then
+// the body (truncated to BodyLimit). The receiver chose those bytes: its
+// echo of the URL is masked, and nothing in it may drive the terminal.
+// Nothing is written for an attempt that got no answer.
+func (t *Target) WriteAnswer(w io.Writer, res Result) {
+	if res.ErrKind != KindNone {
+		return
+	}
+	fmt.Fprintf(w, "%d %s in %s\n", res.Status, http.StatusText(res.Status), res.Latency.Round(time.Microsecond))
+	if len(res.Body) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%s", t.ShowAnswer(string(bytes.TrimRight(res.Body, "\r\n"))))
+	if res.Truncated {
+		fmt.Fprint(w, " …(truncated)")
+	}
+	fmt.Fprintln(w)
+}
+
+// SendOnce makes one attempt at t with a client of its own (timeout, TLS
+// configuration cfg, which may be nil), as 'send' does.
+func (t *Target) SendOnce(ctx context.Context, body []byte, timeout time.Duration, cfg *tls.Config) (Result, error) {
+	if timeout <= 0 {
+		return Result{}, fmt.Errorf("timeout %s: want a positive duration such as 10s", timeout)
+	}
+	return t.Send(ctx, NewTLSClient(timeout, 1, cfg), body), nil
 }

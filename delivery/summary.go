@@ -3,6 +3,7 @@ package delivery
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -241,12 +242,7 @@ func (s *Outcome) String() string {
 			fmt.Fprintf(&b, " %s:%d", k, s.Errors[k])
 		}
 	}
-	keys := make([]string, 0, len(s.Triggers))
-	for k := range s.Triggers {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(s.Triggers)) {
 		c := s.Triggers[k]
 		fmt.Fprintf(&b, "\n  %s: %s", k, equation(c.Events, c.Acked, c.Dead, c.Pending, false))
 	}

@@ -112,7 +112,8 @@ func loadPair(certFile, keyFile string) (tls.Certificate, error) {
 // CheckTLS completes one TLS handshake with the host of rawURL, an https://
 // URL (others pass unchecked), so that a certificate the sender does not
 // trust is reported once, before a run, rather than as every attempt's
-// failure. cfg may be nil (the system's trust store).
+// failure. cfg may be nil (the system's trust store). The error says what
+// to do (TLSHint).
 func CheckTLS(ctx context.Context, rawURL string, cfg *tls.Config, timeout time.Duration) error {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "https" {
@@ -132,7 +133,7 @@ func CheckTLS(ctx context.Context, rawURL string, cfg *tls.Config, timeout time.
 	d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: timeout}, Config: c}
 	conn, err := d.DialContext(ctx, "tcp", host)
 	if err != nil {
-		return fmt.Errorf("TLS handshake with %s failed: %w", MaskURL(rawURL), err)
+		return TLSHint(fmt.Errorf("TLS handshake with %s failed: %w", MaskURL(rawURL), err))
 	}
 	defer conn.Close()
 	if len(c.Certificates) == 0 {
@@ -142,7 +143,7 @@ func CheckTLS(ctx context.Context, rawURL string, cfg *tls.Config, timeout time.
 		// sends nothing (session tickets aside) until asked.
 		_ = conn.SetReadDeadline(time.Now().Add(alertWait))
 		if _, err := conn.Read(make([]byte, 1)); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("TLS handshake with %s failed: %w", MaskURL(rawURL), err)
+			return TLSHint(fmt.Errorf("TLS handshake with %s failed: %w", MaskURL(rawURL), err))
 		}
 	}
 	return nil

@@ -209,39 +209,32 @@ func highlightJSON(v any) template.HTML {
 	var walk func(v any, depth int)
 	walk = func(v any, depth int) {
 		pad := func(d int) { b.WriteString("\n" + strings.Repeat("  ", d)) }
+		// container writes n members between open and close, one a line.
+		container := func(open, close string, n int, member func(i int)) {
+			if n == 0 {
+				b.WriteString(open + close)
+				return
+			}
+			b.WriteString(open)
+			for i := range n {
+				if i > 0 {
+					b.WriteString(",")
+				}
+				pad(depth + 1)
+				member(i)
+			}
+			pad(depth)
+			b.WriteString(close)
+		}
 		switch t := v.(type) {
 		case obj:
-			if len(t) == 0 {
-				b.WriteString("{}")
-				return
-			}
-			b.WriteString("{")
-			for i, m := range t {
-				if i > 0 {
-					b.WriteString(",")
-				}
-				pad(depth + 1)
-				span("k", jsonString(m.k))
+			container("{", "}", len(t), func(i int) {
+				span("k", jsonString(t[i].k))
 				b.WriteString(": ")
-				walk(m.v, depth+1)
-			}
-			pad(depth)
-			b.WriteString("}")
+				walk(t[i].v, depth+1)
+			})
 		case []any:
-			if len(t) == 0 {
-				b.WriteString("[]")
-				return
-			}
-			b.WriteString("[")
-			for i, e := range t {
-				if i > 0 {
-					b.WriteString(",")
-				}
-				pad(depth + 1)
-				walk(e, depth+1)
-			}
-			pad(depth)
-			b.WriteString("]")
+			container("[", "]", len(t), func(i int) { walk(t[i], depth+1) })
 		case string:
 			span("s", jsonString(t))
 		case nil, bool:

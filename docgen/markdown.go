@@ -230,16 +230,7 @@ func codeSpanAny(v any) string { return codeSpan(display(v)) }
 // \| even inside code).
 func codeSpan(s string) string {
 	s = strings.ReplaceAll(strings.ReplaceAll(s, "\n", " "), "|", `\|`)
-	longest, run := 0, 0
-	for _, r := range s {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	ticks := strings.Repeat("`", longest+1)
+	ticks := strings.Repeat("`", longestTicks(s)+1)
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
 		return ticks + " " + s + " " + ticks
 	}
@@ -248,6 +239,11 @@ func codeSpan(s string) string {
 
 // codeFence is a fence longer than any backtick run in s.
 func codeFence(s string) string {
+	return strings.Repeat("`", max(3, longestTicks(s)+1))
+}
+
+// longestTicks is the longest run of backticks in s.
+func longestTicks(s string) int {
 	longest, run := 0, 0
 	for _, r := range s {
 		if r == '`' {
@@ -257,7 +253,7 @@ func codeFence(s string) string {
 			run = 0
 		}
 	}
-	return strings.Repeat("`", max(3, longest+1))
+	return longest
 }
 
 // cell makes prose safe inside a table cell: one line, no raw HTML, no

@@ -2,6 +2,7 @@ package receiver
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -246,4 +247,23 @@ func (p *Printer) Finish(grace time.Duration, last string) bool {
 	case <-deadline:
 		return false
 	}
+}
+
+// WriteJSON writes the summary as one JSON object on one line,
+// {"summary": {...}}, with empty maps rather than null.
+func (t Totals) WriteJSON(w io.Writer) error {
+	if t.ByTrigger == nil {
+		t.ByTrigger = map[string]int{}
+	}
+	if t.ByStatus == nil {
+		t.ByStatus = map[int]int{}
+	}
+	b, err := json.Marshal(struct {
+		Summary Totals `json:"summary"`
+	}{t})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
 }

@@ -49,3 +49,18 @@ func distance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Abbreviated is Nearest for a name that may be cut short: a candidate it
+// begins (--rat for --rate) wins over one merely near it (--duration).
+func Abbreviated(name string, candidates []string) string {
+	var prefixed []string
+	for _, c := range candidates {
+		if strings.HasPrefix(c, name) {
+			prefixed = append(prefixed, c)
+		}
+	}
+	if s := Nearest(name, prefixed); s != "" {
+		return s
+	}
+	return Nearest(name, candidates)
+}

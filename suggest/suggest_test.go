@@ -28,3 +28,17 @@ func TestNearestNoCandidates(t *testing.T) {
 		t.Errorf("Nearest with no candidates = %q, want empty", got)
 	}
 }
+
+func TestAbbreviated(t *testing.T) {
+	names := []string{"rate", "duration", "retry"}
+	for _, tc := range []struct{ name, want string }{
+		{"rat", "rate"}, // begins rate, though duration contains it
+		{"durat", "duration"},
+		{"retyr", "retry"}, // no prefix: the nearest
+		{"zzzzzzzz", ""},
+	} {
+		if got := Abbreviated(tc.name, names); got != tc.want {
+			t.Errorf("Abbreviated(%q) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
+	"strings"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/api"
@@ -20,60 +17,34 @@ import (
 // apiFlags are the REST API mock's flags, shared by 'api' and
 // 'scenario run --api'.
 type apiFlags struct {
-	addr       string
-	key        string
-	failRate   float64
-	limitRate  float64
-	retryAfter time.Duration
-	latency    string
-	calls      string
-	linger     time.Duration
-	quota      string
-	maxCalls   int
+	api.Config
+	addr     string
+	calls    string
+	linger   time.Duration
+	maxCalls int
 }
+
+// apiFlag names the flag of each api.Config field.
+var apiFlag = strings.NewReplacer("{Key}", "--api-key", "{FailRate}", "--api-fail-rate", "{LimitRate}", "--api-429-rate",
+	"{Latency}", "--api-latency", "{Quota}", "--api-quota")
 
 func (f *apiFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.key, "api-key", api.DefaultKey, "the x-api-key the API mock accepts; a call without it, or with another, gets the documented 401")
-	fl.Float64Var(&f.failRate, "api-fail-rate", 0, "answer this fraction of API calls, 0 to 1, with a 500")
-	fl.Float64Var(&f.limitRate, "api-429-rate", 0, "answer this fraction of API calls, 0 to 1, with 429 Too Many Requests and a Retry-After header (the header is our assumption: Coperniq documents only the 429)")
-	fl.DurationVar(&f.retryAfter, "api-retry-after", api.DefaultRetryAfter, "the Retry-After of a 429, rounded up to whole seconds")
-	fl.StringVar(&f.latency, "api-latency", "", "delay every API answer by this long, or by a random time in a range LO..HI (e.g. 50ms..300ms)")
-	fl.StringVar(&f.quota, "api-quota", fmt.Sprintf("%d/s,%d/day", api.DefaultPerSecond, api.DefaultPerDay), "per-key limits, over which a call gets 429 (Coperniq's documented 100/s and 5,000/day by default), or off")
+	fl.StringVar(&f.Key, "api-key", api.DefaultKey, "the x-api-key the API mock accepts; a call without it, or with another, gets the documented 401")
+	fl.Float64Var(&f.FailRate, "api-fail-rate", 0, "answer this fraction of API calls, 0 to 1, with a 500")
+	fl.Float64Var(&f.LimitRate, "api-429-rate", 0, "answer this fraction of API calls, 0 to 1, with 429 Too Many Requests and a Retry-After header (the header is our assumption: Coperniq documents only the 429)")
+	fl.DurationVar(&f.RetryAfter, "api-retry-after", api.DefaultRetryAfter, "the Retry-After of a 429, rounded up to whole seconds")
+	fl.StringVar(&f.Latency, "api-latency", "", "delay every API answer by this long, or by a random time in a range LO..HI (e.g. 50ms..300ms)")
+	fl.StringVar(&f.Quota, "api-quota", fmt.Sprintf("%d/s,%d/day", api.DefaultPerSecond, api.DefaultPerDay), "per-key limits, over which a call gets 429 (Coperniq's documented 100/s and 5,000/day by default), or off")
 	fl.StringVar(&f.calls, "api-calls", "", "when done, write the API call log (JSON lines, as /_mock/api-calls lists it) to this file")
 	secretFromEnv(cmd, "api-key", "COPERNIQ_MOCK_API_KEY")
 }
 
 // options checks the flags, each error naming its flag.
 func (f *apiFlags) options(seed uint64) ([]api.Option, error) {
-	opts := []api.Option{api.WithSeed(seed)}
-	lo, hi, err := api.ParseLatency(f.latency)
+	opts, err := f.Options(seed)
 	if err != nil {
-		return nil, usage(fmt.Errorf("--api-latency %q: %v", f.latency, err))
-	}
-	perSecond, perDay, err := api.ParseQuota(f.quota)
-	if err != nil {
-		return nil, usage(fmt.Errorf("--api-quota %q: %v", f.quota, err))
-	}
-	checked := []struct {
-		flag string
-		opt  api.Option
-	}{
-		{"api-key", api.WithKey(f.key)},
-		{"api-fail-rate", api.WithFailRate(f.failRate)},
-		{"api-429-rate", api.WithRateLimit(f.limitRate, f.retryAfter)},
-		{"api-latency", api.WithLatency(lo, hi)},
-		{"api-quota", api.WithQuota(perSecond, perDay)},
-	}
-	for _, c := range checked {
-		if _, err := api.NewHandler(scenarios.NewTimeline(), c.opt); err != nil {
-			return nil, usage(fmt.Errorf("--%s: %w", c.flag, err))
-		}
-		opts = append(opts, c.opt)
-	}
-	var rates *api.RatesError
-	if _, err := api.NewHandler(scenarios.NewTimeline(), opts...); errors.As(err, &rates) {
-		return nil, usage(fmt.Errorf("--api-429-rate %v and --api-fail-rate %v add up to more than 1", rates.Limit, rates.Fail))
+		return nil, usage(errors.New(apiFlag.Replace(err.Error())))
 	}
 	return opts, nil
 }
@@ -126,7 +97,7 @@ func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64,
 	if err != nil {
 		return nil, usage(fmt.Errorf("--api %s: %v", f.addr, err))
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "API mock on %s (x-api-key %s), answering as of each event as it is sent\n", srv.URL, f.key)
+	fmt.Fprintf(cmd.OutOrStdout(), "API mock on %s (x-api-key %s), answering as of each event as it is sent\n", srv.URL, f.Key)
 	return &apiRun{srv: srv, flags: f, option: delivery.WithClient(client)}, nil
 }
 
@@ -157,34 +128,19 @@ func (a *apiRun) finish(out io.Writer, runErr error) error {
 	}
 	a.srv.Close()
 	calls := a.srv.Calls()
-	fmt.Fprint(out, api.Summary(calls))
+	broken := api.WriteCallReport(out, calls, api.Rules{MaxCallsPerEvent: a.flags.maxCalls})
 	if err := writeCalls(a.flags.calls, calls); err != nil && runErr == nil {
 		return err
 	}
-	findings := api.Check(calls, api.Rules{MaxCallsPerEvent: a.flags.maxCalls})
-	for _, f := range findings {
-		fmt.Fprintf(out, "  API misuse: %s\n", f)
-	}
-	if len(findings) > 0 && runErr == nil {
-		return failureError{msg: fmt.Sprintf("the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most --api-max-calls per event (listed above)", len(findings))}
+	if broken > 0 && runErr == nil {
+		return failureError{msg: fmt.Sprintf("the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most --api-max-calls per event (listed above)", broken)}
 	}
 	return runErr
 }
 
 func writeCalls(path string, calls []api.Call) error {
-	if path == "" {
-		return nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
+	if err := api.WriteCallsFile(path, calls); err != nil {
 		return failureError{msg: fmt.Sprintf("--api-calls: %v", err)}
-	}
-	err = api.WriteCalls(f, calls)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return failureError{msg: fmt.Sprintf("--api-calls %s: %v", path, err)}
 	}
 	return nil
 }
@@ -228,9 +184,9 @@ To serve the API while a scenario's webhooks are delivered, use
 			if err != nil {
 				return usage(err)
 			}
-			var ropts []scenarios.RenderOption
-			if cmd.Flags().Changed("projects") {
-				ropts = append(ropts, scenarios.WithParam("projects", projects))
+			ropts, err := projectsOption(cmd, projects)
+			if err != nil {
+				return err
 			}
 			world, err := api.NewWorld(sc, seed, ropts...)
 			if err != nil {
@@ -254,19 +210,16 @@ To serve the API while a scenario's webhooks are delivered, use
 			}
 			// Before the address line: a script that reads it and sends
 			// Ctrl-C at once must get the summary, not a killed process.
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := interruptContext()
 			defer stop()
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "Coperniq API mock on %s (x-api-key %s)\n%s\n", srv.URL, f.key, world.Describe(when))
-			fmt.Fprintf(out, "try: curl -H 'x-api-key: %s' %s/projects\ncall log: %s/_mock/api-calls; Ctrl-C stops\n", f.key, srv.URL, srv.URL)
+			fmt.Fprintf(out, "Coperniq API mock on %s (x-api-key %s)\n%s\n", srv.URL, f.Key, world.Describe(when))
+			fmt.Fprintf(out, "try: curl -H 'x-api-key: %s' %s/projects\ncall log: %s/_mock/api-calls; Ctrl-C stops\n", f.Key, srv.URL, srv.URL)
 			<-ctx.Done()
 			srv.Close()
 			calls := srv.Calls()
-			fmt.Fprint(out, api.Summary(calls))
 			// Informational here: a server stopped with Ctrl-C exits 0.
-			for _, finding := range api.Check(calls, api.Rules{}) {
-				fmt.Fprintf(out, "  API misuse: %s\n", finding)
-			}
+			api.WriteCallReport(out, calls, api.Rules{})
 			return writeCalls(f.calls, calls)
 		},
 	}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -93,100 +91,46 @@ func (f *deliveryFlags) settings(cmd *cobra.Command, base delivery.Settings) (de
 	return base, nil
 }
 
-// openLog creates the --log file; close flushes and closes it.
-func openLog(path string) (w io.Writer, close func() error, err error) {
-	if path == "" {
-		return nil, func() error { return nil }, nil
+// reported is how a delivery run reports: with -o json the lines around
+// the summary go to stderr, so that stdout is one JSON document.
+func (f *deliveryFlags) reported(cmd *cobra.Command, output string, tf *tlsFlags) delivery.Reported {
+	r := delivery.Reported{Out: cmd.OutOrStdout(), Info: cmd.OutOrStdout(), JSON: output == "json", LogPath: f.log, TLS: tf.cfg}
+	if r.JSON {
+		r.Info = cmd.ErrOrStderr()
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, nil, usage(fmt.Errorf("--log: %w", err))
+	r.Live = isTerminal(r.Info)
+	if tf.t.Insecure {
+		r.Notice = insecureWarning
 	}
-	bw := bufio.NewWriterSize(f, 256<<10)
-	return bw, func() error {
-		ferr := bw.Flush()
-		if cerr := f.Close(); ferr == nil {
-			ferr = cerr
-		}
-		if ferr != nil {
-			return outputError("--log %s: %v", path, ferr)
-		}
-		return nil
-	}, nil
+	return r
 }
 
-// runOutput is where and how a delivery run reports.
-type runOutput struct {
-	out, info io.Writer // the summary; the lines around it (stderr with -o json)
-	json      bool
-	logPath   string
-	tls       *tlsFlags
-}
-
-// newRunOutput sends the lines around the summary to stderr with -o json,
-// so that stdout is one JSON document.
-func newRunOutput(cmd *cobra.Command, output, logPath string, tf *tlsFlags) runOutput {
-	o := runOutput{out: cmd.OutOrStdout(), info: cmd.OutOrStdout(), json: output == "json", logPath: logPath, tls: tf}
-	if o.json {
-		o.info = cmd.ErrOrStderr()
-	}
-	return o
-}
-
-// deliver runs events through an engine until done or Ctrl-C, with a
-// progress line on a terminal, prints the summary, and returns the run's
-// verdict as the exit status: 0 when every event was acknowledged, 1
-// otherwise (the summary says which).
-func deliver(o runOutput, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, extra ...delivery.Option) (*delivery.Outcome, error) {
-	opts, err := s.Options()
-	if err != nil {
-		return nil, usage(err)
-	}
-	opts = append(opts, extra...)
-	logW, closeLog, err := openLog(o.logPath)
-	if err != nil {
-		return nil, err
-	}
-	pr := delivery.NewProgress(o.info, len(events), isTerminal(o.info))
-	opts = append(opts, delivery.WithSeed(seed), delivery.WithObserver(pr.Observe), delivery.WithTLS(o.tls.cfg))
-	if logW != nil {
-		opts = append(opts, delivery.WithLog(logW))
-	}
-	engine, err := delivery.New(to, opts...)
-	if err != nil {
-		closeLog()
-		return nil, usage(err)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+// deliver runs r until done or Ctrl-C; the exit status is the verdict: 0
+// when every event was acknowledged, 1 otherwise (the summary says which).
+func deliver(r delivery.Reported, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, extra ...delivery.Option) (*delivery.Outcome, error) {
+	ctx, stop := interruptContext()
 	defer stop()
-	summary, runErr := engine.Run(ctx, events)
-	stop() // a second Ctrl-C kills at once
-	pr.Done()
-	if summary == nil {
-		closeLog()
-		return nil, usage(runErr)
+	sum, err := r.Run(ctx, to, s, seed, events, extra...)
+	return sum, runErr(err)
+}
+
+// runErr is the exit status of a run's error: 1 for a *delivery.FailedError
+// (a finding), 2 for anything else (the setup's).
+func runErr(err error) error {
+	var failed *delivery.FailedError
+	if errors.As(err, &failed) {
+		return failureError{msg: err.Error()}
 	}
-	if o.json {
-		if err := printJSON(o.out, summary); err != nil {
-			closeLog()
-			return summary, err
-		}
-	} else {
-		summary.WriteReport(o.out)
-	}
-	o.tls.warnInsecure(o.info)
-	if err := closeLog(); err != nil {
-		return summary, err
-	}
-	if o.logPath != "" {
-		fmt.Fprintf(o.info, "delivery log: %s\n", o.logPath)
-	}
-	if err := summary.VerdictLogged(runErr, o.logPath); err != nil {
-		msg := err.Error()
-		if summary.Dead > 0 && summary.Errors[delivery.KindTLS] > 0 {
-			msg += "; some attempts failed in the TLS handshake (see --cacert, --cert/--key, --insecure)"
-		}
-		return summary, failureError{msg: msg}
-	}
-	return summary, nil
+	return usage(err)
+}
+
+// interruptContext ends at the first SIGINT or SIGTERM; a second one kills
+// at once.
+func interruptContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ctx, stop
 }

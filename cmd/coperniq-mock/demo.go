@@ -1,15 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"io"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/demo"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
-	"github.com/coperniq-mock/coperniq-mock/scenarios"
-	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
 
@@ -49,52 +45,11 @@ valid and consistent; 1 otherwise (so the demo can't hide a failure).`,
 	return cmd
 }
 
-// runDemo runs the demo. Tests pass receiver options after the demo's own
-// (a later option wins) to see that a receiver that doesn't answer as
-// promised fails the demo.
+// runDemo runs the demo until done or Ctrl-C. Tests pass receiver options
+// after the demo's own (a later option wins) to see that a receiver that
+// doesn't answer as promised fails the demo.
 func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...receiver.Option) error {
-	sc, err := scenarios.Load(name)
-	if err != nil {
-		return usage(fmt.Errorf("--scenario: %w", err))
-	}
-	events, err := sc.Render(seed)
-	if err != nil {
-		return usage(err)
-	}
-	if err := checkSomeEvents(sc, seed, events); err != nil {
-		return err
-	}
-	// Every delivery is kept: the checks below need all of them.
-	rcOpts = append([]receiver.Option{receiver.WithFailFirst(1), receiver.WithLevel(schemas.Strict), receiver.WithMaxDeliveries(0)}, rcOpts...)
-	srv, err := receiver.Start("127.0.0.1:0", rcOpts...)
-	if err != nil {
-		return usage(fmt.Errorf("starting the capture receiver: %w", err))
-	}
-	defer srv.Close()
-	target, err := delivery.NewTarget(srv.URL+"/webhooks/coperniq", nil)
-	if err != nil {
-		return usage(err)
-	}
-	fmt.Fprintf(out, "capture receiver on %s: strict validation, 503 to the first attempt of every event\n", target)
-	fmt.Fprintf(out, "scenario %s: %d events, seed %d, retry preset ci\n", sc.Name, len(events), seed)
-	fmt.Fprintln(out)
-
-	// The scenario's own delivery block (duplicates, reordering) applies;
-	// the retry policy is always ci, so the demo is quick.
-	summary, runErr := deliver(runOutput{out: out, info: out, logPath: logPath, tls: &tlsFlags{}}, target, demo.Settings(sc), seed, scenarios.Messages(events))
-	if summary == nil {
-		return runErr
-	}
-	srv.Close() // every answer is in: the view below is final
-	fmt.Fprintln(out)
-	findings := demo.Check(srv.Receiver, summary.Results)
-	findings.WriteReport(out)
-	if runErr != nil {
-		return runErr
-	}
-	if err := findings.Err(); err != nil {
-		return failureError{msg: err.Error()}
-	}
-	fmt.Fprintln(out, "\ndemo ok: every event delivered, retried after its 503, valid and consistent")
-	return nil
+	ctx, stop := interruptContext()
+	defer stop()
+	return runErr(demo.Run(ctx, out, isTerminal(out), name, seed, logPath, rcOpts...))
 }

@@ -90,11 +90,7 @@ func TestDocsBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := cli(t, "", tc.args...).want(t, 2)
-			for _, w := range tc.want {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
-				}
-			}
+			has(t, "stderr", r.stderr, tc.want...)
 		})
 	}
 

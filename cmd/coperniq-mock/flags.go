@@ -1,26 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
-	"github.com/coperniq-mock/coperniq-mock/load"
-	"github.com/coperniq-mock/coperniq-mock/receiver"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/coperniq-mock/coperniq-mock/suggest"
 	"github.com/spf13/cobra"
@@ -72,13 +65,9 @@ func completeWords(words ...string) cobra.CompletionFunc {
 
 // parseHeaders reads --header values, Name: value each.
 func parseHeaders(kvs []string) (http.Header, error) {
-	h := http.Header{}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, usage(fmt.Errorf("--header %q: want Name: value", kv))
-		}
-		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	h, err := delivery.ParseHeaders(kvs)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--%w", err))
 	}
 	return h, nil
 }
@@ -94,18 +83,16 @@ func isTerminal(w io.Writer) bool {
 // that cannot accept a connection in this long is not running.
 const reachTimeout = 5 * time.Second
 
-// checkReachable dials the target once before a run, so that a receiver
-// that isn't listening is reported at once (exit 2) rather than after
-// every event has exhausted its retries.
-func checkReachable(ctx context.Context, target *delivery.Target) error {
-	if ctx == nil {
-		ctx = context.Background()
+// needTarget is the error for a --target not given: why says what the URL
+// is for, or what to give instead.
+func needTarget(to, why string) error {
+	if to != "" {
+		return nil
 	}
-	if err := contract.CheckReachable(ctx, target.Raw(), reachTimeout); err != nil {
-		return usage(fmt.Errorf("could not reach the receiver: %w (is it running? 'coperniq-mock listen' is one)", err))
-	}
-	return nil
+	return usage(fmt.Errorf("--target URL is required %s", why))
 }
+
+const forReceiver = "(the receiver's webhook URL)"
 
 // alias makes --old a hidden spelling of --name on cmd: it parses as --name
 // (an error names --name), and help shows only --name. Old spellings keep
@@ -181,18 +168,7 @@ func unknownFlagError(cmd *cobra.Command, err error) error {
 			names = append(names, f.Name)
 		}
 	})
-	// A flag cut short (--rat) is most likely the one it begins, even
-	// when another merely contains it (--duration).
-	var prefixed []string
-	for _, n := range names {
-		if strings.HasPrefix(n, name) {
-			prefixed = append(prefixed, n)
-		}
-	}
-	s := suggest.Nearest(name, prefixed)
-	if s == "" {
-		s = suggest.Nearest(name, names)
-	}
+	s := suggest.Abbreviated(name, names)
 	if s != "" {
 		return usage(fmt.Errorf("%s; did you mean --%s?", msg, s))
 	}
@@ -219,31 +195,6 @@ func completeMix(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Compl
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
-}
-
-// tokenInURLHint is verify's hint when --target carries a query string and
-// --token-param is not given: the token then goes with every delivery and
-// the token specs are skipped, which a user who meant to test them would
-// not notice.
-func tokenInURLHint(target, tokenParam string) string {
-	if tokenParam != "" {
-		return ""
-	}
-	u, err := url.Parse(target)
-	if err != nil || u.RawQuery == "" {
-		return ""
-	}
-	q := u.Query()
-	if len(q) == 0 {
-		return ""
-	}
-	names := make([]string, 0, len(q))
-	for k := range q {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return fmt.Sprintf("hint: --target carries %s in its query string, so the token specs (a delivery without the token, or with a wrong one, must be refused) are skipped; "+
-		"to run them, take it out of the URL and pass --token-param %s=VALUE (or set COPERNIQ_MOCK_TOKEN_PARAM)", strings.Join(names, ", "), names[0])
 }
 
 // tlsFlags are the HTTPS flags of every command that sends: --cacert,
@@ -295,39 +246,13 @@ func (f *tlsFlags) reachable(ctx context.Context, target *delivery.Target) error
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := checkReachable(ctx, target); err != nil {
-		return err
+	if err := contract.CheckReachable(ctx, target.Raw(), reachTimeout); err != nil {
+		return usage(fmt.Errorf("could not reach the receiver: %w (is it running? 'coperniq-mock listen' is one)", err))
 	}
 	if err := delivery.CheckTLS(ctx, target.Raw(), f.cfg, reachTimeout); err != nil {
-		return usage(tlsHint(err))
+		return usage(err)
 	}
 	return nil
-}
-
-// tlsHint adds what to do to a TLS error: a certificate nobody vouched for
-// wants --cacert (or --insecure), a receiver asking for a client
-// certificate wants --cert/--key. Other errors come back as they are.
-func tlsHint(err error) error {
-	if err == nil {
-		return nil
-	}
-	var (
-		ua x509.UnknownAuthorityError
-		cv *tls.CertificateVerificationError
-		he x509.HostnameError
-	)
-	msg := err.Error()
-	switch {
-	case errors.As(err, &he):
-		return fmt.Errorf("%w (the certificate is for other names: use a host it names in the URL, or --insecure to skip verification)", err)
-	case errors.As(err, &ua), errors.As(err, &cv):
-		return fmt.Errorf("%w (pass --cacert FILE with the CA that signed the receiver's certificate, or --insecure to skip verification)", err)
-	case strings.Contains(msg, "certificate required"), strings.Contains(msg, "bad certificate"):
-		return fmt.Errorf("%w (the receiver wants a client certificate: pass --cert FILE --key FILE)", err)
-	case strings.Contains(msg, "HTTP response to HTTPS client"), strings.Contains(msg, "first record does not look like a TLS handshake"):
-		return fmt.Errorf("%w (the receiver speaks plain HTTP: use an http:// URL)", err)
-	}
-	return err
 }
 
 // outputFlag is -o/--output on a command that prints a listing or a
@@ -340,95 +265,27 @@ func outputFlag(cmd *cobra.Command, p *string, what string) {
 // checkOutput validates -o.
 func checkOutput(o string) error { return checkOneOf("output", o, []string{"text", "json"}) }
 
-// printJSON writes v as one indented JSON document.
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// changed names the generator flags the user gave, which --file leaves
-// nothing to apply to.
-func (f *genFlags) changed(cmd *cobra.Command) []string {
-	var set []string
-	for _, name := range []string{"seed", "profile", "set", "merge", "allow-invalid"} {
-		if cmd.Flags().Changed(name) {
-			set = append(set, "--"+name)
-		}
+// openInput opens path for reading, - for standard input, and names it for
+// messages.
+func openInput(cmd *cobra.Command, path string) (r io.Reader, name string, close func() error, err error) {
+	if path == "-" {
+		return cmd.InOrStdin(), "standard input", func() error { return nil }, nil
 	}
-	return set
-}
-
-// maxPayloadFile bounds send --file: far above any webhook body (Coperniq's
-// are a few KB), low enough that a wrong file (a disk image, /dev/zero)
-// is refused instead of read into memory.
-const maxPayloadFile = 16 << 20
-
-// readPayloadFile reads send --file's payload, - for stdin, and says what
-// it is for the POST line: its trigger key when it is a Coperniq event. A
-// body that is not JSON is sent anyway (a receiver's rejection path is
-// worth testing) with a warning.
-func readPayloadFile(cmd *cobra.Command, path string, genFlags []string) (body []byte, what string, err error) {
-	if len(genFlags) > 0 {
-		return nil, "", usage(fmt.Errorf("%s generate a payload: with --file the file is sent as it is; drop them", strings.Join(genFlags, ", ")))
-	}
-	var r io.Reader = cmd.InOrStdin()
-	name := "standard input"
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, "", usage(fmt.Errorf("--file: %w", err))
-		}
-		defer f.Close()
-		r, name = f, path
-	}
-	body, err = io.ReadAll(io.LimitReader(r, maxPayloadFile+1))
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, "", usage(fmt.Errorf("--file %s: %w", name, err))
+		return nil, "", nil, err
 	}
-	switch {
-	case len(body) > maxPayloadFile:
-		return nil, "", usage(fmt.Errorf("--file %s is over %d MiB: not a webhook payload", name, maxPayloadFile>>20))
-	case len(bytes.TrimSpace(body)) == 0:
-		return nil, "", usage(fmt.Errorf("--file %s is empty: nothing to send", name))
-	}
-	what = name
-	if e, err := delivery.MessageFromPayload(body); err == nil {
-		what = e.TriggerKey + " from " + name
-	} else if !json.Valid(body) {
-		fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: --file %s is not valid JSON; sending it as it is\n", name)
-	}
-	return body, what, nil
+	return f, path, f.Close, nil
 }
 
-// tlsOptions hands the TLS flags, when any is given, to load's own client,
-// which keeps its speed and its connection cap on https targets.
-func (f *loadFlags) tlsOptions(opts []load.Option) ([]load.Option, error) {
-	if err := f.tls.check(); err != nil {
-		return opts, err
+// projectsOption is --projects when given: a scenario's projects parameter.
+func projectsOption(cmd *cobra.Command, projects int) ([]scenarios.RenderOption, error) {
+	if !cmd.Flags().Changed("projects") {
+		return nil, nil
 	}
-	if f.tls.cfg == nil {
-		return opts, nil
+	opt, err := scenarios.CountParam("projects", projects)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--%w", err))
 	}
-	return append(opts, load.WithTLSConfig(f.tls.cfg)), nil
-}
-
-// printListenSummary prints listen's summary at exit: text, or with -o json
-// one JSON object on one line, the last of the output.
-func printListenSummary(w io.Writer, output string, s receiver.Totals) {
-	if output != "json" {
-		fmt.Fprint(w, s.Text())
-		return
-	}
-	if s.ByTrigger == nil {
-		s.ByTrigger = map[string]int{}
-	}
-	if s.ByStatus == nil {
-		s.ByStatus = map[int]int{}
-	}
-	b, _ := json.Marshal(struct {
-		Summary receiver.Totals `json:"summary"`
-	}{s})
-	fmt.Fprintf(w, "%s\n", b)
+	return []scenarios.RenderOption{opt}, nil
 }

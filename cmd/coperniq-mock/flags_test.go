@@ -367,25 +367,3 @@ func TestVerifyInspectHookOverTLS(t *testing.T) {
 		"--cacert", pki.CAFile, "--focus", contract.SpecDupAfter, "--settle", "0").want(t, 0)
 	has(t, "verify --inspect https://", r.stdout, "PASS: 1 specs passed")
 }
-
-// Telling a log from a capture reads only the first line and gives every
-// byte back to the reader that follows.
-func FuzzSniffReplayInput(f *testing.F) {
-	f.Add([]byte(`{"type":"run","version":1}` + "\n" + `{"type":"event"}` + "\n"))
-	f.Add([]byte(`{"seq":1,"path":"/","status":200}` + "\n"))
-	f.Add([]byte("hello"))
-	f.Add([]byte(""))
-	f.Fuzz(func(t *testing.T, in []byte) {
-		r, kind, err := sniffReplayInput(bytes.NewReader(in))
-		if err != nil {
-			return
-		}
-		if kind != inputLog && kind != inputCapture {
-			t.Fatalf("kind %q", kind)
-		}
-		got, _ := io.ReadAll(r)
-		if !bytes.Equal(got, in) {
-			t.Fatalf("read back %q, want %q", got, in)
-		}
-	})
-}

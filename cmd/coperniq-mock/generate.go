@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
@@ -59,11 +57,9 @@ func (f *genFlags) generator() (*generator.Generator, error) {
 			}
 		}
 		for _, expr := range f.sets {
-			path, value, err := generator.ParseSet(expr)
-			if err != nil {
+			if err := o.SetExpr(expr); err != nil {
 				return nil, usage(fmt.Errorf("--set %q: %w", expr, err))
 			}
-			o.Set(path, value)
 		}
 		opts = append(opts, generator.WithOverrides(o))
 	}
@@ -86,6 +82,43 @@ func payloadError(err error) error {
 		return usage(fmt.Errorf("%w; pass --allow-invalid to produce it anyway", err))
 	}
 	return usage(err)
+}
+
+// payload is send's body: the --file's bytes, or the generated payload of
+// the TRIGGER argument; what names it for the POST line.
+func (f *genFlags) payload(cmd *cobra.Command, args []string, file string) (body []byte, what string, err error) {
+	if file == "" {
+		keys, g, err := f.forTriggers(args)
+		if err != nil {
+			return nil, "", err
+		}
+		if body, err = g.JSON(keys[0]); err != nil {
+			return nil, "", payloadError(err)
+		}
+		return body, keys[0], nil
+	}
+	var set []string
+	for _, name := range []string{"seed", "profile", "set", "merge", "allow-invalid"} {
+		if cmd.Flags().Changed(name) {
+			set = append(set, "--"+name)
+		}
+	}
+	if len(set) > 0 {
+		return nil, "", usage(fmt.Errorf("%s generate a payload: with --file the file is sent as it is; drop them", strings.Join(set, ", ")))
+	}
+	in, name, closeIn, err := openInput(cmd, file)
+	if err != nil {
+		return nil, "", usage(fmt.Errorf("--file: %w", err))
+	}
+	defer closeIn()
+	body, what, warning, err := delivery.ReadPayload(in, name)
+	if err != nil {
+		return nil, "", usage(fmt.Errorf("--file %w", err))
+	}
+	if warning != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: --file %s\n", warning)
+	}
+	return body, what, nil
 }
 
 // forTriggers checks the trigger arguments and builds the generator: what
@@ -137,36 +170,18 @@ or with --pretty as indented documents one after another. Both forms are what
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: completeTriggers(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if count < 1 {
-				return usage(fmt.Errorf("--count %d: want at least 1", count))
-			}
 			keys, g, err := gf.forTriggers(args)
 			if err != nil {
 				return err
 			}
-			w := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
-			var buf, indented []byte
-			for _, key := range keys {
-				for range count {
-					buf, err = g.AppendJSON(buf[:0], key)
-					if err != nil {
-						w.Flush()
-						return payloadError(err)
-					}
-					out := buf
-					if pretty {
-						var ib bytes.Buffer
-						if err := json.Indent(&ib, buf, "", "  "); err != nil {
-							return err
-						}
-						indented = ib.Bytes()
-						out = indented
-					}
-					w.Write(out)
-					w.WriteByte('\n')
-				}
+			err = g.WriteStream(cmd.OutOrStdout(), keys, count, pretty)
+			if ce := (*generator.CountError)(nil); errors.As(err, &ce) {
+				return usage(fmt.Errorf("--%w", err))
 			}
-			return w.Flush()
+			if err != nil {
+				return payloadError(err)
+			}
+			return nil
 		},
 	}
 	gf.register(cmd)

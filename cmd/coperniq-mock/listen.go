@@ -1,15 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/receiver"
@@ -179,29 +175,21 @@ func runListen(stdout io.Writer, f listenFlags) error {
 		pr.Line(d.Line())
 	}))
 
-	var (
-		out     *os.File
-		created bool
-	)
+	var out *receiver.OutFile
 	if f.out != "" {
-		_, statErr := os.Stat(f.out)
-		created = errors.Is(statErr, os.ErrNotExist)
-		// Truncated only once the address is bound: a busy port must not
-		// cost the user the previous capture.
-		if out, err = os.OpenFile(f.out, os.O_WRONLY|os.O_CREATE, 0o666); err != nil {
+		if out, err = receiver.OpenOutFile(f.out); err != nil {
 			return usage(fmt.Errorf("--out: %w", err))
 		}
 		defer out.Close() // for early returns; the normal path checks Close
-		opts = append(opts, receiver.WithOutput(afterReady{out, ready}))
+		opts = append(opts, receiver.WithOutput(out))
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	srv, err := receiver.Start(f.addr, opts...)
 	if err != nil {
-		if created {
-			out.Close()
-			os.Remove(f.out) // no empty file left behind when the address is taken
+		if out != nil {
+			out.Abandon()
 		}
 		var op *net.OpError
 		if errors.As(err, &op) && op.Err != nil {
@@ -210,7 +198,7 @@ func runListen(stdout io.Writer, f listenFlags) error {
 		return usage(fmt.Errorf("--addr %s: %w", f.addr, err))
 	}
 	if out != nil {
-		if err := out.Truncate(0); err != nil {
+		if err := out.Ready(); err != nil {
 			srv.Close()
 			return usage(fmt.Errorf("--out: %w", err))
 		}
@@ -221,14 +209,13 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	close(ready)
 
 	<-ctx.Done()
-	stop() // a second Ctrl-C kills at once
 	shutdownErr := srv.Close()
 
 	note := pr.DroppedNote()
 	sum := srv.Summary().Text() + note
 	if f.output == "json" {
 		var b strings.Builder
-		printListenSummary(&b, f.output, srv.Summary())
+		srv.Summary().WriteJSON(&b)
 		sum = note + b.String() // the JSON summary stays the last line
 	}
 	if !pr.Finish(receiver.DefaultGrace, strings.TrimSuffix(sum, "\n")) {
@@ -252,16 +239,4 @@ func runListen(stdout io.Writer, f listenFlags) error {
 		fmt.Fprintf(stdout, "shutdown: %v\n", shutdownErr)
 	}
 	return nil
-}
-
-// afterReady holds writes until ready is closed: the --out file is
-// truncated after the server starts, and no delivery may be written first.
-type afterReady struct {
-	w     io.Writer
-	ready <-chan struct{}
-}
-
-func (a afterReady) Write(p []byte) (int, error) {
-	<-a.ready
-	return a.w.Write(p)
 }

@@ -275,11 +275,7 @@ func TestListenBadFlags(t *testing.T) {
 			if n := strings.Count(strings.TrimSpace(r.stderr), "\n"); n != 0 {
 				t.Errorf("error is %d lines, want one:\n%s", n+1, r.stderr)
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
-				}
-			}
+			has(t, "stderr", r.stderr, tc.want...)
 		})
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {

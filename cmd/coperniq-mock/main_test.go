@@ -257,11 +257,7 @@ func TestGenerateBadInput(t *testing.T) {
 			if r.stdout != "" {
 				t.Errorf("bad input printed payloads:\n%s", r.stdout)
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
-				}
-			}
+			has(t, "stderr", r.stderr, tc.want...)
 			if n := strings.Count(strings.TrimSpace(r.stderr), "\n"); n > 2 {
 				t.Errorf("error should be short, got %d lines:\n%s", n+1, r.stderr)
 			}

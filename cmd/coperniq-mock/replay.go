@@ -1,13 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -56,8 +51,8 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			return nil, cobra.ShellCompDirectiveDefault
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if to == "" {
-				return usage(errors.New("--target URL is required (where to re-deliver the events)"))
+			if err := needTarget(to, "(where to re-deliver the events)"); err != nil {
+				return err
 			}
 			if err := checkOutput(output); err != nil {
 				return err
@@ -72,17 +67,12 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			if err := delivery.CheckURL(to); err != nil {
 				return usage(err)
 			}
-			var in io.Reader = cmd.InOrStdin()
-			name := "standard input"
-			if args[0] != "-" {
-				f, err := os.Open(args[0])
-				if err != nil {
-					return usage(err)
-				}
-				defer f.Close()
-				in, name = f, args[0]
+			in, name, closeIn, err := openInput(cmd, args[0])
+			if err != nil {
+				return usage(err)
 			}
-			in, kind, err := sniffReplayInput(in)
+			defer closeIn()
+			in, isCapture, err := receiver.SniffCapture(in)
 			if err != nil {
 				return usage(fmt.Errorf("%s: %w", name, err))
 			}
@@ -91,8 +81,8 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 				events []delivery.Message
 				from   string
 			)
-			switch kind {
-			case inputCapture:
+			switch {
+			case isCapture:
 				if cmd.Flags().Changed("only") {
 					return usage(fmt.Errorf("--only selects by a delivery log's final states; %s is a listen --out capture, which has none: every captured event is replayed", name))
 				}
@@ -102,7 +92,7 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 				}
 				warn(cmd, name, c.Warnings)
 				var notes []string
-				if events, notes = captureEvents(c); len(events) == 0 {
+				if events, notes = c.Messages(); len(events) == 0 {
 					return usage(fmt.Errorf("%s: none of its %d deliveries can be replayed (%s)", name, len(c.Deliveries), strings.Join(notes, "; ")))
 				}
 				warn(cmd, name, notes)
@@ -118,7 +108,7 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 				warn(cmd, name, log.Warnings)
 				if events = log.Select(states...); len(events) == 0 {
 					fmt.Fprintf(out, "nothing to replay: --only %s selects none of the %d events in %s (%s)\n",
-						only, len(log.Events), name, stateCounts(log))
+						only, len(log.Events), name, log.StateCounts())
 					return nil
 				}
 				if !cmd.Flags().Changed("seed") {
@@ -138,9 +128,9 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			if err := tf.reachable(cmd.Context(), target); err != nil {
 				return err
 			}
-			o := newRunOutput(cmd, output, df.log, &tf)
-			fmt.Fprintf(o.info, "replaying %s to %s\n", from, target)
-			tf.warnInsecure(o.info)
+			o := df.reported(cmd, output, &tf)
+			fmt.Fprintf(o.Info, "replaying %s to %s\n", from, target)
+			tf.warnInsecure(o.Info)
 			_, err = deliver(o, target, settings, seed, events)
 			return err
 		},
@@ -154,85 +144,6 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 	fl.Uint64Var(&seed, "seed", 0, "seed of the delivery's random choices (default: the logged run's)")
 	_ = cmd.RegisterFlagCompletionFunc("only", completeWords("dead", "acked", "pending", "all"))
 	return cmd
-}
-
-// stateCounts says how many of a log's events are in each final state.
-func stateCounts(log *delivery.Log) string {
-	n := map[delivery.State]int{}
-	for _, e := range log.Events {
-		n[e.State]++
-	}
-	var parts []string
-	for _, st := range []delivery.State{delivery.StateAcked, delivery.StateDead, delivery.StatePending} {
-		parts = append(parts, fmt.Sprintf("%s %d", st, n[st]))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// Kinds of replay input, told apart by sniffReplayInput.
-const (
-	inputLog     = "log"
-	inputCapture = "capture"
-)
-
-// sniffReplayInput tells a delivery log (a run line first) from a listen
-// --out capture (a delivery first) by the keys of the first line, and
-// returns a reader that still starts with that line.
-func sniffReplayInput(in io.Reader) (io.Reader, string, error) {
-	br := bufio.NewReaderSize(in, 64<<10)
-	var first []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		first = append(first, chunk...)
-		if len(first) > receiver.MaxCaptureLine {
-			return nil, "", errors.New("its first line is longer than 64 MiB: neither a delivery log ('scenario run --log') nor a capture ('listen --out')")
-		}
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			break
-		}
-	}
-	rest := io.MultiReader(bytes.NewReader(first), br)
-	var keys map[string]json.RawMessage
-	if json.Unmarshal(bytes.TrimSpace(first), &keys) == nil {
-		if t, ok := keys["type"]; ok && string(t) == `"run"` {
-			return rest, inputLog, nil
-		}
-		_, seq := keys["seq"]
-		_, path := keys["path"]
-		_, status := keys["status"]
-		if seq && path && status {
-			return rest, inputCapture, nil
-		}
-	}
-	// Anything else is left to the log reader, which says what it found.
-	return rest, inputLog, nil
-}
-
-// captureEvents turns a capture's payloads into events to deliver, and
-// says what was left out and why.
-func captureEvents(c *receiver.Capture) ([]delivery.Message, []string) {
-	payloads, missing := c.Payloads()
-	var (
-		events []delivery.Message
-		notes  []string
-		bad    int
-		why    error
-	)
-	for _, p := range payloads {
-		e, err := delivery.MessageFromPayload(p)
-		if err != nil {
-			bad, why = bad+1, err
-			continue
-		}
-		events = append(events, e)
-	}
-	if missing > 0 {
-		notes = append(notes, fmt.Sprintf("%d deliveries have no payload (unreadable bodies): left out", missing))
-	}
-	if bad > 0 {
-		notes = append(notes, fmt.Sprintf("%d payloads are not Coperniq events (e.g. %v): left out", bad, why))
-	}
-	return events, notes
 }
 
 func warn(cmd *cobra.Command, name string, warnings []string) {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
@@ -70,37 +68,9 @@ distinct triggers, what it shows. -o json prints a JSON array of
 				return err
 			}
 			if output == "json" {
-				type param struct {
-					Name    string `json:"name"`
-					Default int    `json:"default"`
-				}
-				type entry struct {
-					Name     string   `json:"name"`
-					Summary  string   `json:"summary"`
-					Events   int      `json:"events"`
-					Triggers []string `json:"triggers"`
-					Params   []param  `json:"params"`
-				}
-				list := []entry{}
-				for _, info := range scenarios.Builtin() {
-					e := entry{Name: info.Name, Summary: info.Summary, Events: info.Events, Triggers: info.Triggers, Params: []param{}}
-					for _, p := range info.Params {
-						e.Params = append(e.Params, param{p.Name, p.Default})
-					}
-					list = append(list, e)
-				}
-				return printJSON(cmd.OutOrStdout(), list)
+				return scenarios.WriteBuiltinJSON(cmd.OutOrStdout())
 			}
-			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tEVENTS\tTRIGGERS\tWHAT IT SHOWS")
-			for _, info := range scenarios.Builtin() {
-				events := fmt.Sprint(info.Events)
-				for _, p := range info.Params {
-					events += fmt.Sprintf(" (%s=%d)", p.Name, p.Default)
-				}
-				fmt.Fprintf(w, "%s\t%s\t%d\t%s\n", info.Name, events, len(info.Triggers), info.Summary)
-			}
-			return w.Flush()
+			return scenarios.WriteBuiltinText(cmd.OutOrStdout())
 		},
 	}
 	outputFlag(cmd, &output, "a JSON array, one object per scenario")
@@ -124,15 +94,6 @@ func newScenarioShowCmd() *cobra.Command {
 			return err
 		},
 	}
-}
-
-// checkSomeEvents refuses a scenario that fired no events: a run that
-// sends nothing and exits 0 would look like a success.
-func checkSomeEvents(sc *scenarios.Scenario, seed uint64, events []scenarios.Rendered) error {
-	if len(events) > 0 {
-		return nil
-	}
-	return usage(fmt.Errorf("scenario %s renders to no events (seed %d): nothing to send; is a repeat count or parameter 0?", sc.Name, seed))
 }
 
 func newScenarioRunCmd() *cobra.Command {
@@ -175,8 +136,10 @@ could not be reached, or the --log file could not be written.`,
 			if dryRun && af.addr != "" {
 				return usage(errors.New("--api serves the API while events are delivered; --dry-run delivers none"))
 			}
-			if !dryRun && to == "" {
-				return usage(errors.New("--target URL is required (the receiver's webhook URL), or --dry-run to print the payloads"))
+			if !dryRun {
+				if err := needTarget(to, forReceiver+", or --dry-run to print the payloads"); err != nil {
+					return err
+				}
 			}
 			if err := checkOutput(output); err != nil {
 				return err
@@ -184,9 +147,9 @@ could not be reached, or the --log file could not be written.`,
 			if err := tf.check(); err != nil {
 				return err
 			}
-			setProjects := cmd.Flags().Changed("projects")
-			if setProjects && projects < 1 {
-				return usage(fmt.Errorf("--projects %d: want at least 1", projects))
+			ropts, err := projectsOption(cmd, projects)
+			if err != nil {
+				return err
 			}
 			vocab, err := vf.load()
 			if err != nil {
@@ -197,10 +160,7 @@ could not be reached, or the --log file could not be written.`,
 				return usage(err)
 			}
 			tl := scenarios.NewTimeline()
-			ropts := af.renderOptions(tl)
-			if setProjects {
-				ropts = append(ropts, scenarios.WithParam("projects", projects))
-			}
+			ropts = append(ropts, af.renderOptions(tl)...)
 			events, err := sc.Render(seed, ropts...)
 			if err != nil {
 				var located scenarios.ErrorList
@@ -209,17 +169,12 @@ could not be reached, or the --log file could not be written.`,
 				}
 				return usage(err)
 			}
-			if err := checkSomeEvents(sc, seed, events); err != nil {
-				return err
+			if err := sc.CheckRendered(seed, events); err != nil {
+				return usage(err)
 			}
 			out := cmd.OutOrStdout()
 			if dryRun {
-				w := bufio.NewWriterSize(out, 64<<10)
-				for _, e := range events {
-					w.Write(e.Body)
-					w.WriteByte('\n')
-				}
-				return w.Flush()
+				return scenarios.WriteNDJSON(out, events)
 			}
 			if err := delivery.CheckURL(to); err != nil {
 				return usage(err)
@@ -241,11 +196,11 @@ could not be reached, or the --log file could not be written.`,
 				apiRun.close()
 				return err
 			}
-			o := newRunOutput(cmd, output, df.log, &tf)
-			fmt.Fprintf(o.info, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
-			tf.warnInsecure(o.info)
+			o := df.reported(cmd, output, &tf)
+			fmt.Fprintf(o.Info, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
+			tf.warnInsecure(o.Info)
 			_, err = deliver(o, target, settings, seed, scenarios.Messages(events), apiRun.options()...)
-			return apiRun.finish(o.info, err)
+			return apiRun.finish(o.Info, err)
 		},
 	}
 	df.register(cmd)

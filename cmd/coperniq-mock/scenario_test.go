@@ -149,11 +149,7 @@ func TestScenarioRunBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := cli(t, "", tc.args...).want(t, 2)
-			for _, w := range tc.want {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
-				}
-			}
+			has(t, "stderr", r.stderr, tc.want...)
 			if strings.Contains(r.stderr, "s3cret") {
 				t.Errorf("the token leaked: %s", r.stderr)
 			}

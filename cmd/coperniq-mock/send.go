@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -52,11 +50,8 @@ be reached (connection refused, DNS, TLS).`,
 		},
 		ValidArgsFunction: completeTriggers(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if to == "" {
-				return usage(fmt.Errorf("--target URL is required (the receiver's webhook URL)"))
-			}
-			if timeout <= 0 {
-				return usage(fmt.Errorf("--timeout %s: want a positive duration such as 10s", timeout))
+			if err := needTarget(to, forReceiver); err != nil {
+				return err
 			}
 			if err := delivery.CheckURL(to); err != nil {
 				return usage(err)
@@ -68,49 +63,26 @@ be reached (connection refused, DNS, TLS).`,
 			if err := tf.check(); err != nil {
 				return err
 			}
-			var body []byte
-			what := ""
-			if file != "" {
-				if body, what, err = readPayloadFile(cmd, file, gf.changed(cmd)); err != nil {
-					return err
-				}
-			} else {
-				keys, g, err := gf.forTriggers(args)
-				if err != nil {
-					return err
-				}
-				if body, err = g.JSON(keys[0]); err != nil {
-					return payloadError(err)
-				}
-				what = keys[0]
+			body, what, err := gf.payload(cmd, args, file)
+			if err != nil {
+				return err
 			}
-			client := delivery.NewTLSClient(timeout, 1, tf.cfg)
 			tg, err := delivery.NewTarget(to, h)
 			if err != nil {
 				return usage(err)
 			}
-			res := tg.Send(context.Background(), client, body)
+			res, err := tg.SendOnce(context.Background(), body, timeout, tf.cfg)
+			if err != nil {
+				return usage(fmt.Errorf("--%w", err))
+			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "POST %s (%s, %d bytes)\n", delivery.MaskURL(to), what, len(body))
 			tf.warnInsecure(out)
 			defer tf.warnInsecure(out) // and after the answer, where eyes land
-			if res.ErrKind == delivery.KindNone {
-				fmt.Fprintf(out, "%d %s in %s\n", res.Status, http.StatusText(res.Status), res.Latency.Round(time.Microsecond))
-				if len(res.Body) > 0 {
-					// The receiver chose these bytes: its echo of the URL is
-					// masked, and nothing in it may drive the terminal.
-					fmt.Fprintf(out, "%s", tg.ShowAnswer(string(bytes.TrimRight(res.Body, "\r\n"))))
-					if res.Truncated {
-						fmt.Fprint(out, " …(truncated)")
-					}
-					fmt.Fprintln(out)
-				}
-			}
+			tg.WriteAnswer(out, res)
 			if err := tg.Acknowledged(res); err != nil {
 				if errors.Is(err, delivery.ErrUnreachable) {
-					// The CLI knows the flags that fix a TLS setup.
-					res.Err = tlsHint(res.Err)
-					return usage(tg.Acknowledged(res))
+					return usage(err)
 				}
 				return failureError{msg: err.Error()}
 			}

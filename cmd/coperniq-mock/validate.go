@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
@@ -85,13 +84,11 @@ or bad usage.`,
 			if err := w.Flush(); err != nil {
 				return fmt.Errorf("writing the results: %w", err)
 			}
-			switch {
-			case totals.Payloads == 0:
-				return usage(errors.New("no payloads in the input"))
-			case totals.Unreadable > 0:
-				return usage(fmt.Errorf("%s of %d could not be read as JSON (see the unreadable lines above)", plural(totals.Unreadable, "payload"), totals.Payloads))
-			case totals.Invalid > 0:
-				return failureError{msg: "invalid payloads", silent: true}
+			switch err := totals.Verdict(); {
+			case errors.Is(err, schemas.ErrInvalidPayloads):
+				return failureError{msg: err.Error(), silent: true}
+			case err != nil:
+				return usage(err)
 			}
 			return nil
 		},
@@ -107,20 +104,13 @@ or bad usage.`,
 // validateSource validates every payload of one file (or stdin for "-").
 // An unopenable file is bad input: it stops the command with exit 2.
 func validateSource(cmd *cobra.Command, name string, level schemas.Level, val *schemas.Validator, report func(schemas.Checked)) error {
-	r := cmd.InOrStdin()
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return usage(err)
-		}
-		defer f.Close()
-		r = f
+	r, _, closeIn, err := openInput(cmd, name)
+	if err != nil {
+		return usage(err)
 	}
+	defer closeIn()
 	if err := val.CheckStream(r, name, level, report); err != nil {
 		return usage(fmt.Errorf("reading %s: %w", name, err))
 	}
 	return nil
 }
-
-// plural spells a count with its noun: "1 payload", "2 deliveries".
-var plural = schemas.Plural

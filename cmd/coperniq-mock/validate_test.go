@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // TestValidateFiles holds issue 11's item 6: validate reads JSON values, not
@@ -54,7 +56,7 @@ func TestValidateFiles(t *testing.T) {
 		}
 		file := write("pretty.json", pretty)
 		r := cli(t, "", "validate", "--quiet", file).want(t, 0)
-		if want := plural(n, "payload") + ": " + itoa(n) + " valid"; !strings.Contains(r.stdout, want) {
+		if want := schemas.Plural(n, "payload") + ": " + itoa(n) + " valid"; !strings.Contains(r.stdout, want) {
 			t.Errorf("want %q in:\n%.2000s", want, r.stdout)
 		}
 	})

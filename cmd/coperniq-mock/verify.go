@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
+	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -16,18 +16,15 @@ import (
 
 // verifyFlags are verify's flags: a contract.Target and a contract.RunConfig.
 type verifyFlags struct {
-	target, inspect, inspectCmd, tokenParam string
-	deadline, inspectTimeout, drainBudget   time.Duration
-	maxLate                                 int
-	settle                                  settleValue
-	burst                                   int
-	seed                                    uint64
-	focus, skip, scenarios                  []string
-	junit, jsonReport                       string
-	verbose, noColor                        bool
-	state                                   verifyStateFlags   // verifystate.go
-	api                                     verifyAPIFlags     // verifyapi.go
-	progress                                verifyProgressFlag // verifyprogress.go
+	t                   contract.Target // the fields flags set directly
+	inspect, inspectCmd string
+	settle              contract.SettleValue
+	focus, skip         []string
+	junit, jsonReport   string
+	verbose, noColor    bool
+	state               verifyStateFlags   // verifystate.go
+	api                 verifyAPIFlags     // verifyapi.go
+	progress            verifyProgressFlag // verifyprogress.go
 
 	vocab *schemas.Vocabulary // vocabflags.go
 }
@@ -141,7 +138,7 @@ before they were sent.`,
 				return err
 			}
 			target.TLS = tf.cfg
-			if h := tokenInURLHint(f.target, f.tokenParam); h != "" {
+			if h := target.TokenHint(); h != "" {
 				fmt.Fprintln(cmd.ErrOrStderr(), h)
 			}
 			ctx := cmd.Context()
@@ -149,7 +146,7 @@ before they were sent.`,
 				ctx = context.Background()
 			}
 			if err := delivery.CheckTLS(ctx, target.URL, tf.cfg, reachTimeout); err != nil {
-				return usage(tlsHint(err))
+				return usage(err)
 			}
 			tf.warnInsecure(cmd.OutOrStdout())
 			if done, err := f.state.chaos.run(ctx, cmd.OutOrStdout(), &f, target); done { // verifystate.go
@@ -180,22 +177,22 @@ before they were sent.`,
 	f.state.register(fl)
 	f.api.register(cmd)
 	f.progress.register(fl)
-	fl.StringVar(&f.target, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
+	fl.StringVar(&f.t.URL, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
 	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
 	fl.StringVar(&f.inspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
-	fl.StringVar(&f.tokenParam, "token-param", "", "the URL token the receiver requires, NAME=VALUE (enables the token specs)")
-	fl.DurationVar(&f.deadline, "timeout", contract.DefaultDeadline, "how long each delivery may wait for its answer")
+	fl.StringVar(&f.t.TokenParam, "token-param", "", "the URL token the receiver requires, NAME=VALUE (enables the token specs)")
+	fl.DurationVar(&f.t.Deadline, "timeout", contract.DefaultDeadline, "how long each delivery may wait for its answer")
 	alias(cmd, "deadline", "timeout")
 	alias(cmd, "to", "target")
 	secretFromEnv(cmd, "token-param", "COPERNIQ_MOCK_TOKEN_PARAM")
 	tf.register(cmd)
-	fl.IntVar(&f.burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
-	fl.Uint64Var(&f.seed, "seed", 0, "payload seed: the same seed sends the same bytes (default: drawn for each run, printed with the flag that repeats it)")
-	fl.IntVar(&f.maxLate, "max-late", contract.DefaultMaxLate, "stop the run after this many deliveries in a row get no answer within --timeout")
-	fl.DurationVar(&f.drainBudget, "drain-budget", contract.DefaultDrainBudget, "the most time the run spends, in all, waiting before a spec for earlier specs' events not applied within --inspect-timeout; 0 never waits")
-	fl.DurationVar(&f.inspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
+	fl.IntVar(&f.t.Burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
+	fl.Uint64Var(&f.t.Seed, "seed", 0, "payload seed: the same seed sends the same bytes (default: drawn for each run, printed with the flag that repeats it)")
+	fl.IntVar(&f.t.MaxLate, "max-late", contract.DefaultMaxLate, "stop the run after this many deliveries in a row get no answer within --timeout")
+	fl.DurationVar(&f.t.DrainBudget, "drain-budget", contract.DefaultDrainBudget, "the most time the run spends, in all, waiting before a spec for earlier specs' events not applied within --inspect-timeout; 0 never waits")
+	fl.DurationVar(&f.t.InspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
 	fl.Var(&f.settle, "settle", "how long a reached count is watched for a duplicate applied late: auto is 1s, or twice the time the count took to appear when longer; 0 does not watch")
-	fl.StringArrayVar(&f.scenarios, "scenario", nil, "replay only this lifecycle scenario, a built-in name or a file (repeatable; default: every built-in one, see 'scenario list')")
+	fl.StringArrayVar(&f.t.Scenarios, "scenario", nil, "replay only this lifecycle scenario, a built-in name or a file (repeatable; default: every built-in one, see 'scenario list')")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
 	fl.StringArrayVar(&f.focus, "focus", nil, "run only specs whose name matches this regular expression (repeatable)")
 	fl.StringArrayVar(&f.skip, "skip", nil, "skip specs whose name matches this regular expression (repeatable)")
@@ -213,39 +210,20 @@ before they were sent.`,
 func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunConfig, error) {
 	var t contract.Target
 	var cfg contract.RunConfig
-	if f.target == "" {
-		return t, cfg, usage(errors.New("--target URL is required (the receiver's webhook URL)"))
+	if err := needTarget(f.t.URL, forReceiver); err != nil {
+		return t, cfg, err
 	}
 	if f.inspect != "" && f.inspectCmd != "" {
 		return t, cfg, usage(errors.New("--inspect and --inspect-cmd are exclusive: give one"))
 	}
+	t = f.t
+	t.Settle = f.settle.Settle()
+	t.Vocabulary = f.vocab
 	changed := cmd.Flags().Changed
-	switch {
-	case changed("seed") && f.seed == 0:
-		return t, cfg, usage(errors.New("--seed 0: seeds start at 1; without --seed each run draws its own, printed with the flag that repeats it"))
-	case changed("timeout") && f.deadline == 0:
-		return t, cfg, usage(errors.New("--timeout 0s: want a positive duration, e.g. 10s"))
-	case changed("inspect-timeout") && f.inspectTimeout == 0:
-		return t, cfg, usage(errors.New("--inspect-timeout 0s: want a positive duration, e.g. 5s"))
-	case changed("burst") && f.burst == 0:
-		return t, cfg, usage(fmt.Errorf("--burst 0: want 1 to %d", contract.MaxBurst))
-	case changed("max-late") && f.maxLate == 0:
-		return t, cfg, usage(errors.New("--max-late 0: want 1 or more"))
+	if err := t.CheckGiven(func(field string) bool { return changed(strings.TrimPrefix(verifyFlagOf[field], "--")) }); err != nil {
+		return t, cfg, usage(flagError(err))
 	}
-	t = contract.Target{
-		URL:            f.target,
-		TokenParam:     f.tokenParam,
-		Deadline:       f.deadline,
-		Burst:          f.burst,
-		Seed:           f.seed,
-		InspectTimeout: f.inspectTimeout,
-		Settle:         f.settle.target(),
-		Scenarios:      f.scenarios,
-		MaxLate:        f.maxLate,
-		DrainBudget:    f.drainBudget,
-		Vocabulary:     f.vocab,
-	}
-	if changed("drain-budget") && f.drainBudget == 0 {
+	if changed("drain-budget") && t.DrainBudget == 0 {
 		t.DrainBudget = -1 // 0: never wait
 	}
 	var err error
@@ -276,7 +254,7 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 
 // verifyFlagOf names the flag of each contract.Target and RunConfig field.
 var verifyFlagOf = map[string]string{
-	"URL": "--target", "TokenParam": "--token-param", "Deadline": "--timeout", "Burst": "--burst",
+	"URL": "--target", "Seed": "--seed", "TokenParam": "--token-param", "Deadline": "--timeout", "Burst": "--burst",
 	"InspectTimeout": "--inspect-timeout", "MaxLate": "--max-late", "Scenarios": "--scenario",
 	"Focus": "--focus/--skip", "JUnitReport": "--junit-report", "JSONReport": "--json-report",
 }
@@ -292,45 +270,4 @@ func flagError(err error) error {
 		return fmt.Errorf("%s %s: %s", name, te.Value, te.Msg)
 	}
 	return fmt.Errorf("%s: %s", name, te.Msg)
-}
-
-// settleValue is --settle: "auto" (the default) or a duration, 0 for no
-// watch at all.
-type settleValue struct {
-	d   time.Duration
-	set bool // a duration was given: not auto
-}
-
-func (s *settleValue) String() string {
-	if !s.set {
-		return "auto"
-	}
-	return s.d.String()
-}
-
-func (s *settleValue) Set(v string) error {
-	if v == "auto" {
-		*s = settleValue{}
-		return nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return fmt.Errorf("want auto, 0 or a positive duration, e.g. 2s")
-	}
-	*s = settleValue{d: d, set: true}
-	return nil
-}
-
-func (s *settleValue) Type() string { return "duration|auto" }
-
-// target is the flag as contract.Target.Settle has it: 0 adapts, negative
-// does not watch.
-func (s settleValue) target() time.Duration {
-	switch {
-	case !s.set:
-		return 0
-	case s.d == 0:
-		return -1
-	}
-	return s.d
 }

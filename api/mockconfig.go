@@ -1,0 +1,93 @@
+package api
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+)
+
+// Config is the mock as a command states it: every knob as given, checked
+// together by Options.
+type Config struct {
+	Key        string
+	FailRate   float64
+	LimitRate  float64
+	RetryAfter time.Duration
+	Latency    string // a duration or a range LO..HI
+	Quota      string // "100/s,5000/day", or off
+}
+
+// ConfigError is a Config field with a bad value, or fields that do not go
+// together; Msg names fields as {Field}.
+type ConfigError struct{ Msg string }
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+// Options checks the config, each field alone so that an error names it,
+// and returns the options of a handler with seed.
+func (c Config) Options(seed uint64) ([]Option, error) {
+	lo, hi, err := ParseLatency(c.Latency)
+	if err != nil {
+		return nil, &ConfigError{fmt.Sprintf("{Latency} %q: %v", c.Latency, err)}
+	}
+	perSecond, perDay, err := ParseQuota(c.Quota)
+	if err != nil {
+		return nil, &ConfigError{fmt.Sprintf("{Quota} %q: %v", c.Quota, err)}
+	}
+	opts := []Option{WithSeed(seed)}
+	for _, f := range []struct {
+		field string
+		opt   Option
+	}{
+		{"Key", WithKey(c.Key)},
+		{"FailRate", WithFailRate(c.FailRate)},
+		{"LimitRate", WithRateLimit(c.LimitRate, c.RetryAfter)},
+		{"Latency", WithLatency(lo, hi)},
+		{"Quota", WithQuota(perSecond, perDay)},
+	} {
+		if _, err := NewHandler(scenarios.NewTimeline(), f.opt); err != nil {
+			return nil, &ConfigError{fmt.Sprintf("{%s}: %v", f.field, err)}
+		}
+		opts = append(opts, f.opt)
+	}
+	if _, err := NewHandler(scenarios.NewTimeline(), opts...); err != nil {
+		if rates, ok := err.(*RatesError); ok {
+			return nil, &ConfigError{fmt.Sprintf("{LimitRate} %v and {FailRate} %v add up to more than 1", rates.Limit, rates.Fail)}
+		}
+		return nil, err
+	}
+	return opts, nil
+}
+
+// WriteCallReport writes the summary of calls and each way they broke
+// rules to w, and returns how many rules they broke.
+func WriteCallReport(w io.Writer, calls []Call, rules Rules) int {
+	fmt.Fprint(w, Summary(calls))
+	findings := Check(calls, rules)
+	for _, f := range findings {
+		fmt.Fprintf(w, "  API misuse: %s\n", f)
+	}
+	return len(findings)
+}
+
+// WriteCallsFile writes the call log (WriteCalls) to path; "" writes none.
+func WriteCallsFile(path string, calls []Call) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = WriteCalls(f, calls)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}

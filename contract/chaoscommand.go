@@ -1,0 +1,154 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// ChaosCommand is verify's chaos mode as a command states it: Runs seeded
+// runs, the first failure shrunk for at most ShrinkBudget (0 does not
+// shrink) and written to OutDir; or one replay of the schedule file Replay
+// with ids offset by IDOffset.
+type ChaosCommand struct {
+	Runs         int
+	OutDir       string
+	ShrinkBudget time.Duration
+	Replay       string
+	IDOffset     int64
+	// ReplayCommand is the command line that replays a schedule file with
+	// an id offset, printed with a failure so that it can be run again.
+	ReplayCommand func(file string, offset int64) string
+}
+
+// Enabled reports whether the command asks for chaos or a replay instead
+// of the specs.
+func (c ChaosCommand) Enabled() bool { return c.Runs != 0 || c.Replay != "" }
+
+// ChaosError is a ChaosCommand whose fields do not go together; Msg names
+// them as {Field}.
+type ChaosError struct{ Msg string }
+
+func (e *ChaosError) Error() string { return e.Msg }
+
+// ChaosFailure is the receiver failing a chaos run, or a replay
+// reproducing its failure: a finding, not a bad command.
+type ChaosFailure struct{ Msg string }
+
+func (e *ChaosFailure) Error() string { return e.Msg }
+
+// Check reports fields that are out of range or do not go together, and
+// creates OutDir.
+func (c ChaosCommand) Check() error {
+	bad := func(format string, a ...any) error { return &ChaosError{Msg: fmt.Sprintf(format, a...)} }
+	switch {
+	case c.Runs < 0:
+		return bad("{Runs} %d: want 1 or more runs", c.Runs)
+	case c.Runs > 0 && c.Replay != "":
+		return bad("{Runs} and {Replay} are exclusive: give one")
+	case c.ShrinkBudget < 0:
+		return bad("{ShrinkBudget} %s: want 0 or a positive duration, e.g. 2m", c.ShrinkBudget)
+	case c.Replay == "" && c.IDOffset != 0:
+		return bad("{IDOffset} goes with {Replay}")
+	case c.Replay != "" && c.IDOffset == 0:
+		return bad("{Replay} needs {IDOffset} N (the replay command prints one)")
+	case c.Runs == 0 && c.OutDir != "":
+		return bad("{OutDir} goes with {Runs} N")
+	}
+	if c.OutDir != "" {
+		if err := os.MkdirAll(c.OutDir, 0o755); err != nil {
+			return bad("{OutDir}: %v", err)
+		}
+	}
+	return nil
+}
+
+// Run makes the chaos runs, or the replay, against t, printing progress and
+// the outcome to out. A failing receiver is a *ChaosFailure; a bad command
+// a *ChaosError; anything else stopped the runs.
+func (c ChaosCommand) Run(ctx context.Context, out io.Writer, t Target) error {
+	if err := c.Check(); err != nil {
+		return err
+	}
+	if c.Replay != "" {
+		return c.replay(ctx, out, t)
+	}
+	seed := fmt.Sprintf("seed %d", t.Seed)
+	if t.Seed == 0 {
+		t.Seed = RandomSeed()
+		seed = fmt.Sprintf("seed %d, drawn at random (--seed %d repeats it)", t.Seed, t.Seed)
+	}
+	fmt.Fprintf(out, "chaos: %d runs of %s against %s, retries per the ci preset\n", c.Runs, seed, delivery.MaskURL(t.URL))
+	budget := c.ShrinkBudget
+	if budget == 0 {
+		budget = -1
+	}
+	rep, err := RunChaos(ctx, t, ChaosOptions{Runs: c.Runs, Seed: t.Seed, ShrinkBudget: budget, Pool: t.Scenarios,
+		Progress: func(line string) { fmt.Fprintln(out, line) }})
+	if err != nil {
+		return err
+	}
+	sh := rep.Failure
+	if sh == nil {
+		fmt.Fprintf(out, "PASS: %d chaos runs\n", len(rep.Runs))
+		return nil
+	}
+	fmt.Fprintf(out, "\nrun %d failed:\n", sh.Run)
+	for _, p := range sh.Problems {
+		fmt.Fprintf(out, "  %s\n", p.Text)
+	}
+	fmt.Fprintf(out, "\n%s\n", sh.Progress())
+	file := "FILE"
+	if c.OutDir != "" {
+		file = filepath.Join(c.OutDir, fmt.Sprintf("chaos-seed%d-run%d.yaml", sh.Seed, sh.Run))
+	}
+	replay := c.ReplayCommand(file, sh.ReplayOffset)
+	data := sh.File(replay)
+	if c.OutDir != "" {
+		if err := os.WriteFile(file, data, 0o644); err != nil {
+			return &ChaosFailure{Msg: fmt.Sprintf("--chaos-out: %v", err)}
+		}
+		fmt.Fprintf(out, "wrote %s:\n", file)
+	} else {
+		fmt.Fprint(out, "the schedule (save it as FILE, or give --chaos-out DIR):\n")
+	}
+	fmt.Fprintf(out, "\n%s\nreplay:\n  %s\n", data, replay)
+	return &ChaosFailure{Msg: fmt.Sprintf("the receiver fails chaos run %d of seed %d (%s), shrunk to %s", sh.Run, sh.Seed, sh.Kind, schemas.Plural(len(sh.Schedule.Deliveries), "delivery"))}
+}
+
+func (c ChaosCommand) replay(ctx context.Context, out io.Writer, t Target) error {
+	data, err := os.ReadFile(c.Replay)
+	if err != nil {
+		return &ChaosError{Msg: fmt.Sprintf("{Replay}: %v", err)}
+	}
+	file, err := ParseChaosFile(data)
+	if err == nil {
+		var res Replay
+		if res, err = ReplayChaos(ctx, t, file, c.IDOffset); err == nil {
+			return c.replayed(out, file, res)
+		}
+	}
+	return &ChaosError{Msg: fmt.Sprintf("{Replay} %s: %v", c.Replay, err)}
+}
+
+func (c ChaosCommand) replayed(out io.Writer, file ChaosFile, res Replay) error {
+	fmt.Fprintf(out, "replayed %s (%s) with ids offset by %d in %s\n", c.Replay, schemas.Plural(len(file.Deliveries), "delivery"), c.IDOffset, res.Took.Round(time.Millisecond))
+	for _, p := range res.Problems {
+		fmt.Fprintf(out, "  %s\n", p.Text)
+	}
+	if res.Reproduced {
+		return &ChaosFailure{Msg: fmt.Sprintf("the failure reproduced (%s)", file.Failure)}
+	}
+	fmt.Fprintf(out, "the failure did not reproduce: no %q problem\n", file.Failure)
+	return nil
+}
+
+// MaskTemplate masks a hook template's secrets but keeps its placeholders,
+// for a command line shown to a person.
+func MaskTemplate(t string) string { return maskTemplate(t) }

@@ -1,0 +1,117 @@
+package delivery
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Reported is a delivery run as a command makes it: the events through an
+// engine with a progress line, the summary printed, the delivery log
+// written, and the verdict returned.
+type Reported struct {
+	Out     io.Writer   // the summary
+	Info    io.Writer   // the lines around it: progress, the log's name, Notice
+	JSON    bool        // the summary as one JSON document (WriteJSON)
+	LogPath string      // write the delivery log here; "" for none
+	Live    bool        // Info is a terminal: the progress line is redrawn in place
+	TLS     *tls.Config // nil: the system's roots
+	Notice  string      // printed to Info after the summary, when set
+}
+
+// FailedError is a run whose events were not all acknowledged (or that was
+// interrupted): a finding about the receiver, not a failure of the run.
+type FailedError struct{ Err error }
+
+func (e *FailedError) Error() string { return e.Err.Error() }
+func (e *FailedError) Unwrap() error { return e.Err }
+
+// Run delivers events to `to` with settings s until done or ctx ends,
+// prints the summary, and returns the verdict as a *FailedError (nil when
+// every event was acknowledged). Other errors are the setup's or the
+// output's: bad settings, a log that could not be written.
+func (r Reported) Run(ctx context.Context, to *Target, s Settings, seed uint64, events []Message, extra ...Option) (*Outcome, error) {
+	opts, err := s.Options()
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, extra...)
+	logW, closeLog, err := openLog(r.LogPath)
+	if err != nil {
+		return nil, err
+	}
+	pr := NewProgress(r.Info, len(events), r.Live)
+	opts = append(opts, WithSeed(seed), WithObserver(pr.Observe), WithTLS(r.TLS))
+	if logW != nil {
+		opts = append(opts, WithLog(logW))
+	}
+	engine, err := New(to, opts...)
+	if err != nil {
+		closeLog()
+		return nil, err
+	}
+	summary, runErr := engine.Run(ctx, events)
+	pr.Done()
+	if summary == nil {
+		closeLog()
+		return nil, runErr
+	}
+	if r.JSON {
+		if err := writeJSON(r.Out, summary); err != nil {
+			closeLog()
+			return summary, err
+		}
+	} else {
+		summary.WriteReport(r.Out)
+	}
+	if r.Notice != "" {
+		fmt.Fprintln(r.Info, r.Notice)
+	}
+	if err := closeLog(); err != nil {
+		return summary, err
+	}
+	if r.LogPath != "" {
+		fmt.Fprintf(r.Info, "delivery log: %s\n", r.LogPath)
+	}
+	if err := summary.VerdictLogged(runErr, r.LogPath); err != nil {
+		if summary.Dead > 0 && summary.Errors[KindTLS] > 0 {
+			err = fmt.Errorf("%w; some attempts failed in the TLS handshake (see --cacert, --cert/--key, --insecure)", err)
+		}
+		return summary, &FailedError{err}
+	}
+	return summary, nil
+}
+
+// writeJSON writes v as one indented JSON document.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// openLog creates the log file; close flushes and closes it.
+func openLog(path string) (w io.Writer, close func() error, err error) {
+	if path == "" {
+		return nil, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--log: %w", err)
+	}
+	bw := bufio.NewWriterSize(f, 256<<10)
+	return bw, func() error {
+		ferr := bw.Flush()
+		if cerr := f.Close(); ferr == nil {
+			ferr = cerr
+		}
+		if ferr != nil {
+			return fmt.Errorf("--log %s: %v", path, ferr)
+		}
+		return nil
+	}, nil
+}
