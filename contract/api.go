@@ -21,7 +21,7 @@ const (
 	// SkipNoAPICalls is the reason an API spec is skipped when the
 	// receiver made no API call while its webhooks were delivered: a
 	// receiver that does not use the API is not judged on how it uses it.
-	SkipNoAPICalls = "the receiver made no API call while %d webhooks were delivered one at a time; nothing to judge (a receiver that does not call the API is not judged on how it calls it)"
+	SkipNoAPICalls = "the receiver made no API call after the %d webhooks these specs deliver one at a time (the first events of each lifecycle scenario: %s); nothing to judge (a receiver that does not call the API for them is not judged on how it calls it)"
 )
 
 // SpecAPICalls names the calls-per-webhook spec with its bound.
@@ -49,9 +49,18 @@ const (
 	APIRetryEvents = 2
 	// APIQuiet is how long the receiver must make no API call, after a
 	// webhook is acknowledged, before the next is sent: the calls of a
-	// receiver that calls the API after acknowledging (from a queue)
-	// are counted for the webhook that caused them.
-	APIQuiet = 40 * time.Millisecond
+	// receiver that calls the API after acknowledging (from a queue, a
+	// worker that waits its turn) are counted for the webhook that caused
+	// them. A receiver whose queue holds a webhook longer than this may
+	// have its calls counted against the next one; the failure says so.
+	APIQuiet = 250 * time.Millisecond
+	// APIInFlight is how soon after a 429 a call to another path, on
+	// another connection, may arrive and still have been sent before the
+	// receiver could read the 429 (a parallel call): it is not counted as
+	// ignoring the Retry-After. A call to the refused path itself (its
+	// retry), or on the 429's own connection, is judged from the 429's
+	// answer on.
+	APIInFlight = 100 * time.Millisecond
 	// apiQuietMax bounds the wait for quiet after one webhook.
 	apiQuietMax = 3 * time.Second
 	// apiRetryGrace is how long past a 429's Retry-After the spec waits

@@ -1,6 +1,7 @@
 package testreceivers
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,7 +24,18 @@ const (
 	// APITooManyCallsN times from a worker, after the answer, as a queue
 	// consumer without a cache does.
 	APITooManyCalls APIFault = "too-many-api-calls"
+	// APIParallel is correct: after each webhook it fetches the record
+	// and the record's work orders at once, on two pooled connections,
+	// each waiting out its own 429's Retry-After.
+	APIParallel APIFault = "parallel-calls"
+	// APIQueued is correct: it acknowledges at once and a worker makes 3
+	// calls per webhook, one after another, after a queue delay of
+	// APIQueueDelay.
+	APIQueued APIFault = "queued-calls"
 )
+
+// APIQueueDelay is how long APIQueued's queue holds a webhook.
+const APIQueueDelay = 120 * time.Millisecond
 
 // APITooManyCallsN is how many times APITooManyCalls fetches a record per
 // webhook.
@@ -90,6 +102,31 @@ func (a *APIReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	id := p.Record.ID
 	path += strconv.FormatInt(id, 10)
+	switch a.fault {
+	case APIParallel:
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, p := range []string{path, path + "/work-orders"} {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = a.fetch(id, p) }()
+		}
+		wg.Wait()
+		if err := cmp.Or(errs...); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		return
+	case APIQueued:
+		w.WriteHeader(http.StatusOK)
+		go func() {
+			time.Sleep(APIQueueDelay)
+			for _, p := range []string{path, path + "/work-orders", path} {
+				a.fetch(id, p)
+			}
+		}()
+		return
+	}
 	if a.fault == APITooManyCalls {
 		w.WriteHeader(http.StatusOK)
 		go func() {
