@@ -84,7 +84,11 @@ func (val *Validator) CheckStream(r io.Reader, source string, level Level, fn fu
 			switch {
 			case errors.As(err, &se) && p.index == nil && !p.captured:
 				// Line numbers are the stream's, not the document's.
-				c.Unreadable = fmt.Sprintf("line %d, column %d: %s", d.Line+se.Line-1, se.Column, se.Msg)
+				col := se.Column
+				if se.Line == 1 {
+					col += max(d.Column, 1) - 1
+				}
+				c.Unreadable = fmt.Sprintf("line %d, column %d: %s", d.Line+se.Line-1, col, se.Msg)
 			case err != nil:
 				c.Unreadable = err.Error()
 			default:

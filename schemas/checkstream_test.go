@@ -92,3 +92,26 @@ func TestCheckStream(t *testing.T) {
 		t.Errorf("no results (%v):\n%s", err, empty.String())
 	}
 }
+
+// TestUnreadableColumnIsTheStreams: a syntax error is placed at the column
+// of the stream, not of the value, when the value does not start a line.
+func TestUnreadableColumnIsTheStreams(t *testing.T) {
+	for _, c := range []struct{ name, in, want string }{
+		{"after a value on its line", "{\"a\":1} x\n", "line 1, column 9"},
+		{"indented", "{\"a\":1}\n\n   {\"b\": x}\n", "line 3, column 10"},
+		{"after a multi-byte character", "{\"é\":1} {\"b\": x}\n", "line 1, column 15"},
+		{"second line of an indented value", "  {\"a\":\n x}\n", "line 2, column 2"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			err := CheckStream(strings.NewReader(c.in), "t", Contract, func(ch Checked) {
+				if ch.Unreadable != "" {
+					got = append(got, ch.Unreadable)
+				}
+			})
+			if err != nil || len(got) != 1 || !strings.HasPrefix(got[0], c.want) {
+				t.Errorf("unreadable %q (err %v), want one starting %q", got, err, c.want)
+			}
+		})
+	}
+}

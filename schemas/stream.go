@@ -13,6 +13,10 @@ type Document struct {
 	// Line is the 1-based line of the stream on which the value starts, so a
 	// syntax error at line L of Raw is at line Line+L-1 of the stream.
 	Line int
+	// Column is the 1-based column, in characters, at which the value
+	// starts on Line: a syntax error on Raw's first line at column C is at
+	// column Column+C-1 of the stream.
+	Column int
 	// Raw is the value's bytes, without the white space around it; nil
 	// when the value was over the size cap (see TooLarge).
 	Raw []byte
@@ -104,6 +108,8 @@ type scanner struct {
 	doc       []byte
 	size      int64 // of the value so far, kept or not
 	docLine   int
+	docColumn int
+	column    int // characters so far on the current line
 	depth     int
 	scalar    bool // the value is not an object or array: it ends with its line
 	inString  bool
@@ -115,6 +121,11 @@ type scanner struct {
 func (s *scanner) feed(chunk []byte) error {
 	for _, c := range chunk {
 		space := c == ' ' || c == '\t' || c == '\r' || c == '\n'
+		if c == '\n' {
+			s.column = 0
+		} else if c&0xC0 != 0x80 { // not a UTF-8 continuation byte
+			s.column++
+		}
 		if !s.open && space {
 			if c == '\n' {
 				s.line++
@@ -130,7 +141,7 @@ func (s *scanner) feed(chunk []byte) error {
 			}
 		}
 		if !s.open {
-			s.open, s.docLine, s.scalar = true, s.line, c != '{' && c != '['
+			s.open, s.docLine, s.docColumn, s.scalar = true, s.line, s.column, c != '{' && c != '['
 		}
 		s.add(c)
 		switch {
@@ -187,7 +198,7 @@ func (s *scanner) flush() error {
 	if !s.open {
 		return nil
 	}
-	d := Document{Line: s.docLine}
+	d := Document{Line: s.docLine, Column: s.docColumn}
 	if s.size > s.max {
 		d.TooLarge, d.Size = true, s.size
 	} else {
