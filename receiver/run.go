@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"strings"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // Session is a capture receiver run in the foreground, as 'listen' runs it:
@@ -28,25 +30,10 @@ type Session struct {
 // not be printed.
 var ErrBlocked = errors.New("stdout blocked: the summary could not be printed")
 
-// SessionError is a Session field whose value could not be used: the
-// address could not be bound, the Out file not opened or written.
-type SessionError struct {
-	Field string // "addr" or "out"
-	Value string // shown after the field when not ""
-	Err   error
-}
-
-func (e *SessionError) Error() string {
-	if e.Value == "" {
-		return e.Field + ": " + e.Err.Error()
-	}
-	return e.Field + " " + e.Value + ": " + e.Err.Error()
-}
-
-func (e *SessionError) Unwrap() error { return e.Err }
-
 // Run serves s with opts until ctx ends, printing to stdout, then prints
-// the summary. Its errors are a *SessionError, ErrBlocked, or nil.
+// the summary. Its errors are ErrBlocked, or a *delivery.FieldError on the
+// Session field Addr (the address could not be bound) or Out (the file
+// could not be opened or written).
 func Run(ctx context.Context, stdout io.Writer, s Session, opts ...Option) error {
 	ready := make(chan struct{})
 	pr := NewPrinter(stdout, s.Queue)
@@ -59,7 +46,7 @@ func Run(ctx context.Context, stdout io.Writer, s Session, opts ...Option) error
 	if s.Out != "" {
 		var err error
 		if out, err = OpenOutFile(s.Out); err != nil {
-			return &SessionError{Field: "out", Err: err}
+			return &delivery.FieldError{Field: "Out", Want: err.Error()}
 		}
 		defer out.Close() // for early returns; the normal path checks Close
 		opts = append(opts, WithOutput(out))
@@ -74,12 +61,12 @@ func Run(ctx context.Context, stdout io.Writer, s Session, opts ...Option) error
 		if errors.As(err, &op) && op.Err != nil {
 			err = op.Err // net.OpError repeats the address
 		}
-		return &SessionError{Field: "addr", Value: s.Addr, Err: err}
+		return &delivery.FieldError{Field: "Addr", Value: s.Addr, Want: err.Error()}
 	}
 	if out != nil {
 		if err := out.Ready(); err != nil {
 			srv.Close()
-			return &SessionError{Field: "out", Err: err}
+			return &delivery.FieldError{Field: "Out", Want: err.Error()}
 		}
 	}
 	// Through the printer too: the address line comes first, scripts read it.
@@ -104,11 +91,11 @@ func Run(ctx context.Context, stdout io.Writer, s Session, opts ...Option) error
 	}
 
 	if werr := srv.Err(); werr != nil {
-		return &SessionError{Field: "out", Value: s.Out, Err: werr}
+		return &delivery.FieldError{Field: "Out", Value: s.Out, Want: werr.Error()}
 	}
 	if out != nil {
 		if cerr := out.Close(); cerr != nil {
-			return &SessionError{Field: "out", Value: s.Out, Err: cerr}
+			return &delivery.FieldError{Field: "Out", Value: s.Out, Want: cerr.Error()}
 		}
 	}
 	if shutdownErr != nil {

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 )
 
@@ -29,24 +29,24 @@ func TestRunPrintsAddressAndSummary(t *testing.T) {
 }
 
 func TestRunSessionErrors(t *testing.T) {
-	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	running, err := receiver.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer taken.Close()
+	defer running.Close()
 	for _, tc := range []struct {
 		name  string
 		s     receiver.Session
 		field string
 	}{
-		{"address taken", receiver.Session{Addr: taken.Addr().String()}, "addr"},
-		{"out in a missing folder", receiver.Session{Addr: "127.0.0.1:0", Out: filepath.Join(t.TempDir(), "no", "such.jsonl")}, "out"},
+		{"address taken", receiver.Session{Addr: running.Addr}, "Addr"},
+		{"out in a missing folder", receiver.Session{Addr: "127.0.0.1:0", Out: filepath.Join(t.TempDir(), "no", "such.jsonl")}, "Out"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := receiver.Run(context.Background(), &bytes.Buffer{}, tc.s)
-			var se *receiver.SessionError
-			if !errors.As(err, &se) || se.Field != tc.field {
-				t.Fatalf("err %v: want a SessionError on %s", err, tc.field)
+			var fe *delivery.FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field {
+				t.Fatalf("err %v: want a FieldError on %s", err, tc.field)
 			}
 		})
 	}

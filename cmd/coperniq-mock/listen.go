@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
@@ -169,12 +171,12 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	ctx, stop := interruptContext()
 	defer stop()
 	err = receiver.Run(ctx, stdout, receiver.Session{Addr: f.addr, Out: f.out, Queue: f.queue, JSON: f.output == "json"}, opts...)
-	var se *receiver.SessionError
+	var fe *delivery.FieldError
 	switch {
 	case errors.Is(err, receiver.ErrBlocked):
 		return failureError{msg: err.Error()}
-	case errors.As(err, &se):
-		return usage(errors.New("--" + se.Error()))
+	case errors.As(err, &fe):
+		return usage(errors.New(fe.Named("--" + strings.ToLower(fe.Field))))
 	}
 	return err
 }
