@@ -211,12 +211,9 @@ func valueAt(tree any, dotted string) (any, bool) {
 // by slash path: "contract/TASK_CREATED.json", "strict/defs/record.json".
 type schemaSet map[string]obj
 
-// loadSchemas reads the files through schemas.Export, the package's one
-// way to hand out the definitions under defs/, into a scratch directory.
-func loadSchemas() (schemaSet, error) { return loadSchemasFor(nil) }
-
-// loadSchemasFor reads the committed schema files, or for a vocabulary
-// file the ones generated from it.
+// loadSchemasFor reads the committed schema files (through schemas.Export,
+// the package's one way to hand out the definitions under defs/, into a
+// scratch directory), or for a vocabulary file the ones generated from it.
 func loadSchemasFor(v *schemas.Vocabulary) (schemaSet, error) {
 	tmp, err := os.MkdirTemp("", "coperniq-mock-docgen-")
 	if err != nil {
