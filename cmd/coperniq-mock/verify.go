@@ -145,7 +145,7 @@ before they were sent.`,
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			if err := delivery.CheckTLS(ctx, target.URL, tf.cfg, reachTimeout); err != nil {
+			if err := delivery.CheckTLS(ctx, target.URL, tf.cfg, contract.ReachTimeout); err != nil {
 				return usage(err)
 			}
 			tf.warnInsecure(cmd.OutOrStdout())
