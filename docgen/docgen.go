@@ -46,11 +46,7 @@ type UnknownFormatError struct {
 }
 
 func (e *UnknownFormatError) Error() string {
-	msg := fmt.Sprintf("format %q isn't one of [%s]", e.Name, strings.Join(formatNames(), " "))
-	if s := e.Suggestion(); s != "" {
-		msg += "; did you mean " + s + "?"
-	}
-	return msg
+	return suggest.NotOneOf("format", e.Name, formatNames(), e.Suggestion())
 }
 
 // Suggestion is the format the user most likely meant, or "".

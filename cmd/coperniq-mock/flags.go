@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,11 +29,7 @@ func checkOneOf(flag, value string, valid []string) error {
 			return nil
 		}
 	}
-	msg := fmt.Sprintf("--%s %q isn't one of [%s]", flag, value, strings.Join(valid, " "))
-	if s := suggest.Nearest(value, valid); s != "" {
-		msg += "; did you mean " + s + "?"
-	}
-	return usage(fmt.Errorf("%s", msg))
+	return usage(errors.New(suggest.NotOneOf("--"+flag, value, valid, suggest.Nearest(value, valid))))
 }
 
 func profileNames() []string {
