@@ -750,17 +750,6 @@ func (r RunResult) String() string {
 	return fmt.Sprintf("run %d: %s: ok in %s", r.Run, r.Schedule.Describe(), took)
 }
 
-// kinds lists the kinds of problems, in first-seen order.
-func kinds(ps []Problem) []string {
-	var out []string
-	for _, p := range ps {
-		if !slices.Contains(out, p.Kind) {
-			out = append(out, p.Kind)
-		}
-	}
-	return out
-}
-
 // problemLines renders problems, at most ten.
 func problemLines(ps []Problem) string {
 	var b strings.Builder

@@ -7,12 +7,14 @@
 //
 // A run is a sequence of slots, the events of its load profile (a constant
 // rate, or stages that ramp), each due at a time computed from the start of
-// the run, never by adding intervals, so that there is no drift. A fixed
-// pool of max-inflight workers claims slots in order; a worker generates
-// the payload, sleeps until the slot is due and sends it. When every worker
-// is busy at a slot's time (a slow receiver, or a machine that cannot keep
-// up), the slot is sent late by the next free worker, and a slot more than
-// the max lateness behind is dropped. Late and dropped sends are counted and
+// the run, never by adding intervals, so that there is no drift. One pacer
+// wakes once per tick (for every slot at low rates) and releases every slot
+// due by then, having generated their payloads while it waited; a fixed
+// pool of max-inflight workers claims released slots in order and sends
+// them, and sleeps only when none is left. When every worker is busy at a
+// slot's time (a slow receiver, or a machine that cannot keep up), the slot
+// is sent late by the next free worker, and a slot more than the max
+// lateness behind is dropped. Late and dropped sends are counted and
 // the report says which side held the load back, instead of the tool
 // quietly slowing down; requests in flight, and so connections, never
 // exceed max-inflight. (An open-model tool without that bound was measured

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -87,6 +86,11 @@ type runner struct {
 	idBase     int64 // first event id, from the seed
 
 	next      atomic.Int64 // next slot of this shard to claim
+	released  atomic.Int64 // slots of this shard the pacer released
+	lateUntil atomic.Int64 // slots below it were released late by the pacer
+	idle      atomic.Int64 // workers waiting for a slot
+	wake      chan struct{}
+	paced     chan struct{} // closed when the pacer is done
 	sent      atomic.Int64
 	late      atomic.Int64
 	capWaits  atomic.Int64
@@ -106,6 +110,7 @@ type runner struct {
 	ready <-chan *event
 	rec   *recorder
 
+	ring      []prepared  // payloads generated ahead, without a scenario
 	life      *lifecycles // with a scenario
 	keyIndex  map[string]int
 	genErrors atomic.Int64
@@ -122,6 +127,8 @@ func newRunner(cfg *config, target *delivery.Target) *runner {
 		sched:     newSchedule(cfg.stages),
 		interrupt: make(chan struct{}),
 		done:      make(chan struct{}),
+		wake:      make(chan struct{}, cfg.maxInflight),
+		paced:     make(chan struct{}),
 	}
 	r.slots = shardSlots(r.sched.slots, cfg.shard)
 	r.idBase = EventIDBase(cfg.seed)
@@ -133,6 +140,10 @@ func newRunner(cfg *config, target *delivery.Target) *runner {
 			r.keyIndex[k] = i
 		}
 	} else {
+		r.ring = make([]prepared, ringSize)
+		for i := range r.ring {
+			r.ring[i].slot.Store(free)
+		}
 		var sum uint64
 		for _, w := range cfg.mix {
 			sum += uint64(w.Weight)
@@ -180,7 +191,7 @@ func (r *runner) run(ctx context.Context) *Report {
 	if interval == 0 {
 		interval = max(time.Second, (r.sched.planned / DefaultMaxPoints).Round(time.Second))
 	}
-	// A short lead lets every worker claim its first slot before it is due.
+	// A short lead lets every worker start before the first slot is due.
 	r.start = time.Now().Add(5 * time.Millisecond)
 	r.rec = newRecorder(r.start, interval, r.keys)
 	r.retries = newRetryQueue(cfg.maxRetryQ)
@@ -201,6 +212,7 @@ func (r *runner) run(ctx context.Context) *Report {
 	}()
 	stopProgress := r.progress()
 
+	go r.pace()
 	var phase1, all sync.WaitGroup
 	for w := range cfg.maxInflight {
 		phase1.Add(1)
@@ -309,29 +321,33 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 	// sequence, with a stride that does not depend on this run's
 	// max-inflight, so that copies of a run never share an id.
 	n := int64(sh.Count)
-	gen := generator.New(splitmix(cfg.seed^uint64(sh.Index)<<32^uint64(w)),
-		generator.WithProfile(cfg.profile),
-		generator.WithEventIDs(r.idBase+int64(sh.Index)+n*int64(w), n*MaxInflightLimit))
+	gen := r.generator(w)
 	rnd := rand.New(rand.NewPCG(cfg.seed, uint64(sh.Index)<<32|uint64(w)))
 	buf := make([]byte, 0, 4096)
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
 
 	func() {
 		defer phase1.Done()
 		for !r.interrupted() {
-			k := r.next.Add(1) - 1
-			if k >= r.slots {
-				return
+			k, ok := r.claim()
+			if !ok {
+				if r.next.Load() >= r.slots || !r.idleWait(rnd) {
+					return
+				}
+				continue
 			}
 			g := k*n + int64(sh.Index)
 			due := r.start.Add(r.sched.at(g))
 			if lag := time.Since(due); lag > cfg.lateAfter {
-				// No worker was free when the slot fell due.
-				r.capWaits.Add(1)
+				if k >= r.lateUntil.Load() {
+					// Released on time, and no worker was free.
+					r.capWaits.Add(1)
+				}
 				if lag > cfg.maxLateness {
 					r.dropLate.Add(1)
 					r.rec.dropped(lag)
+					if p := r.prepared(k); p != nil {
+						p.slot.Store(free)
+					}
 					continue
 				}
 			}
@@ -346,19 +362,13 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 				}
 				trig = r.keyIndex[ev.TriggerKey]
 				buf = withEventID(buf[:0], ev.Body, r.idBase+g)
+			} else if p := r.prepared(k); p != nil {
+				r.sendFirst(p.body, p.trig, due, rnd)
+				p.slot.Store(free)
+				continue
 			} else {
 				trig = r.pick(g)
-				var err error
-				if buf, err = gen.AppendJSON(buf[:0], r.keys[trig]); err != nil {
-					// The mix was checked against the catalog: unreachable.
-					panic(err)
-				}
-			}
-			// Spin for the last stretch, within a CPU budget: up to a
-			// tenth of the gap to this shard's next slot, at most 1 ms.
-			spin := min(maxSpin, (r.sched.at(g+n)-r.sched.at(g))/spinShare)
-			if !r.waitUntil(due, spin, timer, rnd) || r.interrupted() {
-				return
+				buf = r.appendPayload(gen, buf[:0], trig)
 			}
 			r.sendFirst(buf, trig, due, rnd)
 		}
@@ -373,39 +383,50 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 	}
 }
 
-// Go's timers fire up to about a millisecond late (the scheduler and the
-// netpoller wake late), and that lateness would count in corrected latency.
-// So a worker sleeps until spin before due, then yields in a loop until due.
-// spin is at most maxSpin, and a spinShare-th of the time between a shard's
-// slots, so spinning costs at most a tenth of a core at any rate, and less
-// as more workers run.
-const (
-	maxSpin   = time.Millisecond
-	spinShare = 10
-)
+// idSequences is how many event-id sequences a shard has: one per
+// worker, at most MaxInflightLimit, and the pacer's.
+const idSequences = MaxInflightLimit + 1
 
-// waitUntil waits until due, serving retries that fall due meanwhile; it
-// is false when the run was interrupted.
-func (r *runner) waitUntil(due time.Time, spin time.Duration, timer *time.Timer, rnd *rand.Rand) bool {
-	for {
-		d := time.Until(due)
-		if d <= spin {
-			for time.Now().Before(due) {
-				runtime.Gosched()
-			}
-			return true
-		}
-		timer.Reset(d - spin)
-		select {
-		case <-timer.C:
-		case ev := <-r.ready:
-			timer.Stop()
-			r.sendRetry(ev, rnd)
-		case <-r.interrupt:
-			timer.Stop()
-			return false
-		}
+// generator is the payload generator of worker w, or of the pacer when w
+// is MaxInflightLimit, each with its own sequence of event ids.
+func (r *runner) generator(w int) *generator.Generator {
+	sh := r.cfg.shard
+	n := int64(sh.Count)
+	return generator.New(splitmix(r.cfg.seed^uint64(sh.Index)<<32^uint64(w)),
+		generator.WithProfile(r.cfg.profile),
+		generator.WithEventIDs(r.idBase+int64(sh.Index)+n*int64(w), n*idSequences))
+}
+
+func (r *runner) appendPayload(gen *generator.Generator, buf []byte, trig int) []byte {
+	buf, err := gen.AppendJSON(buf, r.keys[trig])
+	if err != nil {
+		// The mix was checked against the catalog: unreachable.
+		panic(err)
 	}
+	return buf
+}
+
+// idleWait sleeps until the pacer may have released a slot, serving a
+// retry that falls due meanwhile; it is false when the run was interrupted.
+// The worker counts itself idle before it looks again, so that either it
+// sees a slot released meanwhile or the pacer sees it idle and wakes it.
+func (r *runner) idleWait(rnd *rand.Rand) bool {
+	r.idle.Add(1)
+	defer r.idle.Add(-1)
+	if r.next.Load() < r.released.Load() {
+		return true
+	}
+	select {
+	case <-r.wake:
+	case <-r.paced:
+		// Every slot is released (or the run interrupted): the caller
+		// claims what is left, or leaves.
+	case ev := <-r.ready:
+		r.sendRetry(ev, rnd)
+	case <-r.interrupt:
+		return false
+	}
+	return true
 }
 
 func (r *runner) attempt(body []byte) (delivery.Result, time.Time) {

@@ -464,10 +464,6 @@ func compileFrom(src func(Level) (map[string][]byte, error)) (*compiled, error) 
 
 // newCompiler returns a compiler that knows every embedded file of level
 // under BaseURL, so nothing is fetched.
-func newCompiler(level Level) (*jsonschema.Compiler, error) {
-	return newCompilerWith(level, true)
-}
-
 func newCompilerWith(level Level, fastInteger bool) (*jsonschema.Compiler, error) {
 	levelFiles, err := embeddedFiles(level)
 	if err != nil {
