@@ -14,6 +14,27 @@ import (
 // RunConfig.Progress is set and ProgressEvery is not.
 const DefaultProgressEvery = 5 * time.Second
 
+// DefaultProgressLog is how often a run nobody watches reports, in a CI
+// log: a full run against a receiver that answers in 1.2 s (about a minute
+// and a half) gets a few lines rather than twenty, and no log goes silent
+// long enough to look hung. A run shorter than the interval prints none.
+const DefaultProgressLog = 30 * time.Second
+
+// ProgressInterval is how often a run reports its progress: every when
+// given (never, 0, when that is 0 or less); else DefaultProgressEvery when
+// someone watches (a terminal, verbose output), DefaultProgressLog when not.
+func ProgressInterval(every time.Duration, given, watched bool) time.Duration {
+	switch {
+	case given && every <= 0:
+		return 0
+	case given:
+		return every
+	case watched:
+		return DefaultProgressEvery
+	}
+	return DefaultProgressLog
+}
+
 // Progress is where a run stands, reported every RunConfig.ProgressEvery
 // while it goes: a receiver that answers in a second or two keeps a full
 // run busy for a minute, and a run that prints nothing meanwhile looks

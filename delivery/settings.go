@@ -86,11 +86,7 @@ func (e *FieldError) Error() string { return e.Named(e.Field) }
 // Named renders the error with the field called name, such as "--retry".
 func (e *FieldError) Named(name string) string {
 	if len(e.Valid) > 0 {
-		msg := fmt.Sprintf("%s %q isn't one of [%s]", name, e.Value, strings.Join(e.Valid, " "))
-		if s := suggest.Nearest(e.Value, e.Valid); s != "" {
-			msg += "; did you mean " + s + "?"
-		}
-		return msg
+		return suggest.NotOneOf(name, e.Value, e.Valid, suggest.Nearest(e.Value, e.Valid))
 	}
 	if e.Value == "" {
 		return fmt.Sprintf("%s: %s", name, e.Want)

@@ -29,10 +29,13 @@ const (
 // otherwise.
 func Formats() []Format { return []Format{Markdown, HTML, AsyncAPI, OpenAPI, Schema} }
 
-func formatNames() []string {
-	var names []string
-	for _, f := range Formats() {
-		names = append(names, string(f))
+func formatNames() []string { return Names(Formats()...) }
+
+// Names are the names of fs, as typed on a command line.
+func Names(fs ...Format) []string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = string(f)
 	}
 	return names
 }
@@ -43,11 +46,7 @@ type UnknownFormatError struct {
 }
 
 func (e *UnknownFormatError) Error() string {
-	msg := fmt.Sprintf("format %q isn't one of [%s]", e.Name, strings.Join(formatNames(), " "))
-	if s := e.Suggestion(); s != "" {
-		msg += "; did you mean " + s + "?"
-	}
-	return msg
+	return suggest.NotOneOf("format", e.Name, formatNames(), e.Suggestion())
 }
 
 // Suggestion is the format the user most likely meant, or "".
@@ -134,8 +133,7 @@ func Write(dir string, opts ...Option) error {
 	if len(c.formats) == 0 {
 		return errors.New("no format to write")
 	}
-	formats := sortFormats(c.formats)
-	formats = withSchema(formats)
+	formats := Written(c.formats)
 
 	s, err := buildSiteFor(c.seed, c.vocab)
 	if err != nil {
@@ -190,13 +188,14 @@ func Write(dir string, opts ...Option) error {
 	return nil
 }
 
-// withSchema adds Schema to formats: every format links to or references
-// the schema files.
-func withSchema(formats []Format) []Format {
-	if len(formats) > 0 && !slices.Contains(formats, Schema) {
-		formats = sortFormats(append(formats, Schema))
+// Written is what Write writes for formats: them, and the schema files
+// every format links to or references, in Formats order, repeats
+// collapsed.
+func Written(formats []Format) []Format {
+	if len(formats) == 0 {
+		return nil
 	}
-	return formats
+	return sortFormats(append(slices.Clone(formats), Schema))
 }
 
 // generatedMark is in the first lines of every file Write renders.

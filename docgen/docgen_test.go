@@ -419,3 +419,22 @@ func checkLinks(t *testing.T, dir string, files map[string][]byte) {
 		}
 	}
 }
+
+func TestWritten(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   []Format
+		want string
+	}{
+		{"none", nil, ""},
+		{"one brings the schemas", []Format{OpenAPI}, "openapi,schema"},
+		{"out of order, repeated", []Format{OpenAPI, Markdown, OpenAPI}, "markdown,openapi,schema"},
+		{"every format", Formats(), "markdown,html,asyncapi,openapi,schema"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := strings.Join(Names(Written(tc.in)...), ","); got != tc.want {
+				t.Errorf("Written(%v) = %s, want %s", tc.in, got, tc.want)
+			}
+		})
+	}
+}

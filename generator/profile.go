@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/suggest"
@@ -62,11 +61,7 @@ func (e *UnknownProfileError) Error() string {
 	for _, p := range Profiles() {
 		names = append(names, string(p))
 	}
-	msg := fmt.Sprintf("profile %q isn't one of [%s]", e.Name, strings.Join(names, " "))
-	if s := e.Suggestion(); s != "" {
-		msg += "; did you mean " + s + "?"
-	}
-	return msg
+	return suggest.NotOneOf("profile", e.Name, names, e.Suggestion())
 }
 
 // Suggestion is the profile the user most likely meant, or "".

@@ -148,11 +148,8 @@ func (p Plan) Options() ([]Option, error) {
 	opts = append(opts, WithProfile(profile), WithSeed(p.Seed))
 	policy, err := delivery.ParsePreset(p.Retry)
 	if err != nil {
-		msg := fmt.Sprintf("{Retry} %q isn't one of [%s]", p.Retry, strings.Join(delivery.Presets(), " "))
-		if s := suggest.Nearest(p.Retry, delivery.Presets()); s != "" {
-			msg += "; did you mean " + s + "?"
-		}
-		return nil, planErr("Retry", err, "%s", msg)
+		presets := delivery.Presets()
+		return nil, planErr("Retry", err, "%s", suggest.NotOneOf("{Retry}", p.Retry, presets, suggest.Nearest(p.Retry, presets)))
 	}
 	opts = append(opts, WithPolicy(policy))
 	if p.given("Timeout") || p.Retry == "none" {

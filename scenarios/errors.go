@@ -71,11 +71,11 @@ func (p pos) String() string { return fmt.Sprintf("%d:%d", p.line, p.col) }
 // oneOf is the message for a name outside a fixed set: the bad value, the
 // valid ones, and the nearest when it looks like a typo.
 func oneOf(what, got string, valid []string) string {
-	msg := fmt.Sprintf("%s %q isn't one of [%s]", what, got, strings.Join(valid, " "))
 	// One or two letters are contained in half the vocabulary; a guess
 	// from them would be noise.
-	if s := suggest.Nearest(got, valid); s != "" && len(got) > 2 {
-		msg += "; did you mean " + s + "?"
+	near := ""
+	if len(got) > 2 {
+		near = suggest.Nearest(got, valid)
 	}
-	return msg
+	return suggest.NotOneOf(what, got, valid, near)
 }

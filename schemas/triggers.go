@@ -1,7 +1,6 @@
 package schemas
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/suggest"
@@ -220,11 +219,7 @@ type UnknownTriggerError struct {
 }
 
 func (e *UnknownTriggerError) Error() string {
-	msg := fmt.Sprintf("trigger %q isn't one of [%s]", e.Key, strings.Join(TriggerKeys(), " "))
-	if s := e.Suggestion(); s != "" {
-		msg += "; did you mean " + s + "?"
-	}
-	return msg
+	return suggest.NotOneOf("trigger", e.Key, TriggerKeys(), e.Suggestion())
 }
 
 // Suggestion is the trigger key the user most likely meant, or "".

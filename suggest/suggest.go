@@ -2,7 +2,21 @@
 // every "isn't one of" error in the tool can end with "did you mean X?".
 package suggest
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
+
+// NotOneOf is the message for got, a what outside valid: it echoes the
+// value, lists the valid ones, and ends with "did you mean near?" when near
+// (Nearest, or the caller's own guess) is not "".
+func NotOneOf(what, got string, valid []string, near string) string {
+	msg := fmt.Sprintf("%s %q isn't one of [%s]", what, got, strings.Join(valid, " "))
+	if near != "" {
+		msg += "; did you mean " + near + "?"
+	}
+	return msg
+}
 
 // Nearest returns the candidate closest to name by case-insensitive edit
 // distance, or "" when none is close enough to be a plausible typo. A

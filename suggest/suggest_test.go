@@ -42,3 +42,18 @@ func TestAbbreviated(t *testing.T) {
 		}
 	}
 }
+
+func TestNotOneOf(t *testing.T) {
+	for _, tc := range []struct {
+		name, near, want string
+	}{
+		{"with a guess", "ci", `--retry "cii" isn't one of [none default ci]; did you mean ci?`},
+		{"without", "", `--retry "cii" isn't one of [none default ci]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := NotOneOf("--retry", "cii", []string{"none", "default", "ci"}, tc.near); got != tc.want {
+				t.Errorf("got %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}

@@ -58,91 +58,62 @@ func (f *apiFlags) renderOptions(tl *scenarios.Timeline) []scenarios.RenderOptio
 	return []scenarios.RenderOption{scenarios.WithTimeline(tl)}
 }
 
-// apiRun is the API mock serving alongside a scenario run.
-type apiRun struct {
-	srv    *api.Server
-	flags  *apiFlags
-	option delivery.Option
-}
-
 // startAPI serves the API from the scenario's timeline on --api, as of
 // before the first event; sending each event moves the API's world time
 // to it. nil when --api is not set.
-func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*apiRun, error) {
+func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*api.Companion, []delivery.Option, error) {
 	if f.addr == "" {
 		for _, name := range []string{"api-key", "api-fail-rate", "api-429-rate", "api-retry-after", "api-latency", "api-quota", "api-calls", "api-linger", "api-max-calls"} {
 			if cmd.Flags().Changed(name) {
-				return nil, usage(fmt.Errorf("--%s shapes the API mock, which only --api ADDR serves", name))
+				return nil, nil, usage(fmt.Errorf("--%s shapes the API mock, which only --api ADDR serves", name))
 			}
 		}
-		return nil, nil
+		return nil, nil, nil
 	}
 	opts, err := f.options(seed)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	h, err := api.NewHandler(tl, append(opts, api.WithTime(tl.Start().Add(-time.Millisecond)))...)
-	if err != nil {
-		return nil, usage(err)
-	}
-	// The engine's own client, with the transport that moves the world
-	// time.
 	policy, err := s.Policy()
 	if err != nil {
-		return nil, usage(err)
+		return nil, nil, usage(err)
 	}
+	// The engine's own client, with the transport that moves the world time.
 	client := delivery.NewClient(policy.Timeout, s.Concurrency)
-	client.Transport = h.Transport(client.Transport, events)
-	srv, err := api.Listen(f.addr, h)
+	c, err := api.StartCompanion(f.addr, tl, events, client, opts...)
 	if err != nil {
-		return nil, usage(fmt.Errorf("--api %s: %v", f.addr, err))
+		return nil, nil, apiError("--api", err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "API mock on %s (x-api-key %s), answering as of each event as it is sent\n", srv.URL, f.Key)
-	return &apiRun{srv: srv, flags: f, option: delivery.WithClient(client)}, nil
+	fmt.Fprintf(cmd.OutOrStdout(), "API mock on %s (x-api-key %s), answering as of each event as it is sent\n", c.URL(), f.Key)
+	return c, []delivery.Option{delivery.WithClient(client)}, nil
 }
 
-// options are the delivery options the API needs: none without --api.
-func (a *apiRun) options() []delivery.Option {
-	if a == nil {
-		return nil
-	}
-	return []delivery.Option{a.option}
-}
-
-// close stops the API without a summary, for a run that never started.
-func (a *apiRun) close() {
-	if a != nil {
-		a.srv.Close()
-	}
-}
-
-// finish keeps the API up for --api-linger (for receivers that call it
-// after acknowledging), summarises its calls, writes --api-calls, and
-// closes it. runErr is the run's outcome, passed through.
-func (a *apiRun) finish(out io.Writer, runErr error) error {
-	if a == nil {
+// finishAPI reports the API's calls after a run; runErr is the run's
+// outcome, passed through.
+func finishAPI(c *api.Companion, f *apiFlags, out io.Writer, runErr error) error {
+	if c == nil {
 		return runErr
 	}
-	if a.flags.linger > 0 {
-		time.Sleep(a.flags.linger)
-	}
-	a.srv.Close()
-	calls := a.srv.Calls()
-	broken := api.WriteCallReport(out, calls, api.Rules{MaxCallsPerEvent: a.flags.maxCalls})
-	if err := writeCalls(a.flags.calls, calls); err != nil && runErr == nil {
-		return err
-	}
-	if broken > 0 && runErr == nil {
+	broken, err := c.Finish(out, f.linger, api.Rules{MaxCallsPerEvent: f.maxCalls}, f.calls)
+	switch {
+	case runErr != nil:
+		return runErr
+	case err != nil:
+		return failureError{msg: fmt.Sprintf("--api-calls: %v", err)}
+	case broken > 0:
 		return failureError{msg: fmt.Sprintf("the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most --api-max-calls per event (listed above)", broken)}
 	}
-	return runErr
+	return nil
 }
 
-func writeCalls(path string, calls []api.Call) error {
-	if err := api.WriteCallsFile(path, calls); err != nil {
-		return failureError{msg: fmt.Sprintf("--api-calls: %v", err)}
+// apiError names flag in an address the mock could not listen on; every
+// other error from the api package is bad usage as it is.
+func apiError(flag string, err error) error {
+	var ae *api.AddrError
+	if errors.As(err, &ae) {
+		return usage(fmt.Errorf("%s %v", flag, ae))
 	}
-	return nil
+	return usage(err)
 }
 
 func newAPICmd() *cobra.Command {
@@ -204,23 +175,16 @@ To serve the API while a scenario's webhooks are delivered, use
 			if err != nil {
 				return usage(err)
 			}
-			srv, err := api.Listen(f.addr, h)
-			if err != nil {
-				return usage(fmt.Errorf("--addr %s: %v", f.addr, err))
-			}
 			// Before the address line: a script that reads it and sends
 			// Ctrl-C at once must get the summary, not a killed process.
 			ctx, stop := interruptContext()
 			defer stop()
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "Coperniq API mock on %s (x-api-key %s)\n%s\n", srv.URL, f.Key, world.Describe(when))
-			fmt.Fprintf(out, "try: curl -H 'x-api-key: %s' %s/projects\ncall log: %s/_mock/api-calls; Ctrl-C stops\n", f.Key, srv.URL, srv.URL)
-			<-ctx.Done()
-			srv.Close()
-			calls := srv.Calls()
-			// Informational here: a server stopped with Ctrl-C exits 0.
-			api.WriteCallReport(out, calls, api.Rules{})
-			return writeCalls(f.calls, calls)
+			err = api.Serve(ctx, cmd.OutOrStdout(), f.addr, f.Key, world.Describe(when), f.calls, h)
+			var ae *api.AddrError
+			if err != nil && !errors.As(err, &ae) {
+				return failureError{msg: fmt.Sprintf("--api-calls: %v", err)}
+			}
+			return apiError("--addr", err)
 		},
 	}
 	f.register(cmd)

@@ -26,15 +26,9 @@ import (
 func startBinary(t *testing.T, wantPrefix string, args ...string) (line string, stop func() (string, int)) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var errb strings.Builder
 	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	out := startPiped(t, cmd)
 	lines := make(chan string, 100)
 	var rest strings.Builder
 	done := make(chan struct{})
@@ -235,13 +229,9 @@ func TestScenarioRunAPIWithPythonReceiver(t *testing.T) {
 	callsPath := filepath.Join(dir, "calls.jsonl")
 	apiAddr := closedPort(t)
 	rcv := exec.Command(py, "../../api/testdata/receiver.py", "--port", "0", "--api", "http://"+apiAddr, "--key", "k", "--state", statePath)
-	out, _ := rcv.StdoutPipe()
 	var rcvErr strings.Builder
 	rcv.Stderr = &rcvErr
-	if err := rcv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { rcv.Process.Kill(); rcv.Wait() }()
+	out := startPiped(t, rcv)
 	first, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		t.Fatalf("receiver: %v %s", err, rcvErr.String())

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/docgen"
@@ -19,10 +18,7 @@ func newDocsCmd() *cobra.Command {
 		formats string
 		seed    uint64
 	)
-	var names []string
-	for _, f := range docgen.Formats() {
-		names = append(names, string(f))
-	}
+	names := docgen.Names(docgen.Formats()...)
 	cmd := &cobra.Command{
 		Use:   "docs --out DIR",
 		Short: "Write docs for your integrators: Markdown, one HTML page, AsyncAPI 3.0, OpenAPI 3.1, JSON Schemas",
@@ -48,13 +44,8 @@ that docs did not write are never overwritten or deleted.`,
 			if formats != "" {
 				var err error
 				if chosen, err = docgen.ParseFormats(formats); err != nil {
-					var uf *docgen.UnknownFormatError
-					if errors.As(err, &uf) {
-						msg := fmt.Sprintf("--format %q isn't one of [%s]", uf.Name, strings.Join(names, " "))
-						if s := uf.Suggestion(); s != "" {
-							msg += "; did you mean " + s + "?"
-						}
-						return usage(errors.New(msg))
+					if uf := (*docgen.UnknownFormatError)(nil); errors.As(err, &uf) {
+						return usage(fmt.Errorf("--%w", uf)) // "format %q isn't one of ..."
 					}
 					return usage(fmt.Errorf("--format: %w", err))
 				}
@@ -72,11 +63,7 @@ that docs did not write are never overwritten or deleted.`,
 			if err != nil {
 				return usage(err)
 			}
-			// Every format brings the schema files it links to or references.
-			if !slices.Contains(chosen, docgen.Schema) {
-				chosen = append(chosen, docgen.Schema)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s docs for %d triggers to %s\n", strings.Join(formatList(chosen), ", "), len(schemas.TriggerKeys()), out)
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s docs for %d triggers to %s\n", strings.Join(docgen.Names(docgen.Written(chosen)...), ", "), len(schemas.TriggerKeys()), out)
 			return nil
 		},
 	}
@@ -86,12 +73,4 @@ that docs did not write are never overwritten or deleted.`,
 	cmd.Flags().Uint64Var(&seed, "seed", generator.DefaultSeed, "seed of the example payloads: the same seed gives byte-identical docs")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(names...))
 	return cmd
-}
-
-func formatList(fs []docgen.Format) []string {
-	out := make([]string, len(fs))
-	for i, f := range fs {
-		out[i] = string(f)
-	}
-	return out
 }

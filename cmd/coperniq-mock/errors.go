@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 )
 
 // Exit codes: the same situation gets the same code in every command. The
@@ -40,12 +39,6 @@ func usage(err error) error {
 		return nil
 	}
 	return usageError{err}
-}
-
-// outputError is an output file that could not be written: exit 2, the
-// same in every command, even when the run itself went well.
-func outputError(format string, args ...any) error {
-	return usageError{fmt.Errorf(format, args...)}
 }
 
 // failureError marks a finding (invalid payload, non-2xx answer) or an

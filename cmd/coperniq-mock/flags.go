@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -29,11 +29,7 @@ func checkOneOf(flag, value string, valid []string) error {
 			return nil
 		}
 	}
-	msg := fmt.Sprintf("--%s %q isn't one of [%s]", flag, value, strings.Join(valid, " "))
-	if s := suggest.Nearest(value, valid); s != "" {
-		msg += "; did you mean " + s + "?"
-	}
-	return usage(fmt.Errorf("%s", msg))
+	return usage(errors.New(suggest.NotOneOf("--"+flag, value, valid, suggest.Nearest(value, valid))))
 }
 
 func profileNames() []string {
@@ -78,10 +74,6 @@ func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
-
-// reachTimeout bounds the reachability checks before a run: a receiver
-// that cannot accept a connection in this long is not running.
-const reachTimeout = 5 * time.Second
 
 // needTarget is the error for a --target not given: why says what the URL
 // is for, or what to give instead.
@@ -246,10 +238,10 @@ func (f *tlsFlags) reachable(ctx context.Context, target *delivery.Target) error
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := contract.CheckReachable(ctx, target.Raw(), reachTimeout); err != nil {
+	if err := contract.CheckReachable(ctx, target.Raw(), contract.ReachTimeout); err != nil {
 		return usage(fmt.Errorf("could not reach the receiver: %w (is it running? 'coperniq-mock listen' is one)", err))
 	}
-	if err := delivery.CheckTLS(ctx, target.Raw(), f.cfg, reachTimeout); err != nil {
+	if err := delivery.CheckTLS(ctx, target.Raw(), f.cfg, contract.ReachTimeout); err != nil {
 		return usage(err)
 	}
 	return nil

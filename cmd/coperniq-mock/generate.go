@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -34,54 +33,38 @@ func (f *genFlags) register(cmd *cobra.Command) {
 	f.vocabulary.register(cmd)
 }
 
+// genFlagOf names the flag of each generator.Spec field.
+var genFlagOf = map[string]string{"Profile": "", "MergeFile": "--merge", "Sets": "--set"}
+
 // generator builds the generator the flags describe.
 func (f *genFlags) generator() (*generator.Generator, error) {
-	profile, err := generator.ParseProfile(f.profile)
-	if err != nil {
-		return nil, usage(err)
-	}
 	vocab, err := f.vocabulary.load()
 	if err != nil {
 		return nil, err
 	}
-	opts := []generator.Option{generator.WithProfile(profile), generator.WithAllowInvalid(f.allowInvalid), generator.WithVocabulary(vocab)}
-	if f.merge != "" || len(f.sets) > 0 {
-		o := &generator.Overrides{}
-		if f.merge != "" {
-			patch, err := os.ReadFile(f.merge)
-			if err != nil {
-				return nil, usage(fmt.Errorf("--merge: %w", err))
-			}
-			if err := o.Merge(patch); err != nil {
-				return nil, usage(fmt.Errorf("--merge %s: %w", f.merge, err))
-			}
+	g, err := generator.Spec{Seed: f.seed, Profile: f.profile, MergeFile: f.merge, Sets: f.sets, AllowInvalid: f.allowInvalid, Vocabulary: vocab}.New()
+	var se *generator.SpecError
+	if errors.As(err, &se) {
+		if name := genFlagOf[se.Field]; name != "" {
+			se.Field = name
+			return nil, usage(se)
 		}
-		for _, expr := range f.sets {
-			if err := o.SetExpr(expr); err != nil {
-				return nil, usage(fmt.Errorf("--set %q: %w", expr, err))
-			}
-		}
-		opts = append(opts, generator.WithOverrides(o))
+		return nil, usage(se.Err)
 	}
-	return generator.New(f.seed, opts...), nil
+	return g, err
 }
 
 // payloadError turns a generator error into the CLI's words: the library
 // cannot name flags, the CLI can say which one gets past an invalid override.
 func payloadError(err error) error {
 	var inv *generator.InvalidError
-	if errors.As(err, &inv) {
-		for _, v := range inv.Violations {
-			// --set parses values as JSON first, so 12345 is a number: the
-			// user who meant the string needs to know how to say so.
-			if strings.HasPrefix(v.Message, "want string") {
-				return usage(fmt.Errorf("%w; a --set value that parses as JSON is taken as JSON: quote it to get a string (--set '%s=\"...\"'), or pass --allow-invalid to produce it anyway",
-					err, strings.TrimPrefix(strings.ReplaceAll(v.Location, "/", "."), ".")))
-			}
-		}
-		return usage(fmt.Errorf("%w; pass --allow-invalid to produce it anyway", err))
+	if !errors.As(err, &inv) {
+		return usage(err)
 	}
-	return usage(err)
+	if path, ok := inv.StringWanted(); ok {
+		return usage(fmt.Errorf("%w; a --set value that parses as JSON is taken as JSON: quote it to get a string (--set '%s=\"...\"'), or pass --allow-invalid to produce it anyway", err, path))
+	}
+	return usage(fmt.Errorf("%w; pass --allow-invalid to produce it anyway", err))
 }
 
 // payload is send's body: the --file's bytes, or the generated payload of

@@ -60,14 +60,7 @@ func cpuTime(t *testing.T, pid int) time.Duration {
 func TestListenBlockedStdout(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "captured.jsonl")
 	cmd := exec.Command(binary, "listen", "--addr", "127.0.0.1:0", "--out", out)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	stdout := startPiped(t, cmd)
 	br := bufio.NewReaderSize(stdout, 256) // reads the address line, then nothing
 	first, err := br.ReadString('\n')
 	m := listeningLine.FindStringSubmatch(strings.TrimSpace(first))

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strings"
 	"time"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
@@ -168,75 +168,15 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	if err != nil {
 		return err
 	}
-	ready := make(chan struct{})
-	pr := receiver.NewPrinter(stdout, f.queue)
-	opts = append(opts, receiver.WithObserver(func(d receiver.Delivery) {
-		<-ready // the address line comes first
-		pr.Line(d.Line())
-	}))
-
-	var out *receiver.OutFile
-	if f.out != "" {
-		if out, err = receiver.OpenOutFile(f.out); err != nil {
-			return usage(fmt.Errorf("--out: %w", err))
-		}
-		defer out.Close() // for early returns; the normal path checks Close
-		opts = append(opts, receiver.WithOutput(out))
-	}
-
 	ctx, stop := interruptContext()
 	defer stop()
-	srv, err := receiver.Start(f.addr, opts...)
-	if err != nil {
-		if out != nil {
-			out.Abandon()
-		}
-		var op *net.OpError
-		if errors.As(err, &op) && op.Err != nil {
-			err = op.Err // net.OpError repeats the address
-		}
-		return usage(fmt.Errorf("--addr %s: %w", f.addr, err))
+	err = receiver.Run(ctx, stdout, receiver.Session{Addr: f.addr, Out: f.out, Queue: f.queue, JSON: f.output == "json"}, opts...)
+	var fe *delivery.FieldError
+	switch {
+	case errors.Is(err, receiver.ErrBlocked):
+		return failureError{msg: err.Error()}
+	case errors.As(err, &fe):
+		return usage(errors.New(fe.Named("--" + strings.ToLower(fe.Field))))
 	}
-	if out != nil {
-		if err := out.Ready(); err != nil {
-			srv.Close()
-			return usage(fmt.Errorf("--out: %w", err))
-		}
-	}
-	// Through the printer too: the address line comes first, scripts read it.
-	pr.Line(receiver.AddressLine(srv.Addr, srv.URL, srv.InspectURL))
-	pr.Line(srv.Describe(f.out))
-	close(ready)
-
-	<-ctx.Done()
-	shutdownErr := srv.Close()
-
-	note := pr.DroppedNote()
-	sum := srv.Summary().Text() + note
-	if f.output == "json" {
-		var b strings.Builder
-		srv.Summary().WriteJSON(&b)
-		sum = note + b.String() // the JSON summary stays the last line
-	}
-	if !pr.Finish(receiver.DefaultGrace, strings.TrimSuffix(sum, "\n")) {
-		// The summary is lost with the lines before it, but the process
-		// must stop when asked to.
-		return failureError{msg: "stdout blocked: the summary could not be printed"}
-	}
-
-	if werr := srv.Err(); werr != nil {
-		return outputError("--out %s: %v", f.out, werr)
-	}
-	if out != nil {
-		if cerr := out.Close(); cerr != nil {
-			return outputError("--out %s: %v", f.out, cerr)
-		}
-	}
-	if shutdownErr != nil {
-		// In-flight deliveries outlived the grace period: they were
-		// dropped, which the summary already counts; not a failure of
-		// the capture itself.
-		fmt.Fprintf(stdout, "shutdown: %v\n", shutdownErr)
-	}
-	return nil
+	return err
 }

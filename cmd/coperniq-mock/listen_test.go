@@ -38,19 +38,7 @@ func listen(t *testing.T, args ...string) *listener {
 		stderr: &bytes.Buffer{},
 	}
 	l.cmd.Stderr = l.stderr
-	stdout, err := l.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if l.cmd.ProcessState == nil {
-			_ = l.cmd.Process.Kill()
-			_ = l.cmd.Wait()
-		}
-	})
+	stdout := startPiped(t, l.cmd)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {

@@ -40,6 +40,27 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// startPiped starts cmd with its stdout piped to the test (set its stdin
+// and stderr before); a process still running at cleanup is killed and
+// reaped.
+func startPiped(t *testing.T, cmd *exec.Cmd) io.ReadCloser {
+	t.Helper()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	return stdout
+}
+
 type result struct {
 	stdout, stderr string
 	code           int

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
@@ -72,49 +70,21 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 				return usage(err)
 			}
 			defer closeIn()
-			in, isCapture, err := receiver.SniffCapture(in)
-			if err != nil {
-				return usage(fmt.Errorf("%s: %w", name, err))
+			rep, err := receiver.ReadReplay(in, name, receiver.ReplayOnly{States: states, Written: only, Given: cmd.Flags().Changed("only")})
+			if rep != nil {
+				for _, w := range rep.Warnings {
+					fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: %s: %s\n", name, w)
+				}
 			}
-			out := cmd.OutOrStdout()
-			var (
-				events []delivery.Message
-				from   string
-			)
-			switch {
-			case isCapture:
-				if cmd.Flags().Changed("only") {
-					return usage(fmt.Errorf("--only selects by a delivery log's final states; %s is a listen --out capture, which has none: every captured event is replayed", name))
-				}
-				c, err := receiver.ReadCapture(in)
-				if err != nil {
-					return usage(fmt.Errorf("%s: %w", name, err))
-				}
-				warn(cmd, name, c.Warnings)
-				var notes []string
-				if events, notes = c.Messages(); len(events) == 0 {
-					return usage(fmt.Errorf("%s: none of its %d deliveries can be replayed (%s)", name, len(c.Deliveries), strings.Join(notes, "; ")))
-				}
-				warn(cmd, name, notes)
-				from = fmt.Sprintf("%d events captured by listen --out (%d deliveries) in %s", len(events), len(c.Deliveries), name)
-			default:
-				log, err := delivery.ReadLog(in)
-				if errors.Is(err, delivery.ErrNotLog) {
-					return usage(fmt.Errorf("%s is %w; write one with 'scenario run --log FILE', or capture deliveries with 'listen --out FILE'", name, err))
-				}
-				if err != nil {
-					return usage(fmt.Errorf("%s: %w", name, err))
-				}
-				warn(cmd, name, log.Warnings)
-				if events = log.Select(states...); len(events) == 0 {
-					fmt.Fprintf(out, "nothing to replay: --only %s selects none of the %d events in %s (%s)\n",
-						only, len(log.Events), name, log.StateCounts())
-					return nil
-				}
-				if !cmd.Flags().Changed("seed") {
-					seed = log.Run.Seed
-				}
-				from = fmt.Sprintf("%d of %d events (%s) from %s", len(events), len(log.Events), only, name)
+			if err != nil {
+				return usage(err)
+			}
+			if rep.Nothing != "" {
+				fmt.Fprintln(cmd.OutOrStdout(), rep.Nothing)
+				return nil
+			}
+			if rep.Log != nil && !cmd.Flags().Changed("seed") {
+				seed = rep.Log.Run.Seed
 			}
 			settings, err := df.settings(cmd, delivery.DefaultSettings())
 			if err != nil {
@@ -129,9 +99,9 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 				return err
 			}
 			o := df.reported(cmd, output, &tf)
-			fmt.Fprintf(o.Info, "replaying %s to %s\n", from, target)
+			fmt.Fprintf(o.Info, "replaying %s to %s\n", rep.From, target)
 			tf.warnInsecure(o.Info)
-			_, err = deliver(o, target, settings, seed, events)
+			_, err = deliver(o, target, settings, seed, rep.Events)
 			return err
 		},
 	}
@@ -144,10 +114,4 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 	fl.Uint64Var(&seed, "seed", 0, "seed of the delivery's random choices (default: the logged run's)")
 	_ = cmd.RegisterFlagCompletionFunc("only", completeWords("dead", "acked", "pending", "all"))
 	return cmd
-}
-
-func warn(cmd *cobra.Command, name string, warnings []string) {
-	for _, w := range warnings {
-		fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: %s: %s\n", name, w)
-	}
 }

@@ -188,19 +188,21 @@ could not be reached, or the --log file could not be written.`,
 			if err != nil {
 				return usage(err)
 			}
-			apiRun, err := startAPI(cmd, &af, settings, seed, tl, events)
+			apiMock, apiOpts, err := startAPI(cmd, &af, settings, seed, tl, events)
 			if err != nil {
 				return err
 			}
 			if err := tf.reachable(cmd.Context(), target); err != nil {
-				apiRun.close()
+				if apiMock != nil {
+					apiMock.Close()
+				}
 				return err
 			}
 			o := df.reported(cmd, output, &tf)
 			fmt.Fprintf(o.Info, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
 			tf.warnInsecure(o.Info)
-			_, err = deliver(o, target, settings, seed, scenarios.Messages(events), apiRun.options()...)
-			return apiRun.finish(o.Info, err)
+			_, err = deliver(o, target, settings, seed, scenarios.Messages(events), apiOpts...)
+			return finishAPI(apiMock, &af, o.Info, err)
 		},
 	}
 	df.register(cmd)

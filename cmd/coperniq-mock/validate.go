@@ -1,9 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"errors"
-	"fmt"
+	"io"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
@@ -54,35 +53,13 @@ or bad usage.`,
 			if err != nil {
 				return err
 			}
-			totals := schemas.Tally{Level: level.String()}
-			w := bufio.NewWriter(cmd.OutOrStdout())
-			defer w.Flush()
-			var js *schemas.JSONResults
-			if output == "json" {
-				js = &schemas.JSONResults{W: w}
+			open := func(name string) (io.Reader, func() error, error) {
+				r, _, closeIn, err := openInput(cmd, name)
+				return r, closeIn, err
 			}
-			report := func(c schemas.Checked) {
-				totals.Add(c)
-				if js != nil {
-					js.Add(c)
-				} else {
-					c.WriteText(w, quiet)
-				}
-			}
-			for _, name := range args {
-				if err := validateSource(cmd, name, level, val, report); err != nil {
-					return err
-				}
-			}
-			if js != nil {
-				if err := js.Close(totals); err != nil {
-					return err
-				}
-			} else {
-				fmt.Fprintln(w, totals)
-			}
-			if err := w.Flush(); err != nil {
-				return fmt.Errorf("writing the results: %w", err)
+			totals, err := val.WriteResults(cmd.OutOrStdout(), schemas.Results{Level: level, JSON: output == "json", Quiet: quiet, Open: open}, args...)
+			if err != nil {
+				return usage(err)
 			}
 			switch err := totals.Verdict(); {
 			case errors.Is(err, schemas.ErrInvalidPayloads):
@@ -99,18 +76,4 @@ or bad usage.`,
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only payloads with problems, and the totals")
 	_ = cmd.RegisterFlagCompletionFunc("output", completeWords("text", "json"))
 	return cmd
-}
-
-// validateSource validates every payload of one file (or stdin for "-").
-// An unopenable file is bad input: it stops the command with exit 2.
-func validateSource(cmd *cobra.Command, name string, level schemas.Level, val *schemas.Validator, report func(schemas.Checked)) error {
-	r, _, closeIn, err := openInput(cmd, name)
-	if err != nil {
-		return usage(err)
-	}
-	defer closeIn()
-	if err := val.CheckStream(r, name, level, report); err != nil {
-		return usage(fmt.Errorf("reading %s: %w", name, err))
-	}
-	return nil
 }

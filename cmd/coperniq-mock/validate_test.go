@@ -94,14 +94,7 @@ func TestValidateJSONStreams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	stdout := startPiped(t, cmd)
 	// Enough payloads that their results fill the output buffer.
 	for range 200 {
 		if _, err := stdin.Write([]byte(line)); err != nil {

@@ -145,7 +145,7 @@ before they were sent.`,
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			if err := delivery.CheckTLS(ctx, target.URL, tf.cfg, reachTimeout); err != nil {
+			if err := delivery.CheckTLS(ctx, target.URL, tf.cfg, contract.ReachTimeout); err != nil {
 				return usage(err)
 			}
 			tf.warnInsecure(cmd.OutOrStdout())
@@ -257,6 +257,7 @@ var verifyFlagOf = map[string]string{
 	"URL": "--target", "Seed": "--seed", "TokenParam": "--token-param", "Deadline": "--timeout", "Burst": "--burst",
 	"InspectTimeout": "--inspect-timeout", "MaxLate": "--max-late", "Scenarios": "--scenario",
 	"Focus": "--focus/--skip", "JUnitReport": "--junit-report", "JSONReport": "--json-report",
+	"API.Addr": "--api", "API.Key": "--api-key", "API.MaxCallsPerEvent": "--api-max-calls",
 }
 
 // flagError words a contract.TargetError with the flag's name.

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net"
 
 	"github.com/spf13/cobra"
 
@@ -59,22 +58,13 @@ func (f *verifyAPIFlags) mock(cmd *cobra.Command) (*contract.APIMock, error) {
 		}
 		return nil, nil
 	}
-	switch {
-	case changed("chaos") || changed("chaos-replay"):
+	if changed("chaos") || changed("chaos-replay") {
 		return nil, usage(errors.New("--api runs the API specs, which chaos runs do not: drop one"))
-	case f.maxCalls < 1:
-		return nil, usage(fmt.Errorf("--api-max-calls %d: want 1 or more", f.maxCalls))
-	case f.key == "":
-		return nil, usage(errors.New("--api-key is empty: give the key the receiver sends in x-api-key"))
 	}
-	if _, port, err := net.SplitHostPort(f.addr); err != nil || port == "" || port == "0" {
-		return nil, usage(fmt.Errorf("--api %q: want host:port, e.g. 127.0.0.1:8081, the port the receiver's API base URL names", f.addr))
+	m := &contract.APIMock{Addr: f.addr, Key: f.key, MaxCallsPerEvent: f.maxCalls}
+	if err := m.Validate(); err != nil {
+		return nil, usage(flagError(err))
 	}
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return nil, usage(fmt.Errorf("--api %s: %v", f.addr, err))
-	}
-	ln.Close()
 	fmt.Fprintf(cmd.OutOrStdout(), "API mock on http://%s for the API specs: point the receiver's API base URL there\n", f.addr)
-	return &contract.APIMock{Addr: f.addr, Key: f.key, MaxCallsPerEvent: f.maxCalls}, nil
+	return m, nil
 }
