@@ -254,7 +254,15 @@ func (p *parsing) parseArg(st *step, spec *paramSpec, e entry, sc *staticScope) 
 		a.text = v
 	case pEnum:
 		if enum := p.enumFor(st.name, spec); !slices.Contains(enum, v) {
-			p.errs.add(a.pos, "%s", oneOf(what, v, enum))
+			// The working state's two built-in names are taken with any
+			// vocabulary, but listing them among the file's statuses
+			// would say the file has them.
+			shown, also := enum, ""
+			if p.vocab != nil && st.name == "moveWorkOrder" && spec.name == "to" {
+				shown = p.vocab.WorkOrderStatuses
+				also = "; IN_PROGRESS and WORKING are also taken, as the vocabulary's working state"
+			}
+			p.errs.add(a.pos, "%s%s", oneOf(what, v, shown), also)
 			return a, false
 		}
 		if st.name == "moveWorkOrder" && v == "COMPLETED" {

@@ -100,3 +100,23 @@ func TestCheckSequenceWithVocabulary(t *testing.T) {
 		}
 	}
 }
+
+// TestVocabularyStatusErrorListsTheFilesStatuses: a status outside the
+// vocabulary is refused with the file's statuses listed, not the working
+// state's built-in names the engine also takes (a review read WORKING
+// and IN_PROGRESS twice in the list of a file that has neither).
+func TestVocabularyStatusErrorListsTheFilesStatuses(t *testing.T) {
+	v, err := schemas.ParseVocabulary("v2.yaml", []byte("workOrderStatuses: [QUEUED, ASSIGNED, SCHEDULED, IN_PROGRESS, ON_HOLD, COMPLETED, CANCELLED]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = parseWith("s.yaml", []byte("steps:\n  - createProject: {name: p}\n  - createWorkOrder: {project: p, name: w}\n  - moveWorkOrder: {workOrder: w, to: WAITING}\n"), v)
+	if err == nil {
+		t.Fatal("WAITING was taken")
+	}
+	msg := err.Error()
+	list := msg[strings.Index(msg, "["):strings.Index(msg, "]")]
+	if !strings.Contains(list, "ON_HOLD") || strings.Contains(list, "WORKING") || strings.Count(list, "IN_PROGRESS") != 1 || !strings.Contains(msg, "also taken") {
+		t.Errorf("message: %s", msg)
+	}
+}
