@@ -92,6 +92,7 @@ type config struct {
 	out         io.Writer
 	observer    func(Delivery)
 	validator   *schemas.Validator // WithVocabulary; nil: the built-in schemas
+	vocabFile   string             // WithVocabulary: the file, for Describe
 }
 
 func defaultConfig() config {

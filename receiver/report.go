@@ -144,7 +144,11 @@ func AddressLine(bound, url, inspectURL string) string {
 // names the file deliveries are written to, if any.
 func (rc *Receiver) Describe(capture string) string {
 	c := rc.cfg
-	parts := []string{fmt.Sprintf("validating at the %s level, answering %d", c.level, c.status)}
+	level := fmt.Sprintf("the %s level", c.level)
+	if c.vocabFile != "" {
+		level += " of the vocabulary " + c.vocabFile
+	}
+	parts := []string{fmt.Sprintf("validating at %s, answering %d", level, c.status)}
 	if c.failFirst > 0 {
 		parts = append(parts, fmt.Sprintf("503 to the first %d attempt(s) of each event", c.failFirst))
 	}

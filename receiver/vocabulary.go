@@ -17,7 +17,7 @@ func WithVocabulary(v *schemas.Vocabulary) Option {
 		if err != nil {
 			return err
 		}
-		c.validator = val
+		c.validator, c.vocabFile = val, v.File()
 		return nil
 	}
 }
