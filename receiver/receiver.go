@@ -276,7 +276,14 @@ func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) (d Delivery, kn
 	res, err := rc.cfg.validate(data)
 	if err != nil {
 		d.Status = http.StatusBadRequest
-		d.Unreadable = clip("not JSON: "+err.Error(), maxUnreadableLen)
+		why := err.Error()
+		if bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
+			// validate takes a file's byte order mark (editors write one);
+			// a request body must not carry one (RFC 8259 §8.1), and
+			// "invalid character 'ï'" does not say what it is.
+			why = "the body starts with a UTF-8 byte order mark (EF BB BF), which JSON sent over HTTP must not carry"
+		}
+		d.Unreadable = clip("not JSON: "+why, maxUnreadableLen)
 		d.Body = excerpt(data)
 		return d, false, false
 	}

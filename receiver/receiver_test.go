@@ -692,3 +692,14 @@ func TestStartOnUnspecifiedAddress(t *testing.T) {
 		t.Errorf("healthz %d", res.status)
 	}
 }
+
+// TestBOMIsNamed: a body that starts with a byte order mark is refused
+// (a request body must not carry one), saying so, not "invalid character".
+func TestBOMIsNamed(t *testing.T) {
+	s := start(t)
+	res := post(t, s.URL+"/hook", append([]byte("\xEF\xBB\xBF"), example(t)...))
+	ds := s.Deliveries()
+	if res.status != http.StatusBadRequest || len(ds) != 1 || !strings.Contains(ds[0].Unreadable, "byte order mark (EF BB BF)") {
+		t.Errorf("status %d, deliveries %+v", res.status, ds)
+	}
+}
