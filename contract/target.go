@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -282,22 +281,7 @@ func dial(ctx context.Context, u *url.URL, timeout time.Duration, shown string) 
 	d := net.Dialer{Timeout: timeout}
 	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
 	if err != nil {
-		return fmt.Errorf("%s is unreachable: %s", shown, dialReason(err))
+		return fmt.Errorf("%s is unreachable: %s", shown, delivery.DialReason(err))
 	}
 	return conn.Close()
-}
-
-// dialReason shortens a dial error to what a person acts on: "connection
-// refused", not "dial tcp 127.0.0.1:9: connect: connection refused".
-func dialReason(err error) string {
-	var dns *net.DNSError
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.As(err, &dns):
-		return "no such host " + dns.Name
-	case delivery.Classify(err) == delivery.KindTimeout:
-		return "no answer to the connection attempt (timeout)"
-	}
-	return err.Error()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
@@ -228,23 +226,6 @@ func (f *tlsFlags) warnInsecure(w io.Writer) {
 	if f.t.Insecure {
 		fmt.Fprintln(w, insecureWarning)
 	}
-}
-
-// reachable checks before a run that the target accepts a connection and,
-// for https://, completes a TLS handshake with these settings: a
-// certificate the sender does not trust is reported once (exit 2), with
-// what to do, instead of as every event's failure.
-func (f *tlsFlags) reachable(ctx context.Context, target *delivery.Target) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if err := contract.CheckReachable(ctx, target.Raw(), contract.ReachTimeout); err != nil {
-		return usage(fmt.Errorf("could not reach the receiver: %w (is it running? 'coperniq-mock listen' is one)", err))
-	}
-	if err := delivery.CheckTLS(ctx, target.Raw(), f.cfg, contract.ReachTimeout); err != nil {
-		return usage(err)
-	}
-	return nil
 }
 
 // outputFlag is -o/--output on a command that prints a listing or a

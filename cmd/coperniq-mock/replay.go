@@ -95,7 +95,7 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			if err != nil {
 				return usage(err)
 			}
-			if err := tf.reachable(cmd.Context(), target); err != nil {
+			if err := usage(target.Check(cmd.Context(), tf.cfg, 0)); err != nil {
 				return err
 			}
 			o := df.reported(cmd, output, &tf)

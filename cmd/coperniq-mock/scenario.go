@@ -192,7 +192,7 @@ could not be reached, or the --log file could not be written.`,
 			if err != nil {
 				return err
 			}
-			if err := tf.reachable(cmd.Context(), target); err != nil {
+			if err := usage(target.Check(cmd.Context(), tf.cfg, 0)); err != nil {
 				if apiMock != nil {
 					apiMock.Close()
 				}
