@@ -23,25 +23,6 @@ type deliveryFlags struct {
 	log     string
 }
 
-// settingFlags is the one table from delivery.Settings fields to flags:
-// which flag sets a field, how it is laid over, and so how a field named in
-// a delivery.FieldError is called on the command line.
-var settingFlags = []struct {
-	field, flag string
-	lay         func(dst *delivery.Settings, f *deliveryFlags)
-}{
-	{"Retry", "retry", func(d *delivery.Settings, f *deliveryFlags) { d.Retry, d.Schedule = f.s.Retry, "" }},
-	{"Schedule", "schedule", func(d *delivery.Settings, f *deliveryFlags) { d.Retry, d.Schedule = "", f.s.Schedule }},
-	{"Timeout", "timeout", func(d *delivery.Settings, f *deliveryFlags) { d.Timeout = f.s.Timeout }},
-	{"TimeScale", "time-scale", func(d *delivery.Settings, f *deliveryFlags) { d.TimeScale = f.s.TimeScale }},
-	{"Concurrency", "concurrency", func(d *delivery.Settings, f *deliveryFlags) { d.Concurrency = f.s.Concurrency }},
-	{"Duplicate", "duplicate", func(d *delivery.Settings, f *deliveryFlags) { d.Duplicate = f.s.Duplicate }},
-	{"DuplicateMode", "duplicate-mode", func(d *delivery.Settings, f *deliveryFlags) { d.DuplicateMode = delivery.DupMode(f.dupMode) }},
-	{"Reorder", "reorder", func(d *delivery.Settings, f *deliveryFlags) { d.Reorder = f.s.Reorder }},
-	{"Jitter", "jitter", func(d *delivery.Settings, f *deliveryFlags) { d.Jitter = f.s.Jitter }},
-	{"Header", "header", func(d *delivery.Settings, f *deliveryFlags) { d.Header = f.s.Header }},
-}
-
 func (f *deliveryFlags) register(cmd *cobra.Command) {
 	def := delivery.DefaultSettings()
 	fl := cmd.Flags()
@@ -71,24 +52,13 @@ func (f *deliveryFlags) settings(cmd *cobra.Command, base delivery.Settings) (de
 	if err != nil {
 		return base, err
 	}
-	f.s.Header = h
-	for _, sf := range settingFlags {
-		if set(sf.flag) {
-			sf.lay(&base, f)
-		}
+	f.s.Header, f.s.DuplicateMode = h, delivery.DupMode(f.dupMode)
+	s, err := f.s.Over(base, func(field string) bool { return set(flagName(field)) })
+	var fe *delivery.FieldError
+	if errors.As(err, &fe) {
+		return s, usage(errors.New(fe.Named("--" + flagName(fe.Field))))
 	}
-	if err := base.Validate(); err != nil {
-		var fe *delivery.FieldError
-		if errors.As(err, &fe) {
-			for _, sf := range settingFlags {
-				if sf.field == fe.Field {
-					return base, usage(errors.New(fe.Named("--" + sf.flag)))
-				}
-			}
-		}
-		return base, usage(err)
-	}
-	return base, nil
+	return s, usage(err)
 }
 
 // reported is how a delivery run reports: with -o json the lines around
