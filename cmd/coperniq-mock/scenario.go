@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/spf13/cobra"
@@ -100,9 +99,6 @@ func newScenarioRunCmd() *cobra.Command {
 	var (
 		vf       vocabularyFlag
 		df       deliveryFlags
-		tf       tlsFlags
-		output   string
-		to       string
 		seed     uint64
 		projects int
 		dryRun   bool
@@ -133,18 +129,15 @@ could not be reached, or the --log file could not be written.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if dryRun && af.addr != "" {
+			if dryRun && af.Addr != "" {
 				return usage(errors.New("--api serves the API while events are delivered; --dry-run delivers none"))
 			}
 			if !dryRun {
-				if err := needTarget(to, forReceiver+", or --dry-run to print the payloads"); err != nil {
+				if err := needTarget(df.to, forReceiver+", or --dry-run to print the payloads"); err != nil {
 					return err
 				}
 			}
-			if err := checkOutput(output); err != nil {
-				return err
-			}
-			if err := tf.check(); err != nil {
+			if err := df.check(); err != nil {
 				return err
 			}
 			ropts, err := projectsOption(cmd, projects)
@@ -172,50 +165,29 @@ could not be reached, or the --log file could not be written.`,
 			if err := sc.CheckRendered(seed, events); err != nil {
 				return usage(err)
 			}
-			out := cmd.OutOrStdout()
 			if dryRun {
-				return scenarios.WriteNDJSON(out, events)
+				return scenarios.WriteNDJSON(cmd.OutOrStdout(), events)
 			}
-			if err := delivery.CheckURL(to); err != nil {
-				return usage(err)
-			}
-			settings, err := df.settings(cmd, sc.Delivery)
+			target, settings, err := df.target(cmd, sc.Delivery)
 			if err != nil {
 				return err
-			}
-			// Parsed once: the check, the output and the engine share it.
-			target, err := delivery.NewTarget(to, nil)
-			if err != nil {
-				return usage(err)
 			}
 			apiMock, apiOpts, err := startAPI(cmd, &af, settings, seed, tl, events)
 			if err != nil {
 				return err
 			}
-			if err := usage(target.Check(cmd.Context(), tf.cfg, 0)); err != nil {
-				if apiMock != nil {
-					apiMock.Close()
-				}
-				return err
-			}
-			o := df.reported(cmd, output, &tf)
-			fmt.Fprintf(o.Info, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
-			tf.warnInsecure(o.Info)
-			_, err = deliver(o, target, settings, seed, scenarios.Messages(events), apiOpts...)
-			return finishAPI(apiMock, &af, o.Info, err)
+			about := fmt.Sprintf("scenario %s: %d events, seed %d,", sc.Name, len(events), seed)
+			return df.deliver(cmd, target, settings, seed, scenarios.Messages(events), about, &af, apiMock, apiOpts...)
 		},
 	}
 	df.register(cmd)
-	tf.register(cmd)
-	outputFlag(cmd, &output, "the summary as one versioned JSON document; the lines around it go to stderr")
 	fl := cmd.Flags()
-	targetFlag(cmd, &to, "the receiver's URL")
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same events and the same delivery choices")
 	fl.IntVar(&projects, "projects", 0, "number of projects (at least 1), for scenarios with a projects parameter (concurrent-projects)")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the payloads (NDJSON, in firing order) instead of sending them")
-	fl.StringVar(&af.addr, "api", "", "also serve the mock REST API on this address (host:port), answering as of each event as it is sent ('api --help')")
-	fl.DurationVar(&af.linger, "api-linger", 0, "keep the API up this long after the last delivery, for receivers that call it after acknowledging")
-	fl.IntVar(&af.maxCalls, "api-max-calls", 0, "fail the run (exit 1) when a webhook is followed by more answered API calls than this (0: no bound; use with --concurrency 1)")
+	fl.StringVar(&af.Addr, "api", "", "also serve the mock REST API on this address (host:port), answering as of each event as it is sent ('api --help')")
+	fl.DurationVar(&af.Linger, "api-linger", 0, "keep the API up this long after the last delivery, for receivers that call it after acknowledging")
+	fl.IntVar(&af.MaxCalls, "api-max-calls", 0, "fail the run (exit 1) when a webhook is followed by more answered API calls than this (0: no bound; use with --concurrency 1)")
 	af.register(cmd)
 	vf.register(cmd)
 	return cmd
