@@ -47,6 +47,11 @@ func (e *SetupError) Named(name func(field string) string) string {
 // *SetupError, or *TargetError naming the field.
 func (s Setup) Build(given func(field string) bool) (Target, error) {
 	t := s.Target
+	if s.Chaos && t.Vocabulary != nil {
+		// Chaos schedules name built-in scenarios and replay from a file
+		// alone; they do not carry a vocabulary.
+		return t, &SetupError{"{Vocabulary} does not apply to {Runs} runs (or their replays) yet: drop one of them"}
+	}
 	t.Settle = s.SettleWatch.Settle()
 	if err := t.CheckGiven(given); err != nil {
 		return t, err

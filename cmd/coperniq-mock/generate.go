@@ -20,7 +20,7 @@ type genFlags struct {
 	sets         []string
 	merge        string
 	allowInvalid bool
-	vocabulary   vocabularyFlag
+	vocab        *schemas.Vocabulary
 }
 
 func (f *genFlags) register(cmd *cobra.Command) {
@@ -30,7 +30,7 @@ func (f *genFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.merge, "merge", "", "apply a JSON Merge Patch (RFC 7386) from this file before --set")
 	cmd.Flags().BoolVar(&f.allowInvalid, "allow-invalid", false, "allow overrides that break the contract schema (to test a receiver's rejection path)")
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeWords(profileNames()...))
-	f.vocabulary.register(cmd)
+	vocabularyInto(cmd, &f.vocab)
 }
 
 // genFlagOf names the flag of each generator.Spec field.
@@ -38,11 +38,7 @@ var genFlagOf = map[string]string{"Profile": "", "MergeFile": "--merge", "Sets":
 
 // generator builds the generator the flags describe.
 func (f *genFlags) generator() (*generator.Generator, error) {
-	vocab, err := f.vocabulary.load()
-	if err != nil {
-		return nil, err
-	}
-	g, err := generator.Spec{Seed: f.seed, Profile: f.profile, MergeFile: f.merge, Sets: f.sets, AllowInvalid: f.allowInvalid, Vocabulary: vocab}.New()
+	g, err := generator.Spec{Seed: f.seed, Profile: f.profile, MergeFile: f.merge, Sets: f.sets, AllowInvalid: f.allowInvalid, Vocabulary: f.vocab}.New()
 	var se *generator.SpecError
 	if errors.As(err, &se) {
 		if name := genFlagOf[se.Field]; name != "" {

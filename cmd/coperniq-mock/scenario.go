@@ -6,6 +6,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
 
@@ -97,7 +98,7 @@ func newScenarioShowCmd() *cobra.Command {
 
 func newScenarioRunCmd() *cobra.Command {
 	var (
-		vf       vocabularyFlag
+		vocab    *schemas.Vocabulary
 		df       deliveryFlags
 		seed     uint64
 		projects int
@@ -144,10 +145,6 @@ could not be reached, or the --log file could not be written.`,
 			if err != nil {
 				return err
 			}
-			vocab, err := vf.load()
-			if err != nil {
-				return err
-			}
 			sc, err := scenarios.LoadWithVocabulary(args[0], vocab)
 			if err != nil {
 				return usage(err)
@@ -189,6 +186,6 @@ could not be reached, or the --log file could not be written.`,
 	fl.DurationVar(&af.Linger, "api-linger", 0, "keep the API up this long after the last delivery, for receivers that call it after acknowledging")
 	fl.IntVar(&af.MaxCalls, "api-max-calls", 0, "fail the run (exit 1) when a webhook is followed by more answered API calls than this (0: no bound; use with --concurrency 1)")
 	af.register(cmd)
-	vf.register(cmd)
+	vocabularyInto(cmd, &vocab)
 	return cmd
 }

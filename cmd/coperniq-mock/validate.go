@@ -10,7 +10,7 @@ import (
 
 func newValidateCmd() *cobra.Command {
 	var (
-		vf     vocabularyFlag
+		vocab  *schemas.Vocabulary
 		strict bool
 		output string
 		quiet  bool
@@ -45,10 +45,6 @@ or bad usage.`,
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
-			vocab, err := vf.load()
-			if err != nil {
-				return err
-			}
 			val, err := schemas.NewValidator(vocab)
 			if err != nil {
 				return err
@@ -71,7 +67,7 @@ or bad usage.`,
 		},
 	}
 	cmd.Flags().BoolVar(&strict, "strict", false, "validate at the strict level (what coperniq-mock emits) instead of the contract level")
-	vf.register(cmd)
+	vocabularyInto(cmd, &vocab)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only payloads with problems, and the totals")
 	_ = cmd.RegisterFlagCompletionFunc("output", completeWords("text", "json"))

@@ -229,7 +229,7 @@ var verifyFlagOf = map[string]string{
 	"InspectTimeout": "--inspect-timeout", "MaxLate": "--max-late", "Scenarios": "--scenario",
 	"Focus": "--focus/--skip", "JUnitReport": "--junit-report", "JSONReport": "--json-report",
 	"API.Addr": "--api", "API.Key": "--api-key", "API.MaxCallsPerEvent": "--api-max-calls", "DrainBudget": "--drain-budget",
-	"InspectURL": "--inspect", "InspectCmd": "--inspect-cmd", "StateURL": "--state", "StateCmd": "--state-cmd",
+	"InspectURL": "--inspect", "Vocabulary": "--vocabulary", "Runs": "--chaos", "InspectCmd": "--inspect-cmd", "StateURL": "--state", "StateCmd": "--state-cmd",
 }
 
 // flagError words a contract.TargetError or SetupError with flag names.
