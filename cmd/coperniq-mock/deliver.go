@@ -71,11 +71,7 @@ func (f *deliveryFlags) settings(cmd *cobra.Command, base delivery.Settings) (de
 	}
 	f.s.Header, f.s.DuplicateMode = h, delivery.DupMode(f.dupMode)
 	s, err := f.s.Over(base, func(field string) bool { return set(flagName(field)) })
-	var fe *delivery.FieldError
-	if errors.As(err, &fe) {
-		return s, usage(errors.New(fe.Named("--" + flagName(fe.Field))))
-	}
-	return s, usage(err)
+	return s, fieldError(err)
 }
 
 // target parses --target once (the check, the output and the engine share
@@ -103,14 +99,11 @@ func (f *deliveryFlags) deliver(cmd *cobra.Command, to *delivery.Target, s deliv
 		}
 		return usage(err)
 	}
-	r := delivery.Reported{Out: cmd.OutOrStdout(), Info: cmd.OutOrStdout(), JSON: f.output == "json", LogPath: f.log, TLS: f.tls.cfg}
+	r := delivery.Reported{Out: cmd.OutOrStdout(), Info: cmd.OutOrStdout(), JSON: f.output == "json", LogPath: f.log, TLS: f.tls.cfg, Notice: f.tls.notice()}
 	if r.JSON {
 		r.Info = cmd.ErrOrStderr()
 	}
 	r.Live = isTerminal(r.Info)
-	if f.tls.t.Insecure {
-		r.Notice = insecureWarning
-	}
 	fmt.Fprintf(r.Info, "%s to %s\n", about, to)
 	f.tls.warnInsecure(r.Info)
 	ctx, stop := interruptContext()

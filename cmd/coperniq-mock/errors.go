@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // Exit codes: the same situation gets the same code in every command. The
@@ -66,4 +68,14 @@ func exitCode(err error) int {
 func isSilent(err error) bool {
 	var f failureError
 	return errors.As(err, &f) && f.silent
+}
+
+// fieldError is the exit status of a library error: a *delivery.FieldError
+// worded with its flag (flagName), bad usage; else as runErr.
+func fieldError(err error) error {
+	var fe *delivery.FieldError
+	if errors.As(err, &fe) {
+		return usage(errors.New(fe.Named("--" + flagName(fe.Field))))
+	}
+	return runErr(err)
 }

@@ -222,6 +222,14 @@ const insecureWarning = "WARNING: --insecure: the receiver's TLS certificate was
 // insecureMark follows the target where a report names it.
 const insecureMark = " [--insecure: TLS certificate NOT verified]"
 
+// notice is insecureWarning when --insecure is set, else "".
+func (f *tlsFlags) notice() string {
+	if f.t.Insecure {
+		return insecureWarning
+	}
+	return ""
+}
+
 // warnInsecure prints insecureWarning when --insecure is set.
 func (f *tlsFlags) warnInsecure(w io.Writer) {
 	if f.t.Insecure {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/spf13/cobra"
 )
@@ -115,12 +114,8 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	defer stop()
 	f.run.JSON = f.output == "json"
 	err = receiver.Run(ctx, stdout, f.run, opts...)
-	var fe *delivery.FieldError
-	switch {
-	case errors.Is(err, receiver.ErrBlocked):
+	if errors.Is(err, receiver.ErrBlocked) {
 		return failureError{msg: err.Error()}
-	case errors.As(err, &fe):
-		return usage(errors.New(fe.Named("--" + flagName(fe.Field))))
 	}
-	return err
+	return fieldError(err)
 }
