@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -70,4 +72,33 @@ func (c CompanionConfig) End(comp *Companion, out io.Writer) error {
 		return &delivery.FailedError{Err: fmt.Errorf("the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most --api-max-calls per event (listed above)", broken)}
 	}
 	return nil
+}
+
+// ServeWorld serves the world sc plays with seed (opts: its parameters) on
+// Addr, answering as of at (ParseTime: end, start or a time), until ctx ends
+// (Serve). A bad at is a *ConfigError naming {At}, an address taken an
+// *AddrError, and a call log that could not be written a
+// *delivery.FailedError (the run itself went).
+func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, sc *scenarios.Scenario, seed uint64, at string, opts ...scenarios.RenderOption) error {
+	world, err := NewWorld(sc, seed, opts...)
+	if err != nil {
+		return err
+	}
+	when, err := ParseTime(at, world.Timeline)
+	if err != nil {
+		return &ConfigError{fmt.Sprintf("{At} %q: %v", at, err)}
+	}
+	hopts, err := c.Options(seed)
+	if err != nil {
+		return err
+	}
+	h, err := NewHandler(world.Timeline, append(hopts, WithTime(when))...)
+	if err != nil {
+		return err
+	}
+	err = Serve(ctx, out, c.Addr, c.Key, world.Describe(when), c.Calls, h)
+	if ae := (*AddrError)(nil); err != nil && !errors.As(err, &ae) {
+		return &delivery.FailedError{Err: fmt.Errorf("--api-calls: %v", err)}
+	}
+	return err
 }

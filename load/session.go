@@ -112,3 +112,31 @@ func noticeTo(w io.Writer, notice string) {
 		fmt.Fprintln(w, notice)
 	}
 }
+
+// Merge reads the --out reports of a sharded run from files and writes the
+// run as a whole (Merge, or MergePartial when partial) to stdout and the
+// plan's files, judged by the plan's pass marks, which are all of the plan
+// it reads. Errors are as Run's; shards missing without partial are a
+// *MissingShardsError.
+func (p Plan) Merge(files []string, partial bool, stdout, stderr io.Writer) error {
+	if err := p.CheckReport(); err != nil {
+		return err
+	}
+	reps, err := ReadReports(files...)
+	if err != nil {
+		return err
+	}
+	merge := Merge
+	if partial {
+		merge = MergePartial
+	}
+	merged, err := merge(reps...)
+	if err != nil {
+		return err
+	}
+	outs := &Outputs{JSON: p.Out, HTML: p.HTML, Stdout: stdout, Stderr: stderr}
+	if err := outs.Create(); err != nil {
+		return err
+	}
+	return p.Report(merged, outs, "")
+}

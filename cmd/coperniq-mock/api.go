@@ -24,6 +24,8 @@ func apiFlagOf(field string) string {
 		return "--api"
 	case "LimitRate":
 		return "--api-429-rate"
+	case "At":
+		return "--at" // the api command's own
 	}
 	return "--api-" + flagName(field)
 }
@@ -40,12 +42,6 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 	secretFromEnv(cmd, "api-key", "COPERNIQ_MOCK_API_KEY")
 }
 
-// options checks the flags, each error naming its flag.
-func (f *apiFlags) options(seed uint64) ([]api.Option, error) {
-	opts, err := f.Options(seed)
-	return opts, apiError(err)
-}
-
 // renderOptions fill tl when the API is to be served: keeping the world's
 // versions costs a copy per event, which a run without --api does not pay.
 func (f *apiFlags) renderOptions(tl *scenarios.Timeline) []scenarios.RenderOption {
@@ -60,7 +56,7 @@ func (f *apiFlags) renderOptions(tl *scenarios.Timeline) []scenarios.RenderOptio
 func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*api.Companion, []delivery.Option, error) {
 	c, opts, err := f.Start(func(field string) bool { return cmd.Flags().Changed(apiFlagOf(field)[2:]) }, s, seed, tl, events)
 	if err != nil {
-		return nil, nil, apiError(err)
+		return nil, nil, apiError("--api", err)
 	}
 	if c != nil {
 		fmt.Fprintf(cmd.OutOrStdout(), "API mock on %s (x-api-key %s), answering as of each event as it is sent\n", c.URL(), f.Key)
@@ -69,20 +65,20 @@ func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64,
 }
 
 // apiError words an error of the api package with flag names: an address
-// the mock could not listen on names --api, a *api.ConfigError its fields;
-// every one is bad usage.
-func apiError(err error) error {
+// the mock could not listen on names addrFlag, a *api.ConfigError its
+// fields; a *delivery.FailedError is a finding, every other bad usage.
+func apiError(addrFlag string, err error) error {
 	var (
 		ae *api.AddrError
 		ce *api.ConfigError
 	)
 	switch {
 	case errors.As(err, &ae):
-		return usage(fmt.Errorf("--api %v", ae))
+		return usage(fmt.Errorf("%s %v", addrFlag, ae))
 	case errors.As(err, &ce):
 		return usage(errors.New(fieldNames.ReplaceAllStringFunc(ce.Msg, func(f string) string { return apiFlagOf(f[1 : len(f)-1]) })))
 	}
-	return usage(err)
+	return runErr(err)
 }
 
 // fieldNames are the {Field} names in a library's message.
@@ -131,35 +127,11 @@ To serve the API while a scenario's webhooks are delivered, use
 			if err != nil {
 				return err
 			}
-			world, err := api.NewWorld(sc, seed, ropts...)
-			if err != nil {
-				return usage(err)
-			}
-			when, err := api.ParseTime(at, world.Timeline)
-			if err != nil {
-				return usage(fmt.Errorf("--at %q: %v", at, err))
-			}
-			opts, err := f.options(seed)
-			if err != nil {
-				return err
-			}
-			h, err := api.NewHandler(world.Timeline, append(opts, api.WithTime(when))...)
-			if err != nil {
-				return usage(err)
-			}
 			// Before the address line: a script that reads it and sends
 			// Ctrl-C at once must get the summary, not a killed process.
 			ctx, stop := interruptContext()
 			defer stop()
-			err = api.Serve(ctx, cmd.OutOrStdout(), f.Addr, f.Key, world.Describe(when), f.Calls, h)
-			var ae *api.AddrError
-			if errors.As(err, &ae) {
-				return usage(fmt.Errorf("--addr %v", ae))
-			}
-			if err != nil {
-				return failureError{msg: fmt.Sprintf("--api-calls: %v", err)}
-			}
-			return nil
+			return apiError("--addr", f.ServeWorld(ctx, cmd.OutOrStdout(), sc, seed, at, ropts...))
 		},
 	}
 	f.register(cmd)

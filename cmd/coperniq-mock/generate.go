@@ -103,29 +103,12 @@ func (f *genFlags) payload(cmd *cobra.Command, args []string, file string) (body
 // forTriggers checks the trigger arguments and builds the generator: what
 // generate and send both start with.
 func (f *genFlags) forTriggers(args []string) ([]string, *generator.Generator, error) {
-	keys, err := triggerArgs(args)
+	keys, err := schemas.ExpandTriggers(args)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, usage(err)
 	}
 	g, err := f.generator()
 	return keys, g, err
-}
-
-// triggerArgs expands "all" and checks every key before anything is printed,
-// so a typo in the third trigger doesn't leave half an output behind.
-func triggerArgs(args []string) ([]string, error) {
-	var keys []string
-	for _, a := range args {
-		if a == "all" {
-			keys = append(keys, schemas.TriggerKeys()...)
-			continue
-		}
-		if _, err := schemas.Lookup(a); err != nil {
-			return nil, usage(err)
-		}
-		keys = append(keys, a)
-	}
-	return keys, nil
 }
 
 func newGenerateCmd() *cobra.Command {

@@ -182,30 +182,11 @@ or not a shard of the same run, or a shard is missing (without
   coperniq-mock load merge results-*.json --out merged.json --html report.html`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := p.CheckReport(); err != nil {
-				return loadError(err)
-			}
-			reps, err := load.ReadReports(args...)
-			if err != nil {
-				return usage(err)
-			}
-			merge := load.Merge
-			if allowPartial {
-				merge = load.MergePartial
-			}
-			merged, err := merge(reps...)
-			var missing *load.MissingShardsError
-			if errors.As(err, &missing) {
+			err := p.Merge(args, allowPartial, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if missing := (*load.MissingShardsError)(nil); errors.As(err, &missing) {
 				return usage(fmt.Errorf("%w (--allow-partial merges them anyway)", err))
 			}
-			if err != nil {
-				return usage(err)
-			}
-			outs := &load.Outputs{JSON: p.Out, HTML: p.HTML, Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
-			if err := outs.Create(); err != nil {
-				return loadError(err)
-			}
-			return loadError(p.Report(merged, outs, ""))
+			return loadError(err)
 		},
 	}
 	cmd.Flags().StringVar(&p.Out, "out", "", "write the merged report as JSON to this file, - for stdout")
