@@ -38,10 +38,6 @@ or bad usage.`,
 			if err := checkOneOf("output", output, []string{"text", "json"}); err != nil {
 				return err
 			}
-			level := schemas.Contract
-			if strict {
-				level = schemas.Strict
-			}
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
@@ -53,7 +49,7 @@ or bad usage.`,
 				r, _, closeIn, err := openInput(cmd, name)
 				return r, closeIn, err
 			}
-			totals, err := val.WriteResults(cmd.OutOrStdout(), schemas.Results{Level: level, JSON: output == "json", Quiet: quiet, Open: open}, args...)
+			totals, err := val.WriteResults(cmd.OutOrStdout(), schemas.Results{Level: level(strict), JSON: output == "json", Quiet: quiet, Open: open}, args...)
 			if err != nil {
 				return usage(err)
 			}
