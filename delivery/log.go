@@ -244,8 +244,8 @@ func ReadLog(r io.Reader) (*Log, error) {
 	resulted := map[int64]int{} // event id -> line of its result line
 	header := false
 	for n := 1; ; n++ {
-		raw, rerr := readLine(br, maxLogLine)
-		if errors.Is(rerr, errLongLine) {
+		raw, rerr := ReadLine(br, maxLogLine)
+		if errors.Is(rerr, ErrLongLine) {
 			return nil, fmt.Errorf("line %d is over %d MiB: no line of a delivery log is (an event's body may take %d MiB, escaped); is this a delivery log?", n, maxLogLine>>20, MaxLogBody>>20)
 		}
 		if rerr != nil && rerr != io.EOF {
@@ -315,17 +315,21 @@ func ReadLog(r io.Reader) (*Log, error) {
 	return log, nil
 }
 
-var errLongLine = errors.New("line too long")
+// ErrLongLine is ReadLine's error for a line over its bound.
+var ErrLongLine = errors.New("line too long")
 
-// readLine reads a line, newline included, of at most max bytes; beyond, it
-// stops with errLongLine rather than hold the rest.
-func readLine(br *bufio.Reader, max int) ([]byte, error) {
+// ReadLine reads a line of a JSON-lines file (a delivery log, a listen
+// capture), newline included, of at most max bytes; beyond, it stops with
+// ErrLongLine rather than hold the rest, so that a file that is not one
+// (a single huge line) is refused, not read into memory whole. The last
+// line comes with io.EOF, and without a newline where the file has none.
+func ReadLine(br *bufio.Reader, max int) ([]byte, error) {
 	var line []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
 		need := len(line) + len(chunk)
 		if need > max {
-			return nil, errLongLine
+			return nil, ErrLongLine
 		}
 		if need > cap(line) {
 			// Doubling (append grows large slices by a quarter): a long
