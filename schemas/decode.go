@@ -103,17 +103,12 @@ func (d *fastDecoder) object() (any, bool) {
 			return nil, false
 		}
 		d.members = append(d.members, member{k, v})
-		d.skipSpace()
-		if d.pos >= len(d.data) {
+		more, ok := d.next('}')
+		if !ok {
 			return nil, false
 		}
-		c := d.data[d.pos]
-		d.pos++
-		if c == '}' {
+		if !more {
 			break
-		}
-		if c != ',' {
-			return nil, false
 		}
 	}
 	m := make(map[string]any, len(d.members)-base)
@@ -144,21 +139,34 @@ func (d *fastDecoder) array() (any, bool) {
 			return nil, false
 		}
 		arr = append(arr, v)
-		d.skipSpace()
-		if d.pos >= len(d.data) {
+		more, ok := d.next(']')
+		if !ok {
 			return nil, false
 		}
-		c := d.data[d.pos]
-		d.pos++
-		if c == ']' {
+		if !more {
 			break
-		}
-		if c != ',' {
-			return nil, false
 		}
 	}
 	d.depth--
 	return arr, true
+}
+
+// next reads what follows an object's member or an array's element: a
+// comma, more to come, or the closing byte. ok is false for anything else.
+func (d *fastDecoder) next(closing byte) (more, ok bool) {
+	d.skipSpace()
+	if d.pos >= len(d.data) {
+		return false, false
+	}
+	c := d.data[d.pos]
+	d.pos++
+	switch c {
+	case ',':
+		return true, true
+	case closing:
+		return false, true
+	}
+	return false, false
 }
 
 // rawString returns the bytes between the quotes of a string made of
