@@ -345,33 +345,18 @@ func ReadLine(br *bufio.Reader, max int) ([]byte, error) {
 	}
 }
 
+// anyLine reads a line after the run line, whichever its type: the attempt
+// line's fields are the attemptLine written, so that reader and writer
+// cannot drift apart; Type and EventID, pointers here, hide attemptLine's
+// own, to tell a missing key from a zero.
 type anyLine struct {
-	Type       *string   `json:"type"`
-	EventID    *int64    `json:"eventId"`
-	TriggerKey string    `json:"triggerKey"`
-	RecordID   int64     `json:"recordId"`
-	Body       *string   `json:"body"`
-	BodyBase64 []byte    `json:"bodyBase64"`
-	Attempt    int       `json:"attempt"`
-	Duplicate  bool      `json:"duplicate"`
-	Scheduled  time.Time `json:"scheduled"`
-	Started    time.Time `json:"started"`
-	LatencyMs  float64   `json:"latencyMs"`
-	Status     int       `json:"status"`
-	ErrKind    ErrKind   `json:"errKind"`
-	Error      string    `json:"error"`
-	Response   string    `json:"response"`
-	State      State     `json:"state"`
-	Attempts   int       `json:"attempts"`
-	Duplicates int       `json:"duplicates"`
-
-	Version     int     `json:"version"`
-	Target      string  `json:"target"`
-	Events      int     `json:"events"`
-	Policy      string  `json:"policy"`
-	Concurrency int     `json:"concurrency"`
-	Seed        uint64  `json:"seed"`
-	TimeScale   float64 `json:"timeScale"`
+	Type    *string `json:"type"`
+	EventID *int64  `json:"eventId"`
+	attemptLine
+	Body       *string `json:"body"`
+	BodyBase64 []byte  `json:"bodyBase64"`
+	Attempts   int     `json:"attempts"`
+	Duplicates int     `json:"duplicates"`
 }
 
 // header reads the first line, which must be the run line.
@@ -388,7 +373,7 @@ func (log *Log) header(raw []byte, n int) error {
 	case *probe.Type != "run":
 		why = fmt.Sprintf("line %d is a %.40q line", n, *probe.Type)
 	default:
-		var l anyLine
+		var l runLine
 		if err := json.Unmarshal(raw, &l); err != nil {
 			return fmt.Errorf("line %d: a bad run line: %v", n, err)
 		}
