@@ -103,11 +103,11 @@ func (d *fastDecoder) object() (any, bool) {
 			return nil, false
 		}
 		d.members = append(d.members, member{k, v})
-		more, ok := d.next('}')
+		done, ok := d.next('}')
 		if !ok {
 			return nil, false
 		}
-		if !more {
+		if done {
 			break
 		}
 	}
@@ -139,11 +139,11 @@ func (d *fastDecoder) array() (any, bool) {
 			return nil, false
 		}
 		arr = append(arr, v)
-		more, ok := d.next(']')
+		done, ok := d.next(']')
 		if !ok {
 			return nil, false
 		}
-		if !more {
+		if done {
 			break
 		}
 	}
@@ -151,22 +151,10 @@ func (d *fastDecoder) array() (any, bool) {
 	return arr, true
 }
 
-// next reads what follows an object's member or an array's element: a
-// comma, more to come, or the closing byte. ok is false for anything else.
-func (d *fastDecoder) next(closing byte) (more, ok bool) {
-	d.skipSpace()
-	if d.pos >= len(d.data) {
-		return false, false
-	}
-	c := d.data[d.pos]
-	d.pos++
-	switch c {
-	case ',':
-		return true, true
-	case closing:
-		return false, true
-	}
-	return false, false
+// next moves past what follows a member or an element (see afterItem).
+func (d *fastDecoder) next(closing byte) (done, ok bool) {
+	d.pos, done, ok = afterItem(d.data, d.pos, closing)
+	return done, ok
 }
 
 // rawString returns the bytes between the quotes of a string made of
@@ -305,6 +293,18 @@ func scanNumber(data []byte, start int) (end int, f float64, ok bool) {
 
 // skipSpace returns the index of the first byte at or after i that is not
 // JSON white space.
+// afterItem moves past the comma or the closing bracket that follows an
+// object's member or an array's element at i: done at the closing one, ok
+// false at anything else.
+func afterItem(data []byte, i int, closing byte) (next int, done, ok bool) {
+	i = skipSpace(data, i)
+	if i >= len(data) {
+		return i, false, false
+	}
+	c := data[i]
+	return i + 1, c == closing, c == closing || c == ','
+}
+
 func skipSpace(data []byte, i int) int {
 	for i < len(data) {
 		switch data[i] {
