@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/coperniq-mock/coperniq-mock/api"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -76,13 +75,10 @@ func apiError(addrFlag string, err error) error {
 	case errors.As(err, &ae):
 		return usage(fmt.Errorf("%s %v", addrFlag, ae))
 	case errors.As(err, &ce):
-		return usage(errors.New(fieldNames.ReplaceAllStringFunc(ce.Msg, func(f string) string { return apiFlagOf(f[1 : len(f)-1]) })))
+		return usage(errors.New(named(ce.Msg, apiFlagOf)))
 	}
 	return runErr(err)
 }
-
-// fieldNames are the {Field} names in a library's message.
-var fieldNames = regexp.MustCompile(`\{[A-Za-z.]+\}`)
 
 func newAPICmd() *cobra.Command {
 	var (

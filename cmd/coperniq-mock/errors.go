@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"regexp"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
@@ -78,4 +79,12 @@ func fieldError(err error) error {
 		return usage(errors.New(fe.Named("--" + flagName(fe.Field))))
 	}
 	return runErr(err)
+}
+
+// fieldNames are the {Field} names in a library's message.
+var fieldNames = regexp.MustCompile(`\{[A-Za-z.]+\}`)
+
+// named is a library's message with every {Field} called flagOf(Field).
+func named(msg string, flagOf func(field string) string) string {
+	return fieldNames.ReplaceAllStringFunc(msg, func(f string) string { return flagOf(f[1 : len(f)-1]) })
 }

@@ -223,13 +223,19 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 	return t, cfg, nil
 }
 
-// verifyFlagOf names the flag of each contract.Target and RunConfig field.
+// verifyFlag is verifyFlagOf[field], for named.
+func verifyFlag(field string) string { return verifyFlagOf[field] }
+
+// verifyFlagOf names the flag of each contract.Setup, RunConfig and
+// ChaosCommand field.
 var verifyFlagOf = map[string]string{
 	"URL": "--target", "Seed": "--seed", "TokenParam": "--token-param", "Deadline": "--timeout", "Burst": "--burst",
 	"InspectTimeout": "--inspect-timeout", "MaxLate": "--max-late", "Scenarios": "--scenario",
 	"Focus": "--focus/--skip", "JUnitReport": "--junit-report", "JSONReport": "--json-report",
 	"API.Addr": "--api", "API.Key": "--api-key", "API.MaxCallsPerEvent": "--api-max-calls", "DrainBudget": "--drain-budget",
-	"InspectURL": "--inspect", "Vocabulary": "--vocabulary", "Runs": "--chaos", "InspectCmd": "--inspect-cmd", "StateURL": "--state", "StateCmd": "--state-cmd",
+	"InspectURL": "--inspect", "Vocabulary": "--vocabulary", "Runs": "--chaos", "OutDir": "--chaos-out",
+	"ShrinkBudget": "--shrink-budget", "Replay": "--chaos-replay", "IDOffset": "--id-offset",
+	"InspectCmd": "--inspect-cmd", "StateURL": "--state", "StateCmd": "--state-cmd",
 }
 
 // flagError words a contract.TargetError or SetupError with flag names.
@@ -240,7 +246,7 @@ func flagError(err error) error {
 	)
 	switch {
 	case errors.As(err, &se):
-		return errors.New(se.Named(func(f string) string { return verifyFlagOf[f] }))
+		return errors.New(named(se.Msg, verifyFlag))
 	case !errors.As(err, &te):
 		return err
 	}

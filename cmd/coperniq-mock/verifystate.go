@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -69,10 +68,6 @@ func (c *verifyChaosFlags) register(fl *pflag.FlagSet) {
 	fl.Int64Var(&c.IDOffset, "id-offset", 0, "with --chaos-replay: add this to every event, record and work order id (the replay command gives one)")
 }
 
-// chaosFlag names the flag of each contract.ChaosCommand field.
-var chaosFlag = strings.NewReplacer("{Runs}", "--chaos", "{OutDir}", "--chaos-out", "{ShrinkBudget}", "--shrink-budget",
-	"{Replay}", "--chaos-replay", "{IDOffset}", "--id-offset")
-
 // run runs chaos or a replay when asked, and reports whether it did.
 func (c *verifyChaosFlags) run(ctx context.Context, out io.Writer, s *contract.Setup, t contract.Target) (bool, error) {
 	if !c.Enabled() {
@@ -86,7 +81,7 @@ func (c *verifyChaosFlags) run(ctx context.Context, out io.Writer, s *contract.S
 	)
 	switch {
 	case errors.As(err, &bad):
-		return true, usage(errors.New(chaosFlag.Replace(bad.Msg)))
+		return true, usage(errors.New(named(bad.Msg, verifyFlag)))
 	case errors.As(err, &failed):
 		return true, failureError{msg: failed.Msg}
 	case err != nil:
