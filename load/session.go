@@ -44,6 +44,7 @@ type Session struct {
 // target's or the output's. Without a given Seed each run draws one, so
 // that a second run sends new event ids rather than duplicates (which would
 // only exercise a deduplicating receiver's shortcut); the report prints it.
+// The process's GC target is raised for the run (gcPercent) and restored.
 func (p Plan) Run(ctx context.Context, to *delivery.Target, s Session) error {
 	randomSeed := !p.given("Seed")
 	if randomSeed {
