@@ -14,23 +14,16 @@ import (
 // genFlags are generate's payload flags, shared with send so that a contract
 // failure's reproducer (`send TRIGGER --seed S --profile P`) sends exactly
 // what `generate TRIGGER --seed S --profile P` prints.
-type genFlags struct {
-	seed         uint64
-	profile      string
-	sets         []string
-	merge        string
-	allowInvalid bool
-	vocab        *schemas.Vocabulary
-}
+type genFlags struct{ generator.Spec }
 
 func (f *genFlags) register(cmd *cobra.Command) {
-	cmd.Flags().Uint64Var(&f.seed, "seed", generator.DefaultSeed, "seed: the same seed and flags give byte-identical payloads")
-	cmd.Flags().StringVarP(&f.profile, "profile", "p", string(generator.DefaultProfile), "payload profile: realistic, minimal, maximal or edge")
-	cmd.Flags().StringArrayVar(&f.sets, "set", nil, "override a field: path=value, path dotted (record.stage.name) or a JSON pointer; value JSON, else a string (repeatable)")
-	cmd.Flags().StringVar(&f.merge, "merge", "", "apply a JSON Merge Patch (RFC 7386) from this file before --set")
-	cmd.Flags().BoolVar(&f.allowInvalid, "allow-invalid", false, "allow overrides that break the contract schema (to test a receiver's rejection path)")
+	cmd.Flags().Uint64Var(&f.Seed, "seed", generator.DefaultSeed, "seed: the same seed and flags give byte-identical payloads")
+	cmd.Flags().StringVarP(&f.Profile, "profile", "p", string(generator.DefaultProfile), "payload profile: realistic, minimal, maximal or edge")
+	cmd.Flags().StringArrayVar(&f.Sets, "set", nil, "override a field: path=value, path dotted (record.stage.name) or a JSON pointer; value JSON, else a string (repeatable)")
+	cmd.Flags().StringVar(&f.MergeFile, "merge", "", "apply a JSON Merge Patch (RFC 7386) from this file before --set")
+	cmd.Flags().BoolVar(&f.AllowInvalid, "allow-invalid", false, "allow overrides that break the contract schema (to test a receiver's rejection path)")
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeWords(profileNames()...))
-	vocabularyInto(cmd, &f.vocab)
+	vocabularyInto(cmd, &f.Vocabulary)
 }
 
 // genFlagOf names the flag of each generator.Spec field.
@@ -38,7 +31,7 @@ var genFlagOf = map[string]string{"Profile": "", "MergeFile": "--merge", "Sets":
 
 // generator builds the generator the flags describe.
 func (f *genFlags) generator() (*generator.Generator, error) {
-	g, err := generator.Spec{Seed: f.seed, Profile: f.profile, MergeFile: f.merge, Sets: f.sets, AllowInvalid: f.allowInvalid, Vocabulary: f.vocab}.New()
+	g, err := f.New()
 	var se *generator.SpecError
 	if errors.As(err, &se) {
 		if name := genFlagOf[se.Field]; name != "" {
