@@ -271,15 +271,8 @@ func CheckInspectReachable(ctx context.Context, template string, timeout time.Du
 }
 
 func dial(ctx context.Context, u *url.URL, timeout time.Duration, shown string) error {
-	port := u.Port()
-	if port == "" {
-		port = "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
-	}
 	d := net.Dialer{Timeout: timeout}
-	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
+	conn, err := d.DialContext(ctx, "tcp", delivery.HostPort(u))
 	if err != nil {
 		return fmt.Errorf("%s is unreachable: %s", shown, delivery.DialReason(err))
 	}

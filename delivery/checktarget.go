@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"syscall"
 	"time"
 )
@@ -30,6 +31,19 @@ func (t *Target) Check(ctx context.Context, cfg *tls.Config, timeout time.Durati
 	}
 	conn.Close()
 	return CheckTLS(ctx, t.raw, cfg, timeout)
+}
+
+// HostPort is the host and port to dial for u, the port defaulted from
+// the scheme: 443 for https, 80 otherwise.
+func HostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(u.Hostname(), port)
 }
 
 // DialReason shortens a dial error to what a person acts on: "connection
