@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -271,10 +270,8 @@ func CheckInspectReachable(ctx context.Context, template string, timeout time.Du
 }
 
 func dial(ctx context.Context, u *url.URL, timeout time.Duration, shown string) error {
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.DialContext(ctx, "tcp", delivery.HostPort(u))
-	if err != nil {
-		return fmt.Errorf("%s is unreachable: %s", shown, delivery.DialReason(err))
+	if err := delivery.Reach(ctx, delivery.HostPort(u), timeout); err != nil {
+		return fmt.Errorf("%s is unreachable: %v", shown, err)
 	}
-	return conn.Close()
+	return nil
 }

@@ -24,13 +24,22 @@ func (t *Target) Check(ctx context.Context, cfg *tls.Config, timeout time.Durati
 	if timeout <= 0 {
 		timeout = DefaultCheckTimeout
 	}
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.DialContext(ctx, "tcp", t.Addr())
-	if err != nil {
-		return fmt.Errorf("could not reach the receiver: target %s is unreachable: %s (is it running? 'coperniq-mock listen' is one)", t, DialReason(err))
+	if err := Reach(ctx, t.Addr(), timeout); err != nil {
+		return fmt.Errorf("could not reach the receiver: target %s is unreachable: %v (is it running? 'coperniq-mock listen' is one)", t, err)
 	}
-	conn.Close()
 	return CheckTLS(ctx, t.raw, cfg, timeout)
+}
+
+// Reach dials addr (host:port) once and hangs up: nil when it accepts a
+// connection within timeout, else why not in a person's words
+// (dialReason). Nothing is sent.
+func Reach(ctx context.Context, addr string, timeout time.Duration) error {
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return errors.New(dialReason(err))
+	}
+	return conn.Close()
 }
 
 // HostPort is the host and port to dial for u, the port defaulted from
@@ -46,9 +55,9 @@ func HostPort(u *url.URL) string {
 	return net.JoinHostPort(u.Hostname(), port)
 }
 
-// DialReason shortens a dial error to what a person acts on: "connection
+// dialReason shortens a dial error to what a person acts on: "connection
 // refused", not "dial tcp 127.0.0.1:9: connect: connection refused".
-func DialReason(err error) string {
+func dialReason(err error) string {
 	var dns *net.DNSError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
