@@ -12,6 +12,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/load"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/coperniq-mock/coperniq-mock/suggest"
@@ -170,20 +171,10 @@ func unknownFlagError(cmd *cobra.Command, err error) error {
 // entries already typed are kept, and the one being typed completes to a
 // trigger key followed by "=".
 func completeMix(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	done := ""
-	if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
-		done = toComplete[:i+1]
-	}
-	used := map[string]bool{}
-	for _, part := range strings.Split(done, ",") {
-		k, _, _ := strings.Cut(part, "=")
-		used[k] = true
-	}
+	done, next := load.MixCompletion(toComplete)
 	var out []cobra.Completion
-	for _, t := range schemas.Triggers() {
-		if !used[t.Key] {
-			out = append(out, cobra.CompletionWithDesc(done+t.Key+"=", t.Name))
-		}
+	for _, t := range next {
+		out = append(out, cobra.CompletionWithDesc(done+t.Key+"=", t.Name))
 	}
 	return out, cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
 }
