@@ -175,9 +175,8 @@ func (s *StateReceiver) apply(p *statePayload) int {
 }
 
 func (s *StateReceiver) inspect(w http.ResponseWriter, idText string) {
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
-		http.Error(w, "eventId is not an integer", http.StatusBadRequest)
+	id, ok := pathID(w, "eventId", idText)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -191,9 +190,8 @@ func (s *StateReceiver) inspect(w http.ResponseWriter, idText string) {
 }
 
 func (s *StateReceiver) state(w http.ResponseWriter, idText string) {
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
-		http.Error(w, "recordId is not an integer", http.StatusBadRequest)
+	id, ok := pathID(w, "recordId", idText)
+	if !ok {
 		return
 	}
 	s.mu.Lock()

@@ -400,6 +400,17 @@ func readPost(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	return body, err == nil
 }
 
+// pathID reads the id a hook's path ends in; false when it is not an
+// integer and pathID answered 400 naming what it wanted.
+func pathID(w http.ResponseWriter, name, text string) (int64, bool) {
+	id, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		http.Error(w, name+" is not an integer", http.StatusBadRequest)
+		return 0, false
+	}
+	return id, true
+}
+
 // documented mirrors every property Coperniq documents, for the strict
 // decoder of RejectUnknownFields: what a receiver generated from the docs
 // with DisallowUnknownFields would do.
