@@ -494,33 +494,17 @@ func TestStreetNamesFitTheRegion(t *testing.T) {
 		}
 	}
 	seen := map[string]bool{}
-	for seed := uint64(1); seed <= 3000; seed++ {
-		b, err := New(seed).JSON("PROJECT_CREATED")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var d struct {
-			Record struct {
-				Address *string `json:"address"`
-				State   *string `json:"state"`
-			} `json:"record"`
-		}
-		if err := json.Unmarshal(b, &d); err != nil {
-			t.Fatal(err)
-		}
-		if d.Record.Address == nil {
-			continue
-		}
-		_, street, _ := strings.Cut(*d.Record.Address, " ") // after the house number
+	eachProjectAddress(t, 3000, func(_ uint64, address, _, state string) {
+		_, street, _ := strings.Cut(address, " ") // after the house number
 		for n, states := range home {
 			if rest, ok := strings.CutPrefix(street, n+" "); ok && slices.Contains(streetSuffixes, strings.Fields(rest)[0]) {
-				if !slices.Contains(states, *d.Record.State) {
-					t.Errorf("%q: %s streets belong to %v", *d.Record.Address, n, states)
+				if !slices.Contains(states, state) {
+					t.Errorf("%q: %s streets belong to %v", address, n, states)
 				}
 				seen[n] = true
 			}
 		}
-	}
+	})
 	for _, n := range []string{"Saguaro", "Peachtree", "Bluebonnet", "Palmetto", "Camino Real"} {
 		if !seen[n] {
 			t.Errorf("no address on %s in 3000 projects", n)
