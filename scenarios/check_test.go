@@ -144,6 +144,19 @@ func TestCheckSequenceCatches(t *testing.T) {
 	wantCaught(t, cases)
 }
 
+// eachRender calls fn with the events s renders with each seed from 1 to
+// seeds.
+func eachRender(t *testing.T, s *Scenario, seeds uint64, fn func(seed uint64, events []Rendered)) {
+	t.Helper()
+	for seed := uint64(1); seed <= seeds; seed++ {
+		events, err := s.Render(seed)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		fn(seed, events)
+	}
+}
+
 // brokenSequence is a rendered sequence broken on purpose, and what the
 // error CheckSequence reports for it must contain.
 type brokenSequence struct {

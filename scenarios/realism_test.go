@@ -92,11 +92,7 @@ steps:
 			if err != nil {
 				t.Fatal(err)
 			}
-			for seed := uint64(1); seed <= 20; seed++ {
-				events, err := s.Render(seed)
-				if err != nil {
-					t.Fatal(err)
-				}
+			eachRender(t, s, 20, func(seed uint64, events []Rendered) {
 				n := 0
 				for _, e := range events {
 					var p struct {
@@ -120,7 +116,7 @@ steps:
 				if n != 2 {
 					t.Fatalf("seed %d: %d violations", seed, n)
 				}
-			}
+			})
 		})
 	}
 }
