@@ -1,7 +1,9 @@
-// Package schematest helps tests that break a decoded JSON document on
-// purpose, to see a schema or a validator refuse it, as net/http/httptest
-// helps tests of HTTP code. It imports nothing of this module, so the
-// schemas package's own tests may use it too.
+// Package schematest helps tests that work with payloads as the schemas
+// describe them, as net/http/httptest helps tests of HTTP code: it reads a
+// payload the way a receiver does (Payload), and copies a decoded document
+// for a test that breaks it on purpose to see a schema or a validator
+// refuse it (Clone). It imports nothing of this module, so the schemas
+// package's and the generator's own tests may use it too.
 package schematest
 
 // Clone copies a document decoded by encoding/json into any (objects,
