@@ -46,6 +46,7 @@ func (r *runner) pace() {
 	timer.Stop()
 	defer timer.Stop()
 	prep := &preparer{r: r, gen: r.generator(MaxInflightLimit)}
+	half := int64(len(r.ring) / 2)
 	var last time.Duration // offset of the last release
 	for k := int64(0); k < r.slots; {
 		at := due(k)
@@ -58,7 +59,7 @@ func (r *runner) pace() {
 		}
 		// The payloads of the slots this wake-up will release.
 		ahead := k + 1
-		for ahead < r.slots && ahead-k < ringSize/2 && due(ahead) <= wake {
+		for ahead < r.slots && ahead-k < half && due(ahead) <= wake {
 			ahead++
 		}
 		prep.upTo(ahead)
@@ -70,7 +71,7 @@ func (r *runner) pace() {
 		for m < r.slots && due(m) <= now {
 			m++
 		}
-		prep.upTo(min(m, k+ringSize/2))
+		prep.upTo(min(m, k+half))
 		if now-at > r.cfg.lateAfter {
 			// The pacer itself was late (a stalled machine): these slots
 			// did not wait for a free worker.
@@ -130,9 +131,30 @@ func (r *runner) claim() (int64, bool) {
 // two requests' system calls they did not (profiled at 20,000/s, a payload
 // cost twice what BenchmarkGenerate measures). The worker that claims a
 // slot sends its prepared payload in place and frees the buffer; where the
-// pacer found the buffer still in use (a slot ringSize earlier not sent
-// yet) the worker generates the payload itself.
-const ringSize = 256 // a power of two
+// pacer found the buffer still in use (a slot a ring's length earlier not
+// sent yet) the worker generates the payload itself.
+//
+// The ring holds ringSpan of slots at the run's peak rate: near saturation
+// the workers fall behind the pacer by milliseconds (up to max-lateness),
+// and with a ring of 256 buffers (4 ms at 64,000/s) the pacer then found
+// them in use and the workers generated the payloads themselves, at twice
+// the CPU, which pushed them further behind (profiled at 60,000/s: a
+// quarter of the run's CPU in generation, most of it the workers').
+const (
+	ringSpan    = 100 * time.Millisecond
+	minRingSize = 256 // powers of two
+	maxRingSize = 8192
+)
+
+// ringSizeFor is the ring's length for a run whose peak rate is peak per
+// second: a power of two.
+func ringSizeFor(peak float64) int {
+	n := minRingSize
+	for n < maxRingSize && float64(n) < peak*ringSpan.Seconds() {
+		n *= 2
+	}
+	return n
+}
 
 // free marks a ring buffer that holds no payload.
 const free = -1
@@ -148,7 +170,7 @@ func (r *runner) prepared(k int64) *prepared {
 	if r.ring == nil {
 		return nil
 	}
-	if p := &r.ring[k&(ringSize-1)]; p.slot.Load() == k {
+	if p := &r.ring[k&int64(len(r.ring)-1)]; p.slot.Load() == k {
 		return p
 	}
 	return nil
@@ -172,7 +194,7 @@ func (p *preparer) upTo(m int64) {
 	n, idx := int64(r.cfg.shard.Count), int64(r.cfg.shard.Index)
 	p.next = max(p.next, r.released.Load()) // after a burst it left unprepared
 	for ; p.next < min(m, r.slots); p.next++ {
-		e := &r.ring[p.next&(ringSize-1)]
+		e := &r.ring[p.next&int64(len(r.ring)-1)]
 		if e.slot.Load() != free {
 			continue // still being sent: the worker generates this one
 		}

@@ -140,7 +140,11 @@ func newRunner(cfg *config, target *delivery.Target) *runner {
 			r.keyIndex[k] = i
 		}
 	} else {
-		r.ring = make([]prepared, ringSize)
+		var peak Rate
+		for _, st := range cfg.stages {
+			peak = max(peak, st.From, st.To)
+		}
+		r.ring = make([]prepared, ringSizeFor(float64(peak)/float64(cfg.shard.Count)))
 		for i := range r.ring {
 			r.ring[i].slot.Store(free)
 		}
