@@ -1,6 +1,7 @@
 package load
 
 import (
+	"math"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -46,7 +47,6 @@ func (r *runner) pace() {
 	timer.Stop()
 	defer timer.Stop()
 	prep := &preparer{r: r, gen: r.generator(MaxInflightLimit)}
-	half := int64(len(r.ring) / 2)
 	var last time.Duration // offset of the last release
 	for k := int64(0); k < r.slots; {
 		at := due(k)
@@ -57,12 +57,8 @@ func (r *runner) pace() {
 		} else {
 			spin = min(maxSpin, gap/spinShare)
 		}
-		// The payloads of the slots this wake-up will release.
-		ahead := k + 1
-		for ahead < r.slots && ahead-k < half && due(ahead) <= wake {
-			ahead++
-		}
-		prep.upTo(ahead)
+		// The payloads the next sends will take, while there is time.
+		prep.fill()
 		if !r.sleepUntil(r.start.Add(wake), spin, timer) {
 			return
 		}
@@ -71,7 +67,6 @@ func (r *runner) pace() {
 		for m < r.slots && due(m) <= now {
 			m++
 		}
-		prep.upTo(min(m, k+half))
 		if now-at > r.cfg.lateAfter {
 			// The pacer itself was late (a stalled machine): these slots
 			// did not wait for a free worker.
@@ -125,81 +120,92 @@ func (r *runner) claim() (int64, bool) {
 	}
 }
 
-// Payloads are generated ahead by the pacer, a tick's worth at a time
-// while it waits for the tick, into a ring of buffers indexed by slot: in
-// a batch the generator's tables stay in the CPU's caches, where between
-// two requests' system calls they did not (profiled at 20,000/s, a payload
-// cost twice what BenchmarkGenerate measures). The worker that claims a
-// slot sends its prepared payload in place and frees the buffer; where the
-// pacer found the buffer still in use (a slot a ring's length earlier not
-// sent yet) the worker generates the payload itself.
-//
-// The ring holds ringSpan of slots at the run's peak rate: near saturation
-// the workers fall behind the pacer by milliseconds (up to max-lateness),
-// and with a ring of 256 buffers (4 ms at 64,000/s) the pacer then found
-// them in use and the workers generated the payloads themselves, at twice
-// the CPU, which pushed them further behind (profiled at 60,000/s: a
-// quarter of the run's CPU in generation, most of it the workers').
+// Payloads are generated ahead by the pacer, a few at a time while it
+// waits for the next tick, into a ring: in a batch the generator's tables
+// stay in the CPU's caches, where between two requests' system calls they
+// did not (profiled at 20,000/s, a payload cost twice what BenchmarkGenerate
+// measures). The ring is a queue of payloads, not of slots: the n-th send of
+// a shard takes the n-th payload (numbered as the shard's slots are, so the
+// shards together send the mix one copy would), whatever slot it fills, and
+// a slot dropped for lateness takes none. So a payload generated ahead is
+// never wasted on a dropped slot, and however far the workers fall behind
+// the schedule the pacer keeps a batch ready for them. (A ring indexed by
+// slot, as before, fell out of use exactly near saturation: with the
+// workers a few milliseconds behind the pacer found its buffers taken, and
+// the workers generated the payloads themselves, cold, which pushed them
+// further behind; profiled at 60,000/s, a quarter of the CPU went into
+// generation, most of it the workers'.) A worker whose payload is not ready
+// (the pacer behind, or its buffer still being sent) generates it itself.
 const (
-	ringSpan    = 100 * time.Millisecond
-	minRingSize = 256 // powers of two
-	maxRingSize = 8192
+	ringSize = 8192 // a power of two, over maxAhead plus the sends in flight
+	maxAhead = 4096
+	// aheadSpan is how much of the peak rate's sends the pacer keeps ready.
+	aheadSpan = 50 * time.Millisecond
 )
 
-// ringSizeFor is the ring's length for a run whose peak rate is peak per
-// second: a power of two.
-func ringSizeFor(peak float64) int {
-	n := minRingSize
-	for n < maxRingSize && float64(n) < peak*ringSpan.Seconds() {
-		n *= 2
-	}
-	return n
-}
-
-// free marks a ring buffer that holds no payload.
-const free = -1
+// States of a ring buffer besides holding payload n ≥ 0 ready to take.
+const (
+	bufFree    = -1 // holds nothing
+	bufWriting = -2 // the pacer is generating into it
+	bufSending = -3 // a worker is sending from it
+)
 
 type prepared struct {
-	slot atomic.Int64 // the slot whose payload body holds, or free
-	trig int
-	body []byte
+	state atomic.Int64 // payload number held, or a bufState
+	trig  int
+	body  []byte
 }
 
-// prepared is slot k's payload from the ring, if the pacer made it.
-func (r *runner) prepared(k int64) *prepared {
+// aheadFor is how many payloads the pacer keeps ready for a shard whose
+// peak rate is peak per second.
+func aheadFor(peak float64) int64 {
+	return int64(min(max(math.Ceil(peak*aheadSpan.Seconds()), 1), maxAhead))
+}
+
+// takePayload takes payload n from the ring, if the pacer made it; the
+// caller sends it and then calls p.done.
+func (r *runner) takePayload(n int64) *prepared {
 	if r.ring == nil {
 		return nil
 	}
-	if p := &r.ring[k&int64(len(r.ring)-1)]; p.slot.Load() == k {
+	if p := &r.ring[n&(ringSize-1)]; p.state.CompareAndSwap(n, bufSending) {
 		return p
 	}
 	return nil
 }
 
-// preparer generates the payloads of slots ahead of their release.
+func (p *prepared) done() { p.state.Store(bufFree) }
+
+// preparer generates payloads ahead of the sends that take them.
 type preparer struct {
 	r    *runner
 	gen  *generator.Generator
-	next int64 // the next slot to prepare
+	next int64 // the next payload number to generate
 }
 
-// upTo prepares the slots below m. It is called only for slots not yet
-// released, so no worker reads a buffer while it is written; the release
-// (an atomic store) publishes the buffer to the worker that claims it.
-func (p *preparer) upTo(m int64) {
+// fill generates payloads up to the ahead count past the last one taken.
+// A buffer still held is skipped (that payload's worker generates it), as
+// is a number already taken. A worker claims a ready buffer by compare-
+// and-swap, and the pacer reclaims a buffer whose payload was passed over
+// (its worker found it still being written) the same way, so no buffer is
+// ever both written and sent.
+func (p *preparer) fill() {
 	r := p.r
 	if r.ring == nil {
 		return
 	}
-	n, idx := int64(r.cfg.shard.Count), int64(r.cfg.shard.Index)
-	p.next = max(p.next, r.released.Load()) // after a burst it left unprepared
-	for ; p.next < min(m, r.slots); p.next++ {
-		e := &r.ring[p.next&int64(len(r.ring)-1)]
-		if e.slot.Load() != free {
-			continue // still being sent: the worker generates this one
+	n := int64(r.cfg.shard.Count)
+	idx := int64(r.cfg.shard.Index)
+	taken := r.taken.Load()
+	p.next = max(p.next, taken)
+	for ; p.next < taken+r.ahead; p.next++ {
+		e := &r.ring[p.next&(ringSize-1)]
+		old := e.state.Load()
+		if !(old == bufFree || old >= 0 && old < taken) || !e.state.CompareAndSwap(old, bufWriting) {
+			continue
 		}
 		e.trig = r.pick(p.next*n + idx)
 		e.body = r.appendPayload(p.gen, e.body[:0], e.trig)
-		e.slot.Store(p.next)
+		e.state.Store(p.next)
 	}
 }

@@ -110,8 +110,10 @@ type runner struct {
 	ready <-chan *event
 	rec   *recorder
 
-	ring      []prepared  // payloads generated ahead, without a scenario
-	life      *lifecycles // with a scenario
+	ring      []prepared   // payloads generated ahead, without a scenario
+	ahead     int64        // how many the pacer keeps ready
+	taken     atomic.Int64 // payloads taken by sends so far
+	life      *lifecycles  // with a scenario
 	keyIndex  map[string]int
 	genErrors atomic.Int64
 }
@@ -144,9 +146,10 @@ func newRunner(cfg *config, target *delivery.Target) *runner {
 		for _, st := range cfg.stages {
 			peak = max(peak, st.From, st.To)
 		}
-		r.ring = make([]prepared, ringSizeFor(float64(peak)/float64(cfg.shard.Count)))
+		r.ahead = aheadFor(float64(peak) / float64(cfg.shard.Count))
+		r.ring = make([]prepared, ringSize)
 		for i := range r.ring {
-			r.ring[i].slot.Store(free)
+			r.ring[i].state.Store(bufFree)
 		}
 		var sum uint64
 		for _, w := range cfg.mix {
@@ -349,9 +352,6 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 				if lag > cfg.maxLateness {
 					r.dropLate.Add(1)
 					r.rec.dropped(lag)
-					if p := r.prepared(k); p != nil {
-						p.slot.Store(free)
-					}
 					continue
 				}
 			}
@@ -366,12 +366,15 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 				}
 				trig = r.keyIndex[ev.TriggerKey]
 				buf = withEventID(buf[:0], ev.Body, r.idBase+g)
-			} else if p := r.prepared(k); p != nil {
-				r.sendFirst(p.body, p.trig, due, rnd)
-				p.slot.Store(free)
-				continue
 			} else {
-				trig = r.pick(g)
+				// The shard's next payload, ready in the ring or not.
+				pn := r.taken.Add(1) - 1
+				if p := r.takePayload(pn); p != nil {
+					r.sendFirst(p.body, p.trig, due, rnd)
+					p.done()
+					continue
+				}
+				trig = r.pick(pn*n + int64(sh.Index))
 				buf = r.appendPayload(gen, buf[:0], trig)
 			}
 			r.sendFirst(buf, trig, due, rnd)
