@@ -146,8 +146,9 @@ func newRunner(cfg *config, target *delivery.Target) *runner {
 		for _, st := range cfg.stages {
 			peak = max(peak, st.From, st.To)
 		}
-		r.ahead = aheadFor(float64(peak) / float64(cfg.shard.Count))
-		r.ring = make([]prepared, ringSize)
+		var size int
+		r.ahead, size = aheadFor(float64(peak)/float64(cfg.shard.Count), cfg.maxInflight)
+		r.ring = make([]prepared, size)
 		for i := range r.ring {
 			r.ring[i].state.Store(bufFree)
 		}
