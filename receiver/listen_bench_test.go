@@ -295,6 +295,10 @@ func benchLoad(b *testing.B, url string) *load.Report {
 	window := time.Duration(rep.Window).Seconds()
 	b.ReportMetric(float64(rep.Acked)/window, "acked/s")
 	b.ReportMetric(float64(rep.Late), "late")
+	// Of which no worker was free (all max-inflight sends waiting for the
+	// receiver's answers): the receiver answering late. The rest were
+	// released late, the load side's own process stalled.
+	b.ReportMetric(float64(rep.CapWaits), "late-no-worker")
 	b.ReportMetric(float64(rep.DroppedLate), "dropped-late")
 	b.ReportMetric(float64(rep.Scheduled-rep.Acked), "not-acked")
 	if rep.Corrected != nil {
@@ -303,8 +307,8 @@ func benchLoad(b *testing.B, url string) *load.Report {
 	if cpuOK && rep.Sent > 0 {
 		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(rep.Sent), "cpu-µs/delivery")
 	}
-	b.Logf("%s: scheduled %d, sent %d, acked %d, late %d (lateness p99 %s, max %s), dropped late %d, statuses %v, errors %v",
-		url, rep.Scheduled, rep.Sent, rep.Acked, rep.Late, lateQ(rep, 99), lateQ(rep, 100), rep.DroppedLate, rep.Statuses, rep.Errors)
+	b.Logf("%s: scheduled %d, sent %d, acked %d, late %d (%d with no worker free; lateness p99 %s, max %s), dropped late %d, peak in flight %d, statuses %v, errors %v",
+		url, rep.Scheduled, rep.Sent, rep.Acked, rep.Late, rep.CapWaits, lateQ(rep, 99), lateQ(rep, 100), rep.DroppedLate, rep.PeakInflight, rep.Statuses, rep.Errors)
 	return rep
 }
 
