@@ -110,10 +110,8 @@ type runner struct {
 	ready <-chan *event
 	rec   *recorder
 
-	ring      []prepared   // payloads generated ahead, without a scenario
-	ahead     int64        // how many the pacer keeps ready
-	taken     atomic.Int64 // payloads taken by sends so far
-	life      *lifecycles  // with a scenario
+	ring      []prepared  // payloads generated ahead, without a scenario
+	life      *lifecycles // with a scenario
 	keyIndex  map[string]int
 	genErrors atomic.Int64
 }
@@ -142,15 +140,9 @@ func newRunner(cfg *config, target *delivery.Target) *runner {
 			r.keyIndex[k] = i
 		}
 	} else {
-		var peak Rate
-		for _, st := range cfg.stages {
-			peak = max(peak, st.From, st.To)
-		}
-		var size int
-		r.ahead, size = aheadFor(float64(peak)/float64(cfg.shard.Count), cfg.maxInflight)
-		r.ring = make([]prepared, size)
+		r.ring = make([]prepared, ringSize)
 		for i := range r.ring {
-			r.ring[i].state.Store(bufFree)
+			r.ring[i].slot.Store(free)
 		}
 		var sum uint64
 		for _, w := range cfg.mix {
@@ -353,6 +345,9 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 				if lag > cfg.maxLateness {
 					r.dropLate.Add(1)
 					r.rec.dropped(lag)
+					if p := r.prepared(k); p != nil {
+						p.slot.Store(free)
+					}
 					continue
 				}
 			}
@@ -367,15 +362,12 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 				}
 				trig = r.keyIndex[ev.TriggerKey]
 				buf = withEventID(buf[:0], ev.Body, r.idBase+g)
+			} else if p := r.prepared(k); p != nil {
+				r.sendFirst(p.body, p.trig, due, rnd)
+				p.slot.Store(free)
+				continue
 			} else {
-				// The shard's next payload, ready in the ring or not.
-				pn := r.taken.Add(1) - 1
-				if p := r.takePayload(pn); p != nil {
-					r.sendFirst(p.body, p.trig, due, rnd)
-					p.done()
-					continue
-				}
-				trig = r.pick(pn*n + int64(sh.Index))
+				trig = r.pick(g)
 				buf = r.appendPayload(gen, buf[:0], trig)
 			}
 			r.sendFirst(buf, trig, due, rnd)
