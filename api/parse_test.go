@@ -13,52 +13,48 @@ import (
 )
 
 func TestParseLatency(t *testing.T) {
-	for in, tc := range map[string]struct {
-		lo, hi time.Duration
-		err    string
-	}{
+	ms := time.Millisecond
+	wantParsed(t, api.ParseLatency, map[string]parsed[time.Duration]{
 		"":            {},
-		"200ms":       {lo: 200 * time.Millisecond, hi: 200 * time.Millisecond},
-		"50ms..300ms": {lo: 50 * time.Millisecond, hi: 300 * time.Millisecond},
+		"200ms":       {200 * ms, 200 * ms, ""},
+		"50ms..300ms": {50 * ms, 300 * ms, ""},
 		"fast":        {err: "want a duration"},
 		"50ms..":      {err: "want a range"},
-	} {
-		lo, hi, err := api.ParseLatency(in)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("%q: error %v, want %q", in, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || lo != tc.lo || hi != tc.hi {
-			t.Errorf("%q: %s..%s, %v; want %s..%s", in, lo, hi, err, tc.lo, tc.hi)
-		}
-	}
+	})
 }
 
 func TestParseQuota(t *testing.T) {
-	for in, tc := range map[string]struct {
-		perSecond, perDay int
-		err               string
-	}{
+	wantParsed(t, api.ParseQuota, map[string]parsed[int]{ // per second, per day
 		"off":             {},
-		"100/s,5000/day":  {perSecond: 100, perDay: 5000},
-		"2/day":           {perDay: 2},
-		" 7/s ":           {perSecond: 7},
+		"100/s,5000/day":  {100, 5000, ""},
+		"2/day":           {0, 2, ""},
+		" 7/s ":           {7, 0, ""},
 		"0/s":             {err: "want off"},
 		"5/min":           {err: `unit "min"`},
 		"lots":            {err: "want off"},
 		"100/s,,5000/day": {err: "want off"},
-	} {
-		ps, pd, err := api.ParseQuota(in)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("%q: error %v, want %q", in, err, tc.err)
+	})
+}
+
+// parsed is what a two-value parser must make of an input: the two
+// values, or an error containing err.
+type parsed[V comparable] struct {
+	first, second V
+	err           string
+}
+
+func wantParsed[V comparable](t *testing.T, parse func(string) (V, V, error), cases map[string]parsed[V]) {
+	t.Helper()
+	for in, want := range cases {
+		first, second, err := parse(in)
+		if want.err != "" {
+			if err == nil || !strings.Contains(err.Error(), want.err) {
+				t.Errorf("%q: error %v, want %q", in, err, want.err)
 			}
 			continue
 		}
-		if err != nil || ps != tc.perSecond || pd != tc.perDay {
-			t.Errorf("%q: %d/s %d/day, %v", in, ps, pd, err)
+		if err != nil || first != want.first || second != want.second {
+			t.Errorf("%q: %v, %v, %v; want %v, %v", in, first, second, err, want.first, want.second)
 		}
 	}
 }

@@ -54,12 +54,11 @@ const (
 	// them. A receiver whose queue holds a webhook longer than this may
 	// have its calls counted against the next one; the failure says so.
 	APIQuiet = 250 * time.Millisecond
-	// APIInFlight is how soon after a 429 a call to another path, on
-	// another connection, may arrive and still have been sent before the
-	// receiver could read the 429 (a parallel call): it is not counted as
-	// ignoring the Retry-After. A call to the refused path itself (its
-	// retry), or on the 429's own connection, is judged from the 429's
-	// answer on.
+	// APIInFlight is how soon after a 429 a call to another path may
+	// arrive and still have been sent before the receiver could read the
+	// 429 (a parallel call): it is not counted as ignoring the
+	// Retry-After. A call to the refused path itself (its retry) is
+	// judged from the 429's answer on.
 	APIInFlight = 100 * time.Millisecond
 	// apiQuietMax bounds the wait for quiet after one webhook.
 	apiQuietMax = 3 * time.Second

@@ -2,8 +2,8 @@ package contract_test
 
 import (
 	"context"
-	"errors"
 	"flag"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -52,26 +52,26 @@ func targetFromFlags() (contract.Target, error) {
 		t.Scenarios = strings.Split(*flagScenarios, ",")
 	}
 	var err error
-	switch {
-	case *flagState != "" && *flagStateCmd != "":
-		return t, errors.New("-state and -state-cmd are exclusive: give one")
-	case *flagState != "":
-		t.State, err = contract.StateURL(*flagState)
-	case *flagStateCmd != "":
-		t.State, err = contract.StateCommand(*flagStateCmd)
-	}
-	if err != nil {
+	if t.State, err = hookFromFlags("state", *flagState, *flagStateCmd, contract.StateURL, contract.StateCommand); err != nil {
 		return t, err
 	}
-	switch {
-	case *flagInspect != "" && *flagInspectCmd != "":
-		return t, errors.New("-inspect and -inspect-cmd are exclusive: give one")
-	case *flagInspect != "":
-		t.Inspect, err = contract.InspectURL(*flagInspect)
-	case *flagInspectCmd != "":
-		t.Inspect, err = contract.InspectCommand(*flagInspectCmd)
-	}
+	t.Inspect, err = hookFromFlags("inspect", *flagInspect, *flagInspectCmd, contract.InspectURL, contract.InspectCommand)
 	return t, err
+}
+
+// hookFromFlags makes a hook from -name (a URL template) or -name-cmd (a
+// command), which are exclusive; nil when neither is given.
+func hookFromFlags[H any](name, url, command string, fromURL, fromCommand func(string) (H, error)) (H, error) {
+	var none H
+	switch {
+	case url != "" && command != "":
+		return none, fmt.Errorf("-%s and -%s-cmd are exclusive: give one", name, name)
+	case url != "":
+		return fromURL(url)
+	case command != "":
+		return fromCommand(command)
+	}
+	return none, nil
 }
 
 // TestContract verifies the receiver at -target. Without -target it is

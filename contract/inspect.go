@@ -101,13 +101,7 @@ func InspectURL(template string) (Inspector, error) {
 	if _, err := hookURL(template); err != nil {
 		return nil, err
 	}
-	var secrets []string
-	for _, s := range secretsOf(template, "") {
-		if !strings.ContainsAny(s, "{}") && !strings.Contains(s, "%7B") {
-			secrets = append(secrets, s)
-		}
-	}
-	return &urlInspector{template: template, shown: shown, secrets: secrets, client: delivery.NewClient(inspectCallTimeout, inspectParallel)}, nil
+	return &urlInspector{template: template, shown: shown, secrets: templateSecrets(template), client: delivery.NewClient(inspectCallTimeout, inspectParallel)}, nil
 }
 
 // hookURL parses template with sample values in its placeholders; its errors
@@ -160,33 +154,59 @@ func (u *urlInspector) fail(ev schemas.Identity, body []byte, format string, arg
 	return &hookError{scrubAll(b.String(), u.secrets)}
 }
 
-func (u *urlInspector) Applied(ctx context.Context, ev schemas.Identity) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fill(u.template, ev), nil)
+// templateSecrets are the query values of a hook's URL template, which
+// are scrubbed from its answers; placeholders are not secrets.
+func templateSecrets(template string) []string {
+	var secrets []string
+	for _, s := range secretsOf(template, "") {
+		if !strings.ContainsAny(s, "{}") && !strings.Contains(s, "%7B") {
+			secrets = append(secrets, s)
+		}
+	}
+	return secrets
+}
+
+// askHook GETs a hook's URL, addr, as both hook protocols (inspect, state)
+// have it: 404 for nothing known (found false), 200 with the answer, its
+// body read up to limit bytes, anything else the hook's fault, worded by
+// fail. An answer that never came is a transientError; once ctx is done,
+// ctx's error.
+func askHook(ctx context.Context, client *http.Client, addr string, limit int64,
+	fail func(body []byte, format string, args ...any) error) (body []byte, contentType string, found bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, addr, nil)
 	if err != nil {
-		return 0, u.fail(ev, nil, "could not be asked: %v", err)
+		return nil, "", false, fail(nil, "could not be asked: %v", err)
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := u.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return 0, ctx.Err()
+			return nil, "", false, ctx.Err()
 		}
-		return 0, &transientError{u.fail(ev, nil, "could not be reached (%s)", delivery.Classify(err))}
+		return nil, "", false, &transientError{fail(nil, "could not be reached (%s)", delivery.Classify(err))}
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	body, _ = io.ReadAll(io.LimitReader(resp.Body, limit))
 	switch resp.StatusCode {
 	case http.StatusNotFound:
-		return 0, nil
+		return nil, "", false, nil
 	case http.StatusOK:
-	default:
-		return 0, u.fail(ev, body, "answered %d %s, not 200 or 404", resp.StatusCode, http.StatusText(resp.StatusCode))
+		return body, resp.Header.Get("Content-Type"), true, nil
+	}
+	return nil, "", false, fail(body, "answered %d %s, not 200 or 404", resp.StatusCode, http.StatusText(resp.StatusCode))
+}
+
+func (u *urlInspector) Applied(ctx context.Context, ev schemas.Identity) (int, error) {
+	body, ct, found, err := askHook(ctx, u.client, fill(u.template, ev), 4<<10, func(body []byte, format string, args ...any) error {
+		return u.fail(ev, body, format, args...)
+	})
+	if !found {
+		return 0, err
 	}
 	var v struct {
 		Applied *json.Number `json:"applied"`
 	}
 	if err := json.Unmarshal(body, &v); err != nil {
-		ct := resp.Header.Get("Content-Type")
 		if ct == "" {
 			ct = "no Content-Type"
 		}

@@ -368,27 +368,29 @@ func watchOne(r *run, settle time.Duration) (*tracked, error) {
 	return it, r.watch(context.Background(), []*tracked{it}, settle)
 }
 
+// countsFrom is an inspect hook that answers before until d has passed
+// since *start, then after: an event applied (or applied again) late. start
+// is read at each call, so a test may restart the clock.
+func countsFrom(start *time.Time, d time.Duration, before, after int) InspectFunc {
+	return func(context.Context, schemas.Identity) (int, error) {
+		if time.Since(*start) < d {
+			return before, nil
+		}
+		return after, nil
+	}
+}
+
 func TestWatch(t *testing.T) {
 	start := time.Now()
 	// Applied asynchronously: 0 for a while, then 1.
-	late := InspectFunc(func(context.Context, schemas.Identity) (int, error) {
-		if time.Since(start) < 50*time.Millisecond {
-			return 0, nil
-		}
-		return 1, nil
-	})
+	late := countsFrom(&start, 50*time.Millisecond, 0, 1)
 	it, err := watchOne(testRun(late, time.Second), 20*time.Millisecond)
 	if err != nil || it.n != 1 || it.took() < 40*time.Millisecond || it.settleTo.Sub(it.appliedAt) != 20*time.Millisecond {
 		t.Errorf("late apply: %+v %v", it, err)
 	}
 	// A duplicate applied during the settle period is caught.
 	start = time.Now()
-	dup := InspectFunc(func(context.Context, schemas.Identity) (int, error) {
-		if time.Since(start) < 30*time.Millisecond {
-			return 1, nil
-		}
-		return 2, nil
-	})
+	dup := countsFrom(&start, 30*time.Millisecond, 1, 2)
 	if it, _ := watchOne(testRun(dup, time.Second), 200*time.Millisecond); it.n != 2 {
 		t.Errorf("late duplicate not seen: %+v", it)
 	}
@@ -484,12 +486,7 @@ func TestWatchAdaptiveSettle(t *testing.T) {
 		t.Error("an explicit settle is not kept")
 	}
 	start := time.Now()
-	dup := InspectFunc(func(context.Context, schemas.Identity) (int, error) {
-		if time.Since(start) < 600*time.Millisecond {
-			return 1, nil
-		}
-		return 2, nil
-	})
+	dup := countsFrom(&start, 600*time.Millisecond, 1, 2)
 	it, err := watchOne(testRun(dup, time.Second), 0)
 	if err != nil || it.n != 2 || it.settleTo.Sub(it.appliedAt) != MinSettle {
 		t.Errorf("a duplicate 600 ms late: %+v %v", it, err)
@@ -869,12 +866,7 @@ func TestWatchSettleAsksOnceAtTheEnd(t *testing.T) {
 // long the job took to deliver.
 func TestEarlyWatchMeasuresFromTheAck(t *testing.T) {
 	acked := time.Now()
-	hook := InspectFunc(func(context.Context, schemas.Identity) (int, error) {
-		if time.Since(acked) < 50*time.Millisecond {
-			return 0, nil
-		}
-		return 1, nil
-	})
+	hook := countsFrom(&acked, 50*time.Millisecond, 0, 1)
 	r := testRun(hook, time.Second)
 	ctx, early := r.startEarly(context.Background())
 	ev := schemas.Identity{EventID: 1}

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -97,13 +96,7 @@ func StateURL(template string) (StateReader, error) {
 	case u.Hostname() == "":
 		return nil, fmt.Errorf("state hook %s has no host (want %s://host/path/{recordId})", shown, u.Scheme)
 	}
-	var secrets []string
-	for _, s := range secretsOf(template, "") {
-		if !strings.ContainsAny(s, "{}") && !strings.Contains(s, "%7B") {
-			secrets = append(secrets, s)
-		}
-	}
-	return &stateURL{template: template, shown: shown, secrets: secrets, client: delivery.NewClient(stateCallTimeout, 4)}, nil
+	return &stateURL{template: template, shown: shown, secrets: templateSecrets(template), client: delivery.NewClient(stateCallTimeout, 4)}, nil
 }
 
 // CheckStateReachable is CheckInspectReachable for a StateURL template.
@@ -142,26 +135,11 @@ func (s *stateURL) fail(recordID int64, body []byte, format string, args ...any)
 }
 
 func (s *stateURL) State(ctx context.Context, recordID int64) (*RecordState, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fillRecord(s.template, recordID), nil)
-	if err != nil {
-		return nil, s.fail(recordID, nil, "could not be asked: %v", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.client.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &transientError{s.fail(recordID, nil, "could not be reached (%s)", delivery.Classify(err))}
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	switch resp.StatusCode {
-	case http.StatusNotFound:
-		return nil, nil
-	case http.StatusOK:
-	default:
-		return nil, s.fail(recordID, body, "answered %d %s, not 200 or 404", resp.StatusCode, http.StatusText(resp.StatusCode))
+	body, _, found, err := askHook(ctx, s.client, fillRecord(s.template, recordID), 1<<20, func(body []byte, format string, args ...any) error {
+		return s.fail(recordID, body, format, args...)
+	})
+	if !found {
+		return nil, err
 	}
 	st, why := ParseRecordState(body)
 	if why != nil {

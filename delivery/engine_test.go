@@ -6,7 +6,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -17,14 +16,7 @@ import (
 )
 
 func TestMessageFromPayload(t *testing.T) {
-	body, err := os.ReadFile("testdata/documented-example.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := delivery.MessageFromPayload(body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev, body := documentedMessage(t)
 	if ev.EventID != 48291 || ev.TriggerKey != "TASK_STATUS_MOVEMENT" || ev.RecordID != 10423 || !bytes.Equal(ev.Body, body) {
 		t.Fatalf("got %d %s %d", ev.EventID, ev.TriggerKey, ev.RecordID)
 	}

@@ -7,12 +7,28 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
+
+// documentedMessage reads the documented example payload (pretty-printed,
+// as Coperniq's docs show it) and makes it a message; body is the file.
+func documentedMessage(t *testing.T) (m delivery.Message, body []byte) {
+	t.Helper()
+	body, err := os.ReadFile("testdata/documented-example.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err = delivery.MessageFromPayload(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, body
+}
 
 // hit is one request as the receiver saw it.
 type hit struct {

@@ -244,8 +244,8 @@ func ReadLog(r io.Reader) (*Log, error) {
 	resulted := map[int64]int{} // event id -> line of its result line
 	header := false
 	for n := 1; ; n++ {
-		raw, rerr := readLine(br, maxLogLine)
-		if errors.Is(rerr, errLongLine) {
+		raw, rerr := ReadLine(br, maxLogLine)
+		if errors.Is(rerr, ErrLongLine) {
 			return nil, fmt.Errorf("line %d is over %d MiB: no line of a delivery log is (an event's body may take %d MiB, escaped); is this a delivery log?", n, maxLogLine>>20, MaxLogBody>>20)
 		}
 		if rerr != nil && rerr != io.EOF {
@@ -315,17 +315,21 @@ func ReadLog(r io.Reader) (*Log, error) {
 	return log, nil
 }
 
-var errLongLine = errors.New("line too long")
+// ErrLongLine is ReadLine's error for a line over its bound.
+var ErrLongLine = errors.New("line too long")
 
-// readLine reads a line, newline included, of at most max bytes; beyond, it
-// stops with errLongLine rather than hold the rest.
-func readLine(br *bufio.Reader, max int) ([]byte, error) {
+// ReadLine reads a line of a JSON-lines file (a delivery log, a listen
+// capture), newline included, of at most max bytes; beyond, it stops with
+// ErrLongLine rather than hold the rest, so that a file that is not one
+// (a single huge line) is refused, not read into memory whole. The last
+// line comes with io.EOF, and without a newline where the file has none.
+func ReadLine(br *bufio.Reader, max int) ([]byte, error) {
 	var line []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
 		need := len(line) + len(chunk)
 		if need > max {
-			return nil, errLongLine
+			return nil, ErrLongLine
 		}
 		if need > cap(line) {
 			// Doubling (append grows large slices by a quarter): a long
@@ -341,33 +345,18 @@ func readLine(br *bufio.Reader, max int) ([]byte, error) {
 	}
 }
 
+// anyLine reads a line after the run line, whichever its type: the attempt
+// line's fields are the attemptLine written, so that reader and writer
+// cannot drift apart; Type and EventID, pointers here, hide attemptLine's
+// own, to tell a missing key from a zero.
 type anyLine struct {
-	Type       *string   `json:"type"`
-	EventID    *int64    `json:"eventId"`
-	TriggerKey string    `json:"triggerKey"`
-	RecordID   int64     `json:"recordId"`
-	Body       *string   `json:"body"`
-	BodyBase64 []byte    `json:"bodyBase64"`
-	Attempt    int       `json:"attempt"`
-	Duplicate  bool      `json:"duplicate"`
-	Scheduled  time.Time `json:"scheduled"`
-	Started    time.Time `json:"started"`
-	LatencyMs  float64   `json:"latencyMs"`
-	Status     int       `json:"status"`
-	ErrKind    ErrKind   `json:"errKind"`
-	Error      string    `json:"error"`
-	Response   string    `json:"response"`
-	State      State     `json:"state"`
-	Attempts   int       `json:"attempts"`
-	Duplicates int       `json:"duplicates"`
-
-	Version     int     `json:"version"`
-	Target      string  `json:"target"`
-	Events      int     `json:"events"`
-	Policy      string  `json:"policy"`
-	Concurrency int     `json:"concurrency"`
-	Seed        uint64  `json:"seed"`
-	TimeScale   float64 `json:"timeScale"`
+	Type    *string `json:"type"`
+	EventID *int64  `json:"eventId"`
+	attemptLine
+	Body       *string `json:"body"`
+	BodyBase64 []byte  `json:"bodyBase64"`
+	Attempts   int     `json:"attempts"`
+	Duplicates int     `json:"duplicates"`
 }
 
 // header reads the first line, which must be the run line.
@@ -384,7 +373,7 @@ func (log *Log) header(raw []byte, n int) error {
 	case *probe.Type != "run":
 		why = fmt.Sprintf("line %d is a %.40q line", n, *probe.Type)
 	default:
-		var l anyLine
+		var l runLine
 		if err := json.Unmarshal(raw, &l); err != nil {
 			return fmt.Errorf("line %d: a bad run line: %v", n, err)
 		}

@@ -30,14 +30,7 @@ func TestLogRoundTrip(t *testing.T) {
 	evs := makeEvents(t, 16, 4)
 	// A pretty-printed body and one that is not UTF-8 must come back byte
 	// for byte.
-	doc, err := os.ReadFile("testdata/documented-example.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := delivery.MessageFromPayload(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev, _ := documentedMessage(t)
 	evs = append(evs, ev)
 	evs = append(evs, delivery.Message{Identity: schemas.Identity{EventID: 99, TriggerKey: "PROJECT_CREATED", RecordID: 9}, Body: []byte("{\"event\":{\"eventId\":99,\"recordId\":9,\"triggerKey\":\"PROJECT_CREATED\"},\"x\":\"\xff\"}")})
 

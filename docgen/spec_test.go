@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
+	"github.com/coperniq-mock/coperniq-mock/schemas/schematest"
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -133,25 +134,6 @@ func (offline) Load(url string) (any, error) {
 	return nil, fmt.Errorf("offline: refusing to fetch %s", url)
 }
 
-// deepCopy clones a normalised document so a test can break it.
-func deepCopy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		a := make([]any, len(t))
-		for i, e := range t {
-			a[i] = deepCopy(e)
-		}
-		return a
-	}
-	return v
-}
-
 func at(v any, path ...string) map[string]any {
 	for _, p := range path {
 		v = v.(map[string]any)[p]
@@ -160,33 +142,16 @@ func at(v any, path ...string) map[string]any {
 }
 
 func TestDocsAsyncAPIMatchesOfficialSchema(t *testing.T) {
-	sch := metaSchema(t, "asyncapi-3.0.0-schema.json")
-	doc := fromYAML(t, testSite(t).asyncAPI())
-	if err := sch.Validate(doc); err != nil {
-		t.Fatalf("asyncapi.yaml is not a valid AsyncAPI 3.0.0 document: %v", err)
-	}
-	// The same check must fail on broken documents, or it proves nothing.
-	for name, breakIt := range map[string]func(map[string]any){
+	matchesOfficialSchema(t, "asyncapi-3.0.0-schema.json", "asyncapi.yaml", "AsyncAPI 3.0.0", testSite(t).asyncAPI(), map[string]func(map[string]any){
 		"no info":                func(d map[string]any) { delete(d, "info") },
 		"version 2 field":        func(d map[string]any) { at(d, "operations", "TASK_CREATED")["action"] = "publish" },
 		"message without schema": func(d map[string]any) { at(d, "components", "messages", "TASK_CREATED")["payload"] = "schema" },
 		"unknown top-level key":  func(d map[string]any) { d["webhooks"] = map[string]any{} },
-	} {
-		broken := deepCopy(doc).(map[string]any)
-		breakIt(broken)
-		if err := sch.Validate(broken); err == nil {
-			t.Errorf("%s: the broken document passed the AsyncAPI schema", name)
-		}
-	}
+	})
 }
 
 func TestDocsOpenAPIMatchesOfficialSchema(t *testing.T) {
-	sch := metaSchema(t, "openapi-3.1-schema.json")
-	doc := fromYAML(t, testSite(t).openAPI())
-	if err := sch.Validate(doc); err != nil {
-		t.Fatalf("openapi.yaml is not a valid OpenAPI 3.1 document: %v", err)
-	}
-	for name, breakIt := range map[string]func(map[string]any){
+	matchesOfficialSchema(t, "openapi-3.1-schema.json", "openapi.yaml", "OpenAPI 3.1", testSite(t).openAPI(), map[string]func(map[string]any){
 		"no info.version": func(d map[string]any) { delete(at(d, "info"), "version") },
 		"lower-case 2xx": func(d map[string]any) {
 			r := at(d, "webhooks", "TASK_CREATED", "post", "responses")
@@ -197,11 +162,24 @@ func TestDocsOpenAPIMatchesOfficialSchema(t *testing.T) {
 			delete(at(d, "webhooks", "TASK_CREATED", "post", "requestBody"), "content")
 		},
 		"openapi 3.0": func(d map[string]any) { d["openapi"] = "3.0.3" },
-	} {
-		broken := deepCopy(doc).(map[string]any)
+	})
+}
+
+// matchesOfficialSchema fails unless the generated document (YAML) passes
+// the official meta-schema and each of breaks, applied to a copy, makes it
+// fail: else the check proves nothing.
+func matchesOfficialSchema(t *testing.T, metaFile, docName, standard string, yamlDoc []byte, breaks map[string]func(map[string]any)) {
+	t.Helper()
+	sch := metaSchema(t, metaFile)
+	doc := fromYAML(t, yamlDoc).(map[string]any)
+	if err := sch.Validate(doc); err != nil {
+		t.Fatalf("%s is not a valid %s document: %v", docName, standard, err)
+	}
+	for name, breakIt := range breaks {
+		broken := schematest.Clone(doc)
 		breakIt(broken)
 		if err := sch.Validate(broken); err == nil {
-			t.Errorf("%s: the broken document passed the OpenAPI schema", name)
+			t.Errorf("%s: the broken document passed the %s schema", name, standard)
 		}
 	}
 }
@@ -336,12 +314,12 @@ func TestDocsRefsResolveAndExamplesValidate(t *testing.T) {
 	}
 
 	// A dangling reference is reported.
-	broken := deepCopy(open).(map[string]any)
+	broken := schematest.Clone(open)
 	at(broken, "webhooks", "TASK_CREATED", "post", "requestBody", "content", "application/json", "schema")["$ref"] = "./schemas/contract/TASK_DONE.json"
 	if _, err := resolveRefs(broken, dir); err == nil || !strings.Contains(err.Error(), "TASK_DONE.json") {
 		t.Errorf("a reference to a missing file resolved: %v", err)
 	}
-	broken = deepCopy(async).(map[string]any)
+	broken = schematest.Clone(async)
 	at(broken, "operations", "TASK_CREATED")["channel"] = map[string]any{"$ref": "#/channels/nowhere"}
 	if _, err := resolveRefs(broken, dir); err == nil || !strings.Contains(err.Error(), "nowhere") {
 		t.Errorf("a reference into nothing resolved: %v", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
+	"github.com/coperniq-mock/coperniq-mock/schemas/schematest"
 )
 
 // comboSeeds is how many seeds TestImpossibleCombinations draws per trigger
@@ -159,7 +160,7 @@ func templateTitled(title string) *woTemplate {
 
 func decodeCombo(t *testing.T, b []byte) *comboPayload {
 	t.Helper()
-	var d decoded
+	var d schematest.Payload
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
+	"github.com/coperniq-mock/coperniq-mock/schemas/schematest"
 )
 
 // TestEdgeProfileCoversTheCases checks, across seeds and triggers, that the
@@ -28,7 +29,7 @@ func TestEdgeProfileCoversTheCases(t *testing.T) {
 			if !bytes.Contains(buf, []byte("9007199254740991")) {
 				t.Fatalf("seed %d %s: an edge payload lacks 2^53-1:\n%s", seed, key, buf)
 			}
-			var d decoded
+			var d schematest.Payload
 			if err := json.Unmarshal(buf, &d); err != nil {
 				t.Fatal(err)
 			}

@@ -12,70 +12,8 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
+	"github.com/coperniq-mock/coperniq-mock/schemas/schematest"
 )
-
-// decoded mirrors a payload as a receiver would read it.
-type decoded struct {
-	Event struct {
-		EventID         int64   `json:"eventId"`
-		RecordID        int64   `json:"recordId"`
-		TriggerKey      string  `json:"triggerKey"`
-		TriggerName     string  `json:"triggerName"`
-		FiredAt         string  `json:"firedAt"`
-		WorkOrderID     *int64  `json:"workOrderId"`
-		CurrentStatus   *string `json:"currentStatus"`
-		PreviousStatus  *string `json:"previousStatus"`
-		PhaseType       *string `json:"phaseType"`
-		PhaseTemplateID *int64  `json:"phaseTemplateId"`
-		Status          *string `json:"status"`
-		OverdueAt       *string `json:"overdueAt"`
-		DueDate         *string `json:"dueDate"`
-		PreviousDueDate *string `json:"previousDueDate"`
-	} `json:"event"`
-	Record struct {
-		ID            int64   `json:"id"`
-		UID           int64   `json:"uid"`
-		Type          string  `json:"type"`
-		Title         string  `json:"title"`
-		Status        *string `json:"status"`
-		RequestStatus *string `json:"requestStatus"`
-		Stage         *struct {
-			ID   int64  `json:"id"`
-			Name string `json:"name"`
-		} `json:"stage"`
-		Address     *string `json:"address"`
-		City        *string `json:"city"`
-		State       *string `json:"state"`
-		GeoLocation *struct {
-			Lat, Lng float64
-		} `json:"geoLocation"`
-		Jurisdiction *struct {
-			ID   int64  `json:"id"`
-			Name string `json:"name"`
-		} `json:"jurisdiction"`
-		Trades       []string `json:"trades"`
-		DealValue    *float64 `json:"dealValue"`
-		OwnerID      *int64   `json:"ownerId"`
-		PrimaryEmail *string  `json:"primaryEmail"`
-		PrimaryPhone *string  `json:"primaryPhone"`
-		CreatedAt    string   `json:"createdAt"`
-		UpdatedAt    string   `json:"updatedAt"`
-	} `json:"record"`
-	WorkOrder *struct {
-		ID             int64   `json:"id"`
-		UID            int64   `json:"uid"`
-		Title          string  `json:"title"`
-		Status         string  `json:"status"`
-		RecordID       int64   `json:"recordId"`
-		AssigneeID     *int64  `json:"assigneeId"`
-		IsField        bool    `json:"isField"`
-		StartDate      *string `json:"startDate"`
-		EndDate        *string `json:"endDate"`
-		CompletionDate *string `json:"completionDate"`
-		CreatedAt      string  `json:"createdAt"`
-		ModifiedAt     string  `json:"modifiedAt"`
-	} `json:"workOrder"`
-}
 
 var (
 	msTimestamp = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
@@ -141,7 +79,7 @@ func TestRealism(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					var d decoded
+					var d schematest.Payload
 					if err := json.Unmarshal(b, &d); err != nil {
 						t.Fatal(err)
 					}
@@ -494,33 +432,17 @@ func TestStreetNamesFitTheRegion(t *testing.T) {
 		}
 	}
 	seen := map[string]bool{}
-	for seed := uint64(1); seed <= 3000; seed++ {
-		b, err := New(seed).JSON("PROJECT_CREATED")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var d struct {
-			Record struct {
-				Address *string `json:"address"`
-				State   *string `json:"state"`
-			} `json:"record"`
-		}
-		if err := json.Unmarshal(b, &d); err != nil {
-			t.Fatal(err)
-		}
-		if d.Record.Address == nil {
-			continue
-		}
-		_, street, _ := strings.Cut(*d.Record.Address, " ") // after the house number
+	eachProjectAddress(t, 3000, func(_ uint64, address, _, state string) {
+		_, street, _ := strings.Cut(address, " ") // after the house number
 		for n, states := range home {
 			if rest, ok := strings.CutPrefix(street, n+" "); ok && slices.Contains(streetSuffixes, strings.Fields(rest)[0]) {
-				if !slices.Contains(states, *d.Record.State) {
-					t.Errorf("%q: %s streets belong to %v", *d.Record.Address, n, states)
+				if !slices.Contains(states, state) {
+					t.Errorf("%q: %s streets belong to %v", address, n, states)
 				}
 				seen[n] = true
 			}
 		}
-	}
+	})
 	for _, n := range []string{"Saguaro", "Peachtree", "Bluebonnet", "Palmetto", "Camino Real"} {
 		if !seen[n] {
 			t.Errorf("no address on %s in 3000 projects", n)

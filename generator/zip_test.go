@@ -69,13 +69,12 @@ func TestGazetteerZIPs(t *testing.T) {
 	}
 }
 
-// Over many seeds, the generated addresses give a city several ZIPs, each
-// fitting the state, and a street always the same ZIP.
-func TestGeneratedZIPs(t *testing.T) {
-	zipsOf := map[string]map[string]bool{} // "City ST" -> ZIPs seen
-	streetZIP := map[string]string{}       // "City ST|street" -> ZIP
-	n := 0
-	for seed := uint64(1); seed <= 3000; seed++ {
+// eachProjectAddress calls fn with the address, city and state of the
+// record of a PROJECT_CREATED payload of each seed from 1 to seeds, where
+// the record has an address; one without its city or state is an error.
+func eachProjectAddress(t *testing.T, seeds uint64, fn func(seed uint64, address, city, state string)) {
+	t.Helper()
+	for seed := uint64(1); seed <= seeds; seed++ {
 		body, err := New(seed).JSON("PROJECT_CREATED")
 		if err != nil {
 			t.Fatal(err)
@@ -89,11 +88,25 @@ func TestGeneratedZIPs(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := p.Record
-		if r.Address == nil || r.City == nil || r.State == nil {
+		if r.Address == nil {
 			continue
 		}
+		if r.City == nil || r.State == nil {
+			t.Errorf("seed %d: address %q without its city (%v) or state (%v)", seed, *r.Address, r.City, r.State)
+			continue
+		}
+		fn(seed, *r.Address, *r.City, *r.State)
+	}
+}
+
+// Over many seeds, the generated addresses give a city several ZIPs, each
+// fitting the state, and a street always the same ZIP.
+func TestGeneratedZIPs(t *testing.T) {
+	zipsOf := map[string]map[string]bool{} // "City ST" -> ZIPs seen
+	streetZIP := map[string]string{}       // "City ST|street" -> ZIP
+	n := 0
+	eachProjectAddress(t, 3000, func(seed uint64, addr, city, state string) {
 		n++
-		addr, city, state := *r.Address, *r.City, *r.State
 		zip := addr[len(addr)-5:]
 		if !zipFitsState(zip, state) {
 			t.Errorf("seed %d: %q: ZIP %s is not in %s", seed, addr, zip, state)
@@ -111,7 +124,7 @@ func TestGeneratedZIPs(t *testing.T) {
 			t.Errorf("seed %d: %s has ZIP %s and %s", seed, street, z, zip)
 		}
 		streetZIP[street] = zip
-	}
+	})
 	multi := 0
 	for _, zs := range zipsOf {
 		if len(zs) > 1 {

@@ -37,7 +37,10 @@ func ReadCapture(r io.Reader) (*Capture, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	c := &Capture{}
 	for n := 1; ; n++ {
-		line, err := readLine(br)
+		line, err := delivery.ReadLine(br, MaxCaptureLine)
+		if errors.Is(err, delivery.ErrLongLine) {
+			err = fmt.Errorf("longer than %d MiB: not a delivery line", MaxCaptureLine>>20)
+		}
 		if err != nil && !errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
@@ -85,20 +88,6 @@ func decodeDelivery(line []byte, d *Delivery) error {
 	return json.Unmarshal(line, d)
 }
 
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var line []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if len(line)+len(chunk) > MaxCaptureLine {
-			return nil, fmt.Errorf("longer than %d MiB: not a delivery line", MaxCaptureLine>>20)
-		}
-		line = append(line, chunk...)
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			return line, err
-		}
-	}
-}
-
 // Payloads are the bodies to deliver again: each eventId's first captured
 // body, in arrival order (a retry or a duplicate carries the same event),
 // and every body without an eventId. Deliveries recorded without a body
@@ -128,16 +117,9 @@ func (c *Capture) Payloads() (payloads [][]byte, missing int) {
 // a capture is left to the log reader, which says what it found.
 func SniffCapture(in io.Reader) (io.Reader, bool, error) {
 	br := bufio.NewReaderSize(in, 64<<10)
-	var first []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		first = append(first, chunk...)
-		if len(first) > MaxCaptureLine {
-			return nil, false, errors.New("its first line is longer than 64 MiB: neither a delivery log ('scenario run --log') nor a capture ('listen --out')")
-		}
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			break
-		}
+	first, err := delivery.ReadLine(br, MaxCaptureLine)
+	if errors.Is(err, delivery.ErrLongLine) {
+		return nil, false, errors.New("its first line is longer than 64 MiB: neither a delivery log ('scenario run --log') nor a capture ('listen --out')")
 	}
 	rest := io.MultiReader(bytes.NewReader(first), br)
 	var keys map[string]json.RawMessage

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -19,10 +18,7 @@ import (
 // handler: it must never panic, must answer a status its contract allows,
 // and must answer JSON.
 func FuzzHandler(f *testing.F) {
-	ex, err := os.ReadFile("testdata/documented-example.json")
-	if err != nil {
-		f.Fatal(err)
-	}
+	ex := example(f)
 	for _, seed := range []struct {
 		method, path string
 		body         []byte
@@ -106,10 +102,7 @@ func FuzzHandler(f *testing.F) {
 // Server, as anyone on the internet may: the server must answer or close,
 // never hang or fall over, and must still answer a real delivery after.
 func FuzzServerRawBytes(f *testing.F) {
-	ex, err := os.ReadFile("testdata/documented-example.json")
-	if err != nil {
-		f.Fatal(err)
-	}
+	ex := example(f)
 	for _, seed := range []string{
 		"POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}",
 		"POST /hook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n",

@@ -167,11 +167,7 @@ func TestScenarioIDsFollowCreation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for seed := uint64(1); seed <= 6; seed++ {
-			events, err := s.Render(seed)
-			if err != nil {
-				t.Fatal(err)
-			}
+		eachRender(t, s, 6, func(seed uint64, events []Rendered) {
 			last := map[string]int64{}
 			seen := map[string]bool{}
 			next := func(kind string, id int64, i int) {
@@ -204,6 +200,6 @@ func TestScenarioIDsFollowCreation(t *testing.T) {
 					t.Errorf("%s seed %d event %d: a uid is not below its id", name, seed, i)
 				}
 			}
-		}
+		})
 	}
 }

@@ -78,11 +78,7 @@ func TestCheckSequenceWithVocabulary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for seed := uint64(1); seed <= 10; seed++ {
-		events, err := s.Render(seed)
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachRender(t, s, 10, func(seed uint64, events []Rendered) {
 		var bodies [][]byte
 		for _, e := range events {
 			bodies = append(bodies, e.Body)
@@ -98,7 +94,7 @@ func TestCheckSequenceWithVocabulary(t *testing.T) {
 		if errs := CheckSequenceWith(v, bodies[:len(bodies)-2]); !slices.ContainsFunc(errs, func(e error) bool { return strings.Contains(e.Error(), "never became a project") }) {
 			t.Fatalf("seed %d: a won request without its project passed: %v", seed, errs)
 		}
-	}
+	})
 }
 
 // TestVocabularyStatusErrorListsTheFilesStatuses: a status outside the

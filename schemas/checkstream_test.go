@@ -6,16 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"strings"
 	"testing"
 )
 
 func TestCheckStream(t *testing.T) {
-	doc, err := os.ReadFile("testdata/documented-example.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := documentedBytes(t)
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, doc); err != nil {
 		t.Fatal(err)
@@ -119,10 +115,7 @@ func TestUnreadableColumnIsTheStreams(t *testing.T) {
 }
 
 func TestWriteResults(t *testing.T) {
-	doc, err := os.ReadFile("testdata/documented-example.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := documentedBytes(t)
 	files := map[string]string{"good": string(doc), "bad": "{oops\n"}
 	open := func(name string) (io.Reader, func() error, error) {
 		s, ok := files[name]

@@ -103,17 +103,12 @@ func (d *fastDecoder) object() (any, bool) {
 			return nil, false
 		}
 		d.members = append(d.members, member{k, v})
-		d.skipSpace()
-		if d.pos >= len(d.data) {
+		done, ok := d.next('}')
+		if !ok {
 			return nil, false
 		}
-		c := d.data[d.pos]
-		d.pos++
-		if c == '}' {
+		if done {
 			break
-		}
-		if c != ',' {
-			return nil, false
 		}
 	}
 	m := make(map[string]any, len(d.members)-base)
@@ -144,21 +139,22 @@ func (d *fastDecoder) array() (any, bool) {
 			return nil, false
 		}
 		arr = append(arr, v)
-		d.skipSpace()
-		if d.pos >= len(d.data) {
+		done, ok := d.next(']')
+		if !ok {
 			return nil, false
 		}
-		c := d.data[d.pos]
-		d.pos++
-		if c == ']' {
+		if done {
 			break
-		}
-		if c != ',' {
-			return nil, false
 		}
 	}
 	d.depth--
 	return arr, true
+}
+
+// next moves past what follows a member or an element (see afterItem).
+func (d *fastDecoder) next(closing byte) (done, ok bool) {
+	d.pos, done, ok = afterItem(d.data, d.pos, closing)
+	return done, ok
 }
 
 // rawString returns the bytes between the quotes of a string made of
@@ -297,6 +293,18 @@ func scanNumber(data []byte, start int) (end int, f float64, ok bool) {
 
 // skipSpace returns the index of the first byte at or after i that is not
 // JSON white space.
+// afterItem moves past the comma or the closing bracket that follows an
+// object's member or an array's element at i: done at the closing one, ok
+// false at anything else.
+func afterItem(data []byte, i int, closing byte) (next int, done, ok bool) {
+	i = skipSpace(data, i)
+	if i >= len(data) {
+		return i, false, false
+	}
+	c := data[i]
+	return i + 1, c == closing, c == closing || c == ','
+}
+
 func skipSpace(data []byte, i int) int {
 	for i < len(data) {
 		switch data[i] {

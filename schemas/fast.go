@@ -638,16 +638,10 @@ func (s *fastScanner) array(items *fnode, depth int) bool {
 	}
 }
 
-// next moves past the comma or the closing bracket after a member or an
-// element: done at the closing one, ok false at anything else.
+// next moves past what follows a member or an element (see afterItem).
 func (s *fastScanner) next(closing byte) (done, ok bool) {
-	s.skipSpace()
-	if s.pos >= len(s.data) {
-		return false, false
-	}
-	c := s.data[s.pos]
-	s.pos++
-	return c == closing, c == closing || c == ','
+	s.pos, done, ok = afterItem(s.data, s.pos, closing)
+	return done, ok
 }
 
 func (s *fastScanner) stringValue(n *fnode, slot int) bool {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
+	"github.com/coperniq-mock/coperniq-mock/schemas/schematest"
 )
 
 // The fast path's verdict equals the full validator's (see fast.go): these
@@ -189,7 +190,7 @@ func mutate(doc map[string]any, fn func(name string, mutated map[string]any)) {
 	var walk func(path []string, obj map[string]any)
 	walk = func(path []string, obj map[string]any) {
 		fresh := func() (map[string]any, map[string]any) {
-			c := deepCopy(doc).(map[string]any)
+			c := schematest.Clone(doc)
 			o := c
 			for _, k := range path {
 				o = o[k].(map[string]any)
@@ -215,24 +216,6 @@ func mutate(doc map[string]any, fn func(name string, mutated map[string]any)) {
 		}
 	}
 	walk(nil, doc)
-}
-
-func deepCopy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		c := make(map[string]any, len(t))
-		for k, e := range t {
-			c[k] = deepCopy(e)
-		}
-		return c
-	case []any:
-		c := make([]any, len(t))
-		for i, e := range t {
-			c[i] = deepCopy(e)
-		}
-		return c
-	}
-	return v
 }
 
 // rawMutations change a payload's bytes where decoding would hide the

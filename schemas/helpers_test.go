@@ -32,6 +32,18 @@ func documentedDoc(t testing.TB) map[string]any {
 	return doc
 }
 
+// brokenDoc is the documented example, or, when start names a trigger, the
+// payload payloadFor derives for it, after mutate broke it.
+func brokenDoc(t testing.TB, start string, mutate func(map[string]any)) map[string]any {
+	t.Helper()
+	doc := documentedDoc(t)
+	if start != "" {
+		doc = payloadFor(t, mustLookup(t, start))
+	}
+	mutate(doc)
+	return doc
+}
+
 // payloadFor derives a payload the strict schema of trigger accepts from the
 // documented example: the trigger's key, name, event fields, record type and
 // workOrder presence.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/big"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -26,10 +25,7 @@ func allocated(fn func()) uint64 {
 // ordinary numbers, within a small factor, whichever level checks it.
 // Before the bound, each such number cost a million-digit big.Rat.
 func TestHugeNumbersCostLikeOthers(t *testing.T) {
-	doc, err := os.ReadFile("testdata/documented-example.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := documentedBytes(t)
 	payload := func(num string) []byte {
 		p := bytes.Replace(doc, []byte(`"eventId": `), []byte(`"eventId": `+num+`, "x-eventId": `), 1)
 		p = bytes.Replace(p, []byte(`"recordId": `), []byte(`"recordId": `+num+`, "x-recordId": `), 1)
@@ -98,10 +94,7 @@ func TestStandInKeepsVerdicts(t *testing.T) {
 // BenchmarkValidateHugeNumbers is the cost of a payload whose ids are
 // written 1e999999, next to BenchmarkValidate's ordinary ones (make bench).
 func BenchmarkValidateHugeNumbers(b *testing.B) {
-	doc, err := os.ReadFile("testdata/documented-example.json")
-	if err != nil {
-		b.Fatal(err)
-	}
+	doc := documentedBytes(b)
 	p := bytes.Replace(doc, []byte(`"eventId": `), []byte(`"eventId": 1e999999, "x-eventId": `), 1)
 	b.SetBytes(int64(len(p)))
 	for b.Loop() {

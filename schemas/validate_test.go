@@ -292,11 +292,7 @@ func TestStrictOnlyConstraints(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := documentedDoc(t)
-			if tc.start != "" {
-				doc = payloadFor(t, mustLookup(t, tc.start))
-			}
-			tc.mutate(doc)
+			doc := brokenDoc(t, tc.start, tc.mutate)
 			strict := validateDoc(t, doc, Strict)
 			if got := failures(strict); !slices.Equal(got, tc.strict) || strict.Valid() {
 				t.Errorf("strict: got %v, want %v; all: %v", got, tc.strict, strict.Violations)
@@ -368,11 +364,7 @@ func TestCrossFieldRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := documentedDoc(t)
-			if tc.start != "" {
-				doc = payloadFor(t, mustLookup(t, tc.start))
-			}
-			tc.mutate(doc)
+			doc := brokenDoc(t, tc.start, tc.mutate)
 			contract := validateDoc(t, doc, Contract)
 			if got := warnings(contract); !slices.Equal(got, []locRule{tc.want}) || len(failures(contract)) != 0 || !contract.Valid() {
 				t.Errorf("contract: want only the warning %v, got %v", tc.want, contract.Violations)

@@ -28,6 +28,12 @@ const (
 	// and the record's work orders at once, on two pooled connections,
 	// each waiting out its own 429's Retry-After.
 	APIParallel APIFault = "parallel-calls"
+	// APIParallelOneConn is APIParallel with a pool of one connection:
+	// the second call waits for the first's connection and goes out on
+	// it the moment the first's 429 is read, microseconds after the
+	// 429, on the 429's own connection. Correct all the same: it was
+	// sent before its goroutine could know of the 429.
+	APIParallelOneConn APIFault = "parallel-calls-one-connection"
 	// APIQueued is correct: it acknowledges at once and a worker makes 3
 	// calls per webhook, one after another, after a queue delay of
 	// APIQueueDelay.
@@ -58,8 +64,11 @@ type APIReceiver struct {
 
 // NewAPIReceiver calls the API at base (http://host:port) with key.
 func NewAPIReceiver(base, key string, fault APIFault) *APIReceiver {
-	return &APIReceiver{base: base, key: key, fault: fault, fetched: map[int64]int{},
-		client: &http.Client{Timeout: 5 * time.Second}}
+	client := &http.Client{Timeout: 5 * time.Second}
+	if fault == APIParallelOneConn {
+		client.Transport = &http.Transport{MaxConnsPerHost: 1}
+	}
+	return &APIReceiver{base: base, key: key, fault: fault, fetched: map[int64]int{}, client: client}
 }
 
 // Fetched is how many times the record was fetched with a 200.
@@ -103,7 +112,7 @@ func (a *APIReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := p.Record.ID
 	path += strconv.FormatInt(id, 10)
 	switch a.fault {
-	case APIParallel:
+	case APIParallel, APIParallelOneConn:
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		for i, p := range []string{path, path + "/work-orders"} {

@@ -3,7 +3,6 @@ package testreceivers
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -125,12 +124,8 @@ func (s *StateReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if r.Method != http.MethodPost {
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
+	body, ok := readPost(w, r)
+	if !ok {
 		return
 	}
 	var p statePayload
@@ -180,9 +175,8 @@ func (s *StateReceiver) apply(p *statePayload) int {
 }
 
 func (s *StateReceiver) inspect(w http.ResponseWriter, idText string) {
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
-		http.Error(w, "eventId is not an integer", http.StatusBadRequest)
+	id, ok := pathID(w, "eventId", idText)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -196,9 +190,8 @@ func (s *StateReceiver) inspect(w http.ResponseWriter, idText string) {
 }
 
 func (s *StateReceiver) state(w http.ResponseWriter, idText string) {
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
-		http.Error(w, "recordId is not an integer", http.StatusBadRequest)
+	id, ok := pathID(w, "recordId", idText)
+	if !ok {
 		return
 	}
 	s.mu.Lock()

@@ -204,13 +204,9 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.inspect(w, r, id)
 		return
 	}
-	if r.Method != http.MethodPost {
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+	body, ok := readPost(w, r)
+	if !ok {
 		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		return // the sender hung up before the body was complete
 	}
 	status, deviated := rc.handle(r, body)
 	rc.mu.Lock()
@@ -390,6 +386,29 @@ func (rc *Receiver) inspect(w http.ResponseWriter, r *http.Request, idText strin
 	}
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"applied":%d}`, n)
+}
+
+// readPost reads a delivery's body, up to 1 MiB. It is false when there is
+// none to handle: it answered 405 to a method other than POST, or the sender
+// hung up before the body was complete.
+func readPost(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	return body, err == nil
+}
+
+// pathID reads the id a hook's path ends in; false when it is not an
+// integer and pathID answered 400 naming what it wanted.
+func pathID(w http.ResponseWriter, name, text string) (int64, bool) {
+	id, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		http.Error(w, name+" is not an integer", http.StatusBadRequest)
+		return 0, false
+	}
+	return id, true
 }
 
 // documented mirrors every property Coperniq documents, for the strict

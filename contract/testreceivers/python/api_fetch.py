@@ -9,14 +9,14 @@ x-api-key, waiting the Retry-After of a 429 before trying again.
 
 It prints "listening on PORT" once it accepts connections (PORT 0 picks one).
 """
-import http.server
 import json
 import queue
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
+
+import _receiver
 
 API_BASE, KEY = sys.argv[2].rstrip("/"), sys.argv[3]
 PATHS = {"PROJECT": "/projects/", "DEAL": "/opportunities/", "ACCOUNT": "/accounts/"}
@@ -49,28 +49,15 @@ def worker():
                 records[rec["id"]] = got
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
+class Handler(_receiver.Handler):
     def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = self.read_body()
         try:
             work.put(json.loads(body))
             status = 204
         except ValueError:
             status = 400
-        try:
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self.answer(status, content_type=None)
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
-threading.Thread(target=worker, daemon=True).start()
-print("listening on", server.server_address[1], flush=True)
-server.serve_forever()
+_receiver.serve(Handler, sys.argv[1], worker=worker)

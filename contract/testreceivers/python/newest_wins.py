@@ -12,12 +12,13 @@ and serves the inspect protocol (GET /_state/events/{eventId}: 200
 {"applied": N} or 404) and the state protocol (GET /_state/records/{recordId}:
 200 {"record": {...}, "workOrders": {...}} or 404).
 """
-import http.server
 import json
 import queue
 import sys
 import threading
 from datetime import datetime
+
+import _receiver
 
 lock = threading.Lock()
 applied = {}  # eventId -> count
@@ -57,22 +58,7 @@ def worker():
         apply(work.get())
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def answer(self, status, body=b""):
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # a sender that gave up waiting hung up: it sends again
-
+class Handler(_receiver.Handler):
     def do_GET(self):
         parts = self.path.split("?")[0].strip("/").split("/")
         if len(parts) != 3 or parts[0] != "_state" or not parts[2].isdigit():
@@ -89,16 +75,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(404)
 
     def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         try:
-            p = json.loads(body)
+            p = json.loads(self.read_body())
         except ValueError:
             return self.answer(400, b'{"error":"not JSON"}')
         work.put(p)
         self.answer(204)
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
-threading.Thread(target=worker, daemon=True).start()
-print("listening on", server.server_address[1], flush=True)
-server.serve_forever()
+_receiver.serve(Handler, sys.argv[1], worker=worker)
