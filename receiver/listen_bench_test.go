@@ -197,7 +197,6 @@ type child struct {
 	cmd   *exec.Cmd
 	url   string
 	stdin io.Closer
-	lines chan string   // stdout after the address line, in order
 	done  chan struct{} // closed when stdout is drained
 	last  string        // the last line of stdout, once done
 	cpu   time.Duration // its user and system time, once stopped
