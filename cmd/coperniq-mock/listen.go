@@ -175,11 +175,12 @@ func runListen(stdout io.Writer, f listenFlags) error {
 		// default target the collector ran every few thousand deliveries,
 		// holding answers up long enough that `load` at 10,000/s ran out of
 		// workers (make bench-listen: late sends 89-26,452 at GOGC=100,
-		// 22-1,504 at 400, alternating). The memory limit keeps the peak
-		// where the default target had it: 2.5 times --max-bytes.
+		// 22-1,504 at 400, alternating). The memory limit, twice
+		// --max-bytes, keeps the process's peak where the default target
+		// had it (some 2.5 times --max-bytes, see receiver.DefaultMaxBytes).
 		limit := int64(math.MaxInt64)
-		if f.maxBytes < math.MaxInt64/3 {
-			limit = max(f.maxBytes*5/2, 64<<20)
+		if f.maxBytes < math.MaxInt64/2 {
+			limit = max(f.maxBytes*2, 64<<20)
 		}
 		debug.SetGCPercent(400)
 		debug.SetMemoryLimit(limit)
