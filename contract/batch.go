@@ -15,6 +15,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // countJob is a spec that counts applications with a settle watch: the
@@ -77,10 +78,10 @@ func (r *run) oneEventJob(leaf, how, note string, p payload, build func(payload)
 }
 
 // rerollWith makes a one-event job's reroll: the next fresh counted
-// payload, made into a job by build.
+// payload, at the next reroll's eventId base, made into a job by build.
 func (r *run) rerollWith(build func(payload) *countJob) func(j *countJob) error {
 	return func(j *countJob) error {
-		ps, err := r.plan.fresh(r.nextSeed(1), 1)
+		ps, err := r.plan.fresh(r.nextSeed(1), 1, r.nextBase())
 		if err != nil {
 			return err
 		}
@@ -99,6 +100,16 @@ func (r *run) nextSeed(n uint64) uint64 {
 	s := r.rerollSeed
 	r.rerollSeed += n
 	return s
+}
+
+// nextBase hands out the eventId base of the next reroll: another than
+// the run's, so that a job whose ids an earlier run with the same base
+// took (the receiver keeps its state) moves away from them.
+func (r *run) nextBase() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rerolls++
+	return idBase(r.t.Seed, r.rerolls)
 }
 
 func (r *run) dupAfterJob(p payload) *countJob {
@@ -442,7 +453,7 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 			return err
 		}
 		seed := r.nextSeed(scenarioSeedSpan)
-		next, err := renderFresh(sc, &seed, r.plan)
+		next, err := renderFresh(sc, &seed, r.plan, r.nextBase())
 		if err != nil {
 			return err
 		}
@@ -459,9 +470,10 @@ const maxRerolls = 20
 
 // rerollApplied gives a job whose events the receiver already applied
 // before they were sent other events, when the run's seed was drawn at
-// random: scenario eventIds come from a range of about a million, so a
-// receiver that keeps the state of earlier runs (a staging one) holds many
-// of the eventIds another seed draws, without any stale state of this seed.
+// random: another seed at another eventId base. Runs draw their eventIds
+// above one of 1023 bases (idBase), so a receiver that keeps the state of
+// earlier runs (a staging one) may hold some of the eventIds a run with
+// the same base draws, without any stale state of this seed.
 // A repeated seed is never rerolled: its events already applied are stale
 // state. got gains the counts of the new events.
 func (r *run) rerollApplied(ctx context.Context, jobs []*countJob, got map[int64]int) error {
@@ -496,7 +508,7 @@ func (r *run) rerollApplied(ctx context.Context, jobs []*countJob, got map[int64
 			maps.Copy(got, more)
 		}
 		if tries > 0 && applied(j.ps) == 0 {
-			j.rerolled = fmt.Sprintf("the receiver had already applied %d of the eventIds first drawn for this spec (earlier runs' events: it keeps its state, and this run's seed was drawn at random); it counts the events of another seed, tried %d times", first, tries)
+			j.rerolled = fmt.Sprintf("the receiver had already applied %d of the eventIds first drawn for this spec (earlier runs' events: it keeps its state, and this run's seed was drawn at random); it counts the events of another seed and eventId base instead (%s)", first, schemas.Plural(tries, "reroll"))
 		}
 	}
 	return nil

@@ -12,7 +12,7 @@
 // generated from a seed, so every failure names a command that sends the
 // same bytes again:
 //
-//	coperniq-mock send TRIGGER --seed S --profile P --target URL
+//	coperniq-mock send TRIGGER --seed S --profile P --set event.eventId=N --target URL
 //
 // # Three ways to run them
 //
@@ -82,8 +82,11 @@
 // state of an earlier run with the same seed, or a hook that does not count)
 // fails the spec as a setup problem, since a receiver that dropped every
 // event would otherwise pass. Runs with different seeds count different
-// events; without a Target.Seed each run draws its own (Findings.Title
-// prints it with the flag that repeats it). A hook that answers outside the protocol fails the spec as a setup
+// events, their eventIds above a base the seed picks (one of 1023 below
+// 2^31); without a Target.Seed each run draws its own (Findings.Title
+// prints it with the flag that repeats it), and a spec that meets the
+// events of an earlier run at the same base counts others, at another
+// base, instead of failing. A hook that answers outside the protocol fails the spec as a setup
 // problem too, naming the hook, never the receiver (see EntryProblem); the
 // CLI exits 2 when every failure is one. An InspectCommand is never shown in
 // messages: it may hold a password.

@@ -801,7 +801,7 @@ func TestScenarioJobSendsItsDuplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	seed := uint64(1)
-	sr, err := renderFresh(sc, &seed, &plan{used: map[int64]bool{}})
+	sr, err := renderFresh(sc, &seed, &plan{used: map[int64]bool{}}, idBase(1, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

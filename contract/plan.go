@@ -42,6 +42,32 @@ const (
 	seedStride = 1000
 )
 
+// A run's eventIds start from a base derived from its seed: a receiver
+// that keeps the events of earlier runs (a staging one, between CI runs)
+// holds the eventIds of those runs, and without a base every run would
+// draw its counted events from the generator's 20,000 ids around 50,000
+// (and the scenarios' million above 40,000): after a few hundred runs every
+// id a run could draw is taken, and a correct receiver fails as stale
+// state. The bases are multiples of idBaseStride, which holds a run's
+// payloads (40,000 to about 60,000 above the base) and its renderings (to
+// about 1.05 million above it), and stay below 2^31: an eventId is a
+// number in Coperniq's documentation (48291), and a receiver keeping it in
+// 32 bits should fail the edge specs, which send 2^53-1, for that reason,
+// not every spec. Runs that share a base (1 in 1023 for two runs) draw ids
+// apart as runs with different seeds always did; a job whose events the
+// receiver already holds is rerolled to another base (see rerollApplied).
+const (
+	idBaseStride = 1 << 21
+	idBases      = 1<<10 - 1
+)
+
+// idBase is the eventId base of seed's run (n 0) or of its nth reroll:
+// derived, so that --seed repeats a run with the same eventIds, and each
+// reproducer carries its payload's eventId.
+func idBase(seed, n uint64) int64 {
+	return int64(1+mix(seed, 0x1dba5e, n)%idBases) * idBaseStride
+}
+
 // countedSeed is the first seed of the counting specs' payloads.
 func countedSeed(s uint64) uint64 { return s*seedStride + offsetInspected }
 
@@ -55,9 +81,10 @@ const MaxSafeID = 1<<53 - 1
 
 // highIDs are eventIds near MaxSafeID, which the edge profile produces for
 // every seed alike; highStride keeps the ones the plan hands out apart per
-// seed, so runs with different seeds count different events.
+// seed, so runs with different seeds count different events: 2^31 blocks
+// of highStride ids, one per seed a run draws (RandomSeed), all above 2^52.
 const (
-	highIDs    = 1 << 24
+	highIDs    = 1 << 40
 	highStride = 512
 )
 
@@ -81,6 +108,9 @@ type plan struct {
 	used map[int64]bool
 	// vocab is the target's vocabulary, nil for the built-in one.
 	vocab *schemas.Vocabulary
+	// idOffset is the run's eventId base (idBase): added to the eventId
+	// of every payload a spec counts, and of every scenario rendering.
+	idOffset int64
 }
 
 var firedAtMillis = regexp.MustCompile(`"firedAt":"[^"]*\.\d+Z"`)
@@ -94,6 +124,7 @@ func newPlan(t Target) (*plan, error) {
 		edge:      map[string][]payload{},
 		used:      map[int64]bool{},
 		vocab:     t.Vocabulary,
+		idOffset:  idBase(s, 0),
 	}
 	add := func(p payload) payload { pl.used[p.Event.EventID] = true; return p }
 	// The payload-shape specs' events are counted when there is an inspect
@@ -170,7 +201,7 @@ func newPlan(t Target) (*plan, error) {
 		}
 		add(*dst)
 	}
-	counted, err := pl.fresh(countedSeed(s), 3)
+	counted, err := pl.fresh(countedSeed(s), 3, pl.idOffset)
 	if err != nil {
 		return nil, err
 	}
@@ -178,17 +209,22 @@ func newPlan(t Target) (*plan, error) {
 	return pl, nil
 }
 
-// fresh returns n realistic payloads of inspectedTrigger, from seed up, whose
-// eventIds nothing else in the plan uses, and marks them used.
-func (pl *plan) fresh(seed uint64, n int) ([]payload, error) {
+// fresh returns n realistic payloads of inspectedTrigger, from seed up, with
+// their eventIds moved by offset (as --set event.eventId=N, so that the
+// reproducer sends the same bytes), ids that nothing else in the plan
+// uses; it marks them used.
+func (pl *plan) fresh(seed uint64, n int, offset int64) ([]payload, error) {
 	var out []payload
 	for i := uint64(0); i < inspectedSpan && len(out) < n; i++ {
 		p, err := pl.generate(inspectedTrigger, generator.Realistic, seed+i, false)
 		if err != nil {
 			return nil, err
 		}
-		if !pl.used[p.Event.EventID] {
-			pl.used[p.Event.EventID] = true
+		if id := p.Event.EventID + offset; !pl.used[id] {
+			if p, err = pl.withEventID(p, id); err != nil {
+				return nil, err
+			}
+			pl.used[id] = true
 			out = append(out, p)
 		}
 	}
@@ -198,32 +234,38 @@ func (pl *plan) fresh(seed uint64, n int) ([]payload, error) {
 	return out, nil
 }
 
-// unique returns p, marked used, when its eventId is its own; otherwise p
-// generated again with --set event.eventId=N (in its reproducer too), N the
-// first unused id below p's, or below *high for the edge profile's ids near
-// 2^53-1, which every seed draws.
+// unique returns p, marked used, with its eventId moved to the run's base
+// (pl.idOffset) and made its own: generated again with --set
+// event.eventId=N (in its reproducer too), N the first unused id from the
+// moved one down, or below *high for the edge profile's ids near 2^53-1,
+// which every seed draws.
 func (pl *plan) unique(p payload, high *int64) (payload, error) {
 	id := p.Event.EventID
-	if !pl.used[id] && id <= MaxSafeID-highIDs {
-		pl.used[id] = true
-		return p, nil
-	}
 	var n int64
 	if id > MaxSafeID-highIDs {
 		n = pl.nextHigh(high)
 	} else {
-		for n = id - 1; pl.used[n] || n <= 0; n-- {
+		for n = id + pl.idOffset; pl.used[n] || n <= 0; n-- {
 			if n <= 0 {
-				n = id + highStride
+				n = id + pl.idOffset + highStride
 			}
 		}
 	}
-	q, err := pl.generate(p.Trigger, p.Profile, p.Seed, p.AllowInvalid, append(slices.Clone(p.Sets), "event.eventId="+strconv.FormatInt(n, 10))...)
+	q, err := pl.withEventID(p, n)
 	if err != nil {
 		return p, err
 	}
-	pl.used[q.Event.EventID] = true
+	pl.used[n] = true
 	return q, nil
+}
+
+// withEventID is p generated again with --set event.eventId=id, or p when
+// that is its eventId already.
+func (pl *plan) withEventID(p payload, id int64) (payload, error) {
+	if p.Event.EventID == id {
+		return p, nil
+	}
+	return pl.generate(p.Trigger, p.Profile, p.Seed, p.AllowInvalid, append(slices.Clone(p.Sets), "event.eventId="+strconv.FormatInt(id, 10))...)
 }
 
 // nextHigh hands out the next unused eventId from *high down.

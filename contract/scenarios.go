@@ -51,6 +51,9 @@ type scenarioRun struct {
 	dupMode delivery.DupMode
 	// vocabulary is the --vocabulary file it was rendered in, "" for none.
 	vocabulary string
+	// idOffset is added to every eventId it draws (--event-id-offset):
+	// the run's eventId base, or a reroll's.
+	idOffset int64
 }
 
 // duplicates says what dup and dupMode send, for the verdict; empty for
@@ -84,18 +87,22 @@ func (sr scenarioRun) command(name string) string {
 	if sr.dup > 0 {
 		dup = fmt.Sprintf("--duplicate %v --duplicate-mode %s", sr.dup, sr.dupMode)
 	}
-	vocab := ""
+	more := ""
+	if sr.idOffset != 0 {
+		more = fmt.Sprintf(" --event-id-offset %d", sr.idOffset)
+	}
 	if sr.vocabulary != "" {
-		vocab = " --vocabulary " + shellQuote(sr.vocabulary)
+		more += " --vocabulary " + shellQuote(sr.vocabulary)
 	}
 	return fmt.Sprintf("coperniq-mock scenario run %s --seed %d --retry none %s --jitter 0 --reorder %d --concurrency %d%s",
-		name, sr.seed, dup, reorder, scenarioConcurrency, vocab)
+		name, sr.seed, dup, reorder, scenarioConcurrency, more)
 }
 
 // planScenarios renders the lifecycle scenarios of t (every built-in one
 // unless t.Scenarios names some), each twice with seeds from
 // scenarioSeed(t.Seed) up whose
-// events share no eventId with anything else the run sends. The string is
+// events share no eventId with anything else the run sends, their eventIds
+// moved to the run's base. The string is
 // the reason to skip the lifecycle specs, when there is nothing to run.
 func planScenarios(t Target, pl *plan) ([]scenarioPlan, string, error) {
 	names := t.Scenarios
@@ -116,7 +123,7 @@ func planScenarios(t Target, pl *plan) ([]scenarioPlan, string, error) {
 		}
 		sp := scenarioPlan{name: sc.Name}
 		for _, run := range []*scenarioRun{&sp.inOrder, &sp.shuffled} {
-			if *run, err = renderFresh(sc, &seed, pl); err != nil {
+			if *run, err = renderFresh(sc, &seed, pl, pl.idOffset); err != nil {
 				return nil, "", err
 			}
 		}
@@ -126,13 +133,14 @@ func planScenarios(t Target, pl *plan) ([]scenarioPlan, string, error) {
 	return out, "", nil
 }
 
-// renderFresh renders sc with the first seed from *seed on whose eventIds are
-// all unused, marks them used and moves *seed past it.
-func renderFresh(sc *scenarios.Scenario, seed *uint64, pl *plan) (scenarioRun, error) {
+// renderFresh renders sc with its eventIds moved by offset, with the first
+// seed from *seed on whose eventIds are all unused, marks them used and
+// moves *seed past it.
+func renderFresh(sc *scenarios.Scenario, seed *uint64, pl *plan, offset int64) (scenarioRun, error) {
 	for range scenarioSeedSpan {
 		s := *seed
 		*seed++
-		events, err := sc.Render(s)
+		events, err := sc.Render(s, scenarios.WithEventIDOffset(offset))
 		if err != nil {
 			return scenarioRun{}, fmt.Errorf("contract: rendering scenario %s (seed %d): %w", sc.Name, s, err)
 		}
@@ -146,7 +154,7 @@ func renderFresh(sc *scenarios.Scenario, seed *uint64, pl *plan) (scenarioRun, e
 		if !fresh {
 			continue
 		}
-		run := scenarioRun{seed: s, events: events, dup: sc.Delivery.Duplicate, dupMode: sc.Delivery.DuplicateMode, vocabulary: pl.vocab.File()}
+		run := scenarioRun{seed: s, events: events, dup: sc.Delivery.Duplicate, dupMode: sc.Delivery.DuplicateMode, vocabulary: pl.vocab.File(), idOffset: offset}
 		if run.dup > 0 && run.dupMode == "" {
 			run.dupMode = delivery.DupAfter
 		}

@@ -167,6 +167,8 @@ type run struct {
 	// plan.
 	rerollSeed uint64
 	rerollMu   sync.Mutex
+	// rerolls numbers the rerolls' eventId bases (nextBase).
+	rerolls uint64
 	// hookSem bounds the questions in flight to the hook (inspectParallel).
 	hookSem  chan struct{}
 	hookOnce sync.Once

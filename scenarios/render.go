@@ -41,6 +41,36 @@ type RenderOption func(*renderConfig) error
 type renderConfig struct {
 	params   map[string]int
 	timeline *Timeline
+	idOffset int64
+}
+
+// MaxEventIDOffset is the largest offset WithEventIDOffset takes: the
+// eventIds of the largest rendering stay below 2^53, which a JavaScript
+// receiver reads exactly.
+const MaxEventIDOffset = 1<<53 - 1<<22
+
+// WithEventIDOffset adds offset to every eventId the rendering draws, and
+// changes nothing else: the same seed gives the same events with other
+// eventIds. A receiver that keeps the events of earlier runs (a staging
+// one) gets eventIds it has not seen from a seed whose own it has. An
+// eventId a scenario file sets itself (set/merge) is left as written.
+func WithEventIDOffset(offset int64) RenderOption {
+	return func(c *renderConfig) error {
+		if _, err := EventIDOffset("event id offset", offset); err != nil {
+			return err
+		}
+		c.idOffset = offset
+		return nil
+	}
+}
+
+// EventIDOffset is WithEventIDOffset for an offset a person gives, checked
+// now; the error names it by name.
+func EventIDOffset(name string, offset int64) (RenderOption, error) {
+	if offset < 0 || offset > MaxEventIDOffset {
+		return nil, fmt.Errorf("%s %d: want 0 to %d", name, offset, int64(MaxEventIDOffset))
+	}
+	return WithEventIDOffset(offset), nil
 }
 
 // WithParam sets a declared parameter (such as projects) for one Render.
@@ -205,7 +235,7 @@ func (s *Scenario) render(seed uint64, cfg renderConfig, check bool) (*renderRes
 	// seeded start, by a few at a time (other automations fire between).
 	// The range is wide so that runs of different scenarios and seeds
 	// rarely share an id.
-	w.nextID = 40000 + w.rng.Int64N(1000000)
+	w.nextID = 40000 + w.rng.Int64N(1000000) + cfg.idOffset
 	start := s.start
 	if start.IsZero() {
 		// 13:00 UTC: the morning across US time zones.

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -279,5 +280,49 @@ steps:
 	mustUnmarshal(t, events[7].Body, &started)
 	if sched.WorkOrder.StartDate == "" || started.Event.FiredAt[:10] != sched.WorkOrder.StartDate[:10] {
 		t.Errorf("scheduled for %s, started at %s", sched.WorkOrder.StartDate, started.Event.FiredAt)
+	}
+}
+
+// An eventId offset moves every eventId by the offset and changes nothing
+// else, so that a reproducer naming the seed and the offset sends the same
+// bytes; a bad offset is refused with the range.
+func TestWithEventIDOffsetMovesOnlyEventIDs(t *testing.T) {
+	for _, name := range []string{"residential-solar", "duplicate-delivery"} {
+		sc, err := Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := sc.Render(7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const off = 3 << 21
+		moved, err := sc.Render(7, WithEventIDOffset(off))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(moved) != len(plain) {
+			t.Fatalf("%s: %d events with the offset, %d without", name, len(moved), len(plain))
+		}
+		for i, e := range plain {
+			m := moved[i]
+			if m.EventID != e.EventID+off || m.RecordID != e.RecordID {
+				t.Fatalf("%s event %d: eventId %d record %d, want %d and %d", name, i, m.EventID, m.RecordID, e.EventID+off, e.RecordID)
+			}
+			want := bytes.Replace(e.Body, fmt.Appendf(nil, `"eventId":%d,`, e.EventID), fmt.Appendf(nil, `"eventId":%d,`, m.EventID), 1)
+			if !bytes.Equal(want, m.Body) {
+				t.Fatalf("%s event %d differs beyond its eventId:\n%s\n%s", name, i, e.Body, m.Body)
+			}
+		}
+	}
+	sc, err := Load("call-logged")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []int64{-1, MaxEventIDOffset + 1} {
+		_, err := sc.Render(1, WithEventIDOffset(bad))
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("event id offset %d: want 0 to %d", bad, int64(MaxEventIDOffset))) {
+			t.Errorf("offset %d: %v", bad, err)
+		}
 	}
 }

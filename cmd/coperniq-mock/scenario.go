@@ -105,6 +105,7 @@ func newScenarioRunCmd() *cobra.Command {
 		to       string
 		seed     uint64
 		projects int
+		idOffset int64
 		dryRun   bool
 		af       apiFlags
 	)
@@ -151,6 +152,11 @@ could not be reached, or the --log file could not be written.`,
 			if err != nil {
 				return err
 			}
+			offset, err := scenarios.EventIDOffset("event-id-offset", idOffset)
+			if err != nil {
+				return usage(fmt.Errorf("--%w", err))
+			}
+			ropts = append(ropts, offset)
 			vocab, err := vf.load()
 			if err != nil {
 				return err
@@ -212,6 +218,7 @@ could not be reached, or the --log file could not be written.`,
 	targetFlag(cmd, &to, "the receiver's URL")
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same events and the same delivery choices")
 	fl.IntVar(&projects, "projects", 0, "number of projects (at least 1), for scenarios with a projects parameter (concurrent-projects)")
+	fl.Int64Var(&idOffset, "event-id-offset", 0, "add this to every eventId the scenario draws (verify's reproducers carry it; the rest of each event is unchanged)")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the payloads (NDJSON, in firing order) instead of sending them")
 	fl.StringVar(&af.addr, "api", "", "also serve the mock REST API on this address (host:port), answering as of each event as it is sent ('api --help')")
 	fl.DurationVar(&af.linger, "api-linger", 0, "keep the API up this long after the last delivery, for receivers that call it after acknowledging")

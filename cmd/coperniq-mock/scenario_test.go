@@ -140,6 +140,7 @@ func TestScenarioRunBadInput(t *testing.T) {
 		{"projects 0", []string{"scenario", "run", "concurrent-projects", "--to", down, "--projects", "0"}, []string{"--projects 0: want at least 1"}},
 		{"projects 0, dry run", []string{"scenario", "run", "concurrent-projects", "--dry-run", "--projects", "0"}, []string{"--projects 0: want at least 1"}},
 		{"projects negative", []string{"scenario", "run", "concurrent-projects", "--dry-run", "--projects", "-3"}, []string{"--projects -3: want at least 1"}},
+		{"negative event id offset", []string{"scenario", "run", "call-logged", "--dry-run", "--event-id-offset", "-1"}, []string{"--event-id-offset -1: want 0 to 9007199250546688"}},
 		{"no events", []string{"scenario", "run", zero, "--to", down}, []string{"scenario zero renders to no events (seed 1): nothing to send"}},
 		{"no events, dry run", []string{"scenario", "run", zero, "--dry-run", "--seed", "4"}, []string{"scenario zero renders to no events (seed 4)"}},
 		{"a parameter's default of 0", []string{"scenario", "run", noProjects, "--dry-run"}, []string{"scenario concurrent-projects renders to no events", "parameter 0?"}},

@@ -97,7 +97,7 @@ triggers' or --skip 'burst|edge payloads'.
 
 Every failure prints the delivery, the answer (status, headers, body), the
 timing and a command that sends the same bytes again:
-  coperniq-mock send TRIGGER --seed S --profile P --target URL
+  coperniq-mock send TRIGGER --seed S --profile P --set event.eventId=N --target URL
 Payloads are deterministic by --seed. A token in the URL is masked in output.
 
 With an inspect hook the payload specs (realistic, minimal, maximal, edge,
@@ -115,7 +115,9 @@ short (a 2xx whose body ends before its Content-Length) is a failed delivery.
 
 Without --seed each run draws its own seed, printed with the flag that
 repeats it: a staging receiver that keeps its state between runs would find
-a repeated seed's events already applied ("stale state").
+a repeated seed's events already applied ("stale state"). The eventIds a run
+counts start from a base the seed picks (below 2^31); a spec of a drawn seed
+that meets an earlier run's events counts others, at another base.
 
 Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed (or
 the suite stopped for a receiver that answers late or not at all), 2 bad usage, an unreachable target or

@@ -179,7 +179,8 @@ func TestVerifyBrokenReceiverFails(t *testing.T) {
 	has(t, "stdout", r.stdout,
 		"TASK_CREATED (minimal, seed 1) was not acknowledged: 500 Internal Server Error",
 		"Coperniq retries every answer that is not a 2xx",
-		"reproduce:\n    coperniq-mock send TASK_CREATED --seed 1 --profile minimal --target '"+srv.URL+"/webhooks/coperniq?token=***'",
+		"reproduce:\n    coperniq-mock send TASK_CREATED --seed 1 --profile minimal --set event.eventId=", // the run's eventId base
+		" --target '"+srv.URL+"/webhooks/coperniq?token=***'",
 		`"triggerKey": "TASK_CREATED"`, // the delivery, pretty
 		"answer: 500 Internal Server Error in ",
 		"Content-Type: application/json",
