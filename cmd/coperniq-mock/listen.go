@@ -110,6 +110,7 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	if errors.As(err, &ce) {
 		return usage(fmt.Errorf("--%s: %w", flagName(ce.Field), ce.Err))
 	}
+	defer receiver.TuneGC(f.cfg.MaxBytes)()
 	ctx, stop := interruptContext()
 	defer stop()
 	f.run.JSON = f.output == "json"
