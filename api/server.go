@@ -190,9 +190,6 @@ type Call struct {
 	// (Handler.Transport), 0 before any: with one delivery at a time, the
 	// event whose handling made the call.
 	AfterEvent int64 `json:"afterEvent,omitempty"`
-	// Remote is the client's address (its connection): two calls on one
-	// HTTP/1.1 connection were sent one after the other's answer.
-	Remote string `json:"-"`
 }
 
 // Handler serves the REST API from a scenario's timeline. It is safe for
@@ -380,7 +377,7 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 // goes through: latency, the key, injected faults, and the call log.
 func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Operation: op.ID, Time: time.Now().UTC(), Remote: r.RemoteAddr}
+		c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Operation: op.ID, Time: time.Now().UTC()}
 		var body []byte
 		var bodyErr string
 		if r.Method != http.MethodGet && r.Method != http.MethodDelete {
@@ -600,7 +597,7 @@ func notImplemented(op *Operation) handlerFunc {
 }
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Time: time.Now().UTC(), WorldTime: h.Now().UTC(), Auth: "-", Remote: r.RemoteAddr}
+	c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Time: time.Now().UTC(), WorldTime: h.Now().UTC(), Auth: "-"}
 	writeJSON(w, http.StatusNotFound, errorBody{
 		Message: fmt.Sprintf("%s %s is not a path of Coperniq's API (the mock serves the paths of its OpenAPI document, under / or /v1/)", r.Method, r.URL.Path),
 		Code:    "NOT_FOUND",

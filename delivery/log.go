@@ -244,7 +244,7 @@ func ReadLog(r io.Reader) (*Log, error) {
 	resulted := map[int64]int{} // event id -> line of its result line
 	header := false
 	for n := 1; ; n++ {
-		raw, rerr := ReadLine(br, maxLogLine)
+		raw, rerr := ReadJSONLine(br, maxLogLine)
 		if errors.Is(rerr, ErrLongLine) {
 			return nil, fmt.Errorf("line %d is over %d MiB: no line of a delivery log is (an event's body may take %d MiB, escaped); is this a delivery log?", n, maxLogLine>>20, MaxLogBody>>20)
 		}
@@ -255,7 +255,7 @@ func ReadLog(r io.Reader) (*Log, error) {
 		switch {
 		case len(line) == 0:
 		case rerr == io.EOF && !json.Valid(line):
-			// No newline after it (ReadBytes stops at one) and not JSON:
+			// No newline after it (ReadJSONLine stops at one) and not JSON:
 			// the write of the last line was cut short.
 			if !header {
 				return nil, fmt.Errorf("%w (line %d, its only line, is incomplete)", ErrNotLog, n)
@@ -315,26 +315,32 @@ func ReadLog(r io.Reader) (*Log, error) {
 	return log, nil
 }
 
-// ErrLongLine is ReadLine's error for a line over its bound.
+// ErrLongLine is ReadJSONLine's error for a line over its bound.
 var ErrLongLine = errors.New("line too long")
 
-// ReadLine reads a line of a JSON-lines file (a delivery log, a listen
-// capture), newline included, of at most max bytes; beyond, it stops with
+// ReadJSONLine reads a line of a JSON-lines file (a delivery log, a listen
+// capture), newline included, of at most limit bytes; beyond, it stops with
 // ErrLongLine rather than hold the rest, so that a file that is not one
 // (a single huge line) is refused, not read into memory whole. The last
 // line comes with io.EOF, and without a newline where the file has none.
-func ReadLine(br *bufio.Reader, max int) ([]byte, error) {
+func ReadJSONLine(br *bufio.Reader, limit int) ([]byte, error) {
 	var line []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
 		need := len(line) + len(chunk)
-		if need > max {
+		if need > limit {
 			return nil, ErrLongLine
+		}
+		if line == nil && !errors.Is(err, bufio.ErrBufferFull) {
+			if len(chunk) == 0 {
+				return nil, err
+			}
+			return bytes.Clone(chunk), err // the common case: one chunk
 		}
 		if need > cap(line) {
 			// Doubling (append grows large slices by a quarter): a long
 			// line costs twice its size in allocations, not five times.
-			grown := make([]byte, len(line), min(max, 2*need))
+			grown := make([]byte, len(line), min(limit, 2*need))
 			copy(grown, line)
 			line = grown
 		}

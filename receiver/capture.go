@@ -37,7 +37,7 @@ func ReadCapture(r io.Reader) (*Capture, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	c := &Capture{}
 	for n := 1; ; n++ {
-		line, err := delivery.ReadLine(br, MaxCaptureLine)
+		line, err := delivery.ReadJSONLine(br, MaxCaptureLine)
 		if errors.Is(err, delivery.ErrLongLine) {
 			err = fmt.Errorf("longer than %d MiB: not a delivery line", MaxCaptureLine>>20)
 		}
@@ -117,7 +117,7 @@ func (c *Capture) Payloads() (payloads [][]byte, missing int) {
 // a capture is left to the log reader, which says what it found.
 func SniffCapture(in io.Reader) (io.Reader, bool, error) {
 	br := bufio.NewReaderSize(in, 64<<10)
-	first, err := delivery.ReadLine(br, MaxCaptureLine)
+	first, err := delivery.ReadJSONLine(br, MaxCaptureLine)
 	if errors.Is(err, delivery.ErrLongLine) {
 		return nil, false, errors.New("its first line is longer than 64 MiB: neither a delivery log ('scenario run --log') nor a capture ('listen --out')")
 	}

@@ -291,8 +291,6 @@ func scanNumber(data []byte, start int) (end int, f float64, ok bool) {
 	return i, f, true
 }
 
-// skipSpace returns the index of the first byte at or after i that is not
-// JSON white space.
 // afterItem moves past the comma or the closing bracket that follows an
 // object's member or an array's element at i: done at the closing one, ok
 // false at anything else.
@@ -305,6 +303,8 @@ func afterItem(data []byte, i int, closing byte) (next int, done, ok bool) {
 	return i + 1, c == closing, c == closing || c == ','
 }
 
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON white space.
 func skipSpace(data []byte, i int) int {
 	for i < len(data) {
 		switch data[i] {

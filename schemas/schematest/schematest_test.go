@@ -29,3 +29,9 @@ func TestClone(t *testing.T) {
 		t.Errorf("breaking the clone changed the original: %v", orig)
 	}
 }
+
+func TestCloneNil(t *testing.T) {
+	if got := schematest.Clone[any](nil); got != nil {
+		t.Fatalf("Clone(nil) = %v, want nil", got)
+	}
+}
