@@ -108,8 +108,13 @@ func (r *run) nextSeed(n uint64) uint64 {
 func (r *run) nextBase() int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.rerolls++
-	return idBase(r.t.Seed, r.rerolls)
+	run := idBase(r.t.Seed, 0)
+	for {
+		r.rerolls++
+		if b := idBase(r.t.Seed, r.rerolls); b != run {
+			return b
+		}
+	}
 }
 
 func (r *run) dupAfterJob(p payload) *countJob {
@@ -471,7 +476,7 @@ const maxRerolls = 20
 // rerollApplied gives a job whose events the receiver already applied
 // before they were sent other events, when the run's seed was drawn at
 // random: another seed at another eventId base. Runs draw their eventIds
-// above one of 1023 bases (idBase), so a receiver that keeps the state of
+// above one of 511 bases (idBase), so a receiver that keeps the state of
 // earlier runs (a staging one) may hold some of the eventIds a run with
 // the same base draws, without any stale state of this seed.
 // A repeated seed is never rerolled: its events already applied are stale
