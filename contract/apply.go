@@ -242,8 +242,53 @@ func (r *run) hookHungErrLocked(ev schemas.Identity) error {
 
 // askOnce asks about every event until each has an answer: a hook that
 // could not be reached is asked again until timeout. It is the check before
-// sending, and the end-of-run question.
+// sending, and the end-of-run question. The first call of the run asks the
+// hook about events no run ever sends first (probeHook).
 func (r *run) askOnce(ctx context.Context, events []schemas.Identity, timeout time.Duration) (map[int64]int, error) {
+	r.probeOnce.Do(func() { r.probeErr = r.probeHook(ctx) })
+	if r.probeErr != nil {
+		return nil, r.probeErr
+	}
+	return r.askEach(ctx, events, timeout)
+}
+
+// probeEvents are events that no run sends: their eventIds lie in the gap
+// of a base's stride above every run's payloads and renderings (see
+// idBaseStride), at the lowest base and the highest.
+var probeEvents = []schemas.Identity{
+	{EventID: 1*idBaseStride + probeOffset, RecordID: 48291, TriggerKey: inspectedTrigger},
+	{EventID: idBases*idBaseStride + probeOffset + 1, RecordID: 48292, TriggerKey: inspectedTrigger},
+}
+
+// probeOffset puts the probe events above the renderings of every run
+// (about 1.05 million above its base) and below the next base.
+const probeOffset = 2_000_003
+
+// probeHook asks the hook about probeEvents before the run counts anything:
+// a hook that says one of them was applied does not count per event (it
+// answers 1 to everything, or counts something else), and every count it
+// gave would mean nothing: a receiver that drops every event would pass.
+// It is the setup's failure, found before any delivery or reroll.
+func (r *run) probeHook(ctx context.Context) error {
+	got, err := r.askEach(ctx, probeEvents, r.t.InspectTimeout)
+	if err != nil {
+		return err
+	}
+	for _, ev := range probeEvents {
+		if n := got[ev.EventID]; n > 0 {
+			return &askError{ev: ev, err: &hookError{fmt.Sprintf("%s %s %d for eventId %d, an event this run never sends (asked before any delivery): it does not count the receiver's applications per eventId, so none of its counts can be trusted (a receiver that drops every event would pass). The hook must answer how many times the receiver applied that very eventId: 0 (or 404) for one it never received: fix the hook (%s)\n%s",
+				hookName(r.t.Inspect), ProbeSaid, n, ev.EventID, hookProtocol(r.t.Inspect), askYourself(r.t.Inspect, ev))}}
+		}
+	}
+	return nil
+}
+
+// ProbeSaid follows the hook's name in the failure of a hook that said an
+// event the run never sends was applied (see probeHook).
+const ProbeSaid = "said"
+
+// askEach is askOnce without the probe.
+func (r *run) askEach(ctx context.Context, events []schemas.Identity, timeout time.Duration) (map[int64]int, error) {
 	got := map[int64]int{}
 	deadline := time.Now().Add(timeout)
 	pending := events

@@ -289,6 +289,9 @@ func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 				return
 			}
 			if j.stale = r.staleMessage(j.ps, got); j.stale != "" {
+				if j.rerolled != "" {
+					j.stale += j.rerolled + "\n"
+				}
 				return
 			}
 			if r.hung() {
@@ -499,7 +502,11 @@ func (r *run) rerollApplied(ctx context.Context, jobs []*countJob, got map[int64
 			err := j.reroll(j)
 			r.rerollMu.Unlock()
 			if err != nil {
-				return err
+				// No fresh events left to draw (a limit of the run,
+				// not the receiver's fault): what is applied is
+				// judged as stale state, a setup problem.
+				j.rerolled = fmt.Sprintf("rerolling this spec's events to other eventIds stopped after %s: %v", schemas.Plural(tries, "reroll"), err)
+				break
 			}
 			more, err := r.askOnce(ctx, eventsOf(j.ps), r.t.InspectTimeout)
 			if err != nil {
@@ -507,7 +514,7 @@ func (r *run) rerollApplied(ctx context.Context, jobs []*countJob, got map[int64
 			}
 			maps.Copy(got, more)
 		}
-		if tries > 0 && applied(j.ps) == 0 {
+		if tries > 0 && applied(j.ps) == 0 && j.rerolled == "" {
 			j.rerolled = fmt.Sprintf("the receiver had already applied %d of the eventIds first drawn for this spec (earlier runs' events: it keeps its state, and this run's seed was drawn at random); it counts the events of another seed and eventId base instead (%s)", first, schemas.Plural(tries, "reroll"))
 		}
 	}

@@ -387,10 +387,36 @@ func harnessCases() []harnessCase {
 			setup:    contract.ProblemStale,
 		},
 		{
+			// Asked about events no run sends before anything is
+			// delivered, it says 1: caught before any reroll.
 			name:     "inspect hook always says 1",
 			cfg:      testreceivers.Config{Fault: testreceivers.HookAlwaysOne},
 			mustFail: everyCounted,
 			args:     []string{focusCounted},
+			setup:    contract.ProblemHook,
+			maxTime:  15 * time.Second,
+			says:     hookSaysOne,
+		},
+		{
+			// The payload specs alone passed it: they left out of their
+			// count every event the hook said was applied before.
+			name:     "inspect hook always says 1, payload specs only",
+			cfg:      testreceivers.Config{Fault: testreceivers.HookAlwaysOne},
+			mustFail: workOrderShapes,
+			args:     []string{focusWorkOrder},
+			setup:    contract.ProblemHook,
+			says:     hookSaysOne,
+		},
+		{
+			// A staging receiver that kept a run's events, run again
+			// with the same seed: the payload specs' events are stale
+			// state too, as the counting specs' (a regressed build that
+			// applies nothing passed so).
+			name:     "keeps state across runs, payload specs only",
+			cfg:      testreceivers.Config{},
+			mustFail: workOrderShapes,
+			args:     []string{focusWorkOrder},
+			priorRun: true,
 			setup:    contract.ProblemStale,
 		},
 		{
@@ -427,6 +453,20 @@ func harnessCases() []harnessCase {
 		},
 	}
 }
+
+// hookSaysOne is what a run says of a hook that answers 1 for every
+// eventId.
+var hookSaysOne = []string{
+	" said 1 for eventId ",
+	", an event this run never sends (asked before any delivery): it does not count the receiver's applications per eventId",
+	"failed because of the inspect hook, not because of the receiver: the inspect hook at GET ",
+}
+
+// focusWorkOrder runs the work-order payload specs only.
+var focusWorkOrder = "-ginkgo.focus=" + contract.FamilyText(schemas.FamilyWorkOrder)
+
+// workOrderShapes are the payload specs of focusWorkOrder.
+var workOrderShapes = everyTriggerOf(schemas.FamilyWorkOrder, contract.SpecRealistic, contract.SpecMinimal, contract.SpecMaximal, contract.SpecEdge)
 
 func TestVerifyHarness(t *testing.T) {
 	if *flagTarget != "" {

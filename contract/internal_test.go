@@ -584,7 +584,7 @@ func TestSummarizeSetupAndSameAnswer(t *testing.T) {
 		spec(GroupIdempotency, SpecGaveUp, types.SpecStateFailed, ProblemStale),
 		spec(GroupDelivery, SpecRedirect, types.SpecStatePassed, "", 200),
 	}})
-	if len(s.Setup) != 2 || s.Setup[0] != (SetupProblem{GroupIdempotency + " " + SpecDupAfter, ProblemHook}) || s.Setup[1].Kind != ProblemStale || s.SameAnswer != 0 {
+	if len(s.Setup) != 2 || s.Setup[0].Spec != GroupIdempotency+" "+SpecDupAfter || s.Setup[0].Kind != ProblemHook || s.Setup[1].Kind != ProblemStale || s.SameAnswer != 0 {
 		t.Errorf("setup %+v, same answer %d", s.Setup, s.SameAnswer)
 	}
 	out := s.String()

@@ -172,6 +172,10 @@ type run struct {
 	// hookSem bounds the questions in flight to the hook (inspectParallel).
 	hookSem  chan struct{}
 	hookOnce sync.Once
+	// probeOnce asks the hook about events no run sends (probeHook);
+	// probeErr is what it found.
+	probeOnce sync.Once
+	probeErr  error
 
 	t          Target
 	seedRandom bool  // t.Seed was drawn for this run
