@@ -554,29 +554,48 @@ func (r *run) pollLate(ctx context.Context, wait []*tracked, budget time.Duratio
 
 // LateApplication is what the end of the run found about an event that was
 // not applied within the inspect timeout (the spec that counted it failed
-// for it): applied later, or still not.
+// for it): found applied when asked again, still not applied while the
+// receiver went on applying the others (far behind), or lost.
 type LateApplication struct {
 	Spec       string `json:"spec"` // the spec that counted it, below SuiteText
 	EventID    int64  `json:"eventId"`
 	RecordID   int64  `json:"recordId"`
 	TriggerKey string `json:"triggerKey"`
-	// AppliedAfterMS is how long after its acknowledgement its count was
-	// first seen at 1 or more (it was applied by then: an upper bound); 0
-	// when it never was.
+	// AppliedAfterMS is how long after its acknowledgement a question
+	// found its count at 1 or more: when it was found on asking again,
+	// not when it was applied; 0 when it never was.
 	AppliedAfterMS float64 `json:"appliedAfterMs,omitempty"`
 	// NotAppliedAfterMS is how long after its acknowledgement the last
 	// question that found it not applied was asked; 0 when it was applied.
 	NotAppliedAfterMS float64 `json:"notAppliedAfterMs,omitempty"`
+	// NotWithinMS is the inspect timeout it was not applied within.
+	NotWithinMS float64 `json:"notWithinMs,omitempty"`
+	// FarBehind: still not applied when the drain budget ran out, while
+	// the receiver was still applying the others (OthersApplied of them
+	// in the last WindowMS): not known lost. Without it, a not-applied
+	// event is lost: the receiver applied none of those still pending
+	// for a whole window.
+	FarBehind     bool    `json:"farBehind,omitempty"`
+	OthersApplied int     `json:"othersApplied,omitempty"`
+	WindowMS      float64 `json:"windowMs,omitempty"`
 }
 
 // String says what became of the event, in the words of the verdict.
 func (l LateApplication) String() string {
 	ev := schemas.Identity{EventID: l.EventID, RecordID: l.RecordID, TriggerKey: l.TriggerKey}
-	if l.AppliedAfterMS > 0 {
-		return fmt.Sprintf("%s (%s) was applied later, after %s: its count appeared that long after it was acknowledged, past the inspect timeout (at most: that is when the inspect hook first counted it)", eventName(ev), l.Spec, roundLatency(ms(l.AppliedAfterMS)))
+	switch {
+	case l.AppliedAfterMS > 0:
+		return fmt.Sprintf("%s (%s) was %s %s after it was acknowledged (not applied within %s, --inspect-timeout)", eventName(ev), l.Spec, FoundApplied, roundLatency(ms(l.AppliedAfterMS)), roundLatency(ms(l.NotWithinMS)))
+	case l.FarBehind:
+		return fmt.Sprintf("%s (%s) was still not applied %s after it was acknowledged; the receiver was still applying the others (%d in the last %s) when the drain budget (--drain-budget) ran out: far behind, not known lost", eventName(ev), l.Spec, roundLatency(ms(l.NotAppliedAfterMS)), l.OthersApplied, roundLatency(ms(l.WindowMS)))
 	}
-	return fmt.Sprintf("%s (%s) was never applied: still not applied %s after it was acknowledged. Coperniq got its 2xx and will not send it again: this event is lost", eventName(ev), l.Spec, roundLatency(ms(l.NotAppliedAfterMS)))
+	return fmt.Sprintf("%s (%s) was never applied: still not applied %s after it was acknowledged, and the receiver applied none of the events still pending in the last %s (it stopped applying them). Coperniq got its 2xx and will not send it again: this event is lost", eventName(ev), l.Spec, roundLatency(ms(l.NotAppliedAfterMS)), roundLatency(ms(l.WindowMS)))
 }
+
+// FoundApplied is how a LateApplication says an event was applied after
+// the inspect timeout: found so when asked again, which bounds when it was
+// applied from above only.
+const FoundApplied = "found applied when asked again"
 
 // LateApplications is the end-of-run report entry (EntryLate): one line
 // per event on the console.
@@ -615,14 +634,19 @@ func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
 			}
 		}
 	}
-	if suspects == len(wait) {
-		// Only events of a hook that never counted: asked once, not
-		// waited for.
-		budget = 0
-	}
+	var behind drainProgress
 	if len(wait) > 0 && !r.hookHung() {
-		if _, err := r.pollLate(ctx, wait, max(budget, 0)); err != nil {
-			return nil, err
+		if suspects == len(wait) {
+			// Only events of a hook that never counted: asked once,
+			// not waited for.
+			if _, err := r.pollLate(ctx, wait, 0); err != nil {
+				return nil, err
+			}
+		} else {
+			var err error
+			if behind, err = r.drainWhileApplying(ctx, wait, max(budget, 0)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	r.mu.Lock()
@@ -635,15 +659,61 @@ func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
 			// on the receiver.
 			continue
 		}
-		l := LateApplication{Spec: it.spec, EventID: it.ev.EventID, RecordID: it.ev.RecordID, TriggerKey: it.ev.TriggerKey}
+		l := LateApplication{Spec: it.spec, EventID: it.ev.EventID, RecordID: it.ev.RecordID, TriggerKey: it.ev.TriggerKey,
+			NotWithinMS: float64(it.deadline.Sub(it.ackedAt).Microseconds()) / 1000}
 		if !it.lateAt.IsZero() {
 			l.AppliedAfterMS = float64(it.lateAt.Sub(it.ackedAt).Microseconds()) / 1000
 		} else {
 			l.NotAppliedAfterMS = float64(it.saidZero().Microseconds()) / 1000
+			l.FarBehind, l.OthersApplied = behind.applied > 0, behind.applied
+			l.WindowMS = float64(behind.window.Microseconds()) / 1000
 		}
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// drainProgress is what the last window of drainWhileApplying saw: applied of
+// the pending events were applied within window.
+type drainProgress struct {
+	applied int
+	window  time.Duration
+}
+
+// drainWhileApplying asks about the events of wait, window after window
+// (the inspect timeout each), as long as the receiver applies some of them
+// in each, for budget in all, but one window at least: a receiver far
+// behind is told from one that stopped. It returns the last window's
+// progress: none means the events still pending are lost.
+func (r *run) drainWhileApplying(ctx context.Context, wait []*tracked, budget time.Duration) (drainProgress, error) {
+	window := r.t.InspectTimeout
+	end := time.Now().Add(max(budget, window))
+	var last drainProgress
+	for len(wait) > 0 {
+		start := time.Now()
+		// Only whole windows: a short one that saw nothing applied
+		// would call lost what is only far behind.
+		if last.window > 0 && end.Sub(start) < window {
+			break
+		}
+		if _, err := r.pollLate(ctx, wait, window); err != nil {
+			return last, err
+		}
+		var next []*tracked
+		r.mu.Lock()
+		for _, it := range wait {
+			if it.lateAt.IsZero() {
+				next = append(next, it)
+			}
+		}
+		r.mu.Unlock()
+		last = drainProgress{applied: len(wait) - len(next), window: time.Since(start)}
+		wait = next
+		if last.applied == 0 {
+			break
+		}
+	}
+	return last, nil
 }
 
 // nEvents counts events in words.

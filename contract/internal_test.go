@@ -758,8 +758,8 @@ func TestOverdueSaysWhenItWasAsked(t *testing.T) {
 	if !strings.Contains(line, "still said 0 ") || strings.Contains(line, "still said 0 1.") || it.saidZero() > 500*time.Millisecond {
 		t.Errorf("the hook said 0 about %s after the ack; the line says: %s", it.saidZero(), line)
 	}
-	l := LateApplication{Spec: "s", EventID: 1, TriggerKey: "TASK_CREATED", AppliedAfterMS: 7200}
-	if got := l.String(); !strings.Contains(got, "was applied later, after 7.2s: its count appeared that long after it was acknowledged, past the inspect timeout (at most") {
+	l := LateApplication{Spec: "s", EventID: 1, TriggerKey: "TASK_CREATED", AppliedAfterMS: 16500, NotWithinMS: 5000}
+	if got := l.String(); !strings.Contains(got, "was found applied when asked again 16.5s after it was acknowledged (not applied within 5s, --inspect-timeout)") {
 		t.Errorf("late application: %s", got)
 	}
 }
