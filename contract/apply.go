@@ -1,15 +1,18 @@
 package contract
 
 import (
-	"github.com/coperniq-mock/coperniq-mock/schemas"
-
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // inspectParallel bounds the questions in flight to the hook, run-wide: a
@@ -31,7 +34,12 @@ func (e *askError) Unwrap() error { return e.err }
 // hookHungError is the hook found hung by the run-wide rule (HookHungAfter
 // questions in a row without an answer): the spec that finds it aborts the
 // suite.
-type hookHungError struct{ msg string }
+type hookHungError struct {
+	msg string
+	// server: the receiver's server, which serves the hook, answers
+	// nothing: the receiver is hung, not only its hook.
+	server bool
+}
 
 func (e *hookHungError) Error() string { return e.msg }
 
@@ -170,10 +178,16 @@ func (r *run) ask(ctx context.Context, ev schemas.Identity) (int, error) {
 	cctx, cancel := context.WithTimeout(ctx, r.t.InspectTimeout)
 	defer cancel()
 	n, err := r.t.Inspect.Applied(cctx, ev)
+	timedOut := err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded)
+	if timedOut {
+		// A hook served by the receiver's own server that does not
+		// answer may be the server's fault, not the hook's: asked once.
+		r.serverOnce.Do(func() { r.serverSilent = r.serverSilentCheck(ctx) })
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
-	case err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded):
+	case timedOut:
 		// "In a row" is one after another, as for late deliveries
 		// (noteAnswer): questions asked together that time out
 		// together, on a machine busy for a moment, are one
@@ -234,9 +248,65 @@ func (r *run) hookHung() bool {
 	return r.hookLate >= HookHungAfter
 }
 
+// serverSilentCheck says whether the inspect hook is served on the
+// receiver's host and port and that server does not answer a plain GET of
+// the webhook URL (any status will do) within the inspect timeout: then it
+// is the receiver's server that is hung, not only its hook.
+func (r *run) serverSilentCheck(ctx context.Context) bool {
+	u, ok := r.t.Inspect.(*urlInspector)
+	if !ok {
+		return false
+	}
+	hook, err := hookURL(u.template)
+	if err != nil {
+		return false
+	}
+	target, err := url.Parse(r.t.URL)
+	if err != nil || !strings.EqualFold(hostPort(hook), hostPort(target)) {
+		return false
+	}
+	cctx, cancel := context.WithTimeout(ctx, r.t.InspectTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(cctx, http.MethodGet, r.to.raw, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return ctx.Err() == nil
+	}
+	resp.Body.Close()
+	return false
+}
+
+// hostPortOf is hostPort of a URL given as text.
+func hostPortOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return hostPort(u)
+}
+
+// hostPort is u's host and port, the scheme's port when it has none.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
 // hookHungErrLocked is the verdict on a hung hook; r.mu is held.
 func (r *run) hookHungErrLocked(ev schemas.Identity) error {
-	return &hookHungError{fmt.Sprintf("%s %s %d questions in a row within %s (--inspect-timeout): is it hung? The receiver was not judged, and the remaining specs were not run, since each would wait for the hook too: fix the hook (%s)\n%s",
+	if r.serverSilent {
+		return &hookHungError{msg: fmt.Sprintf("%s %s %d questions in a row within %s (--inspect-timeout), and it is served by the receiver's own server (%s), which did not answer a plain GET of the webhook URL within %s either: the receiver's server itself does not answer, not only its hook. The remaining specs were not run: check that the receiver is up and answers (curl -i %s)",
+			hookName(r.t.Inspect), AbortedHookHung, r.hookLate, r.t.InspectTimeout, hostPortOf(r.t.URL), r.t.InspectTimeout, shellQuote(r.to.shown)), server: true}
+	}
+	return &hookHungError{msg: fmt.Sprintf("%s %s %d questions in a row within %s (--inspect-timeout): is it hung? The receiver was not judged, and the remaining specs were not run, since each would wait for the hook too: fix the hook (%s)\n%s",
 		hookName(r.t.Inspect), AbortedHookHung, r.hookLate, r.t.InspectTimeout, hookProtocol(r.t.Inspect), askYourself(r.t.Inspect, ev))}
 }
 
@@ -271,6 +341,13 @@ const probeOffset = 2_000_003
 // It is the setup's failure, found before any delivery or reroll.
 func (r *run) probeHook(ctx context.Context) error {
 	got, err := r.askEach(ctx, probeEvents, r.t.InspectTimeout)
+	var hung *hookHungError
+	if err != nil && !errors.As(err, &hung) {
+		// No answer by the protocol (a timeout, a 500): the questions
+		// of the specs meet it too, and are judged by the usual rules,
+		// spec by spec.
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -492,6 +493,32 @@ func TestVerifyFarBehindIsNotCalledLost(t *testing.T) {
 	}
 	if strings.Contains(said, "this event is lost") {
 		t.Errorf("the run calls lost an event of a receiver still applying its backlog:\n%s", said)
+	}
+}
+
+// A receiver whose server answers nothing, its inspect hook included, is
+// hung itself: the verdict blames the receiver's server (exit 1), not the
+// hook ("fix the hook", exit 2), since the hook's host and port are the
+// receiver's and a plain GET of the webhook URL gets no answer either.
+func TestVerifyHungServerIsNotBlamedOnItsHook(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer srv.Close()
+	defer srv.CloseClientConnections()
+	run := runSuite(t, srv.URL+"/webhooks/coperniq", standardArgs(srv.URL)...)
+	said := run.output + contract.Summarize(run.report).String()
+	for _, w := range []string{
+		"questions in a row within 2s (--inspect-timeout), and it is served by the receiver's own server (",
+		"the receiver's server itself does not answer, not only its hook",
+	} {
+		if !strings.Contains(said, w) {
+			t.Errorf("the run does not say %q:\n%s", w, said)
+		}
+	}
+	if strings.Contains(said, "fix the hook") || len(contract.Summarize(run.report).Setup) > 0 {
+		t.Errorf("the run blames the hook of a receiver whose server answers nothing:\n%s", said)
 	}
 }
 

@@ -176,6 +176,10 @@ type run struct {
 	// probeErr is what it found.
 	probeOnce sync.Once
 	probeErr  error
+	// serverOnce checks, at the hook's first timeout, whether the
+	// receiver's server, which serves the hook, answers at all.
+	serverOnce   sync.Once
+	serverSilent bool
 
 	t          Target
 	seedRandom bool  // t.Seed was drawn for this run
@@ -722,7 +726,9 @@ func (r *run) failHook(err error) {
 		r.mu.Unlock()
 	}
 	if hung != nil {
-		AddReportEntry(EntryProblem, ProblemHook, ReportEntryVisibilityNever)
+		if !hung.server {
+			AddReportEntry(EntryProblem, ProblemHook, ReportEntryVisibilityNever)
+		}
 		AbortSuite(hung.msg)
 	}
 	if !errors.As(err, &ae) {
