@@ -899,7 +899,7 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 		if hint != hintCounted {
 			b.WriteString(hint + "\n")
 		}
-		b.WriteString("The end of the run asks again about every event not applied in time, and says whether it was applied later or never: one acknowledged and never applied is lost, since Coperniq got its 2xx and will not send it again. Applied later still fails this spec: a count that takes longer than --inspect-timeout to appear is late.\n")
+		b.WriteString("The end of the run asks again about every event not applied in time, while the receiver applies some of them, and says whether each was found applied, is far behind (still pending while the receiver was still applying), or never applied (lost: Coperniq got its 2xx and will not send it again). Found applied later still fails this spec: a count that takes longer than --inspect-timeout to appear is late.\n")
 	default:
 		b.WriteString(hintCounted + "\n")
 	}
