@@ -411,8 +411,21 @@ func TestWatch(t *testing.T) {
 	}
 	// The check before sending asks once.
 	one := InspectFunc(func(context.Context, schemas.Identity) (int, error) { return 1, nil })
-	if got, err := testRun(one, time.Second).askOnce(context.Background(), []schemas.Identity{{EventID: 1}, {EventID: 2}}, time.Second); err != nil || got[1] != 1 || got[2] != 1 {
+	if got, err := testRun(one, time.Second).askEach(context.Background(), []schemas.Identity{{EventID: 1}, {EventID: 2}}, time.Second); err != nil || got[1] != 1 || got[2] != 1 {
 		t.Errorf("precheck: %+v %v", got, err)
+	}
+	// But first the run asks about events it never sends: a hook that
+	// says 1 for them does not count, and nothing is asked after that.
+	var asked atomic.Int32 // about the event the spec would send
+	counting := InspectFunc(func(_ context.Context, ev schemas.Identity) (int, error) {
+		if ev.EventID == 1 {
+			asked.Add(1)
+		}
+		return 1, nil
+	})
+	_, err = testRun(counting, time.Second).askOnce(context.Background(), []schemas.Identity{{EventID: 1}}, time.Second)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf(" said 1 for eventId %d, an event this run never sends", probeEvents[0].EventID)) || asked.Load() != 0 {
+		t.Errorf("a hook that says 1 for an event never sent: %v (%d questions about the event sent)", err, asked.Load())
 	}
 }
 
@@ -590,7 +603,7 @@ func TestSummarizeSetupAndSameAnswer(t *testing.T) {
 	out := s.String()
 	for _, w := range []string{
 		"  " + GroupIdempotency + " " + SpecDupAfter + "  [inspect hook]\n",
-		"1 spec marked [inspect hook] failed because the inspect hook did not answer by the protocol",
+		"1 spec marked [inspect hook] failed because of the inspect hook, not because of the receiver",
 		"1 spec marked [stale state] found their events already applied before they were sent",
 		"answer time: p50 1ms, p99 1ms, max 1ms over 1 delivery\n",
 	} {

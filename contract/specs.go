@@ -506,8 +506,8 @@ func (r *run) abortIfHung() {
 		r.probe = probe
 		r.mu.Unlock()
 	}
-	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--timeout). %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (coperniq-mock send TASK_CREATED --target URL), then run the suite again.",
-		AbortedHung, n, r.t.Deadline, probe, r.t.MaxLate))
+	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--timeout). %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (%s --timeout %s), then run the suite again.",
+		AbortedHung, n, r.t.Deadline, probe, r.t.MaxLate, last.p.reproducer(last.to.shown), r.t.Deadline))
 }
 
 // probeVerdict says what the probe delivery s of a run about to stop for
@@ -554,7 +554,7 @@ func (r *run) notAcked(failed []sent, total int, hint string) string {
 	case s.timedOut():
 		headline, why = fmt.Sprintf("%s got no answer within the deadline of %s", s.p.label(), r.t.Deadline), whyTimeout
 	case s.res.Err != nil:
-		headline, why = fmt.Sprintf("%s got no answer: %s", s.p.label(), s.res.ErrKind), whyNoAnswer
+		headline, why = fmt.Sprintf("%s got no answer: %s (%s)", s.p.label(), s.res.ErrKind, s.scrub(s.res.Err.Error())), whyNoAnswer
 	case s.redirected():
 		headline, why = fmt.Sprintf("%s was answered with a redirect: %s", s.p.label(), s.outcome()), whyRedirect
 	default:
@@ -917,7 +917,11 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 				fmt.Fprintf(&b, "  … and %d more\n", len(deliveries)-i)
 				break
 			}
-			fmt.Fprintf(&b, "  - %s, eventId %d: %s in %s\n", s.p.label(), s.p.Event.EventID, abandonedOr(s), roundLatency(s.res.Latency))
+			label := s.p.label()
+			if s.p.Command == "" { // a scenario's label carries its eventId already
+				label += fmt.Sprintf(", eventId %d", s.p.Event.EventID)
+			}
+			fmt.Fprintf(&b, "  - %s: %s in %s\n", label, abandonedOr(s), roundLatency(s.res.Latency))
 		}
 	}
 	fmt.Fprintf(&b, "\nthe event (eventId %d):\n%s\n", first.Event.EventID, prettyExcerpt(first.Body))
