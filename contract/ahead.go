@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
 
@@ -35,6 +36,7 @@ type shapeJob struct {
 	items     []*tracked    // the events counted, each watched from its acknowledgement
 	fresh     []payload     // their payloads
 	watchErr  error
+	took      time.Duration // from the start of its job to its end
 }
 
 func (j *shapeJob) name() string { return j.group + " " + j.leaf }
@@ -119,6 +121,8 @@ func (r *run) parallel(n int, f func(i int)) {
 
 // runShape is one job of runShapes.
 func (r *run) runShape(ctx context.Context, j *shapeJob) {
+	start := time.Now()
+	defer func() { j.took = time.Since(start) }()
 	if r.t.Inspect != nil {
 		// An event already applied before it was sent (a previous run's
 		// state: eventIds depend on the seed) is stale state, as in the
@@ -177,6 +181,9 @@ func (r *run) judgeShape(j *shapeJob, hint string) {
 	}
 	if j.beforeErr != nil {
 		r.failHook(j.beforeErr)
+	}
+	if j.took > 0 {
+		AddReportEntry(EntryRanFor, roundLatency(j.took), ReportEntryVisibilityNever)
 	}
 	if j.rerolled != "" {
 		AddReportEntry(EntryDrain, j.rerolled, ReportEntryVisibilityFailureOrVerbose)

@@ -51,6 +51,7 @@ type countJob struct {
 	sent     []sent
 	failure  string
 	items    []*tracked
+	took     time.Duration // from the start of its job to its end
 }
 
 func (j *countJob) name() string { return j.group + " " + j.leaf }
@@ -280,6 +281,8 @@ func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			start := time.Now()
+			defer func() { j.took = time.Since(start) }()
 			got, err := r.askOnce(ctx, eventsOf(j.ps), r.t.InspectTimeout)
 			if err == nil {
 				err = r.rerollApplied(ctx, []*countJob{j}, got)
@@ -319,6 +322,9 @@ func (r *run) judge(j *countJob) {
 	GinkgoHelper()
 	if j.drain != "" {
 		AddReportEntry(EntryDrain, j.drain, ReportEntryVisibilityFailureOrVerbose)
+	}
+	if j.took > 0 {
+		AddReportEntry(EntryRanFor, roundLatency(j.took), ReportEntryVisibilityNever)
 	}
 	if len(j.ps) == 1 {
 		record(j.sent...)

@@ -115,6 +115,10 @@ const (
 	EntryLate = "applied after the inspect timeout"
 	// EntryDrainBudget says how much of the drain budget the run spent.
 	EntryDrainBudget = "drain budget"
+	// EntryRanFor is how long a spec run ahead with others (the payload,
+	// duplicate, retry and lifecycle specs) took, from the start of its
+	// job to its end: its own run time is only its judging.
+	EntryRanFor = "ran for"
 )
 
 // dest is where a delivery goes: the parsed target and how it is shown

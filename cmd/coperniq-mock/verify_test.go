@@ -407,7 +407,7 @@ func TestVerifyInspectCommandNotEchoed(t *testing.T) {
 		"ask it yourself: run the inspect command with COPERNIQ_EVENT_ID=",
 		"[inspect hook]",
 	)
-	if !strings.Contains(r.stderr, "the receiver was not judged: the inspect hook does not answer by the protocol") {
+	if !strings.Contains(r.stderr, "the receiver was not judged: 3 counting specs could not count, since the inspect command failed (exit status 2) for event ") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 	outputs := map[string]string{"stdout": r.stdout, "stderr": r.stderr}
@@ -438,7 +438,7 @@ func TestVerifySetupProblems(t *testing.T) {
 	r := cli(t, "", args...).want(t, 2)
 	has(t, "stdout", r.stdout,
 		"the inspect hook at GET "+broken.URL+testreceivers.InspectPath+"{eventId}?key=*** answered 500 Internal Server Error, not 200 or 404",
-		"3 specs marked [inspect hook] failed because the inspect hook did not answer by the protocol",
+		"3 specs marked [inspect hook] failed because of the inspect hook, not because of the receiver: the inspect hook at GET ",
 	)
 	if strings.Contains(r.stdout+r.stderr, "s3cret") {
 		t.Error("the hook's key was printed")

@@ -17,10 +17,11 @@ import (
 // test's stdout is no terminal): the lines never reach stdout, which a CI
 // job may parse.
 func TestVerifyProgress(t *testing.T) {
-	rc := testreceivers.New(testreceivers.Config{Token: verifyToken, Fault: testreceivers.AnswerAfter, Delay: 300 * time.Millisecond})
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
+	// A receiver of its own for each run: the runs repeat --seed 1, and a
+	// receiver that kept a run's events would find them stale state.
 	args := func(extra ...string) []string {
+		srv := httptest.NewServer(testreceivers.New(testreceivers.Config{Token: verifyToken, Fault: testreceivers.AnswerAfter, Delay: 300 * time.Millisecond}))
+		t.Cleanup(srv.Close)
 		return append([]string{"verify", "--target", srv.URL + "/webhooks/coperniq", "--token-param", verifyToken,
 			"--inspect", srv.URL + testreceivers.InspectPath + "{eventId}", "--seed", "1",
 			"--focus", contract.FamilyText(schemas.FamilyWorkOrder) + "|" + contract.GroupToken}, extra...)
