@@ -70,10 +70,12 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./schemas/ ./generator/
 	$(GO) test -run '^$$' -bench BenchmarkHandleStrict -benchmem -cpu 1 ./receiver/
 
-# bench-listen: `load` at 10,000 deliveries/s for 5 s against the capture
-# receiver as `listen --strict` runs it, and against a trivial receiver for
-# comparison, both in one process on loopback: valid/s, late sends, p99.
-# Needs both cores to itself.
+# bench-listen: `load` at 10,000 deliveries/s for 5 s against the real
+# `coperniq-mock listen --strict` in a process of its own (as users run the
+# two), against a trivial receiver in a process of its own, and against the
+# capture receiver sharing the load's process (the set-up before, for
+# comparison): valid/s, late sends, p99, CPU per delivery. Needs both cores
+# to itself.
 .PHONY: bench-listen
 bench-listen:
 	$(GO) test -run '^$$' -bench BenchmarkListenStrictUnderLoad -benchtime 1x ./receiver/

@@ -163,10 +163,7 @@ func (r *run) abandon(ctx context.Context, p payload, d dest) sent {
 		return s
 	}
 	u := d.t.URL()
-	host := u.Host
-	if u.Port() == "" {
-		host = net.JoinHostPort(u.Hostname(), map[bool]string{true: "443", false: "80"}[u.Scheme == "https"])
-	}
+	host := d.t.Addr()
 	dl := &net.Dialer{Timeout: r.t.Deadline}
 	var conn net.Conn
 	var err error

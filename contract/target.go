@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -272,32 +270,8 @@ func CheckInspectReachable(ctx context.Context, template string, timeout time.Du
 }
 
 func dial(ctx context.Context, u *url.URL, timeout time.Duration, shown string) error {
-	port := u.Port()
-	if port == "" {
-		port = "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
+	if err := delivery.Reach(ctx, delivery.HostPort(u), timeout); err != nil {
+		return fmt.Errorf("%s is unreachable: %v", shown, err)
 	}
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
-	if err != nil {
-		return fmt.Errorf("%s is unreachable: %s", shown, dialReason(err))
-	}
-	return conn.Close()
-}
-
-// dialReason shortens a dial error to what a person acts on: "connection
-// refused", not "dial tcp 127.0.0.1:9: connect: connection refused".
-func dialReason(err error) string {
-	var dns *net.DNSError
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.As(err, &dns):
-		return "no such host " + dns.Name
-	case delivery.Classify(err) == delivery.KindTimeout:
-		return "no answer to the connection attempt (timeout)"
-	}
-	return err.Error()
+	return nil
 }

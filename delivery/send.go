@@ -278,16 +278,7 @@ func (t *Target) URL() *url.URL {
 func (t *Target) Raw() string { return t.raw }
 
 // Addr is the host and port to dial, the port defaulted from the scheme.
-func (t *Target) Addr() string {
-	port := t.u.Port()
-	if port == "" {
-		port = "80"
-		if t.u.Scheme == "https" {
-			port = "443"
-		}
-	}
-	return net.JoinHostPort(t.u.Hostname(), port)
-}
+func (t *Target) Addr() string { return HostPort(t.u) }
 
 // withHeader is t with header added, each replacing the one of the same
 // name; t itself when header is empty.

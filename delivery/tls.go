@@ -119,10 +119,7 @@ func CheckTLS(ctx context.Context, rawURL string, cfg *tls.Config, timeout time.
 	if err != nil || u.Scheme != "https" {
 		return nil
 	}
-	host := u.Host
-	if u.Port() == "" {
-		host = net.JoinHostPort(u.Hostname(), "443")
-	}
+	host := HostPort(u)
 	c := &tls.Config{}
 	if cfg != nil {
 		c = cfg.Clone()

@@ -613,6 +613,44 @@ type ack struct {
 	Injected   string   `json:"injected,omitempty"`
 }
 
+// appendAck appends a's JSON as writeJSON writes it (two-space indent, a
+// final newline) when it has neither violations nor an injected fault, the
+// answer to nearly every delivery under load; ok is false otherwise. It
+// saves encoding/json's reflection on the hot path: a fifth of the capture
+// receiver's CPU per delivery outside validation and the system calls.
+func appendAck(b []byte, a *ack) ([]byte, bool) {
+	if len(a.Violations) > 0 || a.Injected != "" {
+		return b, false
+	}
+	b = append(b, "{\n  \"received\": "...)
+	b = strconv.AppendBool(b, a.Received)
+	b = append(b, ",\n  \"seq\": "...)
+	b = strconv.AppendInt(b, int64(a.Seq), 10)
+	if a.EventID != nil {
+		b = append(b, ",\n  \"eventId\": "...)
+		b = strconv.AppendInt(b, *a.EventID, 10)
+	}
+	if a.Attempt != 0 {
+		b = append(b, ",\n  \"attempt\": "...)
+		b = strconv.AppendInt(b, int64(a.Attempt), 10)
+	}
+	b = append(b, ",\n  \"valid\": "...)
+	b = strconv.AppendBool(b, a.Valid)
+	return append(b, "\n}\n"...), true
+}
+
+// The answer's Content-Type, shared: net/http only reads header values.
+var jsonContentType = []string{"application/json"}
+
+// writeBody answers status with body, a JSON document.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
 // maxAckViolations bounds the violations echoed in an answer; the
 // inspection API has them all.
 const maxAckViolations = 10
@@ -637,7 +675,11 @@ func (rc *Receiver) answer(w http.ResponseWriter, d Delivery) error {
 			}
 			a.Violations = append(a.Violations, v.String())
 		}
-		writeJSON(w, d.Status, a)
+		if body, ok := appendAck(nil, &a); ok && d.Status != http.StatusNoContent && d.Status != http.StatusNotModified {
+			writeBody(w, d.Status, body)
+		} else {
+			writeJSON(w, d.Status, a)
+		}
 	}
 	if err := http.NewResponseController(w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return err

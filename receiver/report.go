@@ -198,18 +198,35 @@ func NewPrinter(w io.Writer, queue int) *Printer {
 	go func() {
 		defer close(p.done)
 		bw := bufio.NewWriter(w)
-		for l := range p.lines {
-			bw.WriteString(l)
-			bw.WriteByte('\n')
-			// Flushed when nothing else waits: one write per burst.
-			if len(p.lines) == 0 {
+		flush := time.NewTimer(time.Hour)
+		flush.Stop()
+		var due <-chan time.Time // set while lines wait in bw
+		for {
+			select {
+			case l, ok := <-p.lines:
+				if !ok {
+					_ = bw.Flush()
+					return
+				}
+				bw.WriteString(l)
+				bw.WriteByte('\n')
+				if due == nil {
+					flush.Reset(printFlushDelay)
+					due = flush.C
+				}
+			case <-due:
 				_ = bw.Flush()
+				due = nil
 			}
 		}
-		_ = bw.Flush()
 	}()
 	return p
 }
+
+// printFlushDelay is how long a printed line may wait for others to share
+// its write. Under load a delivery every 100 µs was a write (and a wake-up
+// of whatever reads stdout) each; lines a millisecond late are not seen.
+const printFlushDelay = time.Millisecond
 
 // Line queues l, or drops and counts it when the queue is full.
 func (p *Printer) Line(l string) {

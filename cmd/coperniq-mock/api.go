@@ -3,9 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"strings"
-	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/api"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -16,17 +13,21 @@ import (
 
 // apiFlags are the REST API mock's flags, shared by 'api' and
 // 'scenario run --api'.
-type apiFlags struct {
-	api.Config
-	addr     string
-	calls    string
-	linger   time.Duration
-	maxCalls int
-}
+type apiFlags struct{ api.CompanionConfig }
 
-// apiFlag names the flag of each api.Config field.
-var apiFlag = strings.NewReplacer("{Key}", "--api-key", "{FailRate}", "--api-fail-rate", "{LimitRate}", "--api-429-rate",
-	"{Latency}", "--api-latency", "{Quota}", "--api-quota")
+// apiFlagOf names the flag of each api.CompanionConfig field, in 'scenario
+// run'.
+func apiFlagOf(field string) string {
+	switch field {
+	case "Addr":
+		return "--api"
+	case "LimitRate":
+		return "--api-429-rate"
+	case "At":
+		return "--at" // the api command's own
+	}
+	return "--api-" + flagName(field)
+}
 
 func (f *apiFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
@@ -36,84 +37,47 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&f.RetryAfter, "api-retry-after", api.DefaultRetryAfter, "the Retry-After of a 429, rounded up to whole seconds")
 	fl.StringVar(&f.Latency, "api-latency", "", "delay every API answer by this long, or by a random time in a range LO..HI (e.g. 50ms..300ms)")
 	fl.StringVar(&f.Quota, "api-quota", fmt.Sprintf("%d/s,%d/day", api.DefaultPerSecond, api.DefaultPerDay), "per-key limits, over which a call gets 429 (Coperniq's documented 100/s and 5,000/day by default), or off")
-	fl.StringVar(&f.calls, "api-calls", "", "when done, write the API call log (JSON lines, as /_mock/api-calls lists it) to this file")
+	fl.StringVar(&f.Calls, "api-calls", "", "when done, write the API call log (JSON lines, as /_mock/api-calls lists it) to this file")
 	secretFromEnv(cmd, "api-key", "COPERNIQ_MOCK_API_KEY")
-}
-
-// options checks the flags, each error naming its flag.
-func (f *apiFlags) options(seed uint64) ([]api.Option, error) {
-	opts, err := f.Options(seed)
-	if err != nil {
-		return nil, usage(errors.New(apiFlag.Replace(err.Error())))
-	}
-	return opts, nil
 }
 
 // renderOptions fill tl when the API is to be served: keeping the world's
 // versions costs a copy per event, which a run without --api does not pay.
 func (f *apiFlags) renderOptions(tl *scenarios.Timeline) []scenarios.RenderOption {
-	if f.addr == "" {
+	if f.Addr == "" {
 		return nil
 	}
 	return []scenarios.RenderOption{scenarios.WithTimeline(tl)}
 }
 
-// startAPI serves the API from the scenario's timeline on --api, as of
-// before the first event; sending each event moves the API's world time
-// to it. nil when --api is not set.
+// startAPI serves the API from the scenario's timeline on --api (none
+// without it); sending each event moves the API's world time to it.
 func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*api.Companion, []delivery.Option, error) {
-	if f.addr == "" {
-		for _, name := range []string{"api-key", "api-fail-rate", "api-429-rate", "api-retry-after", "api-latency", "api-quota", "api-calls", "api-linger", "api-max-calls"} {
-			if cmd.Flags().Changed(name) {
-				return nil, nil, usage(fmt.Errorf("--%s shapes the API mock, which only --api ADDR serves", name))
-			}
-		}
-		return nil, nil, nil
-	}
-	opts, err := f.options(seed)
-	if err != nil {
-		return nil, nil, err
-	}
-	policy, err := s.Policy()
-	if err != nil {
-		return nil, nil, usage(err)
-	}
-	// The engine's own client, with the transport that moves the world time.
-	client := delivery.NewClient(policy.Timeout, s.Concurrency)
-	c, err := api.StartCompanion(f.addr, tl, events, client, opts...)
+	c, opts, err := f.Start(func(field string) bool { return cmd.Flags().Changed(apiFlagOf(field)[2:]) }, s, seed, tl, events)
 	if err != nil {
 		return nil, nil, apiError("--api", err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "API mock on %s (x-api-key %s), answering as of each event as it is sent\n", c.URL(), f.Key)
-	return c, []delivery.Option{delivery.WithClient(client)}, nil
+	if c != nil {
+		fmt.Fprintf(cmd.OutOrStdout(), "API mock on %s (x-api-key %s), answering as of each event as it is sent\n", c.URL(), f.Key)
+	}
+	return c, opts, nil
 }
 
-// finishAPI reports the API's calls after a run; runErr is the run's
-// outcome, passed through.
-func finishAPI(c *api.Companion, f *apiFlags, out io.Writer, runErr error) error {
-	if c == nil {
-		return runErr
-	}
-	broken, err := c.Finish(out, f.linger, api.Rules{MaxCallsPerEvent: f.maxCalls}, f.calls)
+// apiError words an error of the api package with flag names: an address
+// the mock could not listen on names addrFlag, a *api.ConfigError its
+// fields; a *delivery.FailedError is a finding, every other bad usage.
+func apiError(addrFlag string, err error) error {
+	var (
+		ae *api.AddrError
+		ce *api.ConfigError
+	)
 	switch {
-	case runErr != nil:
-		return runErr
-	case err != nil:
-		return failureError{msg: fmt.Sprintf("--api-calls: %v", err)}
-	case broken > 0:
-		return failureError{msg: fmt.Sprintf("the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most --api-max-calls per event (listed above)", broken)}
+	case errors.As(err, &ae):
+		return usage(fmt.Errorf("%s %v", addrFlag, ae))
+	case errors.As(err, &ce):
+		return usage(errors.New(named(ce.Msg, apiFlagOf)))
 	}
-	return nil
-}
-
-// apiError names flag in an address the mock could not listen on; every
-// other error from the api package is bad usage as it is.
-func apiError(flag string, err error) error {
-	var ae *api.AddrError
-	if errors.As(err, &ae) {
-		return usage(fmt.Errorf("%s %v", flag, ae))
-	}
-	return usage(err)
+	return runErr(err)
 }
 
 func newAPICmd() *cobra.Command {
@@ -159,37 +123,16 @@ To serve the API while a scenario's webhooks are delivered, use
 			if err != nil {
 				return err
 			}
-			world, err := api.NewWorld(sc, seed, ropts...)
-			if err != nil {
-				return usage(err)
-			}
-			when, err := api.ParseTime(at, world.Timeline)
-			if err != nil {
-				return usage(fmt.Errorf("--at %q: %v", at, err))
-			}
-			opts, err := f.options(seed)
-			if err != nil {
-				return err
-			}
-			h, err := api.NewHandler(world.Timeline, append(opts, api.WithTime(when))...)
-			if err != nil {
-				return usage(err)
-			}
 			// Before the address line: a script that reads it and sends
 			// Ctrl-C at once must get the summary, not a killed process.
 			ctx, stop := interruptContext()
 			defer stop()
-			err = api.Serve(ctx, cmd.OutOrStdout(), f.addr, f.Key, world.Describe(when), f.calls, h)
-			var ae *api.AddrError
-			if err != nil && !errors.As(err, &ae) {
-				return failureError{msg: fmt.Sprintf("--api-calls: %v", err)}
-			}
-			return apiError("--addr", err)
+			return apiError("--addr", f.ServeWorld(ctx, cmd.OutOrStdout(), sc, seed, at, ropts...))
 		},
 	}
 	f.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&f.addr, "addr", "127.0.0.1:8081", "address to listen on, host:port (port 0 picks a free one)")
+	fl.StringVar(&f.Addr, "addr", "127.0.0.1:8081", "address to listen on, host:port (port 0 picks a free one)")
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same world as 'scenario run --seed'")
 	fl.IntVar(&projects, "projects", 0, "number of projects, for scenarios with a projects parameter (concurrent-projects)")
 	fl.StringVar(&at, "at", "end", "the world time the API answers as of: end (every event fired), start (before the first), or an RFC 3339 time")

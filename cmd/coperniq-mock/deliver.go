@@ -8,38 +8,24 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/coperniq-mock/coperniq-mock/api"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/spf13/cobra"
 )
 
-// deliveryFlags are the flags that shape a delivery run, shared by
-// scenario run and replay. A flag the user set overrides the same field of
-// the settings it is laid over (the scenario file's delivery: block); an
-// unset one leaves it.
+// deliveryFlags are the flags of a delivery run, shared by scenario run and
+// replay: the receiver, how it is trusted, how the summary is printed, and
+// the delivery settings. A settings flag the user set overrides the same
+// field of the settings it is laid over (the scenario file's delivery:
+// block); an unset one leaves it.
 type deliveryFlags struct {
 	s       delivery.Settings // the flags' values
 	dupMode string
 	headers []string
 	log     string
-}
-
-// settingFlags is the one table from delivery.Settings fields to flags:
-// which flag sets a field, how it is laid over, and so how a field named in
-// a delivery.FieldError is called on the command line.
-var settingFlags = []struct {
-	field, flag string
-	lay         func(dst *delivery.Settings, f *deliveryFlags)
-}{
-	{"Retry", "retry", func(d *delivery.Settings, f *deliveryFlags) { d.Retry, d.Schedule = f.s.Retry, "" }},
-	{"Schedule", "schedule", func(d *delivery.Settings, f *deliveryFlags) { d.Retry, d.Schedule = "", f.s.Schedule }},
-	{"Timeout", "timeout", func(d *delivery.Settings, f *deliveryFlags) { d.Timeout = f.s.Timeout }},
-	{"TimeScale", "time-scale", func(d *delivery.Settings, f *deliveryFlags) { d.TimeScale = f.s.TimeScale }},
-	{"Concurrency", "concurrency", func(d *delivery.Settings, f *deliveryFlags) { d.Concurrency = f.s.Concurrency }},
-	{"Duplicate", "duplicate", func(d *delivery.Settings, f *deliveryFlags) { d.Duplicate = f.s.Duplicate }},
-	{"DuplicateMode", "duplicate-mode", func(d *delivery.Settings, f *deliveryFlags) { d.DuplicateMode = delivery.DupMode(f.dupMode) }},
-	{"Reorder", "reorder", func(d *delivery.Settings, f *deliveryFlags) { d.Reorder = f.s.Reorder }},
-	{"Jitter", "jitter", func(d *delivery.Settings, f *deliveryFlags) { d.Jitter = f.s.Jitter }},
-	{"Header", "header", func(d *delivery.Settings, f *deliveryFlags) { d.Header = f.s.Header }},
+	to      string
+	output  string
+	tls     tlsFlags
 }
 
 func (f *deliveryFlags) register(cmd *cobra.Command) {
@@ -58,6 +44,18 @@ func (f *deliveryFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.log, "log", "", "write the delivery log (JSON lines, bodies included) to this file, for replay")
 	_ = cmd.RegisterFlagCompletionFunc("retry", completeWords(delivery.Presets()...))
 	_ = cmd.RegisterFlagCompletionFunc("duplicate-mode", completeWords(delivery.DupModes()...))
+	f.tls.register(cmd)
+	outputFlag(cmd, &f.output, "the summary as one versioned JSON document; the lines around it go to stderr")
+	targetFlag(cmd, &f.to, "the receiver's URL")
+}
+
+// check is what a delivery run checks before it reads its input: -o and
+// the TLS files.
+func (f *deliveryFlags) check() error {
+	if err := checkOutput(f.output); err != nil {
+		return err
+	}
+	return f.tls.check()
 }
 
 // settings lays the flags the user set over base and validates the result;
@@ -71,47 +69,52 @@ func (f *deliveryFlags) settings(cmd *cobra.Command, base delivery.Settings) (de
 	if err != nil {
 		return base, err
 	}
-	f.s.Header = h
-	for _, sf := range settingFlags {
-		if set(sf.flag) {
-			sf.lay(&base, f)
-		}
-	}
-	if err := base.Validate(); err != nil {
-		var fe *delivery.FieldError
-		if errors.As(err, &fe) {
-			for _, sf := range settingFlags {
-				if sf.field == fe.Field {
-					return base, usage(errors.New(fe.Named("--" + sf.flag)))
-				}
-			}
-		}
-		return base, usage(err)
-	}
-	return base, nil
+	f.s.Header, f.s.DuplicateMode = h, delivery.DupMode(f.dupMode)
+	s, err := f.s.Over(base, func(field string) bool { return set(flagName(field)) })
+	return s, fieldError(err)
 }
 
-// reported is how a delivery run reports: with -o json the lines around
-// the summary go to stderr, so that stdout is one JSON document.
-func (f *deliveryFlags) reported(cmd *cobra.Command, output string, tf *tlsFlags) delivery.Reported {
-	r := delivery.Reported{Out: cmd.OutOrStdout(), Info: cmd.OutOrStdout(), JSON: output == "json", LogPath: f.log, TLS: tf.cfg}
+// target parses --target once (the check, the output and the engine share
+// it) and lays the flags the user set over base.
+func (f *deliveryFlags) target(cmd *cobra.Command, base delivery.Settings) (*delivery.Target, delivery.Settings, error) {
+	to, err := delivery.NewTarget(f.to, nil)
+	if err != nil {
+		return nil, base, usage(err)
+	}
+	s, err := f.settings(cmd, base)
+	return to, s, err
+}
+
+// deliver checks that the receiver accepts a connection (and a TLS
+// handshake), prints about (to ... naming the target) and delivers events
+// until done or Ctrl-C; with -o json the lines around the summary go to
+// stderr, so that stdout is one JSON document. The exit status is the
+// verdict: 0 when every event was acknowledged, 1 otherwise (the summary
+// says which). The API mock, when served (scenario run --api), reports
+// once the deliveries end; its verdict counts when theirs passed.
+func (f *deliveryFlags) deliver(cmd *cobra.Command, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, about string, af *apiFlags, mock *api.Companion, extra ...delivery.Option) error {
+	if err := to.Check(cmd.Context(), f.tls.cfg, 0); err != nil {
+		if mock != nil {
+			mock.Close()
+		}
+		return usage(err)
+	}
+	r := delivery.Reported{Out: cmd.OutOrStdout(), Info: cmd.OutOrStdout(), JSON: f.output == "json", LogPath: f.log, TLS: f.tls.cfg, Notice: f.tls.notice()}
 	if r.JSON {
 		r.Info = cmd.ErrOrStderr()
 	}
 	r.Live = isTerminal(r.Info)
-	if tf.t.Insecure {
-		r.Notice = insecureWarning
-	}
-	return r
-}
-
-// deliver runs r until done or Ctrl-C; the exit status is the verdict: 0
-// when every event was acknowledged, 1 otherwise (the summary says which).
-func deliver(r delivery.Reported, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, extra ...delivery.Option) (*delivery.Outcome, error) {
+	fmt.Fprintf(r.Info, "%s to %s\n", about, to)
+	f.tls.warnInsecure(r.Info)
 	ctx, stop := interruptContext()
 	defer stop()
-	sum, err := r.Run(ctx, to, s, seed, events, extra...)
-	return sum, runErr(err)
+	_, err := r.Run(ctx, to, s, seed, events, extra...)
+	if af != nil {
+		if aerr := af.End(mock, r.Info); err == nil {
+			err = aerr
+		}
+	}
+	return runErr(err)
 }
 
 // runErr is the exit status of a run's error: 1 for a *delivery.FailedError

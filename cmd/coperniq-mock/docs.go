@@ -13,7 +13,7 @@ import (
 
 func newDocsCmd() *cobra.Command {
 	var (
-		vf      vocabularyFlag
+		vocab   *schemas.Vocabulary
 		out     string
 		formats string
 		seed    uint64
@@ -50,11 +50,7 @@ that docs did not write are never overwritten or deleted.`,
 					return usage(fmt.Errorf("--format: %w", err))
 				}
 			}
-			vocab, err := vf.load()
-			if err != nil {
-				return err
-			}
-			err = docgen.Write(out, docgen.WithSeed(seed), docgen.WithFormats(chosen...), docgen.WithVocabulary(vocab))
+			err := docgen.Write(out, docgen.WithSeed(seed), docgen.WithFormats(chosen...), docgen.WithVocabulary(vocab))
 			var invalid *docgen.InvalidExampleError
 			if errors.As(err, &invalid) {
 				// A finding about the generator or the schemas, not bad usage.
@@ -68,7 +64,7 @@ that docs did not write are never overwritten or deleted.`,
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "directory to write into (created if missing)")
-	vf.register(cmd)
+	vocabularyInto(cmd, &vocab)
 	cmd.Flags().StringVar(&formats, "format", "", "comma-separated formats: "+strings.Join(names, ", ")+" (default all; asyncapi and openapi bring the schema files they reference)")
 	cmd.Flags().Uint64Var(&seed, "seed", generator.DefaultSeed, "seed of the example payloads: the same seed gives byte-identical docs")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(names...))

@@ -2,6 +2,9 @@ package main
 
 import (
 	"errors"
+	"regexp"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // Exit codes: the same situation gets the same code in every command. The
@@ -66,4 +69,22 @@ func exitCode(err error) int {
 func isSilent(err error) bool {
 	var f failureError
 	return errors.As(err, &f) && f.silent
+}
+
+// fieldError is the exit status of a library error: a *delivery.FieldError
+// worded with its flag (flagName), bad usage; else as runErr.
+func fieldError(err error) error {
+	var fe *delivery.FieldError
+	if errors.As(err, &fe) {
+		return usage(errors.New(fe.Named("--" + flagName(fe.Field))))
+	}
+	return runErr(err)
+}
+
+// fieldNames are the {Field} names in a library's message.
+var fieldNames = regexp.MustCompile(`\{[A-Za-z.]+\}`)
+
+// named is a library's message with every {Field} called flagOf(Field).
+func named(msg string, flagOf func(field string) string) string {
+	return fieldNames.ReplaceAllStringFunc(msg, func(f string) string { return flagOf(f[1 : len(f)-1]) })
 }

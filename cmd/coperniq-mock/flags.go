@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -9,10 +8,11 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"unicode"
 
-	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/load"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/coperniq-mock/coperniq-mock/suggest"
@@ -171,20 +171,10 @@ func unknownFlagError(cmd *cobra.Command, err error) error {
 // entries already typed are kept, and the one being typed completes to a
 // trigger key followed by "=".
 func completeMix(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	done := ""
-	if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
-		done = toComplete[:i+1]
-	}
-	used := map[string]bool{}
-	for _, part := range strings.Split(done, ",") {
-		k, _, _ := strings.Cut(part, "=")
-		used[k] = true
-	}
+	done, next := load.MixCompletion(toComplete)
 	var out []cobra.Completion
-	for _, t := range schemas.Triggers() {
-		if !used[t.Key] {
-			out = append(out, cobra.CompletionWithDesc(done+t.Key+"=", t.Name))
-		}
+	for _, t := range next {
+		out = append(out, cobra.CompletionWithDesc(done+t.Key+"=", t.Name))
 	}
 	return out, cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
 }
@@ -223,28 +213,19 @@ const insecureWarning = "WARNING: --insecure: the receiver's TLS certificate was
 // insecureMark follows the target where a report names it.
 const insecureMark = " [--insecure: TLS certificate NOT verified]"
 
+// notice is insecureWarning when --insecure is set, else "".
+func (f *tlsFlags) notice() string {
+	if f.t.Insecure {
+		return insecureWarning
+	}
+	return ""
+}
+
 // warnInsecure prints insecureWarning when --insecure is set.
 func (f *tlsFlags) warnInsecure(w io.Writer) {
 	if f.t.Insecure {
 		fmt.Fprintln(w, insecureWarning)
 	}
-}
-
-// reachable checks before a run that the target accepts a connection and,
-// for https://, completes a TLS handshake with these settings: a
-// certificate the sender does not trust is reported once (exit 2), with
-// what to do, instead of as every event's failure.
-func (f *tlsFlags) reachable(ctx context.Context, target *delivery.Target) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if err := contract.CheckReachable(ctx, target.Raw(), contract.ReachTimeout); err != nil {
-		return usage(fmt.Errorf("could not reach the receiver: %w (is it running? 'coperniq-mock listen' is one)", err))
-	}
-	if err := delivery.CheckTLS(ctx, target.Raw(), f.cfg, contract.ReachTimeout); err != nil {
-		return usage(err)
-	}
-	return nil
 }
 
 // outputFlag is -o/--output on a command that prints a listing or a
@@ -280,4 +261,21 @@ func projectsOption(cmd *cobra.Command, projects int) ([]scenarios.RenderOption,
 		return nil, usage(fmt.Errorf("--%w", err))
 	}
 	return []scenarios.RenderOption{opt}, nil
+}
+
+// flagName is the flag of a library's field, by this CLI's convention:
+// MaxInFlight is --max-in-flight. A flag named otherwise is in its
+// command's table.
+func flagName(field string) string {
+	var b strings.Builder
+	for i, r := range field {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -14,23 +14,16 @@ import (
 // genFlags are generate's payload flags, shared with send so that a contract
 // failure's reproducer (`send TRIGGER --seed S --profile P`) sends exactly
 // what `generate TRIGGER --seed S --profile P` prints.
-type genFlags struct {
-	seed         uint64
-	profile      string
-	sets         []string
-	merge        string
-	allowInvalid bool
-	vocabulary   vocabularyFlag
-}
+type genFlags struct{ generator.Spec }
 
 func (f *genFlags) register(cmd *cobra.Command) {
-	cmd.Flags().Uint64Var(&f.seed, "seed", generator.DefaultSeed, "seed: the same seed and flags give byte-identical payloads")
-	cmd.Flags().StringVarP(&f.profile, "profile", "p", string(generator.DefaultProfile), "payload profile: realistic, minimal, maximal or edge")
-	cmd.Flags().StringArrayVar(&f.sets, "set", nil, "override a field: path=value, path dotted (record.stage.name) or a JSON pointer; value JSON, else a string (repeatable)")
-	cmd.Flags().StringVar(&f.merge, "merge", "", "apply a JSON Merge Patch (RFC 7386) from this file before --set")
-	cmd.Flags().BoolVar(&f.allowInvalid, "allow-invalid", false, "allow overrides that break the contract schema (to test a receiver's rejection path)")
+	cmd.Flags().Uint64Var(&f.Seed, "seed", generator.DefaultSeed, "seed: the same seed and flags give byte-identical payloads")
+	cmd.Flags().StringVarP(&f.Profile, "profile", "p", string(generator.DefaultProfile), "payload profile: realistic, minimal, maximal or edge")
+	cmd.Flags().StringArrayVar(&f.Sets, "set", nil, "override a field: path=value, path dotted (record.stage.name) or a JSON pointer; value JSON, else a string (repeatable)")
+	cmd.Flags().StringVar(&f.MergeFile, "merge", "", "apply a JSON Merge Patch (RFC 7386) from this file before --set")
+	cmd.Flags().BoolVar(&f.AllowInvalid, "allow-invalid", false, "allow overrides that break the contract schema (to test a receiver's rejection path)")
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeWords(profileNames()...))
-	f.vocabulary.register(cmd)
+	vocabularyInto(cmd, &f.Vocabulary)
 }
 
 // genFlagOf names the flag of each generator.Spec field.
@@ -38,11 +31,7 @@ var genFlagOf = map[string]string{"Profile": "", "MergeFile": "--merge", "Sets":
 
 // generator builds the generator the flags describe.
 func (f *genFlags) generator() (*generator.Generator, error) {
-	vocab, err := f.vocabulary.load()
-	if err != nil {
-		return nil, err
-	}
-	g, err := generator.Spec{Seed: f.seed, Profile: f.profile, MergeFile: f.merge, Sets: f.sets, AllowInvalid: f.allowInvalid, Vocabulary: vocab}.New()
+	g, err := f.New()
 	var se *generator.SpecError
 	if errors.As(err, &se) {
 		if name := genFlagOf[se.Field]; name != "" {
@@ -107,29 +96,12 @@ func (f *genFlags) payload(cmd *cobra.Command, args []string, file string) (body
 // forTriggers checks the trigger arguments and builds the generator: what
 // generate and send both start with.
 func (f *genFlags) forTriggers(args []string) ([]string, *generator.Generator, error) {
-	keys, err := triggerArgs(args)
+	keys, err := schemas.ExpandTriggers(args)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, usage(err)
 	}
 	g, err := f.generator()
 	return keys, g, err
-}
-
-// triggerArgs expands "all" and checks every key before anything is printed,
-// so a typo in the third trigger doesn't leave half an output behind.
-func triggerArgs(args []string) ([]string, error) {
-	var keys []string
-	for _, a := range args {
-		if a == "all" {
-			keys = append(keys, schemas.TriggerKeys()...)
-			continue
-		}
-		if _, err := schemas.Lookup(a); err != nil {
-			return nil, usage(err)
-		}
-		keys = append(keys, a)
-	}
-	return keys, nil
 }
 
 func newGenerateCmd() *cobra.Command {

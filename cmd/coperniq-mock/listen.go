@@ -4,41 +4,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
-	"time"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
-	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
 
-// listenFlags are listen's flags; each maps to one receiver option.
+// listenFlags are listen's flags: a receiver.Config and a receiver.Session.
 type listenFlags struct {
-	addr      string
-	strict    bool
-	out       string
-	failFirst int
-	failRate  float64
-	status    int
-	latency   time.Duration
-	resetRate float64
-	bodyLimit int64
-	seed      uint64
-	max       int
-	maxBytes  int64
-	public    bool
-	token     string
-	inspect   string
-	maxConns  int
-	inFlight  int64
-	queue     int
-	output    string
-	vocab     *schemas.Vocabulary // vocabflags.go
+	cfg    receiver.Config
+	run    receiver.Session
+	output string
 }
 
 func newListenCmd() *cobra.Command {
-	var f listenFlags
+	f := listenFlags{cfg: receiver.DefaultConfig()}
 	cmd := &cobra.Command{
 		Use:   "listen",
 		Short: "Run a capture receiver: record, validate and answer webhook deliveries",
@@ -99,84 +78,45 @@ could not be written.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on, host:port (port 0 picks a free one)")
-	fl.BoolVar(&f.strict, "strict", false, "validate at the strict level (what coperniq-mock emits) instead of the contract level")
-	fl.StringVar(&f.out, "out", "", "also write every delivery to this file as JSON lines (replacing its content)")
-	fl.IntVar(&f.failFirst, "fail-first", 0, "answer 503 to the first N attempts of every eventId")
-	fl.Float64Var(&f.failRate, "fail-rate", 0, "answer 503 to this fraction of attempts, 0 to 1")
-	fl.IntVar(&f.status, "status", receiver.DefaultStatus, "status answering deliveries that aren't failed on purpose, 200 to 599")
-	fl.DurationVar(&f.latency, "latency", 0, "wait this long before answering each delivery (e.g. 300ms)")
-	fl.Float64Var(&f.resetRate, "reset-rate", 0, "drop the connection without an answer on this fraction of attempts, 0 to 1")
-	fl.Int64Var(&f.bodyLimit, "body-limit", receiver.DefaultBodyLimit, "answer 413 to bodies over this many bytes")
-	fl.Uint64Var(&f.seed, "seed", receiver.DefaultSeed, "seed of --fail-rate and --reset-rate: the same seed fails the same attempts")
-	fl.IntVar(&f.max, "max-deliveries", receiver.DefaultMaxDeliveries, "keep only the newest N deliveries in memory (0 keeps all, however many; the summary counts all)")
-	fl.Int64Var(&f.maxBytes, "max-bytes", receiver.DefaultMaxBytes, "keep at most this many bytes of payloads in memory; beyond, the oldest deliveries lose theirs (0: no limit)")
-	fl.BoolVar(&f.public, "public-inspect", false, "also serve /_mock/ on the delivery address, to anyone who reaches it, through tunnels too")
-	fl.StringVar(&f.token, "inspect-token", "", `also serve /_mock/ on the delivery address to requests with "Authorization: Bearer TOKEN", from anywhere (16+ characters, e.g. from openssl rand -hex 16)`)
-	fl.StringVar(&f.inspect, "inspect-addr", receiver.DefaultInspectAddr, `address of the inspection API, host:port (port 0 picks a free one; "" serves none there)`)
-	fl.IntVar(&f.maxConns, "max-connections", receiver.DefaultMaxConnections, "answer 503 to connections beyond this many open at once (0: no limit)")
-	fl.Int64Var(&f.inFlight, "max-in-flight", receiver.DefaultMaxInFlight, "answer 503 to bodies that would take the bytes held while reading, beyond 16 KiB each, over this (0: no limit)")
+	fl.StringVar(&f.run.Addr, "addr", "127.0.0.1:8080", "address to listen on, host:port (port 0 picks a free one)")
+	fl.BoolVar(&f.cfg.Strict, "strict", false, "validate at the strict level (what coperniq-mock emits) instead of the contract level")
+	fl.StringVar(&f.run.Out, "out", "", "also write every delivery to this file as JSON lines (replacing its content)")
+	fl.IntVar(&f.cfg.FailFirst, "fail-first", 0, "answer 503 to the first N attempts of every eventId")
+	fl.Float64Var(&f.cfg.FailRate, "fail-rate", 0, "answer 503 to this fraction of attempts, 0 to 1")
+	fl.IntVar(&f.cfg.Status, "status", f.cfg.Status, "status answering deliveries that aren't failed on purpose, 200 to 599")
+	fl.DurationVar(&f.cfg.Latency, "latency", 0, "wait this long before answering each delivery (e.g. 300ms)")
+	fl.Float64Var(&f.cfg.ResetRate, "reset-rate", 0, "drop the connection without an answer on this fraction of attempts, 0 to 1")
+	fl.Int64Var(&f.cfg.BodyLimit, "body-limit", f.cfg.BodyLimit, "answer 413 to bodies over this many bytes")
+	fl.Uint64Var(&f.cfg.Seed, "seed", f.cfg.Seed, "seed of --fail-rate and --reset-rate: the same seed fails the same attempts")
+	fl.IntVar(&f.cfg.MaxDeliveries, "max-deliveries", f.cfg.MaxDeliveries, "keep only the newest N deliveries in memory (0 keeps all, however many; the summary counts all)")
+	fl.Int64Var(&f.cfg.MaxBytes, "max-bytes", f.cfg.MaxBytes, "keep at most this many bytes of payloads in memory; beyond, the oldest deliveries lose theirs (0: no limit)")
+	fl.BoolVar(&f.cfg.PublicInspect, "public-inspect", false, "also serve /_mock/ on the delivery address, to anyone who reaches it, through tunnels too")
+	fl.StringVar(&f.cfg.InspectToken, "inspect-token", "", `also serve /_mock/ on the delivery address to requests with "Authorization: Bearer TOKEN", from anywhere (16+ characters, e.g. from openssl rand -hex 16)`)
+	fl.StringVar(&f.cfg.InspectAddr, "inspect-addr", f.cfg.InspectAddr, `address of the inspection API, host:port (port 0 picks a free one; "" serves none there)`)
+	fl.IntVar(&f.cfg.MaxConnections, "max-connections", f.cfg.MaxConnections, "answer 503 to connections beyond this many open at once (0: no limit)")
+	fl.Int64Var(&f.cfg.MaxInFlight, "max-in-flight", f.cfg.MaxInFlight, "answer 503 to bodies that would take the bytes held while reading, beyond 16 KiB each, over this (0: no limit)")
 	secretFromEnv(cmd, "inspect-token", "COPERNIQ_MOCK_INSPECT_TOKEN")
 	outputFlag(cmd, &f.output, "the summary at exit as one JSON line")
-	vocabularyInto(cmd, &f.vocab)
+	vocabularyInto(cmd, &f.cfg.Vocabulary)
 	return cmd
-}
-
-// options turns the flags into receiver options, each checked alone so that
-// an error names its flag; the ranges live in the receiver package only.
-func (f listenFlags) options() ([]receiver.Option, error) {
-	level := schemas.Contract
-	if f.strict {
-		level = schemas.Strict
-	}
-	flags := []struct {
-		name string
-		opt  receiver.Option
-	}{
-		{"strict", receiver.WithLevel(level)},
-		{"fail-first", receiver.WithFailFirst(f.failFirst)},
-		{"fail-rate", receiver.WithFailRate(f.failRate)},
-		{"status", receiver.WithStatus(f.status)},
-		{"latency", receiver.WithLatency(f.latency)},
-		{"reset-rate", receiver.WithResetRate(f.resetRate)},
-		{"body-limit", receiver.WithBodyLimit(f.bodyLimit)},
-		{"seed", receiver.WithSeed(f.seed)},
-		{"max-deliveries", receiver.WithMaxDeliveries(f.max)},
-		{"max-bytes", receiver.WithMaxBytes(f.maxBytes)},
-		{"public-inspect", receiver.WithPublicInspect(f.public)},
-		{"inspect-token", receiver.WithInspectToken(f.token)},
-		{"inspect-addr", receiver.WithInspectAddr(f.inspect)},
-		{"max-connections", receiver.WithMaxConnections(f.maxConns)},
-		{"max-in-flight", receiver.WithMaxInFlight(f.inFlight)},
-		{"vocabulary", receiver.WithVocabulary(f.vocab)},
-	}
-	var opts []receiver.Option
-	for _, fl := range flags {
-		if _, err := receiver.New(fl.opt); err != nil {
-			return nil, usage(fmt.Errorf("--%s: %w", fl.name, err))
-		}
-		opts = append(opts, fl.opt)
-	}
-	return opts, nil
 }
 
 func runListen(stdout io.Writer, f listenFlags) error {
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	opts, err := f.options()
-	if err != nil {
-		return err
+	opts, err := f.cfg.Options()
+	var ce *receiver.ConfigError
+	if errors.As(err, &ce) {
+		return usage(fmt.Errorf("--%s: %w", flagName(ce.Field), ce.Err))
 	}
+	defer receiver.TuneGC(f.cfg.MaxBytes)()
 	ctx, stop := interruptContext()
 	defer stop()
-	err = receiver.Run(ctx, stdout, receiver.Session{Addr: f.addr, Out: f.out, Queue: f.queue, JSON: f.output == "json"}, opts...)
-	var fe *delivery.FieldError
-	switch {
-	case errors.Is(err, receiver.ErrBlocked):
+	f.run.JSON = f.output == "json"
+	err = receiver.Run(ctx, stdout, f.run, opts...)
+	if errors.Is(err, receiver.ErrBlocked) {
 		return failureError{msg: err.Error()}
-	case errors.As(err, &fe):
-		return usage(errors.New(fe.Named("--" + strings.ToLower(fe.Field))))
 	}
-	return err
+	return fieldError(err)
 }

@@ -3,10 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"os"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -25,28 +22,12 @@ type loadFlags struct {
 	tls      tlsFlags
 }
 
-var progressModes = []string{"auto", "bar", "plain", "none"}
-
 // loadFlagOf names the flag of each load.Plan field.
 var loadFlagOf = map[string]string{
 	"Rate": "rate", "Duration": "duration", "Stages": "stages", "Mix": "mix", "Scenario": "scenario",
 	"Profile": "profile", "Retry": "retry", "Timeout": "timeout", "MaxInflight": "max-inflight",
 	"MaxLateness": "max-lateness", "Seed": "seed", "Shard": "shard", "MinSuccess": "min-success",
-	"Thresholds": "threshold", "Out": "out", "HTML": "html",
-}
-
-// planError words a load.PlanError with flag names.
-func planError(err error) error {
-	var pe *load.PlanError
-	if errors.As(err, &pe) {
-		return usage(errors.New(pe.Named(func(f string) string { return "--" + loadFlagOf[f] })))
-	}
-	return usage(err)
-}
-
-// givenFlags is load.Plan.Given for cmd's flags.
-func givenFlags(cmd *cobra.Command) func(string) bool {
-	return func(field string) bool { return cmd.Flags().Changed(loadFlagOf[field]) }
+	"Thresholds": "threshold", "Out": "out", "HTML": "html", "Progress": "progress",
 }
 
 func newLoadCmd() *cobra.Command {
@@ -135,7 +116,7 @@ be written.`,
 	fl.StringArrayVar(&f.plan.Thresholds, "threshold", nil, "exit 1 unless the run meets this, like 'p99<50ms' or 'success>=99.9%' (repeatable; metrics: "+load.ThresholdMetrics+")")
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeWords(profileNames()...))
 	_ = cmd.RegisterFlagCompletionFunc("retry", completeWords(delivery.Presets()...))
-	_ = cmd.RegisterFlagCompletionFunc("progress", completeWords(progressModes...))
+	_ = cmd.RegisterFlagCompletionFunc("progress", completeWords(load.ProgressModes...))
 	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
 	_ = cmd.RegisterFlagCompletionFunc("mix", completeMix)
 	f.tls.register(cmd)
@@ -156,84 +137,28 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	if err != nil {
 		return usage(fmt.Errorf("--target: %w", err))
 	}
-	// Without --seed every run draws a new seed, and so new payloads and
-	// event ids: the same ids again would only exercise a deduplicating
-	// receiver's duplicate shortcut. The report prints the seed.
-	randomSeed := !cmd.Flags().Changed("seed")
-	if randomSeed {
-		f.plan.Seed = rand.Uint64()
-	}
-	f.plan.Given = givenFlags(cmd)
-	opts, err := f.plan.Options()
-	if err != nil {
-		return planError(err)
-	}
-	if err := checkOneOf("progress", f.progress, progressModes); err != nil {
-		return err
-	}
 	if err := f.tls.check(); err != nil {
 		return err
 	}
-	if f.tls.cfg != nil {
-		// load's own client keeps its speed and its connection cap on https.
-		opts = append(opts, load.WithTLSConfig(f.tls.cfg))
+	f.plan.Given = func(field string) bool { return cmd.Flags().Changed(loadFlagOf[field]) }
+	s := load.Session{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(), Progress: f.progress, TLS: f.tls.cfg,
+		Terminal: os.Getenv("TERM") != "dumb" && isTerminal(cmd.ErrOrStderr())}
+	if f.tls.t.Insecure {
+		s.Notice, s.TargetMark = insecureWarning, insecureMark // every report format shows the target
 	}
-	// A receiver that is not running fails now, like verify, rather than
-	// as a run of refusals with a verdict.
-	if err := f.tls.reachable(cmd.Context(), target); err != nil {
-		return err
-	}
-	outs := &load.Outputs{JSON: f.plan.Out, HTML: f.plan.HTML, Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
-	f.tls.warnInsecure(outs.Stderr)
-	if err := outs.Create(); err != nil {
-		return planError(err)
-	}
-	if mode := progressMode(f.progress, outs.Stderr); mode != "none" {
-		p := &load.ProgressPrinter{W: outs.Stderr, Bar: mode == "bar"}
-		opts = append(opts, load.WithObserver(p.Show, p.Interval()))
-	}
-
-	// The heap holds little that lives long (histograms, the workers'
-	// buffers), and load's own HTTP client makes next to no garbage; where
-	// net/http sends instead (a proxy), most garbage is its per-request
-	// state. A higher GC target trades a few megabytes for CPU.
-	debug.SetGCPercent(400)
-
 	ctx, stop := interruptContext()
 	defer stop()
-	rep, err := load.Run(ctx, target, opts...)
-	if err != nil {
-		return usage(err)
-	}
-	rep.SeedRandom = randomSeed
-	if f.tls.t.Insecure {
-		rep.Target += insecureMark // every report format shows the target
-	}
-	return judgeLoad(f.plan, rep, outs, &f.tls)
+	return loadError(f.plan.Run(ctx, target, s))
 }
 
-// judgeLoad holds rep to the plan's pass marks, writes it everywhere asked,
-// and returns the verdict.
-func judgeLoad(p load.Plan, rep *load.Report, outs *load.Outputs, tf *tlsFlags) error {
-	verdict := p.Judge(rep)
-	if err := outs.Write(rep); err != nil {
-		return usage(err)
+// loadError is the exit status of a load error: 1 for the verdict, 2 for
+// anything else, a *load.PlanError worded with flag names.
+func loadError(err error) error {
+	var pe *load.PlanError
+	if errors.As(err, &pe) {
+		return usage(errors.New(pe.Named(func(f string) string { return "--" + loadFlagOf[f] })))
 	}
-	tf.warnInsecure(outs.Text())
-	if verdict != nil {
-		return failureError{msg: verdict.Error()}
-	}
-	return nil
-}
-
-func progressMode(mode string, w io.Writer) string {
-	if mode != "auto" {
-		return mode
-	}
-	if os.Getenv("TERM") != "dumb" && isTerminal(w) {
-		return "bar"
-	}
-	return "plain"
+	return runErr(err)
 }
 
 func newLoadMergeCmd() *cobra.Command {
@@ -257,30 +182,11 @@ or not a shard of the same run, or a shard is missing (without
   coperniq-mock load merge results-*.json --out merged.json --html report.html`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := p.CheckReport(); err != nil {
-				return planError(err)
-			}
-			reps, err := load.ReadReports(args...)
-			if err != nil {
-				return usage(err)
-			}
-			merge := load.Merge
-			if allowPartial {
-				merge = load.MergePartial
-			}
-			merged, err := merge(reps...)
-			var missing *load.MissingShardsError
-			if errors.As(err, &missing) {
+			err := p.Merge(args, allowPartial, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if missing := (*load.MissingShardsError)(nil); errors.As(err, &missing) {
 				return usage(fmt.Errorf("%w (--allow-partial merges them anyway)", err))
 			}
-			if err != nil {
-				return usage(err)
-			}
-			outs := &load.Outputs{JSON: p.Out, HTML: p.HTML, Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
-			if err := outs.Create(); err != nil {
-				return planError(err)
-			}
-			return judgeLoad(p, merged, outs, &tlsFlags{})
+			return loadError(err)
 		},
 	}
 	cmd.Flags().StringVar(&p.Out, "out", "", "write the merged report as JSON to this file, - for stdout")

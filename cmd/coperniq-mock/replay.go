@@ -10,12 +10,9 @@ import (
 
 func newReplayCmd() *cobra.Command {
 	var (
-		df     deliveryFlags
-		tf     tlsFlags
-		output string
-		to     string
-		only   string
-		seed   uint64
+		df   deliveryFlags
+		only string
+		seed uint64
 	)
 	cmd := &cobra.Command{
 		Use:   "replay LOG|CAPTURE --target URL",
@@ -49,20 +46,17 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			return nil, cobra.ShellCompDirectiveDefault
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needTarget(to, "(where to re-deliver the events)"); err != nil {
+			if err := needTarget(df.to, "(where to re-deliver the events)"); err != nil {
 				return err
 			}
-			if err := checkOutput(output); err != nil {
-				return err
-			}
-			if err := tf.check(); err != nil {
+			if err := df.check(); err != nil {
 				return err
 			}
 			states, err := delivery.ParseOnly(only)
 			if err != nil {
 				return usage(fmt.Errorf("--only: %w", err))
 			}
-			if err := delivery.CheckURL(to); err != nil {
+			if err := delivery.CheckURL(df.to); err != nil {
 				return usage(err)
 			}
 			in, name, closeIn, err := openInput(cmd, args[0])
@@ -86,30 +80,15 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			if rep.Log != nil && !cmd.Flags().Changed("seed") {
 				seed = rep.Log.Run.Seed
 			}
-			settings, err := df.settings(cmd, delivery.DefaultSettings())
+			target, settings, err := df.target(cmd, delivery.DefaultSettings())
 			if err != nil {
 				return err
 			}
-			// Parsed once: the check, the output and the engine share it.
-			target, err := delivery.NewTarget(to, nil)
-			if err != nil {
-				return usage(err)
-			}
-			if err := tf.reachable(cmd.Context(), target); err != nil {
-				return err
-			}
-			o := df.reported(cmd, output, &tf)
-			fmt.Fprintf(o.Info, "replaying %s to %s\n", rep.From, target)
-			tf.warnInsecure(o.Info)
-			_, err = deliver(o, target, settings, seed, rep.Events)
-			return err
+			return df.deliver(cmd, target, settings, seed, rep.Events, "replaying "+rep.From, nil, nil)
 		},
 	}
 	df.register(cmd)
-	tf.register(cmd)
-	outputFlag(cmd, &output, "the summary as one versioned JSON document; the lines around it go to stderr")
 	fl := cmd.Flags()
-	targetFlag(cmd, &to, "the receiver's URL")
 	fl.StringVar(&only, "only", "dead", "which events to replay: dead, acked, pending, a comma list of them, or all")
 	fl.Uint64Var(&seed, "seed", 0, "seed of the delivery's random choices (default: the logged run's)")
 	_ = cmd.RegisterFlagCompletionFunc("only", completeWords("dead", "acked", "pending", "all"))

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
 
@@ -98,11 +98,8 @@ func newScenarioShowCmd() *cobra.Command {
 
 func newScenarioRunCmd() *cobra.Command {
 	var (
-		vf       vocabularyFlag
+		vocab    *schemas.Vocabulary
 		df       deliveryFlags
-		tf       tlsFlags
-		output   string
-		to       string
 		seed     uint64
 		projects int
 		idOffset int64
@@ -134,18 +131,15 @@ could not be reached, or the --log file could not be written.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if dryRun && af.addr != "" {
+			if dryRun && af.Addr != "" {
 				return usage(errors.New("--api serves the API while events are delivered; --dry-run delivers none"))
 			}
 			if !dryRun {
-				if err := needTarget(to, forReceiver+", or --dry-run to print the payloads"); err != nil {
+				if err := needTarget(df.to, forReceiver+", or --dry-run to print the payloads"); err != nil {
 					return err
 				}
 			}
-			if err := checkOutput(output); err != nil {
-				return err
-			}
-			if err := tf.check(); err != nil {
+			if err := df.check(); err != nil {
 				return err
 			}
 			ropts, err := projectsOption(cmd, projects)
@@ -157,10 +151,6 @@ could not be reached, or the --log file could not be written.`,
 				return usage(fmt.Errorf("--%w", err))
 			}
 			ropts = append(ropts, offset)
-			vocab, err := vf.load()
-			if err != nil {
-				return err
-			}
 			sc, err := scenarios.LoadWithVocabulary(args[0], vocab)
 			if err != nil {
 				return usage(err)
@@ -178,52 +168,31 @@ could not be reached, or the --log file could not be written.`,
 			if err := sc.CheckRendered(seed, events); err != nil {
 				return usage(err)
 			}
-			out := cmd.OutOrStdout()
 			if dryRun {
-				return scenarios.WriteNDJSON(out, events)
+				return scenarios.WriteNDJSON(cmd.OutOrStdout(), events)
 			}
-			if err := delivery.CheckURL(to); err != nil {
-				return usage(err)
-			}
-			settings, err := df.settings(cmd, sc.Delivery)
+			target, settings, err := df.target(cmd, sc.Delivery)
 			if err != nil {
 				return err
-			}
-			// Parsed once: the check, the output and the engine share it.
-			target, err := delivery.NewTarget(to, nil)
-			if err != nil {
-				return usage(err)
 			}
 			apiMock, apiOpts, err := startAPI(cmd, &af, settings, seed, tl, events)
 			if err != nil {
 				return err
 			}
-			if err := tf.reachable(cmd.Context(), target); err != nil {
-				if apiMock != nil {
-					apiMock.Close()
-				}
-				return err
-			}
-			o := df.reported(cmd, output, &tf)
-			fmt.Fprintf(o.Info, "scenario %s: %d events, seed %d, to %s\n", sc.Name, len(events), seed, target)
-			tf.warnInsecure(o.Info)
-			_, err = deliver(o, target, settings, seed, scenarios.Messages(events), apiOpts...)
-			return finishAPI(apiMock, &af, o.Info, err)
+			about := fmt.Sprintf("scenario %s: %d events, seed %d,", sc.Name, len(events), seed)
+			return df.deliver(cmd, target, settings, seed, scenarios.Messages(events), about, &af, apiMock, apiOpts...)
 		},
 	}
 	df.register(cmd)
-	tf.register(cmd)
-	outputFlag(cmd, &output, "the summary as one versioned JSON document; the lines around it go to stderr")
 	fl := cmd.Flags()
-	targetFlag(cmd, &to, "the receiver's URL")
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same events and the same delivery choices")
 	fl.IntVar(&projects, "projects", 0, "number of projects (at least 1), for scenarios with a projects parameter (concurrent-projects)")
 	fl.Int64Var(&idOffset, "event-id-offset", 0, "add this to every eventId the scenario draws (verify's reproducers carry it; the rest of each event is unchanged)")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the payloads (NDJSON, in firing order) instead of sending them")
-	fl.StringVar(&af.addr, "api", "", "also serve the mock REST API on this address (host:port), answering as of each event as it is sent ('api --help')")
-	fl.DurationVar(&af.linger, "api-linger", 0, "keep the API up this long after the last delivery, for receivers that call it after acknowledging")
-	fl.IntVar(&af.maxCalls, "api-max-calls", 0, "fail the run (exit 1) when a webhook is followed by more answered API calls than this (0: no bound; use with --concurrency 1)")
+	fl.StringVar(&af.Addr, "api", "", "also serve the mock REST API on this address (host:port), answering as of each event as it is sent ('api --help')")
+	fl.DurationVar(&af.Linger, "api-linger", 0, "keep the API up this long after the last delivery, for receivers that call it after acknowledging")
+	fl.IntVar(&af.MaxCalls, "api-max-calls", 0, "fail the run (exit 1) when a webhook is followed by more answered API calls than this (0: no bound; use with --concurrency 1)")
 	af.register(cmd)
-	vf.register(cmd)
+	vocabularyInto(cmd, &vocab)
 	return cmd
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -53,12 +51,13 @@ be reached (connection refused, DNS, TLS).`,
 			if err := needTarget(to, forReceiver); err != nil {
 				return err
 			}
-			if err := delivery.CheckURL(to); err != nil {
-				return usage(err)
-			}
 			h, err := parseHeaders(headers)
 			if err != nil {
 				return err
+			}
+			tg, err := delivery.NewTarget(to, h)
+			if err != nil {
+				return usage(err)
 			}
 			if err := tf.check(); err != nil {
 				return err
@@ -67,26 +66,7 @@ be reached (connection refused, DNS, TLS).`,
 			if err != nil {
 				return err
 			}
-			tg, err := delivery.NewTarget(to, h)
-			if err != nil {
-				return usage(err)
-			}
-			res, err := tg.SendOnce(context.Background(), body, timeout, tf.cfg)
-			if err != nil {
-				return usage(fmt.Errorf("--%w", err))
-			}
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "POST %s (%s, %d bytes)\n", delivery.MaskURL(to), what, len(body))
-			tf.warnInsecure(out)
-			defer tf.warnInsecure(out) // and after the answer, where eyes land
-			tg.WriteAnswer(out, res)
-			if err := tg.Acknowledged(res); err != nil {
-				if errors.Is(err, delivery.ErrUnreachable) {
-					return usage(err)
-				}
-				return failureError{msg: err.Error()}
-			}
-			return nil
+			return fieldError(tg.Post(cmd.Context(), cmd.OutOrStdout(), body, what, timeout, tf.cfg, tf.notice()))
 		},
 	}
 	gf.register(cmd)

@@ -10,7 +10,7 @@ import (
 
 func newValidateCmd() *cobra.Command {
 	var (
-		vf     vocabularyFlag
+		vocab  *schemas.Vocabulary
 		strict bool
 		output string
 		quiet  bool
@@ -38,16 +38,8 @@ or bad usage.`,
 			if err := checkOneOf("output", output, []string{"text", "json"}); err != nil {
 				return err
 			}
-			level := schemas.Contract
-			if strict {
-				level = schemas.Strict
-			}
 			if len(args) == 0 {
 				args = []string{"-"}
-			}
-			vocab, err := vf.load()
-			if err != nil {
-				return err
 			}
 			val, err := schemas.NewValidator(vocab)
 			if err != nil {
@@ -57,7 +49,7 @@ or bad usage.`,
 				r, _, closeIn, err := openInput(cmd, name)
 				return r, closeIn, err
 			}
-			totals, err := val.WriteResults(cmd.OutOrStdout(), schemas.Results{Level: level, JSON: output == "json", Quiet: quiet, Open: open}, args...)
+			totals, err := val.WriteResults(cmd.OutOrStdout(), schemas.Results{Level: level(strict), JSON: output == "json", Quiet: quiet, Open: open}, args...)
 			if err != nil {
 				return usage(err)
 			}
@@ -71,7 +63,7 @@ or bad usage.`,
 		},
 	}
 	cmd.Flags().BoolVar(&strict, "strict", false, "validate at the strict level (what coperniq-mock emits) instead of the contract level")
-	vf.register(cmd)
+	vocabularyInto(cmd, &vocab)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only payloads with problems, and the totals")
 	_ = cmd.RegisterFlagCompletionFunc("output", completeWords("text", "json"))

@@ -10,23 +10,17 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
-	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
 
 // verifyFlags are verify's flags: a contract.Target and a contract.RunConfig.
 type verifyFlags struct {
-	t                   contract.Target // the fields flags set directly
-	inspect, inspectCmd string
-	settle              contract.SettleValue
-	focus, skip         []string
-	junit, jsonReport   string
-	verbose, noColor    bool
-	state               verifyStateFlags   // verifystate.go
-	api                 verifyAPIFlags     // verifyapi.go
-	progress            verifyProgressFlag // verifyprogress.go
-
-	vocab *schemas.Vocabulary // vocabflags.go
+	s                 contract.Setup
+	focus, skip       []string
+	junit, jsonReport string
+	verbose, noColor  bool
+	chaos             verifyChaosFlags   // verifystate.go
+	progress          verifyProgressFlag // verifyprogress.go
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -154,7 +148,7 @@ before they were sent.`,
 				return usage(err)
 			}
 			tf.warnInsecure(cmd.OutOrStdout())
-			if done, err := f.state.chaos.run(ctx, cmd.OutOrStdout(), &f, target); done { // verifystate.go
+			if done, err := f.chaos.run(ctx, cmd.OutOrStdout(), &f.s, target); done { // verifystate.go
 				return err
 			}
 			sum, err := contract.Verify(ctx, target, cfg)
@@ -179,25 +173,24 @@ before they were sent.`,
 	}
 	cmd.Long += verifyStateHelp + verifyChaosHelp
 	fl := cmd.Flags()
-	f.state.register(fl)
-	f.api.register(cmd)
+	registerVerifyHooks(cmd, &f)
 	f.progress.register(fl)
-	fl.StringVar(&f.t.URL, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
-	fl.StringVar(&f.inspect, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
-	fl.StringVar(&f.inspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
-	fl.StringVar(&f.t.TokenParam, "token-param", "", "the URL token the receiver requires, NAME=VALUE (enables the token specs)")
-	fl.DurationVar(&f.t.Deadline, "timeout", contract.DefaultDeadline, "how long each delivery may wait for its answer")
+	fl.StringVar(&f.s.URL, "target", "", "the receiver's webhook URL (required; a token in the query string is masked in output)")
+	fl.StringVar(&f.s.InspectURL, "inspect", "", "inspect hook URL template, e.g. 'http://127.0.0.1:8080/_state/events/{eventId}'")
+	fl.StringVar(&f.s.InspectCmd, "inspect-cmd", "", "inspect command: prints how many times $COPERNIQ_EVENT_ID was applied")
+	fl.StringVar(&f.s.TokenParam, "token-param", "", "the URL token the receiver requires, NAME=VALUE (enables the token specs)")
+	fl.DurationVar(&f.s.Deadline, "timeout", contract.DefaultDeadline, "how long each delivery may wait for its answer")
 	alias(cmd, "deadline", "timeout")
 	alias(cmd, "to", "target")
 	secretFromEnv(cmd, "token-param", "COPERNIQ_MOCK_TOKEN_PARAM")
 	tf.register(cmd)
-	fl.IntVar(&f.t.Burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
-	fl.Uint64Var(&f.t.Seed, "seed", 0, "payload seed: the same seed sends the same bytes (default: drawn for each run, printed with the flag that repeats it)")
-	fl.IntVar(&f.t.MaxLate, "max-late", contract.DefaultMaxLate, "stop the run after this many deliveries in a row get no answer within --timeout")
-	fl.DurationVar(&f.t.DrainBudget, "drain-budget", contract.DefaultDrainBudget, "the most time the run spends, in all, waiting before a spec for earlier specs' events not applied within --inspect-timeout; 0 never waits")
-	fl.DurationVar(&f.t.InspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
-	fl.Var(&f.settle, "settle", "how long a reached count is watched for a duplicate applied late: auto is 1s, or twice the time the count took to appear when longer; 0 does not watch")
-	fl.StringArrayVar(&f.t.Scenarios, "scenario", nil, "replay only this lifecycle scenario, a built-in name or a file (repeatable; default: every built-in one, see 'scenario list')")
+	fl.IntVar(&f.s.Burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
+	fl.Uint64Var(&f.s.Seed, "seed", 0, "payload seed: the same seed sends the same bytes (default: drawn for each run, printed with the flag that repeats it)")
+	fl.IntVar(&f.s.MaxLate, "max-late", contract.DefaultMaxLate, "stop the run after this many deliveries in a row get no answer within --timeout")
+	fl.DurationVar(&f.s.DrainBudget, "drain-budget", contract.DefaultDrainBudget, "the most time the run spends, in all, waiting before a spec for earlier specs' events not applied within --inspect-timeout; 0 never waits")
+	fl.DurationVar(&f.s.InspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
+	fl.Var(&f.s.SettleWatch, "settle", "how long a reached count is watched for a duplicate applied late: auto is 1s, or twice the time the count took to appear when longer; 0 does not watch")
+	fl.StringArrayVar(&f.s.Scenarios, "scenario", nil, "replay only this lifecycle scenario, a built-in name or a file (repeatable; default: every built-in one, see 'scenario list')")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
 	fl.StringArrayVar(&f.focus, "focus", nil, "run only specs whose name matches this regular expression (repeatable)")
 	fl.StringArrayVar(&f.skip, "skip", nil, "skip specs whose name matches this regular expression (repeatable)")
@@ -205,47 +198,25 @@ before they were sent.`,
 	fl.StringVar(&f.jsonReport, "json-report", "", "write the JSON report to this file (formatVersion 1: docs/reports/verify-report.md in the repository)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print Ginkgo's own output: its header and every spec as it runs, with its timeline")
 	fl.BoolVar(&f.noColor, "no-color", false, "no ANSI colours (the default when stdout is not a terminal or NO_COLOR is set)")
-	vocabularyInto(cmd, &f.vocab)
+	vocabularyInto(cmd, &f.s.Vocabulary)
 	return cmd
 }
 
-// config turns the flags into the library's types; contract.Verify checks
-// them. Only what the library cannot tell is checked here: flags given as
-// 0, which the library reads as "the default".
+// config turns the flags into the library's types; contract.Setup.Build
+// checks them.
 func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunConfig, error) {
-	var t contract.Target
 	var cfg contract.RunConfig
-	if err := needTarget(f.t.URL, forReceiver); err != nil {
-		return t, cfg, err
+	if err := needTarget(f.s.URL, forReceiver); err != nil {
+		return contract.Target{}, cfg, err
 	}
-	if f.inspect != "" && f.inspectCmd != "" {
-		return t, cfg, usage(errors.New("--inspect and --inspect-cmd are exclusive: give one"))
-	}
-	t = f.t
-	t.Settle = f.settle.Settle()
-	t.Vocabulary = f.vocab
 	changed := cmd.Flags().Changed
-	if err := t.CheckGiven(func(field string) bool { return changed(strings.TrimPrefix(verifyFlagOf[field], "--")) }); err != nil {
+	f.s.Chaos = changed("chaos") || changed("chaos-replay")
+	t, err := f.s.Build(func(field string) bool { return changed(strings.TrimPrefix(verifyFlagOf[field], "--")) })
+	if err != nil {
 		return t, cfg, usage(flagError(err))
 	}
-	if changed("drain-budget") && t.DrainBudget == 0 {
-		t.DrainBudget = -1 // 0: never wait
-	}
-	var err error
-	switch {
-	case f.inspect != "":
-		t.Inspect, err = contract.InspectURL(f.inspect)
-	case f.inspectCmd != "":
-		t.Inspect, err = contract.InspectCommand(f.inspectCmd)
-	}
-	if err != nil {
-		return t, cfg, usage(fmt.Errorf("--inspect: %w", err))
-	}
-	if err := f.state.apply(&t); err != nil {
-		return t, cfg, err
-	}
-	if t.API, err = f.api.mock(cmd); err != nil { // verifyapi.go
-		return t, cfg, err
+	if t.API != nil {
+		fmt.Fprintf(cmd.OutOrStdout(), "API mock on http://%s for the API specs: point the receiver's API base URL there\n", t.API.Addr)
 	}
 	cfg = contract.RunConfig{
 		Focus: f.focus, Skip: f.skip,
@@ -257,18 +228,31 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 	return t, cfg, nil
 }
 
-// verifyFlagOf names the flag of each contract.Target and RunConfig field.
+// verifyFlag is verifyFlagOf[field], for named.
+func verifyFlag(field string) string { return verifyFlagOf[field] }
+
+// verifyFlagOf names the flag of each contract.Setup, RunConfig and
+// ChaosCommand field.
 var verifyFlagOf = map[string]string{
 	"URL": "--target", "Seed": "--seed", "TokenParam": "--token-param", "Deadline": "--timeout", "Burst": "--burst",
 	"InspectTimeout": "--inspect-timeout", "MaxLate": "--max-late", "Scenarios": "--scenario",
 	"Focus": "--focus/--skip", "JUnitReport": "--junit-report", "JSONReport": "--json-report",
-	"API.Addr": "--api", "API.Key": "--api-key", "API.MaxCallsPerEvent": "--api-max-calls",
+	"API.Addr": "--api", "API.Key": "--api-key", "API.MaxCallsPerEvent": "--api-max-calls", "DrainBudget": "--drain-budget",
+	"InspectURL": "--inspect", "Vocabulary": "--vocabulary", "Runs": "--chaos", "OutDir": "--chaos-out",
+	"ShrinkBudget": "--shrink-budget", "Replay": "--chaos-replay", "IDOffset": "--id-offset",
+	"InspectCmd": "--inspect-cmd", "StateURL": "--state", "StateCmd": "--state-cmd",
 }
 
-// flagError words a contract.TargetError with the flag's name.
+// flagError words a contract.TargetError or SetupError with flag names.
 func flagError(err error) error {
-	var te *contract.TargetError
-	if !errors.As(err, &te) {
+	var (
+		te *contract.TargetError
+		se *contract.SetupError
+	)
+	switch {
+	case errors.As(err, &se):
+		return errors.New(named(se.Msg, verifyFlag))
+	case !errors.As(err, &te):
 		return err
 	}
 	name := verifyFlagOf[te.Field]

@@ -3,22 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
-
-// verifyStateFlags are verify's flags for the final-state specs (the state
-// hook), kept apart from the rest of verify's flags.
-type verifyStateFlags struct {
-	state, stateCmd string
-	chaos           verifyChaosFlags
-}
 
 // verifyStateHelp is the part of verify's help about the state hook.
 const verifyStateHelp = `
@@ -40,28 +31,14 @@ the scenario's last event:
   ` + contract.SpecStateReversed + `
   ` + contract.SpecStateDuplicates
 
-func (s *verifyStateFlags) register(fl *pflag.FlagSet) {
-	s.chaos.register(fl)
-	fl.StringVar(&s.state, "state", "", "state hook URL template, e.g. 'http://127.0.0.1:8080/_state/records/{recordId}' (enables the final-state specs)")
-	fl.StringVar(&s.stateCmd, "state-cmd", "", "state command: prints the JSON state of record $COPERNIQ_RECORD_ID (enables the final-state specs)")
-}
-
-// apply sets t.State from the flags; errors are bad usage.
-func (s *verifyStateFlags) apply(t *contract.Target) error {
-	var err error
-	switch {
-	case s.state != "" && s.stateCmd != "":
-		return usage(errors.New("--state and --state-cmd are exclusive: give one"))
-	case s.state != "":
-		if t.State, err = contract.StateURL(s.state); err != nil {
-			return usage(fmt.Errorf("--state: %w", err))
-		}
-	case s.stateCmd != "":
-		if t.State, err = contract.StateCommand(s.stateCmd); err != nil {
-			return usage(fmt.Errorf("--state-cmd: %w", err))
-		}
-	}
-	return nil
+// registerVerifyHooks gives verify the flags of its state hook, chaos runs
+// and API mock (verifyapi.go).
+func registerVerifyHooks(cmd *cobra.Command, f *verifyFlags) {
+	fl := cmd.Flags()
+	f.chaos.register(fl)
+	fl.StringVar(&f.s.StateURL, "state", "", "state hook URL template, e.g. 'http://127.0.0.1:8080/_state/records/{recordId}' (enables the final-state specs)")
+	fl.StringVar(&f.s.StateCmd, "state-cmd", "", "state command: prints the JSON state of record $COPERNIQ_RECORD_ID (enables the final-state specs)")
+	registerVerifyAPI(cmd, &f.s.API)
 }
 
 // verifyChaosFlags are verify's chaos flags.
@@ -91,16 +68,12 @@ func (c *verifyChaosFlags) register(fl *pflag.FlagSet) {
 	fl.Int64Var(&c.IDOffset, "id-offset", 0, "with --chaos-replay: add this to every event, record and work order id (the replay command gives one)")
 }
 
-// chaosFlag names the flag of each contract.ChaosCommand field.
-var chaosFlag = strings.NewReplacer("{Runs}", "--chaos", "{OutDir}", "--chaos-out", "{ShrinkBudget}", "--shrink-budget",
-	"{Replay}", "--chaos-replay", "{IDOffset}", "--id-offset")
-
 // run runs chaos or a replay when asked, and reports whether it did.
-func (c *verifyChaosFlags) run(ctx context.Context, out io.Writer, f *verifyFlags, t contract.Target) (bool, error) {
+func (c *verifyChaosFlags) run(ctx context.Context, out io.Writer, s *contract.Setup, t contract.Target) (bool, error) {
 	if !c.Enabled() {
 		return false, nil
 	}
-	c.ReplayCommand = f.replayCommand
+	c.ReplayCommand = s.ReplayCommand
 	err := c.Run(ctx, out, t)
 	var (
 		bad    *contract.ChaosError
@@ -108,49 +81,11 @@ func (c *verifyChaosFlags) run(ctx context.Context, out io.Writer, f *verifyFlag
 	)
 	switch {
 	case errors.As(err, &bad):
-		return true, usage(errors.New(chaosFlag.Replace(bad.Msg)))
+		return true, usage(errors.New(named(bad.Msg, verifyFlag)))
 	case errors.As(err, &failed):
 		return true, failureError{msg: failed.Msg}
 	case err != nil:
 		return true, usage(err)
 	}
 	return true, nil
-}
-
-// replayCommand is the command that replays a chaos file against the same
-// receiver with the same hooks; secrets and commands are not shown.
-func (f *verifyFlags) replayCommand(file string, offset int64) string {
-	args := []string{"coperniq-mock", "verify", "--target", shellWord(delivery.MaskURL(f.t.URL))}
-	if f.t.TokenParam != "" {
-		name, _, _ := contract.ParseTokenParam(f.t.TokenParam)
-		args = append(args, "--token-param", name+"="+delivery.Masked)
-	}
-	switch {
-	case f.inspect != "":
-		args = append(args, "--inspect", shellWord(contract.MaskTemplate(f.inspect)))
-	case f.inspectCmd != "":
-		args = append(args, "--inspect-cmd", "CMD")
-	}
-	switch {
-	case f.state.state != "":
-		args = append(args, "--state", shellWord(contract.MaskTemplate(f.state.state)))
-	case f.state.stateCmd != "":
-		args = append(args, "--state-cmd", "CMD")
-	}
-	if f.t.InspectTimeout != contract.DefaultInspectTimeout {
-		args = append(args, "--inspect-timeout", f.t.InspectTimeout.String())
-	}
-	if f.t.Deadline != contract.DefaultDeadline {
-		args = append(args, "--deadline", f.t.Deadline.String())
-	}
-	args = append(args, "--chaos-replay", shellWord(file), "--id-offset", fmt.Sprint(offset))
-	return strings.Join(args, " ")
-}
-
-// shellWord quotes s for a POSIX shell when it needs it.
-func shellWord(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`!*?[]{}()<>|&;#~") {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -115,7 +115,7 @@ func TestVerifyChaosShrinksAndReplays(t *testing.T) {
 		t.Fatalf("no replay command:\n%s", r.stdout)
 	}
 	line, _, _ := strings.Cut(after, "\n")
-	words := shellSplit(t, line)
+	words := shellWords(t, line)
 	if len(words) < 3 || words[0] != "coperniq-mock" {
 		t.Fatalf("replay command %q", line)
 	}
@@ -157,34 +157,6 @@ func TestVerifyChaosPasses(t *testing.T) {
 			t.Errorf("%v: stderr lacks %q:\n%s", c.args, c.says, r.stderr)
 		}
 	}
-}
-
-// shellSplit splits a command line as sh would, for the quoting that
-// replay commands use (single quotes only).
-func shellSplit(t *testing.T, line string) []string {
-	t.Helper()
-	var words []string
-	var cur strings.Builder
-	in, has := false, false
-	for _, c := range line {
-		switch {
-		case c == '\'':
-			in, has = !in, true
-		case c == ' ' && !in:
-			if has {
-				words = append(words, cur.String())
-			}
-			cur.Reset()
-			has = false
-		default:
-			cur.WriteRune(c)
-			has = true
-		}
-	}
-	if has {
-		words = append(words, cur.String())
-	}
-	return words
 }
 
 // TestVerifyStatePythonReceiver: a receiver in another language that

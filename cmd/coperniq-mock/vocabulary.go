@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
-
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
@@ -26,28 +23,4 @@ send, scenario run, validate, listen, verify and docs.`,
 			return err
 		},
 	}
-}
-
-// vocabularyFlag is --vocabulary FILE, shared by the commands it drives.
-type vocabularyFlag struct{ path string }
-
-func (f *vocabularyFlag) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.path, "vocabulary", "", "a vocabulary file (YAML; `coperniq-mock vocabulary` prints the built-in one) with the names real Coperniq traffic uses")
-}
-
-// load reads the file; without the flag it returns nil, the built-in
-// vocabulary. A bad file is bad usage, reported file:line:col.
-func (f *vocabularyFlag) load() (*schemas.Vocabulary, error) {
-	if f.path == "" {
-		return nil, nil
-	}
-	data, err := os.ReadFile(f.path)
-	if err != nil {
-		return nil, usage(fmt.Errorf("--vocabulary: %w", err))
-	}
-	v, err := schemas.ParseVocabulary(f.path, data)
-	if err != nil {
-		return nil, usage(err)
-	}
-	return v, nil
 }

@@ -1,0 +1,104 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+)
+
+// CompanionConfig is the mock served alongside a scenario's deliveries as a
+// command states it: the handler's Config, where it listens, and what is
+// done with its calls when the deliveries end.
+type CompanionConfig struct {
+	Config
+	Addr     string        // "" serves none
+	Calls    string        // write the call log here when done; "" for none
+	Linger   time.Duration // keep serving this long after the last delivery
+	MaxCalls int           // the most answered calls per webhook; 0: no bound
+}
+
+// companionFields are the fields that shape the mock, which only Addr
+// serves.
+var companionFields = []string{"Key", "FailRate", "LimitRate", "RetryAfter", "Latency", "Quota", "Calls", "Linger", "MaxCalls"}
+
+// Start serves tl's world on Addr, as of before the first event, and
+// returns the delivery options whose client moves the mock's world time to
+// each event as it is sent (the engine's own client, with settings' timeout
+// and concurrency). Without Addr it serves none and returns nil, and a field
+// given (given(field)) that only the mock uses is a *ConfigError. The
+// address taken is an *AddrError.
+func (c CompanionConfig) Start(given func(field string) bool, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*Companion, []delivery.Option, error) {
+	if c.Addr == "" {
+		for _, f := range companionFields {
+			if given(f) {
+				return nil, nil, &ConfigError{fmt.Sprintf("{%s} shapes the API mock, which only {Addr} ADDR serves", f)}
+			}
+		}
+		return nil, nil, nil
+	}
+	opts, err := c.Options(seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	policy, err := s.Policy()
+	if err != nil {
+		return nil, nil, err
+	}
+	client := delivery.NewClient(policy.Timeout, s.Concurrency)
+	comp, err := StartCompanion(c.Addr, tl, events, client, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return comp, []delivery.Option{delivery.WithClient(client)}, nil
+}
+
+// End reports the calls after the deliveries and returns the verdict on
+// them: a call log that could not be written, or calls that broke the rules,
+// as a *delivery.FailedError. A nil Companion (no mock) has none.
+func (c CompanionConfig) End(comp *Companion, out io.Writer) error {
+	if comp == nil {
+		return nil
+	}
+	broken, err := comp.Finish(out, c.Linger, Rules{MaxCallsPerEvent: c.MaxCalls}, c.Calls)
+	switch {
+	case err != nil:
+		return &delivery.FailedError{Err: fmt.Errorf("--api-calls: %v", err)}
+	case broken > 0:
+		return &delivery.FailedError{Err: fmt.Errorf("the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most --api-max-calls per event (listed above)", broken)}
+	}
+	return nil
+}
+
+// ServeWorld serves the world sc plays with seed (opts: its parameters) on
+// Addr, answering as of at (ParseTime: end, start or a time), until ctx ends
+// (Serve). A bad at is a *ConfigError naming {At}, an address taken an
+// *AddrError, and a call log that could not be written a
+// *delivery.FailedError (the run itself went).
+func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, sc *scenarios.Scenario, seed uint64, at string, opts ...scenarios.RenderOption) error {
+	world, err := NewWorld(sc, seed, opts...)
+	if err != nil {
+		return err
+	}
+	when, err := ParseTime(at, world.Timeline)
+	if err != nil {
+		return &ConfigError{fmt.Sprintf("{At} %q: %v", at, err)}
+	}
+	hopts, err := c.Options(seed)
+	if err != nil {
+		return err
+	}
+	h, err := NewHandler(world.Timeline, append(hopts, WithTime(when))...)
+	if err != nil {
+		return err
+	}
+	err = Serve(ctx, out, c.Addr, c.Key, world.Describe(when), c.Calls, h)
+	if ae := (*AddrError)(nil); err != nil && !errors.As(err, &ae) {
+		return &delivery.FailedError{Err: fmt.Errorf("--api-calls: %v", err)}
+	}
+	return err
+}

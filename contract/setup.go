@@ -1,0 +1,136 @@
+package contract
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+)
+
+// Setup is a verify run as a person states it (a command line): the Target
+// fields given as they are, the hooks as text (an inspect or state URL
+// template, or a command), the settle watch and the API mock. Build checks
+// it and makes the Target.
+type Setup struct {
+	Target
+	InspectURL, InspectCmd string // one or neither: an InspectURL template or an InspectCommand
+	StateURL, StateCmd     string // one or neither: a StateURL template or a StateCommand
+	SettleWatch            SettleValue
+	API                    APIMock // Addr "" serves none
+	Chaos                  bool    // a chaos run or replay, which has no API specs
+}
+
+// SetupError is a Setup with fields that do not go together. Msg names
+// fields as {Field} (API ones as {API.Key}); Named renders them as the
+// caller calls them (a flag).
+type SetupError struct{ Msg string }
+
+func (e *SetupError) Error() string { return e.Named(func(f string) string { return f }) }
+
+// Named renders the message with every {Field} called name(Field).
+func (e *SetupError) Named(name func(field string) string) string {
+	s := e.Msg
+	for {
+		i := strings.IndexByte(s, '{')
+		j := strings.IndexByte(s, '}')
+		if i < 0 || j < i {
+			return s
+		}
+		s = s[:i] + name(s[i+1:j]) + s[j+1:]
+	}
+}
+
+// Build checks the setup and returns its Target. given reports whether a
+// field was given rather than left at its default (a flag set): a field
+// given as zero, which the Target reads as the default, is an error
+// (CheckGiven), and a DrainBudget given as 0 never waits. Errors are
+// *SetupError, or *TargetError naming the field.
+func (s Setup) Build(given func(field string) bool) (Target, error) {
+	t := s.Target
+	if s.Chaos && t.Vocabulary != nil {
+		// Chaos schedules name built-in scenarios and replay from a file
+		// alone; they do not carry a vocabulary.
+		return t, &SetupError{"{Vocabulary} does not apply to {Runs} runs (or their replays) yet: drop one of them"}
+	}
+	t.Settle = s.SettleWatch.Settle()
+	if err := t.CheckGiven(given); err != nil {
+		return t, err
+	}
+	if given("DrainBudget") && t.DrainBudget == 0 {
+		t.DrainBudget = -1
+	}
+	var err error
+	switch {
+	case s.InspectURL != "" && s.InspectCmd != "":
+		return t, &SetupError{"{InspectURL} and {InspectCmd} are exclusive: give one"}
+	case s.InspectURL != "":
+		t.Inspect, err = InspectURL(s.InspectURL)
+	case s.InspectCmd != "":
+		t.Inspect, err = InspectCommand(s.InspectCmd)
+	}
+	if err != nil {
+		return t, &TargetError{Field: "InspectURL", Msg: err.Error()}
+	}
+	switch {
+	case s.StateURL != "" && s.StateCmd != "":
+		return t, &SetupError{"{StateURL} and {StateCmd} are exclusive: give one"}
+	case s.StateURL != "":
+		if t.State, err = StateURL(s.StateURL); err != nil {
+			return t, &TargetError{Field: "StateURL", Msg: err.Error()}
+		}
+	case s.StateCmd != "":
+		if t.State, err = StateCommand(s.StateCmd); err != nil {
+			return t, &TargetError{Field: "StateCmd", Msg: err.Error()}
+		}
+	}
+	t.API, err = s.apiMock(given)
+	return t, err
+}
+
+// apiMock is Target.API: nil without an address.
+func (s Setup) apiMock(given func(field string) bool) (*APIMock, error) {
+	if s.API.Addr == "" {
+		for _, f := range []string{"API.Key", "API.MaxCallsPerEvent"} {
+			if given(f) {
+				return nil, &SetupError{fmt.Sprintf("{%s} goes with {API.Addr} ADDR, which serves the API mock", f)}
+			}
+		}
+		return nil, nil
+	}
+	if s.Chaos {
+		return nil, &SetupError{"{API.Addr} runs the API specs, which chaos runs do not: drop one"}
+	}
+	m := s.API
+	return &m, m.Validate()
+}
+
+// ReplayCommand is the command that replays a chaos schedule file against
+// the same receiver with the same hooks; secrets and commands are not
+// shown.
+func (s Setup) ReplayCommand(file string, offset int64) string {
+	args := []string{"coperniq-mock", "verify", "--target", shellQuote(delivery.MaskURL(s.URL))}
+	if s.TokenParam != "" {
+		name, _, _ := ParseTokenParam(s.TokenParam)
+		args = append(args, "--token-param", name+"="+delivery.Masked)
+	}
+	switch {
+	case s.InspectURL != "":
+		args = append(args, "--inspect", shellQuote(MaskTemplate(s.InspectURL)))
+	case s.InspectCmd != "":
+		args = append(args, "--inspect-cmd", "CMD")
+	}
+	switch {
+	case s.StateURL != "":
+		args = append(args, "--state", shellQuote(MaskTemplate(s.StateURL)))
+	case s.StateCmd != "":
+		args = append(args, "--state-cmd", "CMD")
+	}
+	if s.InspectTimeout != DefaultInspectTimeout {
+		args = append(args, "--inspect-timeout", s.InspectTimeout.String())
+	}
+	if s.Deadline != DefaultDeadline {
+		args = append(args, "--deadline", s.Deadline.String())
+	}
+	args = append(args, "--chaos-replay", shellQuote(file), "--id-offset", fmt.Sprint(offset))
+	return strings.Join(args, " ")
+}

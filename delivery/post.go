@@ -1,0 +1,37 @@
+package delivery
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Post is one delivery as 'send' makes it, with no retry: body sent once
+// (SendOnce, timeout and cfg), then written to w the request line (what
+// names the body), notice when set, the answer (WriteAnswer) and notice
+// again, where eyes land. The verdict is Acknowledged's: a *FailedError, or
+// an error wrapping ErrUnreachable when nothing was reached (a setup
+// problem). A timeout that is not positive is a *FieldError.
+func (t *Target) Post(ctx context.Context, w io.Writer, body []byte, what string, timeout time.Duration, cfg *tls.Config, notice string) error {
+	if timeout <= 0 {
+		return &FieldError{Field: "Timeout", Value: timeout.String(), Want: "want a positive duration such as 10s"}
+	}
+	res, err := t.SendOnce(ctx, body, timeout, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "POST %s (%s, %d bytes)\n", t, what, len(body))
+	if notice != "" {
+		fmt.Fprintln(w, notice)
+		defer fmt.Fprintln(w, notice)
+	}
+	t.WriteAnswer(w, res)
+	err = t.Acknowledged(res)
+	if err != nil && !errors.Is(err, ErrUnreachable) {
+		return &FailedError{Err: err}
+	}
+	return err
+}

@@ -1,0 +1,87 @@
+package receiver
+
+import (
+	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// Config is a receiver's settings as plain values, one field an option, as
+// a command line states them; Options checks each alone. The zero value is
+// not the default: start from DefaultConfig.
+type Config struct {
+	Strict         bool // WithLevel(schemas.Strict), else schemas.Contract
+	FailFirst      int
+	FailRate       float64
+	Status         int
+	Latency        time.Duration
+	ResetRate      float64
+	BodyLimit      int64
+	Seed           uint64
+	MaxDeliveries  int
+	MaxBytes       int64
+	PublicInspect  bool
+	InspectToken   string
+	InspectAddr    string
+	MaxConnections int
+	MaxInFlight    int64
+	Vocabulary     *schemas.Vocabulary
+}
+
+// DefaultConfig is the Config of a receiver nobody configured.
+func DefaultConfig() Config {
+	return Config{
+		Status: DefaultStatus, BodyLimit: DefaultBodyLimit, Seed: DefaultSeed,
+		MaxDeliveries: DefaultMaxDeliveries, MaxBytes: DefaultMaxBytes, InspectAddr: DefaultInspectAddr,
+		MaxConnections: DefaultMaxConnections, MaxInFlight: DefaultMaxInFlight,
+	}
+}
+
+// ConfigError is a Config field with a bad value; Field is its Go name, for
+// a caller to call it what its users call it (a flag).
+type ConfigError struct {
+	Field string
+	Err   error
+}
+
+func (e *ConfigError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Options checks every field alone, in field order, and returns the
+// receiver's options; an error is a *ConfigError naming the field. The
+// ranges are the options' own.
+func (c Config) Options() ([]Option, error) {
+	level := schemas.Contract
+	if c.Strict {
+		level = schemas.Strict
+	}
+	fields := []struct {
+		name string
+		opt  Option
+	}{
+		{"Strict", WithLevel(level)},
+		{"FailFirst", WithFailFirst(c.FailFirst)},
+		{"FailRate", WithFailRate(c.FailRate)},
+		{"Status", WithStatus(c.Status)},
+		{"Latency", WithLatency(c.Latency)},
+		{"ResetRate", WithResetRate(c.ResetRate)},
+		{"BodyLimit", WithBodyLimit(c.BodyLimit)},
+		{"Seed", WithSeed(c.Seed)},
+		{"MaxDeliveries", WithMaxDeliveries(c.MaxDeliveries)},
+		{"MaxBytes", WithMaxBytes(c.MaxBytes)},
+		{"PublicInspect", WithPublicInspect(c.PublicInspect)},
+		{"InspectToken", WithInspectToken(c.InspectToken)},
+		{"InspectAddr", WithInspectAddr(c.InspectAddr)},
+		{"MaxConnections", WithMaxConnections(c.MaxConnections)},
+		{"MaxInFlight", WithMaxInFlight(c.MaxInFlight)},
+		{"Vocabulary", WithVocabulary(c.Vocabulary)},
+	}
+	opts := make([]Option, 0, len(fields))
+	for _, f := range fields {
+		if _, err := New(f.opt); err != nil {
+			return nil, &ConfigError{Field: f.name, Err: err}
+		}
+		opts = append(opts, f.opt)
+	}
+	return opts, nil
+}
