@@ -3,9 +3,13 @@ package contract
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // shapeJob is a spec that sends payloads of its own and, with an inspect
@@ -24,12 +28,15 @@ type shapeJob struct {
 	// What running it found.
 	ran       bool
 	drain     string
+	stale     string        // events found applied before they were sent (staleMessage)
+	rerolled  string        // what rerolling them did, for a seed drawn at random
 	beforeErr error         // asking the hook before sending
 	before    map[int64]int // the counts before sending
 	sent      []sent        // in the order of ps, as far as delivered
 	items     []*tracked    // the events counted, each watched from its acknowledgement
 	fresh     []payload     // their payloads
 	watchErr  error
+	took      time.Duration // from the start of its job to its end
 }
 
 func (j *shapeJob) name() string { return j.group + " " + j.leaf }
@@ -114,13 +121,23 @@ func (r *run) parallel(n int, f func(i int)) {
 
 // runShape is one job of runShapes.
 func (r *run) runShape(ctx context.Context, j *shapeJob) {
+	start := time.Now()
+	defer func() { j.took = time.Since(start) }()
 	if r.t.Inspect != nil {
 		// An event already applied before it was sent (a previous run's
-		// state: eventIds depend on the seed) is left out of the count:
-		// its count would mean nothing. Its answer is checked all the
-		// same.
+		// state: eventIds depend on the seed) is stale state, as in the
+		// counting specs: rerolled to another eventId base for a seed
+		// drawn at random, the spec not judged for a repeated seed.
+		// Left out of the count, it would let a receiver that applies
+		// nothing pass.
 		j.before, j.beforeErr = r.askOnce(ctx, eventsOf(j.ps), r.t.InspectTimeout)
+		if j.beforeErr == nil {
+			j.beforeErr = r.rerollShape(ctx, j)
+		}
 		if j.beforeErr != nil {
+			return
+		}
+		if j.stale = r.staleMessage(j.ps, j.before); j.stale != "" {
 			return
 		}
 	}
@@ -132,7 +149,7 @@ func (r *run) runShape(ctx context.Context, j *shapeJob) {
 		}
 		s := r.post(ctx, p, r.to, ExpectAck)
 		j.sent = append(j.sent, s)
-		if r.t.Inspect == nil || !s.acked() || j.before[p.Event.EventID] > 0 {
+		if r.t.Inspect == nil || !s.acked() {
 			continue
 		}
 		// Watched from its own acknowledgement while the next payload
@@ -165,6 +182,15 @@ func (r *run) judgeShape(j *shapeJob, hint string) {
 	if j.beforeErr != nil {
 		r.failHook(j.beforeErr)
 	}
+	if j.took > 0 {
+		AddReportEntry(EntryRanFor, roundLatency(j.took), ReportEntryVisibilityNever)
+	}
+	if j.rerolled != "" {
+		AddReportEntry(EntryDrain, j.rerolled, ReportEntryVisibilityFailureOrVerbose)
+	}
+	if j.stale != "" {
+		failSetup(ProblemStale, j.stale)
+	}
 	record(j.sent...)
 	r.abortIfHung()
 	var failed []sent
@@ -184,4 +210,52 @@ func (r *run) judgeShape(j *shapeJob, hint string) {
 	}
 	// The reproducer is the first event's that was not applied.
 	r.verdict("was acknowledged", j.fresh, j.items, "", appliedHint(hint), j.sent...)
+}
+
+// rerollShape moves the events of j that the receiver already applied
+// before they were sent to another eventId base, as rerollApplied does for
+// the counting specs, when the run's seed was drawn at random; j.before
+// gains the counts of the moved events. What is still applied after
+// maxRerolls is stale state.
+func (r *run) rerollShape(ctx context.Context, j *shapeJob) error {
+	if !r.seedRandom {
+		return nil
+	}
+	first, tries := 0, 0
+	for ; tries <= maxRerolls; tries++ {
+		var stale []int
+		for i, p := range j.ps {
+			if j.before[p.Event.EventID] > 0 {
+				stale = append(stale, i)
+			}
+		}
+		if tries == 0 {
+			first = len(stale)
+		}
+		if len(stale) == 0 || tries == maxRerolls {
+			break
+		}
+		r.rerollMu.Lock()
+		base := r.nextBase()
+		var moved []schemas.Identity
+		for _, i := range stale {
+			q, err := r.plan.moved(j.ps[i], base)
+			if err != nil {
+				r.rerollMu.Unlock()
+				return err
+			}
+			j.ps[i] = q
+			moved = append(moved, q.Event)
+		}
+		r.rerollMu.Unlock()
+		more, err := r.askEach(ctx, moved, r.t.InspectTimeout)
+		if err != nil {
+			return err
+		}
+		maps.Copy(j.before, more)
+	}
+	if tries > 0 {
+		j.rerolled = fmt.Sprintf("the receiver had already applied %d of the eventIds first drawn for this spec (earlier runs' events: it keeps its state, and this run's seed was drawn at random); it counts them at another eventId base instead (%s)", first, schemas.Plural(tries, "reroll"))
+	}
+	return nil
 }

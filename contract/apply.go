@@ -1,15 +1,18 @@
 package contract
 
 import (
-	"github.com/coperniq-mock/coperniq-mock/schemas"
-
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // inspectParallel bounds the questions in flight to the hook, run-wide: a
@@ -31,7 +34,12 @@ func (e *askError) Unwrap() error { return e.err }
 // hookHungError is the hook found hung by the run-wide rule (HookHungAfter
 // questions in a row without an answer): the spec that finds it aborts the
 // suite.
-type hookHungError struct{ msg string }
+type hookHungError struct {
+	msg string
+	// server: the receiver's server, which serves the hook, answers
+	// nothing: the receiver is hung, not only its hook.
+	server bool
+}
 
 func (e *hookHungError) Error() string { return e.msg }
 
@@ -170,10 +178,16 @@ func (r *run) ask(ctx context.Context, ev schemas.Identity) (int, error) {
 	cctx, cancel := context.WithTimeout(ctx, r.t.InspectTimeout)
 	defer cancel()
 	n, err := r.t.Inspect.Applied(cctx, ev)
+	timedOut := err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded)
+	if timedOut {
+		// A hook served by the receiver's own server that does not
+		// answer may be the server's fault, not the hook's: asked once.
+		r.serverOnce.Do(func() { r.serverSilent = r.serverSilentCheck(ctx) })
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
-	case err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded):
+	case timedOut:
 		// "In a row" is one after another, as for late deliveries
 		// (noteAnswer): questions asked together that time out
 		// together, on a machine busy for a moment, are one
@@ -234,16 +248,124 @@ func (r *run) hookHung() bool {
 	return r.hookLate >= HookHungAfter
 }
 
+// serverSilentCheck says whether the inspect hook is served on the
+// receiver's host and port and that server does not answer a plain GET of
+// the webhook URL (any status will do) within the inspect timeout: then it
+// is the receiver's server that is hung, not only its hook.
+func (r *run) serverSilentCheck(ctx context.Context) bool {
+	u, ok := r.t.Inspect.(*urlInspector)
+	if !ok {
+		return false
+	}
+	hook, err := hookURL(u.template)
+	if err != nil {
+		return false
+	}
+	target, err := url.Parse(r.t.URL)
+	if err != nil || !strings.EqualFold(hostPort(hook), hostPort(target)) {
+		return false
+	}
+	cctx, cancel := context.WithTimeout(ctx, r.t.InspectTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(cctx, http.MethodGet, r.to.raw, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return ctx.Err() == nil
+	}
+	resp.Body.Close()
+	return false
+}
+
+// hostPortOf is hostPort of a URL given as text.
+func hostPortOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return hostPort(u)
+}
+
+// hostPort is u's host and port, the scheme's port when it has none.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
 // hookHungErrLocked is the verdict on a hung hook; r.mu is held.
 func (r *run) hookHungErrLocked(ev schemas.Identity) error {
-	return &hookHungError{fmt.Sprintf("%s %s %d questions in a row within %s (--inspect-timeout): is it hung? The receiver was not judged, and the remaining specs were not run, since each would wait for the hook too: fix the hook (%s)\n%s",
+	if r.serverSilent {
+		return &hookHungError{msg: fmt.Sprintf("%s %s %d questions in a row within %s (--inspect-timeout), and it is served by the receiver's own server (%s), which did not answer a plain GET of the webhook URL within %s either: the receiver's server itself does not answer, not only its hook. The remaining specs were not run: check that the receiver is up and answers (curl -i %s)",
+			hookName(r.t.Inspect), AbortedHookHung, r.hookLate, r.t.InspectTimeout, hostPortOf(r.t.URL), r.t.InspectTimeout, shellQuote(r.to.shown)), server: true}
+	}
+	return &hookHungError{msg: fmt.Sprintf("%s %s %d questions in a row within %s (--inspect-timeout): is it hung? The receiver was not judged, and the remaining specs were not run, since each would wait for the hook too: fix the hook (%s)\n%s",
 		hookName(r.t.Inspect), AbortedHookHung, r.hookLate, r.t.InspectTimeout, hookProtocol(r.t.Inspect), askYourself(r.t.Inspect, ev))}
 }
 
 // askOnce asks about every event until each has an answer: a hook that
 // could not be reached is asked again until timeout. It is the check before
-// sending, and the end-of-run question.
+// sending, and the end-of-run question. The first call of the run asks the
+// hook about events no run ever sends first (probeHook).
 func (r *run) askOnce(ctx context.Context, events []schemas.Identity, timeout time.Duration) (map[int64]int, error) {
+	r.probeOnce.Do(func() { r.probeErr = r.probeHook(ctx) })
+	if r.probeErr != nil {
+		return nil, r.probeErr
+	}
+	return r.askEach(ctx, events, timeout)
+}
+
+// probeEvents are events that no run sends: their eventIds lie in the gap
+// of a base's stride above every run's payloads and renderings (see
+// idBaseStride), at the lowest base and the highest.
+var probeEvents = []schemas.Identity{
+	{EventID: 1*idBaseStride + probeOffset, RecordID: 48291, TriggerKey: inspectedTrigger},
+	{EventID: idBases*idBaseStride + probeOffset + 1, RecordID: 48292, TriggerKey: inspectedTrigger},
+}
+
+// probeOffset puts the probe events above the renderings of every run
+// (about 1.05 million above its base) and below the next base.
+const probeOffset = 2_000_003
+
+// probeHook asks the hook about probeEvents before the run counts anything:
+// a hook that says one of them was applied does not count per event (it
+// answers 1 to everything, or counts something else), and every count it
+// gave would mean nothing: a receiver that drops every event would pass.
+// It is the setup's failure, found before any delivery or reroll.
+func (r *run) probeHook(ctx context.Context) error {
+	got, err := r.askEach(ctx, probeEvents, r.t.InspectTimeout)
+	var hung *hookHungError
+	if err != nil && !errors.As(err, &hung) {
+		// No answer by the protocol (a timeout, a 500): the questions
+		// of the specs meet it too, and are judged by the usual rules,
+		// spec by spec.
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, ev := range probeEvents {
+		if n := got[ev.EventID]; n > 0 {
+			return &askError{ev: ev, err: &hookError{fmt.Sprintf("%s %s %d for eventId %d, an event this run never sends (asked before any delivery): it does not count the receiver's applications per eventId, so none of its counts can be trusted (a receiver that drops every event would pass). The hook must answer how many times the receiver applied that very eventId: 0 (or 404) for one it never received: fix the hook (%s)\n%s",
+				hookName(r.t.Inspect), ProbeSaid, n, ev.EventID, hookProtocol(r.t.Inspect), askYourself(r.t.Inspect, ev))}}
+		}
+	}
+	return nil
+}
+
+// ProbeSaid follows the hook's name in the failure of a hook that said an
+// event the run never sends was applied (see probeHook).
+const ProbeSaid = "said"
+
+// askEach is askOnce without the probe.
+func (r *run) askEach(ctx context.Context, events []schemas.Identity, timeout time.Duration) (map[int64]int, error) {
 	got := map[int64]int{}
 	deadline := time.Now().Add(timeout)
 	pending := events
@@ -509,29 +631,48 @@ func (r *run) pollLate(ctx context.Context, wait []*tracked, budget time.Duratio
 
 // LateApplication is what the end of the run found about an event that was
 // not applied within the inspect timeout (the spec that counted it failed
-// for it): applied later, or still not.
+// for it): found applied when asked again, still not applied while the
+// receiver went on applying the others (far behind), or lost.
 type LateApplication struct {
 	Spec       string `json:"spec"` // the spec that counted it, below SuiteText
 	EventID    int64  `json:"eventId"`
 	RecordID   int64  `json:"recordId"`
 	TriggerKey string `json:"triggerKey"`
-	// AppliedAfterMS is how long after its acknowledgement its count was
-	// first seen at 1 or more (it was applied by then: an upper bound); 0
-	// when it never was.
+	// AppliedAfterMS is how long after its acknowledgement a question
+	// found its count at 1 or more: when it was found on asking again,
+	// not when it was applied; 0 when it never was.
 	AppliedAfterMS float64 `json:"appliedAfterMs,omitempty"`
 	// NotAppliedAfterMS is how long after its acknowledgement the last
 	// question that found it not applied was asked; 0 when it was applied.
 	NotAppliedAfterMS float64 `json:"notAppliedAfterMs,omitempty"`
+	// NotWithinMS is the inspect timeout it was not applied within.
+	NotWithinMS float64 `json:"notWithinMs,omitempty"`
+	// FarBehind: still not applied when the drain budget ran out, while
+	// the receiver was still applying the others (OthersApplied of them
+	// in the last WindowMS): not known lost. Without it, a not-applied
+	// event is lost: the receiver applied none of those still pending
+	// for a whole window.
+	FarBehind     bool    `json:"farBehind,omitempty"`
+	OthersApplied int     `json:"othersApplied,omitempty"`
+	WindowMS      float64 `json:"windowMs,omitempty"`
 }
 
 // String says what became of the event, in the words of the verdict.
 func (l LateApplication) String() string {
 	ev := schemas.Identity{EventID: l.EventID, RecordID: l.RecordID, TriggerKey: l.TriggerKey}
-	if l.AppliedAfterMS > 0 {
-		return fmt.Sprintf("%s (%s) was applied later, after %s: its count appeared that long after it was acknowledged, past the inspect timeout (at most: that is when the inspect hook first counted it)", eventName(ev), l.Spec, roundLatency(ms(l.AppliedAfterMS)))
+	switch {
+	case l.AppliedAfterMS > 0:
+		return fmt.Sprintf("%s (%s) was %s %s after it was acknowledged (not applied within %s, --inspect-timeout)", eventName(ev), l.Spec, FoundApplied, roundLatency(ms(l.AppliedAfterMS)), roundLatency(ms(l.NotWithinMS)))
+	case l.FarBehind:
+		return fmt.Sprintf("%s (%s) was still not applied %s after it was acknowledged; the receiver was still applying the others (%d in the last %s) when the drain budget (--drain-budget) ran out: far behind, not known lost", eventName(ev), l.Spec, roundLatency(ms(l.NotAppliedAfterMS)), l.OthersApplied, roundLatency(ms(l.WindowMS)))
 	}
-	return fmt.Sprintf("%s (%s) was never applied: still not applied %s after it was acknowledged. Coperniq got its 2xx and will not send it again: this event is lost", eventName(ev), l.Spec, roundLatency(ms(l.NotAppliedAfterMS)))
+	return fmt.Sprintf("%s (%s) was never applied: still not applied %s after it was acknowledged, and the receiver applied none of the events still pending in the last %s (it stopped applying them). Coperniq got its 2xx and will not send it again: this event is lost", eventName(ev), l.Spec, roundLatency(ms(l.NotAppliedAfterMS)), roundLatency(ms(l.WindowMS)))
 }
+
+// FoundApplied is how a LateApplication says an event was applied after
+// the inspect timeout: found so when asked again, which bounds when it was
+// applied from above only.
+const FoundApplied = "found applied when asked again"
 
 // LateApplications is the end-of-run report entry (EntryLate): one line
 // per event on the console.
@@ -570,14 +711,19 @@ func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
 			}
 		}
 	}
-	if suspects == len(wait) {
-		// Only events of a hook that never counted: asked once, not
-		// waited for.
-		budget = 0
-	}
+	var behind drainProgress
 	if len(wait) > 0 && !r.hookHung() {
-		if _, err := r.pollLate(ctx, wait, max(budget, 0)); err != nil {
-			return nil, err
+		if suspects == len(wait) {
+			// Only events of a hook that never counted: asked once,
+			// not waited for.
+			if _, err := r.pollLate(ctx, wait, 0); err != nil {
+				return nil, err
+			}
+		} else {
+			var err error
+			if behind, err = r.drainWhileApplying(ctx, wait, max(budget, 0)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	r.mu.Lock()
@@ -590,15 +736,61 @@ func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
 			// on the receiver.
 			continue
 		}
-		l := LateApplication{Spec: it.spec, EventID: it.ev.EventID, RecordID: it.ev.RecordID, TriggerKey: it.ev.TriggerKey}
+		l := LateApplication{Spec: it.spec, EventID: it.ev.EventID, RecordID: it.ev.RecordID, TriggerKey: it.ev.TriggerKey,
+			NotWithinMS: float64(it.deadline.Sub(it.ackedAt).Microseconds()) / 1000}
 		if !it.lateAt.IsZero() {
 			l.AppliedAfterMS = float64(it.lateAt.Sub(it.ackedAt).Microseconds()) / 1000
 		} else {
 			l.NotAppliedAfterMS = float64(it.saidZero().Microseconds()) / 1000
+			l.FarBehind, l.OthersApplied = behind.applied > 0, behind.applied
+			l.WindowMS = float64(behind.window.Microseconds()) / 1000
 		}
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// drainProgress is what the last window of drainWhileApplying saw: applied of
+// the pending events were applied within window.
+type drainProgress struct {
+	applied int
+	window  time.Duration
+}
+
+// drainWhileApplying asks about the events of wait, window after window
+// (the inspect timeout each), as long as the receiver applies some of them
+// in each, for budget in all, but one window at least: a receiver far
+// behind is told from one that stopped. It returns the last window's
+// progress: none means the events still pending are lost.
+func (r *run) drainWhileApplying(ctx context.Context, wait []*tracked, budget time.Duration) (drainProgress, error) {
+	window := r.t.InspectTimeout
+	end := time.Now().Add(max(budget, window))
+	var last drainProgress
+	for len(wait) > 0 {
+		start := time.Now()
+		// Only whole windows: a short one that saw nothing applied
+		// would call lost what is only far behind.
+		if last.window > 0 && end.Sub(start) < window {
+			break
+		}
+		if _, err := r.pollLate(ctx, wait, window); err != nil {
+			return last, err
+		}
+		var next []*tracked
+		r.mu.Lock()
+		for _, it := range wait {
+			if it.lateAt.IsZero() {
+				next = append(next, it)
+			}
+		}
+		r.mu.Unlock()
+		last = drainProgress{applied: len(wait) - len(next), window: time.Since(start)}
+		wait = next
+		if last.applied == 0 {
+			break
+		}
+	}
+	return last, nil
 }
 
 // nEvents counts events in words.

@@ -51,6 +51,7 @@ type countJob struct {
 	sent     []sent
 	failure  string
 	items    []*tracked
+	took     time.Duration // from the start of its job to its end
 }
 
 func (j *countJob) name() string { return j.group + " " + j.leaf }
@@ -285,6 +286,8 @@ func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			start := time.Now()
+			defer func() { j.took = time.Since(start) }()
 			got, err := r.askOnce(ctx, eventsOf(j.ps), r.t.InspectTimeout)
 			if err == nil {
 				err = r.rerollApplied(ctx, []*countJob{j}, got)
@@ -294,6 +297,9 @@ func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 				return
 			}
 			if j.stale = r.staleMessage(j.ps, got); j.stale != "" {
+				if j.rerolled != "" {
+					j.stale += j.rerolled + "\n"
+				}
 				return
 			}
 			if r.hung() {
@@ -321,6 +327,9 @@ func (r *run) judge(j *countJob) {
 	GinkgoHelper()
 	if j.drain != "" {
 		AddReportEntry(EntryDrain, j.drain, ReportEntryVisibilityFailureOrVerbose)
+	}
+	if j.took > 0 {
+		AddReportEntry(EntryRanFor, roundLatency(j.took), ReportEntryVisibilityNever)
 	}
 	if len(j.ps) == 1 {
 		record(j.sent...)
@@ -504,7 +513,11 @@ func (r *run) rerollApplied(ctx context.Context, jobs []*countJob, got map[int64
 			err := j.reroll(j)
 			r.rerollMu.Unlock()
 			if err != nil {
-				return err
+				// No fresh events left to draw (a limit of the run,
+				// not the receiver's fault): what is applied is
+				// judged as stale state, a setup problem.
+				j.rerolled = fmt.Sprintf("rerolling this spec's events to other eventIds stopped after %s: %v", schemas.Plural(tries, "reroll"), err)
+				break
 			}
 			more, err := r.askOnce(ctx, eventsOf(j.ps), r.t.InspectTimeout)
 			if err != nil {
@@ -512,7 +525,7 @@ func (r *run) rerollApplied(ctx context.Context, jobs []*countJob, got map[int64
 			}
 			maps.Copy(got, more)
 		}
-		if tries > 0 && applied(j.ps) == 0 {
+		if tries > 0 && applied(j.ps) == 0 && j.rerolled == "" {
 			j.rerolled = fmt.Sprintf("the receiver had already applied %d of the eventIds first drawn for this spec (earlier runs' events: it keeps its state, and this run's seed was drawn at random); it counts the events of another seed and eventId base instead (%s)", first, schemas.Plural(tries, "reroll"))
 		}
 	}

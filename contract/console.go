@@ -62,7 +62,13 @@ func (c *console) failure(spec types.SpecReport) {
 	if c.color {
 		label = "\x1b[1;31mFAIL\x1b[0m"
 	}
-	fmt.Fprintf(c.w, "%s %s (%s)\n", label, name, roundLatency(spec.RunTime))
+	took := roundLatency(spec.RunTime).String()
+	for _, e := range spec.ReportEntries {
+		if e.Name == EntryRanFor {
+			took = e.StringRepresentation() + ", run with the others"
+		}
+	}
+	fmt.Fprintf(c.w, "%s %s (%s)\n", label, name, took)
 	for _, line := range strings.Split(failureDetail(spec, msg), "\n") {
 		if line == "" {
 			fmt.Fprintln(c.w)

@@ -54,15 +54,22 @@
 // not appear in time fails its spec as "not applied within" the inspect
 // timeout, and is asked about again, before the next spec that counts (a
 // drain, so that one spec's backlog does not fail the next, within
-// Target.DrainBudget for the whole run) and at the end of the run, which
-// reports it "applied later, after N s" or "never applied: still not
-// applied N s after it was acknowledged" (only then is it lost). Apply times,
-// from acknowledgement to count, are reported like answer times.
+// Target.DrainBudget for the whole run) and at the end of the run, window
+// after window while the receiver applies some of them, which reports it
+// "found applied when asked again N s after it was acknowledged", "far
+// behind, not known lost" (the budget ran out while the receiver was still
+// applying), or "never applied" (none applied for a whole window: only then
+// is it lost). Apply times, from acknowledgement to count, are reported like
+// answer times.
+//
+// Before the first count, the hook is asked about eventIds no run sends: a
+// hook that says one was applied does not count per event, a setup problem.
 //
 // With a hook, the payload specs (realistic, minimal, maximal, edge, unknown
 // trigger) count too: each event must be applied once, since a receiver that
 // acknowledges and then drops an event in its worker loses it. Their events
-// already applied before they were sent are left out of that count. When the
+// already applied before they were sent are stale state, as the counting
+// specs' are. When the
 // receiver acknowledged every counted event but nothing in the run was ever
 // counted as applied, the failure is the hook's (a wrong hook URL answers 404,
 // "never applied", to everything), and after a few such checks the rest are

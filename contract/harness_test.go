@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -257,7 +258,7 @@ func harnessCases() []harnessCase {
 			says: []string{
 				"was acknowledged but not applied within " + harnessLateInspect.String() + " (--inspect-timeout): the inspect hook still said 0 ",
 				") was never applied: still not applied ",
-				" after it was acknowledged. Coperniq got its 2xx and will not send it again: this event is lost",
+				" (it stopped applying them). Coperniq got its 2xx and will not send it again: this event is lost",
 			},
 		},
 		{
@@ -296,8 +297,8 @@ func harnessCases() []harnessCase {
 			args: []string{"-ginkgo.focus=acknowledges its realistic payload|" + contract.GroupIdempotency, "-inspect-timeout=" + harnessLateInspect.String()},
 			says: []string{
 				"was acknowledged but not applied within " + harnessLateInspect.String() + " (--inspect-timeout)",
-				") was applied later, after 3.",
-				"s: its count appeared that long after it was acknowledged, past the inspect timeout",
+				") was " + contract.FoundApplied + " 3.",
+				"s after it was acknowledged (not applied within " + harnessLateInspect.String() + ", --inspect-timeout)",
 				"drain: waited ",
 			},
 		},
@@ -387,10 +388,36 @@ func harnessCases() []harnessCase {
 			setup:    contract.ProblemStale,
 		},
 		{
+			// Asked about events no run sends before anything is
+			// delivered, it says 1: caught before any reroll.
 			name:     "inspect hook always says 1",
 			cfg:      testreceivers.Config{Fault: testreceivers.HookAlwaysOne},
 			mustFail: everyCounted,
 			args:     []string{focusCounted},
+			setup:    contract.ProblemHook,
+			maxTime:  15 * time.Second,
+			says:     hookSaysOne,
+		},
+		{
+			// The payload specs alone passed it: they left out of their
+			// count every event the hook said was applied before.
+			name:     "inspect hook always says 1, payload specs only",
+			cfg:      testreceivers.Config{Fault: testreceivers.HookAlwaysOne},
+			mustFail: workOrderShapes,
+			args:     []string{focusWorkOrder},
+			setup:    contract.ProblemHook,
+			says:     hookSaysOne,
+		},
+		{
+			// A staging receiver that kept a run's events, run again
+			// with the same seed: the payload specs' events are stale
+			// state too, as the counting specs' (a regressed build that
+			// applies nothing passed so).
+			name:     "keeps state across runs, payload specs only",
+			cfg:      testreceivers.Config{},
+			mustFail: workOrderShapes,
+			args:     []string{focusWorkOrder},
+			priorRun: true,
 			setup:    contract.ProblemStale,
 		},
 		{
@@ -428,6 +455,73 @@ func harnessCases() []harnessCase {
 	}
 }
 
+// hookSaysOne is what a run says of a hook that answers 1 for every
+// eventId.
+var hookSaysOne = []string{
+	" said 1 for eventId ",
+	", an event this run never sends (asked before any delivery): it does not count the receiver's applications per eventId",
+	"failed because of the inspect hook, not because of the receiver: the inspect hook at GET ",
+}
+
+// focusWorkOrder runs the work-order payload specs only.
+var focusWorkOrder = "-ginkgo.focus=" + contract.FamilyText(schemas.FamilyWorkOrder)
+
+// workOrderShapes are the payload specs of focusWorkOrder.
+var workOrderShapes = everyTriggerOf(schemas.FamilyWorkOrder, contract.SpecRealistic, contract.SpecMinimal, contract.SpecMaximal, contract.SpecEdge)
+
+// A queue worker far behind at the end of the run, still applying its
+// backlog, has events not applied within the inspect timeout (a failure),
+// but none of them is lost: each gets applied later. The end of the run
+// keeps asking while it makes progress, and says "far behind, not known
+// lost" when the drain budget runs out first.
+func TestVerifyFarBehindIsNotCalledLost(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	rc := testreceivers.New(testreceivers.Config{Token: harnessToken, Fault: testreceivers.QueueWorker, Delay: 600 * time.Millisecond})
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	run := runSuite(t, srv.URL+"/webhooks/coperniq", append(standardArgs(srv.URL), focusWorkOrder, "-inspect-timeout=1.5s", "-drain-budget=3s")...)
+	said := run.output + contract.Summarize(run.report).String()
+	if run.exitCode == 0 {
+		t.Fatalf("passed a receiver 600 ms per event behind a burst:\n%s", said)
+	}
+	for _, w := range []string{"not applied within 1.5s (--inspect-timeout)", "; the receiver was still applying the others (", "when the drain budget (--drain-budget) ran out: far behind, not known lost"} {
+		if !strings.Contains(said, w) {
+			t.Errorf("the run does not say %q:\n%s", w, said)
+		}
+	}
+	if strings.Contains(said, "this event is lost") {
+		t.Errorf("the run calls lost an event of a receiver still applying its backlog:\n%s", said)
+	}
+}
+
+// A receiver whose server answers nothing, its inspect hook included, is
+// hung itself: the verdict blames the receiver's server (exit 1), not the
+// hook ("fix the hook", exit 2), since the hook's host and port are the
+// receiver's and a plain GET of the webhook URL gets no answer either.
+func TestVerifyHungServerIsNotBlamedOnItsHook(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer srv.Close()
+	defer srv.CloseClientConnections()
+	run := runSuite(t, srv.URL+"/webhooks/coperniq", standardArgs(srv.URL)...)
+	said := run.output + contract.Summarize(run.report).String()
+	for _, w := range []string{
+		"questions in a row within 2s (--inspect-timeout), and it is served by the receiver's own server (",
+		"the receiver's server itself does not answer, not only its hook",
+	} {
+		if !strings.Contains(said, w) {
+			t.Errorf("the run does not say %q:\n%s", w, said)
+		}
+	}
+	if strings.Contains(said, "fix the hook") || len(contract.Summarize(run.report).Setup) > 0 {
+		t.Errorf("the run blames the hook of a receiver whose server answers nothing:\n%s", said)
+	}
+}
+
 func TestVerifyHarness(t *testing.T) {
 	if *flagTarget != "" {
 		t.Skip("-target given: verifying that receiver, not the harness")
@@ -441,7 +535,7 @@ func TestVerifyHarness(t *testing.T) {
 	for class, name := range verdictClasses {
 		found := false
 		for _, w := range cases[name].says {
-			found = found || strings.Contains(w, class) || (class == "applied later" && strings.Contains(w, "was applied later"))
+			found = found || strings.Contains(w, class) || (class == "applied later" && strings.Contains(w, contract.FoundApplied))
 		}
 		if !found {
 			t.Errorf("no case asserts the wording of %q (case %q)", class, name)

@@ -411,8 +411,21 @@ func TestWatch(t *testing.T) {
 	}
 	// The check before sending asks once.
 	one := InspectFunc(func(context.Context, schemas.Identity) (int, error) { return 1, nil })
-	if got, err := testRun(one, time.Second).askOnce(context.Background(), []schemas.Identity{{EventID: 1}, {EventID: 2}}, time.Second); err != nil || got[1] != 1 || got[2] != 1 {
+	if got, err := testRun(one, time.Second).askEach(context.Background(), []schemas.Identity{{EventID: 1}, {EventID: 2}}, time.Second); err != nil || got[1] != 1 || got[2] != 1 {
 		t.Errorf("precheck: %+v %v", got, err)
+	}
+	// But first the run asks about events it never sends: a hook that
+	// says 1 for them does not count, and nothing is asked after that.
+	var asked atomic.Int32 // about the event the spec would send
+	counting := InspectFunc(func(_ context.Context, ev schemas.Identity) (int, error) {
+		if ev.EventID == 1 {
+			asked.Add(1)
+		}
+		return 1, nil
+	})
+	_, err = testRun(counting, time.Second).askOnce(context.Background(), []schemas.Identity{{EventID: 1}}, time.Second)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf(" said 1 for eventId %d, an event this run never sends", probeEvents[0].EventID)) || asked.Load() != 0 {
+		t.Errorf("a hook that says 1 for an event never sent: %v (%d questions about the event sent)", err, asked.Load())
 	}
 }
 
@@ -584,13 +597,13 @@ func TestSummarizeSetupAndSameAnswer(t *testing.T) {
 		spec(GroupIdempotency, SpecGaveUp, types.SpecStateFailed, ProblemStale),
 		spec(GroupDelivery, SpecRedirect, types.SpecStatePassed, "", 200),
 	}})
-	if len(s.Setup) != 2 || s.Setup[0] != (SetupProblem{GroupIdempotency + " " + SpecDupAfter, ProblemHook}) || s.Setup[1].Kind != ProblemStale || s.SameAnswer != 0 {
+	if len(s.Setup) != 2 || s.Setup[0].Spec != GroupIdempotency+" "+SpecDupAfter || s.Setup[0].Kind != ProblemHook || s.Setup[1].Kind != ProblemStale || s.SameAnswer != 0 {
 		t.Errorf("setup %+v, same answer %d", s.Setup, s.SameAnswer)
 	}
 	out := s.String()
 	for _, w := range []string{
 		"  " + GroupIdempotency + " " + SpecDupAfter + "  [inspect hook]\n",
-		"1 spec marked [inspect hook] failed because the inspect hook did not answer by the protocol",
+		"1 spec marked [inspect hook] failed because of the inspect hook, not because of the receiver",
 		"1 spec marked [stale state] found their events already applied before they were sent",
 		"answer time: p50 1ms, p99 1ms, max 1ms over 1 delivery\n",
 	} {
@@ -758,8 +771,8 @@ func TestOverdueSaysWhenItWasAsked(t *testing.T) {
 	if !strings.Contains(line, "still said 0 ") || strings.Contains(line, "still said 0 1.") || it.saidZero() > 500*time.Millisecond {
 		t.Errorf("the hook said 0 about %s after the ack; the line says: %s", it.saidZero(), line)
 	}
-	l := LateApplication{Spec: "s", EventID: 1, TriggerKey: "TASK_CREATED", AppliedAfterMS: 7200}
-	if got := l.String(); !strings.Contains(got, "was applied later, after 7.2s: its count appeared that long after it was acknowledged, past the inspect timeout (at most") {
+	l := LateApplication{Spec: "s", EventID: 1, TriggerKey: "TASK_CREATED", AppliedAfterMS: 16500, NotWithinMS: 5000}
+	if got := l.String(); !strings.Contains(got, "was found applied when asked again 16.5s after it was acknowledged (not applied within 5s, --inspect-timeout)") {
 		t.Errorf("late application: %s", got)
 	}
 }

@@ -269,6 +269,30 @@ func (pl *plan) withEventID(p payload, id int64) (payload, error) {
 	return pl.generate(p.Trigger, p.Profile, p.Seed, p.AllowInvalid, append(slices.Clone(p.Sets), "event.eventId="+strconv.FormatInt(id, 10))...)
 }
 
+// moved is p with its eventId moved to another eventId base (a reroll's):
+// from the run's base to base, or, for an id near 2^53-1, down by base;
+// the first unused id from there down, marked used.
+func (pl *plan) moved(p payload, base int64) (payload, error) {
+	id := p.Event.EventID
+	n := id - pl.idOffset + base
+	if id > MaxSafeID-highIDs {
+		n = id - base
+	}
+	if n <= 0 {
+		n = base + highStride
+	}
+	for pl.used[n] {
+		n--
+	}
+	p.Sets = slices.DeleteFunc(slices.Clone(p.Sets), func(s string) bool { return strings.HasPrefix(s, "event.eventId=") })
+	q, err := pl.withEventID(p, n)
+	if err != nil {
+		return q, err
+	}
+	pl.used[n] = true
+	return q, nil
+}
+
 // nextHigh hands out the next unused eventId from *high down.
 func (pl *plan) nextHigh(high *int64) int64 {
 	for pl.used[*high] {

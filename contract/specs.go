@@ -115,6 +115,10 @@ const (
 	EntryLate = "applied after the inspect timeout"
 	// EntryDrainBudget says how much of the drain budget the run spent.
 	EntryDrainBudget = "drain budget"
+	// EntryRanFor is how long a spec run ahead with others (the payload,
+	// duplicate, retry and lifecycle specs) took, from the start of its
+	// job to its end: its own run time is only its judging.
+	EntryRanFor = "ran for"
 )
 
 // dest is where a delivery goes: the parsed target and how it is shown
@@ -172,6 +176,14 @@ type run struct {
 	// hookSem bounds the questions in flight to the hook (inspectParallel).
 	hookSem  chan struct{}
 	hookOnce sync.Once
+	// probeOnce asks the hook about events no run sends (probeHook);
+	// probeErr is what it found.
+	probeOnce sync.Once
+	probeErr  error
+	// serverOnce checks, at the hook's first timeout, whether the
+	// receiver's server, which serves the hook, answers at all.
+	serverOnce   sync.Once
+	serverSilent bool
 
 	t          Target
 	seedRandom bool  // t.Seed was drawn for this run
@@ -498,8 +510,8 @@ func (r *run) abortIfHung() {
 		r.probe = probe
 		r.mu.Unlock()
 	}
-	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--timeout). %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (coperniq-mock send TASK_CREATED --target URL), then run the suite again.",
-		AbortedHung, n, r.t.Deadline, probe, r.t.MaxLate))
+	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--timeout). %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (%s --timeout %s), then run the suite again.",
+		AbortedHung, n, r.t.Deadline, probe, r.t.MaxLate, last.p.reproducer(last.to.shown), r.t.Deadline))
 }
 
 // probeVerdict says what the probe delivery s of a run about to stop for
@@ -546,7 +558,7 @@ func (r *run) notAcked(failed []sent, total int, hint string) string {
 	case s.timedOut():
 		headline, why = fmt.Sprintf("%s got no answer within the deadline of %s", s.p.label(), r.t.Deadline), whyTimeout
 	case s.res.Err != nil:
-		headline, why = fmt.Sprintf("%s got no answer: %s", s.p.label(), s.res.ErrKind), whyNoAnswer
+		headline, why = fmt.Sprintf("%s got no answer: %s (%s)", s.p.label(), s.res.ErrKind, s.scrub(s.res.Err.Error())), whyNoAnswer
 	case s.redirected():
 		headline, why = fmt.Sprintf("%s was answered with a redirect: %s", s.p.label(), s.outcome()), whyRedirect
 	default:
@@ -718,7 +730,9 @@ func (r *run) failHook(err error) {
 		r.mu.Unlock()
 	}
 	if hung != nil {
-		AddReportEntry(EntryProblem, ProblemHook, ReportEntryVisibilityNever)
+		if !hung.server {
+			AddReportEntry(EntryProblem, ProblemHook, ReportEntryVisibilityNever)
+		}
 		AbortSuite(hung.msg)
 	}
 	if !errors.As(err, &ae) {
@@ -889,7 +903,7 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 		if hint != hintCounted {
 			b.WriteString(hint + "\n")
 		}
-		b.WriteString("The end of the run asks again about every event not applied in time, and says whether it was applied later or never: one acknowledged and never applied is lost, since Coperniq got its 2xx and will not send it again. Applied later still fails this spec: a count that takes longer than --inspect-timeout to appear is late.\n")
+		b.WriteString("The end of the run asks again about every event not applied in time, while the receiver applies some of them, and says whether each was found applied, is far behind (still pending while the receiver was still applying), or never applied (lost: Coperniq got its 2xx and will not send it again). Found applied later still fails this spec: a count that takes longer than --inspect-timeout to appear is late.\n")
 	default:
 		b.WriteString(hintCounted + "\n")
 	}
@@ -907,7 +921,11 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 				fmt.Fprintf(&b, "  … and %d more\n", len(deliveries)-i)
 				break
 			}
-			fmt.Fprintf(&b, "  - %s, eventId %d: %s in %s\n", s.p.label(), s.p.Event.EventID, abandonedOr(s), roundLatency(s.res.Latency))
+			label := s.p.label()
+			if s.p.Command == "" { // a scenario's label carries its eventId already
+				label += fmt.Sprintf(", eventId %d", s.p.Event.EventID)
+			}
+			fmt.Fprintf(&b, "  - %s: %s in %s\n", label, abandonedOr(s), roundLatency(s.res.Latency))
 		}
 	}
 	fmt.Fprintf(&b, "\nthe event (eventId %d):\n%s\n", first.Event.EventID, prettyExcerpt(first.Body))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -62,7 +63,30 @@ type SkipNote struct {
 type SetupProblem struct {
 	Spec string // as in Findings.Failures
 	Kind string // ProblemHook or ProblemStale
+	// Said is the first line of the failure: what the hook did.
+	Said string `json:",omitempty"`
 }
+
+// hookSaid is what the inspect hook did, when every spec it failed says
+// the same (the first line of the failures, eventIds aside); "" otherwise.
+func (f Findings) hookSaid(kind string) string {
+	said := ""
+	for _, p := range f.Setup {
+		if p.Kind != kind {
+			continue
+		}
+		line := eventIDsRE.ReplaceAllString(p.Said, "")
+		if said != "" && eventIDsRE.ReplaceAllString(said, "") != line {
+			return ""
+		}
+		if said == "" {
+			said = p.Said
+		}
+	}
+	return said
+}
+
+var eventIDsRE = regexp.MustCompile(`[0-9]+`)
 
 // Findings is what a run of the contract specs found, per group.
 type Findings struct {
@@ -292,7 +316,8 @@ func Summarize(report types.Report) Findings {
 			}
 			for _, e := range spec.ReportEntries {
 				if e.Name == EntryProblem {
-					s.Setup = append(s.Setup, SetupProblem{Spec: name, Kind: e.StringRepresentation()})
+					said, _, _ := strings.Cut(strings.TrimSpace(spec.Failure.Message), "\n")
+					s.Setup = append(s.Setup, SetupProblem{Spec: name, Kind: e.StringRepresentation(), Said: said})
 					break
 				}
 			}
@@ -441,7 +466,11 @@ func (s Findings) String() string {
 			fmt.Fprintf(&b, "  %s\n", f)
 		}
 		if n := perKind[ProblemHook]; n > 0 {
-			fmt.Fprintf(&b, "\n%s marked [%s] failed because the inspect hook did not answer by the protocol, not because of the receiver: fix the hook (see the inspect protocol)\n", specs(n), ProblemHook)
+			if said := s.hookSaid(ProblemHook); said != "" {
+				fmt.Fprintf(&b, "\n%s marked [%s] failed because of the inspect hook, not because of the receiver: %s\n", specs(n), ProblemHook, said)
+			} else {
+				fmt.Fprintf(&b, "\n%s marked [%s] failed because of the inspect hook, not because of the receiver (see each): fix the hook (see the inspect protocol)\n", specs(n), ProblemHook)
+			}
 		}
 		if n := perKind[ProblemStateHook]; n > 0 { // final-state specs (statespecs.go)
 			fmt.Fprintf(&b, "\n%s marked [%s] failed because the state hook did not answer by the protocol, not because of the receiver: fix the hook (see the state protocol)\n", specs(n), ProblemStateHook)

@@ -169,6 +169,8 @@ func (f Findings) setupMessage() string {
 	switch {
 	case kinds[ProblemHook] == f.Failed && f.Aborted != "":
 		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer in time, so the suite was aborted, %d specs not run (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", f.NotRun)
+	case kinds[ProblemHook] == f.Failed && f.hookSaid(ProblemHook) != "":
+		return fmt.Sprintf("the receiver was not judged: %d counting specs could not count, since %s", f.Failed, f.hookSaid(ProblemHook))
 	case kinds[ProblemHook] == f.Failed:
 		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer by the protocol, so %d counting specs could not count (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", f.Failed)
 	case kinds[ProblemStateHook] == f.Failed: // final-state specs: statespecs.go

@@ -60,9 +60,12 @@ Verdicts about application: an event whose count did not appear within
 --inspect-timeout fails its spec as "not applied within 5s (--inspect-timeout)".
 Before the next spec that counts, the suite waits for such events (the drain,
 at most --drain-budget in all), so that one spec's backlog does not fail the
-next; at the end of the run each is asked again, and the summary says
-"applied later, after N s" or "never applied: still not applied N s after it
-was acknowledged" (only that one is lost). Applied later still fails its spec.
+next; at the end of the run they are asked again while the receiver applies
+some in each --inspect-timeout window (within --drain-budget), and the summary
+says "found applied when asked again N s after it was acknowledged", "far
+behind, not known lost" (still applying when the budget ran out), or "never
+applied" (none applied for a whole window: only that one is lost). Found
+applied later still fails its spec.
 "apply time" reports p50/p99 from acknowledgement to count.
 
 Specs, for each of the 18 triggers, named "<family> triggers <TRIGGER_KEY> <spec>":

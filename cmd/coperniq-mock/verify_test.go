@@ -408,7 +408,7 @@ func TestVerifyInspectCommandNotEchoed(t *testing.T) {
 		"ask it yourself: run the inspect command with COPERNIQ_EVENT_ID=",
 		"[inspect hook]",
 	)
-	if !strings.Contains(r.stderr, "the receiver was not judged: the inspect hook does not answer by the protocol") {
+	if !strings.Contains(r.stderr, "the receiver was not judged: 3 counting specs could not count, since the inspect command failed (exit status 2) for event ") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 	outputs := map[string]string{"stdout": r.stdout, "stderr": r.stderr}
@@ -439,7 +439,7 @@ func TestVerifySetupProblems(t *testing.T) {
 	r := cli(t, "", args...).want(t, 2)
 	has(t, "stdout", r.stdout,
 		"the inspect hook at GET "+broken.URL+testreceivers.InspectPath+"{eventId}?key=*** answered 500 Internal Server Error, not 200 or 404",
-		"3 specs marked [inspect hook] failed because the inspect hook did not answer by the protocol",
+		"3 specs marked [inspect hook] failed because of the inspect hook, not because of the receiver: the inspect hook at GET ",
 	)
 	if strings.Contains(r.stdout+r.stderr, "s3cret") {
 		t.Error("the hook's key was printed")
@@ -538,10 +538,11 @@ func TestVerifyOutputDetails(t *testing.T) {
 // test's stdout is no terminal): the lines never reach stdout, which a CI
 // job may parse.
 func TestVerifyProgress(t *testing.T) {
-	rc := testreceivers.New(testreceivers.Config{Token: verifyToken, Fault: testreceivers.AnswerAfter, Delay: 300 * time.Millisecond})
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
+	// A receiver of its own for each run: the runs repeat --seed 1, and a
+	// receiver that kept a run's events would find them stale state.
 	args := func(extra ...string) []string {
+		srv := httptest.NewServer(testreceivers.New(testreceivers.Config{Token: verifyToken, Fault: testreceivers.AnswerAfter, Delay: 300 * time.Millisecond}))
+		t.Cleanup(srv.Close)
 		return append([]string{"verify", "--target", srv.URL + "/webhooks/coperniq", "--token-param", verifyToken,
 			"--inspect", srv.URL + testreceivers.InspectPath + "{eventId}", "--seed", "1",
 			"--focus", contract.FamilyText(schemas.FamilyWorkOrder) + "|" + contract.GroupToken}, extra...)
