@@ -331,22 +331,34 @@ func (r *run) judge(j *countJob) {
 	if j.took > 0 {
 		AddReportEntry(EntryRanFor, roundLatency(j.took), ReportEntryVisibilityNever)
 	}
+	passed := false
 	if len(j.ps) == 1 {
 		record(j.sent...)
 	} else {
-		// A scenario makes hundreds of deliveries: only those that went
-		// wrong are recorded one by one, the others as answer times, so
-		// that a JUnit report stays readable.
-		var latencies []float64
-		for _, s := range j.sent {
-			if s.acked() {
-				latencies = append(latencies, float64(s.res.Latency.Microseconds())/1000)
-			} else {
-				record(s)
-			}
-		}
-		AddReportEntry(EntryLatencies, latencies, ReportEntryVisibilityNever)
 		AddReportEntry(EntryReproduce, j.reproduce, ReportEntryVisibilityNever)
+		// A scenario makes hundreds of deliveries: a passing one records
+		// only those that went wrong one by one, the others as answer
+		// times, so that a JUnit report stays readable. A failing one
+		// records them all, in the order they were answered: its failure
+		// lists them, and a CI script reading the JSON report must find
+		// them there too. Deferred, since a failure unwinds judge; each
+		// delivery lands in one entry only, so that answer times are not
+		// counted twice.
+		defer func() {
+			if !passed {
+				record(j.sent...)
+				return
+			}
+			var latencies []float64
+			for _, s := range j.sent {
+				if s.acked() {
+					latencies = append(latencies, float64(s.res.Latency.Microseconds())/1000)
+				} else {
+					record(s)
+				}
+			}
+			AddReportEntry(EntryLatencies, latencies, ReportEntryVisibilityNever)
+		}()
 	}
 	r.abortIfHung()
 	switch {
@@ -365,6 +377,7 @@ func (r *run) judge(j *countJob) {
 		AddReportEntry(EntryDrain, j.rerolled, ReportEntryVisibilityFailureOrVerbose)
 	}
 	r.verdict(j.how, j.ps, j.items, j.reproduce, hintCounted, j.sent...)
+	passed = true
 }
 
 // scenarioJob is the job of one lifecycle scenario replay: delivered

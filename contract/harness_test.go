@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -520,6 +522,80 @@ func TestVerifyHungServerIsNotBlamedOnItsHook(t *testing.T) {
 	if strings.Contains(said, "fix the hook") || len(contract.Summarize(run.report).Setup) > 0 {
 		t.Errorf("the run blames the hook of a receiver whose server answers nothing:\n%s", said)
 	}
+}
+
+// A lifecycle replay failed for events applied twice lists its deliveries
+// in the failure; the report entries the JSON report is built from must
+// carry them too (they carried only the unacknowledged ones, none here), so
+// that a CI script reading the JSON finds what the console showed.
+func TestVerifyFailedScenarioRecordsItsDeliveries(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	rc := testreceivers.New(testreceivers.Config{Token: harnessToken, Fault: testreceivers.ApplyDuplicates})
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	const scenario = "duplicate-delivery"
+	run := runSuite(t, srv.URL+"/webhooks/coperniq", append(standardArgs(srv.URL), "-scenarios="+scenario, "-ginkgo.focus="+contract.GroupLifecycle)...)
+	if run.exitCode == 0 {
+		t.Fatalf("the suite passed a receiver that applies duplicates twice:\n%s", run.output)
+	}
+	failed := 0
+	for name, spec := range run.specs() {
+		if !strings.HasPrefix(name, contract.GroupLifecycle+" "+scenario+" ") || !spec.State.Is(types.SpecStateFailureStates) {
+			continue
+		}
+		failed++
+		if !strings.Contains(spec.Failure.Message, "was applied twice, want once") || !strings.Contains(spec.Failure.Message, "\ndeliveries:\n") {
+			t.Errorf("%s failed for another reason than the duplicates:\n%s", name, spec.Failure.Message)
+			continue
+		}
+		ds := contract.Deliveries(spec)
+		if len(ds) == 0 {
+			t.Errorf("%s failed listing its deliveries, but its report records none:\n%s", name, spec.Failure.Message)
+			continue
+		}
+		// Each delivery the failure lists (the first 10) is recorded,
+		// by eventId.
+		ids := map[int64]bool{}
+		for _, d := range ds {
+			ids[d.EventID] = true
+		}
+		listed := regexp.MustCompile(`\n  - [A-Z_]+, eventId (\d+): `).FindAllStringSubmatch(spec.Failure.Message, -1)
+		if len(listed) == 0 {
+			t.Errorf("%s lists no delivery:\n%s", name, spec.Failure.Message)
+		}
+		for _, m := range listed {
+			id, _ := strconv.ParseInt(m[1], 10, 64)
+			if !ids[id] {
+				t.Errorf("%s lists the delivery of eventId %d, its report does not record it", name, id)
+			}
+		}
+		// Each delivery in one entry only, so that the answer-time
+		// summary counts it once.
+		if lat := lifecycleLatencies(spec); len(lat) > 0 {
+			t.Errorf("%s records %d deliveries and %d answer times besides: counted twice", name, len(ds), len(lat))
+		}
+	}
+	if failed == 0 {
+		t.Fatalf("no %s spec failed:\n%s", scenario, run.output)
+	}
+}
+
+// lifecycleLatencies are the answer times a spec records apart from its
+// deliveries.
+func lifecycleLatencies(spec types.SpecReport) []float64 {
+	var out []float64
+	for _, e := range spec.ReportEntries {
+		if e.Name != contract.EntryLatencies {
+			continue
+		}
+		var v []float64
+		if json.Unmarshal([]byte(e.Value.AsJSON), &v) == nil {
+			out = append(out, v...)
+		}
+	}
+	return out
 }
 
 func TestVerifyHarness(t *testing.T) {
