@@ -96,7 +96,7 @@ func (r *run) runShapes(ctx context.Context, jobs []*shapeJob) {
 	if err != nil {
 		return
 	}
-	r.parallel(len(jobs), func(i int) { r.runShape(ctx, jobs[i]) })
+	r.parallel(len(jobs), func(i int) { r.runShape(forSpec(ctx, jobs[i].name()), jobs[i]) })
 }
 
 // parallel calls f(0) to f(n-1), shapeParallel at a time, and starts no

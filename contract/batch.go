@@ -308,7 +308,7 @@ func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 				cancel()
 				return
 			}
-			jctx, early := r.startEarly(dctx)
+			jctx, early := r.startEarly(forSpec(dctx, j.name()))
 			j.sent, j.failure = j.deliver(jctx)
 			early.finish()
 			if j.failure != "" || len(j.sent) == 0 {
@@ -434,7 +434,7 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 					res.Err = errors.New(a.Err)
 				}
 				now := time.Now()
-				s := sent{p: byID[a.EventID], to: r.to, expect: ExpectAck, res: res, start: now.Add(-a.Latency), at: now, secrets: r.secrets}
+				s := sent{p: byID[a.EventID], to: r.to, expect: ExpectAck, res: res, start: now.Add(-a.Latency), at: now, secrets: r.secrets, spec: specOf(ctx)}
 				r.noteAnswer(s)
 				if s.acked() {
 					earlyFrom(ctx).acked(s.p.Event, now)

@@ -73,6 +73,25 @@ type sent struct {
 	// secrets are scrubbed from what the receiver answered: a redirect's
 	// Location or an error page may echo the token.
 	secrets []string
+	// spec is the spec it was made for, when it was made ahead of that
+	// spec's judging (see forSpec); empty for a spec's own deliveries.
+	spec string
+}
+
+type specKey struct{}
+
+// forSpec marks ctx as that of the deliveries of the spec named name (as
+// --focus matches it), made ahead of its judging: the run-wide fail-fast
+// stop is filed under the spec judged when it trips, which need not be the
+// one whose delivery tripped it, and its verdict names that one.
+func forSpec(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, specKey{}, name)
+}
+
+// specOf is the spec ctx was marked for by forSpec, or "".
+func specOf(ctx context.Context) string {
+	name, _ := ctx.Value(specKey{}).(string)
+	return name
 }
 
 func (s sent) acked() bool { return s.res.Err == nil && s.res.Status >= 200 && s.res.Status <= 299 }
@@ -109,7 +128,7 @@ func (r *run) post(ctx context.Context, p payload, d dest, expect string) sent {
 func (r *run) send(ctx context.Context, client *http.Client, p payload, d dest, expect string) sent {
 	start := time.Now()
 	res := d.t.Send(ctx, client, p.Body)
-	s := sent{p: p, to: d, expect: expect, res: res, start: start, at: time.Now(), secrets: r.secrets}
+	s := sent{p: p, to: d, expect: expect, res: res, start: start, at: time.Now(), secrets: r.secrets, spec: specOf(ctx)}
 	r.noteAnswer(s)
 	return s
 }
@@ -139,6 +158,9 @@ func (r *run) noteAnswer(s sent) {
 		if counted {
 			r.late++
 			r.lateMark = s.at
+			if r.late == r.t.MaxLate {
+				r.tripped = s
+			}
 		}
 		if counted || s.at.After(r.lastLate.at) {
 			r.lastLate = s

@@ -315,6 +315,9 @@ func harnessCases() []harnessCase {
 			maxTime:  30 * time.Second,
 			says: []string{
 				fmt.Sprintf("%s %d deliveries within the deadline of 2s (--timeout).", contract.AbortedHung, contract.DefaultMaxLate),
+				// Filed under the first spec judged, the stop names the
+				// delivery that tripped it, made ahead for another spec.
+				fmt.Sprintf("%s, the %dth in a row answered late or not at all, was one of ", contract.TrippedBy, contract.DefaultMaxLate),
 				// 3.0s on a quiet machine; a busy one adds a fraction.
 				"waited on for up to 4s, was answered late: 200 OK in 3.",
 				"s, past the deadline of 2s",
@@ -683,6 +686,7 @@ func TestVerifyHarness(t *testing.T) {
 						t.Errorf("the run does not say %q:\n%s", w, said)
 					}
 				}
+				checkTripped(t, run)
 				mu.Lock()
 				defer mu.Unlock()
 				for _, s := range run.specs() {
@@ -714,6 +718,41 @@ func standardArgs(base string) []string {
 		"-inspect-timeout=2s",
 		"-settle=100ms",
 		"-seed=1",
+	}
+}
+
+// checkTripped checks that a run stopped by the fail-fast rule names a spec
+// of the run as the one whose delivery tripped it, a spec that sends that
+// delivery's trigger, and that the stop says it is run-wide wherever it is
+// filed.
+func checkTripped(t *testing.T, run harnessRun) {
+	t.Helper()
+	for name, spec := range run.specs() {
+		msg := spec.Failure.Message
+		if !strings.Contains(msg, contract.AbortedHung) {
+			continue
+		}
+		if !strings.Contains(msg, contract.TrippedBy) {
+			t.Errorf("%s carries the fail-fast stop without saying it is run-wide:\n%s", name, msg)
+			continue
+		}
+		m := regexp.MustCompile(`, was one of (?:the spec "([^"]+)"|this spec's): ([A-Z_]+) `).FindStringSubmatch(msg)
+		if m == nil {
+			t.Errorf("%s: the fail-fast stop names no delivery and spec:\n%s", name, msg)
+			continue
+		}
+		tripper := m[1]
+		if tripper == "" {
+			tripper = name
+		} else if tripper == name {
+			t.Errorf("%s names itself as another spec:\n%s", name, msg)
+		}
+		if _, ok := run.specs()[tripper]; !ok {
+			t.Errorf("the fail-fast stop names the spec %q, not a spec of the run", tripper)
+		}
+		if !strings.Contains(tripper, " "+m[2]+" ") {
+			t.Errorf("the fail-fast stop names a %s delivery of %q, a spec that does not send that trigger", m[2], tripper)
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -154,6 +155,8 @@ type run struct {
 	// probe the verdict of the probe delivery once made.
 	late     int
 	lastLate sent
+	// tripped is the delivery that made the count reach MaxLate.
+	tripped  sent
 	lateMark time.Time // when the last counted late delivery ended
 	probe    string
 	// hookLate counts the questions in a row the hook did not answer
@@ -500,7 +503,7 @@ func (r *run) abortIfHung() {
 		return
 	}
 	r.mu.Lock()
-	probe, last, n := r.probe, r.lastLate, r.late
+	probe, last, tripped, n := r.probe, r.lastLate, r.tripped, r.late
 	r.mu.Unlock()
 	if probe == "" {
 		wait := lateWait(r.t.Deadline)
@@ -510,8 +513,39 @@ func (r *run) abortIfHung() {
 		r.probe = probe
 		r.mu.Unlock()
 	}
-	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--timeout). %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (%s --timeout %s), then run the suite again.",
-		AbortedHung, n, r.t.Deadline, probe, r.t.MaxLate, last.p.reproducer(last.to.shown), r.t.Deadline))
+	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--timeout). %s %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (%s --timeout %s), then run the suite again.",
+		AbortedHung, n, r.t.Deadline, tripLine(tripped, r.t.MaxLate, CurrentSpecReport()), probe, r.t.MaxLate, last.p.reproducer(last.to.shown), r.t.Deadline))
+}
+
+// TrippedBy starts the sentence of the fail-fast verdict that names the
+// delivery, and the spec, that stopped the run.
+const TrippedBy = "This is a run-wide stop (--max-late), filed under the spec judged when it tripped; the delivery that tripped it"
+
+// tripLine says that the fail-fast stop is run-wide and which delivery,
+// of which spec, tripped it (the deliveries of most specs are made ahead
+// of their judging, so the spec that carries the stop need not be the one
+// whose delivery tripped it).
+func tripLine(s sent, maxLate int, judged types.SpecReport) string {
+	of := "one of this spec's"
+	if name, _ := SpecName(judged); s.spec != "" && s.spec != name {
+		of = fmt.Sprintf("one of the spec %q", s.spec)
+	}
+	return fmt.Sprintf("%s, the %s in a row answered late or not at all, was %s: %s.", TrippedBy, ordinal(maxLate), of, s.p.label())
+}
+
+// ordinal is n as "8th".
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
 }
 
 // probeVerdict says what the probe delivery s of a run about to stop for
