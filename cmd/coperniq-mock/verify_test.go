@@ -331,8 +331,11 @@ func TestVerifyHungReceiver(t *testing.T) {
 	if took := time.Since(start); took > 15*time.Second {
 		t.Errorf("a hung receiver kept the run going %s", took)
 	}
-	want := "the receiver answered none of the last 8 deliveries within the deadline of 200ms (--timeout). One more delivery of the last of them"
-	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stderr, "the suite was aborted") || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "got no answer either: is it hung?") {
+	// The stop is run-wide: it says so, and which delivery of which spec
+	// tripped it, wherever it is filed.
+	want := "the receiver answered none of the last 8 deliveries within the deadline of 200ms (--timeout). " + contract.TrippedBy + ", the 8th in a row answered late or not at all, was one of "
+	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stderr, "the suite was aborted") || !strings.Contains(r.stderr, want) ||
+		!strings.Contains(r.stderr, ". One more delivery of the last of them (") || !strings.Contains(r.stderr, "got no answer either: is it hung?") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
 	if !strings.Contains(r.stdout, "not run: the suite was aborted") || strings.Contains(r.stdout, "not selected by --focus/--skip") {
