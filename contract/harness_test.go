@@ -750,7 +750,10 @@ func checkTripped(t *testing.T, run harnessRun) {
 		if _, ok := run.specs()[tripper]; !ok {
 			t.Errorf("the fail-fast stop names the spec %q, not a spec of the run", tripper)
 		}
-		if !strings.Contains(tripper, " "+m[2]+" ") {
+		// A spec named for one trigger sends only it; one named for a kind
+		// of payload (without record: calls and appointments) sends several.
+		named := slices.ContainsFunc(schemas.Triggers(), func(tr schemas.Trigger) bool { return strings.Contains(tripper, " "+tr.Key+" ") })
+		if named && !strings.Contains(tripper, " "+m[2]+" ") {
 			t.Errorf("the fail-fast stop names a %s delivery of %q, a spec that does not send that trigger", m[2], tripper)
 		}
 	}
