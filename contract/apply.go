@@ -331,10 +331,9 @@ var probeEvents = []schemas.Identity{
 }
 
 // probeOffset puts the probe events above the renderings of every run
-// (about 1.05 million above its base for the built-in scenarios, some 2.3
-// million for a scenario file of scenarios.MaxEvents events) and below
+// of the built-in scenarios (about 1.05 million above its base) and below
 // the next base.
-const probeOffset = 4_000_003
+const probeOffset = 2_000_003
 
 // probeHook asks the hook about probeEvents before the run counts anything:
 // a hook that says one of them was applied does not count per event (it

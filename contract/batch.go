@@ -498,7 +498,7 @@ const maxRerolls = 20
 // rerollApplied gives a job whose events the receiver already applied
 // before they were sent other events, when the run's seed was drawn at
 // random: another seed at another eventId base. Runs draw their eventIds
-// above one of 511 bases (idBase), so a receiver that keeps the state of
+// above one of 1023 bases (idBase), so a receiver that keeps the state of
 // earlier runs (a staging one) may hold some of the eventIds a run with
 // the same base draws, without any stale state of this seed.
 // A repeated seed is never rerolled: its events already applied are stale

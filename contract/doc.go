@@ -89,7 +89,7 @@
 // state of an earlier run with the same seed, or a hook that does not count)
 // fails the spec as a setup problem, since a receiver that dropped every
 // event would otherwise pass. Runs with different seeds count different
-// events, their eventIds above a base the seed picks (one of 511 below
+// events, their eventIds above a base the seed picks (one of 1023 below
 // 2^31); without a Target.Seed each run draws its own (Findings.Title
 // prints it with the flag that repeats it), and a spec that meets the
 // events of an earlier run at the same base counts others, at another

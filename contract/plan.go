@@ -50,16 +50,21 @@ const (
 // id a run could draw is taken, and a correct receiver fails as stale
 // state. The bases are multiples of idBaseStride, which holds a run's
 // payloads (40,000 to about 60,000 above the base) and its renderings (to
-// about 1.05 million above it; a scenario file of scenarios.MaxEvents
-// events some 2.3 million), and stay below 2^31: an eventId is a
+// about 1.05 million above it for the built-in scenarios), and stay below
+// 2^31: an eventId is a
 // number in Coperniq's documentation (48291), and a receiver keeping it in
 // 32 bits should fail the edge specs, which send 2^53-1, for that reason,
-// not every spec. Runs that share a base (1 in 511 for two runs) draw ids
+// not every spec. Runs that share a base (1 in 1023 for two runs) draw ids
 // apart as runs with different seeds always did; a job whose events the
 // receiver already holds is rerolled to another base (see rerollApplied).
+// A scenario file near scenarios.MaxEvents events reaches past the stride
+// (some 2.3 million): into the next base's range, where a reroll catches
+// any collision, and at the top base past 2^31. 511 bases of 2^22, which
+// would hold such a file, made 11 rerolls in 120 runs (repeat_test.go)
+// where 1023 of 2^21 made none: the common runs come first.
 const (
-	idBaseStride = 1 << 22
-	idBases      = 1<<9 - 1
+	idBaseStride = 1 << 21
+	idBases      = 1<<10 - 1
 )
 
 // idBase is the eventId base of seed's run (n 0) or of its nth reroll:

@@ -87,7 +87,7 @@ func TestRepeatRunsAgainstPersistentReceiver(t *testing.T) {
 	if counted < 100*runs {
 		t.Errorf("%d eventIds counted in %d runs: the runs count less than they should", counted, runs)
 	}
-	// Runs share an eventId base 1 time in 511: a reroll, or an event
+	// Runs share an eventId base 1 time in 1023: a reroll, or an event
 	// left out of a count, stays rare.
 	if rerolls > max(2, runs/20) {
 		t.Errorf("%d rerolls in %d runs: runs draw the eventIds of earlier runs", rerolls, runs)
