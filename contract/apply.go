@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
@@ -262,7 +262,7 @@ func (r *run) serverSilentCheck(ctx context.Context) bool {
 		return false
 	}
 	target, err := url.Parse(r.t.URL)
-	if err != nil || !strings.EqualFold(hostPort(hook), hostPort(target)) {
+	if err != nil || !strings.EqualFold(delivery.HostPort(hook), delivery.HostPort(target)) {
 		return false
 	}
 	cctx, cancel := context.WithTimeout(ctx, r.t.InspectTimeout)
@@ -279,25 +279,13 @@ func (r *run) serverSilentCheck(ctx context.Context) bool {
 	return false
 }
 
-// hostPortOf is hostPort of a URL given as text.
+// hostPortOf is delivery.HostPort of a URL given as text.
 func hostPortOf(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
 	}
-	return hostPort(u)
-}
-
-// hostPort is u's host and port, the scheme's port when it has none.
-func hostPort(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
-	}
-	return net.JoinHostPort(u.Hostname(), port)
+	return delivery.HostPort(u)
 }
 
 // hookHungErrLocked is the verdict on a hung hook; r.mu is held.
