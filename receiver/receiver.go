@@ -160,11 +160,14 @@ type Receiver struct {
 	inFlight atomic.Int64 // body bytes read beyond bodyAllowance, all requests together
 	stopping atomic.Bool  // the Server is shutting down: waits end, not because clients left
 
-	// Publishing (Output, Observer) happens in ticket order without holding
-	// mu, so that an observer may call the Receiver's methods.
-	pubMu   sync.Mutex
-	pubCond *sync.Cond
-	pubNext uint64
+	// Publishing (Output, Observer) happens in ticket order, one delivery
+	// at a time, without holding mu, so that an observer may call the
+	// Receiver's methods. A delivery settled before its turn waits in
+	// early, and whoever publishes the one before it publishes it too.
+	pubMu      sync.Mutex
+	pubNext    uint64
+	early      map[uint64]published
+	publishing bool // a goroutine is publishing pubNext
 
 	errMu  sync.Mutex
 	outErr error
@@ -179,9 +182,8 @@ func New(opts ...Option) (*Receiver, error) {
 			return nil, err
 		}
 	}
-	rc := &Receiver{cfg: cfg, attempts: newAttemptCounts(cfg.maxEvents), pubNext: 1, hashSeed: maphash.MakeSeed()}
+	rc := &Receiver{cfg: cfg, attempts: newAttemptCounts(cfg.maxEvents), pubNext: 1, early: map[uint64]published{}, hashSeed: maphash.MakeSeed()}
 	rc.sum = emptyTotals()
-	rc.pubCond = sync.NewCond(&rc.pubMu)
 	return rc, nil
 }
 
@@ -520,13 +522,22 @@ func (a *attemptCounts) add(id int64) int {
 	return node.n
 }
 
+// published is a delivery to publish, with its Output line.
+type published struct {
+	d    Delivery
+	line []byte
+}
+
 // publish writes the delivery to the Output and hands it to the Observer,
-// once every earlier ticket has been published.
+// after every earlier ticket. It does not wait for them: a handler that
+// did (its answer already sent) held up the next request on its
+// connection behind any slower one, all connections at once under load.
+// The delivery is left for the goroutine publishing the one before it.
 func (rc *Receiver) publish(ticket uint64, d Delivery) {
 	if rc.cfg.out == nil && rc.cfg.observer == nil {
 		return // nothing to order: tickets are never waited on
 	}
-	var line []byte
+	p := published{d: d}
 	if rc.cfg.out != nil {
 		// Encoded before taking the turn: only the Write is serialised.
 		var buf bytes.Buffer
@@ -535,32 +546,62 @@ func (rc *Receiver) publish(ticket uint64, d Delivery) {
 		if err := enc.Encode(d); err != nil {
 			rc.setErr(fmt.Errorf("encoding delivery %d: %w", d.Seq, err))
 		}
-		line = buf.Bytes()
+		p.line = buf.Bytes()
 	}
 	rc.pubMu.Lock()
-	for rc.pubNext != ticket {
-		rc.pubCond.Wait()
+	if ticket != rc.pubNext || rc.publishing {
+		rc.early[ticket] = p
+		rc.pubMu.Unlock()
+		return
 	}
+	rc.publishing = true
 	rc.pubMu.Unlock()
-	// Advance even if the observer panics (net/http recovers handler
-	// panics), or every later delivery would wait forever.
-	defer rc.advance(ticket)
-	if len(line) > 0 && rc.Err() == nil {
-		if _, err := rc.cfg.out.Write(line); err != nil {
-			rc.setErr(fmt.Errorf("writing delivery %d: %w", d.Seq, err))
-		}
-	}
-	if rc.cfg.observer != nil {
-		rc.cfg.observer(d)
-	}
+	rc.publishFrom(p)
 }
 
-// advance passes the publishing turn, held by ticket, to the next one.
-func (rc *Receiver) advance(ticket uint64) {
-	rc.pubMu.Lock()
-	defer rc.pubMu.Unlock()
-	rc.pubNext = ticket + 1
-	rc.pubCond.Broadcast()
+// publishFrom publishes p, whose turn it is (rc.publishing is set), then
+// the early ones that follow it, until one is missing.
+func (rc *Receiver) publishFrom(p published) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		// The observer panicked (net/http recovers handler panics): the
+		// turn passes on all the same, or every later delivery would
+		// wait forever. This handler's panic goes on.
+		rc.pubMu.Lock()
+		rc.pubNext++
+		next, ok := rc.early[rc.pubNext]
+		delete(rc.early, rc.pubNext)
+		rc.publishing = ok
+		rc.pubMu.Unlock()
+		if ok {
+			go rc.publishFrom(next)
+		}
+		panic(r)
+	}()
+	for {
+		if len(p.line) > 0 && rc.Err() == nil {
+			if _, err := rc.cfg.out.Write(p.line); err != nil {
+				rc.setErr(fmt.Errorf("writing delivery %d: %w", p.d.Seq, err))
+			}
+		}
+		if rc.cfg.observer != nil {
+			rc.cfg.observer(p.d)
+		}
+		rc.pubMu.Lock()
+		rc.pubNext++
+		next, ok := rc.early[rc.pubNext]
+		if !ok {
+			rc.publishing = false
+			rc.pubMu.Unlock()
+			return
+		}
+		delete(rc.early, rc.pubNext)
+		rc.pubMu.Unlock()
+		p = next
+	}
 }
 
 func (rc *Receiver) setErr(err error) {

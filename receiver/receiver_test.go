@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -588,6 +589,57 @@ func TestConcurrentDeliveries(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &d); err != nil || d.Seq != i {
 			t.Fatalf("output line %d: seq %d, %v", i, d.Seq, err)
 		}
+	}
+}
+
+// TestPublishingHoldsNoConnection: a delivery settled while an earlier
+// one is still being published is left for that one's goroutine to
+// publish, in order, rather than holding its own connection: the next
+// request on that connection is answered meanwhile.
+func TestPublishingHoldsNoConnection(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		seqs    []int
+		entered = make(chan struct{})
+		release = make(chan struct{})
+	)
+	s := start(t, WithObserver(func(d Delivery) {
+		if d.Seq == 1 {
+			close(entered)
+			<-release
+		}
+		mu.Lock()
+		seqs = append(seqs, d.Seq)
+		mu.Unlock()
+	}))
+	first := make(chan error, 1)
+	go func() {
+		_, err := (&http.Client{Transport: &http.Transport{}}).Post(s.URL, "application/json", bytes.NewReader(example(t)))
+		first <- err
+	}()
+	<-entered // the first delivery's handler is in the observer
+	// One connection for both: the third is read only once the second's
+	// handler has returned.
+	c := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}, Timeout: 5 * time.Second}
+	for id := range int64(2) {
+		res, err := c.Post(s.URL, "application/json", bytes.NewReader(withEventID(t, example(t), 100+id)))
+		if err != nil {
+			close(release)
+			t.Fatalf("delivery %d while the first is being published: %v", id+2, err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	mu.Lock()
+	early := len(seqs)
+	mu.Unlock()
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if early != 0 || !slices.Equal(seqs, []int{1, 2, 3}) {
+		t.Errorf("observer saw %d deliveries before the first, then %v; want none, then [1 2 3]", early, seqs)
 	}
 }
 
