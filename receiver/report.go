@@ -198,26 +198,36 @@ func NewPrinter(w io.Writer, queue int) *Printer {
 	go func() {
 		defer close(p.done)
 		bw := bufio.NewWriter(w)
-		flush := time.NewTimer(time.Hour)
-		flush.Stop()
-		var due <-chan time.Time // set while lines wait in bw
+		gather := time.NewTimer(time.Hour)
+		gather.Stop()
 		for {
-			select {
-			case l, ok := <-p.lines:
-				if !ok {
-					_ = bw.Flush()
-					return
-				}
-				bw.WriteString(l)
-				bw.WriteByte('\n')
-				if due == nil {
-					flush.Reset(printFlushDelay)
-					due = flush.C
-				}
-			case <-due:
+			l, ok := <-p.lines
+			if !ok {
 				_ = bw.Flush()
-				due = nil
+				return
 			}
+			bw.WriteString(l)
+			bw.WriteByte('\n')
+			// Let the lines of the next millisecond queue up before
+			// taking them: a line sent while this goroutine waits on
+			// the channel wakes it (and, with a core idle, a thread for
+			// it), which under load cost more than the write.
+			gather.Reset(printFlushDelay)
+			<-gather.C
+			for more := true; more; {
+				select {
+				case l, ok := <-p.lines:
+					if !ok {
+						_ = bw.Flush()
+						return
+					}
+					bw.WriteString(l)
+					bw.WriteByte('\n')
+				default:
+					more = false
+				}
+			}
+			_ = bw.Flush()
 		}
 	}()
 	return p
