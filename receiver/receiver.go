@@ -290,8 +290,12 @@ func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) (d Delivery, kn
 		return d, false, false
 	}
 	// The read buffer may be larger than the body: keep only the body, as
-	// deliveries stay in memory.
-	d.Payload = bytes.Clone(data)
+	// deliveries stay in memory. With a Content-Length it is the body and
+	// one byte (see readBody): no copy needed.
+	if cap(data)-len(data) > 1 {
+		data = bytes.Clone(data)
+	}
+	d.Payload = data[:len(data):len(data)]
 	d.TriggerKey = clip(res.TriggerKey, maxShortLen)
 	d.Valid = res.Valid()
 	d.Violations = res.Violations
@@ -716,7 +720,7 @@ func (rc *Receiver) answer(w http.ResponseWriter, d Delivery) error {
 			}
 			a.Violations = append(a.Violations, v.String())
 		}
-		if body, ok := appendAck(nil, &a); ok && d.Status != http.StatusNoContent && d.Status != http.StatusNotModified {
+		if body, ok := appendAck(make([]byte, 0, 128), &a); ok && d.Status != http.StatusNoContent && d.Status != http.StatusNotModified {
 			writeBody(w, d.Status, body)
 		} else {
 			writeJSON(w, d.Status, a)

@@ -24,35 +24,48 @@ import (
 // What the sender chose (trigger key, violations) is escaped and cut, so
 // that a line stays one line on a terminal.
 func (d Delivery) Line() string {
-	orDash := func(p *int64) string {
-		if p == nil {
-			return "-"
-		}
-		return strconv.FormatInt(*p, 10)
+	// Appended rather than formatted: the line is built for every
+	// delivery, and fmt cost a dozen allocations of it.
+	b := make([]byte, 0, 128)
+	b = d.Time.AppendFormat(b, "15:04:05.000")
+	b = append(b, ' ')
+	if trigger := delivery.Printable(d.TriggerKey, 60); trigger != "" {
+		b = append(b, trigger...)
+	} else {
+		b = append(b, '-')
 	}
-	trigger := delivery.Printable(d.TriggerKey, 60)
-	if trigger == "" {
-		trigger = "-"
-	}
-	attempt := "-"
+	b = appendOrDash(append(b, " eventId="...), d.EventID)
+	b = appendOrDash(append(b, " recordId="...), d.RecordID)
+	b = append(b, " attempt="...)
 	if d.Attempt > 0 {
-		attempt = strconv.Itoa(d.Attempt)
+		b = strconv.AppendInt(b, int64(d.Attempt), 10)
+	} else {
+		b = append(b, '-')
 	}
-	answer := strconv.Itoa(d.Status)
+	b = append(b, ' ')
 	if d.Reset {
-		answer = "reset"
+		b = append(b, "reset"...)
+	} else {
+		b = strconv.AppendInt(b, int64(d.Status), 10)
 	}
 	if d.Injected != "" {
-		answer += " (" + d.Injected + ")"
+		b = append(append(append(b, " ("...), d.Injected...), ')')
 	}
 	switch d.Wire {
 	case WireClientLeft:
-		answer += " (client left: not answered)"
+		b = append(b, " (client left: not answered)"...)
 	case WireWriteFailed:
-		answer += " (write failed: " + delivery.Printable(d.WireError, 80) + ")"
+		b = append(append(append(b, " (write failed: "...), delivery.Printable(d.WireError, 80)...), ')')
 	}
-	return fmt.Sprintf("%s %s eventId=%s recordId=%s attempt=%s %s %s",
-		d.Time.Format("15:04:05.000"), trigger, orDash(d.EventID), orDash(d.RecordID), attempt, answer, d.verdict())
+	b = append(b, ' ')
+	return string(append(b, d.verdict()...))
+}
+
+func appendOrDash(b []byte, p *int64) []byte {
+	if p == nil {
+		return append(b, '-')
+	}
+	return strconv.AppendInt(b, *p, 10)
 }
 
 // verdict is the end of Line: valid, or the first violation.
