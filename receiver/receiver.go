@@ -671,23 +671,23 @@ func (rc *Receiver) Err() error {
 // wait holds the answer for the Latency, and reports that the sender left
 // meanwhile (or before): its answer would reach no one.
 func (rc *Receiver) wait(r *http.Request) (left bool) {
-	done := r.Context().Done()
+	ctx := r.Context()
 	if rc.cfg.latency > 0 {
 		t := time.NewTimer(rc.cfg.latency)
 		defer t.Stop()
 		select {
 		case <-t.C:
-		case <-done:
+		case <-ctx.Done():
 		}
 	}
-	select {
-	case <-done:
+	// Err rather than Done: Done makes the context a channel, for every
+	// delivery, that nothing waits on without a latency.
+	if ctx.Err() != nil {
 		// Shutdown cancels the contexts too: then the answer is still
 		// written, within the grace period.
 		return !rc.stopping.Load()
-	default:
-		return false
 	}
+	return false
 }
 
 // ack is the body of an answer to a readable delivery: what was recorded,
