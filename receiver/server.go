@@ -60,6 +60,11 @@ func Start(addr string, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The schemas compile on first use, some 20 ms: done before the
+	// address is open rather than by the first delivery, which held up
+	// every delivery arriving meanwhile (under load at 10,000/s, 64 of
+	// them, all of its workers, 21 ms each).
+	_, _ = rc.cfg.validate([]byte("{}"))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
