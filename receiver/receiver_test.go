@@ -755,3 +755,42 @@ func TestBOMIsNamed(t *testing.T) {
 		t.Errorf("status %d, deliveries %+v", res.status, ds)
 	}
 }
+
+// TestRingKeepsOrder: the kept deliveries come oldest first across chunks
+// and wrap-arounds, for limits below, at and beyond a chunk.
+func TestRingKeepsOrder(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		max, total int
+	}{
+		{"one chunk, wrapped", 5, 13},
+		{"a chunk exactly", ringChunk, 3 * ringChunk},
+		{"chunks and a part, wrapped", 2*ringChunk + 7, 5*ringChunk + 3},
+		{"no limit", 0, 3*ringChunk + 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rc, err := New(WithMaxDeliveries(tc.max), WithInspectAddr(""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tc.total {
+				rc.mu.Lock()
+				rc.keep(Delivery{Seq: i + 1})
+				rc.mu.Unlock()
+			}
+			ds := rc.Deliveries()
+			want := tc.total
+			if tc.max > 0 {
+				want = min(tc.max, tc.total)
+			}
+			if len(ds) != want {
+				t.Fatalf("kept %d, want %d", len(ds), want)
+			}
+			for i, d := range ds {
+				if d.Seq != tc.total-want+i+1 {
+					t.Fatalf("delivery %d has seq %d, want %d", i, d.Seq, tc.total-want+i+1)
+				}
+			}
+		})
+	}
+}
