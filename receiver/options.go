@@ -310,9 +310,11 @@ func WithOutput(w io.Writer) Option {
 
 // WithObserver calls fn with every delivery once its answer is settled:
 // written, or not (Delivery.Wire says why). Calls come one at a time, in
-// arrival order, from the handlers' goroutines, after the answer: fn may
-// call the Receiver's methods, and should be quick (hand the delivery to a
-// queue), since later deliveries' handlers wait for their turn behind it.
+// arrival order, from the handlers' goroutines, after the answer (a handler
+// whose turn has not come leaves its delivery to the one before it, rather
+// than waiting): fn may call the Receiver's methods, and should be quick
+// (hand the delivery to a queue), since later deliveries are published
+// behind it and the handler calling it holds its connection meanwhile.
 func WithObserver(fn func(Delivery)) Option {
 	return func(c *config) error {
 		c.observer = fn
