@@ -163,11 +163,14 @@ type Receiver struct {
 	// Publishing (Output, Observer) happens in ticket order, one delivery
 	// at a time, without holding mu, so that an observer may call the
 	// Receiver's methods. A delivery settled before its turn waits in
-	// early, and whoever publishes the one before it publishes it too.
+	// early, and whoever publishes the one before it publishes it too;
+	// beyond maxEarly of them, handlers wait for their turn (pubCond).
 	pubMu      sync.Mutex
+	pubCond    *sync.Cond
 	pubNext    uint64
 	early      map[uint64]published
 	publishing bool // a goroutine is publishing pubNext
+	pubWaiting int  // handlers waiting on pubCond
 
 	errMu  sync.Mutex
 	outErr error
@@ -184,6 +187,7 @@ func New(opts ...Option) (*Receiver, error) {
 	}
 	rc := &Receiver{cfg: cfg, attempts: newAttemptCounts(cfg.maxEvents), pubNext: 1, early: map[uint64]published{}, hashSeed: maphash.MakeSeed()}
 	rc.sum = emptyTotals()
+	rc.pubCond = sync.NewCond(&rc.pubMu)
 	return rc, nil
 }
 
@@ -608,6 +612,13 @@ func (rc *Receiver) publish(ticket uint64, d Delivery) {
 		p.line = buf.Bytes()
 	}
 	rc.pubMu.Lock()
+	for ticket != rc.pubNext && len(rc.early) >= rc.maxEarly() {
+		// An earlier delivery is stuck (its answer's write blocked by a
+		// sender that stopped reading): memory stays bounded.
+		rc.pubWaiting++
+		rc.pubCond.Wait()
+		rc.pubWaiting--
+	}
 	if ticket != rc.pubNext || rc.publishing {
 		rc.early[ticket] = p
 		rc.pubMu.Unlock()
@@ -634,6 +645,7 @@ func (rc *Receiver) publishFrom(p published) {
 		next, ok := rc.early[rc.pubNext]
 		delete(rc.early, rc.pubNext)
 		rc.publishing = ok
+		rc.wakeWaiting()
 		rc.pubMu.Unlock()
 		if ok {
 			go rc.publishFrom(next)
@@ -651,6 +663,7 @@ func (rc *Receiver) publishFrom(p published) {
 		}
 		rc.pubMu.Lock()
 		rc.pubNext++
+		rc.wakeWaiting()
 		next, ok := rc.early[rc.pubNext]
 		if !ok {
 			rc.publishing = false
@@ -660,6 +673,24 @@ func (rc *Receiver) publishFrom(p published) {
 		delete(rc.early, rc.pubNext)
 		rc.pubMu.Unlock()
 		p = next
+	}
+}
+
+// maxEarly bounds the deliveries waiting for an earlier one to be
+// published: as many as connections may be open, the handlers that waited
+// before there was early.
+func (rc *Receiver) maxEarly() int {
+	if rc.cfg.maxConns > 0 {
+		return rc.cfg.maxConns
+	}
+	return DefaultMaxConnections
+}
+
+// wakeWaiting wakes the handlers waiting for their turn, if any, when the
+// turn moves on; pubMu is held.
+func (rc *Receiver) wakeWaiting() {
+	if rc.pubWaiting > 0 {
+		rc.pubCond.Broadcast()
 	}
 }
 

@@ -794,3 +794,64 @@ func TestRingKeepsOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestEarlyDeliveriesAreBounded: beyond maxEarly deliveries waiting for an
+// earlier one stuck in publishing, handlers wait for their turn, and all
+// are published in order once it comes.
+func TestEarlyDeliveriesAreBounded(t *testing.T) {
+	const conns = 4
+	var (
+		mu      sync.Mutex
+		seqs    []int
+		entered = make(chan struct{})
+		release = make(chan struct{})
+	)
+	s := start(t, WithMaxConnections(conns), WithObserver(func(d Delivery) {
+		if d.Seq == 1 {
+			close(entered)
+			<-release
+		}
+		mu.Lock()
+		seqs = append(seqs, d.Seq)
+		mu.Unlock()
+	}))
+	first := make(chan error, 1)
+	go func() {
+		_, err := (&http.Client{Transport: &http.Transport{}}).Post(s.URL, "application/json", bytes.NewReader(example(t)))
+		first <- err
+	}()
+	<-entered
+	c := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	// conns deliveries wait early, the next one's handler for its turn
+	// (its answer is sent all the same).
+	for id := range int64(conns + 1) {
+		res, err := c.Post(s.URL, "application/json", bytes.NewReader(withEventID(t, example(t), 100+id)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		s.pubMu.Lock()
+		early, waiting := len(s.early), s.pubWaiting
+		s.pubMu.Unlock()
+		if waiting == 1 {
+			if early != conns {
+				t.Errorf("%d deliveries early, want %d", early, conns)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no handler waiting for its turn; %d early", early)
+		}
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if want := []int{1, 2, 3, 4, 5, 6}; !slices.Equal(seqs, want) {
+		t.Errorf("observer saw %v, want %v", seqs, want)
+	}
+}
