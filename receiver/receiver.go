@@ -2,6 +2,7 @@ package receiver
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -673,6 +674,26 @@ func (rc *Receiver) publishFrom(p published) {
 		delete(rc.early, rc.pubNext)
 		rc.pubMu.Unlock()
 		p = next
+	}
+}
+
+// drainPublishing waits until no delivery waits early for its turn and
+// none is being published, or ctx ends. A handler leaves its delivery to
+// the one publishing before it, and http.Server.Shutdown does not wait
+// for that one's handler once its connection was hijacked (WithResetRate).
+func (rc *Receiver) drainPublishing(ctx context.Context) {
+	stop := context.AfterFunc(ctx, func() {
+		rc.pubMu.Lock()
+		defer rc.pubMu.Unlock()
+		rc.pubCond.Broadcast()
+	})
+	defer stop()
+	rc.pubMu.Lock()
+	defer rc.pubMu.Unlock()
+	for (rc.publishing || len(rc.early) > 0) && ctx.Err() == nil {
+		rc.pubWaiting++
+		rc.pubCond.Wait()
+		rc.pubWaiting--
 	}
 }
 

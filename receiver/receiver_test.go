@@ -855,3 +855,38 @@ func TestEarlyDeliveriesAreBounded(t *testing.T) {
 		t.Errorf("observer saw %v, want %v", seqs, want)
 	}
 }
+
+// TestShutdownWaitsForEarlyDeliveries: deliveries left early for a handler
+// whose connection was reset (hijacked, which http.Server.Shutdown does
+// not wait for) are published before Close returns.
+func TestShutdownWaitsForEarlyDeliveries(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		seqs    []int
+		entered = make(chan struct{})
+		release = make(chan struct{})
+	)
+	s := start(t, WithResetRate(1), WithObserver(func(d Delivery) {
+		if d.Seq == 1 {
+			close(entered)
+			<-release
+		}
+		mu.Lock()
+		seqs = append(seqs, d.Seq)
+		mu.Unlock()
+	}))
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	go func() { _, _ = c.Post(s.URL, "application/json", bytes.NewReader(example(t))) }()
+	<-entered
+	_, _ = c.Post(s.URL, "application/json", bytes.NewReader(withEventID(t, example(t), 100)))
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		close(release)
+	}()
+	s.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(seqs, []int{1, 2}) {
+		t.Errorf("published by Close: %v, want [1 2]", seqs)
+	}
+}

@@ -153,6 +153,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		err := s.srv.Shutdown(ctx)
 		if err != nil {
 			_ = s.srv.Close()
+		} else {
+			s.drainPublishing(ctx)
 		}
 		<-s.done
 		s.closeErr = errors.Join(err, s.serveErr)
