@@ -596,49 +596,73 @@ func TestConcurrentDeliveries(t *testing.T) {
 // one is still being published is left for that one's goroutine to
 // publish, in order, rather than holding its own connection: the next
 // request on that connection is answered meanwhile.
-func TestPublishingHoldsNoConnection(t *testing.T) {
-	var (
-		mu      sync.Mutex
-		seqs    []int
-		entered = make(chan struct{})
-		release = make(chan struct{})
-	)
-	s := start(t, WithObserver(func(d Delivery) {
-		if d.Seq == 1 {
-			close(entered)
-			<-release
-		}
-		mu.Lock()
-		seqs = append(seqs, d.Seq)
-		mu.Unlock()
-	}))
+// firstHeld is an observer that holds the first delivery until release is
+// closed, telling entered when it has it, and records the order of all.
+type firstHeld struct {
+	mu      sync.Mutex
+	seqs    []int
+	entered chan struct{}
+	release chan struct{}
+}
+
+func newFirstHeld() *firstHeld {
+	return &firstHeld{entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (h *firstHeld) observe(d Delivery) {
+	if d.Seq == 1 {
+		close(h.entered)
+		<-h.release
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seqs = append(h.seqs, d.Seq)
+}
+
+func (h *firstHeld) seen() []int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.seqs)
+}
+
+// postFirst posts the first delivery on a connection of its own, in the
+// background, and returns once the observer holds it; the channel gets
+// the post's error.
+func (h *firstHeld) postFirst(t *testing.T, url string) chan error {
+	t.Helper()
 	first := make(chan error, 1)
+	body := example(t)
 	go func() {
-		_, err := (&http.Client{Transport: &http.Transport{}}).Post(s.URL, "application/json", bytes.NewReader(example(t)))
+		_, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Post(url, "application/json", bytes.NewReader(body))
 		first <- err
 	}()
-	<-entered // the first delivery's handler is in the observer
+	<-h.entered
+	return first
+}
+
+func TestPublishingHoldsNoConnection(t *testing.T) {
+	h := newFirstHeld()
+	s := start(t, WithObserver(h.observe))
+	first := h.postFirst(t, s.URL)
 	// One connection for both: the third is read only once the second's
 	// handler has returned.
 	c := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}, Timeout: 5 * time.Second}
 	for id := range int64(2) {
 		res, err := c.Post(s.URL, "application/json", bytes.NewReader(withEventID(t, example(t), 100+id)))
 		if err != nil {
-			close(release)
+			close(h.release)
 			t.Fatalf("delivery %d while the first is being published: %v", id+2, err)
 		}
 		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 	}
-	mu.Lock()
-	early := len(seqs)
-	mu.Unlock()
-	close(release)
+	early := len(h.seen())
+	close(h.release)
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	if early != 0 || !slices.Equal(seqs, []int{1, 2, 3}) {
+	if seqs := h.seen(); early != 0 || !slices.Equal(seqs, []int{1, 2, 3}) {
 		t.Errorf("observer saw %d deliveries before the first, then %v; want none, then [1 2 3]", early, seqs)
 	}
 }
@@ -800,33 +824,16 @@ func TestRingKeepsOrder(t *testing.T) {
 // are published in order once it comes.
 func TestEarlyDeliveriesAreBounded(t *testing.T) {
 	const conns = 4
-	var (
-		mu      sync.Mutex
-		seqs    []int
-		entered = make(chan struct{})
-		release = make(chan struct{})
-	)
-	s := start(t, WithMaxConnections(conns), WithObserver(func(d Delivery) {
-		if d.Seq == 1 {
-			close(entered)
-			<-release
-		}
-		mu.Lock()
-		seqs = append(seqs, d.Seq)
-		mu.Unlock()
-	}))
-	first := make(chan error, 1)
-	go func() {
-		_, err := (&http.Client{Transport: &http.Transport{}}).Post(s.URL, "application/json", bytes.NewReader(example(t)))
-		first <- err
-	}()
-	<-entered
+	h := newFirstHeld()
+	s := start(t, WithMaxConnections(conns), WithObserver(h.observe))
+	first := h.postFirst(t, s.URL)
 	c := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
 	// conns deliveries wait early, the next one's handler for its turn
 	// (its answer is sent all the same).
 	for id := range int64(conns + 1) {
 		res, err := c.Post(s.URL, "application/json", bytes.NewReader(withEventID(t, example(t), 100+id)))
 		if err != nil {
+			close(h.release)
 			t.Fatal(err)
 		}
 		_, _ = io.Copy(io.Discard, res.Body)
@@ -843,15 +850,16 @@ func TestEarlyDeliveriesAreBounded(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
+			close(h.release)
 			t.Fatalf("no handler waiting for its turn; %d early", early)
 		}
 	}
-	close(release)
+	close(h.release)
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	if want := []int{1, 2, 3, 4, 5, 6}; !slices.Equal(seqs, want) {
+	if seqs, want := h.seen(), []int{1, 2, 3, 4, 5, 6}; !slices.Equal(seqs, want) {
 		t.Errorf("observer saw %v, want %v", seqs, want)
 	}
 }
@@ -860,33 +868,17 @@ func TestEarlyDeliveriesAreBounded(t *testing.T) {
 // whose connection was reset (hijacked, which http.Server.Shutdown does
 // not wait for) are published before Close returns.
 func TestShutdownWaitsForEarlyDeliveries(t *testing.T) {
-	var (
-		mu      sync.Mutex
-		seqs    []int
-		entered = make(chan struct{})
-		release = make(chan struct{})
-	)
-	s := start(t, WithResetRate(1), WithObserver(func(d Delivery) {
-		if d.Seq == 1 {
-			close(entered)
-			<-release
-		}
-		mu.Lock()
-		seqs = append(seqs, d.Seq)
-		mu.Unlock()
-	}))
+	h := newFirstHeld()
+	s := start(t, WithResetRate(1), WithObserver(h.observe))
+	h.postFirst(t, s.URL)
 	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	go func() { _, _ = c.Post(s.URL, "application/json", bytes.NewReader(example(t))) }()
-	<-entered
 	_, _ = c.Post(s.URL, "application/json", bytes.NewReader(withEventID(t, example(t), 100)))
 	go func() {
 		time.Sleep(50 * time.Millisecond)
-		close(release)
+		close(h.release)
 	}()
 	s.Close()
-	mu.Lock()
-	defer mu.Unlock()
-	if !slices.Equal(seqs, []int{1, 2}) {
+	if seqs := h.seen(); !slices.Equal(seqs, []int{1, 2}) {
 		t.Errorf("published by Close: %v, want [1 2]", seqs)
 	}
 }
