@@ -230,6 +230,54 @@ func TestWireTimeoutAndCancel(t *testing.T) {
 	}
 }
 
+// TestWireWritesARequestLargerThanTheSocketBuffer: a request the socket's
+// buffer cannot take whole (the raw write in connReader stops at EAGAIN)
+// goes on through the connection's Write, arrives whole and is answered;
+// against a receiver that never reads, that write ends at the timeout.
+func TestWireWritesARequestLargerThanTheSocketBuffer(t *testing.T) {
+	body := bytes.Repeat([]byte("x"), 32<<20)
+	s := newRawServer(t, rawAnswer{text: ok200})
+	w, dials := newTestWire(t, s.url(), 10*time.Second, nil)
+	for i := range 2 {
+		if res := w.send(body); !res.Acked() {
+			t.Fatalf("send %d: %+v", i, res)
+		}
+	}
+	if len(s.requests) != 2 || !strings.Contains(s.requests[1], "Content-Length: 33554432\r\n") || dials.Load() != 1 {
+		t.Errorf("server read %d requests over %d connections; want 2 over 1, each of 33554432 bytes", len(s.requests), dials.Load())
+	}
+	if in := w.conns[0].in; in.rc == nil || in.writing || in.out != nil {
+		t.Errorf("the connection's reader after the sends: raw %v, writing %v, %d bytes left: want raw, idle, none", in.rc != nil, in.writing, len(in.out))
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never read
+		}
+	}()
+	w, _ = newTestWire(t, "http://"+ln.Addr().String()+"/hook", 300*time.Millisecond, nil)
+	began := time.Now()
+	res := w.send(body)
+	if res.ErrKind != delivery.KindTimeout || time.Since(began) > 2*time.Second {
+		t.Errorf("a receiver that never reads: kind %q (%v) after %v, want a timeout after 300ms", res.ErrKind, res.Err, time.Since(began))
+	}
+	w, _ = newTestWire(t, "http://"+ln.Addr().String()+"/hook", time.Minute, nil)
+	time.AfterFunc(100*time.Millisecond, w.cancel)
+	began = time.Now()
+	if res := w.send(body); res.ErrKind != delivery.KindCanceled || time.Since(began) > 2*time.Second {
+		t.Errorf("cancelled while the write waits for room: kind %q after %v, want canceled at once", res.ErrKind, time.Since(began))
+	}
+}
+
 // TestWireSpeaksTLS: an https target over loopback TLS, verified against
 // the server's certificate; the same server unverified is a TLS error.
 func TestWireSpeaksTLS(t *testing.T) {
