@@ -24,7 +24,11 @@ import (
 
 // sender makes one attempt; workers call it concurrently.
 type sender interface {
-	send(body []byte) delivery.Result
+	// send's Result has its Latency from start, the caller's reading of
+	// the clock just before: start.Add(Latency) is when the attempt ended.
+	// (One reading of the clock serves the caller's lateness and the
+	// latency; the end serves the recording.)
+	send(body []byte, start time.Time) delivery.Result
 	// cancel ends the attempts in flight and fails later ones (canceled).
 	cancel()
 	close()
@@ -45,8 +49,10 @@ func newHTTPSender(target *delivery.Target, client *http.Client) *httpSender {
 	return &httpSender{target: target, client: client, ctx: ctx, cancelCtx: cancel}
 }
 
-func (s *httpSender) send(body []byte) delivery.Result {
-	return s.target.Send(s.ctx, s.client, body)
+func (s *httpSender) send(body []byte, start time.Time) delivery.Result {
+	res := s.target.Send(s.ctx, s.client, body)
+	res.Latency = time.Since(start)
+	return res
 }
 func (s *httpSender) cancel() { s.cancelCtx() }
 func (s *httpSender) close()  { s.cancelCtx(); s.client.CloseIdleConnections() }
@@ -199,10 +205,9 @@ func (w *wire) free(wc *wireConn) {
 	w.mu.Unlock()
 }
 
-func (w *wire) send(body []byte) delivery.Result {
+func (w *wire) send(body []byte, start time.Time) delivery.Result {
 	wc := w.take()
 	defer w.free(wc)
-	start := time.Now()
 	deadline := start.Add(w.timeout)
 	for {
 		reused := wc.used && wc.c != nil

@@ -151,7 +151,7 @@ func TestWireReadsEveryFraming(t *testing.T) {
 			s := newRawServer(t, tc.answers...)
 			w, dials := newTestWire(t, s.url(), 2*time.Second, nil)
 			for i := range 2 {
-				res := w.send([]byte(`{"a":1}`))
+				res := w.send([]byte(`{"a":1}`), time.Now())
 				if res.Status != tc.status || res.ErrKind != tc.kind || (tc.kind != "") != (res.Err != nil) ||
 					res.Err != nil && !strings.Contains(res.Err.Error(), tc.errText) {
 					t.Fatalf("send %d: status %d, kind %q, err %v; want %d, %q, %q", i, res.Status, res.ErrKind, res.Err, tc.status, tc.kind, tc.errText)
@@ -174,7 +174,7 @@ func TestWireWritesWhatNetHTTPWould(t *testing.T) {
 	s := newRawServer(t, rawAnswer{text: ok200})
 	u := strings.Replace(s.url(), "http://", "http://user:pw@", 1)
 	w, _ := newTestWire(t, u, time.Second, http.Header{"User-Agent": {"mine"}, "X-Extra": {"1"}})
-	if res := w.send([]byte(`{}`)); !res.Acked() {
+	if res := w.send([]byte(`{}`), time.Now()); !res.Acked() {
 		t.Fatalf("not acked: %+v", res)
 	}
 	head := s.requests[0]
@@ -199,7 +199,7 @@ func TestWireRedialsAConnectionClosedWhileIdle(t *testing.T) {
 	s := newRawServer(t, rawAnswer{text: ok200, close: true})
 	w, dials := newTestWire(t, s.url(), time.Second, nil)
 	for i := range 5 {
-		if res := w.send([]byte(`{}`)); !res.Acked() {
+		if res := w.send([]byte(`{}`), time.Now()); !res.Acked() {
 			t.Fatalf("send %d: %+v", i, res)
 		}
 		time.Sleep(5 * time.Millisecond) // let the close arrive
@@ -213,7 +213,7 @@ func TestWireTimeoutAndCancel(t *testing.T) {
 	s := newRawServer(t, rawAnswer{hang: true})
 	w, _ := newTestWire(t, s.url(), 200*time.Millisecond, nil)
 	began := time.Now()
-	res := w.send([]byte(`{}`))
+	res := w.send([]byte(`{}`), time.Now())
 	if res.ErrKind != delivery.KindTimeout || time.Since(began) > time.Second {
 		t.Errorf("a receiver that never answers: kind %q after %v, want timeout after 200ms", res.ErrKind, time.Since(began))
 	}
@@ -221,11 +221,11 @@ func TestWireTimeoutAndCancel(t *testing.T) {
 	w, _ = newTestWire(t, s.url(), time.Minute, nil)
 	time.AfterFunc(100*time.Millisecond, w.cancel)
 	began = time.Now()
-	res = w.send([]byte(`{}`))
+	res = w.send([]byte(`{}`), time.Now())
 	if res.ErrKind != delivery.KindCanceled || time.Since(began) > time.Second {
 		t.Errorf("cancelled in flight: kind %q after %v, want canceled at once", res.ErrKind, time.Since(began))
 	}
-	if res := w.send([]byte(`{}`)); res.ErrKind != delivery.KindCanceled {
+	if res := w.send([]byte(`{}`), time.Now()); res.ErrKind != delivery.KindCanceled {
 		t.Errorf("after cancel: kind %q, want canceled", res.ErrKind)
 	}
 }
@@ -239,7 +239,7 @@ func TestWireWritesARequestLargerThanTheSocketBuffer(t *testing.T) {
 	s := newRawServer(t, rawAnswer{text: ok200})
 	w, dials := newTestWire(t, s.url(), 10*time.Second, nil)
 	for i := range 2 {
-		if res := w.send(body); !res.Acked() {
+		if res := w.send(body, time.Now()); !res.Acked() {
 			t.Fatalf("send %d: %+v", i, res)
 		}
 	}
@@ -266,14 +266,14 @@ func TestWireWritesARequestLargerThanTheSocketBuffer(t *testing.T) {
 	}()
 	w, _ = newTestWire(t, "http://"+ln.Addr().String()+"/hook", 300*time.Millisecond, nil)
 	began := time.Now()
-	res := w.send(body)
+	res := w.send(body, time.Now())
 	if res.ErrKind != delivery.KindTimeout || time.Since(began) > 2*time.Second {
 		t.Errorf("a receiver that never reads: kind %q (%v) after %v, want a timeout after 300ms", res.ErrKind, res.Err, time.Since(began))
 	}
 	w, _ = newTestWire(t, "http://"+ln.Addr().String()+"/hook", time.Minute, nil)
 	time.AfterFunc(100*time.Millisecond, w.cancel)
 	began = time.Now()
-	if res := w.send(body); res.ErrKind != delivery.KindCanceled || time.Since(began) > 2*time.Second {
+	if res := w.send(body, time.Now()); res.ErrKind != delivery.KindCanceled || time.Since(began) > 2*time.Second {
 		t.Errorf("cancelled while the write waits for room: kind %q after %v, want canceled at once", res.ErrKind, time.Since(began))
 	}
 }
@@ -290,14 +290,14 @@ func TestWireSpeaksTLS(t *testing.T) {
 	}))
 	defer srv.Close()
 	w, dials := newTestWire(t, srv.URL+"/hook", 2*time.Second, nil)
-	if res := w.send([]byte(`{}`)); res.ErrKind != delivery.KindTLS {
+	if res := w.send([]byte(`{}`), time.Now()); res.ErrKind != delivery.KindTLS {
 		t.Errorf("an unknown certificate: %+v, want a TLS error", res)
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
 	w.tls.RootCAs = pool
 	for i := range 3 {
-		if res := w.send([]byte(`{}`)); res.Status != 200 {
+		if res := w.send([]byte(`{}`), time.Now()); res.Status != 200 {
 			t.Fatalf("send %d over TLS: %+v", i, res)
 		}
 	}
