@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -23,7 +24,11 @@ import (
 
 // sender makes one attempt; workers call it concurrently.
 type sender interface {
-	send(body []byte) delivery.Result
+	// send's Result has its Latency from start, the caller's reading of
+	// the clock just before: start.Add(Latency) is when the attempt ended.
+	// (One reading of the clock serves the caller's lateness and the
+	// latency; the end serves the recording.)
+	send(body []byte, start time.Time) delivery.Result
 	// cancel ends the attempts in flight and fails later ones (canceled).
 	cancel()
 	close()
@@ -44,8 +49,10 @@ func newHTTPSender(target *delivery.Target, client *http.Client) *httpSender {
 	return &httpSender{target: target, client: client, ctx: ctx, cancelCtx: cancel}
 }
 
-func (s *httpSender) send(body []byte) delivery.Result {
-	return s.target.Send(s.ctx, s.client, body)
+func (s *httpSender) send(body []byte, start time.Time) delivery.Result {
+	res := s.target.Send(s.ctx, s.client, body)
+	res.Latency = time.Since(start)
+	return res
 }
 func (s *httpSender) cancel() { s.cancelCtx() }
 func (s *httpSender) close()  { s.cancelCtx(); s.client.CloseIdleConnections() }
@@ -80,7 +87,8 @@ type wire struct {
 type wireConn struct {
 	mu   sync.Mutex // guards c between its worker and cancel
 	c    net.Conn
-	br   *bufio.Reader
+	br   *bufio.Reader // reads through in
+	in   connReader
 	wbuf []byte
 	used bool // has carried a request
 }
@@ -197,10 +205,9 @@ func (w *wire) free(wc *wireConn) {
 	w.mu.Unlock()
 }
 
-func (w *wire) send(body []byte) delivery.Result {
+func (w *wire) send(body []byte, start time.Time) delivery.Result {
 	wc := w.take()
 	defer w.free(wc)
-	start := time.Now()
 	deadline := start.Add(w.timeout)
 	for {
 		reused := wc.used && wc.c != nil
@@ -238,6 +245,15 @@ func (w *wire) roundTrip(wc *wireConn, body []byte, deadline time.Time) (status 
 		if err := w.dial(wc, deadline); err != nil {
 			return 0, false, err
 		}
+	}
+	// On the raw path the request's write does not block (connReader sets
+	// the write deadline where it must wait): one timer moves, not two.
+	raw := wc.in.rc != nil && wc.br.Buffered() == 0
+	if raw {
+		wc.in.deadline = deadline
+		if err := wc.c.SetReadDeadline(deadline); err != nil {
+			return 0, false, err
+		}
 	} else if err := wc.c.SetDeadline(deadline); err != nil {
 		return 0, false, err
 	}
@@ -252,10 +268,16 @@ func (w *wire) roundTrip(wc *wireConn, body []byte, deadline time.Time) (status 
 	buf = append(buf, "\r\n\r\n"...)
 	buf = append(buf, body...)
 	wc.wbuf = buf
-	if _, err := wc.c.Write(buf); err != nil {
+	if raw {
+		// The first read of the response writes the request (see
+		// connReader): a write error comes out of readResponse with
+		// nothing answered.
+		wc.in.out, wc.in.writing = buf, true
+	} else if _, err := wc.c.Write(buf); err != nil {
 		return 0, false, err
 	}
 	status, keep, answered, err := readResponse(wc.br)
+	wc.in.writing = false
 	if err == nil && !keep {
 		w.drop(wc)
 	}
@@ -282,10 +304,11 @@ func (w *wire) dial(wc *wireConn, deadline time.Time) error {
 		c.Close()
 		return err
 	}
+	wc.in.reset(c, &w.canceled)
 	if wc.br == nil {
-		wc.br = bufio.NewReaderSize(c, wireReadBuffer)
+		wc.br = bufio.NewReaderSize(&wc.in, wireReadBuffer)
 	} else {
-		wc.br.Reset(c)
+		wc.br.Reset(&wc.in)
 	}
 	wc.mu.Lock()
 	wc.c = c
@@ -324,6 +347,133 @@ func (w *wire) close() {
 	for i := range w.conns {
 		w.drop(&w.conns[i])
 	}
+}
+
+// connReader is what a connection's bufio.Reader reads from. On a plain
+// TCP connection the first read of a response also writes its request,
+// inside the runtime's raw read: the request goes out with a non-blocking
+// write, then the read waits for the socket to become readable and reads
+// once. Go's own Read would try the read first, find nothing (the answer
+// cannot have come yet), then wait and read again: a system call per
+// request for nothing (profiled at saturation, two reads per request). The
+// runtime arms its readiness wait before calling us, so an answer that
+// comes between the write and the wait is not missed. A request the
+// socket's buffer cannot take whole goes on through the connection's own
+// Write, which waits for room, and is then read as usual; over TLS the
+// connection's own Write and Read serve.
+type connReader struct {
+	c        net.Conn
+	rc       syscall.RawConn // nil: not plain TCP
+	out      []byte          // the request still to write
+	writing  bool            // out is for the next read to write
+	deadline time.Time       // the request's
+	canceled *atomic.Bool    // the wire's
+	step     func(fd uintptr) bool
+
+	// The raw step's buffer and result.
+	p   []byte
+	n   int
+	err error
+}
+
+func (r *connReader) reset(c net.Conn, canceled *atomic.Bool) {
+	r.c, r.rc, r.out, r.writing, r.canceled = c, nil, nil, false, canceled
+	if tc, ok := c.(*net.TCPConn); ok {
+		if rc, err := tc.SyscallConn(); err == nil {
+			r.rc = rc
+		}
+	}
+	if r.step == nil {
+		r.step = r.rawStep // bound once: no closure per request
+	}
+}
+
+func (r *connReader) Read(p []byte) (int, error) {
+	if !r.writing {
+		return r.c.Read(p)
+	}
+	r.writing = false
+	r.p, r.n, r.err = p, 0, nil
+	err := r.rc.Read(r.step)
+	r.p = nil
+	if err != nil {
+		// A deadline (the timeout, or cancel) or a closed connection, as
+		// the connection's Read would have said it.
+		if oe, ok := err.(*net.OpError); ok && oe.Op == "raw-read" {
+			oe.Op = "read"
+		}
+		r.out = nil
+		return 0, err
+	}
+	if r.err != nil {
+		r.out = nil
+		return r.n, r.err
+	}
+	if len(r.out) > 0 {
+		// The socket's buffer was full: the rest waits for room, until
+		// the request's deadline. cancel stores its flag before it sets a
+		// past deadline: either this sees the flag, or cancel's deadline
+		// comes after this one.
+		out := r.out
+		r.out = nil
+		if err := r.c.SetWriteDeadline(r.deadline); err != nil {
+			return 0, err
+		}
+		if r.canceled.Load() {
+			return 0, context.Canceled
+		}
+		if _, err := r.c.Write(out); err != nil {
+			return 0, err
+		}
+		return r.c.Read(p)
+	}
+	return r.n, nil
+}
+
+// rawStep is called by the runtime with the connection's descriptor, once
+// to write the request and again each time the socket may be readable; it
+// is done (true) when it read something, met an error, or the request
+// must wait for room in the socket's buffer.
+func (r *connReader) rawStep(fd uintptr) bool {
+	for len(r.out) > 0 {
+		n, err := syscall.Write(int(fd), r.out)
+		if n > 0 {
+			r.out = r.out[n:]
+		}
+		switch {
+		case err == nil || err == syscall.EINTR:
+		case err == syscall.EAGAIN:
+			return true
+		default:
+			r.err = r.opError("write", err)
+			return true
+		}
+		if len(r.out) == 0 {
+			return false // sent: wait for the answer
+		}
+	}
+	for {
+		n, err := syscall.Read(int(fd), r.p)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return false
+		case err != nil:
+			r.err = r.opError("read", err)
+		case n == 0 && len(r.p) > 0:
+			r.err = io.EOF
+		default:
+			r.n = n
+		}
+		return true
+	}
+}
+
+// opError words a system call's error as the connection's Read or Write
+// would.
+func (r *connReader) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: "tcp", Source: r.c.LocalAddr(), Addr: r.c.RemoteAddr(), Err: os.NewSyscallError(op, err)}
 }
 
 var errMalformed = errors.New("malformed HTTP response")

@@ -151,7 +151,7 @@ func TestWireReadsEveryFraming(t *testing.T) {
 			s := newRawServer(t, tc.answers...)
 			w, dials := newTestWire(t, s.url(), 2*time.Second, nil)
 			for i := range 2 {
-				res := w.send([]byte(`{"a":1}`))
+				res := w.send([]byte(`{"a":1}`), time.Now())
 				if res.Status != tc.status || res.ErrKind != tc.kind || (tc.kind != "") != (res.Err != nil) ||
 					res.Err != nil && !strings.Contains(res.Err.Error(), tc.errText) {
 					t.Fatalf("send %d: status %d, kind %q, err %v; want %d, %q, %q", i, res.Status, res.ErrKind, res.Err, tc.status, tc.kind, tc.errText)
@@ -174,7 +174,7 @@ func TestWireWritesWhatNetHTTPWould(t *testing.T) {
 	s := newRawServer(t, rawAnswer{text: ok200})
 	u := strings.Replace(s.url(), "http://", "http://user:pw@", 1)
 	w, _ := newTestWire(t, u, time.Second, http.Header{"User-Agent": {"mine"}, "X-Extra": {"1"}})
-	if res := w.send([]byte(`{}`)); !res.Acked() {
+	if res := w.send([]byte(`{}`), time.Now()); !res.Acked() {
 		t.Fatalf("not acked: %+v", res)
 	}
 	head := s.requests[0]
@@ -199,7 +199,7 @@ func TestWireRedialsAConnectionClosedWhileIdle(t *testing.T) {
 	s := newRawServer(t, rawAnswer{text: ok200, close: true})
 	w, dials := newTestWire(t, s.url(), time.Second, nil)
 	for i := range 5 {
-		if res := w.send([]byte(`{}`)); !res.Acked() {
+		if res := w.send([]byte(`{}`), time.Now()); !res.Acked() {
 			t.Fatalf("send %d: %+v", i, res)
 		}
 		time.Sleep(5 * time.Millisecond) // let the close arrive
@@ -213,7 +213,7 @@ func TestWireTimeoutAndCancel(t *testing.T) {
 	s := newRawServer(t, rawAnswer{hang: true})
 	w, _ := newTestWire(t, s.url(), 200*time.Millisecond, nil)
 	began := time.Now()
-	res := w.send([]byte(`{}`))
+	res := w.send([]byte(`{}`), time.Now())
 	if res.ErrKind != delivery.KindTimeout || time.Since(began) > time.Second {
 		t.Errorf("a receiver that never answers: kind %q after %v, want timeout after 200ms", res.ErrKind, time.Since(began))
 	}
@@ -221,12 +221,60 @@ func TestWireTimeoutAndCancel(t *testing.T) {
 	w, _ = newTestWire(t, s.url(), time.Minute, nil)
 	time.AfterFunc(100*time.Millisecond, w.cancel)
 	began = time.Now()
-	res = w.send([]byte(`{}`))
+	res = w.send([]byte(`{}`), time.Now())
 	if res.ErrKind != delivery.KindCanceled || time.Since(began) > time.Second {
 		t.Errorf("cancelled in flight: kind %q after %v, want canceled at once", res.ErrKind, time.Since(began))
 	}
-	if res := w.send([]byte(`{}`)); res.ErrKind != delivery.KindCanceled {
+	if res := w.send([]byte(`{}`), time.Now()); res.ErrKind != delivery.KindCanceled {
 		t.Errorf("after cancel: kind %q, want canceled", res.ErrKind)
+	}
+}
+
+// TestWireWritesARequestLargerThanTheSocketBuffer: a request the socket's
+// buffer cannot take whole (the raw write in connReader stops at EAGAIN)
+// goes on through the connection's Write, arrives whole and is answered;
+// against a receiver that never reads, that write ends at the timeout.
+func TestWireWritesARequestLargerThanTheSocketBuffer(t *testing.T) {
+	body := bytes.Repeat([]byte("x"), 32<<20)
+	s := newRawServer(t, rawAnswer{text: ok200})
+	w, dials := newTestWire(t, s.url(), 10*time.Second, nil)
+	for i := range 2 {
+		if res := w.send(body, time.Now()); !res.Acked() {
+			t.Fatalf("send %d: %+v", i, res)
+		}
+	}
+	if len(s.requests) != 2 || !strings.Contains(s.requests[1], "Content-Length: 33554432\r\n") || dials.Load() != 1 {
+		t.Errorf("server read %d requests over %d connections; want 2 over 1, each of 33554432 bytes", len(s.requests), dials.Load())
+	}
+	if in := w.conns[0].in; in.rc == nil || in.writing || in.out != nil {
+		t.Errorf("the connection's reader after the sends: raw %v, writing %v, %d bytes left: want raw, idle, none", in.rc != nil, in.writing, len(in.out))
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never read
+		}
+	}()
+	w, _ = newTestWire(t, "http://"+ln.Addr().String()+"/hook", 300*time.Millisecond, nil)
+	began := time.Now()
+	res := w.send(body, time.Now())
+	if res.ErrKind != delivery.KindTimeout || time.Since(began) > 2*time.Second {
+		t.Errorf("a receiver that never reads: kind %q (%v) after %v, want a timeout after 300ms", res.ErrKind, res.Err, time.Since(began))
+	}
+	w, _ = newTestWire(t, "http://"+ln.Addr().String()+"/hook", time.Minute, nil)
+	time.AfterFunc(100*time.Millisecond, w.cancel)
+	began = time.Now()
+	if res := w.send(body, time.Now()); res.ErrKind != delivery.KindCanceled || time.Since(began) > 2*time.Second {
+		t.Errorf("cancelled while the write waits for room: kind %q after %v, want canceled at once", res.ErrKind, time.Since(began))
 	}
 }
 
@@ -242,14 +290,14 @@ func TestWireSpeaksTLS(t *testing.T) {
 	}))
 	defer srv.Close()
 	w, dials := newTestWire(t, srv.URL+"/hook", 2*time.Second, nil)
-	if res := w.send([]byte(`{}`)); res.ErrKind != delivery.KindTLS {
+	if res := w.send([]byte(`{}`), time.Now()); res.ErrKind != delivery.KindTLS {
 		t.Errorf("an unknown certificate: %+v, want a TLS error", res)
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
 	w.tls.RootCAs = pool
 	for i := range 3 {
-		if res := w.send([]byte(`{}`)); res.Status != 200 {
+		if res := w.send([]byte(`{}`), time.Now()); res.Status != 200 {
 			t.Fatalf("send %d over TLS: %+v", i, res)
 		}
 	}
