@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/load"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 func loadReceiver(t *testing.T) string {
@@ -249,16 +250,12 @@ func TestLoadScenario(t *testing.T) {
 // prints its seed and how to repeat it.
 func TestLoadRandomSeedByDefault(t *testing.T) {
 	var mu sync.Mutex
-	ids := map[string]int{}
+	ids := map[int64]int{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var p struct {
-			Event struct {
-				EventID json.Number `json:"eventId"`
-			} `json:"event"`
-		}
-		_ = json.NewDecoder(r.Body).Decode(&p)
+		body, _ := io.ReadAll(r.Body)
+		id, _ := schemas.DecodeIdentity(body)
 		mu.Lock()
-		ids[p.Event.EventID.String()]++
+		ids[id.EventID]++
 		mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	}))
@@ -277,7 +274,7 @@ func TestLoadRandomSeedByDefault(t *testing.T) {
 	}
 	for id, n := range ids {
 		if n != 1 {
-			t.Errorf("eventId %s sent %d times over two runs", id, n)
+			t.Errorf("eventId %d sent %d times over two runs", id, n)
 		}
 	}
 	if len(ids) != 40 {
