@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/load"
-	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 func loadReceiver(t *testing.T) string {
@@ -221,17 +220,7 @@ func TestLoadScenario(t *testing.T) {
 // event ids (a deduplicating receiver sees new events), and each report
 // prints its seed and how to repeat it.
 func TestLoadRandomSeedByDefault(t *testing.T) {
-	var mu sync.Mutex
-	ids := map[int64]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		id, _ := schemas.DecodeIdentity(body)
-		mu.Lock()
-		ids[id.EventID]++
-		mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(srv.Close)
+	srv := startReceiver(t)
 	var seeds []string
 	for range 2 {
 		r := cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--duration", "200ms", "--progress", "none", "--max-lateness", "1m").want(t, 0)
@@ -243,6 +232,12 @@ func TestLoadRandomSeedByDefault(t *testing.T) {
 	}
 	if seeds[0] == seeds[1] {
 		t.Errorf("both runs used seed %s", seeds[0])
+	}
+	ids := map[int64]int{}
+	for _, d := range srv.Deliveries() {
+		if d.EventID != nil {
+			ids[*d.EventID]++
+		}
 	}
 	for id, n := range ids {
 		if n != 1 {
