@@ -693,17 +693,7 @@ func (r *run) lateness(s sent) string {
 
 func (r *run) specBurst(ctx SpecContext) {
 	ps := r.plan.burst
-	all := make([]sent, len(ps))
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, p := range ps {
-		wg.Go(func() {
-			<-start
-			all[i] = r.post(ctx, p, r.to, ExpectAck)
-		})
-	}
-	close(start)
-	wg.Wait()
+	all := r.postTogether(ctx, ps)
 	record(all...)
 	var failed []sent
 	for _, s := range all {
