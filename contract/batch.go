@@ -453,16 +453,7 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 		if runErr != nil && !r.hung() {
 			return all, fmt.Sprintf("delivering scenario %s was interrupted: %v", name, runErr)
 		}
-		var failed []sent
-		for _, s := range all {
-			if !s.acked() {
-				failed = append(failed, s)
-			}
-		}
-		if len(failed) > 0 {
-			return all, r.notAcked(failed, len(all), hint)
-		}
-		return all, ""
+		return all, r.whyNotAcked(all, hint)
 	}
 	j.reroll = func(j *countJob) error {
 		sc, err := scenarios.LoadWithVocabulary(name, r.t.Vocabulary)
