@@ -193,14 +193,8 @@ func (r *run) judgeShape(j *shapeJob, hint string) {
 	}
 	record(j.sent...)
 	r.abortIfHung()
-	var failed []sent
-	for _, s := range j.sent {
-		if !s.acked() {
-			failed = append(failed, s)
-		}
-	}
-	if len(failed) > 0 {
-		Fail(r.notAcked(failed, len(j.sent), hint))
+	if why := r.whyNotAcked(j.sent, hint); why != "" {
+		Fail(why)
 	}
 	if r.t.Inspect == nil || len(j.items) == 0 {
 		return

@@ -134,23 +134,13 @@ func (r *run) dupAfterJob(p payload) *countJob {
 
 func (r *run) dupConcurrentJob(p payload) *countJob {
 	return r.oneEventJob(SpecDupConcurrent, "delivered twice at the same moment", "run it twice at once", p, r.dupConcurrentJob, func(ctx context.Context) ([]sent, string) {
-		var both [2]sent
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i := range both {
-			wg.Go(func() {
-				<-start
-				both[i] = r.post(ctx, p, r.to, ExpectAck)
-			})
-		}
-		close(start)
-		wg.Wait()
+		both := r.postTogether(ctx, []payload{p, p})
 		for i, s := range both {
 			if !s.acked() {
-				return both[:], fmt.Sprintf("copy %d of 2, sent at the same time, was not acknowledged (a receiver must acknowledge a duplicate, and skip its work):\n", i+1) + r.notAcked([]sent{s}, 1, hintCounted)
+				return both, fmt.Sprintf("copy %d of 2, sent at the same time, was not acknowledged (a receiver must acknowledge a duplicate, and skip its work):\n", i+1) + r.notAcked([]sent{s}, 1, hintCounted)
 			}
 		}
-		return both[:], ""
+		return both, ""
 	})
 }
 
@@ -463,16 +453,7 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 		if runErr != nil && !r.hung() {
 			return all, fmt.Sprintf("delivering scenario %s was interrupted: %v", name, runErr)
 		}
-		var failed []sent
-		for _, s := range all {
-			if !s.acked() {
-				failed = append(failed, s)
-			}
-		}
-		if len(failed) > 0 {
-			return all, r.notAcked(failed, len(all), hint)
-		}
-		return all, ""
+		return all, r.whyNotAcked(all, hint)
 	}
 	j.reroll = func(j *countJob) error {
 		sc, err := scenarios.LoadWithVocabulary(name, r.t.Vocabulary)

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -121,6 +122,24 @@ func (s sent) record() DeliveryRecord {
 // the deadline as timeout.
 func (r *run) post(ctx context.Context, p payload, d dest, expect string) sent {
 	return r.send(ctx, r.client, p, d, expect)
+}
+
+// postTogether posts every payload of ps to the target at the same moment
+// (each on its own goroutine, all released by one signal, so none gets a
+// head start) and returns what each got, in the order of ps.
+func (r *run) postTogether(ctx context.Context, ps []payload) []sent {
+	all := make([]sent, len(ps))
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		wg.Go(func() {
+			<-start
+			all[i] = r.post(ctx, p, r.to, ExpectAck)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return all
 }
 
 // send delivers p to d through client, and keeps the run-wide tally of

@@ -2,9 +2,9 @@ package contract
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -797,14 +797,10 @@ func TestScenarioJobSendsItsDuplicates(t *testing.T) {
 	var mu sync.Mutex
 	got := map[int64]int{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		var body struct {
-			Event struct {
-				EventID int64 `json:"eventId"`
-			} `json:"event"`
-		}
-		_ = json.NewDecoder(req.Body).Decode(&body)
+		body, _ := io.ReadAll(req.Body)
+		id, _ := schemas.DecodeIdentity(body)
 		mu.Lock()
-		got[body.Event.EventID]++
+		got[id.EventID]++
 		mu.Unlock()
 		w.WriteHeader(http.StatusAccepted)
 	}))

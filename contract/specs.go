@@ -566,6 +566,21 @@ func probeVerdict(s sent, wait, deadline time.Duration) string {
 	}
 }
 
+// whyNotAcked explains the deliveries of all that were not acknowledged
+// (see notAcked), or says "" when every one was.
+func (r *run) whyNotAcked(all []sent, hint string) string {
+	var failed []sent
+	for _, s := range all {
+		if !s.acked() {
+			failed = append(failed, s)
+		}
+	}
+	if len(failed) == 0 {
+		return ""
+	}
+	return r.notAcked(failed, len(all), hint)
+}
+
 // notAcked explains deliveries that were not acknowledged: a list when there
 // are several, then the first in full.
 func (r *run) notAcked(failed []sent, total int, hint string) string {
@@ -693,26 +708,10 @@ func (r *run) lateness(s sent) string {
 
 func (r *run) specBurst(ctx SpecContext) {
 	ps := r.plan.burst
-	all := make([]sent, len(ps))
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, p := range ps {
-		wg.Go(func() {
-			<-start
-			all[i] = r.post(ctx, p, r.to, ExpectAck)
-		})
-	}
-	close(start)
-	wg.Wait()
+	all := r.postTogether(ctx, ps)
 	record(all...)
-	var failed []sent
-	for _, s := range all {
-		if !s.acked() {
-			failed = append(failed, s)
-		}
-	}
-	if len(failed) > 0 {
-		Fail(r.notAcked(failed, len(all), fmt.Sprintf("These %d deliveries were sent at once, as when a bulk import or a workflow change fires one event per record.", len(all))))
+	if why := r.whyNotAcked(all, fmt.Sprintf("These %d deliveries were sent at once, as when a bulk import or a workflow change fires one event per record.", len(all))); why != "" {
+		Fail(why)
 	}
 }
 

@@ -67,11 +67,7 @@ func TestRunRejectsBadEvents(t *testing.T) {
 func TestRunAcksOn2xx(t *testing.T) {
 	rc := newReceiver(t, always(status(http.StatusAccepted)))
 	evs := makeEvents(t, 20, 5)
-	s, err := mustNew(t, rc.url(), delivery.WithPolicy(fast(3))).Run(context.Background(), evs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustCheck(t, s)
+	s := mustRun(t, mustNew(t, rc.url(), delivery.WithPolicy(fast(3))), evs)
 	if s.Acked != 20 || s.Attempts != 20 || s.Retried != 0 || s.Statuses[202] != 20 {
 		t.Fatalf("%s", s)
 	}
@@ -116,11 +112,7 @@ func TestRunRetriesEveryFailure(t *testing.T) {
 				p.Timeout = 300 * time.Millisecond
 			}
 			var obs observed
-			s, err := mustNew(t, rc.url(), delivery.WithPolicy(p), delivery.WithObserver(obs.add)).Run(context.Background(), evs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mustCheck(t, s)
+			s := mustRun(t, mustNew(t, rc.url(), delivery.WithPolicy(p), delivery.WithObserver(obs.add)), evs)
 			if s.Acked != 6 || s.Attempts != 18 || s.Retried != 6 {
 				t.Fatalf("%s", s)
 			}
@@ -160,11 +152,7 @@ func TestRunRetriesEveryFailure(t *testing.T) {
 func TestRunDeadAfterAttempts(t *testing.T) {
 	rc := newReceiver(t, always(status(500)))
 	evs := makeEvents(t, 5, 5)
-	s, err := mustNew(t, rc.url(), delivery.WithPolicy(fast(3))).Run(context.Background(), evs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustCheck(t, s)
+	s := mustRun(t, mustNew(t, rc.url(), delivery.WithPolicy(fast(3))), evs)
 	if s.Dead != 5 || s.Acked != 0 || s.Attempts != 15 || s.Statuses[500] != 15 {
 		t.Fatalf("%s", s)
 	}
@@ -182,11 +170,7 @@ func TestRunDeadAfterAttempts(t *testing.T) {
 
 func TestRunRefusedIsRetriedThenDead(t *testing.T) {
 	var obs observed
-	s, err := mustNew(t, closedURL(t), delivery.WithPolicy(fast(3)), delivery.WithObserver(obs.add)).Run(context.Background(), makeEvents(t, 2, 2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustCheck(t, s)
+	s := mustRun(t, mustNew(t, closedURL(t), delivery.WithPolicy(fast(3)), delivery.WithObserver(obs.add)), makeEvents(t, 2, 2))
 	if s.Dead != 2 || s.Errors[delivery.KindRefused] != 6 {
 		t.Fatalf("%s", s)
 	}
@@ -200,11 +184,7 @@ func TestRunRefusedIsRetriedThenDead(t *testing.T) {
 func TestRunPolicyNoneMakesOneAttempt(t *testing.T) {
 	rc := newReceiver(t, always(status(500)))
 	none, _ := delivery.ParsePreset("none")
-	s, err := mustNew(t, rc.url(), delivery.WithPolicy(none)).Run(context.Background(), makeEvents(t, 4, 2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustCheck(t, s)
+	s := mustRun(t, mustNew(t, rc.url(), delivery.WithPolicy(none)), makeEvents(t, 4, 2))
 	if s.Dead != 4 || s.Attempts != 4 {
 		t.Fatalf("%s", s)
 	}
@@ -277,11 +257,7 @@ func TestRunJitterIsDeterministicBySeed(t *testing.T) {
 		p := delivery.Policy{Attempts: 4, Backoff: delivery.Exponential{Base: time.Second, Cap: 4 * time.Second}, Timeout: time.Second}
 		e := mustNew(t, rc.url(), delivery.WithPolicy(p), delivery.WithClock(clk), delivery.WithSeed(seed),
 			delivery.WithJitter(2*time.Second), delivery.WithConcurrency(4), delivery.WithObserver(obs.add))
-		s, err := e.Run(context.Background(), makeEvents(t, 8, 8))
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustCheck(t, s)
+		s := mustRun(t, e, makeEvents(t, 8, 8))
 		out := map[int64][]time.Duration{}
 		for id, as := range obs.byEvent() {
 			out[id] = append(out[id], as[0].Scheduled.Sub(s.Started)) // the first attempt's jitter
@@ -329,11 +305,7 @@ func TestRunKeepsRecordOrder(t *testing.T) {
 		}
 	})
 	evs := makeEvents(t, 240, 30)
-	s, err := mustNew(t, rc.url(), delivery.WithPolicy(fast(3)), delivery.WithConcurrency(8)).Run(context.Background(), evs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustCheck(t, s)
+	s := mustRun(t, mustNew(t, rc.url(), delivery.WithPolicy(fast(3)), delivery.WithConcurrency(8)), evs)
 	if s.Acked != 240 || s.Retried == 0 {
 		t.Fatalf("%s", s)
 	}
@@ -370,11 +342,7 @@ func assertRecordOrder(t *testing.T, hits []hit, want bool) {
 func TestRunReorder(t *testing.T) {
 	perRecord := func(seed uint64, window int) map[int64][]int64 {
 		rc := newReceiver(t, always(ok))
-		s, err := mustNew(t, rc.url(), delivery.WithReorder(window), delivery.WithSeed(seed), delivery.WithConcurrency(4)).Run(context.Background(), makeEvents(t, 120, 6))
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustCheck(t, s)
+		s := mustRun(t, mustNew(t, rc.url(), delivery.WithReorder(window), delivery.WithSeed(seed), delivery.WithConcurrency(4)), makeEvents(t, 120, 6))
 		hits, _ := rc.snapshot()
 		if s.Acked != 120 || len(hits) != 120 {
 			t.Fatalf("%d requests: %s", len(hits), s)
@@ -416,11 +384,7 @@ func TestRunReorder(t *testing.T) {
 
 func TestRunWithoutRecordOrder(t *testing.T) {
 	rc := newReceiver(t, always(func(w http.ResponseWriter, _ *http.Request) { time.Sleep(2 * time.Millisecond) }))
-	s, err := mustNew(t, rc.url(), delivery.WithRecordOrder(false), delivery.WithConcurrency(8)).Run(context.Background(), makeEvents(t, 40, 2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustCheck(t, s)
+	mustRun(t, mustNew(t, rc.url(), delivery.WithRecordOrder(false), delivery.WithConcurrency(8)), makeEvents(t, 40, 2))
 	if rec, _ := rc.overlaps(); rec == 0 {
 		t.Error("with record order off, no two events of a record were ever in flight together")
 	}
@@ -436,11 +400,7 @@ func TestRunDuplicates(t *testing.T) {
 			}))
 			evs := makeEvents(t, 12, 4)
 			var obs observed
-			s, err := mustNew(t, rc.url(), delivery.WithDuplicate(1, mode), delivery.WithConcurrency(8), delivery.WithObserver(obs.add)).Run(context.Background(), evs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mustCheck(t, s)
+			s := mustRun(t, mustNew(t, rc.url(), delivery.WithDuplicate(1, mode), delivery.WithConcurrency(8), delivery.WithObserver(obs.add)), evs)
 			if s.Acked != 12 || s.Duplicates != 12 || s.Attempts != 12 {
 				t.Fatalf("%s", s)
 			}
@@ -483,11 +443,7 @@ func TestRunDuplicates(t *testing.T) {
 func TestRunDuplicateFraction(t *testing.T) {
 	rc := newReceiver(t, always(ok))
 	evs := makeEvents(t, 200, 50)
-	s, err := mustNew(t, rc.url(), delivery.WithDuplicate(0.3, delivery.DupAfter), delivery.WithSeed(9), delivery.WithConcurrency(8)).Run(context.Background(), evs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustCheck(t, s)
+	s := mustRun(t, mustNew(t, rc.url(), delivery.WithDuplicate(0.3, delivery.DupAfter), delivery.WithSeed(9), delivery.WithConcurrency(8)), evs)
 	_, by := rc.snapshot()
 	twice := 0
 	for _, hs := range by {
@@ -684,11 +640,7 @@ func TestRunGraceCutsStalledAttempts(t *testing.T) {
 }
 
 func TestRunEmpty(t *testing.T) {
-	s, err := mustNew(t, "http://127.0.0.1:1/").Run(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustCheck(t, s)
+	s := mustRun(t, mustNew(t, "http://127.0.0.1:1/"), nil)
 	if s.Accounting() != "events 0 = acked 0 + dead 0" {
 		t.Fatal(s.Accounting())
 	}
@@ -696,11 +648,7 @@ func TestRunEmpty(t *testing.T) {
 
 func TestSummaryCheckCatchesBadAccounting(t *testing.T) {
 	rc := newReceiver(t, always(ok))
-	s, err := mustNew(t, rc.url()).Run(context.Background(), makeEvents(t, 3, 3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustCheck(t, s)
+	s := mustRun(t, mustNew(t, rc.url()), makeEvents(t, 3, 3))
 	bad := *s
 	bad.Acked--
 	if err := bad.Check(); err == nil || !strings.Contains(err.Error(), "events 3 != acked 2 + dead 0 + pending 0") {

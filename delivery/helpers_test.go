@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -227,6 +228,17 @@ func mustNew(t testing.TB, target string, opts ...delivery.Option) *delivery.Eng
 		t.Fatal(err)
 	}
 	return e
+}
+
+// mustRun runs e over evs to the end and checks the outcome's accounting.
+func mustRun(t testing.TB, e *delivery.Engine, evs []delivery.Message) *delivery.Outcome {
+	t.Helper()
+	s, err := e.Run(context.Background(), evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCheck(t, s)
+	return s
 }
 
 func mustCheck(t testing.TB, s *delivery.Outcome) {

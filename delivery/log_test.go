@@ -36,12 +36,8 @@ func TestLogRoundTrip(t *testing.T) {
 
 	var log bytes.Buffer
 	var obs observed
-	s, err := mustNew(t, rc.url()+"?token=abcdef123", delivery.WithPolicy(fast(3)), delivery.WithLog(&log), delivery.WithSeed(3),
-		delivery.WithDuplicate(0.25, delivery.DupAfter), delivery.WithObserver(obs.add)).Run(context.Background(), evs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustCheck(t, s)
+	s := mustRun(t, mustNew(t, rc.url()+"?token=abcdef123", delivery.WithPolicy(fast(3)), delivery.WithLog(&log), delivery.WithSeed(3),
+		delivery.WithDuplicate(0.25, delivery.DupAfter), delivery.WithObserver(obs.add)), evs)
 	if s.Dead != 4 || s.Acked != 14 || s.Duplicates == 0 {
 		t.Fatalf("%s", s)
 	}
@@ -97,11 +93,7 @@ func TestLogRoundTrip(t *testing.T) {
 	}
 	// Replay the dead ones to a receiver that now accepts them.
 	rc2 := newReceiver(t, always(ok))
-	s2, err := mustNew(t, rc2.url()).Run(context.Background(), l.Select(only...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustCheck(t, s2)
+	s2 := mustRun(t, mustNew(t, rc2.url()), l.Select(only...))
 	if s2.Acked != 4 {
 		t.Fatalf("replay: %s", s2)
 	}

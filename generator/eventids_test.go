@@ -2,7 +2,6 @@ package generator
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
 	"testing"
 
@@ -48,13 +47,9 @@ func TestWithEventIDsIsASequenceAndChangesNothingElse(t *testing.T) {
 
 func eventID(t *testing.T, data []byte) int64 {
 	t.Helper()
-	var p struct {
-		Event struct {
-			EventID int64 `json:"eventId"`
-		} `json:"event"`
-	}
-	if err := json.Unmarshal(data, &p); err != nil {
+	id, err := schemas.DecodeIdentity(data)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return p.Event.EventID
+	return id.EventID
 }

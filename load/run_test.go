@@ -41,15 +41,10 @@ func newServer(t *testing.T, answer func(body []byte) int) *server {
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		now := time.Now()
-		var p struct {
-			Event struct {
-				EventID int64 `json:"eventId"`
-			} `json:"event"`
-		}
-		_ = json.Unmarshal(body, &p)
+		id, _ := schemas.DecodeIdentity(body)
 		s.mu.Lock()
 		s.arrivals = append(s.arrivals, now)
-		s.ids[p.Event.EventID]++
+		s.ids[id.EventID]++
 		s.mu.Unlock()
 		if s.validate {
 			if res, err := schemas.Validate(body, schemas.Contract); err != nil || !res.Valid() {
@@ -572,14 +567,9 @@ func TestScenarioSendsWholeLifecycles(t *testing.T) {
 	var mu sync.Mutex
 	bodies := map[int64][]byte{}
 	s := newServer(t, func(body []byte) int {
-		var p struct {
-			Event struct {
-				EventID int64 `json:"eventId"`
-			} `json:"event"`
-		}
-		_ = json.Unmarshal(body, &p)
+		id, _ := schemas.DecodeIdentity(body)
 		mu.Lock()
-		bodies[p.Event.EventID] = body
+		bodies[id.EventID] = body
 		mu.Unlock()
 		return http.StatusOK
 	})

@@ -67,11 +67,11 @@ func TestExitCodes(t *testing.T) {
 		},
 		"interrupted": {
 			func(t *testing.T) result {
-				return interrupt(t, ok, "load", "--target", ok.URL+"/hook", "--rate", "50/s", "--duration", "1m")
+				return interrupt(t, deliveredTo(ok), "load", "--target", ok.URL+"/hook", "--rate", "50/s", "--duration", "1m")
 			},
 			func(t *testing.T) result {
 				slow := startReceiver(t, receiver.WithLatency(200*time.Millisecond))
-				return interrupt(t, slow, "scenario", "run", "residential-solar", "--to", slow.URL+"/hook")
+				return interrupt(t, deliveredTo(slow), "scenario", "run", "residential-solar", "--to", slow.URL+"/hook")
 			},
 		},
 		"bad usage": {
@@ -120,13 +120,12 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-// interrupt starts the binary, sends SIGINT once rc has received a
-// delivery from it (the run is under way: its Ctrl-C handler is installed;
-// a fixed sleep let a busy machine signal a binary still starting, which
-// the signal killed), and returns its exit code.
-func interrupt(t *testing.T, rc *receiver.Server, args ...string) result {
+// interrupt starts the binary, sends SIGINT once underWay says the run is
+// under way (its Ctrl-C handler is installed; a fixed sleep let a busy
+// machine signal a binary still starting, which the signal killed), and
+// returns what it printed and its exit code.
+func interrupt(t *testing.T, underWay func() bool, args ...string) result {
 	t.Helper()
-	before := len(rc.Deliveries())
 	cmd := exec.Command(binary, args...)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -141,15 +140,20 @@ wait:
 	for {
 		select {
 		case err = <-done:
-			t.Errorf("%v exited before it was interrupted", args)
+			t.Errorf("%v exited before it was interrupted\n%s", args, errb.String())
 			break wait
 		case <-deadline:
 			_ = cmd.Process.Kill()
-			t.Fatalf("%v sent nothing in 30s", args)
+			t.Fatalf("%v was not under way after 30s\n%s", args, errb.String())
 		case <-time.After(5 * time.Millisecond):
-			if len(rc.Deliveries()) > before {
+			if underWay() {
 				_ = cmd.Process.Signal(syscall.SIGINT)
-				err = <-done
+				select {
+				case err = <-done:
+				case <-time.After(10 * time.Second):
+					_ = cmd.Process.Kill()
+					t.Fatalf("%v did not stop within 10s of SIGINT", args)
+				}
 				break wait
 			}
 		}
@@ -159,6 +163,13 @@ wait:
 		code = ee.ExitCode()
 	}
 	return result{out.String(), errb.String(), code}
+}
+
+// deliveredTo says the run is under way once rc has received a delivery
+// from it.
+func deliveredTo(rc *receiver.Server) func() bool {
+	before := len(rc.Deliveries())
+	return func() bool { return len(rc.Deliveries()) > before }
 }
 
 // TestExitCodeTableInREADME keeps the README's table the code's.

@@ -1,20 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -182,38 +179,13 @@ func TestLoadInterruptStillReports(t *testing.T) {
 	t.Cleanup(srv.Close)
 	out := filepath.Join(t.TempDir(), "r.json")
 	const rate = 200
-	cmd := exec.Command(binary, "load", "--target", srv.URL+"/hook", "--rate", fmt.Sprintf("%d/s", rate), "--duration", "1m", "--out", out, "--progress", "plain")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	started := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	for seen.Load() < 100 {
-		select {
-		case err := <-done:
-			t.Fatalf("load exited before it was interrupted: %v\n%s", err, stderr.String())
-		case <-time.After(5 * time.Millisecond):
-		}
-		if time.Since(started) > 30*time.Second {
-			_ = cmd.Process.Kill()
-			t.Fatalf("the receiver saw %d events in 30s", seen.Load())
-		}
-	}
-	before := seen.Load()
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case err := <-done:
-		// Exit 1, as every interrupted run (see exitTable).
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-			t.Fatalf("exit: %v, want 1\n%s", err, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("load did not stop after SIGINT")
-	}
+	var before int64 // what the receiver saw when the signal was sent
+	r := interrupt(t, func() bool {
+		before = seen.Load()
+		return before >= 100
+	}, "load", "--target", srv.URL+"/hook", "--rate", fmt.Sprintf("%d/s", rate), "--duration", "1m", "--out", out, "--progress", "plain")
+	r.want(t, 1) // as every interrupted run (see exitTable)
 	ran := time.Since(started)
 	// A slot that fell due as the signal came is dropped, unsent, and the
 	// verdict then leads with the events not acknowledged.
@@ -222,8 +194,8 @@ func TestLoadInterruptStillReports(t *testing.T) {
 	if rep.Dropped > 0 {
 		verdict = fmt.Sprintf("Verdict: only %.2f%% of events acknowledged: %d dropped; interrupted after ", 100*rep.SuccessRatio(), rep.Dropped)
 	}
-	if !strings.Contains(stdout.String(), "Interrupted") || !strings.Contains(stdout.String(), verdict) {
-		t.Errorf("stdout lacks %q:\n%s", verdict, stdout.String())
+	if !strings.Contains(r.stdout, "Interrupted") || !strings.Contains(r.stdout, verdict) {
+		t.Errorf("stdout lacks %q:\n%s", verdict, r.stdout)
 	}
 	// Everything the receiver saw before the signal was sent, and nothing
 	// past the schedule up to the exit: the run stopped when interrupted,
@@ -248,21 +220,7 @@ func TestLoadScenario(t *testing.T) {
 // event ids (a deduplicating receiver sees new events), and each report
 // prints its seed and how to repeat it.
 func TestLoadRandomSeedByDefault(t *testing.T) {
-	var mu sync.Mutex
-	ids := map[string]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var p struct {
-			Event struct {
-				EventID json.Number `json:"eventId"`
-			} `json:"event"`
-		}
-		_ = json.NewDecoder(r.Body).Decode(&p)
-		mu.Lock()
-		ids[p.Event.EventID.String()]++
-		mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(srv.Close)
+	srv := startReceiver(t)
 	var seeds []string
 	for range 2 {
 		r := cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--duration", "200ms", "--progress", "none", "--max-lateness", "1m").want(t, 0)
@@ -275,9 +233,15 @@ func TestLoadRandomSeedByDefault(t *testing.T) {
 	if seeds[0] == seeds[1] {
 		t.Errorf("both runs used seed %s", seeds[0])
 	}
+	ids := map[int64]int{}
+	for _, d := range srv.Deliveries() {
+		if d.EventID != nil {
+			ids[*d.EventID]++
+		}
+	}
 	for id, n := range ids {
 		if n != 1 {
-			t.Errorf("eventId %s sent %d times over two runs", id, n)
+			t.Errorf("eventId %d sent %d times over two runs", id, n)
 		}
 	}
 	if len(ids) != 40 {

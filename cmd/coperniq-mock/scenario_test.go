@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -222,27 +221,9 @@ func TestScenarioRunDeadExitsOne(t *testing.T) {
 // Ctrl-C stops new sends, lets in-flight attempts finish, and still
 // reports every event: none unaccounted for.
 func TestScenarioRunInterrupted(t *testing.T) {
-	got := make(chan struct{}, 1000)
-	srv := startReceiver(t, receiver.WithLatency(100*time.Millisecond), receiver.WithObserver(func(receiver.Delivery) { got <- struct{}{} }))
-	cmd := exec.Command(binary, "scenario", "run", "residential-solar", "--to", srv.URL, "--retry", "ci")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-got:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("no delivery within 10s")
-	}
-	cmd.Process.Signal(os.Interrupt)
-	err := cmd.Wait()
-	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != 1 {
-		t.Fatalf("exit: %v\n%s\n%s", err, out.String(), errb.String())
-	}
-	stdout := out.String()
+	srv := startReceiver(t, receiver.WithLatency(100*time.Millisecond))
+	r := interrupt(t, deliveredTo(srv), "scenario", "run", "residential-solar", "--to", srv.URL, "--retry", "ci").want(t, 1)
+	stdout := r.stdout
 	sc := bufio.NewScanner(strings.NewReader(stdout))
 	var acct string
 	for sc.Scan() {
@@ -251,10 +232,10 @@ func TestScenarioRunInterrupted(t *testing.T) {
 		}
 	}
 	if !strings.Contains(acct, "+ pending") || !strings.Contains(acct, "(interrupted)") || !strings.Contains(stdout, "PENDING") {
-		t.Errorf("accounting after Ctrl-C: %q\nstdout:\n%s\nstderr:\n%s", acct, stdout, errb.String())
+		t.Errorf("accounting after Ctrl-C: %q\nstdout:\n%s\nstderr:\n%s", acct, stdout, r.stderr)
 	}
-	if !strings.Contains(errb.String(), "interrupted") {
-		t.Errorf("stderr: %s", errb.String())
+	if !strings.Contains(r.stderr, "interrupted") {
+		t.Errorf("stderr: %s", r.stderr)
 	}
 }
 
