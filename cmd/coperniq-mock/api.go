@@ -41,15 +41,6 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 	secretFromEnv(cmd, "api-key", "COPERNIQ_MOCK_API_KEY")
 }
 
-// renderOptions fill tl when the API is to be served: keeping the world's
-// versions costs a copy per event, which a run without --api does not pay.
-func (f *apiFlags) renderOptions(tl *scenarios.Timeline) []scenarios.RenderOption {
-	if f.Addr == "" {
-		return nil
-	}
-	return []scenarios.RenderOption{scenarios.WithTimeline(tl)}
-}
-
 // startAPI serves the API from the scenario's timeline on --api (none
 // without it); sending each event moves the API's world time to it.
 func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*api.Companion, []delivery.Option, error) {

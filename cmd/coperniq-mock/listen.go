@@ -105,17 +105,15 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	opts, err := f.cfg.Options()
-	var ce *receiver.ConfigError
-	if errors.As(err, &ce) {
-		return usage(fmt.Errorf("--%s: %w", flagName(ce.Field), ce.Err))
-	}
-	defer receiver.TuneGC(f.cfg.MaxBytes)()
 	ctx, stop := interruptContext()
 	defer stop()
 	f.run.JSON = f.output == "json"
-	err = receiver.Run(ctx, stdout, f.run, opts...)
-	if errors.Is(err, receiver.ErrBlocked) {
+	err := f.cfg.Listen(ctx, stdout, f.run)
+	var ce *receiver.ConfigError
+	switch {
+	case errors.As(err, &ce):
+		return usage(fmt.Errorf("--%s: %w", flagName(ce.Field), ce.Err))
+	case errors.Is(err, receiver.ErrBlocked):
 		return failureError{msg: err.Error()}
 	}
 	return fieldError(err)

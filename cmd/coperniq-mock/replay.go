@@ -84,7 +84,7 @@ a capture, or is unreadable, or the receiver could not be reached.`,
 			if err != nil {
 				return err
 			}
-			return df.deliver(cmd, target, settings, seed, rep.Events, "replaying "+rep.From, nil, nil)
+			return df.deliver(cmd, target, settings, seed, rep.Events, "replaying "+rep.From, nil)
 		},
 	}
 	df.register(cmd)

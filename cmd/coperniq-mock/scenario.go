@@ -156,7 +156,7 @@ could not be reached, or the --log file could not be written.`,
 				return usage(err)
 			}
 			tl := scenarios.NewTimeline()
-			ropts = append(ropts, af.renderOptions(tl)...)
+			ropts = append(ropts, af.RenderOptions(tl)...)
 			events, err := sc.Render(seed, ropts...)
 			if err != nil {
 				var located scenarios.ErrorList
@@ -180,7 +180,7 @@ could not be reached, or the --log file could not be written.`,
 				return err
 			}
 			about := fmt.Sprintf("scenario %s: %d events, seed %d,", sc.Name, len(events), seed)
-			return df.deliver(cmd, target, settings, seed, scenarios.Messages(events), about, &af, apiMock, apiOpts...)
+			return df.deliver(cmd, target, settings, seed, scenarios.Messages(events), about, af.After(apiMock), apiOpts...)
 		},
 	}
 	df.register(cmd)
