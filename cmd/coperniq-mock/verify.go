@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/spf13/cobra"
 )
@@ -137,38 +136,22 @@ before they were sent.`,
 				return err
 			}
 			target.TLS = tf.cfg
-			if h := target.TokenHint(); h != "" {
-				fmt.Fprintln(cmd.ErrOrStderr(), h)
-			}
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			if err := delivery.CheckTLS(ctx, target.URL, tf.cfg, contract.ReachTimeout); err != nil {
-				return usage(err)
-			}
-			tf.warnInsecure(cmd.OutOrStdout())
-			if done, err := f.chaos.run(ctx, cmd.OutOrStdout(), &f.s, target); done { // verifystate.go
-				return err
-			}
-			sum, err := contract.Verify(ctx, target, cfg)
-			if err != nil {
-				return usage(flagError(err))
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "\n%s\n\n%s\n", sum.Title(), sum)
-			tf.warnInsecure(cmd.OutOrStdout())
-			v := sum.Verdict(len(f.focus)+len(f.skip) > 0)
-			for _, n := range v.Notes {
-				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", n)
-			}
-			switch v.Exit {
-			case 0:
-				fmt.Fprintln(cmd.OutOrStdout(), v.Message)
-				return nil
-			case 1:
+			f.chaos.ReplayCommand = f.s.ReplayCommand
+			s := contract.Session{Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(), Notice: tf.notice(), Chaos: f.chaos.ChaosCommand}
+			v, err := s.Run(ctx, target, cfg)
+			switch {
+			case err != nil:
+				return verifyError(err)
+			case v.Exit == 1:
 				return failureError{msg: v.Message}
+			case v.Exit != 0:
+				return usage(errors.New(v.Message))
 			}
-			return usage(errors.New(v.Message))
+			return nil
 		},
 	}
 	cmd.Long += verifyStateHelp + verifyChaosHelp
@@ -241,6 +224,22 @@ var verifyFlagOf = map[string]string{
 	"InspectURL": "--inspect", "Vocabulary": "--vocabulary", "Runs": "--chaos", "OutDir": "--chaos-out",
 	"ShrinkBudget": "--shrink-budget", "Replay": "--chaos-replay", "IDOffset": "--id-offset",
 	"InspectCmd": "--inspect-cmd", "StateURL": "--state", "StateCmd": "--state-cmd",
+}
+
+// verifyError is the exit status of a verify run's error: 1 for a receiver
+// failing a chaos run, else 2, worded with flag names.
+func verifyError(err error) error {
+	var (
+		bad    *contract.ChaosError
+		failed *contract.ChaosFailure
+	)
+	switch {
+	case errors.As(err, &bad):
+		return usage(errors.New(named(bad.Msg, verifyFlag)))
+	case errors.As(err, &failed):
+		return failureError{msg: failed.Msg}
+	}
+	return usage(flagError(err))
 }
 
 // flagError words a contract.TargetError or SetupError with flag names.

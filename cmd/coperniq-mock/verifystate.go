@@ -1,10 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"io"
-
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -66,26 +62,4 @@ func (c *verifyChaosFlags) register(fl *pflag.FlagSet) {
 	fl.DurationVar(&c.ShrinkBudget, "shrink-budget", contract.DefaultShrinkBudget, "how long to shrink a failing chaos run; 0 does not shrink")
 	fl.StringVar(&c.Replay, "chaos-replay", "", "replay this chaos schedule file once, instead of the specs")
 	fl.Int64Var(&c.IDOffset, "id-offset", 0, "with --chaos-replay: add this to every event, record and work order id (the replay command gives one)")
-}
-
-// run runs chaos or a replay when asked, and reports whether it did.
-func (c *verifyChaosFlags) run(ctx context.Context, out io.Writer, s *contract.Setup, t contract.Target) (bool, error) {
-	if !c.Enabled() {
-		return false, nil
-	}
-	c.ReplayCommand = s.ReplayCommand
-	err := c.Run(ctx, out, t)
-	var (
-		bad    *contract.ChaosError
-		failed *contract.ChaosFailure
-	)
-	switch {
-	case errors.As(err, &bad):
-		return true, usage(errors.New(named(bad.Msg, verifyFlag)))
-	case errors.As(err, &failed):
-		return true, failureError{msg: failed.Msg}
-	case err != nil:
-		return true, usage(err)
-	}
-	return true, nil
 }
