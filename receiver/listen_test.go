@@ -21,7 +21,7 @@ func TestConfigListen(t *testing.T) {
 		want  string // in the output of a run
 	}{
 		{name: "defaults", edit: func(*receiver.Config) {}, want: "validating at the contract level"},
-		{name: "strict, bounded memory", edit: func(c *receiver.Config) { c.Strict, c.MaxBytes = true, 1 << 20 }, want: "validating at the strict level"},
+		{name: "strict, bounded memory", edit: func(c *receiver.Config) { c.Strict, c.MaxBytes = true, 1<<20 }, want: "validating at the strict level"},
 		{name: "fail rate out of range", edit: func(c *receiver.Config) { c.FailRate = 2 }, field: "FailRate"},
 		{name: "status out of range", edit: func(c *receiver.Config) { c.Status = 99 }, field: "Status"},
 	} {
