@@ -21,6 +21,11 @@ type Reported struct {
 	Live    bool        // Info is a terminal: the progress line is redrawn in place
 	TLS     *tls.Config // nil: the system's roots
 	Notice  string      // printed to Info after the summary, when set
+	// After, when set, is called by Deliver once the deliveries end
+	// (started true: its error is the verdict when theirs passed), or
+	// when the target check failed (started false): what is served
+	// alongside the run (the API mock) reports or closes there.
+	After func(info io.Writer, started bool) error
 }
 
 // FailedError is a run whose events were not all acknowledged (or that was

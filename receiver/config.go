@@ -1,6 +1,8 @@
 package receiver
 
 import (
+	"context"
+	"io"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -84,4 +86,16 @@ func (c Config) Options() ([]Option, error) {
 		opts = append(opts, f.opt)
 	}
 	return opts, nil
+}
+
+// Listen runs s (Run) with c's options, the process's garbage collector
+// tuned to MaxBytes for the run (TuneGC): 'listen' as one call. A bad field
+// is a *ConfigError, before anything is bound; the rest are Run's errors.
+func (c Config) Listen(ctx context.Context, stdout io.Writer, s Session) error {
+	opts, err := c.Options()
+	if err != nil {
+		return err
+	}
+	defer TuneGC(c.MaxBytes)()
+	return Run(ctx, stdout, s, opts...)
 }

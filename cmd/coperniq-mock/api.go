@@ -41,15 +41,6 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 	secretFromEnv(cmd, "api-key", "COPERNIQ_MOCK_API_KEY")
 }
 
-// renderOptions fill tl when the API is to be served: keeping the world's
-// versions costs a copy per event, which a run without --api does not pay.
-func (f *apiFlags) renderOptions(tl *scenarios.Timeline) []scenarios.RenderOption {
-	if f.Addr == "" {
-		return nil
-	}
-	return []scenarios.RenderOption{scenarios.WithTimeline(tl)}
-}
-
 // startAPI serves the API from the scenario's timeline on --api (none
 // without it); sending each event moves the API's world time to it.
 func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*api.Companion, []delivery.Option, error) {
@@ -88,26 +79,10 @@ func newAPICmd() *cobra.Command {
 		at       string
 	)
 	cmd := &cobra.Command{
-		Use:   "api [NAME|FILE]",
-		Short: "Serve a mock of Coperniq's REST API from a scenario's world",
-		Long: `Serve the REST API a webhook receiver calls back (GET /projects/{projectId}, ...)
-from the world a scenario plays, so that what the API answers agrees with the
-webhooks: ids, numbers, values, statuses and dates. The world is the one
-'scenario run' renders with the same scenario and --seed (default
-residential-solar); --at picks the moment it answers as of.
-
-Paths, parameters, pagination, response shapes and error bodies follow Coperniq's
-published OpenAPI 3.1 document. Every call needs the x-api-key (--api-key).
-Writes (PATCH of a project or work order, posting a note) are checked against the
-document, recorded, and show in later GETs. GET /_mock/api-calls lists every call
-answered; GET /_mock/clock the world time.
-
-To serve the API while a scenario's webhooks are delivered, use
-'scenario run --api ADDR': each event moves the API's world time as it is sent.`,
-		Example: `  coperniq-mock api --addr 127.0.0.1:8081
-  curl -H 'x-api-key: coperniq-mock-key' http://127.0.0.1:8081/projects
-  coperniq-mock api request-won --at start --api-key secret --api-429-rate 0.1
-  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook --api 127.0.0.1:8081`,
+		Use:               "api [NAME|FILE]",
+		Short:             "Serve a mock of Coperniq's REST API from a scenario's world",
+		Long:              help("api"),
+		Example:           help("api.examples"),
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeScenarios(true),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
-	"github.com/coperniq-mock/coperniq-mock/api"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/spf13/cobra"
 )
@@ -85,36 +85,19 @@ func (f *deliveryFlags) target(cmd *cobra.Command, base delivery.Settings) (*del
 	return to, s, err
 }
 
-// deliver checks that the receiver accepts a connection (and a TLS
-// handshake), prints about (to ... naming the target) and delivers events
-// until done or Ctrl-C; with -o json the lines around the summary go to
-// stderr, so that stdout is one JSON document. The exit status is the
-// verdict: 0 when every event was acknowledged, 1 otherwise (the summary
-// says which). The API mock, when served (scenario run --api), reports
-// once the deliveries end; its verdict counts when theirs passed.
-func (f *deliveryFlags) deliver(cmd *cobra.Command, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, about string, af *apiFlags, mock *api.Companion, extra ...delivery.Option) error {
-	if err := to.Check(cmd.Context(), f.tls.cfg, 0); err != nil {
-		if mock != nil {
-			mock.Close()
-		}
-		return usage(err)
-	}
-	r := delivery.Reported{Out: cmd.OutOrStdout(), Info: cmd.OutOrStdout(), JSON: f.output == "json", LogPath: f.log, TLS: f.tls.cfg, Notice: f.tls.notice()}
+// deliver delivers events until done or Ctrl-C (delivery.Reported.Deliver);
+// with -o json the lines around the summary go to stderr, so that stdout is
+// one JSON document. The exit status is the verdict: 0 when every event was
+// acknowledged (and the API mock's after, if served), 1 otherwise.
+func (f *deliveryFlags) deliver(cmd *cobra.Command, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, about string, after func(io.Writer, bool) error, extra ...delivery.Option) error {
+	r := delivery.Reported{Out: cmd.OutOrStdout(), Info: cmd.OutOrStdout(), JSON: f.output == "json", LogPath: f.log, TLS: f.tls.cfg, Notice: f.tls.notice(), After: after}
 	if r.JSON {
 		r.Info = cmd.ErrOrStderr()
 	}
 	r.Live = isTerminal(r.Info)
-	fmt.Fprintf(r.Info, "%s to %s\n", about, to)
-	f.tls.warnInsecure(r.Info)
 	ctx, stop := interruptContext()
 	defer stop()
-	_, err := r.Run(ctx, to, s, seed, events, extra...)
-	if af != nil {
-		if aerr := af.End(mock, r.Info); err == nil {
-			err = aerr
-		}
-	}
-	return runErr(err)
+	return runErr(r.Deliver(ctx, to, s, seed, events, about, extra...))
 }
 
 // runErr is the exit status of a run's error: 1 for a *delivery.FailedError

@@ -16,23 +16,11 @@ func newDemoCmd() *cobra.Command {
 		log      string
 	)
 	cmd := &cobra.Command{
-		Use:   "demo",
-		Short: "See the whole tool work in one command: a scenario delivered to an in-process receiver",
-		Long: `Start a capture receiver on a free loopback port that fails the first attempt
-of every event (503, as 'listen --fail-first 1' does), play the residential
-solar scenario (a project from sale to permission to operate), deliver its
-events to the receiver with the ci retry preset, then print the delivery
-summary and what the receiver saw: deliveries, unique events, strict-schema
-verdicts, and a few of the deliveries. Finally the world invariants are
-checked on what arrived (ids agree, previousStatus follows, phases complete
-after their work orders, ...).
-
-Nothing to install, nothing left running. Exit status: 0 every event acked,
-valid and consistent; 1 otherwise (so the demo can't hide a failure).`,
-		Example: `  coperniq-mock demo
-  make demo
-  coperniq-mock demo --scenario request-won --seed 7`,
-		Args: cobra.NoArgs,
+		Use:     "demo",
+		Short:   "See the whole tool work in one command: a scenario delivered to an in-process receiver",
+		Long:    help("demo"),
+		Example: help("demo.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd.OutOrStdout(), scenario, seed, log)
 		},

@@ -20,22 +20,11 @@ func newDocsCmd() *cobra.Command {
 	)
 	names := docgen.Names(docgen.Formats()...)
 	cmd := &cobra.Command{
-		Use:   "docs --out DIR",
-		Short: "Write docs for your integrators: Markdown, one HTML page, AsyncAPI 3.0, OpenAPI 3.1, JSON Schemas",
-		Long: `Write the webhook reference a team publishes for its integrators, generated from
-the JSON Schemas so it cannot disagree with them: a Markdown index and a page per
-trigger (README.md, triggers/), the same on one self-contained HTML page
-(index.html), AsyncAPI 3.0 (asyncapi.yaml), OpenAPI 3.1 webhooks (openapi.yaml)
-and the schema files at both levels (schemas/), which every other format links to
-and so brings along. Example payloads are generated
-with --seed and validated against the strict schema as they are written.
-
-The output is byte-for-byte deterministic, so it can be committed. Files in DIR
-that docs did not write are never overwritten or deleted.`,
-		Example: `  coperniq-mock docs --out docs
-  coperniq-mock docs --out site --format html
-  coperniq-mock docs --out api --format asyncapi,openapi`,
-		Args: cobra.NoArgs,
+		Use:     "docs --out DIR",
+		Short:   "Write docs for your integrators: Markdown, one HTML page, AsyncAPI 3.0, OpenAPI 3.1, JSON Schemas",
+		Long:    help("docs"),
+		Example: help("docs.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
 				return usage(fmt.Errorf("--out DIR is required"))

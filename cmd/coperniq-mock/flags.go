@@ -221,13 +221,6 @@ func (f *tlsFlags) notice() string {
 	return ""
 }
 
-// warnInsecure prints insecureWarning when --insecure is set.
-func (f *tlsFlags) warnInsecure(w io.Writer) {
-	if f.t.Insecure {
-		fmt.Fprintln(w, insecureWarning)
-	}
-}
-
 // outputFlag is -o/--output on a command that prints a listing or a
 // summary: text for people (the default) or json for scripts.
 func outputFlag(cmd *cobra.Command, p *string, what string) {

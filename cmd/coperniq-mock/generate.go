@@ -111,17 +111,10 @@ func newGenerateCmd() *cobra.Command {
 		pretty bool
 	)
 	cmd := &cobra.Command{
-		Use:   "generate TRIGGER...|all",
-		Short: "Print realistic payloads for triggers (one JSON document, or NDJSON for several)",
-		Long: `Print --count payloads of each named trigger, deterministic by --seed.
-One payload prints as one JSON document; several print as NDJSON (one per line),
-or with --pretty as indented documents one after another. Both forms are what
-'validate' reads.`,
-		Example: `  coperniq-mock generate TASK_STATUS_MOVEMENT --pretty
-  coperniq-mock generate all --count 100 --seed 7 > payloads.ndjson
-  coperniq-mock generate PROJECT_CREATED --profile edge --pretty
-  coperniq-mock generate PROJECT_CREATED --set record.stage.name=Permitting --set record.dealValue=0
-  coperniq-mock generate PROJECT_CREATED --set record.id='"oops"' --allow-invalid`,
+		Use:               "generate TRIGGER...|all",
+		Short:             "Print realistic payloads for triggers (one JSON document, or NDJSON for several)",
+		Long:              help("generate"),
+		Example:           help("generate.examples"),
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: completeTriggers(true),
 		RunE: func(cmd *cobra.Command, args []string) error {

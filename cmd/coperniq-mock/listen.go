@@ -19,60 +19,11 @@ type listenFlags struct {
 func newListenCmd() *cobra.Command {
 	f := listenFlags{cfg: receiver.DefaultConfig()}
 	cmd := &cobra.Command{
-		Use:   "listen",
-		Short: "Run a capture receiver: record, validate and answer webhook deliveries",
-		Long: `Listen for webhook deliveries as a customer's endpoint would, and show each one.
-Every POST to any path (outside /_mock/) is validated at the contract level (or
---strict), kept in memory, written to --out as a JSON line, and printed as one
-line once answered: time, trigger, eventId, recordId, attempt number of that
-eventId, the status answered, and "valid" or the first violation. An answer
-that never reached the sender says so: "(client left)" when the sender gave up
-first (e.g. during --latency), "(write failed)" when the connection broke.
-
-A payload that parses as JSON is acknowledged (200) even when it violates the
-schema: Coperniq would only retry the same payload, so the receiver records the
-violations instead. A body that isn't JSON gets 400, one over --body-limit 413.
-To exercise a sender's retries, --fail-first, --fail-rate and --reset-rate fail
-deliveries on purpose (seeded by --seed), --status changes the answer and
---latency delays it.
-
-What was received is served on a separate inspection address, on loopback, with
-a port of its own (--inspect-addr, a free port by default), printed on the first
-line: /_mock/deliveries, /_mock/events/{eventId}, /_mock/summary (DELETE
-/_mock/deliveries clears it). It shows real customers' data once real Coperniq
-traffic comes in through a tunnel, and a tunnel to the delivery address (ngrok,
-ssh -R, kubectl port-forward) cannot reach it. The delivery address answers
-/_mock/healthz only, unless --inspect-token TOKEN (then /_mock/ there needs
-"Authorization: Bearer TOKEN", from anywhere) or --public-inspect (open to all).
-
-Hostile senders cannot stall or exhaust it: at most --max-connections are open
-at once and --max-in-flight bytes of bodies are held beyond the first 16 KiB of
-each (a Coperniq payload never needs more); beyond, a request is answered 503
-with Retry-After, unread, and counted. A stdout that stops reading never holds
-up an answer: up to 4096 lines wait for it, then lines are dropped and counted
-in the summary (--out still has every delivery). Memory is bounded: the newest
---max-deliveries deliveries are kept, and beyond --max-bytes of payloads the
-oldest lose theirs (their metadata stays); the summary and --out have every
-delivery.
-
-The first line printed is the address, for scripts: its first URL is the one to
-use from this machine, and an address bound on all interfaces (--addr
-0.0.0.0:8080) is said to be. SIGINT (Ctrl-C) or SIGTERM stops the receiver,
-prints a summary and exits 0; with -o json the summary is one JSON object on
-the last line ({"summary": {"deliveries", "uniqueEvents", "valid", "invalid",
-"unreadable", "resets", ..., "byTrigger", "byStatus"}}).
-
-Exit status: 0 stopped by a signal, 1 stdout blocked so that the summary could
-not be printed, 2 bad usage, the address could not be bound, or the --out file
-could not be written.`,
-		Example: `  coperniq-mock listen
-  coperniq-mock listen --addr 127.0.0.1:0 --fail-first 1 --out captured.jsonl
-  coperniq-mock listen --strict --fail-rate 0.2 --seed 7 --latency 300ms
-  coperniq-mock listen --inspect-addr 127.0.0.1:8081
-  curl -s http://127.0.0.1:8081/_mock/deliveries | jq '.[] | {eventId, attempt, status, valid}'
-  coperniq-mock listen --inspect-token "$TOKEN"   # then, through the tunnel:
-  curl -s -H "Authorization: Bearer $TOKEN" https://YOUR-TUNNEL/_mock/summary`,
-		Args: cobra.NoArgs,
+		Use:     "listen",
+		Short:   "Run a capture receiver: record, validate and answer webhook deliveries",
+		Long:    help("listen"),
+		Example: help("listen.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runListen(cmd.OutOrStdout(), f)
 		},
@@ -105,17 +56,15 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	opts, err := f.cfg.Options()
-	var ce *receiver.ConfigError
-	if errors.As(err, &ce) {
-		return usage(fmt.Errorf("--%s: %w", flagName(ce.Field), ce.Err))
-	}
-	defer receiver.TuneGC(f.cfg.MaxBytes)()
 	ctx, stop := interruptContext()
 	defer stop()
 	f.run.JSON = f.output == "json"
-	err = receiver.Run(ctx, stdout, f.run, opts...)
-	if errors.Is(err, receiver.ErrBlocked) {
+	err := f.cfg.Listen(ctx, stdout, f.run)
+	var ce *receiver.ConfigError
+	switch {
+	case errors.As(err, &ce):
+		return usage(fmt.Errorf("--%s: %w", flagName(ce.Field), ce.Err))
+	case errors.Is(err, receiver.ErrBlocked):
 		return failureError{msg: err.Error()}
 	}
 	return fieldError(err)

@@ -33,63 +33,11 @@ var loadFlagOf = map[string]string{
 func newLoadCmd() *cobra.Command {
 	var f loadFlags
 	cmd := &cobra.Command{
-		Use:   "load --target URL --rate RATE --duration D",
-		Short: "Load-test a receiver: constant-rate open-model load with honest latency and reports",
-		Long: `Send webhook events to a receiver at a fixed rate, each a freshly generated,
-schema-valid payload with a unique eventId, and report what happened.
-
-Requests leave at their scheduled times whatever the receiver does (an open
-model, as Coperniq's sender behaves): latency is measured from the scheduled
-time ("corrected", so time spent waiting behind a slow receiver counts) and
-also from when the request left ("raw"). At most --max-inflight requests (and
-connections) are open at once; a send that finds no free slot at its time is
-late, and one more than --max-lateness behind is dropped. Both are counted,
-and the verdict says whether the receiver or this machine held the load back.
-
---rate takes 500/s, 1200/m, 36000/h or 1/5s. --stages replaces --rate and
---duration with a profile such as 0/s..500/s:30s,500/s:2m (a ramp, then a
-plateau). --mix chooses the triggers and their weights (default: all 18
-equally). --scenario sends whole lifecycles instead (a built-in scenario such
-as residential-solar, or a scenario file), at --rate events per second, with
-eventIds renumbered so that they stay unique. --retry retries failed events per
-a delivery preset (default none).
-
---shard i/n makes this copy shard i (0..n-1) of n: it sends every n-th event of
-the run, so n copies at the same flags send exactly what one copy would, with
-disjoint eventIds. 'coperniq-mock load merge' adds their --out files up.
-
-Progress goes to stderr: a live bar on a terminal, a line every 5 s otherwise.
-The report goes to stdout; --out writes it as JSON with the HDR histograms
-(--out - writes the JSON to stdout and the text to stderr), --html as one
-self-contained page with plots. Ctrl-C ends the run early and still reports;
-a second Ctrl-C exits at once.
-
-Without --seed each run draws a random seed (printed in the report: pass it
-as --seed to repeat the run), so that a second run sends new eventIds rather
-than duplicates; --shard needs --seed, which every shard must share.
-
-Before sending, the target's host is dialled once: a receiver that does not
-accept connections ends the command (exit 2) instead of a run of refusals.
-Attempts that got no HTTP status (refused, timed out) are counted under
-Errors and left out of the latency percentiles; slots dropped for lateness
-are in the corrected percentiles at their lateness when dropped.
-
---threshold 'p99<50ms' --threshold 'success>=99.9%' holds the run to pass
-marks as k6 does: latency is corrected unless the metric says raw (raw.p99),
-and each threshold is shown passed or FAILED in every report format.
-
-Exit status: 0 the run completed, at least --min-success percent (default
-99) of the scheduled events were acknowledged and every --threshold passed;
-1 otherwise (the report says so; --min-success 0 never fails) or the run was
-interrupted; 2 bad usage, an unreachable target, or a report file could not
-be written.`,
-		Example: `  coperniq-mock load --target http://127.0.0.1:8080/hook --rate 500/s --duration 60s
-  coperniq-mock load --target http://127.0.0.1:8080/hook --stages '0/s..500/s:30s,500/s:2m' --html report.html
-  coperniq-mock load --target http://127.0.0.1:8080/hook --rate 200/s --mix 'TASK_STATUS_MOVEMENT=5,PROJECT_CREATED=1' --retry default
-  coperniq-mock load --target http://127.0.0.1:8080/hook --scenario residential-solar --rate 100/s --duration 5m
-  coperniq-mock load --target http://receiver.staging.internal/hook --rate 40000/s --duration 5m --shard 0/4 --out results-0.json
-  coperniq-mock load merge results-*.json --html report.html`,
-		Args: cobra.NoArgs,
+		Use:     "load --target URL --rate RATE --duration D",
+		Short:   "Load-test a receiver: constant-rate open-model load with honest latency and reports",
+		Long:    help("load"),
+		Example: help("load.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLoad(cmd, f)
 		},
@@ -165,22 +113,11 @@ func newLoadMergeCmd() *cobra.Command {
 	p := load.Plan{MinSuccess: load.DefaultMinSuccess}
 	var allowPartial bool
 	cmd := &cobra.Command{
-		Use:   "merge FILE...",
-		Short: "Merge the --out reports of a sharded run into one report",
-		Long: `Read the JSON reports that the copies of a sharded run wrote with --out and
-report the run as a whole: counts are summed and HDR histograms merged exactly,
-so the result is what one copy sending all the shards' events would report.
-Every shard 0..n-1 must appear exactly once, and the reports must share
-target, stages (the rate), mix, profile and seed. --allow-partial merges
-the shards there are anyway; the report then says which are missing.
-
-Exit status: 0 merged and at least --min-success percent (default 99) of the
-scheduled events acknowledged; 1 fewer were; 2 a file is missing, unreadable
-or not a shard of the same run, or a shard is missing (without
---allow-partial) or given twice.`,
-		Example: `  coperniq-mock load merge results-0.json results-1.json results-2.json results-3.json
-  coperniq-mock load merge results-*.json --out merged.json --html report.html`,
-		Args: cobra.MinimumNArgs(1),
+		Use:     "merge FILE...",
+		Short:   "Merge the --out reports of a sharded run into one report",
+		Long:    help("load-merge"),
+		Example: help("load-merge.examples"),
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			err := p.Merge(args, allowPartial, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			if missing := (*load.MissingShardsError)(nil); errors.As(err, &missing) {

@@ -12,15 +12,10 @@ var version = ""
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "coperniq-mock",
-		Short: "Stand-in for Coperniq's webhook sender: realistic payloads for all 18 triggers",
-		Long: `coperniq-mock generates, validates and sends realistic Coperniq webhook payloads
-for every automation trigger, so a team can build and test its receiver without
-waiting for real projects to move.`,
-		Example: `  coperniq-mock triggers
-  coperniq-mock generate TASK_STATUS_MOVEMENT --pretty
-  coperniq-mock generate all --count 100 --seed 7 | coperniq-mock validate --strict -
-  coperniq-mock send PROJECT_CREATED --target http://127.0.0.1:8080/webhooks/coperniq`,
+		Use:           "coperniq-mock",
+		Short:         "Stand-in for Coperniq's webhook sender: realistic payloads for all 18 triggers",
+		Long:          help("root"),
+		Example:       help("root.examples"),
 		Version:       buildVersion(),
 		SilenceErrors: true,
 		SilenceUsage:  true,

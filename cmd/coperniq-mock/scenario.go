@@ -12,22 +12,11 @@ import (
 
 func newScenarioCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "scenario",
-		Short: "Play realistic lifecycles (a solar project from sale to PTO) and deliver their events",
-		Long: `A scenario is a YAML file of steps (create a project, start a phase, move a work
-order, ...) played in a world of records, phases and work orders, so that the
-events it fires tell one consistent story: ids agree, previousStatus is the last
-currentStatus, a phase completes only after its work orders, firedAt increases.
-
-Built-in scenarios are embedded; 'scenario show NAME' prints one to copy and
-change, and 'scenario run FILE' runs your copy. A file is checked before
-anything is sent: errors point at file:line:col. A file may take 1 MiB and
-5000 keys; a larger one is refused before it is parsed.`,
-		Example: `  coperniq-mock scenario list
-  coperniq-mock scenario show residential-solar > mine.yaml
-  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook --retry ci
-  coperniq-mock scenario run mine.yaml --dry-run | coperniq-mock validate --strict -`,
-		Args: cobra.NoArgs,
+		Use:     "scenario",
+		Short:   "Play realistic lifecycles (a solar project from sale to PTO) and deliver their events",
+		Long:    help("scenario"),
+		Example: help("scenario.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usage(errors.New("scenario needs a subcommand: list, show or run"))
 		},
@@ -55,14 +44,11 @@ func completeScenarios(files bool) cobra.CompletionFunc {
 func newScenarioListCmd() *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List the built-in scenarios with their event counts",
-		Long: `List the built-in scenarios: name, events fired with the default parameters,
-distinct triggers, what it shows. -o json prints a JSON array of
-{"name", "summary", "events", "triggers": [...], "params": [{"name", "default"}]}.`,
-		Example: `  coperniq-mock scenario list
-  coperniq-mock scenario list -o json | jq -r '.[].name'`,
-		Args: cobra.NoArgs,
+		Use:     "list",
+		Short:   "List the built-in scenarios with their event counts",
+		Long:    help("scenario-list"),
+		Example: help("scenario-list.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(output); err != nil {
 				return err
@@ -79,10 +65,9 @@ distinct triggers, what it shows. -o json prints a JSON array of
 
 func newScenarioShowCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "show NAME",
-		Short: "Print a built-in scenario's YAML, to read or to copy and change",
-		Example: `  coperniq-mock scenario show residential-solar
-  coperniq-mock scenario show request-won > my-request.yaml`,
+		Use:               "show NAME",
+		Short:             "Print a built-in scenario's YAML, to read or to copy and change",
+		Example:           help("scenario-show.examples"),
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -107,27 +92,10 @@ func newScenarioRunCmd() *cobra.Command {
 		af       apiFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "run NAME|FILE --target URL",
-		Short: "Play a scenario and deliver its events to a receiver, with retries",
-		Long: `Play a built-in scenario (see 'scenario list') or a scenario file, and deliver
-its events to --target as Coperniq would: one POST per event, retried on anything but
-a 2xx. The file's delivery: block (retry policy, duplicates, reordering, ...)
-applies unless a flag says otherwise. The same --seed gives the same events and
-the same delivery choices.
-
-A progress line is shown while running on a terminal; at the end a summary:
-events = acked + dead, retries, attempts, latency and per-trigger counts.
-Ctrl-C stops sending, lets attempts in flight finish, and still prints it.
---dry-run prints the payloads as NDJSON instead of sending them.
-
-Exit status: 0 every event acknowledged, 1 some dead (or the run interrupted),
-2 bad usage, a bad scenario file or one that fires no events, the receiver
-could not be reached, or the --log file could not be written.`,
-		Example: `  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook
-  coperniq-mock scenario run residential-solar --target http://127.0.0.1:8080/hook --retry ci --log run.jsonl
-  coperniq-mock scenario run concurrent-projects --projects 20 --target http://127.0.0.1:8080/hook --concurrency 32
-  coperniq-mock scenario run retry-after-5xx --target http://127.0.0.1:8080/hook --schedule 1s,5s,30s --time-scale 1000
-  coperniq-mock scenario run mine.yaml --dry-run --seed 7 | coperniq-mock validate --strict -`,
+		Use:               "run NAME|FILE --target URL",
+		Short:             "Play a scenario and deliver its events to a receiver, with retries",
+		Long:              help("scenario-run"),
+		Example:           help("scenario-run.examples"),
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -156,7 +124,7 @@ could not be reached, or the --log file could not be written.`,
 				return usage(err)
 			}
 			tl := scenarios.NewTimeline()
-			ropts = append(ropts, af.renderOptions(tl)...)
+			ropts = append(ropts, af.RenderOptions(tl)...)
 			events, err := sc.Render(seed, ropts...)
 			if err != nil {
 				var located scenarios.ErrorList
@@ -180,7 +148,7 @@ could not be reached, or the --log file could not be written.`,
 				return err
 			}
 			about := fmt.Sprintf("scenario %s: %d events, seed %d,", sc.Name, len(events), seed)
-			return df.deliver(cmd, target, settings, seed, scenarios.Messages(events), about, &af, apiMock, apiOpts...)
+			return df.deliver(cmd, target, settings, seed, scenarios.Messages(events), about, af.After(apiMock), apiOpts...)
 		},
 	}
 	df.register(cmd)

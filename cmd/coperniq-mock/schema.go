@@ -37,11 +37,10 @@ func newSchemaExportCmd() *cobra.Command {
 		strict bool
 	)
 	cmd := &cobra.Command{
-		Use:   "export --out DIR",
-		Short: "Write every trigger's schema and the shared definitions to DIR",
-		Example: `  coperniq-mock schema export --out ./schemas/contract
-  coperniq-mock schema export --out ./schemas/strict --strict`,
-		Args: cobra.NoArgs,
+		Use:     "export --out DIR",
+		Short:   "Write every trigger's schema and the shared definitions to DIR",
+		Example: help("schema-export.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
 				return usage(fmt.Errorf("--out DIR is required"))
@@ -63,7 +62,7 @@ func newSchemaShowCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:               "show TRIGGER",
 		Short:             "Print one trigger's schema",
-		Example:           `  coperniq-mock schema show TASK_STATUS_MOVEMENT --strict`,
+		Example:           help("schema-show.examples"),
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeTriggers(false),
 		RunE: func(cmd *cobra.Command, args []string) error {

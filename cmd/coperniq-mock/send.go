@@ -18,22 +18,10 @@ func newSendCmd() *cobra.Command {
 		tf      tlsFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "send TRIGGER --target URL | send --file FILE --target URL",
-		Short: "POST one generated (or given) payload to a receiver, as Coperniq would (no retries)",
-		Long: `Generate one payload (same flags and same bytes as 'generate') and POST it to
---target with Content-Type: application/json. With --file, POST that file's
-bytes instead, as they are (- reads standard input): a payload someone handed
-you. Prints the status, the latency and the response body (truncated). Redirects are never followed: Coperniq treats a 3xx as
-a failure and retries, so this does too.
-
-Exit status: 0 acknowledged (2xx), 1 not acknowledged (any other status, no
-answer, or an answer that is not HTTP), 2 bad usage or the receiver could not
-be reached (connection refused, DNS, TLS).`,
-		Example: `  coperniq-mock send TASK_STATUS_MOVEMENT --target http://127.0.0.1:8080/webhooks/coperniq
-  coperniq-mock send PROJECT_CREATED --seed 42 --profile edge --target 'http://localhost:3000/hook?token=s3cret'
-  coperniq-mock send CALL_UPSERTED --target http://localhost:3000/hook --header 'X-Env: staging'
-  coperniq-mock send --file payload.json --target https://staging.example.com/hook --cacert internal-ca.pem
-  coperniq-mock generate PROJECT_CREATED | coperniq-mock send --file - --target http://127.0.0.1:8080/hook`,
+		Use:     "send TRIGGER --target URL | send --file FILE --target URL",
+		Short:   "POST one generated (or given) payload to a receiver, as Coperniq would (no retries)",
+		Long:    help("send"),
+		Example: help("send.examples"),
 		Args: func(cmd *cobra.Command, args []string) error {
 			if file != "" {
 				if len(args) > 0 {

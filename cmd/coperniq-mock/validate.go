@@ -16,21 +16,10 @@ func newValidateCmd() *cobra.Command {
 		quiet  bool
 	)
 	cmd := &cobra.Command{
-		Use:   "validate [FILE...|-]",
-		Short: "Check payloads (a JSON document or an NDJSON stream) against the schemas",
-		Long: `Check each payload against the contract schema (what a receiver must accept) or,
-with --strict, the strict schema (what coperniq-mock emits). Input is JSON values
-in any layout: one document, NDJSON, pretty-printed documents one after another
-(any indentation), a JSON array of payloads, or listen --out capture lines; with
-no FILE, or with -, standard input is read. One payload may take up to 64 MiB
-(a larger one is reported unreadable and skipped; the others are still checked).
-With --output json, results are written as they come, then the totals.
-
-Exit status: 0 every payload valid, 1 some payload invalid, 2 unreadable input
-or bad usage.`,
-		Example: `  coperniq-mock generate all --count 100 --seed 7 | coperniq-mock validate --strict -
-  coperniq-mock validate captured.ndjson --quiet
-  coperniq-mock validate payload.json --output json | jq '.results[].violations'`,
+		Use:     "validate [FILE...|-]",
+		Short:   "Check payloads (a JSON document or an NDJSON stream) against the schemas",
+		Long:    help("validate"),
+		Example: help("validate.examples"),
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			return nil, cobra.ShellCompDirectiveDefault
 		},

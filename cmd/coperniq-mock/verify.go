@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/spf13/cobra"
 )
@@ -31,44 +30,7 @@ func newVerifyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify --target URL",
 		Short: "Run the contract suite against a receiver: does it handle Coperniq's webhooks correctly?",
-		Long: `Run the Coperniq contract specs (Ginkgo, built into this binary) against the
-receiver at --target, as a CI job does: every trigger's realistic, minimal,
-maximal and edge payloads must be acknowledged with a 2xx within --timeout, so
-must an unknown future trigger and a burst of --burst concurrent deliveries; a
-redirect is a failure, as it is to Coperniq. With --token-param the receiver must
-refuse deliveries without the token or with a wrong one. With an inspect hook
-(--inspect or --inspect-cmd) duplicates, redeliveries after a sender timeout
-and shuffled lifecycles must each be applied exactly once. Specs that need what
-is not configured are reported as skipped, with the reason, never as passed.
-
-Inspect protocol: --inspect 'http://127.0.0.1:8080/_state/events/{eventId}' is
-a GET answering 200 {"applied": N} (how many times the event was applied) or
-404 when never; placeholders {eventId}, {recordId}, {triggerKey}. --inspect-cmd
-runs a shell command with COPERNIQ_EVENT_ID, COPERNIQ_RECORD_ID and
-COPERNIQ_TRIGGER_KEY set and reads N from its stdout (the command is never
-printed: only its stderr is quoted, when it fails). Before the first delivery of
-an event it counts, a spec asks the hook, and an event already applied (a
-previous run's state with the same --seed) fails it. After the deliveries
-the hook is polled until each event's count appears, for at most
---inspect-timeout after its acknowledgement; the duplicate, retry and
-lifecycle specs then watch the counts for --settle to catch a duplicate
-applied late (auto: 1s, or twice the time the count took to appear when
-longer). Those specs are delivered together and watched at once, so the
-watch costs about one --settle for the whole run.
-
-Verdicts about application: an event whose count did not appear within
---inspect-timeout fails its spec as "not applied within 5s (--inspect-timeout)".
-Before the next spec that counts, the suite waits for such events (the drain,
-at most --drain-budget in all), so that one spec's backlog does not fail the
-next; at the end of the run they are asked again while the receiver applies
-some in each --inspect-timeout window (within --drain-budget), and the summary
-says "found applied when asked again N s after it was acknowledged", "far
-behind, not known lost" (still applying when the budget ran out), or "never
-applied" (none applied for a whole window: only that one is lost). Found
-applied later still fails its spec.
-"apply time" reports p50/p99 from acknowledgement to count.
-
-Specs, for each of the 18 triggers, named "<family> triggers <TRIGGER_KEY> <spec>":
+		Long: help("verify") + "\n\n" + `Specs, for each of the 18 triggers, named "<family> triggers <TRIGGER_KEY> <spec>":
   ` + contract.SpecRealistic + `
   ` + contract.SpecMinimal + `
   ` + contract.SpecMaximal + `
@@ -89,45 +51,9 @@ Specs, for each of the 18 triggers, named "<family> triggers <TRIGGER_KEY> <spec
 ` + contract.GroupLifecycle + ` <scenario>:
   ` + contract.SpecScenarioInOrder + `
   ` + contract.SpecScenarioShuffled + `
---focus and --skip are regular expressions on those names, e.g. --focus 'project
-triggers' or --skip 'burst|edge payloads'.
-
-Every failure prints the delivery, the answer (status, headers, body), the
-timing and a command that sends the same bytes again:
-  coperniq-mock send TRIGGER --seed S --profile P --set event.eventId=N --target URL
-Payloads are deterministic by --seed. A token in the URL is masked in output.
-
-With an inspect hook the payload specs (realistic, minimal, maximal, edge,
-unknown trigger) also want each event applied once: acknowledging and then
-dropping the event in a worker loses it. When nothing at all is ever counted
-as applied, the hook is blamed ([inspect hook]: a wrong URL answers 404 to
-everything), and after the first checks the rest are not waited out.
-
-Fail fast: when --max-late (8) deliveries in a row get no answer within
---timeout (answered late or not at all), the run stops, and the verdict says
-how late the receiver answers (one more delivery, waited on for twice the
-deadline); when the inspect hook leaves 3 questions in a row unanswered within
---inspect-timeout, the run stops and blames the hook (exit 2). An answer cut
-short (a 2xx whose body ends before its Content-Length) is a failed delivery.
-
-Without --seed each run draws its own seed, printed with the flag that
-repeats it: a staging receiver that keeps its state between runs would find
-a repeated seed's events already applied ("stale state"). The eventIds a run
-counts start from a base the seed picks (below 2^31); a spec of a drawn seed
-that meets an earlier run's events counts others, at another base.
-
-Exit status: 0 every spec passed (skipped ones aside), 1 a spec failed (or
-the suite stopped for a receiver that answers late or not at all), 2 bad usage, an unreachable target or
-inspect hook, every delivery refused with the same status (a wrong path, a
-missing token), a report file that could not be written, or every failure was the setup's, not the receiver's: an
-inspect hook that does not answer by the protocol, or events already applied
-before they were sent.`,
-		Example: `  coperniq-mock verify --target http://127.0.0.1:8080/webhooks/coperniq
-  coperniq-mock verify --target http://127.0.0.1:8080/webhooks/coperniq --token-param token=s3cret \
-      --inspect 'http://127.0.0.1:8080/_state/events/{eventId}' --junit-report reports/contract.xml
-  coperniq-mock verify --target http://localhost:3000/hook --inspect-cmd 'psql -tAc "select applied from events where id = $COPERNIQ_EVENT_ID"'
-  coperniq-mock verify --target http://localhost:3000/hook --focus 'work order' --skip burst --timeout 2s`,
-		Args: cobra.NoArgs,
+` + help("verify.after-specs"),
+		Example: help("verify.examples"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			target, cfg, err := f.config(cmd)
 			if err != nil {
@@ -137,38 +63,22 @@ before they were sent.`,
 				return err
 			}
 			target.TLS = tf.cfg
-			if h := target.TokenHint(); h != "" {
-				fmt.Fprintln(cmd.ErrOrStderr(), h)
-			}
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			if err := delivery.CheckTLS(ctx, target.URL, tf.cfg, contract.ReachTimeout); err != nil {
-				return usage(err)
-			}
-			tf.warnInsecure(cmd.OutOrStdout())
-			if done, err := f.chaos.run(ctx, cmd.OutOrStdout(), &f.s, target); done { // verifystate.go
-				return err
-			}
-			sum, err := contract.Verify(ctx, target, cfg)
-			if err != nil {
-				return usage(flagError(err))
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "\n%s\n\n%s\n", sum.Title(), sum)
-			tf.warnInsecure(cmd.OutOrStdout())
-			v := sum.Verdict(len(f.focus)+len(f.skip) > 0)
-			for _, n := range v.Notes {
-				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", n)
-			}
-			switch v.Exit {
-			case 0:
-				fmt.Fprintln(cmd.OutOrStdout(), v.Message)
-				return nil
-			case 1:
+			f.chaos.ReplayCommand = f.s.ReplayCommand
+			s := contract.Session{Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(), Notice: tf.notice(), Chaos: f.chaos.ChaosCommand}
+			v, err := s.Run(ctx, target, cfg)
+			switch {
+			case err != nil:
+				return verifyError(err)
+			case v.Exit == 1:
 				return failureError{msg: v.Message}
+			case v.Exit != 0:
+				return usage(errors.New(v.Message))
 			}
-			return usage(errors.New(v.Message))
+			return nil
 		},
 	}
 	cmd.Long += verifyStateHelp + verifyChaosHelp
@@ -241,6 +151,22 @@ var verifyFlagOf = map[string]string{
 	"InspectURL": "--inspect", "Vocabulary": "--vocabulary", "Runs": "--chaos", "OutDir": "--chaos-out",
 	"ShrinkBudget": "--shrink-budget", "Replay": "--chaos-replay", "IDOffset": "--id-offset",
 	"InspectCmd": "--inspect-cmd", "StateURL": "--state", "StateCmd": "--state-cmd",
+}
+
+// verifyError is the exit status of a verify run's error: 1 for a receiver
+// failing a chaos run, else 2, worded with flag names.
+func verifyError(err error) error {
+	var (
+		bad    *contract.ChaosError
+		failed *contract.ChaosFailure
+	)
+	switch {
+	case errors.As(err, &bad):
+		return usage(errors.New(named(bad.Msg, verifyFlag)))
+	case errors.As(err, &failed):
+		return failureError{msg: failed.Msg}
+	}
+	return usage(flagError(err))
 }
 
 // flagError words a contract.TargetError or SetupError with flag names.

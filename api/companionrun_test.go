@@ -1,0 +1,81 @@
+package api_test
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/coperniq-mock/coperniq-mock/api"
+	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/scenarios"
+)
+
+// The timeline is filled only when the mock is served: a run without it
+// does not pay for the world's versions.
+func TestCompanionRenderOptions(t *testing.T) {
+	sc, err := scenarios.Load("request-won")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		addr   string
+		filled bool
+	}{
+		{"no address: nothing kept", "", false},
+		{"served: the timeline filled", "127.0.0.1:0", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tl := scenarios.NewTimeline()
+			c := api.CompanionConfig{Addr: tc.addr}
+			if _, err := sc.Render(1, c.RenderOptions(tl)...); err != nil {
+				t.Fatal(err)
+			}
+			if filled := !tl.End().IsZero(); filled != tc.filled {
+				t.Errorf("timeline filled %v, want %v", filled, tc.filled)
+			}
+		})
+	}
+}
+
+// After closes a mock whose run never started and ends (reports, judges)
+// one whose run did; without a mock there is nothing to do.
+func TestCompanionAfter(t *testing.T) {
+	var c api.CompanionConfig
+	if c.After(nil) != nil {
+		t.Fatal("After without a mock: want nil")
+	}
+	tl, events := world(t)
+	start := func(t *testing.T) *api.Companion {
+		comp, err := api.StartCompanion("127.0.0.1:0", tl, events, &http.Client{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return comp
+	}
+	t.Run("not started: closed", func(t *testing.T) {
+		comp := start(t)
+		var out bytes.Buffer
+		if err := c.After(comp)(&out, false); err != nil || out.Len() != 0 {
+			t.Fatalf("After(started false): %v, %q; want nil and nothing printed", err, out.String())
+		}
+		if resp, err := http.Get(comp.URL() + "/projects"); err == nil {
+			resp.Body.Close()
+			t.Error("the mock still answers after a run that never started")
+		}
+	})
+	t.Run("started: ended with its verdict", func(t *testing.T) {
+		comp := start(t)
+		resp, err := http.Get(comp.URL() + "/projects") // no key: a broken rule
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		var out bytes.Buffer
+		var failed *delivery.FailedError
+		if err := c.After(comp)(&out, true); !errors.As(err, &failed) {
+			t.Errorf("After(started true) with a keyless call: %v, want a *delivery.FailedError\n%s", err, out.String())
+		}
+	})
+}
