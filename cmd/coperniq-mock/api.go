@@ -81,8 +81,6 @@ func newAPICmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:               "api [NAME|FILE]",
 		Short:             "Serve a mock of Coperniq's REST API from a scenario's world",
-		Long:              help("api"),
-		Example:           help("api.examples"),
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeScenarios(true),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -16,11 +16,9 @@ func newDemoCmd() *cobra.Command {
 		log      string
 	)
 	cmd := &cobra.Command{
-		Use:     "demo",
-		Short:   "See the whole tool work in one command: a scenario delivered to an in-process receiver",
-		Long:    help("demo"),
-		Example: help("demo.examples"),
-		Args:    cobra.NoArgs,
+		Use:   "demo",
+		Short: "See the whole tool work in one command: a scenario delivered to an in-process receiver",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd.OutOrStdout(), scenario, seed, log)
 		},

@@ -20,11 +20,9 @@ func newDocsCmd() *cobra.Command {
 	)
 	names := docgen.Names(docgen.Formats()...)
 	cmd := &cobra.Command{
-		Use:     "docs --out DIR",
-		Short:   "Write docs for your integrators: Markdown, one HTML page, AsyncAPI 3.0, OpenAPI 3.1, JSON Schemas",
-		Long:    help("docs"),
-		Example: help("docs.examples"),
-		Args:    cobra.NoArgs,
+		Use:   "docs --out DIR",
+		Short: "Write docs for your integrators: Markdown, one HTML page, AsyncAPI 3.0, OpenAPI 3.1, JSON Schemas",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
 				return usage(fmt.Errorf("--out DIR is required"))

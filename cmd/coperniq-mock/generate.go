@@ -113,8 +113,6 @@ func newGenerateCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:               "generate TRIGGER...|all",
 		Short:             "Print realistic payloads for triggers (one JSON document, or NDJSON for several)",
-		Long:              help("generate"),
-		Example:           help("generate.examples"),
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: completeTriggers(true),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -19,11 +19,9 @@ type listenFlags struct {
 func newListenCmd() *cobra.Command {
 	f := listenFlags{cfg: receiver.DefaultConfig()}
 	cmd := &cobra.Command{
-		Use:     "listen",
-		Short:   "Run a capture receiver: record, validate and answer webhook deliveries",
-		Long:    help("listen"),
-		Example: help("listen.examples"),
-		Args:    cobra.NoArgs,
+		Use:   "listen",
+		Short: "Run a capture receiver: record, validate and answer webhook deliveries",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runListen(cmd.OutOrStdout(), f)
 		},

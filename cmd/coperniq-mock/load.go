@@ -33,11 +33,9 @@ var loadFlagOf = map[string]string{
 func newLoadCmd() *cobra.Command {
 	var f loadFlags
 	cmd := &cobra.Command{
-		Use:     "load --target URL --rate RATE --duration D",
-		Short:   "Load-test a receiver: constant-rate open-model load with honest latency and reports",
-		Long:    help("load"),
-		Example: help("load.examples"),
-		Args:    cobra.NoArgs,
+		Use:   "load --target URL --rate RATE --duration D",
+		Short: "Load-test a receiver: constant-rate open-model load with honest latency and reports",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLoad(cmd, f)
 		},
@@ -113,11 +111,9 @@ func newLoadMergeCmd() *cobra.Command {
 	p := load.Plan{MinSuccess: load.DefaultMinSuccess}
 	var allowPartial bool
 	cmd := &cobra.Command{
-		Use:     "merge FILE...",
-		Short:   "Merge the --out reports of a sharded run into one report",
-		Long:    help("load-merge"),
-		Example: help("load-merge.examples"),
-		Args:    cobra.MinimumNArgs(1),
+		Use:   "merge FILE...",
+		Short: "Merge the --out reports of a sharded run into one report",
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			err := p.Merge(args, allowPartial, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			if missing := (*load.MissingShardsError)(nil); errors.As(err, &missing) {

@@ -15,11 +15,9 @@ func newReplayCmd() *cobra.Command {
 		seed uint64
 	)
 	cmd := &cobra.Command{
-		Use:     "replay LOG|CAPTURE --target URL",
-		Short:   "Re-deliver events from a delivery log (the dead ones, by default) or a listen --out capture",
-		Long:    help("replay"),
-		Example: help("replay.examples"),
-		Args:    cobra.ExactArgs(1),
+		Use:   "replay LOG|CAPTURE --target URL",
+		Short: "Re-deliver events from a delivery log (the dead ones, by default) or a listen --out capture",
+		Args:  cobra.ExactArgs(1),
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			return nil, cobra.ShellCompDirectiveDefault
 		},

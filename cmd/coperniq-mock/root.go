@@ -14,8 +14,6 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "coperniq-mock",
 		Short:         "Stand-in for Coperniq's webhook sender: realistic payloads for all 18 triggers",
-		Long:          help("root"),
-		Example:       help("root.examples"),
 		Version:       buildVersion(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -50,5 +48,6 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	if comp, _, err := root.Find([]string{"completion"}); err == nil && comp != root {
 		comp.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	}
+	attachHelp(root)
 	return root
 }

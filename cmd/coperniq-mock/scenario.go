@@ -12,11 +12,9 @@ import (
 
 func newScenarioCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "scenario",
-		Short:   "Play realistic lifecycles (a solar project from sale to PTO) and deliver their events",
-		Long:    help("scenario"),
-		Example: help("scenario.examples"),
-		Args:    cobra.NoArgs,
+		Use:   "scenario",
+		Short: "Play realistic lifecycles (a solar project from sale to PTO) and deliver their events",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usage(errors.New("scenario needs a subcommand: list, show or run"))
 		},
@@ -44,11 +42,9 @@ func completeScenarios(files bool) cobra.CompletionFunc {
 func newScenarioListCmd() *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List the built-in scenarios with their event counts",
-		Long:    help("scenario-list"),
-		Example: help("scenario-list.examples"),
-		Args:    cobra.NoArgs,
+		Use:   "list",
+		Short: "List the built-in scenarios with their event counts",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(output); err != nil {
 				return err
@@ -67,7 +63,6 @@ func newScenarioShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:               "show NAME",
 		Short:             "Print a built-in scenario's YAML, to read or to copy and change",
-		Example:           help("scenario-show.examples"),
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -94,8 +89,6 @@ func newScenarioRunCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:               "run NAME|FILE --target URL",
 		Short:             "Play a scenario and deliver its events to a receiver, with retries",
-		Long:              help("scenario-run"),
-		Example:           help("scenario-run.examples"),
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(true),
 		RunE: func(cmd *cobra.Command, args []string) error {

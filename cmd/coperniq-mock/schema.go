@@ -37,10 +37,9 @@ func newSchemaExportCmd() *cobra.Command {
 		strict bool
 	)
 	cmd := &cobra.Command{
-		Use:     "export --out DIR",
-		Short:   "Write every trigger's schema and the shared definitions to DIR",
-		Example: help("schema-export.examples"),
-		Args:    cobra.NoArgs,
+		Use:   "export --out DIR",
+		Short: "Write every trigger's schema and the shared definitions to DIR",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
 				return usage(fmt.Errorf("--out DIR is required"))
@@ -62,7 +61,6 @@ func newSchemaShowCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:               "show TRIGGER",
 		Short:             "Print one trigger's schema",
-		Example:           help("schema-show.examples"),
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeTriggers(false),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -18,10 +18,8 @@ func newSendCmd() *cobra.Command {
 		tf      tlsFlags
 	)
 	cmd := &cobra.Command{
-		Use:     "send TRIGGER --target URL | send --file FILE --target URL",
-		Short:   "POST one generated (or given) payload to a receiver, as Coperniq would (no retries)",
-		Long:    help("send"),
-		Example: help("send.examples"),
+		Use:   "send TRIGGER --target URL | send --file FILE --target URL",
+		Short: "POST one generated (or given) payload to a receiver, as Coperniq would (no retries)",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if file != "" {
 				if len(args) > 0 {

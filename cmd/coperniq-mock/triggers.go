@@ -8,10 +8,9 @@ import (
 func newTriggersCmd() *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
-		Use:     "triggers",
-		Short:   "List every Coperniq trigger: family, what fires it, extra event fields",
-		Example: help("triggers.examples"),
-		Args:    cobra.NoArgs,
+		Use:   "triggers",
+		Short: "List every Coperniq trigger: family, what fires it, extra event fields",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOneOf("output", output, []string{"table", "json"}); err != nil {
 				return err

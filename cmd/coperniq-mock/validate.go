@@ -16,10 +16,8 @@ func newValidateCmd() *cobra.Command {
 		quiet  bool
 	)
 	cmd := &cobra.Command{
-		Use:     "validate [FILE...|-]",
-		Short:   "Check payloads (a JSON document or an NDJSON stream) against the schemas",
-		Long:    help("validate"),
-		Example: help("validate.examples"),
+		Use:   "validate [FILE...|-]",
+		Short: "Check payloads (a JSON document or an NDJSON stream) against the schemas",
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			return nil, cobra.ShellCompDirectiveDefault
 		},
