@@ -360,7 +360,9 @@ func (w *wire) close() {
 // comes between the write and the wait is not missed. A request the
 // socket's buffer cannot take whole goes on through the connection's own
 // Write, which waits for room, and is then read as usual; over TLS the
-// connection's own Write and Read serve.
+// connection's own Write and Read serve. The step still reads once after
+// the write, before waiting: the runtime clears the readiness a FIN left
+// on an idle connection, and no new edge would come (see rawStep).
 type connReader struct {
 	c        net.Conn
 	rc       syscall.RawConn // nil: not plain TCP
@@ -448,10 +450,12 @@ func (r *connReader) rawStep(fd uintptr) bool {
 			r.err = r.opError("write", err)
 			return true
 		}
-		if len(r.out) == 0 {
-			return false // sent: wait for the answer
-		}
 	}
+	// Sent: read once before waiting. The runtime cleared the socket's
+	// readiness before calling us, so a FIN (or bytes) that came while the
+	// connection was idle would raise no new edge: waiting without this
+	// read hangs until the deadline on a connection the receiver
+	// half-closed.
 	for {
 		n, err := syscall.Read(int(fd), r.p)
 		switch {
