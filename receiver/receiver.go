@@ -649,7 +649,7 @@ func (rc *Receiver) publishFrom(p published) {
 		rc.wakeWaiting()
 		rc.pubMu.Unlock()
 		if ok {
-			go rc.publishFrom(next)
+			go rc.publishDetached(next)
 		}
 		panic(r)
 	}()
@@ -675,6 +675,15 @@ func (rc *Receiver) publishFrom(p published) {
 		rc.pubMu.Unlock()
 		p = next
 	}
+}
+
+// publishDetached publishes p, and the early ones that follow it, from a
+// goroutine of its own once an observer panicked: no handler's goroutine
+// is there for net/http to recover a further panic, so it is dropped here
+// (as net/http drops a handler's) rather than ending the process.
+func (rc *Receiver) publishDetached(p published) {
+	defer func() { _ = recover() }()
+	rc.publishFrom(p)
 }
 
 // drainPublishing waits until no delivery waits early for its turn and
