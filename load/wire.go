@@ -429,6 +429,9 @@ func (r *connReader) Read(p []byte) (int, error) {
 		}
 		return r.c.Read(p)
 	}
+	// Written whole (possibly in several writes, a reader draining the
+	// socket meanwhile): out is empty but still holds the request.
+	r.out = nil
 	return r.n, nil
 }
 
