@@ -686,8 +686,9 @@ func (rc *Receiver) publishDetached(p published) {
 	rc.publishFrom(p)
 }
 
-// drainPublishing waits until no delivery waits early for its turn and
-// none is being published, or ctx ends. A handler leaves its delivery to
+// drainPublishing waits until every delivery recorded so far is
+// published, none waits early for its turn and none is being published,
+// or ctx ends. A handler leaves its delivery to
 // the one publishing before it, and http.Server.Shutdown does not wait
 // for that one's handler once its connection was hijacked (WithResetRate).
 func (rc *Receiver) drainPublishing(ctx context.Context) {
@@ -697,9 +698,17 @@ func (rc *Receiver) drainPublishing(ctx context.Context) {
 		rc.pubCond.Broadcast()
 	})
 	defer stop()
+	if rc.cfg.out == nil && rc.cfg.observer == nil {
+		return // nothing is published: pubNext never moves
+	}
+	// Up to the last ticket handed out, not only those left early: a
+	// hijacked handler (a reset) may not have reached publish yet.
+	rc.mu.Lock()
+	last := rc.ticket
+	rc.mu.Unlock()
 	rc.pubMu.Lock()
 	defer rc.pubMu.Unlock()
-	for (rc.publishing || len(rc.early) > 0) && ctx.Err() == nil {
+	for (rc.publishing || len(rc.early) > 0 || rc.pubNext <= last) && ctx.Err() == nil {
 		rc.pubWaiting++
 		rc.pubCond.Wait()
 		rc.pubWaiting--
