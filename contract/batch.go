@@ -72,7 +72,7 @@ func (r *run) idempotencyJobs() []*countJob {
 func (r *run) oneEventJob(leaf, how, note string, p payload, build func(payload) *countJob, deliver func(context.Context) ([]sent, string)) *countJob {
 	return &countJob{
 		group: GroupIdempotency, leaf: leaf, ps: []payload{p}, how: how, steps: 2,
-		reproduce: p.reproducer(r.to.shown) + "   (" + note + ")",
+		reproduce: p.reproducer(r.to) + "   (" + note + ")",
 		deliver:   deliver,
 		reroll:    r.rerollWith(build),
 	}
@@ -405,7 +405,7 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 	j := &countJob{
 		group: GroupLifecycle + " " + name, leaf: leaf, ps: ps, steps: sr.steps(),
 		how:       fmt.Sprintf("scenario %s was delivered %s", name, how),
-		reproduce: cmd + " --target " + shellQuote(r.to.shown),
+		reproduce: cmd + " " + r.to.targetArgs(),
 		hint:      hint,
 	}
 	j.deliver = func(ctx context.Context) ([]sent, string) {

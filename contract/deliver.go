@@ -114,7 +114,7 @@ func (s sent) record() DeliveryRecord {
 		LatencyMS:  float64(s.res.Latency.Microseconds()) / 1000,
 		Bytes:      len(s.p.Body),
 		SHA256:     hex.EncodeToString(sum[:]),
-		Reproduce:  s.p.reproducer(s.to.shown),
+		Reproduce:  s.p.reproducer(s.to),
 	}
 }
 
@@ -246,7 +246,7 @@ func (s sent) describe(headline, why string) string {
 		b.WriteString(why)
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\nreproduce:\n  %s\n", s.p.reproducer(s.to.shown))
+	fmt.Fprintf(&b, "\nreproduce:\n  %s\n", s.p.reproducer(s.to))
 	if strings.Contains(s.to.shown, delivery.Masked) {
 		b.WriteString("  (secrets in the URL are masked: put them back in place of " + delivery.Masked + ")\n")
 	}

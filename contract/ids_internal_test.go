@@ -35,8 +35,8 @@ func TestRunEventIDsStartFromTheSeedsBase(t *testing.T) {
 			if id := p.Event.EventID; id < base || id >= base+idBaseStride {
 				t.Errorf("seed %d: %s has eventId %d, outside [%d, %d)", seed, p.label(), id, base, base+idBaseStride)
 			}
-			if !strings.Contains(p.reproducer("U"), fmt.Sprintf("--set event.eventId=%d ", p.Event.EventID)) {
-				t.Errorf("seed %d: the reproducer of %s does not send eventId %d: %s", seed, p.label(), p.Event.EventID, p.reproducer("U"))
+			if !strings.Contains(p.reproducer(dest{shown: "U"}), fmt.Sprintf("--set event.eventId=%d ", p.Event.EventID)) {
+				t.Errorf("seed %d: the reproducer of %s does not send eventId %d: %s", seed, p.label(), p.Event.EventID, p.reproducer(dest{shown: "U"}))
 			}
 		}
 		for _, ps := range pl.edge {

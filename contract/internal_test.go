@@ -84,7 +84,7 @@ func TestReproducer(t *testing.T) {
 	if string(p.Body) != string(want) {
 		t.Error("generate differs from a fresh generator's first payload")
 	}
-	if got := p.reproducer("http://h/hook?token=***"); got != "coperniq-mock send TASK_CREATED --seed 7 --profile edge --target 'http://h/hook?token=***'" {
+	if got := p.reproducer(dest{shown: "http://h/hook?token=***"}); got != "coperniq-mock send TASK_CREATED --seed 7 --profile edge --target 'http://h/hook?token=***'" {
 		t.Errorf("reproducer %s", got)
 	}
 	u, err := (&plan{}).generate(unknownBase, generator.Realistic, 3, true, "event.triggerKey="+UnknownTriggerKey, "event.triggerName="+UnknownTriggerName)
@@ -94,7 +94,7 @@ func TestReproducer(t *testing.T) {
 	if u.Event.TriggerKey != UnknownTriggerKey || !strings.Contains(string(u.Body), `"triggerName":"Project Archived"`) {
 		t.Errorf("unknown trigger payload: %s", u.Body)
 	}
-	if got := u.reproducer("http://h/x"); !strings.Contains(got, "--set event.triggerKey=PROJECT_ARCHIVED --set 'event.triggerName=Project Archived' --allow-invalid") {
+	if got := u.reproducer(dest{shown: "http://h/x"}); !strings.Contains(got, "--set event.triggerKey=PROJECT_ARCHIVED --set 'event.triggerName=Project Archived' --allow-invalid") {
 		t.Errorf("reproducer %s", got)
 	}
 	if got := u.label(); got != "PROJECT_CREATED as PROJECT_ARCHIVED (realistic, seed 3)" {
@@ -128,8 +128,8 @@ func TestPlan(t *testing.T) {
 		for _, f := range fields {
 			k := f[strings.LastIndex(f, ".")+1:]
 			if (k == "id" || k == "uid" || strings.HasSuffix(k, "Id")) && f != "event.eventId" && present(maxIDs.Body, f) &&
-				!strings.Contains(maxIDs.reproducer("U"), "--set "+f+"=9007199254740991") {
-				t.Errorf("%s: %s is not at 2^53-1 in %s", key, f, maxIDs.reproducer("U"))
+				!strings.Contains(maxIDs.reproducer(dest{shown: "U"}), "--set "+f+"=9007199254740991") {
+				t.Errorf("%s: %s is not at 2^53-1 in %s", key, f, maxIDs.reproducer(dest{shown: "U"}))
 			}
 		}
 		if !strings.Contains(string(maxIDs.Body), `"recordId":9007199254740991`) {

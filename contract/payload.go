@@ -86,11 +86,11 @@ func (p payload) label() string {
 	return s
 }
 
-// reproducer is the one-line command that sends this payload to shownURL
-// (already masked by the caller).
-func (p payload) reproducer(shownURL string) string {
+// reproducer is the one-line command that sends this payload to d as
+// shown (masked), with d's flags.
+func (p payload) reproducer(d dest) string {
 	if p.Command != "" {
-		return p.Command + " --target " + shellQuote(shownURL)
+		return p.Command + " " + d.targetArgs()
 	}
 	args := []string{"coperniq-mock", "send", p.Trigger, "--seed", strconv.FormatUint(p.Seed, 10), "--profile", string(p.Profile)}
 	for _, s := range p.Sets {
@@ -102,8 +102,7 @@ func (p payload) reproducer(shownURL string) string {
 	if p.Vocabulary != "" {
 		args = append(args, "--vocabulary", shellQuote(p.Vocabulary))
 	}
-	args = append(args, "--target", shellQuote(shownURL))
-	return strings.Join(args, " ")
+	return strings.Join(args, " ") + " " + d.targetArgs()
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.

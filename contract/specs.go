@@ -128,6 +128,19 @@ type dest struct {
 	t     *delivery.Target
 	raw   string // for the delivery engine, which takes a URL
 	shown string
+	// flags follow --target in every command shown to send there again:
+	// Target.ReproduceFlags, the run's TLS settings (a reproduce line
+	// without --cacert fails against a receiver with an internal CA).
+	flags []string
+}
+
+// targetArgs is "--target URL" and the flags, quoted for a shell.
+func (d dest) targetArgs() string {
+	args := []string{"--target", shellQuote(d.shown)}
+	for _, f := range d.flags {
+		args = append(args, shellQuote(f))
+	}
+	return strings.Join(args, " ")
 }
 
 func newDest(raw, shown string) (dest, error) {
@@ -251,6 +264,7 @@ func newRun(t Target, description string) *run {
 	if r.to, r.err = newDest(raw, ""); r.err != nil {
 		return r
 	}
+	r.to.flags, r.noToken.flags, r.wrongToken.flags = r.t.ReproduceFlags, r.t.ReproduceFlags, r.t.ReproduceFlags
 	r.secrets = secretsOf(raw, r.tokVal)
 	// A connection for every delivery in flight: one waiting for a
 	// connection of the pool would be measured late for nothing.
@@ -514,7 +528,7 @@ func (r *run) abortIfHung() {
 		r.mu.Unlock()
 	}
 	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--timeout). %s %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (%s --timeout %s), then run the suite again.",
-		AbortedHung, n, r.t.Deadline, tripLine(tripped, r.t.MaxLate, CurrentSpecReport()), probe, r.t.MaxLate, last.p.reproducer(last.to.shown), r.t.Deadline))
+		AbortedHung, n, r.t.Deadline, tripLine(tripped, r.t.MaxLate, CurrentSpecReport()), probe, r.t.MaxLate, last.p.reproducer(last.to), r.t.Deadline))
 }
 
 // TrippedBy starts the sentence of the fail-fast verdict that names the
@@ -815,7 +829,7 @@ func (r *run) staleMessage(ps []payload, got map[int64]int) string {
 		}
 		fmt.Fprintf(&b, "  - %s: the inspect hook said %d before any delivery\n", eventName(p.Event), got[p.Event.EventID])
 	}
-	fmt.Fprintf(&b, "\nThe receiver was not judged: this spec counts applications of events it has not sent yet.\nthe event is sent by:\n  %s\n", first.reproducer(r.to.shown))
+	fmt.Fprintf(&b, "\nThe receiver was not judged: this spec counts applications of events it has not sent yet.\nthe event is sent by:\n  %s\n", first.reproducer(r.to))
 	return b.String()
 }
 
@@ -911,7 +925,7 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 		return
 	}
 	if reproduce == "" {
-		reproduce = first.reproducer(r.to.shown)
+		reproduce = first.reproducer(r.to)
 	}
 	var b strings.Builder
 	if suspect {

@@ -474,8 +474,8 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 	if u, ok := r.t.State.(*stateURL); ok {
 		hook = "--state " + shellQuote(u.shown)
 	}
-	reproduce := fmt.Sprintf("coperniq-mock verify --target %s %s --seed %d --scenario %s --focus %s",
-		shellQuote(r.to.shown), hook, r.t.Seed, s.name, shellQuote(GroupState+" "+s.name+" "+s.spec))
+	reproduce := fmt.Sprintf("coperniq-mock verify %s %s --seed %d --scenario %s --focus %s",
+		r.to.targetArgs(), hook, r.t.Seed, s.name, shellQuote(GroupState+" "+s.name+" "+s.spec))
 	AddReportEntry(EntryReproduce, reproduce, ReportEntryVisibilityNever)
 	// Stale state: a record the receiver already knows makes the
 	// comparison mean nothing.

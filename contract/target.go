@@ -97,6 +97,10 @@ type Target struct {
 	// TLS is how an https:// URL is trusted (delivery.TLS.Config), the
 	// webhook's and an InspectURL hook's; nil is the system's trust store.
 	TLS *tls.Config
+	// ReproduceFlags follow --target in every command a report shows to
+	// send a delivery again, so that it reaches the receiver as the run
+	// did: the TLS settings as flags (delivery.TLS.Flags).
+	ReproduceFlags []string
 
 	// Vocabulary is the team's vocabulary the payloads and scenarios are
 	// generated in (schemas.ParseVocabulary); nil is the built-in one.

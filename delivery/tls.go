@@ -34,6 +34,26 @@ type TLS struct {
 // IsZero reports whether t changes nothing from Go's defaults.
 func (t TLS) IsZero() bool { return t == TLS{} }
 
+// Flags are t as the command-line flags that give a command these
+// settings (--cacert, --insecure, --cert, --key), for a command shown to
+// run again: none for the zero TLS.
+func (t TLS) Flags() []string {
+	var f []string
+	if t.CACert != "" {
+		f = append(f, "--cacert", t.CACert)
+	}
+	if t.Insecure {
+		f = append(f, "--insecure")
+	}
+	if t.Cert != "" {
+		f = append(f, "--cert", t.Cert)
+	}
+	if t.Key != "" {
+		f = append(f, "--key", t.Key)
+	}
+	return f
+}
+
 // Config builds the *tls.Config t describes, or nil for the zero TLS.
 // Errors name the file and what is wrong with it.
 func (t TLS) Config() (*tls.Config, error) {

@@ -112,3 +112,21 @@ func TestTLSConfigNamesTheBadFile(t *testing.T) {
 		t.Errorf("zero TLS: %v, %v; want nil, nil (Go's defaults)", cfg, err)
 	}
 }
+
+func TestTLSFlags(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		tls  delivery.TLS
+		want string
+	}{
+		{"zero", delivery.TLS{}, ""},
+		{"insecure", delivery.TLS{Insecure: true}, "--insecure"},
+		{"every field", delivery.TLS{CACert: "ca.pem", Cert: "c.pem", Key: "k.pem", Insecure: true}, "--cacert ca.pem --insecure --cert c.pem --key k.pem"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := strings.Join(c.tls.Flags(), " "); got != c.want {
+				t.Errorf("Flags() = %q, want %q", got, c.want)
+			}
+		})
+	}
+}

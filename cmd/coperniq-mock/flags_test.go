@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -366,4 +368,33 @@ func TestVerifyInspectHookOverTLS(t *testing.T) {
 	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--inspect", srv.URL+testreceivers.InspectPath+"{eventId}",
 		"--cacert", pki.CAFile, "--focus", contract.SpecDupAfter, "--settle", "0").want(t, 0)
 	has(t, "verify --inspect https://", r.stdout, "PASS: 1 specs passed")
+}
+
+// A failure's reproduce line against an https:// receiver with its own CA
+// and mutual TLS carries the run's --cacert, --cert and --key: run as shown,
+// it reaches the receiver (without them it would fail the handshake, exit 2).
+func TestVerifyReproduceLineKeepsTLSFlags(t *testing.T) {
+	pki := tlstest.New(t)
+	srv := httptest.NewUnstartedServer(testreceivers.New(testreceivers.Config{Fault: testreceivers.RejectUnknownTrigger}))
+	srv.TLS = pki.ServerConfig(true)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+
+	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.SpecUnknownTrigger,
+		"--cacert", pki.CAFile, "--cert", pki.ClientCertFile, "--key", pki.ClientKeyFile).want(t, 1)
+	_, after, ok := strings.Cut(r.stdout, "reproduce:\n")
+	if !ok {
+		t.Fatalf("no reproduce line in the failure:\n%s", r.stdout)
+	}
+	line := strings.TrimSpace(strings.SplitN(after, "\n", 2)[0])
+	has(t, "the reproduce line", line, "--cacert "+pki.CAFile, "--cert "+pki.ClientCertFile, "--key "+pki.ClientKeyFile)
+
+	cmd := exec.Command("sh", "-c", binary+strings.TrimPrefix(line, "coperniq-mock"))
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("the reproduce line %q: %v, want exit 1 (delivered, answered with an error):\n%s", line, err, out)
+	}
+	hasNot(t, "the reproduce line's run", string(out), "certificate")
 }

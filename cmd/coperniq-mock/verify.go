@@ -62,7 +62,7 @@ func newVerifyCmd() *cobra.Command {
 			if err := tf.check(); err != nil {
 				return err
 			}
-			target.TLS = tf.cfg
+			target.TLS, target.ReproduceFlags = tf.cfg, tf.t.Flags()
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
