@@ -38,6 +38,9 @@ type rawAnswer struct {
 	text  string
 	close bool // close the connection after writing text
 	hang  bool // read the request and never answer
+	// halfClose: after text, end the sending side (a FIN) but keep the
+	// socket open and reading, so that no reset answers a later request.
+	halfClose bool
 }
 
 func newRawServer(t *testing.T, answers ...rawAnswer) *rawServer {
@@ -93,6 +96,11 @@ func (s *rawServer) serve(t *testing.T, c net.Conn, answers []rawAnswer) {
 			return
 		}
 		if _, err := io.WriteString(c, a.text); err != nil || a.close {
+			return
+		}
+		if a.halfClose {
+			_ = c.(*net.TCPConn).CloseWrite()
+			_, _ = io.Copy(io.Discard, br)
 			return
 		}
 	}
