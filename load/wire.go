@@ -90,8 +90,19 @@ type wireConn struct {
 	br   *bufio.Reader // reads through in
 	in   connReader
 	wbuf []byte
-	used bool // has carried a request
+	used bool      // has carried a request
+	idle time.Time // when its last answer was read
 }
+
+// wireIdleCheck: a connection idle longer is read once after the request's
+// write before the wait for its answer (connReader.check). The runtime
+// clears a socket's readiness before the raw read, so a FIN that came while
+// the connection was idle raises no new edge: a receiver that half-closed
+// an idle connection would make the request wait to its timeout. A FIN
+// comes after an idle timeout, not within a millisecond of an answer; at
+// saturation a connection is idle for microseconds and the read, which
+// would find nothing, is saved.
+const wireIdleCheck = time.Millisecond
 
 // Bounds of a response, as net/http's client has them in this tool.
 const (
@@ -211,9 +222,12 @@ func (w *wire) send(body []byte, start time.Time) delivery.Result {
 	deadline := start.Add(w.timeout)
 	for {
 		reused := wc.used && wc.c != nil
+		wc.in.check = !wc.idle.IsZero() && start.Sub(wc.idle) > wireIdleCheck
 		status, answered, err := w.roundTrip(wc, body, deadline)
 		if err == nil {
-			return delivery.Result{Status: status, Latency: time.Since(start)}
+			latency := time.Since(start)
+			wc.idle = start.Add(latency)
+			return delivery.Result{Status: status, Latency: latency}
 		}
 		w.drop(wc)
 		if w.canceled.Load() {
@@ -360,14 +374,16 @@ func (w *wire) close() {
 // comes between the write and the wait is not missed. A request the
 // socket's buffer cannot take whole goes on through the connection's own
 // Write, which waits for room, and is then read as usual; over TLS the
-// connection's own Write and Read serve. The step still reads once after
-// the write, before waiting: the runtime clears the readiness a FIN left
-// on an idle connection, and no new edge would come (see rawStep).
+// connection's own Write and Read serve. On a connection idle for longer
+// than wireIdleCheck the step reads once after the write, before waiting:
+// the runtime clears the readiness a FIN left while it was idle, and no
+// new edge would come.
 type connReader struct {
 	c        net.Conn
 	rc       syscall.RawConn // nil: not plain TCP
 	out      []byte          // the request still to write
 	writing  bool            // out is for the next read to write
+	check    bool            // read once after the write, before waiting (wireIdleCheck)
 	deadline time.Time       // the request's
 	canceled *atomic.Bool    // the wire's
 	step     func(fd uintptr) bool
@@ -440,6 +456,7 @@ func (r *connReader) Read(p []byte) (int, error) {
 // is done (true) when it read something, met an error, or the request
 // must wait for room in the socket's buffer.
 func (r *connReader) rawStep(fd uintptr) bool {
+	wrote := len(r.out) > 0
 	for len(r.out) > 0 {
 		n, err := syscall.Write(int(fd), r.out)
 		if n > 0 {
@@ -454,11 +471,13 @@ func (r *connReader) rawStep(fd uintptr) bool {
 			return true
 		}
 	}
-	// Sent: read once before waiting. The runtime cleared the socket's
-	// readiness before calling us, so a FIN (or bytes) that came while the
-	// connection was idle would raise no new edge: waiting without this
-	// read hangs until the deadline on a connection the receiver
-	// half-closed.
+	// Sent. A connection idle for longer than wireIdleCheck is read once
+	// before the wait (a FIN that came meanwhile raised its edge before
+	// the runtime cleared it); otherwise the answer cannot have come yet,
+	// and the wait comes first.
+	if wrote && !r.check {
+		return false
+	}
 	for {
 		n, err := syscall.Read(int(fd), r.p)
 		switch {
