@@ -3,24 +3,26 @@ package contract
 import (
 	"fmt"
 	"net"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // Validate checks an APIMock as a user stated it, with no field left to
 // its default, and that Addr can be listened on now, so that an address in
-// use is told before any delivery. Errors are *TargetError.
+// use is told before any delivery. Errors are *delivery.FieldError.
 func (m *APIMock) Validate() error {
 	switch {
 	case m.MaxCallsPerEvent < 1:
-		return &TargetError{Field: "API.MaxCallsPerEvent", Value: fmt.Sprint(m.MaxCallsPerEvent), Msg: "want 1 or more"}
+		return &delivery.FieldError{Field: "API.MaxCallsPerEvent", Value: fmt.Sprint(m.MaxCallsPerEvent), Want: "want 1 or more"}
 	case m.Key == "":
-		return &TargetError{Field: "API.Key", Msg: "is empty: give the key the receiver sends in x-api-key"}
+		return &delivery.FieldError{Field: "API.Key", Want: "is empty: give the key the receiver sends in x-api-key"}
 	}
 	if _, port, err := net.SplitHostPort(m.Addr); err != nil || port == "" || port == "0" {
-		return &TargetError{Field: "API.Addr", Value: fmt.Sprintf("%q", m.Addr), Msg: "want host:port, e.g. 127.0.0.1:8081, the port the receiver's API base URL names"}
+		return &delivery.FieldError{Field: "API.Addr", Value: fmt.Sprintf("%q", m.Addr), Want: "want host:port, e.g. 127.0.0.1:8081, the port the receiver's API base URL names"}
 	}
 	ln, err := net.Listen("tcp", m.Addr)
 	if err != nil {
-		return &TargetError{Field: "API.Addr", Value: m.Addr, Msg: err.Error()}
+		return &delivery.FieldError{Field: "API.Addr", Value: m.Addr, Want: err.Error()}
 	}
 	return ln.Close()
 }

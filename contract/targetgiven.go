@@ -3,11 +3,13 @@ package contract
 import (
 	"fmt"
 	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // CheckGiven reports a field that was given (given(field) is true) as zero,
 // which the Target reads as "the default": someone who typed a timeout of 0
-// must hear that it is no timeout, not get 10s. Errors are *TargetError,
+// must hear that it is no timeout, not get 10s. Errors are *delivery.FieldError,
 // worded as for a negative value.
 func (t Target) CheckGiven(given func(field string) bool) error {
 	zero := []struct {
@@ -23,7 +25,7 @@ func (t Target) CheckGiven(given func(field string) bool) error {
 	}
 	for _, z := range zero {
 		if z.isZero && given(z.field) {
-			return &TargetError{Field: z.field, Value: z.value, Msg: z.msg}
+			return &delivery.FieldError{Field: z.field, Value: z.value, Want: z.msg}
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package contract
 import (
 	"fmt"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 )
 
@@ -24,7 +25,7 @@ func checkVocabularyScenarios(t Target) error {
 			_, err = sc.Render(1)
 		}
 		if err != nil {
-			return &TargetError{Field: "Scenarios", Msg: fmt.Sprintf("lifecycle scenario %s does not fit the vocabulary %s: %v; give --scenario the scenarios that fit it", name, t.Vocabulary.File(), err)}
+			return &delivery.FieldError{Field: "Scenarios", Want: fmt.Sprintf("lifecycle scenario %s does not fit the vocabulary %s: %v; give --scenario the scenarios that fit it", name, t.Vocabulary.File(), err)}
 		}
 	}
 	return nil

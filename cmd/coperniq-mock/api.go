@@ -15,20 +15,6 @@ import (
 // 'scenario run --api'.
 type apiFlags struct{ api.CompanionConfig }
 
-// apiFlagOf names the flag of each api.CompanionConfig field, in 'scenario
-// run'.
-func apiFlagOf(field string) string {
-	switch field {
-	case "Addr":
-		return "--api"
-	case "LimitRate":
-		return "--api-429-rate"
-	case "At":
-		return "--at" // the api command's own
-	}
-	return "--api-" + flagName(field)
-}
-
 func (f *apiFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.Key, "api-key", api.DefaultKey, "the x-api-key the API mock accepts; a call without it, or with another, gets the documented 401")
@@ -44,7 +30,7 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 // startAPI serves the API from the scenario's timeline on --api (none
 // without it); sending each event moves the API's world time to it.
 func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*api.Companion, []delivery.Option, error) {
-	c, opts, err := f.Start(func(field string) bool { return cmd.Flags().Changed(apiFlagOf(field)[2:]) }, s, seed, tl, events)
+	c, opts, err := f.Start(given(cmd), s, seed, tl, events)
 	if err != nil {
 		return nil, nil, apiError("--api", err)
 	}
@@ -54,19 +40,12 @@ func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64,
 	return c, opts, nil
 }
 
-// apiError words an error of the api package with flag names: an address
-// the mock could not listen on names addrFlag, a *api.ConfigError its
-// fields; a *delivery.FailedError is a finding, every other bad usage.
+// apiError is the exit status of an error of the api package: an address
+// the mock could not listen on names addrFlag; a *delivery.FailedError is a
+// finding, every other bad usage.
 func apiError(addrFlag string, err error) error {
-	var (
-		ae *api.AddrError
-		ce *api.ConfigError
-	)
-	switch {
-	case errors.As(err, &ae):
+	if ae := (*api.AddrError)(nil); errors.As(err, &ae) {
 		return usage(fmt.Errorf("%s %v", addrFlag, ae))
-	case errors.As(err, &ce):
-		return usage(errors.New(named(ce.Msg, apiFlagOf)))
 	}
 	return runErr(err)
 }

@@ -70,8 +70,11 @@ func (f *deliveryFlags) settings(cmd *cobra.Command, base delivery.Settings) (de
 		return base, err
 	}
 	f.s.Header, f.s.DuplicateMode = h, delivery.DupMode(f.dupMode)
-	s, err := f.s.Over(base, func(field string) bool { return set(flagName(field)) })
-	return s, fieldError(err)
+	s, err := f.s.Over(base, given(cmd))
+	if fe := (*delivery.FieldError)(nil); errors.As(err, &fe) {
+		return s, usage(fe) // the first bad field, as for any other flag
+	}
+	return s, err
 }
 
 // target parses --target once (the check, the output and the engine share
@@ -105,7 +108,7 @@ func (f *deliveryFlags) deliver(cmd *cobra.Command, to *delivery.Target, s deliv
 func runErr(err error) error {
 	var failed *delivery.FailedError
 	if errors.As(err, &failed) {
-		return failureError{msg: err.Error()}
+		return failureError{err: err}
 	}
 	return usage(err)
 }
