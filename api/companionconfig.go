@@ -74,13 +74,14 @@ func (c CompanionConfig) End(comp *Companion, out io.Writer) error {
 	return nil
 }
 
-// ServeWorld serves the world sc plays with seed (opts: its parameters) on
+// ServeWorld serves the world the scenario name plays with seed (opts: its
+// parameters; NewWorld) on
 // Addr, answering as of at (ParseTime: end, start or a time), until ctx ends
 // (Serve). A bad at is a *delivery.FieldError naming {At}, an address taken an
 // *AddrError, and a call log that could not be written a
 // *delivery.FailedError (the run itself went).
-func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, sc *scenarios.Scenario, seed uint64, at string, opts ...scenarios.RenderOption) error {
-	world, err := NewWorld(sc, seed, opts...)
+func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, name string, seed uint64, at string, opts ...scenarios.RenderOption) error {
+	world, err := NewWorld(name, seed, opts...)
 	if err != nil {
 		return err
 	}

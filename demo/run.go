@@ -22,17 +22,11 @@ import (
 // A receiver or a delivery that fails the demo is a *delivery.FailedError;
 // other errors are the setup's (a bad scenario, no free port).
 func Run(ctx context.Context, out io.Writer, live bool, name string, seed uint64, logPath string, rcOpts ...receiver.Option) error {
-	sc, err := scenarios.Load(name)
-	if err != nil {
-		return fmt.Errorf("--scenario: %w", err)
-	}
-	events, err := sc.Render(seed)
+	play, err := scenarios.NewPlay(name, nil, seed)
 	if err != nil {
 		return err
 	}
-	if err := sc.CheckRendered(seed, events); err != nil {
-		return err
-	}
+	sc, events := play.Scenario, play.Events
 	// Every delivery is kept: the checks below need all of them.
 	rcOpts = append([]receiver.Option{receiver.WithFailFirst(1), receiver.WithLevel(schemas.Strict), receiver.WithMaxDeliveries(0)}, rcOpts...)
 	srv, err := receiver.Start("127.0.0.1:0", rcOpts...)

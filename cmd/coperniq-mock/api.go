@@ -67,10 +67,6 @@ func newAPICmd() *cobra.Command {
 			if len(args) == 1 {
 				name = args[0]
 			}
-			sc, err := scenarios.Load(name)
-			if err != nil {
-				return usage(err)
-			}
 			ropts, err := projectsOption(cmd, projects)
 			if err != nil {
 				return err
@@ -79,7 +75,7 @@ func newAPICmd() *cobra.Command {
 			// Ctrl-C at once must get the summary, not a killed process.
 			ctx, stop := interruptContext()
 			defer stop()
-			return apiError("--addr", f.ServeWorld(ctx, cmd.OutOrStdout(), sc, seed, at, ropts...))
+			return apiError("--addr", f.ServeWorld(ctx, cmd.OutOrStdout(), name, seed, at, ropts...))
 		},
 	}
 	f.register(cmd)

@@ -112,23 +112,12 @@ func newScenarioRunCmd() *cobra.Command {
 				return usage(fmt.Errorf("--%w", err))
 			}
 			ropts = append(ropts, offset)
-			sc, err := scenarios.LoadWithVocabulary(args[0], vocab)
-			if err != nil {
-				return usage(err)
-			}
 			tl := scenarios.NewTimeline()
-			ropts = append(ropts, af.RenderOptions(tl)...)
-			events, err := sc.Render(seed, ropts...)
+			play, err := scenarios.NewPlay(args[0], vocab, seed, append(ropts, af.RenderOptions(tl)...)...)
 			if err != nil {
-				var located scenarios.ErrorList
-				if !errors.As(err, &located) {
-					err = fmt.Errorf("--projects: %w", err)
-				}
 				return usage(err)
 			}
-			if err := sc.CheckRendered(seed, events); err != nil {
-				return usage(err)
-			}
+			sc, events := play.Scenario, play.Events
 			if dryRun {
 				return scenarios.WriteNDJSON(cmd.OutOrStdout(), events)
 			}
