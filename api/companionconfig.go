@@ -31,7 +31,7 @@ var companionFields = []string{"Key", "FailRate", "LimitRate", "RetryAfter", "La
 // each event as it is sent (the engine's own client, with settings' timeout
 // and concurrency). Without Addr it serves none and returns nil, and a field
 // given (given(field)) that only the mock uses is a *delivery.FieldError. The
-// address taken is an *AddrError.
+// address taken is a *delivery.FieldError on Addr.
 func (c CompanionConfig) Start(given func(field string) bool, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*Companion, []delivery.Option, error) {
 	if c.Addr == "" {
 		for _, f := range companionFields {
@@ -75,11 +75,10 @@ func (c CompanionConfig) End(comp *Companion, out io.Writer) error {
 }
 
 // ServeWorld serves the world the scenario name plays with seed (opts: its
-// parameters; NewWorld) on
-// Addr, answering as of at (ParseTime: end, start or a time), until ctx ends
-// (Serve). A bad at is a *delivery.FieldError naming {At}, an address taken an
-// *AddrError, and a call log that could not be written a
-// *delivery.FailedError (the run itself went).
+// parameters; NewWorld) on Addr, answering as of at (ParseTime: end, start
+// or a time), until ctx ends (Serve). A bad at or an address taken is a
+// *delivery.FieldError (on At, Addr), and a call log that could not be
+// written a *delivery.FailedError (the run itself went).
 func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, name string, seed uint64, at string, opts ...scenarios.RenderOption) error {
 	world, err := NewWorld(name, seed, opts...)
 	if err != nil {
@@ -98,7 +97,7 @@ func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, name str
 		return err
 	}
 	err = Serve(ctx, out, c.Addr, c.Key, world.Describe(when), c.Calls, h)
-	if ae := (*AddrError)(nil); err != nil && !errors.As(err, &ae) {
+	if fe := (*delivery.FieldError)(nil); err != nil && !errors.As(err, &fe) {
 		return &delivery.FailedError{Err: &delivery.FieldError{Field: "Calls", Want: err.Error()}}
 	}
 	return err

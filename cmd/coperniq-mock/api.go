@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/coperniq-mock/coperniq-mock/api"
@@ -32,22 +31,12 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*api.Companion, []delivery.Option, error) {
 	c, opts, err := f.Start(given(cmd), s, seed, tl, events)
 	if err != nil {
-		return nil, nil, apiError("--api", err)
+		return nil, nil, runErr(err)
 	}
 	if c != nil {
 		fmt.Fprintf(cmd.OutOrStdout(), "API mock on %s (x-api-key %s), answering as of each event as it is sent\n", c.URL(), f.Key)
 	}
 	return c, opts, nil
-}
-
-// apiError is the exit status of an error of the api package: an address
-// the mock could not listen on names addrFlag; a *delivery.FailedError is a
-// finding, every other bad usage.
-func apiError(addrFlag string, err error) error {
-	if ae := (*api.AddrError)(nil); errors.As(err, &ae) {
-		return usage(fmt.Errorf("%s %v", addrFlag, ae))
-	}
-	return runErr(err)
 }
 
 func newAPICmd() *cobra.Command {
@@ -75,7 +64,7 @@ func newAPICmd() *cobra.Command {
 			// Ctrl-C at once must get the summary, not a killed process.
 			ctx, stop := interruptContext()
 			defer stop()
-			return apiError("--addr", f.ServeWorld(ctx, cmd.OutOrStdout(), name, seed, at, ropts...))
+			return runErr(f.ServeWorld(ctx, cmd.OutOrStdout(), name, seed, at, ropts...))
 		},
 	}
 	f.register(cmd)
