@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 )
 
@@ -18,10 +19,11 @@ func (sc *Scenario) CheckRendered(seed uint64, events []Rendered) error {
 }
 
 // CountParam is WithParam for a count a person gives, such as a number of
-// projects: it must be at least 1.
+// projects: it must be at least 1, else a *delivery.FieldError naming the
+// parameter (projects is Projects).
 func CountParam(name string, n int) (RenderOption, error) {
 	if n < 1 {
-		return nil, fmt.Errorf("%s %d: want at least 1", name, n)
+		return nil, paramError(name, strconv.Itoa(n), "want at least 1")
 	}
 	return WithParam(name, n), nil
 }

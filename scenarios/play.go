@@ -40,6 +40,6 @@ func NewPlay(nameOrPath string, v *schemas.Vocabulary, seed uint64, opts ...Rend
 
 // paramError is a bad parameter as a *delivery.FieldError: the field is
 // the parameter's name, capitalised.
-func paramError(name, msg string) error {
-	return &delivery.FieldError{Field: strings.ToUpper(name[:1]) + name[1:], Want: msg}
+func paramError(name, value, want string) error {
+	return &delivery.FieldError{Field: strings.ToUpper(name[:1]) + name[1:], Value: value, Want: want}
 }

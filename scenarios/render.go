@@ -77,7 +77,7 @@ func EventIDOffset(name string, offset int64) (RenderOption, error) {
 func WithParam(name string, value int) RenderOption {
 	return func(c *renderConfig) error {
 		if value < 0 || value > maxRepeatCount {
-			return paramError(name, fmt.Sprintf("parameter %s = %d must be between 0 and %d", name, value, maxRepeatCount))
+			return paramError(name, "", fmt.Sprintf("parameter %s = %d must be between 0 and %d", name, value, maxRepeatCount))
 		}
 		c.params[name] = value
 		return nil
@@ -107,9 +107,9 @@ func (s *Scenario) Render(seed uint64, opts ...RenderOption) ([]Rendered, error)
 				names = append(names, p.Name)
 			}
 			if len(names) == 0 {
-				return nil, paramError(name, fmt.Sprintf("scenario %s has no parameter %q (it declares none)", s.Name, name))
+				return nil, paramError(name, "", fmt.Sprintf("scenario %s has no parameter %q (it declares none)", s.Name, name))
 			}
-			return nil, paramError(name, fmt.Sprintf("scenario %s has no parameter %q; it has [%s]", s.Name, name, strings.Join(names, " ")))
+			return nil, paramError(name, "", fmt.Sprintf("scenario %s has no parameter %q; it has [%s]", s.Name, name, strings.Join(names, " ")))
 		}
 	}
 	res, err := s.render(seed, cfg, false)

@@ -61,10 +61,6 @@ func (f *deliveryFlags) check() error {
 // settings lays the flags the user set over base and validates the result;
 // an error names the flag.
 func (f *deliveryFlags) settings(cmd *cobra.Command, base delivery.Settings) (delivery.Settings, error) {
-	set := cmd.Flags().Changed
-	if set("retry") && set("schedule") {
-		return base, usage(errors.New("--retry and --schedule both set the retry policy; give one"))
-	}
 	h, err := parseHeaders(f.headers)
 	if err != nil {
 		return base, err

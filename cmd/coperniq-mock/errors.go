@@ -82,6 +82,8 @@ var fieldFlags = map[string]map[string]string{
 		"JUnitReport": "junit-report", "JSONReport": "json-report", "InspectURL": "inspect", "StateURL": "state",
 		"API.Addr": "api", "API.Key": "api-key", "API.MaxCallsPerEvent": "api-max-calls",
 		"Runs": "chaos", "OutDir": "chaos-out", "Replay": "chaos-replay", "IDOffset": "id-offset"},
+	"generate":     {"MergeFile": "merge", "Sets": "set"},
+	"send":         {"MergeFile": "merge", "Sets": "set"},
 	"load":         {"Thresholds": "threshold", "HTML": "html"},
 	"load merge":   {"Thresholds": "threshold", "HTML": "html"},
 	"scenario run": apiFields("api", "Linger", "MaxCalls"),

@@ -14,6 +14,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/api"
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/load"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 )
@@ -69,8 +70,9 @@ func TestFieldFlagsNameRegisteredFlags(t *testing.T) {
 		{"scenario run", append(settingFields(delivery.Settings{}, api.CompanionConfig{}), "Projects"), []string{"RecordOrder"}}, // a scenario file's only
 		{"replay", settingFields(delivery.Settings{}), []string{"RecordOrder"}},
 		{"api", append(settingFields(api.CompanionConfig{}), "At", "Projects"), []string{"Linger", "MaxCalls"}}, // 'scenario run --api' only
-		{"listen", settingFields(receiver.Config{}, receiver.Session{}), []string{"Queue", "JSON"}}, // Printer's default; -o json
-		{"send", []string{"Timeout"}, nil},
+		{"listen", settingFields(receiver.Config{}, receiver.Session{}), []string{"Queue", "JSON"}},             // Printer's default; -o json
+		{"send", append(settingFields(generator.Spec{}), "Timeout"), nil},
+		{"generate", settingFields(generator.Spec{}), nil},
 	} {
 		cmd, _, err := root.Find(strings.Fields(c.cmd))
 		if err != nil {

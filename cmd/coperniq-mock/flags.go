@@ -251,7 +251,7 @@ func projectsOption(cmd *cobra.Command, projects int) ([]scenarios.RenderOption,
 	}
 	opt, err := scenarios.CountParam("projects", projects)
 	if err != nil {
-		return nil, usage(fmt.Errorf("--%w", err))
+		return nil, usage(err)
 	}
 	return []scenarios.RenderOption{opt}, nil
 }
