@@ -53,24 +53,17 @@ const MaxEventIDOffset = 1<<53 - 1<<22
 // changes nothing else: the same seed gives the same events with other
 // eventIds. A receiver that keeps the events of earlier runs (a staging
 // one) gets eventIds it has not seen from a seed whose own it has. An
-// eventId a scenario file sets itself (set/merge) is left as written.
+// eventId a scenario file sets itself (set/merge) is left as written. An
+// offset out of range fails Render with a *delivery.FieldError on
+// EventIDOffset.
 func WithEventIDOffset(offset int64) RenderOption {
 	return func(c *renderConfig) error {
-		if _, err := EventIDOffset("event id offset", offset); err != nil {
-			return err
+		if offset < 0 || offset > MaxEventIDOffset {
+			return &delivery.FieldError{Field: "EventIDOffset", Value: fmt.Sprint(offset), Want: fmt.Sprintf("want 0 to %d", int64(MaxEventIDOffset))}
 		}
 		c.idOffset = offset
 		return nil
 	}
-}
-
-// EventIDOffset is WithEventIDOffset for an offset a person gives, checked
-// now; the error names it by name.
-func EventIDOffset(name string, offset int64) (RenderOption, error) {
-	if offset < 0 || offset > MaxEventIDOffset {
-		return nil, fmt.Errorf("%s %d: want 0 to %d", name, offset, int64(MaxEventIDOffset))
-	}
-	return WithEventIDOffset(offset), nil
 }
 
 // WithParam sets a declared parameter (such as projects) for one Render.

@@ -321,7 +321,7 @@ func TestWithEventIDOffsetMovesOnlyEventIDs(t *testing.T) {
 	}
 	for _, bad := range []int64{-1, MaxEventIDOffset + 1} {
 		_, err := sc.Render(1, WithEventIDOffset(bad))
-		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("event id offset %d: want 0 to %d", bad, int64(MaxEventIDOffset))) {
+		if err == nil || err.Error() != fmt.Sprintf("EventIDOffset %d: want 0 to %d", bad, int64(MaxEventIDOffset)) {
 			t.Errorf("offset %d: %v", bad, err)
 		}
 	}

@@ -86,15 +86,15 @@ var fieldFlags = map[string]map[string]string{
 	"send":         {"MergeFile": "merge", "Sets": "set"},
 	"load":         {"Thresholds": "threshold", "HTML": "html"},
 	"load merge":   {"Thresholds": "threshold", "HTML": "html"},
-	"scenario run": apiFields("api", "Linger", "MaxCalls"),
-	"api":          apiFields("addr"),
+	"scenario run": apiFields("api", map[string]string{"Linger": "api-linger", "MaxCalls": "api-max-calls", "EventIDOffset": "event-id-offset"}),
+	"api":          apiFields("addr", map[string]string{}),
 }
 
-// apiFields are the flags of api.CompanionConfig's fields, --api-NAME,
-// with the address flag addr.
-func apiFields(addr string, more ...string) map[string]string {
-	m := map[string]string{"Addr": addr, "LimitRate": "api-429-rate"}
-	for _, f := range append(more, "Key", "FailRate", "RetryAfter", "Latency", "Quota", "Calls") {
+// apiFields adds to m the flags of api.Config's fields, --api-NAME, and
+// the address flag addr.
+func apiFields(addr string, m map[string]string) map[string]string {
+	m["Addr"], m["LimitRate"] = addr, "api-429-rate"
+	for _, f := range []string{"Key", "FailRate", "RetryAfter", "Latency", "Quota", "Calls"} {
 		m[f] = "api-" + flagName(f)
 	}
 	return m

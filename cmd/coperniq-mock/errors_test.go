@@ -67,7 +67,7 @@ func TestFieldFlagsNameRegisteredFlags(t *testing.T) {
 			[]string{"SettleWatch", "API", "ProgressEvery", "ReproduceFlags"}}, // Settle's --settle; API's fields; --progress; the TLS flags
 		{"load", settingFields(load.Plan{}, load.Session{}), []string{"Terminal", "Notice", "TargetMark"}}, // from the terminal and --insecure
 		{"load merge", []string{"Out", "HTML", "MinSuccess", "Thresholds"}, nil},
-		{"scenario run", append(settingFields(delivery.Settings{}, api.CompanionConfig{}), "Projects"), []string{"RecordOrder"}}, // a scenario file's only
+		{"scenario run", append(settingFields(delivery.Settings{}, api.CompanionConfig{}), "Projects", "EventIDOffset"), []string{"RecordOrder"}}, // a scenario file's only
 		{"replay", settingFields(delivery.Settings{}), []string{"RecordOrder"}},
 		{"api", append(settingFields(api.CompanionConfig{}), "At", "Projects"), []string{"Linger", "MaxCalls"}}, // 'scenario run --api' only
 		{"listen", settingFields(receiver.Config{}, receiver.Session{}), []string{"Queue", "JSON"}},             // Printer's default; -o json

@@ -107,12 +107,8 @@ func newScenarioRunCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			offset, err := scenarios.EventIDOffset("event-id-offset", idOffset)
-			if err != nil {
-				return usage(fmt.Errorf("--%w", err))
-			}
-			ropts = append(ropts, offset)
 			tl := scenarios.NewTimeline()
+			ropts = append(ropts, scenarios.WithEventIDOffset(idOffset))
 			play, err := scenarios.NewPlay(args[0], vocab, seed, append(ropts, af.RenderOptions(tl)...)...)
 			if err != nil {
 				return usage(err)

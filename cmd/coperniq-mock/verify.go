@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -63,13 +62,9 @@ func newVerifyCmd() *cobra.Command {
 				return err
 			}
 			target.TLS, target.ReproduceFlags = tf.cfg, tf.t.Flags()
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
 			f.chaos.ReplayCommand = f.s.ReplayCommand
 			s := contract.Session{Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(), Notice: tf.notice(), Chaos: f.chaos.ChaosCommand}
-			v, err := s.Run(ctx, target, cfg)
+			v, err := s.Run(cmd.Context(), target, cfg)
 			switch {
 			case err != nil:
 				return verifyError(err)
