@@ -9,7 +9,6 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
 
 	"github.com/coperniq-mock/coperniq-mock/api"
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // The API specs: how the receiver calls Coperniq's REST API back while it
@@ -99,10 +98,10 @@ func (m *APIMock) withDefaults() (*APIMock, error) {
 		c.MaxCallsPerEvent = DefaultAPIMaxCalls
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil || c.Addr == "" {
-		return nil, &delivery.FieldError{Field: "API.Addr", Value: fmt.Sprintf("%q", c.Addr), Want: "want host:port, e.g. 127.0.0.1:8081, where the receiver's API base URL points"}
+		return nil, badField("API.Addr", fmt.Sprintf("%q", c.Addr), "want host:port, e.g. 127.0.0.1:8081, where the receiver's API base URL points")
 	}
 	if c.MaxCallsPerEvent < 0 {
-		return nil, &delivery.FieldError{Field: "API.MaxCallsPerEvent", Value: fmt.Sprint(c.MaxCallsPerEvent), Want: "want 1 or more"}
+		return nil, badField("API.MaxCallsPerEvent", fmt.Sprint(c.MaxCallsPerEvent), "want 1 or more")
 	}
 	return &c, nil
 }

@@ -3,8 +3,6 @@ package contract
 import (
 	"fmt"
 	"net"
-
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // Validate checks an APIMock as a user stated it, with no field left to
@@ -13,16 +11,16 @@ import (
 func (m *APIMock) Validate() error {
 	switch {
 	case m.MaxCallsPerEvent < 1:
-		return &delivery.FieldError{Field: "API.MaxCallsPerEvent", Value: fmt.Sprint(m.MaxCallsPerEvent), Want: "want 1 or more"}
+		return badField("API.MaxCallsPerEvent", fmt.Sprint(m.MaxCallsPerEvent), "want 1 or more")
 	case m.Key == "":
-		return &delivery.FieldError{Field: "API.Key", Want: "is empty: give the key the receiver sends in x-api-key"}
+		return badField("API.Key", "", "is empty: give the key the receiver sends in x-api-key")
 	}
 	if _, port, err := net.SplitHostPort(m.Addr); err != nil || port == "" || port == "0" {
-		return &delivery.FieldError{Field: "API.Addr", Value: fmt.Sprintf("%q", m.Addr), Want: "want host:port, e.g. 127.0.0.1:8081, the port the receiver's API base URL names"}
+		return badField("API.Addr", fmt.Sprintf("%q", m.Addr), "want host:port, e.g. 127.0.0.1:8081, the port the receiver's API base URL names")
 	}
 	ln, err := net.Listen("tcp", m.Addr)
 	if err != nil {
-		return &delivery.FieldError{Field: "API.Addr", Value: m.Addr, Want: err.Error()}
+		return badField("API.Addr", m.Addr, err.Error())
 	}
 	return ln.Close()
 }

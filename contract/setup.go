@@ -20,6 +20,12 @@ type Setup struct {
 	Chaos                  bool    // a chaos run or replay, which has no API specs
 }
 
+// badField is a *delivery.FieldError on a Target or Setup field: its
+// value ("" when it may be a secret or want echoes it) and what is wanted.
+func badField(field, value, want string) error {
+	return &delivery.FieldError{Field: field, Value: value, Want: want}
+}
+
 // Build checks the setup and returns its Target. given reports whether a
 // field was given rather than left at its default (a flag set): a field
 // given as zero, which the Target reads as the default, is an error
@@ -49,18 +55,18 @@ func (s Setup) Build(given func(field string) bool) (Target, error) {
 		t.Inspect, err = InspectCommand(s.InspectCmd)
 	}
 	if err != nil {
-		return t, &delivery.FieldError{Field: "InspectURL", Want: err.Error()}
+		return t, badField("InspectURL", "", err.Error())
 	}
 	switch {
 	case s.StateURL != "" && s.StateCmd != "":
 		return t, delivery.Fieldsf("StateURL", "{StateURL} and {StateCmd} are exclusive: give one")
 	case s.StateURL != "":
 		if t.State, err = StateURL(s.StateURL); err != nil {
-			return t, &delivery.FieldError{Field: "StateURL", Want: err.Error()}
+			return t, badField("StateURL", "", err.Error())
 		}
 	case s.StateCmd != "":
 		if t.State, err = StateCommand(s.StateCmd); err != nil {
-			return t, &delivery.FieldError{Field: "StateCmd", Want: err.Error()}
+			return t, badField("StateCmd", "", err.Error())
 		}
 	}
 	t.API, err = s.apiMock(given)

@@ -145,22 +145,22 @@ func (t Target) withDefaults() (Target, error) {
 		t.DrainBudget = 0
 	}
 	if t.URL == "" {
-		return t, &delivery.FieldError{Field: "URL", Want: errNoURL.Error()}
+		return t, badField("URL", "", errNoURL.Error())
 	}
 	if err := delivery.CheckURL(t.URL); err != nil {
-		return t, &delivery.FieldError{Field: "URL", Want: err.Error()}
+		return t, badField("URL", "", err.Error())
 	}
 	if t.Deadline < 0 {
-		return t, &delivery.FieldError{Field: "Deadline", Value: t.Deadline.String(), Want: "want a positive duration, e.g. 10s"}
+		return t, badField("Deadline", t.Deadline.String(), "want a positive duration, e.g. 10s")
 	}
 	if t.Burst < 0 || t.Burst > MaxBurst {
-		return t, &delivery.FieldError{Field: "Burst", Value: fmt.Sprint(t.Burst), Want: fmt.Sprintf("want 1 to %d", MaxBurst)}
+		return t, badField("Burst", fmt.Sprint(t.Burst), fmt.Sprintf("want 1 to %d", MaxBurst))
 	}
 	if t.InspectTimeout < 0 {
-		return t, &delivery.FieldError{Field: "InspectTimeout", Value: t.InspectTimeout.String(), Want: "want a positive duration, e.g. 5s"}
+		return t, badField("InspectTimeout", t.InspectTimeout.String(), "want a positive duration, e.g. 5s")
 	}
 	if t.MaxLate < 0 {
-		return t, &delivery.FieldError{Field: "MaxLate", Value: fmt.Sprint(t.MaxLate), Want: "want 1 or more"}
+		return t, badField("MaxLate", fmt.Sprint(t.MaxLate), "want 1 or more")
 	}
 	if ui, ok := t.Inspect.(*urlInspector); ok && t.TLS != nil {
 		// A staging receiver's hook is served like its webhook, under the
@@ -176,7 +176,7 @@ func (t Target) withDefaults() (Target, error) {
 	}
 	if t.TokenParam != "" {
 		if _, _, err := ParseTokenParam(t.TokenParam); err != nil {
-			return t, &delivery.FieldError{Field: "TokenParam", Want: err.Error()}
+			return t, badField("TokenParam", "", err.Error())
 		}
 	}
 	if err := checkScenarios(t.Scenarios, t.Vocabulary); err != nil {

@@ -3,8 +3,6 @@ package contract
 import (
 	"fmt"
 	"time"
-
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // CheckGiven reports a field that was given (given(field) is true) as zero,
@@ -25,7 +23,7 @@ func (t Target) CheckGiven(given func(field string) bool) error {
 	}
 	for _, z := range zero {
 		if z.isZero && given(z.field) {
-			return &delivery.FieldError{Field: z.field, Value: z.value, Want: z.msg}
+			return badField(z.field, z.value, z.msg)
 		}
 	}
 	return nil

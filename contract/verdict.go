@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -55,12 +54,12 @@ func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error)
 func (cfg RunConfig) check() error {
 	for _, re := range slices.Concat(cfg.Focus, cfg.Skip) {
 		if _, err := regexp.Compile(re); err != nil {
-			return &delivery.FieldError{Field: "Focus", Value: fmt.Sprintf("%q", re), Want: err.Error()}
+			return badField("Focus", fmt.Sprintf("%q", re), err.Error())
 		}
 	}
 	for field, path := range map[string]string{"JUnitReport": cfg.JUnitReport, "JSONReport": cfg.JSONReport} {
 		if err := writable(path); err != nil {
-			return &delivery.FieldError{Field: field, Want: err.Error()}
+			return badField(field, "", err.Error())
 		}
 	}
 	return nil
@@ -87,12 +86,12 @@ func checkScenarios(names []string, v *schemas.Vocabulary) error {
 	for _, name := range names {
 		if _, err := os.Stat(name); err == nil {
 			if _, err := scenarios.LoadWithVocabulary(name, v); err != nil {
-				return &delivery.FieldError{Field: "Scenarios", Want: err.Error()}
+				return badField("Scenarios", "", err.Error())
 			}
 			continue
 		}
 		if !slices.Contains(scenarios.Names(), name) {
-			return &delivery.FieldError{Field: "Scenarios", Value: fmt.Sprintf("%q", name), Want: fmt.Sprintf("isn't one of [%s] (nor a scenario file)", strings.Join(scenarios.Names(), " "))}
+			return badField("Scenarios", fmt.Sprintf("%q", name), fmt.Sprintf("isn't one of [%s] (nor a scenario file)", strings.Join(scenarios.Names(), " ")))
 		}
 	}
 	return nil

@@ -1,8 +1,6 @@
 package contract
 
 import (
-	"fmt"
-
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 )
@@ -25,7 +23,7 @@ func checkVocabularyScenarios(t Target) error {
 			_, err = sc.Render(1)
 		}
 		if err != nil {
-			return &delivery.FieldError{Field: "Scenarios", Want: fmt.Sprintf("lifecycle scenario %s does not fit the vocabulary %s: %v; give --scenario the scenarios that fit it", name, t.Vocabulary.File(), err)}
+			return delivery.Fieldsf("Scenarios", "{Scenarios}: lifecycle scenario %s does not fit the vocabulary %s: %v; give {Scenarios} the scenarios that fit it", name, t.Vocabulary.File(), err)
 		}
 	}
 	return nil

@@ -101,8 +101,9 @@ func TestFieldFlagsNameRegisteredFlags(t *testing.T) {
 	}
 }
 
-// Every field a library names in its error messages, as {Field} or
-// Field: "Name", is one the table test above covers, so that no error
+// Every field a library names in its error messages, as {Field}, as
+// Field: "Name" or as the first argument of a constructor (Fieldsf,
+// planErr...), is one the table test above covers, so that no error
 // reaches a user with a Go name where a flag belongs.
 func TestLibraryErrorsNameKnownFields(t *testing.T) {
 	known := map[string]bool{"At": true}
@@ -116,7 +117,7 @@ func TestLibraryErrorsNameKnownFields(t *testing.T) {
 	}
 	literals := regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 	refs := regexp.MustCompile(`\{([A-Z][A-Za-z]*(?:\.[A-Z][A-Za-z]*)*)\}`)
-	built := regexp.MustCompile(`FieldError\{Field: +"([A-Za-z.]+)"|Fieldsf\("([A-Za-z.]+)"`)
+	built := regexp.MustCompile(`FieldError\{Field: +"([A-Za-z.]+)"|\b\w*(?:Err|Error|Field|Fieldsf)\("([A-Z][A-Za-z.]*)"`)
 	for _, pkg := range []string{"delivery", "load", "contract", "api", "receiver"} {
 		files, _ := filepath.Glob(filepath.Join("..", "..", pkg, "*.go"))
 		for _, file := range files {

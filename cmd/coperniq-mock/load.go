@@ -14,14 +14,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-type loadFlags struct {
-	plan     load.Plan
-	target   string
-	headers  []string
-	progress string
-	tls      tlsFlags
-}
-
 func newLoadCmd() *cobra.Command {
 	var f loadFlags
 	cmd := &cobra.Command{
@@ -61,6 +53,16 @@ func newLoadCmd() *cobra.Command {
 	alias(cmd, "to", "target")
 	cmd.AddCommand(newLoadMergeCmd())
 	return cmd
+}
+
+// loadFlags are load's flags: a load.Plan, the receiver and how the run
+// is shown.
+type loadFlags struct {
+	plan     load.Plan
+	target   string
+	headers  []string
+	progress string
+	tls      tlsFlags
 }
 
 func runLoad(cmd *cobra.Command, f loadFlags) error {
