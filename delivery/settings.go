@@ -72,11 +72,12 @@ func DefaultSettings() Settings {
 }
 
 // FieldError is a setting with a bad value, or settings that do not go
-// together: the one error shape of every library that takes settings as a
-// person states them (delivery.Settings, load.Plan, contract.Setup, api
-// configs, receiver sessions). Settings are named by their Go field, such
-// as "Concurrency" or "API.Addr", so that a caller that exposes them under
-// other names (flags, YAML keys) renders the error in its words with Named.
+// together: the error shape of the libraries that take settings as a
+// person states them (delivery.Settings, load.Plan, contract.Setup and
+// Target, api.CompanionConfig, receiver.Session, a scenario's parameters).
+// Settings are named by their Go field, such as "Concurrency" or
+// "API.Addr", so that a caller that exposes them under other names (flags,
+// YAML keys) renders the error in its words with Named.
 //
 // A one-field error has Field, Value and Want or Valid; an error about
 // several fields has Msg, which names each as {Field} (Field is then the

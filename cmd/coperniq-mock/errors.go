@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"strings"
+	"unicode"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/spf13/cobra"
@@ -111,6 +112,23 @@ func flagOf(cmd *cobra.Command, field string) string {
 		return ""
 	}
 	return "--" + strings.ReplaceAll(name, "/", "/--")
+}
+
+// flagName is the flag of a library's field, by this CLI's convention:
+// MaxInFlight is --max-in-flight. A flag named otherwise is in
+// fieldFlags.
+func flagName(field string) string {
+	var b strings.Builder
+	for i, r := range field {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // given reports whether the flag of a field was given on cmd, for the

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"unicode"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
@@ -254,21 +253,4 @@ func projectsOption(cmd *cobra.Command, projects int) ([]scenarios.RenderOption,
 		return nil, usage(err)
 	}
 	return []scenarios.RenderOption{opt}, nil
-}
-
-// flagName is the flag of a library's field, by this CLI's convention:
-// MaxInFlight is --max-in-flight. A flag named otherwise is in its
-// command's table.
-func flagName(field string) string {
-	var b strings.Builder
-	for i, r := range field {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				b.WriteByte('-')
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
