@@ -398,3 +398,35 @@ func TestVerifyReproduceLineKeepsTLSFlags(t *testing.T) {
 	}
 	hasNot(t, "the reproduce line's run", string(out), "certificate")
 }
+
+// The chaos replay line, like a failure's reproduce line, carries the run's
+// --cacert, --cert and --key: run as printed against a receiver with its own
+// CA and mutual TLS, it reaches the receiver and reproduces the failure
+// (without them it fails the handshake, exit 2).
+func TestVerifyChaosReplayLineKeepsTLSFlags(t *testing.T) {
+	pki := tlstest.New(t)
+	srv := httptest.NewUnstartedServer(testreceivers.NewState(testreceivers.LastArrivalWorkOrder))
+	srv.TLS = pki.ServerConfig(true)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+
+	dir := t.TempDir()
+	r := cli(t, "", chaosArgs(srv, "--chaos", "50", "--chaos-out", dir,
+		"--cacert", pki.CAFile, "--cert", pki.ClientCertFile, "--key", pki.ClientKeyFile)...).want(t, 1)
+	_, after, ok := strings.Cut(r.stdout, "\nreplay:\n  ")
+	if !ok {
+		t.Fatalf("no replay line in the failure:\n%s", r.stdout)
+	}
+	line, _, _ := strings.Cut(after, "\n")
+	has(t, "the replay line", line, "--cacert "+pki.CAFile, "--cert "+pki.ClientCertFile, "--key "+pki.ClientKeyFile)
+
+	cmd := exec.Command("sh", "-c", binary+strings.TrimPrefix(line, "coperniq-mock"))
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("the replay line %q: %v, want exit 1 (replayed, the failure reproduced):\n%s", line, err, out)
+	}
+	has(t, "the replay line's run", string(out), "the failure reproduced")
+	hasNot(t, "the replay line's run", string(out), "certificate")
+}

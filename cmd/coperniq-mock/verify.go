@@ -67,6 +67,7 @@ func newVerifyCmd() *cobra.Command {
 			if ctx == nil {
 				ctx = context.Background()
 			}
+			f.s.ReproduceFlags = target.ReproduceFlags // the replay line's too
 			f.chaos.ReplayCommand = f.s.ReplayCommand
 			s := contract.Session{Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(), Notice: tf.notice(), Chaos: f.chaos.ChaosCommand}
 			v, err := s.Run(ctx, target, cfg)
