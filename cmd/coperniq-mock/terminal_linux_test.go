@@ -70,51 +70,34 @@ func onTerminal(t *testing.T, env []string, args ...string) string {
 }
 
 // On a terminal, scenario run redraws its progress line in place (\r, then
-// erase to the end of the line); under TERM=dumb, which can do neither, it
-// does not, and under NO_COLOR it still does (colour is not redrawing).
-func TestLiveLinesHonourTermDumb(t *testing.T) {
-	redraw := regexp.MustCompile(`\r\d+/\d+ events done`)
-	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{}))
-	defer srv.Close()
+// erase to the end of the line) and verify colours a failure. Under
+// TERM=dumb, which can do neither, neither does; under NO_COLOR the colour
+// goes and the redrawing stays.
+func TestTerminalHonoursTermDumbAndNoColor(t *testing.T) {
+	ok := httptest.NewServer(testreceivers.New(testreceivers.Config{}))
+	defer ok.Close()
+	failing := httptest.NewServer(testreceivers.New(testreceivers.Config{Fault: testreceivers.RejectUnknownTrigger}))
+	defer failing.Close()
+	// The terminal turns each \n into \r\n: a redraw is a \r before the
+	// totals.
+	redraw := regexp.MustCompile(`\r\d+/\d+ events done|\x1b\[K`)
 	for _, c := range []struct {
-		name   string
-		env    []string
-		redraw bool
+		name           string
+		env            []string
+		redraw, colour bool
 	}{
-		{"a terminal", []string{"TERM=xterm-256color", "NO_COLOR="}, true},
-		{"NO_COLOR", []string{"TERM=xterm-256color", "NO_COLOR=1"}, true},
-		{"TERM=dumb", []string{"TERM=dumb", "NO_COLOR="}, false},
+		{"a terminal", []string{"TERM=xterm-256color", "NO_COLOR="}, true, true},
+		{"NO_COLOR", []string{"TERM=xterm-256color", "NO_COLOR=1"}, true, false},
+		{"TERM=dumb", []string{"TERM=dumb", "NO_COLOR="}, false, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			out := onTerminal(t, c.env, "scenario", "run", "residential-solar", "--target", srv.URL+"/hook")
-			// The terminal turns each \n into \r\n: a redraw is a \r before
-			// the totals.
-			redrew := redraw.MatchString(out) || strings.Contains(out, "\x1b[K")
-			if redrew != c.redraw {
-				t.Errorf("redrawn lines: %v, want %v:\n%q", redrew, c.redraw, out)
+			out := onTerminal(t, c.env, "scenario", "run", "residential-solar", "--target", ok.URL+"/hook")
+			if got := redraw.MatchString(out); got != c.redraw {
+				t.Errorf("scenario run redraws: %v, want %v:\n%q", got, c.redraw, out)
 			}
-		})
-	}
-}
-
-// On a terminal verify colours a failure; not under NO_COLOR, nor under
-// TERM=dumb.
-func TestColourHonoursTermDumbAndNoColor(t *testing.T) {
-	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{Fault: testreceivers.RejectUnknownTrigger}))
-	defer srv.Close()
-	for _, c := range []struct {
-		name   string
-		env    []string
-		colour bool
-	}{
-		{"a terminal", []string{"TERM=xterm-256color", "NO_COLOR="}, true},
-		{"NO_COLOR", []string{"TERM=xterm-256color", "NO_COLOR=1"}, false},
-		{"TERM=dumb", []string{"TERM=dumb", "NO_COLOR="}, false},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			out := onTerminal(t, c.env, "verify", "--target", srv.URL+"/hook", "--focus", contract.SpecUnknownTrigger, "--seed", "1")
+			out = onTerminal(t, c.env, "verify", "--target", failing.URL+"/hook", "--focus", contract.SpecUnknownTrigger, "--seed", "1")
 			if got := strings.Contains(out, "\x1b["); got != c.colour {
-				t.Errorf("ANSI escapes: %v, want %v:\n%q", got, c.colour, out)
+				t.Errorf("verify colours: %v, want %v:\n%q", got, c.colour, out)
 			}
 		})
 	}
