@@ -26,7 +26,6 @@ func Run(ctx context.Context, out io.Writer, live bool, name string, seed uint64
 	if err != nil {
 		return err
 	}
-	sc, events := play.Scenario, play.Events
 	// Every delivery is kept: the checks below need all of them.
 	rcOpts = append([]receiver.Option{receiver.WithFailFirst(1), receiver.WithLevel(schemas.Strict), receiver.WithMaxDeliveries(0)}, rcOpts...)
 	srv, err := receiver.Start("127.0.0.1:0", rcOpts...)
@@ -39,13 +38,13 @@ func Run(ctx context.Context, out io.Writer, live bool, name string, seed uint64
 		return err
 	}
 	fmt.Fprintf(out, "capture receiver on %s: strict validation, 503 to the first attempt of every event\n", target)
-	fmt.Fprintf(out, "scenario %s: %d events, seed %d, retry preset ci\n", sc.Name, len(events), seed)
+	fmt.Fprintf(out, "%s, retry preset ci\n", play)
 	fmt.Fprintln(out)
 
 	// The scenario's own delivery block (duplicates, reordering) applies;
 	// the retry policy is always ci, so the demo is quick.
 	r := delivery.Reported{Out: out, Info: out, LogPath: logPath, Live: live}
-	summary, runErr := r.Run(ctx, target, Settings(sc), seed, scenarios.Messages(events))
+	summary, runErr := r.Run(ctx, target, Settings(play.Scenario), seed, scenarios.Messages(play.Events))
 	if summary == nil {
 		return runErr
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -36,6 +37,12 @@ func NewPlay(nameOrPath string, v *schemas.Vocabulary, seed uint64, opts ...Rend
 		return nil, err
 	}
 	return &Play{Scenario: sc, Seed: seed, Events: events}, nil
+}
+
+// String names the play for a run's header: "scenario NAME: N events,
+// seed S".
+func (p *Play) String() string {
+	return fmt.Sprintf("scenario %s: %d events, seed %d", p.Scenario.Name, len(p.Events), p.Seed)
 }
 
 // paramError is a bad parameter as a *delivery.FieldError: the field is

@@ -56,15 +56,11 @@ func newAPICmd() *cobra.Command {
 			if len(args) == 1 {
 				name = args[0]
 			}
-			ropts, err := projectsOption(cmd, projects)
-			if err != nil {
-				return err
-			}
 			// Before the address line: a script that reads it and sends
 			// Ctrl-C at once must get the summary, not a killed process.
 			ctx, stop := interruptContext()
 			defer stop()
-			return runErr(f.ServeWorld(ctx, cmd.OutOrStdout(), name, seed, at, ropts...))
+			return runErr(f.ServeWorld(ctx, cmd.OutOrStdout(), name, seed, at, projectsOption(cmd, projects)...))
 		},
 	}
 	f.register(cmd)

@@ -265,13 +265,9 @@ func openInput(cmd *cobra.Command, path string) (r io.Reader, name string, close
 }
 
 // projectsOption is --projects when given: a scenario's projects parameter.
-func projectsOption(cmd *cobra.Command, projects int) ([]scenarios.RenderOption, error) {
+func projectsOption(cmd *cobra.Command, projects int) []scenarios.RenderOption {
 	if !cmd.Flags().Changed("projects") {
-		return nil, nil
+		return nil
 	}
-	opt, err := scenarios.CountParam("projects", projects)
-	if err != nil {
-		return nil, usage(err)
-	}
-	return []scenarios.RenderOption{opt}, nil
+	return []scenarios.RenderOption{scenarios.CountParam("projects", projects)}
 }
