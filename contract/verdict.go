@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -38,7 +39,7 @@ func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error)
 	}
 	if u, ok := t.Inspect.(*urlInspector); ok {
 		if err := CheckInspectReachable(ctx, u.template, min(ReachTimeout, t.InspectTimeout)); err != nil {
-			return Findings{}, fmt.Errorf("--inspect: %w", err)
+			return Findings{}, &delivery.FieldError{Field: "InspectURL", Want: err.Error(), Err: err}
 		}
 	}
 	if err := checkStateReachable(ctx, t); err != nil { // state.go

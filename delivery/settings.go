@@ -103,7 +103,8 @@ func (e *FieldError) Error() string { return e.Named(nil) }
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // Named renders the error with each field called name(field), such as
-// "--retry"; a field name leaves "" (or nil) is called by its Go name.
+// "--retry"; a field for which name returns "" (or name is nil) is called
+// by its Go name.
 func (e *FieldError) Named(name func(field string) string) string {
 	call := func(field string) string {
 		if name != nil {
