@@ -45,7 +45,7 @@ func TestDemoOtherScenarios(t *testing.T) {
 		t.Errorf("duplicates in the demo:\n%s", r.stdout)
 	}
 	r = cli(t, "", "demo", "--scenario", "residental-solar").want(t, 2)
-	if !strings.Contains(r.stderr, "did you mean residential-solar?") {
+	if !strings.Contains(r.stderr, "coperniq-mock: --scenario: scenario \"residental-solar\" is neither") || !strings.Contains(r.stderr, "did you mean residential-solar?") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 }

@@ -73,6 +73,7 @@ func TestFieldFlagsNameRegisteredFlags(t *testing.T) {
 		{"listen", settingFields(receiver.Config{}, receiver.Session{}), []string{"Queue", "JSON"}},             // Printer's default; -o json
 		{"send", append(settingFields(generator.Spec{}), "Timeout"), nil},
 		{"generate", settingFields(generator.Spec{}), nil},
+		{"demo", []string{"Scenario"}, nil},
 	} {
 		cmd, _, err := root.Find(strings.Fields(c.cmd))
 		if err != nil {
@@ -118,7 +119,7 @@ func TestLibraryErrorsNameKnownFields(t *testing.T) {
 	literals := regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 	refs := regexp.MustCompile(`\{([A-Z][A-Za-z]*(?:\.[A-Z][A-Za-z]*)*)\}`)
 	built := regexp.MustCompile(`FieldError\{Field: +"([A-Za-z.]+)"|\b\w*(?:Err|Error|Field|Fieldsf)\("([A-Z][A-Za-z.]*)"`)
-	for _, pkg := range []string{"delivery", "load", "contract", "api", "receiver"} {
+	for _, pkg := range []string{"delivery", "load", "contract", "api", "receiver", "demo"} {
 		files, _ := filepath.Glob(filepath.Join("..", "..", pkg, "*.go"))
 		for _, file := range files {
 			if strings.HasSuffix(file, "_test.go") {
