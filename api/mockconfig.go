@@ -39,7 +39,10 @@ func (c Config) Options(seed uint64) ([]Option, error) {
 	}{
 		{"Key", WithKey(c.Key)},
 		{"FailRate", WithFailRate(c.FailRate)},
-		{"LimitRate", WithRateLimit(c.LimitRate, c.RetryAfter)},
+		// One option holds both: the rate is checked alone first, so that
+		// the second can only fail on RetryAfter (a later option wins).
+		{"LimitRate", WithRateLimit(c.LimitRate, 0)},
+		{"RetryAfter", WithRateLimit(c.LimitRate, c.RetryAfter)},
 		{"Latency", WithLatency(lo, hi)},
 		{"Quota", WithQuota(perSecond, perDay)},
 	} {

@@ -202,6 +202,7 @@ func TestAPICommandWorldAndHelp(t *testing.T) {
 		{[]string{"api", "--api-quota", "100/min"}, "--api-quota"},
 		{[]string{"api", "--api-quota", "fast"}, "--api-quota"},
 		{[]string{"api", "--api-key", ""}, "--api-key"},
+		{[]string{"api", "--api-retry-after", "-1s"}, "--api-retry-after: Retry-After -1s is negative"},
 		{[]string{"api", "no-such-scenario"}, "no-such-scenario"},
 		{[]string{"scenario", "run", "residential-solar", "--to", "http://127.0.0.1:1/", "--api", "127.0.0.1:0", "--api-fail-rate", "-1"}, "--api-fail-rate"},
 		{[]string{"scenario", "run", "residential-solar", "--to", "http://127.0.0.1:1/", "--api-fail-rate", "0.5"}, "only --api ADDR"},
