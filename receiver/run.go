@@ -32,8 +32,8 @@ var ErrBlocked = errors.New("stdout blocked: the summary could not be printed")
 
 // Run serves s with opts until ctx ends, printing to stdout, then prints
 // the summary. Its errors are ErrBlocked, or a *delivery.FieldError on the
-// Session field Addr (the address could not be bound) or Out (the file
-// could not be opened or written).
+// Session field Addr or the Config field InspectAddr (the address could not
+// be bound) or Out (the file could not be opened or written).
 func Run(ctx context.Context, stdout io.Writer, s Session, opts ...Option) error {
 	ready := make(chan struct{})
 	pr := NewPrinter(stdout, s.Queue)
@@ -57,11 +57,15 @@ func Run(ctx context.Context, stdout io.Writer, s Session, opts ...Option) error
 		if out != nil {
 			out.Abandon()
 		}
+		field, addr := "Addr", s.Addr
+		if ie := (*inspectAddrError)(nil); errors.As(err, &ie) {
+			field, addr = "InspectAddr", ie.addr
+		}
 		var op *net.OpError
 		if errors.As(err, &op) && op.Err != nil {
 			err = op.Err // net.OpError repeats the address
 		}
-		return &delivery.FieldError{Field: "Addr", Value: s.Addr, Want: err.Error()}
+		return &delivery.FieldError{Field: field, Value: addr, Want: err.Error()}
 	}
 	if out != nil {
 		if err := out.Ready(); err != nil {

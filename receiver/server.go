@@ -3,7 +3,6 @@ package receiver
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"net"
@@ -51,6 +50,16 @@ type Server struct {
 	closeErr  error
 }
 
+// inspectAddrError is an inspection address (WithInspectAddr) Start could
+// not bind, told apart from addr's so that Run names the right one.
+type inspectAddrError struct {
+	addr string
+	err  error
+}
+
+func (e *inspectAddrError) Error() string { return "inspection address: " + e.err.Error() }
+func (e *inspectAddrError) Unwrap() error { return e.err }
+
 // Start creates a Receiver with opts and serves it on addr ("127.0.0.1:0"
 // picks a free port). It returns once the address is bound, so a sender may
 // deliver to Server.URL at once. A bad option or an address that can't be
@@ -73,7 +82,7 @@ func Start(addr string, opts ...Option) (*Server, error) {
 	if rc.cfg.inspectAddr != "" {
 		if ils, err = net.Listen("tcp", rc.cfg.inspectAddr); err != nil {
 			ln.Close()
-			return nil, fmt.Errorf("inspection address: %w", err)
+			return nil, &inspectAddrError{addr: rc.cfg.inspectAddr, err: err}
 		}
 	}
 	// Cancelled on shutdown, so that Latency waits end instead of holding

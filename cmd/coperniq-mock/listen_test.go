@@ -251,6 +251,8 @@ func TestListenBadFlags(t *testing.T) {
 		{[]string{"--addr", "127.0.0.1"}, []string{"--addr 127.0.0.1", "missing port"}},
 		{[]string{"--addr", busy.Addr().String(), "--out", out}, []string{"--addr " + busy.Addr().String(), "address already in use"}},
 		{[]string{"--addr", busy.Addr().String(), "--out", prev}, []string{"address already in use"}},
+		{[]string{"--addr", "127.0.0.1:0", "--inspect-addr", "nope"}, []string{"--inspect-addr nope:", "missing port"}},
+		{[]string{"--addr", "127.0.0.1:0", "--inspect-addr", busy.Addr().String()}, []string{"--inspect-addr " + busy.Addr().String() + ":", "address already in use"}},
 		{[]string{"--out", filepath.Join(t.TempDir(), "no", "such", "dir.jsonl")}, []string{"--out"}},
 		{[]string{"extra-arg"}, []string{"extra-arg"}},
 	}
