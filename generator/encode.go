@@ -33,9 +33,9 @@ func (e *Event) MarshalJSON() ([]byte, error) {
 
 func appendEvent(b []byte, e *Event, t *trigInfo) []byte {
 	b = append(b, `{"eventId":`...)
-	b = strconv.AppendInt(b, e.EventID, 10)
+	b = appendInt64(b, e.EventID)
 	b = append(b, `,"recordId":`...)
-	b = strconv.AppendInt(b, e.RecordID, 10)
+	b = appendInt64(b, e.RecordID)
 	b = append(b, `,"triggerKey":`...)
 	b = appendString(b, e.TriggerKey)
 	b = append(b, `,"triggerName":`...)
@@ -49,15 +49,15 @@ func appendEvent(b []byte, e *Event, t *trigInfo) []byte {
 			b = append(b, '"', ':')
 			switch f.code {
 			case fWorkOrderID:
-				b = strconv.AppendInt(b, e.WorkOrderID, 10)
+				b = appendInt64(b, e.WorkOrderID)
 			case fCurrentStatus:
 				b = appendString(b, e.CurrentStatus)
 			case fPreviousStatus:
 				b = appendNullString(b, e.PreviousStatus)
 			case fPhaseInstanceID:
-				b = strconv.AppendInt(b, e.PhaseInstanceID, 10)
+				b = appendInt64(b, e.PhaseInstanceID)
 			case fPhaseTemplateID:
-				b = strconv.AppendInt(b, e.PhaseTemplateID, 10)
+				b = appendInt64(b, e.PhaseTemplateID)
 			case fPhaseType:
 				b = appendString(b, e.PhaseType)
 			case fStatus:
@@ -67,7 +67,7 @@ func appendEvent(b []byte, e *Event, t *trigInfo) []byte {
 			case fSLAType:
 				b = appendString(b, e.SLAType)
 			case fAppointmentID:
-				b = strconv.AppendInt(b, e.AppointmentID, 10)
+				b = appendInt64(b, e.AppointmentID)
 			case fDueDate:
 				b = appendTime(b, e.DueDate, true)
 			case fPreviousDueDate:
@@ -83,9 +83,9 @@ func appendEvent(b []byte, e *Event, t *trigInfo) []byte {
 
 func appendRecord(b []byte, r *Record) []byte {
 	b = append(b, `{"id":`...)
-	b = strconv.AppendInt(b, r.ID, 10)
+	b = appendInt64(b, r.ID)
 	b = append(b, `,"uid":`...)
-	b = strconv.AppendInt(b, r.UID, 10)
+	b = appendInt64(b, r.UID)
 	b = append(b, `,"type":`...)
 	b = appendString(b, r.Type)
 	b = append(b, `,"title":`...)
@@ -97,7 +97,7 @@ func appendRecord(b []byte, r *Record) []byte {
 	b = append(b, `,"stage":`...)
 	if s := r.Stage; s != nil {
 		b = append(b, `{"id":`...)
-		b = strconv.AppendInt(b, s.ID, 10)
+		b = appendInt64(b, s.ID)
 		b = append(b, `,"name":`...)
 		b = appendString(b, s.Name)
 		b = appendExtra(b, s.Extra)
@@ -125,7 +125,7 @@ func appendRecord(b []byte, r *Record) []byte {
 	b = append(b, `,"jurisdiction":`...)
 	if j := r.Jurisdiction; j != nil {
 		b = append(b, `{"id":`...)
-		b = strconv.AppendInt(b, j.ID, 10)
+		b = appendInt64(b, j.ID)
 		b = append(b, `,"name":`...)
 		b = appendString(b, j.Name)
 		b = appendExtra(b, j.Extra)
@@ -168,9 +168,9 @@ func appendRecord(b []byte, r *Record) []byte {
 
 func appendWorkOrder(b []byte, w *WorkOrder) []byte {
 	b = append(b, `{"id":`...)
-	b = strconv.AppendInt(b, w.ID, 10)
+	b = appendInt64(b, w.ID)
 	b = append(b, `,"uid":`...)
-	b = strconv.AppendInt(b, w.UID, 10)
+	b = appendInt64(b, w.UID)
 	b = append(b, `,"title":`...)
 	b = appendString(b, w.Title)
 	b = append(b, `,"description":`...)
@@ -180,7 +180,7 @@ func appendWorkOrder(b []byte, w *WorkOrder) []byte {
 	b = append(b, `,"priority":`...)
 	b = appendNullInt(b, w.Priority)
 	b = append(b, `,"recordId":`...)
-	b = strconv.AppendInt(b, w.RecordID, 10)
+	b = appendInt64(b, w.RecordID)
 	b = append(b, `,"assigneeId":`...)
 	b = appendNullInt(b, w.AssigneeID)
 	b = append(b, `,"isField":`...)
@@ -228,7 +228,7 @@ func appendNullInt(b []byte, n Null[int64]) []byte {
 	if !n.Valid {
 		return append(b, "null"...)
 	}
-	return strconv.AppendInt(b, n.V, 10)
+	return appendInt64(b, n.V)
 }
 
 func appendNullTime(b []byte, t Null[time.Time]) []byte {
@@ -282,7 +282,7 @@ func appendMicros(b []byte, f float64) ([]byte, bool) {
 		b = append(b, '-')
 		n = -n
 	}
-	b = strconv.AppendInt(b, n/1e6, 10)
+	b = appendInt64(b, n/1e6)
 	frac := n % 1e6
 	if frac == 0 {
 		return b, true
@@ -323,19 +323,50 @@ func needsLook(x uint64) bool {
 // does, so the output is valid JSON (and JavaScript) whatever s holds. HTML
 // characters are left alone: nothing here is embedded in HTML.
 func appendString(b []byte, s string) []byte {
+	// Nearly every string here is plain ASCII: one look at it, then a
+	// single copy.
+	if !plainASCII(s) {
+		return appendEscaped(b, s)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// plainASCII reports whether s is ASCII with nothing to escape, eight bytes
+// at a time, the last eight overlapping the ones before.
+func plainASCII(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if c := s[i]; c >= utf8.RuneSelf || !safeASCII[c] {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i < n-8; i += 8 {
+		if needsLook(load64(s[i : i+8])) {
+			return false
+		}
+	}
+	return !needsLook(load64(s[n-8:]))
+}
+
+func load64(w string) uint64 {
+	_ = w[7]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+}
+
+// appendEscaped is appendString for a string with something to escape.
+func appendEscaped(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		if i+8 <= len(s) {
-			// Eight bytes at a time while none needs a look: most strings
-			// here are plain ASCII.
-			w := s[i : i+8]
-			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-			if !needsLook(x) {
-				i += 8
-				continue
-			}
+		if i+8 <= len(s) && !needsLook(load64(s[i:i+8])) {
+			i += 8
+			continue
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -387,11 +418,12 @@ func appendString(b []byte, s string) []byte {
 
 // appendTime writes t in UTC as 2026-03-31T17:04:22.000Z, or without the
 // fraction when millis is false. Digits are computed from the Unix time
-// directly: time.Format parses its layout on every call.
+// directly (time.Format parses its layout on every call), into one array
+// appended at once.
 func appendTime(b []byte, t time.Time, millis bool) []byte {
 	ms := t.UnixMilli()
 	days := floorDiv(ms, 86_400_000)
-	rem := ms - days*86_400_000
+	rem := int(ms - days*86_400_000)
 	y, m, d := civil(days)
 	if y < 0 || y > 9999 {
 		layout := "2006-01-02T15:04:05.000Z07:00"
@@ -402,29 +434,70 @@ func appendTime(b []byte, t time.Time, millis bool) []byte {
 		b = t.UTC().AppendFormat(b, layout)
 		return append(b, '"')
 	}
-	b = append(b, '"')
-	b = append4(b, int(y))
-	b = append(b, '-')
-	b = append2(b, m)
-	b = append(b, '-')
-	b = append2(b, d)
-	b = append(b, 'T')
-	b = append2(b, int(rem/3_600_000))
-	b = append(b, ':')
-	b = append2(b, int(rem/60_000%60))
-	b = append(b, ':')
-	b = append2(b, int(rem/1000%60))
-	if millis {
-		f := int(rem % 1000)
-		b = append(b, '.', byte('0'+f/100), byte('0'+f/10%10), byte('0'+f%10))
+	var w [26]byte
+	w[0] = '"'
+	put2(w[1:], int(y)/100)
+	put2(w[3:], int(y)%100)
+	w[5] = '-'
+	put2(w[6:], m)
+	w[8] = '-'
+	put2(w[9:], d)
+	w[11] = 'T'
+	sec := rem / 1000
+	put2(w[12:], sec/3600)
+	w[14] = ':'
+	put2(w[15:], sec/60%60)
+	w[17] = ':'
+	put2(w[18:], sec%60)
+	if !millis {
+		w[20], w[21] = 'Z', '"'
+		return append(b, w[:22]...)
 	}
-	return append(b, 'Z', '"')
+	f := rem % 1000
+	w[20] = '.'
+	w[21] = byte('0' + f/100)
+	put2(w[22:], f%100)
+	w[24], w[25] = 'Z', '"'
+	return append(b, w[:]...)
 }
 
-func append2(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
+// digitPairs holds "00" to "99", for writing two digits with one lookup.
+var digitPairs = func() (t [200]byte) {
+	for i := range 100 {
+		t[2*i], t[2*i+1] = byte('0'+i/10), byte('0'+i%10)
+	}
+	return t
+}()
 
-func append4(b []byte, n int) []byte {
-	return append(b, byte('0'+n/1000), byte('0'+n/100%10), byte('0'+n/10%10), byte('0'+n%10))
+// put2 writes n (0-99) as two digits at w[0:2].
+func put2(w []byte, n int) {
+	_ = w[1]
+	w[0], w[1] = digitPairs[2*n], digitPairs[2*n+1]
+}
+
+// appendInt64 is strconv.AppendInt(b, n, 10), without its 65-byte buffer.
+func appendInt64(b []byte, n int64) []byte {
+	u := uint64(n)
+	if n < 0 {
+		b = append(b, '-')
+		u = -u
+	}
+	var w [20]byte
+	i := len(w)
+	for u >= 100 {
+		q := u / 100
+		i -= 2
+		put2(w[i:], int(u-q*100))
+		u = q
+	}
+	if u >= 10 {
+		i -= 2
+		put2(w[i:], int(u))
+	} else {
+		i--
+		w[i] = byte('0' + u)
+	}
+	return append(b, w[i:]...)
 }
 
 func floorDiv(a, b int64) int64 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"strconv"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -209,6 +210,21 @@ func TestAppendFloat(t *testing.T) {
 		want, _ := json.Marshal(f)
 		if got := appendFloat(nil, f); !bytes.Equal(got, want) {
 			t.Fatalf("appendFloat(%v) = %s, encoding/json writes %s", f, got, want)
+		}
+	}
+}
+
+// appendInt64 writes what strconv.AppendInt writes, at every length, both
+// signs and the extremes.
+func TestAppendInt64MatchesStrconv(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	cases := []int64{0, 1, -1, 9, 10, 99, 100, 101, 999, 1000, maxSafeInt, math.MaxInt64, math.MinInt64, math.MinInt64 + 1}
+	for range 100000 {
+		cases = append(cases, r.Int64()>>r.IntN(64), -(r.Int64() >> r.IntN(64)))
+	}
+	for _, n := range cases {
+		if got, want := appendInt64([]byte("x"), n), strconv.AppendInt([]byte("x"), n, 10); !bytes.Equal(got, want) {
+			t.Fatalf("appendInt64(%d) = %s, strconv %s", n, got, want)
 		}
 	}
 }

@@ -809,19 +809,7 @@ func appendLowerAlnum(b []byte, s string) []byte {
 	return b
 }
 
-func appendInt(b []byte, n int) []byte {
-	if n < 10 {
-		return append(b, byte('0'+n))
-	}
-	var tmp [20]byte
-	i := len(tmp)
-	for n > 0 {
-		i--
-		tmp[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return append(b, tmp[i:]...)
-}
+func appendInt(b []byte, n int) []byte { return appendInt64(b, int64(n)) }
 
 // Work orders.
 
