@@ -48,6 +48,7 @@ type stateInfo struct {
 	weight     float64
 	areaCodes  []string
 	places     []int
+	streets    []string // regionalStreets of the state, kept here so a pick needs no lookup
 }
 
 var (
@@ -103,7 +104,7 @@ func loadGazetteer() error {
 			return fmt.Errorf("states.csv: bad row %v", row)
 		}
 		s := &stateInfo{code: row[0], name: row[1], utcOffset: off, weight: w, areaCodes: strings.Fields(row[4]),
-			dst: row[0] != "AZ" && row[0] != "HI"}
+			dst: row[0] != "AZ" && row[0] != "HI", streets: regionalStreets[row[0]]}
 		states = append(states, s)
 		stateByID[s.code] = s
 	}
@@ -226,8 +227,14 @@ func (p *Place) zipOf(street string) string {
 	if len(p.ZIPs) < 2 {
 		return p.ZIP
 	}
-	h := fnv.New32a()
-	h.Write([]byte(p.City))
-	h.Write([]byte(street))
-	return p.ZIPs[h.Sum32()%uint32(len(p.ZIPs))]
+	// FNV-1a of city and street, as hash/fnv computes it, without its
+	// interface and copies.
+	h := uint32(2166136261)
+	for i := 0; i < len(p.City); i++ {
+		h = (h ^ uint32(p.City[i])) * 16777619
+	}
+	for i := 0; i < len(street); i++ {
+		h = (h ^ uint32(street[i])) * 16777619
+	}
+	return p.ZIPs[h%uint32(len(p.ZIPs))]
 }

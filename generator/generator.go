@@ -443,14 +443,15 @@ func (g *Generator) buildRecord(rb *recordBox, rt string, t *trigInfo, place *Pl
 	r.UID = int64(g.between(100, min(9999, int(r.ID)-1)))
 	r.first, r.last = g.pick(firstNames), g.pick(lastNames)
 
-	combo := &combos[comboTable[g.intn(len(comboTable))]]
+	ci := comboTable[g.intn(len(comboTable))]
+	combo := &combos[ci]
 	n := copy(rb.trades[:], combo.trades)
 	trades := rb.trades[:n:n]
 	r.mask = combo.mask
 
 	switch rt {
 	case "PROJECT":
-		r.wf = g.wfs.forTrades(trades)
+		r.wf = g.wfs.byCombo[ci]
 	case "DEAL":
 		r.wf = g.wfs.request
 	}
@@ -730,7 +731,7 @@ func (g *Generator) address(p *Place) string {
 // street picks a street name that fits the place: most are found anywhere,
 // some only in its region.
 func (g *Generator) street(p *Place) string {
-	if regional := regionalStreets[p.State]; len(regional) > 0 && g.chance(350) {
+	if regional := p.state.streets; len(regional) > 0 && g.chance(350) {
 		return g.pick(regional)
 	}
 	return g.pick(streetNames)
@@ -1045,7 +1046,13 @@ func (g *Generator) fillEvent(e *Event, t *trigInfo, fired time.Time, r *Record,
 	}
 	var st *stageInfo
 	if r.Stage != nil {
-		st = g.wfs.byID[r.Stage.ID] // the stage as the caller may have changed it
+		// The stage as the caller may have changed it; a record still in
+		// the stage it was built in needs no lookup.
+		if r.wf != nil && r.stageIdx < len(r.wf.stages) && r.wf.stages[r.stageIdx].byID && r.wf.stages[r.stageIdx].id == r.Stage.ID {
+			st = &r.wf.stages[r.stageIdx]
+		} else {
+			st = g.wfs.byID[r.Stage.ID]
+		}
 	}
 	if st == nil && r.wf != nil {
 		st = &r.wf.stages[r.stageIdx]

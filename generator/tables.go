@@ -11,26 +11,33 @@ type combo struct {
 }
 
 var (
-	combos     []combo
-	comboTable []uint8 // uniform draw → combo index, following the weights
-	// templatesFor lists work-order templates by record letter (P, D, A).
-	templatesFor = map[byte][]int{}
+	// combos is a variable initializer, not init work, so that workflows
+	// built at variable initialization (defaultWorkflows) can index them.
+	combos, comboTable = buildCombos() // comboTable: uniform draw → combo index, following the weights
+	// templatesFor lists work-order templates by record letter (P, D, A),
+	// indexed by the letter: an array, not a map, as it is read per work
+	// order.
+	templatesFor [128][]int
 	fieldTotal   int
 	officeTotal  int
 )
 
-func init() {
+func buildCombos() (list []combo, table []uint8) {
 	for i, c := range tradeCombos {
 		cb := combo{trades: c.trades}
 		for _, t := range c.trades {
 			cb.mask |= tradeBits[t]
 			cb.ranges = append(cb.ranges, tradeValue[t])
 		}
-		combos = append(combos, cb)
+		list = append(list, cb)
 		for range c.weight {
-			comboTable = append(comboTable, uint8(i))
+			table = append(table, uint8(i))
 		}
 	}
+	return list, table
+}
+
+func init() {
 	for i, t := range woTemplates {
 		for j := 0; j < len(t.records); j++ {
 			templatesFor[t.records[j]] = append(templatesFor[t.records[j]], i)

@@ -138,6 +138,9 @@ type stageInfo struct {
 	// minAge and maxAge bound how many days a record in this stage has
 	// existed, so createdAt is plausible for the stage.
 	minAge, maxAge int
+	// byID says workflows.byID finds this very stage by its id, so a
+	// record still in it needs no lookup.
+	byID bool
 }
 
 type workflow struct {
@@ -163,6 +166,8 @@ type workflows struct {
 	request  *workflow
 	// byID finds a stage of any workflow by its id.
 	byID map[int64]*stageInfo
+	// byCombo is forTrades of each trade combination (combos), by index.
+	byCombo []*workflow
 	// openRequest are the request stages of requests still open (not WON
 	// or LOST), by index; beforeClose those before the first closing
 	// stage, where a request's phases run.
@@ -181,7 +186,7 @@ func newWorkflows(v *schemas.Vocabulary) *workflows {
 			if a, ok := stageAges[s.ID]; ok {
 				age = a
 			}
-			wf.stages = append(wf.stages, stageInfo{s.ID, s.TemplateID, s.Name, s.PhaseType, s.RequestStatus, age[0], age[1]})
+			wf.stages = append(wf.stages, stageInfo{s.ID, s.TemplateID, s.Name, s.PhaseType, s.RequestStatus, age[0], age[1], false})
 		}
 		for i := range wf.stages {
 			ws.byID[wf.stages[i].id] = &wf.stages[i]
@@ -192,6 +197,12 @@ func newWorkflows(v *schemas.Vocabulary) *workflows {
 		ws.projects[v.Workflows[i].Name] = conv(&v.Workflows[i], false)
 	}
 	ws.request = conv(&v.RequestWorkflow, true)
+	for _, st := range ws.byID {
+		st.byID = true
+	}
+	for i := range combos {
+		ws.byCombo = append(ws.byCombo, ws.forTrades(combos[i].trades))
+	}
 	closed := false
 	for i, st := range ws.request.stages {
 		if st.requestStatus == "WON" || st.requestStatus == "LOST" {
