@@ -2,6 +2,7 @@ package generator
 
 import (
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -418,8 +419,8 @@ func appendEscaped(b []byte, s string) []byte {
 
 // appendTime writes t in UTC as 2026-03-31T17:04:22.000Z, or without the
 // fraction when millis is false. Digits are computed from the Unix time
-// directly (time.Format parses its layout on every call), into one array
-// appended at once.
+// directly (time.Format parses its layout on every call), straight into
+// b's spare capacity.
 func appendTime(b []byte, t time.Time, millis bool) []byte {
 	ms := t.UnixMilli()
 	days := floorDiv(ms, 86_400_000)
@@ -434,7 +435,12 @@ func appendTime(b []byte, t time.Time, millis bool) []byte {
 		b = t.UTC().AppendFormat(b, layout)
 		return append(b, '"')
 	}
-	var w [26]byte
+	n := 22
+	if millis {
+		n = 26
+	}
+	b, w := extend(b, n)
+	_ = w[21]
 	w[0] = '"'
 	put2(w[1:], int(y)/100)
 	put2(w[3:], int(y)%100)
@@ -451,14 +457,27 @@ func appendTime(b []byte, t time.Time, millis bool) []byte {
 	put2(w[18:], sec%60)
 	if !millis {
 		w[20], w[21] = 'Z', '"'
-		return append(b, w[:22]...)
+		return b
 	}
 	f := rem % 1000
+	_ = w[25]
 	w[20] = '.'
 	w[21] = byte('0' + f/100)
 	put2(w[22:], f%100)
 	w[24], w[25] = 'Z', '"'
-	return append(b, w[:]...)
+	return b
+}
+
+// extend lengthens b by n bytes, growing it as append would, and returns
+// it with the new bytes to fill.
+func extend(b []byte, n int) (grown, tail []byte) {
+	l := len(b)
+	if cap(b)-l < n {
+		b = append(b, make([]byte, n)...)
+	} else {
+		b = b[:l+n]
+	}
+	return b, b[l:]
 }
 
 // digitPairs holds "00" to "99", for writing two digits with one lookup.
@@ -475,14 +494,17 @@ func put2(w []byte, n int) {
 	w[0], w[1] = digitPairs[2*n], digitPairs[2*n+1]
 }
 
-// appendInt64 is strconv.AppendInt(b, n, 10), without its 65-byte buffer.
+// appendInt64 is strconv.AppendInt(b, n, 10), written straight into b.
 func appendInt64(b []byte, n int64) []byte {
 	u := uint64(n)
 	if n < 0 {
 		b = append(b, '-')
 		u = -u
 	}
-	var w [20]byte
+	if u < 10 {
+		return append(b, byte('0'+u))
+	}
+	b, w := extend(b, decimalLen(u))
 	i := len(w)
 	for u >= 100 {
 		q := u / 100
@@ -491,13 +513,31 @@ func appendInt64(b []byte, n int64) []byte {
 		u = q
 	}
 	if u >= 10 {
-		i -= 2
-		put2(w[i:], int(u))
+		put2(w[i-2:], int(u))
 	} else {
-		i--
-		w[i] = byte('0' + u)
+		w[i-1] = byte('0' + u)
 	}
-	return append(b, w[i:]...)
+	return b
+}
+
+// pow10 holds 10^0 to 10^19, every power of ten a uint64 holds.
+var pow10 = func() (t [20]uint64) {
+	t[0] = 1
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] * 10
+	}
+	return t
+}()
+
+// decimalLen is how many decimal digits u has (1 for 0).
+func decimalLen(u uint64) int {
+	// bits·1233/4096 is log10(2^bits) rounded down: the digit count or
+	// one short of it.
+	n := bits.Len64(u) * 1233 >> 12
+	if u >= pow10[n] {
+		n++
+	}
+	return max(n, 1)
 }
 
 func floorDiv(a, b int64) int64 {
@@ -508,9 +548,47 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// civil converts days since 1970-01-01 to a proleptic Gregorian date
-// (Howard Hinnant's days_from_civil inverse).
+// civil converts days since 1970-01-01 to a proleptic Gregorian date, by
+// Neri and Schneider's Euclidean affine functions ("Euclidean affine
+// functions and their application to calendar algorithms", 2022): 32-bit
+// multiplications and shifts where civilHinnant divides. Outside the range
+// that fits their 32 bits (years about -32,800 to 2.9 million) it is
+// civilHinnant, which a test checks it against day by day.
 func civil(days int64) (year int64, month, day int) {
+	const (
+		s       = 82                // 400-year cycles the day count is shifted by, to stay unsigned
+		k       = 719468 + 146097*s // days from 0000-03-01 - 400·s years to 1970-01-01
+		l       = 400 * s           // years of that shift
+		maxDays = 1<<30 - 1 - k     // 4n+3 fits 32 bits
+	)
+	if days < -k || days > maxDays {
+		return civilHinnant(days)
+	}
+	n := uint32(days + k)
+	// Century.
+	n1 := 4*n + 3
+	c := n1 / 146097
+	nc := n1 % 146097 / 4
+	// Year of the century, and day of the year from March 1st.
+	n2 := 4*nc + 3
+	p2 := uint64(2939745) * uint64(n2)
+	z := uint32(p2 >> 32)
+	ny := uint32(p2) / 2939745 / 4
+	y := 100*c + z
+	// Month and day, March-based.
+	n3 := 2141*ny + 197913
+	m := n3 >> 16
+	d := (n3 & 0xffff) / 2141
+	if ny >= 306 { // January or February: the next year's
+		y++
+		m -= 12
+	}
+	return int64(y) - l, int(m), int(d + 1)
+}
+
+// civilHinnant is civil by Howard Hinnant's days_from_civil inverse, for
+// any int64 day count.
+func civilHinnant(days int64) (year int64, month, day int) {
 	z := days + 719468
 	era := floorDiv(z, 146097)
 	doe := z - era*146097

@@ -3,10 +3,11 @@ package generator
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
-	"strconv"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -225,6 +226,54 @@ func TestAppendInt64MatchesStrconv(t *testing.T) {
 	for _, n := range cases {
 		if got, want := appendInt64([]byte("x"), n), strconv.AppendInt([]byte("x"), n, 10); !bytes.Equal(got, want) {
 			t.Fatalf("appendInt64(%d) = %s, strconv %s", n, got, want)
+		}
+	}
+}
+
+// civil (Neri-Schneider) gives civilHinnant's date for every day from year
+// -40,000 to 40,000, around both ends of its 32-bit range and at random
+// int64 day counts, where it hands over to civilHinnant.
+func TestCivilMatchesHinnant(t *testing.T) {
+	check := func(days int64) {
+		y, m, d := civil(days)
+		wy, wm, wd := civilHinnant(days)
+		if y != wy || m != wm || d != wd {
+			t.Fatalf("civil(%d) = %d-%d-%d, civilHinnant %d-%d-%d", days, y, m, d, wy, wm, wd)
+		}
+	}
+	for days := int64(-15_330_000); days <= 13_890_000; days++ {
+		check(days)
+	}
+	const k = 719468 + 146097*82
+	for _, edge := range []int64{-k, 1<<30 - 1 - k} {
+		for days := edge - 1000; days <= edge+1000; days++ {
+			check(days)
+		}
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 100000 {
+		check(r.Int64() >> r.IntN(40))
+		check(-(r.Int64() >> r.IntN(40)))
+	}
+	// Hinnant's own check: 1970-01-01, leap days, a century that is not a
+	// leap year.
+	for days, want := range map[int64]string{0: "1970-1-1", 11016: "2000-2-29", -25508: "1900-3-1", 10957: "2000-1-1"} {
+		y, m, d := civil(days)
+		if got := fmt.Sprintf("%d-%d-%d", y, m, d); got != want {
+			t.Errorf("civil(%d) = %s, want %s", days, got, want)
+		}
+	}
+}
+
+// dayStart is time.Truncate(24h) for instants before and after 1970 and
+// year 1, with and without fractions of a second.
+func TestDayStartIsTruncate(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 200000 {
+		sec := r.Int64N(2*253402300799) - 253402300799 - 62135596800
+		tm := time.Unix(sec, r.Int64N(1e9)*int64(r.IntN(2))).UTC()
+		if got, want := dayStart(tm), tm.Truncate(24*time.Hour); got != want {
+			t.Fatalf("dayStart(%v) = %v, Truncate %v", tm, got, want)
 		}
 	}
 }

@@ -296,7 +296,12 @@ const (
 	milli  = time.Millisecond
 )
 
-func dayStart(t time.Time) time.Time { return t.Truncate(day) }
+// dayStart is t.Truncate(day) (the start of t's UTC day: the zero time is
+// a UTC midnight) without Truncate's general division.
+func dayStart(t time.Time) time.Time {
+	sec := t.Unix()
+	return t.Add(-time.Duration(sec-floorDiv(sec, 86400)*86400)*time.Second - time.Duration(t.Nanosecond()))
+}
 
 // localTime returns the instant of the given local time of day on the
 // calendar day of d (UTC midnight), at place p.
