@@ -284,21 +284,21 @@ func appendMicros(b []byte, f float64) ([]byte, bool) {
 		n = -n
 	}
 	b = appendInt64(b, n/1e6)
-	frac := n % 1e6
+	frac := int(n % 1e6)
 	if frac == 0 {
 		return b, true
 	}
-	var d [7]byte
-	d[0] = '.'
-	for i := 6; i > 0; i-- {
-		d[i] = byte('0' + frac%10)
-		frac /= 10
+	b, w := extend(b, 7)
+	_ = w[6]
+	w[0] = '.'
+	put2(w[1:], frac/10000)
+	put2(w[3:], frac/100%100)
+	put2(w[5:], frac%100)
+	zeros := 0
+	for w[6-zeros] == '0' {
+		zeros++
 	}
-	end := 7
-	for d[end-1] == '0' {
-		end--
-	}
-	return append(b, d[:end]...), true
+	return b[:len(b)-zeros], true
 }
 
 const hexDigits = "0123456789abcdef"

@@ -36,6 +36,9 @@ type Place struct {
 	AreaCode     string
 
 	state *stateInfo
+	// cityFNV is FNV-1a of City, where zipOf's hash of city and street
+	// resumes.
+	cityFNV uint32
 	// Permitting authorities named after the place, fixed per place so the
 	// same city always has the same jurisdiction name and id.
 	cityJur, countyJur Jurisdiction
@@ -126,6 +129,7 @@ func loadGazetteer() error {
 		p := Place{City: row[0], State: row[1], ZIP: zips[0], ZIPs: zips, County: row[3], Municipality: row[4],
 			Lat: lat, Lng: lng, AreaCode: row[7], state: st}
 		p.cityJur, p.countyJur = jurisdictionsOf(&p)
+		p.cityFNV = fnv1a(2166136261, p.City)
 		st.places = append(st.places, len(places))
 		places = append(places, p)
 	}
@@ -227,14 +231,19 @@ func (p *Place) zipOf(street string) string {
 	if len(p.ZIPs) < 2 {
 		return p.ZIP
 	}
-	// FNV-1a of city and street, as hash/fnv computes it, without its
-	// interface and copies.
-	h := uint32(2166136261)
-	for i := 0; i < len(p.City); i++ {
-		h = (h ^ uint32(p.City[i])) * 16777619
+	// FNV-1a of city and street, as hash/fnv computes it, resumed from
+	// the city's.
+	h := p.cityFNV
+	if h == 0 { // a Place not from the gazetteer
+		h = fnv1a(2166136261, p.City)
 	}
-	for i := 0; i < len(street); i++ {
-		h = (h ^ uint32(street[i])) * 16777619
+	return p.ZIPs[fnv1a(h, street)%uint32(len(p.ZIPs))]
+}
+
+// fnv1a continues the 32-bit FNV-1a hash h over s.
+func fnv1a(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
 	}
-	return p.ZIPs[h%uint32(len(p.ZIPs))]
+	return h
 }

@@ -312,9 +312,13 @@ func localTime(d time.Time, p *Place, hour, minute int) time.Time {
 
 // businessTime is a random instant in local business hours (8:00-18:00) on
 // the day of d, with seconds and milliseconds.
+// It is localTime(dayStart(d), p, 8, 0) plus the draws, in one Add.
 func (g *Generator) businessTime(d time.Time, p *Place) time.Time {
-	t := localTime(dayStart(d), p, 8, 0)
-	return t.Add(time.Duration(g.intn(10*3600))*second + time.Duration(g.intn(1000))*milli)
+	sec := d.Unix()
+	days := floorDiv(sec, 86400)
+	intoDay := time.Duration(sec-days*86400)*second + time.Duration(d.Nanosecond())
+	eight := time.Duration(8-p.state.offsetOn(days)) * time.Hour
+	return d.Add(eight - intoDay + time.Duration(g.intn(10*3600))*second + time.Duration(g.intn(1000))*milli)
 }
 
 func (g *Generator) firedAt(p *Place) time.Time {
@@ -446,7 +450,8 @@ func (g *Generator) buildRecord(rb *recordBox, rt string, t *trigInfo, place *Pl
 	*r = Record{Type: rt, place: place}
 	r.ID = int64(g.between(10000, 99999))
 	r.UID = int64(g.between(100, min(9999, int(r.ID)-1)))
-	r.first, r.last = g.pick(firstNames), g.pick(lastNames)
+	fi, li := g.intn(len(firstNames)), g.intn(len(lastNames))
+	r.first, r.last = firstNames[fi], lastNames[li]
 
 	ci := comboTable[g.intn(len(comboTable))]
 	combo := &combos[ci]
@@ -499,7 +504,7 @@ func (g *Generator) buildRecord(rb *recordBox, rt string, t *trigInfo, place *Pl
 		r.OwnerID = Some(int64(g.between(13000, 13999)))
 	}
 	if g.present(900) {
-		r.PrimaryEmail = Some(g.email(r.first, r.last, rt))
+		r.PrimaryEmail = Some(g.email(r.first, firstMail[fi], lastMail[li], rt))
 	}
 	if g.present(880) {
 		r.PrimaryPhone = Some(g.phone(place))
@@ -764,7 +769,9 @@ func (g *Generator) phone(p *Place) string {
 	return g.strEnd(start)
 }
 
-func (g *Generator) email(first, last, recordType string) string {
+// email is a contact's address; firstMail and lastMail are the names as
+// appendLowerAlnum writes them (firstMail, lastMail), first the name itself.
+func (g *Generator) email(first, firstMail, lastMail, recordType string) string {
 	start := g.strStart()
 	b := g.arena
 	if recordType == "VENDOR" {
@@ -772,26 +779,26 @@ func (g *Generator) email(first, last, recordType string) string {
 	} else {
 		switch n := g.intn(100); {
 		case n < 45:
-			b = appendLowerAlnum(b, first)
+			b = append(b, firstMail...)
 			b = append(b, '.')
-			b = appendLowerAlnum(b, last)
+			b = append(b, lastMail...)
 		case n < 60:
-			b = appendLowerAlnum(b, first)
-			b = appendLowerAlnum(b, last)
+			b = append(b, firstMail...)
+			b = append(b, lastMail...)
 		case n < 75:
 			b = appendLowerAlnum(b, first[:1])
-			b = appendLowerAlnum(b, last)
+			b = append(b, lastMail...)
 		case n < 85:
-			b = appendLowerAlnum(b, first)
+			b = append(b, firstMail...)
 			b = append(b, '.')
-			b = appendLowerAlnum(b, last)
+			b = append(b, lastMail...)
 			b = appendInt(b, g.between(1, 99))
 		case n < 90:
-			b = appendLowerAlnum(b, first)
+			b = append(b, firstMail...)
 			b = append(b, '_')
-			b = appendLowerAlnum(b, last)
+			b = append(b, lastMail...)
 		default:
-			b = appendLowerAlnum(b, first)
+			b = append(b, firstMail...)
 			b = appendInt(b, g.between(55, 99))
 		}
 	}

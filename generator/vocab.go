@@ -18,7 +18,18 @@ import (
 var (
 	firstNames = data.Person["first"]
 	lastNames  = data.Person["last"]
+	// firstMail and lastMail are the names as email writes them
+	// (appendLowerAlnum), by the same index.
+	firstMail, lastMail = mailForms(firstNames), mailForms(lastNames)
 )
+
+func mailForms(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = string(appendLowerAlnum(nil, n))
+	}
+	return out
+}
 
 // streetNames are found across the country; regionalStreets add the names
 // a reader expects in one part of it (a Saguaro Dr in Phoenix, a Peachtree
