@@ -12,35 +12,38 @@ import (
 // buffer: reflection-based encoding/json cost most of a prototype's time.
 // Output decodes with encoding/json to the same values (a test checks it).
 
-func appendPayload(b []byte, p *Payload, t *trigInfo) []byte {
+// verbatim, here and below, promises that every string in the payload is
+// written as it is (verbatimString), so none needs a look: the generator
+// knows it of payloads it built from its tables (tablesVerbatim).
+func appendPayload(b []byte, verbatim bool, p *Payload, t *trigInfo) []byte {
 	b = append(b, `{"event":`...)
-	b = appendEvent(b, &p.Event, t)
+	b = appendEvent(b, verbatim, &p.Event, t)
 	if p.Record != nil {
 		b = append(b, `,"record":`...)
-		b = appendRecord(b, p.Record)
+		b = appendRecord(b, verbatim, p.Record)
 	}
 	if p.WorkOrder != nil {
 		b = append(b, `,"workOrder":`...)
-		b = appendWorkOrder(b, p.WorkOrder)
+		b = appendWorkOrder(b, verbatim, p.WorkOrder)
 	}
-	b = appendExtra(b, p.Extra)
+	b = appendExtra(b, verbatim, p.Extra)
 	return append(b, '}')
 }
 
 // MarshalJSON encodes the event with the fields its trigger carries.
 func (e *Event) MarshalJSON() ([]byte, error) {
-	return appendEvent(nil, e, triggerByKey[e.TriggerKey]), nil
+	return appendEvent(nil, false, e, triggerByKey[e.TriggerKey]), nil
 }
 
-func appendEvent(b []byte, e *Event, t *trigInfo) []byte {
+func appendEvent(b []byte, verbatim bool, e *Event, t *trigInfo) []byte {
 	b = append(b, `{"eventId":`...)
 	b = appendInt64(b, e.EventID)
 	b = append(b, `,"recordId":`...)
 	b = appendInt64(b, e.RecordID)
 	b = append(b, `,"triggerKey":`...)
-	b = appendString(b, e.TriggerKey)
+	b = appendStr(b, verbatim, e.TriggerKey)
 	b = append(b, `,"triggerName":`...)
-	b = appendString(b, e.TriggerName)
+	b = appendStr(b, verbatim, e.TriggerName)
 	b = append(b, `,"firedAt":`...)
 	b = appendTime(b, e.FiredAt, !e.FiredAtNoMillis)
 	if t != nil {
@@ -52,21 +55,21 @@ func appendEvent(b []byte, e *Event, t *trigInfo) []byte {
 			case fWorkOrderID:
 				b = appendInt64(b, e.WorkOrderID)
 			case fCurrentStatus:
-				b = appendString(b, e.CurrentStatus)
+				b = appendStr(b, verbatim, e.CurrentStatus)
 			case fPreviousStatus:
-				b = appendNullString(b, e.PreviousStatus)
+				b = appendNullString(b, verbatim, e.PreviousStatus)
 			case fPhaseInstanceID:
 				b = appendInt64(b, e.PhaseInstanceID)
 			case fPhaseTemplateID:
 				b = appendInt64(b, e.PhaseTemplateID)
 			case fPhaseType:
-				b = appendString(b, e.PhaseType)
+				b = appendStr(b, verbatim, e.PhaseType)
 			case fStatus:
-				b = appendString(b, e.Status)
+				b = appendStr(b, verbatim, e.Status)
 			case fOverdueAt:
 				b = appendTime(b, e.OverdueAt, true)
 			case fSLAType:
-				b = appendString(b, e.SLAType)
+				b = appendStr(b, verbatim, e.SLAType)
 			case fAppointmentID:
 				b = appendInt64(b, e.AppointmentID)
 			case fDueDate:
@@ -78,47 +81,47 @@ func appendEvent(b []byte, e *Event, t *trigInfo) []byte {
 			}
 		}
 	}
-	b = appendExtra(b, e.Extra)
+	b = appendExtra(b, verbatim, e.Extra)
 	return append(b, '}')
 }
 
-func appendRecord(b []byte, r *Record) []byte {
+func appendRecord(b []byte, verbatim bool, r *Record) []byte {
 	b = append(b, `{"id":`...)
 	b = appendInt64(b, r.ID)
 	b = append(b, `,"uid":`...)
 	b = appendInt64(b, r.UID)
 	b = append(b, `,"type":`...)
-	b = appendString(b, r.Type)
+	b = appendStr(b, verbatim, r.Type)
 	b = append(b, `,"title":`...)
-	b = appendString(b, r.Title)
+	b = appendStr(b, verbatim, r.Title)
 	b = append(b, `,"status":`...)
-	b = appendNullString(b, r.Status)
+	b = appendNullString(b, verbatim, r.Status)
 	b = append(b, `,"requestStatus":`...)
-	b = appendNullString(b, r.RequestStatus)
+	b = appendNullString(b, verbatim, r.RequestStatus)
 	b = append(b, `,"stage":`...)
 	if s := r.Stage; s != nil {
 		b = append(b, `{"id":`...)
 		b = appendInt64(b, s.ID)
 		b = append(b, `,"name":`...)
-		b = appendString(b, s.Name)
-		b = appendExtra(b, s.Extra)
+		b = appendStr(b, verbatim, s.Name)
+		b = appendExtra(b, verbatim, s.Extra)
 		b = append(b, '}')
 	} else {
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"address":`...)
-	b = appendNullString(b, r.Address)
+	b = appendNullString(b, verbatim, r.Address)
 	b = append(b, `,"city":`...)
-	b = appendNullString(b, r.City)
+	b = appendNullString(b, verbatim, r.City)
 	b = append(b, `,"state":`...)
-	b = appendNullString(b, r.State)
+	b = appendNullString(b, verbatim, r.State)
 	b = append(b, `,"geoLocation":`...)
 	if g := r.GeoLocation; g != nil {
 		b = append(b, `{"lat":`...)
 		b = appendFloat(b, g.Lat)
 		b = append(b, `,"lng":`...)
 		b = appendFloat(b, g.Lng)
-		b = appendExtra(b, g.Extra)
+		b = appendExtra(b, verbatim, g.Extra)
 		b = append(b, '}')
 	} else {
 		b = append(b, "null"...)
@@ -128,8 +131,8 @@ func appendRecord(b []byte, r *Record) []byte {
 		b = append(b, `{"id":`...)
 		b = appendInt64(b, j.ID)
 		b = append(b, `,"name":`...)
-		b = appendString(b, j.Name)
-		b = appendExtra(b, j.Extra)
+		b = appendStr(b, verbatim, j.Name)
+		b = appendExtra(b, verbatim, j.Extra)
 		b = append(b, '}')
 	} else {
 		b = append(b, "null"...)
@@ -143,7 +146,7 @@ func appendRecord(b []byte, r *Record) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, t)
+			b = appendStr(b, verbatim, t)
 		}
 		b = append(b, ']')
 	}
@@ -156,28 +159,28 @@ func appendRecord(b []byte, r *Record) []byte {
 	b = append(b, `,"ownerId":`...)
 	b = appendNullInt(b, r.OwnerID)
 	b = append(b, `,"primaryEmail":`...)
-	b = appendNullString(b, r.PrimaryEmail)
+	b = appendNullString(b, verbatim, r.PrimaryEmail)
 	b = append(b, `,"primaryPhone":`...)
-	b = appendNullString(b, r.PrimaryPhone)
+	b = appendNullString(b, verbatim, r.PrimaryPhone)
 	b = append(b, `,"createdAt":`...)
 	b = appendTime(b, r.CreatedAt, true)
 	b = append(b, `,"updatedAt":`...)
 	b = appendTime(b, r.UpdatedAt, true)
-	b = appendExtra(b, r.Extra)
+	b = appendExtra(b, verbatim, r.Extra)
 	return append(b, '}')
 }
 
-func appendWorkOrder(b []byte, w *WorkOrder) []byte {
+func appendWorkOrder(b []byte, verbatim bool, w *WorkOrder) []byte {
 	b = append(b, `{"id":`...)
 	b = appendInt64(b, w.ID)
 	b = append(b, `,"uid":`...)
 	b = appendInt64(b, w.UID)
 	b = append(b, `,"title":`...)
-	b = appendString(b, w.Title)
+	b = appendStr(b, verbatim, w.Title)
 	b = append(b, `,"description":`...)
-	b = appendNullString(b, w.Description)
+	b = appendNullString(b, verbatim, w.Description)
 	b = append(b, `,"status":`...)
-	b = appendString(b, w.Status)
+	b = appendStr(b, verbatim, w.Status)
 	b = append(b, `,"priority":`...)
 	b = appendNullInt(b, w.Priority)
 	b = append(b, `,"recordId":`...)
@@ -200,14 +203,14 @@ func appendWorkOrder(b []byte, w *WorkOrder) []byte {
 	b = appendTime(b, w.CreatedAt, true)
 	b = append(b, `,"modifiedAt":`...)
 	b = appendTime(b, w.ModifiedAt, true)
-	b = appendExtra(b, w.Extra)
+	b = appendExtra(b, verbatim, w.Extra)
 	return append(b, '}')
 }
 
-func appendExtra(b []byte, extra []RawField) []byte {
+func appendExtra(b []byte, verbatim bool, extra []RawField) []byte {
 	for _, f := range extra {
 		b = append(b, ',')
-		b = appendString(b, f.Key)
+		b = appendStr(b, verbatim, f.Key)
 		b = append(b, ':')
 		if len(f.Value) == 0 {
 			b = append(b, "null"...)
@@ -218,11 +221,11 @@ func appendExtra(b []byte, extra []RawField) []byte {
 	return b
 }
 
-func appendNullString(b []byte, s Null[string]) []byte {
+func appendNullString(b []byte, verbatim bool, s Null[string]) []byte {
 	if !s.Valid {
 		return append(b, "null"...)
 	}
-	return appendString(b, s.V)
+	return appendStr(b, verbatim, s.V)
 }
 
 func appendNullInt(b []byte, n Null[int64]) []byte {
@@ -323,15 +326,27 @@ func needsLook(x uint64) bool {
 // invalid UTF-8 becomes U+FFFD and U+2028/U+2029 are escaped, as encoding/json
 // does, so the output is valid JSON (and JavaScript) whatever s holds. HTML
 // characters are left alone: nothing here is embedded in HTML.
-func appendString(b []byte, s string) []byte {
+func appendString(b []byte, s string) []byte { return appendStr(b, false, s) }
+
+// appendStr is appendString, told whether s is known to need no escaping
+// (verbatimString).
+func appendStr(b []byte, verbatim bool, s string) []byte {
 	// Nearly every string here is plain ASCII: one look at it, then a
 	// single copy.
-	if !plainASCII(s) {
+	if !verbatim && !plainASCII(s) {
 		return appendEscaped(b, s)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// verbatimString reports whether appendString writes s as it is, between
+// quotes: valid UTF-8 with nothing to escape. Strings joined from such
+// strings and ASCII letters, digits and punctuation other than '"' and
+// '\\' are too.
+func verbatimString(s string) bool {
+	return plainASCII(s) || string(appendEscaped(nil, s)) == `"`+s+`"`
 }
 
 // plainASCII reports whether s is ASCII with nothing to escape, eight bytes

@@ -37,6 +37,10 @@ type Generator struct {
 	epoch        time.Time
 	overrides    *Overrides
 	allowInvalid bool
+	// verbatim: every string this generator puts in a payload needs no
+	// escaping (tablesVerbatim, and neither the edge profile nor a
+	// vocabulary), so AppendJSON writes them without a look.
+	verbatim bool
 	working      string // the working state's name (WithWorkingStatus)
 	// vocab is the vocabulary (WithVocabulary), nil for the built-in one;
 	// extraStatuses are its work-order statuses the built-in one lacks.
@@ -123,6 +127,7 @@ func New(seed uint64, opts ...Option) *Generator {
 		o(g)
 	}
 	g.seed = seed
+	g.verbatim = g.vocab == nil && g.profile != Edge && tablesVerbatim()
 	g.reseed(seed)
 	return g
 }
@@ -181,9 +186,9 @@ func (g *Generator) AppendJSON(dst []byte, triggerKey string) ([]byte, error) {
 	g.begin(t)
 	g.build(&g.scratch, t)
 	if g.overrides.empty() {
-		return appendPayload(dst, &g.scratch.p, t), nil
+		return appendPayload(dst, g.verbatim, &g.scratch.p, t), nil
 	}
-	g.tmp = appendPayload(g.tmp[:0], &g.scratch.p, t)
+	g.tmp = appendPayload(g.tmp[:0], g.verbatim, &g.scratch.p, t)
 	out, err := g.overrides.apply(t.key, g.tmp, g.allowInvalid || g.overrides.AllowInvalid)
 	if err != nil {
 		return dst, err
@@ -461,7 +466,11 @@ func (g *Generator) buildRecord(rb *recordBox, rt string, t *trigInfo, place *Pl
 
 	switch rt {
 	case "PROJECT":
-		r.wf = g.wfs.byCombo[ci]
+		if int(ci) < len(g.wfs.byCombo) {
+			r.wf = g.wfs.byCombo[ci]
+		} else {
+			r.wf = g.wfs.forTrades(trades)
+		}
 	case "DEAL":
 		r.wf = g.wfs.request
 	}

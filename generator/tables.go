@@ -1,6 +1,13 @@
 package generator
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
 
 // Tables derived from the vocabulary once, at init.
 
@@ -91,3 +98,45 @@ func raws(ss ...string) []json.RawMessage {
 	}
 	return out
 }
+
+// tablesVerbatim reports whether every string of the built-in tables that
+// realistic, minimal and maximal payloads are made of (and join, as
+// addresses, names, emails and phone numbers) needs no escaping in JSON
+// (verbatimString). Then AppendJSON skips looking at each string of such a
+// payload; the edge profile and a team's vocabulary bring strings of their
+// own and are always looked at.
+var tablesVerbatim = sync.OnceValue(func() bool {
+	lists := [][]string{firstNames, lastNames, firstMail, lastMail, streetNames, streetSuffixes, emailDomains, vendorNames,
+		schemas.WorkOrderStatuses, schemas.RequestStatuses, schemas.PhaseTypes, schemas.SLATypes, WorkingStatuses()}
+	for _, streets := range regionalStreets {
+		lists = append(lists, streets)
+	}
+	for _, c := range tradeCombos {
+		lists = append(lists, c.trades)
+	}
+	for _, t := range schemas.Triggers() {
+		lists = append(lists, []string{t.Key, t.Name}, t.RecordTypes)
+	}
+	for _, wf := range append(slices.Collect(maps.Values(defaultWorkflows.projects)), defaultWorkflows.request) {
+		for _, s := range wf.stages {
+			lists = append(lists, []string{s.name, s.phaseType, s.requestStatus})
+		}
+	}
+	for _, t := range woTemplates {
+		lists = append(lists, []string{t.title}, t.descs)
+	}
+	for _, t := range append(slices.Clone(fieldTransitions), officeTransitions...) {
+		lists = append(lists, []string{t.from, t.to})
+	}
+	for _, p := range places {
+		lists = append(lists, []string{p.City, p.State, p.County, p.AreaCode, p.cityJur.Name, p.countyJur.Name})
+	}
+	for _, list := range lists {
+		for _, s := range list {
+			if !verbatimString(s) {
+				return false
+			}
+		}
+	}
+	return true
+})

@@ -177,7 +177,8 @@ type workflows struct {
 	request  *workflow
 	// byID finds a stage of any workflow by its id.
 	byID map[int64]*stageInfo
-	// byCombo is forTrades of each trade combination (combos), by index.
+	// byCombo is forTrades of each trade combination (combos), by index;
+	// empty for a vocabulary without project workflows.
 	byCombo []*workflow
 	// openRequest are the request stages of requests still open (not WON
 	// or LOST), by index; beforeClose those before the first closing
@@ -212,6 +213,9 @@ func newWorkflows(v *schemas.Vocabulary) *workflows {
 		st.byID = true
 	}
 	for i := range combos {
+		if len(v.Workflows) == 0 {
+			break // forTrades has nothing to find; records find out when they ask it
+		}
 		ws.byCombo = append(ws.byCombo, ws.forTrades(combos[i].trades))
 	}
 	closed := false
