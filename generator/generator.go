@@ -41,7 +41,7 @@ type Generator struct {
 	// escaping (tablesVerbatim, and neither the edge profile nor a
 	// vocabulary), so AppendJSON writes them without a look.
 	verbatim bool
-	working      string // the working state's name (WithWorkingStatus)
+	working  string // the working state's name (WithWorkingStatus)
 	// vocab is the vocabulary (WithVocabulary), nil for the built-in one;
 	// extraStatuses are its work-order statuses the built-in one lacks.
 	vocab         *schemas.Vocabulary
