@@ -12,40 +12,54 @@ import (
 // buffer: reflection-based encoding/json cost most of a prototype's time.
 // Output decodes with encoding/json to the same values (a test checks it).
 
-// verbatim, here and below, promises that every string in the payload is
-// written as it is (verbatimString), so none needs a look: the generator
-// knows it of payloads it built from its tables (tablesVerbatim).
+// encoder is what encoding one payload keeps: whether its strings are
+// known to need no escaping, and the date last written, which the next
+// time often shares.
+type encoder struct {
+	// verbatim promises that every string in the payload is written as it
+	// is (verbatimString), so none needs a look: the generator knows it of
+	// payloads it built from its tables (tablesVerbatim).
+	verbatim bool
+	day      int64    // date holds this day (days since 1970-01-01)
+	date     [12]byte // `"2026-03-31T`, or zero before the first time
+}
+
 func appendPayload(b []byte, verbatim bool, p *Payload, t *trigInfo) []byte {
+	e := encoder{verbatim: verbatim}
+	return e.payload(b, p, t)
+}
+
+func (enc *encoder) payload(b []byte, p *Payload, t *trigInfo) []byte {
 	b = append(b, `{"event":`...)
-	b = appendEvent(b, verbatim, &p.Event, t)
+	b = enc.event(b, &p.Event, t)
 	if p.Record != nil {
 		b = append(b, `,"record":`...)
-		b = appendRecord(b, verbatim, p.Record)
+		b = enc.record(b, p.Record)
 	}
 	if p.WorkOrder != nil {
 		b = append(b, `,"workOrder":`...)
-		b = appendWorkOrder(b, verbatim, p.WorkOrder)
+		b = enc.workOrder(b, p.WorkOrder)
 	}
-	b = appendExtra(b, verbatim, p.Extra)
+	b = enc.extra(b, p.Extra)
 	return append(b, '}')
 }
 
 // MarshalJSON encodes the event with the fields its trigger carries.
 func (e *Event) MarshalJSON() ([]byte, error) {
-	return appendEvent(nil, false, e, triggerByKey[e.TriggerKey]), nil
+	return new(encoder).event(nil, e, triggerByKey[e.TriggerKey]), nil
 }
 
-func appendEvent(b []byte, verbatim bool, e *Event, t *trigInfo) []byte {
+func (enc *encoder) event(b []byte, e *Event, t *trigInfo) []byte {
 	b = append(b, `{"eventId":`...)
 	b = appendInt64(b, e.EventID)
 	b = append(b, `,"recordId":`...)
 	b = appendInt64(b, e.RecordID)
 	b = append(b, `,"triggerKey":`...)
-	b = appendStr(b, verbatim, e.TriggerKey)
+	b = appendStr(b, enc.verbatim, e.TriggerKey)
 	b = append(b, `,"triggerName":`...)
-	b = appendStr(b, verbatim, e.TriggerName)
+	b = appendStr(b, enc.verbatim, e.TriggerName)
 	b = append(b, `,"firedAt":`...)
-	b = appendTime(b, e.FiredAt, !e.FiredAtNoMillis)
+	b = enc.time(b, e.FiredAt, !e.FiredAtNoMillis)
 	if t != nil {
 		for _, f := range t.fields {
 			b = append(b, ',', '"')
@@ -55,73 +69,73 @@ func appendEvent(b []byte, verbatim bool, e *Event, t *trigInfo) []byte {
 			case fWorkOrderID:
 				b = appendInt64(b, e.WorkOrderID)
 			case fCurrentStatus:
-				b = appendStr(b, verbatim, e.CurrentStatus)
+				b = appendStr(b, enc.verbatim, e.CurrentStatus)
 			case fPreviousStatus:
-				b = appendNullString(b, verbatim, e.PreviousStatus)
+				b = enc.nullString(b, e.PreviousStatus)
 			case fPhaseInstanceID:
 				b = appendInt64(b, e.PhaseInstanceID)
 			case fPhaseTemplateID:
 				b = appendInt64(b, e.PhaseTemplateID)
 			case fPhaseType:
-				b = appendStr(b, verbatim, e.PhaseType)
+				b = appendStr(b, enc.verbatim, e.PhaseType)
 			case fStatus:
-				b = appendStr(b, verbatim, e.Status)
+				b = appendStr(b, enc.verbatim, e.Status)
 			case fOverdueAt:
-				b = appendTime(b, e.OverdueAt, true)
+				b = enc.time(b, e.OverdueAt, true)
 			case fSLAType:
-				b = appendStr(b, verbatim, e.SLAType)
+				b = appendStr(b, enc.verbatim, e.SLAType)
 			case fAppointmentID:
 				b = appendInt64(b, e.AppointmentID)
 			case fDueDate:
-				b = appendTime(b, e.DueDate, true)
+				b = enc.time(b, e.DueDate, true)
 			case fPreviousDueDate:
-				b = appendTime(b, e.PreviousDueDate, true)
+				b = enc.time(b, e.PreviousDueDate, true)
 			default:
 				b = append(b, "null"...)
 			}
 		}
 	}
-	b = appendExtra(b, verbatim, e.Extra)
+	b = enc.extra(b, e.Extra)
 	return append(b, '}')
 }
 
-func appendRecord(b []byte, verbatim bool, r *Record) []byte {
+func (enc *encoder) record(b []byte, r *Record) []byte {
 	b = append(b, `{"id":`...)
 	b = appendInt64(b, r.ID)
 	b = append(b, `,"uid":`...)
 	b = appendInt64(b, r.UID)
 	b = append(b, `,"type":`...)
-	b = appendStr(b, verbatim, r.Type)
+	b = appendStr(b, enc.verbatim, r.Type)
 	b = append(b, `,"title":`...)
-	b = appendStr(b, verbatim, r.Title)
+	b = appendStr(b, enc.verbatim, r.Title)
 	b = append(b, `,"status":`...)
-	b = appendNullString(b, verbatim, r.Status)
+	b = enc.nullString(b, r.Status)
 	b = append(b, `,"requestStatus":`...)
-	b = appendNullString(b, verbatim, r.RequestStatus)
+	b = enc.nullString(b, r.RequestStatus)
 	b = append(b, `,"stage":`...)
 	if s := r.Stage; s != nil {
 		b = append(b, `{"id":`...)
 		b = appendInt64(b, s.ID)
 		b = append(b, `,"name":`...)
-		b = appendStr(b, verbatim, s.Name)
-		b = appendExtra(b, verbatim, s.Extra)
+		b = appendStr(b, enc.verbatim, s.Name)
+		b = enc.extra(b, s.Extra)
 		b = append(b, '}')
 	} else {
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"address":`...)
-	b = appendNullString(b, verbatim, r.Address)
+	b = enc.nullString(b, r.Address)
 	b = append(b, `,"city":`...)
-	b = appendNullString(b, verbatim, r.City)
+	b = enc.nullString(b, r.City)
 	b = append(b, `,"state":`...)
-	b = appendNullString(b, verbatim, r.State)
+	b = enc.nullString(b, r.State)
 	b = append(b, `,"geoLocation":`...)
 	if g := r.GeoLocation; g != nil {
 		b = append(b, `{"lat":`...)
 		b = appendFloat(b, g.Lat)
 		b = append(b, `,"lng":`...)
 		b = appendFloat(b, g.Lng)
-		b = appendExtra(b, verbatim, g.Extra)
+		b = enc.extra(b, g.Extra)
 		b = append(b, '}')
 	} else {
 		b = append(b, "null"...)
@@ -131,8 +145,8 @@ func appendRecord(b []byte, verbatim bool, r *Record) []byte {
 		b = append(b, `{"id":`...)
 		b = appendInt64(b, j.ID)
 		b = append(b, `,"name":`...)
-		b = appendStr(b, verbatim, j.Name)
-		b = appendExtra(b, verbatim, j.Extra)
+		b = appendStr(b, enc.verbatim, j.Name)
+		b = enc.extra(b, j.Extra)
 		b = append(b, '}')
 	} else {
 		b = append(b, "null"...)
@@ -146,7 +160,7 @@ func appendRecord(b []byte, verbatim bool, r *Record) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendStr(b, verbatim, t)
+			b = appendStr(b, enc.verbatim, t)
 		}
 		b = append(b, ']')
 	}
@@ -159,28 +173,28 @@ func appendRecord(b []byte, verbatim bool, r *Record) []byte {
 	b = append(b, `,"ownerId":`...)
 	b = appendNullInt(b, r.OwnerID)
 	b = append(b, `,"primaryEmail":`...)
-	b = appendNullString(b, verbatim, r.PrimaryEmail)
+	b = enc.nullString(b, r.PrimaryEmail)
 	b = append(b, `,"primaryPhone":`...)
-	b = appendNullString(b, verbatim, r.PrimaryPhone)
+	b = enc.nullString(b, r.PrimaryPhone)
 	b = append(b, `,"createdAt":`...)
-	b = appendTime(b, r.CreatedAt, true)
+	b = enc.time(b, r.CreatedAt, true)
 	b = append(b, `,"updatedAt":`...)
-	b = appendTime(b, r.UpdatedAt, true)
-	b = appendExtra(b, verbatim, r.Extra)
+	b = enc.time(b, r.UpdatedAt, true)
+	b = enc.extra(b, r.Extra)
 	return append(b, '}')
 }
 
-func appendWorkOrder(b []byte, verbatim bool, w *WorkOrder) []byte {
+func (enc *encoder) workOrder(b []byte, w *WorkOrder) []byte {
 	b = append(b, `{"id":`...)
 	b = appendInt64(b, w.ID)
 	b = append(b, `,"uid":`...)
 	b = appendInt64(b, w.UID)
 	b = append(b, `,"title":`...)
-	b = appendStr(b, verbatim, w.Title)
+	b = appendStr(b, enc.verbatim, w.Title)
 	b = append(b, `,"description":`...)
-	b = appendNullString(b, verbatim, w.Description)
+	b = enc.nullString(b, w.Description)
 	b = append(b, `,"status":`...)
-	b = appendStr(b, verbatim, w.Status)
+	b = appendStr(b, enc.verbatim, w.Status)
 	b = append(b, `,"priority":`...)
 	b = appendNullInt(b, w.Priority)
 	b = append(b, `,"recordId":`...)
@@ -190,27 +204,27 @@ func appendWorkOrder(b []byte, verbatim bool, w *WorkOrder) []byte {
 	b = append(b, `,"isField":`...)
 	b = strconv.AppendBool(b, w.IsField)
 	b = append(b, `,"startDate":`...)
-	b = appendNullTime(b, w.StartDate)
+	b = enc.nullTime(b, w.StartDate)
 	b = append(b, `,"endDate":`...)
-	b = appendNullTime(b, w.EndDate)
+	b = enc.nullTime(b, w.EndDate)
 	b = append(b, `,"startDateAllDay":`...)
 	b = strconv.AppendBool(b, w.StartDateAllDay)
 	b = append(b, `,"endDateAllDay":`...)
 	b = strconv.AppendBool(b, w.EndDateAllDay)
 	b = append(b, `,"completionDate":`...)
-	b = appendNullTime(b, w.CompletionDate)
+	b = enc.nullTime(b, w.CompletionDate)
 	b = append(b, `,"createdAt":`...)
-	b = appendTime(b, w.CreatedAt, true)
+	b = enc.time(b, w.CreatedAt, true)
 	b = append(b, `,"modifiedAt":`...)
-	b = appendTime(b, w.ModifiedAt, true)
-	b = appendExtra(b, verbatim, w.Extra)
+	b = enc.time(b, w.ModifiedAt, true)
+	b = enc.extra(b, w.Extra)
 	return append(b, '}')
 }
 
-func appendExtra(b []byte, verbatim bool, extra []RawField) []byte {
+func (enc *encoder) extra(b []byte, extra []RawField) []byte {
 	for _, f := range extra {
 		b = append(b, ',')
-		b = appendStr(b, verbatim, f.Key)
+		b = appendStr(b, enc.verbatim, f.Key)
 		b = append(b, ':')
 		if len(f.Value) == 0 {
 			b = append(b, "null"...)
@@ -221,11 +235,11 @@ func appendExtra(b []byte, verbatim bool, extra []RawField) []byte {
 	return b
 }
 
-func appendNullString(b []byte, verbatim bool, s Null[string]) []byte {
+func (enc *encoder) nullString(b []byte, s Null[string]) []byte {
 	if !s.Valid {
 		return append(b, "null"...)
 	}
-	return appendStr(b, verbatim, s.V)
+	return appendStr(b, enc.verbatim, s.V)
 }
 
 func appendNullInt(b []byte, n Null[int64]) []byte {
@@ -235,11 +249,11 @@ func appendNullInt(b []byte, n Null[int64]) []byte {
 	return appendInt64(b, n.V)
 }
 
-func appendNullTime(b []byte, t Null[time.Time]) []byte {
+func (enc *encoder) nullTime(b []byte, t Null[time.Time]) []byte {
 	if !t.Valid {
 		return append(b, "null"...)
 	}
-	return appendTime(b, t.V, true)
+	return enc.time(b, t.V, true)
 }
 
 // appendFloat follows encoding/json's choice of notation, so numbers read the
@@ -433,37 +447,47 @@ func appendEscaped(b []byte, s string) []byte {
 }
 
 // appendTime writes t in UTC as 2026-03-31T17:04:22.000Z, or without the
-// fraction when millis is false. Digits are computed from the Unix time
-// directly (time.Format parses its layout on every call), straight into
-// b's spare capacity.
+// fraction when millis is false.
 func appendTime(b []byte, t time.Time, millis bool) []byte {
+	var enc encoder
+	return enc.time(b, t, millis)
+}
+
+// time is appendTime. Digits are computed from the Unix time directly
+// (time.Format parses its layout on every call), straight into b's spare
+// capacity, and the date is kept for the next time on the same day.
+func (enc *encoder) time(b []byte, t time.Time, millis bool) []byte {
 	ms := t.UnixMilli()
 	days := floorDiv(ms, 86_400_000)
 	rem := int(ms - days*86_400_000)
-	y, m, d := civil(days)
-	if y < 0 || y > 9999 {
-		layout := "2006-01-02T15:04:05.000Z07:00"
-		if !millis {
-			layout = time.RFC3339
+	if days != enc.day || enc.date[0] == 0 {
+		y, m, d := civil(days)
+		if y < 0 || y > 9999 {
+			layout := "2006-01-02T15:04:05.000Z07:00"
+			if !millis {
+				layout = time.RFC3339
+			}
+			b = append(b, '"')
+			b = t.UTC().AppendFormat(b, layout)
+			return append(b, '"')
 		}
-		b = append(b, '"')
-		b = t.UTC().AppendFormat(b, layout)
-		return append(b, '"')
+		w := enc.date[:]
+		w[0] = '"'
+		put2(w[1:], int(y)/100)
+		put2(w[3:], int(y)%100)
+		w[5] = '-'
+		put2(w[6:], m)
+		w[8] = '-'
+		put2(w[9:], d)
+		w[11] = 'T'
+		enc.day = days
 	}
 	n := 22
 	if millis {
 		n = 26
 	}
 	b, w := extend(b, n)
-	_ = w[21]
-	w[0] = '"'
-	put2(w[1:], int(y)/100)
-	put2(w[3:], int(y)%100)
-	w[5] = '-'
-	put2(w[6:], m)
-	w[8] = '-'
-	put2(w[9:], d)
-	w[11] = 'T'
+	*(*[12]byte)(w) = enc.date
 	sec := rem / 1000
 	put2(w[12:], sec/3600)
 	w[14] = ':'

@@ -277,3 +277,28 @@ func TestDayStartIsTruncate(t *testing.T) {
 		}
 	}
 }
+
+// One encoder writing many times keeps the date of the last one: times on
+// the same day, the next, far apart and outside years 0-9999 all come out
+// as a fresh appendTime writes them.
+func TestEncoderTimesShareDates(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	var enc encoder
+	tm := time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)
+	for range 200000 {
+		switch r.IntN(4) {
+		case 0:
+			tm = tm.Add(time.Duration(r.Int64N(int64(time.Hour))))
+		case 1:
+			tm = tm.Add(-time.Duration(r.Int64N(int64(72 * time.Hour))))
+		case 2:
+			tm = time.Unix(r.Int64N(4e11)-2e11, r.Int64N(1e9)).UTC()
+		default:
+			tm = time.Unix(r.Int64N(2e9), 0).UTC()
+		}
+		millis := r.IntN(2) == 0
+		if got, want := enc.time([]byte("x"), tm, millis), appendTime([]byte("x"), tm, millis); !bytes.Equal(got, want) {
+			t.Fatalf("encoder.time(%v) = %s after earlier times, appendTime %s", tm, got, want)
+		}
+	}
+}

@@ -170,7 +170,7 @@ func (p *Payload) AppendJSON(dst []byte) []byte {
 func (p *Payload) MarshalJSON() ([]byte, error) { return p.AppendJSON(nil), nil }
 
 // MarshalJSON encodes the record as it appears in a payload.
-func (r *Record) MarshalJSON() ([]byte, error) { return appendRecord(nil, false, r), nil }
+func (r *Record) MarshalJSON() ([]byte, error) { return new(encoder).record(nil, r), nil }
 
 // MarshalJSON encodes the work order as it appears in a payload.
-func (w *WorkOrder) MarshalJSON() ([]byte, error) { return appendWorkOrder(nil, false, w), nil }
+func (w *WorkOrder) MarshalJSON() ([]byte, error) { return new(encoder).workOrder(nil, w), nil }

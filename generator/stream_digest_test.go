@@ -118,8 +118,8 @@ func digestStream(t *testing.T, h hash.Hash, seed uint64, keys []string, opts []
 	for _, rt := range []string{"PROJECT", "DEAL", "ACCOUNT", "VENDOR"} {
 		rec := g.Record(rt)
 		wo := g.WorkOrder(rec)
-		h.Write(appendRecord(buf[:0], false, rec))
-		h.Write(appendWorkOrder(buf[:0], false, wo))
+		h.Write(new(encoder).record(buf[:0], rec))
+		h.Write(new(encoder).workOrder(buf[:0], wo))
 		for _, key := range keys {
 			var w *WorkOrder
 			if trigger, _ := schemas.Lookup(key); trigger.WorkOrder {
