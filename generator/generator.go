@@ -53,7 +53,10 @@ type Generator struct {
 	idNext  int64
 	arena   []byte     // backing store for generated strings; see strStart
 	scratch payloadBox // reused by AppendJSON, which keeps no values
-	tmp     []byte     // encoding buffer for the override path
+	// scratchArena is the arena of the scratch box's strings, emptied by
+	// every AppendJSON.
+	scratchArena []byte
+	tmp          []byte // encoding buffer for the override path
 }
 
 // Option configures a Generator.
@@ -177,14 +180,20 @@ func (g *Generator) Payload(triggerKey string) (*Payload, error) {
 
 // AppendJSON generates the next payload for triggerKey and appends it to dst
 // as compact JSON, with overrides applied. Without overrides it allocates
-// nothing beyond growing dst; this is the fast path.
+// nothing beyond growing dst (and, once, its arena); this is the fast path.
 func (g *Generator) AppendJSON(dst []byte, triggerKey string) ([]byte, error) {
 	t, err := lookupTrigger(triggerKey)
 	if err != nil {
 		return dst, err
 	}
 	g.begin(t)
+	// Nothing of the payload outlives this call (it is encoded, and the
+	// scratch box is refilled next time), so its strings go into an arena
+	// of its own that each call empties: no garbage per payload.
+	kept := g.arena
+	g.arena = g.scratchArena[:0]
 	g.build(&g.scratch, t)
+	g.scratchArena, g.arena = g.arena, kept
 	if g.overrides.empty() {
 		return appendPayload(dst, g.verbatim, &g.scratch.p, t), nil
 	}
