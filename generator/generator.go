@@ -464,8 +464,8 @@ func (g *Generator) buildRecord(rb *recordBox, rt string, t *trigInfo, place *Pl
 	*r = Record{Type: rt, place: place}
 	r.ID = int64(g.between(10000, 99999))
 	r.UID = int64(g.between(100, min(9999, int(r.ID)-1)))
-	fi, li := g.intn(len(firstNames)), g.intn(len(lastNames))
-	r.first, r.last = firstNames[fi], lastNames[li]
+	first, last := &firstNameForms[g.intn(len(firstNameForms))], &lastNameForms[g.intn(len(lastNameForms))]
+	r.first, r.last = first.name, last.name
 
 	ci := comboTable[g.intn(len(comboTable))]
 	combo := &combos[ci]
@@ -522,7 +522,7 @@ func (g *Generator) buildRecord(rb *recordBox, rt string, t *trigInfo, place *Pl
 		r.OwnerID = Some(int64(g.between(13000, 13999)))
 	}
 	if g.present(900) {
-		r.PrimaryEmail = Some(g.email(r.first, firstMail[fi], lastMail[li], rt))
+		r.PrimaryEmail = Some(g.email(first, last, rt))
 	}
 	if g.present(880) {
 		r.PrimaryPhone = Some(g.phone(place))
@@ -787,9 +787,9 @@ func (g *Generator) phone(p *Place) string {
 	return g.strEnd(start)
 }
 
-// email is a contact's address; firstMail and lastMail are the names as
-// appendLowerAlnum writes them (firstMail, lastMail), first the name itself.
-func (g *Generator) email(first, firstMail, lastMail, recordType string) string {
+// email is a contact's address.
+func (g *Generator) email(first, last *nameForm, recordType string) string {
+	firstMail, lastMail := first.mail, last.mail
 	start := g.strStart()
 	b := g.arena
 	if recordType == "VENDOR" {
@@ -804,7 +804,7 @@ func (g *Generator) email(first, firstMail, lastMail, recordType string) string 
 			b = append(b, firstMail...)
 			b = append(b, lastMail...)
 		case n < 75:
-			b = appendLowerAlnum(b, first[:1])
+			b = appendLowerAlnum(b, first.name[:1])
 			b = append(b, lastMail...)
 		case n < 85:
 			b = append(b, firstMail...)

@@ -106,8 +106,11 @@ func raws(ss ...string) []json.RawMessage {
 // payload; the edge profile and a team's vocabulary bring strings of their
 // own and are always looked at.
 var tablesVerbatim = sync.OnceValue(func() bool {
-	lists := [][]string{firstNames, lastNames, firstMail, lastMail, streetNames, streetSuffixes, emailDomains, vendorNames,
+	lists := [][]string{firstNames, lastNames, streetNames, streetSuffixes, emailDomains, vendorNames,
 		schemas.WorkOrderStatuses, schemas.RequestStatuses, schemas.PhaseTypes, schemas.SLATypes, WorkingStatuses()}
+	for _, f := range append(slices.Clone(firstNameForms), lastNameForms...) {
+		lists = append(lists, []string{f.mail})
+	}
 	for _, streets := range regionalStreets {
 		lists = append(lists, streets)
 	}
