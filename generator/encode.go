@@ -20,8 +20,13 @@ type encoder struct {
 	// is (verbatimString), so none needs a look: the generator knows it of
 	// payloads it built from its tables (tablesVerbatim).
 	verbatim bool
-	day      int64    // date holds this day (days since 1970-01-01)
-	date     [12]byte // `"2026-03-31T`, or zero before the first time
+	// dates are the last two dates written, `"2026-03-31T`, by day (days
+	// since 1970-01-01): a payload's times fall on the day it fired and
+	// one other (a record's creation) more often than not. A zero date
+	// is unused.
+	days  [2]int64
+	dates [2][12]byte
+	older uint8 // the entry to replace next
 }
 
 func appendPayload(b []byte, verbatim bool, p *Payload, t *trigInfo) []byte {
@@ -460,7 +465,13 @@ func (enc *encoder) time(b []byte, t time.Time, millis bool) []byte {
 	ms := t.UnixMilli()
 	days := floorDiv(ms, 86_400_000)
 	rem := int(ms - days*86_400_000)
-	if days != enc.day || enc.date[0] == 0 {
+	var date *[12]byte
+	switch {
+	case days == enc.days[0] && enc.dates[0][0] != 0:
+		date = &enc.dates[0]
+	case days == enc.days[1] && enc.dates[1][0] != 0:
+		date = &enc.dates[1]
+	default:
 		y, m, d := civil(days)
 		if y < 0 || y > 9999 {
 			layout := "2006-01-02T15:04:05.000Z07:00"
@@ -471,7 +482,11 @@ func (enc *encoder) time(b []byte, t time.Time, millis bool) []byte {
 			b = t.UTC().AppendFormat(b, layout)
 			return append(b, '"')
 		}
-		w := enc.date[:]
+		i := enc.older
+		enc.older ^= 1
+		date = &enc.dates[i]
+		enc.days[i] = days
+		w := date[:]
 		w[0] = '"'
 		put2(w[1:], int(y)/100)
 		put2(w[3:], int(y)%100)
@@ -480,14 +495,13 @@ func (enc *encoder) time(b []byte, t time.Time, millis bool) []byte {
 		w[8] = '-'
 		put2(w[9:], d)
 		w[11] = 'T'
-		enc.day = days
 	}
 	n := 22
 	if millis {
 		n = 26
 	}
 	b, w := extend(b, n)
-	*(*[12]byte)(w) = enc.date
+	*(*[12]byte)(w) = *date
 	sec := rem / 1000
 	put2(w[12:], sec/3600)
 	w[14] = ':'
