@@ -22,16 +22,7 @@ import (
 // that moves one byte or one draw of the random stream anywhere fails here,
 // which is what lets the encoder and the builders be reworked for speed.
 func TestStreamDigests(t *testing.T) {
-	vocab, err := schemas.ParseVocabulary("team.yaml", []byte(`triggerNames:
-  TASK_STATUS_MOVEMENT: Task Status Changed
-workOrderStatuses: [QUEUED, SCHEDULED, WORKING, ON_HOLD, COMPLETED, CANCELLED]
-workingStatus: WORKING
-slaTypes: [YELLOW, ORANGE, RED]
-phaseTypes: [SALES, ENGINEERING, FIELD]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	vocab := teamVocabulary(t)
 	overrides := &Overrides{}
 	overrides.Set("record.title", "1 Override Way Austin TX 78701")
 	epoch := func(y int, m time.Month, d, h int) Option {
