@@ -62,7 +62,7 @@ var kindOf = map[string]trigKind{
 }
 
 type trigField struct {
-	name string
+	key  string // ,"name": as the encoder writes it before the value, joined once here
 	code fieldCode
 }
 
@@ -92,7 +92,7 @@ func init() {
 			ti.kind = kindPropertyUpdated
 		}
 		for _, f := range t.Fields {
-			ti.fields = append(ti.fields, trigField{name: f.Name, code: fieldCodes[f.Name]})
+			ti.fields = append(ti.fields, trigField{key: `,"` + f.Name + `":`, code: fieldCodes[f.Name]})
 		}
 		triggerList = append(triggerList, ti)
 		triggerByKey[t.Key] = ti

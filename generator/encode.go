@@ -67,9 +67,7 @@ func (enc *encoder) event(b []byte, e *Event, t *trigInfo) []byte {
 	b = enc.time(b, e.FiredAt, !e.FiredAtNoMillis)
 	if t != nil {
 		for _, f := range t.fields {
-			b = append(b, ',', '"')
-			b = append(b, f.name...)
-			b = append(b, '"', ':')
+			b = append(b, f.key...)
 			switch f.code {
 			case fWorkOrderID:
 				b = appendInt64(b, e.WorkOrderID)

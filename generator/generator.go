@@ -325,22 +325,23 @@ func localTime(d time.Time, p *Place, hour, minute int) time.Time {
 }
 
 // businessTime is a random instant in local business hours (8:00-18:00) on
-// the day of d, with seconds and milliseconds.
-// It is localTime(dayStart(d), p, 8, 0) plus the draws, in one Add.
-func (g *Generator) businessTime(d time.Time, p *Place) time.Time {
-	sec := d.Unix()
+// the day that is later days after base's (before, when negative), with
+// seconds and milliseconds. It is localTime(dayStart(base.Add(later·day)),
+// p, 8, 0) plus the draws, in one Add.
+func (g *Generator) businessTime(base time.Time, later int, p *Place) time.Time {
+	sec := base.Unix()
 	days := floorDiv(sec, 86400)
-	intoDay := time.Duration(sec-days*86400)*second + time.Duration(d.Nanosecond())
-	eight := time.Duration(8-p.state.offsetOn(days)) * time.Hour
-	return d.Add(eight - intoDay + time.Duration(g.intn(10*3600))*second + time.Duration(g.intn(1000))*milli)
+	intoDay := time.Duration(sec-days*86400)*second + time.Duration(base.Nanosecond())
+	eight := time.Duration(8-p.state.offsetOn(days+int64(later))) * time.Hour
+	return base.Add(time.Duration(later)*day + eight - intoDay + time.Duration(g.intn(10*3600))*second + time.Duration(g.intn(1000))*milli)
 }
 
 func (g *Generator) firedAt(p *Place) time.Time {
-	d := dayStart(g.epoch).Add(-time.Duration(g.intn(3)) * day)
+	back := g.intn(3)
 	if g.chance(100) { // automations also fire at night: SLA checks, imports
-		return d.Add(time.Duration(g.intn(86400))*second + time.Duration(g.intn(1000))*milli)
+		return dayStart(g.epoch).Add(-time.Duration(back)*day + time.Duration(g.intn(86400))*second + time.Duration(g.intn(1000))*milli)
 	}
-	return g.businessTime(d, p)
+	return g.businessTime(g.epoch, -back, p)
 }
 
 // latency is how long before firedAt the change that fired it was saved.
@@ -373,7 +374,7 @@ func (g *Generator) businessBetween(a, b time.Time, p *Place) time.Time {
 		return g.timeBetween(a, b)
 	}
 	days := int(b.Sub(a) / day)
-	t := g.businessTime(a.Add(time.Duration(g.intn(days+1))*day), p)
+	t := g.businessTime(a, g.intn(days+1), p)
 	if t.Before(a) || t.After(b) {
 		return g.timeBetween(a, b)
 	}
@@ -647,7 +648,7 @@ func (g *Generator) recordTimes(r *Record, kind trigKind, place *Place, fired ti
 		maxAge = max(maxAge, minAge+3)
 	}
 	age := g.between(minAge, maxAge)
-	r.CreatedAt = g.businessTime(fired.Add(-time.Duration(age)*day), place)
+	r.CreatedAt = g.businessTime(fired, -age, place)
 	if !r.CreatedAt.Before(fired) {
 		r.CreatedAt = fired.Add(-time.Duration(g.between(60, 3*3600)) * second)
 	}

@@ -44,6 +44,7 @@ func TestStreamDigests(t *testing.T) {
 		{"year-1", []Option{epoch(1, time.January, 2, 0)}},
 		{"year-9999", []Option{epoch(9999, time.December, 31, 23)}},
 		{"far", []Option{epoch(2107, time.July, 4, 12)}},
+		{"odd-instant", []Option{WithEpoch(time.Date(2026, time.October, 31, 17, 23, 45, 678901234, time.FixedZone("x", -5*3600)))}},
 	}
 	keys := schemas.TriggerKeys()
 	got := map[string]string{}
