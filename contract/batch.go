@@ -19,7 +19,9 @@ import (
 )
 
 // countJob is a spec that counts applications with a settle watch: the
-// duplicate and retry specs, and each lifecycle scenario replay. Its
+// duplicate and retry specs, and each lifecycle scenario replay (in this
+// package's comments, the counting specs; verify's output calls them by
+// their groups, GroupIdempotency and GroupLifecycle). Its
 // deliveries and the watch of its counts run apart from the spec itself,
 // so that every selected job of the run is delivered in one batch and
 // watched at once: the settle windows overlap, and a run costs one window

@@ -35,8 +35,8 @@ const (
 	harnessToken    = "token=s3cret-harness"
 	harnessDeadline = time.Second
 	harnessBurst    = 20
-	// The fault triggers: chosen away from the triggers the counting specs
-	// use (TASK_STATUS_MOVEMENT) and the unknown-trigger base
+	// The fault triggers: chosen away from the triggers the duplicate and
+	// retry specs use (TASK_STATUS_MOVEMENT) and the unknown-trigger base
 	// (PROJECT_CREATED), so each fault fails the specs meant to catch it.
 	fail500Trigger = "PROJECT_PHASE_SLA_VIOLATION"
 	slowTrigger    = "CALL_UPSERTED"

@@ -35,10 +35,11 @@ const (
 	edgeSearchSpan   = 64
 	inspectedSpan    = 10000
 	// seedStride spreads the seeds of the events that are counted (the
-	// counting specs' and the lifecycle scenarios') by the run's seed:
-	// seed S counts events from seeds S×seedStride on, so runs with
-	// different seeds count different events, and a receiver holding the
-	// state of a run with another seed (even the next one) starts clean.
+	// duplicate and retry specs' and the lifecycle scenarios') by the
+	// run's seed: seed S counts events from seeds S×seedStride on, so
+	// runs with different seeds count different events, and a receiver
+	// holding the state of a run with another seed (even the next one)
+	// starts clean.
 	seedStride = 1000
 )
 
@@ -74,7 +75,8 @@ func idBase(seed, n uint64) int64 {
 	return int64(1+mix(seed, 0x1dba5e, n)%idBases) * idBaseStride
 }
 
-// countedSeed is the first seed of the counting specs' payloads.
+// countedSeed is the first seed of the duplicate and retry specs'
+// payloads.
 func countedSeed(s uint64) uint64 { return s*seedStride + offsetInspected }
 
 // scenarioSeed is the first seed of the lifecycle scenarios' renderings.

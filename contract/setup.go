@@ -105,10 +105,11 @@ func (s Setup) apiMock(given func(field string) bool) (*APIMock, error) {
 }
 
 // ReplayCommand is the command that replays a chaos schedule file against
-// the same receiver with the same hooks; secrets and commands are not
+// the same receiver with the same hooks and TLS settings (ReproduceFlags,
+// as a failure's reproduce line has them); secrets and commands are not
 // shown.
 func (s Setup) ReplayCommand(file string, offset int64) string {
-	args := []string{"coperniq-mock", "verify", "--target", shellQuote(delivery.MaskURL(s.URL))}
+	args := []string{"coperniq-mock", "verify", dest{shown: delivery.MaskURL(s.URL), flags: s.ReproduceFlags}.targetArgs()}
 	if s.TokenParam != "" {
 		name, _, _ := ParseTokenParam(s.TokenParam)
 		args = append(args, "--token-param", name+"="+delivery.Masked)

@@ -62,7 +62,8 @@ func TestSetupBuild(t *testing.T) {
 // The replay command keeps the hooks but never a secret or a command.
 func TestSetupReplayCommand(t *testing.T) {
 	s := contract.Setup{Target: contract.Target{URL: "http://h/hook?token=s3cret", TokenParam: "key=k3y",
-		InspectTimeout: contract.DefaultInspectTimeout, Deadline: contract.DefaultDeadline},
+		InspectTimeout: contract.DefaultInspectTimeout, Deadline: contract.DefaultDeadline,
+		ReproduceFlags: []string{"--cacert", "my ca.pem", "--insecure"}},
 		InspectURL: "http://h/_state/{eventId}?token=s3cret", StateCmd: "psql secret-dsn"}
 	got := s.ReplayCommand("run 1.yaml", 7)
 	for _, leak := range []string{"s3cret", "k3y", "psql"} {
@@ -70,7 +71,7 @@ func TestSetupReplayCommand(t *testing.T) {
 			t.Errorf("%q shows %s", got, leak)
 		}
 	}
-	for _, want := range []string{"--inspect ", "--state-cmd CMD", "--token-param key=", "--chaos-replay 'run 1.yaml' --id-offset 7"} {
+	for _, want := range []string{"--inspect ", "--state-cmd CMD", "--token-param key=", "--chaos-replay 'run 1.yaml' --id-offset 7", "coperniq-mock verify --target 'http://h/hook?token=***' --cacert 'my ca.pem' --insecure "} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}

@@ -170,15 +170,15 @@ func (f Findings) setupMessage() string {
 	case kinds[ProblemHook] == f.Failed && f.Aborted != "":
 		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer in time, so the suite was aborted, %d specs not run (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", f.NotRun)
 	case kinds[ProblemHook] == f.Failed && f.hookSaid(ProblemHook) != "":
-		return fmt.Sprintf("the receiver was not judged: %d counting specs could not count, since %s", f.Failed, f.hookSaid(ProblemHook))
+		return fmt.Sprintf("the receiver was not judged: %s could not count the receiver's applications, since %s", specs(f.Failed), f.hookSaid(ProblemHook))
 	case kinds[ProblemHook] == f.Failed:
-		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer by the protocol, so %d counting specs could not count (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", f.Failed)
+		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer by the protocol, so %s could not count the receiver's applications (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", specs(f.Failed))
 	case kinds[ProblemStateHook] == f.Failed: // final-state specs: statespecs.go
 		return fmt.Sprintf("the receiver was not judged: the state hook does not answer by the protocol, so %d final-state specs could not compare (see above); fix the hook (see the state protocol in `coperniq-mock verify --help`)", f.Failed)
 	case kinds[ProblemStale] == f.Failed:
-		return fmt.Sprintf("the receiver was not judged: %d counting specs found their events already applied before they were sent (see above): %s", f.Failed, staleAdvice)
+		return fmt.Sprintf("the receiver was not judged: %s found their events already applied before they were sent (see above): %s", specs(f.Failed), staleAdvice)
 	}
-	return fmt.Sprintf("the receiver was not judged: %d counting specs failed because of the inspect hook or the receiver's leftover state, not its handling (see above)", f.Failed)
+	return fmt.Sprintf("the receiver was not judged: %s failed because of the inspect hook or the receiver's leftover state, not its handling (see above)", specs(f.Failed))
 }
 
 // Title names the run: the receiver (masked) and the seed, with the flag

@@ -64,7 +64,9 @@
 // at most [WithMaxInFlight] bytes beyond the first 16 KiB of each; beyond
 // either, a request is answered 503 with Retry-After, unread, and counted in
 // Summary.Refused, so that senders stalling mid-body cannot make memory grow
-// with their number.
+// with their number. An answer not taken within [WithWriteTimeout] of its
+// writing closes the connection (WireWriteFailed), so that a sender that
+// never reads does not hold up the publishing of later deliveries.
 //
 // # Memory
 //

@@ -62,6 +62,12 @@ const (
 	// loopback address, with a port of its own (0: a free one), which a
 	// tunnel to the delivery address does not reach.
 	DefaultInspectAddr = "127.0.0.1:0"
+	// DefaultWriteTimeout is how long a sender has to take an answer once
+	// it is written (see WithWriteTimeout): ample for the few hundred
+	// bytes a delivery's answer is, short enough that a sender that
+	// never reads (pipelining requests regardless) frees its handler
+	// soon, and with it the publishing of every later delivery.
+	DefaultWriteTimeout = 10 * time.Second
 	// MinInspectTokenLen is the shortest token WithInspectToken accepted: the token
 	// guards real customers' data on a public tunnel URL, where nothing
 	// limits how many guesses are tried.
@@ -89,6 +95,7 @@ type config struct {
 	maxConns    int
 	maxInFlight int64
 	inspectAddr string
+	writeTime   time.Duration
 	out         io.Writer
 	observer    func(Delivery)
 	validator   *schemas.Validator // WithVocabulary; nil: the built-in schemas
@@ -107,6 +114,7 @@ func defaultConfig() config {
 		maxConns:    DefaultMaxConnections,
 		maxInFlight: DefaultMaxInFlight,
 		inspectAddr: DefaultInspectAddr,
+		writeTime:   DefaultWriteTimeout,
 	}
 }
 
@@ -294,6 +302,17 @@ func WithMaxConnections(n int) Option {
 // memory grow with their number. 0 lifts the bound.
 func WithMaxInFlight(n int64) Option {
 	return nonNegative("max in-flight bytes", n, func(c *config) { c.maxInFlight = n })
+}
+
+// WithWriteTimeout bounds the time a sender has to take an answer, from
+// when it is written (default DefaultWriteTimeout; 0 for no bound): the
+// body's reading and WithLatency's wait do not count. A sender that does
+// not take it in time has its connection closed; the delivery was
+// recorded before its answer was written, and is published with
+// Delivery.Wire WireWriteFailed. The inspection API's answers, which may
+// be tens of MB for your own tools, are not bounded.
+func WithWriteTimeout(d time.Duration) Option {
+	return nonNegative("write timeout", d, func(c *config) { c.writeTime = d })
 }
 
 // WithOutput writes every delivery to w as one JSON line (a Delivery, as the

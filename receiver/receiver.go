@@ -209,12 +209,14 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodPost {
+		rc.answerWithin(w)
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %q not allowed: Coperniq POSTs deliveries", r.Method))
 		return
 	}
 	d, known, busy := rc.read(w, r)
 	if busy {
+		rc.answerWithin(w)
 		rc.refuse(w)
 		return
 	}
@@ -229,12 +231,23 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case d.Reset:
 		reset(w)
 	default:
+		rc.answerWithin(w)
 		if err := rc.answer(w, d); err != nil {
 			d.Wire, d.WireError = WireWriteFailed, clip(err.Error(), maxUnreadableLen)
 		}
 	}
 	if d.Wire != "" {
 		rc.settle(d, gen)
+	}
+}
+
+// answerWithin gives the answer about to be written WithWriteTimeout to
+// be taken, from now: the body's reading and the Latency came before. net/http
+// lifts the deadline once the request is done, so it holds for this answer
+// alone, its final flush included.
+func (rc *Receiver) answerWithin(w http.ResponseWriter) {
+	if rc.cfg.writeTime > 0 {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(rc.cfg.writeTime))
 	}
 }
 

@@ -695,6 +695,7 @@ func TestBadOptions(t *testing.T) {
 		{WithFailFirst(-1), "-1"},
 		{WithLatency(-time.Second), "-1s"},
 		{WithMaxDeliveries(-5), "-5"},
+		{WithWriteTimeout(-time.Second), "-1s"},
 		{WithLevel(schemas.Level(9)), "9"},
 	} {
 		_, err := New(tc.opt)

@@ -41,6 +41,25 @@ const (
 	RulePriorityRange  = "priority-range"   // workOrder.priority is 1, 2 or 3
 )
 
+// The messages that name two numbers: the one at the violation's Location,
+// then the other (twoNumbers).
+const (
+	msgEventRecordID     = "event.recordId %s != record.id %s"
+	msgWorkOrderRecordID = "workOrder.recordId %s != record.id %s"
+	msgEventWorkOrderID  = "event.workOrderId %s != workOrder.id %s"
+	msgUIDBelowID        = "record.uid %s isn't smaller than record.id %s"
+)
+
+// twoNumbers are the rules whose message names two numbers: its format and
+// where the other number is, for asWritten to render it again from the
+// numbers as the payload wrote them.
+var twoNumbers = map[string]struct{ format, other string }{
+	RuleEventRecordID:     {msgEventRecordID, "/record/id"},
+	RuleWorkOrderRecordID: {msgWorkOrderRecordID, "/record/id"},
+	RuleEventWorkOrderID:  {msgEventWorkOrderID, "/workOrder/id"},
+	RuleUIDBelowID:        {msgUIDBelowID, "/record/id"},
+}
+
 // Rules lists the names of the cross-field and range rules.
 func Rules() []string {
 	return []string{RuleEventRecordID, RuleWorkOrderRecordID, RuleEventWorkOrderID, RuleEventCurrentStatus,
@@ -65,13 +84,13 @@ func checkRules(doc any, triggerKey string, level Level, vs []Violation) []Viola
 	}
 
 	if a, b := event["recordId"], record["id"]; numbersDiffer(a, b) {
-		add("/event/recordId", RuleEventRecordID, "event.recordId %s != record.id %s", numText(a), numText(b))
+		add("/event/recordId", RuleEventRecordID, msgEventRecordID, numText(a), numText(b))
 	}
 	if a, b := wo["recordId"], record["id"]; numbersDiffer(a, b) {
-		add("/workOrder/recordId", RuleWorkOrderRecordID, "workOrder.recordId %s != record.id %s", numText(a), numText(b))
+		add("/workOrder/recordId", RuleWorkOrderRecordID, msgWorkOrderRecordID, numText(a), numText(b))
 	}
 	if a, b := event["workOrderId"], wo["id"]; numbersDiffer(a, b) {
-		add("/event/workOrderId", RuleEventWorkOrderID, "event.workOrderId %s != workOrder.id %s", numText(a), numText(b))
+		add("/event/workOrderId", RuleEventWorkOrderID, msgEventWorkOrderID, numText(a), numText(b))
 	}
 	cur, ok1 := event["currentStatus"].(string)
 	status, ok2 := wo["status"].(string)
@@ -176,7 +195,7 @@ func checkRanges(event, record, wo map[string]any, level Level, vs []Violation) 
 	// count records of one type, ids every object in Coperniq.
 	if uid, ok1 := numberOf(record["uid"]); ok1 {
 		if id, ok2 := numberOf(record["id"]); ok2 && id >= 1 && uid >= id && uid == math.Trunc(uid) && !math.IsInf(id, 0) {
-			add("/record/uid", RuleUIDBelowID, false, "record.uid %s isn't smaller than record.id %s", numText(record["uid"]), numText(record["id"]))
+			add("/record/uid", RuleUIDBelowID, false, msgUIDBelowID, numText(record["uid"]), numText(record["id"]))
 		}
 	}
 	if v, ok := numberOf(record["dealValue"]); ok && v < 0 {

@@ -510,15 +510,17 @@ func numText(v any) string {
 	return fmt.Sprint(v)
 }
 
-// asWritten puts back, in the id-range messages, the number as the payload
-// wrote it: the decoded value holds 9007199254740993 as the float64
-// 9007199254740992 and 1e999999 as its bounded stand-in, and a message
-// that names another value than the one in the file misleads. Only
-// payloads with such a violation pay for the second decoding.
+// asWritten puts back, in the id-range messages and those naming two
+// numbers (twoNumbers), the numbers as the payload wrote them: the decoded
+// value holds 9007199254740993 as the float64 9007199254740992 and 1e999999
+// as its bounded stand-in, and a message that names another value than the
+// one in the file misleads. Only payloads with such a violation, naming a
+// number a float64 may have rounded, pay for the second decoding.
 func asWritten(payload []byte, vs []Violation) {
 	var doc any
 	for i, v := range vs {
-		if v.Rule != RuleIDRange {
+		pair, isPair := twoNumbers[v.Rule]
+		if v.Rule != RuleIDRange && !(isPair && mayBeRounded(v.Message)) {
 			continue
 		}
 		if doc == nil {
@@ -528,18 +530,47 @@ func asWritten(payload []byte, vs []Violation) {
 				return
 			}
 		}
+		if isPair {
+			a, ok1 := atPointer(doc, v.Location).(json.Number)
+			b, ok2 := atPointer(doc, pair.other).(json.Number)
+			if ok1 && ok2 {
+				vs[i].Message = fmt.Sprintf(pair.format, writtenText(a), writtenText(b))
+			}
+			continue
+		}
 		n, ok := atPointer(doc, v.Location).(json.Number)
 		is := strings.Index(v.Message, " is ")
 		if !ok || is < 0 {
 			continue
 		}
-		text := string(n)
-		if len(text) > 40 {
-			text = fmt.Sprintf("%s…(%d characters)", text[:24], len(text))
-		}
 		head := v.Message[:is]
-		vs[i].Message = head[:strings.LastIndex(head, " ")+1] + text + v.Message[is:]
+		vs[i].Message = head[:strings.LastIndex(head, " ")+1] + writtenText(n) + v.Message[is:]
 	}
+}
+
+// mayBeRounded reports whether msg names a number a float64 may not hold
+// as written: 16 digits or more in a row (2^53 has 16), or an infinity.
+func mayBeRounded(msg string) bool {
+	run := 0
+	for i := 0; i < len(msg); i++ {
+		if msg[i] < '0' || msg[i] > '9' {
+			run = 0
+			continue
+		}
+		if run++; run >= 16 {
+			return true
+		}
+	}
+	return strings.Contains(msg, "Inf")
+}
+
+// writtenText is a number as the payload wrote it, cut when absurdly long.
+func writtenText(n json.Number) string {
+	text := string(n)
+	if len(text) > 40 {
+		text = fmt.Sprintf("%s…(%d characters)", text[:24], len(text))
+	}
+	return text
 }
 
 // atPointer is the value at a JSON pointer of plain object keys ("/a/b").

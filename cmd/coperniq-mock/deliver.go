@@ -94,7 +94,7 @@ func (f *deliveryFlags) deliver(cmd *cobra.Command, to *delivery.Target, s deliv
 	if r.JSON {
 		r.Info = cmd.ErrOrStderr()
 	}
-	r.Live = isTerminal(r.Info)
+	r.Live = displayOf(r.Info).live
 	ctx, stop := interruptContext()
 	defer stop()
 	return runErr(r.Deliver(ctx, to, s, seed, events, about, extra...))

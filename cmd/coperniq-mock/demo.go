@@ -37,5 +37,5 @@ func newDemoCmd() *cobra.Command {
 func runDemo(out io.Writer, name string, seed uint64, logPath string, rcOpts ...receiver.Option) error {
 	ctx, stop := interruptContext()
 	defer stop()
-	return runErr(demo.Run(ctx, out, isTerminal(out), name, seed, logPath, rcOpts...))
+	return runErr(demo.Run(ctx, out, displayOf(out).live, name, seed, logPath, rcOpts...))
 }

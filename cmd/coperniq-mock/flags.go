@@ -68,8 +68,29 @@ func parseHeaders(kvs []string) (http.Header, error) {
 	return h, nil
 }
 
-// isTerminal reports whether w is a terminal, where a line rewritten in
-// place (progress) or colour makes sense; pipes and files get neither.
+// display is what a command's output may show, decided for every command
+// by displayOf. Pipes and files get none of it.
+type display struct {
+	// terminal: w is a terminal, someone watches it as it comes.
+	terminal bool
+	// live: lines rewritten in place (progress), which TERM=dumb (an
+	// editor's shell buffer, say) cannot do: it moves no cursor.
+	live bool
+	// color: ANSI colours, on a terminal not dumb, unless NO_COLOR is set
+	// (https://no-color.org: to anything but "").
+	color bool
+}
+
+// displayOf is what w may show, in this process's environment.
+func displayOf(w io.Writer) display { return displayFor(isTerminal(w), os.Getenv) }
+
+func displayFor(terminal bool, getenv func(string) string) display {
+	live := terminal && getenv("TERM") != "dumb"
+	return display{terminal: terminal, live: live, color: live && getenv("NO_COLOR") == ""}
+}
+
+// isTerminal reports whether w is a terminal; commands ask displayOf,
+// which also heeds TERM and NO_COLOR.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))

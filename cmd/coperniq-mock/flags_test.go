@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -374,13 +375,7 @@ func TestVerifyInspectHookOverTLS(t *testing.T) {
 // and mutual TLS carries the run's --cacert, --cert and --key: run as shown,
 // it reaches the receiver (without them it would fail the handshake, exit 2).
 func TestVerifyReproduceLineKeepsTLSFlags(t *testing.T) {
-	pki := tlstest.New(t)
-	srv := httptest.NewUnstartedServer(testreceivers.New(testreceivers.Config{Fault: testreceivers.RejectUnknownTrigger}))
-	srv.TLS = pki.ServerConfig(true)
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-
+	srv, pki := mutualTLSServer(t, testreceivers.New(testreceivers.Config{Fault: testreceivers.RejectUnknownTrigger}))
 	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.SpecUnknownTrigger,
 		"--cacert", pki.CAFile, "--cert", pki.ClientCertFile, "--key", pki.ClientKeyFile).want(t, 1)
 	_, after, ok := strings.Cut(r.stdout, "reproduce:\n")
@@ -389,12 +384,51 @@ func TestVerifyReproduceLineKeepsTLSFlags(t *testing.T) {
 	}
 	line := strings.TrimSpace(strings.SplitN(after, "\n", 2)[0])
 	has(t, "the reproduce line", line, "--cacert "+pki.CAFile, "--cert "+pki.ClientCertFile, "--key "+pki.ClientKeyFile)
+	out := runAsShown(t, line, 1, "delivered, answered with an error")
+	hasNot(t, "the reproduce line's run", out, "certificate")
+}
 
-	cmd := exec.Command("sh", "-c", binary+strings.TrimPrefix(line, "coperniq-mock"))
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
-		t.Fatalf("the reproduce line %q: %v, want exit 1 (delivered, answered with an error):\n%s", line, err, out)
+// The chaos replay line, like a failure's reproduce line, carries the run's
+// --cacert, --cert and --key: run as printed against a receiver with its own
+// CA and mutual TLS, it reaches the receiver and reproduces the failure
+// (without them it fails the handshake, exit 2).
+func TestVerifyChaosReplayLineKeepsTLSFlags(t *testing.T) {
+	srv, pki := mutualTLSServer(t, testreceivers.NewState(testreceivers.LastArrivalWorkOrder))
+	r := cli(t, "", chaosArgs(srv, "--chaos", "50", "--chaos-out", t.TempDir(),
+		"--cacert", pki.CAFile, "--cert", pki.ClientCertFile, "--key", pki.ClientKeyFile)...).want(t, 1)
+	_, after, ok := strings.Cut(r.stdout, "\nreplay:\n  ")
+	if !ok {
+		t.Fatalf("no replay line in the failure:\n%s", r.stdout)
 	}
-	hasNot(t, "the reproduce line's run", string(out), "certificate")
+	line, _, _ := strings.Cut(after, "\n")
+	has(t, "the replay line", line, "--cacert "+pki.CAFile, "--cert "+pki.ClientCertFile, "--key "+pki.ClientKeyFile)
+	out := runAsShown(t, line, 1, "replayed, the failure reproduced")
+	has(t, "the replay line's run", out, "the failure reproduced")
+	hasNot(t, "the replay line's run", out, "certificate")
+}
+
+// mutualTLSServer serves h over https with a CA of its own, wanting the
+// client certificate pki.ClientCertFile.
+func mutualTLSServer(t *testing.T, h http.Handler) (*httptest.Server, *tlstest.PKI) {
+	t.Helper()
+	pki := tlstest.New(t)
+	srv := httptest.NewUnstartedServer(h)
+	srv.TLS = pki.ServerConfig(true)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv, pki
+}
+
+// runAsShown runs a command line a report shows through sh, as pasted,
+// with the binary for coperniq-mock, and wants exit status want (why says
+// what it means); it returns stdout and stderr together.
+func runAsShown(t *testing.T, line string, want int, why string) string {
+	t.Helper()
+	out, err := exec.Command("sh", "-c", binary+strings.TrimPrefix(line, "coperniq-mock")).CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != want {
+		t.Fatalf("the line %q: %v, want exit %d (%s):\n%s", line, err, want, why, out)
+	}
+	return string(out)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -88,7 +87,7 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	}
 	f.plan.Given = func(field string) bool { return cmd.Flags().Changed(loadFlagOf[field]) }
 	s := load.Session{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(), Progress: f.progress, TLS: f.tls.cfg,
-		Terminal: os.Getenv("TERM") != "dumb" && isTerminal(cmd.ErrOrStderr())}
+		Terminal: displayOf(cmd.ErrOrStderr()).live}
 	if f.tls.t.Insecure {
 		s.Notice, s.TargetMark = insecureWarning, insecureMark // every report format shows the target
 	}

@@ -67,6 +67,7 @@ func newVerifyCmd() *cobra.Command {
 			if ctx == nil {
 				ctx = context.Background()
 			}
+			f.s.ReproduceFlags = target.ReproduceFlags // the replay line's too
 			f.chaos.ReplayCommand = f.s.ReplayCommand
 			s := contract.Session{Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(), Notice: tf.notice(), Chaos: f.chaos.ChaosCommand}
 			v, err := s.Run(ctx, target, cfg)
@@ -107,7 +108,7 @@ func newVerifyCmd() *cobra.Command {
 	fl.StringVar(&f.junit, "junit-report", "", "write a JUnit XML report to this file, for CI (one test suite per group, failures in one line)")
 	fl.StringVar(&f.jsonReport, "json-report", "", "write the JSON report to this file (formatVersion 1: docs/reports/verify-report.md in the repository)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print Ginkgo's own output: its header and every spec as it runs, with its timeline")
-	fl.BoolVar(&f.noColor, "no-color", false, "no ANSI colours (the default when stdout is not a terminal or NO_COLOR is set)")
+	fl.BoolVar(&f.noColor, "no-color", false, "no ANSI colours (the default when stdout is not a terminal, TERM is dumb or NO_COLOR is set)")
 	vocabularyInto(cmd, &f.s.Vocabulary)
 	return cmd
 }
@@ -132,7 +133,7 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 		Focus: f.focus, Skip: f.skip,
 		JUnitReport: f.junit, JSONReport: f.jsonReport,
 		Verbose: f.verbose, Out: cmd.OutOrStdout(),
-		NoColor: f.noColor || os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout),
+		NoColor: f.noColor || !displayOf(os.Stdout).color,
 	}
 	cfg.Progress, cfg.ProgressEvery = f.progress.config(cmd, f.verbose)
 	return t, cfg, nil

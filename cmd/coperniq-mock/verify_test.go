@@ -392,7 +392,7 @@ func TestVerifyFewSelected(t *testing.T) {
 
 // The inspect command may hold a password: it is never printed, in any
 // report; its stderr is, with what looks like a secret masked. A hook that
-// fails every counting spec is bad configuration: exit 2.
+// fails every spec that counts is bad configuration: exit 2.
 func TestVerifyInspectCommandNotEchoed(t *testing.T) {
 	if _, err := os.Stat("/bin/sh"); err != nil {
 		t.Skip("no /bin/sh")
@@ -411,7 +411,7 @@ func TestVerifyInspectCommandNotEchoed(t *testing.T) {
 		"ask it yourself: run the inspect command with COPERNIQ_EVENT_ID=",
 		"[inspect hook]",
 	)
-	if !strings.Contains(r.stderr, "the receiver was not judged: 3 counting specs could not count, since the inspect command failed (exit status 2) for event ") {
+	if !strings.Contains(r.stderr, "the receiver was not judged: 3 specs could not count the receiver's applications, since the inspect command failed (exit status 2) for event ") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 	outputs := map[string]string{"stdout": r.stdout, "stderr": r.stderr}

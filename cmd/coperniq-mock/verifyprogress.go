@@ -20,7 +20,7 @@ func (f *verifyProgressFlag) register(fl *pflag.FlagSet) {
 
 // config is RunConfig.Progress and ProgressEvery: lines on cmd's stderr.
 func (f *verifyProgressFlag) config(cmd *cobra.Command, verbose bool) (func(contract.Progress), time.Duration) {
-	every := contract.ProgressInterval(f.every, cmd.Flags().Changed("progress"), verbose || isTerminal(os.Stdout))
+	every := contract.ProgressInterval(f.every, cmd.Flags().Changed("progress"), verbose || displayOf(os.Stdout).terminal)
 	if every == 0 {
 		return nil, 0
 	}
