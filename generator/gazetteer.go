@@ -233,11 +233,7 @@ func (p *Place) zipOf(street string) string {
 	}
 	// FNV-1a of city and street, as hash/fnv computes it, resumed from
 	// the city's.
-	h := p.cityFNV
-	if h == 0 { // a Place not from the gazetteer
-		h = fnv1a(2166136261, p.City)
-	}
-	return p.ZIPs[fnv1a(h, street)%uint32(len(p.ZIPs))]
+	return p.ZIPs[fnv1a(p.cityFNV, street)%uint32(len(p.ZIPs))]
 }
 
 // fnv1a continues the 32-bit FNV-1a hash h over s.

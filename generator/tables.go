@@ -132,7 +132,7 @@ var tablesVerbatim = sync.OnceValue(func() bool {
 		lists = append(lists, []string{t.from, t.to})
 	}
 	for _, p := range places {
-		lists = append(lists, []string{p.City, p.State, p.County, p.AreaCode, p.cityJur.Name, p.countyJur.Name})
+		lists = append(lists, []string{p.City, p.State, p.County, p.AreaCode, p.cityJur.Name, p.countyJur.Name}, p.ZIPs)
 	}
 	for _, list := range lists {
 		for _, s := range list {
