@@ -8,12 +8,13 @@ import (
 	"unicode/utf8"
 )
 
-// The encoder writes JSON by hand with strconv.Append*, into the caller's
-// buffer: reflection-based encoding/json cost most of a prototype's time.
+// The encoder writes JSON by hand into the caller's buffer (integers, times
+// and most floats digit pair by digit pair, other floats with strconv):
+// reflection-based encoding/json cost most of a prototype's time.
 // Output decodes with encoding/json to the same values (a test checks it).
 
 // encoder is what encoding one payload keeps: whether its strings are
-// known to need no escaping, and the date last written, which the next
+// known to need no escaping, and the dates last written, which the next
 // time often shares.
 type encoder struct {
 	// verbatim promises that every string in the payload is written as it
