@@ -30,13 +30,13 @@ var companionFields = []string{"Key", "FailRate", "LimitRate", "RetryAfter", "La
 // returns the delivery options whose client moves the mock's world time to
 // each event as it is sent (the engine's own client, with settings' timeout
 // and concurrency). Without Addr it serves none and returns nil, and a field
-// given (given(field)) that only the mock uses is a *ConfigError. The
-// address taken is an *AddrError.
+// given (given(field)) that only the mock uses is a *delivery.FieldError. The
+// address taken is a *delivery.FieldError on Addr.
 func (c CompanionConfig) Start(given func(field string) bool, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*Companion, []delivery.Option, error) {
 	if c.Addr == "" {
 		for _, f := range companionFields {
 			if given(f) {
-				return nil, nil, &ConfigError{fmt.Sprintf("{%s} shapes the API mock, which only {Addr} ADDR serves", f)}
+				return nil, nil, delivery.Fieldsf(f, "{%s} shapes the API mock, which only {Addr} ADDR serves", f)
 			}
 		}
 		return nil, nil, nil
@@ -67,26 +67,26 @@ func (c CompanionConfig) End(comp *Companion, out io.Writer) error {
 	broken, err := comp.Finish(out, c.Linger, Rules{MaxCallsPerEvent: c.MaxCalls}, c.Calls)
 	switch {
 	case err != nil:
-		return &delivery.FailedError{Err: fmt.Errorf("--api-calls: %v", err)}
+		return &delivery.FailedError{Err: &delivery.FieldError{Field: "Calls", Want: err.Error()}}
 	case broken > 0:
-		return &delivery.FailedError{Err: fmt.Errorf("the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most --api-max-calls per event (listed above)", broken)}
+		return &delivery.FailedError{Err: delivery.Fieldsf("MaxCalls", "the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most {MaxCalls} per event (listed above)", broken)}
 	}
 	return nil
 }
 
-// ServeWorld serves the world sc plays with seed (opts: its parameters) on
-// Addr, answering as of at (ParseTime: end, start or a time), until ctx ends
-// (Serve). A bad at is a *ConfigError naming {At}, an address taken an
-// *AddrError, and a call log that could not be written a
-// *delivery.FailedError (the run itself went).
-func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, sc *scenarios.Scenario, seed uint64, at string, opts ...scenarios.RenderOption) error {
-	world, err := NewWorld(sc, seed, opts...)
+// ServeWorld serves the world the scenario name plays with seed (opts: its
+// parameters; NewWorld) on Addr, answering as of at (ParseTime: end, start
+// or a time), until ctx ends (Serve). A bad at or an address taken is a
+// *delivery.FieldError (on At, Addr), and a call log that could not be
+// written a *delivery.FailedError (the run itself went).
+func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, name string, seed uint64, at string, opts ...scenarios.RenderOption) error {
+	world, err := NewWorld(name, seed, opts...)
 	if err != nil {
 		return err
 	}
 	when, err := ParseTime(at, world.Timeline)
 	if err != nil {
-		return &ConfigError{fmt.Sprintf("{At} %q: %v", at, err)}
+		return &delivery.FieldError{Field: "At", Value: fmt.Sprintf("%q", at), Want: err.Error(), Err: err}
 	}
 	hopts, err := c.Options(seed)
 	if err != nil {
@@ -97,8 +97,8 @@ func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, sc *scen
 		return err
 	}
 	err = Serve(ctx, out, c.Addr, c.Key, world.Describe(when), c.Calls, h)
-	if ae := (*AddrError)(nil); err != nil && !errors.As(err, &ae) {
-		return &delivery.FailedError{Err: fmt.Errorf("--api-calls: %v", err)}
+	if fe := (*delivery.FieldError)(nil); err != nil && !errors.As(err, &fe) {
+		return &delivery.FailedError{Err: &delivery.FieldError{Field: "Calls", Want: err.Error()}}
 	}
 	return err
 }

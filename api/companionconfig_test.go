@@ -18,9 +18,9 @@ func TestCompanionConfigWithoutAddr(t *testing.T) {
 		t.Fatalf("nothing given: %v, %v, %v; want nothing served", comp, opts, err)
 	}
 	_, _, err = c.Start(func(f string) bool { return f == "Linger" }, delivery.DefaultSettings(), 1, nil, nil)
-	var ce *api.ConfigError
+	var ce *delivery.FieldError
 	if !errors.As(err, &ce) || !strings.Contains(ce.Msg, "{Linger}") || !strings.Contains(ce.Msg, "{Addr}") {
-		t.Fatalf("Linger given: %v, want a *ConfigError naming {Linger} and {Addr}", err)
+		t.Fatalf("Linger given: %v, want a *delivery.FieldError naming {Linger} and {Addr}", err)
 	}
 	if err := c.End(nil, nil); err != nil {
 		t.Errorf("End without a mock: %v", err)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 )
 
@@ -20,22 +21,16 @@ type Config struct {
 	Quota      string // "100/s,5000/day", or off
 }
 
-// ConfigError is a Config field with a bad value, or fields that do not go
-// together; Msg names fields as {Field}.
-type ConfigError struct{ Msg string }
-
-func (e *ConfigError) Error() string { return e.Msg }
-
 // Options checks the config, each field alone so that an error names it,
 // and returns the options of a handler with seed.
 func (c Config) Options(seed uint64) ([]Option, error) {
 	lo, hi, err := ParseLatency(c.Latency)
 	if err != nil {
-		return nil, &ConfigError{fmt.Sprintf("{Latency} %q: %v", c.Latency, err)}
+		return nil, &delivery.FieldError{Field: "Latency", Value: fmt.Sprintf("%q", c.Latency), Want: err.Error(), Err: err}
 	}
 	perSecond, perDay, err := ParseQuota(c.Quota)
 	if err != nil {
-		return nil, &ConfigError{fmt.Sprintf("{Quota} %q: %v", c.Quota, err)}
+		return nil, &delivery.FieldError{Field: "Quota", Value: fmt.Sprintf("%q", c.Quota), Want: err.Error(), Err: err}
 	}
 	opts := []Option{WithSeed(seed)}
 	for _, f := range []struct {
@@ -49,13 +44,13 @@ func (c Config) Options(seed uint64) ([]Option, error) {
 		{"Quota", WithQuota(perSecond, perDay)},
 	} {
 		if _, err := NewHandler(scenarios.NewTimeline(), f.opt); err != nil {
-			return nil, &ConfigError{fmt.Sprintf("{%s}: %v", f.field, err)}
+			return nil, &delivery.FieldError{Field: f.field, Want: err.Error(), Err: err}
 		}
 		opts = append(opts, f.opt)
 	}
 	if _, err := NewHandler(scenarios.NewTimeline(), opts...); err != nil {
 		if rates, ok := err.(*RatesError); ok {
-			return nil, &ConfigError{fmt.Sprintf("{LimitRate} %v and {FailRate} %v add up to more than 1", rates.Limit, rates.Fail)}
+			return nil, delivery.Fieldsf("LimitRate", "{LimitRate} %v and {FailRate} %v add up to more than 1", rates.Limit, rates.Fail)
 		}
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/api"
-	"github.com/coperniq-mock/coperniq-mock/scenarios"
 )
 
 func TestParseLatency(t *testing.T) {
@@ -74,11 +73,7 @@ func TestParseTimeAndWorld(t *testing.T) {
 		t.Error("yesterday: no error")
 	}
 
-	sc, err := scenarios.Load("request-won")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := api.NewWorld(sc, 7)
+	w, err := api.NewWorld("request-won", 7)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,17 +7,15 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 )
 
-// AddrError is an address the mock could not listen on.
-type AddrError struct {
-	Addr string
-	Err  error
+// addrError is an address the mock could not listen on: a
+// *delivery.FieldError on Addr.
+func addrError(addr string, err error) error {
+	return &delivery.FieldError{Field: "Addr", Value: addr, Want: err.Error(), Err: err}
 }
-
-func (e *AddrError) Error() string { return fmt.Sprintf("%s: %v", e.Addr, e.Err) }
-func (e *AddrError) Unwrap() error { return e.Err }
 
 // Companion is the mock serving alongside a scenario's deliveries: it
 // answers as of before the first event, and sending each event through
@@ -26,7 +24,7 @@ type Companion struct {
 	srv *Server
 }
 
-// StartCompanion serves tl's world on addr (an *AddrError when it cannot)
+// StartCompanion serves tl's world on addr (addrError when it cannot)
 // and wraps client's transport so that each of events it sends moves the
 // world time.
 func StartCompanion(addr string, tl *scenarios.Timeline, events []scenarios.Rendered, client *http.Client, opts ...Option) (*Companion, error) {
@@ -36,7 +34,7 @@ func StartCompanion(addr string, tl *scenarios.Timeline, events []scenarios.Rend
 	}
 	srv, err := Listen(addr, h)
 	if err != nil {
-		return nil, &AddrError{Addr: addr, Err: err}
+		return nil, addrError(addr, err)
 	}
 	client.Transport = h.Transport(client.Transport, events)
 	return &Companion{srv: srv}, nil
@@ -62,7 +60,7 @@ func (c *Companion) Finish(out io.Writer, linger time.Duration, rules Rules, cal
 	return broken, WriteCallsFile(callsFile, calls)
 }
 
-// Serve serves h on addr (an *AddrError when it cannot) until ctx ends,
+// Serve serves h on addr (addrError when it cannot) until ctx ends,
 // printing to out the address, about (what the world holds) and how to
 // call it, then the calls' report; it writes the call log to callsFile
 // (none when ""). Rules are not checked: a mock stopped by its user has
@@ -70,7 +68,7 @@ func (c *Companion) Finish(out io.Writer, linger time.Duration, rules Rules, cal
 func Serve(ctx context.Context, out io.Writer, addr, key, about, callsFile string, h *Handler) error {
 	srv, err := Listen(addr, h)
 	if err != nil {
-		return &AddrError{Addr: addr, Err: err}
+		return addrError(addr, err)
 	}
 	fmt.Fprintf(out, "Coperniq API mock on %s (x-api-key %s)\n%s\n", srv.URL, key, about)
 	fmt.Fprintf(out, "try: curl -H 'x-api-key: %s' %s/projects\ncall log: %s/_mock/api-calls; Ctrl-C stops\n", key, srv.URL, srv.URL)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/api"
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 func TestServeReportsAndWritesCalls(t *testing.T) {
@@ -51,9 +52,9 @@ func TestSessionAddrError(t *testing.T) {
 			return err
 		},
 	} {
-		var ae *api.AddrError
-		if err := start(); !errors.As(err, &ae) || ae.Addr != taken.Addr().String() {
-			t.Errorf("%s on a taken address: %v, want an AddrError naming it", name, err)
+		var fe *delivery.FieldError
+		if err := start(); !errors.As(err, &fe) || fe.Field != "Addr" || fe.Value != taken.Addr().String() {
+			t.Errorf("%s on a taken address: %v, want a FieldError on Addr naming it", name, err)
 		}
 	}
 }

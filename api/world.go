@@ -16,18 +16,16 @@ type World struct {
 	Events   []scenarios.Rendered
 }
 
-// NewWorld renders sc with seed (and opts) into a timeline. A scenario
-// that renders to no events is refused: it has no world to serve.
-func NewWorld(sc *scenarios.Scenario, seed uint64, opts ...scenarios.RenderOption) (*World, error) {
+// NewWorld plays the scenario name (a built-in or a file) with seed (and
+// opts) into a timeline (scenarios.NewPlay). A scenario that renders to no
+// events is refused: it has no world to serve.
+func NewWorld(name string, seed uint64, opts ...scenarios.RenderOption) (*World, error) {
 	tl := scenarios.NewTimeline()
-	events, err := sc.Render(seed, append(opts, scenarios.WithTimeline(tl))...)
+	p, err := scenarios.NewPlay(name, nil, seed, append(opts, scenarios.WithTimeline(tl))...)
 	if err != nil {
 		return nil, err
 	}
-	if err := sc.CheckRendered(seed, events); err != nil {
-		return nil, err
-	}
-	return &World{Scenario: sc.Name, Seed: seed, Timeline: tl, Events: events}, nil
+	return &World{Scenario: p.Scenario.Name, Seed: seed, Timeline: tl, Events: p.Events}, nil
 }
 
 // Describe counts what the world holds as of at, in one line.

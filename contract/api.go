@@ -98,10 +98,10 @@ func (m *APIMock) withDefaults() (*APIMock, error) {
 		c.MaxCallsPerEvent = DefaultAPIMaxCalls
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil || c.Addr == "" {
-		return nil, &TargetError{Field: "API.Addr", Value: fmt.Sprintf("%q", c.Addr), Msg: "want host:port, e.g. 127.0.0.1:8081, where the receiver's API base URL points"}
+		return nil, badField("API.Addr", fmt.Sprintf("%q", c.Addr), "want host:port, e.g. 127.0.0.1:8081, where the receiver's API base URL points")
 	}
 	if c.MaxCallsPerEvent < 0 {
-		return nil, &TargetError{Field: "API.MaxCallsPerEvent", Value: fmt.Sprint(c.MaxCallsPerEvent), Msg: "want 1 or more"}
+		return nil, badField("API.MaxCallsPerEvent", fmt.Sprint(c.MaxCallsPerEvent), "want 1 or more")
 	}
 	return &c, nil
 }

@@ -7,20 +7,20 @@ import (
 
 // Validate checks an APIMock as a user stated it, with no field left to
 // its default, and that Addr can be listened on now, so that an address in
-// use is told before any delivery. Errors are *TargetError.
+// use is told before any delivery. Errors are *delivery.FieldError.
 func (m *APIMock) Validate() error {
 	switch {
 	case m.MaxCallsPerEvent < 1:
-		return &TargetError{Field: "API.MaxCallsPerEvent", Value: fmt.Sprint(m.MaxCallsPerEvent), Msg: "want 1 or more"}
+		return badField("API.MaxCallsPerEvent", fmt.Sprint(m.MaxCallsPerEvent), "want 1 or more")
 	case m.Key == "":
-		return &TargetError{Field: "API.Key", Msg: "is empty: give the key the receiver sends in x-api-key"}
+		return badField("API.Key", "", "is empty: give the key the receiver sends in x-api-key")
 	}
 	if _, port, err := net.SplitHostPort(m.Addr); err != nil || port == "" || port == "0" {
-		return &TargetError{Field: "API.Addr", Value: fmt.Sprintf("%q", m.Addr), Msg: "want host:port, e.g. 127.0.0.1:8081, the port the receiver's API base URL names"}
+		return badField("API.Addr", fmt.Sprintf("%q", m.Addr), "want host:port, e.g. 127.0.0.1:8081, the port the receiver's API base URL names")
 	}
 	ln, err := net.Listen("tcp", m.Addr)
 	if err != nil {
-		return &TargetError{Field: "API.Addr", Value: m.Addr, Msg: err.Error()}
+		return badField("API.Addr", m.Addr, err.Error())
 	}
 	return ln.Close()
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 func TestAPIMockValidate(t *testing.T) {
@@ -26,9 +27,9 @@ func TestAPIMockValidate(t *testing.T) {
 		{"address in use", contract.APIMock{Addr: taken.Addr().String(), Key: "k", MaxCallsPerEvent: 5}, "API.Addr"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var te *contract.TargetError
+			var te *delivery.FieldError
 			if err := tc.m.Validate(); !errors.As(err, &te) || te.Field != tc.field {
-				t.Errorf("Validate: %v, want a TargetError on %s", err, tc.field)
+				t.Errorf("Validate: %v, want a delivery.FieldError on %s", err, tc.field)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // Session.Run hints at a token in the URL, checks the TLS handshake before
@@ -31,7 +32,7 @@ func TestSessionRunBeforeTheSuite(t *testing.T) {
 	}{
 		{name: "https to a plain receiver: the handshake fails first", url: strings.Replace(plain.URL, "http:", "https:", 1) + "/hook?token=x", want: "TLS", hint: true},
 		{name: "bad chaos command", url: plain.URL + "/hook", chaos: contract.ChaosCommand{Replay: "schedule.yaml"}, err: new(*contract.ChaosError), want: "{IDOffset}", noticed: true},
-		{name: "bad filter: Verify's error", url: plain.URL + "/hook", cfg: contract.RunConfig{Focus: []string{"("}}, err: new(*contract.TargetError), want: "Focus", noticed: true},
+		{name: "bad filter: Verify's error", url: plain.URL + "/hook", cfg: contract.RunConfig{Focus: []string{"("}}, err: new(*delivery.FieldError), want: "Focus", noticed: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer

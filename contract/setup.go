@@ -20,37 +20,23 @@ type Setup struct {
 	Chaos                  bool    // a chaos run or replay, which has no API specs
 }
 
-// SetupError is a Setup with fields that do not go together. Msg names
-// fields as {Field} (API ones as {API.Key}); Named renders them as the
-// caller calls them (a flag).
-type SetupError struct{ Msg string }
-
-func (e *SetupError) Error() string { return e.Named(func(f string) string { return f }) }
-
-// Named renders the message with every {Field} called name(Field).
-func (e *SetupError) Named(name func(field string) string) string {
-	s := e.Msg
-	for {
-		i := strings.IndexByte(s, '{')
-		j := strings.IndexByte(s, '}')
-		if i < 0 || j < i {
-			return s
-		}
-		s = s[:i] + name(s[i+1:j]) + s[j+1:]
-	}
+// badField is a *delivery.FieldError on a Target or Setup field: its
+// value ("" when it may be a secret or want echoes it) and what is wanted.
+func badField(field, value, want string) error {
+	return &delivery.FieldError{Field: field, Value: value, Want: want}
 }
 
 // Build checks the setup and returns its Target. given reports whether a
 // field was given rather than left at its default (a flag set): a field
 // given as zero, which the Target reads as the default, is an error
 // (CheckGiven), and a DrainBudget given as 0 never waits. Errors are
-// *SetupError, or *TargetError naming the field.
+// *delivery.FieldError naming the fields.
 func (s Setup) Build(given func(field string) bool) (Target, error) {
 	t := s.Target
 	if s.Chaos && t.Vocabulary != nil {
 		// Chaos schedules name built-in scenarios and replay from a file
 		// alone; they do not carry a vocabulary.
-		return t, &SetupError{"{Vocabulary} does not apply to {Runs} runs (or their replays) yet: drop one of them"}
+		return t, delivery.Fieldsf("Vocabulary", "{Vocabulary} does not apply to {Runs} runs (or their replays) yet: drop one of them")
 	}
 	t.Settle = s.SettleWatch.Settle()
 	if err := t.CheckGiven(given); err != nil {
@@ -62,25 +48,25 @@ func (s Setup) Build(given func(field string) bool) (Target, error) {
 	var err error
 	switch {
 	case s.InspectURL != "" && s.InspectCmd != "":
-		return t, &SetupError{"{InspectURL} and {InspectCmd} are exclusive: give one"}
+		return t, delivery.Fieldsf("InspectURL", "{InspectURL} and {InspectCmd} are exclusive: give one")
 	case s.InspectURL != "":
 		t.Inspect, err = InspectURL(s.InspectURL)
 	case s.InspectCmd != "":
 		t.Inspect, err = InspectCommand(s.InspectCmd)
 	}
 	if err != nil {
-		return t, &TargetError{Field: "InspectURL", Msg: err.Error()}
+		return t, badField("InspectURL", "", err.Error())
 	}
 	switch {
 	case s.StateURL != "" && s.StateCmd != "":
-		return t, &SetupError{"{StateURL} and {StateCmd} are exclusive: give one"}
+		return t, delivery.Fieldsf("StateURL", "{StateURL} and {StateCmd} are exclusive: give one")
 	case s.StateURL != "":
 		if t.State, err = StateURL(s.StateURL); err != nil {
-			return t, &TargetError{Field: "StateURL", Msg: err.Error()}
+			return t, badField("StateURL", "", err.Error())
 		}
 	case s.StateCmd != "":
 		if t.State, err = StateCommand(s.StateCmd); err != nil {
-			return t, &TargetError{Field: "StateCmd", Msg: err.Error()}
+			return t, badField("StateCmd", "", err.Error())
 		}
 	}
 	t.API, err = s.apiMock(given)
@@ -92,13 +78,13 @@ func (s Setup) apiMock(given func(field string) bool) (*APIMock, error) {
 	if s.API.Addr == "" {
 		for _, f := range []string{"API.Key", "API.MaxCallsPerEvent"} {
 			if given(f) {
-				return nil, &SetupError{fmt.Sprintf("{%s} goes with {API.Addr} ADDR, which serves the API mock", f)}
+				return nil, delivery.Fieldsf(f, "{%s} goes with {API.Addr} ADDR, which serves the API mock", f)
 			}
 		}
 		return nil, nil
 	}
 	if s.Chaos {
-		return nil, &SetupError{"{API.Addr} runs the API specs, which chaos runs do not: drop one"}
+		return nil, delivery.Fieldsf("API.Addr", "{API.Addr} runs the API specs, which chaos runs do not: drop one")
 	}
 	m := s.API
 	return &m, m.Validate()

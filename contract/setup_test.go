@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
@@ -20,7 +21,7 @@ func TestSetupBuild(t *testing.T) {
 		name  string
 		edit  func(*contract.Setup)
 		given []string
-		want  string // in the error, fields as {Field} or a TargetError's field; "" for none
+		want  string // in the error, fields as {Field} or a delivery.FieldError's field; "" for none
 	}{
 		{"inspect url and command", func(s *contract.Setup) { s.InspectURL, s.InspectCmd = "http://x/{eventId}", "echo 1" }, nil, "{InspectURL} and {InspectCmd} are exclusive"},
 		{"state url and command", func(s *contract.Setup) { s.StateURL, s.StateCmd = "http://x/{recordId}", "echo {}" }, nil, "{StateURL} and {StateCmd} are exclusive"},
@@ -35,22 +36,19 @@ func TestSetupBuild(t *testing.T) {
 			s := base
 			c.edit(&s)
 			tg, err := s.Build(given(c.given...))
-			var (
-				se *contract.SetupError
-				te *contract.TargetError
-			)
+			var fe *delivery.FieldError
 			switch {
 			case c.want == "":
 				if err != nil || tg.Inspect == nil || tg.State == nil {
 					t.Fatalf("err %v, inspect %v, state %v: want both hooks", err, tg.Inspect, tg.State)
 				}
-			case errors.As(err, &se):
-				if !strings.Contains(se.Msg, c.want) {
-					t.Errorf("error %q lacks %q", se.Msg, c.want)
+			case errors.As(err, &fe) && fe.Msg != "":
+				if !strings.Contains(fe.Msg, c.want) {
+					t.Errorf("error %q lacks %q", fe.Msg, c.want)
 				}
-			case errors.As(err, &te):
-				if te.Field != c.want {
-					t.Errorf("error names %s, want %s", te.Field, c.want)
+			case errors.As(err, &fe):
+				if fe.Field != c.want {
+					t.Errorf("error names %s, want %s", fe.Field, c.want)
 				}
 			default:
 				t.Fatalf("err = %v, want one naming %s", err, c.want)

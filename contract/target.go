@@ -120,21 +120,6 @@ type Target struct {
 // of.
 func RandomSeed() uint64 { return 2 + rand.Uint64N(1<<31) }
 
-// TargetError is a Target field with a bad value: Field names it as the
-// struct does, so that a command can name its own flag.
-type TargetError struct {
-	Field string // "Deadline", "Burst", ...
-	Value string // the bad value as written, empty when it may be a secret
-	Msg   string // what is wrong, and what is wanted
-}
-
-func (e *TargetError) Error() string {
-	if e.Value != "" {
-		return fmt.Sprintf("contract: Target.%s %s: %s", e.Field, e.Value, e.Msg)
-	}
-	return fmt.Sprintf("contract: Target.%s: %s", e.Field, e.Msg)
-}
-
 // withDefaults fills zero fields and checks the rest, so that a bad Target is
 // reported once, by every spec, instead of as a confusing network error.
 func (t Target) withDefaults() (Target, error) {
@@ -160,22 +145,22 @@ func (t Target) withDefaults() (Target, error) {
 		t.DrainBudget = 0
 	}
 	if t.URL == "" {
-		return t, &TargetError{Field: "URL", Msg: errNoURL.Error()}
+		return t, badField("URL", "", errNoURL.Error())
 	}
 	if err := delivery.CheckURL(t.URL); err != nil {
-		return t, &TargetError{Field: "URL", Msg: err.Error()}
+		return t, badField("URL", "", err.Error())
 	}
 	if t.Deadline < 0 {
-		return t, &TargetError{Field: "Deadline", Value: t.Deadline.String(), Msg: "want a positive duration, e.g. 10s"}
+		return t, badField("Deadline", t.Deadline.String(), "want a positive duration, e.g. 10s")
 	}
 	if t.Burst < 0 || t.Burst > MaxBurst {
-		return t, &TargetError{Field: "Burst", Value: fmt.Sprint(t.Burst), Msg: fmt.Sprintf("want 1 to %d", MaxBurst)}
+		return t, badField("Burst", fmt.Sprint(t.Burst), fmt.Sprintf("want 1 to %d", MaxBurst))
 	}
 	if t.InspectTimeout < 0 {
-		return t, &TargetError{Field: "InspectTimeout", Value: t.InspectTimeout.String(), Msg: "want a positive duration, e.g. 5s"}
+		return t, badField("InspectTimeout", t.InspectTimeout.String(), "want a positive duration, e.g. 5s")
 	}
 	if t.MaxLate < 0 {
-		return t, &TargetError{Field: "MaxLate", Value: fmt.Sprint(t.MaxLate), Msg: "want 1 or more"}
+		return t, badField("MaxLate", fmt.Sprint(t.MaxLate), "want 1 or more")
 	}
 	if ui, ok := t.Inspect.(*urlInspector); ok && t.TLS != nil {
 		// A staging receiver's hook is served like its webhook, under the
@@ -191,7 +176,7 @@ func (t Target) withDefaults() (Target, error) {
 	}
 	if t.TokenParam != "" {
 		if _, _, err := ParseTokenParam(t.TokenParam); err != nil {
-			return t, &TargetError{Field: "TokenParam", Msg: err.Error()}
+			return t, badField("TokenParam", "", err.Error())
 		}
 	}
 	if err := checkScenarios(t.Scenarios, t.Vocabulary); err != nil {

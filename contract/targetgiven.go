@@ -7,7 +7,7 @@ import (
 
 // CheckGiven reports a field that was given (given(field) is true) as zero,
 // which the Target reads as "the default": someone who typed a timeout of 0
-// must hear that it is no timeout, not get 10s. Errors are *TargetError,
+// must hear that it is no timeout, not get 10s. Errors are *delivery.FieldError,
 // worded as for a negative value.
 func (t Target) CheckGiven(given func(field string) bool) error {
 	zero := []struct {
@@ -23,7 +23,7 @@ func (t Target) CheckGiven(given func(field string) bool) error {
 	}
 	for _, z := range zero {
 		if z.isZero && given(z.field) {
-			return &TargetError{Field: z.field, Value: z.value, Msg: z.msg}
+			return badField(z.field, z.value, z.msg)
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -24,7 +25,7 @@ const ReachTimeout = 5 * time.Second
 // Verify checks target and cfg, dials the receiver and the inspect hook, runs
 // the suite (see Run) and returns what it found; Findings.Verdict says what
 // that means. An error means the receiver was not judged: a bad Target
-// (*TargetError) or RunConfig, an unreachable receiver or hook.
+// (*delivery.FieldError) or RunConfig, an unreachable receiver or hook.
 func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error) {
 	t, err := target.withDefaults()
 	if err != nil {
@@ -38,7 +39,7 @@ func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error)
 	}
 	if u, ok := t.Inspect.(*urlInspector); ok {
 		if err := CheckInspectReachable(ctx, u.template, min(ReachTimeout, t.InspectTimeout)); err != nil {
-			return Findings{}, fmt.Errorf("--inspect: %w", err)
+			return Findings{}, &delivery.FieldError{Field: "InspectURL", Want: err.Error(), Err: err}
 		}
 	}
 	if err := checkStateReachable(ctx, t); err != nil { // state.go
@@ -54,12 +55,12 @@ func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error)
 func (cfg RunConfig) check() error {
 	for _, re := range slices.Concat(cfg.Focus, cfg.Skip) {
 		if _, err := regexp.Compile(re); err != nil {
-			return &TargetError{Field: "Focus", Value: fmt.Sprintf("%q", re), Msg: err.Error()}
+			return badField("Focus", fmt.Sprintf("%q", re), err.Error())
 		}
 	}
 	for field, path := range map[string]string{"JUnitReport": cfg.JUnitReport, "JSONReport": cfg.JSONReport} {
 		if err := writable(path); err != nil {
-			return &TargetError{Field: field, Msg: err.Error()}
+			return badField(field, "", err.Error())
 		}
 	}
 	return nil
@@ -86,12 +87,12 @@ func checkScenarios(names []string, v *schemas.Vocabulary) error {
 	for _, name := range names {
 		if _, err := os.Stat(name); err == nil {
 			if _, err := scenarios.LoadWithVocabulary(name, v); err != nil {
-				return &TargetError{Field: "Scenarios", Msg: err.Error()}
+				return badField("Scenarios", "", err.Error())
 			}
 			continue
 		}
 		if !slices.Contains(scenarios.Names(), name) {
-			return &TargetError{Field: "Scenarios", Value: fmt.Sprintf("%q", name), Msg: fmt.Sprintf("isn't one of [%s] (nor a scenario file)", strings.Join(scenarios.Names(), " "))}
+			return badField("Scenarios", fmt.Sprintf("%q", name), fmt.Sprintf("isn't one of [%s] (nor a scenario file)", strings.Join(scenarios.Names(), " ")))
 		}
 	}
 	return nil

@@ -1,8 +1,7 @@
 package contract
 
 import (
-	"fmt"
-
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 )
 
@@ -24,7 +23,7 @@ func checkVocabularyScenarios(t Target) error {
 			_, err = sc.Render(1)
 		}
 		if err != nil {
-			return &TargetError{Field: "Scenarios", Msg: fmt.Sprintf("lifecycle scenario %s does not fit the vocabulary %s: %v; give --scenario the scenarios that fit it", name, t.Vocabulary.File(), err)}
+			return delivery.Fieldsf("Scenarios", "{Scenarios}: lifecycle scenario %s does not fit the vocabulary %s: %v; give {Scenarios} the scenarios that fit it", name, t.Vocabulary.File(), err)
 		}
 	}
 	return nil

@@ -61,7 +61,7 @@ func TestFieldErrorNamed(t *testing.T) {
 	if !errors.As(s.Validate(), &fe) {
 		t.Fatal("no FieldError")
 	}
-	if got, want := fe.Named("--concurrency"), "--concurrency 0: must be between 1 and 1024"; got != want {
+	if got, want := fe.Named(func(string) string { return "--concurrency" }), "--concurrency 0: must be between 1 and 1024"; got != want {
 		t.Errorf("Named = %q, want %q", got, want)
 	}
 }

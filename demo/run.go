@@ -22,15 +22,8 @@ import (
 // A receiver or a delivery that fails the demo is a *delivery.FailedError;
 // other errors are the setup's (a bad scenario, no free port).
 func Run(ctx context.Context, out io.Writer, live bool, name string, seed uint64, logPath string, rcOpts ...receiver.Option) error {
-	sc, err := scenarios.Load(name)
+	play, err := scenarios.NewPlay(name, nil, seed)
 	if err != nil {
-		return fmt.Errorf("--scenario: %w", err)
-	}
-	events, err := sc.Render(seed)
-	if err != nil {
-		return err
-	}
-	if err := sc.CheckRendered(seed, events); err != nil {
 		return err
 	}
 	// Every delivery is kept: the checks below need all of them.
@@ -45,13 +38,13 @@ func Run(ctx context.Context, out io.Writer, live bool, name string, seed uint64
 		return err
 	}
 	fmt.Fprintf(out, "capture receiver on %s: strict validation, 503 to the first attempt of every event\n", target)
-	fmt.Fprintf(out, "scenario %s: %d events, seed %d, retry preset ci\n", sc.Name, len(events), seed)
+	fmt.Fprintf(out, "%s, retry preset ci\n", play)
 	fmt.Fprintln(out)
 
 	// The scenario's own delivery block (duplicates, reordering) applies;
 	// the retry policy is always ci, so the demo is quick.
 	r := delivery.Reported{Out: out, Info: out, LogPath: logPath, Live: live}
-	summary, runErr := r.Run(ctx, target, Settings(sc), seed, scenarios.Messages(events))
+	summary, runErr := r.Run(ctx, target, Settings(play.Scenario), seed, scenarios.Messages(play.Events))
 	if summary == nil {
 		return runErr
 	}

@@ -20,7 +20,7 @@ const DefaultMinSuccess = 99.0
 // mix and a shard as text, limits as numbers, and which fields were given
 // rather than left at their defaults. Options checks the whole plan before
 // anything is sent, so that a typo in the last value does not cost a run;
-// every error is a *PlanError naming the field.
+// every error is a *delivery.FieldError naming the field.
 type Plan struct {
 	Rate        string        // "500/s"; or Stages
 	Duration    time.Duration // how long to send at Rate
@@ -42,47 +42,14 @@ type Plan struct {
 	Given func(field string) bool
 }
 
-// PlanError is a Plan field with a bad value, or fields that do not go
-// together. Msg names fields as {Field}; Named renders them as the caller
-// calls them (a flag), Error by their Go names.
-type PlanError struct {
-	Field string // the first field the message names
-	Msg   string
-	Err   error // the cause, if any
+// planErr is a *delivery.FieldError about field, naming fields as {Field}.
+func planErr(field string, err error, format string, a ...any) *delivery.FieldError {
+	return &delivery.FieldError{Field: field, Msg: fmt.Sprintf(format, a...), Err: err}
 }
 
-func (e *PlanError) Error() string { return e.Named(func(f string) string { return f }) }
-
-func (e *PlanError) Unwrap() error { return e.Err }
-
-// Named renders the message with every {Field} called name(Field).
-func (e *PlanError) Named(name func(field string) string) string {
-	var b strings.Builder
-	rest := e.Msg
-	for {
-		i := strings.IndexByte(rest, '{')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(rest[i+1:], '}')
-		if j < 0 {
-			break
-		}
-		b.WriteString(rest[:i])
-		b.WriteString(name(rest[i+1 : i+1+j]))
-		rest = rest[i+2+j:]
-	}
-	b.WriteString(rest)
-	return b.String()
-}
-
-func planErr(field string, err error, format string, a ...any) *PlanError {
-	return &PlanError{Field: field, Msg: fmt.Sprintf(format, a...), Err: err}
-}
-
-// fieldErr is field's own error: "{Field}: err".
-func fieldErr(field string, err error) *PlanError {
-	return planErr(field, err, "{%s}: %v", field, err)
+// fieldErr is field's own error: "Field: err".
+func fieldErr(field string, err error) *delivery.FieldError {
+	return &delivery.FieldError{Field: field, Want: err.Error(), Err: err}
 }
 
 func (p Plan) given(field string) bool { return p.Given != nil && p.Given(field) }

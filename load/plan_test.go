@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 func TestPlanErrorsNameTheField(t *testing.T) {
@@ -32,9 +34,9 @@ func TestPlanErrorsNameTheField(t *testing.T) {
 			p := ok
 			tc.edit(&p)
 			_, err := p.Options()
-			var pe *PlanError
+			var pe *delivery.FieldError
 			if !errors.As(err, &pe) {
-				t.Fatalf("err %v, want a *PlanError", err)
+				t.Fatalf("err %v, want a *delivery.FieldError", err)
 			}
 			if pe.Field != tc.field || !strings.HasPrefix(pe.Named(flag), tc.named) {
 				t.Errorf("field %s, %q; want %s, %q...", pe.Field, pe.Named(flag), tc.field, tc.named)

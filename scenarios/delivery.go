@@ -114,6 +114,6 @@ func (p *parsing) settingErrors(err error, block pos, at map[string]pos) {
 		if vp, ok := at[fe.Field]; ok {
 			where = vp
 		}
-		p.errs.add(where, "%s", fe.Named(name))
+		p.errs.add(where, "%s", fe.Named(func(string) string { return name }))
 	}
 }

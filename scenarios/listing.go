@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 )
 
@@ -18,12 +19,15 @@ func (sc *Scenario) CheckRendered(seed uint64, events []Rendered) error {
 }
 
 // CountParam is WithParam for a count a person gives, such as a number of
-// projects: it must be at least 1.
-func CountParam(name string, n int) (RenderOption, error) {
-	if n < 1 {
-		return nil, fmt.Errorf("%s %d: want at least 1", name, n)
+// projects: below 1, Render fails with a *delivery.FieldError naming the
+// parameter (projects is Projects).
+func CountParam(name string, n int) RenderOption {
+	return func(c *renderConfig) error {
+		if n < 1 {
+			return paramError(name, strconv.Itoa(n), "want at least 1")
+		}
+		return WithParam(name, n)(c)
 	}
-	return WithParam(name, n), nil
 }
 
 // WriteNDJSON writes the events' payloads to w, one a line, in firing

@@ -53,31 +53,24 @@ const MaxEventIDOffset = 1<<53 - 1<<22
 // changes nothing else: the same seed gives the same events with other
 // eventIds. A receiver that keeps the events of earlier runs (a staging
 // one) gets eventIds it has not seen from a seed whose own it has. An
-// eventId a scenario file sets itself (set/merge) is left as written.
+// eventId a scenario file sets itself (set/merge) is left as written. An
+// offset out of range fails Render with a *delivery.FieldError on
+// EventIDOffset.
 func WithEventIDOffset(offset int64) RenderOption {
 	return func(c *renderConfig) error {
-		if _, err := EventIDOffset("event id offset", offset); err != nil {
-			return err
+		if offset < 0 || offset > MaxEventIDOffset {
+			return &delivery.FieldError{Field: "EventIDOffset", Value: fmt.Sprint(offset), Want: fmt.Sprintf("want 0 to %d", int64(MaxEventIDOffset))}
 		}
 		c.idOffset = offset
 		return nil
 	}
 }
 
-// EventIDOffset is WithEventIDOffset for an offset a person gives, checked
-// now; the error names it by name.
-func EventIDOffset(name string, offset int64) (RenderOption, error) {
-	if offset < 0 || offset > MaxEventIDOffset {
-		return nil, fmt.Errorf("%s %d: want 0 to %d", name, offset, int64(MaxEventIDOffset))
-	}
-	return WithEventIDOffset(offset), nil
-}
-
 // WithParam sets a declared parameter (such as projects) for one Render.
 func WithParam(name string, value int) RenderOption {
 	return func(c *renderConfig) error {
 		if value < 0 || value > maxRepeatCount {
-			return fmt.Errorf("parameter %s = %d must be between 0 and %d", name, value, maxRepeatCount)
+			return paramError(name, "", fmt.Sprintf("parameter %s = %d must be between 0 and %d", name, value, maxRepeatCount))
 		}
 		c.params[name] = value
 		return nil
@@ -91,7 +84,8 @@ func WithParam(name string, value int) RenderOption {
 // overrides say otherwise.
 //
 // Rendering is also where a lifecycle is checked against the parameters
-// given: errors are *Error values located at the step that failed.
+// given: errors are *Error values located at the step that failed, or a
+// *delivery.FieldError naming a parameter it does not take.
 func (s *Scenario) Render(seed uint64, opts ...RenderOption) ([]Rendered, error) {
 	cfg := renderConfig{params: map[string]int{}}
 	for _, o := range opts {
@@ -106,9 +100,9 @@ func (s *Scenario) Render(seed uint64, opts ...RenderOption) ([]Rendered, error)
 				names = append(names, p.Name)
 			}
 			if len(names) == 0 {
-				return nil, fmt.Errorf("scenario %s has no parameter %q (it declares none)", s.Name, name)
+				return nil, paramError(name, "", fmt.Sprintf("scenario %s has no parameter %q (it declares none)", s.Name, name))
 			}
-			return nil, fmt.Errorf("scenario %s has no parameter %q; it has [%s]", s.Name, name, strings.Join(names, " "))
+			return nil, paramError(name, "", fmt.Sprintf("scenario %s has no parameter %q; it has [%s]", s.Name, name, strings.Join(names, " ")))
 		}
 	}
 	res, err := s.render(seed, cfg, false)

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -321,8 +323,49 @@ func TestWithEventIDOffsetMovesOnlyEventIDs(t *testing.T) {
 	}
 	for _, bad := range []int64{-1, MaxEventIDOffset + 1} {
 		_, err := sc.Render(1, WithEventIDOffset(bad))
-		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("event id offset %d: want 0 to %d", bad, int64(MaxEventIDOffset))) {
+		if err == nil || err.Error() != fmt.Sprintf("EventIDOffset %d: want 0 to %d", bad, int64(MaxEventIDOffset)) {
 			t.Errorf("offset %d: %v", bad, err)
 		}
+	}
+}
+
+// NewPlay is what every command that plays a scenario starts from: the
+// same name and seed give the same events as Load and Render, and each
+// step's error comes through as that step makes it.
+func TestNewPlay(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		scen  string
+		opts  []RenderOption
+		field string // of a *delivery.FieldError
+		want  string // in the error; "" for none
+	}{
+		{"a built-in one", "request-won", nil, "", ""},
+		{"an unknown one", "nope", nil, "", `scenario "nope" is neither a built-in one`},
+		{"a parameter it lacks", "request-won", []RenderOption{WithParam("projects", 2)}, "Projects", `has no parameter "projects"`},
+		{"an offset out of range", "request-won", []RenderOption{WithEventIDOffset(-1)}, "EventIDOffset", "want 0 to"},
+		{"no events", "concurrent-projects", []RenderOption{WithParam("projects", 0)}, "", "renders to no events"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := NewPlay(tc.scen, nil, 7, tc.opts...)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				sc, _ := Load(tc.scen)
+				events, _ := sc.Render(7)
+				if p.Scenario.Name != tc.scen || p.Seed != 7 || len(p.Events) != len(events) || string(p.Events[0].Body) != string(events[0].Body) {
+					t.Errorf("play %s seed %d, %d events; want %s's %d events", p.Scenario.Name, p.Seed, len(p.Events), tc.scen, len(events))
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v, want %q", err, tc.want)
+			}
+			var fe *delivery.FieldError
+			if isField := errors.As(err, &fe); isField != (tc.field != "") || isField && fe.Field != tc.field {
+				t.Errorf("err %v: want a *delivery.FieldError on %q", err, tc.field)
+			}
+		})
 	}
 }

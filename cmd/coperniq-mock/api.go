@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/coperniq-mock/coperniq-mock/api"
@@ -14,20 +13,6 @@ import (
 // apiFlags are the REST API mock's flags, shared by 'api' and
 // 'scenario run --api'.
 type apiFlags struct{ api.CompanionConfig }
-
-// apiFlagOf names the flag of each api.CompanionConfig field, in 'scenario
-// run'.
-func apiFlagOf(field string) string {
-	switch field {
-	case "Addr":
-		return "--api"
-	case "LimitRate":
-		return "--api-429-rate"
-	case "At":
-		return "--at" // the api command's own
-	}
-	return "--api-" + flagName(field)
-}
 
 func (f *apiFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
@@ -44,31 +29,14 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 // startAPI serves the API from the scenario's timeline on --api (none
 // without it); sending each event moves the API's world time to it.
 func startAPI(cmd *cobra.Command, f *apiFlags, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*api.Companion, []delivery.Option, error) {
-	c, opts, err := f.Start(func(field string) bool { return cmd.Flags().Changed(apiFlagOf(field)[2:]) }, s, seed, tl, events)
+	c, opts, err := f.Start(given(cmd), s, seed, tl, events)
 	if err != nil {
-		return nil, nil, apiError("--api", err)
+		return nil, nil, runErr(err)
 	}
 	if c != nil {
 		fmt.Fprintf(cmd.OutOrStdout(), "API mock on %s (x-api-key %s), answering as of each event as it is sent\n", c.URL(), f.Key)
 	}
 	return c, opts, nil
-}
-
-// apiError words an error of the api package with flag names: an address
-// the mock could not listen on names addrFlag, a *api.ConfigError its
-// fields; a *delivery.FailedError is a finding, every other bad usage.
-func apiError(addrFlag string, err error) error {
-	var (
-		ae *api.AddrError
-		ce *api.ConfigError
-	)
-	switch {
-	case errors.As(err, &ae):
-		return usage(fmt.Errorf("%s %v", addrFlag, ae))
-	case errors.As(err, &ce):
-		return usage(errors.New(named(ce.Msg, apiFlagOf)))
-	}
-	return runErr(err)
 }
 
 func newAPICmd() *cobra.Command {
@@ -88,19 +56,11 @@ func newAPICmd() *cobra.Command {
 			if len(args) == 1 {
 				name = args[0]
 			}
-			sc, err := scenarios.Load(name)
-			if err != nil {
-				return usage(err)
-			}
-			ropts, err := projectsOption(cmd, projects)
-			if err != nil {
-				return err
-			}
 			// Before the address line: a script that reads it and sends
 			// Ctrl-C at once must get the summary, not a killed process.
 			ctx, stop := interruptContext()
 			defer stop()
-			return apiError("--addr", f.ServeWorld(ctx, cmd.OutOrStdout(), sc, seed, at, ropts...))
+			return runErr(f.ServeWorld(ctx, cmd.OutOrStdout(), name, seed, at, projectsOption(cmd, projects)...))
 		},
 	}
 	f.register(cmd)

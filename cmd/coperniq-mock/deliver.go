@@ -58,30 +58,23 @@ func (f *deliveryFlags) check() error {
 	return f.tls.check()
 }
 
-// settings lays the flags the user set over base and validates the result;
-// an error names the flag.
-func (f *deliveryFlags) settings(cmd *cobra.Command, base delivery.Settings) (delivery.Settings, error) {
-	set := cmd.Flags().Changed
-	if set("retry") && set("schedule") {
-		return base, usage(errors.New("--retry and --schedule both set the retry policy; give one"))
-	}
-	h, err := parseHeaders(f.headers)
-	if err != nil {
-		return base, err
-	}
-	f.s.Header, f.s.DuplicateMode = h, delivery.DupMode(f.dupMode)
-	s, err := f.s.Over(base, func(field string) bool { return set(flagName(field)) })
-	return s, fieldError(err)
-}
-
 // target parses --target once (the check, the output and the engine share
-// it) and lays the flags the user set over base.
+// it) and lays the flags the user set over base, validated: an error names
+// the flag (the first bad one, as for any other flag).
 func (f *deliveryFlags) target(cmd *cobra.Command, base delivery.Settings) (*delivery.Target, delivery.Settings, error) {
 	to, err := delivery.NewTarget(f.to, nil)
 	if err != nil {
 		return nil, base, usage(err)
 	}
-	s, err := f.settings(cmd, base)
+	h, err := parseHeaders(f.headers)
+	if err != nil {
+		return nil, base, err
+	}
+	f.s.Header, f.s.DuplicateMode = h, delivery.DupMode(f.dupMode)
+	s, err := f.s.Over(base, given(cmd))
+	if fe := (*delivery.FieldError)(nil); errors.As(err, &fe) {
+		err = usage(fe)
+	}
 	return to, s, err
 }
 
@@ -105,7 +98,7 @@ func (f *deliveryFlags) deliver(cmd *cobra.Command, to *delivery.Target, s deliv
 func runErr(err error) error {
 	var failed *delivery.FailedError
 	if errors.As(err, &failed) {
-		return failureError{msg: err.Error()}
+		return failureError{err: err}
 	}
 	return usage(err)
 }

@@ -41,7 +41,7 @@ func newDocsCmd() *cobra.Command {
 			var invalid *docgen.InvalidExampleError
 			if errors.As(err, &invalid) {
 				// A finding about the generator or the schemas, not bad usage.
-				return failureError{msg: err.Error()}
+				return failureError{err: err}
 			}
 			if err != nil {
 				return usage(err)

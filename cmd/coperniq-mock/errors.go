@@ -2,9 +2,11 @@ package main
 
 import (
 	"errors"
-	"regexp"
+	"strings"
+	"unicode"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/spf13/cobra"
 )
 
 // Exit codes: the same situation gets the same code in every command. The
@@ -48,11 +50,12 @@ func usage(err error) error {
 // interrupted run: exit 1. A silent one has already been reported on stdout
 // in the command's own format.
 type failureError struct {
-	msg    string
+	err    error
 	silent bool
 }
 
-func (e failureError) Error() string { return e.msg }
+func (e failureError) Error() string { return e.err.Error() }
+func (e failureError) Unwrap() error { return e.err }
 
 func exitCode(err error) int {
 	if err == nil {
@@ -71,20 +74,89 @@ func isSilent(err error) bool {
 	return errors.As(err, &f) && f.silent
 }
 
-// fieldError is the exit status of a library error: a *delivery.FieldError
-// worded with its flag (flagName), bad usage; else as runErr.
-func fieldError(err error) error {
-	var fe *delivery.FieldError
-	if errors.As(err, &fe) {
-		return usage(errors.New(fe.Named("--" + flagName(fe.Field))))
-	}
-	return runErr(err)
+// fieldFlags names, per command (its path below the root), the flag of
+// each library field (a *delivery.FieldError's) that flagName's convention
+// does not name: the one table of field names and flags, read by flagOf. A
+// flag written a/b is two (--focus/--skip).
+var fieldFlags = map[string]map[string]string{
+	"verify": {"URL": "target", "Deadline": "timeout", "Scenarios": "scenario", "Focus": "focus/skip",
+		"JUnitReport": "junit-report", "JSONReport": "json-report", "InspectURL": "inspect", "StateURL": "state",
+		"API.Addr": "api", "API.Key": "api-key", "API.MaxCallsPerEvent": "api-max-calls",
+		"Runs": "chaos", "OutDir": "chaos-out", "Replay": "chaos-replay", "IDOffset": "id-offset"},
+	"generate":     {"MergeFile": "merge", "Sets": "set"},
+	"send":         {"MergeFile": "merge", "Sets": "set"},
+	"load":         {"Thresholds": "threshold", "HTML": "html"},
+	"load merge":   {"Thresholds": "threshold", "HTML": "html"},
+	"scenario run": apiFields("api", map[string]string{"Linger": "api-linger", "MaxCalls": "api-max-calls", "EventIDOffset": "event-id-offset"}),
+	"api":          apiFields("addr", map[string]string{}),
 }
 
-// fieldNames are the {Field} names in a library's message.
-var fieldNames = regexp.MustCompile(`\{[A-Za-z.]+\}`)
+// apiFields adds to m the flags of api.Config's fields, --api-NAME, and
+// the address flag addr.
+func apiFields(addr string, m map[string]string) map[string]string {
+	m["Addr"], m["LimitRate"] = addr, "api-429-rate"
+	for _, f := range []string{"Key", "FailRate", "RetryAfter", "Latency", "Quota", "Calls"} {
+		m[f] = "api-" + flagName(f)
+	}
+	return m
+}
 
-// named is a library's message with every {Field} called flagOf(Field).
-func named(msg string, flagOf func(field string) string) string {
-	return fieldNames.ReplaceAllStringFunc(msg, func(f string) string { return flagOf(f[1 : len(f)-1]) })
+// flagOf is the flag of a library's field on cmd, such as --max-in-flight,
+// or "" when cmd has none.
+func flagOf(cmd *cobra.Command, field string) string {
+	name, ok := fieldFlags[strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")][field]
+	if !ok {
+		name = flagName(field)
+	}
+	if cmd.Flags().Lookup(strings.Split(name, "/")[0]) == nil {
+		return ""
+	}
+	return "--" + strings.ReplaceAll(name, "/", "/--")
+}
+
+// flagName is the flag of a library's field, by this CLI's convention:
+// MaxInFlight is --max-in-flight. A flag named otherwise is in
+// fieldFlags.
+func flagName(field string) string {
+	var b strings.Builder
+	for i, r := range field {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// given reports whether the flag of a field was given on cmd, for the
+// libraries that ask (given(field)).
+func given(cmd *cobra.Command) func(field string) bool {
+	return func(field string) bool {
+		f := flagOf(cmd, field)
+		return f != "" && cmd.Flags().Changed(f[2:])
+	}
+}
+
+// inFlags is err's message with the fields of each *delivery.FieldError in
+// it called by cmd's flags: where every error is worded for the command line.
+func inFlags(cmd *cobra.Command, err error) string {
+	msg := err.Error()
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case *delivery.FieldError:
+			msg = strings.Replace(msg, e.Error(), e.Named(func(f string) string { return flagOf(cmd, f) }), 1)
+		case interface{ Unwrap() []error }:
+			for _, e := range e.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	return msg
 }

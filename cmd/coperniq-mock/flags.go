@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"unicode"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
@@ -266,30 +265,9 @@ func openInput(cmd *cobra.Command, path string) (r io.Reader, name string, close
 }
 
 // projectsOption is --projects when given: a scenario's projects parameter.
-func projectsOption(cmd *cobra.Command, projects int) ([]scenarios.RenderOption, error) {
+func projectsOption(cmd *cobra.Command, projects int) []scenarios.RenderOption {
 	if !cmd.Flags().Changed("projects") {
-		return nil, nil
+		return nil
 	}
-	opt, err := scenarios.CountParam("projects", projects)
-	if err != nil {
-		return nil, usage(fmt.Errorf("--%w", err))
-	}
-	return []scenarios.RenderOption{opt}, nil
-}
-
-// flagName is the flag of a library's field, by this CLI's convention:
-// MaxInFlight is --max-in-flight. A flag named otherwise is in its
-// command's table.
-func flagName(field string) string {
-	var b strings.Builder
-	for i, r := range field {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				b.WriteByte('-')
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return []scenarios.RenderOption{scenarios.CountParam("projects", projects)}
 }

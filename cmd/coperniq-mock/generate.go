@@ -26,19 +26,15 @@ func (f *genFlags) register(cmd *cobra.Command) {
 	vocabularyInto(cmd, &f.Vocabulary)
 }
 
-// genFlagOf names the flag of each generator.Spec field.
-var genFlagOf = map[string]string{"Profile": "", "MergeFile": "--merge", "Sets": "--set"}
-
-// generator builds the generator the flags describe.
+// generator builds the generator the flags describe; a bad field is a
+// *delivery.FieldError, but a bad profile's own error names it already.
 func (f *genFlags) generator() (*generator.Generator, error) {
 	g, err := f.New()
-	var se *generator.SpecError
-	if errors.As(err, &se) {
-		if name := genFlagOf[se.Field]; name != "" {
-			se.Field = name
-			return nil, usage(se)
+	if se := (*generator.SpecError)(nil); errors.As(err, &se) {
+		if se.Field == "Profile" {
+			return nil, usage(se.Err)
 		}
-		return nil, usage(se.Err)
+		return nil, usage(&delivery.FieldError{Field: se.Field, Value: se.Value, Want: se.Err.Error(), Err: se.Err})
 	}
 	return g, err
 }

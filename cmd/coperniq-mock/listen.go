@@ -2,9 +2,9 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/spf13/cobra"
 )
@@ -61,9 +61,9 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	var ce *receiver.ConfigError
 	switch {
 	case errors.As(err, &ce):
-		return usage(fmt.Errorf("--%s: %w", flagName(ce.Field), ce.Err))
+		return usage(&delivery.FieldError{Field: ce.Field, Want: ce.Err.Error(), Err: ce.Err})
 	case errors.Is(err, receiver.ErrBlocked):
-		return failureError{msg: err.Error()}
+		return failureError{err: err}
 	}
-	return fieldError(err)
+	return runErr(err)
 }

@@ -13,22 +13,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-type loadFlags struct {
-	plan     load.Plan
-	target   string
-	headers  []string
-	progress string
-	tls      tlsFlags
-}
-
-// loadFlagOf names the flag of each load.Plan field.
-var loadFlagOf = map[string]string{
-	"Rate": "rate", "Duration": "duration", "Stages": "stages", "Mix": "mix", "Scenario": "scenario",
-	"Profile": "profile", "Retry": "retry", "Timeout": "timeout", "MaxInflight": "max-inflight",
-	"MaxLateness": "max-lateness", "Seed": "seed", "Shard": "shard", "MinSuccess": "min-success",
-	"Thresholds": "threshold", "Out": "out", "HTML": "html", "Progress": "progress",
-}
-
 func newLoadCmd() *cobra.Command {
 	var f loadFlags
 	cmd := &cobra.Command{
@@ -70,6 +54,16 @@ func newLoadCmd() *cobra.Command {
 	return cmd
 }
 
+// loadFlags are load's flags: a load.Plan, the receiver and how the run
+// is shown.
+type loadFlags struct {
+	plan     load.Plan
+	target   string
+	headers  []string
+	progress string
+	tls      tlsFlags
+}
+
 func runLoad(cmd *cobra.Command, f loadFlags) error {
 	if err := needTarget(f.target, forReceiver); err != nil {
 		return err
@@ -85,7 +79,7 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	if err := f.tls.check(); err != nil {
 		return err
 	}
-	f.plan.Given = func(field string) bool { return cmd.Flags().Changed(loadFlagOf[field]) }
+	f.plan.Given = given(cmd)
 	s := load.Session{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(), Progress: f.progress, TLS: f.tls.cfg,
 		Terminal: displayOf(cmd.ErrOrStderr()).live}
 	if f.tls.t.Insecure {
@@ -93,17 +87,7 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 	}
 	ctx, stop := interruptContext()
 	defer stop()
-	return loadError(f.plan.Run(ctx, target, s))
-}
-
-// loadError is the exit status of a load error: 1 for the verdict, 2 for
-// anything else, a *load.PlanError worded with flag names.
-func loadError(err error) error {
-	var pe *load.PlanError
-	if errors.As(err, &pe) {
-		return usage(errors.New(pe.Named(func(f string) string { return "--" + loadFlagOf[f] })))
-	}
-	return runErr(err)
+	return runErr(f.plan.Run(ctx, target, s))
 }
 
 func newLoadMergeCmd() *cobra.Command {
@@ -118,7 +102,7 @@ func newLoadMergeCmd() *cobra.Command {
 			if missing := (*load.MissingShardsError)(nil); errors.As(err, &missing) {
 				return usage(fmt.Errorf("%w (--allow-partial merges them anyway)", err))
 			}
-			return loadError(err)
+			return runErr(err)
 		},
 	}
 	cmd.Flags().StringVar(&p.Out, "out", "", "write the merged report as JSON to this file, - for stdout")

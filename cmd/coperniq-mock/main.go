@@ -22,13 +22,13 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdin, stdout, stderr)
 	root.SetArgs(args)
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
 	if err == nil {
 		return exitOK
 	}
 	code := exitCode(err)
 	if !isSilent(err) {
-		fmt.Fprintf(stderr, "coperniq-mock: %v\n", err)
+		fmt.Fprintf(stderr, "coperniq-mock: %s\n", inFlags(cmd, err))
 	}
 	return code
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
@@ -103,45 +102,24 @@ func newScenarioRunCmd() *cobra.Command {
 			if err := df.check(); err != nil {
 				return err
 			}
-			ropts, err := projectsOption(cmd, projects)
-			if err != nil {
-				return err
-			}
-			offset, err := scenarios.EventIDOffset("event-id-offset", idOffset)
-			if err != nil {
-				return usage(fmt.Errorf("--%w", err))
-			}
-			ropts = append(ropts, offset)
-			sc, err := scenarios.LoadWithVocabulary(args[0], vocab)
-			if err != nil {
-				return usage(err)
-			}
 			tl := scenarios.NewTimeline()
-			ropts = append(ropts, af.RenderOptions(tl)...)
-			events, err := sc.Render(seed, ropts...)
+			ropts := append(projectsOption(cmd, projects), scenarios.WithEventIDOffset(idOffset))
+			play, err := scenarios.NewPlay(args[0], vocab, seed, append(ropts, af.RenderOptions(tl)...)...)
 			if err != nil {
-				var located scenarios.ErrorList
-				if !errors.As(err, &located) {
-					err = fmt.Errorf("--projects: %w", err)
-				}
-				return usage(err)
-			}
-			if err := sc.CheckRendered(seed, events); err != nil {
 				return usage(err)
 			}
 			if dryRun {
-				return scenarios.WriteNDJSON(cmd.OutOrStdout(), events)
+				return scenarios.WriteNDJSON(cmd.OutOrStdout(), play.Events)
 			}
-			target, settings, err := df.target(cmd, sc.Delivery)
+			target, settings, err := df.target(cmd, play.Scenario.Delivery)
 			if err != nil {
 				return err
 			}
-			apiMock, apiOpts, err := startAPI(cmd, &af, settings, seed, tl, events)
+			apiMock, apiOpts, err := startAPI(cmd, &af, settings, seed, tl, play.Events)
 			if err != nil {
 				return err
 			}
-			about := fmt.Sprintf("scenario %s: %d events, seed %d,", sc.Name, len(events), seed)
-			return df.deliver(cmd, target, settings, seed, scenarios.Messages(events), about, af.After(apiMock), apiOpts...)
+			return df.deliver(cmd, target, settings, seed, scenarios.Messages(play.Events), play.String()+",", af.After(apiMock), apiOpts...)
 		},
 	}
 	df.register(cmd)

@@ -52,7 +52,7 @@ func newSendCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return fieldError(tg.Post(cmd.Context(), cmd.OutOrStdout(), body, what, timeout, tf.cfg, tf.notice()))
+			return runErr(tg.Post(cmd.Context(), cmd.OutOrStdout(), body, what, timeout, tf.cfg, tf.notice()))
 		},
 	}
 	gf.register(cmd)

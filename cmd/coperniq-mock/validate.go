@@ -42,7 +42,7 @@ func newValidateCmd() *cobra.Command {
 			}
 			switch err := totals.Verdict(); {
 			case errors.Is(err, schemas.ErrInvalidPayloads):
-				return failureError{msg: err.Error(), silent: true}
+				return failureError{err: err, silent: true}
 			case err != nil:
 				return usage(err)
 			}

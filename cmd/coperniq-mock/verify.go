@@ -1,13 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/spf13/cobra"
 )
@@ -63,19 +62,15 @@ func newVerifyCmd() *cobra.Command {
 				return err
 			}
 			target.TLS, target.ReproduceFlags = tf.cfg, tf.t.Flags()
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
 			f.s.ReproduceFlags = target.ReproduceFlags // the replay line's too
 			f.chaos.ReplayCommand = f.s.ReplayCommand
 			s := contract.Session{Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(), Notice: tf.notice(), Chaos: f.chaos.ChaosCommand}
-			v, err := s.Run(ctx, target, cfg)
+			v, err := s.Run(cmd.Context(), target, cfg)
 			switch {
 			case err != nil:
 				return verifyError(err)
 			case v.Exit == 1:
-				return failureError{msg: v.Message}
+				return failureError{err: errors.New(v.Message)}
 			case v.Exit != 0:
 				return usage(errors.New(v.Message))
 			}
@@ -122,9 +117,9 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 	}
 	changed := cmd.Flags().Changed
 	f.s.Chaos = changed("chaos") || changed("chaos-replay")
-	t, err := f.s.Build(func(field string) bool { return changed(strings.TrimPrefix(verifyFlagOf[field], "--")) })
+	t, err := f.s.Build(given(cmd))
 	if err != nil {
-		return t, cfg, usage(flagError(err))
+		return t, cfg, usage(err)
 	}
 	if t.API != nil {
 		fmt.Fprintf(cmd.OutOrStdout(), "API mock on http://%s for the API specs: point the receiver's API base URL there\n", t.API.Addr)
@@ -139,21 +134,6 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 	return t, cfg, nil
 }
 
-// verifyFlag is verifyFlagOf[field], for named.
-func verifyFlag(field string) string { return verifyFlagOf[field] }
-
-// verifyFlagOf names the flag of each contract.Setup, RunConfig and
-// ChaosCommand field.
-var verifyFlagOf = map[string]string{
-	"URL": "--target", "Seed": "--seed", "TokenParam": "--token-param", "Deadline": "--timeout", "Burst": "--burst",
-	"InspectTimeout": "--inspect-timeout", "MaxLate": "--max-late", "Scenarios": "--scenario",
-	"Focus": "--focus/--skip", "JUnitReport": "--junit-report", "JSONReport": "--json-report",
-	"API.Addr": "--api", "API.Key": "--api-key", "API.MaxCallsPerEvent": "--api-max-calls", "DrainBudget": "--drain-budget",
-	"InspectURL": "--inspect", "Vocabulary": "--vocabulary", "Runs": "--chaos", "OutDir": "--chaos-out",
-	"ShrinkBudget": "--shrink-budget", "Replay": "--chaos-replay", "IDOffset": "--id-offset",
-	"InspectCmd": "--inspect-cmd", "StateURL": "--state", "StateCmd": "--state-cmd",
-}
-
 // verifyError is the exit status of a verify run's error: 1 for a receiver
 // failing a chaos run, else 2, worded with flag names.
 func verifyError(err error) error {
@@ -163,28 +143,9 @@ func verifyError(err error) error {
 	)
 	switch {
 	case errors.As(err, &bad):
-		return usage(errors.New(named(bad.Msg, verifyFlag)))
+		return usage(&delivery.FieldError{Msg: bad.Msg})
 	case errors.As(err, &failed):
-		return failureError{msg: failed.Msg}
+		return failureError{err: errors.New(failed.Msg)}
 	}
-	return usage(flagError(err))
-}
-
-// flagError words a contract.TargetError or SetupError with flag names.
-func flagError(err error) error {
-	var (
-		te *contract.TargetError
-		se *contract.SetupError
-	)
-	switch {
-	case errors.As(err, &se):
-		return errors.New(named(se.Msg, verifyFlag))
-	case !errors.As(err, &te):
-		return err
-	}
-	name := verifyFlagOf[te.Field]
-	if te.Value != "" {
-		return fmt.Errorf("%s %s: %s", name, te.Value, te.Msg)
-	}
-	return fmt.Errorf("%s: %s", name, te.Msg)
+	return usage(err)
 }
