@@ -62,7 +62,7 @@ var kindOf = map[string]trigKind{
 }
 
 type trigField struct {
-	name string
+	key  string // ,"name": as the encoder writes it before the value, joined once here
 	code fieldCode
 }
 
@@ -92,16 +92,37 @@ func init() {
 			ti.kind = kindPropertyUpdated
 		}
 		for _, f := range t.Fields {
-			ti.fields = append(ti.fields, trigField{name: f.Name, code: fieldCodes[f.Name]})
+			ti.fields = append(ti.fields, trigField{key: `,"` + f.Name + `":`, code: fieldCodes[f.Name]})
 		}
 		triggerList = append(triggerList, ti)
 		triggerByKey[t.Key] = ti
+		for h := trigSlot(t.Key); ; h = (h + 1) % len(trigSlots) {
+			if trigSlots[h] == nil {
+				trigSlots[h] = ti
+				break
+			}
+		}
 	}
 }
 
+// trigSlots is triggerByKey as an open-addressed table whose hash looks at
+// three bytes and the length, not the whole key: every payload looks its
+// trigger up. Its size keeps it at most half full, so probes end.
+var trigSlots [128]*trigInfo
+
+func trigSlot(key string) int {
+	if key == "" {
+		return 0
+	}
+	h := uint(len(key))*0x9E37 ^ uint(key[0])*0x85EB ^ uint(key[len(key)/2])*0xC2B2 ^ uint(key[len(key)-1])*0x27D4
+	return int(h>>3) % len(trigSlots)
+}
+
 func lookupTrigger(key string) (*trigInfo, error) {
-	if t := triggerByKey[key]; t != nil {
-		return t, nil
+	for h := trigSlot(key); trigSlots[h] != nil; h = (h + 1) % len(trigSlots) {
+		if trigSlots[h].key == key {
+			return trigSlots[h], nil
+		}
 	}
 	_, err := schemas.Lookup(key)
 	if err == nil { // the catalog knows it but did not at init: cannot happen

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // TestAppendFloatMatchesEncodingJSON: the whole-millionths fast path and
@@ -55,5 +57,35 @@ func TestAppendStringMatchesEncodingJSONAtEveryOffset(t *testing.T) {
 		if got := string(appendString(nil, s)); got != want {
 			t.Fatalf("appendString(%q) = %s, encoding/json %s", s, got, want)
 		}
+	}
+}
+
+// A generator that promises verbatim strings (the built-in tables, no edge
+// profile, no vocabulary) writes what the encoder writes when it looks at
+// every string, over many seeds of every trigger; and the built-in tables
+// are verbatim, or AppendJSON would silently lose its fast path.
+func TestVerbatimPayloadsNeedNoEscaping(t *testing.T) {
+	if !tablesVerbatim() {
+		t.Fatal("a built-in table holds a string that needs escaping in JSON: tablesVerbatim is false, so AppendJSON looks at every string")
+	}
+	for _, profile := range Profiles() {
+		for seed := uint64(1); seed <= 300; seed++ {
+			g := New(seed, WithProfile(profile))
+			if g.verbatim != (profile != Edge) {
+				t.Fatalf("%s: verbatim = %v", profile, g.verbatim)
+			}
+			for _, key := range schemas.TriggerKeys() {
+				ti, _ := lookupTrigger(key)
+				g.begin(ti)
+				g.build(&g.scratch, ti)
+				looked := appendPayload(nil, false, &g.scratch.p, ti)
+				if fast := appendPayload(nil, g.verbatim, &g.scratch.p, ti); string(fast) != string(looked) {
+					t.Fatalf("%s seed %d %s: verbatim encoding\n%s\ndiffers from\n%s", profile, seed, key, fast, looked)
+				}
+			}
+		}
+	}
+	if g := New(1, WithVocabulary(schemas.DefaultVocabulary())); g.verbatim {
+		t.Error("a generator with a vocabulary promises verbatim strings")
 	}
 }

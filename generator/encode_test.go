@@ -3,9 +3,11 @@ package generator
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -209,6 +211,94 @@ func TestAppendFloat(t *testing.T) {
 		want, _ := json.Marshal(f)
 		if got := appendFloat(nil, f); !bytes.Equal(got, want) {
 			t.Fatalf("appendFloat(%v) = %s, encoding/json writes %s", f, got, want)
+		}
+	}
+}
+
+// appendInt64 writes what strconv.AppendInt writes, at every length, both
+// signs and the extremes.
+func TestAppendInt64MatchesStrconv(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	cases := []int64{0, 1, -1, 9, 10, 99, 100, 101, 999, 1000, maxSafeInt, math.MaxInt64, math.MinInt64, math.MinInt64 + 1}
+	for range 100000 {
+		cases = append(cases, r.Int64()>>r.IntN(64), -(r.Int64() >> r.IntN(64)))
+	}
+	for _, n := range cases {
+		if got, want := appendInt64([]byte("x"), n), strconv.AppendInt([]byte("x"), n, 10); !bytes.Equal(got, want) {
+			t.Fatalf("appendInt64(%d) = %s, strconv %s", n, got, want)
+		}
+	}
+}
+
+// civil (Neri-Schneider) gives civilHinnant's date for every day from year
+// -40,000 to 40,000, around both ends of its 32-bit range and at random
+// int64 day counts, where it hands over to civilHinnant.
+func TestCivilMatchesHinnant(t *testing.T) {
+	check := func(days int64) {
+		y, m, d := civil(days)
+		wy, wm, wd := civilHinnant(days)
+		if y != wy || m != wm || d != wd {
+			t.Fatalf("civil(%d) = %d-%d-%d, civilHinnant %d-%d-%d", days, y, m, d, wy, wm, wd)
+		}
+	}
+	for days := int64(-15_330_000); days <= 13_890_000; days++ {
+		check(days)
+	}
+	const k = 719468 + 146097*82
+	for _, edge := range []int64{-k, 1<<30 - 1 - k} {
+		for days := edge - 1000; days <= edge+1000; days++ {
+			check(days)
+		}
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 100000 {
+		check(r.Int64() >> r.IntN(40))
+		check(-(r.Int64() >> r.IntN(40)))
+	}
+	// Hinnant's own check: 1970-01-01, leap days, a century that is not a
+	// leap year.
+	for days, want := range map[int64]string{0: "1970-1-1", 11016: "2000-2-29", -25508: "1900-3-1", 10957: "2000-1-1"} {
+		y, m, d := civil(days)
+		if got := fmt.Sprintf("%d-%d-%d", y, m, d); got != want {
+			t.Errorf("civil(%d) = %s, want %s", days, got, want)
+		}
+	}
+}
+
+// dayStart is time.Truncate(24h) for instants before and after 1970 and
+// year 1, with and without fractions of a second.
+func TestDayStartIsTruncate(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 200000 {
+		sec := r.Int64N(2*253402300799) - 253402300799 - 62135596800
+		tm := time.Unix(sec, r.Int64N(1e9)*int64(r.IntN(2))).UTC()
+		if got, want := dayStart(tm), tm.Truncate(24*time.Hour); got != want {
+			t.Fatalf("dayStart(%v) = %v, Truncate %v", tm, got, want)
+		}
+	}
+}
+
+// One encoder writing many times keeps the date of the last one: times on
+// the same day, the next, far apart and outside years 0-9999 all come out
+// as a fresh appendTime writes them.
+func TestEncoderTimesShareDates(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	var enc encoder
+	tm := time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)
+	for range 200000 {
+		switch r.IntN(4) {
+		case 0:
+			tm = tm.Add(time.Duration(r.Int64N(int64(time.Hour))))
+		case 1:
+			tm = tm.Add(-time.Duration(r.Int64N(int64(72 * time.Hour))))
+		case 2:
+			tm = time.Unix(r.Int64N(4e11)-2e11, r.Int64N(1e9)).UTC()
+		default:
+			tm = time.Unix(r.Int64N(2e9), 0).UTC()
+		}
+		millis := r.IntN(2) == 0
+		if got, want := enc.time([]byte("x"), tm, millis), appendTime([]byte("x"), tm, millis); !bytes.Equal(got, want) {
+			t.Fatalf("encoder.time(%v) = %s after earlier times, appendTime %s", tm, got, want)
 		}
 	}
 }

@@ -36,6 +36,9 @@ type Place struct {
 	AreaCode     string
 
 	state *stateInfo
+	// cityFNV is FNV-1a of City, where zipOf's hash of city and street
+	// resumes.
+	cityFNV uint32
 	// Permitting authorities named after the place, fixed per place so the
 	// same city always has the same jurisdiction name and id.
 	cityJur, countyJur Jurisdiction
@@ -48,6 +51,7 @@ type stateInfo struct {
 	weight     float64
 	areaCodes  []string
 	places     []int
+	streets    []string // regionalStreets of the state, kept here so a pick needs no lookup
 }
 
 var (
@@ -103,7 +107,7 @@ func loadGazetteer() error {
 			return fmt.Errorf("states.csv: bad row %v", row)
 		}
 		s := &stateInfo{code: row[0], name: row[1], utcOffset: off, weight: w, areaCodes: strings.Fields(row[4]),
-			dst: row[0] != "AZ" && row[0] != "HI"}
+			dst: row[0] != "AZ" && row[0] != "HI", streets: regionalStreets[row[0]]}
 		states = append(states, s)
 		stateByID[s.code] = s
 	}
@@ -125,6 +129,7 @@ func loadGazetteer() error {
 		p := Place{City: row[0], State: row[1], ZIP: zips[0], ZIPs: zips, County: row[3], Municipality: row[4],
 			Lat: lat, Lng: lng, AreaCode: row[7], state: st}
 		p.cityJur, p.countyJur = jurisdictionsOf(&p)
+		p.cityFNV = fnv1a(2166136261, p.City)
 		st.places = append(st.places, len(places))
 		places = append(places, p)
 	}
@@ -226,8 +231,15 @@ func (p *Place) zipOf(street string) string {
 	if len(p.ZIPs) < 2 {
 		return p.ZIP
 	}
-	h := fnv.New32a()
-	h.Write([]byte(p.City))
-	h.Write([]byte(street))
-	return p.ZIPs[h.Sum32()%uint32(len(p.ZIPs))]
+	// FNV-1a of city and street, as hash/fnv computes it, resumed from
+	// the city's.
+	return p.ZIPs[fnv1a(p.cityFNV, street)%uint32(len(p.ZIPs))]
+}
+
+// fnv1a continues the 32-bit FNV-1a hash h over s.
+func fnv1a(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return h
 }

@@ -37,7 +37,11 @@ type Generator struct {
 	epoch        time.Time
 	overrides    *Overrides
 	allowInvalid bool
-	working      string // the working state's name (WithWorkingStatus)
+	// verbatim: every string this generator puts in a payload needs no
+	// escaping (tablesVerbatim, and neither the edge profile nor a
+	// vocabulary), so AppendJSON writes them without a look.
+	verbatim bool
+	working  string // the working state's name (WithWorkingStatus)
 	// vocab is the vocabulary (WithVocabulary), nil for the built-in one;
 	// extraStatuses are its work-order statuses the built-in one lacks.
 	vocab         *schemas.Vocabulary
@@ -49,7 +53,10 @@ type Generator struct {
 	idNext  int64
 	arena   []byte     // backing store for generated strings; see strStart
 	scratch payloadBox // reused by AppendJSON, which keeps no values
-	tmp     []byte     // encoding buffer for the override path
+	// scratchArena is the arena of the scratch box's strings, emptied by
+	// every AppendJSON.
+	scratchArena []byte
+	tmp          []byte // encoding buffer for the override path
 }
 
 // Option configures a Generator.
@@ -123,6 +130,7 @@ func New(seed uint64, opts ...Option) *Generator {
 		o(g)
 	}
 	g.seed = seed
+	g.verbatim = g.vocab == nil && g.profile != Edge && tablesVerbatim()
 	g.reseed(seed)
 	return g
 }
@@ -172,18 +180,24 @@ func (g *Generator) Payload(triggerKey string) (*Payload, error) {
 
 // AppendJSON generates the next payload for triggerKey and appends it to dst
 // as compact JSON, with overrides applied. Without overrides it allocates
-// nothing beyond growing dst; this is the fast path.
+// nothing beyond growing dst (and, once, its arena); this is the fast path.
 func (g *Generator) AppendJSON(dst []byte, triggerKey string) ([]byte, error) {
 	t, err := lookupTrigger(triggerKey)
 	if err != nil {
 		return dst, err
 	}
 	g.begin(t)
+	// Nothing of the payload outlives this call (it is encoded, and the
+	// scratch box is refilled next time), so its strings go into an arena
+	// of its own that each call empties: no garbage per payload.
+	kept := g.arena
+	g.arena = g.scratchArena[:0]
 	g.build(&g.scratch, t)
+	g.scratchArena, g.arena = g.arena, kept
 	if g.overrides.empty() {
-		return appendPayload(dst, &g.scratch.p, t), nil
+		return appendPayload(dst, g.verbatim, &g.scratch.p, t), nil
 	}
-	g.tmp = appendPayload(g.tmp[:0], &g.scratch.p, t)
+	g.tmp = appendPayload(g.tmp[:0], g.verbatim, &g.scratch.p, t)
 	out, err := g.overrides.apply(t.key, g.tmp, g.allowInvalid || g.overrides.AllowInvalid)
 	if err != nil {
 		return dst, err
@@ -296,7 +310,12 @@ const (
 	milli  = time.Millisecond
 )
 
-func dayStart(t time.Time) time.Time { return t.Truncate(day) }
+// dayStart is t.Truncate(day) (the start of t's UTC day: the zero time is
+// a UTC midnight) without Truncate's general division.
+func dayStart(t time.Time) time.Time {
+	sec := t.Unix()
+	return t.Add(-time.Duration(sec-floorDiv(sec, 86400)*86400)*time.Second - time.Duration(t.Nanosecond()))
+}
 
 // localTime returns the instant of the given local time of day on the
 // calendar day of d (UTC midnight), at place p.
@@ -306,18 +325,23 @@ func localTime(d time.Time, p *Place, hour, minute int) time.Time {
 }
 
 // businessTime is a random instant in local business hours (8:00-18:00) on
-// the day of d, with seconds and milliseconds.
-func (g *Generator) businessTime(d time.Time, p *Place) time.Time {
-	t := localTime(dayStart(d), p, 8, 0)
-	return t.Add(time.Duration(g.intn(10*3600))*second + time.Duration(g.intn(1000))*milli)
+// the day that is later days after base's (before, when negative), with
+// seconds and milliseconds. It is localTime(dayStart(base.Add(later·day)),
+// p, 8, 0) plus the draws, in one Add.
+func (g *Generator) businessTime(base time.Time, later int, p *Place) time.Time {
+	sec := base.Unix()
+	days := floorDiv(sec, 86400)
+	intoDay := time.Duration(sec-days*86400)*second + time.Duration(base.Nanosecond())
+	eight := time.Duration(8-p.state.offsetOn(days+int64(later))) * time.Hour
+	return base.Add(time.Duration(later)*day + eight - intoDay + time.Duration(g.intn(10*3600))*second + time.Duration(g.intn(1000))*milli)
 }
 
 func (g *Generator) firedAt(p *Place) time.Time {
-	d := dayStart(g.epoch).Add(-time.Duration(g.intn(3)) * day)
+	back := g.intn(3)
 	if g.chance(100) { // automations also fire at night: SLA checks, imports
-		return d.Add(time.Duration(g.intn(86400))*second + time.Duration(g.intn(1000))*milli)
+		return dayStart(g.epoch).Add(-time.Duration(back)*day + time.Duration(g.intn(86400))*second + time.Duration(g.intn(1000))*milli)
 	}
-	return g.businessTime(d, p)
+	return g.businessTime(g.epoch, -back, p)
 }
 
 // latency is how long before firedAt the change that fired it was saved.
@@ -350,7 +374,7 @@ func (g *Generator) businessBetween(a, b time.Time, p *Place) time.Time {
 		return g.timeBetween(a, b)
 	}
 	days := int(b.Sub(a) / day)
-	t := g.businessTime(a.Add(time.Duration(g.intn(days+1))*day), p)
+	t := g.businessTime(a, g.intn(days+1), p)
 	if t.Before(a) || t.After(b) {
 		return g.timeBetween(a, b)
 	}
@@ -441,16 +465,22 @@ func (g *Generator) buildRecord(rb *recordBox, rt string, t *trigInfo, place *Pl
 	*r = Record{Type: rt, place: place}
 	r.ID = int64(g.between(10000, 99999))
 	r.UID = int64(g.between(100, min(9999, int(r.ID)-1)))
-	r.first, r.last = g.pick(firstNames), g.pick(lastNames)
+	first, last := &firstNameForms[g.intn(len(firstNameForms))], &lastNameForms[g.intn(len(lastNameForms))]
+	r.first, r.last = first.name, last.name
 
-	combo := &combos[comboTable[g.intn(len(comboTable))]]
+	ci := comboTable[g.intn(len(comboTable))]
+	combo := &combos[ci]
 	n := copy(rb.trades[:], combo.trades)
 	trades := rb.trades[:n:n]
 	r.mask = combo.mask
 
 	switch rt {
 	case "PROJECT":
-		r.wf = g.wfs.forTrades(trades)
+		if int(ci) < len(g.wfs.byCombo) {
+			r.wf = g.wfs.byCombo[ci]
+		} else {
+			r.wf = g.wfs.forTrades(trades)
+		}
 	case "DEAL":
 		r.wf = g.wfs.request
 	}
@@ -493,7 +523,7 @@ func (g *Generator) buildRecord(rb *recordBox, rt string, t *trigInfo, place *Pl
 		r.OwnerID = Some(int64(g.between(13000, 13999)))
 	}
 	if g.present(900) {
-		r.PrimaryEmail = Some(g.email(r.first, r.last, rt))
+		r.PrimaryEmail = Some(g.email(first, last, rt))
 	}
 	if g.present(880) {
 		r.PrimaryPhone = Some(g.phone(place))
@@ -618,7 +648,7 @@ func (g *Generator) recordTimes(r *Record, kind trigKind, place *Place, fired ti
 		maxAge = max(maxAge, minAge+3)
 	}
 	age := g.between(minAge, maxAge)
-	r.CreatedAt = g.businessTime(fired.Add(-time.Duration(age)*day), place)
+	r.CreatedAt = g.businessTime(fired, -age, place)
 	if !r.CreatedAt.Before(fired) {
 		r.CreatedAt = fired.Add(-time.Duration(g.between(60, 3*3600)) * second)
 	}
@@ -730,7 +760,7 @@ func (g *Generator) address(p *Place) string {
 // street picks a street name that fits the place: most are found anywhere,
 // some only in its region.
 func (g *Generator) street(p *Place) string {
-	if regional := regionalStreets[p.State]; len(regional) > 0 && g.chance(350) {
+	if regional := p.state.streets; len(regional) > 0 && g.chance(350) {
 		return g.pick(regional)
 	}
 	return g.pick(streetNames)
@@ -758,7 +788,9 @@ func (g *Generator) phone(p *Place) string {
 	return g.strEnd(start)
 }
 
-func (g *Generator) email(first, last, recordType string) string {
+// email is a contact's address.
+func (g *Generator) email(first, last *nameForm, recordType string) string {
+	firstMail, lastMail := first.mail, last.mail
 	start := g.strStart()
 	b := g.arena
 	if recordType == "VENDOR" {
@@ -766,26 +798,26 @@ func (g *Generator) email(first, last, recordType string) string {
 	} else {
 		switch n := g.intn(100); {
 		case n < 45:
-			b = appendLowerAlnum(b, first)
+			b = append(b, firstMail...)
 			b = append(b, '.')
-			b = appendLowerAlnum(b, last)
+			b = append(b, lastMail...)
 		case n < 60:
-			b = appendLowerAlnum(b, first)
-			b = appendLowerAlnum(b, last)
+			b = append(b, firstMail...)
+			b = append(b, lastMail...)
 		case n < 75:
-			b = appendLowerAlnum(b, first[:1])
-			b = appendLowerAlnum(b, last)
+			b = appendLowerAlnum(b, first.name[:1])
+			b = append(b, lastMail...)
 		case n < 85:
-			b = appendLowerAlnum(b, first)
+			b = append(b, firstMail...)
 			b = append(b, '.')
-			b = appendLowerAlnum(b, last)
+			b = append(b, lastMail...)
 			b = appendInt(b, g.between(1, 99))
 		case n < 90:
-			b = appendLowerAlnum(b, first)
+			b = append(b, firstMail...)
 			b = append(b, '_')
-			b = appendLowerAlnum(b, last)
+			b = append(b, lastMail...)
 		default:
-			b = appendLowerAlnum(b, first)
+			b = append(b, firstMail...)
 			b = appendInt(b, g.between(55, 99))
 		}
 	}
@@ -809,19 +841,7 @@ func appendLowerAlnum(b []byte, s string) []byte {
 	return b
 }
 
-func appendInt(b []byte, n int) []byte {
-	if n < 10 {
-		return append(b, byte('0'+n))
-	}
-	var tmp [20]byte
-	i := len(tmp)
-	for n > 0 {
-		i--
-		tmp[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return append(b, tmp[i:]...)
-}
+func appendInt(b []byte, n int) []byte { return appendInt64(b, int64(n)) }
 
 // Work orders.
 
@@ -1057,7 +1077,13 @@ func (g *Generator) fillEvent(e *Event, t *trigInfo, fired time.Time, r *Record,
 	}
 	var st *stageInfo
 	if r.Stage != nil {
-		st = g.wfs.byID[r.Stage.ID] // the stage as the caller may have changed it
+		// The stage as the caller may have changed it; a record still in
+		// the stage it was built in needs no lookup.
+		if r.wf != nil && r.stageIdx < len(r.wf.stages) && r.wf.stages[r.stageIdx].byID && r.wf.stages[r.stageIdx].id == r.Stage.ID {
+			st = &r.wf.stages[r.stageIdx]
+		} else {
+			st = g.wfs.byID[r.Stage.ID]
+		}
 	}
 	if st == nil && r.wf != nil {
 		st = &r.wf.stages[r.stageIdx]

@@ -163,14 +163,14 @@ func (p *Payload) AppendJSON(dst []byte) []byte {
 	if t == nil || t.key != p.Event.TriggerKey {
 		t = triggerByKey[p.Event.TriggerKey]
 	}
-	return appendPayload(dst, p, t)
+	return appendPayload(dst, false, p, t)
 }
 
 // MarshalJSON is AppendJSON for encoding/json.
 func (p *Payload) MarshalJSON() ([]byte, error) { return p.AppendJSON(nil), nil }
 
 // MarshalJSON encodes the record as it appears in a payload.
-func (r *Record) MarshalJSON() ([]byte, error) { return appendRecord(nil, r), nil }
+func (r *Record) MarshalJSON() ([]byte, error) { return new(encoder).record(nil, r), nil }
 
 // MarshalJSON encodes the work order as it appears in a payload.
-func (w *WorkOrder) MarshalJSON() ([]byte, error) { return appendWorkOrder(nil, w), nil }
+func (w *WorkOrder) MarshalJSON() ([]byte, error) { return new(encoder).workOrder(nil, w), nil }

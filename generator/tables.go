@@ -1,6 +1,13 @@
 package generator
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
 
 // Tables derived from the vocabulary once, at init.
 
@@ -11,26 +18,33 @@ type combo struct {
 }
 
 var (
-	combos     []combo
-	comboTable []uint8 // uniform draw → combo index, following the weights
-	// templatesFor lists work-order templates by record letter (P, D, A).
-	templatesFor = map[byte][]int{}
+	// combos is a variable initializer, not init work, so that workflows
+	// built at variable initialization (defaultWorkflows) can index them.
+	combos, comboTable = buildCombos() // comboTable: uniform draw → combo index, following the weights
+	// templatesFor lists work-order templates by record letter (P, D, A),
+	// indexed by the letter: an array, not a map, as it is read per work
+	// order.
+	templatesFor [128][]int
 	fieldTotal   int
 	officeTotal  int
 )
 
-func init() {
+func buildCombos() (list []combo, table []uint8) {
 	for i, c := range tradeCombos {
 		cb := combo{trades: c.trades}
 		for _, t := range c.trades {
 			cb.mask |= tradeBits[t]
 			cb.ranges = append(cb.ranges, tradeValue[t])
 		}
-		combos = append(combos, cb)
+		list = append(list, cb)
 		for range c.weight {
-			comboTable = append(comboTable, uint8(i))
+			table = append(table, uint8(i))
 		}
 	}
+	return list, table
+}
+
+func init() {
 	for i, t := range woTemplates {
 		for j := 0; j < len(t.records); j++ {
 			templatesFor[t.records[j]] = append(templatesFor[t.records[j]], i)
@@ -84,3 +98,48 @@ func raws(ss ...string) []json.RawMessage {
 	}
 	return out
 }
+
+// tablesVerbatim reports whether every string of the built-in tables that
+// realistic, minimal and maximal payloads are made of (and join, as
+// addresses, names, emails and phone numbers) needs no escaping in JSON
+// (verbatimString). Then AppendJSON skips looking at each string of such a
+// payload; the edge profile and a team's vocabulary bring strings of their
+// own and are always looked at.
+var tablesVerbatim = sync.OnceValue(func() bool {
+	lists := [][]string{firstNames, lastNames, streetNames, streetSuffixes, emailDomains, vendorNames,
+		schemas.WorkOrderStatuses, schemas.RequestStatuses, schemas.PhaseTypes, schemas.SLATypes, WorkingStatuses()}
+	for _, f := range append(slices.Clone(firstNameForms), lastNameForms...) {
+		lists = append(lists, []string{f.mail})
+	}
+	for _, streets := range regionalStreets {
+		lists = append(lists, streets)
+	}
+	for _, c := range tradeCombos {
+		lists = append(lists, c.trades)
+	}
+	for _, t := range schemas.Triggers() {
+		lists = append(lists, []string{t.Key, t.Name}, t.RecordTypes)
+	}
+	for _, wf := range append(slices.Collect(maps.Values(defaultWorkflows.projects)), defaultWorkflows.request) {
+		for _, s := range wf.stages {
+			lists = append(lists, []string{s.name, s.phaseType, s.requestStatus})
+		}
+	}
+	for _, t := range woTemplates {
+		lists = append(lists, []string{t.title}, t.descs)
+	}
+	for _, t := range append(slices.Clone(fieldTransitions), officeTransitions...) {
+		lists = append(lists, []string{t.from, t.to})
+	}
+	for _, p := range places {
+		lists = append(lists, []string{p.City, p.State, p.County, p.AreaCode, p.cityJur.Name, p.countyJur.Name}, p.ZIPs)
+	}
+	for _, list := range lists {
+		for _, s := range list {
+			if !verbatimString(s) {
+				return false
+			}
+		}
+	}
+	return true
+})

@@ -18,7 +18,25 @@ import (
 var (
 	firstNames = data.Person["first"]
 	lastNames  = data.Person["last"]
+	// firstNameForms and lastNameForms are the lists with each name's
+	// email form, by the same index.
+	firstNameForms, lastNameForms = nameForms(firstNames), nameForms(lastNames)
 )
+
+// nameForm is a name and the form email writes it in (appendLowerAlnum),
+// side by side, with their bytes adjacent too: a record's contact costs a
+// cache line of table per name, which counts when the tables are cold
+// between payloads (as in a load test).
+type nameForm struct{ name, mail string }
+
+func nameForms(names []string) []nameForm {
+	out := make([]nameForm, len(names))
+	for i, n := range names {
+		both := string(appendLowerAlnum([]byte(n), n))
+		out[i] = nameForm{both[:len(n)], both[len(n):]}
+	}
+	return out
+}
 
 // streetNames are found across the country; regionalStreets add the names
 // a reader expects in one part of it (a Saguaro Dr in Phoenix, a Peachtree
@@ -138,6 +156,9 @@ type stageInfo struct {
 	// minAge and maxAge bound how many days a record in this stage has
 	// existed, so createdAt is plausible for the stage.
 	minAge, maxAge int
+	// byID says workflows.byID finds this very stage by its id, so a
+	// record still in it needs no lookup.
+	byID bool
 }
 
 type workflow struct {
@@ -163,6 +184,9 @@ type workflows struct {
 	request  *workflow
 	// byID finds a stage of any workflow by its id.
 	byID map[int64]*stageInfo
+	// byCombo is forTrades of each trade combination (combos), by index;
+	// empty for a vocabulary without project workflows.
+	byCombo []*workflow
 	// openRequest are the request stages of requests still open (not WON
 	// or LOST), by index; beforeClose those before the first closing
 	// stage, where a request's phases run.
@@ -181,7 +205,7 @@ func newWorkflows(v *schemas.Vocabulary) *workflows {
 			if a, ok := stageAges[s.ID]; ok {
 				age = a
 			}
-			wf.stages = append(wf.stages, stageInfo{s.ID, s.TemplateID, s.Name, s.PhaseType, s.RequestStatus, age[0], age[1]})
+			wf.stages = append(wf.stages, stageInfo{s.ID, s.TemplateID, s.Name, s.PhaseType, s.RequestStatus, age[0], age[1], false})
 		}
 		for i := range wf.stages {
 			ws.byID[wf.stages[i].id] = &wf.stages[i]
@@ -192,6 +216,15 @@ func newWorkflows(v *schemas.Vocabulary) *workflows {
 		ws.projects[v.Workflows[i].Name] = conv(&v.Workflows[i], false)
 	}
 	ws.request = conv(&v.RequestWorkflow, true)
+	for _, st := range ws.byID {
+		st.byID = true
+	}
+	for i := range combos {
+		if len(v.Workflows) == 0 {
+			break // forTrades has nothing to find; records find out when they ask it
+		}
+		ws.byCombo = append(ws.byCombo, ws.forTrades(combos[i].trades))
+	}
 	closed := false
 	for i, st := range ws.request.stages {
 		if st.requestStatus == "WON" || st.requestStatus == "LOST" {

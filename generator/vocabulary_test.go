@@ -10,16 +10,7 @@ import (
 // A team's vocabulary drives what the generator sends: every payload passes
 // the strict schemas generated from it, and its own names show up.
 func TestGeneratorSpeaksTheVocabulary(t *testing.T) {
-	v, err := schemas.ParseVocabulary("team.yaml", []byte(`triggerNames:
-  TASK_STATUS_MOVEMENT: Task Status Changed
-workOrderStatuses: [QUEUED, SCHEDULED, WORKING, ON_HOLD, COMPLETED, CANCELLED]
-workingStatus: WORKING
-slaTypes: [YELLOW, ORANGE, RED]
-phaseTypes: [SALES, ENGINEERING, FIELD]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := teamVocabulary(t)
 	val, err := schemas.NewValidator(v)
 	if err != nil {
 		t.Fatal(err)
@@ -64,4 +55,21 @@ phaseTypes: [SALES, ENGINEERING, FIELD]
 			t.Errorf("no payload carried %s", want)
 		}
 	}
+}
+
+// teamVocabulary is a team's vocabulary with a trigger name, work-order
+// statuses, an SLA type and phase types of its own.
+func teamVocabulary(t *testing.T) *schemas.Vocabulary {
+	t.Helper()
+	v, err := schemas.ParseVocabulary("team.yaml", []byte(`triggerNames:
+  TASK_STATUS_MOVEMENT: Task Status Changed
+workOrderStatuses: [QUEUED, SCHEDULED, WORKING, ON_HOLD, COMPLETED, CANCELLED]
+workingStatus: WORKING
+slaTypes: [YELLOW, ORANGE, RED]
+phaseTypes: [SALES, ENGINEERING, FIELD]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
