@@ -31,7 +31,7 @@ func TestSessionRunBeforeTheSuite(t *testing.T) {
 		noticed bool   // the notice on Out
 	}{
 		{name: "https to a plain receiver: the handshake fails first", url: strings.Replace(plain.URL, "http:", "https:", 1) + "/hook?token=x", want: "TLS", hint: true},
-		{name: "bad chaos command", url: plain.URL + "/hook", chaos: contract.ChaosCommand{Replay: "schedule.yaml"}, err: new(*contract.ChaosError), want: "{IDOffset}", noticed: true},
+		{name: "bad chaos command", url: plain.URL + "/hook", chaos: contract.ChaosCommand{Replay: "schedule.yaml"}, err: new(*delivery.FieldError), want: "Replay needs IDOffset", noticed: true},
 		{name: "bad filter: Verify's error", url: plain.URL + "/hook", cfg: contract.RunConfig{Focus: []string{"("}}, err: new(*delivery.FieldError), want: "Focus", noticed: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

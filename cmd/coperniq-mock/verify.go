@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/spf13/cobra"
 )
@@ -135,16 +134,10 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 }
 
 // verifyError is the exit status of a verify run's error: 1 for a receiver
-// failing a chaos run, else 2, worded with flag names.
+// failing a chaos run, else 2.
 func verifyError(err error) error {
-	var (
-		bad    *contract.ChaosError
-		failed *contract.ChaosFailure
-	)
-	switch {
-	case errors.As(err, &bad):
-		return usage(&delivery.FieldError{Msg: bad.Msg})
-	case errors.As(err, &failed):
+	var failed *contract.ChaosFailure
+	if errors.As(err, &failed) {
 		return failureError{err: errors.New(failed.Msg)}
 	}
 	return usage(err)
