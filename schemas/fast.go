@@ -415,9 +415,12 @@ type fval struct {
 	kind uint8 // 0 when absent, else one of the t* bits (tNumber for every number)
 	num  float64
 	// integral: num has no fractional part; huge: the number was beyond
-	// float64 (num is then an infinity), as decode's stand-in keeps it.
-	integral, huge bool
-	// str is a string's text: in the payload, or a copy when it had escapes.
+	// float64 (num is then an infinity), as decode's stand-in keeps it;
+	// exact: num is the number's value exactly, certainly (an integer of up
+	// to 15 digits, written plainly).
+	integral, huge, exact bool
+	// str is a string's text: in the payload, or a copy when it had
+	// escapes; a number's text, in the payload.
 	str []byte
 	// when is the time str reads as, once after has parsed it.
 	when   time.Time
@@ -794,7 +797,7 @@ func (s *fastScanner) number(n *fnode, slot int) bool {
 		return false
 	}
 	s.pos = end
-	v := fval{kind: tNumber, num: f}
+	v := fval{kind: tNumber, num: f, exact: !math.IsNaN(f), str: s.data[start:end]}
 	if math.IsNaN(f) {
 		text := s.data[start:end]
 		if f, err := strconv.ParseFloat(transient(text), 64); err == nil {
@@ -937,16 +940,22 @@ func idInRange(n fval) bool {
 // whole is math.Trunc's idea of an integer, which the rules use.
 func whole(n fval) bool { return n.num == math.Trunc(n.num) }
 
-// numbersDiffer2 is numbersDiffer on scanned values: two numbers beyond
-// float64 are equal when their stand-ins are.
+// numbersDiffer2 is idsDiffer on scanned values: different float64s are
+// different numbers; equal ones are the same number when both are exact,
+// and otherwise when their texts say so (past 2^53, beyond float64, with
+// a fraction float64 rounds).
 func numbersDiffer2(a, b fval) bool {
 	if a.kind != tNumber || b.kind != tNumber {
 		return false
 	}
-	if a.huge || b.huge {
-		return !(a.huge && b.huge && a.num == b.num && a.integral == b.integral)
+	if a.num != b.num {
+		return true
 	}
-	return a.num != b.num
+	if a.exact && b.exact {
+		return false
+	}
+	same, _ := sameNumber(transient(a.str), transient(b.str))
+	return !same
 }
 
 // after reports whether both values are RFC 3339 timestamps and a is after

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -70,8 +69,9 @@ func Rules() []string {
 
 // checkRules appends the cross-field violations of doc to vs. At the
 // contract level they are warnings: Coperniq documents these relations, but
-// a receiver should survive a payload that breaks them.
-func checkRules(doc any, triggerKey string, level Level, vs []Violation) []Violation {
+// a receiver should survive a payload that breaks them. written reads the
+// numbers as the payload wrote them (nil: doc is all there is).
+func checkRules(doc any, triggerKey string, level Level, vs []Violation, written *writtenNumbers) []Violation {
 	root, ok := doc.(map[string]any)
 	if !ok {
 		return vs
@@ -83,14 +83,14 @@ func checkRules(doc any, triggerKey string, level Level, vs []Violation) []Viola
 		vs = append(vs, Violation{Location: loc, Message: fmt.Sprintf(format, args...), Rule: rule, Warning: level == Contract})
 	}
 
-	if a, b := event["recordId"], record["id"]; numbersDiffer(a, b) {
-		add("/event/recordId", RuleEventRecordID, msgEventRecordID, numText(a), numText(b))
+	if differ, a, b := idsDiffer(event["recordId"], record["id"], "/event/recordId", "/record/id", written); differ {
+		add("/event/recordId", RuleEventRecordID, msgEventRecordID, a, b)
 	}
-	if a, b := wo["recordId"], record["id"]; numbersDiffer(a, b) {
-		add("/workOrder/recordId", RuleWorkOrderRecordID, msgWorkOrderRecordID, numText(a), numText(b))
+	if differ, a, b := idsDiffer(wo["recordId"], record["id"], "/workOrder/recordId", "/record/id", written); differ {
+		add("/workOrder/recordId", RuleWorkOrderRecordID, msgWorkOrderRecordID, a, b)
 	}
-	if a, b := event["workOrderId"], wo["id"]; numbersDiffer(a, b) {
-		add("/event/workOrderId", RuleEventWorkOrderID, msgEventWorkOrderID, numText(a), numText(b))
+	if differ, a, b := idsDiffer(event["workOrderId"], wo["id"], "/event/workOrderId", "/workOrder/id", written); differ {
+		add("/event/workOrderId", RuleEventWorkOrderID, msgEventWorkOrderID, a, b)
 	}
 	cur, ok1 := event["currentStatus"].(string)
 	status, ok2 := wo["status"].(string)
@@ -270,34 +270,198 @@ func timeOf(v any) stamp {
 }
 
 // numbersDiffer reports whether a and b are both numbers and not equal; a
-// missing or non-numeric side is the schema's business.
+// missing or non-numeric side is the schema's business. It compares the
+// values it is given exactly: that a float64 may stand for another number,
+// which it rounded, is idsDiffer's business.
 func numbersDiffer(a, b any) bool {
 	fa, okA := a.(float64)
 	fb, okB := b.(float64)
 	if okA && okB {
 		return fa != fb
 	}
-	ra, okA := ratOf(a)
-	rb, okB := ratOf(b)
-	return okA && okB && ra.Cmp(rb) != 0
+	ta, okA := exactText(a)
+	tb, okB := exactText(b)
+	if !okA || !okB {
+		return false
+	}
+	same, ok := sameNumber(ta, tb)
+	return ok && !same
 }
 
-// ratOf is the slow path for json.Number (huge or UseNumber payloads) and
-// Go integers in hand-built documents.
-func ratOf(v any) (*big.Rat, bool) {
+// exactText is a number of a decoded document as a JSON number text of
+// exactly its value: json.Number (huge or UseNumber payloads) as it is,
+// and Go numbers of hand-built documents.
+func exactText(v any) (string, bool) {
 	switch n := v.(type) {
 	case float64:
-		r := new(big.Rat)
-		if r.SetFloat64(n) == nil {
-			return nil, false
+		if math.IsInf(n, 0) || math.IsNaN(n) {
+			return "", false
 		}
-		return r, true
+		// 767 significant digits write any float64 exactly, the
+		// shortest form (0.1) only the number it rounds to.
+		return strconv.FormatFloat(n, 'e', 767, 64), true
 	case json.Number:
-		return new(big.Rat).SetString(n.String())
+		return string(n), true
 	case int:
-		return new(big.Rat).SetInt64(int64(n)), true
+		return strconv.Itoa(n), true
 	case int64:
-		return new(big.Rat).SetInt64(n), true
+		return strconv.FormatInt(n, 10), true
 	}
-	return nil, false
+	return "", false
+}
+
+// idsDiffer is numbersDiffer for one of the cross-field id rules, with the
+// texts its message names: a at pa and b at pb as the payload wrote them
+// when written can tell (Validate), as decoded otherwise (ValidateValue).
+// Two float64s that are equal may still stand for different numbers (past
+// 2^53, below the precision of a float64, a stand-in for a huge one); only
+// then does written decode the payload again.
+func idsDiffer(a, b any, pa, pb string, written *writtenNumbers) (differ bool, ta, tb string) {
+	differ, ta, tb = numbersDiffer(a, b), numText(a), numText(b)
+	if !isNumber(a) || !isNumber(b) || !written.mayHide(a) && !written.mayHide(b) {
+		return differ, ta, tb
+	}
+	na, ok1 := written.at(pa)
+	nb, ok2 := written.at(pb)
+	if !ok1 || !ok2 {
+		return differ, ta, tb
+	}
+	if !differ {
+		same, ok := sameNumber(string(na), string(nb))
+		differ = ok && !same
+	}
+	return differ, writtenText(na), writtenText(nb)
+}
+
+func isNumber(v any) bool {
+	_, ok := exactText(v)
+	return ok
+}
+
+// sameNumber reports whether the JSON number texts a and b have the same
+// value, exactly (9007199254740993 is not 9007199254740992, which a
+// float64 holds for both), whatever the notation (9.007199254740993e15 is
+// 9007199254740993). ok is false when one is not a JSON number. It works
+// on the texts in time and memory linear in their length: big.Rat would
+// build a billion-digit number for "1e999999999".
+func sameNumber(a, b string) (same, ok bool) {
+	da, okA := decimalOf(a)
+	db, okB := decimalOf(b)
+	if !okA || !okB {
+		return false, false
+	}
+	return da == db, true
+}
+
+// decimal is the value of a JSON number in a normal form: 0.digits x
+// 10^exp, digits without leading or trailing zeros, exp a decimal integer
+// text of any length; zero is the zero decimal.
+type decimal struct {
+	neg         bool
+	digits, exp string
+}
+
+// decimalOf is the decimal of the JSON number text s; ok is false when s
+// is not one.
+func decimalOf(s string) (d decimal, ok bool) {
+	i := 0
+	digits := func() string {
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return s[j:i]
+	}
+	if i < len(s) && s[i] == '-' {
+		d.neg = true
+		i++
+	}
+	intPart := digits()
+	if intPart == "" || intPart[0] == '0' && len(intPart) > 1 {
+		return decimal{}, false
+	}
+	var frac, exp string
+	expNeg := false
+	if i < len(s) && s[i] == '.' {
+		i++
+		if frac = digits(); frac == "" {
+			return decimal{}, false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			expNeg = s[i] == '-'
+			i++
+		}
+		if exp = digits(); exp == "" {
+			return decimal{}, false
+		}
+	}
+	if i != len(s) {
+		return decimal{}, false
+	}
+	all := intPart
+	if frac != "" {
+		all += frac
+	}
+	sig := strings.TrimLeft(all, "0")
+	if sig == "" {
+		return decimal{}, true // zero, whatever its sign and exponent
+	}
+	d.digits = strings.TrimRight(sig, "0")
+	// s is 0.all x 10^(len(intPart)+exp) = 0.sig x 10^(k+exp). |k| is at
+	// most len(s), far below 10^18.
+	k := int64(len(intPart) - (len(all) - len(sig)))
+	exp = strings.TrimLeft(exp, "0")
+	if len(exp) <= 18 {
+		e, _ := strconv.ParseInt("0"+exp, 10, 64)
+		if expNeg {
+			e = -e
+		}
+		d.exp = strconv.FormatInt(e+k, 10)
+		return d, true
+	}
+	// An exponent of 10^18 or more stays text: k cannot change its sign.
+	if expNeg {
+		k = -k
+		d.exp = "-" + addSmall(exp, k)
+	} else {
+		d.exp = addSmall(exp, k)
+	}
+	return d, true
+}
+
+// addSmall is m + k, for m the text of an integer of 19 digits or more
+// (no leading zero) and |k| < 10^18, in the same form: the last 18 digits
+// take k, and the digits before them at most a carry or a borrow.
+func addSmall(m string, k int64) string {
+	const e18 = 1_000_000_000_000_000_000
+	hi := []byte(m[:len(m)-18])
+	lo, _ := strconv.ParseInt(m[len(m)-18:], 10, 64)
+	lo += k
+	switch {
+	case lo < 0:
+		lo += e18
+		i := len(hi) - 1
+		for ; hi[i] == '0'; i-- {
+			hi[i] = '9'
+		}
+		hi[i]--
+	case lo >= e18:
+		lo -= e18
+		i := len(hi) - 1
+		for ; i >= 0 && hi[i] == '9'; i-- {
+			hi[i] = '0'
+		}
+		if i < 0 {
+			hi = append([]byte{'1'}, hi...)
+		} else {
+			hi[i]++
+		}
+	}
+	if h := strings.TrimLeft(string(hi), "0"); h != "" {
+		return fmt.Sprintf("%s%018d", h, lo)
+	}
+	return strconv.FormatInt(lo, 10)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -139,9 +140,13 @@ func syntaxError(payload []byte, se *json.SyntaxError) *SyntaxError {
 // ValidateValue is Validate for a payload already decoded by encoding/json
 // (map[string]any, []any, string, float64 or json.Number, bool, nil). It
 // does not modify doc. Decoding has already lost what only the bytes show
-// (RuleUTF8, RuleDuplicateKey), so those rules are Validate's alone.
+// (RuleUTF8, RuleDuplicateKey), so those rules are Validate's alone. It
+// compares ids as it is given them: json.Number ids (a decoder with
+// UseNumber) exactly, float64 ones as float64s, which cannot tell
+// 9007199254740993 from 9007199254740992 (Validate, which has the bytes,
+// can).
 func ValidateValue(doc any, level Level) Validation {
-	return validateValue(compiledSchemas(), doc, level)
+	return validateValue(compiledSchemas(), doc, level, nil)
 }
 
 // Validator validates against the schemas of one vocabulary (#10 §4); the
@@ -202,8 +207,9 @@ func validateFull(c *compiled, payload []byte, level Level) (Validation, error) 
 	if err != nil {
 		return Validation{}, err
 	}
-	r := validateValue(c, doc, level)
-	asWritten(payload, r.Violations)
+	written := &writtenNumbers{payload: payload}
+	r := validateValue(c, doc, level, written)
+	asWritten(written, r.Violations)
 	if level.valid() {
 		n := len(r.Violations)
 		if r.Violations = rawViolations(payload, level, r.Violations); len(r.Violations) > n {
@@ -213,7 +219,7 @@ func validateFull(c *compiled, payload []byte, level Level) (Validation, error) 
 	return r, nil
 }
 
-func validateValue(c *compiled, doc any, level Level) Validation {
+func validateValue(c *compiled, doc any, level Level, written *writtenNumbers) Validation {
 	var r Validation
 	if !level.valid() {
 		r.Violations = []Violation{{Message: fmt.Sprintf("level %d isn't one of [contract strict]", int(level)), Rule: RuleSchema}}
@@ -238,7 +244,7 @@ func validateValue(c *compiled, doc any, level Level) Validation {
 	if isString && !r.Known && level == Strict {
 		r.Violations = append(r.Violations, Violation{Location: "/event/triggerKey", Message: (&UnknownTriggerError{Key: key}).Error(), Rule: RuleSchema})
 	}
-	r.Violations = checkRules(doc, key, level, r.Violations)
+	r.Violations = checkRules(doc, key, level, r.Violations, written)
 	sortViolations(r.Violations)
 	return r
 }
@@ -515,30 +521,23 @@ func numText(v any) string {
 // value holds 9007199254740993 as the float64 9007199254740992 and 1e999999
 // as its bounded stand-in, and a message that names another value than the
 // one in the file misleads. Only payloads with such a violation, naming a
-// number a float64 may have rounded, pay for the second decoding.
-func asWritten(payload []byte, vs []Violation) {
-	var doc any
+// number a float64 may have rounded, pay for the second decoding, which
+// the id rules share (writtenNumbers).
+func asWritten(written *writtenNumbers, vs []Violation) {
 	for i, v := range vs {
 		pair, isPair := twoNumbers[v.Rule]
 		if v.Rule != RuleIDRange && !(isPair && mayBeRounded(v.Message)) {
 			continue
 		}
-		if doc == nil {
-			d := json.NewDecoder(bytes.NewReader(payload))
-			d.UseNumber()
-			if d.Decode(&doc) != nil {
-				return
-			}
-		}
 		if isPair {
-			a, ok1 := atPointer(doc, v.Location).(json.Number)
-			b, ok2 := atPointer(doc, pair.other).(json.Number)
+			a, ok1 := written.at(v.Location)
+			b, ok2 := written.at(pair.other)
 			if ok1 && ok2 {
 				vs[i].Message = fmt.Sprintf(pair.format, writtenText(a), writtenText(b))
 			}
 			continue
 		}
-		n, ok := atPointer(doc, v.Location).(json.Number)
+		n, ok := written.at(v.Location)
 		is := strings.Index(v.Message, " is ")
 		if !ok || is < 0 {
 			continue
@@ -546,6 +545,83 @@ func asWritten(payload []byte, vs []Violation) {
 		head := v.Message[:is]
 		vs[i].Message = head[:strings.LastIndex(head, " ")+1] + writtenText(n) + v.Message[is:]
 	}
+}
+
+// writtenNumbers reads the numbers of a payload as it wrote them, for the
+// few checks and messages that a float64 may mislead. It decodes the
+// payload again, with UseNumber, on first use only: most payloads never
+// need it. A nil *writtenNumbers (ValidateValue) knows no text.
+type writtenNumbers struct {
+	payload []byte
+	doc     any
+	decoded bool
+	// long: 1 when the payload has a run of 16 digits or more, 2 when
+	// not, 0 when not looked at yet.
+	long uint8
+}
+
+// at is the number at ptr as the payload wrote it.
+func (w *writtenNumbers) at(ptr string) (json.Number, bool) {
+	if w == nil {
+		return "", false
+	}
+	if !w.decoded {
+		w.decoded = true
+		d := json.NewDecoder(bytes.NewReader(w.payload))
+		d.UseNumber()
+		if d.Decode(&w.doc) != nil {
+			w.doc = nil
+		}
+	}
+	n, ok := atPointer(w.doc, ptr).(json.Number)
+	return n, ok
+}
+
+// mayHide reports whether the decoded number v may stand for another
+// number the payload wrote, one that decoding rounded or bounded: a
+// float64 past 2^53, with a fraction, or zero (1e-400 underflows to it), a
+// stand-in for a number beyond float64. A nonzero integer below 2^53 is
+// exact unless written with 16 significant digits or more
+// (1.0000000000000001): with 15, two numbers never round to one float64.
+func (w *writtenNumbers) mayHide(v any) bool {
+	if w == nil {
+		return false
+	}
+	switch n := v.(type) {
+	case json.Number:
+		return true
+	case float64:
+		if n == 0 || n != math.Trunc(n) || math.Abs(n) >= 1<<53 {
+			return true
+		}
+		if w.long == 0 {
+			w.long = 2
+			if hasLongDigits(w.payload) {
+				w.long = 1
+			}
+		}
+		return w.long == 1
+	}
+	return false
+}
+
+// hasLongDigits reports whether data has 16 digits or more in a row, a
+// decimal point between them or not: the only way to write a number with
+// that many significant digits. Digits in strings count too, which costs
+// no more than a needless second decoding.
+func hasLongDigits(data []byte) bool {
+	run := 0
+	for _, c := range data {
+		switch {
+		case c >= '0' && c <= '9':
+			if run++; run >= 16 {
+				return true
+			}
+		case c != '.':
+			run = 0
+		}
+	}
+	return false
 }
 
 // mayBeRounded reports whether msg names a number a float64 may not hold
