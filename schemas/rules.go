@@ -279,11 +279,11 @@ func numbersDiffer(a, b any) bool {
 	if okA && okB {
 		return fa != fb
 	}
-	ta, okA := exactText(a)
-	tb, okB := exactText(b)
-	if !okA || !okB {
+	if !isNumber(a) || !isNumber(b) {
 		return false
 	}
+	ta, _ := exactText(a)
+	tb, _ := exactText(b)
 	same, ok := sameNumber(ta, tb)
 	return ok && !same
 }
@@ -317,25 +317,33 @@ func exactText(v any) (string, bool) {
 // 2^53, below the precision of a float64, a stand-in for a huge one); only
 // then does written decode the payload again.
 func idsDiffer(a, b any, pa, pb string, written *writtenNumbers) (differ bool, ta, tb string) {
-	differ, ta, tb = numbersDiffer(a, b), numText(a), numText(b)
-	if !isNumber(a) || !isNumber(b) || !written.mayHide(a) && !written.mayHide(b) {
-		return differ, ta, tb
-	}
-	na, ok1 := written.at(pa)
-	nb, ok2 := written.at(pb)
-	if !ok1 || !ok2 {
-		return differ, ta, tb
+	differ = numbersDiffer(a, b)
+	if isNumber(a) && isNumber(b) && (written.mayHide(a) || written.mayHide(b)) {
+		na, ok1 := written.at(pa)
+		nb, ok2 := written.at(pb)
+		if ok1 && ok2 {
+			if !differ {
+				same, ok := sameNumber(string(na), string(nb))
+				differ = ok && !same
+			}
+			return differ, writtenText(na), writtenText(nb)
+		}
 	}
 	if !differ {
-		same, ok := sameNumber(string(na), string(nb))
-		differ = ok && !same
+		return false, "", ""
 	}
-	return differ, writtenText(na), writtenText(nb)
+	return true, numText(a), numText(b)
 }
 
+// isNumber reports whether exactText takes v, without writing it.
 func isNumber(v any) bool {
-	_, ok := exactText(v)
-	return ok
+	switch n := v.(type) {
+	case float64:
+		return !math.IsInf(n, 0) && !math.IsNaN(n)
+	case json.Number, int, int64:
+		return true
+	}
+	return false
 }
 
 // sameNumber reports whether the JSON number texts a and b have the same
