@@ -3,6 +3,7 @@ package schemas
 import (
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"strings"
 	"testing"
 )
@@ -161,6 +162,9 @@ func TestSameNumber(t *testing.T) {
 		{"exponents past int64, borrow", "1e-1000000000000000000", "0.1e-999999999999999999", true, true},
 		{"exponents past int64, carry", "1.5e999999999999999999", "15e999999999999999998", true, true},
 		{"exponents past int64 differ", "1e99999999999999999999", "1e99999999999999999998", false, true},
+		{"exponents past int64, carry into the high digits", "1e1999999999999999999", "0.1e2000000000000000000", true, true},
+		{"exponents past int64, a digit more", "1e9999999999999999999", "0.1e10000000000000000000", true, true},
+		{"exponents past int64, carry, differ", "1e1999999999999999999", "1e2000000000000000000", false, true},
 		{"exponent with leading zeros", "1e0000000000000000000000000001", "10", true, true},
 		{"not a number", "1/2", "0.5", false, false},
 		{"hex", "0x10", "16", false, false},
@@ -216,4 +220,45 @@ func TestNumbersDifferOnDecodedValues(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzSameNumber: sameNumber agrees with big.Rat on numbers whose exponent
+// big.Rat can afford.
+func FuzzSameNumber(f *testing.F) {
+	for _, s := range [][2]string{{"9007199254740993", "9.007199254740993e15"}, {"0.1", "1e-1"}, {"-0", "0e5"},
+		{"100", "1E2"}, {"1.0000000000000001", "1"}, {"12.50", "125e-1"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		same, ok := sameNumber(a, b)
+		okA, okB := isJSONNumber(a), isJSONNumber(b)
+		if ok != (okA && okB) {
+			t.Fatalf("sameNumber(%q, %q): ok %v, but JSON numbers: %v, %v", a, b, ok, okA, okB)
+		}
+		if !ok || len(a) > 60 || len(b) > 60 || strings.ContainsAny(a+b, "eE") && !smallExponents(a, b) {
+			return
+		}
+		ra, _ := new(big.Rat).SetString(a)
+		rb, _ := new(big.Rat).SetString(b)
+		if want := ra.Cmp(rb) == 0; same != want {
+			t.Fatalf("sameNumber(%q, %q) = %v, big.Rat says %v", a, b, same, want)
+		}
+	})
+}
+
+// isJSONNumber is the oracle: a JSON text that is a number and nothing
+// else, not even white space.
+func isJSONNumber(s string) bool {
+	return s != "" && strings.TrimSpace(s) == s && json.Valid([]byte(s)) && (s[0] == '-' || s[0] >= '0' && s[0] <= '9')
+}
+
+// smallExponents reports whether the exponents of a and b have at most
+// four digits, which big.Rat turns into numbers quickly.
+func smallExponents(a, b string) bool {
+	for _, s := range []string{a, b} {
+		if i := strings.IndexAny(s, "eE"); i >= 0 && len(strings.TrimLeft(s[i+1:], "+-0")) > 4 {
+			return false
+		}
+	}
+	return true
 }

@@ -581,8 +581,10 @@ func (w *writtenNumbers) at(ptr string) (json.Number, bool) {
 // number the payload wrote, one that decoding rounded or bounded: a
 // float64 past 2^53, with a fraction, or zero (1e-400 underflows to it), a
 // stand-in for a number beyond float64. A nonzero integer below 2^53 is
-// exact unless written with 16 significant digits or more
-// (1.0000000000000001): with 15, two numbers never round to one float64.
+// the number written unless that had 16 significant digits or more
+// (1.0000000000000001): a number of at most 15 that rounds to such an
+// integer is that integer, since the integer's neighbours lie closer than
+// the 15th digit's steps.
 func (w *writtenNumbers) mayHide(v any) bool {
 	if w == nil {
 		return false
