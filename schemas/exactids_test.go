@@ -262,3 +262,34 @@ func smallExponents(a, b string) bool {
 	}
 	return true
 }
+
+// TestHasLongDigits: the skipping scan finds what a byte-by-byte one does,
+// runs of every length at every offset.
+func TestHasLongDigits(t *testing.T) {
+	plain := func(data []byte) bool {
+		run := 0
+		for _, c := range data {
+			switch {
+			case c >= '0' && c <= '9':
+				if run++; run >= 16 {
+					return true
+				}
+			case c != '.':
+				run = 0
+			}
+		}
+		return false
+	}
+	for n := range 40 {
+		for pre := range 40 {
+			for _, fill := range []string{"1", "1.", "..1", "12.3"} {
+				s := strings.Repeat("x", pre) + strings.Repeat(fill, n)[:n] + strings.Repeat("y", 20) + "12345678901234.5"
+				for _, data := range []string{s, s[:len(s)-1], s[:len(s)-3], s[pre:]} {
+					if got, want := hasLongDigits([]byte(data)), plain([]byte(data)); got != want {
+						t.Fatalf("hasLongDigits(%q) = %v, want %v", data, got, want)
+					}
+				}
+			}
+		}
+	}
+}

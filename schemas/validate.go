@@ -610,18 +610,31 @@ func (w *writtenNumbers) mayHide(v any) bool {
 // hasLongDigits reports whether data has 16 digits or more in a row, a
 // decimal point between them or not: the only way to write a number with
 // that many significant digits. Digits in strings count too, which costs
-// no more than a needless second decoding.
+// no more than a needless second decoding. It looks at every 16th byte
+// until one may end such a run: a run of 16 bytes holds one of them.
 func hasLongDigits(data []byte) bool {
-	run := 0
-	for _, c := range data {
-		switch {
-		case c >= '0' && c <= '9':
-			if run++; run >= 16 {
-				return true
-			}
-		case c != '.':
-			run = 0
+	inRun := func(c byte) bool { return c >= '0' && c <= '9' || c == '.' }
+	for i := 15; i < len(data); i += 16 {
+		if !inRun(data[i]) {
+			continue
 		}
+		start, end := i, i+1
+		for start > 0 && inRun(data[start-1]) {
+			start--
+		}
+		for end < len(data) && inRun(data[end]) {
+			end++
+		}
+		digits := 0
+		for _, c := range data[start:end] {
+			if c != '.' {
+				digits++
+			}
+		}
+		if digits >= 16 {
+			return true
+		}
+		i = end - 1 // the next run starts past end: its 16th byte is at end+15 or later
 	}
 	return false
 }
