@@ -142,7 +142,8 @@ func TestIDRulesCompareIDsAsWritten(t *testing.T) {
 }
 
 // TestSameNumber: two JSON number texts are the same number exactly when
-// big.Rat says so, and hostile exponents cost neither time nor memory.
+// their values are equal, whatever the notation, also with exponents past
+// int64; hostile exponents cost neither time nor memory.
 func TestSameNumber(t *testing.T) {
 	for _, c := range []struct {
 		name, a, b string
@@ -194,8 +195,9 @@ func TestSameNumber(t *testing.T) {
 	}
 }
 
-// ValidateValue compares what it is given: json.Number ids (a UseNumber
-// decoding) exactly, hostile ones included.
+// TestNumbersDifferOnDecodedValues: ValidateValue compares what it is
+// given, json.Number ids (a UseNumber decoding) exactly, hostile ones
+// included, float64 ones as float64s.
 func TestNumbersDifferOnDecodedValues(t *testing.T) {
 	for _, c := range []struct {
 		name   string
