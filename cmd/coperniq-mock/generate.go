@@ -27,14 +27,14 @@ func (f *genFlags) register(cmd *cobra.Command) {
 }
 
 // generator builds the generator the flags describe; a bad field is a
-// *delivery.FieldError, but a bad profile's own error names it already.
+// *schemas.FieldError, but a bad profile's own error names it already.
 func (f *genFlags) generator() (*generator.Generator, error) {
 	g, err := f.New()
 	if se := (*generator.SpecError)(nil); errors.As(err, &se) {
 		if se.Field == "Profile" {
 			return nil, usage(se.Err)
 		}
-		return nil, usage(&delivery.FieldError{Field: se.Field, Value: se.Value, Want: se.Err.Error(), Err: se.Err})
+		return nil, usage(&schemas.FieldError{Field: se.Field, Value: se.Value, Want: se.Err.Error(), Err: se.Err})
 	}
 	return g, err
 }

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"io"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
 
@@ -61,7 +61,7 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	var ce *receiver.ConfigError
 	switch {
 	case errors.As(err, &ce):
-		return usage(&delivery.FieldError{Field: ce.Field, Want: ce.Err.Error(), Err: ce.Err})
+		return usage(&schemas.FieldError{Field: ce.Field, Want: ce.Err.Error(), Err: ce.Err})
 	case errors.Is(err, receiver.ErrBlocked):
 		return failureError{err: err}
 	}
