@@ -111,7 +111,7 @@ func TestLibraryErrorsNameKnownFields(t *testing.T) {
 	known := map[string]bool{"At": true}
 	for _, vs := range [][]string{
 		settingFields(contract.Setup{}, contract.RunConfig{}, contract.ChaosCommand{}, load.Plan{}, load.Session{}),
-		settingFields(delivery.Settings{}, api.CompanionConfig{}, receiver.Config{}, receiver.Session{}),
+		settingFields(delivery.Settings{}, api.CompanionConfig{}, receiver.Config{}, receiver.Session{}, generator.Spec{}),
 	} {
 		for _, f := range vs {
 			known[f] = true
@@ -120,7 +120,7 @@ func TestLibraryErrorsNameKnownFields(t *testing.T) {
 	literals := regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 	refs := regexp.MustCompile(`\{([A-Z][A-Za-z]*(?:\.[A-Z][A-Za-z]*)*)\}`)
 	built := regexp.MustCompile(`FieldError\{Field: +"([A-Za-z.]+)"|\b\w*(?:Err|Error|Field|Fieldsf)\("([A-Z][A-Za-z.]*)"`)
-	for _, pkg := range []string{"delivery", "load", "contract", "api", "receiver", "demo"} {
+	for _, pkg := range []string{"delivery", "load", "contract", "api", "receiver", "generator", "demo"} {
 		files, _ := filepath.Glob(filepath.Join("..", "..", pkg, "*.go"))
 		for _, file := range files {
 			if strings.HasSuffix(file, "_test.go") {
