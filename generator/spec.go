@@ -26,11 +26,7 @@ type Spec struct {
 func (s Spec) New() (*Generator, error) {
 	profile, err := ParseProfile(s.Profile)
 	if err != nil {
-		var names []string
-		for _, p := range Profiles() {
-			names = append(names, string(p))
-		}
-		return nil, &schemas.FieldError{Field: "Profile", Value: s.Profile, Valid: names, Err: err}
+		return nil, profileError(s.Profile, err)
 	}
 	opts := []Option{WithProfile(profile), WithAllowInvalid(s.AllowInvalid), WithVocabulary(s.Vocabulary)}
 	if s.MergeFile != "" || len(s.Sets) > 0 {

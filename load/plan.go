@@ -111,7 +111,7 @@ func (p Plan) Options() ([]Option, error) {
 	}
 	profile, err := generator.ParseProfile(p.Profile)
 	if err != nil {
-		return nil, fieldErr("Profile", err)
+		return nil, &schemas.FieldError{Field: "Profile", Value: p.Profile, Valid: generator.ProfileNames(), Err: err}
 	}
 	opts = append(opts, WithProfile(profile), WithSeed(p.Seed))
 	policy, err := delivery.ParsePreset(p.Retry)

@@ -22,7 +22,7 @@ func (f *genFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.Sets, "set", nil, "override a field: path=value, path dotted (record.stage.name) or a JSON pointer; value JSON, else a string (repeatable)")
 	cmd.Flags().StringVar(&f.MergeFile, "merge", "", "apply a JSON Merge Patch (RFC 7386) from this file before --set")
 	cmd.Flags().BoolVar(&f.AllowInvalid, "allow-invalid", false, "allow overrides that break the contract schema (to test a receiver's rejection path)")
-	_ = cmd.RegisterFlagCompletionFunc("profile", completeWords(profileNames()...))
+	_ = cmd.RegisterFlagCompletionFunc("profile", completeWords(generator.ProfileNames()...))
 	vocabularyInto(cmd, &f.Vocabulary)
 }
 
