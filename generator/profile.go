@@ -3,6 +3,7 @@ package generator
 import (
 	"strings"
 
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/coperniq-mock/coperniq-mock/suggest"
 )
 
@@ -38,6 +39,21 @@ const DefaultProfile = Realistic
 // Profiles lists every profile in the order help text shows them.
 func Profiles() []Profile { return []Profile{Realistic, Minimal, Maximal, Edge} }
 
+// ProfileNames are Profiles' names, for messages and completion.
+func ProfileNames() []string {
+	names := make([]string, 0, 4)
+	for _, p := range Profiles() {
+		names = append(names, string(p))
+	}
+	return names
+}
+
+// profileError is a bad profile name as the settings error of field
+// Profile, listing the valid ones.
+func profileError(name string, err error) *schemas.FieldError {
+	return &schemas.FieldError{Field: "Profile", Value: name, Valid: ProfileNames(), Err: err}
+}
+
 // ParseProfile turns a profile name, as typed on a command line, into a
 // Profile. Case and surrounding space are ignored. An unknown name gets an
 // *UnknownProfileError that suggests the nearest profile.
@@ -57,20 +73,12 @@ type UnknownProfileError struct {
 }
 
 func (e *UnknownProfileError) Error() string {
-	names := make([]string, 0, 4)
-	for _, p := range Profiles() {
-		names = append(names, string(p))
-	}
-	return suggest.NotOneOf("profile", e.Name, names, e.Suggestion())
+	return suggest.NotOneOf("profile", e.Name, ProfileNames(), e.Suggestion())
 }
 
 // Suggestion is the profile the user most likely meant, or "".
 func (e *UnknownProfileError) Suggestion() string {
-	names := make([]string, 0, 4)
-	for _, p := range Profiles() {
-		names = append(names, string(p))
-	}
-	return suggest.Nearest(e.Name, names)
+	return suggest.Nearest(e.Name, ProfileNames())
 }
 
 func (p Profile) valid() bool {

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
-	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/load"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -29,14 +28,6 @@ func checkOneOf(flag, value string, valid []string) error {
 		}
 	}
 	return usage(errors.New(suggest.NotOneOf("--"+flag, value, valid, suggest.Nearest(value, valid))))
-}
-
-func profileNames() []string {
-	var names []string
-	for _, p := range generator.Profiles() {
-		names = append(names, string(p))
-	}
-	return names
 }
 
 // completeTriggers offers trigger keys (and "all" where allowed) for shell

@@ -59,7 +59,7 @@ func TestLoadBadFlags(t *testing.T) {
 		{[]string{"load", "--target", url, "--rate", "5/s", "--shard", "two"}, `shard "two" isn't i/n; want i/n with 0 ≤ i < n, like 0/4`},
 		{[]string{"load", "--target", url, "--rate", "5/s", "--mix", "TASK_DONE=3"}, "did you mean TASK_COMPLETED"},
 		{[]string{"load", "--target", url, "--rate", "5/s", "--retry", "sometimes"}, `--retry "sometimes" isn't one of [default ci none]`},
-		{[]string{"load", "--target", url, "--rate", "5/s", "--profile", "loud"}, "--profile"},
+		{[]string{"load", "--target", url, "--rate", "5/s", "--profile", "loud"}, `--profile "loud" isn't one of [realistic minimal maximal edge]`},
 		{[]string{"load", "--target", url, "--rate", "5/s", "--max-inflight", "0"}, "--max-inflight: max in-flight 0 must be 1..16384"},
 		{[]string{"load", "--target", url, "--rate", "5/s", "--scenario", "residential-solr"}, "did you mean residential-solar?"},
 		{[]string{"load", "--target", url, "--rate", "5/s", "--scenario", "call-logged", "--mix", "all"}, "give --scenario or --mix, not both"},
