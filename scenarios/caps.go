@@ -30,6 +30,9 @@ func checkCaps(src []byte) string {
 	if line := schemas.YAMLKeysOver(src, MaxKeys); line > 0 {
 		return fmt.Sprintf("the file has more than %d keys (line %d passes the cap for a scenario file); split it up", MaxKeys, line)
 	}
+	if line := schemas.YAMLFlowDepthOver(src, schemas.MaxYAMLFlowDepth); line > 0 {
+		return fmt.Sprintf("the file nests [ ] and { } more than %d deep (line %d passes the cap for a scenario file); write it with fewer levels", schemas.MaxYAMLFlowDepth, line)
+	}
 	return ""
 }
 

@@ -190,6 +190,10 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 		problems = append(problems, problem{line, 1, fmt.Sprintf("the file has more than %d keys (this line passes the cap for a vocabulary file)", MaxVocabularyKeys)})
 		return nil, errs
 	}
+	if line := YAMLFlowDepthOver(data, MaxYAMLFlowDepth); line > 0 {
+		problems = append(problems, problem{line, 1, fmt.Sprintf("the file nests [ ] and { } more than %d deep (this line passes the cap for a vocabulary file)", MaxYAMLFlowDepth)})
+		return nil, errs
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
