@@ -185,7 +185,8 @@ lint-docs:
 # -max-workers 64) and bombardier --fasthttp, each built from the module
 # proxy into a temporary directory (never a dependency), on this machine in
 # one run: each tool's highest sustained rate, the median of three runs,
-# ours ÷ each, and a constant 20,000/s check. About 15 minutes; needs both
+# ours ÷ each (ours as users run it, and held to --max-lateness 100ms), and
+# a constant 20,000/s check. About 15 minutes; needs both
 # cores to itself. BENCH_LOAD_FLAGS shortens it (-runs 1 -step 3s).
 .PHONY: bench-load
 bench-load:

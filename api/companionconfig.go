@@ -9,6 +9,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // CompanionConfig is the mock served alongside a scenario's deliveries as a
@@ -30,13 +31,13 @@ var companionFields = []string{"Key", "FailRate", "LimitRate", "RetryAfter", "La
 // returns the delivery options whose client moves the mock's world time to
 // each event as it is sent (the engine's own client, with settings' timeout
 // and concurrency). Without Addr it serves none and returns nil, and a field
-// given (given(field)) that only the mock uses is a *delivery.FieldError. The
-// address taken is a *delivery.FieldError on Addr.
+// given (given(field)) that only the mock uses is a *schemas.FieldError. The
+// address taken is a *schemas.FieldError on Addr.
 func (c CompanionConfig) Start(given func(field string) bool, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*Companion, []delivery.Option, error) {
 	if c.Addr == "" {
 		for _, f := range companionFields {
 			if given(f) {
-				return nil, nil, delivery.Fieldsf(f, "{%s} shapes the API mock, which only {Addr} ADDR serves", f)
+				return nil, nil, schemas.Fieldsf(f, "{%s} shapes the API mock, which only {Addr} ADDR serves", f)
 			}
 		}
 		return nil, nil, nil
@@ -67,9 +68,9 @@ func (c CompanionConfig) End(comp *Companion, out io.Writer) error {
 	broken, err := comp.Finish(out, c.Linger, Rules{MaxCallsPerEvent: c.MaxCalls}, c.Calls)
 	switch {
 	case err != nil:
-		return &delivery.FailedError{Err: &delivery.FieldError{Field: "Calls", Want: err.Error()}}
+		return &delivery.FailedError{Err: &schemas.FieldError{Field: "Calls", Want: err.Error()}}
 	case broken > 0:
-		return &delivery.FailedError{Err: delivery.Fieldsf("MaxCalls", "the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most {MaxCalls} per event (listed above)", broken)}
+		return &delivery.FailedError{Err: schemas.Fieldsf("MaxCalls", "the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most {MaxCalls} per event (listed above)", broken)}
 	}
 	return nil
 }
@@ -77,7 +78,7 @@ func (c CompanionConfig) End(comp *Companion, out io.Writer) error {
 // ServeWorld serves the world the scenario name plays with seed (opts: its
 // parameters; NewWorld) on Addr, answering as of at (ParseTime: end, start
 // or a time), until ctx ends (Serve). A bad at or an address taken is a
-// *delivery.FieldError (on At, Addr), and a call log that could not be
+// *schemas.FieldError (on At, Addr), and a call log that could not be
 // written a *delivery.FailedError (the run itself went).
 func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, name string, seed uint64, at string, opts ...scenarios.RenderOption) error {
 	world, err := NewWorld(name, seed, opts...)
@@ -86,7 +87,7 @@ func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, name str
 	}
 	when, err := ParseTime(at, world.Timeline)
 	if err != nil {
-		return &delivery.FieldError{Field: "At", Value: fmt.Sprintf("%q", at), Want: err.Error(), Err: err}
+		return &schemas.FieldError{Field: "At", Value: fmt.Sprintf("%q", at), Want: err.Error(), Err: err}
 	}
 	hopts, err := c.Options(seed)
 	if err != nil {
@@ -97,8 +98,8 @@ func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, name str
 		return err
 	}
 	err = Serve(ctx, out, c.Addr, c.Key, world.Describe(when), c.Calls, h)
-	if fe := (*delivery.FieldError)(nil); err != nil && !errors.As(err, &fe) {
-		return &delivery.FailedError{Err: &delivery.FieldError{Field: "Calls", Want: err.Error()}}
+	if fe := (*schemas.FieldError)(nil); err != nil && !errors.As(err, &fe) {
+		return &delivery.FailedError{Err: &schemas.FieldError{Field: "Calls", Want: err.Error()}}
 	}
 	return err
 }

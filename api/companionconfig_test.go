@@ -7,6 +7,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/api"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Without an address the companion serves nothing, and a field that only
@@ -18,9 +19,9 @@ func TestCompanionConfigWithoutAddr(t *testing.T) {
 		t.Fatalf("nothing given: %v, %v, %v; want nothing served", comp, opts, err)
 	}
 	_, _, err = c.Start(func(f string) bool { return f == "Linger" }, delivery.DefaultSettings(), 1, nil, nil)
-	var ce *delivery.FieldError
+	var ce *schemas.FieldError
 	if !errors.As(err, &ce) || !strings.Contains(ce.Msg, "{Linger}") || !strings.Contains(ce.Msg, "{Addr}") {
-		t.Fatalf("Linger given: %v, want a *delivery.FieldError naming {Linger} and {Addr}", err)
+		t.Fatalf("Linger given: %v, want a *schemas.FieldError naming {Linger} and {Addr}", err)
 	}
 	if err := c.End(nil, nil); err != nil {
 		t.Errorf("End without a mock: %v", err)

@@ -6,8 +6,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Config is the mock as a command states it: every knob as given, checked
@@ -26,11 +26,11 @@ type Config struct {
 func (c Config) Options(seed uint64) ([]Option, error) {
 	lo, hi, err := ParseLatency(c.Latency)
 	if err != nil {
-		return nil, &delivery.FieldError{Field: "Latency", Value: fmt.Sprintf("%q", c.Latency), Want: err.Error(), Err: err}
+		return nil, &schemas.FieldError{Field: "Latency", Value: fmt.Sprintf("%q", c.Latency), Want: err.Error(), Err: err}
 	}
 	perSecond, perDay, err := ParseQuota(c.Quota)
 	if err != nil {
-		return nil, &delivery.FieldError{Field: "Quota", Value: fmt.Sprintf("%q", c.Quota), Want: err.Error(), Err: err}
+		return nil, &schemas.FieldError{Field: "Quota", Value: fmt.Sprintf("%q", c.Quota), Want: err.Error(), Err: err}
 	}
 	opts := []Option{WithSeed(seed)}
 	for _, f := range []struct {
@@ -47,13 +47,13 @@ func (c Config) Options(seed uint64) ([]Option, error) {
 		{"Quota", WithQuota(perSecond, perDay)},
 	} {
 		if _, err := NewHandler(scenarios.NewTimeline(), f.opt); err != nil {
-			return nil, &delivery.FieldError{Field: f.field, Want: err.Error(), Err: err}
+			return nil, &schemas.FieldError{Field: f.field, Want: err.Error(), Err: err}
 		}
 		opts = append(opts, f.opt)
 	}
 	if _, err := NewHandler(scenarios.NewTimeline(), opts...); err != nil {
 		if rates, ok := err.(*RatesError); ok {
-			return nil, delivery.Fieldsf("LimitRate", "{LimitRate} %v and {FailRate} %v add up to more than 1", rates.Limit, rates.Fail)
+			return nil, schemas.Fieldsf("LimitRate", "{LimitRate} %v and {FailRate} %v add up to more than 1", rates.Limit, rates.Fail)
 		}
 		return nil, err
 	}

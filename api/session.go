@@ -7,14 +7,14 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // addrError is an address the mock could not listen on: a
-// *delivery.FieldError on Addr.
+// *schemas.FieldError on Addr.
 func addrError(addr string, err error) error {
-	return &delivery.FieldError{Field: "Addr", Value: addr, Want: err.Error(), Err: err}
+	return &schemas.FieldError{Field: "Addr", Value: addr, Want: err.Error(), Err: err}
 }
 
 // Companion is the mock serving alongside a scenario's deliveries: it

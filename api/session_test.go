@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/api"
-	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 func TestServeReportsAndWritesCalls(t *testing.T) {
@@ -52,7 +52,7 @@ func TestSessionAddrError(t *testing.T) {
 			return err
 		},
 	} {
-		var fe *delivery.FieldError
+		var fe *schemas.FieldError
 		if err := start(); !errors.As(err, &fe) || fe.Field != "Addr" || fe.Value != taken.Addr().String() {
 			t.Errorf("%s on a taken address: %v, want a FieldError on Addr naming it", name, err)
 		}

@@ -7,7 +7,7 @@ import (
 
 // Validate checks an APIMock as a user stated it, with no field left to
 // its default, and that Addr can be listened on now, so that an address in
-// use is told before any delivery. Errors are *delivery.FieldError.
+// use is told before any delivery. Errors are *schemas.FieldError.
 func (m *APIMock) Validate() error {
 	switch {
 	case m.MaxCallsPerEvent < 1:

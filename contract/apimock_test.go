@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
-	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 func TestAPIMockValidate(t *testing.T) {
@@ -27,9 +27,9 @@ func TestAPIMockValidate(t *testing.T) {
 		{"address in use", contract.APIMock{Addr: taken.Addr().String(), Key: "k", MaxCallsPerEvent: 5}, "API.Addr"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var te *delivery.FieldError
+			var te *schemas.FieldError
 			if err := tc.m.Validate(); !errors.As(err, &te) || te.Field != tc.field {
-				t.Errorf("Validate: %v, want a delivery.FieldError on %s", err, tc.field)
+				t.Errorf("Validate: %v, want a schemas.FieldError on %s", err, tc.field)
 			}
 		})
 	}

@@ -40,7 +40,7 @@ func (e *ChaosFailure) Error() string { return e.Msg }
 // Check reports fields that are out of range or do not go together, and
 // creates OutDir.
 func (c ChaosCommand) Check() error {
-	bad := func(format string, a ...any) error { return &delivery.FieldError{Msg: fmt.Sprintf(format, a...)} }
+	bad := func(format string, a ...any) error { return &schemas.FieldError{Msg: fmt.Sprintf(format, a...)} }
 	switch {
 	case c.Runs < 0:
 		return bad("{Runs} %d: want 1 or more runs", c.Runs)
@@ -65,7 +65,7 @@ func (c ChaosCommand) Check() error {
 
 // Run makes the chaos runs, or the replay, against t, printing progress and
 // the outcome to out. A failing receiver is a *ChaosFailure; a bad command
-// a *delivery.FieldError; anything else stopped the runs.
+// a *schemas.FieldError; anything else stopped the runs.
 func (c ChaosCommand) Run(ctx context.Context, out io.Writer, t Target) error {
 	if err := c.Check(); err != nil {
 		return err
@@ -119,7 +119,7 @@ func (c ChaosCommand) Run(ctx context.Context, out io.Writer, t Target) error {
 func (c ChaosCommand) replay(ctx context.Context, out io.Writer, t Target) error {
 	data, err := os.ReadFile(c.Replay)
 	if err != nil {
-		return &delivery.FieldError{Msg: fmt.Sprintf("{Replay}: %v", err)}
+		return &schemas.FieldError{Msg: fmt.Sprintf("{Replay}: %v", err)}
 	}
 	file, err := ParseChaosFile(data)
 	if err == nil {
@@ -128,7 +128,7 @@ func (c ChaosCommand) replay(ctx context.Context, out io.Writer, t Target) error
 			return c.replayed(out, file, res)
 		}
 	}
-	return &delivery.FieldError{Msg: fmt.Sprintf("{Replay} %s: %v", c.Replay, err)}
+	return &schemas.FieldError{Msg: fmt.Sprintf("{Replay} %s: %v", c.Replay, err)}
 }
 
 func (c ChaosCommand) replayed(out io.Writer, file ChaosFile, res Replay) error {

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
-	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Session.Run hints at a token in the URL, checks the TLS handshake before
@@ -31,8 +31,8 @@ func TestSessionRunBeforeTheSuite(t *testing.T) {
 		noticed bool   // the notice on Out
 	}{
 		{name: "https to a plain receiver: the handshake fails first", url: strings.Replace(plain.URL, "http:", "https:", 1) + "/hook?token=x", want: "TLS", hint: true},
-		{name: "bad chaos command", url: plain.URL + "/hook", chaos: contract.ChaosCommand{Replay: "schedule.yaml"}, err: new(*delivery.FieldError), want: "Replay needs IDOffset", noticed: true},
-		{name: "bad filter: Verify's error", url: plain.URL + "/hook", cfg: contract.RunConfig{Focus: []string{"("}}, err: new(*delivery.FieldError), want: "Focus", noticed: true},
+		{name: "bad chaos command", url: plain.URL + "/hook", chaos: contract.ChaosCommand{Replay: "schedule.yaml"}, err: new(*schemas.FieldError), want: "Replay needs IDOffset", noticed: true},
+		{name: "bad filter: Verify's error", url: plain.URL + "/hook", cfg: contract.RunConfig{Focus: []string{"("}}, err: new(*schemas.FieldError), want: "Focus", noticed: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer

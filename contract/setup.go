@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Setup is a verify run as a person states it (a command line): the Target
@@ -20,23 +21,23 @@ type Setup struct {
 	Chaos                  bool    // a chaos run or replay, which has no API specs
 }
 
-// badField is a *delivery.FieldError on a Target or Setup field: its
+// badField is a *schemas.FieldError on a Target or Setup field: its
 // value ("" when it may be a secret or want echoes it) and what is wanted.
 func badField(field, value, want string) error {
-	return &delivery.FieldError{Field: field, Value: value, Want: want}
+	return &schemas.FieldError{Field: field, Value: value, Want: want}
 }
 
 // Build checks the setup and returns its Target. given reports whether a
 // field was given rather than left at its default (a flag set): a field
 // given as zero, which the Target reads as the default, is an error
 // (CheckGiven), and a DrainBudget given as 0 never waits. Errors are
-// *delivery.FieldError naming the fields.
+// *schemas.FieldError naming the fields.
 func (s Setup) Build(given func(field string) bool) (Target, error) {
 	t := s.Target
 	if s.Chaos && t.Vocabulary != nil {
 		// Chaos schedules name built-in scenarios and replay from a file
 		// alone; they do not carry a vocabulary.
-		return t, delivery.Fieldsf("Vocabulary", "{Vocabulary} does not apply to {Runs} runs (or their replays) yet: drop one of them")
+		return t, schemas.Fieldsf("Vocabulary", "{Vocabulary} does not apply to {Runs} runs (or their replays) yet: drop one of them")
 	}
 	t.Settle = s.SettleWatch.Settle()
 	if err := t.CheckGiven(given); err != nil {
@@ -48,7 +49,7 @@ func (s Setup) Build(given func(field string) bool) (Target, error) {
 	var err error
 	switch {
 	case s.InspectURL != "" && s.InspectCmd != "":
-		return t, delivery.Fieldsf("InspectURL", "{InspectURL} and {InspectCmd} are exclusive: give one")
+		return t, schemas.Fieldsf("InspectURL", "{InspectURL} and {InspectCmd} are exclusive: give one")
 	case s.InspectURL != "":
 		t.Inspect, err = InspectURL(s.InspectURL)
 	case s.InspectCmd != "":
@@ -59,7 +60,7 @@ func (s Setup) Build(given func(field string) bool) (Target, error) {
 	}
 	switch {
 	case s.StateURL != "" && s.StateCmd != "":
-		return t, delivery.Fieldsf("StateURL", "{StateURL} and {StateCmd} are exclusive: give one")
+		return t, schemas.Fieldsf("StateURL", "{StateURL} and {StateCmd} are exclusive: give one")
 	case s.StateURL != "":
 		if t.State, err = StateURL(s.StateURL); err != nil {
 			return t, badField("StateURL", "", err.Error())
@@ -78,13 +79,13 @@ func (s Setup) apiMock(given func(field string) bool) (*APIMock, error) {
 	if s.API.Addr == "" {
 		for _, f := range []string{"API.Key", "API.MaxCallsPerEvent"} {
 			if given(f) {
-				return nil, delivery.Fieldsf(f, "{%s} goes with {API.Addr} ADDR, which serves the API mock", f)
+				return nil, schemas.Fieldsf(f, "{%s} goes with {API.Addr} ADDR, which serves the API mock", f)
 			}
 		}
 		return nil, nil
 	}
 	if s.Chaos {
-		return nil, delivery.Fieldsf("API.Addr", "{API.Addr} runs the API specs, which chaos runs do not: drop one")
+		return nil, schemas.Fieldsf("API.Addr", "{API.Addr} runs the API specs, which chaos runs do not: drop one")
 	}
 	m := s.API
 	return &m, m.Validate()

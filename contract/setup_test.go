@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
@@ -21,7 +20,7 @@ func TestSetupBuild(t *testing.T) {
 		name  string
 		edit  func(*contract.Setup)
 		given []string
-		want  string // in the error, fields as {Field} or a delivery.FieldError's field; "" for none
+		want  string // in the error, fields as {Field} or a schemas.FieldError's field; "" for none
 	}{
 		{"inspect url and command", func(s *contract.Setup) { s.InspectURL, s.InspectCmd = "http://x/{eventId}", "echo 1" }, nil, "{InspectURL} and {InspectCmd} are exclusive"},
 		{"state url and command", func(s *contract.Setup) { s.StateURL, s.StateCmd = "http://x/{recordId}", "echo {}" }, nil, "{StateURL} and {StateCmd} are exclusive"},
@@ -36,7 +35,7 @@ func TestSetupBuild(t *testing.T) {
 			s := base
 			c.edit(&s)
 			tg, err := s.Build(given(c.given...))
-			var fe *delivery.FieldError
+			var fe *schemas.FieldError
 			switch {
 			case c.want == "":
 				if err != nil || tg.Inspect == nil || tg.State == nil {

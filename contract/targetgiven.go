@@ -7,7 +7,7 @@ import (
 
 // CheckGiven reports a field that was given (given(field) is true) as zero,
 // which the Target reads as "the default": someone who typed a timeout of 0
-// must hear that it is no timeout, not get 10s. Errors are *delivery.FieldError,
+// must hear that it is no timeout, not get 10s. Errors are *schemas.FieldError,
 // worded as for a negative value.
 func (t Target) CheckGiven(given func(field string) bool) error {
 	zero := []struct {

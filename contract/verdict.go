@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -25,7 +24,7 @@ const ReachTimeout = 5 * time.Second
 // Verify checks target and cfg, dials the receiver and the inspect hook, runs
 // the suite (see Run) and returns what it found; Findings.Verdict says what
 // that means. An error means the receiver was not judged: a bad Target
-// (*delivery.FieldError) or RunConfig, an unreachable receiver or hook.
+// (*schemas.FieldError) or RunConfig, an unreachable receiver or hook.
 func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error) {
 	t, err := target.withDefaults()
 	if err != nil {
@@ -39,7 +38,7 @@ func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error)
 	}
 	if u, ok := t.Inspect.(*urlInspector); ok {
 		if err := CheckInspectReachable(ctx, u.template, min(ReachTimeout, t.InspectTimeout)); err != nil {
-			return Findings{}, &delivery.FieldError{Field: "InspectURL", Want: err.Error(), Err: err}
+			return Findings{}, &schemas.FieldError{Field: "InspectURL", Want: err.Error(), Err: err}
 		}
 	}
 	if err := checkStateReachable(ctx, t); err != nil { // state.go

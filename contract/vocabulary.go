@@ -1,8 +1,8 @@
 package contract
 
 import (
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // checkVocabularyScenarios renders, once, each lifecycle scenario the run
@@ -23,7 +23,7 @@ func checkVocabularyScenarios(t Target) error {
 			_, err = sc.Render(1)
 		}
 		if err != nil {
-			return delivery.Fieldsf("Scenarios", "{Scenarios}: lifecycle scenario %s does not fit the vocabulary %s: %v; give {Scenarios} the scenarios that fit it", name, t.Vocabulary.File(), err)
+			return schemas.Fieldsf("Scenarios", "{Scenarios}: lifecycle scenario %s does not fit the vocabulary %s: %v; give {Scenarios} the scenarios that fit it", name, t.Vocabulary.File(), err)
 		}
 	}
 	return nil

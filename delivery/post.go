@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Post is one delivery as 'send' makes it, with no retry: body sent once
@@ -14,10 +16,10 @@ import (
 // names the body), notice when set, the answer (WriteAnswer) and notice
 // again, where eyes land. The verdict is Acknowledged's: a *FailedError, or
 // an error wrapping ErrUnreachable when nothing was reached (a setup
-// problem). A timeout that is not positive is a *FieldError.
+// problem). A timeout that is not positive is a *schemas.FieldError.
 func (t *Target) Post(ctx context.Context, w io.Writer, body []byte, what string, timeout time.Duration, cfg *tls.Config, notice string) error {
 	if timeout <= 0 {
-		return &FieldError{Field: "Timeout", Value: timeout.String(), Want: "want a positive duration such as 10s"}
+		return &schemas.FieldError{Field: "Timeout", Value: timeout.String(), Want: "want a positive duration such as 10s"}
 	}
 	res, err := t.SendOnce(ctx, body, timeout, cfg)
 	if err != nil {

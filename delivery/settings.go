@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/coperniq-mock/coperniq-mock/suggest"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Defaults and bounds of Settings. DefaultConcurrency is declared with the
@@ -71,69 +70,12 @@ func DefaultSettings() Settings {
 	}
 }
 
-// FieldError is a setting with a bad value, or settings that do not go
-// together: the error shape of the libraries that take settings as a
-// person states them (delivery.Settings, load.Plan, contract.Setup and
-// Target, api.CompanionConfig, receiver.Session, a scenario's parameters).
-// Settings are named by their Go field, such as "Concurrency" or
-// "API.Addr", so that a caller that exposes them under other names (flags,
-// YAML keys) renders the error in its words with Named.
-//
-// A one-field error has Field, Value and Want or Valid; an error about
-// several fields has Msg, which names each as {Field} (Field is then the
-// first it names).
-type FieldError struct {
-	Field string   // the field, such as "Concurrency"
-	Value string   // the bad value as given; "" when Want echoes it or it may be a secret
-	Want  string   // what a good value is, when Valid doesn't list them
-	Valid []string // the valid values, for a value that names one
-	Msg   string   // instead of the above: a message naming fields as {Field}
-	Err   error    // the cause, if any
-}
-
-// Fieldsf is a *FieldError whose message, format with a, names field and
-// any others as {Field}.
-func Fieldsf(field, format string, a ...any) *FieldError {
-	return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
-}
-
-// Error names the fields by their Go names.
-func (e *FieldError) Error() string { return e.Named(nil) }
-
-func (e *FieldError) Unwrap() error { return e.Err }
-
-// Named renders the error with each field called name(field), such as
-// "--retry"; a field for which name returns "" (or name is nil) is called
-// by its Go name.
-func (e *FieldError) Named(name func(field string) string) string {
-	call := func(field string) string {
-		if name != nil {
-			if n := name(field); n != "" {
-				return n
-			}
-		}
-		return field
-	}
-	switch {
-	case e.Msg != "":
-		return fieldRefs.ReplaceAllStringFunc(e.Msg, func(ref string) string { return call(ref[1 : len(ref)-1]) })
-	case len(e.Valid) > 0:
-		return suggest.NotOneOf(call(e.Field), e.Value, e.Valid, suggest.Nearest(e.Value, e.Valid))
-	case e.Value == "":
-		return fmt.Sprintf("%s: %s", call(e.Field), e.Want)
-	}
-	return fmt.Sprintf("%s %s: %s", call(e.Field), e.Value, e.Want)
-}
-
-// fieldRefs are the {Field} references in a FieldError's Msg.
-var fieldRefs = regexp.MustCompile(`\{[A-Z][A-Za-z]*(\.[A-Z][A-Za-z]*)*\}`)
-
-// Validate checks every field and returns one *FieldError per bad one,
+// Validate checks every field and returns one *schemas.FieldError per bad one,
 // joined (errors.Join), in field order.
 func (s Settings) Validate() error {
 	var errs []error
 	bad := func(field, value, want string) {
-		errs = append(errs, &FieldError{Field: field, Value: value, Want: want})
+		errs = append(errs, &schemas.FieldError{Field: field, Value: value, Want: want})
 	}
 	switch {
 	case s.Schedule != "" && s.Retry != "":
@@ -144,7 +86,7 @@ func (s Settings) Validate() error {
 		}
 	default:
 		if _, err := ParsePreset(s.Retry); err != nil {
-			errs = append(errs, &FieldError{Field: "Retry", Value: s.Retry, Valid: Presets()})
+			errs = append(errs, &schemas.FieldError{Field: "Retry", Value: s.Retry, Valid: Presets()})
 		}
 	}
 	if s.Timeout < 0 {
@@ -160,7 +102,7 @@ func (s Settings) Validate() error {
 		bad("Duplicate", fmt.Sprint(s.Duplicate), "must be a fraction between 0 and 1")
 	}
 	if _, err := ParseDupMode(string(s.DuplicateMode)); err != nil {
-		errs = append(errs, &FieldError{Field: "DuplicateMode", Value: string(s.DuplicateMode), Valid: DupModes()})
+		errs = append(errs, &schemas.FieldError{Field: "DuplicateMode", Value: string(s.DuplicateMode), Valid: DupModes()})
 	}
 	if s.Reorder < 0 || s.Reorder > math.MaxInt32 {
 		bad("Reorder", strconv.Itoa(s.Reorder), "must be 0 or more")
@@ -189,13 +131,13 @@ func (s Settings) policy() (Policy, error) {
 	if s.Schedule == "" {
 		p, err := ParsePreset(s.Retry)
 		if err != nil {
-			return Policy{}, &FieldError{Field: "Retry", Value: s.Retry, Valid: Presets()}
+			return Policy{}, &schemas.FieldError{Field: "Retry", Value: s.Retry, Valid: Presets()}
 		}
 		return p, nil
 	}
 	b, err := ParseBackoff(s.Schedule)
 	if err != nil {
-		return Policy{}, &FieldError{Field: "Schedule", Want: err.Error()}
+		return Policy{}, &schemas.FieldError{Field: "Schedule", Want: err.Error()}
 	}
 	p := Policy{Attempts: DefaultAttempts, Backoff: b, Timeout: DefaultTimeout}
 	if sch, ok := b.(Schedule); ok {

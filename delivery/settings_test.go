@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 func TestSettingsValidate(t *testing.T) {
@@ -43,7 +44,7 @@ func TestSettingsValidate(t *testing.T) {
 				}
 				return
 			}
-			var fe *delivery.FieldError
+			var fe *schemas.FieldError
 			if !errors.As(err, &fe) {
 				t.Fatalf("Validate = %v, want a *FieldError", err)
 			}
@@ -51,17 +52,5 @@ func TestSettingsValidate(t *testing.T) {
 				t.Errorf("Validate = %q (field %s), want field %s and %q", err, fe.Field, tc.field, tc.want)
 			}
 		})
-	}
-}
-
-func TestFieldErrorNamed(t *testing.T) {
-	s := delivery.DefaultSettings()
-	s.Concurrency = 0
-	var fe *delivery.FieldError
-	if !errors.As(s.Validate(), &fe) {
-		t.Fatal("no FieldError")
-	}
-	if got, want := fe.Named(func(string) string { return "--concurrency" }), "--concurrency 0: must be between 1 and 1024"; got != want {
-		t.Errorf("Named = %q, want %q", got, want)
 	}
 }

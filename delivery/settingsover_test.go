@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Over takes exactly the given fields from the flags, lets Retry and
@@ -30,7 +31,7 @@ func TestSettingsOver(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			given := func(f string) bool { return strings.Contains(strings.Join(c.given, ","), f) }
 			got, err := flags.Over(base, given)
-			var fe *delivery.FieldError
+			var fe *schemas.FieldError
 			switch {
 			case c.field != "":
 				if !errors.As(err, &fe) || fe.Field != c.field {

@@ -21,12 +21,12 @@ import (
 //
 // A receiver or a delivery that fails the demo is a *delivery.FailedError;
 // other errors are the setup's: a scenario that cannot be played is a
-// *delivery.FieldError on Scenario (its one setting a person names), no
+// *schemas.FieldError on Scenario (its one setting a person names), no
 // free port is the listener's error.
 func Run(ctx context.Context, out io.Writer, live bool, name string, seed uint64, logPath string, rcOpts ...receiver.Option) error {
 	play, err := scenarios.NewPlay(name, nil, seed)
 	if err != nil {
-		return &delivery.FieldError{Field: "Scenario", Want: err.Error(), Err: err}
+		return &schemas.FieldError{Field: "Scenario", Want: err.Error(), Err: err}
 	}
 	// Every delivery is kept: the checks below need all of them.
 	rcOpts = append([]receiver.Option{receiver.WithFailFirst(1), receiver.WithLevel(schemas.Strict), receiver.WithMaxDeliveries(0)}, rcOpts...)

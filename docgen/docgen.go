@@ -134,6 +134,11 @@ func Write(dir string, opts ...Option) error {
 		return errors.New("no format to write")
 	}
 	formats := Written(c.formats)
+	vocab, err := c.vocab.Complete()
+	if err != nil {
+		return err
+	}
+	c.vocab = vocab
 
 	s, err := buildSiteFor(c.seed, c.vocab)
 	if err != nil {

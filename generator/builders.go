@@ -55,6 +55,9 @@ func (g *Generator) WorkOrder(rec *Record) *WorkOrder {
 // p.Event fields to state exactly what happened (p.Event.PreviousStatus,
 // for instance).
 func (g *Generator) PayloadFor(triggerKey string, firedAt time.Time, rec *Record, wo *WorkOrder) (*Payload, error) {
+	if g.err != nil {
+		return nil, g.err
+	}
 	g.started = true // a scenario drives the stream; its seed already names it
 	t, err := checkEntities(triggerKey, rec, wo)
 	if err != nil {

@@ -47,6 +47,9 @@ type Generator struct {
 	vocab         *schemas.Vocabulary
 	extraStatuses []string
 	wfs           *workflows // the vocabulary's workflows
+	// err is WithVocabulary's refusal of a vocabulary, which every payload
+	// returns: an Option has no error of its own.
+	err error
 
 	eventID int64
 	idStep  int64 // non-zero: ids come from idNext, idNext+idStep, ...
@@ -168,6 +171,9 @@ func (g *Generator) Epoch() time.Time { return g.epoch }
 // key gets the *schemas.UnknownTriggerError of schemas.Lookup. Overrides are
 // not applied (see WithOverrides).
 func (g *Generator) Payload(triggerKey string) (*Payload, error) {
+	if g.err != nil {
+		return nil, g.err
+	}
 	t, err := lookupTrigger(triggerKey)
 	if err != nil {
 		return nil, err
@@ -182,6 +188,9 @@ func (g *Generator) Payload(triggerKey string) (*Payload, error) {
 // as compact JSON, with overrides applied. Without overrides it allocates
 // nothing beyond growing dst (and, once, its arena); this is the fast path.
 func (g *Generator) AppendJSON(dst []byte, triggerKey string) ([]byte, error) {
+	if g.err != nil {
+		return dst, g.err
+	}
 	t, err := lookupTrigger(triggerKey)
 	if err != nil {
 		return dst, err

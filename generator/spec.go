@@ -21,27 +21,16 @@ type Spec struct {
 	Vocabulary   *schemas.Vocabulary // nil: the built-in one
 }
 
-// SpecError is a Spec field whose value could not be used.
-type SpecError struct {
-	Field string // "Profile", "MergeFile" or "Sets"
-	Value string // the bad value, shown after the field when not ""
-	Err   error
-}
-
-func (e *SpecError) Error() string {
-	if e.Value == "" {
-		return e.Field + ": " + e.Err.Error()
-	}
-	return e.Field + " " + e.Value + ": " + e.Err.Error()
-}
-
-func (e *SpecError) Unwrap() error { return e.Err }
-
-// New builds the generator s states; its errors are *SpecError.
+// New builds the generator s states; its errors are *schemas.FieldError
+// naming the field (Profile, MergeFile or Sets), the cause as Err.
 func (s Spec) New() (*Generator, error) {
 	profile, err := ParseProfile(s.Profile)
 	if err != nil {
-		return nil, &SpecError{Field: "Profile", Err: err}
+		var names []string
+		for _, p := range Profiles() {
+			names = append(names, string(p))
+		}
+		return nil, &schemas.FieldError{Field: "Profile", Value: s.Profile, Valid: names, Err: err}
 	}
 	opts := []Option{WithProfile(profile), WithAllowInvalid(s.AllowInvalid), WithVocabulary(s.Vocabulary)}
 	if s.MergeFile != "" || len(s.Sets) > 0 {
@@ -49,15 +38,15 @@ func (s Spec) New() (*Generator, error) {
 		if s.MergeFile != "" {
 			patch, err := os.ReadFile(s.MergeFile)
 			if err != nil {
-				return nil, &SpecError{Field: "MergeFile", Err: err}
+				return nil, &schemas.FieldError{Field: "MergeFile", Want: err.Error(), Err: err}
 			}
 			if err := o.Merge(patch); err != nil {
-				return nil, &SpecError{Field: "MergeFile", Value: s.MergeFile, Err: err}
+				return nil, &schemas.FieldError{Field: "MergeFile", Value: s.MergeFile, Want: err.Error(), Err: err}
 			}
 		}
 		for _, expr := range s.Sets {
 			if err := o.SetExpr(expr); err != nil {
-				return nil, &SpecError{Field: "Sets", Value: fmt.Sprintf("%q", expr), Err: err}
+				return nil, &schemas.FieldError{Field: "Sets", Value: fmt.Sprintf("%q", expr), Want: err.Error(), Err: err}
 			}
 		}
 		opts = append(opts, WithOverrides(o))

@@ -12,9 +12,17 @@ import (
 // value at the same position in its list (phase types, SLA types, request
 // statuses), or by v's working state (work-order statuses); a status only v
 // has is reached from the working state and left back to it. A nil v is
-// the built-in vocabulary.
+// the built-in vocabulary. A v built in Go keeps the built-in value of each
+// field it leaves empty (schemas.Vocabulary.Complete); one that breaks a
+// vocabulary's rules is refused: every payload is then Complete's error,
+// and Record and WorkOrder draw from the built-in vocabulary.
 func WithVocabulary(v *schemas.Vocabulary) Option {
 	return func(g *Generator) {
+		v, err := v.Complete()
+		if err != nil {
+			g.err = err
+			return
+		}
 		if v == nil {
 			return
 		}

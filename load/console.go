@@ -68,7 +68,7 @@ func progressLatency(d time.Duration) string {
 
 // Outputs are where a report goes: its text, and the files named by JSON
 // (the report with its histograms; "-" puts the JSON on Stdout and the text
-// on Stderr) and HTML. Errors are *delivery.FieldError naming Out or HTML.
+// on Stderr) and HTML. Errors are *schemas.FieldError naming Out or HTML.
 type Outputs struct {
 	JSON, HTML     string
 	Stdout, Stderr io.Writer

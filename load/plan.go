@@ -9,6 +9,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/coperniq-mock/coperniq-mock/suggest"
 )
 
@@ -20,7 +21,7 @@ const DefaultMinSuccess = 99.0
 // mix and a shard as text, limits as numbers, and which fields were given
 // rather than left at their defaults. Options checks the whole plan before
 // anything is sent, so that a typo in the last value does not cost a run;
-// every error is a *delivery.FieldError naming the field.
+// every error is a *schemas.FieldError naming the field.
 type Plan struct {
 	Rate        string        // "500/s"; or Stages
 	Duration    time.Duration // how long to send at Rate
@@ -42,14 +43,14 @@ type Plan struct {
 	Given func(field string) bool
 }
 
-// planErr is a *delivery.FieldError about field, naming fields as {Field}.
-func planErr(field string, err error, format string, a ...any) *delivery.FieldError {
-	return &delivery.FieldError{Field: field, Msg: fmt.Sprintf(format, a...), Err: err}
+// planErr is a *schemas.FieldError about field, naming fields as {Field}.
+func planErr(field string, err error, format string, a ...any) *schemas.FieldError {
+	return &schemas.FieldError{Field: field, Msg: fmt.Sprintf(format, a...), Err: err}
 }
 
 // fieldErr is field's own error: "Field: err".
-func fieldErr(field string, err error) *delivery.FieldError {
-	return &delivery.FieldError{Field: field, Want: err.Error(), Err: err}
+func fieldErr(field string, err error) *schemas.FieldError {
+	return &schemas.FieldError{Field: field, Want: err.Error(), Err: err}
 }
 
 func (p Plan) given(field string) bool { return p.Given != nil && p.Given(field) }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 func TestPlanErrorsNameTheField(t *testing.T) {
@@ -34,9 +34,9 @@ func TestPlanErrorsNameTheField(t *testing.T) {
 			p := ok
 			tc.edit(&p)
 			_, err := p.Options()
-			var pe *delivery.FieldError
+			var pe *schemas.FieldError
 			if !errors.As(err, &pe) {
-				t.Fatalf("err %v, want a *delivery.FieldError", err)
+				t.Fatalf("err %v, want a *schemas.FieldError", err)
 			}
 			if pe.Field != tc.field || !strings.HasPrefix(pe.Named(flag), tc.named) {
 				t.Errorf("field %s, %q; want %s, %q...", pe.Field, pe.Named(flag), tc.field, tc.named)

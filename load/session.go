@@ -28,7 +28,7 @@ const gcPercent = 400
 // and what every output must say about it.
 type Session struct {
 	Stdout, Stderr io.Writer
-	Progress       string      // one of ProgressModes; a bad one is a *delivery.FieldError naming Progress
+	Progress       string      // one of ProgressModes; a bad one is a *schemas.FieldError naming Progress
 	Terminal       bool        // Stderr is a terminal that redraws a line: auto shows a bar
 	TLS            *tls.Config // for an https:// target; nil: the system's roots
 	// Notice is printed on Stderr before the run and after the report's
@@ -40,7 +40,7 @@ type Session struct {
 // Run checks the plan, checks that the target accepts a connection (and a
 // TLS handshake), creates the report files, runs the load, and writes the
 // report judged by the plan's pass marks. The verdict is a
-// *delivery.FailedError; any other error is the plan's (*delivery.FieldError), the
+// *delivery.FailedError; any other error is the plan's (*schemas.FieldError), the
 // target's or the output's. Without a given Seed each run draws one, so
 // that a second run sends new event ids rather than duplicates (which would
 // only exercise a deduplicating receiver's shortcut); the report prints it.

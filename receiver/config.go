@@ -39,19 +39,9 @@ func DefaultConfig() Config {
 	}
 }
 
-// ConfigError is a Config field with a bad value; Field is its Go name, for
-// a caller to call it what its users call it (a flag).
-type ConfigError struct {
-	Field string
-	Err   error
-}
-
-func (e *ConfigError) Error() string { return e.Field + ": " + e.Err.Error() }
-func (e *ConfigError) Unwrap() error { return e.Err }
-
 // Options checks every field alone, in field order, and returns the
-// receiver's options; an error is a *ConfigError naming the field. The
-// ranges are the options' own.
+// receiver's options; an error is a *schemas.FieldError naming the field,
+// the option's error as Want and Err. The ranges are the options' own.
 func (c Config) Options() ([]Option, error) {
 	level := schemas.Contract
 	if c.Strict {
@@ -81,7 +71,7 @@ func (c Config) Options() ([]Option, error) {
 	opts := make([]Option, 0, len(fields))
 	for _, f := range fields {
 		if _, err := New(f.opt); err != nil {
-			return nil, &ConfigError{Field: f.name, Err: err}
+			return nil, &schemas.FieldError{Field: f.name, Want: err.Error(), Err: err}
 		}
 		opts = append(opts, f.opt)
 	}
@@ -90,7 +80,8 @@ func (c Config) Options() ([]Option, error) {
 
 // Listen runs s (Run) with c's options, the process's garbage collector
 // tuned to MaxBytes for the run (TuneGC): 'listen' as one call. A bad field
-// is a *ConfigError, before anything is bound; the rest are Run's errors.
+// is a *schemas.FieldError, before anything is bound; the rest are Run's
+// errors.
 func (c Config) Listen(ctx context.Context, stdout io.Writer, s Session) error {
 	opts, err := c.Options()
 	if err != nil {

@@ -2,37 +2,60 @@ package receiver_test
 
 import (
 	"errors"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/receiver"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
-// Options checks each field alone and names the bad one; the default
-// config is good.
+// Options checks each field alone and names the bad one by its Config
+// field, the option's own message after it; the default config is good.
 func TestConfigOptions(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		edit  func(*receiver.Config)
 		field string // "" for a good config
+		msg   string // the error's message
 	}{
-		{"default", func(*receiver.Config) {}, ""},
-		{"fail rate over 1", func(c *receiver.Config) { c.FailRate = 2 }, "FailRate"},
-		{"status under 200", func(c *receiver.Config) { c.Status = 100 }, "Status"},
-		{"short inspect token", func(c *receiver.Config) { c.InspectToken = "short" }, "InspectToken"},
-		{"negative body limit", func(c *receiver.Config) { c.BodyLimit = -1 }, "BodyLimit"},
+		{"default", func(*receiver.Config) {}, "", ""},
+		{"negative fail first", func(c *receiver.Config) { c.FailFirst = -1 }, "FailFirst", "FailFirst: fail-first -1 is negative"},
+		{"fail rate over 1", func(c *receiver.Config) { c.FailRate = 2 }, "FailRate", "FailRate: fail rate 2 must be between 0 and 1"},
+		{"status under 200", func(c *receiver.Config) { c.Status = 100 }, "Status", "Status: status 100 is not a final HTTP status (200 to 599)"},
+		{"negative latency", func(c *receiver.Config) { c.Latency = -time.Second }, "Latency", "Latency: latency -1s is negative"},
+		{"reset rate over 1", func(c *receiver.Config) { c.ResetRate = 1.5 }, "ResetRate", "ResetRate: reset rate 1.5 must be between 0 and 1"},
+		{"negative body limit", func(c *receiver.Config) { c.BodyLimit = -1 }, "BodyLimit", "BodyLimit: body limit -1 must be at least 1 byte"},
+		{"negative max deliveries", func(c *receiver.Config) { c.MaxDeliveries = -1 }, "MaxDeliveries", "MaxDeliveries: max deliveries -1 is negative"},
+		{"negative max bytes", func(c *receiver.Config) { c.MaxBytes = -1 }, "MaxBytes", "MaxBytes: max bytes -1 is negative"},
+		{"short inspect token", func(c *receiver.Config) { c.InspectToken = "short" }, "InspectToken",
+			"InspectToken: inspect token of 5 characters is too short: at least 16 (e.g. openssl rand -hex 16)"},
+		{"negative max connections", func(c *receiver.Config) { c.MaxConnections = -1 }, "MaxConnections", "MaxConnections: max connections -1 is negative"},
+		{"negative max in flight", func(c *receiver.Config) { c.MaxInFlight = -1 }, "MaxInFlight", "MaxInFlight: max in-flight bytes -1 is negative"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := receiver.DefaultConfig()
 			c.edit(&cfg)
 			opts, err := cfg.Options()
-			var ce *receiver.ConfigError
+			var fe *schemas.FieldError
 			switch {
 			case c.field == "" && err != nil:
 				t.Fatal(err)
 			case c.field == "" && len(opts) == 0:
 				t.Fatal("no options")
-			case c.field != "" && (!errors.As(err, &ce) || ce.Field != c.field):
-				t.Fatalf("err = %v, want a *ConfigError naming %s", err, c.field)
+			case c.field == "":
+				return
+			case !errors.As(err, &fe) || fe.Field != c.field:
+				t.Fatalf("err = %v, want a *schemas.FieldError naming %s", err, c.field)
+			case err.Error() != c.msg:
+				t.Errorf("err = %q, want %q", err, c.msg)
+			case fe.Err == nil:
+				t.Error("the option's error is not kept as Err")
+			}
+			// A caller maps Field to its own names (a flag): it must be a
+			// Config field.
+			if _, ok := reflect.TypeOf(cfg).FieldByName(fe.Field); !ok {
+				t.Errorf("Field %q is not a Config field", fe.Field)
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/receiver"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Listen checks the config before it binds anything, runs with its options
@@ -17,7 +18,7 @@ func TestConfigListen(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		edit  func(*receiver.Config)
-		field string // the *ConfigError's field; "" for a run
+		field string // the *schemas.FieldError's field; "" for a run
 		want  string // in the output of a run
 	}{
 		{name: "defaults", edit: func(*receiver.Config) {}, want: "validating at the contract level"},
@@ -38,10 +39,10 @@ func TestConfigListen(t *testing.T) {
 			if after := debug.SetGCPercent(percent); after != 100 {
 				t.Errorf("GC percent after Listen: %d, want it restored to 100", after)
 			}
-			var ce *receiver.ConfigError
+			var fe *schemas.FieldError
 			if tc.field != "" {
-				if !errors.As(err, &ce) || ce.Field != tc.field {
-					t.Fatalf("Listen: %v, want a *ConfigError on %s", err, tc.field)
+				if !errors.As(err, &fe) || fe.Field != tc.field {
+					t.Fatalf("Listen: %v, want a *schemas.FieldError on %s", err, tc.field)
 				}
 				if out.Len() != 0 {
 					t.Errorf("a bad config printed %q: want nothing bound", out.String())

@@ -8,7 +8,7 @@ import (
 	"net"
 	"strings"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Session is a capture receiver run in the foreground, as 'listen' runs it:
@@ -31,7 +31,7 @@ type Session struct {
 var ErrBlocked = errors.New("stdout blocked: the summary could not be printed")
 
 // Run serves s with opts until ctx ends, printing to stdout, then prints
-// the summary. Its errors are ErrBlocked, or a *delivery.FieldError on the
+// the summary. Its errors are ErrBlocked, or a *schemas.FieldError on the
 // Session field Addr or the Config field InspectAddr (the address could not
 // be bound) or Out (the file could not be opened or written).
 func Run(ctx context.Context, stdout io.Writer, s Session, opts ...Option) error {
@@ -46,7 +46,7 @@ func Run(ctx context.Context, stdout io.Writer, s Session, opts ...Option) error
 	if s.Out != "" {
 		var err error
 		if out, err = OpenOutFile(s.Out); err != nil {
-			return &delivery.FieldError{Field: "Out", Want: err.Error()}
+			return &schemas.FieldError{Field: "Out", Want: err.Error()}
 		}
 		defer out.Close() // for early returns; the normal path checks Close
 		opts = append(opts, WithOutput(out))
@@ -65,12 +65,12 @@ func Run(ctx context.Context, stdout io.Writer, s Session, opts ...Option) error
 		if errors.As(err, &op) && op.Err != nil {
 			err = op.Err // net.OpError repeats the address
 		}
-		return &delivery.FieldError{Field: field, Value: addr, Want: err.Error()}
+		return &schemas.FieldError{Field: field, Value: addr, Want: err.Error()}
 	}
 	if out != nil {
 		if err := out.Ready(); err != nil {
 			srv.Close()
-			return &delivery.FieldError{Field: "Out", Want: err.Error()}
+			return &schemas.FieldError{Field: "Out", Want: err.Error()}
 		}
 	}
 	// Through the printer too: the address line comes first, scripts read it.
@@ -95,11 +95,11 @@ func Run(ctx context.Context, stdout io.Writer, s Session, opts ...Option) error
 	}
 
 	if werr := srv.Err(); werr != nil {
-		return &delivery.FieldError{Field: "Out", Value: s.Out, Want: werr.Error()}
+		return &schemas.FieldError{Field: "Out", Value: s.Out, Want: werr.Error()}
 	}
 	if out != nil {
 		if cerr := out.Close(); cerr != nil {
-			return &delivery.FieldError{Field: "Out", Value: s.Out, Want: cerr.Error()}
+			return &schemas.FieldError{Field: "Out", Value: s.Out, Want: cerr.Error()}
 		}
 	}
 	if shutdownErr != nil {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 func TestRunPrintsAddressAndSummary(t *testing.T) {
@@ -44,7 +44,7 @@ func TestRunSessionErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := receiver.Run(context.Background(), &bytes.Buffer{}, tc.s)
-			var fe *delivery.FieldError
+			var fe *schemas.FieldError
 			if !errors.As(err, &fe) || fe.Field != tc.field {
 				t.Fatalf("err %v: want a FieldError on %s", err, tc.field)
 			}

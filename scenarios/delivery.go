@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/goccy/go-yaml/ast"
 )
 
@@ -91,7 +92,7 @@ func (p *parsing) parseDelivery(n ast.Node, d *delivery.Settings) {
 	p.settingErrors(d.Validate(), nodePos(n), at)
 }
 
-// settingErrors reports each *delivery.FieldError of err at the value
+// settingErrors reports each *schemas.FieldError of err at the value
 // that set its field (at block when a default is wrong), in the file's words.
 func (p *parsing) settingErrors(err error, block pos, at map[string]pos) {
 	if err == nil {
@@ -102,7 +103,7 @@ func (p *parsing) settingErrors(err error, block pos, at map[string]pos) {
 		errs = j.Unwrap()
 	}
 	for _, e := range errs {
-		var fe *delivery.FieldError
+		var fe *schemas.FieldError
 		if !errors.As(e, &fe) {
 			p.errs.add(block, "delivery: %v", e)
 			continue

@@ -19,7 +19,7 @@ func (sc *Scenario) CheckRendered(seed uint64, events []Rendered) error {
 }
 
 // CountParam is WithParam for a count a person gives, such as a number of
-// projects: below 1, Render fails with a *delivery.FieldError naming the
+// projects: below 1, Render fails with a *schemas.FieldError naming the
 // parameter (projects is Projects).
 func CountParam(name string, n int) RenderOption {
 	return func(c *renderConfig) error {

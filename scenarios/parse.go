@@ -38,6 +38,10 @@ var topKeys = []string{"name", "description", "params", "start", "activation", "
 func Parse(name string, src []byte) (*Scenario, error) { return parseWith(name, src, nil) }
 
 func parseWith(name string, src []byte, vocab *schemas.Vocabulary) (*Scenario, error) {
+	vocab, err := vocab.Complete()
+	if err != nil {
+		return nil, err
+	}
 	c := &errCollector{file: name}
 	p := &parsing{errs: c, anchors: map[string]ast.Node{}, budget: maxNodes, vocab: vocab}
 	if why := checkCaps(src); why != "" {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
@@ -23,7 +22,7 @@ type Play struct {
 // opts (Render) and checks that it sends something (CheckRendered).
 // Errors are Load's, Render's and CheckRendered's; a parameter the
 // scenario does not take, or a value out of its range, is a
-// *delivery.FieldError naming it as a field (projects is Projects).
+// *schemas.FieldError naming it as a field (projects is Projects).
 func NewPlay(nameOrPath string, v *schemas.Vocabulary, seed uint64, opts ...RenderOption) (*Play, error) {
 	sc, err := LoadWithVocabulary(nameOrPath, v)
 	if err != nil {
@@ -45,8 +44,8 @@ func (p *Play) String() string {
 	return fmt.Sprintf("scenario %s: %d events, seed %d", p.Scenario.Name, len(p.Events), p.Seed)
 }
 
-// paramError is a bad parameter as a *delivery.FieldError: the field is
+// paramError is a bad parameter as a *schemas.FieldError: the field is
 // the parameter's name, capitalised.
 func paramError(name, value, want string) error {
-	return &delivery.FieldError{Field: strings.ToUpper(name[:1]) + name[1:], Value: value, Want: want}
+	return &schemas.FieldError{Field: strings.ToUpper(name[:1]) + name[1:], Value: value, Want: want}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Rendered is one event of a rendered scenario, in firing order: the
@@ -54,12 +55,12 @@ const MaxEventIDOffset = 1<<53 - 1<<22
 // eventIds. A receiver that keeps the events of earlier runs (a staging
 // one) gets eventIds it has not seen from a seed whose own it has. An
 // eventId a scenario file sets itself (set/merge) is left as written. An
-// offset out of range fails Render with a *delivery.FieldError on
+// offset out of range fails Render with a *schemas.FieldError on
 // EventIDOffset.
 func WithEventIDOffset(offset int64) RenderOption {
 	return func(c *renderConfig) error {
 		if offset < 0 || offset > MaxEventIDOffset {
-			return &delivery.FieldError{Field: "EventIDOffset", Value: fmt.Sprint(offset), Want: fmt.Sprintf("want 0 to %d", int64(MaxEventIDOffset))}
+			return &schemas.FieldError{Field: "EventIDOffset", Value: fmt.Sprint(offset), Want: fmt.Sprintf("want 0 to %d", int64(MaxEventIDOffset))}
 		}
 		c.idOffset = offset
 		return nil
@@ -85,7 +86,7 @@ func WithParam(name string, value int) RenderOption {
 //
 // Rendering is also where a lifecycle is checked against the parameters
 // given: errors are *Error values located at the step that failed, or a
-// *delivery.FieldError naming a parameter it does not take.
+// *schemas.FieldError naming a parameter it does not take.
 func (s *Scenario) Render(seed uint64, opts ...RenderOption) ([]Rendered, error) {
 	cfg := renderConfig{params: map[string]int{}}
 	for _, o := range opts {

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -337,7 +336,7 @@ func TestNewPlay(t *testing.T) {
 		name  string
 		scen  string
 		opts  []RenderOption
-		field string // of a *delivery.FieldError
+		field string // of a *schemas.FieldError
 		want  string // in the error; "" for none
 	}{
 		{"a built-in one", "request-won", nil, "", ""},
@@ -362,9 +361,9 @@ func TestNewPlay(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err %v, want %q", err, tc.want)
 			}
-			var fe *delivery.FieldError
+			var fe *schemas.FieldError
 			if isField := errors.As(err, &fe); isField != (tc.field != "") || isField && fe.Field != tc.field {
-				t.Errorf("err %v: want a *delivery.FieldError on %q", err, tc.field)
+				t.Errorf("err %v: want a *schemas.FieldError on %q", err, tc.field)
 			}
 		})
 	}

@@ -301,26 +301,85 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 			add(kv.Key, "%s", msg)
 		}
 	}
-	for _, need := range []string{"QUEUED", "COMPLETED"} {
-		if !slices.Contains(v.WorkOrderStatuses, need) {
-			add(positions["workOrderStatuses"], "workOrderStatuses must include %s: every work order starts QUEUED and may end COMPLETED", need)
-		}
-	}
-	if !slices.Contains(v.WorkOrderStatuses, v.WorkingStatus) {
-		n := positions["workingStatus"]
-		if n == nil {
+	v.check(func(key, format string, args ...any) {
+		n := positions[key]
+		if n == nil && key == "workingStatus" {
 			n = positions["workOrderStatuses"]
 		}
-		add(n, "workingStatus %s isn't one of workOrderStatuses [%s]", v.WorkingStatus, strings.Join(v.WorkOrderStatuses, " "))
-	}
+		add(n, format, args...)
+	})
 	v.finishWorkflows(stages, add)
-	if len(v.SLATypes) < 2 {
-		add(positions["slaTypes"], "slaTypes needs a warning and a violation threshold, at least two names")
-	}
 	if len(problems) > 0 {
 		return nil, errs // filled in file order by the deferred sort
 	}
 	return v, nil
+}
+
+// check reports, by the key a file sets it with, each rule of a
+// vocabulary v breaks that no single key's parsing can see.
+func (v *Vocabulary) check(add func(key, format string, args ...any)) {
+	for _, need := range []string{"QUEUED", "COMPLETED"} {
+		if !slices.Contains(v.WorkOrderStatuses, need) {
+			add("workOrderStatuses", "workOrderStatuses must include %s: every work order starts QUEUED and may end COMPLETED", need)
+		}
+	}
+	if !slices.Contains(v.WorkOrderStatuses, v.WorkingStatus) {
+		add("workingStatus", "workingStatus %s isn't one of workOrderStatuses [%s]", v.WorkingStatus, strings.Join(v.WorkOrderStatuses, " "))
+	}
+	if len(v.SLATypes) < 2 {
+		add("slaTypes", "slaTypes needs a warning and a violation threshold, at least two names")
+	}
+}
+
+// Complete is v ready for use, for a Vocabulary built in Go rather than
+// read from a file: each field left empty keeps the built-in value, as a
+// key a file leaves out does, and the rules a file must keep are checked
+// (a *VocabularyError naming the keys). nil, the built-in vocabulary,
+// stays nil. v itself is not changed.
+func (v *Vocabulary) Complete() (*Vocabulary, error) {
+	if v == nil {
+		return nil, nil
+	}
+	d, c := DefaultVocabulary(), *v
+	for _, f := range []struct{ have, builtin *[]string }{
+		{&c.WorkOrderStatuses, &d.WorkOrderStatuses}, {&c.PhaseTypes, &d.PhaseTypes},
+		{&c.SLATypes, &d.SLATypes}, {&c.RequestStatuses, &d.RequestStatuses},
+	} {
+		if len(*f.have) == 0 {
+			*f.have = *f.builtin
+		}
+	}
+	for _, f := range []struct{ have, builtin *string }{
+		{&c.WorkingStatus, &d.WorkingStatus}, {&c.PhaseStarted, &d.PhaseStarted}, {&c.PhaseCompleted, &d.PhaseCompleted},
+	} {
+		if *f.have == "" {
+			*f.have = *f.builtin
+		}
+	}
+	if len(c.Workflows) == 0 {
+		c.Workflows = d.Workflows
+	}
+	if len(c.RequestWorkflow.Stages) == 0 {
+		c.RequestWorkflow = d.RequestWorkflow
+	}
+	names := d.TriggerNames
+	for k, n := range c.TriggerNames {
+		names[k] = n
+	}
+	c.TriggerNames = names
+	var problems []string
+	c.check(func(_, format string, args ...any) {
+		problems = append(problems, "vocabulary: "+fmt.Sprintf(format, args...))
+	})
+	for _, wf := range c.all() {
+		if len(wf.Stages) == 0 {
+			problems = append(problems, fmt.Sprintf("vocabulary: workflow %q has no stages; a workflow needs at least one", wf.Name))
+		}
+	}
+	if problems != nil {
+		return nil, &VocabularyError{Problems: problems}
+	}
+	return &c, nil
 }
 
 // fromFile is the values-assumption reason of a list a vocabulary file set.

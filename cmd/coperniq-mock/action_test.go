@@ -145,7 +145,7 @@ func TestActionVerifySummaries(t *testing.T) {
 		},
 		{
 			name: "an unreachable target is not judged", code: 2, result: "not judged",
-			inputs:   map[string]string{"INPUT_TARGET": "http://127.0.0.1:1/webhooks/coperniq"},
+			inputs:   map[string]string{"INPUT_TARGET": "http://" + closedPort(t) + "/webhooks/coperniq"},
 			contains: []string{"## ⚠️ Coperniq contract: not judged", "exit code 2"},
 		},
 	}

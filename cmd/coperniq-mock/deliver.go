@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
 
@@ -72,7 +73,7 @@ func (f *deliveryFlags) target(cmd *cobra.Command, base delivery.Settings) (*del
 	}
 	f.s.Header, f.s.DuplicateMode = h, delivery.DupMode(f.dupMode)
 	s, err := f.s.Over(base, given(cmd))
-	if fe := (*delivery.FieldError)(nil); errors.As(err, &fe) {
+	if fe := (*schemas.FieldError)(nil); errors.As(err, &fe) {
 		err = usage(fe)
 	}
 	return to, s, err

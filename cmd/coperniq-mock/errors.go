@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/spf13/cobra"
 )
 
@@ -75,7 +75,7 @@ func isSilent(err error) bool {
 }
 
 // fieldFlags names, per command (its path below the root), the flag of
-// each library field (a *delivery.FieldError's) that flagName's convention
+// each library field (a *schemas.FieldError's) that flagName's convention
 // does not name: the one table of field names and flags, read by flagOf. A
 // flag written a/b is two (--focus/--skip).
 var fieldFlags = map[string]map[string]string{
@@ -140,14 +140,14 @@ func given(cmd *cobra.Command) func(field string) bool {
 	}
 }
 
-// inFlags is err's message with the fields of each *delivery.FieldError in
+// inFlags is err's message with the fields of each *schemas.FieldError in
 // it called by cmd's flags: where every error is worded for the command line.
 func inFlags(cmd *cobra.Command, err error) string {
 	msg := err.Error()
 	var walk func(error)
 	walk = func(err error) {
 		switch e := err.(type) {
-		case *delivery.FieldError:
+		case *schemas.FieldError:
 			msg = strings.Replace(msg, e.Error(), e.Named(func(f string) string { return flagOf(cmd, f) }), 1)
 		case interface{ Unwrap() []error }:
 			for _, e := range e.Unwrap() {

@@ -17,9 +17,10 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/load"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
-// settingFields are the names a *delivery.FieldError can give the fields
+// settingFields are the names a *schemas.FieldError can give the fields
 // of the types in vs: every exported field that holds a value (not a
 // function, an interface or a TLS config), the fields of a struct held by
 // value under its name ("API.Addr"), an embedded struct's as its holder's.
@@ -110,7 +111,7 @@ func TestLibraryErrorsNameKnownFields(t *testing.T) {
 	known := map[string]bool{"At": true}
 	for _, vs := range [][]string{
 		settingFields(contract.Setup{}, contract.RunConfig{}, contract.ChaosCommand{}, load.Plan{}, load.Session{}),
-		settingFields(delivery.Settings{}, api.CompanionConfig{}, receiver.Config{}, receiver.Session{}),
+		settingFields(delivery.Settings{}, api.CompanionConfig{}, receiver.Config{}, receiver.Session{}, generator.Spec{}),
 	} {
 		for _, f := range vs {
 			known[f] = true
@@ -119,7 +120,7 @@ func TestLibraryErrorsNameKnownFields(t *testing.T) {
 	literals := regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 	refs := regexp.MustCompile(`\{([A-Z][A-Za-z]*(?:\.[A-Z][A-Za-z]*)*)\}`)
 	built := regexp.MustCompile(`FieldError\{Field: +"([A-Za-z.]+)"|\b\w*(?:Err|Error|Field|Fieldsf)\("([A-Z][A-Za-z.]*)"`)
-	for _, pkg := range []string{"delivery", "load", "contract", "api", "receiver", "demo"} {
+	for _, pkg := range []string{"delivery", "load", "contract", "api", "receiver", "generator", "demo"} {
 		files, _ := filepath.Glob(filepath.Join("..", "..", pkg, "*.go"))
 		for _, file := range files {
 			if strings.HasSuffix(file, "_test.go") {
@@ -157,8 +158,8 @@ func TestLibraryErrorsNameKnownFields(t *testing.T) {
 func TestInFlags(t *testing.T) {
 	root := newRootCmd(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 	cmd, _, _ := root.Find([]string{"scenario", "run"})
-	fe := delivery.Fieldsf("LimitRate", "{LimitRate} 0.6 and {FailRate} 0.6 add up to more than 1")
-	err := failureError{err: &delivery.FailedError{Err: errors.Join(fe, &delivery.FieldError{Field: "TimeScale", Want: "want more"})}}
+	fe := schemas.Fieldsf("LimitRate", "{LimitRate} 0.6 and {FailRate} 0.6 add up to more than 1")
+	err := failureError{err: &delivery.FailedError{Err: errors.Join(fe, &schemas.FieldError{Field: "TimeScale", Want: "want more"})}}
 	got := inFlags(cmd, err)
 	for _, want := range []string{"--api-429-rate 0.6 and --api-fail-rate 0.6 add up", "--time-scale: want more"} {
 		if !strings.Contains(got, want) {

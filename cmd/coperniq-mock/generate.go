@@ -26,19 +26,6 @@ func (f *genFlags) register(cmd *cobra.Command) {
 	vocabularyInto(cmd, &f.Vocabulary)
 }
 
-// generator builds the generator the flags describe; a bad field is a
-// *delivery.FieldError, but a bad profile's own error names it already.
-func (f *genFlags) generator() (*generator.Generator, error) {
-	g, err := f.New()
-	if se := (*generator.SpecError)(nil); errors.As(err, &se) {
-		if se.Field == "Profile" {
-			return nil, usage(se.Err)
-		}
-		return nil, usage(&delivery.FieldError{Field: se.Field, Value: se.Value, Want: se.Err.Error(), Err: se.Err})
-	}
-	return g, err
-}
-
 // payloadError turns a generator error into the CLI's words: the library
 // cannot name flags, the CLI can say which one gets past an invalid override.
 func payloadError(err error) error {
@@ -96,8 +83,8 @@ func (f *genFlags) forTriggers(args []string) ([]string, *generator.Generator, e
 	if err != nil {
 		return nil, nil, usage(err)
 	}
-	g, err := f.generator()
-	return keys, g, err
+	g, err := f.New()
+	return keys, g, usage(err)
 }
 
 func newGenerateCmd() *cobra.Command {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 	"github.com/spf13/cobra"
 )
@@ -58,11 +57,7 @@ func runListen(stdout io.Writer, f listenFlags) error {
 	defer stop()
 	f.run.JSON = f.output == "json"
 	err := f.cfg.Listen(ctx, stdout, f.run)
-	var ce *receiver.ConfigError
-	switch {
-	case errors.As(err, &ce):
-		return usage(&delivery.FieldError{Field: ce.Field, Want: ce.Err.Error(), Err: ce.Err})
-	case errors.Is(err, receiver.ErrBlocked):
+	if errors.Is(err, receiver.ErrBlocked) {
 		return failureError{err: err}
 	}
 	return runErr(err)

@@ -249,6 +249,7 @@ func TestVerifyBadUsage(t *testing.T) {
 	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{}))
 	defer srv.Close()
 	target := srv.URL + "/hook"
+	closed := closedPort(t)
 	cases := []struct {
 		args []string
 		want string
@@ -259,7 +260,7 @@ func TestVerifyBadUsage(t *testing.T) {
 		{[]string{"verify", "--target", target, "--inspect", "http://x/events/{id}"}, "unknown placeholder {id}"},
 		{[]string{"verify", "--target", target, "--inspect", "http://x/events"}, "has no {eventId} placeholder"},
 		{[]string{"verify", "--target", target, "--inspect", "http://[::1/events/{eventId}"}, "--inspect: inspect hook http://[::1/events/{eventId} is not a URL: "},
-		{[]string{"verify", "--target", target, "--inspect", "http://127.0.0.1:1/events/{eventId}"}, "--inspect: inspect hook http://127.0.0.1:1/events/{eventId} is unreachable: connection refused"},
+		{[]string{"verify", "--target", target, "--inspect", "http://" + closed + "/events/{eventId}"}, "--inspect: inspect hook http://" + closed + "/events/{eventId} is unreachable: connection refused"},
 		{[]string{"verify", "--target", target, "--settle", "soon"}, `invalid argument "soon" for "--settle" flag: want auto, 0 or a positive duration`},
 		{[]string{"verify", "--target", target, "--settle", "-1s"}, `invalid argument "-1s" for "--settle" flag`},
 		{[]string{"verify", "--target", target, "--token-param", "s3cretonly"}, `--token-param: token param has no "="`},

@@ -78,7 +78,7 @@ func TestVerifyStateHookProblems(t *testing.T) {
 		{[]string{"--state", "http://127.0.0.1:1/x/{recordId}", "--state-cmd", "true"}, "exclusive"},
 		{[]string{"--state", srv.URL + "/_state/records/{eventId}"}, "unknown placeholder {eventId}"},
 		{[]string{"--state", srv.URL + "/_state/records"}, "no {recordId} placeholder"},
-		{[]string{"--state", "http://127.0.0.1:1/_state/records/{recordId}"}, "state hook"},
+		{[]string{"--state", "http://" + closedPort(t) + "/_state/records/{recordId}"}, "state hook"},
 	} {
 		r := cli(t, "", stateArgs(srv, c.args...)...).want(t, 2)
 		if !strings.Contains(r.stderr, c.says) {

@@ -9,7 +9,10 @@
 //     closed loop, each connection sending as soon as its last answer came),
 //     sending one static body;
 //   - coperniq-mock load (open model, --max-inflight 64), generating a fresh
-//     payload with a unique eventId for every request.
+//     payload with a unique eventId for every request: as users run it
+//     (coperniq-mock: a send up to --max-lateness, 1 s by default, behind
+//     its time is still sent, late; one further behind is dropped), and
+//     held to 100 ms (coperniq-100ms: --max-lateness 100ms).
 //
 // For each open-model tool a search finds the highest rate it sustains for
 // a step (achieved ≥ 99% of the rate, < 1% errors), bisecting until the
@@ -23,6 +26,14 @@
 // and the whole comparison runs -runs times (3 by default): the summary is
 // each tool's median and ours ÷ each. Then coperniq-mock holds 20,000/s
 // with its corrected p99, connections and achieved rate checked.
+//
+// Why two figures for coperniq-mock: until 2026-12-03 it ran only with
+// --max-lateness 100ms, so a stall of 100 ms failed its step, while vegeta,
+// also an open model, may fall behind by any amount within a step and
+// still pass if it sends everything by the end, and bombardier's closed
+// loop has no schedule to fall behind. coperniq-mock as users run it is
+// the figure to set beside them; the 100 ms figure stays, with its ratios,
+// for the stricter reading.
 //
 // Every tool runs as a child process against one trivial receiver served by
 // this process on 127.0.0.1. vegeta and bombardier are built with
@@ -85,7 +96,7 @@ var (
 	serveOnly = flag.Bool("serve", false, "only run the receiver and print its URL, for experiments by hand")
 )
 
-var toolNames = []string{"vegeta", "vegeta-64", "bombardier", "coperniq-mock"}
+var toolNames = []string{"vegeta", "vegeta-64", "bombardier", "coperniq-mock", "coperniq-100ms"}
 
 func main() {
 	flag.Parse()
@@ -162,7 +173,9 @@ func run() error {
 			}},
 		{name: "bombardier", desc: fmt.Sprintf("bombardier --fasthttp -c %d (closed loop), static body", *inflight), closed: true,
 			send: func(float64) (result, error) { return runBombardier(bins["bombardier"], bodyPath, rcv) }},
-		{name: "coperniq-mock", desc: fmt.Sprintf("coperniq-mock load --max-inflight %d (open model), fresh payload per request", *inflight),
+		{name: "coperniq-mock", desc: fmt.Sprintf("coperniq-mock load --max-inflight %d (open model, as users run it: sends up to 1s late are sent), fresh payload per request", *inflight),
+			send: func(rate float64) (result, error) { return runOurs(ours, tmp, rcv, rate) }},
+		{name: "coperniq-100ms", desc: fmt.Sprintf("coperniq-mock load --max-inflight %d --max-lateness 100ms (a send over 100ms late is dropped, failing the step)", *inflight),
 			send: func(rate float64) (result, error) {
 				return runOurs(ours, tmp, rcv, rate, "--max-lateness", "100ms")
 			}},
@@ -371,16 +384,19 @@ func allDone(ts []*tool) bool {
 }
 
 func summary(tools []*tool) {
-	var ours *tool
-	for _, t := range tools {
-		if t.name == "coperniq-mock" {
-			ours = t
+	// The ratio columns: ours as users run it, then held to 100 ms.
+	var ours []*tool
+	for _, name := range []string{"coperniq-mock", "coperniq-100ms"} {
+		for _, t := range tools {
+			if t.name == name {
+				ours = append(ours, t)
+			}
 		}
 	}
 	fmt.Printf("\nhighest sustained rate per run, and the median of the %d runs (%s steps)\n", *runs, *step)
 	fmt.Printf("%-14s %-34s %9s", "tool", "per run", "median")
-	if ours != nil {
-		fmt.Printf(" %13s", "ours ÷ tool")
+	for _, o := range ours {
+		fmt.Printf(" %16s", o.name+" ÷")
 	}
 	fmt.Println()
 	for _, t := range tools {
@@ -397,8 +413,12 @@ func summary(tools []*tool) {
 		}
 		m := t.median()
 		fmt.Printf("%-14s %-34s %9.0f", t.name, strings.Join(per, " "), m)
-		if ours != nil && t != ours && m > 0 {
-			fmt.Printf(" %12.2f×", ours.median()/m)
+		for _, o := range ours {
+			if slices.Contains(ours, t) || m == 0 {
+				fmt.Printf(" %16s", "")
+				continue
+			}
+			fmt.Printf(" %15.2f×", o.median()/m)
 		}
 		fmt.Println()
 	}
@@ -455,11 +475,13 @@ type result struct {
 }
 
 // sustained is the criterion for every open-model tool: the requests were
-// sent (at least 99% of rate × step) and fewer than 1% failed. vegeta stops
-// at the end of the step, so its falling behind shows as requests never
-// sent. coperniq-mock runs with --max-lateness 100ms here, so a send more
-// than 100 ms behind is dropped and counts as a failure: it cannot make up
-// for falling behind later, as vegeta can mid-step. A closed loop sends as
+// sent within the step (at least 99% of rate × step) and fewer than 1%
+// failed. vegeta stops at the end of the step, so its falling behind shows
+// as requests never sent; coperniq-mock's sends are counted to the step's
+// end alike (runOurs). coperniq-mock also drops a send more than
+// --max-lateness behind (1 s as users run it; 100 ms for coperniq-100ms),
+// which counts as a failure: it cannot make up for falling behind that
+// far, as vegeta can mid-step. A closed loop sends as
 // fast as it is answered: its rate is what it achieved, sustained when
 // fewer than 1% failed.
 func (r result) sustained(rate float64, closed bool) bool {
@@ -491,7 +513,18 @@ func runOurs(bin, tmp string, rcv *receiver, rate float64, extra ...string) (res
 	if err != nil {
 		return res, err
 	}
-	res.achieved, res.success = rep.AchievedRate(), rep.SuccessRatio()
+	// Counted as vegeta counts, which stops at the step's end: the sends
+	// that ended within the step (the timeline's points before its end),
+	// not those the lateness allowance let out after it. Counting those
+	// would let a tool whose allowance is a second pass a 10 s step at
+	// 1.1× what it can send (a 3 s step at 1.33×).
+	var inStep int64
+	for _, p := range rep.Timeline {
+		if p.At < rep.Window {
+			inStep += p.Done
+		}
+	}
+	res.achieved, res.success = float64(inStep)/step.Seconds(), rep.SuccessRatio()
 	res.p99, res.rawP99 = rep.Corrected.Quantile(99), rep.Raw.Quantile(99)
 	res.conns, res.late, res.dropped, res.peak = rep.Connections, rep.Late, rep.Dropped, rep.PeakInflight
 	return res, nil
