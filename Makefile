@@ -81,22 +81,54 @@ bench-listen:
 	$(GO) test -run '^$$' -bench BenchmarkListenStrictUnderLoad -benchtime 1x ./receiver/
 
 # Fuzz the parsers of what strangers send, each target for FUZZTIME (Go runs
-# one fuzz target at a time): the JSON value reader (validate), the scenario
-# loader with its caps, the capture receiver's handler and its server with
-# arbitrary bytes on the wire, the replay log reader, the payload decoder,
-# and the validator's fast path against the full one (same verdict).
-# make fuzz FUZZTIME=5m for a longer run; the corpus grows under testdata/fuzz.
+# one fuzz target at a time): every parser of user input in the library
+# packages has one (JSON and NDJSON payloads, vocabularies, scenarios and
+# their durations, --set and --merge, headers, backoffs, URLs, rates,
+# stages, mixes, shards, load reports, delivery logs and captures for
+# replay, the capture receiver on the wire, the api mock's requests and
+# knobs, contract state and chaos files). 38 targets: about 11 minutes at
+# the default. make fuzz FUZZTIME=90s for a longer run; the corpus grows
+# under testdata/fuzz.
 FUZZTIME ?= 15s
 FUZZ_TARGETS := \
 	./schemas:FuzzReadStream \
 	./schemas:FuzzValidate \
 	./schemas:FuzzFastDecode \
 	./schemas:FuzzFastMatchesFull \
+	./schemas:FuzzParseVocabulary \
+	./schemas:FuzzDecodeIdentity \
 	./scenarios:FuzzParse \
+	./scenarios:FuzzParseSpan \
 	./receiver:FuzzHandler \
 	./receiver:FuzzServerRawBytes \
+	./receiver:FuzzReadCapture \
+	./receiver:FuzzSniffCapture \
+	./receiver:FuzzReadReplay \
 	./delivery:FuzzReadLog \
-	./generator:FuzzParseSet
+	./delivery:FuzzParseHeaders \
+	./delivery:FuzzParseBackoff \
+	./delivery:FuzzParseNames \
+	./delivery:FuzzReadPayload \
+	./delivery:FuzzCheckURL \
+	./generator:FuzzParseSet \
+	./generator:FuzzMerge \
+	./generator:FuzzParseProfile \
+	./generator:FuzzAppendString \
+	./load:FuzzParseRate \
+	./load:FuzzParseStages \
+	./load:FuzzParseMix \
+	./load:FuzzParseShard \
+	./load:FuzzParseThreshold \
+	./load:FuzzDecodeReport \
+	./load:FuzzReadResponse \
+	./api:FuzzRequests \
+	./api:FuzzLearn \
+	./api:FuzzParseConfig \
+	./contract:FuzzParseChaosFile \
+	./contract:FuzzReadJSONReport \
+	./contract:FuzzParseRecordState \
+	./contract:FuzzParseTokenParam \
+	./docgen:FuzzParseFormats
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

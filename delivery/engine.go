@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -355,7 +356,8 @@ func (r *run) release(es *eventState, now time.Time, skip time.Duration) {
 	}
 	var d time.Duration
 	if r.cfg.jitter > 0 {
-		d = time.Duration(es.rnd.Int64N(int64(r.cfg.jitter) + 1))
+		// jitter+1 overflows at the longest duration there is.
+		d = time.Duration(es.rnd.Int64N(int64(min(r.cfg.jitter, math.MaxInt64-1)) + 1))
 	}
 	wait := r.cfg.clock.Real(d)
 	scheduled := r.virtual(now, es.skip).Add(d)

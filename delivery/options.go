@@ -96,6 +96,9 @@ func WithHeader(key, value string) Option {
 		if key == "" {
 			return fmt.Errorf("header with value %q has no name", value)
 		}
+		if err := checkHeader(key, value); err != nil {
+			return fmt.Errorf("header %q: %w", key, err)
+		}
 		c.header.Add(key, value)
 		return nil
 	}

@@ -3,6 +3,7 @@ package delivery
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -61,7 +62,8 @@ func (e Exponential) Delay(n int, rnd *rand.Rand) time.Duration {
 	if c <= 0 || rnd == nil {
 		return c
 	}
-	return time.Duration(rnd.Int64N(int64(c) + 1))
+	// c+1 overflows at the longest duration there is.
+	return time.Duration(rnd.Int64N(int64(min(c, math.MaxInt64-1)) + 1))
 }
 
 func (e Exponential) String() string {
@@ -152,6 +154,10 @@ func ParseBackoff(s string) (Backoff, error) {
 			return nil, fmt.Errorf("backoff %q: base must be more than 0", s)
 		}
 		limit := DefaultBackoffCap
+		if !hasCap && base > limit {
+			// Else every wait would be the default cap, below the base asked for.
+			return nil, fmt.Errorf("backoff %q: base %s is above the default cap %s; give a cap, like exp:%s:%s", s, base, limit, b, b)
+		}
 		if hasCap {
 			if limit, err = dur("cap", c); err != nil {
 				return nil, err

@@ -393,6 +393,13 @@ func DecodeReport(rd io.Reader) (*Report, error) {
 	if len(r.Shards) == 0 {
 		return nil, errors.New("load report names no shard")
 	}
+	// Merge trusts the shards: a count of a trillion would list a trillion
+	// missing ones.
+	for _, s := range r.Shards {
+		if err := s.valid(); err != nil {
+			return nil, fmt.Errorf("load report: %w", err)
+		}
+	}
 	r.Summary = nil
 	if r.Statuses == nil {
 		r.Statuses = map[string]int64{}

@@ -1,10 +1,11 @@
 package scenarios
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Caps on a scenario file, checked before the YAML parser sees it: a file of
@@ -26,21 +27,11 @@ func checkCaps(src []byte) string {
 	if len(src) > MaxFileSize {
 		return fmt.Sprintf("the file is %d bytes, over the %d KiB cap for a scenario file; split it up", len(src), MaxFileSize>>10)
 	}
-	keys := 0
-	for i, c := range src {
-		if c != ':' {
-			continue
-		}
-		next := byte('\n')
-		if i+1 < len(src) {
-			next = src[i+1]
-		}
-		if next == ' ' || next == '\t' || next == '\n' || next == '\r' || (i > 0 && src[i-1] == '"') {
-			if keys++; keys > MaxKeys {
-				line := 1 + bytes.Count(src[:i], []byte{'\n'})
-				return fmt.Sprintf("the file has more than %d keys (line %d passes the cap for a scenario file); split it up", MaxKeys, line)
-			}
-		}
+	if line := schemas.YAMLKeysOver(src, MaxKeys); line > 0 {
+		return fmt.Sprintf("the file has more than %d keys (line %d passes the cap for a scenario file); split it up", MaxKeys, line)
+	}
+	if line := schemas.YAMLFlowDepthOver(src, schemas.MaxYAMLFlowDepth); line > 0 {
+		return fmt.Sprintf("the file nests [ ] and { } more than %d deep (line %d passes the cap for a scenario file); write it with fewer levels", schemas.MaxYAMLFlowDepth, line)
 	}
 	return ""
 }

@@ -66,7 +66,9 @@ func parseDuration(s string) (time.Duration, error) {
 			return 0, fmt.Errorf("duration %q: unit missing or unknown (want ms, s, m, h, d or w)", orig)
 		}
 		part := n * float64(unit)
-		if part > float64(100*365*day) || total > 100*365*day {
+		// The sum is bounded, not each part: a span of two centuries each
+		// side would overflow its width.
+		if part > float64(100*365*day) || total+time.Duration(part) > 100*365*day {
 			return 0, fmt.Errorf("duration %q is longer than a century", orig)
 		}
 		total += time.Duration(part)

@@ -140,6 +140,18 @@ type VocabularyError struct {
 
 func (e *VocabularyError) Error() string { return strings.Join(e.Problems, "\n") }
 
+// Caps on a vocabulary file, checked before the YAML parser sees it (see
+// YAMLKeysOver): the built-in vocabulary is 5 KiB with some hundred keys; a
+// team's has more workflows, not thousands of times more.
+const (
+	// MaxVocabularySize bounds a vocabulary file's size.
+	MaxVocabularySize = 1 << 20
+	// MaxVocabularyKeys bounds a vocabulary file's mapping keys, all
+	// mappings together (a stage written {id, templateId, name, phaseType}
+	// has four).
+	MaxVocabularyKeys = 5000
+)
+
 // ParseVocabulary reads a vocabulary file. name is used in errors, which
 // are a *VocabularyError with file:line:col positions.
 func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
@@ -170,6 +182,18 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 			errs.Problems = append(errs.Problems, fmt.Sprintf("%s:%d:%d: %s", name, p.line, p.col, p.msg))
 		}
 	}()
+	if len(data) > MaxVocabularySize {
+		problems = append(problems, problem{1, 1, fmt.Sprintf("the file is over the %d KiB cap for a vocabulary file", MaxVocabularySize>>10)})
+		return nil, errs
+	}
+	if line := YAMLKeysOver(data, MaxVocabularyKeys); line > 0 {
+		problems = append(problems, problem{line, 1, fmt.Sprintf("the file has more than %d keys (this line passes the cap for a vocabulary file)", MaxVocabularyKeys)})
+		return nil, errs
+	}
+	if line := YAMLFlowDepthOver(data, MaxYAMLFlowDepth); line > 0 {
+		problems = append(problems, problem{line, 1, fmt.Sprintf("the file nests [ ] and { } more than %d deep (this line passes the cap for a vocabulary file)", MaxYAMLFlowDepth)})
+		return nil, errs
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -197,15 +221,17 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 			return nil, false
 		}
 		var out []string
+		listed := map[string]bool{} // slices.Contains made 100,000 entries take a minute
 		for _, item := range seq.Values {
 			s, ok := str(item, what+" entry")
 			if !ok {
 				return nil, false
 			}
-			if slices.Contains(out, s) {
+			if listed[s] {
 				add(item, "%s lists %s twice", what, s)
 				return nil, false
 			}
+			listed[s] = true
 			out = append(out, s)
 		}
 		return out, true
