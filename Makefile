@@ -186,7 +186,7 @@ lint-docs:
 # proxy into a temporary directory (never a dependency), on this machine in
 # one run: each tool's highest sustained rate, the median of three runs,
 # ours ÷ each (ours as users run it, and held to --max-lateness 100ms), and
-# a constant 20,000/s check. About 15 minutes; needs both
+# a constant 20,000/s check. About 35 minutes; needs both
 # cores to itself. BENCH_LOAD_FLAGS shortens it (-runs 1 -step 3s).
 .PHONY: bench-load
 bench-load:
