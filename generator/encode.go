@@ -118,12 +118,7 @@ func (enc *encoder) record(b []byte, r *Record) []byte {
 	b = enc.nullString(b, r.RequestStatus)
 	b = append(b, `,"stage":`...)
 	if s := r.Stage; s != nil {
-		b = append(b, `{"id":`...)
-		b = appendInt64(b, s.ID)
-		b = append(b, `,"name":`...)
-		b = appendStr(b, enc.verbatim, s.Name)
-		b = enc.extra(b, s.Extra)
-		b = append(b, '}')
+		b = enc.idName(b, s.ID, s.Name, s.Extra)
 	} else {
 		b = append(b, "null"...)
 	}
@@ -146,12 +141,7 @@ func (enc *encoder) record(b []byte, r *Record) []byte {
 	}
 	b = append(b, `,"jurisdiction":`...)
 	if j := r.Jurisdiction; j != nil {
-		b = append(b, `{"id":`...)
-		b = appendInt64(b, j.ID)
-		b = append(b, `,"name":`...)
-		b = appendStr(b, enc.verbatim, j.Name)
-		b = enc.extra(b, j.Extra)
-		b = append(b, '}')
+		b = enc.idName(b, j.ID, j.Name, j.Extra)
 	} else {
 		b = append(b, "null"...)
 	}
@@ -169,11 +159,7 @@ func (enc *encoder) record(b []byte, r *Record) []byte {
 		b = append(b, ']')
 	}
 	b = append(b, `,"dealValue":`...)
-	if r.DealValue.Valid {
-		b = appendFloat(b, r.DealValue.V)
-	} else {
-		b = append(b, "null"...)
-	}
+	b = appendNullFloat(b, r.DealValue)
 	b = append(b, `,"ownerId":`...)
 	b = appendNullInt(b, r.OwnerID)
 	b = append(b, `,"primaryEmail":`...)
@@ -225,6 +211,17 @@ func (enc *encoder) workOrder(b []byte, w *WorkOrder) []byte {
 	return append(b, '}')
 }
 
+// idName writes the objects that are an id and a name: record.stage and
+// record.jurisdiction.
+func (enc *encoder) idName(b []byte, id int64, name string, extra []RawField) []byte {
+	b = append(b, `{"id":`...)
+	b = appendInt64(b, id)
+	b = append(b, `,"name":`...)
+	b = appendStr(b, enc.verbatim, name)
+	b = enc.extra(b, extra)
+	return append(b, '}')
+}
+
 func (enc *encoder) extra(b []byte, extra []RawField) []byte {
 	for _, f := range extra {
 		b = append(b, ',')
@@ -251,6 +248,13 @@ func appendNullInt(b []byte, n Null[int64]) []byte {
 		return append(b, "null"...)
 	}
 	return appendInt64(b, n.V)
+}
+
+func appendNullFloat(b []byte, f Null[float64]) []byte {
+	if !f.Valid {
+		return append(b, "null"...)
+	}
+	return appendFloat(b, f.V)
 }
 
 func (enc *encoder) nullTime(b []byte, t Null[time.Time]) []byte {

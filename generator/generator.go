@@ -161,6 +161,20 @@ func (g *Generator) begin(t *trigInfo) {
 	g.reseed(g.seed ^ h)
 }
 
+// next is what every payload starts with: the generator's own error (a bad
+// option), else triggerKey's catalog entry, the generator begun on it.
+func (g *Generator) next(triggerKey string) (*trigInfo, error) {
+	if g.err != nil {
+		return nil, g.err
+	}
+	t, err := lookupTrigger(triggerKey)
+	if err != nil {
+		return nil, err
+	}
+	g.begin(t)
+	return t, nil
+}
+
 // Profile reports the generator's profile.
 func (g *Generator) Profile() Profile { return g.profile }
 
@@ -171,14 +185,10 @@ func (g *Generator) Epoch() time.Time { return g.epoch }
 // key gets the *schemas.UnknownTriggerError of schemas.Lookup. Overrides are
 // not applied (see WithOverrides).
 func (g *Generator) Payload(triggerKey string) (*Payload, error) {
-	if g.err != nil {
-		return nil, g.err
-	}
-	t, err := lookupTrigger(triggerKey)
+	t, err := g.next(triggerKey)
 	if err != nil {
 		return nil, err
 	}
-	g.begin(t)
 	box := new(payloadBox)
 	g.build(box, t)
 	return &box.p, nil
@@ -188,14 +198,10 @@ func (g *Generator) Payload(triggerKey string) (*Payload, error) {
 // as compact JSON, with overrides applied. Without overrides it allocates
 // nothing beyond growing dst (and, once, its arena); this is the fast path.
 func (g *Generator) AppendJSON(dst []byte, triggerKey string) ([]byte, error) {
-	if g.err != nil {
-		return dst, g.err
-	}
-	t, err := lookupTrigger(triggerKey)
+	t, err := g.next(triggerKey)
 	if err != nil {
 		return dst, err
 	}
-	g.begin(t)
 	// Nothing of the payload outlives this call (it is encoded, and the
 	// scratch box is refilled next time), so its strings go into an arena
 	// of its own that each call empties: no garbage per payload.
