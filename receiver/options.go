@@ -167,13 +167,7 @@ func WithFailFirst(n int) Option {
 // WithFailRate answers FailStatus to a fraction p of the attempts, drawn from
 // the seed (WithSeed), the eventId and the attempt number (a retry gets a fresh draw).
 func WithFailRate(p float64) Option {
-	return func(c *config) error {
-		if !(p >= 0 && p <= 1) {
-			return fmt.Errorf("fail rate %v must be between 0 and 1", p)
-		}
-		c.failRate = p
-		return nil
-	}
+	return fraction("fail rate", p, func(c *config) { c.failRate = p })
 }
 
 // WithResetRate drops the connection without an answer on a fraction p of the
@@ -187,13 +181,7 @@ func WithFailRate(p float64) Option {
 // turns into a reset stream without logging; a direct caller of ServeHTTP
 // sees the panic.
 func WithResetRate(p float64) Option {
-	return func(c *config) error {
-		if !(p >= 0 && p <= 1) {
-			return fmt.Errorf("reset rate %v must be between 0 and 1", p)
-		}
-		c.resetRate = p
-		return nil
-	}
+	return fraction("reset rate", p, func(c *config) { c.resetRate = p })
 }
 
 // WithLatency delays every answer to a delivery by d, to exercise a sender's
@@ -337,6 +325,18 @@ func WithOutput(w io.Writer) Option {
 func WithObserver(fn func(Delivery)) Option {
 	return func(c *config) error {
 		c.observer = fn
+		return nil
+	}
+}
+
+// fraction is an option that refuses a p outside 0 to 1 (NaN too), naming
+// it what, and otherwise sets it.
+func fraction(what string, p float64, set func(*config)) Option {
+	return func(c *config) error {
+		if !(p >= 0 && p <= 1) {
+			return fmt.Errorf("%s %v must be between 0 and 1", what, p)
+		}
+		set(c)
 		return nil
 	}
 }
