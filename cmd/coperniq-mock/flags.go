@@ -242,6 +242,16 @@ func outputFlag(cmd *cobra.Command, p *string, what string) {
 // checkOutput validates -o.
 func checkOutput(o string) error { return checkOneOf("output", o, []string{"text", "json"}) }
 
+// writeShown writes what a show command found for its argument; not
+// finding it is bad usage.
+func writeShown(cmd *cobra.Command, b []byte, err error) error {
+	if err != nil {
+		return usage(err)
+	}
+	_, err = cmd.OutOrStdout().Write(b)
+	return err
+}
+
 // openInput opens path for reading, - for standard input, and names it for
 // messages.
 func openInput(cmd *cobra.Command, path string) (r io.Reader, name string, close func() error, err error) {

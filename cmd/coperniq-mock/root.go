@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -50,4 +52,24 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	}
 	attachHelp(root)
 	return root
+}
+
+// groupCmd is a command that only holds subcommands; run without one, it
+// names them (bad usage, exit 2).
+func groupCmd(use, short string, subs ...*cobra.Command) *cobra.Command {
+	names := make([]string, len(subs))
+	for i, sub := range subs {
+		names[i] = sub.Name()
+	}
+	list := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usage(fmt.Errorf("%s needs a subcommand: %s (see coperniq-mock %s --help)", use, list, use))
+		},
+	}
+	cmd.AddCommand(subs...)
+	return cmd
 }

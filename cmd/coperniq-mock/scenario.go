@@ -10,16 +10,8 @@ import (
 )
 
 func newScenarioCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "scenario",
-		Short: "Play realistic lifecycles (a solar project from sale to PTO) and deliver their events",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usage(errors.New("scenario needs a subcommand: list, show or run"))
-		},
-	}
-	cmd.AddCommand(newScenarioListCmd(), newScenarioShowCmd(), newScenarioRunCmd())
-	return cmd
+	return groupCmd("scenario", "Play realistic lifecycles (a solar project from sale to PTO) and deliver their events",
+		newScenarioListCmd(), newScenarioShowCmd(), newScenarioRunCmd())
 }
 
 func completeScenarios(files bool) cobra.CompletionFunc {
@@ -66,11 +58,7 @@ func newScenarioShowCmd() *cobra.Command {
 		ValidArgsFunction: completeScenarios(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src, err := scenarios.Source(args[0])
-			if err != nil {
-				return usage(err)
-			}
-			_, err = cmd.OutOrStdout().Write(src)
-			return err
+			return writeShown(cmd, src, err)
 		},
 	}
 }

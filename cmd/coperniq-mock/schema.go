@@ -8,16 +8,7 @@ import (
 )
 
 func newSchemaCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "schema",
-		Short: "Export or print the JSON Schemas (contract or strict level)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usage(fmt.Errorf("schema needs a subcommand: export or show (see coperniq-mock schema --help)"))
-		},
-	}
-	cmd.AddCommand(newSchemaExportCmd(), newSchemaShowCmd())
-	return cmd
+	return groupCmd("schema", "Export or print the JSON Schemas (contract or strict level)", newSchemaExportCmd(), newSchemaShowCmd())
 }
 
 func levelFlag(cmd *cobra.Command, strict *bool) {
@@ -65,11 +56,7 @@ func newSchemaShowCmd() *cobra.Command {
 		ValidArgsFunction: completeTriggers(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := schemas.Schema(args[0], level(strict))
-			if err != nil {
-				return usage(err)
-			}
-			_, err = cmd.OutOrStdout().Write(b)
-			return err
+			return writeShown(cmd, b, err)
 		},
 	}
 	levelFlag(cmd, &strict)
