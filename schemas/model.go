@@ -108,32 +108,31 @@ var recordDef = definition{
 	},
 }
 
-var stageDef = definition{
-	name: "stage", path: "record.stage", title: "stage",
-	desc: "A stage of the record's workflow. Record.stage may also be null; the null is allowed where the definition is used.",
-	props: []prop{
-		{name: "id", kind: kindInteger, desc: "Id of the stage in the workflow definition, at least 1; the same for every record in that stage."},
-		{name: "name", kind: kindString, minLength: 1, desc: "Display name of the stage, such as Installation; never empty."},
-	},
+// recordPart defines an object record.name holds, or null; typed false,
+// its use site allows the null (see definition.typed). what describes the
+// object.
+func recordPart(name, what string, props []prop) definition {
+	return definition{
+		name: name, path: "record." + name, title: name,
+		desc:  what + " Record." + name + " may also be null; the null is allowed where the definition is used.",
+		props: props,
+	}
 }
 
-var geoLocationDef = definition{
-	name: "geoLocation", path: "record.geoLocation", title: "geoLocation",
-	desc: "A point on the map. Record.geoLocation may also be null; the null is allowed where the definition is used.",
-	props: []prop{
-		{name: "lat", kind: kindNumber, desc: "Latitude in decimal degrees (WGS 84), from -90 to 90, positive north of the equator."},
-		{name: "lng", kind: kindNumber, desc: "Longitude in decimal degrees (WGS 84), from -180 to 180, negative west of Greenwich, so negative for every US site."},
-	},
-}
+var stageDef = recordPart("stage", "A stage of the record's workflow.", []prop{
+	{name: "id", kind: kindInteger, desc: "Id of the stage in the workflow definition, at least 1; the same for every record in that stage."},
+	{name: "name", kind: kindString, minLength: 1, desc: "Display name of the stage, such as Installation; never empty."},
+})
 
-var jurisdictionDef = definition{
-	name: "jurisdiction", path: "record.jurisdiction", title: "jurisdiction",
-	desc: "A permitting authority. Record.jurisdiction may also be null; the null is allowed where the definition is used.",
-	props: []prop{
-		{name: "id", kind: kindInteger, desc: "Id of the jurisdiction in Coperniq, at least 1."},
-		{name: "name", kind: kindString, minLength: 1, desc: "Name of the jurisdiction, such as \"City of Austin Development Services\"; never empty."},
-	},
-}
+var geoLocationDef = recordPart("geoLocation", "A point on the map.", []prop{
+	{name: "lat", kind: kindNumber, desc: "Latitude in decimal degrees (WGS 84), from -90 to 90, positive north of the equator."},
+	{name: "lng", kind: kindNumber, desc: "Longitude in decimal degrees (WGS 84), from -180 to 180, negative west of Greenwich, so negative for every US site."},
+})
+
+var jurisdictionDef = recordPart("jurisdiction", "A permitting authority.", []prop{
+	{name: "id", kind: kindInteger, desc: "Id of the jurisdiction in Coperniq, at least 1."},
+	{name: "name", kind: kindString, minLength: 1, desc: "Name of the jurisdiction, such as \"City of Austin Development Services\"; never empty."},
+})
 
 var workOrderDef = definition{
 	name: "workOrder", path: "workOrder", title: "workOrder", typed: true,
