@@ -158,11 +158,7 @@ wait:
 			}
 		}
 	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	}
-	return result{out.String(), errb.String(), code}
+	return result{out.String(), errb.String(), exitStatus(t, err)}
 }
 
 // deliveredTo says the run is under way once rc has received a delivery
