@@ -22,7 +22,7 @@ import (
 // its base URL, read from the line that announces it.
 func runAPI(t *testing.T, args ...string) (string, *running) {
 	t.Helper()
-	p := background(t, exec.Command(binary, append([]string{"api", "--addr", "127.0.0.1:0"}, args...)...))
+	p := start(t, append([]string{"api", "--addr", "127.0.0.1:0"}, args...)...)
 	return apiURL(t, p.nextWith(t, "Coperniq API mock on")), p
 }
 

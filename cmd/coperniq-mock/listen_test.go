@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -28,7 +27,7 @@ var listeningLine = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+) 
 // first line, as a script would.
 func listen(t *testing.T, args ...string) *listener {
 	t.Helper()
-	l := &listener{running: background(t, exec.Command(binary, append([]string{"listen", "--addr", "127.0.0.1:0"}, args...)...))}
+	l := &listener{running: start(t, append([]string{"listen", "--addr", "127.0.0.1:0"}, args...)...)}
 	first := l.next(t)
 	m := listeningLine.FindStringSubmatch(first)
 	if m == nil || m[1] == m[2] {

@@ -89,19 +89,33 @@ func background(t *testing.T, cmd *exec.Cmd) *running {
 	return p
 }
 
-// next is the next line the program prints.
-func (p *running) next(t *testing.T) string {
+// start runs the binary with args in the background.
+func start(t *testing.T, args ...string) *running {
+	t.Helper()
+	return background(t, exec.Command(binary, args...))
+}
+
+// read is the next line the program prints; ok is false at the end of its
+// output.
+func (p *running) read(t *testing.T) (line string, ok bool) {
 	t.Helper()
 	select {
-	case line, ok := <-p.lines:
-		if !ok {
-			t.Fatalf("%v ended early; stderr:\n%s", p.cmd.Args, p.stderr)
-		}
-		return line
+	case line, ok = <-p.lines:
+		return line, ok
 	case <-time.After(20 * time.Second):
 		t.Fatalf("no line from %v within 20s; stderr:\n%s", p.cmd.Args, p.stderr)
 	}
-	return ""
+	return "", false
+}
+
+// next is the next line the program prints.
+func (p *running) next(t *testing.T) string {
+	t.Helper()
+	line, ok := p.read(t)
+	if !ok {
+		t.Fatalf("%v ended early; stderr:\n%s", p.cmd.Args, p.stderr)
+	}
+	return line
 }
 
 // nextWith skips to the first line with the prefix.
@@ -122,7 +136,7 @@ func (p *running) stop(t *testing.T, sig os.Signal) (string, int) {
 		t.Fatal(err)
 	}
 	var rest []string
-	for line := range p.lines {
+	for line, ok := p.read(t); ok; line, ok = p.read(t) {
 		rest = append(rest, line)
 	}
 	code := exitStatus(t, p.cmd.Wait())
