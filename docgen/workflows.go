@@ -18,7 +18,11 @@ func (s *site) workflowLines() (source string, lines []string) {
 		v = schemas.DefaultVocabulary()
 	}
 	source = "**Assumed**: Coperniq publishes no workflows (each company builds its own in Process Studio); these are this tool's, switchable with a vocabulary file (`coperniq-mock vocabulary` prints them as `workflows:`)."
-	if !v.IsDefault() {
+	switch {
+	case v.IsDefault():
+	case v.File() == "":
+		source = "Set by the vocabulary the caller built in Go (stages it leaves out are this tool's assumed ones)."
+	default:
 		source = fmt.Sprintf("Set by the vocabulary file `%s` (stages it leaves out are this tool's assumed ones).", v.File())
 	}
 	stages := func(wf schemas.Workflow) string {

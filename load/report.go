@@ -75,6 +75,11 @@ type Report struct {
 
 	Scheduled int64 `json:"scheduled"`
 	Sent      int64 `json:"sent"`
+	// SentAfterWindow counts the sends, of slots due in the window, that
+	// started after it ended (later than LateAfter past its end), as
+	// MaxLateness allows: they are in Sent but not in the achieved rate,
+	// which is the rate the window saw.
+	SentAfterWindow int64 `json:"sentAfterWindow,omitempty"`
 	// Dropped slots were never sent: DroppedLate of them because no worker
 	// was free within MaxLateness of their time, the rest because the run
 	// ended (or was interrupted) first.
@@ -205,12 +210,15 @@ func (r *Report) TargetRate() float64 {
 	return newSchedule(st).eventsBy(w) * share / w.Seconds()
 }
 
-// AchievedRate is the mean rate at which events were sent.
+// AchievedRate is the mean rate at which events were sent within the
+// window. Sends let out after it (SentAfterWindow) are left out: counting
+// them would credit a receiver that took half the rate, with a long
+// enough MaxLateness, with all of it.
 func (r *Report) AchievedRate() float64 {
 	if r.Window <= 0 {
 		return 0
 	}
-	return float64(r.Sent) / time.Duration(r.Window).Seconds()
+	return float64(r.Sent-r.SentAfterWindow) / time.Duration(r.Window).Seconds()
 }
 
 // SuccessRatio is the share of scheduled events that were acknowledged:
@@ -523,6 +531,7 @@ func MergePartial(reports ...*Report) (*Report, error) {
 		out.MaxInflight += r.MaxInflight
 		out.Scheduled += r.Scheduled
 		out.Sent += r.Sent
+		out.SentAfterWindow += r.SentAfterWindow
 		out.Dropped += r.Dropped
 		out.DroppedLate += r.DroppedLate
 		out.Late += r.Late

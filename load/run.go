@@ -104,6 +104,11 @@ type runner struct {
 	interrupt chan struct{} // closed when ctx is cancelled
 	done      chan struct{} // closed when workers may leave
 
+	// afterWindow counts first sends started after onTimeBy, the window's
+	// end plus the on-time allowance (LateAfter).
+	afterWindow atomic.Int64
+	onTimeBy    time.Time
+
 	retries *retryQueue
 	// ready is retries.ready when the policy retries, else nil: a worker
 	// waiting for its slot then selects on one channel fewer.
@@ -193,6 +198,7 @@ func (r *runner) run(ctx context.Context) *Report {
 	}
 	// A short lead lets every worker start before the first slot is due.
 	r.start = time.Now().Add(5 * time.Millisecond)
+	r.onTimeBy = r.start.Add(r.sched.planned + cfg.lateAfter)
 	r.rec = newRecorder(r.start, interval, r.keys)
 	r.retries = newRetryQueue(cfg.maxRetryQ)
 	if cfg.policy.Attempts > 1 {
@@ -451,6 +457,9 @@ func (r *runner) sendFirst(body []byte, trig int, due, start time.Time, rnd *ran
 	lag := start.Sub(due)
 	if lag > r.cfg.lateAfter {
 		r.late.Add(1)
+		if start.After(r.onTimeBy) {
+			r.afterWindow.Add(1)
+		}
 	}
 	res, end := r.attempt(body, start)
 	r.rec.first(trig, due, lag, end, &res)
@@ -572,6 +581,7 @@ func (r *runner) report(window time.Duration, end time.Time) *Report {
 		Client:      r.clientName,
 		GenErrors:   r.genErrors.Load(),
 	}
+	rep.SentAfterWindow = r.afterWindow.Load()
 	rep.Scheduled = r.slots
 	if rep.Interrupted {
 		rep.Scheduled = shardSlots(r.sched.count(window), cfg.shard)

@@ -39,7 +39,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.GenErrors > 0 {
 		p("Not generated\t%d slots left unsent: their payload could not be made\n", r.GenErrors)
 	}
-	p("Rate\ttarget %.1f/s, achieved %.1f/s (%.2f%%)\n", r.TargetRate(), r.AchievedRate(), pct(r.AchievedRate(), r.TargetRate()))
+	p("Rate\ttarget %.1f/s, achieved %.1f/s (%.2f%%)", r.TargetRate(), r.AchievedRate(), pct(r.AchievedRate(), r.TargetRate()))
+	if r.SentAfterWindow > 0 {
+		p(" within the window; %d sends started after it, late, are left out", r.SentAfterWindow)
+	}
+	p("\n")
 	conns := "unknown"
 	if r.Connections >= 0 {
 		conns = strconv.FormatInt(r.Connections, 10)

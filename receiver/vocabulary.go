@@ -9,6 +9,10 @@ import (
 // names and value lists are v's. Nil is the built-in vocabulary.
 func WithVocabulary(v *schemas.Vocabulary) Option {
 	return func(c *config) error {
+		v, err := v.Complete()
+		if err != nil {
+			return err
+		}
 		if v.IsDefault() {
 			c.validator = nil
 			return nil

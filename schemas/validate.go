@@ -156,8 +156,13 @@ type Validator struct {
 	c *compiled
 }
 
-// NewValidator compiles the schemas of v (nil: the built-in vocabulary).
+// NewValidator compiles the schemas of v (nil: the built-in vocabulary;
+// one built in Go is completed first, see Complete).
 func NewValidator(v *Vocabulary) (*Validator, error) {
+	v, err := v.Complete()
+	if err != nil {
+		return nil, err
+	}
 	if v.IsDefault() {
 		return &Validator{c: compiledSchemas()}, nil
 	}

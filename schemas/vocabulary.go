@@ -68,8 +68,9 @@ func DefaultVocabulary() *Vocabulary {
 	}
 }
 
-// IsDefault reports whether v is the built-in vocabulary (not read from a
-// file).
+// IsDefault reports whether v is the built-in vocabulary: not read from
+// a file, nor built in Go with values of its own and made ready by
+// Complete.
 func (v *Vocabulary) IsDefault() bool { return v == nil || !v.custom }
 
 // File is the file v was read from, "" for the built-in one.
@@ -362,11 +363,23 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 	if len(c.RequestWorkflow.Stages) == 0 {
 		c.RequestWorkflow = d.RequestWorkflow
 	}
-	names := d.TriggerNames
+	names, renamed := d.TriggerNames, false
 	for k, n := range c.TriggerNames {
+		renamed = renamed || n != names[k]
 		names[k] = n
 	}
 	c.TriggerNames = names
+	if !c.custom {
+		// Values of its own make a vocabulary built in Go a team's
+		// vocabulary as much as a file does: the schemas, the validator
+		// and the docs take them, not the built-in ones.
+		c.requestSet = !sameWorkflow(c.RequestWorkflow, d.RequestWorkflow)
+		c.custom = renamed || c.requestSet || c.WorkingStatus != d.WorkingStatus ||
+			c.PhaseStarted != d.PhaseStarted || c.PhaseCompleted != d.PhaseCompleted ||
+			!slices.Equal(c.WorkOrderStatuses, d.WorkOrderStatuses) || !slices.Equal(c.PhaseTypes, d.PhaseTypes) ||
+			!slices.Equal(c.SLATypes, d.SLATypes) || !slices.Equal(c.RequestStatuses, d.RequestStatuses) ||
+			!slices.EqualFunc(c.Workflows, d.Workflows, sameWorkflow)
+	}
 	var problems []string
 	c.check(func(_, format string, args ...any) {
 		problems = append(problems, "vocabulary: "+fmt.Sprintf(format, args...))
@@ -382,8 +395,12 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 	return &c, nil
 }
 
-// fromFile is the values-assumption reason of a list a vocabulary file set.
+// fromFile is the values-assumption reason of a list a vocabulary file
+// (or a caller in Go) set.
 func (v *Vocabulary) fromFile() string {
+	if v.file == "" {
+		return "set by the vocabulary the caller built in Go."
+	}
 	return "set by the vocabulary file " + v.file + "."
 }
 

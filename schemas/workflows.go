@@ -97,6 +97,10 @@ var builtinRequestWorkflow = Workflow{"request", nil, []Stage{
 	{15308, 2308, "Nurture", "SALES", "NURTURE"},
 }}
 
+func sameWorkflow(a, b Workflow) bool {
+	return a.Name == b.Name && slices.Equal(a.Trades, b.Trades) && slices.Equal(a.Stages, b.Stages)
+}
+
 func cloneWorkflows(wfs []Workflow) []Workflow {
 	out := slices.Clone(wfs)
 	for i := range out {

@@ -513,18 +513,12 @@ func runOurs(bin, tmp string, rcv *receiver, rate float64, extra ...string) (res
 	if err != nil {
 		return res, err
 	}
-	// Counted as vegeta counts, which stops at the step's end: the sends
-	// that ended within the step (the timeline's points before its end),
-	// not those the lateness allowance let out after it. Counting those
-	// would let a tool whose allowance is a second pass a 10 s step at
-	// 1.1× what it can send (a 3 s step at 1.33×).
-	var inStep int64
-	for _, p := range rep.Timeline {
-		if p.At < rep.Window {
-			inStep += p.Done
-		}
-	}
-	res.achieved, res.success = float64(inStep)/step.Seconds(), rep.SuccessRatio()
+	// The report's achieved rate counts, as vegeta does (it stops at the
+	// step's end), only the sends that started within the step, not those
+	// the lateness allowance let out after it: counting those would let a
+	// tool whose allowance is a second pass a 10 s step at 1.1× what it can
+	// send (a 3 s step at 1.33×).
+	res.achieved, res.success = rep.AchievedRate(), rep.SuccessRatio()
 	res.p99, res.rawP99 = rep.Corrected.Quantile(99), rep.Raw.Quantile(99)
 	res.conns, res.late, res.dropped, res.peak = rep.Connections, rep.Late, rep.Dropped, rep.PeakInflight
 	return res, nil
