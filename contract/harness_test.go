@@ -425,20 +425,8 @@ func harnessCases() []harnessCase {
 			priorRun: true,
 			setup:    contract.ProblemStale,
 		},
-		{
-			name:     "inspect hook answers 500",
-			cfg:      testreceivers.Config{Fault: testreceivers.HookFails},
-			mustFail: everyCounted,
-			args:     []string{focusCounted},
-			setup:    contract.ProblemHook,
-		},
-		{
-			name:     "inspect hook answers an HTML page",
-			cfg:      testreceivers.Config{Fault: testreceivers.HookAnswersHTML},
-			mustFail: everyCounted,
-			args:     []string{focusCounted},
-			setup:    contract.ProblemHook,
-		},
+		hookAnswersNoCount("inspect hook answers 500", testreceivers.HookFails),
+		hookAnswersNoCount("inspect hook answers an HTML page", testreceivers.HookAnswersHTML),
 		{
 			// A typo in the hook's URL: 404, "never applied", for every
 			// event the receiver acknowledged. The hook is blamed, and
@@ -450,13 +438,19 @@ func harnessCases() []harnessCase {
 			setup:    contract.ProblemHook,
 			maxTime:  15 * time.Second,
 		},
-		{
-			name:     "inspect hook answers {}",
-			cfg:      testreceivers.Config{Fault: testreceivers.HookAnswersNoCount},
-			mustFail: everyCounted,
-			args:     []string{focusCounted},
-			setup:    contract.ProblemHook,
-		},
+		hookAnswersNoCount("inspect hook answers {}", testreceivers.HookAnswersNoCount),
+	}
+}
+
+// hookAnswersNoCount is the case of an inspect hook whose answer holds no
+// count: every counting spec fails, each failure blamed on the hook.
+func hookAnswersNoCount(name string, fault testreceivers.Fault) harnessCase {
+	return harnessCase{
+		name:     name,
+		cfg:      testreceivers.Config{Fault: fault},
+		mustFail: everyCounted,
+		args:     []string{focusCounted},
+		setup:    contract.ProblemHook,
 	}
 }
 

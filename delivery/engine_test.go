@@ -116,13 +116,7 @@ func TestRunRetriesEveryFailure(t *testing.T) {
 			if s.Acked != 6 || s.Attempts != 18 || s.Retried != 6 {
 				t.Fatalf("%s", s)
 			}
-			_, by := rc.snapshot()
-			for _, ev := range evs {
-				if len(by[ev.EventID]) != 3 {
-					t.Errorf("event %d reached the receiver %d times, want 3", ev.EventID, len(by[ev.EventID]))
-				}
-				sameBodies(t, ev.Body, by[ev.EventID])
-			}
+			arrivedTimes(t, rc, evs, 3)
 			for id, as := range obs.byEvent() {
 				if len(as) != 3 {
 					t.Fatalf("event %d: %d attempts", id, len(as))
@@ -159,13 +153,7 @@ func TestRunDeadAfterAttempts(t *testing.T) {
 	if !strings.HasPrefix(s.String(), "events 5 = acked 0 + dead 5") {
 		t.Errorf("%s", s)
 	}
-	_, by := rc.snapshot()
-	for _, ev := range evs {
-		if len(by[ev.EventID]) != 3 {
-			t.Errorf("event %d: %d requests", ev.EventID, len(by[ev.EventID]))
-		}
-		sameBodies(t, ev.Body, by[ev.EventID])
-	}
+	arrivedTimes(t, rc, evs, 3)
 }
 
 func TestRunRefusedIsRetriedThenDead(t *testing.T) {
@@ -404,14 +392,7 @@ func TestRunDuplicates(t *testing.T) {
 			if s.Acked != 12 || s.Duplicates != 12 || s.Attempts != 12 {
 				t.Fatalf("%s", s)
 			}
-			_, by := rc.snapshot()
-			for _, ev := range evs {
-				hs := by[ev.EventID]
-				if len(hs) != 2 {
-					t.Fatalf("event %d arrived %d times, want 2", ev.EventID, len(hs))
-				}
-				sameBodies(t, ev.Body, hs)
-			}
+			arrivedTimes(t, rc, evs, 2)
 			dups := 0
 			for _, a := range obs.all {
 				if a.Duplicate {

@@ -290,3 +290,16 @@ func sameBodies(t *testing.T, want []byte, hits []hit) {
 		}
 	}
 }
+
+// arrivedTimes checks that each event reached rc n times, its own body
+// each time.
+func arrivedTimes(t *testing.T, rc *receiver, evs []delivery.Message, n int) {
+	t.Helper()
+	_, by := rc.snapshot()
+	for _, ev := range evs {
+		if hs := by[ev.EventID]; len(hs) != n {
+			t.Errorf("event %d reached the receiver %d times, want %d", ev.EventID, len(hs), n)
+		}
+		sameBodies(t, ev.Body, by[ev.EventID])
+	}
+}

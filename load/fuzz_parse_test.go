@@ -10,6 +10,22 @@ import (
 	"time"
 )
 
+// refused says whether parsing s failed; its error must name what it is
+// about, one of the words, for a user to find the flag at fault.
+func refused(t *testing.T, s string, err error, words ...string) bool {
+	t.Helper()
+	if err == nil {
+		return false
+	}
+	for _, w := range words {
+		if strings.Contains(err.Error(), w) {
+			return true
+		}
+	}
+	t.Fatalf("%q: error %q names none of %q", s, err, words)
+	return true
+}
+
 // FuzzParseRate: whatever --rate says, a rate that parses is finite, within
 // 0..MaxRate, and reads back the same from its String.
 func FuzzParseRate(f *testing.F) {
@@ -18,10 +34,7 @@ func FuzzParseRate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		r, err := ParseRate(s)
-		if err != nil {
-			if !strings.Contains(err.Error(), "rate") {
-				t.Fatalf("%q: error %q does not say it is about a rate", s, err)
-			}
+		if refused(t, s, err, "rate") {
 			return
 		}
 		if math.IsNaN(float64(r)) || r < 0 || r > MaxRate {
@@ -70,10 +83,7 @@ func FuzzParseMix(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		m, err := ParseMix(s)
-		if err != nil {
-			if !strings.Contains(err.Error(), "mix") && !strings.Contains(err.Error(), "trigger") {
-				t.Fatalf("%q: error %q names neither the mix nor a trigger", s, err)
-			}
+		if refused(t, s, err, "mix", "trigger") {
 			return
 		}
 		seen := map[string]bool{}
@@ -97,10 +107,7 @@ func FuzzParseShard(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		sh, err := ParseShard(s)
-		if err != nil {
-			if !strings.Contains(err.Error(), "shard") {
-				t.Fatalf("%q: error %q does not say it is about a shard", s, err)
-			}
+		if refused(t, s, err, "shard") {
 			return
 		}
 		if sh.valid() != nil {

@@ -114,13 +114,8 @@ func TestIDRulesCompareIDsAsWritten(t *testing.T) {
 					if pair.alsoB != "" {
 						p = withID(t, p, pair.alsoB, c.b)
 					}
-					checkFast(t, defaultValidator, []byte(p))
-					r, err := Validate([]byte(p), level)
-					if err != nil {
-						t.Fatal(err)
-					}
 					var got []Violation
-					for _, v := range r.Violations {
+					for _, v := range validatePayload(t, []byte(p), level).Violations {
 						if v.Rule == RuleEventRecordID || v.Rule == RuleWorkOrderRecordID || v.Rule == RuleEventWorkOrderID {
 							got = append(got, v)
 						}

@@ -20,13 +20,8 @@ func TestUIDBelowIDNamesTheNumbersAsWritten(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			payload := strings.Replace(strings.Replace(doc, `"uid": 3301`, `"uid": `+c.uid, 1), `"id": 10423`, `"id": `+c.id, 1)
-			checkFast(t, defaultValidator, []byte(payload))
-			r, err := Validate([]byte(payload), Strict)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var got []string
-			for _, v := range r.Violations {
+			for _, v := range validatePayload(t, []byte(payload), Strict).Violations {
 				if v.Rule == RuleUIDBelowID {
 					got = append(got, v.Message)
 				}
@@ -41,11 +36,7 @@ func TestUIDBelowIDNamesTheNumbersAsWritten(t *testing.T) {
 func TestTwoIDMessagesNameTheNumbersAsWritten(t *testing.T) {
 	doc := string(documentedBytes(t))
 	payload := strings.Replace(doc, `"id": 10423`, `"id": 9007199254740993`, 1)
-	checkFast(t, defaultValidator, []byte(payload))
-	r, err := Validate([]byte(payload), Strict)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := validatePayload(t, []byte(payload), Strict)
 	want := map[string]string{
 		RuleEventRecordID:     "event.recordId 10423 != record.id 9007199254740993",
 		RuleWorkOrderRecordID: "workOrder.recordId 10423 != record.id 9007199254740993",

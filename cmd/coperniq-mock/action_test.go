@@ -70,13 +70,7 @@ func (r runner) run(t *testing.T, sub string, inputs map[string]string) (string,
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	out, err := cmd.CombinedOutput()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return string(out), code
+	return string(out), exitStatus(t, err)
 }
 
 func (r runner) outputs(t *testing.T) map[string]string {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,68 +18,22 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 )
 
-// startBinary runs the real binary in the background and returns the
-// first line it prints with the given prefix; the process is stopped
-// (SIGINT) and waited for at cleanup, and its exit code checked.
-func startBinary(t *testing.T, wantPrefix string, args ...string) (line string, stop func() (string, int)) {
+// runAPI runs `coperniq-mock api` on a free port with args and returns
+// its base URL, read from the line that announces it.
+func runAPI(t *testing.T, args ...string) (string, *running) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	var errb strings.Builder
-	cmd.Stderr = &errb
-	out := startPiped(t, cmd)
-	lines := make(chan string, 100)
-	var rest strings.Builder
-	done := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			default:
-			}
-			rest.WriteString(sc.Text() + "\n")
-		}
-		close(done)
-	}()
-	deadline := time.After(20 * time.Second)
-	for line == "" {
-		select {
-		case l := <-lines:
-			if strings.HasPrefix(l, wantPrefix) {
-				line = l
-			}
-		case <-deadline:
-			cmd.Process.Kill()
-			t.Fatalf("%v printed no %q line; stderr: %s", args, wantPrefix, errb.String())
-		}
-	}
-	stopped := false
-	stop = func() (string, int) {
-		if !stopped {
-			stopped = true
-			cmd.Process.Signal(syscall.SIGINT)
-			cmd.Wait()
-			<-done
-		}
-		return rest.String(), cmd.ProcessState.ExitCode()
-	}
-	t.Cleanup(func() { stop() })
-	return line, stop
+	p := start(t, append([]string{"api", "--addr", "127.0.0.1:0"}, args...)...)
+	return apiURL(t, p.nextWith(t, "Coperniq API mock on")), p
 }
 
+// get GETs url with the API key, if any.
 func get(t *testing.T, url, key string) (*http.Response, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
+	header := map[string]string{}
 	if key != "" {
-		req.Header.Set("x-api-key", key)
+		header["x-api-key"] = key
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
+	return getWith(t, url, header)
 }
 
 // apiURL reads the base URL from the api command's first line.
@@ -100,9 +52,7 @@ func apiURL(t *testing.T, line string) string {
 // Faults and the call log, over loopback, with the real binary.
 func TestAPICommandFaultsAndCallLog(t *testing.T) {
 	calls := filepath.Join(t.TempDir(), "calls.jsonl")
-	line, stop := startBinary(t, "Coperniq API mock on", "api", "--addr", "127.0.0.1:0", "--api-key", "k",
-		"--api-429-rate", "1", "--api-retry-after", "2s", "--api-calls", calls)
-	base := apiURL(t, line)
+	base, p := runAPI(t, "--api-key", "k", "--api-429-rate", "1", "--api-retry-after", "2s", "--api-calls", calls)
 	resp, body := get(t, base+"/projects", "k")
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "2" || !strings.Contains(string(body), "Retry-After") {
 		t.Fatalf("429 rate 1: %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
@@ -118,7 +68,7 @@ func TestAPICommandFaultsAndCallLog(t *testing.T) {
 	if len(log.Calls) != 2 || log.Calls[0].Fault != "429" || log.Calls[0].Operation != "list-projects" || log.Calls[1].Auth != "wrong" || log.Calls[1].Status != 401 {
 		t.Errorf("call log: %+v", log.Calls)
 	}
-	out, code := stop()
+	out, code := p.stop(t, os.Interrupt)
 	if code != 0 || !strings.Contains(out, "API: 2 calls") || !strings.Contains(out, "API misuse: key (call 2)") {
 		t.Errorf("after Ctrl-C: exit %d, %s", code, out)
 	}
@@ -128,8 +78,7 @@ func TestAPICommandFaultsAndCallLog(t *testing.T) {
 	}
 
 	// The per-key quota.
-	line, _ = startBinary(t, "Coperniq API mock on", "api", "--addr", "127.0.0.1:0", "--api-quota", "2/day")
-	base = apiURL(t, line)
+	base, _ = runAPI(t, "--api-quota", "2/day")
 	for i := range 3 {
 		resp, body := get(t, base+"/projects", api.DefaultKey)
 		if want := map[bool]int{true: 200, false: 429}[i < 2]; resp.StatusCode != want {
@@ -138,9 +87,7 @@ func TestAPICommandFaultsAndCallLog(t *testing.T) {
 	}
 
 	// Fail rate 1 and latency.
-	line, _ = startBinary(t, "Coperniq API mock on", "api", "request-won", "--addr", "127.0.0.1:0",
-		"--api-fail-rate", "1", "--api-latency", "300ms")
-	base = apiURL(t, line)
+	base, _ = runAPI(t, "request-won", "--api-fail-rate", "1", "--api-latency", "300ms")
 	start := time.Now()
 	resp, body = get(t, base+"/opportunities", api.DefaultKey)
 	if resp.StatusCode != 500 || !strings.Contains(string(body), "api-fail-rate") {
@@ -156,16 +103,15 @@ func TestAPICommandFaultsAndCallLog(t *testing.T) {
 // (it was after, and 1 run in 4 died of the signal).
 func TestAPICommandCtrlCRightAfterTheAddressLine(t *testing.T) {
 	for i := range 20 {
-		_, stop := startBinary(t, "Coperniq API mock on", "api", "--addr", "127.0.0.1:0")
-		if out, code := stop(); code != 0 || !strings.Contains(out, "API: 0 calls") {
+		_, p := runAPI(t)
+		if out, code := p.stop(t, os.Interrupt); code != 0 || !strings.Contains(out, "API: 0 calls") {
 			t.Fatalf("run %d: Ctrl-C right after the address line: exit %d, %s", i+1, code, out)
 		}
 	}
 }
 
 func TestAPICommandWorldAndHelp(t *testing.T) {
-	line, _ := startBinary(t, "Coperniq API mock on", "api", "request-won", "--addr", "127.0.0.1:0", "--at", "start")
-	base := apiURL(t, line)
+	base, _ := runAPI(t, "request-won", "--at", "start")
 	if resp, body := get(t, base+"/opportunities", api.DefaultKey); resp.StatusCode != 200 || string(body) != "[]\n" {
 		t.Errorf("--at start: %d %s, want an empty world", resp.StatusCode, body)
 	}
@@ -175,8 +121,7 @@ func TestAPICommandWorldAndHelp(t *testing.T) {
 	}
 	// --at a time between: the request exists, the project it becomes not yet.
 	mid := clock.Start.Add(time.Hour).Format(time.RFC3339)
-	line, _ = startBinary(t, "Coperniq API mock on", "api", "request-won", "--addr", "127.0.0.1:0", "--at", mid)
-	base = apiURL(t, line)
+	base, _ = runAPI(t, "request-won", "--at", mid)
 	_, opps := get(t, base+"/v1/opportunities", api.DefaultKey)
 	_, projects := get(t, base+"/projects", api.DefaultKey)
 	if strings.Count(string(opps), `"number"`) != 1 || string(projects) != "[]\n" {
@@ -229,15 +174,8 @@ func TestScenarioRunAPIWithPythonReceiver(t *testing.T) {
 	statePath := filepath.Join(dir, "state.json")
 	callsPath := filepath.Join(dir, "calls.jsonl")
 	apiAddr := closedPort(t)
-	rcv := exec.Command(py, "../../api/testdata/receiver.py", "--port", "0", "--api", "http://"+apiAddr, "--key", "k", "--state", statePath)
-	var rcvErr strings.Builder
-	rcv.Stderr = &rcvErr
-	out := startPiped(t, rcv)
-	first, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("receiver: %v %s", err, rcvErr.String())
-	}
-	port := strings.TrimSpace(strings.TrimPrefix(first, "listening on "))
+	rcv := background(t, exec.Command(py, "../../api/testdata/receiver.py", "--port", "0", "--api", "http://"+apiAddr, "--key", "k", "--state", statePath))
+	port := strings.TrimSpace(strings.TrimPrefix(rcv.next(t), "listening on "))
 
 	r := cli(t, "", "scenario", "run", "residential-solar", "--to", "http://127.0.0.1:"+port+"/hook", "--retry", "ci",
 		"--api", apiAddr, "--api-key", "k", "--api-429-rate", "0.15", "--api-retry-after", "0s", "--api-fail-rate", "0.1", "--api-calls", callsPath)
@@ -273,7 +211,7 @@ func TestScenarioRunAPIWithPythonReceiver(t *testing.T) {
 	}
 	b, err := os.ReadFile(statePath)
 	if err != nil {
-		t.Fatalf("%v; receiver stderr: %s", err, rcvErr.String())
+		t.Fatalf("%v; receiver stderr: %s", err, rcv.stderr)
 	}
 	if err := json.Unmarshal(b, &stored); err != nil {
 		t.Fatal(err)

@@ -7,10 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -126,43 +124,24 @@ func TestExitCodes(t *testing.T) {
 // returns what it printed and its exit code.
 func interrupt(t *testing.T, underWay func() bool, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	p := start(t, args...)
+	var before []string // what it printed before the signal
 	deadline := time.After(30 * time.Second)
-	var err error
-wait:
-	for {
+	for !underWay() {
 		select {
-		case err = <-done:
-			t.Errorf("%v exited before it was interrupted\n%s", args, errb.String())
-			break wait
-		case <-deadline:
-			_ = cmd.Process.Kill()
-			t.Fatalf("%v was not under way after 30s\n%s", args, errb.String())
-		case <-time.After(5 * time.Millisecond):
-			if underWay() {
-				_ = cmd.Process.Signal(syscall.SIGINT)
-				select {
-				case err = <-done:
-				case <-time.After(10 * time.Second):
-					_ = cmd.Process.Kill()
-					t.Fatalf("%v did not stop within 10s of SIGINT", args)
-				}
-				break wait
+		case line, ok := <-p.lines:
+			if !ok {
+				t.Errorf("%v exited before it was interrupted\n%s", args, p.stderr)
+				return result{strings.Join(before, "\n"), p.stderr.String(), exitStatus(t, p.cmd.Wait())}
 			}
+			before = append(before, line)
+		case <-deadline:
+			t.Fatalf("%v was not under way after 30s\n%s", args, p.stderr)
+		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	}
-	return result{out.String(), errb.String(), code}
+	rest, code := p.stop(t, os.Interrupt)
+	return result{strings.Join(append(before, rest), "\n"), p.stderr.String(), code}
 }
 
 // deliveredTo says the run is under way once rc has received a delivery

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -426,8 +425,7 @@ func mutualTLSServer(t *testing.T, h http.Handler) (*httptest.Server, *tlstest.P
 func runAsShown(t *testing.T, line string, want int, why string) string {
 	t.Helper()
 	out, err := exec.Command("sh", "-c", binary+strings.TrimPrefix(line, "coperniq-mock")).CombinedOutput()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != want {
+	if exitStatus(t, err) != want {
 		t.Fatalf("the line %q: %v, want exit %d (%s):\n%s", line, err, want, why, out)
 	}
 	return string(out)

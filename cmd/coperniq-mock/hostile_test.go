@@ -164,7 +164,7 @@ func TestListenStopsWithStdoutBlocked(t *testing.T) {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(stderr.String(), "stdout blocked") {
+		if exitStatus(t, err) != 1 || !strings.Contains(stderr.String(), "stdout blocked") {
 			t.Errorf("exit %v, stderr %q", err, stderr.String())
 		}
 	case <-time.After(20 * time.Second):

@@ -1,29 +1,24 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // listener is a running `coperniq-mock listen`.
 type listener struct {
-	cmd     *exec.Cmd
+	*running
 	url     string
-	inspect string      // the inspection API's base URL
-	lines   chan string // stdout, line by line; closed at EOF
-	stderr  *bytes.Buffer
+	inspect string // the inspection API's base URL
 }
 
 var listeningLine = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+) \(inspect: (http://127\.0\.0\.1:\d+)/_mock/deliveries\)$`)
@@ -32,20 +27,7 @@ var listeningLine = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+) 
 // first line, as a script would.
 func listen(t *testing.T, args ...string) *listener {
 	t.Helper()
-	l := &listener{
-		cmd:    exec.Command(binary, append([]string{"listen", "--addr", "127.0.0.1:0"}, args...)...),
-		lines:  make(chan string, 100),
-		stderr: &bytes.Buffer{},
-	}
-	l.cmd.Stderr = l.stderr
-	stdout := startPiped(t, l.cmd)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			l.lines <- sc.Text()
-		}
-		close(l.lines)
-	}()
+	l := &listener{running: start(t, append([]string{"listen", "--addr", "127.0.0.1:0"}, args...)...)}
 	first := l.next(t)
 	m := listeningLine.FindStringSubmatch(first)
 	if m == nil || m[1] == m[2] {
@@ -53,44 +35,6 @@ func listen(t *testing.T, args ...string) *listener {
 	}
 	l.url, l.inspect = m[1], m[2]
 	return l
-}
-
-func (l *listener) next(t *testing.T) string {
-	t.Helper()
-	select {
-	case line, ok := <-l.lines:
-		if !ok {
-			t.Fatalf("listen ended early; stderr:\n%s", l.stderr)
-		}
-		return line
-	case <-time.After(10 * time.Second):
-		t.Fatalf("no line from listen within 10s; stderr:\n%s", l.stderr)
-	}
-	return ""
-}
-
-// stop signals the process and returns the rest of its output and its exit
-// code.
-func (l *listener) stop(t *testing.T, sig os.Signal) (string, int) {
-	t.Helper()
-	if err := l.cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
-	}
-	var rest []string
-	for line := range l.lines {
-		rest = append(rest, line)
-	}
-	err := l.cmd.Wait()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(l.stderr.String(), "panic:") {
-		t.Fatalf("listen panicked:\n%s", l.stderr)
-	}
-	return strings.Join(rest, "\n"), code
 }
 
 func documentedExample(t *testing.T) []byte {
@@ -279,8 +223,9 @@ func TestListenBadFlags(t *testing.T) {
 	}
 }
 
-// getWith GETs url with extra headers and returns the status and body.
-func getWith(t *testing.T, url string, header map[string]string) (int, string) {
+// getWith GETs url with extra headers and returns the response and its
+// body.
+func getWith(t *testing.T, url string, header map[string]string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
@@ -298,7 +243,7 @@ func getWith(t *testing.T, url string, header map[string]string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res.StatusCode, string(b)
+	return res, b
 }
 
 // The inspection API shows real payloads. A TCP tunnel to the delivery
@@ -325,29 +270,30 @@ func TestListenInspectionThroughATunnel(t *testing.T) {
 			}
 			postJSON(t, l.url+"/hook", documentedExample(t)) // through the tunnel or not, deliveries come in
 			l.next(t)
-			if status, body := getWith(t, l.inspect+"/_mock/deliveries", nil); status != 200 || !strings.Contains(body, "homeowner@example.com") {
-				t.Errorf("on the inspection address: %d %.200s", status, body)
+			if res, body := getWith(t, l.inspect+"/_mock/deliveries", nil); res.StatusCode != 200 || !bytes.Contains(body, []byte("homeowner@example.com")) {
+				t.Errorf("on the inspection address: %d %.200s", res.StatusCode, body)
 			}
 			headers := map[string]map[string]string{"tunnel": tunnel, "token": withToken}
 			for name, want := range tc.want {
-				status, body := getWith(t, l.url+"/_mock/deliveries", headers[name])
+				res, body := getWith(t, l.url+"/_mock/deliveries", headers[name])
+				status := res.StatusCode
 				if status != want {
 					t.Errorf("%s: %d, want %d: %s", name, status, want, body)
 				}
-				leaked := strings.Contains(body, "homeowner@example.com")
+				leaked := bytes.Contains(body, []byte("homeowner@example.com"))
 				if leaked != (status == 200) {
 					t.Errorf("%s: %d with the payload %v", name, status, leaked)
 				}
 				if status == 403 {
 					var e struct{ Error, Hint string }
-					if err := json.Unmarshal([]byte(body), &e); err != nil || !strings.Contains(e.Hint, "own loopback address") ||
+					if err := json.Unmarshal(body, &e); err != nil || !strings.Contains(e.Hint, "own loopback address") ||
 						!strings.Contains(e.Hint, "--inspect-token") {
 						t.Errorf("403 doesn't explain itself (%v): %s", err, body)
 					}
 				}
 			}
-			if status, _ := getWith(t, l.url+"/_mock/healthz", tunnel); status != 200 {
-				t.Errorf("healthz through the tunnel: %d", status)
+			if res, _ := getWith(t, l.url+"/_mock/healthz", tunnel); res.StatusCode != 200 {
+				t.Errorf("healthz through the tunnel: %d", res.StatusCode)
 			}
 			if rest, code := l.stop(t, os.Interrupt); code != 0 || !strings.Contains(rest, "summary: 1 delivery") {
 				t.Errorf("exit %d:\n%s", code, rest)

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +16,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -61,6 +64,102 @@ func startPiped(t *testing.T, cmd *exec.Cmd) io.ReadCloser {
 	return stdout
 }
 
+// running is a program started in the background, its stdout read line
+// by line as a script reading it would.
+type running struct {
+	cmd    *exec.Cmd
+	lines  chan string // stdout, line by line; closed at EOF
+	stderr *bytes.Buffer
+}
+
+// background starts cmd (set its stdin before) and reads its stdout; a
+// process still running at cleanup is killed and reaped.
+func background(t *testing.T, cmd *exec.Cmd) *running {
+	t.Helper()
+	p := &running{cmd: cmd, lines: make(chan string, 100), stderr: &bytes.Buffer{}}
+	cmd.Stderr = p.stderr
+	stdout := startPiped(t, cmd)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+		close(p.lines)
+	}()
+	return p
+}
+
+// start runs the binary with args in the background.
+func start(t *testing.T, args ...string) *running {
+	t.Helper()
+	return background(t, exec.Command(binary, args...))
+}
+
+// read is the next line the program prints; ok is false at the end of its
+// output.
+func (p *running) read(t *testing.T) (line string, ok bool) {
+	t.Helper()
+	select {
+	case line, ok = <-p.lines:
+		return line, ok
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no line from %v within 20s; stderr:\n%s", p.cmd.Args, p.stderr)
+	}
+	return "", false
+}
+
+// next is the next line the program prints.
+func (p *running) next(t *testing.T) string {
+	t.Helper()
+	line, ok := p.read(t)
+	if !ok {
+		t.Fatalf("%v ended early; stderr:\n%s", p.cmd.Args, p.stderr)
+	}
+	return line
+}
+
+// nextWith skips to the first line with the prefix.
+func (p *running) nextWith(t *testing.T, prefix string) string {
+	t.Helper()
+	for {
+		if line := p.next(t); strings.HasPrefix(line, prefix) {
+			return line
+		}
+	}
+}
+
+// stop signals the process and returns the rest of its output and its exit
+// code.
+func (p *running) stop(t *testing.T, sig os.Signal) (string, int) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	var rest []string
+	for line, ok := p.read(t); ok; line, ok = p.read(t) {
+		rest = append(rest, line)
+	}
+	code := exitStatus(t, p.cmd.Wait())
+	if strings.Contains(p.stderr.String(), "panic:") {
+		t.Fatalf("%v panicked:\n%s", p.cmd.Args, p.stderr)
+	}
+	return strings.Join(rest, "\n"), code
+}
+
+// exitStatus is the exit code a process ended with (cmd.Wait's or
+// cmd.Run's error); one that could not run at all fails the test.
+func exitStatus(t *testing.T, err error) int {
+	t.Helper()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
 type result struct {
 	stdout, stderr string
 	code           int
@@ -87,13 +186,7 @@ func runCLI(t *testing.T, stdin string, env, args []string) result {
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running %v: %v", args, err)
-	}
+	code := exitStatus(t, cmd.Run())
 	r := result{out.String(), errb.String(), code}
 	// No input may ever produce a Go panic or stack trace.
 	for _, bad := range []string{"panic:", "goroutine ", ".go:"} {

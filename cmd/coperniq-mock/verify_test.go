@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/xml"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -230,12 +229,7 @@ func TestVerifyInspectCommand(t *testing.T) {
 }
 
 func TestVerifyUnreachableTarget(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := closedPort(t)
 	r := cli(t, "", "verify", "--target", "http://"+addr+"/hook?token=s3cret").want(t, 2)
 	if want := "target http://" + addr + "/hook?token=*** is unreachable: connection refused"; !strings.Contains(r.stderr, want) {
 		t.Errorf("stderr %q lacks %q", r.stderr, want)

@@ -14,12 +14,7 @@ import (
 // back, and returns the webhook URL and the mock's address.
 func apiReceiver(t *testing.T, key string, fault testreceivers.APIFault) (hook, addr string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr = ln.Addr().String()
-	ln.Close()
+	addr = closedPort(t)
 	srv := httptest.NewServer(testreceivers.NewAPIReceiver("http://"+addr, key, fault))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/hook", addr
