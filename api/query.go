@@ -86,7 +86,7 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) (*listQuery, boo
 	if s := v.Get("page"); s != "" && q.size != math.MaxInt {
 		q.pageNo, _ = strconv.Atoi(s)
 	}
-	q.desc = v.Get("order_by") == "desc"
+	q.desc = v.Get("order_by") == "desc" || (v.Get("order_by") == "" && h.spec.descByDefault(op))
 	if s := v.Get("updated_after"); s != "" {
 		q.after, _ = parseTime(s)
 	}
@@ -119,7 +119,7 @@ func (q *listQuery) keep(o object) bool {
 }
 
 // page orders objects by id (ours: the document does not say by what
-// order_by sorts) and cuts the page asked for; never nil, so that an
+// order_by sorts), newest (highest id) first for desc, and cuts the page asked for; never nil, so that an
 // empty page is [].
 func (q *listQuery) page(all []object) []object {
 	if all == nil {
@@ -138,6 +138,38 @@ func (q *listQuery) page(all []object) []object {
 	return all[from:min(from+q.size, len(all))]
 }
 
+// descByDefault is whether op's list comes newest first without an
+// order_by. The operation's description wins where it gives a default
+// (list-opportunities and list-accounts: "Sorting (`order_by`, default:
+// desc)", though their order_by parameter's schema says asc: the
+// document contradicts itself and the mock follows the sentence written
+// for the operation); else the parameter's schema default.
+func (s *spec) descByDefault(op *Operation) bool {
+	if op == nil {
+		return false
+	}
+	om := s.operation(op)
+	desc, _ := om["description"].(string)
+	if _, rest, ok := strings.Cut(desc, "`order_by`, default: "); ok {
+		return strings.HasPrefix(rest, "desc")
+	}
+	list, _ := om["parameters"].([]any)
+	for _, x := range list {
+		if m := s.resolve(x); m["name"] == "order_by" {
+			return s.resolve(m["schema"])["default"] == "desc"
+		}
+	}
+	return false
+}
+
+// operation is op's object in the document.
+func (s *spec) operation(op *Operation) map[string]any {
+	paths, _ := s.doc["paths"].(map[string]any)
+	ops, _ := paths[op.Path].(map[string]any)
+	om, _ := ops[strings.ToLower(op.Method)].(map[string]any)
+	return om
+}
+
 type param struct {
 	name, in, typ, format string
 	required              bool
@@ -149,10 +181,7 @@ func (s *spec) parameters(op *Operation) []param {
 	if op == nil {
 		return nil
 	}
-	paths, _ := s.doc["paths"].(map[string]any)
-	ops, _ := paths[op.Path].(map[string]any)
-	om, _ := ops[strings.ToLower(op.Method)].(map[string]any)
-	list, _ := om["parameters"].([]any)
+	list, _ := s.operation(op)["parameters"].([]any)
 	var out []param
 	for _, x := range list {
 		m := s.resolve(x)
