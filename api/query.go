@@ -119,8 +119,8 @@ func (q *listQuery) keep(o object) bool {
 }
 
 // page orders objects by id (ours: the document does not say by what
-// order_by sorts), newest (highest id) first for desc, and cuts the page asked for; never nil, so that an
-// empty page is [].
+// order_by sorts), highest first for desc, and cuts the page asked for;
+// never nil, so that an empty page is [].
 func (q *listQuery) page(all []object) []object {
 	if all == nil {
 		all = []object{}

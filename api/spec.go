@@ -47,7 +47,7 @@ type spec struct {
 	// Responses are checked as annotated, as before.
 	bodies *jsonschema.Compiler
 	mu     sync.Mutex
-	cache map[string]*jsonschema.Schema
+	cache  map[string]*jsonschema.Schema
 }
 
 var loadSpec = sync.OnceValues(func() (*spec, error) {
