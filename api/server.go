@@ -107,16 +107,18 @@ func WithLimitFirstCall(retryAfter time.Duration) Option {
 	}
 }
 
-// Coperniq's published limits per API key: over either, a call gets 429.
+// The default limits per API key, over either of which a call gets 429:
+// Coperniq's API docs give them; its OpenAPI document gives no limits
+// and a 429 on one operation only.
 const (
 	DefaultPerSecond = 100
 	DefaultPerDay    = 5000
 )
 
-// WithQuota enforces per-key limits (default Coperniq's documented
-// DefaultPerSecond and DefaultPerDay): an authenticated call over either
-// is answered 429, with a Retry-After of the time until a call would be
-// allowed again (the header is our assumption). Zero turns a limit off.
+// WithQuota enforces per-key limits (default DefaultPerSecond and
+// DefaultPerDay): an authenticated call over either is answered 429, with
+// a Retry-After of the time until a call would be allowed again (the
+// header is our assumption). Zero turns a limit off.
 func WithQuota(perSecond, perDay int) Option {
 	return func(c *config) error {
 		if perSecond < 0 || perDay < 0 {
