@@ -216,3 +216,52 @@ func TestMethodsAndAliases(t *testing.T) {
 		})
 	}
 }
+
+// A query parameter the operation does not document is a 400 naming it;
+// a comparison with a value that is neither a number nor a date-time is
+// a 400 ("Numeric/datetime comparisons"); the unknown-property error
+// lists the documented name.
+func TestQueryParametersChecked(t *testing.T) {
+	tl, _ := world(t)
+	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
+	defer srv.Close()
+	woid := ids(t, call(t, "GET", srv.URL+"/work-orders", "k", nil).body)[0]
+	pid := ids(t, call(t, "GET", srv.URL+"/projects", "k", nil).body)[0]
+	for _, c := range []struct {
+		name, path string
+		status     int
+		field      string
+		says       []string
+	}{
+		{"undocumented on a list", "/work-orders?status=WORKING", 400, "status", []string{"status", "page_size"}},
+		{"undocumented on a get", fmt.Sprintf("/work-orders/%d?expand=all", woid), 400, "expand", []string{"expand"}},
+		{"undocumented on calls", fmt.Sprintf("/projects/%d/calls?page=2", pid), 400, "page", []string{"page"}},
+		{"documented passes", "/work-orders?order_by=desc&page_size=5", 200, "", nil},
+		{"gt with text", "/projects/search?prop1=value&op1=gt&value1=abc", 400, "value1", []string{"abc", "number", "date-time"}},
+		{"between with text", "/projects/search?prop1=value&op1=between&value1=a,b", 400, "value1", []string{"number"}},
+		{"gt with a number", "/projects/search?prop1=value&op1=gt&value1=0", 200, "", nil},
+		{"lt with a date", "/projects/search?prop1=createdAt&op1=lt&value1=2030-01-01", 200, "", nil},
+		{"fields list name", "/projects/search?prop1=colour&op1=eq&value1=red", 400, "prop1", []string{"name", "type"}},
+		{"name works", "/projects/search?prop1=name&op1=contains&value1=a", 200, "", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := call(t, "GET", srv.URL+c.path, "k", nil)
+			if a.status != c.status {
+				t.Fatalf("%d %s, want %d", a.status, a.body, c.status)
+			}
+			if c.status == 200 {
+				return
+			}
+			var e apiError
+			decode(t, a.body, &e)
+			if e.Field != c.field {
+				t.Errorf("field %q, want %q: %s", e.Field, c.field, a.body)
+			}
+			for _, s := range c.says {
+				if !strings.Contains(e.Message, s) {
+					t.Errorf("message %q does not say %q", e.Message, s)
+				}
+			}
+		})
+	}
+}
