@@ -58,22 +58,14 @@ func TestNotesNewestFirst(t *testing.T) {
 // list-opportunities and list-accounts say "Sorting (`order_by`, default:
 // desc)"; list-projects says no default beyond its parameter's asc.
 func TestListDefaultOrder(t *testing.T) {
-	sc, err := scenarios.Parse("two.yaml", []byte(`name: two-of-each
-steps:
+	tl := timelineOf(t, `steps:
   - createAccount: {name: a}
   - createAccount: {name: b}
   - createRequest: {name: r, account: a}
   - createRequest: {name: s, account: b}
   - createProject: {name: p, account: a}
   - createProject: {name: q, account: b}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl := scenarios.NewTimeline()
-	if _, err := sc.Render(1, scenarios.WithTimeline(tl)); err != nil {
-		t.Fatal(err)
-	}
+`)
 	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
 	defer srv.Close()
 	for _, c := range []struct {
@@ -102,6 +94,20 @@ steps:
 			}
 		})
 	}
+}
+
+// timelineOf renders a scenario given as YAML with a timeline.
+func timelineOf(t *testing.T, src string) *scenarios.Timeline {
+	t.Helper()
+	sc, err := scenarios.Parse("test.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := scenarios.NewTimeline()
+	if _, err := sc.Render(1, scenarios.WithTimeline(tl)); err != nil {
+		t.Fatal(err)
+	}
+	return tl
 }
 
 // A bad write body is a 400 naming the field and what is wanted.
