@@ -135,8 +135,7 @@ func TestWrites(t *testing.T) {
 	tl, _ := world(t)
 	srv := api.NewServer(tl, api.WithKey("k"))
 	defer srv.Close()
-	pid := ids(t, call(t, "GET", srv.URL+"/projects", "k", nil).body)[0]
-	woid := ids(t, call(t, "GET", fmt.Sprintf("%s/projects/%d/work-orders", srv.URL, pid), "k", nil).body)[0]
+	pid, woid := projectAndWorkOrder(t, srv.URL)
 
 	a := call(t, "PATCH", fmt.Sprintf("%s/projects/%d", srv.URL, pid), "k", map[string]any{"status": "CANCELLED", "value": 51000, "custom": map[string]any{"crm_id": "A-17"}})
 	if a.status != 200 {

@@ -18,6 +18,15 @@ type apiError struct {
 	Field   string `json:"field"`
 }
 
+// projectAndWorkOrder is the first project the mock at url lists, and
+// that project's first work order.
+func projectAndWorkOrder(t *testing.T, url string) (pid, woid int64) {
+	t.Helper()
+	pid = ids(t, call(t, "GET", url+"/projects", "k", nil).body)[0]
+	woid = ids(t, call(t, "GET", fmt.Sprintf("%s/projects/%d/work-orders", url, pid), "k", nil).body)[0]
+	return pid, woid
+}
+
 // Notes come back newest first (list-work-order-notes: "sorted by
 // creation date descending"), though the world clock stands still and
 // all three share one createdAt.
@@ -25,8 +34,7 @@ func TestNotesNewestFirst(t *testing.T) {
 	tl, _ := world(t)
 	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
 	defer srv.Close()
-	pid := ids(t, call(t, "GET", srv.URL+"/projects", "k", nil).body)[0]
-	woid := ids(t, call(t, "GET", fmt.Sprintf("%s/projects/%d/work-orders", srv.URL, pid), "k", nil).body)[0]
+	pid, woid := projectAndWorkOrder(t, srv.URL)
 	for _, c := range []struct{ name, path string }{
 		{"work order (documented)", fmt.Sprintf("/work-orders/%d/notes", woid)},
 		{"project (assumed, as the work order's)", fmt.Sprintf("/projects/%d/notes", pid)},
@@ -115,8 +123,7 @@ func TestBadBodiesNameTheField(t *testing.T) {
 	tl, _ := world(t)
 	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
 	defer srv.Close()
-	pid := ids(t, call(t, "GET", srv.URL+"/projects", "k", nil).body)[0]
-	woid := ids(t, call(t, "GET", fmt.Sprintf("%s/projects/%d/work-orders", srv.URL, pid), "k", nil).body)[0]
+	pid, woid := projectAndWorkOrder(t, srv.URL)
 	project := fmt.Sprintf("/projects/%d", pid)
 	notes := project + "/notes"
 	wo := fmt.Sprintf("/projects/%d/work-orders/%d", pid, woid)
