@@ -581,8 +581,9 @@ func (r *run) drain(ctx context.Context) (string, error) {
 // found nothing applied blames it while nothing of the run ever was: the
 // events of the run's payload and counting specs seen applied by their
 // watches, then an answer of 1 or more about own (the check's events) or
-// the oldest of the overdue events (earlier specs', suspect ones too: a
-// receiver far behind applies them first), asked about once, or, with
+// the oldest of the run's other events not seen applied (earlier specs'
+// overdue ones, suspect ones too, and those of jobs run ahead: a receiver
+// far behind applies the oldest first), asked about once, or, with
 // wait, again until one is applied or wait passes (the drain budget pays
 // for it). Found, the run's anyApplied is set and no overdue event is
 // suspect any more: the receiver was behind, and its hook was right.
@@ -599,12 +600,23 @@ func (r *run) seekCount(ctx context.Context, own []*tracked, wait time.Duration)
 	if found {
 		return true
 	}
-	// The watches of jobs run ahead are over by the time any is judged.
+	// The watches of jobs run ahead are over by the time any is judged;
+	// the events they did not see counted are asked about with the
+	// overdue ones.
+	var watched []*tracked
 	for _, j := range r.shapes {
-		found = found || slices.ContainsFunc(j.items, (*tracked).counted)
+		watched = append(watched, j.items...)
 	}
 	for _, j := range r.jobs {
-		found = found || slices.ContainsFunc(j.items, (*tracked).counted)
+		watched = append(watched, j.items...)
+	}
+	for _, it := range watched {
+		switch {
+		case it.counted():
+			found = true
+		case !slices.Contains(own, it):
+			older = append(older, it)
+		}
 	}
 	if !found && (len(own) > 0 || len(older) > 0) && !r.hookHung() {
 		slices.SortFunc(older, func(a, b *tracked) int { return a.ackedAt.Compare(b.ackedAt) })
@@ -612,8 +624,13 @@ func (r *run) seekCount(ctx context.Context, own []*tracked, wait time.Duration)
 		for _, it := range own {
 			evs = append(evs, it.ev)
 		}
-		for _, it := range older[:min(len(older), roundSize)] {
-			evs = append(evs, it.ev)
+		for _, it := range older {
+			if len(evs) == len(own)+roundSize {
+				break
+			}
+			if !slices.ContainsFunc(evs, func(ev schemas.Identity) bool { return ev.EventID == it.ev.EventID }) {
+				evs = append(evs, it.ev)
+			}
 		}
 		start := time.Now()
 		for interval := 20 * time.Millisecond; ; interval = min(2*interval, 200*time.Millisecond) {
