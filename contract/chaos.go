@@ -298,9 +298,9 @@ const (
 	// applied within a window as long after it (a queue behind). Listed
 	// after the other kinds, so that a run that also lost an event is
 	// shrunk for that.
-	ProblemLate = "applied late"
-	ProblemTwice    = "applied more than once"
-	ProblemState    = "final state"
+	ProblemLate  = "applied late"
+	ProblemTwice = "applied more than once"
+	ProblemState = "final state"
 )
 
 // attempt is one execution of a schedule.

@@ -115,16 +115,30 @@ func parseTarget(raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("target %q is not a URL: %v", shown, err)
+		return nil, fmt.Errorf("target %q is not a URL: %v%s", shown, err, schemeHint(raw))
 	}
 	shown := maskParsed(clone(u))
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("target %q: scheme %q isn't one of [http https]", shown, u.Scheme)
+		return nil, fmt.Errorf("target %q: scheme %q isn't one of [http https]%s", shown, u.Scheme, schemeHint(raw))
 	}
 	if u.Host == "" || u.Hostname() == "" {
 		return nil, fmt.Errorf("target %q has no host (want %s://host/path)", shown, u.Scheme)
 	}
 	return u, nil
+}
+
+// schemeHint suggests the scheme a target written as host:port/path
+// lacks (url.Parse reads "127.0.0.1:8080/hooks" as a bad path and
+// "localhost:8080/hooks" as the scheme "localhost"), when that makes a URL.
+func schemeHint(raw string) string {
+	if strings.Contains(raw, "://") {
+		return ""
+	}
+	u, err := url.Parse("http://" + raw)
+	if err != nil || u.Hostname() == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", maskParsed(u))
 }
 
 // redactor scrubs the secrets of one target URL out of free text: errors

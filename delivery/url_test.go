@@ -42,7 +42,9 @@ func TestCheckURL(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"", "empty"},
 		{"ftp://h/x?token=s3cret", `scheme "ftp" isn't one of [http https]`},
-		{"h.example/hook?token=s3cret", `scheme "" isn't one of [http https]`},
+		{"h.example/hook?token=s3cret", `scheme "" isn't one of [http https] (did you mean "http://h.example/hook?token=***"?)`},
+		{"127.0.0.1:18200/hooks?token=s3cret", `is not a URL: first path segment in URL cannot contain colon (did you mean "http://127.0.0.1:18200/hooks?token=***"?)`},
+		{"localhost:18200/hooks?token=s3cret", `scheme "localhost" isn't one of [http https] (did you mean "http://localhost:18200/hooks?token=***"?)`},
 		{"http:///hook?token=s3cret", "has no host"},
 		{"http://h example/x?token=s3cret", "is not a URL"},
 	}

@@ -31,7 +31,9 @@ func WithVocabulary(v *schemas.Vocabulary) Option {
 		g.working = v.WorkingStatus
 		g.extraStatuses = nil
 		for _, s := range v.WorkOrderStatuses {
-			if !slices.Contains(schemas.WorkOrderStatuses, s) {
+			// The working state, even when only v has it, is where
+			// movements into and out of these statuses start and end.
+			if !slices.Contains(schemas.WorkOrderStatuses, s) && s != v.WorkingStatus {
 				g.extraStatuses = append(g.extraStatuses, s)
 			}
 		}

@@ -353,6 +353,34 @@ func sumDead(r *Report) int64 {
 // TestShardsMergeToOneRun runs the same load once whole and once as two
 // shards in parallel, against a receiver whose answer depends on the
 // payload, and checks that the merged shards report what the whole did.
+// runShards runs the n shards of one run against s at once, shard i with
+// opts(i), and reads each report back through JSON, as `load merge` does.
+func runShards(t *testing.T, s *server, n int, opts func(i int) []Option) []*Report {
+	t.Helper()
+	shards := make([]*Report, n)
+	var wg sync.WaitGroup
+	for i := range shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rep, err := Run(context.Background(), s.target(t), append(opts(i), WithShard(Shard{i, n}))...)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			var buf bytes.Buffer
+			if err := rep.EncodeJSON(&buf); err != nil {
+				t.Error(err)
+			}
+			if shards[i], err = DecodeReport(&buf); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	return shards
+}
+
 func TestShardsMergeToOneRun(t *testing.T) {
 	answer := func(body []byte) int {
 		if bytes.Contains(body, []byte(`"triggerKey":"PROJECT_CREATED"`)) {
@@ -369,28 +397,9 @@ func TestShardsMergeToOneRun(t *testing.T) {
 	whole := run(t, newServer(t, answer), common...)
 
 	s := newServer(t, answer)
-	shards := make([]*Report, 2)
-	var wg sync.WaitGroup
-	for i := range shards {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rep, err := Run(context.Background(), s.target(t), append(common, WithShard(Shard{i, 2}), WithMaxInflight(8+i*8))...)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			// Through JSON, as `load merge` reads them.
-			var buf bytes.Buffer
-			if err := rep.EncodeJSON(&buf); err != nil {
-				t.Error(err)
-			}
-			if shards[i], err = DecodeReport(&buf); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	shards := runShards(t, s, 2, func(i int) []Option {
+		return append(common, WithMaxInflight(8+i*8))
+	})
 	if t.Failed() {
 		return
 	}
