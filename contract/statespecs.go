@@ -520,7 +520,11 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 	// differences are: events not applied yet make them the receiver's
 	// lateness, whatever the state hook answered.
 	pending, applied, askErr := r.pendingEvents(ctx, d)
-	if len(pending) > 0 {
+	// Only an inspect hook seen counting some event of the run tells
+	// "not applied yet": one that never counted anything may be at a
+	// wrong URL itself.
+	counts := len(pending) > 0 && r.seekCount(ctx, nil, 0)
+	if counts {
 		r.overdueState(pending, ackedAt)
 		// The hint about arrival order would mislead: nothing says
 		// the values it applied were wrong.
@@ -529,8 +533,10 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 	if !res.answered && !r.stateAnswered() && !r.stateAnswersElsewhere(ctx, s.want) {
 		why := "is the hook's URL right?"
 		switch {
-		case r.t.Inspect != nil && askErr == nil:
+		case r.t.Inspect != nil && askErr == nil && len(pending) == 0:
 			why = fmt.Sprintf("yet the inspect hook counts every one of the scenario's %s applied: is the state hook's URL right?", nEvents(applied))
+		case r.t.Inspect != nil && askErr == nil:
+			why = fmt.Sprintf("and the inspect hook has counted none of the run's events applied either: are the hooks' URLs right? (Or the receiver has applied nothing of this run yet, its queue still busy with an earlier backlog: wait until it is idle, or raise --inspect-timeout, %s.)", roundLatency(r.t.InspectTimeout))
 		case r.t.Inspect == nil:
 			why = fmt.Sprintf("is the hook's URL right? (Or the receiver applies in the background and had applied none of them within %s, --inspect-timeout: an inspect hook, --inspect, would tell.)", roundLatency(r.t.InspectTimeout))
 		}
