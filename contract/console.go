@@ -42,6 +42,9 @@ func (c *console) spec(spec types.SpecReport) {
 	case spec.State.Is(types.SpecStatePassed):
 		fmt.Fprint(c.w, "•")
 		c.inLine = true
+	case spec.State.Is(types.SpecStateInterrupted):
+		// Not a failure: the run was stopped while it ran.
+		c.interrupted(spec)
 	case spec.State.Is(types.SpecStateFailureStates):
 		c.failure(spec)
 	}
@@ -77,6 +80,16 @@ func (c *console) failure(spec types.SpecReport) {
 		fmt.Fprintf(c.w, "  %s\n", line)
 	}
 	fmt.Fprintln(c.w)
+}
+
+// interrupted prints the spec a Ctrl-C or SIGTERM stopped.
+func (c *console) interrupted(spec types.SpecReport) {
+	name, _ := SpecName(spec)
+	if c.inLine {
+		fmt.Fprint(c.w, "\n\n")
+		c.inLine = false
+	}
+	fmt.Fprintf(c.w, "INTERRUPTED %s (%s)\n  %s: the run stops here, and the specs left are not run\n\n", name, roundLatency(spec.RunTime), interruptedMidway)
 }
 
 // breakLine ends the line of dots, for a progress line on another stream

@@ -552,13 +552,14 @@ func TestSummarize(t *testing.T) {
 		{ContainerHierarchyTexts: []string{"not ours"}, LeafNodeText: "x", LeafNodeType: types.NodeTypeIt, State: types.SpecStateFailed},
 	}}
 	s := Summarize(report)
-	if s.Passed != 1 || s.Failed != 1 || s.Skipped != 3 || s.NotSelected != 1 || s.Succeeded {
+	// Skipped counts the selected specs only: not the one --focus left out.
+	if s.Passed != 1 || s.Failed != 1 || s.Skipped != 2 || s.NotSelected != 1 || s.Succeeded {
 		t.Errorf("counts: %+v", s)
 	}
 	if len(s.Groups) != 4 || s.Groups[0].Name != FamilyText(schemas.FamilyCall) || s.Groups[1].Name != GroupDelivery {
 		t.Errorf("groups in catalog order: %+v", s.Groups)
 	}
-	if len(s.Skips) != 2 || s.Skips[1].Specs != 2 || s.Skips[1].Reason != SkipNoInspect {
+	if len(s.Skips) != 1 || s.Skips[0].Specs != 2 || s.Skips[0].Reason != SkipNoInspect {
 		t.Errorf("skips: %+v", s.Skips)
 	}
 	if s.Latency.N != 3 || s.Latency.P99 != 1500*time.Millisecond || len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "p99 answer time 1.5s is over 1s") {

@@ -65,7 +65,9 @@ type JSONVerdict struct {
 }
 
 // JSONCounts counts specs: Passed+Failed+Skipped are the selected ones,
-// and with NotSelected they are Total.
+// and with NotSelected they are Total. Skipped counts, besides the specs
+// skipped for a reason, those an abort or an interruption left (each with
+// that reason in Specs).
 type JSONCounts struct {
 	Total       int `json:"total"`
 	Passed      int `json:"passed"`
@@ -128,7 +130,7 @@ func newJSONReport(r types.Report, f Findings, cfg RunConfig) JSONReport {
 		Focus: nonNil(cfg.Focus), Skip: nonNil(cfg.Skip),
 		StartedAt: r.StartTime.UTC(), DurationSeconds: float64(r.RunTime.Milliseconds()) / 1000,
 		Verdict:    JSONVerdict{Exit: v.Exit, Message: v.Message, Notes: nonNil(v.Notes)},
-		Totals:     JSONCounts{Total: f.Passed + f.Failed + f.Skipped, Passed: f.Passed, Failed: f.Failed, Skipped: f.Skipped - f.NotSelected, NotSelected: f.NotSelected},
+		Totals:     JSONCounts{Total: f.selected() + f.NotSelected, Passed: f.Passed, Failed: f.Failed, Skipped: f.Skipped, NotSelected: f.NotSelected},
 		AnswerTime: jsonQuantiles(f.Latency), ApplyTime: jsonQuantiles(f.ApplyLatency),
 		Late: []string{}, Drain: f.Drain, Warnings: nonNil(f.Warnings), SuiteFailures: nonNil(f.SuiteFailures),
 		Aborted: f.Aborted, Specs: []JSONSpec{},
@@ -136,31 +138,17 @@ func newJSONReport(r types.Report, f Findings, cfg RunConfig) JSONReport {
 	for _, l := range f.Late {
 		out.Late = append(out.Late, l.String())
 	}
-	specs := results(r)
-	selected := map[string]JSONCounts{}
-	for _, s := range specs {
-		js := JSONSpec{
+	for _, s := range results(r) {
+		out.Specs = append(out.Specs, JSONSpec{
 			Name: s.name, Group: s.group, Trigger: s.trigger(), Scenario: s.scenario(),
 			Verdict: s.verdict, Reason: s.reason, Detail: s.detail, SetupProblem: s.setup,
 			DurationMs: millis(s.runTime), Reproduce: nonNil(s.reproduce), Deliveries: nonNil(s.deliveries),
-		}
-		out.Specs = append(out.Specs, js)
-		c := selected[s.group]
-		switch s.verdict {
-		case SpecPassed:
-			c.Passed++
-		case SpecFailed:
-			c.Failed++
-		default:
-			c.Skipped++
-		}
-		selected[s.group] = c
+		})
 	}
 	for _, g := range f.Groups {
-		c := selected[g.Name]
-		c.Total = g.Passed + g.Failed + g.Skipped
-		c.NotSelected = c.Total - c.Passed - c.Failed - c.Skipped
-		out.Groups = append(out.Groups, JSONGroup{Name: g.Name, JSONCounts: c})
+		out.Groups = append(out.Groups, JSONGroup{Name: g.Name, JSONCounts: JSONCounts{
+			Total: g.Passed + g.Failed + g.Skipped + g.NotSelected, Passed: g.Passed, Failed: g.Failed, Skipped: g.Skipped, NotSelected: g.NotSelected,
+		}})
 	}
 	if out.Groups == nil {
 		out.Groups = []JSONGroup{}

@@ -26,8 +26,10 @@ import (
 //     an <error>, not a <failure>: the receiver was not judged;
 //   - nothing but the name and time for a passed spec;
 //   - the specs left out by --focus/--skip omitted; skipped specs carry the
-//     reason; no "disabled" count, which the XSD does not have (Ginkgo put
-//     its skips there, and they disagreed with "skipped");
+//     reason, those an abort or an interruption (Ctrl-C, SIGTERM) left
+//     included ("not run: ..."), the one interrupted while it ran too: it
+//     is not a failure; no "disabled" count, which the XSD does not have
+//     (Ginkgo put its skips there, and they disagreed with "skipped");
 //   - the run's target (masked), seed and warnings as properties.
 
 // Properties of every testsuite of the JUnit report.
@@ -35,8 +37,8 @@ const (
 	PropertyTarget  = "coperniq.target"
 	PropertySeed    = "coperniq.seed"
 	PropertyWarning = "coperniq.warning"
-	// PropertyFailure is a failure outside the specs (an interruption, a
-	// report that could not be written), on the testsuite "suite".
+	// PropertyFailure is a failure outside the specs (a report that could
+	// not be written), on the testsuite "suite".
 	PropertyFailure = "coperniq.suite-failure"
 )
 

@@ -100,7 +100,8 @@ func (p *progress) after(r types.SpecReport) {
 	}
 	// A spec left out by --focus/--skip is reported skipped with no
 	// message; one skipped for a reason (no hook) was selected.
-	if r.State.Is(types.SpecStateSkipped) && r.Failure.Message == "" {
+	// An interrupted one did not finish.
+	if r.State.Is(types.SpecStateSkipped) && r.Failure.Message == "" || r.State.Is(types.SpecStateInterrupted) {
 		return
 	}
 	p.done.Add(1)

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -59,19 +60,123 @@ func (s specResult) scenario() string {
 	return ""
 }
 
+// Why a selected spec has no verdict of its own: the run stopped before it
+// ended, or while it ran.
+const (
+	notRunAborted     = "not run: the suite was aborted"
+	notRunInterrupted = "not run: the run was interrupted"
+	interruptedMidway = "interrupted while it ran: not judged"
+)
+
+// outcome is what became of one contract spec of a run.
+type outcome struct {
+	verdict string // SpecPassed, SpecFailed, SpecSkipped; "" when --focus/--skip left it out
+	reason  string // why it was skipped, when it was
+	// notRun says it was selected but the run stopped (an abort, an
+	// interruption) before it or while it ran: skipped, not judged.
+	notRun bool
+}
+
+// outcomes tells what became of each contract spec of a report, read in
+// run order (an abort stops the specs after it).
+type outcomes struct {
+	selected    func(types.SpecReport) bool
+	interrupted bool
+	stopped     string // why the specs after an abort were not run
+}
+
+func newOutcomes(r types.Report) *outcomes {
+	return &outcomes{selected: selection(r), interrupted: interruption(r) != ""}
+}
+
+func (o *outcomes) of(spec types.SpecReport) outcome {
+	msg := strings.TrimSpace(spec.Failure.Message)
+	switch {
+	case spec.State.Is(types.SpecStatePassed):
+		return outcome{verdict: SpecPassed}
+	case spec.State.Is(types.SpecStateInterrupted):
+		// Ctrl-C or SIGTERM while it ran: its deliveries were cut short,
+		// which says nothing about the receiver.
+		return outcome{verdict: SpecSkipped, reason: interruptedMidway, notRun: true}
+	case spec.State.Is(types.SpecStateSkipped|types.SpecStatePending) && msg != "":
+		return outcome{verdict: SpecSkipped, reason: msg}
+	case spec.State.Is(types.SpecStateSkipped | types.SpecStatePending):
+		// Ginkgo reports a spec --focus/--skip left out and one a stop
+		// left alike: skipped, with no message.
+		if (o.stopped == "" && !o.interrupted) || !o.selected(spec) {
+			return outcome{}
+		}
+		reason := o.stopped
+		if reason == "" {
+			reason = notRunInterrupted
+		}
+		return outcome{verdict: SpecSkipped, reason: reason, notRun: true}
+	}
+	if spec.State.Is(types.SpecStateAborted) && o.stopped == "" {
+		o.stopped = notRunAborted
+	}
+	return outcome{verdict: SpecFailed}
+}
+
+// selection says whether a report's --focus/--skip selected a spec. After
+// an interruption or an abort Ginkgo skips every spec left, with no
+// message, as it does those the filters left out: the filters are applied
+// again, as Ginkgo applies them (to the suite's description and the spec's
+// texts, space-separated), to tell the two apart.
+func selection(r types.Report) func(types.SpecReport) bool {
+	re := func(exprs []string) *regexp.Regexp {
+		if len(exprs) == 0 {
+			return nil
+		}
+		re, err := regexp.Compile(strings.Join(exprs, "|"))
+		if err != nil { // RunConfig.check refused it before the run
+			return nil
+		}
+		return re
+	}
+	focus, skip := re(r.SuiteConfig.FocusStrings), re(r.SuiteConfig.SkipStrings)
+	return func(spec types.SpecReport) bool {
+		text := r.SuiteDescription + " " + spec.FullText()
+		return (focus == nil || focus.MatchString(text)) && (skip == nil || !skip.MatchString(text))
+	}
+}
+
+// interruptedBy starts the reasons Ginkgo gives a suite that a signal
+// (Ctrl-C, SIGTERM) interrupted: "Interrupted by User".
+const interruptedBy = "Interrupted by "
+
+// interruption is why the run was interrupted, "" when it was not.
+func interruption(r types.Report) string {
+	for _, reason := range r.SpecialSuiteFailureReasons {
+		if strings.HasPrefix(reason, interruptedBy) {
+			return reason
+		}
+	}
+	for _, spec := range r.SpecReports {
+		if spec.State.Is(types.SpecStateInterrupted) {
+			return interruptedBy + "a signal"
+		}
+	}
+	return ""
+}
+
 // results lists the contract specs of r that were selected, in run order:
 // the ones --focus/--skip left out are counted by Summarize and listed in no
-// report. A spec skipped because the suite was aborted is listed, skipped,
-// with that reason.
+// report. A spec the run stopped before (an abort, an interruption) is
+// listed, skipped, with that reason.
 func results(r types.Report) []specResult {
-	aborted := false
+	outs := newOutcomes(r)
 	var out []specResult
 	for _, spec := range r.SpecReports {
 		name, ok := SpecName(spec)
 		if !ok {
 			continue
 		}
-		res := specResult{name: name, group: Group(spec), leaf: spec.LeafNodeText, runTime: spec.RunTime, deliveries: Deliveries(spec)}
+		o := outs.of(spec)
+		if o.verdict == "" {
+			continue // not selected
+		}
+		res := specResult{name: name, group: Group(spec), leaf: spec.LeafNodeText, runTime: spec.RunTime, deliveries: Deliveries(spec), verdict: o.verdict, reason: o.reason}
 		if i := slices.Index(spec.ContainerHierarchyTexts, SuiteText); i >= 0 && len(spec.ContainerHierarchyTexts) > i+2 {
 			res.subject = strings.Join(spec.ContainerHierarchyTexts[i+2:], " ")
 		}
@@ -85,23 +190,8 @@ func results(r types.Report) []specResult {
 				res.reproduce = append(res.reproduce, d.Reproduce)
 			}
 		}
-		msg := strings.TrimSpace(spec.Failure.Message)
-		switch {
-		case spec.State.Is(types.SpecStatePassed):
-			res.verdict = SpecPassed
-		case spec.State.Is(types.SpecStateSkipped | types.SpecStatePending):
-			if msg == "" && !aborted {
-				continue // not selected
-			}
-			res.verdict, res.reason = SpecSkipped, msg
-			if msg == "" {
-				res.reason = notRunAborted
-			}
-		default:
-			res.verdict = SpecFailed
-			if spec.State.Is(types.SpecStateAborted) {
-				aborted = true
-			}
+		if o.verdict == SpecFailed {
+			msg := strings.TrimSpace(spec.Failure.Message)
 			if msg == "" {
 				msg = fmt.Sprintf("the spec %s", spec.State)
 			}

@@ -50,6 +50,7 @@ func (q Quantiles) String() string {
 type GroupResult struct {
 	Name                    string
 	Passed, Failed, Skipped int
+	NotSelected             int // left out by --focus/--skip: in none of the others
 }
 
 // SkipNote is one reason specs were skipped, with how many.
@@ -92,10 +93,13 @@ var eventIDsRE = regexp.MustCompile(`[0-9]+`)
 type Findings struct {
 	// Succeeded is false when a spec failed or the suite itself did (a
 	// report that could not be written, an interruption).
-	Succeeded               bool
+	Succeeded bool
+	// Passed, Failed and Skipped count the selected specs: Skipped those
+	// skipped for a reason (a missing hook) and those the run stopped
+	// before or during (NotRun).
 	Passed, Failed, Skipped int
-	// NotSelected counts the skipped specs that --focus or --skip left
-	// out, as opposed to those skipped for a reason (a missing hook).
+	// NotSelected counts the specs that --focus or --skip left out, in
+	// none of the other counts.
 	NotSelected int
 	Groups      []GroupResult
 	// Failures are the failed specs' names below SuiteText.
@@ -135,10 +139,15 @@ type Findings struct {
 	// written; they are in SuiteFailures too.
 	ReportErrors []string
 	// Aborted is why the suite stopped before its last spec (a hung
-	// receiver: see HungAfter), empty when it did not; NotRun counts the
-	// specs it left.
+	// receiver: see HungAfter), empty when it did not.
 	Aborted string
-	NotRun  int
+	// Interrupted is why the run was interrupted (Ctrl-C, SIGTERM: Ginkgo's
+	// "Interrupted by User"), empty when it was not. The spec it stopped
+	// is not failed: the run did not judge it.
+	Interrupted string
+	// NotRun counts the selected specs an abort or an interruption left,
+	// the one interrupted while it ran included; they are in Skipped.
+	NotRun int
 	// Target is the receiver's URL, masked. Set by Run.
 	Target string
 	// Seed is the run's payload seed; SeedRandom says it was drawn at
@@ -228,18 +237,19 @@ func Group(spec types.SpecReport) string {
 	return spec.ContainerHierarchyTexts[i+1]
 }
 
-const (
-	notSelected   = "not selected (--focus/--skip)"
-	notRunAborted = "not run: the suite was aborted"
-)
-
 // Summarize counts the contract specs of report by group, in the order help
 // text lists trigger families, then the other groups. Specs of the report
 // that are not the contract's are ignored, so a team's own suite may hold
 // both.
 func Summarize(report types.Report) Findings {
-	s := Findings{Succeeded: report.SuiteSucceeded}
-	s.SuiteFailures = append(s.SuiteFailures, report.SpecialSuiteFailureReasons...)
+	s := Findings{Succeeded: report.SuiteSucceeded, Interrupted: interruption(report)}
+	for _, reason := range report.SpecialSuiteFailureReasons {
+		// An interruption is no failure: Verdict tells it apart.
+		if !strings.HasPrefix(reason, interruptedBy) {
+			s.SuiteFailures = append(s.SuiteFailures, reason)
+		}
+	}
+	outs := newOutcomes(report)
 	var order []string
 	for _, f := range schemas.Families() {
 		order = append(order, FamilyText(f))
@@ -288,25 +298,20 @@ func Summarize(report types.Report) Findings {
 				order = append(order, g)
 			}
 		}
-		switch {
-		case spec.State.Is(types.SpecStatePassed):
+		switch o := outs.of(spec); o.verdict {
+		case "":
+			gr.NotSelected++
+			s.NotSelected++
+		case SpecPassed:
 			gr.Passed++
 			s.Passed++
-		case spec.State.Is(types.SpecStateSkipped|types.SpecStatePending) && s.Aborted != "" && strings.TrimSpace(spec.Failure.Message) == "":
-			// Left by the abort, not by --focus/--skip.
+		case SpecSkipped:
 			gr.Skipped++
 			s.Skipped++
-			s.NotRun++
-			skips[[2]string{g, notRunAborted}]++
-		case spec.State.Is(types.SpecStateSkipped | types.SpecStatePending):
-			gr.Skipped++
-			s.Skipped++
-			reason := strings.TrimSpace(spec.Failure.Message)
-			if reason == "" {
-				reason = notSelected
-				s.NotSelected++
+			if o.notRun {
+				s.NotRun++
 			}
-			skips[[2]string{g, reason}]++
+			skips[[2]string{g, o.reason}]++
 		default:
 			gr.Failed++
 			s.Failed++
@@ -372,11 +377,16 @@ func Summarize(report types.Report) Findings {
 			s.Warnings = append(s.Warnings, w)
 		}
 	}
-	if s.Failed > 0 {
+	if s.Failed > 0 || s.Interrupted != "" {
 		s.Succeeded = false
 	}
 	return s
 }
+
+// selected counts the specs --focus/--skip selected; ran those of them
+// that ran to a verdict (passed, failed, or skipped for a reason).
+func (f Findings) selected() int { return f.Passed + f.Failed + f.Skipped }
+func (f Findings) ran() int      { return f.selected() - f.NotRun }
 
 func specs(n int) string {
 	if n == 1 {
@@ -408,11 +418,21 @@ func (s Findings) String() string {
 	for _, g := range s.Groups {
 		width = max(width, len(g.Name))
 	}
-	fmt.Fprintf(&b, "%-*s  %6s  %6s  %7s\n", width, "group", "passed", "failed", "skipped")
-	for _, g := range s.Groups {
-		fmt.Fprintf(&b, "%-*s  %6d  %6d  %7d\n", width, g.Name, g.Passed, g.Failed, g.Skipped)
+	// The specs --focus/--skip left out get a column of their own, when
+	// there are some: skipped counts only selected specs, as the text,
+	// JUnit and JSON reports do.
+	row := func(name string, passed, failed, skipped, notSelected any) {
+		fmt.Fprintf(&b, "%-*s  %6v  %6v  %7v", width, name, passed, failed, skipped)
+		if s.NotSelected > 0 {
+			fmt.Fprintf(&b, "  %12v", notSelected)
+		}
+		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "%-*s  %6d  %6d  %7d\n", width, "total", s.Passed, s.Failed, s.Skipped)
+	row("group", "passed", "failed", "skipped", "not selected")
+	for _, g := range s.Groups {
+		row(g.Name, g.Passed, g.Failed, g.Skipped, g.NotSelected)
+	}
+	row("total", s.Passed, s.Failed, s.Skipped, s.NotSelected)
 	if s.Latency.N > 0 {
 		fmt.Fprintf(&b, "\nanswer time: %s over %s\n", s.Latency, nDeliveries(s.Latency.N))
 	}
@@ -439,12 +459,10 @@ func (s Findings) String() string {
 	if s.Drain != "" {
 		fmt.Fprintf(&b, "\ndrain: %s\n", s.Drain)
 	}
-	if s.Skipped > s.NotSelected {
+	if len(s.Skips) > 0 {
 		b.WriteString("\nskipped:\n")
 		for _, k := range s.Skips {
-			if k.Reason != notSelected {
-				fmt.Fprintf(&b, "  %s (%d): %s\n", k.Group, k.Specs, k.Reason)
-			}
+			fmt.Fprintf(&b, "  %s (%d): %s\n", k.Group, k.Specs, k.Reason)
 		}
 	}
 	if s.NotSelected > 0 {
@@ -484,6 +502,9 @@ func (s Findings) String() string {
 	}
 	if s.Aborted != "" {
 		fmt.Fprintf(&b, "\naborted after a spec, %d not run: %s\n", s.NotRun, s.Aborted)
+	}
+	if s.Interrupted != "" {
+		fmt.Fprintf(&b, "\ninterrupted (%s) after %d of %s: %d not run\n", s.Interrupted, s.ran(), specs(s.selected()), s.NotRun)
 	}
 	for _, f := range s.SuiteFailures {
 		fmt.Fprintf(&b, "\nsuite failure: %s\n", f)

@@ -99,12 +99,21 @@ func checkScenarios(names []string, v *schemas.Vocabulary) error {
 
 // Verdict is what a run means to CI.
 type Verdict struct {
-	// Exit is 0 when every selected spec passed (skipped ones aside), 1
-	// when the receiver breaks the contract (a spec failed, or the run
-	// stopped for a receiver that answers late or not at all), 2 when the
-	// receiver was not judged: every failure was the setup's (the inspect
-	// hook, stale state), every delivery got the same 404/405/401/403, or
-	// the filters selected nothing.
+	// Exit is 0 when every selected spec that ran passed (skipped ones
+	// aside) and at least one ran; 1 when the receiver breaks the contract
+	// (a spec failed, or the run stopped for a receiver that answers late
+	// or not at all); 2 when the receiver was not judged: every failure
+	// was the setup's (the inspect hook, stale state), every delivery got
+	// the same 404/405/401/403, the filters selected nothing, every
+	// selected spec was skipped (a missing --state, --inspect or
+	// --token-param: the reasons are in the message), or the run was
+	// interrupted (Ctrl-C, SIGTERM).
+	//
+	// An interrupted run is 1 when a spec had failed on the receiver
+	// before the interruption: that failure is a finding whatever the
+	// specs left would have found, and a CI job stopped by its timeout
+	// must not turn a contract break into "not judged". The spec that was
+	// running is no failure: its deliveries were cut short.
 	Exit int
 	// Message is the last line: "PASS: ..." or why not.
 	Message string
@@ -120,13 +129,13 @@ const MinSelected = 3
 // says --focus or --skip were given.
 func (f Findings) Verdict(filtered bool) Verdict {
 	var v Verdict
-	all := f.Passed + f.Failed + f.Skipped
-	if all == f.NotSelected {
+	selected := f.selected()
+	if selected == 0 {
 		return Verdict{Exit: 2, Message: "--focus/--skip selected no spec; `coperniq-mock verify --help` lists the spec names"}
 	}
-	if selected := all - f.NotSelected; filtered && selected < MinSelected {
+	if filtered && selected < MinSelected {
 		// --skip edge also skips every spec that "acknowledges".
-		v.Notes = append(v.Notes, fmt.Sprintf("--focus/--skip left %s of %d selected: they are regular expressions matched anywhere in the spec names (--skip edge also skips \"acknowledges\"; --skip 'edge payloads' does not)", specs(selected), all))
+		v.Notes = append(v.Notes, fmt.Sprintf("--focus/--skip left %s of %d selected: they are regular expressions matched anywhere in the spec names (--skip edge also skips \"acknowledges\"; --skip 'edge payloads' does not)", specs(selected), selected+f.NotSelected))
 	}
 	ran := f.Passed + f.Failed
 	setupOnly := f.Failed > 0 && len(f.Setup) == f.Failed && len(f.SuiteFailures) == 0
@@ -135,6 +144,8 @@ func (f Findings) Verdict(filtered bool) Verdict {
 		// An unwritable report is an output file that could not be
 		// written: exit 2 in every command, whatever the specs found.
 		v.Exit, v.Message = 2, strings.Join(f.ReportErrors, "; ")
+	case f.Interrupted != "" && f.Failed == len(f.Setup):
+		v.Exit, v.Message = 2, "the receiver was not judged: "+f.interruptedLine()
 	case setupOnly:
 		v.Exit, v.Message = 2, f.setupMessage()
 	case f.Aborted != "":
@@ -143,20 +154,51 @@ func (f Findings) Verdict(filtered bool) Verdict {
 		// Every delivery refused alike: a wrong path or token, and the
 		// receiver was not judged.
 		v.Exit, v.Message = 2, "the receiver was not judged: "+SameAnswerLine(st)
-	case !f.Succeeded && f.Failed == 0:
+	case !f.Succeeded && f.Failed == 0 && f.Interrupted == "":
 		v.Exit, v.Message = 1, "the suite failed outside the specs (see above)"
-	case !f.Succeeded:
+	case f.Failed > 0 || !f.Succeeded:
 		v.Exit, v.Message = 1, fmt.Sprintf("the receiver breaks the contract: %d of %d specs failed", f.Failed, ran)
 		if n := len(f.Setup); n > 0 {
 			v.Message += fmt.Sprintf(" (%d of them because of the setup, not the receiver: see above)", n)
 		}
+		if f.Interrupted != "" {
+			v.Message += fmt.Sprintf(" before the run was interrupted after %d of %s; %d not run", f.ran(), specs(f.selected()), f.NotRun)
+		}
+	case ran == 0:
+		// A gate that forgot a flag must not pass having tested nothing.
+		v.Exit, v.Message = 2, fmt.Sprintf("the receiver was not judged: no selected spec ran, %s skipped: %s", specs(f.Skipped), f.skipReasons())
 	default:
-		v.Message = fmt.Sprintf("PASS: %d specs passed, %d skipped", f.Passed, f.Skipped-f.NotSelected)
+		v.Message = fmt.Sprintf("PASS: %d specs passed, %d skipped", f.Passed, f.Skipped)
 		if f.NotSelected > 0 {
 			v.Message += fmt.Sprintf(", %d not selected", f.NotSelected)
 		}
 	}
 	return v
+}
+
+// interruptedLine says where an interruption stopped the run: "interrupted
+// after 80 of 141 specs (78 passed, 2 failed before the interruption; 61
+// not run)".
+func (f Findings) interruptedLine() string {
+	line := fmt.Sprintf("interrupted after %d of %s (%d passed, %d failed", f.ran(), specs(f.selected()), f.Passed, f.Failed)
+	if n := len(f.Setup); n > 0 {
+		line += fmt.Sprintf(", %d of them because of the setup, not the receiver", n)
+	}
+	if n := f.Skipped - f.NotRun; n > 0 {
+		line += fmt.Sprintf(", %d skipped", n)
+	}
+	return line + fmt.Sprintf(" before the interruption; %d not run)", f.NotRun)
+}
+
+// skipReasons lists why the specs were skipped, per group: "final state
+// (33): needs a state hook ...; token in the URL (3): needs the receiver's
+// token ...".
+func (f Findings) skipReasons() string {
+	var out []string
+	for _, k := range f.Skips {
+		out = append(out, fmt.Sprintf("%s (%d): %s", k.Group, k.Specs, k.Reason))
+	}
+	return strings.Join(out, "; ")
 }
 
 // setupMessage is the verdict when every failure was the setup's: the

@@ -82,6 +82,21 @@ func (h *Histogram) Max() time.Duration {
 	return time.Duration(h.HDR().Max()) * time.Microsecond
 }
 
+// within is h's quantile q (its max for q ≥ 100) held to the max of run,
+// the run's own histogram: h keeps two significant digits (a trigger's or
+// an interval's) where run keeps three, and a figure rounded up past the
+// run's largest value would contradict it.
+func (h *Histogram) within(run *Histogram, q float64) time.Duration {
+	v := h.Max()
+	if q < 100 {
+		v = h.Quantile(q)
+	}
+	if run != nil && run.Count() > 0 {
+		v = min(v, run.Max())
+	}
+	return v
+}
+
 // compact encodes the histogram and lets the decoded form go.
 func (h *Histogram) compact() error {
 	if h.h == nil {

@@ -226,7 +226,7 @@ func (r *Report) overTimeSVG() string {
 			p50, p99, mx, raw99 = append(p50, nan), append(p99, nan), append(mx, nan), append(raw99, nan)
 			continue
 		}
-		a, b, c, d := ms(p.Corrected.Quantile(50)), ms(p.Corrected.Quantile(99)), ms(p.Corrected.Max()), ms(p.Raw.Quantile(99))
+		a, b, c, d := ms(p.Corrected.within(r.Corrected, 50)), ms(p.Corrected.within(r.Corrected, 99)), ms(p.Corrected.within(r.Corrected, 100)), ms(p.Raw.within(r.Raw, 99))
 		p50, p99, mx, raw99 = append(p50, [2]float64{x, a}), append(p99, [2]float64{x, b}), append(mx, [2]float64{x, c}), append(raw99, [2]float64{x, d})
 		lo, hi = math.Min(lo, math.Min(a, d)), math.Max(hi, c)
 		_ = p.Corrected.compact()

@@ -42,9 +42,9 @@ func (r *Report) durationFigures() DurationFigures {
 		if t == nil || t.Corrected == nil {
 			continue
 		}
-		m := map[string]float64{"max": ms(t.Corrected.Max())}
+		m := map[string]float64{"max": ms(t.Corrected.within(r.Corrected, 100))}
 		for _, q := range quantiles {
-			m[q.name] = ms(t.Corrected.Quantile(q.q))
+			m[q.name] = ms(t.Corrected.within(r.Corrected, q.q))
 		}
 		f.TriggersCorrectedMs[k] = m
 	}

@@ -448,10 +448,10 @@ func TestShardsMergeToOneRun(t *testing.T) {
 	}
 
 	var missing *MissingShardsError
-	if _, err := Merge(shards[1]); !errors.As(err, &missing) || len(missing.Missing) != 1 || !strings.Contains(err.Error(), "shards 0/2 missing") {
+	if _, err := Merge(shards[1]); !errors.As(err, &missing) || len(missing.Missing) != 1 || !strings.Contains(err.Error(), "shard 0 of 2 missing") {
 		t.Errorf("merging one shard of two: %v", err)
 	}
-	if part, err := MergePartial(shards[0]); err != nil || len(part.Missing) != 1 || !strings.Contains(part.Verdict(), "partial: shards 1/2 missing") {
+	if part, err := MergePartial(shards[0]); err != nil || len(part.Missing) != 1 || !strings.Contains(part.Verdict(), "partial: shard 1 of 2 missing") {
 		t.Errorf("partial merge: %v", err)
 	}
 	if _, err := Merge(shards[0], shards[0]); err == nil || !strings.Contains(err.Error(), "twice") {
@@ -673,7 +673,7 @@ func TestLowRateAddsNoTimerLateness(t *testing.T) {
 func TestVerdictTellsHiccupsFromRunningOut(t *testing.T) {
 	report := func(sent, late, droppedLate int64, lags ...time.Duration) *Report {
 		r := &Report{Scheduled: sent + droppedLate, Sent: sent, Acked: sent, Late: late, DroppedLate: droppedLate, Dropped: droppedLate,
-			MaxInflight: 64, PeakInflight: 3, LateAfter: Duration(10 * time.Millisecond),
+			MaxInflight: 64, PeakInflight: 3, LateAfter: Duration(10 * time.Millisecond), Window: Duration(30 * time.Second),
 			Corrected: newHist(histDigits), Raw: newHist(histDigits), Lateness: newHist(histDigitsSmall)}
 		r.Acked = sent + droppedLate // the verdict's pacing part is what is tested
 		for i := int64(0); i < sent; i++ {
@@ -690,7 +690,9 @@ func TestVerdictTellsHiccupsFromRunningOut(t *testing.T) {
 		want, not []string
 	}{
 		"a few late at a low rate": {r: report(3000, 11, 0, hiccups...),
-			want: []string{"11 of 3000 sends late", "sends started behind their time by", "35.1ms at most", "hiccups of a busy machine"}, not: []string{"--shard"}},
+			want: []string{"kept the rate, but 11 of 3000 sends started late (>10ms) while workers were free", "sends started behind their time by", "35.1ms at most", "hiccups of a busy machine"}, not: []string{"--shard", "could not keep up"}},
+		"a few late and the rate missed": {r: func() *Report { r := report(3000, 40, 0, hiccups...); r.SentAfterWindow = 40; return r }(),
+			want: []string{"could not keep up: 40 of 3000 sends late", "hiccups of a busy machine"}, not: []string{"kept the rate"}},
 		"many late": {r: report(3000, 600, 0, 0, 20*time.Millisecond),
 			want: []string{"600 of 3000 sends late", "could not generate the load (spread it with --shard)"}},
 		"dropped for lateness": {r: report(2990, 5, 10, 0),

@@ -29,7 +29,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		p("Payloads\tprofile %s, seed %s, mix %s\n", r.Profile, seed, shortMix(r.Mix))
 	}
 	if len(r.Missing) > 0 && len(r.Shards) > 0 {
-		p("Partial\tshards %s missing: this report covers %d of %d shards\n", formatShardSet(r.Missing, r.Shards[0].Count), len(r.Shards), r.Shards[0].Count)
+		p("Partial\t%s missing: this report covers %d of %d shards\n", formatShardSet(r.Missing, r.Shards[0].Count), len(r.Shards), r.Shards[0].Count)
 	}
 	if r.Interrupted {
 		p("Interrupted\tafter %s of %s\n", fmtDur(time.Duration(r.Window)), fmtDur(time.Duration(r.Planned)))
@@ -48,7 +48,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Connections >= 0 {
 		conns = strconv.FormatInt(r.Connections, 10)
 	}
-	p("In flight\tpeak %d of %d; %d sends waited for a free worker; %s connections opened\n", r.PeakInflight, r.MaxInflight, r.CapWaits, conns)
+	opened := "connections opened"
+	if r.Connections == 1 {
+		opened = "connection opened"
+	}
+	p("In flight\tpeak %d of %d; %d sends waited for a free worker; %s %s\n", r.PeakInflight, r.MaxInflight, r.CapWaits, conns, opened)
 	if r.Client != "" && r.Client != ClientWire {
 		p("Client\t%s\n", r.Client)
 	}
@@ -117,7 +121,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(tw, "Trigger\tsent\tacked\tdead\tp50\tp99\t\n")
 		for _, k := range sortedKeys(r.Triggers) {
 			t := r.Triggers[k]
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t\n", k, t.Sent, t.Acked, t.Dead, fmtLat(t.Corrected.Quantile(50)), fmtLat(t.Corrected.Quantile(99)))
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t\n", k, t.Sent, t.Acked, t.Dead, fmtLat(t.Corrected.within(r.Corrected, 50)), fmtLat(t.Corrected.within(r.Corrected, 99)))
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/suggest"
@@ -56,10 +57,18 @@ func (c *errCollector) add(p pos, format string, args ...any) {
 	c.list = append(c.list, &Error{File: c.file, Line: max(p.line, 1), Col: max(p.col, 1), Msg: fmt.Sprintf(format, args...)})
 }
 
+// err is the problems found, in file order whichever check found them
+// (the delivery block is checked before the steps above it).
 func (c *errCollector) err() error {
 	if len(c.list) == 0 {
 		return nil
 	}
+	slices.SortStableFunc(c.list, func(a, b *Error) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Col - b.Col
+	})
 	return c.list
 }
 

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -183,6 +184,21 @@ func TestParseReportsEveryError(t *testing.T) {
 	}
 	if len(list) < 3 || lines[0] != 2 || lines[1] != 3 || lines[2] != 4 {
 		t.Errorf("want errors on lines 2, 3 and 4, got:\n%v", err)
+	}
+
+	// The delivery block is checked before the steps; the errors are
+	// still in file order.
+	src = "name: my-flow\nsteps:\n  - createProject: {name: home, workflow: solr}\n  - startPhase: {project: home, phase: Site Survy}\ndelivery:\n  retry: sometimes\n  concurrency: 0\n"
+	_, err = Parse("order.yaml", []byte(src))
+	if !errors.As(err, &list) {
+		t.Fatalf("err = %v", err)
+	}
+	lines = lines[:0]
+	for _, e := range list {
+		lines = append(lines, e.Line)
+	}
+	if !slices.IsSorted(lines) || len(lines) != 4 {
+		t.Errorf("want 4 errors in file order, got lines %v:\n%v", lines, err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
@@ -197,7 +198,17 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		// file:line:col as every other problem, not the parser's
+		// own "[5:6] …" with a source excerpt.
+		line, col, msg := 1, 1, err.Error()
+		if ye, ok := err.(yaml.Error); ok {
+			msg = ye.GetMessage()
+			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+				line, col = tk.Position.Line, tk.Position.Column
+			}
+		}
+		problems = append(problems, problem{line, col, "YAML syntax: " + msg})
+		return nil, errs
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
 		return v, nil // an empty file changes nothing

@@ -91,6 +91,8 @@ func TestVocabularyErrors(t *testing.T) {
 		{"bad stage id", "workflows:\n  hvac:\n    - {id: -3, name: Sales}\n", "f.yaml:3:12: stage id must be an integer from 1 to 2^53-1, not -3"},
 		{"stage twice", "workflows:\n  hvac: [Sales, Design, sales]\n", "f.yaml:2:25: workflow hvac lists stage Sales twice"},
 		{"empty workflow", "workflows:\n  hvac: []\n", "f.yaml:2:9: workflow hvac must be a non-empty list of stages"},
+		{"unknown stage id", "workflows:\n  solar:\n    - {id: 99999, name: Other}\n", "f.yaml:3:7: stage Other has id 99999, which no built-in solar stage has (16646 Sales, "},
+		{"YAML syntax", "workflows:\n  solar:\n    - {name: A, phaseType: SALES}\n     - {name: B}\n", "f.yaml:4:6: YAML syntax: value is not allowed in this context"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -127,6 +127,19 @@ func BuiltinStage(wf string, id int64) (Stage, bool) {
 	return Stage{}, false
 }
 
+// builtinIDs lists the built-in stages of workflow wf as "16646 Sales, ...".
+func builtinIDs(wf string) string {
+	var out []string
+	for _, w := range append(slices.Clone(builtinWorkflows), builtinRequestWorkflow) {
+		if w.Name == wf {
+			for _, s := range w.Stages {
+				out = append(out, fmt.Sprintf("%d %s", s.ID, s.Name))
+			}
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 // ProjectWorkflow is the project workflow named name, nil if v has none.
 func (v *Vocabulary) ProjectWorkflow(name string) *Workflow {
 	v = v.orDefault()
@@ -425,6 +438,11 @@ func parseStage(wf *Workflow, item ast.Node, add func(ast.Node, string, ...any))
 		if ps.statusNode == nil {
 			ps.RequestStatus = b.RequestStatus
 		}
+	case !typeSet && idSet:
+		// An id no built-in stage of the workflow has may be a typo of
+		// one that does: say so, rather than only that the stage is new.
+		add(item, "stage %s has id %d, which no built-in %s stage has (%s): to rename a built-in stage give its id; a new stage needs its phaseType, one of phaseTypes", ps.Name, ps.ID, wf.Name, builtinIDs(wf.Name))
+		return ps, false
 	case !typeSet:
 		add(item, "stage %s is new to the %s workflow: give its phaseType, one of phaseTypes", ps.Name, wf.Name)
 		return ps, false

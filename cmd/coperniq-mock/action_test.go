@@ -133,9 +133,11 @@ func TestActionVerifySummaries(t *testing.T) {
 			contains: []string{"## ✅ Coperniq contract: passed", "?token=***`", "| 15 | 0 | 0 | 15 |"},
 		},
 		{
-			name: "skipped for a reason is not unselected", code: 0, result: "passed",
+			// Nothing ran, so nothing was judged; still, the skipped are
+			// not counted with the specs --focus left out.
+			name: "skipped for a reason is not unselected", code: 2, result: "not judged",
 			inputs:   map[string]string{"INPUT_ARGS": "--focus 'token in the URL'"},
-			contains: []string{"## ✅ Coperniq contract: passed", "| 0 | 0 | 3 | 3 |", "{unselected} more specs were not selected"},
+			contains: []string{"## ⚠️ Coperniq contract: not judged", "| 0 | 0 | 3 | 3 |", "{unselected} more specs were not selected"},
 		},
 		{
 			name: "an unreachable target is not judged", code: 2, result: "not judged",
@@ -197,17 +199,20 @@ func TestActionVerifySummaries(t *testing.T) {
 }
 
 // unselected is how many specs of the suite a step summary's run left
-// out: the sum of the run output's total row less the selected count in
-// the summary's table.
+// out: the run output's total row's "not selected", which must be the
+// whole row less the selected count in the summary's table.
 func unselected(t *testing.T, summary string) int {
 	t.Helper()
-	row := regexp.MustCompile(`(?m)^\s*total\s+(\d+)\s+(\d+)\s+(\d+)\s*$`).FindStringSubmatch(summary)
+	row := regexp.MustCompile(`(?m)^\s*total\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$`).FindStringSubmatch(summary)
 	table := regexp.MustCompile(`\| (\d+) \| (\d+) \| (\d+) \| (\d+) \|`).FindStringSubmatch(summary)
 	if row == nil || table == nil {
-		t.Fatalf("no total row or table in the summary:\n%s", summary)
+		t.Fatalf("no total row with a not-selected column, or no table, in the summary:\n%s", summary)
 	}
 	n := func(s string) int { v, _ := strconv.Atoi(s); return v }
-	return n(row[1]) + n(row[2]) + n(row[3]) - n(table[4])
+	if selected := n(row[1]) + n(row[2]) + n(row[3]); selected != n(table[4]) {
+		t.Errorf("the run's total row counts %d selected, the summary's table %s", selected, table[4])
+	}
+	return n(row[4])
 }
 
 // releaseServer serves a release as GitHub does: the archive and its

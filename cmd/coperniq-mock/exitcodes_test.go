@@ -85,6 +85,12 @@ func TestExitCodes(t *testing.T) {
 				return cli(t, "", "scenario", "run", "call-logged", "--to", "http://"+closedPort(t)+"/hook")
 			},
 		},
+		"not judged": {
+			// No state hook: every final-state spec is skipped.
+			func(t *testing.T) result {
+				return cli(t, "", "verify", "--target", good.URL+"/hook", "--focus", "final state")
+			},
+		},
 		"output": {
 			func(t *testing.T) result {
 				return cli(t, "", "verify", "--target", good.URL+"/hook", "--focus", "acknowledges", "--junit-report", "/dev/full")
@@ -100,7 +106,7 @@ func TestExitCodes(t *testing.T) {
 			},
 		},
 	}
-	want := map[string]int{"success": exitOK, "finding": exitFailure, "interrupted": exitFailure, "bad usage": exitUsage, "setup": exitUsage, "output": exitUsage}
+	want := map[string]int{"success": exitOK, "finding": exitFailure, "interrupted": exitFailure, "bad usage": exitUsage, "setup": exitUsage, "output": exitUsage, "not judged": exitUsage}
 	if len(rows) != len(exitTable) {
 		t.Fatalf("%d rows tested, exitTable has %d", len(rows), len(exitTable))
 	}

@@ -49,6 +49,7 @@ type junitCase struct {
 	failure, errorMsg      string // the message attributes
 	failureText            string
 	skipped                bool
+	skipMsg                string // the skipped element's message: why
 }
 
 // checkJUnit checks a JUnit report against the XSD's rules (element and
@@ -140,6 +141,7 @@ func checkJUnit(t *testing.T, data []byte) []junitCase {
 			case "skipped":
 				inSuite.skipped++
 				cases[len(cases)-1].skipped = true
+				cases[len(cases)-1].skipMsg = got["message"]
 			}
 			stack = append(stack, name)
 		case xml.CharData:

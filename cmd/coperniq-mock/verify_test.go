@@ -219,12 +219,16 @@ func TestVerifyInspectCommand(t *testing.T) {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
 
-	// The same receiver without a hook: those specs are skipped, with why.
-	r = cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.GroupIdempotency+"|"+contract.GroupToken).want(t, 0)
-	for _, w := range []string{"PASS: 0 specs passed, 6 skipped", contract.SkipNoInspect, contract.SkipNoToken} {
+	// The same receiver without a hook: those specs are skipped, with why,
+	// and with none run the receiver was not judged.
+	r = cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.GroupIdempotency+"|"+contract.GroupToken).want(t, 2)
+	for _, w := range []string{contract.SkipNoInspect, contract.SkipNoToken} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
 		}
+	}
+	if !strings.Contains(r.stderr, "the receiver was not judged: no selected spec ran, 6 specs skipped: ") || strings.Contains(r.stdout, "PASS") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
 }
 

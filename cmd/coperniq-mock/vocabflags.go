@@ -15,7 +15,7 @@ import (
 // validates or documents payloads takes it.
 func vocabularyInto(cmd *cobra.Command, dst **schemas.Vocabulary) {
 	var path string
-	cmd.Flags().StringVar(&path, "vocabulary", "", "a vocabulary file (YAML; `coperniq-mock vocabulary` prints the built-in one) with the names real Coperniq traffic uses")
+	cmd.Flags().StringVar(&path, "vocabulary", "", "a vocabulary `FILE` (YAML; 'coperniq-mock vocabulary' prints the built-in one) with the names real Coperniq traffic uses")
 	run := cmd.RunE
 	cmd.RunE = func(c *cobra.Command, args []string) error {
 		v, err := schemas.ReadVocabulary(path)

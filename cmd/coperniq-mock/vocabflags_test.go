@@ -292,3 +292,15 @@ func TestVerifyVocabulary(t *testing.T) {
 		t.Errorf("--chaos with --vocabulary: %s", r.stderr)
 	}
 }
+
+// cobra takes the first `quoted` word of a flag's usage as its value's
+// name: the --vocabulary line once read "--vocabulary coperniq-mock
+// vocabulary". Every command that takes one shows it as FILE.
+func TestVocabularyFlagHelpNamesAFile(t *testing.T) {
+	for _, cmd := range [][]string{{"generate"}, {"validate"}, {"docs"}, {"scenario", "run"}, {"listen"}, {"verify"}} {
+		help := cli(t, "", append(cmd, "--help")...).want(t, 0).stdout
+		if !strings.Contains(help, "--vocabulary FILE ") {
+			t.Errorf("%v --help: no \"--vocabulary FILE\":\n%s", cmd, help)
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package contract
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+func TestVerdict(t *testing.T) {
+	stateSkip := SkipNote{Group: GroupState, Reason: "needs a state hook", Specs: 33}
+	cases := []struct {
+		name     string
+		f        Findings
+		exit     int
+		message  string
+		filtered bool
+	}{
+		{name: "passed with skips", f: Findings{Succeeded: true, Passed: 105, Skipped: 33, Skips: []SkipNote{stateSkip}},
+			exit: 0, message: "PASS: 105 specs passed, 33 skipped"},
+		{name: "passed, filtered", f: Findings{Succeeded: true, Passed: 3, NotSelected: 138}, filtered: true,
+			exit: 0, message: "PASS: 3 specs passed, 0 skipped, 138 not selected"},
+		{name: "nothing selected", f: Findings{Succeeded: true, NotSelected: 141}, filtered: true,
+			exit: 2, message: "--focus/--skip selected no spec"},
+		{name: "every selected spec skipped", f: Findings{Succeeded: true, Skipped: 36, NotSelected: 105, Skips: []SkipNote{{Group: GroupToken, Reason: SkipNoToken, Specs: 3}, stateSkip}}, filtered: true,
+			exit: 2, message: "the receiver was not judged: no selected spec ran, 36 specs skipped: token in the URL (3): " + SkipNoToken + "; final state (33): needs a state hook"},
+		{name: "interrupted", f: Findings{Passed: 114, Skipped: 27, NotRun: 24, Interrupted: "Interrupted by User"},
+			exit: 2, message: "the receiver was not judged: interrupted after 117 of 141 specs (114 passed, 0 failed, 3 skipped before the interruption; 24 not run)"},
+		{name: "interrupted before any spec ended", f: Findings{Skipped: 5, NotRun: 5, NotSelected: 136, Interrupted: "Interrupted by User"}, filtered: true,
+			exit: 2, message: "the receiver was not judged: interrupted after 0 of 5 specs (0 passed, 0 failed before the interruption; 5 not run)"},
+		{name: "interrupted after a failure", f: Findings{Passed: 10, Failed: 2, Skipped: 4, NotRun: 4, Interrupted: "Interrupted by User"},
+			exit: 1, message: "the receiver breaks the contract: 2 of 12 specs failed before the run was interrupted after 12 of 16 specs; 4 not run"},
+		{name: "interrupted after the setup's failures only", f: Findings{Passed: 10, Failed: 2, Skipped: 4, NotRun: 4, Interrupted: "Interrupted by User",
+			Setup: []SetupProblem{{Kind: ProblemHook}, {Kind: ProblemHook}}},
+			exit: 2, message: "the receiver was not judged: interrupted after 12 of 16 specs (10 passed, 2 failed, 2 of them because of the setup, not the receiver before the interruption; 4 not run)"},
+		{name: "failed", f: Findings{Passed: 10, Failed: 2, Skipped: 33},
+			exit: 1, message: "the receiver breaks the contract: 2 of 12 specs failed"},
+		{name: "a report not written outweighs the interruption", f: Findings{Passed: 1, Skipped: 1, NotRun: 1, Interrupted: "Interrupted by User", ReportErrors: []string{"writing the JSON report: no space"}},
+			exit: 2, message: "writing the JSON report: no space"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := c.f.Verdict(c.filtered)
+			if v.Exit != c.exit || !strings.HasPrefix(v.Message, c.message) {
+				t.Errorf("exit %d %q\nwant %d %q", v.Exit, v.Message, c.exit, c.message)
+			}
+		})
+	}
+}
+
+// An interrupted run read from Ginkgo's report: the spec it stopped and
+// the specs it never ran are skipped, not run, apart from those --focus
+// left out though Ginkgo reports both alike; the interruption is no suite
+// failure; every report agrees.
+func TestSummarizeInterrupted(t *testing.T) {
+	r := types.Report{
+		SuiteDescription: SuiteDescription, RunTime: 1,
+		SuiteConfig:                types.SuiteConfig{FocusStrings: []string{"work order triggers", "every delivery"}},
+		SpecialSuiteFailureReasons: []string{"Interrupted by User"},
+		SpecReports: []types.SpecReport{
+			fakeSpec("work order triggers", "TASK_CREATED", SpecRealistic, types.SpecStatePassed, ""),
+			fakeSpec("work order triggers", "TASK_CREATED", SpecMinimal, types.SpecStateFailed, "500"),
+			fakeSpec(GroupToken, "", SpecTokenMissing, types.SpecStateSkipped, ""), // not selected, before
+			fakeSpec(GroupDelivery, "", SpecDeadline, types.SpecStateInterrupted, "Interrupted by User"),
+			fakeSpec(GroupDelivery, "", SpecRedirect, types.SpecStateSkipped, ""),    // not run
+			fakeSpec(GroupIdempotency, "", SpecDupAfter, types.SpecStateSkipped, ""), // not selected, after
+		},
+	}
+	f := Summarize(r)
+	if f.Passed != 1 || f.Failed != 1 || f.Skipped != 2 || f.NotRun != 2 || f.NotSelected != 2 || f.Interrupted != "Interrupted by User" || len(f.SuiteFailures) != 0 || f.Succeeded {
+		t.Errorf("findings %+v", f)
+	}
+	if v := f.Verdict(true); v.Exit != 1 || !strings.Contains(v.Message, "1 of 2 specs failed before the run was interrupted after 2 of 4 specs; 2 not run") {
+		t.Errorf("verdict %+v", v)
+	}
+	reasons := map[string]string{}
+	for _, s := range results(r) {
+		reasons[s.leaf] = s.verdict + ": " + s.reason
+	}
+	want := map[string]string{
+		SpecRealistic: SpecPassed + ": ", SpecMinimal: SpecFailed + ": 500",
+		SpecDeadline: SpecSkipped + ": " + interruptedMidway, SpecRedirect: SpecSkipped + ": " + notRunInterrupted,
+	}
+	if len(reasons) != len(want) {
+		t.Errorf("listed %v, want %v", reasons, want)
+	}
+	for leaf, w := range want {
+		if reasons[leaf] != w {
+			t.Errorf("%s: %q, want %q", leaf, reasons[leaf], w)
+		}
+	}
+	j := junitReport(r, f)
+	if j.Tests != 4 || j.Failures != 1 || j.Errors != 0 {
+		t.Errorf("JUnit: %d tests, %d failures, %d errors", j.Tests, j.Failures, j.Errors)
+	}
+	rep := newJSONReport(r, f, RunConfig{Focus: r.SuiteConfig.FocusStrings})
+	if rep.Totals != (JSONCounts{Total: 6, Passed: 1, Failed: 1, Skipped: 2, NotSelected: 2}) || len(rep.Specs) != 4 || len(rep.SuiteFailures) != 0 {
+		t.Errorf("JSON totals %+v, %d specs, suite failures %q", rep.Totals, len(rep.Specs), rep.SuiteFailures)
+	}
+	out := f.String()
+	for _, w := range []string{"not selected\n", "every delivery (1): " + interruptedMidway, "every delivery (1): " + notRunInterrupted, "interrupted (Interrupted by User) after 2 of 4 specs: 2 not run"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("summary lacks %q:\n%s", w, out)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^total +1 +1 +2 +2$`).MatchString(out) {
+		t.Errorf("total row: not 1 passed, 1 failed, 2 skipped, 2 not selected:\n%s", out)
+	}
+	if strings.Contains(out, "suite failure") {
+		t.Errorf("the interruption is a suite failure:\n%s", out)
+	}
+}
