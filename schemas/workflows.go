@@ -569,3 +569,67 @@ func (v *Vocabulary) finishWorkflows(pw parsedWorkflows, add func(ast.Node, stri
 		}
 	}
 }
+
+// Substitutions says which values v's workflows use that its lists lack:
+// a stage of a built-in workflow the file kept (or renamed without its
+// phaseType) has a built-in phase type, and the built-in request stages a
+// built-in request status, which payloads then carry as v's value at the
+// same position in its list (see RequestStatusName), a guess the file
+// should settle. One line for phase types and one for request statuses,
+// for a warning; none for the built-in vocabulary.
+func (v *Vocabulary) Substitutions() []string {
+	if v.IsDefault() {
+		return nil
+	}
+	type guess struct {
+		value, sent string
+		stages      []string
+	}
+	var phases, statuses []*guess
+	note := func(list *[]*guess, value, sent, stage string) {
+		for _, g := range *list {
+			if g.value == value {
+				g.stages = append(g.stages, stage)
+				return
+			}
+		}
+		*list = append(*list, &guess{value, sent, []string{stage}})
+	}
+	for _, wf := range v.all() {
+		for _, st := range wf.Stages {
+			where := wf.Name + " " + st.Name
+			if st.PhaseType != "" && !slices.Contains(v.PhaseTypes, st.PhaseType) {
+				note(&phases, st.PhaseType, inListAt(st.PhaseType, PhaseTypes, v.PhaseTypes), where)
+			}
+			if st.RequestStatus != "" && !v.requestSet && !slices.Contains(v.RequestStatuses, st.RequestStatus) {
+				note(&statuses, st.RequestStatus, v.RequestStatusName(st.RequestStatus), st.Name)
+			}
+		}
+	}
+	line := func(field, list string, gs []*guess, fix string) string {
+		parts := make([]string, len(gs))
+		for i, g := range gs {
+			parts[i] = fmt.Sprintf("%s is sent as %s (%s)", g.value, g.sent, strings.Join(g.stages, ", "))
+		}
+		return fmt.Sprintf("%s lacks the %s of built-in stages the file keeps, so payloads carry its value at the same position instead: %s; %s",
+			list, field, strings.Join(parts, "; "), fix)
+	}
+	var out []string
+	if len(phases) > 0 {
+		out = append(out, line("phaseType", "phaseTypes", phases, "give those workflows in the file with each stage's phaseType, or list the values in phaseTypes"))
+	}
+	if len(statuses) > 0 {
+		out = append(out, line("requestStatus", "requestStatuses", statuses, "give the request workflow in the file with each stage's requestStatus, or list the values in requestStatuses"))
+	}
+	return out
+}
+
+// inListAt is value's counterpart in v's list: value's position in the
+// built-in list, wrapped to v's length (as the generator maps it).
+func inListAt(value string, builtin, v []string) string {
+	i := slices.Index(builtin, value)
+	if i < 0 || len(v) == 0 {
+		return value
+	}
+	return v[i%len(v)]
+}

@@ -11,7 +11,8 @@ import (
 
 // vocabularyInto gives cmd --vocabulary FILE: before cmd runs, the file is
 // read into *dst (nil without the flag: the built-in vocabulary), and a bad
-// file is bad usage, reported file:line:col. Every command that generates,
+// file is bad usage, reported file:line:col, and the values it leaves to a
+// guess are warned about on stderr. Every command that generates,
 // validates or documents payloads takes it.
 func vocabularyInto(cmd *cobra.Command, dst **schemas.Vocabulary) {
 	var path string
@@ -24,6 +25,11 @@ func vocabularyInto(cmd *cobra.Command, dst **schemas.Vocabulary) {
 		}
 		if err != nil {
 			return usage(err)
+		}
+		// The file leaves these to a guess by position: said, not
+		// silently sent as if the file had chosen them.
+		for _, w := range v.Substitutions() {
+			fmt.Fprintf(c.ErrOrStderr(), "coperniq-mock: warning: %s: %s\n", v.File(), w)
 		}
 		*dst = v
 		return run(c, args)

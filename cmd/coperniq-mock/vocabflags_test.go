@@ -304,3 +304,24 @@ func TestVocabularyFlagHelpNamesAFile(t *testing.T) {
 		}
 	}
 }
+
+// Values a vocabulary file leaves to a guess (its phaseTypes lack the
+// phase types of built-in stages it keeps) are warned about on stderr;
+// the exported built-in vocabulary, given back, warns of nothing.
+func TestVocabularyGuessesAreWarned(t *testing.T) {
+	dir := t.TempDir()
+	team, builtin := filepath.Join(dir, "team.yaml"), filepath.Join(dir, "builtin.yaml")
+	if err := os.WriteFile(team, []byte("phaseTypes: [SALES, ENGINEERING, PERMITTING, BUILD, PTO]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(builtin, []byte(cli(t, "", "vocabulary").want(t, 0).stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "", "generate", "PROJECT_PHASE_STARTED", "--vocabulary", team).want(t, 0)
+	if want := "coperniq-mock: warning: " + team + ": phaseTypes lacks the phaseType of built-in stages the file keeps"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+	if r := cli(t, "", "generate", "PROJECT_PHASE_STARTED", "--vocabulary", builtin).want(t, 0); r.stderr != "" {
+		t.Errorf("the built-in vocabulary warned:\n%s", r.stderr)
+	}
+}
