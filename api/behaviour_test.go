@@ -486,18 +486,11 @@ func TestOversizedBody(t *testing.T) {
 // A list whose operation documents no page_size answers every item; one
 // that does answers 20 by default.
 func TestUnpagedLists(t *testing.T) {
-	sc, err := scenarios.Parse("many.yaml", []byte(`steps:
+	tl := timelineOf(t, `steps:
   - createAccount: {name: a}
   - createWorkOrder: {account: a, name: first}
   - repeat: {count: 24, steps: [{createWorkOrder: {account: a}}]}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl := scenarios.NewTimeline()
-	if _, err := sc.Render(1, scenarios.WithTimeline(tl)); err != nil {
-		t.Fatal(err)
-	}
+`)
 	srv := api.NewServer(tl, api.WithKey("k"))
 	defer srv.Close()
 	acc := ids(t, call(t, "GET", srv.URL+"/accounts", "k", nil).body)

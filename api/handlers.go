@@ -213,6 +213,9 @@ func matchFields(o object, v url.Values) bool {
 }
 
 func getWorkOrder(h *Handler, w http.ResponseWriter, r *http.Request, _ []byte) {
+	if _, ok := h.query(w, r); !ok {
+		return
+	}
 	snap := h.snapshot()
 	id, ok := h.pathID(w, r, "workOrderId")
 	if !ok {
@@ -270,6 +273,9 @@ func (h *Handler) appointment(snap *scenarios.Snapshot, a *scenarios.Appointment
 }
 
 func getAppointment(h *Handler, w http.ResponseWriter, r *http.Request, _ []byte) {
+	if _, ok := h.query(w, r); !ok {
+		return
+	}
 	snap := h.snapshot()
 	id, ok := h.pathID(w, r, "appointmentId")
 	if !ok {
@@ -308,6 +314,9 @@ func listAppointments(h *Handler, w http.ResponseWriter, r *http.Request, _ []by
 
 func listCalls(kind, param string) handlerFunc {
 	return func(h *Handler, w http.ResponseWriter, r *http.Request, _ []byte) {
+		if _, ok := h.query(w, r); !ok {
+			return
+		}
 		snap := h.snapshot()
 		rec := h.record(w, r, snap, kind, param)
 		if rec == nil {

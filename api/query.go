@@ -43,7 +43,26 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) (*listQuery, boo
 		h.fail(w, op, http.StatusBadRequest, fmt.Sprintf(format, args...), field)
 		return nil, false
 	}
-	for _, p := range h.spec.parameters(op) {
+	params := h.spec.parameters(op)
+	var names []string
+	for _, p := range params {
+		if p.in == "query" {
+			names = append(names, p.name)
+		}
+	}
+	for name := range v {
+		if !slices.Contains(names, name) {
+			// Ours: Coperniq may ignore it; the mock refuses it so that a
+			// misspelt or invented filter is found in tests, not silently
+			// unapplied.
+			takes := "no query parameters"
+			if len(names) > 0 {
+				takes = strings.Join(names, ", ")
+			}
+			return bad(name, "%s is not a query parameter of %s (refused by the mock; Coperniq may ignore it); it takes %s", name, op.ID, takes)
+		}
+	}
+	for _, p := range params {
 		if p.in != "query" {
 			continue
 		}
@@ -86,7 +105,7 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) (*listQuery, boo
 	if s := v.Get("page"); s != "" && q.size != math.MaxInt {
 		q.pageNo, _ = strconv.Atoi(s)
 	}
-	q.desc = v.Get("order_by") == "desc"
+	q.desc = v.Get("order_by") == "desc" || (v.Get("order_by") == "" && h.spec.descByDefault(op))
 	if s := v.Get("updated_after"); s != "" {
 		q.after, _ = parseTime(s)
 	}
@@ -119,8 +138,8 @@ func (q *listQuery) keep(o object) bool {
 }
 
 // page orders objects by id (ours: the document does not say by what
-// order_by sorts) and cuts the page asked for; never nil, so that an
-// empty page is [].
+// order_by sorts), highest first for desc, and cuts the page asked for;
+// never nil, so that an empty page is [].
 func (q *listQuery) page(all []object) []object {
 	if all == nil {
 		all = []object{}
@@ -138,6 +157,38 @@ func (q *listQuery) page(all []object) []object {
 	return all[from:min(from+q.size, len(all))]
 }
 
+// descByDefault is whether op's list comes newest first without an
+// order_by. The operation's description wins where it gives a default
+// (list-opportunities and list-accounts: "Sorting (`order_by`, default:
+// desc)", though their order_by parameter's schema says asc: the
+// document contradicts itself and the mock follows the sentence written
+// for the operation); else the parameter's schema default.
+func (s *spec) descByDefault(op *Operation) bool {
+	if op == nil {
+		return false
+	}
+	om := s.operation(op)
+	desc, _ := om["description"].(string)
+	if _, rest, ok := strings.Cut(desc, "`order_by`, default: "); ok {
+		return strings.HasPrefix(rest, "desc")
+	}
+	list, _ := om["parameters"].([]any)
+	for _, x := range list {
+		if m := s.resolve(x); m["name"] == "order_by" {
+			return s.resolve(m["schema"])["default"] == "desc"
+		}
+	}
+	return false
+}
+
+// operation is op's object in the document.
+func (s *spec) operation(op *Operation) map[string]any {
+	paths, _ := s.doc["paths"].(map[string]any)
+	ops, _ := paths[op.Path].(map[string]any)
+	om, _ := ops[strings.ToLower(op.Method)].(map[string]any)
+	return om
+}
+
 type param struct {
 	name, in, typ, format string
 	required              bool
@@ -149,10 +200,7 @@ func (s *spec) parameters(op *Operation) []param {
 	if op == nil {
 		return nil
 	}
-	paths, _ := s.doc["paths"].(map[string]any)
-	ops, _ := paths[op.Path].(map[string]any)
-	om, _ := ops[strings.ToLower(op.Method)].(map[string]any)
-	list, _ := om["parameters"].([]any)
+	list, _ := s.operation(op)["parameters"].([]any)
 	var out []param
 	for _, x := range list {
 		m := s.resolve(x)
@@ -309,9 +357,14 @@ func searchRecords(kind string) handlerFunc {
 			}
 			filters = append(filters, filter{p, q.Get("op2"), q.Get("value2")})
 		}
-		for _, f := range filters {
+		for i, f := range filters {
+			field := fmt.Sprintf("value%d", i+1)
 			if f.op == "between" && !strings.Contains(f.value, ",") {
-				h.fail(w, h.op(r), http.StatusBadRequest, fmt.Sprintf("between wants from,to; got %q", f.value), "value1")
+				h.fail(w, h.op(r), http.StatusBadRequest, fmt.Sprintf("between wants from,to; got %q", f.value), field)
+				return
+			}
+			if bad := notComparable(f.op, f.value); bad != "" {
+				h.fail(w, h.op(r), http.StatusBadRequest, fmt.Sprintf("%s=%q: %s compares numbers and date-times (the document's \"Numeric/datetime comparisons\"); %q is neither: want a number or an ISO 8601 date-time", field, f.value, f.op, bad), field)
 				return
 			}
 		}
@@ -354,6 +407,30 @@ func searchRecords(kind string) handlerFunc {
 	}
 }
 
+// notComparable is the part of an ordering comparison's value that is
+// neither a number nor a date-time, "" when all are.
+func notComparable(op, value string) string {
+	var parts []string
+	switch op {
+	case "gt", "gte", "lt", "lte":
+		parts = []string{value}
+	case "between":
+		lo, hi, _ := strings.Cut(value, ",")
+		parts = []string{lo, hi}
+	}
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if _, err := strconv.ParseFloat(p, 64); err == nil {
+			continue
+		}
+		if _, err := parseTime(p); err == nil {
+			continue
+		}
+		return p
+	}
+	return ""
+}
+
 func hasKind(recs []scenarios.RecordState, kind string) bool {
 	for _, r := range recs {
 		if r.Type == kind {
@@ -364,9 +441,10 @@ func hasKind(recs []scenarios.RecordState, kind string) bool {
 }
 
 func searchFields(kind string) []string {
-	f := []string{"id", "number", "title", "status", "city", "state", "accountId", "value", "createdAt", "updatedAt", "primaryEmail", "primaryPhone", "address", "trades", "phase"}
+	// name (the document's own example) is title, uid is number.
+	f := []string{"id", "number", "uid", "title", "name", "status", "type", "city", "state", "accountId", "value", "createdAt", "updatedAt", "primaryEmail", "primaryPhone", "address", "trades", "phase"}
 	if kind == "ACCOUNT" {
-		f = []string{"id", "number", "city", "state", "createdAt", "updatedAt", "primaryEmail", "primaryPhone", "address"}
+		f = []string{"id", "number", "uid", "title", "name", "type", "city", "state", "createdAt", "updatedAt", "primaryEmail", "primaryPhone", "address"}
 	}
 	return f
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -26,5 +27,26 @@ func TestOverQuotaPerSecond(t *testing.T) {
 		if wait != c.wait {
 			t.Errorf("call %d at +%s: wait %s (%s), want %s", i+1, c.at, wait, which, c.wait)
 		}
+	}
+}
+
+// A 429's message says whose limit it is: the default's, from Coperniq's
+// API docs, or the one the mock was given.
+func TestQuotaWords(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		n, def  int
+		says    string
+		saysNot string
+	}{
+		{"the default", DefaultPerSecond, DefaultPerSecond, "the mock's default: the limit Coperniq's API docs give", "was given"},
+		{"given", 3, DefaultPerSecond, "the limit the mock was given", "Coperniq's API docs"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := quotaWords(c.n, c.def, "a second")
+			if !strings.Contains(got, c.says) || strings.Contains(got, c.saysNot) {
+				t.Errorf("%q: want %q, not %q", got, c.says, c.saysNot)
+			}
+		})
 	}
 }

@@ -107,16 +107,18 @@ func WithLimitFirstCall(retryAfter time.Duration) Option {
 	}
 }
 
-// Coperniq's published limits per API key: over either, a call gets 429.
+// The default limits per API key, over either of which a call gets 429:
+// Coperniq's API docs give them; its OpenAPI document gives no limits
+// and a 429 on one operation only.
 const (
 	DefaultPerSecond = 100
 	DefaultPerDay    = 5000
 )
 
-// WithQuota enforces per-key limits (default Coperniq's documented
-// DefaultPerSecond and DefaultPerDay): an authenticated call over either
-// is answered 429, with a Retry-After of the time until a call would be
-// allowed again (the header is our assumption). Zero turns a limit off.
+// WithQuota enforces per-key limits (default DefaultPerSecond and
+// DefaultPerDay): an authenticated call over either is answered 429, with
+// a Retry-After of the time until a call would be allowed again (the
+// header is our assumption). Zero turns a limit off.
 func WithQuota(perSecond, perDay int) Option {
 	return func(c *config) error {
 		if perSecond < 0 || perDay < 0 {
@@ -272,13 +274,43 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The document's server is https://api.coperniq.io/v1; accept the
 	// /v1 prefix so that a client configured with a base URL ending in
 	// /v1 works unchanged.
-	if p, ok := strings.CutPrefix(r.URL.Path, "/v1/"); ok {
+	path := r.URL.Path
+	if p, ok := strings.CutPrefix(path, "/v1/"); ok {
+		path = "/" + p
+	}
+	path = alias(r.Method, path)
+	if path != r.URL.Path {
 		r2 := r.Clone(r.Context())
-		r2.URL.Path = "/" + p
+		r2.URL.Path = path
 		r2.URL.RawPath = ""
 		r = r2
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// alias maps the legacy paths the document says "will continue to work"
+// to the documented ones: /requests is /opportunities, /clients is
+// /accounts, a record's /comments are its /notes, and PATCH of
+// /{projects|requests|clients}/{id}/comments/{commentId} is PATCH
+// /notes/{commentId} (update-note's legacy paths). The call is logged
+// under the documented path.
+func alias(method, path string) string {
+	seg := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	switch seg[0] {
+	case "requests":
+		seg[0] = "opportunities"
+	case "clients":
+		seg[0] = "accounts"
+	}
+	if len(seg) >= 3 && seg[2] == "comments" && (seg[0] == "projects" || seg[0] == "opportunities" || seg[0] == "accounts") {
+		switch {
+		case len(seg) == 3:
+			seg[2] = "notes"
+		case len(seg) == 4 && method == http.MethodPatch:
+			seg = []string{"notes", seg[3]}
+		}
+	}
+	return "/" + strings.Join(seg, "/")
 }
 
 // Now is the world time the API answers as of; a record an event sent
@@ -413,23 +445,20 @@ func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
 		h.delay()
 		c.WorldTime = h.Now().UTC()
 
-		switch got := r.Header.Get("x-api-key"); {
-		case got == "":
-			c.Auth = "missing"
+		switch c.Auth = h.auth(r); c.Auth {
+		case "missing":
 			h.fail(rec, op, http.StatusUnauthorized, "the x-api-key header is missing; Coperniq's API authenticates every call with it", "")
 			return
-		case got != h.cfg.key:
-			c.Auth = "wrong"
+		case "wrong":
 			h.fail(rec, op, http.StatusUnauthorized, "the x-api-key is not valid", "")
 			return
 		}
-		c.Auth = "ok"
 		if wait, which := h.overQuota(time.Now()); wait > 0 {
 			c.Fault = "quota"
 			secs := int(math.Ceil(wait.Seconds()))
 			rec.Header().Set("Retry-After", fmt.Sprint(secs))
 			c.RetryAfter = secs
-			h.fail(rec, op, http.StatusTooManyRequests, fmt.Sprintf("rate limit exceeded: Coperniq allows %s per key; retry after %d s (the Retry-After header is the mock's assumption)", which, secs), "")
+			h.fail(rec, op, http.StatusTooManyRequests, fmt.Sprintf("rate limit exceeded: %s; retry after %d s (the Retry-After header is the mock's assumption)", which, secs), "")
 			return
 		}
 		switch fault := h.drawFault(); fault {
@@ -453,6 +482,17 @@ func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
 		}
 		fn(h, rec, r, body)
 	})
+}
+
+// auth is how a call's x-api-key stands: ok, missing or wrong.
+func (h *Handler) auth(r *http.Request) string {
+	switch got := r.Header.Get("x-api-key"); {
+	case got == "":
+		return "missing"
+	case got != h.cfg.key:
+		return "wrong"
+	}
+	return "ok"
 }
 
 type handlerFunc func(h *Handler, w http.ResponseWriter, r *http.Request, body []byte)
@@ -484,7 +524,7 @@ func (h *Handler) overQuota(now time.Time) (time.Duration, string) {
 			h.dayStart, h.dayCount = now, 0
 		}
 		if h.dayCount >= h.cfg.perDay {
-			return h.dayStart.Add(24 * time.Hour).Sub(now), fmt.Sprintf("%d requests a day", h.cfg.perDay)
+			return h.dayStart.Add(24 * time.Hour).Sub(now), quotaWords(h.cfg.perDay, DefaultPerDay, "a day")
 		}
 	}
 	if h.cfg.perSecond > 0 {
@@ -495,12 +535,23 @@ func (h *Handler) overQuota(now time.Time) (time.Duration, string) {
 		}
 		h.recent = h.recent[cut:]
 		if len(h.recent) >= h.cfg.perSecond {
-			return h.recent[0].Add(time.Second).Sub(now), fmt.Sprintf("%d requests a second", h.cfg.perSecond)
+			return h.recent[0].Add(time.Second).Sub(now), quotaWords(h.cfg.perSecond, DefaultPerSecond, "a second")
 		}
 		h.recent = append(h.recent, now)
 	}
 	h.dayCount++
 	return 0, ""
+}
+
+// quotaWords says whose limit a 429 enforces: the default is the figure
+// Coperniq's API docs give (not its OpenAPI document, which documents a
+// 429 on one operation and no limits); any other is the limit the mock
+// was given.
+func quotaWords(n, def int, per string) string {
+	if n == def {
+		return fmt.Sprintf("%d requests %s per key, the mock's default: the limit Coperniq's API docs give (its OpenAPI document gives none)", n, per)
+	}
+	return fmt.Sprintf("%d requests %s per key, the limit the mock was given (--api-quota or WithQuota), not Coperniq's", n, per)
 }
 
 func (h *Handler) drawFault() int {
@@ -572,6 +623,13 @@ func (h *Handler) fail(w http.ResponseWriter, op *Operation, status int, msg, fi
 	code := h.spec.errorCode(op, status)
 	if code == "" {
 		code = strings.ToUpper(strings.ReplaceAll(http.StatusText(status), " ", "_"))
+		if op != nil {
+			what := fmt.Sprintf("%s no %d", op.ID, status)
+			if _, documented := op.responses[fmt.Sprint(status)]; documented {
+				what = fmt.Sprintf("%s's %d no code", op.ID, status)
+			}
+			msg += fmt.Sprintf(" (code %s is the mock's: the document gives %s)", code, what)
+		}
 	}
 	writeJSON(w, status, errorBody{Message: msg, Code: code, Field: field})
 }
@@ -596,13 +654,39 @@ func notImplemented(op *Operation) handlerFunc {
 	}
 }
 
+// notFound answers a call no documented operation serves: 405 with Allow
+// when the path is documented for other methods, else 404. Neither needs
+// the key, but the log says how it stood. The document gives no 405 and
+// no 404 for an unknown path: both bodies' codes are the mock's.
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Time: time.Now().UTC(), WorldTime: h.Now().UTC(), Auth: "-"}
+	c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Time: time.Now().UTC(), WorldTime: h.Now().UTC(), Auth: h.auth(r)}
+	if allow := h.allowed(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{
+			Message: fmt.Sprintf("%s %s: Coperniq's API documents this path for %s only (code METHOD_NOT_ALLOWED is the mock's: the document gives no 405)", r.Method, r.URL.Path, strings.Join(allow, ", ")),
+			Code:    "METHOD_NOT_ALLOWED",
+		})
+		h.log(c, http.StatusMethodNotAllowed)
+		return
+	}
 	writeJSON(w, http.StatusNotFound, errorBody{
 		Message: fmt.Sprintf("%s %s is not a path of Coperniq's API (the mock serves the paths of its OpenAPI document, under / or /v1/)", r.Method, r.URL.Path),
 		Code:    "NOT_FOUND",
 	})
 	h.log(c, http.StatusNotFound)
+}
+
+// allowed lists the methods the document serves r's path with.
+func (h *Handler) allowed(r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodDelete, http.MethodGet, http.MethodPatch, http.MethodPost, http.MethodPut} {
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, pattern := h.mux.Handler(r2); pattern != "/" && !strings.HasPrefix(pattern, "GET /_mock/") {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // serveCalls lists the calls answered so far: ?since=N gives those after

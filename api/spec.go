@@ -41,8 +41,13 @@ type spec struct {
 	ops   []*Operation
 	byKey map[string]*Operation // "GET /projects/{projectId}"
 	comp  *jsonschema.Compiler
-	mu    sync.Mutex
-	cache map[string]*jsonschema.Schema
+	// bodies compiles request-body schemas with their formats asserted
+	// (email, date-time, uri): the document declares them, and JSON
+	// Schema 2020-12 only annotates formats unless told to assert.
+	// Responses are checked as annotated, as before.
+	bodies *jsonschema.Compiler
+	mu     sync.Mutex
+	cache  map[string]*jsonschema.Schema
 }
 
 var loadSpec = sync.OnceValues(func() (*spec, error) {
@@ -64,7 +69,13 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 	if err := comp.AddResource(docURL, jdoc); err != nil {
 		return nil, err
 	}
-	s := &spec{doc: doc, byKey: map[string]*Operation{}, comp: comp, cache: map[string]*jsonschema.Schema{}}
+	bodies := jsonschema.NewCompiler()
+	bodies.DefaultDraft(jsonschema.Draft2020)
+	bodies.AssertFormat()
+	if err := bodies.AddResource(docURL, jdoc); err != nil {
+		return nil, err
+	}
+	s := &spec{doc: doc, byKey: map[string]*Operation{}, comp: comp, bodies: bodies, cache: map[string]*jsonschema.Schema{}}
 	paths, _ := doc["paths"].(map[string]any)
 	for path, v := range paths {
 		methods, _ := v.(map[string]any)
@@ -167,16 +178,25 @@ func (s *spec) errorCode(op *Operation, status int) string {
 // schema compiles the schema at a JSON pointer in the document
 // (#/components/schemas/ProjectUpdate).
 func (s *spec) schema(ptr string) (*jsonschema.Schema, error) {
+	return s.compile(s.comp, "", ptr)
+}
+
+// bodySchema compiles a request body's schema at ptr, formats asserted.
+func (s *spec) bodySchema(ptr string) (*jsonschema.Schema, error) {
+	return s.compile(s.bodies, "body ", ptr)
+}
+
+func (s *spec) compile(c *jsonschema.Compiler, kind, ptr string) (*jsonschema.Schema, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sch, ok := s.cache[ptr]; ok {
+	if sch, ok := s.cache[kind+ptr]; ok {
 		return sch, nil
 	}
-	sch, err := s.comp.Compile(docURL + ptr)
+	sch, err := c.Compile(docURL + ptr)
 	if err != nil {
 		return nil, err
 	}
-	s.cache[ptr] = sch
+	s.cache[kind+ptr] = sch
 	return sch, nil
 }
 

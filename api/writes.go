@@ -16,6 +16,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
 // writes are what receivers changed through the API: they show in later
@@ -97,7 +98,7 @@ func (h *Handler) body(w http.ResponseWriter, r *http.Request, raw []byte, known
 		return bad("", "the request body is not JSON: %v", err)
 	}
 	ptr := fmt.Sprintf("#/paths/%s/%s/requestBody/content/application~1json/schema", escapePointer(op.Path), strings.ToLower(op.Method))
-	sch, err := h.spec.schema(ptr)
+	sch, err := h.spec.bodySchema(ptr)
 	if err != nil {
 		h.fail(w, op, http.StatusInternalServerError, fmt.Sprintf("the mock could not compile the document's schema for this body: %v", err), "")
 		return nil, false
@@ -118,29 +119,53 @@ func (h *Handler) body(w http.ResponseWriter, r *http.Request, raw []byte, known
 	return o, true
 }
 
-// leafError is the most detailed cause of a validation error: the field
-// it is at and what is wrong.
+// leafError says what is wrong with a body and where: it walks the
+// validation error's causes to the first leaf (a leaf under a "validation
+// failed" reference is the real complaint) and words it with the field
+// and what the schema wants.
 func leafError(err error) (field, msg string) {
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
 		return "", err.Error()
 	}
-	msg = err.Error()
-	depth := -1
-	for _, u := range ve.BasicOutput().Errors {
-		if u.Error == nil {
-			continue
-		}
-		if d := strings.Count(u.InstanceLocation, "/"); d > depth {
-			depth = d
-			field = strings.ReplaceAll(strings.TrimPrefix(u.InstanceLocation, "/"), "/", ".")
-			msg = u.Error.String()
-		}
+	for len(ve.Causes) > 0 {
+		ve = ve.Causes[0]
 	}
-	if field != "" {
-		msg = field + ": " + msg
+	field = strings.Join(ve.InstanceLocation, ".")
+	at := func(name string) string {
+		if field == "" {
+			return name
+		}
+		return field + "." + name
 	}
-	return field, msg
+	switch k := ve.ErrorKind.(type) {
+	case *kind.Required:
+		field = at(k.Missing[0])
+		return field, fmt.Sprintf("%s is required and missing", strings.Join(k.Missing, ", "))
+	case *kind.AdditionalProperties:
+		field = at(k.Properties[0])
+		return field, fmt.Sprintf("%s: not a property the document's schema allows here", strings.Join(k.Properties, ", "))
+	case *kind.Type:
+		return field, fmt.Sprintf("%s: got %s, want %s", field, k.Got, strings.Join(k.Want, " or "))
+	case *kind.Enum:
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = fmt.Sprint(w)
+		}
+		return field, fmt.Sprintf("%s: %v is not one of %s", field, k.Got, strings.Join(want, ", "))
+	case *kind.Format:
+		return field, fmt.Sprintf("%s: %q is not a valid %s (the document's format)", field, fmt.Sprint(k.Got), k.Want)
+	}
+	// Any other keyword: the library's own wording, without its
+	// "at '/x':" prefix, as the field is named first.
+	text := ve.Error()
+	if _, rest, ok := strings.Cut(text, "': "); ok && strings.HasPrefix(text, "at '") {
+		text = rest
+	}
+	if field == "" {
+		return "", text
+	}
+	return field, field + ": " + text
 }
 
 // projectFields are ProjectUpdate's properties.
@@ -362,7 +387,14 @@ func listNotes(kind, param string) handlerFunc {
 		}
 		h.state.mu.Lock()
 		var out []object
-		for _, n := range h.state.notes {
+		// Newest first: list-work-order-notes is documented "sorted by
+		// creation date descending (newest first)"; the other notes lists
+		// say nothing and are served the same (ours). Notes are kept in
+		// creation order with growing ids, so walking them backwards keeps
+		// the newest first among notes sharing a createdAt, as they do
+		// while the world clock stands still.
+		for i := len(h.state.notes) - 1; i >= 0; i-- {
+			n := h.state.notes[i]
 			if (recID != 0 && n.RecordID == recID) || (woID != 0 && n.WorkOrder == woID) {
 				out = append(out, object{"id": n.ID, "note": n.Text, "createdAt": ts(n.At)})
 			}

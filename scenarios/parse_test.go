@@ -64,7 +64,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad workflow", "steps:\n  - createProject: {name: p, workflow: solr}\n",
 			[]string{"f.yaml:2:40:", `workflow "solr" isn't one of [solar roofing hvac electrical]`, "did you mean solar?"}},
 		{"bad request target", "steps:\n  - createRequest: {name: r}\n  - moveRequest: {request: r, to: WONN}\n",
-			[]string{"f.yaml:3:35:", `request stage or status "WONN" isn't one of [NEW PROPOSAL WON LOST NURTURE`, "did you mean WON?"}},
+			[]string{"f.yaml:3:35:", `request stage or status "WONN" isn't one of ["NEW" "PROPOSAL" "WON" "LOST" "NURTURE" "New Request"`, "did you mean WON?"}},
 		{"bad duration", "steps:\n  - createProject: {name: p, after: 3 days}\n",
 			[]string{"f.yaml:2:37:", `after: duration "3 days"`}},
 		{"reversed range", "steps:\n  - createProject: {name: p, after: 3d..1d}\n",

@@ -4,6 +4,7 @@ package suggest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -11,7 +12,12 @@ import (
 // value, lists the valid ones, and ends with "did you mean near?" when near
 // (Nearest, or the caller's own guess) is not "".
 func NotOneOf(what, got string, valid []string, near string) string {
-	msg := fmt.Sprintf("%s %q isn't one of [%s]", what, got, strings.Join(valid, " "))
+	list := "[" + strings.Join(valid, " ") + "]"
+	if slices.ContainsFunc(valid, func(v string) bool { return v == "" || strings.ContainsAny(v, " \t") }) {
+		// Names of several words would run together: quote each.
+		list = fmt.Sprintf("%q", valid)
+	}
+	msg := fmt.Sprintf("%s %q isn't one of %s", what, got, list)
 	if near != "" {
 		msg += "; did you mean " + near + "?"
 	}

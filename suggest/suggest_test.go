@@ -44,14 +44,20 @@ func TestAbbreviated(t *testing.T) {
 }
 
 func TestNotOneOf(t *testing.T) {
+	retries := []string{"none", "default", "ci"}
 	for _, tc := range []struct {
-		name, near, want string
+		name, got, near string
+		valid           []string
+		want            string
 	}{
-		{"with a guess", "ci", `--retry "cii" isn't one of [none default ci]; did you mean ci?`},
-		{"without", "", `--retry "cii" isn't one of [none default ci]`},
+		{"with a guess", "cii", "ci", retries, `--retry "cii" isn't one of [none default ci]; did you mean ci?`},
+		{"without", "cii", "", retries, `--retry "cii" isn't one of [none default ci]`},
+		// Names of several words would run together, "[Sales Site Survey Design]".
+		{"names with spaces", "Site Survy", "Site Survey", []string{"Sales", "Site Survey", "Design"},
+			`--retry "Site Survy" isn't one of ["Sales" "Site Survey" "Design"]; did you mean Site Survey?`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := NotOneOf("--retry", "cii", []string{"none", "default", "ci"}, tc.near); got != tc.want {
+			if got := NotOneOf("--retry", tc.got, tc.valid, tc.near); got != tc.want {
 				t.Errorf("got %s\nwant %s", got, tc.want)
 			}
 		})

@@ -21,7 +21,7 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 	fl.Float64Var(&f.LimitRate, "api-429-rate", 0, "answer this fraction of API calls, 0 to 1, with 429 Too Many Requests and a Retry-After header (the header is our assumption: Coperniq documents only the 429)")
 	fl.DurationVar(&f.RetryAfter, "api-retry-after", api.DefaultRetryAfter, "the Retry-After of a 429, rounded up to whole seconds")
 	fl.StringVar(&f.Latency, "api-latency", "", "delay every API answer by this long, or by a random time in a range LO..HI (e.g. 50ms..300ms)")
-	fl.StringVar(&f.Quota, "api-quota", fmt.Sprintf("%d/s,%d/day", api.DefaultPerSecond, api.DefaultPerDay), "per-key limits, over which a call gets 429 (Coperniq's documented 100/s and 5,000/day by default), or off")
+	fl.StringVar(&f.Quota, "api-quota", fmt.Sprintf("%d/s,%d/day", api.DefaultPerSecond, api.DefaultPerDay), "per-key limits, over which a call gets 429 (default 100/s and 5,000/day, from Coperniq's API docs; its OpenAPI document gives none), or off")
 	fl.StringVar(&f.Calls, "api-calls", "", "when done, write the API call log (JSON lines, as /_mock/api-calls lists it) to this file")
 	secretFromEnv(cmd, "api-key", "COPERNIQ_MOCK_API_KEY")
 }
