@@ -541,6 +541,10 @@ func uncertainties(items []*tracked) []float64 {
 // did is returned for the spec's report, empty when there was nothing to
 // wait for.
 func (r *run) drain(ctx context.Context) (string, error) {
+	// Suspect events are asked about once, not waited for: found applied,
+	// the hook counts after all (the receiver was behind), and they are
+	// waited for like the others.
+	r.seekCount(ctx, nil, 0)
 	r.mu.Lock()
 	var wait []*tracked
 	for _, it := range r.overdue {
@@ -572,6 +576,90 @@ func (r *run) drain(ctx context.Context) (string, error) {
 	}
 	return fmt.Sprintf("before this spec, waited %s (the rest of the drain budget, --drain-budget %s) for %s of earlier specs that were not applied within the inspect timeout; %d still were not, and the receiver may still have been busy with them", roundLatency(took), r.t.DrainBudget, nEvents(len(wait)), left), nil
 }
+
+// seekCount looks for evidence that the hook counts, before a check that
+// found nothing applied blames it while nothing of the run ever was: the
+// events of the run's payload and counting specs seen applied by their
+// watches, then an answer of 1 or more about own (the check's events) or
+// the oldest of the run's other events not seen applied (earlier specs'
+// overdue ones, suspect ones too, and those of jobs run ahead: a receiver
+// far behind applies the oldest first), asked about once, or, with
+// wait, again until one is applied or wait passes (the drain budget pays
+// for it). Found, the run's anyApplied is set and no overdue event is
+// suspect any more: the receiver was behind, and its hook was right.
+func (r *run) seekCount(ctx context.Context, own []*tracked, wait time.Duration) bool {
+	r.mu.Lock()
+	found := r.anyApplied
+	var older []*tracked
+	for _, it := range r.overdue {
+		if it.lateAt.IsZero() {
+			older = append(older, it)
+		}
+	}
+	r.mu.Unlock()
+	if found {
+		return true
+	}
+	// The watches of jobs run ahead are over by the time any is judged;
+	// the events they did not see counted are asked about with the
+	// overdue ones.
+	var watched []*tracked
+	for _, j := range r.shapes {
+		watched = append(watched, j.items...)
+	}
+	for _, j := range r.jobs {
+		watched = append(watched, j.items...)
+	}
+	for _, it := range watched {
+		switch {
+		case it.counted():
+			found = true
+		case !slices.Contains(own, it):
+			older = append(older, it)
+		}
+	}
+	if !found && (len(own) > 0 || len(older) > 0) && !r.hookHung() {
+		slices.SortFunc(older, func(a, b *tracked) int { return a.ackedAt.Compare(b.ackedAt) })
+		evs := make([]schemas.Identity, 0, len(own)+roundSize)
+		for _, it := range own {
+			evs = append(evs, it.ev)
+		}
+		for _, it := range older {
+			if len(evs) == len(own)+roundSize {
+				break
+			}
+			if !slices.ContainsFunc(evs, func(ev schemas.Identity) bool { return ev.EventID == it.ev.EventID }) {
+				evs = append(evs, it.ev)
+			}
+		}
+		start := time.Now()
+		for interval := 20 * time.Millisecond; ; interval = min(2*interval, 200*time.Millisecond) {
+			as := r.askAll(ctx, evs)
+			found = slices.ContainsFunc(as, func(a answer) bool { return a.err == nil && a.n > 0 })
+			if found || wait <= 0 || time.Since(start)+interval > wait || !sleep(ctx, interval) {
+				break
+			}
+		}
+		if wait > 0 {
+			r.mu.Lock()
+			r.drained += time.Since(start)
+			r.mu.Unlock()
+		}
+	}
+	if !found {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.anyApplied = true
+	for _, it := range r.overdue {
+		it.suspect = false
+	}
+	return true
+}
+
+// counted reports whether the hook was seen counting it, in time or not.
+func (it *tracked) counted() bool { return it.n > 0 || !it.appliedAt.IsZero() || !it.lateAt.IsZero() }
 
 // pollLate asks about overdue events until each is applied or budget passes,
 // noting when each was first seen applied; it returns how many were not.
@@ -675,6 +763,59 @@ func (ls LateApplications) String() string {
 		b.WriteString(l.String())
 	}
 	return b.String()
+}
+
+// LateAdvice is the end-of-run line about a receiver that applies slowly:
+// when events were not applied within the inspect timeout and none is
+// known lost, how many, the slowest lag, and the --inspect-timeout that
+// would have covered it. "" when there were none, or some were lost (a
+// longer timeout would not pass the receiver).
+func (ls LateApplications) LateAdvice() string {
+	var found, behind int
+	var slowest, waited, within time.Duration
+	for _, l := range ls {
+		within = max(within, ms(l.NotWithinMS))
+		switch {
+		case l.AppliedAfterMS > 0:
+			found++
+			slowest = max(slowest, ms(l.AppliedAfterMS))
+		case l.FarBehind:
+			behind++
+			waited = max(waited, ms(l.NotAppliedAfterMS))
+		default:
+			return ""
+		}
+	}
+	if found+behind == 0 {
+		return ""
+	}
+	if behind == 0 {
+		return fmt.Sprintf("%s were applied later than --inspect-timeout %s and none was lost: the slowest was found applied %s after its acknowledgement (when asked again: an upper bound). The receiver is late, not losing events: rerun with --inspect-timeout %s to judge it by outcome, if that lag is acceptable",
+			nEvents(found), roundLatency(within), roundLatency(slowest), coveringTimeout(slowest))
+	}
+	return fmt.Sprintf("%s were not applied within --inspect-timeout %s and none is known lost: %d were found applied later (the slowest %s after its acknowledgement), %d were still being worked through, far behind, %s after theirs. The receiver is late, not known to lose events: rerun with --inspect-timeout %s or more, and a --drain-budget long enough for its backlog, to judge it by outcome, if that lag is acceptable",
+		nEvents(found+behind), roundLatency(within), found, roundLatency(slowest), behind, roundLatency(waited), coveringTimeout(max(slowest, waited)))
+}
+
+// coveringTimeout is an inspect timeout that covers lag with a margin of a
+// quarter, rounded up to a figure a user types: whole seconds below 10s,
+// 5s steps below a minute, 30s steps below 10m, whole minutes above.
+func coveringTimeout(lag time.Duration) string {
+	d := lag + lag/4
+	step := time.Second
+	switch {
+	case d >= 10*time.Minute:
+		step = time.Minute
+	case d >= time.Minute:
+		step = 30 * time.Second
+	case d >= 10*time.Second:
+		step = 5 * time.Second
+	}
+	d = (d + step - 1) / step * step
+	if d%time.Minute == 0 {
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }
 
 func ms(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }

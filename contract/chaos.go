@@ -294,8 +294,13 @@ type Problem struct {
 const (
 	ProblemNotAcked = "not acknowledged"
 	ProblemLost     = "not applied"
-	ProblemTwice    = "applied more than once"
-	ProblemState    = "final state"
+	// ProblemLate: not applied within the inspect timeout, but found
+	// applied within a window as long after it (a queue behind). Listed
+	// after the other kinds, so that a run that also lost an event is
+	// shrunk for that.
+	ProblemLate  = "applied late"
+	ProblemTwice = "applied more than once"
+	ProblemState = "final state"
 )
 
 // attempt is one execution of a schedule.
@@ -550,19 +555,37 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 	}
 	res.deliveries = d.posts
 	res.problems = x.notAcked(d)
+	var late []Problem // last: see ProblemLate
 	allApplied := true
 	if x.t.Inspect != nil {
 		counts, err := x.applied(ctx, d.events)
 		if err != nil {
 			return res, err
 		}
+		var pending []message
 		for _, m := range d.events {
 			switch n := counts[m.id.EventID]; {
 			case n == 0 && d.acked[m.id.EventID]:
 				allApplied = false
-				res.problems = append(res.problems, Problem{ProblemLost, fmt.Sprintf("%s was acknowledged but not applied (the inspect hook said 0 after %s)", identityName(m.id), roundLatency(x.t.InspectTimeout))})
+				pending = append(pending, m)
 			case n > 1:
 				res.problems = append(res.problems, Problem{ProblemTwice, fmt.Sprintf("%s was applied %d times, want once", identityName(m.id), n)})
+			}
+		}
+		if len(pending) > 0 {
+			// Late or lost: asked again for one more window, a queue
+			// behind applies them meanwhile, a receiver that dropped
+			// them does not.
+			again, err := x.applied(ctx, pending)
+			if err != nil {
+				return res, err
+			}
+			for _, m := range pending {
+				if again[m.id.EventID] > 0 {
+					late = append(late, Problem{ProblemLate, fmt.Sprintf("%s was acknowledged but not applied within %s (--inspect-timeout); found applied within %s more: late, not lost", identityName(m.id), roundLatency(x.t.InspectTimeout), roundLatency(x.t.InspectTimeout))})
+					continue
+				}
+				res.problems = append(res.problems, Problem{ProblemLost, fmt.Sprintf("%s was acknowledged but not applied (the inspect hook said 0 after %s, and still %s later: lost, or far behind)", identityName(m.id), roundLatency(x.t.InspectTimeout), roundLatency(x.t.InspectTimeout))})
 			}
 		}
 	}
@@ -593,6 +616,7 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 			res.problems = append(res.problems, Problem{ProblemState, m.String()})
 		}
 	}
+	res.problems = append(res.problems, late...)
 	res.took = time.Since(start)
 	return res, nil
 }

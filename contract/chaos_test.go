@@ -186,3 +186,42 @@ func TestChaosPool(t *testing.T) {
 		t.Errorf("a pool naming no scenario: %v", err)
 	}
 }
+
+// TestChaosTellsLateFromLost: a correct receiver whose queue applies
+// events later than the inspect timeout fails a chaos run, but its
+// problems say late, not lost: each event is asked about again for one
+// more window, and found applied (those still pending then are "lost, or
+// far behind", never plainly lost).
+func TestChaosTellsLateFromLost(t *testing.T) {
+	srv := httptest.NewServer(testreceivers.NewStateQueued(testreceivers.NewestWins, 15*time.Millisecond))
+	t.Cleanup(srv.Close)
+	target := chaosTarget(t, testreceivers.NewestWins)
+	target.URL = srv.URL + "/hook"
+	target.Inspect, _ = contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
+	target.State, _ = contract.StateURL(srv.URL + testreceivers.StatePath + "{recordId}")
+	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 1, Seed: chaosSeed, Pool: []string{"call-logged"}, ShrinkBudget: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failure == nil {
+		t.Fatal("a receiver applying 15 ms per event through one queue passed at -inspect-timeout 150ms")
+	}
+	late := 0
+	for _, p := range rep.Failure.Problems {
+		switch p.Kind {
+		case contract.ProblemLate:
+			late++
+			if !strings.Contains(p.Text, "found applied within 150ms more: late, not lost") {
+				t.Errorf("a late problem reads %q", p.Text)
+			}
+		case contract.ProblemLost:
+			// Still behind after the second window: not known lost.
+			if !strings.Contains(p.Text, "lost, or far behind") {
+				t.Errorf("an event of a receiver still applying is called lost: %s", p.Text)
+			}
+		}
+	}
+	if late == 0 {
+		t.Errorf("no problem says late: %v", rep.Failure.Problems)
+	}
+}

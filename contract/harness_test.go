@@ -1006,3 +1006,34 @@ func TestApplyTimeBound(t *testing.T) {
 		}
 	}
 }
+
+// A correct receiver whose queue is still busy with older work when the run
+// starts (an earlier run's backlog) applies nothing within the inspect
+// timeout at first: its hook answers 404 for every event, as a hook at a
+// wrong URL does. Once the run's other events are asked about again and
+// found applied, the hook is right and the receiver late: no spec is
+// blamed on the hook, and the end of the run says how late, that none was
+// lost, and which --inspect-timeout would cover it. (The hook at a wrong
+// URL, 404 always, is still the setup's: see the harness case.)
+func TestVerifyBacklogIsNotBlamedOnTheHook(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	rc := testreceivers.New(testreceivers.Config{Token: harnessToken, Fault: testreceivers.QueueWorker, Delay: 10 * time.Millisecond, Backlog: 1200 * time.Millisecond})
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	run := runSuite(t, srv.URL+"/webhooks/coperniq", append(standardArgs(srv.URL), focusWorkOrder, "-inspect-timeout=1s", "-drain-budget=5s")...)
+	sum := contract.Summarize(run.report)
+	said := run.output + sum.String()
+	if run.exitCode != 1 || sum.Failed == 0 {
+		t.Fatalf("exit %d, %d failed, for a receiver 1.2 s behind at -inspect-timeout=1s; want exit 1, its specs failed as late:\n%s", run.exitCode, sum.Failed, said)
+	}
+	if len(sum.Setup) > 0 || strings.Contains(said, "is the hook's URL right?") {
+		t.Errorf("blamed the inspect hook of a receiver that is only behind: %+v\n%s", sum.Setup, said)
+	}
+	for _, w := range []string{"not applied within 1s (--inspect-timeout)", contract.FoundApplied, "applied later than --inspect-timeout 1s and none was lost", "rerun with --inspect-timeout "} {
+		if !strings.Contains(said, w) {
+			t.Errorf("the run does not say %q:\n%s", w, said)
+		}
+	}
+}

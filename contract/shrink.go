@@ -247,8 +247,8 @@ func ParseChaosFile(data []byte) (f ChaosFile, err error) {
 		return f, fmt.Errorf("scenarios: want 1 to 16, got %d", len(f.Scenarios))
 	case len(f.Deliveries) == 0 || len(f.Deliveries) > 10000:
 		return f, fmt.Errorf("deliveries: want 1 to 10000, got %d", len(f.Deliveries))
-	case !slices.Contains([]string{ProblemNotAcked, ProblemLost, ProblemTwice, ProblemState}, f.Failure):
-		return f, fmt.Errorf("failure %q isn't one of [%s]", f.Failure, strings.Join([]string{ProblemNotAcked, ProblemLost, ProblemTwice, ProblemState}, ", "))
+	case !slices.Contains([]string{ProblemNotAcked, ProblemLost, ProblemLate, ProblemTwice, ProblemState}, f.Failure):
+		return f, fmt.Errorf("failure %q isn't one of [%s]", f.Failure, strings.Join([]string{ProblemNotAcked, ProblemLost, ProblemLate, ProblemTwice, ProblemState}, ", "))
 	}
 	r, err := renderSchedule(f.Schedule())
 	if err != nil {

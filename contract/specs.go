@@ -163,6 +163,10 @@ type run struct {
 	// how many found none of theirs applied (see verdict).
 	anyApplied bool
 	zeroChecks int
+	// waitedForCount: a check that found nothing applied, with nothing
+	// of the run ever counted, already waited for a count to appear
+	// (see seekCount).
+	waitedForCount bool
 	// late counts the deliveries in a row that got no answer within the
 	// deadline (see Target.MaxLate), lastLate is the last of them, and
 	// probe the verdict of the probe delivery once made.
@@ -388,6 +392,9 @@ func (r *run) afterAll(ctx SpecContext) {
 	}
 	if len(late) > 0 {
 		AddReportEntry(EntryLate, LateApplications(late), ReportEntryVisibilityAlways)
+		if advice := LateApplications(late).LateAdvice(); advice != "" {
+			AddReportEntry(EntryWarning, advice)
+		}
 	}
 	r.mu.Lock()
 	drained := r.drained
@@ -909,7 +916,25 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 	}
 	suspect := !r.anyApplied && overdue == len(items)
 	zeroChecks := r.zeroChecks
+	waited := r.waitedForCount
+	r.waitedForCount = true
 	r.mu.Unlock()
+	if suspect {
+		// Nothing counted yet is no proof of a wrong hook: a receiver
+		// whose queue is behind (an earlier run's backlog) applies
+		// nothing in time either. The run's other events, asked about
+		// again, tell; the first such check also waits, on the drain
+		// budget, up to the inspect timeout for a count to appear.
+		wait := time.Duration(0)
+		if !waited {
+			r.mu.Lock()
+			wait = min(r.t.InspectTimeout, r.t.DrainBudget-r.drained)
+			r.mu.Unlock()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), max(wait, 0)+r.t.InspectTimeout)
+		suspect = !r.seekCount(ctx, items, wait)
+		cancel()
+	}
 	// A hook suspected of never counting says nothing about the receiver:
 	// its events are not asked about again.
 	lat, unknown := r.settled(items, suspect)
@@ -1008,7 +1033,7 @@ func (r *run) hookNeverCounts(ev schemas.Identity, checks int) string {
 		fmt.Fprintf(&b, "[%s] the inspect hook (Target.Inspect) said 0 (never applied) for every event of the %d checks so far, though the receiver acknowledged each with a 2xx: does it read the receiver's state? fix the hook (see the inspect protocol in the contract package doc)\n", ProblemHook, checks)
 	}
 	b.WriteString(askYourself(r.t.Inspect, ev))
-	b.WriteString("\nEither the hook does not find what the receiver applies, or the receiver applies nothing at all: the receiver was not judged. (Once any event is counted, a check that finds nothing is the receiver's failure again.)")
+	b.WriteString("\nEither the hook does not find what the receiver applies, or the receiver applies nothing at all, or nothing yet: none of the run's events asked about again, up to now, was applied. A receiver whose queue is still busy with an earlier backlog applies nothing within --inspect-timeout: wait until it is idle, or raise --inspect-timeout. The receiver was not judged. (Once any event is counted, a check that finds nothing is the receiver's failure again.)")
 	return b.String()
 }
 

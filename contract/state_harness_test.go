@@ -1,10 +1,13 @@
 package contract_test
 
 import (
+	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -124,5 +127,116 @@ func TestStateSpecsSkipWithoutHook(t *testing.T) {
 	}
 	if n != 3 {
 		t.Fatalf("%d final-state specs, want 3:\n%s", n, h.output)
+	}
+}
+
+// runQueuedState runs the lifecycle and final-state specs of request-lost
+// against a StateReceiver that applies through a queue, delay per event,
+// with both hooks at state (the state hook's URL template).
+func runQueuedState(t *testing.T, delay time.Duration, state string, extra ...string) harnessRun {
+	t.Helper()
+	srv := httptest.NewServer(testreceivers.NewStateQueued(testreceivers.NewestWins, delay))
+	t.Cleanup(srv.Close)
+	if state == "" {
+		state = testreceivers.StatePath
+	}
+	args := append([]string{
+		"-ginkgo.focus=" + contract.GroupLifecycle + "|" + contract.GroupState,
+		"-inspect=" + srv.URL + testreceivers.InspectPath + "{eventId}",
+		"-state=" + srv.URL + state + "{recordId}",
+		"-scenarios=request-lost",
+		"-deadline=2s",
+		"-settle=100ms",
+		"-seed=3",
+	}, extra...)
+	return runSuite(t, srv.URL+"/hook", args...)
+}
+
+// TestStateLateIsNotBlamedOnTheHook: a correct receiver that acknowledges
+// at once and applies through a queue slower than the suite delivers
+// fails the final-state specs as late ("records not applied within
+// --inspect-timeout"), never as its state or inspect hook's fault; the
+// end of the run says none was lost and which --inspect-timeout would
+// cover the lag; and with that long a timeout the same receiver passes.
+func TestStateLateIsNotBlamedOnTheHook(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	const delay = 60 * time.Millisecond
+	late := runQueuedState(t, delay, "", "-inspect-timeout=300ms", "-drain-budget=8s")
+	sum := contract.Summarize(late.report)
+	said := late.output + sum.String()
+	if late.exitCode == 0 || sum.Failed == 0 {
+		t.Fatalf("passed a receiver whose queue is seconds behind at -inspect-timeout=300ms:\n%s", said)
+	}
+	if len(sum.Setup) > 0 {
+		t.Errorf("blamed the setup for a receiver that is only late: %+v\n%s", sum.Setup, said)
+	}
+	for _, w := range []string{"[" + contract.ProblemStateHook + "]", "[" + contract.ProblemHook + "]", "is the hook's URL right?"} {
+		if strings.Contains(said, w) {
+			t.Errorf("the run says %q of a receiver that is only late:\n%s", w, said)
+		}
+	}
+	states := 0
+	for name, s := range late.specs() {
+		if strings.HasPrefix(name, contract.GroupState) && s.State.Is(types.SpecStateFailureStates) {
+			states++
+			if !strings.Contains(s.Failure.Message, "records not applied within --inspect-timeout (300ms)") {
+				t.Errorf("%s does not fail as late:\n%s", name, s.Failure.Message)
+			}
+		}
+	}
+	if states == 0 {
+		t.Errorf("no final-state spec failed:\n%s", said)
+	}
+	m := regexp.MustCompile(`applied later than --inspect-timeout 300ms and none was lost: the slowest was found applied \S+ after its acknowledgement \(when asked again: an upper bound\)\. The receiver is late, not losing events: rerun with --inspect-timeout (\S+) to judge it by outcome, if that lag is acceptable`).FindStringSubmatch(said)
+	if m == nil {
+		t.Fatalf("the end of the run does not say how to judge a slow applier:\n%s", said)
+	}
+	timeout, err := time.ParseDuration(m[1])
+	if err != nil {
+		t.Fatalf("suggested --inspect-timeout %q: %v", m[1], err)
+	}
+	// The suggestion covers what this run saw; a fresh receiver has no
+	// backlog of a failed run's waits, so it is enough, and bounded here to
+	// keep the test short.
+	ok := runQueuedState(t, delay, "", "-inspect-timeout="+min(max(timeout, 2*time.Second), 10*time.Second).String())
+	if ok.exitCode != 0 {
+		t.Errorf("a late but correct receiver failed with --inspect-timeout %s (suggested %s):\n%s", max(timeout, 2*time.Second), m[1], ok.output+contract.Summarize(ok.report).String())
+	}
+}
+
+// TestStateHookAtWrongURL: a state hook that answers 404 for every record,
+// while the inspect hook counts every event applied, is the setup's fault
+// still, and says so.
+func TestStateHookAtWrongURL(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	rc := testreceivers.NewState(testreceivers.NewestWins)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/wrong/") {
+			http.NotFound(w, r)
+			return
+		}
+		rc.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	h := runSuite(t, srv.URL+"/hook",
+		"-ginkgo.focus="+contract.GroupState,
+		"-inspect="+srv.URL+testreceivers.InspectPath+"{eventId}",
+		"-state="+srv.URL+"/wrong/{recordId}",
+		"-scenarios=request-lost", "-inspect-timeout=300ms", "-deadline=2s", "-seed=3")
+	sum := contract.Summarize(h.report)
+	if sum.Failed != 3 || len(sum.Setup) != 3 {
+		t.Fatalf("%d failed, %d of them the setup's; want the 3 final-state specs, all the state hook's:\n%s", sum.Failed, len(sum.Setup), h.output+sum.String())
+	}
+	for _, p := range sum.Setup {
+		if p.Kind != contract.ProblemStateHook || !strings.Contains(p.Said, "yet the inspect hook counts every one of the scenario's 11 events applied: is the state hook's URL right?") {
+			t.Errorf("%s: %s %q", p.Spec, p.Kind, p.Said)
+		}
+	}
+	if h.exitCode == 0 {
+		t.Errorf("exit 0 for a state hook at a wrong URL")
 	}
 }

@@ -504,20 +504,45 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 		fmt.Fprintf(&b, "A receiver may answer non-2xx to an event it cannot apply yet and rely on Coperniq's retries, but every event must end acknowledged.\n\nreproduce:\n  %s\n", reproduce)
 		Fail(b.String())
 	}
+	ackedAt := time.Now()
 	res, err := checkState(ctx, r.t.State, s.want, r.t.InspectTimeout)
 	if err != nil {
 		r.failState(err)
+	}
+	if res.answered {
+		r.markStateAnswered()
 	}
 	if len(res.mismatches) == 0 {
 		return
 	}
 	msg := stateFailure(s.name, describeHow(s), res, d, r.t.InspectTimeout) + "\nreproduce:\n  " + reproduce + "\n"
-	if !res.answered && !r.stateAnswered() {
-		failSetup(ProblemStateHook, fmt.Sprintf("[%s] the state hook answered 404 (nothing on the record) for every record, though the receiver acknowledged every event: is the hook's URL right? fix the hook (%s)\n\n%s", ProblemStateHook, stateProtocolURL, msg))
+	// What the inspect hook says of the events decides whose the
+	// differences are: events not applied yet make them the receiver's
+	// lateness, whatever the state hook answered.
+	pending, applied, askErr := r.pendingEvents(ctx, d)
+	// Only an inspect hook seen counting some event of the run tells
+	// "not applied yet": one that never counted anything may be at a
+	// wrong URL itself.
+	counts := len(pending) > 0 && r.seekCount(ctx, nil, 0)
+	if counts {
+		r.overdueState(pending, ackedAt)
+		// The hint about arrival order would mislead: nothing says
+		// the values it applied were wrong.
+		Fail(notAppliedYet(s.name, pending, applied, time.Since(ackedAt), r.t.InspectTimeout) + "\n" + strings.Replace(msg, hintState+"\n", "", 1))
 	}
-	if res.answered {
-		r.markStateAnswered()
+	if !res.answered && !r.stateAnswered() && !r.stateAnswersElsewhere(ctx, s.want) {
+		why := "is the hook's URL right?"
+		switch {
+		case r.t.Inspect != nil && askErr == nil && len(pending) == 0:
+			why = fmt.Sprintf("yet the inspect hook counts every one of the scenario's %s applied: is the state hook's URL right?", nEvents(applied))
+		case r.t.Inspect != nil && askErr == nil:
+			why = fmt.Sprintf("and the inspect hook has counted none of the run's events applied either: are the hooks' URLs right? (Or the receiver has applied nothing of this run yet, its queue still busy with an earlier backlog: wait until it is idle, or raise --inspect-timeout, %s.)", roundLatency(r.t.InspectTimeout))
+		case r.t.Inspect == nil:
+			why = fmt.Sprintf("is the hook's URL right? (Or the receiver applies in the background and had applied none of them within %s, --inspect-timeout: an inspect hook, --inspect, would tell.)", roundLatency(r.t.InspectTimeout))
+		}
+		failSetup(ProblemStateHook, fmt.Sprintf("[%s] the state hook answered 404 (nothing on the record) for every record, though the receiver acknowledged every event, %s fix the hook (%s)\n\n%s", ProblemStateHook, why, stateProtocolURL, msg))
 	}
+	r.noteNothingOn(s.want)
 	Fail(msg)
 }
 
@@ -525,6 +550,114 @@ var stateAnswered sync.Map // *run -> true once a state check got a 200
 
 func (r *run) stateAnswered() bool { _, ok := stateAnswered.Load(r); return ok }
 func (r *run) markStateAnswered()  { stateAnswered.Store(r, true) }
+
+// nothingOn holds, per run, the records of the final-state checks the
+// state hook answered 404 for throughout (*[]int64, guarded by
+// nothingOnMu): asked again by a later check that gets only 404s too.
+var (
+	nothingOn   sync.Map
+	nothingOnMu sync.Mutex
+)
+
+func (r *run) noteNothingOn(want wantState) {
+	nothingOnMu.Lock()
+	defer nothingOnMu.Unlock()
+	v, _ := nothingOn.LoadOrStore(r, &[]int64{})
+	ids := v.(*[]int64)
+	*ids = append(*ids, want.recordIDs()...)
+}
+
+// stateAnswersElsewhere asks the state hook once more about the records of
+// earlier final-state checks it answered 404 for throughout (up to
+// roundSize, the oldest first: a receiver behind applies them first): a
+// 200 for one of them says the hook's URL is right, and the receiver had
+// not applied this check's events yet. The records of this check (want)
+// are asked about too.
+func (r *run) stateAnswersElsewhere(ctx context.Context, want wantState) bool {
+	nothingOnMu.Lock()
+	var ids []int64
+	if v, ok := nothingOn.Load(r); ok {
+		ids = slices.Clone(*v.(*[]int64))
+	}
+	nothingOnMu.Unlock()
+	ids = append(ids[:min(len(ids), roundSize)], want.recordIDs()...)
+	for _, id := range ids {
+		if st, err := r.t.State.State(ctx, id); err == nil && st != nil {
+			r.markStateAnswered()
+			return true
+		}
+	}
+	return false
+}
+
+// pendingEvents asks the inspect hook, when there is one, about every event
+// d delivered: pending are those it says were never applied, applied how
+// many it counts. err is the hook's failure to answer, which leaves the
+// question open (and is judged by the counting specs).
+func (r *run) pendingEvents(ctx context.Context, d *delivered) (pending []schemas.Identity, applied int, err error) {
+	if r.t.Inspect == nil {
+		return nil, 0, errNoInspect
+	}
+	evs := make([]schemas.Identity, len(d.events))
+	for i, m := range d.events {
+		evs[i] = m.id
+	}
+	got, err := r.askEach(ctx, evs, r.t.InspectTimeout)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, ev := range evs {
+		if got[ev.EventID] == 0 {
+			pending = append(pending, ev)
+		} else {
+			applied++
+		}
+	}
+	if applied > 0 {
+		r.mu.Lock()
+		r.anyApplied = true
+		r.mu.Unlock()
+	}
+	return pending, applied, nil
+}
+
+// overdueState hands the final-state check's events not applied yet to the
+// drains and the end of the run, as a counting spec's: each is asked about
+// again and said applied late, far behind or lost. Its acknowledgement is
+// taken as the end of the scenario's delivery (the spec delivers one at a
+// time and keeps no time per event): how late it is found is a lower
+// bound.
+func (r *run) overdueState(pending []schemas.Identity, deliveredAt time.Time) {
+	spec := CurrentSpecName()
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, ev := range pending {
+		it := r.newTracked(ev, spec, deliveredAt, deliveredAt, r.t.InspectTimeout)
+		it.firstAsked, it.zeroAt, it.done = now, now, true
+		r.overdue = append(r.overdue, it)
+	}
+}
+
+var errNoInspect = errors.New("no inspect hook")
+
+// notAppliedYet is the headline of a final-state check whose events were
+// not all applied when the records were compared: the receiver's lateness
+// (a queue behind), not a wrong value nor a wrong hook.
+func notAppliedYet(name string, pending []schemas.Identity, applied int, after, timeout time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "records not applied within --inspect-timeout (%s): %d of scenario %s's %s were still not applied %s after its last event was acknowledged (the inspect hook says 0 for them), so its records could not show the newest values:\n",
+		roundLatency(timeout), len(pending), name, nEvents(len(pending)+applied), roundLatency(after))
+	for i, ev := range pending {
+		if i == 5 {
+			fmt.Fprintf(&b, "  … and %d more\n", len(pending)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  %s\n", eventName(ev))
+	}
+	b.WriteString("The receiver acknowledged them and had not applied them: not a wrong value, nor a wrong hook. The end of the run asks about them again and says whether each was applied late (a queue behind: a failure by the documented rule; if that lag is acceptable, raise --inspect-timeout to judge the final state by outcome) or never (lost: Coperniq got its 2xx and will not send it again).\n")
+	return b.String()
+}
 
 func describeHow(s stateRun) string {
 	switch {

@@ -60,6 +60,10 @@ type StateReceiver struct {
 	records map[int64]*keptRecord
 	created map[int64]bool
 	posts   int
+	// queue, when set, holds the events acknowledged and not yet applied
+	// (NewStateQueued); delay is what its worker spends on each.
+	queue chan *statePayload
+	delay time.Duration
 }
 
 type keptRecord struct {
@@ -77,6 +81,23 @@ type keptWorkOrder struct {
 // NewState returns a StateReceiver applying events by ordering.
 func NewState(ordering Ordering) *StateReceiver {
 	return &StateReceiver{ordering: ordering, applied: map[int64]int{}, records: map[int64]*keptRecord{}, created: map[int64]bool{}}
+}
+
+// NewStateQueued returns a StateReceiver that acknowledges every delivery
+// at once and applies it later, through one worker spending delay on each
+// event, as a receiver with a queue does: correct, but behind after a
+// burst. Its ordering is NewestWins or LastArrival*: the answer is always
+// 200, so Await409 and DropUnseenRecord make no sense here.
+func NewStateQueued(ordering Ordering, delay time.Duration) *StateReceiver {
+	s := NewState(ordering)
+	s.queue, s.delay = make(chan *statePayload, 1<<16), delay
+	go func() {
+		for p := range s.queue {
+			time.Sleep(delay)
+			s.apply(p)
+		}
+	}()
+	return s
 }
 
 // Posts is how many deliveries the receiver got.
@@ -133,6 +154,14 @@ func (s *StateReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a Coperniq event", http.StatusBadRequest)
 		return
 	}
+	s.mu.Lock()
+	s.posts++
+	s.mu.Unlock()
+	if s.queue != nil {
+		s.queue <- &p
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	w.WriteHeader(s.apply(&p))
 }
 
@@ -140,7 +169,6 @@ func (s *StateReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *StateReceiver) apply(p *statePayload) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.posts++
 	if s.applied[p.Event.EventID] > 0 {
 		return http.StatusOK
 	}

@@ -99,6 +99,10 @@ type Config struct {
 	// what QueueWorker spends on each event, and how long after its
 	// delivery ApplyAfter applies one.
 	Delay time.Duration
+	// Backlog is how long QueueWorker's worker is busy with older work
+	// (an earlier run's events) before it starts on the first event
+	// delivered: the receiver is behind from the start.
+	Backlog time.Duration
 	// StateDir, when set, gets a file per applied event named by its
 	// eventId and holding the count, for an inspect command to read.
 	StateDir string
@@ -148,7 +152,12 @@ func New(cfg Config) *Receiver {
 
 // work applies queued events one at a time, each costing Config.Delay.
 func (rc *Receiver) work() {
+	first := true
 	for id := range rc.queue {
+		if first {
+			time.Sleep(rc.cfg.Backlog)
+			first = false
+		}
 		time.Sleep(rc.cfg.Delay)
 		rc.mu.Lock()
 		if rc.applied[id] == 0 {
