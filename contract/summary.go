@@ -491,7 +491,7 @@ func (s Findings) String() string {
 			}
 		}
 		if n := perKind[ProblemStateHook]; n > 0 { // final-state specs (statespecs.go)
-			fmt.Fprintf(&b, "\n%s marked [%s] failed because the state hook did not answer by the protocol, not because of the receiver: fix the hook (see the state protocol)\n", specs(n), ProblemStateHook)
+			fmt.Fprintf(&b, "\n%s marked [%s] failed because of the state hook, not because of the receiver (see each: where the inspect hook counted none of the run's events either, the receiver may instead have applied nothing of the run yet): fix the hook (see the state protocol)\n", specs(n), ProblemStateHook)
 		}
 		if n := perKind[ProblemStale]; n > 0 {
 			fmt.Fprintf(&b, "\n%s marked [%s] found their events already applied before they were sent: %s\n", specs(n), ProblemStale, staleAdvice)
