@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -109,5 +110,23 @@ func TestSummarizeInterrupted(t *testing.T) {
 	}
 	if strings.Contains(out, "suite failure") {
 		t.Errorf("the interruption is a suite failure:\n%s", out)
+	}
+}
+
+// An apply time whose uncertainty is about the figure itself times the
+// hook's questions: a receiver that applied before answering read as slow
+// ("apply time p50 1.09s"). The summary says which it is.
+func TestApplyTimeSaysWhenItTimesTheQuestions(t *testing.T) {
+	for name, tc := range map[string]struct {
+		lat, unc time.Duration
+		want     bool
+	}{
+		"applied before the first question": {lat: 1093 * time.Millisecond, unc: 1093 * time.Millisecond, want: true},
+		"applied between questions":         {lat: 400 * time.Millisecond, unc: 25 * time.Millisecond, want: false},
+	} {
+		f := Findings{ApplyLatency: Quantiles{N: 10, P50: tc.lat, P99: tc.lat, Max: tc.lat}, ApplyUncertainty: Quantiles{N: 10, P50: tc.unc, P99: tc.unc, Max: tc.unc}}
+		if got := strings.Contains(f.String(), "these figures time the questions"); got != tc.want {
+			t.Errorf("%s: says it times the questions: %v, want %v\n%s", name, got, tc.want, f.String())
+		}
 	}
 }
