@@ -38,7 +38,8 @@ const (
 	PropertySeed    = "coperniq.seed"
 	PropertyWarning = "coperniq.warning"
 	// PropertyFailure is a failure outside the specs (a report that could
-	// not be written), on the testsuite "suite".
+	// not be written, a reason Ginkgo gives the suite), on the testsuite
+	// "suite"; an interruption is not one.
 	PropertyFailure = "coperniq.suite-failure"
 )
 

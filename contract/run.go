@@ -51,6 +51,9 @@ type noTestingT struct{}
 
 func (noTestingT) Fail() {}
 
+// suiteTimeout is no bound in practice: see Run.
+const suiteTimeout = 365 * 24 * time.Hour
+
 // Run runs the contract specs against target outside `go test`, as `verify`
 // does: the progress goes to cfg.Out, the reports of cfg are written, and the Findings says what happened. Ginkgo keeps its suite in
 // globals, so Run works once per process (a second call is an error), and
@@ -87,6 +90,11 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 
 	sc := types.NewDefaultSuiteConfig()
 	sc.FocusStrings, sc.SkipStrings = cfg.Focus, cfg.Skip
+	// Ginkgo's default suite timeout (1 h) would time out the specs left
+	// after it, and they would read as the receiver's failures: a slow
+	// receiver with --state and a long --inspect-timeout can run that long.
+	// A run is bounded by the user's CI (its signal is an interruption).
+	sc.Timeout = suiteTimeout
 	// The order of the specs is fixed by the tree; the seed only shows up
 	// in Ginkgo's header (--verbose), where the payload seed is less
 	// confusing than a clock reading.

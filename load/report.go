@@ -254,8 +254,13 @@ func (r *Report) Verdict() string {
 				r.MaxInflight, fmtLat(rawP99))
 		} else if r.ranOut() {
 			v += "; the in-flight cap was not reached" + r.lateFigures() + ": this machine could not generate the load (spread it with --shard)"
-		} else if pct(r.AchievedRate(), r.TargetRate()) < 99 {
+		} else if r.GenErrors > 0 && r.Late == 0 {
+			v += fmt.Sprintf("; %d slots were left unsent because their payload could not be made", r.GenErrors)
+		} else if r.Dropped > 0 || r.Late == 0 || pct(r.AchievedRate(), r.TargetRate()) < 99 {
 			v += "; the in-flight cap was not reached" + r.lateFigures() + ": some sends started late while workers were free, the hiccups of a busy machine (other processes, a pause), not a shortage of capacity"
+			if r.GenErrors > 0 {
+				v += fmt.Sprintf("; %d slots were left unsent because their payload could not be made", r.GenErrors)
+			}
 		} else {
 			// Every slot was sent, a few late, and the rate held: the
 			// verdict's first words must not deny it.

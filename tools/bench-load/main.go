@@ -514,7 +514,8 @@ func runOurs(bin, tmp string, rcv *receiver, rate float64, extra ...string) (res
 		return res, err
 	}
 	// The report's achieved rate counts, as vegeta does (it stops at the
-	// step's end), only the sends that started within the step, not those
+	// step's end), only the sends that started within the step (or its
+	// 10 ms on-time allowance), not those
 	// the lateness allowance let out after it: counting those would let a
 	// tool whose allowance is a second pass a 10 s step at 1.1× what it can
 	// send (a 3 s step at 1.33×).
