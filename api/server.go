@@ -681,7 +681,9 @@ func (h *Handler) allowed(r *http.Request) []string {
 	var out []string
 	for _, m := range []string{http.MethodDelete, http.MethodGet, http.MethodPatch, http.MethodPost, http.MethodPut} {
 		r2 := r.Clone(r.Context())
-		r2.Method = m
+		// A legacy path may be documented for one method only (PATCH of
+		// a record's /comments/{id}): ask as that method would be served.
+		r2.Method, r2.URL.Path, r2.URL.RawPath = m, alias(m, r.URL.Path), ""
 		if _, pattern := h.mux.Handler(r2); pattern != "/" && !strings.HasPrefix(pattern, "GET /_mock/") {
 			out = append(out, m)
 		}

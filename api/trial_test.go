@@ -208,6 +208,9 @@ func TestMethodsAndAliases(t *testing.T) {
 		{"requests", "GET", fmt.Sprintf("/requests/%d", oid), 200, "", "get-opportunity"},
 		{"clients", "GET", "/v1/clients", 200, "", "list-accounts"},
 		{"legacy comment update", "PATCH", fmt.Sprintf("/projects/%d/comments/5", pid), 501, "", "update-note"},
+		// Documented for PATCH only: another method is a 405 naming it.
+		{"legacy comment read", "GET", fmt.Sprintf("/projects/%d/comments/5", pid), 405, "PATCH", ""},
+		{"legacy comment delete", "DELETE", fmt.Sprintf("/requests/%d/comments/5", oid), 405, "PATCH", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a := call(t, c.method, srv.URL+c.path, "k", nil)
