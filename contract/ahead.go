@@ -72,7 +72,7 @@ func (r *run) shaped(ctx SpecContext, j *shapeJob, hint string) {
 	if !j.ran {
 		r.runShapes(ctx, []*shapeJob{j})
 	}
-	r.judgeShape(j, hint)
+	r.judgeShape(ctx, j, hint)
 }
 
 // runShapes runs jobs, shapeParallel at a time, after one drain: each asks
@@ -174,7 +174,7 @@ func (r *run) runShape(ctx context.Context, j *shapeJob) {
 // payload acknowledged within the deadline and, with an inspect hook, each
 // event applied once. The count is not watched for a late duplicate: each
 // event is sent once.
-func (r *run) judgeShape(j *shapeJob, hint string) {
+func (r *run) judgeShape(ctx context.Context, j *shapeJob, hint string) {
 	GinkgoHelper()
 	if j.drain != "" {
 		AddReportEntry(EntryDrain, j.drain, ReportEntryVisibilityFailureOrVerbose)
@@ -203,7 +203,7 @@ func (r *run) judgeShape(j *shapeJob, hint string) {
 		r.failHook(j.watchErr)
 	}
 	// The reproducer is the first event's that was not applied.
-	r.verdict("was acknowledged", j.fresh, j.items, "", appliedHint(hint), j.sent...)
+	r.verdict(ctx, "was acknowledged", j.fresh, j.items, "", appliedHint(hint), j.sent...)
 }
 
 // rerollShape moves the events of j that the receiver already applied

@@ -181,7 +181,7 @@ func (r *run) counted(ctx SpecContext, j *countJob) {
 	if !j.ran {
 		r.runJobs(ctx, []*countJob{j})
 	}
-	r.judge(j)
+	r.judge(ctx, j)
 }
 
 // batch lists the counting jobs that the current run of the suite selects
@@ -315,7 +315,7 @@ func (r *run) runJobs(ctx context.Context, jobs []*countJob) {
 }
 
 // judge reports what running j found, as its spec's outcome.
-func (r *run) judge(j *countJob) {
+func (r *run) judge(ctx context.Context, j *countJob) {
 	GinkgoHelper()
 	if j.drain != "" {
 		AddReportEntry(EntryDrain, j.drain, ReportEntryVisibilityFailureOrVerbose)
@@ -368,7 +368,7 @@ func (r *run) judge(j *countJob) {
 	if j.rerolled != "" {
 		AddReportEntry(EntryDrain, j.rerolled, ReportEntryVisibilityFailureOrVerbose)
 	}
-	r.verdict(j.how, j.ps, j.items, j.reproduce, hintCounted, j.sent...)
+	r.verdict(ctx, j.how, j.ps, j.items, j.reproduce, hintCounted, j.sent...)
 	passed = true
 }
 

@@ -879,7 +879,7 @@ func lateStartNote(items []*tracked, unknown int) string {
 // delivery of ps was acknowledged. When no event of the run was ever
 // counted as applied, a check that finds all of its events never applied
 // blames the hook, not the receiver (see hookNeverCounts).
-func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hint string, deliveries ...sent) {
+func (r *run) verdict(ctx context.Context, how string, ps []payload, items []*tracked, reproduce, hint string, deliveries ...sent) {
 	GinkgoHelper()
 	var bad []string
 	var first *payload
@@ -931,8 +931,9 @@ func (r *run) verdict(how string, ps []payload, items []*tracked, reproduce, hin
 			wait = min(r.t.InspectTimeout, r.t.DrainBudget-r.drained)
 			r.mu.Unlock()
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), max(wait, 0)+r.t.InspectTimeout)
-		suspect = !r.seekCount(ctx, items, wait)
+		// The spec's context: an interruption ends the wait.
+		sctx, cancel := context.WithTimeout(ctx, max(wait, 0)+r.t.InspectTimeout)
+		suspect = !r.seekCount(sctx, items, wait)
 		cancel()
 	}
 	// A hook suspected of never counting says nothing about the receiver:
