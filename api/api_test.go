@@ -40,6 +40,18 @@ type answer struct {
 	body   []byte
 }
 
+// unlimited serves tl (nil: world's) with the key "k" and no quota,
+// closed with the test.
+func unlimited(t testing.TB, tl *scenarios.Timeline) *api.Server {
+	t.Helper()
+	if tl == nil {
+		tl, _ = world(t)
+	}
+	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
 func call(t testing.TB, method, url, key string, body any) answer {
 	t.Helper()
 	var rd io.Reader
@@ -118,9 +130,7 @@ func ids(t testing.TB, b []byte) []int64 {
 // every answer (200, 201, 400, 401, 404) is checked against the schema
 // the document gives it.
 func TestResponsesMatchDocument(t *testing.T) {
-	tl, _ := world(t)
-	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
-	defer srv.Close()
+	srv := unlimited(t, nil)
 	get := func(path string) answer { return call(t, "GET", srv.URL+path, "k", nil) }
 
 	projects := ids(t, get("/projects").body)

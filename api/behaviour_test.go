@@ -307,9 +307,7 @@ func TestListParameters(t *testing.T) {
 }
 
 func TestUnimplementedAndUnknownPaths(t *testing.T) {
-	tl, _ := world(t)
-	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
-	defer srv.Close()
+	srv := unlimited(t, nil)
 	n := 0
 	for _, op := range api.Operations() {
 		if op.Implemented {

@@ -31,9 +31,7 @@ func projectAndWorkOrder(t *testing.T, url string) (pid, woid int64) {
 // creation date descending"), though the world clock stands still and
 // all three share one createdAt.
 func TestNotesNewestFirst(t *testing.T) {
-	tl, _ := world(t)
-	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
-	defer srv.Close()
+	srv := unlimited(t, nil)
 	pid, woid := projectAndWorkOrder(t, srv.URL)
 	for _, c := range []struct{ name, path string }{
 		{"work order (documented)", fmt.Sprintf("/work-orders/%d/notes", woid)},
@@ -74,8 +72,7 @@ func TestListDefaultOrder(t *testing.T) {
   - createProject: {name: p, account: a}
   - createProject: {name: q, account: b}
 `)
-	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
-	defer srv.Close()
+	srv := unlimited(t, tl)
 	for _, c := range []struct {
 		name, path string
 		desc       bool
@@ -120,9 +117,7 @@ func timelineOf(t *testing.T, src string) *scenarios.Timeline {
 
 // A bad write body is a 400 naming the field and what is wanted.
 func TestBadBodiesNameTheField(t *testing.T) {
-	tl, _ := world(t)
-	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
-	defer srv.Close()
+	srv := unlimited(t, nil)
 	pid, woid := projectAndWorkOrder(t, srv.URL)
 	project := fmt.Sprintf("/projects/%d", pid)
 	notes := project + "/notes"
@@ -186,9 +181,7 @@ func TestQuotaMessageSaysWhoseLimit(t *testing.T) {
 // A known path called with a method it does not have is a 405 with Allow;
 // the aliases the document says "will continue to work" do.
 func TestMethodsAndAliases(t *testing.T) {
-	tl, _ := world(t)
-	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
-	defer srv.Close()
+	srv := unlimited(t, nil)
 	pid := ids(t, call(t, "GET", srv.URL+"/projects", "k", nil).body)[0]
 	oid := ids(t, call(t, "GET", srv.URL+"/opportunities", "k", nil).body)[0]
 	aid := ids(t, call(t, "GET", srv.URL+"/accounts", "k", nil).body)[0]
@@ -238,9 +231,7 @@ func TestMethodsAndAliases(t *testing.T) {
 // a 400 ("Numeric/datetime comparisons"); the unknown-property error
 // lists the documented name.
 func TestQueryParametersChecked(t *testing.T) {
-	tl, _ := world(t)
-	srv := api.NewServer(tl, api.WithKey("k"), api.WithQuota(0, 0))
-	defer srv.Close()
+	srv := unlimited(t, nil)
 	woid := ids(t, call(t, "GET", srv.URL+"/work-orders", "k", nil).body)[0]
 	pid := ids(t, call(t, "GET", srv.URL+"/projects", "k", nil).body)[0]
 	for _, c := range []struct {
