@@ -254,18 +254,18 @@ func (r *Report) Verdict() string {
 				r.MaxInflight, fmtLat(rawP99))
 		} else if r.ranOut() {
 			v += "; the in-flight cap was not reached" + r.lateFigures() + ": this machine could not generate the load (spread it with --shard)"
-		} else if r.GenErrors > 0 && r.Late == 0 {
-			v += fmt.Sprintf("; %d slots were left unsent because their payload could not be made", r.GenErrors)
-		} else if r.Dropped > 0 || r.Late == 0 || pct(r.AchievedRate(), r.TargetRate()) < 99 {
-			v += "; the in-flight cap was not reached" + r.lateFigures() + ": some sends started late while workers were free, the hiccups of a busy machine (other processes, a pause), not a shortage of capacity"
-			if r.GenErrors > 0 {
-				v += fmt.Sprintf("; %d slots were left unsent because their payload could not be made", r.GenErrors)
-			}
-		} else {
+		} else if r.Dropped == 0 && r.Late > 0 && pct(r.AchievedRate(), r.TargetRate()) >= 99 {
 			// Every slot was sent, a few late, and the rate held: the
 			// verdict's first words must not deny it.
 			v = fmt.Sprintf("kept the rate, but %d of %d sends started late (>%s) while workers were free%s: the hiccups of a busy machine (other processes, a pause), not a shortage of capacity",
 				r.Late, r.Sent, fmtDur(time.Duration(r.LateAfter)), r.lateFigures())
+		} else {
+			if r.Late > 0 {
+				v += "; the in-flight cap was not reached" + r.lateFigures() + ": some sends started late while workers were free, the hiccups of a busy machine (other processes, a pause), not a shortage of capacity"
+			}
+			if r.GenErrors > 0 {
+				v += fmt.Sprintf("; %d slots were left unsent because their payload could not be made", r.GenErrors)
+			}
 		}
 	}
 	if len(r.Missing) > 0 && len(r.Shards) > 0 {
