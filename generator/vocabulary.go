@@ -53,19 +53,6 @@ func (g *Generator) woStatus(s string) string {
 	return g.working
 }
 
-// inList maps a built-in value to v's list: kept when v has it, else v's
-// value at the same position of the built-in list.
-func inList(s string, builtin, v []string) string {
-	if s == "" || len(v) == 0 || slices.Contains(v, s) {
-		return s
-	}
-	i := slices.Index(builtin, s)
-	if i < 0 {
-		return s // a value from outside every list, such as the edge profile's
-	}
-	return v[i%len(v)]
-}
-
 // ApplyVocabulary rewrites p's names into the generator's vocabulary:
 // trigger name, phase type and status, SLA type, request status and
 // work-order statuses. Payloads the generator builds get it already;
@@ -78,8 +65,8 @@ func (g *Generator) ApplyVocabulary(p *Payload) {
 	}
 	e := &p.Event
 	e.TriggerName = v.TriggerName(e.TriggerKey)
-	e.PhaseType = inList(e.PhaseType, schemas.PhaseTypes, v.PhaseTypes)
-	e.SLAType = inList(e.SLAType, schemas.SLATypes, v.SLATypes)
+	e.PhaseType = schemas.SamePosition(e.PhaseType, schemas.PhaseTypes, v.PhaseTypes)
+	e.SLAType = schemas.SamePosition(e.SLAType, schemas.SLATypes, v.SLATypes)
 	switch e.Status {
 	case "IN_PROGRESS":
 		e.Status = v.PhaseStarted
@@ -87,7 +74,7 @@ func (g *Generator) ApplyVocabulary(p *Payload) {
 		e.Status = v.PhaseCompleted
 	}
 	if r := p.Record; r != nil && r.RequestStatus.Valid {
-		r.RequestStatus.V = inList(r.RequestStatus.V, schemas.RequestStatuses, v.RequestStatuses)
+		r.RequestStatus.V = schemas.SamePosition(r.RequestStatus.V, schemas.RequestStatuses, v.RequestStatuses)
 	}
 	if w := p.WorkOrder; w != nil {
 		w.Status = g.woStatus(w.Status)

@@ -218,12 +218,19 @@ func (v *Vocabulary) all() []*Workflow {
 // RequestStatusName is v's name of a built-in request status: the same,
 // or v's at its position in the list (as the generator maps it).
 func (v *Vocabulary) RequestStatusName(builtin string) string {
-	v = v.orDefault()
-	i := slices.Index(RequestStatuses, builtin)
-	if i < 0 || len(v.RequestStatuses) == 0 || slices.Contains(v.RequestStatuses, builtin) {
-		return builtin
+	return SamePosition(builtin, RequestStatuses, v.orDefault().RequestStatuses)
+}
+
+// SamePosition is how a vocabulary names a built-in value its list, own,
+// lacks: value itself when own has it (or it is not in builtin, or own is
+// empty), else own's value at value's position in builtin, wrapped to
+// own's length. The generator sends it; Substitutions warns of it.
+func SamePosition(value string, builtin, own []string) string {
+	i := slices.Index(builtin, value)
+	if i < 0 || len(own) == 0 || slices.Contains(own, value) {
+		return value
 	}
-	return v.RequestStatuses[i%len(v.RequestStatuses)]
+	return own[i%len(own)]
 }
 
 // BuiltinRequestStatus is the built-in request status that v names s: s
@@ -599,7 +606,7 @@ func (v *Vocabulary) Substitutions() []string {
 		for _, st := range wf.Stages {
 			where := wf.Name + " " + st.Name
 			if st.PhaseType != "" && !slices.Contains(v.PhaseTypes, st.PhaseType) {
-				note(&phases, st.PhaseType, inListAt(st.PhaseType, PhaseTypes, v.PhaseTypes), where)
+				note(&phases, st.PhaseType, SamePosition(st.PhaseType, PhaseTypes, v.PhaseTypes), where)
 			}
 			if st.RequestStatus != "" && !v.requestSet && !slices.Contains(v.RequestStatuses, st.RequestStatus) {
 				note(&statuses, st.RequestStatus, v.RequestStatusName(st.RequestStatus), st.Name)
@@ -622,14 +629,4 @@ func (v *Vocabulary) Substitutions() []string {
 		out = append(out, line("requestStatus", "requestStatuses", statuses, "give the request workflow in the file with each stage's requestStatus, or list the values in requestStatuses"))
 	}
 	return out
-}
-
-// inListAt is value's counterpart in v's list: value's position in the
-// built-in list, wrapped to v's length (as the generator maps it).
-func inListAt(value string, builtin, v []string) string {
-	i := slices.Index(builtin, value)
-	if i < 0 || len(v) == 0 {
-		return value
-	}
-	return v[i%len(v)]
 }
