@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
@@ -51,6 +53,11 @@ const (
 	SpecGaveUp           = "applies an event once when the sender gave up waiting and delivered it again"
 	SpecScenarioInOrder  = "applies every event exactly once, delivered in order"
 	SpecScenarioShuffled = "applies every event exactly once, delivered shuffled"
+	// SpecEventIDs32 (GroupIdempotency) and SpecRecordIDs32 (GroupState)
+	// catch ids kept in 32 bits, which the edge specs, judging only the
+	// answer, cannot: a receiver that truncates every id alike
+	// acknowledges everything.
+	SpecEventIDs32 = "applies two events whose eventIds agree in their low 32 bits as two events"
 )
 
 // SpecBurst is the burst spec's name for a burst of n.
@@ -78,6 +85,7 @@ const (
 	hintMaximal  = "This payload carries every field, plus properties Coperniq does not document: Coperniq may add fields at any time, so read the ones you need and ignore the rest."
 	hintEdge     = "Edge payloads carry ids up to 2^53-1 (past 32-bit integers), unicode and emoji, 2 KB titles, firedAt without milliseconds and statuses outside the published set."
 	hintUnknown  = "Coperniq adds triggers without notice. A 4xx to a trigger you do not handle makes Coperniq retry it forever: acknowledge it with a 2xx and ignore it."
+	hintIDs32    = "Coperniq's ids are JSON numbers, and the edge payloads carry them up to 2^53-1: a receiver that keeps them in 32 bits (an int32 column, JavaScript's id | 0, a cast to a 32-bit int) takes ids that agree in their low 32 bits, X and X + 2^32, for one id: it drops the second event as a duplicate of the first, or writes two records into one. Keep ids as 64-bit integers (or as the text of the number)."
 	hintCounted  = "Coperniq may deliver an event more than once (documented); a receiver must apply it once (keep the eventIds it has applied, or make the work idempotent). A retry carries the same body and eventId (our assumption: Coperniq does not say)."
 )
 
@@ -233,6 +241,11 @@ type run struct {
 	shapeOnce sync.Once
 	// prog is where the run stands, for RunConfig.Progress.
 	prog progress
+	// ids32 are SpecEventIDs32's two events, eventIds X and X + 2^32;
+	// records32 SpecRecordIDs32's two, about records R and R + 2^32
+	// (planIDs32); ids32Err fails those specs only.
+	ids32, records32 []payload
+	ids32Err         error
 }
 
 // lateWait is how long a delivery that measures lateness waits for its
@@ -278,6 +291,7 @@ func newRun(t Target, description string) *run {
 		return r
 	}
 	r.scenarios, r.scenarioSkipWhy, r.scenarioErr = planScenarios(r.t, r.plan)
+	r.ids32, r.records32, r.ids32Err = r.plan.planIDs32(r.t.Seed, r.plan.idOffset)
 	return r
 }
 
@@ -367,11 +381,13 @@ func describe(r *run) bool {
 				It(SpecDupAfter, func() {})
 				It(SpecDupConcurrent, func() {})
 				It(SpecGaveUp, func() {})
+				It(SpecEventIDs32, func() {})
 				return
 			}
 			for _, j := range r.idempotencyJobs() {
 				It(j.leaf, func(ctx SpecContext) { r.counted(ctx, j) })
 			}
+			It(SpecEventIDs32, r.specEventIDs32)
 		})
 		r.describeScenarios()
 		r.describeStates() // final-state specs: statespecs.go
@@ -1050,4 +1066,190 @@ func later(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// The 32-bit specs' ids: X and X + twin32 (events), R and R + twin32
+// (records), X and R ids32Offset and ids32RecordOffset above the run's
+// eventId base, past the payloads' and the scenarios' (about 1.05 million
+// above it) and below the next base, so that runs with different bases
+// send different ids, and the twins, at most 2^32 + 2^31, stay far below
+// 2^53-1. Their payloads' seeds start seedIDs32 into the run's.
+const (
+	twin32            = 1 << 32
+	ids32Offset       = 1_600_000
+	ids32RecordOffset = 1_900_000
+	seedIDs32         = 70_000
+	// ids32Trigger creates its record: a receiver that answers 409 to an
+	// event about a record it has not seen created acknowledges it.
+	ids32Trigger = "PROJECT_CREATED"
+)
+
+// planIDs32 draws the 32-bit specs' payloads above base: two events of
+// inspectedTrigger with eventIds X and X + 2^32, and two of ids32Trigger
+// about records R and R + 2^32 whose status (and stage, when a seed within
+// edgeSearchSpan has one apart) differ, with eventIds of their own. It
+// marks their eventIds used.
+func (pl *plan) planIDs32(seed uint64, base int64) (events, records []payload, err error) {
+	x := base + ids32Offset
+	for pl.used[x] || pl.used[x+twin32] {
+		x--
+	}
+	first := seed*seedStride + seedIDs32
+	for i, id := range []int64{x, x + twin32} {
+		p, err := pl.generate(inspectedTrigger, generator.Realistic, first+uint64(i), false, "event.eventId="+strconv.FormatInt(id, 10))
+		if err != nil {
+			return nil, nil, err
+		}
+		pl.used[id] = true
+		events = append(events, p)
+	}
+	rec := base + ids32RecordOffset
+	free := func() int64 {
+		for pl.used[x] {
+			x--
+		}
+		pl.used[x] = true
+		return x
+	}
+	gen := func(seed uint64, eventID, recordID int64, sets ...string) (payload, eventView, error) {
+		id, rid := strconv.FormatInt(eventID, 10), strconv.FormatInt(recordID, 10)
+		p, err := pl.generate(ids32Trigger, generator.Realistic, seed, false, append([]string{"event.eventId=" + id, "event.recordId=" + rid, "record.id=" + rid}, sets...)...)
+		if err != nil {
+			return p, eventView{}, err
+		}
+		v, err := viewOf(p.Body)
+		if err == nil && v.record == nil {
+			err = fmt.Errorf("contract: %s (seed %d) carries no record", ids32Trigger, seed)
+		}
+		return p, v, err
+	}
+	a, va, err := gen(first+2, free(), rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Every created project is ACTIVE: the second gets another published
+	// status, and a stage apart when a seed has one.
+	status := schemas.RecordStatuses[0]
+	for _, st := range schemas.RecordStatuses {
+		if st != recordStatus(va) {
+			status = st
+			break
+		}
+	}
+	bID, bSeed := free(), first+3
+	for s := bSeed; s < first+3+edgeSearchSpan; s++ {
+		_, vb, err := gen(s, bID, rec+twin32)
+		if err != nil {
+			return nil, nil, err
+		}
+		if recordStage(vb) != recordStage(va) {
+			bSeed = s
+			break
+		}
+	}
+	b, _, err := gen(bSeed, bID, rec+twin32, "record.status="+status)
+	if err != nil {
+		return nil, nil, err
+	}
+	return events, []payload{a, b}, nil
+}
+
+// rerollIDs32 draws the 32-bit specs' payloads again above another base,
+// for a run whose seed was drawn that found them already applied (an
+// earlier run's at the same base), as rerollApplied does for the counted
+// specs.
+func (r *run) rerollIDs32() error {
+	r.rerollMu.Lock()
+	defer r.rerollMu.Unlock()
+	events, records, err := r.plan.planIDs32(r.t.Seed, r.nextBase())
+	if err != nil {
+		return err
+	}
+	r.ids32, r.records32 = events, records
+	return nil
+}
+
+// appliedWithin asks the inspect hook about ev until it counts it applied
+// or the inspect timeout passes, and returns the last count.
+func (r *run) appliedWithin(ctx context.Context, ev schemas.Identity) int {
+	GinkgoHelper()
+	deadline := time.Now().Add(r.t.InspectTimeout)
+	for interval := 10 * time.Millisecond; ; interval = min(2*interval, 200*time.Millisecond) {
+		got, err := r.askEach(ctx, []schemas.Identity{ev}, time.Until(deadline))
+		if err != nil {
+			r.failHook(err)
+		}
+		if n := got[ev.EventID]; n > 0 || time.Now().After(deadline) {
+			if n > 0 {
+				r.mu.Lock()
+				r.anyApplied = true
+				r.mu.Unlock()
+			}
+			return n
+		}
+		if !sleep(ctx, interval) {
+			Fail(fmt.Sprintf("asking the inspect hook about %s: %v", eventName(ev), ctx.Err()))
+		}
+	}
+}
+
+// specEventIDs32 delivers X, waits for it to be applied, asks about X +
+// 2^32 before sending it (a receiver keeping eventIds in 32 bits, its hook
+// too, says it was applied: that is X's count), then delivers X + 2^32 and
+// wants each counted once. The inspect protocol counts per eventId, so
+// only the question asked between the two deliveries tells a receiver
+// that truncates everywhere alike from a correct one.
+func (r *run) specEventIDs32(ctx SpecContext) {
+	if r.ids32Err != nil {
+		Fail(r.ids32Err.Error())
+	}
+	got, err := r.askOnce(ctx, eventsOf(r.ids32), r.t.InspectTimeout)
+	if err != nil {
+		r.failHook(err)
+	}
+	for tries := 0; r.seedRandom && tries < maxRerolls && (got[r.ids32[0].Event.EventID] > 0 || got[r.ids32[1].Event.EventID] > 0); tries++ {
+		if err := r.rerollIDs32(); err != nil {
+			break
+		}
+		if got, err = r.askEach(ctx, eventsOf(r.ids32), r.t.InspectTimeout); err != nil {
+			r.failHook(err)
+		}
+	}
+	a, b := r.ids32[0], r.ids32[1]
+	if msg := r.staleMessage(r.ids32, got); msg != "" {
+		failSetup(ProblemStale, msg)
+	}
+	reproduce := fmt.Sprintf("%s\n  %s", a.reproducer(r.to), b.reproducer(r.to))
+	fail := func(headline string) {
+		GinkgoHelper()
+		Fail(fmt.Sprintf("%s\n%s\n\nreproduce (ask the inspect hook about eventId %d after the first command):\n  %s\n", headline, hintIDs32, b.Event.EventID, reproduce))
+	}
+	low := func(id int64) string {
+		if id < twin32 {
+			return strconv.FormatInt(id, 10)
+		}
+		return fmt.Sprintf("%d (low 32 bits %d)", id, uint32(id))
+	}
+	r.ackAll(ctx, hintIDs32, a)
+	if n := r.appliedWithin(ctx, a.Event); n == 0 {
+		fail(fmt.Sprintf("eventId %d was acknowledged but not applied within %s (--inspect-timeout), so whether the receiver tells it from eventId %s could not be judged", a.Event.EventID, roundLatency(r.t.InspectTimeout), low(b.Event.EventID)))
+	}
+	before, err := r.askEach(ctx, []schemas.Identity{b.Event}, r.t.InspectTimeout)
+	if err != nil {
+		r.failHook(err)
+	}
+	if n := before[b.Event.EventID]; n > 0 {
+		fail(fmt.Sprintf("eventId %s was counted as applied (the inspect hook said %d) before it was sent, once eventId %s was applied: the receiver keeps eventIds in 32 bits, and takes two events for one", low(b.Event.EventID), n, low(a.Event.EventID)))
+	}
+	r.ackAll(ctx, hintIDs32, b)
+	if n := r.appliedWithin(ctx, b.Event); n == 0 {
+		fail(fmt.Sprintf("eventId %s was acknowledged but not applied within %s (--inspect-timeout), after eventId %s was: a receiver keeping eventIds in 32 bits drops it as a duplicate", low(b.Event.EventID), roundLatency(r.t.InspectTimeout), low(a.Event.EventID)))
+	}
+	after, err := r.askEach(ctx, eventsOf(r.ids32), r.t.InspectTimeout)
+	if err != nil {
+		r.failHook(err)
+	}
+	if na, nb := after[a.Event.EventID], after[b.Event.EventID]; na != 1 || nb != 1 {
+		fail(fmt.Sprintf("after eventIds %s and %s were each delivered once, the inspect hook counts them applied %d and %d times, want once each: the receiver keeps eventIds in 32 bits, and counts two events as one", low(a.Event.EventID), low(b.Event.EventID), na, nb))
+	}
 }

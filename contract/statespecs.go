@@ -27,6 +27,7 @@ const (
 	SpecStateInOrder      = "ends with every record's newest status and stage and work-order statuses, delivered in order"
 	SpecStateReversed     = "ends with every record's newest status and stage and work-order statuses, delivered newest first within windows"
 	SpecStateDuplicates   = "ends with every record's newest status and stage and work-order statuses, delivered shuffled with duplicates"
+	SpecRecordIDs32       = "keeps two records whose recordIds agree in their low 32 bits apart"
 	SkipNoState           = "needs a state hook to read the receiver's records: verify --state URL or --state-cmd CMD (Target.State in Go)"
 	ProblemStateHook      = "state hook"
 	stateScenarioSeedBase = 500 // state specs' renderings start this far into the run's scenario seeds
@@ -448,6 +449,7 @@ func (r *run) describeStates() {
 				Skip(SkipNoState)
 			}
 		})
+		It(SpecRecordIDs32, r.specRecordIDs32)
 		var names []string
 		byName := map[string][]stateRun{}
 		for _, s := range states {
@@ -757,4 +759,66 @@ func (r *run) failState(err error) {
 		msg = fmt.Sprintf("the state hook (Target.State) failed for record %d: %v: fix the hook (see the state protocol in the contract package doc)", sa.recordID, sa.err)
 	}
 	failSetup(ProblemStateHook, msg+"\n\nThe receiver was not judged: this spec compares the receiver's records, and only the hook can tell them.")
+}
+
+// specRecordIDs32 delivers the creation of records R and R + 2^32, with
+// statuses apart, and wants each record's state its own: a receiver that
+// keeps recordIds in 32 bits writes both into one, and its state hook
+// shows one record's values for the other (or nothing on one of them).
+func (r *run) specRecordIDs32(ctx SpecContext) {
+	if r.ids32Err != nil {
+		Fail(r.ids32Err.Error())
+	}
+	stale := func() int64 {
+		GinkgoHelper()
+		for _, p := range r.records32 {
+			st, err := r.t.State.State(ctx, p.Event.RecordID)
+			if err != nil {
+				r.failState(&stateAsk{recordID: p.Event.RecordID, err: err})
+			}
+			if st != nil {
+				return p.Event.RecordID
+			}
+		}
+		return 0
+	}
+	known := stale()
+	for tries := 0; known != 0 && r.seedRandom && tries < maxRerolls; tries++ {
+		if err := r.rerollIDs32(); err != nil {
+			break
+		}
+		known = stale()
+	}
+	a, b := r.records32[0], r.records32[1]
+	reproduce := fmt.Sprintf("%s\n  %s", a.reproducer(r.to), b.reproducer(r.to))
+	if known != 0 {
+		failSetup(ProblemStale, fmt.Sprintf("record %d already has state in the receiver before any event about it was sent: %s\nThe receiver was not judged.\nreproduce:\n  %s", known, staleAdvice, reproduce))
+	}
+	want := wantState{}
+	for _, p := range r.records32 {
+		v, err := viewOf(p.Body)
+		if err != nil {
+			Fail(err.Error())
+		}
+		want[p.Event.RecordID] = wantRecord{status: recordStatus(v), stageID: recordStage(v), workOrders: map[int64]string{}}
+	}
+	r.ackAll(ctx, hintIDs32, a, b)
+	res, err := checkState(ctx, r.t.State, want, r.t.InspectTimeout)
+	if err != nil {
+		r.failState(err)
+	}
+	if res.answered {
+		r.markStateAnswered()
+	}
+	if len(res.mismatches) == 0 {
+		return
+	}
+	var m strings.Builder
+	fmt.Fprintf(&m, "records %d and %d, whose recordIds agree in their low 32 bits (%d), were each created by one event (%s, then %s), and the receiver's state differs from theirs in %s (still after %s, --inspect-timeout):\n",
+		a.Event.RecordID, b.Event.RecordID, uint32(a.Event.RecordID), a.label(), b.label(), plural(len(res.mismatches), "value"), roundLatency(r.t.InspectTimeout))
+	for _, mm := range res.mismatches {
+		fmt.Fprintf(&m, "  %s\n", mm)
+	}
+	fmt.Fprintf(&m, "A receiver that keeps recordIds in 32 bits writes both records into one.\n%s\n\nreproduce (then ask the state hook about records %d and %d):\n  %s\n", hintIDs32, a.Event.RecordID, b.Event.RecordID, reproduce)
+	Fail(m.String())
 }
