@@ -143,6 +143,7 @@ const harnessScenario = "work-order-lifecycle"
 
 // everyCounted are the specs that count applications, in a harness run.
 var everyCounted = append(slices.Clone(counted),
+	inGroup(contract.GroupIdempotency, contract.SpecEventIDs32),
 	inGroup(contract.GroupLifecycle, harnessScenario+" "+contract.SpecScenarioInOrder),
 	inGroup(contract.GroupLifecycle, harnessScenario+" "+contract.SpecScenarioShuffled),
 )
@@ -433,7 +434,7 @@ func harnessCases() []harnessCase {
 			// after the first few checks the rest are not waited out.
 			name:     "inspect hook at a wrong URL",
 			cfg:      testreceivers.Config{Fault: testreceivers.HookWrongPath},
-			mustFail: append(everyTriggerOf(schemas.FamilyWorkOrder, contract.SpecRealistic, contract.SpecMinimal, contract.SpecMaximal, contract.SpecEdge), counted...),
+			mustFail: append(everyTriggerOf(schemas.FamilyWorkOrder, contract.SpecRealistic, contract.SpecMinimal, contract.SpecMaximal, contract.SpecEdge), append(slices.Clone(counted), inGroup(contract.GroupIdempotency, contract.SpecEventIDs32))...),
 			args:     []string{"-ginkgo.focus=" + contract.FamilyText(schemas.FamilyWorkOrder) + "|" + contract.GroupIdempotency},
 			setup:    contract.ProblemHook,
 			maxTime:  15 * time.Second,

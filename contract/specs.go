@@ -1079,14 +1079,16 @@ const (
 	ids32Offset       = 1_600_000
 	ids32RecordOffset = 1_900_000
 	seedIDs32         = 70_000
-	// ids32Trigger creates its record: a receiver that answers 409 to an
-	// event about a record it has not seen created acknowledges it.
+	// ids32Trigger, of every payload of the 32-bit specs, creates its
+	// record: a receiver that answers 409 to an event about a record it
+	// has not seen created (and relies on Coperniq's retries) acknowledges
+	// it at once.
 	ids32Trigger = "PROJECT_CREATED"
 )
 
-// planIDs32 draws the 32-bit specs' payloads above base: two events of
-// inspectedTrigger with eventIds X and X + 2^32, and two of ids32Trigger
-// about records R and R + 2^32 whose status (and stage, when a seed within
+// planIDs32 draws the 32-bit specs' payloads above base, all of
+// ids32Trigger: two events with eventIds X and X + 2^32, and two about
+// records R and R + 2^32 whose status (and stage, when a seed within
 // edgeSearchSpan has one apart) differ, with eventIds of their own. It
 // marks their eventIds used.
 func (pl *plan) planIDs32(seed uint64, base int64) (events, records []payload, err error) {
@@ -1096,7 +1098,7 @@ func (pl *plan) planIDs32(seed uint64, base int64) (events, records []payload, e
 	}
 	first := seed*seedStride + seedIDs32
 	for i, id := range []int64{x, x + twin32} {
-		p, err := pl.generate(inspectedTrigger, generator.Realistic, first+uint64(i), false, "event.eventId="+strconv.FormatInt(id, 10))
+		p, err := pl.generate(ids32Trigger, generator.Realistic, first+uint64(i), false, "event.eventId="+strconv.FormatInt(id, 10))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -1170,10 +1172,11 @@ func (r *run) rerollIDs32() error {
 }
 
 // appliedWithin asks the inspect hook about ev until it counts it applied
-// or the inspect timeout passes, and returns the last count.
+// or the inspect timeout passes (shorter once the hook looks like it never
+// counts: checkTimeout), and returns the last count.
 func (r *run) appliedWithin(ctx context.Context, ev schemas.Identity) int {
 	GinkgoHelper()
-	deadline := time.Now().Add(r.t.InspectTimeout)
+	deadline := time.Now().Add(r.checkTimeout())
 	for interval := 10 * time.Millisecond; ; interval = min(2*interval, 200*time.Millisecond) {
 		got, err := r.askEach(ctx, []schemas.Identity{ev}, time.Until(deadline))
 		if err != nil {
@@ -1232,6 +1235,15 @@ func (r *run) specEventIDs32(ctx SpecContext) {
 	}
 	r.ackAll(ctx, hintIDs32, a)
 	if n := r.appliedWithin(ctx, a.Event); n == 0 {
+		r.mu.Lock()
+		r.zeroChecks++
+		checks := r.zeroChecks
+		r.mu.Unlock()
+		// Nothing of the run ever counted: the hook's failure (a wrong
+		// URL answers 404 to everything), as a counting spec's.
+		if !r.seekCount(ctx, nil, 0) {
+			failSetup(ProblemHook, fmt.Sprintf("%s\n\nreproduce:\n  %s\n", r.hookNeverCounts(a.Event, checks), reproduce))
+		}
 		fail(fmt.Sprintf("eventId %d was acknowledged but not applied within %s (--inspect-timeout), so whether the receiver tells it from eventId %s could not be judged", a.Event.EventID, roundLatency(r.t.InspectTimeout), low(b.Event.EventID)))
 	}
 	before, err := r.askEach(ctx, []schemas.Identity{b.Event}, r.t.InspectTimeout)

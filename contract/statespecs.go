@@ -449,7 +449,6 @@ func (r *run) describeStates() {
 				Skip(SkipNoState)
 			}
 		})
-		It(SpecRecordIDs32, r.specRecordIDs32)
 		var names []string
 		byName := map[string][]stateRun{}
 		for _, s := range states {
@@ -465,6 +464,7 @@ func (r *run) describeStates() {
 				}
 			})
 		}
+		It(SpecRecordIDs32, r.specRecordIDs32)
 	})
 }
 
@@ -803,6 +803,7 @@ func (r *run) specRecordIDs32(ctx SpecContext) {
 		want[p.Event.RecordID] = wantRecord{status: recordStatus(v), stageID: recordStage(v), workOrders: map[int64]string{}}
 	}
 	r.ackAll(ctx, hintIDs32, a, b)
+	ackedAt := time.Now()
 	res, err := checkState(ctx, r.t.State, want, r.t.InspectTimeout)
 	if err != nil {
 		r.failState(err)
@@ -813,6 +814,35 @@ func (r *run) specRecordIDs32(ctx SpecContext) {
 	if len(res.mismatches) == 0 {
 		return
 	}
+	// As in specState: events the inspect hook says are not applied yet
+	// make the differences the receiver's lateness, and a state hook that
+	// never found anything is blamed only when nothing says the receiver
+	// is behind.
+	var pending []schemas.Identity
+	counted := false
+	if r.t.Inspect != nil {
+		if got, err := r.askEach(ctx, eventsOf(r.records32), r.t.InspectTimeout); err == nil {
+			for _, p := range r.records32 {
+				if got[p.Event.EventID] == 0 {
+					pending = append(pending, p.Event)
+				}
+			}
+			counted = len(pending) < len(r.records32) || r.seekCount(ctx, nil, 0)
+		}
+	}
+	if len(pending) > 0 && counted {
+		r.overdueState(pending, ackedAt)
+		Fail(fmt.Sprintf("records not applied within --inspect-timeout (%s): %d of the 2 events that create records %d and %d were still not applied %s after they were acknowledged (the inspect hook says 0 for them), so the records could not be compared. The end of the run asks about them again.\nreproduce:\n  %s\n",
+			roundLatency(r.t.InspectTimeout), len(pending), a.Event.RecordID, b.Event.RecordID, roundLatency(time.Since(ackedAt)), reproduce))
+	}
+	if !res.answered && !r.stateAnswered() && !r.stateAnswersElsewhere(ctx, want) {
+		why := "is the hook's URL right?"
+		if r.t.Inspect != nil && len(pending) == 0 && counted {
+			why = "yet the inspect hook counts both events applied: is the state hook's URL right?"
+		}
+		failSetup(ProblemStateHook, fmt.Sprintf("[%s] the state hook answered 404 (nothing on the record) for records %d and %d, though the receiver acknowledged the events that created them, %s fix the hook (%s)\nThe receiver was not judged.\nreproduce:\n  %s", ProblemStateHook, a.Event.RecordID, b.Event.RecordID, why, stateProtocolURL, reproduce))
+	}
+	r.noteNothingOn(want)
 	var m strings.Builder
 	fmt.Fprintf(&m, "records %d and %d, whose recordIds agree in their low 32 bits (%d), were each created by one event (%s, then %s), and the receiver's state differs from theirs in %s (still after %s, --inspect-timeout):\n",
 		a.Event.RecordID, b.Event.RecordID, uint32(a.Event.RecordID), a.label(), b.label(), plural(len(res.mismatches), "value"), roundLatency(r.t.InspectTimeout))

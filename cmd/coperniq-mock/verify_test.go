@@ -215,7 +215,7 @@ func TestVerifyInspectCommand(t *testing.T) {
 	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.GroupIdempotency,
 		"--inspect-cmd", `cat "`+state+`/$COPERNIQ_EVENT_ID" 2>/dev/null || echo 0`,
 		"--inspect-timeout", "2s", "--settle", "50ms").want(t, 0)
-	if !strings.Contains(r.stdout, "PASS: 3 specs passed") {
+	if !strings.Contains(r.stdout, "PASS: 4 specs passed") {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
 
@@ -227,7 +227,7 @@ func TestVerifyInspectCommand(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "the receiver was not judged: no selected spec ran, 6 specs skipped: ") || strings.Contains(r.stdout, "PASS") {
+	if !strings.Contains(r.stderr, "the receiver was not judged: no selected spec ran, 7 specs skipped: ") || strings.Contains(r.stdout, "PASS") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
 }
@@ -410,7 +410,7 @@ func TestVerifyInspectCommandNotEchoed(t *testing.T) {
 		"ask it yourself: run the inspect command with COPERNIQ_EVENT_ID=",
 		"[inspect hook]",
 	)
-	if !strings.Contains(r.stderr, "the receiver was not judged: 3 specs could not count the receiver's applications, since the inspect command failed (exit status 2) for event ") {
+	if !strings.Contains(r.stderr, "the receiver was not judged: 4 specs could not count the receiver's applications, since the inspect command failed (exit status 2) for event ") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 	outputs := map[string]string{"stdout": r.stdout, "stderr": r.stderr}
@@ -441,7 +441,7 @@ func TestVerifySetupProblems(t *testing.T) {
 	r := cli(t, "", args...).want(t, 2)
 	has(t, "stdout", r.stdout,
 		"the inspect hook at GET "+broken.URL+testreceivers.InspectPath+"{eventId}?key=*** answered 500 Internal Server Error, not 200 or 404",
-		"3 specs marked [inspect hook] failed because of the inspect hook, not because of the receiver: the inspect hook at GET ",
+		"4 specs marked [inspect hook] failed because of the inspect hook, not because of the receiver: the inspect hook at GET ",
 	)
 	if strings.Contains(r.stdout+r.stderr, "s3cret") {
 		t.Error("the hook's key was printed")

@@ -64,6 +64,8 @@ type StateReceiver struct {
 	// (NewStateQueued); delay is what its worker spends on each.
 	queue chan *statePayload
 	delay time.Duration
+	// int32IDs: every id is kept as its low 32 bits (NewStateInt32IDs).
+	int32IDs bool
 }
 
 type keptRecord struct {
@@ -81,6 +83,26 @@ type keptWorkOrder struct {
 // NewState returns a StateReceiver applying events by ordering.
 func NewState(ordering Ordering) *StateReceiver {
 	return &StateReceiver{ordering: ordering, applied: map[int64]int{}, records: map[int64]*keptRecord{}, created: map[int64]bool{}}
+}
+
+// NewStateInt32IDs returns a StateReceiver applying events by ordering that
+// keeps every id (eventId, recordId, work order id) in 32 bits, as
+// JavaScript's id | 0 or an int32 column does, and alike in its hooks:
+// it acknowledges every delivery, and is right for every id below 2^31,
+// but takes eventIds X and X + 2^32 for one event and records R and R +
+// 2^32 for one record.
+func NewStateInt32IDs(ordering Ordering) *StateReceiver {
+	s := NewState(ordering)
+	s.int32IDs = true
+	return s
+}
+
+// id is how the receiver keeps an id.
+func (s *StateReceiver) id(v int64) int64 {
+	if s.int32IDs {
+		return int64(int32(v)) //nolint:gosec // the truncation is this receiver's fault, on purpose
+	}
+	return v
 }
 
 // NewStateQueued returns a StateReceiver that acknowledges every delivery
@@ -169,10 +191,10 @@ func (s *StateReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *StateReceiver) apply(p *statePayload) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.applied[p.Event.EventID] > 0 {
+	eid, rid := s.id(p.Event.EventID), s.id(p.Event.RecordID)
+	if s.applied[eid] > 0 {
 		return http.StatusOK
 	}
-	rid := p.Event.RecordID
 	if creates(p) {
 		s.created[rid] = true
 	}
@@ -184,7 +206,7 @@ func (s *StateReceiver) apply(p *statePayload) int {
 			return http.StatusOK
 		}
 	}
-	s.applied[p.Event.EventID]++
+	s.applied[eid]++
 	rec := s.records[rid]
 	if rec == nil {
 		rec = &keptRecord{workOrders: map[int64]*keptWorkOrder{}}
@@ -194,9 +216,10 @@ func (s *StateReceiver) apply(p *statePayload) int {
 		rec.status, rec.stage, rec.updatedAt = p.Record.Status, p.Record.Stage, p.Record.UpdatedAt
 	}
 	if wo := p.WorkOrder; wo != nil {
-		kept := rec.workOrders[wo.ID]
+		woID := s.id(wo.ID)
+		kept := rec.workOrders[woID]
 		if kept == nil || s.ordering == LastArrivalWorkOrder || wo.ModifiedAt.After(kept.modifiedAt) {
-			rec.workOrders[wo.ID] = &keptWorkOrder{status: wo.Status, modifiedAt: wo.ModifiedAt}
+			rec.workOrders[woID] = &keptWorkOrder{status: wo.Status, modifiedAt: wo.ModifiedAt}
 		}
 	}
 	return http.StatusOK
@@ -208,7 +231,7 @@ func (s *StateReceiver) inspect(w http.ResponseWriter, idText string) {
 		return
 	}
 	s.mu.Lock()
-	n := s.applied[id]
+	n := s.applied[s.id(id)]
 	s.mu.Unlock()
 	if n == 0 {
 		http.Error(w, "never applied", http.StatusNotFound)
@@ -224,7 +247,7 @@ func (s *StateReceiver) state(w http.ResponseWriter, idText string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := s.records[id]
+	rec := s.records[s.id(id)]
 	if rec == nil {
 		http.Error(w, "no such record", http.StatusNotFound)
 		return
