@@ -49,7 +49,6 @@ func TestIDs32Harness(t *testing.T) {
 		pass bool
 	}{
 		{"int64 ids", testreceivers.NewState(testreceivers.NewestWins), true},
-		{"int64 ids, 409 until the record exists", testreceivers.NewState(testreceivers.Await409), true},
 		{"int32 ids", testreceivers.NewStateInt32IDs(testreceivers.NewestWins), false},
 	}
 	for _, c := range cases {

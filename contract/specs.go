@@ -1079,16 +1079,16 @@ const (
 	ids32Offset       = 1_600_000
 	ids32RecordOffset = 1_900_000
 	seedIDs32         = 70_000
-	// ids32Trigger, of every payload of the 32-bit specs, creates its
-	// record: a receiver that answers 409 to an event about a record it
-	// has not seen created (and relies on Coperniq's retries) acknowledges
-	// it at once.
+	// ids32Trigger, of the records spec's payloads, creates its record:
+	// a receiver that answers 409 to an event about a record it has not
+	// seen created (and relies on Coperniq's retries) acknowledges it at
+	// once, and the state specs' receivers are such.
 	ids32Trigger = "PROJECT_CREATED"
 )
 
-// planIDs32 draws the 32-bit specs' payloads above base, all of
-// ids32Trigger: two events with eventIds X and X + 2^32, and two about
-// records R and R + 2^32 whose status (and stage, when a seed within
+// planIDs32 draws the 32-bit specs' payloads above base: two events of
+// inspectedTrigger, as every counted spec's, with eventIds X and X + 2^32,
+// and two of ids32Trigger about records R and R + 2^32 whose status (and stage, when a seed within
 // edgeSearchSpan has one apart) differ, with eventIds of their own. It
 // marks their eventIds used.
 func (pl *plan) planIDs32(seed uint64, base int64) (events, records []payload, err error) {
@@ -1098,7 +1098,7 @@ func (pl *plan) planIDs32(seed uint64, base int64) (events, records []payload, e
 	}
 	first := seed*seedStride + seedIDs32
 	for i, id := range []int64{x, x + twin32} {
-		p, err := pl.generate(ids32Trigger, generator.Realistic, first+uint64(i), false, "event.eventId="+strconv.FormatInt(id, 10))
+		p, err := pl.generate(inspectedTrigger, generator.Realistic, first+uint64(i), false, "event.eventId="+strconv.FormatInt(id, 10))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -1262,6 +1262,6 @@ func (r *run) specEventIDs32(ctx SpecContext) {
 		r.failHook(err)
 	}
 	if na, nb := after[a.Event.EventID], after[b.Event.EventID]; na != 1 || nb != 1 {
-		fail(fmt.Sprintf("after eventIds %s and %s were each delivered once, the inspect hook counts them applied %d and %d times, want once each: the receiver keeps eventIds in 32 bits, and counts two events as one", low(a.Event.EventID), low(b.Event.EventID), na, nb))
+		fail(fmt.Sprintf("after eventIds %s and %s were each delivered once, the inspect hook counts them applied %d and %d times, want once each: a receiver keeping eventIds in 32 bits counts one event's applications under the other's", low(a.Event.EventID), low(b.Event.EventID), na, nb))
 	}
 }
