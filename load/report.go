@@ -60,11 +60,11 @@ type Report struct {
 	// of MaxInflight senders sent its next event as soon as its last
 	// answer came. No rate was asked for, so nothing was late or dropped
 	// (Scheduled is Sent) and Corrected equals Raw.
-	ClosedLoop bool `json:"closedLoop,omitempty"`
+	ClosedLoop bool   `json:"closedLoop,omitempty"`
 	Mix        string `json:"mix"`
-	Scenario string `json:"scenario,omitempty"` // whole lifecycles instead of the mix
-	Profile  string `json:"profile"`
-	Seed     uint64 `json:"seed"`
+	Scenario   string `json:"scenario,omitempty"` // whole lifecycles instead of the mix
+	Profile    string `json:"profile"`
+	Seed       uint64 `json:"seed"`
 	// SeedRandom is set when the seed was drawn at random for this run
 	// (no --seed given): the report then says how to repeat the run.
 	SeedRandom bool    `json:"seedRandom,omitempty"`
