@@ -173,7 +173,7 @@ func (p Plan) checkClosed() error {
 	}
 	for _, t := range ts {
 		if t.metric == "achieved" {
-			return planErr("Thresholds", nil, "{Thresholds} %s does not apply to {Rate} max: a closed loop asks for no rate to achieve a share of (hold it to success or latency instead)", t.Expr)
+			return planErr("Thresholds", nil, "{Thresholds} %s does not apply to a closed loop (rate max): it asks for no rate to achieve a share of (hold it to success or latency instead)", t.Expr)
 		}
 	}
 	return nil

@@ -504,6 +504,7 @@ func MergePartial(reports ...*Report) (*Report, error) {
 		Target:      first.Target,
 		Started:     first.Started,
 		Stages:      first.Stages,
+		ClosedLoop:  first.ClosedLoop,
 		Mix:         first.Mix,
 		Scenario:    first.Scenario,
 		Profile:     first.Profile,
@@ -538,7 +539,7 @@ func MergePartial(reports ...*Report) (*Report, error) {
 			return nil, fmt.Errorf("merge: report %d has %s timeline intervals, report 1 %s", i+1, time.Duration(r.Interval), time.Duration(first.Interval))
 		}
 		for _, d := range []struct{ what, a, b string }{
-			{"target", r.Target, first.Target}, {"stages", r.Stages, first.Stages}, {"mix", r.Mix, first.Mix}, {"scenario", r.Scenario, first.Scenario},
+			{"target", r.Target, first.Target}, {"stages", r.Stages, first.Stages}, {"closed loop", fmt.Sprint(r.ClosedLoop), fmt.Sprint(first.ClosedLoop)}, {"mix", r.Mix, first.Mix}, {"scenario", r.Scenario, first.Scenario},
 			{"profile", r.Profile, first.Profile}, {"seed", fmt.Sprint(r.Seed), fmt.Sprint(first.Seed)},
 		} {
 			if d.a != d.b && !slices.Contains(differ, d.what) {
