@@ -350,9 +350,7 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 	// sequence, with a stride that does not depend on this run's
 	// max-inflight, so that copies of a run never share an id.
 	n := int64(sh.Count)
-	gen := r.generator(w)
-	rnd := rand.New(rand.NewPCG(cfg.seed, uint64(sh.Index)<<32|uint64(w)))
-	buf := make([]byte, 0, 4096)
+	gen, rnd, buf := r.kit(w)
 
 	func() {
 		defer phase1.Done()
@@ -384,28 +382,47 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 					continue
 				}
 			}
-			var trig int
-			if r.life != nil {
-				ev, err := r.life.event(g)
-				if err != nil {
-					// Counted, and the slot left unsent: a scenario that
-					// cannot render at some seed is the scenario's bug.
-					r.genErrors.Add(1)
-					continue
-				}
-				trig = r.keyIndex[ev.TriggerKey]
-				buf = withEventID(buf[:0], ev.Body, r.idBase+g)
-			} else if p := r.prepared(k); p != nil {
+			if p := r.prepared(k); p != nil { // never with a scenario
 				r.sendFirst(p.body, p.trig, due, now, rnd)
 				p.slot.Store(free)
 				continue
-			} else {
-				trig = r.pick(g)
-				buf = r.appendPayload(gen, buf[:0], trig)
 			}
-			r.sendFirst(buf, trig, due, r.start.Add(time.Since(r.start)), rnd)
+			var trig int
+			if buf, trig, ok = r.payload(gen, buf, g); ok {
+				r.sendFirst(buf, trig, due, r.start.Add(time.Since(r.start)), rnd)
+			}
 		}
 	}()
+	r.serveRetries(rnd)
+}
+
+// kit is what worker w sends with: its payload generator (and so its
+// sequence of event ids), its random source (for retry jitter) and a
+// payload buffer.
+func (r *runner) kit(w int) (*generator.Generator, *rand.Rand, []byte) {
+	rnd := rand.New(rand.NewPCG(r.cfg.seed, uint64(r.cfg.shard.Index)<<32|uint64(w)))
+	return r.generator(w), rnd, make([]byte, 0, 4096)
+}
+
+// payload makes slot g's payload in buf: the scenario's event with its id
+// renumbered, or a fresh event of the mix. It is false, and counted, when
+// the scenario could not render it: the slot is left unsent, since a
+// scenario that cannot render at some seed is the scenario's bug.
+func (r *runner) payload(gen *generator.Generator, buf []byte, g int64) ([]byte, int, bool) {
+	if r.life == nil {
+		trig := r.pick(g)
+		return r.appendPayload(gen, buf[:0], trig), trig, true
+	}
+	ev, err := r.life.event(g)
+	if err != nil {
+		r.genErrors.Add(1)
+		return buf, 0, false
+	}
+	return withEventID(buf[:0], ev.Body, r.idBase+g), r.keyIndex[ev.TriggerKey], true
+}
+
+// serveRetries sends retries as they fall due until the run is done.
+func (r *runner) serveRetries(rnd *rand.Rand) {
 	for {
 		select {
 		case ev := <-r.ready:
@@ -428,9 +445,7 @@ func (r *runner) loop(w int, phase1, all *sync.WaitGroup) {
 	cfg := r.cfg
 	sh := cfg.shard
 	n := int64(sh.Count)
-	gen := r.generator(w)
-	rnd := rand.New(rand.NewPCG(cfg.seed, uint64(sh.Index)<<32|uint64(w)))
-	buf := make([]byte, 0, 4096)
+	gen, rnd, buf := r.kit(w)
 	end := r.start.Add(cfg.closed)
 
 	func() {
@@ -449,32 +464,15 @@ func (r *runner) loop(w int, phase1, all *sync.WaitGroup) {
 				return
 			}
 			k := r.next.Add(1) - 1
-			g := k*n + int64(sh.Index)
 			var trig int
-			if r.life != nil {
-				ev, err := r.life.event(g)
-				if err != nil {
-					r.genErrors.Add(1)
-					continue
-				}
-				trig = r.keyIndex[ev.TriggerKey]
-				buf = withEventID(buf[:0], ev.Body, r.idBase+g)
-			} else {
-				trig = r.pick(g)
-				buf = r.appendPayload(gen, buf[:0], trig)
+			var ok bool
+			if buf, trig, ok = r.payload(gen, buf, k*n+int64(sh.Index)); ok {
+				now := r.start.Add(time.Since(r.start))
+				r.sendFirst(buf, trig, now, now, rnd)
 			}
-			now := r.start.Add(time.Since(r.start))
-			r.sendFirst(buf, trig, now, now, rnd)
 		}
 	}()
-	for {
-		select {
-		case ev := <-r.ready:
-			r.sendRetry(ev, rnd)
-		case <-r.done:
-			return
-		}
-	}
+	r.serveRetries(rnd)
 }
 
 // idSequences is how many event-id sequences a shard has: one per
