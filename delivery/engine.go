@@ -102,7 +102,8 @@ func (e *Engine) Policy() Policy { return e.cfg.policy }
 // Run delivers events and returns when every event is acked or dead, or,
 // once ctx is cancelled, when the attempts in flight have finished or the
 // grace period has cut them short. Event ids must be unique within a run
-// and bodies non-empty.
+// and bodies non-empty. Events are started in the order given (see the
+// package's Order).
 //
 // The Outcome is complete in every case, interrupted runs included (their
 // unfinished events are pending). The error reports an interruption
@@ -168,7 +169,10 @@ type job struct {
 	dup       bool
 	scheduled time.Time     // on the virtual timeline
 	skip      time.Duration // es.skip when the job was made
-	seq       uint64        // when it became ready: ties of pos go in that order
+	// pos is es.pos, kept here so that ordering the ready jobs reads no
+	// eventState; seq is when the job became ready, which breaks ties.
+	pos int
+	seq uint64
 }
 
 type outcome struct {
@@ -398,7 +402,7 @@ func (r *run) schedule(j job, now time.Time, wait time.Duration) {
 
 func (r *run) makeReady(j job) {
 	r.seq++
-	j.seq = r.seq
+	j.pos, j.seq = j.es.pos, r.seq
 	r.ready.push(j)
 }
 
@@ -521,8 +525,8 @@ type timed struct {
 }
 
 func earlierPos(a, b job) bool {
-	if a.es.pos != b.es.pos {
-		return a.es.pos < b.es.pos
+	if a.pos != b.pos {
+		return a.pos < b.pos
 	}
 	return a.seq < b.seq
 }
@@ -544,40 +548,48 @@ type minHeap[T any] struct {
 func (h *minHeap[T]) len() int { return len(h.s) }
 func (h *minHeap[T]) peek() T  { return h.s[0] }
 
+// push and pop move a hole rather than swapping, which halves the copies
+// of elements that are several words long.
 func (h *minHeap[T]) push(x T) {
 	h.s = append(h.s, x)
 	s := h.s
-	for i := len(s) - 1; i > 0; {
+	i := len(s) - 1
+	for i > 0 {
 		p := (i - 1) / 2
-		if !h.less(s[i], s[p]) {
+		if !h.less(x, s[p]) {
 			break
 		}
-		s[i], s[p] = s[p], s[i]
+		s[i] = s[p]
 		i = p
 	}
+	s[i] = x
 }
 
 func (h *minHeap[T]) pop() T {
 	s := h.s
 	top := s[0]
 	n := len(s) - 1
-	s[0] = s[n]
+	x := s[n]
 	var zero T
-	s[n] = zero // drop the reference, for the collector
+	s[n] = zero // drop the references, for the collector
 	s = s[:n]
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < n && h.less(s[l], s[m]) {
-			m = l
+	if n > 0 {
+		i := 0
+		for {
+			c := 2*i + 1
+			if c >= n {
+				break
+			}
+			if c+1 < n && h.less(s[c+1], s[c]) {
+				c++
+			}
+			if !h.less(s[c], x) {
+				break
+			}
+			s[i] = s[c]
+			i = c
 		}
-		if l+1 < n && h.less(s[l+1], s[m]) {
-			m = l + 1
-		}
-		if m == i {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
+		s[i] = x
 	}
 	h.s = s
 	return top

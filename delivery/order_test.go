@@ -1,8 +1,11 @@
 package delivery_test
 
 import (
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -181,5 +184,46 @@ func TestRunConcurrencyOneOvertakesOnlyWhenHeld(t *testing.T) {
 	}
 	if overtaken == 0 {
 		t.Error("no event ever overtook another: the failures held nothing back, and the test proves nothing")
+	}
+}
+
+// nullTransport acknowledges every request without a network, so that a
+// benchmark of the engine measures its scheduling rather than HTTP.
+type nullTransport struct{}
+
+func (nullTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_ = r.Body.Close()
+	}
+	return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
+}
+
+// BenchmarkRun delivers 5000 events of 500 interleaved records: through a
+// transport that answers at once (the engine's own cost), and to a loopback
+// receiver.
+func BenchmarkRun(b *testing.B) {
+	evs := interleaved(b, 5000, 500, 3)
+	for _, conc := range []int{1, 8} {
+		b.Run(fmt.Sprintf("no-network/concurrency-%d", conc), func(b *testing.B) {
+			e := mustNew(b, "http://127.0.0.1:1/hook", delivery.WithConcurrency(conc), delivery.WithClient(&http.Client{Transport: nullTransport{}}))
+			b.ReportAllocs()
+			for b.Loop() {
+				mustRun(b, e, evs)
+			}
+			b.ReportMetric(float64(b.N*len(evs))/b.Elapsed().Seconds(), "events/s")
+		})
+		b.Run(fmt.Sprintf("loopback/concurrency-%d", conc), func(b *testing.B) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			defer srv.Close()
+			e := mustNew(b, srv.URL+"/hook", delivery.WithConcurrency(conc))
+			b.ReportAllocs()
+			for b.Loop() {
+				mustRun(b, e, evs)
+			}
+			b.ReportMetric(float64(b.N*len(evs))/b.Elapsed().Seconds(), "events/s")
+		})
 	}
 }
