@@ -98,10 +98,14 @@ type Findings struct {
 	// skipped for a reason (a missing hook) and those the run stopped
 	// before or during (NotRun).
 	Passed, Failed, Skipped int
-	// NotSelected counts the specs that --focus or --skip left out, in
+	// NotSelected counts the specs that --focus or --skip left out (or,
+	// in a team's own suite, Ginkgo's label, file and version filters), in
 	// none of the other counts.
 	NotSelected int
-	Groups      []GroupResult
+	// filters names what left the NotSelected specs out, in Ginkgo's
+	// words: verify's --focus/--skip, or a team's suite's own filters.
+	filters string
+	Groups  []GroupResult
 	// Failures are the failed specs' names below SuiteText.
 	Failures []string
 	// Setup are the failures that are the setup's, not the receiver's:
@@ -250,6 +254,7 @@ func Summarize(report types.Report) Findings {
 		}
 	}
 	outs := newOutcomes(report)
+	s.filters = filterFlags(report.SuiteConfig)
 	var order []string
 	for _, f := range schemas.Families() {
 		order = append(order, FamilyText(f))
@@ -471,7 +476,11 @@ func (s Findings) String() string {
 		}
 	}
 	if s.NotSelected > 0 {
-		fmt.Fprintf(&b, "\n%d specs not selected by --focus/--skip\n", s.NotSelected)
+		filters := s.filters
+		if filters == "" {
+			filters = "--focus/--skip"
+		}
+		fmt.Fprintf(&b, "\n%d specs not selected by %s\n", s.NotSelected, filters)
 	}
 	if len(s.Failures) > 0 {
 		kinds := map[string]string{}
