@@ -843,13 +843,25 @@ func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
 	}
 	var behind drainProgress
 	if len(wait) > 0 && !r.hookHung() {
+		counts := false
 		if suspects == len(wait) {
-			// Only events of a hook that never counted: asked once,
-			// not waited for.
-			if _, err := r.pollLate(ctx, wait, 0); err != nil {
-				return nil, err
+			// Only events of specs that blamed a hook, nothing of the
+			// run ever counted: a receiver whose queue is behind the
+			// whole run (an earlier backlog) has applied nothing yet, as
+			// a hook at a wrong URL says. What is left of the drain
+			// budget waits for any of the run's events to be counted:
+			// one is, and the hook was right.
+			start := time.Now()
+			counts = r.seekCount(ctx, nil, max(budget, 0))
+			budget -= time.Since(start)
+			if !counts {
+				// Asked once more, not waited for.
+				if _, err := r.pollLate(ctx, wait, 0); err != nil {
+					return nil, err
+				}
 			}
-		} else {
+		}
+		if suspects < len(wait) || counts {
 			var err error
 			if behind, err = r.drainWhileApplying(ctx, wait, max(budget, 0)); err != nil {
 				return nil, err

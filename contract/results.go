@@ -256,6 +256,7 @@ func interruption(r types.Report) string {
 // listed, skipped, with that reason.
 func results(r types.Report) []specResult {
 	outs := newOutcomes(r)
+	rels := relabelsOf(r)
 	var out []specResult
 	for _, spec := range r.SpecReports {
 		name, ok := SpecName(spec)
@@ -292,6 +293,15 @@ func results(r types.Report) []specResult {
 					res.setup = e.StringRepresentation()
 					break
 				}
+			}
+			switch rel, ok := rels[name]; {
+			case ok && rel.Withdrawn != "":
+				res.setup = ""
+				res.reason = rel.Headline
+				res.detail = fmt.Sprintf("%s\n\n(marked [%s] when the spec ended; taken back at the end of the run)\n\n%s", rel.Headline, rel.Withdrawn, res.detail)
+			case ok && rel.Found != "":
+				res.reason += " (" + rel.Found + ")"
+				res.detail = rel.Found + "\n\n" + res.detail
 			}
 		}
 		out = append(out, res)
