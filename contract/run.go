@@ -20,8 +20,13 @@ type RunConfig struct {
 	// Focus and Skip are regular expressions on the spec names, as
 	// ginkgo --focus and --skip take them.
 	Focus, Skip []string
-	// JUnitReport and JSONReport are files to write, or empty.
+	// JUnitReport and JSONReport are files to write, or empty. They are
+	// written before the run too, as "not judged" until its end, and with
+	// the reason when the receiver cannot be judged (Verify).
 	JUnitReport, JSONReport string
+	// Explain words an error in the report files as the caller's users
+	// know it (verify: its flags); nil is err.Error().
+	Explain func(err error) string
 	// Out is where the run's progress goes: a header (target, seed, how
 	// many specs), a dot per passed spec and each failure as it happens;
 	// nil discards it.

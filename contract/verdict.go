@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -26,11 +26,25 @@ const ReachTimeout = 5 * time.Second
 // that means. An error means the receiver was not judged: a bad Target
 // (*schemas.FieldError) or RunConfig, an unreachable receiver or hook.
 func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error) {
-	t, err := target.withDefaults()
-	if err != nil {
+	if err := cfg.check(target); err != nil {
 		return Findings{}, err
 	}
-	if err := cfg.check(); err != nil {
+	f, err := verify(ctx, target, cfg)
+	if err != nil {
+		why := err.Error()
+		if cfg.Explain != nil {
+			why = cfg.Explain(err)
+		}
+		if werr := cfg.notJudged(delivery.MaskURL(target.URL), target.Seed, "the receiver was not judged: "+why); werr != nil {
+			err = errors.Join(err, werr)
+		}
+	}
+	return f, err
+}
+
+func verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error) {
+	t, err := target.withDefaults()
+	if err != nil {
 		return Findings{}, err
 	}
 	if err := CheckReachable(ctx, t.URL, min(ReachTimeout, t.Deadline)); err != nil {
@@ -50,35 +64,16 @@ func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error)
 }
 
 // check checks what Ginkgo would only find out late: filters that are not
-// regular expressions, report files that cannot be written.
-func (cfg RunConfig) check() error {
+// regular expressions, report files that cannot be written. It writes the
+// report files, as a run that did not finish, so that a run killed before
+// its end leaves no earlier run's verdict in them (see notJudged).
+func (cfg RunConfig) check(target Target) error {
 	for _, re := range slices.Concat(cfg.Focus, cfg.Skip) {
 		if _, err := regexp.Compile(re); err != nil {
 			return badField("Focus", fmt.Sprintf("%q", re), err.Error())
 		}
 	}
-	for field, path := range map[string]string{"JUnitReport": cfg.JUnitReport, "JSONReport": cfg.JSONReport} {
-		if err := writable(path); err != nil {
-			return badField(field, "", err.Error())
-		}
-	}
-	return nil
-}
-
-// writable makes sure a report can be written before the suite runs: Ginkgo
-// would find out only at the end, and fail the run for it.
-func writable(path string) error {
-	if path == "" {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
-	if err != nil {
-		return err
-	}
-	return f.Close()
+	return cfg.notJudged(delivery.MaskURL(target.URL), target.Seed, unfinished)
 }
 
 // checkScenarios checks Target.Scenarios: built-in names or files.

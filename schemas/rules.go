@@ -128,7 +128,7 @@ func checkRules(doc any, triggerKey string, level Level, vs []Violation, written
 		}
 	}
 
-	vs = checkRanges(event, record, wo, level, vs)
+	vs = checkRanges(event, record, wo, level, vs, written)
 
 	if want := familyRecordType(triggerKey); want != "" {
 		got, ok := record["type"].(string)
@@ -150,7 +150,7 @@ var (
 
 // checkRanges appends the range violations of the payload's objects (nil
 // when absent) to vs.
-func checkRanges(event, record, wo map[string]any, level Level, vs []Violation) []Violation {
+func checkRanges(event, record, wo map[string]any, level Level, vs []Violation, written *writtenNumbers) []Violation {
 	add := func(loc, rule string, warn bool, format string, args ...any) {
 		vs = append(vs, Violation{Location: loc, Message: fmt.Sprintf(format, args...), Rule: rule, Warning: warn})
 	}
@@ -194,7 +194,7 @@ func checkRanges(event, record, wo map[string]any, level Level, vs []Violation) 
 	// Its description says a uid is smaller than the id: record numbers
 	// count records of one type, ids every object in Coperniq.
 	if uid, ok1 := numberOf(record["uid"]); ok1 {
-		if id, ok2 := numberOf(record["id"]); ok2 && id >= 1 && uid >= id && uid == math.Trunc(uid) && !math.IsInf(id, 0) {
+		if id, ok2 := numberOf(record["id"]); ok2 && id >= 1 && uid >= id && uid == math.Trunc(uid) && !math.IsInf(id, 0) && !writtenBelow(record["uid"], record["id"], uid == id, written) {
 			add("/record/uid", RuleUIDBelowID, false, msgUIDBelowID, numText(record["uid"]), numText(record["id"]))
 		}
 	}
@@ -333,6 +333,38 @@ func idsDiffer(a, b any, pa, pb string, written *writtenNumbers) (differ bool, t
 		return false, "", ""
 	}
 	return true, numText(a), numText(b)
+}
+
+// writtenBelow reports whether the payload wrote record.uid below
+// record.id though both decoded to one float64 (equal, past 2^53, where
+// 9007199254740992 and 9007199254740993 meet). Decoding keeps order
+// otherwise: a float64 uid above the id was written above it.
+func writtenBelow(uid, id any, equal bool, written *writtenNumbers) bool {
+	if !equal || !written.mayHide(uid) && !written.mayHide(id) {
+		return false
+	}
+	a, ok1 := written.at("/record/uid")
+	b, ok2 := written.at("/record/id")
+	if !ok1 || !ok2 {
+		return false
+	}
+	da, okA := decimalOf(string(a))
+	db, okB := decimalOf(string(b))
+	if !okA || !okB || da.neg || db.neg || da.digits == "" || db.digits == "" {
+		return false
+	}
+	// Both are positive, 0.digits x 10^exp with a nonzero first digit: the
+	// larger exponent is the larger number, and at one exponent the digits
+	// compare as text.
+	ea, errA := strconv.ParseInt(da.exp, 10, 64)
+	eb, errB := strconv.ParseInt(db.exp, 10, 64)
+	if errA != nil || errB != nil {
+		return false
+	}
+	if ea != eb {
+		return ea < eb
+	}
+	return da.digits < db.digits
 }
 
 // isNumber reports whether exactText takes v, without writing it.

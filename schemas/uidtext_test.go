@@ -17,6 +17,10 @@ func TestUIDBelowIDNamesTheNumbersAsWritten(t *testing.T) {
 		{"uid past 2^53", "9007199254740993", "9007199254740993", "record.uid 9007199254740993 isn't smaller than record.id 9007199254740993"},
 		{"uid past 2^53, id at it", "9007199254740995", "9007199254740993", "record.uid 9007199254740995 isn't smaller than record.id 9007199254740993"},
 		{"small numbers", "10423", "10423", "record.uid 10423 isn't smaller than record.id 10423"},
+		// Both decode to 9007199254740992, but the uid is smaller as written.
+		{"uid below id past 2^53", "9007199254740992", "9007199254740993", ""},
+		{"uid below id past 2^53, as an exponent", "9.007199254740992e15", "9007199254740993", ""},
+		{"uid above id past 2^53, as an exponent", "9.007199254740993e15", "9007199254740992", "record.uid 9.007199254740993e15 isn't smaller than record.id 9007199254740992"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			payload := strings.Replace(strings.Replace(doc, `"uid": 3301`, `"uid": `+c.uid, 1), `"id": 10423`, `"id": `+c.id, 1)
@@ -25,6 +29,12 @@ func TestUIDBelowIDNamesTheNumbersAsWritten(t *testing.T) {
 				if v.Rule == RuleUIDBelowID {
 					got = append(got, v.Message)
 				}
+			}
+			if c.want == "" {
+				if len(got) != 0 {
+					t.Errorf("uid-below-id messages %q, want none: the uid is smaller as written", got)
+				}
+				return
 			}
 			if len(got) != 1 || got[0] != c.want {
 				t.Errorf("uid-below-id messages %q, want [%q]", got, c.want)

@@ -126,6 +126,7 @@ func (f *verifyFlags) config(cmd *cobra.Command) (contract.Target, contract.RunC
 	cfg = contract.RunConfig{
 		Focus: f.focus, Skip: f.skip,
 		JUnitReport: f.junit, JSONReport: f.jsonReport,
+		Explain: func(err error) string { return inFlags(cmd, err) },
 		Verbose: f.verbose, Out: cmd.OutOrStdout(),
 		NoColor: f.noColor || !displayOf(os.Stdout).color,
 	}

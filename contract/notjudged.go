@@ -1,0 +1,65 @@
+package contract
+
+import (
+	"encoding/xml"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// A CI job publishes verify's report files whatever its exit status. When
+// the receiver cannot be judged at all (unreachable, a hook that does not
+// answer) or verify is killed before its end (a CI timeout's SIGKILL),
+// the files must still be well-formed and say why: an empty file breaks
+// the job's JUnit step, and an earlier run's "PASS" left in place would be
+// published as this run's.
+
+// unfinished is the verdict the report files hold while the run goes on.
+const unfinished = "the receiver was not judged: verify did not finish (it was stopped before it wrote this report)"
+
+// notJudged writes cfg's report files (those given) saying why the
+// receiver was not judged. Their directories are made as needed; a file
+// that cannot be written is a *schemas.FieldError naming its field.
+func (cfg RunConfig) notJudged(target string, seed uint64, why string) error {
+	var errs []error
+	if path := cfg.JSONReport; path != "" {
+		rep := JSONReport{
+			FormatVersion: JSONFormatVersion, Suite: SuiteDescription, Target: target, Seed: seed,
+			Focus: nonNil(cfg.Focus), Skip: nonNil(cfg.Skip), StartedAt: time.Now().UTC(),
+			Verdict: JSONVerdict{Exit: 2, Message: why, Notes: []string{}},
+			Groups:  []JSONGroup{}, Late: []string{}, Warnings: []string{}, SuiteFailures: []string{}, Specs: []JSONSpec{},
+		}
+		errs = append(errs, writeReport("JSONReport", path, rep.Marshal))
+	}
+	if path := cfg.JUnitReport; path != "" {
+		stamp := time.Now().UTC().Format("2006-01-02T15:04:05")
+		props := []junitProperty{{PropertyTarget, target}, {PropertySeed, strconv.FormatUint(seed, 10)}}
+		c := junitCase{Name: "run", Classname: GroupSuite, Time: seconds(0), Error: &junitMessage{Message: why, Type: "not judged"}}
+		suites := junitSuites{
+			Name: SuiteDescription, Tests: 1, Errors: 1, Time: seconds(0),
+			Suites: []junitSuite{{Name: GroupSuite, Tests: 1, Errors: 1, Time: seconds(0), Timestamp: stamp, Properties: props, Cases: []junitCase{c}}},
+		}
+		errs = append(errs, writeReport("JUnitReport", path, func() ([]byte, error) {
+			data, err := xml.MarshalIndent(suites, "", "  ")
+			return append([]byte(xml.Header), append(data, '\n')...), err
+		}))
+	}
+	return errors.Join(errs...)
+}
+
+// writeReport writes the report file of RunConfig's field, making its
+// directory first.
+func writeReport(field, path string, marshal func() ([]byte, error)) error {
+	data, err := marshal()
+	if err == nil {
+		if err = os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
+			err = os.WriteFile(path, data, 0o644)
+		}
+	}
+	if err != nil {
+		return badField(field, "", err.Error())
+	}
+	return nil
+}
