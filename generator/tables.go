@@ -79,15 +79,18 @@ var (
 		`[{"item":"Plan set attached","done":true}]`,
 		`[]`,
 	)
-	// Edge extras: keys and values that trip naive decoders.
+	// Edge extras: keys and values that trip naive decoders, named as
+	// ours (x-coperniq-mock-*, as maximal's) so that nobody reading a
+	// capture takes them for Coperniq's; the empty key cannot carry the
+	// prefix, nor pass for a field name.
 	edgeExtras = []RawField{
 		{"", json.RawMessage(`"empty key"`)},
-		{"ünïcödé_kéy", json.RawMessage(`"✓ \u00e9\ud83d\ude00"`)},
-		{"x-future.field", rawNull},
-		{"bigNumber", json.RawMessage(`12345678901234567890`)},
-		{"nested", json.RawMessage(`{"deep":{"deeper":[1,2.5,-0.0,1e21,true,null,"\u0000",{}]}}`)},
-		{"emptyObject", json.RawMessage(`{}`)},
-		{"tiny", json.RawMessage(`1.0E-7`)},
+		{"x-coperniq-mock-ünïcödé_kéy", json.RawMessage(`"✓ \u00e9\ud83d\ude00"`)},
+		{"x-coperniq-mock-future.field", rawNull},
+		{"x-coperniq-mock-bigNumber", json.RawMessage(`12345678901234567890`)},
+		{"x-coperniq-mock-nested", json.RawMessage(`{"deep":{"deeper":[1,2.5,-0.0,1e21,true,null,"\u0000",{}]}}`)},
+		{"x-coperniq-mock-emptyObject", json.RawMessage(`{}`)},
+		{"x-coperniq-mock-tiny", json.RawMessage(`1.0E-7`)},
 	}
 )
 

@@ -35,6 +35,12 @@ func (p *ProgressPrinter) Show(pr Progress) {
 	}
 	stats := fmt.Sprintf("%7.0f/s  p99 %-7s  sent %d  acked %d  errors %d  late %d  dropped %d  in flight %d",
 		pr.Rate, progressLatency(pr.P99), pr.Sent, pr.Acked, pr.Failed, pr.Late, pr.Dropped, pr.InFlight)
+	if pr.Closed {
+		// Nothing is scheduled, so nothing is late or dropped: the rate is
+		// the receiver's.
+		stats = fmt.Sprintf("%7.0f/s as fast as answered  p99 %-7s  sent %d  acked %d  errors %d  in flight %d",
+			pr.Rate, progressLatency(pr.P99), pr.Sent, pr.Acked, pr.Failed, pr.InFlight)
+	}
 	if !p.Bar {
 		if !pr.Done {
 			fmt.Fprintf(p.W, "load %s  %s\n", state, stats)

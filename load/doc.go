@@ -21,6 +21,17 @@
 // opening 22,000 connections against a stalled receiver and collapsing to a
 // third of its rate.)
 //
+// # Closed loop
+//
+// WithRate(RateMax, d) (--rate max) asks instead how fast the receiver can
+// go, as vegeta -rate 0, bombardier and k6 do: max-inflight workers, each
+// sending the next slot's fresh payload as soon as its last answer came,
+// for d. There is no pacer and no schedule, so nothing is late or dropped,
+// each event counts as due when it left (corrected latency equals raw),
+// and the report gives the rate the receiver answered at. It hides a
+// stall, as every closed-model tool does: use it to find the rate, and an
+// open run below it to see how the receiver treats Coperniq's traffic.
+//
 // # Client
 //
 // Requests go through the package's own HTTP/1.1 client: at most

@@ -27,9 +27,11 @@ func refused(t *testing.T, s string, err error, words ...string) bool {
 }
 
 // FuzzParseRate: whatever --rate says, a rate that parses is finite, within
-// 0..MaxRate, and reads back the same from its String.
+// 0..MaxRate, or RateMax (only from "max"), and reads back the same from
+// its String.
 func FuzzParseRate(f *testing.F) {
-	for _, s := range []string{"500/s", "1200/m", "36000/h", "1/5s", "0", " 2.5 / sec ", "1e400/s", "NaN", "-1/s", "1/0s", "1/-1s", "9e99/h", "1/1ns"} {
+	for _, s := range []string{"500/s", "1200/m", "36000/h", "1/5s", "0", " 2.5 / sec ", "1e400/s", "NaN", "-1/s", "1/0s", "1/-1s", "9e99/h", "1/1ns",
+		"max", " MAX ", "max/s", "-1", "maximum", "1/max"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -37,7 +39,11 @@ func FuzzParseRate(f *testing.F) {
 		if refused(t, s, err, "rate") {
 			return
 		}
-		if math.IsNaN(float64(r)) || r < 0 || r > MaxRate {
+		if r == RateMax {
+			if !strings.EqualFold(strings.TrimSpace(s), "max") {
+				t.Fatalf("%q parsed as the closed loop", s)
+			}
+		} else if math.IsNaN(float64(r)) || r < 0 || r > MaxRate {
 			t.Fatalf("%q parsed as %v", s, float64(r))
 		}
 		again, err := ParseRate(r.String())
@@ -50,7 +56,7 @@ func FuzzParseRate(f *testing.F) {
 // FuzzParseStages: stages that parse have positive durations, send at least
 // one event, and FormatStages gives them back.
 func FuzzParseStages(f *testing.F) {
-	for _, s := range []string{"0/s..500/s:30s,500/s:2m", "10:1s", "1/5s:1m", ",", ":", "1..:1s", "..2:1s", "1:1s,", "0:1h", "5/s:-1s", "1e7/s..1e7/s:9999999h"} {
+	for _, s := range []string{"0/s..500/s:30s,500/s:2m", "10:1s", "1/5s:1m", ",", ":", "1..:1s", "..2:1s", "1:1s,", "0:1h", "5/s:-1s", "1e7/s..1e7/s:9999999h", "max:1s", "1..max:1s"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

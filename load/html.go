@@ -40,6 +40,10 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Throughput: template.HTML(r.throughputSVG()),
 		Percentile: template.HTML(r.percentileSVG()),
 	}
+	if r.ClosedLoop {
+		data.Summary = fmt.Sprintf("%.2f%% of %d sent events acknowledged · a closed loop: sent as fast as the receiver answered over %d connections, %.1f/s · p99 %s (corrected equals raw: each event left when its sender was free)",
+			100*r.SuccessRatio(), r.Sent, r.MaxInflight, r.AchievedRate(), fmtLat(r.Raw.Quantile(99)))
+	}
 	return pageTmpl.Execute(w, data)
 }
 
@@ -68,6 +72,7 @@ svg text { font: 11px system-ui, sans-serif; fill: #444; }
 {{if .R.Thresholds}}<p>Thresholds: {{range $i, $t := .R.Thresholds}}{{if $i}} · {{end}}<span class="{{if $t.Passed}}pass{{else}}fail{{end}}">{{$t.Threshold}} {{if $t.Passed}}passed{{else}}FAILED{{end}} ({{$t.Actual}})</span>{{end}}</p>{{end}}
 <h2>Latency over time</h2>
 <p class="legend"><span><i style="background:#d62728"></i>corrected p99</span><span><i style="background:#ff9896"></i>corrected max</span><span><i style="background:#1f77b4"></i>raw p99</span><span><i style="background:#2ca02c"></i>corrected p50</span></p>
+{{if .R.ClosedLoop}}<p class="legend">A closed loop: each event left when its sender was free, so corrected latency equals raw and the lines lie on each other.</p>{{end}}
 {{.OverTime}}
 <h2>Throughput</h2>
 <p class="legend"><span><i style="background:#7f7f7f"></i>first attempts ended per second</span><span><i style="background:#d62728"></i>of which not acknowledged</span></p>

@@ -61,7 +61,11 @@ const ClientWire = "http/1.1 writer"
 type Option func(*config) error
 
 type config struct {
-	stages       []Stage
+	stages []Stage
+	// closed is the length of a closed-loop run (WithRate(RateMax, d)),
+	// 0 for an open-model one (stages).
+	closed       time.Duration
+	latenessSet  bool
 	mix          Mix
 	profile      generator.Profile
 	seed         uint64
@@ -99,16 +103,27 @@ func defaultConfig() config {
 	}
 }
 
-// WithRate sends at a constant rate for d.
+// WithRate sends at a constant rate for d. With RateMax it runs a closed
+// loop for d instead: each of max-inflight senders sends its next event
+// (a fresh payload) as soon as its last answer came, so the rate is the
+// receiver's, found rather than asked for. Nothing is scheduled, so nothing
+// is late or dropped, corrected latency equals raw, and WithMaxLateness
+// does not apply (Run refuses it). Shards of a closed loop each run
+// their own senders and send disjoint slots and event ids; merged, their
+// rates add up.
 func WithRate(r Rate, d time.Duration) Option {
 	return func(c *config) error {
-		if r <= 0 || r > MaxRate {
-			return fmt.Errorf("rate %s must be more than 0/s and at most %s", r, MaxRate)
+		if r != RateMax && (r <= 0 || r > MaxRate) {
+			return fmt.Errorf("rate %s must be more than 0/s and at most %s, or max", r, MaxRate)
 		}
 		if d <= 0 {
 			return fmt.Errorf("duration %s must be more than 0", d)
 		}
-		c.stages = Constant(r, d)
+		if r == RateMax {
+			c.stages, c.closed = nil, d
+			return nil
+		}
+		c.stages, c.closed = Constant(r, d), 0
 		return nil
 	}
 }
@@ -126,7 +141,7 @@ func WithStages(stages ...Stage) Option {
 		if total < 1 {
 			return errors.New("stages send no event")
 		}
-		c.stages = append([]Stage(nil), stages...)
+		c.stages, c.closed = append([]Stage(nil), stages...), 0
 		return nil
 	}
 }
@@ -244,13 +259,14 @@ func WithTLSConfig(c *tls.Config) Option {
 }
 
 // WithMaxLateness sets how late a send may start before its slot is
-// dropped (default DefaultMaxLateness).
+// dropped (default DefaultMaxLateness). A closed loop (RateMax) has no
+// schedule to be late for: Run refuses the two together.
 func WithMaxLateness(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
 			return fmt.Errorf("max lateness %s must be more than 0", d)
 		}
-		c.maxLateness = d
+		c.maxLateness, c.latenessSet = d, true
 		return nil
 	}
 }

@@ -17,19 +17,34 @@ type Rate float64
 // typos (an extra zero or two would be caught by nothing else).
 const MaxRate Rate = 10_000_000
 
+// RateMax is the rate "max": not a number of events per second but a closed
+// loop, each of max-inflight senders sending its next event as soon as its
+// last answer came (vegeta's -rate 0, bombardier's and k6's model), to find
+// how fast a receiver can go. Only a whole run has it (WithRate, --rate
+// max); a stage cannot. It is negative so that any arithmetic that treats
+// it as a number of events fails a range check instead of sending.
+const RateMax Rate = -1
+
 // String spells the rate as ParseRate reads it.
 func (r Rate) String() string {
+	if r == RateMax {
+		return "max"
+	}
 	return strconv.FormatFloat(float64(r), 'f', -1, 64) + "/s"
 }
 
-const rateForm = "a number of events per time unit, like 500/s, 1200/m, 36000/h or 1/5s"
+const rateForm = "a number of events per time unit, like 500/s, 1200/m, 36000/h or 1/5s, or max (as fast as the receiver answers)"
 
 // ParseRate reads a rate: N/s, N/m, N/h, N/DURATION (1/5s is one event
 // every five seconds, vegeta's spelling), or a bare N meaning per second. N
 // may have a fraction. Zero is allowed here (a ramp may start at 0/s); the
-// command line rejects it where a constant rate is meant.
+// command line rejects it where a constant rate is meant. "max" is RateMax,
+// the closed loop.
 func ParseRate(s string) (Rate, error) {
 	in := strings.TrimSpace(s)
+	if strings.EqualFold(in, "max") {
+		return RateMax, nil
+	}
 	num, unit, hasUnit := strings.Cut(in, "/")
 	n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
 	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
@@ -113,6 +128,9 @@ func ParseStages(s string) ([]Stage, error) {
 			if b, err = ParseRate(to); err != nil {
 				return nil, fmt.Errorf("stage %d %q: %q isn't a rate (like 500/s or 1200/m); want %s", i+1, part, to, stageForm)
 			}
+		}
+		if a == RateMax || b == RateMax {
+			return nil, fmt.Errorf("stage %d %q: a stage's rate cannot be max: a closed loop has no profile to follow (give the run a rate of max and a duration instead of stages); want %s", i+1, part, stageForm)
 		}
 		out = append(out, Stage{From: a, To: b, Duration: d})
 	}

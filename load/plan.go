@@ -23,7 +23,7 @@ const DefaultMinSuccess = 99.0
 // anything is sent, so that a typo in the last value does not cost a run;
 // every error is a *schemas.FieldError naming the field.
 type Plan struct {
-	Rate        string        // "500/s"; or Stages
+	Rate        string        // "500/s", or "max" for a closed loop; or Stages
 	Duration    time.Duration // how long to send at Rate
 	Stages      string        // "0/s..500/s:30s,500/s:2m", instead of Rate and Duration
 	Mix         string        // "TRIGGER=WEIGHT,..."; "" for every trigger equally
@@ -65,7 +65,10 @@ func (p Plan) Options() ([]Option, error) {
 		opts = append(opts, o)
 		return nil
 	}
+	closed := p.closed()
 	switch {
+	case closed && p.Stages != "":
+		return nil, planErr("Stages", nil, "{Stages} does not apply to {Rate} max: a closed loop follows no load profile, it sends as fast as the receiver answers for {Duration}")
 	case p.Stages != "" && (p.Rate != "" || p.given("Duration")):
 		return nil, planErr("Stages", nil, "{Stages} replaces {Rate} and {Duration}: give one or the other")
 	case p.Stages != "":
@@ -82,7 +85,7 @@ func (p Plan) Options() ([]Option, error) {
 			return nil, fieldErr("Rate", err)
 		}
 		field := "Rate"
-		if r > 0 {
+		if r != 0 {
 			field = "Duration" // WithRate checks both
 		}
 		if err := add(field, WithRate(r, p.Duration)); err != nil {
@@ -128,8 +131,13 @@ func (p Plan) Options() ([]Option, error) {
 	if err := add("MaxInflight", WithMaxInflight(p.MaxInflight)); err != nil {
 		return nil, err
 	}
-	if err := add("MaxLateness", WithMaxLateness(p.MaxLateness)); err != nil {
-		return nil, err
+	switch {
+	case closed && p.given("MaxLateness"):
+		return nil, planErr("MaxLateness", nil, "{MaxLateness} does not apply to {Rate} max: a closed loop schedules nothing, so no send is ever late or dropped")
+	case !closed:
+		if err := add("MaxLateness", WithMaxLateness(p.MaxLateness)); err != nil {
+			return nil, err
+		}
 	}
 	sh, err := ParseShard(p.Shard)
 	if err != nil {
@@ -142,7 +150,33 @@ func (p Plan) Options() ([]Option, error) {
 	if err := p.CheckReport(); err != nil {
 		return nil, err
 	}
+	if closed {
+		if err := p.checkClosed(); err != nil {
+			return nil, err
+		}
+	}
 	return opts, nil
+}
+
+// closed reports whether the plan is a closed loop (Rate max).
+func (p Plan) closed() bool {
+	r, err := ParseRate(p.Rate)
+	return err == nil && r == RateMax
+}
+
+// checkClosed refuses the pass marks a closed loop has no figure for: the
+// achieved share of a rate that was never asked for.
+func (p Plan) checkClosed() error {
+	ts, err := p.judge()
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.metric == "achieved" {
+			return planErr("Thresholds", nil, "{Thresholds} %s does not apply to a closed loop (rate max): it asks for no rate to achieve a share of (hold it to success or latency instead)", t.Expr)
+		}
+	}
+	return nil
 }
 
 // CheckReport checks the fields about the report (pass marks and files),
@@ -199,7 +233,7 @@ func (r *Report) Failure() error {
 	}
 	var why []string
 	if !r.SuccessPassed() {
-		why = append(why, fmt.Sprintf("%.2f%% of scheduled events acknowledged, below --min-success %g%%", 100*r.SuccessRatio(), *r.MinSuccess))
+		why = append(why, fmt.Sprintf("%.2f%% of %s events acknowledged, below --min-success %g%%", 100*r.SuccessRatio(), r.eventsCounted(), *r.MinSuccess))
 	}
 	if failed := r.FailedThresholds(); len(failed) > 0 {
 		why = append(why, "threshold failed: "+strings.Join(failed, ", "))

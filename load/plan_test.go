@@ -29,6 +29,11 @@ func TestPlanErrorsNameTheField(t *testing.T) {
 		{"same files", func(p *Plan) { p.Out, p.HTML = "r", "r" }, "Out", "--out and --html both name r"},
 		{"min success", func(p *Plan) { p.MinSuccess = 101 }, "MinSuccess", "--minsuccess 101 must be 0..100 (percent)"},
 		{"threshold", func(p *Plan) { p.Thresholds = []string{"p99<<1"} }, "Thresholds", "--thresholds: "},
+		{"max and stages", func(p *Plan) { p.Rate, p.Stages = "max", "1/s:1s" }, "Stages", "--stages does not apply to --rate max: a closed loop follows no load profile"},
+		{"max and max lateness", func(p *Plan) {
+			p.Rate, p.Given = "max", func(f string) bool { return f == "MaxLateness" }
+		}, "MaxLateness", "--maxlateness does not apply to --rate max: a closed loop schedules nothing"},
+		{"max and achieved", func(p *Plan) { p.Rate, p.Thresholds = "max", []string{"p99<1s", "achieved>=99%"} }, "Thresholds", "--thresholds achieved>=99% does not apply to a closed loop (rate max)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := ok
@@ -45,6 +50,12 @@ func TestPlanErrorsNameTheField(t *testing.T) {
 	}
 	if _, err := ok.Options(); err != nil {
 		t.Fatalf("a good plan: %v", err)
+	}
+	closed := ok
+	closed.Rate, closed.Thresholds, closed.Retry, closed.Shard, closed.Seed = "max", []string{"p99<1s", "success>=99%"}, "ci", "1/2", 7
+	closed.Given = func(f string) bool { return f == "Seed" }
+	if _, err := closed.Options(); err != nil {
+		t.Fatalf("a good closed loop: %v", err)
 	}
 }
 

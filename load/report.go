@@ -55,11 +55,16 @@ type Report struct {
 	Elapsed     Duration `json:"elapsed"`
 	Interrupted bool     `json:"interrupted"`
 
-	Stages   string `json:"stages"`
-	Mix      string `json:"mix"`
-	Scenario string `json:"scenario,omitempty"` // whole lifecycles instead of the mix
-	Profile  string `json:"profile"`
-	Seed     uint64 `json:"seed"`
+	Stages string `json:"stages"`
+	// ClosedLoop is set for a run at rate max ("max:1m" in Stages): each
+	// of MaxInflight senders sent its next event as soon as its last
+	// answer came. No rate was asked for, so nothing was late or dropped
+	// (Scheduled is Sent) and Corrected equals Raw.
+	ClosedLoop bool   `json:"closedLoop,omitempty"`
+	Mix        string `json:"mix"`
+	Scenario   string `json:"scenario,omitempty"` // whole lifecycles instead of the mix
+	Profile    string `json:"profile"`
+	Seed       uint64 `json:"seed"`
 	// SeedRandom is set when the seed was drawn at random for this run
 	// (no --seed given): the report then says how to repeat the run.
 	SeedRandom bool    `json:"seedRandom,omitempty"`
@@ -198,7 +203,7 @@ var quantiles = []struct {
 // --rate 500/s, even when interrupted), not whole slots counted in a
 // window that may end between two of them.
 func (r *Report) TargetRate() float64 {
-	if r.Window <= 0 {
+	if r.Window <= 0 || r.ClosedLoop {
 		return 0
 	}
 	w := time.Duration(r.Window)
@@ -233,16 +238,24 @@ func (r *Report) SuccessRatio() float64 {
 // KeptUp reports whether every event left on time: none dropped for
 // lateness (or left unsent, unless the run was interrupted) and at most
 // one send in a thousand late.
+// A closed loop always does: nothing was scheduled, so nothing was late.
 func (r *Report) KeptUp() bool {
 	unsent := r.Dropped - r.DroppedLate
 	return r.DroppedLate == 0 && (unsent == 0 || r.Interrupted) && r.Late*1000 <= r.Sent
 }
 
 // Verdict says in one sentence whether the load was delivered as planned,
-// and if not, what held it back.
+// and if not, what held it back; for a closed loop, how fast the receiver
+// answered.
 func (r *Report) Verdict() string {
 	v := "kept up: every event left at its scheduled time"
-	if !r.KeptUp() {
+	if r.ClosedLoop {
+		v = fmt.Sprintf("the receiver answered %.1f/s with %d connections (a closed loop: each sender sent its next event when its last answer came; raw p99 %s)",
+			r.AchievedRate(), r.MaxInflight, fmtLat(r.Raw.Quantile(99)))
+		if r.GenErrors > 0 {
+			v += fmt.Sprintf("; %d payloads could not be made and were not sent", r.GenErrors)
+		}
+	} else if !r.KeptUp() {
 		v = fmt.Sprintf("could not keep up: %d of %d sends late (>%s), %d dropped", r.Late, r.Sent, fmtDur(time.Duration(r.LateAfter)), r.Dropped)
 		if rawMax, rawP99 := r.Raw.Max(), r.Raw.Quantile(99); r.CapWaits > 0 && r.PeakInflight >= int64(r.MaxInflight) && rawMax >= 5*rawP99 && rawMax > time.Duration(r.LateAfter) {
 			// A stall: a few answers far slower than the rest held every
@@ -492,6 +505,7 @@ func MergePartial(reports ...*Report) (*Report, error) {
 		Target:      first.Target,
 		Started:     first.Started,
 		Stages:      first.Stages,
+		ClosedLoop:  first.ClosedLoop,
 		Mix:         first.Mix,
 		Scenario:    first.Scenario,
 		Profile:     first.Profile,
@@ -526,7 +540,7 @@ func MergePartial(reports ...*Report) (*Report, error) {
 			return nil, fmt.Errorf("merge: report %d has %s timeline intervals, report 1 %s", i+1, time.Duration(r.Interval), time.Duration(first.Interval))
 		}
 		for _, d := range []struct{ what, a, b string }{
-			{"target", r.Target, first.Target}, {"stages", r.Stages, first.Stages}, {"mix", r.Mix, first.Mix}, {"scenario", r.Scenario, first.Scenario},
+			{"target", r.Target, first.Target}, {"stages", r.Stages, first.Stages}, {"closed loop", fmt.Sprint(r.ClosedLoop), fmt.Sprint(first.ClosedLoop)}, {"mix", r.Mix, first.Mix}, {"scenario", r.Scenario, first.Scenario},
 			{"profile", r.Profile, first.Profile}, {"seed", fmt.Sprint(r.Seed), fmt.Sprint(first.Seed)},
 		} {
 			if d.a != d.b && !slices.Contains(differ, d.what) {

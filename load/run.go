@@ -27,6 +27,9 @@ type Progress struct {
 	Dropped   int64 // slots dropped for lateness, so far
 	Late      int64
 	InFlight  int64
+	// Closed is set for a closed loop (RateMax): Scheduled is then Sent,
+	// and nothing is ever late or dropped.
+	Closed bool
 	// Rate is first attempts ended per second, and P99 their corrected
 	// p99, over the last progress interval.
 	Rate float64
@@ -38,7 +41,9 @@ type Progress struct {
 
 // Run sends load to target as configured by opts and reports what
 // happened. Requests leave at their scheduled times whatever the receiver
-// does (an open model), at most max-inflight at a time. Run returns when
+// does (an open model), at most max-inflight at a time; or, with
+// WithRate(RateMax, d), each of max-inflight senders sends as soon as its
+// last answer came (a closed loop). Run returns when
 // the load profile is over and retries have drained, or soon after ctx is
 // cancelled: requests in flight then get the grace period to finish, and
 // the report is complete either way (marked interrupted). The error is
@@ -53,8 +58,11 @@ func Run(ctx context.Context, target *delivery.Target, opts ...Option) (*Report,
 	if target == nil {
 		return nil, errors.New("no target")
 	}
-	if len(cfg.stages) == 0 {
+	if len(cfg.stages) == 0 && cfg.closed == 0 {
 		return nil, errors.New("no load profile: give WithRate or WithStages")
+	}
+	if cfg.closed > 0 && cfg.latenessSet {
+		return nil, errors.New("max lateness does not apply to a closed loop (rate max): nothing is scheduled, so no send is ever late")
 	}
 	if cfg.scenario != nil {
 		// A scenario that cannot render fails here, not slot by slot.
@@ -79,7 +87,8 @@ type runner struct {
 	clientName string
 	dials      atomic.Int64
 	sched      *schedule
-	slots      int64 // this shard's
+	planned    time.Duration // the load profile's length, or the closed loop's
+	slots      int64         // this shard's
 	keys       []string
 	cum        []uint64 // cumulative mix weights
 	start      time.Time
@@ -135,6 +144,10 @@ func newRunner(cfg *config, target *delivery.Target) *runner {
 		wake:      make(chan struct{}, cfg.maxInflight),
 		paced:     make(chan struct{}),
 	}
+	r.planned = r.sched.planned
+	if cfg.closed > 0 {
+		r.planned = cfg.closed
+	}
 	r.slots = shardSlots(r.sched.slots, cfg.shard)
 	r.idBase = EventIDBase(cfg.seed)
 	if cfg.scenario != nil {
@@ -145,7 +158,11 @@ func newRunner(cfg *config, target *delivery.Target) *runner {
 			r.keyIndex[k] = i
 		}
 	} else {
-		r.ring = make([]prepared, ringSize)
+		if cfg.closed == 0 {
+			// A closed loop's workers make their own payloads: nothing
+			// waits for a time at which it could prepare them.
+			r.ring = make([]prepared, ringSize)
+		}
 		for i := range r.ring {
 			r.ring[i].slot.Store(free)
 		}
@@ -194,11 +211,11 @@ func (r *runner) run(ctx context.Context) *Report {
 	cfg := r.cfg
 	interval := cfg.interval
 	if interval == 0 {
-		interval = max(time.Second, (r.sched.planned / DefaultMaxPoints).Round(time.Second))
+		interval = max(time.Second, (r.planned / DefaultMaxPoints).Round(time.Second))
 	}
 	// A short lead lets every worker start before the first slot is due.
 	r.start = time.Now().Add(5 * time.Millisecond)
-	r.onTimeBy = r.start.Add(r.sched.planned + cfg.lateAfter)
+	r.onTimeBy = r.start.Add(r.planned + cfg.lateAfter)
 	r.rec = newRecorder(r.start, interval, r.keys)
 	r.retries = newRetryQueue(cfg.maxRetryQ)
 	if cfg.policy.Attempts > 1 {
@@ -218,15 +235,21 @@ func (r *runner) run(ctx context.Context) *Report {
 	}()
 	stopProgress := r.progress()
 
-	go r.pace()
+	worker := r.worker
+	if cfg.closed > 0 {
+		worker = r.loop
+		close(r.paced)
+	} else {
+		go r.pace()
+	}
 	var phase1, all sync.WaitGroup
 	for w := range cfg.maxInflight {
 		phase1.Add(1)
 		all.Add(1)
-		go r.worker(w, &phase1, &all)
+		go worker(w, &phase1, &all)
 	}
 	phase1.Wait()
-	window := r.sched.planned
+	window := r.planned
 	if r.interrupted() {
 		window = max(min(window, r.stopAt.Sub(r.start)), 0)
 	} else {
@@ -327,9 +350,7 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 	// sequence, with a stride that does not depend on this run's
 	// max-inflight, so that copies of a run never share an id.
 	n := int64(sh.Count)
-	gen := r.generator(w)
-	rnd := rand.New(rand.NewPCG(cfg.seed, uint64(sh.Index)<<32|uint64(w)))
-	buf := make([]byte, 0, 4096)
+	gen, rnd, buf := r.kit(w)
 
 	func() {
 		defer phase1.Done()
@@ -361,28 +382,47 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 					continue
 				}
 			}
-			var trig int
-			if r.life != nil {
-				ev, err := r.life.event(g)
-				if err != nil {
-					// Counted, and the slot left unsent: a scenario that
-					// cannot render at some seed is the scenario's bug.
-					r.genErrors.Add(1)
-					continue
-				}
-				trig = r.keyIndex[ev.TriggerKey]
-				buf = withEventID(buf[:0], ev.Body, r.idBase+g)
-			} else if p := r.prepared(k); p != nil {
+			if p := r.prepared(k); p != nil { // never with a scenario
 				r.sendFirst(p.body, p.trig, due, now, rnd)
 				p.slot.Store(free)
 				continue
-			} else {
-				trig = r.pick(g)
-				buf = r.appendPayload(gen, buf[:0], trig)
 			}
-			r.sendFirst(buf, trig, due, r.start.Add(time.Since(r.start)), rnd)
+			var trig int
+			if buf, trig, ok = r.payload(gen, buf, g); ok {
+				r.sendFirst(buf, trig, due, r.start.Add(time.Since(r.start)), rnd)
+			}
 		}
 	}()
+	r.serveRetries(rnd)
+}
+
+// kit is what worker w sends with: its payload generator (and so its
+// sequence of event ids), its random source (for retry jitter) and a
+// payload buffer.
+func (r *runner) kit(w int) (*generator.Generator, *rand.Rand, []byte) {
+	rnd := rand.New(rand.NewPCG(r.cfg.seed, uint64(r.cfg.shard.Index)<<32|uint64(w)))
+	return r.generator(w), rnd, make([]byte, 0, 4096)
+}
+
+// payload makes slot g's payload in buf: the scenario's event with its id
+// renumbered, or a fresh event of the mix. It is false, and counted, when
+// the scenario could not render it: the slot is left unsent, since a
+// scenario that cannot render at some seed is the scenario's bug.
+func (r *runner) payload(gen *generator.Generator, buf []byte, g int64) ([]byte, int, bool) {
+	if r.life == nil {
+		trig := r.pick(g)
+		return r.appendPayload(gen, buf[:0], trig), trig, true
+	}
+	ev, err := r.life.event(g)
+	if err != nil {
+		r.genErrors.Add(1)
+		return buf, 0, false
+	}
+	return withEventID(buf[:0], ev.Body, r.idBase+g), r.keyIndex[ev.TriggerKey], true
+}
+
+// serveRetries sends retries as they fall due until the run is done.
+func (r *runner) serveRetries(rnd *rand.Rand) {
 	for {
 		select {
 		case ev := <-r.ready:
@@ -391,6 +431,48 @@ func (r *runner) worker(w int, phase1, all *sync.WaitGroup) {
 			return
 		}
 	}
+}
+
+// loop is a worker of a closed loop: it sends the next slot of the shard,
+// a fresh payload, as soon as its last send ended (serving first a retry
+// that fell due), until the run's length is over or it is interrupted;
+// then it serves retries until the run is done. Slots are numbered as an
+// open run's are (a shard takes i, i+n, ...), so the trigger mix, a
+// scenario's lifecycles and the event ids stay disjoint across shards;
+// each event counts as due when it left, so corrected latency is raw.
+func (r *runner) loop(w int, phase1, all *sync.WaitGroup) {
+	defer all.Done()
+	cfg := r.cfg
+	sh := cfg.shard
+	n := int64(sh.Count)
+	gen, rnd, buf := r.kit(w)
+	end := r.start.Add(cfg.closed)
+
+	func() {
+		defer phase1.Done()
+		if d := time.Until(r.start); d > 0 {
+			time.Sleep(d)
+		}
+		for !r.interrupted() {
+			select {
+			case ev := <-r.ready: // nil without a retry policy: never ready
+				r.sendRetry(ev, rnd)
+				continue
+			default:
+			}
+			if !r.start.Add(time.Since(r.start)).Before(end) {
+				return
+			}
+			k := r.next.Add(1) - 1
+			var trig int
+			var ok bool
+			if buf, trig, ok = r.payload(gen, buf, k*n+int64(sh.Index)); ok {
+				now := r.start.Add(time.Since(r.start))
+				r.sendFirst(buf, trig, now, now, rnd)
+			}
+		}
+	}()
+	r.serveRetries(rnd)
 }
 
 // idSequences is how many event-id sequences a shard has: one per
@@ -518,15 +600,19 @@ func (r *runner) progress() (stop func()) {
 		n, errs, p99 := r.rec.window()
 		acked, _, _ := r.rec.totals()
 		elapsed := max(now.Sub(r.start), 0)
-		scheduled := shardSlots(r.sched.count(min(elapsed, r.sched.planned)), r.cfg.shard)
+		sent := r.sent.Load()
+		scheduled := sent
+		if r.cfg.closed == 0 {
+			scheduled = shardSlots(r.sched.count(min(elapsed, r.planned)), r.cfg.shard)
+		}
 		rate := 0.0
 		if d := now.Sub(last).Seconds(); d > 0 {
 			rate = float64(n) / d
 		}
 		last = now
 		fn(Progress{
-			Elapsed: elapsed, Planned: r.sched.planned, Scheduled: scheduled,
-			Sent: r.sent.Load(), Acked: acked, Failed: errs, Dropped: r.dropLate.Load(),
+			Elapsed: elapsed, Planned: r.planned, Scheduled: scheduled, Closed: r.cfg.closed > 0,
+			Sent: sent, Acked: acked, Failed: errs, Dropped: r.dropLate.Load(),
 			Late: r.late.Load(), InFlight: r.inflight.Load(), Rate: rate, P99: p99,
 			Draining: r.draining.Load(), Done: done,
 		})
@@ -558,11 +644,12 @@ func (r *runner) report(window time.Duration, end time.Time) *Report {
 		Version:     ReportVersion,
 		Target:      r.target.String(),
 		Started:     r.start,
-		Planned:     Duration(r.sched.planned),
+		Planned:     Duration(r.planned),
 		Window:      Duration(window),
 		Elapsed:     Duration(end.Sub(r.start)),
 		Interrupted: r.interrupted(),
 		Stages:      FormatStages(cfg.stages),
+		ClosedLoop:  cfg.closed > 0,
 		Mix:         mixName(cfg),
 		Scenario:    scenarioName(cfg),
 		Profile:     string(cfg.profile),
@@ -583,7 +670,13 @@ func (r *runner) report(window time.Duration, end time.Time) *Report {
 	}
 	rep.SentAfterWindow = r.afterWindow.Load()
 	rep.Scheduled = r.slots
-	if rep.Interrupted {
+	switch {
+	case cfg.closed > 0:
+		// Nothing was scheduled: each send was its own slot.
+		rep.Stages = Stage{From: RateMax, To: RateMax, Duration: cfg.closed}.String()
+		rep.Scheduled = 0
+		rep.MaxLateness, rep.LateAfter = 0, 0
+	case rep.Interrupted:
 		rep.Scheduled = shardSlots(r.sched.count(window), cfg.shard)
 	}
 	// A send racing the interruption may be due a hair after it.

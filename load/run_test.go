@@ -500,12 +500,27 @@ func TestReportRoundTripsThroughJSON(t *testing.T) {
 		return 200
 	})
 	rep := run(t, s, WithRate(500, time.Second), WithInterval(100*time.Millisecond))
+	j, back := throughJSON(t, rep)
+	if !strings.Contains(string(j), `"achievedRate"`) {
+		t.Error("JSON has no summary")
+	}
+	if len(back.Timeline) < 10 {
+		t.Errorf("timeline of %d points for 1 s at 100 ms", len(back.Timeline))
+	}
+	for _, bad := range []string{`{}`, `{"version":1}`, `not json`, `{"version":1,"corrected":"AAAA","raw":"AAAA","shards":[{"index":0,"count":1}]}`} {
+		if _, err := DecodeReport(strings.NewReader(bad)); err == nil {
+			t.Errorf("DecodeReport(%s) accepted", bad)
+		}
+	}
+}
+
+// throughJSON encodes rep and decodes it back, failing unless the text
+// report reads the same after.
+func throughJSON(t *testing.T, rep *Report) ([]byte, *Report) {
+	t.Helper()
 	var j bytes.Buffer
 	if err := rep.EncodeJSON(&j); err != nil {
 		t.Fatal(err)
-	}
-	if !strings.Contains(j.String(), `"achievedRate"`) {
-		t.Error("JSON has no summary")
 	}
 	back, err := DecodeReport(bytes.NewReader(j.Bytes()))
 	if err != nil {
@@ -517,14 +532,7 @@ func TestReportRoundTripsThroughJSON(t *testing.T) {
 	if a.String() != b.String() {
 		t.Errorf("report changed through JSON:\n%s\n---\n%s", a.String(), b.String())
 	}
-	if len(back.Timeline) < 10 {
-		t.Errorf("timeline of %d points for 1 s at 100 ms", len(back.Timeline))
-	}
-	for _, bad := range []string{`{}`, `{"version":1}`, `not json`, `{"version":1,"corrected":"AAAA","raw":"AAAA","shards":[{"index":0,"count":1}]}`} {
-		if _, err := DecodeReport(strings.NewReader(bad)); err == nil {
-			t.Errorf("DecodeReport(%s) accepted", bad)
-		}
-	}
+	return j.Bytes(), back
 }
 
 func TestHTMLIsSelfContained(t *testing.T) {

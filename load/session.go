@@ -135,6 +135,11 @@ func (p Plan) Merge(files []string, partial bool, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if merged.ClosedLoop {
+		if err := p.checkClosed(); err != nil {
+			return err
+		}
+	}
 	outs := &Outputs{JSON: p.Out, HTML: p.HTML, Stdout: stdout, Stderr: stderr}
 	if err := outs.Create(); err != nil {
 		return err

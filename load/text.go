@@ -18,7 +18,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	p := func(format string, a ...any) { fmt.Fprintf(tw, format, a...) }
 
 	p("Target\t%s\n", r.Target)
-	p("Load\t%s (%s), shard %s, max in-flight %d, timeout %s\n", r.Stages, fmtDur(time.Duration(r.Planned)), r.ShardsString(), r.MaxInflight, fmtDur(time.Duration(r.Timeout)))
+	if r.ClosedLoop {
+		p("Load\trate max for %s: a closed loop, %d senders each sending its next event when its last answer came; shard %s, timeout %s\n", fmtDur(time.Duration(r.Planned)), r.MaxInflight, r.ShardsString(), fmtDur(time.Duration(r.Timeout)))
+	} else {
+		p("Load\t%s (%s), shard %s, max in-flight %d, timeout %s\n", r.Stages, fmtDur(time.Duration(r.Planned)), r.ShardsString(), r.MaxInflight, fmtDur(time.Duration(r.Timeout)))
+	}
 	seed := strconv.FormatUint(r.Seed, 10)
 	if r.SeedRandom {
 		seed += fmt.Sprintf(" (random; pass --seed %d to repeat this run)", r.Seed)
@@ -34,16 +38,24 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Interrupted {
 		p("Interrupted\tafter %s of %s\n", fmtDur(time.Duration(r.Window)), fmtDur(time.Duration(r.Planned)))
 	}
-	p("Requests\t%d scheduled, %d sent, %d dropped (%d more than %s behind), %d late (>%s)\n",
-		r.Scheduled, r.Sent, r.Dropped, r.DroppedLate, fmtDur(time.Duration(r.MaxLateness)), r.Late, fmtDur(time.Duration(r.LateAfter)))
+	if r.ClosedLoop {
+		p("Requests\t%d sent (none scheduled, so none late or dropped)\n", r.Sent)
+	} else {
+		p("Requests\t%d scheduled, %d sent, %d dropped (%d more than %s behind), %d late (>%s)\n",
+			r.Scheduled, r.Sent, r.Dropped, r.DroppedLate, fmtDur(time.Duration(r.MaxLateness)), r.Late, fmtDur(time.Duration(r.LateAfter)))
+	}
 	if r.GenErrors > 0 {
 		p("Not generated\t%d slots left unsent: their payload could not be made\n", r.GenErrors)
 	}
-	p("Rate\ttarget %.1f/s, achieved %.1f/s (%.2f%%)", r.TargetRate(), r.AchievedRate(), pct(r.AchievedRate(), r.TargetRate()))
-	if r.SentAfterWindow > 0 {
-		p(" within the window; %d sends started after it, late, are left out", r.SentAfterWindow)
+	if r.ClosedLoop {
+		p("Rate\tsent as fast as the receiver answered over %d connections: %.1f/s\n", r.MaxInflight, r.AchievedRate())
+	} else {
+		p("Rate\ttarget %.1f/s, achieved %.1f/s (%.2f%%)", r.TargetRate(), r.AchievedRate(), pct(r.AchievedRate(), r.TargetRate()))
+		if r.SentAfterWindow > 0 {
+			p(" within the window; %d sends started after it, late, are left out", r.SentAfterWindow)
+		}
+		p("\n")
 	}
-	p("\n")
 	conns := "unknown"
 	if r.Connections >= 0 {
 		conns = strconv.FormatInt(r.Connections, 10)
@@ -52,11 +64,15 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Connections == 1 {
 		opened = "connection opened"
 	}
-	p("In flight\tpeak %d of %d; %d sends waited for a free worker; %s %s\n", r.PeakInflight, r.MaxInflight, r.CapWaits, conns, opened)
+	if r.ClosedLoop {
+		p("In flight\tpeak %d of %d; %s %s\n", r.PeakInflight, r.MaxInflight, conns, opened)
+	} else {
+		p("In flight\tpeak %d of %d; %d sends waited for a free worker; %s %s\n", r.PeakInflight, r.MaxInflight, r.CapWaits, conns, opened)
+	}
 	if r.Client != "" && r.Client != ClientWire {
 		p("Client\t%s\n", r.Client)
 	}
-	p("Success\t%.2f%% of scheduled events acknowledged: %d acked, %d dead, %d pending", 100*r.SuccessRatio(), r.Acked, r.Dead, r.Pending)
+	p("Success\t%.2f%% of %s events acknowledged: %d acked, %d dead, %d pending", 100*r.SuccessRatio(), r.eventsCounted(), r.Acked, r.Dead, r.Pending)
 	if m := r.MinSuccess; m != nil && *m > 0 {
 		if r.SuccessPassed() {
 			p("; at or above --min-success %s%%", strconv.FormatFloat(*m, 'g', -1, 64))
@@ -95,10 +111,15 @@ func (r *Report) WriteText(w io.Writer) error {
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	p = func(format string, a ...any) { fmt.Fprintf(tw, format, a...) }
 	p("Latency\tp50\tp90\tp99\tp99.9\tmax\t\n")
-	for _, row := range []struct {
+	rows := []struct {
 		name string
 		h    *Histogram
-	}{{"corrected", r.Corrected}, {"raw", r.Raw}} {
+	}{{"corrected", r.Corrected}, {"raw", r.Raw}}
+	if r.ClosedLoop {
+		// Each event was due when it left: the two rows would be equal.
+		rows = rows[1:]
+	}
+	for _, row := range rows {
 		p("%s", row.name)
 		for _, q := range quantiles {
 			p("\t%s", fmtLat(row.h.Quantile(q.q)))
@@ -108,8 +129,13 @@ func (r *Report) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "(corrected: from each event's scheduled time, so waiting counts; raw: from when the request left)")
-	fmt.Fprintf(w, "(%d first attempts got no HTTP status (see Errors) and are left out of both rows", r.NoStatus)
+	if r.ClosedLoop {
+		fmt.Fprintln(w, "(raw: from when the request left; in a closed loop each event left when its sender was free, so corrected latency equals raw)")
+		fmt.Fprintf(w, "(%d first attempts got no HTTP status (see Errors) and are left out", r.NoStatus)
+	} else {
+		fmt.Fprintln(w, "(corrected: from each event's scheduled time, so waiting counts; raw: from when the request left)")
+		fmt.Fprintf(w, "(%d first attempts got no HTTP status (see Errors) and are left out of both rows", r.NoStatus)
+	}
 	if r.DroppedLate > 0 {
 		fmt.Fprintf(w, "; %d corrected values are slots dropped more than %s late, recorded at their lateness when dropped: lower bounds", r.DroppedLate, fmtDur(time.Duration(r.MaxLateness)))
 	}
@@ -129,6 +155,15 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "\nVerdict: %s\n", r.Verdict())
 	return nil
+}
+
+// eventsCounted names the events the success ratio is of: those scheduled,
+// or in a closed loop, where nothing is, those sent.
+func (r *Report) eventsCounted() string {
+	if r.ClosedLoop {
+		return "sent"
+	}
+	return "scheduled"
 }
 
 // countList prints a map of counts as "200: 9 500: 1", keys in numeric

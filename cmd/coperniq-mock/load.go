@@ -25,8 +25,8 @@ func newLoadCmd() *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.target, "target", "", "the receiver's URL (a token in the query string is masked in output)")
-	fl.StringVar(&f.plan.Rate, "rate", "", "events per time unit: 500/s, 1200/m, 36000/h, 1/5s")
-	fl.DurationVar(&f.plan.Duration, "duration", time.Minute, "how long to send at --rate")
+	fl.StringVar(&f.plan.Rate, "rate", "", "events per time unit: 500/s, 1200/m, 36000/h, 1/5s; or max: a closed loop, as fast as the receiver answers over --max-inflight connections")
+	fl.DurationVar(&f.plan.Duration, "duration", time.Minute, "how long to send at --rate (or, with --rate max, as fast as answered)")
 	fl.StringVar(&f.plan.Stages, "stages", "", "load profile instead of --rate/--duration: FROM..TO:DURATION or RATE:DURATION, comma-separated")
 	fl.StringVar(&f.plan.Mix, "mix", "", "triggers and weights, TRIGGER=WEIGHT comma-separated (default: every trigger equally)")
 	fl.StringVar(&f.plan.Scenario, "scenario", "", "send whole lifecycles of this scenario (a built-in name or a YAML file) instead of independent events")

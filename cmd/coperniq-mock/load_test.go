@@ -68,6 +68,11 @@ func TestLoadBadFlags(t *testing.T) {
 		{[]string{"load", "merge"}, "requires at least 1 arg"},
 		{[]string{"load", "--target", url, "--rate", "5/s", "--shard", "1/2"}, "--shard needs --seed so every shard draws from the same run"},
 		{[]string{"load", "--target", url, "--rate", "5/s", "--threshold", "latency<5ms"}, `--threshold: threshold "latency<5ms": metric "latency" isn't one of`},
+		{[]string{"load", "--target", url, "--rate", "max", "--stages", "10/s:1s"}, "--stages does not apply to --rate max: a closed loop follows no load profile"},
+		{[]string{"load", "--target", url, "--rate", "max", "--max-lateness", "1s"}, "--max-lateness does not apply to --rate max: a closed loop schedules nothing, so no send is ever late or dropped"},
+		{[]string{"load", "--target", url, "--rate", "max", "--threshold", "achieved>=99%"}, "--threshold achieved>=99% does not apply to a closed loop (rate max): it asks for no rate"},
+		{[]string{"load", "--target", url, "--stages", "0/s..max:10s"}, `--stages: stage 1 "0/s..max:10s": a stage's rate cannot be max`},
+		{[]string{"load", "--target", url, "--rate", "max", "--duration", "0s"}, "--duration: duration 0s must be more than 0"},
 	}
 	for _, c := range cases {
 		r := cli(t, "", c.args...).want(t, 2)
@@ -369,5 +374,63 @@ func TestLoadOutDurationsAsNumbers(t *testing.T) {
 	r := cli(t, "", "load", "merge", oldPath).want(t, 0)
 	if !strings.Contains(r.stdout, "100 scheduled, 100 sent") {
 		t.Errorf("merging an older file:\n%s", r.stdout)
+	}
+}
+
+// TestLoadRateMax runs the closed loop through the binary: two shards
+// with their own senders, their reports merged (the rates add up), the
+// progress bar, and the pass marks that apply to it.
+func TestLoadRateMax(t *testing.T) {
+	var got atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		got.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	files := []string{filepath.Join(dir, "max-0.json"), filepath.Join(dir, "max-1.json")}
+	outs := make([]result, 2)
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i] = cli(t, "", "load", "--target", srv.URL+"/hook", "--rate", "max", "--duration", "700ms", "--max-inflight", []string{"2", "3"}[i],
+				"--shard", []string{"0/2", "1/2"}[i], "--seed", "11", "--threshold", "p99<10s", "--threshold", "success>=99%",
+				"--out", f, "--progress", "bar").want(t, 0)
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	for i, want := range []string{"over 2 connections: ", "over 3 connections: "} {
+		for _, w := range []string{"rate max for 700ms: a closed loop", want, "sent (none scheduled, so none late or dropped)", "Thresholds    p99<10s passed", "Verdict: the receiver answered "} {
+			if !strings.Contains(outs[i].stdout, w) {
+				t.Errorf("shard %d: stdout has no %q:\n%s", i, w, outs[i].stdout)
+			}
+		}
+		if !strings.Contains(outs[i].stderr, "as fast as answered") || strings.Contains(outs[i].stderr, "dropped") {
+			t.Errorf("shard %d: progress %q", i, outs[i].stderr)
+		}
+	}
+	a, b := readLoadReport(t, files[0]), readLoadReport(t, files[1])
+	if !a.ClosedLoop || a.Sent+b.Sent != got.Load() || a.Late+b.Late+a.Dropped+b.Dropped != 0 {
+		t.Errorf("reports: closed %v, sent %d+%d, the receiver got %d", a.ClosedLoop, a.Sent, b.Sent, got.Load())
+	}
+	merged := filepath.Join(dir, "merged.json")
+	r := cli(t, "", "load", "merge", files[0], files[1], "--out", merged, "--threshold", "raw.p99<10s").want(t, 0)
+	m := readLoadReport(t, merged)
+	sum := a.AchievedRate() + b.AchievedRate()
+	if !m.ClosedLoop || m.Sent != a.Sent+b.Sent || m.MaxInflight != 5 || m.AchievedRate() < sum*0.999 || m.AchievedRate() > sum*1.001 {
+		t.Errorf("merged: closed %v, sent %d, max in-flight %d, rate %v (shards add to %v)", m.ClosedLoop, m.Sent, m.MaxInflight, m.AchievedRate(), sum)
+	}
+	if !strings.Contains(r.stdout, "sent as fast as the receiver answered over 5 connections: ") || !strings.Contains(r.stdout, "shard 0-1/2") {
+		t.Errorf("merged report:\n%s", r.stdout)
+	}
+	r = cli(t, "", "load", "merge", files[0], files[1], "--threshold", "achieved>=90%").want(t, 2)
+	if !strings.Contains(r.stderr, "achieved>=90% does not apply to a closed loop") {
+		t.Errorf("merge --threshold achieved: %q", r.stderr)
 	}
 }

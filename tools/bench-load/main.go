@@ -12,12 +12,16 @@
 //     payload with a unique eventId for every request: as users run it
 //     (coperniq-mock: a send up to --max-lateness, 1 s by default, behind
 //     its time is still sent, late; one further behind is dropped), and
-//     held to 100 ms (coperniq-100ms: --max-lateness 100ms).
+//     held to 100 ms (coperniq-100ms: --max-lateness 100ms);
+//   - coperniq-mock load --rate max (coperniq-max: a closed loop of
+//     --max-inflight 64 senders, each sending its next fresh payload as soon
+//     as its last answer came), measured exactly as bombardier is.
 //
 // For each open-model tool a search finds the highest rate it sustains for
 // a step (achieved ≥ 99% of the rate, < 1% errors), bisecting until the
 // rates that passed and failed are within -precision (3%) of each other;
-// bombardier's figure is the rate its closed loop achieves. The search's
+// a closed loop's figure (bombardier's, coperniq-max's) is the rate it
+// achieves in one step per run, its requests counted within the step. The search's
 // resolution matters to the ratio: at 10% (the default before 2026-12-03)
 // an open-model figure lay up to 10% below what the tool sustains, while
 // the closed loop's figure is exact. A tool that fails at a rate (misses
@@ -96,7 +100,7 @@ var (
 	serveOnly = flag.Bool("serve", false, "only run the receiver and print its URL, for experiments by hand")
 )
 
-var toolNames = []string{"vegeta", "vegeta-64", "bombardier", "coperniq-mock", "coperniq-100ms"}
+var toolNames = []string{"vegeta", "vegeta-64", "bombardier", "coperniq-mock", "coperniq-100ms", "coperniq-max"}
 
 func main() {
 	flag.Parse()
@@ -174,11 +178,13 @@ func run() error {
 		{name: "bombardier", desc: fmt.Sprintf("bombardier --fasthttp -c %d (closed loop), static body", *inflight), closed: true,
 			send: func(float64) (result, error) { return runBombardier(bins["bombardier"], bodyPath, rcv) }},
 		{name: "coperniq-mock", desc: fmt.Sprintf("coperniq-mock load --max-inflight %d (open model, as users run it: sends up to 1s late are sent), fresh payload per request", *inflight),
-			send: func(rate float64) (result, error) { return runOurs(ours, tmp, rcv, rate) }},
+			send: func(rate float64) (result, error) { return runOurs(ours, tmp, rcv, perSecond(rate)) }},
 		{name: "coperniq-100ms", desc: fmt.Sprintf("coperniq-mock load --max-inflight %d --max-lateness 100ms (a send over 100ms late is dropped, failing the step)", *inflight),
 			send: func(rate float64) (result, error) {
-				return runOurs(ours, tmp, rcv, rate, "--max-lateness", "100ms")
+				return runOurs(ours, tmp, rcv, perSecond(rate), "--max-lateness", "100ms")
 			}},
+		{name: "coperniq-max", desc: fmt.Sprintf("coperniq-mock load --rate max --max-inflight %d (closed loop), fresh payload per request", *inflight), closed: true,
+			send: func(float64) (result, error) { return runOurs(ours, tmp, rcv, "max") }},
 	}
 	var tools []*tool
 	for _, t := range all {
@@ -384,9 +390,10 @@ func allDone(ts []*tool) bool {
 }
 
 func summary(tools []*tool) {
-	// The ratio columns: ours as users run it, then held to 100 ms.
+	// The ratio columns: ours as users run it, held to 100 ms, and its
+	// closed loop (the one to set beside bombardier's).
 	var ours []*tool
-	for _, name := range []string{"coperniq-mock", "coperniq-100ms"} {
+	for _, name := range []string{"coperniq-mock", "coperniq-100ms", "coperniq-max"} {
 		for _, t := range tools {
 			if t.name == name {
 				ours = append(ours, t)
@@ -436,7 +443,7 @@ func constantCheck(ours, tmp string, rcv *receiver) {
 	rcv.peakOpen.Store(rcv.open.Load())
 	waitQuiet()
 	m0, self0 := machineCPU(), selfCPU()
-	res, err := runOurs(ours, tmp, rcv, *constRate)
+	res, err := runOurs(ours, tmp, rcv, perSecond(*constRate))
 	if err != nil {
 		fmt.Printf("  FAIL coperniq-mock did not run: %s\n", firstLine(err.Error()))
 		return
@@ -491,11 +498,17 @@ func (r result) sustained(rate float64, closed bool) bool {
 	return r.achieved >= 0.99*rate && r.success > 0.99
 }
 
-func runOurs(bin, tmp string, rcv *receiver, rate float64, extra ...string) (result, error) {
+// perSecond is a rate as --rate takes it.
+func perSecond(rate float64) string { return fmt.Sprintf("%.0f/s", rate) }
+
+// runOurs runs coperniq-mock load for a step at --rate rate: a number per
+// second, or max for the closed loop, whose report's achieved rate counts
+// the requests sent within the step, as bombardier's does.
+func runOurs(bin, tmp string, rcv *receiver, rate string, extra ...string) (result, error) {
 	out := filepath.Join(tmp, "ours.json")
 	_ = os.Remove(out)
 	// --min-success 0: a missed rate is a data point here, not an exit 1.
-	cmd := exec.Command(bin, append([]string{"load", "--target", rcv.url, "--rate", fmt.Sprintf("%.0f/s", rate),
+	cmd := exec.Command(bin, append([]string{"load", "--target", rcv.url, "--rate", rate,
 		"--duration", step.String(), "--max-inflight", fmt.Sprint(*inflight), "--progress", "none", "--min-success", "0", "--out", out}, extra...)...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
