@@ -18,6 +18,17 @@
 // is never scaled: it is spent by a real receiver, and a timeout divided by
 // 1000 would fail every attempt.
 //
+// Order: the events are started in the order given to [Engine.Run] (after
+// [WithReorder]'s shuffle), at most [WithConcurrency] attempts at once: when a
+// slot is free, of the attempts that may go, the one of the earliest event
+// starts. With [WithRecordOrder] an event may go only once its record's
+// previous event is acked or dead and that event's duplicate, if any, is
+// answered; meanwhile later events of other records go ahead of it. A retry
+// may go once its backoff has passed, a first attempt once its [WithJitter]
+// delay has. So with one attempt at a time and a receiver that acknowledges
+// every first attempt, the receiver gets the events in exactly the order
+// given; with more, attempts in flight together may arrive in any order.
+//
 // Accounting: every event ends acked, dead (attempts exhausted) or, when the
 // run is interrupted, pending. [Outcome.Check] verifies that events = acked +
 // dead + pending and that nothing is in flight, and every summary prints that

@@ -102,7 +102,8 @@ func (e *Engine) Policy() Policy { return e.cfg.policy }
 // Run delivers events and returns when every event is acked or dead, or,
 // once ctx is cancelled, when the attempts in flight have finished or the
 // grace period has cut them short. Event ids must be unique within a run
-// and bodies non-empty.
+// and bodies non-empty. Events are started in the order given (see the
+// package's Order).
 //
 // The Outcome is complete in every case, interrupted runs included (their
 // unfinished events are pending). The error reports an interruption
@@ -139,6 +140,10 @@ type eventState struct {
 	ev   *Message
 	rnd  *rand.Rand
 	next *eventState // the record's next event, with record order on
+	// pos is the event's place in the delivery order (the given order,
+	// after the reorder shuffle); of the attempts ready, the lowest pos
+	// goes first.
+	pos int
 
 	// skip is how far this event's timeline runs ahead of real time: the
 	// sum of (wait - real wait) of every wait on its causal chain.
@@ -164,6 +169,10 @@ type job struct {
 	dup       bool
 	scheduled time.Time     // on the virtual timeline
 	skip      time.Duration // es.skip when the job was made
+	// pos is es.pos, kept here so that ordering the ready jobs reads no
+	// eventState; seq is when the job became ready, which breaks ties.
+	pos int
+	seq uint64
 }
 
 type outcome struct {
@@ -187,8 +196,13 @@ type run struct {
 	origin time.Time // real, monotonic
 	wall   time.Time // origin on the reported timeline
 
-	ready  fifo
-	timers timerHeap
+	// ready holds the attempts due now, lowest pos first: a record's next
+	// event, released late, still goes before every later event, so that
+	// with one worker the events go in their order, however their
+	// records interleave (a FIFO served all first events of records
+	// before any second one).
+	ready  minHeap[job]
+	timers minHeap[timed]
 	seq    uint64
 
 	active      int // events not done
@@ -206,7 +220,8 @@ type run struct {
 
 func (e *Engine) newRun(events []Message) *run {
 	r := &run{cfg: e.cfg, target: e.target, client: e.client, seed: e.cfg.seed,
-		statuses: map[int]int{}, errs: map[ErrKind]int{}, hist: newHist()}
+		statuses: map[int]int{}, errs: map[ErrKind]int{}, hist: newHist(),
+		ready: minHeap[job]{less: earlierPos}, timers: minHeap[timed]{less: earlierDue}}
 	if !e.cfg.seeded {
 		// 53 bits: the seed is printed and logged as a JSON number, and
 		// tools such as jq read numbers as doubles.
@@ -224,6 +239,9 @@ func (e *Engine) newRun(events []Message) *run {
 			win := order[lo:min(lo+w, len(order))]
 			rnd.Shuffle(len(win), func(i, j int) { win[i], win[j] = win[j], win[i] })
 		}
+	}
+	for i, es := range order {
+		es.pos = i
 	}
 	if !e.cfg.recordOrder {
 		r.heads = order
@@ -294,14 +312,18 @@ func (r *run) run(ctx context.Context) (*Outcome, error) {
 		if r.stopping && r.inflight == 0 || !r.stopping && r.active == 0 {
 			break
 		}
+		// A worker's slot counts as taken until its outcome is recorded:
+		// that outcome may release an event that goes before the ready
+		// ones, and select would otherwise pick at random between
+		// recording it and dispatching the next.
 		var out chan job
 		var head job
-		if !r.stopping && r.ready.len() > 0 {
-			out, head = work, r.ready.front()
+		if !r.stopping && r.ready.len() > 0 && r.inflight < r.cfg.concurrency {
+			out, head = work, r.ready.peek()
 		}
 		var tick <-chan time.Time
-		if !r.stopping && len(r.timers) > 0 {
-			if due := r.timers[0].due; !due.Equal(timerDue) {
+		if !r.stopping && r.timers.len() > 0 {
+			if due := r.timers.peek().due; !due.Equal(timerDue) {
 				timer.Reset(time.Until(due))
 				timerDue = due
 			}
@@ -371,16 +393,22 @@ func (r *run) release(es *eventState, now time.Time, skip time.Duration) {
 
 func (r *run) schedule(j job, now time.Time, wait time.Duration) {
 	if wait <= 0 {
-		r.ready.push(j)
+		r.makeReady(j)
 		return
 	}
 	r.seq++
 	r.timers.push(timed{due: now.Add(wait), seq: r.seq, j: j})
 }
 
+func (r *run) makeReady(j job) {
+	r.seq++
+	j.pos, j.seq = j.es.pos, r.seq
+	r.ready.push(j)
+}
+
 func (r *run) promote(now time.Time) {
-	for len(r.timers) > 0 && !r.timers[0].due.After(now) {
-		r.ready.push(r.timers.pop().j)
+	for r.timers.len() > 0 && !r.timers.peek().due.After(now) {
+		r.makeReady(r.timers.pop().j)
 	}
 }
 
@@ -446,7 +474,7 @@ func (r *run) record(o outcome) {
 			es.state, es.final = StateAcked, true
 			if es.dupPlanned && r.cfg.dupMode == DupAfter && !r.stopping {
 				es.dupOutstanding++
-				r.ready.push(job{es: es, n: 1, dup: true, scheduled: end, skip: es.skip})
+				r.makeReady(job{es: es, n: 1, dup: true, scheduled: end, skip: es.skip})
 			}
 		case o.kind == KindCanceled:
 			es.state = StatePending
@@ -488,81 +516,81 @@ func recordLatency(h *hdrhistogram.Histogram, d time.Duration) {
 	_ = h.RecordValue(min(us, h.HighestTrackableValue()))
 }
 
-// fifo is the queue of attempts due now, waiting for a worker.
-type fifo struct {
-	q    []job
-	head int
-}
-
-func (f *fifo) len() int   { return len(f.q) - f.head }
-func (f *fifo) front() job { return f.q[f.head] }
-func (f *fifo) push(j job) {
-	if f.head > 0 && f.head == len(f.q) {
-		f.q, f.head = f.q[:0], 0
-	}
-	f.q = append(f.q, j)
-}
-func (f *fifo) pop() {
-	f.q[f.head] = job{}
-	f.head++
-	// Reclaim the consumed prefix once it dominates, keeping pushes cheap.
-	if f.head > 1024 && f.head*2 > len(f.q) {
-		n := copy(f.q, f.q[f.head:])
-		f.q, f.head = f.q[:n], 0
-	}
-}
-
-// timerHeap holds attempts waiting for their backoff or jitter, earliest
-// first; seq keeps equal due times in scheduling order, for reproducibility.
+// timed is an attempt waiting for its backoff or jitter; seq keeps equal
+// due times in scheduling order, for reproducibility.
 type timed struct {
 	due time.Time
 	seq uint64
 	j   job
 }
 
-type timerHeap []timed
-
-func (h timerHeap) less(a, b int) bool {
-	if !h[a].due.Equal(h[b].due) {
-		return h[a].due.Before(h[b].due)
+func earlierPos(a, b job) bool {
+	if a.pos != b.pos {
+		return a.pos < b.pos
 	}
-	return h[a].seq < h[b].seq
+	return a.seq < b.seq
 }
 
-func (h *timerHeap) push(t timed) {
-	*h = append(*h, t)
-	s := *h
-	for i := len(s) - 1; i > 0; {
+func earlierDue(a, b timed) bool {
+	if !a.due.Equal(b.due) {
+		return a.due.Before(b.due)
+	}
+	return a.seq < b.seq
+}
+
+// minHeap is a binary heap, least first by less, which must break ties
+// (by a sequence number) for runs to be reproducible.
+type minHeap[T any] struct {
+	s    []T
+	less func(a, b T) bool
+}
+
+func (h *minHeap[T]) len() int { return len(h.s) }
+func (h *minHeap[T]) peek() T  { return h.s[0] }
+
+// push and pop move a hole rather than swapping, which halves the copies
+// of elements that are several words long.
+func (h *minHeap[T]) push(x T) {
+	h.s = append(h.s, x)
+	s := h.s
+	i := len(s) - 1
+	for i > 0 {
 		p := (i - 1) / 2
-		if !s.less(i, p) {
+		if !h.less(x, s[p]) {
 			break
 		}
-		s[i], s[p] = s[p], s[i]
+		s[i] = s[p]
 		i = p
 	}
+	s[i] = x
 }
 
-func (h *timerHeap) pop() timed {
-	s := *h
+func (h *minHeap[T]) pop() T {
+	s := h.s
 	top := s[0]
 	n := len(s) - 1
-	s[0] = s[n]
-	s[n] = timed{}
+	x := s[n]
+	var zero T
+	s[n] = zero // drop the references, for the collector
 	s = s[:n]
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < n && s.less(l, m) {
-			m = l
+	if n > 0 {
+		i := 0
+		for {
+			c := 2*i + 1
+			if c >= n {
+				break
+			}
+			if c+1 < n && h.less(s[c+1], s[c]) {
+				c++
+			}
+			if !h.less(s[c], x) {
+				break
+			}
+			s[i] = s[c]
+			i = c
 		}
-		if l+1 < n && s.less(l+1, m) {
-			m = l + 1
-		}
-		if m == i {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
+		s[i] = x
 	}
-	*h = s
+	h.s = s
 	return top
 }

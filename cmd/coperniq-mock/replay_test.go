@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -150,5 +151,134 @@ func TestReplayBadInput(t *testing.T) {
 				t.Errorf("stdout: %s", r.stdout)
 			}
 		})
+	}
+}
+
+// A capture interleaves records, and holds retries and duplicates; its
+// events are replayed in the order they first arrived. With --concurrency 1
+// and a receiver that acknowledges everything, the replay arrives in exactly
+// that order. A receiver that fails every first attempt makes events wait
+// for their retries: then a later event goes ahead of an earlier one only
+// while the earlier one waits for its record's previous event, which is
+// never overtaken.
+func TestReplayCaptureKeepsArrivalOrder(t *testing.T) {
+	// The capture is made by posting, in firing order, the payloads of four
+	// projects whose events interleave: each event fails once and its retry
+	// comes after the next event's first attempt; every fourth is sent once
+	// more. Made by hand, its order does not depend on a sender's timing.
+	ndjson := cli(t, "", "scenario", "run", "concurrent-projects", "--projects", "4", "--seed", "3", "--dry-run").want(t, 0).stdout
+	payloads := strings.Split(strings.TrimSpace(ndjson), "\n")
+	capture := filepath.Join(t.TempDir(), "captured.jsonl")
+	f, err := os.Create(capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := startReceiver(t, receiver.WithFailFirst(1), receiver.WithOutput(f))
+	post := func(body string) {
+		resp, err := http.Post(first.URL+"/hook", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	for i, p := range payloads {
+		post(p)
+		if i > 0 {
+			post(payloads[i-1])
+			if i%4 == 0 {
+				post(payloads[i-1])
+			}
+		}
+	}
+	post(payloads[len(payloads)-1])
+	first.Close()
+	f.Close()
+	order := firstArrivals(first.Deliveries())
+	if len(order) != len(payloads) {
+		t.Fatalf("%d events captured, %d posted", len(order), len(payloads))
+	}
+
+	for _, tc := range []struct {
+		name      string
+		failFirst int
+	}{{"acks everything", 0}, {"fails every event once", 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			// A few runs: the order must not depend on the scheduler's luck.
+			for run := range 3 {
+				rc := startReceiver(t, receiver.WithFailFirst(tc.failFirst))
+				r := cli(t, "", "replay", capture, "--target", rc.URL+"/hook", "--retry", "ci", "--concurrency", "1").want(t, 0)
+				got := rc.Deliveries()
+				if len(got) != (1+tc.failFirst)*len(order) {
+					t.Fatalf("%d deliveries of %d events:\n%s", len(got), len(order), r.stdout)
+				}
+				if tc.failFirst == 0 {
+					if ids := firstArrivals(got); !slices.Equal(ids, order) {
+						t.Fatalf("run %d: replayed in the order\n%v\nthe capture's first arrivals are\n%v", run, ids, order)
+					}
+					continue
+				}
+				overtakenOnlyWhenHeld(t, order, got)
+			}
+		})
+	}
+}
+
+// firstArrivals is each event's first delivery's id, in arrival order.
+func firstArrivals(ds []receiver.Delivery) []int64 {
+	var ids []int64
+	for _, d := range ds {
+		if d.Attempt == 1 {
+			ids = append(ids, *d.EventID)
+		}
+	}
+	return ids
+}
+
+// overtakenOnlyWhenHeld checks deliveries made one at a time from events
+// given in order: an event's first attempt comes after that of an event
+// given later only when its record's previous event was not acknowledged
+// yet, and a record's events arrive one after the other, each after the
+// previous one's acknowledgement.
+func overtakenOnlyWhenHeld(t *testing.T, order []int64, got []receiver.Delivery) {
+	t.Helper()
+	pos := map[int64]int{}
+	for i, id := range order {
+		pos[id] = i
+	}
+	record := map[int64]int64{}
+	for _, d := range got {
+		record[*d.EventID] = *d.RecordID
+	}
+	prev, last := map[int64]int64{}, map[int64]int64{}
+	for _, id := range order {
+		prev[id] = last[record[id]]
+		last[record[id]] = id
+	}
+	firstAt, ackedAt := map[int64]int{}, map[int64]int{}
+	for i, d := range got {
+		if d.Attempt == 1 {
+			firstAt[*d.EventID] = i
+		}
+		if d.Status/100 == 2 {
+			ackedAt[*d.EventID] = i
+		}
+	}
+	overtaken := 0
+	for _, a := range order {
+		if p := prev[a]; p != 0 && firstAt[a] < ackedAt[p] {
+			t.Errorf("event %d was sent before its record's previous event %d was acknowledged", a, p)
+		}
+		for _, b := range order[pos[a]+1:] {
+			if firstAt[b] > firstAt[a] {
+				continue
+			}
+			overtaken++
+			if p := prev[a]; p == 0 || ackedAt[p] < firstAt[b] {
+				t.Errorf("event %d (position %d) was first sent after event %d (position %d), though nothing held it back", a, pos[a]+1, b, pos[b]+1)
+			}
+		}
+	}
+	if overtaken == 0 {
+		t.Error("no event went ahead of an earlier one: the failures held nothing back, and the check proves nothing")
 	}
 }
