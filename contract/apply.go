@@ -732,6 +732,11 @@ type LateApplication struct {
 	FarBehind     bool    `json:"farBehind,omitempty"`
 	OthersApplied int     `json:"othersApplied,omitempty"`
 	WindowMS      float64 `json:"windowMs,omitempty"`
+	// LagMS, with FarBehind and no OthersApplied, is the slowest lag seen
+	// of the events found applied late, which this one had not reached
+	// when the drain budget ran out: a receiver that applies each event a
+	// while after it arrives leaves gaps with nothing applied.
+	LagMS float64 `json:"lagMs,omitempty"`
 }
 
 // String says what became of the event, in the words of the verdict.
@@ -740,6 +745,8 @@ func (l LateApplication) String() string {
 	switch {
 	case l.AppliedAfterMS > 0:
 		return fmt.Sprintf("%s (%s) was %s %s after it was acknowledged (not applied within %s, --inspect-timeout)", eventName(ev), l.Spec, FoundApplied, roundLatency(ms(l.AppliedAfterMS)), roundLatency(ms(l.NotWithinMS)))
+	case l.FarBehind && l.OthersApplied == 0:
+		return fmt.Sprintf("%s (%s) was still not applied %s after it was acknowledged, less than the others found applied late took (up to %s) when the drain budget (--drain-budget) ran out: far behind, not known lost", eventName(ev), l.Spec, roundLatency(ms(l.NotAppliedAfterMS)), roundLatency(ms(l.LagMS)))
 	case l.FarBehind:
 		return fmt.Sprintf("%s (%s) was still not applied %s after it was acknowledged; the receiver was still applying the others (%d in the last %s) when the drain budget (--drain-budget) ran out: far behind, not known lost", eventName(ev), l.Spec, roundLatency(ms(l.NotAppliedAfterMS)), l.OthersApplied, roundLatency(ms(l.WindowMS)))
 	}
@@ -843,13 +850,25 @@ func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
 	}
 	var behind drainProgress
 	if len(wait) > 0 && !r.hookHung() {
+		counts := false
 		if suspects == len(wait) {
-			// Only events of a hook that never counted: asked once,
-			// not waited for.
-			if _, err := r.pollLate(ctx, wait, 0); err != nil {
-				return nil, err
+			// Only events of specs that blamed a hook, nothing of the
+			// run ever counted: a receiver whose queue is behind the
+			// whole run (an earlier backlog) has applied nothing yet, as
+			// a hook at a wrong URL says. What is left of the drain
+			// budget waits for any of the run's events to be counted:
+			// one is, and the hook was right.
+			start := time.Now()
+			counts = r.seekCount(ctx, nil, max(budget, 0))
+			budget -= time.Since(start)
+			if !counts {
+				// Asked once more, not waited for.
+				if _, err := r.pollLate(ctx, wait, 0); err != nil {
+					return nil, err
+				}
 			}
-		} else {
+		}
+		if suspects < len(wait) || counts {
 			var err error
 			if behind, err = r.drainWhileApplying(ctx, wait, max(budget, 0)); err != nil {
 				return nil, err
@@ -872,8 +891,11 @@ func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
 			l.AppliedAfterMS = float64(it.lateAt.Sub(it.ackedAt).Microseconds()) / 1000
 		} else {
 			l.NotAppliedAfterMS = float64(it.saidZero().Microseconds()) / 1000
-			l.FarBehind, l.OthersApplied = behind.applied > 0, behind.applied
+			l.FarBehind, l.OthersApplied = behind.applied > 0 || behind.lag > 0, behind.applied
 			l.WindowMS = float64(behind.window.Microseconds()) / 1000
+			if behind.applied == 0 && behind.lag > 0 {
+				l.LagMS = float64(behind.lag.Microseconds()) / 1000
+			}
 		}
 		out = append(out, l)
 	}
@@ -885,6 +907,10 @@ func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
 type drainProgress struct {
 	applied int
 	window  time.Duration
+	// lag, when the window saw none applied, is the slowest lag seen of
+	// the events found applied late, when some event still pending was
+	// younger than it: not applied yet is then no sign of a stop.
+	lag time.Duration
 }
 
 // drainWhileApplying asks about the events of wait, window after window
@@ -917,10 +943,36 @@ func (r *run) drainWhileApplying(ctx context.Context, wait []*tracked, budget ti
 		last = drainProgress{applied: len(wait) - len(next), window: time.Since(start)}
 		wait = next
 		if last.applied == 0 {
-			break
+			// A receiver that applies each event a while after it
+			// arrives applies nothing between the runs of events it
+			// got: an event younger than the slowest lag seen is not
+			// lost yet.
+			if last.lag = r.lagAhead(wait); last.lag == 0 {
+				break
+			}
 		}
 	}
 	return last, nil
+}
+
+// lagAhead is the slowest lag, from acknowledgement to count, of the
+// run's events found applied late, when an event of wait is younger than
+// it; 0 when none is.
+func (r *run) lagAhead(wait []*tracked) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var lag time.Duration
+	for _, it := range r.overdue {
+		if !it.lateAt.IsZero() {
+			lag = max(lag, it.lateAt.Sub(it.ackedAt))
+		}
+	}
+	for _, it := range wait {
+		if time.Since(it.ackedAt) < lag {
+			return lag
+		}
+	}
+	return 0
 }
 
 // nEvents counts events in words.

@@ -58,9 +58,10 @@
 // after window while the receiver applies some of them, which reports it
 // "found applied when asked again N s after it was acknowledged", "far
 // behind, not known lost" (the budget ran out while the receiver was still
-// applying), or "never applied" (none applied for a whole window: only then
-// is it lost). Apply times, from acknowledgement to count, are reported like
-// answer times.
+// applying, or the event is younger than the slowest lag of those found
+// applied), or "never applied" (none applied for a whole window, and older
+// than that lag: only then is it lost). Apply times, from acknowledgement
+// to count, are reported like answer times.
 //
 // Before the first count, the hook is asked about eventIds no run sends: a
 // hook that says one was applied does not count per event, a setup problem.
@@ -73,7 +74,12 @@
 // receiver acknowledged every counted event but nothing in the run was ever
 // counted as applied, the failure is the hook's (a wrong hook URL answers 404,
 // "never applied", to everything), and after a few such checks the rest are
-// not waited out.
+// not waited out. The end of the run waits, on what is left of the drain
+// budget, for any of the run's events to be counted: a receiver behind for
+// the whole run applied nothing before. One is, and an EntryRelabel takes
+// back those specs' marks (a final-state spec's once the state hook answers
+// for a record): Summarize and the reports judge them as the receiver's
+// lateness.
 //
 // The run fails fast: after Target.MaxLate deliveries in a row without an
 // answer within the deadline (answered late or not at all) it stops, with a

@@ -118,12 +118,22 @@ func (o *outcomes) of(spec types.SpecReport) outcome {
 	return outcome{verdict: SpecFailed}
 }
 
-// selection says whether a report's --focus/--skip selected a spec. After
-// an interruption or an abort Ginkgo skips every spec left, with no
-// message, as it does those the filters left out: the filters are applied
-// again, as Ginkgo applies them (to the suite's description and the spec's
-// texts, space-separated), to tell the two apart.
+// selection says whether Ginkgo's filters selected a spec of a report.
+// After an interruption or an abort Ginkgo skips every spec left, with no
+// message, as it does those its filters left out: the filters are applied
+// again, as Ginkgo applies them, to tell the two apart. The report carries
+// them all: --focus/--skip (verify's flags, matched against the suite's
+// description and the spec's texts, space-separated), and the ones only a
+// team's own suite running DescribeReceiver can be given (ginkgo
+// --label-filter, --sem-ver-filter, --focus-file, --skip-file), which a
+// summary of that suite (Summarize) must count as not selected too, not as
+// "not run". The file filters are matched against the spec's containers
+// and its It: the report does not hold where its setup nodes are, which
+// Ginkgo matches too (a file filter naming only a BeforeEach's line).
+// Programmatic focus (FDescribe around DescribeReceiver) is not in the
+// report either: a spec it left out reads as selected.
 func selection(r types.Report) func(types.SpecReport) bool {
+	sc := r.SuiteConfig
 	re := func(exprs []string) *regexp.Regexp {
 		if len(exprs) == 0 {
 			return nil
@@ -134,11 +144,91 @@ func selection(r types.Report) func(types.SpecReport) bool {
 		}
 		return re
 	}
-	focus, skip := re(r.SuiteConfig.FocusStrings), re(r.SuiteConfig.SkipStrings)
+	focus, skip := re(sc.FocusStrings), re(sc.SkipStrings)
+	// Ginkgo refused a filter it cannot parse before the run, so an error
+	// here leaves that filter out.
+	var labels types.LabelFilter
+	if sc.LabelFilter != "" {
+		labels, _ = types.ParseLabelFilter(sc.LabelFilter)
+	}
+	var semVer types.SemVerFilter
+	if sc.SemVerFilter != "" {
+		semVer, _ = types.ParseSemVerFilter(sc.SemVerFilter)
+	}
+	var focusFiles, skipFiles types.FileFilters
+	if len(sc.FocusFiles) > 0 {
+		focusFiles, _ = types.ParseFileFilters(sc.FocusFiles)
+	}
+	if len(sc.SkipFiles) > 0 {
+		skipFiles, _ = types.ParseFileFilters(sc.SkipFiles)
+	}
 	return func(spec types.SpecReport) bool {
+		if labels != nil && !labels(union(r.SuiteLabels, spec.Labels())) {
+			return false
+		}
+		if semVer != nil && !semVerSelects(semVer, r, spec) {
+			return false
+		}
+		locations := append(slices.Clone(spec.ContainerHierarchyLocations), spec.LeafNodeLocation)
+		if focusFiles != nil && !focusFiles.Matches(locations) {
+			return false
+		}
+		if skipFiles != nil && skipFiles.Matches(locations) {
+			return false
+		}
 		text := r.SuiteDescription + " " + spec.FullText()
 		return (focus == nil || focus.MatchString(text)) && (skip == nil || !skip.MatchString(text))
 	}
+}
+
+// filterFlags names the filters of a run that can leave specs out, as
+// Ginkgo's flags: "" when there are none.
+func filterFlags(sc types.SuiteConfig) string {
+	var out []string
+	if len(sc.FocusStrings)+len(sc.SkipStrings) > 0 {
+		out = append(out, "--focus/--skip")
+	}
+	if sc.LabelFilter != "" {
+		out = append(out, "--label-filter")
+	}
+	if sc.SemVerFilter != "" {
+		out = append(out, "--sem-ver-filter")
+	}
+	if len(sc.FocusFiles)+len(sc.SkipFiles) > 0 {
+		out = append(out, "--focus-file/--skip-file")
+	}
+	return strings.Join(out, ", ")
+}
+
+// semVerSelects applies a --sem-ver-filter as Ginkgo does: to the suite's
+// and the spec's constraints, then to each component's.
+func semVerSelects(filter types.SemVerFilter, r types.Report, spec types.SpecReport) bool {
+	if c := union(r.SuiteSemVerConstraints, spec.SemVerConstraints()); len(c) > 0 && !filter("", c) {
+		return false
+	}
+	components := map[string][]string{}
+	for _, m := range []map[string][]string{r.SuiteComponentSemVerConstraints, spec.ComponentSemVerConstraints()} {
+		for name, c := range m {
+			components[name] = union(components[name], c)
+		}
+	}
+	for name, c := range components {
+		if !filter(name, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// union is a and b without repeats, in order.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // interruptedBy starts the reasons Ginkgo gives a suite that a signal
@@ -166,6 +256,7 @@ func interruption(r types.Report) string {
 // listed, skipped, with that reason.
 func results(r types.Report) []specResult {
 	outs := newOutcomes(r)
+	rels := relabelsOf(r)
 	var out []specResult
 	for _, spec := range r.SpecReports {
 		name, ok := SpecName(spec)
@@ -202,6 +293,15 @@ func results(r types.Report) []specResult {
 					res.setup = e.StringRepresentation()
 					break
 				}
+			}
+			switch rel, ok := rels[name]; {
+			case ok && rel.Withdrawn != "":
+				res.setup = ""
+				res.reason = rel.Headline
+				res.detail = fmt.Sprintf("%s\n\n(marked [%s] when the spec ended; taken back at the end of the run)\n\n%s", rel.Headline, rel.Withdrawn, res.detail)
+			case ok && rel.Found != "":
+				res.reason += " (" + rel.Found + ")"
+				res.detail = rel.Found + "\n\n" + res.detail
 			}
 		}
 		out = append(out, res)

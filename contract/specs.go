@@ -194,6 +194,11 @@ type run struct {
 	// drained is the drain budget spent.
 	overdue []*tracked
 	drained time.Duration
+	// blamed are the specs that failed as the setup's (the inspect hook
+	// never counting, the state hook answering nothing) while nothing of
+	// the run was counted yet: the end of the run takes the mark back
+	// when it finds the hooks right after all (relabel.go).
+	blamed []blamedSpec
 	// rerollSeed is the next seed for a job's fresh events (nextSeed);
 	// rerollMu serializes the rerolls, which mark eventIds used in the
 	// plan.
@@ -405,6 +410,9 @@ func (r *run) afterAll(ctx SpecContext) {
 	late, err := r.finish(ctx)
 	if err != nil {
 		AddReportEntry(EntryWarning, fmt.Sprintf("asking again, at the end of the run, about the events not applied within the inspect timeout: %v", err))
+	}
+	if rel := r.relabels(ctx, late); len(rel) > 0 {
+		AddReportEntry(EntryRelabel, rel, ReportEntryVisibilityNever)
 	}
 	if len(late) > 0 {
 		AddReportEntry(EntryLate, LateApplications(late), ReportEntryVisibilityAlways)
@@ -1019,6 +1027,7 @@ func (r *run) verdict(ctx context.Context, how string, ps []payload, items []*tr
 	}
 	fmt.Fprintf(&b, "\nthe event (eventId %d):\n%s\n", first.Event.EventID, prettyExcerpt(first.Body))
 	if suspect {
+		r.blame(blamedSpec{spec: CurrentSpecName(), kind: ProblemHook, events: len(items)})
 		failSetup(ProblemHook, b.String())
 	}
 	Fail(b.String())

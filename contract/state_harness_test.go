@@ -245,3 +245,59 @@ func TestStateHookAtWrongURL(t *testing.T) {
 		t.Errorf("exit 0 for a state hook at a wrong URL")
 	}
 }
+
+// TestStateBehindTheWholeRunIsLate: a correct receiver whose queue is busy
+// with older work for longer than the whole run applies nothing before
+// its end, so that every spec ends blaming a hook (both answer "nothing"
+// to everything, as at a wrong URL). The end of the run, waiting on the
+// drain budget, finds the hooks answering after all: the specs are the
+// receiver's lateness in the summary, not the hooks' fault, and the run
+// says which --inspect-timeout would judge it by outcome.
+func TestStateBehindTheWholeRunIsLate(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	// The backlog outlasts the run (about 2 s) by a margin, and the drain
+	// budget covers it.
+	const backlog = 5 * time.Second
+	srv := httptest.NewServer(testreceivers.NewStateBehind(testreceivers.NewestWins, backlog, 10*time.Millisecond))
+	defer srv.Close()
+	h := runSuite(t, srv.URL+"/hook",
+		"-ginkgo.focus="+contract.GroupLifecycle+"|"+contract.GroupState,
+		"-inspect="+srv.URL+testreceivers.InspectPath+"{eventId}",
+		"-state="+srv.URL+testreceivers.StatePath+"{recordId}",
+		"-scenarios=request-lost", "-deadline=2s", "-settle=100ms", "-seed=3",
+		"-inspect-timeout=300ms", "-drain-budget=10s")
+	sum := contract.Summarize(h.report)
+	said := sum.String()
+	if h.exitCode == 0 || sum.Failed != 5 {
+		t.Fatalf("exit %d, %d failed; want the 5 specs failed, as late:\n%s", h.exitCode, sum.Failed, h.output+said)
+	}
+	if len(sum.Setup) > 0 {
+		t.Errorf("blamed the hooks of a receiver that is only behind: %+v\n%s", sum.Setup, said)
+	}
+	if v := sum.Verdict(true); v.Exit != 1 {
+		t.Errorf("verdict %+v, want exit 1 (late is the receiver's failure, judged)", v)
+	}
+	for _, w := range []string{"[" + contract.ProblemHook + "]\n", "[" + contract.ProblemStateHook + "]\n"} {
+		if strings.Contains(said, w) {
+			t.Errorf("the summary marks a spec %q:\n%s", w, said)
+		}
+	}
+	for _, w := range []string{"applied later than --inspect-timeout 300ms and none was lost", "rerun with --inspect-timeout "} {
+		if !strings.Contains(said, w) {
+			t.Errorf("the summary does not say %q:\n%s", w, said)
+		}
+	}
+	// The case meant: the specs ended blaming the hooks, and the end of
+	// the run took that back.
+	blamed := 0
+	for _, s := range h.specs() {
+		if strings.HasPrefix(s.Failure.Message, "[") {
+			blamed++
+		}
+	}
+	if blamed == 0 || len(sum.Relabeled) != blamed {
+		t.Errorf("%d specs ended blaming a hook, %d taken back (%+v); want them all taken back", blamed, len(sum.Relabeled), sum.Relabeled)
+	}
+}

@@ -527,7 +527,7 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 	// wrong URL itself.
 	counts := len(pending) > 0 && r.seekCount(ctx, nil, 0)
 	if counts {
-		r.overdueState(pending, ackedAt)
+		r.overdueState(pending, ackedAt, false)
 		// The hint about arrival order would mislead: nothing says
 		// the values it applied were wrong.
 		Fail(notAppliedYet(s.name, pending, applied, time.Since(ackedAt), r.t.InspectTimeout) + "\n" + strings.Replace(msg, hintState+"\n", "", 1))
@@ -538,6 +538,11 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 		case r.t.Inspect != nil && askErr == nil && len(pending) == 0:
 			why = fmt.Sprintf("yet the inspect hook counts every one of the scenario's %s applied: is the state hook's URL right?", nEvents(applied))
 		case r.t.Inspect != nil && askErr == nil:
+			// Both hooks found nothing: a receiver that applied nothing
+			// of the run yet looks the same as two wrong URLs. The end
+			// of the run asks both again (relabel.go).
+			r.overdueState(pending, ackedAt, true)
+			r.blame(blamedSpec{spec: CurrentSpecName(), kind: ProblemStateHook, events: len(pending) + applied, records: s.want.recordIDs(), late: notAppliedYet(s.name, pending, applied, time.Since(ackedAt), r.t.InspectTimeout)})
 			why = fmt.Sprintf("and the inspect hook has counted none of the run's events applied either: are the hooks' URLs right? (Or the receiver has applied nothing of this run yet, its queue still busy with an earlier backlog: wait until it is idle, or raise --inspect-timeout, %s.)", roundLatency(r.t.InspectTimeout))
 		case r.t.Inspect == nil:
 			why = fmt.Sprintf("is the hook's URL right? (Or the receiver applies in the background and had applied none of them within %s, --inspect-timeout: an inspect hook, --inspect, would tell.)", roundLatency(r.t.InspectTimeout))
@@ -629,14 +634,14 @@ func (r *run) pendingEvents(ctx context.Context, d *delivered) (pending []schema
 // taken as the end of the scenario's delivery (the spec delivers one at a
 // time and keeps no time per event): how late it is found is a lower
 // bound.
-func (r *run) overdueState(pending []schemas.Identity, deliveredAt time.Time) {
+func (r *run) overdueState(pending []schemas.Identity, deliveredAt time.Time, suspect bool) {
 	spec := CurrentSpecName()
 	now := time.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, ev := range pending {
 		it := r.newTracked(ev, spec, deliveredAt, deliveredAt, r.t.InspectTimeout)
-		it.firstAsked, it.zeroAt, it.done = now, now, true
+		it.firstAsked, it.zeroAt, it.done, it.suspect = now, now, true, suspect
 		r.overdue = append(r.overdue, it)
 	}
 }

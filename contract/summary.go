@@ -98,16 +98,23 @@ type Findings struct {
 	// skipped for a reason (a missing hook) and those the run stopped
 	// before or during (NotRun).
 	Passed, Failed, Skipped int
-	// NotSelected counts the specs that --focus or --skip left out, in
+	// NotSelected counts the specs that --focus or --skip left out (or,
+	// in a team's own suite, Ginkgo's label, file and version filters), in
 	// none of the other counts.
 	NotSelected int
-	Groups      []GroupResult
+	// filters names what left the NotSelected specs out, in Ginkgo's
+	// words: verify's --focus/--skip, or a team's suite's own filters.
+	filters string
+	Groups  []GroupResult
 	// Failures are the failed specs' names below SuiteText.
 	Failures []string
 	// Setup are the failures that are the setup's, not the receiver's:
 	// when they are all the failures, the receiver was not judged.
 	Setup []SetupProblem
-	Skips []SkipNote
+	// Relabeled are what the end of the run changed of failed specs'
+	// verdicts (see Relabel): setup problems taken back are not in Setup.
+	Relabeled []Relabel
+	Skips     []SkipNote
 	// Latency is over every delivery of the run that was answered or
 	// timed out (those that failed to connect, and the one the sender
 	// abandoned on purpose, are left out).
@@ -250,6 +257,8 @@ func Summarize(report types.Report) Findings {
 		}
 	}
 	outs := newOutcomes(report)
+	s.filters = filterFlags(report.SuiteConfig)
+	rels := relabelsOf(report)
 	var order []string
 	for _, f := range schemas.Families() {
 		order = append(order, FamilyText(f))
@@ -319,8 +328,12 @@ func Summarize(report types.Report) Findings {
 			if spec.State.Is(types.SpecStateAborted) && s.Aborted == "" {
 				s.Aborted = spec.Failure.Message
 			}
+			rel, relabeled := rels[name]
+			if relabeled {
+				s.Relabeled = append(s.Relabeled, rel)
+			}
 			for _, e := range spec.ReportEntries {
-				if e.Name == EntryProblem {
+				if e.Name == EntryProblem && rel.Withdrawn == "" {
 					said, _, _ := strings.Cut(strings.TrimSpace(spec.Failure.Message), "\n")
 					s.Setup = append(s.Setup, SetupProblem{Spec: name, Kind: e.StringRepresentation(), Said: said})
 					break
@@ -471,7 +484,11 @@ func (s Findings) String() string {
 		}
 	}
 	if s.NotSelected > 0 {
-		fmt.Fprintf(&b, "\n%d specs not selected by --focus/--skip\n", s.NotSelected)
+		filters := s.filters
+		if filters == "" {
+			filters = "--focus/--skip"
+		}
+		fmt.Fprintf(&b, "\n%d specs not selected by %s\n", s.NotSelected, filters)
 	}
 	if len(s.Failures) > 0 {
 		kinds := map[string]string{}
@@ -497,6 +514,22 @@ func (s Findings) String() string {
 		}
 		if n := perKind[ProblemStateHook]; n > 0 { // final-state specs (statespecs.go)
 			fmt.Fprintf(&b, "\n%s marked [%s] failed because of the state hook, not because of the receiver (see each: where the inspect hook counted none of the run's events either, the receiver may instead have applied nothing of the run yet): fix the hook (see the state protocol)\n", specs(n), ProblemStateHook)
+		}
+		var withdrawn, found []string
+		for _, rel := range s.Relabeled {
+			if rel.Withdrawn != "" {
+				withdrawn = append(withdrawn, "["+rel.Withdrawn+"]")
+			}
+			if rel.Found != "" {
+				found = append(found, rel.Spec)
+			}
+		}
+		if len(withdrawn) > 0 {
+			slices.Sort(withdrawn)
+			fmt.Fprintf(&b, "\n%s marked %s when they ended are the receiver's, not the hooks': the end of the run found the hooks answering after all, and their events not applied within --inspect-timeout, late (see each, and the warning below)\n", specs(len(withdrawn)), strings.Join(slices.Compact(withdrawn), " or "))
+		}
+		if len(found) > 0 {
+			fmt.Fprintf(&b, "\n%s failed as late had every event that was not applied within --inspect-timeout %s at the end of the run: late, not lost\n", specs(len(found)), FoundApplied)
 		}
 		if n := perKind[ProblemStale]; n > 0 {
 			fmt.Fprintf(&b, "\n%s marked [%s] found their events already applied before they were sent: %s\n", specs(n), ProblemStale, staleAdvice)

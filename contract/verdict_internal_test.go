@@ -130,3 +130,70 @@ func TestApplyTimeSaysWhenItTimesTheQuestions(t *testing.T) {
 		}
 	}
 }
+
+// A team's own suite running DescribeReceiver can be given Ginkgo's other
+// filters (labels, files, versions): after an interruption, the specs they
+// left out are not selected, as Ginkgo's own count says, not "not run"
+// (interrupted before them), in the summary and every report alike.
+func TestSummarizeInterruptedWithGinkgoFilters(t *testing.T) {
+	ours := types.CodeLocation{FileName: "/src/receiver/contract_test.go", LineNumber: 12}
+	cases := []struct {
+		name string
+		sc   types.SuiteConfig
+		// labels, semVer: the team's container's, above the specs.
+		labels, semVer []string
+		by             string // the summary's "not selected by" line names it
+	}{
+		{name: "label filter", sc: types.SuiteConfig{LabelFilter: "!contract"}, labels: []string{"contract"}, by: "--label-filter"},
+		{name: "focus file", sc: types.SuiteConfig{FocusFiles: []string{"other_test.go"}}, by: "--focus-file/--skip-file"},
+		{name: "skip file", sc: types.SuiteConfig{SkipFiles: []string{"contract_test.go:12"}}, by: "--focus-file/--skip-file"},
+		{name: "sem-ver filter", sc: types.SuiteConfig{SemVerFilter: "1.0.0"}, semVer: []string{">= 2.0.0"}, by: "--sem-ver-filter"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			team := func(s types.SpecReport) types.SpecReport {
+				s.ContainerHierarchyTexts = append([]string{"receiver"}, s.ContainerHierarchyTexts...)
+				s.ContainerHierarchyLocations = []types.CodeLocation{ours, {FileName: "/mod/contract/specs.go", LineNumber: 300}}
+				s.ContainerHierarchyLabels = [][]string{c.labels, nil}
+				s.ContainerHierarchySemVerConstraints = [][]string{c.semVer, nil}
+				return s
+			}
+			r := types.Report{
+				SuiteDescription: "Receiver", RunTime: 1, SuiteConfig: c.sc,
+				SpecialSuiteFailureReasons: []string{"Interrupted by User"},
+				SpecReports: []types.SpecReport{
+					// The team's own specs: one passed, one interrupted, one not run.
+					{ContainerHierarchyTexts: []string{"receiver"}, LeafNodeText: "stores", LeafNodeType: types.NodeTypeIt, State: types.SpecStatePassed},
+					{ContainerHierarchyTexts: []string{"receiver"}, LeafNodeText: "loads", LeafNodeType: types.NodeTypeIt, State: types.SpecStateInterrupted},
+					// The contract's, left out by the filter, skipped as the specs after an interruption are.
+					team(fakeSpec("work order triggers", "TASK_CREATED", SpecRealistic, types.SpecStateSkipped, "")),
+					team(fakeSpec(GroupDelivery, "", SpecRedirect, types.SpecStateSkipped, "")),
+				},
+			}
+			f := Summarize(r)
+			if f.NotSelected != 2 || f.NotRun != 0 || f.Skipped != 0 {
+				t.Errorf("%d not selected, %d not run, %d skipped; want 2, 0, 0", f.NotSelected, f.NotRun, f.Skipped)
+			}
+			if n := len(results(r)); n != 0 {
+				t.Errorf("the reports list %d specs the filter left out", n)
+			}
+			if j := junitReport(r, f); j.Tests != 0 {
+				t.Errorf("JUnit: %d tests", j.Tests)
+			}
+			if rep := newJSONReport(r, f, RunConfig{}); rep.Totals != (JSONCounts{Total: 2, NotSelected: 2}) {
+				t.Errorf("JSON totals %+v", rep.Totals)
+			}
+			out := f.String()
+			if strings.Contains(out, "skipped:") || strings.Contains(out, notRunInterrupted) || !strings.Contains(out, "2 specs not selected by "+c.by+"\n") {
+				t.Errorf("the summary does not say the filter left 2 specs out:\n%s", out)
+			}
+		})
+	}
+	// The same report without the filter: those specs were not run.
+	r := types.Report{SuiteDescription: "Receiver", SpecialSuiteFailureReasons: []string{"Interrupted by User"}, SpecReports: []types.SpecReport{
+		fakeSpec(GroupDelivery, "", SpecRedirect, types.SpecStateSkipped, ""),
+	}}
+	if f := Summarize(r); f.NotRun != 1 {
+		t.Errorf("without a filter, a spec after the interruption: %d not run, want 1", f.NotRun)
+	}
+}

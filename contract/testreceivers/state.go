@@ -111,9 +111,17 @@ func (s *StateReceiver) id(v int64) int64 {
 // burst. Its ordering is NewestWins or LastArrival*: the answer is always
 // 200, so Await409 and DropUnseenRecord make no sense here.
 func NewStateQueued(ordering Ordering, delay time.Duration) *StateReceiver {
+	return NewStateBehind(ordering, 0, delay)
+}
+
+// NewStateBehind is NewStateQueued whose worker is first busy for backlog
+// with older work (an earlier run's backlog): it applies nothing of what
+// it acknowledges before then, as a receiver far behind does.
+func NewStateBehind(ordering Ordering, backlog, delay time.Duration) *StateReceiver {
 	s := NewState(ordering)
 	s.queue, s.delay = make(chan *statePayload, 1<<16), delay
 	go func() {
+		time.Sleep(backlog)
 		for p := range s.queue {
 			time.Sleep(delay)
 			s.apply(p)
