@@ -1243,14 +1243,20 @@ func (r *run) specEventIDs32(ctx SpecContext) {
 		return fmt.Sprintf("%d (low 32 bits %d)", id, uint32(id))
 	}
 	r.ackAll(ctx, hintIDs32, a)
+	ackedAt := time.Now()
 	if n := r.appliedWithin(ctx, a.Event); n == 0 {
 		r.mu.Lock()
 		r.zeroChecks++
 		checks := r.zeroChecks
 		r.mu.Unlock()
 		// Nothing of the run ever counted: the hook's failure (a wrong
-		// URL answers 404 to everything), as a counting spec's.
-		if !r.seekCount(ctx, nil, 0) {
+		// URL answers 404 to everything), as a counting spec's, taken
+		// back at the end of the run if the hook is seen counting then
+		// (relabel.go). Either way X is asked about again there.
+		suspect := !r.seekCount(ctx, nil, 0)
+		r.overdueState([]schemas.Identity{a.Event}, ackedAt, suspect)
+		if suspect {
+			r.blame(blamedSpec{spec: CurrentSpecName(), kind: ProblemHook, events: 1})
 			failSetup(ProblemHook, fmt.Sprintf("%s\n\nreproduce:\n  %s\n", r.hookNeverCounts(a.Event, checks), reproduce))
 		}
 		fail(fmt.Sprintf("eventId %d was acknowledged but not applied within %s (--inspect-timeout), so whether the receiver tells it from eventId %s could not be judged", a.Event.EventID, roundLatency(r.t.InspectTimeout), low(b.Event.EventID)))
@@ -1263,7 +1269,9 @@ func (r *run) specEventIDs32(ctx SpecContext) {
 		fail(fmt.Sprintf("eventId %s was counted as applied (the inspect hook said %d) before it was sent, once eventId %s was applied: the receiver keeps eventIds in 32 bits, and takes two events for one", low(b.Event.EventID), n, low(a.Event.EventID)))
 	}
 	r.ackAll(ctx, hintIDs32, b)
+	ackedAt = time.Now()
 	if n := r.appliedWithin(ctx, b.Event); n == 0 {
+		r.overdueState([]schemas.Identity{b.Event}, ackedAt, false)
 		fail(fmt.Sprintf("eventId %s was acknowledged but not applied within %s (--inspect-timeout), after eventId %s was: a receiver keeping eventIds in 32 bits drops it as a duplicate", low(b.Event.EventID), roundLatency(r.t.InspectTimeout), low(a.Event.EventID)))
 	}
 	after, err := r.askEach(ctx, eventsOf(r.ids32), r.t.InspectTimeout)

@@ -835,15 +835,23 @@ func (r *run) specRecordIDs32(ctx SpecContext) {
 			counted = len(pending) < len(r.records32) || r.seekCount(ctx, nil, 0)
 		}
 	}
+	late := fmt.Sprintf("records not applied within --inspect-timeout (%s): %d of the 2 events that create records %d and %d were still not applied %s after they were acknowledged (the inspect hook says 0 for them), so the records could not be compared\nThe end of the run asks about them again.\n",
+		roundLatency(r.t.InspectTimeout), len(pending), a.Event.RecordID, b.Event.RecordID, roundLatency(time.Since(ackedAt)))
 	if len(pending) > 0 && counted {
-		r.overdueState(pending, ackedAt)
-		Fail(fmt.Sprintf("records not applied within --inspect-timeout (%s): %d of the 2 events that create records %d and %d were still not applied %s after they were acknowledged (the inspect hook says 0 for them), so the records could not be compared. The end of the run asks about them again.\nreproduce:\n  %s\n",
-			roundLatency(r.t.InspectTimeout), len(pending), a.Event.RecordID, b.Event.RecordID, roundLatency(time.Since(ackedAt)), reproduce))
+		r.overdueState(pending, ackedAt, false)
+		Fail(late + "reproduce:\n  " + reproduce + "\n")
 	}
 	if !res.answered && !r.stateAnswered() && !r.stateAnswersElsewhere(ctx, want) {
 		why := "is the hook's URL right?"
-		if r.t.Inspect != nil && len(pending) == 0 && counted {
+		switch {
+		case r.t.Inspect != nil && len(pending) == 0 && counted:
 			why = "yet the inspect hook counts both events applied: is the state hook's URL right?"
+		case len(pending) > 0:
+			// Both hooks found nothing, as in specState: the end of the
+			// run asks both again (relabel.go).
+			r.overdueState(pending, ackedAt, true)
+			r.blame(blamedSpec{spec: CurrentSpecName(), kind: ProblemStateHook, events: len(r.records32), records: want.recordIDs(), late: late})
+			why = fmt.Sprintf("and the inspect hook has counted none of the run's events applied either: are the hooks' URLs right? (Or the receiver has applied nothing of this run yet, its queue still busy with an earlier backlog: wait until it is idle, or raise --inspect-timeout, %s.)", roundLatency(r.t.InspectTimeout))
 		}
 		failSetup(ProblemStateHook, fmt.Sprintf("[%s] the state hook answered 404 (nothing on the record) for records %d and %d, though the receiver acknowledged the events that created them, %s fix the hook (%s)\nThe receiver was not judged.\nreproduce:\n  %s", ProblemStateHook, a.Event.RecordID, b.Event.RecordID, why, stateProtocolURL, reproduce))
 	}
