@@ -134,6 +134,9 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 	}
 	s := Summarize(report)
 	s.Seed, s.SeedRandom, s.Target = t.Seed, target.Seed == 0, delivery.MaskURL(t.URL)
+	r.mu.Lock()
+	s.NothingApplied = t.Inspect != nil && !r.anyApplied && r.zeroChecks > 0
+	r.mu.Unlock()
 	s.Succeeded = passed && s.Failed == 0 && len(s.SuiteFailures) == 0
 	// The reports are written here rather than by Ginkgo: they carry what
 	// only the summary computes (warnings, the verdict), and leave out

@@ -507,7 +507,7 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 		Fail(b.String())
 	}
 	ackedAt := time.Now()
-	res, err := checkState(ctx, r.t.State, s.want, r.t.InspectTimeout)
+	res, err := checkState(ctx, r.t.State, s.want, r.checkTimeout())
 	if err != nil {
 		r.failState(err)
 	}
@@ -609,7 +609,7 @@ func (r *run) pendingEvents(ctx context.Context, d *delivered) (pending []schema
 	for i, m := range d.events {
 		evs[i] = m.id
 	}
-	got, err := r.askEach(ctx, evs, r.t.InspectTimeout)
+	got, err := r.askEach(ctx, evs, r.checkTimeout())
 	if err != nil {
 		return nil, 0, err
 	}

@@ -161,6 +161,12 @@ type Findings struct {
 	// random (Target.Seed zero). Set by Run.
 	Seed       uint64
 	SeedRandom bool
+	// NothingApplied says an inspect hook was asked about the run's events
+	// and counted none of them applied, to the end: a hook at a wrong URL
+	// and a receiver that applies nothing it acknowledges answer alike
+	// (404 for every event), so its specs' [inspect hook]/[state hook]
+	// marks may be either's. Set by Run.
+	NothingApplied bool
 	// SameAnswer is the status every delivery of the run was answered with,
 	// when they were at least two, all answered, and all with this one
 	// non-2xx status (a wrong path, a missing token); 0 otherwise.
@@ -505,14 +511,16 @@ func (s Findings) String() string {
 			}
 			fmt.Fprintf(&b, "  %s\n", f)
 		}
-		if n := perKind[ProblemHook]; n > 0 {
+		if n := perKind[ProblemHook] + perKind[ProblemStateHook]; n > 0 && s.NothingApplied {
+			fmt.Fprintf(&b, "\n%s marked [%s] or [%s]: %s\n", specs(n), ProblemHook, ProblemStateHook, nothingAppliedLine)
+		} else if n := perKind[ProblemHook]; n > 0 {
 			if said := s.hookSaid(ProblemHook); said != "" {
 				fmt.Fprintf(&b, "\n%s marked [%s] failed because of the inspect hook, not because of the receiver: %s\n", specs(n), ProblemHook, said)
 			} else {
 				fmt.Fprintf(&b, "\n%s marked [%s] failed because of the inspect hook, not because of the receiver (see each): fix the hook (see the inspect protocol)\n", specs(n), ProblemHook)
 			}
 		}
-		if n := perKind[ProblemStateHook]; n > 0 { // final-state specs (statespecs.go)
+		if n := perKind[ProblemStateHook]; n > 0 && !s.NothingApplied { // final-state specs (statespecs.go)
 			fmt.Fprintf(&b, "\n%s marked [%s] failed because of the state hook, not because of the receiver (see each: where the inspect hook counted none of the run's events either, the receiver may instead have applied nothing of the run yet): fix the hook (see the state protocol)\n", specs(n), ProblemStateHook)
 		}
 		var withdrawn, found []string

@@ -204,6 +204,8 @@ func (f Findings) setupMessage() string {
 		kinds[p.Kind]++
 	}
 	switch {
+	case kinds[ProblemHook]+kinds[ProblemStateHook] == f.Failed && f.NothingApplied:
+		return fmt.Sprintf("the receiver was not judged: %s could not count any application: %s", specs(f.Failed), nothingAppliedLine)
 	case kinds[ProblemHook] == f.Failed && f.Aborted != "":
 		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer in time, so the suite was aborted, %d specs not run (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", f.NotRun)
 	case kinds[ProblemHook] == f.Failed && f.hookSaid(ProblemHook) != "":
@@ -217,6 +219,10 @@ func (f Findings) setupMessage() string {
 	}
 	return fmt.Sprintf("the receiver was not judged: %s failed because of the inspect hook or the receiver's leftover state, not its handling (see above)", specs(f.Failed))
 }
+
+// nothingAppliedLine is what a run whose inspect hook counted nothing
+// applied can say: which of the two it is, only the user can find out.
+const nothingAppliedLine = "the inspect hook counted none of the run's events applied, though the receiver acknowledged each: either a hook's URL is wrong, or the receiver applies nothing it acknowledges, and then every event is lost (Coperniq will not send it again). To tell which, send one event (`coperniq-mock send PROJECT_CREATED --to URL`) and ask the hook for its eventId yourself"
 
 // Title names the run: the receiver (masked) and the seed, with the flag
 // that repeats a seed drawn at random.

@@ -51,3 +51,33 @@ func TestVerifyNotJudgedStillWritesReports(t *testing.T) {
 		t.Errorf("JUnit cases %+v, want one error naming the unreachable target:\n%s", cases, data)
 	}
 }
+
+// A receiver that acknowledges every event and applies none, with correct
+// hooks (404: never applied, nothing on the record), answers exactly as a
+// hook at a wrong URL does. The verdict must not say which it is, nor
+// that the receiver's handling is not at fault: it loses every event if
+// its hooks are right.
+func TestVerifyAppliesNothingIsNotClearedOfBlame(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			w.WriteHeader(http.StatusOK) // acknowledged, never applied
+			return
+		}
+		http.NotFound(w, r) // both hooks, truthfully: never applied, nothing kept
+	}))
+	defer srv.Close()
+	r := cli(t, "", "verify", "--target", srv.URL+"/webhooks/coperniq",
+		"--inspect", srv.URL+"/_state/events/{eventId}", "--state", srv.URL+"/_state/records/{recordId}",
+		"--focus", "PROJECT_CREATED|final state", "--scenario", "request-lost", "--inspect-timeout", "300ms", "--no-color", "--seed", "7").want(t, 2)
+	out := r.stdout + r.stderr
+	for _, w := range []string{"not judged", "the inspect hook counted none of the run's events applied", "or the receiver applies nothing it acknowledges"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	for _, bad := range []string{"not its handling", "not because of the receiver"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("output clears the receiver (%q):\n%s", bad, out)
+		}
+	}
+}

@@ -353,8 +353,10 @@ func TestVerifyHungReceiver(t *testing.T) {
 }
 
 // A typo in the hook's URL: every event acknowledged, the hook says 404 for
-// all of them. The hook is blamed (exit 2), and the run does not wait out
-// every check.
+// all of them. The receiver is not judged (exit 2), the hook named as one
+// of the two possible causes (a receiver that applies nothing answers
+// alike: TestVerifyAppliesNothingIsNotClearedOfBlame), and the run does
+// not wait out every check.
 func TestVerifyInspectHookWrongURL(t *testing.T) {
 	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{Token: verifyToken, Fault: testreceivers.HookWrongPath}))
 	defer srv.Close()
@@ -367,7 +369,8 @@ func TestVerifyInspectHookWrongURL(t *testing.T) {
 	has(t, "stdout", r.stdout,
 		"[inspect hook] the inspect hook at GET "+srv.URL+testreceivers.InspectPath+"{eventId} answered 404 (never applied) for every event",
 		"ask it yourself: curl -i "+srv.URL+testreceivers.InspectPath,
-		"specs marked [inspect hook] failed because",
+		"specs marked [inspect hook] or [state hook]: the inspect hook counted none of the run's events applied",
+		"either a hook's URL is wrong",
 	)
 	if !strings.Contains(r.stderr, "the receiver was not judged") {
 		t.Errorf("stderr: %s", r.stderr)
