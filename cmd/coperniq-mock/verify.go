@@ -35,6 +35,7 @@ func newVerifyCmd() *cobra.Command {
   ` + contract.SpecEdge + `
 ` + contract.GroupDelivery + `:
   ` + contract.SpecUnknownTrigger + `
+  ` + contract.SpecWithoutRecord + `
   ` + contract.SpecDeadline + `
   ` + contract.SpecBurst(contract.DefaultBurst) + ` (N is --burst)
   ` + contract.SpecRedirect + `
@@ -46,9 +47,15 @@ func newVerifyCmd() *cobra.Command {
   ` + contract.SpecDupAfter + `
   ` + contract.SpecDupConcurrent + `
   ` + contract.SpecGaveUp + `
+  ` + contract.SpecEventIDs32 + `
 ` + contract.GroupLifecycle + ` <scenario>:
   ` + contract.SpecScenarioInOrder + `
   ` + contract.SpecScenarioShuffled + `
+` + contract.GroupState + ` (with --state):
+  <scenario> ` + contract.SpecStateInOrder + `
+  <scenario> ` + contract.SpecStateReversed + `
+  <scenario> ` + contract.SpecStateDuplicates + `
+  ` + contract.SpecRecordIDs32 + `
 ` + help("verify.after-specs"),
 		Example: help("verify.examples"),
 		Args:    cobra.NoArgs,
