@@ -507,13 +507,7 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 		Fail(b.String())
 	}
 	ackedAt := time.Now()
-	res, err := checkState(ctx, r.t.State, s.want, r.checkTimeout())
-	if err != nil {
-		r.failState(err)
-	}
-	if res.answered {
-		r.markStateAnswered()
-	}
+	res := r.stateOf(ctx, s.want)
 	if len(res.mismatches) == 0 {
 		return
 	}
@@ -551,6 +545,19 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 	}
 	r.noteNothingOn(s.want)
 	Fail(msg)
+}
+
+// stateOf asks the state hook until the records are as wanted or the
+// check timeout (r.checkTimeout) is over, and notes a hook seen answering.
+func (r *run) stateOf(ctx context.Context, want wantState) stateCheck {
+	res, err := checkState(ctx, r.t.State, want, r.checkTimeout())
+	if err != nil {
+		r.failState(err)
+	}
+	if res.answered {
+		r.markStateAnswered()
+	}
+	return res
 }
 
 var stateAnswered sync.Map // *run -> true once a state check got a 200
@@ -809,13 +816,7 @@ func (r *run) specRecordIDs32(ctx SpecContext) {
 	}
 	r.ackAll(ctx, hintIDs32, a, b)
 	ackedAt := time.Now()
-	res, err := checkState(ctx, r.t.State, want, r.t.InspectTimeout)
-	if err != nil {
-		r.failState(err)
-	}
-	if res.answered {
-		r.markStateAnswered()
-	}
+	res := r.stateOf(ctx, want)
 	if len(res.mismatches) == 0 {
 		return
 	}
@@ -826,7 +827,7 @@ func (r *run) specRecordIDs32(ctx SpecContext) {
 	var pending []schemas.Identity
 	counted := false
 	if r.t.Inspect != nil {
-		if got, err := r.askEach(ctx, eventsOf(r.records32), r.t.InspectTimeout); err == nil {
+		if got, err := r.askEach(ctx, eventsOf(r.records32), r.checkTimeout()); err == nil {
 			for _, p := range r.records32 {
 				if got[p.Event.EventID] == 0 {
 					pending = append(pending, p.Event)
