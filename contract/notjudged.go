@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // A CI job publishes verify's report files whatever its exit status. When
@@ -47,6 +49,19 @@ func (cfg RunConfig) notJudged(target string, seed uint64, why string) error {
 		}))
 	}
 	return errors.Join(errs...)
+}
+
+// notJudgedBy writes cfg's report files saying that err kept the receiver
+// at t from being judged, and returns err (with the files' errors).
+func (cfg RunConfig) notJudgedBy(t Target, err error) error {
+	why := err.Error()
+	if cfg.Explain != nil {
+		why = cfg.Explain(err)
+	}
+	if werr := cfg.notJudged(delivery.MaskURL(t.URL), t.Seed, "the receiver was not judged: "+why); werr != nil {
+		return errors.Join(err, werr)
+	}
+	return err
 }
 
 // writeReport writes the report file of RunConfig's field, making its

@@ -36,7 +36,7 @@ func TestRelabelReachesEveryReport(t *testing.T) {
 	}
 	out := f.String()
 	for _, w := range []string{"  " + blamedName + "\n", "  " + keptName + "  [" + ProblemHook + "]\n",
-		"1 spec marked [inspect hook] when they ended are the receiver's, not the hooks'", "1 spec failed as late had every event"} {
+		"1 spec marked [inspect hook] when it ended is the receiver's, not the hooks'", "1 spec failed as late had every event"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("summary lacks %q:\n%s", w, out)
 		}

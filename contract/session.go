@@ -28,6 +28,9 @@ func (s Session) Run(ctx context.Context, t Target, cfg RunConfig) (Verdict, err
 		fmt.Fprintln(s.Err, h)
 	}
 	if err := delivery.CheckTLS(ctx, t.URL, t.TLS, ReachTimeout); err != nil {
+		if !s.Chaos.Enabled() {
+			err = cfg.notJudgedBy(t, err)
+		}
 		return Verdict{}, err
 	}
 	s.notice()

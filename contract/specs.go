@@ -171,6 +171,9 @@ type run struct {
 	// how many found none of theirs applied (see verdict).
 	anyApplied bool
 	zeroChecks int
+	// stateMissing counts the state checks whose hook found nothing on
+	// any record (see stateOf).
+	stateMissing int
 	// waitedForCount: a check that found nothing applied, with nothing
 	// of the run ever counted, already waited for a count to appear
 	// (see seekCount).

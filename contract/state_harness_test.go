@@ -303,3 +303,36 @@ func TestStateBehindTheWholeRunIsLate(t *testing.T) {
 		t.Errorf("%d specs ended blaming a hook, %d taken back (%+v); want them all taken back", blamed, len(sum.Relabeled), sum.Relabeled)
 	}
 }
+
+// A correct receiver that applies through a queue, its state hook right
+// and its inspect hook at a wrong URL (404 for everything): once the
+// inspect hook looks suspect, its checks are cut short, but the state
+// hook answers, and a final-state check cut short would find the queue
+// still applying and fail a correct receiver's final state as wrong. No
+// final-state spec may fail as the receiver's.
+func TestStateNotCutShortByASuspectInspectHook(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	rc := testreceivers.NewStateQueued(testreceivers.NewestWins, 20*time.Millisecond)
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	wrong := httptest.NewServer(http.NotFoundHandler())
+	defer wrong.Close()
+	h := runSuite(t, srv.URL+"/hook",
+		"-ginkgo.focus="+contract.GroupIdempotency+"|"+contract.GroupLifecycle+"|"+contract.GroupState,
+		"-inspect="+wrong.URL+"/events/{eventId}",
+		"-state="+srv.URL+testreceivers.StatePath+"{recordId}",
+		"-scenarios=request-lost", "-deadline=2s", "-seed=3",
+		"-inspect-timeout=3s", "-drain-budget=2s")
+	setup := map[string]bool{}
+	for _, p := range contract.Summarize(h.report).Setup {
+		setup[p.Spec] = true
+	}
+	for _, s := range h.specs() {
+		if !strings.Contains(s.FullText(), contract.GroupState) || !s.Failed() || setup[s.FullText()] {
+			continue
+		}
+		t.Errorf("%s failed as the receiver's, though it is correct and its state hook right:\n%s", s.FullText(), s.Failure.Message)
+	}
+}

@@ -507,11 +507,11 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 		Fail(b.String())
 	}
 	ackedAt := time.Now()
-	res := r.stateOf(ctx, s.want)
+	res, waited := r.stateOf(ctx, s.want)
 	if len(res.mismatches) == 0 {
 		return
 	}
-	msg := stateFailure(s.name, describeHow(s), res, d, r.t.InspectTimeout) + "\nreproduce:\n  " + reproduce + "\n"
+	msg := stateFailure(s.name, describeHow(s), res, d, waited) + "\nreproduce:\n  " + reproduce + "\n"
 	// What the inspect hook says of the events decides whose the
 	// differences are: events not applied yet make them the receiver's
 	// lateness, whatever the state hook answered.
@@ -548,16 +548,38 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 }
 
 // stateOf asks the state hook until the records are as wanted or the
-// check timeout (r.checkTimeout) is over, and notes a hook seen answering.
-func (r *run) stateOf(ctx context.Context, want wantState) stateCheck {
-	res, err := checkState(ctx, r.t.State, want, r.checkTimeout())
+// inspect timeout is over, notes a hook seen answering, and returns how
+// long it waited. Once both hooks look like they never find anything (the
+// inspect hook suspect, as checkTimeout says, and hookSuspectAfter state
+// checks found nothing on any record, the state hook never anything at
+// all) it waits checkTimeout only: a typo in both URLs, or a receiver that
+// applies nothing, must not cost the whole timeout per spec. A state hook
+// that answers is waited on the whole timeout again: a difference found in
+// a shortened wait may be a queue still applying, not a wrong state.
+func (r *run) stateOf(ctx context.Context, want wantState) (stateCheck, time.Duration) {
+	wait := r.t.InspectTimeout
+	r.mu.Lock()
+	missing := r.stateMissing
+	r.mu.Unlock()
+	if short := r.checkTimeout(); short < wait && missing >= hookSuspectAfter && !r.stateAnswered() {
+		wait = short
+	}
+	res, err := checkState(ctx, r.t.State, want, wait)
+	if err == nil && res.answered && len(res.mismatches) > 0 && wait < r.t.InspectTimeout {
+		wait = r.t.InspectTimeout
+		res, err = checkState(ctx, r.t.State, want, wait)
+	}
 	if err != nil {
 		r.failState(err)
 	}
 	if res.answered {
 		r.markStateAnswered()
+	} else {
+		r.mu.Lock()
+		r.stateMissing++
+		r.mu.Unlock()
 	}
-	return res
+	return res, wait
 }
 
 var stateAnswered sync.Map // *run -> true once a state check got a 200
@@ -816,7 +838,7 @@ func (r *run) specRecordIDs32(ctx SpecContext) {
 	}
 	r.ackAll(ctx, hintIDs32, a, b)
 	ackedAt := time.Now()
-	res := r.stateOf(ctx, want)
+	res, _ := r.stateOf(ctx, want)
 	if len(res.mismatches) == 0 {
 		return
 	}
@@ -827,7 +849,7 @@ func (r *run) specRecordIDs32(ctx SpecContext) {
 	var pending []schemas.Identity
 	counted := false
 	if r.t.Inspect != nil {
-		if got, err := r.askEach(ctx, eventsOf(r.records32), r.checkTimeout()); err == nil {
+		if got, err := r.askEach(ctx, eventsOf(r.records32), r.t.InspectTimeout); err == nil {
 			for _, p := range r.records32 {
 				if got[p.Event.EventID] == 0 {
 					pending = append(pending, p.Event)

@@ -534,7 +534,7 @@ func (s Findings) String() string {
 		}
 		if len(withdrawn) > 0 {
 			slices.Sort(withdrawn)
-			fmt.Fprintf(&b, "\n%s marked %s when they ended are the receiver's, not the hooks': the end of the run found the hooks answering after all, and their events not applied within --inspect-timeout, late (see each, and the warning below)\n", specs(len(withdrawn)), strings.Join(slices.Compact(withdrawn), " or "))
+			fmt.Fprintf(&b, "\n%s marked %s when %s the receiver's, not the hooks': the end of the run found the hooks answering after all, and their events not applied within --inspect-timeout, late (see each, and the warning below)\n", specs(len(withdrawn)), strings.Join(slices.Compact(withdrawn), " or "), map[bool]string{true: "it ended is", false: "they ended are"}[len(withdrawn) == 1])
 		}
 		if len(found) > 0 {
 			fmt.Fprintf(&b, "\n%s failed as late had every event that was not applied within --inspect-timeout %s at the end of the run: late, not lost\n", specs(len(found)), FoundApplied)

@@ -26,23 +26,20 @@ const ReachTimeout = 5 * time.Second
 // that means. An error means the receiver was not judged: a bad Target
 // (*schemas.FieldError) or RunConfig, an unreachable receiver or hook.
 func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error) {
-	if err := cfg.check(target); err != nil {
+	if err := cfg.notJudged(delivery.MaskURL(target.URL), target.Seed, unfinished); err != nil {
 		return Findings{}, err
 	}
 	f, err := verify(ctx, target, cfg)
 	if err != nil {
-		why := err.Error()
-		if cfg.Explain != nil {
-			why = cfg.Explain(err)
-		}
-		if werr := cfg.notJudged(delivery.MaskURL(target.URL), target.Seed, "the receiver was not judged: "+why); werr != nil {
-			err = errors.Join(err, werr)
-		}
+		err = cfg.notJudgedBy(target, err)
 	}
 	return f, err
 }
 
 func verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error) {
+	if err := cfg.check(); err != nil {
+		return Findings{}, err
+	}
 	t, err := target.withDefaults()
 	if err != nil {
 		return Findings{}, err
@@ -64,16 +61,15 @@ func verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error)
 }
 
 // check checks what Ginkgo would only find out late: filters that are not
-// regular expressions, report files that cannot be written. It writes the
-// report files, as a run that did not finish, so that a run killed before
-// its end leaves no earlier run's verdict in them (see notJudged).
-func (cfg RunConfig) check(target Target) error {
+// regular expressions. (Report files that cannot be written are found
+// when Verify writes them first, as a run that did not finish.)
+func (cfg RunConfig) check() error {
 	for _, re := range slices.Concat(cfg.Focus, cfg.Skip) {
 		if _, err := regexp.Compile(re); err != nil {
 			return badField("Focus", fmt.Sprintf("%q", re), err.Error())
 		}
 	}
-	return cfg.notJudged(delivery.MaskURL(target.URL), target.Seed, unfinished)
+	return nil
 }
 
 // checkScenarios checks Target.Scenarios: built-in names or files.
@@ -204,10 +200,10 @@ func (f Findings) setupMessage() string {
 		kinds[p.Kind]++
 	}
 	switch {
-	case kinds[ProblemHook]+kinds[ProblemStateHook] == f.Failed && f.NothingApplied:
-		return fmt.Sprintf("the receiver was not judged: %s could not count any application: %s", specs(f.Failed), nothingAppliedLine)
 	case kinds[ProblemHook] == f.Failed && f.Aborted != "":
 		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer in time, so the suite was aborted, %d specs not run (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", f.NotRun)
+	case kinds[ProblemHook]+kinds[ProblemStateHook] == f.Failed && f.NothingApplied:
+		return fmt.Sprintf("the receiver was not judged: %s could not count any application: %s", specs(f.Failed), nothingAppliedLine)
 	case kinds[ProblemHook] == f.Failed && f.hookSaid(ProblemHook) != "":
 		return fmt.Sprintf("the receiver was not judged: %s could not count the receiver's applications, since %s", specs(f.Failed), f.hookSaid(ProblemHook))
 	case kinds[ProblemHook] == f.Failed:

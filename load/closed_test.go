@@ -79,8 +79,9 @@ func TestClosedLoopIsBoundByTheReceiver(t *testing.T) {
 		t.Errorf("sent %d in %s with %d senders at %s per answer, want at most %d (and not a fifth of it)", rep.Sent, d, n, delay, most)
 	}
 	// The run stops near its length: the last requests in flight end
-	// within a delay of it (one second of slack for a loaded machine).
-	if time.Duration(rep.Window) != d || time.Duration(rep.Elapsed) < d || took > d+time.Second {
+	// within a delay of it; the wall-clock bound only catches a run that
+	// does not stop (a loaded machine gets generous slack).
+	if time.Duration(rep.Window) != d || time.Duration(rep.Elapsed) < d || took > d+10*time.Second {
 		t.Errorf("window %s, elapsed %s, took %s; want a window of %s", time.Duration(rep.Window), time.Duration(rep.Elapsed), took, d)
 	}
 	var text bytes.Buffer
@@ -160,8 +161,8 @@ func TestClosedLoopRetries(t *testing.T) {
 }
 
 // TestClosedLoopShardsAreDisjoint: shards of a closed loop, with different
-// sender counts, never share an event id, a scenario's lifecycles stay
-// whole per shard, and their merged report adds the rates up.
+// sender counts, never share an event id, and their merged report adds
+// the rates up.
 func TestClosedLoopShardsAreDisjoint(t *testing.T) {
 	sc, err := scenarios.Load("residential-solar")
 	if err != nil {

@@ -10,45 +10,52 @@ import (
 )
 
 // A CI job publishes the report files whatever verify's exit status: when
-// the receiver cannot be judged at all (it does not accept connections),
-// they must still be well-formed and say why, not be left empty, nor keep
-// an earlier run's verdict.
+// the receiver cannot be judged at all (it does not accept connections,
+// it speaks plain HTTP to an https:// URL, a filter is no regular
+// expression), they must still be well-formed and say why, not be left
+// empty, nor keep an earlier run's verdict.
 func TestVerifyNotJudgedStillWritesReports(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
-	url := closed.URL + "/hook?token=s3cret"
+	unreachable := closed.URL + "/hook?token=s3cret"
 	closed.Close()
-	dir := t.TempDir()
-	junitPath, jsonPath := filepath.Join(dir, "r.xml"), filepath.Join(dir, "r.json")
-	// An earlier run's passing report, which must not survive.
-	if err := os.WriteFile(jsonPath, []byte(`{"formatVersion": 1, "verdict": {"exit": 0, "message": "PASS: 1 specs passed"}}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r := cli(t, "", "verify", "--target", url, "--junit-report", junitPath, "--json-report", jsonPath).want(t, 2)
-	if !strings.Contains(r.stderr, "unreachable") {
-		t.Fatalf("stderr does not say the target is unreachable:\n%s", r.stderr)
-	}
-	for _, path := range []string{junitPath, jsonPath} {
-		if data, _ := os.ReadFile(path); strings.Contains(string(data), "s3cret") {
-			t.Errorf("%s shows the token:\n%s", filepath.Base(path), data)
-		}
-	}
-
-	data, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep := checkJSONReport(t, data)
-	if v := rep.Verdict; v.Exit != 2 || !strings.Contains(v.Message, "not judged") || !strings.Contains(v.Message, "unreachable") {
-		t.Errorf("JSON verdict %+v, want exit 2 naming the unreachable target", v)
-	}
-
-	data, err = os.ReadFile(junitPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := checkJUnit(t, data)
-	if len(cases) != 1 || !strings.Contains(cases[0].errorMsg, "unreachable") {
-		t.Errorf("JUnit cases %+v, want one error naming the unreachable target:\n%s", cases, data)
+	plain := httptest.NewServer(http.NotFoundHandler())
+	defer plain.Close()
+	for _, c := range []struct {
+		name string
+		args []string
+		says string
+	}{
+		{"unreachable", []string{"--target", unreachable}, "unreachable"},
+		{"TLS handshake", []string{"--target", strings.Replace(plain.URL, "http://", "https://", 1) + "/hook?token=s3cret"}, "TLS handshake"},
+		{"bad filter", []string{"--target", plain.URL + "/hook?token=s3cret", "--focus", "("}, "--focus"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			junitPath, jsonPath := filepath.Join(dir, "r.xml"), filepath.Join(dir, "r.json")
+			// An earlier run's passing reports, which must not survive.
+			for _, path := range []string{junitPath, jsonPath} {
+				if err := os.WriteFile(path, []byte(`{"formatVersion": 1, "verdict": {"exit": 0, "message": "PASS: 1 specs passed"}}`), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := cli(t, "", append([]string{"verify", "--junit-report", junitPath, "--json-report", jsonPath}, c.args...)...).want(t, 2)
+			if !strings.Contains(r.stderr, c.says) {
+				t.Fatalf("stderr does not say %q:\n%s", c.says, r.stderr)
+			}
+			for _, path := range []string{junitPath, jsonPath} {
+				if data, _ := os.ReadFile(path); strings.Contains(string(data), "s3cret") {
+					t.Errorf("%s shows the token:\n%s", filepath.Base(path), data)
+				}
+			}
+			rep := checkJSONReport(t, readFile(t, jsonPath))
+			if v := rep.Verdict; v.Exit != 2 || !strings.Contains(v.Message, "not judged") || !strings.Contains(v.Message, c.says) {
+				t.Errorf("JSON verdict %+v, want exit 2 saying %q", v, c.says)
+			}
+			data := readFile(t, junitPath)
+			if cases := checkJUnit(t, data); len(cases) != 1 || !strings.Contains(cases[0].errorMsg, c.says) {
+				t.Errorf("JUnit cases %+v, want one error saying %q:\n%s", cases, c.says, data)
+			}
+		})
 	}
 }
 
