@@ -891,9 +891,12 @@ func (r *run) finish(ctx context.Context) ([]LateApplication, error) {
 			l.AppliedAfterMS = float64(it.lateAt.Sub(it.ackedAt).Microseconds()) / 1000
 		} else {
 			l.NotAppliedAfterMS = float64(it.saidZero().Microseconds()) / 1000
-			l.FarBehind, l.OthersApplied = behind.applied > 0 || behind.lag > 0, behind.applied
+			// The slowest lag of the others excuses only an event younger
+			// than it: one pending longer than any was applied late is lost.
+			withinLag := behind.applied == 0 && behind.lag > 0 && it.saidZero() < behind.lag
+			l.FarBehind, l.OthersApplied = behind.applied > 0 || withinLag, behind.applied
 			l.WindowMS = float64(behind.window.Microseconds()) / 1000
-			if behind.applied == 0 && behind.lag > 0 {
+			if withinLag {
 				l.LagMS = float64(behind.lag.Microseconds()) / 1000
 			}
 		}
