@@ -27,6 +27,9 @@ const ReachTimeout = 5 * time.Second
 // (*schemas.FieldError) or RunConfig, an unreachable receiver or hook.
 func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error) {
 	if err := cfg.notJudged(delivery.MaskURL(target.URL), target.Seed, unfinished); err != nil {
+		// The other file, if it could be written, says why rather than
+		// "did not finish".
+		_ = cfg.notJudgedBy(target, err)
 		return Findings{}, err
 	}
 	f, err := verify(ctx, target, cfg)

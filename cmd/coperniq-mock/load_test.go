@@ -20,12 +20,22 @@ import (
 
 func loadReceiver(t *testing.T) string {
 	t.Helper()
+	url, _ := countingReceiver(t)
+	return url + "/webhooks/coperniq?token=s3cret-token"
+}
+
+// countingReceiver acknowledges every request with a 204 and counts them;
+// it returns its base URL and the count.
+func countingReceiver(t *testing.T) (string, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
+		n.Add(1)
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	t.Cleanup(srv.Close)
-	return srv.URL + "/webhooks/coperniq?token=s3cret-token"
+	return srv.URL, &n
 }
 
 func readLoadReport(t *testing.T, path string) *load.Report {
@@ -175,13 +185,7 @@ func TestLoadShardsMerge(t *testing.T) {
 // way, its handler installed), not after a fixed sleep: a busy CI machine
 // may take longer than that to start the binary.
 func TestLoadInterruptStillReports(t *testing.T) {
-	var seen atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		seen.Add(1)
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(srv.Close)
+	base, seen := countingReceiver(t)
 	out := filepath.Join(t.TempDir(), "r.json")
 	const rate = 200
 	started := time.Now()
@@ -189,7 +193,7 @@ func TestLoadInterruptStillReports(t *testing.T) {
 	r := interrupt(t, func() bool {
 		before = seen.Load()
 		return before >= 100
-	}, "load", "--target", srv.URL+"/hook", "--rate", fmt.Sprintf("%d/s", rate), "--duration", "1m", "--out", out, "--progress", "plain")
+	}, "load", "--target", base+"/hook", "--rate", fmt.Sprintf("%d/s", rate), "--duration", "1m", "--out", out, "--progress", "plain")
 	r.want(t, 1) // as every interrupted run (see exitTable)
 	ran := time.Since(started)
 	// A slot that fell due as the signal came is dropped, unsent, and the
@@ -381,13 +385,7 @@ func TestLoadOutDurationsAsNumbers(t *testing.T) {
 // with their own senders, their reports merged (the rates add up), the
 // progress bar, and the pass marks that apply to it.
 func TestLoadRateMax(t *testing.T) {
-	var got atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		got.Add(1)
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(srv.Close)
+	base, got := countingReceiver(t)
 	dir := t.TempDir()
 	files := []string{filepath.Join(dir, "max-0.json"), filepath.Join(dir, "max-1.json")}
 	outs := make([]result, 2)
@@ -396,7 +394,7 @@ func TestLoadRateMax(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outs[i] = cli(t, "", "load", "--target", srv.URL+"/hook", "--rate", "max", "--duration", "700ms", "--max-inflight", []string{"2", "3"}[i],
+			outs[i] = cli(t, "", "load", "--target", base+"/hook", "--rate", "max", "--duration", "700ms", "--max-inflight", []string{"2", "3"}[i],
 				"--shard", []string{"0/2", "1/2"}[i], "--seed", "11", "--threshold", "p99<10s", "--threshold", "success>=99%",
 				"--out", f, "--progress", "bar").want(t, 0)
 		}()

@@ -59,6 +59,24 @@ func TestVerifyNotJudgedStillWritesReports(t *testing.T) {
 	}
 }
 
+// A report file that cannot be written ends verify (exit 2) before the
+// run; the other one, written, says so rather than "did not finish".
+func TestVerifyUnwritableReportNamedInTheOther(t *testing.T) {
+	base, _ := countingReceiver(t)
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	bad := filepath.Join(t.TempDir(), "file", "r.xml") // below a file: no directory can be made
+	if err := os.WriteFile(filepath.Dir(bad), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "", "verify", "--target", base+"/hook", "--junit-report", bad, "--json-report", jsonPath).want(t, 2)
+	if !strings.Contains(r.stderr, "--junit-report") {
+		t.Fatalf("stderr does not name --junit-report:\n%s", r.stderr)
+	}
+	if v := checkJSONReport(t, readFile(t, jsonPath)).Verdict; v.Exit != 2 || !strings.Contains(v.Message, "--junit-report") {
+		t.Errorf("JSON verdict %+v, want exit 2 naming --junit-report", v)
+	}
+}
+
 // A receiver that acknowledges every event and applies none, with correct
 // hooks (404: never applied, nothing on the record), answers exactly as a
 // hook at a wrong URL does. The verdict must not say which it is, nor
