@@ -446,7 +446,6 @@ func (r *runner) loop(w int, phase1, all *sync.WaitGroup) {
 	sh := cfg.shard
 	n := int64(sh.Count)
 	gen, rnd, buf := r.kit(w)
-	end := r.start.Add(cfg.closed)
 
 	func() {
 		defer phase1.Done()
@@ -460,7 +459,7 @@ func (r *runner) loop(w int, phase1, all *sync.WaitGroup) {
 				continue
 			default:
 			}
-			if !r.start.Add(time.Since(r.start)).Before(end) {
+			if time.Since(r.start) >= cfg.closed {
 				return
 			}
 			k := r.next.Add(1) - 1
