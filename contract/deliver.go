@@ -298,7 +298,7 @@ func (s sent) answer() string {
 		}
 		fmt.Fprintf(&b, "\n%s", s.scrub(strings.TrimRight(string(body), "\n")))
 		if cut {
-			b.WriteString(" …(truncated)")
+			b.WriteString(" " + res.Cut(len(body)))
 		}
 		b.WriteString("\n")
 	}

@@ -63,9 +63,22 @@ func (t *Target) WriteAnswer(w io.Writer, res Result) {
 	}
 	fmt.Fprintf(w, "%s", t.ShowAnswer(string(bytes.TrimRight(res.Body, "\r\n"))))
 	if res.Truncated {
-		fmt.Fprint(w, " …(truncated)")
+		fmt.Fprint(w, " "+res.Cut(len(res.Body)))
 	}
 	fmt.Fprintln(w)
+}
+
+// Cut says that only the first shown bytes of the answer's body are shown,
+// and how many there were: how much was left out tells a user whether the
+// receiver meant to say this much (a page of HTML from a proxy, say).
+func (r Result) Cut(shown int) string {
+	switch {
+	case r.BodySize > 0:
+		return fmt.Sprintf("…(truncated: the first %d of %d bytes)", shown, r.BodySize)
+	case r.BodySize < 0:
+		return fmt.Sprintf("…(truncated: the first %d bytes of more than %d)", shown, DefaultBodyLimit+DefaultDrainLimit)
+	}
+	return fmt.Sprintf("…(truncated: the first %d bytes)", shown) // a Result not made by Send
 }
 
 // SendOnce makes one attempt at t with a client of its own (timeout, TLS

@@ -193,6 +193,11 @@ type Result struct {
 	Body []byte
 	// Truncated reports that the body was longer than Body.
 	Truncated bool
+	// BodySize is the whole body's length: the bytes read when it was read
+	// to its end, else its stated Content-Length, else -1 (more was sent
+	// than DefaultDrainLimit lets a client read, with no length stated);
+	// 0 as well when the body was not read (an error before it).
+	BodySize int64
 	// Latency runs from sending the request to the last byte read of the
 	// response (or the error).
 	Latency time.Duration
@@ -297,7 +302,7 @@ func (t *Target) withHeader(header http.Header) *Target {
 // Send makes one attempt: POST body, never following a redirect.
 func (t *Target) Send(ctx context.Context, client *http.Client, body []byte) Result {
 	r := t.post(ctx, noFollow(client), body, t.BodyLimit, true)
-	return Result{Status: r.status, Header: r.header, Body: r.body, Truncated: r.truncated,
+	return Result{Status: r.status, Header: r.header, Body: r.body, Truncated: r.truncated, BodySize: r.size,
 		Latency: r.end.Sub(r.start), ErrKind: r.kind, Err: r.err}
 }
 
@@ -321,6 +326,7 @@ type response struct {
 	header     http.Header
 	body       []byte
 	truncated  bool
+	size       int64
 	start, end time.Time
 	kind       ErrKind
 	err        error
@@ -367,8 +373,11 @@ func (t *Target) post(ctx context.Context, client *http.Client, body []byte, cap
 		// Past the drain limit the connection is closed instead: a
 		// receiver streaming an endless body must not hold the attempt.
 		_, readErr = io.CopyN(io.Discard, cr, DefaultDrainLimit)
-		if errors.Is(readErr, io.EOF) {
-			readErr = nil
+		switch {
+		case errors.Is(readErr, io.EOF):
+			readErr, r.size = nil, cr.n
+		case readErr == nil:
+			r.size = resp.ContentLength // -1 when not stated
 		}
 	}
 	_ = resp.Body.Close()

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -75,15 +76,47 @@ func TestSendDefaultUserAgent(t *testing.T) {
 }
 
 func TestSendTruncatesBody(t *testing.T) {
-	big := strings.Repeat("x", delivery.DefaultBodyLimit*3)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = io.WriteString(w, big)
-	}))
-	defer srv.Close()
-	res := delivery.Send(context.Background(), nil, srv.URL, payload(1, 1, "X"), nil)
-	if res.Acked() || res.Status != 500 || len(res.Body) != delivery.DefaultBodyLimit || !res.Truncated {
-		t.Fatalf("status %d, %d body bytes, truncated %v", res.Status, len(res.Body), res.Truncated)
+	limit := delivery.DefaultBodyLimit
+	past := delivery.DefaultBodyLimit + delivery.DefaultDrainLimit + 1
+	for _, tc := range []struct {
+		name      string
+		size      int
+		stated    bool // Content-Length sent; else chunked
+		wantSize  int64
+		wantShown string
+	}{
+		{"short, whole", 10, true, 10, ""},
+		{"long, read to its end", limit * 3, false, int64(limit * 3), fmt.Sprintf("(truncated: the first %d of %d bytes)", limit, limit*3)},
+		{"past the drain limit, length stated", past, true, int64(past), fmt.Sprintf("(truncated: the first %d of %d bytes)", limit, past)},
+		{"past the drain limit, chunked", past, false, -1, fmt.Sprintf("(truncated: the first %d bytes of more than %d)", limit, past-1)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			big := strings.Repeat("x", tc.size)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				if tc.stated {
+					w.Header().Set("Content-Length", strconv.Itoa(len(big)))
+				}
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = io.WriteString(w, big)
+			}))
+			defer srv.Close()
+			target, err := delivery.NewTarget(srv.URL, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := target.Send(context.Background(), delivery.NewClient(5*time.Second, 1), payload(1, 1, "X"))
+			if res.Acked() || res.Status != 500 || len(res.Body) != min(limit, tc.size) || res.Truncated != (tc.size > limit) || res.BodySize != tc.wantSize {
+				t.Fatalf("status %d, %d body bytes, truncated %v, size %d (want %d)", res.Status, len(res.Body), res.Truncated, res.BodySize, tc.wantSize)
+			}
+			var out strings.Builder
+			target.WriteAnswer(&out, res)
+			if tc.wantShown != "" && !strings.HasSuffix(out.String(), " …"+tc.wantShown+"\n") {
+				t.Errorf("WriteAnswer ends %q, want … %q", out.String()[max(0, out.Len()-80):], tc.wantShown)
+			}
+			if tc.wantShown == "" && strings.Contains(out.String(), "truncated") {
+				t.Errorf("WriteAnswer %q says truncated", out.String())
+			}
+		})
 	}
 }
 
