@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -851,6 +852,7 @@ func testReference(t *testing.T) {
 			}
 		}
 	}
+	checkOwnEventIDs(t, run, rc)
 	// 18 triggers × 4 profiles, 4 delivery specs, 3 token specs, 3 counted.
 	if want := 18*4 + 4 + 3 + 3; passed < want {
 		t.Errorf("%d specs passed, want at least %d", passed, want)
@@ -1036,5 +1038,45 @@ func TestVerifyBacklogIsNotBlamedOnTheHook(t *testing.T) {
 		if !strings.Contains(said, w) {
 			t.Errorf("the run does not say %q:\n%s", w, said)
 		}
+	}
+}
+
+// checkOwnEventIDs: no two specs of a run send the same eventId, and no
+// delivery a spec does not record (a lifecycle or final-state spec's)
+// re-uses one a spec records: a spec re-sending another's eventId makes an
+// event the receiver lost look applied late (issue: a later "every
+// delivery" spec re-sent the realistic payloads' eventIds). Copies within
+// a spec (duplicates, retries) are deliberate.
+func checkOwnEventIDs(t *testing.T, run harnessRun, rc *testreceivers.Receiver) {
+	t.Helper()
+	specsOf := map[int64]map[string]bool{}
+	recorded := map[int64]int{}
+	for name, s := range run.specs() {
+		for _, d := range contract.Deliveries(s) {
+			if specsOf[d.EventID] == nil {
+				specsOf[d.EventID] = map[string]bool{}
+			}
+			specsOf[d.EventID][name] = true
+			recorded[d.EventID]++
+		}
+	}
+	received := map[int64]int{}
+	for _, r := range rc.Received() {
+		id, err := schemas.DecodeIdentity(r.Body)
+		if err == nil {
+			received[id.EventID]++
+		}
+	}
+	var shared []string
+	for id, names := range specsOf {
+		if len(names) > 1 {
+			shared = append(shared, fmt.Sprintf("eventId %d is sent by %d specs: %s", id, len(names), strings.Join(slices.Sorted(maps.Keys(names)), "; ")))
+		} else if received[id] > recorded[id] {
+			shared = append(shared, fmt.Sprintf("eventId %d of %s was also delivered by a spec that does not record it (%d received, %d recorded)", id, slices.Collect(maps.Keys(names))[0], received[id], recorded[id]))
+		}
+	}
+	slices.Sort(shared)
+	if len(shared) > 0 {
+		t.Errorf("%d eventIds are not their spec's own:\n  %s", len(shared), strings.Join(shared[:min(len(shared), 20)], "\n  "))
 	}
 }

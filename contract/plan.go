@@ -103,12 +103,18 @@ type plan struct {
 	realistic, minimal, maximal map[string]payload
 	edge                        map[string][]payload
 	unknown                     payload
-	burst                       []payload
-	tokenMissing, tokenWrong    payload
-	tokenRight                  payload
-	dupAfter, dupConcurrent     payload
-	gaveUp                      payload
-	withoutRecord               []payload // norecord.go
+	// deadline and redirect are the realistic payloads again, each with
+	// an eventId of its own: re-sending a payload spec's eventId would
+	// make an event the receiver lost look applied late, once a later
+	// spec's copy was applied.
+	deadline                 map[string]payload
+	redirect                 payload
+	burst                    []payload
+	tokenMissing, tokenWrong payload
+	tokenRight               payload
+	dupAfter, dupConcurrent  payload
+	gaveUp                   payload
+	withoutRecord            []payload // norecord.go
 	// used are the eventIds of every payload above except the counted
 	// ones, which must not share an eventId with anything else: an
 	// idempotent receiver would skip the counted event as already applied
@@ -193,6 +199,22 @@ func newPlan(t Target) (*plan, error) {
 		return nil, err
 	}
 	if err := planWithoutRecord(pl, s, &high); err != nil {
+		return nil, err
+	}
+	again := func(key string) (payload, error) {
+		p, err := pl.generate(key, generator.Realistic, s, false)
+		if err != nil {
+			return p, err
+		}
+		return pl.unique(p, &high)
+	}
+	pl.deadline = map[string]payload{}
+	for _, key := range schemas.TriggerKeys() {
+		if pl.deadline[key], err = again(key); err != nil {
+			return nil, err
+		}
+	}
+	if pl.redirect, err = again(unknownBase); err != nil {
 		return nil, err
 	}
 	keys := schemas.TriggerKeys()

@@ -709,7 +709,7 @@ func (r *run) specDeadline(ctx SpecContext) {
 	got := make([]sent, len(keys))
 	done := make([]bool, len(keys))
 	r.parallel(len(keys), func(i int) {
-		got[i], done[i] = r.send(ctx, r.patient, r.plan.realistic[keys[i]], r.to, ExpectInTime), true
+		got[i], done[i] = r.send(ctx, r.patient, r.plan.deadline[keys[i]], r.to, ExpectInTime), true
 	})
 	var all, late []sent
 	for i, s := range got {
@@ -764,7 +764,7 @@ func (r *run) specBurst(ctx SpecContext) {
 }
 
 func (r *run) specRedirect(ctx SpecContext) {
-	s := r.post(ctx, r.plan.realistic[unknownBase], r.to, ExpectNoRedir)
+	s := r.post(ctx, r.plan.redirect, r.to, ExpectNoRedir)
 	record(s)
 	switch {
 	case s.timedOut():
