@@ -433,19 +433,11 @@ type delivered struct {
 // until a record exists gets the record within a reordering window.
 func (x *executor) deliver(ctx context.Context, s Schedule, r *rendered, off int64) (*delivered, error) {
 	res := &delivered{acked: map[int64]bool{}, lastAnswer: map[int64]string{}}
-	msgs := map[[2]int]message{}
-	for _, d := range s.Deliveries {
-		k := [2]int{d.Scenario, d.Event}
-		if _, ok := msgs[k]; ok {
-			continue
-		}
-		m, err := offsetBody(r.events[d.Scenario][d.Event].Body, off)
-		if err != nil {
-			return nil, fmt.Errorf("contract: offsetting the ids of %s: %w", r.events[d.Scenario][d.Event].TriggerKey, err)
-		}
-		msgs[k] = m
-		res.events = append(res.events, m)
+	msgs, events, err := messagesOf(s, r, off)
+	if err != nil {
+		return nil, err
 	}
+	res.events = events
 	var clock int64
 	var queue []*pending
 	var mu sync.Mutex
@@ -531,6 +523,86 @@ func (x *executor) deliver(ctx context.Context, s Schedule, r *rendered, off int
 	return res, nil
 }
 
+// messagesOf offsets the ids of the events s delivers by off: by
+// delivery, and each event once in first-delivery order.
+func messagesOf(s Schedule, r *rendered, off int64) (map[[2]int]message, []message, error) {
+	msgs := map[[2]int]message{}
+	var events []message
+	for _, d := range s.Deliveries {
+		k := [2]int{d.Scenario, d.Event}
+		if _, ok := msgs[k]; ok {
+			continue
+		}
+		m, err := offsetBody(r.events[d.Scenario][d.Event].Body, off)
+		if err != nil {
+			return nil, nil, fmt.Errorf("contract: offsetting the ids of %s: %w", r.events[d.Scenario][d.Event].TriggerKey, err)
+		}
+		msgs[k] = m
+		events = append(events, m)
+	}
+	return msgs, events, nil
+}
+
+// StaleError is a chaos run or replay not judged: the receiver already
+// had some of its events applied, or its records, before they were sent.
+// Chaos ids depend only on the seed (and a replay's on --id-offset), so a
+// receiver that kept an earlier run's state would be found to have
+// applied events it dropped: a receiver storing nothing would pass.
+type StaleError struct {
+	// What was found: "event 123 (TASK_CREATED, record 9) was already
+	// applied before it was sent (the inspect hook said 1)", and how many
+	// more.
+	Found string
+}
+
+func (e *StaleError) Error() string {
+	return e.Found + ": stale receiver state from an earlier run with the same ids, or an inspect hook that does not count; the receiver was not judged"
+}
+
+// staleEvents asks the inspect hook about each event, and the state hook
+// about each record, before the first delivery: one question each (on
+// loopback a few ms per run of some thirty events, against the hundreds
+// of ms a run takes).
+func (x *executor) staleEvents(ctx context.Context, events []message) error {
+	var found []string
+	if x.t.Inspect != nil {
+		for _, m := range events {
+			n, err := inspectIdentity(ctx, x.t.Inspect, m.id)
+			if err != nil {
+				return fmt.Errorf("asking the inspect hook before the first delivery, so the run could not be judged: %w", err)
+			}
+			if n > 0 {
+				found = append(found, fmt.Sprintf("%s was already applied before it was sent (the inspect hook said %d)", identityName(m.id), n))
+			}
+		}
+	}
+	if x.t.State != nil {
+		seen := map[int64]bool{}
+		for _, m := range events {
+			id := m.id.RecordID
+			if id == 0 || seen[id] {
+				continue
+			}
+			seen[id] = true
+			st, err := x.t.State.State(ctx, id)
+			if err != nil {
+				return fmt.Errorf("the state hook gave no usable answer for record %d before the first delivery, so the run could not be judged: %w", id, err)
+			}
+			if st != nil {
+				found = append(found, fmt.Sprintf("record %d already had state in the receiver before any event about it was sent", id))
+			}
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	msg := found[0]
+	if len(found) > 1 {
+		msg += fmt.Sprintf(" (and %d more such events or records)", len(found)-1)
+	}
+	return &StaleError{Found: msg}
+}
+
 // notAcked lists the events that were never acknowledged.
 func (x *executor) notAcked(d *delivered) []Problem {
 	var out []Problem
@@ -549,6 +621,13 @@ func (x *executor) notAcked(d *delivered) []Problem {
 func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int64) (attempt, error) {
 	start := time.Now()
 	var res attempt
+	_, events, err := messagesOf(s, r, off)
+	if err != nil {
+		return res, err
+	}
+	if err := x.staleEvents(ctx, events); err != nil {
+		return res, err
+	}
 	d, err := x.deliver(ctx, s, r, off)
 	if err != nil {
 		return res, err
@@ -745,7 +824,7 @@ func RunChaos(ctx context.Context, t Target, o ChaosOptions) (*ChaosReport, erro
 		}
 		a, err := x.execute(ctx, s, r, idOffset(o.Seed, run, 0))
 		if err != nil {
-			return rep, err
+			return rep, fmt.Errorf("chaos run %d of seed %d: %w", run, o.Seed, err)
 		}
 		rr := RunResult{Run: run, Schedule: s, Problems: a.problems, Took: a.took}
 		rep.Runs = append(rep.Runs, rr)

@@ -2,9 +2,13 @@ package contract_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -223,5 +227,69 @@ func TestChaosTellsLateFromLost(t *testing.T) {
 	}
 	if late == 0 {
 		t.Errorf("no problem says late: %v", rep.Failure.Problems)
+	}
+}
+
+// dropping serves h's hooks, but once drop is set answers every delivery
+// 200 and stores nothing: the same database, a receiver that loses
+// everything.
+type dropping struct {
+	h    http.Handler
+	drop atomic.Bool
+}
+
+func (d *dropping) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && d.drop.Load() {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	d.h.ServeHTTP(w, r)
+}
+
+// TestChaosRepeatedIDsAreNotJudged: chaos ids depend only on the seed (a
+// replay's on its --id-offset), so run again against a receiver that kept
+// the first run's state, a receiver that now stores nothing would pass:
+// the events are found applied before they are sent, and the run is not
+// judged.
+func TestChaosRepeatedIDsAreNotJudged(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		run  func(ctx context.Context, target contract.Target) error
+	}{
+		{"chaos runs with the same seed", func(ctx context.Context, target contract.Target) error {
+			rep, err := contract.RunChaos(ctx, target, contract.ChaosOptions{Runs: 2, Seed: chaosSeed, ShrinkBudget: -1})
+			if err == nil && rep.Failure != nil {
+				return fmt.Errorf("run %d failed: %v", rep.Failure.Run, rep.Failure.Problems)
+			}
+			return err
+		}},
+		{"a replay at the same offset", func(ctx context.Context, target contract.Target) error {
+			f, err := contract.ParseChaosFile([]byte("chaos: 1\nfailure: not applied\nscenarios: [{name: request-lost, seed: 1}]\ndeliveries: [{scenario: 0, event: 0}, {scenario: 0, event: 1}]\n"))
+			if err != nil {
+				return err
+			}
+			_, err = contract.ReplayChaos(ctx, target, f, 300_000_000)
+			return err
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			d := &dropping{h: testreceivers.NewState(testreceivers.NewestWins)}
+			srv := httptest.NewServer(d)
+			t.Cleanup(srv.Close)
+			target := chaosTarget(t, testreceivers.NewestWins)
+			target.URL = srv.URL + "/hook"
+			target.Inspect, _ = contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
+			target.State, _ = contract.StateURL(srv.URL + testreceivers.StatePath + "{recordId}")
+			if err := c.run(context.Background(), target); err != nil {
+				t.Fatalf("the first time, against a correct receiver: %v", err)
+			}
+			d.drop.Store(true)
+			err := c.run(context.Background(), target)
+			var stale *contract.StaleError
+			if !errors.As(err, &stale) || !strings.Contains(fmt.Sprint(err), "was already applied before it was sent (the inspect hook said 1)") {
+				t.Fatalf("the same ids again, against a receiver storing nothing: %v; want the receiver not judged, its events already applied before they were sent", err)
+			}
+		})
 	}
 }

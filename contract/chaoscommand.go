@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -85,6 +86,10 @@ func (c ChaosCommand) Run(ctx context.Context, out io.Writer, t Target) error {
 	}
 	rep, err := RunChaos(ctx, t, ChaosOptions{Runs: c.Runs, Seed: t.Seed, ShrinkBudget: budget, Pool: t.Scenarios,
 		Progress: func(line string) { fmt.Fprintln(out, line) }})
+	var stale *StaleError
+	if errors.As(err, &stale) {
+		return &schemas.FieldError{Msg: err.Error() + ".\nA chaos run's ids depend only on {Seed}: clear the receiver's state (a fresh database) before repeating a seed, or pass another {Seed} for fresh ids"}
+	}
 	if err != nil {
 		return err
 	}
@@ -126,6 +131,10 @@ func (c ChaosCommand) replay(ctx context.Context, out io.Writer, t Target) error
 		var res Replay
 		if res, err = ReplayChaos(ctx, t, file, c.IDOffset); err == nil {
 			return c.replayed(out, file, res)
+		}
+		var stale *StaleError
+		if errors.As(err, &stale) {
+			return &schemas.FieldError{Msg: fmt.Sprintf("replaying %s with {IDOffset} %d: %v.\nA replay's ids are the file's plus {IDOffset}: an offset an earlier replay used finds that replay's state; pass another {IDOffset} (a multiple of %d, e.g. %d), or clear the receiver's state", c.Replay, c.IDOffset, err, idStride, c.IDOffset+idStride)}
 		}
 	}
 	return &schemas.FieldError{Msg: fmt.Sprintf("{Replay} %s: %v", c.Replay, err)}

@@ -58,7 +58,7 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 		sh.Attempts++
 		a, err := x.execute(ctx, c, r, idOffset(o.Seed, run, sh.Attempts))
 		if err != nil {
-			return false, err
+			return false, fmt.Errorf("shrinking chaos run %d of seed %d, attempt %d: %w", run, o.Seed, sh.Attempts, err)
 		}
 		ok := slices.ContainsFunc(a.problems, func(p Problem) bool { return p.Kind == sh.Kind })
 		if o.Progress != nil {

@@ -124,6 +124,14 @@ func TestVerifyChaosShrinksAndReplays(t *testing.T) {
 	if !strings.Contains(rep.stderr, "the failure reproduced") {
 		t.Errorf("replay: %s\n%s", rep.stdout, rep.stderr)
 	}
+	// The same offset again finds the first replay's events applied: not
+	// judged, rather than "did not reproduce".
+	again := cli(t, "", words[1:]...).want(t, 2)
+	for _, w := range []string{"already applied before it was sent", "pass another --id-offset"} {
+		if !strings.Contains(again.stderr, w) {
+			t.Errorf("a replay at a used offset: stderr lacks %q:\n%s\n%s", w, again.stdout, again.stderr)
+		}
+	}
 	// Against a receiver that converges, the same file does not fail.
 	good := httptest.NewServer(testreceivers.NewState(testreceivers.NewestWins))
 	defer good.Close()
@@ -142,6 +150,15 @@ func TestVerifyChaosPasses(t *testing.T) {
 	r := cli(t, "", chaosArgs(srv, "--chaos", "4")...).want(t, 0)
 	if !strings.Contains(r.stdout, "PASS: 4 chaos runs") || strings.Count(r.stdout, ": ok in ") != 4 {
 		t.Errorf("want 4 runs ok:\n%s", r.stdout)
+	}
+	// The same seed against the same receiver: its events are already
+	// applied, so the runs are not judged (a receiver storing nothing now
+	// would pass).
+	again := cli(t, "", chaosArgs(srv, "--chaos", "4")...).want(t, 2)
+	for _, w := range []string{"chaos run 1 of seed 7: event ", "already applied before it was sent", "pass another --seed"} {
+		if !strings.Contains(again.stderr, w) {
+			t.Errorf("the same seed again: stderr lacks %q:\n%s\n%s", w, again.stdout, again.stderr)
+		}
 	}
 	for _, c := range []struct {
 		args []string
