@@ -1,9 +1,11 @@
 package contract_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // chaosTarget serves a fresh StateReceiver and returns the Target that
@@ -291,5 +294,52 @@ func TestChaosRepeatedIDsAreNotJudged(t *testing.T) {
 				t.Fatalf("the same ids again, against a receiver storing nothing: %v; want the receiver not judged, its events already applied before they were sent", err)
 			}
 		})
+	}
+}
+
+// coinFlip drops every delivery of an attempt whose id offset (a multiple
+// of 100,000,000, drawn per attempt) is odd: the same sequence fails on
+// some replays and not on others, as a receiver dropping 1% at random does,
+// but the same way for the same seed.
+type coinFlip struct{ h http.Handler }
+
+func (c coinFlip) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		body, _ := io.ReadAll(r.Body)
+		id, err := schemas.DecodeIdentity(body)
+		if err == nil && id.EventID/100_000_000%2 == 1 {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	c.h.ServeHTTP(w, r)
+}
+
+// TestChaosFlakyFailureIsNotShrunk: a failure that does not come back on
+// every replay is not shrunk, nor called minimal: a shrink keeps whichever
+// candidate happened to fail. The original sequence is kept.
+func TestChaosFlakyFailureIsNotShrunk(t *testing.T) {
+	srv := httptest.NewServer(coinFlip{testreceivers.NewState(testreceivers.NewestWins)})
+	t.Cleanup(srv.Close)
+	target := chaosTarget(t, testreceivers.NewestWins)
+	target.URL = srv.URL + "/hook"
+	target.Inspect, _ = contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
+	target.State, _ = contract.StateURL(srv.URL + testreceivers.StatePath + "{recordId}")
+	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 20, Seed: chaosSeed, ShrinkBudget: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failure == nil {
+		t.Fatalf("a receiver dropping every event of half the attempts passed %d runs", len(rep.Runs))
+	}
+	f := rep.Failure
+	t.Logf("%s", f.Progress())
+	want := fmt.Sprintf("flaky: failed %d of 3 replays; not shrunk (a shrink needs a failure that reproduces)", f.Reproduced)
+	if !f.Flaky || f.Minimal || f.Reproduced >= 3 || f.Progress() != want {
+		t.Errorf("flaky %v, minimal %v, %d of %d replays failed, progress %q; want %q", f.Flaky, f.Minimal, f.Reproduced, f.Replays, f.Progress(), want)
+	}
+	if !reflect.DeepEqual(f.Schedule, f.Original) {
+		t.Errorf("the schedule kept is not the original: %d deliveries of %d", len(f.Schedule.Deliveries), len(f.Original.Deliveries))
 	}
 }

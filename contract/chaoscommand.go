@@ -118,6 +118,9 @@ func (c ChaosCommand) Run(ctx context.Context, out io.Writer, t Target) error {
 		fmt.Fprint(out, "the schedule (save it as FILE, or give --chaos-out DIR):\n")
 	}
 	fmt.Fprintf(out, "\n%s\nreplay:\n  %s\n", data, replay)
+	if sh.Flaky {
+		return &ChaosFailure{Msg: fmt.Sprintf("the receiver fails chaos run %d of seed %d (%s), flaky: failed %d of %d replays, not shrunk", sh.Run, sh.Seed, sh.Kind, sh.Reproduced, sh.Replays)}
+	}
 	return &ChaosFailure{Msg: fmt.Sprintf("the receiver fails chaos run %d of seed %d (%s), shrunk to %s", sh.Run, sh.Seed, sh.Kind, schemas.Plural(len(sh.Schedule.Deliveries), "delivery"))}
 }
 

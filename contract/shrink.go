@@ -32,7 +32,23 @@ type Shrunk struct {
 	Budget  time.Duration
 	// ReplayOffset is an id offset no attempt used, for the replay command.
 	ReplayOffset int64
+	// Replays is how many times the failing sequence was run again before
+	// shrinking (and the shrunk one after), each with fresh ids;
+	// Reproduced how many of them failed the same way.
+	Replays, Reproduced int
+	// Flaky: a sequence did not fail every replay, so Schedule is the
+	// original, not shrunk: shrinking keeps a candidate that happens to
+	// fail, and would call the result minimal. FlakyShrunk is the
+	// deliveries of the shrunk sequence that did not reproduce, 0 when
+	// the original did not.
+	Flaky       bool
+	FlakyShrunk int
 }
+
+// shrinkReplays is how many times a failing sequence is run again before
+// it is shrunk, and the shrunk one after: a shrink needs a failure that
+// comes back every time.
+const shrinkReplays = 3
 
 // shrink delta-debugs s, which failed with problems, while it fails with a
 // problem of the same kind, each attempt with fresh ids.
@@ -49,6 +65,34 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 		return nil, err
 	}
 	outOfBudget := func() bool { return time.Since(start) > o.ShrinkBudget }
+	// reproduces runs c shrinkReplays times, with ids no attempt uses
+	// (base apart for before and after), and counts its failures.
+	reproduces := func(c Schedule, base int) (int, error) {
+		k := 0
+		for i := range shrinkReplays {
+			a, err := x.execute(ctx, c, r, idOffset(o.Seed, run, base+i))
+			if err != nil {
+				return 0, fmt.Errorf("replaying chaos run %d of seed %d: %w", run, o.Seed, err)
+			}
+			verdict := "passes"
+			if slices.ContainsFunc(a.problems, func(p Problem) bool { return p.Kind == sh.Kind }) {
+				k++
+				verdict = "still fails"
+			}
+			if o.Progress != nil {
+				o.Progress(fmt.Sprintf("  replay %d of %d: %s: %s", i+1, shrinkReplays, plural(len(c.Deliveries), "delivery"), verdict))
+			}
+		}
+		return k, nil
+	}
+	sh.Replays = shrinkReplays
+	if sh.Reproduced, err = reproduces(s, 1<<28); err != nil {
+		return nil, err
+	}
+	if sh.Reproduced < sh.Replays {
+		sh.Flaky = true
+		return sh, nil
+	}
 	// fails tries a candidate; it becomes the current schedule when it
 	// still fails the same way.
 	fails := func(c Schedule) (bool, error) {
@@ -149,6 +193,16 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 			break
 		}
 	}
+	if len(sh.Schedule.Deliveries) < len(s.Deliveries) {
+		k, err := reproduces(sh.Schedule, 1<<29)
+		if err != nil {
+			return nil, err
+		}
+		if k < shrinkReplays {
+			sh.Flaky, sh.Minimal, sh.FlakyShrunk, sh.Reproduced = true, false, len(sh.Schedule.Deliveries), k
+			sh.Schedule, sh.ShrunkProblems = s, problems
+		}
+	}
 	sh.Schedule = pruneScenarios(sh.Schedule)
 	return sh, nil
 }
@@ -215,6 +269,9 @@ func (s *Shrunk) File(replay string) []byte {
 	if replay != "" {
 		fmt.Fprintf(&b, "# Replay it against the same receiver (another --id-offset for each replay):\n#   %s\n", replay)
 	}
+	if s.Flaky {
+		b.WriteString("# It does not fail every time: a replay that passes does not show it fixed.\n")
+	}
 	b.Write(body)
 	return b.Bytes()
 }
@@ -223,6 +280,11 @@ func (s *Shrunk) File(replay string) []byte {
 func (s *Shrunk) Progress() string {
 	how := fmt.Sprintf("shrunk from %s to %d in %s (%d attempts)", plural(len(s.Original.Deliveries), "delivery"), len(s.Schedule.Deliveries), s.Took.Round(time.Millisecond), s.Attempts)
 	switch {
+	case s.Flaky && s.FlakyShrunk > 0:
+		return fmt.Sprintf("flaky: shrunk to %s, which failed %d of %d replays; kept the original %s, not shrunk (a shrink needs a failure that reproduces)",
+			plural(s.FlakyShrunk, "delivery"), s.Reproduced, s.Replays, plural(len(s.Original.Deliveries), "delivery"))
+	case s.Flaky:
+		return fmt.Sprintf("flaky: failed %d of %d replays; not shrunk (a shrink needs a failure that reproduces)", s.Reproduced, s.Replays)
 	case s.Budget == 0 && s.Attempts == 0:
 		return "not shrunk"
 	case s.Minimal:
