@@ -320,6 +320,10 @@ type executor struct {
 	secrets []string
 	to      dest
 	light   *run // for abandon
+	// observe, when set, is told of every delivery's answer (the
+	// final-state specs count them in the run's progress and answer
+	// times).
+	observe func(delivery.Result)
 }
 
 func newExecutor(t Target) (*executor, error) {
@@ -444,6 +448,9 @@ func (x *executor) deliver(ctx context.Context, s Schedule, r *rendered, off int
 	post := func(m message) bool {
 		sres := delivery.Send(ctx, x.client, x.url, m.body, nil)
 		ok := sres.Err == nil && sres.Status >= 200 && sres.Status <= 299
+		if x.observe != nil {
+			x.observe(sres)
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		res.posts++

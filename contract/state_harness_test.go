@@ -336,3 +336,22 @@ func TestStateNotCutShortByASuspectInspectHook(t *testing.T) {
 		t.Errorf("%s failed as the receiver's, though it is correct and its state hook right:\n%s", s.FullText(), s.Failure.Message)
 	}
 }
+
+// TestStateDeliveriesAreCounted: the final-state specs' deliveries count in
+// the run's answer times, as every other spec's do: a user compares verify's
+// "over N deliveries" with their receiver's log, and the final-state
+// deliveries (thousands, for the long scenarios) were left out.
+func TestStateDeliveriesAreCounted(t *testing.T) {
+	rc := testreceivers.NewState(testreceivers.NewestWins)
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	run := runSuite(t, srv.URL+"/hook",
+		"-ginkgo.focus="+contract.GroupState+" work-order-lifecycle",
+		"-inspect="+srv.URL+testreceivers.InspectPath+"{eventId}",
+		"-state="+srv.URL+testreceivers.StatePath+"{recordId}",
+		"-scenarios=work-order-lifecycle", "-inspect-timeout=300ms", "-deadline=2s", "-seed=3")
+	sum := mustPass(t, run)
+	if posts := rc.Posts(); sum.Latency.N != posts || posts == 0 {
+		t.Errorf("answer time over %d deliveries; the receiver got %d", sum.Latency.N, posts)
+	}
+}
