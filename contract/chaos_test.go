@@ -8,7 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -341,5 +344,43 @@ func TestChaosFlakyFailureIsNotShrunk(t *testing.T) {
 	}
 	if !reflect.DeepEqual(f.Schedule, f.Original) {
 		t.Errorf("the schedule kept is not the original: %d deliveries of %d", len(f.Schedule.Deliveries), len(f.Original.Deliveries))
+	}
+}
+
+// TestChaosListsAFewProblems: a run with hundreds of problems (a receiver
+// that forgets old eventIds lost 1,700 in one) lists the first few, and
+// how many more, with all of them in --chaos-out.
+func TestChaosListsAFewProblems(t *testing.T) {
+	d := &dropping{h: testreceivers.NewState(testreceivers.NewestWins)}
+	d.drop.Store(true)
+	srv := httptest.NewServer(d)
+	t.Cleanup(srv.Close)
+	target := chaosTarget(t, testreceivers.NewestWins)
+	target.URL = srv.URL + "/hook"
+	target.Inspect, _ = contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
+	target.State = nil
+	target.Seed = chaosSeed
+	target.Scenarios = []string{"work-order-lifecycle"}
+	dir := t.TempDir()
+	var out strings.Builder
+	cmd := contract.ChaosCommand{Runs: 1, OutDir: dir, ReplayCommand: func(string, int64) string { return "replay" }}
+	err := cmd.Run(context.Background(), &out, target)
+	var failed *contract.ChaosFailure
+	if !errors.As(err, &failed) {
+		t.Fatalf("%v; want a failure:\n%s", err, out.String())
+	}
+	_, listing, _ := strings.Cut(out.String(), "run 1 failed:\n")
+	listing, _, _ = strings.Cut(listing, "\n\n")
+	listed := strings.Count(listing, "was acknowledged but not applied")
+	m := regexp.MustCompile(`… and (\d+) more \(all (\d+) in (\S+)\)`).FindStringSubmatch(listing)
+	if m == nil || listed > 20 {
+		t.Fatalf("%d problems listed, no \"and N more\":\n%s", listed, out.String())
+	}
+	data, err := os.ReadFile(m[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all, _ := strconv.Atoi(m[2]); strings.Count(string(data), "\n") != all || all <= 20 {
+		t.Errorf("%s holds %d problems, the console says %s", m[3], strings.Count(string(data), "\n"), m[2])
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -99,14 +100,14 @@ func (c ChaosCommand) Run(ctx context.Context, out io.Writer, t Target) error {
 		return nil
 	}
 	fmt.Fprintf(out, "\nrun %d failed:\n", sh.Run)
-	for _, p := range sh.Problems {
-		fmt.Fprintf(out, "  %s\n", p.Text)
-	}
-	fmt.Fprintf(out, "\n%s\n", sh.Progress())
 	file := "FILE"
 	if c.OutDir != "" {
 		file = filepath.Join(c.OutDir, fmt.Sprintf("chaos-seed%d-run%d.yaml", sh.Seed, sh.Run))
 	}
+	if err := c.listProblems(out, sh); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\n%s\n", sh.Progress())
 	replay := c.ReplayCommand(file, sh.ReplayOffset)
 	data := sh.File(replay)
 	if c.OutDir != "" {
@@ -122,6 +123,39 @@ func (c ChaosCommand) Run(ctx context.Context, out io.Writer, t Target) error {
 		return &ChaosFailure{Msg: fmt.Sprintf("the receiver fails chaos run %d of seed %d (%s), flaky: failed %d of %d replays, not shrunk", sh.Run, sh.Seed, sh.Kind, sh.Reproduced, sh.Replays)}
 	}
 	return &ChaosFailure{Msg: fmt.Sprintf("the receiver fails chaos run %d of seed %d (%s), shrunk to %s", sh.Run, sh.Seed, sh.Kind, schemas.Plural(len(sh.Schedule.Deliveries), "delivery"))}
+}
+
+// shownProblems is how many problems of a failed run the console lists: a
+// receiver that forgets old eventIds has thousands, one line each.
+const shownProblems = 20
+
+// listProblems prints the first shownProblems problems of the failed run,
+// and writes them all to OutDir when there are more.
+func (c ChaosCommand) listProblems(out io.Writer, sh *Shrunk) error {
+	for i, p := range sh.Problems {
+		if i == shownProblems {
+			break
+		}
+		fmt.Fprintf(out, "  %s\n", p.Text)
+	}
+	more := len(sh.Problems) - shownProblems
+	if more <= 0 {
+		return nil
+	}
+	if c.OutDir == "" {
+		fmt.Fprintf(out, "  … and %d more (--chaos-out DIR writes them all)\n", more)
+		return nil
+	}
+	file := filepath.Join(c.OutDir, fmt.Sprintf("chaos-seed%d-run%d-problems.txt", sh.Seed, sh.Run))
+	var b strings.Builder
+	for _, p := range sh.Problems {
+		fmt.Fprintf(&b, "%s: %s\n", p.Kind, p.Text)
+	}
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		return &ChaosFailure{Msg: fmt.Sprintf("--chaos-out: %v", err)}
+	}
+	fmt.Fprintf(out, "  … and %d more (all %d in %s)\n", more, len(sh.Problems), file)
+	return nil
 }
 
 func (c ChaosCommand) replay(ctx context.Context, out io.Writer, t Target) error {
