@@ -324,6 +324,12 @@ type executor struct {
 	// final-state specs count them in the run's progress and answer
 	// times).
 	observe func(delivery.Result)
+	// watch: while a run delivers, the inspect hook is asked once about
+	// each event after its first acknowledgement, beside the deliveries,
+	// so that an event counted then and 0 at the end is told as a count
+	// that went back down (a receiver forgetting old eventIds), not as
+	// one never applied.
+	watch bool
 }
 
 func newExecutor(t Target) (*executor, error) {
@@ -426,7 +432,11 @@ type delivered struct {
 	acked      map[int64]bool
 	lastAnswer map[int64]string
 	arrivals   []schemas.Identity // acknowledged deliveries, in order
-	posts      int
+	// counted are the events the inspect hook was seen counting while the
+	// run delivered (executor.watch): one that is 0 at the end went back
+	// down.
+	counted map[int64]bool
+	posts   int
 }
 
 // deliver sends s's deliveries one at a time, in order, with ids offset by
@@ -436,15 +446,38 @@ type delivered struct {
 // schedule's, whatever the machine's speed, and a receiver answering 409
 // until a record exists gets the record within a reordering window.
 func (x *executor) deliver(ctx context.Context, s Schedule, r *rendered, off int64) (*delivered, error) {
-	res := &delivered{acked: map[int64]bool{}, lastAnswer: map[int64]string{}}
+	res := &delivered{acked: map[int64]bool{}, lastAnswer: map[int64]string{}, counted: map[int64]bool{}}
 	msgs, events, err := messagesOf(s, r, off)
 	if err != nil {
 		return nil, err
 	}
 	res.events = events
+	var mu sync.Mutex
+	watched := make(chan schemas.Identity, len(events))
+	if x.watch && x.t.Inspect != nil {
+		wctx, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			for id := range watched {
+				if wctx.Err() != nil {
+					return
+				}
+				// Best effort: an error here is the final count's to
+				// report.
+				if n, err := inspectIdentity(wctx, x.t.Inspect, id); err == nil && n > 0 {
+					mu.Lock()
+					res.counted[id.EventID] = true
+					mu.Unlock()
+				}
+			}
+		})
+		// The watch does not hold the run up: what it has not asked
+		// about when the deliveries end is left unknown.
+		defer func() { stop(); wg.Wait() }()
+	}
+	defer close(watched)
 	var clock int64
 	var queue []*pending
-	var mu sync.Mutex
 	post := func(m message) bool {
 		sres := delivery.Send(ctx, x.client, x.url, m.body, nil)
 		ok := sres.Err == nil && sres.Status >= 200 && sres.Status <= 299
@@ -457,6 +490,9 @@ func (x *executor) deliver(ctx context.Context, s Schedule, r *rendered, off int
 		clock++
 		switch {
 		case ok:
+			if !res.acked[m.id.EventID] && x.watch {
+				watched <- m.id
+			}
 			res.acked[m.id.EventID] = true
 			res.arrivals = append(res.arrivals, m.id)
 		case sres.Err != nil:
@@ -671,6 +707,10 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 					late = append(late, Problem{ProblemLate, fmt.Sprintf("%s was acknowledged but not applied within %s (--inspect-timeout); found applied within %s more: late, not lost", identityName(m.id), roundLatency(x.t.InspectTimeout), roundLatency(x.t.InspectTimeout))})
 					continue
 				}
+				if d.counted[m.id.EventID] {
+					res.problems = append(res.problems, Problem{ProblemLost, fmt.Sprintf("%s was counted as applied while the run delivered, then as never applied (0 after %s, and still %s later): the inspect hook's count went back down: the receiver forgot it applied it (it keeps only its newest eventIds?), or its hook does not count", identityName(m.id), roundLatency(x.t.InspectTimeout), roundLatency(x.t.InspectTimeout))})
+					continue
+				}
 				res.problems = append(res.problems, Problem{ProblemLost, fmt.Sprintf("%s was acknowledged but not applied (the inspect hook said 0 after %s, and still %s later: lost, or far behind)", identityName(m.id), roundLatency(x.t.InspectTimeout), roundLatency(x.t.InspectTimeout))})
 			}
 		}
@@ -816,6 +856,7 @@ func RunChaos(ctx context.Context, t Target, o ChaosOptions) (*ChaosReport, erro
 	if err != nil {
 		return nil, err
 	}
+	x.watch = true
 	if err := x.reachable(ctx); err != nil {
 		return nil, err
 	}

@@ -11,8 +11,10 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -382,5 +384,64 @@ func TestChaosListsAFewProblems(t *testing.T) {
 	}
 	if all, _ := strconv.Atoi(m[2]); strings.Count(string(data), "\n") != all || all <= 20 {
 		t.Errorf("%s holds %d problems, the console says %s", m[3], strings.Count(string(data), "\n"), m[2])
+	}
+}
+
+// forgetful applies as h does, but its inspect hook knows only the newest
+// keep eventIds delivered, as a receiver keeping the last N does.
+type forgetful struct {
+	h    http.Handler
+	keep int
+	mu   sync.Mutex
+	ids  []string
+}
+
+func (f *forgetful) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodPost:
+		body, _ := io.ReadAll(r.Body)
+		if id, err := schemas.DecodeIdentity(body); err == nil {
+			f.mu.Lock()
+			f.ids = append(f.ids, strconv.FormatInt(id.EventID, 10))
+			f.mu.Unlock()
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	case strings.HasPrefix(r.URL.Path, testreceivers.InspectPath):
+		f.mu.Lock()
+		kept := slices.Contains(f.ids[max(0, len(f.ids)-f.keep):], strings.TrimPrefix(r.URL.Path, testreceivers.InspectPath))
+		f.mu.Unlock()
+		if !kept {
+			http.NotFound(w, r)
+			return
+		}
+	}
+	f.h.ServeHTTP(w, r)
+}
+
+// TestChaosSaysTheCountWentDown: an event the inspect hook counted while
+// the run delivered, and not at the end, is not "lost, or far behind":
+// the hook's count went back down, as the specs say.
+func TestChaosSaysTheCountWentDown(t *testing.T) {
+	srv := httptest.NewServer(&forgetful{h: testreceivers.NewState(testreceivers.NewestWins), keep: 8})
+	t.Cleanup(srv.Close)
+	target := chaosTarget(t, testreceivers.NewestWins)
+	target.URL = srv.URL + "/hook"
+	target.Inspect, _ = contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
+	target.State = nil
+	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 1, Seed: chaosSeed, Pool: []string{"work-order-lifecycle"}, ShrinkBudget: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failure == nil {
+		t.Fatal("a receiver forgetting all but its newest 8 eventIds passed")
+	}
+	down := 0
+	for _, p := range rep.Failure.Problems {
+		if strings.Contains(p.Text, "the inspect hook's count went back down") {
+			down++
+		}
+	}
+	if down == 0 {
+		t.Errorf("no problem says the count went back down:\n%v", rep.Failure.Problems)
 	}
 }

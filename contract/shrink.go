@@ -353,6 +353,7 @@ func ReplayChaos(ctx context.Context, t Target, f ChaosFile, idOffset int64) (Re
 	if err != nil {
 		return Replay{}, err
 	}
+	x.watch = true
 	if err := x.reachable(ctx); err != nil {
 		return Replay{}, err
 	}
