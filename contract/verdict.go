@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -26,7 +25,7 @@ const ReachTimeout = 5 * time.Second
 // that means. An error means the receiver was not judged: a bad Target
 // (*schemas.FieldError) or RunConfig, an unreachable receiver or hook.
 func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error) {
-	if err := cfg.notJudged(delivery.MaskURL(target.URL), target.Seed, unfinished); err != nil {
+	if err := cfg.notJudged(target, unfinished); err != nil {
 		// The other file, if it could be written, says why rather than
 		// "did not finish".
 		_ = cfg.notJudgedBy(target, err)

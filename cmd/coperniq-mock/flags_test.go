@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"log"
@@ -212,13 +213,7 @@ func TestTLSOnEveryCommandThatSends(t *testing.T) {
 			if n := strings.Count(r.stdout+r.stderr, insecureWarning); n < 2 {
 				t.Errorf("--insecure: the warning appears %d times, want at the start and in the summary:\n%s\n%s", n, r.stdout, r.stderr)
 			}
-			if name == "load" {
-				out := filepath.Join(t.TempDir(), "load.json")
-				run(plain, "--insecure", "--out", out).want(t, 0)
-				if rep := readLoadReport(t, out); !strings.HasSuffix(rep.Target, insecureMark) {
-					t.Errorf("load --insecure --out: target %q is not marked", rep.Target)
-				}
-			}
+			checkInsecureReports(t, name, plain, pki.CAFile, func(extra ...string) { run(plain, extra...).want(t, 0) })
 
 			r = run(mutual, "--cacert", pki.CAFile).want(t, 2)
 			has(t, "mTLS without --cert", r.stderr, "certificate required", "--cert FILE --key FILE")
@@ -229,6 +224,80 @@ func TestTLSOnEveryCommandThatSends(t *testing.T) {
 			r = run(plain, "--cert", pki.ClientCertFile).want(t, 2)
 			has(t, "--cert without --key", r.stderr, "without its key")
 		})
+	}
+}
+
+// checkInsecureReports checks the report files of verify and load, run
+// against target with the TLS flags given: with --insecure each says so in
+// a field of its own, "insecure" in JSON and the coperniq.insecure property
+// in JUnit, while "target" stays the bare URL that scripts parse; with
+// --cacert CA the field is absent.
+func checkInsecureReports(t *testing.T, command, target, ca string, run func(extra ...string)) {
+	t.Helper()
+	if command != "verify" && command != "load" {
+		return
+	}
+	for _, tc := range []struct {
+		name     string
+		flags    []string
+		insecure bool
+	}{
+		{"--insecure", []string{"--insecure"}, true},
+		{"--cacert", []string{"--cacert", ca}, false},
+	} {
+		dir := t.TempDir()
+		jsonPath, junitPath := filepath.Join(dir, "report.json"), filepath.Join(dir, "junit.xml")
+		if command == "verify" {
+			run(append(tc.flags, "--json-report", jsonPath, "--junit-report", junitPath)...)
+		} else {
+			run(append(tc.flags, "--out", jsonPath)...)
+		}
+		data, err := os.ReadFile(jsonPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep map[string]any
+		if err := json.Unmarshal(data, &rep); err != nil {
+			t.Fatalf("%s %s: the JSON report: %v", command, tc.name, err)
+		}
+		if rep["target"] != target {
+			t.Errorf("%s %s: JSON target %q, want the bare URL %q", command, tc.name, rep["target"], target)
+		}
+		if got, ok := rep["insecure"]; tc.insecure && got != true || !tc.insecure && ok {
+			t.Errorf("%s %s: JSON insecure is %v (present: %v), want %v", command, tc.name, got, ok, tc.insecure)
+		}
+		if command == "verify" {
+			checkJSONReport(t, data)
+			data, err := os.ReadFile(junitPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkJUnit(t, data)
+			var suites struct {
+				Suites []struct {
+					Name  string `xml:"name,attr"`
+					Props []struct {
+						Name  string `xml:"name,attr"`
+						Value string `xml:"value,attr"`
+					} `xml:"properties>property"`
+				} `xml:"testsuite"`
+			}
+			if err := xml.Unmarshal(data, &suites); err != nil || len(suites.Suites) == 0 {
+				t.Fatalf("%s %s: the JUnit report: %v\n%s", command, tc.name, err, data)
+			}
+			for _, s := range suites.Suites {
+				props := map[string]string{}
+				for _, p := range s.Props {
+					props[p.Name] = p.Value
+				}
+				if props[contract.PropertyTarget] != target {
+					t.Errorf("%s %s: JUnit suite %q: %s is %q, want %q", command, tc.name, s.Name, contract.PropertyTarget, props[contract.PropertyTarget], target)
+				}
+				if got, ok := props["coperniq.insecure"]; tc.insecure && got != "true" || !tc.insecure && ok {
+					t.Errorf("%s %s: JUnit suite %q: coperniq.insecure is %q (present: %v), want it only with --insecure", command, tc.name, s.Name, got, ok)
+				}
+			}
+		}
 	}
 }
 
