@@ -13,8 +13,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
@@ -396,6 +398,77 @@ func TestSendFile(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := cli(t, "", append(tc.args, "--target", up.URL+"/hook")...).want(t, 2)
 			has(t, tc.name, r.stderr, tc.want)
+		})
+	}
+}
+
+// send --file posts one payload: input that is not one (NDJSON lines, a
+// JSON array) is refused, exit 2, saying what it holds and what to do,
+// unless --allow-invalid sends it as it is (a receiver's rejection path).
+// Before, `generate all | head -2 | send -f -` warned "not valid JSON" and
+// posted both in one request, and a receiver that decodes the first
+// document answered 204: exit 0. Input that is one payload but not UTF-8
+// or with a byte order mark is sent with a warning that says so.
+func TestSendFileThatIsNotOnePayload(t *testing.T) {
+	var (
+		mu     sync.Mutex
+		bodies [][]byte
+	)
+	// Like the trial's receiver: the first JSON document decides, 204.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, b)
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	lines := strings.SplitAfter(cli(t, "", "generate", "all", "--count", "1", "--seed", "5").want(t, 0).stdout, "\n")
+	one, two := lines[0], lines[0]+lines[1]
+	toUTF16LE := func(s string) string {
+		out := []byte{0xFF, 0xFE}
+		for _, u := range utf16.Encode([]rune(s)) {
+			out = append(out, byte(u), byte(u>>8))
+		}
+		return string(out)
+	}
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		extra []string
+		code  int
+		wants []string // in stderr
+		sent  bool
+	}{
+		{"two NDJSON documents", two, nil, 2, []string{"--file: standard input holds 2 JSON documents", "send posts one payload", "head -1", "pass --allow-invalid to send it as it is"}, false},
+		{"two documents and a cut third", two + one[:40], nil, 2, []string{"holds more than one JSON document"}, false},
+		{"two documents with --allow-invalid", two, []string{"--allow-invalid"}, 0, []string{"warning: --file standard input holds 2 JSON documents; sending it as it is"}, true},
+		{"a JSON array of payloads", "[" + strings.TrimSpace(one) + "]\n", nil, 2, []string{"--file: standard input is a JSON array (1 item)", "one JSON object per request", "jq -c '.[0]'", "--allow-invalid"}, false},
+		{"an empty JSON array", "[]", nil, 2, []string{"is a JSON array (0 items)"}, false},
+		{"a JSON array with --allow-invalid", "[1]", []string{"--allow-invalid"}, 0, []string{"is a JSON array (1 item); sending it as it is"}, true},
+		{"one payload", one, nil, 0, nil, true},
+		{"one payload with a UTF-8 byte order mark", "\xEF\xBB\xBF" + one, nil, 0, []string{"starts with a UTF-8 byte order mark (EF BB BF), which JSON sent over HTTP must not carry; sending it as it is"}, true},
+		{"one payload in UTF-16", toUTF16LE(one), nil, 0, []string{"UTF-16LE text, not UTF-8 (it starts with the byte order mark FF FE)", "iconv -f UTF-16 -t UTF-8", "sending it as it is"}, true},
+		{"one payload with a Latin-1 byte in a string", strings.Replace(one, `"title":"`, "\"title\":\"\xFF", 1), nil, 0, []string{"/record/title: invalid UTF-8 byte 0xFF in a string", "sending it as it is"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mu.Lock()
+			before := len(bodies)
+			mu.Unlock()
+			r := cli(t, tc.stdin, append([]string{"send", "-f", "-", "--target", srv.URL + "/hook"}, tc.extra...)...).want(t, tc.code)
+			has(t, tc.name, r.stderr, tc.wants...)
+			if tc.wants == nil {
+				hasNot(t, tc.name, r.stderr, "warning")
+			}
+			mu.Lock()
+			got := bodies[before:]
+			mu.Unlock()
+			switch {
+			case tc.sent && (len(got) != 1 || string(got[0]) != tc.stdin):
+				t.Errorf("the receiver got %d bodies, want the input as it is, once", len(got))
+			case !tc.sent && len(got) != 0:
+				t.Errorf("the receiver got %d bodies, want none", len(got))
+			}
 		})
 	}
 }
