@@ -497,7 +497,7 @@ func (s Findings) String() string {
 		if filters == "" {
 			filters = "--focus/--skip"
 		}
-		fmt.Fprintf(&b, "\n%d specs not selected by %s\n", s.NotSelected, filters)
+		fmt.Fprintf(&b, "\n%s not selected by %s\n", specs(s.NotSelected), filters)
 	}
 	if len(s.Failures) > 0 {
 		kinds := map[string]string{}

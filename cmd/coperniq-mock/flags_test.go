@@ -391,7 +391,8 @@ func TestSendFile(t *testing.T) {
 	}{
 		{"both", []string{"send", "PROJECT_CREATED", "--file", file}, "not both"},
 		{"neither", []string{"send"}, "TRIGGER"},
-		{"generator flags", []string{"send", "--file", file, "--seed", "3"}, "--seed generate a payload"},
+		{"a generator flag", []string{"send", "--file", file, "--seed", "3"}, "--seed makes a generated payload, but --file sends the file as it is: drop --seed"},
+		{"generator flags", []string{"send", "--file", file, "--set", "a=b", "--seed", "3", "--profile", "edge"}, "--seed, --profile and --set make a generated payload, but --file sends the file as it is: drop them"},
 		{"empty", []string{"send", "--file", empty}, "is empty"},
 		{"missing", []string{"send", "--file", filepath.Join(dir, "nope.json")}, "no such file"},
 	} {

@@ -58,8 +58,11 @@ func (f *genFlags) payload(cmd *cobra.Command, args []string, file string) (body
 			set = append(set, "--"+name)
 		}
 	}
-	if len(set) > 0 {
-		return nil, "", usage(fmt.Errorf("%s generate a payload: with --file the file is sent as it is; drop them", strings.Join(set, ", ")))
+	switch n := len(set); {
+	case n == 1:
+		return nil, "", usage(fmt.Errorf("%s makes a generated payload, but --file sends the file as it is: drop %s", set[0], set[0]))
+	case n > 1:
+		return nil, "", usage(fmt.Errorf("%s and %s make a generated payload, but --file sends the file as it is: drop them", strings.Join(set[:n-1], ", "), set[n-1]))
 	}
 	in, name, closeIn, err := openInput(cmd, file)
 	if err != nil {
