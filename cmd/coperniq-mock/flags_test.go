@@ -510,7 +510,7 @@ func TestVerifyInspectHookOverTLS(t *testing.T) {
 	defer srv.Close()
 	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--inspect", srv.URL+testreceivers.InspectPath+"{eventId}",
 		"--cacert", pki.CAFile, "--focus", contract.SpecDupAfter, "--settle", "0").want(t, 0)
-	has(t, "verify --inspect https://", r.stdout, "PASS: 1 specs passed")
+	has(t, "verify --inspect https://", r.stdout, "PASS: 1 spec passed")
 }
 
 // A failure's reproduce line against an https:// receiver with its own CA
