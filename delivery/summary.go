@@ -261,3 +261,10 @@ func (s *Outcome) Settings() string {
 	}
 	return line
 }
+
+// onlyTLS reports whether no request of the run was answered and some
+// failed in the TLS handshake: the others, reset or cut off, are the same
+// refusal seen from another point of the connection.
+func (s *Outcome) onlyTLS() bool {
+	return len(s.Statuses) == 0 && s.Errors[KindTLS] > 0
+}
