@@ -28,7 +28,7 @@ func (t *Target) acknowledged(res Result, cfg *tls.Config) error {
 	if res.Status == http.StatusBadRequest && t.u != nil && t.u.Scheme == "http" && answersLikeTLS(res.Body) {
 		// Not the receiver's answer to the event: its TLS server's
 		// refusal of plain HTTP.
-		return fmt.Errorf("%w: %v", ErrUnreachable, wantsHTTPS(t.u))
+		return wantsHTTPS(t.u)
 	}
 	switch res.ErrKind {
 	case KindNone:

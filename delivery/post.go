@@ -35,7 +35,7 @@ func (t *Target) Post(ctx context.Context, w io.Writer, body []byte, what string
 		// A handshake of its own learns what the attempt's could not
 		// tell (the CAs a receiver asks client certificates from).
 		if cerr := CheckTLS(ctx, t.raw, cfg, timeout); cerr != nil {
-			return fmt.Errorf("%w at %s: %v", ErrUnreachable, t, cerr)
+			return fmt.Errorf("%w: %v", ErrUnreachable, cerr)
 		}
 	}
 	err = t.acknowledged(res, cfg)

@@ -229,13 +229,19 @@ func checkPlain(ctx context.Context, u *url.URL, timeout time.Duration) error {
 }
 
 // wantsHTTPS is the error for an http:// URL u whose receiver speaks
-// HTTPS: the URL to use instead, port kept.
+// HTTPS: the URL to use instead, port kept. It wraps ErrUnreachable:
+// nothing reached the receiver's handler.
 func wantsHTTPS(u *url.URL) error {
 	s := *u
 	s.Scheme = "https"
 	s.Host = HostPort(u)
-	return fmt.Errorf("the receiver at %s speaks HTTPS, not plain HTTP: use an https:// URL, %s (with --cacert FILE if a private CA signed its certificate)", MaskURL(u.String()), MaskURL(s.String()))
+	return &schemeError{fmt.Sprintf("the receiver at %s speaks HTTPS, not plain HTTP: use an https:// URL, %s (with --cacert FILE if a private CA signed its certificate)", MaskURL(u.String()), MaskURL(s.String()))}
 }
+
+type schemeError struct{ msg string }
+
+func (e *schemeError) Error() string { return e.msg }
+func (e *schemeError) Unwrap() error { return ErrUnreachable }
 
 // answersLikeTLS reports whether answer, to plain HTTP, is a TLS server's:
 // a TLS record (an alert, or a handshake message), or the refusal Go's and
