@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -465,6 +466,7 @@ func TestTLSRefusedDuringTheRunIsSetup(t *testing.T) {
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.StartTLS()
 	defer srv.Close()
+	jsonReport := filepath.Join(t.TempDir(), "verify.json")
 	tlsFlags := []string{"--target", srv.URL + "/hook", "--cacert", pki.CAFile, "--cert", pki.ClientCertFile, "--key", pki.ClientKeyFile}
 	for _, tc := range []struct {
 		name string
@@ -473,7 +475,7 @@ func TestTLSRefusedDuringTheRunIsSetup(t *testing.T) {
 	}{
 		{"scenario run", []string{"scenario", "run", "call-logged", "--retry", "none"},
 			[]string{"every attempt failed in the TLS handshake, so the receiver was not judged", "remote error: tls: bad certificate", "the receiver refused the client certificate given with --cert"}},
-		{"verify", []string{"verify", "--focus", "every delivery"},
+		{"verify", []string{"verify", "--focus", "every delivery", "--json-report", jsonReport},
 			[]string{"remote error: tls: bad certificate", "the receiver was not judged: the deliveries of ", " specs failed in the TLS handshake"}},
 		{"load", []string{"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none"},
 			[]string{"failed in the TLS handshake, so the receiver was not judged", "--cert/--key"}},
@@ -483,5 +485,13 @@ func TestTLSRefusedDuringTheRunIsSetup(t *testing.T) {
 			r := cli(t, "", append(tc.args, tlsFlags...)...).want(t, 2)
 			has(t, tc.name, r.stdout+r.stderr, tc.says...)
 		})
+	}
+	// The JSON report marks those specs as the setup's.
+	data, err := os.ReadFile(jsonReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`"setupProblem": *"TLS handshake"`).Match(data) {
+		t.Errorf("the JSON report does not mark the specs [TLS handshake]:\n%s", data)
 	}
 }
