@@ -19,7 +19,7 @@ type Reported struct {
 	JSON    bool        // the summary as one JSON document (WriteJSON)
 	LogPath string      // write the delivery log here; "" for none
 	Live    bool        // Info is a terminal: the progress line is redrawn in place
-	TLS     *tls.Config // nil: the system's roots
+	TLS     *tls.Config // nil: the system's roots; a WithClient in extra must carry it (NewTLSClient)
 	Notice  string      // printed to Info after the summary, when set
 	// After, when set, is called by Deliver once the deliveries end
 	// (started true: its error is the verdict when theirs passed), or
@@ -50,7 +50,7 @@ func (r Reported) Run(ctx context.Context, to *Target, s Settings, seed uint64, 
 		return nil, err
 	}
 	pr := NewProgress(r.Info, len(events), r.Live)
-	opts = append(opts, WithSeed(seed), WithObserver(pr.Observe), WithTLS(r.TLS))
+	opts = append(opts, WithSeed(seed), WithObserver(pr.Observe), tlsOfClient(r.TLS))
 	if logW != nil {
 		opts = append(opts, WithLog(logW))
 	}
