@@ -194,9 +194,9 @@ func TestTLSOnEveryCommandThatSends(t *testing.T) {
 		// The API mock wraps the client the deliveries go through: it
 		// must be the one that carries the TLS settings.
 		"scenario run --api": {"scenario", "run", "call-logged", "--retry", "ci", "--api", "127.0.0.1:0"},
-		"replay":       {"replay", runLog, "--only", "all", "--retry", "ci"},
-		"verify":       {"verify", "--focus", contract.SpecUnknownTrigger},
-		"load":         {"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none"},
+		"replay":             {"replay", runLog, "--only", "all", "--retry", "ci"},
+		"verify":             {"verify", "--focus", contract.SpecUnknownTrigger},
+		"load":               {"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none"},
 	}
 	for name, args := range commands {
 		t.Run(name, func(t *testing.T) {
