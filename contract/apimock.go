@@ -33,8 +33,8 @@ func checkAPIAddr(addr string) error {
 	case err != nil || port == "":
 		return badField("API.Addr", fmt.Sprintf("%q", addr), "want host:port, e.g. 127.0.0.1:8081, the port the receiver's API base URL names")
 	case port == "0":
-		return badField("API.Addr", fmt.Sprintf("%q", addr), "port 0 picks a free port only once the suite runs, too late for the receiver's API base URL: "+
-			"want a fixed port, e.g. 127.0.0.1:8081 (in a Go test, find a free one with net.Listen on 127.0.0.1:0, note its port and close it)")
+		return badField("API.Addr", fmt.Sprintf("%q", addr), "port 0 would pick a free port only once the run starts, too late for the receiver's API base URL to name it: "+
+			"want host:port with a fixed port, e.g. 127.0.0.1:8081")
 	}
 	return nil
 }

@@ -55,7 +55,7 @@ func TestTargetAPIAddrIsChecked(t *testing.T) {
 		name, addr string
 		want       []string
 	}{
-		{"port 0", "127.0.0.1:0", []string{`"127.0.0.1:0"`, "port 0", "fixed port"}},
+		{"port 0", "127.0.0.1:0", []string{`"127.0.0.1:0"`, "port 0", "want host:port with a fixed port"}},
 		{"no port", "127.0.0.1", []string{`"127.0.0.1"`, "host:port"}},
 		{"empty", "", []string{`""`, "host:port"}},
 	} {
