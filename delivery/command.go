@@ -21,7 +21,7 @@ type Reported struct {
 	JSON    bool        // the summary as one JSON document (WriteJSON)
 	LogPath string      // write the delivery log here; "" for none
 	Live    bool        // Info is a terminal: the progress line is redrawn in place
-	TLS     *tls.Config // nil: the system's roots
+	TLS     *tls.Config // nil: the system's roots; a WithClient in extra must carry it (NewTLSClient)
 	Notice  string      // printed to Info after the summary, when set
 	// After, when set, is called by Deliver once the deliveries end
 	// (started true: its error is the verdict when theirs passed), or
@@ -59,7 +59,7 @@ func (r Reported) Run(ctx context.Context, to *Target, s Settings, seed uint64, 
 		}
 		pr.Observe(a)
 	}
-	opts = append(opts, WithSeed(seed), WithObserver(observe), WithTLS(r.TLS))
+	opts = append(opts, WithSeed(seed), WithObserver(observe), tlsOfClient(r.TLS))
 	if logW != nil {
 		opts = append(opts, WithLog(logW))
 	}

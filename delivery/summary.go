@@ -74,7 +74,7 @@ func (r *run) summary() *Outcome {
 		Clock:       r.cfg.clock.String(),
 		Policy:      r.cfg.policy.String(),
 		Interrupted: r.interrupted,
-		Insecure:    r.cfg.tls != nil && r.cfg.tls.InsecureSkipVerify,
+		Insecure:    r.cfg.insecure,
 		Events:      len(r.states),
 		InFlight:    r.inflight,
 		Attempts:    r.attempts,

@@ -14,7 +14,7 @@ import (
 )
 
 // Vocabulary is the set of names coperniq-mock guesses where Coperniq
-// publishes none (#10 §4): a team that sees real Coperniq traffic writes
+// publishes none: a team that sees real Coperniq traffic writes
 // what it sees into a vocabulary file (--vocabulary FILE) and the generator,
 // the scenarios, the strict schemas and the docs follow it without a fork.
 // The zero value is not useful; start from DefaultVocabulary.

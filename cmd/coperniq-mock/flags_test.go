@@ -199,9 +199,12 @@ func TestTLSOnEveryCommandThatSends(t *testing.T) {
 	commands := map[string][]string{
 		"send":         {"send", "PROJECT_CREATED"},
 		"scenario run": {"scenario", "run", "call-logged", "--retry", "ci"},
-		"replay":       {"replay", runLog, "--only", "all", "--retry", "ci"},
-		"verify":       {"verify", "--focus", contract.SpecUnknownTrigger},
-		"load":         {"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none"},
+		// The API mock wraps the client the deliveries go through: it
+		// must be the one that carries the TLS settings.
+		"scenario run --api": {"scenario", "run", "call-logged", "--retry", "ci", "--api", "127.0.0.1:0"},
+		"replay":             {"replay", runLog, "--only", "all", "--retry", "ci"},
+		"verify":             {"verify", "--focus", contract.SpecUnknownTrigger},
+		"load":               {"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none"},
 	}
 	for name, args := range commands {
 		t.Run(name, func(t *testing.T) {
