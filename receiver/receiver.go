@@ -213,8 +213,8 @@ func newTally() tally {
 	return tally{Totals: Totals{ByTrigger: map[string]int{}, ByStatus: map[int]int{}}}
 }
 
-// add counts d, whose eventId's first delivery in what t counts it is when
-// first.
+// add counts d; first says it is the first delivery of its eventId that t
+// counts, a new unique event.
 func (t *tally) add(d *Delivery, knownTrigger, first bool) {
 	if first {
 		t.UniqueEvents++
