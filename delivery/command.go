@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -38,7 +39,8 @@ func (e *FailedError) Unwrap() error { return e.Err }
 // Run delivers events to `to` with settings s until done or ctx ends,
 // prints the summary, and returns the verdict as a *FailedError (nil when
 // every event was acknowledged). Other errors are the setup's or the
-// output's: bad settings, a log that could not be written.
+// output's: bad settings, a log that could not be written, every request
+// refused alike (a *RefusedError, after the summary).
 func (r Reported) Run(ctx context.Context, to *Target, s Settings, seed uint64, events []Message, extra ...Option) (*Outcome, error) {
 	opts, err := s.Options()
 	if err != nil {
@@ -83,6 +85,9 @@ func (r Reported) Run(ctx context.Context, to *Target, s Settings, seed uint64, 
 		fmt.Fprintf(r.Info, "delivery log: %s\n", r.LogPath)
 	}
 	if err := summary.VerdictLogged(runErr, r.LogPath); err != nil {
+		if refused := (*RefusedError)(nil); errors.As(err, &refused) {
+			return summary, err // the setup's, not a finding
+		}
 		if summary.Dead > 0 && summary.Errors[KindTLS] > 0 {
 			err = fmt.Errorf("%w; some attempts failed in the TLS handshake (see --cacert, --cert/--key, --insecure)", err)
 		}

@@ -77,7 +77,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		if r.SuccessPassed() {
 			p("; at or above --min-success %s%%", strconv.FormatFloat(*m, 'g', -1, 64))
 		} else {
-			p("; below --min-success %s%%: exit status 1", strconv.FormatFloat(*m, 'g', -1, 64))
+			p("; below --min-success %s%%: exit status %d", strconv.FormatFloat(*m, 'g', -1, 64), r.exitStatus())
 		}
 	}
 	p("\n")
@@ -92,7 +92,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		p("Thresholds\t%s", strings.Join(parts, ", "))
 		if len(r.FailedThresholds()) > 0 {
-			p(": exit status 1")
+			p(": exit status %d", r.exitStatus())
 		}
 		p("\n")
 	}

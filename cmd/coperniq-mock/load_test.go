@@ -263,8 +263,10 @@ func TestLoadRandomSeedByDefault(t *testing.T) {
 }
 
 // TestLoadFailsWhenNothingIsAcknowledged: an unreachable target is bad
-// usage (exit 2), and a receiver answering 404 to everything fails the run
-// (exit 1) with a verdict that leads with it, unless --min-success 0.
+// usage (exit 2), a receiver answering 404 to everything is a wrong path
+// (exit 2, as verify) with a verdict that leads with it, unless
+// --min-success 0, and one answering 503 to everything fails the run
+// (exit 1).
 func TestLoadFailsWhenNothingIsAcknowledged(t *testing.T) {
 	r := cli(t, "", "load", "--target", "http://127.0.0.1:9/h", "--rate", "100/s", "--duration", "200ms", "--progress", "none").want(t, 2)
 	if !strings.Contains(r.stderr, "target http://127.0.0.1:9/h is unreachable: connection refused") || strings.Contains(r.stdout, "Verdict") {
@@ -279,7 +281,7 @@ func TestLoadFailsWhenNothingIsAcknowledged(t *testing.T) {
 	// --max-lateness 1m: no event is dropped when the machine stalls, so
 	// all 20 are answered 404.
 	r = cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--duration", "200ms", "--progress", "none", "--html", html,
-		"--max-lateness", "1m", "--out", out).want(t, 1)
+		"--max-lateness", "1m", "--out", out).want(t, 2)
 	// Whether it kept up is this machine's doing (one send in 20 more than
 	// 10ms late is not keeping up): the verdict says what the report says,
 	// after the acknowledgement failure it leads with.
@@ -288,12 +290,12 @@ func TestLoadFailsWhenNothingIsAcknowledged(t *testing.T) {
 		t.Logf("a busy machine: %d of %d sends late", rep.Late, rep.Sent)
 	}
 	has(t, "stdout", r.stdout,
-		"Verdict: only 0.00% of events acknowledged: 20 answered 404; ",
+		"Verdict: the receiver was not judged: every delivery was answered 404 Not Found: is --target the webhook's path? (only 0.00% of events acknowledged: 20 answered 404; ",
 		"Verdict: "+rep.Verdict(),
-		"below --min-success 99%: exit status 1",
+		"below --min-success 99%: exit status 2",
 		"got no HTTP status (see Errors) and are left out",
 	)
-	if !strings.Contains(r.stderr, "below --min-success 99%") {
+	if r.stderr != "coperniq-mock: the receiver was not judged: every delivery was answered 404 Not Found: is --target the webhook's path?\n" {
 		t.Errorf("stderr: %q", r.stderr)
 	}
 	page, _ := os.ReadFile(html)
@@ -305,6 +307,13 @@ func TestLoadFailsWhenNothingIsAcknowledged(t *testing.T) {
 		t.Errorf("--min-success 0: %s", r.stdout)
 	}
 	cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--min-success", "101").want(t, 2)
+
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(failing.Close)
+	r = cli(t, "", "load", "--target", failing.URL, "--rate", "100/s", "--duration", "200ms", "--progress", "none").want(t, 1)
+	has(t, "stdout", r.stdout, "Verdict: only 0.00% of events acknowledged: ", "below --min-success 99%: exit status 1")
 }
 
 // TestLoadThresholdsGateTheRun: a met threshold exits 0, a missed one exits
