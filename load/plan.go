@@ -55,6 +55,35 @@ func fieldErr(field string, err error) *schemas.FieldError {
 
 func (p Plan) given(field string) bool { return p.Given != nil && p.Given(field) }
 
+// Warnings are what the plan asks for that its run will not do, for the
+// caller to show before Run: a scenario's delivery: block (retries,
+// duplicates, reordering are scenario run's; load sends each event once,
+// in order, retried as Retry says). A plan whose scenario cannot be loaded
+// has none: Options says what is wrong.
+func (p Plan) Warnings() []string {
+	if p.Scenario == "" {
+		return nil
+	}
+	sc, err := scenarios.Load(p.Scenario)
+	if err != nil {
+		return nil
+	}
+	d := sc.Delivery
+	if d.Retry == p.Retry {
+		d.Retry = delivery.DefaultRetry // used after all: --retry says the same
+	}
+	set := unusedDelivery(d)
+	if set == "" {
+		return nil
+	}
+	w := fmt.Sprintf("the scenario's delivery: block (%s) is not used by load: each event is sent once, in its order, retried as --retry says (%s); `scenario run` applies the block",
+		set, p.Retry)
+	if r := sc.Delivery.Retry; r != delivery.DefaultRetry && r != p.Retry && !p.given("Retry") {
+		w += fmt.Sprintf("; for its retries give --retry %s", r)
+	}
+	return []string{w}
+}
+
 // Options checks the plan and returns the options of the run it states.
 func (p Plan) Options() ([]Option, error) {
 	var opts []Option

@@ -3,6 +3,8 @@ package load
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +133,50 @@ func TestRefusedAlikeIsTheSetups(t *testing.T) {
 			}
 			if tc.refused && !strings.Contains(text.String(), "below --min-success 99%: exit status 2") {
 				t.Errorf("the text report does not give the exit status 2:\n%s", text.String())
+			}
+		})
+	}
+}
+
+// TestWarningsNameAnUnusedDeliveryBlock: load sends each event of a
+// scenario once, in order, with --retry; a scenario file that asks for
+// more (its delivery: block) is told so, once, with the flag to give for
+// its retries.
+func TestWarningsNameAnUnusedDeliveryBlock(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, block string) string {
+		path := filepath.Join(dir, name+".yaml")
+		src := "name: " + name + "\n" + block + "steps:\n  - createProject: {name: home, workflow: solar}\n"
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	roof := file("roof", "delivery:\n  retry: ci\n  duplicate: 0.3\n  reorder: 6\n")
+	for _, tc := range []struct {
+		name string
+		plan Plan
+		want string // "" for no warning
+	}{
+		{name: "a block, --retry not given", plan: Plan{Scenario: roof, Retry: "none"},
+			want: "the scenario's delivery: block (retry ci, duplicate 0.3, reorder 6) is not used by load: each event is sent once, in its order, retried as --retry says (none); `scenario run` applies the block; for its retries give --retry ci"},
+		{name: "--retry given as the block's", plan: Plan{Scenario: roof, Retry: "ci", Given: func(f string) bool { return f == "Retry" }},
+			want: "the scenario's delivery: block (duplicate 0.3, reorder 6) is not used by load: each event is sent once, in its order, retried as --retry says (ci); `scenario run` applies the block"},
+		{name: "--retry given otherwise", plan: Plan{Scenario: roof, Retry: "default", Given: func(f string) bool { return f == "Retry" }},
+			want: "block (retry ci, duplicate 0.3, reorder 6) is not used by load: each event is sent once, in its order, retried as --retry says (default); `scenario run` applies the block"},
+		{name: "a built-in scenario's block", plan: Plan{Scenario: "duplicate-delivery", Retry: "none"}, want: "block (retry ci, duplicate 1) is not used by load"},
+		{name: "no block", plan: Plan{Scenario: file("plain", ""), Retry: "none"}},
+		{name: "a block of defaults", plan: Plan{Scenario: file("defaults", "delivery:\n  retry: default\n"), Retry: "none"}},
+		{name: "no scenario", plan: Plan{Retry: "none"}},
+		{name: "a scenario that does not load", plan: Plan{Scenario: filepath.Join(dir, "missing.yaml"), Retry: "none"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ws := tc.plan.Warnings()
+			switch {
+			case tc.want == "" && len(ws) > 0:
+				t.Errorf("warnings %q, want none", ws)
+			case tc.want != "" && (len(ws) != 1 || !strings.Contains(ws[0], tc.want)):
+				t.Errorf("warnings %q, want one with %q", ws, tc.want)
 			}
 		})
 	}

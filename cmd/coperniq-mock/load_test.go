@@ -223,6 +223,21 @@ func TestLoadScenario(t *testing.T) {
 			t.Errorf("stdout has no %q:\n%s", want, r.stdout)
 		}
 	}
+	if r.stderr != "" {
+		t.Errorf("a scenario without a delivery: block: stderr %q", r.stderr)
+	}
+
+	// A file's delivery: block is scenario run's: load says once that it
+	// does not apply it, and how to get its retries.
+	roof := filepath.Join(t.TempDir(), "roof.yaml")
+	if err := os.WriteFile(roof, []byte("name: roof\ndelivery:\n  retry: ci\n  duplicate: 0.3\n  reorder: 6\nsteps:\n  - createProject: {name: home, workflow: solar}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = cli(t, "", "load", "--target", url, "--scenario", roof, "--rate", "40/s", "--duration", "200ms", "--progress", "none", "--max-lateness", "1m").want(t, 0)
+	want := "coperniq-mock: warning: the scenario's delivery: block (retry ci, duplicate 0.3, reorder 6) is not used by load: each event is sent once, in its order, retried as --retry says (none); `scenario run` applies the block; for its retries give --retry ci\n"
+	if r.stderr != want {
+		t.Errorf("stderr %q, want %q", r.stderr, want)
+	}
 }
 
 // TestLoadRandomSeedByDefault: two runs without --seed send different
