@@ -423,7 +423,7 @@ type connReader struct {
 
 func (r *connReader) reset(c, tcp net.Conn, canceled *atomic.Bool) {
 	r.c, r.rc, r.under, r.out, r.writing, r.check, r.sent, r.canceled = c, nil, nil, nil, false, false, false, canceled
-	if tc, ok := tcp.(*net.TCPConn); ok {
+	if tc, ok := tcp.(*net.TCPConn); ok && rawIO {
 		if rc, err := tc.SyscallConn(); err == nil {
 			r.under = rc
 			if c == tcp {
@@ -483,58 +483,6 @@ func (r *connReader) Read(p []byte) (int, error) {
 	return r.n, nil
 }
 
-// rawStep is called by the runtime with the connection's descriptor, once
-// to write the request and again each time the socket may be readable; it
-// is done (true) when it read something, met an error, or the request
-// must wait for room in the socket's buffer.
-func (r *connReader) rawStep(fd uintptr) bool {
-	if r.check {
-		// Idle for over wireIdleCheck: a FIN that came meanwhile raised
-		// its edge before the runtime cleared it, so it is read now.
-		r.check = false
-		if r.err = idleState(fd, r.p, 0); r.err != nil {
-			r.err = r.wordErr(r.err)
-			return true
-		}
-	}
-	wrote := len(r.out) > 0
-	for len(r.out) > 0 {
-		n, err := syscall.Write(int(fd), r.out)
-		if n > 0 {
-			r.out = r.out[n:]
-		}
-		switch {
-		case err == nil || err == syscall.EINTR:
-		case err == syscall.EAGAIN:
-			return true
-		default:
-			r.err = r.opError("write", err)
-			return true
-		}
-	}
-	if wrote {
-		// Sent: the answer cannot have come yet, and the wait comes first.
-		r.sent = true
-		return false
-	}
-	for {
-		n, err := syscall.Read(int(fd), r.p)
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err == syscall.EAGAIN:
-			return false
-		case err != nil:
-			r.err = r.opError("read", err)
-		case n == 0 && len(r.p) > 0:
-			r.err = io.EOF
-		default:
-			r.n = n
-		}
-		return true
-	}
-}
-
 // peekIdle looks, taking nothing, whether the receiver closed the TCP
 // connection under c or sent bytes while it was idle (over TLS a close
 // comes as a close_notify record, then the FIN). The TLS path's Read tries
@@ -548,32 +496,6 @@ func (r *connReader) peekIdle() error {
 		return err
 	}
 	return r.err
-}
-
-func (r *connReader) peekStep(fd uintptr) {
-	if err := idleState(fd, r.one[:], syscall.MSG_PEEK); err != nil {
-		r.err = r.wordErr(err)
-	}
-}
-
-// idleState reads (or peeks at) a socket that should have nothing to read:
-// nil if so, io.EOF if the receiver closed it, errIdleData if bytes came.
-func idleState(fd uintptr, p []byte, flags int) error {
-	for {
-		n, _, err := syscall.Recvfrom(int(fd), p, flags|syscall.MSG_DONTWAIT)
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err == syscall.EAGAIN:
-			return nil
-		case err != nil:
-			return os.NewSyscallError("read", err)
-		case n == 0:
-			return io.EOF
-		default:
-			return errIdleData
-		}
-	}
 }
 
 // wordErr words idleState's system call error as the connection's Read
