@@ -24,7 +24,10 @@ type JSONReport struct {
 	Suite         string `json:"suite"`
 	// Target is the receiver's URL, with secrets masked as ***.
 	Target string `json:"target"`
-	Seed   uint64 `json:"seed"`
+	// Insecure says the receiver's TLS certificate was not verified
+	// (--insecure): a pass says nothing of who answered.
+	Insecure bool   `json:"insecure,omitempty"`
+	Seed     uint64 `json:"seed"`
 	// SeedDrawn says the seed was drawn for this run: --seed Seed repeats it.
 	SeedDrawn bool      `json:"seedDrawn"`
 	Focus     []string  `json:"focus"`
@@ -126,7 +129,7 @@ func newJSONReport(r types.Report, f Findings, cfg RunConfig) JSONReport {
 	v := f.Verdict(len(cfg.Focus)+len(cfg.Skip) > 0)
 	out := JSONReport{
 		FormatVersion: JSONFormatVersion, Suite: SuiteDescription,
-		Target: f.Target, Seed: f.Seed, SeedDrawn: f.SeedRandom,
+		Target: f.Target, Insecure: f.Insecure, Seed: f.Seed, SeedDrawn: f.SeedRandom,
 		Focus: nonNil(cfg.Focus), Skip: nonNil(cfg.Skip),
 		StartedAt: r.StartTime.UTC(), DurationSeconds: float64(r.RunTime.Milliseconds()) / 1000,
 		Verdict:    JSONVerdict{Exit: v.Exit, Message: v.Message, Notes: nonNil(v.Notes)},

@@ -30,13 +30,17 @@ import (
 //     included ("not run: ..."), the one interrupted while it ran too: it
 //     is not a failure; no "disabled" count, which the XSD does not have
 //     (Ginkgo put its skips there, and they disagreed with "skipped");
-//   - the run's target (masked), seed and warnings as properties.
+//   - the run's target (masked), seed, warnings and an unverified
+//     certificate as properties.
 
 // Properties of every testsuite of the JUnit report.
 const (
 	PropertyTarget  = "coperniq.target"
 	PropertySeed    = "coperniq.seed"
 	PropertyWarning = "coperniq.warning"
+	// PropertyInsecure is "true" when the receiver's TLS certificate was
+	// not verified (--insecure), absent otherwise.
+	PropertyInsecure = "coperniq.insecure"
 	// PropertyFailure is a failure outside the specs (a report that could
 	// not be written, a reason Ginkgo gives the suite), on the testsuite
 	// "suite"; an interruption is not one.
@@ -95,7 +99,7 @@ func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), '
 // junitReport builds the JUnit report of a run.
 func junitReport(r types.Report, f Findings) junitSuites {
 	specs := results(r)
-	props := []junitProperty{{PropertyTarget, f.Target}, {PropertySeed, strconv.FormatUint(f.Seed, 10)}}
+	props := runProperties(f.Target, f.Seed, f.Insecure)
 	for _, w := range f.Warnings {
 		props = append(props, junitProperty{PropertyWarning, w})
 	}
@@ -149,6 +153,16 @@ func junitReport(r types.Report, f Findings) junitSuites {
 		out.Errors += s.Errors
 	}
 	return out
+}
+
+// runProperties are the properties of every testsuite that describe the
+// run rather than its outcome.
+func runProperties(target string, seed uint64, insecure bool) []junitProperty {
+	props := []junitProperty{{PropertyTarget, target}, {PropertySeed, strconv.FormatUint(seed, 10)}}
+	if insecure {
+		props = append(props, junitProperty{PropertyInsecure, "true"})
+	}
+	return props
 }
 
 // writeJUnit writes the JUnit report of a run to path.

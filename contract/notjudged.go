@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -24,11 +23,12 @@ const unfinished = "the receiver was not judged: verify did not finish (it was s
 // notJudged writes cfg's report files (those given) saying why the
 // receiver was not judged. Their directories are made as needed; a file
 // that cannot be written is a *schemas.FieldError naming its field.
-func (cfg RunConfig) notJudged(target string, seed uint64, why string) error {
+func (cfg RunConfig) notJudged(t Target, why string) error {
+	target, seed := delivery.MaskURL(t.URL), t.Seed
 	var errs []error
 	if path := cfg.JSONReport; path != "" {
 		rep := JSONReport{
-			FormatVersion: JSONFormatVersion, Suite: SuiteDescription, Target: target, Seed: seed,
+			FormatVersion: JSONFormatVersion, Suite: SuiteDescription, Target: target, Insecure: t.insecure(), Seed: seed,
 			Focus: nonNil(cfg.Focus), Skip: nonNil(cfg.Skip), StartedAt: time.Now().UTC(),
 			Verdict: JSONVerdict{Exit: 2, Message: why, Notes: []string{}},
 			Groups:  []JSONGroup{}, Late: []string{}, Warnings: []string{}, SuiteFailures: []string{}, Specs: []JSONSpec{},
@@ -37,7 +37,7 @@ func (cfg RunConfig) notJudged(target string, seed uint64, why string) error {
 	}
 	if path := cfg.JUnitReport; path != "" {
 		stamp := time.Now().UTC().Format("2006-01-02T15:04:05")
-		props := []junitProperty{{PropertyTarget, target}, {PropertySeed, strconv.FormatUint(seed, 10)}}
+		props := runProperties(target, seed, t.insecure())
 		c := junitCase{Name: "run", Classname: GroupSuite, Time: seconds(0), Error: &junitMessage{Message: why, Type: "not judged"}}
 		suites := junitSuites{
 			Name: SuiteDescription, Tests: 1, Errors: 1, Time: seconds(0),
@@ -58,11 +58,15 @@ func (cfg RunConfig) notJudgedBy(t Target, err error) error {
 	if cfg.Explain != nil {
 		why = cfg.Explain(err)
 	}
-	if werr := cfg.notJudged(delivery.MaskURL(t.URL), t.Seed, "the receiver was not judged: "+why); werr != nil {
+	if werr := cfg.notJudged(t, "the receiver was not judged: "+why); werr != nil {
 		return errors.Join(err, werr)
 	}
 	return err
 }
+
+// insecure says t's TLS certificate is not verified (--insecure): every
+// report of the run says so.
+func (t Target) insecure() bool { return t.TLS != nil && t.TLS.InsecureSkipVerify }
 
 // writeReport writes the report file of RunConfig's field, making its
 // directory first.

@@ -133,7 +133,7 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 		con.end()
 	}
 	s := Summarize(report)
-	s.Seed, s.SeedRandom, s.Target = t.Seed, target.Seed == 0, delivery.MaskURL(t.URL)
+	s.Seed, s.SeedRandom, s.Target, s.Insecure = t.Seed, target.Seed == 0, delivery.MaskURL(t.URL), t.insecure()
 	r.mu.Lock()
 	s.NothingApplied = t.Inspect != nil && !r.anyApplied && r.zeroChecks > 0
 	r.mu.Unlock()

@@ -157,6 +157,9 @@ type Findings struct {
 	NotRun int
 	// Target is the receiver's URL, masked. Set by Run.
 	Target string
+	// Insecure says the receiver's TLS certificate was not verified
+	// (Target.TLS skips it: --insecure). Set by Run.
+	Insecure bool
 	// Seed is the run's payload seed; SeedRandom says it was drawn at
 	// random (Target.Seed zero). Set by Run.
 	Seed       uint64
@@ -494,7 +497,7 @@ func (s Findings) String() string {
 		if filters == "" {
 			filters = "--focus/--skip"
 		}
-		fmt.Fprintf(&b, "\n%d specs not selected by %s\n", s.NotSelected, filters)
+		fmt.Fprintf(&b, "\n%s not selected by %s\n", specs(s.NotSelected), filters)
 	}
 	if len(s.Failures) > 0 {
 		kinds := map[string]string{}

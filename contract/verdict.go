@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -26,7 +25,7 @@ const ReachTimeout = 5 * time.Second
 // that means. An error means the receiver was not judged: a bad Target
 // (*schemas.FieldError) or RunConfig, an unreachable receiver or hook.
 func Verify(ctx context.Context, target Target, cfg RunConfig) (Findings, error) {
-	if err := cfg.notJudged(delivery.MaskURL(target.URL), target.Seed, unfinished); err != nil {
+	if err := cfg.notJudged(target, unfinished); err != nil {
 		// The other file, if it could be written, says why rather than
 		// "did not finish".
 		_ = cfg.notJudgedBy(target, err)
@@ -143,7 +142,7 @@ func (f Findings) Verdict(filtered bool) Verdict {
 	case setupOnly:
 		v.Exit, v.Message = 2, f.setupMessage()
 	case f.Aborted != "":
-		v.Exit, v.Message = 1, fmt.Sprintf("the receiver breaks the contract: the suite was aborted, %d specs not run: %s", f.NotRun, f.Aborted)
+		v.Exit, v.Message = 1, fmt.Sprintf("the receiver breaks the contract: the suite was aborted, %s not run: %s", specs(f.NotRun), f.Aborted)
 	case st == http.StatusNotFound || st == http.StatusMethodNotAllowed || st == http.StatusUnauthorized || st == http.StatusForbidden:
 		// Every delivery refused alike: a wrong path or token, and the
 		// receiver was not judged.
@@ -162,7 +161,7 @@ func (f Findings) Verdict(filtered bool) Verdict {
 		// A gate that forgot a flag must not pass having tested nothing.
 		v.Exit, v.Message = 2, fmt.Sprintf("the receiver was not judged: no selected spec ran, %s skipped: %s", specs(f.Skipped), f.skipReasons())
 	default:
-		v.Message = fmt.Sprintf("PASS: %d specs passed, %d skipped", f.Passed, f.Skipped)
+		v.Message = fmt.Sprintf("PASS: %s passed, %d skipped", specs(f.Passed), f.Skipped)
 		if f.NotSelected > 0 {
 			v.Message += fmt.Sprintf(", %d not selected", f.NotSelected)
 		}
@@ -204,7 +203,7 @@ func (f Findings) setupMessage() string {
 	}
 	switch {
 	case kinds[ProblemHook] == f.Failed && f.Aborted != "":
-		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer in time, so the suite was aborted, %d specs not run (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", f.NotRun)
+		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer in time, so the suite was aborted, %s not run (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", specs(f.NotRun))
 	case kinds[ProblemHook]+kinds[ProblemStateHook] == f.Failed && f.NothingApplied:
 		return fmt.Sprintf("the receiver was not judged: %s could not count any application: %s", specs(f.Failed), nothingAppliedLine)
 	case kinds[ProblemHook] == f.Failed && f.hookSaid(ProblemHook) != "":

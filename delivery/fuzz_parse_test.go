@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -155,21 +156,25 @@ func FuzzParseNames(f *testing.F) {
 }
 
 // FuzzReadPayload: a payload file of any content is read whole or refused
-// (empty, over the cap), never changed, and says what it is.
+// (empty, over the cap, not one payload unless as it is), never changed,
+// and says what it is.
 func FuzzReadPayload(f *testing.F) {
-	for _, s := range []string{`{"event":{"eventId":1,"recordId":2,"triggerKey":"PROJECT_CREATED"}}`, "", " \n", "not json", `{"event":{"triggerKey":7}}`, "\xff"} {
+	for _, s := range []string{`{"event":{"eventId":1,"recordId":2,"triggerKey":"PROJECT_CREATED"}}`, "", " \n", "not json", `{"event":{"triggerKey":7}}`, "\xff", "{}\n{}", "[{}]", "\xef\xbb\xbf{}", "\xff\xfe{\x00}\x00", `{"a":"\xff"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		body, what, warning, err := delivery.ReadPayload(bytes.NewReader(data), "in.json")
-		if err != nil {
-			if !strings.Contains(err.Error(), "in.json") {
-				t.Fatalf("error %q does not name the file", err)
+		for _, asIs := range []bool{false, true} {
+			body, what, warning, err := delivery.ReadPayload(bytes.NewReader(data), "in.json", asIs)
+			var several *delivery.NotOnePayloadError
+			if err != nil {
+				if !strings.Contains(err.Error(), "in.json") || asIs && errors.As(err, &several) {
+					t.Fatalf("error %q (as it is: %v) does not name the file", err, asIs)
+				}
+				continue
 			}
-			return
-		}
-		if !bytes.Equal(body, data) || what == "" || !strings.HasSuffix(what, "in.json") {
-			t.Fatalf("read %q as %q, %q (warning %q)", data, body, what, warning)
+			if !bytes.Equal(body, data) || what == "" || !strings.HasSuffix(what, "in.json") {
+				t.Fatalf("read %q as %q, %q (warning %q)", data, body, what, warning)
+			}
 		}
 	})
 }
@@ -178,7 +183,7 @@ func FuzzReadPayload(f *testing.F) {
 // one byte past the cap, not read whole.
 func TestReadPayloadCap(t *testing.T) {
 	r := &countingZeros{left: 1 << 30}
-	_, _, _, err := delivery.ReadPayload(r, "/dev/zero")
+	_, _, _, err := delivery.ReadPayload(r, "/dev/zero", false)
 	if err == nil || !strings.Contains(err.Error(), "/dev/zero is over 16 MiB") {
 		t.Fatalf("ReadPayload(/dev/zero): %v", err)
 	}

@@ -367,11 +367,15 @@ func setPath(root *jnode, op *overrideOp, val *jnode, known map[string]bool, fie
 			}
 			cur = child
 		default:
-			if err := checkKnown(op, append(schemaPath, segs[i:]...), false, known, fields, trigger); err != nil {
-				return err
+			// The payload has this value, so its path is right up to it:
+			// "isn't a field; did you mean record?" would send the user
+			// looking for a typo that is not there.
+			at := dotted(segs[:i])
+			if op.pointer {
+				at = joinPointer(segs[:i])
 			}
 			return &PathError{Path: op.path, TriggerKey: trigger,
-				Reason: fmt.Sprintf("%s is %s, which has no fields", dotted(segs[:i]), cur.kind)}
+				Reason: fmt.Sprintf("%s is %s and cannot have a child", at, cur.kind)}
 		}
 	}
 	return nil

@@ -30,7 +30,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		OverTime, Throughput, Percentile template.HTML
 	}{
 		R:       r,
-		Title:   "Load test of " + r.Target,
+		Title:   "Load test of " + r.shownTarget(),
 		Verdict: r.Verdict(),
 		Summary: fmt.Sprintf("%.2f%% of %d scheduled events acknowledged · achieved %.1f/s of %.1f/s · corrected p99 %s, raw p99 %s · %d late, %d dropped",
 			100*r.SuccessRatio(), r.Scheduled, r.AchievedRate(), r.TargetRate(), fmtLat(r.Corrected.Quantile(99)), fmtLat(r.Raw.Quantile(99)), r.Late, r.Dropped),

@@ -47,6 +47,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 type Report struct {
 	Version int    `json:"version"`
 	Target  string `json:"target"` // masked
+	// Insecure says the target's TLS certificate was not verified
+	// (InsecureSkipVerify): the text report marks the target so.
+	Insecure bool `json:"insecure,omitempty"`
 	// Started is when the first slot was due; merged reports keep the
 	// earliest shard's.
 	Started time.Time `json:"started"`
@@ -598,6 +601,7 @@ func MergePartial(reports ...*Report) (*Report, error) {
 		out.Window = max(out.Window, r.Window)
 		out.Elapsed = max(out.Elapsed, r.Elapsed)
 		out.Interrupted = out.Interrupted || r.Interrupted
+		out.Insecure = out.Insecure || r.Insecure
 		out.MaxInflight += r.MaxInflight
 		out.Scheduled += r.Scheduled
 		out.Sent += r.Sent

@@ -33,9 +33,8 @@ type Session struct {
 	Terminal       bool        // Stderr is a terminal that redraws a line: auto shows a bar
 	TLS            *tls.Config // for an https:// target; nil: the system's roots
 	// Notice is printed on Stderr before the run and after the report's
-	// text (an unverified certificate, say); TargetMark follows the
-	// target wherever a report names it.
-	Notice, TargetMark string
+	// text (an unverified certificate, say).
+	Notice string
 }
 
 // Run checks the plan, checks that the target accepts a connection (and a
@@ -81,7 +80,7 @@ func (p Plan) Run(ctx context.Context, to *delivery.Target, s Session) error {
 		return err
 	}
 	rep.SeedRandom = randomSeed
-	rep.Target += s.TargetMark
+	rep.Insecure = s.TLS != nil && s.TLS.InsecureSkipVerify
 	return p.Report(rep, outs, s.Notice)
 }
 

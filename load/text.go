@@ -10,6 +10,19 @@ import (
 	"time"
 )
 
+// InsecureMark follows the target in the text and HTML reports of a run
+// whose target's certificate was not verified (Report.Insecure).
+const InsecureMark = " [--insecure: TLS certificate NOT verified]"
+
+// shownTarget is the target as the text and HTML reports name it: marked
+// when its certificate was not verified.
+func (r *Report) shownTarget() string {
+	if r.Insecure {
+		return r.Target + InsecureMark
+	}
+	return r.Target
+}
+
 // WriteText writes the report for a person: the load asked for and
 // delivered, outcomes, latency (corrected and raw), and the per-trigger
 // breakdown.
@@ -17,7 +30,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	p := func(format string, a ...any) { fmt.Fprintf(tw, format, a...) }
 
-	p("Target\t%s\n", r.Target)
+	p("Target\t%s\n", r.shownTarget())
 	if r.ClosedLoop {
 		p("Load\trate max for %s: a closed loop, %d senders each sending its next event when its last answer came; shard %s, timeout %s\n", fmtDur(time.Duration(r.Planned)), r.MaxInflight, r.ShardsString(), fmtDur(time.Duration(r.Timeout)))
 	} else {

@@ -311,6 +311,9 @@ func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) (d Delivery, kn
 			// a request body must not carry one (RFC 8259 §8.1), and
 			// "invalid character 'ï'" does not say what it is.
 			why = "the body starts with a UTF-8 byte order mark (EF BB BF), which JSON sent over HTTP must not carry"
+		} else if w := schemas.DetectWideEncoding(data); w != nil {
+			// "invalid character 'ÿ'" neither.
+			why = "the body is " + w.What() + ", and JSON sent over HTTP must be UTF-8 (RFC 8259 §8.1)"
 		}
 		d.Unreadable = clip("not JSON: "+why, maxUnreadableLen)
 		d.Body = excerpt(data)

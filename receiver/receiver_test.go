@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -770,14 +771,32 @@ func TestStartOnUnspecifiedAddress(t *testing.T) {
 	}
 }
 
-// TestBOMIsNamed: a body that starts with a byte order mark is refused
-// (a request body must not carry one), saying so, not "invalid character".
+// TestBOMIsNamed: a body that starts with a byte order mark, or is UTF-16,
+// is refused (a request body must be UTF-8 and not carry one), saying so,
+// not "invalid character".
 func TestBOMIsNamed(t *testing.T) {
-	s := start(t)
-	res := post(t, s.URL+"/hook", append([]byte("\xEF\xBB\xBF"), example(t)...))
-	ds := s.Deliveries()
-	if res.status != http.StatusBadRequest || len(ds) != 1 || !strings.Contains(ds[0].Unreadable, "byte order mark (EF BB BF)") {
-		t.Errorf("status %d, deliveries %+v", res.status, ds)
+	toUTF16LE := func(b []byte) []byte {
+		out := []byte{0xFF, 0xFE}
+		for _, u := range utf16.Encode([]rune(string(b))) {
+			out = append(out, byte(u), byte(u>>8))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name, want string
+		body       []byte
+	}{
+		{"UTF-8 byte order mark", "byte order mark (EF BB BF)", append([]byte("\xEF\xBB\xBF"), example(t)...)},
+		{"UTF-16LE", "not JSON: the body is UTF-16LE text, not UTF-8 (it starts with the byte order mark FF FE)", toUTF16LE(example(t))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := start(t)
+			res := post(t, s.URL+"/hook", tc.body)
+			ds := s.Deliveries()
+			if res.status != http.StatusBadRequest || len(ds) != 1 || !strings.Contains(ds[0].Unreadable, tc.want) {
+				t.Errorf("status %d, deliveries %+v, want %q", res.status, ds, tc.want)
+			}
+		})
 	}
 }
 

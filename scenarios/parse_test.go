@@ -354,14 +354,16 @@ func TestRenderParams(t *testing.T) {
 	if len(events) != 4*9 {
 		t.Errorf("4 projects gave %d events, want 36", len(events))
 	}
-	if _, err := s.Render(1, WithParam("project", 4)); err == nil || !strings.Contains(err.Error(), `no parameter "project"; it has [projects]`) {
+	// The message is the whole error: a field named after the misspelt
+	// parameter ("Project: scenario ...") is no field at all.
+	if _, err := s.Render(1, WithParam("project", 4)); err == nil || err.Error() != `scenario concurrent-projects has no parameter "project"; it has [projects]` {
 		t.Errorf("unknown parameter: %v", err)
 	}
 	if _, err := s.Render(1, WithParam("projects", -1)); err == nil {
 		t.Error("a negative count was accepted")
 	}
 	solar, _ := Load("residential-solar")
-	if _, err := solar.Render(1, WithParam("projects", 4)); err == nil || !strings.Contains(err.Error(), "declares none") {
+	if _, err := solar.Render(1, WithParam("projects", 4)); err == nil || err.Error() != `scenario residential-solar has no parameter "projects" (it declares none)` {
 		t.Errorf("parameter on a scenario without one: %v", err)
 	}
 }

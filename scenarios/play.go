@@ -46,6 +46,6 @@ func (p *Play) String() string {
 
 // paramError is a bad parameter as a *schemas.FieldError: the field is
 // the parameter's name, capitalised.
-func paramError(name, value, want string) error {
+func paramError(name, value, want string) *schemas.FieldError {
 	return &schemas.FieldError{Field: strings.ToUpper(name[:1]) + name[1:], Value: value, Want: want}
 }

@@ -100,10 +100,15 @@ func (s *Scenario) Render(seed uint64, opts ...RenderOption) ([]Rendered, error)
 			for _, p := range s.Params {
 				names = append(names, p.Name)
 			}
+			// The message alone: the field paramError would name after a
+			// misspelt parameter ("Project: ...") is no field at all.
+			e := paramError(name, "", "")
 			if len(names) == 0 {
-				return nil, paramError(name, "", fmt.Sprintf("scenario %s has no parameter %q (it declares none)", s.Name, name))
+				e.Msg = fmt.Sprintf("scenario %s has no parameter %q (it declares none)", s.Name, name)
+			} else {
+				e.Msg = fmt.Sprintf("scenario %s has no parameter %q; it has [%s]", s.Name, name, strings.Join(names, " "))
 			}
-			return nil, paramError(name, "", fmt.Sprintf("scenario %s has no parameter %q; it has [%s]", s.Name, name, strings.Join(names, " ")))
+			return nil, e
 		}
 	}
 	res, err := s.render(seed, cfg, false)

@@ -68,8 +68,8 @@ func CheckStream(r io.Reader, source string, level Level, fn func(Checked)) erro
 // CheckStream is the package's CheckStream with val's vocabulary.
 func (val *Validator) CheckStream(r io.Reader, source string, level Level, fn func(Checked)) error {
 	return ReadStream(r, func(d Document) error {
-		if d.TooLarge {
-			fn(Checked{Source: source, Line: d.Line, Violations: []Violation{}, Unreadable: d.Err(MaxDocumentSize).Error()})
+		if err := d.Err(MaxDocumentSize); err != nil {
+			fn(Checked{Source: source, Line: d.Line, Violations: []Violation{}, Unreadable: err.Error()})
 			return nil
 		}
 		for _, p := range unwrapDocument(d.Raw) {

@@ -25,10 +25,16 @@ type Document struct {
 	// TooLarge reports a value longer than the reader's cap: its bytes
 	// were read and skipped, not kept, and the reading went on after it.
 	TooLarge bool
+	// Wide is the encoding of a stream in UTF-16 or UTF-32: the whole
+	// stream is then this one Document, with no Raw.
+	Wide *WideEncoding
 }
 
 // Err says why a Document could not be kept, or is nil.
 func (d Document) Err(maxSize int64) error {
+	if d.Wide != nil {
+		return d.Wide
+	}
 	if !d.TooLarge {
 		return nil
 	}
@@ -69,7 +75,9 @@ func ReadStream(r io.Reader, fn func(Document) error) error {
 // which JSON cannot hold. Nothing in the stream is skipped: every non-blank
 // byte reaches fn in some Document, but those of a value over maxSize bytes,
 // which is handed over with TooLarge set and no Raw. A leading UTF-8 byte
-// order mark is dropped. It returns fn's first error, or an error reading r.
+// order mark is dropped. A stream in UTF-16 or UTF-32 is not cut: it is
+// one Document with Wide set, whose every byte would be misread. It
+// returns fn's first error, or an error reading r.
 func ReadStreamMax(r io.Reader, maxSize int64, fn func(Document) error) error {
 	if maxSize < 1 {
 		return errors.New("the cap per payload must be at least 1 byte")
@@ -79,6 +87,13 @@ func ReadStreamMax(r io.Reader, maxSize int64, fn func(Document) error) error {
 	// JSON, but it is not the user's mistake either.
 	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		_, _ = br.Discard(3)
+	}
+	if head, _ := br.Peek(4); DetectWideEncoding(head) != nil {
+		n, err := io.Copy(io.Discard, br)
+		if err != nil {
+			return err
+		}
+		return fn(Document{Line: 1, Column: 1, Size: n, Wide: DetectWideEncoding(head)})
 	}
 	s := scanner{max: maxSize, fn: fn, line: 1, lineStart: true}
 	for {

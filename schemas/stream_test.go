@@ -105,15 +105,22 @@ func TestReadStreamLongLine(t *testing.T) {
 }
 
 // FuzzReadStream checks that the reader never panics and never loses input:
-// every non-space byte of the stream appears in exactly one document, in order.
+// every non-space byte of the stream appears in exactly one document, in
+// order, but in a UTF-16 or UTF-32 stream, which is one Document with Wide
+// set, counting every byte.
 func FuzzReadStream(f *testing.F) {
-	for _, s := range []string{"{\n\"a\": [\n{\n\"b\": 1\n}\n]\n}", `{"a":1} {"b":2}[3] junk`, "{\"x\":\"0123456789\"}\n{}", "\xef\xbb\xbf{}", "{\"a\":1}\n{\"b\":[1,2]}", "{\n \"a\": \"}\"\n}\n", "[[[\n{", "\"\\", "}}}\n{", "\n\n\r\n"} {
+	for _, s := range []string{"{\n\"a\": [\n{\n\"b\": 1\n}\n]\n}", `{"a":1} {"b":2}[3] junk`, "{\"x\":\"0123456789\"}\n{}", "\xef\xbb\xbf{}", "{\"a\":1}\n{\"b\":[1,2]}", "{\n \"a\": \"}\"\n}\n", "[[[\n{", "\"\\", "}}}\n{", "\n\n\r\n", "\xff\xfe{\x00}\x00", "{\x00}\x00"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var got []byte
 		last := 0
+		unbommed := bytes.TrimPrefix(in, []byte("\xef\xbb\xbf"))
+		wide := DetectWideEncoding(unbommed) != nil
 		err := ReadStream(bytes.NewReader(in), func(d Document) error {
+			if wide != (d.Wide != nil) || wide && (d.Raw != nil || d.Size != int64(len(unbommed)) || d.Err(MaxDocumentSize) == nil) {
+				t.Fatalf("a stream whose encoding is told as %v: %+v", DetectWideEncoding(unbommed), d)
+			}
 			if d.Line < last || d.Line < 1 {
 				t.Fatalf("line numbers go backwards or start below 1: %d after %d", d.Line, last)
 			}
@@ -123,6 +130,9 @@ func FuzzReadStream(f *testing.F) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if wide {
+			return
 		}
 		strip := func(b []byte) []byte {
 			var out []byte

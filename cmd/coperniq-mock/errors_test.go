@@ -66,7 +66,7 @@ func TestFieldFlagsNameRegisteredFlags(t *testing.T) {
 	}{
 		{"verify", settingFields(contract.Setup{}, contract.RunConfig{}, contract.ChaosCommand{}),
 			[]string{"SettleWatch", "API", "ProgressEvery", "ReproduceFlags"}}, // Settle's --settle; API's fields; --progress; the TLS flags
-		{"load", settingFields(load.Plan{}, load.Session{}), []string{"Terminal", "Notice", "TargetMark"}}, // from the terminal and --insecure
+		{"load", settingFields(load.Plan{}, load.Session{}), []string{"Terminal", "Notice"}}, // from the terminal and --insecure
 		{"load merge", []string{"Out", "HTML", "MinSuccess", "Thresholds"}, nil},
 		{"scenario run", append(settingFields(delivery.Settings{}, api.CompanionConfig{}), "Projects", "EventIDOffset"), []string{"RecordOrder"}}, // a scenario file's only
 		{"replay", settingFields(delivery.Settings{}), []string{"RecordOrder"}},

@@ -221,9 +221,6 @@ func (f *tlsFlags) check() error {
 // it for a run against a verified receiver.
 const insecureWarning = "WARNING: --insecure: the receiver's TLS certificate was NOT verified; anyone on the path could read or change these deliveries"
 
-// insecureMark follows the target where a report names it.
-const insecureMark = " [--insecure: TLS certificate NOT verified]"
-
 // notice is insecureWarning when --insecure is set, else "".
 func (f *tlsFlags) notice() string {
 	if f.t.Insecure {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"log"
@@ -12,8 +13,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
@@ -212,13 +215,7 @@ func TestTLSOnEveryCommandThatSends(t *testing.T) {
 			if n := strings.Count(r.stdout+r.stderr, insecureWarning); n < 2 {
 				t.Errorf("--insecure: the warning appears %d times, want at the start and in the summary:\n%s\n%s", n, r.stdout, r.stderr)
 			}
-			if name == "load" {
-				out := filepath.Join(t.TempDir(), "load.json")
-				run(plain, "--insecure", "--out", out).want(t, 0)
-				if rep := readLoadReport(t, out); !strings.HasSuffix(rep.Target, insecureMark) {
-					t.Errorf("load --insecure --out: target %q is not marked", rep.Target)
-				}
-			}
+			checkInsecureReports(t, name, plain, pki.CAFile, func(extra ...string) { run(plain, extra...).want(t, 0) })
 
 			r = run(mutual, "--cacert", pki.CAFile).want(t, 2)
 			has(t, "mTLS without --cert", r.stderr, "certificate required", "--cert FILE --key FILE")
@@ -229,6 +226,80 @@ func TestTLSOnEveryCommandThatSends(t *testing.T) {
 			r = run(plain, "--cert", pki.ClientCertFile).want(t, 2)
 			has(t, "--cert without --key", r.stderr, "without its key")
 		})
+	}
+}
+
+// checkInsecureReports checks the report files of verify and load, run
+// against target with the TLS flags given: with --insecure each says so in
+// a field of its own, "insecure" in JSON and the coperniq.insecure property
+// in JUnit, while "target" stays the bare URL that scripts parse; with
+// --cacert CA the field is absent.
+func checkInsecureReports(t *testing.T, command, target, ca string, run func(extra ...string)) {
+	t.Helper()
+	if command != "verify" && command != "load" {
+		return
+	}
+	for _, tc := range []struct {
+		name     string
+		flags    []string
+		insecure bool
+	}{
+		{"--insecure", []string{"--insecure"}, true},
+		{"--cacert", []string{"--cacert", ca}, false},
+	} {
+		dir := t.TempDir()
+		jsonPath, junitPath := filepath.Join(dir, "report.json"), filepath.Join(dir, "junit.xml")
+		if command == "verify" {
+			run(append(tc.flags, "--json-report", jsonPath, "--junit-report", junitPath)...)
+		} else {
+			run(append(tc.flags, "--out", jsonPath)...)
+		}
+		data, err := os.ReadFile(jsonPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep map[string]any
+		if err := json.Unmarshal(data, &rep); err != nil {
+			t.Fatalf("%s %s: the JSON report: %v", command, tc.name, err)
+		}
+		if rep["target"] != target {
+			t.Errorf("%s %s: JSON target %q, want the bare URL %q", command, tc.name, rep["target"], target)
+		}
+		if got, ok := rep["insecure"]; tc.insecure && got != true || !tc.insecure && ok {
+			t.Errorf("%s %s: JSON insecure is %v (present: %v), want %v", command, tc.name, got, ok, tc.insecure)
+		}
+		if command == "verify" {
+			checkJSONReport(t, data)
+			data, err := os.ReadFile(junitPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkJUnit(t, data)
+			var suites struct {
+				Suites []struct {
+					Name  string `xml:"name,attr"`
+					Props []struct {
+						Name  string `xml:"name,attr"`
+						Value string `xml:"value,attr"`
+					} `xml:"properties>property"`
+				} `xml:"testsuite"`
+			}
+			if err := xml.Unmarshal(data, &suites); err != nil || len(suites.Suites) == 0 {
+				t.Fatalf("%s %s: the JUnit report: %v\n%s", command, tc.name, err, data)
+			}
+			for _, s := range suites.Suites {
+				props := map[string]string{}
+				for _, p := range s.Props {
+					props[p.Name] = p.Value
+				}
+				if props[contract.PropertyTarget] != target {
+					t.Errorf("%s %s: JUnit suite %q: %s is %q, want %q", command, tc.name, s.Name, contract.PropertyTarget, props[contract.PropertyTarget], target)
+				}
+				if got, ok := props["coperniq.insecure"]; tc.insecure && got != "true" || !tc.insecure && ok {
+					t.Errorf("%s %s: JUnit suite %q: coperniq.insecure is %q (present: %v), want it only with --insecure", command, tc.name, s.Name, got, ok)
+				}
+			}
+		}
 	}
 }
 
@@ -320,13 +391,85 @@ func TestSendFile(t *testing.T) {
 	}{
 		{"both", []string{"send", "PROJECT_CREATED", "--file", file}, "not both"},
 		{"neither", []string{"send"}, "TRIGGER"},
-		{"generator flags", []string{"send", "--file", file, "--seed", "3"}, "--seed generate a payload"},
+		{"a generator flag", []string{"send", "--file", file, "--seed", "3"}, "--seed makes a generated payload, but --file sends the file as it is: drop --seed"},
+		{"generator flags", []string{"send", "--file", file, "--set", "a=b", "--seed", "3", "--profile", "edge"}, "--seed, --profile and --set make a generated payload, but --file sends the file as it is: drop them"},
 		{"empty", []string{"send", "--file", empty}, "is empty"},
 		{"missing", []string{"send", "--file", filepath.Join(dir, "nope.json")}, "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := cli(t, "", append(tc.args, "--target", up.URL+"/hook")...).want(t, 2)
 			has(t, tc.name, r.stderr, tc.want)
+		})
+	}
+}
+
+// send --file posts one payload: input that is not one (NDJSON lines, a
+// JSON array) is refused, exit 2, saying what it holds and what to do,
+// unless --allow-invalid sends it as it is (a receiver's rejection path).
+// Before, `generate all | head -2 | send -f -` warned "not valid JSON" and
+// posted both in one request, and a receiver that decodes the first
+// document answered 204: exit 0. Input that is one payload but not UTF-8
+// or with a byte order mark is sent with a warning that says so.
+func TestSendFileThatIsNotOnePayload(t *testing.T) {
+	var (
+		mu     sync.Mutex
+		bodies [][]byte
+	)
+	// Like the trial's receiver: the first JSON document decides, 204.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, b)
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	lines := strings.SplitAfter(cli(t, "", "generate", "all", "--count", "1", "--seed", "5").want(t, 0).stdout, "\n")
+	one, two := lines[0], lines[0]+lines[1]
+	toUTF16LE := func(s string) string {
+		out := []byte{0xFF, 0xFE}
+		for _, u := range utf16.Encode([]rune(s)) {
+			out = append(out, byte(u), byte(u>>8))
+		}
+		return string(out)
+	}
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		extra []string
+		code  int
+		wants []string // in stderr
+		sent  bool
+	}{
+		{"two NDJSON documents", two, nil, 2, []string{"--file: standard input holds 2 JSON documents", "send posts one payload", "head -1", "pass --allow-invalid to send it as it is"}, false},
+		{"two documents and a cut third", two + one[:40], nil, 2, []string{"holds more than one JSON document"}, false},
+		{"two documents with --allow-invalid", two, []string{"--allow-invalid"}, 0, []string{"warning: --file standard input holds 2 JSON documents; sending it as it is"}, true},
+		{"a JSON array of payloads", "[" + strings.TrimSpace(one) + "]\n", nil, 2, []string{"--file: standard input is a JSON array (1 item)", "one JSON object per request", "jq -c '.[0]'", "--allow-invalid"}, false},
+		{"an empty JSON array", "[]", nil, 2, []string{"is a JSON array (0 items)"}, false},
+		{"a JSON array with --allow-invalid", "[1]", []string{"--allow-invalid"}, 0, []string{"is a JSON array (1 item); sending it as it is"}, true},
+		{"one payload", one, nil, 0, nil, true},
+		{"one payload with a UTF-8 byte order mark", "\xEF\xBB\xBF" + one, nil, 0, []string{"starts with a UTF-8 byte order mark (EF BB BF), which JSON sent over HTTP must not carry; sending it as it is"}, true},
+		{"one payload in UTF-16", toUTF16LE(one), nil, 0, []string{"UTF-16LE text, not UTF-8 (it starts with the byte order mark FF FE)", "iconv -f UTF-16 -t UTF-8", "sending it as it is"}, true},
+		{"one payload with a Latin-1 byte in a string", strings.Replace(one, `"title":"`, "\"title\":\"\xFF", 1), nil, 0, []string{"/record/title: invalid UTF-8 byte 0xFF in a string", "sending it as it is"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mu.Lock()
+			before := len(bodies)
+			mu.Unlock()
+			r := cli(t, tc.stdin, append([]string{"send", "-f", "-", "--target", srv.URL + "/hook"}, tc.extra...)...).want(t, tc.code)
+			has(t, tc.name, r.stderr, tc.wants...)
+			if tc.wants == nil {
+				hasNot(t, tc.name, r.stderr, "warning")
+			}
+			mu.Lock()
+			got := bodies[before:]
+			mu.Unlock()
+			switch {
+			case tc.sent && (len(got) != 1 || string(got[0]) != tc.stdin):
+				t.Errorf("the receiver got %d bodies, want the input as it is, once", len(got))
+			case !tc.sent && len(got) != 0:
+				t.Errorf("the receiver got %d bodies, want none", len(got))
+			}
 		})
 	}
 }
@@ -367,7 +510,7 @@ func TestVerifyInspectHookOverTLS(t *testing.T) {
 	defer srv.Close()
 	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--inspect", srv.URL+testreceivers.InspectPath+"{eventId}",
 		"--cacert", pki.CAFile, "--focus", contract.SpecDupAfter, "--settle", "0").want(t, 0)
-	has(t, "verify --inspect https://", r.stdout, "PASS: 1 specs passed")
+	has(t, "verify --inspect https://", r.stdout, "PASS: 1 spec passed")
 }
 
 // A failure's reproduce line against an https:// receiver with its own CA

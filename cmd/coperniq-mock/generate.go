@@ -53,21 +53,41 @@ func (f *genFlags) payload(cmd *cobra.Command, args []string, file string) (body
 		return body, keys[0], nil
 	}
 	var set []string
-	for _, name := range []string{"seed", "profile", "set", "merge", "allow-invalid"} {
+	for _, name := range []string{"seed", "profile", "set", "merge"} {
 		if cmd.Flags().Changed(name) {
 			set = append(set, "--"+name)
 		}
 	}
-	if len(set) > 0 {
-		return nil, "", usage(fmt.Errorf("%s generate a payload: with --file the file is sent as it is; drop them", strings.Join(set, ", ")))
+	switch n := len(set); {
+	case n == 1:
+		return nil, "", usage(fmt.Errorf("%s makes a generated payload, but --file sends the file as it is: drop %s", set[0], set[0]))
+	case n > 1:
+		return nil, "", usage(fmt.Errorf("%s and %s make a generated payload, but --file sends the file as it is: drop them", strings.Join(set[:n-1], ", "), set[n-1]))
 	}
 	in, name, closeIn, err := openInput(cmd, file)
 	if err != nil {
 		return nil, "", usage(fmt.Errorf("--file: %w", err))
 	}
 	defer closeIn()
-	body, what, warning, err := delivery.ReadPayload(in, name)
-	if err != nil {
+	body, what, warning, err := delivery.ReadPayload(in, name, f.AllowInvalid)
+	var several *delivery.NotOnePayloadError
+	// The way to pick one, in the user's own pipe or file.
+	pick := func(filter string) string {
+		if file == "-" {
+			return "... | " + filter + " | coperniq-mock send -f - ..."
+		}
+		quoted := file
+		if strings.Trim(file, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-") != "" {
+			quoted = "'" + strings.ReplaceAll(file, "'", `'\''`) + "'"
+		}
+		return filter + " " + quoted + " | coperniq-mock send -f - ..."
+	}
+	switch {
+	case errors.As(err, &several) && several.Documents == 0:
+		return nil, "", usage(fmt.Errorf("--file: %w, and Coperniq posts one JSON object per request: send an item (the first: %s), or pass --allow-invalid to send it as it is", err, pick("jq -c '.[0]'")))
+	case errors.As(err, &several):
+		return nil, "", usage(fmt.Errorf("--file: %w, and send posts one payload: send them one at a time (the first: %s), or pass --allow-invalid to send it as it is", err, pick("head -1")))
+	case err != nil:
 		return nil, "", usage(fmt.Errorf("--file %w", err))
 	}
 	if warning != "" {

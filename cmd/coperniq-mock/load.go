@@ -84,10 +84,7 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 		fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: %s\n", w)
 	}
 	s := load.Session{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(), Progress: f.progress, TLS: f.tls.cfg,
-		Terminal: displayOf(cmd.ErrOrStderr()).live}
-	if f.tls.t.Insecure {
-		s.Notice, s.TargetMark = insecureWarning, insecureMark // every report format shows the target
-	}
+		Terminal: displayOf(cmd.ErrOrStderr()).live, Notice: f.tls.notice()}
 	ctx, stop := interruptContext()
 	defer stop()
 	return runErr(f.plan.Run(ctx, target, s))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -197,6 +198,17 @@ func checkJSONReport(t *testing.T, data []byte) contract.JSONReport {
 	}
 	if err := schema.Validate(doc); err != nil {
 		t.Errorf("the JSON report does not validate against docs/reports/verify-report.schema.json: %#v", err)
+	}
+	// The schema allows unknown fields (readers ignore them), so a field
+	// the report gained without the schema describing it passes Validate.
+	var published struct{ Properties map[string]any }
+	if text, err := os.ReadFile(schemaPath); err != nil || json.Unmarshal(text, &published) != nil {
+		t.Fatalf("the published schema: %v", err)
+	}
+	for key := range doc.(map[string]any) {
+		if _, ok := published.Properties[key]; !ok {
+			t.Errorf("the JSON report's field %q is not described in docs/reports/verify-report.schema.json", key)
+		}
 	}
 	rep, err := contract.ReadJSONReport(data)
 	if err != nil {

@@ -135,7 +135,7 @@ func TestScenarioRunBadInput(t *testing.T) {
 		{"bad duplicate", []string{"scenario", "run", "residential-solar", "--to", down, "--duplicate", "2"}, []string{"--duplicate"}},
 		{"concurrency over the bound", []string{"scenario", "run", "residential-solar", "--to", down, "--concurrency", "2000"}, []string{"--concurrency 2000: must be between 1 and 1024"}},
 		{"bad header", []string{"scenario", "run", "residential-solar", "--to", down, "--header", "nocolon"}, []string{`--header "nocolon"`}},
-		{"projects on a scenario without", []string{"scenario", "run", "residential-solar", "--dry-run", "--projects", "3"}, []string{`--projects: scenario residential-solar has no parameter "projects"`}},
+		{"projects on a scenario without", []string{"scenario", "run", "residential-solar", "--dry-run", "--projects", "3"}, []string{`coperniq-mock: scenario residential-solar has no parameter "projects" (it declares none)`}},
 		{"projects 0", []string{"scenario", "run", "concurrent-projects", "--to", down, "--projects", "0"}, []string{"--projects 0: want at least 1"}},
 		{"projects 0, dry run", []string{"scenario", "run", "concurrent-projects", "--dry-run", "--projects", "0"}, []string{"--projects 0: want at least 1"}},
 		{"projects negative", []string{"scenario", "run", "concurrent-projects", "--dry-run", "--projects", "-3"}, []string{"--projects -3: want at least 1"}},

@@ -56,6 +56,7 @@ func newSendCmd() *cobra.Command {
 		},
 	}
 	gf.register(cmd)
+	cmd.Flags().Lookup("allow-invalid").Usage = "allow overrides that break the contract schema or, with --file, a file that is not one payload (several JSON documents, an array): to test a receiver's rejection path"
 	targetFlag(cmd, &to, "the receiver's URL")
 	cmd.Flags().StringArrayVarP(&headers, "header", "H", nil, "extra request header, Name: value (repeatable)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 10*time.Second, "how long to wait for the answer")

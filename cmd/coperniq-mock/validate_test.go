@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -130,4 +131,58 @@ func TestValidateJSONStreams(t *testing.T) {
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// A payload file saved as UTF-16 or UTF-32 (PowerShell's `>`, Notepad's
+// "Unicode") is one unreadable payload that says what it is and how to
+// convert it: before, the UTF-16 file read as two payloads, each "invalid
+// character 'ÿ'" or '\x00'. UTF-8 with its byte order mark stays valid.
+func TestValidateWideEncodings(t *testing.T) {
+	example := []byte(compact(t, documentedExample(t)) + "\n")
+	toUTF16 := func(bigEndian bool, bom []byte) []byte {
+		out := append([]byte(nil), bom...)
+		for _, u := range utf16.Encode([]rune(string(example))) {
+			if bigEndian {
+				out = append(out, byte(u>>8), byte(u))
+			} else {
+				out = append(out, byte(u), byte(u>>8))
+			}
+		}
+		return out
+	}
+	toUTF32LE := func(bom []byte) []byte {
+		out := append([]byte(nil), bom...)
+		for _, r := range string(example) {
+			out = append(out, byte(r), byte(r>>8), byte(r>>16), byte(r>>24))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name  string
+		data  []byte
+		wants []string // in stdout; none: the payload is valid
+	}{
+		{"UTF-16LE with its byte order mark", toUTF16(false, []byte{0xFF, 0xFE}), []string{"UTF-16LE text, not UTF-8 (it starts with the byte order mark FF FE)", "iconv -f UTF-16 -t UTF-8"}},
+		{"UTF-16BE with its byte order mark", toUTF16(true, []byte{0xFE, 0xFF}), []string{"UTF-16BE text", "byte order mark FE FF", "iconv -f UTF-16 -t UTF-8"}},
+		{"UTF-16LE without a byte order mark", toUTF16(false, nil), []string{"UTF-16LE text, not UTF-8 (its first bytes hold NULs)", "iconv -f UTF-16LE -t UTF-8"}},
+		{"UTF-32LE with its byte order mark", toUTF32LE([]byte{0xFF, 0xFE, 0, 0}), []string{"UTF-32LE text", "iconv -f UTF-32 -t UTF-8"}},
+		{"UTF-8 with its byte order mark", append([]byte{0xEF, 0xBB, 0xBF}, example...), nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "payload.json")
+			if err := os.WriteFile(file, c.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if c.wants == nil {
+				r := cli(t, "", "validate", file).want(t, 0)
+				has(t, "validate", r.stdout, "1 payload: 1 valid")
+				return
+			}
+			r := cli(t, "", "validate", file).want(t, 2)
+			has(t, "validate", r.stdout, append(c.wants, file+":1: unreadable: ", "1 payload: 0 valid, 0 invalid, 1 unreadable")...)
+			hasNot(t, "validate", r.stdout, "invalid character")
+			r = cli(t, string(c.data), "validate", "-").want(t, 2)
+			has(t, "validate -", r.stdout, append(c.wants, "1 payload: 0 valid, 0 invalid, 1 unreadable")...)
+		})
+	}
 }

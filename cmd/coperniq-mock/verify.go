@@ -104,6 +104,7 @@ func newVerifyCmd() *cobra.Command {
 	fl.Var(&f.s.SettleWatch, "settle", "how long a reached count is watched for a duplicate applied late: auto is 1s, or twice the time the count took to appear when longer; 0 does not watch")
 	fl.StringArrayVar(&f.s.Scenarios, "scenario", nil, "replay only this lifecycle scenario, a built-in name or a file (repeatable; default: every built-in one, see 'scenario list')")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", completeWords(scenarios.Names()...))
+	_ = cmd.RegisterFlagCompletionFunc("progress", completeWords("auto", "plain", "none", "10s"))
 	fl.StringArrayVar(&f.focus, "focus", nil, "run only specs whose name matches this regular expression (repeatable)")
 	fl.StringArrayVar(&f.skip, "skip", nil, "skip specs whose name matches this regular expression (repeatable)")
 	fl.StringVar(&f.junit, "junit-report", "", "write a JUnit XML report to this file, for CI (one test suite per group, failures in one line)")

@@ -564,10 +564,17 @@ func TestVerifyProgress(t *testing.T) {
 	if line.MatchString(r.stdout) {
 		t.Errorf("progress on stdout:\n%s", r.stdout)
 	}
-	for _, extra := range [][]string{{"--progress", "0s"}, nil} {
+	// load's words too, so that a CI job can give both the same flag.
+	for _, extra := range [][]string{{"--progress", "0s"}, {"--progress", "none"}, {"--progress=plain"}, {"--progress", "auto"}, nil} {
 		r := cli(t, "", args(extra...)...).want(t, 0)
 		if line.MatchString(r.stderr) {
 			t.Errorf("%v: progress lines in a short run:\n%s", extra, r.stderr)
+		}
+	}
+	for _, bad := range []string{"bar", "often", "-1s"} {
+		r := cli(t, "", "verify", "--target", "http://127.0.0.1:1/h", "--progress", bad).want(t, 2)
+		if !strings.Contains(r.stderr, `"`+bad+`"`) || !strings.Contains(r.stderr, "auto, plain or none") {
+			t.Errorf("--progress %s: stderr %s", bad, r.stderr)
 		}
 	}
 }

@@ -29,3 +29,13 @@ func TestVerifyHookProbeVerdictNamesNoCountingSpecs(t *testing.T) {
 		t.Errorf("the run says \"counting spec\", which verify --help never defines:\n%s", out)
 	}
 }
+
+// A run of one spec says "1 spec", in its verdict and its summary: it said
+// "PASS: 1 specs passed".
+func TestVerifyOneSpecIsSingular(t *testing.T) {
+	srv := httptest.NewServer(testreceivers.New(testreceivers.Config{}))
+	defer srv.Close()
+	r := cli(t, "", "verify", "--target", srv.URL+"/hook", "--focus", contract.SpecUnknownTrigger, "--seed", "1").want(t, 0)
+	has(t, "verify of one spec", r.stdout, "PASS: 1 spec passed, 0 skipped, ")
+	hasNot(t, "verify of one spec", r.stdout+r.stderr, " 1 specs")
+}
