@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,10 @@ type CompanionConfig struct {
 	Calls    string        // write the call log here when done; "" for none
 	Linger   time.Duration // keep serving this long after the last delivery
 	MaxCalls int           // the most answered calls per webhook; 0: no bound
+	// TLS is the deliveries' TLS settings (delivery.TLS.Config; nil: the
+	// system's roots): the client Start returns carries them, since the
+	// engine leaves a given client's alone.
+	TLS *tls.Config
 }
 
 // companionFields are the fields that shape the mock, which only Addr
@@ -30,9 +35,9 @@ var companionFields = []string{"Key", "FailRate", "LimitRate", "RetryAfter", "La
 // Start serves tl's world on Addr, as of before the first event, and
 // returns the delivery options whose client moves the mock's world time to
 // each event as it is sent (the engine's own client, with settings' timeout
-// and concurrency). Without Addr it serves none and returns nil, and a field
-// given (given(field)) that only the mock uses is a *schemas.FieldError. The
-// address taken is a *schemas.FieldError on Addr.
+// and concurrency, and TLS). Without Addr it serves none and returns nil,
+// and a field given (given(field)) that only the mock uses is a
+// *schemas.FieldError. The address taken is a *schemas.FieldError on Addr.
 func (c CompanionConfig) Start(given func(field string) bool, s delivery.Settings, seed uint64, tl *scenarios.Timeline, events []scenarios.Rendered) (*Companion, []delivery.Option, error) {
 	if c.Addr == "" {
 		for _, f := range companionFields {
@@ -50,7 +55,7 @@ func (c CompanionConfig) Start(given func(field string) bool, s delivery.Setting
 	if err != nil {
 		return nil, nil, err
 	}
-	client := delivery.NewClient(policy.Timeout, s.Concurrency)
+	client := delivery.NewTLSClient(policy.Timeout, s.Concurrency, c.TLS)
 	comp, err := StartCompanion(c.Addr, tl, events, client, opts...)
 	if err != nil {
 		return nil, nil, err

@@ -51,13 +51,22 @@ func ExampleNewServer() {
 // A Go receiver's test, webhook and API in one process: the delivery
 // engine sends through the transport that moves the API's world time, so
 // the receiver's GET sees what each webhook announced; srv.Calls() is what
-// the receiver asked.
+// the receiver asked. README.md shows its code paragraphs as they are here
+// (TestREADMEShowsTheTransportExample).
 func ExampleHandler_Transport() {
-	sc, _ := scenarios.Load("residential-solar")
+	sc, err := scenarios.Load("residential-solar")
+	if err != nil {
+		log.Fatal(err)
+	}
 	tl := scenarios.NewTimeline()
-	events, _ := sc.Render(1, scenarios.WithTimeline(tl))
+	events, err := sc.Render(1, scenarios.WithTimeline(tl))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Just before the first event, no record exists yet: the API starts there
+	// (by default it answers as of the end, every record already created).
 	srv := api.NewServer(tl, api.WithKey("test-key"), api.WithTime(tl.Start().Add(-time.Millisecond)))
-	defer srv.Close()
+	defer srv.Close() // srv.URL: 127.0.0.1 on a free port; point your receiver's API client at it
 
 	// The receiver under test: after each webhook it reads the project.
 	stale := 0
@@ -77,13 +86,30 @@ func ExampleHandler_Transport() {
 		}
 	}))
 	defer receiver.Close()
+	receiverURL := receiver.URL
 
+	// Deliver through the transport that moves the API's world time as each event is sent.
+	// An https:// receiver with its own CA: delivery.NewTLSClient(time.Second, 1, cfg) instead.
 	client := delivery.NewClient(time.Second, 1)
 	client.Transport = srv.Transport(client.Transport, events)
-	target, _ := delivery.NewTarget(receiver.URL, nil)
-	engine, _ := delivery.New(target, delivery.WithClient(client), delivery.WithConcurrency(1))
-	summary, _ := engine.Run(context.Background(), scenarios.Messages(events))
+	target, err := delivery.NewTarget(receiverURL, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	engine, err := delivery.New(target, delivery.WithClient(client), delivery.WithConcurrency(1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	summary, err := engine.Run(context.Background(), scenarios.Messages(events))
+	if summary == nil {
+		log.Fatal(err) // the events were invalid
+	}
+	// Run's error is nil when events are dead: Verdict fails unless every one was acked.
+	if err := summary.Verdict(err); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(summary.Accounting())
+
 	fmt.Println(len(srv.Calls()), "API calls,", stale, "stale")
 	// Output:
 	// events 43 = acked 43 + dead 0

@@ -3,7 +3,6 @@ package contract
 import (
 	"errors"
 	"fmt"
-	"net"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
@@ -74,8 +73,11 @@ const (
 // the receiver's API base URL must point at http://Addr. Only Addr is
 // required.
 type APIMock struct {
-	// Addr is where the mock listens, host:port (port 0 picks a free
-	// one, which only a Go test that reads it back can use).
+	// Addr is where the mock listens, host:port, with a fixed port: the
+	// receiver's API base URL must name it before the receiver starts, so
+	// port 0 (any free port) is refused. A Go test wanting a free port
+	// picks one first (net.Listen on 127.0.0.1:0, read the port, close)
+	// and gives it to both.
 	Addr string
 	// Key is the x-api-key the receiver must send (api.DefaultKey when
 	// empty).
@@ -97,8 +99,8 @@ func (m *APIMock) withDefaults() (*APIMock, error) {
 	if c.MaxCallsPerEvent == 0 {
 		c.MaxCallsPerEvent = DefaultAPIMaxCalls
 	}
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil || c.Addr == "" {
-		return nil, badField("API.Addr", fmt.Sprintf("%q", c.Addr), "want host:port, e.g. 127.0.0.1:8081, where the receiver's API base URL points")
+	if err := checkAPIAddr(c.Addr); err != nil {
+		return nil, err
 	}
 	if c.MaxCallsPerEvent < 0 {
 		return nil, badField("API.MaxCallsPerEvent", fmt.Sprint(c.MaxCallsPerEvent), "want 1 or more")

@@ -271,7 +271,9 @@ func (r *run) serverSilentCheck(ctx context.Context) bool {
 	if err != nil {
 		return false
 	}
-	resp, err := http.DefaultClient.Do(req)
+	// Trusted as the deliveries are: a handshake the default client
+	// refuses is not a silent server.
+	resp, err := delivery.NewTLSClient(r.t.InspectTimeout, 1, r.t.TLS).Do(req)
 	if err != nil {
 		return ctx.Err() == nil
 	}

@@ -420,6 +420,7 @@ func (r *run) buildScenarioJob(name string, sr scenarioRun) *countJob {
 			delivery.WithSeed(sr.seed),
 			delivery.WithConcurrency(scenarioConcurrency),
 			delivery.WithRecordOrder(true),
+			delivery.WithTLSConfig(r.t.TLS),
 			delivery.WithObserver(func(a delivery.Attempt) {
 				res := delivery.Result{Status: a.Status, Latency: a.Latency, ErrKind: a.ErrKind, Body: []byte(a.Response)}
 				if a.Err != "" {

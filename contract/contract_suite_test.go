@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/coperniq-mock/coperniq-mock/contract"
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // The flags of `go test ./contract -args -target=URL ...`, the third way to
@@ -33,6 +34,10 @@ var (
 	// The state hook (state.go).
 	flagState    = flag.String("state", "", "state hook URL template with {recordId}: the receiver's view of a record")
 	flagStateCmd = flag.String("state-cmd", "", "state command: prints the JSON state of $COPERNIQ_RECORD_ID")
+	// An https:// receiver's TLS settings, as verify's flags.
+	flagCACert = flag.String("cacert", "", "PEM file of the CA certificates to trust for an https:// receiver")
+	flagCert   = flag.String("cert", "", "PEM file of the client certificate, for a receiver that requires mutual TLS")
+	flagKey    = flag.String("key", "", "PEM file of the client certificate's key")
 )
 
 func targetFromFlags() (contract.Target, error) {
@@ -52,6 +57,9 @@ func targetFromFlags() (contract.Target, error) {
 		t.Scenarios = strings.Split(*flagScenarios, ",")
 	}
 	var err error
+	if t.TLS, err = (delivery.TLS{CACert: *flagCACert, Cert: *flagCert, Key: *flagKey}).Config(); err != nil {
+		return t, err
+	}
 	if t.State, err = hookFromFlags("state", *flagState, *flagStateCmd, contract.StateURL, contract.StateCommand); err != nil {
 		return t, err
 	}

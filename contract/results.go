@@ -34,7 +34,7 @@ type specResult struct {
 	// detail is the rest of a failure: the whole message and the entries
 	// Ginkgo would show with it (drain notes, answer times).
 	detail     string
-	setup      string // ProblemHook or ProblemStale when the setup failed it
+	setup      string // ProblemHook, ProblemStale or ProblemTLS when the setup failed it
 	runTime    time.Duration
 	deliveries []DeliveryRecord
 	// reproduce are the commands that send the spec's deliveries again:
@@ -293,6 +293,9 @@ func results(r types.Report) []specResult {
 					res.setup = e.StringRepresentation()
 					break
 				}
+			}
+			if res.setup == "" && refusedTLS(res.deliveries) {
+				res.setup = ProblemTLS
 			}
 			switch rel, ok := rels[name]; {
 			case ok && rel.Withdrawn != "":

@@ -63,9 +63,28 @@ type SkipNote struct {
 // receiver (see EntryProblem).
 type SetupProblem struct {
 	Spec string // as in Findings.Failures
-	Kind string // ProblemHook or ProblemStale
+	Kind string // ProblemHook, ProblemStale or ProblemTLS
 	// Said is the first line of the failure: what the hook did.
 	Said string `json:",omitempty"`
+}
+
+// ProblemTLS is a spec failed because none of its deliveries got past the
+// TLS handshake: the receiver's TLS server refused the sender's settings
+// (a client certificate it does not accept, refused after the check before
+// the run), so the receiver's handling was never tried.
+const ProblemTLS = "TLS handshake"
+
+// refusedTLS reports whether no delivery of ds was answered and some failed
+// in the TLS handshake (the others, reset or cut off, are the same refusal).
+func refusedTLS(ds []DeliveryRecord) bool {
+	tlsFailed := false
+	for _, d := range ds {
+		if d.Status != 0 {
+			return false
+		}
+		tlsFailed = tlsFailed || d.Error == string(delivery.KindTLS)
+	}
+	return tlsFailed
 }
 
 // hookSaid is what the inspect hook did, when every spec it failed says
@@ -341,12 +360,19 @@ func Summarize(report types.Report) Findings {
 			if relabeled {
 				s.Relabeled = append(s.Relabeled, rel)
 			}
+			setup := ""
 			for _, e := range spec.ReportEntries {
 				if e.Name == EntryProblem && rel.Withdrawn == "" {
-					said, _, _ := strings.Cut(strings.TrimSpace(spec.Failure.Message), "\n")
-					s.Setup = append(s.Setup, SetupProblem{Spec: name, Kind: e.StringRepresentation(), Said: said})
+					setup = e.StringRepresentation()
 					break
 				}
+			}
+			if setup == "" && refusedTLS(Deliveries(spec)) {
+				setup = ProblemTLS
+			}
+			if setup != "" {
+				said, _, _ := strings.Cut(strings.TrimSpace(spec.Failure.Message), "\n")
+				s.Setup = append(s.Setup, SetupProblem{Spec: name, Kind: setup, Said: said})
 			}
 		}
 		for _, d := range Deliveries(spec) {

@@ -214,6 +214,10 @@ func (f Findings) setupMessage() string {
 		return fmt.Sprintf("the receiver was not judged: the state hook does not answer by the protocol, so %d final-state specs could not compare (see above); fix the hook (see the state protocol in `coperniq-mock verify --help`)", f.Failed)
 	case kinds[ProblemStale] == f.Failed:
 		return fmt.Sprintf("the receiver was not judged: %s found their events already applied before they were sent (see above): %s", specs(f.Failed), staleAdvice)
+	case kinds[ProblemTLS] == f.Failed:
+		return fmt.Sprintf("the receiver was not judged: the deliveries of %s failed in the TLS handshake, none answered (see above): its TLS server refused the sender's settings; check --cacert, --cert/--key, --insecure", specs(f.Failed))
+	case kinds[ProblemTLS] > 0:
+		return fmt.Sprintf("the receiver was not judged: %s failed because of the inspect hook, the receiver's leftover state or the TLS handshake, not its handling (see above)", specs(f.Failed))
 	}
 	return fmt.Sprintf("the receiver was not judged: %s failed because of the inspect hook or the receiver's leftover state, not its handling (see above)", specs(f.Failed))
 }

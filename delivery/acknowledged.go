@@ -20,7 +20,16 @@ var ErrUnreachable = errors.New("could not reach the receiver")
 // see it: nil for a 2xx; otherwise why the event is not acknowledged (and
 // would be retried), or, wrapping ErrUnreachable, why nothing was reached
 // (and, for TLS, what to do: TLSHint).
-func (t *Target) Acknowledged(res Result) error {
+func (t *Target) Acknowledged(res Result) error { return t.acknowledged(res, nil) }
+
+// acknowledged is Acknowledged knowing the TLS settings of the attempt
+// (nil: Go's defaults), for a hint that fits them.
+func (t *Target) acknowledged(res Result, cfg *tls.Config) error {
+	if res.Status == http.StatusBadRequest && t.u != nil && t.u.Scheme == "http" && answersLikeTLS(res.Body) {
+		// Not the receiver's answer to the event: its TLS server's
+		// refusal of plain HTTP.
+		return wantsHTTPS(t.u)
+	}
 	switch res.ErrKind {
 	case KindNone:
 	case KindCutShort:
@@ -32,7 +41,7 @@ func (t *Target) Acknowledged(res Result) error {
 		return fmt.Errorf("not acknowledged: no answer from %s (%s after %s); Coperniq would retry it",
 			t, res.ErrKind, res.Latency.Round(time.Millisecond))
 	case KindRefused, KindDNS, KindTLS:
-		return fmt.Errorf("%w at %s after %s: %s", ErrUnreachable, t, res.Latency.Round(time.Millisecond), TLSHint(res.Err))
+		return fmt.Errorf("%w at %s after %s: %s", ErrUnreachable, t, res.Latency.Round(time.Millisecond), hintTLS(res.Err, cfg, certRequest{}))
 	default:
 		// It was reached, and answered what HTTP can't read: the
 		// receiver's fault.

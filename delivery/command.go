@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 )
 
 // Reported is a delivery run as a command makes it: the events through an
@@ -20,7 +21,7 @@ type Reported struct {
 	JSON    bool        // the summary as one JSON document (WriteJSON)
 	LogPath string      // write the delivery log here; "" for none
 	Live    bool        // Info is a terminal: the progress line is redrawn in place
-	TLS     *tls.Config // nil: the system's roots
+	TLS     *tls.Config // nil: the system's roots; a WithClient in extra must carry it (NewTLSClient)
 	Notice  string      // printed to Info after the summary, when set
 	// After, when set, is called by Deliver once the deliveries end
 	// (started true: its error is the verdict when theirs passed), or
@@ -52,7 +53,14 @@ func (r Reported) Run(ctx context.Context, to *Target, s Settings, seed uint64, 
 		return nil, err
 	}
 	pr := NewProgress(r.Info, len(events), r.Live)
-	opts = append(opts, WithSeed(seed), WithObserver(pr.Observe), WithTLS(r.TLS))
+	var tlsErr firstError
+	observe := func(a Attempt) {
+		if a.ErrKind == KindTLS {
+			tlsErr.note(a.Err)
+		}
+		pr.Observe(a)
+	}
+	opts = append(opts, WithSeed(seed), WithObserver(observe), tlsOfClient(r.TLS))
 	if logW != nil {
 		opts = append(opts, WithLog(logW))
 	}
@@ -87,6 +95,12 @@ func (r Reported) Run(ctx context.Context, to *Target, s Settings, seed uint64, 
 	if err := summary.VerdictLogged(runErr, r.LogPath); err != nil {
 		if refused := (*RefusedError)(nil); errors.As(err, &refused) {
 			return summary, err // the setup's, not a finding
+		}
+		if summary.Dead > 0 && summary.onlyTLS() {
+			// The receiver never saw an event: its TLS server refused
+			// the sender's settings (a client certificate refused after
+			// the check's handshake, under TLS 1.3). Setup, not a finding.
+			return summary, fmt.Errorf("%w at %s: every attempt failed in the TLS handshake, so the receiver was not judged: %v; %v", ErrUnreachable, to, hintTLS(errors.New(tlsErr.first()), r.TLS, certRequest{}), err)
 		}
 		if summary.Dead > 0 && summary.Errors[KindTLS] > 0 {
 			err = fmt.Errorf("%w; some attempts failed in the TLS handshake (see --cacert, --cert/--key, --insecure)", err)
@@ -124,4 +138,24 @@ func openLog(path string) (w io.Writer, close func() error, err error) {
 		}
 		return nil
 	}, nil
+}
+
+// firstError keeps the first error text noted, from any goroutine.
+type firstError struct {
+	mu  sync.Mutex
+	msg string
+}
+
+func (f *firstError) note(msg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.msg == "" {
+		f.msg = msg
+	}
+}
+
+func (f *firstError) first() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.msg
 }

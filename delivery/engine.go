@@ -83,6 +83,9 @@ func New(target *Target, opts ...Option) (*Engine, error) {
 			return nil, err
 		}
 	}
+	if cfg.client != nil && cfg.tls != nil {
+		return nil, errTLSWithClient
+	}
 	t := target.withHeader(cfg.header)
 	client := cfg.client
 	if client == nil {

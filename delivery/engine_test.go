@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -47,6 +48,44 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		if _, err := delivery.New(mustTarget(t, "http://127.0.0.1/"), opt); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("got %v, want %q", err, name)
 		}
+	}
+}
+
+// A TLS configuration New would hand to no client is refused: a given
+// client keeps its own TLS settings, so every https event would fail its
+// handshake. The error names both options and the way out.
+func TestNewRefusesTLSConfigWithAClient(t *testing.T) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	client := delivery.NewClient(time.Second, 1)
+	for _, tc := range []struct {
+		name    string
+		opts    []delivery.Option
+		refused bool
+	}{
+		{"client, then TLS", []delivery.Option{delivery.WithClient(client), delivery.WithTLSConfig(cfg)}, true},
+		{"TLS, then client", []delivery.Option{delivery.WithTLSConfig(cfg), delivery.WithClient(client)}, true},
+		{"client with the deprecated WithTLS", []delivery.Option{delivery.WithClient(client), delivery.WithTLS(cfg)}, true},
+		{"client with a nil TLS config (the system's roots)", []delivery.Option{delivery.WithClient(client), delivery.WithTLSConfig(nil)}, false},
+		{"TLS alone", []delivery.Option{delivery.WithTLSConfig(cfg)}, false},
+		{"client alone", []delivery.Option{delivery.WithClient(delivery.NewTLSClient(time.Second, 1, cfg))}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := delivery.New(mustTarget(t, "https://127.0.0.1/hook"), tc.opts...)
+			if !tc.refused {
+				if err != nil {
+					t.Fatalf("New: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("New: no error, want WithTLSConfig with WithClient refused")
+			}
+			for _, w := range []string{"WithTLSConfig", "WithClient", "delivery.NewTLSClient(timeout, concurrency, cfg)"} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %q", err, w)
+				}
+			}
+		})
 	}
 }
 

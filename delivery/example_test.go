@@ -123,7 +123,7 @@ func ExampleSettings() {
 
 // A sender trusting a staging receiver's internal CA, with a client
 // certificate for mutual TLS: TLS.Config reads the PEM files once, and every
-// client (NewTLSClient, WithTLS) uses the result. A bad setting names the
+// client (NewTLSClient, WithTLSConfig) uses the result. A bad setting names the
 // file.
 func ExampleTLS_Config() {
 	_, err := delivery.TLS{CACert: "internal-ca.pem", Cert: "client.pem"}.Config()

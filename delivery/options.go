@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -65,6 +66,7 @@ type config struct {
 	grace       time.Duration
 	client      *http.Client
 	tls         *tls.Config
+	insecure    bool // the target's certificate is not verified
 }
 
 func defaultConfig() config {
@@ -211,7 +213,10 @@ func WithGrace(d time.Duration) Option {
 
 // WithClient sends through client instead of NewClient(policy timeout,
 // concurrency). Its redirect policy is replaced if it has none, so that a
-// redirect is never followed.
+// redirect is never followed. The client's TLS settings are its own: for
+// an https:// target that needs a CA, a client certificate or insecure,
+// build it with NewTLSClient(timeout, concurrency, cfg); New refuses
+// WithTLSConfig alongside, which this client would not use.
 func WithClient(client *http.Client) Option {
 	return func(c *config) error {
 		c.client = client
@@ -219,14 +224,41 @@ func WithClient(client *http.Client) Option {
 	}
 }
 
-// WithTLS sends to an https:// target with cfg (TLS.Config): the CAs it
-// trusts, a client certificate. Ignored with WithClient.
-func WithTLS(cfg *tls.Config) Option {
+// WithTLSConfig sends to an https:// target with cfg (TLS.Config): the CAs
+// it trusts, a client certificate. A nil cfg is the system's roots. It
+// configures the engine's own client: New refuses it with WithClient
+// (give that client the settings with NewTLSClient instead).
+func WithTLSConfig(cfg *tls.Config) Option {
 	return func(c *config) error {
-		c.tls = cfg
+		c.tls, c.insecure = cfg, cfg != nil && cfg.InsecureSkipVerify
 		return nil
 	}
 }
+
+// WithTLS is WithTLSConfig.
+//
+// Deprecated: use WithTLSConfig, the name package load gives the same
+// option.
+func WithTLS(cfg *tls.Config) Option { return WithTLSConfig(cfg) }
+
+// tlsOfClient is WithTLSConfig for Reported, whose extra options may hold
+// a WithClient (the API mock's) built with the same cfg by the caller: that
+// client is left alone, and cfg only marks the run insecure. It must come
+// after those options.
+func tlsOfClient(cfg *tls.Config) Option {
+	return func(c *config) error {
+		if c.client == nil {
+			c.tls = cfg
+		}
+		c.insecure = cfg != nil && cfg.InsecureSkipVerify
+		return nil
+	}
+}
+
+// errTLSWithClient is New's refusal of a TLS configuration its client
+// would not use: every https event would then fail its handshake.
+var errTLSWithClient = errors.New("delivery: WithTLSConfig and WithClient were both given, and the client would ignore the TLS settings: " +
+	"build the client with delivery.NewTLSClient(timeout, concurrency, cfg) and drop WithTLSConfig, or drop WithClient")
 
 // nonNegative is an option that refuses a negative v, naming it what, and
 // otherwise sets it.

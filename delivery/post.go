@@ -31,7 +31,14 @@ func (t *Target) Post(ctx context.Context, w io.Writer, body []byte, what string
 		defer fmt.Fprintln(w, notice)
 	}
 	t.WriteAnswer(w, res)
-	err = t.Acknowledged(res)
+	if res.ErrKind == KindTLS {
+		// A handshake of its own learns what the attempt's could not
+		// tell (the CAs a receiver asks client certificates from).
+		if cerr := CheckTLS(ctx, t.raw, cfg, timeout); cerr != nil {
+			return fmt.Errorf("%w: %v", ErrUnreachable, cerr)
+		}
+	}
+	err = t.acknowledged(res, cfg)
 	if err != nil && !errors.Is(err, ErrUnreachable) {
 		return &FailedError{Err: err}
 	}

@@ -74,7 +74,7 @@ func (r *run) summary() *Outcome {
 		Clock:       r.cfg.clock.String(),
 		Policy:      r.cfg.policy.String(),
 		Interrupted: r.interrupted,
-		Insecure:    r.cfg.tls != nil && r.cfg.tls.InsecureSkipVerify,
+		Insecure:    r.cfg.insecure,
 		Events:      len(r.states),
 		InFlight:    r.inflight,
 		Attempts:    r.attempts,
@@ -260,4 +260,11 @@ func (s *Outcome) Settings() string {
 		line += fmt.Sprintf(" (%s on the virtual timeline)", s.Span.Round(time.Millisecond))
 	}
 	return line
+}
+
+// onlyTLS reports whether no request of the run was answered and some
+// failed in the TLS handshake: the others, reset or cut off, are the same
+// refusal seen from another point of the connection.
+func (s *Outcome) onlyTLS() bool {
+	return len(s.Statuses) == 0 && s.Errors[KindTLS] > 0
 }

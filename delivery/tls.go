@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -130,13 +131,21 @@ func loadPair(certFile, keyFile string) (tls.Certificate, error) {
 }
 
 // CheckTLS completes one TLS handshake with the host of rawURL, an https://
-// URL (others pass unchecked), so that a certificate the sender does not
-// trust is reported once, before a run, rather than as every attempt's
-// failure. cfg may be nil (the system's trust store). The error says what
-// to do (TLSHint).
+// URL, so that a certificate the sender does not trust is reported once,
+// before a run, rather than as every attempt's failure. cfg may be nil (the
+// system's trust store). The error says what to do (TLSHint). For an
+// http:// URL it checks that the receiver does not speak HTTPS (checkPlain);
+// other URLs pass unchecked.
 func CheckTLS(ctx context.Context, rawURL string, cfg *tls.Config, timeout time.Duration) error {
 	u, err := url.Parse(rawURL)
-	if err != nil || u.Scheme != "https" {
+	if err != nil {
+		return nil
+	}
+	switch u.Scheme {
+	case "http":
+		return checkPlain(ctx, u, timeout)
+	case "https":
+	default:
 		return nil
 	}
 	host := HostPort(u)
@@ -147,20 +156,38 @@ func CheckTLS(ctx context.Context, rawURL string, cfg *tls.Config, timeout time.
 	if c.ServerName == "" {
 		c.ServerName = u.Hostname()
 	}
+	var req certRequest
+	own := c.GetClientCertificate != nil
+	if !own {
+		// Go's own choice, noting what the receiver asked for: a
+		// certificate it rules out is not sent, and the hint says so.
+		certs := c.Certificates
+		c.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			req = certRequest{asked: true, cas: caNames(cri.AcceptableCAs)}
+			for i := range certs {
+				if cri.SupportsCertificate(&certs[i]) == nil {
+					req.sent = true
+					return &certs[i], nil
+				}
+			}
+			return &tls.Certificate{}, nil
+		}
+	}
 	d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: timeout}, Config: c}
 	conn, err := d.DialContext(ctx, "tcp", host)
 	if err != nil {
-		return TLSHint(fmt.Errorf("TLS handshake with %s failed: %w", MaskURL(rawURL), err))
+		return hintTLS(fmt.Errorf("TLS handshake with %s failed: %w", MaskURL(rawURL), err), cfg, req)
 	}
 	defer conn.Close()
-	if len(c.Certificates) == 0 {
+	if req.asked || own {
 		// With TLS 1.3 the client's handshake ends before the server has
-		// checked the client's certificate: a server that requires one
-		// says so in an alert right after. A server content with none
-		// sends nothing (session tickets aside) until asked.
+		// checked the client's certificate (or its absence): a server
+		// that refuses it says so in an alert right after. A server
+		// content with it sends nothing (session tickets aside) until
+		// asked.
 		_ = conn.SetReadDeadline(time.Now().Add(alertWait))
 		if _, err := conn.Read(make([]byte, 1)); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, io.EOF) {
-			return TLSHint(fmt.Errorf("TLS handshake with %s failed: %w", MaskURL(rawURL), err))
+			return hintTLS(fmt.Errorf("TLS handshake with %s failed: %w", MaskURL(rawURL), err), cfg, req)
 		}
 	}
 	return nil
@@ -169,3 +196,60 @@ func CheckTLS(ctx context.Context, rawURL string, cfg *tls.Config, timeout time.
 // alertWait is how long CheckTLS listens for a server's alert after the
 // handshake.
 const alertWait = 300 * time.Millisecond
+
+// checkPlain makes sure the receiver at u, an http:// URL, does not speak
+// HTTPS: a TLS server answers each plain request with a refusal that reads
+// as the receiver's own failure (Go's, a 400 cut short), so that every
+// event would be blamed on it. It sends the first bytes of a request and
+// ends its side: a TLS server refuses them at once (Go's with a 400 that
+// says why, others with an alert), a plain HTTP server sees a request cut
+// short and answers it itself (400) or hangs up, without calling its
+// handler. Unreachable and silent receivers pass: reporting those is
+// Reach's and the run's.
+func checkPlain(ctx context.Context, u *url.URL, timeout time.Duration) error {
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "tcp", HostPort(u))
+	if err != nil {
+		return nil
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(alertWait))
+	if _, err := io.WriteString(conn, "HEAD "); err != nil {
+		return nil
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.CloseWrite()
+	}
+	answer := make([]byte, 512)
+	n, _ := io.ReadFull(conn, answer)
+	if !answersLikeTLS(answer[:n]) {
+		return nil
+	}
+	return wantsHTTPS(u)
+}
+
+// wantsHTTPS is the error for an http:// URL u whose receiver speaks
+// HTTPS: the URL to use instead, port kept. It wraps ErrUnreachable:
+// nothing reached the receiver's handler.
+func wantsHTTPS(u *url.URL) error {
+	s := *u
+	s.Scheme = "https"
+	s.Host = HostPort(u)
+	return &schemeError{fmt.Sprintf("the receiver at %s speaks HTTPS, not plain HTTP: use an https:// URL, %s (with --cacert FILE if a private CA signed its certificate)", MaskURL(u.String()), MaskURL(s.String()))}
+}
+
+type schemeError struct{ msg string }
+
+func (e *schemeError) Error() string { return e.msg }
+func (e *schemeError) Unwrap() error { return ErrUnreachable }
+
+// answersLikeTLS reports whether answer, to plain HTTP, is a TLS server's:
+// a TLS record (an alert, or a handshake message), or the refusal Go's and
+// nginx's HTTPS servers write in plain HTTP.
+func answersLikeTLS(answer []byte) bool {
+	if len(answer) >= 3 && (answer[0] == 0x15 || answer[0] == 0x16) && answer[1] == 3 {
+		return true
+	}
+	return bytes.Contains(answer, []byte("Client sent an HTTP request to an HTTPS server")) ||
+		bytes.Contains(answer, []byte("The plain HTTP request was sent to HTTPS port"))
+}

@@ -2,8 +2,15 @@ package delivery_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,5 +135,158 @@ func TestTLSFlags(t *testing.T) {
 				t.Errorf("Flags() = %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// The check before a run fails for each certificate problem, under TLS 1.2
+// and 1.3 alike (under 1.3 a server refuses the client's certificate after
+// the client's handshake has ended), and says what to fix: the error names
+// the problem and the fix, not a fix that cannot help.
+func TestCheckTLSSaysWhatToFix(t *testing.T) {
+	pki := tlstest.New(t)
+	start := func(t *testing.T, cfg *tls.Config) string {
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		srv.TLS = cfg
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		return srv.URL + "/hook"
+	}
+	expiredServer := pki.ServerConfig(false)
+	expiredServer.Certificates = []tls.Certificate{pki.ExpiredServerCert}
+	expiredAt := pki.ExpiredServerCert.Leaf
+	if expiredAt == nil {
+		var err error
+		if expiredAt, err = x509.ParseCertificate(pki.ExpiredServerCert.Certificate[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		mutualCfg := pki.ServerConfig(true)
+		mutualCfg.MaxVersion = version
+		mutual := start(t, mutualCfg)
+		expiredCfg := expiredServer.Clone()
+		expiredCfg.MaxVersion = version
+		for _, tc := range []struct {
+			name   string
+			url    string
+			tls    delivery.TLS
+			want   []string
+			wantNo []string
+		}{
+			{"the client certificate expired", mutual, delivery.TLS{CACert: pki.CAFile, Cert: pki.ExpiredClientCertFile, Key: pki.ExpiredClientKeyFile},
+				[]string{"expired certificate", "the client certificate given with --cert expired on ", "renew it"}, []string{"pass --cert"}},
+			{"the client certificate from another CA", mutual, delivery.TLS{CACert: pki.CAFile, Cert: pki.OtherClientCertFile, Key: pki.OtherClientKeyFile},
+				[]string{"was not sent", "the receiver asks for one signed by CN=coperniq-mock test CA"}, []string{"pass --cert"}},
+			{"no client certificate", mutual, delivery.TLS{CACert: pki.CAFile},
+				[]string{"the receiver wants a client certificate: pass --cert FILE --key FILE"}, nil},
+			{"the receiver's certificate expired", start(t, expiredCfg), delivery.TLS{CACert: pki.CAFile},
+				[]string{"expired", "the receiver's certificate expired on " + expiredAt.NotAfter.UTC().Format(time.DateTime) + " UTC", "renew it", "--insecure"}, []string{"--cacert"}},
+		} {
+			t.Run(tls.VersionName(version)+"/"+tc.name, func(t *testing.T) {
+				cfg, err := tc.tls.Config()
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = delivery.CheckTLS(context.Background(), tc.url, cfg, 5*time.Second)
+				if err == nil {
+					t.Fatal("CheckTLS passed")
+				}
+				for _, w := range tc.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("the error does not say %q:\n%v", w, err)
+					}
+				}
+				for _, w := range tc.wantNo {
+					if strings.Contains(err.Error(), w) {
+						t.Errorf("the error says %q:\n%v", w, err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// An http:// URL of a receiver that speaks HTTPS fails the check before a
+// run, with the URL to use, whichever TLS server refuses the plain
+// request; a plain HTTP receiver passes, its handler never called.
+func TestCheckTLSHTTPURLOfAnHTTPSReceiver(t *testing.T) {
+	pki := tlstest.New(t)
+	goTLS := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	goTLS.TLS = pki.ServerConfig(false)
+	goTLS.Config.ErrorLog = log.New(io.Discard, "", 0)
+	goTLS.StartTLS()
+	defer goTLS.Close()
+	called := false
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { called = true }))
+	defer plain.Close()
+	// rawServer answers each connection's first bytes with answer and
+	// hangs up, as TLS servers other than Go's do.
+	rawServer := func(answer string) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				c.Read(make([]byte, 5))
+				io.WriteString(c, answer)
+				c.Close()
+			}
+		}()
+		return "http://" + ln.Addr().String()
+	}
+	for _, tc := range []struct {
+		name    string
+		url     string
+		wantErr bool
+	}{
+		{"Go's TLS server", "http://" + goTLS.Listener.Addr().String() + "/hook?token=s3cret", true},
+		{"a TLS alert", rawServer("\x15\x03\x03\x00\x02\x02\x28") + "/hook?token=s3cret", true},
+		{"nginx's refusal", rawServer("HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n\r\n<center>The plain HTTP request was sent to HTTPS port</center>") + "/hook?token=s3cret", true},
+		{"a plain HTTP receiver", plain.URL + "/hook?token=s3cret", false},
+		{"nothing listening", "http://127.0.0.1:1/hook", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := delivery.CheckTLS(context.Background(), tc.url, nil, 5*time.Second)
+			if !tc.wantErr {
+				if err != nil {
+					t.Fatalf("CheckTLS: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("CheckTLS passed")
+			}
+			u, _ := url.Parse(tc.url)
+			for _, w := range []string{"the receiver at http://" + u.Host + "/hook?token=*** speaks HTTPS", "use an https:// URL, https://" + u.Host + "/hook?token=***"} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("the error does not say %q:\n%v", w, err)
+				}
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("the error shows the token: %v", err)
+			}
+		})
+	}
+	if called {
+		t.Error("the check called the plain receiver's handler: it sent a request")
+	}
+	// Without the check (send makes one attempt), the TLS server's
+	// refusal is not the receiver's answer to the event either.
+	to, err := delivery.NewTarget("http://"+goTLS.Listener.Addr().String()+"/hook", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := to.Send(context.Background(), delivery.NewClient(5*time.Second, 1), []byte(`{}`))
+	if err := to.Acknowledged(res); !errors.Is(err, delivery.ErrUnreachable) || !strings.Contains(err.Error(), "speaks HTTPS") {
+		t.Errorf("one delivery to the HTTPS receiver over http://: %v; want a setup error that says it speaks HTTPS", err)
 	}
 }

@@ -47,8 +47,9 @@ type Generator struct {
 	vocab         *schemas.Vocabulary
 	extraStatuses []string
 	wfs           *workflows // the vocabulary's workflows
-	// err is WithVocabulary's refusal of a vocabulary, which every payload
-	// returns: an Option has no error of its own.
+	// err is an option's refusal (an unknown profile, a vocabulary that
+	// breaks the rules), which every payload returns: an Option has no
+	// error of its own.
 	err error
 
 	eventID int64
@@ -93,12 +94,21 @@ func (g *Generator) workingName(status string) string {
 	return status
 }
 
-// WithProfile selects the profile; an invalid one leaves the default.
+// WithProfile selects the profile, by any name ParseProfile reads
+// ("Minimal" is Minimal); "" is DefaultProfile. An unknown one leaves the
+// default, and every payload (JSON, AppendJSON, Payload, PayloadFor) is
+// then its *UnknownProfileError: an Option has no error of its own.
 func WithProfile(p Profile) Option {
 	return func(g *Generator) {
-		if p.valid() {
-			g.profile = p
+		if p == "" {
+			return
 		}
+		parsed, err := ParseProfile(string(p))
+		if err != nil {
+			g.err = err
+			return
+		}
+		g.profile = parsed
 	}
 }
 

@@ -161,6 +161,49 @@ func TestUnknownTrigger(t *testing.T) {
 	}
 }
 
+// WithProfile reads a name as ParseProfile does; an unknown one is not
+// quietly the default: every payload is its error, naming the name and the
+// valid ones.
+func TestWithProfile(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   Profile
+		want Profile // "": refused
+	}{
+		{"a constant", Minimal, Minimal},
+		{"another case", "Minimal", Minimal},
+		{"empty is the default", "", DefaultProfile},
+		{"unknown", "bogus", ""},
+		{"near miss", "maximum", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := New(1, WithProfile(tc.in))
+			b, jsonErr := g.JSON("APPOINTMENT_CREATED")
+			_, appendErr := g.AppendJSON(nil, "APPOINTMENT_CREATED")
+			_, payloadErr := g.Payload("APPOINTMENT_CREATED")
+			if tc.want != "" {
+				want, _ := New(1, WithProfile(tc.want)).JSON("APPOINTMENT_CREATED")
+				if jsonErr != nil || appendErr != nil || payloadErr != nil || g.Profile() != tc.want || !bytes.Equal(b, want) {
+					t.Fatalf("profile %q, errors %v %v %v; want %s's payload", g.Profile(), jsonErr, appendErr, payloadErr, tc.want)
+				}
+				return
+			}
+			for name, err := range map[string]error{"JSON": jsonErr, "AppendJSON": appendErr, "Payload": payloadErr} {
+				var upe *UnknownProfileError
+				if !errors.As(err, &upe) || upe.Name != string(tc.in) {
+					t.Errorf("%s: %v, want an *UnknownProfileError for %q", name, err, tc.in)
+					continue
+				}
+				for _, w := range []string{fmt.Sprintf("%q", tc.in), "[realistic minimal maximal edge]"} {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("%s: error %q does not name %s", name, err, w)
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestParseProfile(t *testing.T) {
 	tests := []struct {
 		name, in string

@@ -6,7 +6,8 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
-// WithVocabulary makes the generator speak v (#10 §4): v's trigger names,
+// WithVocabulary makes the generator speak v (the names Coperniq does not
+// publish, as a team's vocabulary file states them): v's trigger names,
 // work-order statuses (and working state), phase types and statuses, SLA
 // types and request statuses. A built-in value v lacks is replaced by v's
 // value at the same position in its list (phase types, SLA types, request

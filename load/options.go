@@ -167,13 +167,15 @@ func WithMix(m Mix) Option {
 	}
 }
 
-// WithProfile chooses the generator profile of the payloads.
+// WithProfile chooses the generator profile of the payloads, by any name
+// generator.ParseProfile reads ("Minimal" is minimal).
 func WithProfile(p generator.Profile) Option {
 	return func(c *config) error {
-		if _, err := generator.ParseProfile(string(p)); err != nil {
+		parsed, err := generator.ParseProfile(string(p))
+		if err != nil {
 			return err
 		}
-		c.profile = p
+		c.profile = parsed
 		return nil
 	}
 }
@@ -230,9 +232,13 @@ func WithPolicy(p delivery.Policy) Option {
 }
 
 // WithClient sends through client (net/http) instead of the run's own
-// HTTP/1.1 client (see ClientWire), for transports the latter lacks: a
-// custom TLS configuration, HTTP/2, a proxy. It costs about three times the
-// CPU per request, and the run then cannot count connections.
+// HTTP/1.1 client (see ClientWire), for transports the latter lacks:
+// HTTP/2, a proxy of its own, a wrapped RoundTripper. It costs about three
+// times the CPU per request, and the run then cannot count connections.
+// The client's TLS settings are its own (for an https target, build it
+// with delivery.NewTLSClient(timeout, max-inflight, cfg)): Run refuses
+// WithTLSConfig alongside, which the client would not use. For custom TLS
+// alone, WithTLSConfig keeps the run's own client and its speed.
 func WithClient(client *http.Client) Option {
 	return func(c *config) error {
 		if client == nil {
@@ -247,7 +253,7 @@ func WithClient(client *http.Client) Option {
 // (RootCAs, for a staging receiver's internal CA), a client certificate for
 // mTLS, or InsecureSkipVerify. By default the system's roots are trusted
 // (SSL_CERT_FILE and SSL_CERT_DIR apply). Connections speak HTTP/1.1
-// whatever c.NextProtos says.
+// whatever c.NextProtos says. Run refuses it with WithClient.
 func WithTLSConfig(c *tls.Config) Option {
 	return func(cfg *config) error {
 		if c == nil {

@@ -61,6 +61,10 @@ func Run(ctx context.Context, target *delivery.Target, opts ...Option) (*Report,
 	if len(cfg.stages) == 0 && cfg.closed == 0 {
 		return nil, errors.New("no load profile: give WithRate or WithStages")
 	}
+	if cfg.client != nil && cfg.tls != nil {
+		return nil, errors.New("load: WithTLSConfig and WithClient were both given, and the client would ignore the TLS settings: " +
+			"build the client with delivery.NewTLSClient(timeout, max-inflight, cfg) and drop WithTLSConfig, or drop WithClient (WithTLSConfig alone keeps the run's own, faster client)")
+	}
 	if cfg.closed > 0 && cfg.latenessSet {
 		return nil, errors.New("max lateness does not apply to a closed loop (rate max): nothing is scheduled, so no send is ever late")
 	}

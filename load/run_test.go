@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
+	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -570,6 +572,56 @@ func TestOptionsAreChecked(t *testing.T) {
 		if _, err := Run(context.Background(), tg, opts...); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// A TLS configuration the run would hand to no client is refused: a given
+// client keeps its own TLS settings, and every https request would fail
+// its handshake. The error names both options and the way out.
+func TestTLSConfigWithAClientIsRefused(t *testing.T) {
+	tg, _ := delivery.NewTarget("https://127.0.0.1:9/", nil)
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	client := delivery.NewClient(time.Second, 1)
+	for _, tc := range []struct {
+		name string
+		opts []Option
+	}{
+		{"client, then TLS", []Option{WithClient(client), WithTLSConfig(cfg)}},
+		{"TLS, then client", []Option{WithTLSConfig(cfg), WithClient(client)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Run(context.Background(), tg, append(tc.opts, WithRate(1, time.Second))...)
+			if err == nil {
+				t.Fatal("Run: no error, want WithTLSConfig with WithClient refused")
+			}
+			for _, w := range []string{"WithTLSConfig", "WithClient", "delivery.NewTLSClient("} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// A profile named as ParseProfile reads it, whatever its case, is the
+// profile sent, not the default.
+func TestProfileByAnyCase(t *testing.T) {
+	var mu sync.Mutex
+	withRecord := 0
+	s := newServer(t, func(body []byte) int {
+		mu.Lock()
+		defer mu.Unlock()
+		if bytes.Contains(body, []byte(`"record"`)) {
+			withRecord++
+		}
+		return http.StatusOK
+	})
+	// A minimal APPOINTMENT_CREATED has no record; a realistic one has.
+	rep := run(t, s, WithProfile("Minimal"), WithMix(Mix{{"APPOINTMENT_CREATED", 1}}), WithRate(20, 250*time.Millisecond))
+	mu.Lock()
+	defer mu.Unlock()
+	if rep.Profile != string(generator.Minimal) || withRecord > 0 || rep.Acked == 0 {
+		t.Errorf("profile %q, %d of %d payloads with a record; want minimal, none", rep.Profile, withRecord, rep.Acked)
 	}
 }
 

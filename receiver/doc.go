@@ -35,7 +35,7 @@
 // # Inspection
 //
 //	GET    /_mock/deliveries          every delivery, oldest first (JSON array of Delivery)
-//	DELETE /_mock/deliveries          forget every delivery, attempt count and total
+//	DELETE /_mock/deliveries          forget every delivery, attempt count and total (Summary); Seq goes on, RunSummary and the Output keep the whole run
 //	GET    /_mock/events/{eventId}    the deliveries of one event and its payload (404 if never received)
 //	GET    /_mock/summary             the totals (Totals)
 //	GET    /_mock/healthz             200 once the server answers

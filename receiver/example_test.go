@@ -6,6 +6,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 )
@@ -59,8 +60,10 @@ func ExampleNew() {
 	}
 	res.Body.Close()
 	fmt.Println(<-seen) // the observer hears of it once answered
-	fmt.Printf("%+v\n", rc.Summary())
+	if err := rc.Summary().WriteJSON(os.Stdout); err != nil {
+		log.Fatal(err)
+	}
 	// Output:
 	// CALL_UPSERTED answered 200
-	// {Deliveries:1 UniqueEvents:0 Valid:0 Invalid:1 Unreadable:0 Resets:0 ClientLeft:0 WriteFailed:0 Refused:0 ByTrigger:map[CALL_UPSERTED:1] ByStatus:map[200:1]}
+	// {"summary":{"deliveries":1,"uniqueEvents":0,"valid":0,"invalid":1,"unreadable":0,"resets":0,"clientLeft":0,"writeFailed":0,"refused":0,"byTrigger":{"CALL_UPSERTED":1},"byStatus":{"200":1}}}
 }

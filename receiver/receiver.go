@@ -65,8 +65,9 @@ const (
 // Deliveries handed out share their Payload, Violations and id pointers with
 // the Receiver's copy: don't modify them.
 type Delivery struct {
-	// Seq numbers deliveries from 1 in arrival order; it restarts after
-	// Clear.
+	// Seq numbers deliveries from 1 in arrival order, for the Receiver's
+	// whole life: Clear does not restart it, so that it stays unique in
+	// the Output.
 	Seq  int       `json:"seq"`
 	Time time.Time `json:"time"` // when the request arrived
 	// Path is the request's path. The query string is left out: it is
@@ -111,8 +112,9 @@ type Delivery struct {
 	PayloadDropped bool `json:"payloadDropped,omitempty"`
 }
 
-// Totals counts the deliveries since the Receiver started or was last
-// cleared, including those MaxDeliveries dropped from memory.
+// Totals counts deliveries, including those MaxDeliveries dropped from
+// memory: since the Receiver started (RunSummary) or since it was last
+// cleared (Summary, the inspection API's).
 type Totals struct {
 	Deliveries int `json:"deliveries"`
 	// UniqueEvents counts the distinct eventIds; one that MaxEventIDs
@@ -137,6 +139,10 @@ type Totals struct {
 	// unknown keys, the others are counted under OtherTriggers.
 	ByTrigger map[string]int `json:"byTrigger"`
 	ByStatus  map[int]int    `json:"byStatus"` // answered status → deliveries
+	// Clears is how many times the Receiver was cleared (DELETE
+	// /_mock/deliveries), the last at LastClear; absent when never.
+	Clears    int       `json:"clears,omitempty"`
+	LastClear time.Time `json:"lastClear,omitzero"`
 }
 
 // Receiver is the capture receiver, an http.Handler (see the package doc for
@@ -152,11 +158,15 @@ type Receiver struct {
 	shed     int
 	kept     int64
 	attempts *attemptCounts
-	unknown  int // distinct unknown triggerKeys in sum.ByTrigger
-	sum      Totals
-	ticket   uint64 // never reset: orders publishing across Clear
-	cleared  uint64 // how many times Clear ran: a delivery in flight across it is not settled
-	hashSeed maphash.Seed
+	// sum counts since the last Clear, run since New: a clear empties what
+	// the inspection API shows, while the Output and the summary at exit
+	// have the whole run.
+	sum       tally
+	run       tally
+	ticket    uint64 // never reset: orders publishing across Clear
+	cleared   uint64 // how many times Clear ran: a delivery in flight across it is not settled in sum
+	lastClear time.Time
+	hashSeed  maphash.Seed
 
 	inFlight atomic.Int64 // body bytes read beyond bodyAllowance, all requests together
 	stopping atomic.Bool  // the Server is shutting down: waits end, not because clients left
@@ -187,13 +197,62 @@ func New(opts ...Option) (*Receiver, error) {
 		}
 	}
 	rc := &Receiver{cfg: cfg, attempts: newAttemptCounts(cfg.maxEvents), pubNext: 1, early: map[uint64]published{}, hashSeed: maphash.MakeSeed()}
-	rc.sum = emptyTotals()
+	rc.sum, rc.run = newTally(), newTally()
 	rc.pubCond = sync.NewCond(&rc.pubMu)
 	return rc, nil
 }
 
-func emptyTotals() Totals {
-	return Totals{ByTrigger: map[string]int{}, ByStatus: map[int]int{}}
+// tally is Totals being counted, with the distinct unknown triggerKeys
+// its ByTrigger counts one by one.
+type tally struct {
+	Totals
+	unknown int
+}
+
+func newTally() tally {
+	return tally{Totals: Totals{ByTrigger: map[string]int{}, ByStatus: map[int]int{}}}
+}
+
+// add counts d; first says it is the first delivery of its eventId that t
+// counts, a new unique event.
+func (t *tally) add(d *Delivery, knownTrigger, first bool) {
+	if first {
+		t.UniqueEvents++
+	}
+	t.Deliveries++
+	switch {
+	case d.Unreadable != "":
+		t.Unreadable++
+	case d.Valid:
+		t.Valid++
+	default:
+		t.Invalid++
+	}
+	if key := d.TriggerKey; key != "" {
+		if _, counted := t.ByTrigger[key]; !counted && !knownTrigger {
+			if t.unknown < MaxUnknownTriggers {
+				t.unknown++
+			} else {
+				key = OtherTriggers
+			}
+		}
+		t.ByTrigger[key]++
+	}
+	if d.Reset {
+		t.Resets++
+	} else {
+		t.ByStatus[d.Status]++
+	}
+}
+
+// wire counts an answer that did not reach the sender (Delivery.Wire).
+func (t *tally) wire(d Delivery) {
+	switch d.Wire {
+	case WireClientLeft:
+		t.ClientLeft++
+	case WireWriteFailed:
+		t.WriteFailed++
+	}
 }
 
 // ServeHTTP records and answers a delivery. Under /_mock/ it answers the
@@ -377,12 +436,9 @@ func (rc *Receiver) record(d *Delivery, knownTrigger bool) (ticket, gen uint64) 
 	defer rc.mu.Unlock()
 	rc.seq++
 	d.Seq = rc.seq
-	s := &rc.sum
+	newInRun := false
 	if d.EventID != nil {
-		d.Attempt = rc.attempts.add(*d.EventID)
-		if d.Attempt == 1 {
-			s.UniqueEvents++
-		}
+		d.Attempt, newInRun = rc.attempts.add(*d.EventID, rc.cleared)
 	}
 	if d.Violations == nil {
 		d.Violations = []schemas.Violation{}
@@ -390,50 +446,24 @@ func (rc *Receiver) record(d *Delivery, knownTrigger bool) (ticket, gen uint64) 
 	if d.Unreadable == "" {
 		rc.decide(d)
 	}
-
-	s.Deliveries++
-	switch {
-	case d.Unreadable != "":
-		s.Unreadable++
-	case d.Valid:
-		s.Valid++
-	default:
-		s.Invalid++
-	}
-	if key := d.TriggerKey; key != "" {
-		if _, counted := s.ByTrigger[key]; !counted && !knownTrigger {
-			if rc.unknown < MaxUnknownTriggers {
-				rc.unknown++
-			} else {
-				key = OtherTriggers
-			}
-		}
-		s.ByTrigger[key]++
-	}
-	if d.Reset {
-		s.Resets++
-	} else {
-		s.ByStatus[d.Status]++
-	}
+	rc.sum.add(d, knownTrigger, d.Attempt == 1)
+	rc.run.add(d, knownTrigger, newInRun)
 	rc.keep(*d)
 	rc.ticket++
 	return rc.ticket, rc.cleared
 }
 
-// settle records what became of a delivery's answer on the wire, in its
-// kept copy and the totals, unless a Clear came in between.
+// settle records what became of a delivery's answer on the wire, in the
+// run's totals, and in its kept copy and the totals since the last Clear
+// unless one came in between.
 func (rc *Receiver) settle(d Delivery, gen uint64) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	rc.run.wire(d)
 	if gen != rc.cleared {
 		return
 	}
-	switch d.Wire {
-	case WireClientLeft:
-		rc.sum.ClientLeft++
-	case WireWriteFailed:
-		rc.sum.WriteFailed++
-	}
+	rc.sum.wire(d)
 	// In flight are the newest: look from the end.
 	for i := rc.deliveries.n - 1; i >= 0; i-- {
 		if e := rc.deliveries.at(i); e.Seq == d.Seq {
@@ -459,6 +489,7 @@ func (rc *Receiver) countRefused() {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.sum.Refused++
+	rc.run.Refused++
 }
 
 // entry is a kept delivery.
@@ -571,7 +602,9 @@ func (e *entry) shedPayload() {
 }
 
 // attemptCounts counts the deliveries of each eventId, forgetting the least
-// recently delivered beyond max (0: never).
+// recently delivered beyond max (0: never). A count is of one clear
+// generation: the first delivery after a Clear is attempt 1 again, while
+// the eventId is still known to have come in the run.
 type attemptCounts struct {
 	max   int
 	byID  map[int64]*attemptNode
@@ -581,6 +614,7 @@ type attemptCounts struct {
 type attemptNode struct {
 	id         int64
 	n          int
+	gen        uint64 // the clear generation n counts in
 	prev, next *attemptNode
 }
 
@@ -590,8 +624,9 @@ func newAttemptCounts(limit int) *attemptCounts {
 	return a
 }
 
-// add counts a delivery of id and returns its attempt number.
-func (a *attemptCounts) add(id int64) int {
+// add counts a delivery of id in clear generation gen and returns its
+// attempt number; fresh reports an id not known before (or forgotten).
+func (a *attemptCounts) add(id int64, gen uint64) (attempt int, fresh bool) {
 	node, ok := a.byID[id]
 	if ok {
 		node.prev.next, node.next.prev = node.next, node.prev // unlink
@@ -601,14 +636,17 @@ func (a *attemptCounts) add(id int64) int {
 			old.prev.next, old.next.prev = old.next, old.prev
 			delete(a.byID, old.id)
 		}
-		node = &attemptNode{id: id}
+		node = &attemptNode{id: id, gen: gen}
 		a.byID[id] = node
+	}
+	if node.gen != gen {
+		node.n, node.gen = 0, gen
 	}
 	node.n++
 	// Link as the most recent, just before the sentinel.
 	node.prev, node.next = a.first.prev, &a.first
 	node.prev.next, a.first.prev = node, node
-	return node.n
+	return node.n, !ok
 }
 
 // published is a delivery to publish, with its Output line.
@@ -962,30 +1000,45 @@ func (rc *Receiver) entriesOf(eventID int64) []entry {
 	return out
 }
 
-// Summary returns the totals; its maps are the caller's.
+// Summary returns the totals since the last Clear, what the inspection
+// API shows; its maps are the caller's.
 func (rc *Receiver) Summary() Totals {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	s := rc.sum
-	s.ByTrigger = maps.Clone(rc.sum.ByTrigger)
-	s.ByStatus = maps.Clone(rc.sum.ByStatus)
+	return rc.totals(&rc.sum)
+}
+
+// RunSummary returns the totals of every delivery since New, clears or
+// not, as the Output has them; its maps are the caller's. An eventId
+// delivered both before and after a Clear is one unique event.
+func (rc *Receiver) RunSummary() Totals {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.totals(&rc.run)
+}
+
+// totals copies t for a caller; mu is held.
+func (rc *Receiver) totals(t *tally) Totals {
+	s := t.Totals
+	s.ByTrigger = maps.Clone(t.ByTrigger)
+	s.ByStatus = maps.Clone(t.ByStatus)
+	s.Clears, s.LastClear = int(rc.cleared), rc.lastClear
 	return s
 }
 
-// Clear forgets every delivery, attempt count and total, so that the next
-// scenario starts fresh (FailFirst fails first attempts again), and returns
-// how many deliveries were kept. Deliveries in flight are recorded after
-// it. The Output is not touched.
+// Clear forgets every delivery, attempt count and total since the last
+// one, so that the next scenario starts fresh (FailFirst fails first
+// attempts again), and returns how many deliveries were kept. Deliveries
+// in flight are recorded after it. Seq goes on, and RunSummary and the
+// Output still count what came before.
 func (rc *Receiver) Clear() int {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	n := rc.deliveries.n
 	rc.deliveries = ring{}
 	rc.shed, rc.kept = 0, 0
-	rc.attempts = newAttemptCounts(rc.cfg.maxEvents)
-	rc.unknown = 0
-	rc.seq = 0
 	rc.cleared++
-	rc.sum = emptyTotals()
+	rc.lastClear = time.Now()
+	rc.sum = newTally()
 	return n
 }

@@ -109,12 +109,19 @@ func (t Totals) Answered() string {
 	return strings.Join(answered, ", ")
 }
 
-// Text is the summary `listen` ends with, one line a fact, each ending in a
-// newline: the verdict counts, refusals, answers, and deliveries by trigger.
+// Text is the summary `listen` ends with (of RunSummary), one line a fact,
+// each ending in a newline: the verdict counts, clears, refusals, answers,
+// and deliveries by trigger.
 func (t Totals) Text() string {
 	var w strings.Builder
 	fmt.Fprintf(&w, "summary: %s, %s: %d valid, %d invalid, %d unreadable\n",
 		schemas.Plural(t.Deliveries, "delivery"), schemas.Plural(t.UniqueEvents, "unique event"), t.Valid, t.Invalid, t.Unreadable)
+	if t.Clears > 0 {
+		// Whoever cleared may expect the summary to start over too, as
+		// /_mock/summary did: say which one this is.
+		fmt.Fprintf(&w, "cleared: %s, the last at %s (DELETE /_mock/deliveries); this summary and --out count the whole run, /_mock/summary only since the last clear\n",
+			schemas.Plural(t.Clears, "time"), t.LastClear.Format("15:04:05.000"))
+	}
 	if t.Refused > 0 {
 		fmt.Fprintf(&w, "refused busy: %s answered 503 unread (--max-connections or --max-in-flight reached)\n", schemas.Plural(t.Refused, "request"))
 	}

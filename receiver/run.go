@@ -12,8 +12,8 @@ import (
 )
 
 // Session is a capture receiver run in the foreground, as 'listen' runs it:
-// it prints the address lines and a line per delivery, and a summary when
-// its context ends.
+// it prints the address lines and a line per delivery, and a summary of
+// every delivery (RunSummary) when its context ends.
 type Session struct {
 	// Addr is the delivery address, host:port (port 0 picks a free one).
 	Addr string
@@ -82,10 +82,13 @@ func Run(ctx context.Context, stdout io.Writer, s Session, opts ...Option) error
 	shutdownErr := srv.Close()
 
 	note := pr.DroppedNote()
-	sum := srv.Summary().Text() + note
+	// The whole run, as --out has it, whatever DELETE /_mock/deliveries
+	// cleared on the way.
+	total := srv.RunSummary()
+	sum := total.Text() + note
 	if s.JSON {
 		var b strings.Builder
-		srv.Summary().WriteJSON(&b)
+		total.WriteJSON(&b)
 		sum = note + b.String() // the JSON summary stays the last line
 	}
 	if !pr.Finish(DefaultGrace, strings.TrimSuffix(sum, "\n")) {

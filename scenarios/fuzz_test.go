@@ -33,6 +33,11 @@ func FuzzParse(f *testing.F) {
 		// Over the key cap: refused before the parser runs.
 		"steps:\n" + strings.Repeat("  - createAccount: {name: a}\n", MaxKeys),
 		"description: \"a:b: c\"\nsteps: [{\"createAccount\": {\"name\": \"x\"}}]\n",
+		// Syntax errors that get a hint, which reads the lines around.
+		"delivery:\n retry: ci\n  duplicate: 0.3\nsteps: []\n",
+		"description: Roof: re-roof\nsteps: []\n",
+		"steps:\n  - createAccount: {name: a}\n    - createAccount: {name: b}\n",
+		"steps:\n\t- createAccount: {name: a}\n",
 	} {
 		f.Add([]byte(src))
 	}

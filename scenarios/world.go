@@ -540,7 +540,7 @@ func (w *world) startPhase(in *inst) error {
 			target++
 		}
 		if target >= len(re.wf.phases) {
-			return fmt.Errorf("%s has completed its last phase, %s", re.label(), re.phase().name)
+			return fmt.Errorf("%s has completed its last phase, %s: there is no phase after it to start (moveProject to: COMPLETED closes the project)", re.label(), re.phase().name)
 		}
 		if in.has("phase") {
 			idx := re.wf.phaseNamed(in.text("phase"))
@@ -567,7 +567,7 @@ func (w *world) startPhase(in *inst) error {
 
 func projectOpen(re *recordEnt) error {
 	if st := re.rec.Status.V; st == "CANCELLED" || st == "COMPLETED" {
-		return fmt.Errorf("%s is %s", re.label(), st)
+		return fmt.Errorf("%s is %s; its phases and work orders move only once moveProject moves it to ACTIVE again", re.label(), st)
 	}
 	return nil
 }
@@ -769,8 +769,16 @@ func (w *world) moveProject(in *inst) error {
 	if to == from {
 		return fmt.Errorf("%s is %s already", re.label(), to)
 	}
-	if to == "COMPLETED" && !(re.stage == len(re.wf.phases)-1 && re.state == completed) {
-		return fmt.Errorf("%s is in phase %s (%s); a project is COMPLETED once its last phase, %s, is", re.label(), re.phase().name, stateWord(re.state), re.wf.phases[len(re.wf.phases)-1].name)
+	if last := len(re.wf.phases) - 1; to == "COMPLETED" && !(re.stage == last && re.state == completed) {
+		todo := "startPhase and completePhase each phase up to it"
+		switch {
+		case re.stage == last && re.state == running:
+			todo = "completePhase it"
+		case re.stage == last:
+			todo = "startPhase and completePhase it"
+		}
+		return fmt.Errorf("%s is in phase %s (%s); moveProject to: COMPLETED needs its last phase, %s, completed first (%s)",
+			re.label(), re.phase().name, stateWord(re.state), re.wf.phases[last].name, todo)
 	}
 	at := w.fire(in)
 	re.rec.Status = generator.Some(to)

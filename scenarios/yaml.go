@@ -3,7 +3,7 @@ package scenarios
 import (
 	"fmt"
 
-	"github.com/goccy/go-yaml"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 )
@@ -21,14 +21,8 @@ func parseYAML(src []byte, c *errCollector) (body ast.Node) {
 	}()
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
-		p, msg := pos{1, 1}, err.Error()
-		if ye, ok := err.(yaml.Error); ok {
-			msg = ye.GetMessage()
-			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-				p = pos{tk.Position.Line, tk.Position.Column}
-			}
-		}
-		c.add(p, "YAML syntax: %s", msg)
+		line, col, msg := schemas.YAMLSyntax(src, err)
+		c.add(pos{line, col}, "YAML syntax: %s", msg)
 		return nil
 	}
 	var docs []ast.Node

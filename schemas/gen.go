@@ -282,7 +282,7 @@ func (g *schemaBuilder) props(ps []prop, prefix string, level Level) obj {
 }
 
 // Keywords that say, in every schema file, what Coperniq documents and what
-// this project assumes (#10 §3). Validators ignore them; docgen and readers
+// this project assumes. Validators ignore them; docgen and readers
 // use them. SourceKeyword is on every property ("documented" or "assumed",
 // with AssumptionKeyword giving the reason); ValuesSourceKeyword is on every
 // strict-level value list (enum or const) likewise, with

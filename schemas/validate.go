@@ -149,8 +149,9 @@ func ValidateValue(doc any, level Level) Validation {
 	return validateValue(compiledSchemas(), doc, level, nil)
 }
 
-// Validator validates against the schemas of one vocabulary (#10 §4); the
-// package-level Validate uses the built-in one. It is safe for concurrent
+// Validator validates against the schemas of one vocabulary (Vocabulary:
+// the names Coperniq does not publish); the package-level Validate uses the
+// built-in one. It is safe for concurrent
 // use.
 type Validator struct {
 	c *compiled

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
@@ -14,7 +13,7 @@ import (
 )
 
 // Vocabulary is the set of names coperniq-mock guesses where Coperniq
-// publishes none (#10 §4): a team that sees real Coperniq traffic writes
+// publishes none: a team that sees real Coperniq traffic writes
 // what it sees into a vocabulary file (--vocabulary FILE) and the generator,
 // the scenarios, the strict schemas and the docs follow it without a fork.
 // The zero value is not useful; start from DefaultVocabulary.
@@ -200,13 +199,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 	if err != nil {
 		// file:line:col as every other problem, not the parser's
 		// own "[5:6] …" with a source excerpt.
-		line, col, msg := 1, 1, err.Error()
-		if ye, ok := err.(yaml.Error); ok {
-			msg = ye.GetMessage()
-			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-				line, col = tk.Position.Line, tk.Position.Column
-			}
-		}
+		line, col, msg := YAMLSyntax(data, err)
 		problems = append(problems, problem{line, col, "YAML syntax: " + msg})
 		return nil, errs
 	}

@@ -92,7 +92,8 @@ func TestVocabularyErrors(t *testing.T) {
 		{"stage twice", "workflows:\n  hvac: [Sales, Design, sales]\n", "f.yaml:2:25: workflow hvac lists stage Sales twice"},
 		{"empty workflow", "workflows:\n  hvac: []\n", "f.yaml:2:9: workflow hvac must be a non-empty list of stages"},
 		{"unknown stage id", "workflows:\n  solar:\n    - {id: 99999, name: Other}\n", "f.yaml:3:7: stage Other has id 99999, which no built-in solar stage has (16646 Sales, "},
-		{"YAML syntax", "workflows:\n  solar:\n    - {name: A, phaseType: SALES}\n     - {name: B}\n", "f.yaml:4:6: YAML syntax: value is not allowed in this context"},
+		{"YAML syntax", "workflows:\n  solar:\n    - {name: A, phaseType: SALES}\n     - {name: B}\n", "f.yaml:4:6: YAML syntax: value is not allowed in this context: likely wrong indentation; this line is indented 5 spaces, deeper than line 3 above it (4 spaces)"},
+		{"YAML syntax, a colon in a value", "workOrderStatuses: [QUEUED]\nslaTypes: Warning: late\n", `f.yaml:2:11: YAML syntax: mapping value is not allowed in this context: a value holding ": " needs quotes, e.g. slaTypes: "Warning: late" (line 2: "slaTypes: Warning: late")`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

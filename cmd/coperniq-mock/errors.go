@@ -31,7 +31,7 @@ var exitTable = []struct {
 	{exitUsage, "bad usage: an unknown flag or command, a bad value, an unreadable input file (`validate`, `replay`, a scenario)"},
 	{exitUsage, "a setup problem: the receiver unreachable (connection refused, DNS, TLS), the address taken, every delivery refused alike (wrong path or token)"},
 	{exitUsage, "an output file that could not be written: `--out`, `--log`, `--html`, `--junit-report`, `--json-report`"},
-	{exitUsage, "`verify` did not judge the receiver: interrupted before any spec failed on it, no selected spec ran, or every failure was the setup's (a hook, stale state)"},
+	{exitUsage, "`verify` did not judge the receiver: interrupted before any spec failed on it, no selected spec ran, or every failure was the setup's (a hook, stale state, a refused TLS handshake)"},
 }
 
 // usageError marks bad usage, unreadable input or a setup problem: exit 2.

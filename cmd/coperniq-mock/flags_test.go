@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -12,8 +15,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -194,9 +199,12 @@ func TestTLSOnEveryCommandThatSends(t *testing.T) {
 	commands := map[string][]string{
 		"send":         {"send", "PROJECT_CREATED"},
 		"scenario run": {"scenario", "run", "call-logged", "--retry", "ci"},
-		"replay":       {"replay", runLog, "--only", "all", "--retry", "ci"},
-		"verify":       {"verify", "--focus", contract.SpecUnknownTrigger},
-		"load":         {"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none"},
+		// The API mock wraps the client the deliveries go through: it
+		// must be the one that carries the TLS settings.
+		"scenario run --api": {"scenario", "run", "call-logged", "--retry", "ci", "--api", "127.0.0.1:0"},
+		"replay":             {"replay", runLog, "--only", "all", "--retry", "ci"},
+		"verify":             {"verify", "--focus", contract.SpecUnknownTrigger},
+		"load":               {"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none"},
 	}
 	for name, args := range commands {
 		t.Run(name, func(t *testing.T) {
@@ -220,6 +228,16 @@ func TestTLSOnEveryCommandThatSends(t *testing.T) {
 			r = run(mutual, "--cacert", pki.CAFile).want(t, 2)
 			has(t, "mTLS without --cert", r.stderr, "certificate required", "--cert FILE --key FILE")
 			run(mutual, "--cacert", pki.CAFile, "--cert", pki.ClientCertFile, "--key", pki.ClientKeyFile).want(t, 0)
+			// Refused after the client's handshake (TLS 1.3): a setup
+			// problem with the fix, not a run of dead events.
+			r = run(mutual, "--cacert", pki.CAFile, "--cert", pki.ExpiredClientCertFile, "--key", pki.ExpiredClientKeyFile).want(t, 2)
+			has(t, "an expired --cert", r.stderr, "expired certificate", "the client certificate given with --cert expired on ", "renew it")
+			r = run(mutual, "--cacert", pki.CAFile, "--cert", pki.OtherClientCertFile, "--key", pki.OtherClientKeyFile).want(t, 2)
+			has(t, "a --cert from another CA", r.stderr, "the client certificate given with --cert was not sent", "another CA")
+			hasNot(t, "a --cert from another CA", r.stderr, "pass --cert")
+			// An http:// URL of the https:// receiver.
+			r = run("http://"+strings.TrimPrefix(plain, "https://"), "--cacert", pki.CAFile).want(t, 2)
+			has(t, "an http:// URL of an HTTPS receiver", r.stderr, "speaks HTTPS", "use an https:// URL, "+plain)
 
 			r = run(plain, "--cacert", filepath.Join(t.TempDir(), "nope.pem")).want(t, 2)
 			has(t, "a missing --cacert file", r.stderr, "nope.pem", "no such file")
@@ -572,4 +590,54 @@ func runAsShown(t *testing.T, line string, want int, why string) string {
 		t.Fatalf("the line %q: %v, want exit %d (%s):\n%s", line, err, want, why, out)
 	}
 	return string(out)
+}
+
+// A receiver whose TLS server refuses the client certificate after the
+// check before the run accepted it (a certificate revoked meanwhile; under
+// TLS 1.3 a refusal the check can miss): every delivery fails in the
+// handshake, and that is the setup's problem (exit 2), not the receiver's
+// failure to acknowledge.
+func TestTLSRefusedDuringTheRunIsSetup(t *testing.T) {
+	pki := tlstest.New(t)
+	var handshakes atomic.Int64
+	srv := httptest.NewUnstartedServer(testreceivers.New(testreceivers.Config{}))
+	srv.TLS = pki.ServerConfig(false)
+	srv.TLS.ClientAuth = tls.RequireAnyClientCert
+	srv.TLS.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error {
+		if handshakes.Add(1) > 1 {
+			return errors.New("revoked")
+		}
+		return nil
+	}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	jsonReport := filepath.Join(t.TempDir(), "verify.json")
+	tlsFlags := []string{"--target", srv.URL + "/hook", "--cacert", pki.CAFile, "--cert", pki.ClientCertFile, "--key", pki.ClientKeyFile}
+	for _, tc := range []struct {
+		name string
+		args []string
+		says []string
+	}{
+		{"scenario run", []string{"scenario", "run", "call-logged", "--retry", "none"},
+			[]string{"every attempt failed in the TLS handshake, so the receiver was not judged", "remote error: tls: bad certificate", "the receiver refused the client certificate given with --cert"}},
+		{"verify", []string{"verify", "--focus", "every delivery", "--json-report", jsonReport},
+			[]string{"remote error: tls: bad certificate", "the receiver was not judged: the deliveries of ", " specs failed in the TLS handshake"}},
+		{"load", []string{"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none"},
+			[]string{"failed in the TLS handshake, so the receiver was not judged", "--cert/--key"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			handshakes.Store(0)
+			r := cli(t, "", append(tc.args, tlsFlags...)...).want(t, 2)
+			has(t, tc.name, r.stdout+r.stderr, tc.says...)
+		})
+	}
+	// The JSON report marks those specs as the setup's.
+	data, err := os.ReadFile(jsonReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`"setupProblem": *"TLS handshake"`).Match(data) {
+		t.Errorf("the JSON report does not mark the specs [TLS handshake]:\n%s", data)
+	}
 }

@@ -301,3 +301,73 @@ func TestListenInspectionThroughATunnel(t *testing.T) {
 		})
 	}
 }
+
+// DELETE /_mock/deliveries empties what the inspection API returns, not the
+// run: seq stays unique in --out, and the summary at exit counts every
+// delivery, as --out has them, saying that a clear happened.
+func TestListenClearKeepsTheRunsCount(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string // in the output after the signal
+	}{
+		{"text", nil, []string{
+			"summary: 3 deliveries, 1 unique event: 3 valid, 0 invalid, 0 unreadable",
+			"answered: 200 x3",
+			"cleared: 1 time, the last at ",
+		}},
+		{"json", []string{"-o", "json"}, []string{`"deliveries":3,"uniqueEvents":1,"valid":3`, `"clears":1,"lastClear":"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "captured.jsonl")
+			l := listen(t, append([]string{"--out", out}, tc.args...)...)
+			l.next(t)
+			example := documentedExample(t)
+			for range 2 {
+				postJSON(t, l.url+"/hook", example)
+				l.next(t)
+			}
+			req, err := http.NewRequest(http.MethodDelete, l.inspect+"/_mock/deliveries", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			postJSON(t, l.url+"/hook", example)
+			if line := l.next(t); !strings.Contains(line, "attempt=1 200 valid") {
+				t.Errorf("after the clear, attempts start over: %q", line)
+			}
+			// The inspection API counts since the clear, and says so.
+			_, body := getWith(t, l.inspect+"/_mock/summary", nil)
+			var since struct {
+				Deliveries, Clears int
+			}
+			if err := json.Unmarshal(body, &since); err != nil || since.Deliveries != 1 || since.Clears != 1 {
+				t.Errorf("/_mock/summary after the clear (%v): %s", err, body)
+			}
+
+			rest, code := l.stop(t, os.Interrupt)
+			if code != 0 {
+				t.Errorf("exit code %d; stderr:\n%s", code, l.stderr)
+			}
+			has(t, "output at exit", rest, tc.want...)
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+			if len(lines) != 3 {
+				t.Fatalf("--out has %d lines, want 3:\n%s", len(lines), data)
+			}
+			for i, line := range lines {
+				var d struct{ Seq int }
+				if err := json.Unmarshal([]byte(line), &d); err != nil || d.Seq != i+1 {
+					t.Errorf("--out line %d has seq %d (%v), want %d: seq stays unique across a clear", i+1, d.Seq, err, i+1)
+				}
+			}
+		})
+	}
+}

@@ -103,6 +103,7 @@ func newScenarioRunCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			af.TLS = df.tls.cfg // the API mock's client is the one the deliveries go through
 			apiMock, apiOpts, err := startAPI(cmd, &af, settings, seed, tl, play.Events)
 			if err != nil {
 				return err

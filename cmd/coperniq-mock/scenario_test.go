@@ -117,12 +117,24 @@ func TestScenarioRunBadInput(t *testing.T) {
 	os.WriteFile(bad, []byte("steps:\n  - createProject: {name: home}\n  - startPhase: {project: hom}\n"), 0o644)
 	impossible := filepath.Join(dir, "impossible.yaml")
 	os.WriteFile(impossible, []byte("steps:\n  - createProject: {name: p}\n  - createWorkOrder: {project: p, name: w}\n  - startPhase: {project: p}\n  - completePhase: {project: p}\n"), 0o644)
+	// The trial's two indentation mistakes: a step indented under the one
+	// above it, and a delivery key indented one space less than the next.
+	stepUnderStep := filepath.Join(dir, "m3.yaml")
+	os.WriteFile(stepUnderStep, []byte("name: acme-roofing\nsteps:\n  - createRequest: {name: lead, trades: [Roofing]}\n    - startPhase: {request: lead}\n"), 0o644)
+	keyOverIndented := filepath.Join(dir, "m3b.yaml")
+	os.WriteFile(keyOverIndented, []byte("name: acme-roofing\ndelivery:\n retry: ci\n  duplicate: 0.3\nsteps:\n  - createRequest: {name: lead}\n"), 0o644)
 	down := "http://" + closedPort(t) + "/hook"
 	cases := []struct {
 		name string
 		args []string
 		want []string
 	}{
+		{"a step indented under another", []string{"scenario", "run", stepUnderStep, "--dry-run"}, []string{
+			stepUnderStep + ":4:5: YAML syntax: non-map value is specified: ", "likely wrong indentation",
+			"indented 4 spaces, deeper than line 3 above it (2 spaces)", `(line 4: "    - startPhase: {request: lead}")`}},
+		{"a key indented deeper than the one above", []string{"scenario", "run", keyOverIndented, "--dry-run"}, []string{
+			keyOverIndented + ":4:3: YAML syntax: mapping value is not allowed in this context: likely wrong indentation",
+			"indented 2 spaces, deeper than line 3 above it (1 space)", `(line 4: "  duplicate: 0.3")`}},
 		{"no --target", []string{"scenario", "run", "residential-solar"}, []string{"--target URL is required", "--dry-run"}},
 		{"unknown scenario", []string{"scenario", "run", "residental-solar", "--dry-run"}, []string{"did you mean residential-solar?"}},
 		{"bad file", []string{"scenario", "run", bad, "--dry-run"}, []string{bad + ":3:27:", `no project named "hom"`, "did you mean home?"}},

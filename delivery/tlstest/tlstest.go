@@ -28,7 +28,16 @@ type PKI struct {
 	ServerCert     tls.Certificate
 	ClientCertFile string // the client certificate, for --cert
 	ClientKeyFile  string // its key, for --key
-	OtherCAFile    string // a CA that signed nothing here: trusting it is not enough
+	OtherCAFile    string // a CA that signed nothing here but OtherClientCertFile: trusting it is not enough
+
+	// ExpiredClientCertFile and its key: signed by the CA, expired an
+	// hour ago.
+	ExpiredClientCertFile, ExpiredClientKeyFile string
+	// OtherClientCertFile and its key: a client certificate the other CA
+	// signed, which a mutual-TLS server of this PKI does not accept.
+	OtherClientCertFile, OtherClientKeyFile string
+	// ExpiredServerCert is ServerCert expired an hour ago.
+	ExpiredServerCert tls.Certificate
 
 	ca     *x509.Certificate
 	caPool *x509.CertPool
@@ -48,27 +57,39 @@ func New(t testing.TB) *PKI {
 	p.caPool = x509.NewCertPool()
 	p.caPool.AddCert(p.ca)
 	p.CAFile = writePEM(t, dir, "ca.pem", "CERTIFICATE", caDER)
-	_, otherDER := makeCA(t, "some other CA")
+	otherKey, otherDER := makeCA(t, "some other CA")
 	p.OtherCAFile = writePEM(t, dir, "other-ca.pem", "CERTIFICATE", otherDER)
-
-	p.ServerCert = p.sign(t, caKey, &x509.Certificate{
-		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	})
-	client := p.sign(t, caKey, &x509.Certificate{
-		SerialNumber: big.NewInt(3),
-		Subject:      pkix.Name{CommonName: "coperniq-mock test client"},
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	})
-	p.ClientCertFile = writePEM(t, dir, "client.pem", "CERTIFICATE", client.Certificate[0])
-	keyDER, err := x509.MarshalPKCS8PrivateKey(client.PrivateKey)
+	other, err := x509.ParseCertificate(otherDER)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.ClientKeyFile = writePEM(t, dir, "client-key.pem", "PRIVATE KEY", keyDER)
+
+	server := func(serial int64, notAfter time.Time) tls.Certificate {
+		return sign(t, p.ca, caKey, notAfter, &x509.Certificate{
+			SerialNumber: big.NewInt(serial),
+			Subject:      pkix.Name{CommonName: "127.0.0.1"},
+			DNSNames:     []string{"localhost"},
+			IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+			ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		})
+	}
+	p.ServerCert = server(2, time.Now().Add(24*time.Hour))
+	p.ExpiredServerCert = server(4, time.Now().Add(-time.Hour))
+	client := func(name string, ca *x509.Certificate, key *ecdsa.PrivateKey, serial int64, notAfter time.Time) (certFile, keyFile string) {
+		c := sign(t, ca, key, notAfter, &x509.Certificate{
+			SerialNumber: big.NewInt(serial),
+			Subject:      pkix.Name{CommonName: "coperniq-mock test client"},
+			ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		})
+		keyDER, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return writePEM(t, dir, name+".pem", "CERTIFICATE", c.Certificate[0]), writePEM(t, dir, name+"-key.pem", "PRIVATE KEY", keyDER)
+	}
+	p.ClientCertFile, p.ClientKeyFile = client("client", p.ca, caKey, 3, time.Now().Add(24*time.Hour))
+	p.ExpiredClientCertFile, p.ExpiredClientKeyFile = client("client-expired", p.ca, caKey, 5, time.Now().Add(-time.Hour))
+	p.OtherClientCertFile, p.OtherClientKeyFile = client("client-other", other, otherKey, 2, time.Now().Add(24*time.Hour))
 	return p
 }
 
@@ -105,15 +126,15 @@ func makeCA(t testing.TB, name string) (*ecdsa.PrivateKey, []byte) {
 	return key, der
 }
 
-func (p *PKI) sign(t testing.TB, caKey *ecdsa.PrivateKey, tmpl *x509.Certificate) tls.Certificate {
+func sign(t testing.TB, ca *x509.Certificate, caKey *ecdsa.PrivateKey, notAfter time.Time, tmpl *x509.Certificate) tls.Certificate {
 	t.Helper()
-	tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
+	tmpl.NotBefore, tmpl.NotAfter = notAfter.Add(-48*time.Hour), notAfter
 	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.ca, &key.PublicKey, caKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
 	if err != nil {
 		t.Fatal(err)
 	}
