@@ -40,7 +40,8 @@ func (e *FailedError) Unwrap() error { return e.Err }
 // Run delivers events to `to` with settings s until done or ctx ends,
 // prints the summary, and returns the verdict as a *FailedError (nil when
 // every event was acknowledged). Other errors are the setup's or the
-// output's: bad settings, a log that could not be written.
+// output's: bad settings, a log that could not be written, every request
+// refused alike (a *RefusedError, after the summary).
 func (r Reported) Run(ctx context.Context, to *Target, s Settings, seed uint64, events []Message, extra ...Option) (*Outcome, error) {
 	opts, err := s.Options()
 	if err != nil {
@@ -92,6 +93,9 @@ func (r Reported) Run(ctx context.Context, to *Target, s Settings, seed uint64, 
 		fmt.Fprintf(r.Info, "delivery log: %s\n", r.LogPath)
 	}
 	if err := summary.VerdictLogged(runErr, r.LogPath); err != nil {
+		if refused := (*RefusedError)(nil); errors.As(err, &refused) {
+			return summary, err // the setup's, not a finding
+		}
 		if summary.Dead > 0 && summary.onlyTLS() {
 			// The receiver never saw an event: its TLS server refused
 			// the sender's settings (a client certificate refused after

@@ -38,7 +38,11 @@
 // max-inflight kept-alive connections, the most recently used first; a
 // request is one write, a response is read to the end of its body, and a
 // body shorter than its Content-Length is a failed attempt
-// (delivery.KindCutShort). It costs about a third of net/http's CPU per
+// (delivery.KindCutShort). A kept-alive connection the receiver closed
+// is sent on again only when the request provably never reached it (found
+// closed before the write, or the write failed); a close after the write
+// fails that attempt (eof, reset), as net/http treats a POST. It costs
+// about a third of net/http's CPU per
 // request, the ceiling of a load test that shares its machine with the
 // receiver. Targets that a proxy from HTTP_PROXY or HTTPS_PROXY applies
 // to, and runs given WithClient, go through net/http; Report.Client says

@@ -55,6 +55,35 @@ func fieldErr(field string, err error) *schemas.FieldError {
 
 func (p Plan) given(field string) bool { return p.Given != nil && p.Given(field) }
 
+// Warnings are what the plan asks for that its run will not do, for the
+// caller to show before Run: a scenario's delivery: block (retries,
+// duplicates, reordering are scenario run's; load sends each event once,
+// in order, retried as Retry says). A plan whose scenario cannot be loaded
+// has none: Options says what is wrong.
+func (p Plan) Warnings() []string {
+	if p.Scenario == "" {
+		return nil
+	}
+	sc, err := scenarios.Load(p.Scenario)
+	if err != nil {
+		return nil
+	}
+	d := sc.Delivery
+	if d.Retry == p.Retry {
+		d.Retry = delivery.DefaultRetry // used after all: --retry says the same
+	}
+	set := unusedDelivery(d)
+	if set == "" {
+		return nil
+	}
+	w := fmt.Sprintf("the scenario's delivery: block (%s) is not used by load: each event is sent once, in its order, retried as --retry says (%s); `scenario run` applies the block",
+		set, p.Retry)
+	if r := sc.Delivery.Retry; r != delivery.DefaultRetry && r != p.Retry && !p.given("Retry") {
+		w += fmt.Sprintf("; for its retries give --retry %s", r)
+	}
+	return []string{w}
+}
+
 // Options checks the plan and returns the options of the run it states.
 func (p Plan) Options() ([]Option, error) {
 	var opts []Option
@@ -223,10 +252,15 @@ func (p Plan) Judge(rep *Report) error {
 
 // Failure is the report's verdict as an error: nil when the run passed its
 // pass marks; otherwise what it missed. An interrupted run fails: the load
-// asked for was not applied.
+// asked for was not applied. A run held to --min-success whose every
+// request was refused alike (RefusedAlike) is a *delivery.RefusedError:
+// its setup is wrong.
 func (r *Report) Failure() error {
 	if r.Interrupted {
 		return errors.New("interrupted: the run stopped before its planned duration; the report covers what was sent")
+	}
+	if st := r.setupRefusal(); st != 0 {
+		return &delivery.RefusedError{Status: st}
 	}
 	if r.Passed() {
 		return nil

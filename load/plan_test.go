@@ -1,11 +1,15 @@
 package load
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
@@ -74,5 +78,106 @@ func TestJudgeHoldsTheReportToThePlan(t *testing.T) {
 	}
 	if err := (Plan{}).Judge(&Report{Interrupted: true}); err == nil || !strings.HasPrefix(err.Error(), "interrupted") {
 		t.Errorf("an interrupted run: %v", err)
+	}
+}
+
+// TestRefusedAlikeIsTheSetups: a run held to --min-success whose every
+// request got the same 404/405/401/403, none acknowledged, fails as the
+// setup's (a *delivery.RefusedError: exit 2) with verify's hint, which
+// the verdict leads with; any other failure is a finding.
+func TestRefusedAlikeIsTheSetups(t *testing.T) {
+	refused := func(st string, n int64) *Report {
+		return &Report{Scheduled: n, Sent: n, Dead: n, Attempts: n, Statuses: map[string]int64{st: n}, Errors: map[string]int64{}}
+	}
+	for _, tc := range []struct {
+		name       string
+		rep        *Report
+		minSuccess float64
+		want       string // in the error
+		refused    bool
+	}{
+		{name: "404 to every request", rep: refused("404", 20), minSuccess: 99, refused: true,
+			want: "the receiver was not judged: every delivery was answered 404 Not Found: is --target the webhook's path?"},
+		{name: "403 to every request", rep: refused("403", 20), minSuccess: 99, refused: true, want: "answered 403 Forbidden: does the receiver want a token"},
+		{name: "404 without --min-success", rep: refused("404", 20)},
+		{name: "500 to every request", rep: refused("500", 20), minSuccess: 99, want: "0.00% of scheduled events acknowledged, below --min-success 99%"},
+		{name: "one request", rep: refused("404", 1), minSuccess: 99, want: "below --min-success"},
+		{name: "404 and an eof", rep: func() *Report {
+			r := refused("404", 20)
+			r.Statuses["404"], r.Errors["eof"] = 19, 1
+			return r
+		}(), minSuccess: 99, want: "below --min-success"},
+		{name: "404 and an ack", rep: func() *Report {
+			r := refused("404", 20)
+			r.Statuses["404"], r.Statuses["200"], r.Acked, r.Dead = 19, 1, 1, 19
+			return r
+		}(), minSuccess: 99, want: "below --min-success"},
+		{name: "interrupted", rep: func() *Report {
+			r := refused("404", 20)
+			r.Interrupted = true
+			return r
+		}(), minSuccess: 99, want: "interrupted"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Plan{MinSuccess: tc.minSuccess}.Judge(tc.rep)
+			var refused *delivery.RefusedError
+			if (err == nil) != (tc.want == "") || err != nil && !strings.Contains(err.Error(), tc.want) || errors.As(err, &refused) != tc.refused {
+				t.Fatalf("Judge: %v (%T); want an error with %q, refused alike %v", err, err, tc.want, tc.refused)
+			}
+			var text bytes.Buffer
+			if err := tc.rep.WriteText(&text); err != nil {
+				t.Fatal(err)
+			}
+			if v := tc.rep.Verdict(); strings.HasPrefix(v, "the receiver was not judged") != (tc.rep.RefusedAlike() != 0) {
+				t.Errorf("verdict %q", v)
+			}
+			if tc.refused && !strings.Contains(text.String(), "below --min-success 99%: exit status 2") {
+				t.Errorf("the text report does not give the exit status 2:\n%s", text.String())
+			}
+		})
+	}
+}
+
+// TestWarningsNameAnUnusedDeliveryBlock: load sends each event of a
+// scenario once, in order, with --retry; a scenario file that asks for
+// more (its delivery: block) is told so, once, with the flag to give for
+// its retries.
+func TestWarningsNameAnUnusedDeliveryBlock(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, block string) string {
+		path := filepath.Join(dir, name+".yaml")
+		src := "name: " + name + "\n" + block + "steps:\n  - createProject: {name: home, workflow: solar}\n"
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	roof := file("roof", "delivery:\n  retry: ci\n  duplicate: 0.3\n  reorder: 6\n")
+	for _, tc := range []struct {
+		name string
+		plan Plan
+		want string // "" for no warning
+	}{
+		{name: "a block, --retry not given", plan: Plan{Scenario: roof, Retry: "none"},
+			want: "the scenario's delivery: block (retry ci, duplicate 0.3, reorder 6) is not used by load: each event is sent once, in its order, retried as --retry says (none); `scenario run` applies the block; for its retries give --retry ci"},
+		{name: "--retry given as the block's", plan: Plan{Scenario: roof, Retry: "ci", Given: func(f string) bool { return f == "Retry" }},
+			want: "the scenario's delivery: block (duplicate 0.3, reorder 6) is not used by load: each event is sent once, in its order, retried as --retry says (ci); `scenario run` applies the block"},
+		{name: "--retry given otherwise", plan: Plan{Scenario: roof, Retry: "default", Given: func(f string) bool { return f == "Retry" }},
+			want: "block (retry ci, duplicate 0.3, reorder 6) is not used by load: each event is sent once, in its order, retried as --retry says (default); `scenario run` applies the block"},
+		{name: "a built-in scenario's block", plan: Plan{Scenario: "duplicate-delivery", Retry: "none"}, want: "block (retry ci, duplicate 1) is not used by load"},
+		{name: "no block", plan: Plan{Scenario: file("plain", ""), Retry: "none"}},
+		{name: "a block of defaults", plan: Plan{Scenario: file("defaults", "delivery:\n  retry: default\n"), Retry: "none"}},
+		{name: "no scenario", plan: Plan{Retry: "none"}},
+		{name: "a scenario that does not load", plan: Plan{Scenario: filepath.Join(dir, "missing.yaml"), Retry: "none"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ws := tc.plan.Warnings()
+			switch {
+			case tc.want == "" && len(ws) > 0:
+				t.Errorf("warnings %q, want none", ws)
+			case tc.want != "" && (len(ws) != 1 || !strings.Contains(ws[0], tc.want)):
+				t.Errorf("warnings %q, want one with %q", ws, tc.want)
+			}
+		})
 	}
 }

@@ -7,8 +7,11 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
 // ReportVersion is the version of the report's JSON form; DecodeReport
@@ -296,7 +299,48 @@ func (r *Report) Verdict() string {
 	if r.Scheduled > 0 && r.Acked < r.Scheduled {
 		v = fmt.Sprintf("only %.2f%% of events acknowledged: %s; ", 100*r.SuccessRatio(), r.failures()) + v
 	}
+	if st := r.RefusedAlike(); st != 0 {
+		v = (&delivery.RefusedError{Status: st}).Error() + " (" + strings.TrimSuffix(v, "; ") + ")"
+	}
 	return v
+}
+
+// setupRefusal is RefusedAlike for a run held to --min-success: the run's
+// verdict is then the setup's (exit 2). Without a success mark, refusals
+// were the user's to expect.
+func (r *Report) setupRefusal() int {
+	if r.MinSuccess == nil || *r.MinSuccess <= 0 {
+		return 0
+	}
+	return r.RefusedAlike()
+}
+
+// exitStatus is the exit status of a failed run, as the report states it.
+func (r *Report) exitStatus() int {
+	if r.setupRefusal() != 0 {
+		return 2
+	}
+	return 1
+}
+
+// RefusedAlike is the status every request of the run was refused with, as
+// delivery.RefusedAlike judges it (a wrong path or token: the receiver was
+// not judged), or 0.
+func (r *Report) RefusedAlike() int {
+	if r.Acked > 0 || len(r.Statuses) != 1 {
+		return 0
+	}
+	for _, n := range r.Errors {
+		if n > 0 {
+			return 0
+		}
+	}
+	for k, n := range r.Statuses {
+		if st, err := strconv.Atoi(k); err == nil && delivery.RefusedAlike(st, int(n)) {
+			return st
+		}
+	}
+	return 0
 }
 
 // ranOut tells a machine that could not generate the load (slots dropped

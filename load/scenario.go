@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 )
 
@@ -33,6 +35,30 @@ func WithScenario(s *scenarios.Scenario) Option {
 		c.scenario = s
 		return nil
 	}
+}
+
+// unusedDelivery lists what a scenario's delivery: block sets (d against
+// the defaults it was laid over), by the block's keys: "retry ci,
+// duplicate 0.3, reorder 6"; "" when it sets nothing.
+func unusedDelivery(d delivery.Settings) string {
+	def := delivery.DefaultSettings()
+	var set []string
+	add := func(changed bool, key string, v any) {
+		if changed {
+			set = append(set, fmt.Sprintf("%s %v", key, v))
+		}
+	}
+	add(d.Retry != def.Retry, "retry", d.Retry)
+	add(d.Schedule != def.Schedule, "schedule", d.Schedule)
+	add(d.Timeout != def.Timeout, "timeout", d.Timeout)
+	add(d.TimeScale != def.TimeScale, "timeScale", d.TimeScale)
+	add(d.Concurrency != def.Concurrency, "concurrency", d.Concurrency)
+	add(d.RecordOrder != def.RecordOrder, "recordOrder", d.RecordOrder)
+	add(d.Duplicate != def.Duplicate, "duplicate", d.Duplicate)
+	add(d.DuplicateMode != def.DuplicateMode, "duplicateMode", d.DuplicateMode)
+	add(d.Reorder != def.Reorder, "reorder", d.Reorder)
+	add(d.Jitter != def.Jitter, "jitter", d.Jitter)
+	return strings.Join(set, ", ")
 }
 
 // lifecycles renders the lifecycles a run's slots fall in, each once:

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -39,7 +40,8 @@ type Session struct {
 // Run checks the plan, checks that the target accepts a connection (and a
 // TLS handshake), creates the report files, runs the load, and writes the
 // report judged by the plan's pass marks. The verdict is a
-// *delivery.FailedError; any other error is the plan's (*schemas.FieldError), the
+// *delivery.FailedError, or a *delivery.RefusedError when every request
+// was refused alike (a wrong path or token); any other error is the plan's (*schemas.FieldError), the
 // target's or the output's. Without a given Seed each run draws one, so
 // that a second run sends new event ids rather than duplicates (which would
 // only exercise a deduplicating receiver's shortcut); the report prints it.
@@ -91,6 +93,9 @@ func (p Plan) Report(rep *Report, outs *Outputs, notice string) error {
 		return err
 	}
 	noticeTo(outs.Text(), notice)
+	if refused := (*delivery.RefusedError)(nil); errors.As(verdict, &refused) {
+		return verdict // the setup's, not a finding
+	}
 	if verdict != nil && len(rep.Statuses) == 0 && rep.Errors[string(delivery.KindTLS)] > 0 {
 		// The receiver never answered, and its TLS server refused
 		// handshakes (a client certificate refused after the check's

@@ -90,7 +90,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		if r.SuccessPassed() {
 			p("; at or above --min-success %s%%", strconv.FormatFloat(*m, 'g', -1, 64))
 		} else {
-			p("; below --min-success %s%%: exit status 1", strconv.FormatFloat(*m, 'g', -1, 64))
+			p("; below --min-success %s%%: exit status %d", strconv.FormatFloat(*m, 'g', -1, 64), r.exitStatus())
 		}
 	}
 	p("\n")
@@ -105,7 +105,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		p("Thresholds\t%s", strings.Join(parts, ", "))
 		if len(r.FailedThresholds()) > 0 {
-			p(": exit status 1")
+			p(": exit status %d", r.exitStatus())
 		}
 		p("\n")
 	}
@@ -165,6 +165,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		fmt.Fprintln(w, r.triggerNote())
 	}
 	fmt.Fprintf(w, "\nVerdict: %s\n", r.Verdict())
 	return nil
@@ -245,4 +246,18 @@ func fmtDur(d time.Duration) string {
 		d = d.Round(100 * time.Millisecond)
 	}
 	return d.String()
+}
+
+// triggerNote says what the per-trigger p50 and p99 are of: a trigger's
+// sent events only, so that beside the run's corrected row, which also
+// holds the slots dropped for lateness, neither reads as a contradiction.
+func (r *Report) triggerNote() string {
+	if r.ClosedLoop {
+		return "(trigger p50, p99: latency of the trigger's events that got an HTTP status)"
+	}
+	note := "(trigger p50, p99: corrected latency of the trigger's sent events that got an HTTP status"
+	if r.DroppedLate > 0 {
+		note += fmt.Sprintf("; the %d slots dropped are only in the corrected row above", r.DroppedLate)
+	}
+	return note + ")"
 }

@@ -222,8 +222,8 @@ func (w *wire) send(body []byte, start time.Time) delivery.Result {
 	deadline := start.Add(w.timeout)
 	for {
 		reused := wc.used && wc.c != nil
-		wc.in.check = !wc.idle.IsZero() && start.Sub(wc.idle) > wireIdleCheck
-		status, answered, err := w.roundTrip(wc, body, deadline)
+		check := reused && !wc.idle.IsZero() && start.Sub(wc.idle) > wireIdleCheck
+		status, sent, err := w.roundTrip(wc, body, deadline, check)
 		if err == nil {
 			latency := time.Since(start)
 			wc.idle = start.Add(latency)
@@ -233,11 +233,13 @@ func (w *wire) send(body []byte, start time.Time) delivery.Result {
 		if w.canceled.Load() {
 			return delivery.Result{Latency: time.Since(start), ErrKind: delivery.KindCanceled, Err: context.Canceled}
 		}
-		// A kept-alive connection the receiver closed while it was idle
-		// fails before any answer: the request never reached a handler,
-		// so it goes once more on a new connection, as net/http's pool
-		// would have dialled one.
-		if reused && !answered && staleConn(err) {
+		// A kept-alive connection the receiver had closed (found before the
+		// write, or the write failed) never carried this request whole: it
+		// goes once more on a new connection, as net/http's pool would. Once
+		// written, a close without answer may follow the receiver's work:
+		// the attempt failed, and --retry decides about another (net/http
+		// does not repeat a POST it wrote either).
+		if reused && !sent && (staleConn(err) || errors.Is(err, errIdleData)) {
 			continue
 		}
 		res := delivery.Result{Latency: time.Since(start), ErrKind: delivery.Classify(err), Err: err}
@@ -252,17 +254,27 @@ func staleConn(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
+// errIdleData: bytes came on a kept-alive connection while no request was
+// on it (a TLS close_notify, or a receiver's stray answer). They answer no
+// request of ours: the connection is not used again.
+var errIdleData = errors.New("data on an idle connection")
+
 // roundTrip writes one request on wc (dialling first if needed) and reads
-// its response. answered reports that some of the response arrived.
-func (w *wire) roundTrip(wc *wireConn, body []byte, deadline time.Time) (status int, answered bool, err error) {
+// its response. sent reports that the whole request was written. check
+// (a kept-alive connection idle over wireIdleCheck) looks for a close or
+// stray bytes from the receiver before the request is written.
+func (w *wire) roundTrip(wc *wireConn, body []byte, deadline time.Time, check bool) (status int, sent bool, err error) {
 	if wc.c == nil {
 		if err := w.dial(wc, deadline); err != nil {
 			return 0, false, err
 		}
 	}
+	if wc.br.Buffered() > 0 {
+		return 0, false, errIdleData // bytes beyond the last answer
+	}
 	// On the raw path the request's write does not block (connReader sets
 	// the write deadline where it must wait): one timer moves, not two.
-	raw := wc.in.rc != nil && wc.br.Buffered() == 0
+	raw := wc.in.rc != nil
 	if raw {
 		wc.in.deadline = deadline
 		if err := wc.c.SetReadDeadline(deadline); err != nil {
@@ -282,20 +294,29 @@ func (w *wire) roundTrip(wc *wireConn, body []byte, deadline time.Time) (status 
 	buf = append(buf, "\r\n\r\n"...)
 	buf = append(buf, body...)
 	wc.wbuf = buf
+	wc.in.sent = false
 	if raw {
 		// The first read of the response writes the request (see
-		// connReader): a write error comes out of readResponse with
-		// nothing answered.
-		wc.in.out, wc.in.writing = buf, true
-	} else if _, err := wc.c.Write(buf); err != nil {
-		return 0, false, err
+		// connReader), after the check: an error before the request left
+		// comes out of readResponse with sent false.
+		wc.in.out, wc.in.writing, wc.in.check = buf, true, check
+	} else {
+		if check {
+			if err := wc.in.peekIdle(); err != nil {
+				return 0, false, err
+			}
+		}
+		if _, err := wc.c.Write(buf); err != nil {
+			return 0, false, err
+		}
+		wc.in.sent = true
 	}
-	status, keep, answered, err := readResponse(wc.br)
-	wc.in.writing = false
+	status, keep, _, err := readResponse(wc.br)
+	wc.in.writing, wc.in.check = false, false
 	if err == nil && !keep {
 		w.drop(wc)
 	}
-	return status, answered, err
+	return status, wc.in.sent, err
 }
 
 func (w *wire) dial(wc *wireConn, deadline time.Time) error {
@@ -306,6 +327,7 @@ func (w *wire) dial(wc *wireConn, deadline time.Time) error {
 		return err
 	}
 	w.dials.Add(1)
+	tcp := c
 	if w.tls != nil {
 		tc := tls.Client(c, w.tls)
 		if err := tc.HandshakeContext(ctx); err != nil {
@@ -318,7 +340,7 @@ func (w *wire) dial(wc *wireConn, deadline time.Time) error {
 		c.Close()
 		return err
 	}
-	wc.in.reset(c, &w.canceled)
+	wc.in.reset(c, tcp, &w.canceled)
 	if wc.br == nil {
 		wc.br = bufio.NewReaderSize(&wc.in, wireReadBuffer)
 	} else {
@@ -375,34 +397,43 @@ func (w *wire) close() {
 // socket's buffer cannot take whole goes on through the connection's own
 // Write, which waits for room, and is then read as usual; over TLS the
 // connection's own Write and Read serve. On a connection idle for longer
-// than wireIdleCheck the step reads once after the write, before waiting:
-// the runtime clears the readiness a FIN left while it was idle, and no
-// new edge would come.
+// than wireIdleCheck the step reads once before the write: the runtime
+// clears the readiness a FIN left while it was idle, and no new edge would
+// come, and a close found then proves the request never left, so it may go
+// again on a new connection; a close after the write may not.
 type connReader struct {
 	c        net.Conn
 	rc       syscall.RawConn // nil: not plain TCP
+	under    syscall.RawConn // the TCP connection under c (TLS too), for peekIdle
 	out      []byte          // the request still to write
 	writing  bool            // out is for the next read to write
-	check    bool            // read once after the write, before waiting (wireIdleCheck)
+	check    bool            // read once before the write (wireIdleCheck)
+	sent     bool            // the request was written whole
 	deadline time.Time       // the request's
 	canceled *atomic.Bool    // the wire's
 	step     func(fd uintptr) bool
+	peek     func(fd uintptr)
 
 	// The raw step's buffer and result.
 	p   []byte
 	n   int
 	err error
+	one [1]byte // peekIdle's
 }
 
-func (r *connReader) reset(c net.Conn, canceled *atomic.Bool) {
-	r.c, r.rc, r.out, r.writing, r.canceled = c, nil, nil, false, canceled
-	if tc, ok := c.(*net.TCPConn); ok {
+func (r *connReader) reset(c, tcp net.Conn, canceled *atomic.Bool) {
+	r.c, r.rc, r.under, r.out, r.writing, r.check, r.sent, r.canceled = c, nil, nil, nil, false, false, false, canceled
+	if tc, ok := tcp.(*net.TCPConn); ok && rawIO {
 		if rc, err := tc.SyscallConn(); err == nil {
-			r.rc = rc
+			r.under = rc
+			if c == tcp {
+				r.rc = rc
+			}
 		}
 	}
 	if r.step == nil {
 		r.step = r.rawStep // bound once: no closure per request
+		r.peek = r.peekStep
 	}
 }
 
@@ -443,6 +474,7 @@ func (r *connReader) Read(p []byte) (int, error) {
 		if _, err := r.c.Write(out); err != nil {
 			return 0, err
 		}
+		r.sent = true
 		return r.c.Read(p)
 	}
 	// Written whole (possibly in several writes, a reader draining the
@@ -451,49 +483,29 @@ func (r *connReader) Read(p []byte) (int, error) {
 	return r.n, nil
 }
 
-// rawStep is called by the runtime with the connection's descriptor, once
-// to write the request and again each time the socket may be readable; it
-// is done (true) when it read something, met an error, or the request
-// must wait for room in the socket's buffer.
-func (r *connReader) rawStep(fd uintptr) bool {
-	wrote := len(r.out) > 0
-	for len(r.out) > 0 {
-		n, err := syscall.Write(int(fd), r.out)
-		if n > 0 {
-			r.out = r.out[n:]
-		}
-		switch {
-		case err == nil || err == syscall.EINTR:
-		case err == syscall.EAGAIN:
-			return true
-		default:
-			r.err = r.opError("write", err)
-			return true
-		}
+// peekIdle looks, taking nothing, whether the receiver closed the TCP
+// connection under c or sent bytes while it was idle (over TLS a close
+// comes as a close_notify record, then the FIN). The TLS path's Read tries
+// the socket before it waits, so no readiness edge is lost there.
+func (r *connReader) peekIdle() error {
+	if r.under == nil {
+		return nil
 	}
-	// Sent. A connection idle for longer than wireIdleCheck is read once
-	// before the wait (a FIN that came meanwhile raised its edge before
-	// the runtime cleared it); otherwise the answer cannot have come yet,
-	// and the wait comes first.
-	if wrote && !r.check {
-		return false
+	r.err = nil
+	if err := r.under.Control(r.peek); err != nil {
+		return err
 	}
-	for {
-		n, err := syscall.Read(int(fd), r.p)
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err == syscall.EAGAIN:
-			return false
-		case err != nil:
-			r.err = r.opError("read", err)
-		case n == 0 && len(r.p) > 0:
-			r.err = io.EOF
-		default:
-			r.n = n
-		}
-		return true
+	return r.err
+}
+
+// wordErr words idleState's system call error as the connection's Read
+// would.
+func (r *connReader) wordErr(err error) error {
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return r.opError("read", se.Err)
 	}
+	return err
 }
 
 // opError words a system call's error as the connection's Read or Write

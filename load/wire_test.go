@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +42,9 @@ type rawAnswer struct {
 	// halfClose: after text, end the sending side (a FIN) but keep the
 	// socket open and reading, so that no reset answers a later request.
 	halfClose bool
+	// reset: after text (none: after reading the request), close with a
+	// reset (RST) instead of a FIN.
+	reset bool
 }
 
 func newRawServer(t *testing.T, answers ...rawAnswer) *rawServer {
@@ -93,6 +97,11 @@ func (s *rawServer) serve(t *testing.T, c net.Conn, answers []rawAnswer) {
 		s.mu.Unlock()
 		if a.hang {
 			_, _ = io.Copy(io.Discard, br)
+			return
+		}
+		if a.reset {
+			_, _ = io.WriteString(c, a.text)
+			_ = c.(*net.TCPConn).SetLinger(0)
 			return
 		}
 		if _, err := io.WriteString(c, a.text); err != nil || a.close {
@@ -214,6 +223,120 @@ func TestWireRedialsAConnectionClosedWhileIdle(t *testing.T) {
 	}
 	if dials.Load() != 5 || s.served != 5 {
 		t.Errorf("dialled %d, served %d: want 5 and 5 (one per request, none twice)", dials.Load(), s.served)
+	}
+}
+
+// TestWireCountsACloseAfterTheRequestAsItsFailure: a receiver that reads
+// the third request of a kept-alive connection and closes it without an
+// answer may have acted on that request, so the attempt fails (eof or
+// reset, as it ended) and is not sent again behind the caller's back: the
+// receiver sees each request once, and --retry decides about another.
+func TestWireCountsACloseAfterTheRequestAsItsFailure(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		closed rawAnswer
+		kind   delivery.ErrKind
+	}{
+		{name: "closed after reading", closed: rawAnswer{close: true}, kind: delivery.KindEOF},
+		{name: "reset after reading", closed: rawAnswer{reset: true}, kind: delivery.KindReset},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newRawServer(t, rawAnswer{text: ok200}, rawAnswer{text: ok200}, tc.closed, rawAnswer{text: ok200})
+			w, dials := newTestWire(t, s.url(), 2*time.Second, nil)
+			var kinds []delivery.ErrKind
+			for range 5 {
+				kinds = append(kinds, w.send([]byte(`{}`), time.Now()).ErrKind)
+			}
+			want := []delivery.ErrKind{"", "", tc.kind, "", ""}
+			if !slices.Equal(kinds, want) {
+				t.Errorf("error kinds of the five sends %q, want %q", kinds, want)
+			}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.served != 5 || dials.Load() != 2 {
+				t.Errorf("the receiver read %d requests over %d connections, want 5 (none twice) over 2", s.served, dials.Load())
+			}
+		})
+	}
+}
+
+// TestWireRedialsAConnectionTheReceiverClosedWhileIdle: a connection the
+// receiver ended while it was idle (its idle timeout, a FIN or a reset,
+// over TLS with a close_notify first) is found closed before the request
+// is written; the request goes on a new connection and counts once, with
+// no error.
+func TestWireRedialsAConnectionTheReceiverClosedWhileIdle(t *testing.T) {
+	idleTimeout := func(tlsOn bool) (string, *x509.CertPool) {
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+		}))
+		srv.Config.IdleTimeout = 5 * time.Millisecond
+		if !tlsOn {
+			srv.Start()
+			t.Cleanup(srv.Close)
+			return srv.URL, nil
+		}
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		pool := x509.NewCertPool()
+		pool.AddCert(srv.Certificate())
+		return srv.URL, pool
+	}
+	for _, tc := range []struct {
+		name  string
+		serve func() (string, *x509.CertPool)
+	}{
+		{name: "reset while idle", serve: func() (string, *x509.CertPool) {
+			return newRawServer(t, rawAnswer{text: ok200, reset: true}).url(), nil
+		}},
+		{name: "http idle timeout", serve: func() (string, *x509.CertPool) { return idleTimeout(false) }},
+		{name: "https idle timeout", serve: func() (string, *x509.CertPool) { return idleTimeout(true) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, pool := tc.serve()
+			w, dials := newTestWire(t, url+"/hook", 2*time.Second, nil)
+			if pool != nil {
+				w.tls.RootCAs = pool
+			}
+			for i := range 3 {
+				if res := w.send([]byte(`{}`), time.Now()); !res.Acked() {
+					t.Fatalf("send %d: %+v", i, res)
+				}
+				time.Sleep(50 * time.Millisecond) // the receiver closes meanwhile
+			}
+			if dials.Load() != 3 {
+				t.Errorf("dialled %d, want 3 (one per request)", dials.Load())
+			}
+		})
+	}
+}
+
+// TestRunCountsEveryCloseWithoutAnswer: a run against a receiver that
+// closes every tenth connection after reading the request, with --retry
+// none (the default): each such request is an eof in Errors and the run's
+// success, and the receiver read each event once.
+func TestRunCountsEveryCloseWithoutAnswer(t *testing.T) {
+	answers := make([]rawAnswer, 400)
+	for i := range answers {
+		answers[i] = rawAnswer{text: ok200}
+		if i%10 == 9 {
+			answers[i] = rawAnswer{close: true}
+		}
+	}
+	s := newRawServer(t, answers...)
+	tg, _ := delivery.NewTarget(s.url(), nil)
+	rep, err := Run(context.Background(), tg, WithRate(200, 500*time.Millisecond), WithMaxInflight(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAccounting(t, rep)
+	s.mu.Lock()
+	served := int64(s.served)
+	s.mu.Unlock()
+	closed := served / 10
+	if rep.Sent != 100 || served != rep.Sent || rep.Errors[string(delivery.KindEOF)] != closed || rep.Acked != rep.Sent-closed {
+		t.Errorf("sent %d, acked %d, errors %v; the receiver read %d and closed %d: want 100 sent, each read once, every close an eof",
+			rep.Sent, rep.Acked, rep.Errors, served, closed)
 	}
 }
 

@@ -50,6 +50,7 @@ func TestExitCodes(t *testing.T) {
 	ok := startReceiver(t)
 	good := httptest.NewServer(testreceivers.New(testreceivers.Config{}))
 	defer good.Close()
+	notFound := startReceiver(t, receiver.WithStatus(http.StatusNotFound))
 	rows := map[string][]func(t *testing.T) result{
 		"success": {
 			func(t *testing.T) result { return cli(t, example, "validate", "-") },
@@ -80,6 +81,9 @@ func TestExitCodes(t *testing.T) {
 		"setup": {
 			func(t *testing.T) result {
 				return cli(t, "", "send", "PROJECT_CREATED", "--to", "http://"+closedPort(t)+"/hook")
+			},
+			func(t *testing.T) result {
+				return cli(t, "", "load", "--target", notFound.URL+"/wrong/path", "--rate", "50/s", "--duration", "200ms", "--progress", "none")
 			},
 			func(t *testing.T) result {
 				return cli(t, "", "scenario", "run", "call-logged", "--to", "http://"+closedPort(t)+"/hook")
@@ -168,5 +172,37 @@ func TestExitCodeTableInREADME(t *testing.T) {
 		if !strings.Contains(string(readme), line) {
 			t.Errorf("README lacks the row\n%s", line)
 		}
+	}
+}
+
+// TestEveryDeliveryRefusedAlike: a receiver answering 404 (a wrong path)
+// or 401 (a missing token) to every request, nothing acknowledged: load,
+// scenario run and replay end as verify does, exit 2 with its hint, since
+// the receiver was not judged.
+func TestEveryDeliveryRefusedAlike(t *testing.T) {
+	ok := startReceiver(t)
+	logPath := filepath.Join(t.TempDir(), "run.jsonl")
+	cli(t, "", "scenario", "run", "call-logged", "--to", ok.URL+"/hook", "--log", logPath).want(t, 0)
+	for _, tc := range []struct {
+		name   string
+		status int
+		hint   string
+	}{
+		{name: "wrong path", status: http.StatusNotFound, hint: "every delivery was answered 404 Not Found: is --target the webhook's path?"},
+		{name: "missing token", status: http.StatusUnauthorized, hint: "every delivery was answered 401 Unauthorized: does the receiver want a token in the URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := startReceiver(t, receiver.WithStatus(tc.status)).URL + "/wrong/path"
+			for _, args := range [][]string{
+				{"load", "--target", url, "--rate", "50/s", "--duration", "200ms", "--progress", "none"},
+				{"scenario", "run", "call-logged", "--target", url, "--retry", "none"},
+				{"replay", logPath, "--only", "all", "--target", url, "--retry", "none"},
+			} {
+				r := cli(t, "", args...)
+				if r.code != exitUsage || !strings.Contains(r.stderr, "the receiver was not judged: "+tc.hint) {
+					t.Errorf("%s: exit %d, want 2 with %q on stderr\nstdout: %.1500s\nstderr: %s", args[0], r.code, tc.hint, r.stdout, r.stderr)
+				}
+			}
+		})
 	}
 }

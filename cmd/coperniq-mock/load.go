@@ -80,6 +80,9 @@ func runLoad(cmd *cobra.Command, f loadFlags) error {
 		return err
 	}
 	f.plan.Given = given(cmd)
+	for _, w := range f.plan.Warnings() {
+		fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: warning: %s\n", w)
+	}
 	s := load.Session{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(), Progress: f.progress, TLS: f.tls.cfg,
 		Terminal: displayOf(cmd.ErrOrStderr()).live, Notice: f.tls.notice()}
 	ctx, stop := interruptContext()

@@ -223,6 +223,21 @@ func TestLoadScenario(t *testing.T) {
 			t.Errorf("stdout has no %q:\n%s", want, r.stdout)
 		}
 	}
+	if r.stderr != "" {
+		t.Errorf("a scenario without a delivery: block: stderr %q", r.stderr)
+	}
+
+	// A file's delivery: block is scenario run's: load says once that it
+	// does not apply it, and how to get its retries.
+	roof := filepath.Join(t.TempDir(), "roof.yaml")
+	if err := os.WriteFile(roof, []byte("name: roof\ndelivery:\n  retry: ci\n  duplicate: 0.3\n  reorder: 6\nsteps:\n  - createProject: {name: home, workflow: solar}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = cli(t, "", "load", "--target", url, "--scenario", roof, "--rate", "40/s", "--duration", "200ms", "--progress", "none", "--max-lateness", "1m").want(t, 0)
+	want := "coperniq-mock: warning: the scenario's delivery: block (retry ci, duplicate 0.3, reorder 6) is not used by load: each event is sent once, in its order, retried as --retry says (none); `scenario run` applies the block; for its retries give --retry ci\n"
+	if r.stderr != want {
+		t.Errorf("stderr %q, want %q", r.stderr, want)
+	}
 }
 
 // TestLoadRandomSeedByDefault: two runs without --seed send different
@@ -263,8 +278,10 @@ func TestLoadRandomSeedByDefault(t *testing.T) {
 }
 
 // TestLoadFailsWhenNothingIsAcknowledged: an unreachable target is bad
-// usage (exit 2), and a receiver answering 404 to everything fails the run
-// (exit 1) with a verdict that leads with it, unless --min-success 0.
+// usage (exit 2), a receiver answering 404 to everything is a wrong path
+// (exit 2, as verify) with a verdict that leads with it, unless
+// --min-success 0, and one answering 503 to everything fails the run
+// (exit 1).
 func TestLoadFailsWhenNothingIsAcknowledged(t *testing.T) {
 	r := cli(t, "", "load", "--target", "http://127.0.0.1:9/h", "--rate", "100/s", "--duration", "200ms", "--progress", "none").want(t, 2)
 	if !strings.Contains(r.stderr, "target http://127.0.0.1:9/h is unreachable: connection refused") || strings.Contains(r.stdout, "Verdict") {
@@ -279,7 +296,7 @@ func TestLoadFailsWhenNothingIsAcknowledged(t *testing.T) {
 	// --max-lateness 1m: no event is dropped when the machine stalls, so
 	// all 20 are answered 404.
 	r = cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--duration", "200ms", "--progress", "none", "--html", html,
-		"--max-lateness", "1m", "--out", out).want(t, 1)
+		"--max-lateness", "1m", "--out", out).want(t, 2)
 	// Whether it kept up is this machine's doing (one send in 20 more than
 	// 10ms late is not keeping up): the verdict says what the report says,
 	// after the acknowledgement failure it leads with.
@@ -288,12 +305,12 @@ func TestLoadFailsWhenNothingIsAcknowledged(t *testing.T) {
 		t.Logf("a busy machine: %d of %d sends late", rep.Late, rep.Sent)
 	}
 	has(t, "stdout", r.stdout,
-		"Verdict: only 0.00% of events acknowledged: 20 answered 404; ",
+		"Verdict: the receiver was not judged: every delivery was answered 404 Not Found: is --target the webhook's path? (only 0.00% of events acknowledged: 20 answered 404; ",
 		"Verdict: "+rep.Verdict(),
-		"below --min-success 99%: exit status 1",
+		"below --min-success 99%: exit status 2",
 		"got no HTTP status (see Errors) and are left out",
 	)
-	if !strings.Contains(r.stderr, "below --min-success 99%") {
+	if r.stderr != "coperniq-mock: the receiver was not judged: every delivery was answered 404 Not Found: is --target the webhook's path?\n" {
 		t.Errorf("stderr: %q", r.stderr)
 	}
 	page, _ := os.ReadFile(html)
@@ -305,6 +322,13 @@ func TestLoadFailsWhenNothingIsAcknowledged(t *testing.T) {
 		t.Errorf("--min-success 0: %s", r.stdout)
 	}
 	cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--min-success", "101").want(t, 2)
+
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(failing.Close)
+	r = cli(t, "", "load", "--target", failing.URL, "--rate", "100/s", "--duration", "200ms", "--progress", "none").want(t, 1)
+	has(t, "stdout", r.stdout, "Verdict: only 0.00% of events acknowledged: ", "below --min-success 99%: exit status 1")
 }
 
 // TestLoadThresholdsGateTheRun: a met threshold exits 0, a missed one exits
