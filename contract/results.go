@@ -257,6 +257,7 @@ func interruption(r types.Report) string {
 func results(r types.Report) []specResult {
 	outs := newOutcomes(r)
 	rels := relabelsOf(r)
+	answered := answeredAny(r)
 	var out []specResult
 	for _, spec := range r.SpecReports {
 		name, ok := SpecName(spec)
@@ -294,7 +295,7 @@ func results(r types.Report) []specResult {
 					break
 				}
 			}
-			if res.setup == "" && refusedTLS(res.deliveries) {
+			if res.setup == "" && !answered && refusedTLS(res.deliveries) {
 				res.setup = ProblemTLS
 			}
 			switch rel, ok := rels[name]; {

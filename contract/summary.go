@@ -74,17 +74,40 @@ type SetupProblem struct {
 // the run), so the receiver's handling was never tried.
 const ProblemTLS = "TLS handshake"
 
-// refusedTLS reports whether no delivery of ds was answered and some failed
-// in the TLS handshake (the others, reset or cut off, are the same refusal).
+// refusedTLS reports whether no delivery of ds was answered, some failed
+// in the TLS handshake, and the others were hung up on (reset, closed, cut
+// off: the same refusal); a timeout is the receiver's own. It is the
+// setup's only when nothing in the whole run was answered (tlsRefusedRun):
+// settings that got other deliveries through are not what failed these.
 func refusedTLS(ds []DeliveryRecord) bool {
 	tlsFailed := false
 	for _, d := range ds {
+		switch delivery.ErrKind(d.Error) {
+		case delivery.KindTLS:
+			tlsFailed = true
+		case delivery.KindReset, delivery.KindEOF, delivery.KindCutShort:
+		default:
+			return false
+		}
 		if d.Status != 0 {
 			return false
 		}
-		tlsFailed = tlsFailed || d.Error == string(delivery.KindTLS)
 	}
 	return tlsFailed
+}
+
+// answeredAny reports whether some delivery of the run got an HTTP status:
+// then the sender's TLS settings work, and a spec whose deliveries failed
+// in the handshake failed the receiver's way, not the setup's.
+func answeredAny(r types.Report) bool {
+	for _, spec := range r.SpecReports {
+		for _, d := range Deliveries(spec) {
+			if d.Status != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hookSaid is what the inspect hook did, when every spec it failed says
@@ -296,6 +319,7 @@ func Summarize(report types.Report) Findings {
 	skips := map[[2]string]int{}
 	var latencies, applyLat, applyUnc []time.Duration
 	statuses := map[int]int{} // status → deliveries; 0 for no answer
+	answered := answeredAny(report)
 	for _, spec := range report.SpecReports {
 		for _, e := range spec.ReportEntries {
 			switch e.Name {
@@ -367,7 +391,7 @@ func Summarize(report types.Report) Findings {
 					break
 				}
 			}
-			if setup == "" && refusedTLS(Deliveries(spec)) {
+			if setup == "" && !answered && refusedTLS(Deliveries(spec)) {
 				setup = ProblemTLS
 			}
 			if setup != "" {

@@ -25,11 +25,6 @@ func (t *Target) Acknowledged(res Result) error { return t.acknowledged(res, nil
 // acknowledged is Acknowledged knowing the TLS settings of the attempt
 // (nil: Go's defaults), for a hint that fits them.
 func (t *Target) acknowledged(res Result, cfg *tls.Config) error {
-	if res.Status == http.StatusBadRequest && t.u != nil && t.u.Scheme == "http" && answersLikeTLS(res.Body) {
-		// Not the receiver's answer to the event: its TLS server's
-		// refusal of plain HTTP.
-		return wantsHTTPS(t.u)
-	}
 	switch res.ErrKind {
 	case KindNone:
 	case KindCutShort:

@@ -100,7 +100,7 @@ func (r Reported) Run(ctx context.Context, to *Target, s Settings, seed uint64, 
 			// The receiver never saw an event: its TLS server refused
 			// the sender's settings (a client certificate refused after
 			// the check's handshake, under TLS 1.3). Setup, not a finding.
-			return summary, fmt.Errorf("%w at %s: every attempt failed in the TLS handshake, so the receiver was not judged: %v; %v", ErrUnreachable, to, hintTLS(errors.New(tlsErr.first()), r.TLS, certRequest{}), err)
+			return summary, fmt.Errorf("%w at %s: no attempt was answered and its TLS server refused the handshake, so the receiver was not judged: %v; %v", ErrUnreachable, to, hintTLS(errors.New(tlsErr.first()), r.TLS, certRequest{}), err)
 		}
 		if summary.Dead > 0 && summary.Errors[KindTLS] > 0 {
 			err = fmt.Errorf("%w; some attempts failed in the TLS handshake (see --cacert, --cert/--key, --insecure)", err)

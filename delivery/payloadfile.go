@@ -29,6 +29,9 @@ type NotOnePayloadError struct {
 	Complete  bool
 	// Items counts the array's elements.
 	Items int
+	// OneALine says the first document is the input's whole first line
+	// (NDJSON), so that the first line is the first payload.
+	OneALine bool
 }
 
 func (e *NotOnePayloadError) Error() string {
@@ -118,7 +121,8 @@ func notOnePayload(text []byte, name string) *NotOnePayloadError {
 		}
 	}
 	if n > 1 {
-		return &NotOnePayloadError{Name: name, Documents: n, Complete: true}
+		line, _, _ := bytes.Cut(bytes.TrimLeft(text, " \t\r\n"), []byte("\n"))
+		return &NotOnePayloadError{Name: name, Documents: n, Complete: true, OneALine: bytes.Equal(bytes.TrimSpace(line), bytes.TrimSpace(first))}
 	}
 	var items []json.RawMessage
 	if n == 1 && bytes.HasPrefix(first, []byte("[")) && json.Unmarshal(first, &items) == nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -36,6 +37,15 @@ func (t *Target) Post(ctx context.Context, w io.Writer, body []byte, what string
 		// tell (the CAs a receiver asks client certificates from).
 		if cerr := CheckTLS(ctx, t.raw, cfg, timeout); cerr != nil {
 			return fmt.Errorf("%w: %v", ErrUnreachable, cerr)
+		}
+	}
+	if res.Status == http.StatusBadRequest && t.u.Scheme == "http" && answersLikeTLS(res.Body) {
+		// Perhaps not the receiver's answer to the event but its TLS
+		// server's refusal of plain HTTP; perhaps a plain proxy passing
+		// on its upstream's (proxy_pass http://backend:443). Only the
+		// receiver's own refusal of a request line tells them apart.
+		if cerr := checkPlain(ctx, t.u, timeout); cerr != nil {
+			return cerr
 		}
 	}
 	err = t.acknowledged(res, cfg)

@@ -262,9 +262,26 @@ func (s *Outcome) Settings() string {
 	return line
 }
 
-// onlyTLS reports whether no request of the run was answered and some
-// failed in the TLS handshake: the others, reset or cut off, are the same
-// refusal seen from another point of the connection.
+// onlyTLS reports whether no request of the run was answered and the
+// failures are a TLS server's refusal (RefusedByTLS).
 func (s *Outcome) onlyTLS() bool {
-	return len(s.Statuses) == 0 && s.Errors[KindTLS] > 0
+	return len(s.Statuses) == 0 && RefusedByTLS(s.Errors)
+}
+
+// RefusedByTLS reports whether errs, the requests of a run none of which
+// was answered, by error kind, are a TLS server refusing the sender's
+// settings: some failed in the handshake and the others were hung up on
+// (reset, closed, cut off: the same refusal seen from another point of
+// the connection). A timeout, or any other kind, is the receiver's own.
+func RefusedByTLS[K ~string, N int | int64](errs map[K]N) bool {
+	for k, n := range errs {
+		switch ErrKind(k) {
+		case KindTLS, KindReset, KindEOF, KindCutShort:
+		default:
+			if n > 0 {
+				return false
+			}
+		}
+	}
+	return errs[K(KindTLS)] > 0
 }

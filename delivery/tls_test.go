@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -219,8 +220,8 @@ func TestCheckTLSHTTPURLOfAnHTTPSReceiver(t *testing.T) {
 	goTLS.Config.ErrorLog = log.New(io.Discard, "", 0)
 	goTLS.StartTLS()
 	defer goTLS.Close()
-	called := false
-	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { called = true }))
+	var called atomic.Bool
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { called.Store(true) }))
 	defer plain.Close()
 	// rawServer answers each connection's first bytes with answer and
 	// hangs up, as TLS servers other than Go's do.
@@ -276,17 +277,37 @@ func TestCheckTLSHTTPURLOfAnHTTPSReceiver(t *testing.T) {
 			}
 		})
 	}
-	if called {
+	if called.Load() {
 		t.Error("the check called the plain receiver's handler: it sent a request")
 	}
 	// Without the check (send makes one attempt), the TLS server's
-	// refusal is not the receiver's answer to the event either.
-	to, err := delivery.NewTarget("http://"+goTLS.Listener.Addr().String()+"/hook", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := to.Send(context.Background(), delivery.NewClient(5*time.Second, 1), []byte(`{}`))
-	if err := to.Acknowledged(res); !errors.Is(err, delivery.ErrUnreachable) || !strings.Contains(err.Error(), "speaks HTTPS") {
-		t.Errorf("one delivery to the HTTPS receiver over http://: %v; want a setup error that says it speaks HTTPS", err)
+	// refusal is not the receiver's answer to the event either; but a plain
+	// proxy passing on that refusal from its upstream is no HTTPS receiver.
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, "<center>The plain HTTP request was sent to HTTPS port</center>")
+	}))
+	defer proxy.Close()
+	for _, tc := range []struct {
+		name, url string
+		setup     bool
+	}{
+		{"the HTTPS receiver over http://", "http://" + goTLS.Listener.Addr().String() + "/hook", true},
+		{"a plain proxy passing its upstream's refusal on", proxy.URL + "/hook", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			to, err := delivery.NewTarget(tc.url, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = to.Post(context.Background(), io.Discard, []byte(`{}`), "a test", 5*time.Second, nil, "")
+			var failed *delivery.FailedError
+			switch {
+			case tc.setup && (!errors.Is(err, delivery.ErrUnreachable) || !strings.Contains(err.Error(), "speaks HTTPS")):
+				t.Errorf("one delivery: %v; want a setup error that says it speaks HTTPS", err)
+			case !tc.setup && !errors.As(err, &failed):
+				t.Errorf("one delivery: %v; want the receiver's 400 (a *FailedError)", err)
+			}
+		})
 	}
 }

@@ -461,6 +461,8 @@ func TestSendFileThatIsNotOnePayload(t *testing.T) {
 	}{
 		{"two NDJSON documents", two, nil, 2, []string{"--file: standard input holds 2 JSON documents", "send posts one payload", "head -1", "pass --allow-invalid to send it as it is"}, false},
 		{"two documents and a cut third", two + one[:40], nil, 2, []string{"holds more than one JSON document"}, false},
+		// head -1 would send a "{": the first document is over several lines.
+		{"two pretty-printed documents", "{\n  \"a\": 1\n}\n{\n  \"a\": 2\n}\n", nil, 2, []string{"holds 2 JSON documents", "jq -cn input"}, false},
 		{"two documents with --allow-invalid", two, []string{"--allow-invalid"}, 0, []string{"warning: --file standard input holds 2 JSON documents; sending it as it is"}, true},
 		{"a JSON array of payloads", "[" + strings.TrimSpace(one) + "]\n", nil, 2, []string{"--file: standard input is a JSON array (1 item)", "one JSON object per request", "jq -c '.[0]'", "--allow-invalid"}, false},
 		{"an empty JSON array", "[]", nil, 2, []string{"is a JSON array (0 items)"}, false},
@@ -620,7 +622,7 @@ func TestTLSRefusedDuringTheRunIsSetup(t *testing.T) {
 		says []string
 	}{
 		{"scenario run", []string{"scenario", "run", "call-logged", "--retry", "none"},
-			[]string{"every attempt failed in the TLS handshake, so the receiver was not judged", "remote error: tls: bad certificate", "the receiver refused the client certificate given with --cert"}},
+			[]string{"no attempt was answered and its TLS server refused the handshake, so the receiver was not judged", "remote error: tls: bad certificate", "the receiver refused the client certificate given with --cert"}},
 		{"verify", []string{"verify", "--focus", "every delivery", "--json-report", jsonReport},
 			[]string{"remote error: tls: bad certificate", "the receiver was not judged: the deliveries of ", " specs failed in the TLS handshake"}},
 		{"load", []string{"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none"},

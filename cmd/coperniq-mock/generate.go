@@ -86,7 +86,11 @@ func (f *genFlags) payload(cmd *cobra.Command, args []string, file string) (body
 	case errors.As(err, &several) && several.Documents == 0:
 		return nil, "", usage(fmt.Errorf("--file: %w, and Coperniq posts one JSON object per request: send an item (the first: %s), or pass --allow-invalid to send it as it is", err, pick("jq -c '.[0]'")))
 	case errors.As(err, &several):
-		return nil, "", usage(fmt.Errorf("--file: %w, and send posts one payload: send them one at a time (the first: %s), or pass --allow-invalid to send it as it is", err, pick("head -1")))
+		first := "jq -cn input" // documents over several lines each
+		if several.OneALine {
+			first = "head -1"
+		}
+		return nil, "", usage(fmt.Errorf("--file: %w, and send posts one payload: send them one at a time (the first: %s), or pass --allow-invalid to send it as it is", err, pick(first)))
 	case err != nil:
 		return nil, "", usage(fmt.Errorf("--file %w", err))
 	}
