@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
@@ -143,7 +143,7 @@ func (f Findings) Verdict(filtered bool) Verdict {
 		v.Exit, v.Message = 2, f.setupMessage()
 	case f.Aborted != "":
 		v.Exit, v.Message = 1, fmt.Sprintf("the receiver breaks the contract: the suite was aborted, %s not run: %s", specs(f.NotRun), f.Aborted)
-	case st == http.StatusNotFound || st == http.StatusMethodNotAllowed || st == http.StatusUnauthorized || st == http.StatusForbidden:
+	case delivery.SetupRefusal(st):
 		// Every delivery refused alike: a wrong path or token, and the
 		// receiver was not judged.
 		v.Exit, v.Message = 2, "the receiver was not judged: "+SameAnswerLine(st)

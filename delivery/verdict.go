@@ -49,10 +49,15 @@ func (e *RefusedError) Error() string {
 // path), 401 or 403 (a missing or wrong token). A 5xx or a 400 is the
 // receiver's to answer for. At least two, as verify holds it: one refusal
 // may be the receiver's.
-func RefusedAlike(st, count int) bool {
+func RefusedAlike(st, count int) bool { return SetupRefusal(st) && count >= 2 }
+
+// SetupRefusal reports whether st, given to every request of a run, says
+// the setup is wrong rather than the receiver: 404 or 405 (a wrong path),
+// 401 or 403 (a missing or wrong token). verify holds a run to the same.
+func SetupRefusal(st int) bool {
 	switch st {
 	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusUnauthorized, http.StatusForbidden:
-		return count >= 2
+		return true
 	}
 	return false
 }
