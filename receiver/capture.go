@@ -57,6 +57,8 @@ func ReadCapture(r io.Reader) (*Capture, error) {
 				default:
 					return nil, fmt.Errorf("line %d: %w", n, derr)
 				}
+			} else if rerr := d.replayable(); rerr != nil {
+				return nil, fmt.Errorf("line %d: %w", n, rerr)
 			} else {
 				c.Deliveries = append(c.Deliveries, d)
 			}

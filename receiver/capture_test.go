@@ -10,9 +10,9 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/receiver"
 )
 
-const captureLine = `{"seq":%d,"time":"2026-01-01T00:00:00Z","path":"/hook","size":2,"eventId":%d,"status":200,"valid":true,"violations":[],"payload":{"n":%d}}`
+const captureLine = `{"seq":%d,"time":"2026-01-01T00:00:00Z","path":"/hook","size":2,"eventId":%d,"status":200,"valid":true,"violations":[],"payload":{"event":{"eventId":%d},"n":%d}}`
 
-func line(seq, id, n int) string { return fmt.Sprintf(captureLine, seq, id, n) }
+func line(seq, id, n int) string { return fmt.Sprintf(captureLine, seq, id, id, n) }
 
 func TestReadCapture(t *testing.T) {
 	for _, tc := range []struct {
@@ -25,10 +25,10 @@ func TestReadCapture(t *testing.T) {
 		errHas     string
 	}{
 		{"retries of an event are replayed once", line(1, 7, 1) + "\n" + line(2, 7, 2) + "\n" + line(3, 8, 3) + "\n",
-			[]string{`{"n":1}`, `{"n":3}`}, 0, 0, false, ""},
+			[]string{`{"event":{"eventId":7},"n":1}`, `{"event":{"eventId":8},"n":3}`}, 0, 0, false, ""},
 		{"a delivery without a body", line(1, 7, 1) + "\n" + `{"seq":2,"time":"2026-01-01T00:00:00Z","path":"/","size":5,"status":400,"valid":false,"unreadable":"not JSON","violations":[]}` + "\n",
-			[]string{`{"n":1}`}, 1, 0, false, ""},
-		{"a last line cut short", line(1, 7, 1) + "\n" + `{"seq":2,"ti`, []string{`{"n":1}`}, 0, 1, false, ""},
+			[]string{`{"event":{"eventId":7},"n":1}`}, 1, 0, false, ""},
+		{"a last line cut short", line(1, 7, 1) + "\n" + `{"seq":2,"ti`, []string{`{"event":{"eventId":7},"n":1}`}, 0, 1, false, ""},
 		{"a bad line inside", line(1, 7, 1) + "\n{oops\n" + line(3, 8, 3) + "\n", nil, 0, 0, false, "line 2"},
 		{"empty", "", nil, 0, 0, true, "empty"},
 		{"a delivery log", `{"type":"run","version":1}` + "\n", nil, 0, 0, true, "line 1"},

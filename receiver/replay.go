@@ -1,9 +1,11 @@
 package receiver
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -36,7 +38,8 @@ type ReplayOnly struct {
 // its content tells, and selects what to replay. With an error, a non-nil
 // Replay still carries the warnings of what was read.
 func ReadReplay(in io.Reader, name string, only ReplayOnly) (*Replay, error) {
-	in, isCapture, err := SniffCapture(in)
+	blank := &blankReader{r: in, blank: true}
+	in, isCapture, err := SniffCapture(blank)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -59,6 +62,9 @@ func ReadReplay(in io.Reader, name string, only ReplayOnly) (*Replay, error) {
 		}, nil
 	}
 	log, err := delivery.ReadLog(in)
+	if errors.Is(err, delivery.ErrNotLog) && blank.blank {
+		return nil, fmt.Errorf("%s is empty: replay reads a delivery log (written by 'scenario run --log FILE') or a capture (written by 'listen --out FILE')", name)
+	}
 	if errors.Is(err, delivery.ErrNotLog) {
 		return nil, fmt.Errorf("%s is %w; write one with 'scenario run --log FILE', or capture deliveries with 'listen --out FILE'", name, err)
 	}
@@ -72,4 +78,53 @@ func ReadReplay(in io.Reader, name string, only ReplayOnly) (*Replay, error) {
 		r.From = fmt.Sprintf("%d of %d events (%s) from %s", len(r.Events), len(log.Events), only.Written, name)
 	}
 	return r, nil
+}
+
+// replayable refuses a captured delivery that listen could not have
+// written: a payload over the cap a delivery log has (a capture of
+// Coperniq's payloads, a few KiB, never comes near it), or an "eventId"
+// that is not its payload's. The second is a hand edit, and replay could
+// not tell which event the line is: replaying the payload would send an
+// event that was never received, grouping by the line's id would leave out
+// the next delivery of the event it names.
+func (d *Delivery) replayable() error {
+	if len(d.Payload) > delivery.MaxLogBody {
+		return fmt.Errorf("its payload of %d bytes is over the %d MiB cap per body (as in a delivery log); delete that line to replay the others", len(d.Payload), delivery.MaxLogBody>>20)
+	}
+	if len(d.Payload) == 0 {
+		return nil
+	}
+	if id, _ := eventIDs(d.Payload); !sameID(id, d.EventID) {
+		return fmt.Errorf(`its "eventId" is %s but its payload's event.eventId is %s: the line was edited, and replay can't tell which event it is; set both to the event to deliver, or delete the line`, showID(d.EventID), showID(id))
+	}
+	return nil
+}
+
+func sameID(a, b *int64) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
+// showID is an event id as the capture has it: "none" when it is absent or
+// not an integer (listen leaves "eventId" out then).
+func showID(id *int64) string {
+	if id == nil {
+		return "none"
+	}
+	return strconv.FormatInt(*id, 10)
+}
+
+// blankReader tells whether all read so far was white space: an empty
+// file is neither a log nor a capture, and the log reader's word for it
+// (a run record first) would speak of logs only.
+type blankReader struct {
+	r     io.Reader
+	blank bool
+}
+
+func (b *blankReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if b.blank && len(bytes.TrimSpace(p[:n])) > 0 {
+		b.blank = false
+	}
+	return n, err
 }

@@ -135,8 +135,8 @@ func TestReplayBadInput(t *testing.T) {
 		{"missing log", []string{"replay", filepath.Join(dir, "none.jsonl"), "--to", up.URL}, "", "none.jsonl"},
 		{"bad line", []string{"replay", garbage, "--to", up.URL}, "", "line 2:"},
 		{"no log argument", []string{"replay", "--to", up.URL}, "", "accepts 1 arg"},
-		{"empty file", []string{"replay", empty, "--to", up.URL}, "", notLog(empty, "the input is empty")},
-		{"empty stdin", []string{"replay", "-", "--only", "all", "--to", up.URL}, "", notLog("standard input", "the input is empty")},
+		{"empty file", []string{"replay", empty, "--to", up.URL}, "", empty + " is empty: replay reads a delivery log (written by 'scenario run --log FILE') or a capture (written by 'listen --out FILE')\n"},
+		{"empty stdin", []string{"replay", "-", "--only", "all", "--to", up.URL}, "", "standard input is empty: replay reads"},
 		{"payloads", []string{"replay", payloads, "--to", up.URL}, "", notLog(payloads, `line 1 is JSON without a "type"`)},
 		{"a scenario file", []string{"replay", yaml, "--to", up.URL}, "", notLog(yaml, "line 1 is not JSON")},
 		{"an event line first", []string{"replay", "-", "--to", up.URL}, `{"type":"event","eventId":1,"body":"{}"}` + "\n", notLog("standard input", `line 1 is a "event" line`)},
@@ -280,5 +280,49 @@ func overtakenOnlyWhenHeld(t *testing.T, order []int64, got []receiver.Delivery)
 	}
 	if overtaken == 0 {
 		t.Error("no event went ahead of an earlier one: the failures held nothing back, and the check proves nothing")
+	}
+}
+
+// A capture whose line was edited by hand, its payload's eventId no longer
+// the line's, is refused naming the line and both ids, and nothing is sent:
+// replaying it would deliver an event never received and leave out the
+// retry of the one the line names.
+func TestReplayEditedCapture(t *testing.T) {
+	ndjson := cli(t, "", "scenario", "run", "request-won", "--dry-run").want(t, 0).stdout
+	capture := filepath.Join(t.TempDir(), "captured.jsonl")
+	f, err := os.Create(capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := startReceiver(t, receiver.WithFailFirst(1), receiver.WithOutput(f))
+	for _, p := range strings.Split(strings.TrimSpace(ndjson), "\n") {
+		for range 2 {
+			resp, err := http.Post(first.URL+"/hook", "application/json", strings.NewReader(p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+	}
+	first.Close()
+	f.Close()
+	third := first.Deliveries()[2]
+	b, _ := os.ReadFile(capture)
+	lines := strings.SplitAfter(string(b), "\n")
+	was := fmt.Sprintf(`"payload":{"event":{"eventId":%d,`, *third.EventID)
+	if !strings.Contains(lines[2], was) {
+		t.Fatalf("line 3 lacks %s: %s", was, lines[2])
+	}
+	lines[2] = strings.Replace(lines[2], was, `"payload":{"event":{"eventId":999999,`, 1)
+	os.WriteFile(capture, []byte(strings.Join(lines, "")), 0o644)
+
+	rc := startReceiver(t)
+	r := cli(t, "", "replay", capture, "--to", rc.URL).want(t, 2)
+	want := fmt.Sprintf(`%s: line 3: its "eventId" is %d but its payload's event.eventId is 999999: the line was edited, and replay can't tell which event it is; set both to the event to deliver, or delete the line`, capture, *third.EventID)
+	if !strings.Contains(r.stderr, want) || r.stdout != "" {
+		t.Errorf("stderr: %s\nwant %s\nstdout: %s", r.stderr, want, r.stdout)
+	}
+	if n := rc.Summary().Deliveries; n != 0 {
+		t.Errorf("%d deliveries from a refused capture", n)
 	}
 }
