@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
@@ -127,12 +130,25 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 			cfg.Progress(p)
 		}, every, stop)
 	}
+	// Ginkgo calls SIGINT and SIGTERM alike "Interrupted by User"; a CI's
+	// timeout sends SIGTERM, and the summary should not blame a user. The
+	// first signal is kept (Notify drops what the buffer can't take).
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	passed := RunSpecs(noTestingT{}, SuiteDescription, sc, rc)
+	signal.Stop(signals)
 	close(stop)
 	if con != nil {
 		con.end()
 	}
 	s := Summarize(report)
+	if s.Interrupted != "" {
+		select {
+		case sig := <-signals:
+			s.Interrupted = signalName(sig)
+		default:
+		}
+	}
 	s.Seed, s.SeedRandom, s.Target, s.Insecure = t.Seed, target.Seed == 0, delivery.MaskURL(t.URL), t.insecure()
 	r.mu.Lock()
 	s.NothingApplied = t.Inspect != nil && !r.anyApplied && r.zeroChecks > 0
@@ -160,4 +176,12 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 	}
 	s.Report = &rep
 	return s, nil
+}
+
+// signalName is how the summary names the signal that interrupted a run.
+func signalName(sig os.Signal) string {
+	if sig == os.Interrupt {
+		return "Ctrl-C or SIGINT"
+	}
+	return "SIGTERM"
 }

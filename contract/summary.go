@@ -194,9 +194,10 @@ type Findings struct {
 	// Aborted is why the suite stopped before its last spec (a hung
 	// receiver: see HungAfter), empty when it did not.
 	Aborted string
-	// Interrupted is why the run was interrupted (Ctrl-C, SIGTERM: Ginkgo's
-	// "Interrupted by User"), empty when it was not. The spec it stopped
-	// is not failed: the run did not judge it.
+	// Interrupted is why the run was interrupted ("Ctrl-C or SIGINT",
+	// "SIGTERM" from Run; Ginkgo's "Interrupted by User" from Summarize),
+	// empty when it was not. The spec it stopped is not failed: the run
+	// did not judge it.
 	Interrupted string
 	// NotRun counts the selected specs an abort or an interruption left,
 	// the one interrupted while it ran included; they are in Skipped.

@@ -84,7 +84,9 @@ func selectedInHeader(t *testing.T, stdout string) int {
 // "not run", apart from those --focus left out, alike in the console, the
 // JUnit and the JSON reports.
 func TestVerifyInterruptedIsNotJudged(t *testing.T) {
-	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+	// The summary names the signal: a CI's timeout sends SIGTERM, and
+	// "Interrupted by User" (Ginkgo's word for both) would blame a user.
+	for sig, name := range map[os.Signal]string{os.Interrupt: "Ctrl-C or SIGINT", syscall.SIGTERM: "SIGTERM"} {
 		t.Run(sig.String(), func(t *testing.T) {
 			srv, held := holdingReceiver(t, "")
 			stdout, last, code, rep, cases := interrupted(t, held, sig, "verify", "--target", srv.URL+"/hook", "--seed", "1", "--focus", "every delivery")
@@ -92,6 +94,9 @@ func TestVerifyInterruptedIsNotJudged(t *testing.T) {
 			want := fmt.Sprintf("coperniq-mock: the receiver was not judged: interrupted after 0 of %d specs (0 passed, 0 failed before the interruption; %d not run)", n, n)
 			if code != 2 || last != want {
 				t.Errorf("exit %d, last line %q; want 2, %q\nstdout:\n%s", code, last, want, stdout)
+			}
+			if said := fmt.Sprintf("\ninterrupted (%s) after 0 of %d specs: %d not run\n", name, n, n); !strings.Contains(stdout, said) {
+				t.Errorf("stdout lacks %q:\n%s", said, stdout)
 			}
 			checkInterruptedReports(t, stdout, rep, cases, 0)
 		})
