@@ -384,3 +384,50 @@ func TestVerifyVocabularySkipsScenariosThatDoNotFit(t *testing.T) {
 		}
 	}
 }
+
+// A vocabulary given without --strict changes nothing (the contract level
+// takes any names): validate and schema say so on stderr rather than let it
+// pass for a check against the team's names; schema show/export with
+// --strict write the vocabulary's strict schemas (trial finding 10, item 3).
+func TestVocabularyAtTheContractLevelIsNoted(t *testing.T) {
+	dir := t.TempDir()
+	vocab := filepath.Join(dir, "team.yaml")
+	if err := os.WriteFile(vocab, []byte("workOrderStatuses: [QUEUED, DISPATCHED, ON_SITE, COMPLETED, CANCELLED]\nworkingStatus: ON_SITE\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	payload := cli(t, "", "generate", "TASK_STATUS_MOVEMENT", "--vocabulary", vocab, "--seed", "1").want(t, 0).stdout
+	note := "the vocabulary " + vocab + " applies with --strict"
+	for _, c := range []struct {
+		name  string
+		args  []string
+		noted bool
+	}{
+		{"validate", []string{"validate", "--vocabulary", vocab, "-"}, true},
+		{"validate --strict", []string{"validate", "--strict", "--vocabulary", vocab, "-"}, false},
+		{"schema show", []string{"schema", "show", "TASK_STATUS_MOVEMENT", "--vocabulary", vocab}, true},
+		{"schema show --strict", []string{"schema", "show", "TASK_STATUS_MOVEMENT", "--strict", "--vocabulary", vocab}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := cli(t, payload, c.args...).want(t, 0)
+			if strings.Contains(r.stderr, note) != c.noted {
+				t.Errorf("noted %v, want %v: %s", !c.noted, c.noted, r.stderr)
+			}
+		})
+	}
+	shown := cli(t, "", "schema", "show", "TASK_STATUS_MOVEMENT", "--strict", "--vocabulary", vocab).want(t, 0).stdout
+	if !strings.Contains(shown, `["QUEUED", "DISPATCHED", "ON_SITE", "COMPLETED", "CANCELLED"]`) || !strings.Contains(shown, "team.yaml") {
+		t.Errorf("schema show --strict --vocabulary is not the vocabulary's:\n%.1500s", shown)
+	}
+	out := filepath.Join(dir, "schemas")
+	r := cli(t, "", "schema", "export", "--out", out, "--strict", "--vocabulary", vocab).want(t, 0)
+	if !strings.Contains(r.stdout, "in the vocabulary "+vocab) {
+		t.Errorf("export says: %s", r.stdout)
+	}
+	exported, err := os.ReadFile(filepath.Join(out, "TASK_STATUS_MOVEMENT.json"))
+	if err != nil || string(exported) != shown {
+		t.Errorf("exported file (err %v) is not what schema show prints", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "defs", "event.json")); err != nil {
+		t.Errorf("defs not exported: %v", err)
+	}
+}
