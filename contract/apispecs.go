@@ -70,12 +70,7 @@ type apiCall struct {
 // APIEventsPerScenario events have eventIds unused by the rest of the run,
 // and one more of the first scenario for the Retry-After spec.
 func (a *apiSpecs) plan() error {
-	names := a.r.t.Scenarios
-	if names == nil {
-		for _, info := range scenarios.Builtin() {
-			names = append(names, info.Name)
-		}
-	}
+	names, _ := runScenarios(a.r.t)
 	if len(names) == 0 {
 		return fmt.Errorf("contract: the API specs serve the lifecycle scenarios' worlds, and none is available: %s", SkipNoScenarios)
 	}

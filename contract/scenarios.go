@@ -2,6 +2,7 @@ package contract
 
 import (
 	"fmt"
+	"slices"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
 
@@ -99,18 +100,14 @@ func (sr scenarioRun) command(name string) string {
 }
 
 // planScenarios renders the lifecycle scenarios of t (every built-in one
-// unless t.Scenarios names some), each twice with seeds from
+// that fits its vocabulary unless t.Scenarios names some: runScenarios),
+// each twice with seeds from
 // scenarioSeed(t.Seed) up whose
 // events share no eventId with anything else the run sends, their eventIds
 // moved to the run's base. The string is
 // the reason to skip the lifecycle specs, when there is nothing to run.
 func planScenarios(t Target, pl *plan) ([]scenarioPlan, string, error) {
-	names := t.Scenarios
-	if names == nil {
-		for _, info := range scenarios.Builtin() {
-			names = append(names, info.Name)
-		}
-	}
+	names, _ := runScenarios(t)
 	if len(names) == 0 {
 		return nil, SkipNoScenarios, nil
 	}
@@ -169,7 +166,7 @@ func renderFresh(sc *scenarios.Scenario, seed *uint64, pl *plan, offset int64) (
 
 func (r *run) describeScenarios() {
 	Describe(GroupLifecycle, func() {
-		if r.err != nil || r.scenarioErr != nil || len(r.scenarios) == 0 {
+		if r.err != nil || r.scenarioErr != nil || len(r.scenarios) == 0 && len(r.unfit) == 0 {
 			It("replays every built-in lifecycle scenario, in order and shuffled, and applies each event exactly once", func() {
 				switch {
 				case r.err != nil:
@@ -182,6 +179,7 @@ func (r *run) describeScenarios() {
 			return
 		}
 		BeforeEach(func() {
+			r.skipUnfit()
 			if r.t.Inspect == nil {
 				Skip(SkipNoInspect)
 			}
@@ -193,7 +191,25 @@ func (r *run) describeScenarios() {
 				It(SpecScenarioShuffled, func(ctx SpecContext) { r.counted(ctx, shuffled) })
 			})
 		}
+		for _, u := range r.unfit {
+			Describe(u.name, func() {
+				It(SpecScenarioInOrder, func() {})
+				It(SpecScenarioShuffled, func() {})
+			})
+		}
 	})
+}
+
+// skipUnfit skips the running spec, with the reason, when it is one of a
+// built-in scenario the vocabulary cannot replay: before any other reason
+// to skip it (a missing hook), since no hook would make it run.
+func (r *run) skipUnfit() {
+	in := CurrentSpecReport().ContainerHierarchyTexts
+	for _, u := range r.unfit {
+		if slices.Contains(in, u.name) {
+			Skip(u.skipReason(r.t.Vocabulary))
+		}
+	}
 }
 
 // deliveryEvents are the events of a rendering, as the engine takes them.

@@ -238,6 +238,9 @@ type run struct {
 	scenarios       []scenarioPlan
 	scenarioSkipWhy string
 	scenarioErr     error // fails the lifecycle specs only
+	// unfit are the built-in scenarios the vocabulary cannot replay: their
+	// lifecycle and final-state specs are skipped, saying why.
+	unfit []unfitScenario
 
 	// description is the suite's, when known (Run's), for predicting
 	// which counting specs --focus and --skip select (see batch.go).
@@ -298,6 +301,7 @@ func newRun(t Target, description string) *run {
 	if r.plan, r.err = newPlan(r.t); r.err != nil {
 		return r
 	}
+	_, r.unfit = runScenarios(r.t)
 	r.scenarios, r.scenarioSkipWhy, r.scenarioErr = planScenarios(r.t, r.plan)
 	r.ids32, r.records32, r.ids32Err = r.plan.planIDs32(r.t.Seed, r.plan.idOffset)
 	return r

@@ -203,12 +203,7 @@ func arrivalOrderTells(order []eventView, want wantState, offset int64) (rec, wo
 // offset apart from every other spec's, with the world's state after its
 // last event.
 func planStates(t Target) ([]stateRun, error) {
-	names := t.Scenarios
-	if names == nil {
-		for _, info := range scenarios.Builtin() {
-			names = append(names, info.Name)
-		}
-	}
+	names, _ := runScenarios(t)
 	seed := scenarioSeed(t.Seed) + stateScenarioSeedBase
 	var out []stateRun
 	for _, name := range names {
@@ -443,6 +438,7 @@ func (r *run) describeStates() {
 	states, err := planStates(r.t)
 	Describe(GroupState, func() {
 		BeforeEach(func() {
+			r.skipUnfit()
 			if err != nil {
 				Fail(err.Error())
 			}
@@ -462,6 +458,13 @@ func (r *run) describeStates() {
 			Describe(name, func() {
 				for _, s := range byName[name] {
 					It(s.spec, func(ctx SpecContext) { r.specState(ctx, s) })
+				}
+			})
+		}
+		for _, u := range r.unfit {
+			Describe(u.name, func() {
+				for _, spec := range []string{SpecStateInOrder, SpecStateReversed, SpecStateDuplicates} {
+					It(spec, func() {})
 				}
 			})
 		}

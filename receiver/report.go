@@ -165,8 +165,13 @@ func AddressLine(bound, url, inspectURL string) string {
 func (rc *Receiver) Describe(capture string) string {
 	c := rc.cfg
 	level := fmt.Sprintf("the %s level", c.level)
-	if c.vocabFile != "" {
+	switch {
+	case c.vocabFile != "" && c.level == schemas.Strict:
 		level += " of the vocabulary " + c.vocabFile
+	case c.vocabFile != "":
+		// The contract level takes any names: saying the file is used
+		// there would pass off its deliveries as checked against it.
+		level += " (any names; the vocabulary " + c.vocabFile + " applies at the strict level)"
 	}
 	parts := []string{fmt.Sprintf("validating at %s, answering %d", level, c.status)}
 	if c.failFirst > 0 {

@@ -23,6 +23,7 @@ func TestDescribeNamesTheVocabulary(t *testing.T) {
 	}{
 		{"built-in", []receiver.Option{receiver.WithLevel(schemas.Strict)}, "validating at the strict level, answering"},
 		{"team file", []receiver.Option{receiver.WithLevel(schemas.Strict), receiver.WithVocabulary(v)}, "validating at the strict level of the vocabulary team.yaml, answering"},
+		{"team file, contract level", []receiver.Option{receiver.WithVocabulary(v)}, "validating at the contract level (any names; the vocabulary team.yaml applies at the strict level), answering"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rc, err := receiver.New(c.opts...)

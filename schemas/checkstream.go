@@ -67,39 +67,121 @@ func CheckStream(r io.Reader, source string, level Level, fn func(Checked)) erro
 
 // CheckStream is the package's CheckStream with val's vocabulary.
 func (val *Validator) CheckStream(r io.Reader, source string, level Level, fn func(Checked)) error {
+	c := streamCheck{val: val, source: source, level: level, fn: fn}
 	return ReadStream(r, func(d Document) error {
-		if err := d.Err(MaxDocumentSize); err != nil {
-			fn(Checked{Source: source, Line: d.Line, Violations: []Violation{}, Unreadable: err.Error()})
-			return nil
-		}
-		for _, p := range unwrapDocument(d.Raw) {
-			c := Checked{Source: source, Line: d.Line, Index: p.index, Violations: []Violation{}}
-			if p.unreadable != "" {
-				c.Unreadable = p.unreadable
-				fn(c)
-				continue
-			}
-			res, err := val.Validate(p.raw, level)
-			var se *SyntaxError
-			switch {
-			case errors.As(err, &se) && p.index == nil && !p.captured:
-				// Line numbers are the stream's, not the document's.
-				col := se.Column
-				if se.Line == 1 {
-					col += max(d.Column, 1) - 1
-				}
-				c.Unreadable = fmt.Sprintf("line %d, column %d: %s", d.Line+se.Line-1, col, se.Msg)
-			case err != nil:
-				c.Unreadable = err.Error()
-			default:
-				c.TriggerKey = res.TriggerKey
-				c.Valid = res.Valid()
-				c.Violations = append(c.Violations, res.Violations...)
-			}
-			fn(c)
-		}
+		c.document(d)
 		return nil
 	})
+}
+
+// streamCheck is one CheckStream's judging of the Documents it reads.
+type streamCheck struct {
+	val    *Validator
+	source string
+	level  Level
+	fn     func(Checked)
+}
+
+func (c streamCheck) document(d Document) {
+	if err := d.Err(MaxDocumentSize); err != nil {
+		c.fn(Checked{Source: c.source, Line: d.Line, Violations: []Violation{}, Unreadable: err.Error()})
+		return
+	}
+	for _, p := range unwrapDocument(d.Raw) {
+		ch := Checked{Source: c.source, Line: d.Line, Index: p.index, Violations: []Violation{}}
+		if p.unreadable != "" {
+			ch.Unreadable = p.unreadable
+			c.fn(ch)
+			continue
+		}
+		res, err := c.val.Validate(p.raw, c.level)
+		var se *SyntaxError
+		switch {
+		case errors.As(err, &se) && p.index == nil && !p.captured:
+			if at, line := resyncPoint(d.Raw, se.Line); at > 0 {
+				c.resync(d, at, line)
+				return
+			}
+			ch.Unreadable = d.streamPosition(se)
+		case err != nil:
+			ch.Unreadable = err.Error()
+		default:
+			ch.TriggerKey = res.TriggerKey
+			ch.Valid = res.Valid()
+			ch.Violations = append(ch.Violations, res.Violations...)
+		}
+		c.fn(ch)
+	}
+}
+
+// streamPosition words se, an error in d.Raw, at the stream's line and
+// column rather than the document's.
+func (d Document) streamPosition(se *SyntaxError) string {
+	col := se.Column
+	if se.Line == 1 {
+		col += max(d.Column, 1) - 1
+	}
+	return fmt.Sprintf("line %d, column %d: %s", d.Line+se.Line-1, col, se.Msg)
+}
+
+// resync judges d, which is not JSON, as two parts: the lines before its
+// line `line` (at byte at of d.Raw), one unreadable payload cut short, and
+// the rest read again as a stream of its own, so that whole payloads a
+// line cut short (a killed writer, a truncated log) ran into are judged.
+func (c streamCheck) resync(d Document, at, line int) {
+	head := d
+	head.Raw = bytes.TrimRight(d.Raw[:at], jsonSpace)
+	head.Size = int64(len(head.Raw))
+	why := "the value is not complete"
+	if _, err := c.val.Validate(head.Raw, c.level); err != nil {
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			why = head.streamPosition(se)
+		} else {
+			why = err.Error()
+		}
+	}
+	c.fn(Checked{Source: c.source, Line: d.Line, Violations: []Violation{},
+		Unreadable: fmt.Sprintf("%s (cut short: line %d starts the next value, judged on its own)", why, d.Line+line-1)})
+	// d.Raw is under the cap, so the rest is too: no error can come back.
+	_ = ReadStream(bytes.NewReader(d.Raw[at:]), func(e Document) error {
+		e.Line += d.Line + line - 2
+		c.document(e)
+		return nil
+	})
+}
+
+// resyncPoint finds where, in raw, a value that is not JSON (its syntax
+// error on its line errLine) holds the start of the next one: the first
+// line after raw's first that starts, at its first column, with { or [,
+// and either is where the error is (a line cut short before it, such as
+// `{"event": {"eventId": 1,`, could not take it) or is a whole JSON value
+// on its own (one NDJSON line, which a line cut after a colon or inside
+// an array took as its member). It returns the byte offset and the line
+// within raw (1-based), or 0, 0: a pretty-printed value with an error
+// inside stays one unreadable payload.
+func resyncPoint(raw []byte, errLine int) (at, line int) {
+	line = 1
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\n' {
+			continue
+		}
+		line++
+		start := i + 1
+		if start >= len(raw) || raw[start] != '{' && raw[start] != '[' {
+			continue
+		}
+		end := bytes.IndexByte(raw[start:], '\n')
+		if end < 0 {
+			end = len(raw)
+		} else {
+			end += start
+		}
+		if line == errLine || json.Valid(raw[start:end]) {
+			return start, line
+		}
+	}
+	return 0, 0
 }
 
 // JSONResults writes verdicts as they come, so that memory does not grow

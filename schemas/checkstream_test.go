@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -154,4 +155,124 @@ func TestWriteResults(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCheckStreamResyncsAfterACutLine: a line cut short does not swallow
+// the whole payloads after it: reading resumes at the next line that starts
+// a value, so every later line is judged, and the cut one counts once.
+func TestCheckStreamResyncsAfterACutLine(t *testing.T) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, documentedBytes(t)); err != nil {
+		t.Fatal(err)
+	}
+	good := compact.String()
+	// bad is whole JSON but not a valid payload: judged, invalid.
+	bad := `{"event": {"eventId": 1, "triggerKey": "PROJECT_CREATED"}}`
+	cut := func(at string) string { return good[:strings.Index(good, at)+len(at)] }
+	type verdict struct {
+		line int
+		kind string // ok, invalid, unreadable
+	}
+	for _, c := range []struct {
+		name  string
+		lines []string
+		eol   string
+		want  []verdict
+	}{
+		{"cut after a comma, then an invalid payload (trial mixed.ndjson)",
+			[]string{good, `{"event": {"eventId": 1,`, bad, "", "   ", good},
+			"\n", []verdict{{1, "ok"}, {2, "unreadable"}, {3, "invalid"}, {6, "ok"}}},
+		{"cut after a comma, then two payloads (trial trunc3.ndjson)",
+			[]string{good[:strings.Index(good, "},")+2], good, good},
+			"\n", []verdict{{1, "unreadable"}, {2, "ok"}, {3, "ok"}}},
+		{"cut after a colon", []string{cut(`"event":`), good, good},
+			"\n", []verdict{{1, "unreadable"}, {2, "ok"}, {3, "ok"}}},
+		{"cut after an opening brace", []string{cut(`"event":{`), good},
+			"\n", []verdict{{1, "unreadable"}, {2, "ok"}}},
+		{"cut inside an array", []string{`[` + good + `,`, good, good},
+			"\n", []verdict{{1, "unreadable"}, {2, "ok"}, {3, "ok"}}},
+		{"cut after a colon, last payload", []string{cut(`"event":`), good},
+			"\n", []verdict{{1, "unreadable"}, {2, "ok"}}},
+		{"two cut lines in a row", []string{`{"event": {"eventId": 1,`, `{"event": {`, good},
+			"\n", []verdict{{1, "unreadable"}, {2, "unreadable"}, {3, "ok"}}},
+		{"CRLF", []string{`{"event": {"eventId": 1,`, bad, good},
+			"\r\n", []verdict{{1, "unreadable"}, {2, "invalid"}, {3, "ok"}}},
+		{"cut last line", []string{good, good, cut(`"event":`)},
+			"\n", []verdict{{1, "ok"}, {2, "ok"}, {3, "unreadable"}}},
+		{"junk then a payload", []string{`[[[`, good},
+			"\n", []verdict{{1, "unreadable"}, {2, "ok"}}},
+		{"pretty-printed, broken inside: one verdict", []string{"{", `"event": {`, `"eventId": 1 "recordId": 2`, "}", "}"},
+			"\n", []verdict{{1, "unreadable"}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var got []verdict
+			var msgs []string
+			err := CheckStream(strings.NewReader(strings.Join(c.lines, c.eol)), "t", Contract, func(ch Checked) {
+				kind := "invalid"
+				switch {
+				case ch.Unreadable != "":
+					kind = "unreadable"
+					msgs = append(msgs, ch.Unreadable)
+				case ch.Valid:
+					kind = "ok"
+				}
+				got = append(got, verdict{ch.Line, kind})
+			})
+			if err != nil || fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("verdicts %v (err %v), want %v; unreadable: %q", got, err, c.want, msgs)
+			}
+		})
+	}
+}
+
+// FuzzCheckStreamKeepsWholeLines: in NDJSON with lines cut short or junk
+// among them, every whole payload on its own line is judged at its line.
+func FuzzCheckStreamKeepsWholeLines(f *testing.F) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, documentedBytes(f)); err != nil {
+		f.Fatal(err)
+	}
+	good := compact.String()
+	f.Add([]byte{0, 25, 0, 3}, false)
+	f.Add([]byte{0, 200, 1, 0, 2, 7, 0}, true)
+	f.Fuzz(func(t *testing.T, plan []byte, crlf bool) {
+		// plan: pairs (kind, n): kind%3 == 0 a whole payload, 1 one cut after
+		// n bytes, 2 junk; the pairs are read until plan runs out.
+		// No junk closes a bracket: `{"a":`, a payload, then `}` is one
+		// whole value, rightly judged as such.
+		junk := []string{"not json", "[[[", "{{", ",", `"x`, "{\"a\":", "[1,", "{\"a\":1,", ""}
+		var lines []string
+		wantOK := map[int]bool{}
+		for i := 0; i+1 < len(plan) && len(lines) < 40; i += 2 {
+			switch plan[i] % 3 {
+			case 0:
+				lines = append(lines, good)
+				wantOK[len(lines)] = true
+			case 1:
+				n := int(plan[i+1]) * len(good) / 256
+				lines = append(lines, good[:n])
+			default:
+				lines = append(lines, junk[int(plan[i+1])%len(junk)])
+			}
+		}
+		eol := "\n"
+		if crlf {
+			eol = "\r\n"
+		}
+		in := strings.Join(lines, eol)
+		okAt := map[int]bool{}
+		err := CheckStream(strings.NewReader(in), "t", Contract, func(ch Checked) {
+			if ch.Valid && ch.Index == nil {
+				okAt[ch.Line] = true
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for l := range wantOK {
+			if !okAt[l] {
+				t.Errorf("line %d, a whole payload, not judged ok; input:\n%s", l, in)
+			}
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 )
 
 // The committed, generated schema files. They are embedded rather than
@@ -53,6 +54,58 @@ func Export(dir string, level Level) error {
 		}
 		return os.WriteFile(dst, data, 0o644)
 	})
+}
+
+// SchemaFor is Schema in the vocabulary v: the strict file closes its
+// value lists to v's and names v's file; the contract level takes any names,
+// so its files are the committed ones whatever v (nil: the built-in one).
+func SchemaFor(v *Vocabulary, triggerKey string, level Level) ([]byte, error) {
+	if v.IsDefault() || level != Strict {
+		return Schema(triggerKey, level)
+	}
+	if _, err := Lookup(triggerKey); err != nil {
+		return nil, err
+	}
+	generated, err := vocabularyFiles(v)
+	if err != nil {
+		return nil, err
+	}
+	return generated[level.String()+"/"+triggerKey+".json"], nil
+}
+
+// ExportFor is Export in the vocabulary v, as SchemaFor.
+func ExportFor(v *Vocabulary, dir string, level Level) error {
+	if v.IsDefault() || level != Strict {
+		return Export(dir, level)
+	}
+	generated, err := vocabularyFiles(v)
+	if err != nil {
+		return err
+	}
+	prefix := level.String() + "/"
+	for name, data := range generated {
+		rel, ok := strings.CutPrefix(name, prefix)
+		if !ok {
+			continue
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// vocabularyFiles generates the schema files of v, as NewValidator does.
+func vocabularyFiles(v *Vocabulary) (map[string][]byte, error) {
+	v, err := v.Complete()
+	if err != nil {
+		return nil, err
+	}
+	return GenerateFilesFor(nil, v)
 }
 
 // schemaFiles lists the embedded files of one level as slash paths relative

@@ -70,8 +70,8 @@ func ReadStream(r io.Reader, fn func(Document) error) error {
 // It does not parse JSON, only tracks nesting and strings, so a malformed
 // value is still handed to fn (whose validation reports the syntax error)
 // and reading resumes at the next one: a line that starts with { or [ where
-// the open value needs a comma first (its last token was a value, not [ , or
-// :) starts a new value, and so does the end of a line cut inside a string,
+// the open value cannot take a value (its last token was a value, or {, or
+// a comma between an object's members) starts a new value, and so does the end of a line cut inside a string,
 // which JSON cannot hold. Nothing in the stream is skipped: every non-blank
 // byte reaches fn in some Document, but those of a value over maxSize bytes,
 // which is handed over with TooLarge set and no Raw. A leading UTF-8 byte
@@ -131,7 +131,15 @@ type scanner struct {
 	escaped   bool
 	last      byte // the last token byte outside strings ('"' for a string)
 	lineStart bool // nothing but white space on this line so far
+	// kinds holds the open brackets, innermost last, while the nesting is
+	// shallow enough to keep them: whether a comma is an object's, which
+	// cannot be followed by a value, is told by it.
+	kinds []byte
 }
+
+// maxKinds bounds scanner.kinds, so that a stream of brackets cannot grow it
+// without end; deeper, a comma is taken for an array's, as before.
+const maxKinds = 1 << 12
 
 func (s *scanner) feed(chunk []byte) error {
 	for _, c := range chunk {
@@ -148,9 +156,10 @@ func (s *scanner) feed(chunk []byte) error {
 			}
 			continue
 		}
-		if s.open && s.lineStart && !s.scalar && !s.inString && (c == '{' || c == '[') && s.last != '[' && s.last != ',' && s.last != ':' {
-			// A value where the open one needed a comma: the open one was
-			// cut short, and this line starts afresh.
+		if s.open && s.lineStart && !s.scalar && !s.inString && (c == '{' || c == '[') && (s.last != '[' && s.last != ',' && s.last != ':' || s.last == ',' && s.inObject()) {
+			// A value where the open one needed a comma, or a member's
+			// name (`{"event": {"eventId": 1,` then a line of its own): the
+			// open one was cut short, and this line starts afresh.
 			if err := s.flush(); err != nil {
 				return err
 			}
@@ -176,9 +185,15 @@ func (s *scanner) feed(chunk []byte) error {
 			s.inString, s.last = true, '"'
 		case c == '{' || c == '[':
 			s.depth++
+			if len(s.kinds) == s.depth-1 && len(s.kinds) < maxKinds {
+				s.kinds = append(s.kinds, c)
+			}
 			s.last = c
 		case c == '}' || c == ']':
 			s.depth--
+			if s.depth >= 0 && len(s.kinds) > s.depth {
+				s.kinds = s.kinds[:s.depth]
+			}
 			s.last = c
 		case !space:
 			s.last = c
@@ -196,6 +211,11 @@ func (s *scanner) feed(chunk []byte) error {
 		}
 	}
 	return nil
+}
+
+// inObject reports whether the innermost open bracket is known to be {.
+func (s *scanner) inObject() bool {
+	return s.depth > 0 && len(s.kinds) == s.depth && s.kinds[s.depth-1] == '{'
 }
 
 // add keeps c in the value, or only counts it once the value is over the cap.
@@ -221,6 +241,7 @@ func (s *scanner) flush() error {
 		d.Size = int64(len(d.Raw))
 	}
 	s.open, s.depth, s.inString, s.escaped, s.last, s.size = false, 0, false, false, 0, 0
+	s.kinds = s.kinds[:0]
 	s.doc = s.doc[:0]
 	if cap(s.doc) > 1<<20 {
 		s.doc = nil // one huge value must not pin its buffer for the rest

@@ -43,6 +43,10 @@ func TestReadStream(t *testing.T) {
 		{"indent 0", "{\n\"a\": [\n{\n\"b\": 1\n},\n{\n\"c\": 2\n}\n]\n}\n{\n\"d\": 3\n}\n", []int{1, 11},
 			[]string{"{\n\"a\": [\n{\n\"b\": 1\n},\n{\n\"c\": 2\n}\n]\n}", "{\n\"d\": 3\n}"}},
 		{"indent 0, nested object after a key", "{\n\"a\":\n{\n\"b\": 1\n}\n}\n", []int{1}, []string{"{\n\"a\":\n{\n\"b\": 1\n}\n}"}},
+		{"line cut after an object's comma", "{\"a\":{\"b\":1,\n{\"c\":3}\n", []int{1, 2}, []string{`{"a":{"b":1,`, `{"c":3}`}},
+		{"line cut after an object's comma, a nested array closed", "{\"a\":[1],\n[2]\n", []int{1, 2}, []string{`{"a":[1],`, `[2]`}},
+		{"array's comma, then an element of its own line", "[1,\n[2]]\n", []int{1}, []string{"[1,\n[2]]"}},
+		{"object's comma deeper than the kinds kept", strings.Repeat("[", maxKinds) + "{\"a\":1,\n{}\n", []int{1}, []string{strings.Repeat("[", maxKinds) + "{\"a\":1,\n{}"}},
 		{"two values on a line", `{"a":1} {"b":2}[3]`, []int{1, 1, 1}, []string{`{"a":1}`, `{"b":2}`, `[3]`}},
 		{"junk after a value", "{\"a\":1} trailing junk\n{\"b\":2}", []int{1, 1, 2}, []string{`{"a":1}`, "trailing junk", `{"b":2}`}},
 	}

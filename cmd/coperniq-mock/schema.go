@@ -26,6 +26,7 @@ func newSchemaExportCmd() *cobra.Command {
 	var (
 		out    string
 		strict bool
+		vocab  *schemas.Vocabulary
 	)
 	cmd := &cobra.Command{
 		Use:   "export --out DIR",
@@ -35,30 +36,51 @@ func newSchemaExportCmd() *cobra.Command {
 			if out == "" {
 				return usage(fmt.Errorf("--out DIR is required"))
 			}
-			if err := schemas.Export(out, level(strict)); err != nil {
+			noteContractVocabulary(cmd, vocab, strict)
+			if err := schemas.ExportFor(vocab, out, level(strict)); err != nil {
 				return usage(err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote the %s schemas of %d triggers to %s\n", level(strict), len(schemas.TriggerKeys()), out)
+			of := ""
+			if strict && !vocab.IsDefault() {
+				of = " in the vocabulary " + vocab.File()
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote the %s schemas of %d triggers%s to %s\n", level(strict), len(schemas.TriggerKeys()), of, out)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "directory to write into (created if missing)")
 	levelFlag(cmd, &strict)
+	vocabularyInto(cmd, &vocab)
 	return cmd
 }
 
 func newSchemaShowCmd() *cobra.Command {
-	var strict bool
+	var (
+		strict bool
+		vocab  *schemas.Vocabulary
+	)
 	cmd := &cobra.Command{
 		Use:               "show TRIGGER",
 		Short:             "Print one trigger's schema",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeTriggers(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := schemas.Schema(args[0], level(strict))
+			noteContractVocabulary(cmd, vocab, strict)
+			b, err := schemas.SchemaFor(vocab, args[0], level(strict))
 			return writeShown(cmd, b, err)
 		},
 	}
 	levelFlag(cmd, &strict)
+	vocabularyInto(cmd, &vocab)
 	return cmd
+}
+
+// noteContractVocabulary says on stderr that a vocabulary given without
+// --strict changes nothing: the contract level takes any names, and a
+// user who meant to check against the team's names would otherwise think
+// they had.
+func noteContractVocabulary(cmd *cobra.Command, v *schemas.Vocabulary, strict bool) {
+	if !strict && !v.IsDefault() {
+		fmt.Fprintf(cmd.ErrOrStderr(), "coperniq-mock: note: the contract level takes any names; the vocabulary %s applies with --strict\n", v.File())
+	}
 }

@@ -28,6 +28,7 @@ func newValidateCmd() *cobra.Command {
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
+			noteContractVocabulary(cmd, vocab, strict)
 			val, err := schemas.NewValidator(vocab)
 			if err != nil {
 				return err

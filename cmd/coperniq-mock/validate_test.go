@@ -186,3 +186,31 @@ func TestValidateWideEncodings(t *testing.T) {
 		})
 	}
 }
+
+// A line cut short no longer swallows the whole payloads after it (trial
+// finding 8): each later line is judged, the cut one counts once.
+func TestValidateAfterACutLine(t *testing.T) {
+	good := compact(t, documentedExample(t))
+	for _, c := range []struct {
+		name, in string
+		totals   string
+		lines    []string
+	}{
+		{"cut after a comma, then a whole payload", good + "\n" + `{"event": {"eventId": 1,` + "\n" + good + "\n" + good + "\n",
+			"4 payloads: 3 valid, 0 invalid, 1 unreadable", []string{"-:1: ok", "-:2: unreadable", "-:3: ok", "-:4: ok"}},
+		{"cut after a colon, CRLF", good[:strings.Index(good, ":")+1] + "\r\n" + good + "\r\n",
+			"2 payloads: 1 valid, 0 invalid, 1 unreadable", []string{"-:1: unreadable", "-:2: ok"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := cli(t, c.in, "validate", "-").want(t, 2) // 2: some input is not JSON
+			if !strings.Contains(r.stdout, c.totals) {
+				t.Errorf("want %q in:\n%s", c.totals, r.stdout)
+			}
+			for _, l := range c.lines {
+				if !strings.Contains(r.stdout, "\n"+l) && !strings.HasPrefix(r.stdout, l) {
+					t.Errorf("want a line %q in:\n%s", l, r.stdout)
+				}
+			}
+		})
+	}
+}

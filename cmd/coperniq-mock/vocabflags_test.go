@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coperniq-mock/coperniq-mock/contract"
 	"github.com/coperniq-mock/coperniq-mock/contract/testreceivers"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -278,16 +279,7 @@ func TestVerifyVocabulary(t *testing.T) {
 	if n := checkReproducers(t, rep); n < 100 {
 		t.Errorf("only %d reproducers tried", n)
 	}
-	// A vocabulary a built-in scenario cannot run in is the setup's fault.
-	short := filepath.Join(t.TempDir(), "short.yaml")
-	if err := os.WriteFile(short, []byte("workflows:\n  solar: [Sales, Site Survey, Design]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r := cli(t, "", "verify", "--target", srv.URL, "--vocabulary", short).want(t, 2)
-	if !strings.Contains(r.stderr, "--scenario: lifecycle scenario ") || !strings.Contains(r.stderr, "does not fit the vocabulary "+short) {
-		t.Errorf("verify with a vocabulary its scenarios do not fit: %s", r.stderr)
-	}
-	r = cli(t, "", "verify", "--target", srv.URL, "--vocabulary", vocab, "--chaos", "3", "--inspect", srv.URL+testreceivers.InspectPath+"{eventId}").want(t, 2)
+	r := cli(t, "", "verify", "--target", srv.URL, "--vocabulary", vocab, "--chaos", "3", "--inspect", srv.URL+testreceivers.InspectPath+"{eventId}").want(t, 2)
 	if !strings.Contains(r.stderr, "--vocabulary does not apply to --chaos") {
 		t.Errorf("--chaos with --vocabulary: %s", r.stderr)
 	}
@@ -323,5 +315,121 @@ func TestVocabularyGuessesAreWarned(t *testing.T) {
 	}
 	if r := cli(t, "", "generate", "PROJECT_PHASE_STARTED", "--vocabulary", builtin).want(t, 0); r.stderr != "" {
 		t.Errorf("the built-in vocabulary warned:\n%s", r.stderr)
+	}
+}
+
+// verify --vocabulary runs the built-in scenarios that fit the vocabulary
+// and skips the others, saying why in every report (trial finding 10: it
+// refused to run, naming one at a time under a --scenario never given);
+// scenarios named with --scenario that do not fit are refused, every one
+// named, with those that fit.
+func TestVerifyVocabularySkipsScenariosThatDoNotFit(t *testing.T) {
+	dir := t.TempDir()
+	vocab := filepath.Join(dir, "team.yaml")
+	// No SCHEDULED, ASSIGNED or YELLOW, which most built-in scenarios use.
+	if err := os.WriteFile(vocab, []byte("workOrderStatuses: [QUEUED, DISPATCHED, ON_SITE, PARTS_ORDERED, COMPLETED, CANCELLED]\nworkingStatus: ON_SITE\nslaTypes: [AMBER, BREACH]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rc := testreceivers.New(testreceivers.Config{Token: verifyToken})
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	report, junit := filepath.Join(dir, "contract.json"), filepath.Join(dir, "junit.xml")
+	args := []string{"verify", "--target", srv.URL + "/webhooks/coperniq", "--token-param", verifyToken,
+		"--inspect", srv.URL + testreceivers.InspectPath + "{eventId}",
+		"--deadline", "2s", "--burst", "10", "--inspect-timeout", "2s", "--settle", "50ms", "--seed", "1",
+		"--vocabulary", vocab, "--json-report", report, "--junit-report", junit,
+		// The lifecycle specs are the ones at stake; the others only take time.
+		"--focus", contract.GroupLifecycle}
+	r := cli(t, "", args...).want(t, 0)
+	if !strings.Contains(r.stdout, "\nskipped:\n") || !strings.Contains(r.stdout, "does not fit vocabulary "+vocab+": ") {
+		t.Errorf("console names no scenario skipped for the vocabulary:\n%s", r.stdout)
+	}
+	rep := readReport(t, report)
+	fit, unfit := map[string]bool{}, map[string]bool{}
+	for _, s := range rep.Specs {
+		switch {
+		case s.Group != contract.GroupLifecycle:
+		case s.Verdict == "skipped" && strings.HasPrefix(s.Reason, "scenario "+s.Scenario+" does not fit vocabulary "+vocab+": "):
+			unfit[s.Scenario] = true
+		case s.Verdict == "passed":
+			fit[s.Scenario] = true
+		default:
+			t.Errorf("lifecycle spec %s: %s %s", s.Name, s.Verdict, s.Reason)
+		}
+	}
+	if len(fit) == 0 || len(unfit) == 0 {
+		t.Errorf("lifecycle scenarios run %v, skipped for the vocabulary %v", fit, unfit)
+	}
+	if x := string(readFile(t, junit)); !strings.Contains(x, `<skipped message="scenario `) || !strings.Contains(x, " does not fit vocabulary ") {
+		t.Errorf("JUnit report has no skip for the vocabulary:\n%.2000s", x)
+	}
+
+	// Named with --scenario, scenarios that do not fit are refused, each
+	// named with why, and those that fit are listed.
+	var names []string
+	for name := range unfit {
+		names = append(names, "--scenario", name)
+	}
+	for name := range fit {
+		names = append(names, "--scenario", name)
+		break
+	}
+	r = cli(t, "", append([]string{"verify", "--target", srv.URL, "--vocabulary", vocab}, names...)...).want(t, 2)
+	for name := range unfit {
+		if !strings.Contains(r.stderr, "\n  "+name+": ") {
+			t.Errorf("refusal does not name %s:\n%s", name, r.stderr)
+		}
+	}
+	for name := range fit {
+		if !strings.Contains(r.stderr, "the built-in scenarios that fit it: ") || !strings.Contains(r.stderr, name) {
+			t.Errorf("refusal does not list %s as fitting:\n%s", name, r.stderr)
+		}
+	}
+}
+
+// A vocabulary given without --strict changes nothing (the contract level
+// takes any names): validate and schema say so on stderr rather than let it
+// pass for a check against the team's names; schema show/export with
+// --strict write the vocabulary's strict schemas (trial finding 10, item 3).
+func TestVocabularyAtTheContractLevelIsNoted(t *testing.T) {
+	dir := t.TempDir()
+	vocab := filepath.Join(dir, "team.yaml")
+	if err := os.WriteFile(vocab, []byte("workOrderStatuses: [QUEUED, DISPATCHED, ON_SITE, COMPLETED, CANCELLED]\nworkingStatus: ON_SITE\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	payload := cli(t, "", "generate", "TASK_STATUS_MOVEMENT", "--vocabulary", vocab, "--seed", "1").want(t, 0).stdout
+	note := "the vocabulary " + vocab + " applies with --strict"
+	for _, c := range []struct {
+		name  string
+		args  []string
+		noted bool
+	}{
+		{"validate", []string{"validate", "--vocabulary", vocab, "-"}, true},
+		{"validate --strict", []string{"validate", "--strict", "--vocabulary", vocab, "-"}, false},
+		{"schema show", []string{"schema", "show", "TASK_STATUS_MOVEMENT", "--vocabulary", vocab}, true},
+		{"schema show --strict", []string{"schema", "show", "TASK_STATUS_MOVEMENT", "--strict", "--vocabulary", vocab}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := cli(t, payload, c.args...).want(t, 0)
+			if strings.Contains(r.stderr, note) != c.noted {
+				t.Errorf("noted %v, want %v: %s", !c.noted, c.noted, r.stderr)
+			}
+		})
+	}
+	shown := cli(t, "", "schema", "show", "TASK_STATUS_MOVEMENT", "--strict", "--vocabulary", vocab).want(t, 0).stdout
+	if !strings.Contains(shown, `["QUEUED", "DISPATCHED", "ON_SITE", "COMPLETED", "CANCELLED"]`) || !strings.Contains(shown, "team.yaml") {
+		t.Errorf("schema show --strict --vocabulary is not the vocabulary's:\n%.1500s", shown)
+	}
+	out := filepath.Join(dir, "schemas")
+	r := cli(t, "", "schema", "export", "--out", out, "--strict", "--vocabulary", vocab).want(t, 0)
+	if !strings.Contains(r.stdout, "in the vocabulary "+vocab) {
+		t.Errorf("export says: %s", r.stdout)
+	}
+	exported, err := os.ReadFile(filepath.Join(out, "TASK_STATUS_MOVEMENT.json"))
+	if err != nil || string(exported) != shown {
+		t.Errorf("exported file (err %v) is not what schema show prints", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "defs", "event.json")); err != nil {
+		t.Errorf("defs not exported: %v", err)
 	}
 }
