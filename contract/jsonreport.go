@@ -95,8 +95,9 @@ type JSONQuantiles struct {
 }
 
 // JSONAnswerTime is the answer time's quantiles, and the deliveries they
-// leave out: Count + Abandoned + Unanswered is every delivery the run
-// made to the receiver, what its access log can be checked against.
+// leave out: Count + Abandoned + Unanswered + Malformed + Canceled +
+// NotRecorded is every delivery the run made to the receiver, what its
+// access log can be checked against.
 type JSONAnswerTime struct {
 	JSONQuantiles
 	// Abandoned counts the deliveries the sender hung up on on purpose
