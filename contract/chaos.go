@@ -320,9 +320,9 @@ type executor struct {
 	secrets []string
 	to      dest
 	light   *run // for abandon
-	// observe, when set, is told of every delivery's answer (the
+	// observe, when set, is told of every delivery and its answer (the
 	// final-state specs count them in the run's progress and answer
-	// times).
+	// times, and record those not acknowledged).
 	observe func(message, delivery.Result)
 	// watch: while a run delivers, the inspect hook is asked once about
 	// each event after its first acknowledgement, beside the deliveries,
