@@ -242,6 +242,7 @@ func (a *apiSpecs) deliver(ctx context.Context, w apiWorld, h *api.Handler, pend
 		if ctx.Err() != nil {
 			break
 		}
+		a.r.sentAPI()
 		if res := a.r.to.t.Send(ctx, &client, e.Body); !res.Acked() {
 			why := fmt.Sprintf("%d %s", res.Status, http.StatusText(res.Status))
 			if res.Err != nil {

@@ -320,10 +320,10 @@ type executor struct {
 	secrets []string
 	to      dest
 	light   *run // for abandon
-	// observe, when set, is told of every delivery's answer (the
+	// observe, when set, is told of every delivery and its answer (the
 	// final-state specs count them in the run's progress and answer
-	// times).
-	observe func(delivery.Result)
+	// times, and record those not acknowledged).
+	observe func(message, delivery.Result)
 	// watch: while a run delivers, the inspect hook is asked once about
 	// each event after its first acknowledgement, beside the deliveries,
 	// so that an event counted then and 0 at the end is told as a count
@@ -482,7 +482,7 @@ func (x *executor) deliver(ctx context.Context, s Schedule, r *rendered, off int
 		sres := delivery.Send(ctx, x.client, x.url, m.body, nil)
 		ok := sres.Err == nil && sres.Status >= 200 && sres.Status <= 299
 		if x.observe != nil {
-			x.observe(sres)
+			x.observe(m, sres)
 		}
 		mu.Lock()
 		defer mu.Unlock()

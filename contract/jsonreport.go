@@ -95,8 +95,9 @@ type JSONQuantiles struct {
 }
 
 // JSONAnswerTime is the answer time's quantiles, and the deliveries they
-// leave out: Count + Abandoned + Unanswered is every delivery the run
-// made to the receiver, what its access log can be checked against.
+// leave out: Count + Abandoned + Unanswered + Malformed + Canceled +
+// NotRecorded is every delivery the run made to the receiver, what its
+// access log can be checked against.
 type JSONAnswerTime struct {
 	JSONQuantiles
 	// Abandoned counts the deliveries the sender hung up on on purpose
@@ -105,6 +106,17 @@ type JSONAnswerTime struct {
 	// Unanswered counts those that got no answer and did not time out:
 	// the connection refused, reset or closed.
 	Unanswered int `json:"unanswered"`
+	// Malformed counts those answered with something that is not HTTP
+	// (or that failed otherwise, error "other"); Canceled those cut off
+	// by the run's interruption (Ctrl-C, SIGTERM).
+	Malformed int `json:"malformed"`
+	Canceled  int `json:"canceled"`
+	// NotRecorded counts the deliveries sent that no spec recorded: the
+	// --api specs' (APINotRecorded of them), and those made ahead of the
+	// specs that a stop (--max-late, an interruption) left unjudged,
+	// with the stop's probe. It is what makes the sum every delivery.
+	NotRecorded    int `json:"notRecorded"`
+	APINotRecorded int `json:"apiNotRecorded"`
 }
 
 // JSONSpec is one selected spec.
@@ -146,11 +158,12 @@ func newJSONReport(r types.Report, f Findings, cfg RunConfig) JSONReport {
 		Target: f.Target, Insecure: f.Insecure, Seed: f.Seed, SeedDrawn: f.SeedRandom,
 		Focus: nonNil(cfg.Focus), Skip: nonNil(cfg.Skip),
 		StartedAt: r.StartTime.UTC(), DurationSeconds: float64(r.RunTime.Milliseconds()) / 1000,
-		Verdict:    JSONVerdict{Exit: v.Exit, Message: v.Message, Notes: nonNil(v.Notes)},
-		Totals:     JSONCounts{Total: f.selected() + f.NotSelected, Passed: f.Passed, Failed: f.Failed, Skipped: f.Skipped, NotSelected: f.NotSelected},
-		AnswerTime: JSONAnswerTime{JSONQuantiles: jsonQuantiles(f.Latency), Abandoned: f.Abandoned, Unanswered: f.Unanswered},
-		ApplyTime:  jsonQuantiles(f.ApplyLatency),
-		Late:       []string{}, Drain: f.Drain, Warnings: nonNil(f.Warnings), SuiteFailures: nonNil(f.SuiteFailures),
+		Verdict: JSONVerdict{Exit: v.Exit, Message: v.Message, Notes: nonNil(v.Notes)},
+		Totals:  JSONCounts{Total: f.selected() + f.NotSelected, Passed: f.Passed, Failed: f.Failed, Skipped: f.Skipped, NotSelected: f.NotSelected},
+		AnswerTime: JSONAnswerTime{JSONQuantiles: jsonQuantiles(f.Latency), Abandoned: f.Abandoned, Unanswered: f.Unanswered,
+			Malformed: f.Malformed, Canceled: f.Canceled, NotRecorded: f.NotRecorded(), APINotRecorded: min(f.SentAPI, f.NotRecorded())},
+		ApplyTime: jsonQuantiles(f.ApplyLatency),
+		Late:      []string{}, Drain: f.Drain, Warnings: nonNil(f.Warnings), SuiteFailures: nonNil(f.SuiteFailures),
 		Aborted: f.Aborted, Specs: []JSONSpec{},
 	}
 	for _, l := range f.Late {

@@ -128,6 +128,19 @@ func TestJSONReportEveryOutcome(t *testing.T) {
 	if err := schema.Validate(doc); err != nil {
 		t.Errorf("%#v", err)
 	}
+	// A report written before answerTime counted the deliveries it left
+	// out still validates: those counts are optional.
+	old := doc.(map[string]any)
+	at := old["answerTime"].(map[string]any)
+	for _, k := range []string{"abandoned", "unanswered", "malformed", "canceled", "notRecorded", "apiNotRecorded"} {
+		if _, ok := at[k]; !ok {
+			t.Errorf("answerTime lacks %q", k)
+		}
+		delete(at, k)
+	}
+	if err := schema.Validate(old); err != nil {
+		t.Errorf("a report without answerTime's left-out counts: %#v", err)
+	}
 	tot := rep.Totals
 	if tot.Passed+tot.Failed+tot.Skipped != len(rep.Specs) || tot.Passed+tot.Failed+tot.Skipped+tot.NotSelected != tot.Total || tot.NotSelected != 1 || tot.Skipped != 2 {
 		t.Errorf("totals %+v for %d specs listed", tot, len(rep.Specs))

@@ -154,6 +154,7 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 	s.NothingApplied = t.Inspect != nil && !r.anyApplied && r.zeroChecks > 0
 	r.mu.Unlock()
 	s.Succeeded = passed && s.Failed == 0 && len(s.SuiteFailures) == 0
+	s.Sent, s.SentAPI = int(r.prog.deliveries.Load()), int(r.apiSent.Load())
 	// The reports are written here rather than by Ginkgo: they carry what
 	// only the summary computes (warnings, the verdict), and leave out
 	// Ginkgo's internals (see junit.go and jsonreport.go).

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
@@ -183,6 +184,9 @@ type run struct {
 	// probe the verdict of the probe delivery once made.
 	late     int
 	lastLate sent
+	// apiSent counts the --api specs' deliveries, which no spec records
+	// (see sentAPI).
+	apiSent atomic.Int64
 	// tripped is the delivery that made the count reach MaxLate.
 	tripped  sent
 	lateMark time.Time // when the last counted late delivery ended
@@ -433,6 +437,14 @@ func (r *run) afterAll(ctx SpecContext) {
 	if drained > 0 {
 		AddReportEntry(EntryDrainBudget, fmt.Sprintf("waited %s of the %s drain budget (--drain-budget) for earlier specs' events before later specs", roundLatency(drained), r.t.DrainBudget), ReportEntryVisibilityNever)
 	}
+}
+
+// sentAPI counts a delivery of the --api specs: in the run's deliveries,
+// as every other, and apart, since those specs record none of theirs and
+// the summary must still add up to what the receiver got.
+func (r *run) sentAPI() {
+	r.prog.deliveries.Add(1)
+	r.apiSent.Add(1)
 }
 
 // record attaches each delivery to the spec's report.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -500,21 +502,32 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 	}
 	// Its deliveries count in the run's progress and answer times, as
 	// every other spec's: without them verify's delivery count was a
-	// fraction of the receiver's. Deferred, since a failure unwinds.
+	// fraction of the receiver's. As a lifecycle spec's, the acknowledged
+	// ones are kept as answer times, every other attempt (a retry's
+	// cause) as a delivery of its own. Deferred, since a failure unwinds.
 	var latencies []float64
+	var others []DeliveryRecord
 	var latMu sync.Mutex
-	x.observe = func(res delivery.Result) {
+	x.observe = func(m message, res delivery.Result) {
 		r.prog.deliveries.Add(1)
+		latMu.Lock()
+		defer latMu.Unlock()
 		if res.Err == nil && res.Status >= 200 && res.Status <= 299 {
-			latMu.Lock()
 			latencies = append(latencies, float64(res.Latency.Microseconds())/1000)
-			latMu.Unlock()
+			return
 		}
+		sum := sha256.Sum256(m.body)
+		others = append(others, DeliveryRecord{TriggerKey: m.id.TriggerKey, EventID: m.id.EventID, Expect: ExpectAck,
+			Status: res.Status, Error: string(res.ErrKind), LatencyMS: float64(res.Latency.Microseconds()) / 1000,
+			Bytes: len(m.body), SHA256: hex.EncodeToString(sum[:]), Reproduce: reproduce})
 	}
 	defer func() {
 		latMu.Lock()
 		defer latMu.Unlock()
 		AddReportEntry(EntryLatencies, latencies, ReportEntryVisibilityNever)
+		for _, d := range others {
+			AddReportEntry(EntryDelivery, d, ReportEntryVisibilityNever)
+		}
 	}()
 	sch := s.schedule()
 	rd := &rendered{events: [][]scenarios.Rendered{s.events}}

@@ -158,14 +158,20 @@ type Findings struct {
 	Relabeled []Relabel
 	Skips     []SkipNote
 	// Latency is over every delivery of the run that was answered or
-	// timed out. Abandoned and Unanswered count the deliveries left out,
-	// so that the three add up to what the receiver's access log shows
-	// (Unanswered ones that never connected aside): those the sender
-	// hung up on on purpose before the answer, and those that got no
-	// answer (the connection refused, reset or closed).
-	Latency               Quantiles
-	Abandoned, Unanswered int
-	Warnings              []string
+	// timed out. The counts after it are the deliveries left out, so that
+	// together they add up to what the receiver's access log shows (those
+	// that never connected aside): those the sender hung up on on purpose
+	// before the answer; those that got no answer (the connection
+	// refused, reset or closed); those answered with something that is not
+	// HTTP, or that failed otherwise (error "other"); and those cut off
+	// by the run's interruption.
+	Latency                                    Quantiles
+	Abandoned, Unanswered, Malformed, Canceled int
+	// Sent counts every delivery the run made, recorded or not (0 when
+	// unknown: Summarize alone cannot tell); SentAPI those of the --api
+	// specs, which record none. See NotRecorded.
+	Sent, SentAPI int
+	Warnings      []string
 	// ApplyLatency is over every counted event that was applied and first
 	// asked about within the inspect timeout: from its acknowledgement to
 	// its count first seen at 1 (an upper bound: the hook is polled).
@@ -412,6 +418,10 @@ func Summarize(report types.Report) Findings {
 				s.Abandoned++
 			case d.Expect != ExpectAbandon && (d.Status != 0 || d.Error == string(delivery.KindTimeout)):
 				latencies = append(latencies, time.Duration(d.LatencyMS*float64(time.Millisecond)))
+			case d.Error == string(delivery.KindOther):
+				s.Malformed++
+			case d.Error == string(delivery.KindCanceled):
+				s.Canceled++
 			default:
 				s.Unanswered++
 			}
@@ -465,21 +475,60 @@ func Summarize(report types.Report) Findings {
 	return s
 }
 
+// NotRecorded counts the deliveries the run made that no spec recorded
+// (Sent less those the summary counts, timed or left out): the --api
+// specs' (SentAPI), and those made ahead of specs that a stop (--max-late,
+// an interruption) left unjudged, with the stop's probe. 0 when Sent is
+// unknown.
+func (f Findings) NotRecorded() int {
+	if f.Sent == 0 {
+		return 0
+	}
+	return max(0, f.Sent-f.Latency.N-f.Abandoned-f.Unanswered-f.Malformed-f.Canceled)
+}
+
 // leftOut names the deliveries the answer time leaves out, so that a
 // reader can add them up to the receiver's access log: " (+1 abandoned on
-// purpose, +2 without an answer)", "" when none.
+// purpose, +2 without an answer, +5 not recorded: ...)", "" when none. The
+// not recorded go last: their reason may hold a comma.
 func (f Findings) leftOut() string {
 	var parts []string
-	if f.Abandoned > 0 {
-		parts = append(parts, fmt.Sprintf("+%d abandoned on purpose", f.Abandoned))
+	for _, c := range []struct {
+		n    int
+		what string
+	}{
+		{f.Abandoned, "abandoned on purpose"},
+		{f.Unanswered, "without an answer"},
+		{f.Malformed, "answered malformed or failed otherwise"},
+		{f.Canceled, "cut off by the interruption"},
+	} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("+%d %s", c.n, c.what))
+		}
 	}
-	if f.Unanswered > 0 {
-		parts = append(parts, fmt.Sprintf("+%d without an answer", f.Unanswered))
+	if n := f.NotRecorded(); n > 0 {
+		parts = append(parts, fmt.Sprintf("+%d not recorded: %s", n, f.whyNotRecorded(n)))
 	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// whyNotRecorded says which deliveries the n not recorded are.
+func (f Findings) whyNotRecorded(n int) string {
+	const api = "the --api specs keep no record of their deliveries"
+	ahead := "made for specs the stop left unjudged, and the stop's probe"
+	if f.Aborted == "" && f.Interrupted == "" {
+		ahead = "made outside any spec's record" // no known cause: say so, not a stop's
+	}
+	switch {
+	case f.SentAPI >= n:
+		return api
+	case f.SentAPI > 0:
+		return fmt.Sprintf("%d by the --api specs, which keep no record of their deliveries; %d %s", f.SentAPI, n-f.SentAPI, ahead)
+	}
+	return ahead
 }
 
 // selected counts the specs --focus/--skip selected; ran those of them
@@ -532,8 +581,12 @@ func (s Findings) String() string {
 		row(g.Name, g.Passed, g.Failed, g.Skipped, g.NotSelected)
 	}
 	row("total", s.Passed, s.Failed, s.Skipped, s.NotSelected)
-	if s.Latency.N > 0 {
-		fmt.Fprintf(&b, "\nanswer time: %s over %s%s\n", s.Latency, nDeliveries(s.Latency.N), s.leftOut())
+	switch left := s.leftOut(); {
+	case s.Latency.N > 0:
+		fmt.Fprintf(&b, "\nanswer time: %s over %s%s\n", s.Latency, nDeliveries(s.Latency.N), left)
+	case left != "":
+		// The deliveries left out still add up to the receiver's log.
+		fmt.Fprintf(&b, "\nanswer time: no delivery was timed%s\n", left)
 	}
 	if s.ApplyLatency.N > 0 {
 		fmt.Fprintf(&b, "apply time: %s over %s (an upper bound: from the acknowledgement to the first question that found the count; the hook was polled %s apart at first, then every quarter of the time since the acknowledgement, at most %s apart", s.ApplyLatency, nEvents(s.ApplyLatency.N), MinPollGap, MaxPollGap)

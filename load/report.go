@@ -301,15 +301,31 @@ func (r *Report) Verdict() string {
 	}
 	if st := r.RefusedAlike(); st != 0 {
 		v = (&delivery.RefusedError{Status: st}).Error() + " (" + strings.TrimSuffix(v, "; ") + ")"
+	} else if r.RefusedInHandshake() {
+		v = "the receiver was not judged: every request failed in the TLS handshake: check --cacert, --cert/--key, --insecure (" + strings.TrimSuffix(v, "; ") + ")"
 	}
 	return v
 }
 
+// RefusedInHandshake reports whether no request was answered and the
+// receiver's TLS server refused the handshakes (delivery.RefusedByTLS): a
+// client certificate refused, say, which says nothing of the receiver.
+func (r *Report) RefusedInHandshake() bool {
+	return len(r.Statuses) == 0 && delivery.RefusedByTLS(r.Errors)
+}
+
+// notJudged reports whether the run's verdict is the setup's (exit 2),
+// whatever the pass marks: every request refused alike (RefusedAlike) or
+// in the TLS handshake. An interrupted run's verdict is the interruption
+// (exit 1), as Failure has it.
+func (r *Report) notJudged() bool {
+	return !r.Interrupted && (r.RefusedAlike() != 0 || r.RefusedInHandshake())
+}
+
 // exitStatus is the exit status of a failed run, as the report states it:
-// 2 when every request was refused alike (RefusedAlike), whatever the pass
-// marks, since a wrong path or token says nothing of the receiver.
+// 2 when the receiver was not judged (notJudged), 1 otherwise.
 func (r *Report) exitStatus() int {
-	if r.RefusedAlike() != 0 {
+	if r.notJudged() {
 		return 2
 	}
 	return 1

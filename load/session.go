@@ -96,7 +96,7 @@ func (p Plan) Report(rep *Report, outs *Outputs, notice string) error {
 	if refused := (*delivery.RefusedError)(nil); errors.As(verdict, &refused) {
 		return verdict // the setup's, not a finding
 	}
-	if len(rep.Statuses) == 0 && delivery.RefusedByTLS(rep.Errors) {
+	if !rep.Interrupted && rep.RefusedInHandshake() {
 		// The receiver never answered, and its TLS server refused
 		// handshakes (a client certificate refused after the check's
 		// handshake, under TLS 1.3): the setup's problem, not a finding,

@@ -625,15 +625,20 @@ func TestTLSRefusedDuringTheRunIsSetup(t *testing.T) {
 			[]string{"no attempt was answered and its TLS server refused the handshake, so the receiver was not judged", "remote error: tls: bad certificate", "the receiver refused the client certificate given with --cert"}},
 		{"verify", []string{"verify", "--focus", "every delivery", "--json-report", jsonReport},
 			[]string{"remote error: tls: bad certificate", "the receiver was not judged: the deliveries of ", " specs failed in the TLS handshake"}},
+		// The report states the exit status it ends with, and its verdict
+		// that the receiver was not judged, held to --min-success or not.
 		{"load", []string{"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none"},
-			[]string{"failed in the TLS handshake, so the receiver was not judged", "--cert/--key"}},
+			[]string{"failed in the TLS handshake, so the receiver was not judged", "--cert/--key", "below --min-success 99%: exit status 2",
+				"the receiver was not judged: every request failed in the TLS handshake"}},
 		{"load --min-success 0", []string{"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none", "--min-success", "0"},
-			[]string{"failed in the TLS handshake, so the receiver was not judged (check --cacert, --cert/--key"}},
+			[]string{"failed in the TLS handshake, so the receiver was not judged (check --cacert, --cert/--key", "exit status 2 whatever --min-success",
+				"the receiver was not judged: every request failed in the TLS handshake"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			handshakes.Store(0)
 			r := cli(t, "", append(tc.args, tlsFlags...)...).want(t, 2)
 			has(t, tc.name, r.stdout+r.stderr, tc.says...)
+			hasNot(t, tc.name, r.stdout+r.stderr, "exit status 1")
 		})
 	}
 	// The JSON report marks those specs as the setup's.

@@ -96,45 +96,100 @@ func TestVerifyReferenceReceiverPasses(t *testing.T) {
 	}
 }
 
-// webhookCounter counts the requests that reach h's webhook path, as the
-// receiver's access log would.
-type webhookCounter struct {
-	h    http.Handler
-	path string
-	n    atomic.Int64
-}
-
-func (c *webhookCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPost && r.URL.Path == c.path {
-		c.n.Add(1)
-	}
-	c.h.ServeHTTP(w, r)
-}
-
 // TestVerifyDeliveryCountAddsUp: the deliveries verify reports (the answer
 // time's count on the console and in the JSON report, with the ones it
 // leaves out named) add up to the requests the receiver got, so a user
-// can reconcile the two: the one the sender hangs up on on purpose is
-// named, not silently missing.
+// can reconcile the two: the one the sender hangs up on on purpose, the
+// final-state specs' retries, the --api specs' deliveries and those made
+// ahead of specs that a --max-late stop left unjudged are named, not
+// silently missing.
 func TestVerifyDeliveryCountAddsUp(t *testing.T) {
-	rc := &webhookCounter{h: testreceivers.New(testreceivers.Config{Token: verifyToken}), path: "/webhooks/coperniq"}
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	jsonReport := filepath.Join(t.TempDir(), "contract.json")
-	r := cli(t, "", verifyArgs(srv, "--json-report", jsonReport)...).want(t, 0)
-	got := rc.n.Load()
-	m := regexp.MustCompile(`\nanswer time: [^\n]* over (\d+) deliveries( \(\+1 abandoned on purpose\))?\n`).FindStringSubmatch(r.stdout)
-	if m == nil {
-		t.Fatalf("no answer time line:\n%s", r.stdout)
-	}
-	timed, _ := strconv.Atoi(m[1])
-	t.Logf("the receiver got %d requests; verify said %q", got, strings.TrimSpace(m[0]))
-	if m[2] == "" || int64(timed)+1 != got {
-		t.Errorf("the console says %q; the receiver got %d requests", strings.TrimSpace(m[0]), got)
-	}
-	rep := readReport(t, jsonReport)
-	if a := rep.AnswerTime; a.Count != timed || a.Abandoned != 1 || a.Unanswered != 0 || int64(a.Count+a.Abandoned+a.Unanswered) != got {
-		t.Errorf("the JSON report's answerTime %+v; the receiver got %d requests", a, got)
+	for _, tc := range []struct {
+		name string
+		// serve answers the webhook's POSTs, the nth (from 1) as it likes.
+		serve func(n int64, w http.ResponseWriter, r *http.Request, h http.Handler)
+		h     http.Handler
+		path  string
+		env   []string
+		args  func(url string) []string
+		exit  int
+		// says is a part of the left-out deliveries the console names.
+		says string
+	}{
+		{name: "reference receiver", h: testreceivers.New(testreceivers.Config{Token: verifyToken}), path: "/webhooks/coperniq",
+			args: func(url string) []string {
+				return verifyArgs(&httptest.Server{URL: url})
+			}, says: "+1 abandoned on purpose"},
+		{name: "final-state retries", h: testreceivers.NewState(testreceivers.NewestWins), path: "/webhooks/coperniq",
+			serve: func(n int64, w http.ResponseWriter, r *http.Request, h http.Handler) {
+				if n%4 == 0 {
+					w.WriteHeader(http.StatusServiceUnavailable)
+					return
+				}
+				h.ServeHTTP(w, r)
+			},
+			args: func(url string) []string {
+				return stateArgs(&httptest.Server{URL: url}, "--state", url+testreceivers.StatePath+"{recordId}")
+			}},
+		{name: "--api", h: nil, path: "/hook", env: []string{"COPERNIQ_MOCK_API_KEY=k-cli"},
+			says: "not recorded: the --api specs keep no record of their deliveries)"},
+		{name: "--max-late stop", h: testreceivers.New(testreceivers.Config{Token: verifyToken}), path: "/webhooks/coperniq",
+			serve: func(n int64, w http.ResponseWriter, r *http.Request, h http.Handler) {
+				if n > 20 {
+					time.Sleep(300 * time.Millisecond) // past --deadline
+				}
+				h.ServeHTTP(w, r)
+			},
+			args: func(url string) []string {
+				return append(verifyArgs(&httptest.Server{URL: url}), "--deadline", "100ms", "--max-late", "3")
+			}, exit: 1, says: "not recorded: made for specs the stop left unjudged"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var addr string
+			h := tc.h
+			if h == nil {
+				addr = closedPort(t)
+				h = testreceivers.NewAPIReceiver("http://"+addr, "k-cli", testreceivers.APICorrect)
+				tc.args = func(url string) []string { return apiArgs(url+"/hook", contract.GroupAPI, "--api", addr) }
+			}
+			var n atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPost || r.URL.Path != tc.path {
+					h.ServeHTTP(w, r)
+					return
+				}
+				nth := n.Add(1)
+				if tc.serve == nil {
+					h.ServeHTTP(w, r)
+					return
+				}
+				tc.serve(nth, w, r, h)
+			}))
+			defer srv.Close()
+			jsonReport := filepath.Join(t.TempDir(), "contract.json")
+			r := cliEnv(t, tc.env, append(tc.args(srv.URL), "--json-report", jsonReport)...).want(t, tc.exit)
+			srv.Close() // every request the binary made has been served
+			got := n.Load()
+			m := regexp.MustCompile(`\nanswer time: (?:[^\n]* over (\d+) deliver(?:y|ies)|no delivery was timed)( \([^\n]*\))?\n`).FindStringSubmatch(r.stdout)
+			if m == nil {
+				t.Fatalf("no answer time line:\n%s", r.stdout)
+			}
+			timed, _ := strconv.Atoi(m[1])
+			said := int64(timed)
+			for _, left := range regexp.MustCompile(`\+(\d+) `).FindAllStringSubmatch(m[2], -1) {
+				k, _ := strconv.Atoi(left[1])
+				said += int64(k)
+			}
+			t.Logf("the receiver got %d requests; verify said %q", got, strings.TrimSpace(m[0]))
+			if said != got || !strings.Contains(m[2], tc.says) {
+				t.Errorf("the console says %q (%d in all); the receiver got %d requests; want it to say %q", strings.TrimSpace(m[0]), said, got, tc.says)
+			}
+			rep := readReport(t, jsonReport)
+			a := rep.AnswerTime
+			if sum := a.Count + a.Abandoned + a.Unanswered + a.Malformed + a.Canceled + a.NotRecorded; a.Count != timed || int64(sum) != got {
+				t.Errorf("the JSON report's answerTime %+v adds up to %d; the receiver got %d requests", a, sum, got)
+			}
+		})
 	}
 }
 
