@@ -671,7 +671,7 @@ func vocabularySwitch(change string) (string, bool) {
 func switchedByVocabulary(t *testing.T, key string) {
 	t.Helper()
 	cases := map[string][3]string{
-		"requestStatuses":   {"requestStatuses: [OPEN, SIGNED]", "strict/defs/record.json", `"SIGNED"`},
+		"requestStatuses":   {"requestStatuses: [OPEN, SIGNED, LOST]\nwonStatus: SIGNED", "strict/defs/record.json", `"SIGNED"`},
 		"workingStatus":     {"workOrderStatuses: [QUEUED, WORKING, COMPLETED]\nworkingStatus: WORKING", "strict/defs/workOrder.json", `"WORKING", "COMPLETED"`},
 		"triggerNames":      {"triggerNames: {PROJECT_CREATED: New Project}", "strict/PROJECT_CREATED.json", `"New Project"`},
 		"phaseStatuses":     {"phaseStatuses: {started: ACTIVE, completed: DONE}", "strict/PROJECT_PHASE_COMPLETED.json", `"DONE"`},

@@ -32,8 +32,12 @@ type Vocabulary struct {
 	PhaseStarted, PhaseCompleted string
 	// SLATypes are the SLA thresholds, warning first.
 	SLATypes []string
-	// RequestStatuses are the request (deal) statuses.
-	RequestStatuses []string
+	// RequestStatuses are the request (deal) statuses; WonStatus and
+	// LostStatus, two of them, those of a request won and lost. A file
+	// names those two outright: a status's place in the list says nothing
+	// (a team's list is in no order the tool could know).
+	RequestStatuses       []string
+	WonStatus, LostStatus string
 	// Workflows are the project workflows, each with its stages in order;
 	// RequestWorkflow the request (deal) stages, which a file does not set.
 	Workflows       []Workflow
@@ -63,6 +67,8 @@ func DefaultVocabulary() *Vocabulary {
 		PhaseCompleted:    "COMPLETED",
 		SLATypes:          slices.Clone(SLATypes),
 		RequestStatuses:   slices.Clone(RequestStatuses),
+		WonStatus:         "WON",
+		LostStatus:        "LOST",
 		Workflows:         cloneWorkflows(builtinWorkflows),
 		RequestWorkflow:   cloneWorkflows([]Workflow{builtinRequestWorkflow})[0],
 	}
@@ -98,7 +104,7 @@ func (v *Vocabulary) TriggerName(key string) string {
 
 // vocabularyKeys are the top-level keys of a vocabulary file, in the order
 // Marshal writes them.
-var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses", "workflows"}
+var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses", "wonStatus", "lostStatus", "workflows"}
 
 // Marshal writes v as a vocabulary file, with comments saying what each key
 // drives; ParseVocabulary reads it back.
@@ -122,6 +128,7 @@ func (v *Vocabulary) Marshal() []byte {
 	fmt.Fprintf(&b, "\n# event.status on *_PHASE_STARTED and *_PHASE_COMPLETED.\nphaseStatuses: {started: %s, completed: %s}\n", v.PhaseStarted, v.PhaseCompleted)
 	list("SLA thresholds (event.slaType), warning first.", "slaTypes", v.SLATypes)
 	list("Request (deal) statuses (record.requestStatus).", "requestStatuses", v.RequestStatuses)
+	fmt.Fprintf(&b, "\n# The requestStatus of a request won and of one lost, two of requestStatuses.\nwonStatus: %s\nlostStatus: %s\n", v.WonStatus, v.LostStatus)
 	v.marshalWorkflows(&b)
 	return b.Bytes()
 }
@@ -285,9 +292,10 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 					v.TriggerNames[k] = n
 				}
 			}
-		case "workingStatus":
+		case "workingStatus", "wonStatus", "lostStatus":
+			dst := map[string]*string{"workingStatus": &v.WorkingStatus, "wonStatus": &v.WonStatus, "lostStatus": &v.LostStatus}[key]
 			if s, ok := str(kv.Value, key); ok {
-				v.WorkingStatus = s
+				*dst = s
 			}
 		case "phaseStatuses":
 			for _, e := range mapping(kv.Value, "phaseStatuses must be a mapping {started: ..., completed: ...}") {
@@ -310,6 +318,9 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 		n := positions[key]
 		if n == nil && key == "workingStatus" {
 			n = positions["workOrderStatuses"]
+		}
+		if n == nil && (key == "wonStatus" || key == "lostStatus") {
+			n = positions["requestStatuses"]
 		}
 		add(n, format, args...)
 	})
@@ -334,6 +345,22 @@ func (v *Vocabulary) check(add func(key, format string, args ...any)) {
 	if len(v.SLATypes) < 2 {
 		add("slaTypes", "slaTypes needs a warning and a violation threshold, at least two names")
 	}
+	list := strings.Join(v.RequestStatuses, " ")
+	for _, o := range []struct{ key, status, builtin, what string }{
+		{"wonStatus", v.WonStatus, "WON", "won"}, {"lostStatus", v.LostStatus, "LOST", "lost"},
+	} {
+		switch {
+		case !slices.Contains(v.RequestStatuses, o.status):
+			add(o.key, "%s %s isn't one of requestStatuses [%s]: say which of them a %s request has with %s: NAME (a status's place in the list decides nothing)", o.key, o.status, list, o.what, o.key)
+		case o.status != o.builtin && slices.Contains(v.RequestStatuses, o.builtin):
+			add(o.key, "requestStatuses lists %s, but %s is %s: %s means a request %s, so make it the %s or rename it", o.builtin, o.key, o.status, o.builtin, o.what, o.key)
+		}
+	}
+	if v.WonStatus == v.LostStatus {
+		add("lostStatus", "wonStatus and lostStatus are both %s: a request ends won or lost, so name two statuses", v.WonStatus)
+	} else if len(v.openRequestStatuses()) == 0 {
+		add("requestStatuses", "requestStatuses [%s] has no status for an open request besides %s (won) and %s (lost): a request starts open", list, v.WonStatus, v.LostStatus)
+	}
 }
 
 // Complete is v ready for use, for a Vocabulary built in Go rather than
@@ -356,6 +383,7 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 	}
 	for _, f := range []struct{ have, builtin *string }{
 		{&c.WorkingStatus, &d.WorkingStatus}, {&c.PhaseStarted, &d.PhaseStarted}, {&c.PhaseCompleted, &d.PhaseCompleted},
+		{&c.WonStatus, &d.WonStatus}, {&c.LostStatus, &d.LostStatus},
 	} {
 		if *f.have == "" {
 			*f.have = *f.builtin
@@ -380,6 +408,7 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 		c.requestSet = !sameWorkflow(c.RequestWorkflow, d.RequestWorkflow)
 		c.custom = renamed || c.requestSet || c.WorkingStatus != d.WorkingStatus ||
 			c.PhaseStarted != d.PhaseStarted || c.PhaseCompleted != d.PhaseCompleted ||
+			c.WonStatus != d.WonStatus || c.LostStatus != d.LostStatus ||
 			!slices.Equal(c.WorkOrderStatuses, d.WorkOrderStatuses) || !slices.Equal(c.PhaseTypes, d.PhaseTypes) ||
 			!slices.Equal(c.SLATypes, d.SLATypes) || !slices.Equal(c.RequestStatuses, d.RequestStatuses) ||
 			!slices.EqualFunc(c.Workflows, d.Workflows, sameWorkflow)
