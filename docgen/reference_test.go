@@ -678,6 +678,7 @@ func switchedByVocabulary(t *testing.T, key string) {
 		"phaseTypes":        {"phaseTypes: [SALES, FIELD]", "strict/PROJECT_PHASE_STARTED.json", `"FIELD"`},
 		"slaTypes":          {"slaTypes: [YELLOW, ORANGE, RED]", "strict/PROJECT_PHASE_SLA_VIOLATION.json", `"ORANGE"`},
 		"workOrderStatuses": {"workOrderStatuses: [QUEUED, IN_PROGRESS, ON_HOLD, COMPLETED]", "strict/defs/workOrder.json", `"ON_HOLD"`},
+		"trades":            {"trades: [Roofing, Gutters]", "strict/defs/record.json", `"Gutters"`},
 	}
 	if key == "workflows" {
 		switchedWorkflows(t)

@@ -38,6 +38,10 @@ type Vocabulary struct {
 	// (a team's list is in no order the tool could know).
 	RequestStatuses       []string
 	WonStatus, LostStatus string
+	// Trades are the trades a record may list (record.trades). A trade a
+	// file adds that no built-in workflow has follows the electrical
+	// workflow; a workflow keeps only the file's trades.
+	Trades []string
 	// Workflows are the project workflows, each with its stages in order;
 	// RequestWorkflow the request (deal) stages, which a file does not set.
 	Workflows       []Workflow
@@ -68,6 +72,7 @@ func DefaultVocabulary() *Vocabulary {
 		SLATypes:          slices.Clone(SLATypes),
 		RequestStatuses:   slices.Clone(RequestStatuses),
 		WonStatus:         "WON",
+		Trades:            slices.Clone(Trades),
 		LostStatus:        "LOST",
 		Workflows:         cloneWorkflows(builtinWorkflows),
 		RequestWorkflow:   cloneWorkflows([]Workflow{builtinRequestWorkflow})[0],
@@ -104,7 +109,7 @@ func (v *Vocabulary) TriggerName(key string) string {
 
 // vocabularyKeys are the top-level keys of a vocabulary file, in the order
 // Marshal writes them.
-var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses", "wonStatus", "lostStatus", "workflows"}
+var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses", "wonStatus", "lostStatus", "trades", "workflows"}
 
 // Marshal writes v as a vocabulary file, with comments saying what each key
 // drives; ParseVocabulary reads it back.
@@ -129,6 +134,11 @@ func (v *Vocabulary) Marshal() []byte {
 	list("SLA thresholds (event.slaType), warning first.", "slaTypes", v.SLATypes)
 	list("Request (deal) statuses (record.requestStatus).", "requestStatuses", v.RequestStatuses)
 	fmt.Fprintf(&b, "\n# The requestStatus of a request won and of one lost, two of requestStatuses.\nwonStatus: %s\nlostStatus: %s\n", v.WonStatus, v.LostStatus)
+	quoted := make([]string, len(v.Trades))
+	for i, t := range v.Trades {
+		quoted[i] = yamlScalar(t)
+	}
+	list("Trades a record may list (record.trades); one a workflow lacks follows electrical.", "trades", quoted)
 	v.marshalWorkflows(&b)
 	return b.Bytes()
 }
@@ -270,7 +280,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 		positions[key] = kv.Value
 		lists := map[string]*[]string{
 			"workOrderStatuses": &v.WorkOrderStatuses, "phaseTypes": &v.PhaseTypes,
-			"slaTypes": &v.SLATypes, "requestStatuses": &v.RequestStatuses,
+			"slaTypes": &v.SLATypes, "requestStatuses": &v.RequestStatuses, "trades": &v.Trades,
 		}
 		if dst, ok := lists[key]; ok {
 			if l, ok := words(kv.Value, key); ok {
@@ -325,6 +335,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 		add(n, format, args...)
 	})
 	v.finishWorkflows(stages, add)
+	v.tradesToWorkflows()
 	if len(problems) > 0 {
 		return nil, errs // filled in file order by the deferred sort
 	}
@@ -375,7 +386,7 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 	d, c := DefaultVocabulary(), *v
 	for _, f := range []struct{ have, builtin *[]string }{
 		{&c.WorkOrderStatuses, &d.WorkOrderStatuses}, {&c.PhaseTypes, &d.PhaseTypes},
-		{&c.SLATypes, &d.SLATypes}, {&c.RequestStatuses, &d.RequestStatuses},
+		{&c.SLATypes, &d.SLATypes}, {&c.RequestStatuses, &d.RequestStatuses}, {&c.Trades, &d.Trades},
 	} {
 		if len(*f.have) == 0 {
 			*f.have = *f.builtin
@@ -411,6 +422,7 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 			c.WonStatus != d.WonStatus || c.LostStatus != d.LostStatus ||
 			!slices.Equal(c.WorkOrderStatuses, d.WorkOrderStatuses) || !slices.Equal(c.PhaseTypes, d.PhaseTypes) ||
 			!slices.Equal(c.SLATypes, d.SLATypes) || !slices.Equal(c.RequestStatuses, d.RequestStatuses) ||
+			!slices.Equal(c.Trades, d.Trades) ||
 			!slices.EqualFunc(c.Workflows, d.Workflows, sameWorkflow)
 	}
 	var problems []string
@@ -425,6 +437,8 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 	if problems != nil {
 		return nil, &VocabularyError{Problems: problems}
 	}
+	c.Workflows = cloneWorkflows(c.Workflows)
+	c.tradesToWorkflows()
 	return &c, nil
 }
 
@@ -495,10 +509,33 @@ func (v *Vocabulary) def(d *definition) *definition {
 			c.props[i].enum = v.RequestStatuses
 		case d.name == "workOrder" && p.name == "status":
 			c.props[i].enum = v.WorkOrderStatuses
+		case d.name == "record" && p.name == "trades":
+			c.props[i].enum = v.Trades
 		default:
 			continue
 		}
 		c.props[i].valuesAssumed = v.fromFile()
 	}
 	return &c
+}
+
+// tradesToWorkflows keeps in each workflow's trades only v's, and gives a
+// trade of v's that no workflow has to the one other trades follow
+// (WorkflowForTrades), so that the workflows' comments and docs list it.
+func (v *Vocabulary) tradesToWorkflows() {
+	if slices.Equal(v.Trades, Trades) || len(v.Workflows) == 0 {
+		return
+	}
+	for i := range v.Workflows {
+		v.Workflows[i].Trades = slices.DeleteFunc(slices.Clone(v.Workflows[i].Trades), func(t string) bool { return !slices.Contains(v.Trades, t) })
+	}
+	fallback := v.ProjectWorkflow("electrical")
+	if fallback == nil {
+		fallback = &v.Workflows[len(v.Workflows)-1]
+	}
+	for _, t := range v.Trades {
+		if !slices.ContainsFunc(v.Workflows, func(wf Workflow) bool { return slices.Contains(wf.Trades, t) }) {
+			fallback.Trades = append(fallback.Trades, t)
+		}
+	}
 }

@@ -99,3 +99,44 @@ func TestVocabularyStagePhaseTypeInTheList(t *testing.T) {
 		})
 	}
 }
+
+// A file's trades close record.trades in the strict schemas and give the
+// workflows their trades: each keeps only the file's, and a trade no
+// workflow has follows electrical.
+func TestVocabularyTrades(t *testing.T) {
+	v, err := ParseVocabulary("team.yaml", []byte("trades: [Roofing, Gutters, Siding]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		want []string
+	}{{"roofing", []string{"Roofing"}}, {"solar", nil}, {"electrical", []string{"Gutters", "Siding"}}} {
+		if got := v.ProjectWorkflow(tc.name).Trades; !slices.Equal(got, tc.want) {
+			t.Errorf("%s workflow's trades %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if wf := v.WorkflowForTrades([]string{"Gutters"}); wf.Name != "electrical" {
+		t.Errorf("Gutters projects follow %s", wf.Name)
+	}
+	val, err := NewValidator(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := documentedDoc(t)
+	for _, tc := range []struct {
+		trade string
+		valid bool
+	}{{"Gutters", true}, {"Roofing", true}, {"Solar", false}} {
+		at(doc, "record")["trades"] = []any{tc.trade}
+		b := mustJSON(t, doc)
+		checkFast(t, val, b)
+		if r, err := val.Validate(b, Strict); err != nil || r.Valid() != tc.valid {
+			t.Errorf("trades [%s]: valid %v, want %v (%v)", tc.trade, r.Valid(), tc.valid, r.Violations)
+		}
+	}
+	again, err := ParseVocabulary("again.yaml", v.Marshal())
+	if err != nil || !slices.Equal(again.Trades, v.Trades) || !slices.Equal(again.ProjectWorkflow("electrical").Trades, []string{"Gutters", "Siding"}) {
+		t.Errorf("does not read back: %v\n%s", err, v.Marshal())
+	}
+}

@@ -57,3 +57,27 @@ func TestVocabularyRequestOutcomesEndToEnd(t *testing.T) {
 	}
 	cli(t, out, "validate", "--strict", "--vocabulary", f, "-q").want(t, 0)
 }
+
+// A user trial could not set trades: the vocabulary's trades: key now
+// closes record.trades in validate --strict and is all generate sends.
+func TestVocabularyTradesEndToEnd(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "trades.yaml")
+	if err := os.WriteFile(f, []byte("trades: [Roofing, Gutters, Siding]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := cli(t, "", "generate", "all", "--count", "400", "--seed", "2", "--vocabulary", f).want(t, 0).stdout
+	for _, builtin := range []string{"Solar", "Storage", "HVAC", "Electrical", "EV Charger", "Generator", "Plumbing"} {
+		if strings.Contains(out, `"`+builtin+`"`) {
+			t.Errorf("generate sent the built-in trade %s, which the file leaves out", builtin)
+		}
+	}
+	if !strings.Contains(out, `"Gutters"`) {
+		t.Error("generate sent no record with the file's trade Gutters")
+	}
+	cli(t, out, "validate", "--strict", "--vocabulary", f, "-q").want(t, 0)
+	solar := cli(t, "", "generate", "PROJECT_CREATED", "--seed", "1").want(t, 0).stdout
+	solar = regexp.MustCompile(`"trades":(null|\[[^]]*\])`).ReplaceAllString(solar, `"trades":["Solar"]`)
+	if r := cli(t, solar, "validate", "--strict", "--vocabulary", f).want(t, 1); !strings.Contains(r.stdout, `"Solar" isn't one of ["Roofing" "Gutters" "Siding"]`) {
+		t.Errorf("validate --strict --vocabulary took Solar:\n%s", r.stdout)
+	}
+}
