@@ -271,7 +271,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 	seen := map[string]bool{}
 	var stages parsedWorkflows
 	for _, kv := range root.Values {
-		key := kv.Key.String()
+		key := keyName(kv.Key)
 		if seen[key] {
 			add(kv.Key, "%s is given twice", key)
 			continue
@@ -293,7 +293,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 			stages = v.parseWorkflows(kv.Value, add)
 		case "triggerNames":
 			for _, e := range mapping(kv.Value, "triggerNames must be a mapping of triggerKey: triggerName") {
-				k := e.Key.String()
+				k := keyName(e.Key)
 				if _, err := Lookup(k); err != nil {
 					add(e.Key, "%v", err)
 					continue
@@ -309,10 +309,10 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 			}
 		case "phaseStatuses":
 			for _, e := range mapping(kv.Value, "phaseStatuses must be a mapping {started: ..., completed: ...}") {
-				dst := map[string]*string{"started": &v.PhaseStarted, "completed": &v.PhaseCompleted}[e.Key.String()]
+				dst := map[string]*string{"started": &v.PhaseStarted, "completed": &v.PhaseCompleted}[keyName(e.Key)]
 				if dst == nil {
-					add(e.Key, "phaseStatuses has started and completed, not %s", e.Key.String())
-				} else if s, ok := str(e.Value, "phaseStatuses."+e.Key.String()); ok {
+					add(e.Key, "phaseStatuses has started and completed, not %s", keyName(e.Key))
+				} else if s, ok := str(e.Value, "phaseStatuses."+keyName(e.Key)); ok {
 					*dst = s
 				}
 			}
@@ -538,4 +538,13 @@ func (v *Vocabulary) tradesToWorkflows() {
 			fallback.Trades = append(fallback.Trades, t)
 		}
 	}
+}
+
+// keyName is a mapping key without its quotes: JSON quotes every key, and
+// 'roofing' is the key roofing.
+func keyName(k ast.MapKeyNode) string {
+	if s, ok := k.(*ast.StringNode); ok {
+		return s.Value
+	}
+	return k.String()
 }

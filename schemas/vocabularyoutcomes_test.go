@@ -140,3 +140,28 @@ func TestVocabularyTrades(t *testing.T) {
 		t.Errorf("does not read back: %v\n%s", err, v.Marshal())
 	}
 }
+
+// A quoted key is the key: JSON, which is YAML, quotes every one, and a
+// user trial's {"slaTypes": [...]} was refused as unknown key "slaTypes".
+func TestVocabularyQuotedKeys(t *testing.T) {
+	cases := []struct{ name, src string }{
+		{"JSON", `{"slaTypes": ["AMBER", "BREACH"], "phaseStatuses": {"started": "ACTIVE", "completed": "DONE"}, "triggerNames": {"TASK_CREATED": "New Task"}}`},
+		{"quoted YAML", "'slaTypes': [AMBER, BREACH]\nphaseStatuses: {'started': ACTIVE, \"completed\": DONE}\ntriggerNames:\n  \"TASK_CREATED\": New Task\n" +
+			"workflows:\n  'roofing':\n    - {'name': Lead, \"phaseType\": SALES}\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := ParseVocabulary("f.json", []byte(tc.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(v.SLATypes, []string{"AMBER", "BREACH"}) || v.PhaseCompleted != "DONE" || v.TriggerName("TASK_CREATED") != "New Task" {
+				t.Errorf("the quoted keys were not read: %v %s %s", v.SLATypes, v.PhaseCompleted, v.TriggerName("TASK_CREATED"))
+			}
+		})
+	}
+	v, err := ParseVocabulary("f.yaml", []byte(cases[1].src))
+	if err == nil && v.ProjectWorkflow("roofing").Names()[0] != "Lead" {
+		t.Errorf("roofing stages %v", v.ProjectWorkflow("roofing").Names())
+	}
+}

@@ -316,7 +316,7 @@ func (v *Vocabulary) parseWorkflows(n ast.Node, add func(ast.Node, string, ...an
 	names := append(v.WorkflowNames(), v.RequestWorkflow.Name)
 	out := parsedWorkflows{stages: map[string][]parsedStage{}, nodes: map[string]ast.Node{}}
 	for _, kv := range m.Values {
-		name := kv.Key.String()
+		name := keyName(kv.Key)
 		wf := v.workflow(name)
 		if wf == nil {
 			msg := fmt.Sprintf("unknown workflow %s; the workflows are %s", name, strings.Join(names, ", "))
@@ -389,7 +389,7 @@ func parseStage(wf *Workflow, item ast.Node, add func(ast.Node, string, ...any))
 	var idSet, tplSet, typeSet bool
 	good := true
 	for _, e := range m.Values {
-		key := e.Key.String()
+		key := keyName(e.Key)
 		switch key {
 		case "id", "templateId":
 			n, ok := positiveID(e.Value)
