@@ -243,17 +243,21 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 			return nil, false
 		}
 		var out []string
-		listed := map[string]bool{} // slices.Contains made 100,000 entries take a minute
+		listed := map[string]string{} // by lower case; slices.Contains made 100,000 entries take a minute
 		for _, item := range seq.Values {
 			s, ok := str(item, what+" entry")
 			if !ok {
 				return nil, false
 			}
-			if listed[s] {
-				add(item, "%s lists %s twice", what, s)
+			if other, dup := listed[strings.ToLower(s)]; dup {
+				if other == s {
+					add(item, "%s lists %s twice", what, s)
+				} else {
+					add(item, "%s lists %s and %s, which differ only in case: keep one (a receiver that compares without case takes them for one value)", what, other, s)
+				}
 				return nil, false
 			}
-			listed[s] = true
+			listed[strings.ToLower(s)] = s
 			out = append(out, s)
 		}
 		return out, true
@@ -355,6 +359,9 @@ func (v *Vocabulary) check(add func(key, format string, args ...any)) {
 	}
 	if len(v.SLATypes) < 2 {
 		add("slaTypes", "slaTypes needs a warning and a violation threshold, at least two names")
+	}
+	if v.PhaseStarted == v.PhaseCompleted {
+		add("phaseStatuses", "phaseStatuses started and completed are both %s: a receiver could not tell a phase started from one completed", v.PhaseStarted)
 	}
 	list := strings.Join(v.RequestStatuses, " ")
 	for _, o := range []struct{ key, status, builtin, what string }{

@@ -165,3 +165,22 @@ func TestVocabularyQuotedKeys(t *testing.T) {
 		t.Errorf("roofing stages %v", v.ProjectWorkflow("roofing").Names())
 	}
 }
+
+// Lists a receiver could not tell apart are refused: two values equal but
+// for case, and one phase status for started and completed.
+func TestVocabularyQuestionableLists(t *testing.T) {
+	cases := []struct{ name, src, want string }{
+		{"equal but for case", "workOrderStatuses: [QUEUED, ON_SITE, COMPLETED, on_site]\nworkingStatus: ON_SITE\n",
+			"f.yaml:1:49: workOrderStatuses lists ON_SITE and on_site, which differ only in case: keep one"},
+		{"started is completed", "phaseStatuses: {started: DONE, completed: DONE}\n",
+			"f.yaml:1:16: phaseStatuses started and completed are both DONE: a receiver could not tell a phase started from one completed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseVocabulary("f.yaml", []byte(tc.src))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
