@@ -671,13 +671,14 @@ func vocabularySwitch(change string) (string, bool) {
 func switchedByVocabulary(t *testing.T, key string) {
 	t.Helper()
 	cases := map[string][3]string{
-		"requestStatuses":   {"requestStatuses: [OPEN, SIGNED]", "strict/defs/record.json", `"SIGNED"`},
+		"requestStatuses":   {"requestStatuses: [OPEN, SIGNED, LOST]\nwonStatus: SIGNED", "strict/defs/record.json", `"SIGNED"`},
 		"workingStatus":     {"workOrderStatuses: [QUEUED, WORKING, COMPLETED]\nworkingStatus: WORKING", "strict/defs/workOrder.json", `"WORKING", "COMPLETED"`},
 		"triggerNames":      {"triggerNames: {PROJECT_CREATED: New Project}", "strict/PROJECT_CREATED.json", `"New Project"`},
 		"phaseStatuses":     {"phaseStatuses: {started: ACTIVE, completed: DONE}", "strict/PROJECT_PHASE_COMPLETED.json", `"DONE"`},
 		"phaseTypes":        {"phaseTypes: [SALES, FIELD]", "strict/PROJECT_PHASE_STARTED.json", `"FIELD"`},
 		"slaTypes":          {"slaTypes: [YELLOW, ORANGE, RED]", "strict/PROJECT_PHASE_SLA_VIOLATION.json", `"ORANGE"`},
 		"workOrderStatuses": {"workOrderStatuses: [QUEUED, IN_PROGRESS, ON_HOLD, COMPLETED]", "strict/defs/workOrder.json", `"ON_HOLD"`},
+		"trades":            {"trades: [Roofing, Gutters]", "strict/defs/record.json", `"Gutters"`},
 	}
 	if key == "workflows" {
 		switchedWorkflows(t)

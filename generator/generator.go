@@ -511,15 +511,21 @@ func (g *Generator) buildRecord(rb *recordBox, rt string, t *trigInfo, place *Pl
 	first, last := &firstNameForms[g.intn(len(firstNameForms))], &lastNameForms[g.intn(len(lastNameForms))]
 	r.first, r.last = first.name, last.name
 
-	ci := comboTable[g.intn(len(comboTable))]
-	combo := &combos[ci]
+	ci := -1 // combos' index, for the workflow of its trades
+	var combo *combo
+	if own := g.wfs.combos; own != nil {
+		combo = &own.list[own.table[g.intn(len(own.table))]]
+	} else {
+		ci = int(comboTable[g.intn(len(comboTable))])
+		combo = &combos[ci]
+	}
 	n := copy(rb.trades[:], combo.trades)
 	trades := rb.trades[:n:n]
 	r.mask = combo.mask
 
 	switch rt {
 	case "PROJECT":
-		if int(ci) < len(g.wfs.byCombo) {
+		if ci >= 0 && ci < len(g.wfs.byCombo) {
 			r.wf = g.wfs.byCombo[ci]
 		} else {
 			r.wf = g.wfs.forTrades(trades)

@@ -1,6 +1,8 @@
 package generator
 
 import (
+	"slices"
+
 	"github.com/brianvoe/gofakeit/v7/data"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -187,6 +189,9 @@ type workflows struct {
 	// byCombo is forTrades of each trade combination (combos), by index;
 	// empty for a vocabulary without project workflows.
 	byCombo []*workflow
+	// combos are the vocabulary's own trades' combinations, which records
+	// draw instead of the built-in ones; nil for the built-in trades.
+	combos *ownTradeCombos
 	// openRequest are the request stages of requests still open (not WON
 	// or LOST), by index; beforeClose those before the first closing
 	// stage, where a request's phases run.
@@ -219,6 +224,9 @@ func newWorkflows(v *schemas.Vocabulary) *workflows {
 	for _, st := range ws.byID {
 		st.byID = true
 	}
+	if !slices.Equal(v.Trades, schemas.Trades) {
+		ws.combos = ownCombos(v.Trades)
+	}
 	for i := range combos {
 		if len(v.Workflows) == 0 {
 			break // forTrades has nothing to find; records find out when they ask it
@@ -247,6 +255,51 @@ func newWorkflows(v *schemas.Vocabulary) *workflows {
 
 // defaultWorkflows are the built-in vocabulary's.
 var defaultWorkflows = newWorkflows(nil)
+
+// tradeCombos of a vocabulary's own trades: the built-in combinations
+// made of its trades only, with their weights, and each trade of its own
+// alone.
+type ownTradeCombos struct {
+	list  []combo
+	table []int
+}
+
+// newTradeWeight is the weight of a trade the built-in ones lack, alone:
+// about as common as Roofing.
+const newTradeWeight = 9
+
+func ownCombos(trades []string) *ownTradeCombos {
+	own := &ownTradeCombos{}
+	add := func(ts []string, weight int) {
+		cb := combo{trades: ts}
+		for _, t := range ts {
+			cb.mask |= tradeBits[t]
+			r, ok := tradeValue[t]
+			if !ok {
+				r = [2]int{5000, 25000}
+			}
+			cb.ranges = append(cb.ranges, r)
+		}
+		if cb.mask == 0 {
+			cb.mask = tAll // a trade of its own: any work order fits
+		}
+		for range weight {
+			own.table = append(own.table, len(own.list))
+		}
+		own.list = append(own.list, cb)
+	}
+	for _, c := range tradeCombos {
+		if !slices.ContainsFunc(c.trades, func(t string) bool { return !slices.Contains(trades, t) }) {
+			add(c.trades, c.weight)
+		}
+	}
+	for _, t := range trades {
+		if _, builtin := tradeBits[t]; !builtin {
+			add([]string{t}, newTradeWeight)
+		}
+	}
+	return own
+}
 
 // forTrades picks the workflow a record with these trades follows: its
 // first trade decides, as a contractor sets one workflow per project type.

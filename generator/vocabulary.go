@@ -75,7 +75,7 @@ func (g *Generator) ApplyVocabulary(p *Payload) {
 		e.Status = v.PhaseCompleted
 	}
 	if r := p.Record; r != nil && r.RequestStatus.Valid {
-		r.RequestStatus.V = schemas.SamePosition(r.RequestStatus.V, schemas.RequestStatuses, v.RequestStatuses)
+		r.RequestStatus.V = v.RequestStatusName(r.RequestStatus.V)
 	}
 	if w := p.WorkOrder; w != nil {
 		w.Status = g.woStatus(w.Status)

@@ -271,6 +271,10 @@ func (p *parsing) parseArg(st *step, spec *paramSpec, e entry, sc *staticScope) 
 		}
 		a.text = v
 	case pTrades:
+		trades := schemas.Trades
+		if p.vocab != nil {
+			trades = p.vocab.Trades
+		}
 		var items []ast.Node
 		if seq, isSeq := unwrap(e.value, p.anchors).(*ast.SequenceNode); isSeq {
 			items = seq.Values
@@ -278,7 +282,7 @@ func (p *parsing) parseArg(st *step, spec *paramSpec, e entry, sc *staticScope) 
 			items = []ast.Node{e.value}
 		}
 		if len(items) == 0 {
-			p.errs.add(a.pos, "%s is an empty list; give at least one of [%s]", what, strings.Join(schemas.Trades, ", "))
+			p.errs.add(a.pos, "%s is an empty list; give at least one of [%s]", what, strings.Join(trades, ", "))
 			return a, false
 		}
 		for _, it := range items {
@@ -286,8 +290,8 @@ func (p *parsing) parseArg(st *step, spec *paramSpec, e entry, sc *staticScope) 
 			if !ok {
 				return a, false
 			}
-			if !slices.Contains(schemas.Trades, v) {
-				p.errs.add(nodePos(it), "%s", oneOf("trade", v, schemas.Trades))
+			if !slices.Contains(trades, v) {
+				p.errs.add(nodePos(it), "%s", oneOf("trade", v, trades))
 				return a, false
 			}
 			a.trades = append(a.trades, v)

@@ -70,7 +70,7 @@ slaTypes: [YELLOW, ORANGE, RED]
 // request statuses and a renamed stage pass, and a request won under its
 // new name still has to become a project.
 func TestCheckSequenceWithVocabulary(t *testing.T) {
-	v, err := schemas.ParseVocabulary("team.yaml", []byte("requestStatuses: [OPEN, QUOTED, SIGNED, DECLINED, LATER]\nworkflows:\n  solar:\n    - {id: 16646, name: Closing}\n    - Site Survey\n    - Design\n"))
+	v, err := schemas.ParseVocabulary("team.yaml", []byte("requestStatuses: [OPEN, QUOTED, SIGNED, DECLINED, LATER]\nwonStatus: SIGNED\nlostStatus: DECLINED\nworkflows:\n  solar:\n    - {id: 16646, name: Closing}\n    - Site Survey\n    - Design\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

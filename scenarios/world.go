@@ -340,7 +340,9 @@ func (w *world) newRecord(rt string, wf *workflow) *generator.Record {
 		if wf == nil {
 			wf = w.wfs().forTrades(nil)
 		}
-		r.Trades = slices.Clone(wf.trades[:1])
+		if len(wf.trades) > 0 { // a vocabulary's trades may leave a workflow none
+			r.Trades = slices.Clone(wf.trades[:1])
+		}
 	}
 	return r
 }

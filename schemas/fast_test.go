@@ -32,7 +32,9 @@ workingStatus: WORKING
 phaseTypes: [SALES, ENGINEERING, FIELD]
 phaseStatuses: {started: ACTIVE, completed: DONE}
 slaTypes: [YELLOW, ORANGE, RED]
-requestStatuses: [OPEN, QUOTED, SIGNED]
+requestStatuses: [OPEN, QUOTED, SIGNED, DECLINED]
+wonStatus: SIGNED
+lostStatus: DECLINED
 `
 
 type vocabCase struct {

@@ -32,8 +32,16 @@ type Vocabulary struct {
 	PhaseStarted, PhaseCompleted string
 	// SLATypes are the SLA thresholds, warning first.
 	SLATypes []string
-	// RequestStatuses are the request (deal) statuses.
-	RequestStatuses []string
+	// RequestStatuses are the request (deal) statuses; WonStatus and
+	// LostStatus, two of them, those of a request won and lost. A file
+	// names those two outright: a status's place in the list says nothing
+	// (a team's list is in no order the tool could know).
+	RequestStatuses       []string
+	WonStatus, LostStatus string
+	// Trades are the trades a record may list (record.trades). A trade a
+	// file adds that no built-in workflow has follows the electrical
+	// workflow; a workflow keeps only the file's trades.
+	Trades []string
 	// Workflows are the project workflows, each with its stages in order;
 	// RequestWorkflow the request (deal) stages, which a file does not set.
 	Workflows       []Workflow
@@ -63,6 +71,9 @@ func DefaultVocabulary() *Vocabulary {
 		PhaseCompleted:    "COMPLETED",
 		SLATypes:          slices.Clone(SLATypes),
 		RequestStatuses:   slices.Clone(RequestStatuses),
+		WonStatus:         "WON",
+		Trades:            slices.Clone(Trades),
+		LostStatus:        "LOST",
 		Workflows:         cloneWorkflows(builtinWorkflows),
 		RequestWorkflow:   cloneWorkflows([]Workflow{builtinRequestWorkflow})[0],
 	}
@@ -98,7 +109,7 @@ func (v *Vocabulary) TriggerName(key string) string {
 
 // vocabularyKeys are the top-level keys of a vocabulary file, in the order
 // Marshal writes them.
-var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses", "workflows"}
+var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses", "wonStatus", "lostStatus", "trades", "workflows"}
 
 // Marshal writes v as a vocabulary file, with comments saying what each key
 // drives; ParseVocabulary reads it back.
@@ -122,6 +133,12 @@ func (v *Vocabulary) Marshal() []byte {
 	fmt.Fprintf(&b, "\n# event.status on *_PHASE_STARTED and *_PHASE_COMPLETED.\nphaseStatuses: {started: %s, completed: %s}\n", v.PhaseStarted, v.PhaseCompleted)
 	list("SLA thresholds (event.slaType), warning first.", "slaTypes", v.SLATypes)
 	list("Request (deal) statuses (record.requestStatus).", "requestStatuses", v.RequestStatuses)
+	fmt.Fprintf(&b, "\n# The requestStatus of a request won and of one lost, two of requestStatuses.\nwonStatus: %s\nlostStatus: %s\n", v.WonStatus, v.LostStatus)
+	quoted := make([]string, len(v.Trades))
+	for i, t := range v.Trades {
+		quoted[i] = yamlScalar(t)
+	}
+	list("Trades a record may list (record.trades); one a workflow lacks follows electrical.", "trades", quoted)
 	v.marshalWorkflows(&b)
 	return b.Bytes()
 }
@@ -226,17 +243,21 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 			return nil, false
 		}
 		var out []string
-		listed := map[string]bool{} // slices.Contains made 100,000 entries take a minute
+		listed := map[string]string{} // by lower case; slices.Contains made 100,000 entries take a minute
 		for _, item := range seq.Values {
 			s, ok := str(item, what+" entry")
 			if !ok {
 				return nil, false
 			}
-			if listed[s] {
-				add(item, "%s lists %s twice", what, s)
+			if other, dup := listed[strings.ToLower(s)]; dup {
+				if other == s {
+					add(item, "%s lists %s twice", what, s)
+				} else {
+					add(item, "%s lists %s and %s, which differ only in case: keep one (a receiver that compares without case takes them for one value)", what, other, s)
+				}
 				return nil, false
 			}
-			listed[s] = true
+			listed[strings.ToLower(s)] = s
 			out = append(out, s)
 		}
 		return out, true
@@ -254,7 +275,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 	seen := map[string]bool{}
 	var stages parsedWorkflows
 	for _, kv := range root.Values {
-		key := kv.Key.String()
+		key := keyName(kv.Key)
 		if seen[key] {
 			add(kv.Key, "%s is given twice", key)
 			continue
@@ -263,7 +284,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 		positions[key] = kv.Value
 		lists := map[string]*[]string{
 			"workOrderStatuses": &v.WorkOrderStatuses, "phaseTypes": &v.PhaseTypes,
-			"slaTypes": &v.SLATypes, "requestStatuses": &v.RequestStatuses,
+			"slaTypes": &v.SLATypes, "requestStatuses": &v.RequestStatuses, "trades": &v.Trades,
 		}
 		if dst, ok := lists[key]; ok {
 			if l, ok := words(kv.Value, key); ok {
@@ -276,7 +297,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 			stages = v.parseWorkflows(kv.Value, add)
 		case "triggerNames":
 			for _, e := range mapping(kv.Value, "triggerNames must be a mapping of triggerKey: triggerName") {
-				k := e.Key.String()
+				k := keyName(e.Key)
 				if _, err := Lookup(k); err != nil {
 					add(e.Key, "%v", err)
 					continue
@@ -285,16 +306,17 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 					v.TriggerNames[k] = n
 				}
 			}
-		case "workingStatus":
+		case "workingStatus", "wonStatus", "lostStatus":
+			dst := map[string]*string{"workingStatus": &v.WorkingStatus, "wonStatus": &v.WonStatus, "lostStatus": &v.LostStatus}[key]
 			if s, ok := str(kv.Value, key); ok {
-				v.WorkingStatus = s
+				*dst = s
 			}
 		case "phaseStatuses":
 			for _, e := range mapping(kv.Value, "phaseStatuses must be a mapping {started: ..., completed: ...}") {
-				dst := map[string]*string{"started": &v.PhaseStarted, "completed": &v.PhaseCompleted}[e.Key.String()]
+				dst := map[string]*string{"started": &v.PhaseStarted, "completed": &v.PhaseCompleted}[keyName(e.Key)]
 				if dst == nil {
-					add(e.Key, "phaseStatuses has started and completed, not %s", e.Key.String())
-				} else if s, ok := str(e.Value, "phaseStatuses."+e.Key.String()); ok {
+					add(e.Key, "phaseStatuses has started and completed, not %s", keyName(e.Key))
+				} else if s, ok := str(e.Value, "phaseStatuses."+keyName(e.Key)); ok {
 					*dst = s
 				}
 			}
@@ -311,9 +333,13 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 		if n == nil && key == "workingStatus" {
 			n = positions["workOrderStatuses"]
 		}
+		if n == nil && (key == "wonStatus" || key == "lostStatus") {
+			n = positions["requestStatuses"]
+		}
 		add(n, format, args...)
 	})
 	v.finishWorkflows(stages, add)
+	v.tradesToWorkflows()
 	if len(problems) > 0 {
 		return nil, errs // filled in file order by the deferred sort
 	}
@@ -334,6 +360,25 @@ func (v *Vocabulary) check(add func(key, format string, args ...any)) {
 	if len(v.SLATypes) < 2 {
 		add("slaTypes", "slaTypes needs a warning and a violation threshold, at least two names")
 	}
+	if v.PhaseStarted == v.PhaseCompleted {
+		add("phaseStatuses", "phaseStatuses started and completed are both %s: a receiver could not tell a phase started from one completed", v.PhaseStarted)
+	}
+	list := strings.Join(v.RequestStatuses, " ")
+	for _, o := range []struct{ key, status, builtin, what string }{
+		{"wonStatus", v.WonStatus, "WON", "won"}, {"lostStatus", v.LostStatus, "LOST", "lost"},
+	} {
+		switch {
+		case !slices.Contains(v.RequestStatuses, o.status):
+			add(o.key, "%s %s isn't one of requestStatuses [%s]: say which of them a %s request has with %s: NAME (a status's place in the list decides nothing)", o.key, o.status, list, o.what, o.key)
+		case o.status != o.builtin && slices.Contains(v.RequestStatuses, o.builtin):
+			add(o.key, "requestStatuses lists %s, but %s is %s: %s means a request %s, so make it the %s or rename it", o.builtin, o.key, o.status, o.builtin, o.what, o.key)
+		}
+	}
+	if v.WonStatus == v.LostStatus {
+		add("lostStatus", "wonStatus and lostStatus are both %s: a request ends won or lost, so name two statuses", v.WonStatus)
+	} else if len(v.openRequestStatuses()) == 0 {
+		add("requestStatuses", "requestStatuses [%s] has no status for an open request besides %s (won) and %s (lost): a request starts open", list, v.WonStatus, v.LostStatus)
+	}
 }
 
 // Complete is v ready for use, for a Vocabulary built in Go rather than
@@ -348,7 +393,7 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 	d, c := DefaultVocabulary(), *v
 	for _, f := range []struct{ have, builtin *[]string }{
 		{&c.WorkOrderStatuses, &d.WorkOrderStatuses}, {&c.PhaseTypes, &d.PhaseTypes},
-		{&c.SLATypes, &d.SLATypes}, {&c.RequestStatuses, &d.RequestStatuses},
+		{&c.SLATypes, &d.SLATypes}, {&c.RequestStatuses, &d.RequestStatuses}, {&c.Trades, &d.Trades},
 	} {
 		if len(*f.have) == 0 {
 			*f.have = *f.builtin
@@ -356,6 +401,7 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 	}
 	for _, f := range []struct{ have, builtin *string }{
 		{&c.WorkingStatus, &d.WorkingStatus}, {&c.PhaseStarted, &d.PhaseStarted}, {&c.PhaseCompleted, &d.PhaseCompleted},
+		{&c.WonStatus, &d.WonStatus}, {&c.LostStatus, &d.LostStatus},
 	} {
 		if *f.have == "" {
 			*f.have = *f.builtin
@@ -380,8 +426,10 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 		c.requestSet = !sameWorkflow(c.RequestWorkflow, d.RequestWorkflow)
 		c.custom = renamed || c.requestSet || c.WorkingStatus != d.WorkingStatus ||
 			c.PhaseStarted != d.PhaseStarted || c.PhaseCompleted != d.PhaseCompleted ||
+			c.WonStatus != d.WonStatus || c.LostStatus != d.LostStatus ||
 			!slices.Equal(c.WorkOrderStatuses, d.WorkOrderStatuses) || !slices.Equal(c.PhaseTypes, d.PhaseTypes) ||
 			!slices.Equal(c.SLATypes, d.SLATypes) || !slices.Equal(c.RequestStatuses, d.RequestStatuses) ||
+			!slices.Equal(c.Trades, d.Trades) ||
 			!slices.EqualFunc(c.Workflows, d.Workflows, sameWorkflow)
 	}
 	var problems []string
@@ -396,6 +444,8 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 	if problems != nil {
 		return nil, &VocabularyError{Problems: problems}
 	}
+	c.Workflows = cloneWorkflows(c.Workflows)
+	c.tradesToWorkflows()
 	return &c, nil
 }
 
@@ -466,10 +516,42 @@ func (v *Vocabulary) def(d *definition) *definition {
 			c.props[i].enum = v.RequestStatuses
 		case d.name == "workOrder" && p.name == "status":
 			c.props[i].enum = v.WorkOrderStatuses
+		case d.name == "record" && p.name == "trades":
+			c.props[i].enum = v.Trades
 		default:
 			continue
 		}
 		c.props[i].valuesAssumed = v.fromFile()
 	}
 	return &c
+}
+
+// tradesToWorkflows keeps in each workflow's trades only v's, and gives a
+// trade of v's that no workflow has to the one other trades follow
+// (WorkflowForTrades), so that the workflows' comments and docs list it.
+func (v *Vocabulary) tradesToWorkflows() {
+	if slices.Equal(v.Trades, Trades) || len(v.Workflows) == 0 {
+		return
+	}
+	for i := range v.Workflows {
+		v.Workflows[i].Trades = slices.DeleteFunc(slices.Clone(v.Workflows[i].Trades), func(t string) bool { return !slices.Contains(v.Trades, t) })
+	}
+	fallback := v.ProjectWorkflow("electrical")
+	if fallback == nil {
+		fallback = &v.Workflows[len(v.Workflows)-1]
+	}
+	for _, t := range v.Trades {
+		if !slices.ContainsFunc(v.Workflows, func(wf Workflow) bool { return slices.Contains(wf.Trades, t) }) {
+			fallback.Trades = append(fallback.Trades, t)
+		}
+	}
+}
+
+// keyName is a mapping key without its quotes: JSON quotes every key, and
+// 'roofing' is the key roofing.
+func keyName(k ast.MapKeyNode) string {
+	if s, ok := k.(*ast.StringNode); ok {
+		return s.Value
+	}
+	return k.String()
 }

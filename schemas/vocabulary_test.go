@@ -69,7 +69,7 @@ func TestVocabularyRoundTrips(t *testing.T) {
 func TestVocabularyErrors(t *testing.T) {
 	cases := []struct{ name, src, want string }{
 		{"unknown key", "slaType: [A, B]\n", `f.yaml:1:1: unknown key slaType; a vocabulary has triggerNames`},
-		{"typo suggested", "slaTypes: [A, B]\nphaseTipes: [X]\n", "f.yaml:2:1: unknown key phaseTipes; a vocabulary has triggerNames, workOrderStatuses, workingStatus, phaseTypes, phaseStatuses, slaTypes, requestStatuses, workflows; did you mean phaseTypes?"},
+		{"typo suggested", "slaTypes: [A, B]\nphaseTipes: [X]\n", "f.yaml:2:1: unknown key phaseTipes; a vocabulary has triggerNames, workOrderStatuses, workingStatus, phaseTypes, phaseStatuses, slaTypes, requestStatuses, wonStatus, lostStatus, trades, workflows; did you mean phaseTypes?"},
 		{"unknown trigger", "triggerNames:\n  TASK_DONE: Done\n", `f.yaml:2:3: trigger "TASK_DONE" isn't one of`},
 		{"empty list", "phaseTypes: []\n", "f.yaml:1:13: phaseTypes must be a non-empty list"},
 		{"duplicate", "slaTypes: [RED, RED]\n", "f.yaml:1:17: slaTypes lists RED twice"},
@@ -109,8 +109,8 @@ func FuzzParseVocabulary(f *testing.F) {
 	f.Add([]byte(testVocabulary))
 	f.Add(DefaultVocabulary().Marshal())
 	f.Add([]byte("triggerNames: [a]\nslaTypes: {a: b}\n"))
-	f.Add([]byte("requestStatuses: [OPEN, SIGNED]\n"))
-	f.Add([]byte("requestStatuses: [A, B, C, D]\nworkflows:\n  request: [{name: X, phaseType: SALES, requestStatus: C}, {name: Y, phaseType: SALES, requestStatus: D}]\n"))
+	f.Add([]byte("requestStatuses: [OPEN, SIGNED, LOST]\nwonStatus: SIGNED\n"))
+	f.Add([]byte("requestStatuses: [A, B, C, D]\nwonStatus: C\nlostStatus: D\nworkflows:\n  request: [{name: X, phaseType: SALES, requestStatus: C}, {name: Y, phaseType: SALES, requestStatus: D}]\n"))
 	f.Add([]byte("phaseTypes: [A, B]\nworkflows:\n  hvac: [Sales, {id: 17411, name: \"Design: HVAC\"}, {name: Tune-up, phaseType: B}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := ParseVocabulary("f.yaml", data)
@@ -167,26 +167,28 @@ func TestVocabularyWorkflows(t *testing.T) {
 }
 
 // The request workflow from a file: its own stage names and order, its
-// statuses in the file's names, read as the built-in ones at their
-// position, and written back in the file's names.
+// statuses in the file's names (the won and lost ones those wonStatus and
+// lostStatus name), and written back in the file's names.
 func TestVocabularyRequestWorkflow(t *testing.T) {
 	v, err := ParseVocabulary("f.yaml", []byte(`requestStatuses: [OPEN, QUOTED, SIGNED, DECLINED, LATER]
+wonStatus: SIGNED
+lostStatus: DECLINED
 workflows:
   request:
-    - {id: 15301, name: Inbound Lead}
+    - {id: 15301, name: Inbound Lead, requestStatus: OPEN}
     - {name: Bill Review, phaseType: SALES, requestStatus: OPEN}
-    - Proposal
+    - {id: 15304, name: Proposal, requestStatus: QUOTED}
     - {name: Signed, phaseType: SALES, requestStatus: SIGNED}
-    - {id: 15307, name: Declined, requestStatus: DECLINED}
+    - {id: 15307, name: Declined}
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := v.RequestWorkflow.Stages
 	want := []Stage{
-		{15301, 2301, "Inbound Lead", "SALES", "NEW"},
-		{17625, 2706, "Bill Review", "SALES", "NEW"},
-		{15304, 2304, "Proposal", "SALES", "PROPOSAL"},
+		{15301, 2301, "Inbound Lead", "SALES", "OPEN"},
+		{17625, 2706, "Bill Review", "SALES", "OPEN"},
+		{15304, 2304, "Proposal", "SALES", "QUOTED"},
 		{17626, 2707, "Signed", "SALES", "WON"},
 		{15307, 2307, "Declined", "SALES", "LOST"},
 	}
@@ -194,8 +196,10 @@ workflows:
 		t.Errorf("request stages\n got %+v\nwant %+v", got, want)
 	}
 	m := string(v.Marshal())
-	if !strings.Contains(m, "{id: 17626, templateId: 2707, name: Signed, phaseType: SALES, requestStatus: SIGNED}") {
-		t.Errorf("the request stages are not written in the file's names:\n%s", m)
+	for _, line := range []string{"{id: 17626, templateId: 2707, name: Signed, phaseType: SALES, requestStatus: SIGNED}", "{id: 15307, templateId: 2307, name: Declined, phaseType: SALES, requestStatus: DECLINED}"} {
+		if !strings.Contains(m, line) {
+			t.Errorf("the request stages are not written in the file's names: no %s in\n%s", line, m)
+		}
 	}
 	if again, err := ParseVocabulary("again.yaml", []byte(m)); err != nil || !slices.Equal(again.RequestWorkflow.Stages, want) {
 		t.Errorf("does not read back: %v", err)

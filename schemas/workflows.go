@@ -215,10 +215,29 @@ func (v *Vocabulary) all() []*Workflow {
 	return append(out, &v.RequestWorkflow)
 }
 
-// RequestStatusName is v's name of a built-in request status: the same,
-// or v's at its position in the list (as the generator maps it).
-func (v *Vocabulary) RequestStatusName(builtin string) string {
-	return SamePosition(builtin, RequestStatuses, v.orDefault().RequestStatuses)
+// openRequestStatuses are the built-in statuses of a request still open.
+var openRequestStatuses = []string{"NEW", "PROPOSAL", "NURTURE"}
+
+// openRequestStatuses are v's request statuses other than won and lost.
+func (v *Vocabulary) openRequestStatuses() []string {
+	return slices.DeleteFunc(slices.Clone(v.RequestStatuses), func(s string) bool { return s == v.WonStatus || s == v.LostStatus })
+}
+
+// RequestStatusName is v's name of a request status as the engine holds
+// it: WON and LOST are v's won and lost statuses, a status v lists is
+// itself, and a built-in open status v lacks (of a built-in stage the file
+// keeps) is v's open status at its position, a guess Substitutions warns of.
+func (v *Vocabulary) RequestStatusName(s string) string {
+	v = v.orDefault()
+	switch {
+	case s == "WON":
+		return v.WonStatus
+	case s == "LOST":
+		return v.LostStatus
+	case slices.Contains(v.RequestStatuses, s):
+		return s
+	}
+	return SamePosition(s, openRequestStatuses, v.openRequestStatuses())
 }
 
 // SamePosition is how a vocabulary names a built-in value its list, own,
@@ -233,16 +252,18 @@ func SamePosition(value string, builtin, own []string) string {
 	return own[i%len(own)]
 }
 
-// BuiltinRequestStatus is the built-in request status that v names s: s
-// when built in, else the built-in one at s's position in v's list; ""
-// when s is neither.
+// BuiltinRequestStatus is the request status as the engine holds it of
+// s, a status in v's names or a built-in one: WON for v's won status,
+// LOST for its lost one, else s; "" when s is neither v's nor built in.
 func (v *Vocabulary) BuiltinRequestStatus(s string) string {
 	v = v.orDefault()
-	if slices.Contains(RequestStatuses, s) {
+	switch {
+	case s == v.WonStatus:
+		return "WON"
+	case s == v.LostStatus:
+		return "LOST"
+	case slices.Contains(v.RequestStatuses, s) || slices.Contains(RequestStatuses, s):
 		return s
-	}
-	if i := slices.Index(v.RequestStatuses, s); i >= 0 && i < len(RequestStatuses) {
-		return RequestStatuses[i]
 	}
 	return ""
 }
@@ -295,7 +316,7 @@ func (v *Vocabulary) parseWorkflows(n ast.Node, add func(ast.Node, string, ...an
 	names := append(v.WorkflowNames(), v.RequestWorkflow.Name)
 	out := parsedWorkflows{stages: map[string][]parsedStage{}, nodes: map[string]ast.Node{}}
 	for _, kv := range m.Values {
-		name := kv.Key.String()
+		name := keyName(kv.Key)
 		wf := v.workflow(name)
 		if wf == nil {
 			msg := fmt.Sprintf("unknown workflow %s; the workflows are %s", name, strings.Join(names, ", "))
@@ -368,7 +389,7 @@ func parseStage(wf *Workflow, item ast.Node, add func(ast.Node, string, ...any))
 	var idSet, tplSet, typeSet bool
 	good := true
 	for _, e := range m.Values {
-		key := e.Key.String()
+		key := keyName(e.Key)
 		switch key {
 		case "id", "templateId":
 			n, ok := positiveID(e.Value)
@@ -538,25 +559,25 @@ func (v *Vocabulary) finishWorkflows(pw parsedWorkflows, add func(ast.Node, stri
 			v.requestSet = true
 		}
 		for _, s := range stages {
-			// A built-in phase type is the file's at the same position in
-			// phaseTypes (as everywhere the vocabulary renames a list).
-			if !slices.Contains(v.PhaseTypes, s.PhaseType) && !slices.Contains(PhaseTypes, s.PhaseType) {
-				n := s.phaseTypeNode
-				if n == nil {
-					n = s.node
+			// Every stage the file writes has values from its lists: a
+			// built-in one it lacks is refused, not guessed at.
+			if !slices.Contains(v.PhaseTypes, s.PhaseType) {
+				if s.phaseTypeNode != nil {
+					add(s.phaseTypeNode, "phaseType %s of stage %s isn't one of phaseTypes [%s]", s.PhaseType, s.Name, strings.Join(v.PhaseTypes, " "))
+				} else {
+					add(s.node, "stage %s keeps the built-in phaseType %s, which isn't one of phaseTypes [%s]: give the stage its phaseType", s.Name, s.PhaseType, strings.Join(v.PhaseTypes, " "))
 				}
-				add(n, "phaseType %s of stage %s isn't one of phaseTypes [%s]", s.PhaseType, s.Name, strings.Join(v.PhaseTypes, " "))
 			}
-			if s.RequestStatus != "" {
-				b := v.BuiltinRequestStatus(s.RequestStatus)
-				if b == "" {
-					n := s.statusNode
-					if n == nil {
-						n = s.node
-					}
-					add(n, "requestStatus %s of stage %s isn't one of requestStatuses [%s]", s.RequestStatus, s.Name, strings.Join(v.RequestStatuses[:min(len(v.RequestStatuses), len(RequestStatuses))], " "))
-				}
-				s.RequestStatus = b
+			switch st := s.RequestStatus; {
+			case st == "":
+			case s.statusNode != nil && !slices.Contains(v.RequestStatuses, st):
+				add(s.statusNode, "requestStatus %s of stage %s isn't one of requestStatuses [%s]", st, s.Name, strings.Join(v.RequestStatuses, " "))
+			case s.statusNode != nil:
+				s.RequestStatus = v.BuiltinRequestStatus(st)
+			case st != "WON" && st != "LOST" && !slices.Contains(v.RequestStatuses, st):
+				// A built-in stage's WON and LOST are the file's wonStatus
+				// and lostStatus; its open status has no counterpart.
+				add(s.node, "stage %s keeps the built-in requestStatus %s, which isn't one of requestStatuses [%s]: give the stage its requestStatus", s.Name, st, strings.Join(v.RequestStatuses, " "))
 			}
 			if s.newID {
 				s.ID = next(usedIDs, maxID+1)
@@ -569,6 +590,9 @@ func (v *Vocabulary) finishWorkflows(pw parsedWorkflows, add func(ast.Node, stri
 		if wf.Name == "request" {
 			// A request ends won (and becomes a project) or lost.
 			for _, end := range []string{"WON", "LOST"} {
+				if !slices.Contains(v.RequestStatuses, v.RequestStatusName(end)) {
+					continue // check said so: name the status first
+				}
 				if !slices.ContainsFunc(wf.Stages, func(s Stage) bool { return s.RequestStatus == end }) {
 					add(pw.nodes[wf.Name], "the request workflow needs a stage whose requestStatus is %s: a request ends won or lost", v.RequestStatusName(end))
 				}
@@ -608,7 +632,7 @@ func (v *Vocabulary) Substitutions() []string {
 			if st.PhaseType != "" && !slices.Contains(v.PhaseTypes, st.PhaseType) {
 				note(&phases, st.PhaseType, SamePosition(st.PhaseType, PhaseTypes, v.PhaseTypes), where)
 			}
-			if st.RequestStatus != "" && !v.requestSet && !slices.Contains(v.RequestStatuses, st.RequestStatus) {
+			if slices.Contains(openRequestStatuses, st.RequestStatus) && !v.requestSet && !slices.Contains(v.RequestStatuses, st.RequestStatus) {
 				note(&statuses, st.RequestStatus, v.RequestStatusName(st.RequestStatus), st.Name)
 			}
 		}
