@@ -179,11 +179,15 @@ func toHTMLObject(o object) htmlObject {
 			Object: f.object, Nullable: f.nullable, Extra: f.extra, Optional: !f.required,
 			Known: template.HTML(knownText(f, func(v any) string {
 				return "<code>" + html.EscapeString(display(v)) + "</code>"
-			})),
+			}, htmlText.Replace)),
 		})
 	}
 	return ho
 }
+
+// htmlText escapes text for element content; quotes need no escape there,
+// and leaving them keeps "Coperniq's" readable in the page's source.
+var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 var inlineCode = regexp.MustCompile("`([^`]+)`")
 var inlineBold = regexp.MustCompile(`\*\*([^*]+)\*\*`)
