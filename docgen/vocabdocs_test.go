@@ -18,6 +18,11 @@ workOrderStatuses: [QUEUED, DISPATCHED, ON_SITE, COMPLETED, CANCELLED]
 workingStatus: ON_SITE
 phaseTypes: [LEAD, ESTIMATE, PERMIT, TEAR_OFF, BUILD, FINAL, WARRANTY]
 slaTypes: [AMBER, BREACH]
+workflows:
+  roofing:
+    - {id: 17201, name: Lead, phaseType: LEAD}
+    - {name: Tear-off, phaseType: TEAR_OFF}
+    - {name: Install, phaseType: BUILD}
 `
 
 // docsWith writes every format with the vocabulary file text read as path
@@ -116,6 +121,7 @@ func TestVocabularyDocsLabelOnlyWhatTheFileSets(t *testing.T) {
 		// refuse are in no file of the page's trigger (its page, its
 		// schemas).
 		refuse []string
+		index  string // in README.md
 	}{
 		{
 			name:  "only slaTypes",
@@ -132,6 +138,7 @@ func TestVocabularyDocsLabelOnlyWhatTheFileSets(t *testing.T) {
 			page:   "triggers/PROJECT_PHASE_STARTED.md",
 			want:   []string{"Values assumed by coperniq-mock: Coperniq does not publish phase types"},
 			refuse: []string{"set by the vocabulary"},
+			index:  "**Assumed**: Coperniq publishes no workflows",
 		},
 		{
 			name:  "empty file",
@@ -143,6 +150,7 @@ func TestVocabularyDocsLabelOnlyWhatTheFileSets(t *testing.T) {
 			page:   "triggers/TASK_STATUS_MOVEMENT.md",
 			want:   []string{"Values documented by Coperniq."},
 			refuse: []string{"set by the vocabulary", "Values set by"},
+			index:  "**Assumed**: Coperniq publishes no workflows",
 		},
 		{
 			name:  "renamed triggers",
@@ -165,6 +173,9 @@ func TestVocabularyDocsLabelOnlyWhatTheFileSets(t *testing.T) {
 				if got := schemaProp(t, files, l.file, l.path...)[l.key]; got != l.value {
 					t.Errorf("%s %s: %s is %v, want %v", l.file, strings.Join(l.path, "."), l.key, got, l.value)
 				}
+			}
+			if !strings.Contains(string(files["README.md"]), tc.index) {
+				t.Errorf("README.md lacks %q", tc.index)
 			}
 			page := string(files[tc.page])
 			for _, w := range tc.want {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -19,8 +20,11 @@ func (s *site) workflowLines() (source string, lines []string) {
 		v = schemas.DefaultVocabulary()
 	}
 	source = "**Assumed**: Coperniq publishes no workflows (each company builds its own in Process Studio); these are this tool's, switchable with a vocabulary file (`coperniq-mock vocabulary` prints them as `workflows:`)."
+	d := schemas.DefaultVocabulary()
 	switch {
 	case v.IsDefault():
+	case reflect.DeepEqual(v.Workflows, d.Workflows) && reflect.DeepEqual(v.RequestWorkflow, d.RequestWorkflow):
+		// A file that leaves the workflows out keeps them assumed.
 	case v.File() == "":
 		source = "Set by the vocabulary the caller built in Go (stages it leaves out are this tool's assumed ones)."
 	default:
