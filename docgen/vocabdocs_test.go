@@ -3,6 +3,7 @@ package docgen
 import (
 	"encoding/json"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -81,6 +82,11 @@ func TestVocabularyDocsNameOnlyTheTeamsValues(t *testing.T) {
 		}
 		if !strings.Contains(string(files["index.html"]), want) {
 			t.Errorf("index.html lacks %q", want)
+		}
+	}
+	for _, spec := range []string{"asyncapi.yaml", "openapi.yaml"} {
+		if !strings.Contains(string(files[spec]), "Written with your vocabulary file `roofing.yaml`: its value lists") {
+			t.Errorf("%s does not say where the vocabulary's values are", spec)
 		}
 	}
 	if md := string(files["README.md"]); !strings.Contains(md, "Set by your vocabulary file `roofing.yaml`") || !strings.Contains(md, "Installation (`16651`, `TEAR_OFF`)") {
@@ -222,5 +228,31 @@ func TestTriggerFieldTypesLabelledAssumed(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The HTML page's Nullable column says what the Markdown's says: yes or no.
+func TestHTMLNullableColumnMatchesMarkdown(t *testing.T) {
+	_, files := writeDocs(t)
+	row := regexp.MustCompile(`<tr[^>]*><td class="name">(?:<a [^>]*>)?<code>(\w+)</code>.*?</td><td class="type">[^<]*</td><td>(.*?)</td>`)
+	tag := regexp.MustCompile(`<[^>]+>`)
+	md := string(files["triggers/TASK_CREATED.md"])
+	html := string(files["index.html"])
+	html = html[strings.Index(html, `id="record"`):]
+	html = html[:strings.Index(html, "</table>")]
+	rows := row.FindAllStringSubmatch(html, -1)
+	if len(rows) < 10 {
+		t.Fatalf("%d rows in the HTML record table", len(rows))
+	}
+	for _, r := range rows {
+		got := tag.ReplaceAllString(r[2], "")
+		mdRow := regexp.MustCompile("\\| \\[?`" + r[1] + "`(?:\\]\\([^)]*\\))? \\| [^|]* \\| (yes|no) \\|").FindStringSubmatch(md)
+		if mdRow == nil {
+			t.Errorf("record.%s: no Markdown row", r[1])
+			continue
+		}
+		if got != mdRow[1] {
+			t.Errorf("record.%s: HTML Nullable %q, Markdown %q", r[1], got, mdRow[1])
+		}
 	}
 }
