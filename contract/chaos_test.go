@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -443,5 +444,82 @@ func TestChaosSaysTheCountWentDown(t *testing.T) {
 	}
 	if down == 0 {
 		t.Errorf("no problem says the count went back down:\n%v", rep.Failure.Problems)
+	}
+}
+
+// replayFlipper is a chaos command's output that watches the progress lines
+// and makes d lose nothing during the second replay of the shrunk sequence
+// (the replays after the shrink attempts) and everything otherwise: the
+// shrunk sequence then fails 2 of its 3 replays, deterministically.
+type replayFlipper struct {
+	d         *dropping
+	out       strings.Builder
+	shrinking bool
+}
+
+func (f *replayFlipper) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(string(p), "\n") {
+		switch {
+		case strings.HasPrefix(line, "  shrink attempt "):
+			f.shrinking = true
+		case f.shrinking && strings.HasPrefix(line, "  replay 1 of 3: "):
+			f.d.drop.Store(false)
+		case f.shrinking && strings.HasPrefix(line, "  replay 2 of 3: "):
+			f.d.drop.Store(true)
+		}
+	}
+	return f.out.Write(p)
+}
+
+// TestChaosShrunkFlakyIsNotMinimal: a failure that reproduces on every
+// replay before shrinking, but whose shrunk sequence fails only some of
+// its replays after, is reported flaky with the original sequence kept,
+// and not called shrunk or 1-minimal: the shrink kept candidates that
+// happened to fail.
+func TestChaosShrunkFlakyIsNotMinimal(t *testing.T) {
+	d := &dropping{h: testreceivers.NewState(testreceivers.NewestWins)}
+	d.drop.Store(true)
+	srv := httptest.NewServer(d)
+	t.Cleanup(srv.Close)
+	target := chaosTarget(t, testreceivers.NewestWins)
+	target.URL = srv.URL + "/hook"
+	target.Inspect, _ = contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
+	target.State = nil
+	target.Seed = chaosSeed
+	target.Scenarios = []string{"work-order-lifecycle"}
+	dir := t.TempDir()
+	out := &replayFlipper{d: d}
+	cmd := contract.ChaosCommand{Runs: 1, OutDir: dir, ShrinkBudget: time.Minute, ReplayCommand: func(string, int64) string { return "replay" }}
+	err := cmd.Run(context.Background(), out, target)
+	console := out.out.String()
+	var failed *contract.ChaosFailure
+	if !errors.As(err, &failed) {
+		t.Fatalf("%v; want a failure:\n%s", err, console)
+	}
+	if !strings.Contains(console, "  shrink attempt ") {
+		t.Fatalf("never shrunk:\n%s", console)
+	}
+	m := regexp.MustCompile(`\nflaky: shrunk to (\d+ deliver(?:y|ies)), which failed 2 of 3 replays; kept the original (\d+) deliveries, not shrunk \(a shrink needs a failure that reproduces\)\n`).FindStringSubmatch(console)
+	if m == nil {
+		t.Fatalf("the report does not say the shrunk sequence was flaky, failing 2 of 3 replays:\n%s", console)
+	}
+	for _, claim := range []string{"1-minimal", "before it was minimal"} {
+		if strings.Contains(console, claim) {
+			t.Errorf("the report claims %q of a sequence that does not reproduce:\n%s", claim, console)
+		}
+	}
+	if want := fmt.Sprintf("the receiver fails chaos run 1 of seed %d (not applied), flaky: shrunk to %s, which failed 2 of 3 replays; the original kept, not shrunk", chaosSeed, m[1]); err.Error() != want {
+		t.Errorf("verdict %q, want %q", err, want)
+	}
+	data, rerr := os.ReadFile(filepath.Join(dir, fmt.Sprintf("chaos-seed%d-run1.yaml", chaosSeed)))
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	f, perr := contract.ParseChaosFile(data)
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	if n := strconv.Itoa(len(f.Deliveries)); n != m[2] || !bytes.Contains(data, []byte("# It does not fail every time")) {
+		t.Errorf("the file keeps %s deliveries, want the original %s, and says it does not fail every time:\n%s", n, m[2], data)
 	}
 }

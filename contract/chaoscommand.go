@@ -119,6 +119,10 @@ func (c ChaosCommand) Run(ctx context.Context, out io.Writer, t Target) error {
 		fmt.Fprint(out, "the schedule (save it as FILE, or give --chaos-out DIR):\n")
 	}
 	fmt.Fprintf(out, "\n%s\nreplay:\n  %s\n", data, replay)
+	if sh.Flaky && sh.FlakyShrunk > 0 {
+		// The original failed every replay: the flaky one is the shrunk.
+		return &ChaosFailure{Msg: fmt.Sprintf("the receiver fails chaos run %d of seed %d (%s), flaky: shrunk to %s, which failed %d of %d replays; the original kept, not shrunk", sh.Run, sh.Seed, sh.Kind, schemas.Plural(sh.FlakyShrunk, "delivery"), sh.Reproduced, sh.Replays)}
+	}
 	if sh.Flaky {
 		return &ChaosFailure{Msg: fmt.Sprintf("the receiver fails chaos run %d of seed %d (%s), flaky: failed %d of %d replays, not shrunk", sh.Run, sh.Seed, sh.Kind, sh.Reproduced, sh.Replays)}
 	}

@@ -196,6 +196,10 @@ func (r *run) noteAnswer(s sent) {
 // while a Write on the connection has handed every byte to the kernel, which
 // delivers them before the close.
 func (r *run) abandon(ctx context.Context, p payload, d dest) sent {
+	// It counts toward the progress line's deliveries, as every other
+	// delivery does, but not toward the fail-fast rule: no answer was
+	// awaited.
+	r.prog.deliveries.Add(1)
 	s := sent{p: p, to: d, expect: ExpectAbandon, secrets: r.secrets}
 	start := time.Now()
 	fail := func(err error) sent {

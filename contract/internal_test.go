@@ -643,6 +643,41 @@ func TestSummarizeSetupAndSameAnswer(t *testing.T) {
 	}
 }
 
+// The answer time's line names the deliveries it leaves out, so that they
+// add up to what the receiver got: the one the sender hangs up on, and
+// those that got no answer (a timeout is timed, not left out).
+func TestSummarizeNamesDeliveriesLeftOut(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		deliveries []DeliveryRecord
+		line       string
+		abandoned  int
+		unanswered int
+	}{
+		{"all answered", []DeliveryRecord{{Status: 200, Expect: ExpectAck}, {Status: 200, Expect: ExpectAck}},
+			"over 2 deliveries\n", 0, 0},
+		{"one abandoned", []DeliveryRecord{{Expect: ExpectAbandon}, {Status: 200, Expect: ExpectAck}},
+			"over 1 delivery (+1 abandoned on purpose)\n", 1, 0},
+		{"abandoned, reset and timed out", []DeliveryRecord{{Expect: ExpectAbandon}, {Status: 200, Expect: ExpectAck},
+			{Expect: ExpectAck, Error: "reset"}, {Expect: ExpectAck, Error: "timeout", LatencyMS: 2000}},
+			"over 2 deliveries (+1 abandoned on purpose, +1 without an answer)\n", 1, 1},
+		{"an abandon that could not connect", []DeliveryRecord{{Expect: ExpectAbandon, Error: "refused"}, {Status: 200, Expect: ExpectAck}},
+			"over 1 delivery (+1 without an answer)\n", 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := types.SpecReport{ContainerHierarchyTexts: []string{SuiteText, GroupIdempotency}, LeafNodeText: SpecGaveUp,
+				LeafNodeType: types.NodeTypeIt, State: types.SpecStatePassed}
+			for _, d := range tc.deliveries {
+				spec.ReportEntries = append(spec.ReportEntries, types.ReportEntry{Name: EntryDelivery, Value: types.WrapEntryValue(d)})
+			}
+			s := Summarize(types.Report{SpecReports: []types.SpecReport{spec}})
+			if s.Abandoned != tc.abandoned || s.Unanswered != tc.unanswered || !strings.Contains(s.String(), tc.line) {
+				t.Errorf("abandoned %d, unanswered %d, summary:\n%s\nwant %d, %d and %q", s.Abandoned, s.Unanswered, s.String(), tc.abandoned, tc.unanswered, tc.line)
+			}
+		})
+	}
+}
+
 // A receiver that kept the state of a run is told to pass another seed: any
 // other seed, the next one included, must count other events.
 func TestCountedEventsDependOnSeed(t *testing.T) {

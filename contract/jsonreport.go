@@ -40,12 +40,13 @@ type JSONReport struct {
 	Totals  JSONCounts  `json:"totals"`
 	// Groups is the summary table, a row per group.
 	Groups []JSONGroup `json:"groups"`
-	// AnswerTime is over every delivery that was answered or timed out;
-	// ApplyTime over every counted event that was applied and first asked
-	// about within the inspect timeout, from its acknowledgement to the
-	// first question that found its count (an upper bound).
-	AnswerTime JSONQuantiles `json:"answerTime"`
-	ApplyTime  JSONQuantiles `json:"applyTime"`
+	// AnswerTime is over every delivery that was answered or timed out,
+	// with the deliveries it leaves out counted; ApplyTime over every
+	// counted event that was applied and first asked about within the
+	// inspect timeout, from its acknowledgement to the first question that
+	// found its count (an upper bound).
+	AnswerTime JSONAnswerTime `json:"answerTime"`
+	ApplyTime  JSONQuantiles  `json:"applyTime"`
 	// Late is what the end of the run found about each event not applied
 	// within the inspect timeout, as the console says it.
 	Late          []string `json:"late"`
@@ -93,6 +94,19 @@ type JSONQuantiles struct {
 	MaxMs float64 `json:"maxMs"`
 }
 
+// JSONAnswerTime is the answer time's quantiles, and the deliveries they
+// leave out: Count + Abandoned + Unanswered is every delivery the run
+// made to the receiver, what its access log can be checked against.
+type JSONAnswerTime struct {
+	JSONQuantiles
+	// Abandoned counts the deliveries the sender hung up on on purpose
+	// before the answer (a spec tests that the receiver survives it).
+	Abandoned int `json:"abandoned"`
+	// Unanswered counts those that got no answer and did not time out:
+	// the connection refused, reset or closed.
+	Unanswered int `json:"unanswered"`
+}
+
 // JSONSpec is one selected spec.
 type JSONSpec struct {
 	// Name is the spec's full name, what --focus matches.
@@ -134,8 +148,9 @@ func newJSONReport(r types.Report, f Findings, cfg RunConfig) JSONReport {
 		StartedAt: r.StartTime.UTC(), DurationSeconds: float64(r.RunTime.Milliseconds()) / 1000,
 		Verdict:    JSONVerdict{Exit: v.Exit, Message: v.Message, Notes: nonNil(v.Notes)},
 		Totals:     JSONCounts{Total: f.selected() + f.NotSelected, Passed: f.Passed, Failed: f.Failed, Skipped: f.Skipped, NotSelected: f.NotSelected},
-		AnswerTime: jsonQuantiles(f.Latency), ApplyTime: jsonQuantiles(f.ApplyLatency),
-		Late: []string{}, Drain: f.Drain, Warnings: nonNil(f.Warnings), SuiteFailures: nonNil(f.SuiteFailures),
+		AnswerTime: JSONAnswerTime{JSONQuantiles: jsonQuantiles(f.Latency), Abandoned: f.Abandoned, Unanswered: f.Unanswered},
+		ApplyTime:  jsonQuantiles(f.ApplyLatency),
+		Late:       []string{}, Drain: f.Drain, Warnings: nonNil(f.Warnings), SuiteFailures: nonNil(f.SuiteFailures),
 		Aborted: f.Aborted, Specs: []JSONSpec{},
 	}
 	for _, l := range f.Late {

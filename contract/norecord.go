@@ -5,7 +5,7 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
-// The payloads-without-record spec (#10 §2) lives in this file of its own:
+// Why the payloads-without-record spec exists:
 // Coperniq sends record only "when the trigger is associated with a Project,
 // Request, or Account" (documented), and a receiver that reads
 // payload.record.id without a check crashes on the others.

@@ -158,10 +158,14 @@ type Findings struct {
 	Relabeled []Relabel
 	Skips     []SkipNote
 	// Latency is over every delivery of the run that was answered or
-	// timed out (those that failed to connect, and the one the sender
-	// abandoned on purpose, are left out).
-	Latency  Quantiles
-	Warnings []string
+	// timed out. Abandoned and Unanswered count the deliveries left out,
+	// so that the three add up to what the receiver's access log shows
+	// (Unanswered ones that never connected aside): those the sender
+	// hung up on on purpose before the answer, and those that got no
+	// answer (the connection refused, reset or closed).
+	Latency               Quantiles
+	Abandoned, Unanswered int
+	Warnings              []string
 	// ApplyLatency is over every counted event that was applied and first
 	// asked about within the inspect timeout: from its acknowledgement to
 	// its count first seen at 1 (an upper bound: the hook is polled).
@@ -402,8 +406,13 @@ func Summarize(report types.Report) Findings {
 		for _, d := range Deliveries(spec) {
 			// A timed-out delivery counts at the time it was given up on: a
 			// receiver must not look fast by never answering.
-			if d.Expect != ExpectAbandon && (d.Status != 0 || d.Error == string(delivery.KindTimeout)) {
+			switch {
+			case d.Expect == ExpectAbandon && d.Error == "":
+				s.Abandoned++
+			case d.Expect != ExpectAbandon && (d.Status != 0 || d.Error == string(delivery.KindTimeout)):
 				latencies = append(latencies, time.Duration(d.LatencyMS*float64(time.Millisecond)))
+			default:
+				s.Unanswered++
 			}
 			if d.Expect != ExpectAbandon {
 				statuses[d.Status]++
@@ -453,6 +462,23 @@ func Summarize(report types.Report) Findings {
 		s.Succeeded = false
 	}
 	return s
+}
+
+// leftOut names the deliveries the answer time leaves out, so that a
+// reader can add them up to the receiver's access log: " (+1 abandoned on
+// purpose, +2 without an answer)", "" when none.
+func (f Findings) leftOut() string {
+	var parts []string
+	if f.Abandoned > 0 {
+		parts = append(parts, fmt.Sprintf("+%d abandoned on purpose", f.Abandoned))
+	}
+	if f.Unanswered > 0 {
+		parts = append(parts, fmt.Sprintf("+%d without an answer", f.Unanswered))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 // selected counts the specs --focus/--skip selected; ran those of them
@@ -506,7 +532,7 @@ func (s Findings) String() string {
 	}
 	row("total", s.Passed, s.Failed, s.Skipped, s.NotSelected)
 	if s.Latency.N > 0 {
-		fmt.Fprintf(&b, "\nanswer time: %s over %s\n", s.Latency, nDeliveries(s.Latency.N))
+		fmt.Fprintf(&b, "\nanswer time: %s over %s%s\n", s.Latency, nDeliveries(s.Latency.N), s.leftOut())
 	}
 	if s.ApplyLatency.N > 0 {
 		fmt.Fprintf(&b, "apply time: %s over %s (an upper bound: from the acknowledgement to the first question that found the count; the hook was polled %s apart at first, then every quarter of the time since the acknowledgement, at most %s apart", s.ApplyLatency, nEvents(s.ApplyLatency.N), MinPollGap, MaxPollGap)

@@ -93,7 +93,8 @@ type config struct {
 	vocab   *schemas.Vocabulary
 }
 
-// WithVocabulary writes the docs for a team's vocabulary (#10 §4): the
+// WithVocabulary writes the docs for a team's vocabulary (its own statuses,
+// SLA types and workflows), so integrators read the names they will get: the
 // schema files generated from it, its names in the pages, and examples the
 // generator wrote in it. Nil is the built-in vocabulary.
 func WithVocabulary(v *schemas.Vocabulary) Option { return func(c *config) { c.vocab = v } }

@@ -16,8 +16,9 @@ const docTitle = "Coperniq webhooks: trigger reference"
 const intro = "Coperniq calls your URL when one of its automation triggers fires: one HTTP `POST` per event, with a JSON body that says what happened (`event`), to which project, request or account (`record`) and, for work-order triggers, to which work order (`workOrder`)."
 
 // deliveryRules are the receiving rules, Markdown inline syntax. Each says
-// whether Coperniq documents it or this project assumes it (#10 §3); the
-// sources are in docs/coperniq.md.
+// whether Coperniq documents it or this project assumes it, so a reader
+// knows which rules to check with Coperniq; the sources are in
+// docs/coperniq.md.
 var deliveryRules = []string{
 	"**Set up.** In Coperniq: Company Settings → Process Studio → Automations, pick the trigger, add the action Call webhook with your URL, and switch the automation to Active (documented). Records that met the trigger before activation are not processed retroactively (documented).",
 	"**Request.** `POST` with `Content-Type: application/json`, one event per request, to the URL set in the automation's webhook action (documented).",

@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
+	"github.com/coperniq-mock/coperniq-mock/suggest"
 )
 
 // DefaultSeed is the seed the command line uses unless told otherwise.
@@ -76,14 +77,31 @@ const DefaultWorkingStatus = "IN_PROGRESS"
 func WorkingStatuses() []string { return []string{"IN_PROGRESS", "WORKING"} }
 
 // WithWorkingStatus names the working state of work orders IN_PROGRESS or
-// WORKING in everything the generator sends; another name leaves the
-// default.
+// WORKING in everything the generator sends; "" is DefaultWorkingStatus.
+// Another name leaves the default, and every payload (JSON, AppendJSON,
+// Payload, PayloadFor) is then its *UnknownWorkingStatusError: an Option
+// has no error of its own, and a misspelt name must not pass for the
+// default unnoticed.
 func WithWorkingStatus(name string) Option {
 	return func(g *Generator) {
-		if name == "IN_PROGRESS" || name == "WORKING" {
+		switch name {
+		case "":
+		case "IN_PROGRESS", "WORKING":
 			g.working = name
+		default:
+			g.err = &UnknownWorkingStatusError{Name: name}
 		}
 	}
+}
+
+// UnknownWorkingStatusError reports a working-state name that is not one of
+// WorkingStatuses.
+type UnknownWorkingStatusError struct {
+	Name string
+}
+
+func (e *UnknownWorkingStatusError) Error() string {
+	return suggest.NotOneOf("working status", e.Name, WorkingStatuses(), suggest.Nearest(e.Name, WorkingStatuses()))
 }
 
 // workingName maps either name of the working state to the generator's.

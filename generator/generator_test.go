@@ -204,6 +204,55 @@ func TestWithProfile(t *testing.T) {
 	}
 }
 
+// WithWorkingStatus takes the two names of the working state; "" is the
+// default; another name is not quietly the default: every payload is its
+// error, naming the name and the valid ones.
+func TestWithWorkingStatus(t *testing.T) {
+	const trigger = "TASK_STATUS_MOVEMENT"
+	for _, tc := range []struct {
+		name, in string
+		want     string // the working state payloads use; "": refused
+		near     string // the suggestion the refusal makes
+	}{
+		{"in progress", "IN_PROGRESS", "IN_PROGRESS", ""},
+		{"working", "WORKING", "WORKING", ""},
+		{"empty is the default", "", DefaultWorkingStatus, ""},
+		{"lower case", "working", "", "WORKING"},
+		{"misspelt", "IN_PROGRES", "", "IN_PROGRESS"},
+		{"unrelated", "ON_HOLD", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := New(1, WithWorkingStatus(tc.in))
+			b, jsonErr := g.JSON(trigger)
+			_, appendErr := g.AppendJSON(nil, trigger)
+			_, payloadErr := g.Payload(trigger)
+			if tc.want != "" {
+				if jsonErr != nil || appendErr != nil || payloadErr != nil || g.working != tc.want {
+					t.Fatalf("working %q, errors %v %v %v; want %s", g.working, jsonErr, appendErr, payloadErr, tc.want)
+				}
+				if other := map[string]string{"IN_PROGRESS": "WORKING", "WORKING": "IN_PROGRESS"}[tc.want]; bytes.Contains(b, []byte(`"`+other+`"`)) {
+					t.Errorf("payload names the working state %s, want %s: %s", other, tc.want, b)
+				}
+				return
+			}
+			for name, err := range map[string]error{"JSON": jsonErr, "AppendJSON": appendErr, "Payload": payloadErr} {
+				var we *UnknownWorkingStatusError
+				if !errors.As(err, &we) || we.Name != tc.in {
+					t.Errorf("%s: %v, want an *UnknownWorkingStatusError for %q", name, err, tc.in)
+					continue
+				}
+				want := fmt.Sprintf("working status %q isn't one of [IN_PROGRESS WORKING]", tc.in)
+				if tc.near != "" {
+					want += "; did you mean " + tc.near + "?"
+				}
+				if err.Error() != want {
+					t.Errorf("%s: error %q, want %q", name, err, want)
+				}
+			}
+		})
+	}
+}
+
 func TestParseProfile(t *testing.T) {
 	tests := []struct {
 		name, in string

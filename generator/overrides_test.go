@@ -299,9 +299,9 @@ func FuzzParseSet(f *testing.F) {
 	})
 }
 
-// --set reaches what --merge reaches: record.customFields, whose keys are the
-// contractor's own, and dotted "-" appends as a pointer's does (issue 11,
-// item 10).
+// --set reaches what --merge reaches, so that a one-off override needs no
+// patch file: record.customFields, whose keys are the contractor's own, and
+// dotted "-" appends as a pointer's does.
 func TestSetCustomFieldsAndDottedAppend(t *testing.T) {
 	for _, tc := range []struct{ expr, want string }{
 		{`record.customFields={"a":1}`, `"customFields":{"a":1}`},

@@ -346,7 +346,8 @@ func TestTradesAndValues(t *testing.T) {
 	}
 }
 
-// The realism rules of #10 §5 that single payloads show, over many seeds:
+// The realism rules (payloads a receiver's developer would believe came
+// from a real contractor) that single payloads show, over many seeds:
 // nobody is assigned to a QUEUED work order; an SLA violation fires minutes
 // to hours after overdueAt; one generator names the working state one way;
 // an address never comes without its city and state; vendors appear.

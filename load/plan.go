@@ -252,14 +252,14 @@ func (p Plan) Judge(rep *Report) error {
 
 // Failure is the report's verdict as an error: nil when the run passed its
 // pass marks; otherwise what it missed. An interrupted run fails: the load
-// asked for was not applied. A run held to --min-success whose every
-// request was refused alike (RefusedAlike) is a *delivery.RefusedError:
-// its setup is wrong.
+// asked for was not applied. A run whose every request was refused alike
+// (RefusedAlike) is a *delivery.RefusedError, even with no pass mark
+// (--min-success 0): its setup is wrong, which no pass mark excuses.
 func (r *Report) Failure() error {
 	if r.Interrupted {
 		return errors.New("interrupted: the run stopped before its planned duration; the report covers what was sent")
 	}
-	if st := r.setupRefusal(); st != 0 {
+	if st := r.RefusedAlike(); st != 0 {
 		return &delivery.RefusedError{Status: st}
 	}
 	if r.Passed() {

@@ -81,10 +81,11 @@ func TestJudgeHoldsTheReportToThePlan(t *testing.T) {
 	}
 }
 
-// TestRefusedAlikeIsTheSetups: a run held to --min-success whose every
-// request got the same 404/405/401/403, none acknowledged, fails as the
-// setup's (a *delivery.RefusedError: exit 2) with verify's hint, which
-// the verdict leads with; any other failure is a finding.
+// TestRefusedAlikeIsTheSetups: a run whose every request got the same
+// 404/405/401/403, none acknowledged, fails as the setup's (a
+// *delivery.RefusedError: exit 2) with verify's hint, which the verdict
+// leads with, held to --min-success or not; any other failure is a
+// finding.
 func TestRefusedAlikeIsTheSetups(t *testing.T) {
 	refused := func(st string, n int64) *Report {
 		return &Report{Scheduled: n, Sent: n, Dead: n, Attempts: n, Statuses: map[string]int64{st: n}, Errors: map[string]int64{}}
@@ -99,7 +100,9 @@ func TestRefusedAlikeIsTheSetups(t *testing.T) {
 		{name: "404 to every request", rep: refused("404", 20), minSuccess: 99, refused: true,
 			want: "the receiver was not judged: every delivery was answered 404 Not Found: is --target the webhook's path?"},
 		{name: "403 to every request", rep: refused("403", 20), minSuccess: 99, refused: true, want: "answered 403 Forbidden: does the receiver want a token"},
-		{name: "404 without --min-success", rep: refused("404", 20)},
+		{name: "404 with --min-success 0", rep: refused("404", 20), refused: true,
+			want: "the receiver was not judged: every delivery was answered 404 Not Found: is --target the webhook's path?"},
+		{name: "500 with --min-success 0", rep: refused("500", 20)},
 		{name: "500 to every request", rep: refused("500", 20), minSuccess: 99, want: "0.00% of scheduled events acknowledged, below --min-success 99%"},
 		{name: "one request", rep: refused("404", 1), minSuccess: 99, want: "below --min-success"},
 		{name: "404 and an eof", rep: func() *Report {
@@ -131,7 +134,11 @@ func TestRefusedAlikeIsTheSetups(t *testing.T) {
 			if v := tc.rep.Verdict(); strings.HasPrefix(v, "the receiver was not judged") != (tc.rep.RefusedAlike() != 0) {
 				t.Errorf("verdict %q", v)
 			}
-			if tc.refused && !strings.Contains(text.String(), "below --min-success 99%: exit status 2") {
+			exit := "below --min-success 99%: exit status 2"
+			if tc.minSuccess == 0 {
+				exit = "acknowledged: 0 acked, 20 dead, 0 pending; exit status 2 whatever --min-success (the setup's: see the verdict)\n"
+			}
+			if tc.refused && !strings.Contains(text.String(), exit) {
 				t.Errorf("the text report does not give the exit status 2:\n%s", text.String())
 			}
 		})

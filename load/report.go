@@ -305,19 +305,11 @@ func (r *Report) Verdict() string {
 	return v
 }
 
-// setupRefusal is RefusedAlike for a run held to --min-success: the run's
-// verdict is then the setup's (exit 2). Without a success mark, refusals
-// were the user's to expect.
-func (r *Report) setupRefusal() int {
-	if r.MinSuccess == nil || *r.MinSuccess <= 0 {
-		return 0
-	}
-	return r.RefusedAlike()
-}
-
-// exitStatus is the exit status of a failed run, as the report states it.
+// exitStatus is the exit status of a failed run, as the report states it:
+// 2 when every request was refused alike (RefusedAlike), whatever the pass
+// marks, since a wrong path or token says nothing of the receiver.
 func (r *Report) exitStatus() int {
-	if r.setupRefusal() != 0 {
+	if r.RefusedAlike() != 0 {
 		return 2
 	}
 	return 1

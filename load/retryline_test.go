@@ -11,8 +11,9 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 )
 
-// The report's retry line states the timeout in force: --timeout 2s
-// replaces the policy's 10 s (issue 11, item 10).
+// The report's retry line states the timeout in force, so that a reader
+// is not told of a timeout the run never used: --timeout 2s replaces the
+// policy's 10 s.
 func TestRetryLineShowsTheTimeoutInForce(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
 	defer srv.Close()

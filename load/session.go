@@ -96,12 +96,17 @@ func (p Plan) Report(rep *Report, outs *Outputs, notice string) error {
 	if refused := (*delivery.RefusedError)(nil); errors.As(verdict, &refused) {
 		return verdict // the setup's, not a finding
 	}
-	if verdict != nil && len(rep.Statuses) == 0 && delivery.RefusedByTLS(rep.Errors) {
+	if len(rep.Statuses) == 0 && delivery.RefusedByTLS(rep.Errors) {
 		// The receiver never answered, and its TLS server refused
 		// handshakes (a client certificate refused after the check's
-		// handshake, under TLS 1.3): the setup's problem, not a finding.
-		return fmt.Errorf("%w at %s: no request was answered and %d failed in the TLS handshake, so the receiver was not judged: %v (check --cacert, --cert/--key, --insecure; 'coperniq-mock send' with the same flags shows the handshake's error)",
-			delivery.ErrUnreachable, rep.Target, rep.Errors[string(delivery.KindTLS)], verdict)
+		// handshake, under TLS 1.3): the setup's problem, not a finding,
+		// and not excused by --min-success 0.
+		why := ""
+		if verdict != nil {
+			why = ": " + verdict.Error()
+		}
+		return fmt.Errorf("%w at %s: no request was answered and %d failed in the TLS handshake, so the receiver was not judged%s (check --cacert, --cert/--key, --insecure; 'coperniq-mock send' with the same flags shows the handshake's error)",
+			delivery.ErrUnreachable, rep.Target, rep.Errors[string(delivery.KindTLS)], why)
 	}
 	if verdict != nil {
 		return &delivery.FailedError{Err: verdict}

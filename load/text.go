@@ -92,6 +92,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		} else {
 			p("; below --min-success %s%%: exit status %d", strconv.FormatFloat(*m, 'g', -1, 64), r.exitStatus())
 		}
+	} else if r.RefusedAlike() != 0 {
+		p("; exit status 2 whatever --min-success (the setup's: see the verdict)")
 	}
 	p("\n")
 	if len(r.Thresholds) > 0 {

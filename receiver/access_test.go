@@ -50,7 +50,7 @@ func remote(rc *Receiver, method, path string, header map[string]string) *httpte
 // delivery address brings requests from 127.0.0.1 addressed to localhost,
 // with no proxy header or with any header a sender likes: nothing tells them
 // from local ones. So the delivery address serves no inspection, and the
-// inspection API is on its own loopback address (issue 11, item 4).
+// inspection API is on its own loopback address.
 func TestInspectionIsNotOnTheDeliveryAddress(t *testing.T) {
 	s := start(t)
 	post(t, s.URL+"/hook", example(t))

@@ -37,7 +37,8 @@ func heapInUse() uint64 {
 	return m.HeapInuse
 }
 
-// TestSlowBodiesFromManyConnections holds issue 11's item 3: 500 senders
+// TestSlowBodiesFromManyConnections holds listen's memory bound against
+// slow senders (listen may sit behind a public tunnel): 500 senders
 // each sending 1 MiB - 1 byte and stalling used to hold 500 MiB and more;
 // now the bodies held stay within WithMaxInFlight plus 16 KiB each, the
 // others are refused 503, and a real delivery is still answered.

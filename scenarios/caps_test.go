@@ -68,8 +68,8 @@ func TestScenarioFileCaps(t *testing.T) {
 }
 
 // A scenario that starts at the end of year 9999 would date its events in
-// year 10000, which strict rejects: it is refused with why (issue 11,
-// item 10).
+// year 10000, which strict rejects: it is refused with why, rather than
+// sending payloads our own validator calls invalid.
 func TestScenarioPastYear9999(t *testing.T) {
 	path := writeScenario(t, "start: 9999-12-31T23:00:00Z\nsteps:\n  - createAccount: {name: c}\n  - createProject: {name: home, account: c, workflow: solar, after: 2h}\n")
 	s, err := Load(path)

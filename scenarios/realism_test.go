@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// The realism rules of #10 §5, checked by CheckSequence over every built-in
+// The realism rules (sequences a receiver's developer would believe came
+// from a real contractor), checked by CheckSequence over every built-in
 // scenario and many seeds: phases in order with none skipped, uids growing
 // in creation order, one name for the working state, nobody assigned to a
 // QUEUED work order (and the rest of CheckSequence's rules).

@@ -9,7 +9,8 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
-// A team's vocabulary (#10 §4) reaches scenarios in two places: the
+// A team's vocabulary (its own statuses, SLA types and workflows, as its
+// Coperniq account is set up) reaches scenarios in two places: the
 // parser takes its work-order statuses for moveWorkOrder to: and its SLA
 // types for slaViolation level: (moveWorkOrder to: ON_HOLD works when the
 // vocabulary has ON_HOLD, with file:line:col errors otherwise), and the

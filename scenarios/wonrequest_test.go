@@ -20,8 +20,9 @@ func mutateAll(t *testing.T, bodies [][]byte, id float64, f func(m map[string]an
 	return out
 }
 
-// A won request and the project it becomes tell one story (#10 §5),
-// checked over many seeds of the scenarios that convert requests.
+// A won request and the project it becomes tell one story (title, city,
+// deal value, trades handed on; the project after the win), checked over
+// many seeds of the scenarios that convert requests.
 func TestWonRequestNumberStory(t *testing.T) {
 	type rec struct {
 		ID, UID                   int64

@@ -20,9 +20,10 @@ func allocated(fn func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// TestHugeNumbersCostLikeOthers holds issue 11's CPU bound: a payload whose
-// numbers are written 1e999999 costs no more than the same payload with
-// ordinary numbers, within a small factor, whichever level checks it.
+// TestHugeNumbersCostLikeOthers holds the CPU bound that keeps a hostile
+// payload from stalling validation: a payload whose numbers are written
+// 1e999999 costs no more than the same payload with ordinary numbers,
+// within a small factor, whichever level checks it.
 // Before the bound, each such number cost a million-digit big.Rat.
 func TestHugeNumbersCostLikeOthers(t *testing.T) {
 	doc := documentedBytes(t)

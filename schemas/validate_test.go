@@ -753,7 +753,7 @@ func TestContractAcceptsWhatCoperniqDocuments(t *testing.T) {
 	}
 }
 
-// Strict means what it says (#10 §6): what this tool never sends and a
+// Strict means what it says: what this tool never sends and a
 // receiver may get wrong fails the strict level. The contract level accepts
 // what Coperniq documents and warns where the bytes are ambiguous.
 func TestStrictMeansWhatItSays(t *testing.T) {

@@ -41,8 +41,8 @@ func malformedHTTP(t *testing.T) string {
 }
 
 // TestExitCodes runs the binary once or more per row of exitTable: the
-// same situation ends with the same code in every command (issue 11,
-// item 9).
+// same situation ends with the same code in every command, so that a CI
+// script reads one exit code the same way whichever command it ran.
 func TestExitCodes(t *testing.T) {
 	example := string(documentedExample(t))
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))

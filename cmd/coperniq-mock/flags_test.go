@@ -627,6 +627,8 @@ func TestTLSRefusedDuringTheRunIsSetup(t *testing.T) {
 			[]string{"remote error: tls: bad certificate", "the receiver was not judged: the deliveries of ", " specs failed in the TLS handshake"}},
 		{"load", []string{"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none"},
 			[]string{"failed in the TLS handshake, so the receiver was not judged", "--cert/--key"}},
+		{"load --min-success 0", []string{"load", "--rate", "20/s", "--duration", "300ms", "--seed", "1", "--progress", "none", "--min-success", "0"},
+			[]string{"failed in the TLS handshake, so the receiver was not judged (check --cacert, --cert/--key"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			handshakes.Store(0)

@@ -20,7 +20,7 @@ import (
 	"time"
 )
 
-// The hostile-client suite for listen (issue 11): `listen` sits behind a
+// The hostile-client suite for listen: `listen` sits behind a
 // public tunnel, so anyone on the internet is a client. Each test runs the
 // real binary.
 

@@ -279,9 +279,9 @@ func TestLoadRandomSeedByDefault(t *testing.T) {
 
 // TestLoadFailsWhenNothingIsAcknowledged: an unreachable target is bad
 // usage (exit 2), a receiver answering 404 to everything is a wrong path
-// (exit 2, as verify) with a verdict that leads with it, unless
-// --min-success 0, and one answering 503 to everything fails the run
-// (exit 1).
+// (exit 2, as verify) with a verdict that leads with it, even with
+// --min-success 0 or thresholds it meets (a setup problem is no pass mark's
+// question), and one answering 503 to everything fails the run (exit 1).
 func TestLoadFailsWhenNothingIsAcknowledged(t *testing.T) {
 	r := cli(t, "", "load", "--target", "http://127.0.0.1:9/h", "--rate", "100/s", "--duration", "200ms", "--progress", "none").want(t, 2)
 	if !strings.Contains(r.stderr, "target http://127.0.0.1:9/h is unreachable: connection refused") || strings.Contains(r.stdout, "Verdict") {
@@ -317,9 +317,20 @@ func TestLoadFailsWhenNothingIsAcknowledged(t *testing.T) {
 	if !strings.Contains(string(page), `class="verdict bad"`) {
 		t.Error("HTML verdict of an all-404 run is not marked bad")
 	}
-	r = cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--duration", "100ms", "--progress", "none", "--min-success", "0").want(t, 0)
-	if !strings.Contains(r.stdout, "only 0.00% of events acknowledged") {
-		t.Errorf("--min-success 0: %s", r.stdout)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"no success mark", []string{"--min-success", "0"}},
+		{"a threshold met", []string{"--min-success", "0", "--threshold", "max<1m"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := cli(t, "", append([]string{"load", "--target", srv.URL, "--rate", "100/s", "--duration", "100ms", "--progress", "none", "--max-lateness", "1m"}, tc.args...)...).want(t, 2)
+			has(t, "stdout", r.stdout, "Verdict: the receiver was not judged: every delivery was answered 404 Not Found: is --target the webhook's path? (only 0.00% of events acknowledged")
+			if r.stderr != "coperniq-mock: the receiver was not judged: every delivery was answered 404 Not Found: is --target the webhook's path?\n" {
+				t.Errorf("stderr: %q", r.stderr)
+			}
+		})
 	}
 	cli(t, "", "load", "--target", srv.URL, "--rate", "100/s", "--min-success", "101").want(t, 2)
 

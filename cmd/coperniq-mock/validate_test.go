@@ -16,8 +16,8 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
-// TestValidateFiles holds issue 11's item 6: validate reads JSON values, not
-// lines, from real files of unusual but valid layout.
+// TestValidateFiles: validate reads JSON values, not lines, from real files
+// of unusual but valid layout, as editors and other tools write them.
 func TestValidateFiles(t *testing.T) {
 	example := documentedExample(t)
 	dir := t.TempDir()

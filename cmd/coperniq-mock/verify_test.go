@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,6 +93,48 @@ func TestVerifyReferenceReceiverPasses(t *testing.T) {
 	}
 	if n := checkReproducers(t, rep); n < 100 {
 		t.Errorf("only %d reproducers tried", n)
+	}
+}
+
+// webhookCounter counts the requests that reach h's webhook path, as the
+// receiver's access log would.
+type webhookCounter struct {
+	h    http.Handler
+	path string
+	n    atomic.Int64
+}
+
+func (c *webhookCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && r.URL.Path == c.path {
+		c.n.Add(1)
+	}
+	c.h.ServeHTTP(w, r)
+}
+
+// TestVerifyDeliveryCountAddsUp: the deliveries verify reports (the answer
+// time's count on the console and in the JSON report, with the ones it
+// leaves out named) add up to the requests the receiver got, so a user
+// can reconcile the two: the one the sender hangs up on on purpose is
+// named, not silently missing.
+func TestVerifyDeliveryCountAddsUp(t *testing.T) {
+	rc := &webhookCounter{h: testreceivers.New(testreceivers.Config{Token: verifyToken}), path: "/webhooks/coperniq"}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	jsonReport := filepath.Join(t.TempDir(), "contract.json")
+	r := cli(t, "", verifyArgs(srv, "--json-report", jsonReport)...).want(t, 0)
+	got := rc.n.Load()
+	m := regexp.MustCompile(`\nanswer time: [^\n]* over (\d+) deliveries( \(\+1 abandoned on purpose\))?\n`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no answer time line:\n%s", r.stdout)
+	}
+	timed, _ := strconv.Atoi(m[1])
+	t.Logf("the receiver got %d requests; verify said %q", got, strings.TrimSpace(m[0]))
+	if m[2] == "" || int64(timed)+1 != got {
+		t.Errorf("the console says %q; the receiver got %d requests", strings.TrimSpace(m[0]), got)
+	}
+	rep := readReport(t, jsonReport)
+	if a := rep.AnswerTime; a.Count != timed || a.Abandoned != 1 || a.Unanswered != 0 || int64(a.Count+a.Abandoned+a.Unanswered) != got {
+		t.Errorf("the JSON report's answerTime %+v; the receiver got %d requests", a, got)
 	}
 }
 

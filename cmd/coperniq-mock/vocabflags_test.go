@@ -37,7 +37,7 @@ steps:
 
 // A vocabulary that renames a stage (keeping its id) and adds one drives
 // generate, scenario run (phases in the vocabulary's order), validate
-// --strict --vocabulary and docs, through the real binary (#10 §4).
+// --strict --vocabulary and docs, through the real binary.
 func TestVocabularyWorkflowsEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	exported := cli(t, "", "vocabulary").want(t, 0).stdout

@@ -9,7 +9,7 @@ import (
 
 // A team's vocabulary with ON_HOLD, ORANGE and a renamed trigger drives
 // generate, scenario run, validate --strict --vocabulary and docs, end to
-// end through the real binary (#10 §4).
+// end through the real binary.
 func TestVocabularyEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	// Start from the exported built-in file, as a team would, and edit it
