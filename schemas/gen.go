@@ -390,6 +390,9 @@ var valuesDescriptions = map[string]func(vals []string) string{
 	"event.phaseType": func(vals []string) string {
 		return fmt.Sprintf("The kind of phase, such as %s.", orList(vals[:min(2, len(vals))]))
 	},
+	"record.trades": func(vals []string) string {
+		return fmt.Sprintf("Trades the work involves, such as %s; accept names you do not know. Null when none are set.", strings.Replace(orList(vals[:min(2, len(vals))]), " or ", " and ", 1))
+	},
 	"workOrder.status": func(vals []string) string {
 		return fmt.Sprintf("Status of the work order: %s as far as known; accept others.", orList(vals))
 	},
