@@ -235,7 +235,7 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 			nameAssumed = "Coperniq publishes only the name of TASK_STATUS_MOVEMENT; this one is the trigger's description in title case."
 			nameDesc = "Always \"" + t.Name + "\" in what this tool sends; Coperniq's exact name for this trigger is unpublished."
 		}
-		evProps.add("triggerName", sourcedFrom(obj{{"description", nameDesc}, {"const", t.Name}}, "", nameAssumed, nameVocab, true))
+		evProps.add("triggerName", sourced(obj{{"description", nameDesc}, {"const", t.Name}}, "", nameAssumed, nameVocab, true))
 	}
 	evProps = append(evProps, g.props(extras, "event", level)...)
 	ev.add("properties", evProps)
@@ -317,14 +317,9 @@ const (
 )
 
 // sourced appends the source keywords of a property and, where the level
-// closes its values, of its value list.
-func sourced(s obj, assumed, valuesAssumed string, closed bool) obj {
-	return sourcedFrom(s, assumed, valuesAssumed, nil, closed)
-}
-
-// sourcedFrom is sourced for a value list that vocab set when vocab is not
-// nil.
-func sourcedFrom(s obj, assumed, valuesAssumed string, vocab *Vocabulary, closed bool) obj {
+// closes its values, of its value list: vocab's, when not nil, a team's
+// vocabulary that set the list.
+func sourced(s obj, assumed, valuesAssumed string, vocab *Vocabulary, closed bool) obj {
 	if assumed == "" {
 		s.add(SourceKeyword, Documented)
 	} else {
@@ -453,7 +448,7 @@ func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
 	if p.fromVocabulary {
 		vocab = g.vocab
 	}
-	s = sourcedFrom(s, p.assumed, valuesAssumed, vocab, closed)
+	s = sourced(s, p.assumed, valuesAssumed, vocab, closed)
 	if p.typeAssumed != "" {
 		s.add(TypeSourceKeyword, Assumed)
 	}
