@@ -171,7 +171,7 @@ func Write(dir string, opts ...Option) error {
 		}
 	}
 	if slices.Contains(formats, Schema) && !c.vocab.IsDefault() {
-		generated, err := schemas.GenerateFilesFor(nil, c.vocab)
+		generated, err := generateFiles(c.vocab)
 		if err != nil {
 			return err
 		}

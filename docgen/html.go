@@ -179,11 +179,15 @@ func toHTMLObject(o object) htmlObject {
 			Object: f.object, Nullable: f.nullable, Extra: f.extra, Optional: !f.required,
 			Known: template.HTML(knownText(f, func(v any) string {
 				return "<code>" + html.EscapeString(display(v)) + "</code>"
-			})),
+			}, htmlText.Replace)),
 		})
 	}
 	return ho
 }
+
+// htmlText escapes text for element content; quotes need no escape there,
+// and leaving them keeps "Coperniq's" readable in the page's source.
+var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 var inlineCode = regexp.MustCompile("`([^`]+)`")
 var inlineBold = regexp.MustCompile(`\*\*([^*]+)\*\*`)
@@ -354,7 +358,7 @@ footer { margin-top: 3rem; color: var(--muted); font-size: 13px; }
 <table>
 <thead><tr><th>Field</th><th>Type</th><th>Nullable</th><th>Meaning</th><th>Example</th></tr></thead>
 <tbody>{{range .Event.Fields}}
-<tr{{if .Extra}} class="extra"{{end}}><td class="name"><code>{{.Name}}</code>{{if .Extra}}<span class="tag extra">★</span>{{end}}</td><td class="type">{{.Type}}{{if .Optional}}, optional{{end}}</td><td>{{if .Nullable}}<span class="tag null">null</span>{{else}}no{{end}}</td><td>{{.Meaning}}{{if .Known}} {{.Known}}{{end}}</td><td class="ex">{{if .Example}}<code>{{.Example}}</code>{{else}}–{{end}}</td></tr>{{end}}
+<tr{{if .Extra}} class="extra"{{end}}><td class="name"><code>{{.Name}}</code>{{if .Extra}}<span class="tag extra">★</span>{{end}}</td><td class="type">{{.Type}}{{if .Optional}}, optional{{end}}</td><td>{{if .Nullable}}<span class="tag null">yes</span>{{else}}no{{end}}</td><td>{{.Meaning}}{{if .Known}} {{.Known}}{{end}}</td><td class="ex">{{if .Example}}<code>{{.Example}}</code>{{else}}–{{end}}</td></tr>{{end}}
 </tbody>
 </table>
 <p class="muted">{{range $i, $o := .Shared}}{{if $i}}, {{end}}<a href="#{{anchor $o}}"><code>{{$o}}</code></a>{{end}}: see Shared objects.</p>
@@ -372,7 +376,7 @@ footer { margin-top: 3rem; color: var(--muted); font-size: 13px; }
 {{end}}<table>
 <thead><tr><th>Field</th><th>Type</th><th>Nullable</th><th>Meaning</th><th>Example</th></tr></thead>
 <tbody>{{range .Fields}}
-<tr><td class="name">{{if .Object}}<a href="#{{anchor .Object}}"><code>{{.Name}}</code></a>{{else}}<code>{{.Name}}</code>{{end}}</td><td class="type">{{.Type}}{{if .Optional}}, optional{{end}}</td><td>{{if .Nullable}}<span class="tag null">null</span>{{else}}no{{end}}</td><td>{{.Meaning}}{{if .Known}} {{.Known}}{{end}}</td><td class="ex">{{if .Example}}<code>{{.Example}}</code>{{else if .Object}}see <a href="#{{anchor .Object}}"><code>{{.Object}}</code></a>{{else}}–{{end}}</td></tr>{{end}}
+<tr><td class="name">{{if .Object}}<a href="#{{anchor .Object}}"><code>{{.Name}}</code></a>{{else}}<code>{{.Name}}</code>{{end}}</td><td class="type">{{.Type}}{{if .Optional}}, optional{{end}}</td><td>{{if .Nullable}}<span class="tag null">yes</span>{{else}}no{{end}}</td><td>{{.Meaning}}{{if .Known}} {{.Known}}{{end}}</td><td class="ex">{{if .Example}}<code>{{.Example}}</code>{{else if .Object}}see <a href="#{{anchor .Object}}"><code>{{.Object}}</code></a>{{else}}–{{end}}</td></tr>{{end}}
 </tbody>
 </table>
 {{end}}

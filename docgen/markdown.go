@@ -109,7 +109,7 @@ func (s *site) markdownPage(p *page) []byte {
 				null = ", may be null"
 			}
 			meaning := cell(f.meaning)
-			if k := knownText(f, codeSpanAny); k != "" {
+			if k := knownText(f, codeSpanAny, cell); k != "" {
 				meaning += " " + k
 			}
 			fmt.Fprintf(&b, "- **%s** (%s%s): %s\n", codeSpan(f.path), f.typ, null, meaning)
@@ -150,7 +150,7 @@ func markdownTable(b *strings.Builder, fields []field) {
 			typ += ", optional"
 		}
 		meaning := cell(f.meaning)
-		if k := knownText(f, codeSpanAny); k != "" {
+		if k := knownText(f, codeSpanAny, cell); k != "" {
 			meaning += " " + k
 		}
 		example := "–"
@@ -168,7 +168,7 @@ func markdownTable(b *strings.Builder, fields []field) {
 // the field always holds on this trigger when the contract says so too
 // (triggerKey); otherwise it is only what coperniq-mock sends (triggerName,
 // whose real values Coperniq does not publish).
-func knownText(f field, code func(any) string) string {
+func knownText(f field, code func(any) string, text func(string) string) string {
 	known := f.known
 	switch {
 	case len(known) == 0:
@@ -176,17 +176,21 @@ func knownText(f field, code func(any) string) string {
 	case len(known) == 1 && f.pinned:
 		return "Always " + code(known[0]) + " here."
 	case len(known) == 1:
-		return "coperniq-mock sends " + code(known[0]) + "." + valuesMark(f)
+		return "coperniq-mock sends " + code(known[0]) + "." + text(valuesMark(f))
 	}
 	parts := make([]string, len(known))
 	for i, k := range known {
 		parts[i] = code(k)
 	}
-	return "Known values: " + strings.Join(parts, ", ") + "." + valuesMark(f)
+	return "Known values: " + strings.Join(parts, ", ") + "." + text(valuesMark(f))
 }
 
-// valuesMark says whether a value list is Coperniq's or this project's.
+// valuesMark says whether a value list is Coperniq's, this project's or
+// the team's own.
 func valuesMark(f field) string {
+	if f.valuesFrom != "" {
+		return " Values set by " + f.valuesFrom + "."
+	}
 	if f.valuesAssumed == "" {
 		return " Values documented by Coperniq."
 	}

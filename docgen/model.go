@@ -35,9 +35,13 @@ type field struct {
 	// valuesAssumed is the strict level's reason for calling its value list
 	// an assumption (x-values-assumption), "" when Coperniq documents it.
 	valuesAssumed string
-	example       string // compact JSON of the value in the page's example payload (the contract example where the payload lacks the path), "" if none or an object
-	extra         bool   // specific to this trigger (not in the shared definition)
-	object        string // for an object-typed field, the path of its own table
+	// valuesFrom names the team's vocabulary that set the value list
+	// (x-values-source: vocabulary): "your vocabulary file team.yaml";
+	// "" when Coperniq or this tool gave it.
+	valuesFrom string
+	example    string // compact JSON of the value in the page's example payload (the contract example where the payload lacks the path), "" if none or an object
+	extra      bool   // specific to this trigger (not in the shared definition)
+	object     string // for an object-typed field, the path of its own table
 }
 
 // object is one field table: the properties of one JSON object.
@@ -228,7 +232,7 @@ func loadSchemasFor(v *schemas.Vocabulary) (schemaSet, error) {
 			}
 		}
 	} else {
-		generated, err := schemas.GenerateFilesFor(nil, v)
+		generated, err := generateFiles(v)
 		if err != nil {
 			return nil, err
 		}
@@ -443,7 +447,13 @@ func (s schemaSet) page(t schemas.Trigger) (*page, error) {
 			if i := slices.IndexFunc(sprops, func(p prop) bool { return p.name == cp.name }); i >= 0 {
 				sp = &sprops[i]
 				f.known = knownValues(*sp)
-				if sp.attr(schemas.ValuesSourceKeyword) == schemas.Assumed {
+				switch sp.attr(schemas.ValuesSourceKeyword) {
+				case schemas.FromVocabulary:
+					f.valuesFrom = "the vocabulary the caller built in Go"
+					if name, _ := sp.attr(schemas.ValuesVocabularyKeyword).(string); name != "" {
+						f.valuesFrom = "your vocabulary file " + name
+					}
+				case schemas.Assumed:
 					f.valuesAssumed, _ = sp.attr(schemas.ValuesAssumptionKeyword).(string)
 					if f.valuesAssumed == "" {
 						f.valuesAssumed = "Coperniq does not publish these values."

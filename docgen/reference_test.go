@@ -380,8 +380,13 @@ var referenceChecks = map[string]refCheck{
 			"contract/PROJECT_PHASE_STARTED.json":   {"phaseTemplateId", "integer"},
 			"contract/APPOINTMENT_RESCHEDULED.json": {"previousDueDate", "string"},
 		} {
-			if got := schemaAt(t, file, "event", want[0])["type"]; got != want[1] {
+			p := schemaAt(t, file, "event", want[0])
+			if got := p["type"]; got != want[1] {
 				t.Errorf("%s event.%s: type %v, want %s", file, want[0], got, want[1])
+			}
+			// Not in the documented example: the name is Coperniq's, the type ours.
+			if want[0] != "workOrderId" && p[schemas.TypeSourceKeyword] != schemas.Assumed {
+				t.Errorf("%s event.%s: %s %v, want assumed", file, want[0], schemas.TypeSourceKeyword, p[schemas.TypeSourceKeyword])
 			}
 		}
 	}},

@@ -2,7 +2,10 @@ package docgen
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // The AsyncAPI and OpenAPI documents describe the same webhooks for the two
@@ -36,7 +39,21 @@ func (s *site) specDescription(extra string) string {
 		b.WriteString("- " + r + "\n")
 	}
 	b.WriteString("\n" + extra)
+	if !s.vocab.IsDefault() {
+		// The contract schemas referenced here are open: a reader of this
+		// file alone would see the team's values only in the examples.
+		fmt.Fprintf(&b, "\nWritten with %s: its value lists (work-order statuses, phase types, SLA types, ...) close the strict schemas under `schemas/strict/`, where they are the `enum`s; the contract schemas referenced here accept any value, so here they show only in the examples.\n", vocabularyName(s.vocab))
+	}
 	return b.String()
+}
+
+// vocabularyName names a team's vocabulary in prose: its file's base name
+// (docs are published; a local path means nothing there).
+func vocabularyName(v *schemas.Vocabulary) string {
+	if v.File() == "" {
+		return "the vocabulary the caller built in Go"
+	}
+	return "your vocabulary file `" + filepath.Base(v.File()) + "`"
 }
 
 func schemaRef(key string) string { return "./schemas/contract/" + key + ".json" }

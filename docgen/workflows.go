@@ -3,6 +3,8 @@ package docgen
 import (
 	"fmt"
 	"html/template"
+	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -18,17 +20,23 @@ func (s *site) workflowLines() (source string, lines []string) {
 		v = schemas.DefaultVocabulary()
 	}
 	source = "**Assumed**: Coperniq publishes no workflows (each company builds its own in Process Studio); these are this tool's, switchable with a vocabulary file (`coperniq-mock vocabulary` prints them as `workflows:`)."
+	d := schemas.DefaultVocabulary()
 	switch {
 	case v.IsDefault():
+	case reflect.DeepEqual(v.Workflows, d.Workflows) && reflect.DeepEqual(v.RequestWorkflow, d.RequestWorkflow):
+		// A file that leaves the workflows out keeps them assumed.
 	case v.File() == "":
 		source = "Set by the vocabulary the caller built in Go (stages it leaves out are this tool's assumed ones)."
 	default:
-		source = fmt.Sprintf("Set by the vocabulary file `%s` (stages it leaves out are this tool's assumed ones).", v.File())
+		// The base name: docs are published, a local path means nothing there.
+		source = fmt.Sprintf("Set by your vocabulary file `%s` (stages it leaves out are this tool's assumed ones).", filepath.Base(v.File()))
 	}
 	stages := func(wf schemas.Workflow) string {
 		out := make([]string, len(wf.Stages))
 		for i, st := range wf.Stages {
-			out[i] = fmt.Sprintf("%s (`%d`, %s)", st.Name, st.ID, codeSpan(st.PhaseType))
+			// What payloads carry: a built-in phase type the vocabulary's
+			// list lacks is sent as its value at the same position.
+			out[i] = fmt.Sprintf("%s (`%d`, %s)", st.Name, st.ID, codeSpan(schemas.SamePosition(st.PhaseType, schemas.PhaseTypes, v.PhaseTypes)))
 		}
 		return strings.Join(out, " → ")
 	}

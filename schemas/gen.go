@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -162,6 +163,7 @@ func header(title, desc string) obj {
 func refTo(target string) []any { return []any{obj{{"$ref", target}}} }
 
 func (g *schemaBuilder) defFile(d *definition, level Level) obj {
+	d = g.withOwnLists(d)
 	o := header(d.title, d.desc)
 	if !d.typed {
 		o.add("$comment", "No type here: the property that uses this definition is nullable and declares type [object, null] itself.")
@@ -211,6 +213,9 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 	o.add("required", required)
 
 	extras := extraProps(t)
+	if builtin, err := Lookup(t.Key); err == nil {
+		extras = g.relabel(extras, extraProps(builtin), "event")
+	}
 	ev := obj{{"description", eventPropDesc}, {"type", "object"}, {"allOf", refTo("defs/event.json")}}
 	if len(extras) > 0 {
 		ev.add("required", propNames(extras))
@@ -221,11 +226,16 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 	if level == Strict {
 		nameAssumed := ""
 		nameDesc := "Always \"" + t.Name + "\", the name Coperniq documents for this trigger."
-		if !t.NameDocumented {
+		var nameVocab *Vocabulary
+		switch {
+		case !g.vocab.IsDefault() && t.Name != defaultName(t.Key):
+			nameVocab = g.vocab
+			nameDesc = "Always \"" + t.Name + "\", the name " + vocabularyPhrase(g.vocab) + " gives this trigger."
+		case !t.NameDocumented:
 			nameAssumed = "Coperniq publishes only the name of TASK_STATUS_MOVEMENT; this one is the trigger's description in title case."
 			nameDesc = "Always \"" + t.Name + "\" in what this tool sends; Coperniq's exact name for this trigger is unpublished."
 		}
-		evProps.add("triggerName", sourced(obj{{"description", nameDesc}, {"const", t.Name}}, "", nameAssumed, true))
+		evProps.add("triggerName", sourced(obj{{"description", nameDesc}, {"const", t.Name}}, "", nameAssumed, nameVocab, true))
 	}
 	evProps = append(evProps, g.props(extras, "event", level)...)
 	ev.add("properties", evProps)
@@ -294,11 +304,22 @@ const (
 	ValuesAssumptionKeyword = "x-values-assumption"
 	Documented              = "documented"
 	Assumed                 = "assumed"
+	// FromVocabulary is the ValuesSourceKeyword of a value list a team's
+	// vocabulary set: neither Coperniq's nor this tool's guess.
+	// ValuesVocabularyKeyword names the file (its base name, so that
+	// published docs do not carry a local path).
+	FromVocabulary          = "vocabulary"
+	ValuesVocabularyKeyword = "x-values-vocabulary"
+	// TypeSourceKeyword is "assumed" on a property whose name Coperniq
+	// documents but whose type it does not (the trigger-specific event
+	// fields it lists without types).
+	TypeSourceKeyword = "x-type-source"
 )
 
 // sourced appends the source keywords of a property and, where the level
-// closes its values, of its value list.
-func sourced(s obj, assumed, valuesAssumed string, closed bool) obj {
+// closes its values, of its value list: vocab's, when not nil, a team's
+// vocabulary that set the list.
+func sourced(s obj, assumed, valuesAssumed string, vocab *Vocabulary, closed bool) obj {
 	if assumed == "" {
 		s.add(SourceKeyword, Documented)
 	} else {
@@ -306,6 +327,13 @@ func sourced(s obj, assumed, valuesAssumed string, closed bool) obj {
 		s.add(AssumptionKeyword, assumed)
 	}
 	if closed {
+		if vocab != nil {
+			s.add(ValuesSourceKeyword, FromVocabulary)
+			if name := vocabularyFileName(vocab); name != "" {
+				s.add(ValuesVocabularyKeyword, name)
+			}
+			return s
+		}
 		if valuesAssumed == "" {
 			s.add(ValuesSourceKeyword, Documented)
 		} else {
@@ -314,6 +342,86 @@ func sourced(s obj, assumed, valuesAssumed string, closed bool) obj {
 		}
 	}
 	return s
+}
+
+// vocabularyFileName is the base name of the file v was read from: docs
+// written with it are published, and a local path means nothing there.
+func vocabularyFileName(v *Vocabulary) string {
+	if v.File() == "" {
+		return ""
+	}
+	return filepath.Base(v.File())
+}
+
+// vocabularyPhrase names v in a sentence.
+func vocabularyPhrase(v *Vocabulary) string {
+	if name := vocabularyFileName(v); name != "" {
+		return "your vocabulary file " + name
+	}
+	return "the vocabulary the caller built in Go"
+}
+
+// withOwnLists is d with the value lists of the builder's vocabulary
+// relabelled (see relabel).
+func (g *schemaBuilder) withOwnLists(d *definition) *definition {
+	if g.vocab.IsDefault() {
+		return d
+	}
+	c := *d
+	c.props = g.relabel(d.props, definitionNamed(d.name).props, d.path)
+	return &c
+}
+
+// valuesDescriptions phrase a description that names values from the
+// vocabulary's list, for a list a team's vocabulary changed: the built-in
+// wording names the built-in values.
+var valuesDescriptions = map[string]func(vals []string) string{
+	"event.slaType": func(vals []string) string {
+		if len(vals) == 2 {
+			return fmt.Sprintf("Which threshold was crossed: %s (warning) or %s (violation).", vals[0], vals[1])
+		}
+		return fmt.Sprintf("Which threshold was crossed: %s (warning first).", orList(vals))
+	},
+	"event.phaseType": func(vals []string) string {
+		return fmt.Sprintf("The kind of phase, such as %s.", orList(vals[:min(2, len(vals))]))
+	},
+	"record.trades": func(vals []string) string {
+		return fmt.Sprintf("Trades the work involves, such as %s; accept names you do not know. Null when none are set.", strings.Replace(orList(vals[:min(2, len(vals))]), " or ", " and ", 1))
+	},
+	"workOrder.status": func(vals []string) string {
+		return fmt.Sprintf("Status of the work order: %s as far as known; accept others.", orList(vals))
+	},
+}
+
+// relabel says where each closed value list of ps comes from when the
+// builder has a team's vocabulary: a list it changed is the vocabulary's
+// (and a description that names values names its values); a list equal to
+// the built-in one (a key the file leaves out) keeps the built-in label, so
+// what Coperniq documents stays documented. builtin are the same
+// properties in the built-in tables; prefix is their object's path.
+func (g *schemaBuilder) relabel(ps, builtin []prop, prefix string) []prop {
+	if g.vocab.IsDefault() {
+		return ps
+	}
+	out := slices.Clone(ps)
+	for i, p := range out {
+		j := slices.IndexFunc(builtin, func(b prop) bool { return b.name == p.name })
+		if j < 0 || len(p.enum) == 0 {
+			continue
+		}
+		b := builtin[j]
+		if slices.Equal(p.enum, b.enum) || b.alwaysNull {
+			// A field this tool always sends as null keeps its reason: the
+			// null is the assumption, not the list.
+			out[i].valuesAssumed = b.valuesAssumed
+			continue
+		}
+		out[i].valuesAssumed, out[i].fromVocabulary = "", true
+		if describe, ok := valuesDescriptions[prefix+"."+p.name]; ok {
+			out[i].desc = describe(p.enum)
+		}
+	}
+	return out
 }
 
 // describe is a property's description with its source said in words, so a
@@ -326,13 +434,24 @@ func describe(desc, assumed string) string {
 }
 
 func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
-	s := obj{{"description", describe(p.desc, p.assumed)}}
+	desc := describe(p.desc, p.assumed)
+	if p.typeAssumed != "" {
+		desc += " Its type is assumed by coperniq-mock: " + p.typeAssumed
+	}
+	s := obj{{"description", desc}}
 	closed := level == Strict && (len(p.enum) > 0 || p.alwaysNull)
 	valuesAssumed := p.valuesAssumed
 	if p.alwaysNull && valuesAssumed == "" {
 		valuesAssumed = p.assumed // the one value is the assumption
 	}
-	s = sourced(s, p.assumed, valuesAssumed, closed)
+	var vocab *Vocabulary
+	if p.fromVocabulary {
+		vocab = g.vocab
+	}
+	s = sourced(s, p.assumed, valuesAssumed, vocab, closed)
+	if p.typeAssumed != "" {
+		s.add(TypeSourceKeyword, Assumed)
+	}
 	if level == Strict && p.alwaysNull {
 		s.add("type", "null")
 		return g.withExamples(s, path, func(v any) (fits, inVocab bool) {

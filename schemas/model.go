@@ -47,6 +47,11 @@ type prop struct {
 	// valuesAssumed is why the strict level's closed value list (enum) is
 	// this project's assumption; "" when Coperniq documents the values.
 	valuesAssumed string
+	// fromVocabulary marks a value list a team's vocabulary set.
+	fromVocabulary bool
+	// typeAssumed is why the type of a property whose name Coperniq
+	// documents is this project's assumption.
+	typeAssumed string
 }
 
 // definition is one shared definition file (defs/<name>.json). Each is used
@@ -174,7 +179,7 @@ func extraProps(t Trigger) []prop {
 	out := make([]prop, 0, len(t.Fields))
 	for _, f := range t.Fields {
 		p := prop{name: f.Name, nullable: f.Nullable, alwaysNull: f.AlwaysNull, desc: f.Description, enum: f.Enum,
-			assumed: f.Assumed, valuesAssumed: f.ValuesAssumed}
+			assumed: f.Assumed, valuesAssumed: f.ValuesAssumed, typeAssumed: f.TypeAssumed}
 		switch f.Type {
 		case TypeInteger:
 			p.kind = kindInteger

@@ -51,7 +51,19 @@ type Field struct {
 	// assumption; "" when Coperniq documents it. ValuesAssumed does the same
 	// for Enum.
 	Assumed, ValuesAssumed string
+	// TypeAssumed says why the type of a field Coperniq lists without one
+	// (its trigger table names the fields, its example shows only
+	// TASK_STATUS_MOVEMENT's) is this project's assumption.
+	TypeAssumed string
 }
+
+// Why the types of the trigger-specific fields Coperniq lists without an
+// example are what they are.
+const (
+	idTypeAssumed   = "Coperniq lists this field without a type; an integer, as the ids of its documented example are."
+	timeTypeAssumed = "Coperniq lists this field without a type; an ISO 8601 string, as firedAt is."
+	wordTypeAssumed = "Coperniq lists this field without a type; a string, as the statuses of its documented example are."
+)
 
 // Trigger describes one Coperniq automation trigger.
 type Trigger struct {
@@ -129,19 +141,19 @@ var (
 			Assumed: "Coperniq lists previousStatus on TASK_CREATED without saying what it holds; a new work order has no previous status, so this tool sends null."}}
 	phaseFields = func(status string) []Field {
 		return []Field{
-			{Name: "phaseInstanceId", Type: TypeInteger, Description: "Id of this record's instance of the phase, at least 1."},
-			{Name: "phaseTemplateId", Type: TypeInteger, Description: "Id of the workflow's phase definition, at least 1, shared by every record that uses the workflow."},
-			{Name: "phaseType", Type: TypeString, Description: "The kind of phase, such as PERMITTING or INSTALLATION.", Enum: PhaseTypes, ValuesAssumed: "Coperniq does not publish phase types; these short upper-case words for the kinds of phase are this tool's."},
-			{Name: "status", Type: TypeString, Description: "The phase instance's status after the event.", Enum: []string{status}, ValuesAssumed: "Coperniq does not publish this value; this tool sends the phase instance status of its REST API (IN_PROGRESS when started, COMPLETED when completed)."},
+			{Name: "phaseInstanceId", Type: TypeInteger, TypeAssumed: idTypeAssumed, Description: "Id of this record's instance of the phase, at least 1."},
+			{Name: "phaseTemplateId", Type: TypeInteger, TypeAssumed: idTypeAssumed, Description: "Id of the workflow's phase definition, at least 1, shared by every record that uses the workflow."},
+			{Name: "phaseType", Type: TypeString, TypeAssumed: wordTypeAssumed, Description: "The kind of phase, such as PERMITTING or INSTALLATION.", Enum: PhaseTypes, ValuesAssumed: "Coperniq does not publish phase types; these short upper-case words for the kinds of phase are this tool's."},
+			{Name: "status", Type: TypeString, TypeAssumed: wordTypeAssumed, Description: "The phase instance's status after the event.", Enum: []string{status}, ValuesAssumed: "Coperniq does not publish this value; this tool sends the phase instance status of its REST API (IN_PROGRESS when started, COMPLETED when completed)."},
 		}
 	}
 	slaFields = []Field{
-		{Name: "overdueAt", Type: TypeDateTime, Description: "When the phase crossed its SLA threshold."},
-		{Name: "slaType", Type: TypeString, Description: "Which threshold was crossed: YELLOW (warning) or RED (violation).", Enum: SLATypes, ValuesAssumed: "Coperniq does not publish SLA types; YELLOW and RED follow the yellowSla and redSla settings of its REST API."},
-		{Name: "phaseTemplateId", Type: TypeInteger, Description: "Id of the workflow's phase definition that overran, at least 1."},
+		{Name: "overdueAt", Type: TypeDateTime, TypeAssumed: timeTypeAssumed, Description: "When the phase crossed its SLA threshold."},
+		{Name: "slaType", Type: TypeString, TypeAssumed: wordTypeAssumed, Description: "Which threshold was crossed: YELLOW (warning) or RED (violation).", Enum: SLATypes, ValuesAssumed: "Coperniq does not publish SLA types; YELLOW and RED follow the yellowSla and redSla settings of its REST API."},
+		{Name: "phaseTemplateId", Type: TypeInteger, TypeAssumed: idTypeAssumed, Description: "Id of the workflow's phase definition that overran, at least 1."},
 	}
-	appointmentID = Field{Name: "appointmentId", Type: TypeInteger, Description: "Id of the appointment, at least 1."}
-	dueDate       = Field{Name: "dueDate", Type: TypeDateTime, Description: "When the appointment is scheduled."}
+	appointmentID = Field{Name: "appointmentId", Type: TypeInteger, TypeAssumed: idTypeAssumed, Description: "Id of the appointment, at least 1."}
+	dueDate       = Field{Name: "dueDate", Type: TypeDateTime, TypeAssumed: timeTypeAssumed, Description: "When the appointment is scheduled."}
 )
 
 var triggers = []Trigger{
@@ -179,7 +191,7 @@ var triggers = []Trigger{
 		RecordTypes: []string{"PROJECT", "DEAL"}, RecordOptional: true, Fields: []Field{appointmentID, dueDate}},
 	{Key: "APPOINTMENT_RESCHEDULED", Name: "Appointment Rescheduled", Family: FamilyAppointment, FiresWhen: "an appointment is moved",
 		RecordTypes: []string{"PROJECT", "DEAL"}, RecordOptional: true, Fields: []Field{appointmentID, dueDate,
-			{Name: "previousDueDate", Type: TypeDateTime, Description: "When the appointment was scheduled before it moved."}}},
+			{Name: "previousDueDate", Type: TypeDateTime, TypeAssumed: timeTypeAssumed, Description: "When the appointment was scheduled before it moved."}}},
 	{Key: "CALL_UPSERTED", Name: "Call Logged or Updated", Family: FamilyCall, FiresWhen: "a call is logged or updated",
 		RecordTypes: []string{"PROJECT", "DEAL", "ACCOUNT", "VENDOR"}, RecordOptional: true},
 }

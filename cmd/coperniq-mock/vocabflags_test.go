@@ -152,7 +152,7 @@ func TestVocabularyWorkflowsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Set by the vocabulary file", "Site Visit (`16647`, `DESIGN`) → Design (`16649`, `DESIGN`) → HOA Approval ("} {
+	for _, want := range []string{"Set by your vocabulary file", "Site Visit (`16647`, `DESIGN`) → Design (`16649`, `DESIGN`) → HOA Approval ("} {
 		if !strings.Contains(string(index), want) {
 			t.Errorf("docs index lacks %q", want)
 		}

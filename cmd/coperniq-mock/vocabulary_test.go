@@ -46,7 +46,7 @@ func TestVocabularyEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Task Status Changed", "`ON_HOLD`", "set by the vocabulary file"} {
+	for _, want := range []string{"Task Status Changed", "`ON_HOLD`", "Values set by your vocabulary file"} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("docs page lacks %q", want)
 		}

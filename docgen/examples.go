@@ -1,0 +1,81 @@
+package docgen
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/coperniq-mock/coperniq-mock/generator"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
+)
+
+// examplesPerPath and the rounds below are what tools/schemagen uses for the
+// committed files, so that a team's schema files show as many examples as
+// the built-in ones.
+const (
+	examplesPerPath = 2
+	exampleRounds   = 3
+)
+
+// generateFiles renders the schema files of a team's vocabulary v, with
+// examples the generator wrote in v: the committed files' examples are in
+// the built-in names, which v's strict files would refuse.
+func generateFiles(v *schemas.Vocabulary) (map[string][]byte, error) {
+	ex, err := vocabularyExamples(v)
+	if err != nil {
+		return nil, err
+	}
+	return schemas.GenerateFilesFor(ex, v)
+}
+
+// vocabularyExamples collects, by dotted payload path, the first distinct
+// non-null values of realistic payloads generated in v.
+func vocabularyExamples(v *schemas.Vocabulary) (schemas.Examples, error) {
+	ex := schemas.Examples{}
+	seen := map[string]map[string]bool{}
+	g := generator.New(generator.DefaultSeed, generator.WithVocabulary(v))
+	for range exampleRounds {
+		for _, key := range schemas.TriggerKeys() {
+			payload, err := g.JSON(key)
+			if err != nil {
+				return nil, fmt.Errorf("generating examples of %s: %w", key, err)
+			}
+			dec := json.NewDecoder(bytes.NewReader(payload))
+			dec.UseNumber()
+			var doc any
+			if err := dec.Decode(&doc); err != nil {
+				return nil, err
+			}
+			collectLeaves(doc, "", func(path string, val any) {
+				text, _ := json.Marshal(val)
+				if seen[path] == nil {
+					seen[path] = map[string]bool{}
+				}
+				if len(ex[path]) >= examplesPerPath || seen[path][string(text)] {
+					return
+				}
+				seen[path][string(text)] = true
+				ex[path] = append(ex[path], val)
+			})
+		}
+	}
+	return ex, nil
+}
+
+// collectLeaves calls fn with every non-null leaf of doc by dotted path;
+// arrays are leaves (record.trades is shown whole).
+func collectLeaves(doc any, prefix string, fn func(string, any)) {
+	switch v := doc.(type) {
+	case map[string]any:
+		for k, child := range v {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			collectLeaves(child, p, fn)
+		}
+	case nil:
+	default:
+		fn(prefix, v)
+	}
+}
