@@ -14,7 +14,7 @@ import (
 // handles webhooks, judged on the calls the API mock (package api) answers.
 const (
 	GroupAPI          = "API calls"
-	SpecAPIKey        = "sends the x-api-key on every API call"
+	SpecAPIKey        = "sends the x-api-key on every API call, to paths Coperniq's API has"
 	SpecAPIRetryAfter = "waits the Retry-After of a 429 before calling the API again"
 	SkipNoAPI         = "needs the REST API mock: verify --api ADDR --api-key KEY, with the receiver's API base URL pointed at http://ADDR (Target.API in Go)"
 	// SkipNoAPICalls is the reason an API spec is skipped when the

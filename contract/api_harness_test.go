@@ -93,6 +93,11 @@ func TestAPIHarness(t *testing.T) {
 			skips: map[string]string{apiSpecs[2]: "refused for the x-api-key"}},
 		{fault: testreceivers.APIWrongKey, focus: contract.SpecAPIKey, fails: apiSpecs[0],
 			says: []string{"API calls carried a wrong x-api-key: GET /"}},
+		// Every call 404 for a path Coperniq's API does not have, the key
+		// right: passed once, and the Retry-After spec's skip blamed the key.
+		{fault: testreceivers.APIWrongPath, focus: contract.GroupAPI, fails: apiSpecs[0],
+			says:  []string{"API calls were to paths Coperniq's API does not have: GET /", "/project/", "answered them 404"},
+			skips: map[string]string{apiSpecs[2]: "answered 404 Not Found, to a path Coperniq's API does not have"}},
 		{fault: testreceivers.APITooManyCalls, focus: "at most", fails: apiSpecs[1],
 			// 8 calls a webhook, counted as 8 unless the machine is so
 			// busy that some start past the quiet window: then more.

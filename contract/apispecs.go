@@ -328,7 +328,7 @@ func (a *apiSpecs) specKey(ctx SpecContext) {
 	if len(calls) == 0 {
 		Skip(fmt.Sprintf(SkipNoAPICalls, p.events, triggersOf(a.worlds...)))
 	}
-	var missing, wrong []apiCall
+	var missing, wrong, unknown []apiCall
 	for _, c := range calls {
 		switch c.Auth {
 		case "missing":
@@ -336,8 +336,11 @@ func (a *apiSpecs) specKey(ctx SpecContext) {
 		case "wrong":
 			wrong = append(wrong, c)
 		}
+		if unknownPath(c.Call) {
+			unknown = append(unknown, c)
+		}
 	}
-	if len(missing)+len(wrong) == 0 {
+	if len(missing)+len(wrong)+len(unknown) == 0 {
 		return
 	}
 	var b strings.Builder
@@ -347,8 +350,53 @@ func (a *apiSpecs) specKey(ctx SpecContext) {
 	if len(wrong) > 0 {
 		fmt.Fprintf(&b, "%d of %d API calls carried a wrong x-api-key: %s\n", len(wrong), len(calls), byPath(wrong))
 	}
-	b.WriteString("Coperniq's API authenticates every call with the x-api-key header and answers 401 without the right one, as the mock did: send the key on every call (the mock's is given by --api-key or COPERNIQ_MOCK_API_KEY).")
-	Fail(b.String())
+	if len(missing)+len(wrong) > 0 {
+		b.WriteString("Coperniq's API authenticates every call with the x-api-key header and answers 401 without the right one, as the mock did: send the key on every call (the mock's is given by --api-key or COPERNIQ_MOCK_API_KEY).\n")
+	}
+	if len(unknown) > 0 {
+		fmt.Fprintf(&b, "%d of %d API calls were to paths Coperniq's API does not have: %s\n", len(unknown), len(calls), byPath(unknown))
+		b.WriteString("The mock answered them 404 (a path its OpenAPI document does not have) or 405 (a documented path with a method it does not take), as any path outside the document: check the receiver's API base URL and paths against 'coperniq-mock api --help' (the document's paths are plural: /projects/{id}, /opportunities/{id}, /accounts/{id}, /work-orders/{id}; /v1/ before them is accepted).\n")
+	}
+	Fail(strings.TrimSuffix(b.String(), "\n"))
+}
+
+// unknownPath tells a call to a path Coperniq's OpenAPI document does not
+// have, or with a method the path does not take: the receiver's mistake.
+// A documented operation the mock does not implement (501) is the mock's
+// gap, and a 404 for a record of a documented path is an answer.
+func unknownPath(c api.Call) bool {
+	return c.Operation == "" && (c.Status == http.StatusNotFound || c.Status == http.StatusMethodNotAllowed)
+}
+
+// refusals says how calls that were never answered 429 were answered
+// instead, by status, most first: "2 answered 404 Not Found, to a path
+// Coperniq's API does not have".
+func refusals(calls []api.Call) string {
+	n := map[string]int{}
+	for _, c := range calls {
+		why := fmt.Sprintf("answered %d %s", c.Status, http.StatusText(c.Status))
+		switch {
+		case c.Status == http.StatusUnauthorized:
+			why += fmt.Sprintf(", refused for the x-api-key (see %q)", SpecAPIKey)
+		case unknownPath(c):
+			why += fmt.Sprintf(", to a path Coperniq's API does not have (see %q)", SpecAPIKey)
+		case c.Status == http.StatusNotImplemented:
+			why += ", to an operation the mock does not implement"
+		}
+		n[why]++
+	}
+	keys := slices.Collect(maps.Keys(n))
+	slices.SortFunc(keys, func(x, y string) int {
+		if n[x] != n[y] {
+			return n[y] - n[x]
+		}
+		return strings.Compare(x, y)
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", n[k], k)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // byPath counts calls by method and path, most first: "GET /projects/7 (3),
@@ -448,7 +496,9 @@ func (a *apiSpecs) specRetryAfter(ctx SpecContext) {
 		}
 	}
 	if len(limited) == 0 {
-		Skip(fmt.Sprintf("none of the receiver's %d API calls was answered 429: each was refused for the x-api-key (see %q); nothing to judge", len(calls), SpecAPIKey))
+		// Only a call that reaches a documented operation with the key
+		// can be answered 429.
+		Skip(fmt.Sprintf("none of the receiver's %d API calls was answered 429: %s; nothing to judge", len(calls), refusals(calls)))
 	}
 	var early []string
 	for _, c := range calls {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -20,6 +21,9 @@ const (
 	APIIgnoresRetryAfter APIFault = "ignores-retry-after" // retries a 429 at once
 	APINoKey             APIFault = "no-api-key"          // sends no x-api-key
 	APIWrongKey          APIFault = "wrong-api-key"       // sends a stale key
+	// APIWrongPath fetches /project/{id}, a path Coperniq's API does not
+	// have (its paths are plural), with the right key.
+	APIWrongPath APIFault = "wrong-api-path"
 	// APITooManyCalls acknowledges at once and fetches the record
 	// APITooManyCallsN times from a worker, after the answer, as a queue
 	// consumer without a cache does.
@@ -110,6 +114,9 @@ func (a *APIReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := p.Record.ID
+	if a.fault == APIWrongPath {
+		path = strings.TrimSuffix(path, "s/") + "/"
+	}
 	path += strconv.FormatInt(id, 10)
 	switch a.fault {
 	case APIParallel, APIParallelOneConn:
