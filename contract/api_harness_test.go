@@ -203,3 +203,32 @@ func TestAPISpecsSkip(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIReproduce: with the API mock, a failure's reproduce line says how
+// to reproduce it with the mock: `send` serves none, so a receiver whose
+// answer depends on its API calls would answer otherwise.
+func TestAPIReproduce(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "the API said 404", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	addr := freeAddr(t)
+	h := runSuite(t, srv.URL+"/hook", "-ginkgo.focus=PROJECT_CREATED acknowledges its minimal payload", "-api="+addr, "-api-key="+harnessAPIKey,
+		"-scenarios="+apiScenarios, "-seed=5")
+	failed := 0
+	for name, s := range h.specs() {
+		if !s.State.Is(types.SpecStateFailureStates) {
+			continue
+		}
+		failed++
+		for _, want := range []string{"reproduce:\n  coperniq-mock send PROJECT_CREATED", "coperniq-mock verify --target ", " --api " + addr + " --focus "} {
+			if !strings.Contains(s.Failure.Message, want) {
+				t.Errorf("%s: message lacks %q:\n%s", name, want, s.Failure.Message)
+			}
+		}
+	}
+	if failed == 0 {
+		t.Fatalf("no spec failed:\n%s", h.output)
+	}
+}
