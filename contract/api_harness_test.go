@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -230,5 +231,22 @@ func TestAPIReproduce(t *testing.T) {
 	}
 	if failed == 0 {
 		t.Fatalf("no spec failed:\n%s", h.output)
+	}
+}
+
+// TestAPIHarnessSlowQueue: a receiver whose queue holds each webhook past
+// the quiet window fetches the last record of a world after the API specs
+// serve the next world; the mock must still know it (the world moved on,
+// the record announced earlier in the run did not vanish).
+func TestAPIHarnessSlowQueue(t *testing.T) {
+	t.Parallel()
+	addr := freeAddr(t)
+	rcv := testreceivers.NewAPIReceiver("http://"+addr, harnessAPIKey, testreceivers.APISlowQueue)
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	h := runAPISuite(t, srv.URL+"/hook", addr, contract.SpecAPIKey)
+	time.Sleep(2 * testreceivers.APISlowQueueDelay) // the queue's last fetches
+	if missed := rcv.Missed(); len(missed) > 0 {
+		t.Errorf("%d fetches answered 404 for records the run had announced: %v\n%s", len(missed), missed, h.output)
 	}
 }

@@ -46,6 +46,11 @@ type apiSpecs struct {
 
 	passOnce sync.Once
 	pass     apiPass // the key and calls-per-webhook specs' deliveries
+	// sent are the bodies the API specs delivered so far, which every
+	// later world's handler learns: a receiver whose queue still holds a
+	// webhook of an earlier world finds its record, as Coperniq's API
+	// keeps a record once announced.
+	sent [][]byte
 }
 
 // apiPass is what one delivery pass of the API specs saw.
@@ -245,12 +250,16 @@ func (s *apiSwitch) quiet(ctx context.Context, since time.Time, pending func() b
 func (a *apiSpecs) deliver(ctx context.Context, w apiWorld, h *api.Handler, pending func() bool) (unacked []string) {
 	client := *a.r.client
 	client.Transport = h.Transport(a.r.client.Transport, w.all)
+	for _, b := range a.sent {
+		h.Learn(b)
+	}
 	a.sw.set(h)
 	defer a.sw.set(a.idle)
 	for _, e := range w.events {
 		if ctx.Err() != nil {
 			break
 		}
+		a.sent = append(a.sent, e.Body)
 		if res := a.r.to.t.Send(ctx, &client, e.Body); !res.Acked() {
 			why := fmt.Sprintf("%d %s", res.Status, http.StatusText(res.Status))
 			if res.Err != nil {
