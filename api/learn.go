@@ -8,6 +8,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // learnedKey names a learned record: payloads from outside a world (the
@@ -65,7 +66,10 @@ func (h *Handler) Learn(body []byte) {
 	}
 	h.snap = nil
 	if id := p.Event.AppointmentID; id != 0 && !h.learned.worldAppts[id] {
-		recordID := p.Event.RecordID
+		// An identity that does not decode leaves the appointment
+		// without record, as the view allows.
+		ident, _ := schemas.DecodeIdentity(body)
+		recordID := ident.RecordID
 		if hasRecord {
 			recordID = p.Record.ID
 		}
@@ -129,7 +133,6 @@ func (h *Handler) withLearned(snap *scenarios.Snapshot) *scenarios.Snapshot {
 type payloadView struct {
 	Event struct {
 		FiredAt       string `json:"firedAt"`
-		RecordID      int64  `json:"recordId"`
 		AppointmentID int64  `json:"appointmentId"`
 		DueDate       string `json:"dueDate"`
 	} `json:"event"`
