@@ -521,3 +521,57 @@ func TestQuotaOverLoopback(t *testing.T) {
 		t.Errorf("call log: %+v", c[2])
 	}
 }
+
+// A webhook sent after a newer one about its record finds the record as
+// of the newest event sent, as Coperniq's API returns the current state,
+// not as the late webhook announces it (what the README says).
+func TestTransportLateWebhookSeesNewest(t *testing.T) {
+	tl, events := world(t)
+	first, last := -1, -1
+	for i, e := range events {
+		if !strings.HasPrefix(e.TriggerKey, "PROJECT_") {
+			continue
+		}
+		if first < 0 {
+			first = i
+		} else if e.RecordID == events[first].RecordID && e.FiredAt.After(events[first].FiredAt) {
+			last = i
+		}
+	}
+	if first < 0 || last < 0 {
+		t.Fatal("the world has no project with two events")
+	}
+	h, err := api.NewHandler(tl, api.WithKey("k"), api.WithQuota(0, 0), api.WithTime(tl.Start().Add(-time.Millisecond)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := &http.Client{Transport: h.Transport(roundTripper(func(*http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}}, nil
+	}), events)}
+	for _, i := range []int{last, first} { // the newer first
+		resp, err := client.Post("http://receiver.invalid/hook", "application/json", strings.NewReader(string(events[i].Body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	var newer, older payload
+	decode(t, events[last].Body, &newer)
+	decode(t, events[first].Body, &older)
+	if newer.Record.UpdatedAt == older.Record.UpdatedAt {
+		t.Fatalf("events %d and %d show the project alike: nothing to tell apart", events[first].EventID, events[last].EventID)
+	}
+	var got struct {
+		UpdatedAt string `json:"updatedAt"`
+	}
+	decode(t, call(t, "GET", fmt.Sprintf("%s/projects/%d", srv.URL, events[first].RecordID), "k", nil).body, &got)
+	if got.UpdatedAt != newer.Record.UpdatedAt {
+		t.Errorf("after the late webhook the project's updatedAt is %s, want the newest sent's %s", got.UpdatedAt, newer.Record.UpdatedAt)
+	}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

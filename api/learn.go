@@ -8,6 +8,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/generator"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // learnedKey names a learned record: payloads from outside a world (the
@@ -17,39 +18,73 @@ type learnedKey struct {
 	typ string
 }
 
-// learned are the records and work orders Learn took from payloads that
-// are not of the world, newest version of each.
+// learned are the records, work orders and appointments Learn took from
+// payloads that are not of the world, newest version of each.
 type learned struct {
 	records map[learnedKey]scenarios.RecordState
 	wos     map[int64]scenarios.WorkOrderState
+	appts   map[int64]scenarios.AppointmentState
 	world   map[learnedKey]bool // the world's records, which Learn leaves alone
+	// worldAppts are the world's appointments, which Learn leaves alone.
+	worldAppts map[int64]bool
 }
 
-// Learn makes the API know the record (and work order) of a webhook
-// payload that is not of its world, as Coperniq's API knows the record of
-// every webhook it sends: a receiver that fetches each webhook's record
-// finds it, whatever sent the payload (the contract specs' generated
-// payloads, a `send`). A learned record stands from then on, as the
-// newest payload about it shows it (by updatedAt), without phases or
-// account (the payload does not carry them). The world's own records are
-// left as the world has them; a body that is not a payload with a
-// record is ignored.
+// Learn makes the API know the record (and work order, and appointment)
+// of a webhook payload that is not of its world, as Coperniq's API knows
+// the record of every webhook it sends: a receiver that fetches each
+// webhook's record finds it, whatever sent the payload (the contract
+// specs' generated payloads, a `send`). A learned record stands from then
+// on, as the newest payload about it shows it (by updatedAt), without
+// phases or account (the payload does not carry them). An appointment
+// webhook's event.appointmentId is learned with or without a record (calls
+// and appointments may come without one), due at the payload's dueDate.
+// The world's own records and appointments are left as the world has
+// them; a body that is not a payload with a record or an appointment is
+// ignored.
 func (h *Handler) Learn(body []byte) {
 	var p payloadView
 	// A field of an unexpected type (an edge payload) is left out, the
 	// rest read: Unmarshal goes on past it.
 	_ = json.Unmarshal(body, &p)
-	if p.Record == nil || p.Record.ID == 0 {
+	hasRecord := p.Record != nil && p.Record.ID != 0
+	if !hasRecord && p.Event.AppointmentID == 0 {
 		return
 	}
 	fired := timeOr(p.Event.FiredAt, time.Time{})
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.learned.world == nil {
-		h.learned = learned{records: map[learnedKey]scenarios.RecordState{}, wos: map[int64]scenarios.WorkOrderState{}, world: map[learnedKey]bool{}}
-		for _, r := range h.tl.At(h.tl.End()).Records {
+		h.learned = learned{records: map[learnedKey]scenarios.RecordState{}, wos: map[int64]scenarios.WorkOrderState{},
+			appts: map[int64]scenarios.AppointmentState{}, world: map[learnedKey]bool{}, worldAppts: map[int64]bool{}}
+		end := h.tl.At(h.tl.End())
+		for _, r := range end.Records {
 			h.learned.world[learnedKey{r.ID, r.Type}] = true
 		}
+		for _, a := range end.Appointments {
+			h.learned.worldAppts[a.ID] = true
+		}
+	}
+	h.snap = nil
+	if id := p.Event.AppointmentID; id != 0 && !h.learned.worldAppts[id] {
+		// An identity that does not decode leaves the appointment
+		// without record, as the view allows.
+		ident, _ := schemas.DecodeIdentity(body)
+		recordID := ident.RecordID
+		if hasRecord {
+			recordID = p.Record.ID
+		}
+		st := scenarios.AppointmentState{ID: id, RecordID: recordID, Due: timeOr(p.Event.DueDate, fired),
+			CreatedAt: fired, UpdatedAt: fired, Since: fired}
+		old, ok := h.learned.appts[id]
+		if ok {
+			st.CreatedAt = old.CreatedAt
+		}
+		if !ok || !fired.Before(old.UpdatedAt) {
+			h.learned.appts[id] = st
+		}
+	}
+	if !hasRecord {
+		return
 	}
 	rec := p.Record.state(fired)
 	k := learnedKey{rec.ID, rec.Type}
@@ -65,13 +100,12 @@ func (h *Handler) Learn(body []byte) {
 			h.learned.wos[st.ID] = st
 		}
 	}
-	h.snap = nil
 }
 
-// withLearned adds the learned records and work orders to snap, in id
-// order. Called with h.mu held.
+// withLearned adds the learned records, work orders and appointments to
+// snap, in id order. Called with h.mu held.
 func (h *Handler) withLearned(snap *scenarios.Snapshot) *scenarios.Snapshot {
-	if len(h.learned.records) == 0 {
+	if len(h.learned.records)+len(h.learned.appts) == 0 {
 		return snap
 	}
 	for _, r := range h.learned.records {
@@ -80,6 +114,9 @@ func (h *Handler) withLearned(snap *scenarios.Snapshot) *scenarios.Snapshot {
 	for _, wo := range h.learned.wos {
 		snap.WorkOrders = append(snap.WorkOrders, wo)
 	}
+	for _, a := range h.learned.appts {
+		snap.Appointments = append(snap.Appointments, a)
+	}
 	slices.SortFunc(snap.Records, func(a, b scenarios.RecordState) int {
 		if c := cmpInt(a.ID, b.ID); c != 0 {
 			return c
@@ -87,6 +124,7 @@ func (h *Handler) withLearned(snap *scenarios.Snapshot) *scenarios.Snapshot {
 		return strings.Compare(a.Type, b.Type)
 	})
 	slices.SortFunc(snap.WorkOrders, func(a, b scenarios.WorkOrderState) int { return cmpInt(a.ID, b.ID) })
+	slices.SortFunc(snap.Appointments, func(a, b scenarios.AppointmentState) int { return cmpInt(a.ID, b.ID) })
 	return snap
 }
 
@@ -94,7 +132,9 @@ func (h *Handler) withLearned(snap *scenarios.Snapshot) *scenarios.Snapshot {
 // a payload the mock cannot read whole is learned as far as it can be.
 type payloadView struct {
 	Event struct {
-		FiredAt string `json:"firedAt"`
+		FiredAt       string `json:"firedAt"`
+		AppointmentID int64  `json:"appointmentId"`
+		DueDate       string `json:"dueDate"`
 	} `json:"event"`
 	Record    *payloadRecord    `json:"record"`
 	WorkOrder *payloadWorkOrder `json:"workOrder"`

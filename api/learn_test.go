@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/api"
 	"github.com/coperniq-mock/coperniq-mock/generator"
@@ -119,4 +120,65 @@ func FuzzLearn(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h.Learn(b) // must not panic
 	})
+}
+
+// TestLearnAppointment: an appointment webhook from outside the world
+// (minimal and edge payloads, with and without record) makes its
+// appointment answer 200 with the payload's dueDate: a correct receiver
+// that fetches /appointments/{id} for it was refused 404 by verify's mock.
+func TestLearnAppointment(t *testing.T) {
+	tl, _ := world(t)
+	n := 0
+	for _, prof := range generator.Profiles() {
+		for seed := range uint64(6) {
+			g := generator.New(20+seed, generator.WithProfile(prof))
+			for _, key := range []string{"APPOINTMENT_CREATED", "APPOINTMENT_RESCHEDULED"} {
+				t.Run(fmt.Sprintf("%s/%d/%s", prof, seed, key), func(t *testing.T) {
+					body, err := g.JSON(key)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var p struct {
+						Event struct {
+							AppointmentID int64  `json:"appointmentId"`
+							DueDate       string `json:"dueDate"`
+						} `json:"event"`
+					}
+					if err := json.Unmarshal(body, &p); err != nil || p.Event.AppointmentID == 0 {
+						t.Skipf("no appointmentId to read: %v", err)
+					}
+					// A server each: edge payloads share ids (2^53-1).
+					srv := api.NewServer(tl, api.WithQuota(0, 0))
+					defer srv.Close()
+					srv.Learn(body)
+					a := call(t, "GET", fmt.Sprintf("%s/appointments/%d", srv.URL, p.Event.AppointmentID), srv.Key, nil)
+					if a.status != 200 {
+						t.Fatalf("GET /appointments/%d: %d %s", p.Event.AppointmentID, a.status, a.body)
+					}
+					validate(t, "GET", "/appointments/{appointmentId}", a)
+					var got struct {
+						ID      int64  `json:"id"`
+						DueDate string `json:"dueDate"`
+					}
+					decode(t, a.body, &got)
+					if got.ID != p.Event.AppointmentID {
+						t.Errorf("id %d, want %d", got.ID, p.Event.AppointmentID)
+					}
+					if p.Event.DueDate != "" && !sameInstant(got.DueDate, p.Event.DueDate) {
+						t.Errorf("dueDate %s, want the payload's %s", got.DueDate, p.Event.DueDate)
+					}
+					n++
+				})
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no appointment payload was learned")
+	}
+}
+
+func sameInstant(a, b string) bool {
+	x, err1 := time.Parse(time.RFC3339Nano, a)
+	y, err2 := time.Parse(time.RFC3339Nano, b)
+	return err1 == nil && err2 == nil && x.Equal(y)
 }

@@ -314,7 +314,8 @@ func alias(method, path string) string {
 }
 
 // Now is the world time the API answers as of; a record an event sent
-// out of firing order is about stands as of that event.
+// out of firing order is about stands as of the newest event about it
+// sent so far.
 func (h *Handler) Now() time.Time {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -353,9 +354,11 @@ func (h *Handler) snapshot() *scenarios.Snapshot {
 // that calls the API while handling the webhook sees the change the
 // webhook announces. Events go out of firing order (records in parallel,
 // reordering, retries); the record an event is about then stands as of
-// that event, and the rest of the world as of the last event before
-// which every event has been sent, so nothing shows before its webhook
-// could have announced it. Give it to the delivery engine with
+// the newest event about it sent so far (a late webhook finds the record
+// newer than it announces, as Coperniq's API returns the current state),
+// and the rest of the world as of the last event before which every
+// event has been sent, so nothing shows before its webhook could have
+// announced it. Give it to the delivery engine with
 // delivery.WithClient.
 func (h *Handler) Transport(base http.RoundTripper, events []scenarios.Rendered) http.RoundTripper {
 	if base == nil {

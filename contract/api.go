@@ -3,6 +3,8 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads as prose only dot-imported
@@ -14,7 +16,7 @@ import (
 // handles webhooks, judged on the calls the API mock (package api) answers.
 const (
 	GroupAPI          = "API calls"
-	SpecAPIKey        = "sends the x-api-key on every API call"
+	SpecAPIKey        = "sends the x-api-key on every API call, to paths Coperniq's API has"
 	SpecAPIRetryAfter = "waits the Retry-After of a 429 before calling the API again"
 	SkipNoAPI         = "needs the REST API mock: verify --api ADDR --api-key KEY, with the receiver's API base URL pointed at http://ADDR (Target.API in Go)"
 	// SkipNoAPICalls is the reason an API spec is skipped when the
@@ -147,3 +149,21 @@ func (r *run) describeAPI() {
 }
 
 var errAPINotServing = errors.New("contract: the API mock is not serving")
+
+// apiRerun is the reproduce line's second way when the run serves the API
+// mock: the line above sends the payload alone, with no mock answering the
+// receiver's API calls, so an answer that depends on them can differ;
+// verify focused on the spec serves the mock as this run did. "" without
+// the mock.
+func (d dest) apiRerun() string {
+	if d.api == "" {
+		return ""
+	}
+	focus := "SPEC"
+	if leaf := CurrentSpecReport().LeafNodeText; leaf != "" {
+		focus = regexp.QuoteMeta(leaf)
+	}
+	args := []string{"coperniq-mock", "verify", d.targetArgs(), "--api", shellQuote(d.api), "--focus", shellQuote(focus)}
+	return fmt.Sprintf("  (the receiver calls the API back and `send` serves no API mock, so an answer that depends on it may differ: with the mock, rerun %s, the receiver's API base URL on http://%s and the same --api-key and hooks)\n",
+		strings.Join(args, " "), d.api)
+}

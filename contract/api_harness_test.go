@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -93,6 +94,11 @@ func TestAPIHarness(t *testing.T) {
 			skips: map[string]string{apiSpecs[2]: "refused for the x-api-key"}},
 		{fault: testreceivers.APIWrongKey, focus: contract.SpecAPIKey, fails: apiSpecs[0],
 			says: []string{"API calls carried a wrong x-api-key: GET /"}},
+		// Every call 404 for a path Coperniq's API does not have, the key
+		// right: passed once, and the Retry-After spec's skip blamed the key.
+		{fault: testreceivers.APIWrongPath, focus: contract.GroupAPI, fails: apiSpecs[0],
+			says:  []string{"API calls were to paths Coperniq's API does not have: GET /", "/project/", "answered them 404"},
+			skips: map[string]string{apiSpecs[2]: "answered 404 Not Found, to a path Coperniq's API does not have"}},
 		{fault: testreceivers.APITooManyCalls, focus: "at most", fails: apiSpecs[1],
 			// 8 calls a webhook, counted as 8 unless the machine is so
 			// busy that some start past the quiet window: then more.
@@ -196,5 +202,51 @@ func TestAPISpecsSkip(t *testing.T) {
 		if h.exitCode != 0 {
 			t.Errorf("%s: exit %d, want 0:\n%s", c.name, h.exitCode, h.output)
 		}
+	}
+}
+
+// TestAPIReproduce: with the API mock, a failure's reproduce line says how
+// to reproduce it with the mock: `send` serves none, so a receiver whose
+// answer depends on its API calls would answer otherwise.
+func TestAPIReproduce(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "the API said 404", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	addr := freeAddr(t)
+	h := runSuite(t, srv.URL+"/hook", "-ginkgo.focus=PROJECT_CREATED acknowledges its minimal payload", "-api="+addr, "-api-key="+harnessAPIKey,
+		"-scenarios="+apiScenarios, "-seed=5")
+	failed := 0
+	for name, s := range h.specs() {
+		if !s.State.Is(types.SpecStateFailureStates) {
+			continue
+		}
+		failed++
+		for _, want := range []string{"reproduce:\n  coperniq-mock send PROJECT_CREATED", "coperniq-mock verify --target ", " --api " + addr + " --focus "} {
+			if !strings.Contains(s.Failure.Message, want) {
+				t.Errorf("%s: message lacks %q:\n%s", name, want, s.Failure.Message)
+			}
+		}
+	}
+	if failed == 0 {
+		t.Fatalf("no spec failed:\n%s", h.output)
+	}
+}
+
+// TestAPIHarnessSlowQueue: a receiver whose queue holds each webhook past
+// the quiet window fetches the last record of a world after the API specs
+// serve the next world; the mock must still know it (the world moved on,
+// the record announced earlier in the run did not vanish).
+func TestAPIHarnessSlowQueue(t *testing.T) {
+	t.Parallel()
+	addr := freeAddr(t)
+	rcv := testreceivers.NewAPIReceiver("http://"+addr, harnessAPIKey, testreceivers.APISlowQueue)
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	h := runAPISuite(t, srv.URL+"/hook", addr, contract.SpecAPIKey)
+	time.Sleep(2 * testreceivers.APISlowQueueDelay) // the queue's last fetches
+	if missed := rcv.Missed(); len(missed) > 0 {
+		t.Errorf("%d fetches answered 404 for records the run had announced: %v\n%s", len(missed), missed, h.output)
 	}
 }

@@ -46,6 +46,11 @@ type apiSpecs struct {
 
 	passOnce sync.Once
 	pass     apiPass // the key and calls-per-webhook specs' deliveries
+	// sent are the bodies the API specs delivered so far, which every
+	// later world's handler learns: a receiver whose queue still holds a
+	// webhook of an earlier world finds its record, as Coperniq's API
+	// keeps a record once announced.
+	sent [][]byte
 }
 
 // apiPass is what one delivery pass of the API specs saw.
@@ -127,7 +132,11 @@ func (a *apiSpecs) start() {
 		return
 	}
 	var err error
-	if a.idle, err = api.NewHandler(a.worlds[0].tl, api.WithKey(a.r.t.API.Key)); err != nil {
+	// No per-key quota: a run's own deliveries (thousands, many a second)
+	// would spend it, and a receiver throttled by verify's volume is not
+	// judged on its API client but slowed to a crawl. The Retry-After
+	// spec judges the handling of a 429.
+	if a.idle, err = api.NewHandler(a.worlds[0].tl, api.WithKey(a.r.t.API.Key), api.WithQuota(0, 0)); err != nil {
 		a.err = err
 		return
 	}
@@ -236,6 +245,9 @@ func (s *apiSwitch) quiet(ctx context.Context, since time.Time, pending func() b
 func (a *apiSpecs) deliver(ctx context.Context, w apiWorld, h *api.Handler, pending func() bool) (unacked []string) {
 	client := *a.r.client
 	client.Transport = h.Transport(a.r.client.Transport, w.all)
+	for _, b := range a.sent {
+		h.Learn(b)
+	}
 	a.sw.set(h)
 	defer a.sw.set(a.idle)
 	for _, e := range w.events {
@@ -243,6 +255,7 @@ func (a *apiSpecs) deliver(ctx context.Context, w apiWorld, h *api.Handler, pend
 			break
 		}
 		a.r.sentAPI()
+		a.sent = append(a.sent, e.Body)
 		if res := a.r.to.t.Send(ctx, &client, e.Body); !res.Acked() {
 			why := fmt.Sprintf("%d %s", res.Status, http.StatusText(res.Status))
 			if res.Err != nil {
@@ -324,7 +337,7 @@ func (a *apiSpecs) specKey(ctx SpecContext) {
 	if len(calls) == 0 {
 		Skip(fmt.Sprintf(SkipNoAPICalls, p.events, triggersOf(a.worlds...)))
 	}
-	var missing, wrong []apiCall
+	var missing, wrong, unknown []apiCall
 	for _, c := range calls {
 		switch c.Auth {
 		case "missing":
@@ -332,8 +345,11 @@ func (a *apiSpecs) specKey(ctx SpecContext) {
 		case "wrong":
 			wrong = append(wrong, c)
 		}
+		if unknownPath(c.Call) {
+			unknown = append(unknown, c)
+		}
 	}
-	if len(missing)+len(wrong) == 0 {
+	if len(missing)+len(wrong)+len(unknown) == 0 {
 		return
 	}
 	var b strings.Builder
@@ -343,8 +359,53 @@ func (a *apiSpecs) specKey(ctx SpecContext) {
 	if len(wrong) > 0 {
 		fmt.Fprintf(&b, "%d of %d API calls carried a wrong x-api-key: %s\n", len(wrong), len(calls), byPath(wrong))
 	}
-	b.WriteString("Coperniq's API authenticates every call with the x-api-key header and answers 401 without the right one, as the mock did: send the key on every call (the mock's is given by --api-key or COPERNIQ_MOCK_API_KEY).")
-	Fail(b.String())
+	if len(missing)+len(wrong) > 0 {
+		b.WriteString("Coperniq's API authenticates every call with the x-api-key header and answers 401 without the right one, as the mock did: send the key on every call (the mock's is given by --api-key or COPERNIQ_MOCK_API_KEY).\n")
+	}
+	if len(unknown) > 0 {
+		fmt.Fprintf(&b, "%d of %d API calls were to paths Coperniq's API does not have: %s\n", len(unknown), len(calls), byPath(unknown))
+		b.WriteString("The mock answered them 404 (a path its OpenAPI document does not have) or 405 (a documented path with a method it does not take), as any path outside the document: check the receiver's API base URL and paths against 'coperniq-mock api --help' (the document's paths are plural: /projects/{id}, /opportunities/{id}, /accounts/{id}, /work-orders/{id}; /v1/ before them is accepted).\n")
+	}
+	Fail(strings.TrimSuffix(b.String(), "\n"))
+}
+
+// unknownPath tells a call to a path Coperniq's OpenAPI document does not
+// have, or with a method the path does not take: the receiver's mistake.
+// A documented operation the mock does not implement (501) is the mock's
+// gap, and a 404 for a record of a documented path is an answer.
+func unknownPath(c api.Call) bool {
+	return c.Operation == "" && (c.Status == http.StatusNotFound || c.Status == http.StatusMethodNotAllowed)
+}
+
+// refusals says how calls that were never answered 429 were answered
+// instead, by status, most first: "2 answered 404 Not Found, to a path
+// Coperniq's API does not have".
+func refusals(calls []api.Call) string {
+	n := map[string]int{}
+	for _, c := range calls {
+		why := fmt.Sprintf("answered %d %s", c.Status, http.StatusText(c.Status))
+		switch {
+		case c.Status == http.StatusUnauthorized:
+			why += fmt.Sprintf(", refused for the x-api-key (see %q)", SpecAPIKey)
+		case unknownPath(c):
+			why += fmt.Sprintf(", to a path Coperniq's API does not have (see %q)", SpecAPIKey)
+		case c.Status == http.StatusNotImplemented:
+			why += ", to an operation the mock does not implement"
+		}
+		n[why]++
+	}
+	keys := slices.Collect(maps.Keys(n))
+	slices.SortFunc(keys, func(x, y string) int {
+		if n[x] != n[y] {
+			return n[y] - n[x]
+		}
+		return strings.Compare(x, y)
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", n[k], k)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // byPath counts calls by method and path, most first: "GET /projects/7 (3),
@@ -444,7 +505,9 @@ func (a *apiSpecs) specRetryAfter(ctx SpecContext) {
 		}
 	}
 	if len(limited) == 0 {
-		Skip(fmt.Sprintf("none of the receiver's %d API calls was answered 429: each was refused for the x-api-key (see %q); nothing to judge", len(calls), SpecAPIKey))
+		// Only a call that reaches a documented operation with the key
+		// can be answered 429.
+		Skip(fmt.Sprintf("none of the receiver's %d API calls was answered 429: %s; nothing to judge", len(calls), refusals(calls)))
 	}
 	var early []string
 	for _, c := range calls {

@@ -250,7 +250,7 @@ func (s sent) describe(headline, why string) string {
 		b.WriteString(why)
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\nreproduce:\n  %s\n", s.p.reproducer(s.to))
+	fmt.Fprintf(&b, "\nreproduce:\n  %s\n%s", s.p.reproducer(s.to), s.to.apiRerun())
 	if strings.Contains(s.to.shown, delivery.Masked) {
 		b.WriteString("  (secrets in the URL are masked: put them back in place of " + delivery.Masked + ")\n")
 	}

@@ -141,6 +141,9 @@ type dest struct {
 	// Target.ReproduceFlags, the run's TLS settings (a reproduce line
 	// without --cacert fails against a receiver with an internal CA).
 	flags []string
+	// api is the address of the API mock the run serves, "" without:
+	// a reproduce line then says how to reproduce with the mock.
+	api string
 }
 
 // targetArgs is "--target URL" and the flags, quoted for a shell.
@@ -297,6 +300,9 @@ func newRun(t Target, description string) *run {
 		return r
 	}
 	r.to.flags, r.noToken.flags, r.wrongToken.flags = r.t.ReproduceFlags, r.t.ReproduceFlags, r.t.ReproduceFlags
+	if r.t.API != nil {
+		r.to.api = r.t.API.Addr
+	}
 	r.secrets = secretsOf(raw, r.tokVal)
 	// A connection for every delivery in flight: one waiting for a
 	// connection of the pool would be measured late for nothing.
@@ -1029,7 +1035,7 @@ func (r *run) verdict(ctx context.Context, how string, ps []payload, items []*tr
 	if r.anyDrainNote() {
 		b.WriteString("This spec started while the receiver may still have been applying earlier specs' events (see the drain entry below).\n")
 	}
-	fmt.Fprintf(&b, "\nreproduce:\n  %s\n", reproduce)
+	fmt.Fprintf(&b, "\nreproduce:\n  %s\n%s", reproduce, r.to.apiRerun())
 	if len(deliveries) > 0 {
 		b.WriteString("\ndeliveries:\n")
 		for i, s := range deliveries {

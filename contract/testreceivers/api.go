@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -20,6 +21,9 @@ const (
 	APIIgnoresRetryAfter APIFault = "ignores-retry-after" // retries a 429 at once
 	APINoKey             APIFault = "no-api-key"          // sends no x-api-key
 	APIWrongKey          APIFault = "wrong-api-key"       // sends a stale key
+	// APIWrongPath fetches /project/{id}, a path Coperniq's API does not
+	// have (its paths are plural), with the right key.
+	APIWrongPath APIFault = "wrong-api-path"
 	// APITooManyCalls acknowledges at once and fetches the record
 	// APITooManyCallsN times from a worker, after the answer, as a queue
 	// consumer without a cache does.
@@ -38,7 +42,14 @@ const (
 	// calls per webhook, one after another, after a queue delay of
 	// APIQueueDelay.
 	APIQueued APIFault = "queued-calls"
+	// APISlowQueue is APIQueued whose queue holds each webhook for
+	// APISlowQueueDelay, longer than the API specs' quiet window: the
+	// calls of a world's last webhook come after the next world is served.
+	APISlowQueue APIFault = "slow-queue-calls"
 )
+
+// APISlowQueueDelay is how long APISlowQueue's queue holds a webhook.
+const APISlowQueueDelay = 600 * time.Millisecond
 
 // APIQueueDelay is how long APIQueued's queue holds a webhook.
 const APIQueueDelay = 120 * time.Millisecond
@@ -60,6 +71,14 @@ type APIReceiver struct {
 
 	mu      sync.Mutex
 	fetched map[int64]int // recordId -> successful fetches
+	missed  []string      // paths answered 404
+}
+
+// Missed lists the fetches answered 404, by path.
+func (a *APIReceiver) Missed() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.missed...)
 }
 
 // NewAPIReceiver calls the API at base (http://host:port) with key.
@@ -110,6 +129,9 @@ func (a *APIReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := p.Record.ID
+	if a.fault == APIWrongPath {
+		path = strings.TrimSuffix(path, "s/") + "/"
+	}
 	path += strconv.FormatInt(id, 10)
 	switch a.fault {
 	case APIParallel, APIParallelOneConn:
@@ -126,10 +148,10 @@ func (a *APIReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(http.StatusOK)
 		return
-	case APIQueued:
+	case APIQueued, APISlowQueue:
 		w.WriteHeader(http.StatusOK)
 		go func() {
-			time.Sleep(APIQueueDelay)
+			time.Sleep(map[APIFault]time.Duration{APIQueued: APIQueueDelay, APISlowQueue: APISlowQueueDelay}[a.fault])
 			for _, p := range []string{path, path + "/work-orders", path} {
 				a.fetch(id, p)
 			}
@@ -184,7 +206,12 @@ func (a *APIReceiver) fetch(id int64, path string) error {
 			a.fetched[id]++
 			a.mu.Unlock()
 			return nil
-		case resp.StatusCode == http.StatusNotFound, resp.StatusCode == http.StatusUnauthorized:
+		case resp.StatusCode == http.StatusNotFound:
+			a.mu.Lock()
+			a.missed = append(a.missed, path)
+			a.mu.Unlock()
+			return nil
+		case resp.StatusCode == http.StatusUnauthorized:
 			// Not the webhook's fault: acknowledge, as a receiver that
 			// logs and moves on does.
 			return nil
