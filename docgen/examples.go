@@ -9,9 +9,10 @@ import (
 	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
-// examplesPerPath and the rounds below are what tools/schemagen uses for the
-// committed files, so that a team's schema files show as many examples as
-// the built-in ones.
+// examplesPerPath is how many distinct values a property shows: enough to
+// suggest the range, few enough to keep the schema readable. Several rounds
+// give values drawn rarely (a second SLA type, the other phase status) a
+// chance to appear.
 const (
 	examplesPerPath = 2
 	exampleRounds   = 3
@@ -21,19 +22,22 @@ const (
 // examples the generator wrote in v: the committed files' examples are in
 // the built-in names, which v's strict files would refuse.
 func generateFiles(v *schemas.Vocabulary) (map[string][]byte, error) {
-	ex, err := vocabularyExamples(v)
+	ex, err := GeneratorExamples(generator.WithVocabulary(v))
 	if err != nil {
 		return nil, err
 	}
 	return schemas.GenerateFilesFor(ex, v)
 }
 
-// vocabularyExamples collects, by dotted payload path, the first distinct
-// non-null values of realistic payloads generated in v.
-func vocabularyExamples(v *schemas.Vocabulary) (schemas.Examples, error) {
+// GeneratorExamples collects, by dotted payload path, the first distinct
+// non-null values of realistic payloads of every trigger, generated with
+// the fixed seed (so the files are stable) and opts. It is the one source
+// of schema examples: tools/schemagen writes the committed files' with it,
+// and a team's docs get theirs in its vocabulary.
+func GeneratorExamples(opts ...generator.Option) (schemas.Examples, error) {
 	ex := schemas.Examples{}
 	seen := map[string]map[string]bool{}
-	g := generator.New(generator.DefaultSeed, generator.WithVocabulary(v))
+	g := generator.New(generator.DefaultSeed, opts...)
 	for range exampleRounds {
 		for _, key := range schemas.TriggerKeys() {
 			payload, err := g.JSON(key)
