@@ -50,6 +50,30 @@ func TestRunEventIDsStartFromTheSeedsBase(t *testing.T) {
 	}
 }
 
+// Runs with drawn seeds spread over every base, about evenly: two runs
+// share one 1 time in idBases, which is what the repeat test's bound on
+// rerolls rests on (fewer bases, or a skewed draw, make more shared runs).
+func TestSeedsSpreadOverEveryBase(t *testing.T) {
+	const seeds = 200 * idBases
+	hits := map[int64]int{}
+	for s := uint64(2); s < 2+seeds; s++ {
+		b := idBase(s, 0)
+		if b < idBaseStride || b%idBaseStride != 0 || b+idBaseStride > 1<<31 {
+			t.Fatalf("seed %d: base %d, want a multiple of %d from %d up, below 2^31 with its stride", s, b, idBaseStride, idBaseStride)
+		}
+		hits[b]++
+	}
+	if len(hits) != idBases {
+		t.Fatalf("%d seeds drew %d bases, want all %d", seeds, len(hits), idBases)
+	}
+	for b, n := range hits {
+		// 200 expected; 5 standard deviations is about 70.
+		if n < 130 || n > 270 {
+			t.Errorf("base %d drawn %d times in %d seeds, want about 200", b, n, seeds)
+		}
+	}
+}
+
 // A run whose seed was drawn, against a receiver that holds the events the
 // run drew first (an earlier run at the same base, which kept its state):
 // each counting job is rerolled to another seed and base, counts events the
