@@ -29,6 +29,7 @@ var (
 	flagInspectTimeout = flag.Duration("inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook")
 	flagSettle         = flag.Duration("settle", 0, "how long a reached count is watched for a late duplicate: 0 adapts it (at least 1s), negative skips the watch")
 	flagMaxLate        = flag.Int("max-late", contract.DefaultMaxLate, "deliveries in a row without an answer within the deadline before the run stops")
+	flagMaxLateTotal   = flag.Int("max-late-total", 0, "deliveries in all, in a row or not, without an answer within the deadline before the run stops (0: the default)")
 	flagDrainBudget    = flag.Duration("drain-budget", contract.DefaultDrainBudget, "time the run may spend waiting for earlier specs' late events")
 	flagScenarios      = flag.String("scenarios", "", "comma-separated lifecycle scenarios to replay (default: every built-in one)")
 	// The state hook (state.go).
@@ -50,6 +51,7 @@ func targetFromFlags() (contract.Target, error) {
 		InspectTimeout: *flagInspectTimeout,
 		Settle:         *flagSettle,
 		MaxLate:        *flagMaxLate,
+		MaxLateTotal:   *flagMaxLateTotal,
 		DrainBudget:    *flagDrainBudget,
 		API:            apiFromFlags(), // api_harness_test.go
 	}

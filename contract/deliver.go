@@ -152,10 +152,11 @@ func (r *run) send(ctx context.Context, client *http.Client, p payload, d dest, 
 	return s
 }
 
-// noteAnswer counts a delivery toward the fail-fast rule (Target.MaxLate):
-// answered late or not at all within the deadline adds one, a complete
-// answer in time starts the count again, and a failure that says nothing
-// about time (a refused connection) leaves it.
+// noteAnswer counts a delivery toward the fail-fast rules (Target.MaxLate,
+// Target.MaxLateTotal): answered late or not at all within the deadline
+// adds one to both, a complete answer in time starts the count in a row
+// again, and a failure that says nothing about time (a refused connection)
+// leaves it.
 //
 // "In a row" means one after another: a late delivery that was under way
 // while the last counted one was (the rest of a burst of 50 sent at once,
@@ -169,6 +170,7 @@ func (r *run) noteAnswer(s sent) {
 	switch {
 	case s.expect == ExpectAbandon:
 	case s.timedOut() || s.res.Latency > r.t.Deadline:
+		r.lateAll++
 		// Measured from the end of the last counted one, not the last
 		// to end: the payload specs deliver several at a time, each
 		// started as another ended, and against a receiver late to
@@ -176,9 +178,24 @@ func (r *run) noteAnswer(s sent) {
 		counted := r.late == 0 || !s.start.Before(r.lateMark)
 		if counted {
 			r.late++
+			r.longestLate = max(r.longestLate, r.late)
 			r.lateMark = s.at
 			if r.late == r.t.MaxLate {
 				r.tripped = s
+			}
+		}
+		// The run's total keeps a mark of its own: an answer in time
+		// starts the count in a row again, but a late delivery under
+		// way with the last counted one is still the same wait.
+		if r.lateTotal == 0 || !s.start.Before(r.totalMark) {
+			r.lateTotal++
+			r.totalMark = s.at
+			if r.lateTotal == r.t.MaxLateTotal {
+				r.trippedTotal = s
+			}
+			r.recentLate = append(r.recentLate, s)
+			if len(r.recentLate) > recentShown {
+				r.recentLate = r.recentLate[1:]
 			}
 		}
 		if counted || s.at.After(r.lastLate.at) {

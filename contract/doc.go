@@ -82,8 +82,9 @@
 // lateness.
 //
 // The run fails fast: after Target.MaxLate deliveries in a row without an
-// answer within the deadline (answered late or not at all) it stops, with a
-// verdict that measures how late the receiver answers; after HookHungAfter
+// answer within the deadline (answered late or not at all), or
+// Target.MaxLateTotal in all (a receiver late some of the time), it stops,
+// with a verdict that measures how late the receiver answers; after HookHungAfter
 // questions in a row that the hook left unanswered within the inspect
 // timeout it stops too, blaming the hook. A response cut short (a 2xx whose
 // body ends before its Content-Length) is a failed delivery, as it is to

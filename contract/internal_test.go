@@ -358,7 +358,7 @@ func TestInspectCommand(t *testing.T) {
 
 // testRun is a run with just enough to ask insp.
 func testRun(insp Inspector, inspectTimeout time.Duration) *run {
-	return &run{t: Target{Inspect: insp, InspectTimeout: inspectTimeout, DrainBudget: time.Second, MaxLate: DefaultMaxLate, Deadline: time.Second}}
+	return &run{t: Target{Inspect: insp, InspectTimeout: inspectTimeout, DrainBudget: time.Second, MaxLate: DefaultMaxLate, MaxLateTotal: DefaultMaxLateTotal, Deadline: time.Second}}
 }
 
 // watchOne watches one event acknowledged now.

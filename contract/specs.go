@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -193,7 +194,19 @@ type run struct {
 	// tripped is the delivery that made the count reach MaxLate.
 	tripped  sent
 	lateMark time.Time // when the last counted late delivery ended
-	probe    string
+	// lateTotal counts the late deliveries of the whole run, in a row or
+	// not, one after another as late does (see Target.MaxLateTotal), up to
+	// totalMark, when the last of them ended; trippedTotal is the one that
+	// made it reach MaxLateTotal, recentLate the last few of them.
+	// lateAll counts every late delivery, overlapping or not, and
+	// longestLate the most in a row, for the stop's message.
+	lateTotal    int
+	totalMark    time.Time
+	trippedTotal sent
+	recentLate   []sent
+	lateAll      int
+	longestLate  int
+	probe        string
 	// hookLate counts the questions in a row the hook did not answer
 	// within the inspect timeout (see HookHungAfter); hookLateMark is when
 	// the last counted one ended.
@@ -550,17 +563,48 @@ const DefaultMaxLate = 8
 const HookHungAfter = 3
 
 // AbortedHung starts the verdict of a run stopped for a receiver that
-// answers late or not at all; AbortedHookHung follows the hook's name in
+// answers late or not at all, time after time; AbortedHookHung follows the hook's name in
 // that of a run stopped for a hung hook.
 const (
 	AbortedHung     = "the receiver answered none of the last"
 	AbortedHookHung = "answered none of the last"
+	// AbortedLateTotal starts the verdict of a run stopped for a receiver
+	// late some of the time, never --max-late times in a row.
+	AbortedLateTotal = "the receiver kept the run waiting out the deadline"
 )
+
+// DefaultMaxLateTotal is how many deliveries in all, in a row or not, may
+// go without an answer within the deadline before the run stops
+// (Target.MaxLateTotal). The count in a row (DefaultMaxLate) starts again
+// at every answer in time, so it never stops a receiver late some of the
+// time (every 2nd delivery, one worker of a pool stuck), and such a run
+// waits out the deadline as often as the suite makes it: a full run
+// against one stalling on every 2nd delivery took 5.6 min at the default
+// --timeout of 10s, and more with every event added (a --scenario file of
+// 164 events of one record alone took 168 s at --timeout 2s: 82
+// deadlines). Counted as the count
+// in a row counts (a late delivery counts when it started after the last
+// counted one ended), the total is the number of deadlines waited out one
+// after another, so it bounds what late answers cost whatever the pattern:
+// every late delivery is counted or spans the end of a counted one, so
+// they hold the run up for at most about twice this many deadlines. Full
+// runs of the harness measured it: 0 for a correct receiver; 5 to 18 for
+// one slow for a single trigger (18 for TASK_STATUS_MOVEMENT, the trigger
+// the lifecycle scenarios send most: 12 of work-order-lifecycle's 20
+// events in turn), which keeps its report spec by spec, with room to
+// spare as DefaultMaxLate has over 6; 18 for one stalling on every 4th
+// delivery and 22 on every 3rd, which end with their verdict within the
+// bound; 33 on every 2nd, stopped at 24.
+const DefaultMaxLateTotal = 3 * DefaultMaxLate
+
+// recentShown is how many of the latest late deliveries the stop for
+// --max-late-total names.
+const recentShown = 3
 
 func (r *run) hung() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.late >= r.t.MaxLate
+	return r.late >= r.t.MaxLate || r.lateTotal >= r.t.MaxLateTotal
 }
 
 // abortIfHung stops the suite when the last MaxLate deliveries went without
@@ -574,6 +618,9 @@ func (r *run) abortIfHung() {
 	}
 	r.mu.Lock()
 	probe, last, tripped, n := r.probe, r.lastLate, r.tripped, r.late
+	inRow := n >= r.t.MaxLate
+	total, trippedTotal, all, longest, made := r.lateTotal, r.trippedTotal, r.lateAll, r.longestLate, r.prog.deliveries.Load()
+	recent := slices.Clone(r.recentLate)
 	r.mu.Unlock()
 	if probe == "" {
 		wait := lateWait(r.t.Deadline)
@@ -583,24 +630,64 @@ func (r *run) abortIfHung() {
 		r.probe = probe
 		r.mu.Unlock()
 	}
-	AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--timeout). %s %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (%s --timeout %s), then run the suite again.",
-		AbortedHung, n, r.t.Deadline, tripLine(tripped, r.t.MaxLate, CurrentSpecReport()), probe, r.t.MaxLate, last.p.reproducer(last.to), r.t.Deadline))
+	judged := CurrentSpecReport()
+	if inRow {
+		AbortSuite(fmt.Sprintf("%s %d deliveries within the deadline of %s (--timeout). %s %s The remaining specs were not run: each would wait out the deadline too (the run stops after --max-late %d). Check how long the receiver takes to answer (%s --timeout %s), then run the suite again.",
+			AbortedHung, n, r.t.Deadline, tripLine(TrippedBy, ordinal(r.t.MaxLate)+" in a row", tripped, judged), probe, r.t.MaxLate, last.p.reproducer(last.to), r.t.Deadline))
+		return
+	}
+	// The probe resends the last late delivery to end: the list ends
+	// with it, so that "the last of them" is the last named.
+	if n := len(recent); n > 0 && recent[n-1].p.Event != last.p.Event {
+		recent = append(recent, last)
+		if len(recent) > recentShown {
+			recent = recent[1:]
+		}
+	}
+	AbortSuite(fmt.Sprintf("%s of %s (--timeout) %d times (the run stops after --max-late-total %d; deliveries under way together count once): %d of the %d deliveries made so far were answered late or not at all, never more than %d in a row (--max-late %d), so it answers some deliveries in time and stalls on others. %s The latest late: %s. %s The remaining specs were not run, so the receiver was not judged on them: each could wait out the deadline again. Send the last of them again (%s --timeout %s), then run the suite again.",
+		AbortedLateTotal, r.t.Deadline, total, r.t.MaxLateTotal, all, made, longest, r.t.MaxLate, tripLine(TrippedByTotal, ordinal(r.t.MaxLateTotal), trippedTotal, judged), lateList(recent, judged, r.t.Deadline), probe, last.p.reproducer(last.to), r.t.Deadline))
 }
 
-// TrippedBy starts the sentence of the fail-fast verdict that names the
-// delivery, and the spec, that stopped the run.
-const TrippedBy = "This is a run-wide stop (--max-late), filed under the spec judged when it tripped; the delivery that tripped it"
+// lateList names late deliveries and how late each was, with its spec
+// where it changes (from the judged one's, then from one to the next).
+func lateList(ss []sent, judged types.SpecReport, deadline time.Duration) string {
+	spec, _ := SpecName(judged)
+	parts := make([]string, 0, len(ss))
+	for _, s := range ss {
+		of := ""
+		if s.spec != "" && s.spec != spec {
+			of, spec = fmt.Sprintf(" of the spec %q", s.spec), s.spec
+		}
+		how := fmt.Sprintf("no answer within %s", deadline)
+		switch {
+		case s.res.Err == nil:
+			how = fmt.Sprintf("%s in %s", s.outcome(), roundLatency(s.res.Latency))
+		case !s.timedOut():
+			how = s.outcome()
+		}
+		parts = append(parts, fmt.Sprintf("%s%s (%s)", s.p.label(), of, how))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// TrippedBy and TrippedByTotal start the sentence of the fail-fast
+// verdict (--max-late, --max-late-total) that names the delivery, and the
+// spec, that stopped the run.
+const (
+	TrippedBy      = "This is a run-wide stop (--max-late), filed under the spec judged when it tripped; the delivery that tripped it"
+	TrippedByTotal = "This is a run-wide stop (--max-late-total), filed under the spec judged when it tripped; the delivery that tripped it"
+)
 
 // tripLine says that the fail-fast stop is run-wide and which delivery,
 // of which spec, tripped it (the deliveries of most specs are made ahead
 // of their judging, so the spec that carries the stop need not be the one
-// whose delivery tripped it).
-func tripLine(s sent, maxLate int, judged types.SpecReport) string {
+// whose delivery tripped it); nth is which late delivery it was.
+func tripLine(by, nth string, s sent, judged types.SpecReport) string {
 	of := "one of this spec's"
 	if name, _ := SpecName(judged); s.spec != "" && s.spec != name {
 		of = fmt.Sprintf("one of the spec %q", s.spec)
 	}
-	return fmt.Sprintf("%s, the %s in a row answered late or not at all, was %s: %s.", TrippedBy, ordinal(maxLate), of, s.p.label())
+	return fmt.Sprintf("%s, the %s answered late or not at all, was %s: %s.", by, nth, of, s.p.label())
 }
 
 // ordinal is n as "8th".

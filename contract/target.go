@@ -91,6 +91,11 @@ type Target struct {
 	// MaxLate is how many deliveries in a row may get no answer within the
 	// deadline before the run stops (DefaultMaxLate).
 	MaxLate int
+	// MaxLateTotal is how many deliveries in all, in a row or not, may get
+	// no answer within the deadline before the run stops, counted one
+	// after another as MaxLate counts them (DefaultMaxLateTotal, or
+	// MaxLate when that is more).
+	MaxLateTotal int
 	// DrainBudget bounds the time the run spends waiting for earlier
 	// specs' late events (DefaultDrainBudget); negative never waits.
 	DrainBudget time.Duration
@@ -138,6 +143,11 @@ func (t Target) withDefaults() (Target, error) {
 	if t.MaxLate == 0 {
 		t.MaxLate = DefaultMaxLate
 	}
+	if t.MaxLateTotal == 0 {
+		// Raising --max-late alone must not leave a lower total to stop
+		// the run first.
+		t.MaxLateTotal = max(DefaultMaxLateTotal, t.MaxLate)
+	}
 	switch {
 	case t.DrainBudget == 0:
 		t.DrainBudget = DefaultDrainBudget
@@ -161,6 +171,9 @@ func (t Target) withDefaults() (Target, error) {
 	}
 	if t.MaxLate < 0 {
 		return t, badField("MaxLate", fmt.Sprint(t.MaxLate), "want 1 or more")
+	}
+	if t.MaxLateTotal < 0 {
+		return t, badField("MaxLateTotal", fmt.Sprint(t.MaxLateTotal), "want 1 or more")
 	}
 	if ui, ok := t.Inspect.(*urlInspector); ok && t.TLS != nil {
 		// A staging receiver's hook is served like its webhook, under the

@@ -20,6 +20,7 @@ func (t Target) CheckGiven(given func(field string) bool) error {
 		{"InspectTimeout", "0s", t.InspectTimeout == 0, "want a positive duration, e.g. 5s"},
 		{"Burst", "0", t.Burst == 0, fmt.Sprintf("want 1 to %d", MaxBurst)},
 		{"MaxLate", "0", t.MaxLate == 0, "want 1 or more"},
+		{"MaxLateTotal", "0", t.MaxLateTotal == 0, "want 1 or more"},
 	}
 	for _, z := range zero {
 		if z.isZero && given(z.field) {

@@ -99,6 +99,8 @@ func newVerifyCmd() *cobra.Command {
 	fl.IntVar(&f.s.Burst, "burst", contract.DefaultBurst, "how many deliveries the burst spec sends at once")
 	fl.Uint64Var(&f.s.Seed, "seed", 0, "payload seed: the same seed sends the same bytes (default: drawn for each run, printed with the flag that repeats it)")
 	fl.IntVar(&f.s.MaxLate, "max-late", contract.DefaultMaxLate, "stop the run after this many deliveries in a row get no answer within --timeout")
+	// 0 leaves it to the Target, which keeps it at least --max-late.
+	fl.IntVar(&f.s.MaxLateTotal, "max-late-total", 0, fmt.Sprintf("stop the run after this many deliveries in all, in a row or not, get no answer within --timeout (counted one after another, as --max-late counts them): late answers then cost the run at most about twice this many --timeout (default %d, or --max-late when more)", contract.DefaultMaxLateTotal))
 	fl.DurationVar(&f.s.DrainBudget, "drain-budget", contract.DefaultDrainBudget, "the most time the run spends, in all, waiting before a spec for earlier specs' events not applied within --inspect-timeout; 0 never waits")
 	fl.DurationVar(&f.s.InspectTimeout, "inspect-timeout", contract.DefaultInspectTimeout, "how long to poll the inspect hook for an expected count")
 	fl.Var(&f.s.SettleWatch, "settle", "how long a reached count is watched for a duplicate applied late: auto is 1s, or twice the time the count took to appear when longer; 0 does not watch")

@@ -59,6 +59,11 @@ const (
 	TruncatedAck             Fault = "truncated-ack"                // answers 200 with Content-Length 100, sends 6 bytes and hangs up
 	ApplyLate                Fault = "applies-late"                 // answers 200 at once, applies Config.Trigger's events Config.Delay later
 	HookHangs                Fault = "hook-hangs"                   // the inspect hook never answers
+	// StallEvery applies every event and answers at once, except every
+	// Config.Every-th delivery, which it answers Config.Delay later: a
+	// worker pool with one stuck worker, a queue that blocks one request
+	// in Every. It is late some of the time, never many times in a row.
+	StallEvery Fault = "stalls-every-nth"
 	// QueueWorker is no fault: it acknowledges at once and applies every
 	// event through one queue worker that spends Config.Delay on each, so
 	// that a burst leaves it seconds behind. It applies each eventId once.
@@ -80,7 +85,7 @@ func Faults() []Fault {
 	return []Fault{Fail500ForTrigger, RejectUnknownFields, FailNullStage, Int32IDs, ApplyDuplicates,
 		SlowForTrigger, RejectUnknownTrigger, Redirect, IgnoreToken, LateDuplicate,
 		AckThenDropNullStage, AckThenDropUnknownFields, WorkOrderInt32, Hang,
-		AnswerAfter, TruncatedAck, ApplyLate, HookHangs, FailNoRecord,
+		AnswerAfter, TruncatedAck, ApplyLate, HookHangs, FailNoRecord, StallEvery,
 		HookAlwaysOne, HookFails, HookAnswersHTML, HookAnswersNoCount, HookWrongPath}
 }
 
@@ -93,12 +98,15 @@ type Config struct {
 	// Trigger is the trigger Fail500ForTrigger, SlowForTrigger and
 	// ApplyLate act on.
 	Trigger string
-	// Delay is how long SlowForTrigger and AnswerAfter work before
+	// Delay is how long SlowForTrigger, AnswerAfter and StallEvery work before
 	// answering, how long after a duplicate's delivery LateDuplicate
 	// applies it, how long after the answer ApplyLate applies an event,
 	// what QueueWorker spends on each event, and how long after its
 	// delivery ApplyAfter applies one.
 	Delay time.Duration
+	// Every is which deliveries StallEvery stalls: the Every-th, the
+	// 2*Every-th, ... in arrival order (0 is 2).
+	Every int
 	// Backlog is how long QueueWorker's worker is busy with older work
 	// (an earlier run's events) before it starts on the first event
 	// delivered: the receiver is behind from the start.
@@ -134,6 +142,7 @@ type Receiver struct {
 	applied  map[int64]int
 	received []Received
 	queue    chan int64 // QueueWorker's
+	arrived  int        // the deliveries StallEvery has seen
 }
 
 // New returns a receiver with cfg. A QueueWorker runs its worker until the
@@ -165,6 +174,18 @@ func (rc *Receiver) work() {
 		}
 		rc.mu.Unlock()
 	}
+}
+
+// nthArrival counts a delivery and tells whether StallEvery stalls it.
+func (rc *Receiver) nthArrival() bool {
+	every := rc.cfg.Every
+	if every == 0 {
+		every = 2
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.arrived++
+	return rc.arrived%every == 0
 }
 
 // Applied is how many times the receiver applied eventID.
@@ -317,6 +338,13 @@ func (rc *Receiver) handle(r *http.Request, body []byte) (status int, deviated b
 	}
 	if rc.apply(id) {
 		deviated = true
+	}
+	if f == StallEvery && rc.nthArrival() {
+		deviated = true
+		select {
+		case <-time.After(rc.cfg.Delay):
+		case <-r.Context().Done():
+		}
 	}
 	if f == AnswerAfter {
 		deviated = true
