@@ -563,7 +563,7 @@ const DefaultMaxLate = 8
 const HookHungAfter = 3
 
 // AbortedHung starts the verdict of a run stopped for a receiver that
-// answers late or not at all, time after time; AbortedHookHung follows the hook's name in
+// answers late or not at all; AbortedHookHung follows the hook's name in
 // that of a run stopped for a hung hook.
 const (
 	AbortedHung     = "the receiver answered none of the last"
@@ -573,28 +573,27 @@ const (
 	AbortedLateTotal = "the receiver kept the run waiting out the deadline"
 )
 
-// DefaultMaxLateTotal is how many deliveries in all, in a row or not, may
-// go without an answer within the deadline before the run stops
-// (Target.MaxLateTotal). The count in a row (DefaultMaxLate) starts again
-// at every answer in time, so it never stops a receiver late some of the
-// time (every 2nd delivery, one worker of a pool stuck), and such a run
-// waits out the deadline as often as the suite makes it: a full run
-// against one stalling on every 2nd delivery took 5.6 min at the default
-// --timeout of 10s, and more with every event added (a --scenario file of
-// 164 events of one record alone took 168 s at --timeout 2s: 82
-// deadlines). Counted as the count
-// in a row counts (a late delivery counts when it started after the last
-// counted one ended), the total is the number of deadlines waited out one
-// after another, so it bounds what late answers cost whatever the pattern:
-// every late delivery is counted or spans the end of a counted one, so
-// they hold the run up for at most about twice this many deadlines. Full
-// runs of the harness measured it: 0 for a correct receiver; 5 to 18 for
-// one slow for a single trigger (18 for TASK_STATUS_MOVEMENT, the trigger
-// the lifecycle scenarios send most: 12 of work-order-lifecycle's 20
-// events in turn), which keeps its report spec by spec, with room to
-// spare as DefaultMaxLate has over 6; 18 for one stalling on every 4th
-// delivery and 22 on every 3rd, which end with their verdict within the
-// bound; 33 on every 2nd, stopped at 24.
+// DefaultMaxLateTotal is how many deliveries in all, in a row or not, may go
+// without an answer within the deadline before the run stops
+// (Target.MaxLateTotal). The count in a row (DefaultMaxLate) starts again at
+// every answer in time, so it never stops a receiver late some of the time
+// (every 2nd delivery, one worker of a pool stuck), and such a run waits out
+// the deadline as often as the suite makes it: a full run against one
+// stalling on every 2nd delivery took 5.6 min at the default --timeout of
+// 10s, and more with every event added (a --scenario file of 164 events of
+// one record alone took 168 s at --timeout 2s: 82 deadlines). Counted as the
+// count in a row counts (a late delivery counts when it started after the
+// last counted one ended), the total is the number of deadlines waited out
+// one after another, so it bounds what late answers cost whatever the
+// pattern: every late delivery is counted or spans the end of a counted one,
+// so they hold the run up for at most about twice this many deadlines. Full
+// runs of the harness measured it: 0 for a correct receiver; 5 to 18 for one
+// slow for a single trigger (18 for TASK_STATUS_MOVEMENT, the trigger the
+// lifecycle scenarios send most: 12 of work-order-lifecycle's 20 events in
+// turn), which keeps its report spec by spec, with room to spare as
+// DefaultMaxLate has over 6; 18 for one stalling on every 4th delivery and
+// 22 on every 3rd, which end with their verdict within the bound; 33 on
+// every 2nd, stopped at 24.
 const DefaultMaxLateTotal = 3 * DefaultMaxLate
 
 // recentShown is how many of the latest late deliveries the stop for
@@ -607,10 +606,11 @@ func (r *run) hung() bool {
 	return r.late >= r.t.MaxLate || r.lateTotal >= r.t.MaxLateTotal
 }
 
-// abortIfHung stops the suite when the last MaxLate deliveries went without
-// an answer within the deadline: the current spec fails with the verdict,
-// the rest are not run. The verdict measures how late the receiver is with
-// one more delivery of the last event, waited on past the deadline.
+// abortIfHung stops the suite when the last MaxLate deliveries, or
+// MaxLateTotal in all, went without an answer within the deadline: the
+// current spec fails with the verdict, the rest are not run. The verdict
+// measures how late the receiver is with one more delivery of the last
+// event, waited on past the deadline.
 func (r *run) abortIfHung() {
 	GinkgoHelper()
 	if !r.hung() {
