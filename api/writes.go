@@ -259,9 +259,9 @@ func allStrings(xs []any) ([]string, bool) {
 }
 
 // workOrderStatus is the status id a write's status names: WorkOrderUpdate
-// documents it as the "Status label", which the mock's labels are
+// documents it as the "Status label", the label GET answers
 // (statusLabel); the id, as GET answers it and webhooks carry it, is taken
-// too (ours). Both must be the vocabulary's.
+// too (ours). Either must be the vocabulary's.
 func (h *Handler) workOrderStatus(s string) (string, bool) {
 	if slices.Contains(h.statuses, s) {
 		return s, true
