@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -38,5 +39,27 @@ func TestRunRejectsBadExamples(t *testing.T) {
 	}
 	if err := run(dir, "examples.json"); err == nil {
 		t.Error("want an error for an unknown example path")
+	}
+}
+
+// The committed examples file is what `go generate ./schemas` writes from
+// the generator: a generator change that alters an example (a ZIP code once
+// moved from 72201 to 72202) must come with the regenerated files, or the
+// schemas and docs show values the tool no longer emits.
+func TestCommittedExamplesAreTheGenerators(t *testing.T) {
+	got := filepath.Join(t.TempDir(), "examples.json")
+	if err := writeGeneratorExamples(got); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("..", "..", "schemas", "examples.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, want) {
+		t.Errorf("schemas/examples.json is not what the generator gives today: run `go generate ./schemas` and commit the result")
 	}
 }
