@@ -1,16 +1,21 @@
 package api
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
 // Rules are what Check holds a receiver's API calls to.
 type Rules struct {
-	// MaxCallsPerEvent bounds the calls answered after one webhook (by
-	// Call.AfterEvent; meaningful when events are delivered one at a
-	// time). Zero: no bound.
+	// MaxCallsPerEvent bounds the answered calls per webhook. A call is
+	// charged to none in particular: it can be for any webhook sent
+	// before it came (Call.WebhooksSent), so a receiver that works from a
+	// queue, or handles webhooks in parallel, is judged by what it called,
+	// not by when. Zero: no bound.
 	MaxCallsPerEvent int
 	// Slack is how much earlier than Retry-After a retry may come and
 	// still count as respecting it (clocks and scheduling are not exact).
@@ -32,8 +37,9 @@ func (f Finding) String() string { return fmt.Sprintf("%s (call %d): %s", f.Rule
 
 // Check judges a receiver's API calls (a call log, oldest first): every
 // call carries the key, a call answered 429 is not repeated before its
-// Retry-After, and no webhook costs more than MaxCallsPerEvent calls
-// that were answered (faults and refusals aside). No calls, no findings.
+// Retry-After, and the calls that were answered (faults and refusals
+// aside) cost no more than MaxCallsPerEvent per webhook. No calls, no
+// findings.
 func Check(calls []Call, r Rules) []Finding {
 	if r.Slack == 0 {
 		r.Slack = DefaultSlack
@@ -41,7 +47,7 @@ func Check(calls []Call, r Rules) []Finding {
 	var out []Finding
 	// The earliest a call may repeat, per method and path, after a 429.
 	notBefore := map[string]Call{}
-	perEvent := map[int64][]int{}
+	var answered []Call
 	for _, c := range calls {
 		key := c.Method + " " + c.Path
 		switch c.Auth {
@@ -61,21 +67,63 @@ func Check(calls []Call, r Rules) []Finding {
 		if c.Status == 429 {
 			notBefore[key] = c
 		}
-		if c.Auth == "ok" && c.Fault == "" && c.AfterEvent != 0 {
-			perEvent[c.AfterEvent] = append(perEvent[c.AfterEvent], c.Seq)
+		// A call before any webhook (the receiver starting up) is no
+		// webhook's.
+		if c.Auth == "ok" && c.Fault == "" && c.WebhooksSent > 0 {
+			answered = append(answered, c)
 		}
 	}
 	if r.MaxCallsPerEvent > 0 {
-		ids := make([]int64, 0, len(perEvent))
-		for id := range perEvent {
-			ids = append(ids, id)
-		}
-		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-		for _, id := range ids {
-			if seqs := perEvent[id]; len(seqs) > r.MaxCallsPerEvent {
-				out = append(out, Finding{"calls-per-event", seqs[r.MaxCallsPerEvent], fmt.Sprintf("%d calls after event %d, more than %d", len(seqs), id, r.MaxCallsPerEvent)})
-			}
+		if f, ok := overBound(answered, r.MaxCallsPerEvent); ok {
+			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// overBound finds calls that cannot all be charged to webhooks sent before
+// them at most n per webhook: the first call that is the n*k+1st of those
+// that came when k webhooks or fewer had been sent. Short of that, some
+// way of matching calls to webhooks keeps each at n, so none is found
+// over, however late the receiver made its calls.
+func overBound(calls []Call, n int) (Finding, bool) {
+	byArrival := slices.Clone(calls)
+	slices.SortStableFunc(byArrival, func(a, b Call) int {
+		return cmp.Or(cmp.Compare(a.WebhooksSent, b.WebhooksSent), a.Time.Compare(b.Time), cmp.Compare(a.Seq, b.Seq))
+	})
+	for i, c := range byArrival {
+		if i+1 <= n*c.WebhooksSent {
+			continue
+		}
+		last := byArrival[len(byArrival)-1].WebhooksSent
+		return Finding{"calls-per-event", c.Seq, fmt.Sprintf("%d answered calls came when %s had been sent, more than %d per webhook; in all, %d answered calls, the last when %s had been sent (most called: %s). "+
+			"Each call is counted against the webhooks sent before it came, whichever it was for, so a receiver that queues its work is judged by what it called: fetch what a webhook needs once",
+			i+1, plural(c.WebhooksSent, "webhook"), n, len(calls), plural(last, "webhook"), mostCalled(calls))}, true
+	}
+	return Finding{}, false
+}
+
+// mostCalled names the three methods and paths called most, with counts.
+func mostCalled(calls []Call) string {
+	n := map[string]int{}
+	for _, c := range calls {
+		n[c.Method+" "+c.Path]++
+	}
+	keys := slices.SortedFunc(maps.Keys(n), func(x, y string) int { return cmp.Or(n[y]-n[x], strings.Compare(x, y)) })
+	var parts []string
+	for i, k := range keys {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more paths", len(keys)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s (%d)", k, n[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

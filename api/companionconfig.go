@@ -21,7 +21,7 @@ type CompanionConfig struct {
 	Addr     string        // "" serves none
 	Calls    string        // write the call log here when done; "" for none
 	Linger   time.Duration // keep serving this long after the last delivery
-	MaxCalls int           // the most answered calls per webhook; 0: no bound
+	MaxCalls int           // the most answered calls per webhook (Rules.MaxCallsPerEvent); 0: no bound
 	// TLS is the deliveries' TLS settings (delivery.TLS.Config; nil: the
 	// system's roots): the client Start returns carries them, since the
 	// engine leaves a given client's alone.
@@ -75,7 +75,7 @@ func (c CompanionConfig) End(comp *Companion, out io.Writer) error {
 	case err != nil:
 		return &delivery.FailedError{Err: &schemas.FieldError{Field: "Calls", Want: err.Error()}}
 	case broken > 0:
-		return &delivery.FailedError{Err: schemas.Fieldsf("MaxCalls", "the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most {MaxCalls} per event (listed above)", broken)}
+		return &delivery.FailedError{Err: schemas.Fieldsf("MaxCalls", "the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most {MaxCalls} answered calls per webhook (listed above)", broken)}
 	}
 	return nil
 }

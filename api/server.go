@@ -199,8 +199,14 @@ type Call struct {
 	AnsweredAt time.Time `json:"answeredAt"`
 	// AfterEvent is the eventId of the last webhook sent before the call
 	// (Handler.Transport), 0 before any: with one delivery at a time, the
-	// event whose handling made the call.
+	// event whose handling made the call, for a receiver that calls while
+	// handling; a receiver that queues its work calls after later ones.
 	AfterEvent int64 `json:"afterEvent,omitempty"`
+	// WebhooksSent is how many webhooks (distinct events; a retry is the
+	// same webhook) Handler.Transport had sent when the call came: the
+	// webhooks the call can have been made for, whenever the receiver
+	// got to them.
+	WebhooksSent int `json:"webhooksSent,omitempty"`
 }
 
 // Handler serves the REST API from a scenario's timeline. It is safe for
@@ -222,6 +228,8 @@ type Handler struct {
 	sent []bool
 	low  int
 	last int64 // the eventId last sent
+	// nsent counts the true entries of sent.
+	nsent int
 	// limited is the eventId after which WithLimitFirstCall last
 	// answered 429.
 	limited int64
@@ -385,7 +393,7 @@ func (h *Handler) Transport(base http.RoundTripper, events []scenarios.Rendered)
 		index[string(e.Body)] = i
 	}
 	h.mu.Lock()
-	h.sent, h.low = make([]bool, len(events)), 0
+	h.sent, h.low, h.nsent = make([]bool, len(events)), 0, 0
 	h.mu.Unlock()
 	return roundTripper(func(r *http.Request) (*http.Response, error) {
 		if r.GetBody != nil {
@@ -409,7 +417,10 @@ func (h *Handler) sending(events []scenarios.Rendered, i int) {
 	if e.FiredAt.After(h.recAt[e.RecordID]) {
 		h.recAt[e.RecordID] = e.FiredAt
 	}
-	h.sent[i] = true
+	if !h.sent[i] {
+		h.sent[i] = true
+		h.nsent++
+	}
 	h.last = e.EventID
 	for h.low < len(h.sent) && h.sent[h.low] {
 		if t := events[h.low].FiredAt; t.After(h.clock) {
@@ -428,7 +439,7 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 // goes through: latency, the key, injected faults, and the call log.
 func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Operation: op.ID, Time: time.Now().UTC()}
+		c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Operation: op.ID, Time: time.Now().UTC(), WebhooksSent: h.webhooksSent()}
 		var body []byte
 		var bodyErr string
 		if r.Method != http.MethodGet && r.Method != http.MethodDelete {
@@ -501,6 +512,13 @@ func (h *Handler) operation(op *Operation, fn handlerFunc) http.Handler {
 		}
 		fn(h, rec, r, body)
 	})
+}
+
+// webhooksSent is Call.WebhooksSent for a call coming now.
+func (h *Handler) webhooksSent() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.nsent
 }
 
 // auth is how a call's x-api-key stands: ok, missing or wrong.
@@ -694,7 +712,7 @@ func notImplemented(op *Operation) handlerFunc {
 // the key, but the log says how it stood. The document gives no 405 and
 // no 404 for an unknown path: both bodies' codes are the mock's.
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Time: time.Now().UTC(), WorldTime: h.Now().UTC(), Auth: h.auth(r)}
+	c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Time: time.Now().UTC(), WebhooksSent: h.webhooksSent(), WorldTime: h.Now().UTC(), Auth: h.auth(r)}
 	if allow := h.allowed(r); len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		writeJSON(w, http.StatusMethodNotAllowed, errorBody{

@@ -326,6 +326,90 @@ func getTwice(base string) {
 	}
 }
 
+// queueReceiver acknowledges every webhook at once and applies them from
+// a queue: once all n have come, per webhook it waits a little, then GETs
+// the webhook's record per times from the API at base. done closes when
+// the queue is worked off.
+func queueReceiver(t *testing.T, base string, n, per int) (url string, done <-chan struct{}) {
+	t.Helper()
+	queue := make(chan []byte, n)
+	finished := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		select {
+		case queue <- b:
+		default: // a redelivery past the n expected: already queued
+		}
+	}))
+	t.Cleanup(srv.Close)
+	go func() {
+		defer close(finished)
+		var held [][]byte
+		for len(held) < n {
+			held = append(held, <-queue)
+		}
+		for _, b := range held {
+			var p struct {
+				Event struct {
+					RecordID int64 `json:"recordId"`
+				} `json:"event"`
+			}
+			json.Unmarshal(b, &p)
+			time.Sleep(20 * time.Millisecond)
+			for range per {
+				req, _ := http.NewRequest("GET", fmt.Sprintf("%s/projects/%d", base, p.Event.RecordID), nil)
+				req.Header.Set("x-api-key", api.DefaultKey)
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}
+	}()
+	return srv.URL, finished
+}
+
+// A receiver that acknowledges first and calls the API from its queue,
+// after later webhooks were sent, is judged by the calls it made per
+// webhook, not by which webhook each call came after: one call per
+// webhook passes a bound of 1; ten per webhook fail a bound of 5, with
+// the figures.
+func TestScenarioRunAPIQueueReceiver(t *testing.T) {
+	const events = 4 // call-logged's
+	for _, c := range []struct {
+		name  string
+		per   int
+		flags []string
+		code  int
+		want  []string // in stdout
+	}{
+		{"one call per webhook, one at a time", 1, []string{"--api-max-calls", "1", "--concurrency", "1"}, 0, []string{"API: 4 calls"}},
+		{"one call per webhook, in parallel", 1, []string{"--api-max-calls", "1"}, 0, []string{"API: 4 calls"}},
+		{"ten calls per webhook", 10, []string{"--api-max-calls", "5", "--concurrency", "1"}, 1,
+			[]string{"API misuse: calls-per-event (call 21): 21 answered calls came when 4 webhooks had been sent, more than 5 per webhook", "in all, 40 answered calls, the last when 4 webhooks had been sent"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			apiAddr := closedPort(t)
+			url, done := queueReceiver(t, "http://"+apiAddr, events, c.per)
+			args := append([]string{"scenario", "run", "call-logged", "--to", url, "--retry", "none", "--api", apiAddr, "--api-linger", "2s"}, c.flags...)
+			r := cli(t, "", args...)
+			select {
+			case <-done:
+			default:
+				t.Fatalf("the receiver's queue was not worked off while the API lingered; the verdict is on part of its calls:\n%s", r.stdout)
+			}
+			r.want(t, c.code)
+			for _, w := range c.want {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("stdout lacks %q:\n%s\nstderr:\n%s", w, r.stdout, r.stderr)
+				}
+			}
+			if c.code == 0 && strings.Contains(r.stdout, "API misuse") {
+				t.Errorf("a receiver within the bound was found misusing the API:\n%s", r.stdout)
+			}
+		})
+	}
+}
+
 // A receiver that misuses the API fails the run (exit 1), each misuse
 // named: a call without the key, a retry before Retry-After, too many
 // calls for one webhook.

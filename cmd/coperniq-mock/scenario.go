@@ -120,7 +120,7 @@ func newScenarioRunCmd() *cobra.Command {
 	fl.BoolVar(&dryRun, "dry-run", false, "print the payloads (NDJSON, in firing order) instead of sending them")
 	fl.StringVar(&af.Addr, "api", "", "also serve the mock REST API on this address (host:port), answering as of each event as it is sent ('api --help')")
 	fl.DurationVar(&af.Linger, "api-linger", 0, "keep the API up this long after the last delivery, for receivers that call it after acknowledging")
-	fl.IntVar(&af.MaxCalls, "api-max-calls", 0, "fail the run (exit 1) when a webhook is followed by more answered API calls than this (0: no bound; use with --concurrency 1)")
+	fl.IntVar(&af.MaxCalls, "api-max-calls", 0, "fail the run (exit 1) when the receiver made more answered API calls per webhook than this (0: no bound); each call counts against the webhooks sent before it, so a receiver that works from a queue is judged at any --concurrency")
 	af.register(cmd)
 	vocabularyInto(cmd, &vocab)
 	return cmd
