@@ -281,3 +281,21 @@ func TestVocabularyDocsWorkflowsOfTradesOnly(t *testing.T) {
 		}
 	}
 }
+
+// A vocabulary's trades are described as its own, not as this tool's.
+func TestVocabularyDocsTradesItemsAreTheFiles(t *testing.T) {
+	for _, c := range []struct {
+		name, vocab, want string
+	}{
+		{"trades set", "trades: [Roofing, Gutters]\n", "One of the trades your vocabulary file v3.yaml lists."},
+		{"trades left out", "slaTypes: [AMBER, BREACH]\n", "One of the trades this tool knows."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			files := docsWith(t, "conf/v3.yaml", c.vocab)
+			items, _ := schemaProp(t, files, "strict/defs/record.json", "trades")["items"].(map[string]any)
+			if got := items["description"]; got != c.want {
+				t.Errorf("record.trades.items.description %q, want %q", got, c.want)
+			}
+		})
+	}
+}
