@@ -256,3 +256,46 @@ func TestHTMLNullableColumnMatchesMarkdown(t *testing.T) {
 		}
 	}
 }
+
+// A vocabulary that sets trades but no workflows keeps the workflows
+// assumed, and a workflow no trade of it picks says so plainly.
+func TestVocabularyDocsWorkflowsOfTradesOnly(t *testing.T) {
+	files := docsWith(t, "conf/v3.yaml", "trades: [Roofing, Gutters]\n")
+	for _, name := range []string{"README.md", "index.html"} {
+		page := string(files[name])
+		for _, c := range []struct {
+			name, text string
+			want       bool
+		}{
+			{"assumed", "Coperniq publishes no workflows", true},
+			{"said set by the file", "Set by your vocabulary file", false},
+			{"an empty trade list", "first trade is ):", false},
+			{"no trade picks solar", "solar</strong> (no trade of the vocabulary file picks it", name == "index.html"},
+			{"no trade picks solar", "**solar** (no trade of the vocabulary file picks it", name == "README.md"},
+			{"roofing's trade", "first trade is Roofing)", true},
+		} {
+			if strings.Contains(page, c.text) != c.want {
+				i := strings.Index(page, "Workflows")
+				t.Errorf("%s: %s: has %q is %v, want %v:\n%s", name, c.name, c.text, !c.want, c.want, page[max(i, 0):min(len(page), max(i, 0)+1500)])
+			}
+		}
+	}
+}
+
+// A vocabulary's trades are described as its own, not as this tool's.
+func TestVocabularyDocsTradesItemsAreTheFiles(t *testing.T) {
+	for _, c := range []struct {
+		name, vocab, want string
+	}{
+		{"trades set", "trades: [Roofing, Gutters]\n", "One of the trades your vocabulary file v3.yaml lists."},
+		{"trades left out", "slaTypes: [AMBER, BREACH]\n", "One of the trades this tool knows."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			files := docsWith(t, "conf/v3.yaml", c.vocab)
+			items, _ := schemaProp(t, files, "strict/defs/record.json", "trades")["items"].(map[string]any)
+			if got := items["description"]; got != c.want {
+				t.Errorf("record.trades.items.description %q, want %q", got, c.want)
+			}
+		})
+	}
+}

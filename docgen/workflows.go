@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/coperniq-mock/coperniq-mock/schemas"
@@ -23,8 +24,9 @@ func (s *site) workflowLines() (source string, lines []string) {
 	d := schemas.DefaultVocabulary()
 	switch {
 	case v.IsDefault():
-	case reflect.DeepEqual(v.Workflows, d.Workflows) && reflect.DeepEqual(v.RequestWorkflow, d.RequestWorkflow):
-		// A file that leaves the workflows out keeps them assumed.
+	case sameStages(v.Workflows, d.Workflows) && reflect.DeepEqual(v.RequestWorkflow, d.RequestWorkflow):
+		// A file that leaves the workflows out keeps them assumed, even
+		// when its trades change which workflow a trade picks.
 	case v.File() == "":
 		source = "Set by the vocabulary the caller built in Go (stages it leaves out are this tool's assumed ones)."
 	default:
@@ -41,7 +43,15 @@ func (s *site) workflowLines() (source string, lines []string) {
 		return strings.Join(out, " → ")
 	}
 	for _, wf := range v.Workflows {
-		lines = append(lines, fmt.Sprintf("**%s** (projects whose first trade is %s): %s", wf.Name, strings.Join(wf.Trades, ", "), stages(wf)))
+		picked := "projects whose first trade is " + strings.Join(wf.Trades, ", ")
+		if len(wf.Trades) == 0 {
+			// The vocabulary's trades all pick other workflows.
+			picked = "no trade of the vocabulary picks it"
+			if v.File() != "" {
+				picked = "no trade of the vocabulary file picks it"
+			}
+		}
+		lines = append(lines, fmt.Sprintf("**%s** (%s): %s", wf.Name, picked, stages(wf)))
 	}
 	req := make([]string, len(v.RequestWorkflow.Stages))
 	for i, st := range v.RequestWorkflow.Stages {
@@ -69,4 +79,12 @@ func (s *site) htmlWorkflows() (source template.HTML, lines []template.HTML) {
 		lines = append(lines, inlineMarkdown(l))
 	}
 	return source, lines
+}
+
+// sameStages reports whether a and b are the same workflows, stage for
+// stage, whatever trades pick them.
+func sameStages(a, b []schemas.Workflow) bool {
+	return slices.EqualFunc(a, b, func(x, y schemas.Workflow) bool {
+		return x.Name == y.Name && slices.Equal(x.Stages, y.Stages)
+	})
 }

@@ -80,6 +80,15 @@ type streamCheck struct {
 	source string
 	level  Level
 	fn     func(Checked)
+	// cutBy is the stream line that starts the next value after the
+	// Document being judged, when a resync cut it there; 0 otherwise.
+	cutBy int
+	// inPiece: the Document is a piece of a value a resync cut, which is
+	// not cut again (see resync).
+	inPiece bool
+	// reread counts the bytes of the input read again after a resync,
+	// so that a test can hold the work to the input's size; nil outside tests.
+	reread *int
 }
 
 func (c streamCheck) document(d Document) {
@@ -98,11 +107,13 @@ func (c streamCheck) document(d Document) {
 		var se *SyntaxError
 		switch {
 		case errors.As(err, &se) && p.index == nil && !p.captured:
-			if at, line := resyncPoint(d.Raw, se.Line); at > 0 {
-				c.resync(d, at, line)
+			if !c.inPiece && c.resync(d, se.Line) {
 				return
 			}
 			ch.Unreadable = d.streamPosition(se)
+			if c.cutBy > 0 {
+				ch.Unreadable += fmt.Sprintf(" (cut short: line %d starts the next value, judged on its own)", c.cutBy)
+			}
 		case err != nil:
 			ch.Unreadable = err.Error()
 		default:
@@ -124,44 +135,76 @@ func (d Document) streamPosition(se *SyntaxError) string {
 	return fmt.Sprintf("line %d, column %d: %s", d.Line+se.Line-1, col, se.Msg)
 }
 
-// resync judges d, which is not JSON, as two parts: the lines before its
-// line `line` (at byte at of d.Raw), one unreadable payload cut short, and
-// the rest read again as a stream of its own, so that whole payloads a
-// line cut short (a killed writer, a truncated log) ran into are judged.
-func (c streamCheck) resync(d Document, at, line int) {
-	head := d
-	head.Raw = bytes.TrimRight(d.Raw[:at], jsonSpace)
-	head.Size = int64(len(head.Raw))
-	why := "the value is not complete"
-	if _, err := c.val.Validate(head.Raw, c.level); err != nil {
-		var se *SyntaxError
-		if errors.As(err, &se) {
-			why = head.streamPosition(se)
-		} else {
-			why = err.Error()
+// resync judges d, which is not JSON (its syntax error on its line
+// errLine), in pieces, so that whole payloads a line cut short (a killed
+// writer, a truncated log) ran into are judged: d is cut before each of
+// its resyncPoints, and the pieces are read as a stream again, once. A
+// piece is not cut again: every line that could start the next value was
+// already a cut, and cutting the rest again at each one, as resync once
+// did, read the rest again per cut, recursively (minutes on a megabyte of
+// `[` lines). It reports false, having judged nothing, when d has no
+// resync point.
+func (c streamCheck) resync(d Document, errLine int) bool {
+	cuts := resyncPoints(d.Raw, errLine)
+	if len(cuts) == 0 {
+		return false
+	}
+	if c.reread != nil {
+		*c.reread += len(d.Raw)
+	}
+	piece := c
+	piece.inPiece = true
+	// A value is judged once the next one has started, so that the last
+	// value of a piece can say which line cut it short.
+	var held *Document
+	judge := func(cutBy int) {
+		if held != nil {
+			p := piece
+			p.cutBy = cutBy
+			p.document(*held)
+			held = nil
 		}
 	}
-	c.fn(Checked{Source: c.source, Line: d.Line, Violations: []Violation{},
-		Unreadable: fmt.Sprintf("%s (cut short: line %d starts the next value, judged on its own)", why, d.Line+line-1)})
-	// d.Raw is under the cap, so the rest is too: no error can come back.
-	_ = ReadStream(bytes.NewReader(d.Raw[at:]), func(e Document) error {
-		e.Line += d.Line + line - 2
-		c.document(e)
+	// One scanner reads all of d.Raw, ending the open value at each cut:
+	// its lines are d.Raw's, and the pieces are read in one pass.
+	s := scanner{max: MaxDocumentSize, line: 1, lineStart: true, fn: func(e Document) error {
+		judge(0)
+		if e.Line == 1 {
+			e.Column += max(d.Column, 1) - 1
+		}
+		e.Line += d.Line - 1
+		held = &e
 		return nil
-	})
+	}}
+	from := 0
+	// d.Raw is under the cap, so its pieces are too: no error can come back.
+	for _, cut := range cuts {
+		_ = s.feed(d.Raw[from:cut.at])
+		_ = s.flush()
+		judge(d.Line + cut.line - 1)
+		from = cut.at
+	}
+	_ = s.feed(d.Raw[from:])
+	_ = s.flush()
+	judge(0)
+	return true
 }
 
-// resyncPoint finds where, in raw, a value that is not JSON (its syntax
-// error on its line errLine) holds the start of the next one: the first
-// line after raw's first that starts, at its first column, with { or [,
-// and either is where the error is (a line cut short before it, such as
-// `{"event": {"eventId": 1,`, could not take it) or is a whole JSON value
-// on its own (one NDJSON line, which a line cut after a colon or inside
-// an array took as its member). It returns the byte offset and the line
-// within raw (1-based), or 0, 0: a pretty-printed value with an error
-// inside stays one unreadable payload.
-func resyncPoint(raw []byte, errLine int) (at, line int) {
-	line = 1
+// resyncCut is where resync cuts a value: byte at of its raw bytes, the
+// start of its line line (1-based).
+type resyncCut struct{ at, line int }
+
+// resyncPoints finds where, in raw, a value that is not JSON (its syntax
+// error on its line errLine) holds the starts of the next ones: the lines
+// after raw's first that start, at their first column, with { or [, and
+// either are where the error is (a line cut short before it, such as
+// `{"event": {"eventId": 1,`, could not take it) or are whole payloads on
+// their own (an NDJSON line, which a line cut after a colon or inside an
+// array took as its member; see payloadLine). None: a pretty-printed value
+// with an error inside stays one unreadable payload.
+func resyncPoints(raw []byte, errLine int) []resyncCut {
+	var cuts []resyncCut
+	line := 1
 	for i := 0; i < len(raw); i++ {
 		if raw[i] != '\n' {
 			continue
@@ -177,11 +220,39 @@ func resyncPoint(raw []byte, errLine int) (at, line int) {
 		} else {
 			end += start
 		}
-		if line == errLine || json.Valid(raw[start:end]) {
-			return start, line
+		if line == errLine || payloadLine(raw[start:end]) {
+			cuts = append(cuts, resyncCut{start, line})
+		}
+		i = end - 1
+	}
+	return cuts
+}
+
+// payloadLine reports whether line is JSON that holds payloads and nothing
+// else, as unwrapDocument finds them: an object with an "event" member
+// (every payload has one), a non-empty array of such objects, or a
+// `listen --out` capture line. Being JSON alone is not enough: a
+// pretty-printed value has lines such as `{}`, `[]` or `"k": 1}` of its own
+// (json.dumps(indent=0) writes every empty object so), and taking one for
+// the next value split one broken payload into several.
+func payloadLine(line []byte) bool {
+	if !json.Valid(line) {
+		return false
+	}
+	ps := unwrapDocument(bytes.TrimRight(line, jsonSpace))
+	for _, p := range ps {
+		if p.captured {
+			continue
+		}
+		var members map[string]json.RawMessage
+		if json.Unmarshal(p.raw, &members) != nil {
+			return false
+		}
+		if _, ok := members["event"]; !ok {
+			return false
 		}
 	}
-	return 0, 0
+	return len(ps) > 0
 }
 
 // JSONResults writes verdicts as they come, so that memory does not grow

@@ -203,6 +203,17 @@ func TestCheckStreamResyncsAfterACutLine(t *testing.T) {
 			"\n", []verdict{{1, "unreadable"}, {2, "ok"}}},
 		{"pretty-printed, broken inside: one verdict", []string{"{", `"event": {`, `"eventId": 1 "recordId": 2`, "}", "}"},
 			"\n", []verdict{{1, "unreadable"}}},
+		// json.dumps(indent=0) writes an empty object or array as a line of
+		// its own, which is JSON alone but no payload: it does not split the
+		// payload around it.
+		{"indent=0, broken, with {} and [] lines inside: one verdict", []string{"{", `"event": {`,
+			`"triggerKey": "PROJECT_CREATED"`, `"eventId": 1`, "},", `"record": {`, `"custom": [`, "{", `"k": 1`, "},", "{}", "],", `"tags":`, "[]", "}", "}"},
+			"\n", []verdict{{1, "unreadable"}}},
+		{"cut after a colon, then a payload array and a capture line", []string{cut(`"event":`), "[" + good + "," + good + "]",
+			`{"seq":1,"payload":` + good + "}"},
+			"\n", []verdict{{1, "unreadable"}, {2, "ok"}, {2, "ok"}, {3, "ok"}}},
+		{"cut inside an array, then a payload with no triggerKey", []string{`[` + good + `,`, `{"event": {}}`, good},
+			"\n", []verdict{{1, "unreadable"}, {2, "invalid"}, {3, "ok"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var got []verdict
@@ -275,4 +286,72 @@ func FuzzCheckStreamKeepsWholeLines(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestResyncReadsTheInputOnce: a value that is not JSON is read again at
+// most once after its resync, however many lines in it start the next
+// value; the rest was once read again at every such line, recursively,
+// which took minutes on a megabyte. The figures still add up: every
+// verdict is counted.
+func TestResyncReadsTheInputOnce(t *testing.T) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, documentedBytes(t)); err != nil {
+		t.Fatal(err)
+	}
+	good := compact.String()
+	for _, c := range []struct {
+		name     string
+		unit     string
+		n        int
+		payloads int // verdicts per unit
+	}{
+		{"unclosed arrays around {} lines", "[\n{}\n,\n", 2000, 0},
+		{"unclosed arrays around payload lines", "[\n" + good + "\n,\n", 300, 3},
+		{"lines cut after a colon before payload lines", `{"event":` + "\n" + good + "\n", 500, 2},
+		{"unclosed objects' members around payload lines", `{"a":[` + "\n" + good + "\n,\n", 300, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := strings.Repeat(c.unit, c.n)
+			reread := 0
+			var tally Tally
+			sc := streamCheck{val: defaultValidator, source: "t", level: Contract, fn: tally.Add, reread: &reread}
+			if err := ReadStream(strings.NewReader(in), func(d Document) error { sc.document(d); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if reread > len(in) {
+				t.Errorf("read %d bytes again for an input of %d", reread, len(in))
+			}
+			if c.payloads > 0 && tally.Payloads != c.payloads*c.n || tally.Payloads != tally.Valid+tally.Invalid+tally.Unreadable {
+				t.Errorf("tally %+v, want %d payloads", tally, c.payloads*c.n)
+			}
+		})
+	}
+}
+
+// TestPayloadLine: only a line that holds payloads is taken for the next
+// value inside a value that is not JSON.
+func TestPayloadLine(t *testing.T) {
+	for _, c := range []struct {
+		name, line string
+		want       bool
+	}{
+		{"payload", `{"event": {"eventId": 1}, "record": {}}`, true},
+		{"payload, CR left", "{\"event\": 1}\r", true},
+		{"array of payloads", `[{"event": {}}, {"event": {}}]`, true},
+		{"capture line", `{"seq":1,"payload":{"event":{}}}`, true},
+		{"capture line of a body not JSON", `{"seq":2,"unreadable":"x"}`, true},
+		{"empty object (indent=0)", `{}`, false},
+		{"empty array", `[]`, false},
+		{"object without event", `{"k": 1}`, false},
+		{"event nested only", `{"record": {"event": 1}}`, false},
+		{"array with a non-payload", `[{"event": {}}, {}]`, false},
+		{"array of strings", `["Roofing"]`, false},
+		{"not JSON", `{"event": {},`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := payloadLine([]byte(c.line)); got != c.want {
+				t.Errorf("payloadLine(%q) = %v, want %v", c.line, got, c.want)
+			}
+		})
+	}
 }

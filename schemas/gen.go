@@ -472,7 +472,11 @@ func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
 		s.add("type", jsonType("array", p.nullable))
 		items := obj{{"description", "One entry."}, {"type", "string"}}
 		if closed {
-			items = obj{{"description", "One of the trades this tool knows."}, {"type", "string"}, {"enum", anySlice(p.enum)}}
+			one := "One of the trades this tool knows."
+			if p.fromVocabulary {
+				one = "One of the trades " + vocabularyPhrase(g.vocab) + " lists."
+			}
+			items = obj{{"description", one}, {"type", "string"}, {"enum", anySlice(p.enum)}}
 		}
 		s.add("items", items)
 	default:
