@@ -142,8 +142,10 @@ type dest struct {
 	// without --cacert fails against a receiver with an internal CA).
 	flags []string
 	// api is the address of the API mock the run serves, "" without:
-	// a reproduce line then says how to reproduce with the mock.
-	api string
+	// a reproduce line then says how to reproduce with the mock; seed is
+	// the run's, which that line must repeat.
+	api  string
+	seed uint64
 }
 
 // targetArgs is "--target URL" and the flags, quoted for a shell.
@@ -301,7 +303,7 @@ func newRun(t Target, description string) *run {
 	}
 	r.to.flags, r.noToken.flags, r.wrongToken.flags = r.t.ReproduceFlags, r.t.ReproduceFlags, r.t.ReproduceFlags
 	if r.t.API != nil {
-		r.to.api = r.t.API.Addr
+		r.to.api, r.to.seed = r.t.API.Addr, r.t.Seed
 	}
 	r.secrets = secretsOf(raw, r.tokVal)
 	// A connection for every delivery in flight: one waiting for a
