@@ -478,8 +478,8 @@ func Summarize(report types.Report) Findings {
 // NotRecorded counts the deliveries the run made that no spec recorded
 // (Sent less those the summary counts, timed or left out): the --api
 // specs' (SentAPI), and those made ahead of specs that a stop (--max-late,
-// an interruption) left unjudged, with the stop's probe. 0 when Sent is
-// unknown.
+// a hung hook, an interruption) left unjudged, with the --max-late stop's
+// probe. 0 when Sent is unknown.
 func (f Findings) NotRecorded() int {
 	if f.Sent == 0 {
 		return 0
@@ -518,8 +518,17 @@ func (f Findings) leftOut() string {
 // whyNotRecorded says which deliveries the n not recorded are.
 func (f Findings) whyNotRecorded(n int) string {
 	const api = "the --api specs keep no record of their deliveries"
-	ahead := "made for specs the stop left unjudged, and the stop's probe"
-	if f.Aborted == "" && f.Interrupted == "" {
+	var ahead string
+	switch {
+	case strings.HasPrefix(f.Aborted, AbortedHung):
+		// Only the --max-late stop sends a probe, to tell a hung
+		// receiver from a slow one.
+		ahead = "made for specs the stop left unjudged, and the stop's probe"
+	case f.Aborted != "":
+		ahead = "made for specs the stop left unjudged"
+	case f.Interrupted != "":
+		ahead = "made for specs the interruption left unjudged"
+	default:
 		ahead = "made outside any spec's record" // no known cause: say so, not a stop's
 	}
 	switch {
