@@ -141,6 +141,7 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 	if con != nil {
 		con.end()
 	}
+	r.keepSkipReasons(&report)
 	s := Summarize(report)
 	if s.Interrupted != "" {
 		select {
