@@ -706,7 +706,7 @@ func TestCountedEventsDependOnSeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sps, _, err := planScenarios(tg, pl)
+		sps, _, err := planScenarios(tg, pl, tg.Scenarios)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -140,6 +140,22 @@ func (r *run) keepSkipReasons(report *types.Report) {
 	}
 }
 
+// unfitSelected counts the scenarios of r.unfit that --focus/--skip
+// selected a spec of: a pass leaves out only those the user asked for.
+func (r *run) unfitSelected(report types.Report) int {
+	selected := selection(report)
+	n := 0
+	for _, u := range r.unfit {
+		if slices.ContainsFunc(report.SpecReports, func(spec types.SpecReport) bool {
+			g := Group(spec)
+			return (g == GroupLifecycle || g == GroupState) && slices.Contains(spec.ContainerHierarchyTexts, u.name) && selected(spec)
+		}) {
+			n++
+		}
+	}
+	return n
+}
+
 // skipsAnyway is why spec would be skipped whatever the receiver does, ""
 // when it would run. It follows the BeforeEach nodes of the groups (specs.go,
 // scenarios.go, statespecs.go, api.go): a skip decided there from the

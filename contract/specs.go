@@ -247,9 +247,11 @@ type run struct {
 	scenarios       []scenarioPlan
 	scenarioSkipWhy string
 	scenarioErr     error // fails the lifecycle specs only
-	// unfit are the built-in scenarios the vocabulary cannot replay: their
-	// lifecycle and final-state specs are skipped, saying why.
-	unfit []unfitScenario
+	// replayed are the lifecycle scenarios the run replays, unfit the
+	// built-in ones the vocabulary cannot replay: their lifecycle and
+	// final-state specs are skipped, saying why (runScenarios, once).
+	replayed []string
+	unfit    []unfitScenario
 
 	// description is the suite's, when known (Run's), for predicting
 	// which counting specs --focus and --skip select (see batch.go).
@@ -313,8 +315,8 @@ func newRun(t Target, description string) *run {
 	if r.plan, r.err = newPlan(r.t); r.err != nil {
 		return r
 	}
-	_, r.unfit = runScenarios(r.t)
-	r.scenarios, r.scenarioSkipWhy, r.scenarioErr = planScenarios(r.t, r.plan)
+	r.replayed, r.unfit = runScenarios(r.t)
+	r.scenarios, r.scenarioSkipWhy, r.scenarioErr = planScenarios(r.t, r.plan, r.replayed)
 	r.ids32, r.records32, r.ids32Err = r.plan.planIDs32(r.t.Seed, r.plan.idOffset)
 	return r
 }

@@ -223,6 +223,12 @@ type Findings struct {
 	// (404 for every event), so its specs' [inspect hook]/[state hook]
 	// marks may be either's. Set by Run.
 	NothingApplied bool
+	// Unfit counts the built-in lifecycle scenarios the run left out for
+	// not fitting the vocabulary, the file Vocabulary, of those
+	// --focus/--skip selected (their specs are skipped, saying why). Set
+	// by Run.
+	Unfit      int
+	Vocabulary string
 	// SameAnswer is the status every delivery of the run was answered with,
 	// when they were at least two, all answered, and all with this one
 	// non-2xx status (a wrong path, a missing token); 0 otherwise.

@@ -165,9 +165,9 @@ func (f Findings) Verdict(filtered bool) Verdict {
 		if f.NotSelected > 0 {
 			v.Message += fmt.Sprintf(", %d not selected", f.NotSelected)
 		}
-		if n, vocab := f.unfitSkips(); n > 0 {
+		if n := f.Unfit; n > 0 {
 			// A pass that left scenarios out says so where CI reads it.
-			v.Message += fmt.Sprintf("; %s not run: %s not fit vocabulary %s (see skipped)", plural(n, "lifecycle scenario"), map[bool]string{true: "it does", false: "they do"}[n == 1], vocab)
+			v.Message += fmt.Sprintf("; %s not run: %s not fit vocabulary %s (see skipped)", plural(n, "lifecycle scenario"), map[bool]string{true: "it does", false: "they do"}[n == 1], f.Vocabulary)
 		}
 	}
 	return v
@@ -185,23 +185,6 @@ func (f Findings) interruptedLine() string {
 		line += fmt.Sprintf(", %d skipped", n)
 	}
 	return line + fmt.Sprintf(" before the interruption; %d not run)", f.NotRun)
-}
-
-// unfitSkips counts the built-in scenarios whose lifecycle specs were
-// skipped because they do not fit the vocabulary (skipUnfitFormat), and
-// names the vocabulary.
-func (f Findings) unfitSkips() (n int, vocab string) {
-	for _, k := range f.Skips {
-		rest, ok := strings.CutPrefix(k.Reason, "scenario ")
-		if !ok || k.Group != GroupLifecycle {
-			continue
-		}
-		if _, after, ok := strings.Cut(rest, " does not fit vocabulary "); ok {
-			n++
-			vocab, _, _ = strings.Cut(after, ": ")
-		}
-	}
-	return n, vocab
 }
 
 // skipReasons lists why the specs were skipped, per group: "final state
