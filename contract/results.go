@@ -34,7 +34,7 @@ type specResult struct {
 	// detail is the rest of a failure: the whole message and the entries
 	// Ginkgo would show with it (drain notes, answer times).
 	detail     string
-	setup      string // ProblemHook, ProblemStale or ProblemTLS when the setup failed it
+	setup      string // ProblemHook, ProblemStale, ProblemTLS or ProblemDown when the setup failed it
 	runTime    time.Duration
 	deliveries []DeliveryRecord
 	// reproduce are the commands that send the spec's deliveries again:
@@ -349,7 +349,7 @@ func interruption(r types.Report) string {
 func results(r types.Report) []specResult {
 	outs := newOutcomes(r)
 	rels := relabelsOf(r)
-	answered := answeredAny(r)
+	answered, stopped := answeredAny(r), refusedAny(r)
 	var out []specResult
 	for _, spec := range r.SpecReports {
 		name, ok := SpecName(spec)
@@ -390,6 +390,7 @@ func results(r types.Report) []specResult {
 			if res.setup == "" && !answered && refusedTLS(res.deliveries) {
 				res.setup = ProblemTLS
 			}
+			res.setup = downMark(res.setup, msg, res.deliveries, stopped)
 			switch rel, ok := rels[name]; {
 			case ok && rel.Withdrawn != "":
 				res.setup = ""
