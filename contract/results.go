@@ -96,7 +96,11 @@ func (o *outcomes) of(spec types.SpecReport) outcome {
 		return outcome{verdict: SpecPassed}
 	case spec.State.Is(types.SpecStateInterrupted):
 		// Ctrl-C or SIGTERM while it ran: its deliveries were cut short,
-		// which says nothing about the receiver.
+		// which says nothing about the receiver. Ginkgo marks so the spec
+		// it was passing over too, one --focus/--skip left out.
+		if !o.selected(spec) {
+			return outcome{}
+		}
 		return outcome{verdict: SpecSkipped, reason: interruptedMidway, notRun: true}
 	case spec.State.Is(types.SpecStateSkipped|types.SpecStatePending) && msg != "":
 		return outcome{verdict: SpecSkipped, reason: msg}

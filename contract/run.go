@@ -133,8 +133,24 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 	// Ginkgo calls SIGINT and SIGTERM alike "Interrupted by User"; a CI's
 	// timeout sends SIGTERM, and the summary should not blame a user. The
 	// first signal is kept (Notify drops what the buffer can't take).
+	//
+	// Ginkgo listens for signals only once RunSpecs has built the tree
+	// (about 100 ms): a signal before that reached this channel alone, and
+	// the run went on to pass with exit 0, a cancelled CI job recorded
+	// green. So a signal already here when the suite starts is raised
+	// again, now that Ginkgo listens, and interrupts the run as any other.
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	var early os.Signal
+	ReportBeforeSuite(func(Report) {
+		select {
+		case early = <-signals:
+			if p, err := os.FindProcess(os.Getpid()); err == nil {
+				_ = p.Signal(early)
+			}
+		default:
+		}
+	})
 	passed := RunSpecs(noTestingT{}, SuiteDescription, sc, rc)
 	signal.Stop(signals)
 	close(stop)
@@ -148,6 +164,9 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 		case sig := <-signals:
 			s.Interrupted = signalName(sig)
 		default:
+			if early != nil {
+				s.Interrupted = signalName(early)
+			}
 		}
 	}
 	s.Seed, s.SeedRandom, s.Target, s.Insecure = t.Seed, target.Seed == 0, delivery.MaskURL(t.URL), t.insecure()

@@ -763,7 +763,11 @@ func (s Findings) String() string {
 		fmt.Fprintf(&b, "\naborted after a spec, %d not run: %s\n", s.NotRun, s.Aborted)
 	}
 	if s.Interrupted != "" {
-		fmt.Fprintf(&b, "\ninterrupted (%s) after %d of %s: %d not run\n", s.Interrupted, s.ran(), specs(s.selected()), s.NotRun)
+		if s.selected() == 0 {
+			fmt.Fprintf(&b, "\ninterrupted (%s) before any spec ran\n", s.Interrupted)
+		} else {
+			fmt.Fprintf(&b, "\ninterrupted (%s) after %d of %s: %d not run\n", s.Interrupted, s.ran(), specs(s.selected()), s.NotRun)
+		}
 	}
 	for _, f := range s.SuiteFailures {
 		fmt.Fprintf(&b, "\nsuite failure: %s\n", f)

@@ -123,7 +123,7 @@ const MinSelected = 3
 func (f Findings) Verdict(filtered bool) Verdict {
 	var v Verdict
 	selected := f.selected()
-	if selected == 0 {
+	if selected == 0 && f.Interrupted == "" {
 		return Verdict{Exit: 2, Message: "--focus/--skip selected no spec; `coperniq-mock verify --help` lists the spec names"}
 	}
 	if filtered && selected < MinSelected {
@@ -190,6 +190,10 @@ func (f Findings) Verdict(filtered bool) Verdict {
 // after 80 of 141 specs (78 passed, 2 failed before the interruption; 61
 // not run)".
 func (f Findings) interruptedLine() string {
+	if f.selected() == 0 {
+		// A signal while the suite started: Ginkgo reports no spec.
+		return "interrupted before any spec ran"
+	}
 	line := fmt.Sprintf("interrupted after %d of %s (%d passed, %d failed", f.ran(), specs(f.selected()), f.Passed, f.Failed)
 	if n := len(f.Setup); n > 0 {
 		line += fmt.Sprintf(", %d of them because of the setup, not the receiver", n)

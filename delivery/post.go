@@ -39,11 +39,14 @@ func (t *Target) Post(ctx context.Context, w io.Writer, body []byte, what string
 			return fmt.Errorf("%w: %v", ErrUnreachable, cerr)
 		}
 	}
-	if res.Status == http.StatusBadRequest && t.u.Scheme == "http" && answersLikeTLS(res.Body) {
+	hungUp := res.ErrKind == KindReset || res.ErrKind == KindEOF
+	if t.u.Scheme == "http" && (hungUp || res.Status == http.StatusBadRequest && answersLikeTLS(res.Body)) {
 		// Perhaps not the receiver's answer to the event but its TLS
-		// server's refusal of plain HTTP; perhaps a plain proxy passing
-		// on its upstream's (proxy_pass http://backend:443). Only the
-		// receiver's own refusal of a request line tells them apart.
+		// server's refusal of plain HTTP, or its hanging up on it
+		// (Python's ssl module); perhaps a plain proxy passing on its
+		// upstream's (proxy_pass http://backend:443), or a receiver that
+		// crashed. Only the receiver's own refusal of a request line, or
+		// a TLS handshake, tells them apart.
 		if cerr := checkPlain(ctx, t.u, timeout); cerr != nil {
 			return cerr
 		}

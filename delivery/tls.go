@@ -222,11 +222,37 @@ func checkPlain(ctx context.Context, u *url.URL, timeout time.Duration) error {
 		_ = tc.CloseWrite()
 	}
 	answer := make([]byte, 512)
-	n, _ := io.ReadFull(conn, answer)
-	if !answersLikeTLS(answer[:n]) {
-		return nil
+	n, err := io.ReadFull(conn, answer)
+	// A server that hung up without a word is asked in TLS; a silent one
+	// is left to the run (asking would wait for it again).
+	hungUp := n == 0 && !errors.Is(err, os.ErrDeadlineExceeded)
+	if answersLikeTLS(answer[:n]) || hungUp && handshakes(ctx, u, min(timeout, handshakeWait)) {
+		return wantsHTTPS(u)
 	}
-	return wantsHTTPS(u)
+	return nil
+}
+
+// handshakeWait bounds the TLS question checkPlain asks a server that hung
+// up: a TLS server answers a ClientHello at once.
+const handshakeWait = 2 * time.Second
+
+// handshakes reports whether the server at u takes part in a TLS
+// handshake: completes it (its certificate unchecked) or refuses it with
+// an alert. Some TLS servers (Python's ssl module) hang up on plain bytes
+// without a word, as a plain server hanging up on a request cut short
+// does; only TLS tells them apart. A plain server takes the ClientHello
+// for a bad request line, and its handler is not called.
+func handshakes(ctx context.Context, u *url.URL, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	d := &tls.Dialer{NetDialer: &net.Dialer{}, Config: &tls.Config{InsecureSkipVerify: true, ServerName: u.Hostname()}}
+	conn, err := d.DialContext(ctx, "tcp", HostPort(u))
+	if err == nil {
+		conn.Close()
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error"
 }
 
 // wantsHTTPS is the error for an http:// URL u whose receiver speaks

@@ -1,10 +1,13 @@
 package delivery_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -12,6 +15,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -244,17 +248,57 @@ func TestCheckTLSHTTPURLOfAnHTTPSReceiver(t *testing.T) {
 		}()
 		return "http://" + ln.Addr().String()
 	}
-	for _, tc := range []struct {
+	// quietServer hangs up without a word on plain bytes, as Python's ssl
+	// module does; with tlsCfg it completes a TLS handshake when the first
+	// bytes are one.
+	quietServer := func(tlsCfg *tls.Config) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				go func() {
+					defer c.Close()
+					first := make([]byte, 1)
+					if _, err := c.Read(first); err != nil || first[0] != 0x16 || tlsCfg == nil {
+						return
+					}
+					tc := tls.Server(&prefixed{Conn: c, first: first}, tlsCfg)
+					_ = tc.Handshake()
+					tc.Close()
+				}()
+			}
+		}()
+		return "http://" + ln.Addr().String()
+	}
+	cases := []struct {
 		name    string
 		url     string
 		wantErr bool
 	}{
 		{"Go's TLS server", "http://" + goTLS.Listener.Addr().String() + "/hook?token=s3cret", true},
+		{"a TLS server silent on plain bytes", quietServer(pki.ServerConfig(false)) + "/hook?token=s3cret", true},
+		{"a TLS server silent on plain bytes, wanting a client certificate", quietServer(pki.ServerConfig(true)) + "/hook?token=s3cret", true},
+		{"a plain server that hangs up without a word", quietServer(nil) + "/hook?token=s3cret", false},
 		{"a TLS alert", rawServer("\x15\x03\x03\x00\x02\x02\x28") + "/hook?token=s3cret", true},
 		{"nginx's refusal", rawServer("HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n\r\n<center>The plain HTTP request was sent to HTTPS port</center>") + "/hook?token=s3cret", true},
 		{"a plain HTTP receiver", plain.URL + "/hook?token=s3cret", false},
 		{"nothing listening", "http://127.0.0.1:1/hook", false},
-	} {
+	}
+	if py := pythonTLSServer(t, pki); py != "" {
+		cases = append(cases, struct {
+			name    string
+			url     string
+			wantErr bool
+		}{"Python's ssl server", py + "/hook?token=s3cret", true})
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := delivery.CheckTLS(context.Background(), tc.url, nil, 5*time.Second)
 			if !tc.wantErr {
@@ -293,6 +337,8 @@ func TestCheckTLSHTTPURLOfAnHTTPSReceiver(t *testing.T) {
 		setup     bool
 	}{
 		{"the HTTPS receiver over http://", "http://" + goTLS.Listener.Addr().String() + "/hook", true},
+		{"a TLS receiver silent on plain bytes over http://", quietServer(pki.ServerConfig(false)) + "/hook", true},
+		{"a plain receiver that hangs up", quietServer(nil) + "/hook", false},
 		{"a plain proxy passing its upstream's refusal on", proxy.URL + "/hook", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -310,4 +356,68 @@ func TestCheckTLSHTTPURLOfAnHTTPSReceiver(t *testing.T) {
 			}
 		})
 	}
+}
+
+// prefixed is a connection whose first bytes were read already.
+type prefixed struct {
+	net.Conn
+	first []byte
+}
+
+func (p *prefixed) Read(b []byte) (int, error) {
+	if len(p.first) > 0 {
+		n := copy(b, p.first)
+		p.first = p.first[n:]
+		return n, nil
+	}
+	return p.Conn.Read(b)
+}
+
+// pythonTLSServer starts Python's http.server behind its ssl module with
+// the PKI's server certificate and returns its http:// base URL, "" when
+// there is no python3.
+func pythonTLSServer(t *testing.T, pki *tlstest.PKI) string {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Log("no python3: the Python case is left out")
+		return ""
+	}
+	dir := t.TempDir()
+	var certPEM, keyPEM bytes.Buffer
+	pem.Encode(&certPEM, &pem.Block{Type: "CERTIFICATE", Bytes: pki.ServerCert.Certificate[0]})
+	keyDER, err := x509.MarshalPKCS8PrivateKey(pki.ServerCert.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem.Encode(&keyPEM, &pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(cert, certPEM.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(key, keyPEM.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := `import http.server, ssl, sys
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print("listening on", srv.server_address[1], flush=True)
+srv.serve_forever()
+`
+	cmd := exec.Command(python, "-c", script, cert, key)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var port int
+	if _, err := fmt.Fscanf(out, "listening on %d\n", &port); err != nil {
+		t.Fatalf("the Python TLS server did not start: %v", err)
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d", port)
 }

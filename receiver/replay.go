@@ -38,6 +38,50 @@ type ReplayOnly struct {
 // its content tells, and selects what to replay. With an error, a non-nil
 // Replay still carries the warnings of what was read.
 func ReadReplay(in io.Reader, name string, only ReplayOnly) (*Replay, error) {
+	capped := &cappedReader{r: in, left: maxReplayInput}
+	r, err := readReplay(capped, name, only)
+	if capped.over {
+		return r, fmt.Errorf("%s is over %d MiB: replay holds every event in memory, to send them in their order, so it reads no more; replay it in parts (a capture's lines split in order, e.g. with split -l)", name, maxReplayInput>>20)
+	}
+	return r, err
+}
+
+// maxReplayInput bounds what replay reads of one file (MaxReplayInput; a
+// variable for the tests).
+var maxReplayInput int64 = MaxReplayInput
+
+// MaxReplayInput is the most replay reads of one file: it holds every
+// event in memory, and an input past this (a capture of a long load run)
+// is refused rather than allowed to use up the machine's memory.
+const MaxReplayInput = 1 << 30
+
+// cappedReader reads no more than left bytes of r, then fails, noting
+// that the input went past its cap.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		if n, _ := c.r.Read(p[:min(len(p), 1)]); n > 0 {
+			c.over = true
+			return 0, errReplayTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+var errReplayTooLarge = errors.New("the input is over replay's cap")
+
+func readReplay(in io.Reader, name string, only ReplayOnly) (*Replay, error) {
 	blank := &blankReader{r: in, blank: true}
 	in, isCapture, err := SniffCapture(blank)
 	if err != nil {

@@ -215,8 +215,9 @@ func (v *Vocabulary) all() []*Workflow {
 	return append(out, &v.RequestWorkflow)
 }
 
-// openRequestStatuses are the built-in statuses of a request still open.
-var openRequestStatuses = []string{"NEW", "PROPOSAL", "NURTURE"}
+// builtinOpenRequestStatuses are the built-in statuses of a request still
+// open: the default vocabulary's, defined once there.
+var builtinOpenRequestStatuses = defaultVocabulary.openRequestStatuses()
 
 // openRequestStatuses are v's request statuses other than won and lost.
 func (v *Vocabulary) openRequestStatuses() []string {
@@ -237,7 +238,7 @@ func (v *Vocabulary) RequestStatusName(s string) string {
 	case slices.Contains(v.RequestStatuses, s):
 		return s
 	}
-	return SamePosition(s, openRequestStatuses, v.openRequestStatuses())
+	return SamePosition(s, builtinOpenRequestStatuses, v.openRequestStatuses())
 }
 
 // SamePosition is how a vocabulary names a built-in value its list, own,
@@ -632,7 +633,7 @@ func (v *Vocabulary) Substitutions() []string {
 			if st.PhaseType != "" && !slices.Contains(v.PhaseTypes, st.PhaseType) {
 				note(&phases, st.PhaseType, SamePosition(st.PhaseType, PhaseTypes, v.PhaseTypes), where)
 			}
-			if slices.Contains(openRequestStatuses, st.RequestStatus) && !v.requestSet && !slices.Contains(v.RequestStatuses, st.RequestStatus) {
+			if slices.Contains(builtinOpenRequestStatuses, st.RequestStatus) && !v.requestSet && !slices.Contains(v.RequestStatuses, st.RequestStatus) {
 				note(&statuses, st.RequestStatus, v.RequestStatusName(st.RequestStatus), st.Name)
 			}
 		}

@@ -133,6 +133,13 @@ func TestActionVerifySummaries(t *testing.T) {
 			contains: []string{"## ✅ Coperniq contract: passed", "?token=***`", "| 15 | 0 | 0 | 15 |"},
 		},
 		{
+			// A token built into the target (not from secrets.*, which
+			// the runner hides itself) is the action's to hide.
+			name: "a token only in the target URL is masked", token: "url-0nly-s3cret", code: 0, result: "passed",
+			inputs:   map[string]string{"INPUT_ARGS": "--focus 'work order triggers'"},
+			contains: []string{"## ✅ Coperniq contract: passed", "?token=***`"},
+		},
+		{
 			// Nothing ran, so nothing was judged; still, the skipped are
 			// not counted with the specs --focus left out.
 			name: "skipped for a reason is not unselected", code: 2, result: "not judged",
@@ -192,6 +199,14 @@ func TestActionVerifySummaries(t *testing.T) {
 				}
 				if !strings.Contains(console, "::add-mask::"+c.token) {
 					t.Errorf("the token was not masked for the runner's log:\n%s", console)
+				}
+				for _, line := range strings.Split(console, "\n") {
+					if strings.HasPrefix(line, "+ ") && strings.Contains(line, c.token) {
+						t.Errorf("the command line echoed shows the token: %s", line)
+					}
+				}
+				if _, ok := c.inputs["INPUT_TOKEN_PARAM"]; ok && !strings.Contains(console, "--token-param 'token=***'") {
+					t.Errorf("the command line echoed does not show the token parameter's name:\n%s", console)
 				}
 			}
 		})

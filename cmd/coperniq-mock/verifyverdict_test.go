@@ -239,3 +239,37 @@ func TestVerifyAllSkippedIsNotJudged(t *testing.T) {
 		t.Errorf("last line %q", got)
 	}
 }
+
+// A CI job cancelled while verify starts up must not be recorded green.
+// Ginkgo listens for signals only once the suite's tree is built (about
+// 100 ms in); a SIGTERM before that was caught by verify alone, and the
+// run went on to "PASS", exit 0. The signal is sent ever later until a run
+// is interrupted after its specs began: every run before is killed by the
+// signal (it came before verify listened) or not judged, exit 2.
+func TestVerifySignalWhileStartingIsNeverAPass(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		select { // slow enough that no run ends before its signal
+		case <-req.Context().Done():
+		case <-time.After(300 * time.Millisecond):
+		}
+	}))
+	defer srv.Close()
+	runs, judged := 0, false
+	for after := time.Duration(0); after < 5*time.Second && !judged; after += 15 * time.Millisecond {
+		p := start(t, "verify", "--target", srv.URL+"/hook", "--seed", "5", "--focus", "call triggers", "--progress", "0s")
+		time.Sleep(after)
+		stdout, code := p.stop(t, syscall.SIGTERM)
+		runs++
+		last := lastLine(p.stderr.String())
+		switch {
+		case code == -1: // killed: the signal came before verify listened
+		case code == 2 && strings.HasPrefix(last, "coperniq-mock: the receiver was not judged: interrupted "):
+			judged = strings.Contains(last, "interrupted after")
+		default:
+			t.Fatalf("SIGTERM %s after the start: exit %d, %q; want killed by it, or exit 2 not judged\nstdout:\n%s", after, code, last, stdout)
+		}
+	}
+	if !judged {
+		t.Fatalf("no run in %d was interrupted after its specs began", runs)
+	}
+}

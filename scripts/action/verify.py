@@ -136,6 +136,50 @@ def mask_url(url):
     return urllib.parse.urlunsplit((u.scheme, netloc, u.path, q, ""))
 
 
+URL_FLAGS = ("--target", "--to", "--inspect")
+TOKEN_FLAGS = ("--token-param",)
+
+
+def flag_values(args):
+    """Yields (index, flag, value) for the URL and token flags of args, in
+    both the `--flag value` and the `--flag=value` forms."""
+    for i, a in enumerate(args):
+        name, eq, value = a.partition("=")
+        if name not in URL_FLAGS + TOKEN_FLAGS:
+            continue
+        if eq:
+            yield i, name, value
+        elif i + 1 < len(args):
+            yield i + 1, name, args[i + 1]
+
+
+def shown_args(args):
+    """args as the log shows them: URL query values and passwords, and the
+    token parameter's value, as ***."""
+    shown = list(args)
+    for i, flag, value in flag_values(args):
+        masked = mask_url(value) if flag in URL_FLAGS else value.split("=", 1)[0] + "=***"
+        shown[i] = masked if shown[i] == value else flag + "=" + masked
+    return shown
+
+
+def secret_values(args):
+    """The values shown_args hides, for the runner to mask wherever they
+    appear; very short ones (a `v=1`) would blot out the log instead."""
+    out = []
+    for _, flag, value in flag_values(args):
+        if flag in URL_FLAGS:
+            try:
+                u = urllib.parse.urlsplit(value)
+            except ValueError:
+                continue
+            out += [v for _, v in urllib.parse.parse_qsl(u.query, keep_blank_values=True)]
+            out += [v for v in (u.password,) if v]
+        else:
+            out.append(value.split("=", 1)[-1])
+    return [v for v in dict.fromkeys(out) if len(v) >= 4]
+
+
 def cell(text):
     """One Markdown table cell: one line, no pipes, not too long."""
     line = " ".join((text or "").split())
@@ -205,14 +249,17 @@ def verify():
 
     args = [binary, "verify", "--target", target, "--junit-report", junit, "--no-color"]
     if token:
-        # Keep the secret out of the log even if something echoes it.
-        print(f"::add-mask::{token.split('=', 1)[-1]}", flush=True)
         args += ["--token-param", token]
     if inspect:
         args += ["--inspect", inspect]
     args += shlex.split(env("INPUT_ARGS"))
 
-    shown = [a if a != token else "NAME=***" for a in args]
+    # Keep the secrets out of the log even if something echoes them: the
+    # runner hides values from secrets.*, not a token a workflow builds
+    # into a URL or passes in args.
+    shown = shown_args(args)
+    for value in secret_values(args):
+        print(f"::add-mask::{value}", flush=True)
     print("+ " + " ".join(shlex.quote(a) for a in shown), flush=True)
     try:
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
