@@ -86,7 +86,7 @@ func (c CompanionConfig) End(comp *Companion, out io.Writer) error {
 // *schemas.FieldError (on At, Addr), and a call log that could not be
 // written a *delivery.FailedError (the run itself went).
 func (c CompanionConfig) ServeWorld(ctx context.Context, out io.Writer, name string, seed uint64, at string, opts ...scenarios.RenderOption) error {
-	world, err := NewWorld(name, seed, opts...)
+	world, err := NewWorld(name, c.Vocabulary, seed, opts...)
 	if err != nil {
 		return err
 	}

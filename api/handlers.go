@@ -62,13 +62,22 @@ func (h *Handler) op(r *http.Request) *Operation {
 	return h.spec.byKey[r.Pattern]
 }
 
-// pathID reads an integer path parameter; a bad one is answered (404:
-// no record has that id) and ok is false.
+// paramWords names what an id path parameter names.
+var paramWords = map[string]string{"projectId": "project", "opportunityId": "opportunity", "accountId": "account", "workOrderId": "work order", "appointmentId": "appointment"}
+
+// pathID reads an id path parameter; a bad one is answered and ok is
+// false: one the document types as an integer that is not one is a 400
+// naming it, any other that is no positive integer a 404 (no record has
+// that id: a string-typed one is a valid id of nothing the mock has).
 func (h *Handler) pathID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
 	s := r.PathValue(name)
 	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		h.fail(w, h.op(r), http.StatusNotFound, fmt.Sprintf("%s %q is not a record id (ids are positive integers)", name, s), name)
+	switch {
+	case err != nil && h.spec.paramType(h.op(r), name) == "integer":
+		h.fail(w, h.op(r), http.StatusBadRequest, fmt.Sprintf("%s %q is not an integer, as the document types it: give the %s's id, a positive integer", name, s, paramWords[name]), name)
+		return 0, false
+	case err != nil || id <= 0:
+		h.fail(w, h.op(r), http.StatusNotFound, fmt.Sprintf("%s %q names no %s: ids are positive integers", name, s, paramWords[name]), "")
 		return 0, false
 	}
 	return id, true
@@ -120,7 +129,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, snap *scenarios
 }
 
 func (h *Handler) notFoundMessage(what string, id int64) string {
-	return fmt.Sprintf("%s %d not found (as of the world time %s)", what, id, ts(h.Now()))
+	return fmt.Sprintf("%s %d not found: no %s has that id as of the world time %s", what, id, what, ts(h.Now()))
 }
 
 // view renders a record as its kind's API object, writes applied.

@@ -19,6 +19,9 @@ type Config struct {
 	RetryAfter time.Duration
 	Latency    string // a duration or a range LO..HI
 	Quota      string // "100/s,5000/day", or off
+	// Vocabulary is the team's (nil: the built-in one): the world is
+	// played in it and writes are checked against its names.
+	Vocabulary *schemas.Vocabulary
 }
 
 // Options checks the config, each field alone so that an error names it,
@@ -32,7 +35,7 @@ func (c Config) Options(seed uint64) ([]Option, error) {
 	if err != nil {
 		return nil, &schemas.FieldError{Field: "Quota", Value: fmt.Sprintf("%q", c.Quota), Want: err.Error(), Err: err}
 	}
-	opts := []Option{WithSeed(seed)}
+	opts := []Option{WithSeed(seed), WithVocabulary(c.Vocabulary)}
 	for _, f := range []struct {
 		field string
 		opt   Option

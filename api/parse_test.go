@@ -73,7 +73,7 @@ func TestParseTimeAndWorld(t *testing.T) {
 		t.Error("yesterday: no error")
 	}
 
-	w, err := api.NewWorld("request-won", 7)
+	w, err := api.NewWorld("request-won", nil, 7)
 	if err != nil {
 		t.Fatal(err)
 	}

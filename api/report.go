@@ -11,16 +11,21 @@ import (
 )
 
 // Summary spells a call log: how many calls, answered how, then the calls
-// by operation (or method and path, for paths the document lacks).
+// by operation (or method and path, for paths the document lacks), each
+// with its statuses, so that refused writes show.
 func Summary(calls []Call) string {
-	by := map[string]int{}
-	var ok, faults, denied int
+	by := map[string]map[int]int{}
+	others := map[int]int{}
+	var ok, faults, denied, other int
 	for _, c := range calls {
 		key := c.Operation
 		if key == "" {
 			key = c.Method + " " + c.Path
 		}
-		by[key]++
+		if by[key] == nil {
+			by[key] = map[int]int{}
+		}
+		by[key][c.Status]++
 		switch {
 		case c.Fault != "":
 			faults++
@@ -28,14 +33,34 @@ func Summary(calls []Call) string {
 			denied++
 		case c.Status/100 == 2:
 			ok++
+		default:
+			other++
+			others[c.Status]++
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "API: %d calls, %d answered 2xx, %d faults injected, %d refused for the key\n", len(calls), ok, faults, denied)
+	fmt.Fprintf(&b, "API: %d calls, %d answered 2xx, %d faults injected, %d refused for the key", len(calls), ok, faults, denied)
+	if other > 0 {
+		fmt.Fprintf(&b, ", %d other errors (%s)", other, statusCounts(others))
+	}
+	b.WriteString("\n")
 	for _, k := range slices.Sorted(maps.Keys(by)) {
-		fmt.Fprintf(&b, "  %-40s %d\n", k, by[k])
+		n := 0
+		for _, c := range by[k] {
+			n += c
+		}
+		fmt.Fprintf(&b, "  %-40s %d (%s)\n", k, n, statusCounts(by[k]))
 	}
 	return b.String()
+}
+
+// statusCounts spells calls by status: "200 ×43, 429 ×3".
+func statusCounts(by map[int]int) string {
+	var parts []string
+	for _, status := range slices.Sorted(maps.Keys(by)) {
+		parts = append(parts, fmt.Sprintf("%d ×%d", status, by[status]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // WriteCalls writes a call log as JSON lines, as /_mock/api-calls lists it.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Defaults.
@@ -49,6 +50,7 @@ type config struct {
 	perDay     int
 	maxCalls   int
 	limitFirst bool
+	vocab      *schemas.Vocabulary
 }
 
 // WithKey sets the x-api-key the mock accepts (default DefaultKey).
@@ -165,6 +167,13 @@ func WithMaxCalls(n int) Option {
 	}
 }
 
+// WithVocabulary takes a team's vocabulary (nil: the built-in one), the
+// one the world was played in: a write's work-order status must be one of
+// its statuses, the names its webhooks carry.
+func WithVocabulary(v *schemas.Vocabulary) Option {
+	return func(c *config) error { c.vocab = v; return nil }
+}
+
 // Call is one request the mock answered, as /_mock/api-calls lists it.
 type Call struct {
 	Seq       int       `json:"seq"`
@@ -226,6 +235,9 @@ type Handler struct {
 	dropped  int
 	state    *writes
 	learned  learned // learn.go
+	// statuses are the work-order statuses a write may set: the
+	// vocabulary's.
+	statuses []string
 }
 
 // NewHandler returns the API over tl (filled by a Render given
@@ -248,6 +260,10 @@ func NewHandler(tl *scenarios.Timeline, opts ...Option) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg, tl: tl, spec: s, rng: rand.New(rand.NewPCG(cfg.seed, 0xa91)), state: newWrites(), recAt: map[int64]time.Time{}}
+	h.statuses = schemas.WorkOrderStatuses
+	if cfg.vocab != nil {
+		h.statuses = cfg.vocab.WorkOrderStatuses
+	}
 	h.clock = tl.End()
 	if cfg.atSet {
 		h.clock = cfg.at
@@ -619,11 +635,27 @@ type errorBody struct {
 	Field   string `json:"field,omitempty"`
 }
 
+// codeMeans is what the codes the document gives say, by the status they
+// name: where the document gives a status another's code, the message says
+// the code does not mean that, lest a receiver act on it (retry a
+// RATE_LIMIT_EXCEEDED that is a 404).
+var codeMeans = map[string]struct {
+	status int
+	words  string
+}{
+	"NOT_FOUND":           {http.StatusNotFound, "a missing resource"},
+	"RATE_LIMIT_EXCEEDED": {http.StatusTooManyRequests, "a rate limit"},
+	"UNAUTHORIZED":        {http.StatusUnauthorized, "a key problem"},
+}
+
 // fail answers an error with the body the document gives op's status.
 // Where the document gives that status no code, the mock's code is the
 // status's name (ours).
 func (h *Handler) fail(w http.ResponseWriter, op *Operation, status int, msg, field string) {
 	code := h.spec.errorCode(op, status)
+	if m, ok := codeMeans[code]; ok && m.status != status {
+		msg += fmt.Sprintf(" (code %s is the one the document gives %s's %d; it is not %s: go by the status, %d)", code, op.ID, status, m.words, status)
+	}
 	if code == "" {
 		code = strings.ToUpper(strings.ReplaceAll(http.StatusText(status), " ", "_"))
 		if op != nil {

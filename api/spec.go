@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -173,6 +174,27 @@ func (s *spec) errorCode(op *Operation, status int) string {
 		return c
 	}
 	return ""
+}
+
+// paramType is the type the document gives op's parameter name, "" when
+// it has none.
+func (s *spec) paramType(op *Operation, name string) string {
+	for _, p := range s.parameters(op) {
+		if p.name == name {
+			return p.typ
+		}
+	}
+	return ""
+}
+
+// bodyFields are the properties of op's request-body schema, sorted (the
+// document, read into maps, keeps no order).
+func (s *spec) bodyFields(op *Operation) []string {
+	body, _ := s.operation(op)["requestBody"].(map[string]any)
+	content, _ := body["content"].(map[string]any)
+	aj, _ := content["application/json"].(map[string]any)
+	props, _ := s.resolve(aj["schema"])["properties"].(map[string]any)
+	return slices.Sorted(maps.Keys(props))
 }
 
 // schema compiles the schema at a JSON pointer in the document

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // World is a scenario's world as the API serves it: rendered once with a
@@ -16,12 +17,13 @@ type World struct {
 	Events   []scenarios.Rendered
 }
 
-// NewWorld plays the scenario name (a built-in or a file) with seed (and
-// opts) into a timeline (scenarios.NewPlay). A scenario that renders to no
-// events is refused: it has no world to serve.
-func NewWorld(name string, seed uint64, opts ...scenarios.RenderOption) (*World, error) {
+// NewWorld plays the scenario name (a built-in or a file) in vocabulary v
+// (nil: the built-in one) with seed (and opts) into a timeline
+// (scenarios.NewPlay). A scenario that renders to no events is refused: it
+// has no world to serve.
+func NewWorld(name string, v *schemas.Vocabulary, seed uint64, opts ...scenarios.RenderOption) (*World, error) {
 	tl := scenarios.NewTimeline()
-	p, err := scenarios.NewPlay(name, nil, seed, append(opts, scenarios.WithTimeline(tl))...)
+	p, err := scenarios.NewPlay(name, v, seed, append(opts, scenarios.WithTimeline(tl))...)
 	if err != nil {
 		return nil, err
 	}

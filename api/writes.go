@@ -42,6 +42,7 @@ type note struct {
 	Text      string
 	RecordID  int64 // or
 	WorkOrder int64
+	ReplyTo   int64 // the note it replies to, 0 for none
 	At        time.Time
 }
 
@@ -74,8 +75,9 @@ func (s *writes) applyWorkOrder(o object, wo *scenarios.WorkOrderState) {
 }
 
 // body checks a write's body against the schema the document gives it
-// and decodes it; a bad one is answered with a 400 naming the field.
-func (h *Handler) body(w http.ResponseWriter, r *http.Request, raw []byte, known []string) (object, bool) {
+// and decodes it; a bad one is answered with a 400 naming the field. With
+// onlyKnown, a field the schema does not list is refused too.
+func (h *Handler) body(w http.ResponseWriter, r *http.Request, raw []byte, onlyKnown bool) (object, bool) {
 	op := h.op(r)
 	bad := func(field, format string, args ...any) (object, bool) {
 		h.fail(w, op, http.StatusBadRequest, fmt.Sprintf(format, args...), field)
@@ -107,7 +109,8 @@ func (h *Handler) body(w http.ResponseWriter, r *http.Request, raw []byte, known
 		field, msg := leafError(err)
 		return bad(field, "the body does not match the document's schema: %s", msg)
 	}
-	if known != nil {
+	if onlyKnown {
+		known := h.spec.bodyFields(op)
 		for k := range o {
 			if !slices.Contains(known, k) {
 				// Ours: Coperniq may ignore an unknown field; the mock
@@ -168,16 +171,13 @@ func leafError(err error) (field, msg string) {
 	return field, field + ": " + text
 }
 
-// projectFields are ProjectUpdate's properties.
-var projectFields = []string{"title", "description", "address", "trades", "workflowId", "value", "size", "status", "primaryEmail", "primaryPhone", "contacts", "custom"}
-
 func patchProject(h *Handler, w http.ResponseWriter, r *http.Request, raw []byte) {
 	snap := h.snapshot()
 	rec := h.record(w, r, snap, "PROJECT", "projectId")
 	if rec == nil {
 		return
 	}
-	in, ok := h.body(w, r, raw, projectFields)
+	in, ok := h.body(w, r, raw, true)
 	if !ok {
 		return
 	}
@@ -258,11 +258,38 @@ func allStrings(xs []any) ([]string, bool) {
 	return out, true
 }
 
-// workOrderStatuses are the statuses Coperniq's API and help pages name,
-// and the working state the webhook example uses.
-var workOrderStatuses = []string{"QUEUED", "ASSIGNED", "SCHEDULED", "WORKING", "IN_PROGRESS", "WAITING", "REVIEW", "COMPLETED", "CANCELLED"}
+// workOrderStatus is the status id a write's status names: WorkOrderUpdate
+// documents it as the "Status label", the label GET answers
+// (statusLabel); the id, as GET answers it and webhooks carry it, is taken
+// too (ours). Either must be the vocabulary's.
+func (h *Handler) workOrderStatus(s string) (string, bool) {
+	if slices.Contains(h.statuses, s) {
+		return s, true
+	}
+	for _, id := range h.statuses {
+		if statusLabel(id) == s {
+			return id, true
+		}
+	}
+	return "", false
+}
 
-var workOrderFields = []string{"priority", "startDate", "startDateAllDay", "endDate", "endDateAllDay", "status", "assigneeId", "collaborators", "visits", "checklist"}
+// badStatus says why s is no status a write may set, listing those that
+// are.
+func (h *Handler) badStatus(s string) string {
+	labels := make([]string, len(h.statuses))
+	for i, id := range h.statuses {
+		labels[i] = statusLabel(id)
+	}
+	whose := "the built-in vocabulary's"
+	if f := h.cfg.vocab.File(); f != "" {
+		whose = "those of the vocabulary " + f
+	} else if !h.cfg.vocab.IsDefault() {
+		whose = "the vocabulary's"
+	}
+	return fmt.Sprintf("status %q is not a work-order status (%s): give its label, as the document says (%s), or its id (%s; taken too, the mock's assumption)",
+		s, whose, strings.Join(labels, ", "), strings.Join(h.statuses, ", "))
+}
 
 func patchWorkOrder(kind, param string) handlerFunc {
 	return func(h *Handler, w http.ResponseWriter, r *http.Request, raw []byte) {
@@ -280,14 +307,19 @@ func patchWorkOrder(kind, param string) handlerFunc {
 			h.fail(w, h.op(r), http.StatusNotFound, fmt.Sprintf("work order %d not found on %s %d (as of the world time %s)", id, kindWords[kind], rec.ID, ts(h.Now())), "")
 			return
 		}
-		in, ok := h.body(w, r, raw, workOrderFields)
+		in, ok := h.body(w, r, raw, true)
 		if !ok {
 			return
 		}
-		if s, ok := in["status"].(string); ok && !slices.Contains(workOrderStatuses, s) {
-			// Ours: the document types status as any string.
-			h.fail(w, h.op(r), http.StatusBadRequest, fmt.Sprintf("status %q is not a work-order status; want one of %s", s, strings.Join(workOrderStatuses, ", ")), "status")
-			return
+		status := ""
+		if s, ok := in["status"].(string); ok {
+			// The document types status as any string; a status the
+			// world's vocabulary lacks is refused (ours), so that a
+			// misspelt one is found.
+			if status, ok = h.workOrderStatus(s); !ok {
+				h.fail(w, h.op(r), http.StatusBadRequest, h.badStatus(s), "status")
+				return
+			}
 		}
 		now := h.Now()
 		h.state.mu.Lock()
@@ -299,7 +331,7 @@ func patchWorkOrder(kind, param string) handlerFunc {
 		for k, v := range in {
 			switch k {
 			case "status":
-				s := v.(string)
+				s := status
 				p.fields["status"] = object{"id": s, "label": statusLabel(s)}
 				p.fields["isCompleted"] = s == "COMPLETED"
 				p.fields["completedAt"] = nil
@@ -356,7 +388,7 @@ func postNote(kind, param string) handlerFunc {
 		if n.RecordID, n.WorkOrder, ok = h.noteTarget(w, r, kind, param); !ok {
 			return
 		}
-		in, ok := h.body(w, r, raw, nil)
+		in, ok := h.body(w, r, raw, false)
 		if !ok {
 			return
 		}
@@ -366,13 +398,50 @@ func postNote(kind, param string) handlerFunc {
 			return
 		}
 		n.Text = text
+		if v, ok := in["replyToId"]; ok {
+			n.ReplyTo, _ = strconv.ParseInt(fmt.Sprint(v), 10, 64)
+		}
 		h.state.mu.Lock()
+		defer h.state.mu.Unlock()
+		if n.ReplyTo != 0 {
+			if msg := h.state.replyProblem(n); msg != "" {
+				h.fail(w, h.op(r), http.StatusBadRequest, msg, "replyToId")
+				return
+			}
+		}
 		h.state.nextNote += 3
 		n.ID = h.state.nextNote
 		h.state.notes = append(h.state.notes, n)
-		h.state.mu.Unlock()
 		writeJSON(w, http.StatusCreated, object{"id": n.ID, "note": n.Text, "createdAt": ts(n.At), "updatedAt": ts(n.At)})
 	}
+}
+
+// replyProblem says why n cannot reply to the note it names, "" when it
+// can: the note must exist and be on n's record or work order. The
+// document says neither what a reply to a missing note gets nor whether a
+// thread may cross records; the 400 and the same-thread rule are ours.
+// Called with s.mu held.
+func (s *writes) replyProblem(n note) string {
+	for _, p := range s.notes {
+		if p.ID != n.ReplyTo {
+			continue
+		}
+		if p.RecordID == n.RecordID && p.WorkOrder == n.WorkOrder {
+			return ""
+		}
+		return fmt.Sprintf("replyToId %d: note %d is on %s, not on %s; a reply is threaded under a note of the same record or work order (a 400 is the mock's assumption: the document does not say)",
+			n.ReplyTo, p.ID, p.target(), n.target())
+	}
+	return fmt.Sprintf("replyToId %d: there is no note %d to reply to on %s (a 400 is the mock's assumption: the document does not say what a reply to a missing note gets); reply to the id a note's creation returned",
+		n.ReplyTo, n.ReplyTo, n.target())
+}
+
+// target names what a note is on.
+func (n note) target() string {
+	if n.WorkOrder != 0 {
+		return fmt.Sprintf("work order %d", n.WorkOrder)
+	}
+	return fmt.Sprintf("record %d", n.RecordID)
 }
 
 func listNotes(kind, param string) handlerFunc {

@@ -93,7 +93,7 @@ func (a *apiSpecs) plan() error {
 }
 
 func (a *apiSpecs) world(name string, seed *uint64, n int) (apiWorld, error) {
-	sc, err := scenarios.Load(name)
+	sc, err := scenarios.LoadWithVocabulary(name, a.r.t.Vocabulary)
 	if err != nil {
 		return apiWorld{}, fmt.Errorf("contract: lifecycle scenario %q: %w", name, err)
 	}
@@ -121,7 +121,7 @@ func (a *apiSpecs) world(name string, seed *uint64, n int) (apiWorld, error) {
 // quota is off so that each spec judges one thing.
 func (a *apiSpecs) handler(w apiWorld, opts ...api.Option) (*api.Handler, error) {
 	m := a.r.t.API
-	return api.NewHandler(w.tl, append([]api.Option{api.WithKey(m.Key), api.WithQuota(0, 0),
+	return api.NewHandler(w.tl, append([]api.Option{api.WithKey(m.Key), api.WithQuota(0, 0), api.WithVocabulary(a.r.t.Vocabulary),
 		api.WithTime(w.tl.Start().Add(-time.Millisecond))}, opts...)...)
 }
 
@@ -136,7 +136,7 @@ func (a *apiSpecs) start() {
 	// would spend it, and a receiver throttled by verify's volume is not
 	// judged on its API client but slowed to a crawl. The Retry-After
 	// spec judges the handling of a 429.
-	if a.idle, err = api.NewHandler(a.worlds[0].tl, api.WithKey(a.r.t.API.Key), api.WithQuota(0, 0)); err != nil {
+	if a.idle, err = api.NewHandler(a.worlds[0].tl, api.WithKey(a.r.t.API.Key), api.WithQuota(0, 0), api.WithVocabulary(a.r.t.Vocabulary)); err != nil {
 		a.err = err
 		return
 	}

@@ -64,6 +64,7 @@ func newAPICmd() *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	vocabularyInto(cmd, &f.Vocabulary)
 	fl := cmd.Flags()
 	fl.StringVar(&f.Addr, "addr", "127.0.0.1:8081", "address to listen on, host:port (port 0 picks a free one)")
 	fl.Uint64Var(&seed, "seed", generator.DefaultSeed, "seed: the same seed gives the same world as 'scenario run --seed'")

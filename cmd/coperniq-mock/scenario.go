@@ -104,6 +104,7 @@ func newScenarioRunCmd() *cobra.Command {
 				return err
 			}
 			af.TLS = df.tls.cfg // the API mock's client is the one the deliveries go through
+			af.Vocabulary = vocab
 			apiMock, apiOpts, err := startAPI(cmd, &af, settings, seed, tl, play.Events)
 			if err != nil {
 				return err
