@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,17 +154,19 @@ var errAPINotServing = errors.New("contract: the API mock is not serving")
 // apiRerun is the reproduce line's second way when the run serves the API
 // mock: the line above sends the payload alone, with no mock answering the
 // receiver's API calls, so an answer that depends on them can differ;
-// verify focused on the spec serves the mock as this run did. "" without
-// the mock.
+// verify focused on the spec serves the mock as this run did. The focus is
+// the spec's whole name (its leaf alone is every trigger's: the line would
+// run 18 specs), and the seed the run's (without it verify draws another,
+// and sends other payloads). "" without the mock.
 func (d dest) apiRerun() string {
 	if d.api == "" {
 		return ""
 	}
 	focus := "SPEC"
-	if leaf := CurrentSpecReport().LeafNodeText; leaf != "" {
-		focus = regexp.QuoteMeta(leaf)
+	if name, ok := SpecName(CurrentSpecReport()); ok {
+		focus = regexp.QuoteMeta(name)
 	}
-	args := []string{"coperniq-mock", "verify", d.targetArgs(), "--api", shellQuote(d.api), "--focus", shellQuote(focus)}
+	args := []string{"coperniq-mock", "verify", d.targetArgs(), "--api", shellQuote(d.api), "--seed", strconv.FormatUint(d.seed, 10), "--focus", shellQuote(focus)}
 	return fmt.Sprintf("  (the receiver calls the API back and `send` serves no API mock, so an answer that depends on it may differ: with the mock, rerun %s, the receiver's API base URL on http://%s and the same --api-key and hooks)\n",
 		strings.Join(args, " "), d.api)
 }

@@ -2,10 +2,14 @@ package contract_test
 
 import (
 	"flag"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -207,7 +211,10 @@ func TestAPISpecsSkip(t *testing.T) {
 
 // TestAPIReproduce: with the API mock, a failure's reproduce line says how
 // to reproduce it with the mock: `send` serves none, so a receiver whose
-// answer depends on its API calls would answer otherwise.
+// answer depends on its API calls would answer otherwise. The verify line
+// it prints focuses on that one spec (its whole name, not its leaf, which
+// every trigger's spec shares) at the run's seed, and run again it fails
+// that spec alone, with the same payload.
 func TestAPIReproduce(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -215,22 +222,35 @@ func TestAPIReproduce(t *testing.T) {
 	}))
 	defer srv.Close()
 	addr := freeAddr(t)
-	h := runSuite(t, srv.URL+"/hook", "-ginkgo.focus=PROJECT_CREATED acknowledges its minimal payload", "-api="+addr, "-api-key="+harnessAPIKey,
-		"-scenarios="+apiScenarios, "-seed=5")
-	failed := 0
-	for name, s := range h.specs() {
-		if !s.State.Is(types.SpecStateFailureStates) {
-			continue
-		}
-		failed++
-		for _, want := range []string{"reproduce:\n  coperniq-mock send PROJECT_CREATED", "coperniq-mock verify --target ", " --api " + addr + " --focus "} {
-			if !strings.Contains(s.Failure.Message, want) {
-				t.Errorf("%s: message lacks %q:\n%s", name, want, s.Failure.Message)
-			}
+	run := func(focus string, seed uint64) harnessRun {
+		return runSuite(t, srv.URL+"/hook", "-ginkgo.focus="+focus, "-api="+addr, "-api-key="+harnessAPIKey,
+			"-scenarios="+apiScenarios, fmt.Sprintf("-seed=%d", seed))
+	}
+	const spec = "project triggers PROJECT_CREATED " + contract.SpecMinimal
+	h := run("PROJECT_CREATED acknowledges its minimal payload", 5)
+	if got := h.failed(); !slices.Equal(got, []string{spec}) {
+		t.Fatalf("failed %q, want %q:\n%s", got, spec, h.output)
+	}
+	msg := h.specs()[spec].Failure.Message
+	focus := regexp.QuoteMeta(spec)
+	for _, want := range []string{"reproduce:\n  coperniq-mock send PROJECT_CREATED", "coperniq-mock verify --target ",
+		" --api " + addr + " --seed 5 --focus '" + focus + "',"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
 		}
 	}
-	if failed == 0 {
-		t.Fatalf("no spec failed:\n%s", h.output)
+	m := regexp.MustCompile(`rerun coperniq-mock verify [^\n]* --seed (\d+) --focus '([^']*)',`).FindStringSubmatch(msg)
+	if m == nil {
+		t.Fatalf("no verify line with --seed and --focus:\n%s", msg)
+	}
+	seed, _ := strconv.ParseUint(m[1], 10, 64)
+	again := run(m[2], seed)
+	if got := again.failed(); !slices.Equal(got, []string{spec}) {
+		t.Errorf("the printed line failed %q, want %q alone:\n%s", got, spec, again.output)
+	}
+	payload := regexp.MustCompile(`coperniq-mock send [^\n]*`)
+	if a, b := payload.FindString(msg), payload.FindString(again.specs()[spec].Failure.Message); a == "" || a != b {
+		t.Errorf("the printed line sent %q, the run %q", b, a)
 	}
 }
 

@@ -20,7 +20,7 @@ func TestAPIMockNoQuotaDuringRun(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	r := &run{t: Target{API: &APIMock{Addr: addr, Key: "k"}, Scenarios: []string{"request-won"}},
+	r := &run{t: Target{API: &APIMock{Addr: addr, Key: "k"}, Scenarios: []string{"request-won"}}, replayed: []string{"request-won"},
 		plan: &plan{used: map[int64]bool{}}, client: &http.Client{}, patient: &http.Client{}}
 	a := &apiSpecs{r: r}
 	if err := a.plan(); err != nil {

@@ -75,7 +75,7 @@ type apiCall struct {
 // APIEventsPerScenario events have eventIds unused by the rest of the run,
 // and one more of the first scenario for the Retry-After spec.
 func (a *apiSpecs) plan() error {
-	names, _ := runScenarios(a.r.t)
+	names := a.r.replayed
 	if len(names) == 0 {
 		return fmt.Errorf("contract: the API specs serve the lifecycle scenarios' worlds, and none is available: %s", SkipNoScenarios)
 	}
@@ -170,7 +170,7 @@ func (a *apiSpecs) learnAll() {
 	if a.r.t.State == nil {
 		return
 	}
-	states, err := planStates(a.r.t)
+	states, err := planStates(a.r.t, a.r.replayed)
 	if err != nil {
 		return // the final-state specs fail with it
 	}

@@ -28,7 +28,7 @@ func TestAPIMockInTheVocabulary(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	r := &run{t: Target{API: &APIMock{Addr: addr, Key: "k"}, Scenarios: []string{"work-order-lifecycle"}, Vocabulary: v},
+	r := &run{t: Target{API: &APIMock{Addr: addr, Key: "k"}, Scenarios: []string{"work-order-lifecycle"}, Vocabulary: v}, replayed: []string{"work-order-lifecycle"},
 		plan: &plan{used: map[int64]bool{}}, client: &http.Client{}, patient: &http.Client{}}
 	a := &apiSpecs{r: r}
 	if err := a.plan(); err != nil {

@@ -655,22 +655,31 @@ func TestSummarizeNamesDeliveriesLeftOut(t *testing.T) {
 		sent       int
 		abandoned  int
 		unanswered int
+		// aborted and interrupted are the stop, if any: only a --max-late
+		// stop (AbortedHung) sends a probe.
+		aborted, interrupted string
 	}{
 		{"all answered", []DeliveryRecord{{Status: 200, Expect: ExpectAck}, {Status: 200, Expect: ExpectAck}},
-			"over 2 deliveries\n", 0, 0, 0},
+			"over 2 deliveries\n", 0, 0, 0, "", ""},
 		{"one abandoned", []DeliveryRecord{{Expect: ExpectAbandon}, {Status: 200, Expect: ExpectAck}},
-			"over 1 delivery (+1 abandoned on purpose)\n", 0, 1, 0},
+			"over 1 delivery (+1 abandoned on purpose)\n", 0, 1, 0, "", ""},
 		{"abandoned, reset and timed out", []DeliveryRecord{{Expect: ExpectAbandon}, {Status: 200, Expect: ExpectAck},
 			{Expect: ExpectAck, Error: "reset"}, {Expect: ExpectAck, Error: "timeout", LatencyMS: 2000}},
-			"over 2 deliveries (+1 abandoned on purpose, +1 without an answer)\n", 0, 1, 1},
+			"over 2 deliveries (+1 abandoned on purpose, +1 without an answer)\n", 0, 1, 1, "", ""},
 		{"an abandon that could not connect", []DeliveryRecord{{Expect: ExpectAbandon, Error: "refused"}, {Status: 200, Expect: ExpectAck}},
-			"over 1 delivery (+1 without an answer)\n", 0, 0, 1},
+			"over 1 delivery (+1 without an answer)\n", 0, 0, 1, "", ""},
 		{"a malformed answer and an interrupted one", []DeliveryRecord{{Expect: ExpectAck, Error: "other"}, {Expect: ExpectAck, Error: "canceled"}, {Status: 200, Expect: ExpectAck}},
-			"over 1 delivery (+1 answered malformed or failed otherwise, +1 cut off by the interruption)\n", 0, 0, 0},
+			"over 1 delivery (+1 answered malformed or failed otherwise, +1 cut off by the interruption)\n", 0, 0, 0, "", ""},
 		{"sent but not recorded", []DeliveryRecord{{Status: 200, Expect: ExpectAck}},
-			"over 1 delivery (+3 not recorded: made outside any spec's record)\n", 4, 0, 0},
+			"over 1 delivery (+3 not recorded: made outside any spec's record)\n", 4, 0, 0, "", ""},
+		{"not recorded after an interruption", []DeliveryRecord{{Status: 200, Expect: ExpectAck}},
+			"over 1 delivery (+3 not recorded: made for specs the interruption left unjudged)\n", 4, 0, 0, "", "SIGTERM"},
+		{"not recorded after a --max-late stop", []DeliveryRecord{{Status: 200, Expect: ExpectAck}},
+			"over 1 delivery (+3 not recorded: made for specs the stop left unjudged, and the stop's probe)\n", 4, 0, 0, AbortedHung + " 5 deliveries within the deadline of 2s (--timeout).", ""},
+		{"not recorded after the hook hung", []DeliveryRecord{{Status: 200, Expect: ExpectAck}},
+			"over 1 delivery (+3 not recorded: made for specs the stop left unjudged)\n", 4, 0, 0, "the inspect hook at GET http://127.0.0.1:1/{eventId} " + AbortedHookHung + " 3 questions", ""},
 		{"nothing timed", []DeliveryRecord{{Expect: ExpectAck, Error: "reset"}},
-			"answer time: no delivery was timed (+1 without an answer)\n", 0, 0, 1},
+			"answer time: no delivery was timed (+1 without an answer)\n", 0, 0, 1, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			spec := types.SpecReport{ContainerHierarchyTexts: []string{SuiteText, GroupIdempotency}, LeafNodeText: SpecGaveUp,
@@ -679,7 +688,7 @@ func TestSummarizeNamesDeliveriesLeftOut(t *testing.T) {
 				spec.ReportEntries = append(spec.ReportEntries, types.ReportEntry{Name: EntryDelivery, Value: types.WrapEntryValue(d)})
 			}
 			s := Summarize(types.Report{SpecReports: []types.SpecReport{spec}})
-			s.Sent = tc.sent
+			s.Sent, s.Aborted, s.Interrupted = tc.sent, tc.aborted, tc.interrupted
 			if s.Abandoned != tc.abandoned || s.Unanswered != tc.unanswered || !strings.Contains(s.String(), tc.line) {
 				t.Errorf("abandoned %d, unanswered %d, summary:\n%s\nwant %d, %d and %q", s.Abandoned, s.Unanswered, s.String(), tc.abandoned, tc.unanswered, tc.line)
 			}
@@ -697,7 +706,7 @@ func TestCountedEventsDependOnSeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sps, _, err := planScenarios(tg, pl)
+		sps, _, err := planScenarios(tg, pl, tg.Scenarios)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -134,8 +134,9 @@ type JSONSpec struct {
 	Reason string `json:"reason,omitempty"`
 	// Detail is the whole failure, as the console prints it.
 	Detail string `json:"detail,omitempty"`
-	// SetupProblem is "inspect hook", "stale state" or "TLS handshake" when
-	// the failure is the setup's, not the receiver's.
+	// SetupProblem is "inspect hook", "stale state", "TLS handshake" or
+	// "receiver down" (it stopped accepting connections during the run)
+	// when the failure is the setup's, not the receiver's.
 	SetupProblem string  `json:"setupProblem,omitempty"`
 	DurationMs   float64 `json:"durationMs"`
 	// Reproduce are the commands that send this spec's deliveries again,

@@ -34,7 +34,7 @@ type specResult struct {
 	// detail is the rest of a failure: the whole message and the entries
 	// Ginkgo would show with it (drain notes, answer times).
 	detail     string
-	setup      string // ProblemHook, ProblemStale or ProblemTLS when the setup failed it
+	setup      string // ProblemHook, ProblemStale, ProblemTLS or ProblemDown when the setup failed it
 	runTime    time.Duration
 	deliveries []DeliveryRecord
 	// reproduce are the commands that send the spec's deliveries again:
@@ -120,6 +120,98 @@ func (o *outcomes) of(spec types.SpecReport) outcome {
 		o.stopped = notRunAborted
 	}
 	return outcome{verdict: SpecFailed}
+}
+
+// keepSkipReasons gives the specs a stop (an abort, an interruption) left
+// the reason they would have been skipped for anyway, when the run knew it
+// before they came (a hook or a token not configured, a scenario the
+// vocabulary cannot replay): Ginkgo skips every spec after a stop with no
+// message, and "not run" would hide that the run could never have judged
+// them. The reports, the summary and the verdict then read them as skipped
+// for that reason, not as not run.
+func (r *run) keepSkipReasons(report *types.Report) {
+	if interruption(*report) == "" && !slices.ContainsFunc(report.SpecReports, func(s types.SpecReport) bool { return s.State.Is(types.SpecStateAborted) }) {
+		return
+	}
+	selected := selection(*report)
+	for i, spec := range report.SpecReports {
+		if !spec.State.Is(types.SpecStateSkipped) || spec.Failure.Message != "" || !selected(spec) {
+			continue
+		}
+		if why := r.skipsAnyway(spec); why != "" {
+			report.SpecReports[i].Failure.Message = why
+		}
+	}
+}
+
+// unfitSelected counts the scenarios of r.unfit that --focus/--skip
+// selected a spec of: a pass leaves out only those the user asked for.
+func (r *run) unfitSelected(report types.Report) int {
+	selected := selection(report)
+	n := 0
+	for _, u := range r.unfit {
+		if slices.ContainsFunc(report.SpecReports, func(spec types.SpecReport) bool {
+			g := Group(spec)
+			return (g == GroupLifecycle || g == GroupState) && slices.Contains(spec.ContainerHierarchyTexts, u.name) && selected(spec)
+		}) {
+			n++
+		}
+	}
+	return n
+}
+
+// skipsAnyway is why spec would be skipped whatever the receiver does, ""
+// when it would run. It follows the BeforeEach nodes of the groups (specs.go,
+// scenarios.go, statespecs.go, api.go): a skip decided there from the
+// Target alone.
+func (r *run) skipsAnyway(spec types.SpecReport) string {
+	if r.err != nil {
+		return "" // every spec fails with the reason
+	}
+	in := spec.ContainerHierarchyTexts
+	unfit := func() string {
+		for _, u := range r.unfit {
+			if slices.Contains(in, u.name) {
+				return u.skipReason(r.t.Vocabulary)
+			}
+		}
+		return ""
+	}
+	switch Group(spec) {
+	case GroupToken:
+		if r.tokName == "" {
+			return SkipNoToken
+		}
+	case GroupIdempotency:
+		if r.t.Inspect == nil {
+			return SkipNoInspect
+		}
+	case GroupLifecycle:
+		switch {
+		case r.scenarioErr != nil:
+			return "" // fails with the error
+		case len(r.scenarios) == 0 && len(r.unfit) == 0:
+			return r.scenarioSkipWhy
+		}
+		if why := unfit(); why != "" {
+			return why
+		}
+		if r.t.Inspect == nil {
+			return SkipNoInspect
+		}
+	case GroupState:
+		if why := unfit(); why != "" {
+			return why
+		}
+		if r.t.State == nil {
+			return SkipNoState
+		}
+	case GroupAPI:
+		if r.t.API == nil {
+			return SkipNoAPI
+		}
+	}
+	return ""
 }
 
 // selection says whether Ginkgo's filters selected a spec of a report.
@@ -261,7 +353,7 @@ func interruption(r types.Report) string {
 func results(r types.Report) []specResult {
 	outs := newOutcomes(r)
 	rels := relabelsOf(r)
-	answered := answeredAny(r)
+	answered, stopped := answeredAny(r), refusedAny(r)
 	var out []specResult
 	for _, spec := range r.SpecReports {
 		name, ok := SpecName(spec)
@@ -302,6 +394,7 @@ func results(r types.Report) []specResult {
 			if res.setup == "" && !answered && refusedTLS(res.deliveries) {
 				res.setup = ProblemTLS
 			}
+			res.setup = downMark(res.setup, msg, res.deliveries, stopped)
 			switch rel, ok := rels[name]; {
 			case ok && rel.Withdrawn != "":
 				res.setup = ""

@@ -157,6 +157,7 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 	if con != nil {
 		con.end()
 	}
+	r.keepSkipReasons(&report)
 	s := Summarize(report)
 	if s.Interrupted != "" {
 		select {
@@ -169,6 +170,7 @@ func Run(target Target, cfg RunConfig) (Findings, error) {
 		}
 	}
 	s.Seed, s.SeedRandom, s.Target, s.Insecure = t.Seed, target.Seed == 0, delivery.MaskURL(t.URL), t.insecure()
+	s.Unfit, s.Vocabulary = r.unfitSelected(report), t.Vocabulary.File()
 	r.mu.Lock()
 	s.NothingApplied = t.Inspect != nil && !r.anyApplied && r.zeroChecks > 0
 	r.mu.Unlock()

@@ -99,15 +99,14 @@ func (sr scenarioRun) command(name string) string {
 		name, sr.seed, dup, reorder, scenarioConcurrency, more)
 }
 
-// planScenarios renders the lifecycle scenarios of t (every built-in one
-// that fits its vocabulary unless t.Scenarios names some: runScenarios),
+// planScenarios renders the lifecycle scenarios names of t (every built-in
+// one that fits its vocabulary unless t.Scenarios names some: runScenarios),
 // each twice with seeds from
 // scenarioSeed(t.Seed) up whose
 // events share no eventId with anything else the run sends, their eventIds
 // moved to the run's base. The string is
 // the reason to skip the lifecycle specs, when there is nothing to run.
-func planScenarios(t Target, pl *plan) ([]scenarioPlan, string, error) {
-	names, _ := runScenarios(t)
+func planScenarios(t Target, pl *plan, names []string) ([]scenarioPlan, string, error) {
 	if len(names) == 0 {
 		return nil, SkipNoScenarios, nil
 	}

@@ -143,8 +143,10 @@ type dest struct {
 	// without --cacert fails against a receiver with an internal CA).
 	flags []string
 	// api is the address of the API mock the run serves, "" without:
-	// a reproduce line then says how to reproduce with the mock.
-	api string
+	// a reproduce line then says how to reproduce with the mock; seed is
+	// the run's, which that line must repeat.
+	api  string
+	seed uint64
 }
 
 // targetArgs is "--target URL" and the flags, quoted for a shell.
@@ -258,9 +260,11 @@ type run struct {
 	scenarios       []scenarioPlan
 	scenarioSkipWhy string
 	scenarioErr     error // fails the lifecycle specs only
-	// unfit are the built-in scenarios the vocabulary cannot replay: their
-	// lifecycle and final-state specs are skipped, saying why.
-	unfit []unfitScenario
+	// replayed are the lifecycle scenarios the run replays, unfit the
+	// built-in ones the vocabulary cannot replay: their lifecycle and
+	// final-state specs are skipped, saying why (runScenarios, once).
+	replayed []string
+	unfit    []unfitScenario
 
 	// description is the suite's, when known (Run's), for predicting
 	// which counting specs --focus and --skip select (see batch.go).
@@ -314,7 +318,7 @@ func newRun(t Target, description string) *run {
 	}
 	r.to.flags, r.noToken.flags, r.wrongToken.flags = r.t.ReproduceFlags, r.t.ReproduceFlags, r.t.ReproduceFlags
 	if r.t.API != nil {
-		r.to.api = r.t.API.Addr
+		r.to.api, r.to.seed = r.t.API.Addr, r.t.Seed
 	}
 	r.secrets = secretsOf(raw, r.tokVal)
 	// A connection for every delivery in flight: one waiting for a
@@ -324,8 +328,8 @@ func newRun(t Target, description string) *run {
 	if r.plan, r.err = newPlan(r.t); r.err != nil {
 		return r
 	}
-	_, r.unfit = runScenarios(r.t)
-	r.scenarios, r.scenarioSkipWhy, r.scenarioErr = planScenarios(r.t, r.plan)
+	r.replayed, r.unfit = runScenarios(r.t)
+	r.scenarios, r.scenarioSkipWhy, r.scenarioErr = planScenarios(r.t, r.plan, r.replayed)
 	r.ids32, r.records32, r.ids32Err = r.plan.planIDs32(r.t.Seed, r.plan.idOffset)
 	return r
 }

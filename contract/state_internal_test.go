@@ -143,7 +143,8 @@ func TestCompareLooksOnlyAtWhatIsKept(t *testing.T) {
 // PASS in CI), and updatedAt ties hid stage changes from the comparison.
 func TestReorderedStateSpecsTellArrivalOrder(t *testing.T) {
 	for seed := uint64(1); seed <= 150; seed++ {
-		states, err := planStates(Target{Seed: seed, Scenarios: []string{"request-lost", "work-order-lifecycle", "residential-solar"}})
+		tg := Target{Seed: seed, Scenarios: []string{"request-lost", "work-order-lifecycle", "residential-solar"}}
+		states, err := planStates(tg, tg.Scenarios)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -201,11 +201,11 @@ func arrivalOrderTells(order []eventView, want wantState, offset int64) (rec, wo
 	return rec, wo
 }
 
-// planStates renders each lifecycle scenario three times more, with ids
+// planStates renders each lifecycle scenario of names (run.replayed)
+// three times more, with ids
 // offset apart from every other spec's, with the world's state after its
 // last event.
-func planStates(t Target) ([]stateRun, error) {
-	names, _ := runScenarios(t)
+func planStates(t Target, names []string) ([]stateRun, error) {
 	seed := scenarioSeed(t.Seed) + stateScenarioSeedBase
 	var out []stateRun
 	for _, name := range names {
@@ -437,7 +437,7 @@ func (r *run) describeStates() {
 	if r.err != nil || r.scenarioErr != nil || len(r.scenarios) == 0 {
 		return
 	}
-	states, err := planStates(r.t)
+	states, err := planStates(r.t, r.replayed)
 	Describe(GroupState, func() {
 		BeforeEach(func() {
 			r.skipUnfit()

@@ -74,6 +74,67 @@ type SetupProblem struct {
 // the run), so the receiver's handling was never tried.
 const ProblemTLS = "TLS handshake"
 
+// ProblemDown is a spec failed because the receiver stopped accepting
+// connections during the run (it crashed, was stopped or restarted): its
+// deliveries were refused, or its inspect hook, served at the same address,
+// was. Nothing of its handling was judged by those specs.
+const ProblemDown = "receiver down"
+
+// hookRefused is how a hook question that found no server reads (askHook).
+var hookRefused = fmt.Sprintf("could not be reached (%s)", delivery.KindRefused)
+
+// refusedAny reports whether some delivery of the run found nothing
+// accepting connections: the receiver answered the check before the run,
+// so it stopped accepting them during it.
+func refusedAny(r types.Report) bool {
+	for _, spec := range r.SpecReports {
+		for _, d := range Deliveries(spec) {
+			if delivery.ErrKind(d.Error) == delivery.KindRefused {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// downMark is the setup problem of a failed spec (setup, its mark so far;
+// msg, its failure) in a run whose receiver stopped accepting connections
+// (stopped: refusedAny): ProblemDown when the spec failed for that, setup
+// otherwise. Its inspect hook refused too: served by the receiver's
+// server, it went down with it, and telling the user to fix the hook sent
+// them the wrong way. Or its deliveries were refused, and every other one
+// answered as the spec wanted.
+func downMark(setup, msg string, ds []DeliveryRecord, stopped bool) string {
+	switch {
+	case !stopped:
+	case setup == ProblemHook && strings.Contains(msg, hookRefused):
+		return ProblemDown
+	case setup == "" && refusedOnly(ds):
+		return ProblemDown
+	}
+	return setup
+}
+
+// refusedOnly reports whether some delivery of ds was refused a connection
+// and every other one was answered as it expected.
+func refusedOnly(ds []DeliveryRecord) bool {
+	refused := false
+	for _, d := range ds {
+		ack := d.Status >= 200 && d.Status <= 299
+		switch {
+		case delivery.ErrKind(d.Error) == delivery.KindRefused:
+			refused = true
+		case d.Expect == ExpectAbandon:
+		case d.Error != "",
+			d.Expect == ExpectAck && !ack,
+			d.Expect == ExpectReject && ack,
+			d.Expect == ExpectNoRedir && d.Status >= 300 && d.Status <= 399:
+			return false
+		}
+	}
+	return refused
+}
+
 // refusedTLS reports whether no delivery of ds was answered, some failed
 // in the TLS handshake, and the others were hung up on (reset, closed, cut
 // off: the same refusal); a timeout is the receiver's own. It is the
@@ -223,6 +284,12 @@ type Findings struct {
 	// (404 for every event), so its specs' [inspect hook]/[state hook]
 	// marks may be either's. Set by Run.
 	NothingApplied bool
+	// Unfit counts the built-in lifecycle scenarios the run left out for
+	// not fitting the vocabulary, the file Vocabulary, of those
+	// --focus/--skip selected (their specs are skipped, saying why). Set
+	// by Run.
+	Unfit      int
+	Vocabulary string
 	// SameAnswer is the status every delivery of the run was answered with,
 	// when they were at least two, all answered, and all with this one
 	// non-2xx status (a wrong path, a missing token); 0 otherwise.
@@ -330,7 +397,7 @@ func Summarize(report types.Report) Findings {
 	skips := map[[2]string]int{}
 	var latencies, applyLat, applyUnc []time.Duration
 	statuses := map[int]int{} // status → deliveries; 0 for no answer
-	answered := answeredAny(report)
+	answered, stopped := answeredAny(report), refusedAny(report)
 	for _, spec := range report.SpecReports {
 		for _, e := range spec.ReportEntries {
 			switch e.Name {
@@ -405,6 +472,7 @@ func Summarize(report types.Report) Findings {
 			if setup == "" && !answered && refusedTLS(Deliveries(spec)) {
 				setup = ProblemTLS
 			}
+			setup = downMark(setup, spec.Failure.Message, Deliveries(spec), stopped)
 			if setup != "" {
 				said, _, _ := strings.Cut(strings.TrimSpace(spec.Failure.Message), "\n")
 				s.Setup = append(s.Setup, SetupProblem{Spec: name, Kind: setup, Said: said})
@@ -478,8 +546,8 @@ func Summarize(report types.Report) Findings {
 // NotRecorded counts the deliveries the run made that no spec recorded
 // (Sent less those the summary counts, timed or left out): the --api
 // specs' (SentAPI), and those made ahead of specs that a stop (--max-late,
-// an interruption) left unjudged, with the stop's probe. 0 when Sent is
-// unknown.
+// a hung hook, an interruption) left unjudged, with the --max-late stop's
+// probe. 0 when Sent is unknown.
 func (f Findings) NotRecorded() int {
 	if f.Sent == 0 {
 		return 0
@@ -518,8 +586,17 @@ func (f Findings) leftOut() string {
 // whyNotRecorded says which deliveries the n not recorded are.
 func (f Findings) whyNotRecorded(n int) string {
 	const api = "the --api specs keep no record of their deliveries"
-	ahead := "made for specs the stop left unjudged, and the stop's probe"
-	if f.Aborted == "" && f.Interrupted == "" {
+	var ahead string
+	switch {
+	case strings.HasPrefix(f.Aborted, AbortedHung):
+		// Only the --max-late stop sends a probe, to tell a hung
+		// receiver from a slow one.
+		ahead = "made for specs the stop left unjudged, and the stop's probe"
+	case f.Aborted != "":
+		ahead = "made for specs the stop left unjudged"
+	case f.Interrupted != "":
+		ahead = "made for specs the interruption left unjudged"
+	default:
 		ahead = "made outside any spec's record" // no known cause: say so, not a stop's
 	}
 	switch {
@@ -652,6 +729,9 @@ func (s Findings) String() string {
 			} else {
 				fmt.Fprintf(&b, "\n%s marked [%s] failed because of the inspect hook, not because of the receiver (see each): fix the hook (see the inspect protocol)\n", specs(n), ProblemHook)
 			}
+		}
+		if n := perKind[ProblemDown]; n > 0 {
+			fmt.Fprintf(&b, "\n%s marked [%s] failed because the receiver stopped accepting connections during the run (a crash, a restart, a deploy): their deliveries, or the questions to its inspect hook on the same server, were refused, so they judged nothing of its handling: find out why it stopped (its logs), then run again\n", specs(n), ProblemDown)
 		}
 		if n := perKind[ProblemStateHook]; n > 0 && !s.NothingApplied { // final-state specs (statespecs.go)
 			fmt.Fprintf(&b, "\n%s marked [%s] failed because of the state hook, not because of the receiver (see each: where the inspect hook counted none of the run's events either, the receiver may instead have applied nothing of the run yet): fix the hook (see the state protocol)\n", specs(n), ProblemStateHook)

@@ -131,6 +131,13 @@ func (f Findings) Verdict(filtered bool) Verdict {
 		v.Notes = append(v.Notes, fmt.Sprintf("--focus/--skip left %s of %d selected: they are regular expressions matched anywhere in the spec names (--skip edge also skips \"acknowledges\"; --skip 'edge payloads' does not)", specs(selected), selected+f.NotSelected))
 	}
 	ran := f.Passed + f.Failed
+	// A receiver that stopped accepting connections during the run
+	// (ProblemDown) is the exit table's "receiver unreachable (connection
+	// refused)", a setup problem: exit 2 when every failure is that or the
+	// setup's, as for a receiver down from the start (delivery's
+	// ErrUnreachable), since refused connections say nothing of how it
+	// handles webhooks. A spec it failed before it stopped still stands:
+	// exit 1.
 	setupOnly := f.Failed > 0 && len(f.Setup) == f.Failed && len(f.SuiteFailures) == 0
 	switch st := f.SameAnswer; {
 	case len(f.ReportErrors) > 0:
@@ -151,7 +158,13 @@ func (f Findings) Verdict(filtered bool) Verdict {
 		v.Exit, v.Message = 1, "the suite failed outside the specs (see above)"
 	case f.Failed > 0 || !f.Succeeded:
 		v.Exit, v.Message = 1, fmt.Sprintf("the receiver breaks the contract: %d of %d specs failed", f.Failed, ran)
-		if n := len(f.Setup); n > 0 {
+		down := f.setupKinds()[ProblemDown]
+		switch n := len(f.Setup); {
+		case down > 0 && down == n:
+			v.Message += fmt.Sprintf(" (%d of them because the receiver stopped accepting connections during the run, not its handling: see above)", n)
+		case down > 0:
+			v.Message += fmt.Sprintf(" (%d of them because the receiver stopped accepting connections during the run, %d because of the setup, not its handling: see above)", down, n-down)
+		case n > 0:
 			v.Message += fmt.Sprintf(" (%d of them because of the setup, not the receiver: see above)", n)
 		}
 		if f.Interrupted != "" {
@@ -165,9 +178,9 @@ func (f Findings) Verdict(filtered bool) Verdict {
 		if f.NotSelected > 0 {
 			v.Message += fmt.Sprintf(", %d not selected", f.NotSelected)
 		}
-		if n, vocab := f.unfitSkips(); n > 0 {
+		if n := f.Unfit; n > 0 {
 			// A pass that left scenarios out says so where CI reads it.
-			v.Message += fmt.Sprintf("; %s not run: %s not fit vocabulary %s (see skipped)", plural(n, "lifecycle scenario"), map[bool]string{true: "it does", false: "they do"}[n == 1], vocab)
+			v.Message += fmt.Sprintf("; %s not run: %s not fit vocabulary %s (see skipped)", plural(n, "lifecycle scenario"), map[bool]string{true: "it does", false: "they do"}[n == 1], f.Vocabulary)
 		}
 	}
 	return v
@@ -191,23 +204,6 @@ func (f Findings) interruptedLine() string {
 	return line + fmt.Sprintf(" before the interruption; %d not run)", f.NotRun)
 }
 
-// unfitSkips counts the built-in scenarios whose lifecycle specs were
-// skipped because they do not fit the vocabulary (skipUnfitFormat), and
-// names the vocabulary.
-func (f Findings) unfitSkips() (n int, vocab string) {
-	for _, k := range f.Skips {
-		rest, ok := strings.CutPrefix(k.Reason, "scenario ")
-		if !ok || k.Group != GroupLifecycle {
-			continue
-		}
-		if _, after, ok := strings.Cut(rest, " does not fit vocabulary "); ok {
-			n++
-			vocab, _, _ = strings.Cut(after, ": ")
-		}
-	}
-	return n, vocab
-}
-
 // skipReasons lists why the specs were skipped, per group: "final state
 // (33): needs a state hook ...; token in the URL (3): needs the receiver's
 // token ...".
@@ -222,11 +218,14 @@ func (f Findings) skipReasons() string {
 // setupMessage is the verdict when every failure was the setup's: the
 // receiver was not judged, which is bad configuration, not a contract break.
 func (f Findings) setupMessage() string {
-	kinds := map[string]int{}
-	for _, p := range f.Setup {
-		kinds[p.Kind]++
-	}
+	kinds := f.setupKinds()
 	switch {
+	case kinds[ProblemDown] > 0:
+		msg := fmt.Sprintf("the receiver was not judged: it stopped accepting connections during the run, and %s failed because their deliveries, or the questions to its inspect hook, were refused from then on", specs(kinds[ProblemDown]))
+		if n := f.Failed - kinds[ProblemDown]; n > 0 {
+			msg += fmt.Sprintf("; %s failed because of the setup", specs(n))
+		}
+		return msg + " (see above); find out why it stopped (its logs: a crash, a restart, a deploy), then run again"
 	case kinds[ProblemHook] == f.Failed && f.Aborted != "":
 		return fmt.Sprintf("the receiver was not judged: the inspect hook does not answer in time, so the suite was aborted, %s not run (see above); fix the hook (see the inspect protocol in `coperniq-mock verify --help`)", specs(f.NotRun))
 	case kinds[ProblemHook]+kinds[ProblemStateHook] == f.Failed && f.NothingApplied:
@@ -245,6 +244,15 @@ func (f Findings) setupMessage() string {
 		return fmt.Sprintf("the receiver was not judged: %s failed because of the inspect hook, the receiver's leftover state or the TLS handshake, not its handling (see above)", specs(f.Failed))
 	}
 	return fmt.Sprintf("the receiver was not judged: %s failed because of the inspect hook or the receiver's leftover state, not its handling (see above)", specs(f.Failed))
+}
+
+// setupKinds counts the setup problems of each kind.
+func (f Findings) setupKinds() map[string]int {
+	kinds := map[string]int{}
+	for _, p := range f.Setup {
+		kinds[p.Kind]++
+	}
+	return kinds
 }
 
 // nothingAppliedLine is what a run whose inspect hook counted nothing

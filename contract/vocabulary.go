@@ -25,8 +25,7 @@ func (u unfitScenario) skipReason(v *schemas.Vocabulary) string {
 	return fmt.Sprintf(skipUnfitFormat, u.name, v.File(), why)
 }
 
-// skipUnfitFormat words skipReason; Findings.Verdict counts the skips worded
-// so (unfitSkips).
+// skipUnfitFormat words skipReason.
 const skipUnfitFormat = "scenario %s does not fit vocabulary %s: %s"
 
 // fitVocabulary renders, once, each of names in t's vocabulary: a

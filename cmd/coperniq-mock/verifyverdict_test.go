@@ -119,6 +119,43 @@ func TestVerifyInterruptedAfterAFailure(t *testing.T) {
 	checkInterruptedReports(t, stdout, rep, cases, 4)
 }
 
+// An interruption does not hide why a spec would have been skipped anyway:
+// the token specs of a target given no --token-param keep that reason
+// (were "not run: the run was interrupted"), in the console, the JSON and
+// the JUnit reports, and are not counted as not run.
+func TestVerifyInterruptedKeepsSkipReasons(t *testing.T) {
+	srv, held := holdingReceiver(t, "")
+	stdout, last, code, rep, cases := interrupted(t, held, syscall.SIGTERM, "verify", "--target", srv.URL+"/hook", "--seed", "1",
+		"--focus", contract.GroupDelivery+"|"+contract.GroupToken)
+	if code != 2 || !strings.Contains(last, ", 3 skipped before the interruption; ") {
+		t.Errorf("exit %d, last line %q; want 2, the token specs skipped", code, last)
+	}
+	if want := "\n  " + contract.GroupToken + " (3): " + contract.SkipNoToken + "\n"; !strings.Contains(stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, stdout)
+	}
+	token := 0
+	for _, s := range rep.Specs {
+		if s.Group == contract.GroupToken {
+			token++
+			if s.Verdict != contract.SpecSkipped || s.Reason != contract.SkipNoToken {
+				t.Errorf("JSON: %s: %s %q, want skipped %q", s.Name, s.Verdict, s.Reason, contract.SkipNoToken)
+			}
+		}
+	}
+	junitToken := 0
+	for _, c := range cases {
+		if c.classname == contract.GroupToken {
+			junitToken++
+			if !c.skipped || c.skipMsg != contract.SkipNoToken {
+				t.Errorf("JUnit: %s: skipped %v %q, want %q", c.name, c.skipped, c.skipMsg, contract.SkipNoToken)
+			}
+		}
+	}
+	if token != 3 || junitToken != 3 {
+		t.Errorf("%d token specs in the JSON report, %d in the JUnit one; want 3", token, junitToken)
+	}
+}
+
 // checkInterruptedReports checks that the console, the JUnit and the JSON
 // reports of an interrupted run agree: failed specs only those that
 // failed, the interrupted one and those never run skipped as "not run",

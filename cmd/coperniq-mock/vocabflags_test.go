@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -322,9 +323,13 @@ func TestVocabularyGuessesAreWarned(t *testing.T) {
 // and skips the others, saying why in every report (trial finding 10: it
 // refused to run, naming one at a time under a --scenario never given);
 // scenarios named with --scenario that do not fit are refused, every one
-// named, with those that fit.
+// named, with those that fit. The pass names the vocabulary whole, ": "
+// in its path and all.
 func TestVerifyVocabularySkipsScenariosThatDoNotFit(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "team: vocab")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	vocab := filepath.Join(dir, "team.yaml")
 	// No SCHEDULED, ASSIGNED or YELLOW, which most built-in scenarios use.
 	if err := os.WriteFile(vocab, []byte("workOrderStatuses: [QUEUED, DISPATCHED, ON_SITE, PARTS_ORDERED, COMPLETED, CANCELLED]\nworkingStatus: ON_SITE\nslaTypes: [AMBER, BREACH]\n"), 0o644); err != nil {
@@ -359,6 +364,9 @@ func TestVerifyVocabularySkipsScenariosThatDoNotFit(t *testing.T) {
 	}
 	if len(fit) == 0 || len(unfit) == 0 {
 		t.Errorf("lifecycle scenarios run %v, skipped for the vocabulary %v", fit, unfit)
+	}
+	if want := fmt.Sprintf("; %d lifecycle scenarios not run: they do not fit vocabulary %s (see skipped)", len(unfit), vocab); !strings.HasSuffix(rep.Verdict.Message, want) {
+		t.Errorf("verdict %q, want it to end %q", rep.Verdict.Message, want)
 	}
 	if x := string(readFile(t, junit)); !strings.Contains(x, `<skipped message="scenario `) || !strings.Contains(x, " does not fit vocabulary ") {
 		t.Errorf("JUnit report has no skip for the vocabulary:\n%.2000s", x)
