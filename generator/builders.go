@@ -117,14 +117,15 @@ func (g *Generator) previousStatus(w *WorkOrder) string {
 	}
 	var froms [8]string
 	n := 0
+	status := g.builtinStatus(w.Status)
 	for _, tr := range list {
-		if tr.to == w.Status && n < len(froms) {
+		if tr.to == status && n < len(froms) {
 			froms[n] = tr.from
 			n++
 		}
 	}
 	if n == 0 {
-		if w.Status == "QUEUED" {
+		if status == "QUEUED" {
 			return "ASSIGNED"
 		}
 		return "QUEUED"

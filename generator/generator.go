@@ -1031,8 +1031,10 @@ func (g *Generator) transition(isField bool) transition {
 // workOrderDetails fills everything but identity, title and status: who,
 // priority, description, schedule and timestamps, consistent with status.
 func (g *Generator) workOrderDetails(w *WorkOrder, tp *woTemplate, r *Record, fired time.Time, justCreated bool) {
+	// movement's statuses are the vocabulary's already.
+	status := g.builtinStatus(w.Status)
 	// Someone is assigned with the move to ASSIGNED, never while QUEUED.
-	if w.Status != "QUEUED" && g.present(960) {
+	if status != "QUEUED" && g.present(960) {
 		w.AssigneeID = Some(int64(g.between(13000, 13999)))
 	}
 	if g.present(550) {
@@ -1051,7 +1053,7 @@ func (g *Generator) workOrderDetails(w *WorkOrder, tp *woTemplate, r *Record, fi
 		place = &places[0]
 	}
 	schedP := 500
-	switch w.Status {
+	switch status {
 	case "QUEUED":
 		schedP = 150
 	case "ASSIGNED":
@@ -1065,7 +1067,7 @@ func (g *Generator) workOrderDetails(w *WorkOrder, tp *woTemplate, r *Record, fi
 	}
 	if g.present(schedP) {
 		future := false
-		switch w.Status {
+		switch status {
 		case "QUEUED", "ASSIGNED", "SCHEDULED", "CANCELLED":
 			future = true
 		}
@@ -1108,7 +1110,7 @@ func (g *Generator) workOrderDetails(w *WorkOrder, tp *woTemplate, r *Record, fi
 		lo := maxTime(r.CreatedAt, latest.Add(-30*day))
 		w.CreatedAt = g.businessBetween(lo, latest, r.place)
 	}
-	if w.Status == "COMPLETED" {
+	if status == "COMPLETED" {
 		w.CompletionDate = Some(w.ModifiedAt)
 	}
 }
@@ -1255,7 +1257,7 @@ func (g *Generator) maximize(box *payloadBox) {
 		box.woExt[1] = RawField{UnknownFieldPrefix + "labels", rawLabels[g.intn(len(rawLabels))]}
 		box.woExt[2] = RawField{UnknownFieldPrefix + "futureField", rawNull}
 		w.Extra = box.woExt[:3]
-		if !w.CompletionDate.Valid && w.Status == "COMPLETED" {
+		if !w.CompletionDate.Valid && g.builtinStatus(w.Status) == "COMPLETED" {
 			w.CompletionDate = Some(w.ModifiedAt)
 		}
 	}

@@ -11,8 +11,10 @@ import (
 // work-order statuses (and working state), phase types and statuses, SLA
 // types and request statuses. A built-in value v lacks is replaced by v's
 // value at the same position in its list (phase types, SLA types, request
-// statuses), or by v's working state (work-order statuses); a status only v
-// has is reached from the working state and left back to it. A nil v is
+// statuses), or by v's working state (work-order statuses); QUEUED,
+// COMPLETED and CANCELLED are v's queued, completed and cancelled statuses
+// (schemas.Vocabulary.WorkOrderStatusName); a status only v has is reached
+// from the working state and left back to it. A nil v is
 // the built-in vocabulary. A v built in Go keeps the built-in value of each
 // field it leaves empty (schemas.Vocabulary.Complete); one that breaks a
 // vocabulary's rules is refused: every payload is then Complete's error,
@@ -33,8 +35,10 @@ func WithVocabulary(v *schemas.Vocabulary) Option {
 		g.extraStatuses = nil
 		for _, s := range v.WorkOrderStatuses {
 			// The working state, even when only v has it, is where
-			// movements into and out of these statuses start and end.
-			if !slices.Contains(schemas.WorkOrderStatuses, s) && s != v.WorkingStatus {
+			// movements into and out of these statuses start and end;
+			// queued, completed and cancelled are where work orders
+			// start and end, moved into by the built-in transitions.
+			if !slices.Contains(schemas.WorkOrderStatuses, s) && s != v.WorkingStatus && !g.special(s) {
 				g.extraStatuses = append(g.extraStatuses, s)
 			}
 		}
@@ -44,8 +48,35 @@ func WithVocabulary(v *schemas.Vocabulary) Option {
 // Vocabulary is the generator's vocabulary, nil for the built-in one.
 func (g *Generator) Vocabulary() *schemas.Vocabulary { return g.vocab }
 
+// special reports whether s is the vocabulary's queued, completed or
+// cancelled status.
+func (g *Generator) special(s string) bool {
+	return s == g.vocab.QueuedStatus || s == g.vocab.CompletedStatus || (s != "" && s == g.vocab.CancelledStatus)
+}
+
+// builtinStatus is the built-in name of s, a work-order status of the
+// generator's vocabulary: the vocabulary's queued, completed and cancelled
+// statuses are QUEUED, COMPLETED and CANCELLED; any other is itself.
+func (g *Generator) builtinStatus(s string) string {
+	if g.vocab != nil {
+		for _, b := range []string{"QUEUED", "COMPLETED", "CANCELLED"} {
+			if s != "" && s == g.vocab.WorkOrderStatusName(b) {
+				return b
+			}
+		}
+	}
+	return s
+}
+
 // woStatus maps a built-in work-order status to the vocabulary's.
 func (g *Generator) woStatus(s string) string {
+	// A vocabulary that lists QUEUED, COMPLETED or CANCELLED names its
+	// status so (schemas' check), so the built-in name is no other status.
+	if g.vocab != nil {
+		if n := g.vocab.WorkOrderStatusName(s); n != s && n != "" {
+			return n
+		}
+	}
 	s = g.workingName(s)
 	// Statuses from outside the built-in list (the edge profile's) stay.
 	if g.vocab == nil || s == "" || slices.Contains(g.vocab.WorkOrderStatuses, s) || !slices.Contains(schemas.WorkOrderStatuses, s) {

@@ -55,7 +55,7 @@ func TestHandBuiltVocabularyBreakingARuleIsRefused(t *testing.T) {
 		want string
 	}{
 		{"working status not a status", func(v *schemas.Vocabulary) { v.WorkingStatus = "BUSY" }, "workingStatus BUSY isn't one of workOrderStatuses"},
-		{"no QUEUED", func(v *schemas.Vocabulary) { v.WorkOrderStatuses = []string{"IN_PROGRESS", "COMPLETED"} }, "workOrderStatuses must include QUEUED"},
+		{"no QUEUED", func(v *schemas.Vocabulary) { v.WorkOrderStatuses = []string{"IN_PROGRESS", "COMPLETED"} }, "queuedStatus QUEUED isn't one of workOrderStatuses [IN_PROGRESS COMPLETED]"},
 		{"one SLA type", func(v *schemas.Vocabulary) { v.SLATypes = []string{"RED"} }, "slaTypes needs a warning and a violation threshold"},
 		{"workflow without stages", func(v *schemas.Vocabulary) { v.Workflows[0].Stages = nil }, "has no stages"},
 	}

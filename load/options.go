@@ -84,6 +84,7 @@ type config struct {
 	progressTick time.Duration
 	interval     time.Duration
 	scenario     *scenarios.Scenario
+	vocab        *schemas.Vocabulary // nil: the built-in one
 }
 
 func defaultConfig() config {
@@ -176,6 +177,23 @@ func WithProfile(p generator.Profile) Option {
 			return err
 		}
 		c.profile = parsed
+		return nil
+	}
+}
+
+// WithVocabulary makes the run speak v, a team's vocabulary (the names
+// Coperniq does not publish, schemas.Vocabulary): generated payloads carry
+// its trigger names, statuses and types, and a WithScenario scenario is
+// parsed again against its names, so a scenario file may use them. A nil
+// v is the built-in vocabulary; one built in Go is completed first
+// (schemas.Vocabulary.Complete), and refused when it breaks its rules.
+func WithVocabulary(v *schemas.Vocabulary) Option {
+	return func(c *config) error {
+		v, err := v.Complete()
+		if err != nil {
+			return err
+		}
+		c.vocab = v
 		return nil
 	}
 }

@@ -38,6 +38,9 @@ type Plan struct {
 	MinSuccess  float64 // percent of scheduled events to be acknowledged; 0 never fails
 	Thresholds  []string
 	Out, HTML   string // the report files (Outputs); they must differ
+	// Vocabulary is the team's vocabulary the payloads and the scenario
+	// speak (WithVocabulary); nil: the built-in one.
+	Vocabulary *schemas.Vocabulary
 
 	// Given reports whether the named field was given; nil: none was.
 	Given func(field string) bool
@@ -64,7 +67,7 @@ func (p Plan) Warnings() []string {
 	if p.Scenario == "" {
 		return nil
 	}
-	sc, err := scenarios.Load(p.Scenario)
+	sc, err := scenarios.LoadWithVocabulary(p.Scenario, p.Vocabulary)
 	if err != nil {
 		return nil
 	}
@@ -128,7 +131,7 @@ func (p Plan) Options() ([]Option, error) {
 		if p.given("Profile") {
 			return nil, planErr("Profile", nil, "{Profile} does not apply to {Scenario}: a scenario renders its own payloads")
 		}
-		sc, err := scenarios.Load(p.Scenario)
+		sc, err := scenarios.LoadWithVocabulary(p.Scenario, p.Vocabulary)
 		if err != nil {
 			return nil, fieldErr("Scenario", err)
 		}
@@ -146,6 +149,11 @@ func (p Plan) Options() ([]Option, error) {
 		return nil, &schemas.FieldError{Field: "Profile", Value: p.Profile, Valid: generator.ProfileNames(), Err: err}
 	}
 	opts = append(opts, WithProfile(profile), WithSeed(p.Seed))
+	if p.Vocabulary != nil {
+		if err := add("Vocabulary", WithVocabulary(p.Vocabulary)); err != nil {
+			return nil, err
+		}
+	}
 	policy, err := delivery.ParsePreset(p.Retry)
 	if err != nil {
 		presets := delivery.Presets()

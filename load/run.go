@@ -68,6 +68,13 @@ func Run(ctx context.Context, target *delivery.Target, opts ...Option) (*Report,
 	if cfg.closed > 0 && cfg.latenessSet {
 		return nil, errors.New("max lateness does not apply to a closed loop (rate max): nothing is scheduled, so no send is ever late")
 	}
+	if cfg.scenario != nil && cfg.vocab != nil {
+		s, err := cfg.scenario.WithVocabulary(cfg.vocab)
+		if err != nil {
+			return nil, err
+		}
+		cfg.scenario = s
+	}
 	if cfg.scenario != nil {
 		// A scenario that cannot render fails here, not slot by slot.
 		if _, err := cfg.scenario.Render(cfg.seed); err != nil {
@@ -489,6 +496,7 @@ func (r *runner) generator(w int) *generator.Generator {
 	n := int64(sh.Count)
 	return generator.New(splitmix(r.cfg.seed^uint64(sh.Index)<<32^uint64(w)),
 		generator.WithProfile(r.cfg.profile),
+		generator.WithVocabulary(r.cfg.vocab),
 		generator.WithEventIDs(r.idBase+int64(sh.Index)+n*int64(w), n*idSequences))
 }
 

@@ -27,7 +27,8 @@ import (
 //   - a work order keeps its record, title and createdAt, starts with
 //     TASK_CREATED (previousStatus null), each TASK_STATUS_MOVEMENT's
 //     previousStatus is its last currentStatus, nothing moves it after
-//     COMPLETED or CANCELLED, and its modifiedAt never goes back;
+//     COMPLETED or CANCELLED (the vocabulary's completed and cancelled
+//     statuses), and its modifiedAt never goes back;
 //   - a phase starts only when none is in progress, completes only after
 //     it started and after every work order created in it (or, created
 //     between phases, in the next one) is COMPLETED or CANCELLED; a
@@ -285,8 +286,8 @@ func (c *seqChecker) event(e *seqEvent) {
 	if trigger == "TASK_CREATED" && e.p.WorkOrder != nil {
 		c.createdInOrder("workOrder", e.p.WorkOrder.UID, at)
 	}
-	if w := e.p.WorkOrder; w != nil && w.Status == "QUEUED" && w.AssigneeID != nil {
-		at("work order %d is QUEUED with assignee %d; someone is assigned with or after ASSIGNED", w.ID, *w.AssigneeID)
+	if w := e.p.WorkOrder; w != nil && w.Status == c.wfs.vocab.WorkOrderStatusName("QUEUED") && w.AssigneeID != nil {
+		at("work order %d is %s with assignee %d; someone is assigned with or after ASSIGNED", w.ID, w.Status, *w.AssigneeID)
 	}
 	phaseStart := strings.HasSuffix(trigger, "_PHASE_STARTED")
 	switch {
@@ -306,7 +307,7 @@ func (c *seqChecker) event(e *seqEvent) {
 		}
 		var open []string
 		for _, wo := range c.wos {
-			if wo.recordID == rec.ID && wo.instance == ev.PhaseInstanceID && !terminal(wo.status) {
+			if wo.recordID == rec.ID && wo.instance == ev.PhaseInstanceID && !terminal(c.wfs.vocab, wo.status) {
 				open = append(open, fmt.Sprintf("%d (%s)", wo.id, wo.status))
 			}
 		}
@@ -455,17 +456,18 @@ func (c *seqChecker) workOrder(r *seqRecord, e *seqEvent, at func(string, ...any
 		var prev string
 		_ = json.Unmarshal(ev.PreviousStatus, &prev)
 		switch {
-		case terminal(wo.status):
+		case terminal(c.wfs.vocab, wo.status):
 			at("work order %d moves to %s after it was %s", w.ID, w.Status, wo.status)
 		case prev != wo.status:
 			at("work order %d's previousStatus is %s, but its last status was %s", w.ID, prev, wo.status)
 		}
 		wo.status = w.Status
 	case "TASK_COMPLETED":
-		if w.Status != "COMPLETED" || wo.status == "CANCELLED" {
+		done := c.wfs.vocab.WorkOrderStatusName("COMPLETED")
+		if w.Status != done || wo.status == c.wfs.vocab.WorkOrderStatusName("CANCELLED") {
 			at("work order %d completes as %s, after %s", w.ID, w.Status, wo.status)
 		}
-		wo.status = "COMPLETED"
+		wo.status = done
 	}
 }
 

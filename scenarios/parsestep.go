@@ -262,14 +262,19 @@ func (p *parsing) parseArg(st *step, spec *paramSpec, e entry, sc *staticScope) 
 				shown = p.vocab.WorkOrderStatuses
 				also = "; IN_PROGRESS and WORKING are also taken, as the vocabulary's working state"
 			}
+			for _, b := range p.woAliases() {
+				if slices.Contains(enum, b) {
+					also += fmt.Sprintf("; %s is taken as %s", b, p.vocab.WorkOrderStatusName(b))
+				}
+			}
 			p.errs.add(a.pos, "%s%s", oneOf(what, v, shown), also)
 			return a, false
 		}
-		if st.name == "moveWorkOrder" && v == "COMPLETED" {
-			p.errs.add(a.pos, "moveWorkOrder to: COMPLETED: use completeWorkOrder, which fires TASK_COMPLETED as well as the status movement")
+		if st.name == "moveWorkOrder" && (v == "COMPLETED" || v == p.vocab.WorkOrderStatusName("COMPLETED")) {
+			p.errs.add(a.pos, "moveWorkOrder to: %s: use completeWorkOrder, which fires TASK_COMPLETED as well as the status movement", v)
 			return a, false
 		}
-		a.text = v
+		a.text = p.woStatus(st.name, v)
 	case pTrades:
 		trades := schemas.Trades
 		if p.vocab != nil {

@@ -25,8 +25,9 @@ func (s *Scenario) WithVocabulary(v *schemas.Vocabulary) (*Scenario, error) {
 
 // enumFor is the value list a step's enum parameter takes: the
 // vocabulary's where it has one. Both names of the working state stay
-// accepted, as the vocabulary's working state, so that the built-in
-// scenarios run with any vocabulary.
+// accepted, as the vocabulary's working state, and so do QUEUED and
+// CANCELLED, as the vocabulary's queued and cancelled statuses (aliases),
+// so that the built-in scenarios run with any vocabulary.
 func (p *parsing) enumFor(step string, spec *paramSpec) []string {
 	v := p.vocab
 	if v == nil {
@@ -34,11 +35,39 @@ func (p *parsing) enumFor(step string, spec *paramSpec) []string {
 	}
 	switch {
 	case step == "moveWorkOrder" && spec.name == "to":
-		return append(slices.Clone(v.WorkOrderStatuses), workingStatuses...)
+		return append(append(slices.Clone(v.WorkOrderStatuses), workingStatuses...), p.woAliases()...)
+	case step == "createWorkOrder" && spec.name == "status":
+		return append([]string{v.QueuedStatus, "ASSIGNED"}, p.woAliases()[:1]...)
 	case step == "slaViolation" && spec.name == "level":
 		return v.SLATypes
 	}
 	return spec.enum
+}
+
+// woAliases are the built-in names of the vocabulary's queued and
+// cancelled statuses, queued first, that the vocabulary renames (none of
+// cancelled when it has no cancelled status).
+func (p *parsing) woAliases() []string {
+	var out []string
+	for _, b := range []string{"QUEUED", "CANCELLED"} {
+		if n := p.vocab.WorkOrderStatusName(b); n != "" && n != b {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// woStatus is the vocabulary's name of a work-order status a step gives:
+// its own, or a built-in alias (woAliases) of it. The world holds statuses
+// as payloads carry them.
+func (p *parsing) woStatus(step, s string) string {
+	if p.vocab == nil || (step != "moveWorkOrder" && step != "createWorkOrder") {
+		return s
+	}
+	if n := p.vocab.WorkOrderStatusName(s); n != "" && !slices.Contains(p.vocab.WorkOrderStatuses, s) {
+		return n
+	}
+	return s
 }
 
 // generatorOptions are the world generator's options for the scenario.

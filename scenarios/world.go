@@ -127,17 +127,26 @@ func (r *recordEnt) label() string {
 	return fmt.Sprintf("%s %s", r.kind.words(), r.name)
 }
 
-func (r *recordEnt) openWorkOrders(instance int64) []string {
+func (r *recordEnt) openWorkOrders(v *schemas.Vocabulary, instance int64) []string {
 	var open []string
 	for _, wo := range r.wos {
-		if wo.instance == instance && !terminal(wo.wo.Status) {
+		if wo.instance == instance && !terminal(v, wo.wo.Status) {
 			open = append(open, fmt.Sprintf("%s (%s)", wo.name, wo.wo.Status))
 		}
 	}
 	return open
 }
 
-func terminal(status string) bool { return status == "COMPLETED" || status == "CANCELLED" }
+// terminal reports whether status ends a work order in vocabulary v (nil:
+// the built-in one): its completed or cancelled status.
+func terminal(v *schemas.Vocabulary, status string) bool {
+	return status == v.WorkOrderStatusName("COMPLETED") || status == v.WorkOrderStatusName("CANCELLED")
+}
+
+// woStatus is the scenario's name of a work-order status the engine gives
+// a meaning (QUEUED, COMPLETED, CANCELLED), the vocabulary's: the world
+// holds statuses as its payloads carry them.
+func (w *world) woStatus(builtin string) string { return w.sc.vocab.WorkOrderStatusName(builtin) }
 
 // Arguments of the current instance.
 
@@ -617,7 +626,7 @@ func stateWord(s phaseState) string {
 }
 
 func (w *world) leavePhase(in *inst, re *recordEnt) error {
-	if open := re.openWorkOrders(re.instance); len(open) > 0 {
+	if open := re.openWorkOrders(w.sc.vocab, re.instance); len(open) > 0 {
 		return fmt.Errorf("%s's phase %s has open work orders: %s; complete or cancel them first (a phase completes only after its work orders)", re.label(), re.phase().name, strings.Join(open, ", "))
 	}
 	at := w.fire(in)
@@ -855,12 +864,12 @@ func (w *world) createWorkOrder(in *inst) error {
 	if in.has("description") {
 		gwo.Description = generator.Some(in.text("description"))
 	}
-	gwo.Status = "QUEUED"
+	gwo.Status = w.woStatus("QUEUED")
 	if in.has("status") {
 		gwo.Status = in.text("status")
 	}
 	gwo.AssigneeID = generator.Null[int64]{}
-	if gwo.Status != "QUEUED" {
+	if gwo.Status != w.woStatus("QUEUED") {
 		gwo.AssigneeID = generator.Some(w.userID(re))
 	}
 	gwo.StartDate, gwo.EndDate = generator.Null[time.Time]{}, generator.Null[time.Time]{}
@@ -907,7 +916,7 @@ func (w *world) moveWorkOrderDelay(in *inst) span {
 		return between(2*hour, 2*day)
 	case "REVIEW":
 		return between(hour, day)
-	case "CANCELLED":
+	case w.woStatus("CANCELLED"):
 		return between(hour, 3*day)
 	}
 	return between(hour, day)
@@ -916,7 +925,7 @@ func (w *world) moveWorkOrderDelay(in *inst) span {
 func (w *world) moveWorkOrder(in *inst) error {
 	wo := in.scope.lookup(in.text("workOrder")).(*woEnt)
 	to := in.text("to")
-	if err := movable(wo, to); err != nil {
+	if err := w.movable(wo, to); err != nil {
 		return err
 	}
 	if err := w.useStatus(to); err != nil {
@@ -927,9 +936,9 @@ func (w *world) moveWorkOrder(in *inst) error {
 	return w.emit(in, "TASK_STATUS_MOVEMENT", at, wo.re, wo, func(e *generator.Event) { e.PreviousStatus = generator.Some(prev) })
 }
 
-func movable(wo *woEnt, to string) error {
+func (w *world) movable(wo *woEnt, to string) error {
 	switch {
-	case terminal(wo.wo.Status):
+	case terminal(w.sc.vocab, wo.wo.Status):
 		return fmt.Errorf("work order %s is %s; nothing moves it after that", wo.name, wo.wo.Status)
 	case wo.wo.Status == to:
 		return fmt.Errorf("work order %s is %s already", wo.name, to)
@@ -948,9 +957,9 @@ func (w *world) setStatus(wo *woEnt, status string, at time.Time) string {
 	g.Status = status
 	w.touchWO(wo, at)
 	switch status {
-	case "QUEUED":
+	case w.woStatus("QUEUED"):
 		g.AssigneeID = generator.Null[int64]{}
-	case "CANCELLED":
+	case w.woStatus("CANCELLED"):
 	default:
 		if !g.AssigneeID.Valid {
 			g.AssigneeID = generator.Some(w.userID(wo.re))
@@ -959,7 +968,7 @@ func (w *world) setStatus(wo *woEnt, status string, at time.Time) string {
 	if status == "SCHEDULED" {
 		w.schedule(wo, at)
 	}
-	if status == "COMPLETED" {
+	if status == w.woStatus("COMPLETED") {
 		g.CompletionDate = generator.Some(g.ModifiedAt)
 	}
 	return prev
@@ -1041,11 +1050,12 @@ func (w *world) completeWorkOrderDelay(in *inst) span {
 
 func (w *world) completeWorkOrder(in *inst) error {
 	wo := in.scope.lookup(in.text("workOrder")).(*woEnt)
-	if err := movable(wo, "COMPLETED"); err != nil {
+	done := w.woStatus("COMPLETED")
+	if err := w.movable(wo, done); err != nil {
 		return err
 	}
 	at := w.fire(in)
-	prev := w.setStatus(wo, "COMPLETED", at)
+	prev := w.setStatus(wo, done, at)
 	if err := w.emit(in, "TASK_STATUS_MOVEMENT", at, wo.re, wo, func(e *generator.Event) { e.PreviousStatus = generator.Some(prev) }); err != nil {
 		return err
 	}

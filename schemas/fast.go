@@ -37,6 +37,9 @@ import (
 type fastValidator struct {
 	triggers [2]map[string]*fnode // by Level, then triggerKey: the root shape
 	envelope *fnode               // contract level, a triggerKey of no known trigger
+	// completed is the vocabulary's completed work-order status, the
+	// one a completionDate goes with.
+	completed string
 }
 
 // JSON kinds of a value, as bits of a type mask.
@@ -103,7 +106,7 @@ func libraryFormat(name string) func(any) error {
 // vocabulary), mirroring GenerateFilesFor: defFile, triggerFile,
 // envelopeFile and propSchema.
 func newFastValidator(v *Vocabulary) *fastValidator {
-	fv := &fastValidator{}
+	fv := &fastValidator{completed: v.WorkOrderStatusName("COMPLETED")}
 	for _, level := range Levels() {
 		defs := map[string]*definition{}
 		for _, d := range definitions {
@@ -308,7 +311,7 @@ func (fv *fastValidator) check(payload []byte, level Level) (Validation, bool) {
 		return Validation{}, false
 	}
 	s.skipSpace()
-	if s.pos != len(s.data) || !s.rulesClean(key, level) {
+	if s.pos != len(s.data) || !s.rulesClean(key, level, fv.completed) {
 		return Validation{}, false
 	}
 	return Validation{TriggerKey: key, Known: known}, true
@@ -870,7 +873,7 @@ func (s *fastScanner) findMember(name string) bool {
 }
 
 // rulesClean reports whether no cross-field or range rule fires.
-func (s *fastScanner) rulesClean(key string, level Level) bool {
+func (s *fastScanner) rulesClean(key string, level Level, completed string) bool {
 	v := &s.slots
 	if numbersDiffer2(v[evRecordID], v[recID]) || numbersDiffer2(v[woRecordID], v[recID]) || numbersDiffer2(v[evWorkOrderID], v[woID]) {
 		return false
@@ -887,7 +890,7 @@ func (s *fastScanner) rulesClean(key string, level Level) bool {
 		return false
 	}
 	if c := v[woCompletionDate]; c.kind != 0 && status.kind == tString {
-		if string(status.str) == "COMPLETED" && c.kind == tNull || string(status.str) != "COMPLETED" && c.kind == tString {
+		if string(status.str) == completed && c.kind == tNull || string(status.str) != completed && c.kind == tString {
 			return false
 		}
 	}

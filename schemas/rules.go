@@ -71,7 +71,7 @@ func Rules() []string {
 // contract level they are warnings: Coperniq documents these relations, but
 // a receiver should survive a payload that breaks them. written reads the
 // numbers as the payload wrote them (nil: doc is all there is).
-func checkRules(doc any, triggerKey string, level Level, vs []Violation, written *writtenNumbers) []Violation {
+func checkRules(doc any, triggerKey string, level Level, vs []Violation, written *writtenNumbers, completed string) []Violation {
 	root, ok := doc.(map[string]any)
 	if !ok {
 		return vs
@@ -121,10 +121,10 @@ func checkRules(doc any, triggerKey string, level Level, vs []Violation, written
 	}
 	if completion, present := wo["completionDate"]; present && ok2 {
 		switch _, isString := completion.(string); {
-		case status == "COMPLETED" && completion == nil:
-			add("/workOrder/completionDate", RuleCompletionDate, "workOrder.completionDate is null but workOrder.status is \"COMPLETED\"")
-		case status != "COMPLETED" && isString:
-			add("/workOrder/completionDate", RuleCompletionDate, "workOrder.completionDate is set but workOrder.status is %q; it is set exactly when the status is \"COMPLETED\"", status)
+		case status == completed && completion == nil:
+			add("/workOrder/completionDate", RuleCompletionDate, "workOrder.completionDate is null but workOrder.status is %q", completed)
+		case status != completed && isString:
+			add("/workOrder/completionDate", RuleCompletionDate, "workOrder.completionDate is set but workOrder.status is %q; it is set exactly when the status is %q", status, completed)
 		}
 	}
 

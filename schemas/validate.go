@@ -185,6 +185,7 @@ func NewValidator(v *Vocabulary) (*Validator, error) {
 		return nil, err
 	}
 	c.fast = newFastValidator(v)
+	c.completed = v.WorkOrderStatusName("COMPLETED")
 	return &Validator{c: c}, nil
 }
 
@@ -250,7 +251,11 @@ func validateValue(c *compiled, doc any, level Level, written *writtenNumbers) V
 	if isString && !r.Known && level == Strict {
 		r.Violations = append(r.Violations, Violation{Location: "/event/triggerKey", Message: (&UnknownTriggerError{Key: key}).Error(), Rule: RuleSchema})
 	}
-	r.Violations = checkRules(doc, key, level, r.Violations, written)
+	completed := c.completed
+	if completed == "" {
+		completed = "COMPLETED"
+	}
+	r.Violations = checkRules(doc, key, level, r.Violations, written, completed)
 	sortViolations(r.Violations)
 	return r
 }
@@ -395,6 +400,9 @@ type compiled struct {
 	eventProps map[string]map[string]bool
 	// fast recognises clean payloads of the same vocabulary.
 	fast *fastValidator
+	// completed is the vocabulary's completed work-order status ("":
+	// the built-in COMPLETED).
+	completed string
 }
 
 var (

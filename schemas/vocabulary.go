@@ -21,11 +21,18 @@ type Vocabulary struct {
 	// TriggerNames maps a triggerKey to its triggerName. A key left out
 	// keeps the built-in name.
 	TriggerNames map[string]string
-	// WorkOrderStatuses are the work-order statuses, QUEUED and COMPLETED
-	// among them (the lifecycle starts and ends there).
+	// WorkOrderStatuses are the work-order statuses.
 	WorkOrderStatuses []string
 	// WorkingStatus names the working state, one of WorkOrderStatuses.
 	WorkingStatus string
+	// QueuedStatus, CompletedStatus and CancelledStatus, three of
+	// WorkOrderStatuses, are those the engine gives a meaning: a work
+	// order starts queued (nobody assigned) and ends completed (with a
+	// completionDate, firing TASK_COMPLETED) or cancelled; nothing moves
+	// it after either end. A file names them outright, as it does the won
+	// and lost request statuses. CancelledStatus is "" for a team without
+	// one: a list that lacks CANCELLED with no cancelledStatus key.
+	QueuedStatus, CompletedStatus, CancelledStatus string
 	// PhaseTypes are the kinds of phase; PhaseStarted and PhaseCompleted the
 	// phase event status on *_PHASE_STARTED and *_PHASE_COMPLETED.
 	PhaseTypes                   []string
@@ -66,6 +73,9 @@ func DefaultVocabulary() *Vocabulary {
 		TriggerNames:      names,
 		WorkOrderStatuses: slices.Clone(WorkOrderStatuses),
 		WorkingStatus:     "IN_PROGRESS",
+		QueuedStatus:      "QUEUED",
+		CompletedStatus:   "COMPLETED",
+		CancelledStatus:   "CANCELLED",
 		PhaseTypes:        slices.Clone(PhaseTypes),
 		PhaseStarted:      "IN_PROGRESS",
 		PhaseCompleted:    "COMPLETED",
@@ -109,7 +119,7 @@ func (v *Vocabulary) TriggerName(key string) string {
 
 // vocabularyKeys are the top-level keys of a vocabulary file, in the order
 // Marshal writes them.
-var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses", "wonStatus", "lostStatus", "trades", "workflows"}
+var vocabularyKeys = []string{"triggerNames", "workOrderStatuses", "workingStatus", "queuedStatus", "completedStatus", "cancelledStatus", "phaseTypes", "phaseStatuses", "slaTypes", "requestStatuses", "wonStatus", "lostStatus", "trades", "workflows"}
 
 // Marshal writes v as a vocabulary file, with comments saying what each key
 // drives; ParseVocabulary reads it back.
@@ -117,7 +127,7 @@ func (v *Vocabulary) Marshal() []byte {
 	var b bytes.Buffer
 	b.WriteString("# coperniq-mock vocabulary: the names Coperniq does not publish.\n")
 	b.WriteString("# Edit what real traffic shows you, then pass --vocabulary FILE to generate,\n")
-	b.WriteString("# send, scenario run, validate, listen, verify and docs. Every key is\n")
+	b.WriteString("# send, scenario run, validate, listen, verify, load and docs. Every key is\n")
 	b.WriteString("# optional; a key left out keeps the built-in value.\n\n")
 	b.WriteString("# triggerKey: triggerName. Coperniq documents only TASK_STATUS_MOVEMENT's.\n")
 	b.WriteString("triggerNames:\n")
@@ -127,8 +137,12 @@ func (v *Vocabulary) Marshal() []byte {
 	list := func(comment, key string, vals []string) {
 		fmt.Fprintf(&b, "\n# %s\n%s: [%s]\n", comment, key, strings.Join(vals, ", "))
 	}
-	list("Work-order statuses (QUEUED and COMPLETED are required).", "workOrderStatuses", v.WorkOrderStatuses)
+	list("Work-order statuses.", "workOrderStatuses", v.WorkOrderStatuses)
 	fmt.Fprintf(&b, "\n# The name of the working state, one of workOrderStatuses.\nworkingStatus: %s\n", v.WorkingStatus)
+	fmt.Fprintf(&b, "\n# The status a work order starts in (nobody assigned), and those it may end in:\n# completed (with a completionDate, firing TASK_COMPLETED) and cancelled.\n# Of workOrderStatuses; a list without CANCELLED needs no cancelledStatus.\nqueuedStatus: %s\ncompletedStatus: %s\n", v.QueuedStatus, v.CompletedStatus)
+	if v.CancelledStatus != "" {
+		fmt.Fprintf(&b, "cancelledStatus: %s\n", v.CancelledStatus)
+	}
 	list("Kinds of workflow phase (event.phaseType).", "phaseTypes", v.PhaseTypes)
 	fmt.Fprintf(&b, "\n# event.status on *_PHASE_STARTED and *_PHASE_COMPLETED.\nphaseStatuses: {started: %s, completed: %s}\n", v.PhaseStarted, v.PhaseCompleted)
 	list("SLA thresholds (event.slaType), warning first.", "slaTypes", v.SLATypes)
@@ -306,8 +320,11 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 					v.TriggerNames[k] = n
 				}
 			}
-		case "workingStatus", "wonStatus", "lostStatus":
-			dst := map[string]*string{"workingStatus": &v.WorkingStatus, "wonStatus": &v.WonStatus, "lostStatus": &v.LostStatus}[key]
+		case "workingStatus", "queuedStatus", "completedStatus", "cancelledStatus", "wonStatus", "lostStatus":
+			dst := map[string]*string{
+				"workingStatus": &v.WorkingStatus, "queuedStatus": &v.QueuedStatus, "completedStatus": &v.CompletedStatus,
+				"cancelledStatus": &v.CancelledStatus, "wonStatus": &v.WonStatus, "lostStatus": &v.LostStatus,
+			}[key]
 			if s, ok := str(kv.Value, key); ok {
 				*dst = s
 			}
@@ -328,9 +345,12 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 			add(kv.Key, "%s", msg)
 		}
 	}
+	if !seen["cancelledStatus"] {
+		v.CancelledStatus = v.noCancelled()
+	}
 	v.check(func(key, format string, args ...any) {
 		n := positions[key]
-		if n == nil && key == "workingStatus" {
+		if n == nil && slices.Contains([]string{"workingStatus", "queuedStatus", "completedStatus", "cancelledStatus"}, key) {
 			n = positions["workOrderStatuses"]
 		}
 		if n == nil && (key == "wonStatus" || key == "lostStatus") {
@@ -349,14 +369,7 @@ func ParseVocabulary(name string, data []byte) (*Vocabulary, error) {
 // check reports, by the key a file sets it with, each rule of a
 // vocabulary v breaks that no single key's parsing can see.
 func (v *Vocabulary) check(add func(key, format string, args ...any)) {
-	for _, need := range []string{"QUEUED", "COMPLETED"} {
-		if !slices.Contains(v.WorkOrderStatuses, need) {
-			add("workOrderStatuses", "workOrderStatuses must include %s: every work order starts QUEUED and may end COMPLETED", need)
-		}
-	}
-	if !slices.Contains(v.WorkOrderStatuses, v.WorkingStatus) {
-		add("workingStatus", "workingStatus %s isn't one of workOrderStatuses [%s]", v.WorkingStatus, strings.Join(v.WorkOrderStatuses, " "))
-	}
+	v.checkWorkOrderStatuses(add)
 	if len(v.SLATypes) < 2 {
 		add("slaTypes", "slaTypes needs a warning and a violation threshold, at least two names")
 	}
@@ -381,6 +394,67 @@ func (v *Vocabulary) check(add func(key, format string, args ...any)) {
 	}
 }
 
+// checkWorkOrderStatuses reports the rules of the work-order statuses the
+// engine gives a meaning (the working state, queued, completed and
+// cancelled): each is one of workOrderStatuses, no two are one status,
+// and a built-in name the list keeps means what it does built in.
+func (v *Vocabulary) checkWorkOrderStatuses(add func(key, format string, args ...any)) {
+	list := strings.Join(v.WorkOrderStatuses, " ")
+	special := []struct{ key, status, builtin, what string }{
+		{"workingStatus", v.WorkingStatus, "IN_PROGRESS", "is being worked on"},
+		{"queuedStatus", v.QueuedStatus, "QUEUED", "starts (nobody assigned)"},
+		{"completedStatus", v.CompletedStatus, "COMPLETED", "is done"},
+		{"cancelledStatus", v.CancelledStatus, "CANCELLED", "is cancelled"},
+	}
+	taken := map[string]string{}
+	for _, o := range special {
+		switch {
+		case o.status == "" && o.key == "cancelledStatus":
+			continue // the team has none
+		case !slices.Contains(v.WorkOrderStatuses, o.status):
+			add(o.key, "%s %s isn't one of workOrderStatuses [%s]: say which of them a work order that %s has with %s: NAME", o.key, o.status, list, o.what, o.key)
+		case taken[o.status] != "":
+			add(o.key, "%s and %s are both %s: name a status of its own for each", taken[o.status], o.key, o.status)
+		// The working state has two built-in names and was never
+		// held to one; the three ends were.
+		case o.key != "workingStatus" && o.status != o.builtin && slices.Contains(v.WorkOrderStatuses, o.builtin):
+			add(o.key, "workOrderStatuses lists %s, but %s is %s: %s means a work order that %s, so make it the %s or rename it", o.builtin, o.key, o.status, o.builtin, o.what, o.key)
+		}
+		if taken[o.status] == "" {
+			taken[o.status] = o.key
+		}
+	}
+}
+
+// noCancelled is the cancelled status of v when none is named: CANCELLED
+// if v lists it, else none (""), as before cancelledStatus was a key,
+// when a list without CANCELLED was a team that cancels nothing.
+func (v *Vocabulary) noCancelled() string {
+	if slices.Contains(v.WorkOrderStatuses, "CANCELLED") {
+		return "CANCELLED"
+	}
+	return ""
+}
+
+// WorkOrderStatusName is v's name of a work-order status the engine gives
+// a meaning, by its built-in name: QUEUED, COMPLETED and CANCELLED are v's
+// queued, completed and cancelled statuses ("" when v has no cancelled
+// one); any other status is itself. A nil v is the built-in vocabulary.
+func (v *Vocabulary) WorkOrderStatusName(builtin string) string {
+	if v == nil {
+		return builtin
+	}
+	switch builtin {
+	case "QUEUED":
+		return v.QueuedStatus
+	case "COMPLETED":
+		return v.CompletedStatus
+	case "CANCELLED":
+		return v.CancelledStatus
+	}
+	return builtin
+}
+
 // Complete is v ready for use, for a Vocabulary built in Go rather than
 // read from a file: each field left empty keeps the built-in value, as a
 // key a file leaves out does, and the rules a file must keep are checked
@@ -401,11 +475,17 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 	}
 	for _, f := range []struct{ have, builtin *string }{
 		{&c.WorkingStatus, &d.WorkingStatus}, {&c.PhaseStarted, &d.PhaseStarted}, {&c.PhaseCompleted, &d.PhaseCompleted},
+		{&c.QueuedStatus, &d.QueuedStatus}, {&c.CompletedStatus, &d.CompletedStatus},
 		{&c.WonStatus, &d.WonStatus}, {&c.LostStatus, &d.LostStatus},
 	} {
 		if *f.have == "" {
 			*f.have = *f.builtin
 		}
+	}
+	// The built-in vocabulary edited in Go keeps CANCELLED as its
+	// cancelled status, which a list without it then does not have.
+	if c.CancelledStatus == "" || c.CancelledStatus == d.CancelledStatus {
+		c.CancelledStatus = c.noCancelled()
 	}
 	if len(c.Workflows) == 0 {
 		c.Workflows = d.Workflows
@@ -425,6 +505,7 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 		// and the docs take them, not the built-in ones.
 		c.requestSet = !sameWorkflow(c.RequestWorkflow, d.RequestWorkflow)
 		c.custom = renamed || c.requestSet || c.WorkingStatus != d.WorkingStatus ||
+			c.QueuedStatus != d.QueuedStatus || c.CompletedStatus != d.CompletedStatus || c.CancelledStatus != d.CancelledStatus ||
 			c.PhaseStarted != d.PhaseStarted || c.PhaseCompleted != d.PhaseCompleted ||
 			c.WonStatus != d.WonStatus || c.LostStatus != d.LostStatus ||
 			!slices.Equal(c.WorkOrderStatuses, d.WorkOrderStatuses) || !slices.Equal(c.PhaseTypes, d.PhaseTypes) ||
@@ -518,6 +599,10 @@ func (v *Vocabulary) def(d *definition) *definition {
 			c.props[i].enum = v.WorkOrderStatuses
 		case d.name == "record" && p.name == "trades":
 			c.props[i].enum = v.Trades
+		case d.name == "workOrder" && p.name == "completionDate":
+			// Set with the team's completed status, not the built-in one.
+			c.props[i].desc = strings.ReplaceAll(p.desc, "status is COMPLETED", "status is "+v.CompletedStatus)
+			continue
 		default:
 			continue
 		}

@@ -69,11 +69,11 @@ func TestVocabularyRoundTrips(t *testing.T) {
 func TestVocabularyErrors(t *testing.T) {
 	cases := []struct{ name, src, want string }{
 		{"unknown key", "slaType: [A, B]\n", `f.yaml:1:1: unknown key slaType; a vocabulary has triggerNames`},
-		{"typo suggested", "slaTypes: [A, B]\nphaseTipes: [X]\n", "f.yaml:2:1: unknown key phaseTipes; a vocabulary has triggerNames, workOrderStatuses, workingStatus, phaseTypes, phaseStatuses, slaTypes, requestStatuses, wonStatus, lostStatus, trades, workflows; did you mean phaseTypes?"},
+		{"typo suggested", "slaTypes: [A, B]\nphaseTipes: [X]\n", "f.yaml:2:1: unknown key phaseTipes; a vocabulary has triggerNames, workOrderStatuses, workingStatus, queuedStatus, completedStatus, cancelledStatus, phaseTypes, phaseStatuses, slaTypes, requestStatuses, wonStatus, lostStatus, trades, workflows; did you mean phaseTypes?"},
 		{"unknown trigger", "triggerNames:\n  TASK_DONE: Done\n", `f.yaml:2:3: trigger "TASK_DONE" isn't one of`},
 		{"empty list", "phaseTypes: []\n", "f.yaml:1:13: phaseTypes must be a non-empty list"},
 		{"duplicate", "slaTypes: [RED, RED]\n", "f.yaml:1:17: slaTypes lists RED twice"},
-		{"no QUEUED", "workOrderStatuses: [ASSIGNED, IN_PROGRESS, COMPLETED]\n", "f.yaml:1:20: workOrderStatuses must include QUEUED"},
+		{"no QUEUED", "workOrderStatuses: [ASSIGNED, IN_PROGRESS, COMPLETED, CANCELLED]\n", "f.yaml:1:20: queuedStatus QUEUED isn't one of workOrderStatuses"},
 		{"working state outside the list", "workingStatus: BUSY\n", "f.yaml:1:16: workingStatus BUSY isn't one of workOrderStatuses"},
 		{"one SLA type", "slaTypes: [RED]\n", "f.yaml:1:11: slaTypes needs a warning and a violation threshold"},
 		{"not a mapping", "- a\n- b\n", "f.yaml:1:1: a vocabulary is a mapping"},

@@ -43,6 +43,7 @@ func newLoadCmd() *cobra.Command {
 	fl.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (bar on a terminal, lines otherwise), bar, plain, none")
 	fl.Float64Var(&f.plan.MinSuccess, "min-success", load.DefaultMinSuccess, "exit 1 when fewer than this percent of scheduled events were acknowledged (0: never)")
 	fl.StringArrayVar(&f.plan.Thresholds, "threshold", nil, "exit 1 unless the run meets this, like 'p99<50ms' or 'success>=99.9%' (repeatable; metrics: "+load.ThresholdMetrics+")")
+	vocabularyInto(cmd, &f.plan.Vocabulary)
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeWords(generator.ProfileNames()...))
 	_ = cmd.RegisterFlagCompletionFunc("retry", completeWords(delivery.Presets()...))
 	_ = cmd.RegisterFlagCompletionFunc("progress", completeWords(load.ProgressModes...))
