@@ -239,7 +239,7 @@ func getWorkOrder(h *Handler, w http.ResponseWriter, r *http.Request, _ []byte) 
 }
 
 func (h *Handler) workOrder(snap *scenarios.Snapshot, wo *scenarios.WorkOrderState) object {
-	o := workOrderView(wo, findRecord(snap, "", wo.RecordID))
+	o := workOrderView(wo, findRecord(snap, "", wo.RecordID), h.completed)
 	h.state.applyWorkOrder(o, wo)
 	return o
 }
@@ -278,7 +278,7 @@ func (h *Handler) appointment(snap *scenarios.Snapshot, a *scenarios.Appointment
 	if a.WorkOrderID != 0 {
 		wo = findWorkOrder(snap, a.WorkOrderID)
 	}
-	return appointmentView(a, findRecord(snap, "", a.RecordID), wo)
+	return appointmentView(a, findRecord(snap, "", a.RecordID), wo, h.completed)
 }
 
 func getAppointment(h *Handler, w http.ResponseWriter, r *http.Request, _ []byte) {

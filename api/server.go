@@ -246,6 +246,9 @@ type Handler struct {
 	// statuses are the work-order statuses a write may set: the
 	// vocabulary's.
 	statuses []string
+	// completed is the work-order status that is completion (the
+	// vocabulary's completedStatus): isCompleted and completedAt follow it.
+	completed string
 }
 
 // NewHandler returns the API over tl (filled by a Render given
@@ -268,9 +271,9 @@ func NewHandler(tl *scenarios.Timeline, opts ...Option) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg, tl: tl, spec: s, rng: rand.New(rand.NewPCG(cfg.seed, 0xa91)), state: newWrites(), recAt: map[int64]time.Time{}}
-	h.statuses = schemas.WorkOrderStatuses
+	h.statuses, h.completed = schemas.WorkOrderStatuses, "COMPLETED"
 	if cfg.vocab != nil {
-		h.statuses = cfg.vocab.WorkOrderStatuses
+		h.statuses, h.completed = cfg.vocab.WorkOrderStatuses, cfg.vocab.CompletedStatus
 	}
 	h.clock = tl.End()
 	if cfg.atSet {

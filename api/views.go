@@ -271,7 +271,7 @@ func statusLabel(s string) string {
 	return strings.Join(words, " ")
 }
 
-func workOrderView(wo *scenarios.WorkOrderState, parent *scenarios.RecordState) object {
+func workOrderView(wo *scenarios.WorkOrderState, parent *scenarios.RecordState, completed string) object {
 	o := object{
 		"id":              wo.ID,
 		"uid":             wo.UID, // the work order's own uid: the document's "within the project"
@@ -284,7 +284,7 @@ func workOrderView(wo *scenarios.WorkOrderState, parent *scenarios.RecordState) 
 		"endDateAllDay":   wo.EndDateAllDay,
 		"completedAt":     nullTime(wo.CompletionDate),
 		"isArchived":      false,
-		"isCompleted":     wo.Status == "COMPLETED",
+		"isCompleted":     wo.Status == completed,
 		"isField":         wo.IsField,
 		"labels":          []any{},
 		"collaborators":   []any{},
@@ -312,7 +312,7 @@ func workOrderView(wo *scenarios.WorkOrderState, parent *scenarios.RecordState) 
 	return o
 }
 
-func appointmentView(a *scenarios.AppointmentState, rec *scenarios.RecordState, wo *scenarios.WorkOrderState) object {
+func appointmentView(a *scenarios.AppointmentState, rec *scenarios.RecordState, wo *scenarios.WorkOrderState, completed string) object {
 	o := object{
 		"id":            a.ID,
 		"dueDate":       ts(a.Due),
@@ -332,7 +332,7 @@ func appointmentView(a *scenarios.AppointmentState, rec *scenarios.RecordState, 
 		if wo.AssigneeID.Valid {
 			o["assigneeId"] = wo.AssigneeID.V
 		}
-		if wo.Status == "COMPLETED" && wo.CompletionDate.Valid {
+		if wo.Status == completed && wo.CompletionDate.Valid {
 			o["isCompleted"], o["completedAt"] = true, ts(wo.CompletionDate.V)
 		}
 	}

@@ -333,9 +333,9 @@ func patchWorkOrder(kind, param string) handlerFunc {
 			case "status":
 				s := status
 				p.fields["status"] = object{"id": s, "label": statusLabel(s)}
-				p.fields["isCompleted"] = s == "COMPLETED"
+				p.fields["isCompleted"] = s == h.completed
 				p.fields["completedAt"] = nil
-				if s == "COMPLETED" {
+				if s == h.completed {
 					p.fields["completedAt"] = ts(now)
 				}
 			case "assigneeId":

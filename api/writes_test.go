@@ -257,3 +257,31 @@ func TestSummarySplitsByStatus(t *testing.T) {
 		})
 	}
 }
+
+// A team whose completed status is not COMPLETED (completedStatus: DONE):
+// a work order moved to DONE is completed in the mock's answers, one moved
+// to a status merely named COMPLETED elsewhere is not.
+func TestWorkOrderCompletedInTheVocabulary(t *testing.T) {
+	v, err := schemas.ParseVocabulary("team.yaml", []byte("workOrderStatuses: [QUEUED, DISPATCHED, ON_SITE, DONE, CANCELLED]\nworkingStatus: ON_SITE\ncompletedStatus: DONE\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := teamWorld(t, v)
+	srv := api.NewServer(w.Timeline, api.WithKey("k"), api.WithQuota(0, 0), api.WithVocabulary(v))
+	defer srv.Close()
+	pid, woid := projectAndWorkOrder(t, srv.URL)
+	path := fmt.Sprintf("%s/projects/%d/work-orders/%d", srv.URL, pid, woid)
+	for _, c := range []struct {
+		status    string
+		completed bool
+	}{{"DONE", true}, {"DISPATCHED", false}} {
+		if a := call(t, "PATCH", path, "k", map[string]any{"status": c.status}); a.status != 200 {
+			t.Fatalf("PATCH status %s: %d %s", c.status, a.status, a.body)
+		}
+		var wo workOrderSeen
+		decode(t, call(t, "GET", fmt.Sprintf("%s/work-orders/%d", srv.URL, woid), "k", nil).body, &wo)
+		if wo.IsCompleted != c.completed {
+			t.Errorf("after PATCH %s, isCompleted %v, want %v", c.status, wo.IsCompleted, c.completed)
+		}
+	}
+}
