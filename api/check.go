@@ -98,13 +98,14 @@ func overBound(calls []Call, n int) (Finding, bool) {
 		last := byArrival[len(byArrival)-1].WebhooksSent
 		return Finding{"calls-per-event", c.Seq, fmt.Sprintf("%d answered calls came when %s had been sent, more than %d per webhook; in all, %d answered calls, the last when %s had been sent (most called: %s). "+
 			"Each call is counted against the webhooks sent before it came, whichever it was for, so a receiver that queues its work is judged by what it called: fetch what a webhook needs once",
-			i+1, plural(c.WebhooksSent, "webhook"), n, len(calls), plural(last, "webhook"), mostCalled(calls))}, true
+			i+1, plural(c.WebhooksSent, "webhook"), n, len(calls), plural(last, "webhook"), MostCalled(calls, 3))}, true
 	}
 	return Finding{}, false
 }
 
-// mostCalled names the three methods and paths called most, with counts.
-func mostCalled(calls []Call) string {
+// MostCalled names the most methods and paths called most, with counts,
+// most first: "GET /projects/7 (3), GET /accounts/2 (1) and 4 more paths".
+func MostCalled(calls []Call, most int) string {
 	n := map[string]int{}
 	for _, c := range calls {
 		n[c.Method+" "+c.Path]++
@@ -112,7 +113,7 @@ func mostCalled(calls []Call) string {
 	keys := slices.SortedFunc(maps.Keys(n), func(x, y string) int { return cmp.Or(n[y]-n[x], strings.Compare(x, y)) })
 	var parts []string
 	for i, k := range keys {
-		if i == 3 {
+		if i == most {
 			parts = append(parts, fmt.Sprintf("and %d more paths", len(keys)-i))
 			break
 		}

@@ -411,26 +411,11 @@ func refusals(calls []api.Call) string {
 // byPath counts calls by method and path, most first: "GET /projects/7 (3),
 // ...".
 func byPath(calls []apiCall) string {
-	n := map[string]int{}
-	for _, c := range calls {
-		n[c.Method+" "+c.Path]++
+	cs := make([]api.Call, len(calls))
+	for i, c := range calls {
+		cs[i] = c.Call
 	}
-	keys := slices.Collect(maps.Keys(n))
-	slices.SortFunc(keys, func(x, y string) int {
-		if n[x] != n[y] {
-			return n[y] - n[x]
-		}
-		return strings.Compare(x, y)
-	})
-	var parts []string
-	for i, k := range keys {
-		if i == 5 {
-			parts = append(parts, fmt.Sprintf("and %d more paths", len(keys)-i))
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%s (%d)", k, n[k]))
-	}
-	return strings.Join(parts, ", ")
+	return api.MostCalled(cs, 5)
 }
 
 func (a *apiSpecs) specCalls(ctx SpecContext) {
