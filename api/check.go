@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // Rules are what Check holds a receiver's API calls to.
@@ -96,9 +98,9 @@ func overBound(calls []Call, n int) (Finding, bool) {
 			continue
 		}
 		last := byArrival[len(byArrival)-1].WebhooksSent
-		return Finding{"calls-per-event", c.Seq, fmt.Sprintf("%d answered calls came when %s had been sent, more than %d per webhook; in all, %d answered calls, the last when %s had been sent (most called: %s). "+
+		return Finding{"calls-per-event", c.Seq, fmt.Sprintf("%d answered calls came by the time %s had been sent, more than %d per webhook; in all, %d answered calls, the last when %s had been sent (most called: %s). "+
 			"Each call is counted against the webhooks sent before it came, whichever it was for, so a receiver that queues its work is judged by what it called: fetch what a webhook needs once",
-			i+1, plural(c.WebhooksSent, "webhook"), n, len(calls), plural(last, "webhook"), MostCalled(calls, 3))}, true
+			i+1, schemas.Plural(c.WebhooksSent, "webhook"), n, len(calls), schemas.Plural(last, "webhook"), MostCalled(calls, 3))}, true
 	}
 	return Finding{}, false
 }
@@ -120,11 +122,4 @@ func MostCalled(calls []Call, most int) string {
 		parts = append(parts, fmt.Sprintf("%s (%d)", k, n[k]))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -49,7 +49,7 @@ func TestCheck(t *testing.T) {
 		{"retried just in time", []api.Call{limited(get(1, 0, 1)), get(2, 1000, 1)}, api.Rules{}, nil, ""},
 		{"another path is not a retry", []api.Call{limited(get(1, 0, 1)), func() api.Call { c := get(2, 50, 1); c.Path = "/projects/2"; return c }()}, api.Rules{}, nil, ""},
 		{"three calls for the first webhook", []api.Call{get(1, 0, 1), get(2, 10, 1), get(3, 20, 1), get(4, 30, 2)}, api.Rules{MaxCallsPerEvent: 2},
-			[]string{"calls-per-event"}, "3 answered calls came when 1 webhook had been sent"},
+			[]string{"calls-per-event"}, "3 answered calls came by the time 1 webhook had been sent"},
 		{"faults do not count against the bound", []api.Call{limited(get(1, 0, 1)), get(2, 1100, 1)}, api.Rules{MaxCallsPerEvent: 1}, nil, ""},
 		{"calls before any webhook are not the webhooks'", []api.Call{get(1, 0, 0), get(2, 10, 0), get(3, 20, 1)}, api.Rules{MaxCallsPerEvent: 1}, nil, ""},
 		// A receiver that acknowledges first and works from a queue makes
@@ -58,7 +58,7 @@ func TestCheck(t *testing.T) {
 		{"a queue, one call per webhook", queued(7, 1), api.Rules{MaxCallsPerEvent: 1}, nil, ""},
 		{"a queue, five calls per webhook, bound 5", queued(7, 5), api.Rules{MaxCallsPerEvent: 5}, nil, ""},
 		{"a queue, ten calls per webhook, bound 5", queued(7, 10), api.Rules{MaxCallsPerEvent: 5},
-			[]string{"calls-per-event"}, "36 answered calls came when 7 webhooks had been sent, more than 5 per webhook; in all, 70 answered calls, the last when 7 webhooks had been sent"},
+			[]string{"calls-per-event"}, "36 answered calls came by the time 7 webhooks had been sent, more than 5 per webhook; in all, 70 answered calls, the last when 7 webhooks had been sent"},
 		// Calls a webhook made early are its, whatever came later: the
 		// run's total within the bound does not excuse them.
 		{"a burst before the second webhook", append([]api.Call{get(1, 0, 1), get(2, 10, 1), get(3, 20, 1)}, func() []api.Call {
@@ -67,11 +67,11 @@ func TestCheck(t *testing.T) {
 				later = append(later, get(4+i, 100+10*i, 10))
 			}
 			return later
-		}()...), api.Rules{MaxCallsPerEvent: 2}, []string{"calls-per-event"}, "3 answered calls came when 1 webhook had been sent"},
+		}()...), api.Rules{MaxCallsPerEvent: 2}, []string{"calls-per-event"}, "3 answered calls came by the time 1 webhook had been sent"},
 		// The log is in answer order; a slow answer is logged after calls
 		// that came later.
 		{"answer order is not arrival order", []api.Call{get(1, 0, 1), get(2, 30, 2), get(3, 10, 1)}, api.Rules{MaxCallsPerEvent: 1},
-			[]string{"calls-per-event"}, "2 answered calls came when 1 webhook had been sent"},
+			[]string{"calls-per-event"}, "2 answered calls came by the time 1 webhook had been sent"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var got []string

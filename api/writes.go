@@ -399,7 +399,13 @@ func postNote(kind, param string) handlerFunc {
 		}
 		n.Text = text
 		if v, ok := in["replyToId"]; ok {
-			n.ReplyTo, _ = strconv.ParseInt(fmt.Sprint(v), 10, 64)
+			// The schema took it as an integer, 999999.0 and 1e6 too.
+			switch x := plain(v).(type) {
+			case int64:
+				n.ReplyTo = x
+			case float64:
+				n.ReplyTo = int64(x)
+			}
 		}
 		h.state.mu.Lock()
 		defer h.state.mu.Unlock()

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -206,6 +207,8 @@ func TestNoteRefusals(t *testing.T) {
 	}{
 		{"reply to a note", projectNotes, map[string]any{"body": "reply", "replyToId": parent.ID}, 201, "", "", nil},
 		{"reply to no note", projectNotes, map[string]any{"body": "reply", "replyToId": 999999}, 400, "NOT_FOUND", "replyToId", []string{"999999", "no note", "assumption"}},
+		// An integer to the document's schema, and so to the mock.
+		{"reply to no note, its id written 999999.0", projectNotes, map[string]any{"body": "reply", "replyToId": json.RawMessage("999999.0")}, 400, "NOT_FOUND", "replyToId", []string{"999999", "no note"}},
 		{"reply to another record's note", projectNotes, map[string]any{"body": "reply", "replyToId": elsewhere.ID}, 400, "NOT_FOUND", "replyToId", []string{fmt.Sprint(elsewhere.ID), "assumption"}},
 		{"note on no work order", "/work-orders/999999/notes", map[string]any{"body": "x"}, 404, "RATE_LIMIT_EXCEEDED", "", []string{"work order 999999 not found", "not a rate limit"}},
 		{"note on a work order named by text", "/work-orders/abc/notes", map[string]any{"body": "x"}, 404, "RATE_LIMIT_EXCEEDED", "", []string{`"abc"`, "not a rate limit"}},

@@ -41,7 +41,7 @@ func ReadReplay(in io.Reader, name string, only ReplayOnly) (*Replay, error) {
 	capped := &cappedReader{r: in, left: maxReplayInput}
 	r, err := readReplay(capped, name, only)
 	if capped.over {
-		return r, fmt.Errorf("%s is over %d MiB: replay holds every event in memory, to send them in their order, so it reads no more; replay it in parts (a capture's lines split in order, e.g. with split -l)", name, maxReplayInput>>20)
+		return r, fmt.Errorf("%s is over %d MiB: replay holds every event in memory, to send them in their order, so it reads no more; replay it in parts, in order: a capture's lines split as they are (split -l N), a delivery log's with its first line, the run record, at the top of each part", name, maxReplayInput>>20)
 	}
 	return r, err
 }
