@@ -464,7 +464,7 @@ func (c *seqChecker) workOrder(r *seqRecord, e *seqEvent, at func(string, ...any
 		wo.status = w.Status
 	case "TASK_COMPLETED":
 		done := c.wfs.vocab.WorkOrderStatusName("COMPLETED")
-		if w.Status != done || wo.status == c.wfs.vocab.WorkOrderStatusName("CANCELLED") {
+		if w.Status != done || wo.status != "" && wo.status == c.wfs.vocab.WorkOrderStatusName("CANCELLED") {
 			at("work order %d completes as %s, after %s", w.ID, w.Status, wo.status)
 		}
 		wo.status = done

@@ -37,7 +37,16 @@ func (p *parsing) enumFor(step string, spec *paramSpec) []string {
 	case step == "moveWorkOrder" && spec.name == "to":
 		return append(append(slices.Clone(v.WorkOrderStatuses), workingStatuses...), p.woAliases()...)
 	case step == "createWorkOrder" && spec.name == "status":
-		return append([]string{v.QueuedStatus, "ASSIGNED"}, p.woAliases()[:1]...)
+		// A work order starts queued (QUEUED stays its alias) or, when
+		// the team has that status, ASSIGNED; never cancelled.
+		out := []string{v.QueuedStatus}
+		if v.QueuedStatus != "QUEUED" {
+			out = append(out, "QUEUED")
+		}
+		if slices.Contains(v.WorkOrderStatuses, "ASSIGNED") {
+			out = append(out, "ASSIGNED")
+		}
+		return out
 	case step == "slaViolation" && spec.name == "level":
 		return v.SLATypes
 	}

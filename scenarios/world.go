@@ -138,9 +138,10 @@ func (r *recordEnt) openWorkOrders(v *schemas.Vocabulary, instance int64) []stri
 }
 
 // terminal reports whether status ends a work order in vocabulary v (nil:
-// the built-in one): its completed or cancelled status.
+// the built-in one): its completed or cancelled status. A team without a
+// cancelled status has "" for it, which no status is.
 func terminal(v *schemas.Vocabulary, status string) bool {
-	return status == v.WorkOrderStatusName("COMPLETED") || status == v.WorkOrderStatusName("CANCELLED")
+	return status != "" && (status == v.WorkOrderStatusName("COMPLETED") || status == v.WorkOrderStatusName("CANCELLED"))
 }
 
 // woStatus is the scenario's name of a work-order status the engine gives
