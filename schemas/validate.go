@@ -251,11 +251,7 @@ func validateValue(c *compiled, doc any, level Level, written *writtenNumbers) V
 	if isString && !r.Known && level == Strict {
 		r.Violations = append(r.Violations, Violation{Location: "/event/triggerKey", Message: (&UnknownTriggerError{Key: key}).Error(), Rule: RuleSchema})
 	}
-	completed := c.completed
-	if completed == "" {
-		completed = "COMPLETED"
-	}
-	r.Violations = checkRules(doc, key, level, r.Violations, written, completed)
+	r.Violations = checkRules(doc, key, level, r.Violations, written, c.completed)
 	sortViolations(r.Violations)
 	return r
 }
@@ -400,8 +396,7 @@ type compiled struct {
 	eventProps map[string]map[string]bool
 	// fast recognises clean payloads of the same vocabulary.
 	fast *fastValidator
-	// completed is the vocabulary's completed work-order status ("":
-	// the built-in COMPLETED).
+	// completed is the vocabulary's completed work-order status.
 	completed string
 }
 
@@ -446,7 +441,7 @@ func embeddedFiles(level Level) (map[string][]byte, error) {
 
 // compileFrom compiles the schema files src gives for each level.
 func compileFrom(src func(Level) (map[string][]byte, error)) (*compiled, error) {
-	out := &compiled{eventProps: map[string]map[string]bool{}}
+	out := &compiled{eventProps: map[string]map[string]bool{}, completed: defaultVocabulary.CompletedStatus}
 	for _, t := range triggers {
 		set := map[string]bool{}
 		for _, f := range propertyPaths(t) {
