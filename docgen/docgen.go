@@ -170,12 +170,8 @@ func Write(dir string, opts ...Option) error {
 			return err
 		}
 	}
-	if slices.Contains(formats, Schema) && !c.vocab.IsDefault() {
-		generated, err := generateFiles(c.vocab)
-		if err != nil {
-			return err
-		}
-		for name, data := range generated {
+	if slices.Contains(formats, Schema) && s.generated != nil {
+		for name, data := range s.generated {
 			p := filepath.Join(dir, "schemas", filepath.FromSlash(name))
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				return err

@@ -75,6 +75,10 @@ type site struct {
 	// formats are the formats being written; links to the others are left
 	// out. Nil (as in tests that render one format directly) means all.
 	formats []Format
+	// generated are the schema files made for a vocabulary file, by path
+	// under schemas/ (nil for the built-in vocabulary, whose files are
+	// committed): read for the pages and written as they are.
+	generated map[string][]byte
 }
 
 // writes reports whether f is among the formats being written.
@@ -88,7 +92,7 @@ func buildSite(seed uint64) (*site, error) { return buildSiteFor(seed, nil) }
 
 // buildSiteFor is buildSite in a vocabulary (nil: the built-in one).
 func buildSiteFor(seed uint64, v *schemas.Vocabulary) (*site, error) {
-	set, err := loadSchemasFor(v)
+	set, generated, err := loadSchemasFor(v)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +100,7 @@ func buildSiteFor(seed uint64, v *schemas.Vocabulary) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &site{seed: seed, vocab: v}
+	s := &site{seed: seed, vocab: v, generated: generated}
 	for _, t := range schemas.Triggers() {
 		p, err := set.page(v.Trigger(t))
 		if err != nil {
@@ -218,31 +222,31 @@ type schemaSet map[string]obj
 // loadSchemasFor reads the committed schema files (through schemas.Export,
 // the package's one way to hand out the definitions under defs/, into a
 // scratch directory), or for a vocabulary file the ones generated from it.
-func loadSchemasFor(v *schemas.Vocabulary) (schemaSet, error) {
+func loadSchemasFor(v *schemas.Vocabulary) (set schemaSet, generated map[string][]byte, err error) {
 	tmp, err := os.MkdirTemp("", "coperniq-mock-docgen-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer os.RemoveAll(tmp)
-	set := schemaSet{}
+	set = schemaSet{}
 	if v.IsDefault() {
 		for _, level := range schemas.Levels() {
 			if err := schemas.Export(filepath.Join(tmp, level.String()), level); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	} else {
-		generated, err := generateFiles(v)
+		generated, err = generateFiles(v)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for name, data := range generated {
 			p := filepath.Join(tmp, filepath.FromSlash(name))
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if err := os.WriteFile(p, data, 0o644); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
@@ -266,7 +270,7 @@ func loadSchemasFor(v *schemas.Vocabulary) (schemaSet, error) {
 		set[filepath.ToSlash(rel)] = o
 		return nil
 	})
-	return set, err
+	return set, generated, err
 }
 
 // node is a schema object with the file it sits in, which its $ref is
