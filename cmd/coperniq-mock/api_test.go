@@ -385,7 +385,7 @@ func TestScenarioRunAPIQueueReceiver(t *testing.T) {
 		{"one call per webhook, one at a time", 1, []string{"--api-max-calls", "1", "--concurrency", "1"}, 0, []string{"API: 4 calls"}},
 		{"one call per webhook, in parallel", 1, []string{"--api-max-calls", "1"}, 0, []string{"API: 4 calls"}},
 		{"ten calls per webhook", 10, []string{"--api-max-calls", "5", "--concurrency", "1"}, 1,
-			[]string{"API misuse: calls-per-event (call 21): 21 answered calls came when 4 webhooks had been sent, more than 5 per webhook", "in all, 40 answered calls, the last when 4 webhooks had been sent"}},
+			[]string{"API misuse: calls-per-event (call 21): 21 answered calls came by the time 4 webhooks had been sent, more than 5 per webhook", "in all, 40 answered calls, the last when 4 webhooks had been sent"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			apiAddr := closedPort(t)

@@ -52,7 +52,7 @@ func TestVerifyAPI(t *testing.T) {
 
 	hook, addr = apiReceiver(t, "k-cli", testreceivers.APITooManyCalls)
 	r = cliEnv(t, env, apiArgs(hook, "at most", "--api", addr)...).want(t, 1)
-	if !strings.Contains(r.stdout, "more than 5 times (--api-max-calls)") {
+	if !strings.Contains(r.stdout, "more than 5 times per webhook (--api-max-calls)") {
 		t.Errorf("output lacks the bound:\n%s", r.stdout)
 	}
 	hook, addr = apiReceiver(t, "k-cli", testreceivers.APITooManyCalls)
