@@ -29,7 +29,15 @@ import (
 // judges it with both hooks.
 func chaosTarget(t *testing.T, o testreceivers.Ordering) contract.Target {
 	t.Helper()
-	srv := httptest.NewServer(testreceivers.NewState(o))
+	return chaosTargetOf(t, testreceivers.NewState(o))
+}
+
+// chaosTargetOf serves h, a receiver with a StateReceiver's hooks (one
+// wrapped to misbehave), and returns the Target that judges it with both
+// hooks.
+func chaosTargetOf(t *testing.T, h http.Handler) contract.Target {
+	t.Helper()
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	insp, err := contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
 	if err != nil {
@@ -206,12 +214,7 @@ func TestChaosPool(t *testing.T) {
 // more window, and found applied (those still pending then are "lost, or
 // far behind", never plainly lost).
 func TestChaosTellsLateFromLost(t *testing.T) {
-	srv := httptest.NewServer(testreceivers.NewStateQueued(testreceivers.NewestWins, 15*time.Millisecond))
-	t.Cleanup(srv.Close)
-	target := chaosTarget(t, testreceivers.NewestWins)
-	target.URL = srv.URL + "/hook"
-	target.Inspect, _ = contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
-	target.State, _ = contract.StateURL(srv.URL + testreceivers.StatePath + "{recordId}")
+	target := chaosTargetOf(t, testreceivers.NewStateQueued(testreceivers.NewestWins, 15*time.Millisecond))
 	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 1, Seed: chaosSeed, Pool: []string{"call-logged"}, ShrinkBudget: time.Nanosecond})
 	if err != nil {
 		t.Fatal(err)
@@ -284,12 +287,7 @@ func TestChaosRepeatedIDsAreNotJudged(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			d := &dropping{h: testreceivers.NewState(testreceivers.NewestWins)}
-			srv := httptest.NewServer(d)
-			t.Cleanup(srv.Close)
-			target := chaosTarget(t, testreceivers.NewestWins)
-			target.URL = srv.URL + "/hook"
-			target.Inspect, _ = contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
-			target.State, _ = contract.StateURL(srv.URL + testreceivers.StatePath + "{recordId}")
+			target := chaosTargetOf(t, d)
 			if err := c.run(context.Background(), target); err != nil {
 				t.Fatalf("the first time, against a correct receiver: %v", err)
 			}
@@ -326,12 +324,7 @@ func (c coinFlip) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // every replay is not shrunk, nor called minimal: a shrink keeps whichever
 // candidate happened to fail. The original sequence is kept.
 func TestChaosFlakyFailureIsNotShrunk(t *testing.T) {
-	srv := httptest.NewServer(coinFlip{testreceivers.NewState(testreceivers.NewestWins)})
-	t.Cleanup(srv.Close)
-	target := chaosTarget(t, testreceivers.NewestWins)
-	target.URL = srv.URL + "/hook"
-	target.Inspect, _ = contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
-	target.State, _ = contract.StateURL(srv.URL + testreceivers.StatePath + "{recordId}")
+	target := chaosTargetOf(t, coinFlip{testreceivers.NewState(testreceivers.NewestWins)})
 	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 20, Seed: chaosSeed, ShrinkBudget: time.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -356,11 +349,7 @@ func TestChaosFlakyFailureIsNotShrunk(t *testing.T) {
 func TestChaosListsAFewProblems(t *testing.T) {
 	d := &dropping{h: testreceivers.NewState(testreceivers.NewestWins)}
 	d.drop.Store(true)
-	srv := httptest.NewServer(d)
-	t.Cleanup(srv.Close)
-	target := chaosTarget(t, testreceivers.NewestWins)
-	target.URL = srv.URL + "/hook"
-	target.Inspect, _ = contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
+	target := chaosTargetOf(t, d)
 	target.State = nil
 	target.Seed = chaosSeed
 	target.Scenarios = []string{"work-order-lifecycle"}
@@ -423,11 +412,7 @@ func (f *forgetful) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the run delivered, and not at the end, is not "lost, or far behind":
 // the hook's count went back down, as the specs say.
 func TestChaosSaysTheCountWentDown(t *testing.T) {
-	srv := httptest.NewServer(&forgetful{h: testreceivers.NewState(testreceivers.NewestWins), keep: 8})
-	t.Cleanup(srv.Close)
-	target := chaosTarget(t, testreceivers.NewestWins)
-	target.URL = srv.URL + "/hook"
-	target.Inspect, _ = contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
+	target := chaosTargetOf(t, &forgetful{h: testreceivers.NewState(testreceivers.NewestWins), keep: 8})
 	target.State = nil
 	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 1, Seed: chaosSeed, Pool: []string{"work-order-lifecycle"}, ShrinkBudget: -1})
 	if err != nil {
@@ -479,11 +464,7 @@ func (f *replayFlipper) Write(p []byte) (int, error) {
 func TestChaosShrunkFlakyIsNotMinimal(t *testing.T) {
 	d := &dropping{h: testreceivers.NewState(testreceivers.NewestWins)}
 	d.drop.Store(true)
-	srv := httptest.NewServer(d)
-	t.Cleanup(srv.Close)
-	target := chaosTarget(t, testreceivers.NewestWins)
-	target.URL = srv.URL + "/hook"
-	target.Inspect, _ = contract.InspectURL(srv.URL + testreceivers.InspectPath + "{eventId}")
+	target := chaosTargetOf(t, d)
 	target.State = nil
 	target.Seed = chaosSeed
 	target.Scenarios = []string{"work-order-lifecycle"}
