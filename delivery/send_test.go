@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -122,12 +121,9 @@ func TestSendTruncatesBody(t *testing.T) {
 
 // Every failure mode is a failed attempt with the right classification.
 func TestSendFailures(t *testing.T) {
-	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
-	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failure is the point
-	tlsSrv.StartTLS()
+	tlsSrv := tlsServer(t, nil) // httptest's own certificate, which the client does not trust
 	plain := httptest.NewServer(http.NotFoundHandler())
 	defer plain.Close()
-	defer tlsSrv.Close()
 	cases := []struct {
 		name   string
 		act    action

@@ -28,13 +28,44 @@ import (
 
 func tlsReceiver(t *testing.T, pki *tlstest.PKI, mutual bool) string {
 	t.Helper()
+	return tlsServer(t, pki.ServerConfig(mutual)).URL + "/hook"
+}
+
+// tlsServer serves cfg's TLS, answering every request 204, until the test
+// ends. Its error log is discarded: the handshakes the tests fail on
+// purpose would fill the output.
+func tlsServer(t *testing.T, cfg *tls.Config) *httptest.Server {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
-	srv.TLS = pki.ServerConfig(mutual)
+	srv.TLS = cfg
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	return srv.URL + "/hook"
+	return srv
+}
+
+// tcpServer hands every connection to 127.0.0.1:port to serve, in a
+// goroutine of its own, until the test ends, and returns "http://" and
+// the address.
+func tcpServer(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serve(c)
+		}
+	}()
+	return "http://" + ln.Addr().String()
 }
 
 // Over loopback TLS with a CA the test made: the system's trust store does
@@ -149,16 +180,6 @@ func TestTLSFlags(t *testing.T) {
 // the problem and the fix, not a fix that cannot help.
 func TestCheckTLSSaysWhatToFix(t *testing.T) {
 	pki := tlstest.New(t)
-	start := func(t *testing.T, cfg *tls.Config) string {
-		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			w.WriteHeader(http.StatusNoContent)
-		}))
-		srv.TLS = cfg
-		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-		srv.StartTLS()
-		t.Cleanup(srv.Close)
-		return srv.URL + "/hook"
-	}
 	expiredServer := pki.ServerConfig(false)
 	expiredServer.Certificates = []tls.Certificate{pki.ExpiredServerCert}
 	expiredAt := pki.ExpiredServerCert.Leaf
@@ -171,7 +192,7 @@ func TestCheckTLSSaysWhatToFix(t *testing.T) {
 	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		mutualCfg := pki.ServerConfig(true)
 		mutualCfg.MaxVersion = version
-		mutual := start(t, mutualCfg)
+		mutual := tlsServer(t, mutualCfg).URL + "/hook"
 		expiredCfg := expiredServer.Clone()
 		expiredCfg.MaxVersion = version
 		for _, tc := range []struct {
@@ -187,7 +208,7 @@ func TestCheckTLSSaysWhatToFix(t *testing.T) {
 				[]string{"was not sent", "the receiver asks for one signed by CN=coperniq-mock test CA"}, []string{"pass --cert"}},
 			{"no client certificate", mutual, delivery.TLS{CACert: pki.CAFile},
 				[]string{"the receiver wants a client certificate: pass --cert FILE --key FILE"}, nil},
-			{"the receiver's certificate expired", start(t, expiredCfg), delivery.TLS{CACert: pki.CAFile},
+			{"the receiver's certificate expired", tlsServer(t, expiredCfg).URL + "/hook", delivery.TLS{CACert: pki.CAFile},
 				[]string{"expired", "the receiver's certificate expired on " + expiredAt.NotAfter.UTC().Format(time.DateTime) + " UTC", "renew it", "--insecure"}, []string{"--cacert"}},
 		} {
 			t.Run(tls.VersionName(version)+"/"+tc.name, func(t *testing.T) {
@@ -219,63 +240,33 @@ func TestCheckTLSSaysWhatToFix(t *testing.T) {
 // request; a plain HTTP receiver passes, its handler never called.
 func TestCheckTLSHTTPURLOfAnHTTPSReceiver(t *testing.T) {
 	pki := tlstest.New(t)
-	goTLS := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
-	goTLS.TLS = pki.ServerConfig(false)
-	goTLS.Config.ErrorLog = log.New(io.Discard, "", 0)
-	goTLS.StartTLS()
-	defer goTLS.Close()
+	goTLS := tlsServer(t, pki.ServerConfig(false))
 	var called atomic.Bool
 	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { called.Store(true) }))
 	defer plain.Close()
 	// rawServer answers each connection's first bytes with answer and
 	// hangs up, as TLS servers other than Go's do.
 	rawServer := func(answer string) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ln.Close() })
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				c.Read(make([]byte, 5))
-				io.WriteString(c, answer)
-				c.Close()
-			}
-		}()
-		return "http://" + ln.Addr().String()
+		return tcpServer(t, func(c net.Conn) {
+			c.Read(make([]byte, 5))
+			io.WriteString(c, answer)
+			c.Close()
+		})
 	}
 	// quietServer hangs up without a word on plain bytes, as Python's ssl
 	// module does; with tlsCfg it completes a TLS handshake when the first
 	// bytes are one.
 	quietServer := func(tlsCfg *tls.Config) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ln.Close() })
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				go func() {
-					defer c.Close()
-					first := make([]byte, 1)
-					if _, err := c.Read(first); err != nil || first[0] != 0x16 || tlsCfg == nil {
-						return
-					}
-					tc := tls.Server(&prefixed{Conn: c, first: first}, tlsCfg)
-					_ = tc.Handshake()
-					tc.Close()
-				}()
+		return tcpServer(t, func(c net.Conn) {
+			defer c.Close()
+			first := make([]byte, 1)
+			if _, err := c.Read(first); err != nil || first[0] != 0x16 || tlsCfg == nil {
+				return
 			}
-		}()
-		return "http://" + ln.Addr().String()
+			tc := tls.Server(&prefixed{Conn: c, first: first}, tlsCfg)
+			_ = tc.Handshake()
+			tc.Close()
+		})
 	}
 	cases := []struct {
 		name    string
