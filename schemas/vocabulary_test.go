@@ -67,7 +67,7 @@ func TestVocabularyRoundTrips(t *testing.T) {
 }
 
 func TestVocabularyErrors(t *testing.T) {
-	cases := []struct{ name, src, want string }{
+	cases := []badVocabulary{
 		{"unknown key", "slaType: [A, B]\n", `f.yaml:1:1: unknown key slaType; a vocabulary has triggerNames`},
 		{"typo suggested", "slaTypes: [A, B]\nphaseTipes: [X]\n", "f.yaml:2:1: unknown key phaseTipes; a vocabulary has triggerNames, workOrderStatuses, workingStatus, queuedStatus, completedStatus, cancelledStatus, phaseTypes, phaseStatuses, slaTypes, requestStatuses, wonStatus, lostStatus, trades, workflows; did you mean phaseTypes?"},
 		{"unknown trigger", "triggerNames:\n  TASK_DONE: Done\n", `f.yaml:2:3: trigger "TASK_DONE" isn't one of`},
@@ -95,6 +95,17 @@ func TestVocabularyErrors(t *testing.T) {
 		{"YAML syntax", "workflows:\n  solar:\n    - {name: A, phaseType: SALES}\n     - {name: B}\n", "f.yaml:4:6: YAML syntax: value is not allowed in this context: likely wrong indentation; this line is indented 5 spaces, deeper than line 3 above it (4 spaces)"},
 		{"YAML syntax, a colon in a value", "workOrderStatuses: [QUEUED]\nslaTypes: Warning: late\n", `f.yaml:2:11: YAML syntax: mapping value is not allowed in this context: a value holding ": " needs quotes, e.g. slaTypes: "Warning: late" (line 2: "slaTypes: Warning: late")`},
 	}
+	checkRefused(t, cases)
+}
+
+// badVocabulary is a vocabulary file, named, that ParseVocabulary refuses,
+// and what its error must say.
+type badVocabulary struct{ name, src, want string }
+
+// checkRefused parses each case's src as f.yaml and wants an error that
+// says its want.
+func checkRefused(t *testing.T, cases []badVocabulary) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseVocabulary("f.yaml", []byte(tc.src))

@@ -10,7 +10,7 @@ import (
 // statuses are: a team whose traffic says VOIDED need not list CANCELLED.
 func TestVocabularyWorkOrderOutcomes(t *testing.T) {
 	const renamed = "workOrderStatuses: [NEW, ASSIGNED, IN_PROGRESS, DONE, VOIDED]\n"
-	bad := []struct{ name, src, want string }{
+	bad := []badVocabulary{
 		{"cancelled outside the list", renamed + "queuedStatus: NEW\ncompletedStatus: DONE\ncancelledStatus: CANCELLED\n",
 			"f.yaml:4:18: cancelledStatus CANCELLED isn't one of workOrderStatuses [NEW ASSIGNED IN_PROGRESS DONE VOIDED]: say which of them a work order that is cancelled has with cancelledStatus: NAME"},
 		{"queued left out", renamed + "completedStatus: DONE\ncancelledStatus: VOIDED\n",
@@ -26,14 +26,7 @@ func TestVocabularyWorkOrderOutcomes(t *testing.T) {
 		{"empty value", renamed + "queuedStatus: \"\"\n", "f.yaml:2:15: queuedStatus must be a non-empty string"},
 		{"typo suggested", "cancelStatus: VOIDED\n", "f.yaml:1:1: unknown key cancelStatus; a vocabulary has triggerNames, workOrderStatuses, workingStatus, queuedStatus, completedStatus, cancelledStatus, phaseTypes"},
 	}
-	for _, tc := range bad {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseVocabulary("f.yaml", []byte(tc.src))
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("got %v, want %q", err, tc.want)
-			}
-		})
-	}
+	checkRefused(t, bad)
 
 	good := []struct {
 		name, src                   string
