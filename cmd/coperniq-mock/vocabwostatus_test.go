@@ -35,6 +35,24 @@ const teamScenario = "name: team\nsteps:\n" +
 	"  - completeWorkOrder: {workOrder: survey}\n" +
 	"  - completePhase: {project: home}\n"
 
+// teamStatusList is teamStatuses' workOrderStatuses.
+var teamStatusList = []string{"NEW", "ASSIGNED", "SCHEDULED", "ACTIVE", "WAITING", "REVIEW", "DONE", "VOIDED"}
+
+// teamStatusFiles writes teamStatuses and teamScenario into a fresh temporary
+// dir and returns it with the two files' paths.
+func teamStatusFiles(t *testing.T) (dir, vocabulary, scenario string) {
+	t.Helper()
+	dir = t.TempDir()
+	vocabulary = filepath.Join(dir, "team.yaml")
+	scenario = filepath.Join(dir, "team-scenario.yaml")
+	for p, src := range map[string]string{vocabulary: teamStatuses, scenario: teamScenario} {
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, vocabulary, scenario
+}
+
 // woStatusesOf checks that every work-order status in payloads (one JSON
 // document a line) is one of list, and returns those seen.
 func woStatusesOf(t *testing.T, payloads string, list []string) map[string]bool {
@@ -91,15 +109,7 @@ func woStatusesOf(t *testing.T, payloads string, list []string) map[string]bool 
 // open one. queuedStatus, completedStatus and cancelledStatus name them;
 // no command sends, judges or documents the built-in names then.
 func TestVocabularyWorkOrderStatusesEndToEnd(t *testing.T) {
-	dir := t.TempDir()
-	voc := filepath.Join(dir, "team.yaml")
-	sc := filepath.Join(dir, "team-scenario.yaml")
-	for p, src := range map[string]string{voc: teamStatuses, sc: teamScenario} {
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	list := []string{"NEW", "ASSIGNED", "SCHEDULED", "ACTIVE", "WAITING", "REVIEW", "DONE", "VOIDED"}
+	dir, voc, sc := teamStatusFiles(t)
 
 	cases := []struct {
 		name string
@@ -114,7 +124,7 @@ func TestVocabularyWorkOrderStatusesEndToEnd(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			out := cli(t, "", append(tc.args, "--vocabulary", voc)...).want(t, 0).stdout
-			seen := woStatusesOf(t, out, list)
+			seen := woStatusesOf(t, out, teamStatusList)
 			for _, s := range tc.want {
 				if !seen[s] {
 					t.Errorf("no payload carries %s", s)
@@ -165,15 +175,7 @@ func TestVocabularyWorkOrderStatusesEndToEnd(t *testing.T) {
 // load had no --vocabulary: its payloads carried the built-in statuses and
 // a team's scenario file was refused. Both now speak the team's names.
 func TestLoadVocabulary(t *testing.T) {
-	dir := t.TempDir()
-	voc := filepath.Join(dir, "team.yaml")
-	sc := filepath.Join(dir, "team-scenario.yaml")
-	for p, src := range map[string]string{voc: teamStatuses, sc: teamScenario} {
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	list := []string{"NEW", "ASSIGNED", "SCHEDULED", "ACTIVE", "WAITING", "REVIEW", "DONE", "VOIDED"}
+	_, voc, sc := teamStatusFiles(t)
 	cases := []struct {
 		name string
 		args []string
@@ -200,7 +202,7 @@ func TestLoadVocabulary(t *testing.T) {
 			srv.Close()
 			mu.Lock()
 			defer mu.Unlock()
-			seen := woStatusesOf(t, bodies.String(), list)
+			seen := woStatusesOf(t, bodies.String(), teamStatusList)
 			for _, s := range tc.want {
 				if !seen[s] {
 					t.Errorf("no payload carries %s", s)
@@ -215,14 +217,7 @@ func TestLoadVocabulary(t *testing.T) {
 // specs of a scenario that cancels a work order as VOIDED and completes
 // one as DONE.
 func TestVerifyStateVocabularyWorkOrderStatuses(t *testing.T) {
-	dir := t.TempDir()
-	voc := filepath.Join(dir, "team.yaml")
-	sc := filepath.Join(dir, "team-scenario.yaml")
-	for p, src := range map[string]string{voc: teamStatuses, sc: teamScenario} {
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	_, voc, sc := teamStatusFiles(t)
 	for _, name := range []string{sc, "work-order-lifecycle"} {
 		t.Run(filepath.Base(name), func(t *testing.T) {
 			srv := httptest.NewServer(testreceivers.NewState(testreceivers.NewestWins))
