@@ -6,21 +6,22 @@ import (
 	"testing"
 
 	"github.com/coperniq-mock/coperniq-mock/api"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
-// TestAPIMockNoQuotaDuringRun: the API mock verify serves while the other
-// specs deliver must not throttle the receiver with the run's own volume.
-// A receiver fetching once per webhook at verify's pace went over the
-// default 100/s, then the 5,000/day, and every later call was 429 with a
-// Retry-After of a day: deliveries crawled and the run hung.
-func TestAPIMockNoQuotaDuringRun(t *testing.T) {
+// startAPIMock starts the API mock a run of scenario's worlds serves (in
+// vocabulary v, nil for the built-in one) with the key "k", as the API
+// specs do, and returns the specs and the mock's address; it stops when
+// the test ends.
+func startAPIMock(t *testing.T, scenario string, v *schemas.Vocabulary) (*apiSpecs, string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	r := &run{t: Target{API: &APIMock{Addr: addr, Key: "k"}, Scenarios: []string{"request-won"}}, replayed: []string{"request-won"},
+	r := &run{t: Target{API: &APIMock{Addr: addr, Key: "k"}, Scenarios: []string{scenario}, Vocabulary: v}, replayed: []string{scenario},
 		plan: &plan{used: map[int64]bool{}}, client: &http.Client{}, patient: &http.Client{}}
 	a := &apiSpecs{r: r}
 	if err := a.plan(); err != nil {
@@ -30,7 +31,17 @@ func TestAPIMockNoQuotaDuringRun(t *testing.T) {
 	if a.err != nil {
 		t.Fatal(a.err)
 	}
-	defer a.stop()
+	t.Cleanup(a.stop)
+	return a, addr
+}
+
+// TestAPIMockNoQuotaDuringRun: the API mock verify serves while the other
+// specs deliver must not throttle the receiver with the run's own volume.
+// A receiver fetching once per webhook at verify's pace went over the
+// default 100/s, then the 5,000/day, and every later call was 429 with a
+// Retry-After of a day: deliveries crawled and the run hung.
+func TestAPIMockNoQuotaDuringRun(t *testing.T) {
+	_, addr := startAPIMock(t, "request-won", nil)
 	calls := api.DefaultPerSecond + 20
 	for i := range calls {
 		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/projects", nil)

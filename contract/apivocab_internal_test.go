@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,23 +21,7 @@ func TestAPIMockInTheVocabulary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	r := &run{t: Target{API: &APIMock{Addr: addr, Key: "k"}, Scenarios: []string{"work-order-lifecycle"}, Vocabulary: v}, replayed: []string{"work-order-lifecycle"},
-		plan: &plan{used: map[int64]bool{}}, client: &http.Client{}, patient: &http.Client{}}
-	a := &apiSpecs{r: r}
-	if err := a.plan(); err != nil {
-		t.Fatal(err)
-	}
-	a.start()
-	if a.err != nil {
-		t.Fatal(a.err)
-	}
-	defer a.stop()
+	a, addr := startAPIMock(t, "work-order-lifecycle", v)
 	do := func(method, path, body string) (int, []byte) {
 		req, _ := http.NewRequest(method, "http://"+addr+path, strings.NewReader(body))
 		req.Header.Set("x-api-key", "k")
