@@ -136,6 +136,20 @@ func parseWords(line int, fields []string) invocation {
 	return inv
 }
 
+// builtHelp builds the binary, skipping the test in -short mode, and reads
+// its help through it.
+func builtHelp(t *testing.T) *helpOf {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "coperniq-mock")
+	if out, err := exec.Command("go", "build", "-trimpath", "-o", bin, "../cmd/coperniq-mock").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return &helpOf{t: t, bin: bin, c: map[string]*cmdHelp{}}
+}
+
 // helpOf caches each command path's --help: the subcommands it lists and
 // the flags it takes (its own and the inherited ones).
 type helpOf struct {
@@ -201,14 +215,7 @@ func (h *helpOf) command(words []string) ([]string, *cmdHelp) {
 }
 
 func TestREADMEFlagsExist(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "coperniq-mock")
-	if out, err := exec.Command("go", "build", "-trimpath", "-o", bin, "../cmd/coperniq-mock").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	h := &helpOf{t: t, bin: bin, c: map[string]*cmdHelp{}}
+	h := builtHelp(t)
 	top := h.get(nil)
 
 	lines, spans := readmeShellLines(t)

@@ -2,7 +2,6 @@ package docgen_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,14 +12,7 @@ import (
 // takes: on the command the cell names, or, for a bare flag, on some
 // command.
 func TestReferenceSwitchesExist(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "coperniq-mock")
-	if out, err := exec.Command("go", "build", "-trimpath", "-o", bin, "../cmd/coperniq-mock").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	h := &helpOf{t: t, bin: bin, c: map[string]*cmdHelp{}}
+	h := builtHelp(t)
 	top := h.get(nil)
 	anyFlag := map[string]bool{}
 	for _, sub := range top.subcommands {
