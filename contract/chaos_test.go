@@ -52,18 +52,26 @@ func chaosTargetOf(t *testing.T, h http.Handler) contract.Target {
 
 const chaosSeed = 7
 
+// failingChaos runs chaos against target, as opts say, and returns the
+// report of a run that must fail: receiver names what should have been
+// caught when every run passed.
+func failingChaos(t *testing.T, target contract.Target, opts contract.ChaosOptions, receiver string) *contract.ChaosReport {
+	t.Helper()
+	rep, err := contract.RunChaos(context.Background(), target, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failure == nil {
+		t.Fatalf("%s passed %d chaos runs", receiver, len(rep.Runs))
+	}
+	return rep
+}
+
 func TestChaosFailsAndShrinks(t *testing.T) {
 	for _, o := range []testreceivers.Ordering{testreceivers.LastArrivalRecord, testreceivers.LastArrivalWorkOrder, testreceivers.DropUnseenRecord} {
 		t.Run(string(o), func(t *testing.T) {
 			t.Parallel()
-			rep, err := contract.RunChaos(context.Background(), chaosTarget(t, o), contract.ChaosOptions{Runs: 50, Seed: chaosSeed, ShrinkBudget: time.Minute})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if rep.Failure == nil {
-				t.Fatalf("receiver %s passed %d chaos runs", o, len(rep.Runs))
-			}
-			f := rep.Failure
+			f := failingChaos(t, chaosTarget(t, o), contract.ChaosOptions{Runs: 50, Seed: chaosSeed, ShrinkBudget: time.Minute}, "receiver "+string(o)).Failure
 			t.Logf("%s: %s\n%s", o, f.Progress(), f.File(""))
 			if n := len(f.Schedule.Deliveries); n > 5 || !f.Minimal {
 				t.Errorf("shrunk to %d deliveries, minimal %v; want at most 5, minimal", n, f.Minimal)
@@ -95,14 +103,7 @@ func TestChaosPassesConvergingReceivers(t *testing.T) {
 // shrunk sequence, against a fresh receiver each time.
 func TestChaosIsReproducible(t *testing.T) {
 	run := func() *contract.ChaosReport {
-		rep, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.LastArrivalWorkOrder), contract.ChaosOptions{Runs: 50, Seed: chaosSeed + 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rep.Failure == nil {
-			t.Fatal("no failing run")
-		}
-		return rep
+		return failingChaos(t, chaosTarget(t, testreceivers.LastArrivalWorkOrder), contract.ChaosOptions{Runs: 50, Seed: chaosSeed + 1}, "receiver "+string(testreceivers.LastArrivalWorkOrder))
 	}
 	a, b := run(), run()
 	var sa, sb []contract.Schedule
@@ -132,10 +133,7 @@ func TestChaosIsReproducible(t *testing.T) {
 // against a converging one it does not.
 func TestChaosFileRoundTrip(t *testing.T) {
 	target := chaosTarget(t, testreceivers.LastArrivalRecord)
-	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 50, Seed: chaosSeed})
-	if err != nil || rep.Failure == nil {
-		t.Fatalf("%v, failure %v", err, rep.Failure)
-	}
+	rep := failingChaos(t, target, contract.ChaosOptions{Runs: 50, Seed: chaosSeed}, "receiver "+string(testreceivers.LastArrivalRecord))
 	f, err := contract.ParseChaosFile(rep.Failure.File("coperniq-mock verify ..."))
 	if err != nil {
 		t.Fatal(err)
@@ -182,10 +180,7 @@ func FuzzParseChaosFile(f *testing.F) {
 // TestShrinkBudgetSaysHowFarItGot: a budget spent before the schedule is
 // minimal is reported as such.
 func TestShrinkBudgetSaysHowFarItGot(t *testing.T) {
-	rep, err := contract.RunChaos(context.Background(), chaosTarget(t, testreceivers.LastArrivalWorkOrder), contract.ChaosOptions{Runs: 50, Seed: chaosSeed, ShrinkBudget: time.Nanosecond})
-	if err != nil || rep.Failure == nil {
-		t.Fatalf("%v, %v", err, rep)
-	}
+	rep := failingChaos(t, chaosTarget(t, testreceivers.LastArrivalWorkOrder), contract.ChaosOptions{Runs: 50, Seed: chaosSeed, ShrinkBudget: time.Nanosecond}, "receiver "+string(testreceivers.LastArrivalWorkOrder))
 	if f := rep.Failure; f.Minimal || !strings.Contains(f.Progress(), "stopped by the shrink budget of 1ns before it was minimal") {
 		t.Errorf("minimal %v, progress %q", f.Minimal, f.Progress())
 	}
@@ -215,13 +210,8 @@ func TestChaosPool(t *testing.T) {
 // far behind", never plainly lost).
 func TestChaosTellsLateFromLost(t *testing.T) {
 	target := chaosTargetOf(t, testreceivers.NewStateQueued(testreceivers.NewestWins, 15*time.Millisecond))
-	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 1, Seed: chaosSeed, Pool: []string{"call-logged"}, ShrinkBudget: time.Nanosecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Failure == nil {
-		t.Fatal("a receiver applying 15 ms per event through one queue passed at -inspect-timeout 150ms")
-	}
+	rep := failingChaos(t, target, contract.ChaosOptions{Runs: 1, Seed: chaosSeed, Pool: []string{"call-logged"}, ShrinkBudget: time.Nanosecond},
+		"a receiver applying 15 ms per event through one queue, at -inspect-timeout 150ms,")
 	late := 0
 	for _, p := range rep.Failure.Problems {
 		switch p.Kind {
@@ -325,14 +315,7 @@ func (c coinFlip) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // candidate happened to fail. The original sequence is kept.
 func TestChaosFlakyFailureIsNotShrunk(t *testing.T) {
 	target := chaosTargetOf(t, coinFlip{testreceivers.NewState(testreceivers.NewestWins)})
-	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 20, Seed: chaosSeed, ShrinkBudget: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Failure == nil {
-		t.Fatalf("a receiver dropping every event of half the attempts passed %d runs", len(rep.Runs))
-	}
-	f := rep.Failure
+	f := failingChaos(t, target, contract.ChaosOptions{Runs: 20, Seed: chaosSeed, ShrinkBudget: time.Minute}, "a receiver dropping every event of half the attempts").Failure
 	t.Logf("%s", f.Progress())
 	want := fmt.Sprintf("flaky: failed %d of 3 replays; not shrunk (a shrink needs a failure that reproduces)", f.Reproduced)
 	if !f.Flaky || f.Minimal || f.Reproduced >= 3 || f.Progress() != want {
@@ -414,13 +397,7 @@ func (f *forgetful) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestChaosSaysTheCountWentDown(t *testing.T) {
 	target := chaosTargetOf(t, &forgetful{h: testreceivers.NewState(testreceivers.NewestWins), keep: 8})
 	target.State = nil
-	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 1, Seed: chaosSeed, Pool: []string{"work-order-lifecycle"}, ShrinkBudget: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Failure == nil {
-		t.Fatal("a receiver forgetting all but its newest 8 eventIds passed")
-	}
+	rep := failingChaos(t, target, contract.ChaosOptions{Runs: 1, Seed: chaosSeed, Pool: []string{"work-order-lifecycle"}, ShrinkBudget: -1}, "a receiver forgetting all but its newest 8 eventIds")
 	down := 0
 	for _, p := range rep.Failure.Problems {
 		if strings.Contains(p.Text, "the inspect hook's count went back down") {
