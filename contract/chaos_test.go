@@ -248,6 +248,20 @@ func (d *dropping) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d.h.ServeHTTP(w, r)
 }
 
+// droppingTarget serves a dropping receiver that drops from the start and
+// returns it with the Target a chaos command runs against it: the inspect
+// hook without the state hook, one lifecycle scenario, the chaos seed.
+func droppingTarget(t *testing.T) (*dropping, contract.Target) {
+	t.Helper()
+	d := &dropping{h: testreceivers.NewState(testreceivers.NewestWins)}
+	d.drop.Store(true)
+	target := chaosTargetOf(t, d)
+	target.State = nil
+	target.Seed = chaosSeed
+	target.Scenarios = []string{"work-order-lifecycle"}
+	return d, target
+}
+
 // TestChaosRepeatedIDsAreNotJudged: chaos ids depend only on the seed (a
 // replay's on its --id-offset), so run again against a receiver that kept
 // the first run's state, a receiver that now stores nothing would pass:
@@ -330,12 +344,7 @@ func TestChaosFlakyFailureIsNotShrunk(t *testing.T) {
 // that forgets old eventIds lost 1,700 in one) lists the first few, and
 // how many more, with all of them in --chaos-out.
 func TestChaosListsAFewProblems(t *testing.T) {
-	d := &dropping{h: testreceivers.NewState(testreceivers.NewestWins)}
-	d.drop.Store(true)
-	target := chaosTargetOf(t, d)
-	target.State = nil
-	target.Seed = chaosSeed
-	target.Scenarios = []string{"work-order-lifecycle"}
+	_, target := droppingTarget(t)
 	dir := t.TempDir()
 	var out strings.Builder
 	cmd := contract.ChaosCommand{Runs: 1, OutDir: dir, ReplayCommand: func(string, int64) string { return "replay" }}
@@ -439,12 +448,7 @@ func (f *replayFlipper) Write(p []byte) (int, error) {
 // and not called shrunk or 1-minimal: the shrink kept candidates that
 // happened to fail.
 func TestChaosShrunkFlakyIsNotMinimal(t *testing.T) {
-	d := &dropping{h: testreceivers.NewState(testreceivers.NewestWins)}
-	d.drop.Store(true)
-	target := chaosTargetOf(t, d)
-	target.State = nil
-	target.Seed = chaosSeed
-	target.Scenarios = []string{"work-order-lifecycle"}
+	d, target := droppingTarget(t)
 	dir := t.TempDir()
 	out := &replayFlipper{d: d}
 	cmd := contract.ChaosCommand{Runs: 1, OutDir: dir, ShrinkBudget: time.Minute, ReplayCommand: func(string, int64) string { return "replay" }}
