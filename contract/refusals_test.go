@@ -10,7 +10,9 @@ import (
 // refusals groups the calls by how they were answered, most first, a tie
 // in the order of the words, every group named (no "and N more").
 func TestRefusals(t *testing.T) {
-	call := func(status int, op string) api.Call { return api.Call{Method: "GET", Path: "/projects/7", Status: status, Operation: op} }
+	call := func(status int, op string) api.Call {
+		return api.Call{Method: "GET", Path: "/projects/7", Status: status, Operation: op}
+	}
 	for _, tc := range []struct {
 		name  string
 		calls []api.Call
