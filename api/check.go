@@ -3,7 +3,6 @@ package api
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -106,20 +105,38 @@ func overBound(calls []Call, n int) (Finding, bool) {
 }
 
 // MostCalled names the most methods and paths called most, with counts,
-// most first: "GET /projects/7 (3), GET /accounts/2 (1) and 4 more paths".
+// most first: "GET /projects/7 (3), GET /accounts/2 (1), and 4 more paths".
 func MostCalled(calls []Call, most int) string {
-	n := map[string]int{}
-	for _, c := range calls {
-		n[c.Method+" "+c.Path]++
-	}
-	keys := slices.SortedFunc(maps.Keys(n), func(x, y string) int { return cmp.Or(n[y]-n[x], strings.Compare(x, y)) })
+	counts := CountCalls(calls, func(c Call) string { return c.Method + " " + c.Path })
 	var parts []string
-	for i, k := range keys {
+	for i, c := range counts {
 		if i == most {
-			parts = append(parts, fmt.Sprintf("and %d more paths", len(keys)-i))
+			parts = append(parts, fmt.Sprintf("and %d more paths", len(counts)-i))
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s (%d)", k, n[k]))
+		parts = append(parts, fmt.Sprintf("%s (%d)", c.Key, c.N))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// CallCount is how many calls share a key (CountCalls).
+type CallCount struct {
+	Key string
+	N   int
+}
+
+// CountCalls counts calls by key(call), most first, a tie in the order of
+// the keys: the one count of calls that messages about them are built on
+// (MostCalled's by path, verify's by answer), so that they all rank alike.
+func CountCalls(calls []Call, key func(Call) string) []CallCount {
+	n := map[string]int{}
+	for _, c := range calls {
+		n[key(c)]++
+	}
+	out := make([]CallCount, 0, len(n))
+	for k, v := range n {
+		out = append(out, CallCount{k, v})
+	}
+	slices.SortFunc(out, func(x, y CallCount) int { return cmp.Or(y.N-x.N, strings.Compare(x.Key, y.Key)) })
+	return out
 }

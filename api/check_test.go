@@ -130,3 +130,26 @@ func TestCallsCountWebhooksSent(t *testing.T) {
 		}
 	}
 }
+
+// MostCalled names the paths called most, most first, a tie in the order
+// of method and path, and how many more there are past most.
+func TestMostCalled(t *testing.T) {
+	call := func(method, path string) api.Call { return api.Call{Method: method, Path: path} }
+	calls := []api.Call{call("GET", "/projects/9"), call("GET", "/projects/7"), call("PATCH", "/projects/7"), call("GET", "/projects/7"), call("GET", "/accounts/2"), call("GET", "/projects/9")}
+	for _, tc := range []struct {
+		name  string
+		calls []api.Call
+		most  int
+		want  string
+	}{
+		{"none", nil, 3, ""},
+		{"all shown", calls, 5, "GET /projects/7 (2), GET /projects/9 (2), GET /accounts/2 (1), PATCH /projects/7 (1)"},
+		{"the rest counted", calls, 2, "GET /projects/7 (2), GET /projects/9 (2), and 2 more paths"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := api.MostCalled(tc.calls, tc.most); got != tc.want {
+				t.Errorf("MostCalled:\n got %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}

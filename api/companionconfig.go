@@ -63,19 +63,23 @@ func (c CompanionConfig) Start(given func(field string) bool, s delivery.Setting
 	return comp, []delivery.Option{delivery.WithClient(client)}, nil
 }
 
-// End reports the calls after the deliveries and returns the verdict on
-// them: a call log that could not be written, or calls that broke the rules,
-// as a *delivery.FailedError. A nil Companion (no mock) has none.
-func (c CompanionConfig) End(comp *Companion, out io.Writer) error {
+// End reports the calls after the deliveries, once Linger is over or ctx
+// ends, and returns the verdict on them: a call log that could not be
+// written, calls that broke the rules, or a run interrupted before Linger
+// was over (it exits as any interrupted run), as a *delivery.FailedError.
+// A nil Companion (no mock) has none.
+func (c CompanionConfig) End(ctx context.Context, comp *Companion, out io.Writer) error {
 	if comp == nil {
 		return nil
 	}
-	broken, err := comp.Finish(out, c.Linger, Rules{MaxCallsPerEvent: c.MaxCalls}, c.Calls)
+	broken, err := comp.Finish(ctx, out, c.Linger, Rules{MaxCallsPerEvent: c.MaxCalls}, c.Calls)
 	switch {
 	case err != nil:
 		return &delivery.FailedError{Err: &schemas.FieldError{Field: "Calls", Want: err.Error()}}
 	case broken > 0:
 		return &delivery.FailedError{Err: schemas.Fieldsf("MaxCalls", "the receiver's API calls broke %d rule(s): the key on every call, no retry before Retry-After, at most {MaxCalls} answered calls per webhook (listed above)", broken)}
+	case c.Linger > 0 && ctx.Err() != nil:
+		return &delivery.FailedError{Err: schemas.Fieldsf("Linger", "interrupted while the API mock waited for late calls ({Linger} %s): the report above has the calls that came by then", c.Linger)}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -23,7 +24,7 @@ func TestCompanionConfigWithoutAddr(t *testing.T) {
 	if !errors.As(err, &ce) || !strings.Contains(ce.Msg, "{Linger}") || !strings.Contains(ce.Msg, "{Addr}") {
 		t.Fatalf("Linger given: %v, want a *schemas.FieldError naming {Linger} and {Addr}", err)
 	}
-	if err := c.End(nil, nil); err != nil {
+	if err := c.End(context.Background(), nil, nil); err != nil {
 		t.Errorf("End without a mock: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"io"
 
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
@@ -20,15 +21,15 @@ func (c CompanionConfig) RenderOptions(tl *scenarios.Timeline) []scenarios.Rende
 // After is comp's part of a delivery run (delivery.Reported.After): End
 // once the deliveries ended, Close when they never started. Without a mock
 // (comp nil) it is nil.
-func (c CompanionConfig) After(comp *Companion) func(info io.Writer, started bool) error {
+func (c CompanionConfig) After(comp *Companion) func(ctx context.Context, info io.Writer, started bool) error {
 	if comp == nil {
 		return nil
 	}
-	return func(info io.Writer, started bool) error {
+	return func(ctx context.Context, info io.Writer, started bool) error {
 		if !started {
 			comp.Close()
 			return nil
 		}
-		return c.End(comp, info)
+		return c.End(ctx, comp, info)
 	}
 }

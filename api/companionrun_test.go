@@ -2,9 +2,12 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/coperniq-mock/coperniq-mock/api"
 	"github.com/coperniq-mock/coperniq-mock/delivery"
@@ -57,7 +60,7 @@ func TestCompanionAfter(t *testing.T) {
 	t.Run("not started: closed", func(t *testing.T) {
 		comp := start(t)
 		var out bytes.Buffer
-		if err := c.After(comp)(&out, false); err != nil || out.Len() != 0 {
+		if err := c.After(comp)(context.Background(), &out, false); err != nil || out.Len() != 0 {
 			t.Fatalf("After(started false): %v, %q; want nil and nothing printed", err, out.String())
 		}
 		if resp, err := http.Get(comp.URL() + "/projects"); err == nil {
@@ -74,8 +77,23 @@ func TestCompanionAfter(t *testing.T) {
 		resp.Body.Close()
 		var out bytes.Buffer
 		var failed *delivery.FailedError
-		if err := c.After(comp)(&out, true); !errors.As(err, &failed) {
+		if err := c.After(comp)(context.Background(), &out, true); !errors.As(err, &failed) {
 			t.Errorf("After(started true) with a keyless call: %v, want a *delivery.FailedError\n%s", err, out.String())
+		}
+	})
+	t.Run("started, then interrupted: no linger, an interrupted run", func(t *testing.T) {
+		comp := start(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var out bytes.Buffer
+		var failed *delivery.FailedError
+		lingering := api.CompanionConfig{Linger: time.Hour}
+		err := lingering.After(comp)(ctx, &out, true)
+		if !errors.As(err, &failed) || !strings.Contains(err.Error(), "interrupted while the API mock waited for late calls (Linger 1h0m0s)") {
+			t.Errorf("After(started true) interrupted: %v, want a *delivery.FailedError naming the interruption", err)
+		}
+		if !strings.Contains(out.String(), "API: 0 calls") {
+			t.Errorf("no calls' report:\n%s", out.String())
 		}
 	})
 }

@@ -47,12 +47,18 @@ func (c *Companion) URL() string { return c.srv.URL }
 func (c *Companion) Close() { c.srv.Close() }
 
 // Finish keeps the mock up for linger (for receivers that call it after
-// acknowledging), closes it, writes the calls' report to out and the call
-// log to callsFile (none when ""), and returns how many rules the calls
-// broke.
-func (c *Companion) Finish(out io.Writer, linger time.Duration, rules Rules, callsFile string) (broken int, err error) {
+// acknowledging) or until ctx ends (a user who interrupts the run wants it
+// over, not a wait for calls that may never come), closes it, writes the
+// calls' report to out and the call log to callsFile (none when ""), and
+// returns how many rules the calls broke.
+func (c *Companion) Finish(ctx context.Context, out io.Writer, linger time.Duration, rules Rules, callsFile string) (broken int, err error) {
 	if linger > 0 {
-		time.Sleep(linger)
+		t := time.NewTimer(linger)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
 	}
 	c.srv.Close()
 	calls := c.srv.Calls()

@@ -72,7 +72,7 @@ func TestCompanionFinishCountsBrokenRules(t *testing.T) {
 	}
 	resp.Body.Close()
 	var out bytes.Buffer
-	broken, err := c.Finish(&out, 0, api.Rules{}, "")
+	broken, err := c.Finish(context.Background(), &out, 0, api.Rules{}, "")
 	if err != nil || broken == 0 {
 		t.Errorf("Finish: %d broken, %v; want the keyless call counted\n%s", broken, err, out.String())
 	}

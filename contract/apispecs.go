@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -381,8 +380,7 @@ func unknownPath(c api.Call) bool {
 // instead, by status, most first: "2 answered 404 Not Found, to a path
 // Coperniq's API does not have".
 func refusals(calls []api.Call) string {
-	n := map[string]int{}
-	for _, c := range calls {
+	counts := api.CountCalls(calls, func(c api.Call) string {
 		why := fmt.Sprintf("answered %d %s", c.Status, http.StatusText(c.Status))
 		switch {
 		case c.Status == http.StatusUnauthorized:
@@ -392,18 +390,11 @@ func refusals(calls []api.Call) string {
 		case c.Status == http.StatusNotImplemented:
 			why += ", to an operation the mock does not implement"
 		}
-		n[why]++
-	}
-	keys := slices.Collect(maps.Keys(n))
-	slices.SortFunc(keys, func(x, y string) int {
-		if n[x] != n[y] {
-			return n[y] - n[x]
-		}
-		return strings.Compare(x, y)
+		return why
 	})
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%d %s", n[k], k)
+	parts := make([]string, len(counts))
+	for i, c := range counts {
+		parts[i] = fmt.Sprintf("%d %s", c.N, c.Key)
 	}
 	return strings.Join(parts, "; ")
 }

@@ -676,6 +676,8 @@ func TestSummarizeNamesDeliveriesLeftOut(t *testing.T) {
 			"over 1 delivery (+3 not recorded: made for specs the interruption left unjudged)\n", 4, 0, 0, "", "SIGTERM"},
 		{"not recorded after a --max-late stop", []DeliveryRecord{{Status: 200, Expect: ExpectAck}},
 			"over 1 delivery (+3 not recorded: made for specs the stop left unjudged, and the stop's probe)\n", 4, 0, 0, AbortedHung + " 5 deliveries within the deadline of 2s (--timeout).", ""},
+		{"not recorded after a --max-late-total stop", []DeliveryRecord{{Status: 200, Expect: ExpectAck}},
+			"over 1 delivery (+3 not recorded: made for specs the stop left unjudged, and the stop's probe)\n", 4, 0, 0, AbortedLateTotal + " of 2s (--timeout) 24 times", ""},
 		{"not recorded after the hook hung", []DeliveryRecord{{Status: 200, Expect: ExpectAck}},
 			"over 1 delivery (+3 not recorded: made for specs the stop left unjudged)\n", 4, 0, 0, "the inspect hook at GET http://127.0.0.1:1/{eventId} " + AbortedHookHung + " 3 questions", ""},
 		{"nothing timed", []DeliveryRecord{{Expect: ExpectAck, Error: "reset"}},

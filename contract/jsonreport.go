@@ -111,10 +111,8 @@ type JSONAnswerTime struct {
 	// by the run's interruption (Ctrl-C, SIGTERM).
 	Malformed int `json:"malformed"`
 	Canceled  int `json:"canceled"`
-	// NotRecorded counts the deliveries sent that no spec recorded: the
-	// --api specs' (APINotRecorded of them), and those made ahead of the
-	// specs that a stop (--max-late, an interruption) left unjudged,
-	// with the stop's probe. It is what makes the sum every delivery.
+	// NotRecorded counts the deliveries sent that no spec recorded
+	// (Findings.NotRecorded). It is what makes the sum every delivery.
 	NotRecorded    int `json:"notRecorded"`
 	APINotRecorded int `json:"apiNotRecorded"`
 }

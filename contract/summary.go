@@ -545,9 +545,10 @@ func Summarize(report types.Report) Findings {
 
 // NotRecorded counts the deliveries the run made that no spec recorded
 // (Sent less those the summary counts, timed or left out): the --api
-// specs' (SentAPI), and those made ahead of specs that a stop (--max-late,
-// a hung hook, an interruption) left unjudged, with the --max-late stop's
-// probe. 0 when Sent is unknown.
+// specs' (SentAPI), those made ahead of specs that a stop (--max-late,
+// --max-late-total, a hung inspect hook, an interruption) left unjudged,
+// and the probe the --max-late and --max-late-total stops send. 0 when
+// Sent is unknown.
 func (f Findings) NotRecorded() int {
 	if f.Sent == 0 {
 		return 0
@@ -588,9 +589,9 @@ func (f Findings) whyNotRecorded(n int) string {
 	const api = "the --api specs keep no record of their deliveries"
 	var ahead string
 	switch {
-	case strings.HasPrefix(f.Aborted, AbortedHung):
-		// Only the --max-late stop sends a probe, to tell a hung
-		// receiver from a slow one.
+	case strings.HasPrefix(f.Aborted, AbortedHung), strings.HasPrefix(f.Aborted, AbortedLateTotal):
+		// The --max-late and --max-late-total stops send a probe, to
+		// tell a hung receiver from a slow one; a hung hook's does not.
 		ahead = "made for specs the stop left unjudged, and the stop's probe"
 	case f.Aborted != "":
 		ahead = "made for specs the stop left unjudged"

@@ -26,8 +26,9 @@ type Reported struct {
 	// After, when set, is called by Deliver once the deliveries end
 	// (started true: its error is the verdict when theirs passed), or
 	// when the target check failed (started false): what is served
-	// alongside the run (the API mock) reports or closes there.
-	After func(info io.Writer, started bool) error
+	// alongside the run (the API mock) reports or closes there. ctx is
+	// the run's: what After waits for ends with it.
+	After func(ctx context.Context, info io.Writer, started bool) error
 }
 
 // FailedError is a run whose events were not all acknowledged (or that was

@@ -13,7 +13,7 @@ import (
 func (r Reported) Deliver(ctx context.Context, to *Target, s Settings, seed uint64, events []Message, about string, extra ...Option) error {
 	if err := to.Check(ctx, r.TLS, 0); err != nil {
 		if r.After != nil {
-			r.After(r.Info, false)
+			r.After(ctx, r.Info, false)
 		}
 		return err
 	}
@@ -23,7 +23,7 @@ func (r Reported) Deliver(ctx context.Context, to *Target, s Settings, seed uint
 	}
 	_, err := r.Run(ctx, to, s, seed, events, extra...)
 	if r.After != nil {
-		if aerr := r.After(r.Info, true); err == nil {
+		if aerr := r.After(ctx, r.Info, true); err == nil {
 			err = aerr
 		}
 	}

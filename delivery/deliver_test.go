@@ -58,7 +58,7 @@ func TestReportedDeliver(t *testing.T) {
 			}
 			var out bytes.Buffer
 			started := ""
-			r := delivery.Reported{Out: &out, Info: &out, Notice: "NOTICE", After: func(_ io.Writer, st bool) error {
+			r := delivery.Reported{Out: &out, Info: &out, Notice: "NOTICE", After: func(_ context.Context, _ io.Writer, st bool) error {
 				started = fmt.Sprint(st)
 				return tc.afterErr
 			}}

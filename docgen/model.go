@@ -453,10 +453,8 @@ func (s schemaSet) page(t schemas.Trigger) (*page, error) {
 				f.known = knownValues(*sp)
 				switch sp.attr(schemas.ValuesSourceKeyword) {
 				case schemas.FromVocabulary:
-					f.valuesFrom = "the vocabulary the caller built in Go"
-					if name, _ := sp.attr(schemas.ValuesVocabularyKeyword).(string); name != "" {
-						f.valuesFrom = "your vocabulary file " + name
-					}
+					name, _ := sp.attr(schemas.ValuesVocabularyKeyword).(string)
+					f.valuesFrom = schemas.NameVocabulary(name)
 				case schemas.Assumed:
 					f.valuesAssumed, _ = sp.attr(schemas.ValuesAssumptionKeyword).(string)
 					if f.valuesAssumed == "" {

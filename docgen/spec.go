@@ -50,10 +50,11 @@ func (s *site) specDescription(extra string) string {
 // vocabularyName names a team's vocabulary in prose: its file's base name
 // (docs are published; a local path means nothing there).
 func vocabularyName(v *schemas.Vocabulary) string {
-	if v.File() == "" {
-		return "the vocabulary the caller built in Go"
+	name := ""
+	if v.File() != "" {
+		name = "`" + filepath.Base(v.File()) + "`"
 	}
-	return "your vocabulary file `" + filepath.Base(v.File()) + "`"
+	return schemas.NameVocabulary(name)
 }
 
 func schemaRef(key string) string { return "./schemas/contract/" + key + ".json" }

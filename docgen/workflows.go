@@ -3,7 +3,6 @@ package docgen
 import (
 	"fmt"
 	"html/template"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -27,11 +26,8 @@ func (s *site) workflowLines() (source string, lines []string) {
 	case sameStages(v.Workflows, d.Workflows) && reflect.DeepEqual(v.RequestWorkflow, d.RequestWorkflow):
 		// A file that leaves the workflows out keeps them assumed, even
 		// when its trades change which workflow a trade picks.
-	case v.File() == "":
-		source = "Set by the vocabulary the caller built in Go (stages it leaves out are this tool's assumed ones)."
 	default:
-		// The base name: docs are published, a local path means nothing there.
-		source = fmt.Sprintf("Set by your vocabulary file `%s` (stages it leaves out are this tool's assumed ones).", filepath.Base(v.File()))
+		source = "Set by " + vocabularyName(v) + " (stages it leaves out are this tool's assumed ones)."
 	}
 	stages := func(wf schemas.Workflow) string {
 		out := make([]string, len(wf.Stages))

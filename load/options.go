@@ -85,6 +85,23 @@ type config struct {
 	interval     time.Duration
 	scenario     *scenarios.Scenario
 	vocab        *schemas.Vocabulary // nil: the built-in one
+	// spoken: scenario was parsed with vocab already (Plan.Options parses
+	// it to name its errors), so the run takes it as it is.
+	spoken bool
+}
+
+// speakVocabulary parses the scenario again with the run's vocabulary, so
+// that a scenario file may use its names.
+func (c *config) speakVocabulary() error {
+	if c.scenario == nil || c.vocab == nil || c.spoken {
+		return nil
+	}
+	s, err := c.scenario.WithVocabulary(c.vocab)
+	if err != nil {
+		return err
+	}
+	c.scenario = s
+	return nil
 }
 
 func defaultConfig() config {
@@ -193,7 +210,7 @@ func WithVocabulary(v *schemas.Vocabulary) Option {
 		if err != nil {
 			return err
 		}
-		c.vocab = v
+		c.vocab, c.spoken = v, false
 		return nil
 	}
 }

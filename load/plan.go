@@ -153,6 +153,11 @@ func (p Plan) Options() ([]Option, error) {
 		if err := add("Vocabulary", WithVocabulary(p.Vocabulary)); err != nil {
 			return nil, err
 		}
+		if p.Scenario != "" {
+			// After WithVocabulary, which leaves the scenario to be
+			// parsed again: this one was, above.
+			opts = append(opts, func(c *config) error { c.spoken = true; return nil })
+		}
 	}
 	policy, err := delivery.ParsePreset(p.Retry)
 	if err != nil {

@@ -68,12 +68,8 @@ func Run(ctx context.Context, target *delivery.Target, opts ...Option) (*Report,
 	if cfg.closed > 0 && cfg.latenessSet {
 		return nil, errors.New("max lateness does not apply to a closed loop (rate max): nothing is scheduled, so no send is ever late")
 	}
-	if cfg.scenario != nil && cfg.vocab != nil {
-		s, err := cfg.scenario.WithVocabulary(cfg.vocab)
-		if err != nil {
-			return nil, err
-		}
-		cfg.scenario = s
+	if err := cfg.speakVocabulary(); err != nil {
+		return nil, err
 	}
 	if cfg.scenario != nil {
 		// A scenario that cannot render fails here, not slot by slot.

@@ -32,7 +32,7 @@ func WithScenario(s *scenarios.Scenario) Option {
 		if s.Events() < 1 {
 			return fmt.Errorf("scenario %s fires no event", s.Name)
 		}
-		c.scenario = s
+		c.scenario, c.spoken = s, false
 		return nil
 	}
 }

@@ -286,8 +286,11 @@ func (c *seqChecker) event(e *seqEvent) {
 	if trigger == "TASK_CREATED" && e.p.WorkOrder != nil {
 		c.createdInOrder("workOrder", e.p.WorkOrder.UID, at)
 	}
+	// The rule is said in the queued status alone: a team's vocabulary
+	// may have no ASSIGNED (a vocabulary cannot rename it, only leave it
+	// out), and a work order gets its assignee with any move out of queued.
 	if w := e.p.WorkOrder; w != nil && w.Status == c.wfs.vocab.WorkOrderStatusName("QUEUED") && w.AssigneeID != nil {
-		at("work order %d is %s with assignee %d; someone is assigned with or after ASSIGNED", w.ID, w.Status, *w.AssigneeID)
+		at("work order %d is %s with assignee %d; nobody is assigned while a work order is %s, only once it moves on", w.ID, w.Status, *w.AssigneeID, w.Status)
 	}
 	phaseStart := strings.HasSuffix(trigger, "_PHASE_STARTED")
 	switch {

@@ -52,7 +52,7 @@ func TestCheckSequenceCatchesRealism(t *testing.T) {
 			obj(m, "workOrder")["status"] = "QUEUED"
 			obj(m, "event")["currentStatus"] = "QUEUED"
 			obj(m, "workOrder")["assigneeId"] = 13001.0
-		}), "someone is assigned with or after ASSIGNED"},
+		}), "nobody is assigned while a work order is QUEUED, only once it moves on"},
 		{"work-order numbers out of creation order", mutate(t, solar, find(t, solar, "TASK_CREATED", 1, nil), func(m map[string]any) {
 			obj(m, "workOrder")["uid"] = 1.0
 		}), "numbers grow in creation order"},

@@ -116,3 +116,39 @@ func TestVocabularyStatusErrorListsTheFilesStatuses(t *testing.T) {
 		t.Errorf("message: %s", msg)
 	}
 }
+
+// An assignee on a work order still in the queued status is named in the
+// vocabulary's words: its queued status, and no ASSIGNED, which a team
+// may not have (this one dispatches instead).
+func TestCheckSequenceAssigneeWhileQueuedInVocabulary(t *testing.T) {
+	v, err := schemas.ParseVocabulary("team.yaml", []byte("workOrderStatuses: [NEW, DISPATCHED, WORKING, COMPLETED, CANCELLED]\nqueuedStatus: NEW\nworkingStatus: WORKING\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := parseWith("s.yaml", []byte("steps:\n  - createProject: {name: p}\n  - createWorkOrder: {project: p, name: w, title: Survey}\n  - moveWorkOrder: {workOrder: w, to: DISPATCHED}\n"), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := s.Render(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies [][]byte
+	for _, e := range events {
+		bodies = append(bodies, e.Body)
+	}
+	bodies = mutate(t, bodies, find(t, bodies, "TASK_CREATED", 0, nil), func(m map[string]any) {
+		obj(m, "workOrder")["status"] = "NEW"
+		obj(m, "event")["currentStatus"] = "NEW"
+		obj(m, "workOrder")["assigneeId"] = 13001.0
+	})
+	var msgs []string
+	for _, e := range CheckSequenceWith(v, bodies) {
+		if strings.Contains(e.Error(), "with assignee 13001") {
+			msgs = append(msgs, e.Error())
+		}
+	}
+	if len(msgs) != 1 || strings.Contains(msgs[0], "ASSIGNED") || !strings.Contains(msgs[0], "nobody is assigned while a work order is NEW") {
+		t.Errorf("the assignee on a NEW work order: %q, want one error in the team's words (NEW, no ASSIGNED)", msgs)
+	}
+}

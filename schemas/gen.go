@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -212,10 +211,7 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 	}
 	o.add("required", required)
 
-	extras := extraProps(t)
-	if builtin, err := Lookup(t.Key); err == nil {
-		extras = g.relabel(extras, extraProps(builtin), "event")
-	}
+	extras := describeOwnLists(extraProps(t), "event")
 	ev := obj{{"description", eventPropDesc}, {"type", "object"}, {"allOf", refTo("defs/event.json")}}
 	if len(extras) > 0 {
 		ev.add("required", propNames(extras))
@@ -230,7 +226,7 @@ func (g *schemaBuilder) triggerFile(t Trigger, level Level) obj {
 		switch {
 		case !g.vocab.IsDefault() && t.Name != defaultName(t.Key):
 			nameVocab = g.vocab
-			nameDesc = "Always \"" + t.Name + "\", the name " + vocabularyPhrase(g.vocab) + " gives this trigger."
+			nameDesc = "Always \"" + t.Name + "\", the name " + NameVocabulary(vocabularyFileName(g.vocab)) + " gives this trigger."
 		case !t.NameDocumented:
 			nameAssumed = "Coperniq publishes only the name of TASK_STATUS_MOVEMENT; this one is the trigger's description in title case."
 			nameDesc = "Always \"" + t.Name + "\" in what this tool sends; Coperniq's exact name for this trigger is unpublished."
@@ -344,31 +340,14 @@ func sourced(s obj, assumed, valuesAssumed string, vocab *Vocabulary, closed boo
 	return s
 }
 
-// vocabularyFileName is the base name of the file v was read from: docs
-// written with it are published, and a local path means nothing there.
-func vocabularyFileName(v *Vocabulary) string {
-	if v.File() == "" {
-		return ""
-	}
-	return filepath.Base(v.File())
-}
-
-// vocabularyPhrase names v in a sentence.
-func vocabularyPhrase(v *Vocabulary) string {
-	if name := vocabularyFileName(v); name != "" {
-		return "your vocabulary file " + name
-	}
-	return "the vocabulary the caller built in Go"
-}
-
-// withOwnLists is d with the value lists of the builder's vocabulary
-// relabelled (see relabel).
+// withOwnLists is d with the descriptions of the builder's vocabulary's
+// own lists in its values (see describeOwnLists).
 func (g *schemaBuilder) withOwnLists(d *definition) *definition {
 	if g.vocab.IsDefault() {
 		return d
 	}
 	c := *d
-	c.props = g.relabel(d.props, definitionNamed(d.name).props, d.path)
+	c.props = describeOwnLists(d.props, d.path)
 	return &c
 }
 
@@ -393,31 +372,14 @@ var valuesDescriptions = map[string]func(vals []string) string{
 	},
 }
 
-// relabel says where each closed value list of ps comes from when the
-// builder has a team's vocabulary: a list it changed is the vocabulary's
-// (and a description that names values names its values); a list equal to
-// the built-in one (a key the file leaves out) keeps the built-in label, so
-// what Coperniq documents stays documented. builtin are the same
-// properties in the built-in tables; prefix is their object's path.
-func (g *schemaBuilder) relabel(ps, builtin []prop, prefix string) []prop {
-	if g.vocab.IsDefault() {
-		return ps
-	}
+// describeOwnLists gives each of ps whose value list is a team
+// vocabulary's own (labelled so where the vocabulary set it, listLabel)
+// the description that names its values, where the built-in one names
+// the built-in values; prefix is their object's path.
+func describeOwnLists(ps []prop, prefix string) []prop {
 	out := slices.Clone(ps)
 	for i, p := range out {
-		j := slices.IndexFunc(builtin, func(b prop) bool { return b.name == p.name })
-		if j < 0 || len(p.enum) == 0 {
-			continue
-		}
-		b := builtin[j]
-		if slices.Equal(p.enum, b.enum) || b.alwaysNull {
-			// A field this tool always sends as null keeps its reason: the
-			// null is the assumption, not the list.
-			out[i].valuesAssumed = b.valuesAssumed
-			continue
-		}
-		out[i].valuesAssumed, out[i].fromVocabulary = "", true
-		if describe, ok := valuesDescriptions[prefix+"."+p.name]; ok {
+		if describe, ok := valuesDescriptions[prefix+"."+p.name]; ok && p.fromVocabulary {
 			out[i].desc = describe(p.enum)
 		}
 	}
@@ -474,7 +436,7 @@ func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
 		if closed {
 			one := "One of the trades this tool knows."
 			if p.fromVocabulary {
-				one = "One of the trades " + vocabularyPhrase(g.vocab) + " lists."
+				one = "One of the trades " + NameVocabulary(vocabularyFileName(g.vocab)) + " lists."
 			}
 			items = obj{{"description", one}, {"type", "string"}, {"enum", anySlice(p.enum)}}
 		}

@@ -179,7 +179,7 @@ func extraProps(t Trigger) []prop {
 	out := make([]prop, 0, len(t.Fields))
 	for _, f := range t.Fields {
 		p := prop{name: f.Name, nullable: f.Nullable, alwaysNull: f.AlwaysNull, desc: f.Description, enum: f.Enum,
-			assumed: f.Assumed, valuesAssumed: f.ValuesAssumed, typeAssumed: f.TypeAssumed}
+			assumed: f.Assumed, valuesAssumed: f.ValuesAssumed, typeAssumed: f.TypeAssumed, fromVocabulary: f.fromVocabulary}
 		switch f.Type {
 		case TypeInteger:
 			p.kind = kindInteger

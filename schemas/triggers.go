@@ -55,6 +55,9 @@ type Field struct {
 	// (its trigger table names the fields, its example shows only
 	// TASK_STATUS_MOVEMENT's) is this project's assumption.
 	TypeAssumed string
+	// fromVocabulary marks Enum as a team's vocabulary's own list
+	// (Vocabulary.Trigger), which ValuesAssumed then names.
+	fromVocabulary bool
 }
 
 // Why the types of the trigger-specific fields Coperniq lists without an

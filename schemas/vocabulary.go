@@ -3,6 +3,7 @@ package schemas
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -530,13 +531,38 @@ func (v *Vocabulary) Complete() (*Vocabulary, error) {
 	return &c, nil
 }
 
-// fromFile is the values-assumption reason of a list a vocabulary file
-// (or a caller in Go) set.
-func (v *Vocabulary) fromFile() string {
-	if v.file == "" {
-		return "set by the vocabulary the caller built in Go."
+// listLabel is the one place a vocabulary labels a value list it sets,
+// vals, in place of the built-in one (builtin, labelled builtinWhy): a
+// list v changed is v's own (why names v; the schemas say so with
+// x-values-source: vocabulary), and one equal to the built-in list, or of
+// a field always sent as null (the null is the assumption, not the
+// list), keeps the built-in label, so that what Coperniq documents stays
+// documented.
+func (v *Vocabulary) listLabel(vals, builtin []string, builtinWhy string, alwaysNull bool) (why string, own bool) {
+	if v.IsDefault() || alwaysNull || slices.Equal(vals, builtin) {
+		return builtinWhy, false
 	}
-	return "set by the vocabulary file " + v.file + "."
+	return "set by " + NameVocabulary(vocabularyFileName(v)) + ".", true
+}
+
+// vocabularyFileName is the base name of the file v was read from: docs
+// written with it are published, and a local path means nothing there.
+func vocabularyFileName(v *Vocabulary) string {
+	if v.File() == "" {
+		return ""
+	}
+	return filepath.Base(v.File())
+}
+
+// NameVocabulary names in a sentence the vocabulary read from the file
+// called name ("your vocabulary file team.yaml"; name is the base name,
+// as published docs show it, quoted as the caller's format quotes it), or
+// for "" the one a caller built in Go.
+func NameVocabulary(name string) string {
+	if name == "" {
+		return "the vocabulary the caller built in Go"
+	}
+	return "your vocabulary file " + name
 }
 
 // Trigger is t as v names it: its triggerName and the value lists of its
@@ -567,9 +593,7 @@ func (v *Vocabulary) Trigger(t Trigger) Trigger {
 			continue
 		}
 		fields[i].Enum = vals
-		if v.custom {
-			fields[i].ValuesAssumed = v.fromFile()
-		}
+		fields[i].ValuesAssumed, fields[i].fromVocabulary = v.listLabel(vals, f.Enum, f.ValuesAssumed, f.AlwaysNull)
 	}
 	t.Fields = fields
 	return t
@@ -606,7 +630,7 @@ func (v *Vocabulary) def(d *definition) *definition {
 		default:
 			continue
 		}
-		c.props[i].valuesAssumed = v.fromFile()
+		c.props[i].valuesAssumed, c.props[i].fromVocabulary = v.listLabel(c.props[i].enum, p.enum, p.valuesAssumed, p.alwaysNull)
 	}
 	return &c
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -405,6 +406,51 @@ func TestScenarioRunAPIQueueReceiver(t *testing.T) {
 			}
 			if c.code == 0 && strings.Contains(r.stdout, "API misuse") {
 				t.Errorf("a receiver within the bound was found misusing the API:\n%s", r.stdout)
+			}
+		})
+	}
+}
+
+// Ctrl-C or SIGTERM ends --api-linger at once, whether it comes while the
+// API lingers for late calls or while the events are still delivered (then
+// there is no linger at all): the run prints the calls' report and exits 1,
+// as an interrupted run does. A linger waited out would outlast the wait
+// for the process's next line and fail the test.
+func TestScenarioRunAPILingerInterrupted(t *testing.T) {
+	acks := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer acks.Close()
+	release := make(chan struct{})
+	hangs := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, req *http.Request) {
+		select {
+		case <-req.Context().Done():
+		case <-release:
+		}
+	}))
+	defer hangs.Close()
+	defer close(release) // before Close, which waits for the handlers
+	for _, c := range []struct {
+		name   string
+		url    string
+		sig    os.Signal
+		before string // the line after which the signal goes
+		stderr string // in the error printed
+	}{
+		{"Ctrl-C while lingering", acks.URL, os.Interrupt, "target ", "interrupted while the API mock waited for late calls (--api-linger 10m0s)"},
+		{"SIGTERM while lingering", acks.URL, syscall.SIGTERM, "target ", "interrupted while the API mock waited for late calls (--api-linger 10m0s)"},
+		{"Ctrl-C while delivering", hangs.URL, os.Interrupt, "scenario call-logged:", "interrupted: 0 of 4 events acked"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := start(t, "scenario", "run", "call-logged", "--to", c.url, "--retry", "none", "--api", closedPort(t), "--api-linger", "10m")
+			p.nextWith(t, c.before)
+			stdout, code := p.stop(t, c.sig)
+			if code != 1 {
+				t.Errorf("exit %d, want 1 (an interrupted run)\nstderr:\n%s", code, p.stderr)
+			}
+			if !strings.Contains(stdout, "API: 0 calls") {
+				t.Errorf("no calls' report after the interruption:\n%s", stdout)
+			}
+			if !strings.Contains(p.stderr.String(), c.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", c.stderr, p.stderr)
 			}
 		})
 	}

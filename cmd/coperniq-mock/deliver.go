@@ -83,7 +83,7 @@ func (f *deliveryFlags) target(cmd *cobra.Command, base delivery.Settings) (*del
 // with -o json the lines around the summary go to stderr, so that stdout is
 // one JSON document. The exit status is the verdict: 0 when every event was
 // acknowledged (and the API mock's after, if served), 1 otherwise.
-func (f *deliveryFlags) deliver(cmd *cobra.Command, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, about string, after func(io.Writer, bool) error, extra ...delivery.Option) error {
+func (f *deliveryFlags) deliver(cmd *cobra.Command, to *delivery.Target, s delivery.Settings, seed uint64, events []delivery.Message, about string, after func(context.Context, io.Writer, bool) error, extra ...delivery.Option) error {
 	r := delivery.Reported{Out: cmd.OutOrStdout(), Info: cmd.OutOrStdout(), JSON: f.output == "json", LogPath: f.log, TLS: f.tls.cfg, Notice: f.tls.notice(), After: after}
 	if r.JSON {
 		r.Info = cmd.ErrOrStderr()
