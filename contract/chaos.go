@@ -831,14 +831,17 @@ type RunResult struct {
 type ChaosReport struct {
 	Seed uint64
 	Runs []RunResult
-	// Failure is the first failing run, shrunk; nil when every run passed.
+	// Failure is the first failing run, shrunk; nil when every run passed
+	// (or every run made before a cancelled context did).
 	Failure *Shrunk
 }
 
 // RunChaos makes o.Runs seeded runs against t (its inspect and state
 // hooks judge each), stops at the first that fails, and shrinks it. The
 // error is the setup's: a bad target or option, a hook that does not
-// answer by its protocol, a cancelled context.
+// answer by its protocol, a cancelled context. Cancelled, it still returns
+// what it found: the runs that passed, and a failing run as shrunk so far
+// (Shrunk.Interrupted).
 func RunChaos(ctx context.Context, t Target, o ChaosOptions) (*ChaosReport, error) {
 	if o.Runs < 1 {
 		return nil, fmt.Errorf("contract: chaos runs %d: want 1 or more", o.Runs)
@@ -883,11 +886,8 @@ func RunChaos(ctx context.Context, t Target, o ChaosOptions) (*ChaosReport, erro
 			continue
 		}
 		sh, err := x.shrink(ctx, o, run, s, a.problems)
-		if err != nil {
-			return rep, err
-		}
 		rep.Failure = sh
-		return rep, nil
+		return rep, err
 	}
 	return rep, nil
 }

@@ -485,3 +485,63 @@ func TestChaosShrunkFlakyIsNotMinimal(t *testing.T) {
 		t.Errorf("the file keeps %s deliveries, want the original %s, and says it does not fail every time:\n%s", n, m[2], data)
 	}
 }
+
+// A cancelled context stops RunChaos with what it found: the runs that
+// passed, and a failing run as shrunk so far (Shrunk.Interrupted, the
+// context's cause), which is still a schedule to write and replay. The
+// cancel comes from Progress, called between attempts, so that the point
+// is exact.
+func TestRunChaosCancelledKeepsWhatItFound(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		ordering testreceivers.Ordering
+		at       string // cancel once Progress prints a line with this prefix
+		failure  bool
+		attempts int
+	}{
+		{"after a run passed", testreceivers.NewestWins, "run 2: ", false, 0},
+		{"while replaying the failure", testreceivers.LastArrivalWorkOrder, "  replay 1 of ", true, 0},
+		{"during shrinking", testreceivers.LastArrivalWorkOrder, "  shrink attempt 2: ", true, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			stop := errors.New("stopped by the test")
+			rep, err := contract.RunChaos(ctx, chaosTarget(t, c.ordering), contract.ChaosOptions{Runs: 50, Seed: chaosSeed, ShrinkBudget: time.Minute,
+				Progress: func(line string) {
+					if strings.HasPrefix(line, c.at) {
+						cancel(stop)
+					}
+				}})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("err %v, want the cancellation", err)
+			}
+			if rep == nil {
+				t.Fatal("no report")
+			}
+			if !c.failure {
+				if rep.Failure != nil || len(rep.Runs) != 2 {
+					t.Errorf("%d runs, failure %v; want the 2 runs made, no failure", len(rep.Runs), rep.Failure)
+				}
+				return
+			}
+			f := rep.Failure
+			if f == nil {
+				t.Fatalf("the failing run was lost: %d runs", len(rep.Runs))
+			}
+			if f.Interrupted != stop.Error() || f.Attempts != c.attempts || f.Minimal || f.Flaky {
+				t.Errorf("interrupted %q after %d attempts, minimal %v, flaky %v; want %q after %d, neither", f.Interrupted, f.Attempts, f.Minimal, f.Flaky, stop, c.attempts)
+			}
+			if n := len(f.Schedule.Deliveries); n == 0 || n > len(f.Original.Deliveries) || (c.attempts == 0) != (n == len(f.Original.Deliveries)) {
+				t.Errorf("kept %d of the original %d deliveries", n, len(f.Original.Deliveries))
+			}
+			if _, err := contract.ParseChaosFile(f.File("")); err != nil {
+				t.Errorf("the schedule kept does not parse: %v\n%s", err, f.File(""))
+			}
+			if !strings.Contains(f.Progress(), "interrupted (stopped by the test)") {
+				t.Errorf("Progress: %s", f.Progress())
+			}
+		})
+	}
+}

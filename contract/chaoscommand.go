@@ -33,8 +33,8 @@ type ChaosCommand struct {
 // of the specs.
 func (c ChaosCommand) Enabled() bool { return c.Runs != 0 || c.Replay != "" }
 
-// ChaosFailure is the receiver failing a chaos run, or a replay
-// reproducing its failure: a finding, not a bad command.
+// ChaosFailure is the receiver failing a chaos run, or a replay of one
+// (its failure reproduced, or another): a finding, not a bad command.
 type ChaosFailure struct{ Msg string }
 
 func (e *ChaosFailure) Error() string { return e.Msg }
@@ -66,8 +66,10 @@ func (c ChaosCommand) Check() error {
 }
 
 // Run makes the chaos runs, or the replay, against t, printing progress and
-// the outcome to out. A failing receiver is a *ChaosFailure; a bad command
-// a *schemas.FieldError; anything else stopped the runs.
+// the outcome to out. A failing receiver is a *ChaosFailure, also when ctx
+// is cancelled once a run failed (it is printed as shrunk so far); a bad
+// command a *schemas.FieldError; anything else stopped the runs, a
+// cancelled ctx before any failed among them (the receiver not judged).
 func (c ChaosCommand) Run(ctx context.Context, out io.Writer, t Target) error {
 	if err := c.Check(); err != nil {
 		return err
@@ -91,8 +93,11 @@ func (c ChaosCommand) Run(ctx context.Context, out io.Writer, t Target) error {
 	if errors.As(err, &stale) {
 		return &schemas.FieldError{Msg: err.Error() + ".\nA chaos run's ids depend only on {Seed}: clear the receiver's state (a fresh database) before repeating a seed, or pass another {Seed} for fresh ids"}
 	}
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() == nil:
 		return err
+	case err != nil && (rep == nil || rep.Failure == nil):
+		return c.interrupted(ctx, out, rep)
 	}
 	sh := rep.Failure
 	if sh == nil {
@@ -119,6 +124,15 @@ func (c ChaosCommand) Run(ctx context.Context, out io.Writer, t Target) error {
 		fmt.Fprint(out, "the schedule (save it as FILE, or give --chaos-out DIR):\n")
 	}
 	fmt.Fprintf(out, "\n%s\nreplay:\n  %s\n", data, replay)
+	if sh.Interrupted != "" {
+		// The finding stands, as a spec failed before an interrupted
+		// suite's does: exit 1, with what the shrinking got to.
+		kept := fmt.Sprintf("during shrinking: the failure of run %d kept as shrunk so far, %s", sh.Run, schemas.Plural(len(sh.Schedule.Deliveries), "delivery"))
+		if sh.Attempts == 0 {
+			kept = fmt.Sprintf("before any smaller sequence failed: the failure of run %d kept, not shrunk", sh.Run)
+		}
+		return &ChaosFailure{Msg: fmt.Sprintf("the receiver fails chaos run %d of seed %d (%s); interrupted (%s) %s", sh.Run, sh.Seed, sh.Kind, sh.Interrupted, kept)}
+	}
 	if sh.Flaky && sh.FlakyShrunk > 0 {
 		// The original failed every replay: the flaky one is the shrunk.
 		return &ChaosFailure{Msg: fmt.Sprintf("the receiver fails chaos run %d of seed %d (%s), flaky: shrunk to %s, which failed %d of %d replays; the original kept, not shrunk", sh.Run, sh.Seed, sh.Kind, schemas.Plural(sh.FlakyShrunk, "delivery"), sh.Reproduced, sh.Replays)}
@@ -127,6 +141,18 @@ func (c ChaosCommand) Run(ctx context.Context, out io.Writer, t Target) error {
 		return &ChaosFailure{Msg: fmt.Sprintf("the receiver fails chaos run %d of seed %d (%s), flaky: failed %d of %d replays, not shrunk", sh.Run, sh.Seed, sh.Kind, sh.Reproduced, sh.Replays)}
 	}
 	return &ChaosFailure{Msg: fmt.Sprintf("the receiver fails chaos run %d of seed %d (%s), shrunk to %s", sh.Run, sh.Seed, sh.Kind, schemas.Plural(len(sh.Schedule.Deliveries), "delivery"))}
+}
+
+// interrupted reports chaos runs cut short by ctx before any failed: the
+// receiver was not judged (exit 2, as an interrupted suite with no failure).
+func (c ChaosCommand) interrupted(ctx context.Context, out io.Writer, rep *ChaosReport) error {
+	passed := 0
+	if rep != nil {
+		passed = len(rep.Runs)
+	}
+	why := context.Cause(ctx).Error()
+	fmt.Fprintf(out, "interrupted (%s) during run %d of %d: %s passed before it, %d not run\n", why, passed+1, c.Runs, schemas.Plural(passed, "run"), c.Runs-passed-1)
+	return fmt.Errorf("the receiver was not judged: interrupted (%s) after %d of %d chaos runs passed, none failed", why, passed, c.Runs)
 }
 
 // shownProblems is how many problems of a failed run the console lists: a
@@ -173,6 +199,9 @@ func (c ChaosCommand) replay(ctx context.Context, out io.Writer, t Target) error
 		if res, err = ReplayChaos(ctx, t, file, c.IDOffset); err == nil {
 			return c.replayed(out, file, res)
 		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("the receiver was not judged: interrupted (%s) while replaying %s", context.Cause(ctx), c.Replay)
+		}
 		var stale *StaleError
 		if errors.As(err, &stale) {
 			return &schemas.FieldError{Msg: fmt.Sprintf("replaying %s with {IDOffset} %d: %v.\nA replay's ids are the file's plus {IDOffset}: an offset an earlier replay used finds that replay's state; pass another {IDOffset} (a multiple of %d, e.g. %d), or clear the receiver's state", c.Replay, c.IDOffset, err, idStride, c.IDOffset+idStride)}
@@ -188,6 +217,10 @@ func (c ChaosCommand) replayed(out io.Writer, file ChaosFile, res Replay) error 
 	}
 	if res.Reproduced {
 		return &ChaosFailure{Msg: fmt.Sprintf("the failure reproduced (%s)", file.Failure)}
+	}
+	if len(res.Problems) > 0 {
+		// Not the file's failure, but the receiver fails all the same.
+		return &ChaosFailure{Msg: fmt.Sprintf("the replay failed differently: want %s, got %s", file.Failure, strings.Join(res.Kinds(), ", "))}
 	}
 	fmt.Fprintf(out, "the failure did not reproduce: no %q problem\n", file.Failure)
 	return nil

@@ -122,3 +122,30 @@ func (s Setup) ReplayCommand(file string, offset int64) string {
 	args = append(args, "--chaos-replay", shellQuote(file), "--id-offset", fmt.Sprint(offset))
 	return strings.Join(args, " ")
 }
+
+// hookArgs are the flags that give t's hooks back in a command a report
+// shows, so that it judges as the run did: a URL template masked as
+// MaskTemplate masks it, a command as CMD (it may hold a secret, and is
+// never shown), and the --inspect-timeout they are polled for when not the
+// default.
+func hookArgs(t Target) string {
+	var args []string
+	switch h := t.Inspect.(type) {
+	case nil:
+	case *urlInspector:
+		args = append(args, "--inspect", shellQuote(h.shown))
+	default:
+		args = append(args, "--inspect-cmd", "CMD")
+	}
+	switch h := t.State.(type) {
+	case nil:
+	case *stateURL:
+		args = append(args, "--state", shellQuote(h.shown))
+	default:
+		args = append(args, "--state-cmd", "CMD")
+	}
+	if len(args) > 0 && t.InspectTimeout != DefaultInspectTimeout {
+		args = append(args, "--inspect-timeout", t.InspectTimeout.String())
+	}
+	return strings.Join(args, " ")
+}

@@ -43,6 +43,12 @@ type Shrunk struct {
 	// the original did not.
 	Flaky       bool
 	FlakyShrunk int
+	// Interrupted is what cut shrinking short (the context's cause: verify
+	// names the signal, "Ctrl-C or SIGINT"), empty when nothing did:
+	// Schedule is then the smallest sequence that failed so far, not
+	// replayed to check that it fails every time, or the original when
+	// the replays before shrinking were under way.
+	Interrupted string
 }
 
 // shrinkReplays is how many times a failing sequence is run again before
@@ -51,7 +57,9 @@ type Shrunk struct {
 const shrinkReplays = 3
 
 // shrink delta-debugs s, which failed with problems, while it fails with a
-// problem of the same kind, each attempt with fresh ids.
+// problem of the same kind, each attempt with fresh ids. Cancelled, it
+// returns the failure as shrunk so far (Shrunk.Interrupted) with the error:
+// a failure found is not lost to a Ctrl-C during a long shrink.
 func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedule, problems []Problem) (*Shrunk, error) {
 	sh := &Shrunk{Seed: o.Seed, Run: run, Original: s, Problems: problems, Kind: problems[0].Kind,
 		Schedule: s, ShrunkProblems: problems, Budget: max(o.ShrinkBudget, 0), ReplayOffset: idOffset(o.Seed, run, 1<<30)}
@@ -59,10 +67,27 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 		return sh, nil
 	}
 	start := time.Now()
-	defer func() { sh.Took = time.Since(start) }()
-	r, err := renderSchedule(s)
+	err := x.shrinkInto(ctx, o, sh)
+	sh.Took = time.Since(start)
+	if err != nil && ctx.Err() != nil {
+		sh.Interrupted = context.Cause(ctx).Error()
+		sh.Schedule = pruneScenarios(sh.Schedule)
+		return sh, err
+	}
 	if err != nil {
 		return nil, err
+	}
+	return sh, nil
+}
+
+// shrinkInto shrinks sh.Original into sh, which holds the smallest failing
+// sequence found at every moment.
+func (x *executor) shrinkInto(ctx context.Context, o ChaosOptions, sh *Shrunk) error {
+	s, problems, run := sh.Original, sh.Problems, sh.Run
+	start := time.Now()
+	r, err := renderSchedule(s)
+	if err != nil {
+		return err
 	}
 	outOfBudget := func() bool { return time.Since(start) > o.ShrinkBudget }
 	// reproduces runs c shrinkReplays times, with ids no attempt uses
@@ -87,11 +112,11 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 	}
 	sh.Replays = shrinkReplays
 	if sh.Reproduced, err = reproduces(s, 1<<28); err != nil {
-		return nil, err
+		return err
 	}
 	if sh.Reproduced < sh.Replays {
 		sh.Flaky = true
-		return sh, nil
+		return nil
 	}
 	// fails tries a candidate; it becomes the current schedule when it
 	// still fails the same way.
@@ -99,11 +124,13 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 		if len(c.Deliveries) == 0 || outOfBudget() {
 			return false, nil
 		}
-		sh.Attempts++
-		a, err := x.execute(ctx, c, r, idOffset(o.Seed, run, sh.Attempts))
+		// Counted once made: one a cancelled ctx cut short is not.
+		n := sh.Attempts + 1
+		a, err := x.execute(ctx, c, r, idOffset(o.Seed, run, n))
 		if err != nil {
-			return false, fmt.Errorf("shrinking chaos run %d of seed %d, attempt %d: %w", run, o.Seed, sh.Attempts, err)
+			return false, fmt.Errorf("shrinking chaos run %d of seed %d, attempt %d: %w", run, o.Seed, n, err)
 		}
+		sh.Attempts = n
 		ok := slices.ContainsFunc(a.problems, func(p Problem) bool { return p.Kind == sh.Kind })
 		if o.Progress != nil {
 			verdict := "passes"
@@ -139,12 +166,12 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 		// Whole scenarios, then whole records.
 		for sc := range sh.Schedule.Scenarios {
 			if err := try(without(sh.Schedule, func(_ int, d Delivery) bool { return d.Scenario == sc })); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		for _, rec := range recordsOf(sh.Schedule, r) {
 			if err := try(without(sh.Schedule, func(_ int, d Delivery) bool { return r.events[d.Scenario][d.Event].RecordID == rec })); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		// Chunks of deliveries, halving down to one.
@@ -152,7 +179,7 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 			for lo := 0; lo < len(sh.Schedule.Deliveries); {
 				before := len(sh.Schedule.Deliveries)
 				if err := try(without(sh.Schedule, func(i int, _ Delivery) bool { return i >= lo && i < lo+n })); err != nil {
-					return nil, err
+					return err
 				}
 				if len(sh.Schedule.Deliveries) == before {
 					lo += n
@@ -171,7 +198,7 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 			c := Schedule{Scenarios: sh.Schedule.Scenarios, Deliveries: slices.Clone(sh.Schedule.Deliveries)}
 			c.Deliveries[i].Fault, c.Deliveries[i].DelayMS = FaultNone, 0
 			if err := try(c); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		for i := 0; i+1 < len(sh.Schedule.Deliveries); i++ {
@@ -182,7 +209,7 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 			c := Schedule{Scenarios: sh.Schedule.Scenarios, Deliveries: slices.Clone(sh.Schedule.Deliveries)}
 			c.Deliveries[i], c.Deliveries[i+1] = b, a
 			if err := try(c); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if outOfBudget() {
@@ -196,7 +223,7 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 	if len(sh.Schedule.Deliveries) < len(s.Deliveries) {
 		k, err := reproduces(sh.Schedule, 1<<29)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if k < shrinkReplays {
 			sh.Flaky, sh.Minimal, sh.FlakyShrunk, sh.Reproduced = true, false, len(sh.Schedule.Deliveries), k
@@ -204,7 +231,7 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 		}
 	}
 	sh.Schedule = pruneScenarios(sh.Schedule)
-	return sh, nil
+	return nil
 }
 
 // recordsOf lists the records s delivers events of, in first-delivery order.
@@ -280,6 +307,12 @@ func (s *Shrunk) File(replay string) []byte {
 func (s *Shrunk) Progress() string {
 	how := fmt.Sprintf("shrunk from %s to %d in %s (%d attempts)", plural(len(s.Original.Deliveries), "delivery"), len(s.Schedule.Deliveries), s.Took.Round(time.Millisecond), s.Attempts)
 	switch {
+	case s.Interrupted != "" && s.Attempts == 0:
+		return fmt.Sprintf("interrupted (%s) before any smaller sequence failed: kept the original %s, not shrunk", s.Interrupted, plural(len(s.Original.Deliveries), "delivery"))
+	case s.Interrupted != "" && s.Minimal:
+		return how + fmt.Sprintf(", 1-minimal: no single removal keeps it failing; interrupted (%s) while replaying it, so not checked to fail every time", s.Interrupted)
+	case s.Interrupted != "":
+		return how + fmt.Sprintf(", interrupted (%s) before it was minimal: the smallest that failed so far, not replayed to check that it fails every time", s.Interrupted)
 	case s.Flaky && s.FlakyShrunk > 0:
 		return fmt.Sprintf("flaky: shrunk to %s, which failed %d of %d replays; kept the original %s, not shrunk (a shrink needs a failure that reproduces)",
 			plural(s.FlakyShrunk, "delivery"), s.Reproduced, s.Replays, plural(len(s.Original.Deliveries), "delivery"))
@@ -336,9 +369,22 @@ func unmarshalYAML(data []byte, v any) (err error) {
 // Replay is what ReplayChaos found.
 type Replay struct {
 	Problems []Problem
-	// Reproduced: a problem of the file's kind came back.
+	// Reproduced: a problem of the file's kind came back. Problems of
+	// other kinds alone are a failure too, a different one (Kinds).
 	Reproduced bool
 	Took       time.Duration
+}
+
+// Kinds are the kinds of the replay's problems, each once, in the order
+// they were found: what it failed with when not the file's kind.
+func (r Replay) Kinds() []string {
+	var out []string
+	for _, p := range r.Problems {
+		if !slices.Contains(out, p.Kind) {
+			out = append(out, p.Kind)
+		}
+	}
+	return out
 }
 
 // ReplayChaos delivers f's schedule to t once, its ids offset by

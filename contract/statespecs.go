@@ -478,12 +478,8 @@ func (r *run) describeStates() {
 // then asks the state hook until every record matches the world's state
 // after the last event.
 func (r *run) specState(ctx context.Context, s stateRun) {
-	hook := "--state-cmd CMD"
-	if u, ok := r.t.State.(*stateURL); ok {
-		hook = "--state " + shellQuote(u.shown)
-	}
 	reproduce := fmt.Sprintf("coperniq-mock verify %s %s --seed %d --scenario %s --focus %s",
-		r.to.targetArgs(), hook, r.t.Seed, s.name, shellQuote(GroupState+" "+s.name+" "+s.spec))
+		r.to.targetArgs(), hookArgs(r.t), r.t.Seed, s.name, shellQuote(GroupState+" "+s.name+" "+s.spec))
 	AddReportEntry(EntryReproduce, reproduce, ReportEntryVisibilityNever)
 	// Stale state: a record the receiver already knows makes the
 	// comparison mean nothing.

@@ -27,11 +27,11 @@ var exitTable = []struct {
 }{
 	{exitOK, "success: every payload valid, every delivery acknowledged, every spec passed; `listen` stopped by Ctrl-C or SIGTERM"},
 	{exitFailure, "a finding: an invalid payload, a non-2xx answer or no answer, malformed HTTP from the receiver, dead events, failed specs, a load run below --min-success"},
-	{exitFailure, "a run interrupted (Ctrl-C, SIGTERM) before it finished: `scenario run`, `replay`, `load`; `verify` once a spec had failed on the receiver"},
+	{exitFailure, "a run interrupted (Ctrl-C, SIGTERM) before it finished: `scenario run`, `replay`, `load`; `verify` once a spec or a chaos run had failed on the receiver"},
 	{exitUsage, "bad usage: an unknown flag or command, a bad value, an unreadable input file (`validate`, `replay`, a scenario)"},
 	{exitUsage, "a setup problem: the receiver unreachable (connection refused, DNS, TLS), the address taken, every delivery refused alike (wrong path or token)"},
 	{exitUsage, "an output file that could not be written: `--out`, `--log`, `--html`, `--junit-report`, `--json-report`"},
-	{exitUsage, "`verify` did not judge the receiver: interrupted before any spec failed on it, no selected spec ran, or every failure was the setup's (a hook, stale state, a refused TLS handshake)"},
+	{exitUsage, "`verify` did not judge the receiver: interrupted before any spec or chaos run failed on it, no selected spec ran, or every failure was the setup's (a hook, stale state, a refused TLS handshake)"},
 }
 
 // usageError marks bad usage, unreadable input or a setup problem: exit 2.

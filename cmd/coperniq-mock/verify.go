@@ -71,7 +71,13 @@ func newVerifyCmd() *cobra.Command {
 			f.s.ReproduceFlags = target.ReproduceFlags // the replay line's too
 			f.chaos.ReplayCommand = f.s.ReplayCommand
 			s := contract.Session{Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(), Notice: tf.notice(), Chaos: f.chaos.ChaosCommand}
-			v, err := s.Run(cmd.Context(), target, cfg)
+			ctx := cmd.Context()
+			if s.Chaos.Enabled() {
+				var stop func()
+				ctx, stop = chaosContext(ctx)
+				defer stop()
+			}
+			v, err := s.Run(ctx, target, cfg)
 			switch {
 			case err != nil:
 				return verifyError(err)

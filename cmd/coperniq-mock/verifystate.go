@@ -1,6 +1,12 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"syscall"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -35,4 +41,32 @@ func (c *verifyChaosFlags) register(fl *pflag.FlagSet) {
 	fl.DurationVar(&c.ShrinkBudget, "shrink-budget", contract.DefaultShrinkBudget, "how long to shrink a failing chaos run; 0 does not shrink")
 	fl.StringVar(&c.Replay, "chaos-replay", "", "replay this chaos schedule file once, instead of the specs")
 	fl.Int64Var(&c.IDOffset, "id-offset", 0, "with --chaos-replay: add this to every event, record and work order id (the replay command gives one)")
+}
+
+// chaosContext ends at the first SIGINT or SIGTERM, its cause naming the
+// signal as an interrupted suite's summary does, so that chaos runs stop
+// and report what they found (a failure shrunk so far); a second signal
+// kills at once. The suite listens for signals itself (Ginkgo's).
+func chaosContext(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigs:
+			signal.Stop(sigs)
+			name := "SIGTERM"
+			if sig == os.Interrupt {
+				name = "Ctrl-C or SIGINT"
+			}
+			cancel(errors.New(name))
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel(context.Canceled)
+	}
 }

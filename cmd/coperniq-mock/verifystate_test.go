@@ -201,3 +201,48 @@ func TestVerifyStatePythonReceiver(t *testing.T) {
 		t.Errorf("want 3 chaos runs passed:\n%s", r.stdout)
 	}
 }
+
+// A final-state failure's reproduce line gives back every hook the run
+// used, as the chaos replay line does: the inspect hook (which tells an
+// event applied late from a wrong value, and how long it is waited for)
+// beside the state hook; a hook command as CMD, never shown. Run as shown
+// (with another seed: the run's ids are applied), it fails the same spec
+// again.
+func TestVerifyStateReproduceLineCarriesTheHooks(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		state    func(url string) []string
+		want     []string // {URL} is the receiver's
+		runnable bool
+	}{
+		{"hook URLs", func(url string) []string { return []string{"--state", url + testreceivers.StatePath + "{recordId}"} },
+			[]string{"--inspect '{URL}" + testreceivers.InspectPath + "{eventId}'", "--state '{URL}" + testreceivers.StatePath + "{recordId}'", "--inspect-timeout 300ms"}, true},
+		{"a state command", func(url string) []string {
+			return []string{"--state-cmd", `python3 -c 'import os,sys,urllib.request,urllib.error
+try: sys.stdout.write(urllib.request.urlopen("` + url + testreceivers.StatePath + `"+os.environ["COPERNIQ_RECORD_ID"]).read().decode())
+except urllib.error.HTTPError as e:
+    if e.code != 404: raise'`}
+		},
+			[]string{"--inspect '{URL}" + testreceivers.InspectPath + "{eventId}'", "--state-cmd CMD", "--inspect-timeout 300ms"}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// A receiver for each run: the seed's ids are its own.
+			bad := httptest.NewServer(testreceivers.NewState(testreceivers.LastArrivalRecord))
+			defer bad.Close()
+			r := cli(t, "", stateArgs(bad, c.state(bad.URL)...)...).want(t, 1)
+			_, after, ok := strings.Cut(r.stdout, "reproduce:\n")
+			if !ok {
+				t.Fatalf("no reproduce line in the failure:\n%s", r.stdout)
+			}
+			line := strings.TrimSpace(strings.SplitN(after, "\n", 2)[0])
+			for _, w := range c.want {
+				has(t, "the reproduce line", line, strings.ReplaceAll(w, "{URL}", bad.URL))
+			}
+			hasNot(t, "the reproduce line", line, "python3")
+			if c.runnable {
+				// Fresh ids: the run's own are applied already.
+				runAsShown(t, strings.Replace(line, "--seed 2100739527", "--seed 2100739528", 1), 1, "the same spec failed again")
+			}
+		})
+	}
+}
