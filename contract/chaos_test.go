@@ -485,3 +485,21 @@ func TestChaosShrunkFlakyIsNotMinimal(t *testing.T) {
 		t.Errorf("the file keeps %s deliveries, want the original %s, and says it does not fail every time:\n%s", n, m[2], data)
 	}
 }
+
+// TestChaosWaitsForStateBehindReceiptCounts: a correct receiver whose
+// inspect hook counts each event when acknowledged (to drop duplicates)
+// and whose queue applies it later has every event counted long before
+// its records are final. A chaos run must keep asking the state hook for
+// the whole --inspect-timeout, as the specs do, not judge the records a
+// moment after the counts.
+func TestChaosWaitsForStateBehindReceiptCounts(t *testing.T) {
+	target := chaosTargetOf(t, testreceivers.NewStateCountsOnReceipt(testreceivers.NewestWins, 60*time.Millisecond))
+	target.InspectTimeout = 5 * time.Second
+	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 2, Seed: chaosSeed, ShrinkBudget: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failure != nil {
+		t.Fatalf("a correct receiver applying 60 ms per event behind its receipt counts failed run %d: %v", rep.Failure.Run, rep.Failure.Problems)
+	}
+}
