@@ -135,7 +135,7 @@ func (s *stateURL) fail(recordID int64, body []byte, format string, args ...any)
 }
 
 func (s *stateURL) State(ctx context.Context, recordID int64) (*RecordState, error) {
-	body, _, found, err := askHook(ctx, s.client, fillRecord(s.template, recordID), 1<<20, func(body []byte, format string, args ...any) error {
+	body, _, found, err := askHook(ctx, s.client, fillRecord(s.template, recordID), 1<<20, true, func(body []byte, format string, args ...any) error {
 		return s.fail(recordID, body, format, args...)
 	})
 	if !found {
@@ -465,6 +465,8 @@ func checkState(ctx context.Context, hook StateReader, want wantState, timeout t
 				return res, ctx.Err()
 			case err != nil && errors.As(err, &te) && time.Now().Before(deadline):
 				st = nil
+			case err != nil && errors.As(err, &te):
+				return res, &stateAsk{recordID: id, err: fmt.Errorf("%w\n(asked again for %s, --inspect-timeout, with no usable answer)", err, roundLatency(timeout))}
 			case err != nil:
 				return res, &stateAsk{recordID: id, err: err}
 			}
