@@ -623,7 +623,7 @@ func (x *executor) staleEvents(ctx context.Context, events []message) error {
 				continue
 			}
 			seen[id] = true
-			st, err := x.t.State.State(ctx, id)
+			st, err := stateNow(ctx, x.t.State, id, x.t.InspectTimeout)
 			if err != nil {
 				return fmt.Errorf("the state hook gave no usable answer for record %d before the first delivery, so the run could not be judged: %w", id, err)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // TestWorldStateIsNewestVersion: the expected state the final-state specs
@@ -226,5 +227,36 @@ func TestStateHookTimeoutNamesTheLimit(t *testing.T) {
 	_, err = hook.State(context.Background(), 7)
 	if err == nil || !strings.Contains(err.Error(), "did not answer within 100ms") || strings.Contains(err.Error(), "could not be reached") {
 		t.Fatalf("a hook slower than one question's limit: %v", err)
+	}
+}
+
+// TestStateHintsFitWhatWasSeen: the final-state failure blames arrival
+// order only for a value an older event carried; a record the receiver
+// has nothing on, or a value no event carried, gets its own hint.
+func TestStateHintsFitWhatWasSeen(t *testing.T) {
+	body := func(eventID int64, status, wo string) message {
+		b := fmt.Sprintf(`{"event":{"eventId":%d,"recordId":5,"triggerKey":"TASK_STATUS_MOVEMENT","firedAt":"2026-03-31T17:04:22.000Z"},`+
+			`"record":{"id":5,"status":%q,"stage":{"id":16651},"updatedAt":"2026-03-31T17:04:22.000Z"},`+
+			`"workOrder":{"id":8812,"status":%q,"modifiedAt":"2026-03-31T17:04:22.000Z"}}`, eventID, status, wo)
+		return message{id: schemas.Identity{EventID: eventID, RecordID: 5, TriggerKey: "TASK_STATUS_MOVEMENT"}, body: []byte(b)}
+	}
+	events := []message{body(1, "ACTIVE", "WORKING"), body(2, "ON_HOLD", "COMPLETED")}
+	for _, c := range []struct {
+		name string
+		ms   []mismatch
+		want []string
+	}{
+		{"an older work order status", []mismatch{{5, "work order 8812 status", "COMPLETED", "WORKING"}}, []string{hintState}},
+		{"an older record status", []mismatch{{5, "record.status", "ON_HOLD", "ACTIVE"}}, []string{hintState}},
+		{"nothing on the record", []mismatch{{5, "state", "status ON_HOLD, stage 16651", "(none: the hook answered that the receiver has nothing on it)"}}, []string{hintNothing}},
+		{"a work order missing", []mismatch{{5, "work order 8812 status", "COMPLETED", "(missing)"}}, []string{hintNothing}},
+		{"a value no event carried", []mismatch{{5, "record.status", "ON_HOLD", "on_hold"}}, []string{hintForeign}},
+		{"stale and missing", []mismatch{{5, "record.status", "ON_HOLD", "ACTIVE"}, {5, "work order 8812 status", "COMPLETED", "(missing)"}}, []string{hintState, hintNothing}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := stateHints(c.ms, events); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("hints:\n%q\nwant:\n%q", got, c.want)
+			}
+		})
 	}
 }
