@@ -612,9 +612,12 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 	counts := len(pending) > 0 && r.seekCount(ctx, nil, 0)
 	if counts {
 		r.overdueState(pending, ackedAt, false)
-		// The hint about arrival order would mislead: nothing says
-		// the values it applied were wrong.
-		Fail(notAppliedYet(s.name, pending, applied, time.Since(ackedAt), r.t.InspectTimeout) + "\n" + strings.Replace(msg, hintState+"\n", "", 1))
+		// The hints (arrival order, dropped events, mapping) would
+		// mislead: nothing says the values it applied were wrong.
+		for _, h := range []string{hintState, hintNothing, hintForeign} {
+			msg = strings.Replace(msg, h+"\n", "", 1)
+		}
+		Fail(notAppliedYet(s.name, pending, applied, time.Since(ackedAt), r.t.InspectTimeout) + "\n" + msg)
 	}
 	if !res.answered && !r.stateAnswered() && !r.stateAnswersElsewhere(ctx, s.want) {
 		why := "is the hook's URL right?"
