@@ -320,6 +320,12 @@ type executor struct {
 	// final-state specs count them in the run's progress and answer
 	// times, and record those not acknowledged).
 	observe func(message, delivery.Result)
+	// lag is the longest a state check was seen taking to settle (to
+	// match, or to stop changing): how far behind the receiver applies.
+	// quick: a shrink attempt, whose state check waits only a few lags
+	// (see executeQuick).
+	lag   time.Duration
+	quick bool
 	// watch: while a run delivers, the inspect hook is asked once about
 	// each event after its first acknowledgement, beside the deliveries,
 	// so that an event counted then and 0 at the end is told as a count
@@ -724,7 +730,12 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 		// inspect hook may count at receipt (to drop duplicates) while
 		// a queue applies the records later. checkState returns as soon
 		// as they match, so only a failing run waits it out.
-		chk, err := checkState(ctx, x.t.State, want, x.t.InspectTimeout)
+		wait := x.t.InspectTimeout
+		if x.quick {
+			wait = min(wait, max(quickStateWait, 3*x.lag))
+		}
+		chk, err := checkState(ctx, x.t.State, want, wait)
+		x.lag = max(x.lag, chk.settled)
 		if err != nil {
 			var sa *stateAsk
 			if errors.As(err, &sa) {
@@ -739,6 +750,22 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 	res.problems = append(res.problems, late...)
 	res.took = time.Since(start)
 	return res, nil
+}
+
+// quickStateWait is the least a shrink attempt's state check waits.
+const quickStateWait = 500 * time.Millisecond
+
+// executeQuick is execute for a shrink attempt: its state check waits
+// three times the longest the receiver's state was seen taking to settle
+// (at least quickStateWait), not the whole --inspect-timeout, so that a
+// receiver that keeps a wrong state shrinks in seconds. A candidate it
+// keeps wrongly (a state not settled yet) costs no false verdict: the
+// shrunk schedule is replayed with the whole timeout before it is shown,
+// and one that does not fail then is reported flaky, the original kept.
+func (x *executor) executeQuick(ctx context.Context, s Schedule, r *rendered, off int64) (attempt, error) {
+	x.quick = true
+	defer func() { x.quick = false }()
+	return x.execute(ctx, s, r, off)
 }
 
 // applied polls the inspect hook until every event's count is at least 1

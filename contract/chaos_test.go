@@ -537,3 +537,22 @@ func TestChaosAsksABusyStateHookAgain(t *testing.T) {
 		t.Fatalf("the state hook was asked %d times", busy.asked.Load())
 	}
 }
+
+// TestChaosShrinksALaggingWrongReceiver: a receiver that applies through a
+// queue behind its receipt counts, and keeps the first record version it
+// applied, fails a run with the whole --inspect-timeout waited (its state
+// might still be changing). Its shrink attempts wait only three times the
+// longest its state was seen taking to settle: that must not shrink it
+// wrongly (to a schedule that failed only because the state had not
+// settled yet), so the shrunk schedule still fails every replay made with
+// the whole timeout, and is minimal. (How much faster it shrinks is a
+// matter of time, not asserted here: 16 s against 26 s on 2026-12-04.)
+func TestChaosShrinksALaggingWrongReceiver(t *testing.T) {
+	target := chaosTargetOf(t, testreceivers.NewStateCountsOnReceipt(testreceivers.FirstVersion, 0, 10*time.Millisecond))
+	target.InspectTimeout = 2 * time.Second
+	f := failingChaos(t, target, contract.ChaosOptions{Runs: 20, Seed: chaosSeed, ShrinkBudget: 40 * time.Second}, "a receiver keeping the first record version it applied").Failure
+	t.Logf("%s", f.Progress())
+	if f.Flaky || !f.Minimal || len(f.Schedule.Deliveries) > 5 {
+		t.Errorf("shrunk to %d deliveries, minimal %v, flaky %v (%d of %d replays); want at most 5, minimal, reproduced", len(f.Schedule.Deliveries), f.Minimal, f.Flaky, f.Reproduced, f.Replays)
+	}
+}

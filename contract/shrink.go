@@ -100,7 +100,7 @@ func (x *executor) shrink(ctx context.Context, o ChaosOptions, run int, s Schedu
 			return false, nil
 		}
 		sh.Attempts++
-		a, err := x.execute(ctx, c, r, idOffset(o.Seed, run, sh.Attempts))
+		a, err := x.executeQuick(ctx, c, r, idOffset(o.Seed, run, sh.Attempts))
 		if err != nil {
 			return false, fmt.Errorf("shrinking chaos run %d of seed %d, attempt %d: %w", run, o.Seed, sh.Attempts, err)
 		}

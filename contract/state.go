@@ -433,6 +433,9 @@ type stateCheck struct {
 	records    int
 	// answered: some record got a 200; all 404 when false.
 	answered bool
+	// settled is when the answers last changed, since the check began:
+	// what a receiver still applying took to reach the state it ended in.
+	settled time.Duration
 }
 
 // stateAsk is a question to the state hook that got no usable answer.
@@ -475,6 +478,8 @@ func checkState(ctx context.Context, hook StateReader, want wantState, timeout t
 	deadline := start.Add(timeout)
 	ids := want.recordIDs()
 	interval := 10 * time.Millisecond
+	var last string
+	var settled time.Duration
 	for {
 		got := make([]*RecordState, len(ids))
 		var kept keptValues
@@ -497,6 +502,10 @@ func checkState(ctx context.Context, hook StateReader, want wantState, timeout t
 			res.mismatches = append(res.mismatches, compare(id, want[id], got[i], kept)...)
 		}
 		res.took = time.Since(start)
+		if seen := fmt.Sprint(res.mismatches); seen != last {
+			last, settled = seen, res.took
+		}
+		res.settled = settled
 		if len(res.mismatches) == 0 || time.Now().After(deadline) {
 			return res, nil
 		}

@@ -172,4 +172,3 @@ func (c *Capture) Messages() ([]delivery.Message, []string) {
 	}
 	return events, notes
 }
-
