@@ -493,7 +493,7 @@ func TestChaosShrunkFlakyIsNotMinimal(t *testing.T) {
 // the whole --inspect-timeout, as the specs do, not judge the records a
 // moment after the counts.
 func TestChaosWaitsForStateBehindReceiptCounts(t *testing.T) {
-	target := chaosTargetOf(t, testreceivers.NewStateCountsOnReceipt(testreceivers.NewestWins, 0, 60*time.Millisecond))
+	target := chaosTargetOf(t, testreceivers.NewStateCountsOnReceipt(testreceivers.NewestWins, 60*time.Millisecond))
 	target.InspectTimeout = 5 * time.Second
 	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 2, Seed: chaosSeed, ShrinkBudget: -1})
 	if err != nil {
@@ -548,7 +548,7 @@ func TestChaosAsksABusyStateHookAgain(t *testing.T) {
 // the whole timeout, and is minimal. (How much faster it shrinks is a
 // matter of time, not asserted here: 16 s against 26 s on 2026-12-04.)
 func TestChaosShrinksALaggingWrongReceiver(t *testing.T) {
-	target := chaosTargetOf(t, testreceivers.NewStateCountsOnReceipt(testreceivers.FirstVersion, 0, 10*time.Millisecond))
+	target := chaosTargetOf(t, testreceivers.NewStateCountsOnReceipt(testreceivers.FirstVersion, 10*time.Millisecond))
 	target.InspectTimeout = 2 * time.Second
 	f := failingChaos(t, target, contract.ChaosOptions{Runs: 20, Seed: chaosSeed, ShrinkBudget: 40 * time.Second}, "a receiver keeping the first record version it applied").Failure
 	t.Logf("%s", f.Progress())

@@ -133,13 +133,13 @@ func NewStateBehind(ordering Ordering, backlog, delay time.Duration) *StateRecei
 	return s
 }
 
-// NewStateCountsOnReceipt is NewStateBehind whose inspect hook counts an
+// NewStateCountsOnReceipt is NewStateQueued whose inspect hook counts an
 // event once it is acknowledged (each eventId once), not once it is
 // applied, as a receiver that records eventIds at receipt to drop
 // duplicates and applies through a queue does: its counts are complete
 // while its records are still behind.
-func NewStateCountsOnReceipt(ordering Ordering, backlog, delay time.Duration) *StateReceiver {
-	s := NewStateBehind(ordering, backlog, delay)
+func NewStateCountsOnReceipt(ordering Ordering, delay time.Duration) *StateReceiver {
+	s := NewStateQueued(ordering, delay)
 	s.received = map[int64]int{}
 	return s
 }
