@@ -31,10 +31,6 @@ const (
 	// MaxChaosWindow is the widest reordering window a run draws: within
 	// what the ci retries cover (see StateReorder).
 	MaxChaosWindow = StateReorder
-	// chaosStateGrace is how long a state that differs is asked again once
-	// every event was counted as applied: a receiver may update its
-	// records a moment after its counts.
-	chaosStateGrace = 500 * time.Millisecond
 	// idStride spaces the ids of runs and attempts: every id a rendering
 	// gives is below it, and an offset is a multiple of it.
 	idStride = 100_000_000
@@ -627,7 +623,7 @@ func (x *executor) staleEvents(ctx context.Context, events []message) error {
 				continue
 			}
 			seen[id] = true
-			st, err := x.t.State.State(ctx, id)
+			st, err := stateNow(ctx, x.t.State, id, x.t.InspectTimeout)
 			if err != nil {
 				return fmt.Errorf("the state hook gave no usable answer for record %d before the first delivery, so the run could not be judged: %w", id, err)
 			}
@@ -678,7 +674,6 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 	res.deliveries = d.posts
 	res.problems = x.notAcked(d)
 	var late []Problem // last: see ProblemLate
-	allApplied := true
 	if x.t.Inspect != nil {
 		counts, err := x.applied(ctx, d.events)
 		if err != nil {
@@ -688,7 +683,6 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 		for _, m := range d.events {
 			switch n := counts[m.id.EventID]; {
 			case n == 0 && d.acked[m.id.EventID]:
-				allApplied = false
 				pending = append(pending, m)
 			case n > 1:
 				res.problems = append(res.problems, Problem{ProblemTwice, fmt.Sprintf("%s was applied %d times, want once", identityName(m.id), n)})
@@ -726,11 +720,11 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 		if err != nil {
 			return res, err
 		}
-		wait := x.t.InspectTimeout
-		if x.t.Inspect != nil && allApplied {
-			wait = min(wait, chaosStateGrace)
-		}
-		chk, err := checkState(ctx, x.t.State, want, wait)
+		// The whole timeout even when every event is counted: an
+		// inspect hook may count at receipt (to drop duplicates) while
+		// a queue applies the records later. checkState returns as soon
+		// as they match, so only a failing run waits it out.
+		chk, err := checkState(ctx, x.t.State, want, x.t.InspectTimeout)
 		if err != nil {
 			var sa *stateAsk
 			if errors.As(err, &sa) {

@@ -485,3 +485,55 @@ func TestChaosShrunkFlakyIsNotMinimal(t *testing.T) {
 		t.Errorf("the file keeps %s deliveries, want the original %s, and says it does not fail every time:\n%s", n, m[2], data)
 	}
 }
+
+// TestChaosWaitsForStateBehindReceiptCounts: a correct receiver whose
+// inspect hook counts each event when acknowledged (to drop duplicates)
+// and whose queue applies it later has every event counted long before
+// its records are final. A chaos run must keep asking the state hook for
+// the whole --inspect-timeout, as the specs do, not judge the records a
+// moment after the counts.
+func TestChaosWaitsForStateBehindReceiptCounts(t *testing.T) {
+	target := chaosTargetOf(t, testreceivers.NewStateCountsOnReceipt(testreceivers.NewestWins, 0, 60*time.Millisecond))
+	target.InspectTimeout = 5 * time.Second
+	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 2, Seed: chaosSeed, ShrinkBudget: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failure != nil {
+		t.Fatalf("a correct receiver applying 60 ms per event behind its receipt counts failed run %d: %v", rep.Failure.Run, rep.Failure.Problems)
+	}
+}
+
+// busyStateHook answers every third question to the state hook 503, as a
+// hook whose database is busy now and then does, and serves h otherwise.
+type busyStateHook struct {
+	h     http.Handler
+	asked atomic.Int64
+}
+
+func (b *busyStateHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, testreceivers.StatePath) && b.asked.Add(1)%3 == 0 {
+		http.Error(w, "database busy", http.StatusServiceUnavailable)
+		return
+	}
+	b.h.ServeHTTP(w, r)
+}
+
+// TestChaosAsksABusyStateHookAgain: a state hook answering 503 now and
+// then, before the first delivery and after the last, is asked again: a
+// correct receiver passes, judged.
+func TestChaosAsksABusyStateHookAgain(t *testing.T) {
+	busy := &busyStateHook{h: testreceivers.NewState(testreceivers.NewestWins)}
+	target := chaosTargetOf(t, busy)
+	target.InspectTimeout = 2 * time.Second
+	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 3, Seed: chaosSeed, ShrinkBudget: -1})
+	if err != nil {
+		t.Fatalf("a state hook answering 503 to every third question left the run unjudged: %v", err)
+	}
+	if rep.Failure != nil {
+		t.Fatalf("a correct receiver with a busy state hook failed run %d: %v", rep.Failure.Run, rep.Failure.Problems)
+	}
+	if busy.asked.Load() < 3 {
+		t.Fatalf("the state hook was asked %d times", busy.asked.Load())
+	}
+}

@@ -355,3 +355,41 @@ func TestStateDeliveriesAreCounted(t *testing.T) {
 		t.Errorf("answer time over %d deliveries; the receiver got %d", sum.Latency.N, posts)
 	}
 }
+
+// TestStateBehindReceiptCountsIsLate: a correct receiver whose inspect
+// hook counts events when it acknowledges them, and whose queue applies
+// them only after a backlog longer than --inspect-timeout, has nothing on
+// the first specs' records while its inspect hook counts every event: the
+// specs end blaming the state hook, and the end of the run, finding it
+// answering, takes that back: late, the receiver's failure, judged (exit 1,
+// not 2).
+func TestStateBehindReceiptCountsIsLate(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	srv := httptest.NewServer(testreceivers.NewStateCountsOnReceipt(testreceivers.NewestWins, 700*time.Millisecond, 5*time.Millisecond))
+	defer srv.Close()
+	h := runSuite(t, srv.URL+"/hook",
+		"-ginkgo.focus="+contract.GroupState,
+		"-inspect="+srv.URL+testreceivers.InspectPath+"{eventId}",
+		"-state="+srv.URL+testreceivers.StatePath+"{recordId}",
+		"-scenarios=request-lost", "-deadline=2s", "-settle=100ms", "-seed=3",
+		"-inspect-timeout=300ms", "-drain-budget=2s")
+	sum := contract.Summarize(h.report)
+	said := sum.String()
+	blamed := 0
+	for _, s := range h.specs() {
+		if strings.HasPrefix(s.Failure.Message, "["+contract.ProblemStateHook+"]") {
+			blamed++
+		}
+	}
+	if blamed == 0 {
+		t.Fatalf("no spec ended blaming the state hook: the case is not made (exit %d):\n%s", h.exitCode, said)
+	}
+	if len(sum.Setup) > 0 || len(sum.Relabeled) != blamed {
+		t.Errorf("%d specs blamed the state hook, %d taken back, setup %+v: want them all taken back\n%s", blamed, len(sum.Relabeled), sum.Setup, said)
+	}
+	if v := sum.Verdict(true); v.Exit != 1 {
+		t.Errorf("verdict %+v, want exit 1 (late is the receiver's failure, judged)\n%s", v, said)
+	}
+}
