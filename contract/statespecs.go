@@ -54,7 +54,7 @@ const (
 const stateRetry = "ci"
 
 // hintState is why the final state matters.
-const hintState = "Coperniq promises no order: an event may arrive after a newer one about the same record or work order. A receiver that applies events in arrival order ends with a stale status though it applied every event exactly once. Keep, per record and work order, the version with the newest record.updatedAt / workOrder.modifiedAt, and ignore an older one that arrives late."
+const hintState = "Coperniq promises no order: an event may arrive after a newer one about the same record or work order. A receiver that applies events in arrival order ends with a stale status though it applied every event exactly once. Keep, per record and work order, the version with the newest record.updatedAt / workOrder.modifiedAt (the later event.firedAt when those are equal), and ignore an older one that arrives late."
 
 // Hints for differences that are not an older version kept.
 const (
