@@ -31,10 +31,6 @@ const (
 	// MaxChaosWindow is the widest reordering window a run draws: within
 	// what the ci retries cover (see StateReorder).
 	MaxChaosWindow = StateReorder
-	// chaosStateGrace is how long a state that differs is asked again once
-	// every event was counted as applied: a receiver may update its
-	// records a moment after its counts.
-	chaosStateGrace = 500 * time.Millisecond
 	// idStride spaces the ids of runs and attempts: every id a rendering
 	// gives is below it, and an offset is a multiple of it.
 	idStride = 100_000_000
@@ -324,6 +320,12 @@ type executor struct {
 	// final-state specs count them in the run's progress and answer
 	// times, and record those not acknowledged).
 	observe func(message, delivery.Result)
+	// lag is the longest a state check was seen taking to settle (to
+	// match, or to stop changing): how far behind the receiver applies.
+	// quick: a shrink attempt, whose state check waits only a few lags
+	// (see executeQuick).
+	lag   time.Duration
+	quick bool
 	// watch: while a run delivers, the inspect hook is asked once about
 	// each event after its first acknowledgement, beside the deliveries,
 	// so that an event counted then and 0 at the end is told as a count
@@ -627,7 +629,7 @@ func (x *executor) staleEvents(ctx context.Context, events []message) error {
 				continue
 			}
 			seen[id] = true
-			st, err := x.t.State.State(ctx, id)
+			st, err := stateNow(ctx, x.t.State, id, x.t.InspectTimeout)
 			if err != nil {
 				return fmt.Errorf("the state hook gave no usable answer for record %d before the first delivery, so the run could not be judged: %w", id, err)
 			}
@@ -678,7 +680,6 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 	res.deliveries = d.posts
 	res.problems = x.notAcked(d)
 	var late []Problem // last: see ProblemLate
-	allApplied := true
 	if x.t.Inspect != nil {
 		counts, err := x.applied(ctx, d.events)
 		if err != nil {
@@ -688,7 +689,6 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 		for _, m := range d.events {
 			switch n := counts[m.id.EventID]; {
 			case n == 0 && d.acked[m.id.EventID]:
-				allApplied = false
 				pending = append(pending, m)
 			case n > 1:
 				res.problems = append(res.problems, Problem{ProblemTwice, fmt.Sprintf("%s was applied %d times, want once", identityName(m.id), n)})
@@ -726,11 +726,16 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 		if err != nil {
 			return res, err
 		}
+		// The whole timeout even when every event is counted: an
+		// inspect hook may count at receipt (to drop duplicates) while
+		// a queue applies the records later. checkState returns as soon
+		// as they match, so only a failing run waits it out.
 		wait := x.t.InspectTimeout
-		if x.t.Inspect != nil && allApplied {
-			wait = min(wait, chaosStateGrace)
+		if x.quick {
+			wait = min(wait, max(quickStateWait, 3*x.lag))
 		}
 		chk, err := checkState(ctx, x.t.State, want, wait)
+		x.lag = max(x.lag, chk.settled)
 		if err != nil {
 			var sa *stateAsk
 			if errors.As(err, &sa) {
@@ -745,6 +750,22 @@ func (x *executor) execute(ctx context.Context, s Schedule, r *rendered, off int
 	res.problems = append(res.problems, late...)
 	res.took = time.Since(start)
 	return res, nil
+}
+
+// quickStateWait is the least a shrink attempt's state check waits.
+const quickStateWait = 500 * time.Millisecond
+
+// executeQuick is execute for a shrink attempt: its state check waits
+// three times the longest the receiver's state was seen taking to settle
+// (at least quickStateWait), not the whole --inspect-timeout, so that a
+// receiver that keeps a wrong state shrinks in seconds. A candidate it
+// keeps wrongly (a state not settled yet) costs no false verdict: the
+// shrunk schedule is replayed with the whole timeout before it is shown,
+// and one that does not fail then is reported flaky, the original kept.
+func (x *executor) executeQuick(ctx context.Context, s Schedule, r *rendered, off int64) (attempt, error) {
+	x.quick = true
+	defer func() { x.quick = false }()
+	return x.execute(ctx, s, r, off)
 }
 
 // applied polls the inspect hook until every event's count is at least 1

@@ -545,3 +545,74 @@ func TestRunChaosCancelledKeepsWhatItFound(t *testing.T) {
 		})
 	}
 }
+
+// TestChaosWaitsForStateBehindReceiptCounts: a correct receiver whose
+// inspect hook counts each event when acknowledged (to drop duplicates)
+// and whose queue applies it later has every event counted long before
+// its records are final. A chaos run must keep asking the state hook for
+// the whole --inspect-timeout, as the specs do, not judge the records a
+// moment after the counts.
+func TestChaosWaitsForStateBehindReceiptCounts(t *testing.T) {
+	target := chaosTargetOf(t, testreceivers.NewStateCountsOnReceipt(testreceivers.NewestWins, 60*time.Millisecond))
+	target.InspectTimeout = 5 * time.Second
+	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 2, Seed: chaosSeed, ShrinkBudget: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failure != nil {
+		t.Fatalf("a correct receiver applying 60 ms per event behind its receipt counts failed run %d: %v", rep.Failure.Run, rep.Failure.Problems)
+	}
+}
+
+// busyStateHook answers every third question to the state hook 503, as a
+// hook whose database is busy now and then does, and serves h otherwise.
+type busyStateHook struct {
+	h     http.Handler
+	asked atomic.Int64
+}
+
+func (b *busyStateHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, testreceivers.StatePath) && b.asked.Add(1)%3 == 0 {
+		http.Error(w, "database busy", http.StatusServiceUnavailable)
+		return
+	}
+	b.h.ServeHTTP(w, r)
+}
+
+// TestChaosAsksABusyStateHookAgain: a state hook answering 503 now and
+// then, before the first delivery and after the last, is asked again: a
+// correct receiver passes, judged.
+func TestChaosAsksABusyStateHookAgain(t *testing.T) {
+	busy := &busyStateHook{h: testreceivers.NewState(testreceivers.NewestWins)}
+	target := chaosTargetOf(t, busy)
+	target.InspectTimeout = 2 * time.Second
+	rep, err := contract.RunChaos(context.Background(), target, contract.ChaosOptions{Runs: 3, Seed: chaosSeed, ShrinkBudget: -1})
+	if err != nil {
+		t.Fatalf("a state hook answering 503 to every third question left the run unjudged: %v", err)
+	}
+	if rep.Failure != nil {
+		t.Fatalf("a correct receiver with a busy state hook failed run %d: %v", rep.Failure.Run, rep.Failure.Problems)
+	}
+	if busy.asked.Load() < 3 {
+		t.Fatalf("the state hook was asked %d times", busy.asked.Load())
+	}
+}
+
+// TestChaosShrinksALaggingWrongReceiver: a receiver that applies through a
+// queue behind its receipt counts, and keeps the first record version it
+// applied, fails a run with the whole --inspect-timeout waited (its state
+// might still be changing). Its shrink attempts wait only three times the
+// longest its state was seen taking to settle: that must not shrink it
+// wrongly (to a schedule that failed only because the state had not
+// settled yet), so the shrunk schedule still fails every replay made with
+// the whole timeout, and is minimal. (How much faster it shrinks is a
+// matter of time, not asserted here: 16 s against 26 s on 2026-12-04.)
+func TestChaosShrinksALaggingWrongReceiver(t *testing.T) {
+	target := chaosTargetOf(t, testreceivers.NewStateCountsOnReceipt(testreceivers.FirstVersion, 10*time.Millisecond))
+	target.InspectTimeout = 2 * time.Second
+	f := failingChaos(t, target, contract.ChaosOptions{Runs: 20, Seed: chaosSeed, ShrinkBudget: 40 * time.Second}, "a receiver keeping the first record version it applied").Failure
+	t.Logf("%s", f.Progress())
+	if f.Flaky || !f.Minimal || len(f.Schedule.Deliveries) > 5 {
+		t.Errorf("shrunk to %d deliveries, minimal %v, flaky %v (%d of %d replays); want at most 5, minimal, reproduced", len(f.Schedule.Deliveries), f.Minimal, f.Flaky, f.Reproduced, f.Replays)
+	}
+}

@@ -169,9 +169,10 @@ func templateSecrets(template string) []string {
 // askHook GETs a hook's URL, addr, as both hook protocols (inspect, state)
 // have it: 404 for nothing known (found false), 200 with the answer, its
 // body read up to limit bytes, anything else the hook's fault, worded by
-// fail. An answer that never came is a transientError; once ctx is done,
-// ctx's error.
-func askHook(ctx context.Context, client *http.Client, addr string, limit int64,
+// fail. An answer that never came is a transientError, and so is a 5xx or
+// 429 when retryBusy is set (a hook whose database is busy a moment);
+// once ctx is done, ctx's error.
+func askHook(ctx context.Context, client *http.Client, addr string, limit int64, retryBusy bool,
 	fail func(body []byte, format string, args ...any) error) (body []byte, contentType string, found bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, addr, nil)
 	if err != nil {
@@ -183,6 +184,9 @@ func askHook(ctx context.Context, client *http.Client, addr string, limit int64,
 		if ctx.Err() != nil {
 			return nil, "", false, ctx.Err()
 		}
+		if delivery.Classify(err) == delivery.KindTimeout && client.Timeout > 0 {
+			return nil, "", false, &transientError{fail(nil, "did not answer within %s, the most one question to a hook may take", roundLatency(client.Timeout))}
+		}
 		return nil, "", false, &transientError{fail(nil, "could not be reached (%s)", delivery.Classify(err))}
 	}
 	defer resp.Body.Close()
@@ -193,11 +197,15 @@ func askHook(ctx context.Context, client *http.Client, addr string, limit int64,
 	case http.StatusOK:
 		return body, resp.Header.Get("Content-Type"), true, nil
 	}
-	return nil, "", false, fail(body, "answered %d %s, not 200 or 404", resp.StatusCode, http.StatusText(resp.StatusCode))
+	err = fail(body, "answered %d %s, not 200 or 404", resp.StatusCode, http.StatusText(resp.StatusCode))
+	if retryBusy && (resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests) {
+		err = &transientError{err}
+	}
+	return nil, "", false, err
 }
 
 func (u *urlInspector) Applied(ctx context.Context, ev schemas.Identity) (int, error) {
-	body, ct, found, err := askHook(ctx, u.client, fill(u.template, ev), 4<<10, func(body []byte, format string, args ...any) error {
+	body, ct, found, err := askHook(ctx, u.client, fill(u.template, ev), 4<<10, false, func(body []byte, format string, args ...any) error {
 		return u.fail(ev, body, format, args...)
 	})
 	if !found {

@@ -126,7 +126,7 @@ func (x *executor) shrinkInto(ctx context.Context, o ChaosOptions, sh *Shrunk) e
 		}
 		// Counted once made: one a cancelled ctx cut short is not.
 		n := sh.Attempts + 1
-		a, err := x.execute(ctx, c, r, idOffset(o.Seed, run, n))
+		a, err := x.executeQuick(ctx, c, r, idOffset(o.Seed, run, n))
 		if err != nil {
 			return false, fmt.Errorf("shrinking chaos run %d of seed %d, attempt %d: %w", run, o.Seed, n, err)
 		}

@@ -135,7 +135,7 @@ func (s *stateURL) fail(recordID int64, body []byte, format string, args ...any)
 }
 
 func (s *stateURL) State(ctx context.Context, recordID int64) (*RecordState, error) {
-	body, _, found, err := askHook(ctx, s.client, fillRecord(s.template, recordID), 1<<20, func(body []byte, format string, args ...any) error {
+	body, _, found, err := askHook(ctx, s.client, fillRecord(s.template, recordID), 1<<20, true, func(body []byte, format string, args ...any) error {
 		return s.fail(recordID, body, format, args...)
 	})
 	if !found {
@@ -433,6 +433,9 @@ type stateCheck struct {
 	records    int
 	// answered: some record got a 200; all 404 when false.
 	answered bool
+	// settled is when the answers last changed, since the check began:
+	// what a receiver still applying took to reach the state it ended in.
+	settled time.Duration
 }
 
 // stateAsk is a question to the state hook that got no usable answer.
@@ -444,6 +447,28 @@ type stateAsk struct {
 func (e *stateAsk) Error() string { return e.err.Error() }
 func (e *stateAsk) Unwrap() error { return e.err }
 
+// stateNow asks hook about one record, asking again while the answer is
+// transient (out of reach, 5xx, 429) and timeout has not passed.
+func stateNow(ctx context.Context, hook StateReader, id int64, timeout time.Duration) (*RecordState, error) {
+	return stateBy(ctx, hook, id, time.Now().Add(timeout), timeout)
+}
+
+// stateBy is stateNow until deadline, which ends a wait of timeout (for the
+// message).
+func stateBy(ctx context.Context, hook StateReader, id int64, deadline time.Time, timeout time.Duration) (*RecordState, error) {
+	for interval := 10 * time.Millisecond; ; interval = min(2*interval, 200*time.Millisecond) {
+		st, err := hook.State(ctx, id)
+		var te *transientError
+		if err == nil || ctx.Err() != nil || !errors.As(err, &te) {
+			return st, err
+		}
+		if !time.Now().Before(deadline) {
+			return nil, fmt.Errorf("%w\n(asked again for %s, --inspect-timeout, with no usable answer)", err, roundLatency(timeout))
+		}
+		sleepCtx(ctx, interval)
+	}
+}
+
 // checkState asks hook about every record of want until every compared
 // value matches or timeout passes (a receiver may apply asynchronously),
 // and returns the last differences. An error is a *stateAsk, or the
@@ -453,18 +478,19 @@ func checkState(ctx context.Context, hook StateReader, want wantState, timeout t
 	deadline := start.Add(timeout)
 	ids := want.recordIDs()
 	interval := 10 * time.Millisecond
+	var last string
+	var settled time.Duration
 	for {
 		got := make([]*RecordState, len(ids))
 		var kept keptValues
 		res := stateCheck{records: len(ids)}
 		for i, id := range ids {
-			st, err := hook.State(ctx, id)
-			var te *transientError
+			// A transient answer is asked again at once: a hook busy
+			// now and then must not keep every pass from matching.
+			st, err := stateBy(ctx, hook, id, deadline, timeout)
 			switch {
 			case err != nil && ctx.Err() != nil:
 				return res, ctx.Err()
-			case err != nil && errors.As(err, &te) && time.Now().Before(deadline):
-				st = nil
 			case err != nil:
 				return res, &stateAsk{recordID: id, err: err}
 			}
@@ -476,6 +502,10 @@ func checkState(ctx context.Context, hook StateReader, want wantState, timeout t
 			res.mismatches = append(res.mismatches, compare(id, want[id], got[i], kept)...)
 		}
 		res.took = time.Since(start)
+		if seen := fmt.Sprint(res.mismatches); seen != last {
+			last, settled = seen, res.took
+		}
+		res.settled = settled
 		if len(res.mismatches) == 0 || time.Now().After(deadline) {
 			return res, nil
 		}

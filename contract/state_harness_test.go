@@ -1,11 +1,15 @@
 package contract_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -353,5 +357,108 @@ func TestStateDeliveriesAreCounted(t *testing.T) {
 	sum := mustPass(t, run)
 	if posts := rc.Posts(); sum.Latency.N != posts || posts == 0 {
 		t.Errorf("answer time over %d deliveries; the receiver got %d", sum.Latency.N, posts)
+	}
+}
+
+// heldUntilNextSpec counts each event at receipt (its inspect hook) and
+// holds what it acknowledges, applying nothing, until the state hook is
+// asked about a record no held event is about: the next final-state
+// spec's check for stale state, so the first spec ended before (its
+// records had nothing, every event counted). Then it applies all it held
+// and everything after at once. So the first spec meets a receiver
+// behind its counts however loaded the machine is, and the end of the
+// run one that caught up.
+type heldUntilNextSpec struct {
+	inner *testreceivers.StateReceiver
+	mu    sync.Mutex
+	held  [][]byte
+	seen  map[string]bool // the records of held events, as their ids are written
+	count map[string]bool // eventIds acknowledged
+	open  bool
+}
+
+func (h *heldUntilNextSpec) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		if id, ok := strings.CutPrefix(r.URL.Path, testreceivers.InspectPath); ok {
+			h.mu.Lock()
+			n := h.count[id]
+			h.mu.Unlock()
+			if !n {
+				http.NotFound(w, r)
+				return
+			}
+			w.Write([]byte(`{"applied":1}`))
+			return
+		}
+		if id, ok := strings.CutPrefix(r.URL.Path, testreceivers.StatePath); ok {
+			h.mu.Lock()
+			if !h.open && len(h.seen) > 0 && !h.seen[id] {
+				h.open = true
+				for _, b := range h.held {
+					h.inner.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/hook", bytes.NewReader(b)))
+				}
+			}
+			h.mu.Unlock()
+		}
+		h.inner.ServeHTTP(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	var p struct {
+		Event struct {
+			EventID  json.Number `json:"eventId"`
+			RecordID json.Number `json:"recordId"`
+		} `json:"event"`
+	}
+	if json.Unmarshal(body, &p) != nil {
+		http.Error(w, "not an event", http.StatusBadRequest)
+		return
+	}
+	h.mu.Lock()
+	h.count[p.Event.EventID.String()] = true
+	if !h.open {
+		h.held = append(h.held, body)
+		h.seen[p.Event.RecordID.String()] = true
+		h.mu.Unlock()
+		return
+	}
+	h.mu.Unlock()
+	h.inner.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/hook", bytes.NewReader(body)))
+}
+
+// TestStateBehindReceiptCountsIsLate: a correct receiver whose inspect
+// hook counts events when it acknowledges them, and whose queue applies
+// them later than --inspect-timeout, has nothing on the first spec's
+// records while its inspect hook counts every event: the spec ends
+// blaming the state hook, and the end of the run, finding it answering,
+// takes that back: late, the receiver's failure, judged (exit 1, not 2).
+func TestStateBehindReceiptCountsIsLate(t *testing.T) {
+	if *flagTarget != "" {
+		t.Skip("-target given: verifying that receiver, not the harness")
+	}
+	srv := httptest.NewServer(&heldUntilNextSpec{inner: testreceivers.NewState(testreceivers.NewestWins), seen: map[string]bool{}, count: map[string]bool{}})
+	defer srv.Close()
+	h := runSuite(t, srv.URL+"/hook",
+		"-ginkgo.focus="+contract.GroupState,
+		"-inspect="+srv.URL+testreceivers.InspectPath+"{eventId}",
+		"-state="+srv.URL+testreceivers.StatePath+"{recordId}",
+		"-scenarios=request-lost", "-deadline=2s", "-settle=100ms", "-seed=3",
+		"-inspect-timeout=300ms", "-drain-budget=2s")
+	sum := contract.Summarize(h.report)
+	said := sum.String()
+	blamed := 0
+	for _, s := range h.specs() {
+		if strings.HasPrefix(s.Failure.Message, "["+contract.ProblemStateHook+"]") {
+			blamed++
+		}
+	}
+	if blamed == 0 {
+		t.Fatalf("no spec ended blaming the state hook: the case is not made (exit %d):\n%s", h.exitCode, said)
+	}
+	if len(sum.Setup) > 0 || len(sum.Relabeled) != blamed {
+		t.Errorf("%d specs blamed the state hook, %d taken back, setup %+v: want them all taken back\n%s", blamed, len(sum.Relabeled), sum.Setup, said)
+	}
+	if v := sum.Verdict(true); v.Exit != 1 {
+		t.Errorf("verdict %+v, want exit 1 (late is the receiver's failure, judged)\n%s", v, said)
 	}
 }

@@ -1,12 +1,19 @@
 package contract
 
 import (
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/coperniq-mock/coperniq-mock/delivery"
 	"github.com/coperniq-mock/coperniq-mock/scenarios"
+	"github.com/coperniq-mock/coperniq-mock/schemas"
 )
 
 // TestWorldStateIsNewestVersion: the expected state the final-state specs
@@ -153,5 +160,103 @@ func TestReorderedStateSpecsTellArrivalOrder(t *testing.T) {
 				t.Errorf("seed %d: %s %q cannot fail an arrival-order receiver", seed, s.name, s.spec)
 			}
 		}
+	}
+}
+
+// TestStateHookServerErrorsAreAskedAgain: a state hook that answers 5xx
+// now and then (its database busy) is asked again within the timeout, as
+// one that cannot be reached is; only one that never answers 200 or 404
+// within it leaves the run unjudged, and the error says it was asked
+// again.
+func TestStateHookServerErrorsAreAskedAgain(t *testing.T) {
+	var asked atomic.Int32
+	failFirst := int32(3)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if asked.Add(1) <= failFirst {
+			http.Error(w, "database busy", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, `{"record": {"status": "ACTIVE"}}`)
+	}))
+	defer srv.Close()
+	hook, err := StateURL(srv.URL + "/records/{recordId}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wantState{7: {status: "ACTIVE", anyStage: true}}
+	for _, c := range []struct {
+		name      string
+		failFirst int32
+		wantErr   string
+	}{
+		{name: "5xx now and then", failFirst: 3},
+		{name: "5xx every time", failFirst: 1 << 30, wantErr: "answered 503 Service Unavailable, not 200 or 404"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			asked.Store(0)
+			failFirst = c.failFirst
+			res, err := checkState(context.Background(), hook, want, 400*time.Millisecond)
+			switch {
+			case c.wantErr == "" && err != nil:
+				t.Fatalf("a hook answering 503 %d times, then 200, left the run unjudged: %v", c.failFirst, err)
+			case c.wantErr == "" && len(res.mismatches) != 0:
+				t.Fatalf("mismatches: %v", res.mismatches)
+			case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr) || !strings.Contains(err.Error(), "asked again for 400ms")):
+				t.Fatalf("a hook answering 503 every time: %v", err)
+			case c.wantErr != "" && asked.Load() < 2:
+				t.Fatalf("asked %d times, want asked again", asked.Load())
+			}
+		})
+	}
+}
+
+// TestStateHookTimeoutNamesTheLimit: a state hook slower than the limit on
+// one question is said to have not answered within it, not to be out of
+// reach.
+func TestStateHookTimeoutNamesTheLimit(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		fmt.Fprint(w, `{"record": {"status": "ACTIVE"}}`)
+	}))
+	defer srv.Close()
+	hook, err := StateURL(srv.URL + "/records/{recordId}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook.(*stateURL).client = delivery.NewClient(100*time.Millisecond, 4)
+	_, err = hook.State(context.Background(), 7)
+	if err == nil || !strings.Contains(err.Error(), "did not answer within 100ms") || strings.Contains(err.Error(), "could not be reached") {
+		t.Fatalf("a hook slower than one question's limit: %v", err)
+	}
+}
+
+// TestStateHintsFitWhatWasSeen: the final-state failure blames arrival
+// order only for a value an older event carried; a record the receiver
+// has nothing on, or a value no event carried, gets its own hint.
+func TestStateHintsFitWhatWasSeen(t *testing.T) {
+	body := func(eventID int64, status, wo string) message {
+		b := fmt.Sprintf(`{"event":{"eventId":%d,"recordId":5,"triggerKey":"TASK_STATUS_MOVEMENT","firedAt":"2026-03-31T17:04:22.000Z"},`+
+			`"record":{"id":5,"status":%q,"stage":{"id":16651},"updatedAt":"2026-03-31T17:04:22.000Z"},`+
+			`"workOrder":{"id":8812,"status":%q,"modifiedAt":"2026-03-31T17:04:22.000Z"}}`, eventID, status, wo)
+		return message{id: schemas.Identity{EventID: eventID, RecordID: 5, TriggerKey: "TASK_STATUS_MOVEMENT"}, body: []byte(b)}
+	}
+	events := []message{body(1, "ACTIVE", "WORKING"), body(2, "ON_HOLD", "COMPLETED")}
+	for _, c := range []struct {
+		name string
+		ms   []mismatch
+		want []string
+	}{
+		{"an older work order status", []mismatch{{5, "work order 8812 status", "COMPLETED", "WORKING"}}, []string{hintState}},
+		{"an older record status", []mismatch{{5, "record.status", "ON_HOLD", "ACTIVE"}}, []string{hintState}},
+		{"nothing on the record", []mismatch{{5, "state", "status ON_HOLD, stage 16651", "(none: the hook answered that the receiver has nothing on it)"}}, []string{hintNothing}},
+		{"a work order missing", []mismatch{{5, "work order 8812 status", "COMPLETED", "(missing)"}}, []string{hintNothing}},
+		{"a value no event carried", []mismatch{{5, "record.status", "ON_HOLD", "on_hold"}}, []string{hintForeign}},
+		{"stale and missing", []mismatch{{5, "record.status", "ON_HOLD", "ACTIVE"}, {5, "work order 8812 status", "COMPLETED", "(missing)"}}, []string{hintState, hintNothing}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := stateHints(c.ms, events); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("hints:\n%q\nwant:\n%q", got, c.want)
+			}
+		})
 	}
 }

@@ -54,7 +54,62 @@ const (
 const stateRetry = "ci"
 
 // hintState is why the final state matters.
-const hintState = "Coperniq promises no order: an event may arrive after a newer one about the same record or work order. A receiver that applies events in arrival order ends with a stale status though it applied every event exactly once. Keep, per record and work order, the version with the newest record.updatedAt / workOrder.modifiedAt, and ignore an older one that arrives late."
+const hintState = "Coperniq promises no order: an event may arrive after a newer one about the same record or work order. A receiver that applies events in arrival order ends with a stale status though it applied every event exactly once. Keep, per record and work order, the version with the newest record.updatedAt / workOrder.modifiedAt (the later event.firedAt when those are equal), and ignore an older one that arrives late."
+
+// Hints for differences that are not an older version kept.
+const (
+	hintNothing = "The receiver has nothing on a record (or a work order) it acknowledged events about: it dropped them, e.g. an event about a record it did not know yet, answered 2xx and thrown away. Answer non-2xx to an event you cannot apply yet: Coperniq sends it again."
+	hintForeign = "The receiver holds a value that no event about the record carried: check how it maps record.status, record.stage.id and workOrder.status into its store, and what its state hook reads."
+)
+
+// stateHints are the hints that fit ms: hintState when a value is one an
+// older event carried (a stale version kept), hintNothing for records or
+// work orders the receiver has nothing on, hintForeign for a value no
+// event carried; hintState when none can be told.
+func stateHints(ms []mismatch, events []message) []string {
+	carried := map[string]bool{} // record id, what, value
+	key := func(rec int64, what, value string) string { return fmt.Sprintf("%d\x00%s\x00%s", rec, what, value) }
+	for _, m := range events {
+		v, err := viewOf(m.body)
+		if err != nil {
+			continue
+		}
+		// Keyed as wantFromBodies keys them.
+		if v.record != nil {
+			carried[key(v.record.ID, "record.status", recordStatus(v))] = true
+			carried[key(v.record.ID, "record.stage.id", recordStage(v))] = true
+		}
+		if wo := v.workOrder; wo != nil {
+			rec := wo.RecordID
+			if rec == 0 {
+				rec = v.recordID
+			}
+			carried[key(rec, fmt.Sprintf("work order %d status", wo.ID), wo.Status)] = true
+		}
+	}
+	var stale, nothing, foreign bool
+	for _, m := range ms {
+		switch {
+		case m.what == "state" || m.got == "(missing)":
+			nothing = true
+		case carried[key(m.recordID, m.what, m.got)]:
+			stale = true
+		default:
+			foreign = true
+		}
+	}
+	var hints []string
+	if stale || !nothing && !foreign {
+		hints = append(hints, hintState)
+	}
+	if nothing {
+		hints = append(hints, hintNothing)
+	}
+	if foreign {
+		hints = append(hints, hintForeign)
+	}
+	return hints
+}
 
 // stateRun is one rendering of a scenario for a final-state spec.
 type stateRun struct {
@@ -484,7 +539,7 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 	// Stale state: a record the receiver already knows makes the
 	// comparison mean nothing.
 	for _, id := range s.want.recordIDs() {
-		st, err := r.t.State.State(ctx, id)
+		st, err := stateNow(ctx, r.t.State, id, r.t.InspectTimeout)
 		if err != nil {
 			r.failState(&stateAsk{recordID: id, err: err})
 		}
@@ -553,15 +608,24 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 	counts := len(pending) > 0 && r.seekCount(ctx, nil, 0)
 	if counts {
 		r.overdueState(pending, ackedAt, false)
-		// The hint about arrival order would mislead: nothing says
-		// the values it applied were wrong.
-		Fail(notAppliedYet(s.name, pending, applied, time.Since(ackedAt), r.t.InspectTimeout) + "\n" + strings.Replace(msg, hintState+"\n", "", 1))
+		// The hints (arrival order, dropped events, mapping) would
+		// mislead: nothing says the values it applied were wrong.
+		for _, h := range []string{hintState, hintNothing, hintForeign} {
+			msg = strings.Replace(msg, h+"\n", "", 1)
+		}
+		Fail(notAppliedYet(s.name, pending, applied, time.Since(ackedAt), r.t.InspectTimeout) + "\n" + msg)
 	}
 	if !res.answered && !r.stateAnswered() && !r.stateAnswersElsewhere(ctx, s.want) {
 		why := "is the hook's URL right?"
 		switch {
 		case r.t.Inspect != nil && askErr == nil && len(pending) == 0:
-			why = fmt.Sprintf("yet the inspect hook counts every one of the scenario's %s applied: is the state hook's URL right?", nEvents(applied))
+			// An inspect hook may count at receipt while a queue applies
+			// later: the end of the run asks the state hook again, and
+			// one found answering makes this the receiver's lateness.
+			r.blame(blamedSpec{spec: CurrentSpecName(), kind: ProblemStateHook, events: applied, records: s.want.recordIDs(), late: fmt.Sprintf(
+				"records not there within --inspect-timeout (%s): the state hook had nothing on any of scenario %s's %s %s after its last event was acknowledged, though the inspect hook counted every one of its %s applied",
+				roundLatency(r.t.InspectTimeout), s.name, plural(len(s.want), "record"), roundLatency(time.Since(ackedAt)), nEvents(applied))})
+			why = fmt.Sprintf("yet the inspect hook counts every one of the scenario's %s applied: is the state hook's URL right? (Or the receiver counts events when it acknowledges them and applies them later, beyond %s, --inspect-timeout: the end of the run asks the state hook again.)", nEvents(applied), roundLatency(r.t.InspectTimeout))
 		case r.t.Inspect != nil && askErr == nil:
 			// Both hooks found nothing: a receiver that applied nothing
 			// of the run yet looks the same as two wrong URLs. The end
@@ -750,7 +814,9 @@ func stateFailure(name, how string, res stateCheck, d *delivered, timeout time.D
 		}
 		fmt.Fprintf(&b, "  %s\n", m)
 	}
-	b.WriteString(hintState + "\n")
+	for _, h := range stateHints(res.mismatches, d.events) {
+		b.WriteString(h + "\n")
+	}
 	rec := res.mismatches[0].recordID
 	fmt.Fprintf(&b, "\nrecord %d's events, as fired:\n", rec)
 	events := slices.Clone(d.events)
@@ -837,7 +903,7 @@ func (r *run) specRecordIDs32(ctx SpecContext) {
 	stale := func() int64 {
 		GinkgoHelper()
 		for _, p := range r.records32 {
-			st, err := r.t.State.State(ctx, p.Event.RecordID)
+			st, err := stateNow(ctx, r.t.State, p.Event.RecordID, r.t.InspectTimeout)
 			if err != nil {
 				r.failState(&stateAsk{recordID: p.Event.RecordID, err: err})
 			}

@@ -350,7 +350,7 @@ var referenceChecks = map[string]refCheck{
 			t.Errorf("recordId %v, appointmentId %v", ev["recordId"], ev["appointmentId"])
 		}
 		labelled(t, schemas.Documented, schemas.SourceKeyword, "contract/defs/event.json", "recordId")
-		if d, _ := schemaAt(t, "contract/defs/event.json", "recordId")["description"].(string); !strings.Contains(d, "(an assumption)") {
+		if d, _ := schemaAt(t, "contract/defs/event.json", "recordId")["description"].(string); !strings.Contains(d, "Assumed by coperniq-mock: On a payload without record") {
 			t.Errorf("event.recordId's description does not label what it holds without record: %q", d)
 		}
 	}},
@@ -410,7 +410,7 @@ var referenceChecks = map[string]refCheck{
 		if validAt(t, doc, schemas.Strict).Valid() {
 			t.Error("strict accepts a uid equal to the id")
 		}
-		if d, _ := schemaAt(t, "contract/defs/record.json", "uid")["description"].(string); !strings.Contains(d, "creation order (an assumption)") {
+		if d, _ := schemaAt(t, "contract/defs/record.json", "uid")["description"].(string); !strings.Contains(d, "Assumed by coperniq-mock: An integer from 1 to 2^53-1, smaller than id") || !strings.Contains(d, "in creation order.") {
 			t.Errorf("record.uid's description: %q", d)
 		}
 	}},

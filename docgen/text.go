@@ -24,11 +24,11 @@ var deliveryRules = []string{
 	"**Request.** `POST` with `Content-Type: application/json`, one event per request, to the URL set in the automation's webhook action (documented).",
 	"**Acknowledge with any 2xx**, quickly; do slow work after answering. Any other status makes Coperniq retry (documented); a redirect (3xx is not followed), a timeout or a refused connection count as failures too (assumed: Coperniq publishes no retry schedule or timeout).",
 	"**Be idempotent.** The same event can arrive more than once (documented); `event.eventId` identifies it, and a retry carries the same body (assumed: Coperniq does not say).",
-	"**Don't rely on order.** Events can arrive out of order (assumed: Coperniq publishes no ordering); compare `event.firedAt`.",
+	"**Don't rely on order.** Events can arrive out of order (assumed: Coperniq publishes no ordering). Keep, per record and work order, the version with the newest `record.updatedAt` / `workOrder.modifiedAt` (the later `event.firedAt` when those are equal), and ignore an older one that arrives late.",
 	"**No signature or auth header.** If you need authentication, put a secret token in the URL's query string and check it (documented).",
 	"**Be tolerant.** Coperniq may add properties, status values and triggers: accept what you don't know (the contract schemas do). Only `triggerKey` values and one `triggerName` are documented; the other names are this tool's.",
 	"**`record` may be absent.** Coperniq sends it \"when the trigger is associated with a Project, Request, or Account\" (documented); `event.recordId` is always there.",
-	"**Custom fields are not in the payload.** Fetch them from Coperniq's REST API with `record.id` (`GET /projects/{id}` for a project).",
+	"**Custom fields are not in the payload** (assumed: the documented example has none). Fetch them from Coperniq's REST API with `record.id` (`GET /projects/{id}` for a project).",
 }
 
 // levelsText explains the two schema levels and the "known values" column.

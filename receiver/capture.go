@@ -158,10 +158,16 @@ func (c *Capture) Messages() ([]delivery.Message, []string) {
 		}
 		events = append(events, e)
 	}
-	if missing > 0 {
+	switch {
+	case missing == 1:
+		notes = append(notes, "1 delivery has no payload (an unreadable body): left out")
+	case missing > 1:
 		notes = append(notes, fmt.Sprintf("%d deliveries have no payload (unreadable bodies): left out", missing))
 	}
-	if bad > 0 {
+	switch {
+	case bad == 1:
+		notes = append(notes, fmt.Sprintf("1 payload is not a Coperniq event (%v): left out", why))
+	case bad > 1:
 		notes = append(notes, fmt.Sprintf("%d payloads are not Coperniq events (e.g. %v): left out", bad, why))
 	}
 	return events, notes

@@ -79,3 +79,25 @@ func FuzzReadCapture(f *testing.F) {
 		}
 	})
 }
+
+// TestCaptureMessagesNotes: what replay leaves out is counted in words that
+// agree with the count.
+func TestCaptureMessagesNotes(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"one payload not an event", line(1, 7, 1) + "\n", "1 payload is not a Coperniq event ("},
+		{"two payloads not events", line(1, 7, 1) + "\n" + line(2, 8, 1) + "\n", "2 payloads are not Coperniq events (e.g. "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := receiver.ReadCapture(strings.NewReader(tc.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, notes := c.Messages()
+			if len(notes) != 1 || !strings.HasPrefix(notes[0], tc.want) {
+				t.Errorf("notes %q; want one starting %q", notes, tc.want)
+			}
+		})
+	}
+}

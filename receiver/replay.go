@@ -97,7 +97,7 @@ func readReplay(in io.Reader, name string, only ReplayOnly) (*Replay, error) {
 		}
 		events, notes := c.Messages()
 		if len(events) == 0 {
-			return &Replay{Warnings: c.Warnings}, fmt.Errorf("%s: none of its %d deliveries can be replayed (%s)", name, len(c.Deliveries), strings.Join(notes, "; "))
+			return &Replay{Warnings: c.Warnings}, fmt.Errorf("%s: %s (%s)", name, noneReplayable(len(c.Deliveries)), strings.Join(notes, "; "))
 		}
 		return &Replay{
 			Events:   events,
@@ -171,4 +171,12 @@ func (b *blankReader) Read(p []byte) (int, error) {
 		b.blank = false
 	}
 	return n, err
+}
+
+// noneReplayable says that none of n deliveries can be replayed.
+func noneReplayable(n int) string {
+	if n == 1 {
+		return "its only delivery can't be replayed"
+	}
+	return fmt.Sprintf("none of its %d deliveries can be replayed", n)
 }

@@ -163,7 +163,11 @@ func refTo(target string) []any { return []any{obj{{"$ref", target}}} }
 
 func (g *schemaBuilder) defFile(d *definition, level Level) obj {
 	d = g.withOwnLists(d)
-	o := header(d.title, d.desc)
+	desc := d.desc
+	if d.behaviourAssumed != "" {
+		desc += " " + assumedBy + d.behaviourAssumed
+	}
+	o := header(d.title, desc)
 	if !d.typed {
 		o.add("$comment", "No type here: the property that uses this definition is nullable and declares type [object, null] itself.")
 	}
@@ -310,6 +314,13 @@ const (
 	// documents but whose type it does not (the trigger-specific event
 	// fields it lists without types).
 	TypeSourceKeyword = "x-type-source"
+	// BehaviourSourceKeyword is "assumed" on a property Coperniq documents
+	// whose behaviour the description also states from this project's
+	// assumptions (a range, what a retry carries, when it is null), with
+	// BehaviourAssumptionKeyword saying what is assumed. The description
+	// gives it after "Assumed by coperniq-mock:".
+	BehaviourSourceKeyword     = "x-behaviour-source"
+	BehaviourAssumptionKeyword = "x-behaviour-assumption"
 )
 
 // sourced appends the source keywords of a property and, where the level
@@ -386,17 +397,30 @@ func describeOwnLists(ps []prop, prefix string) []prop {
 	return out
 }
 
+// assumedBy introduces, in a description, what this project assumes.
+const assumedBy = "Assumed by coperniq-mock: "
+
 // describe is a property's description with its source said in words, so a
-// reader of the description alone knows what is a guess.
-func describe(desc, assumed string) string {
+// reader of the description alone knows what is a guess: behaviour is what
+// is assumed of a documented property (behaviourAssumed), said after the
+// label rather than as part of what Coperniq documents.
+func describe(desc, assumed, behaviour string) string {
 	if assumed == "" {
-		return desc + " Field documented by Coperniq."
+		desc += " Field documented by Coperniq."
+		if behaviour != "" {
+			desc += " " + assumedBy + behaviour
+		}
+		return desc
 	}
-	return desc + " Assumed by coperniq-mock: " + assumed
+	desc += " " + assumedBy + assumed
+	if behaviour != "" {
+		desc += " " + behaviour
+	}
+	return desc
 }
 
 func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
-	desc := describe(p.desc, p.assumed)
+	desc := describe(p.desc, p.assumed, p.behaviourAssumed)
 	if p.typeAssumed != "" {
 		desc += " Its type is assumed by coperniq-mock: " + p.typeAssumed
 	}
@@ -413,6 +437,10 @@ func (g *schemaBuilder) propSchema(p prop, path string, level Level) obj {
 	s = sourced(s, p.assumed, valuesAssumed, vocab, closed)
 	if p.typeAssumed != "" {
 		s.add(TypeSourceKeyword, Assumed)
+	}
+	if p.behaviourAssumed != "" {
+		s.add(BehaviourSourceKeyword, Assumed)
+		s.add(BehaviourAssumptionKeyword, p.behaviourAssumed)
 	}
 	if level == Strict && p.alwaysNull {
 		s.add("type", "null")

@@ -68,8 +68,9 @@ func Rules() []string {
 }
 
 // checkRules appends the cross-field violations of doc to vs. At the
-// contract level they are warnings: Coperniq documents these relations, but
-// a receiver should survive a payload that breaks them. written reads the
+// contract level they are warnings: Coperniq documents these relations
+// (all but status-moved, which this project assumes and whose message says
+// so), and a receiver should survive a payload that breaks them. written reads the
 // numbers as the payload wrote them (nil: doc is all there is).
 func checkRules(doc any, triggerKey string, level Level, vs []Violation, written *writtenNumbers, completed string) []Violation {
 	root, ok := doc.(map[string]any)
@@ -101,7 +102,7 @@ func checkRules(doc any, triggerKey string, level Level, vs []Violation, written
 	// A movement is a change: the same status before and after is no
 	// movement. TASK_CREATED has no previous status to compare.
 	if prev, ok := event["previousStatus"].(string); ok && ok1 && prev == cur && strings.HasSuffix(triggerKey, "_STATUS_MOVEMENT") {
-		add("/event/previousStatus", RuleStatusMoved, "event.previousStatus %q equals event.currentStatus; a status movement changes the status", prev)
+		add("/event/previousStatus", RuleStatusMoved, "event.previousStatus %q equals event.currentStatus; coperniq-mock assumes a status movement changes the status", prev)
 	}
 
 	created, updated, fired := timeOf(record["createdAt"]), timeOf(record["updatedAt"]), timeOf(event["firedAt"])
@@ -191,8 +192,9 @@ func checkRanges(event, record, wo map[string]any, level Level, vs []Violation, 
 		ids(j, "record/jurisdiction", []string{"id"})
 	}
 	ids(wo, "workOrder", workOrderIDs)
-	// Its description says a uid is smaller than the id: record numbers
-	// count records of one type, ids every object in Coperniq.
+	// record.uid's description says, as this project's assumption, that a
+	// uid is smaller than the id: record numbers count records of one type,
+	// ids every object in Coperniq.
 	if uid, ok1 := numberOf(record["uid"]); ok1 {
 		if id, ok2 := numberOf(record["id"]); ok2 && id >= 1 && uid >= id && uid == math.Trunc(uid) && !math.IsInf(id, 0) && !writtenBelow(record["uid"], record["id"], uid == id, written) {
 			add("/record/uid", RuleUIDBelowID, false, msgUIDBelowID, numText(record["uid"]), numText(record["id"]))

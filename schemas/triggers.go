@@ -55,6 +55,10 @@ type Field struct {
 	// (its trigger table names the fields, its example shows only
 	// TASK_STATUS_MOVEMENT's) is this project's assumption.
 	TypeAssumed string
+	// BehaviourAssumed is what this project assumes of a field Coperniq
+	// documents (a range, a relation to other fields); its description
+	// says it after "Assumed by coperniq-mock:", not as Coperniq's.
+	BehaviourAssumed string
 	// fromVocabulary marks Enum as a team's vocabulary's own list
 	// (Vocabulary.Trigger), which ValuesAssumed then names.
 	fromVocabulary bool
@@ -134,9 +138,10 @@ const USPhonePattern = `^\+1[2-9][0-9]{9}$`
 
 var (
 	workOrderFields = []Field{
-		{Name: "workOrderId", Type: TypeInteger, Description: "Id of the work order the event concerns, at least 1; equals workOrder.id."},
+		{Name: "workOrderId", Type: TypeInteger, Description: "Id of the work order the event concerns; equals workOrder.id.", BehaviourAssumed: idRange},
 		{Name: "currentStatus", Type: TypeString, Description: "The work order's status after the change; equals workOrder.status.", Enum: WorkOrderStatuses},
-		{Name: "previousStatus", Type: TypeString, Description: "The work order's status before the change; never equal to currentStatus.", Enum: WorkOrderStatuses},
+		{Name: "previousStatus", Type: TypeString, Description: "The work order's status before the change.", Enum: WorkOrderStatuses,
+			BehaviourAssumed: "Never equal to currentStatus: a movement is a change of status."},
 	}
 	// A work order that was just created has no previous status.
 	createdFields = []Field{workOrderFields[0], workOrderFields[1],
@@ -144,8 +149,8 @@ var (
 			Assumed: "Coperniq lists previousStatus on TASK_CREATED without saying what it holds; a new work order has no previous status, so this tool sends null."}}
 	phaseFields = func(status string) []Field {
 		return []Field{
-			{Name: "phaseInstanceId", Type: TypeInteger, TypeAssumed: idTypeAssumed, Description: "Id of this record's instance of the phase, at least 1."},
-			{Name: "phaseTemplateId", Type: TypeInteger, TypeAssumed: idTypeAssumed, Description: "Id of the workflow's phase definition, at least 1, shared by every record that uses the workflow."},
+			{Name: "phaseInstanceId", Type: TypeInteger, TypeAssumed: idTypeAssumed, Description: "Id of this record's instance of the phase.", BehaviourAssumed: idRange},
+			{Name: "phaseTemplateId", Type: TypeInteger, TypeAssumed: idTypeAssumed, Description: "Id of the workflow's phase definition, shared by every record that uses the workflow.", BehaviourAssumed: idRange},
 			{Name: "phaseType", Type: TypeString, TypeAssumed: wordTypeAssumed, Description: "The kind of phase, such as PERMITTING or INSTALLATION.", Enum: PhaseTypes, ValuesAssumed: "Coperniq does not publish phase types; these short upper-case words for the kinds of phase are this tool's."},
 			{Name: "status", Type: TypeString, TypeAssumed: wordTypeAssumed, Description: "The phase instance's status after the event.", Enum: []string{status}, ValuesAssumed: "Coperniq does not publish this value; this tool sends the phase instance status of its REST API (IN_PROGRESS when started, COMPLETED when completed)."},
 		}
@@ -153,9 +158,9 @@ var (
 	slaFields = []Field{
 		{Name: "overdueAt", Type: TypeDateTime, TypeAssumed: timeTypeAssumed, Description: "When the phase crossed its SLA threshold."},
 		{Name: "slaType", Type: TypeString, TypeAssumed: wordTypeAssumed, Description: "Which threshold was crossed: YELLOW (warning) or RED (violation).", Enum: SLATypes, ValuesAssumed: "Coperniq does not publish SLA types; YELLOW and RED follow the yellowSla and redSla settings of its REST API."},
-		{Name: "phaseTemplateId", Type: TypeInteger, TypeAssumed: idTypeAssumed, Description: "Id of the workflow's phase definition that overran, at least 1."},
+		{Name: "phaseTemplateId", Type: TypeInteger, TypeAssumed: idTypeAssumed, Description: "Id of the workflow's phase definition that overran.", BehaviourAssumed: idRange},
 	}
-	appointmentID = Field{Name: "appointmentId", Type: TypeInteger, TypeAssumed: idTypeAssumed, Description: "Id of the appointment, at least 1."}
+	appointmentID = Field{Name: "appointmentId", Type: TypeInteger, TypeAssumed: idTypeAssumed, Description: "Id of the appointment.", BehaviourAssumed: idRange}
 	dueDate       = Field{Name: "dueDate", Type: TypeDateTime, TypeAssumed: timeTypeAssumed, Description: "When the appointment is scheduled."}
 )
 

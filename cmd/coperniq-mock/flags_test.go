@@ -371,7 +371,7 @@ func TestReplayCapture(t *testing.T) {
 	junk := filepath.Join(dir, "junk.jsonl")
 	os.WriteFile(junk, []byte(`{"seq":1,"time":"2026-01-01T00:00:00Z","path":"/hook","size":2,"status":200,"valid":false,"violations":[],"payload":{"a":1}}`+"\n"), 0o644)
 	r = cli(t, "", "replay", junk, "--target", second.URL+"/hook").want(t, 2)
-	has(t, "replay of a capture of non-events", r.stderr, "none of its 1 deliveries can be replayed", "not Coperniq events")
+	has(t, "replay of a capture of non-events", r.stderr, "its only delivery can't be replayed", "1 payload is not a Coperniq event")
 	cut := filepath.Join(dir, "cut.jsonl")
 	os.WriteFile(cut, append(bytes.TrimRight(data, "\n"), []byte("\n{\"seq\":99,\"ti")...), 0o644)
 	r = cli(t, "", "replay", cut, "--target", second.URL+"/hook", "--retry", "ci").want(t, 0)

@@ -66,6 +66,9 @@ type StateReceiver struct {
 	delay time.Duration
 	// int32IDs: every id is kept as its low 32 bits (NewStateInt32IDs).
 	int32IDs bool
+	// received, when set, is what the inspect hook counts: each eventId
+	// once when acknowledged, not when applied (NewStateCountsOnReceipt).
+	received map[int64]int
 }
 
 type keptRecord struct {
@@ -130,6 +133,17 @@ func NewStateBehind(ordering Ordering, backlog, delay time.Duration) *StateRecei
 	return s
 }
 
+// NewStateCountsOnReceipt is NewStateQueued whose inspect hook counts an
+// event once it is acknowledged (each eventId once), not once it is
+// applied, as a receiver that records eventIds at receipt to drop
+// duplicates and applies through a queue does: its counts are complete
+// while its records are still behind.
+func NewStateCountsOnReceipt(ordering Ordering, delay time.Duration) *StateReceiver {
+	s := NewStateQueued(ordering, delay)
+	s.received = map[int64]int{}
+	return s
+}
+
 // Posts is how many deliveries the receiver got.
 func (s *StateReceiver) Posts() int {
 	s.mu.Lock()
@@ -186,6 +200,9 @@ func (s *StateReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.posts++
+	if s.received != nil {
+		s.received[s.id(p.Event.EventID)] = 1
+	}
 	s.mu.Unlock()
 	if s.queue != nil {
 		s.queue <- &p
@@ -240,6 +257,9 @@ func (s *StateReceiver) inspect(w http.ResponseWriter, idText string) {
 	}
 	s.mu.Lock()
 	n := s.applied[s.id(id)]
+	if s.received != nil {
+		n = s.received[s.id(id)]
+	}
 	s.mu.Unlock()
 	if n == 0 {
 		http.Error(w, "never applied", http.StatusNotFound)
