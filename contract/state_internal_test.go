@@ -295,3 +295,24 @@ func TestStateFailureTellsTheReceiversOwnOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestLateAdviceSaysTheBracket: an event asked again only at the end of a
+// long run was applied somewhere between its timeout and when it was
+// found: the advice says so rather than give the finding as its lag.
+func TestLateAdviceSaysTheBracket(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		found, within float64
+		want, timeout string
+	}{
+		{"found long after its timeout", 72273, 5000, "(when asked again: its lag is between 5s, the timeout it was not applied within, and that: it was not asked in between)", "rerun with --inspect-timeout 2m"},
+		{"found soon after its timeout", 7500, 5000, "(when asked again: an upper bound)", "rerun with --inspect-timeout 10s"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := LateApplications{{Spec: "s", EventID: 1, AppliedAfterMS: c.found, NotWithinMS: c.within}}.LateAdvice()
+			if !strings.Contains(got, c.want) || !strings.Contains(got, c.timeout) {
+				t.Errorf("advice:\n%s\nwant %q and %q", got, c.want, c.timeout)
+			}
+		})
+	}
+}
