@@ -781,13 +781,15 @@ func (ls LateApplications) String() string {
 // longer timeout would not pass the receiver).
 func (ls LateApplications) LateAdvice() string {
 	var found, behind int
-	var slowest, waited, within time.Duration
+	var slowest, slowestWithin, waited, within time.Duration
 	for _, l := range ls {
 		within = max(within, ms(l.NotWithinMS))
 		switch {
 		case l.AppliedAfterMS > 0:
 			found++
-			slowest = max(slowest, ms(l.AppliedAfterMS))
+			if ms(l.AppliedAfterMS) > slowest {
+				slowest, slowestWithin = ms(l.AppliedAfterMS), ms(l.NotWithinMS)
+			}
 		case l.FarBehind:
 			behind++
 			waited = max(waited, ms(l.NotAppliedAfterMS))
@@ -799,8 +801,18 @@ func (ls LateApplications) LateAdvice() string {
 		return ""
 	}
 	if behind == 0 {
-		return fmt.Sprintf("%s were applied later than --inspect-timeout %s and none was lost: the slowest was found applied %s after its acknowledgement (when asked again: an upper bound). The receiver is late, not losing events: rerun with --inspect-timeout %s to judge it by outcome, if that lag is acceptable",
-			nEvents(found), roundLatency(within), roundLatency(slowest), coveringTimeout(slowest))
+		// Asked again only at the end of the run, the slowest may have
+		// been applied long before it was found: say the bracket.
+		bound := "an upper bound"
+		if slowestWithin > 0 && slowest > 2*slowestWithin {
+			bound = fmt.Sprintf("its lag is between %s, the timeout it was not applied within, and that: it was not asked in between", roundLatency(slowestWithin))
+		}
+		were := "were"
+		if found == 1 {
+			were = "was"
+		}
+		return fmt.Sprintf("%s %s applied later than --inspect-timeout %s and none was lost: the slowest was found applied %s after its acknowledgement (when asked again: %s). The receiver is late, not losing events: rerun with --inspect-timeout %s to judge it by outcome, if that lag is acceptable (a longer timeout costs a receiver that passes nothing: each question ends once its answer is right)",
+			nEvents(found), were, roundLatency(within), roundLatency(slowest), bound, coveringTimeout(slowest))
 	}
 	return fmt.Sprintf("%s were not applied within --inspect-timeout %s and none is known lost: %d were found applied later (the slowest %s after its acknowledgement), %d were still being worked through, far behind, %s after theirs. The receiver is late, not known to lose events: rerun with --inspect-timeout %s or more, and a --drain-budget long enough for its backlog, to judge it by outcome, if that lag is acceptable",
 		nEvents(found+behind), roundLatency(within), found, roundLatency(slowest), behind, roundLatency(waited), coveringTimeout(max(slowest, waited)))

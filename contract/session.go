@@ -41,9 +41,13 @@ func (s Session) Run(ctx context.Context, t Target, cfg RunConfig) (Verdict, err
 	if err != nil {
 		return Verdict{}, err
 	}
-	fmt.Fprintf(s.Out, "\n%s\n\n%s\n", sum.Title(), sum)
-	s.notice()
 	v := sum.Verdict(len(cfg.Focus)+len(cfg.Skip) > 0)
+	if sum.selected() > 0 || sum.Interrupted != "" {
+		// A table of zeros would bury the one line that matters: the
+		// --focus that selected nothing.
+		fmt.Fprintf(s.Out, "\n%s\n\n%s\n", sum.Title(), sum)
+	}
+	s.notice()
 	for _, n := range v.Notes {
 		fmt.Fprintf(s.Err, "warning: %s\n", n)
 	}

@@ -260,3 +260,59 @@ func TestStateHintsFitWhatWasSeen(t *testing.T) {
 		})
 	}
 }
+
+// TestStateFailureTellsTheReceiversOwnOrder: a stale value kept though
+// the record's events arrived in the order they fired is the receiver's
+// own reordering (parallel workers), not arrival order: the failure says
+// so.
+func TestStateFailureTellsTheReceiversOwnOrder(t *testing.T) {
+	ev := func(eventID int64, wo string) message {
+		b := fmt.Sprintf(`{"event":{"eventId":%d,"recordId":5,"triggerKey":"TASK_STATUS_MOVEMENT","firedAt":"2026-03-31T17:04:2%d.000Z"},`+
+			`"record":{"id":5,"status":"ACTIVE","stage":{"id":16651},"updatedAt":"2026-03-31T17:04:22.000Z"},`+
+			`"workOrder":{"id":8812,"status":%q,"modifiedAt":"2026-03-31T17:04:2%d.000Z"}}`, eventID, eventID, wo, eventID)
+		return message{id: schemas.Identity{EventID: eventID, RecordID: 5, TriggerKey: "TASK_STATUS_MOVEMENT"}, body: []byte(b)}
+	}
+	events := []message{ev(1, "WORKING"), ev(2, "COMPLETED")}
+	stale := stateCheck{records: 1, answered: true, mismatches: []mismatch{{5, "work order 8812 status", "COMPLETED", "WORKING"}}}
+	for _, c := range []struct {
+		name     string
+		arrivals []int64
+		want     string
+	}{
+		{"arrived in order", []int64{1, 2, 2}, hintOwnOrder},
+		{"arrived newest first", []int64{2, 1}, hintState},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := &delivered{events: events}
+			for _, id := range c.arrivals {
+				d.arrivals = append(d.arrivals, events[id-1].id)
+			}
+			msg := stateFailure("s", "in order", stale, d, time.Second)
+			other := map[string]string{hintOwnOrder: hintState, hintState: hintOwnOrder}[c.want]
+			if !strings.Contains(msg, c.want) || strings.Contains(msg, other) {
+				t.Errorf("the failure does not give the hint wanted:\n%s", msg)
+			}
+		})
+	}
+}
+
+// TestLateAdviceSaysTheBracket: an event asked again only at the end of a
+// long run was applied somewhere between its timeout and when it was
+// found: the advice says so rather than give the finding as its lag.
+func TestLateAdviceSaysTheBracket(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		found, within float64
+		want, timeout string
+	}{
+		{"found long after its timeout", 72273, 5000, "(when asked again: its lag is between 5s, the timeout it was not applied within, and that: it was not asked in between)", "rerun with --inspect-timeout 2m"},
+		{"found soon after its timeout", 7500, 5000, "(when asked again: an upper bound)", "rerun with --inspect-timeout 10s"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := LateApplications{{Spec: "s", EventID: 1, AppliedAfterMS: c.found, NotWithinMS: c.within}}.LateAdvice()
+			if !strings.Contains(got, c.want) || !strings.Contains(got, c.timeout) {
+				t.Errorf("advice:\n%s\nwant %q and %q", got, c.want, c.timeout)
+			}
+		})
+	}
+}

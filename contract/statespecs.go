@@ -56,8 +56,10 @@ const stateRetry = "ci"
 // hintState is why the final state matters.
 const hintState = "Coperniq promises no order: an event may arrive after a newer one about the same record or work order. A receiver that applies events in arrival order ends with a stale status though it applied every event exactly once. Keep, per record and work order, the version with the newest record.updatedAt / workOrder.modifiedAt (the later event.firedAt when those are equal), and ignore an older one that arrives late."
 
-// Hints for differences that are not an older version kept.
+// Hints for differences that are not an older version kept, or an older
+// version kept though it did not arrive late.
 const (
+	hintOwnOrder = "The events about it arrived in the order they fired (below), yet the receiver kept an older value: it applied them in another order itself (parallel workers, a queue, a process per event). Keep, per record and work order, the version with the newest record.updatedAt / workOrder.modifiedAt (the later event.firedAt when those are equal), whatever order they are applied in."
 	hintNothing = "The receiver has nothing on a record (or a work order) it acknowledged events about: it dropped them, e.g. an event about a record it did not know yet, answered 2xx and thrown away. Answer non-2xx to an event you cannot apply yet: Coperniq sends it again."
 	hintForeign = "The receiver holds a value that no event about the record carried: check how it maps record.status, record.stage.id and workOrder.status into its store, and what its state hook reads."
 )
@@ -614,7 +616,7 @@ func (r *run) specState(ctx context.Context, s stateRun) {
 		r.overdueState(pending, ackedAt, false)
 		// The hints (arrival order, dropped events, mapping) would
 		// mislead: nothing says the values it applied were wrong.
-		for _, h := range []string{hintState, hintNothing, hintForeign} {
+		for _, h := range []string{hintState, hintOwnOrder, hintNothing, hintForeign} {
 			msg = strings.Replace(msg, h+"\n", "", 1)
 		}
 		Fail(notAppliedYet(s.name, pending, applied, time.Since(ackedAt), r.t.InspectTimeout) + "\n" + msg)
@@ -818,10 +820,13 @@ func stateFailure(name, how string, res stateCheck, d *delivered, timeout time.D
 		}
 		fmt.Fprintf(&b, "  %s\n", m)
 	}
+	rec := res.mismatches[0].recordID
 	for _, h := range stateHints(res.mismatches, d.events) {
+		if h == hintState && arrivedInOrder(d, rec) {
+			h = hintOwnOrder
+		}
 		b.WriteString(h + "\n")
 	}
-	rec := res.mismatches[0].recordID
 	fmt.Fprintf(&b, "\nrecord %d's events, as fired:\n", rec)
 	events := slices.Clone(d.events)
 	slices.SortFunc(events, func(a, b message) int { return int(a.id.EventID - b.id.EventID) })
@@ -843,6 +848,24 @@ func stateFailure(name, how string, res stateCheck, d *delivered, timeout time.D
 		}
 	}
 	return b.String()
+}
+
+// arrivedInOrder reports whether rec's events were first acknowledged in
+// the order they fired (eventId order), as the failure lists them.
+func arrivedInOrder(d *delivered, rec int64) bool {
+	var last int64
+	seen := map[int64]bool{}
+	for _, a := range d.arrivals {
+		if a.RecordID != rec || seen[a.EventID] {
+			continue
+		}
+		seen[a.EventID] = true
+		if a.EventID < last {
+			return false
+		}
+		last = a.EventID
+	}
+	return true
 }
 
 // versionOf says in a few words what an event shows: record status and

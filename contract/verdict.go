@@ -164,6 +164,10 @@ func (f Findings) Verdict(filtered bool) Verdict {
 			v.Message += fmt.Sprintf(" (%d of them because the receiver stopped accepting connections during the run, not its handling: see above)", n)
 		case down > 0:
 			v.Message += fmt.Sprintf(" (%d of them because the receiver stopped accepting connections during the run, %d because of the setup, not its handling: see above)", down, n-down)
+		case n > 0 && f.NothingApplied && f.setupKinds()[ProblemHook] == n:
+			// The hook at a wrong URL and a receiver that applies
+			// nothing look alike: not the setup's for sure.
+			v.Message += fmt.Sprintf(" (%d of them marked [%s]: the inspect hook counted none of the run's events applied, so either its URL is wrong or the receiver applies nothing it acknowledges: see above)", n, ProblemHook)
 		case n > 0:
 			v.Message += fmt.Sprintf(" (%d of them because of the setup, not the receiver: see above)", n)
 		}
@@ -257,7 +261,7 @@ func (f Findings) setupKinds() map[string]int {
 
 // nothingAppliedLine is what a run whose inspect hook counted nothing
 // applied can say: which of the two it is, only the user can find out.
-const nothingAppliedLine = "the inspect hook counted none of the run's events applied, though the receiver acknowledged each: either a hook's URL is wrong, or the receiver applies nothing it acknowledges, and then every event is lost (Coperniq will not send it again). To tell which, send one event (`coperniq-mock send PROJECT_CREATED --to URL`) and ask the hook for its eventId yourself"
+const nothingAppliedLine = "the inspect hook counted none of the run's events applied, though the receiver acknowledged each: either a hook's URL is wrong, or the receiver applies nothing it acknowledges, and then every event is lost (Coperniq will not send it again). To tell which, send one event (`coperniq-mock send PROJECT_CREATED --target URL`) and ask the hook for its eventId yourself"
 
 // Title names the run: the receiver (masked) and the seed, with the flag
 // that repeats a seed drawn at random.

@@ -275,6 +275,10 @@ func (r *Report) Verdict() string {
 		} else if r.CapWaits > 0 && r.PeakInflight >= int64(r.MaxInflight) {
 			v += fmt.Sprintf("; all %d in-flight slots were busy at their time: answers (raw p99 %s) came too slowly for this rate with this cap (raise --max-inflight, or lower the rate; if the receiver is idle, this machine is the bottleneck)",
 				r.MaxInflight, fmtLat(rawP99))
+		} else if r.ranOut() && r.TargetRate() < ownCPUBound {
+			// Sharding would not help: at this rate sending takes a few
+			// percent of a core, so the machine was busy with others.
+			v += fmt.Sprintf("; the in-flight cap was not reached%s: sending %.0f/s takes this tool a few percent of one core, so the machine was too busy to send on time (other processes, a pause), not short of capacity: run it where the machine is quieter", r.lateFigures(), r.TargetRate())
 		} else if r.ranOut() {
 			v += "; the in-flight cap was not reached" + r.lateFigures() + ": this machine could not generate the load (spread it with --shard)"
 		} else if r.Dropped == 0 && r.Late > 0 && pct(r.AchievedRate(), r.TargetRate()) >= 99 {
@@ -360,6 +364,11 @@ func (r *Report) RefusedAlike() int {
 // late) from one that had hiccups: some late sends, at a low rate or while
 // other processes took the CPU for a moment, which more machines would
 // not cure.
+// ownCPUBound is a rate below which sending cannot be what held a run
+// back: a send costs this tool about 20 µs of CPU (make bench-load), so
+// 2,000/s is 4% of one core.
+const ownCPUBound = 2000
+
 func (r *Report) ranOut() bool {
 	return r.DroppedLate > 0 || r.Late*10 > r.Sent
 }

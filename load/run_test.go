@@ -755,10 +755,12 @@ func TestVerdictTellsHiccupsFromRunningOut(t *testing.T) {
 			want: []string{"could not keep up: 40 of 3000 sends late", "hiccups of a busy machine"}, not: []string{"kept the rate"}},
 		"unsent, not late": {r: func() *Report { r := report(995, 0, 0, 0); r.Scheduled, r.Dropped, r.GenErrors = 1000, 5, 5; return r }(),
 			want: []string{"could not keep up: 0 of 995 sends late", "5 dropped", "5 slots were left unsent because their payload could not be made"}, not: []string{"kept the rate", "hiccups"}},
-		"many late": {r: report(3000, 600, 0, 0, 20*time.Millisecond),
+		"many late at a high rate": {r: func() *Report { r := report(3000, 600, 0, 0, 20*time.Millisecond); r.Window = Duration(time.Second); return r }(),
 			want: []string{"600 of 3000 sends late", "could not generate the load (spread it with --shard)"}},
-		"dropped for lateness": {r: report(2990, 5, 10, 0),
+		"dropped for lateness at a high rate": {r: func() *Report { r := report(2990, 5, 10, 0); r.Window = Duration(time.Second); return r }(),
 			want: []string{"could not generate the load (spread it with --shard)"}},
+		"many late at a low rate": {r: report(3000, 600, 0, 0, 20*time.Millisecond),
+			want: []string{"600 of 3000 sends late", "sending 100/s takes this tool a few percent of one core, so the machine was too busy"}, not: []string{"--shard"}},
 		"kept up": {r: report(3000, 3, 0, 0), want: []string{"kept up"}, not: []string{"late"}},
 	} {
 		v := tc.r.Verdict()

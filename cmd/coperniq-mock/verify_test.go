@@ -375,6 +375,9 @@ func TestVerifyBadUsage(t *testing.T) {
 		if !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%v: stderr %q lacks %q", c.args, r.stderr, c.want)
 		}
+		if c.want == "selected no spec" && strings.Contains(r.stdout, contract.GroupToken) {
+			t.Errorf("%v: a --focus that selected nothing printed the summary's table of zeros:\n%s", c.args, r.stdout)
+		}
 		if strings.Contains(r.stderr, "s3cretonly") {
 			t.Errorf("%v echoed the token", c.args)
 		}
