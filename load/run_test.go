@@ -755,7 +755,11 @@ func TestVerdictTellsHiccupsFromRunningOut(t *testing.T) {
 			want: []string{"could not keep up: 40 of 3000 sends late", "hiccups of a busy machine"}, not: []string{"kept the rate"}},
 		"unsent, not late": {r: func() *Report { r := report(995, 0, 0, 0); r.Scheduled, r.Dropped, r.GenErrors = 1000, 5, 5; return r }(),
 			want: []string{"could not keep up: 0 of 995 sends late", "5 dropped", "5 slots were left unsent because their payload could not be made"}, not: []string{"kept the rate", "hiccups"}},
-		"many late at a high rate": {r: func() *Report { r := report(3000, 600, 0, 0, 20*time.Millisecond); r.Window = Duration(time.Second); return r }(),
+		"many late at a high rate": {r: func() *Report {
+			r := report(3000, 600, 0, 0, 20*time.Millisecond)
+			r.Window = Duration(time.Second)
+			return r
+		}(),
 			want: []string{"600 of 3000 sends late", "could not generate the load (spread it with --shard)"}},
 		"dropped for lateness at a high rate": {r: func() *Report { r := report(2990, 5, 10, 0); r.Window = Duration(time.Second); return r }(),
 			want: []string{"could not generate the load (spread it with --shard)"}},
