@@ -621,3 +621,19 @@ func TestMalformedAnswersAreNamedWithASample(t *testing.T) {
 		t.Errorf("after JSON and a merge, samples %v", merged.ErrorSamples)
 	}
 }
+
+// TestErrorSamplesAreShownAsAnswers: a sample quotes the receiver's bytes,
+// which may echo the URL's token or carry terminal escapes: masked and
+// escaped, as every answer shown is.
+func TestErrorSamplesAreShownAsAnswers(t *testing.T) {
+	s := newRawServer(t, rawAnswer{text: "HTTP/1.1 2OO token=s3cret \x1b[2J\r\nContent-Length: 2\r\n\r\nok", close: true})
+	tg, _ := delivery.NewTarget(s.url(), nil)
+	rep, err := Run(context.Background(), tg, WithRate(50, 100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rep.ErrorSamples[string(delivery.KindMalformed)]
+	if got == "" || strings.Contains(got, "s3cret") || strings.Contains(got, "\x1b") {
+		t.Errorf("sample %q, want the token masked and the escape escaped", got)
+	}
+}
