@@ -75,6 +75,11 @@ const (
 	SkipNoScenarios = "lifecycle scenarios not available in this build"
 )
 
+// whyUnreadable is why an answer HTTP cannot read fails: the receiver did
+// answer, and "no answer" would send its owner looking for a crash instead
+// of at what it wrote.
+const whyUnreadable = "Coperniq's HTTP client cannot read an answer that is not HTTP (a status line such as \"HTTP/1.1 2OO OK\", a header line without a colon, a Content-Length that is not a number): it is an error, not an acknowledgement, and the event is retried (assumed: any standard HTTP client does). Let the HTTP library write the status line and headers."
+
 // Why each kind of failure matters, printed under its headline.
 const (
 	whyNotAcked  = "Coperniq retries every answer that is not a 2xx (documented), so this event would come back again and again instead of being processed."
@@ -723,6 +728,9 @@ func probeVerdict(s sent, wait, deadline time.Duration) string {
 	case s.timedOut():
 		return fmt.Sprintf("One more delivery of the last of them (%s), waited on for up to %s, got no answer either: is it hung?", s.p.label(), wait)
 	default:
+		if s.res.ErrKind == delivery.KindMalformed {
+			return fmt.Sprintf("One more delivery of the last of them (%s) was answered with no readable HTTP either (%s).", s.p.label(), s.res.ErrKind)
+		}
 		return fmt.Sprintf("One more delivery of the last of them (%s) got no answer either (%s).", s.p.label(), s.res.ErrKind)
 	}
 }
@@ -767,6 +775,8 @@ func (r *run) notAcked(failed []sent, total int, hint string) string {
 		}
 	case s.timedOut():
 		headline, why = fmt.Sprintf("%s got no answer within the deadline of %s", s.p.label(), r.t.Deadline), whyTimeout
+	case s.res.ErrKind == delivery.KindMalformed:
+		headline, why = fmt.Sprintf("%s was answered with no readable HTTP: %s (%s)", s.p.label(), s.res.ErrKind, s.scrub(s.res.Err.Error())), whyUnreadable
 	case s.res.Err != nil:
 		headline, why = fmt.Sprintf("%s got no answer: %s (%s)", s.p.label(), s.res.ErrKind, s.scrub(s.res.Err.Error())), whyNoAnswer
 	case s.redirected():

@@ -486,7 +486,7 @@ func Summarize(report types.Report) Findings {
 				s.Abandoned++
 			case d.Expect != ExpectAbandon && (d.Status != 0 || d.Error == string(delivery.KindTimeout)):
 				latencies = append(latencies, time.Duration(d.LatencyMS*float64(time.Millisecond)))
-			case d.Error == string(delivery.KindOther):
+			case d.Error == string(delivery.KindOther), d.Error == string(delivery.KindMalformed):
 				s.Malformed++
 			case d.Error == string(delivery.KindCanceled):
 				s.Canceled++

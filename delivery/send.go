@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"os"
 	"strconv"
@@ -61,12 +62,21 @@ const (
 	// length (Content-Length, or a chunked body without its last chunk).
 	// Coperniq's HTTP client sees an error, not an acknowledgement.
 	KindCutShort ErrKind = "cut-short"
-	KindOther    ErrKind = "other"
+	// KindMalformed: the receiver answered, with bytes HTTP cannot read (a
+	// status line such as "HTTP/1.1 2OO OK", a bad header or
+	// Content-Length): it was there and spoke, which "no answer" would hide.
+	KindMalformed ErrKind = "malformed"
+	KindOther     ErrKind = "other"
 )
+
+// ErrMalformed is wrapped by the error of an answer HTTP cannot read, from
+// a client of this module's own (load's); Classify makes it KindMalformed,
+// as it does net/http's errors for the same answers.
+var ErrMalformed = errors.New("malformed HTTP response")
 
 // ErrKinds lists every non-empty ErrKind, for help text and reports.
 func ErrKinds() []ErrKind {
-	return []ErrKind{KindTimeout, KindRefused, KindReset, KindEOF, KindDNS, KindTLS, KindCanceled, KindCutShort, KindOther}
+	return []ErrKind{KindTimeout, KindRefused, KindReset, KindEOF, KindDNS, KindTLS, KindCanceled, KindCutShort, KindMalformed, KindOther}
 }
 
 // Classify maps an error from an HTTP attempt to its kind. Timeouts are
@@ -95,6 +105,9 @@ func Classify(err error) ErrKind {
 	if isTLSError(err) {
 		return KindTLS
 	}
+	if isMalformed(err) {
+		return KindMalformed
+	}
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return KindRefused
@@ -104,6 +117,24 @@ func Classify(err error) ErrKind {
 		return KindEOF
 	}
 	return KindOther
+}
+
+// isMalformed reports an answer that came but could not be read as HTTP.
+// net/http and net/textproto say so in plain errors (their types are not
+// exported), all worded as the substrings below.
+func isMalformed(err error) bool {
+	var pe textproto.ProtocolError
+	if errors.Is(err, ErrMalformed) || errors.As(err, &pe) {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{"malformed HTTP", "malformed MIME header", "bad Content-Length", "multiple Content-Length",
+		"unsupported transfer encoding", "too many transfer encodings", "invalid Trailer key", "server response headers exceeded"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func isTLSError(err error) bool {

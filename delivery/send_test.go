@@ -198,6 +198,7 @@ func TestClassify(t *testing.T) {
 		{&url.Error{Op: "Post", URL: "u", Err: io.EOF}, delivery.KindEOF},
 		{&url.Error{Op: "Post", URL: "u", Err: io.ErrUnexpectedEOF}, delivery.KindEOF},
 		{&url.Error{Op: "Post", URL: "u", Err: tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}}, delivery.KindTLS},
+		{fmt.Errorf("reading: %w: status line %q", delivery.ErrMalformed, "SSH-2.0"), delivery.KindMalformed},
 		{errors.New("something else"), delivery.KindOther},
 	}
 	for _, c := range cases {
@@ -370,5 +371,29 @@ func TestSendMalformedChunk(t *testing.T) {
 	var cs *delivery.CutShortError
 	if msg := res.Err.Error(); !strings.Contains(msg, "the answer's body was malformed after 0 bytes (") || strings.Contains(msg, "cut short") || !errors.As(res.Err, &cs) || !cs.Malformed() {
 		t.Errorf("error %q, want it to say the body was malformed, not cut short", msg)
+	}
+}
+
+// An answer HTTP cannot read came from a receiver that was there and
+// spoke: its kind says so (malformed), not "other", wherever kinds are
+// counted or shown.
+func TestSendMalformedAnswerKind(t *testing.T) {
+	for _, c := range []struct{ name, answer string }{
+		{"status code not a number", "HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok"},
+		{"not http", "SSH-2.0-OpenSSH_9.6\r\n\r\n"},
+		{"bad version", "HTTP/x.y 200 OK\r\nContent-Length: 2\r\n\r\nok"},
+		{"bad content-length", "HTTP/1.1 200 OK\r\nContent-Length: banana\r\n\r\n"},
+		{"bad header line", "HTTP/1.1 200 OK\r\nno colon here\r\nContent-Length: 2\r\n\r\nok"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			target := mustTarget(t, rawServer(t, c.answer))
+			res := target.Send(context.Background(), delivery.NewClient(time.Second, 1), payload(1, 1, "TASK_CREATED"))
+			if res.Acked() || res.ErrKind != delivery.KindMalformed || res.Outcome() != "malformed" {
+				t.Fatalf("%+v (outcome %s), want kind %s", res, res.Outcome(), delivery.KindMalformed)
+			}
+			if err := target.Acknowledged(res); err == nil || !strings.Contains(err.Error(), "answered no readable HTTP") {
+				t.Errorf("verdict %v, want it to say the answer was no readable HTTP", err)
+			}
+		})
 	}
 }

@@ -3,7 +3,10 @@ package delivery
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 )
 
 // ErrDead is wrapped by Verdict's error when some event was never
@@ -27,9 +30,28 @@ func (s *Outcome) Verdict(runErr error) error {
 	case s.refusedAlike() != 0:
 		return &RefusedError{Status: s.refusedAlike()}
 	case s.Dead > 0:
-		return fmt.Errorf("%d of %d events dead: %w", s.Dead, s.Events, ErrDead)
+		return fmt.Errorf("%d of %d events dead: %w%s", s.Dead, s.Events, ErrDead, s.noStatusOutcomes())
 	}
 	return nil
+}
+
+// noStatusOutcomes is what the run's attempts got, when some got no HTTP
+// status: the dead count alone would not say that the receiver answered
+// what HTTP cannot read (malformed), or did not answer at all. A run
+// whose every attempt got a status says it in its per-status counts.
+func (s *Outcome) noStatusOutcomes() string {
+	if len(s.Errors) == 0 {
+		return ""
+	}
+	var parts []string
+	n := 0
+	for _, c := range slices.Sorted(maps.Keys(s.Statuses)) {
+		parts, n = append(parts, fmt.Sprintf("%d %d", c, s.Statuses[c])), n+s.Statuses[c]
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.Errors)) {
+		parts, n = append(parts, fmt.Sprintf("%s %d", k, s.Errors[k])), n+s.Errors[k]
+	}
+	return fmt.Sprintf(" (their %d attempts: %s)", n, strings.Join(parts, ", "))
 }
 
 // RefusedError is the verdict on a run whose every request got the same

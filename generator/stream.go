@@ -35,7 +35,9 @@ func (g *Generator) WriteStream(w io.Writer, keys []string, count int, pretty bo
 				out = ib.Bytes()
 			}
 			bw.Write(out)
-			bw.WriteByte('\n')
+			if err := bw.WriteByte('\n'); err != nil {
+				return err // nobody reads on: stop
+			}
 		}
 	}
 	return bw.Flush()

@@ -112,12 +112,11 @@ func (o *Outputs) Text() io.Writer {
 }
 
 // Write prints the text report and writes the files created by Create; the
-// text comes first so that a person sees the outcome even if a file fails.
+// text comes first so that a person sees the outcome even if a file fails,
+// and the files are written even if the text could not be: a run's report
+// must not depend on whoever reads its console.
 func (o *Outputs) Write(rep *Report) error {
-	if err := rep.WriteText(o.Text()); err != nil {
-		return err
-	}
-	var errs []error
+	errs := []error{rep.WriteText(o.Text())}
 	if o.JSON == "-" {
 		errs = append(errs, rep.EncodeJSON(o.Stdout))
 	}

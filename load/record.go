@@ -22,7 +22,8 @@ type recorder struct {
 	lateness       *Histogram // of sends' starts (and drops) behind their time
 	statuses       map[int]int64
 	errs           map[delivery.ErrKind]int64
-	trig           []trigRec // by mix index
+	samples        map[delivery.ErrKind]string // the first error message of each kind
+	trig           []trigRec                   // by mix index
 
 	acked, dead, attempts, retries, overflow int64
 	noStatus                                 int64 // first attempts without an HTTP status
@@ -56,6 +57,7 @@ func newRecorder(start time.Time, interval time.Duration, keys []string) *record
 		lateness:  newHist(histDigitsSmall),
 		statuses:  map[int]int64{},
 		errs:      map[delivery.ErrKind]int64{},
+		samples:   map[delivery.ErrKind]string{},
 		curCorr:   newHist(histDigitsSmall),
 		curRaw:    newHist(histDigitsSmall),
 		winCorr:   newHist(histDigitsSmall),
@@ -74,6 +76,9 @@ func (r *recorder) countAttempt(res *delivery.Result) {
 			kind = delivery.KindOther
 		}
 		r.errs[kind]++
+		if _, ok := r.samples[kind]; !ok && res.Err != nil {
+			r.samples[kind] = res.Err.Error()
+		}
 		return
 	}
 	r.statuses[res.Status]++
@@ -202,6 +207,12 @@ func (r *recorder) fill(rep *Report, end time.Time) {
 	rep.Errors = map[string]int64{}
 	for k, n := range r.errs {
 		rep.Errors[string(k)] = n
+	}
+	for k, msg := range r.samples {
+		if rep.ErrorSamples == nil {
+			rep.ErrorSamples = map[string]string{}
+		}
+		rep.ErrorSamples[string(k)] = msg
 	}
 	rep.Triggers = map[string]*TriggerStats{}
 	for _, t := range r.trig {

@@ -129,6 +129,10 @@ type Report struct {
 	// got no status, by delivery.ErrKind.
 	Statuses map[string]int64 `json:"statuses"`
 	Errors   map[string]int64 `json:"errors"`
+	// ErrorSamples is one message of each kind in Errors, the first seen:
+	// a count of "malformed" says what went wrong, the message what the
+	// receiver sent. Absent from reports written before it was added.
+	ErrorSamples map[string]string `json:"errorSamples,omitempty"`
 	// NoStatus counts first attempts that got no HTTP status (refused,
 	// timed out, reset...): they are in Errors and Timeline, not in the
 	// latency histograms.
@@ -652,6 +656,14 @@ func MergePartial(reports ...*Report) (*Report, error) {
 		}
 		for k, v := range r.Errors {
 			out.Errors[k] += v
+		}
+		for k, msg := range r.ErrorSamples {
+			if _, ok := out.ErrorSamples[k]; !ok {
+				if out.ErrorSamples == nil {
+					out.ErrorSamples = map[string]string{}
+				}
+				out.ErrorSamples[k] = msg // the first shard's
+			}
 		}
 		for k, t := range r.Triggers {
 			o := out.Triggers[k]

@@ -691,6 +691,11 @@ func (r *runner) report(window time.Duration, end time.Time) *Report {
 	rep.Dropped = rep.Scheduled - rep.Sent
 	rep.PeakInflight = r.peak.Load()
 	r.rec.fill(rep, end)
+	for k, msg := range rep.ErrorSamples {
+		// The receiver's bytes may echo the URL's token, or drive a
+		// terminal: shown as every answer is.
+		rep.ErrorSamples[k] = r.target.ShowAnswer(msg)
+	}
 	rep.Pending = rep.Sent - rep.Acked - rep.Dead
 	return rep
 }

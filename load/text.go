@@ -118,6 +118,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	p("\n")
 	p("Status codes\t%s\n", countList(r.Statuses, "none"))
 	p("Errors\t%s\n", countList(r.Errors, "none"))
+	for _, k := range sortedKeys(r.ErrorSamples) {
+		p("\t%s, the first: %s\n", k, r.ErrorSamples[k])
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}

@@ -514,7 +514,9 @@ func (r *connReader) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: "tcp", Source: r.c.LocalAddr(), Addr: r.c.RemoteAddr(), Err: os.NewSyscallError(op, err)}
 }
 
-var errMalformed = errors.New("malformed HTTP response")
+// errMalformed is delivery's, so that Classify makes an unreadable answer
+// KindMalformed here as it does net/http's.
+var errMalformed = delivery.ErrMalformed
 
 // readResponse reads one response from br: its status, whether the
 // connection may carry another request, and whether any byte of it came.

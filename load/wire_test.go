@@ -154,15 +154,15 @@ func TestWireReadsEveryFraming(t *testing.T) {
 		{name: "http/1.0 keep-alive", answers: []rawAnswer{{text: "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok"}}, status: 200, dials: 1},
 		{name: "chunked wins over a length", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"}}, status: 200, dials: 1},
 		{name: "long header line", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("a", 10000) + "\r\nContent-Length: 0\r\n\r\n"}}, status: 200, dials: 1},
-		{name: "headers too long", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("a", 70000) + "\r\n\r\n", close: true}}, kind: delivery.KindOther, errText: "headers over", dials: 2},
+		{name: "headers too long", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("a", 70000) + "\r\n\r\n", close: true}}, kind: delivery.KindMalformed, errText: "headers over", dials: 2},
 		{name: "failing status", answers: []rawAnswer{{text: "HTTP/1.1 503 Busy\r\nContent-Length: 4\r\n\r\nbusy"}}, status: 503, dials: 1},
 		{name: "cut short", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nsix by", close: true}},
 			status: 200, kind: delivery.KindCutShort, errText: "cut short after 6 of 100 bytes", dials: 2},
 		{name: "chunked cut short", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nonly", close: true}},
 			status: 200, kind: delivery.KindCutShort, errText: "cut short after 4 bytes", dials: 2},
 		{name: "closed without answer", answers: []rawAnswer{{text: "", close: true}}, kind: delivery.KindEOF, dials: 2},
-		{name: "not http", answers: []rawAnswer{{text: "SSH-2.0-OpenSSH\r\n", close: true}}, kind: delivery.KindOther, errText: "malformed HTTP response", dials: 2},
-		{name: "bad content-length", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", close: true}}, kind: delivery.KindOther, errText: "Content-Length", dials: 2},
+		{name: "not http", answers: []rawAnswer{{text: "SSH-2.0-OpenSSH\r\n", close: true}}, kind: delivery.KindMalformed, errText: "malformed HTTP response", dials: 2},
+		{name: "bad content-length", answers: []rawAnswer{{text: "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", close: true}}, kind: delivery.KindMalformed, errText: "Content-Length", dials: 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newRawServer(t, tc.answers...)
@@ -586,4 +586,54 @@ func FuzzReadResponse(f *testing.F) {
 			t.Fatalf("status %d without error from %q", status, b)
 		}
 	})
+}
+
+// TestMalformedAnswersAreNamedWithASample: a receiver that answers what
+// HTTP cannot read is counted under its own kind, malformed, and the
+// report (text and JSON, merged shards too) quotes the first such error,
+// for each kind, so that a count comes with what the receiver sent.
+func TestMalformedAnswersAreNamedWithASample(t *testing.T) {
+	s := newRawServer(t, rawAnswer{text: "HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok", close: true})
+	tg, _ := delivery.NewTarget(s.url(), nil)
+	rep, err := Run(context.Background(), tg, WithRate(100, 200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kind := string(delivery.KindMalformed)
+	if rep.Acked != 0 || rep.Errors[kind] != rep.Sent || rep.Sent < 10 {
+		t.Fatalf("acked %d, errors %v of %d sent: want every one %s", rep.Acked, rep.Errors, rep.Sent, kind)
+	}
+	sample := `malformed HTTP response: status line "HTTP/1.1 2OO OK"`
+	if got := rep.ErrorSamples[kind]; !strings.Contains(got, sample) {
+		t.Errorf("sample of %s: %q, want it to quote %s", kind, got, sample)
+	}
+	var buf bytes.Buffer
+	_ = rep.WriteText(&buf)
+	if !strings.Contains(buf.String(), kind+", the first: ") || !strings.Contains(buf.String(), sample) {
+		t.Errorf("text does not quote the first malformed answer:\n%s", buf.String())
+	}
+	_, back := throughJSON(t, rep)
+	merged, err := Merge(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(merged.ErrorSamples[kind], sample) {
+		t.Errorf("after JSON and a merge, samples %v", merged.ErrorSamples)
+	}
+}
+
+// TestErrorSamplesAreShownAsAnswers: a sample quotes the receiver's bytes,
+// which may echo the URL's token or carry terminal escapes: masked and
+// escaped, as every answer shown is.
+func TestErrorSamplesAreShownAsAnswers(t *testing.T) {
+	s := newRawServer(t, rawAnswer{text: "HTTP/1.1 2OO token=s3cret \x1b[2J\r\nContent-Length: 2\r\n\r\nok", close: true})
+	tg, _ := delivery.NewTarget(s.url(), nil)
+	rep, err := Run(context.Background(), tg, WithRate(50, 100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rep.ErrorSamples[string(delivery.KindMalformed)]
+	if got == "" || strings.Contains(got, "s3cret") || strings.Contains(got, "\x1b") {
+		t.Errorf("sample %q, want the token masked and the escape escaped", got)
+	}
 }

@@ -34,6 +34,11 @@ var exitTable = []struct {
 	{exitUsage, "`verify` did not judge the receiver: interrupted before any spec or chaos run failed on it, no selected spec ran, or every failure was the setup's (a hook, stale state, a refused TLS handshake)"},
 }
 
+// exitClosedStdout is the rule for a standard output closed early, stated
+// under the table in the README (TestExitCodeTableInREADME) and held by
+// TestStdoutClosedEarly: pipeOut makes it the same in every command.
+const exitClosedStdout = "A standard output closed early (`| head -3`: the reader has what it wanted) changes none of these codes: the command is not killed (no 141 from the shell), runs to its end, writes its files whole (`--out`, `--html`, `--log`, `--junit-report`, `--json-report`, the capture of `listen --out`) and exits with the code of what it found; `generate` stops making payloads, exit 0."
+
 // usageError marks bad usage, unreadable input or a setup problem: exit 2.
 type usageError struct{ err error }
 

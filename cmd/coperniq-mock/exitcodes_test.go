@@ -173,6 +173,9 @@ func TestExitCodeTableInREADME(t *testing.T) {
 			t.Errorf("README lacks the row\n%s", line)
 		}
 	}
+	if !strings.Contains(string(readme), "\n"+exitClosedStdout+"\n") {
+		t.Errorf("README lacks, under the table, the paragraph\n%s", exitClosedStdout)
+	}
 }
 
 // TestEveryDeliveryRefusedAlike: a receiver answering 404 (a wrong path)

@@ -82,7 +82,7 @@ func displayFor(terminal bool, getenv func(string) string) display {
 // isTerminal reports whether w is a terminal; commands ask displayOf,
 // which also heeds TERM and NO_COLOR.
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := w.(interface{ Fd() uintptr }) // *os.File, or main's *pipeOut
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 

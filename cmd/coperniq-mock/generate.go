@@ -127,7 +127,10 @@ func newGenerateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			err = g.WriteStream(cmd.OutOrStdout(), keys, count, pretty)
+			err = g.WriteStream(untilClosed(cmd.OutOrStdout()), keys, count, pretty)
+			if errors.Is(err, errReaderLeft) {
+				return nil // | head: the reader has all it wanted
+			}
 			if ce := (*generator.CountError)(nil); errors.As(err, &ce) {
 				return usage(fmt.Errorf("--%w", err))
 			}

@@ -11,18 +11,28 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	// Caught rather than ignored: an ignored SIGPIPE would be inherited by
+	// the commands verify runs (--inspect-cmd), a caught one is reset at
+	// exec. Caught, a write to a closed stdout returns EPIPE (os/signal),
+	// which pipeOut turns into a reader that left.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	os.Exit(run(os.Args[1:], os.Stdin, &pipeOut{f: os.Stdout}, &pipeOut{f: os.Stderr}))
 }
 
 // run executes the CLI and returns the exit code, so that tests can drive the
 // cobra tree in-process exactly as main does.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	logs := catchStdLog(stderr)
+	defer logs.release()
 	root := newRootCmd(stdin, stdout, stderr)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
+	logs.report()
 	if err == nil {
 		return exitOK
 	}
