@@ -18,6 +18,16 @@ import (
 
 // malformedHTTP is a receiver that answers what HTTP cannot read.
 func malformedHTTP(t *testing.T) string {
+	return rawReceiver(t, func(c net.Conn) {
+		_, _ = bufio.NewReader(c).ReadString('\n')
+		fmt.Fprint(c, "HTTP/1.1 200 OK\r\nContent-Length: banana\r\n\r\n")
+	})
+}
+
+// rawReceiver serves each connection with serve, over plain TCP, for a
+// receiver that misbehaves below what net/http lets a handler do; it
+// returns its webhook URL.
+func rawReceiver(t *testing.T, serve func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -32,8 +42,7 @@ func malformedHTTP(t *testing.T) string {
 			}
 			go func() {
 				defer c.Close()
-				_, _ = bufio.NewReader(c).ReadString('\n')
-				fmt.Fprint(c, "HTTP/1.1 200 OK\r\nContent-Length: banana\r\n\r\n")
+				serve(c)
 			}()
 		}
 	}()

@@ -138,35 +138,19 @@ func TestListenStdoutClosedEarly(t *testing.T) {
 // bodyOn204 is a receiver that answers every request 204 No Content with a
 // body, which HTTP forbids, on a kept-alive connection.
 func bodyOn204(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return rawReceiver(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
+			req, err := http.ReadRequest(br)
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					_, _ = io.Copy(io.Discard, req.Body)
-					if _, err := io.WriteString(c, "HTTP/1.1 204 No Content\r\nContent-Length: 11\r\n\r\nhello there"); err != nil {
-						return
-					}
-				}
-			}()
+			_, _ = io.Copy(io.Discard, req.Body)
+			if _, err := io.WriteString(c, "HTTP/1.1 204 No Content\r\nContent-Length: 11\r\n\r\nhello there"); err != nil {
+				return
+			}
 		}
-	}()
-	return "http://" + ln.Addr().String() + "/hook"
+	})
 }
 
 // TestBytesAfterTheAnswerAreOneWarning: net/http logs bytes after an
