@@ -463,7 +463,9 @@ func stateBy(ctx context.Context, hook StateReader, id int64, deadline time.Time
 			return st, err
 		}
 		if !time.Now().Before(deadline) {
-			return nil, fmt.Errorf("%w\n(asked again for %s, --inspect-timeout, with no usable answer)", err, roundLatency(timeout))
+			// timeout is not always --inspect-timeout (a shrink attempt's,
+			// a check cut short): name the time, not the flag.
+			return nil, fmt.Errorf("%w\n(asked again for %s with no usable answer)", err, roundLatency(timeout))
 		}
 		sleepCtx(ctx, interval)
 	}

@@ -169,10 +169,9 @@ func TestReorderedStateSpecsTellArrivalOrder(t *testing.T) {
 // within it leaves the run unjudged, and the error says it was asked
 // again.
 func TestStateHookServerErrorsAreAskedAgain(t *testing.T) {
-	var asked atomic.Int32
-	failFirst := int32(3)
+	var asked, failFirst atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if asked.Add(1) <= failFirst {
+		if asked.Add(1) <= failFirst.Load() {
 			http.Error(w, "database busy", http.StatusServiceUnavailable)
 			return
 		}
@@ -194,7 +193,7 @@ func TestStateHookServerErrorsAreAskedAgain(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			asked.Store(0)
-			failFirst = c.failFirst
+			failFirst.Store(c.failFirst)
 			res, err := checkState(context.Background(), hook, want, 400*time.Millisecond)
 			switch {
 			case c.wantErr == "" && err != nil:

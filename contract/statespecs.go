@@ -60,7 +60,7 @@ const hintState = "Coperniq promises no order: an event may arrive after a newer
 // version kept though it did not arrive late.
 const (
 	hintOwnOrder = "The events about it arrived in the order they fired (below), yet the receiver kept an older value: it applied them in another order itself (parallel workers, a queue, a process per event). Keep, per record and work order, the version with the newest record.updatedAt / workOrder.modifiedAt (the later event.firedAt when those are equal), whatever order they are applied in."
-	hintNothing  = "The receiver has nothing on a record (or a work order) it acknowledged events about: it dropped them, e.g. an event about a record it did not know yet, answered 2xx and thrown away. Answer non-2xx to an event you cannot apply yet: Coperniq sends it again."
+	hintNothing  = "The receiver has nothing on a record (or a work order) it acknowledged events about: it dropped them (an event about a record it did not know yet, answered 2xx and thrown away?), or had not applied them yet (an inspect hook, --inspect, tells which). Answer non-2xx to an event you cannot apply yet: Coperniq sends it again."
 	hintForeign  = "The receiver holds a value that no event about the record carried: check how it maps record.status, record.stage.id and workOrder.status into its store, and what its state hook reads."
 )
 
