@@ -27,9 +27,12 @@
 // the closed loop's figure is exact. A tool that fails at a rate (misses
 // it, errors, exits non-zero) gives a data point, "not sustained", never an
 // abort. The searches advance in turn, a step of each tool after the other,
-// and the whole comparison runs -runs times (3 by default): the summary is
-// each tool's median and ours ÷ each. Then coperniq-mock holds 20,000/s
-// with its corrected p99, connections and achieved rate checked.
+// every other run in the opposite order, and the whole comparison runs
+// -runs times (3 by default): the summary is each tool's median and ours ÷
+// each, the ratio run by run with its median (a drift of the machine
+// between runs cancels out of it), and each tool's CPU time per request
+// beside the receiver's. Then coperniq-mock holds 20,000/s with its
+// corrected p99, connections and achieved rate checked.
 //
 // Why two figures for coperniq-mock: until 2026-12-03 it ran only with
 // --max-lateness 100ms, so a stall of 100 ms failed its step, while vegeta,
@@ -194,15 +197,23 @@ func run() error {
 	}
 
 	fmt.Println("others: CPU used during the step by processes other than the tool and the receiver, in % of the machine")
-	fmt.Printf("%-3s %-14s %9s %10s %9s %9s %7s %8s %7s  %s\n", "run", "tool", "rate/s", "achieved", "success", "p99", "conns", "rss", "others", "verdict")
+	fmt.Println("cpu/req, rcv/req: CPU time of the tool, and of the receiver, per request the receiver answered, in µs")
+	fmt.Printf("%-3s %-14s %9s %10s %9s %9s %7s %8s %7s %8s %8s  %s\n", "run", "tool", "rate/s", "achieved", "success", "p99", "conns", "rss", "others", "cpu/req", "rcv/req", "verdict")
 	for n := 1; n <= *runs; n++ {
 		for _, t := range tools {
 			t.begin()
 		}
 		began := time.Now()
-		// The searches advance in turn, so that a noisy minute hits all.
+		// The searches advance in turn, so that a noisy minute hits all,
+		// and every other run in the opposite order: the machine drifts
+		// (its speed changed by a fifth between two 10 s steps), and a
+		// fixed order would hand the drift to whichever tool runs second.
+		order := slices.Clone(tools)
+		if n%2 == 0 {
+			slices.Reverse(order)
+		}
 		for !allDone(tools) && time.Since(began) < *budget {
-			for _, t := range tools {
+			for _, t := range order {
 				if t.done() || time.Since(began) >= *budget {
 					continue
 				}
@@ -212,8 +223,9 @@ func run() error {
 				if t.closed {
 					shown = res.achieved
 				}
-				fmt.Printf("%-3d %-14s %9s %10.0f %8.2f%% %9s %7d %7.0fM %6.0f%%  %s\n", n, t.name, rateCol(t, shown), res.achieved, 100*res.success,
-					res.p99.Round(10*time.Microsecond), res.conns, float64(res.rssKB)/1024, 100*res.others, verdict)
+				fmt.Printf("%-3d %-14s %9s %10.0f %8.2f%% %9s %7d %7.0fM %6.0f%% %8.1f %8.1f  %s\n", n, t.name, rateCol(t, shown), res.achieved, 100*res.success,
+					res.p99.Round(10*time.Microsecond), res.conns, float64(res.rssKB)/1024, 100*res.others,
+					res.perRequest(res.cpu), res.perRequest(res.rcvCPU), verdict)
 				t.record(rate, res, ok)
 			}
 		}
@@ -265,9 +277,10 @@ func rateCol(t *tool, rate float64) string {
 func measure(t *tool, rate float64) (result, string, bool) {
 	for try := 0; ; try++ {
 		waitQuiet()
-		m0, self0 := machineCPU(), selfCPU()
+		m0, self0, a0 := machineCPU(), selfCPU(), answered.Load()
 		res, err := t.send(rate)
 		res.others = othersShare(m0, self0, res.cpu)
+		res.answered, res.rcvCPU = answered.Load()-a0, selfCPU()-self0
 		ok := err == nil && res.sustained(rate, t.closed)
 		verdict := "sustained"
 		switch {
@@ -305,12 +318,14 @@ type tool struct {
 
 	pass, fail float64
 	steps      int
-	prev       float64   // last run's figure
-	figures    []float64 // per run, 0 when nothing was sustained
-	bounded    []bool    // per run: the search was cut by the budget
+	prev       float64      // last run's figure
+	figures    []float64    // per run, 0 when nothing was sustained
+	bounded    []bool       // per run: the search was cut by the budget
+	cost       [2]float64   // this run's figure's step: cpu/req, rcv/req
+	costs      [][2]float64 // per run
 }
 
-func (t *tool) begin() { t.pass, t.fail, t.steps = 0, 0, 0 }
+func (t *tool) begin() { t.pass, t.fail, t.steps, t.cost = 0, 0, 0, [2]float64{} }
 
 func (t *tool) grow() float64 {
 	if t.prev > 0 {
@@ -336,13 +351,17 @@ func (t *tool) nextRate() float64 {
 
 func (t *tool) record(rate float64, res result, ok bool) {
 	t.steps++
+	cost := [2]float64{res.perRequest(res.cpu), res.perRequest(res.rcvCPU)}
 	if t.closed {
 		if ok {
-			t.pass = res.achieved
+			t.pass, t.cost = res.achieved, cost
 		}
 		return
 	}
 	if ok {
+		if rate >= t.pass {
+			t.cost = cost
+		}
 		t.pass = math.Max(t.pass, rate)
 	} else if t.fail == 0 || rate < t.fail {
 		t.fail = rate
@@ -366,18 +385,36 @@ func (t *tool) done() bool {
 func (t *tool) finish(int) {
 	t.figures = append(t.figures, t.pass)
 	t.bounded = append(t.bounded, !t.done())
+	t.costs = append(t.costs, t.cost)
 	if t.pass > 0 {
 		t.prev = t.pass
 	}
 }
 
-func (t *tool) median() float64 {
-	f := slices.Clone(t.figures)
+func (t *tool) median() float64 { return median(t.figures) }
+
+func median(xs []float64) float64 {
+	f := slices.Clone(xs)
 	slices.Sort(f)
-	if len(f)%2 == 1 {
+	switch {
+	case len(f) == 0:
+		return 0
+	case len(f)%2 == 1:
 		return f[len(f)/2]
 	}
 	return (f[len(f)/2-1] + f[len(f)/2]) / 2
+}
+
+// costMedian is the median over the runs of the tool's CPU per request
+// (i 0) or the receiver's (i 1), at the step that gave each run's figure.
+func (t *tool) costMedian(i int) float64 {
+	var xs []float64
+	for _, c := range t.costs {
+		if c[i] > 0 {
+			xs = append(xs, c[i])
+		}
+	}
+	return median(xs)
 }
 
 func allDone(ts []*tool) bool {
@@ -429,11 +466,47 @@ func summary(tools []*tool) {
 		}
 		fmt.Println()
 	}
+	pairedRatios(ours, tools)
+	fmt.Println("\nCPU per request at each run's figure, median of the runs (µs; the receiver shares the machine, so the less a tool takes the more is left for it)")
+	fmt.Printf("%-14s %8s %9s\n", "tool", "tool", "receiver")
+	for _, t := range tools {
+		fmt.Printf("%-14s %8.1f %9.1f\n", t.name, t.costMedian(0), t.costMedian(1))
+	}
 	fmt.Println()
 	for _, t := range tools {
 		fmt.Printf("  %-14s %s\n", t.name, t.desc)
 	}
 	fmt.Println("  (+: the search was cut by the -budget, the figure is a lower bound; a run with nothing sustained counts as 0 in the median)")
+}
+
+// pairedRatios prints, for each of ours beside each other tool, the ratio
+// of their figures run by run and its median. Within a run the two were
+// measured one after the other, so a drift of the machine between runs cancels
+// out of each ratio, where the ratio of the medians keeps it.
+func pairedRatios(ours, tools []*tool) {
+	fmt.Printf("\nrun by run: each run's figures divided (measured one after the other, in alternating order), and the median of those ratios\n")
+	for _, o := range ours {
+		for _, t := range tools {
+			if slices.Contains(ours, t) {
+				continue
+			}
+			var per []string
+			var rs []float64
+			for i := range min(len(o.figures), len(t.figures)) {
+				if o.figures[i] == 0 || t.figures[i] == 0 {
+					per = append(per, "-")
+					continue
+				}
+				r := o.figures[i] / t.figures[i]
+				rs = append(rs, r)
+				per = append(per, fmt.Sprintf("%.2f", r))
+			}
+			if len(rs) == 0 {
+				continue
+			}
+			fmt.Printf("%-30s %-34s median %.2f×\n", o.name+" ÷ "+t.name, strings.Join(per, " "), median(rs))
+		}
+	}
 }
 
 // constantCheck holds coperniq-mock at -const for a step.
@@ -479,6 +552,17 @@ type result struct {
 	late, dropped     int64
 	peak              int64
 	rssKB             int64
+	answered          int64         // requests the receiver answered
+	rcvCPU            time.Duration // this process's CPU time: the receiver's
+}
+
+// perRequest is the CPU time d per request the receiver answered, in µs:
+// the cost that sets how fast a load test sharing its machine can go.
+func (r result) perRequest(d time.Duration) float64 {
+	if r.answered == 0 {
+		return 0
+	}
+	return float64(d.Microseconds()) / float64(r.answered)
 }
 
 // sustained is the criterion for every open-model tool: the requests were
@@ -693,6 +777,7 @@ func startReceiver() (*receiver, error) {
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			_, _ = io.Copy(io.Discard, req.Body)
 			w.WriteHeader(http.StatusOK)
+			answered.Add(1)
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ConnState: func(_ net.Conn, s http.ConnState) {
@@ -712,6 +797,10 @@ func startReceiver() (*receiver, error) {
 	}()
 	return r, nil
 }
+
+// answered counts the requests the receiver answered, whichever tool sent
+// them: the divisor of every tool's CPU per request.
+var answered atomic.Int64
 
 var okResponse = []byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
 
@@ -746,6 +835,7 @@ func serveRaw(c net.Conn) {
 		if _, err := c.Write(okResponse); err != nil {
 			return
 		}
+		answered.Add(1)
 	}
 }
 
