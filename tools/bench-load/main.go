@@ -553,7 +553,7 @@ type result struct {
 	peak              int64
 	rssKB             int64
 	answered          int64         // requests the receiver answered
-	rcvCPU            time.Duration // this process's CPU time: the receiver's
+	rcvCPU            time.Duration // this process's CPU time: the receiver's, and a little of the bench's own watching
 }
 
 // perRequest is the CPU time d per request the receiver answered, in µs:
