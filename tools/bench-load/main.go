@@ -477,6 +477,7 @@ func summary(tools []*tool) {
 		fmt.Printf("  %-14s %s\n", t.name, t.desc)
 	}
 	fmt.Println("  (+: the search was cut by the -budget, the figure is a lower bound; a run with nothing sustained counts as 0 in the median)")
+	fmt.Println("  (≥, ≤ before a run's ratio: a figure in it is such a lower bound, so the ratio is at least or at most that; ? after it: both are)")
 }
 
 // pairedRatios prints, for each of ours beside each other tool, the ratio
@@ -499,7 +500,7 @@ func pairedRatios(ours, tools []*tool) {
 				}
 				r := o.figures[i] / t.figures[i]
 				rs = append(rs, r)
-				per = append(per, fmt.Sprintf("%.2f", r))
+				per = append(per, ratioLabel(r, o.bounded[i], t.bounded[i]))
 			}
 			if len(rs) == 0 {
 				continue
@@ -507,6 +508,22 @@ func pairedRatios(ours, tools []*tool) {
 			fmt.Printf("%-30s %-34s median %.2f×\n", o.name+" ÷ "+t.name, strings.Join(per, " "), median(rs))
 		}
 	}
+}
+
+// ratioLabel shows one run's ratio of ours (cut: its search was stopped by
+// the budget, so the figure is a lower bound) to another tool's: a cut
+// figure makes the ratio a bound, which a reader must not take for a
+// measurement.
+func ratioLabel(r float64, oursCut, otherCut bool) string {
+	switch {
+	case oursCut && otherCut:
+		return fmt.Sprintf("%.2f?", r)
+	case oursCut:
+		return fmt.Sprintf("≥%.2f", r)
+	case otherCut:
+		return fmt.Sprintf("≤%.2f", r)
+	}
+	return fmt.Sprintf("%.2f", r)
 }
 
 // constantCheck holds coperniq-mock at -const for a step.
